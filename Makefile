@@ -1,0 +1,50 @@
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/motcua
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install install-dev system demo run test test-sqlite test-postgres test-e2e lint clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@PYBIN=$$(scripts/find-python.sh) && [ -x $(PY) ] || $$PYBIN -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+system:
+	scripts/system-packages.sh
+
+# Installs everything, loads demo data on SQLite and serves http://127.0.0.1:8000
+demo: install
+	-scripts/system-packages.sh
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_demo
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py db_worker & trap "kill $$! 2>/dev/null" EXIT; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+test-sqlite: install
+	$(PY) -m pytest -q -m "not e2e" -p no:cacheprovider
+
+test-postgres: install
+	scripts/ensure-postgres.sh
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not e2e" -p no:cacheprovider
+
+test-e2e: install
+	$(PY) -m pytest -q -m e2e -p no:cacheprovider || [ $$? -eq 5 ]
+
+# Runs every test: lint, SQLite, PostgreSQL, browser journeys
+test: install system
+	$(MAKE) lint
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+	$(MAKE) test-e2e
+
+clean:
+	rm -rf $(VENV) var

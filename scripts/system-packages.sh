@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Debian packages the system and its tests use: browser, OCR, fonts, PDF tools, PostgreSQL client tools.
+set -euo pipefail
+PKGS="chromium tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-dejavu-core poppler-utils postgresql-contrib"
+missing=""
+for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != "0" ]; then echo "Install as root:$missing" >&2; exit 1; fi
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+fi

@@ -1,0 +1,69 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", "Công dân/Doanh nghiệp"
+    COUNTER_OFFICER = "counter_officer", "Công chức một cửa"
+    SPECIALIST = "specialist", "Chuyên viên"
+    DEPARTMENT_HEAD = "department_head", "Trưởng phòng"
+    LEADER = "leader", "Lãnh đạo"
+    UNIT_ADMIN = "unit_admin", "Quản trị đơn vị"
+    PROVINCIAL_ADMIN = "provincial_admin", "Quản trị cấp tỉnh"
+    AUDITOR = "auditor", "Thanh tra/Kiểm toán"
+
+
+class User(AbstractUser):
+    """Officers and citizens share one account table; roles say what each may do, and where."""
+
+    full_name = models.CharField("họ và tên", max_length=200, blank=True)
+    id_number = models.CharField("số định danh cá nhân", max_length=12, blank=True, db_index=True)
+    phone = models.CharField("điện thoại", max_length=20, blank=True)
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "tài khoản"
+        verbose_name_plural = "tài khoản"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user in one agency (or province-wide when agency is empty)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments",
+                             verbose_name="tài khoản")
+    role = models.CharField("vai trò", max_length=32, choices=Role.choices)
+    agency = models.ForeignKey("units.Agency", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="role_assignments", verbose_name="cơ quan")
+    department = models.ForeignKey("units.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="role_assignments", verbose_name="phòng ban")
+
+    class Meta:
+        unique_together = [("user", "role", "agency", "department")]
+        verbose_name = "phân quyền"
+        verbose_name_plural = "phân quyền"
+
+    def __str__(self):
+        where = self.agency or "toàn tỉnh"
+        return f"{self.user} — {self.get_role_display()} — {where}"
+
+
+class ApiToken(models.Model):
+    """Bearer token for integrators; only the SHA-256 of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="tài khoản")
+    name = models.CharField("tên", max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khóa API"
+        verbose_name_plural = "khóa API"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

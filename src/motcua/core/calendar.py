@@ -1,0 +1,148 @@
+"""Working-day calendar: deadlines and appointment dates count only working time.
+
+Working days are Monday–Friday minus public holidays (``holidays`` VN, Labor Code 2019 art. 112,
+with its substitute days) and minus extra days off, plus make-up working days, both from the
+CalendarException table. Working hours are the counter's office hours; a deadline of N working
+days is N × (minutes of one working day) of working time counted from the moment of receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Typical office hours of a one-stop counter (LEGAL.md §9); configurable per installation.
+DEFAULT_SESSIONS = ((dt.time(7, 0), dt.time(11, 30)), (dt.time(13, 30), dt.time(17, 0)))
+
+
+def _sessions() -> tuple[tuple[dt.time, dt.time], ...]:
+    return getattr(settings, "MOTCUA_WORKING_SESSIONS", DEFAULT_SESSIONS)
+
+
+def minutes_per_day() -> int:
+    return sum((e.hour * 60 + e.minute) - (s.hour * 60 + s.minute) for s, e in _sessions())
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+@dataclass
+class _Exceptions:
+    off: frozenset[dt.date]
+    work: frozenset[dt.date]
+
+
+_exceptions_cache: _Exceptions | None = None
+
+
+def invalidate_cache() -> None:
+    global _exceptions_cache
+    _exceptions_cache = None
+
+
+def _exceptions() -> _Exceptions:
+    global _exceptions_cache
+    if _exceptions_cache is None:
+        from .models import CalendarException
+
+        rows = list(CalendarException.objects.values_list("date", "kind"))
+        _exceptions_cache = _Exceptions(
+            off=frozenset(d for d, k in rows if k == CalendarException.DAY_OFF),
+            work=frozenset(d for d, k in rows if k == CalendarException.WORKING_DAY),
+        )
+    return _exceptions_cache
+
+
+def is_working_day(day: dt.date) -> bool:
+    exc = _exceptions()
+    if day in exc.work:
+        return True
+    if day in exc.off:
+        return False
+    if day.weekday() >= 5:
+        return False
+    return day not in _public_holidays(day.year)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    day += dt.timedelta(days=1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_working_days_to_date(day: dt.date, days: int) -> dt.date:
+    """The working day that comes `days` working days after `day` (calendar dates only)."""
+    for _ in range(days):
+        day = next_working_day(day)
+    return day
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=TZ)
+    return moment.astimezone(TZ)
+
+
+def _session_bounds(day: dt.date):
+    for start, end in _sessions():
+        yield dt.datetime.combine(day, start, TZ), dt.datetime.combine(day, end, TZ)
+
+
+def add_working_minutes(start: dt.datetime, minutes: int) -> dt.datetime:
+    """The moment when `minutes` of working time have elapsed after `start`."""
+    moment = _local(start)
+    remaining = int(minutes)
+    day = moment.date()
+    guard = 0
+    while True:
+        guard += 1
+        if guard > 20000:  # ~50 years of days: a calendar with no working days
+            raise ValueError("calendar has no working time")
+        if is_working_day(day):
+            for s, e in _session_bounds(day):
+                if moment >= e:
+                    continue
+                begin = max(moment, s)
+                available = int((e - begin).total_seconds() // 60)
+                if remaining <= available:
+                    if remaining == 0 and begin == s and moment < s:
+                        return begin
+                    return begin + dt.timedelta(minutes=remaining)
+                remaining -= available
+                moment = e
+        day += dt.timedelta(days=1)
+        moment = dt.datetime.combine(day, dt.time(0, 0), TZ)
+
+
+def add_working_days(start: dt.datetime, days: Decimal | int | float) -> dt.datetime:
+    """Deadline of `days` working days counted from `start` (fractions allowed: 0.5 = half a day)."""
+    minutes = int((Decimal(str(days)) * minutes_per_day()).to_integral_value())
+    return add_working_minutes(start, minutes)
+
+
+def working_minutes_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Working minutes in [start, end); negative when end is before start."""
+    a, b = _local(start), _local(end)
+    if b < a:
+        return -working_minutes_between(b, a)
+    total = 0
+    day = a.date()
+    while day <= b.date():
+        if is_working_day(day):
+            for s, e in _session_bounds(day):
+                lo, hi = max(s, a), min(e, b)
+                if hi > lo:
+                    total += int((hi - lo).total_seconds() // 60)
+        day += dt.timedelta(days=1)
+    return total

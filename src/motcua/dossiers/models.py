@@ -1,0 +1,189 @@
+"""The dossier aggregate. State changes happen only in motcua.dossiers.lifecycle."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Bản nháp"
+    SUBMITTED = "submitted", "Chờ tiếp nhận"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "Chờ bổ sung hồ sơ"
+    REFUSED = "refused", "Từ chối tiếp nhận"
+    RECEIVED = "received", "Đã tiếp nhận"
+    PROCESSING = "processing", "Đang giải quyết"
+    PAUSED = "paused", "Tạm dừng"
+    APPROVED = "approved", "Đã phê duyệt kết quả"
+    REJECTED = "rejected", "Không giải quyết"
+    READY_FOR_RETURN = "ready_for_return", "Chờ trả kết quả"
+    RETURNED = "returned", "Đã trả kết quả"
+    WITHDRAWN = "withdrawn", "Đã rút hồ sơ"
+    STOPPED = "stopped", "Dừng giải quyết"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Trực tuyến"
+    COUNTER = "counter", "Trực tiếp"
+    POST = "post", "Bưu chính công ích"
+
+
+class ReturnMethod(models.TextChoices):
+    COUNTER = "counter", "Tại Bộ phận Một cửa"
+    ONLINE = "online", "Trực tuyến"
+    POST = "post", "Qua bưu chính công ích"
+
+
+class Dossier(models.Model):
+    code = models.CharField("mã hồ sơ", max_length=64, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers",
+                                  verbose_name="thủ tục")
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="dossiers",
+                               verbose_name="cơ quan tiếp nhận")
+    current_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="dossiers_in_hand",
+                                       null=True, blank=True, verbose_name="cơ quan đang xử lý")
+    current_step = models.ForeignKey("catalog.ProcessStep", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="bước hiện tại")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="assigned_dossiers", verbose_name="người xử lý")
+    status = models.CharField("trạng thái", max_length=32, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
+    channel = models.CharField("hình thức nộp", max_length=16, choices=Channel.choices)
+    rule_version = models.CharField("văn bản áp dụng", max_length=32,
+                                    help_text="Quy định có hiệu lực tại ngày tiếp nhận.")
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="dossiers", verbose_name="tài khoản người nộp")
+    applicant_name = models.CharField("họ tên người nộp", max_length=200)
+    applicant_id_number = models.CharField("số định danh", max_length=12, blank=True, db_index=True)
+    applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
+    applicant_email = models.EmailField("thư điện tử", blank=True)
+    applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
+    form_data = models.JSONField("nội dung tờ khai", default=dict, blank=True)
+
+    fee_vnd = models.PositiveBigIntegerField("phí, lệ phí (đồng)", default=0)
+    fee_paid_online = models.BooleanField("đã thanh toán trực tuyến", default=False)
+    return_method = models.CharField("hình thức nhận kết quả", max_length=16, choices=ReturnMethod.choices,
+                                     default=ReturnMethod.COUNTER)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField("ngày nộp", null=True, blank=True)
+    received_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True, db_index=True)
+    original_due_at = models.DateTimeField("ngày hẹn trả ban đầu", null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_minutes = models.PositiveIntegerField("thời gian tạm dừng (phút làm việc)", default=0)
+    decided_at = models.DateTimeField("ngày có kết quả", null=True, blank=True)
+    returned_at = models.DateTimeField("ngày trả kết quả", null=True, blank=True)
+    closed_at = models.DateTimeField("ngày kết thúc", null=True, blank=True)
+
+    supplement_count = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
+    extension_count = models.PositiveSmallIntegerField("số lần gia hạn", default=0)
+    apology_count = models.PositiveSmallIntegerField("số lần xin lỗi, hẹn lại", default=0)
+    digitized_at_receipt = models.BooleanField("số hóa khi tiếp nhận", default=False)
+    result_digitized = models.BooleanField("kết quả đã số hóa", default=False)
+    result_electronic = models.BooleanField("kết quả điện tử", default=False)
+    result_summary = models.TextField("nội dung kết quả", blank=True)
+    refusal_reason = models.TextField("lý do từ chối", blank=True)
+
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        constraints = [
+            models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], name="dossier_idempotency_unique"),
+        ]
+        indexes = [models.Index(fields=["agency", "status"]), models.Index(fields=["current_agency", "status"])]
+
+    def __str__(self):
+        return self.code or f"Hồ sơ nháp #{self.pk}"
+
+
+class DossierEvent(models.Model):
+    """Every transition of a dossier: the history shown to people and the control sheet (Mẫu 05)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    agency = models.ForeignKey("units.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    to_agency = models.ForeignKey("units.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    step = models.ForeignKey("catalog.ProcessStep", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+
+
+class StepRun(models.Model):
+    """One pass of a dossier through a process step, with its own deadline and outcome."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="step_runs")
+    step = models.ForeignKey("catalog.ProcessStep", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="step_runs")
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at", "id"]
+
+
+class SupplementRequest(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    items = models.JSONField("giấy tờ cần bổ sung", default=list)
+    reason = models.TextField("lý do")
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "requested_at"]
+
+
+class Slip(models.Model):
+    """A numbered paper issued for a dossier (receipt, supplement, refusal, apology, control sheet)."""
+
+    RECEIPT = "receipt"
+    SUPPLEMENT = "supplement"
+    REFUSAL = "refusal"
+    APOLOGY = "apology"
+    CONTROL_SHEET = "control_sheet"
+    KINDS = [(RECEIPT, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+             (SUPPLEMENT, "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+             (REFUSAL, "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+             (APOLOGY, "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+             (CONTROL_SHEET, "Phiếu kiểm soát quá trình giải quyết hồ sơ")]
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="slips")
+    kind = models.CharField(max_length=32, choices=KINDS)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "issued_at"]
+
+
+class DossierCodeSequence(models.Model):
+    """Per receiving-agency, per-day counter behind the XXXX part of the dossier code."""
+
+    prefix = models.CharField(max_length=40)
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        unique_together = [("prefix", "day")]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,5 +9,18 @@ admin.site.index_title = "Quản trị hệ thống"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
+    path("can-bo/", include("motcua.backoffice.urls")),
+    path("thong-ke/", include("motcua.reporting.urls")),
+    path("tai-lieu/", include("motcua.documents.urls")),
+    path("thanh-toan/", include("motcua.payments.urls")),
+    path("phan-anh/", include("motcua.engagement.urls")),
+    path("tich-hop/", include("motcua.integrations.urls")),
+    path("chuyen-doi-so/", include("motcua.transformation.urls")),
     path("", include("motcua.core.urls")),
+    path("", include("motcua.portal.urls")),
 ]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

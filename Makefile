@@ -7,7 +7,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: install install-dev system demo run test test-sqlite test-postgres test-e2e lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	@PYBIN=$$(scripts/find-python.sh) && [ -x $(PY) ] || $$PYBIN -m venv $(VENV)
+	@if [ ! -x $(PY) ]; then PYBIN=$$(scripts/find-python.sh) || exit 1; $$PYBIN -m venv $(VENV); fi
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@

@@ -1,4 +1,4 @@
-"""Every legal transition of a dossier lives here (CONTRACT — being implemented).
+"""Every legal transition of a dossier lives here.
 
 Public functions below are the contract other apps (api, portal, backoffice, reporting tests)
 program against. Each one:
@@ -7,7 +7,8 @@ program against. Each one:
   PermissionDenied / ValidationFailed (code + Vietnamese message) and changing nothing on failure;
 - writes a DossierEvent, an audit entry (motcua.audit.services.record) and an outbox event
   (motcua.integrations.outbox.emit, topic "dossier.<action>") in the same transaction;
-- accepts `at=` (aware datetime) to replay history in tests and simulations; default now.
+- accepts `at=` (aware datetime) to replay history in tests and simulations; default now;
+- increments dossier.version and returns the updated Dossier (the instance passed in is refreshed too).
 
 Outbox payload for every topic (reporting and integrations rely on it):
   {"dossier_id", "code", "action", "from_status", "to_status", "at" (ISO), "procedure_code",
@@ -15,4 +16,1028 @@ Outbox payload for every topic (reporting and integrations rely on it):
    "received_at", "due_at", "decided_at", "returned_at", "fee_vnd", "fee_paid_online",
    "digitized_at_receipt", "result_digitized", "result_electronic", "supplement_count",
    "apology_count", "applicant_id_number"}
+  plus "version", "rule_version", "step_order", "to_agency_code" (may be null).
+
+Legal texts: Decree 61/2018/NĐ-CP + Circular 01/2018/TT-VPCP for dossiers received before
+01/07/2025; Decree 118/2025/NĐ-CP + Circular 03/2025/TT-VPCP from then on; Decree 45/2020/NĐ-CP for
+the online channel. Version-dependent numbers live in motcua.dossiers.rules.
+
+Processing is a walk through the procedure's ProcessSteps (catalog). "Waiting for the decision"
+is represented as: status PROCESSING, ``current_step`` None and no open StepRun (see
+``awaiting_decision``). ``approve``/``reject`` are allowed then, or while the LAST step is open (the
+leader's approval step is closed by the decision itself).
 """
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from motcua.accounts.permissions import has_role
+from motcua.audit.services import record as audit_record
+from motcua.catalog.models import OnlineLevel
+from motcua.core import calendar
+from motcua.core.cccd import parse_id_number
+from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from motcua.integrations.outbox import emit
+from motcua.units.models import Agency
+
+from . import codes, rules
+from .models import Channel, Dossier, DossierEvent, ReturnMethod, Slip, Status, StepRun, SupplementRequest
+
+TZ = calendar.TZ
+TERMINAL = frozenset({Status.REFUSED, Status.REJECTED, Status.RETURNED, Status.WITHDRAWN, Status.STOPPED})
+BEFORE_RECEIPT = frozenset({Status.SUBMITTED})
+IN_PROGRESS = frozenset({Status.RECEIVED, Status.PROCESSING, Status.PAUSED, Status.SUPPLEMENT_REQUESTED})
+DECIDED = frozenset({Status.APPROVED, Status.REJECTED, Status.READY_FOR_RETURN, Status.RETURNED})
+
+ADMINS = ("unit_admin", "provincial_admin")
+COUNTER = ("counter_officer",)
+PROCESSORS = ("specialist", "department_head")
+LEADER = ("leader",)
+
+ACTION_LABELS = {
+    "save_draft": "Lưu nháp", "submit_online": "Nộp hồ sơ trực tuyến", "receive": "Tiếp nhận hồ sơ",
+    "receive_at_counter": "Tiếp nhận hồ sơ trực tiếp", "request_supplement": "Yêu cầu bổ sung hồ sơ",
+    "provide_supplement": "Bổ sung hồ sơ", "refuse": "Từ chối tiếp nhận", "start_processing": "Chuyển xử lý",
+    "complete_step": "Hoàn thành bước xử lý", "hand_over": "Chuyển liên thông",
+    "return_from_agency": "Trả về cơ quan chủ trì", "pause": "Tạm dừng", "resume": "Tiếp tục xử lý",
+    "extend": "Gia hạn", "issue_apology": "Xin lỗi, hẹn lại ngày trả", "approve": "Phê duyệt kết quả",
+    "reject": "Không giải quyết", "sign_result": "Ký kết quả", "return_result": "Trả kết quả",
+    "withdraw": "Rút hồ sơ", "stop": "Dừng giải quyết",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _now(at) -> dt.datetime:
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        return at.replace(tzinfo=TZ)
+    return at
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _status_label(value: str) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+def _wrong_status(d: Dossier, action: str, code: str = "invalid_transition"):
+    return InvalidTransition(
+        code,
+        f"Không thể thực hiện «{ACTION_LABELS.get(action, action)}» khi hồ sơ đang ở trạng thái "
+        f"«{_status_label(d.status)}».",
+        details={"status": d.status, "action": action},
+    )
+
+
+def _require_status(d: Dossier, action: str, allowed) -> None:
+    if d.status not in allowed:
+        raise _wrong_status(d, action)
+
+
+def _require_role(user, roles, agencies, action: str) -> None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("forbidden", "Bạn cần đăng nhập để thực hiện thao tác này.")
+    wanted = tuple(roles) + ADMINS
+    for agency in agencies:
+        if agency is not None and has_role(user, wanted, agency):
+            return
+    raise PermissionDenied(
+        "forbidden",
+        f"Bạn không có quyền «{ACTION_LABELS.get(action, action)}» đối với hồ sơ này.",
+        details={"action": action},
+    )
+
+
+def _is_owner(d: Dossier, user) -> bool:
+    uid = getattr(user, "pk", None)
+    return uid is not None and uid in (d.applicant_id, d.submitted_by_id)
+
+
+def _require_reason(reason, code: str = "reason_required", message: str = "Cần nêu rõ lý do.") -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationFailed(code, message)
+    return text
+
+
+def _lock(dossier) -> Dossier:
+    pk = getattr(dossier, "pk", dossier)
+    try:
+        return (Dossier.objects.select_for_update(of=("self",))
+                .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step")
+                .get(pk=pk))
+    except Dossier.DoesNotExist:
+        from motcua.core.errors import NotFound
+
+        raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.") from None
+
+
+def _check_time_order(d: Dossier, at: dt.datetime) -> None:
+    last = d.events.order_by("-at").values_list("at", flat=True).first()
+    if last and at < last:
+        raise ValidationFailed("time_before_last_event",
+                               "Thời điểm thao tác không được trước thao tác gần nhất của hồ sơ.")
+
+
+def _agency_of_step(d: Dossier, step) -> Agency:
+    """Where a process step is done: its agency, an agency of its kind, or the receiving agency."""
+    if step.agency_id:
+        return step.agency
+    if not step.agency_kind or step.agency_kind == d.agency.kind:
+        return d.agency
+    candidates = Agency.objects.filter(kind=step.agency_kind, is_active=True)
+    # Prefer the agency of the same administrative unit, then of its parent (province), then any.
+    unit = d.agency.admin_unit
+    for scope in (Q(admin_unit_id=unit.pk), Q(admin_unit_id=unit.parent_id) if unit.parent_id else None, Q()):
+        if scope is None:
+            continue
+        found = candidates.filter(scope).order_by("code").first()
+        if found:
+            return found
+    raise InvalidTransition("no_agency_for_step",
+                            f"Không tìm thấy cơ quan thực hiện bước «{step.name}».",
+                            details={"step": step.order, "agency_kind": step.agency_kind})
+
+
+def _open_run(d: Dossier) -> StepRun | None:
+    return d.step_runs.filter(finished_at__isnull=True).order_by("-started_at", "-id").first()
+
+
+def _steps(d: Dossier):
+    return list(d.procedure.steps.select_related("agency").order_by("order"))
+
+
+def _start_step(d: Dossier, step, *, at, assignee=None) -> StepRun:
+    agency = _agency_of_step(d, step)
+    run = StepRun.objects.create(
+        dossier=d, step=step, agency=agency, assignee=assignee, started_at=at,
+        due_at=calendar.add_working_days(at, step.duration_days),
+    )
+    d.current_step = step
+    d.current_agency = agency
+    if assignee is not None:
+        d.assignee = assignee
+    return run
+
+
+def awaiting_decision(dossier: Dossier) -> bool:
+    """True when every process step is done and the dossier waits for the leader's decision."""
+    return dossier.status == Status.PROCESSING and dossier.current_step_id is None
+
+
+def _shift_clock(d: Dossier, since: dt.datetime, at: dt.datetime) -> int:
+    """Stop-the-clock: push due dates by the working minutes elapsed in [since, at)."""
+    waited = max(0, calendar.working_minutes_between(since, at))
+    if waited:
+        if d.due_at:
+            d.due_at = calendar.add_working_minutes(d.due_at, waited)
+        run = _open_run(d)
+        if run is not None:
+            run.due_at = calendar.add_working_minutes(run.due_at, waited)
+            run.save(update_fields=["due_at"])
+    d.paused_minutes += waited
+    d.paused_at = None
+    return waited
+
+
+def payload(d: Dossier, *, action: str, from_status: str, at: dt.datetime, **extra) -> dict:
+    proc = d.procedure
+    data = {
+        "dossier_id": d.pk,
+        "code": d.code,
+        "action": action,
+        "from_status": from_status,
+        "to_status": d.status,
+        "at": at.isoformat(),
+        "procedure_code": proc.code,
+        "procedure_online_level": proc.online_level,
+        "field_code": proc.field.code if proc.field_id else None,
+        "agency_code": d.agency.code,
+        "current_agency_code": d.current_agency.code if d.current_agency_id else None,
+        "channel": d.channel,
+        "received_at": _iso(d.received_at),
+        "due_at": _iso(d.due_at),
+        "decided_at": _iso(d.decided_at),
+        "returned_at": _iso(d.returned_at),
+        "fee_vnd": d.fee_vnd,
+        "fee_paid_online": d.fee_paid_online,
+        "digitized_at_receipt": d.digitized_at_receipt,
+        "result_digitized": d.result_digitized,
+        "result_electronic": d.result_electronic,
+        "supplement_count": d.supplement_count,
+        "apology_count": d.apology_count,
+        "applicant_id_number": d.applicant_id_number or None,
+        "version": d.version,
+        "rule_version": d.rule_version,
+        "step_order": d.current_step.order if d.current_step_id else None,
+        "to_agency_code": None,
+    }
+    data.update(extra)
+    return data
+
+
+def _commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime, note: str = "",
+            agency=None, to_agency=None, step=None, data: dict | None = None) -> Dossier:
+    """Save the dossier and write its event, audit entry and outbox event (same transaction)."""
+    d.version += 1
+    d.save()
+    event = DossierEvent.objects.create(
+        dossier=d, action=action, from_status=from_status, to_status=d.status, at=at,
+        actor=actor if getattr(actor, "pk", None) else None,
+        agency=agency if agency is not None else (d.current_agency or d.agency),
+        to_agency=to_agency, step=step, note=note, data=data or {},
+    )
+    extra = {"event_id": event.pk}
+    if to_agency is not None:
+        extra["to_agency_code"] = to_agency.code
+    body = payload(d, action=action, from_status=from_status, at=at, **extra)
+    audit_record(actor, f"dossier.{action}", "dossier", d.pk,
+                 {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at)
+    emit(f"dossier.{action}", "dossier", d.pk, body)
+    return d
+
+
+def _refresh_caller(original, fresh: Dossier) -> Dossier:
+    """Copy the new state onto the instance the caller passed in, so it is not left stale."""
+    if isinstance(original, Dossier) and original is not fresh:
+        for f in Dossier._meta.concrete_fields:
+            setattr(original, f.attname, getattr(fresh, f.attname))
+        original._state.fields_cache = dict(fresh._state.fields_cache)
+    return fresh
+
+
+def _apply_applicant(d: Dossier, applicant_data: dict) -> None:
+    data = applicant_data or {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ValidationFailed("applicant_name_required", "Cần nhập họ tên người nộp hồ sơ.")
+    id_number = (data.get("id_number") or "").replace(" ", "").strip()
+    if id_number:
+        id_number = parse_id_number(id_number).value
+    d.applicant_name = name[:200]
+    d.applicant_id_number = id_number
+    d.applicant_phone = (data.get("phone") or "").strip()[:20]
+    d.applicant_email = (data.get("email") or "").strip()[:254]
+    d.applicant_address = (data.get("address") or "").strip()[:255]
+
+
+def _validate_form(procedure, form_data: dict) -> dict:
+    form = dict(form_data or {})
+    missing = []
+    for field in procedure.form_schema or []:
+        if isinstance(field, dict) and field.get("required") and field.get("name"):
+            value = form.get(field["name"])
+            if value is None or (isinstance(value, str) and not value.strip()):
+                missing.append(field.get("label") or field["name"])
+    if missing:
+        raise ValidationFailed("form_incomplete", "Tờ khai còn thiếu: " + ", ".join(missing) + ".",
+                               details={"missing": missing})
+    return form
+
+
+def _check_offered(procedure, agency, *, online: bool) -> None:
+    if not procedure.is_active:
+        raise ValidationFailed("procedure_inactive", "Thủ tục này không còn áp dụng.")
+    if online and procedure.online_level not in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
+        # Decree 42/2022: only procedures offered as online public services take online dossiers.
+        raise ValidationFailed("procedure_not_online", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.")
+    if procedure.agencies.exists():
+        if not procedure.agencies.filter(pk=agency.pk).exists():
+            raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
+    elif procedure.agency_kind and procedure.agency_kind != agency.kind:
+        raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
+
+
+def _set_received(d: Dossier, at: dt.datetime, digitized: bool) -> None:
+    d.received_at = at
+    d.rule_version = rules.rule_version_for(at)
+    # Deadline counted in working days from receipt (Decree 61/2018 / Decree 118/2025: appointment
+    # on the receipt slip, Mẫu 01).
+    d.due_at = calendar.add_working_days(at, d.procedure.processing_days)
+    d.original_due_at = d.due_at
+    d.digitized_at_receipt = bool(digitized)
+    d.current_agency = d.agency
+
+
+def _issue_slip(d: Dossier, kind: str, *, officer, at, **data) -> Slip:
+    clean = {k: (_iso(v) if isinstance(v, dt.datetime) else v) for k, v in data.items()}
+    return Slip.objects.create(dossier=d, kind=kind, issued_at=at,
+                               issued_by=officer if getattr(officer, "pk", None) else None, data=clean)
+
+
+def _run(original, action: str, body: Callable[[Dossier], Dossier]) -> Dossier:
+    with transaction.atomic():
+        d = _lock(original)
+        fresh = body(d)
+    return _refresh_caller(original, fresh)
+
+
+# --------------------------------------------------------------------------------------------
+# guards: status + role, without side effects (used by the transitions and by allowed_actions)
+
+
+def _g_receive(d, user):
+    _require_status(d, "receive", {Status.SUBMITTED})
+    _require_role(user, COUNTER, [d.agency], "receive")
+
+
+def _g_request_supplement(d, user):
+    _require_status(d, "request_supplement", {Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING})
+    roles = COUNTER if d.status == Status.SUBMITTED else COUNTER + PROCESSORS
+    _require_role(user, roles, [d.agency, d.current_agency], "request_supplement")
+    limit = rules.rules_of(d).max_supplement_requests
+    if d.supplement_count >= limit:
+        raise InvalidTransition("supplement_already_requested",
+                                "Hồ sơ đã được yêu cầu bổ sung một lần; chỉ được hướng dẫn bổ sung một lần "
+                                "bằng văn bản.", details={"supplement_count": d.supplement_count})
+
+
+def _g_provide_supplement(d, user):
+    _require_status(d, "provide_supplement", {Status.SUPPLEMENT_REQUESTED})
+    if not _is_owner(d, user):
+        _require_role(user, COUNTER, [d.agency], "provide_supplement")
+
+
+def _g_refuse(d, user):
+    if d.status not in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED) or d.received_at is not None:
+        raise _wrong_status(d, "refuse")
+    _require_role(user, COUNTER, [d.agency], "refuse")
+
+
+def _g_start_processing(d, user):
+    _require_status(d, "start_processing", {Status.RECEIVED})
+    _require_role(user, COUNTER + PROCESSORS + LEADER, [d.agency], "start_processing")
+
+
+def _g_complete_step(d, user):
+    _require_status(d, "complete_step", {Status.PROCESSING})
+    if d.current_step_id is None:
+        raise InvalidTransition("no_current_step", "Hồ sơ đã qua hết các bước xử lý, đang chờ phê duyệt.")
+    roles = PROCESSORS + ((d.current_step.role,) if d.current_step.role else ())
+    _require_role(user, roles, [d.current_agency or d.agency], "complete_step")
+
+
+def _g_hand_over(d, user):
+    _require_status(d, "hand_over", {Status.PROCESSING})
+    _require_role(user, PROCESSORS + LEADER, [d.current_agency or d.agency], "hand_over")
+
+
+def _g_return_from_agency(d, user):
+    _require_status(d, "return_from_agency", {Status.PROCESSING})
+    if d.current_agency_id in (None, d.agency_id):
+        raise InvalidTransition("not_handed_over", "Hồ sơ đang ở cơ quan chủ trì, không có gì để trả về.")
+    _require_role(user, PROCESSORS + LEADER, [d.current_agency], "return_from_agency")
+
+
+def _g_pause(d, user):
+    _require_status(d, "pause", {Status.PROCESSING})
+    _require_role(user, PROCESSORS + LEADER, [d.current_agency or d.agency, d.agency], "pause")
+
+
+def _g_resume(d, user):
+    _require_status(d, "resume", {Status.PAUSED})
+    _require_role(user, PROCESSORS + LEADER, [d.current_agency or d.agency, d.agency], "resume")
+
+
+def _g_extend(d, user):
+    _require_status(d, "extend", {Status.RECEIVED, Status.PROCESSING, Status.PAUSED})
+    _require_role(user, LEADER, [d.current_agency or d.agency, d.agency], "extend")
+    if d.extension_count >= rules.rules_of(d).max_extensions:
+        raise InvalidTransition("extension_limit_reached", "Hồ sơ đã được gia hạn tối đa số lần cho phép.")
+
+
+def _g_issue_apology(d, user):
+    _require_status(d, "issue_apology", {Status.RECEIVED, Status.PROCESSING, Status.PAUSED})
+    # The leader of the agency causing the delay signs it (LEGAL §1.4).
+    _require_role(user, LEADER, [d.current_agency or d.agency], "issue_apology")
+    if d.apology_count >= rules.rules_of(d).max_apologies:
+        raise InvalidTransition("apology_already_issued",
+                                "Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần.")
+
+
+def _g_decide(action):
+    def guard(d, user):
+        _require_status(d, action, {Status.PROCESSING})
+        if d.current_step_id is not None:
+            last = d.procedure.steps.order_by("-order").values_list("pk", flat=True).first()
+            if d.current_step_id != last:
+                raise InvalidTransition("steps_pending", "Hồ sơ chưa qua hết các bước xử lý.",
+                                        details={"current_step": d.current_step.order})
+        _require_role(user, LEADER, [d.current_agency or d.agency, d.agency], action)
+    return guard
+
+
+def _g_sign_result(d, user):
+    _require_status(d, "sign_result", {Status.APPROVED})
+    _require_role(user, LEADER, [d.current_agency or d.agency, d.agency], "sign_result")
+
+
+def _g_return_result(d, user):
+    _require_status(d, "return_result", {Status.READY_FOR_RETURN})
+    _require_role(user, COUNTER, [d.agency], "return_result")
+
+
+def _g_withdraw(d, user):
+    _require_status(d, "withdraw", {Status.SUBMITTED} | IN_PROGRESS)
+    if not _is_owner(d, user):
+        _require_role(user, COUNTER, [d.agency], "withdraw")
+
+
+def _g_stop(d, user):
+    if d.status not in IN_PROGRESS or d.received_at is None:
+        raise _wrong_status(d, "stop")
+    _require_role(user, LEADER + ("department_head",), [d.current_agency or d.agency, d.agency], "stop")
+
+
+GUARDS: dict[str, Callable] = {
+    "receive": _g_receive, "request_supplement": _g_request_supplement,
+    "provide_supplement": _g_provide_supplement, "refuse": _g_refuse,
+    "start_processing": _g_start_processing, "complete_step": _g_complete_step, "hand_over": _g_hand_over,
+    "return_from_agency": _g_return_from_agency, "pause": _g_pause, "resume": _g_resume, "extend": _g_extend,
+    "issue_apology": _g_issue_apology, "approve": _g_decide("approve"), "reject": _g_decide("reject"),
+    "sign_result": _g_sign_result, "return_result": _g_return_result, "withdraw": _g_withdraw, "stop": _g_stop,
+}
+
+
+def allowed_actions(dossier: Dossier, user) -> list[str]:
+    """Actions `user` may take on `dossier` now (status and role; argument checks come at call time)."""
+    if dossier.status in TERMINAL:
+        return []
+    result = []
+    if dossier.status == Status.DRAFT:
+        return ["save_draft", "submit_online"] if _is_owner(dossier, user) else []
+    for action, guard in GUARDS.items():
+        try:
+            guard(dossier, user)
+        except (InvalidTransition, PermissionDenied, ValidationFailed):
+            continue
+        result.append(action)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# citizen side: draft and online submission (Decree 45/2020)
+
+
+def save_draft(*, applicant, procedure, agency, applicant_data: dict, form_data: dict, dossier=None,
+               at=None) -> Dossier:
+    """Create or update the citizen's draft (nothing is sent to the agency)."""
+    at = _now(at)
+    if applicant is None or not getattr(applicant, "is_authenticated", False):
+        raise PermissionDenied("forbidden", "Bạn cần đăng nhập để lưu hồ sơ nháp.")
+
+    def body(d: Dossier | None) -> Dossier:
+        created = d is None
+        if created:
+            d = Dossier(applicant=applicant, submitted_by=applicant, status=Status.DRAFT, channel=Channel.ONLINE,
+                        return_method=ReturnMethod.ONLINE)
+        else:
+            if not _is_owner(d, applicant):
+                raise PermissionDenied("forbidden", "Bạn không có quyền sửa hồ sơ này.")
+            _require_status(d, "save_draft", {Status.DRAFT})
+        _check_offered(procedure, agency, online=True)
+        d.procedure, d.agency = procedure, agency
+        # Name may be missing in an early draft; keep what we have.
+        data = dict(applicant_data or {})
+        if not (data.get("name") or "").strip():
+            data["name"] = getattr(applicant, "full_name", "") or str(applicant)
+        _apply_applicant(d, data)
+        d.form_data = dict(form_data or {})
+        d.rule_version = rules.rule_version_for(at)
+        d.fee_vnd = procedure.fee_for_channel(Channel.ONLINE)
+        return _commit(d, action="save_draft", from_status="" if created else Status.DRAFT, actor=applicant,
+                       at=at, agency=agency)
+
+    if dossier is None:
+        with transaction.atomic():
+            return body(None)
+    return _run(dossier, "save_draft", body)
+
+
+def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_data: dict, return_method="online",
+                  idempotency_key=None, draft=None, at=None) -> Dossier:
+    """Submit a dossier online → SUBMITTED with its code (Decree 45/2020; code: Decree 61/2018 art. 26)."""
+    at = _now(at)
+    if applicant is None or not getattr(applicant, "is_authenticated", False):
+        raise PermissionDenied("forbidden", "Bạn cần đăng nhập để nộp hồ sơ trực tuyến.")
+    if return_method not in ReturnMethod.values:
+        raise ValidationFailed("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
+    try:
+        with transaction.atomic():
+            if idempotency_key:
+                # Serialise submissions of the same account, then look for the earlier attempt.
+                type(applicant).objects.select_for_update().filter(pk=applicant.pk).first()
+                existing = Dossier.objects.filter(submitted_by=applicant, idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing
+            if draft is not None:
+                d = _lock(draft)
+                if not _is_owner(d, applicant):
+                    raise PermissionDenied("forbidden", "Bạn không có quyền nộp hồ sơ này.")
+                _require_status(d, "submit_online", {Status.DRAFT})
+                from_status = Status.DRAFT
+            else:
+                d = Dossier(applicant=applicant, submitted_by=applicant)
+                from_status = ""
+            _check_offered(procedure, agency, online=True)
+            _apply_applicant(d, applicant_data)
+            d.form_data = _validate_form(procedure, form_data)
+            d.procedure, d.agency = procedure, agency
+            d.channel = Channel.ONLINE
+            d.return_method = return_method
+            d.status = Status.SUBMITTED
+            d.submitted_at = at
+            d.rule_version = rules.rule_version_for(at)  # provisional; fixed at receipt
+            d.fee_vnd = procedure.fee_for_channel(Channel.ONLINE)
+            d.idempotency_key = idempotency_key or None
+            d.code = codes.assign_code(agency, at)
+            return _commit(d, action="submit_online", from_status=from_status, actor=applicant, at=at, agency=agency)
+    except IntegrityError:
+        if idempotency_key:
+            existing = Dossier.objects.filter(submitted_by=applicant, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# counter: receipt, supplement, refusal (Decree 61/2018 + Circular 01/2018; Decree 118/2025 + Circular 03/2025)
+
+
+def receive(dossier, *, officer, digitized=False, at=None) -> Dossier:
+    """SUBMITTED → RECEIVED: receipt slip with appointment (Mẫu 01); rule version fixed at this date."""
+    at = _now(at)
+
+    def body(d):
+        _g_receive(d, officer)
+        _check_time_order(d, at)
+        from_status = d.status
+        _set_received(d, at, digitized)
+        d.status = Status.RECEIVED
+        _issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
+        return _commit(d, action="receive", from_status=from_status, actor=officer, at=at)
+
+    return _run(dossier, "receive", body)
+
+
+def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data, channel="counter",
+                       digitized=False, return_method="counter", idempotency_key=None, at=None) -> Dossier:
+    """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment."""
+    at = _now(at)
+    if channel not in (Channel.COUNTER, Channel.POST):
+        raise ValidationFailed("channel_invalid", "Hình thức nộp phải là trực tiếp hoặc bưu chính.")
+    if return_method not in ReturnMethod.values:
+        raise ValidationFailed("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
+    _require_role(officer, COUNTER, [agency], "receive_at_counter")
+    try:
+        with transaction.atomic():
+            if idempotency_key:
+                type(officer).objects.select_for_update().filter(pk=officer.pk).first()
+                existing = Dossier.objects.filter(submitted_by=officer, idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing
+            _check_offered(procedure, agency, online=False)
+            d = Dossier(submitted_by=officer, procedure=procedure, agency=agency)
+            _apply_applicant(d, applicant_data)
+            d.form_data = _validate_form(procedure, form_data)
+            d.channel = channel
+            d.return_method = return_method
+            d.status = Status.RECEIVED
+            d.submitted_at = at
+            d.fee_vnd = procedure.fee_for_channel(channel)
+            d.idempotency_key = idempotency_key or None
+            _set_received(d, at, digitized)
+            d.code = codes.assign_code(agency, at)
+            d.save()
+            _issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
+            return _commit(d, action="receive_at_counter", from_status="", actor=officer, at=at, agency=agency)
+    except IntegrityError:
+        if idempotency_key:
+            existing = Dossier.objects.filter(submitted_by=officer, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def request_supplement(dossier, *, officer, items: list[str], reason: str, at=None) -> Dossier:
+    """Ask ONCE, in writing, for the listed missing items (Mẫu 02); the deadline clock stops."""
+    at = _now(at)
+    clean_items = [str(i).strip() for i in (items or []) if str(i).strip()]
+
+    def body(d):
+        _g_request_supplement(d, officer)
+        if not clean_items:
+            raise ValidationFailed("supplement_items_required", "Cần liệt kê các giấy tờ phải bổ sung, hoàn thiện.")
+        text = _require_reason(reason, message="Cần nêu rõ lý do yêu cầu bổ sung.")
+        _check_time_order(d, at)
+        from_status = d.status
+        SupplementRequest.objects.create(dossier=d, items=clean_items, reason=text, requested_at=at,
+                                         requested_by=officer)
+        _issue_slip(d, Slip.SUPPLEMENT, officer=officer, at=at, items=clean_items, reason=text)
+        d.supplement_count += 1
+        d.status = Status.SUPPLEMENT_REQUESTED
+        # Decision 766 (LEGAL §6): the time waiting for the applicant is not processing time.
+        if d.received_at is not None:
+            d.paused_at = at
+        return _commit(d, action="request_supplement", from_status=from_status, actor=officer, at=at, note=text,
+                       data={"items": clean_items, "resume_status": from_status})
+
+    return _run(dossier, "request_supplement", body)
+
+
+def provide_supplement(dossier, *, by, form_data=None, at=None) -> Dossier:
+    """The applicant supplements; back to where the dossier was, the clock resumes (due date shifted)."""
+    at = _now(at)
+
+    def body(d):
+        _g_provide_supplement(d, by)
+        _check_time_order(d, at)
+        from_status = d.status
+        last = d.events.filter(action="request_supplement").order_by("-at", "-id").first()
+        back = (last.data or {}).get("resume_status") if last else None
+        if d.received_at is None or back not in (Status.RECEIVED, Status.PROCESSING):
+            back = Status.SUBMITTED if d.received_at is None else Status.PROCESSING
+        waited = 0
+        if d.paused_at is not None:
+            waited = _shift_clock(d, d.paused_at, at)
+        if form_data:
+            d.form_data = {**(d.form_data or {}), **dict(form_data)}
+        d.supplement_requests.filter(fulfilled_at__isnull=True).update(fulfilled_at=at)
+        d.status = back
+        # Supplements made online keep the same dossier code (Decree 45/2020 art. 12).
+        return _commit(d, action="provide_supplement", from_status=from_status, actor=by, at=at,
+                       data={"waited_working_minutes": waited})
+
+    return _run(dossier, "provide_supplement", body)
+
+
+def refuse(dossier, *, officer, reason, at=None) -> Dossier:
+    """Refuse to receive (not eligible / out of scope), with the reason (Mẫu 03)."""
+    at = _now(at)
+
+    def body(d):
+        _g_refuse(d, officer)
+        text = _require_reason(reason, message="Cần nêu rõ lý do từ chối tiếp nhận hồ sơ.")
+        _check_time_order(d, at)
+        from_status = d.status
+        d.status = Status.REFUSED
+        d.refusal_reason = text
+        d.closed_at = at
+        d.paused_at = None
+        _issue_slip(d, Slip.REFUSAL, officer=officer, at=at, reason=text)
+        return _commit(d, action="refuse", from_status=from_status, actor=officer, at=at, note=text)
+
+    return _run(dossier, "refuse", body)
+
+
+# --------------------------------------------------------------------------------------------
+# processing: internal process steps, inter-agency hand-over (Mẫu 05 control sheet)
+
+
+def start_processing(dossier, *, officer, assignee=None, at=None) -> Dossier:
+    """RECEIVED → PROCESSING at the first process step (the counter forwards the dossier)."""
+    at = _now(at)
+
+    def body(d):
+        _g_start_processing(d, officer)
+        _check_time_order(d, at)
+        from_status = d.status
+        steps = _steps(d)
+        d.status = Status.PROCESSING
+        step = None
+        if steps:
+            step = steps[0]
+            _start_step(d, step, at=at, assignee=assignee)
+        else:
+            d.current_step = None
+            if assignee is not None:
+                d.assignee = assignee
+        to_agency = d.current_agency if d.current_agency_id != d.agency_id else None
+        return _commit(d, action="start_processing", from_status=from_status, actor=officer, at=at,
+                       agency=d.agency, to_agency=to_agency, step=step)
+
+    return _run(dossier, "start_processing", body)
+
+
+def complete_step(dossier, *, officer, note="", assignee=None, at=None) -> Dossier:
+    """Finish the current step and move to the next; a step in another agency is a recorded hand-over."""
+    at = _now(at)
+
+    def body(d):
+        _g_complete_step(d, officer)
+        _check_time_order(d, at)
+        from_status = d.status
+        done_step = d.current_step
+        from_agency = d.current_agency or d.agency
+        run = _open_run(d)
+        if run is not None:
+            run.finished_at = at
+            run.note = note or ""
+            run.save(update_fields=["finished_at", "note"])
+        nxt = d.procedure.steps.select_related("agency").filter(order__gt=done_step.order).order_by("order").first()
+        data = {"step_done": done_step.order,
+                "step_timeliness": step_timeliness(run) if run else None}
+        if nxt is None:
+            d.current_step = None  # every step done: waiting for the decision
+            to_agency = None
+        else:
+            _start_step(d, nxt, at=at, assignee=assignee)
+            to_agency = d.current_agency if d.current_agency_id != from_agency.pk else None
+            data["next_step"] = nxt.order
+        if to_agency is not None:
+            data["hand_over"] = True
+        return _commit(d, action="complete_step", from_status=from_status, actor=officer, at=at, note=note,
+                       agency=from_agency, to_agency=to_agency, step=done_step, data=data)
+
+    return _run(dossier, "complete_step", body)
+
+
+def hand_over(dossier, *, officer, to_agency, note="", at=None) -> Dossier:
+    """Inter-agency (liên thông) hand-over to another agency, recorded like the control sheet (Mẫu 05)."""
+    at = _now(at)
+
+    def body(d):
+        _g_hand_over(d, officer)
+        if to_agency is None or getattr(to_agency, "pk", None) is None:
+            raise ValidationFailed("to_agency_required", "Cần chọn cơ quan nhận hồ sơ liên thông.")
+        from_agency = d.current_agency or d.agency
+        if to_agency.pk == from_agency.pk:
+            raise ValidationFailed("same_agency", "Cơ quan nhận phải khác cơ quan đang xử lý.")
+        _check_time_order(d, at)
+        d.current_agency = to_agency
+        return _commit(d, action="hand_over", from_status=d.status, actor=officer, at=at, note=note,
+                       agency=from_agency, to_agency=to_agency, step=d.current_step)
+
+    return _run(dossier, "hand_over", body)
+
+
+def return_from_agency(dossier, *, officer, note="", at=None) -> Dossier:
+    """The cooperating agency sends the dossier back to the lead (receiving) agency."""
+    at = _now(at)
+
+    def body(d):
+        _g_return_from_agency(d, officer)
+        _check_time_order(d, at)
+        from_agency = d.current_agency
+        d.current_agency = d.agency
+        return _commit(d, action="return_from_agency", from_status=d.status, actor=officer, at=at, note=note,
+                       agency=from_agency, to_agency=d.agency, step=d.current_step)
+
+    return _run(dossier, "return_from_agency", body)
+
+
+def pause(dossier, *, officer, reason, at=None) -> Dossier:
+    """PROCESSING → PAUSED; the deadline clock stops until resume."""
+    at = _now(at)
+
+    def body(d):
+        _g_pause(d, officer)
+        text = _require_reason(reason, message="Cần nêu rõ lý do tạm dừng.")
+        _check_time_order(d, at)
+        d.status = Status.PAUSED
+        d.paused_at = at
+        return _commit(d, action="pause", from_status=Status.PROCESSING, actor=officer, at=at, note=text)
+
+    return _run(dossier, "pause", body)
+
+
+def resume(dossier, *, officer, at=None) -> Dossier:
+    """PAUSED → PROCESSING; due dates move by the working time the dossier was paused."""
+    at = _now(at)
+
+    def body(d):
+        _g_resume(d, officer)
+        _check_time_order(d, at)
+        waited = _shift_clock(d, d.paused_at or at, at)
+        d.status = Status.PROCESSING
+        return _commit(d, action="resume", from_status=Status.PAUSED, actor=officer, at=at,
+                       data={"paused_working_minutes": waited})
+
+    return _run(dossier, "resume", body)
+
+
+def extend(dossier, *, officer, days, reason, at=None) -> Dossier:
+    """Extend the deadline by `days` working days where a specialised law allows it."""
+    at = _now(at)
+
+    def body(d):
+        _g_extend(d, officer)
+        text = _require_reason(reason, message="Cần nêu rõ lý do gia hạn.")
+        try:
+            n = float(days)
+        except (TypeError, ValueError):
+            n = 0
+        if n <= 0 or n > 365:
+            raise ValidationFailed("days_invalid", "Số ngày gia hạn phải là số dương (ngày làm việc).")
+        _check_time_order(d, at)
+        old = d.due_at
+        d.due_at = calendar.add_working_days(d.due_at, days)
+        d.extension_count += 1
+        return _commit(d, action="extend", from_status=d.status, actor=officer, at=at, note=text,
+                       data={"days": str(days), "previous_due_at": _iso(old)})
+
+    return _run(dossier, "extend", body)
+
+
+def issue_apology(dossier, *, officer, reason, new_due_at, at=None) -> Dossier:
+    """Apology slip with a new appointment: by the late agency's leader, once, ≥ 1 day before the deadline."""
+    at = _now(at)
+
+    def body(d):
+        _g_issue_apology(d, officer)
+        text = _require_reason(reason, message="Cần nêu rõ lý do chậm trả kết quả.")
+        r = rules.rules_of(d)
+        due_day = d.due_at.astimezone(TZ).date()
+        if at.astimezone(TZ).date() > due_day - dt.timedelta(days=r.apology_min_days_before_due):
+            raise InvalidTransition("apology_too_late",
+                                    f"Phiếu xin lỗi phải được gửi chậm nhất {r.apology_min_days_before_due} ngày "
+                                    f"trước ngày hẹn trả ({d.due_at.astimezone(TZ):%d/%m/%Y}).")
+        new_due = _now(new_due_at) if new_due_at else None
+        if new_due is None or new_due <= d.due_at:
+            raise ValidationFailed("new_due_invalid", "Ngày hẹn lại phải sau ngày hẹn trả hiện tại.")
+        _check_time_order(d, at)
+        old = d.due_at
+        d.due_at = new_due
+        d.apology_count += 1
+        _issue_slip(d, Slip.APOLOGY, officer=officer, at=at, reason=text, previous_due_at=old, new_due_at=new_due,
+                    agency_code=(d.current_agency or d.agency).code)
+        return _commit(d, action="issue_apology", from_status=d.status, actor=officer, at=at, note=text,
+                       data={"previous_due_at": _iso(old), "new_due_at": _iso(new_due)})
+
+    return _run(dossier, "issue_apology", body)
+
+
+# --------------------------------------------------------------------------------------------
+# decision, result, return
+
+
+def _close_open_step(d: Dossier, at) -> None:
+    run = _open_run(d)
+    if run is not None:
+        run.finished_at = at
+        run.save(update_fields=["finished_at"])
+    d.current_step = None
+
+
+def approve(dossier, *, officer, summary="", at=None) -> Dossier:
+    """The leader approves the result."""
+    at = _now(at)
+
+    def body(d):
+        _g_decide("approve")(d, officer)
+        _check_time_order(d, at)
+        step = d.current_step
+        _close_open_step(d, at)
+        d.status = Status.APPROVED
+        d.decided_at = at
+        d.result_summary = summary or d.result_summary
+        return _commit(d, action="approve", from_status=Status.PROCESSING, actor=officer, at=at, note=summary,
+                       step=step)
+
+    return _run(dossier, "approve", body)
+
+
+def reject(dossier, *, officer, reason, at=None) -> Dossier:
+    """The leader decides not to grant; the written reply states the reason."""
+    at = _now(at)
+
+    def body(d):
+        _g_decide("reject")(d, officer)
+        text = _require_reason(reason, message="Cần nêu rõ lý do không giải quyết.")
+        _check_time_order(d, at)
+        step = d.current_step
+        _close_open_step(d, at)
+        d.status = Status.REJECTED
+        d.decided_at = at
+        d.closed_at = at
+        d.refusal_reason = text
+        return _commit(d, action="reject", from_status=Status.PROCESSING, actor=officer, at=at, note=text, step=step)
+
+    return _run(dossier, "reject", body)
+
+
+def sign_result(dossier, *, officer, electronic=True, digitized=True, at=None) -> Dossier:
+    """APPROVED → READY_FOR_RETURN: the result is signed (electronic result, result digitized)."""
+    at = _now(at)
+
+    def body(d):
+        _g_sign_result(d, officer)
+        _check_time_order(d, at)
+        d.status = Status.READY_FOR_RETURN
+        d.result_electronic = bool(electronic)
+        d.result_digitized = bool(digitized)
+        return _commit(d, action="sign_result", from_status=Status.APPROVED, actor=officer, at=at,
+                       data={"electronic": bool(electronic), "digitized": bool(digitized)})
+
+    return _run(dossier, "sign_result", body)
+
+
+def return_result(dossier, *, officer, method=None, at=None) -> Dossier:
+    """READY_FOR_RETURN → RETURNED at the counter, online or by public post."""
+    at = _now(at)
+
+    def body(d):
+        _g_return_result(d, officer)
+        m = method or d.return_method
+        if m not in ReturnMethod.values:
+            raise ValidationFailed("return_method_invalid", "Hình thức trả kết quả không hợp lệ.")
+        _check_time_order(d, at)
+        d.status = Status.RETURNED
+        d.return_method = m
+        d.returned_at = at
+        d.closed_at = at
+        return _commit(d, action="return_result", from_status=Status.READY_FOR_RETURN, actor=officer, at=at,
+                       data={"method": m})
+
+    return _run(dossier, "return_result", body)
+
+
+def withdraw(dossier, *, by, reason, at=None) -> Dossier:
+    """The applicant withdraws (own request, or recorded by the counter) before any decision."""
+    at = _now(at)
+
+    def body(d):
+        _g_withdraw(d, by)
+        text = _require_reason(reason, message="Cần nêu rõ lý do rút hồ sơ.")
+        _check_time_order(d, at)
+        from_status = d.status
+        _close_open_step(d, at)
+        d.status = Status.WITHDRAWN
+        d.closed_at = at
+        d.paused_at = None
+        return _commit(d, action="withdraw", from_status=from_status, actor=by, at=at, note=text)
+
+    return _run(dossier, "withdraw", body)
+
+
+def stop(dossier, *, officer, reason, at=None) -> Dossier:
+    """Notice of stopping settlement (Circular 03/2025, LEGAL §1.5 [?])."""
+    at = _now(at)
+
+    def body(d):
+        _g_stop(d, officer)
+        text = _require_reason(reason, message="Cần nêu rõ lý do dừng giải quyết.")
+        _check_time_order(d, at)
+        from_status = d.status
+        _close_open_step(d, at)
+        d.status = Status.STOPPED
+        d.closed_at = at
+        d.paused_at = None
+        return _commit(d, action="stop", from_status=from_status, actor=officer, at=at, note=text)
+
+    return _run(dossier, "stop", body)
+
+
+# --------------------------------------------------------------------------------------------
+# timeliness (Decision 766 indicator 2.1; control sheet Mẫu 05: early / on time / late)
+
+
+def _grade(end: dt.datetime, due: dt.datetime) -> str:
+    if end > due:
+        return "late"
+    if end.astimezone(TZ).date() < due.astimezone(TZ).date():
+        return "early"
+    return "on_time"
+
+
+def timeliness(dossier: Dossier, as_of=None) -> str | None:
+    """'early' | 'on_time' | 'late' for decided dossiers, 'in_progress_on_time' | 'in_progress_late'
+    for open ones, None when no deadline applies (draft, not yet received, refused, withdrawn)."""
+    d = dossier
+    if d.received_at is None or d.due_at is None or d.status == Status.WITHDRAWN:
+        return None
+    r = rules.rules_of(d)
+    forced_late = d.supplement_count > r.late_if_supplements_over or (r.apology_counts_as_late and d.apology_count)
+    end = d.decided_at or (d.closed_at if d.status == Status.STOPPED else None)
+    if end is not None:
+        return "late" if forced_late else _grade(end, d.due_at)
+    as_of = _now(as_of)
+    due = d.due_at
+    if d.paused_at is not None and as_of > d.paused_at:
+        due = calendar.add_working_minutes(due, max(0, calendar.working_minutes_between(d.paused_at, as_of)))
+    if forced_late or as_of > due:
+        return "in_progress_late"
+    return "in_progress_on_time"
+
+
+def step_timeliness(step_run: StepRun, as_of=None) -> str | None:
+    if step_run is None:
+        return None
+    if step_run.finished_at is not None:
+        return _grade(step_run.finished_at, step_run.due_at)
+    return "in_progress_late" if _now(as_of) > step_run.due_at else "in_progress_on_time"

@@ -1,0 +1,346 @@
+"""Indicators for any unit, period and breakdown, read from StatCounter (never from raw dossiers).
+
+A period [start, end] (inclusive local days) is split into whole years, whole months and the
+remaining days, so a province-year costs one small aggregate over year rows. Stocks (carried over,
+in progress) are cumulative flows up to a day (see metrics.py).
+
+Rates follow DESIGN.md §5 (denominators fixed by seed 000's own figures).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+
+from motcua.core.errors import ValidationFailed
+from motcua.core.money import format_number
+
+from .metrics import METRICS, FactData, metric_filter, open_filter, overdue_filter, python_filter
+from .models import DossierFact, StatCounter
+
+GROUPS = {
+    "agency": "agency_code",
+    "procedure": "procedure_code",
+    "field": "field_code",
+    "channel": "channel",
+    "online_level": "online_level",
+}
+EPOCH = dt.date(2000, 1, 1)
+
+
+def period_filter(start: dt.date | None, end: dt.date) -> Q:
+    """Non-overlapping year / month / day rows covering [start, end]; start None = since the beginning."""
+    start = start or EPOCH
+    if start > end:
+        return Q(pk__in=[])
+    q = Q()
+    cur = start
+    years, months, days = [], [], []
+    while cur <= end:
+        year_end = dt.date(cur.year, 12, 31)
+        month_end = dt.date(cur.year, cur.month, calendar.monthrange(cur.year, cur.month)[1])
+        if cur.month == 1 and cur.day == 1 and year_end <= end:
+            years.append(cur)
+            cur = year_end + dt.timedelta(days=1)
+        elif cur.day == 1 and month_end <= end:
+            months.append(cur)
+            cur = month_end + dt.timedelta(days=1)
+        else:
+            stop = min(month_end, end)
+            days.append((cur, stop))
+            cur = stop + dt.timedelta(days=1)
+    if years:
+        q |= Q(grain="y", period_start__in=years)
+    if months:
+        q |= Q(grain="m", period_start__in=months)
+    for lo, hi in days:
+        q |= Q(grain="d", period_start__gte=lo, period_start__lte=hi)
+    return q
+
+
+def parse_period(period: str | None = None, start: str | dt.date | None = None,
+                 end: str | dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """'2023', '2023-Q4', '2023-11', or explicit start/end (ISO or dd/mm/yyyy)."""
+
+    def to_date(value):
+        if isinstance(value, dt.date):
+            return value
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                pass
+        raise ValidationFailed("invalid_date", f"Ngày không hợp lệ: {value!r} (dd/mm/yyyy).")
+
+    try:
+        if start and end:
+            lo, hi = to_date(start), to_date(end)
+        elif period and "-Q" in period.upper():
+            y, q = period.upper().split("-Q")
+            y, q = int(y), int(q)
+            if not 1 <= q <= 4:
+                raise ValueError
+            lo = dt.date(y, 3 * q - 2, 1)
+            hi = dt.date(y, 3 * q, calendar.monthrange(y, 3 * q)[1])
+        elif period and len(period) == 7:
+            y, m = (int(p) for p in period.split("-"))
+            lo, hi = dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
+        elif period and len(period) == 4:
+            y = int(period)
+            lo, hi = dt.date(y, 1, 1), dt.date(y, 12, 31)
+        else:
+            raise ValueError
+    except ValidationFailed:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed("invalid_period", "Kỳ báo cáo không hợp lệ (ví dụ: 2023, 2023-Q4, 2023-11 hoặc "
+                                                 "từ ngày … đến ngày …).") from exc
+    if lo > hi:
+        raise ValidationFailed("invalid_period", "Ngày bắt đầu phải trước ngày kết thúc.")
+    if lo < EPOCH or hi.year > 2100:
+        raise ValidationFailed("invalid_period", "Kỳ báo cáo nằm ngoài phạm vi dữ liệu.")
+    return lo, hi
+
+
+def agency_codes_for(scope: str | None) -> list[str] | None:
+    """None = the whole province; an agency code; 'level:province' / 'level:commune'; 'unit:<admin code>'."""
+    from motcua.units.models import Agency
+
+    if not scope or scope == "province":
+        return None
+    if scope.startswith("level:"):
+        level = scope.split(":", 1)[1]
+        levels = ["province"] if level == "province" else ["commune", "ward", "special_zone"]
+        return list(Agency.objects.filter(admin_unit__level__in=levels).values_list("code", flat=True))
+    if scope.startswith("unit:"):
+        return list(Agency.objects.filter(admin_unit__code=scope.split(":", 1)[1]).values_list("code", flat=True))
+    return [scope]
+
+
+@dataclass
+class Indicators:
+    """Totals of one cell (a unit / period / group) and the rates derived from them."""
+
+    values: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.values.get(key, 0)
+
+    @staticmethod
+    def ratio(num, den) -> float | None:
+        return None if not den else num / den
+
+    @property
+    def rates(self) -> dict[str, float | None]:
+        v = self
+        return {
+            # DESIGN.md §5: resolved ÷ received (seed 000: 103,095 ÷ 103,331 = 99,77 %)
+            "resolved_rate": self.ratio(v["resolved"], v["received"]),
+            "digitized_at_receipt_rate": self.ratio(v["received_digitized"], v["received"]),
+            # results digitized ÷ resolved (41,920 ÷ 103,095 = 40,66 %)
+            "results_digitized_rate": self.ratio(v["results_digitized"], v["resolved"]),
+            "results_electronic_rate": self.ratio(v["results_electronic"], v["resolved"]),
+            "on_time_rate": self.ratio(v["resolved_early"] + v["resolved_on_time"], v["resolved"]),
+            "online_rate": self.ratio(v["received_online"], v["received"]),
+            # online dossiers of partial-online procedures ÷ all their dossiers (28,037 ÷ 83,843 = 33,44 %)
+            "online_rate_partial": self.ratio(v["received_online_partial"], v["received_partial"]),
+            "online_rate_full": self.ratio(v["received_online_full"], v["received_full"]),
+            "paid_online_rate": self.ratio(v["paid_online"], v["fee_dossiers"]),
+            "satisfaction_rate": self.ratio(v["rated_satisfied"], v["rated"]),
+        }
+
+    def as_dict(self) -> dict:
+        return {"values": dict(self.values), "rates": self.rates}
+
+
+SUMS = {m: Sum(m) for m in METRICS}
+
+
+def _aggregate(q: Q, codes: list[str] | None, group: list[str], extra: Q | None = None) -> list[dict]:
+    qs = StatCounter.objects.filter(q)
+    if codes is not None:
+        qs = qs.filter(agency_code__in=codes)
+    if extra is not None:
+        qs = qs.filter(extra)
+    return list(qs.values(*group).annotate(**SUMS).order_by(*group))
+
+
+def _fold(rows: list[dict], group_keys: list[str]) -> dict[tuple, dict[str, int]]:
+    """Sum rows by group, adding channel × online-level splits needed by the rates."""
+    out: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        key = tuple(row[g] for g in group_keys)
+        bucket = out[key]
+        for m in METRICS:
+            bucket[m] += row[m] or 0
+        received = row["received"] or 0
+        channel, level = row.get("channel"), row.get("online_level")
+        bucket[f"received_{channel}"] += received
+        bucket[f"received_{level}"] += received
+        bucket[f"received_{channel}_{level}"] += received
+    return out
+
+
+def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: str | None = None,
+            filters: dict | None = None) -> dict[tuple, Indicators]:
+    """Indicators for [start, end] keyed by the group value (a 1-tuple, or () when not grouped)."""
+    if group_by is not None and group_by not in GROUPS:
+        raise ValidationFailed("invalid_group", f"Không thể nhóm theo {group_by!r}.")
+    codes = agency_codes_for(scope)
+    extra = Q(**{GROUPS[k]: v for k, v in (filters or {}).items() if k in GROUPS and v}) if filters else None
+    group_keys = [GROUPS[group_by]] if group_by else []
+    base = [*group_keys, *(k for k in ("channel", "online_level") if k not in group_keys)]
+    flows = _fold(_aggregate(period_filter(start, end), codes, base, extra), group_keys)
+    before = _fold(_aggregate(period_filter(None, start - dt.timedelta(days=1)), codes, base, extra), group_keys)
+    upto = _fold(_aggregate(period_filter(None, end), codes, base, extra), group_keys)
+    result: dict[tuple, Indicators] = {}
+    for key in set(flows) | set(before) | set(upto):
+        vals = dict(flows.get(key, {}))
+        b, u = before.get(key, {}), upto.get(key, {})
+        vals["carried_over"] = b.get("received", 0) - b.get("finished", 0)
+        open_end = u.get("received", 0) - u.get("finished", 0)
+        overdue_end = u.get("overdue_start", 0) - u.get("overdue_end", 0)
+        vals["in_progress"] = open_end
+        vals["in_progress_overdue"] = overdue_end
+        vals["in_progress_on_time"] = open_end - overdue_end
+        vals["to_handle"] = vals["carried_over"] + vals.get("received", 0)
+        if any(vals.values()):
+            result[key] = Indicators(vals)
+    if not group_by and () not in result:
+        result[()] = Indicators({})
+    return result
+
+
+def totals(start: dt.date, end: dt.date, scope: str | None = None, filters: dict | None = None) -> Indicators:
+    return compute(start, end, scope, None, filters)[()]
+
+
+def monthly(year: int, scope: str | None = None) -> list[tuple[int, Indicators]]:
+    """Twelve months of a year (the transparency page)."""
+    out = []
+    for month in range(1, 13):
+        lo = dt.date(year, month, 1)
+        hi = dt.date(year, month, calendar.monthrange(year, month)[1])
+        out.append((month, totals(lo, hi, scope)))
+    return out
+
+
+# ---- drill-down: the dossiers behind a number ----
+
+CHANNELS = {"online", "counter", "post"}
+LEVELS = {"full", "partial", "none"}
+STOCKS = {"carried_over", "in_progress", "in_progress_overdue", "in_progress_on_time"}
+
+
+def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = None,
+               filters: dict | None = None) -> list[int]:
+    """Ids of the dossiers counted in one cell; len() equals the cell's value for count metrics."""
+    if metric in STOCKS:
+        if metric == "carried_over":
+            q = open_filter(start - dt.timedelta(days=1))
+        elif metric == "in_progress":
+            q = open_filter(end)
+        elif metric == "in_progress_overdue":
+            q = overdue_filter(end)
+        else:
+            q = open_filter(end) & ~overdue_filter(end)
+        exact = None
+    elif metric.startswith("received_") and set(metric.split("_")[1:]) <= {*CHANNELS, *LEVELS}:
+        q = metric_filter("received", start, end)
+        for part in metric.split("_")[1:]:
+            q &= Q(channel=part) if part in CHANNELS else Q(online_level=part)
+        exact = None
+    elif metric in METRICS:
+        q = metric_filter(metric, start, end)
+        exact = metric
+    else:
+        raise ValidationFailed("invalid_metric", f"Chỉ tiêu không tồn tại: {metric!r}.")
+    qs = DossierFact.objects.filter(q)
+    codes = agency_codes_for(scope)
+    if codes is not None:
+        qs = qs.filter(agency_code__in=codes)
+    for k, v in (filters or {}).items():
+        if k in GROUPS and v:
+            qs = qs.filter(**{GROUPS[k]: v})
+    if exact is None:
+        return list(qs.order_by("pk").values_list("pk", flat=True))
+    names = FactData.field_names()
+    ids = []
+    for row in qs.order_by("pk"):
+        if python_filter(exact, FactData(**{n: getattr(row, n) for n in names})):
+            ids.append(row.pk)
+    return ids
+
+
+# ---- formatting (Vietnamese: 1.234,5) ----
+
+def format_percent(rate: float | None, decimals: int = 2) -> str:
+    if rate is None:
+        return "—"
+    return f"{format_number(rate * 100, decimals)} %"
+
+
+def format_count(value) -> str:
+    return format_number(value or 0, 0)
+
+
+# Rows of the one-stop / online-service section (the seeds' annual-report layout).
+SUMMARY_ROWS = [
+    ("carried_over", "Kỳ trước chuyển sang", None),
+    ("received", "Tiếp nhận trong kỳ", None),
+    ("received_online", "— trực tuyến", None),
+    ("received_counter", "— trực tiếp", None),
+    ("received_post", "— qua bưu chính công ích", None),
+    ("resolved", "Đã giải quyết", "resolved_rate"),
+    ("resolved_early", "— trước hạn", None),
+    ("resolved_on_time", "— đúng hạn", None),
+    ("resolved_late", "— quá hạn", None),
+    ("in_progress_on_time", "Đang giải quyết trong hạn", None),
+    ("in_progress_overdue", "Đang giải quyết quá hạn", None),
+    ("returned", "Đã trả kết quả", None),
+    ("withdrawn", "Rút hồ sơ", None),
+    ("supplement_dossiers", "Hồ sơ phải bổ sung", None),
+    ("refused", "Từ chối tiếp nhận", None),
+    ("rejected", "Không giải quyết", None),
+    ("apology_slips", "Phiếu xin lỗi và hẹn lại", None),
+    ("received_digitized", "Số hóa hồ sơ khi tiếp nhận", "digitized_at_receipt_rate"),
+    ("results_digitized", "Số hóa kết quả giải quyết", "results_digitized_rate"),
+    ("results_electronic", "Kết quả điện tử", "results_electronic_rate"),
+    ("received_online_partial", "DVC trực tuyến một phần: hồ sơ trực tuyến", "online_rate_partial"),
+    ("received_partial", "DVC trực tuyến một phần: tổng hồ sơ", None),
+    ("received_online_full", "DVC trực tuyến toàn trình: hồ sơ trực tuyến", "online_rate_full"),
+    ("received_full", "DVC trực tuyến toàn trình: tổng hồ sơ", None),
+    ("paid_online", "Thanh toán trực tuyến (hồ sơ)", "paid_online_rate"),
+    ("paid_online_vnd", "Thanh toán trực tuyến (đồng)", None),
+    ("rated", "Lượt đánh giá", None),
+    ("rated_satisfied", "Hài lòng", "satisfaction_rate"),
+]
+
+
+def summary_table(ind: Indicators) -> list[tuple[str, str, str, str]]:
+    """(metric, label, value, rate) rows formatted for people."""
+    rates = ind.rates
+    out = []
+    for metric, label, rate_key in SUMMARY_ROWS:
+        out.append((metric, label, format_count(ind[metric]), format_percent(rates[rate_key]) if rate_key else ""))
+    return out
+
+
+def seed_sentence(ind: Indicators) -> str:
+    """The one-stop paragraph of the annual report, written from the numbers."""
+    r = ind.rates
+    return (
+        f"Tiếp nhận {format_count(ind['received'])} hồ sơ, đã giải quyết {format_count(ind['resolved'])} hồ sơ "
+        f"(đạt {format_percent(r['resolved_rate'])}); số hóa hồ sơ khi tiếp nhận "
+        f"{format_count(ind['received_digitized'])} hồ sơ (đạt {format_percent(r['digitized_at_receipt_rate'])}); "
+        f"số hóa kết quả giải quyết {format_count(ind['results_digitized'])} hồ sơ "
+        f"(đạt {format_percent(r['results_digitized_rate'])}). Dịch vụ công trực tuyến một phần tiếp nhận "
+        f"{format_count(ind['received_online_partial'])}/{format_count(ind['received_partial'])} hồ sơ trực tuyến "
+        f"(đạt {format_percent(r['online_rate_partial'])}); dịch vụ công trực tuyến toàn trình tiếp nhận "
+        f"{format_count(ind['received_online_full'])}/{format_count(ind['received_full'])} hồ sơ trực tuyến "
+        f"(đạt {format_percent(r['online_rate_full'])})."
+    )

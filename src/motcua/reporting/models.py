@@ -1,0 +1,122 @@
+"""Read models of the statistics engine, fed only by outbox events (see consumer.py)."""
+
+from django.conf import settings
+from django.db import models
+
+from .metrics import METRICS
+
+
+class ConsumerCursor(models.Model):
+    """The last outbox event a consumer applied; saved in the same transaction as its effects."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} @ {self.last_event_id}"
+
+
+class DossierFact(models.Model):
+    """One row per dossier: its current classification keys and timestamps."""
+
+    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.DO_NOTHING, primary_key=True,
+                                   db_constraint=False, related_name="fact")
+    code = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    rule_version = models.CharField(max_length=32, blank=True)
+    agency_code = models.CharField(max_length=32, blank=True)
+    current_agency_code = models.CharField(max_length=32, blank=True)
+    procedure_code = models.CharField(max_length=32, blank=True)
+    field_code = models.CharField(max_length=32, blank=True)
+    online_level = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    fee_vnd = models.BigIntegerField(default=0)
+    fee_paid_online = models.BooleanField(default=False)
+    digitized_at_receipt = models.BooleanField(default=False)
+    result_digitized = models.BooleanField(default=False)
+    result_electronic = models.BooleanField(default=False)
+    supplement_count = models.IntegerField(default=0)
+    apology_count = models.IntegerField(default=0)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    rating = models.SmallIntegerField(null=True, blank=True)
+    last_event_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency_code", "received_at"]),
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["decided_at"]),
+            models.Index(fields=["due_at"]),
+            models.Index(fields=["closed_at"]),
+        ]
+
+    def __str__(self):
+        return self.code or str(self.pk)
+
+
+def _metric_columns():
+    return {name: models.BigIntegerField(label, default=0) for name, label in METRICS.items()}
+
+
+class StatCounterBase(models.Model):
+    DAY, MONTH, YEAR = "d", "m", "y"
+    GRAINS = [(DAY, "ngày"), (MONTH, "tháng"), (YEAR, "năm")]
+
+    grain = models.CharField(max_length=1, choices=GRAINS)
+    period_start = models.DateField()
+    agency_code = models.CharField(max_length=32)
+    procedure_code = models.CharField(max_length=32)
+    field_code = models.CharField(max_length=32)
+    online_level = models.CharField(max_length=16)
+    channel = models.CharField(max_length=16)
+
+    class Meta:
+        abstract = True
+
+
+StatCounter = type("StatCounter", (StatCounterBase,), {
+    "__module__": __name__,
+    "__doc__": "Flow counters per day / month / year and (agency, procedure, field, online level, channel).",
+    "__str__": lambda self: f"{self.grain}:{self.period_start} {self.agency_code} {self.procedure_code}",
+    "Meta": type("Meta", (), {
+        "constraints": [models.UniqueConstraint(
+            fields=["grain", "period_start", "agency_code", "procedure_code", "field_code", "online_level",
+                    "channel"], name="statcounter_key")],
+        "indexes": [models.Index(fields=["grain", "period_start"])],
+    }),
+    **_metric_columns(),
+})
+
+
+class ReportJob(models.Model):
+    """A report being built in the background; the page polls its progress."""
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATES = [(QUEUED, "Đang chờ"), (RUNNING, "Đang tạo"), (DONE, "Hoàn thành"), (FAILED, "Lỗi")]
+    KINDS = [("docx", "Báo cáo .docx"), ("xlsx", "Bảng số liệu .xlsx")]
+
+    kind = models.CharField(max_length=8, choices=KINDS, default="docx")
+    scope = models.CharField("phạm vi", max_length=32, help_text="Mã cơ quan, hoặc 'province'.")
+    start = models.DateField()
+    end = models.DateField()
+    state = models.CharField(max_length=16, choices=STATES, default=QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=255, blank=True)
+    file = models.FileField(upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.scope} {self.start}–{self.end} ({self.state})"

@@ -67,3 +67,26 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class TwoFactorDevice(models.Model):
+    """A TOTP authenticator (RFC 6238) enrolled by a user; see motcua.accounts.twofactor."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="twofactor",
+                                verbose_name="tài khoản")
+    secret = models.CharField("khóa bí mật (đã mã hóa)", max_length=255)
+    confirmed_at = models.DateTimeField("ngày kích hoạt", null=True, blank=True)
+    last_used_step = models.BigIntegerField("bước thời gian đã dùng", null=True, blank=True,
+                                            help_text="Chống dùng lại một mã đã dùng.")
+    recovery_codes = models.JSONField("mã dự phòng (đã băm)", default=list, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField("số lần nhập sai liên tiếp", default=0)
+    locked_until = models.DateTimeField("khóa đến", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "xác thực hai lớp"
+        verbose_name_plural = "xác thực hai lớp"
+
+    def __str__(self):
+        state = "đã kích hoạt" if self.confirmed_at else "chưa kích hoạt"
+        return f"{self.user} — {state}"

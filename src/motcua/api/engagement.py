@@ -1,3 +1,346 @@
-from ninja import Router
+"""Engagement API: satisfaction ratings and feedback (phản ánh, kiến nghị).
+
+Public (no sign-in): GET /criteria, POST /feedback (anonymous with a name + phone or e-mail),
+GET /feedback/public, GET /feedback/track/{code}?contact=… (the submitter's phone or e-mail).
+Signed-in (bearer token or session + CSRF): rating of one's own returned dossier, the officer inbox,
+processing / answering / publishing / rejecting, and the submitter's satisfaction with an answer.
+Officer reads of a submitter's contact data are written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from ninja import Field, Query, Router, Schema
+from pydantic import StringConstraints
+
+from motcua.accounts.permissions import can_view_dossier
+from motcua.audit.services import record_read
+from motcua.core.errors import NotFound
+from motcua.engagement import services
+from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
+
+from .auth import api_auth, session_auth, token_auth
 
 router = Router(tags=["engagement"])
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+
+
+def _anonymous(request):
+    return AnonymousUser()
+
+
+optional_auth = [token_auth, session_auth, _anonymous]
+
+
+# --- schemas -----------------------------------------------------------------------------------------------
+
+class CriterionOut(Schema):
+    code: str
+    name: str
+    options: dict[str, str]
+
+
+class RatingIn(Schema):
+    satisfied: bool = Field(..., description="Hài lòng (true) hoặc không hài lòng (false)")
+    scores: dict[str, int] = Field(default_factory=dict, description="Điểm 0/1/2 theo mã tiêu chí (tùy chọn)")
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class RatingOut(Schema):
+    dossier_id: int
+    dossier_code: str | None
+    satisfied: bool
+    scores: dict[str, int]
+    total_score: int
+    max_score: int
+    comment: str
+    created_at: datetime
+
+
+class FeedbackIn(Schema):
+    classification: Literal["regulation", "conduct"]
+    title: Short
+    content: Text
+    name: Short = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    email: Short = ""
+    address: Short = ""
+    procedure_code: Short | None = None
+    agency_code: Short | None = None
+    dossier_code: Short | None = None
+
+
+class FeedbackReceipt(Schema):
+    code: str
+    status: str
+    status_label: str
+    received_at: datetime
+    handle_due_at: datetime
+
+
+class PublicFeedbackOut(Schema):
+    code: str
+    classification: str
+    title: str
+    content: str
+    agency: str | None
+    procedure_code: str | None
+    received_at: datetime
+    answer: str
+    answered_at: datetime | None
+    published_at: datetime | None
+
+
+class TrackOut(FeedbackReceipt):
+    answer: str
+    answered_at: datetime | None
+    reject_reason: str
+
+
+class OfficerFeedbackOut(Schema):
+    id: int
+    code: str
+    classification: str
+    status: str
+    status_label: str
+    title: str
+    content: str
+    agency_code: str | None
+    procedure_code: str | None
+    dossier_code: str | None
+    submitter_name: str
+    submitter_phone: str
+    submitter_email: str
+    submitter_address: str
+    received_at: datetime
+    reject_due_at: datetime
+    handle_due_at: datetime
+    answered_at: datetime | None
+    published_at: datetime | None
+    rejected_at: datetime | None
+    answer: str
+    reject_reason: str
+    is_public: bool
+    on_time: bool
+
+
+class OfficerFeedbackListItem(Schema):
+    id: int
+    code: str
+    classification: str
+    status: str
+    status_label: str
+    title: str
+    agency_code: str | None
+    received_at: datetime
+    handle_due_at: datetime
+    on_time: bool
+
+
+class AnswerIn(Schema):
+    answer: Text
+    publish: bool = False
+
+
+class ReasonIn(Schema):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class SatisfiedIn(Schema):
+    satisfied: bool
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+def _rating_out(r: SatisfactionRating) -> dict:
+    return {"dossier_id": r.dossier_id, "dossier_code": r.dossier.code, "satisfied": r.satisfied, "scores": r.scores,
+            "total_score": r.total_score, "max_score": r.max_score, "comment": r.comment, "created_at": r.created_at}
+
+
+def _dossier_for(user, dossier_id: int):
+    from motcua.dossiers.models import Dossier
+
+    dossier = Dossier.objects.filter(pk=dossier_id).first()
+    if dossier is None or not can_view_dossier(user, dossier):
+        raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def _receipt(fb: Feedback) -> dict:
+    return {"code": fb.code, "status": fb.status, "status_label": fb.get_status_display(),
+            "received_at": fb.received_at, "handle_due_at": fb.handle_due_at}
+
+
+def _officer_out(fb: Feedback) -> dict:
+    return {"id": fb.pk, "code": fb.code, "classification": fb.classification, "status": fb.status,
+            "status_label": fb.get_status_display(), "title": fb.title, "content": fb.content,
+            "agency_code": fb.agency.code if fb.agency_id else None,
+            "procedure_code": fb.procedure.code if fb.procedure_id else None,
+            "dossier_code": fb.dossier.code if fb.dossier_id else None,
+            "submitter_name": fb.submitter_name, "submitter_phone": fb.submitter_phone,
+            "submitter_email": fb.submitter_email, "submitter_address": fb.submitter_address,
+            "received_at": fb.received_at, "reject_due_at": fb.reject_due_at, "handle_due_at": fb.handle_due_at,
+            "answered_at": fb.answered_at, "published_at": fb.published_at, "rejected_at": fb.rejected_at,
+            "answer": fb.answer, "reject_reason": fb.reject_reason, "is_public": fb.is_public,
+            "on_time": services.feedback_on_time(fb)}
+
+
+def _visible_feedback(user, feedback_id: int) -> Feedback:
+    fb = (services.visible_feedback(user).select_related("agency", "procedure", "dossier")
+          .filter(pk=feedback_id).first())
+    if fb is None:
+        raise NotFound("feedback_not_found", "Không tìm thấy phản ánh, kiến nghị.")
+    return fb
+
+
+def _lookup(model, code: str | None, label: str):
+    if not code:
+        return None
+    obj = model.objects.filter(code=code).first()
+    if obj is None:
+        raise NotFound(f"{label}_not_found", {"procedure": "Không tìm thấy thủ tục.", "agency": "Không tìm thấy cơ quan.",
+                                              "dossier": "Không tìm thấy hồ sơ."}[label])
+    return obj
+
+
+# --- ratings -----------------------------------------------------------------------------------------------
+
+@router.get("/criteria", response=list[CriterionOut], summary="Tiêu chí đánh giá mức độ hài lòng")
+def list_criteria(request):
+    return [{"code": c.code, "name": c.name, "options": c.options} for c in services.active_criteria()]
+
+
+@router.post("/dossiers/{dossier_id}/rating", auth=api_auth, response={201: RatingOut},
+             summary="Người nộp đánh giá hồ sơ đã trả kết quả")
+def rate_dossier(request, dossier_id: int, payload: RatingIn):
+    dossier = _dossier_for(request.auth, dossier_id)
+    rating = services.submit_rating(request.auth, dossier, payload.satisfied, payload.scores, payload.comment)
+    return 201, _rating_out(rating)
+
+
+@router.get("/dossiers/{dossier_id}/rating", auth=api_auth, response=RatingOut, summary="Đánh giá của một hồ sơ")
+def get_rating(request, dossier_id: int):
+    dossier = _dossier_for(request.auth, dossier_id)
+    rating = SatisfactionRating.objects.select_related("dossier").filter(dossier=dossier).first()
+    if rating is None:
+        raise NotFound("rating_not_found", "Hồ sơ chưa được đánh giá.")
+    return _rating_out(rating)
+
+
+# --- feedback: public --------------------------------------------------------------------------------------
+
+@router.post("/feedback", auth=optional_auth, response={201: FeedbackReceipt},
+             summary="Gửi phản ánh, kiến nghị (không bắt buộc đăng nhập)")
+def submit_feedback(request, payload: FeedbackIn):
+    from motcua.catalog.models import Procedure
+    from motcua.dossiers.models import Dossier
+    from motcua.units.models import Agency
+
+    user = request.auth
+    dossier = _lookup(Dossier, payload.dossier_code, "dossier")
+    fb = services.submit_feedback(
+        user, classification=payload.classification, title=payload.title, content=payload.content,
+        name=payload.name, phone=payload.phone, email=payload.email, address=payload.address,
+        procedure=_lookup(Procedure, payload.procedure_code, "procedure"),
+        agency=_lookup(Agency, payload.agency_code, "agency"), dossier=dossier)
+    return 201, _receipt(fb)
+
+
+@router.get("/feedback/public", response=list[PublicFeedbackOut], summary="Phản ánh, kiến nghị đã công khai kết quả")
+def public_feedback(request, q: Annotated[str, StringConstraints(max_length=200)] = "",
+                    agency_code: str | None = Query(None, max_length=32),
+                    limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=100000)):
+    qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
+          .select_related("agency", "procedure").order_by("-published_at", "-id"))
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q) | Q(code__iexact=q))
+    if agency_code:
+        qs = qs.filter(agency__code=agency_code)
+    return [{"code": f.code, "classification": f.classification, "title": f.title, "content": f.content,
+             "agency": f.agency.name if f.agency_id else None,
+             "procedure_code": f.procedure.code if f.procedure_id else None, "received_at": f.received_at,
+             "answer": f.answer, "answered_at": f.answered_at, "published_at": f.published_at}
+            for f in qs[offset:offset + limit]]
+
+
+@router.get("/feedback/track/{code}", response=TrackOut, summary="Tra cứu phản ánh bằng mã và số điện thoại/thư")
+def track_feedback(request, code: str, contact: str = Query(..., min_length=3, max_length=255)):
+    fb = Feedback.objects.filter(code=code.strip().upper()).first()
+    contact = contact.strip().lower().replace(" ", "")
+    if contact.startswith("+84"):
+        contact = "0" + contact[3:]
+    if fb is None or contact not in {fb.submitter_phone, fb.submitter_email.lower()} - {""}:
+        raise NotFound("feedback_not_found", "Không tìm thấy phản ánh với mã và thông tin liên hệ đã nhập.")
+    return {**_receipt(fb), "answer": fb.answer if fb.answered_at else "", "answered_at": fb.answered_at,
+            "reject_reason": fb.reject_reason}
+
+
+# --- feedback: officers ------------------------------------------------------------------------------------
+
+@router.get("/feedback", auth=api_auth, response=list[OfficerFeedbackListItem],
+            summary="Danh sách phản ánh thuộc phạm vi xử lý")
+def officer_feedback(request, status: str | None = Query(None, max_length=16),
+                     limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1000000)):
+    qs = services.visible_feedback(request.auth).select_related("agency").order_by("handle_due_at", "id")
+    if status:
+        qs = qs.filter(status=status)
+    return [{"id": f.pk, "code": f.code, "classification": f.classification, "status": f.status,
+             "status_label": f.get_status_display(), "title": f.title,
+             "agency_code": f.agency.code if f.agency_id else None, "received_at": f.received_at,
+             "handle_due_at": f.handle_due_at, "on_time": services.feedback_on_time(f)}
+            for f in qs[offset:offset + limit]]
+
+
+@router.get("/feedback/{feedback_id}", auth=api_auth, response=OfficerFeedbackOut,
+            summary="Chi tiết phản ánh (kèm thông tin người gửi; việc xem được ghi nhật ký)")
+def feedback_detail(request, feedback_id: int):
+    fb = _visible_feedback(request.auth, feedback_id)
+    if fb.submitter_id != request.auth.pk:
+        record_read(request.auth, "feedback", fb.pk,
+                    ["submitter_name", "submitter_phone", "submitter_email", "submitter_address"])
+    return _officer_out(fb)
+
+
+@router.post("/feedback/{feedback_id}/process", auth=api_auth, response=OfficerFeedbackOut,
+             summary="Chuyển phản ánh sang đang xử lý")
+def process_feedback(request, feedback_id: int):
+    fb = services.start_processing(request.auth, _visible_feedback(request.auth, feedback_id))
+    return _officer_out(fb)
+
+
+@router.post("/feedback/{feedback_id}/answer", auth=api_auth, response=OfficerFeedbackOut,
+             summary="Trả lời phản ánh (publish=true để công khai ngay)")
+def answer_feedback(request, feedback_id: int, payload: AnswerIn):
+    fb = services.answer_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.answer,
+                                  publish=payload.publish)
+    return _officer_out(fb)
+
+
+@router.post("/feedback/{feedback_id}/publish", auth=api_auth, response=OfficerFeedbackOut,
+             summary="Công khai kết quả trả lời")
+def publish_feedback(request, feedback_id: int):
+    fb = services.publish_feedback(request.auth, _visible_feedback(request.auth, feedback_id))
+    return _officer_out(fb)
+
+
+@router.post("/feedback/{feedback_id}/reject", auth=api_auth, response=OfficerFeedbackOut,
+             summary="Từ chối xử lý phản ánh")
+def reject_feedback(request, feedback_id: int, payload: ReasonIn):
+    fb = services.reject_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.reason)
+    return _officer_out(fb)
+
+
+@router.post("/feedback/{feedback_id}/satisfaction", auth=api_auth, response=FeedbackReceipt,
+             summary="Người gửi đánh giá kết quả trả lời")
+def rate_answer(request, feedback_id: int, payload: SatisfiedIn):
+    fb = Feedback.objects.filter(pk=feedback_id, submitter_id=request.auth.pk).first()
+    if fb is None:
+        raise NotFound("feedback_not_found", "Không tìm thấy phản ánh, kiến nghị.")
+    fb = services.rate_feedback_answer(request.auth, fb, payload.satisfied)
+    return _receipt(fb)

@@ -1,54 +1,183 @@
-"""Append to the hash-chained audit trail.
+"""Append to, read and verify the hash-chained audit trail.
 
-Each entry's hash = SHA-256 over the previous hash and the canonical JSON of the entry, so an
-altered, inserted or deleted row breaks the chain from that point (see `verify_audit`).
-Call inside the caller's transaction: the entry commits or rolls back with the change.
+Writing
+    ``record(actor, action, object_type, object_id, data=None, at=None)`` appends one entry. Each entry's
+    hash = SHA-256 over the previous hash and the canonical JSON of the entry, so an altered, inserted or
+    deleted row breaks the chain from that point. Call it inside the caller's transaction: the entry commits
+    or rolls back with the change. On PostgreSQL writers are serialized by a transaction-scoped advisory
+    lock (``pg_advisory_xact_lock``) so two entries never share a predecessor; ``record`` opens an atomic
+    block itself so the lock is held until the entry is committed even when the caller has no transaction.
+    On SQLite the settings use ``BEGIN IMMEDIATE`` transactions, which serialize writers the same way.
+
+Reads of personal data (Decree 13/2023/ND-CP on personal data protection: processing must be traceable)
+    Every display of a person's identifying data (name, ID number, phone, e-mail, address, form data) to
+    someone other than that person must leave a trace:
+
+    - ``record_read(user, object_type, object_id, fields)`` — one entry, action ``personal_data.read``;
+    - ``record_dossier_read(user, dossier, fields=DOSSIER_PERSONAL_FIELDS)`` — same for a dossier's
+      applicant data; does nothing when the reader is the applicant themself;
+    - ``@logs_personal_read("dossier", fields=[...], id_kwarg="pk")`` — decorator for a Django view or a
+      django-ninja operation: after a successful (2xx or non-HttpResponse) result it records the read by
+      ``request.user`` of the object whose id is the ``id_kwarg`` keyword argument.
+
+Verifying
+    ``verify_chain(expect_head=None)`` walks the chain in id order and returns a ``ChainReport`` with the
+    first broken row; ``manage.py verify_audit`` prints it and exits non-zero when the chain is broken.
+    A deleted row shows up as a broken link at the next row; deleting the newest rows can only be detected
+    against a head hash kept elsewhere (``verify_audit --expect-head HASH``, printed by every run).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditEntry
 
 GENESIS = "0" * 64
+READ_ACTION = "personal_data.read"
+DOSSIER_PERSONAL_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
+                           "applicant_address", "form_data")
 
 
 def _canonical(at, actor_id, actor_label, action, object_type, object_id, data) -> str:
+    at_utc = at.astimezone(dt.UTC) if timezone.is_aware(at) else at
     return json.dumps(
-        {"at": at.isoformat(), "actor": actor_id, "actor_label": actor_label, "action": action,
+        {"at": at_utc.isoformat(), "actor": actor_id, "actor_label": actor_label, "action": action,
          "object_type": object_type, "object_id": str(object_id), "data": data},
         sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
     )
 
 
-def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
-    body = _canonical(entry.at, entry.actor_id, entry.actor_label, entry.action, entry.object_type,
-                      entry.object_id, entry.data)
+def _hash(prev_hash: str, at, actor_id, actor_label, action, object_type, object_id, data) -> str:
+    body = _canonical(at, actor_id, actor_label, action, object_type, object_id, data)
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return _hash(prev_hash, entry.at, entry.actor_id, entry.actor_label, entry.action, entry.object_type,
+                 entry.object_id, entry.data)
+
+
 def _lock_chain() -> None:
-    # Serialize writers so two entries never share a predecessor.
+    # Serialize writers so two entries never share a predecessor (released at commit/rollback).
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(7246001)")
 
 
+def _actor(actor) -> tuple[int | None, str]:
+    if isinstance(actor, str):
+        return None, actor[:200]
+    if actor is None or not getattr(actor, "is_authenticated", True):
+        return None, ""
+    actor_id = getattr(actor, "pk", None)
+    return actor_id, (str(actor)[:200] if actor_id else "")
+
+
 def record(actor, action: str, object_type: str, object_id, data: dict | None = None, at=None) -> AuditEntry:
-    _lock_chain()
-    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-    prev = last or GENESIS
-    actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", True) else None
-    entry = AuditEntry(
-        at=at or timezone.now(), actor_id=actor_id, actor_label=str(actor) if actor_id else "",
-        action=action, object_type=object_type, object_id=str(object_id),
-        data=json.loads(json.dumps(data or {}, default=str)), prev_hash=prev,
-    )
-    entry.hash = compute_hash(prev, entry)
-    entry.save()
+    """Append one entry. `actor`: a user, None/anonymous, or a string label for system jobs."""
+    actor_id, label = _actor(actor)
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        prev = last or GENESIS
+        entry = AuditEntry(
+            at=at or timezone.now(), actor_id=actor_id, actor_label=label,
+            action=action, object_type=object_type, object_id=str(object_id),
+            data=json.loads(json.dumps(data or {}, default=str)), prev_hash=prev,
+        )
+        entry.hash = compute_hash(prev, entry)
+        entry.save()
     return entry
+
+
+# --- reads of personal data -------------------------------------------------------------------------------
+
+def record_read(user, object_type: str, object_id, fields: Iterable[str], purpose: str = "") -> AuditEntry:
+    """Log that `user` was shown `fields` of a person's data held in `object_type` #`object_id`."""
+    data = {"fields": sorted(set(fields))}
+    if purpose:
+        data["purpose"] = purpose
+    return record(user, READ_ACTION, object_type, object_id, data)
+
+
+def record_dossier_read(user, dossier, fields: Iterable[str] = DOSSIER_PERSONAL_FIELDS,
+                        purpose: str = "") -> AuditEntry | None:
+    """Log an officer's (or integrator's) read of a dossier's applicant data; the applicant's own reads are not."""
+    if user is not None and getattr(user, "is_authenticated", False) and dossier.applicant_id == user.pk:
+        return None
+    return record_read(user, "dossier", dossier.pk, fields, purpose)
+
+
+def logs_personal_read(object_type: str, fields: Iterable[str], id_kwarg: str = "pk"):
+    """Decorator for a view/operation showing personal data of the object identified by kwargs[id_kwarg]."""
+    fields = tuple(fields)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            result = view(request, *args, **kwargs)
+            status = getattr(result, "status_code", 200)
+            if 200 <= status < 300 and kwargs.get(id_kwarg) is not None:
+                record_read(getattr(request, "user", None) or getattr(request, "auth", None), object_type,
+                            kwargs[id_kwarg], fields)
+            return result
+
+        return wrapper
+
+    return decorator
+
+
+def reads_of(object_type: str, object_id):
+    """Who read this object's personal data, newest first (for the data subject and auditors)."""
+    return AuditEntry.objects.filter(action=READ_ACTION, object_type=object_type,
+                                     object_id=str(object_id)).order_by("-id")
+
+
+# --- verification ------------------------------------------------------------------------------------------
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    head: str
+    broken_id: int | None = None
+    reason: str = ""
+
+    def message(self) -> str:
+        if self.ok:
+            return f"Đã kiểm tra {self.checked} bản ghi nhật ký: chuỗi băm toàn vẹn. Mã băm cuối: {self.head}"
+        return (f"Chuỗi nhật ký bị phá vỡ tại bản ghi #{self.broken_id}: {self.reason} "
+                f"(đã kiểm tra {self.checked} bản ghi).")
+
+
+def verify_chain(expect_head: str | None = None, chunk_size: int = 2000) -> ChainReport:
+    """Walk the whole chain in id order; report the first row whose link or hash does not match."""
+    prev = GENESIS
+    checked = 0
+    rows = AuditEntry.objects.order_by("id").values_list(
+        "id", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "data", "prev_hash", "hash")
+    seen_expected = expect_head is None
+    for pk, at, actor_id, label, action, otype, oid, data, prev_hash, stored in rows.iterator(chunk_size=chunk_size):
+        if prev_hash != prev:
+            return ChainReport(False, checked, prev, pk,
+                               "liên kết tới bản ghi trước không khớp (bản ghi trước đã bị xóa hoặc sửa)")
+        expected = _hash(prev, at, actor_id, label, action, otype, oid, data)
+        if expected != stored:
+            return ChainReport(False, checked, prev, pk, "nội dung bản ghi đã bị sửa (mã băm không khớp)")
+        prev = stored
+        checked += 1
+        if not seen_expected and stored == expect_head:
+            seen_expected = True
+    if not seen_expected:
+        return ChainReport(False, checked, prev, None,
+                           "không tìm thấy mã băm cuối đã lưu trước đó: các bản ghi mới nhất đã bị xóa")
+    return ChainReport(True, checked, prev)

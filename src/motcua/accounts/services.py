@@ -1,0 +1,124 @@
+"""Account services: local citizen sign-up and role management.
+
+- ``register_citizen(username, password, full_name, id_number, phone, email="")`` validates every field
+  (Vietnamese messages, all problems reported together in ``details``), creates the account and its
+  province-wide ``citizen`` RoleAssignment in one transaction and writes an audit entry.
+- ``normalize_phone(raw)`` — Vietnamese phone numbers: +84/84 prefixes become 0; mobile 10 digits
+  (03/05/07/08/09), landline 11 digits (02x).
+- ``assign_role(by, user, role, agency=None)`` / ``revoke_role(by, assignment)`` — a unit admin manages
+  officer roles of their own agency, a provincial admin any role anywhere; audited.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from motcua.audit.services import record
+from motcua.core.cccd import parse_id_number
+from motcua.core.errors import PermissionDenied, ValidationFailed
+
+from .models import Role, RoleAssignment, User
+from .permissions import PROVINCE_WIDE_ROLES, forget_roles, has_role
+
+_USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,150}$")
+_MOBILE = re.compile(r"^0[35789]\d{8}$")
+_LANDLINE = re.compile(r"^02\d{9}$")
+
+
+def normalize_phone(raw: str) -> str:
+    """Return the phone in national form (0xxxxxxxxx) or raise ValidationFailed('phone_invalid')."""
+    value = re.sub(r"[\s.()-]", "", raw or "")
+    if value.startswith("+84"):
+        value = "0" + value[3:]
+    elif value.startswith("84") and len(value) in (11, 12):
+        value = "0" + value[2:]
+    if not (_MOBILE.match(value) or _LANDLINE.match(value)):
+        raise ValidationFailed("phone_invalid", "Số điện thoại không hợp lệ (ví dụ: 0912345678).")
+    return value
+
+
+def register_citizen(username: str, password: str, full_name: str, id_number: str, phone: str,
+                     email: str = "") -> User:
+    errors: dict[str, str] = {}
+    username = (username or "").strip()
+    full_name = " ".join((full_name or "").split())
+    email = (email or "").strip().lower()
+
+    if not _USERNAME.match(username):
+        errors["username"] = ("Tên đăng nhập gồm 3–150 ký tự: chữ cái không dấu, chữ số, dấu chấm, "
+                              "gạch dưới hoặc gạch ngang.")
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = "Tên đăng nhập đã được sử dụng."
+    if len(full_name) < 2:
+        errors["full_name"] = "Vui lòng nhập họ và tên."
+    try:
+        id_value = parse_id_number(id_number).value
+    except ValidationFailed as exc:
+        errors["id_number"] = exc.message
+    else:
+        if RoleAssignment.objects.filter(role=Role.CITIZEN, user__id_number=id_value).exists():
+            errors["id_number"] = "Số định danh cá nhân này đã có tài khoản. Vui lòng đăng nhập hoặc lấy lại mật khẩu."
+    try:
+        phone = normalize_phone(phone)
+    except ValidationFailed as exc:
+        errors["phone"] = exc.message
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    try:
+        validate_password(password or "", User(username=username, full_name=full_name, email=email))
+    except ValidationError as exc:
+        errors["password"] = " ".join(str(m) for m in exc.messages)
+
+    if errors:
+        first = next(iter(errors.values()))
+        raise ValidationFailed("registration_invalid", first, details=errors)
+
+    with transaction.atomic():
+        user = User(username=username, full_name=full_name, id_number=id_value, phone=phone, email=email)
+        user.set_password(password)
+        user.save()
+        RoleAssignment.objects.create(user=user, role=Role.CITIZEN)
+        record(user, "account.registered", "user", user.pk, {"username": username, "role": Role.CITIZEN})
+    return user
+
+
+def _may_manage(by, role: str, agency) -> bool:
+    if getattr(by, "is_superuser", False) or has_role(by, Role.PROVINCIAL_ADMIN):
+        return True
+    if role in PROVINCE_WIDE_ROLES or role == Role.UNIT_ADMIN or agency is None:
+        return False
+    return has_role(by, Role.UNIT_ADMIN, agency)
+
+
+def assign_role(by, user: User, role: str, agency=None, department=None) -> RoleAssignment:
+    if role not in Role.values:
+        raise ValidationFailed("role_invalid", "Vai trò không hợp lệ.")
+    if not _may_manage(by, role, agency):
+        raise PermissionDenied("forbidden", "Bạn không có quyền phân quyền này.")
+    if department is not None and agency is not None and department.agency_id != getattr(agency, "pk", agency):
+        raise ValidationFailed("department_mismatch", "Phòng ban không thuộc cơ quan đã chọn.")
+    with transaction.atomic():
+        ra, created = RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency, department=department)
+        if created:
+            record(by, "account.role_assigned", "user", user.pk,
+                   {"role": role, "agency": getattr(agency, "pk", agency), "department": getattr(department, "pk", None)})
+    forget_roles(user)
+    return ra
+
+
+def revoke_role(by, assignment: RoleAssignment) -> None:
+    if not _may_manage(by, assignment.role, assignment.agency):
+        raise PermissionDenied("forbidden", "Bạn không có quyền thu hồi phân quyền này.")
+    with transaction.atomic():
+        record(by, "account.role_revoked", "user", assignment.user_id,
+               {"role": assignment.role, "agency": assignment.agency_id})
+        assignment.delete()
+    forget_roles(assignment.user)

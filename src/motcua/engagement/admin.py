@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from .models import Feedback, RatingCriterion, SatisfactionRating
+
+
+@admin.register(RatingCriterion)
+class RatingCriterionAdmin(admin.ModelAdmin):
+    list_display = ("order", "code", "name", "is_active")
+    list_display_links = ("code", "name")
+    list_editable = ("order", "is_active")
+
+
+@admin.register(SatisfactionRating)
+class SatisfactionRatingAdmin(admin.ModelAdmin):
+    list_display = ("dossier", "satisfied", "total_score", "max_score", "created_at")
+    list_filter = ("satisfied",)
+    search_fields = ("dossier__code",)
+    readonly_fields = ("dossier", "rated_by", "satisfied", "scores", "total_score", "max_score", "comment",
+                       "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "classification", "agency", "status", "received_at", "handle_due_at",
+                    "is_public")
+    list_filter = ("status", "classification", "is_public")
+    search_fields = ("code", "title", "submitter_name", "submitter_phone")
+    date_hierarchy = "received_at"
+    readonly_fields = ("code", "status", "received_at", "reject_due_at", "handle_due_at", "processing_at",
+                       "answered_at", "publish_due_at", "published_at", "rejected_at", "answered_by",
+                       "submitter", "submitter_satisfied")
+
+    def has_add_permission(self, request):
+        return False

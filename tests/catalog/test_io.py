@@ -1,0 +1,164 @@
+import copy
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from motcua.catalog.io import CatalogInvalid, catalog_to_dict, export_catalog, import_catalog, import_catalog_data
+from motcua.catalog.models import ComponentRequirement, Field, Procedure, ProcessStep
+from motcua.units.models import Agency
+
+DEMO = Path(__file__).resolve().parents[2] / "src/motcua/catalog/data/demo_catalog.json"
+pytestmark = pytest.mark.django_db
+
+
+def demo():
+    return json.loads(DEMO.read_text(encoding="utf-8"))
+
+
+def test_demo_catalog_shape():
+    data = demo()
+    procs = data["procedures"]
+    assert len(procs) >= 30
+    assert all(p["is_sample"] for p in procs)
+    online = [p for p in procs if p["online_level"] != "none"]
+    full = sum(p["online_level"] == "full" for p in online) / len(online)
+    assert 0.33 <= full <= 0.45  # seed 003: 848 full of 1,336 online-capable ≈ 39 % full... partial majority
+    names = " | ".join(p["name"] for p in procs)
+    for must in ("Đăng ký khai sinh", "Đăng ký khai tử", "Đăng ký kết hôn", "Chứng thực bản sao",
+                 "Đăng ký thành lập hộ kinh doanh", "Đăng ký biến động", "Cấp đổi Giấy chứng nhận",
+                 "Chuyển mục đích sử dụng đất", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "trợ cấp xã hội"):
+        assert must in names, must
+    from decimal import Decimal
+    inter = 0
+    for p in procs:
+        assert p["components"] and p["form_schema"] and p["steps"], p["code"]
+        assert sum(Decimal(s["duration_days"]) for s in p["steps"]) == Decimal(p["processing_days"]), p["code"]
+        if any(s["agency_kind"] and s["agency_kind"] != p["agency_kind"] for s in p["steps"]):
+            inter += 1
+    assert inter >= 3
+
+
+def test_import_demo_links_agencies_and_is_idempotent(province):
+    stats = import_catalog(DEMO)
+    assert stats["created"] >= 30
+    birth = Procedure.objects.get(name="Đăng ký khai sinh")
+    assert birth.agencies.count() == 96
+    assert birth.components.count() == 2 and birth.steps.count() == 2
+    assert birth.is_sample
+    criminal = Procedure.objects.get(code="2.000488")
+    assert list(criminal.agencies.values_list("code", flat=True)) == ["H51.01"]
+    land = Procedure.objects.get(code="1.012755")
+    assert {s.agency.code for s in land.steps.all() if s.agency} == {"H51.06.01", "H51.90"}
+    counts = (Procedure.objects.count(), ComponentRequirement.objects.count(), ProcessStep.objects.count())
+    step_ids = set(ProcessStep.objects.values_list("id", flat=True))
+    again = import_catalog(DEMO)
+    assert again["created"] == 0
+    assert (Procedure.objects.count(), ComponentRequirement.objects.count(), ProcessStep.objects.count()) == counts
+    assert set(ProcessStep.objects.values_list("id", flat=True)) == step_ids  # steps updated in place
+
+
+def test_round_trip_json_db_xlsx_db(province, tmp_path):
+    import_catalog(DEMO)
+    first = catalog_to_dict()
+    xlsx = tmp_path / "catalog.xlsx"
+    assert export_catalog(xlsx) == len(first["procedures"])
+    wb = load_workbook(xlsx)
+    assert wb.sheetnames == ["Lĩnh vực", "Thủ tục", "Thành phần hồ sơ", "Quy trình"]
+    assert wb["Thủ tục"]["A1"].value == "Mã thủ tục"
+    Procedure.objects.all().delete()
+    Field.objects.all().delete()
+    import_catalog(xlsx)
+    assert catalog_to_dict() == first
+
+
+def test_json_export_command(province, tmp_path):
+    import_catalog(DEMO)
+    out = tmp_path / "c.json"
+    call_command("export_catalog", str(out), stdout=StringIO())
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["procedures"][0]["agencies"]
+    assert {p["code"] for p in data["procedures"]} == {p["code"] for p in demo()["procedures"]}
+
+
+def test_errors_reported_per_row_and_nothing_written(province):
+    data = demo()
+    bad = copy.deepcopy(data)
+    bad["procedures"][2]["online_level"] = "toan_trinh"
+    bad["procedures"][5]["fee_vnd"] = -5
+    bad["procedures"][7]["agencies"] = ["H51.77"]
+    bad["procedures"][8]["steps"][0]["role"] = "janitor"
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog_data(bad)
+    errors = err.value.errors
+    assert len(errors) == 4
+    assert errors[0].startswith("Thủ tục thứ 3 (") and "Mức độ trực tuyến \"toan_trinh\" không hợp lệ" in errors[0]
+    assert "Thủ tục thứ 6" in errors[1] and "số đồng không âm" in errors[1]
+    assert "không tìm thấy cơ quan có mã \"H51.77\"" in errors[2]
+    assert "bước thứ 1" in errors[3] and "Vai trò thực hiện" in errors[3]
+    assert err.value.status == 422 and err.value.code == "catalog_invalid"
+    assert Procedure.objects.count() == 0 and Field.objects.count() == 0
+
+
+def test_steps_longer_than_deadline_rejected(province):
+    data = demo()
+    data["procedures"][0]["processing_days"] = "0.5"
+    with pytest.raises(CatalogInvalid, match="1 lỗi") as err:
+        import_catalog_data(data)
+    assert "tổng thời gian các bước vượt thời hạn giải quyết" in err.value.errors[0]
+
+
+def test_xlsx_errors_name_sheet_and_row(province, tmp_path):
+    import_catalog(DEMO)
+    path = tmp_path / "c.xlsx"
+    export_catalog(path)
+    wb = load_workbook(path)
+    wb["Quy trình"]["E3"] = "hai ngày"
+    wb["Thành phần hồ sơ"]["A4"] = "9.999999"
+    wb.save(path)
+    before = Procedure.objects.get(code="1.001193").updated_at
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog(path)
+    assert any(e.startswith("Trang \"Thành phần hồ sơ\", dòng 4") and "9.999999" in e for e in err.value.errors)
+    Procedure.objects.filter(code="1.001193")
+    assert Procedure.objects.get(code="1.001193").updated_at == before
+
+
+def test_xlsx_step_error_position(province, tmp_path):
+    import_catalog(DEMO)
+    path = tmp_path / "c.xlsx"
+    export_catalog(path)
+    wb = load_workbook(path)
+    wb["Quy trình"]["E3"] = "hai ngày"
+    wb.save(path)
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog(path)
+    assert len(err.value.errors) == 1
+    assert err.value.errors[0].startswith("Trang \"Quy trình\", dòng 3")
+
+
+def test_import_command_reports_errors(province, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"procedures": [{"code": "1.1", "name": "", "field": "XX"}]}), encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="lỗi"):
+        call_command("import_catalog", str(path), stdout=StringIO(), stderr=err)
+    assert "thiếu tên thủ tục" in err.getvalue() and "lĩnh vực mã \"XX\"" in err.getvalue()
+    with pytest.raises(CommandError, match="không hỗ trợ"):
+        call_command("import_catalog", str(tmp_path / "x.csv"), stdout=StringIO()) if (tmp_path / "x.csv").write_text(
+            "") is not None else None
+    with pytest.raises(CommandError, match="Không tìm thấy tệp"):
+        call_command("import_catalog", str(tmp_path / "missing.json"), stdout=StringIO())
+
+
+def test_export_kind_shorthand_only_when_all_agencies(province):
+    import_catalog(DEMO)
+    birth = Procedure.objects.get(name="Đăng ký khai sinh")
+    one = Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE).order_by("code").first()
+    birth.agencies.remove(one)
+    exported = next(p for p in catalog_to_dict()["procedures"] if p["code"] == birth.code)
+    assert len(exported["agencies"]) == 95 and "kind:commune_committee" not in exported["agencies"]

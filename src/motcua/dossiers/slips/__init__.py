@@ -1,0 +1,12 @@
+"""Printable one-stop slips (Mẫu 01–05/06) as PDF or .docx, built on motcua.core.decree30.
+
+    from motcua.dossiers.slips import render, render_slip
+    pdf = render("receipt", dossier)                 # bytes
+    docx = render("apology", dossier, fmt="docx", slip=slip)
+"""
+
+from .forms import APOLOGY, CONTROL_SHEET, KINDS, RECEIPT, REFUSAL, SUPPLEMENT, form_for
+from .render import CONTENT_TYPES, filename, render, render_slip, step_outcome
+
+__all__ = ["APOLOGY", "CONTENT_TYPES", "CONTROL_SHEET", "KINDS", "RECEIPT", "REFUSAL", "SUPPLEMENT", "filename",
+           "form_for", "render", "render_slip", "step_outcome"]

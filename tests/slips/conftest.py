@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from motcua.dossiers.models import Dossier, DossierEvent, Slip, StepRun, SupplementRequest
+from motcua.dossiers.models import Dossier, Slip, SupplementRequest
 from motcua.units.models import AdministrativeUnit
 from tests.factories import AdministrativeUnitFactory, AgencyFactory, UserFactory, procedure_with_steps
 
@@ -44,23 +44,25 @@ def receipt_slip(dossier):
 
 
 @pytest.fixture
-def processed(dossier):
-    """A dossier handed over counter → specialist → leader → counter, the leader step late."""
-    steps = list(dossier.procedure.steps.order_by("order"))
-    specialist = UserFactory(username="chuyenvien", full_name="Lê Thị Thu Hà")
-    leader = UserFactory(username="lanhdao", full_name="Phạm Quốc Khánh")
-    StepRun.objects.create(dossier=dossier, step=steps[0], agency=dossier.agency, assignee=specialist,
-                           started_at=at(5, 9, 0), due_at=at(9, 9, 0), finished_at=at(6, 15, 0))
-    StepRun.objects.create(dossier=dossier, step=steps[1], agency=dossier.agency, assignee=leader,
-                           started_at=at(6, 15, 0), due_at=at(9, 15, 0), finished_at=at(11, 9, 0))
-    ev = dict(dossier=dossier, agency=dossier.agency)
-    DossierEvent.objects.create(action="receive", from_status="submitted", to_status="received", at=at(5),
-                                actor=dossier._officer, step=steps[0], **ev)
-    DossierEvent.objects.create(action="forward", from_status="processing", to_status="processing",
-                                at=at(6, 15, 0), actor=specialist, step=steps[1], **ev)
-    DossierEvent.objects.create(action="ready_for_return", from_status="approved", to_status="ready_for_return",
-                                at=at(11, 9, 0), actor=leader, **ev)
-    return dossier
+def processed(db):
+    """A walk-in dossier taken through the real lifecycle: counter → specialist (early) → leader (late,
+    after an apology with a new appointment) → returned."""
+    from motcua.dossiers import lifecycle
+    from tests.dossiers.factories import make_world
+
+    w = make_world()
+    w.leader.full_name = "Phạm Quốc Khánh"
+    w.leader.save()
+    d = w.walk_in(when=at(5, 8, 30))
+    d = lifecycle.start_processing(d, officer=w.counter, assignee=w.specialist, at=at(5, 9, 0))
+    d = lifecycle.complete_step(d, officer=w.specialist, note="Đủ điều kiện", at=at(6, 15, 0))
+    d = lifecycle.issue_apology(d, officer=w.leader, reason="Cần xác minh thông tin nơi sinh",
+                                new_due_at=at(13, 16, 0), at=at(9, 8, 0))
+    d = lifecycle.approve(d, officer=w.leader, summary="Cấp giấy khai sinh", at=at(11, 9, 0))
+    d = lifecycle.sign_result(d, officer=w.leader, at=at(11, 10, 0))
+    d = lifecycle.return_result(d, officer=w.counter, at=at(11, 14, 0))
+    d.world = w
+    return d
 
 
 @pytest.fixture

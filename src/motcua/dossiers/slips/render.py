@@ -106,14 +106,16 @@ def _officer_name(user) -> str:
     return (user.full_name or user.get_username()) if user else ""
 
 
-def step_outcome(finished_at: dt.datetime, due_at: dt.datetime) -> str:
-    """Outcome of one hand-over for the control sheet (Circular 01/2018 Mẫu 05, LEGAL.md §2.2 [C9]):
-    before the due day → early; by the due moment → on time; after it → late."""
-    if finished_at > due_at:
-        return OUTCOME_LATE
-    if _local(finished_at).date() < _local(due_at).date():
-        return OUTCOME_EARLY
-    return OUTCOME_ON_TIME
+_OUTCOME_LABELS = {"early": OUTCOME_EARLY, "on_time": OUTCOME_ON_TIME, "late": OUTCOME_LATE,
+                   "in_progress_on_time": "Đang xử lý, trong hạn", "in_progress_late": "Đang xử lý, quá hạn"}
+
+
+def step_outcome(step_run) -> str:
+    """Outcome of a step for the control sheet (trước hạn / đúng hạn / quá hạn); the grading rule
+    lives in the lifecycle (motcua.dossiers.lifecycle.step_timeliness)."""
+    from motcua.dossiers.lifecycle import step_timeliness
+
+    return _OUTCOME_LABELS.get(step_timeliness(step_run) or "", "")
 
 
 # --- the five slips ----------------------------------------------------------------------------------
@@ -245,8 +247,10 @@ def _refusal(dossier, slip, data) -> Decree30Document:
 def _late_agency(dossier, data):
     from motcua.units.models import Agency
 
-    if data.get("agency_id"):
-        return Agency.objects.get(pk=data["agency_id"])
+    if data.get("agency_code"):
+        found = Agency.objects.filter(code=data["agency_code"]).first()
+        if found:
+            return found
     return dossier.current_agency or dossier.agency
 
 
@@ -254,9 +258,9 @@ def _apology(dossier, slip, data) -> Decree30Document:
     if not dossier.due_at:
         raise ValidationFailed("slip_not_available", "Hồ sơ chưa có ngày hẹn trả kết quả.")
     agency = _late_agency(dossier, data)
-    event = dossier.events.filter(action__in=("apologize", "apology")).order_by("-at", "-id").first()
+    event = dossier.events.filter(action="issue_apology").order_by("-at", "-id").first()
     reason = data.get("reason") or (event.note if event else "")
-    original_due = data.get("original_due_at") or dossier.original_due_at
+    original_due = data.get("previous_due_at") or dossier.original_due_at
     if isinstance(original_due, str):
         original_due = dt.datetime.fromisoformat(original_due)
     new_due = data.get("new_due_at") or dossier.due_at
@@ -285,34 +289,55 @@ def _apology(dossier, slip, data) -> Decree30Document:
 
 
 def _handover_rows(dossier) -> list[list]:
-    """One row per hand-over between units (DossierEvent), with the outcome of the step handed over."""
-    runs = list(dossier.step_runs.select_related("step", "agency").all())
-    events = list(dossier.events.select_related("agency", "to_agency", "step", "actor").order_by("at", "id"))
-    rows, holder = [], None
-    for event in events:
-        receiver = event.step.name if event.step_id else ""
-        if event.to_agency_id:
-            receiver = f"{receiver} — {event.to_agency.name}" if receiver else event.to_agency.name
-        if event.action == "receive":
-            receiver = receiver or dossier.agency.name
-            giver = f"Bộ phận Một cửa — {dossier.agency.name}"
-        else:
-            if not receiver and event.action not in ("return", "ready_for_return", "decide", "approve", "reject"):
-                continue
-            giver = holder or (event.agency.name if event.agency_id else "")
-            if event.action in ("ready_for_return", "return") and not receiver:
-                receiver = f"Bộ phận Một cửa — {dossier.agency.name}" if event.action == "ready_for_return" \
-                    else f"Trả kết quả cho {dossier.applicant_name}"
+    """One row per hand-over (DossierEvent written by the lifecycle) with the outcome of the step
+    handed over (Circular 01/2018 Mẫu 05; LEGAL.md §2.2 [C9])."""
+    from motcua.dossiers.lifecycle import timeliness
+
+    counter = f"Bộ phận Một cửa — {dossier.agency.name}"
+    steps = {s.order: s for s in dossier.procedure.steps.select_related("agency")}
+    runs = list(dossier.step_runs.select_related("step").all())
+    events = dossier.events.select_related("agency", "to_agency", "step", "actor").order_by("at", "id")
+
+    def where(step, agency) -> str:
+        name = step.name if step else ""
+        if agency is not None and agency.pk != dossier.agency_id:
+            return f"{name} — {agency.name}" if name else agency.name
+        return name or dossier.agency.name
+
+    def run_of(event):
+        for run in runs:
+            if run.finished_at and run.step_id == event.step_id and abs((run.finished_at - event.at).total_seconds()) < 1:
+                return run
+        return None
+
+    rows = []
+    for e in events:
+        actor = f" ({_officer_name(e.actor)})" if e.actor_id else ""
         outcome = ""
-        finished = [r for r in runs if r.finished_at and abs((r.finished_at - event.at).total_seconds()) < 60]
-        if finished:
-            outcome = step_outcome(finished[0].finished_at, finished[0].due_at)
-        elif event.action == "return" and dossier.due_at:
-            outcome = step_outcome(event.at, dossier.due_at)
-        if event.actor_id:
-            giver = f"{giver} ({_officer_name(event.actor)})" if giver else _officer_name(event.actor)
-        rows.append([len(rows) + 1, f"Giao: {giver}\nNhận: {receiver}", _time_date(event.at), outcome, event.note])
-        holder = receiver
+        if e.action in ("receive", "receive_at_counter"):
+            giver, receiver = dossier.applicant_name, counter + actor
+        elif e.action == "start_processing":
+            giver, receiver = counter + actor, where(e.step, e.to_agency)
+        elif e.action == "complete_step":
+            nxt = steps.get((e.data or {}).get("next_step"))
+            giver = where(e.step, e.agency if e.to_agency_id else None) + actor
+            receiver = where(nxt, e.to_agency) if nxt else "Lãnh đạo phê duyệt kết quả"
+            outcome = step_outcome(run_of(e)) if run_of(e) else ""
+        elif e.action in ("hand_over", "return_from_agency"):
+            giver = (e.agency.name if e.agency_id else "") + actor
+            receiver = e.to_agency.name if e.to_agency_id else ""
+        elif e.action in ("approve", "reject"):
+            giver = (e.step.name if e.step_id else "Lãnh đạo") + actor
+            receiver = "Ký, ban hành kết quả" if e.action == "approve" else "Trả lời không giải quyết"
+            outcome = step_outcome(run_of(e)) if e.step_id and run_of(e) else ""
+        elif e.action == "sign_result":
+            giver, receiver = "Lãnh đạo" + actor, counter
+        elif e.action == "return_result":
+            giver, receiver = counter + actor, dossier.applicant_name
+            outcome = _OUTCOME_LABELS.get(timeliness(dossier) or "", "")
+        else:
+            continue
+        rows.append([len(rows) + 1, f"Giao: {giver}\nNhận: {receiver}", _time_date(e.at), outcome, e.note])
     return rows
 
 

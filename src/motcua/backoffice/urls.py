@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = __name__.split(".")[1]
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tiep-nhan/", views.queue, name="queue"),
+    path("tiep-nhan/truc-tiep/", views.walk_in, name="walk_in"),
+    path("tiep-nhan/tim-cong-dan/", views.person_lookup, name="person_lookup"),
+    path("viec-cua-toi/", views.inbox, name="inbox"),
+    path("ho-so/", views.dossier_list, name="dossiers"),
+    path("ho-so/<int:pk>/", views.dossier_detail, name="dossier"),
+    path("ho-so/<int:pk>/xu-ly/<slug:action>/", views.dossier_action, name="action"),
+    path("ho-so/<int:pk>/phieu/<slug:kind>.<str:fmt>", views.dossier_slip, name="slip"),
+    path("ho-so/<int:pk>/tep/<slug:key>/<str:name>", views.attachment, name="attachment"),
+    path("bang-dieu-khien/", views.dashboard, name="dashboard"),
+]

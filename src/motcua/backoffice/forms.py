@@ -1,0 +1,172 @@
+"""Back-office forms: one per lifecycle action an officer can take, plus walk-in reception."""
+
+from __future__ import annotations
+
+from django import forms
+
+from motcua.dossiers.models import Channel, ReturnMethod
+from motcua.portal.forms import REQUIRED, SubmitForm, _id_number, _phone, eform_fields
+
+REASON = {"required": "Vui lòng nêu rõ lý do."}
+
+
+class ReceiveForm(forms.Form):
+    digitized = forms.BooleanField(label="Đã số hóa thành phần hồ sơ khi tiếp nhận", required=False, initial=True)
+
+
+class SupplementRequestForm(forms.Form):
+    items = forms.MultipleChoiceField(label="Giấy tờ cần bổ sung, hoàn thiện", required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    other = forms.CharField(label="Giấy tờ khác (mỗi dòng một giấy tờ)", required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="Lý do, hướng dẫn", error_messages=REASON, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        comps = list(dossier.procedure.components.values_list("name", flat=True)) if dossier else []
+        self.fields["items"].choices = [(c, c) for c in comps]
+
+    def clean(self):
+        data = super().clean()
+        items = list(data.get("items") or [])
+        items += [line.strip() for line in (data.get("other") or "").splitlines() if line.strip()]
+        if not items:
+            self.add_error("items", "Chọn ít nhất một giấy tờ cần bổ sung.")
+        data["all_items"] = items
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Lý do", error_messages=REASON, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="Ý kiến xử lý", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    assignee = forms.ModelChoiceField(label="Chuyển cho", required=False, queryset=None,
+                                      empty_label="— Theo quy trình —")
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["assignee"].queryset = officers if officers is not None else get_user_model().objects.none()
+
+
+class HandOverForm(forms.Form):
+    to_agency = forms.ModelChoiceField(label="Cơ quan nhận hồ sơ liên thông", queryset=None,
+                                       error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
+    note = forms.CharField(label="Nội dung chuyển", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from motcua.units.models import Agency
+
+        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+
+
+class ApproveForm(forms.Form):
+    summary = forms.CharField(label="Nội dung kết quả", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SignForm(forms.Form):
+    electronic = forms.BooleanField(label="Kết quả điện tử (ký số)", required=False, initial=True)
+    digitized = forms.BooleanField(label="Kết quả đã được số hóa", required=False, initial=True)
+
+
+class ReturnForm(forms.Form):
+    method = forms.ChoiceField(label="Hình thức trả kết quả", choices=ReturnMethod.choices)
+    result_file = forms.FileField(label="Tệp kết quả điện tử (nếu có)", required=False)
+
+
+class ExtendForm(forms.Form):
+    days = forms.DecimalField(label="Số ngày làm việc gia hạn", min_value=0.5, max_value=365,
+                              error_messages={**REQUIRED, "invalid": "Vui lòng nhập một số.",
+                                              "min_value": "Số ngày phải lớn hơn 0."})
+    reason = forms.CharField(label="Lý do", error_messages=REASON, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApologyForm(forms.Form):
+    new_due = forms.DateField(label="Ngày hẹn trả mới", widget=forms.DateInput(attrs={"type": "date"}),
+                              input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                              error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ (dd/mm/yyyy)."})
+    reason = forms.CharField(label="Lý do chậm trả kết quả", error_messages=REASON,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+ACTION_FORMS = {
+    "receive": ReceiveForm, "request_supplement": SupplementRequestForm, "refuse": ReasonForm,
+    "start_processing": NoteForm, "complete_step": NoteForm, "hand_over": HandOverForm,
+    "return_from_agency": NoteForm, "pause": ReasonForm, "resume": None, "extend": ExtendForm,
+    "issue_apology": ApologyForm, "approve": ApproveForm, "reject": ReasonForm, "sign_result": SignForm,
+    "return_result": ReturnForm, "withdraw": ReasonForm, "stop": ReasonForm,
+}
+
+
+class WalkInForm(forms.Form):
+    """Walk-in reception: the person, the e-form, the completeness checklist and the appointment."""
+
+    applicant_name = SubmitForm.base_fields["applicant_name"]
+    applicant_id_number = forms.CharField(label="Số định danh cá nhân", max_length=14, required=False,
+                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+                                          help_text="nhập để tìm thông tin đã có")
+    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, required=False,
+                                      widget=forms.TextInput(attrs={"type": "tel"}))
+    applicant_email = SubmitForm.base_fields["applicant_email"]
+    applicant_address = SubmitForm.base_fields["applicant_address"]
+    channel = forms.ChoiceField(label="Hình thức nộp", choices=[(Channel.COUNTER, Channel.COUNTER.label),
+                                                                (Channel.POST, Channel.POST.label)])
+    return_method = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
+                                      initial=ReturnMethod.COUNTER)
+    digitized = forms.BooleanField(label="Đã số hóa thành phần hồ sơ", required=False, initial=True)
+
+    def __init__(self, *args, procedure, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.fields["agency"] = forms.ModelChoiceField(label="Cơ quan tiếp nhận", queryset=agencies,
+                                                       empty_label=None, error_messages=REQUIRED)
+        self.eform_names = []
+        for name, field in eform_fields(procedure.form_schema).items():
+            self.fields[name] = field
+            self.eform_names.append(name)
+        self.checklist = []
+        for comp in procedure.components.all():
+            name = f"tp_{comp.pk}"
+            self.fields[name] = forms.BooleanField(label=comp.name, required=False)
+            self.fields[name].component = comp
+            self.checklist.append(name)
+
+    def eform_bound(self):
+        return [self[n] for n in self.eform_names]
+
+    def checklist_bound(self):
+        return [(self[n], self.fields[n].component) for n in self.checklist]
+
+    def clean_applicant_id_number(self):
+        return _id_number(self.cleaned_data["applicant_id_number"])
+
+    def clean_applicant_phone(self):
+        return _phone(self.cleaned_data["applicant_phone"])
+
+    def clean(self):
+        data = super().clean()
+        missing = [self.fields[n].component.name for n in self.checklist
+                   if self.fields[n].component.is_required and not data.get(n)]
+        if missing:
+            self.missing = missing
+            self.add_error(None, "Hồ sơ chưa đủ thành phần bắt buộc: " + "; ".join(missing)
+                           + ". Hướng dẫn người nộp bổ sung một lần bằng Phiếu yêu cầu bổ sung.")
+        return data
+
+    def applicant_data(self) -> dict:
+        return {k[len("applicant_"):]: self.cleaned_data.get(k, "") or "" for k in
+                ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address")}
+
+    def form_data(self) -> dict:
+        out = {}
+        for name in self.eform_names:
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            out[name[2:]] = value.isoformat() if hasattr(value, "isoformat") else (
+                value if isinstance(value, bool | str) else str(value))
+        return out

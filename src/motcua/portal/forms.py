@@ -1,0 +1,275 @@
+"""Citizen portal forms. Every message a person reads is Vietnamese."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
+from motcua.core.cccd import is_valid_id_number
+from motcua.dossiers.models import ReturnMethod
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".doc", ".xlsx")
+
+REQUIRED = {"required": "Vui lòng nhập mục này."}
+
+
+def _id_number(value: str) -> str:
+    value = (value or "").replace(" ", "")
+    if value and not is_valid_id_number(value):
+        raise forms.ValidationError("Số định danh cá nhân phải gồm đúng 12 chữ số.")
+    return value
+
+
+def _phone(value: str) -> str:
+    value = (value or "").replace(" ", "").replace(".", "")
+    if value and (not value.lstrip("+").isdigit() or not 9 <= len(value.lstrip("+")) <= 12):
+        raise forms.ValidationError("Số điện thoại không hợp lệ.")
+    return value
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Tên thủ tục", required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Ví dụ: đăng ký khai sinh"}))
+    field = forms.ModelChoiceField(label="Lĩnh vực", required=False, queryset=Field.objects.all(),
+                                   empty_label="Tất cả lĩnh vực", to_field_name="code")
+    level = forms.ChoiceField(label="Cấp thực hiện", required=False,
+                              choices=[("", "Tất cả các cấp"), *ProcedureLevel.choices])
+    online_level = forms.ChoiceField(label="Mức độ trực tuyến", required=False,
+                                     choices=[("", "Tất cả"), *OnlineLevel.choices])
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="Tên đăng nhập hoặc số định danh", max_length=150, error_messages=REQUIRED,
+                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(label="Mật khẩu", error_messages=REQUIRED,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class SignupForm(forms.Form):
+    full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages=REQUIRED,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    id_number = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=14, error_messages=REQUIRED,
+                                widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    email = forms.EmailField(label="Thư điện tử", required=False,
+                             error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+    username = forms.CharField(label="Tên đăng nhập", max_length=150, error_messages=REQUIRED,
+                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(label="Mật khẩu", min_length=8, error_messages={
+        **REQUIRED, "min_length": "Mật khẩu phải có ít nhất 8 ký tự."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), help_text="ít nhất 8 ký tự")
+    password2 = forms.CharField(label="Nhập lại mật khẩu", error_messages=REQUIRED,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_id_number(self):
+        value = _id_number(self.cleaned_data["id_number"])
+        if get_user_model().objects.filter(id_number=value).exists():
+            raise forms.ValidationError("Số định danh này đã có tài khoản. Vui lòng đăng nhập.")
+        return value
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data["phone"])
+
+    def clean_username(self):
+        value = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=value).exists():
+            raise forms.ValidationError("Tên đăng nhập đã được dùng.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", "Hai mật khẩu không khớp.")
+        return data
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label="Mã hồ sơ", max_length=64, error_messages=REQUIRED,
+                           help_text="in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    secret = forms.CharField(label="4 số cuối số định danh hoặc số điện thoại", min_length=4, max_length=4,
+                             error_messages={**REQUIRED, "min_length": "Nhập đúng 4 chữ số.",
+                                             "max_length": "Nhập đúng 4 chữ số."},
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_secret(self):
+        value = self.cleaned_data["secret"].strip()
+        if not value.isdigit():
+            raise forms.ValidationError("Nhập đúng 4 chữ số.")
+        return value
+
+
+FIELD_TYPES = {"text", "textarea", "date", "number", "email", "tel", "select", "checkbox", "id_number"}
+
+
+def eform_fields(schema: list) -> dict[str, forms.Field]:
+    """Build form fields from Procedure.form_schema: [{name, label, type, required, choices?, help?}]."""
+    fields: dict[str, forms.Field] = {}
+    for item in schema or []:
+        if not isinstance(item, dict) or not item.get("name"):
+            continue
+        kind = item.get("type", "text")
+        common = {"label": item.get("label") or item["name"], "required": bool(item.get("required")),
+                  "help_text": item.get("help", ""), "error_messages": REQUIRED}
+        if kind == "textarea":
+            field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, **common)
+        elif kind == "date":
+            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                    input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)
+            field.error_messages["invalid"] = "Ngày không hợp lệ (dd/mm/yyyy)."
+        elif kind == "number":
+            field = forms.DecimalField(**common)
+            field.error_messages["invalid"] = "Vui lòng nhập một số."
+        elif kind == "email":
+            field = forms.EmailField(**common)
+            field.error_messages["invalid"] = "Địa chỉ thư điện tử không hợp lệ."
+        elif kind == "select":
+            choices = [(c, c) if isinstance(c, str) else (c[0], c[1]) for c in item.get("choices") or item.get("options") or []]
+            field = forms.ChoiceField(choices=[("", "— Chọn —"), *choices], **common)
+            field.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
+        elif kind == "checkbox":
+            field = forms.BooleanField(**common)
+        elif kind == "id_number":
+            field = forms.CharField(max_length=14, validators=[_id_number], **common)
+        else:
+            field = forms.CharField(max_length=500, **common)
+        fields[f"f_{item['name']}"] = field
+    return fields
+
+
+class SubmitForm(forms.Form):
+    """Applicant data, the procedure's e-form, one upload per component and the return method."""
+
+    applicant_name = forms.CharField(label="Họ và tên người nộp", max_length=200, error_messages=REQUIRED)
+    applicant_id_number = forms.CharField(label="Số định danh cá nhân", max_length=14, error_messages=REQUIRED,
+                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
+                                      widget=forms.TextInput(attrs={"type": "tel"}))
+    applicant_email = forms.EmailField(label="Thư điện tử", required=False,
+                                       error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+    applicant_address = forms.CharField(label="Địa chỉ", max_length=255, required=False)
+
+    def __init__(self, *args, procedure, agencies, stored_files: dict | None = None, drafting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.stored_files = stored_files or {}
+        self.drafting = drafting
+        self.eform_names = []
+        for name, field in eform_fields(procedure.form_schema).items():
+            self.fields[name] = field
+            self.eform_names.append(name)
+        self.component_names = []
+        for comp in procedure.components.all():
+            name = f"tp_{comp.pk}"
+            hint = f"{comp.originals} bản chính, {comp.copies} bản sao" if comp.copies else f"{comp.originals} bản chính"
+            self.fields[name] = forms.FileField(label=comp.name, required=False, help_text=hint,
+                                                widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_UPLOAD_EXT)}))
+            self.fields[name].component = comp
+            self.component_names.append(name)
+        self.fields["agency"] = forms.ModelChoiceField(label="Nơi nộp hồ sơ", queryset=agencies,
+                                                       empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
+                                                       error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
+        self.fields["return_method"] = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
+                                                         initial=ReturnMethod.ONLINE, widget=forms.RadioSelect)
+        if drafting:  # a draft may be incomplete
+            for field in self.fields.values():
+                field.required = False
+
+    def eform_bound(self):
+        return [self[n] for n in self.eform_names]
+
+    def component_bound(self):
+        return [(self[n], self.stored_files.get(n)) for n in self.component_names]
+
+    def clean_applicant_id_number(self):
+        return _id_number(self.cleaned_data["applicant_id_number"])
+
+    def clean_applicant_phone(self):
+        return _phone(self.cleaned_data["applicant_phone"])
+
+    def clean(self):
+        data = super().clean()
+        for name in self.component_names:
+            upload = data.get(name)
+            if upload:
+                if upload.size > MAX_UPLOAD_BYTES:
+                    self.add_error(name, "Tệp vượt quá 10 MB.")
+                elif not upload.name.lower().endswith(ALLOWED_UPLOAD_EXT):
+                    self.add_error(name, "Chỉ nhận tệp PDF, ảnh JPG/PNG, DOCX hoặc XLSX.")
+            elif not self.drafting and self.fields[name].component.is_required and name not in self.stored_files:
+                self.add_error(name, "Vui lòng đính kèm giấy tờ này.")
+        return data
+
+    def form_data(self) -> dict:
+        out = {}
+        for name in self.eform_names:
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            out[name[2:]] = value.isoformat() if hasattr(value, "isoformat") else (str(value) if not isinstance(value, bool | str) else value)
+        return out
+
+    def applicant_data(self) -> dict:
+        """In the lifecycle's shape: name, id_number, phone, email, address."""
+        return {k[len("applicant_"):]: self.cleaned_data.get(k, "") or "" for k in
+                ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address")}
+
+
+class RatingForm(forms.Form):
+    """Overall satisfied or not, plus 0/1/2 per active criterion (Circular 01/2018 scoring)."""
+
+    satisfied = forms.TypedChoiceField(label="Bạn có hài lòng với việc giải quyết hồ sơ?",
+                                       choices=[("1", "Hài lòng"), ("0", "Không hài lòng")],
+                                       coerce=lambda v: v == "1", widget=forms.RadioSelect,
+                                       error_messages={"required": "Vui lòng chọn mức độ hài lòng."})
+    comment = forms.CharField(label="Ý kiến thêm", required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = []
+        try:
+            from motcua.engagement.models import RatingCriterion
+        except ImportError:  # pragma: no cover - engagement is always installed
+            return
+        for c in RatingCriterion.objects.filter(is_active=True):
+            labels = c.options or {}
+            choices = [(str(v), labels.get(str(v)) or {2: "Tốt", 1: "Đạt", 0: "Chưa đạt"}[v]) for v in (2, 1, 0)]
+            self.fields[f"c_{c.code}"] = forms.ChoiceField(label=c.name, choices=choices, required=False,
+                                                          widget=forms.RadioSelect)
+            self.criteria.append(f"c_{c.code}")
+
+    def criteria_bound(self):
+        return [self[n] for n in self.criteria]
+
+    def scores(self) -> dict[str, int]:
+        return {n[2:]: int(self.cleaned_data[n]) for n in self.criteria if self.cleaned_data.get(n) not in (None, "")}
+
+
+class FeedbackForm(forms.Form):
+    name = forms.CharField(label="Họ và tên", max_length=200, error_messages=REQUIRED)
+    phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
+                            widget=forms.TextInput(attrs={"type": "tel"}))
+    email = forms.EmailField(label="Thư điện tử", required=False,
+                             error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+    classification = forms.ChoiceField(label="Phản ánh về", choices=[
+        ("regulation", "Quy định, thủ tục hành chính"), ("conduct", "Hành vi, thái độ của cán bộ, công chức")])
+    dossier_code = forms.CharField(label="Mã hồ sơ (nếu có)", max_length=64, required=False)
+    title = forms.CharField(label="Tiêu đề", max_length=255, error_messages=REQUIRED)
+    content = forms.CharField(label="Nội dung phản ánh, kiến nghị", max_length=5000, error_messages=REQUIRED,
+                              widget=forms.Textarea(attrs={"rows": 6}))
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data["phone"])
+
+
+class SupplementForm(forms.Form):
+    note = forms.CharField(label="Ghi chú khi bổ sung", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    files = forms.FileField(label="Tệp bổ sung", required=True,
+                            error_messages={"required": "Vui lòng đính kèm ít nhất một tệp."})

@@ -1,0 +1,47 @@
+from django import template
+
+from motcua.core.money import format_number, format_vnd
+from motcua.portal.web import deadline_class, vn_date, vn_datetime
+
+register = template.Library()
+
+
+@register.filter
+def vnd(value):
+    return format_vnd(value)
+
+
+@register.filter
+def num(value, decimals=0):
+    return format_number(value, int(decimals))
+
+
+@register.filter
+def ngay(value):
+    return vn_date(value)
+
+
+@register.filter
+def ngaygio(value):
+    return vn_datetime(value)
+
+
+@register.filter
+def due_class(value):
+    return deadline_class(value)
+
+
+@register.filter
+def days(value):
+    """Decimal working days shown as '3' or '1,5'."""
+    if value is None:
+        return ""
+    v = float(value)
+    return format_number(v, 0 if v == int(v) else 1)
+
+
+@register.filter
+def action_vi(value):
+    from motcua.portal.web import action_label
+
+    return action_label(value or "")

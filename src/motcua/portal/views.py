@@ -1,0 +1,415 @@
+"""Citizen portal: find a procedure, sign up / in, submit online, track, get the result, rate, give feedback."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from motcua.catalog.models import Field, OnlineLevel, Procedure
+from motcua.core.errors import DomainError
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Dossier, Status
+
+from . import services
+from .forms import FeedbackForm, LoginForm, RatingForm, SearchForm, SignupForm, SubmitForm, SupplementForm, TrackForm
+from .web import actor, client_ip, page, show_domain_error
+
+PER_PAGE = 20
+TRACK_LIMIT = 10  # failed look-ups per IP (and per code) in TRACK_WINDOW seconds
+TRACK_WINDOW = 15 * 60
+FINAL_FOR_RATING = {Status.RETURNED, Status.REFUSED, Status.REJECTED}
+
+
+def home(request):
+    fields = Field.objects.order_by("name")
+    popular = Procedure.objects.filter(is_active=True).exclude(online_level=OnlineLevel.NONE).order_by("code")[:8]
+    return page(request, "portal/home.html", {"fields": fields, "popular": popular, "form": SearchForm(),
+                                              "track_form": TrackForm(), "nav": "home"})
+
+
+def procedures(request):
+    form = SearchForm(request.GET or None)
+    results = Procedure.objects.none()
+    if form.is_valid() or not request.GET:
+        data = form.cleaned_data if request.GET else {}
+        results = services.search_procedures(data.get("q", ""), field=data.get("field"), level=data.get("level", ""),
+                                             online_level=data.get("online_level", ""))
+        results = results.select_related("field")
+    pager = Paginator(results, PER_PAGE)
+    page_obj = pager.get_page(request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    ctx = {"form": form, "page_obj": page_obj, "query": query.urlencode(), "nav": "procedures"}
+    if request.htmx and request.htmx.target == "ket-qua":
+        return page(request, "portal/_procedure_results.html", ctx)
+    return page(request, "portal/procedures.html", ctx)
+
+
+def procedure_detail(request, code):
+    proc = get_object_or_404(Procedure.objects.select_related("field"), code=code, is_active=True)
+    return page(request, "portal/procedure_detail.html", {
+        "p": proc, "components": proc.components.all(), "steps": proc.steps.all(),
+        "agencies": proc.agencies.filter(is_active=True), "nav": "procedures",
+        "online": proc.online_level != OnlineLevel.NONE,
+    })
+
+
+# ---------------------------------------------------------------- accounts
+
+def _safe_next(request, default="portal:my_dossiers"):
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
+        return nxt
+    return default
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip()
+        from django.contrib.auth import get_user_model
+
+        by_id = get_user_model().objects.filter(id_number=username).values_list("username", flat=True).first()
+        user = authenticate(request, username=by_id or username, password=form.cleaned_data["password"])
+        if user is None:
+            form.add_error(None, "Tên đăng nhập hoặc mật khẩu không đúng.")
+        else:
+            login(request, user)
+            messages.success(request, f"Xin chào {user}.")
+            default = "backoffice:home" if _is_officer(user) else "portal:my_dossiers"
+            return redirect(_safe_next(request, default))
+    return page(request, "portal/login.html", {"form": form, "next": request.GET.get("next", ""), "nav": "login"},
+                status=400 if form.errors else 200)
+
+
+def _is_officer(user):
+    from .web import is_officer
+
+    return is_officer(user)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "Bạn đã đăng xuất.")
+    return redirect("portal:home")
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = services.register_citizen(username=d["username"], password=d["password"], full_name=d["full_name"],
+                                             id_number=d["id_number"], phone=d["phone"], email=d.get("email", ""))
+        except DomainError as err:
+            placed = False
+            for key, msg in (err.details or {}).items():
+                if key in form.fields and isinstance(msg, str):
+                    form.add_error(key, msg)
+                    placed = True
+            if not placed:
+                form.add_error(None, err.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Đăng ký tài khoản thành công.")
+            return redirect(_safe_next(request, "portal:my_dossiers"))
+    return page(request, "portal/signup.html", {"form": form, "nav": "signup"}, status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- online submission
+
+def _draft_for(request, proc):
+    draft_id = request.GET.get("nhap") or request.POST.get("draft")
+    if not draft_id:
+        return None
+    return get_object_or_404(Dossier, pk=draft_id, applicant=request.user, status=Status.DRAFT, procedure=proc)
+
+
+def _initial(user, proc, draft):
+    if draft is not None:
+        init = {k: getattr(draft, k) for k in ("applicant_name", "applicant_id_number", "applicant_phone",
+                                              "applicant_email", "applicant_address", "return_method")}
+        init["agency"] = draft.agency_id
+        init.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
+        return init
+    return {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
+            "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address}
+
+
+@login_required
+def submit(request, code):
+    proc = get_object_or_404(Procedure, code=code, is_active=True)
+    if proc.online_level == OnlineLevel.NONE:
+        messages.warning(request, "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa.")
+        return redirect("portal:procedure", code=code)
+    agencies = proc.agencies.filter(is_active=True)
+    draft = _draft_for(request, proc)
+    stored = {k: v for k, v in services.list_attachments(draft).items()} if draft else {}
+    if request.method == "POST":
+        drafting = request.POST.get("action") == "draft"
+        form = SubmitForm(request.POST, request.FILES, procedure=proc, agencies=agencies, stored_files=stored,
+                          drafting=drafting)
+        if form.is_valid():
+            result = _save_submission(request, proc, form, draft, drafting)
+            if result is not None:
+                return result
+    else:
+        form = SubmitForm(initial=_initial(request.user, proc, draft), procedure=proc, agencies=agencies,
+                          stored_files=stored)
+    if not agencies:
+        messages.warning(request, "Thủ tục chưa được gán cơ quan tiếp nhận trực tuyến.")
+    return page(request, "portal/submit.html", {"p": proc, "form": form, "draft": draft, "nav": "procedures",
+                                                "idem": request.POST.get("idem") or uuid.uuid4().hex},
+                status=400 if form.errors or (request.method == "POST") else 200)
+
+
+def _save_submission(request, proc, form, draft, drafting):
+    agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
+    kwargs = {"applicant": actor(request), "procedure": proc, "agency": agency,
+              "applicant_data": form.applicant_data(), "form_data": form.form_data()}
+    try:
+        if drafting:
+            if agency is None:
+                form.add_error("agency", "Vui lòng chọn nơi nộp hồ sơ.")
+                return None
+            dossier = lifecycle.save_draft(**kwargs, dossier=draft)
+        else:
+            dossier = lifecycle.submit_online(**kwargs, return_method=form.cleaned_data["return_method"],
+                                              idempotency_key=request.POST.get("idem") or None, draft=draft)
+    except DomainError as err:
+        form.add_error(None, err.message)
+        return None
+    for name in form.component_names:
+        upload = form.cleaned_data.get(name)
+        if upload:
+            services.store_attachment(dossier, name, upload)
+    if drafting:
+        messages.success(request, "Đã lưu bản nháp. Bạn có thể quay lại hoàn thiện và nộp sau.")
+        return redirect(f"{request.path}?nhap={dossier.pk}")
+    messages.success(request, f"Đã nộp hồ sơ {dossier.code or ''}. Cơ quan sẽ kiểm tra và tiếp nhận trong 8 giờ làm việc.")
+    return redirect("portal:dossier", pk=dossier.pk)
+
+
+# ---------------------------------------------------------------- my dossiers
+
+@login_required
+def my_dossiers(request):
+    qs = Dossier.objects.filter(applicant=request.user).select_related("procedure", "agency").order_by("-created_at")
+    pager = Paginator(qs, PER_PAGE)
+    return page(request, "portal/my_dossiers.html", {"page_obj": pager.get_page(request.GET.get("trang")),
+                                                     "nav": "mine"})
+
+
+def _own_dossier(request, pk):
+    dossier = get_object_or_404(Dossier.objects.select_related("procedure", "agency", "current_agency"), pk=pk)
+    if dossier.applicant_id != request.user.pk:
+        raise Http404("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def _existing_rating(dossier):
+    from motcua.engagement.models import SatisfactionRating
+
+    return SatisfactionRating.objects.filter(dossier=dossier).first()
+
+
+@login_required
+def dossier_detail(request, pk):
+    dossier = _own_dossier(request, pk)
+    return page(request, "portal/dossier.html", {
+        "d": dossier, "events": dossier.events.all(), "attachments": services.list_attachments(dossier),
+        "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
+        "rating_form": RatingForm(), "rating": _existing_rating(dossier),
+        "can_rate": dossier.status in FINAL_FOR_RATING, "supplement_form": SupplementForm(), "nav": "mine",
+        "has_result": dossier.status == Status.RETURNED,
+    })
+
+
+@login_required
+def dossier_slip(request, pk, kind, fmt):
+    dossier = _own_dossier(request, pk)
+    if fmt not in ("pdf", "docx") or not dossier.slips.filter(kind=kind).exists():
+        raise Http404("Hồ sơ chưa có phiếu này.")
+    return _slip_response(request, dossier, kind, fmt)
+
+
+def _slip_response(request, dossier, kind, fmt):
+    try:
+        data = services.render_slip(kind, dossier, fmt=fmt)
+    except DomainError as err:
+        show_domain_error(request, err)
+        return redirect(request.META.get("HTTP_REFERER") or "portal:home")
+    except (ImportError, AttributeError):
+        raise Http404("Chưa có mẫu phiếu.") from None
+    ctype = "application/pdf" if fmt == "pdf" else \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    resp = HttpResponse(data, content_type=ctype)
+    resp["Content-Disposition"] = f'attachment; filename="{kind}-{dossier.code or dossier.pk}.{fmt}"'
+    return resp
+
+
+@login_required
+def dossier_result(request, pk):
+    """The result as issued: the electronic result file if the agency attached one, else the result notice."""
+    dossier = _own_dossier(request, pk)
+    if dossier.status != Status.RETURNED:
+        raise Http404("Hồ sơ chưa có kết quả.")
+    services.record_read(request.user, dossier, "citizen_result_download")
+    files = services.list_attachments(dossier).get("ket-qua")
+    if files:
+        from django.core.files.storage import default_storage
+        from django.http import FileResponse
+
+        name = files[0]
+        return FileResponse(default_storage.open(f"{services.attachment_dir(dossier, 'ket-qua')}/{name}", "rb"),
+                            as_attachment=True, filename=name)
+    return page(request, "portal/result.html", {"d": dossier, "nav": "mine"})
+
+
+@login_required
+@require_POST
+def rate(request, pk):
+    dossier = _own_dossier(request, pk)
+    form = RatingForm(request.POST)
+    if dossier.status not in FINAL_FOR_RATING:
+        messages.error(request, "Chỉ đánh giá được khi hồ sơ đã có kết quả.")
+    elif not form.is_valid():
+        messages.error(request, "Vui lòng chọn mức độ hài lòng.")
+    else:
+        try:
+            _save_rating(actor(request), dossier, form.cleaned_data["satisfied"], form.scores(),
+                         form.cleaned_data["comment"])
+        except DomainError as err:
+            show_domain_error(request, err)
+        else:
+            messages.success(request, "Cảm ơn bạn đã đánh giá mức độ hài lòng.")
+    return redirect("portal:dossier", pk=pk)
+
+
+def _save_rating(user, dossier, satisfied, scores, comment):
+    try:
+        from motcua.engagement import services as engagement
+    except ImportError:
+        engagement = None
+    fn = getattr(engagement, "rate_dossier", None)
+    if fn is None:
+        raise DomainError("rating_unavailable", "Chức năng đánh giá đang được hoàn thiện.", status=503)
+    return fn(dossier, by=user, satisfied=satisfied, scores=scores, comment=comment)
+
+
+@login_required
+@require_POST
+def provide_supplement(request, pk):
+    dossier = _own_dossier(request, pk)
+    form = SupplementForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+        return redirect("portal:dossier", pk=pk)
+    try:
+        lifecycle.provide_supplement(dossier, by=actor(request))
+    except DomainError as err:
+        show_domain_error(request, err)
+    else:
+        services.store_attachment(dossier, f"bo-sung-{dossier.supplement_count}", form.cleaned_data["files"])
+        messages.success(request, "Đã gửi hồ sơ bổ sung.")
+    return redirect("portal:dossier", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    dossier = _own_dossier(request, pk)
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason:
+        messages.error(request, "Vui lòng nêu lý do rút hồ sơ.")
+        return redirect("portal:dossier", pk=pk)
+    try:
+        lifecycle.withdraw(dossier, by=actor(request), reason=reason)
+    except DomainError as err:
+        show_domain_error(request, err)
+    else:
+        messages.success(request, "Đã rút hồ sơ.")
+    return redirect("portal:dossier", pk=pk)
+
+
+# ---------------------------------------------------------------- public tracking
+
+def _throttle_keys(request, code):
+    return [f"track:ip:{client_ip(request)}", f"track:code:{code}"]
+
+
+def track(request):
+    form = TrackForm(request.GET or None) if request.GET else TrackForm()
+    dossier = None
+    status = 200
+    if request.GET and form.is_valid():
+        code, secret = form.cleaned_data["code"], form.cleaned_data["secret"]
+        keys = _throttle_keys(request, code)
+        if any((cache.get(k) or 0) >= TRACK_LIMIT for k in keys):
+            form.add_error(None, "Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+            status = 429
+        else:
+            dossier = (Dossier.objects.select_related("procedure", "agency", "current_agency")
+                       .filter(code=code).filter(Q(applicant_id_number__endswith=secret)
+                                                 | Q(applicant_phone__endswith=secret)).first())
+            if dossier is None:
+                for k in keys:
+                    cache.add(k, 0, TRACK_WINDOW)
+                    try:
+                        cache.incr(k)
+                    except ValueError:
+                        cache.set(k, 1, TRACK_WINDOW)
+                form.add_error(None, "Không tìm thấy hồ sơ với mã và 4 số đã nhập.")
+                status = 404
+    elif request.GET:
+        status = 400
+    ctx = {"form": form, "d": dossier, "events": dossier.events.all() if dossier else [], "nav": "track"}
+    return page(request, "portal/track.html", ctx, status=status)
+
+
+# ---------------------------------------------------------------- feedback (phản ánh, kiến nghị)
+
+def feedback(request):
+    initial = {}
+    if request.user.is_authenticated:
+        initial = {"name": str(request.user), "phone": request.user.phone, "email": request.user.email}
+    form = FeedbackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ref = _send_feedback(request.user, form.cleaned_data)
+        except DomainError as err:
+            form.add_error(None, err.message)
+        else:
+            messages.success(request, f"Đã gửi phản ánh, kiến nghị{(' số ' + str(ref)) if ref else ''}. "
+                                      "Cơ quan sẽ trả lời theo quy định.")
+            return redirect("portal:feedback")
+    return page(request, "portal/feedback.html", {"form": form, "nav": "feedback"},
+                status=400 if form.errors else 200)
+
+
+def _send_feedback(user, data):
+    try:
+        from motcua.engagement import services as engagement
+    except ImportError:
+        engagement = None
+    fn = getattr(engagement, "submit_feedback", None)
+    if fn is None:
+        raise DomainError("feedback_unavailable", "Chức năng phản ánh, kiến nghị đang được hoàn thiện.", status=503)
+    dossier = Dossier.objects.filter(code=data["dossier_code"].strip().upper()).first() if data["dossier_code"] else None
+    obj = fn(by=user if user.is_authenticated else None, name=data["name"], phone=data["phone"],
+             email=data.get("email", ""), title=data["title"], content=data["content"], dossier=dossier,
+             classification=data.get("classification") or "regulation")
+    return getattr(obj, "code", None) or getattr(obj, "pk", None)

@@ -1,0 +1,40 @@
+import pytest
+
+from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """One commune agency with its counter officer, specialist and leader; a second commune; a procedure."""
+    agency = AgencyFactory(name="UBND xã Tịnh Khê")
+    other = AgencyFactory(name="UBND xã Bình Sơn")
+    proc = procedure_with_steps(name="Đăng ký khai sinh", form_schema=[
+        {"name": "child_name", "label": "Họ tên người được khai sinh", "type": "text", "required": True},
+        {"name": "birth_date", "label": "Ngày sinh", "type": "date", "required": True},
+    ])
+    proc.agencies.add(agency, other)
+    return {
+        "agency": agency, "other": other, "proc": proc,
+        "counter": officer("counter_officer", agency, username="motcua1"),
+        "specialist": officer("specialist", agency, username="chuyenvien1"),
+        "leader": officer("leader", agency, username="lanhdao1"),
+        "other_counter": officer("counter_officer", other, username="motcua2"),
+        "citizen": citizen(username="congdan1", full_name="Trần Thị Mai", id_number="051190001234",
+                           phone="0912345678"),
+        "citizen2": citizen(username="congdan2", full_name="Lê Văn Nam", id_number="051090005678"),
+    }
+
+
+@pytest.fixture
+def submitted(world):
+    from motcua.dossiers import lifecycle
+
+    return lifecycle.submit_online(
+        applicant=world["citizen"], procedure=world["proc"], agency=world["agency"],
+        applicant_data={"name": "Trần Thị Mai", "id_number": "051190001234", "phone": "0912345678"},
+        form_data={"child_name": "Trần Minh An", "birth_date": "2026-11-01"}, return_method="online")

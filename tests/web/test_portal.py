@@ -1,0 +1,168 @@
+"""Citizen portal pages through Django's test client: search, submission, validation, privacy, tracking."""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from motcua.dossiers.models import Dossier, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_finds_procedure_without_diacritics(client, world):
+    resp = client.get(reverse("portal:procedures"), {"q": "dang ky khai sinh"})
+    assert resp.status_code == 200
+    assert "Đăng ký khai sinh" in resp.content.decode()
+    resp = client.get(reverse("portal:procedures"), {"q": "ket hon"})
+    assert "Đăng ký khai sinh" not in resp.content.decode()
+
+
+def test_search_by_level_filters(client, world):
+    resp = client.get(reverse("portal:procedures"), {"level": "province"})
+    assert "Đăng ký khai sinh" not in resp.content.decode()
+    resp = client.get(reverse("portal:procedures"), {"level": "commune"})
+    assert "Đăng ký khai sinh" in resp.content.decode()
+
+
+def test_htmx_search_returns_only_the_results_fragment(client, world):
+    resp = client.get(reverse("portal:procedures"), {"q": "khai sinh"}, HTTP_HX_REQUEST="true",
+                      HTTP_HX_TARGET="ket-qua")
+    body = resp.content.decode()
+    assert "Đăng ký khai sinh" in body and "<html" not in body
+
+
+def test_procedure_page_shows_components_fee_and_agencies(client, world):
+    proc = world["proc"]
+    proc.fee_vnd = 50000
+    proc.save()
+    body = client.get(reverse("portal:procedure", args=[proc.code])).content.decode()
+    assert "Giấy chứng sinh" in body and "50.000 đ" in body and "UBND xã Tịnh Khê" in body
+    assert "3 ngày làm việc" in body
+
+
+def test_submit_requires_login(client, world):
+    resp = client.get(reverse("portal:submit", args=[world["proc"].code]))
+    assert resp.status_code == 302 and resp["Location"].startswith("/tai-khoan/dang-nhap/")
+
+
+def _submit_payload(world, **over):
+    data = {"applicant_name": "Trần Thị Mai", "applicant_id_number": "051190001234",
+            "applicant_phone": "0912345678", "applicant_email": "", "applicant_address": "Tịnh Khê",
+            "f_child_name": "Trần Minh An", "f_birth_date": "2026-11-01", "agency": world["agency"].pk,
+            "return_method": "online", "action": "submit", "idem": "abc123"}
+    for comp in world["proc"].components.all():
+        data[f"tp_{comp.pk}"] = SimpleUploadedFile(f"tp{comp.pk}.pdf", b"%PDF-1.4 test", "application/pdf")
+    data.update(over)
+    return data
+
+
+def test_validation_errors_are_vietnamese_and_keep_what_was_typed(client, world):
+    client.force_login(world["citizen"])
+    data = _submit_payload(world, applicant_id_number="12345", f_child_name="")
+    resp = client.post(reverse("portal:submit", args=[world["proc"].code]), data)
+    body = resp.content.decode()
+    assert resp.status_code == 400
+    assert "Số định danh cá nhân phải gồm đúng 12 chữ số." in body
+    assert "Vui lòng nhập mục này." in body
+    assert 'value="Tịnh Khê"' in body and 'value="12345"' in body  # nothing typed is lost
+    assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
+
+
+def test_missing_attachment_is_reported_next_to_the_component(client, world):
+    client.force_login(world["citizen"])
+    comp = world["proc"].components.first()
+    data = _submit_payload(world)
+    data.pop(f"tp_{comp.pk}")
+    body = client.post(reverse("portal:submit", args=[world["proc"].code]), data).content.decode()
+    assert "Vui lòng đính kèm giấy tờ này." in body
+
+
+def test_submit_online_then_listed_with_status(client, world):
+    client.force_login(world["citizen"])
+    resp = client.post(reverse("portal:submit", args=[world["proc"].code]), _submit_payload(world))
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    dossier = Dossier.objects.get(applicant=world["citizen"])
+    assert dossier.status == Status.SUBMITTED and dossier.code
+    assert dossier.form_data["child_name"] == "Trần Minh An"
+    body = client.get(reverse("portal:my_dossiers")).content.decode()
+    assert dossier.code in body and "Chờ tiếp nhận" in body
+    detail = client.get(reverse("portal:dossier", args=[dossier.pk])).content.decode()
+    assert "tp" in detail and ".pdf" in detail  # attachments stored and listed
+
+
+def test_double_submit_creates_one_dossier(client, world):
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    client.post(url, _submit_payload(world))
+    client.post(url, _submit_payload(world))
+    assert Dossier.objects.filter(applicant=world["citizen"]).count() == 1
+
+
+def test_save_draft_and_come_back(client, world):
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    resp = client.post(url, {"applicant_name": "Trần Thị Mai", "f_child_name": "Bé Na", "agency": world["agency"].pk,
+                             "action": "draft", "return_method": "online"})
+    assert resp.status_code == 302 and "nhap=" in resp["Location"]
+    draft = Dossier.objects.get(applicant=world["citizen"], status=Status.DRAFT)
+    body = client.get(resp["Location"]).content.decode()
+    assert 'value="Bé Na"' in body
+    assert client.get(f"{url}?nhap={draft.pk}").status_code == 200
+    client.force_login(world["citizen2"])
+    assert client.get(f"{url}?nhap={draft.pk}").status_code == 404
+
+
+def test_citizen_cannot_see_someone_elses_dossier(client, world, submitted):
+    client.force_login(world["citizen2"])
+    assert client.get(reverse("portal:dossier", args=[submitted.pk])).status_code == 404
+    assert client.get(reverse("portal:dossier_slip", args=[submitted.pk, "receipt", "pdf"])).status_code == 404
+    client.force_login(world["citizen"])
+    assert client.get(reverse("portal:dossier", args=[submitted.pk])).status_code == 200
+
+
+def test_public_tracking_needs_the_right_four_digits(client, world, submitted):
+    cache.clear()
+    url = reverse("portal:track")
+    resp = client.get(url, {"code": submitted.code, "secret": "1234"})
+    assert resp.status_code == 200 and "Chờ tiếp nhận" in resp.content.decode()
+    resp = client.get(url, {"code": submitted.code.lower(), "secret": "5678"})  # phone ends 5678
+    assert resp.status_code == 200
+    resp = client.get(url, {"code": submitted.code, "secret": "0000"})
+    assert resp.status_code == 404 and "Không tìm thấy hồ sơ" in resp.content.decode()
+    assert "Trần Thị Mai" not in resp.content.decode()
+
+
+def test_tracking_brute_force_is_throttled(client, world, submitted):
+    cache.clear()
+    url = reverse("portal:track")
+    for i in range(10):
+        client.get(url, {"code": submitted.code, "secret": f"{i:04d}"})
+    resp = client.get(url, {"code": submitted.code, "secret": "1234"})  # right answer, too late
+    assert resp.status_code == 429 and "quá nhiều lần" in resp.content.decode()
+    cache.clear()
+
+
+def test_signup_errors_in_vietnamese_and_success_logs_in(client, world):
+    url = reverse("portal:signup")
+    resp = client.post(url, {"full_name": "Phạm Hoa", "id_number": "12", "phone": "0987654321",
+                             "username": "phamhoa", "password": "matkhau-rat-dai", "password2": "khac"})
+    body = resp.content.decode()
+    assert resp.status_code == 400 and "Hai mật khẩu không khớp." in body and 'value="Phạm Hoa"' in body
+    resp = client.post(url, {"full_name": "Phạm Hoa", "id_number": "051195009999", "phone": "0987654321",
+                             "username": "phamhoa", "password": "matkhau-rat-dai", "password2": "matkhau-rat-dai"})
+    assert resp.status_code == 302
+    assert client.get(reverse("portal:my_dossiers")).status_code == 200
+
+
+def test_login_by_id_number_and_wrong_password(client, world):
+    url = reverse("portal:login")
+    resp = client.post(url, {"username": "congdan1", "password": "sai"})
+    assert resp.status_code == 400 and "không đúng" in resp.content.decode()
+    resp = client.post(url, {"username": "051190001234", "password": "matkhau-123"})
+    assert resp.status_code == 302
+
+
+def test_home_page_renders(client, world):
+    resp = client.get("/")
+    assert resp.status_code == 200 and "Tra cứu hồ sơ" in resp.content.decode()

@@ -1,0 +1,163 @@
+"""Files attached to dossiers, digitization jobs, and the citizen data repository (Vault)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AttachmentKind(models.TextChoices):
+    COMPONENT = "component", "Thành phần hồ sơ"
+    RESULT = "result", "Kết quả giải quyết"
+    SCAN = "scan", "Bản quét tại quầy"
+    DIGITIZED = "digitized", "Bản số hóa (PDF tìm kiếm được)"
+    SLIP = "slip", "Phiếu, giấy tờ do cơ quan phát hành"
+
+
+class Attachment(models.Model):
+    """One stored file. Its content type is detected from the bytes, never from the name."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="attachments", verbose_name="hồ sơ")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="attachments", verbose_name="chủ sở hữu")
+    component = models.ForeignKey("catalog.ComponentRequirement", on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="attachments", verbose_name="thành phần hồ sơ")
+    kind = models.CharField("loại", max_length=16, choices=AttachmentKind.choices, default=AttachmentKind.COMPONENT)
+    original_name = models.CharField("tên tệp gốc", max_length=255)
+    content_type = models.CharField("kiểu nội dung", max_length=100)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    storage_path = models.CharField("đường dẫn lưu trữ", max_length=500)
+    uploaded_at = models.DateTimeField("thời điểm tải lên", auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name="người tải lên")
+    # Decision 766 metric 4.3: a component taken again from the citizen data repository.
+    reused = models.BooleanField("tái sử dụng từ kho dữ liệu", default=False)
+    reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reuses")
+    is_signed = models.BooleanField("có chữ ký số", default=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "tệp đính kèm"
+        verbose_name_plural = "tệp đính kèm"
+        indexes = [models.Index(fields=["dossier", "kind"])]
+
+    def __str__(self):
+        return self.original_name
+
+    def read(self) -> bytes:
+        from .storage import document_storage
+
+        with document_storage().open(self.storage_path, "rb") as fh:
+            return fh.read()
+
+
+class DigitizationKind(models.TextChoices):
+    RECEIPT = "receipt", "Số hóa hồ sơ khi tiếp nhận"
+    RESULT = "result", "Số hóa kết quả giải quyết"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Đang chờ"
+    RUNNING = "running", "Đang nhận dạng"
+    DONE = "done", "Hoàn thành"
+    FAILED = "failed", "Lỗi"
+    CONFIRMED = "confirmed", "Đã xác nhận"
+
+
+class DigitizationJob(models.Model):
+    """OCR of counter scans into a searchable PDF and key fields, run by the task worker."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="digitization_jobs", verbose_name="hồ sơ")
+    kind = models.CharField("loại số hóa", max_length=16, choices=DigitizationKind.choices,
+                            default=DigitizationKind.RECEIPT)
+    component = models.ForeignKey("catalog.ComponentRequirement", on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+", verbose_name="thành phần hồ sơ")
+    sources = models.ManyToManyField(Attachment, related_name="digitization_jobs", verbose_name="bản quét")
+    status = models.CharField("trạng thái", max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED,
+                              db_index=True)
+    pages_total = models.PositiveIntegerField("tổng số trang", default=0)
+    pages_done = models.PositiveIntegerField("số trang đã xử lý", default=0)
+    text = models.TextField("văn bản nhận dạng", blank=True)
+    fields = models.JSONField("trường thông tin trích xuất", default=dict, blank=True)
+    confirmed_fields = models.JSONField("trường thông tin đã xác nhận", default=dict, blank=True)
+    output = models.ForeignKey(Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name="bản số hóa")
+    error = models.TextField("lỗi", blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "lượt số hóa"
+        verbose_name_plural = "lượt số hóa"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.pages_total:
+            return 100 if self.status in (JobStatus.DONE, JobStatus.CONFIRMED) else 0
+        return int(100 * self.pages_done / self.pages_total)
+
+
+class VaultItemKind(models.TextChoices):
+    RESULT = "result", "Kết quả giải quyết thủ tục"
+    COMPONENT = "component", "Thành phần hồ sơ đã số hóa"
+
+
+class VaultItem(models.Model):
+    """A valid result or digitized component kept for a person (Decree 45/2020: provide once)."""
+
+    id_number = models.CharField("số định danh", max_length=12, db_index=True)
+    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="vault_items")
+    kind = models.CharField("loại", max_length=16, choices=VaultItemKind.choices)
+    title = models.CharField("tên giấy tờ", max_length=500)
+    source_dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name="hồ sơ nguồn")
+    component_name = models.CharField("tên thành phần", max_length=500, blank=True)
+    fields = models.JSONField("thông tin đã xác nhận", default=dict, blank=True)
+    valid_until = models.DateField("hiệu lực đến", null=True, blank=True)
+    is_valid = models.BooleanField("còn hiệu lực", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["id_number", "-created_at", "-id"]
+        verbose_name = "giấy tờ trong kho dữ liệu"
+        verbose_name_plural = "kho dữ liệu điện tử của tổ chức, cá nhân"
+
+    def __str__(self):
+        return f"{self.title} ({self.id_number})"
+
+
+class ConsentPurpose(models.TextChoices):
+    PREFILL = "prefill", "Tái sử dụng để điền sẵn, bổ sung hồ sơ thủ tục hành chính"
+    PROCESSING = "processing", "Cơ quan giải quyết hồ sơ tra cứu, đối chiếu"
+
+
+class VaultConsent(models.Model):
+    """A person's consent that officers use their repository for one purpose; revocable."""
+
+    id_number = models.CharField("số định danh", max_length=12, db_index=True)
+    purpose = models.CharField("mục đích", max_length=16, choices=ConsentPurpose.choices)
+    granted_at = models.DateTimeField("thời điểm đồng ý")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="người ghi nhận")
+    revoked_at = models.DateTimeField("thời điểm rút lại", null=True, blank=True)
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["id_number", "-granted_at"]
+        verbose_name = "sự đồng ý khai thác dữ liệu"
+        verbose_name_plural = "sự đồng ý khai thác dữ liệu"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

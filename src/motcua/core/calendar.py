@@ -9,6 +9,7 @@ days is N × (minutes of one working day) of working time counted from the momen
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -43,6 +44,10 @@ class _Exceptions:
 
 
 _exceptions_cache: _Exceptions | None = None
+_exceptions_loaded_at = 0.0
+# Other processes learn of an edited CalendarException after at most this many seconds; the
+# process that saved it is told at once (signals in core.models call invalidate_cache()).
+CACHE_SECONDS = 300
 
 
 def invalidate_cache() -> None:
@@ -51,8 +56,8 @@ def invalidate_cache() -> None:
 
 
 def _exceptions() -> _Exceptions:
-    global _exceptions_cache
-    if _exceptions_cache is None:
+    global _exceptions_cache, _exceptions_loaded_at
+    if _exceptions_cache is None or time.monotonic() - _exceptions_loaded_at > CACHE_SECONDS:
         from .models import CalendarException
 
         rows = list(CalendarException.objects.values_list("date", "kind"))
@@ -60,6 +65,7 @@ def _exceptions() -> _Exceptions:
             off=frozenset(d for d, k in rows if k == CalendarException.DAY_OFF),
             work=frozenset(d for d, k in rows if k == CalendarException.WORKING_DAY),
         )
+        _exceptions_loaded_at = time.monotonic()
     return _exceptions_cache
 
 
@@ -99,50 +105,73 @@ def _session_bounds(day: dt.date):
         yield dt.datetime.combine(day, start, TZ), dt.datetime.combine(day, end, TZ)
 
 
-def add_working_minutes(start: dt.datetime, minutes: int) -> dt.datetime:
-    """The moment when `minutes` of working time have elapsed after `start`."""
+def add_working_time(start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+    """The moment when `amount` of working time has elapsed after `start` (exact to the microsecond).
+
+    A start outside working hours counts from the next session; a zero amount gives the first
+    working moment at or after `start`.
+    """
+    if amount < dt.timedelta(0):
+        raise ValueError("working time to add must not be negative")
     moment = _local(start)
-    remaining = int(minutes)
+    remaining = amount
     day = moment.date()
-    guard = 0
-    while True:
-        guard += 1
-        if guard > 20000:  # ~50 years of days: a calendar with no working days
-            raise ValueError("calendar has no working time")
+    for _ in range(20000):  # ~50 years of days: beyond that the calendar has no working time
         if is_working_day(day):
             for s, e in _session_bounds(day):
                 if moment >= e:
                     continue
                 begin = max(moment, s)
-                available = int((e - begin).total_seconds() // 60)
+                available = e - begin
                 if remaining <= available:
-                    if remaining == 0 and begin == s and moment < s:
-                        return begin
-                    return begin + dt.timedelta(minutes=remaining)
+                    return begin + remaining
                 remaining -= available
                 moment = e
         day += dt.timedelta(days=1)
         moment = dt.datetime.combine(day, dt.time(0, 0), TZ)
+    raise ValueError("calendar has no working time")
+
+
+def add_working_minutes(start: dt.datetime, minutes: int) -> dt.datetime:
+    """The moment when `minutes` of working time have elapsed after `start`."""
+    return add_working_time(start, dt.timedelta(minutes=int(minutes)))
 
 
 def add_working_days(start: dt.datetime, days: Decimal | int | float) -> dt.datetime:
-    """Deadline of `days` working days counted from `start` (fractions allowed: 0.5 = half a day)."""
+    """Deadline of `days` working days counted from `start` (fractions allowed: 0.5 = half a day).
+
+    One working day is the length of the day's sessions, so a dossier received at 09:00 with a
+    3-day limit is due at 09:00 on the third working day after (Decree 61/2018, Decree 118/2025:
+    time limits in working days).
+    """
     minutes = int((Decimal(str(days)) * minutes_per_day()).to_integral_value())
     return add_working_minutes(start, minutes)
 
 
-def working_minutes_between(start: dt.datetime, end: dt.datetime) -> int:
-    """Working minutes in [start, end); negative when end is before start."""
+def working_time_between(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Working time in [start, end); negative when end is before start."""
     a, b = _local(start), _local(end)
     if b < a:
-        return -working_minutes_between(b, a)
-    total = 0
+        return -working_time_between(b, a)
+    total = dt.timedelta(0)
     day = a.date()
     while day <= b.date():
         if is_working_day(day):
             for s, e in _session_bounds(day):
                 lo, hi = max(s, a), min(e, b)
                 if hi > lo:
-                    total += int((hi - lo).total_seconds() // 60)
+                    total += hi - lo
         day += dt.timedelta(days=1)
     return total
+
+
+def working_minutes_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole working minutes in [start, end) (rounded toward zero); negative when end < start."""
+    seconds = working_time_between(start, end).total_seconds()
+    return int(seconds / 60) if seconds >= 0 else -int(-seconds / 60)
+
+
+def is_working_moment(moment: dt.datetime) -> bool:
+    """True inside a working session of a working day (session end included)."""
+    m = _local(moment)
+    return is_working_day(m.date()) and any(s <= m <= e for s, e in _session_bounds(m.date()))

@@ -1,3 +1,392 @@
-from ninja import Router
+"""Dossiers over HTTP: submit online, receive at the counter, read, and one POST per legal action.
 
-router = Router(tags=["dossiers"])
+Each action endpoint is a thin call into motcua.dossiers.lifecycle, which checks the status and the
+caller's role and writes the event, audit entry and outbox event in one transaction; this module
+only resolves codes to rows, decides what the caller may see, and shapes the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db import IntegrityError
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Header, Query, Router, Status
+
+from motcua.accounts import permissions
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Status as DossierStatus
+from motcua.units.models import Agency
+
+from .auth import api_auth
+from .schemas import (
+    ApologyIn,
+    ApproveIn,
+    CompleteStepIn,
+    CounterIn,
+    DossierDetailOut,
+    DossierOut,
+    DossierPage,
+    ErrorOut,
+    ExtendIn,
+    HandOverIn,
+    NoteIn,
+    ReasonIn,
+    ReceiveIn,
+    ReturnIn,
+    SignResultIn,
+    StartProcessingIn,
+    SubmitIn,
+    SupplementIn,
+    SupplementRequestIn,
+)
+
+router = Router(tags=["dossiers"], auth=api_auth)
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+IdempotencyKey = Header(None, alias="Idempotency-Key", max_length=100,
+                        description="Khóa chống gửi trùng: gửi lại cùng khóa trả về đúng hồ sơ đã tạo.")
+
+
+class DossierState(DossierOut):
+    allowed_actions: list[str]
+
+
+# ---------------------------------------------------------------- visibility
+
+def visible_dossiers(user):
+    """Dossiers `user` may see (accounts.permissions.visible_dossiers when present)."""
+    fn = getattr(permissions, "visible_dossiers", None)
+    if fn is not None:
+        return fn(user)
+    # Minimal rule until accounts.permissions provides one: province-wide roles see all; officers
+    # see dossiers received by, held by, or once handed to their agencies; citizens their own.
+    if permissions.has_role(user, permissions.PROVINCE_WIDE_ROLES):
+        return Dossier.objects.all()
+    agencies = permissions.agencies_of(user)
+    cond = Q(applicant=user) | Q(submitted_by=user)
+    if agencies:
+        handed = DossierEvent.objects.filter(to_agency_id__in=agencies).values("dossier_id")
+        cond |= Q(agency_id__in=agencies) | Q(current_agency_id__in=agencies) | Q(pk__in=handed)
+    return Dossier.objects.filter(cond)
+
+
+def can_view(user, dossier: Dossier) -> bool:
+    fn = getattr(permissions, "can_view_dossier", None)
+    if fn is not None:
+        return bool(fn(user, dossier))
+    if user.pk in (dossier.applicant_id, dossier.submitted_by_id):
+        return True
+    agencies = permissions.agencies_of(user)
+    if dossier.agency_id in agencies or dossier.current_agency_id in agencies:
+        return True
+    if permissions.has_role(user, permissions.PROVINCE_WIDE_ROLES):
+        return True
+    return bool(agencies) and DossierEvent.objects.filter(dossier=dossier, to_agency_id__in=agencies).exists()
+
+
+def _not_found(code: str) -> NotFound:
+    return NotFound("dossier_not_found", f"Không tìm thấy hồ sơ mã “{code[:64]}”.")
+
+
+def _get(request, code: str) -> Dossier:
+    dossier = (Dossier.objects.select_related("procedure", "agency", "current_agency", "current_step", "assignee")
+               .filter(code=code).first())
+    if dossier is None or not can_view(request.auth, dossier):
+        raise _not_found(code)
+    return dossier
+
+
+# ---------------------------------------------------------------- shaping
+
+def _timeliness(dossier) -> str | None:
+    fn = getattr(lifecycle, "timeliness", None)
+    if fn is None:
+        return None
+    value = fn(dossier)
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+def _out(dossier: Dossier) -> dict:
+    return {
+        "code": dossier.code, "status": dossier.status, "status_label": dossier.get_status_display(),
+        "procedure_code": dossier.procedure.code, "procedure_name": dossier.procedure.name,
+        "agency_code": dossier.agency.code,
+        "current_agency_code": dossier.current_agency.code if dossier.current_agency_id else None,
+        "current_step": str(dossier.current_step) if dossier.current_step_id else None,
+        "assignee": dossier.assignee.username if dossier.assignee_id else None,
+        "channel": dossier.channel, "return_method": dossier.return_method,
+        "applicant_name": dossier.applicant_name, "submitted_at": dossier.submitted_at,
+        "received_at": dossier.received_at, "due_at": dossier.due_at, "decided_at": dossier.decided_at,
+        "returned_at": dossier.returned_at, "fee_vnd": dossier.fee_vnd,
+        "supplement_count": dossier.supplement_count, "extension_count": dossier.extension_count,
+        "apology_count": dossier.apology_count, "version": dossier.version,
+        "timeliness": _timeliness(dossier),
+    }
+
+
+# Engine action name → the path segment of its endpoint (POST /dossiers/{code}/<segment>).
+ACTION_PATHS = {"issue_apology": "apology", "return_result": "return"}
+API_ACTIONS = {"save_draft", "submit_online", "receive_at_counter"}  # not actions on an existing dossier
+
+
+def _allowed(dossier, user) -> list[str]:
+    """What the caller may POST next, named as the endpoints are (e.g. "start-processing")."""
+    names = (str(a) for a in lifecycle.allowed_actions(dossier, user))
+    return [ACTION_PATHS.get(n, n.replace("_", "-")) for n in names if n not in API_ACTIONS]
+
+
+def _state(dossier: Dossier, user) -> dict:
+    data = _out(dossier)
+    data["allowed_actions"] = _allowed(dossier, user)
+    return data
+
+
+def _detail(dossier: Dossier, user) -> dict:
+    data = _state(dossier, user)
+    data.update(
+        applicant_id_number=dossier.applicant_id_number, applicant_phone=dossier.applicant_phone,
+        applicant_email=dossier.applicant_email, applicant_address=dossier.applicant_address,
+        form_data=dossier.form_data or {}, result_summary=dossier.result_summary,
+        refusal_reason=dossier.refusal_reason,
+        history=[{
+            "action": e.action, "from_status": e.from_status, "to_status": e.to_status, "at": e.at,
+            "actor": str(e.actor) if e.actor_id else None,
+            "agency_code": e.agency.code if e.agency_id else None,
+            "to_agency_code": e.to_agency.code if e.to_agency_id else None,
+            "step": str(e.step) if e.step_id else None, "note": e.note,
+        } for e in dossier.events.select_related("actor", "agency", "to_agency", "step").order_by("at", "id")],
+    )
+    return data
+
+
+# ---------------------------------------------------------------- lookups
+
+def _procedure(code: str) -> Procedure:
+    proc = Procedure.objects.filter(code=code, is_active=True).first()
+    if proc is None:
+        raise ValidationFailed("procedure_not_found", f"Không có thủ tục mã “{code}” đang áp dụng.")
+    return proc
+
+
+def _agency(code: str, field: str = "agency_code") -> Agency:
+    agency = Agency.objects.filter(code=code, is_active=True).first()
+    if agency is None:
+        raise ValidationFailed("agency_not_found", f"Không có cơ quan mã “{code}”.", details={"field": field})
+    return agency
+
+
+def _user(username: str | None):
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationFailed("assignee_not_found", f"Không có cán bộ có tên đăng nhập “{username}”.")
+    return user
+
+
+def _applicant_data(applicant, user) -> dict:
+    if applicant is not None:
+        return applicant.dict()
+    return {"name": user.full_name or user.get_full_name() or user.username, "id_number": user.id_number,
+            "phone": user.phone, "email": user.email, "address": user.address}
+
+
+def _idempotent(user, key: str | None, create):
+    """Run `create()` once per (caller, key): a retry, even a concurrent one, gets the first dossier."""
+    if not key:
+        return create(), 201
+    existing = Dossier.objects.filter(submitted_by=user, idempotency_key=key).first()
+    if existing is not None:
+        return existing, 200
+    try:
+        return create(), 201
+    except IntegrityError:
+        # The twin request committed first (unique submitted_by + idempotency_key).
+        existing = Dossier.objects.filter(submitted_by=user, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, 200
+
+
+# ---------------------------------------------------------------- reads
+
+@router.get("", response={200: DossierPage, **ERRORS}, summary="Danh sách hồ sơ người gọi được xem")
+def list_dossiers(request, status: str | None = Query(None, max_length=32),
+                  procedure: str | None = Query(None, max_length=64),
+                  limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=10_000_000)):
+    qs = visible_dossiers(request.auth).exclude(code__isnull=True)
+    if status:
+        if status not in DossierStatus.values:
+            raise ValidationFailed("invalid_status", f"Trạng thái “{status}” không tồn tại.")
+        qs = qs.filter(status=status)
+    if procedure:
+        qs = qs.filter(procedure__code=procedure)
+    qs = qs.select_related("procedure", "agency", "current_agency", "current_step", "assignee").order_by(
+        "-created_at", "-id")
+    return {"count": qs.count(), "limit": limit, "offset": offset,
+            "items": [_out(d) for d in qs[offset:offset + limit]]}
+
+
+# ---------------------------------------------------------------- creation
+
+@router.post("", response={200: DossierState, 201: DossierState, **ERRORS}, summary="Nộp hồ sơ trực tuyến")
+def submit(request, payload: SubmitIn, idempotency_key: str | None = IdempotencyKey):
+    user = request.auth
+    proc, agency = _procedure(payload.procedure_code), _agency(payload.agency_code)
+    applicant_data = _applicant_data(payload.applicant, user)
+
+    def create():
+        return lifecycle.submit_online(applicant=user, procedure=proc, agency=agency, applicant_data=applicant_data,
+                                       form_data=payload.form_data, return_method=payload.return_method,
+                                       idempotency_key=idempotency_key)
+
+    dossier, status = _idempotent(user, idempotency_key, create)
+    return Status(status, _state(dossier, user))
+
+
+@router.post("/counter", response={200: DossierState, 201: DossierState, **ERRORS},
+             summary="Tiếp nhận hồ sơ trực tiếp tại Bộ phận Một cửa")
+def receive_at_counter(request, payload: CounterIn, idempotency_key: str | None = IdempotencyKey):
+    user = request.auth
+    proc, agency = _procedure(payload.procedure_code), _agency(payload.agency_code)
+
+    def create():
+        return lifecycle.receive_at_counter(
+            officer=user, procedure=proc, agency=agency, applicant_data=payload.applicant.dict(),
+            form_data=payload.form_data, channel=payload.channel, digitized=payload.digitized,
+            return_method=payload.return_method, idempotency_key=idempotency_key)
+
+    dossier, status = _idempotent(user, idempotency_key, create)
+    return Status(status, _state(dossier, user))
+
+
+@router.get("/{code}", response={200: DossierDetailOut, **ERRORS}, summary="Chi tiết hồ sơ, lịch sử và thao tác được phép")
+def get_dossier(request, code: str):
+    return _detail(_get(request, code), request.auth)
+
+
+# ---------------------------------------------------------------- one endpoint per legal action
+
+STATE = {200: DossierState, **ERRORS}
+
+
+def _act(request, code: str, fn, **kwargs) -> dict:
+    dossier = _get(request, code)
+    dossier = fn(dossier, **kwargs)
+    return _state(dossier, request.auth)
+
+
+@router.post("/{code}/receive", response=STATE, summary="Tiếp nhận hồ sơ nộp trực tuyến")
+def receive(request, code: str, payload: ReceiveIn = None):
+    payload = payload or ReceiveIn()
+    return _act(request, code, lifecycle.receive, officer=request.auth, digitized=payload.digitized)
+
+
+@router.post("/{code}/request-supplement", response=STATE, summary="Yêu cầu bổ sung, hoàn thiện hồ sơ")
+def request_supplement(request, code: str, payload: SupplementRequestIn):
+    return _act(request, code, lifecycle.request_supplement, officer=request.auth, items=payload.items,
+                reason=payload.reason)
+
+
+@router.post("/{code}/provide-supplement", response=STATE, summary="Nộp bổ sung hồ sơ")
+def provide_supplement(request, code: str, payload: SupplementIn = None):
+    payload = payload or SupplementIn()
+    return _act(request, code, lifecycle.provide_supplement, by=request.auth, form_data=payload.form_data)
+
+
+@router.post("/{code}/refuse", response=STATE, summary="Từ chối tiếp nhận hồ sơ")
+def refuse(request, code: str, payload: ReasonIn):
+    return _act(request, code, lifecycle.refuse, officer=request.auth, reason=payload.reason)
+
+
+@router.post("/{code}/start-processing", response=STATE, summary="Chuyển xử lý, bắt đầu giải quyết")
+def start_processing(request, code: str, payload: StartProcessingIn = None):
+    payload = payload or StartProcessingIn()
+    return _act(request, code, lifecycle.start_processing, officer=request.auth, assignee=_user(payload.assignee))
+
+
+@router.post("/{code}/complete-step", response=STATE, summary="Hoàn thành bước xử lý hiện tại")
+def complete_step(request, code: str, payload: CompleteStepIn = None):
+    payload = payload or CompleteStepIn()
+    return _act(request, code, lifecycle.complete_step, officer=request.auth, note=payload.note,
+                assignee=_user(payload.assignee))
+
+
+@router.post("/{code}/hand-over", response=STATE, summary="Chuyển hồ sơ liên thông sang cơ quan khác")
+def hand_over(request, code: str, payload: HandOverIn):
+    return _act(request, code, lifecycle.hand_over, officer=request.auth,
+                to_agency=_agency(payload.to_agency, "to_agency"), note=payload.note)
+
+
+@router.post("/{code}/return-from-agency", response=STATE, summary="Trả hồ sơ liên thông về cơ quan chủ trì")
+def return_from_agency(request, code: str, payload: NoteIn = None):
+    payload = payload or NoteIn()
+    return _act(request, code, lifecycle.return_from_agency, officer=request.auth, note=payload.note)
+
+
+@router.post("/{code}/pause", response=STATE, summary="Tạm dừng giải quyết")
+def pause(request, code: str, payload: ReasonIn):
+    return _act(request, code, lifecycle.pause, officer=request.auth, reason=payload.reason)
+
+
+@router.post("/{code}/resume", response=STATE, summary="Tiếp tục giải quyết")
+def resume(request, code: str):
+    return _act(request, code, lifecycle.resume, officer=request.auth)
+
+
+@router.post("/{code}/extend", response=STATE, summary="Gia hạn thời gian giải quyết")
+def extend(request, code: str, payload: ExtendIn):
+    return _act(request, code, lifecycle.extend, officer=request.auth, days=payload.days, reason=payload.reason)
+
+
+@router.post("/{code}/apology", response=STATE, summary="Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+def apology(request, code: str, payload: ApologyIn):
+    new_due = payload.new_due_at
+    if not isinstance(new_due, datetime) and isinstance(new_due, date):
+        new_due = datetime.combine(new_due, time(17, 0))
+    if timezone.is_naive(new_due):
+        new_due = timezone.make_aware(new_due)
+    return _act(request, code, lifecycle.issue_apology, officer=request.auth, reason=payload.reason,
+                new_due_at=new_due)
+
+
+@router.post("/{code}/approve", response=STATE, summary="Phê duyệt kết quả")
+def approve(request, code: str, payload: ApproveIn = None):
+    payload = payload or ApproveIn()
+    return _act(request, code, lifecycle.approve, officer=request.auth, summary=payload.summary)
+
+
+@router.post("/{code}/reject", response=STATE, summary="Không giải quyết (trả lời bằng văn bản, nêu lý do)")
+def reject(request, code: str, payload: ReasonIn):
+    return _act(request, code, lifecycle.reject, officer=request.auth, reason=payload.reason)
+
+
+@router.post("/{code}/sign-result", response=STATE, summary="Ký, ban hành kết quả")
+def sign_result(request, code: str, payload: SignResultIn = None):
+    payload = payload or SignResultIn()
+    return _act(request, code, lifecycle.sign_result, officer=request.auth, electronic=payload.electronic,
+                digitized=payload.digitized)
+
+
+@router.post("/{code}/return", response=STATE, summary="Trả kết quả")
+def return_result(request, code: str, payload: ReturnIn = None):
+    payload = payload or ReturnIn()
+    return _act(request, code, lifecycle.return_result, officer=request.auth, method=payload.method)
+
+
+@router.post("/{code}/withdraw", response=STATE, summary="Rút hồ sơ")
+def withdraw(request, code: str, payload: ReasonIn):
+    return _act(request, code, lifecycle.withdraw, by=request.auth, reason=payload.reason)
+
+
+@router.post("/{code}/stop", response=STATE, summary="Dừng giải quyết hồ sơ")
+def stop(request, code: str, payload: ReasonIn):
+    return _act(request, code, lifecycle.stop, officer=request.auth, reason=payload.reason)

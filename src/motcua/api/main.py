@@ -1,10 +1,13 @@
 """The OpenAPI surface under /api/v1; each app contributes a router (motcua.api.<app>)."""
 
+from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.core.errors import DomainError
 
 from . import accounts, catalog, documents, dossiers, engagement, integrations, payments, reporting
+from .schemas import http_error_payload, validation_payload
 
 api = NinjaAPI(title="Một Cửa Số API", version="1", urls_namespace="api")
 
@@ -12,6 +15,27 @@ api = NinjaAPI(title="Một Cửa Số API", version="1", urls_namespace="api")
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    return api.create_response(request, validation_payload(exc.errors), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"code": "unauthenticated", "message": "Chưa xác thực: cần khóa API "
+                               "(Authorization: Bearer …) hoặc phiên đăng nhập hợp lệ."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, http_error_payload(exc), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "message": "Không tìm thấy."}, status=404)
 
 
 @api.get("/health", tags=["system"])

@@ -1,0 +1,108 @@
+"""Who is calling the API: integrators with a bearer token, the web front end with its session.
+
+Tokens look like ``mcs_<prefix>_<secret>``; only the SHA-256 of the whole string is stored
+(accounts.ApiToken.key_hash) with the 8-character prefix for people to recognise it. A revoked
+token, or one whose account is disabled, is refused. ``last_used_at`` is written at most once a
+minute per token so that a busy integrator does not turn every read into a write.
+
+Session calls (the portal and back office calling the API from the browser) must carry Django's
+CSRF token on unsafe methods; bearer calls need none, they cannot be forged by a browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from motcua.accounts.models import ApiToken
+
+TOKEN_PREFIX = "mcs"
+LAST_USED_EVERY = timedelta(minutes=1)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue_token(user, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the secret, which is shown only this once."""
+    prefix = secrets.token_hex(4)  # 8 hex characters
+    raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(user=user, name=name[:100], key_hash=hash_token(raw), prefix=prefix)
+    return token, raw
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer mcs_…`` — integrators and scripts."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        token = token.strip()
+        if not token or len(token) > 200:
+            return None
+        row = (ApiToken.objects.select_related("user")
+               .filter(key_hash=hash_token(token), revoked_at__isnull=True).first())
+        if row is None or not row.user.is_active:
+            return None
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+            # Conditional: concurrent requests within the same minute write once.
+            ApiToken.objects.filter(pk=row.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_EVERY)
+            ).update(last_used_at=now)
+        request.user = row.user
+        request.api_token = row
+        return row.user
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in Django session; unsafe methods must pass Django's CSRF check.
+
+    Unlike ninja's own SessionAuth, an anonymous caller is simply "not authenticated" (401), never
+    a CSRF failure, so a caller with a wrong bearer token gets the right answer.
+    """
+
+    param_name = "sessionid"
+
+    def __init__(self):
+        super().__init__(csrf=False)
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False):
+            check = _CsrfCheck(lambda req: None)
+            check.process_request(request)
+            reason = check.process_view(request, None, (), {})
+            if reason:
+                raise HttpError(403, "csrf_failed")
+        return user
+
+    def authenticate(self, request: HttpRequest, key):  # pragma: no cover - __call__ does the work
+        return None
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth()
+#: Use on any router or operation that needs a signed-in caller: ``Router(auth=api_auth)``.
+api_auth = [token_auth, session_auth]

@@ -1,0 +1,365 @@
+"""Request and response shapes of the public API (OpenAPI components).
+
+Every free-text input has a maximum length so that a huge string is a 422 with a message, never
+a database error; JSON objects supplied by the caller (form data) are capped in size.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
+
+MAX_FORM_BYTES = 64 * 1024
+
+
+def _form_size(value: dict | None) -> dict | None:
+    if value is not None and len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_FORM_BYTES:
+        raise ValueError("form_too_large")
+    return value
+
+
+FormData = Annotated[dict, AfterValidator(_form_size)]
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., examples=["invalid_transition"])
+    message: str = Field(..., examples=["Hồ sơ đang ở trạng thái không cho phép thao tác này."])
+    details: dict | None = None
+
+
+# ---------------------------------------------------------------- catalog
+
+
+class FieldOut(Schema):
+    code: str
+    name: str
+
+
+class ComponentOut(Schema):
+    order: int
+    name: str
+    originals: int
+    copies: int
+    is_required: bool
+    note: str
+
+
+class StepOut(Schema):
+    order: int
+    name: str
+    role: str
+    duration_days: float
+
+
+class AgencyRef(Schema):
+    code: str
+    name: str
+
+
+class ProcedureOut(Schema):
+    code: str
+    name: str
+    field: FieldOut
+    level: str
+    online_level: str
+    online_level_label: str
+    processing_days: float
+    fee_vnd: int
+    fee_online_vnd: int | None
+    fee_text: str
+
+
+class ProcedureDetailOut(ProcedureOut):
+    competent_authority: str
+    result_type: str
+    result_name: str
+    target: str
+    description: str
+    requirements: str
+    legal_basis: str
+    fee_note: str
+    form_schema: list
+    components: list[ComponentOut]
+    steps: list[StepOut]
+    agencies: list[AgencyRef]
+
+
+class ProcedurePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ProcedureOut]
+
+
+# ---------------------------------------------------------------- dossiers
+
+
+class ApplicantIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    id_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    address: ShortText = ""
+
+
+ReturnMethodIn = Literal["counter", "online", "post"]
+
+
+class SubmitIn(Schema):
+    procedure_code: Code
+    agency_code: Code
+    applicant: ApplicantIn | None = Field(None, description="Bỏ trống: lấy từ tài khoản người nộp.")
+    form_data: FormData = Field(default_factory=dict)
+    return_method: ReturnMethodIn = "online"
+
+
+class CounterIn(Schema):
+    procedure_code: Code
+    agency_code: Code
+    applicant: ApplicantIn
+    form_data: FormData = Field(default_factory=dict)
+    channel: Literal["counter", "post"] = "counter"
+    digitized: bool = False
+    return_method: ReturnMethodIn = "counter"
+
+
+class ReceiveIn(Schema):
+    digitized: bool = False
+
+
+class SupplementRequestIn(Schema):
+    items: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]] = Field(
+        ..., min_length=1, max_length=50)
+    reason: Reason
+
+
+class SupplementIn(Schema):
+    form_data: FormData | None = None
+
+
+class ReasonIn(Schema):
+    reason: Reason
+
+
+class StartProcessingIn(Schema):
+    assignee: Username | None = Field(None, description="Tên đăng nhập của người được giao xử lý.")
+
+
+class CompleteStepIn(Schema):
+    note: Note = ""
+    assignee: Username | None = None
+
+
+class HandOverIn(Schema):
+    to_agency: Code = Field(..., description="Mã định danh của cơ quan nhận hồ sơ liên thông.")
+    note: Note = ""
+
+
+class NoteIn(Schema):
+    note: Note = ""
+
+
+class ExtendIn(Schema):
+    days: int = Field(..., ge=1, le=365)
+    reason: Reason
+
+
+class ApologyIn(Schema):
+    reason: Reason
+    new_due_at: datetime | date
+
+
+class ApproveIn(Schema):
+    summary: Note = ""
+
+
+class SignResultIn(Schema):
+    electronic: bool = True
+    digitized: bool = True
+
+
+class ReturnIn(Schema):
+    method: ReturnMethodIn | None = None
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    at: datetime
+    actor: str | None
+    agency_code: str | None
+    to_agency_code: str | None
+    step: str | None
+    note: str
+
+
+class DossierOut(Schema):
+    code: str | None
+    status: str
+    status_label: str
+    procedure_code: str
+    procedure_name: str
+    agency_code: str
+    current_agency_code: str | None
+    current_step: str | None
+    assignee: str | None
+    channel: str
+    return_method: str
+    applicant_name: str
+    submitted_at: datetime | None
+    received_at: datetime | None
+    due_at: datetime | None
+    decided_at: datetime | None
+    returned_at: datetime | None
+    fee_vnd: int
+    supplement_count: int
+    extension_count: int
+    apology_count: int
+    version: int
+    timeliness: str | None = None
+
+
+class DossierDetailOut(DossierOut):
+    applicant_id_number: str
+    applicant_phone: str
+    applicant_email: str
+    applicant_address: str
+    form_data: dict
+    result_summary: str
+    refusal_reason: str
+    allowed_actions: list[str]
+    history: list[EventOut]
+
+
+class DossierPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DossierOut]
+
+
+# ---------------------------------------------------------------- accounts
+
+
+class RoleOut(Schema):
+    role: str
+    role_label: str
+    agency_code: str | None
+    agency_name: str | None
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    roles: list[RoleOut]
+
+
+class TokenIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(..., description="Chỉ hiển thị một lần; hãy lưu lại ngay.")
+
+
+# ---------------------------------------------------------------- error payloads
+
+_MESSAGES = {
+    "missing": "Thiếu thông tin bắt buộc.",
+    "string_type": "Phải là một chuỗi ký tự.",
+    "string_too_short": "Không được để trống.",
+    "string_too_long": "Quá dài: tối đa {max_length} ký tự.",
+    "int_type": "Phải là một số nguyên.",
+    "int_parsing": "Phải là một số nguyên.",
+    "int_from_float": "Phải là một số nguyên.",
+    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
+    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
+    "bool_type": "Phải là true hoặc false.",
+    "bool_parsing": "Phải là true hoặc false.",
+    "dict_type": "Phải là một đối tượng JSON.",
+    "model_type": "Phải là một đối tượng JSON.",
+    "model_attributes_type": "Phải là một đối tượng JSON.",
+    "list_type": "Phải là một danh sách.",
+    "too_short": "Cần ít nhất {min_length} phần tử.",
+    "too_long": "Tối đa {max_length} phần tử.",
+    "literal_error": "Giá trị không hợp lệ; chấp nhận: {expected}.",
+    "datetime_type": "Phải là ngày giờ (ISO 8601).",
+    "datetime_parsing": "Phải là ngày giờ (ISO 8601).",
+    "datetime_from_date_parsing": "Phải là ngày (YYYY-MM-DD) hoặc ngày giờ ISO 8601.",
+    "date_parsing": "Phải là ngày (YYYY-MM-DD).",
+    "date_from_datetime_parsing": "Phải là ngày (YYYY-MM-DD).",
+    "json_invalid": "Nội dung JSON không hợp lệ.",
+    "extra_forbidden": "Trường không được phép.",
+}
+_VALUE_ERRORS = {"form_too_large": f"Nội dung tờ khai quá lớn (tối đa {MAX_FORM_BYTES // 1024} KB)."}
+_LOC_SKIP = {"body", "payload", "query", "path", "header", "cookie", "form", "data"}
+# Names pydantic adds to the location for each member of a union (e.g. new_due_at.datetime).
+_UNION_TAGS = {"datetime", "date", "str", "int", "float", "bool", "dict", "list", "none", "ApplicantIn"}
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc or () if str(p) not in _LOC_SKIP and str(p) not in _UNION_TAGS
+             and "[" not in str(p)]
+    return ".".join(parts) or "body"
+
+
+def _message(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "value_error":
+        ctx_error = str((err.get("ctx") or {}).get("error", ""))
+        return _VALUE_ERRORS.get(ctx_error, "Giá trị không hợp lệ.")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return "Giá trị không hợp lệ."
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return template.split(":")[0] + "."
+
+
+def validation_payload(errors: list[dict]) -> dict:
+    """ninja/pydantic errors → {code: invalid_input, message, fields: {name: Vietnamese message}}."""
+    fields: dict[str, str] = {}
+    for err in errors:
+        fields.setdefault(_field_name(err.get("loc")), _message(err))
+    return {
+        "code": "invalid_input",
+        "message": "Dữ liệu gửi lên không hợp lệ: " + "; ".join(f"{k}: {v}" for k, v in fields.items()),
+        "details": {"fields": fields},
+    }
+
+
+def http_error_payload(exc) -> dict:
+    status = getattr(exc, "status_code", 400)
+    text = str(exc)
+    if text == "csrf_failed" or "CSRF" in text:
+        return {"code": "csrf_failed", "message": "Thiếu hoặc sai mã chống giả mạo (CSRF) của phiên đăng nhập."}
+    if status == 400 and "parse request body" in text:
+        return {"code": "invalid_json", "message": "Nội dung yêu cầu không phải JSON hợp lệ."}
+    if status == 403:
+        return {"code": "forbidden", "message": "Không có quyền thực hiện thao tác này."}
+    if status == 404:
+        return {"code": "not_found", "message": "Không tìm thấy."}
+    if status == 429:
+        return {"code": "throttled", "message": "Quá nhiều yêu cầu; vui lòng thử lại sau."}
+    return {"code": "bad_request", "message": "Yêu cầu không hợp lệ."}

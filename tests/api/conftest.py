@@ -1,0 +1,53 @@
+"""A small world for API tests: one commune agency, a two-step procedure, officers of each role, tokens."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from motcua.api.auth import issue_token
+from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
+
+
+@dataclass
+class World:
+    agency: object
+    other_agency: object
+    procedure: object
+    users: dict
+    tokens: dict
+
+    def client(self, who: str | None) -> Client:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
+        return Client(headers=headers)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Six accounts per test: PBKDF2 would dominate the run time on a small machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    agency = AgencyFactory(code="H55.101", name="UBND xã Tịnh Sơn")
+    other = AgencyFactory(code="H55.102", name="UBND xã Tịnh Hà")
+    proc = procedure_with_steps(code="1.001193", name="Đăng ký khai sinh")
+    proc.agencies.add(agency, other)
+    users = {
+        "citizen": citizen(username="dan", full_name="Trần Thị Dân", id_number="051190000123"),
+        "other_citizen": citizen(username="dan2", full_name="Lê Văn Khác", id_number="051090000456"),
+        "counter": officer("counter_officer", agency, username="motcua"),
+        "specialist": officer("specialist", agency, username="chuyenvien"),
+        "leader": officer("leader", agency, username="lanhdao"),
+        "other_counter": officer("counter_officer", other, username="motcua2"),
+    }
+    tokens = {name: issue_token(user, f"test {name}")[1] for name, user in users.items()}
+    return World(agency, other, proc, users, tokens)
+
+
+def submit_body(world, **extra):
+    body = {"procedure_code": world.procedure.code, "agency_code": world.agency.code,
+            "form_data": {"ho_ten_tre": "Trần Minh An"}}
+    body.update(extra)
+    return body

@@ -1,0 +1,60 @@
+"""Public catalog endpoints and the OpenAPI document."""
+
+import pytest
+from django.test import Client
+
+from motcua.catalog.models import OnlineLevel
+from tests.factories import procedure_with_steps
+
+pytestmark = pytest.mark.django_db
+
+LIFECYCLE_PATHS = ["receive", "request-supplement", "provide-supplement", "refuse", "start-processing",
+                   "complete-step", "hand-over", "return-from-agency", "pause", "resume", "extend", "apology",
+                   "approve", "reject", "sign-result", "return", "withdraw", "stop"]
+
+
+def test_catalog_is_public_and_search_ignores_accents(world):
+    procedure_with_steps(code="2.000001", name="Cấp giấy phép xây dựng nhà ở riêng lẻ", fee_vnd=75_000,
+                         online_level=OnlineLevel.PARTIAL)
+    client = Client()
+    r = client.get("/api/v1/catalog/procedures?q=giay phep xay dung")
+    assert r.status_code == 200
+    assert [p["code"] for p in r.json()["items"]] == ["2.000001"]
+    assert r.json()["items"][0]["fee_text"] == "75.000 đ"
+    r = client.get("/api/v1/catalog/procedures?q=KHAI SINH")
+    assert [p["code"] for p in r.json()["items"]] == ["1.001193"]
+    r = client.get("/api/v1/catalog/procedures?q=1.001193")
+    assert r.json()["count"] == 1
+    assert client.get("/api/v1/catalog/procedures?agency=H55.101").json()["count"] == 1
+
+
+def test_procedure_detail_lists_components_steps_and_agencies(world):
+    r = Client().get("/api/v1/catalog/procedures/1.001193")
+    assert r.status_code == 200
+    data = r.json()
+    assert [c["name"] for c in data["components"]] == ["Tờ khai", "Giấy chứng sinh"]
+    assert [s["role"] for s in data["steps"]] == ["specialist", "leader"]
+    assert {a["code"] for a in data["agencies"]} == {"H55.101", "H55.102"}
+    assert data["fee_text"] == "Không thu phí, lệ phí"
+    r = Client().get("/api/v1/catalog/procedures/9.9")
+    assert r.status_code == 404 and r.json()["code"] == "procedure_not_found"
+
+
+def test_catalog_bad_paging_is_422(world):
+    r = Client().get("/api/v1/catalog/procedures?limit=100000")
+    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+
+
+def test_openapi_lists_every_lifecycle_endpoint_and_docs_render(db):
+    schema = Client().get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for action in LIFECYCLE_PATHS:
+        assert "post" in paths[f"/api/v1/dossiers/{{code}}/{action}"], action
+    assert "post" in paths["/api/v1/dossiers"] and "post" in paths["/api/v1/dossiers/counter"]
+    params = {p["name"] for p in paths["/api/v1/dossiers"]["post"]["parameters"]}
+    assert "Idempotency-Key" in params
+    schemes = schema.json()["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values())
+    docs = Client().get("/api/v1/docs")
+    assert docs.status_code == 200 and b"openapi.json" in docs.content

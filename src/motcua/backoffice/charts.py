@@ -6,6 +6,10 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 
+def _f(value: float) -> str:
+    return f"{value:.1f}"
+
+
 def daily_bars(days, series, width=720, height=220) -> str:
     """Grouped bars, one group per day. series: [(label, values, colour)]. Returns <svg> markup."""
     left, right, top, bottom = 34, 8, 24, 34
@@ -24,9 +28,9 @@ def daily_bars(days, series, width=720, height=220) -> str:
     parts.append(format_html('<desc id="chart-d">{}</desc>', desc))
     for tick in range(0, top_value + 1, step):
         y = top + plot_h - plot_h * tick / top_value
-        parts.append(format_html('<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#ddd"/>', left, width - right, y, y))
-        parts.append(format_html('<text x="{}" y="{:.1f}" font-size="10" text-anchor="end" fill="#555">{}</text>',
-                                 left - 4, y + 3, tick))
+        parts.append(format_html('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>', left, width - right, _f(y), _f(y)))
+        parts.append(format_html('<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#555">{}</text>',
+                                 left - 4, _f(y + 3), tick))
     for i, day in enumerate(days):
         x0 = left + i * group_w + 1
         for j, (label, values, colour) in enumerate(series):
@@ -34,12 +38,12 @@ def daily_bars(days, series, width=720, height=220) -> str:
             if not v:
                 continue
             h = plot_h * v / top_value
-            parts.append(format_html('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
-                                     '<title>{} {}: {}</title></rect>', x0 + j * bar_w, top + plot_h - h, bar_w, h,
+            parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                                     '<title>{} {}: {}</title></rect>', _f(x0 + j * bar_w), _f(top + plot_h - h), _f(bar_w), _f(h),
                                      colour, escape(label), day.strftime("%d/%m"), v))
         if i % 5 == 0 or i == n - 1:
-            parts.append(format_html('<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle" fill="#555">{}</text>',
-                                     x0 + group_w / 2, height - bottom + 14, day.strftime("%d/%m")))
+            parts.append(format_html('<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#555">{}</text>',
+                                     _f(x0 + group_w / 2), height - bottom + 14, day.strftime("%d/%m")))
     lx = left
     for label, _, colour in series:
         parts.append(format_html('<rect x="{}" y="6" width="10" height="10" fill="{}"/>'

@@ -142,7 +142,7 @@ def _action_form(action, dossier, data=None, files=None):
 
 
 @officer_required
-def dossier_detail(request, pk, forms_override=None):
+def dossier_detail(request, pk, forms_override=None, status=None):
     dossier = _officer_dossier(request, pk)
     services.record_read(request.user, dossier, "backoffice_view")
     actions = [a for a in lifecycle.allowed_actions(dossier, request.user) if a in ACTION_FORMS]
@@ -154,7 +154,7 @@ def dossier_detail(request, pk, forms_override=None):
         "action_forms": action_forms, "open_action": next(iter(forms), None),
         "step_runs": dossier.step_runs.select_related("step", "agency", "assignee"),
         "timeliness": lifecycle.timeliness(dossier), "nav": "list",
-    }, status=400 if forms else 200)
+    }, status=status or (400 if forms else 200))
 
 
 def _apply(action, dossier, user, form):
@@ -218,7 +218,7 @@ def dossier_action(request, pk, action):
     except DomainError as err:
         show_domain_error(request, err)
         if form is not None:
-            return dossier_detail(request, pk, forms_override={action: form})
+            return dossier_detail(request, pk, forms_override={action: form}, status=err.status)
     else:
         messages.success(request, SUCCESS.get(action) or f"Đã thực hiện: {lifecycle.ACTION_LABELS.get(action, action)}.")
     return redirect("backoffice:dossier", pk=pk)

@@ -1,0 +1,140 @@
+"""Back office through Django's test client: scoping by agency, the full processing chain, walk-in, errors."""
+
+import pytest
+from django.urls import reverse
+
+from motcua.dossiers.models import Dossier, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_citizen_cannot_open_the_back_office(client, world):
+    client.force_login(world["citizen"])
+    assert client.get(reverse("backoffice:queue")).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    resp = client.get(reverse("backoffice:queue"))
+    assert resp.status_code == 302 and "/tai-khoan/dang-nhap/" in resp["Location"]
+
+
+def test_officer_of_another_commune_gets_404(client, world, submitted):
+    client.force_login(world["other_counter"])
+    assert client.get(reverse("backoffice:dossier", args=[submitted.pk])).status_code == 404
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "receive"]), {"digitized": "on"})
+    assert resp.status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert submitted.code not in client.get(reverse("backoffice:queue")).content.decode()
+
+
+def test_queue_lists_online_dossiers_to_check(client, world, submitted):
+    client.force_login(world["counter"])
+    body = client.get(reverse("backoffice:queue")).content.decode()
+    assert submitted.code in body and "Trần Thị Mai" in body
+
+
+def test_officer_view_is_audited(client, world, submitted):
+    from motcua.audit.models import AuditEntry
+
+    client.force_login(world["counter"])
+    client.get(reverse("backoffice:dossier", args=[submitted.pk]))
+    assert AuditEntry.objects.filter(action="personal_data.read", object_id=str(submitted.pk)).exists()
+
+
+def _act(client, dossier, action, data=None):
+    return client.post(reverse("backoffice:action", args=[dossier.pk, action]), data or {})
+
+
+def test_full_chain_receive_process_approve_sign_return(client, world, submitted):
+    d = submitted
+    client.force_login(world["counter"])
+    assert _act(client, d, "receive", {"digitized": "on"}).status_code == 302
+    assert _act(client, d, "start_processing", {"note": ""}).status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.PROCESSING
+    client.force_login(world["specialist"])
+    inbox = client.get(reverse("backoffice:inbox")).content.decode()
+    assert d.code in inbox
+    assert _act(client, d, "complete_step", {"note": "Đủ điều kiện"}).status_code == 302
+    client.force_login(world["leader"])
+    assert d.code in client.get(reverse("backoffice:inbox")).content.decode()
+    assert _act(client, d, "approve", {"summary": "Cấp Giấy khai sinh"}).status_code == 302
+    assert _act(client, d, "sign_result", {"electronic": "on", "digitized": "on"}).status_code == 302
+    client.force_login(world["counter"])
+    assert _act(client, d, "return_result", {"method": "online"}).status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.RETURNED and d.result_summary == "Cấp Giấy khai sinh"
+    client.force_login(world["citizen"])
+    body = client.get(reverse("portal:dossier", args=[d.pk])).content.decode()
+    assert "Đã trả kết quả" in body and "Đánh giá mức độ hài lòng" in body
+    assert client.get(reverse("portal:dossier_result", args=[d.pk])).status_code == 200
+
+
+def test_domain_error_is_a_message_not_a_500(client, world, submitted):
+    client.force_login(world["counter"])
+    _act(client, submitted, "receive", {"digitized": "on"})
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "receive"]), {"digitized": "on"})
+    assert resp.status_code == 409  # InvalidTransition, shown on the dossier page
+    body = resp.content.decode()
+    assert 'class="error"' in body and "Đã tiếp nhận" in body
+
+
+def test_refuse_requires_a_reason_shown_next_to_the_field(client, world, submitted):
+    client.force_login(world["counter"])
+    resp = _act(client, submitted, "refuse", {"reason": ""})
+    assert resp.status_code == 400 and "Vui lòng nêu rõ lý do." in resp.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert _act(client, submitted, "refuse", {"reason": "Không thuộc thẩm quyền"}).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Status.REFUSED
+
+
+def test_supplement_request_lists_components(client, world, submitted):
+    client.force_login(world["counter"])
+    page = client.get(reverse("backoffice:dossier", args=[submitted.pk])).content.decode()
+    assert "Giấy chứng sinh" in page
+    resp = _act(client, submitted, "request_supplement", {"items": ["Giấy chứng sinh"], "reason": "Bản chụp mờ"})
+    assert resp.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUPPLEMENT_REQUESTED
+    client.force_login(world["citizen"])
+    body = client.get(reverse("portal:dossier", args=[submitted.pk])).content.decode()
+    assert "Giấy chứng sinh" in body and "Gửi bổ sung" in body
+
+
+def test_walk_in_checklist_and_receipt(client, world):
+    client.force_login(world["counter"])
+    url = reverse("backoffice:walk_in")
+    assert "Đăng ký khai sinh" in client.get(url, {"q": "khai sinh"}).content.decode()
+    comps = list(world["proc"].components.all())
+    data = {"thu_tuc": world["proc"].code, "applicant_name": "Nguyễn Văn Hùng", "applicant_id_number": "051080001111",
+            "applicant_phone": "0905111222", "f_child_name": "Nguyễn Bảo", "f_birth_date": "01/11/2026",
+            "agency": world["agency"].pk, "channel": "counter", "return_method": "counter", "digitized": "on",
+            "idem": "w1", f"tp_{comps[0].pk}": "on"}
+    resp = client.post(url, data)
+    assert resp.status_code == 400 and "Hồ sơ chưa đủ thành phần bắt buộc" in resp.content.decode()
+    assert 'value="Nguyễn Văn Hùng"' in resp.content.decode()
+    data[f"tp_{comps[1].pk}"] = "on"
+    resp = client.post(url, data)
+    assert resp.status_code == 302
+    d = Dossier.objects.get(applicant_id_number="051080001111")
+    assert d.status == Status.RECEIVED and d.channel == "counter" and d.due_at
+    assert d.slips.filter(kind="receipt").exists()
+
+
+def test_person_lookup_fills_known_person(client, world):
+    client.force_login(world["counter"])
+    body = client.get(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).content.decode()
+    assert "Trần Thị Mai" in body
+
+
+def test_dashboard_counts_and_chart(client, world, submitted):
+    from motcua.dossiers import lifecycle
+
+    lifecycle.receive(submitted, officer=world["counter"], digitized=True)
+    client.force_login(world["leader"])
+    body = client.get(reverse("backoffice:dashboard")).content.decode()
+    assert "<svg" in body and "Tiếp nhận hôm nay" in body
+    assert "Tiếp nhận: tổng 1" in body

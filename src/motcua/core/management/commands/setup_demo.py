@@ -1,0 +1,87 @@
+"""Load everything a demo needs, idempotently: units, agencies, calendar, catalog, accounts, dossiers."""
+
+import time
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from motcua.catalog.io import CatalogInvalid, import_catalog
+from motcua.core.errors import DomainError
+from motcua.core.management import demo_data
+from motcua.units.services import default_prefix, load_agencies, load_units, province_code
+
+DEMO_CATALOG = Path(__file__).resolve().parents[3] / "catalog" / "data" / "demo_catalog.json"
+
+
+class Command(BaseCommand):
+    help = ("Nạp dữ liệu trình diễn (chạy lại nhiều lần không tạo trùng): đơn vị hành chính 2025 của tỉnh, "
+            "cơ quan, quầy, phòng ban, lịch làm việc, danh mục thủ tục mẫu, tài khoản mẫu và hồ sơ mẫu.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dossiers", type=int, default=120, help="số hồ sơ mẫu (mặc định 120; 0 = không tạo)")
+        parser.add_argument("--prefix", help="tiền tố mã định danh cơ quan (mặc định MOTCUA_AGENCY_CODE_PREFIX/H51)")
+        parser.add_argument("--seed", type=int, default=2025, help="hạt giống ngẫu nhiên của hồ sơ mẫu")
+
+    def say(self, text):
+        self.stdout.write(text)
+
+    def handle(self, *args, dossiers=120, prefix=None, seed=2025, **options):
+        started = time.monotonic()
+        prefix = prefix or default_prefix()
+        try:
+            self.say(f"Đơn vị hành chính: {load_units(province_code())}.")
+            self.say(f"Cơ quan, quầy, phòng ban: {load_agencies(province_code(), prefix=prefix)}.")
+            if "load_calendar" in get_commands():
+                out = StringIO()
+                call_command("load_calendar", stdout=out)
+                self.say(f"Lịch làm việc: {out.getvalue().strip() or 'đã nạp'}.")
+            else:
+                self.say("Lịch làm việc: chưa có lệnh load_calendar, dùng ngày nghỉ lễ mặc định.")
+            stats = import_catalog(DEMO_CATALOG)
+            self.say(f"Danh mục thủ tục mẫu: tạo mới {stats['created']}, cập nhật {stats['updated']}.")
+            rows = demo_data.ensure_users(prefix)
+        except CatalogInvalid as exc:
+            raise CommandError(exc.message + "\n" + "\n".join(exc.errors)) from exc
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.dossiers(dossiers, prefix, seed)
+        self.table(rows)
+        self.say(f"Xong sau {time.monotonic() - started:.1f} giây.")
+
+    def dossiers(self, count, prefix, seed):
+        from motcua.dossiers.models import Dossier
+
+        if count <= 0:
+            self.say("Hồ sơ mẫu: bỏ qua (--dossiers 0).")
+            return
+        existing = Dossier.objects.filter(idempotency_key__startswith=demo_data.DEMO_KEY).count()
+        if existing:
+            self.say(f"Hồ sơ mẫu: đã có {existing} hồ sơ, không tạo thêm.")
+            return
+        try:
+            with transaction.atomic():
+                stats = demo_data.generate_dossiers(count, prefix, seed=seed, log=self.say)
+        except (ImportError, AttributeError, TypeError) as exc:
+            # The lifecycle module is the only way to create dossiers; if it is missing, say so.
+            self.say(f"Hồ sơ mẫu: bỏ qua — chưa dùng được motcua.dossiers.lifecycle ({exc}).")
+            return
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(stats.items()))
+        self.say(f"Hồ sơ mẫu trong {60} ngày qua: {sum(stats.values())} ({parts}).")
+
+    def table(self, rows):
+        self.say("")
+        self.say("Tài khoản mẫu (chỉ dùng để trình diễn, đổi mật khẩu khi triển khai thật):")
+        header = ("Tên đăng nhập", "Mật khẩu", "Vai trò", "Nơi làm việc")
+        body = [(spec.username, spec.password, dict(demo_data.Role.choices)[spec.role],
+                 agency.name if agency else ("—" if spec.role == demo_data.Role.CITIZEN else "Toàn tỉnh")) for spec, agency in rows]
+        widths = [max(len(r[i]) for r in [header, *body]) for i in range(4)]
+        line = "  ".join("-" * w for w in widths)
+        self.say("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+        self.say(line)
+        for row in body:
+            self.say("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        self.say(f"Cán bộ các cơ quan khác xử lý hồ sơ mẫu: canbo.<mã cơ quan> / {demo_data.STAFF_PASSWORD} "
+                 "(ví dụ canbo.h51.03).")

@@ -183,34 +183,37 @@ class ExtractedField:
         return {"value": self.value, "confidence": round(self.confidence, 2), "raw": self.raw}
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    return text.replace("đ", "d").replace("Đ", "D").lower()
-
-
 # Characters Tesseract commonly confuses with digits on noisy scans.
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1",
                                    "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6", "g": "9",
                                    "q": "9", "T": "7"})
 
 
-def _label_line(lines: list[str], labels: tuple[str, ...]) -> tuple[str, str] | None:
-    """Find the first line starting with one of the (accent-folded) labels; return (line, rest)."""
-    for line in lines:
-        folded = _fold(line)
-        for label in labels:
-            idx = folded.find(label)
-            if idx != -1 and idx <= 6:
-                rest = line[idx + len(label):]
-                return line, rest.lstrip(" :.;-_\t").strip()
+def _fold_chars(line: str) -> str:
+    """Accent-fold character by character so indexes match the NFC line."""
+    out = []
+    for ch in line:
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+        out.append((base or ch)[0])
+    return "".join(out).replace("đ", "d").replace("Đ", "D").lower()
+
+
+def _label_line(lines: list[str], patterns: tuple[str, ...]) -> tuple[str, str] | None:
+    """First line that starts (give or take a few noise characters) with a label; return (line, rest)."""
+    for pattern in patterns:
+        regex = re.compile(r"^\W{0,3}" + pattern)
+        for line in lines:
+            m = regex.search(_fold_chars(line))
+            if m:
+                return line, line[m.end():].lstrip(" :.;-_\t").strip()
     return None
 
 
 def _extract_id_number(lines: list[str], text: str) -> ExtractedField | None:
     from motcua.core.cccd import is_valid_id_number
 
-    found = _label_line(lines, ("so dinh danh ca nhan", "so dinh danh", "so cccd", "so can cuoc", "so:", "so "))
+    found = _label_line(lines, (r"s[o0]\s*(dinh\s*danh(\s*ca\s*nhan)?|cccd|can\s*cuoc(\s*cong\s*dan)?|cmnd)\s*[:.;]?",
+                                r"s[o0]\s*[:;]"))
     candidates = []
     if found:
         raw = found[1]
@@ -236,7 +239,7 @@ _NAME_CHARS = re.compile(r"[^A-ZÀ-ỸĐa-zà-ỹđ ]")
 
 
 def _extract_name(lines: list[str]) -> ExtractedField | None:
-    found = _label_line(lines, ("ho va ten", "ho ten", "ho, chu dem va ten", "ho, chu dem, ten"))
+    found = _label_line(lines, (r"h[o0]\s*(,?\s*chu\s*dem)?\s*(va|,)?\s*ten\s*[:.;]?",))
     if not found:
         return None
     raw = found[1]
@@ -257,7 +260,7 @@ def _extract_name(lines: list[str]) -> ExtractedField | None:
 def _extract_date_of_birth(lines: list[str], text: str) -> ExtractedField | None:
     import datetime as dt
 
-    found = _label_line(lines, ("ngay, thang, nam sinh", "ngay thang nam sinh", "ngay sinh", "sinh ngay"))
+    found = _label_line(lines, (r"ngay\s*,?\s*(thang\s*,?\s*nam\s*)?sinh\s*[:.;]?", r"sinh\s*ngay\s*[:.;]?"))
     source = found[1] if found else ""
     conf = 0.9
     m = re.search(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})", source.translate(_DIGIT_LOOKALIKES))
@@ -278,7 +281,8 @@ def _extract_date_of_birth(lines: list[str], text: str) -> ExtractedField | None
 
 
 def _extract_address(lines: list[str]) -> ExtractedField | None:
-    found = _label_line(lines, ("noi thuong tru", "noi cu tru", "dia chi thuong tru", "dia chi", "que quan"))
+    found = _label_line(lines, (r"n[o0]i\s*(thuong\s*tru|cu\s*tru)\s*[:.;]?", r"dia\s*chi(\s*thuong\s*tru)?\s*[:.;]?",
+                                r"que\s*quan\s*[:.;]?"))
     if not found or not found[1]:
         return None
     value = re.sub(r"\s+", " ", found[1]).strip(" .")

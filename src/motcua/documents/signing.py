@@ -84,18 +84,25 @@ class Pkcs11SignerAdapter:
         if self.config.get("token_label"):
             criteria = p11.TokenCriteria(label=self.config["token_label"])
         pin = os.environ.get(self.config.get("pin_env", "MOTCUA_PKCS11_PIN"))
-        self._session = p11.open_pkcs11_session(lib, slot_no=self.config.get("slot"), token_criteria=criteria,
-                                                user_pin=pin)
+        try:
+            self._session = p11.open_pkcs11_session(lib, slot_no=self.config.get("slot"), token_criteria=criteria,
+                                                    user_pin=pin)
+        except Exception as exc:  # pragma: no cover - needs a token
+            raise SigningUnavailable("pkcs11_open_failed",
+                                     "Không mở được thiết bị ký số (kiểm tra USB token, mã PIN và cấu hình).") from exc
         return self._session
 
-    def signer_for(self, agency):  # pragma: no cover - needs a token
-        from pyhanko.sign import pkcs11 as p11
-
+    def signer_for(self, agency):
+        if not self.config.get("lib"):
+            raise SigningUnavailable("pkcs11_not_configured", "Chưa cấu hình thiết bị ký số PKCS#11.")
         labels = self.config.get("agencies", {}).get(agency.code) or self.config.get("default")
         if not labels:
             raise SigningUnavailable("signing_certificate_missing",
                                      f"Cơ quan {agency.name} chưa được gán chứng thư số trên thiết bị ký.")
-        return p11.PKCS11Signer(self._open(), cert_label=labels.get("cert_label"),
+        session = self._open()
+        from pyhanko.sign import pkcs11 as p11  # pragma: no cover - needs a token
+
+        return p11.PKCS11Signer(session, cert_label=labels.get("cert_label"),  # pragma: no cover
                                 key_label=labels.get("key_label"))
 
     def close(self):  # pragma: no cover - needs a token

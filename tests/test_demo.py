@@ -1,0 +1,54 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from motcua.accounts.models import RoleAssignment, User
+from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.units.models import AdministrativeUnit, Agency
+
+
+@pytest.fixture
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def counts():
+    return (AdministrativeUnit.objects.count(), Agency.objects.count(), Procedure.objects.count(),
+            User.objects.count(), RoleAssignment.objects.count(), Dossier.objects.count(),
+            DossierEvent.objects.count())
+
+
+@pytest.mark.django_db(transaction=False)
+def test_setup_demo_twice(client, fast_hashing):
+    out = StringIO()
+    call_command("setup_demo", "--dossiers", "25", stdout=out)
+    text = out.getvalue()
+    province = AdministrativeUnit.objects.get(code="51")
+    assert AdministrativeUnit.objects.filter(parent=province).count() == 96
+    assert Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE).count() == 96
+    assert Procedure.objects.filter(is_sample=True).count() >= 30
+    # demo dossiers went through the lifecycle: codes prefixed by the receiving agency, events recorded
+    demo = Dossier.objects.filter(idempotency_key__startswith="demo-")
+    assert 20 <= demo.count() <= 25
+    assert all(d.code.startswith(d.agency.code + "-") for d in demo.select_related("agency"))
+    assert demo.filter(status=Status.RETURNED).exists()
+    assert demo.exclude(status__in=[Status.RETURNED, Status.REFUSED, Status.REJECTED, Status.WITHDRAWN]).exists()
+    returned = demo.filter(status=Status.RETURNED).first()
+    assert list(returned.events.values_list("action", flat=True))[-1] == "return_result"
+    assert "congdan123" in text and "admin123" in text
+    first = counts()
+
+    call_command("setup_demo", "--dossiers", "25", stdout=StringIO())
+    assert counts() == first
+
+    for username, password in [("congdan", "congdan123"), ("motcua.xa", "motcua123"), ("lanhdao", "lanhdao123"),
+                               ("admin", "admin123"), ("thanhtra", "thanhtra123")]:
+        assert client.login(username=username, password=password), username
+        client.logout()
+    assert not client.login(username="admin", password="sai-mat-khau")
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.role_assignments.filter(role="provincial_admin", agency=None).exists()
+    officer = User.objects.get(username="motcua.tinh")
+    assert officer.role_assignments.get().agency.code == "H51.01"

@@ -38,3 +38,16 @@ def submitted(world):
         applicant=world["citizen"], procedure=world["proc"], agency=world["agency"],
         applicant_data={"name": "Trần Thị Mai", "id_number": "051190001234", "phone": "0912345678"},
         form_data={"child_name": "Trần Minh An", "birth_date": "2026-11-01"}, return_method="online")
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF (the documents checks read the bytes, not the name)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()

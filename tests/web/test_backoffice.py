@@ -68,7 +68,12 @@ def test_full_chain_receive_process_approve_sign_return(client, world, submitted
     client.force_login(world["citizen"])
     body = client.get(reverse("portal:dossier", args=[d.pk])).content.decode()
     assert "Đã trả kết quả" in body and "Đánh giá mức độ hài lòng" in body
-    assert client.get(reverse("portal:dossier_result", args=[d.pk])).status_code == 200
+    assert "Cấp Giấy khai sinh" in client.get(reverse("portal:dossier_result", args=[d.pk])).content.decode()
+    resp = client.post(reverse("portal:rate", args=[d.pk]), {"satisfied": "1", "comment": "Nhanh"}, follow=True)
+    assert "Cảm ơn bạn đã đánh giá" in resp.content.decode()
+    assert d.rating.satisfied is True
+    resp = client.post(reverse("portal:rate", args=[d.pk]), {"satisfied": "0"}, follow=True)
+    assert "đã được đánh giá" in resp.content.decode()  # once only, said in Vietnamese
 
 
 def test_domain_error_is_a_message_not_a_500(client, world, submitted):

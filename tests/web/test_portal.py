@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.dossiers.models import Dossier, Status
+from tests.web.conftest import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def _submit_payload(world, **over):
             "f_child_name": "Trần Minh An", "f_birth_date": "2026-11-01", "agency": world["agency"].pk,
             "return_method": "online", "action": "submit", "idem": "abc123"}
     for comp in world["proc"].components.all():
-        data[f"tp_{comp.pk}"] = SimpleUploadedFile(f"tp{comp.pk}.pdf", b"%PDF-1.4 test", "application/pdf")
+        data[f"tp_{comp.pk}"] = SimpleUploadedFile(f"giay-to-{comp.pk}.pdf", pdf_bytes(), "application/pdf")
     data.update(over)
     return data
 
@@ -88,7 +89,19 @@ def test_submit_online_then_listed_with_status(client, world):
     body = client.get(reverse("portal:my_dossiers")).content.decode()
     assert dossier.code in body and "Chờ tiếp nhận" in body
     detail = client.get(reverse("portal:dossier", args=[dossier.pk])).content.decode()
-    assert "tp" in detail and ".pdf" in detail  # attachments stored and listed
+    comp = world["proc"].components.first()
+    assert f"giay-to-{comp.pk}.pdf" in detail  # attachments stored and listed
+    assert dossier.attachments.count() == 2
+
+
+def test_a_fake_pdf_is_refused_next_to_its_field(client, world):
+    client.force_login(world["citizen"])
+    comp = world["proc"].components.first()
+    data = _submit_payload(world)
+    data[f"tp_{comp.pk}"] = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    resp = client.post(reverse("portal:submit", args=[world["proc"].code]), data)
+    assert resp.status_code == 400 and "Định dạng tệp không được chấp nhận" in resp.content.decode()
+    assert not Dossier.objects.filter(applicant=world["citizen"]).exists()
 
 
 def test_double_submit_creates_one_dossier(client, world):
@@ -166,3 +179,14 @@ def test_login_by_id_number_and_wrong_password(client, world):
 def test_home_page_renders(client, world):
     resp = client.get("/")
     assert resp.status_code == 200 and "Tra cứu hồ sơ" in resp.content.decode()
+
+
+def test_feedback_is_received_with_a_code(client, world):
+    resp = client.post(reverse("portal:feedback"), {
+        "name": "Võ Thị Lan", "phone": "0905123456", "classification": "regulation", "title": "Thời gian chờ",
+        "content": "Thủ tục khai sinh nên cho nộp hoàn toàn trực tuyến."}, follow=True)
+    assert resp.status_code == 200
+    assert "Đã gửi phản ánh, kiến nghị số" in resp.content.decode()
+    resp = client.post(reverse("portal:feedback"), {"name": "", "phone": "0905123456", "classification": "regulation",
+                                                    "title": "A", "content": "Nội dung đủ dài để gửi."})
+    assert resp.status_code == 400 and "Vui lòng nhập mục này." in resp.content.decode()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from motcua.core.errors import DomainError
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.portal.forms import REQUIRED, SubmitForm, _id_number, _phone, eform_fields
+from motcua.portal.services import check_upload
 
 REASON = {"required": "Vui lòng nêu rõ lý do."}
 
@@ -76,6 +78,15 @@ class SignForm(forms.Form):
 class ReturnForm(forms.Form):
     method = forms.ChoiceField(label="Hình thức trả kết quả", choices=ReturnMethod.choices)
     result_file = forms.FileField(label="Tệp kết quả điện tử (nếu có)", required=False)
+
+    def clean_result_file(self):
+        upload = self.cleaned_data.get("result_file")
+        if upload:
+            try:
+                check_upload(upload)
+            except DomainError as err:
+                raise forms.ValidationError(err.message) from err
+        return upload
 
 
 class ExtendForm(forms.Form):

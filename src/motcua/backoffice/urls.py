@@ -13,6 +13,6 @@ urlpatterns = [
     path("ho-so/<int:pk>/", views.dossier_detail, name="dossier"),
     path("ho-so/<int:pk>/xu-ly/<slug:action>/", views.dossier_action, name="action"),
     path("ho-so/<int:pk>/phieu/<slug:kind>.<str:fmt>", views.dossier_slip, name="slip"),
-    path("ho-so/<int:pk>/tep/<slug:key>/<str:name>", views.attachment, name="attachment"),
+    path("ho-so/<int:pk>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
 ]

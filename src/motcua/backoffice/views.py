@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -188,9 +189,9 @@ def _apply(action, dossier, user, form):
     if action == "sign_result":
         return lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"], digitized=c["digitized"])
     if action == "return_result":
-        result = lifecycle.return_result(dossier, officer=user, method=c["method"])
         if c.get("result_file"):
-            services.store_attachment(result, "ket-qua", c["result_file"])
+            services.store_attachment(dossier, c["result_file"], by=user, kind="result")
+        result = lifecycle.return_result(dossier, officer=user, method=c["method"])
         return result
     raise Http404("Thao tác không tồn tại.")
 
@@ -214,7 +215,8 @@ def dossier_action(request, pk, action):
         messages.error(request, "Vui lòng sửa các mục được đánh dấu.")
         return dossier_detail(request, pk, forms_override={action: form})
     try:
-        _apply(action, dossier, actor(request), form)
+        with transaction.atomic():  # the transition and any file it carries, or nothing
+            _apply(action, dossier, actor(request), form)
     except DomainError as err:
         show_domain_error(request, err)
         if form is not None:
@@ -235,17 +237,13 @@ def dossier_slip(request, pk, kind, fmt):
 
 
 @officer_required
-def attachment(request, pk, key, name):
+def attachment(request, pk, att_id):
     dossier = _officer_dossier(request, pk)
-    files = services.list_attachments(dossier).get(key) or []
-    if name not in files:
+    att = next((a for a in services.list_attachments(dossier) if a.pk == att_id), None)
+    if att is None:
         raise Http404("Không tìm thấy tệp.")
-    from django.core.files.storage import default_storage
-    from django.http import FileResponse
-
     services.record_read(request.user, dossier, "backoffice_attachment")
-    return FileResponse(default_storage.open(f"{services.attachment_dir(dossier, key)}/{name}", "rb"),
-                        as_attachment=True, filename=name)
+    return services.attachment_response(att)
 
 
 # ---------------------------------------------------------------- walk-in reception

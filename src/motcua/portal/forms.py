@@ -7,10 +7,12 @@ from django.contrib.auth import get_user_model
 
 from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
 from motcua.core.cccd import is_valid_id_number
+from motcua.core.errors import DomainError
 from motcua.dossiers.models import ReturnMethod
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".doc", ".xlsx")
+from .services import check_upload
+
+ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
 
 REQUIRED = {"required": "Vui lòng nhập mục này."}
 
@@ -197,10 +199,10 @@ class SubmitForm(forms.Form):
         for name in self.component_names:
             upload = data.get(name)
             if upload:
-                if upload.size > MAX_UPLOAD_BYTES:
-                    self.add_error(name, "Tệp vượt quá 10 MB.")
-                elif not upload.name.lower().endswith(ALLOWED_UPLOAD_EXT):
-                    self.add_error(name, "Chỉ nhận tệp PDF, ảnh JPG/PNG, DOCX hoặc XLSX.")
+                try:
+                    check_upload(upload)
+                except DomainError as err:
+                    self.add_error(name, err.message)
             elif not self.drafting and self.fields[name].component.is_required and name not in self.stored_files:
                 self.add_error(name, "Vui lòng đính kèm giấy tờ này.")
         return data
@@ -273,3 +275,11 @@ class SupplementForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
     files = forms.FileField(label="Tệp bổ sung", required=True,
                             error_messages={"required": "Vui lòng đính kèm ít nhất một tệp."})
+
+    def clean_files(self):
+        upload = self.cleaned_data["files"]
+        try:
+            check_upload(upload)
+        except DomainError as err:
+            raise forms.ValidationError(err.message) from err
+        return upload

@@ -5,10 +5,6 @@ Each fall-back is used only while the owning app has not shipped its service yet
 
 from __future__ import annotations
 
-import os
-
-from django.core.files.storage import default_storage
-
 
 def search_procedures(q="", field=None, level="", online_level="", agency=None):
     from motcua.catalog.services import search_procedures as engine
@@ -42,29 +38,48 @@ def register_citizen(*, username, password, full_name, id_number, phone, email="
                   phone=phone, email=email)
 
 
-# Attachments: stored with Django's default storage under ho-so/<dossier>/<component key>/.
+# Attachments: validated and stored by motcua.documents (type detected from the bytes).
 
-def attachment_dir(dossier, key: str) -> str:
-    return f"ho-so/{dossier.pk}/{key}"
+def check_upload(upload) -> None:
+    """Raise ValidationFailed (Vietnamese message) if the documents checks would refuse this file."""
+    from motcua.documents import validation
 
-
-def store_attachment(dossier, key: str, upload) -> str:
-    name = os.path.basename(upload.name).replace(" ", "_")
-    return default_storage.save(f"{attachment_dir(dossier, key)}/{name}", upload)
-
-
-def list_attachments(dossier) -> dict[str, list[str]]:
-    root = f"ho-so/{dossier.pk}"
-    out: dict[str, list[str]] = {}
     try:
-        dirs, _ = default_storage.listdir(root)
-    except (FileNotFoundError, NotADirectoryError):
-        return out
-    for key in dirs:
-        _, files = default_storage.listdir(f"{root}/{key}")
-        if files:
-            out[key] = sorted(files)
+        validation.inspect(validation.read_limited(upload))
+    finally:
+        upload.seek(0)
+
+
+def store_attachment(dossier, upload, *, by, component=None, kind="component"):
+    from motcua.documents.services import store_upload
+
+    owner = dossier.applicant if dossier.applicant_id else None
+    return store_upload(upload, owner=owner, dossier=dossier, component=component, kind=kind, uploaded_by=by)
+
+
+def list_attachments(dossier):
+    if dossier is None:
+        return []
+    from motcua.documents.models import Attachment
+
+    return list(Attachment.objects.filter(dossier=dossier).select_related("component").order_by("uploaded_at", "id"))
+
+
+def attachments_by_component(dossier) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for att in list_attachments(dossier):
+        if att.component_id:
+            out.setdefault(f"tp_{att.component_id}", []).append(att.original_name)
     return out
+
+
+def attachment_response(att):
+    from django.http import FileResponse
+
+    from motcua.documents.storage import document_storage
+
+    return FileResponse(document_storage().open(att.storage_path, "rb"), as_attachment=True,
+                        filename=att.original_name, content_type=att.content_type)
 
 
 def render_slip(kind: str, dossier, fmt: str = "pdf") -> bytes:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/<int:pk>/", views.dossier_detail, name="dossier"),
     path("ho-so-cua-toi/<int:pk>/phieu/<slug:kind>.<str:fmt>", views.dossier_slip, name="dossier_slip"),
+    path("ho-so-cua-toi/<int:pk>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("ho-so-cua-toi/<int:pk>/ket-qua/", views.dossier_result, name="dossier_result"),
     path("ho-so-cua-toi/<int:pk>/danh-gia/", views.rate, name="rate"),
     path("ho-so-cua-toi/<int:pk>/bo-sung/", views.provide_supplement, name="supplement"),

@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -155,7 +156,7 @@ def submit(request, code):
         return redirect("portal:procedure", code=code)
     agencies = proc.agencies.filter(is_active=True)
     draft = _draft_for(request, proc)
-    stored = {k: v for k, v in services.list_attachments(draft).items()} if draft else {}
+    stored = services.attachments_by_component(draft) if draft else {}
     if request.method == "POST":
         drafting = request.POST.get("action") == "draft"
         form = SubmitForm(request.POST, request.FILES, procedure=proc, agencies=agencies, stored_files=stored,
@@ -178,22 +179,24 @@ def _save_submission(request, proc, form, draft, drafting):
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
     kwargs = {"applicant": actor(request), "procedure": proc, "agency": agency,
               "applicant_data": form.applicant_data(), "form_data": form.form_data()}
+    if drafting and agency is None:
+        form.add_error("agency", "Vui lòng chọn nơi nộp hồ sơ.")
+        return None
     try:
-        if drafting:
-            if agency is None:
-                form.add_error("agency", "Vui lòng chọn nơi nộp hồ sơ.")
-                return None
-            dossier = lifecycle.save_draft(**kwargs, dossier=draft)
-        else:
-            dossier = lifecycle.submit_online(**kwargs, return_method=form.cleaned_data["return_method"],
-                                              idempotency_key=request.POST.get("idem") or None, draft=draft)
+        with transaction.atomic():  # the dossier and its files, or nothing
+            if drafting:
+                dossier = lifecycle.save_draft(**kwargs, dossier=draft)
+            else:
+                dossier = lifecycle.submit_online(**kwargs, return_method=form.cleaned_data["return_method"],
+                                                  idempotency_key=request.POST.get("idem") or None, draft=draft)
+            for name in form.component_names:
+                upload = form.cleaned_data.get(name)
+                if upload:
+                    services.store_attachment(dossier, upload, by=actor(request),
+                                              component=form.fields[name].component)
     except DomainError as err:
         form.add_error(None, err.message)
         return None
-    for name in form.component_names:
-        upload = form.cleaned_data.get(name)
-        if upload:
-            services.store_attachment(dossier, name, upload)
     if drafting:
         messages.success(request, "Đã lưu bản nháp. Bạn có thể quay lại hoàn thiện và nộp sau.")
         return redirect(f"{request.path}?nhap={dossier.pk}")
@@ -266,15 +269,19 @@ def dossier_result(request, pk):
     if dossier.status != Status.RETURNED:
         raise Http404("Hồ sơ chưa có kết quả.")
     services.record_read(request.user, dossier, "citizen_result_download")
-    files = services.list_attachments(dossier).get("ket-qua")
-    if files:
-        from django.core.files.storage import default_storage
-        from django.http import FileResponse
+    result = [a for a in services.list_attachments(dossier) if a.kind == "result"]
+    if result and request.GET.get("tai") == "1":
+        return services.attachment_response(result[-1])
+    return page(request, "portal/result.html", {"d": dossier, "nav": "mine", "result_file": result[-1] if result else None})
 
-        name = files[0]
-        return FileResponse(default_storage.open(f"{services.attachment_dir(dossier, 'ket-qua')}/{name}", "rb"),
-                            as_attachment=True, filename=name)
-    return page(request, "portal/result.html", {"d": dossier, "nav": "mine"})
+
+@login_required
+def attachment(request, pk, att_id):
+    dossier = _own_dossier(request, pk)
+    att = next((a for a in services.list_attachments(dossier) if a.pk == att_id), None)
+    if att is None:
+        raise Http404("Không tìm thấy tệp.")
+    return services.attachment_response(att)
 
 
 @login_required
@@ -298,14 +305,9 @@ def rate(request, pk):
 
 
 def _save_rating(user, dossier, satisfied, scores, comment):
-    try:
-        from motcua.engagement import services as engagement
-    except ImportError:
-        engagement = None
-    fn = getattr(engagement, "rate_dossier", None)
-    if fn is None:
-        raise DomainError("rating_unavailable", "Chức năng đánh giá đang được hoàn thiện.", status=503)
-    return fn(dossier, by=user, satisfied=satisfied, scores=scores, comment=comment)
+    from motcua.engagement import services as engagement
+
+    return engagement.submit_rating(user, dossier, satisfied, scores=scores, comment=comment)
 
 
 @login_required
@@ -319,11 +321,12 @@ def provide_supplement(request, pk):
                 messages.error(request, e)
         return redirect("portal:dossier", pk=pk)
     try:
-        lifecycle.provide_supplement(dossier, by=actor(request))
+        with transaction.atomic():
+            lifecycle.provide_supplement(dossier, by=actor(request))
+            services.store_attachment(dossier, form.cleaned_data["files"], by=actor(request))
     except DomainError as err:
         show_domain_error(request, err)
     else:
-        services.store_attachment(dossier, f"bo-sung-{dossier.supplement_count}", form.cleaned_data["files"])
         messages.success(request, "Đã gửi hồ sơ bổ sung.")
     return redirect("portal:dossier", pk=pk)
 
@@ -391,9 +394,15 @@ def feedback(request):
         try:
             ref = _send_feedback(request.user, form.cleaned_data)
         except DomainError as err:
-            form.add_error(None, err.message)
+            placed = False
+            for key, msg in (err.details or {}).items():
+                if key in form.fields and isinstance(msg, str):
+                    form.add_error(key, msg)
+                    placed = True
+            if not placed:
+                form.add_error(None, err.message)
         else:
-            messages.success(request, f"Đã gửi phản ánh, kiến nghị{(' số ' + str(ref)) if ref else ''}. "
+            messages.success(request, f"Đã gửi phản ánh, kiến nghị số {ref}. "
                                       "Cơ quan sẽ trả lời theo quy định.")
             return redirect("portal:feedback")
     return page(request, "portal/feedback.html", {"form": form, "nav": "feedback"},
@@ -401,15 +410,18 @@ def feedback(request):
 
 
 def _send_feedback(user, data):
-    try:
-        from motcua.engagement import services as engagement
-    except ImportError:
-        engagement = None
-    fn = getattr(engagement, "submit_feedback", None)
-    if fn is None:
-        raise DomainError("feedback_unavailable", "Chức năng phản ánh, kiến nghị đang được hoàn thiện.", status=503)
-    dossier = Dossier.objects.filter(code=data["dossier_code"].strip().upper()).first() if data["dossier_code"] else None
-    obj = fn(by=user if user.is_authenticated else None, name=data["name"], phone=data["phone"],
-             email=data.get("email", ""), title=data["title"], content=data["content"], dossier=dossier,
-             classification=data.get("classification") or "regulation")
-    return getattr(obj, "code", None) or getattr(obj, "pk", None)
+    from motcua.engagement import services as engagement
+
+    dossier = None
+    if data["dossier_code"]:
+        dossier = Dossier.objects.filter(code=data["dossier_code"].strip().upper()).first()
+        if dossier is None:
+            raise DomainError("dossier_not_found", "Không tìm thấy hồ sơ có mã đã nhập.", status=404,
+                              details={"dossier_code": "Không tìm thấy hồ sơ có mã đã nhập."})
+    obj = engagement.submit_feedback(user if user.is_authenticated else None,
+                                     classification=data["classification"], title=data["title"],
+                                     content=data["content"], name=data["name"], phone=data["phone"],
+                                     email=data.get("email", ""), dossier=dossier,
+                                     procedure=dossier.procedure if dossier else None,
+                                     agency=dossier.agency if dossier else None)
+    return obj.code

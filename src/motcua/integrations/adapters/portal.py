@@ -1,0 +1,42 @@
+"""National Public Service Portal (Cổng Dịch vụ công quốc gia): dossier status sync."""
+
+from __future__ import annotations
+
+from .base import Adapter, register
+
+STATUS_LABELS = {
+    "draft": "Bản nháp", "submitted": "Chờ tiếp nhận", "supplement_requested": "Chờ bổ sung hồ sơ",
+    "refused": "Từ chối tiếp nhận", "received": "Đã tiếp nhận", "processing": "Đang giải quyết",
+    "paused": "Tạm dừng", "approved": "Đã phê duyệt kết quả", "rejected": "Không giải quyết",
+    "ready_for_return": "Chờ trả kết quả", "returned": "Đã trả kết quả", "withdrawn": "Đã rút hồ sơ",
+    "stopped": "Dừng giải quyết",
+}
+
+
+@register("dvcqg")
+class NationalPortalAdapter(Adapter):
+    topics = ("dossier.*",)
+
+    def accepts(self, event) -> bool:
+        # drafts never leave the province; a dossier is synced from the moment it has a code
+        return super().accepts(event) and bool(event.payload.get("code")) and event.payload.get("action") != "save_draft"
+
+    def deliver(self, event, delivery) -> dict:
+        p = event.payload
+        return self.post("/dossier-status", {
+            "event_id": event.pk,
+            "dossier_code": p.get("code"),
+            "procedure_code": p.get("procedure_code"),
+            "agency_code": p.get("agency_code"),
+            "action": p.get("action"),
+            "status": p.get("to_status"),
+            "status_label": STATUS_LABELS.get(p.get("to_status"), p.get("to_status")),
+            "at": p.get("at"),
+            "received_at": p.get("received_at"),
+            "due_at": p.get("due_at"),
+            "decided_at": p.get("decided_at"),
+            "returned_at": p.get("returned_at"),
+            "channel": p.get("channel"),
+            "result_electronic": p.get("result_electronic"),
+            "version": p.get("version"),
+        }, delivery)

@@ -1,0 +1,36 @@
+"""National Population Database (CSDL quốc gia về dân cư): look up a person by ID number to pre-fill forms."""
+
+from __future__ import annotations
+
+from motcua.core.cccd import parse_id_number
+from motcua.core.errors import DomainError, NotFound
+
+from .adapters.base import Adapter, PermanentError, TransientError
+from .config import target_config
+
+FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "permanent_address", "current_address",
+          "place_of_origin", "ethnicity", "nationality")
+
+
+class PopulationUnavailable(DomainError):
+    status = 503
+
+
+def lookup(id_number: str) -> dict:
+    """Residence fields of the person with this ID number, for pre-filling (never stored here)."""
+    value = parse_id_number(id_number).value
+    config = target_config("population")
+    if not config.get("url"):
+        raise PopulationUnavailable("population_not_configured",
+                                    "Chưa kết nối CSDL quốc gia về dân cư; vui lòng nhập thông tin.")
+    client = Adapter(config, "population")
+    try:
+        answer = client.get(f"/citizens/{value}")
+    except TransientError:
+        raise PopulationUnavailable("population_unavailable",
+                                    "CSDL quốc gia về dân cư tạm thời không trả lời; vui lòng thử lại sau.") from None
+    except PermanentError as exc:
+        if "HTTP 404" in str(exc):
+            raise NotFound("citizen_not_found", "Không tìm thấy công dân có số định danh này.") from None
+        raise PopulationUnavailable("population_error", "CSDL quốc gia về dân cư từ chối yêu cầu.") from None
+    return {k: answer.get(k, "") for k in FIELDS}

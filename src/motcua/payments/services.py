@@ -1,0 +1,130 @@
+"""Online payment of fees: create, confirm by the gateway's signed callback, reconcile daily.
+
+Amounts are whole đồng. A payment is confirmed once (callback or reconciliation, whichever comes
+first); every later confirmation is a no-op, so a gateway that repeats its callback changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from motcua.core.money import format_vnd
+from motcua.integrations.outbox import emit
+
+from .gateway import gateway
+from .models import Payment, Reconciliation
+
+
+def create_payment(dossier, *, by=None, return_url: str = "") -> Payment:
+    """A payment for the dossier's fee (reusing an unfinished one); the citizen is sent to payment_url."""
+    if not dossier.fee_vnd:
+        raise ValidationFailed("no_fee", "Hồ sơ này không phải nộp phí, lệ phí.")
+    with transaction.atomic():
+        if dossier.fee_paid_online or Payment.objects.filter(dossier=dossier, status=Payment.PAID).exists():
+            raise InvalidTransition("already_paid", "Phí, lệ phí của hồ sơ này đã được thanh toán.")
+        payment = (Payment.objects.select_for_update().filter(
+            dossier=dossier, amount_vnd=dossier.fee_vnd, status__in=(Payment.CREATED, Payment.PENDING))
+            .order_by("-id").first())
+        if payment is None:
+            payment = Payment.objects.create(dossier=dossier, amount_vnd=dossier.fee_vnd,
+                                             merchant_ref=uuid.uuid4().hex[:20].upper(), created_by=by)
+    if payment.status == Payment.PENDING and payment.payment_url:
+        return payment
+    # Outside the transaction: a retried call reuses merchant_ref, the gateway's idempotency key.
+    created = gateway().create(merchant_ref=payment.merchant_ref, amount_vnd=payment.amount_vnd,
+                               description=f"Phí, lệ phí hồ sơ {dossier.code} ({format_vnd(payment.amount_vnd)})",
+                               return_url=return_url)
+    Payment.objects.filter(pk=payment.pk).update(status=Payment.PENDING, gateway_ref=created.gateway_ref,
+                                                 payment_url=created.payment_url, updated_at=timezone.now())
+    payment.refresh_from_db()
+    return payment
+
+
+def _confirm(payment: Payment, *, amount_vnd: int, paid_at: dt.datetime, via: str) -> bool:
+    """Mark paid once; returns True when this call changed it. Caller holds a transaction."""
+    if int(amount_vnd) != payment.amount_vnd:
+        raise DomainError("amount_mismatch", f"Số tiền cổng thanh toán báo ({format_vnd(amount_vnd)}) khác số tiền "
+                                             f"phải nộp ({format_vnd(payment.amount_vnd)}).", status=409)
+    if payment.status == Payment.PAID:
+        return False
+    payment.status = Payment.PAID
+    payment.paid_at = paid_at
+    payment.confirmed_by = via
+    payment.save(update_fields=["status", "paid_at", "confirmed_by", "updated_at"])
+    emit("payment.paid", "dossier", payment.dossier_id, {
+        "payment_id": payment.pk, "dossier_id": payment.dossier_id, "merchant_ref": payment.merchant_ref,
+        "gateway_ref": payment.gateway_ref, "amount_vnd": payment.amount_vnd, "paid_at": paid_at.isoformat(),
+        "confirmed_by": via})
+    _mark_dossier_paid(payment, paid_at)
+    return True
+
+
+def _mark_dossier_paid(payment: Payment, paid_at) -> None:
+    """Tell the dossier its fee is paid, through the lifecycle when it offers a function for it."""
+    from motcua.dossiers import lifecycle
+
+    record = getattr(lifecycle, "record_online_payment", None)
+    if record is not None:
+        record(payment.dossier, amount_vnd=payment.amount_vnd, reference=payment.merchant_ref, at=paid_at)
+
+
+def _parse_time(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value) if value else timezone.now()
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def handle_callback(body: bytes, headers) -> tuple[Payment, bool]:
+    """The gateway's signed notice that a payment succeeded (or failed)."""
+    data = gateway().verify_callback(body, headers)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(merchant_ref=str(data.get("merchant_ref", ""))).first()
+        if payment is None:
+            raise NotFound("payment_not_found", "Không tìm thấy giao dịch thanh toán.")
+        if payment.gateway_ref and data.get("gateway_ref") and payment.gateway_ref != data["gateway_ref"]:
+            raise DomainError("gateway_ref_mismatch", "Mã giao dịch tại cổng không khớp.", status=409)
+        if data.get("status") != "paid":
+            if payment.status != Payment.PAID:
+                payment.status = Payment.FAILED
+                payment.save(update_fields=["status", "updated_at"])
+            return payment, False
+        changed = _confirm(payment, amount_vnd=data.get("amount_vnd", -1), paid_at=_parse_time(data.get("paid_at")),
+                           via="callback")
+    return payment, changed
+
+
+def reconcile(day: dt.date) -> Reconciliation:
+    """Compare the gateway's settlement file for `day` with our payments; confirm the ones whose
+    callback was lost; record every difference. Running it twice changes nothing more."""
+    rows = gateway().settlement(day)
+    mismatches, fixed, seen = [], 0, set()
+    with transaction.atomic():
+        for row in rows:
+            if row.status != "paid":
+                continue
+            payment = Payment.objects.select_for_update().filter(merchant_ref=row.merchant_ref).first()
+            if payment is None:
+                mismatches.append({"gateway_ref": row.gateway_ref, "problem": "unknown_payment",
+                                   "message": "Cổng có giao dịch mà hệ thống không có.", "amount_vnd": row.amount_vnd})
+                continue
+            seen.add(payment.pk)
+            try:
+                fixed += _confirm(payment, amount_vnd=row.amount_vnd, paid_at=_parse_time(row.paid_at),
+                                  via="reconciliation")
+            except DomainError as exc:
+                mismatches.append({"merchant_ref": row.merchant_ref, "problem": exc.code, "message": exc.message,
+                                   "amount_vnd": row.amount_vnd, "expected_vnd": payment.amount_vnd})
+        ours = [p for p in Payment.objects.filter(status=Payment.PAID, paid_at__isnull=False)
+                if timezone.localtime(p.paid_at).date() == day]
+        for p in ours:
+            if p.pk not in seen:
+                mismatches.append({"merchant_ref": p.merchant_ref, "problem": "missing_at_gateway",
+                                   "message": "Hệ thống ghi đã thanh toán nhưng cổng không có.", "amount_vnd": p.amount_vnd})
+        return Reconciliation.objects.create(
+            day=day, gateway_count=sum(1 for r in rows if r.status == "paid"),
+            gateway_total_vnd=sum(r.amount_vnd for r in rows if r.status == "paid"),
+            ours_count=len(ours), ours_total_vnd=sum(p.amount_vnd for p in ours), fixed=fixed, mismatches=mismatches)

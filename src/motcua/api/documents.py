@@ -1,3 +1,302 @@
-from ninja import Router
+"""Documents over HTTP: validated uploads, digitization jobs, signature verification, the citizen vault.
 
-router = Router(tags=["documents"])
+Thin layer over motcua.documents.services: it resolves ids to rows, checks who may see what and
+shapes the answer. Refused uploads answer 413 / 415 / 422 with a code and a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import FileResponse
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+
+from motcua.accounts.permissions import has_role
+from motcua.catalog.models import ComponentRequirement
+from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
+from motcua.documents import services, validation
+from motcua.documents.models import (
+    AttachmentKind,
+    ConsentPurpose,
+    DigitizationJob,
+    DigitizationKind,
+    VaultItem,
+)
+from motcua.documents.signing import verify_pdf
+from motcua.dossiers.models import Dossier
+
+from .auth import api_auth
+from .schemas import ErrorOut
+
+router = Router(tags=["documents"], auth=api_auth)
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
+          415: ErrorOut, 422: ErrorOut}
+OFFICER_KINDS = {AttachmentKind.SCAN, AttachmentKind.RESULT, AttachmentKind.SLIP}
+
+
+class AttachmentOut(Schema):
+    id: int
+    dossier_id: int | None
+    component_id: int | None
+    kind: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    reused: bool
+    is_signed: bool
+
+
+class DigitizeIn(Schema):
+    attachment_ids: list[int] = Field(..., min_length=1, max_length=50)
+    dossier_id: int | None = None
+    component_id: int | None = None
+    kind: str = Field(DigitizationKind.RECEIPT, description="receipt | result")
+
+
+class JobOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    kind: str
+    dossier_id: int | None
+    pages_total: int
+    pages_done: int
+    progress_percent: int
+    fields: dict
+    confirmed_fields: dict
+    output_id: int | None
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ConfirmIn(Schema):
+    fields: dict[str, str]
+    title: str | None = Field(None, max_length=500)
+
+
+class SignatureOut(Schema):
+    field: str
+    signer: str
+    organization: str
+    signed_at: str | None
+    signed_at_display: str
+    timestamped: bool
+    intact: bool
+    trusted: bool
+    covers_whole_document: bool
+    reasons: list[str]
+
+
+class VerifyOut(Schema):
+    signed: bool
+    intact: bool
+    trusted: bool
+    valid: bool
+    signer: str
+    signed_at: str | None
+    verdict: str
+    reasons: list[str]
+    signatures: list[SignatureOut]
+
+
+class VaultItemOut(Schema):
+    id: int
+    id_number: str
+    kind: str
+    title: str
+    component_name: str
+    attachment_id: int
+    source_dossier_code: str | None
+    valid_until: str | None
+    created_at: datetime
+
+
+class ConsentIn(Schema):
+    id_number: str = Field(..., max_length=20)
+    purpose: str = Field(..., description="prefill | processing")
+
+
+class ConsentOut(Schema):
+    id_number: str
+    purpose: str
+    active: bool
+    revoked: int = 0
+
+
+class ReuseIn(Schema):
+    dossier_id: int
+    component_id: int | None = None
+
+
+def _user(request):
+    return request.auth if getattr(request.auth, "pk", None) else request.user
+
+
+def _dossier(request, dossier_id: int | None):
+    if dossier_id is None:
+        return None
+    dossier = Dossier.objects.select_related("procedure", "agency", "current_agency").filter(pk=dossier_id).first()
+    if dossier is None or not services.can_access_dossier(_user(request), dossier):
+        raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def _component(component_id: int | None):
+    if component_id is None:
+        return None
+    comp = ComponentRequirement.objects.filter(pk=component_id).first()
+    if comp is None:
+        raise NotFound("component_not_found", "Không tìm thấy thành phần hồ sơ.")
+    return comp
+
+
+def _is_officer_of(user, dossier) -> bool:
+    if dossier is None:
+        return has_role(user, services.OFFICER_ROLES)
+    return any(has_role(user, services.OFFICER_ROLES, a) for a in {dossier.agency_id, dossier.current_agency_id} - {None})
+
+
+def _attachment(request, pk: int):
+    att = services.get_attachment(pk)
+    if not services.can_access_attachment(_user(request), att):
+        raise NotFound("attachment_not_found", "Không tìm thấy tệp đính kèm.")
+    return att
+
+
+def _attachment_out(att) -> dict:
+    return {"id": att.pk, "dossier_id": att.dossier_id, "component_id": att.component_id, "kind": att.kind,
+            "original_name": att.original_name, "content_type": att.content_type, "size": att.size,
+            "sha256": att.sha256, "uploaded_at": att.uploaded_at, "reused": att.reused, "is_signed": att.is_signed}
+
+
+def _job_out(job: DigitizationJob) -> dict:
+    return {"id": job.pk, "status": job.status, "status_label": job.get_status_display(), "kind": job.kind,
+            "dossier_id": job.dossier_id, "pages_total": job.pages_total, "pages_done": job.pages_done,
+            "progress_percent": job.progress_percent, "fields": job.fields, "confirmed_fields": job.confirmed_fields,
+            "output_id": job.output_id, "error": job.error, "created_at": job.created_at,
+            "finished_at": job.finished_at}
+
+
+# ---------------------------------------------------------------- attachments
+
+@router.post("/attachments", response={201: AttachmentOut, **ERRORS}, summary="Tải lên tệp đính kèm")
+def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.COMPONENT,
+           dossier_id: Form[int | None] = None, component_id: Form[int | None] = None):
+    user = _user(request)
+    dossier = _dossier(request, dossier_id)
+    if kind in OFFICER_KINDS and not _is_officer_of(user, dossier):
+        raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan giải quyết được tải lên loại tệp này.")
+    if kind == AttachmentKind.DIGITIZED:
+        raise ValidationFailed("attachment_kind_invalid", "Bản số hóa do hệ thống tạo, không tải lên trực tiếp.")
+    owner = dossier.applicant if dossier is not None and dossier.applicant_id else user
+    att = services.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id), kind=kind,
+                                uploaded_by=user, name=file.name)
+    return Status(201, _attachment_out(att))
+
+
+@router.get("/attachments/{attachment_id}", response={200: AttachmentOut, **ERRORS}, summary="Thông tin tệp")
+def attachment_detail(request, attachment_id: int):
+    return _attachment_out(_attachment(request, attachment_id))
+
+
+@router.get("/attachments/{attachment_id}/content", response={200: None, **ERRORS}, summary="Tải tệp về")
+def attachment_content(request, attachment_id: int):
+    from motcua.documents.storage import document_storage
+
+    att = _attachment(request, attachment_id)
+    response = FileResponse(document_storage().open(att.storage_path, "rb"), content_type=att.content_type,
+                            as_attachment=True, filename=att.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- digitization
+
+@router.post("/digitization", response={202: JobOut, **ERRORS}, summary="Số hóa bản quét (OCR, chạy nền)")
+def digitize(request, body: DigitizeIn):
+    user = _user(request)
+    dossier = _dossier(request, body.dossier_id)
+    if not _is_officer_of(user, dossier):
+        raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan tiếp nhận được số hóa hồ sơ.")
+    sources = [_attachment(request, pk) for pk in body.attachment_ids]
+    job = services.start_digitization(sources=sources, actor=user, dossier=dossier, kind=body.kind,
+                                      component=_component(body.component_id))
+    job.refresh_from_db()
+    return Status(202, _job_out(job))
+
+
+def _job(request, job_id: int) -> DigitizationJob:
+    job = DigitizationJob.objects.select_related("dossier").filter(pk=job_id).first()
+    user = _user(request)
+    if job is None or not (job.created_by_id == user.pk or (job.dossier and _is_officer_of(user, job.dossier))):
+        raise NotFound("digitization_job_not_found", "Không tìm thấy lượt số hóa.")
+    return job
+
+
+@router.get("/digitization/{job_id}", response={200: JobOut, **ERRORS}, summary="Tiến độ số hóa")
+def digitization_progress(request, job_id: int):
+    return _job_out(_job(request, job_id))
+
+
+@router.post("/digitization/{job_id}/confirm", response={200: JobOut, **ERRORS},
+             summary="Cán bộ xác nhận thông tin trích xuất")
+def digitization_confirm(request, job_id: int, body: ConfirmIn):
+    job = _job(request, job_id)
+    return _job_out(services.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
+
+
+# ---------------------------------------------------------------- signatures
+
+@router.post("/verify", response={200: VerifyOut, **ERRORS}, auth=None, summary="Kiểm tra chữ ký số trên tệp PDF")
+def verify(request, file: File[UploadedFile]):
+    data = validation.read_limited(file)
+    if not data[:1024].lstrip().startswith(b"%PDF-"):
+        raise ValidationFailed("file_type_not_allowed", "Chỉ kiểm tra được chữ ký số trên tệp PDF.", status=415)
+    return verify_pdf(data).as_dict()
+
+
+# ---------------------------------------------------------------- citizen data repository
+
+def _vault_out(item: VaultItem) -> dict:
+    return {"id": item.pk, "id_number": item.id_number, "kind": item.kind, "title": item.title,
+            "component_name": item.component_name, "attachment_id": item.attachment_id,
+            "source_dossier_code": item.source_dossier.code if item.source_dossier_id else None,
+            "valid_until": item.valid_until.strftime("%d/%m/%Y") if item.valid_until else None,
+            "created_at": item.created_at}
+
+
+@router.get("/vault", response={200: list[VaultItemOut], **ERRORS}, summary="Kho dữ liệu điện tử của công dân")
+def vault_list(request, id_number: str, purpose: str = ConsentPurpose.PREFILL):
+    return [_vault_out(i) for i in services.vault_items_for(id_number, requester=_user(request), purpose=purpose)]
+
+
+@router.post("/vault/consents", response={201: ConsentOut, **ERRORS}, summary="Đồng ý cho cơ quan khai thác kho")
+def consent_grant(request, body: ConsentIn):
+    consent = services.grant_consent(body.id_number, body.purpose, by=_user(request))
+    return Status(201, {"id_number": consent.id_number, "purpose": consent.purpose, "active": True})
+
+
+@router.post("/vault/consents/revoke", response={200: ConsentOut, **ERRORS}, summary="Rút lại sự đồng ý")
+def consent_revoke(request, body: ConsentIn):
+    count = services.revoke_consent(body.id_number, body.purpose, by=_user(request))
+    return {"id_number": body.id_number.strip(), "purpose": body.purpose, "active": False, "revoked": count}
+
+
+@router.post("/vault/{item_id}/reuse", response={201: AttachmentOut, **ERRORS},
+             summary="Dùng lại giấy tờ trong kho cho hồ sơ mới")
+def vault_reuse(request, item_id: int, body: ReuseIn):
+    user = _user(request)
+    dossier = _dossier(request, body.dossier_id)
+    item = VaultItem.objects.select_related("attachment").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("vault_item_not_found", "Không tìm thấy giấy tờ trong kho dữ liệu.")
+    # Reading the item through the service checks ownership or consent and logs the access.
+    purpose = ConsentPurpose.PREFILL
+    if item.pk not in {i.pk for i in services.vault_items_for(item.id_number, requester=user, purpose=purpose)}:
+        raise NotFound("vault_item_not_found", "Không tìm thấy giấy tờ trong kho dữ liệu.")
+    att = services.reuse_in_dossier(item, dossier, actor=user, component=_component(body.component_id))
+    return Status(201, _attachment_out(att))

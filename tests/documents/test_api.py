@@ -1,0 +1,143 @@
+"""The documents API: uploads with 4xx refusals, digitization start/poll/confirm, verification, vault."""
+
+import io
+
+import pytest
+from django.test import Client
+
+from motcua.documents import ocr, synthetic
+from motcua.documents.models import Attachment, VaultItemKind
+from motcua.documents.services import add_to_vault, store_upload
+from motcua.documents.signing import sign_pdf
+
+from .conftest import make_dossier, make_pdf, stored_files
+
+API = "/api/v1/documents"
+
+
+def client_for(user=None) -> Client:
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+def post_file(client, data: bytes, name: str, **form):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(f"{API}/attachments", {"file": SimpleUploadedFile(name, data), **form})
+
+
+def test_upload_and_download(people, tmp_path):
+    dossier = make_dossier(people, status="submitted")
+    comp = people["procedure"].components.first()
+    r = post_file(client_for(people["citizen"]), make_pdf(), "to-khai.pdf", dossier_id=dossier.pk,
+                  component_id=comp.pk)
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["content_type"] == "application/pdf" and body["dossier_id"] == dossier.pk
+    got = client_for(people["counter"]).get(f"{API}/attachments/{body['id']}/content")
+    assert got.status_code == 200 and got["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(got.streaming_content)[:5] == b"%PDF-"
+    # Someone unrelated sees nothing.
+    assert client_for(people["other_citizen"]).get(f"{API}/attachments/{body['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(("data", "status", "code"), [
+    (b"MZ\x90\x00" + b"\0" * 100, 415, "file_type_not_allowed"),
+    (b"%PDF-1.4\nnot really a pdf\n%%EOF", 422, "pdf_broken"),
+])
+def test_refused_upload_answers_4xx_and_stores_nothing(people, tmp_path, data, status, code):
+    r = post_file(client_for(people["citizen"]), data, "x.pdf")
+    assert r.status_code == status
+    assert r.json()["code"] == code and r.json()["message"]
+    assert Attachment.objects.count() == 0 and stored_files(tmp_path) == []
+
+
+def test_too_large_is_413(people, settings):
+    settings.MOTCUA_MAX_UPLOAD_BYTES = 100
+    r = post_file(client_for(people["citizen"]), make_pdf(), "a.pdf")
+    assert r.status_code == 413 and r.json()["code"] == "file_too_large"
+
+
+def test_anonymous_upload_is_401(people):
+    assert post_file(Client(), make_pdf(), "a.pdf").status_code == 401
+
+
+def test_citizen_cannot_upload_a_result(people):
+    dossier = make_dossier(people)
+    r = post_file(client_for(people["citizen"]), make_pdf(), "kq.pdf", dossier_id=dossier.pk, kind="result")
+    assert r.status_code == 403
+
+
+def test_upload_to_someone_elses_dossier_is_404(people):
+    dossier = make_dossier(people)
+    r = post_file(client_for(people["other_citizen"]), make_pdf(), "a.pdf", dossier_id=dossier.pk)
+    assert r.status_code == 404 and Attachment.objects.count() == 0
+
+
+@pytest.mark.skipif(not ocr.ocr_available(), reason="tesseract-ocr-vie is not installed")
+def test_digitization_start_poll_confirm(people, django_capture_on_commit_callbacks):
+    dossier = make_dossier(people)
+    buf = io.BytesIO()
+    synthetic.identity_card_page().image.save(buf, "PNG")
+    counter = client_for(people["counter"])
+    up = post_file(counter, buf.getvalue(), "cccd.png", dossier_id=dossier.pk, kind="scan")
+    assert up.status_code == 201, up.content
+    # A citizen cannot start the officer's digitization.
+    denied = client_for(people["citizen"]).post(f"{API}/digitization", {"attachment_ids": [up.json()["id"]],
+                                                                        "dossier_id": dossier.pk},
+                                                content_type="application/json")
+    assert denied.status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        r = counter.post(f"{API}/digitization", {"attachment_ids": [up.json()["id"]], "dossier_id": dossier.pk},
+                         content_type="application/json")
+    assert r.status_code == 202, r.content
+    assert r.json()["pages_total"] == 1
+    poll = counter.get(f"{API}/digitization/{r.json()['id']}").json()
+    assert poll["status"] == "done" and poll["progress_percent"] == 100
+    assert poll["fields"]["id_number"]["value"] == "051090001234"
+    assert poll["fields"]["full_name"]["value"] == "NGUYỄN VĂN AN"
+    ok = counter.post(f"{API}/digitization/{poll['id']}/confirm",
+                      {"fields": {"id_number": "051090001234", "full_name": "NGUYỄN VĂN AN"}},
+                      content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
+    bad = counter.post(f"{API}/digitization/{poll['id']}/confirm", {"fields": {"id_number": "12"}},
+                       content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["code"] == "id_number_invalid"
+
+
+def test_verify_endpoint_is_public(people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    signed = sign_pdf(make_pdf("Giay khai sinh"), people["agency"])
+    r = Client().post(f"{API}/verify", {"file": SimpleUploadedFile("kq.pdf", signed)})
+    assert r.status_code == 200
+    assert r.json()["valid"] and r.json()["signer"] == "UBND xã Tịnh Sơn"
+    tampered = bytearray(signed)
+    pos = tampered.index(b"stream") + 20
+    tampered[pos] ^= 0xFF
+    r = Client().post(f"{API}/verify", {"file": SimpleUploadedFile("kq.pdf", bytes(tampered))})
+    assert r.status_code == 200 and not r.json()["intact"] and not r.json()["valid"]
+    r = Client().post(f"{API}/verify", {"file": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n")})
+    assert r.status_code == 415
+
+
+def test_vault_consent_and_reuse_over_api(people):
+    item = add_to_vault(store_upload(make_pdf("CCCD"), owner=people["citizen"]), id_number="051090001234",
+                        kind=VaultItemKind.COMPONENT, title="Căn cước công dân")
+    counter, citizen = client_for(people["counter"]), client_for(people["citizen"])
+    r = counter.get(f"{API}/vault", {"id_number": "051090001234"})
+    assert r.status_code == 403 and r.json()["code"] == "vault_consent_missing"
+    assert citizen.post(f"{API}/vault/consents", {"id_number": "051090001234", "purpose": "prefill"},
+                        content_type="application/json").status_code == 201
+    r = counter.get(f"{API}/vault", {"id_number": "051090001234"})
+    assert r.status_code == 200 and [i["title"] for i in r.json()] == ["Căn cước công dân"]
+    dossier = make_dossier(people, status="submitted")
+    reuse = counter.post(f"{API}/vault/{item.pk}/reuse", {"dossier_id": dossier.pk}, content_type="application/json")
+    assert reuse.status_code == 201 and reuse.json()["reused"] is True
+    assert reuse.json()["component_id"] == people["procedure"].components.get(name="Căn cước công dân").pk
+    revoked = citizen.post(f"{API}/vault/consents/revoke", {"id_number": "051090001234", "purpose": "prefill"},
+                           content_type="application/json")
+    assert revoked.status_code == 200 and revoked.json()["revoked"] == 1
+    assert counter.get(f"{API}/vault", {"id_number": "051090001234"}).status_code == 403

@@ -251,7 +251,8 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen) -> str:
     if t >= now:
         return "received"
     lc.start_processing(d, officer=counter, at=t)
-    speed = Decimal(rng.choice(["0.3", "0.5", "0.7", "0.9", "1", "1", "1.6"]))
+    # Seed 000: ~99 % resolved on time; a few dossiers run late (and get an apology slip).
+    speed = Decimal(rng.choice(["0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.8", "0.9", "0.9", "1.5"]))
     steps = list(proc.steps.order_by("order"))
     last = steps[-1] if steps else None
     while d.current_step_id is not None:
@@ -278,7 +279,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen) -> str:
     if t >= now:
         return "processing"
     leader = staff.get(d.current_agency or d.agency, Role.LEADER)
-    if rng.random() < 0.04:
+    if rng.random() < 0.03:
         lc.reject(d, officer=leader, reason="Không đủ điều kiện theo quy định.", at=t)
         return "rejected"
     lc.approve(d, officer=leader, summary=proc.result_name or "Kết quả giải quyết", at=t)

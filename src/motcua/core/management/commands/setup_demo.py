@@ -21,14 +21,14 @@ class Command(BaseCommand):
             "cơ quan, quầy, phòng ban, lịch làm việc, danh mục thủ tục mẫu, tài khoản mẫu và hồ sơ mẫu.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--dossiers", type=int, default=120, help="số hồ sơ mẫu (mặc định 120; 0 = không tạo)")
+        parser.add_argument("--dossiers", type=int, default=100, help="số hồ sơ mẫu (mặc định 100; 0 = không tạo)")
         parser.add_argument("--prefix", help="tiền tố mã định danh cơ quan (mặc định MOTCUA_AGENCY_CODE_PREFIX/H51)")
         parser.add_argument("--seed", type=int, default=2025, help="hạt giống ngẫu nhiên của hồ sơ mẫu")
 
     def say(self, text):
         self.stdout.write(text)
 
-    def handle(self, *args, dossiers=120, prefix=None, seed=2025, **options):
+    def handle(self, *args, dossiers=100, prefix=None, seed=2025, **options):
         started = time.monotonic()
         prefix = prefix or default_prefix()
         try:

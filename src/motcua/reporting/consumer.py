@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from motcua.integrations.models import OutboxEvent
 
-from .metrics import DIMENSIONS, METRICS, TERMINAL_STATUSES, FactData, contributions, diff
+from .metrics import ALL, DIMENSIONS, METRICS, TERMINAL_STATUSES, FactData, contributions, diff
 from .models import ConsumerCursor, DossierFact, StatCounter
 
 CONSUMER_NAME = "reporting.counters"
@@ -92,13 +92,16 @@ def _dossier_id(event: OutboxEvent) -> int | None:
 
 
 def _counter_rows(deltas: dict[tuple, dict[str, int]]):
-    """Spread day deltas over the day, month and year grains."""
+    """Spread day deltas over the day, month and year grains, fine and rolled up."""
     rows: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (day, *dims), values in deltas.items():
+    for (day, agency, procedure, field, level, channel), values in deltas.items():
         for grain, start in (("d", day), ("m", day.replace(day=1)), ("y", day.replace(month=1, day=1))):
-            bucket = rows[(grain, start, *dims)]
-            for metric, value in values.items():
-                bucket[metric] += value
+            # the fine row, and the agency roll-up (procedure and field "*") most reports read
+            for key in ((grain, start, agency, procedure, field, level, channel),
+                        (grain, start, agency, ALL, ALL, level, channel)):
+                bucket = rows[key]
+                for metric, value in values.items():
+                    bucket[metric] += value
     return rows
 
 

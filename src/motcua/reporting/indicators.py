@@ -19,7 +19,7 @@ from django.db.models import Q, Sum
 from motcua.core.errors import ValidationFailed
 from motcua.core.money import format_number
 
-from .metrics import METRICS, FactData, metric_filter, open_filter, overdue_filter, python_filter
+from .metrics import ALL, METRICS, FactData, metric_filter, open_filter, overdue_filter, python_filter
 from .models import DossierFact, StatCounter
 
 GROUPS = {
@@ -157,27 +157,42 @@ class Indicators:
         return {"values": dict(self.values), "rates": self.rates}
 
 
-SUMS = {m: Sum(m) for m in METRICS}
+STOCK_METRICS = ("received", "finished", "overdue_start", "overdue_end")
 
 
-def _aggregate(q: Q, codes: list[str] | None, group: list[str], extra: Q | None = None) -> list[dict]:
-    qs = StatCounter.objects.filter(q)
+def _aggregate(start: dt.date, end: dt.date, codes: list[str] | None, group: list[str],
+               extra: Q | None = None) -> list[dict]:
+    """One scan: flows of [start, end] plus cumulative stock metrics before start and up to end."""
+    flow_q = period_filter(start, end)
+    before_q = period_filter(None, start - dt.timedelta(days=1))
+    upto_q = period_filter(None, end)
+    aggs = {f"flow__{m}": Sum(m, filter=flow_q) for m in METRICS}
+    for m in STOCK_METRICS:
+        aggs[f"before__{m}"] = Sum(m, filter=before_q)
+        aggs[f"upto__{m}"] = Sum(m, filter=upto_q)
+    qs = StatCounter.objects.filter(flow_q | before_q | upto_q)
+    fine = any(g in ("procedure_code", "field_code") for g in group) or (
+        extra is not None and any(k.startswith(("procedure_code", "field_code")) for k, _ in extra.children))
+    qs = qs.exclude(procedure_code=ALL) if fine else qs.filter(procedure_code=ALL)
     if codes is not None:
         qs = qs.filter(agency_code__in=codes)
     if extra is not None:
         qs = qs.filter(extra)
-    return list(qs.values(*group).annotate(**SUMS).order_by(*group))
+    return list(qs.values(*group).annotate(**aggs).order_by(*group))
 
 
 def _fold(rows: list[dict], group_keys: list[str]) -> dict[tuple, dict[str, int]]:
     """Sum rows by group, adding channel × online-level splits needed by the rates."""
     out: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    names = [f"{p}__{m}" for p in ("before", "upto") for m in STOCK_METRICS]
     for row in rows:
         key = tuple(row[g] for g in group_keys)
         bucket = out[key]
         for m in METRICS:
+            bucket[m] += row[f"flow__{m}"] or 0
+        for m in names:
             bucket[m] += row[m] or 0
-        received = row["received"] or 0
+        received = row["flow__received"] or 0
         channel, level = row.get("channel"), row.get("online_level")
         bucket[f"received_{channel}"] += received
         bucket[f"received_{level}"] += received
@@ -194,16 +209,13 @@ def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: st
     extra = Q(**{GROUPS[k]: v for k, v in (filters or {}).items() if k in GROUPS and v}) if filters else None
     group_keys = [GROUPS[group_by]] if group_by else []
     base = [*group_keys, *(k for k in ("channel", "online_level") if k not in group_keys)]
-    flows = _fold(_aggregate(period_filter(start, end), codes, base, extra), group_keys)
-    before = _fold(_aggregate(period_filter(None, start - dt.timedelta(days=1)), codes, base, extra), group_keys)
-    upto = _fold(_aggregate(period_filter(None, end), codes, base, extra), group_keys)
+    folded = _fold(_aggregate(start, end, codes, base, extra), group_keys)
     result: dict[tuple, Indicators] = {}
-    for key in set(flows) | set(before) | set(upto):
-        vals = dict(flows.get(key, {}))
-        b, u = before.get(key, {}), upto.get(key, {})
-        vals["carried_over"] = b.get("received", 0) - b.get("finished", 0)
-        open_end = u.get("received", 0) - u.get("finished", 0)
-        overdue_end = u.get("overdue_start", 0) - u.get("overdue_end", 0)
+    for key, bucket in folded.items():
+        vals = {k: v for k, v in bucket.items() if "__" not in k}
+        vals["carried_over"] = bucket["before__received"] - bucket["before__finished"]
+        open_end = bucket["upto__received"] - bucket["upto__finished"]
+        overdue_end = bucket["upto__overdue_start"] - bucket["upto__overdue_end"]
         vals["in_progress"] = open_end
         vals["in_progress_overdue"] = overdue_end
         vals["in_progress_on_time"] = open_end - overdue_end

@@ -29,6 +29,8 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Dimensions of a counter row (besides grain and period).
 DIMENSIONS = ("agency_code", "procedure_code", "field_code", "online_level", "channel")
+# procedure_code = field_code = ALL marks the per-agency roll-up rows (no procedure / field detail).
+ALL = "*"
 
 # Flow metrics kept as columns of StatCounter; label = what a report reader sees.
 METRICS: dict[str, str] = {

@@ -25,7 +25,7 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
 from motcua.portal import services
 from motcua.portal.views import _slip_response
-from motcua.portal.web import TZ, actor, is_officer, page, show_domain_error
+from motcua.portal.web import TIMELINESS, TZ, actor, form_rows, is_officer, page, show_domain_error
 
 from . import charts
 from .forms import ACTION_FORMS, WalkInForm
@@ -154,7 +154,8 @@ def dossier_detail(request, pk, forms_override=None, status=None):
         "attachments": services.list_attachments(dossier), "slips": dossier.slips.all(),
         "action_forms": action_forms, "open_action": next(iter(forms), None),
         "step_runs": dossier.step_runs.select_related("step", "agency", "assignee"),
-        "timeliness": lifecycle.timeliness(dossier), "nav": "list",
+        "timeliness": TIMELINESS.get(lifecycle.timeliness(dossier) or "", ""), "nav": "list",
+        "form_rows": form_rows(dossier.procedure, dossier.form_data),
     }, status=status or (400 if forms else 200))
 
 

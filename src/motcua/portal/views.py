@@ -23,7 +23,7 @@ from motcua.dossiers.models import Dossier, Status
 
 from . import services
 from .forms import FeedbackForm, LoginForm, RatingForm, SearchForm, SignupForm, SubmitForm, SupplementForm, TrackForm
-from .web import actor, client_ip, page, show_domain_error
+from .web import actor, client_ip, form_rows, page, show_domain_error
 
 PER_PAGE = 20
 TRACK_LIMIT = 10  # failed look-ups per IP (and per code) in TRACK_WINDOW seconds
@@ -235,7 +235,7 @@ def dossier_detail(request, pk):
         "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
         "rating_form": RatingForm(), "rating": _existing_rating(dossier),
         "can_rate": dossier.status in FINAL_FOR_RATING, "supplement_form": SupplementForm(), "nav": "mine",
-        "has_result": dossier.status == Status.RETURNED,
+        "has_result": dossier.status == Status.RETURNED, "form_rows": form_rows(dossier.procedure, dossier.form_data),
     })
 
 

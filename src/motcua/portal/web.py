@@ -78,3 +78,23 @@ def actor(request):
     user = request.user
     _ = user.pk  # force evaluation
     return getattr(user, "_wrapped", user)
+
+
+TIMELINESS = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn",
+              "in_progress_on_time": "đang trong hạn", "in_progress_late": "đang quá hạn"}
+
+
+def form_rows(procedure, form_data: dict) -> list[tuple[str, str]]:
+    """The e-form answers with their labels from the procedure's schema; ISO dates shown dd/mm/yyyy."""
+    labels = {f.get("name"): f.get("label") or f.get("name") for f in procedure.form_schema or [] if isinstance(f, dict)}
+    rows = []
+    for key, value in (form_data or {}).items():
+        if isinstance(value, bool):
+            value = "Có" if value else "Không"
+        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        rows.append((labels.get(key, key), value))
+    return rows

@@ -1,0 +1,89 @@
+"""Browser journeys: Debian's Chromium driven by Playwright against pytest-django's live_server."""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses that unless told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Shots:
+    """Numbered screenshots of one test under test-output/e2e/<test>/."""
+
+    def __init__(self, name):
+        self.dir = SHOTS / re.sub(r"[^\w.-]", "_", name)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for old in self.dir.glob("*.png"):
+            old.unlink()
+        self.n = 0
+
+    def __call__(self, page, label):
+        self.n += 1
+        page.screenshot(path=str(self.dir / f"{self.n:02d}-{label}.png"), full_page=True)
+
+
+@pytest.fixture
+def shot(request):
+    return Shots(request.node.name)
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    contexts = []
+
+    def make(viewport=DESKTOP):
+        ctx = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                  base_url=live_server.url, accept_downloads=True)
+        ctx.set_default_timeout(15000)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def login(page, username, password="matkhau-123"):
+    page.goto("/tai-khoan/dang-nhap/")
+    page.get_by_label("Tên đăng nhập hoặc số định danh").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="session")
+def pdf_file():
+    from tests.web.conftest import pdf_bytes
+
+    path = Path(tempfile.mkdtemp()) / "giay-chung-sinh.pdf"
+    path.write_bytes(pdf_bytes())
+    return str(path)

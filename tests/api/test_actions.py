@@ -1,0 +1,106 @@
+"""Every lifecycle endpoint reached over HTTP at least once, with the state it leaves behind."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from motcua.api.auth import issue_token
+from motcua.dossiers.models import Dossier
+from tests.factories import officer
+
+from .conftest import submit_body
+
+pytestmark = pytest.mark.django_db
+
+
+def post(world, who, path, body=None):
+    return world.client(who).post(f"/api/v1/dossiers{path}", body or {}, content_type="application/json")
+
+
+def submitted(world, who="citizen"):
+    r = post(world, who, "", submit_body(world))
+    assert r.status_code == 201, r.content
+    return r.json()["code"]
+
+
+def processing(world):
+    code = submitted(world)
+    assert post(world, "counter", f"/{code}/receive").status_code == 200
+    assert post(world, "counter", f"/{code}/start-processing").status_code == 200
+    return code
+
+
+def test_supplement_request_and_provision(world):
+    code = submitted(world)
+    r = post(world, "counter", f"/{code}/request-supplement",
+             {"items": ["Bản sao Giấy chứng sinh"], "reason": "Thiếu giấy chứng sinh"})
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "supplement_requested" and r.json()["supplement_count"] == 1
+    assert "provide-supplement" in world.client("citizen").get(f"/api/v1/dossiers/{code}").json()["allowed_actions"]
+    r = post(world, "citizen", f"/{code}/provide-supplement", {"form_data": {"giay_chung_sinh": "GCS-01"}})
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "submitted"
+    assert Dossier.objects.get(code=code).form_data["giay_chung_sinh"] == "GCS-01"
+
+
+def test_refuse_and_withdraw(world):
+    code = submitted(world)
+    r = post(world, "counter", f"/{code}/refuse", {"reason": "Không thuộc thẩm quyền"})
+    assert r.status_code == 200 and r.json()["status"] == "refused"
+    other = submitted(world)
+    r = post(world, "citizen", f"/{other}/withdraw", {"reason": "Nộp nhầm thủ tục"})
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+    assert r.json()["allowed_actions"] == []
+
+
+def test_pause_resume_extend_apology(world):
+    code = processing(world)
+    r = post(world, "specialist", f"/{code}/pause", {"reason": "Chờ xác minh thực địa"})
+    assert r.status_code == 200 and r.json()["status"] == "paused"
+    r = post(world, "specialist", f"/{code}/resume")
+    assert r.status_code == 200 and r.json()["status"] == "processing"
+    r = post(world, "leader", f"/{code}/extend", {"days": 2, "reason": "Cần lấy ý kiến phòng chuyên môn"})
+    assert r.status_code == 200, r.content
+    assert r.json()["extension_count"] == 1
+    due = datetime.fromisoformat(r.json()["due_at"])
+    r = post(world, "leader", f"/{code}/apology",
+             {"reason": "Chậm do hệ thống gián đoạn", "new_due_at": (due + timedelta(days=7)).date().isoformat()})
+    assert r.status_code == 200, r.content
+    assert r.json()["apology_count"] == 1
+    assert datetime.fromisoformat(r.json()["due_at"]) > due
+
+
+def test_hand_over_and_return_from_agency(world):
+    world.tokens["other_specialist"] = issue_token(officer("specialist", world.other_agency), "t")[1]
+    code = processing(world)
+    r = post(world, "specialist", f"/{code}/hand-over", {"to_agency": world.other_agency.code, "note": "Xin ý kiến"})
+    assert r.status_code == 200, r.content
+    assert r.json()["current_agency_code"] == world.other_agency.code
+    # The receiving agency now sees it.
+    assert world.client("other_specialist").get(f"/api/v1/dossiers/{code}").status_code == 200
+    r = post(world, "other_specialist", f"/{code}/return-from-agency", {"note": "Đã cho ý kiến"})
+    assert r.status_code == 200, r.content
+    assert r.json()["current_agency_code"] == world.agency.code
+    r = post(world, "specialist", f"/{code}/hand-over", {"to_agency": "KHONG.CO"})
+    assert r.status_code == 422 and r.json()["code"] == "agency_not_found"
+
+
+def test_reject_and_stop(world):
+    code = processing(world)
+    assert post(world, "specialist", f"/{code}/complete-step").status_code == 200
+    r = post(world, "leader", f"/{code}/reject", {"reason": "Không đủ điều kiện theo quy định"})
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    other = processing(world)
+    r = post(world, "leader", f"/{other}/stop", {"reason": "Người nộp qua đời"})
+    assert r.status_code == 200 and r.json()["status"] == "stopped"
+    r = post(world, "leader", f"/{other}/stop", {"reason": "lần nữa"})
+    assert r.status_code == 409
+
+
+def test_detail_shows_allowed_actions_per_caller(world):
+    code = submitted(world)
+    counter = world.client("counter").get(f"/api/v1/dossiers/{code}").json()
+    assert {"receive", "request-supplement", "refuse"} <= set(counter["allowed_actions"])
+    citizen = world.client("citizen").get(f"/api/v1/dossiers/{code}").json()
+    assert "receive" not in citizen["allowed_actions"] and "withdraw" in citizen["allowed_actions"]
+    assert citizen["history"][0]["action"] == "submit_online"

@@ -1,3 +1,94 @@
-from ninja import Router
+"""Integration endpoints: pre-fill from the National Population Database; the delivery queue
+(dead letters and resend) for administrators."""
 
-router = Router(tags=["integrations"])
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Query, Router, Schema
+
+from motcua.accounts import permissions
+from motcua.core.errors import NotFound, PermissionDenied
+from motcua.integrations import dispatcher, population
+from motcua.integrations.models import Delivery
+
+from .auth import api_auth
+
+router = Router(tags=["integrations"], auth=api_auth)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class CitizenOut(Schema):
+    id_number: str
+    full_name: str
+    date_of_birth: str
+    gender: str
+    permanent_address: str
+    current_address: str
+    place_of_origin: str
+    ethnicity: str
+    nationality: str
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_id: int
+    topic: str
+    target: str
+    aggregate_key: str
+    status: str
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str
+    delivered_at: dt.datetime | None
+
+
+class DeliveryFilter(Schema):
+    status: str | None = None
+    target: str | None = None
+    limit: int = 100
+
+
+class ResendOut(Schema):
+    resent: int
+
+
+def _require_admin(user):
+    if not permissions.has_role(user, "provincial_admin"):
+        raise PermissionDenied("forbidden", "Chỉ quản trị cấp tỉnh được xem và gửi lại hàng đợi tích hợp.")
+
+
+@router.get("/population/{id_number}", response={200: CitizenOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
+                                                 503: ErrorOut})
+def population_lookup(request, id_number: str):
+    """Residence data for pre-filling a form: officers, or a citizen for their own ID number."""
+    user = request.auth
+    if not permissions.is_officer(user) and (getattr(user, "id_number", "") or "") != id_number.strip():
+        raise PermissionDenied("forbidden", "Chỉ được tra cứu số định danh của chính mình.")
+    return population.lookup(id_number)
+
+
+@router.get("/deliveries", response={200: list[DeliveryOut], 403: ErrorOut})
+def deliveries(request, filters: Query[DeliveryFilter]):
+    _require_admin(request.auth)
+    qs = Delivery.objects.select_related("event").order_by("-id")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.target:
+        qs = qs.filter(target=filters.target)
+    return [{"id": d.pk, "event_id": d.event_id, "topic": d.event.topic, "target": d.target,
+             "aggregate_key": d.aggregate_key, "status": d.status, "attempts": d.attempts,
+             "next_attempt_at": d.next_attempt_at, "last_error": d.last_error, "delivered_at": d.delivered_at}
+            for d in qs[: max(1, min(filters.limit, 500))]]
+
+
+@router.post("/deliveries/{delivery_id}/resend", response={200: ResendOut, 403: ErrorOut, 404: ErrorOut})
+def resend(request, delivery_id: int):
+    _require_admin(request.auth)
+    if not Delivery.objects.filter(pk=delivery_id, status=Delivery.DEAD).exists():
+        raise NotFound("delivery_not_dead", "Không có lượt gửi thất bại với mã này.")
+    return {"resent": dispatcher.resend([delivery_id])}

@@ -1,3 +1,112 @@
-from ninja import Router
+"""Online payment of fees: the citizen starts a payment, the gateway calls back (signed), the
+province reconciles daily. Amounts are whole đồng."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema, Status
+
+from motcua.accounts import permissions
+from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
+from motcua.core.money import format_vnd
+from motcua.dossiers.models import Dossier
+from motcua.payments import services
+from motcua.payments.models import Payment
+
+from .auth import api_auth
 
 router = Router(tags=["payments"])
+
+
+class PaymentIn(Schema):
+    dossier_id: int
+    return_url: str = ""
+
+
+class PaymentOut(Schema):
+    id: int
+    dossier_id: int
+    dossier_code: str | None
+    amount_vnd: int
+    amount_text: str
+    status: str
+    status_label: str
+    payment_url: str
+    paid_at: dt.datetime | None
+
+
+class CallbackOut(Schema):
+    ok: bool
+    changed: bool
+
+
+class ReconcileIn(Schema):
+    date: dt.date
+
+
+class ReconcileOut(Schema):
+    day: dt.date
+    gateway_count: int
+    gateway_total_vnd: int
+    ours_count: int
+    ours_total_vnd: int
+    fixed: int
+    balanced: bool
+    mismatches: list[dict]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+def _out(p: Payment) -> dict:
+    return {"id": p.pk, "dossier_id": p.dossier_id, "dossier_code": p.dossier.code, "amount_vnd": p.amount_vnd,
+            "amount_text": format_vnd(p.amount_vnd), "status": p.status, "status_label": p.get_status_display(),
+            "payment_url": p.payment_url, "paid_at": p.paid_at}
+
+
+def _visible_dossier(user, dossier_id: int) -> Dossier:
+    dossier = Dossier.objects.filter(pk=dossier_id).first()
+    if dossier is None or not permissions.can_view_dossier(user, dossier):
+        raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
+    return dossier
+
+
+@router.post("", auth=api_auth, response={201: PaymentOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                          422: ErrorOut, 503: ErrorOut})
+def create_payment(request, body: PaymentIn):
+    """Start paying a dossier's fee; send the citizen to `payment_url`."""
+    dossier = _visible_dossier(request.auth, body.dossier_id)
+    payment = services.create_payment(dossier, by=request.auth, return_url=body.return_url)
+    return Status(201, _out(payment))
+
+
+@router.post("/callback", auth=None, response={200: CallbackOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut,
+                                                409: ErrorOut, 503: ErrorOut})
+def gateway_callback(request):
+    """Called by the payment gateway; the body is HMAC-signed (X-Motcua-Timestamp, X-Motcua-Signature)."""
+    _payment, changed = services.handle_callback(request.body, request.headers)
+    return {"ok": True, "changed": changed}
+
+
+@router.post("/reconcile", auth=api_auth, response={200: ReconcileOut, 403: ErrorOut, 422: ErrorOut, 503: ErrorOut})
+def reconcile(request, body: ReconcileIn):
+    """Daily reconciliation with the gateway's settlement file (provincial administrators)."""
+    if not permissions.has_role(request.auth, "provincial_admin"):
+        raise PermissionDenied("forbidden", "Chỉ quản trị cấp tỉnh được đối soát thanh toán.")
+    if body.date > dt.date.today():
+        raise ValidationFailed("date_in_future", "Không thể đối soát ngày trong tương lai.")
+    run = services.reconcile(body.date)
+    return {"day": run.day, "gateway_count": run.gateway_count, "gateway_total_vnd": run.gateway_total_vnd,
+            "ours_count": run.ours_count, "ours_total_vnd": run.ours_total_vnd, "fixed": run.fixed,
+            "balanced": run.balanced, "mismatches": run.mismatches}
+
+
+@router.get("/{payment_id}", auth=api_auth, response={200: PaymentOut, 404: ErrorOut})
+def get_payment(request, payment_id: int):
+    payment = Payment.objects.select_related("dossier").filter(pk=payment_id).first()
+    if payment is None or not permissions.can_view_dossier(request.auth, payment.dossier):
+        raise NotFound("payment_not_found", "Không tìm thấy giao dịch thanh toán.")
+    return _out(payment)

@@ -1,0 +1,85 @@
+"""Pre-filling from the National Population Database; results sent home by post."""
+
+import pytest
+from django.test import Client
+
+from motcua.accounts.models import Role
+from motcua.integrations import dispatcher
+from motcua.integrations.adapters import build
+from motcua.integrations.models import PostalShipment
+from motcua.integrations.simulators import Chaos
+from tests.factories import citizen, officer
+
+from .conftest import emit_journey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_officer_prefills_from_population_database(sims, configure, make_dossier):
+    running = sims(("population",))
+    configure(running)
+    clerk = officer(Role.COUNTER_OFFICER, make_dossier().agency)
+    client = Client()
+    client.force_login(clerk)
+    r = client.get("/api/v1/integrations/population/051190012345")
+    assert r.status_code == 200
+    assert r.json()["full_name"] == "Nguyễn Thị Hồng Nhung"
+    assert r.json()["permanent_address"] == "Tổ dân phố 3, phường Cẩm Thành, tỉnh Quảng Ngãi"
+    assert client.get("/api/v1/integrations/population/051190099999").status_code == 404
+    bad = client.get("/api/v1/integrations/population/12345")
+    assert bad.status_code == 422 and bad.json()["code"] == "id_number_invalid"
+    running["population"].chaos.down = True
+    down = client.get("/api/v1/integrations/population/051190012345")
+    assert down.status_code == 503 and "thử lại" in down.json()["message"]
+
+
+def test_citizen_may_look_up_only_themselves(sims, configure):
+    configure(sims(("population",)))
+    me = citizen(id_number="051085004321")
+    client = Client()
+    client.force_login(me)
+    assert client.get("/api/v1/integrations/population/051085004321").json()["full_name"] == "Trần Văn Bình"
+    assert client.get("/api/v1/integrations/population/051190012345").status_code == 403
+    assert Client().get("/api/v1/integrations/population/051085004321").status_code == 401
+
+
+def test_result_by_post_gets_a_pickup_and_tracking(sims, configure, make_dossier):
+    running = sims(("postal",), chaos=Chaos())
+    configure(running)
+    home = make_dossier(return_method="post", applicant_address="Thôn An Kỳ, xã Tịnh Khê")
+    counter = make_dossier(return_method="counter")
+    emit_journey(home)
+    emit_journey(counter)
+    for _ in range(3):
+        dispatcher.run_batch()
+    shipment = PostalShipment.objects.get()
+    assert shipment.dossier_code == home.code and shipment.tracking_number.startswith("EB")
+    parcel = running["postal"].parcels[shipment.tracking_number]
+    assert parcel["recipient"]["address"] == "Thôn An Kỳ, xã Tịnh Khê"
+    adapter = build("postal")
+    assert [adapter.refresh(shipment) for _ in range(4)] == ["picked_up", "in_transit", "delivered", "delivered"]
+    shipment.refresh_from_db()
+    assert shipment.status_label == "Đã phát thành công"
+
+
+def test_dead_letter_api_lists_and_resends(sims, configure, make_dossier, settings):
+    running = sims(("dvcqg",))
+    configure(running)
+    settings.MOTCUA_INTEGRATIONS["dvcqg"]["secret"] = "wrong"
+    emit_journey(make_dossier())
+    dispatcher.run_batch()
+    admin = officer(Role.PROVINCIAL_ADMIN, None)
+    client = Client()
+    client.force_login(admin)
+    dead = client.get("/api/v1/integrations/deliveries?status=dead").json()
+    assert len(dead) == 1 and dead[0]["target"] == "dvcqg" and "401" in dead[0]["last_error"]
+    settings.MOTCUA_INTEGRATIONS["dvcqg"]["secret"] = running["dvcqg"].secret
+    r = client.post(f"/api/v1/integrations/deliveries/{dead[0]['id']}/resend")
+    assert r.status_code == 200 and r.json() == {"resent": 1}
+    for _ in range(10):
+        dispatcher.run_batch()
+    assert dispatcher.pending_count() == 0
+    assert client.post(f"/api/v1/integrations/deliveries/{dead[0]['id']}/resend").status_code == 404
+    clerk = officer(Role.COUNTER_OFFICER, None)
+    client.force_login(clerk)
+    assert client.get("/api/v1/integrations/deliveries").status_code == 403

@@ -1,0 +1,1 @@
+from tests.integrations.conftest import configure, make_dossier, sims  # noqa: F401

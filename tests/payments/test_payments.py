@@ -1,0 +1,160 @@
+"""Citizens pay fees online; callbacks are verified and applied once; daily reconciliation
+finds lost callbacks and balances to the đồng — with a gateway that drops 30 % of calls."""
+
+import datetime as dt
+import json
+import random
+
+import pytest
+from django.test import Client
+
+from motcua.accounts.models import Role
+from motcua.integrations.models import OutboxEvent
+from motcua.integrations.signing import signed_headers
+from motcua.integrations.simulators import Chaos
+from motcua.payments import services
+from motcua.payments.gateway import GatewayUnavailable
+from motcua.payments.models import Payment
+from tests.factories import citizen, officer
+
+from ..integrations.conftest import SECRET
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 3, 5)
+
+
+def http_headers(headers: dict) -> dict:
+    return {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items() if k != "Content-Type"}
+
+
+def post_callback(client, body, headers):
+    return client.post("/api/v1/payments/callback", data=body, content_type="application/json",
+                       **http_headers(headers))
+
+
+def test_pay_by_api_then_signed_callback_marks_paid_once(sims, configure, make_dossier):
+    running = sims(("payment",))
+    configure(running)
+    owner = citizen()
+    d = make_dossier(applicant=owner, fee_vnd=50_000)
+    client = Client()
+    client.force_login(owner)
+    answer = client.post("/api/v1/payments", data={"dossier_id": d.pk}, content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["amount_vnd"] == 50_000 and body["amount_text"] == "50.000 đ" and body["status"] == "pending"
+    assert body["payment_url"].startswith(running["payment"].url + "/pay/")
+
+    gw = running["payment"]
+    gw.pay(next(iter(gw.payments)), at="2026-03-05T09:15:00+07:00")
+    cb_body, cb_headers = gw.callbacks.pop()
+    anon = Client()
+    first = post_callback(anon, cb_body, cb_headers)
+    assert first.status_code == 200 and first.json() == {"ok": True, "changed": True}
+    again = post_callback(anon, cb_body, cb_headers)  # the gateway repeats itself
+    assert again.status_code == 200 and again.json()["changed"] is False
+    payment = Payment.objects.get()
+    assert payment.status == Payment.PAID and payment.confirmed_by == "callback"
+    assert OutboxEvent.objects.filter(topic="payment.paid").count() == 1
+    # a second payment for the same dossier is refused
+    assert client.post("/api/v1/payments", data={"dossier_id": d.pk},
+                       content_type="application/json").status_code == 409
+
+
+def test_forged_or_tampered_callbacks_are_refused(sims, configure, make_dossier):
+    running = sims(("payment",))
+    configure(running)
+    d = make_dossier(fee_vnd=20_000)
+    payment = services.create_payment(d)
+    body = json.dumps({"gateway_ref": payment.gateway_ref, "merchant_ref": payment.merchant_ref,
+                       "amount_vnd": 20_000, "status": "paid", "paid_at": "2026-03-05T10:00:00+07:00"}).encode()
+    forged = post_callback(Client(), body, signed_headers("not-the-secret", body))
+    assert forged.status_code == 401 and forged.json()["code"] == "signature_invalid"
+    cheaper = body.replace(b"20000", b"2000")
+    wrong_amount = post_callback(Client(), cheaper, signed_headers(SECRET, cheaper))
+    assert wrong_amount.status_code == 409 and wrong_amount.json()["code"] == "amount_mismatch"
+    assert Payment.objects.get().status == Payment.PENDING
+
+
+def test_no_fee_and_unknown_dossier(sims, configure, make_dossier):
+    configure(sims(("payment",)))
+    owner = citizen()
+    free = make_dossier(applicant=owner, fee_vnd=0)
+    client = Client()
+    client.force_login(owner)
+    r = client.post("/api/v1/payments", data={"dossier_id": free.pk}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "no_fee"
+    other = make_dossier(fee_vnd=1000)  # someone else's dossier
+    r = client.post("/api/v1/payments", data={"dossier_id": other.pk}, content_type="application/json")
+    assert r.status_code == 404
+
+
+def test_unreliable_gateway_reconciles_to_the_dong(sims, configure, make_dossier):
+    gw_chaos = Chaos(drop_rate=0.3, max_delay_s=0.01, seed=7)
+    running = sims(("payment",), chaos=gw_chaos)
+    configure(running)
+    gw = running["payment"]
+    fees = [8_000, 50_000, 100_000, 35_000, 1_250_000, 200_000, 15_000, 500_000]
+    dossiers = [make_dossier(fee_vnd=fee) for fee in fees]
+    payments = []
+    for d in dossiers:  # the citizen presses "pay" again when the gateway does not answer
+        for _ in range(30):
+            try:
+                payments.append(services.create_payment(d))
+                break
+            except GatewayUnavailable:
+                continue
+    assert len(payments) == len(fees)
+    assert len(gw.payments) == len(fees)  # retried creates did not make a second gateway payment
+    for i, p in enumerate(payments):
+        gw.pay(p.gateway_ref, at=f"2026-03-05T{9 + i:02d}:00:00+07:00")
+    lost = random.Random(3)
+    client, dropped = Client(), 0
+    for body, headers in list(gw.callbacks):
+        if lost.random() < 0.3:
+            dropped += 1
+            continue
+        assert post_callback(client, body, headers).status_code == 200
+    assert dropped > 0
+    assert Payment.objects.filter(status=Payment.PAID).count() == len(fees) - dropped
+
+    run = None
+    for _ in range(30):  # the settlement file download is unreliable too
+        try:
+            run = services.reconcile(DAY)
+            break
+        except GatewayUnavailable:
+            continue
+    assert run is not None
+    assert run.fixed == dropped and run.mismatches == [] and run.balanced
+    assert run.gateway_total_vnd == run.ours_total_vnd == sum(fees) == 2_158_000
+    assert Payment.objects.filter(status=Payment.PAID).count() == len(fees)
+    assert Payment.objects.filter(confirmed_by="reconciliation").count() == dropped
+    gw_chaos.drop_rate = 0
+    second = services.reconcile(DAY)
+    assert second.fixed == 0 and second.balanced
+
+
+def test_reconciliation_reports_a_payment_the_gateway_does_not_know(sims, configure, make_dossier):
+    running = sims(("payment",))
+    configure(running)
+    p = services.create_payment(make_dossier(fee_vnd=30_000))
+    running["payment"].pay(p.gateway_ref, at="2026-03-05T08:00:00+07:00")
+    services.reconcile(DAY)
+    running["payment"].payments.clear()  # the gateway lost it
+    run = services.reconcile(DAY)
+    assert not run.balanced and run.mismatches[0]["problem"] == "missing_at_gateway"
+
+
+def test_reconcile_api_is_for_provincial_admins(sims, configure, make_dossier):
+    configure(sims(("payment",)))
+    admin = officer(Role.PROVINCIAL_ADMIN, None)
+    clerk = officer(Role.COUNTER_OFFICER, make_dossier().agency)
+    client = Client()
+    client.force_login(clerk)
+    assert client.post("/api/v1/payments/reconcile", data={"date": "2026-03-05"},
+                       content_type="application/json").status_code == 403
+    client.force_login(admin)
+    r = client.post("/api/v1/payments/reconcile", data={"date": "2026-03-05"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["balanced"] is True

@@ -163,9 +163,12 @@ def test_late_dossier_and_stocks_across_periods():
 
 
 def test_drill_down_lists_match_every_counter():
+    from motcua.engagement.services import submit_rating
+
     w = make_world()
     for day in (2, 3, 4):
-        _journey(w, at(2026, 3, day, 8))
+        done = _journey(w, at(2026, 3, day, 8))
+        submit_rating(w.citizen, done, satisfied=day != 3, at=at(2026, 3, day, 16))
     d = w.submit(when=at(2026, 3, 5, 8))
     lifecycle.request_supplement(d, officer=w.counter, items=["Tờ khai"], reason="Thiếu", at=at(2026, 3, 5, 9))
     w.walk_in(when=at(2026, 3, 6, 8), channel="post")
@@ -174,9 +177,13 @@ def test_drill_down_lists_match_every_counter():
     ind = indicators.totals(lo, hi)
     for metric in ["received", "resolved", "resolved_early", "resolved_on_time", "resolved_late", "returned",
                    "results_digitized", "received_digitized", "supplement_dossiers", "received_online",
-                   "received_post", "in_progress", "carried_over"]:
+                   "received_post", "in_progress", "carried_over", "rated", "rated_satisfied",
+                   "rated_dissatisfied"]:
         assert len(indicators.drill_down(metric, lo, hi)) == ind[metric], metric
     assert ind["supplement_dossiers"] == 1 and ind["received"] == 4
+    assert ind["rated"] == 3 and ind["rated_dissatisfied"] == 1
+    assert indicators.format_percent(ind.rates["satisfaction_rate"]) == "66,67 %"
+    assert_counters_match_dossiers()
 
 
 def test_transaction_rollback_of_lifecycle_leaves_no_event():

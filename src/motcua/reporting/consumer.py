@@ -75,16 +75,21 @@ def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | No
 
 
 def _apply_engagement_payload(row: DossierFact, payload: dict, at: dt.datetime | None) -> bool:
-    score = payload.get("score", payload.get("rating"))
-    if score is None:
+    """engagement.rating_submitted: {"dossier_id", "satisfied", "at", …}; other engagement events are ignored."""
+    if not isinstance(payload.get("satisfied"), bool):
         return False
-    row.rating = int(score)
-    row.rated_at = _dt(payload.get("rated_at")) or at
+    row.satisfied = payload["satisfied"]
+    row.rated_at = at
     return True
 
 
 def _dossier_id(event: OutboxEvent) -> int | None:
-    raw = event.payload.get("dossier_id", event.aggregate_id if event.topic.startswith("dossier.") else None)
+    if event.topic.startswith("dossier."):
+        raw = event.payload.get("dossier_id", event.aggregate_id)
+    elif event.topic == "engagement.rating_submitted":
+        raw = event.payload.get("dossier_id")
+    else:
+        return None
     try:
         return int(raw)
     except (TypeError, ValueError):
@@ -203,7 +208,18 @@ def fact_from_dossier(d) -> FactData:
         closed_at=d.closed_at if d.status in TERMINAL_STATUSES else None, fee_vnd=d.fee_vnd,
         fee_paid_online=d.fee_paid_online, digitized_at_receipt=d.digitized_at_receipt,
         result_digitized=d.result_digitized, result_electronic=d.result_electronic,
-        supplement_count=d.supplement_count, apology_count=d.apology_count)
+        supplement_count=d.supplement_count, apology_count=d.apology_count,
+        **_rating_of(d))
+
+
+def _rating_of(d) -> dict:
+    """The applicant's rating, read the way the event carries it (the naive truth for satisfaction)."""
+    from motcua.engagement.models import SatisfactionRating
+
+    rating = SatisfactionRating.objects.filter(dossier_id=d.pk).values("satisfied", "created_at").first()
+    if rating is None:
+        return {}
+    return {"satisfied": rating["satisfied"], "rated_at": rating["created_at"]}
 
 
 def recompute_from_dossiers(queryset=None) -> dict[tuple, dict[str, int]]:

@@ -65,9 +65,6 @@ METRICS: dict[str, str] = {
 }
 
 TERMINAL_STATUSES = frozenset({"refused", "rejected", "returned", "withdrawn", "stopped"})
-# Satisfaction scores: 1..5; 4 and 5 count as satisfied, 1 and 2 as dissatisfied (LEGAL.md §7, [?]).
-SATISFIED_MIN = 4
-DISSATISFIED_MAX = 2
 
 
 def local_day(moment: dt.datetime | None) -> dt.date | None:
@@ -103,7 +100,7 @@ class FactData:
     supplement_count: int = 0
     apology_count: int = 0
     rated_at: dt.datetime | None = None
-    rating: int | None = None
+    satisfied: bool | None = None  # the applicant's answer (engagement.rating_submitted)
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -189,12 +186,9 @@ def contributions(f: FactData | None) -> dict[tuple, dict[str, int]]:
         if f.due_at is not None and (finished is None or finished > f.due_at):
             add(f.due_at, "overdue_start")
             add(finished, "overdue_end")
-    if f.rated_at is not None and f.rating is not None:
+    if f.rated_at is not None and f.satisfied is not None:
         add(f.rated_at, "rated")
-        if f.rating >= SATISFIED_MIN:
-            add(f.rated_at, "rated_satisfied")
-        elif f.rating <= DISSATISFIED_MAX:
-            add(f.rated_at, "rated_dissatisfied")
+        add(f.rated_at, "rated_satisfied" if f.satisfied else "rated_dissatisfied")
     return out
 
 
@@ -258,9 +252,9 @@ def metric_filter(metric: str, start: dt.date, end: dt.date) -> Q:
         "stopped": Q(status="stopped") & _in("closed_at", lo, hi),
         "rejected": Q(status="rejected") & (decided | (Q(decided_at__isnull=True) & _in("closed_at", lo, hi))),
         "finished": _finished_in(lo, hi),
-        "rated": _in("rated_at", lo, hi) & Q(rating__isnull=False),
-        "rated_satisfied": _in("rated_at", lo, hi) & Q(rating__gte=SATISFIED_MIN),
-        "rated_dissatisfied": _in("rated_at", lo, hi) & Q(rating__lte=DISSATISFIED_MAX),
+        "rated": _in("rated_at", lo, hi) & Q(satisfied__isnull=False),
+        "rated_satisfied": _in("rated_at", lo, hi) & Q(satisfied=True),
+        "rated_dissatisfied": _in("rated_at", lo, hi) & Q(satisfied=False),
     }
     if metric in table:
         return table[metric]

@@ -45,7 +45,7 @@ class DossierFact(models.Model):
     supplement_count = models.IntegerField(default=0)
     apology_count = models.IntegerField(default=0)
     rated_at = models.DateTimeField(null=True, blank=True)
-    rating = models.SmallIntegerField(null=True, blank=True)
+    satisfied = models.BooleanField(null=True, blank=True)
     last_event_id = models.BigIntegerField(default=0)
 
     class Meta:

@@ -84,7 +84,7 @@ def state(d):
             AuditEntry.objects.filter(object_id=str(d.pk), object_type="dossier").count())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(st.data())
 def test_random_sequences_keep_the_invariants(w, data):

@@ -105,52 +105,60 @@ class Dossier(models.Model):
 class DossierEvent(models.Model):
     """Every transition of a dossier: the history shown to people and the control sheet (Mẫu 05)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=32, blank=True)
-    to_status = models.CharField(max_length=32)
-    at = models.DateTimeField(db_index=True)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", verbose_name="hồ sơ")
+    action = models.CharField("thao tác", max_length=32)
+    from_status = models.CharField("từ trạng thái", max_length=32, blank=True)
+    to_status = models.CharField("sang trạng thái", max_length=32)
+    at = models.DateTimeField("thời điểm", db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
-    agency = models.ForeignKey("units.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    to_agency = models.ForeignKey("units.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+                              related_name="+", verbose_name="người thực hiện")
+    agency = models.ForeignKey("units.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name="cơ quan giao")
+    to_agency = models.ForeignKey("units.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name="cơ quan nhận")
     step = models.ForeignKey("catalog.ProcessStep", on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+")
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+                             related_name="+", verbose_name="bước")
+    note = models.TextField("ghi chú", blank=True)
+    data = models.JSONField("dữ liệu", default=dict, blank=True)
 
     class Meta:
         ordering = ["dossier", "at", "id"]
+        verbose_name = "diễn biến hồ sơ"
+        verbose_name_plural = "diễn biến hồ sơ"
 
 
 class StepRun(models.Model):
     """One pass of a dossier through a process step, with its own deadline and outcome."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="step_runs")
-    step = models.ForeignKey("catalog.ProcessStep", on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="step_runs", verbose_name="hồ sơ")
+    step = models.ForeignKey("catalog.ProcessStep", on_delete=models.PROTECT, related_name="+", verbose_name="bước")
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+", verbose_name="cơ quan")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="step_runs")
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
+                                 related_name="step_runs", verbose_name="người xử lý")
+    started_at = models.DateTimeField("bắt đầu")
+    due_at = models.DateTimeField("hạn xử lý")
+    finished_at = models.DateTimeField("hoàn thành", null=True, blank=True)
+    note = models.TextField("ghi chú", blank=True)
 
     class Meta:
         ordering = ["dossier", "started_at", "id"]
+        verbose_name = "bước xử lý hồ sơ"
+        verbose_name_plural = "bước xử lý hồ sơ"
 
 
 class SupplementRequest(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
     items = models.JSONField("giấy tờ cần bổ sung", default=list)
     reason = models.TextField("lý do")
-    requested_at = models.DateTimeField()
+    requested_at = models.DateTimeField("ngày yêu cầu")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+")
-    fulfilled_at = models.DateTimeField(null=True, blank=True)
+                                     related_name="+", verbose_name="người yêu cầu")
+    fulfilled_at = models.DateTimeField("ngày bổ sung", null=True, blank=True)
 
     class Meta:
         ordering = ["dossier", "requested_at"]
+        verbose_name = "yêu cầu bổ sung"
+        verbose_name_plural = "yêu cầu bổ sung"
 
 
 class Slip(models.Model):
@@ -167,15 +175,17 @@ class Slip(models.Model):
              (APOLOGY, "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
              (CONTROL_SHEET, "Phiếu kiểm soát quá trình giải quyết hồ sơ")]
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="slips")
-    kind = models.CharField(max_length=32, choices=KINDS)
-    issued_at = models.DateTimeField()
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="slips", verbose_name="hồ sơ")
+    kind = models.CharField("loại phiếu", max_length=32, choices=KINDS)
+    issued_at = models.DateTimeField("ngày phát hành")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                  related_name="+")
-    data = models.JSONField(default=dict, blank=True)
+                                  related_name="+", verbose_name="người ký/phát hành")
+    data = models.JSONField("nội dung", default=dict, blank=True)
 
     class Meta:
         ordering = ["dossier", "issued_at"]
+        verbose_name = "phiếu"
+        verbose_name_plural = "phiếu"
 
 
 class DossierCodeSequence(models.Model):

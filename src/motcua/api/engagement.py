@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from motcua.accounts.permissions import can_view_dossier
@@ -221,7 +221,7 @@ def list_criteria(request):
 def rate_dossier(request, dossier_id: int, payload: RatingIn):
     dossier = _dossier_for(request.auth, dossier_id)
     rating = services.submit_rating(request.auth, dossier, payload.satisfied, payload.scores, payload.comment)
-    return 201, _rating_out(rating)
+    return Status(201, _rating_out(rating))
 
 
 @router.get("/dossiers/{dossier_id}/rating", auth=api_auth, response=RatingOut, summary="Đánh giá của một hồ sơ")
@@ -249,7 +249,7 @@ def submit_feedback(request, payload: FeedbackIn):
         name=payload.name, phone=payload.phone, email=payload.email, address=payload.address,
         procedure=_lookup(Procedure, payload.procedure_code, "procedure"),
         agency=_lookup(Agency, payload.agency_code, "agency"), dossier=dossier)
-    return 201, _receipt(fb)
+    return Status(201, _receipt(fb))
 
 
 @router.get("/feedback/public", response=list[PublicFeedbackOut], summary="Phản ánh, kiến nghị đã công khai kết quả")

@@ -87,3 +87,21 @@ def test_bad_query_parameters(world):
     assert r.status_code == 422 and r.json()["code"] == "invalid_status"
     r = client.get("/api/v1/dossiers/" + "x" * 3000)
     assert r.status_code == 404
+
+
+def test_nul_characters_never_reach_the_database(world):
+    client = world.client("citizen")
+    r = raw_post(client, "", submit_body(world, applicant={"name": "Trần\u0000Dân"}))
+    assert r.status_code == 422 and r.json()["details"]["fields"]["applicant.name"] == "Có ký tự không hợp lệ (NUL)."
+    r = raw_post(client, "", submit_body(world, form_data={"ghi_chu": ["a", {"b": "c\u0000"}]}))
+    assert r.status_code == 422 and "form_data" in r.json()["details"]["fields"]
+    assert client.get("/api/v1/dossiers/H55%00").status_code == 404
+    assert client.get("/api/v1/catalog/procedures?q=khai%00sinh").status_code == 200
+    assert client.get("/api/v1/catalog/procedures/1.0%00").status_code == 404
+    assert Dossier.objects.count() == 0
+
+
+def test_out_of_range_numbers_are_4xx(world):
+    client = world.client("citizen")
+    assert client.delete("/api/v1/accounts/tokens/99999999999999999999999").status_code in (404, 422)
+    assert client.get("/api/v1/dossiers?offset=99999999999").status_code == 422

@@ -45,6 +45,9 @@ def list_procedures(request, q: str | None = Query(None, max_length=200, descrip
                     online_level: str | None = Query(None, max_length=16),
                     agency: str | None = Query(None, max_length=32, description="Mã cơ quan tiếp nhận"),
                     limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=1_000_000)):
+    # PostgreSQL cannot compare text with NUL in it; such characters mean nothing in a search anyway.
+    q, field, level, online_level, agency = (v.replace("\x00", "") if v else v
+                                             for v in (q, field, level, online_level, agency))
     qs = Procedure.objects.filter(is_active=True).select_related("field")
     if q and q.strip():
         words = fold(q).split()
@@ -67,7 +70,9 @@ def list_procedures(request, q: str | None = Query(None, max_length=200, descrip
 
 @router.get("/procedures/{code}", response={200: ProcedureDetailOut, 404: ErrorOut}, summary="Chi tiết thủ tục")
 def get_procedure(request, code: str):
-    proc = Procedure.objects.select_related("field").filter(code=code, is_active=True).first()
+    proc = None
+    if "\x00" not in code:
+        proc = Procedure.objects.select_related("field").filter(code=code, is_active=True).first()
     if proc is None:
         raise NotFound("procedure_not_found", f"Không tìm thấy thủ tục mã “{code[:64]}”.")
     data = _out(proc)

@@ -95,6 +95,8 @@ def _not_found(code: str) -> NotFound:
 
 
 def _get(request, code: str) -> Dossier:
+    if "\x00" in code or len(code) > 64:
+        raise _not_found(code)
     dossier = (Dossier.objects.select_related("procedure", "agency", "current_agency", "current_step", "assignee")
                .filter(code=code).first())
     if dossier is None or not can_view(request.auth, dossier):
@@ -228,7 +230,7 @@ def list_dossiers(request, status: str | None = Query(None, max_length=32),
             raise ValidationFailed("invalid_status", f"Trạng thái “{status}” không tồn tại.")
         qs = qs.filter(status=status)
     if procedure:
-        qs = qs.filter(procedure__code=procedure)
+        qs = qs.filter(procedure__code=procedure.replace("\x00", ""))
     qs = qs.select_related("procedure", "agency", "current_agency", "current_step", "assignee").order_by(
         "-created_at", "-id")
     return {"count": qs.count(), "limit": limit, "offset": offset,

@@ -1,5 +1,6 @@
 """The OpenAPI surface under /api/v1; each app contributes a router (motcua.api.<app>)."""
 
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -36,6 +37,14 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"code": "not_found", "message": "Không tìm thấy."}, status=404)
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc):
+    # Last line of defence: a value the database cannot store (NUL byte, out-of-range number) is
+    # the caller's input, not a server fault. The failed statement's transaction is already rolled back.
+    return api.create_response(request, {"code": "invalid_input", "message": "Dữ liệu gửi lên chứa giá trị không "
+                               "lưu được (ký tự hoặc số không hợp lệ)."}, status=422)
 
 
 @api.get("/health", tags=["system"])

@@ -13,18 +13,48 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
-
 MAX_FORM_BYTES = 64 * 1024
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text and jsonb cannot hold U+0000; refuse it here rather than fail in the database.
+    if "\x00" in value:
+        raise ValueError("nul_character")
+    return value
+
+
+def text(max_length: int, min_length: int = 0):
+    """A trimmed string with bounds and no NUL character."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+                     AfterValidator(_no_nul)]
+
+
+Code = text(64, 1)
+ShortText = text(255)
+Reason = text(2000, 1)
+Note = text(2000)
+Username = text(150, 1)
+
+
+def _walk_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _walk_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk_strings(item)
+
+
 def _form_size(value: dict | None) -> dict | None:
-    if value is not None and len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_FORM_BYTES:
+    if value is None:
+        return value
+    if len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_FORM_BYTES:
         raise ValueError("form_too_large")
+    if any("\x00" in s for s in _walk_strings(value)):
+        raise ValueError("nul_character")
     return value
 
 
@@ -105,10 +135,10 @@ class ProcedurePage(Schema):
 
 
 class ApplicantIn(Schema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    id_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] = ""
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    name: text(200, 1)
+    id_number: text(12) = ""
+    phone: text(20) = ""
+    email: text(254) = ""
     address: ShortText = ""
 
 
@@ -138,7 +168,7 @@ class ReceiveIn(Schema):
 
 
 class SupplementRequestIn(Schema):
-    items: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]] = Field(
+    items: list[text(500, 1)] = Field(
         ..., min_length=1, max_length=50)
     reason: Reason
 
@@ -266,7 +296,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: text(100, 1)
 
 
 class TokenOut(Schema):
@@ -311,7 +341,8 @@ _MESSAGES = {
     "json_invalid": "Nội dung JSON không hợp lệ.",
     "extra_forbidden": "Trường không được phép.",
 }
-_VALUE_ERRORS = {"form_too_large": f"Nội dung tờ khai quá lớn (tối đa {MAX_FORM_BYTES // 1024} KB)."}
+_VALUE_ERRORS = {"form_too_large": f"Nội dung tờ khai quá lớn (tối đa {MAX_FORM_BYTES // 1024} KB).",
+                 "nul_character": "Có ký tự không hợp lệ (NUL)."}
 _LOC_SKIP = {"body", "payload", "query", "path", "header", "cookie", "form", "data"}
 # Names pydantic adds to the location for each member of a union (e.g. new_due_at.datetime).
 _UNION_TAGS = {"datetime", "date", "str", "int", "float", "bool", "dict", "list", "none", "ApplicantIn"}

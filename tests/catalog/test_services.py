@@ -39,6 +39,7 @@ def test_filters(catalog):
     ht = search_procedures(field="HT")
     assert ht.count() == 8 and all(p.field_id == civil.pk for p in ht)
     assert search_procedures(field=civil).count() == 8 == search_procedures(field=civil.pk).count()
+    assert search_procedures(field=str(civil.pk)).count() == 8
     provincial = search_procedures(level="province")
     assert provincial.count() == 9 and {p.level for p in provincial} == {"province"}
     full = search_procedures(online_level="full")
@@ -48,7 +49,7 @@ def test_filters(catalog):
     center = Agency.objects.get(code="H51.01")
     assert search_procedures(agency=center).count() == 9 == search_procedures(agency="H51.01").count()
     commune = Agency.objects.filter(kind="commune_committee").first()
-    by_commune = search_procedures(agency=commune.pk)
+    by_commune = search_procedures(agency=str(commune.pk))
     assert by_commune.count() == 25 and "Đăng ký khai sinh" in names(by_commune)
 
 

@@ -141,3 +141,19 @@ def test_reorganize_rejects_bad_input_and_writes_nothing():
     assert err.value.code == "reorganize_inactive"
     b.refresh_from_db()
     assert b.is_active and not AdministrativeUnit.objects.filter(code__in=["99002", "99004"]).exists()
+
+
+def test_reorganize_command():
+    a, b = _setup()
+    out = StringIO()
+    call_command("reorganize_units", a.code, b.code, "--code", "99010", "--name", "Xã Hòa Bình",
+                 "--from", "01/03/2026", stdout=out)
+    assert "Ủy ban nhân dân xã Hòa Bình" in out.getvalue() and "H51.50.97" in out.getvalue()
+    new = AdministrativeUnit.objects.get(code="99010")
+    assert new.valid_from == dt.date(2026, 3, 1)
+    from django.core.management.base import CommandError
+    with pytest.raises(CommandError, match="Không tìm thấy đơn vị mã: 00000"):
+        call_command("reorganize_units", "00000", "--code", "99011", "--name", "X", stdout=out)
+    with pytest.raises(CommandError, match="dd/mm/yyyy"):
+        call_command("reorganize_units", a.code, "--code", "99011", "--name", "X", "--from", "2026-03-01",
+                     stdout=out)

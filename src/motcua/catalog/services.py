@@ -22,6 +22,8 @@ def search_procedures(q: str = "", field=None, level=None, online_level=None, ag
             qs = qs.filter(field=field)
         elif isinstance(field, int):
             qs = qs.filter(field_id=field)
+        elif str(field).isdigit():  # a form value: the id, or a numeric code
+            qs = qs.filter(Q(field_id=int(field)) | Q(field__code=str(field)))
         else:
             qs = qs.filter(field__code=str(field))
     if level:
@@ -33,6 +35,8 @@ def search_procedures(q: str = "", field=None, level=None, online_level=None, ag
             qs = qs.filter(agencies=agency)
         elif isinstance(agency, int):
             qs = qs.filter(agencies__id=agency)
+        elif str(agency).isdigit():
+            qs = qs.filter(agencies__id=int(agency))
         else:
             qs = qs.filter(agencies__code=str(agency))
         qs = qs.distinct()

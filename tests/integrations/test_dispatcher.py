@@ -160,3 +160,34 @@ def test_webhook_to_a_dead_host_is_retried_not_lost(configure, make_dossier, set
     dispatcher.run_batch()
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.PENDING and delivery.attempts == 1 and delivery.last_error
+
+
+def test_readme_verification_example_accepts_our_signature():
+    import pathlib
+    import re
+
+    import motcua.integrations
+
+    readme = (pathlib.Path(motcua.integrations.__file__).parent / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(import hashlib.*?)\n# Flask example", readme, re.S).group(1)
+    namespace = {}
+    exec(code, namespace)  # noqa: S102 - our own documentation
+    body = json.dumps({"topic": "dossier.receive", "data": {"code": "X"}}, ensure_ascii=False).encode()
+    headers = signed_headers("partner-secret", body, idempotency_key="7:webhook:1", event_id=7)
+    assert namespace["verify_motcua"]("partner-secret", body, headers) is True
+    assert namespace["verify_motcua"]("other-secret", body, headers) is False
+    assert namespace["verify_motcua"]("partner-secret", body[:-1], headers) is False
+
+
+def test_dispatch_outbox_command_runs_one_batch(sims, configure, make_dossier):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    running = sims(("dvcqg",))
+    configure(running)
+    emit_journey(make_dossier(), ACTIONS[:1])
+    out = StringIO()
+    call_command("dispatch_outbox", "--once", stdout=out)
+    assert "đã gửi 1" in out.getvalue()
+    assert Delivery.objects.get().status == Delivery.DELIVERED

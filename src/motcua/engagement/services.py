@@ -111,7 +111,7 @@ def submit_rating(user, dossier, satisfied: bool, scores: dict | None = None, co
     clean = _validate_scores(scores)
     try:
         with transaction.atomic():
-            dossier = Dossier.objects.select_for_update().select_related("agency", "procedure").get(pk=dossier.pk)
+            dossier = Dossier.objects.select_for_update(of=("self",)).select_related("agency", "procedure").get(pk=dossier.pk)
             if user is None or not getattr(user, "is_authenticated", False) or dossier.applicant_id != user.pk:
                 raise PermissionDenied("forbidden", "Chỉ người nộp hồ sơ mới được đánh giá hồ sơ này.")
             if dossier.status != Status.RETURNED:
@@ -294,7 +294,7 @@ def _require_handler(user, fb: Feedback, capability: str = "answer_feedback") ->
 def _locked(fb_or_id) -> Feedback:
     pk = getattr(fb_or_id, "pk", fb_or_id)
     try:
-        return Feedback.objects.select_for_update().select_related("agency", "procedure").get(pk=pk)
+        return Feedback.objects.select_for_update(of=("self",)).select_related("agency", "procedure").get(pk=pk)
     except Feedback.DoesNotExist as exc:
         raise NotFound("feedback_not_found", "Không tìm thấy phản ánh, kiến nghị.") from exc
 

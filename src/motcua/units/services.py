@@ -172,16 +172,24 @@ def _commune_rank(code: str, prefix: str) -> int | None:
 
 
 def _sync_children(agency: Agency, model, items) -> None:
+    """Create missing departments/counters by code and refresh names; never deletes (officers hang on them)."""
+    existing = {obj.code: obj for obj in model.objects.filter(agency=agency)}
+    model.objects.bulk_create([model(agency=agency, code=code, name=name) for code, name in items
+                               if code not in existing])
+    changed = []
     for code, name in items:
-        obj, created = model.objects.get_or_create(agency=agency, code=code, defaults={"name": name})
-        if not created and obj.name != name:
+        obj = existing.get(code)
+        if obj is not None and obj.name != name:
             obj.name = name
-            obj.save(update_fields=["name"])
+            changed.append(obj)
+    if changed:
+        model.objects.bulk_update(changed, ["name"])
 
 
-def _upsert_agency(report: LoadReport, *, code: str, defaults: dict, lookup: dict | None = None) -> Agency:
-    agency = None
-    if lookup:
+def _upsert_agency(report: LoadReport, *, code: str, defaults: dict, lookup: dict | None = None,
+                   current: Agency | None = None) -> Agency:
+    agency = current
+    if agency is None and lookup:
         agency = Agency.objects.filter(**lookup).order_by("id").first()
     if agency is None:
         agency = Agency.objects.filter(code=code).first()
@@ -208,18 +216,18 @@ def commune_committee_name(unit: AdministrativeUnit) -> tuple[str, str]:
 
 
 def ensure_commune_agency(unit: AdministrativeUnit, prefix: str, code: str | None = None,
-                          report: LoadReport | None = None) -> Agency:
+                          report: LoadReport | None = None, province_agency: Agency | None = None) -> Agency:
     """The People's Committee of a commune-level unit, with its one-stop counter and departments."""
     report = report or LoadReport()
-    province_agency = Agency.objects.filter(kind=Agency.PROVINCIAL_COMMITTEE, admin_unit=unit.parent).first()
+    if province_agency is None:
+        province_agency = Agency.objects.filter(kind=Agency.PROVINCIAL_COMMITTEE, admin_unit_id=unit.parent_id).first()
     name, short = commune_committee_name(unit)
     existing = Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE, admin_unit=unit).order_by("id").first()
     if existing is None and code is None:
         used = [r for r in (_commune_rank(c, prefix) for c in
                             Agency.objects.filter(code__startswith=prefix + ".").values_list("code", flat=True)) if r]
         code = commune_agency_code(prefix, max(used, default=0) + 1)
-    agency = _upsert_agency(report, code=existing.code if existing else code,
-                            lookup={"kind": Agency.COMMUNE_COMMITTEE, "admin_unit": unit},
+    agency = _upsert_agency(report, code=existing.code if existing else code, current=existing,
                             defaults={"name": name, "short_name": short, "kind": Agency.COMMUNE_COMMITTEE,
                                       "admin_unit": unit, "parent": province_agency, "is_active": unit.is_active})
     departments = list(COMMUNE_DEPARTMENTS)
@@ -273,7 +281,7 @@ def load_agencies(province: str | int | None = None, prefix: str | None = None) 
         if commune.pk not in have:
             next_rank += 1
             code = commune_agency_code(prefix, next_rank)
-        ensure_commune_agency(commune, prefix, code=code, report=report)
+        ensure_commune_agency(commune, prefix, code=code, report=report, province_agency=committee)
     return report
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.db import IntegrityError
-from django.db.models import Q
 from django.utils import timezone
 from ninja import Header, Query, Router, Status
 
@@ -19,7 +18,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers import lifecycle
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
 from motcua.units.models import Agency
 
@@ -60,34 +59,12 @@ class DossierState(DossierOut):
 # ---------------------------------------------------------------- visibility
 
 def visible_dossiers(user):
-    """Dossiers `user` may see (accounts.permissions.visible_dossiers when present)."""
-    fn = getattr(permissions, "visible_dossiers", None)
-    if fn is not None:
-        return fn(user)
-    # Minimal rule until accounts.permissions provides one: province-wide roles see all; officers
-    # see dossiers received by, held by, or once handed to their agencies; citizens their own.
-    if permissions.has_role(user, permissions.PROVINCE_WIDE_ROLES):
-        return Dossier.objects.all()
-    agencies = permissions.agencies_of(user)
-    cond = Q(applicant=user) | Q(submitted_by=user)
-    if agencies:
-        handed = DossierEvent.objects.filter(to_agency_id__in=agencies).values("dossier_id")
-        cond |= Q(agency_id__in=agencies) | Q(current_agency_id__in=agencies) | Q(pk__in=handed)
-    return Dossier.objects.filter(cond)
+    """Dossiers `user` may see; the rule lives in accounts.permissions."""
+    return permissions.visible_dossiers(user)
 
 
 def can_view(user, dossier: Dossier) -> bool:
-    fn = getattr(permissions, "can_view_dossier", None)
-    if fn is not None:
-        return bool(fn(user, dossier))
-    if user.pk in (dossier.applicant_id, dossier.submitted_by_id):
-        return True
-    agencies = permissions.agencies_of(user)
-    if dossier.agency_id in agencies or dossier.current_agency_id in agencies:
-        return True
-    if permissions.has_role(user, permissions.PROVINCE_WIDE_ROLES):
-        return True
-    return bool(agencies) and DossierEvent.objects.filter(dossier=dossier, to_agency_id__in=agencies).exists()
+    return permissions.can_view_dossier(user, dossier)
 
 
 def _not_found(code: str) -> NotFound:

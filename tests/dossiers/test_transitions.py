@@ -425,3 +425,33 @@ def test_admins_may_act_in_their_scope():
     with pytest.raises(PermissionDenied):
         lifecycle.receive(d, officer=foreign_admin, at=at(2026, 3, 2, 9))
     assert lifecycle.receive(d, officer=unit_admin, at=at(2026, 3, 2, 9)).status == Status.RECEIVED
+
+
+def test_online_dossier_takes_the_rules_of_its_receipt_day():
+    w = make_world()
+    d = w.submit(when=at(2025, 6, 30, 16))
+    assert lifecycle.online_receipt_due_at(d) == at(2025, 7, 1, 16)  # 8 working hours (Decree 45/2020)
+    d = lifecycle.receive(d, officer=w.counter, at=at(2025, 7, 1, 8))
+    assert d.rule_version == "decree118_2025"
+
+
+def test_assignee_must_be_an_officer_of_the_step_agency():
+    w = make_world()
+    d = received(w)
+    with pytest.raises(ValidationFailed) as e:
+        lifecycle.start_processing(d, officer=w.counter, assignee=w.citizen, at=at(2026, 3, 2, 10))
+    assert e.value.code == "assignee_invalid"
+    with pytest.raises(ValidationFailed):
+        lifecycle.start_processing(d, officer=w.counter, assignee=w.other_specialist, at=at(2026, 3, 2, 10))
+    d = lifecycle.start_processing(d, officer=w.counter, assignee=w.specialist, at=at(2026, 3, 2, 10))
+    assert StepRun.objects.get(dossier=d).assignee == w.specialist
+
+
+def test_control_sheet_lists_hand_overs_with_their_timeliness():
+    w = make_world(inter_agency=True)
+    d = processing(w)
+    d = lifecycle.complete_step(d, officer=w.specialist, at=at(2026, 3, 2, 15))       # due Tue 10:00: early
+    d = lifecycle.complete_step(d, officer=w.other_specialist, at=at(2026, 3, 4, 9))  # due Tue 15:00: late
+    rows = lifecycle.handovers(d)
+    assert [(r["from_agency"], r["to_agency"], r["timeliness"]) for r in rows] == [
+        (w.agency, w.other_agency, "early"), (w.other_agency, w.agency, "late")]

@@ -59,6 +59,7 @@ ADMINS = ("unit_admin", "provincial_admin")
 COUNTER = ("counter_officer",)
 PROCESSORS = ("specialist", "department_head")
 LEADER = ("leader",)
+OFFICER_ROLES = COUNTER + PROCESSORS + LEADER + ADMINS
 
 ACTION_LABELS = {
     "save_draft": "Lưu nháp", "submit_online": "Nộp hồ sơ trực tuyến", "receive": "Tiếp nhận hồ sơ",
@@ -182,8 +183,14 @@ def _steps(d: Dossier):
     return list(d.procedure.steps.select_related("agency").order_by("order"))
 
 
+def _check_assignee(assignee, agency) -> None:
+    if assignee is not None and not has_role(assignee, OFFICER_ROLES, agency):
+        raise ValidationFailed("assignee_invalid", f"Người được giao không phải cán bộ của {agency.name}.")
+
+
 def _start_step(d: Dossier, step, *, at, assignee=None) -> StepRun:
     agency = _agency_of_step(d, step)
+    _check_assignee(assignee, agency)
     run = StepRun.objects.create(
         dossier=d, step=step, agency=agency, assignee=assignee, started_at=at,
         due_at=calendar.add_working_days(at, step.duration_days),
@@ -726,6 +733,7 @@ def start_processing(dossier, *, officer, assignee=None, at=None) -> Dossier:
         else:
             d.current_step = None
             if assignee is not None:
+                _check_assignee(assignee, d.agency)
                 d.assignee = assignee
         to_agency = d.current_agency if d.current_agency_id != d.agency_id else None
         return _commit(d, action="start_processing", from_status=from_status, actor=officer, at=at,
@@ -1041,3 +1049,24 @@ def step_timeliness(step_run: StepRun, as_of=None) -> str | None:
     if step_run.finished_at is not None:
         return _grade(step_run.finished_at, step_run.due_at)
     return "in_progress_late" if _now(as_of) > step_run.due_at else "in_progress_on_time"
+
+
+def online_receipt_due_at(dossier: Dossier) -> dt.datetime | None:
+    """When an online dossier must have been received or sent a supplement request (Decree 45/2020)."""
+    if dossier.channel != Channel.ONLINE or dossier.submitted_at is None:
+        return None
+    hours = rules.rules_for(rules.rule_version_for(dossier.submitted_at)).online_receipt_notice_working_hours
+    return calendar.add_working_minutes(dossier.submitted_at, hours * 60)
+
+
+def handovers(dossier: Dossier) -> list[dict]:
+    """The hand-overs between agencies, for the control sheet (Mẫu 05, Circular 01/2018): who gave,
+    who received, when, and whether the giving step finished early / on time / late."""
+    rows = []
+    events = (dossier.events.filter(to_agency__isnull=False)
+              .select_related("agency", "to_agency", "actor", "step").order_by("at", "id"))
+    for ev in events:
+        rows.append({"at": ev.at, "action": ev.action, "from_agency": ev.agency, "to_agency": ev.to_agency,
+                     "actor": ev.actor, "step": ev.step, "note": ev.note,
+                     "timeliness": (ev.data or {}).get("step_timeliness")})
+    return rows

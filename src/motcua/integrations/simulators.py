@@ -39,6 +39,14 @@ class _Drop(Exception):
     pass
 
 
+def _parse_body(h, body: bytes) -> dict:
+    if not body:
+        return {}
+    if (h.headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded"):
+        return {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+    return json.loads(body)
+
+
 class Simulator:
     """Base: routes, signature check, idempotency, chaos. Subclasses define handle(method, path, query, body)."""
 
@@ -122,7 +130,7 @@ class Simulator:
                     self.duplicates += 1
                     status, answer = 200, {"duplicate": True, **self.answers.get(key, {})}
                 else:
-                    data = json.loads(body or b"{}") if body and method == "POST" else {}
+                    data = _parse_body(h, body) if method == "POST" else {}
                     status, answer = self.handle(method, parsed.path, parse_qs(parsed.query), data, h)
                     if key and status < 300:
                         self.applied[key] = self.applied.get(key, 0) + 1
@@ -135,6 +143,12 @@ class Simulator:
             with self.lock:
                 self.dropped += 1
             return self._cut(h)
+        if status == 302:
+            h.send_response(302)
+            h.send_header("Location", answer["location"])
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return None
         if isinstance(answer, (bytes, str)):
             return self._reply_raw(h, status, answer if isinstance(answer, bytes) else answer.encode(), "text/csv")
         return self._reply(h, status, answer)
@@ -335,6 +349,63 @@ class PaymentGatewaySimulator(Simulator):
         return sent
 
 
+class EidSimulator(Simulator):
+    """National e-ID provider (VNeID-like, OIDC authorization code + PKCE), auto-approving a test person."""
+
+    name = "eid"
+    verify_signatures = False
+
+    def __init__(self, client_id: str = "motcua", client_secret: str = "eid-secret", people: dict | None = None, **kw):
+        super().__init__(**kw)
+        self.client_id, self.client_secret = client_id, client_secret
+        self.people = people if people is not None else {k: {**v, "phone": "0905123456"} for k, v in DEMO_PEOPLE.items()}
+        self.codes: dict[str, dict] = {}
+        self.tokens: dict[str, str] = {}
+
+    def handle(self, method, path, query, data, h):
+        import base64
+        import hashlib
+
+        from .eid import encode_hs256
+
+        q = {k: v[0] for k, v in query.items()}
+        if method == "GET" and path == "/authorize":
+            if q.get("client_id") != self.client_id or q.get("response_type") != "code":
+                return 400, {"error": "invalid_request"}
+            person = self.people.get(q.get("login_hint") or next(iter(self.people)))
+            if person is None:
+                return 400, {"error": "access_denied"}
+            code = uuid.uuid4().hex
+            self.codes[code] = {"person": person, "nonce": q.get("nonce", ""), "redirect_uri": q["redirect_uri"],
+                                "challenge": q.get("code_challenge", "")}
+            sep = "&" if "?" in q["redirect_uri"] else "?"
+            return 302, {"location": f"{q['redirect_uri']}{sep}code={code}&state={q.get('state', '')}"}
+        if method == "POST" and path == "/token":
+            grant = self.codes.pop(data.get("code", ""), None)
+            if grant is None or data.get("client_secret") != self.client_secret or \
+                    data.get("redirect_uri") != grant["redirect_uri"]:
+                return 400, {"error": "invalid_grant"}
+            verifier = data.get("code_verifier", "")
+            challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+            if challenge != grant["challenge"]:
+                return 400, {"error": "invalid_grant", "error_description": "PKCE"}
+            person = grant["person"]
+            now = int(time.time())
+            id_token = encode_hs256({"iss": self.url, "aud": self.client_id, "sub": person["id_number"],
+                                     "nonce": grant["nonce"], "iat": now, "exp": now + 300}, self.client_secret)
+            access = uuid.uuid4().hex
+            self.tokens[access] = person["id_number"]
+            return 200, {"access_token": access, "token_type": "Bearer", "expires_in": 300, "id_token": id_token}
+        if method == "GET" and path == "/userinfo":
+            token = (h.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+            id_number = self.tokens.get(token)
+            if id_number is None:
+                return 401, {"error": "invalid_token"}
+            person = self.people[id_number]
+            return 200, {"sub": id_number, **person}
+        return 404, {"error": "not_found"}
+
+
 def start_all(*, secret: str = "sim-secret", chaos: Chaos | None = None, ports: dict | None = None,
               callback_url: str = "") -> dict[str, Simulator]:
     ports = ports or {}
@@ -346,6 +417,7 @@ def start_all(*, secret: str = "sim-secret", chaos: Chaos | None = None, ports: 
         "population": PopulationSimulator(secret=secret, port=ports.get("population", 0)),
         "payment": PaymentGatewaySimulator(callback_url=callback_url, secret=secret, chaos=chaos,
                                            port=ports.get("payment", 0)),
+        "eid": EidSimulator(client_secret=secret, port=ports.get("eid", 0)),
     }
     for sim in sims.values():
         sim.start()
@@ -355,6 +427,8 @@ def start_all(*, secret: str = "sim-secret", chaos: Chaos | None = None, ports: 
 def settings_for(sims: dict[str, Simulator], *, secret: str = "sim-secret", callback_url: str = "") -> dict:
     """The MOTCUA_INTEGRATIONS value pointing at running simulators."""
     config = {name: {"url": sim.url, "secret": secret} for name, sim in sims.items()}
+    if "eid" in config:
+        config["eid"]["client_id"] = "motcua"
     if "payment" in config:
         config["payment"]["callback_url"] = callback_url
     return config

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--delay", type=float, default=0.0, help="độ trễ tối đa (giây)")
 
     def handle(self, *args, base_port, secret, callback_url, drop, delay, **options):
-        names = ("dvcqg", "sms", "email", "postal", "population", "payment")
+        names = ("dvcqg", "sms", "email", "postal", "population", "payment", "eid")
         ports = {name: base_port + i for i, name in enumerate(names)}
         chaos = simulators.Chaos(drop_rate=drop, max_delay_s=delay)
         sims = simulators.start_all(secret=secret, chaos=chaos, ports=ports, callback_url=callback_url)

@@ -1,0 +1,139 @@
+"""Sign-in with the national e-ID (VNeID-style OpenID Connect: authorization code + PKCE).
+
+``start(request)`` remembers state, nonce and the PKCE verifier in the session and returns the
+provider's authorize URL; ``finish(request, code, state)`` exchanges the code, checks the ID token
+(HS256 with the client secret: issuer, audience, expiry, nonce), reads the user info and returns the
+citizen account with that ID number, creating it through motcua.accounts.services when new.
+Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret"}.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from urllib.parse import urlencode
+
+import httpx
+
+from motcua.core.errors import DomainError
+
+from .config import dispatch_config, target_config
+
+SESSION_KEY = "motcua_eid"
+
+
+class EidError(DomainError):
+    status = 400
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_hs256(claims: dict, secret: str) -> str:
+    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    mac = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{_b64(mac)}"
+
+
+def decode_hs256(token: str, secret: str, *, issuer: str, audience: str, nonce: str, leeway: int = 60) -> dict:
+    try:
+        head, body, sig = token.split(".")
+        header = json.loads(_unb64(head))
+        claims = json.loads(_unb64(body))
+    except (ValueError, TypeError):
+        raise EidError("eid_token_invalid", "Mã xác thực định danh điện tử không hợp lệ.") from None
+    expected = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    if header.get("alg") != "HS256" or not hmac.compare_digest(_b64(expected), sig):
+        raise EidError("eid_token_invalid", "Chữ ký của mã xác thực định danh điện tử không hợp lệ.")
+    now = time.time()
+    if claims.get("iss") != issuer or claims.get("aud") != audience:
+        raise EidError("eid_token_invalid", "Mã xác thực không dành cho hệ thống này.")
+    if claims.get("exp", 0) + leeway < now:
+        raise EidError("eid_token_expired", "Phiên đăng nhập định danh điện tử đã hết hạn; vui lòng thử lại.")
+    if not nonce or claims.get("nonce") != nonce:
+        raise EidError("eid_token_invalid", "Phiên đăng nhập không khớp; vui lòng thử lại.")
+    return claims
+
+
+def _config() -> dict:
+    config = target_config("eid")
+    if not config.get("url"):
+        raise EidError("eid_not_configured", "Chưa kết nối đăng nhập bằng định danh điện tử quốc gia.", status=503)
+    return config
+
+
+def redirect_uri(request) -> str:
+    from django.urls import reverse
+
+    return request.build_absolute_uri(reverse("integrations:eid_callback"))
+
+
+def start(request, *, next_url: str = "/", login_hint: str = "") -> str:
+    config = _config()
+    verifier = secrets.token_urlsafe(48)
+    state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    request.session[SESSION_KEY] = {"state": state, "nonce": nonce, "verifier": verifier, "next": next_url}
+    params = {"response_type": "code", "client_id": config.get("client_id", "motcua"), "scope": "openid profile",
+              "redirect_uri": redirect_uri(request), "state": state, "nonce": nonce,
+              "code_challenge": _b64(hashlib.sha256(verifier.encode()).digest()), "code_challenge_method": "S256"}
+    if login_hint:
+        params["login_hint"] = login_hint
+    return f"{config['url'].rstrip('/')}/authorize?{urlencode(params)}"
+
+
+def finish(request, *, code: str, state: str):
+    """Returns (user, next_url); raises EidError with a Vietnamese message on any mismatch."""
+    config = _config()
+    pending = request.session.pop(SESSION_KEY, None)
+    if not pending or not state or not hmac.compare_digest(pending["state"], state):
+        raise EidError("eid_state_invalid", "Phiên đăng nhập không hợp lệ hoặc đã dùng; vui lòng đăng nhập lại.")
+    base = config["url"].rstrip("/")
+    client_id = config.get("client_id", "motcua")
+    timeout = dispatch_config()["timeout_s"]
+    try:
+        token = httpx.post(f"{base}/token", data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri(request),
+            "client_id": client_id, "client_secret": config.get("secret", ""),
+            "code_verifier": pending["verifier"]}, timeout=timeout)
+        if token.status_code != 200:
+            raise EidError("eid_code_invalid", "Máy chủ định danh điện tử từ chối mã đăng nhập; vui lòng thử lại.")
+        tokens = token.json()
+        decode_hs256(tokens.get("id_token", ""), config.get("secret", ""), issuer=base, audience=client_id,
+                     nonce=pending["nonce"])
+        info = httpx.get(f"{base}/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"},
+                         timeout=timeout)
+        if info.status_code != 200:
+            raise EidError("eid_userinfo_failed", "Không đọc được thông tin công dân từ định danh điện tử.")
+        person = info.json()
+    except httpx.HTTPError:
+        raise EidError("eid_unavailable", "Máy chủ định danh điện tử tạm thời không trả lời; vui lòng thử lại.",
+                       status=503) from None
+    return _citizen_for(person), pending.get("next") or "/"
+
+
+def _citizen_for(person: dict):
+    from motcua.accounts.models import Role, User
+    from motcua.accounts.services import register_citizen
+
+    id_number = person.get("id_number") or person.get("sub") or ""
+    user = User.objects.filter(id_number=id_number, role_assignments__role=Role.CITIZEN).first()
+    if user is not None:
+        return user
+    user = register_citizen(username=f"vneid-{id_number}", password=secrets.token_urlsafe(24),
+                            full_name=person.get("full_name", ""), id_number=id_number,
+                            phone=person.get("phone", ""), email=person.get("email", ""))
+    user.set_unusable_password()  # signs in with the e-ID only, until they choose a password
+    if person.get("current_address"):
+        user.address = person["current_address"][:255]
+    user.save(update_fields=["password", "address"])
+    return user

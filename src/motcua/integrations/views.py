@@ -1,0 +1,41 @@
+"""Sign-in with the national e-ID: two small views around motcua.integrations.eid."""
+
+from django.contrib.auth import login
+from django.http import HttpResponse, HttpResponseRedirect
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from motcua.core.errors import DomainError
+
+from . import eid
+
+
+def _error(exc: DomainError) -> HttpResponse:
+    html = (f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>Không đăng nhập được</title>'
+            f"<main><h1>Không đăng nhập được bằng định danh điện tử</h1><p>{escape(exc.message)}</p>"
+            f'<p><a href="/">Về trang chủ</a></p></main></html>')
+    return HttpResponse(html, status=exc.status)
+
+
+@require_GET
+def eid_start(request):
+    next_url = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    try:
+        return HttpResponseRedirect(eid.start(request, next_url=next_url, login_hint=request.GET.get("hint", "")))
+    except DomainError as exc:
+        return _error(exc)
+
+
+@require_GET
+def eid_callback(request):
+    if request.GET.get("error"):
+        return _error(eid.EidError("eid_denied", "Bạn đã hủy hoặc từ chối đăng nhập bằng định danh điện tử."))
+    try:
+        user, next_url = eid.finish(request, code=request.GET.get("code", ""), state=request.GET.get("state", ""))
+    except DomainError as exc:
+        return _error(exc)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(next_url)

@@ -71,3 +71,24 @@ def test_sequence_upsert_is_atomic():
 
     values = run_in_threads(16, lambda i: codes.next_sequence_value("TEST", dt.date(2026, 3, 2)))
     assert sorted(values) == list(range(1, 17))
+
+
+def test_two_officers_receiving_the_same_dossier_at_once():
+    from motcua.core.errors import InvalidTransition
+    from motcua.dossiers import lifecycle
+    from motcua.dossiers.models import DossierEvent
+    from tests.factories import officer
+
+    w = make_world()
+    second = officer("counter_officer", w.agency)
+    d = w.submit(when=at(2026, 3, 2, 8))
+    people = [w.counter, second]
+
+    def receive(i):
+        try:
+            return lifecycle.receive(Dossier.objects.get(pk=d.pk), officer=people[i], at=at(2026, 3, 2, 9)).status
+        except InvalidTransition as exc:
+            return exc.code
+
+    assert sorted(run_in_threads(2, receive)) == ["invalid_transition", "received"]
+    assert DossierEvent.objects.filter(dossier=d, action="receive").count() == 1

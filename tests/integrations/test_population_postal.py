@@ -57,9 +57,11 @@ def test_result_by_post_gets_a_pickup_and_tracking(sims, configure, make_dossier
     parcel = running["postal"].parcels[shipment.tracking_number]
     assert parcel["recipient"]["address"] == "Thôn An Kỳ, xã Tịnh Khê"
     adapter = build("postal")
-    assert [adapter.refresh(shipment) for _ in range(4)] == ["picked_up", "in_transit", "delivered", "delivered"]
+    assert [adapter.refresh(shipment) for _ in range(2)] == ["picked_up", "in_transit"]
+    assert dispatcher.refresh_postal() == 1  # → delivered
+    assert dispatcher.refresh_postal() == 0  # delivered parcels are not asked about again
     shipment.refresh_from_db()
-    assert shipment.status_label == "Đã phát thành công"
+    assert shipment.status == "delivered" and shipment.status_label == "Đã phát thành công"
 
 
 def test_dead_letter_api_lists_and_resends(sims, configure, make_dossier, settings):
@@ -83,3 +85,19 @@ def test_dead_letter_api_lists_and_resends(sims, configure, make_dossier, settin
     clerk = officer(Role.COUNTER_OFFICER, None)
     client.force_login(clerk)
     assert client.get("/api/v1/integrations/deliveries").status_code == 403
+
+
+def test_all_simulators_start_and_configure(settings):
+    from motcua.integrations import simulators
+    from motcua.integrations.adapters import active_targets
+
+    sims = simulators.start_all(secret="s")
+    try:
+        settings.MOTCUA_INTEGRATIONS = simulators.settings_for(sims, secret="s", callback_url="http://x/cb")
+        assert {a.target for a in active_targets()} == {"dvcqg", "sms", "email", "postal"}
+        from motcua.integrations import population
+
+        assert population.lookup("051190012345")["full_name"] == "Nguyễn Thị Hồng Nhung"
+    finally:
+        for sim in sims.values():
+            sim.stop()

@@ -22,6 +22,8 @@ DEFAULT_DISPATCH = {
     "max_delay_s": 3600.0,  # … capped at one hour
     "max_attempts": 12,  # then the delivery is dead (dead-letter list, resend from the admin)
     "timeout_s": 10.0,  # HTTP timeout per call
+    "fanout_window": 100_000,  # outbox ids looked back below the newest fanned-out one
+    "postal_every_s": 300,  # how often dispatch_outbox asks the post office for parcel statuses
 }
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from .adapters import PermanentError, TransientError, active_targets, build
@@ -63,15 +63,17 @@ def backoff(attempts: int, config: dict | None = None) -> timedelta:
 def fan_out(limit: int = 500, now=None) -> int:
     now = now or timezone.now()
     targets = active_targets()
-    created = 0
-    events = list(OutboxEvent.objects.filter(fanout__isnull=True).order_by("id")[:limit])
+    # Only look back a window below the newest fanned-out id: an event committed late (its id taken
+    # before others committed) is still found, without scanning the whole outbox each batch.
+    newest = FanOut.objects.aggregate(m=Max("event_id"))["m"] or 0
+    floor = max(0, newest - dispatch_config()["fanout_window"])
+    events = list(OutboxEvent.objects.filter(pk__gt=floor, fanout__isnull=True).order_by("id")[:limit])
     for event in events:
         with transaction.atomic():
             rows = [Delivery(event=event, target=t.target, aggregate_key=f"{event.aggregate_type}:{event.aggregate_id}",
                              next_attempt_at=now) for t in targets if t.accepts(event)]
             Delivery.objects.bulk_create(rows, ignore_conflicts=True)
             FanOut.objects.bulk_create([FanOut(event=event)], ignore_conflicts=True)
-            created += len(rows)
     return len(events)
 
 
@@ -175,3 +177,20 @@ def resend(ids) -> int:
 def pending_count() -> int:
     return Delivery.objects.filter(status=Delivery.PENDING).count() + OutboxEvent.objects.filter(
         fanout__isnull=True).count()
+
+
+def refresh_postal(limit: int = 200) -> int:
+    """Ask the post office for the status of every shipment not yet delivered; returns how many changed."""
+    from .models import PostalShipment
+
+    adapter = build("postal")
+    if adapter is None:
+        return 0
+    changed = 0
+    for shipment in PostalShipment.objects.exclude(status__in=("delivered", "failed"))[:limit]:
+        before = shipment.status
+        try:
+            changed += adapter.refresh(shipment) != before
+        except (TransientError, PermanentError) as exc:
+            log.warning("postal status of %s: %s", shipment.tracking_number, exc)
+    return changed

@@ -9,6 +9,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from motcua.integrations import dispatcher
+from motcua.integrations.config import dispatch_config
 
 
 class Command(BaseCommand):
@@ -29,7 +30,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, _stop)
         worker = dispatcher.worker_id()
         self.stdout.write(f"dispatch_outbox: worker {worker}")
+        postal_every = dispatch_config()["postal_every_s"]
+        last_postal = 0.0
         while not stop["now"]:
+            if time.monotonic() - last_postal >= postal_every:
+                last_postal = time.monotonic()
+                if changed := dispatcher.refresh_postal():
+                    self.stdout.write(f"bưu gửi đổi trạng thái: {changed}")
             result = dispatcher.run_batch(worker=worker, limit=batch)
             if result.claimed or result.fanned_out:
                 self.stdout.write(f"sự kiện mới {result.fanned_out}, đã gửi {result.delivered}, gửi lại sau "

@@ -89,3 +89,18 @@ def test_disable_needs_a_valid_code():
     assert twofactor.is_enabled(user)
     twofactor.disable(user, totp.at(now), at=now)
     assert not twofactor.is_enabled(user)
+
+
+def test_back_office_gate(rf):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = rf.get("/can-bo/")
+    request.session = SessionStore()
+    request.user = officer("counter_officer", AgencyFactory())
+    assert twofactor.needs_second_factor(request) == "enrol"
+    enrolled(request.user)
+    assert twofactor.needs_second_factor(request) == "verify"
+    twofactor.mark_session_verified(request)
+    assert twofactor.needs_second_factor(request) is None
+    request.user = citizen()
+    assert twofactor.needs_second_factor(request) is None, "optional for citizens"

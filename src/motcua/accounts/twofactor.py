@@ -11,7 +11,9 @@ Required for officers (every staff role), optional for citizens. Functions for t
 - ``verify(user, code) -> bool`` — a login step: accepts the current code (±30 s), refuses a code already
   used (replay), locks for 15 minutes after 5 failures in a row; recovery codes are accepted too and burn;
 - ``check(user, code)`` — same, raising ValidationFailed ('twofactor_invalid' / 'twofactor_locked');
-- ``disable(user, code)`` — needs a valid code.
+- ``disable(user, code)`` — needs a valid code;
+- ``needs_second_factor(request)`` -> None / 'enrol' / 'verify' for the back office gate, and
+  ``mark_session_verified(request)`` after a successful ``check`` (``session_verified(request)``).
 The TOTP secret is stored encrypted (Fernet, key derived from SECRET_KEY): rotating SECRET_KEY requires
 re-enrolment. Enrolment, confirmation, disabling and lock-outs are written to the audit trail.
 """
@@ -188,3 +190,29 @@ def disable(user, code: str, at=None) -> None:
     check(user, code, at)
     TwoFactorDevice.objects.filter(user=user).delete()
     record(user, "twofactor.disabled", "user", user.pk)
+
+
+# --- session helpers for the web pages ---------------------------------------------------------------------
+
+SESSION_KEY = "motcua_2fa_verified_for"
+
+
+def mark_session_verified(request) -> None:
+    """Call after a successful ``check(request.user, code)`` on the login's second step."""
+    request.session[SESSION_KEY] = request.user.pk
+    request.session.cycle_key()
+
+
+def session_verified(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and request.session.get(SESSION_KEY) == user.pk)
+
+
+def needs_second_factor(request) -> str | None:
+    """What the back office must do before serving an officer: None (go on), 'enrol' or 'verify'."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return None
+    if is_enabled(user):
+        return None if session_verified(request) else "verify"
+    return "enrol" if is_required(user) else None

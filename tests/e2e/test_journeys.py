@@ -169,6 +169,10 @@ def test_walk_in_reception_prints_the_receipt(new_page, world, shot):
     path = dl.value.path()
     with open(path, "rb") as fh:
         assert fh.read(5) == b"%PDF-"
+    ctr.get_by_role("link", name="Bảng điều khiển").click()
+    expect(ctr.locator(".kpi")).to_contain_text("Tiếp nhận hôm nay")
+    expect(ctr.locator("svg.chart")).to_be_visible()
+    shot(ctr, "bang-dieu-khien")
 
 
 def test_public_tracking_on_a_phone_with_the_keyboard(new_page, world, shot):

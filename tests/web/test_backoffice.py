@@ -143,3 +143,43 @@ def test_dashboard_counts_and_chart(client, world, submitted):
     body = client.get(reverse("backoffice:dashboard")).content.decode()
     assert "<svg" in body and "Tiếp nhận hôm nay" in body
     assert "Tiếp nhận: tổng 1" in body
+
+
+def _processing(world, days="10"):
+    from motcua.dossiers import lifecycle
+
+    proc = world["proc"]
+    proc.processing_days = days
+    proc.save()
+    d = lifecycle.receive_at_counter(officer=world["counter"], procedure=proc, agency=world["agency"],
+                                     applicant_data={"name": "Hà Văn Tâm", "id_number": "051085001111"},
+                                     form_data={"child_name": "Hà An", "birth_date": "2026-10-10"})
+    return lifecycle.start_processing(d, officer=world["counter"])
+
+
+def test_leader_signs_an_apology_slip_with_a_new_date(client, world):
+    import datetime as dt
+
+    d = _processing(world)
+    client.force_login(world["specialist"])
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Xin lỗi, hẹn lại ngày trả" not in page  # only the leader may sign it
+    client.force_login(world["leader"])
+    new_due = (d.due_at + dt.timedelta(days=7)).date()
+    resp = _act(client, d, "issue_apology", {"reason": "Chờ xác minh của cơ quan khác", "new_due": new_due.isoformat()})
+    assert resp.status_code == 302
+    d.refresh_from_db()
+    assert d.apology_count == 1 and d.slips.filter(kind="apology").exists()
+    body = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in body and new_due.strftime("%d/%m/%Y") in body
+
+
+def test_inter_agency_hand_over_reaches_the_other_agency(client, world):
+    d = _processing(world)
+    client.force_login(world["specialist"])
+    resp = _act(client, d, "hand_over", {"to_agency": world["other"].pk, "note": "Đề nghị xác minh cư trú"})
+    assert resp.status_code == 302
+    d.refresh_from_db()
+    assert d.current_agency == world["other"]
+    client.force_login(world["other_counter"])
+    assert client.get(reverse("backoffice:dossier", args=[d.pk])).status_code == 200

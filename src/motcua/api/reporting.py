@@ -1,3 +1,111 @@
-from ninja import Router
+"""Statistics over HTTP: indicators, the Decision 766 index, drill-down lists and report files.
+
+Indicators and the 766 index are public (the transparency the portal publishes); the dossier lists
+behind a number and the report files are for officers of the unit (province-wide roles: all).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from ninja import Query, Router, Schema
+
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.reporting import decision766, indicators, reports
+from motcua.reporting.views import _check_scope
+
+from .auth import api_auth
 
 router = Router(tags=["reporting"])
+
+
+class PeriodQuery(Schema):
+    period: str | None = None  # 2025, 2025-Q4, 2025-11
+    start: str | None = None  # yyyy-mm-dd or dd/mm/yyyy
+    end: str | None = None
+    scope: str | None = None  # agency code, "province", "level:commune", "unit:<admin unit code>"
+
+
+class IndicatorQuery(PeriodQuery):
+    group_by: str | None = None  # agency, procedure, field, channel, online_level
+
+
+def _period(q: PeriodQuery):
+    if not (q.period or (q.start and q.end)):
+        raise ValidationFailed("invalid_period", "Cần tham số period (2025, 2025-Q4, 2025-11) hoặc start và end.")
+    return indicators.parse_period(q.period, q.start, q.end)
+
+
+def _scope(q: PeriodQuery):
+    scope = q.scope or None
+    if scope and not scope.startswith(("level:", "unit:")) and scope != "province":
+        from motcua.units.models import Agency
+
+        if not Agency.objects.filter(code=scope).exists():
+            raise NotFound("unit_not_found", "Không tìm thấy đơn vị.")
+    return scope
+
+
+@router.get("/indicators", summary="Chỉ tiêu thống kê theo đơn vị, kỳ và nhóm")
+def get_indicators(request, q: Query[IndicatorQuery]):
+    start, end = _period(q)
+    scope = _scope(q)
+    grouped = indicators.compute(start, end, scope, q.group_by)
+    rows = []
+    for key, ind in sorted(grouped.items()):
+        formatted = {metric: {"label": label, "value": value, "rate": rate}
+                     for metric, label, value, rate in indicators.summary_table(ind)}
+        rows.append({"group": key[0] if key else None, **ind.as_dict(), "formatted": formatted})
+    return {"start": start.isoformat(), "end": end.isoformat(), "scope": scope or "province",
+            "group_by": q.group_by, "rows": rows}
+
+
+@router.get("/index766", summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)")
+def get_index766(request, q: Query[PeriodQuery]):
+    start, end = _period(q)
+    return decision766.evaluate(start, end, _scope(q))
+
+
+class DrillQuery(IndicatorQuery):
+    metric: str
+    procedure: str | None = None
+    field: str | None = None
+    channel: str | None = None
+    online_level: str | None = None
+
+
+@router.get("/drilldown", auth=api_auth, summary="Danh sách hồ sơ sau một con số")
+def get_drilldown(request, q: Query[DrillQuery]):
+    start, end = _period(q)
+    scope = _scope(q)
+    _check_scope(request.auth if hasattr(request.auth, "pk") else request.user, scope)
+    filters = {k: getattr(q, k) for k in ("procedure", "field", "channel", "online_level") if getattr(q, k)}
+    ids = indicators.drill_down(q.metric, start, end, scope, filters)
+    return {"metric": q.metric, "count": len(ids), "dossier_ids": ids}
+
+
+@router.get("/costly766", auth=api_auth, summary="Hồ sơ làm giảm điểm chỉ số 766")
+def get_costly(request, q: Query[PeriodQuery]):
+    start, end = _period(q)
+    scope = _scope(q)
+    _check_scope(request.auth if hasattr(request.auth, "pk") else request.user, scope)
+    return {"reasons": decision766.LOSS_REASONS, "dossiers": decision766.costly_dossiers(start, end, scope)}
+
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get("/report.{kind}", auth=api_auth, summary="Tải báo cáo .docx (Nghị định 30/2020) hoặc .xlsx")
+def get_report(request, kind: str, q: Query[PeriodQuery]):
+    if kind not in CONTENT_TYPES:
+        raise NotFound("report_kind", "Chỉ có báo cáo .docx hoặc .xlsx.")
+    start, end = _period(q)
+    scope = _scope(q)
+    _check_scope(request.auth if hasattr(request.auth, "pk") else request.user,
+                 None if scope in (None, "province") else scope)
+    data = reports.build_docx(scope, start, end) if kind == "docx" else reports.build_xlsx(scope, start, end)
+    resp = HttpResponse(data, content_type=CONTENT_TYPES[kind])
+    resp["Content-Disposition"] = f'attachment; filename="bao-cao-{scope or "tinh"}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"'
+    return resp

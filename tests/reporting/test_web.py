@@ -1,0 +1,140 @@
+"""Pages, API and report files as users get them."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.test import override_settings
+from docx import Document
+from openpyxl import load_workbook
+
+from motcua.dossiers import lifecycle
+from motcua.reporting import consumer, reports
+from motcua.reporting.models import ReportJob
+from tests.dossiers.factories import at, make_world
+from tests.factories import AgencyFactory, officer
+
+from .test_seed_figures import _seed_2023
+
+pytestmark = pytest.mark.django_db
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def world():
+    w = make_world()
+    for day in (2, 3):
+        d = w.submit(when=at(2026, 3, day, 8))
+        d = lifecycle.receive(d, officer=w.counter, digitized=True, at=at(2026, 3, day, 9))
+        d = lifecycle.start_processing(d, officer=w.counter, assignee=w.specialist, at=at(2026, 3, day, 10))
+        d = lifecycle.complete_step(d, officer=w.specialist, at=at(2026, 3, day, 11))
+        lifecycle.approve(d, officer=w.leader, at=at(2026, 3, day, 14))
+    w.late = w.walk_in(when=at(2026, 3, 10, 8))
+    consumer.consume()
+    return w
+
+
+def _docx_text(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
+
+
+def test_public_unit_page_shows_monthly_figures_with_a_chart(client, world):
+    resp = client.get(f"/thong-ke/don-vi/{world.agency.code}/?nam=2026")
+    html = resp.content.decode()
+    assert resp.status_code == 200
+    assert world.agency.name in html and "<svg" in html and "T3: 3" in html
+    assert len(resp.content) < 50_000
+    resp = client.get("/thong-ke/?ky=2026")
+    assert resp.status_code == 200 and world.agency.name in resp.content.decode()
+    bad = client.get(f"/thong-ke/don-vi/{world.agency.code}/?nam=abc")
+    assert bad.status_code == 422 and "Năm không hợp lệ" in bad.content.decode()
+    assert client.get("/thong-ke/?ky=2026-Q9").status_code == 422
+    assert client.get("/thong-ke/don-vi/KHONG-CO/").status_code == 404
+
+
+def test_index766_page_marks_unmeasured_indicators(client, world):
+    resp = client.get(f"/thong-ke/chi-so-766/?don-vi={world.agency.code}&ky=2026-03")
+    html = resp.content.decode()
+    assert resp.status_code == 200 and "không có dữ liệu" in html and "Tiến độ, kết quả giải quyết" in html
+
+
+def test_drill_down_is_for_the_units_officers(client, world):
+    url = f"/thong-ke/ho-so/?chi-tieu=received&tu=01/03/2026&den=31/03/2026&don-vi={world.agency.code}"
+    assert client.get(url).status_code == 302  # login first
+    client.force_login(world.counter)
+    resp = client.get(url)
+    assert resp.status_code == 200 and world.late.code in resp.content.decode()
+    outsider = officer("counter_officer", AgencyFactory())
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(world.counter)
+    assert client.get(url.replace("received", "khong-co")).status_code == 422
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_report_job_builds_a_decree30_docx_with_progress(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post("/thong-ke/bao-cao/", {"don-vi": world.agency.code, "ky": "2026-03", "loai": "docx"})
+    job = ReportJob.objects.get()
+    assert resp.status_code == 302 and resp["Location"].endswith(f"/thong-ke/bao-cao/{job.pk}/")
+    progress = client.get(f"/thong-ke/bao-cao/{job.pk}/tien-do/").json()
+    assert progress == {"state": "done", "progress": 100, "message": "Hoàn thành", "download": True}
+    file = client.get(f"/thong-ke/bao-cao/{job.pk}/tai-ve/")
+    text = _docx_text(b"".join(file.streaming_content))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "BÁO CÁO" in text
+    assert world.agency.name.upper() in text
+    assert "tháng 3 năm 2026" in text and "Tiếp nhận 3 hồ sơ, đã giải quyết 2 hồ sơ (đạt 66,67 %)" in text
+    # someone else's job stays private
+    client.force_login(officer("leader", AgencyFactory()))
+    assert client.get(f"/thong-ke/bao-cao/{job.pk}/").status_code == 404
+
+
+def test_bad_report_request_is_refused_without_a_job(client, world):
+    client.force_login(world.leader)
+    resp = client.post("/thong-ke/bao-cao/", {"don-vi": world.agency.code, "ky": "2026-13", "loai": "docx"})
+    assert resp.status_code == 422 and not ReportJob.objects.exists()
+
+
+def test_province_report_prints_the_seed_figures():
+    _seed_2023()
+    text = _docx_text(reports.build_docx(None, dt.date(2023, 1, 1), dt.date(2023, 11, 27)))
+    assert "UBND TỈNH QUẢNG NGÃI" in text
+    for figure in ("103.331", "99,77 %", "49,44 %", "40,66 %", "33,44 %", "75,09 %"):
+        assert figure in text, figure
+
+
+def test_xlsx_has_every_table(world):
+    wb = load_workbook(io.BytesIO(reports.build_xlsx(world.agency.code, dt.date(2026, 3, 1), dt.date(2026, 3, 31))))
+    assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Theo lĩnh vực", "Theo thủ tục", "Theo kênh nộp",
+                             "Theo mức độ DVC", "Theo tháng", "Chỉ số 766", "Hồ sơ bị trừ điểm"]
+    summary = {row[0]: row for row in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    assert summary["received"][2] == 3 and summary["resolved"][2] == 2
+    assert abs(summary["resolved"][3] - 2 / 3) < 1e-6
+    by_channel = {row[0]: row for row in wb["Theo kênh nộp"].iter_rows(min_row=2, values_only=True)}
+    assert by_channel["online"][2] == 2 and by_channel["counter"][2] == 1
+
+
+def test_api_indicators_766_and_drilldown(client, world):
+    resp = client.get("/api/v1/reporting/indicators", {"period": "2026-03", "scope": world.agency.code})
+    assert resp.status_code == 200
+    row = resp.json()["rows"][0]
+    assert row["values"]["received"] == 3 and row["formatted"]["resolved"]["rate"] == "66,67 %"
+    grouped = client.get("/api/v1/reporting/indicators", {"period": "2026-03", "group_by": "channel"}).json()
+    assert {r["group"]: r["values"]["received"] for r in grouped["rows"]} == {"online": 2, "counter": 1}
+    bad = client.get("/api/v1/reporting/indicators", {"period": "2026-3-x"})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_period"
+    idx = client.get("/api/v1/reporting/index766", {"period": "2026-03", "scope": world.agency.code}).json()
+    assert [g["max"] for g in idx["groups"]] == [18, 20, 22, 22, 18]
+    url = "/api/v1/reporting/drilldown"
+    params = {"period": "2026-03", "scope": world.agency.code, "metric": "in_progress"}
+    assert client.get(url, params).status_code == 401
+    client.force_login(world.counter)
+    assert client.get(url, params).json() == {"metric": "in_progress", "count": 1, "dossier_ids": [world.late.pk]}
+    xlsx = client.get("/api/v1/reporting/report.xlsx", {"period": "2026-03", "scope": world.agency.code})
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")

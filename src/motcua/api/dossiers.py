@@ -71,11 +71,17 @@ def _not_found(code: str) -> NotFound:
     return NotFound("dossier_not_found", f"Không tìm thấy hồ sơ mã “{code[:64]}”.")
 
 
-def _get(request, code: str) -> Dossier:
+RELATED = ("procedure", "agency", "current_agency", "current_step", "assignee")
+# What the visibility rule reads; an action reloads and locks the full row inside the lifecycle.
+VISIBILITY_FIELDS = ("id", "code", "status", "agency_id", "current_agency_id", "applicant_id", "assignee_id",
+                     "submitted_by_id")
+
+
+def _get(request, code: str, *, for_action: bool = False) -> Dossier:
     if "\x00" in code or len(code) > 64:
         raise _not_found(code)
-    dossier = (Dossier.objects.select_related("procedure", "agency", "current_agency", "current_step", "assignee")
-               .filter(code=code).first())
+    qs = Dossier.objects.only(*VISIBILITY_FIELDS) if for_action else Dossier.objects.select_related(*RELATED)
+    dossier = qs.filter(code=code).first()
     if dossier is None or not can_view(request.auth, dossier):
         raise _not_found(code)
     return dossier
@@ -258,8 +264,8 @@ STATE = {200: DossierState, **ERRORS}
 
 
 def _act(request, code: str, fn, **kwargs) -> dict:
-    dossier = _get(request, code)
-    dossier = fn(dossier, **kwargs)
+    dossier = _get(request, code, for_action=True)
+    dossier = fn(dossier, **kwargs)  # locks, re-reads (with procedure, agencies, step) and writes
     return _state(dossier, request.auth)
 
 

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = __name__.split(".")[1]
-urlpatterns = []
+urlpatterns = [
+    path("kiem-tra-chu-ky/", views.verify_signature, name="verify"),
+    path("so-hoa/<int:job_id>/", views.job_progress, name="job"),
+]

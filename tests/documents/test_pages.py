@@ -1,0 +1,41 @@
+"""The signature check page and the digitization progress page."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from motcua.documents.models import DigitizationJob, JobStatus
+from motcua.documents.signing import sign_pdf
+
+from .conftest import make_dossier, make_pdf
+
+
+def test_verify_page_shows_signer_and_validity(people):
+    c = Client()
+    assert c.get("/tai-lieu/kiem-tra-chu-ky/").status_code == 200
+    r = c.post("/tai-lieu/kiem-tra-chu-ky/", {"file": SimpleUploadedFile("kq.pdf", sign_pdf(make_pdf(), people["agency"]))})
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "Chữ ký số hợp lệ" in html and "UBND xã Tịnh Sơn" in html
+
+
+def test_verify_page_refuses_non_pdf_in_vietnamese(people):
+    r = Client().post("/tai-lieu/kiem-tra-chu-ky/", {"file": SimpleUploadedFile("a.txt", b"hello")})
+    assert r.status_code == 415 and "Chỉ kiểm tra được chữ ký số trên tệp PDF" in r.content.decode()
+
+
+def test_job_page_polls_while_running_and_stops_when_done(people):
+    dossier = make_dossier(people)
+    job = DigitizationJob.objects.create(dossier=dossier, pages_total=4, pages_done=1, status=JobStatus.RUNNING,
+                                         created_by=people["counter"])
+    c = Client()
+    c.force_login(people["counter"])
+    html = c.get(f"/tai-lieu/so-hoa/{job.pk}/").content.decode()
+    assert "1/4 trang" in html and 'hx-trigger="every 2s"' in html
+    DigitizationJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, pages_done=4,
+                                                     fields={"id_number": {"value": "051090001234",
+                                                                           "confidence": 0.95, "raw": ""}})
+    part = c.get(f"/tai-lieu/so-hoa/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "4/4 trang" in part and "every 2s" not in part and "051090001234" in part and "95%" in part
+    other = Client()
+    other.force_login(people["other_citizen"])
+    assert other.get(f"/tai-lieu/so-hoa/{job.pk}/").status_code == 404

@@ -34,7 +34,9 @@ class FeedbackAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     readonly_fields = ("code", "status", "received_at", "reject_due_at", "handle_due_at", "processing_at",
                        "answered_at", "publish_due_at", "published_at", "rejected_at", "answered_by",
-                       "submitter", "submitter_satisfied")
+                       "submitter", "submitter_satisfied", "answer", "reject_reason", "is_public")
+
+    # Answers, rejections and publication go through motcua.engagement.services (audit + outbox events).
 
     def has_add_permission(self, request):
         return False

@@ -141,3 +141,12 @@ def test_slip_unavailable_is_a_domain_error(dossier):
     dossier.save()
     with pytest.raises(ValidationFailed):
         render("receipt", dossier)
+
+
+def test_fee_confirmed_by_the_payment_gateway_shows_as_paid(dossier):
+    from motcua.payments.models import Payment
+
+    assert "8.000 đ — chưa thanh toán" in squash(pdf_text(render("receipt", dossier)))
+    Payment.objects.create(dossier=dossier, amount_vnd=8000, merchant_ref="ABC123", status=Payment.PAID,
+                           paid_at=at(5, 8, 0))
+    assert "8.000 đ — đã thanh toán trực tuyến" in squash(pdf_text(render("receipt", dossier)))

@@ -134,10 +134,18 @@ def _components(dossier, data: dict) -> list[tuple[str, int, int]]:
     return [(c.name, c.originals, c.copies) for c in dossier.procedure.components.all()]
 
 
+def _paid_online(dossier) -> bool:
+    if dossier.fee_paid_online:
+        return True
+    from motcua.payments.models import Payment  # confirmed by the gateway before the dossier flag was set
+
+    return Payment.objects.filter(dossier=dossier, status=Payment.PAID).exists()
+
+
 def _fee_text(dossier) -> str:
     if not dossier.fee_vnd:
         return "Không thu phí, lệ phí"
-    if dossier.fee_paid_online:
+    if _paid_online(dossier):
         return f"{format_vnd(dossier.fee_vnd)} — đã thanh toán trực tuyến"
     return f"{format_vnd(dossier.fee_vnd)} — chưa thanh toán"
 

@@ -10,7 +10,24 @@ from motcua.core.errors import DomainError
 from . import accounts, catalog, documents, dossiers, engagement, integrations, payments, reporting
 from .schemas import http_error_payload, validation_payload
 
-api = NinjaAPI(title="Một Cửa Số API", version="1", urls_namespace="api")
+DESCRIPTION = """
+API của hệ thống Một Cửa Số cho các hệ thống tích hợp.
+
+**Xác thực.** Gửi `Authorization: Bearer <khóa>`; khóa do quản trị tạo bằng
+`manage.py create_api_token TÊN_ĐĂNG_NHẬP "tên khóa"` hoặc qua `POST /api/v1/accounts/tokens`.
+Trang web của hệ thống dùng phiên đăng nhập (kèm mã CSRF `X-CSRFToken` khi gửi dữ liệu).
+Tra cứu thủ tục (`/catalog`) không cần xác thực.
+
+**Hồ sơ.** Hồ sơ được gọi bằng mã hồ sơ. Mỗi thao tác nghiệp vụ là một `POST /dossiers/{code}/<thao-tác>`,
+thực hiện trọn vẹn hoặc không thay đổi gì, và trả về trạng thái mới cùng danh sách thao tác người gọi được làm tiếp
+(`allowed_actions`). Khi nộp hồ sơ, gửi kèm `Idempotency-Key`: gửi lại cùng khóa trả về đúng hồ sơ đã tạo.
+
+**Lỗi.** Mọi lỗi trả về `{"code": "...", "message": "..."}` (thông điệp tiếng Việt): 401 `unauthenticated`,
+403 `forbidden`, 404 `dossier_not_found`, 409 `invalid_transition` và các mã nghiệp vụ khác,
+422 `invalid_input` với `details.fields` cho từng trường.
+"""
+
+api = NinjaAPI(title="Một Cửa Số API", version="1", urls_namespace="api", description=DESCRIPTION)
 
 
 @api.exception_handler(DomainError)

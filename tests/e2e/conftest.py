@@ -72,12 +72,29 @@ def new_page(browser, live_server):
         ctx.close()
 
 
+TOTP_SECRETS: dict[str, str] = {}
+
+
+def enrolled(user):
+    """An officer with a confirmed authenticator device; `login` types its current code."""
+    from tests.web.conftest import enrol_2fa
+
+    TOTP_SECRETS[user.username] = enrol_2fa(user)
+    return user
+
+
 def login(page, username, password="matkhau-123"):
     page.goto("/tai-khoan/dang-nhap/")
     page.get_by_label("Tên đăng nhập hoặc số định danh").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state("networkidle")
+    if "/xac-thuc-hai-lop/" in page.url and username in TOTP_SECRETS:  # officers: second factor
+        import pyotp
+
+        page.get_by_label("Mã xác thực").fill(pyotp.TOTP(TOTP_SECRETS[username]).now())
+        page.get_by_role("button", name="Xác nhận").click()
+        page.wait_for_load_state("networkidle")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, login
+from tests.e2e.conftest import PHONE, enrolled, login
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -21,9 +21,9 @@ def world():
     proc.agencies.add(agency)
     return {
         "agency": agency, "proc": proc,
-        "counter": officer("counter_officer", agency, username="motcua", full_name="Phạm Thu Hà"),
-        "specialist": officer("specialist", agency, username="chuyenvien", full_name="Đỗ Văn Bình"),
-        "leader": officer("leader", agency, username="lanhdao", full_name="Nguyễn Quốc Việt"),
+        "counter": enrolled(officer("counter_officer", agency, username="motcua", full_name="Phạm Thu Hà")),
+        "specialist": enrolled(officer("specialist", agency, username="chuyenvien", full_name="Đỗ Văn Bình")),
+        "leader": enrolled(officer("leader", agency, username="lanhdao", full_name="Nguyễn Quốc Việt")),
         "citizen": citizen(username="congdan", full_name="Trần Thị Mai", id_number="051190001234",
                            phone="0912345678"),
     }
@@ -206,3 +206,20 @@ def test_public_tracking_on_a_phone_with_the_keyboard(new_page, world, shot):
     page.goto(f"/thu-tuc/{world['proc'].code}/")
     _assert_fits(page)
     shot(page, "thu-tuc-360px")
+
+
+def test_new_officer_turns_on_two_factor(new_page, world, shot):
+    import pyotp
+
+    officer("counter_officer", world["agency"], username="motcua.moi", full_name="Lý Thị Hồng")
+    page = new_page()
+    login(page, "motcua.moi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bật xác thực hai lớp")
+    expect(page.locator("main svg")).to_be_visible()
+    shot(page, "bat-xac-thuc-hai-lop")
+    secret = page.locator("#khoa-bi-mat").inner_text().replace(" ", "")
+    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Bật xác thực hai lớp").click()
+    expect(page.locator("main")).to_contain_text("mã khôi phục")
+    page.get_by_role("link", name="Tiếp tục").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bộ phận Một cửa")

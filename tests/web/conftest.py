@@ -8,6 +8,33 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_done(request, monkeypatch):
+    """Officers' 2FA is tested in test_twofactor.py (fixture `real_2fa`); elsewhere it counts as done."""
+    if "real_2fa" not in request.fixturenames:
+        monkeypatch.setattr("motcua.accounts.twofactor.needs_second_factor", lambda request: None)
+
+
+@pytest.fixture
+def real_2fa():
+    return True
+
+
+def enrol_2fa(user) -> str:
+    """Give `user` a confirmed TOTP device (first code accepted 90 s ago, so the current one is fresh)."""
+    import datetime as dt
+
+    import pyotp
+    from django.utils import timezone
+
+    from motcua.accounts import twofactor
+
+    enrolment = twofactor.start_enrolment(user)
+    then = timezone.now() - dt.timedelta(seconds=90)
+    twofactor.confirm_enrolment(user, pyotp.TOTP(enrolment.secret).at(then), at=then)
+    return enrolment.secret
+
+
 @pytest.fixture
 def world(db):
     """One commune agency with its counter officer, specialist and leader; a second commune; a procedure."""

@@ -181,3 +181,10 @@ class WalkInForm(forms.Form):
             out[name[2:]] = value.isoformat() if hasattr(value, "isoformat") else (
                 value if isinstance(value, bool | str) else str(value))
         return out
+
+
+class TwoFactorForm(forms.Form):
+    code = forms.CharField(label="Mã xác thực", max_length=20, error_messages=REQUIRED,
+                           help_text="6 chữ số trên ứng dụng xác thực, hoặc một mã khôi phục",
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                                         "autofocus": True}))

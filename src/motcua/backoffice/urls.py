@@ -5,6 +5,8 @@ from . import views
 app_name = __name__.split(".")[1]
 urlpatterns = [
     path("", views.home, name="home"),
+    path("xac-thuc-hai-lop/", views.twofa_verify, name="twofa_verify"),
+    path("xac-thuc-hai-lop/dang-ky/", views.twofa_enrol, name="twofa_enrol"),
     path("tiep-nhan/", views.queue, name="queue"),
     path("tiep-nhan/truc-tiep/", views.walk_in, name="walk_in"),
     path("tiep-nhan/tim-cong-dan/", views.person_lookup, name="person_lookup"),

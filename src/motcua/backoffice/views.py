@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from functools import wraps
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -15,9 +16,13 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from motcua.accounts import twofactor
 from motcua.accounts.permissions import has_role, roles_of, staff_agencies_of
 from motcua.catalog.models import Procedure
 from motcua.core.errors import DomainError
@@ -28,7 +33,7 @@ from motcua.portal.views import _slip_response
 from motcua.portal.web import TIMELINESS, TZ, actor, form_rows, is_officer, page, show_domain_error
 
 from . import charts
-from .forms import ACTION_FORMS, WalkInForm
+from .forms import ACTION_FORMS, TwoFactorForm, WalkInForm
 
 PER_PAGE = 30
 IN_PROGRESS = [Status.RECEIVED, Status.PROCESSING, Status.PAUSED, Status.SUPPLEMENT_REQUESTED]
@@ -36,14 +41,90 @@ OPEN = [Status.SUBMITTED, *IN_PROGRESS, Status.APPROVED, Status.READY_FOR_RETURN
 
 
 def officer_required(view):
+    """Signed in, holding an officer role, and past the second factor (TOTP) in this session."""
+
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
         if not is_officer(request.user):
             return page(request, "backoffice/forbidden.html", {}, status=403)
+        step = twofactor.needs_second_factor(request)
+        if step is not None:
+            target = "backoffice:twofa_enrol" if step == "enrol" else "backoffice:twofa_verify"
+            return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _next_url(request):
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt.startswith("/can-bo/") and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+        return nxt
+    return reverse("backoffice:home")
+
+
+@login_required
+def twofa_verify(request):
+    """Second sign-in step for officers: the 6-digit code from the authenticator app (or a recovery code)."""
+    if not is_officer(request.user):
+        return page(request, "backoffice/forbidden.html", {}, status=403)
+    step = twofactor.needs_second_factor(request)
+    if step == "enrol":
+        return redirect(f"{reverse('backoffice:twofa_enrol')}?next={quote(_next_url(request))}")
+    if step is None:
+        return redirect(_next_url(request))
+    form = TwoFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            twofactor.check(actor(request), form.cleaned_data["code"])
+        except DomainError as err:
+            form.add_error("code", err.message)
+            status = err.status
+        else:
+            twofactor.mark_session_verified(request)
+            return redirect(_next_url(request))
+    elif request.method == "POST":
+        status = 400
+    return page(request, "backoffice/twofa_verify.html", {"form": form, "next": _next_url(request)}, status=status)
+
+
+ENROL_SESSION = "motcua_2fa_enrolment"
+
+
+@login_required
+def twofa_enrol(request):
+    """Officers turn on 2FA once: scan the QR code, type the first code, keep the recovery codes."""
+    if not is_officer(request.user):
+        return page(request, "backoffice/forbidden.html", {}, status=403)
+    if twofactor.is_enabled(request.user):
+        return redirect(_next_url(request))
+    form = TwoFactorForm(request.POST or None)
+    pending = request.session.get(ENROL_SESSION)
+    status = 200
+    if request.method == "POST" and pending and form.is_valid():
+        try:
+            codes = twofactor.confirm_enrolment(actor(request), form.cleaned_data["code"])
+        except DomainError as err:
+            form.add_error("code", err.message)
+            status = err.status
+        else:
+            request.session.pop(ENROL_SESSION, None)
+            twofactor.mark_session_verified(request)
+            return page(request, "backoffice/twofa_codes.html", {"codes": codes, "next": _next_url(request)})
+    elif request.method == "POST":
+        status = 400
+    if request.method == "GET" or not pending:
+        enrolment = twofactor.start_enrolment(actor(request))
+        pending = {"secret": enrolment.secret, "uri": enrolment.uri}
+        request.session[ENROL_SESSION] = pending
+    import segno
+
+    qr = segno.make(pending["uri"], error="m").svg_inline(scale=4, title="Mã QR xác thực hai lớp")
+    grouped = " ".join(pending["secret"][i:i + 4] for i in range(0, len(pending["secret"]), 4))
+    return page(request, "backoffice/twofa_enrol.html", {"form": form, "qr": mark_safe(qr), "secret": grouped,
+                                                         "next": _next_url(request)}, status=status)
 
 
 def _ctx(request, **kw):

@@ -190,3 +190,30 @@ def test_feedback_is_received_with_a_code(client, world):
     resp = client.post(reverse("portal:feedback"), {"name": "", "phone": "0905123456", "classification": "regulation",
                                                     "title": "A", "content": "Nội dung đủ dài để gửi."})
     assert resp.status_code == 400 and "Vui lòng nhập mục này." in resp.content.decode()
+
+
+def test_citizen_provides_the_supplement_online(client, world, submitted):
+    from motcua.dossiers import lifecycle
+
+    lifecycle.request_supplement(submitted, officer=world["counter"], items=["Giấy chứng sinh"], reason="Bản mờ")
+    client.force_login(world["citizen"])
+    url = reverse("portal:supplement", args=[submitted.pk])
+    resp = client.post(url, {"note": ""}, follow=True)
+    assert "Vui lòng đính kèm ít nhất một tệp." in resp.content.decode()
+    resp = client.post(url, {"files": SimpleUploadedFile("ban-ro.pdf", pdf_bytes(), "application/pdf")}, follow=True)
+    assert "Đã gửi hồ sơ bổ sung." in resp.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert submitted.attachments.filter(original_name="ban-ro.pdf").exists()
+
+
+def test_citizen_withdraws_with_a_reason(client, world, submitted):
+    client.force_login(world["citizen"])
+    url = reverse("portal:withdraw", args=[submitted.pk])
+    resp = client.post(url, {"reason": ""}, follow=True)
+    assert "Vui lòng nêu lý do rút hồ sơ." in resp.content.decode()
+    client.post(url, {"reason": "Nộp nhầm thủ tục"})
+    submitted.refresh_from_db()
+    assert submitted.status == Status.WITHDRAWN
+    client.force_login(world["citizen2"])
+    assert client.post(url, {"reason": "x"}).status_code == 404

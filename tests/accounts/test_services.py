@@ -75,3 +75,17 @@ def test_role_management_is_scoped():
     revoke_role(admin_a, ra)
     assert not RoleAssignment.objects.filter(pk=ra.pk).exists()
     assert AuditEntry.objects.filter(action="account.role_revoked").count() == 1
+
+
+def test_admin_user_page_is_vietnamese_has_role_inline_and_logs_the_read(client):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("quantri", "qt@example.vn", "Mat-khau-9!")
+    person = register_citizen(**GOOD)
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{person.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Thông tin cá nhân" in html and "vai trò theo cơ quan" in html.lower() and "051190000123" in html
+    read = AuditEntry.objects.get(action="personal_data.read", object_type="user")
+    assert read.actor_id == admin.pk and read.object_id == str(person.pk) and "id_number" in read.data["fields"]

@@ -148,3 +148,14 @@ def test_visible_feedback_scopes():
     assert set(services.visible_feedback(officer("auditor", None))) == {fa, fb_, fp}
     assert set(services.visible_feedback(owner)) == {fa}
     assert not services.visible_feedback(AnonymousUser()).exists()
+
+
+def test_admin_feedback_page_logs_the_read(client):
+    from django.contrib.auth import get_user_model
+
+    fb = submit()
+    admin = get_user_model().objects.create_superuser("quantri", "qt@example.vn", "Mat-khau-9!")
+    client.force_login(admin)
+    assert client.get(f"/admin/engagement/feedback/{fb.pk}/change/").status_code == 200
+    assert AuditEntry.objects.filter(action="personal_data.read", object_type="feedback", object_id=str(fb.pk),
+                                     actor_id=admin.pk).exists()

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from motcua.audit.services import record_read
+
 from .models import ApiToken, RoleAssignment, TwoFactorDevice, User
 
 
@@ -31,6 +33,13 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),
     )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and str(request.user.pk) != str(object_id):
+            record_read(request.user, "user", object_id, ["full_name", "id_number", "phone", "email", "address"],
+                        purpose="admin")
+        return response
 
 
 @admin.register(RoleAssignment)

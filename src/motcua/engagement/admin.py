@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from motcua.audit.services import record_read
+
 from .models import Feedback, RatingCriterion, SatisfactionRating
 
 
@@ -40,3 +42,10 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            record_read(request.user, "feedback", object_id,
+                        ["submitter_name", "submitter_phone", "submitter_email", "submitter_address"], purpose="admin")
+        return response

@@ -455,3 +455,12 @@ def test_control_sheet_lists_hand_overs_with_their_timeliness():
     rows = lifecycle.handovers(d)
     assert [(r["from_agency"], r["to_agency"], r["timeliness"]) for r in rows] == [
         (w.agency, w.other_agency, "early"), (w.other_agency, w.agency, "late")]
+
+
+def test_stopping_while_waiting_for_a_supplement_excludes_the_wait():
+    w = make_world()
+    d = processing(w)  # due Thu 05/03 09:00
+    d = lifecycle.request_supplement(d, officer=w.specialist, items=["Tờ khai"], reason="Sai", at=at(2026, 3, 3, 9))
+    d = lifecycle.stop(d, officer=w.leader, reason="Quá hạn bổ sung", at=at(2026, 3, 10, 9))
+    assert d.due_at == at(2026, 3, 10, 9) + (at(2026, 3, 5, 9) - at(2026, 3, 3, 9))  # 5 working days later
+    assert lifecycle.timeliness(d) == "early"

@@ -22,6 +22,11 @@ Legal texts: Decree 61/2018/NĐ-CP + Circular 01/2018/TT-VPCP for dossiers recei
 01/07/2025; Decree 118/2025/NĐ-CP + Circular 03/2025/TT-VPCP from then on; Decree 45/2020/NĐ-CP for
 the online channel. Version-dependent numbers live in motcua.dossiers.rules.
 
+Other public names: ``allowed_actions``, ``timeliness``, ``step_timeliness``, ``awaiting_decision``,
+``online_receipt_due_at``, ``handovers`` (control sheet rows), ``GUARDS`` (action → guard(dossier,
+user) raising the same errors as the transition; used by accounts.permissions.can_act),
+``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``.
+
 Processing is a walk through the procedure's ProcessSteps (catalog). "Waiting for the decision"
 is represented as: status PROCESSING, ``current_step`` None and no open StepRun (see
 ``awaiting_decision``). ``approve``/``reject`` are allowed then, or while the LAST step is open (the
@@ -984,6 +989,8 @@ def withdraw(dossier, *, by, reason, at=None) -> Dossier:
         text = _require_reason(reason, message="Cần nêu rõ lý do rút hồ sơ.")
         _check_time_order(d, at)
         from_status = d.status
+        if d.paused_at is not None:  # time spent waiting is not processing time
+            _shift_clock(d, d.paused_at, at)
         _close_open_step(d, at)
         d.status = Status.WITHDRAWN
         d.closed_at = at
@@ -1002,6 +1009,8 @@ def stop(dossier, *, officer, reason, at=None) -> Dossier:
         text = _require_reason(reason, message="Cần nêu rõ lý do dừng giải quyết.")
         _check_time_order(d, at)
         from_status = d.status
+        if d.paused_at is not None:  # time spent waiting is not processing time
+            _shift_clock(d, d.paused_at, at)
         _close_open_step(d, at)
         d.status = Status.STOPPED
         d.closed_at = at

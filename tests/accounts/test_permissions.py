@@ -179,3 +179,9 @@ def test_capabilities(world, role, agency_scope, capability, expected):
     if not expected:
         with pytest.raises(PermissionDenied):
             require(user, capability, agency=world["a"])
+
+
+def test_submitter_on_behalf_sees_the_dossier(world):
+    helper = citizen()
+    dossier = make_dossier(world["a"], world["proc"], applicant=world["owner"], submitted_by=helper)
+    assert can_view_dossier(helper, dossier) and visible_dossiers(helper).filter(pk=dossier.pk).exists()

@@ -5,10 +5,12 @@ Public API (used by the lifecycle, the web pages and the API):
 - ``roles_of(user)`` — the user's RoleAssignments (cached on the user object).
 - ``has_role(user, roles, agency=None)`` — holds one of ``roles`` in ``agency`` (or province-wide).
 - ``agencies_of(user)`` — ids of the agencies where the user holds any role.
+- ``staff_agencies_of(user)`` — agencies where the user holds an officer role; ``forget_roles(user)``.
 - ``is_officer(user)`` / ``is_province_wide(user)``.
 - ``visible_dossiers(user, qs=None)`` — the dossiers a user may see:
     * anonymous: none;
-    * citizen: the dossiers they applied for (``applicant=user``);
+    * citizen: the dossiers they applied for or submitted (``applicant=user`` or ``submitted_by=user``,
+      the lifecycle's notion of owner);
     * officer (counter_officer, specialist, department_head, leader, unit_admin): dossiers received by
       (``agency``) or in the hands of (``current_agency``) one of their agencies, dossiers ever handed to one
       of their agencies (``DossierEvent.to_agency``) and dossiers assigned to them;
@@ -126,7 +128,7 @@ def visible_dossiers(user, qs=None):
         return qs.none()
     if is_province_wide(user):
         return qs
-    cond = Q(applicant_id=user.pk)
+    cond = Q(applicant_id=user.pk) | Q(submitted_by_id=user.pk)
     agencies = staff_agencies_of(user)
     if agencies:
         handed = DossierEvent.objects.filter(to_agency_id__in=agencies).values("dossier_id")
@@ -140,7 +142,7 @@ def can_view_dossier(user, dossier) -> bool:
         return False
     if is_province_wide(user):
         return True
-    if dossier.applicant_id is not None and dossier.applicant_id == user.pk:
+    if user.pk in (dossier.applicant_id, dossier.submitted_by_id):
         return True
     agencies = staff_agencies_of(user)
     if not agencies:

@@ -192,3 +192,22 @@ def test_transaction_rollback_of_lifecycle_leaves_no_event():
         w.submit(when=at(2026, 3, 2, 8))
         raise RuntimeError
     assert consumer.consume() == 0
+
+
+def test_consume_events_command_and_rebuild():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    w = make_world()
+    _journey(w, at(2026, 3, 2, 8))
+    out = StringIO()
+    call_command("consume_events", "--lag", "0", stdout=out)
+    assert f"Đã xử lý {OutboxEvent.objects.count()} sự kiện." in out.getvalue()
+    before = consumer.stored_counters()
+    call_command("consume_events", "--rebuild", stdout=out)
+    assert consumer.stored_counters() == before
+    # scope by administrative level: the world's agency is a commune's
+    commune = indicators.totals(dt.date(2026, 3, 1), dt.date(2026, 3, 31), scope="level:commune")
+    province = indicators.totals(dt.date(2026, 3, 1), dt.date(2026, 3, 31), scope="level:province")
+    assert commune["received"] == 1 and province["received"] == 0

@@ -152,3 +152,42 @@ def test_mark_result_digitized_after_signing(people):
     assert mark_digitized(dossier, "result", actor=people["leader"]) is True
     dossier.refresh_from_db()
     assert dossier.result_digitized and dossier.version == 1
+
+
+def test_two_page_pdf_scan_is_digitized_page_by_page(people, django_capture_on_commit_callbacks):
+    from pypdf import PdfReader
+
+    pages = [synthetic.identity_card_page(degrade_page=False).image,
+             synthetic.administrative_page(seed=3, n_sentences=3).image]
+    buf = io.BytesIO()
+    pages[0].convert("RGB").save(buf, "PDF", resolution=200, save_all=True, append_images=[pages[1].convert("RGB")])
+    scan = store_upload(buf.getvalue(), owner=people["citizen"], kind=AttachmentKind.SCAN, name="scan.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_digitization(sources=[scan], actor=people["counter"])
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert (job.pages_done, job.pages_total) == (2, 2)
+    assert len(PdfReader(io.BytesIO(job.output.read())).pages) == 2
+    assert "CĂN CƯỚC CÔNG DÂN" in job.text and "CỘNG HÒA" in job.text.split("\f")[1]
+
+
+def test_oversized_pdf_page_is_rendered_within_bounds():
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=72 * 200, height=72 * 100)  # a 200-inch banner
+    out = io.BytesIO()
+    w.write(out)
+    dpi = ocr._render_dpi(out.getvalue())
+    assert 200 * dpi <= ocr.MAX_OCR_SIDE
+    assert ocr._render_dpi(_a4_pdf()) == 200
+
+
+def _a4_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()

@@ -142,6 +142,15 @@ def ocr_available() -> bool:
         return False
 
 
+def _render_dpi(data: bytes, preferred: int = 200) -> int:
+    """200 dpi, lowered for oversized pages so no rendered side exceeds MAX_OCR_SIDE pixels."""
+    from pypdf import PdfReader
+
+    biggest = max((max(float(p.mediabox.width), float(p.mediabox.height))
+                   for p in PdfReader(io.BytesIO(data), strict=False).pages), default=842.0)
+    return max(1, min(preferred, int(MAX_OCR_SIDE * 72 / max(biggest, 1.0))))
+
+
 def pages_from_file(data: bytes, content_type: str) -> list[Image.Image]:
     """Split an uploaded scan into page images (PDF pages rendered at 200 dpi with poppler)."""
     if content_type == "application/pdf":
@@ -152,7 +161,7 @@ def pages_from_file(data: bytes, content_type: str) -> list[Image.Image]:
             src = os.path.join(tmp, "in.pdf")
             with open(src, "wb") as fh:
                 fh.write(data)
-            subprocess.run(["pdftoppm", "-r", "200", "-gray", "-png", src, os.path.join(tmp, "p")],
+            subprocess.run(["pdftoppm", "-r", str(_render_dpi(data)), "-gray", "-png", src, os.path.join(tmp, "p")],
                            check=True, capture_output=True, timeout=300)
             names = sorted(n for n in os.listdir(tmp) if n.startswith("p") and n.endswith(".png"))
             pages = []

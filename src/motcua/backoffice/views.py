@@ -7,6 +7,7 @@ import uuid
 from functools import wraps
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -48,7 +49,7 @@ def officer_required(view):
     def wrapper(request, *args, **kwargs):
         if not is_officer(request.user):
             return page(request, "backoffice/forbidden.html", {}, status=403)
-        step = twofactor.needs_second_factor(request)
+        step = twofactor.needs_second_factor(request) if getattr(settings, "MOTCUA_OFFICER_2FA", True) else None
         if step is not None:
             target = "backoffice:twofa_enrol" if step == "enrol" else "backoffice:twofa_verify"
             return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")

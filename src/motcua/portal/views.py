@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.catalog.models import Field, OnlineLevel, Procedure
 from motcua.core.errors import DomainError
+from motcua.core.text import fold
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
 
@@ -32,7 +33,8 @@ FINAL_FOR_RATING = {Status.RETURNED, Status.REFUSED, Status.REJECTED}
 
 
 def home(request):
-    fields = Field.objects.order_by("name")
+    fields = sorted(Field.objects.annotate(n=Count("procedures", filter=Q(procedures__is_active=True))).filter(n__gt=0),
+                    key=lambda f: fold(f.name))
     popular = Procedure.objects.filter(is_active=True).exclude(online_level=OnlineLevel.NONE).order_by("code")[:8]
     return page(request, "portal/home.html", {"fields": fields, "popular": popular, "form": SearchForm(),
                                               "track_form": TrackForm(), "nav": "home"})
@@ -60,9 +62,19 @@ def procedure_detail(request, code):
     proc = get_object_or_404(Procedure.objects.select_related("field"), code=code, is_active=True)
     return page(request, "portal/procedure_detail.html", {
         "p": proc, "components": proc.components.all(), "steps": proc.steps.all(),
-        "agencies": proc.agencies.filter(is_active=True), "nav": "procedures",
+        "agencies": _receiving_agencies(proc), "nav": "procedures",
         "online": proc.online_level != OnlineLevel.NONE,
     })
+
+
+def _receiving_agencies(proc):
+    """The agencies named for the procedure, else every active agency of the competent kind."""
+    from motcua.units.models import Agency
+
+    named = proc.agencies.filter(is_active=True)
+    if named.exists() or not proc.agency_kind:
+        return named.order_by("name")
+    return Agency.objects.filter(kind=proc.agency_kind, is_active=True).order_by("name")
 
 
 # ---------------------------------------------------------------- accounts
@@ -154,7 +166,7 @@ def submit(request, code):
     if proc.online_level == OnlineLevel.NONE:
         messages.warning(request, "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa.")
         return redirect("portal:procedure", code=code)
-    agencies = proc.agencies.filter(is_active=True)
+    agencies = _receiving_agencies(proc)
     draft = _draft_for(request, proc)
     stored = services.attachments_by_component(draft) if draft else {}
     if request.method == "POST":

@@ -24,3 +24,26 @@ def test_bench_setup_and_driver_complete_lifecycles(live_server, capsys, setting
     assert again["counter"] != setup["counter"]
     stale, _ = drive(live_server.url, setup, n=1, concurrency=1)
     assert stale.lifecycles == 0 and any("401" in k for k in stale.errors)
+
+
+@pytest.mark.postgres
+def test_pgbench_baseline_runs_on_a_scratch_database_and_drops_it():
+    import shutil
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    from bench.lifecycle import run_pgbench
+
+    if connection.vendor != "postgresql" or not shutil.which("pgbench"):
+        pytest.skip("needs PostgreSQL and pgbench")
+    import psycopg
+
+    s = connection.settings_dict
+    cred = s["USER"] + (":" + quote(s["PASSWORD"], safe="") if s.get("PASSWORD") else "")
+    url = f"postgres://{cred}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/postgres"
+    result = run_pgbench(url, clients=2, seconds=1, scale=1, keep=False)
+    assert result["tps"] > 0 and result["clients"] == 2
+    with psycopg.connect(url, autocommit=True) as conn:
+        left = conn.execute("SELECT count(*) FROM pg_database WHERE datname = 'motcua_bench_pgbench'").fetchone()[0]
+    assert left == 0

@@ -163,3 +163,16 @@ def test_concurrent_idempotent_retries_create_one_dossier(world):
     assert {s for s, _ in results} <= {200, 201}
     assert len({c for _, c in results}) == 1
     assert Dossier.objects.filter(submitted_by=world.users["citizen"], idempotency_key=key).count() == 1
+
+
+def test_counter_receipt_retry_with_same_key_is_one_dossier(world):
+    body = {"procedure_code": world.procedure.code, "agency_code": world.agency.code,
+            "applicant": {"name": "Phạm Văn Quầy"}}
+    first = post(world.client("counter"), "/counter", body, **{"Idempotency-Key": "quay-1"})
+    again = post(world.client("counter"), "/counter", body, **{"Idempotency-Key": "quay-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["code"] == again.json()["code"]
+    assert Dossier.objects.filter(channel="counter").count() == 1
+    # A citizen cannot receive at the counter.
+    r = post(world.client("citizen"), "/counter", body)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"

@@ -164,6 +164,11 @@ def test_walk_in_reception_prints_the_receipt(new_page, world, shot):
     ctr.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
     expect(ctr.locator(".msgs")).to_contain_text("Hẹn trả kết quả ngày")
     shot(ctr, "da-tiep-nhan-truc-tiep")
+    phone = new_page(PHONE)
+    login(phone, "motcua")
+    phone.goto(ctr.url)
+    _assert_fits(phone)
+    shot(phone, "ho-so-can-bo-360px")
     with ctr.expect_download() as dl:
         ctr.locator("aside").get_by_role("link", name="In PDF").first.click()
     path = dl.value.path()

@@ -133,6 +133,8 @@ def test_person_lookup_fills_known_person(client, world):
     client.force_login(world["counter"])
     body = client.get(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).content.decode()
     assert "Trần Thị Mai" in body
+    client.force_login(world["specialist"])  # only the counter looks people up
+    assert client.get(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).status_code == 403
 
 
 def test_dashboard_counts_and_chart(client, world, submitted):

@@ -384,6 +384,8 @@ def person_lookup(request):
     """Find a person by ID number among accounts and earlier dossiers; fills the applicant fields."""
     from motcua.core.cccd import is_valid_id_number
 
+    if not has_role(request.user, "counter_officer"):
+        return page(request, "backoffice/forbidden.html", _ctx(request), status=403)
     number = (request.GET.get("applicant_id_number") or "").replace(" ", "")
     found = None
     if is_valid_id_number(number):

@@ -105,3 +105,10 @@ def test_out_of_range_numbers_are_4xx(world):
     client = world.client("citizen")
     assert client.delete("/api/v1/accounts/tokens/99999999999999999999999").status_code in (404, 422)
     assert client.get("/api/v1/dossiers?offset=99999999999").status_code == 422
+
+
+def test_oversized_body_is_413_json(world):
+    body = submit_body(world, form_data={"x": "y" * 3_000_000})
+    r = raw_post(world.client("citizen"), "", body)
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
+    assert Dossier.objects.count() == 0

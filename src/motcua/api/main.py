@@ -1,5 +1,6 @@
 """The OpenAPI surface under /api/v1; each app contributes a router (motcua.api.<app>)."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -62,6 +63,12 @@ def data_error(request, exc):
     # the caller's input, not a server fault. The failed statement's transaction is already rolled back.
     return api.create_response(request, {"code": "invalid_input", "message": "Dữ liệu gửi lên chứa giá trị không "
                                "lưu được (ký tự hoặc số không hợp lệ)."}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    return api.create_response(request, {"code": "payload_too_large", "message": "Nội dung gửi lên quá lớn; "
+                               "tệp đính kèm hãy gửi qua API tài liệu."}, status=413)
 
 
 @api.get("/health", tags=["system"])

@@ -89,3 +89,9 @@ def test_bad_period_is_a_clear_error(period):
     with pytest.raises(ValidationFailed) as err:
         indicators.parse_period(period)
     assert err.value.code == "invalid_period"
+
+
+def test_first_day_of_the_data_range_has_nothing_carried_over():
+    _seed_2023()
+    ind = indicators.totals(dt.date(2000, 1, 1), dt.date(2023, 12, 31))
+    assert ind["carried_over"] == 0 and ind["received"] == 103_331 + 999 + 50

@@ -37,7 +37,7 @@ def period_filter(start: dt.date | None, end: dt.date) -> Q:
     """Non-overlapping year / month / day rows covering [start, end]; start None = since the beginning."""
     start = start or EPOCH
     if start > end:
-        return Q(pk__in=[])
+        return Q(grain="-")  # matches nothing, yet compiles inside FILTER clauses
     q = Q()
     cur = start
     years, months, days = [], [], []
@@ -164,6 +164,8 @@ STOCK_METRICS = ("received", "finished", "overdue_start", "overdue_end")
 def _aggregate(start: dt.date, end: dt.date, codes: list[str] | None, group: list[str],
                extra: Q | None = None) -> list[dict]:
     """One scan: flows of [start, end] plus cumulative stock metrics before start and up to end."""
+    if codes is not None and not codes:
+        return []  # a scope without agencies
     flow_q = period_filter(start, end)
     before_q = period_filter(None, start - dt.timedelta(days=1))
     upto_q = period_filter(None, end)

@@ -283,6 +283,8 @@ def main() -> None:
         print(f"results agree: {agree} (received in {YEAR}: {total:,}; agencies: {len(res_naive)})")
         rows_out.append((n, statistics.median(t_ours), statistics.median(t_naive), statistics.median(t_duck),
                          max(t_ours), agree))
+        print(f"median s: ours {rows_out[-1][1]:.4f}, naive {rows_out[-1][2]:.3f}, DuckDB {rows_out[-1][3]:.3f}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         duck.close()
         parquet.unlink()
 

@@ -167,6 +167,7 @@ def test_walk_in_reception_prints_the_receipt(new_page, world, shot):
     phone = new_page(PHONE)
     login(phone, "motcua")
     phone.goto(ctr.url)
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Đã tiếp nhận")
     _assert_fits(phone)
     shot(phone, "ho-so-can-bo-360px")
     with ctr.expect_download() as dl:

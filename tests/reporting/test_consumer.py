@@ -211,3 +211,5 @@ def test_consume_events_command_and_rebuild():
     commune = indicators.totals(dt.date(2026, 3, 1), dt.date(2026, 3, 31), scope="level:commune")
     province = indicators.totals(dt.date(2026, 3, 1), dt.date(2026, 3, 31), scope="level:province")
     assert commune["received"] == 1 and province["received"] == 0
+    by_level = indicators.compute(dt.date(2026, 3, 1), dt.date(2026, 3, 31), group_by="admin_level")
+    assert {k: v["received"] for k, v in by_level.items()} == {("commune",): 1}

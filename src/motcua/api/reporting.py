@@ -26,7 +26,7 @@ class PeriodQuery(Schema):
 
 
 class IndicatorQuery(PeriodQuery):
-    group_by: str | None = None  # agency, procedure, field, channel, online_level
+    group_by: str | None = None  # agency, procedure, field, channel, online_level, admin_level, admin_unit
 
 
 def _period(q: PeriodQuery):

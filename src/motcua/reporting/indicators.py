@@ -208,9 +208,34 @@ def _fold(rows: list[dict], group_keys: list[str]) -> dict[tuple, dict[str, int]
     return out
 
 
+ADMIN_GROUPS = ("admin_level", "admin_unit")
+
+
+def _by_admin(start, end, scope, group_by, filters) -> dict[tuple, Indicators]:
+    """Fold per-agency indicators into administrative levels (province / commune) or units."""
+    from motcua.units.models import Agency
+
+    level_of = {"province": "province", "commune": "commune", "ward": "commune", "special_zone": "commune"}
+    attr = "admin_unit__level" if group_by == "admin_level" else "admin_unit__code"
+    mapping = dict(Agency.objects.values_list("code", attr))
+    out: dict[tuple, dict[str, int]] = {}
+    for (code,), ind in compute(start, end, scope, "agency", filters).items():
+        key = mapping.get(code, "")
+        key = (level_of.get(key, key) if group_by == "admin_level" else key,)
+        bucket = out.setdefault(key, {})
+        for k, v in ind.values.items():
+            bucket[k] = bucket.get(k, 0) + v
+    return {k: Indicators(v) for k, v in out.items()}
+
+
 def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: str | None = None,
             filters: dict | None = None) -> dict[tuple, Indicators]:
-    """Indicators for [start, end] keyed by the group value (a 1-tuple, or () when not grouped)."""
+    """Indicators for [start, end] keyed by the group value (a 1-tuple, or () when not grouped).
+
+    group_by: agency, procedure, field, channel, online_level, or admin_level (province / commune) and
+    admin_unit (administrative unit code), folded from agencies."""
+    if group_by in ADMIN_GROUPS:
+        return _by_admin(start, end, scope, group_by, filters)
     if group_by is not None and group_by not in GROUPS:
         raise ValidationFailed("invalid_group", f"Không thể nhóm theo {group_by!r}.")
     codes = agency_codes_for(scope)

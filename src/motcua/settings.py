@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "django_tasks_db",
     "motcua.core",
     "motcua.units",
@@ -134,6 +135,9 @@ TASKS = {
 # Province this installation serves; its identity-code prefix is used in dossier codes.
 MOTCUA_PROVINCE_CODE = os.environ.get("MOTCUA_PROVINCE_CODE", "51")  # Quảng Ngãi (2025 code)
 MOTCUA_PROVINCE_NAME = os.environ.get("MOTCUA_PROVINCE_NAME", "Quảng Ngãi")
+# Identity-code prefix of the province's agencies (Circular 01/2018 art. 19); the real prefix for
+# Quảng Ngãi is not published in our sources, so this is a configurable default.
+MOTCUA_AGENCY_CODE_PREFIX = os.environ.get("MOTCUA_AGENCY_CODE_PREFIX", "H51")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,51 @@
+"""Odd or hostile input answers 4xx (or a normal page with a message), never a 500."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url,params", [
+    ("/thu-tuc/", {"field": "khong-co", "level": "sao-hoa", "trang": "abc"}),
+    ("/thu-tuc/", {"q": "x" * 5000}),
+    ("/tra-cuu/", {"code": "A" * 500, "secret": "12ab"}),
+    ("/tra-cuu/", {"code": "", "secret": ""}),
+    ("/thu-tuc/khong-co-thu-tuc-nay/", {}),
+])
+def test_public_pages_with_bad_parameters(client, world, url, params):
+    resp = client.get(url, params)
+    assert resp.status_code < 500
+
+
+def test_unknown_dossier_action_and_slip_kind_are_404(client, world, submitted):
+    client.force_login(world["counter"])
+    assert client.post(reverse("backoffice:action", args=[submitted.pk, "xoa-sach"])).status_code == 404
+    assert client.get(f"/can-bo/ho-so/{submitted.pk}/phieu/receipt.exe").status_code == 404
+    assert client.get("/can-bo/ho-so/999999/").status_code == 404
+
+
+def test_action_with_garbage_values_is_a_form_error(client, world, submitted):
+    from motcua.dossiers import lifecycle
+
+    lifecycle.receive(submitted, officer=world["counter"])
+    lifecycle.start_processing(submitted, officer=world["counter"])
+    client.force_login(world["specialist"])
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "hand_over"]), {"to_agency": "abc"})
+    assert resp.status_code == 400 and "Lựa chọn không hợp lệ." in resp.content.decode()
+    client.force_login(world["leader"])
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "extend"]), {"days": "-3", "reason": "x"})
+    assert resp.status_code == 400 and "Số ngày phải lớn hơn 0." in resp.content.decode()
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "issue_apology"]),
+                       {"new_due": "31/02/2026", "reason": "x"})
+    assert resp.status_code == 400 and "Ngày không hợp lệ" in resp.content.decode()
+
+
+def test_submit_to_an_agency_that_does_not_offer_it(client, world):
+    from tests.factories import AgencyFactory
+
+    stranger = AgencyFactory(name="Sở Xây dựng")
+    client.force_login(world["citizen"])
+    resp = client.post(reverse("portal:submit", args=[world["proc"].code]),
+                       {"applicant_name": "A", "agency": stranger.pk, "action": "draft"})
+    assert resp.status_code == 400 and "Lựa chọn không hợp lệ." in resp.content.decode()

@@ -1020,6 +1020,48 @@ def stop(dossier, *, officer, reason, at=None) -> Dossier:
     return _run(dossier, "stop", body)
 
 
+def record_online_payment(dossier, *, amount_vnd: int, reference: str, at=None) -> Dossier:
+    """The payment gateway confirmed the fee: the dossier is marked paid online (Decision 766 metric 3.6).
+
+    Not a status change: an event, an audit entry and an outbox event record the fact. Idempotent:
+    a second confirmation of an already-paid dossier writes nothing.
+    """
+    at = _now(at)
+
+    def body(d):
+        if d.fee_paid_online:
+            return d
+        if int(amount_vnd) < 0:
+            raise ValidationFailed("amount_invalid", "Số tiền thanh toán không hợp lệ.")
+        d.fee_paid_online = True
+        return _commit(d, action="record_payment", from_status=d.status, actor=None, at=at,
+                       data={"amount_vnd": int(amount_vnd), "reference": str(reference)})
+
+    return _run(dossier, "record_payment", body)
+
+
+def record_digitization(dossier, *, kind: str, by=None, at=None) -> Dossier:
+    """Components (kind='receipt') or the result (kind='result') were digitized after the transition
+    that normally records it (receive / sign_result). Circular 03/2025 art. 5: digitization is the rule."""
+    at = _now(at)
+    fields = {"receipt": "digitized_at_receipt", "result": "result_digitized"}
+    if kind not in fields:
+        raise ValidationFailed("digitization_kind_invalid", "Loại số hóa không hợp lệ.")
+    field = fields[kind]
+
+    def body(d):
+        if getattr(d, field):
+            return d
+        if kind == "receipt" and d.received_at is None:
+            raise InvalidTransition("not_received", "Hồ sơ chưa được tiếp nhận nên chưa ghi nhận số hóa.")
+        if kind == "result" and d.decided_at is None:
+            raise InvalidTransition("no_result", "Hồ sơ chưa có kết quả giải quyết để ghi nhận số hóa.")
+        setattr(d, field, True)
+        return _commit(d, action="digitized", from_status=d.status, actor=by, at=at, data={"flag": field})
+
+    return _run(dossier, "digitized", body)
+
+
 # --------------------------------------------------------------------------------------------
 # timeliness (Decision 766 indicator 2.1; control sheet Mẫu 05: early / on time / late)
 

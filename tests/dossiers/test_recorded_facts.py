@@ -1,0 +1,50 @@
+"""Facts recorded on a dossier without a status change: online payment, late digitization."""
+
+import pytest
+
+from motcua.audit.models import AuditEntry
+from motcua.core.errors import InvalidTransition
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import DossierEvent
+from motcua.integrations.models import OutboxEvent
+from tests.dossiers.factories import at, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_online_payment_marks_dossier_paid_once_with_event_and_outbox():
+    w = make_world()
+    d = w.submit()
+    d = lifecycle.record_online_payment(d, amount_vnd=75000, reference="MC-1", at=at(2026, 3, 2, 9))
+    assert d.fee_paid_online is True
+    assert d.status == "submitted"  # paying does not move the dossier
+    outbox = OutboxEvent.objects.filter(topic="dossier.record_payment")
+    assert outbox.count() == 1
+    assert outbox.get().payload["fee_paid_online"] is True
+    assert DossierEvent.objects.filter(dossier=d, action="record_payment").get().data["amount_vnd"] == 75000
+
+    # The gateway's second notice (callback, then reconciliation) changes nothing.
+    lifecycle.record_online_payment(d, amount_vnd=75000, reference="MC-1", at=at(2026, 3, 2, 10))
+    assert OutboxEvent.objects.filter(topic="dossier.record_payment").count() == 1
+
+
+def test_late_digitization_of_components_is_recorded_after_receipt():
+    w = make_world()
+    d = w.walk_in(digitized=False)
+    assert d.digitized_at_receipt is False
+    audit_before = AuditEntry.objects.count()
+    d = lifecycle.record_digitization(d, kind="receipt", by=w.counter, at=at(2026, 3, 2, 9))
+    assert d.digitized_at_receipt is True
+    assert OutboxEvent.objects.filter(topic="dossier.digitized").get().payload["digitized_at_receipt"] is True
+    assert AuditEntry.objects.count() == audit_before + 1
+
+
+def test_result_digitization_needs_a_result():
+    w = make_world()
+    d = w.walk_in()
+    with pytest.raises(InvalidTransition) as exc:
+        lifecycle.record_digitization(d, kind="result", by=w.counter, at=at(2026, 3, 2, 9))
+    assert exc.value.code == "no_result"
+    d.refresh_from_db()
+    assert d.result_digitized is False
+    assert not OutboxEvent.objects.filter(topic="dossier.digitized").exists()

@@ -57,6 +57,9 @@ def test_pay_by_api_then_signed_callback_marks_paid_once(sims, configure, make_d
     payment = Payment.objects.get()
     assert payment.status == Payment.PAID and payment.confirmed_by == "callback"
     assert OutboxEvent.objects.filter(topic="payment.paid").count() == 1
+    d.refresh_from_db()
+    assert d.fee_paid_online is True  # counts in the online-payment indicator
+    assert OutboxEvent.objects.filter(topic="dossier.record_payment").count() == 1
     # a second payment for the same dossier is refused
     assert client.post("/api/v1/payments", data={"dossier_id": d.pk},
                        content_type="application/json").status_code == 409
@@ -131,6 +134,9 @@ def test_unreliable_gateway_reconciles_to_the_dong(sims, configure, make_dossier
     assert run.gateway_total_vnd == run.ours_total_vnd == sum(fees) == 2_158_000
     assert Payment.objects.filter(status=Payment.PAID).count() == len(fees)
     assert Payment.objects.filter(confirmed_by="reconciliation").count() == dropped
+    for d in dossiers:  # payments recovered by reconciliation mark their dossiers too
+        d.refresh_from_db()
+        assert d.fee_paid_online is True
     gw_chaos.drop_rate = 0
     second = services.reconcile(DAY)
     assert second.fixed == 0 and second.balanced

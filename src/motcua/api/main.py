@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from motcua.core.errors import DomainError
 
 from . import accounts, catalog, documents, dossiers, engagement, integrations, payments, reporting
+from . import slips as _slips  # noqa: F401  (adds the slip downloads to the dossiers router)
 from .schemas import http_error_payload, validation_payload
 
 DESCRIPTION = """

@@ -185,3 +185,25 @@ def test_inter_agency_hand_over_reaches_the_other_agency(client, world):
     assert d.current_agency == world["other"]
     client.force_login(world["other_counter"])
     assert client.get(reverse("backoffice:dossier", args=[d.pk])).status_code == 200
+
+
+def test_feedback_about_a_dossier_is_handled_by_its_agency(client, world, submitted):
+    from motcua.engagement.models import Feedback
+
+    client.force_login(world["citizen"])  # only the applicant may give feedback about a dossier
+    client.post(reverse("portal:feedback"), {
+        "name": "Trần Thị Mai", "phone": "0912345678", "classification": "conduct", "title": "Chờ lâu",
+        "content": "Tôi phải chờ quá lâu ở quầy tiếp nhận.", "dossier_code": submitted.code})
+    fb = Feedback.objects.get()
+    assert fb.agency == world["agency"]
+    client.force_login(world["other_counter"])
+    assert client.get(reverse("backoffice:feedback", args=[fb.pk])).status_code == 404
+    client.force_login(world["counter"])
+    assert fb.code in client.get(reverse("backoffice:feedback_list")).content.decode()
+    resp = client.post(reverse("backoffice:feedback_action", args=[fb.pk, "answer"]), {"answer": ""})
+    assert resp.status_code == 400 and "Vui lòng nhập nội dung trả lời." in resp.content.decode()
+    resp = client.post(reverse("backoffice:feedback_action", args=[fb.pk, "answer"]),
+                       {"answer": "Đơn vị đã bổ sung một quầy tiếp nhận buổi sáng."})
+    assert resp.status_code == 302
+    fb.refresh_from_db()
+    assert fb.status == "answered" and fb.answer.startswith("Đơn vị")

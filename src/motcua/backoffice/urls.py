@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feedback, views
 
 app_name = __name__.split(".")[1]
 urlpatterns = [
@@ -17,4 +17,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/phieu/<slug:kind>.<str:fmt>", views.dossier_slip, name="slip"),
     path("ho-so/<int:pk>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
+    path("phan-anh/", feedback.feedback_list, name="feedback_list"),
+    path("phan-anh/<int:pk>/", feedback.feedback_detail, name="feedback"),
+    path("phan-anh/<int:pk>/<slug:action>/", feedback.feedback_action, name="feedback_action"),
 ]

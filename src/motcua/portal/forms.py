@@ -261,10 +261,19 @@ class FeedbackForm(forms.Form):
                              error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
     classification = forms.ChoiceField(label="Phản ánh về", choices=[
         ("regulation", "Quy định, thủ tục hành chính"), ("conduct", "Hành vi, thái độ của cán bộ, công chức")])
+    agency = forms.ModelChoiceField(label="Cơ quan liên quan", required=False, queryset=None,
+                                    empty_label="— Không rõ (chuyển cấp tỉnh) —",
+                                    error_messages={"invalid_choice": "Lựa chọn không hợp lệ."})
     dossier_code = forms.CharField(label="Mã hồ sơ (nếu có)", max_length=64, required=False)
     title = forms.CharField(label="Tiêu đề", max_length=255, error_messages=REQUIRED)
     content = forms.CharField(label="Nội dung phản ánh, kiến nghị", max_length=5000, error_messages=REQUIRED,
                               widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from motcua.units.models import Agency
+
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
 
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])

@@ -435,5 +435,5 @@ def _send_feedback(user, data):
                                      content=data["content"], name=data["name"], phone=data["phone"],
                                      email=data.get("email", ""), dossier=dossier,
                                      procedure=dossier.procedure if dossier else None,
-                                     agency=dossier.agency if dossier else None)
+                                     agency=dossier.agency if dossier else data.get("agency"))
     return obj.code

@@ -20,11 +20,12 @@ system:
 # Installs everything, loads demo data on SQLite and serves http://127.0.0.1:8000
 demo: install
 	-scripts/system-packages.sh
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py setup_demo
+	$(PY) manage.py create_demo_pki
+	$(PY) manage.py consume_events
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py db_worker & trap "kill $$! 2>/dev/null" EXIT; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	scripts/demo.sh
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -1,5 +1,7 @@
 """Citizen portal pages through Django's test client: search, submission, validation, privacy, tracking."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -217,3 +219,18 @@ def test_citizen_withdraws_with_a_reason(client, world, submitted):
     assert submitted.status == Status.WITHDRAWN
     client.force_login(world["citizen2"])
     assert client.post(url, {"reason": "x"}).status_code == 404
+
+
+def test_eform_fields_the_account_knows_are_prefilled(client, world):
+    proc = world["proc"]
+    proc.form_schema = [*proc.form_schema,
+                        {"name": "so_dinh_danh", "label": "Số định danh của người yêu cầu", "type": "id_number"},
+                        {"name": "dien_thoai", "label": "Điện thoại liên hệ", "type": "tel", "required": True}]
+    proc.save()
+    client.force_login(world["citizen"])
+    body = client.get(reverse("portal:submit", args=[proc.code])).content.decode()
+    tag = re.search(r'<input[^>]*name="f_so_dinh_danh"[^>]*>', body).group(0)
+    assert 'value="051190001234"' in tag
+    data = _submit_payload(world, f_dien_thoai="12ab")
+    resp = client.post(reverse("portal:submit", args=[proc.code]), data)
+    assert resp.status_code == 400 and "Số điện thoại không hợp lệ." in resp.content.decode()

@@ -23,7 +23,17 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
 
 from . import services
-from .forms import FeedbackForm, LoginForm, RatingForm, SearchForm, SignupForm, SubmitForm, SupplementForm, TrackForm
+from .forms import (
+    FeedbackForm,
+    LoginForm,
+    RatingForm,
+    SearchForm,
+    SignupForm,
+    SubmitForm,
+    SupplementForm,
+    TrackForm,
+    prefill_from_account,
+)
 from .web import actor, client_ip, form_rows, page, show_domain_error
 
 PER_PAGE = 20
@@ -157,7 +167,8 @@ def _initial(user, proc, draft):
         init.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
         return init
     return {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
-            "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address}
+            "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address,
+            **prefill_from_account(proc.form_schema, user)}
 
 
 @login_required

@@ -173,6 +173,55 @@ FROM {table} GROUP BY agency_code ORDER BY agency_code
 """
 
 
+def bench_consumer(n_dossiers: int) -> None:
+    """Throughput of the live path: outbox events → consumer → facts and counters."""
+    import random
+
+    from django.db import transaction
+
+    from motcua.integrations.models import OutboxEvent
+    from motcua.reporting import consumer
+    from motcua.reporting.models import ConsumerCursor, DossierFact, StatCounter
+
+    rnd = random.Random(7)
+    base = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)
+    events = []
+    start_id = 10_000_000_000
+    for i in range(n_dossiers):
+        received = base + dt.timedelta(minutes=rnd.randrange(0, 300 * 24 * 60))
+        due = received + dt.timedelta(days=rnd.randrange(1, 10))
+        decided = received + dt.timedelta(days=rnd.randrange(0, 12))
+        common = {"dossier_id": start_id + i, "code": f"B-{i}", "procedure_code": f"P{rnd.randrange(600):04d}",
+                  "procedure_online_level": rnd.choice(["full", "partial", "none"]), "field_code": "F01",
+                  "agency_code": f"A{rnd.randrange(1, 101):03d}", "channel": rnd.choice(["online", "counter"]),
+                  "received_at": received.isoformat(), "due_at": due.isoformat(), "fee_vnd": 0,
+                  "fee_paid_online": False, "digitized_at_receipt": rnd.random() < 0.5, "result_digitized": False,
+                  "result_electronic": False, "supplement_count": 0, "apology_count": 0,
+                  "rule_version": "decree118_2025"}
+        steps = [("receive_at_counter", "received", received, None, None),
+                 ("start_processing", "processing", received + dt.timedelta(hours=1), None, None),
+                 ("approve", "approved", decided, decided, None),
+                 ("return_result", "returned", decided + dt.timedelta(hours=4), decided,
+                  decided + dt.timedelta(hours=4))]
+        for action, status, when, dec, ret in steps:
+            events.append(OutboxEvent(topic=f"dossier.{action}", aggregate_type="dossier",
+                                      aggregate_id=str(start_id + i), payload={
+                                          **common, "action": action, "to_status": status, "at": when.isoformat(),
+                                          "decided_at": dec and dec.isoformat(), "returned_at": ret and ret.isoformat(),
+                                          "result_digitized": status == "returned"}))
+    with transaction.atomic():
+        DossierFact.objects.all().delete()
+        StatCounter.objects.all().delete()
+        ConsumerCursor.objects.all().delete()
+        OutboxEvent.objects.bulk_create(events, batch_size=5000)
+    t0 = time.perf_counter()
+    applied = consumer.consume(batch_size=1000)
+    elapsed = time.perf_counter() - t0
+    print(f"consumer: {applied:,} events ({n_dossiers:,} dossiers) in {elapsed:.1f} s = "
+          f"{applied / elapsed:,.0f} events/s; facts {DossierFact.objects.count():,}, "
+          f"counter rows {StatCounter.objects.count():,}", flush=True)
+
+
 def timed(fn, repeat: int):
     times, result = [], None
     for _ in range(repeat):
@@ -189,6 +238,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="1e5,1e6", help="comma-separated dossier counts, e.g. 1e6,1e7")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--consumer-dossiers", type=int, default=0,
+                    help="only measure the event consumer on this many synthetic dossiers (4 events each)")
     ap.add_argument("--workdir", default=None, help="where the Parquet export goes (default: a temp dir)")
     args = ap.parse_args()
     if not args.database_url.startswith("postgres"):
@@ -214,6 +265,9 @@ def main() -> None:
     from motcua.reporting.metrics import METRICS
 
     call_command("migrate", verbosity=0)
+    if args.consumer_dossiers:
+        bench_consumer(args.consumer_dossiers)
+        return
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="motcua-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)

@@ -172,6 +172,7 @@ def test_walk_in_reception_prints_the_receipt(new_page, world, shot):
     shot(phone, "ho-so-can-bo-360px")
     with ctr.expect_download() as dl:
         ctr.locator("aside").get_by_role("link", name="In PDF").first.click()
+    assert dl.value.suggested_filename.startswith("giay-tiep-nhan-")
     path = dl.value.path()
     with open(path, "rb") as fh:
         assert fh.read(5) == b"%PDF-"

@@ -234,3 +234,16 @@ def test_eform_fields_the_account_knows_are_prefilled(client, world):
     data = _submit_payload(world, f_dien_thoai="12ab")
     resp = client.post(reverse("portal:submit", args=[proc.code]), data)
     assert resp.status_code == 400 and "Số điện thoại không hợp lệ." in resp.content.decode()
+
+
+def test_receipt_download_is_a_pdf_with_a_vietnamese_name(client, world, submitted):
+    from motcua.dossiers import lifecycle
+
+    lifecycle.receive(submitted, officer=world["counter"])
+    client.force_login(world["citizen"])
+    resp = client.get(reverse("portal:dossier_slip", args=[submitted.pk, "receipt", "pdf"]))
+    assert resp.status_code == 200 and resp.content[:5] == b"%PDF-"
+    assert f'filename="giay-tiep-nhan-{submitted.code}.pdf"' in resp["Content-Disposition"]
+    resp = client.get(reverse("portal:dossier_slip", args=[submitted.pk, "receipt", "docx"]))
+    assert resp.status_code == 200 and resp.content[:2] == b"PK"
+    assert client.get(reverse("portal:dossier_slip", args=[submitted.pk, "refusal", "pdf"])).status_code == 404

@@ -82,10 +82,18 @@ def attachment_response(att):
                         filename=att.original_name, content_type=att.content_type)
 
 
-def render_slip(kind: str, dossier, fmt: str = "pdf") -> bytes:
-    from motcua.dossiers.slips import render
+SLIP_FILE_NAMES = {"receipt": "giay-tiep-nhan", "supplement": "phieu-yeu-cau-bo-sung", "refusal": "phieu-tu-choi",
+                   "apology": "phieu-xin-loi-hen-lai", "control_sheet": "phieu-kiem-soat"}
 
-    return render(kind, dossier, fmt=fmt)
+
+def render_slip(kind: str, dossier, fmt: str = "pdf") -> tuple[bytes, str, str]:
+    """(bytes, content type, file name) of the latest issued slip of `kind` (the control sheet: as of now)."""
+    from motcua.dossiers.slips import CONTENT_TYPES, render
+
+    slip = dossier.slips.filter(kind=kind).order_by("-issued_at", "-id").first()
+    data = render(kind, dossier, fmt=fmt, slip=slip)
+    code = (dossier.code or f"nhap-{dossier.pk}").replace("/", "-")
+    return data, CONTENT_TYPES[fmt], f"{SLIP_FILE_NAMES.get(kind, kind)}-{code}.{fmt}"
 
 
 def audit_person_lookup(user, id_number: str) -> None:

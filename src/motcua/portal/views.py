@@ -272,16 +272,12 @@ def dossier_slip(request, pk, kind, fmt):
 
 def _slip_response(request, dossier, kind, fmt):
     try:
-        data = services.render_slip(kind, dossier, fmt=fmt)
+        data, ctype, name = services.render_slip(kind, dossier, fmt=fmt)
     except DomainError as err:
         show_domain_error(request, err)
         return redirect(request.META.get("HTTP_REFERER") or "portal:home")
-    except (ImportError, AttributeError):
-        raise Http404("Chưa có mẫu phiếu.") from None
-    ctype = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="{kind}-{dossier.code or dossier.pk}.{fmt}"'
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
 
 

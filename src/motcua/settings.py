@@ -59,7 +59,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,7 +108,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/tai-khoan/dang-nhap/"
 
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+# Vietnamese only for now: a browser asking for English must not get English number formats
+# around Vietnamese text.
+LANGUAGES = [("vi", "Tiếng Việt")]
+FORMAT_MODULE_PATH = ["motcua.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

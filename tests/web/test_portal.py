@@ -247,3 +247,24 @@ def test_receipt_download_is_a_pdf_with_a_vietnamese_name(client, world, submitt
     resp = client.get(reverse("portal:dossier_slip", args=[submitted.pk, "receipt", "docx"]))
     assert resp.status_code == 200 and resp.content[:2] == b"PK"
     assert client.get(reverse("portal:dossier_slip", args=[submitted.pk, "refusal", "pdf"])).status_code == 404
+
+
+def test_a_document_from_the_citizens_repository_is_reused_instead_of_uploaded(client, world):
+    from motcua.documents import services as documents
+
+    comp = world["proc"].components.get(name="Giấy chứng sinh")
+    att = documents.store_upload(pdf_bytes(), owner=world["citizen"], name="giay-chung-sinh-cu.pdf")
+    item = documents.add_to_vault(att, id_number="051190001234", kind="component", title="Giấy chứng sinh")
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    assert "Dùng lại giấy tờ đã có trong kho dữ liệu" in client.get(url).content.decode()
+    data = _submit_payload(world)
+    data.pop(f"tp_{comp.pk}")
+    data[f"kho_{comp.pk}"] = str(item.pk)
+    resp = client.post(url, data)
+    assert resp.status_code == 302, resp.content.decode()[:3000]
+    dossier = Dossier.objects.get(applicant=world["citizen"])
+    reused = dossier.attachments.get(component=comp)
+    assert reused.reused and reused.reused_from == att
+    client.force_login(world["citizen2"])  # someone else's repository is not offered
+    assert "Dùng lại giấy tờ" not in client.get(url).content.decode()

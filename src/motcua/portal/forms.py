@@ -176,10 +176,12 @@ class SubmitForm(forms.Form):
                                        error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
     applicant_address = forms.CharField(label="Địa chỉ", max_length=255, required=False)
 
-    def __init__(self, *args, procedure, agencies, stored_files: dict | None = None, drafting=False, **kwargs):
+    def __init__(self, *args, procedure, agencies, stored_files: dict | None = None, drafting=False,
+                 vault: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         self.stored_files = stored_files or {}
+        self.vault = vault or {}  # component pk -> [VaultItem]: documents the person already has (provide once)
         self.drafting = drafting
         self.eform_names = []
         for name, field in eform_fields(procedure.form_schema).items():
@@ -193,6 +195,13 @@ class SubmitForm(forms.Form):
                                                 widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_UPLOAD_EXT)}))
             self.fields[name].component = comp
             self.component_names.append(name)
+            items = self.vault.get(comp.pk)
+            if items:
+                self.fields[f"kho_{comp.pk}"] = forms.TypedChoiceField(
+                    label="Dùng lại giấy tờ đã có trong kho dữ liệu", required=False, coerce=int, empty_value=None,
+                    choices=[("", "Không, tôi tải tệp lên"), *[(i.pk, f"{i.title} ({i.attachment.original_name})")
+                                                              for i in items]],
+                    initial=items[0].pk, widget=forms.RadioSelect)
         self.fields["agency"] = forms.ModelChoiceField(label="Nơi nộp hồ sơ", queryset=agencies,
                                                        empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
                                                        error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
@@ -206,7 +215,24 @@ class SubmitForm(forms.Form):
         return [self[n] for n in self.eform_names]
 
     def component_bound(self):
-        return [(self[n], self.stored_files.get(n)) for n in self.component_names]
+        out = []
+        for n in self.component_names:
+            comp = self.fields[n].component
+            reuse = self[f"kho_{comp.pk}"] if f"kho_{comp.pk}" in self.fields else None
+            out.append((self[n], self.stored_files.get(n), reuse))
+        return out
+
+    def reused_items(self) -> list:
+        """[(VaultItem, component)] the person chose to reuse instead of uploading."""
+        out = []
+        for n in self.component_names:
+            comp = self.fields[n].component
+            chosen = self.cleaned_data.get(f"kho_{comp.pk}")
+            if chosen and not self.cleaned_data.get(n):
+                item = next((i for i in self.vault.get(comp.pk, []) if i.pk == chosen), None)
+                if item is not None:
+                    out.append((item, comp))
+        return out
 
     def clean_applicant_id_number(self):
         return _id_number(self.cleaned_data["applicant_id_number"])
@@ -223,7 +249,8 @@ class SubmitForm(forms.Form):
                     check_upload(upload)
                 except DomainError as err:
                     self.add_error(name, err.message)
-            elif not self.drafting and self.fields[name].component.is_required and name not in self.stored_files:
+            elif (not self.drafting and self.fields[name].component.is_required and name not in self.stored_files
+                  and not data.get(f"kho_{self.fields[name].component.pk}")):
                 self.add_error(name, "Vui lòng đính kèm giấy tờ này.")
         return data
 

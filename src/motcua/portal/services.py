@@ -5,6 +5,8 @@ Each fall-back is used only while the owning app has not shipped its service yet
 
 from __future__ import annotations
 
+from motcua.core.errors import DomainError
+
 
 def search_procedures(q="", field=None, level="", online_level="", agency=None):
     from motcua.catalog.services import search_procedures as engine
@@ -100,3 +102,22 @@ def audit_person_lookup(user, id_number: str) -> None:
     from motcua.audit.services import record_read as audit_read
 
     audit_read(user, "person", id_number, ["full_name", "phone", "email", "address"], purpose="walk_in_lookup")
+
+
+def vault_suggestions(procedure, user) -> dict:
+    """component pk -> the person's own valid repository items that fit it (Decree 45/2020: provide once)."""
+    if not getattr(user, "id_number", ""):
+        return {}
+    from motcua.documents.services import reuse_suggestions
+
+    try:
+        rows = reuse_suggestions(procedure, user.id_number, requester=user)
+    except DomainError:
+        return {}
+    return {row["component"].pk: row["items"] for row in rows if row["items"]}
+
+
+def reuse_from_vault(item, dossier, *, by, component):
+    from motcua.documents.services import reuse_in_dossier
+
+    return reuse_in_dossier(item, dossier, actor=by, component=component)

@@ -180,17 +180,18 @@ def submit(request, code):
     agencies = _receiving_agencies(proc)
     draft = _draft_for(request, proc)
     stored = services.attachments_by_component(draft) if draft else {}
+    vault = services.vault_suggestions(proc, actor(request))
     if request.method == "POST":
         drafting = request.POST.get("action") == "draft"
         form = SubmitForm(request.POST, request.FILES, procedure=proc, agencies=agencies, stored_files=stored,
-                          drafting=drafting)
+                          drafting=drafting, vault=vault)
         if form.is_valid():
             result = _save_submission(request, proc, form, draft, drafting)
             if result is not None:
                 return result
     else:
         form = SubmitForm(initial=_initial(request.user, proc, draft), procedure=proc, agencies=agencies,
-                          stored_files=stored)
+                          stored_files=stored, vault=vault)
     if not agencies:
         messages.warning(request, "Thủ tục chưa được gán cơ quan tiếp nhận trực tuyến.")
     return page(request, "portal/submit.html", {"p": proc, "form": form, "draft": draft, "nav": "procedures",
@@ -217,6 +218,8 @@ def _save_submission(request, proc, form, draft, drafting):
                 if upload:
                     services.store_attachment(dossier, upload, by=actor(request),
                                               component=form.fields[name].component)
+            for item, comp in form.reused_items():
+                services.reuse_from_vault(item, dossier, by=actor(request), component=comp)
     except DomainError as err:
         form.add_error(None, err.message)
         return None

@@ -207,3 +207,45 @@ def test_feedback_about_a_dossier_is_handled_by_its_agency(client, world, submit
     assert resp.status_code == 302
     fb.refresh_from_db()
     assert fb.status == "answered" and fb.answer.startswith("Đơn vị")
+
+
+def test_leader_signs_the_result_pdf_and_the_citizen_downloads_it(client, world, submitted, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers import lifecycle
+    from tests.web.conftest import pdf_bytes
+
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")  # demo CA issued on first use
+    d = lifecycle.receive(submitted, officer=world["counter"])
+    d = lifecycle.start_processing(d, officer=world["counter"])
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"], summary="Cấp Giấy khai sinh")
+    client.force_login(world["leader"])
+    resp = _act(client, d, "sign_result", {"electronic": "on", "digitized": "on",
+                                           "result_file": SimpleUploadedFile("kq.pdf", pdf_bytes(), "application/pdf")})
+    assert resp.status_code == 302
+    d.refresh_from_db()
+    result = d.attachments.get(kind="result")
+    assert d.status == Status.READY_FOR_RETURN and result.is_signed
+    lifecycle.return_result(d, officer=world["counter"])
+    client.force_login(world["citizen"])
+    resp = client.get(reverse("portal:dossier_result", args=[d.pk]), {"tai": "1"})
+    assert resp.status_code == 200 and b"/ByteRange" in b"".join(resp.streaming_content)
+
+
+def test_a_non_leader_posting_sign_changes_nothing(client, world, submitted, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers import lifecycle
+    from tests.web.conftest import pdf_bytes
+
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
+    d = lifecycle.receive(submitted, officer=world["counter"])
+    d = lifecycle.start_processing(d, officer=world["counter"])
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"])
+    client.force_login(world["specialist"])
+    resp = _act(client, d, "sign_result", {"result_file": SimpleUploadedFile("kq.pdf", pdf_bytes(), "application/pdf")})
+    assert resp.status_code == 403
+    d.refresh_from_db()
+    assert d.status == Status.APPROVED and not d.attachments.filter(kind="result").exists()

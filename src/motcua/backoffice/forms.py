@@ -73,6 +73,19 @@ class ApproveForm(forms.Form):
 class SignForm(forms.Form):
     electronic = forms.BooleanField(label="Kết quả điện tử (ký số)", required=False, initial=True)
     digitized = forms.BooleanField(label="Kết quả đã được số hóa", required=False, initial=True)
+    result_file = forms.FileField(label="Tệp kết quả (PDF) để ký số bằng chứng thư của cơ quan", required=False)
+
+    def clean_result_file(self):
+        upload = self.cleaned_data.get("result_file")
+        if upload:
+            try:
+                check_upload(upload)
+            except DomainError as err:
+                raise forms.ValidationError(err.message) from err
+            if not upload.read(5).startswith(b"%PDF-"):
+                raise forms.ValidationError("Chỉ ký số được tệp PDF.")
+            upload.seek(0)
+        return upload
 
 
 class ReturnForm(forms.Form):

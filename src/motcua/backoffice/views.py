@@ -270,7 +270,15 @@ def _apply(action, dossier, user, form):
     if action == "approve":
         return lifecycle.approve(dossier, officer=user, summary=c.get("summary", ""))
     if action == "sign_result":
-        return lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"], digitized=c["digitized"])
+        # The transition checks the leader's right first; then the result PDF is signed (PAdES) with the
+        # agency's certificate and filed in the applicant's repository — both or neither.
+        signed = lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"] or bool(c.get("result_file")),
+                                       digitized=c["digitized"])
+        if c.get("result_file"):
+            from motcua.documents.services import issue_signed_result
+
+            issue_signed_result(signed, c["result_file"].read(), officer=user)
+        return signed
     if action == "return_result":
         if c.get("result_file"):
             services.store_attachment(dossier, c["result_file"], by=user, kind="result")

@@ -141,3 +141,13 @@ def test_vault_consent_and_reuse_over_api(people):
                            content_type="application/json")
     assert revoked.status_code == 200 and revoked.json()["revoked"] == 1
     assert counter.get(f"{API}/vault", {"id_number": "051090001234"}).status_code == 403
+
+
+def test_openapi_documents_the_documents_endpoints(people):
+    spec = Client().get("/api/v1/openapi.json").json()
+    paths = spec["paths"]
+    for p in ("/api/v1/documents/attachments", "/api/v1/documents/digitization/{job_id}",
+              "/api/v1/documents/verify", "/api/v1/documents/vault", "/api/v1/documents/vault/{item_id}/reuse"):
+        assert p in paths, p
+    upload = paths["/api/v1/documents/attachments"]["post"]
+    assert {"413", "415", "422"} <= set(upload["responses"])

@@ -132,3 +132,21 @@ def test_pkcs11_adapter_refuses_clearly_without_a_token(agency, settings, config
         signing.sign_pdf(make_pdf(), agency)
     assert exc.value.code in codes
     assert exc.value.status == 409
+
+
+def test_uploaded_signed_pdf_is_verified_on_upload(agency, people, tmp_path):
+    from motcua.documents.services import store_upload
+
+    good = store_upload(signing.sign_pdf(make_pdf(), agency), owner=people["citizen"], name="kq.pdf")
+    assert good.is_signed and good.signature["valid"] and good.signature["signer"] == "UBND xã Tịnh Sơn"
+
+    root, inter = pki.create_ca(tmp_path / "rogue2", common_name="CA lạ", intermediate_name="CA lạ 2")
+    cert = pki.issue_signing_certificate(inter, tmp_path / "rogue2", "x", "Ai đó", "Ai đó")
+    from pyhanko.sign import signers
+
+    signer = signers.SimpleSigner.load(str(cert.key_path), str(cert.cert_path), ca_chain_files=[str(inter.cert_path)])
+    odd = store_upload(signing.sign_with(make_pdf(), signer), owner=people["citizen"], name="la.pdf")
+    assert odd.is_signed and odd.signature["intact"] and not odd.signature["trusted"]
+
+    plain = store_upload(make_pdf(), owner=people["citizen"], name="a.pdf")
+    assert not plain.is_signed and plain.signature == {}

@@ -47,6 +47,7 @@ class AttachmentOut(Schema):
     uploaded_at: datetime
     reused: bool
     is_signed: bool
+    signature: dict
 
 
 class DigitizeIn(Schema):
@@ -170,7 +171,8 @@ def _attachment(request, pk: int):
 def _attachment_out(att) -> dict:
     return {"id": att.pk, "dossier_id": att.dossier_id, "component_id": att.component_id, "kind": att.kind,
             "original_name": att.original_name, "content_type": att.content_type, "size": att.size,
-            "sha256": att.sha256, "uploaded_at": att.uploaded_at, "reused": att.reused, "is_signed": att.is_signed}
+            "sha256": att.sha256, "uploaded_at": att.uploaded_at, "reused": att.reused, "is_signed": att.is_signed,
+            "signature": att.signature}
 
 
 def _job_out(job: DigitizationJob) -> dict:

@@ -34,6 +34,8 @@ class Attachment(models.Model):
     reused = models.BooleanField("tái sử dụng từ kho dữ liệu", default=False)
     reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reuses")
     is_signed = models.BooleanField("có chữ ký số", default=False)
+    signature = models.JSONField("kết quả kiểm tra chữ ký số", default=dict, blank=True,
+                                 help_text="valid, intact, trusted, signer, signed_at, verdict — lúc tải lên.")
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

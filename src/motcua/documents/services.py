@@ -94,13 +94,24 @@ def store_upload(file, *, owner, dossier=None, component=None, kind: str = Attac
         data = validation.read_limited(file)
     inspection = validation.inspect(data)
     original = _clean_name(name or getattr(file, "name", None))
+    signature = signature_summary(data) if inspection.content_type == validation.PDF else {}
     return _save_bytes(data, inspection=inspection, original_name=original, owner=owner, dossier=dossier,
                        component=component, kind=kind, uploaded_by=uploaded_by or owner,
-                       is_signed=inspection.content_type == validation.PDF and _has_signature(data))
+                       is_signed=bool(signature.get("signed")), signature=signature)
 
 
-def _has_signature(data: bytes) -> bool:
-    return b"/ByteRange" in data and (b"/Sig" in data)
+def signature_summary(data: bytes) -> dict:
+    """Verify the signatures of an uploaded PDF (if any) so the officer sees their validity."""
+    if b"/ByteRange" not in data:
+        return {}
+    from .signing import verify_pdf
+
+    result = verify_pdf(data)
+    if not result.signed:
+        return {}
+    return {"signed": True, "valid": result.valid, "intact": result.intact, "trusted": result.trusted,
+            "signer": result.signer, "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+            "verdict": result.verdict, "reasons": result.reasons}
 
 
 def get_attachment(pk: int) -> Attachment:
@@ -427,7 +438,7 @@ def reuse_in_dossier(item: VaultItem, dossier, *, actor=None, component=None) ->
             dossier=dossier, owner=dossier.applicant, component=component, kind=AttachmentKind.COMPONENT,
             original_name=src.original_name, content_type=src.content_type, size=src.size, sha256=src.sha256,
             storage_path=src.storage_path, uploaded_by=actor if getattr(actor, "pk", None) else None,
-            reused=True, reused_from=src, is_signed=src.is_signed)
+            reused=True, reused_from=src, is_signed=src.is_signed, signature=src.signature)
         audit_record(actor, "vault.reuse", "attachment", att.pk,
                      {"vault_item": item.pk, "dossier": dossier.pk, "component": getattr(component, "pk", None)})
     return att
@@ -457,7 +468,7 @@ def issue_signed_result(dossier, pdf_bytes: bytes, *, officer, title: str | None
     with transaction.atomic():
         att = _save_bytes(signed, inspection=inspection, original_name=f"{dossier.code or dossier.pk}-ket-qua.pdf",
                           owner=dossier.applicant, dossier=dossier, component=None, kind=AttachmentKind.RESULT,
-                          uploaded_by=officer, is_signed=True)
+                          uploaded_by=officer, is_signed=True, signature=signature_summary(signed))
         if dossier.applicant_id_number:
             add_to_vault(att, id_number=dossier.applicant_id_number, kind=VaultItemKind.RESULT, title=name,
                          source_dossier=dossier, actor=officer)

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import Attachment, DigitizationJob, VaultConsent, VaultItem
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "kind", "content_type", "size", "dossier", "reused", "is_signed", "uploaded_at")
+    list_filter = ("kind", "content_type", "reused", "is_signed")
+    search_fields = ("original_name", "sha256", "dossier__code")
+    raw_id_fields = ("dossier", "owner", "component", "uploaded_by", "reused_from")
+    readonly_fields = ("sha256", "size", "content_type", "storage_path", "signature")
+
+
+@admin.register(DigitizationJob)
+class DigitizationJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "dossier", "kind", "status", "pages_done", "pages_total", "created_at")
+    list_filter = ("status", "kind")
+    raw_id_fields = ("dossier", "component", "output", "created_by", "confirmed_by")
+    filter_horizontal = ("sources",)
+
+
+@admin.register(VaultItem)
+class VaultItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "id_number", "kind", "is_valid", "valid_until", "created_at")
+    list_filter = ("kind", "is_valid")
+    search_fields = ("id_number", "title")
+    raw_id_fields = ("attachment", "source_dossier", "created_by")
+
+
+@admin.register(VaultConsent)
+class VaultConsentAdmin(admin.ModelAdmin):
+    list_display = ("id_number", "purpose", "granted_at", "revoked_at")
+    list_filter = ("purpose",)
+    search_fields = ("id_number",)
+    raw_id_fields = ("granted_by",)

@@ -36,7 +36,8 @@ def _act(page, label):
     return panel
 
 
-def test_online_dossier_from_submission_to_rating(new_page, world, shot, pdf_file):
+def test_online_dossier_from_submission_to_rating(new_page, world, shot, pdf_file, settings, tmp_path):
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")  # the demo CA issues the agency's signing certificate
     proc = world["proc"]
     # Citizen: find the procedure without diacritics, read it, submit online.
     cit = new_page()
@@ -96,16 +97,16 @@ def test_online_dossier_from_submission_to_rating(new_page, world, shot, pdf_fil
     panel = _act(ldr, "Phê duyệt kết quả")
     panel.get_by_label("Nội dung kết quả").fill("Cấp Giấy khai sinh cho cháu Trần Minh An.")
     panel.get_by_role("button", name="Phê duyệt kết quả").click()
-    _act(ldr, "Ký kết quả").get_by_role("button", name="Ký kết quả").click()
+    panel = _act(ldr, "Ký kết quả")
+    panel.get_by_label("Tệp kết quả (PDF) để ký số bằng chứng thư của cơ quan").set_input_files(pdf_file)
+    panel.get_by_role("button", name="Ký kết quả").click()
     expect(ldr.locator("h1")).to_contain_text("Chờ trả kết quả")
     shot(ldr, "lanh-dao-da-ky")
 
     # Counter: return the result.
     ctr.goto("/can-bo/tiep-nhan/")
     ctr.get_by_role("link", name=code).first.click()
-    panel = _act(ctr, "Trả kết quả")
-    panel.get_by_label("Tệp kết quả điện tử (nếu có)").set_input_files(pdf_file)
-    panel.get_by_role("button", name="Trả kết quả").click()
+    _act(ctr, "Trả kết quả").get_by_role("button", name="Trả kết quả").click()
     expect(ctr.locator("h1")).to_contain_text("Đã trả kết quả")
 
     # Citizen: sees the result, downloads it, rates.
@@ -116,8 +117,10 @@ def test_online_dossier_from_submission_to_rating(new_page, world, shot, pdf_fil
     cit.get_by_role("link", name="Xem, tải kết quả").click()
     expect(cit.locator("main")).to_contain_text("Cấp Giấy khai sinh cho cháu Trần Minh An.")
     with cit.expect_download() as dl:
-        cit.get_by_role("link", name=re.compile("Tải tệp kết quả")).click()
+        cit.get_by_role("link", name=re.compile("Tải tệp kết quả.*đã ký số")).click()
     assert dl.value.suggested_filename.endswith(".pdf")
+    with open(dl.value.path(), "rb") as fh:
+        assert b"/ByteRange" in fh.read()  # a PAdES signature
     cit.go_back()
     cit.goto(f"/ho-so-cua-toi/{_pk(code)}/")
     cit.get_by_label("Hài lòng", exact=True).check()

@@ -90,7 +90,7 @@ class SignForm(forms.Form):
 
 class ReturnForm(forms.Form):
     method = forms.ChoiceField(label="Hình thức trả kết quả", choices=ReturnMethod.choices)
-    result_file = forms.FileField(label="Tệp kết quả điện tử (nếu có)", required=False)
+    result_file = forms.FileField(label="Tệp kết quả bản quét (nếu có)", required=False)
 
     def clean_result_file(self):
         upload = self.cleaned_data.get("result_file")

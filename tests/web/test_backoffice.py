@@ -207,6 +207,11 @@ def test_feedback_about_a_dossier_is_handled_by_its_agency(client, world, submit
     assert resp.status_code == 302
     fb.refresh_from_db()
     assert fb.status == "answered" and fb.answer.startswith("Đơn vị")
+    client.force_login(world["leader"])  # publishing is a manager's call
+    assert client.post(reverse("backoffice:feedback_action", args=[fb.pk, "publish"])).status_code == 302
+    client.logout()
+    body = client.get(reverse("portal:feedback_answers")).content.decode()
+    assert "Đơn vị đã bổ sung một quầy" in body and "0912345678" not in body
 
 
 def test_leader_signs_the_result_pdf_and_the_citizen_downloads_it(client, world, submitted, settings, tmp_path):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<int:pk>/bo-sung/", views.provide_supplement, name="supplement"),
     path("ho-so-cua-toi/<int:pk>/rut-ho-so/", views.withdraw, name="withdraw"),
     path("gui-phan-anh/", views.feedback, name="feedback"),
+    path("phan-anh-da-tra-loi/", views.feedback_answers, name="feedback_answers"),
     path("tai-khoan/dang-nhap/", views.login_view, name="login"),
     path("tai-khoan/dang-xuat/", views.logout_view, name="logout"),
     path("tai-khoan/dang-ky/", views.signup, name="signup"),

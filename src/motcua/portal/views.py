@@ -431,6 +431,18 @@ def feedback(request):
                 status=400 if form.errors else 200)
 
 
+def feedback_answers(request):
+    """Published answers to feedback (without the sender's details)."""
+    from motcua.engagement.models import Feedback, FeedbackStatus
+
+    qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
+          .select_related("agency", "procedure").only("code", "title", "content", "answer", "received_at",
+                                                     "published_at", "agency__name", "procedure__name")
+          .order_by("-published_at"))
+    return page(request, "portal/feedback_answers.html",
+                {"page_obj": Paginator(qs, PER_PAGE).get_page(request.GET.get("trang")), "nav": "feedback"})
+
+
 def _send_feedback(user, data):
     from motcua.engagement import services as engagement
 

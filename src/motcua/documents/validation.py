@@ -216,6 +216,8 @@ def check_image(data: bytes) -> int:
         raise bomb from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error):
         raise broken from None
+    except Exception:  # Pillow's decoders raise many shapes of error on hostile input
+        raise broken from None
     finally:
         Image.MAX_IMAGE_PIXELS = old_limit
 
@@ -226,7 +228,7 @@ def _looks_like_docx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # not a readable ZIP: BadZipFile, NotImplementedError (odd versions), zlib errors…
         return False
     return "[Content_Types].xml" in names and "word/document.xml" in names
 
@@ -259,4 +261,6 @@ def check_docx(data: bytes) -> None:
     except ValidationFailed:
         raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, NotImplementedError):
+        raise broken from None
+    except Exception:  # zlib / zipfile errors on hostile input
         raise broken from None

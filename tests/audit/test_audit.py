@@ -183,3 +183,11 @@ def test_admin_is_read_only_and_for_auditors(client):
     leader = officer("leader", AgencyFactory(), is_staff=True)
     client.force_login(leader)
     assert client.get("/admin/audit/auditentry/").status_code == 403
+
+
+def test_nul_characters_and_long_ids_cannot_break_the_audit_write():
+    entry = services.record("máy\x00chủ", "import", "person", "0" * 80 + "\x00", {"ghi\x00chú": ["a\x00b", {"c": "\x00"}]})
+    entry.refresh_from_db()
+    assert entry.data == {"ghichú": ["ab", {"c": ""}]} and entry.actor_label == "máychủ"
+    assert len(entry.object_id) == 64
+    assert services.verify_chain().ok

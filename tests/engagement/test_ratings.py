@@ -126,3 +126,19 @@ def test_officer_cannot_rate_even_in_own_agency():
     d = returned_dossier()
     with pytest.raises(PermissionDenied):
         services.submit_rating(officer("leader", d.agency), d, True)
+
+
+def test_dissatisfied_dossiers_for_indicator_5_4():
+    from motcua.engagement.services import submit_feedback
+
+    agency = AgencyFactory()
+    happy, unhappy, complained, silent = (returned_dossier(agency=agency) for _ in range(4))
+    services.submit_rating(happy.applicant, happy, True)
+    services.submit_rating(unhappy.applicant, unhappy, False)
+    submit_feedback(complained.applicant, classification="conduct", title="Trả kết quả chậm",
+                    content="Hẹn trả kết quả nhưng đến nơi chưa có.", dossier=complained, phone="0905123456")
+    submit_feedback(complained.applicant, classification="conduct", title="Lần hai",
+                    content="Vẫn chưa nhận được kết quả sau khi phản ánh.", dossier=complained, phone="0905123456")
+    got = services.dissatisfied_dossiers(Dossier.objects.filter(agency=agency))
+    assert sorted(d.pk for d in got) == sorted([unhappy.pk, complained.pk])
+    assert silent.pk not in {d.pk for d in got}

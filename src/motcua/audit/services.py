@@ -68,6 +68,7 @@ def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 def _lock_chain() -> None:
     # Serialize writers so two entries never share a predecessor (released at commit/rollback).
+    # Callers should record as late as possible in their transaction: the lock is held until COMMIT.
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(7246001)")
@@ -75,24 +76,37 @@ def _lock_chain() -> None:
 
 def _actor(actor) -> tuple[int | None, str]:
     if isinstance(actor, str):
-        return None, actor[:200]
+        return None, _clean(actor)[:200]
     if actor is None or not getattr(actor, "is_authenticated", True):
         return None, ""
     actor_id = getattr(actor, "pk", None)
-    return actor_id, (str(actor)[:200] if actor_id else "")
+    return actor_id, (_clean(str(actor))[:200] if actor_id else "")
+
+
+def _clean(value):
+    """PostgreSQL text/jsonb cannot hold NUL characters: drop them so no user input can break the audit write."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def record(actor, action: str, object_type: str, object_id, data: dict | None = None, at=None) -> AuditEntry:
     """Append one entry. `actor`: a user, None/anonymous, or a string label for system jobs."""
     actor_id, label = _actor(actor)
-    with transaction.atomic():
+    # No savepoint: inside the caller's transaction the entry lives and dies with it anyway, and outside one
+    # this still opens (and commits) a transaction of its own, so the lock covers the entry until COMMIT.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         prev = last or GENESIS
         entry = AuditEntry(
             at=at or timezone.now(), actor_id=actor_id, actor_label=label,
-            action=action, object_type=object_type, object_id=str(object_id),
-            data=json.loads(json.dumps(data or {}, default=str)), prev_hash=prev,
+            action=_clean(action)[:64], object_type=_clean(object_type)[:64], object_id=_clean(str(object_id))[:64],
+            data=_clean(json.loads(json.dumps(data or {}, default=str))), prev_hash=prev,
         )
         entry.hash = compute_hash(prev, entry)
         entry.save()

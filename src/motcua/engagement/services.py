@@ -21,7 +21,9 @@ Feedback
 
 For reporting (Decision 766 group 5)
     ``satisfaction_summary(dossiers)`` — ratings of a dossier queryset: rated, satisfied, rates, per-criterion
-      averages and 0/1/2 distributions (indicator 5.4 input: "not satisfied" dossiers).
+      averages and 0/1/2 distributions.
+    ``dissatisfied_dossiers(dossiers)`` — the indicator 5.4 numerator part: dossiers rated "not satisfied"
+      or cited by a feedback item.
     ``feedback_on_time(feedback, as_of)`` — True/False per item (indicator 5.2 rule: finished items on time
       when answered/rejected by their deadline; open items on time while not past the handling deadline).
     ``feedback_summary(feedback_qs, as_of)`` — counts on time / late / in progress, by classification, the
@@ -185,6 +187,12 @@ def satisfaction_summary(dossiers) -> dict:
     return {"dossiers": total, "returned": returned, "rated": rated, "satisfied": satisfied,
             "not_satisfied": rated - satisfied, "satisfaction_rate": _pct(satisfied, rated),
             "response_rate": _pct(rated, returned), "score_rate": _pct(points, max_points), "criteria": criteria}
+
+
+def dissatisfied_dossiers(dossiers):
+    """Dossiers of `dossiers` rated "not satisfied" or cited by a feedback item (Decision 766 indicator 5.4:
+    100 % − (late-dossier rate + rate of dossiers with a complaint or a "dislike"))."""
+    return dossiers.filter(Q(rating__satisfied=False) | Q(feedback__isnull=False)).distinct()
 
 
 # --- feedback ----------------------------------------------------------------------------------------------

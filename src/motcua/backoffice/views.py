@@ -37,6 +37,7 @@ from . import charts
 from .forms import ACTION_FORMS, TwoFactorForm, WalkInForm
 
 PER_PAGE = 30
+QUEUE_MAX = 200  # longest list a queue shows; the search page pages through the rest
 IN_PROGRESS = [Status.RECEIVED, Status.PROCESSING, Status.PAUSED, Status.SUPPLEMENT_REQUESTED]
 OPEN = [Status.SUBMITTED, *IN_PROGRESS, Status.APPROVED, Status.READY_FOR_RETURN]
 
@@ -157,10 +158,10 @@ def queue(request):
     agencies = staff_agencies_of(request.user)
     base = _mine(request).filter(agency_id__in=agencies) if agencies else _mine(request)
     return _bo_page(request, "backoffice/queue.html", {
-        "to_check": base.filter(status=Status.SUBMITTED).order_by("submitted_at"),
-        "to_forward": base.filter(status=Status.RECEIVED).order_by("due_at"),
-        "to_return": base.filter(status=Status.READY_FOR_RETURN).order_by("due_at"),
-        "waiting": base.filter(status=Status.SUPPLEMENT_REQUESTED).order_by("due_at"),
+        "to_check": base.filter(status=Status.SUBMITTED).order_by("submitted_at")[:QUEUE_MAX],
+        "to_forward": base.filter(status=Status.RECEIVED).order_by("due_at")[:QUEUE_MAX],
+        "to_return": base.filter(status=Status.READY_FOR_RETURN).order_by("due_at")[:QUEUE_MAX],
+        "waiting": base.filter(status=Status.SUPPLEMENT_REQUESTED).order_by("due_at")[:QUEUE_MAX],
         "nav": "queue",
     })
 
@@ -177,7 +178,7 @@ def inbox(request):
     qs = (_mine(request).filter(status__in=[Status.PROCESSING, Status.PAUSED, Status.APPROVED])
           .filter(Q(current_agency_id__in=agencies) | Q(assignee=user)).filter(cond)
           .order_by("due_at", "received_at"))
-    return _bo_page(request, "backoffice/inbox.html", {"rows": qs, "now": timezone.now(), "nav": "inbox"})
+    return _bo_page(request, "backoffice/inbox.html", {"rows": qs[:QUEUE_MAX], "now": timezone.now(), "nav": "inbox"})
 
 
 @officer_required

@@ -191,3 +191,16 @@ def _a4_pdf() -> bytes:
     out = io.BytesIO()
     w.write(out)
     return out.getvalue()
+
+
+def test_bilingual_card_labels_with_value_on_next_line():
+    text = "\n".join(["CĂN CƯỚC", "Số định danh cá nhân / Personal identification number:", "051090001234",
+                      "Họ, chữ đệm và tên khai sinh / Full name:", "NGUYỄN VĂN AN",
+                      "Ngày, tháng, năm sinh / Date of birth: 01/02/1990",
+                      "Nơi cư trú / Place of residence:", "Xã Tịnh Sơn, tỉnh Quảng Ngãi"])
+    fields = ocr.extract_fields(text)
+    assert fields["id_number"]["value"] == "051090001234"
+    assert fields["full_name"]["value"] == "NGUYỄN VĂN AN"
+    assert fields["date_of_birth"]["value"] == "01/02/1990"
+    assert fields["address"]["value"] == "Xã Tịnh Sơn, tỉnh Quảng Ngãi"
+    assert all(f["confidence"] >= 0.85 for f in fields.values()), fields

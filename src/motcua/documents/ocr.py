@@ -217,14 +217,26 @@ def _fold_chars(line: str) -> str:
     return "".join(out).replace("đ", "d").replace("Đ", "D").lower()
 
 
+# English half of the bilingual labels on the 2024 identity card ("Họ, chữ đệm và tên / Full name:").
+_ENGLISH_LABEL = re.compile(r"^[/|]?\s*(full\s*name|no\.?|personal\s*identification\s*number|identity\s*card\s*number|date\s*of\s*birth|place\s*of\s*(residence|origin|birth)|"
+                            r"sex|nationality)\s*[:.;]?", re.IGNORECASE)
+
+
 def _label_line(lines: list[str], patterns: tuple[str, ...]) -> tuple[str, str] | None:
-    """First line that starts (give or take a few noise characters) with a label; return (line, rest)."""
+    """First line that starts (give or take a few noise characters) with a label; return (line, rest).
+
+    When the value is not on the label's line (bilingual card layout), the next line is the value.
+    """
     for pattern in patterns:
         regex = re.compile(r"^\W{0,3}" + pattern)
-        for line in lines:
+        for i, line in enumerate(lines):
             m = regex.search(_fold_chars(line))
             if m:
-                return line, line[m.end():].lstrip(" :.;-_\t").strip()
+                rest = line[m.end():].lstrip(" :.;-_\t").strip()
+                rest = _ENGLISH_LABEL.sub("", rest).lstrip(" :.;-_\t").strip()
+                if not rest and i + 1 < len(lines):
+                    return f"{line} {lines[i + 1]}", lines[i + 1].strip()
+                return line, rest
     return None
 
 
@@ -258,7 +270,7 @@ _NAME_CHARS = re.compile(r"[^A-ZÀ-ỸĐa-zà-ỹđ ]")
 
 
 def _extract_name(lines: list[str]) -> ExtractedField | None:
-    found = _label_line(lines, (r"h[o0]\s*(,?\s*chu\s*dem)?\s*(va|,)?\s*ten\s*[:.;]?",))
+    found = _label_line(lines, (r"h[o0]\s*(,?\s*chu\s*dem)?\s*(va|,)?\s*ten(\s*khai\s*sinh)?\s*[:.;]?",))
     if not found:
         return None
     raw = found[1]

@@ -135,3 +135,12 @@ def test_submitter_rates_the_answer(client):
     assert post(client, f"{BASE}/feedback/{fb.pk}/satisfaction", {"satisfied": True}).status_code == 200
     client.force_login(citizen())
     assert post(client, f"{BASE}/feedback/{fb.pk}/satisfaction", {"satisfied": True}).status_code == 404
+
+
+def test_nul_characters_in_feedback_do_not_crash(client):
+    body = {"classification": "regulation", "title": "Tiêu\u0000 đề", "content": "Nội dung\u0000 phản ánh đủ dài.",
+            "name": "Võ\u0000 Lan", "phone": "0935111222", "address": "\u0000"}
+    r = post(client, f"{BASE}/feedback", body)
+    assert r.status_code == 201, r.content
+    fb = Feedback.objects.get(code=r.json()["code"])
+    assert fb.title == "Tiêu đề" and fb.submitter_name == "Võ Lan"

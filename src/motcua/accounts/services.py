@@ -46,8 +46,8 @@ def register_citizen(username: str, password: str, full_name: str, id_number: st
                      email: str = "") -> User:
     errors: dict[str, str] = {}
     username = (username or "").strip()
-    full_name = " ".join((full_name or "").split())
-    email = (email or "").strip().lower()
+    full_name = " ".join((full_name or "").replace("\x00", "").split())
+    email = (email or "").replace("\x00", "").strip().lower()
 
     if not _USERNAME.match(username):
         errors["username"] = ("Tên đăng nhập gồm 3–150 ký tự: chữ cái không dấu, chữ số, dấu chấm, "

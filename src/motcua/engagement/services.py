@@ -54,6 +54,11 @@ MAX_COMMENT = 2000
 MAX_CONTENT = 5000
 
 
+def _text(value) -> str:
+    """User text without NUL characters (PostgreSQL refuses them) and surrounding blanks."""
+    return (value or "").replace("\x00", "").strip()
+
+
 def _pct(num: int, den: int) -> Decimal | None:
     if not den:
         return None
@@ -107,7 +112,7 @@ def submit_rating(user, dossier, satisfied: bool, scores: dict | None = None, co
 
     if not isinstance(satisfied, bool):
         raise ValidationFailed("rating_satisfied_required", "Vui lòng chọn hài lòng hoặc không hài lòng.")
-    comment = (comment or "").strip()
+    comment = _text(comment)
     if len(comment) > MAX_COMMENT:
         raise ValidationFailed("rating_comment_too_long", f"Ý kiến không được dài quá {MAX_COMMENT} ký tự.")
     clean = _validate_scores(scores)
@@ -231,8 +236,8 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
     errors: dict[str, str] = {}
     if classification not in FeedbackClassification.values:
         errors["classification"] = "Vui lòng chọn phản ánh về quy định hành chính hay về hành vi của cán bộ."
-    title = " ".join((title or "").split())
-    content = (content or "").strip()
+    title = " ".join(_text(title).split())
+    content = _text(content)
     if not title:
         errors["title"] = "Vui lòng nhập tiêu đề."
     elif len(title) > 255:
@@ -241,9 +246,9 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
         errors["content"] = "Vui lòng nhập nội dung phản ánh, kiến nghị (ít nhất 10 ký tự)."
     elif len(content) > MAX_CONTENT:
         errors["content"] = f"Nội dung không được dài quá {MAX_CONTENT} ký tự."
-    name = " ".join((name or (user.full_name or user.get_username() if signed_in else "")).split())
-    phone = (phone or (user.phone if signed_in else "")).strip()
-    email = (email or (user.email if signed_in else "")).strip().lower()
+    name = " ".join(_text(name or (user.full_name or user.get_username() if signed_in else "")).split())
+    phone = _text(phone or (user.phone if signed_in else ""))
+    email = _text(email or (user.email if signed_in else "")).lower()
     if not name:
         errors["name"] = "Vui lòng nhập họ tên người phản ánh."
     if phone:
@@ -271,7 +276,7 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
         fb = Feedback.objects.create(
             code=_new_code(now), classification=classification, procedure=procedure or getattr(dossier, "procedure", None),
             agency=agency, dossier=dossier, title=title, content=content, submitter=user if signed_in else None,
-            submitter_name=name[:200], submitter_phone=phone, submitter_email=email, submitter_address=(address or "")[:255],
+            submitter_name=name[:200], submitter_phone=phone, submitter_email=email, submitter_address=_text(address)[:255],
             received_at=now, reject_due_at=add_working_days(now, rules["reject"]),
             handle_due_at=add_working_days(now, rules["handle"]))
         _log(user if signed_in else None, fb, "received", now)
@@ -328,7 +333,7 @@ def start_processing(user, fb, at=None) -> Feedback:
 
 def answer_feedback(user, fb, answer: str, publish: bool = False, at=None) -> Feedback:
     """Record the answer (status answered); publish=True also publishes it (needs publish_feedback rights)."""
-    answer = (answer or "").strip()
+    answer = _text(answer)
     if len(answer) < 10:
         raise ValidationFailed("feedback_answer_required", "Vui lòng nhập nội dung trả lời (ít nhất 10 ký tự).")
     if len(answer) > MAX_CONTENT:
@@ -366,7 +371,7 @@ def publish_feedback(user, fb, at=None) -> Feedback:
 
 
 def reject_feedback(user, fb, reason: str, at=None) -> Feedback:
-    reason = (reason or "").strip()
+    reason = _text(reason)
     if len(reason) < 5:
         raise ValidationFailed("feedback_reason_required", "Vui lòng nêu lý do từ chối xử lý.")
     now = at or timezone.now()

@@ -155,7 +155,7 @@ def _detail(dossier: Dossier, user) -> dict:
 # ---------------------------------------------------------------- lookups
 
 def _procedure(code: str) -> Procedure:
-    proc = Procedure.objects.filter(code=code, is_active=True).first()
+    proc = Procedure.objects.select_related("field").filter(code=code, is_active=True).first()
     if proc is None:
         raise ValidationFailed("procedure_not_found", f"Không có thủ tục mã “{code}” đang áp dụng.")
     return proc
@@ -264,9 +264,15 @@ STATE = {200: DossierState, **ERRORS}
 
 
 def _act(request, code: str, fn, **kwargs) -> dict:
-    dossier = _get(request, code, for_action=True)
-    dossier = fn(dossier, **kwargs)  # locks, re-reads (with procedure, agencies, step) and writes
-    return _state(dossier, request.auth)
+    # The transition finds the dossier by code with its own locking statement and checks visibility
+    # before anything else (an invisible dossier is "not found", nothing written): one statement less
+    # than loading it here first.
+    user = request.auth
+    if "\x00" in code or len(code) > 64:
+        raise _not_found(code)
+    ref = lifecycle.DossierRef(code, visible=lambda d: can_view(user, d), not_found=_not_found(code))
+    dossier = fn(ref, **kwargs)
+    return _state(dossier, user)
 
 
 @router.post("/{code}/receive", response=STATE, summary="Tiếp nhận hồ sơ nộp trực tuyến")

@@ -35,11 +35,13 @@ leader's approval step is closed by the decision itself).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from motcua.accounts.permissions import has_role
@@ -141,20 +143,84 @@ def _require_reason(reason, code: str = "reason_required", message: str = "Cần
     return text
 
 
-def _lock(dossier) -> Dossier:
-    pk = getattr(dossier, "pk", dossier)
-    try:
-        return (Dossier.objects.select_for_update(of=("self",))
-                .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step")
-                .get(pk=pk))
-    except Dossier.DoesNotExist:
-        from motcua.core.errors import NotFound
+@dataclass(frozen=True)
+class DossierRef:
+    """A dossier named by its code, for callers that have not loaded it (the API).
 
-        raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.") from None
+    Pass it instead of a Dossier to any transition: the dossier is then found and locked by the
+    transition's own locking statement. When ``visible(dossier)`` is false, or there is no such
+    dossier, ``not_found`` (default: NotFound "dossier_not_found") is raised and nothing is written.
+    """
+
+    code: str
+    visible: Callable[[Dossier], bool] | None = None
+    not_found: Exception | None = None
+
+
+def _not_found(ref=None):
+    if isinstance(ref, DossierRef) and ref.not_found is not None:
+        return ref.not_found
+    from motcua.core.errors import NotFound
+
+    return NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
+
+
+def _lock(dossier) -> Dossier:
+    """Lock and load the dossier with what every transition reads, in one statement.
+
+    The same statement reads the time and the number of the dossier's events, so that the time-order
+    check needs no statement of its own (see ``_check_time_order``), and remembers the loaded values so
+    that ``_commit`` writes only the columns that changed.
+    """
+    events = DossierEvent.objects.filter(dossier_id=OuterRef("pk")).order_by()
+    qs = (Dossier.objects.select_for_update(of=("self",))
+          .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step")
+          .annotate(
+              lock_last_event_at=Subquery(events.order_by("-at").values("at")[:1]),
+              lock_event_count=Subquery(events.values("dossier_id").annotate(n=Count("id")).values("n")[:1]),
+          ))
+    if isinstance(dossier, DossierRef):
+        d = qs.filter(code=dossier.code).first() if dossier.code else None
+        if d is None or (dossier.visible is not None and not dossier.visible(d)):
+            raise _not_found(dossier)
+    else:
+        d = qs.filter(pk=getattr(dossier, "pk", dossier)).first()
+        if d is None:
+            raise _not_found()
+    _remember_loaded(d)
+    return d
+
+
+def _remember_loaded(d: Dossier) -> None:
+    loaded = {}
+    for f in Dossier._meta.concrete_fields:
+        value = getattr(d, f.attname)
+        loaded[f.attname] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    d._lifecycle_loaded = loaded
+
+
+def _changed_fields(d: Dossier) -> list[str] | None:
+    """Columns changed since ``_lock`` loaded the row, or None when unknown (write them all)."""
+    loaded = getattr(d, "_lifecycle_loaded", None)
+    if loaded is None or d._state.adding or d.pk is None:
+        return None
+    return [f.attname for f in Dossier._meta.concrete_fields
+            if not f.primary_key and getattr(d, f.attname) != loaded.get(f.attname)]
+
+
+def _last_event_at(d: Dossier):
+    # The locking statement read it; trust it only while it counts every event of this version (a statement
+    # that waited for the row lock reads the events as they were before the wait: then ask again).
+    count = getattr(d, "lock_event_count", None)
+    if count is not None and count == d.version:
+        return getattr(d, "lock_last_event_at", None)
+    if count is None and d.version == 0 and hasattr(d, "lock_last_event_at"):
+        return None  # no event yet
+    return d.events.order_by("-at").values_list("at", flat=True).first()
 
 
 def _check_time_order(d: Dossier, at: dt.datetime) -> None:
-    last = d.events.order_by("-at").values_list("at", flat=True).first()
+    last = _last_event_at(d)
     if last and at < last:
         raise ValidationFailed("time_before_last_event",
                                "Thời điểm thao tác không được trước thao tác gần nhất của hồ sơ.")
@@ -185,7 +251,17 @@ def _open_run(d: Dossier) -> StepRun | None:
 
 
 def _steps(d: Dossier):
-    return list(d.procedure.steps.select_related("agency").order_by("order"))
+    steps = list(d.procedure.steps.select_related("agency").order_by("order"))
+    d.procedure._lifecycle_last_step_pk = steps[-1].pk if steps else None
+    return steps
+
+
+def _last_step_pk(d: Dossier):
+    """Primary key of the procedure's last process step (remembered on the loaded procedure)."""
+    proc = d.procedure
+    if not hasattr(proc, "_lifecycle_last_step_pk"):
+        proc._lifecycle_last_step_pk = proc.steps.order_by("-order").values_list("pk", flat=True).first()
+    return proc._lifecycle_last_step_pk
 
 
 def _check_assignee(assignee, agency) -> None:
@@ -267,7 +343,12 @@ def _commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime
             agency=None, to_agency=None, step=None, data: dict | None = None) -> Dossier:
     """Save the dossier and write its event, audit entry and outbox event (same transaction)."""
     d.version += 1
-    d.save()
+    changed = _changed_fields(d)
+    if changed is None:
+        d.save()
+    else:
+        d.save(update_fields=changed)
+    _remember_loaded(d)
     event = DossierEvent.objects.create(
         dossier=d, action=action, from_status=from_status, to_status=d.status, at=at,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -278,9 +359,12 @@ def _commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime
     if to_agency is not None:
         extra["to_agency_code"] = to_agency.code
     body = payload(d, action=action, from_status=from_status, at=at, **extra)
-    audit_record(actor, f"dossier.{action}", "dossier", d.pk,
-                 {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at)
     emit(f"dossier.{action}", "dossier", d.pk, body)
+    # Last statement before COMMIT: the audit chain's lock serialises every transition province-wide,
+    # so it is taken as late as possible and held only for the entry itself.
+    audit_record(actor, f"dossier.{action}", "dossier", d.pk,
+                 {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at,
+                 savepoint=False)
     return d
 
 
@@ -328,8 +412,11 @@ def _check_offered(procedure, agency, *, online: bool) -> None:
     if online and procedure.online_level not in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
         # Decree 42/2022: only procedures offered as online public services take online dossiers.
         raise ValidationFailed("procedure_not_online", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.")
-    if procedure.agencies.exists():
-        if not procedure.agencies.filter(pk=agency.pk).exists():
+    # One statement: does the procedure name its agencies, and is this one of them?
+    offered = procedure.agencies.through.objects.filter(procedure_id=procedure.pk).aggregate(
+        named=Count("pk"), this=Count("pk", filter=Q(agency_id=agency.pk)))
+    if offered["named"]:
+        if not offered["this"]:
             raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
     elif procedure.agency_kind and procedure.agency_kind != agency.kind:
         raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
@@ -446,8 +533,7 @@ def _g_decide(action):
     def guard(d, user):
         _require_status(d, action, {Status.PROCESSING})
         if d.current_step_id is not None:
-            last = d.procedure.steps.order_by("-order").values_list("pk", flat=True).first()
-            if d.current_step_id != last:
+            if d.current_step_id != _last_step_pk(d):
                 raise InvalidTransition("steps_pending", "Hồ sơ chưa qua hết các bước xử lý.",
                                         details={"current_step": d.current_step.order})
         _require_role(user, LEADER, [d.current_agency or d.agency, d.agency], action)
@@ -762,7 +848,7 @@ def complete_step(dossier, *, officer, note="", assignee=None, at=None) -> Dossi
             run.finished_at = at
             run.note = note or ""
             run.save(update_fields=["finished_at", "note"])
-        nxt = d.procedure.steps.select_related("agency").filter(order__gt=done_step.order).order_by("order").first()
+        nxt = next((s for s in _steps(d) if s.order > done_step.order), None)
         data = {"step_done": done_step.order,
                 "step_timeliness": step_timeliness(run) if run else None}
         if nxt is None:
@@ -900,10 +986,8 @@ def issue_apology(dossier, *, officer, reason, new_due_at, at=None) -> Dossier:
 
 
 def _close_open_step(d: Dossier, at) -> None:
-    run = _open_run(d)
-    if run is not None:
-        run.finished_at = at
-        run.save(update_fields=["finished_at"])
+    # One statement; a dossier has at most one open step run (a step starts only when the previous one closed).
+    d.step_runs.filter(finished_at__isnull=True).update(finished_at=at)
     d.current_step = None
 
 

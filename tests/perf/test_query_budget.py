@@ -1,0 +1,95 @@
+"""SQL statements per lifecycle transition over the API stay within budget (a count, not a timing).
+
+Each transition is one HTTP call: token look-up, role assignments, the locking statement (which also
+reads the last event), the transition's own writes, the outbox event, the audit-chain entry (on
+PostgreSQL: advisory lock + last hash + insert), BEGIN/COMMIT, and the allowed actions of the answer.
+A change that adds a statement to this hot path makes these tests fail; raise a budget only on purpose.
+"""
+
+import io
+import json
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from motcua.audit.models import AuditEntry
+from motcua.audit.services import verify_chain
+from motcua.dossiers.models import Dossier, Status
+from motcua.integrations.models import OutboxEvent
+
+# Statements per call on PostgreSQL, measured with a warm token (its last_used_at written at most once a
+# minute). SQLite takes no advisory lock: one statement fewer for each call that writes an audit entry.
+BUDGET = {
+    "submit": 17, "receive": 12, "start-processing": 13, "complete-step": 15,
+    "approve": 13, "sign-result": 11, "return": 11,
+}
+
+
+@pytest.fixture
+def bench(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = io.StringIO()
+    call_command("bench_setup", citizens=1, steps=2, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _lifecycle(bench, counts=None):
+    client = Client()
+    auth = {r: {"HTTP_AUTHORIZATION": f"Bearer {bench[r]}"} for r in ("counter", "specialist", "leader")}
+
+    def call(action, path, headers, body):
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.post(path, data=json.dumps(body), content_type="application/json", **headers)
+        assert r.status_code in (200, 201), (action, r.content)
+        if counts is not None:
+            counts[action] = len(ctx.captured_queries)
+        return r.json()
+
+    citizen = {"HTTP_AUTHORIZATION": f"Bearer {bench['citizens'][0]}", "HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
+    d = call("submit", "/api/v1/dossiers", citizen, {
+        "procedure_code": bench["procedure_code"], "agency_code": bench["agency_code"],
+        "applicant": {"name": "Nguyễn Văn Đo"}, "form_data": {"noi_dung": "đo"}})
+    base = f"/api/v1/dossiers/{d['code']}"
+    last = None
+    for action, who, body in [("receive", "counter", {"digitized": True}), ("start-processing", "counter", {}),
+                              ("complete-step", "specialist", {"note": "xong"}), ("approve", "leader", {}),
+                              ("sign-result", "leader", {}), ("return", "counter", {})]:
+        last = call(action, f"{base}/{action}", auth[who], body)
+    return d["code"], last
+
+
+def test_each_transition_stays_within_its_statement_budget(bench):
+    _lifecycle(bench)  # warm-up: first use of each token writes its last_used_at
+    counts = {}
+    code, last = _lifecycle(bench, counts)
+    budget = dict(BUDGET)
+    if connection.vendor != "postgresql":
+        budget = {k: v - 1 for k, v in budget.items()}
+    over = {a: (counts[a], budget[a]) for a in budget if counts[a] > budget[a]}
+    assert not over, f"statements per call above budget (got, budget): {over}; all: {counts}"
+    # ... and the calls still did everything a transition must do.
+    assert last["status"] == Status.RETURNED and last["allowed_actions"] == []
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.version == 7 and dossier.events.count() == 7
+    assert OutboxEvent.objects.filter(aggregate_id=str(dossier.pk)).count() == 7
+    assert AuditEntry.objects.filter(object_type="dossier", object_id=str(dossier.pk)).count() == 7
+    assert verify_chain().ok
+
+
+def test_an_action_on_someone_elses_dossier_is_not_found_and_writes_nothing(bench):
+    code, _ = _lifecycle(bench)
+    dossier = Dossier.objects.get(code=code)
+    before = (AuditEntry.objects.count(), OutboxEvent.objects.count(), dossier.version)
+    # Another citizen cannot even see it: 404 with the code in the message, and nothing written.
+    out = io.StringIO()
+    call_command("bench_setup", citizens=2, steps=2, stdout=out)
+    other = json.loads(out.getvalue())["citizens"][1]
+    r = Client().post(f"/api/v1/dossiers/{code}/withdraw", data=json.dumps({"reason": "thử"}),
+                      content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {other}")
+    assert r.status_code == 404 and r.json()["code"] == "dossier_not_found" and code in r.json()["message"]
+    dossier.refresh_from_db()
+    assert (AuditEntry.objects.count(), OutboxEvent.objects.count(), dossier.version) == before

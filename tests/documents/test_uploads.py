@@ -205,3 +205,21 @@ def test_upload_is_audited(people):
     entry = AuditEntry.objects.get(action="document.upload")
     assert entry.object_id == str(att.pk)
     assert entry.data["sha256"] == att.sha256
+
+
+def test_multipage_tiff_accepted_and_oversized_frame_refused(people, tmp_path, settings):
+    from PIL import Image
+
+    def tiff(sizes) -> bytes:
+        frames = [Image.new("1", s, 1) for s in sizes]
+        buf = io.BytesIO()
+        frames[0].save(buf, "TIFF", save_all=True, append_images=frames[1:], compression="group4")
+        return buf.getvalue()
+
+    att = store_upload(tiff([(800, 1100), (800, 1100)]), owner=people["citizen"], name="scan.tif")
+    assert att.content_type == "image/tiff"
+    Attachment.objects.all().delete()
+    for f in stored_files(tmp_path):
+        f.unlink()
+    settings.MOTCUA_MAX_IMAGE_PIXELS = 2_000_000
+    refuse(people, tmp_path, tiff([(800, 1100), (4000, 4000)]), "bom.tif", "image_too_large")

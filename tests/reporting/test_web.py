@@ -48,9 +48,12 @@ def test_public_unit_page_shows_monthly_figures_with_a_chart(client, world):
     html = resp.content.decode()
     assert resp.status_code == 200
     assert world.agency.name in html and "<svg" in html and "T3: 3" in html
+    # years are written as years, not as thousands ("2.026"), in titles and in the links
+    assert "năm 2026" in html and "2.026" not in html and "?nam=2027" in html
     assert len(resp.content) < 50_000
     resp = client.get("/thong-ke/?ky=2026")
     assert resp.status_code == 200 and world.agency.name in resp.content.decode()
+    assert 'value="2026"' in resp.content.decode()
     bad = client.get(f"/thong-ke/don-vi/{world.agency.code}/?nam=abc")
     assert bad.status_code == 422 and "Năm không hợp lệ" in bad.content.decode()
     assert client.get("/thong-ke/?ky=2026-Q9").status_code == 422

@@ -176,28 +176,12 @@ def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None)
 
 
 def write_dossier_digitization_flag(dossier, field: str, *, actor=None) -> None:
-    """Set Dossier.<field> after the lifecycle transition that normally sets it.
-
-    The lifecycle module (motcua.dossiers.lifecycle) has no function for a late digitization yet;
-    until it has one, this is the single place outside it that writes these two flags. It bumps
-    the version and writes the audit entry and an outbox event "dossier.digitized" with the standard
-    payload, like a lifecycle transition, in one transaction.
-    """
-    from django.db.models import F
-
+    """Set Dossier.<field> after the transition that normally sets it, through the lifecycle
+    (motcua.dossiers.lifecycle.record_digitization: event, audit entry and outbox in one transaction)."""
     from motcua.dossiers import lifecycle
-    from motcua.dossiers.models import Dossier
-    from motcua.integrations.outbox import emit
 
-    assert field in ("digitized_at_receipt", "result_digitized")
-    at = timezone.now()
-    with transaction.atomic():
-        Dossier.objects.filter(pk=dossier.pk).update(**{field: True, "version": F("version") + 1})
-        fresh = Dossier.objects.select_related("procedure", "procedure__field", "agency", "current_agency",
-                                               "current_step").get(pk=dossier.pk)
-        audit_record(actor, "dossier.digitized", "dossier", fresh.pk, {"code": fresh.code, "field": field}, at=at)
-        emit("dossier.digitized", "dossier", fresh.pk,
-             lifecycle.payload(fresh, action="digitized", from_status=fresh.status, at=at, flag=field))
+    kinds = {"digitized_at_receipt": "receipt", "result_digitized": "result"}
+    fresh = lifecycle.record_digitization(dossier, kind=kinds[field], by=actor)
     setattr(dossier, field, True)
     dossier.version = fresh.version
 

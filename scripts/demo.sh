@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export PYTHONUNBUFFERED=1
+# Demo accounts have no authenticator app: the back office skips the second factor (production: on).
+export MOTCUA_OFFICER_2FA="${MOTCUA_OFFICER_2FA:-0}"
 mkdir -p var/log
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }

@@ -141,6 +141,9 @@ MOTCUA_PROVINCE_NAME = os.environ.get("MOTCUA_PROVINCE_NAME", "Quảng Ngãi")
 # Quảng Ngãi is not published in our sources, so this is a configurable default.
 MOTCUA_AGENCY_CODE_PREFIX = os.environ.get("MOTCUA_AGENCY_CODE_PREFIX", "H51")
 
+# Officers confirm a second factor (TOTP) before the back office; the demo turns it off.
+MOTCUA_OFFICER_2FA = env_bool("MOTCUA_OFFICER_2FA", True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

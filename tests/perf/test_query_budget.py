@@ -24,7 +24,7 @@ from motcua.integrations.models import OutboxEvent
 # Statements per call on PostgreSQL, measured with a warm token (its last_used_at written at most once a
 # minute). SQLite takes no advisory lock: one statement fewer for each call that writes an audit entry.
 BUDGET = {
-    "submit": 17, "receive": 12, "start-processing": 13, "complete-step": 15,
+    "submit": 16, "receive": 12, "start-processing": 13, "complete-step": 15,
     "approve": 13, "sign-result": 11, "return": 11,
 }
 
@@ -93,3 +93,23 @@ def test_an_action_on_someone_elses_dossier_is_not_found_and_writes_nothing(benc
     assert r.status_code == 404 and r.json()["code"] == "dossier_not_found" and code in r.json()["message"]
     dossier.refresh_from_db()
     assert (AuditEntry.objects.count(), OutboxEvent.objects.count(), dossier.version) == before
+
+
+def test_the_precompiled_locking_statement_loads_what_the_orm_loads(bench):
+    from django.db import transaction
+
+    from motcua.dossiers import lifecycle
+
+    code, _ = _lifecycle(bench)
+    with transaction.atomic():
+        fast = lifecycle._lock(lifecycle.DossierRef(code))
+        again = lifecycle._lock(fast.pk)  # second use of the compiled statement, by primary key
+        plain = lifecycle._lock_queryset().get(code=code)
+    for d in (fast, again):
+        for f in Dossier._meta.concrete_fields:
+            assert getattr(d, f.attname) == getattr(plain, f.attname), f.attname
+        assert d.procedure.field.code == plain.procedure.field.code and d.agency.code == plain.agency.code
+        assert (d.lock_event_count, d.lock_last_event_at) == (7, plain.lock_last_event_at)
+    with transaction.atomic(), pytest.raises(Exception) as e:
+        lifecycle._lock(lifecycle.DossierRef("KHONG-CO"))
+    assert getattr(e.value, "code", None) == "dossier_not_found"

@@ -184,15 +184,18 @@ def _applicant_data(applicant, user) -> dict:
             "phone": user.phone, "email": user.email, "address": user.address}
 
 
-def _idempotent(user, key: str | None, create):
+def _idempotent(user, key: str | None, create, *, precheck: bool = True):
     """Run `create()` once per (caller, key): a retry, even a concurrent one, gets the first dossier."""
     if not key:
         return create(), 201
-    existing = Dossier.objects.filter(submitted_by=user, idempotency_key=key).first()
-    if existing is not None:
-        return existing, 200
+    if precheck:
+        existing = Dossier.objects.filter(submitted_by=user, idempotency_key=key).first()
+        if existing is not None:
+            return existing, 200
+    # The lifecycle looks for the earlier attempt itself too (under a lock on the account) and marks it.
     try:
-        return create(), 201
+        dossier = create()
+        return dossier, (200 if getattr(dossier, "idempotent_replay", False) else 201)
     except IntegrityError:
         # The twin request committed first (unique submitted_by + idempotency_key).
         existing = Dossier.objects.filter(submitted_by=user, idempotency_key=key).first()
@@ -233,7 +236,8 @@ def submit(request, payload: SubmitIn, idempotency_key: str | None = Idempotency
                                        form_data=payload.form_data, return_method=payload.return_method,
                                        idempotency_key=idempotency_key)
 
-    dossier, status = _idempotent(user, idempotency_key, create)
+    # No look-up here: submit_online finds an earlier attempt itself before checking anything else.
+    dossier, status = _idempotent(user, idempotency_key, create, precheck=False)
     return Status(status, _state(dossier, user))
 
 

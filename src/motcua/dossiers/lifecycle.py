@@ -25,7 +25,10 @@ the online channel. Version-dependent numbers live in motcua.dossiers.rules.
 Other public names: ``allowed_actions``, ``timeliness``, ``step_timeliness``, ``awaiting_decision``,
 ``online_receipt_due_at``, ``handovers`` (control sheet rows), ``GUARDS`` (action → guard(dossier,
 user) raising the same errors as the transition; used by accounts.permissions.can_act),
-``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``.
+``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``,
+``DossierRef`` (name a dossier by code + visibility rule instead of loading it: the transition's own
+locking statement finds it; used by the API). A retried idempotent submission returns the first dossier
+with ``idempotent_replay = True``.
 
 Processing is a walk through the procedure's ProcessSteps (catalog). "Waiting for the decision"
 is represented as: status PROCESSING, ``current_step`` None and no open StepRun (see

@@ -21,6 +21,7 @@ def test_online_payment_marks_dossier_paid_once_with_event_and_outbox():
     outbox = OutboxEvent.objects.filter(topic="dossier.record_payment")
     assert outbox.count() == 1
     assert outbox.get().payload["fee_paid_online"] is True
+    assert outbox.get().payload["submitted_at"] and outbox.get().payload["closed_at"] is None
     assert DossierEvent.objects.filter(dossier=d, action="record_payment").get().data["amount_vnd"] == 75000
 
     # The gateway's second notice (callback, then reconciliation) changes nothing.
@@ -48,3 +49,14 @@ def test_result_digitization_needs_a_result():
     d.refresh_from_db()
     assert d.result_digitized is False
     assert not OutboxEvent.objects.filter(topic="dossier.digitized").exists()
+
+
+def test_a_request_user_wrapper_can_submit_with_an_idempotency_key():
+    # The web layer hands the lifecycle request.user, a lazy wrapper around the account.
+    from django.utils.functional import SimpleLazyObject
+
+    w = make_world()
+    lazy = SimpleLazyObject(lambda: w.citizen)
+    first = w.submit(applicant=lazy, idempotency_key="nut-bam-2-lan")
+    again = w.submit(applicant=lazy, idempotency_key="nut-bam-2-lan")
+    assert first.pk == again.pk

@@ -44,6 +44,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -362,7 +363,9 @@ def payload(d: Dossier, *, action: str, from_status: str, at: dt.datetime, **ext
         "agency_code": d.agency.code,
         "current_agency_code": d.current_agency.code if d.current_agency_id else None,
         "channel": d.channel,
+        "submitted_at": _iso(d.submitted_at),
         "received_at": _iso(d.received_at),
+        "closed_at": _iso(d.closed_at),
         "due_at": _iso(d.due_at),
         "decided_at": _iso(d.decided_at),
         "returned_at": _iso(d.returned_at),
@@ -689,7 +692,7 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
         with transaction.atomic():
             if idempotency_key:
                 # Serialise submissions of the same account, then look for the earlier attempt.
-                type(applicant).objects.select_for_update().filter(pk=applicant.pk).first()
+                get_user_model().objects.select_for_update().filter(pk=applicant.pk).first()
                 existing = Dossier.objects.filter(submitted_by=applicant, idempotency_key=idempotency_key).first()
                 if existing is not None:
                     return _replayed(existing)
@@ -755,7 +758,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
     try:
         with transaction.atomic():
             if idempotency_key:
-                type(officer).objects.select_for_update().filter(pk=officer.pk).first()
+                get_user_model().objects.select_for_update().filter(pk=officer.pk).first()
                 existing = Dossier.objects.filter(submitted_by=officer, idempotency_key=idempotency_key).first()
                 if existing is not None:
                     return _replayed(existing)

@@ -210,6 +210,7 @@ def test_public_tracking_on_a_phone_with_the_keyboard(new_page, world, shot):
     page.get_by_label("4 số cuối số định danh hoặc số điện thoại").fill("5678")
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("Đã tiếp nhận")
+    assert page.url.endswith("/tra-cuu/") and "5678" not in page.url  # posted: the digits stay out of URLs and logs
     expect(page.locator("main")).to_contain_text(d.due_at.astimezone(lifecycle.TZ).strftime("%d/%m/%Y"))
     _assert_fits(page)
     shot(page, "tra-cuu-360px")

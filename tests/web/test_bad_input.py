@@ -18,6 +18,12 @@ def test_public_pages_with_bad_parameters(client, world, url, params):
     assert resp.status_code < 500
 
 
+@pytest.mark.parametrize("data", [{"code": "A" * 500, "secret": "12ab"}, {"code": "", "secret": ""},
+                                  {"code": "X", "secret": ["1", "2"]}, {}])
+def test_tracking_with_bad_input(client, world, data):
+    assert client.post("/tra-cuu/", data).status_code == 400
+
+
 def test_unknown_dossier_action_and_slip_kind_are_404(client, world, submitted):
     client.force_login(world["counter"])
     assert client.post(reverse("backoffice:action", args=[submitted.pk, "xoa-sach"])).status_code == 404

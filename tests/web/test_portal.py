@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from motcua.dossiers.models import Dossier, Status
@@ -139,21 +140,42 @@ def test_citizen_cannot_see_someone_elses_dossier(client, world, submitted):
 def test_public_tracking_needs_the_right_four_digits(client, world, submitted):
     cache.clear()
     url = reverse("portal:track")
-    resp = client.get(url, {"code": submitted.code, "secret": "1234"})
+    resp = client.post(url, {"code": submitted.code, "secret": "1234"})
     assert resp.status_code == 200 and "Chờ tiếp nhận" in resp.content.decode()
-    resp = client.get(url, {"code": submitted.code.lower(), "secret": "5678"})  # phone ends 5678
+    assert resp["Cache-Control"] == "no-store"
+    resp = client.post(url, {"code": submitted.code.lower(), "secret": "5678"})  # phone ends 5678
     assert resp.status_code == 200
-    resp = client.get(url, {"code": submitted.code, "secret": "0000"})
+    resp = client.post(url, {"code": submitted.code, "secret": "0000"})
     assert resp.status_code == 404 and "Không tìm thấy hồ sơ" in resp.content.decode()
     assert "Trần Thị Mai" not in resp.content.decode()
+
+
+def test_tracking_form_posts_so_the_digits_stay_out_of_urls(client, world, submitted):
+    cache.clear()
+    url = reverse("portal:track")
+    for page_url in (url, reverse("portal:home")):
+        body = client.get(page_url).content.decode()
+        form = re.search(r'<form[^>]*action="/tra-cuu/"[^>]*>', body).group(0)
+        assert 'method="post"' in form and "csrfmiddlewaretoken" in body
+    # an old bookmarked GET link with the digits looks nothing up
+    resp = client.get(url, {"code": submitted.code, "secret": "1234"})
+    assert resp.status_code == 200 and "Chờ tiếp nhận" not in resp.content.decode()
+    # a POST without the CSRF token is refused
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(url, {"code": submitted.code, "secret": "1234"}).status_code == 403
+    page = strict.get(url)
+    token = page.cookies["csrftoken"].value
+    resp = strict.post(url, {"code": submitted.code, "secret": "1234", "csrfmiddlewaretoken": token})
+    assert resp.status_code == 200 and "Chờ tiếp nhận" in resp.content.decode()
+    assert len(resp.content) < 50 * 1024  # page budget: 50 KB
 
 
 def test_tracking_brute_force_is_throttled(client, world, submitted):
     cache.clear()
     url = reverse("portal:track")
     for i in range(10):
-        client.get(url, {"code": submitted.code, "secret": f"{i:04d}"})
-    resp = client.get(url, {"code": submitted.code, "secret": "1234"})  # right answer, too late
+        client.post(url, {"code": submitted.code, "secret": f"{i:04d}"})
+    resp = client.post(url, {"code": submitted.code, "secret": "1234"})  # right answer, too late
     assert resp.status_code == 429 and "quá nhiều lần" in resp.content.decode()
     cache.clear()
 

@@ -121,3 +121,16 @@ def reuse_from_vault(item, dossier, *, by, component):
     from motcua.documents.services import reuse_in_dossier
 
     return reuse_in_dossier(item, dossier, actor=by, component=component)
+
+
+def start_payment(dossier, *, by, return_url: str):
+    """A payment for the dossier's fee (the payments engine reuses a pending one); raises DomainError."""
+    from motcua.payments.services import create_payment
+
+    return create_payment(dossier, by=by, return_url=return_url)
+
+
+def payment_pending(dossier) -> bool:
+    from motcua.payments.models import Payment
+
+    return Payment.objects.filter(dossier=dossier, status=Payment.PENDING).exists()

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,8 @@ PER_PAGE = 20
 TRACK_LIMIT = 10  # failed look-ups per IP (and per code) in TRACK_WINDOW seconds
 TRACK_WINDOW = 15 * 60
 FINAL_FOR_RATING = {Status.RETURNED, Status.REFUSED, Status.REJECTED}
+NOT_PAYABLE = {Status.DRAFT, Status.REFUSED, Status.REJECTED, Status.WITHDRAWN, Status.STOPPED}
+PAY_AT_COUNTER = "Bạn có thể nộp phí, lệ phí trực tiếp tại Bộ phận Một cửa khi nhận kết quả."
 
 
 def home(request):
@@ -262,7 +265,54 @@ def dossier_detail(request, pk):
         "rating_form": RatingForm(), "rating": _existing_rating(dossier),
         "can_rate": dossier.status in FINAL_FOR_RATING, "supplement_form": SupplementForm(), "nav": "mine",
         "has_result": dossier.status == Status.RETURNED, "form_rows": form_rows(dossier.procedure, dossier.form_data),
+        "can_pay": _can_pay(dossier),
+        "payment_pending": bool(dossier.fee_vnd) and not dossier.fee_paid_online and services.payment_pending(dossier),
     })
+
+
+def _can_pay(dossier) -> bool:
+    return bool(dossier.fee_vnd) and not dossier.fee_paid_online and dossier.status not in NOT_PAYABLE
+
+
+@login_required
+@require_POST
+def pay(request, pk):
+    """Start (or resume) the online payment of the fee and send the citizen to the gateway's page."""
+    dossier = _own_dossier(request, pk)
+    if dossier.fee_paid_online:
+        messages.info(request, "Phí, lệ phí của hồ sơ này đã được thanh toán trực tuyến.")
+        return redirect("portal:dossier", pk=pk)
+    if not _can_pay(dossier):
+        messages.error(request, "Hồ sơ này không có khoản phí, lệ phí cần thanh toán trực tuyến.")
+        return redirect("portal:dossier", pk=pk)
+    return_url = request.build_absolute_uri(reverse("portal:payment_return", args=[pk]))
+    try:
+        payment = services.start_payment(dossier, by=actor(request), return_url=return_url)
+    except DomainError as err:
+        if err.code == "already_paid":
+            messages.info(request, err.message)
+        else:  # no gateway configured, gateway down or refusing: never a 500, say where else to pay
+            messages.error(request, f"Chưa thanh toán trực tuyến được. {err.message} {PAY_AT_COUNTER}")
+        return redirect("portal:dossier", pk=pk)
+    if not payment.payment_url.startswith(("https://", "http://")):
+        messages.error(request, f"Cổng thanh toán không trả về trang thanh toán. {PAY_AT_COUNTER}")
+        return redirect("portal:dossier", pk=pk)
+    return redirect(payment.payment_url)
+
+
+@login_required
+def payment_return(request, pk):
+    """Where the gateway sends the citizen back (the return_url given when the payment was created).
+
+    Nothing in the query string is trusted: only the gateway's signed callback marks the fee paid.
+    """
+    dossier = _own_dossier(request, pk)
+    if dossier.fee_paid_online:
+        messages.success(request, "Đã thanh toán trực tuyến phí, lệ phí. Cảm ơn bạn.")
+    else:
+        messages.info(request, "Cổng thanh toán chưa báo kết quả giao dịch. Trang hồ sơ sẽ cập nhật khi cổng "
+                               "xác nhận; nếu bạn đã trả tiền, không cần thanh toán lại.")
+    return redirect("portal:dossier", pk=pk)
 
 
 @login_required
@@ -377,10 +427,12 @@ def _throttle_keys(request, code):
 
 
 def track(request):
-    form = TrackForm(request.GET or None) if request.GET else TrackForm()
+    """Public tracking. POST only for the look-up: the 4 digits never appear in a URL or an access log."""
+    posted = request.method == "POST"
+    form = TrackForm(request.POST) if posted else TrackForm()
     dossier = None
     status = 200
-    if request.GET and form.is_valid():
+    if posted and form.is_valid():
         code, secret = form.cleaned_data["code"], form.cleaned_data["secret"]
         keys = _throttle_keys(request, code)
         if any((cache.get(k) or 0) >= TRACK_LIMIT for k in keys):
@@ -399,10 +451,13 @@ def track(request):
                         cache.set(k, 1, TRACK_WINDOW)
                 form.add_error(None, "Không tìm thấy hồ sơ với mã và 4 số đã nhập.")
                 status = 404
-    elif request.GET:
+    elif posted:
         status = 400
     ctx = {"form": form, "d": dossier, "events": dossier.events.all() if dossier else [], "nav": "track"}
-    return page(request, "portal/track.html", ctx, status=status)
+    resp = page(request, "portal/track.html", ctx, status=status)
+    if posted:
+        resp["Cache-Control"] = "no-store"  # a shared computer's back button must not replay someone's dossier
+    return resp
 
 
 # ---------------------------------------------------------------- feedback (phản ánh, kiến nghị)

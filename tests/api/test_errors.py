@@ -112,3 +112,10 @@ def test_oversized_body_is_413_json(world):
     r = raw_post(world.client("citizen"), "", body)
     assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
     assert Dossier.objects.count() == 0
+
+
+def test_json_carries_vietnamese_as_utf8_not_escapes(client, db):
+    r = client.get("/api/v1/dossiers")  # no credentials → Vietnamese message
+    assert r.status_code == 401
+    assert "charset=utf-8" in r["Content-Type"]
+    assert "Chưa xác thực".encode() in r.content and b"\\u" not in r.content

@@ -5,6 +5,7 @@ from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from motcua.core.errors import DomainError
 
@@ -29,7 +30,15 @@ thực hiện trọn vẹn hoặc không thay đổi gì, và trả về trạng
 422 `invalid_input` với `details.fields` cho từng trường.
 """
 
-api = NinjaAPI(title="Một Cửa Số API", version="1", urls_namespace="api", description=DESCRIPTION)
+
+class VietnameseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON: Vietnamese text as itself, not \\u escapes (about a third smaller on slow links)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(title="Một Cửa Số API", version="1", urls_namespace="api", description=DESCRIPTION,
+               renderer=VietnameseJSONRenderer())
 
 
 @api.exception_handler(DomainError)

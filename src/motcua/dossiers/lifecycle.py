@@ -1117,44 +1117,37 @@ def return_result(dossier, *, officer, method=None, at=None) -> Dossier:
     return _run(dossier, "return_result", body)
 
 
-def withdraw(dossier, *, by, reason, at=None) -> Dossier:
-    """The applicant withdraws (own request, or recorded by the counter) before any decision."""
+def _close_early(dossier, *, action: str, guard, actor, reason, reason_message: str, to_status: str,
+                 at) -> Dossier:
+    """End a dossier before any result (withdrawal, stop): the clock stops at `at`, an open step closes."""
     at = _now(at)
 
     def body(d):
-        _g_withdraw(d, by)
-        text = _require_reason(reason, message="Cần nêu rõ lý do rút hồ sơ.")
+        guard(d, actor)
+        text = _require_reason(reason, message=reason_message)
         _check_time_order(d, at)
         from_status = d.status
         if d.paused_at is not None:  # time spent waiting is not processing time
             _shift_clock(d, d.paused_at, at)
         _close_open_step(d, at)
-        d.status = Status.WITHDRAWN
+        d.status = to_status
         d.closed_at = at
         d.paused_at = None
-        return _commit(d, action="withdraw", from_status=from_status, actor=by, at=at, note=text)
+        return _commit(d, action=action, from_status=from_status, actor=actor, at=at, note=text)
 
-    return _run(dossier, "withdraw", body)
+    return _run(dossier, action, body)
+
+
+def withdraw(dossier, *, by, reason, at=None) -> Dossier:
+    """The applicant withdraws (own request, or recorded by the counter) before any decision."""
+    return _close_early(dossier, action="withdraw", guard=_g_withdraw, actor=by, reason=reason,
+                        reason_message="Cần nêu rõ lý do rút hồ sơ.", to_status=Status.WITHDRAWN, at=at)
 
 
 def stop(dossier, *, officer, reason, at=None) -> Dossier:
     """Notice of stopping settlement (Circular 03/2025, LEGAL §1.5 [?])."""
-    at = _now(at)
-
-    def body(d):
-        _g_stop(d, officer)
-        text = _require_reason(reason, message="Cần nêu rõ lý do dừng giải quyết.")
-        _check_time_order(d, at)
-        from_status = d.status
-        if d.paused_at is not None:  # time spent waiting is not processing time
-            _shift_clock(d, d.paused_at, at)
-        _close_open_step(d, at)
-        d.status = Status.STOPPED
-        d.closed_at = at
-        d.paused_at = None
-        return _commit(d, action="stop", from_status=from_status, actor=officer, at=at, note=text)
-
-    return _run(dossier, "stop", body)
+    return _close_early(dossier, action="stop", guard=_g_stop, actor=officer, reason=reason,
+                        reason_message="Cần nêu rõ lý do dừng giải quyết.", to_status=Status.STOPPED, at=at)
 
 
 def record_online_payment(dossier, *, amount_vnd: int, reference: str, at=None) -> Dossier:

@@ -11,6 +11,12 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Tests create accounts by the dozen; the production hasher (PBKDF2) would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     from motcua.core import calendar
 

@@ -9,11 +9,6 @@ from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.units.models import AdministrativeUnit, Agency
 
 
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def counts():
     return (AdministrativeUnit.objects.count(), Agency.objects.count(), Procedure.objects.count(),
             User.objects.count(), RoleAssignment.objects.count(), Dossier.objects.count(),
@@ -21,7 +16,7 @@ def counts():
 
 
 @pytest.mark.django_db(transaction=False)
-def test_setup_demo_twice(client, fast_hashing):
+def test_setup_demo_twice(client):
     out = StringIO()
     call_command("setup_demo", "--dossiers", "25", stdout=out)
     text = out.getvalue()

@@ -22,12 +22,6 @@ class World:
         return Client(headers=headers)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Six accounts per test: PBKDF2 would dominate the run time on a small machine.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db):
     agency = AgencyFactory(code="H55.101", name="UBND xã Tịnh Sơn")

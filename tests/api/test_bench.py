@@ -9,8 +9,7 @@ from bench.lifecycle import drive
 
 
 @pytest.mark.django_db(transaction=True)
-def test_bench_setup_and_driver_complete_lifecycles(live_server, capsys, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_bench_setup_and_driver_complete_lifecycles(live_server, capsys):
     call_command("bench_setup", "--citizens", "2", "--steps", "3")
     setup = json.loads(capsys.readouterr().out)
     assert len(setup["citizens"]) == 2 and setup["steps"] == 3

@@ -12,7 +12,6 @@ from tests.factories import AgencyFactory, citizen, officer, procedure_with_step
 def _isolated_storage(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast fixtures
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     return tmp_path
 

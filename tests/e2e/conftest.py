@@ -32,10 +32,6 @@ def browser():
     pw.stop()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 class Shots:
     """Numbered screenshots of one test under test-output/e2e/<test>/."""

@@ -30,8 +30,7 @@ BUDGET = {
 
 
 @pytest.fixture
-def bench(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def bench(db):
     out = io.StringIO()
     call_command("bench_setup", citizens=1, steps=2, stdout=out)
     return json.loads(out.getvalue())

@@ -4,11 +4,6 @@ from tests.factories import AgencyFactory, citizen, officer, procedure_with_step
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _second_factor_done(request, monkeypatch):
     """Officers' 2FA is tested in test_twofactor.py (fixture `real_2fa`); elsewhere it counts as done."""
     if "real_2fa" not in request.fixturenames:

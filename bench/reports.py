@@ -179,7 +179,7 @@ def bench_consumer(n_dossiers: int) -> None:
 
     from django.db import transaction
 
-    from motcua.integrations.models import OutboxEvent
+    from motcua.outbox.models import OutboxEvent
     from motcua.reporting import consumer
     from motcua.reporting.models import ConsumerCursor, DossierFact, StatCounter
 

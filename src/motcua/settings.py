@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks_db",
     "motcua.core",
+    "motcua.outbox",
     "motcua.units",
     "motcua.accounts",
     "motcua.catalog",

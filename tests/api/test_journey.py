@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 
 from .conftest import submit_body
 

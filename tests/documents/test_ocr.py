@@ -81,7 +81,7 @@ def test_character_error_rate():
 def test_digitization_job_end_to_end(people, django_capture_on_commit_callbacks):
     from pypdf import PdfReader
 
-    from motcua.integrations.models import OutboxEvent
+    from motcua.outbox.models import OutboxEvent
 
     dossier = make_dossier(people)
     scan = store_upload(_png(synthetic.identity_card_page().image), owner=people["citizen"], dossier=dossier,

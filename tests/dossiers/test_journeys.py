@@ -5,7 +5,7 @@ import pytest
 from motcua.audit.models import AuditEntry
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent, Slip, Status, StepRun
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 
 from .factories import at, make_world
 

@@ -18,7 +18,7 @@ from motcua.audit.models import AuditEntry
 from motcua.core.errors import DomainError
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent, Status
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 from tests.factories import officer
 
 from .factories import at, make_world

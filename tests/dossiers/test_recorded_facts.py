@@ -6,7 +6,7 @@ from motcua.audit.models import AuditEntry
 from motcua.core.errors import InvalidTransition
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 from tests.dossiers.factories import at, make_world
 
 pytestmark = pytest.mark.django_db

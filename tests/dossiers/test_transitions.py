@@ -8,7 +8,7 @@ from motcua.audit.models import AuditEntry
 from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent, Slip, Status, StepRun, SupplementRequest
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 
 from .factories import APPLICANT, at, make_world
 

@@ -10,7 +10,7 @@ from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFa
 from motcua.dossiers.models import Dossier
 from motcua.engagement import services
 from motcua.engagement.models import Feedback, FeedbackStatus
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
 from motcua.engagement import services
 from motcua.engagement.models import RatingCriterion, SatisfactionRating
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 from tests.dossiers.factories import at, make_world
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 

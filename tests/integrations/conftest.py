@@ -5,7 +5,7 @@ import pytest
 
 from motcua.dossiers.models import Dossier
 from motcua.integrations import simulators
-from motcua.integrations.outbox import emit
+from motcua.outbox.services import emit
 from tests.factories import AgencyFactory, procedure_with_steps
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from motcua.accounts.models import Role
-from motcua.integrations.models import OutboxEvent
 from motcua.integrations.signing import signed_headers
 from motcua.integrations.simulators import Chaos
+from motcua.outbox.models import OutboxEvent
 from motcua.payments import services
 from motcua.payments.gateway import GatewayUnavailable
 from motcua.payments.models import Payment

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from motcua.audit.models import AuditEntry
 from motcua.audit.services import verify_chain
 from motcua.dossiers.models import Dossier, Status
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 
 # Statements per call on PostgreSQL, measured with a warm token (its last_used_at written at most once a
 # minute). SQLite takes no advisory lock: one statement fewer for each call that writes an audit entry.

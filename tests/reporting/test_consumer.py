@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from motcua.core.errors import DomainError
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 from motcua.reporting import consumer, indicators
 from motcua.reporting.models import ConsumerCursor, DossierFact, StatCounter
 from tests.dossiers.factories import at, make_world

@@ -6,7 +6,7 @@ program against. Each one:
 - checks the current status and the actor's role, raising motcua.core.errors.InvalidTransition /
   PermissionDenied / ValidationFailed (code + Vietnamese message) and changing nothing on failure;
 - writes a DossierEvent, an audit entry (motcua.audit.services.record) and an outbox event
-  (motcua.integrations.outbox.emit, topic "dossier.<action>") in the same transaction;
+  (motcua.outbox.services.emit, topic "dossier.<action>") in the same transaction;
 - accepts `at=` (aware datetime) to replay history in tests and simulations; default now;
 - increments dossier.version and returns the updated Dossier (the instance passed in is refreshed too).
 
@@ -55,7 +55,7 @@ from motcua.catalog.models import OnlineLevel
 from motcua.core import calendar
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from motcua.integrations.outbox import emit
+from motcua.outbox.services import emit
 from motcua.units.models import Agency
 
 from . import codes, rules

@@ -45,7 +45,7 @@ from motcua.accounts.permissions import can, can_view_dossier, is_province_wide,
 from motcua.audit.services import record
 from motcua.core.calendar import add_working_days
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from motcua.integrations.outbox import emit
+from motcua.outbox.services import emit
 
 from .models import Feedback, FeedbackClassification, FeedbackStatus, RatingCriterion, SatisfactionRating
 from .rules import SCORE_VALUES, feedback_deadlines

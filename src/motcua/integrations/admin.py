@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from . import dispatcher
-from .models import Delivery, OutboxEvent, PostalShipment, WebhookSubscription
+from .models import Delivery, PostalShipment, WebhookSubscription
 
 
 @admin.action(description="Gửi lại các lượt gửi thất bại đã chọn")
@@ -17,13 +17,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ("aggregate_key", "last_error")
     actions = [resend_dead]
     readonly_fields = [f.name for f in Delivery._meta.fields]
-
-
-@admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
-    list_display = ("id", "topic", "aggregate_type", "aggregate_id", "created_at")
-    list_filter = ("topic",)
-    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
 
 
 @admin.register(WebhookSubscription)

@@ -29,9 +29,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from motcua.outbox.models import OutboxEvent
+
 from .adapters import PermanentError, TransientError, active_targets, build
 from .config import dispatch_config
-from .models import Delivery, FanOut, OutboxEvent
+from .models import Delivery, FanOut
 
 log = logging.getLogger(__name__)
 

@@ -1,19 +1,6 @@
 from django.db import models
 
 
-class OutboxEvent(models.Model):
-    """A domain event written in the same transaction as the change it describes."""
-
-    topic = models.CharField(max_length=64, db_index=True)
-    aggregate_type = models.CharField(max_length=32)
-    aggregate_id = models.CharField(max_length=64, db_index=True)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["id"]
-
-
 class FanOut(models.Model):
     """Marks an outbox event whose deliveries have been created (one row per event).
 
@@ -21,7 +8,7 @@ class FanOut(models.Model):
     are found by "no FanOut row yet", which is right even when transactions commit out of id order.
     """
 
-    event = models.OneToOneField(OutboxEvent, on_delete=models.CASCADE, primary_key=True, related_name="fanout")
+    event = models.OneToOneField("outbox.OutboxEvent", on_delete=models.CASCADE, primary_key=True, related_name="fanout")
     at = models.DateTimeField(auto_now_add=True)
 
 
@@ -33,7 +20,7 @@ class Delivery(models.Model):
     DEAD = "dead"
     STATUSES = [(PENDING, "Chờ gửi"), (DELIVERED, "Đã gửi"), (DEAD, "Gửi thất bại")]
 
-    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey("outbox.OutboxEvent", on_delete=models.CASCADE, related_name="deliveries")
     target = models.CharField("đích", max_length=64)
     aggregate_key = models.CharField(max_length=100, help_text="aggregate_type:aggregate_id — ordering unit")
     status = models.CharField("trạng thái", max_length=16, choices=STATUSES, default=PENDING)

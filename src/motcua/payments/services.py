@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from motcua.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from motcua.core.money import format_vnd
-from motcua.integrations.outbox import emit
+from motcua.outbox.services import emit
 
 from .gateway import gateway
 from .models import Payment, Reconciliation

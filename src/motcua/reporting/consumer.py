@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from motcua.integrations.models import OutboxEvent
+from motcua.outbox.models import OutboxEvent
 
 from .metrics import ALL, DIMENSIONS, METRICS, TERMINAL_STATUSES, FactData, contributions, diff
 from .models import ConsumerCursor, DossierFact, StatCounter

@@ -1,10 +1,11 @@
-"""Role × unit matrix: who sees and who may act on a dossier (rules in motcua.accounts.permissions)."""
+"""Role × unit matrix: who sees and who may act on a dossier (rules in motcua.dossiers.access; roles in motcua.accounts.permissions)."""
 
 import pytest
 
 from motcua.accounts.models import RoleAssignment
-from motcua.accounts.permissions import can, can_act, can_view_dossier, require, visible_dossiers
+from motcua.accounts.permissions import can
 from motcua.core.errors import InvalidTransition, PermissionDenied
+from motcua.dossiers.access import can_act, can_view_dossier, require, visible_dossiers
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from tests.factories import AgencyFactory, UserFactory, citizen, officer, procedure_with_steps
 

@@ -13,6 +13,20 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Thanh tra/Kiểm toán"
 
 
+# Role groups: the one definition every app uses (never a list of role strings of its own).
+# Officers work for one agency (or province-wide when the assignment has no agency).
+OFFICER_ROLES = frozenset({Role.COUNTER_OFFICER, Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.LEADER,
+                           Role.UNIT_ADMIN})
+# Province-wide by nature: the provincial administrator and the auditor (who only reads).
+PROVINCE_WIDE_ROLES = frozenset({Role.PROVINCIAL_ADMIN, Role.AUDITOR})
+# Everyone working for the state: opens the back office, reads reports.
+STAFF_ROLES = OFFICER_ROLES | PROVINCE_WIDE_ROLES
+# May act on dossiers and their files: the officers and the provincial administrator (not the auditor).
+ACTING_ROLES = OFFICER_ROLES | {Role.PROVINCIAL_ADMIN}
+# Stand in for any officer of their scope (their agency / the province).
+ADMIN_ROLES = frozenset({Role.UNIT_ADMIN, Role.PROVINCIAL_ADMIN})
+
+
 class User(AbstractUser):
     """Officers and citizens share one account table; roles say what each may do, and where."""
 

@@ -22,8 +22,8 @@ from motcua.audit.services import record
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import PermissionDenied, ValidationFailed
 
-from .models import Role, RoleAssignment, User
-from .permissions import PROVINCE_WIDE_ROLES, forget_roles, has_role
+from .models import PROVINCE_WIDE_ROLES, Role, RoleAssignment, User
+from .permissions import forget_roles, has_role
 
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,150}$")
 _MOBILE = re.compile(r"^0[35789]\d{8}$")

@@ -11,7 +11,6 @@ from datetime import datetime
 from django.http import FileResponse
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
-from motcua.accounts.permissions import has_role
 from motcua.catalog.models import ComponentRequirement
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
 from motcua.documents import services, validation
@@ -23,6 +22,7 @@ from motcua.documents.models import (
     VaultItem,
 )
 from motcua.documents.signing import verify_pdf
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier
 
 from .auth import api_auth
@@ -141,7 +141,7 @@ def _dossier(request, dossier_id: int | None):
     if dossier_id is None:
         return None
     dossier = Dossier.objects.select_related("procedure", "agency", "current_agency").filter(pk=dossier_id).first()
-    if dossier is None or not services.can_access_dossier(_user(request), dossier):
+    if dossier is None or not access.can_view_dossier(_user(request), dossier):
         raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
     return dossier
 
@@ -153,12 +153,6 @@ def _component(component_id: int | None):
     if comp is None:
         raise NotFound("component_not_found", "Không tìm thấy thành phần hồ sơ.")
     return comp
-
-
-def _is_officer_of(user, dossier) -> bool:
-    if dossier is None:
-        return has_role(user, services.OFFICER_ROLES)
-    return any(has_role(user, services.OFFICER_ROLES, a) for a in {dossier.agency_id, dossier.current_agency_id} - {None})
 
 
 def _attachment(request, pk: int):
@@ -190,7 +184,7 @@ def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.C
            dossier_id: Form[int | None] = None, component_id: Form[int | None] = None):
     user = _user(request)
     dossier = _dossier(request, dossier_id)
-    if kind in OFFICER_KINDS and not _is_officer_of(user, dossier):
+    if kind in OFFICER_KINDS and not access.handles_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan giải quyết được tải lên loại tệp này.")
     if kind == AttachmentKind.DIGITIZED:
         raise ValidationFailed("attachment_kind_invalid", "Bản số hóa do hệ thống tạo, không tải lên trực tiếp.")
@@ -222,7 +216,7 @@ def attachment_content(request, attachment_id: int):
 def digitize(request, body: DigitizeIn):
     user = _user(request)
     dossier = _dossier(request, body.dossier_id)
-    if not _is_officer_of(user, dossier):
+    if not access.handles_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan tiếp nhận được số hóa hồ sơ.")
     sources = [_attachment(request, pk) for pk in body.attachment_ids]
     job = services.start_digitization(sources=sources, actor=user, dossier=dossier, kind=body.kind,
@@ -234,7 +228,7 @@ def digitize(request, body: DigitizeIn):
 def _job(request, job_id: int) -> DigitizationJob:
     job = DigitizationJob.objects.select_related("dossier").filter(pk=job_id).first()
     user = _user(request)
-    if job is None or not (job.created_by_id == user.pk or (job.dossier and _is_officer_of(user, job.dossier))):
+    if job is None or not (job.created_by_id == user.pk or (job.dossier and access.handles_dossier(user, job.dossier))):
         raise NotFound("digitization_job_not_found", "Không tìm thấy lượt số hóa.")
     return job
 

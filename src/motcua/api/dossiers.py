@@ -13,11 +13,10 @@ from django.db import IntegrityError
 from django.utils import timezone
 from ninja import Header, Query, Router, Status
 
-from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.dossiers import lifecycle
+from motcua.dossiers import access, lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
 from motcua.units.models import Agency
@@ -59,12 +58,12 @@ class DossierState(DossierOut):
 # ---------------------------------------------------------------- visibility
 
 def visible_dossiers(user):
-    """Dossiers `user` may see; the rule lives in accounts.permissions."""
-    return permissions.visible_dossiers(user)
+    """Dossiers `user` may see; the rule lives in dossiers.access."""
+    return access.visible_dossiers(user)
 
 
 def can_view(user, dossier: Dossier) -> bool:
-    return permissions.can_view_dossier(user, dossier)
+    return access.can_view_dossier(user, dossier)
 
 
 def _not_found(code: str) -> NotFound:

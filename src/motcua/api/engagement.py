@@ -17,9 +17,9 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
-from motcua.accounts.permissions import can_view_dossier
 from motcua.audit.services import record_read
 from motcua.core.errors import NotFound
+from motcua.dossiers.access import can_view_dossier
 from motcua.engagement import services
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
 

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from motcua.accounts import permissions
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
 from motcua.core.money import format_vnd
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier
 from motcua.payments import services
 from motcua.payments.models import Payment
@@ -69,7 +70,7 @@ def _out(p: Payment) -> dict:
 
 def _visible_dossier(user, dossier_id: int) -> Dossier:
     dossier = Dossier.objects.filter(pk=dossier_id).first()
-    if dossier is None or not permissions.can_view_dossier(user, dossier):
+    if dossier is None or not access.can_view_dossier(user, dossier):
         raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
     return dossier
 
@@ -107,6 +108,6 @@ def reconcile(request, body: ReconcileIn):
 @router.get("/{payment_id}", auth=api_auth, response={200: PaymentOut, 404: ErrorOut})
 def get_payment(request, payment_id: int):
     payment = Payment.objects.select_related("dossier").filter(pk=payment_id).first()
-    if payment is None or not permissions.can_view_dossier(request.auth, payment.dossier):
+    if payment is None or not access.can_view_dossier(request.auth, payment.dossier):
         raise NotFound("payment_not_found", "Không tìm thấy giao dịch thanh toán.")
     return _out(payment)

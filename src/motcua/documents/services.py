@@ -19,6 +19,7 @@ from django.utils import timezone
 from motcua.audit.services import record as audit_record
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
+from motcua.dossiers.access import can_view_dossier
 
 from . import validation
 from .models import (
@@ -121,25 +122,13 @@ def get_attachment(pk: int) -> Attachment:
     return att
 
 
-def can_access_dossier(user, dossier) -> bool:
-    """The applicant, or an officer of the receiving / processing agency (or province-wide)."""
-    from motcua.accounts.permissions import has_role
-
-    if dossier is None or user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.pk in (dossier.applicant_id, dossier.submitted_by_id):
-        return True
-    agencies = {dossier.agency_id, dossier.current_agency_id} - {None}
-    return any(has_role(user, OFFICER_ROLES, agency) for agency in agencies) or has_role(
-        user, ("provincial_admin", "auditor"))
-
-
 def can_access_attachment(user, att: Attachment) -> bool:
+    """Its owner and uploader, and whoever may view its dossier (motcua.dossiers.access, hand-overs included)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if att.owner_id == user.pk or att.uploaded_by_id == user.pk:
         return True
-    return att.dossier is not None and can_access_dossier(user, att.dossier)
+    return att.dossier is not None and can_view_dossier(user, att.dossier)
 
 
 # ---------------------------------------------------------------- digitization flags

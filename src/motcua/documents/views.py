@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from motcua.core.errors import DomainError
+from motcua.dossiers.access import handles_dossier
 
 from . import validation
 from .models import DigitizationJob, JobStatus
-from .services import OFFICER_ROLES
 
 
 def _ctx(**extra) -> dict:
@@ -41,12 +41,9 @@ def verify_signature(request):
 
 @login_required
 def job_progress(request, job_id: int):
-    from motcua.accounts.permissions import has_role
-
     job = DigitizationJob.objects.select_related("dossier", "output").filter(pk=job_id).first()
     allowed = job is not None and (job.created_by_id == request.user.pk or (
-        job.dossier is not None and any(has_role(request.user, OFFICER_ROLES, a)
-                                        for a in {job.dossier.agency_id, job.dossier.current_agency_id} - {None})))
+        job.dossier is not None and handles_dossier(request.user, job.dossier)))
     if not allowed:
         raise Http404
     running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)

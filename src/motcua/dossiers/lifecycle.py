@@ -24,7 +24,7 @@ the online channel. Version-dependent numbers live in motcua.dossiers.rules.
 
 Other public names: ``allowed_actions``, ``timeliness``, ``step_timeliness``, ``awaiting_decision``,
 ``online_receipt_due_at``, ``handovers`` (control sheet rows), ``GUARDS`` (action → guard(dossier,
-user) raising the same errors as the transition; used by accounts.permissions.can_act),
+user) raising the same errors as the transition; used by dossiers.access.can_act),
 ``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``,
 ``DossierRef`` (name a dossier by code + visibility rule instead of loading it: the transition's own
 locking statement finds it; used by the API). A retried idempotent submission returns the first dossier

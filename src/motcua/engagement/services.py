@@ -41,10 +41,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from motcua.accounts.permissions import can, can_view_dossier, is_province_wide, staff_agencies_of
+from motcua.accounts.permissions import can, is_province_wide, staff_agencies_of
 from motcua.audit.services import record
 from motcua.core.calendar import add_working_days
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from motcua.dossiers.access import can_view_dossier
 from motcua.outbox.services import emit
 
 from .models import Feedback, FeedbackClassification, FeedbackStatus, RatingCriterion, SatisfactionRating

@@ -15,13 +15,13 @@ def search_procedures(q="", field=None, level="", online_level="", agency=None):
 
 
 def visible_dossiers(user):
-    from motcua.accounts.permissions import visible_dossiers as engine
+    from motcua.dossiers.access import visible_dossiers as engine
 
     return engine(user)
 
 
 def officer_can_view(user, dossier) -> bool:
-    from motcua.accounts.permissions import can_view_dossier
+    from motcua.dossiers.access import can_view_dossier
 
     return can_view_dossier(user, dossier)
 

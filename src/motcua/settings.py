@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.reporting",
     "motcua.transformation",
+    "motcua.papers",
     "motcua.audit",
     "motcua.portal",
     "motcua.backoffice",

@@ -9,7 +9,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from motcua.dossiers import lifecycle
-from motcua.reporting import consumer, reports
+from motcua.papers import statistics
+from motcua.reporting import consumer
 from motcua.reporting.models import ReportJob
 from tests.dossiers.factories import at, make_world
 from tests.factories import AgencyFactory, officer
@@ -106,14 +107,14 @@ def test_bad_report_request_is_refused_without_a_job(client, world):
 
 def test_province_report_prints_the_seed_figures():
     _seed_2023()
-    text = _docx_text(reports.build_docx(None, dt.date(2023, 1, 1), dt.date(2023, 11, 27)))
+    text = _docx_text(statistics.build_docx(None, dt.date(2023, 1, 1), dt.date(2023, 11, 27)))
     assert "UBND TỈNH QUẢNG NGÃI" in text
     for figure in ("103.331", "99,77 %", "49,44 %", "40,66 %", "33,44 %", "75,09 %"):
         assert figure in text, figure
 
 
 def test_xlsx_has_every_table(world):
-    wb = load_workbook(io.BytesIO(reports.build_xlsx(world.agency.code, dt.date(2026, 3, 1), dt.date(2026, 3, 31))))
+    wb = load_workbook(io.BytesIO(statistics.build_xlsx(world.agency.code, dt.date(2026, 3, 1), dt.date(2026, 3, 31))))
     assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Theo lĩnh vực", "Theo thủ tục", "Theo kênh nộp",
                              "Theo mức độ DVC", "Theo tháng", "Chỉ số 766", "Hồ sơ bị trừ điểm"]
     summary = {row[0]: row for row in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)}

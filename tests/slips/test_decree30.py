@@ -6,7 +6,7 @@ import zipfile
 
 from pypdf import PdfReader
 
-from motcua.core.decree30 import Decree30Document, place_and_date, vn_long_date
+from motcua.papers.decree30 import Decree30Document, place_and_date, vn_long_date
 
 
 def report() -> Decree30Document:

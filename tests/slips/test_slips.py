@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Slip
-from motcua.dossiers.slips import render, render_slip
+from motcua.papers.slips import render, render_slip
 
 from .conftest import at
 

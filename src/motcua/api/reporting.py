@@ -10,7 +10,8 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.reporting import decision766, indicators, reports
+from motcua.papers import statistics
+from motcua.reporting import decision766, indicators
 from motcua.reporting.views import _check_scope
 
 from .auth import api_auth
@@ -105,7 +106,7 @@ def get_report(request, kind: str, q: Query[PeriodQuery]):
     scope = _scope(q)
     _check_scope(request.auth if hasattr(request.auth, "pk") else request.user,
                  None if scope in (None, "province") else scope)
-    data = reports.build_docx(scope, start, end) if kind == "docx" else reports.build_xlsx(scope, start, end)
+    data = statistics.build_docx(scope, start, end) if kind == "docx" else statistics.build_xlsx(scope, start, end)
     resp = HttpResponse(data, content_type=CONTENT_TYPES[kind])
     resp["Content-Disposition"] = f'attachment; filename="bao-cao-{scope or "tinh"}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"'
     return resp

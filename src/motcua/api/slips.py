@@ -10,7 +10,7 @@ from ninja import Query
 
 from motcua.audit.services import record_read
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.dossiers import slips
+from motcua.papers import slips
 
 from .dossiers import ERRORS, _get, router
 

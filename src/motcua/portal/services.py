@@ -90,7 +90,7 @@ SLIP_FILE_NAMES = {"receipt": "giay-tiep-nhan", "supplement": "phieu-yeu-cau-bo-
 
 def render_slip(kind: str, dossier, fmt: str = "pdf") -> tuple[bytes, str, str]:
     """(bytes, content type, file name) of the latest issued slip of `kind` (the control sheet: as of now)."""
-    from motcua.dossiers.slips import CONTENT_TYPES, render
+    from motcua.papers.slips import CONTENT_TYPES, render
 
     slip = dossier.slips.filter(kind=kind).order_by("-issued_at", "-id").first()
     data = render(kind, dossier, fmt=fmt, slip=slip)

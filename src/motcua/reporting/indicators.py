@@ -107,6 +107,15 @@ def parse_period(period: str | None = None, start: str | dt.date | None = None,
     return lo, hi
 
 
+def period_label(start: dt.date, end: dt.date) -> str:
+    if start.month == 1 and start.day == 1 and end == dt.date(start.year, 12, 31):
+        return f"năm {start.year}"
+    if start.day == 1 and start.year == end.year and end.month == start.month and (
+            end + dt.timedelta(days=1)).day == 1:
+        return f"tháng {start.month} năm {start.year}"
+    return f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+
+
 def agency_codes_for(scope: str | None) -> list[str] | None:
     """None = the whole province; an agency code; 'level:province' / 'level:commune'; 'unit:<admin code>'."""
     from motcua.units.models import Agency

@@ -14,13 +14,12 @@ from django.views.decorators.http import require_http_methods
 from motcua.accounts import permissions
 from motcua.core.errors import DomainError, PermissionDenied, ValidationFailed
 from motcua.core.money import format_number, format_vnd
+from motcua.papers.tasks import start_job
 
 from . import decision766, indicators
-from .indicators import format_count, format_percent
+from .indicators import format_count, format_percent, period_label
 from .metrics import METRICS
 from .models import DossierFact, ReportJob
-from .reports import period_label
-from .tasks import start_job
 
 MONTHS = ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12"]
 DRILL_LABELS = {**METRICS, "carried_over": "Kỳ trước chuyển sang", "in_progress": "Đang giải quyết",

@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from motcua.core.decree30 import Decree30Document, Run, Signer
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.money import format_number, format_vnd
+from motcua.dossiers.lifecycle import step_timeliness, timeliness
+from motcua.payments.models import Payment
+from motcua.units.models import Agency
 
+from ..decree30 import Decree30Document, Run, Signer
 from .forms import APOLOGY, CONTROL_SHEET, KINDS, RECEIPT, REFUSAL, SUPPLEMENT, form_for
 
 CONTENT_TYPES = {
@@ -113,8 +116,6 @@ _OUTCOME_LABELS = {"early": OUTCOME_EARLY, "on_time": OUTCOME_ON_TIME, "late": O
 def step_outcome(step_run) -> str:
     """Outcome of a step for the control sheet (trước hạn / đúng hạn / quá hạn); the grading rule
     lives in the lifecycle (motcua.dossiers.lifecycle.step_timeliness)."""
-    from motcua.dossiers.lifecycle import step_timeliness
-
     return _OUTCOME_LABELS.get(step_timeliness(step_run) or "", "")
 
 
@@ -137,8 +138,7 @@ def _components(dossier, data: dict) -> list[tuple[str, int, int]]:
 def _paid_online(dossier) -> bool:
     if dossier.fee_paid_online:
         return True
-    from motcua.payments.models import Payment  # confirmed by the gateway before the dossier flag was set
-
+    # A payment confirmed by the gateway before the dossier flag was set.
     return Payment.objects.filter(dossier=dossier, status=Payment.PAID).exists()
 
 
@@ -253,8 +253,6 @@ def _refusal(dossier, slip, data) -> Decree30Document:
 
 
 def _late_agency(dossier, data):
-    from motcua.units.models import Agency
-
     if data.get("agency_code"):
         found = Agency.objects.filter(code=data["agency_code"]).first()
         if found:
@@ -299,8 +297,6 @@ def _apology(dossier, slip, data) -> Decree30Document:
 def _handover_rows(dossier) -> list[list]:
     """One row per hand-over (DossierEvent written by the lifecycle) with the outcome of the step
     handed over (Circular 01/2018 Mẫu 05; LEGAL.md §2.2 [C9])."""
-    from motcua.dossiers.lifecycle import timeliness
-
     counter = f"Bộ phận Một cửa — {dossier.agency.name}"
     steps = {s.order: s for s in dossier.procedure.steps.select_related("agency")}
     runs = list(dossier.step_runs.select_related("step").all())

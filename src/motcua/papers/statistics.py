@@ -1,5 +1,6 @@
-"""Automatic reports: the annual-report section on the one-stop counter and online services as a
-Decree 30/2020 .docx (motcua.core.decree30 builder), and every table as .xlsx (openpyxl)."""
+"""The statistics report (reporting's printed paper): the annual-report section on the one-stop counter and
+online services as a Decree 30/2020 .docx (motcua.papers.decree30 builder), and every table as .xlsx
+(openpyxl). The figures come from motcua.reporting; this module only lays them out."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils import timezone
 
-from motcua.core.decree30 import Decree30Document
+from motcua.catalog.models import Field, Procedure
 from motcua.core.money import format_number
+from motcua.reporting import decision766, indicators
+from motcua.reporting.indicators import Indicators, format_count, format_percent, period_label
+from motcua.units.models import Agency
 
-from . import decision766, indicators
-from .indicators import Indicators, format_count, format_percent
+from .decree30 import Decree30Document
 
 Progress = Callable[[int, str], None]
 
@@ -25,8 +28,6 @@ def _noop(pct: int, message: str) -> None:
 
 def scope_names(scope: str | None) -> tuple[str, str, str]:
     """(issuing agency, parent agency, place) for a scope: an agency code or the province."""
-    from motcua.units.models import Agency
-
     province = settings.MOTCUA_PROVINCE_NAME
     if scope and not scope.startswith(("level:", "unit:")) and scope != "province":
         agency = Agency.objects.select_related("admin_unit", "parent").filter(code=scope).first()
@@ -36,18 +37,7 @@ def scope_names(scope: str | None) -> tuple[str, str, str]:
     return f"UBND tỉnh {province}", "", province
 
 
-def period_label(start: dt.date, end: dt.date) -> str:
-    if start.month == 1 and start.day == 1 and end == dt.date(start.year, 12, 31):
-        return f"năm {start.year}"
-    if start.day == 1 and start.year == end.year and end.month == start.month and (
-            end + dt.timedelta(days=1)).day == 1:
-        return f"tháng {start.month} năm {start.year}"
-    return f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
-
-
 def agency_names() -> dict[str, str]:
-    from motcua.units.models import Agency
-
     return dict(Agency.objects.values_list("code", "name"))
 
 
@@ -89,8 +79,6 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
         doc.heading("II. KẾT QUẢ THEO ĐƠN VỊ")
         doc.table(GROUP_HEADERS, _group_rows(by_agency, agency_names()), size=10)
     progress(55, "Số liệu theo lĩnh vực")
-    from motcua.catalog.models import Field
-
     by_field = indicators.compute(start, end, scope, group_by="field")
     doc.heading("III. KẾT QUẢ THEO LĨNH VỰC")
     doc.table(["STT", "Lĩnh vực", *GROUP_HEADERS[2:]],
@@ -124,8 +112,6 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
 def build_xlsx(scope: str | None, start: dt.date, end: dt.date, progress: Progress = _noop) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from motcua.catalog.models import Field, Procedure
 
     wb = Workbook()
     bold = Font(bold=True)

@@ -1,4 +1,7 @@
-"""Background report builds (Django tasks; worker: ``manage.py db_worker``)."""
+"""Background builds of statistics report files (Django tasks; worker: ``manage.py db_worker``).
+
+The job row (``reporting.ReportJob``) belongs to reporting; the file is laid out by ``papers.statistics``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from .models import ReportJob
+from motcua.reporting.models import ReportJob
+
+from . import statistics
 
 
 def _scope_arg(scope: str) -> str | None:
@@ -16,8 +21,6 @@ def _scope_arg(scope: str) -> str | None:
 
 def run_job(job_id: int) -> None:
     """Build the file of a ReportJob, writing its progress as it goes."""
-    from . import reports
-
     job = ReportJob.objects.get(pk=job_id)
     if job.state == ReportJob.DONE:
         return
@@ -28,9 +31,9 @@ def run_job(job_id: int) -> None:
     progress(1, "Bắt đầu")
     try:
         if job.kind == "xlsx":
-            data = reports.build_xlsx(_scope_arg(job.scope), job.start, job.end, progress=progress)
+            data = statistics.build_xlsx(_scope_arg(job.scope), job.start, job.end, progress=progress)
         else:
-            data = reports.build_docx(_scope_arg(job.scope), job.start, job.end, progress=progress)
+            data = statistics.build_docx(_scope_arg(job.scope), job.start, job.end, progress=progress)
     except Exception as exc:
         ReportJob.objects.filter(pk=job_id).update(state=ReportJob.FAILED, message=f"Lỗi: {exc}"[:255],
                                                    finished_at=timezone.now())

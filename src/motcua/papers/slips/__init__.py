@@ -1,6 +1,6 @@
-"""Printable one-stop slips (Mẫu 01–05/06) as PDF or .docx, built on motcua.core.decree30.
+"""Printable one-stop slips (Mẫu 01–05/06) as PDF or .docx, built on motcua.papers.decree30.
 
-    from motcua.dossiers.slips import render, render_slip
+    from motcua.papers.slips import render, render_slip
     pdf = render("receipt", dossier)                 # bytes
     docx = render("apology", dossier, fmt="docx", slip=slip)
 """

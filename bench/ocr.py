@@ -33,6 +33,13 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+
+import django  # noqa: E402
+
+django.setup()  # the OCR language and options are settings
+
+from django.conf import settings  # noqa: E402
 
 from motcua.documents import ocr, synthetic  # noqa: E402
 
@@ -107,7 +114,7 @@ def main() -> None:
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"OCR benchmark: {args.pages} synthetic pages (seed {args.seed}), {args.workers} worker processes, "
-          f"tesseract {ocr.pytesseract.get_tesseract_version()} lang={ocr.LANG}, generation {gen_s:.1f} s untimed, "
+          f"tesseract {ocr.pytesseract.get_tesseract_version()} lang={settings.MOTCUA_OCR_LANG}, generation {gen_s:.1f} s untimed, "
           f"load average at end {load:.1f} on {os.cpu_count()} CPUs")
     rows = [("pages / min, wall clock in this run", "pages_per_min", "{:.1f}"), ("wall time (s)", "wall_s", "{:.1f}"),
             ("CPU seconds per page", "cpu_s_per_page", "{:.2f}"),

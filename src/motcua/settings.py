@@ -1,30 +1,26 @@
-"""Settings for Một Cửa Số, driven by environment variables.
+"""Settings for Một Cửa Số: the one module that reads the environment.
 
-DATABASE_URL selects the database (default: an SQLite file under MOTCUA_DATA_DIR).
+Every variable the installation can set is read here, typed, with its default (django-environ), and
+every app reads ``django.conf.settings``, never ``os.environ``. The variables are listed in README.md
+(Configuration) and docs/operations.md.
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
+import environ
+
+env = environ.Env()
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
-DATA_DIR = Path(os.environ.get("MOTCUA_DATA_DIR", REPO_DIR / "var"))
+DATA_DIR = Path(env.str("MOTCUA_DATA_DIR", default=str(REPO_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-DEBUG = env_bool("MOTCUA_DEBUG", False)
-SECRET_KEY = os.environ.get("MOTCUA_SECRET_KEY", "insecure-demo-key-change-me-in-production-0123456789")
-ALLOWED_HOSTS = [h for h in os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MOTCUA_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+DEBUG = env.bool("MOTCUA_DEBUG", default=False)
+SECRET_KEY = env.str("MOTCUA_SECRET_KEY", default="insecure-demo-key-change-me-in-production-0123456789")
+ALLOWED_HOSTS = env.list("MOTCUA_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("MOTCUA_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -89,8 +85,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'motcua.sqlite3'}"),
-        conn_max_age=int(os.environ.get("MOTCUA_CONN_MAX_AGE", "60")),
+        env.str("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'motcua.sqlite3'}"),
+        conn_max_age=env.int("MOTCUA_CONN_MAX_AGE", default=60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -124,7 +120,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_ROOT = Path(env.str("MOTCUA_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -132,32 +128,69 @@ STORAGES = {
 
 # One cache shared by every worker process of the host (the tracking page's attempt limit counts
 # across workers); a Redis URL replaces it on a multi-host installation.
-if os.environ.get("MOTCUA_REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["MOTCUA_REDIS_URL"]}}
+REDIS_URL = env.str("MOTCUA_REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(DATA_DIR / "cache")}}
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("MOTCUA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env.str("MOTCUA_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
 
+# ---- Một Cửa Số ------------------------------------------------------------------------------------
+
 # Province this installation serves; its identity-code prefix is used in dossier codes.
-MOTCUA_PROVINCE_CODE = os.environ.get("MOTCUA_PROVINCE_CODE", "51")  # Quảng Ngãi (2025 code)
-MOTCUA_PROVINCE_NAME = os.environ.get("MOTCUA_PROVINCE_NAME", "Quảng Ngãi")
+MOTCUA_PROVINCE_CODE = env.str("MOTCUA_PROVINCE_CODE", default="51")  # Quảng Ngãi (2025 code)
+MOTCUA_PROVINCE_NAME = env.str("MOTCUA_PROVINCE_NAME", default="Quảng Ngãi")
 # Identity-code prefix of the province's agencies (Circular 01/2018 art. 19); the real prefix for
 # Quảng Ngãi is not published in our sources, so this is a configurable default.
-MOTCUA_AGENCY_CODE_PREFIX = os.environ.get("MOTCUA_AGENCY_CODE_PREFIX", "H51")
+MOTCUA_AGENCY_CODE_PREFIX = env.str("MOTCUA_AGENCY_CODE_PREFIX", default="H51")
 
 # Officers confirm a second factor (TOTP) before the back office; the demo turns it off.
-MOTCUA_OFFICER_2FA = env_bool("MOTCUA_OFFICER_2FA", True)
+MOTCUA_OFFICER_2FA = env.bool("MOTCUA_OFFICER_2FA", default=True)
+
+# Working sessions of a counter day, ((start, end), ...) as datetime.time; None: the typical office
+# hours in motcua.core.calendar.DEFAULT_SESSIONS (LEGAL.md §9).
+MOTCUA_WORKING_SESSIONS = None
+# Overrides of the legal defaults, per rule version (motcua.dossiers.rules) and per feedback
+# classification (motcua.engagement.rules), as JSON objects.
+MOTCUA_RULES = env.json("MOTCUA_RULES", default={})
+MOTCUA_FEEDBACK_DEADLINES = env.json("MOTCUA_FEEDBACK_DEADLINES", default={})
+
+# National systems and third parties: {"dvcqg": {"url": …, "secret": …}, "payment": {…}, …} (JSON);
+# a target without a url is off (motcua.integrations.config). MOTCUA_DISPATCH tunes the dispatcher.
+MOTCUA_INTEGRATIONS = env.json("MOTCUA_INTEGRATIONS", default={})
+MOTCUA_DISPATCH = env.json("MOTCUA_DISPATCH", default={})
+
+# Uploads (motcua.documents.validation).
+MOTCUA_MAX_UPLOAD_BYTES = env.int("MOTCUA_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+MOTCUA_MAX_IMAGE_PIXELS = env.int("MOTCUA_MAX_IMAGE_PIXELS", default=60_000_000)  # about A4 at 800 dpi
+MOTCUA_MAX_PDF_PAGES = env.int("MOTCUA_MAX_PDF_PAGES", default=300)
+# OCR (motcua.documents.ocr): Tesseract language, and our own Otsu binarization before Tesseract's.
+MOTCUA_OCR_LANG = env.str("MOTCUA_OCR_LANG", default="vie")
+MOTCUA_OCR_BINARIZE = env.bool("MOTCUA_OCR_BINARIZE", default=False)
+
+# Signatures (motcua.documents.signing): the signer backend ("file" or "pkcs11"), the folder of keys
+# and certificates, whether a demo installation issues missing agency certificates from its demo CA,
+# the PKCS#11 token ({"lib", "token_label", "pin_env", "agencies", "default"}), a timestamp server,
+# and the trusted roots (files) for verification, plus the demo root while it is trusted.
+MOTCUA_SIGNER_BACKEND = env.str("MOTCUA_SIGNER_BACKEND", default="file")
+MOTCUA_PKI_DIR = Path(env.str("MOTCUA_PKI_DIR", default=str(DATA_DIR / "pki")))
+MOTCUA_PKI_AUTO_ISSUE = env.bool("MOTCUA_PKI_AUTO_ISSUE", default=True)
+MOTCUA_PKCS11 = env.json("MOTCUA_PKCS11", default={})
+# The token's PIN, read from the variable MOTCUA_PKCS11["pin_env"] names (default MOTCUA_PKCS11_PIN).
+MOTCUA_PKCS11_PIN = env.str(MOTCUA_PKCS11.get("pin_env", "MOTCUA_PKCS11_PIN"), default="") or None
+MOTCUA_TSA_URL = env.str("MOTCUA_TSA_URL", default="")
+MOTCUA_TRUST_ROOTS = env.list("MOTCUA_TRUST_ROOTS", default=[])
+MOTCUA_TRUST_DEMO_ROOT = env.bool("MOTCUA_TRUST_DEMO_ROOT", default=True)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env.str("MOTCUA_LOG_LEVEL", default="WARNING")},
 }

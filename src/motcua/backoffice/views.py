@@ -50,7 +50,7 @@ def officer_required(view):
     def wrapper(request, *args, **kwargs):
         if not is_officer(request.user):
             return page(request, "backoffice/forbidden.html", {}, status=403)
-        step = twofactor.needs_second_factor(request) if getattr(settings, "MOTCUA_OFFICER_2FA", True) else None
+        step = twofactor.needs_second_factor(request) if settings.MOTCUA_OFFICER_2FA else None
         if step is not None:
             target = "backoffice:twofa_enrol" if step == "enrol" else "backoffice:twofa_verify"
             return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")

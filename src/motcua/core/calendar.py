@@ -25,7 +25,7 @@ DEFAULT_SESSIONS = ((dt.time(7, 0), dt.time(11, 30)), (dt.time(13, 30), dt.time(
 
 
 def _sessions() -> tuple[tuple[dt.time, dt.time], ...]:
-    return getattr(settings, "MOTCUA_WORKING_SESSIONS", DEFAULT_SESSIONS)
+    return settings.MOTCUA_WORKING_SESSIONS or DEFAULT_SESSIONS
 
 
 def minutes_per_day() -> int:

@@ -16,17 +16,17 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from PIL import Image
 
+# One OpenMP thread per Tesseract run (set for the library before it loads; parallelism comes from workers).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import cv2  # noqa: E402
 import pytesseract  # noqa: E402
 
-LANG = os.environ.get("MOTCUA_OCR_LANG", "vie")
 TESS_CONFIG = "--oem 1 --psm 4"
 MAX_OCR_SIDE = 4000  # px; larger scans are scaled down before OCR
-BINARIZE = os.environ.get("MOTCUA_OCR_BINARIZE", "") == "1"
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -83,7 +83,7 @@ def estimate_skew(binary_ink: np.ndarray, max_angle: float = 6.0) -> float:
     return float(best)
 
 
-def preprocess(image: Image.Image, *, binarize: bool = BINARIZE) -> tuple[Image.Image, dict]:
+def preprocess(image: Image.Image, *, binarize: bool | None = None) -> tuple[Image.Image, dict]:
     """Return a clean, straight page ready for Tesseract, and what was done.
 
     By default the page stays greyscale (lighting flattened, dust removed, deskewed) and Tesseract
@@ -99,6 +99,8 @@ def preprocess(image: Image.Image, *, binarize: bool = BINARIZE) -> tuple[Image.
         h, w = denoised.shape
         m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
         denoised = cv2.warpAffine(denoised, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+    if binarize is None:
+        binarize = settings.MOTCUA_OCR_BINARIZE
     info = {"deskew_degrees": round(angle, 2), "binarized": binarize}
     if not binarize:
         return Image.fromarray(denoised), info
@@ -128,16 +130,16 @@ def ocr_image(image: Image.Image, *, clean: bool = True, want_pdf: bool = False)
         page, info = preprocess(image)
     else:
         page = image.convert("L") if image.mode not in ("L", "RGB") else image
-    text = pytesseract.image_to_string(page, lang=LANG, config=TESS_CONFIG)
+    text = pytesseract.image_to_string(page, lang=settings.MOTCUA_OCR_LANG, config=TESS_CONFIG)
     pdf = None
     if want_pdf:
-        pdf = pytesseract.image_to_pdf_or_hocr(page, lang=LANG, config=TESS_CONFIG, extension="pdf")
+        pdf = pytesseract.image_to_pdf_or_hocr(page, lang=settings.MOTCUA_OCR_LANG, config=TESS_CONFIG, extension="pdf")
     return PageResult(text=unicodedata.normalize("NFC", text).strip(), pdf=pdf, info=info)
 
 
 def ocr_available() -> bool:
     try:
-        return LANG in pytesseract.get_languages()
+        return settings.MOTCUA_OCR_LANG in pytesseract.get_languages()
     except (pytesseract.TesseractNotFoundError, OSError):
         return False
 

@@ -24,8 +24,7 @@ DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
 
 def pki_dir() -> Path:
-    configured = getattr(settings, "MOTCUA_PKI_DIR", None) or os.environ.get("MOTCUA_PKI_DIR")
-    return Path(configured) if configured else Path(settings.DATA_DIR) / "pki"
+    return Path(settings.MOTCUA_PKI_DIR)
 
 
 @dataclass

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +38,7 @@ class FileSignerAdapter:
 
     def __init__(self, folder: Path | None = None, auto_issue: bool | None = None):
         self.folder = folder or pki.pki_dir()
-        self.auto_issue = getattr(settings, "MOTCUA_PKI_AUTO_ISSUE", True) if auto_issue is None else auto_issue
+        self.auto_issue = settings.MOTCUA_PKI_AUTO_ISSUE if auto_issue is None else auto_issue
 
     def signer_for(self, agency):
         from pyhanko.sign import signers
@@ -66,7 +65,7 @@ class Pkcs11SignerAdapter:
     """
 
     def __init__(self, config: dict | None = None):
-        self.config = config if config is not None else getattr(settings, "MOTCUA_PKCS11", {})
+        self.config = config if config is not None else settings.MOTCUA_PKCS11
         self._session = None
 
     def _open(self):
@@ -83,7 +82,7 @@ class Pkcs11SignerAdapter:
         criteria = None
         if self.config.get("token_label"):
             criteria = p11.TokenCriteria(label=self.config["token_label"])
-        pin = os.environ.get(self.config.get("pin_env", "MOTCUA_PKCS11_PIN"))
+        pin = settings.MOTCUA_PKCS11_PIN
         try:
             self._session = p11.open_pkcs11_session(lib, slot_no=self.config.get("slot"), token_criteria=criteria,
                                                     user_pin=pin)
@@ -112,7 +111,7 @@ class Pkcs11SignerAdapter:
 
 
 def signer_backend():
-    name = getattr(settings, "MOTCUA_SIGNER_BACKEND", "file")
+    name = settings.MOTCUA_SIGNER_BACKEND
     if name == "pkcs11":
         return Pkcs11SignerAdapter()
     return FileSignerAdapter()
@@ -142,14 +141,14 @@ def sign_with(pdf_bytes: bytes, signer, *, reason: str = "Ký số kết quả g
     except Exception as exc:
         raise ValidationFailed("pdf_broken", "Tệp PDF bị hỏng hoặc sai cấu trúc, không ký được.") from exc
     timestamper = None
-    tsa = getattr(settings, "MOTCUA_TSA_URL", "")
+    tsa = settings.MOTCUA_TSA_URL
     if tsa:  # pragma: no cover - needs a network TSA
         from pyhanko.sign.timestamps import HTTPTimeStamper
 
         timestamper = HTTPTimeStamper(tsa)
     meta = signers.PdfSignatureMetadata(
         field_name=_next_field_name(pdf_bytes), md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
-        reason=reason, location=location or getattr(settings, "MOTCUA_PROVINCE_NAME", ""), name=name,
+        reason=reason, location=location or settings.MOTCUA_PROVINCE_NAME, name=name,
     )
     out = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper)
     return out.getvalue()
@@ -233,8 +232,8 @@ def trust_roots(extra: list | None = None) -> list:
     from asn1crypto import pem
     from asn1crypto import x509 as asn1_x509
 
-    paths = [Path(p) for p in getattr(settings, "MOTCUA_TRUST_ROOTS", [])]
-    if getattr(settings, "MOTCUA_TRUST_DEMO_ROOT", True):
+    paths = [Path(p) for p in settings.MOTCUA_TRUST_ROOTS]
+    if settings.MOTCUA_TRUST_DEMO_ROOT:
         paths.append(pki.pki_dir() / "root-ca.crt")
     roots = list(extra or [])
     for path in paths:

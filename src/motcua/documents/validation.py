@@ -27,9 +27,6 @@ ALLOWED_TYPES = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png", TIFF: ".tif", DOCX: ".d
 IMAGE_TYPES = {JPEG, PNG, TIFF}
 TYPE_LABELS = "PDF, JPEG, PNG, TIFF, DOCX"
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 60_000_000  # about an A4 page at 800 dpi, or a long scan strip
-DEFAULT_MAX_PAGES = 300
 ZIP_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 ZIP_MAX_ENTRIES = 2000
@@ -43,11 +40,11 @@ _PDF_ACTIVE = {"/JavaScript": "JavaScript", "/JS": "JavaScript", "/Launch": "l�
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "MOTCUA_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.MOTCUA_MAX_UPLOAD_BYTES)
 
 
 def max_image_pixels() -> int:
-    return int(getattr(settings, "MOTCUA_MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS))
+    return int(settings.MOTCUA_MAX_IMAGE_PIXELS)
 
 
 @dataclass
@@ -131,7 +128,7 @@ def check_pdf(data: bytes) -> int:
         pages = len(reader.pages)
         if pages == 0:
             raise broken
-        if pages > int(getattr(settings, "MOTCUA_MAX_PDF_PAGES", DEFAULT_MAX_PAGES)):
+        if pages > int(settings.MOTCUA_MAX_PDF_PAGES):
             raise _fail("pdf_too_many_pages", "Tệp PDF có quá nhiều trang.")
         root = reader.trailer["/Root"].get_object()
         found: set[str] = set()
@@ -197,7 +194,7 @@ def check_image(data: bytes) -> int:
     try:
         with Image.open(io.BytesIO(data)) as im:
             frames = getattr(im, "n_frames", 1)
-            if frames > int(getattr(settings, "MOTCUA_MAX_PDF_PAGES", DEFAULT_MAX_PAGES)):
+            if frames > int(settings.MOTCUA_MAX_PDF_PAGES):
                 raise _fail("image_too_many_pages", "Tệp ảnh có quá nhiều trang.")
             for i in range(frames):
                 im.seek(i)

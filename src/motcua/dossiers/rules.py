@@ -64,7 +64,7 @@ def rule_version_for(moment: dt.datetime | dt.date) -> str:
 
 def rules_for(version: str | None) -> RuleSet:
     base = _DEFAULTS.get(version or DECREE118_2025, _DEFAULTS[DECREE118_2025])
-    overrides = getattr(settings, "MOTCUA_RULES", {}).get(base.version, {})
+    overrides = settings.MOTCUA_RULES.get(base.version, {})
     return replace(base, **overrides) if overrides else base
 
 

@@ -32,4 +32,4 @@ FEEDBACK_DEADLINES = {
 
 
 def feedback_deadlines() -> dict[str, int]:
-    return {**FEEDBACK_DEADLINES, **getattr(settings, "MOTCUA_FEEDBACK_DEADLINES", {})}
+    return {**FEEDBACK_DEADLINES, **settings.MOTCUA_FEEDBACK_DEADLINES}

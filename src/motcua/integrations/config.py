@@ -1,6 +1,5 @@
-"""Where each integration lives, from settings or the environment.
-
-``settings.MOTCUA_INTEGRATIONS`` (or the JSON in the environment variable of the same name)::
+"""Where each integration lives, from ``settings.MOTCUA_INTEGRATIONS`` (read from the environment
+variable of the same name, JSON, by motcua.settings)::
 
     {"dvcqg": {"url": "https://…", "secret": "…"}, "sms": {...}, "email": {...}, "postal": {...},
      "population": {...}, "payment": {"url": "…", "secret": "…", "callback_url": "…"}}
@@ -9,9 +8,6 @@ A target without a ``url`` is off. ``MOTCUA_DISPATCH`` tunes the dispatcher (see
 """
 
 from __future__ import annotations
-
-import json
-import os
 
 from django.conf import settings
 
@@ -28,11 +24,7 @@ DEFAULT_DISPATCH = {
 
 
 def integrations() -> dict:
-    value = getattr(settings, "MOTCUA_INTEGRATIONS", None)
-    if value is None:
-        raw = os.environ.get("MOTCUA_INTEGRATIONS", "")
-        value = json.loads(raw) if raw.strip() else {}
-    return value
+    return settings.MOTCUA_INTEGRATIONS or {}
 
 
 def target_config(name: str) -> dict:
@@ -40,4 +32,4 @@ def target_config(name: str) -> dict:
 
 
 def dispatch_config() -> dict:
-    return {**DEFAULT_DISPATCH, **getattr(settings, "MOTCUA_DISPATCH", {})}
+    return {**DEFAULT_DISPATCH, **settings.MOTCUA_DISPATCH}

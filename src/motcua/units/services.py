@@ -23,7 +23,6 @@ highest one in use (a reorganization adds units, it does not renumber the others
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -78,12 +77,11 @@ WARD_ECONOMIC = ("KT", "Phòng Kinh tế, Hạ tầng và Đô thị")
 
 
 def default_prefix() -> str:
-    return getattr(settings, "MOTCUA_AGENCY_CODE_PREFIX", None) or os.environ.get("MOTCUA_AGENCY_CODE_PREFIX") \
-        or "H51"
+    return settings.MOTCUA_AGENCY_CODE_PREFIX
 
 
 def province_code() -> str:
-    return f"{int(getattr(settings, 'MOTCUA_PROVINCE_CODE', '51')):02d}"
+    return f"{int(settings.MOTCUA_PROVINCE_CODE):02d}"
 
 
 @dataclass

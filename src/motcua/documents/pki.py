@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 
+from motcua.core.plugins import Registry
+
 # id-kp-documentSigning (RFC 9336)
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
@@ -134,15 +136,39 @@ def ensure_demo_ca(folder: Path | None = None) -> tuple[Issued, Issued]:
     return demo_ca(folder) or create_ca(folder)
 
 
-def agency_credentials(agency, folder: Path | None = None, *, issue: bool = False) -> Issued | None:
-    """The agency's key and certificate under the PKI folder; issued by the demo CA when `issue`."""
+def agency_credentials(agency, folder: Path | None = None) -> Issued | None:
+    """The agency's key and certificate under the PKI folder, or None when they are not there."""
     folder = folder or pki_dir()
     found = Issued(folder / "agencies" / f"{agency_stem(agency.code)}.key",
                    folder / "agencies" / f"{agency_stem(agency.code)}.crt")
     if found.key_path.exists() and found.cert_path.exists():
         return found
-    if not issue:
-        return None
-    _, inter = ensure_demo_ca(folder)
-    return issue_signing_certificate(inter, folder / "agencies", agency_stem(agency.code), agency.name[:64],
-                                     agency.name[:64])
+    return None
+
+
+# Certificate issuers: plugins that can issue a missing agency certificate into the PKI folder
+# (FileSignerAdapter asks them when MOTCUA_PKI_AUTO_ISSUE is on). A real installation has none.
+issuers: Registry[type] = Registry("certificate issuer")
+
+
+def issue_missing(agency, folder: Path | None = None) -> Issued | None:
+    """The agency's credentials issued by the first registered issuer that can, or None."""
+    folder = folder or pki_dir()
+    for _, issuer in issuers.items():
+        issued = issuer(folder).issue(agency)
+        if issued is not None:
+            return issued
+    return None
+
+
+@issuers.register("demo_ca")
+class DemoCertificateAuthority:
+    """Issues agency certificates from the demo CA under the PKI folder (created on first use)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def issue(self, agency) -> Issued:
+        _, inter = ensure_demo_ca(self.folder)
+        return issue_signing_certificate(inter, self.folder / "agencies", agency_stem(agency.code),
+                                         agency.name[:64], agency.name[:64])

@@ -1,8 +1,10 @@
 """PAdES signatures on results and slips, and verification of signed PDFs (pyHanko).
 
-Signing goes through a signer backend chosen by settings.MOTCUA_SIGNER_BACKEND:
-- "file" (default): the agency's key and certificate as files under the PKI folder; in demo
-  installs (MOTCUA_PKI_AUTO_ISSUE, default on) a missing agency certificate is issued by the demo CA;
+Signing goes through a signer backend of the ``signers`` registry (motcua.core.plugins), chosen by
+settings.MOTCUA_SIGNER_BACKEND:
+- "file" (default): the agency's key and certificate as files under the PKI folder; with
+  MOTCUA_PKI_AUTO_ISSUE (default on) a missing agency certificate is issued by a registered
+  certificate issuer (motcua.documents.pki.issuers: the demo CA in demo installs);
 - "pkcs11": a USB token / HSM through PKCS#11 (Pkcs11SignerAdapter, see README.md).
 
 Verification reports, for every signature: who signed, when (the time the signer claims, or a
@@ -21,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 
 from motcua.core.errors import DomainError, ValidationFailed
+from motcua.core.plugins import Registry
 
 from . import pki
 
@@ -33,6 +36,10 @@ class SigningUnavailable(DomainError):
 
 # ---------------------------------------------------------------- signer backends
 
+signers: Registry[type] = Registry("signer")
+
+
+@signers.register("file")
 class FileSignerAdapter:
     """Key + certificate files (PEM) for an agency, chained to the CA certificates beside them."""
 
@@ -43,7 +50,9 @@ class FileSignerAdapter:
     def signer_for(self, agency):
         from pyhanko.sign import signers
 
-        creds = pki.agency_credentials(agency, self.folder, issue=self.auto_issue)
+        creds = pki.agency_credentials(agency, self.folder)
+        if creds is None and self.auto_issue:
+            creds = pki.issue_missing(agency, self.folder)
         if creds is None:
             raise SigningUnavailable("signing_certificate_missing",
                                      f"Cơ quan {agency.name} chưa được cấu hình chứng thư số để ký điện tử.")
@@ -51,6 +60,7 @@ class FileSignerAdapter:
         return signers.SimpleSigner.load(str(creds.key_path), str(creds.cert_path), ca_chain_files=chain)
 
 
+@signers.register("pkcs11")
 class Pkcs11SignerAdapter:
     """Sign with a key that never leaves a PKCS#11 token (USB token of a licensed CA, or an HSM).
 
@@ -111,10 +121,8 @@ class Pkcs11SignerAdapter:
 
 
 def signer_backend():
-    name = settings.MOTCUA_SIGNER_BACKEND
-    if name == "pkcs11":
-        return Pkcs11SignerAdapter()
-    return FileSignerAdapter()
+    """The configured signer (an unknown name falls back to the file signer)."""
+    return (signers.get(settings.MOTCUA_SIGNER_BACKEND) or signers["file"])()
 
 
 # ---------------------------------------------------------------- signing

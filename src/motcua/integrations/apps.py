@@ -5,3 +5,7 @@ class IntegrationsConfig(AppConfig):
     name = "motcua.integrations"
     label = "integrations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Register every adapter, and the HTTP payment gateway, in their registries.
+        from . import adapters  # noqa: F401

@@ -1,6 +1,7 @@
-"""Adapters to national systems and third parties; importing this package registers them all."""
+"""Adapters to national systems and third parties; importing this package registers them all
+(motcua.integrations.apps does it at start-up)."""
 
-from . import base, notify, portal, postal, webhook  # noqa: F401
-from .base import REGISTRY, Adapter, PermanentError, TransientError, active_targets, build, register
+from . import base, notify, payment, portal, postal, webhook  # noqa: F401
+from .base import Adapter, PermanentError, TransientError, active_targets, adapters, build
 
-__all__ = ["REGISTRY", "Adapter", "PermanentError", "TransientError", "active_targets", "build", "register"]
+__all__ = ["Adapter", "PermanentError", "TransientError", "active_targets", "adapters", "build"]

@@ -1,6 +1,7 @@
-"""One adapter per target behind one interface, found through a registry::
+"""One adapter per target behind one interface, found through the ``adapters`` registry
+(motcua.core.plugins)::
 
-    @register("dvcqg")
+    @adapters.register("dvcqg")
     class NationalPortalAdapter(Adapter):
         topics = ("dossier.*",)
         def deliver(self, event, delivery) -> dict: ...
@@ -17,10 +18,12 @@ import json
 
 import httpx
 
+from motcua.core.plugins import Registry
+
 from ..config import dispatch_config, integrations, target_config
 from ..signing import signed_headers
 
-REGISTRY: dict[str, type[Adapter]] = {}
+adapters: Registry[type[Adapter]] = Registry("adapter")
 
 
 class TransientError(Exception):
@@ -29,15 +32,6 @@ class TransientError(Exception):
 
 class PermanentError(Exception):
     """Retrying cannot help (4xx other than 408/409/429, bad data)."""
-
-
-def register(name: str):
-    def wrap(cls):
-        cls.name = name
-        REGISTRY[name] = cls
-        return cls
-
-    return wrap
 
 
 def envelope(event) -> dict:
@@ -99,7 +93,7 @@ class Adapter:
 def build(target: str) -> Adapter | None:
     """The adapter instance serving `target` ('dvcqg', 'webhook:7', ...), or None when it is off."""
     kind, _, ref = target.partition(":")
-    cls = REGISTRY.get(kind)
+    cls = adapters.get(kind)
     if cls is None:
         return None
     if kind == "webhook":
@@ -113,7 +107,7 @@ def build(target: str) -> Adapter | None:
 def active_targets() -> list[Adapter]:
     """Adapters that consume the outbox now: configured ones plus active webhook subscriptions."""
     found = []
-    for name, cls in REGISTRY.items():
+    for name, cls in adapters.items():
         if getattr(cls, "consumes_outbox", True) is False:
             continue
         if name == "webhook":

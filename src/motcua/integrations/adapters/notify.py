@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import messages
-from .base import Adapter, register
+from .base import Adapter, adapters
 
 
 def _dossier(event):
@@ -19,7 +19,7 @@ class _Notify(Adapter):
         return super().accepts(event) and messages.has_message(event.payload.get("action", ""))
 
 
-@register("sms")
+@adapters.register("sms")
 class SmsAdapter(_Notify):
     def deliver(self, event, delivery) -> dict:
         dossier = _dossier(event)
@@ -30,7 +30,7 @@ class SmsAdapter(_Notify):
                          delivery)
 
 
-@register("email")
+@adapters.register("email")
 class EmailAdapter(_Notify):
     def deliver(self, event, delivery) -> dict:
         dossier = _dossier(event)

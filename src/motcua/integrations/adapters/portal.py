@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Adapter, register
+from .base import Adapter, adapters
 
 STATUS_LABELS = {
     "draft": "Bản nháp", "submitted": "Chờ tiếp nhận", "supplement_requested": "Chờ bổ sung hồ sơ",
@@ -13,7 +13,7 @@ STATUS_LABELS = {
 }
 
 
-@register("dvcqg")
+@adapters.register("dvcqg")
 class NationalPortalAdapter(Adapter):
     topics = ("dossier.*",)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Adapter, PermanentError, register
+from .base import Adapter, PermanentError, adapters
 
 POSTAL_STATUS_LABELS = {
     "pickup_requested": "Đã yêu cầu bưu điện đến nhận",
@@ -13,7 +13,7 @@ POSTAL_STATUS_LABELS = {
 }
 
 
-@register("postal")
+@adapters.register("postal")
 class PostalAdapter(Adapter):
     # the signed result is ready: ask the post office to pick it up (Decree 118/2025, results by post)
     topics = ("dossier.sign_result",)

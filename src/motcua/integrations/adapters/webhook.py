@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .base import Adapter, envelope, register
+from .base import Adapter, adapters, envelope
 
 
-@register("webhook")
+@adapters.register("webhook")
 class WebhookAdapter(Adapter):
     def __init__(self, config: dict, target: str | None = None, subscription=None):
         super().__init__(config, target)

@@ -1,0 +1,56 @@
+"""The HTTP payment gateway: the payments app's ``Gateway`` over our signed JSON/CSV protocol (the bundled
+simulator speaks it), registered as ``http`` in ``motcua.payments.gateway.gateways``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from motcua.core.errors import DomainError
+from motcua.payments.gateway import Created, Gateway, GatewayUnavailable, Settlement, gateways
+
+from ..signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from .base import Adapter, PermanentError, TransientError
+
+
+@gateways.register("http")
+class HttpGateway(Gateway):
+    def __init__(self, config: dict):
+        super().__init__(config)
+        self.client = Adapter(config, "payment")
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except TransientError:
+            raise GatewayUnavailable("payment_gateway_unavailable",
+                                     "Cổng thanh toán tạm thời không trả lời; vui lòng thử lại sau.") from None
+        except PermanentError as exc:
+            raise GatewayUnavailable("payment_gateway_error", f"Cổng thanh toán từ chối yêu cầu: {exc}",
+                                     status=502) from None
+
+    def create(self, *, merchant_ref, amount_vnd, description, return_url) -> Created:
+        class _Key:  # the merchant reference is the idempotency key: a retried create is one payment
+            idempotency_key = merchant_ref
+            event_id = None
+
+        answer = self._call(self.client.post, "/payments", {
+            "merchant_ref": merchant_ref, "amount_vnd": int(amount_vnd), "currency": "VND",
+            "description": description, "return_url": return_url,
+            "callback_url": self.config.get("callback_url", "")}, _Key)
+        return Created(gateway_ref=answer["gateway_ref"], payment_url=answer["payment_url"])
+
+    def verify_callback(self, body: bytes, headers) -> dict:
+        verify(self.config.get("secret", ""), body, headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER))
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise DomainError("callback_invalid", "Nội dung thông báo thanh toán không hợp lệ.") from None
+
+    def settlement(self, day) -> list[Settlement]:
+        answer = self._call(self.client.get, "/reconciliation", {"date": day.isoformat()})
+        text = answer.get("text", "") if isinstance(answer, dict) else str(answer)
+        rows = csv.DictReader(io.StringIO(text))
+        return [Settlement(r["gateway_ref"], r["merchant_ref"], int(r["amount_vnd"]), r["status"], r["paid_at"])
+                for r in rows]

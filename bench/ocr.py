@@ -3,7 +3,7 @@
 
 Generates a held-out set of synthetic pages from a seed (Liberation / DejaVu fonts, a citizen's
 key fields and form sentences, then skew, blur, uneven lighting, grain and dust, see
-motcua.documents.synthetic); the ground-truth text is known. Both pipelines OCR every page with
+motcua.demo.synthetic); the ground-truth text is known. Both pipelines OCR every page with
 Tesseract `vie` (LSTM, --psm 4) on W worker processes (OMP_THREAD_LIMIT=1 each):
 
   raw   Tesseract on the scan as it is
@@ -41,7 +41,8 @@ django.setup()  # the OCR language and options are settings
 
 from django.conf import settings  # noqa: E402
 
-from motcua.documents import ocr, synthetic  # noqa: E402
+from motcua.demo import synthetic  # noqa: E402
+from motcua.documents import ocr  # noqa: E402
 
 KEY_FIELDS = ("id_number", "full_name", "date_of_birth")
 WORKERS = 2

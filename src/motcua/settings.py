@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
+    "motcua.demo",
 ]
 
 MIDDLEWARE = [

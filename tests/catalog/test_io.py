@@ -12,7 +12,7 @@ from motcua.catalog.io import CatalogInvalid, catalog_to_dict, export_catalog, i
 from motcua.catalog.models import ComponentRequirement, Field, Procedure, ProcessStep
 from motcua.units.models import Agency
 
-DEMO = Path(__file__).resolve().parents[2] / "src/motcua/catalog/data/demo_catalog.json"
+DEMO = Path(__file__).resolve().parents[2] / "src/motcua/demo/demo_catalog.json"
 pytestmark = pytest.mark.django_db
 
 

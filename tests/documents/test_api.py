@@ -5,7 +5,8 @@ import io
 import pytest
 from django.test import Client
 
-from motcua.documents import ocr, synthetic
+from motcua.demo import synthetic
+from motcua.documents import ocr
 from motcua.documents.models import Attachment, VaultItemKind
 from motcua.documents.services import add_to_vault, store_upload
 from motcua.documents.signing import sign_pdf

@@ -61,7 +61,8 @@ def _signed_pdf(folder) -> tuple[bytes, object]:
         from cryptography.hazmat.primitives import serialization
         from pyhanko.sign import signers
 
-        from motcua.documents import pki, signing
+        from motcua.demo import pki
+        from motcua.documents import signing
 
         root, inter = pki.create_ca(folder)
         cert = pki.issue_signing_certificate(inter, folder, "a", "UBND xã Thử", "UBND xã Thử")

@@ -4,7 +4,8 @@ import io
 
 import pytest
 
-from motcua.documents import ocr, synthetic
+from motcua.demo import synthetic
+from motcua.documents import ocr
 from motcua.documents.models import AttachmentKind, DigitizationJob, JobStatus, VaultItem
 from motcua.documents.services import confirm_digitization, mark_digitized, start_digitization, store_upload
 

@@ -7,7 +7,8 @@ import pytest
 from cryptography import x509
 from django.core.management import call_command
 
-from motcua.documents import pki, signing
+from motcua.demo import pki
+from motcua.documents import signing
 
 from .conftest import make_pdf
 

@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from motcua.demo import simulators
 from motcua.dossiers.models import Dossier
-from motcua.integrations import simulators
 from motcua.outbox.services import emit
 from tests.factories import AgencyFactory, procedure_with_steps
 

@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from motcua.demo.simulators import Chaos
 from motcua.integrations import dispatcher
 from motcua.integrations.models import Delivery
-from motcua.integrations.simulators import Chaos
 
 from .conftest import ACTIONS, emit_journey
 

@@ -7,10 +7,10 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from motcua.demo.simulators import Chaos
 from motcua.integrations import dispatcher
 from motcua.integrations.models import Delivery, WebhookSubscription
 from motcua.integrations.signing import SignatureInvalid, sign, signed_headers, verify
-from motcua.integrations.simulators import Chaos
 
 from .conftest import ACTIONS, emit_journey
 
@@ -122,7 +122,7 @@ def test_worker_killed_mid_delivery_loses_nothing_and_receiver_applies_once(sims
 
 
 def test_signed_webhooks_to_third_parties(sims, configure, make_dossier):
-    from motcua.integrations.simulators import WebhookReceiver
+    from motcua.demo.simulators import WebhookReceiver
 
     running = sims(("dvcqg",))
     configure(running)

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from motcua.accounts.models import Role, RoleAssignment, User
+from motcua.demo.simulators import EidSimulator
 from motcua.integrations.eid import EidError, decode_hs256, encode_hs256
-from motcua.integrations.simulators import EidSimulator
 from tests.factories import citizen
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,10 @@ import pytest
 from django.test import Client
 
 from motcua.accounts.models import Role
+from motcua.demo.simulators import Chaos
 from motcua.integrations import dispatcher
 from motcua.integrations.adapters import build
 from motcua.integrations.models import PostalShipment
-from motcua.integrations.simulators import Chaos
 from tests.factories import citizen, officer
 
 from .conftest import emit_journey
@@ -88,7 +88,7 @@ def test_dead_letter_api_lists_and_resends(sims, configure, make_dossier, settin
 
 
 def test_all_simulators_start_and_configure(settings):
-    from motcua.integrations import simulators
+    from motcua.demo import simulators
     from motcua.integrations.adapters import active_targets
 
     sims = simulators.start_all(secret="s")

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from motcua.demo.simulators import Chaos
 from motcua.integrations import dispatcher
 from motcua.integrations.models import Delivery
-from motcua.integrations.simulators import Chaos
 
 from .conftest import ACTIONS, emit_journey
 

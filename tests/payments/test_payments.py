@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from motcua.accounts.models import Role
+from motcua.demo.simulators import Chaos
 from motcua.integrations.signing import signed_headers
-from motcua.integrations.simulators import Chaos
 from motcua.outbox.models import OutboxEvent
 from motcua.payments import services
 from motcua.payments.gateway import GatewayUnavailable

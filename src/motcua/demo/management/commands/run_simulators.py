@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from motcua.integrations import simulators
+from motcua.demo import simulators
 
 
 class Command(BaseCommand):

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from motcua.demo import pki as demo_pki
 from motcua.documents import pki
+from motcua.units.models import Agency
 
 
 class Command(BaseCommand):
@@ -17,15 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-agencies", action="store_true", help="Chỉ tạo CA, không cấp chứng thư cơ quan.")
 
     def handle(self, *args, **opts):
-        from motcua.units.models import Agency
-
         folder = Path(opts["dir"]) if opts["dir"] else pki.pki_dir()
-        existing = pki.demo_ca(folder)
+        existing = demo_pki.demo_ca(folder)
         if existing and not opts["force"]:
             root, inter = existing
             self.stdout.write(f"CA thử nghiệm đã có tại {folder}.")
         else:
-            root, inter = pki.create_ca(folder)
+            root, inter = demo_pki.create_ca(folder)
             self.stdout.write(self.style.SUCCESS(f"Đã tạo CA gốc và CA trung gian tại {folder}."))
         if opts["no_agencies"]:
             return
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             have = pki.agency_credentials(agency, folder)
             if have and not opts["force"]:
                 continue
-            pki.issue_signing_certificate(inter, folder / "agencies", pki.agency_stem(agency.code),
+            demo_pki.issue_signing_certificate(inter, folder / "agencies", pki.agency_stem(agency.code),
                                           agency.name[:64], agency.name[:64])
             issued += 1
         self.stdout.write(self.style.SUCCESS(f"Đã cấp {issued} chứng thư số cho cơ quan."))

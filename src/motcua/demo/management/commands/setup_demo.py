@@ -10,10 +10,11 @@ from django.db import transaction
 
 from motcua.catalog.io import CatalogInvalid, import_catalog
 from motcua.core.errors import DomainError
-from motcua.core.management import demo_data
+from motcua.demo import data as demo_data
+from motcua.dossiers.models import Dossier
 from motcua.units.services import default_prefix, load_agencies, load_units, province_code
 
-DEMO_CATALOG = Path(__file__).resolve().parents[3] / "catalog" / "data" / "demo_catalog.json"
+DEMO_CATALOG = Path(__file__).resolve().parents[2] / "demo_catalog.json"
 
 
 class Command(BaseCommand):
@@ -52,8 +53,6 @@ class Command(BaseCommand):
         self.say(f"Xong sau {time.monotonic() - started:.1f} giây.")
 
     def dossiers(self, count, prefix, seed):
-        from motcua.dossiers.models import Dossier
-
         if count <= 0:
             self.say("Hồ sơ mẫu: bỏ qua (--dossiers 0).")
             return

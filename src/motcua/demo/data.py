@@ -16,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.accounts.models import Role, RoleAssignment, User
+from motcua.catalog.models import Procedure
 from motcua.core import calendar
 from motcua.core.errors import DomainError
+from motcua.dossiers import lifecycle as lc
 from motcua.units.models import Agency, Department
 
 DEMO_COMMUNE_UNIT = "21025"  # Phường Cẩm Thành, the lowest 2025 code of Quảng Ngãi
@@ -165,9 +167,6 @@ def _later(t: dt.datetime, days) -> dt.datetime:
 
 def generate_dossiers(count: int, prefix: str, *, seed: int = 2025, days_back: int = 60, log=None) -> dict:
     """Create `count` dossiers received over the last `days_back` days in assorted states."""
-    from motcua.catalog.models import Procedure
-    from motcua.dossiers import lifecycle as lc
-
     rng = random.Random(seed)
     now = timezone.now()
     staff = Staff(prefix)

@@ -1,0 +1,102 @@
+"""Stand-ins for the national portal, SMS and e-mail relays, third-party webhooks, the post office and the
+population database."""
+
+from __future__ import annotations
+
+import uuid
+
+from .base import Simulator
+
+
+class PortalSimulator(Simulator):
+    """National Public Service Portal: keeps every dossier's status history in arrival order."""
+
+    name = "dvcqg"
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.history: dict[str, list[tuple[int, str]]] = {}
+
+    def handle(self, method, path, query, data, h):
+        if method == "POST" and path == "/dossier-status":
+            self.history.setdefault(data["dossier_code"], []).append((data["event_id"], data["status"]))
+            return 200, {"accepted": True}
+        return 404, {"error": "not_found"}
+
+
+class InboxSimulator(Simulator):
+    """SMS gateway (/sms) or e-mail relay (/email): keeps the messages it accepted."""
+
+    def __init__(self, name: str, **kw):
+        super().__init__(**kw)
+        self.name = name
+        self.messages: list[dict] = []
+
+    def handle(self, method, path, query, data, h):
+        if method == "POST" and path in ("/sms", "/email"):
+            self.messages.append(data)
+            return 200, {"message_id": uuid.uuid4().hex[:12]}
+        return 404, {"error": "not_found"}
+
+
+class WebhookReceiver(InboxSimulator):
+    """A third party's endpoint: any POST path."""
+
+    def handle(self, method, path, query, data, h):
+        self.messages.append(data)
+        return 200, {"ok": True}
+
+
+class PostalSimulator(Simulator):
+    """Post office: pickup requests get a tracking number; each status query moves the parcel on."""
+
+    name = "postal"
+    FLOW = ("pickup_requested", "picked_up", "in_transit", "delivered")
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.parcels: dict[str, dict] = {}
+        self.counter = 0
+
+    def handle(self, method, path, query, data, h):
+        if method == "POST" and path == "/pickups":
+            self.counter += 1
+            tracking = f"EB{self.counter:09d}VN"
+            self.parcels[tracking] = {"reference": data["reference"], "status": 0, "recipient": data["recipient"]}
+            return 201, {"tracking_number": tracking, "status": self.FLOW[0]}
+        if method == "GET" and path.startswith("/pickups/"):
+            parcel = self.parcels.get(path.rsplit("/", 1)[-1])
+            if parcel is None:
+                return 404, {"error": "not_found"}
+            parcel["status"] = min(parcel["status"] + 1, len(self.FLOW) - 1)
+            return 200, {"status": self.FLOW[parcel["status"]]}
+        return 404, {"error": "not_found"}
+
+
+class PopulationSimulator(Simulator):
+    """National Population Database: residence data by ID number (fictional people)."""
+
+    name = "population"
+    verify_signatures = False
+
+    def __init__(self, people: dict | None = None, **kw):
+        super().__init__(**kw)
+        self.people = people if people is not None else dict(DEMO_PEOPLE)
+
+    def handle(self, method, path, query, data, h):
+        if method == "GET" and path.startswith("/citizens/"):
+            person = self.people.get(path.rsplit("/", 1)[-1])
+            return (200, person) if person else (404, {"error": "not_found"})
+        return 404, {"error": "not_found"}
+
+
+DEMO_PEOPLE = {
+    "051190012345": {"id_number": "051190012345", "full_name": "Nguyễn Thị Hồng Nhung", "date_of_birth": "1990-07-14",
+                     "gender": "Nữ", "permanent_address": "Tổ dân phố 3, phường Cẩm Thành, tỉnh Quảng Ngãi",
+                     "current_address": "Tổ dân phố 3, phường Cẩm Thành, tỉnh Quảng Ngãi",
+                     "place_of_origin": "Xã Tịnh Khê, tỉnh Quảng Ngãi", "ethnicity": "Kinh", "nationality": "Việt Nam"},
+    "051085004321": {"id_number": "051085004321", "full_name": "Trần Văn Bình", "date_of_birth": "1985-02-03",
+                     "gender": "Nam", "permanent_address": "Thôn An Kỳ, xã Tịnh Khê, tỉnh Quảng Ngãi",
+                     "current_address": "Thôn An Kỳ, xã Tịnh Khê, tỉnh Quảng Ngãi",
+                     "place_of_origin": "Xã Tịnh Khê, tỉnh Quảng Ngãi", "ethnicity": "Kinh", "nationality": "Việt Nam"},
+}

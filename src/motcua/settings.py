@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "motcua.transformation",
     "motcua.papers",
     "motcua.audit",
+    "motcua.web",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

@@ -10,7 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
-    path("thong-ke/", include("motcua.reporting.urls")),
+    path("thong-ke/", include("motcua.web.statistics.urls")),
     path("tai-lieu/", include("motcua.documents.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
     path("phan-anh/", include("motcua.engagement.urls")),

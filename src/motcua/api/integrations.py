@@ -13,13 +13,9 @@ from motcua.integrations import dispatcher, population
 from motcua.integrations.models import Delivery
 
 from .auth import api_auth
+from .schemas import ErrorOut
 
 router = Router(tags=["integrations"], auth=api_auth)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class CitizenOut(Schema):

@@ -16,6 +16,7 @@ from motcua.payments import services
 from motcua.payments.models import Payment
 
 from .auth import api_auth
+from .schemas import ErrorOut
 
 router = Router(tags=["payments"])
 
@@ -55,11 +56,6 @@ class ReconcileOut(Schema):
     fixed: int
     balanced: bool
     mismatches: list[dict]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 def _out(p: Payment) -> dict:

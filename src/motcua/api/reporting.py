@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.papers import statistics
 from motcua.reporting import decision766, indicators
-from motcua.reporting.views import _check_scope
+from motcua.reporting.access import check_scope
 
 from .auth import api_auth
 
@@ -78,7 +78,7 @@ class DrillQuery(IndicatorQuery):
 def get_drilldown(request, q: Query[DrillQuery]):
     start, end = _period(q)
     scope = _scope(q)
-    _check_scope(request.auth if hasattr(request.auth, "pk") else request.user, scope)
+    check_scope(request.auth if hasattr(request.auth, "pk") else request.user, scope)
     filters = {k: getattr(q, k) for k in ("procedure", "field", "channel", "online_level") if getattr(q, k)}
     ids = indicators.drill_down(q.metric, start, end, scope, filters)
     return {"metric": q.metric, "count": len(ids), "dossier_ids": ids}
@@ -88,7 +88,7 @@ def get_drilldown(request, q: Query[DrillQuery]):
 def get_costly(request, q: Query[PeriodQuery]):
     start, end = _period(q)
     scope = _scope(q)
-    _check_scope(request.auth if hasattr(request.auth, "pk") else request.user, scope)
+    check_scope(request.auth if hasattr(request.auth, "pk") else request.user, scope)
     return {"reasons": decision766.LOSS_REASONS, "dossiers": decision766.costly_dossiers(start, end, scope)}
 
 
@@ -104,7 +104,7 @@ def get_report(request, kind: str, q: Query[PeriodQuery]):
         raise NotFound("report_kind", "Chỉ có báo cáo .docx hoặc .xlsx.")
     start, end = _period(q)
     scope = _scope(q)
-    _check_scope(request.auth if hasattr(request.auth, "pk") else request.user,
+    check_scope(request.auth if hasattr(request.auth, "pk") else request.user,
                  None if scope in (None, "province") else scope)
     data = statistics.build_docx(scope, start, end) if kind == "docx" else statistics.build_xlsx(scope, start, end)
     resp = HttpResponse(data, content_type=CONTENT_TYPES[kind])

@@ -12,7 +12,7 @@ from motcua.audit.services import record_read
 from motcua.core.errors import DomainError
 from motcua.engagement import services as engagement
 from motcua.engagement.models import FeedbackStatus
-from motcua.portal.web import actor, show_domain_error
+from motcua.web.pages import actor, show_domain_error
 
 from .views import _bo_page, officer_required
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from motcua.core.errors import DomainError
 from motcua.dossiers.models import Channel, ReturnMethod
-from motcua.portal.forms import REQUIRED, SubmitForm, _id_number, _phone, eform_fields
-from motcua.portal.services import check_upload
+from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload
 
 REASON = {"required": "Vui lòng nêu rõ lý do."}
 
@@ -78,10 +76,7 @@ class SignForm(forms.Form):
     def clean_result_file(self):
         upload = self.cleaned_data.get("result_file")
         if upload:
-            try:
-                check_upload(upload)
-            except DomainError as err:
-                raise forms.ValidationError(err.message) from err
+            checked_upload(upload)
             if not upload.read(5).startswith(b"%PDF-"):
                 raise forms.ValidationError("Chỉ ký số được tệp PDF.")
             upload.seek(0)
@@ -95,10 +90,7 @@ class ReturnForm(forms.Form):
     def clean_result_file(self):
         upload = self.cleaned_data.get("result_file")
         if upload:
-            try:
-                check_upload(upload)
-            except DomainError as err:
-                raise forms.ValidationError(err.message) from err
+            checked_upload(upload)
         return upload
 
 
@@ -126,17 +118,14 @@ ACTION_FORMS = {
 }
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(ApplicantForm):
     """Walk-in reception: the person, the e-form, the completeness checklist and the appointment."""
 
-    applicant_name = SubmitForm.base_fields["applicant_name"]
     applicant_id_number = forms.CharField(label="Số định danh cá nhân", max_length=14, required=False,
                                           widget=forms.TextInput(attrs={"inputmode": "numeric"}),
                                           help_text="nhập để tìm thông tin đã có")
     applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, required=False,
                                       widget=forms.TextInput(attrs={"type": "tel"}))
-    applicant_email = SubmitForm.base_fields["applicant_email"]
-    applicant_address = SubmitForm.base_fields["applicant_address"]
     channel = forms.ChoiceField(label="Hình thức nộp", choices=[(Channel.COUNTER, Channel.COUNTER.label),
                                                                 (Channel.POST, Channel.POST.label)])
     return_method = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
@@ -148,10 +137,7 @@ class WalkInForm(forms.Form):
         self.procedure = procedure
         self.fields["agency"] = forms.ModelChoiceField(label="Cơ quan tiếp nhận", queryset=agencies,
                                                        empty_label=None, error_messages=REQUIRED)
-        self.eform_names = []
-        for name, field in eform_fields(procedure.form_schema).items():
-            self.fields[name] = field
-            self.eform_names.append(name)
+        self.add_eform(procedure)
         self.checklist = []
         for comp in procedure.components.all():
             name = f"tp_{comp.pk}"
@@ -159,17 +145,8 @@ class WalkInForm(forms.Form):
             self.fields[name].component = comp
             self.checklist.append(name)
 
-    def eform_bound(self):
-        return [self[n] for n in self.eform_names]
-
     def checklist_bound(self):
         return [(self[n], self.fields[n].component) for n in self.checklist]
-
-    def clean_applicant_id_number(self):
-        return _id_number(self.cleaned_data["applicant_id_number"])
-
-    def clean_applicant_phone(self):
-        return _phone(self.cleaned_data["applicant_phone"])
 
     def clean(self):
         data = super().clean()
@@ -180,20 +157,6 @@ class WalkInForm(forms.Form):
             self.add_error(None, "Hồ sơ chưa đủ thành phần bắt buộc: " + "; ".join(missing)
                            + ". Hướng dẫn người nộp bổ sung một lần bằng Phiếu yêu cầu bổ sung.")
         return data
-
-    def applicant_data(self) -> dict:
-        return {k[len("applicant_"):]: self.cleaned_data.get(k, "") or "" for k in
-                ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address")}
-
-    def form_data(self) -> dict:
-        out = {}
-        for name in self.eform_names:
-            value = self.cleaned_data.get(name)
-            if value is None or value == "":
-                continue
-            out[name[2:]] = value.isoformat() if hasattr(value, "isoformat") else (
-                value if isinstance(value, bool | str) else str(value))
-        return out
 
 
 class TwoFactorForm(forms.Form):

@@ -24,14 +24,21 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from motcua.accounts import twofactor
-from motcua.accounts.permissions import has_role, roles_of, staff_agencies_of
+from motcua.accounts.permissions import has_role, is_officer, roles_of, staff_agencies_of
+from motcua.audit.services import record_dossier_read, record_read
 from motcua.catalog.models import Procedure
+from motcua.catalog.services import search_procedures
+from motcua.core.calendar import TZ
+from motcua.core.cccd import is_valid_id_number
 from motcua.core.errors import DomainError
+from motcua.documents.services import issue_signed_result
 from motcua.dossiers import lifecycle
+from motcua.dossiers.access import can_view_dossier, visible_dossiers
 from motcua.dossiers.models import Dossier, Status
-from motcua.portal import services
-from motcua.portal.views import _slip_response
-from motcua.portal.web import TIMELINESS, TZ, actor, form_rows, is_officer, page, show_domain_error
+from motcua.units.models import Agency
+from motcua.web.display import TIMELINESS, form_rows
+from motcua.web.files import attachment_response, list_attachments, slip_response, store_attachment
+from motcua.web.pages import actor, page, show_domain_error
 
 from . import charts
 from .forms import ACTION_FORMS, TwoFactorForm, WalkInForm
@@ -148,7 +155,7 @@ def home(request):
 
 
 def _mine(request):
-    return services.visible_dossiers(request.user).select_related("procedure", "agency", "current_agency",
+    return visible_dossiers(request.user).select_related("procedure", "agency", "current_agency",
                                                                    "current_step", "assignee")
 
 
@@ -199,7 +206,7 @@ def dossier_list(request):
 def _officer_dossier(request, pk):
     dossier = get_object_or_404(Dossier.objects.select_related("procedure", "agency", "current_agency",
                                                                "current_step", "assignee"), pk=pk)
-    if not services.officer_can_view(request.user, dossier):
+    if not can_view_dossier(request.user, dossier):
         raise Http404("Không tìm thấy hồ sơ.")
     return dossier
 
@@ -228,13 +235,13 @@ def _action_form(action, dossier, data=None, files=None):
 @officer_required
 def dossier_detail(request, pk, forms_override=None, status=None):
     dossier = _officer_dossier(request, pk)
-    services.record_read(request.user, dossier, "backoffice_view")
+    record_dossier_read(request.user, dossier, purpose="backoffice_view")
     actions = [a for a in lifecycle.allowed_actions(dossier, request.user) if a in ACTION_FORMS]
     forms = forms_override or {}
     action_forms = [(a, lifecycle.ACTION_LABELS.get(a, a), forms.get(a) or _action_form(a, dossier)) for a in actions]
     return _bo_page(request, "backoffice/dossier.html", {
         "d": dossier, "events": dossier.events.select_related("actor", "to_agency"),
-        "attachments": services.list_attachments(dossier), "slips": dossier.slips.all(),
+        "attachments": list_attachments(dossier), "slips": dossier.slips.all(),
         "action_forms": action_forms, "open_action": next(iter(forms), None),
         "step_runs": dossier.step_runs.select_related("step", "agency", "assignee"),
         "timeliness": TIMELINESS.get(lifecycle.timeliness(dossier) or "", ""), "nav": "list",
@@ -276,13 +283,11 @@ def _apply(action, dossier, user, form):
         signed = lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"] or bool(c.get("result_file")),
                                        digitized=c["digitized"])
         if c.get("result_file"):
-            from motcua.documents.services import issue_signed_result
-
             issue_signed_result(signed, c["result_file"].read(), officer=user)
         return signed
     if action == "return_result":
         if c.get("result_file"):
-            services.store_attachment(dossier, c["result_file"], by=user, kind="result")
+            store_attachment(dossier, c["result_file"], by=user, kind="result")
         result = lifecycle.return_result(dossier, officer=user, method=c["method"])
         return result
     raise Http404("Thao tác không tồn tại.")
@@ -325,24 +330,22 @@ def dossier_slip(request, pk, kind, fmt):
         raise Http404("Định dạng không hỗ trợ.")
     if kind != "control_sheet" and not dossier.slips.filter(kind=kind).exists():
         raise Http404("Hồ sơ chưa có phiếu này.")
-    return _slip_response(request, dossier, kind, fmt)
+    return slip_response(request, dossier, kind, fmt)
 
 
 @officer_required
 def attachment(request, pk, att_id):
     dossier = _officer_dossier(request, pk)
-    att = next((a for a in services.list_attachments(dossier) if a.pk == att_id), None)
+    att = next((a for a in list_attachments(dossier) if a.pk == att_id), None)
     if att is None:
         raise Http404("Không tìm thấy tệp.")
-    services.record_read(request.user, dossier, "backoffice_attachment")
-    return services.attachment_response(att)
+    record_dossier_read(request.user, dossier, purpose="backoffice_attachment")
+    return attachment_response(att)
 
 
 # ---------------------------------------------------------------- walk-in reception
 
 def _counter_agencies(user):
-    from motcua.units.models import Agency
-
     ids = {ra.agency_id for ra in roles_of(user) if ra.role == "counter_officer" and ra.agency_id}
     return Agency.objects.filter(pk__in=ids)
 
@@ -355,7 +358,7 @@ def walk_in(request):
     code = request.GET.get("thu_tuc") or request.POST.get("thu_tuc")
     if not code:
         q = request.GET.get("q", "")
-        results = services.search_procedures(q)
+        results = search_procedures(q)
         if agencies:
             offered = results.filter(agencies__in=agencies).distinct()
             results = offered if offered.exists() or not q else results
@@ -391,8 +394,6 @@ def walk_in(request):
 @officer_required
 def person_lookup(request):
     """Find a person by ID number among accounts and earlier dossiers; fills the applicant fields."""
-    from motcua.core.cccd import is_valid_id_number
-
     if not has_role(request.user, "counter_officer"):
         return page(request, "backoffice/forbidden.html", _ctx(request), status=403)
     number = (request.GET.get("applicant_id_number") or "").replace(" ", "")
@@ -408,7 +409,8 @@ def person_lookup(request):
                 found = {"applicant_name": last.applicant_name, "applicant_phone": last.applicant_phone,
                          "applicant_email": last.applicant_email, "applicant_address": last.applicant_address}
         if found:
-            services.audit_person_lookup(request.user, number)
+            record_read(request.user, "person", number, ["full_name", "phone", "email", "address"],
+                        purpose="walk_in_lookup")
     return _bo_page(request, "backoffice/_person.html", {"found": found, "number": number})
 
 
@@ -417,7 +419,7 @@ def person_lookup(request):
 @officer_required
 def dashboard(request):
     agencies = staff_agencies_of(request.user)
-    base = services.visible_dossiers(request.user)
+    base = visible_dossiers(request.user)
     if agencies:
         base = base.filter(Q(agency_id__in=agencies) | Q(current_agency_id__in=agencies))
     now = timezone.now()

@@ -20,6 +20,11 @@ from .gateway import gateway
 from .models import Payment, Reconciliation
 
 
+def payment_pending(dossier) -> bool:
+    """A payment of the dossier's fee was started and the gateway has not confirmed it yet."""
+    return Payment.objects.filter(dossier=dossier, status=Payment.PENDING).exists()
+
+
 def create_payment(dossier, *, by=None, return_url: str = "") -> Payment:
     """A payment for the dossier's fee (reusing an unfinished one); the citizen is sent to payment_url."""
     if not dossier.fee_vnd:

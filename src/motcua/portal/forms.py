@@ -6,29 +6,20 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
-from motcua.core.cccd import is_valid_id_number
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import ReturnMethod
-
-from .services import check_upload
-
-ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
-
-REQUIRED = {"required": "Vui lòng nhập mục này."}
-
-
-def _id_number(value: str) -> str:
-    value = (value or "").replace(" ", "")
-    if value and not is_valid_id_number(value):
-        raise forms.ValidationError("Số định danh cá nhân phải gồm đúng 12 chữ số.")
-    return value
-
-
-def _phone(value: str) -> str:
-    value = (value or "").replace(" ", "").replace(".", "")
-    if value and (not value.lstrip("+").isdigit() or not 9 <= len(value.lstrip("+")) <= 12):
-        raise forms.ValidationError("Số điện thoại không hợp lệ.")
-    return value
+from motcua.engagement.models import RatingCriterion
+from motcua.units.models import Agency
+from motcua.web.files import check_upload
+from motcua.web.forms import (
+    ALLOWED_UPLOAD_EXT,
+    EMAIL_INVALID,
+    REQUIRED,
+    ApplicantForm,
+    checked_upload,
+    clean_id_number,
+    clean_phone,
+)
 
 
 def prefill_from_account(schema: list, user) -> dict:
@@ -73,7 +64,7 @@ class SignupForm(forms.Form):
     phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
     email = forms.EmailField(label="Thư điện tử", required=False,
-                             error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+                             error_messages=EMAIL_INVALID)
     username = forms.CharField(label="Tên đăng nhập", max_length=150, error_messages=REQUIRED,
                                widget=forms.TextInput(attrs={"autocomplete": "username"}))
     password = forms.CharField(label="Mật khẩu", min_length=8, error_messages={
@@ -83,13 +74,13 @@ class SignupForm(forms.Form):
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_id_number(self):
-        value = _id_number(self.cleaned_data["id_number"])
+        value = clean_id_number(self.cleaned_data["id_number"])
         if get_user_model().objects.filter(id_number=value).exists():
             raise forms.ValidationError("Số định danh này đã có tài khoản. Vui lòng đăng nhập.")
         return value
 
     def clean_phone(self):
-        return _phone(self.cleaned_data["phone"])
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean_username(self):
         value = self.cleaned_data["username"].strip()
@@ -122,59 +113,8 @@ class TrackForm(forms.Form):
         return value
 
 
-FIELD_TYPES = {"text", "textarea", "date", "number", "email", "tel", "select", "checkbox", "id_number"}
-
-
-def eform_fields(schema: list) -> dict[str, forms.Field]:
-    """Build form fields from Procedure.form_schema: [{name, label, type, required, choices?, help?}]."""
-    fields: dict[str, forms.Field] = {}
-    for item in schema or []:
-        if not isinstance(item, dict) or not item.get("name"):
-            continue
-        kind = item.get("type", "text")
-        common = {"label": item.get("label") or item["name"], "required": bool(item.get("required")),
-                  "help_text": item.get("help", ""), "error_messages": REQUIRED}
-        if kind == "textarea":
-            field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, **common)
-        elif kind == "date":
-            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                    input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)
-            field.error_messages["invalid"] = "Ngày không hợp lệ (dd/mm/yyyy)."
-        elif kind == "number":
-            field = forms.DecimalField(**common)
-            field.error_messages["invalid"] = "Vui lòng nhập một số."
-        elif kind == "email":
-            field = forms.EmailField(**common)
-            field.error_messages["invalid"] = "Địa chỉ thư điện tử không hợp lệ."
-        elif kind == "select":
-            choices = [(c, c) if isinstance(c, str) else (c[0], c[1]) for c in item.get("choices") or item.get("options") or []]
-            field = forms.ChoiceField(choices=[("", "— Chọn —"), *choices], **common)
-            field.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
-        elif kind == "checkbox":
-            field = forms.BooleanField(**common)
-        elif kind == "id_number":
-            field = forms.CharField(max_length=14, validators=[_id_number],
-                                    widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common)
-        elif kind == "tel":
-            field = forms.CharField(max_length=20, validators=[_phone], widget=forms.TextInput(attrs={"type": "tel"}),
-                                    **common)
-        else:
-            field = forms.CharField(max_length=500, **common)
-        fields[f"f_{item['name']}"] = field
-    return fields
-
-
-class SubmitForm(forms.Form):
+class SubmitForm(ApplicantForm):
     """Applicant data, the procedure's e-form, one upload per component and the return method."""
-
-    applicant_name = forms.CharField(label="Họ và tên người nộp", max_length=200, error_messages=REQUIRED)
-    applicant_id_number = forms.CharField(label="Số định danh cá nhân", max_length=14, error_messages=REQUIRED,
-                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
-                                      widget=forms.TextInput(attrs={"type": "tel"}))
-    applicant_email = forms.EmailField(label="Thư điện tử", required=False,
-                                       error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
-    applicant_address = forms.CharField(label="Địa chỉ", max_length=255, required=False)
 
     def __init__(self, *args, procedure, agencies, stored_files: dict | None = None, drafting=False,
                  vault: dict | None = None, **kwargs):
@@ -183,10 +123,7 @@ class SubmitForm(forms.Form):
         self.stored_files = stored_files or {}
         self.vault = vault or {}  # component pk -> [VaultItem]: documents the person already has (provide once)
         self.drafting = drafting
-        self.eform_names = []
-        for name, field in eform_fields(procedure.form_schema).items():
-            self.fields[name] = field
-            self.eform_names.append(name)
+        self.add_eform(procedure)
         self.component_names = []
         for comp in procedure.components.all():
             name = f"tp_{comp.pk}"
@@ -211,9 +148,6 @@ class SubmitForm(forms.Form):
             for field in self.fields.values():
                 field.required = False
 
-    def eform_bound(self):
-        return [self[n] for n in self.eform_names]
-
     def component_bound(self):
         out = []
         for n in self.component_names:
@@ -234,12 +168,6 @@ class SubmitForm(forms.Form):
                     out.append((item, comp))
         return out
 
-    def clean_applicant_id_number(self):
-        return _id_number(self.cleaned_data["applicant_id_number"])
-
-    def clean_applicant_phone(self):
-        return _phone(self.cleaned_data["applicant_phone"])
-
     def clean(self):
         data = super().clean()
         for name in self.component_names:
@@ -253,20 +181,6 @@ class SubmitForm(forms.Form):
                   and not data.get(f"kho_{self.fields[name].component.pk}")):
                 self.add_error(name, "Vui lòng đính kèm giấy tờ này.")
         return data
-
-    def form_data(self) -> dict:
-        out = {}
-        for name in self.eform_names:
-            value = self.cleaned_data.get(name)
-            if value is None or value == "":
-                continue
-            out[name[2:]] = value.isoformat() if hasattr(value, "isoformat") else (str(value) if not isinstance(value, bool | str) else value)
-        return out
-
-    def applicant_data(self) -> dict:
-        """In the lifecycle's shape: name, id_number, phone, email, address."""
-        return {k[len("applicant_"):]: self.cleaned_data.get(k, "") or "" for k in
-                ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address")}
 
 
 class RatingForm(forms.Form):
@@ -282,10 +196,6 @@ class RatingForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = []
-        try:
-            from motcua.engagement.models import RatingCriterion
-        except ImportError:  # pragma: no cover - engagement is always installed
-            return
         for c in RatingCriterion.objects.filter(is_active=True):
             labels = c.options or {}
             choices = [(str(v), labels.get(str(v)) or {2: "Tốt", 1: "Đạt", 0: "Chưa đạt"}[v]) for v in (2, 1, 0)]
@@ -305,7 +215,7 @@ class FeedbackForm(forms.Form):
     phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
                             widget=forms.TextInput(attrs={"type": "tel"}))
     email = forms.EmailField(label="Thư điện tử", required=False,
-                             error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+                             error_messages=EMAIL_INVALID)
     classification = forms.ChoiceField(label="Phản ánh về", choices=[
         ("regulation", "Quy định, thủ tục hành chính"), ("conduct", "Hành vi, thái độ của cán bộ, công chức")])
     agency = forms.ModelChoiceField(label="Cơ quan liên quan", required=False, queryset=None,
@@ -318,12 +228,10 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from motcua.units.models import Agency
-
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
 
     def clean_phone(self):
-        return _phone(self.cleaned_data["phone"])
+        return clean_phone(self.cleaned_data["phone"])
 
 
 class SupplementForm(forms.Form):
@@ -333,9 +241,4 @@ class SupplementForm(forms.Form):
                             error_messages={"required": "Vui lòng đính kèm ít nhất một tệp."})
 
     def clean_files(self):
-        upload = self.cleaned_data["files"]
-        try:
-            check_upload(upload)
-        except DomainError as err:
-            raise forms.ValidationError(err.message) from err
-        return upload
+        return checked_upload(self.cleaned_data["files"])

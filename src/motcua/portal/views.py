@@ -5,25 +5,42 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.permissions import is_officer
+from motcua.accounts.services import register_citizen
+from motcua.audit.services import record_dossier_read
 from motcua.catalog.models import Field, OnlineLevel, Procedure
+from motcua.catalog.services import search_procedures
 from motcua.core.errors import DomainError
 from motcua.core.text import fold
+from motcua.documents.services import reuse_in_dossier, reuse_suggestions
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
+from motcua.engagement import services as engagement
+from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
+from motcua.payments.services import create_payment, payment_pending
+from motcua.units.models import Agency
+from motcua.web.display import form_rows
+from motcua.web.files import (
+    attachment_response,
+    attachments_by_component,
+    list_attachments,
+    slip_response,
+    store_attachment,
+)
+from motcua.web.pages import actor, client_ip, page, show_domain_error
 
-from . import services
 from .forms import (
     FeedbackForm,
     LoginForm,
@@ -35,7 +52,6 @@ from .forms import (
     TrackForm,
     prefill_from_account,
 )
-from .web import actor, client_ip, form_rows, page, show_domain_error
 
 PER_PAGE = 20
 TRACK_LIMIT = 10  # failed look-ups per IP (and per code) in TRACK_WINDOW seconds
@@ -58,8 +74,8 @@ def procedures(request):
     results = Procedure.objects.none()
     if form.is_valid() or not request.GET:
         data = form.cleaned_data if request.GET else {}
-        results = services.search_procedures(data.get("q", ""), field=data.get("field"), level=data.get("level", ""),
-                                             online_level=data.get("online_level", ""))
+        results = search_procedures(data.get("q", ""), field=data.get("field"), level=data.get("level") or None,
+                                    online_level=data.get("online_level") or None)
         results = results.select_related("field")
     pager = Paginator(results, PER_PAGE)
     page_obj = pager.get_page(request.GET.get("trang"))
@@ -82,8 +98,6 @@ def procedure_detail(request, code):
 
 def _receiving_agencies(proc):
     """The agencies named for the procedure, else every active agency of the competent kind."""
-    from motcua.units.models import Agency
-
     named = proc.agencies.filter(is_active=True)
     if named.exists() or not proc.agency_kind:
         return named.order_by("name")
@@ -103,8 +117,6 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
-        from django.contrib.auth import get_user_model
-
         by_id = get_user_model().objects.filter(id_number=username).values_list("username", flat=True).first()
         user = authenticate(request, username=by_id or username, password=form.cleaned_data["password"])
         if user is None:
@@ -112,16 +124,10 @@ def login_view(request):
         else:
             login(request, user)
             messages.success(request, f"Xin chào {user}.")
-            default = "backoffice:home" if _is_officer(user) else "portal:my_dossiers"
+            default = "backoffice:home" if is_officer(user) else "portal:my_dossiers"
             return redirect(_safe_next(request, default))
     return page(request, "portal/login.html", {"form": form, "next": request.GET.get("next", ""), "nav": "login"},
                 status=400 if form.errors else 200)
-
-
-def _is_officer(user):
-    from .web import is_officer
-
-    return is_officer(user)
 
 
 @require_POST
@@ -136,8 +142,8 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            user = services.register_citizen(username=d["username"], password=d["password"], full_name=d["full_name"],
-                                             id_number=d["id_number"], phone=d["phone"], email=d.get("email", ""))
+            user = register_citizen(username=d["username"], password=d["password"], full_name=d["full_name"],
+                                    id_number=d["id_number"], phone=d["phone"], email=d.get("email", ""))
         except DomainError as err:
             placed = False
             for key, msg in (err.details or {}).items():
@@ -182,8 +188,8 @@ def submit(request, code):
         return redirect("portal:procedure", code=code)
     agencies = _receiving_agencies(proc)
     draft = _draft_for(request, proc)
-    stored = services.attachments_by_component(draft) if draft else {}
-    vault = services.vault_suggestions(proc, actor(request))
+    stored = attachments_by_component(draft) if draft else {}
+    vault = _vault_suggestions(proc, actor(request))
     if request.method == "POST":
         drafting = request.POST.get("action") == "draft"
         form = SubmitForm(request.POST, request.FILES, procedure=proc, agencies=agencies, stored_files=stored,
@@ -200,6 +206,17 @@ def submit(request, code):
     return page(request, "portal/submit.html", {"p": proc, "form": form, "draft": draft, "nav": "procedures",
                                                 "idem": request.POST.get("idem") or uuid.uuid4().hex},
                 status=400 if form.errors or (request.method == "POST") else 200)
+
+
+def _vault_suggestions(procedure, user) -> dict:
+    """component pk -> the person's own valid repository items that fit it (Decree 45/2020: provide once)."""
+    if not getattr(user, "id_number", ""):
+        return {}
+    try:
+        rows = reuse_suggestions(procedure, user.id_number, requester=user)
+    except DomainError:
+        return {}
+    return {row["component"].pk: row["items"] for row in rows if row["items"]}
 
 
 def _save_submission(request, proc, form, draft, drafting):
@@ -219,10 +236,10 @@ def _save_submission(request, proc, form, draft, drafting):
             for name in form.component_names:
                 upload = form.cleaned_data.get(name)
                 if upload:
-                    services.store_attachment(dossier, upload, by=actor(request),
+                    store_attachment(dossier, upload, by=actor(request),
                                               component=form.fields[name].component)
             for item, comp in form.reused_items():
-                services.reuse_from_vault(item, dossier, by=actor(request), component=comp)
+                reuse_in_dossier(item, dossier, actor=actor(request), component=comp)
     except DomainError as err:
         form.add_error(None, err.message)
         return None
@@ -251,8 +268,6 @@ def _own_dossier(request, pk):
 
 
 def _existing_rating(dossier):
-    from motcua.engagement.models import SatisfactionRating
-
     return SatisfactionRating.objects.filter(dossier=dossier).first()
 
 
@@ -260,13 +275,13 @@ def _existing_rating(dossier):
 def dossier_detail(request, pk):
     dossier = _own_dossier(request, pk)
     return page(request, "portal/dossier.html", {
-        "d": dossier, "events": dossier.events.all(), "attachments": services.list_attachments(dossier),
+        "d": dossier, "events": dossier.events.all(), "attachments": list_attachments(dossier),
         "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
         "rating_form": RatingForm(), "rating": _existing_rating(dossier),
         "can_rate": dossier.status in FINAL_FOR_RATING, "supplement_form": SupplementForm(), "nav": "mine",
         "has_result": dossier.status == Status.RETURNED, "form_rows": form_rows(dossier.procedure, dossier.form_data),
         "can_pay": _can_pay(dossier),
-        "payment_pending": bool(dossier.fee_vnd) and not dossier.fee_paid_online and services.payment_pending(dossier),
+        "payment_pending": bool(dossier.fee_vnd) and not dossier.fee_paid_online and payment_pending(dossier),
     })
 
 
@@ -287,7 +302,7 @@ def pay(request, pk):
         return redirect("portal:dossier", pk=pk)
     return_url = request.build_absolute_uri(reverse("portal:payment_return", args=[pk]))
     try:
-        payment = services.start_payment(dossier, by=actor(request), return_url=return_url)
+        payment = create_payment(dossier, by=actor(request), return_url=return_url)
     except DomainError as err:
         if err.code == "already_paid":
             messages.info(request, err.message)
@@ -320,18 +335,7 @@ def dossier_slip(request, pk, kind, fmt):
     dossier = _own_dossier(request, pk)
     if fmt not in ("pdf", "docx") or not dossier.slips.filter(kind=kind).exists():
         raise Http404("Hồ sơ chưa có phiếu này.")
-    return _slip_response(request, dossier, kind, fmt)
-
-
-def _slip_response(request, dossier, kind, fmt):
-    try:
-        data, ctype, name = services.render_slip(kind, dossier, fmt=fmt)
-    except DomainError as err:
-        show_domain_error(request, err)
-        return redirect(request.META.get("HTTP_REFERER") or "portal:home")
-    resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return slip_response(request, dossier, kind, fmt)
 
 
 @login_required
@@ -340,20 +344,20 @@ def dossier_result(request, pk):
     dossier = _own_dossier(request, pk)
     if dossier.status != Status.RETURNED:
         raise Http404("Hồ sơ chưa có kết quả.")
-    services.record_read(request.user, dossier, "citizen_result_download")
-    result = [a for a in services.list_attachments(dossier) if a.kind == "result"]
+    record_dossier_read(request.user, dossier, purpose="citizen_result_download")
+    result = [a for a in list_attachments(dossier) if a.kind == "result"]
     if result and request.GET.get("tai") == "1":
-        return services.attachment_response(result[-1])
+        return attachment_response(result[-1])
     return page(request, "portal/result.html", {"d": dossier, "nav": "mine", "result_file": result[-1] if result else None})
 
 
 @login_required
 def attachment(request, pk, att_id):
     dossier = _own_dossier(request, pk)
-    att = next((a for a in services.list_attachments(dossier) if a.pk == att_id), None)
+    att = next((a for a in list_attachments(dossier) if a.pk == att_id), None)
     if att is None:
         raise Http404("Không tìm thấy tệp.")
-    return services.attachment_response(att)
+    return attachment_response(att)
 
 
 @login_required
@@ -377,8 +381,6 @@ def rate(request, pk):
 
 
 def _save_rating(user, dossier, satisfied, scores, comment):
-    from motcua.engagement import services as engagement
-
     return engagement.submit_rating(user, dossier, satisfied, scores=scores, comment=comment)
 
 
@@ -395,7 +397,7 @@ def provide_supplement(request, pk):
     try:
         with transaction.atomic():
             lifecycle.provide_supplement(dossier, by=actor(request))
-            services.store_attachment(dossier, form.cleaned_data["files"], by=actor(request))
+            store_attachment(dossier, form.cleaned_data["files"], by=actor(request))
     except DomainError as err:
         show_domain_error(request, err)
     else:
@@ -488,8 +490,6 @@ def feedback(request):
 
 def feedback_answers(request):
     """Published answers to feedback (without the sender's details)."""
-    from motcua.engagement.models import Feedback, FeedbackStatus
-
     qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
           .select_related("agency", "procedure").only("code", "title", "content", "answer", "received_at",
                                                      "published_at", "agency__name", "procedure__name")
@@ -499,8 +499,6 @@ def feedback_answers(request):
 
 
 def _send_feedback(user, data):
-    from motcua.engagement import services as engagement
-
     dossier = None
     if data["dossier_code"]:
         dossier = Dossier.objects.filter(code=data["dossier_code"].strip().upper()).first()

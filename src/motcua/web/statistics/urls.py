@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = __name__.split(".")[1]
+app_name = "reporting"  # the page names stay reporting:index, reporting:unit, ...
 urlpatterns = [
     path("", views.transparency_index, name="index"),
     path("don-vi/<str:code>/", views.transparency_unit, name="unit"),

@@ -1,5 +1,6 @@
-"""Statistics pages: public transparency per unit, the 766 index, and (officers) drill-down lists and
-report builds with progress."""
+"""Statistics pages (/thong-ke/): public transparency per unit, the 766 index, and (officers) drill-down
+lists and report builds with progress. The figures come from motcua.reporting, the report files from
+motcua.papers."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from motcua.accounts import permissions
 from motcua.core.errors import DomainError, PermissionDenied, ValidationFailed
 from motcua.core.money import format_number, format_vnd
 from motcua.papers.tasks import start_job
-
-from . import decision766, indicators
-from .indicators import format_count, format_percent, period_label
-from .metrics import METRICS
-from .models import DossierFact, ReportJob
+from motcua.reporting import decision766, indicators
+from motcua.reporting.access import check_scope
+from motcua.reporting.indicators import format_count, format_percent, period_label
+from motcua.reporting.metrics import METRICS
+from motcua.reporting.models import DossierFact, ReportJob
+from motcua.units.models import Agency
 
 MONTHS = ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12"]
 DRILL_LABELS = {**METRICS, "carried_over": "Kỳ trước chuyển sang", "in_progress": "Đang giải quyết",
@@ -42,8 +44,6 @@ def _period_from(request) -> tuple[dt.date, dt.date]:
 
 
 def _agency_or_404(code: str):
-    from motcua.units.models import Agency
-
     return get_object_or_404(Agency.objects.select_related("admin_unit"), code=code)
 
 
@@ -64,8 +64,6 @@ def _chart(months: list[tuple[int, indicators.Indicators]]) -> dict:
 
 
 def transparency_index(request):
-    from motcua.units.models import Agency
-
     try:
         start, end = _period_from(request)
     except DomainError as exc:
@@ -121,26 +119,13 @@ def index766(request):
         "score_100": format_number(result["score_100"] or 0, 2), "no_data": decision766.NO_DATA})
 
 
-def _check_scope(user, scope: str | None) -> None:
-    """Officers see their own agencies; province-wide roles see everything."""
-    if permissions.is_province_wide(user):
-        return
-    if not permissions.is_officer(user):
-        raise PermissionDenied("forbidden", "Chỉ cán bộ mới xem được danh sách hồ sơ.")
-    from motcua.units.models import Agency
-
-    mine = set(Agency.objects.filter(pk__in=permissions.agencies_of(user)).values_list("code", flat=True))
-    if not scope or scope not in mine:
-        raise PermissionDenied("forbidden", "Bạn chỉ xem được hồ sơ của đơn vị mình.")
-
-
 @login_required
 def drill_down(request):
     g = request.GET
     metric = g.get("chi-tieu", "")
     scope = g.get("don-vi") or None
     try:
-        _check_scope(request.user, scope)
+        check_scope(request.user, scope)
         start, end = _period_from(request)
         filters = {k: g.get(k) for k in ("procedure", "field", "channel", "online_level") if g.get(k)}
         ids = indicators.drill_down(metric, start, end, scope, filters)
@@ -162,8 +147,6 @@ def drill_down(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request):
-    from motcua.units.models import Agency
-
     if not permissions.is_officer(request.user):
         return _error(request, PermissionDenied("forbidden", "Chỉ cán bộ mới tạo được báo cáo."))
     if request.method == "POST":
@@ -173,7 +156,7 @@ def report_new(request):
         try:
             if kind is None:
                 raise ValidationFailed("invalid_kind", "Chọn loại báo cáo .docx hoặc .xlsx.")
-            _check_scope(request.user, None if scope == "province" else scope)
+            check_scope(request.user, None if scope == "province" else scope)
             if scope != "province" and not Agency.objects.filter(code=scope).exists():
                 raise ValidationFailed("invalid_unit", "Đơn vị không tồn tại.")
             if p.get("tu") and p.get("den"):

@@ -1,7 +1,7 @@
 from django import template
 
 from motcua.core.money import format_number, format_vnd
-from motcua.portal.web import deadline_class, vn_date, vn_datetime
+from motcua.web.display import action_label, deadline_class, vn_date, vn_datetime
 
 register = template.Library()
 
@@ -42,6 +42,4 @@ def days(value):
 
 @register.filter
 def action_vi(value):
-    from motcua.portal.web import action_label
-
     return action_label(value or "")

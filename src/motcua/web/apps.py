@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    """What the citizen portal and the back office both use: page helpers, shared form fields, file and
+    slip downloads, the template filters (motcua_web), and the statistics pages both publics read."""
+
+    name = "motcua.web"
+    label = "web"
+    verbose_name = "Giao diện web dùng chung"

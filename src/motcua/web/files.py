@@ -1,0 +1,71 @@
+"""Files on the web pages: checking and storing uploads (motcua.documents), a dossier's attachments, and
+the download answers for attachments and slips (motcua.papers)."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
+
+from motcua.core.errors import DomainError
+from motcua.documents import validation
+from motcua.documents.models import Attachment
+from motcua.documents.services import store_upload
+from motcua.documents.storage import document_storage
+from motcua.papers.slips import CONTENT_TYPES, render
+
+from .pages import show_domain_error
+
+SLIP_FILE_NAMES = {"receipt": "giay-tiep-nhan", "supplement": "phieu-yeu-cau-bo-sung", "refusal": "phieu-tu-choi",
+                   "apology": "phieu-xin-loi-hen-lai", "control_sheet": "phieu-kiem-soat"}
+
+
+def check_upload(upload) -> None:
+    """Raise ValidationFailed (Vietnamese message) if the documents checks would refuse this file."""
+    try:
+        validation.inspect(validation.read_limited(upload))
+    finally:
+        upload.seek(0)
+
+
+def store_attachment(dossier, upload, *, by, component=None, kind="component"):
+    owner = dossier.applicant if dossier.applicant_id else None
+    return store_upload(upload, owner=owner, dossier=dossier, component=component, kind=kind, uploaded_by=by)
+
+
+def list_attachments(dossier) -> list[Attachment]:
+    if dossier is None:
+        return []
+    return list(Attachment.objects.filter(dossier=dossier).select_related("component").order_by("uploaded_at", "id"))
+
+
+def attachments_by_component(dossier) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for att in list_attachments(dossier):
+        if att.component_id:
+            out.setdefault(f"tp_{att.component_id}", []).append(att.original_name)
+    return out
+
+
+def attachment_response(att) -> FileResponse:
+    return FileResponse(document_storage().open(att.storage_path, "rb"), as_attachment=True,
+                        filename=att.original_name, content_type=att.content_type)
+
+
+def render_slip(kind: str, dossier, fmt: str = "pdf") -> tuple[bytes, str, str]:
+    """(bytes, content type, file name) of the latest issued slip of `kind` (the control sheet: as of now)."""
+    slip = dossier.slips.filter(kind=kind).order_by("-issued_at", "-id").first()
+    data = render(kind, dossier, fmt=fmt, slip=slip)
+    code = (dossier.code or f"nhap-{dossier.pk}").replace("/", "-")
+    return data, CONTENT_TYPES[fmt], f"{SLIP_FILE_NAMES.get(kind, kind)}-{code}.{fmt}"
+
+
+def slip_response(request, dossier, kind, fmt):
+    """The slip as a download; a refusal goes back to the page the person came from, with its reason."""
+    try:
+        data, ctype, name = render_slip(kind, dossier, fmt=fmt)
+    except DomainError as err:
+        show_domain_error(request, err)
+        return redirect(request.META.get("HTTP_REFERER") or "portal:home")
+    resp = HttpResponse(data, content_type=ctype)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp

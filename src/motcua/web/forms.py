@@ -1,0 +1,123 @@
+"""Form pieces the portal and the back office share: required-field message, ID number and phone checks,
+fields built from a procedure's e-form, and the applicant block both submission forms start with."""
+
+from __future__ import annotations
+
+from django import forms
+
+from motcua.core.cccd import is_valid_id_number
+from motcua.core.errors import DomainError
+
+from .files import check_upload
+
+ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
+
+REQUIRED = {"required": "Vui lòng nhập mục này."}
+EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
+
+FIELD_TYPES = {"text", "textarea", "date", "number", "email", "tel", "select", "checkbox", "id_number"}
+APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
+                    "applicant_address")
+
+
+def clean_id_number(value: str) -> str:
+    value = (value or "").replace(" ", "")
+    if value and not is_valid_id_number(value):
+        raise forms.ValidationError("Số định danh cá nhân phải gồm đúng 12 chữ số.")
+    return value
+
+
+def clean_phone(value: str) -> str:
+    value = (value or "").replace(" ", "").replace(".", "")
+    if value and (not value.lstrip("+").isdigit() or not 9 <= len(value.lstrip("+")) <= 12):
+        raise forms.ValidationError("Số điện thoại không hợp lệ.")
+    return value
+
+
+def checked_upload(upload):
+    """The upload, or a form error with the documents app's Vietnamese reason for refusing it."""
+    try:
+        check_upload(upload)
+    except DomainError as err:
+        raise forms.ValidationError(err.message) from err
+    return upload
+
+
+def eform_fields(schema: list) -> dict[str, forms.Field]:
+    """Build form fields from Procedure.form_schema: [{name, label, type, required, choices?, help?}]."""
+    fields: dict[str, forms.Field] = {}
+    for item in schema or []:
+        if not isinstance(item, dict) or not item.get("name"):
+            continue
+        kind = item.get("type", "text")
+        common = {"label": item.get("label") or item["name"], "required": bool(item.get("required")),
+                  "help_text": item.get("help", ""), "error_messages": REQUIRED}
+        if kind == "textarea":
+            field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, **common)
+        elif kind == "date":
+            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                    input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)
+            field.error_messages["invalid"] = "Ngày không hợp lệ (dd/mm/yyyy)."
+        elif kind == "number":
+            field = forms.DecimalField(**common)
+            field.error_messages["invalid"] = "Vui lòng nhập một số."
+        elif kind == "email":
+            field = forms.EmailField(**common)
+            field.error_messages["invalid"] = EMAIL_INVALID["invalid"]
+        elif kind == "select":
+            choices = [(c, c) if isinstance(c, str) else (c[0], c[1]) for c in item.get("choices") or item.get("options") or []]
+            field = forms.ChoiceField(choices=[("", "— Chọn —"), *choices], **common)
+            field.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
+        elif kind == "checkbox":
+            field = forms.BooleanField(**common)
+        elif kind == "id_number":
+            field = forms.CharField(max_length=14, validators=[clean_id_number],
+                                    widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common)
+        elif kind == "tel":
+            field = forms.CharField(max_length=20, validators=[clean_phone],
+                                    widget=forms.TextInput(attrs={"type": "tel"}), **common)
+        else:
+            field = forms.CharField(max_length=500, **common)
+        fields[f"f_{item['name']}"] = field
+    return fields
+
+
+class ApplicantForm(forms.Form):
+    """The applicant block and the procedure's e-form, in the lifecycle's shapes (online and at the counter)."""
+
+    applicant_name = forms.CharField(label="Họ và tên người nộp", max_length=200, error_messages=REQUIRED)
+    applicant_id_number = forms.CharField(label="Số định danh cá nhân", max_length=14, error_messages=REQUIRED,
+                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
+                                      widget=forms.TextInput(attrs={"type": "tel"}))
+    applicant_email = forms.EmailField(label="Thư điện tử", required=False, error_messages=EMAIL_INVALID)
+    applicant_address = forms.CharField(label="Địa chỉ", max_length=255, required=False)
+
+    def add_eform(self, procedure) -> None:
+        self.eform_names = []
+        for name, field in eform_fields(procedure.form_schema).items():
+            self.fields[name] = field
+            self.eform_names.append(name)
+
+    def eform_bound(self):
+        return [self[n] for n in self.eform_names]
+
+    def clean_applicant_id_number(self):
+        return clean_id_number(self.cleaned_data["applicant_id_number"])
+
+    def clean_applicant_phone(self):
+        return clean_phone(self.cleaned_data["applicant_phone"])
+
+    def form_data(self) -> dict:
+        out = {}
+        for name in self.eform_names:
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            out[name[2:]] = value.isoformat() if hasattr(value, "isoformat") else (
+                value if isinstance(value, bool | str) else str(value))
+        return out
+
+    def applicant_data(self) -> dict:
+        """In the lifecycle's shape: name, id_number, phone, email, address."""
+        return {k[len("applicant_"):]: self.cleaned_data.get(k, "") or "" for k in APPLICANT_FIELDS}

@@ -1,0 +1,32 @@
+"""Page helpers shared by the citizen portal and the officers' back office."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import render
+
+from motcua.accounts.permissions import is_officer
+from motcua.core.errors import DomainError
+
+
+def page(request, template: str, context: dict | None = None, status: int = 200):
+    ctx = {"province_name": settings.MOTCUA_PROVINCE_NAME, "is_officer": is_officer(request.user)}
+    ctx.update(context or {})
+    return render(request, template, ctx, status=status)
+
+
+def show_domain_error(request, err: DomainError) -> None:
+    """An engine refused: tell the person why, in Vietnamese, never as a 500."""
+    messages.error(request, err.message)
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "?"
+
+
+def actor(request):
+    """The signed-in user as a real model instance (request.user is a lazy proxy; engines call type(user))."""
+    user = request.user
+    _ = user.pk  # force evaluation
+    return getattr(user, "_wrapped", user)

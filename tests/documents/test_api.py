@@ -7,9 +7,10 @@ from django.test import Client
 
 from motcua.demo import synthetic
 from motcua.documents import ocr
+from motcua.documents.attachments import store_upload
 from motcua.documents.models import Attachment, VaultItemKind
-from motcua.documents.services import add_to_vault, store_upload
 from motcua.documents.signing import sign_pdf
+from motcua.documents.vault import add_to_vault
 
 from .conftest import make_dossier, make_pdf, stored_files
 

@@ -6,8 +6,9 @@ import pytest
 
 from motcua.demo import synthetic
 from motcua.documents import ocr
+from motcua.documents.attachments import store_upload
+from motcua.documents.digitization import confirm_digitization, mark_digitized, start_digitization
 from motcua.documents.models import AttachmentKind, DigitizationJob, JobStatus, VaultItem
-from motcua.documents.services import confirm_digitization, mark_digitized, start_digitization, store_upload
 
 from .conftest import make_dossier
 

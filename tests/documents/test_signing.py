@@ -136,7 +136,7 @@ def test_pkcs11_adapter_refuses_clearly_without_a_token(agency, settings, config
 
 
 def test_uploaded_signed_pdf_is_verified_on_upload(agency, people, tmp_path):
-    from motcua.documents.services import store_upload
+    from motcua.documents.attachments import store_upload
 
     good = store_upload(signing.sign_pdf(make_pdf(), agency), owner=people["citizen"], name="kq.pdf")
     assert good.is_signed and good.signature["valid"] and good.signature["signer"] == "UBND xã Tịnh Sơn"

@@ -6,8 +6,8 @@ import zipfile
 import pytest
 
 from motcua.core.errors import ValidationFailed
+from motcua.documents.attachments import store_upload
 from motcua.documents.models import Attachment
-from motcua.documents.services import store_upload
 
 from .conftest import make_pdf, make_png, stored_files
 

@@ -4,15 +4,15 @@ import pytest
 
 from motcua.audit.models import AuditEntry
 from motcua.core.errors import PermissionDenied, ValidationFailed
+from motcua.documents.attachments import store_upload
 from motcua.documents.models import Attachment, VaultItem, VaultItemKind
-from motcua.documents.services import (
+from motcua.documents.results import issue_signed_result
+from motcua.documents.vault import (
     add_to_vault,
     grant_consent,
-    issue_signed_result,
     reuse_in_dossier,
     reuse_suggestions,
     revoke_consent,
-    store_upload,
     vault_items_for,
 )
 

@@ -5,7 +5,7 @@ while it holds the dossier and after handing it back; an officer of an unrelated
 import pytest
 from django.test import Client
 
-from motcua.documents.services import store_upload
+from motcua.documents.attachments import store_upload
 from motcua.dossiers import lifecycle
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 

@@ -129,7 +129,7 @@ def test_submitter_rates_the_answer(client):
     fb = Feedback.objects.get(code=r.json()["code"])
     assert fb.submitter == owner
     assert post(client, f"{BASE}/feedback/{fb.pk}/satisfaction", {"satisfied": True}).status_code == 409
-    from motcua.engagement.services import answer_feedback
+    from motcua.engagement.feedback import answer_feedback
 
     answer_feedback(officer("leader", agency), fb, "Cảm ơn ông/bà đã phản ánh.")
     assert post(client, f"{BASE}/feedback/{fb.pk}/satisfaction", {"satisfied": True}).status_code == 200

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from motcua.audit.models import AuditEntry
 from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from motcua.dossiers.models import Dossier
-from motcua.engagement import services
+from motcua.engagement import feedback as services
 from motcua.engagement.models import Feedback, FeedbackStatus
 from motcua.outbox.models import OutboxEvent
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps

@@ -7,7 +7,7 @@ from motcua.audit.models import AuditEntry
 from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
-from motcua.engagement import services
+from motcua.engagement import ratings as services
 from motcua.engagement.models import RatingCriterion, SatisfactionRating
 from motcua.outbox.models import OutboxEvent
 from tests.dossiers.factories import at, make_world
@@ -129,7 +129,7 @@ def test_officer_cannot_rate_even_in_own_agency():
 
 
 def test_dissatisfied_dossiers_for_indicator_5_4():
-    from motcua.engagement.services import submit_feedback
+    from motcua.engagement.feedback import submit_feedback
 
     agency = AgencyFactory()
     happy, unhappy, complained, silent = (returned_dossier(agency=agency) for _ in range(4))

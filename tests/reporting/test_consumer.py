@@ -163,7 +163,7 @@ def test_late_dossier_and_stocks_across_periods():
 
 
 def test_drill_down_lists_match_every_counter():
-    from motcua.engagement.services import submit_rating
+    from motcua.engagement.ratings import submit_rating
 
     w = make_world()
     for day in (2, 3, 4):

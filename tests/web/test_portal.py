@@ -272,11 +272,12 @@ def test_receipt_download_is_a_pdf_with_a_vietnamese_name(client, world, submitt
 
 
 def test_a_document_from_the_citizens_repository_is_reused_instead_of_uploaded(client, world):
-    from motcua.documents import services as documents
+    from motcua.documents.attachments import store_upload
+    from motcua.documents.vault import add_to_vault
 
     comp = world["proc"].components.get(name="Giấy chứng sinh")
-    att = documents.store_upload(pdf_bytes(), owner=world["citizen"], name="giay-chung-sinh-cu.pdf")
-    item = documents.add_to_vault(att, id_number="051190001234", kind="component", title="Giấy chứng sinh")
+    att = store_upload(pdf_bytes(), owner=world["citizen"], name="giay-chung-sinh-cu.pdf")
+    item = add_to_vault(att, id_number="051190001234", kind="component", title="Giấy chứng sinh")
     client.force_login(world["citizen"])
     url = reverse("portal:submit", args=[world["proc"].code])
     assert "Dùng lại giấy tờ đã có trong kho dữ liệu" in client.get(url).content.decode()

@@ -4,7 +4,8 @@
   (Vietnamese messages, all problems reported together in ``details``), creates the account and its
   province-wide ``citizen`` RoleAssignment in one transaction and writes an audit entry.
 - ``normalize_phone(raw)`` — Vietnamese phone numbers: +84/84 prefixes become 0; mobile 10 digits
-  (03/05/07/08/09), landline 11 digits (02x).
+  (03/05/07/08/09), landline 11 digits (02x); ``check_phone_and_email(phone, email, errors)`` checks both
+  for a form that reports every problem at once.
 - ``assign_role(by, user, role, agency=None)`` / ``revoke_role(by, assignment)`` — a unit admin manages
   officer roles of their own agency, a provincial admin any role anywhere; audited.
 """
@@ -42,6 +43,22 @@ def normalize_phone(raw: str) -> str:
     return value
 
 
+def check_phone_and_email(phone: str, email: str, errors: dict, *, phone_required: bool = False) -> str:
+    """The phone in national form (an empty one stays empty unless required) after checking it and the
+    e-mail; each problem is added to `errors` under "phone" / "email" (Vietnamese message)."""
+    if phone or phone_required:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationFailed as exc:
+            errors["phone"] = exc.message
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    return phone
+
+
 def register_citizen(username: str, password: str, full_name: str, id_number: str, phone: str,
                      email: str = "") -> User:
     errors: dict[str, str] = {}
@@ -63,15 +80,7 @@ def register_citizen(username: str, password: str, full_name: str, id_number: st
     else:
         if RoleAssignment.objects.filter(role=Role.CITIZEN, user__id_number=id_value).exists():
             errors["id_number"] = "Số định danh cá nhân này đã có tài khoản. Vui lòng đăng nhập hoặc lấy lại mật khẩu."
-    try:
-        phone = normalize_phone(phone)
-    except ValidationFailed as exc:
-        errors["phone"] = exc.message
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    phone = check_phone_and_email(phone, email, errors, phone_required=True)
     try:
         validate_password(password or "", User(username=username, full_name=full_name, email=email))
     except ValidationError as exc:

@@ -1,7 +1,7 @@
 """Documents over HTTP: validated uploads, digitization jobs, signature verification, the citizen vault.
 
-Thin layer over motcua.documents.services: it resolves ids to rows, checks who may see what and
-shapes the answer. Refused uploads answer 413 / 415 / 422 with a code and a Vietnamese message.
+Thin layer over the motcua.documents services (attachments, digitization, vault): it resolves ids to
+rows, checks who may see what and shapes the answer. Refused uploads answer 413 / 415 / 422 with a code and a Vietnamese message.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from motcua.catalog.models import ComponentRequirement
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
-from motcua.documents import services, validation
+from motcua.documents import attachments, digitization, validation, vault
 from motcua.documents.models import (
     AttachmentKind,
     ConsentPurpose,
@@ -156,8 +156,8 @@ def _component(component_id: int | None):
 
 
 def _attachment(request, pk: int):
-    att = services.get_attachment(pk)
-    if not services.can_access_attachment(_user(request), att):
+    att = attachments.get_attachment(pk)
+    if not attachments.can_access_attachment(_user(request), att):
         raise NotFound("attachment_not_found", "Không tìm thấy tệp đính kèm.")
     return att
 
@@ -189,7 +189,7 @@ def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.C
     if kind == AttachmentKind.DIGITIZED:
         raise ValidationFailed("attachment_kind_invalid", "Bản số hóa do hệ thống tạo, không tải lên trực tiếp.")
     owner = dossier.applicant if dossier is not None and dossier.applicant_id else user
-    att = services.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id), kind=kind,
+    att = attachments.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id), kind=kind,
                                 uploaded_by=user, name=file.name)
     return Status(201, _attachment_out(att))
 
@@ -219,7 +219,7 @@ def digitize(request, body: DigitizeIn):
     if not access.handles_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan tiếp nhận được số hóa hồ sơ.")
     sources = [_attachment(request, pk) for pk in body.attachment_ids]
-    job = services.start_digitization(sources=sources, actor=user, dossier=dossier, kind=body.kind,
+    job = digitization.start_digitization(sources=sources, actor=user, dossier=dossier, kind=body.kind,
                                       component=_component(body.component_id))
     job.refresh_from_db()
     return Status(202, _job_out(job))
@@ -242,7 +242,7 @@ def digitization_progress(request, job_id: int):
              summary="Cán bộ xác nhận thông tin trích xuất")
 def digitization_confirm(request, job_id: int, body: ConfirmIn):
     job = _job(request, job_id)
-    return _job_out(services.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
+    return _job_out(digitization.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
 
 
 # ---------------------------------------------------------------- signatures
@@ -267,18 +267,18 @@ def _vault_out(item: VaultItem) -> dict:
 
 @router.get("/vault", response={200: list[VaultItemOut], **ERRORS}, summary="Kho dữ liệu điện tử của công dân")
 def vault_list(request, id_number: str, purpose: str = ConsentPurpose.PREFILL):
-    return [_vault_out(i) for i in services.vault_items_for(id_number, requester=_user(request), purpose=purpose)]
+    return [_vault_out(i) for i in vault.vault_items_for(id_number, requester=_user(request), purpose=purpose)]
 
 
 @router.post("/vault/consents", response={201: ConsentOut, **ERRORS}, summary="Đồng ý cho cơ quan khai thác kho")
 def consent_grant(request, body: ConsentIn):
-    consent = services.grant_consent(body.id_number, body.purpose, by=_user(request))
+    consent = vault.grant_consent(body.id_number, body.purpose, by=_user(request))
     return Status(201, {"id_number": consent.id_number, "purpose": consent.purpose, "active": True})
 
 
 @router.post("/vault/consents/revoke", response={200: ConsentOut, **ERRORS}, summary="Rút lại sự đồng ý")
 def consent_revoke(request, body: ConsentIn):
-    count = services.revoke_consent(body.id_number, body.purpose, by=_user(request))
+    count = vault.revoke_consent(body.id_number, body.purpose, by=_user(request))
     return {"id_number": body.id_number.strip(), "purpose": body.purpose, "active": False, "revoked": count}
 
 
@@ -292,7 +292,7 @@ def vault_reuse(request, item_id: int, body: ReuseIn):
         raise NotFound("vault_item_not_found", "Không tìm thấy giấy tờ trong kho dữ liệu.")
     # Reading the item through the service checks ownership or consent and logs the access.
     purpose = ConsentPurpose.PREFILL
-    if item.pk not in {i.pk for i in services.vault_items_for(item.id_number, requester=user, purpose=purpose)}:
+    if item.pk not in {i.pk for i in vault.vault_items_for(item.id_number, requester=user, purpose=purpose)}:
         raise NotFound("vault_item_not_found", "Không tìm thấy giấy tờ trong kho dữ liệu.")
-    att = services.reuse_in_dossier(item, dossier, actor=user, component=_component(body.component_id))
+    att = vault.reuse_in_dossier(item, dossier, actor=user, component=_component(body.component_id))
     return Status(201, _attachment_out(att))

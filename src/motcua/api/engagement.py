@@ -20,7 +20,7 @@ from pydantic import StringConstraints
 from motcua.audit.services import record_read
 from motcua.core.errors import NotFound
 from motcua.dossiers.access import can_view_dossier
-from motcua.engagement import services
+from motcua.engagement import feedback, ratings
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
 
 from .auth import api_auth, session_auth, token_auth
@@ -188,11 +188,11 @@ def _officer_out(fb: Feedback) -> dict:
             "received_at": fb.received_at, "reject_due_at": fb.reject_due_at, "handle_due_at": fb.handle_due_at,
             "answered_at": fb.answered_at, "published_at": fb.published_at, "rejected_at": fb.rejected_at,
             "answer": fb.answer, "reject_reason": fb.reject_reason, "is_public": fb.is_public,
-            "on_time": services.feedback_on_time(fb)}
+            "on_time": feedback.feedback_on_time(fb)}
 
 
 def _visible_feedback(user, feedback_id: int) -> Feedback:
-    fb = (services.visible_feedback(user).select_related("agency", "procedure", "dossier")
+    fb = (feedback.visible_feedback(user).select_related("agency", "procedure", "dossier")
           .filter(pk=feedback_id).first())
     if fb is None:
         raise NotFound("feedback_not_found", "Không tìm thấy phản ánh, kiến nghị.")
@@ -213,14 +213,14 @@ def _lookup(model, code: str | None, label: str):
 
 @router.get("/criteria", response=list[CriterionOut], summary="Tiêu chí đánh giá mức độ hài lòng")
 def list_criteria(request):
-    return [{"code": c.code, "name": c.name, "options": c.options} for c in services.active_criteria()]
+    return [{"code": c.code, "name": c.name, "options": c.options} for c in ratings.active_criteria()]
 
 
 @router.post("/dossiers/{dossier_id}/rating", auth=api_auth, response={201: RatingOut},
              summary="Người nộp đánh giá hồ sơ đã trả kết quả")
 def rate_dossier(request, dossier_id: int, payload: RatingIn):
     dossier = _dossier_for(request.auth, dossier_id)
-    rating = services.submit_rating(request.auth, dossier, payload.satisfied, payload.scores, payload.comment)
+    rating = ratings.submit_rating(request.auth, dossier, payload.satisfied, payload.scores, payload.comment)
     return Status(201, _rating_out(rating))
 
 
@@ -244,7 +244,7 @@ def submit_feedback(request, payload: FeedbackIn):
 
     user = request.auth
     dossier = _lookup(Dossier, payload.dossier_code, "dossier")
-    fb = services.submit_feedback(
+    fb = feedback.submit_feedback(
         user, classification=payload.classification, title=payload.title, content=payload.content,
         name=payload.name, phone=payload.phone, email=payload.email, address=payload.address,
         procedure=_lookup(Procedure, payload.procedure_code, "procedure"),
@@ -287,13 +287,13 @@ def track_feedback(request, code: str, contact: str = Query(..., min_length=3, m
             summary="Danh sách phản ánh thuộc phạm vi xử lý")
 def officer_feedback(request, status: str | None = Query(None, max_length=16),
                      limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1000000)):
-    qs = services.visible_feedback(request.auth).select_related("agency").order_by("handle_due_at", "id")
+    qs = feedback.visible_feedback(request.auth).select_related("agency").order_by("handle_due_at", "id")
     if status:
         qs = qs.filter(status=status)
     return [{"id": f.pk, "code": f.code, "classification": f.classification, "status": f.status,
              "status_label": f.get_status_display(), "title": f.title,
              "agency_code": f.agency.code if f.agency_id else None, "received_at": f.received_at,
-             "handle_due_at": f.handle_due_at, "on_time": services.feedback_on_time(f)}
+             "handle_due_at": f.handle_due_at, "on_time": feedback.feedback_on_time(f)}
             for f in qs[offset:offset + limit]]
 
 
@@ -310,14 +310,14 @@ def feedback_detail(request, feedback_id: int):
 @router.post("/feedback/{feedback_id}/process", auth=api_auth, response=OfficerFeedbackOut,
              summary="Chuyển phản ánh sang đang xử lý")
 def process_feedback(request, feedback_id: int):
-    fb = services.start_processing(request.auth, _visible_feedback(request.auth, feedback_id))
+    fb = feedback.start_processing(request.auth, _visible_feedback(request.auth, feedback_id))
     return _officer_out(fb)
 
 
 @router.post("/feedback/{feedback_id}/answer", auth=api_auth, response=OfficerFeedbackOut,
              summary="Trả lời phản ánh (publish=true để công khai ngay)")
 def answer_feedback(request, feedback_id: int, payload: AnswerIn):
-    fb = services.answer_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.answer,
+    fb = feedback.answer_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.answer,
                                   publish=payload.publish)
     return _officer_out(fb)
 
@@ -325,14 +325,14 @@ def answer_feedback(request, feedback_id: int, payload: AnswerIn):
 @router.post("/feedback/{feedback_id}/publish", auth=api_auth, response=OfficerFeedbackOut,
              summary="Công khai kết quả trả lời")
 def publish_feedback(request, feedback_id: int):
-    fb = services.publish_feedback(request.auth, _visible_feedback(request.auth, feedback_id))
+    fb = feedback.publish_feedback(request.auth, _visible_feedback(request.auth, feedback_id))
     return _officer_out(fb)
 
 
 @router.post("/feedback/{feedback_id}/reject", auth=api_auth, response=OfficerFeedbackOut,
              summary="Từ chối xử lý phản ánh")
 def reject_feedback(request, feedback_id: int, payload: ReasonIn):
-    fb = services.reject_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.reason)
+    fb = feedback.reject_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.reason)
     return _officer_out(fb)
 
 
@@ -342,5 +342,5 @@ def rate_answer(request, feedback_id: int, payload: SatisfiedIn):
     fb = Feedback.objects.filter(pk=feedback_id, submitter_id=request.auth.pk).first()
     if fb is None:
         raise NotFound("feedback_not_found", "Không tìm thấy phản ánh, kiến nghị.")
-    fb = services.rate_feedback_answer(request.auth, fb, payload.satisfied)
+    fb = feedback.rate_feedback_answer(request.auth, fb, payload.satisfied)
     return _receipt(fb)

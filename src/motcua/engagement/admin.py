@@ -38,7 +38,7 @@ class FeedbackAdmin(admin.ModelAdmin):
                        "answered_at", "publish_due_at", "published_at", "rejected_at", "answered_by",
                        "submitter", "submitter_satisfied", "answer", "reject_reason", "is_public")
 
-    # Answers, rejections and publication go through motcua.engagement.services (audit + outbox events).
+    # Answers, rejections and publication go through motcua.engagement.feedback (audit + outbox events).
 
     def has_add_permission(self, request):
         return False

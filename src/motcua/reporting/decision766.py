@@ -16,7 +16,11 @@ from pathlib import Path
 
 from django.db.models import Exists, OuterRef, Q
 
+from motcua.catalog.models import ComponentRequirement, OnlineLevel, Procedure
 from motcua.core.money import format_number
+from motcua.engagement.feedback import feedback_summary
+from motcua.engagement.models import Feedback
+from motcua.units.models import Agency
 
 from . import indicators
 from .indicators import Indicators, agency_codes_for
@@ -73,9 +77,6 @@ class Score:
 
 
 def _procedures(codes: list[str] | None):
-    from motcua.catalog.models import Procedure
-    from motcua.units.models import Agency
-
     qs = Procedure.objects.filter(is_active=True)
     if codes is None:
         return qs
@@ -98,9 +99,6 @@ class _Context:
         return self._per_procedure
 
     def feedback(self) -> dict | None:
-        from motcua.engagement.models import Feedback
-        from motcua.engagement.services import feedback_summary
-
         lo, hi = day_bounds(self.start, self.end)
         qs = Feedback.objects.filter(received_at__gte=lo, received_at__lt=hi)
         if self.codes is not None:
@@ -132,8 +130,6 @@ def _formula(key: str, c: _Context) -> tuple[int, int] | None:
             return (0, 0)
         bad = v["resolved_late"] + v["rated_dissatisfied"]
         return (max(0, v["resolved"] - bad), v["resolved"])
-    from motcua.catalog.models import ComponentRequirement, OnlineLevel
-
     procs = _procedures(c.codes)
     if key == "catalog_complete":
         complete = procs.annotate(has_components=Exists(ComponentRequirement.objects.filter(

@@ -3,13 +3,13 @@ the download answers for attachments and slips (motcua.papers)."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 
 from motcua.core.errors import DomainError
 from motcua.documents import validation
+from motcua.documents.attachments import store_upload
 from motcua.documents.models import Attachment
-from motcua.documents.services import store_upload
 from motcua.documents.storage import document_storage
 from motcua.papers.slips import CONTENT_TYPES, render
 
@@ -44,6 +44,14 @@ def attachments_by_component(dossier) -> dict[str, list[str]]:
         if att.component_id:
             out.setdefault(f"tp_{att.component_id}", []).append(att.original_name)
     return out
+
+
+def attachment_of(dossier, att_id: int) -> Attachment:
+    """One of the dossier's files, or 404."""
+    att = next((a for a in list_attachments(dossier) if a.pk == att_id), None)
+    if att is None:
+        raise Http404("Không tìm thấy tệp.")
+    return att
 
 
 def attachment_response(att) -> FileResponse:

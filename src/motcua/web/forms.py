@@ -15,7 +15,6 @@ ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
 REQUIRED = {"required": "Vui lòng nhập mục này."}
 EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
 
-FIELD_TYPES = {"text", "textarea", "date", "number", "email", "tel", "select", "checkbox", "id_number"}
 APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                     "applicant_address")
 
@@ -44,7 +43,8 @@ def checked_upload(upload):
 
 
 def eform_fields(schema: list) -> dict[str, forms.Field]:
-    """Build form fields from Procedure.form_schema: [{name, label, type, required, choices?, help?}]."""
+    """Build form fields from Procedure.form_schema: [{name, label, type, required, choices?, help?}]; the types
+    are those the catalog import accepts (motcua.catalog.io.format.FORM_FIELD_TYPES)."""
     fields: dict[str, forms.Field] = {}
     for item in schema or []:
         if not isinstance(item, dict) or not item.get("name"):

@@ -21,6 +21,17 @@ def show_domain_error(request, err: DomainError) -> None:
     messages.error(request, err.message)
 
 
+def place_domain_error(form, err: DomainError) -> None:
+    """Show an engine's refusal on the form: each message of ``err.details`` at its field, else at the top."""
+    placed = False
+    for key, msg in (err.details or {}).items():
+        if key in form.fields and isinstance(msg, str):
+            form.add_error(key, msg)
+            placed = True
+    if not placed:
+        form.add_error(None, err.message)
+
+
 def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "?"
 

@@ -1,29 +1,16 @@
-"""Engagement services: satisfaction ratings and feedback (phản ánh, kiến nghị).
+"""Feedback (phản ánh, kiến nghị) on regulations and on officers' conduct, from receipt to published answer.
 
 Every write runs in one transaction, validates its input (DomainError with a code and a Vietnamese
 message, nothing half-written), writes an audit entry and an outbox event:
+engagement.feedback_received, _processing, _answered, _published, _rejected, _rated.
 
-    engagement.rating_submitted, engagement.feedback_received, engagement.feedback_processing,
-    engagement.feedback_answered, engagement.feedback_published, engagement.feedback_rejected,
-    engagement.feedback_rated
-
-Ratings
-    ``submit_rating(user, dossier, satisfied, scores=None, comment="")`` — one rating per dossier, by its
-    applicant, after the result was returned. ``scores`` is empty (quick rating) or gives 0/1/2 for every
-    active RatingCriterion (Circular 01/2018/TT-VPCP). ``suggested_scores(dossier)`` computes the
-    agency's own 0/1/2 scoring from the dossier's dates and supplement count.
-
-Feedback
-    ``submit_feedback(user, classification=..., title=..., content=..., ...)`` (anonymous allowed with a
-    name and a phone or e-mail), ``start_processing``, ``answer_feedback``, ``publish_feedback``,
-    ``reject_feedback`` (officers of the handling agency or province-wide), ``rate_feedback_answer``
-    (the submitter). Deadlines: rules.FEEDBACK_DEADLINES (working days, motcua.core.calendar).
+- ``submit_feedback(user, classification=..., title=..., content=..., ...)`` (anonymous allowed with a
+  name and a phone or e-mail), ``start_processing``, ``answer_feedback``, ``publish_feedback``,
+  ``reject_feedback`` (officers of the handling agency or province-wide), ``rate_feedback_answer``
+  (the submitter); ``visible_feedback(user)``. Deadlines: rules.FEEDBACK_DEADLINES (working days,
+  motcua.core.calendar).
 
 For reporting (Decision 766 group 5)
-    ``satisfaction_summary(dossiers)`` — ratings of a dossier queryset: rated, satisfied, rates, per-criterion
-      averages and 0/1/2 distributions.
-    ``dissatisfied_dossiers(dossiers)`` — the indicator 5.4 numerator part: dossiers rated "not satisfied"
-      or cited by a feedback item.
     ``feedback_on_time(feedback, as_of)`` — True/False per item (indicator 5.2 rule: finished items on time
       when answered/rejected by their deadline; open items on time while not past the handling deadline).
     ``feedback_summary(feedback_qs, as_of)`` — counts on time / late / in progress, by classification, the
@@ -33,175 +20,23 @@ For reporting (Decision 766 group 5)
 from __future__ import annotations
 
 import secrets
-from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from motcua.accounts.permissions import can, is_province_wide, staff_agencies_of
+from motcua.accounts.services import check_phone_and_email
 from motcua.audit.services import record
 from motcua.core.calendar import add_working_days
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
 from motcua.outbox.services import emit
 
-from .models import Feedback, FeedbackClassification, FeedbackStatus, RatingCriterion, SatisfactionRating
-from .rules import SCORE_VALUES, feedback_deadlines
+from .common import MAX_CONTENT, clean_text, iso, percent
+from .models import Feedback, FeedbackClassification, FeedbackStatus
+from .rules import feedback_deadlines
 
-MAX_COMMENT = 2000
-MAX_CONTENT = 5000
-
-
-def _text(value) -> str:
-    """User text without NUL characters (PostgreSQL refuses them) and surrounding blanks."""
-    return (value or "").replace("\x00", "").strip()
-
-
-def _pct(num: int, den: int) -> Decimal | None:
-    if not den:
-        return None
-    return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def _iso(value):
-    return value.isoformat() if value else None
-
-
-# --- ratings -----------------------------------------------------------------------------------------------
-
-def active_criteria() -> list[RatingCriterion]:
-    return list(RatingCriterion.objects.filter(is_active=True))
-
-
-def _validate_scores(scores) -> dict[str, int]:
-    if not scores:
-        return {}
-    if not isinstance(scores, dict):
-        raise ValidationFailed("rating_scores_invalid", "Điểm đánh giá không đúng định dạng.")
-    criteria = {c.code: c for c in active_criteria()}
-    unknown = sorted(set(scores) - set(criteria))
-    if unknown:
-        raise ValidationFailed("rating_criterion_unknown", "Tiêu chí đánh giá không tồn tại: " + ", ".join(unknown),
-                               details={"criteria": unknown})
-    missing = [criteria[c].name for c in criteria if c not in scores]
-    if missing:
-        raise ValidationFailed("rating_criterion_missing", "Vui lòng chấm điểm đủ các tiêu chí: " + "; ".join(missing),
-                               details={"criteria": [c for c in criteria if c not in scores]})
-    clean = {}
-    for code, value in scores.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value not in SCORE_VALUES:
-            raise ValidationFailed("rating_score_invalid",
-                                   f"Điểm của tiêu chí “{criteria[code].name}” phải là 0, 1 hoặc 2.",
-                                   details={"criterion": code})
-        clean[code] = value
-    return clean
-
-
-def _rating_payload(rating: SatisfactionRating, dossier) -> dict:
-    return {"dossier_id": dossier.pk, "code": dossier.code, "agency_code": dossier.agency.code,
-            "procedure_code": dossier.procedure.code, "satisfied": rating.satisfied, "scores": rating.scores,
-            "total_score": rating.total_score, "max_score": rating.max_score, "at": _iso(rating.created_at)}
-
-
-def submit_rating(user, dossier, satisfied: bool, scores: dict | None = None, comment: str = "",
-                  at=None) -> SatisfactionRating:
-    """The applicant rates their returned dossier once (Circular 01/2018/TT-VPCP ch. III)."""
-    from motcua.dossiers.models import Dossier, Status
-
-    if not isinstance(satisfied, bool):
-        raise ValidationFailed("rating_satisfied_required", "Vui lòng chọn hài lòng hoặc không hài lòng.")
-    comment = _text(comment)
-    if len(comment) > MAX_COMMENT:
-        raise ValidationFailed("rating_comment_too_long", f"Ý kiến không được dài quá {MAX_COMMENT} ký tự.")
-    clean = _validate_scores(scores)
-    try:
-        with transaction.atomic():
-            dossier = Dossier.objects.select_for_update(of=("self",)).select_related("agency", "procedure").get(pk=dossier.pk)
-            if user is None or not getattr(user, "is_authenticated", False) or dossier.applicant_id != user.pk:
-                raise PermissionDenied("forbidden", "Chỉ người nộp hồ sơ mới được đánh giá hồ sơ này.")
-            if dossier.status != Status.RETURNED:
-                raise InvalidTransition("rating_not_returned", "Chỉ đánh giá được hồ sơ đã trả kết quả.")
-            if SatisfactionRating.objects.filter(dossier=dossier).exists():
-                raise InvalidTransition("rating_exists", "Hồ sơ này đã được đánh giá.")
-            rating = SatisfactionRating.objects.create(
-                dossier=dossier, rated_by=user, satisfied=satisfied, scores=clean,
-                total_score=sum(clean.values()), max_score=max(SCORE_VALUES) * len(clean), comment=comment,
-                created_at=at or timezone.now())
-            record(user, "engagement.rating_submitted", "dossier", dossier.pk,
-                   {"satisfied": satisfied, "scores": clean})
-            emit("engagement.rating_submitted", "dossier", dossier.pk, _rating_payload(rating, dossier))
-    except IntegrityError as exc:  # a concurrent rating won the race
-        raise InvalidTransition("rating_exists", "Hồ sơ này đã được đánh giá.") from exc
-    return rating
-
-
-def suggested_scores(dossier) -> dict[str, int]:
-    """The agency's own 0/1/2 scoring of the Circular 01/2018 indicators from the dossier's history."""
-    scores: dict[str, int] = {}
-    end = dossier.decided_at or dossier.returned_at
-    due = dossier.original_due_at or dossier.due_at
-    if end and due:
-        local_end, local_due = timezone.localdate(end), timezone.localdate(due)
-        scores["total_time"] = 2 if local_end < local_due else (1 if end <= due else 0)
-    runs = [r for r in dossier.step_runs.all() if r.finished_at]
-    if runs:
-        if any(r.finished_at > r.due_at for r in runs):
-            scores["unit_time"] = 0
-        elif all(timezone.localdate(r.finished_at) < timezone.localdate(r.due_at) for r in runs):
-            scores["unit_time"] = 2
-        else:
-            scores["unit_time"] = 1
-    count = dossier.supplement_count or 0
-    scores["contacts"] = 2 if count == 0 else (1 if count == 1 else 0)
-    return scores
-
-
-def satisfaction_summary(dossiers) -> dict:
-    """Ratings of the dossiers in `dossiers` (a Dossier queryset). Rates are Decimal percentages or None.
-
-    Returns {"dossiers", "returned", "rated", "satisfied", "not_satisfied", "satisfaction_rate" (satisfied ÷
-    rated), "response_rate" (rated ÷ returned), "score_rate" (points ÷ max points of scored ratings),
-    "criteria": {code: {"name", "rated", "average", "distribution": {0: n, 1: n, 2: n}}}}.
-    """
-    from motcua.dossiers.models import Status
-
-    total = dossiers.count()
-    returned = dossiers.filter(status=Status.RETURNED).count()
-    ratings = SatisfactionRating.objects.filter(dossier__in=dossiers.values("pk"))
-    rated = satisfied = points = max_points = 0
-    names = {c.code: c.name for c in RatingCriterion.objects.all()}
-    per: dict[str, dict] = {}
-    for ok, scores, tot, mx in ratings.values_list("satisfied", "scores", "total_score", "max_score").iterator():
-        rated += 1
-        satisfied += 1 if ok else 0
-        points += tot
-        max_points += mx
-        for code, value in (scores or {}).items():
-            item = per.setdefault(code, {"name": names.get(code, code), "rated": 0, "sum": 0,
-                                         "distribution": dict.fromkeys(SCORE_VALUES, 0)})
-            item["rated"] += 1
-            item["sum"] += value
-            item["distribution"][value] = item["distribution"].get(value, 0) + 1
-    criteria = {}
-    for code, item in per.items():
-        avg = (Decimal(item["sum"]) / item["rated"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        criteria[code] = {"name": item["name"], "rated": item["rated"], "average": avg,
-                          "distribution": item["distribution"]}
-    return {"dossiers": total, "returned": returned, "rated": rated, "satisfied": satisfied,
-            "not_satisfied": rated - satisfied, "satisfaction_rate": _pct(satisfied, rated),
-            "response_rate": _pct(rated, returned), "score_rate": _pct(points, max_points), "criteria": criteria}
-
-
-def dissatisfied_dossiers(dossiers):
-    """Dossiers of `dossiers` rated "not satisfied" or cited by a feedback item (Decision 766 indicator 5.4:
-    100 % − (late-dossier rate + rate of dossiers with a complaint or a "dislike"))."""
-    return dossiers.filter(Q(rating__satisfied=False) | Q(feedback__isnull=False)).distinct()
-
-
-# --- feedback ----------------------------------------------------------------------------------------------
 
 def _new_code(at) -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -216,10 +51,10 @@ def _feedback_payload(fb: Feedback, at) -> dict:
     return {"feedback_id": fb.pk, "code": fb.code, "classification": fb.classification, "status": fb.status,
             "agency_code": fb.agency.code if fb.agency_id else None,
             "procedure_code": fb.procedure.code if fb.procedure_id else None,
-            "dossier_id": fb.dossier_id, "received_at": _iso(fb.received_at), "reject_due_at": _iso(fb.reject_due_at),
-            "handle_due_at": _iso(fb.handle_due_at), "answered_at": _iso(fb.answered_at),
-            "published_at": _iso(fb.published_at), "rejected_at": _iso(fb.rejected_at),
-            "on_time": feedback_on_time(fb, at), "at": _iso(at)}
+            "dossier_id": fb.dossier_id, "received_at": iso(fb.received_at), "reject_due_at": iso(fb.reject_due_at),
+            "handle_due_at": iso(fb.handle_due_at), "answered_at": iso(fb.answered_at),
+            "published_at": iso(fb.published_at), "rejected_at": iso(fb.rejected_at),
+            "on_time": feedback_on_time(fb, at), "at": iso(at)}
 
 
 def _log(actor, fb: Feedback, event: str, at, extra: dict | None = None) -> None:
@@ -231,14 +66,12 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
                     email: str = "", address: str = "", procedure=None, agency=None, dossier=None,
                     at=None) -> Feedback:
     """Receive a feedback item. Anonymous submitters must give a name and a phone number or e-mail."""
-    from motcua.accounts.services import normalize_phone
-
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     errors: dict[str, str] = {}
     if classification not in FeedbackClassification.values:
         errors["classification"] = "Vui lòng chọn phản ánh về quy định hành chính hay về hành vi của cán bộ."
-    title = " ".join(_text(title).split())
-    content = _text(content)
+    title = " ".join(clean_text(title).split())
+    content = clean_text(content)
     if not title:
         errors["title"] = "Vui lòng nhập tiêu đề."
     elif len(title) > 255:
@@ -247,21 +80,12 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
         errors["content"] = "Vui lòng nhập nội dung phản ánh, kiến nghị (ít nhất 10 ký tự)."
     elif len(content) > MAX_CONTENT:
         errors["content"] = f"Nội dung không được dài quá {MAX_CONTENT} ký tự."
-    name = " ".join(_text(name or (user.full_name or user.get_username() if signed_in else "")).split())
-    phone = _text(phone or (user.phone if signed_in else ""))
-    email = _text(email or (user.email if signed_in else "")).lower()
+    name = " ".join(clean_text(name or (user.full_name or user.get_username() if signed_in else "")).split())
+    phone = clean_text(phone or (user.phone if signed_in else ""))
+    email = clean_text(email or (user.email if signed_in else "")).lower()
     if not name:
         errors["name"] = "Vui lòng nhập họ tên người phản ánh."
-    if phone:
-        try:
-            phone = normalize_phone(phone)
-        except ValidationFailed as exc:
-            errors["phone"] = exc.message
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    phone = check_phone_and_email(phone, email, errors)
     if not phone and not email and "phone" not in errors:
         errors["contact"] = "Vui lòng để lại số điện thoại hoặc thư điện tử để nhận kết quả trả lời."
     if dossier is not None and not can_view_dossier(user, dossier):
@@ -277,7 +101,7 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
         fb = Feedback.objects.create(
             code=_new_code(now), classification=classification, procedure=procedure or getattr(dossier, "procedure", None),
             agency=agency, dossier=dossier, title=title, content=content, submitter=user if signed_in else None,
-            submitter_name=name[:200], submitter_phone=phone, submitter_email=email, submitter_address=_text(address)[:255],
+            submitter_name=name[:200], submitter_phone=phone, submitter_email=email, submitter_address=clean_text(address)[:255],
             received_at=now, reject_due_at=add_working_days(now, rules["reject"]),
             handle_due_at=add_working_days(now, rules["handle"]))
         _log(user if signed_in else None, fb, "received", now)
@@ -334,7 +158,7 @@ def start_processing(user, fb, at=None) -> Feedback:
 
 def answer_feedback(user, fb, answer: str, publish: bool = False, at=None) -> Feedback:
     """Record the answer (status answered); publish=True also publishes it (needs publish_feedback rights)."""
-    answer = _text(answer)
+    answer = clean_text(answer)
     if len(answer) < 10:
         raise ValidationFailed("feedback_answer_required", "Vui lòng nhập nội dung trả lời (ít nhất 10 ký tự).")
     if len(answer) > MAX_CONTENT:
@@ -372,7 +196,7 @@ def publish_feedback(user, fb, at=None) -> Feedback:
 
 
 def reject_feedback(user, fb, reason: str, at=None) -> Feedback:
-    reason = _text(reason)
+    reason = clean_text(reason)
     if len(reason) < 5:
         raise ValidationFailed("feedback_reason_required", "Vui lòng nêu lý do từ chối xử lý.")
     now = at or timezone.now()
@@ -406,7 +230,7 @@ def rate_feedback_answer(user, fb, satisfied: bool, at=None) -> Feedback:
     return fb
 
 
-# --- feedback deadlines for reporting ----------------------------------------------------------------------
+# --- deadlines, for reporting (Decision 766 group 5) -----------------------------------------------------
 
 def feedback_on_time(fb: Feedback, as_of=None) -> bool:
     """Decision 766 indicator 5.2 rule (LEGAL.md §8): finished by its deadline, or still open within it."""
@@ -456,6 +280,6 @@ def feedback_summary(qs, as_of=None) -> dict:
             unhappy += 1
     out["on_time"] = out["finished_on_time"] + out["in_progress_on_time"]
     out["late"] = out["finished_late"] + out["in_progress_late"]
-    out["on_time_rate"] = _pct(out["on_time"], out["total"])
-    out["handling_satisfaction_rate"] = _pct(out["total"] - unhappy, out["total"])
+    out["on_time_rate"] = percent(out["on_time"], out["total"])
+    out["handling_satisfaction_rate"] = percent(out["total"] - unhappy, out["total"])
     return out

@@ -1,4 +1,4 @@
-"""Back-office handling of feedback (phản ánh, kiến nghị) through motcua.engagement.services."""
+"""Back-office handling of feedback (phản ánh, kiến nghị) through motcua.engagement.feedback."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from motcua.audit.services import record_read
 from motcua.core.errors import DomainError
-from motcua.engagement import services as engagement
+from motcua.engagement import feedback as engagement
 from motcua.engagement.models import FeedbackStatus
 from motcua.web.pages import actor, show_domain_error
 
-from .views import _bo_page, officer_required
+from .common import bo_page, officer_required
 
 
 class AnswerForm(forms.Form):
@@ -46,7 +46,7 @@ def feedback_list(request):
         qs = qs.filter(status=status)
     else:
         qs = qs.exclude(status__in=[FeedbackStatus.PUBLISHED, FeedbackStatus.REJECTED])
-    return _bo_page(request, "backoffice/feedback_list.html", {"rows": qs[:200], "status": status,
+    return bo_page(request, "backoffice/feedback_list.html", {"rows": qs[:200], "status": status,
                                                                "statuses": FeedbackStatus.choices, "nav": "feedback"})
 
 
@@ -58,7 +58,7 @@ def feedback_detail(request, pk, bound=None, status=200):
                     purpose="backoffice_feedback")
     actions = [(a, LABELS[a], (bound or {}).get(a) or (FORMS[a]() if FORMS[a] else None))
                for a in BY_STATUS.get(fb.status, [])]
-    return _bo_page(request, "backoffice/feedback.html", {"fb": fb, "actions": actions, "nav": "feedback",
+    return bo_page(request, "backoffice/feedback.html", {"fb": fb, "actions": actions, "nav": "feedback",
                                                           "open_action": next(iter(bound or {}), None)},
                     status=status)
 

@@ -1,0 +1,1 @@
+"""Back-office pages, one module per page family (see urls.py)."""

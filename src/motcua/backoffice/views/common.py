@@ -1,0 +1,54 @@
+"""What every back-office page needs: the officer check (role and second factor) and the page frame."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from motcua.accounts import twofactor
+from motcua.accounts.permissions import has_role, is_officer, roles_of
+from motcua.web.pages import page
+
+PER_PAGE = 30
+QUEUE_MAX = 200  # longest list a queue shows; the search page pages through the rest
+
+
+def officer_required(view):
+    """Signed in, holding an officer role, and past the second factor (TOTP) in this session."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_officer(request.user):
+            return page(request, "backoffice/forbidden.html", {}, status=403)
+        step = twofactor.needs_second_factor(request) if settings.MOTCUA_OFFICER_2FA else None
+        if step is not None:
+            target = "backoffice:twofa_enrol" if step == "enrol" else "backoffice:twofa_verify"
+            return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def next_url(request):
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt.startswith("/can-bo/") and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+        return nxt
+    return reverse("backoffice:home")
+
+
+def page_context(request, **kw):
+    kw.setdefault("area", "backoffice")
+    kw["my_roles"] = sorted({ra.get_role_display() for ra in roles_of(request.user)})
+    kw["is_counter"] = has_role(request.user, "counter_officer")
+    return kw
+
+
+def bo_page(request, template, ctx=None, status=200):
+    return page(request, template, page_context(request, **(ctx or {})), status=status)

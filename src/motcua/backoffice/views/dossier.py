@@ -1,0 +1,164 @@
+"""One dossier in the back office: its page, the lifecycle actions the officer may take, slips and files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from motcua.audit.services import record_dossier_read
+from motcua.core.calendar import TZ
+from motcua.core.errors import DomainError
+from motcua.documents.results import issue_signed_result
+from motcua.dossiers import lifecycle
+from motcua.dossiers.access import can_view_dossier
+from motcua.dossiers.models import Dossier
+from motcua.web.display import TIMELINESS, form_rows
+from motcua.web.files import attachment_of, attachment_response, list_attachments, slip_response, store_attachment
+from motcua.web.pages import actor, show_domain_error
+
+from ..forms import ACTION_FORMS
+from .common import bo_page, officer_required
+
+
+def _officer_dossier(request, pk):
+    dossier = get_object_or_404(Dossier.objects.select_related("procedure", "agency", "current_agency",
+                                                               "current_step", "assignee"), pk=pk)
+    if not can_view_dossier(request.user, dossier):
+        raise Http404("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def _officers_for(dossier):
+    agency = dossier.current_agency or dossier.agency
+    return get_user_model().objects.filter(role_assignments__agency=agency,
+                                           role_assignments__role__in=["specialist", "department_head", "leader"]
+                                           ).distinct().order_by("full_name")
+
+
+def _action_form(action, dossier, data=None, files=None):
+    cls = ACTION_FORMS.get(action)
+    if cls is None:
+        return None
+    kwargs = {}
+    if action == "request_supplement":
+        kwargs["dossier"] = dossier
+    if cls.__name__ == "NoteForm":
+        kwargs["officers"] = _officers_for(dossier)
+    if action == "return_result":
+        kwargs["initial"] = {"method": dossier.return_method}
+    return cls(data, files, **kwargs) if data is not None else cls(**kwargs)
+
+
+@officer_required
+def dossier_detail(request, pk, forms_override=None, status=None):
+    dossier = _officer_dossier(request, pk)
+    record_dossier_read(request.user, dossier, purpose="backoffice_view")
+    actions = [a for a in lifecycle.allowed_actions(dossier, request.user) if a in ACTION_FORMS]
+    forms = forms_override or {}
+    action_forms = [(a, lifecycle.ACTION_LABELS.get(a, a), forms.get(a) or _action_form(a, dossier)) for a in actions]
+    return bo_page(request, "backoffice/dossier.html", {
+        "d": dossier, "events": dossier.events.select_related("actor", "to_agency"),
+        "attachments": list_attachments(dossier), "slips": dossier.slips.all(),
+        "action_forms": action_forms, "open_action": next(iter(forms), None),
+        "step_runs": dossier.step_runs.select_related("step", "agency", "assignee"),
+        "timeliness": TIMELINESS.get(lifecycle.timeliness(dossier) or "", ""), "nav": "list",
+        "form_rows": form_rows(dossier.procedure, dossier.form_data),
+    }, status=status or (400 if forms else 200))
+
+
+def _apply(action, dossier, user, form):
+    c = form.cleaned_data if form is not None else {}
+    if action == "receive":
+        return lifecycle.receive(dossier, officer=user, digitized=c["digitized"])
+    if action == "request_supplement":
+        return lifecycle.request_supplement(dossier, officer=user, items=c["all_items"], reason=c["reason"])
+    if action in ("refuse", "reject", "pause", "stop"):
+        return getattr(lifecycle, action)(dossier, officer=user, reason=c["reason"])
+    if action == "withdraw":
+        return lifecycle.withdraw(dossier, by=user, reason=c["reason"])
+    if action == "start_processing":
+        return lifecycle.start_processing(dossier, officer=user, assignee=c.get("assignee"))
+    if action == "complete_step":
+        return lifecycle.complete_step(dossier, officer=user, note=c.get("note", ""), assignee=c.get("assignee"))
+    if action == "return_from_agency":
+        return lifecycle.return_from_agency(dossier, officer=user, note=c.get("note", ""))
+    if action == "hand_over":
+        return lifecycle.hand_over(dossier, officer=user, to_agency=c["to_agency"], note=c.get("note", ""))
+    if action == "resume":
+        return lifecycle.resume(dossier, officer=user)
+    if action == "extend":
+        return lifecycle.extend(dossier, officer=user, days=c["days"], reason=c["reason"])
+    if action == "issue_apology":
+        # The new appointment is the end of the chosen working day.
+        new_due = dt.datetime.combine(c["new_due"], dt.time(17, 0), tzinfo=TZ)
+        return lifecycle.issue_apology(dossier, officer=user, reason=c["reason"], new_due_at=new_due)
+    if action == "approve":
+        return lifecycle.approve(dossier, officer=user, summary=c.get("summary", ""))
+    if action == "sign_result":
+        # The transition checks the leader's right first; then the result PDF is signed (PAdES) with the
+        # agency's certificate and filed in the applicant's repository — both or neither.
+        signed = lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"] or bool(c.get("result_file")),
+                                       digitized=c["digitized"])
+        if c.get("result_file"):
+            issue_signed_result(signed, c["result_file"].read(), officer=user)
+        return signed
+    if action == "return_result":
+        if c.get("result_file"):
+            store_attachment(dossier, c["result_file"], by=user, kind="result")
+        result = lifecycle.return_result(dossier, officer=user, method=c["method"])
+        return result
+    raise Http404("Thao tác không tồn tại.")
+
+
+SUCCESS = {
+    "receive": "Đã tiếp nhận hồ sơ; in Giấy tiếp nhận và hẹn trả kết quả.",
+    "request_supplement": "Đã gửi Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.",
+    "refuse": "Đã từ chối tiếp nhận; in Phiếu từ chối.",
+    "issue_apology": "Đã lập Phiếu xin lỗi và hẹn lại ngày trả kết quả.",
+}
+
+
+@officer_required
+@require_POST
+def dossier_action(request, pk, action):
+    dossier = _officer_dossier(request, pk)
+    if action not in ACTION_FORMS:
+        raise Http404("Thao tác không tồn tại.")
+    form = _action_form(action, dossier, request.POST, request.FILES)
+    if form is not None and not form.is_valid():
+        messages.error(request, "Vui lòng sửa các mục được đánh dấu.")
+        return dossier_detail(request, pk, forms_override={action: form})
+    try:
+        with transaction.atomic():  # the transition and any file it carries, or nothing
+            _apply(action, dossier, actor(request), form)
+    except DomainError as err:
+        show_domain_error(request, err)
+        if form is not None:
+            return dossier_detail(request, pk, forms_override={action: form}, status=err.status)
+    else:
+        messages.success(request, SUCCESS.get(action) or f"Đã thực hiện: {lifecycle.ACTION_LABELS.get(action, action)}.")
+    return redirect("backoffice:dossier", pk=pk)
+
+
+@officer_required
+def dossier_slip(request, pk, kind, fmt):
+    dossier = _officer_dossier(request, pk)
+    if fmt not in ("pdf", "docx"):
+        raise Http404("Định dạng không hỗ trợ.")
+    if kind != "control_sheet" and not dossier.slips.filter(kind=kind).exists():
+        raise Http404("Hồ sơ chưa có phiếu này.")
+    return slip_response(request, dossier, kind, fmt)
+
+
+@officer_required
+def attachment(request, pk, att_id):
+    dossier = _officer_dossier(request, pk)
+    att = attachment_of(dossier, att_id)
+    record_dossier_read(request.user, dossier, purpose="backoffice_attachment")
+    return attachment_response(att)

@@ -1,0 +1,70 @@
+"""Work lists: the counter's queue, an officer's inbox sorted by deadline, and the dossier search."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from motcua.accounts.permissions import has_role, roles_of, staff_agencies_of
+from motcua.dossiers.access import visible_dossiers
+from motcua.dossiers.models import Status
+
+from .common import PER_PAGE, QUEUE_MAX, bo_page, officer_required
+
+
+@officer_required
+def home(request):
+    if has_role(request.user, "counter_officer"):
+        return redirect("backoffice:queue")
+    return redirect("backoffice:inbox")
+
+
+def _mine(request):
+    return visible_dossiers(request.user).select_related("procedure", "agency", "current_agency",
+                                                                   "current_step", "assignee")
+
+
+@officer_required
+def queue(request):
+    """Counter officer: online dossiers to check, dossiers to forward, results to return."""
+    agencies = staff_agencies_of(request.user)
+    base = _mine(request).filter(agency_id__in=agencies) if agencies else _mine(request)
+    return bo_page(request, "backoffice/queue.html", {
+        "to_check": base.filter(status=Status.SUBMITTED).order_by("submitted_at")[:QUEUE_MAX],
+        "to_forward": base.filter(status=Status.RECEIVED).order_by("due_at")[:QUEUE_MAX],
+        "to_return": base.filter(status=Status.READY_FOR_RETURN).order_by("due_at")[:QUEUE_MAX],
+        "waiting": base.filter(status=Status.SUPPLEMENT_REQUESTED).order_by("due_at")[:QUEUE_MAX],
+        "nav": "queue",
+    })
+
+
+@officer_required
+def inbox(request):
+    """My work: dossiers waiting for a step I can do, sorted by deadline (overdue first)."""
+    user = request.user
+    agencies = staff_agencies_of(user)
+    my_role_names = {ra.role for ra in roles_of(user)}
+    cond = Q(assignee=user) | Q(current_step__role__in=my_role_names, assignee__isnull=True)
+    if "leader" in my_role_names:
+        cond |= Q(status__in=[Status.APPROVED]) | Q(status=Status.PROCESSING, current_step__isnull=True)
+    qs = (_mine(request).filter(status__in=[Status.PROCESSING, Status.PAUSED, Status.APPROVED])
+          .filter(Q(current_agency_id__in=agencies) | Q(assignee=user)).filter(cond)
+          .order_by("due_at", "received_at"))
+    return bo_page(request, "backoffice/inbox.html", {"rows": qs[:QUEUE_MAX], "now": timezone.now(), "nav": "inbox"})
+
+
+@officer_required
+def dossier_list(request):
+    q = (request.GET.get("q") or "").strip()
+    status = request.GET.get("status") or ""
+    qs = _mine(request).order_by("-created_at")
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q) | Q(applicant_id_number=q))
+    if status:
+        qs = qs.filter(status=status)
+    pager = Paginator(qs, PER_PAGE)
+    return bo_page(request, "backoffice/dossier_list.html", {
+        "page_obj": pager.get_page(request.GET.get("trang")), "q": q, "status": status,
+        "statuses": Status.choices, "nav": "list"})

@@ -1,0 +1,93 @@
+"""Walk-in reception at the counter: choose the procedure, look the person up, receive the dossier."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404, redirect
+
+from motcua.accounts.permissions import has_role, roles_of
+from motcua.audit.services import record_read
+from motcua.catalog.models import Procedure
+from motcua.catalog.services import search_procedures
+from motcua.core.calendar import TZ
+from motcua.core.cccd import is_valid_id_number
+from motcua.core.errors import DomainError
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Dossier
+from motcua.units.models import Agency
+from motcua.web.pages import actor, page
+
+from ..forms import WalkInForm
+from .common import bo_page, officer_required, page_context
+
+
+def _counter_agencies(user):
+    ids = {ra.agency_id for ra in roles_of(user) if ra.role == "counter_officer" and ra.agency_id}
+    return Agency.objects.filter(pk__in=ids)
+
+
+@officer_required
+def walk_in(request):
+    if not has_role(request.user, "counter_officer"):
+        return page(request, "backoffice/forbidden.html", page_context(request), status=403)
+    agencies = _counter_agencies(request.user)
+    code = request.GET.get("thu_tuc") or request.POST.get("thu_tuc")
+    if not code:
+        q = request.GET.get("q", "")
+        results = search_procedures(q)
+        if agencies:
+            offered = results.filter(agencies__in=agencies).distinct()
+            results = offered if offered.exists() or not q else results
+        ctx = {"q": q, "results": results[:30], "nav": "walk_in"}
+        if request.htmx:
+            return bo_page(request, "backoffice/_walkin_results.html", ctx)
+        return bo_page(request, "backoffice/walkin_pick.html", ctx)
+    proc = get_object_or_404(Procedure, code=code, is_active=True)
+    offering = agencies.filter(procedures=proc) if proc.agencies.exists() else agencies
+    if request.method == "POST":
+        form = WalkInForm(request.POST, procedure=proc, agencies=offering)
+        if form.is_valid():
+            try:
+                dossier = lifecycle.receive_at_counter(
+                    officer=actor(request), procedure=proc, agency=form.cleaned_data["agency"],
+                    applicant_data=form.applicant_data(), form_data=form.form_data(),
+                    channel=form.cleaned_data["channel"], digitized=form.cleaned_data["digitized"],
+                    return_method=form.cleaned_data["return_method"],
+                    idempotency_key=request.POST.get("idem") or None)
+            except DomainError as err:
+                form.add_error(None, err.message)
+            else:
+                messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}. Hẹn trả kết quả ngày "
+                                          f"{dossier.due_at.astimezone(TZ):%d/%m/%Y}. In Giấy tiếp nhận bên dưới.")
+                return redirect("backoffice:dossier", pk=dossier.pk)
+    else:
+        form = WalkInForm(procedure=proc, agencies=offering)
+    return bo_page(request, "backoffice/walkin.html", {
+        "p": proc, "form": form, "idem": request.POST.get("idem") or uuid.uuid4().hex, "nav": "walk_in",
+        "no_agency": not offering.exists()}, status=400 if request.method == "POST" else 200)
+
+
+@officer_required
+def person_lookup(request):
+    """Find a person by ID number among accounts and earlier dossiers; fills the applicant fields."""
+    if not has_role(request.user, "counter_officer"):
+        return page(request, "backoffice/forbidden.html", page_context(request), status=403)
+    number = (request.GET.get("applicant_id_number") or "").replace(" ", "")
+    found = None
+    if is_valid_id_number(number):
+        user = get_user_model().objects.filter(id_number=number).first()
+        if user is not None:
+            found = {"applicant_name": user.full_name, "applicant_phone": user.phone,
+                     "applicant_email": user.email, "applicant_address": user.address}
+        else:
+            last = Dossier.objects.filter(applicant_id_number=number).order_by("-created_at").first()
+            if last is not None:
+                found = {"applicant_name": last.applicant_name, "applicant_phone": last.applicant_phone,
+                         "applicant_email": last.applicant_email, "applicant_address": last.applicant_address}
+        if found:
+            record_read(request.user, "person", number, ["full_name", "phone", "email", "address"],
+                        purpose="walk_in_lookup")
+    return bo_page(request, "backoffice/_person.html", {"found": found, "number": number})

@@ -1,0 +1,250 @@
+"""Check a catalog document and turn it into rows to write; every error is reported with its place."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from motcua.units.models import Agency
+
+from ..models import (
+    Field,
+    OnlineLevel,
+    ProcedureLevel,
+    ResultType,
+    Target,
+)
+from .format import AGENCY_KINDS, FORM_FIELD_TYPES, STEP_ROLES, TEXT_KEYS
+from .read import BadJSON
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _bool(value, default: bool):
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in {"1", "true", "có", "co", "x", "yes", "đúng"}:
+        return True
+    if text in {"0", "false", "không", "khong", "no", "sai"}:
+        return False
+    raise ValueError(text)
+
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, float):
+        value = repr(value)
+    return Decimal(str(value).strip().replace(",", "."))
+
+
+def _int(value, default=0) -> int:
+    if value is None or value == "":
+        return default
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(value)
+        return int(value)
+    text = str(value).strip().replace(".", "").replace(" ", "")
+    return int(text)
+
+
+class Validator:
+    def __init__(self, data: dict):
+        self.data = data
+        self.errors: list[str] = []
+        self.agencies = {a.code: a for a in Agency.objects.all()}
+        self.kind_agencies = defaultdict(list)
+        for agency in self.agencies.values():
+            if agency.is_active:
+                self.kind_agencies[agency.kind].append(agency)
+
+    def err(self, where, message):
+        self.errors.append(f"{where}: {message}")
+
+    def choice(self, where, label, value, choices, default=None):
+        value = _text(value) or default
+        if value not in choices:
+            allowed = ", ".join(choices)
+            self.err(where, f"{label} \"{value or ''}\" không hợp lệ (chọn một trong: {allowed}).")
+        return value
+
+    def validate(self) -> tuple[list[dict], list[dict]]:
+        fields = []
+        known_fields = set(Field.objects.values_list("code", flat=True))
+        for i, row in enumerate(self.data.get("fields") or [], start=1):
+            where = row.get("_where") or f"Lĩnh vực thứ {i}"
+            code, name = _text(row.get("code")), _text(row.get("name"))
+            if not code or not name:
+                self.err(where, "cần có mã và tên lĩnh vực.")
+                continue
+            fields.append({"code": code, "name": name})
+            known_fields.add(code)
+        procs, seen = [], set()
+        for i, row in enumerate(self.data.get("procedures") or [], start=1):
+            if not isinstance(row, dict):
+                self.err(f"Thủ tục thứ {i}", "không phải một đối tượng.")
+                continue
+            proc = self.procedure(row, row.get("_where") or f"Thủ tục thứ {i}", known_fields)
+            if proc is None:
+                continue
+            if proc["code"] in seen:
+                self.err(row.get("_where") or f"Thủ tục thứ {i}", f"mã thủ tục {proc['code']} bị trùng trong tệp.")
+            seen.add(proc["code"])
+            procs.append(proc)
+        if not procs and not self.errors:
+            self.errors.append("Tệp không có thủ tục nào.")
+        return fields, procs
+
+    def procedure(self, row, where, known_fields):
+        code, name = _text(row.get("code")), _text(row.get("name"))
+        where = f"{where} ({code})" if code else where
+        if not code:
+            self.err(where, "thiếu mã thủ tục.")
+        elif len(code) > 32:
+            self.err(where, "mã thủ tục dài quá 32 ký tự.")
+        if not name:
+            self.err(where, "thiếu tên thủ tục.")
+        field = _text(row.get("field"))
+        if field not in known_fields:
+            self.err(where, f"lĩnh vực mã \"{field}\" chưa có trong danh mục lĩnh vực.")
+        out = {"code": code, "name": name, "field": field}
+        out["level"] = self.choice(where, "Cấp thực hiện", row.get("level"), ProcedureLevel.values)
+        out["agency_kind"] = self.choice(where, "Loại cơ quan có thẩm quyền", row.get("agency_kind"), AGENCY_KINDS)
+        out["online_level"] = self.choice(where, "Mức độ trực tuyến", row.get("online_level"), OnlineLevel.values,
+                                          OnlineLevel.NONE)
+        out["result_type"] = self.choice(where, "Loại kết quả", row.get("result_type"), ResultType.values,
+                                         ResultType.PAPER)
+        out["target"] = self.choice(where, "Đối tượng", row.get("target"), Target.values, Target.CITIZEN)
+        for key in TEXT_KEYS:
+            out[key] = _text(row.get(key))
+        try:
+            out["processing_days"] = _decimal(row.get("processing_days"))
+            if out["processing_days"] < 0 or out["processing_days"] >= 10000:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError, TypeError):
+            self.err(where, f"thời hạn giải quyết \"{_text(row.get('processing_days'))}\" không phải số ngày hợp lệ.")
+            out["processing_days"] = None
+        for key, label in (("fee_vnd", "Phí, lệ phí"), ("fee_online_vnd", "Phí nộp trực tuyến")):
+            raw = row.get(key)
+            if key == "fee_online_vnd" and (raw is None or raw == ""):
+                out[key] = None
+                continue
+            try:
+                out[key] = _int(raw)
+                if out[key] < 0:
+                    raise ValueError
+            except (ValueError, TypeError):
+                self.err(where, f"{label} \"{_text(raw)}\" phải là số đồng không âm.")
+        for key, label, default in (("is_sample", "Dữ liệu mẫu", False), ("is_active", "Đang áp dụng", True)):
+            try:
+                out[key] = _bool(row.get(key), default)
+            except ValueError:
+                self.err(where, f"{label} \"{_text(row.get(key))}\" phải là có/không.")
+        out["form_schema"] = self.form_schema(where, row.get("form_schema"))
+        out["agencies"] = self.agency_refs(where, row.get("agencies") or [])
+        out["components"] = self.components(where, row.get("components") or [])
+        out["steps"] = self.steps(where, row.get("steps") or [], out.get("processing_days"))
+        return out
+
+    def form_schema(self, where, schema):
+        if isinstance(schema, BadJSON):
+            self.err(where, "biểu mẫu điện tử không phải JSON hợp lệ.")
+            return []
+        if schema in (None, ""):
+            return []
+        if not isinstance(schema, list):
+            self.err(where, "biểu mẫu điện tử phải là danh sách trường.")
+            return []
+        names = set()
+        for i, item in enumerate(schema, start=1):
+            if not isinstance(item, dict) or not item.get("name") or not item.get("label"):
+                self.err(where, f"trường thứ {i} của biểu mẫu cần có name và label.")
+                continue
+            if item.get("type", "text") not in FORM_FIELD_TYPES:
+                self.err(where, f"trường \"{item['name']}\" có kiểu \"{item.get('type')}\" không hỗ trợ.")
+            if item["name"] in names:
+                self.err(where, f"trường \"{item['name']}\" bị trùng trong biểu mẫu.")
+            names.add(item["name"])
+        return schema
+
+    def agency_refs(self, where, refs):
+        if isinstance(refs, str):
+            refs = [r.strip() for r in refs.split(",") if r.strip()]
+        agencies = {}
+        for ref in refs:
+            ref = _text(ref)
+            if ref.startswith("kind:"):
+                kind = ref[5:]
+                if kind not in AGENCY_KINDS:
+                    self.err(where, f"loại cơ quan \"{kind}\" không hợp lệ.")
+                for agency in self.kind_agencies.get(kind, []):
+                    agencies[agency.pk] = agency
+            elif ref in self.agencies:
+                agencies[self.agencies[ref].pk] = self.agencies[ref]
+            else:
+                self.err(where, f"không tìm thấy cơ quan có mã \"{ref}\".")
+        return list(agencies.values())
+
+    def components(self, where, rows):
+        out, orders = [], set()
+        for i, row in enumerate(rows, start=1):
+            cwhere = row.get("_where") or f"{where}, thành phần hồ sơ thứ {i}"
+            name = _text(row.get("name"))
+            if not name:
+                self.err(cwhere, "thiếu tên giấy tờ.")
+            try:
+                item = {"order": _int(row.get("order"), i), "name": name, "originals": _int(row.get("originals"), 1),
+                        "copies": _int(row.get("copies"), 0), "is_required": _bool(row.get("is_required"), True),
+                        "note": _text(row.get("note"))}
+                if item["originals"] < 0 or item["copies"] < 0:
+                    raise ValueError
+            except (ValueError, TypeError):
+                self.err(cwhere, "số bản chính, số bản sao phải là số không âm; bắt buộc là có/không.")
+                continue
+            if item["order"] in orders:
+                self.err(cwhere, f"thứ tự giấy tờ {item['order']} bị trùng.")
+            orders.add(item["order"])
+            out.append(item)
+        return out
+
+    def steps(self, where, rows, total):
+        out, orders = [], set()
+        for i, row in enumerate(rows, start=1):
+            swhere = row.get("_where") or f"{where}, bước thứ {i}"
+            name = _text(row.get("name"))
+            if not name:
+                self.err(swhere, "thiếu tên bước.")
+            role = self.choice(swhere, "Vai trò thực hiện", row.get("role"), sorted(STEP_ROLES))
+            kind = _text(row.get("agency_kind"))
+            if kind and kind not in AGENCY_KINDS:
+                self.err(swhere, f"loại cơ quan thực hiện \"{kind}\" không hợp lệ.")
+            agency_code = _text(row.get("agency"))
+            agency = self.agencies.get(agency_code) if agency_code else None
+            if agency_code and agency is None:
+                self.err(swhere, f"không tìm thấy cơ quan thực hiện mã \"{agency_code}\".")
+            try:
+                order = _int(row.get("order"), i)
+                days = _decimal(row.get("duration_days"))
+                if days < 0:
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError, TypeError):
+                self.err(swhere, "thứ tự và thời gian (ngày làm việc) phải là số không âm.")
+                continue
+            if order in orders:
+                self.err(swhere, f"thứ tự bước {order} bị trùng.")
+            orders.add(order)
+            out.append({"order": order, "name": name, "role": role, "duration_days": days, "agency_kind": kind,
+                        "agency": agency})
+        if total is not None and out and sum(s["duration_days"] for s in out) > total:
+            self.err(where, "tổng thời gian các bước vượt thời hạn giải quyết.")
+        return out

@@ -1,0 +1,114 @@
+"""Attachments: files checked by their content (validation.py), stored (storage.py), and who may open them.
+
+Other apps call these functions; they never write the documents tables themselves. Who may open a
+dossier's files is who may view the dossier (motcua.dossiers.access), plus the file's owner and uploader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.audit.services import record as audit_record
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.dossiers.access import can_view_dossier
+
+from . import validation
+from .models import Attachment, AttachmentKind
+from .signing import verify_pdf
+from .storage import document_storage
+
+
+def _clean_name(name: str | None) -> str:
+    name = os.path.basename((name or "").replace("\\", "/")).strip()
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
+    return (name or "tep-dinh-kem")[:255]
+
+
+def check_component(dossier, component) -> None:
+    if component is not None and dossier is not None and component.procedure_id != dossier.procedure_id:
+        raise ValidationFailed("component_not_in_procedure", "Thành phần hồ sơ không thuộc thủ tục của hồ sơ này.")
+
+
+def save_bytes(data: bytes, *, inspection: validation.Inspection, original_name: str, owner, dossier, component,
+                kind: str, uploaded_by, **extra) -> Attachment:
+    """Write bytes that already passed validation, then the row; remove the file if the row fails."""
+    sha = hashlib.sha256(data).hexdigest()
+    now = timezone.now()
+    path = f"documents/{now:%Y/%m}/{sha[:2]}/{uuid.uuid4().hex}{inspection.extension}"
+    storage = document_storage()
+    stored = storage.save(path, ContentFile(data))
+    try:
+        with transaction.atomic():
+            att = Attachment.objects.create(
+                dossier=dossier, owner=owner if getattr(owner, "pk", None) else None, component=component,
+                kind=kind, original_name=original_name, content_type=inspection.content_type, size=len(data),
+                sha256=sha, storage_path=stored, uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+                **extra,
+            )
+            audit_record(uploaded_by, "document.upload", "attachment", att.pk,
+                         {"dossier": getattr(dossier, "pk", None), "kind": kind, "sha256": sha, "size": len(data),
+                          "content_type": inspection.content_type, "name": original_name})
+    except BaseException:
+        storage.delete(stored)
+        raise
+    return att
+
+
+def store_upload(file, *, owner, dossier=None, component=None, kind: str = AttachmentKind.COMPONENT,
+                 uploaded_by=None, name: str | None = None) -> Attachment:
+    """Validate an uploaded file and store it; on refusal raise ValidationFailed and store nothing.
+
+    `file` is a Django UploadedFile, a file object or bytes. Checks (validation.inspect): size limit,
+    type by content (PDF, JPEG, PNG, TIFF, DOCX), PDF structure and active content, image pixel
+    budget, ZIP bombs and macros.
+    """
+    if kind not in AttachmentKind.values:
+        raise ValidationFailed("attachment_kind_invalid", "Loại tệp đính kèm không hợp lệ.")
+    check_component(dossier, component)
+    if isinstance(file, (bytes, bytearray)):
+        data = bytes(file)
+        if len(data) > validation.max_upload_bytes():
+            raise validation._too_large(validation.max_upload_bytes())
+    else:
+        data = validation.read_limited(file)
+    inspection = validation.inspect(data)
+    original = _clean_name(name or getattr(file, "name", None))
+    signature = signature_summary(data) if inspection.content_type == validation.PDF else {}
+    return save_bytes(data, inspection=inspection, original_name=original, owner=owner, dossier=dossier,
+                       component=component, kind=kind, uploaded_by=uploaded_by or owner,
+                       is_signed=bool(signature.get("signed")), signature=signature)
+
+
+def signature_summary(data: bytes) -> dict:
+    """Verify the signatures of an uploaded PDF (if any) so the officer sees their validity."""
+    if b"/ByteRange" not in data:
+        return {}
+    result = verify_pdf(data)
+    if not result.signed:
+        return {}
+    return {"signed": True, "valid": result.valid, "intact": result.intact, "trusted": result.trusted,
+            "signer": result.signer, "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+            "verdict": result.verdict, "reasons": result.reasons}
+
+
+def get_attachment(pk: int) -> Attachment:
+    att = Attachment.objects.select_related("dossier").filter(pk=pk).first()
+    if att is None:
+        raise NotFound("attachment_not_found", "Không tìm thấy tệp đính kèm.")
+    return att
+
+
+def can_access_attachment(user, att: Attachment) -> bool:
+    """Its owner and uploader, and whoever may view its dossier (motcua.dossiers.access, hand-overs included)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if att.owner_id == user.pk or att.uploaded_by_id == user.pk:
+        return True
+    return att.dossier is not None and can_view_dossier(user, att.dossier)

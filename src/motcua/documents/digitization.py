@@ -1,0 +1,180 @@
+"""Digitization (số hóa): OCR of scans into a searchable PDF as a background task, the officer's check of
+the extracted fields, and the dossier's digitization flags (Circular 03/2025 art. 5: digitization is the
+rule; Decision 766 indicators 4.1, 4.2).
+
+``start_digitization`` queues the task ``digitize`` (run by ``manage.py db_worker``), which runs
+``run_digitization`` and saves progress after every page.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from PIL import Image
+from pypdf import PdfReader
+
+from motcua.audit.services import record as audit_record
+from motcua.core.cccd import parse_id_number
+from motcua.core.errors import ValidationFailed
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Status
+
+from . import validation
+from .attachments import check_component, save_bytes
+from .models import Attachment, AttachmentKind, DigitizationJob, DigitizationKind, JobStatus, VaultItem, VaultItemKind
+from .vault import add_to_vault
+
+
+def is_digitized(dossier, kind: str = DigitizationKind.RECEIPT) -> bool:
+    """True when a digitization job for this dossier and kind produced its searchable copy."""
+    return DigitizationJob.objects.filter(dossier=dossier, kind=kind,
+                                          status__in=[JobStatus.DONE, JobStatus.CONFIRMED]).exists()
+
+
+def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None) -> bool:
+    """Record that the dossier's components (receipt) or its result were digitized.
+
+    Before receipt nothing is written: the counter passes `digitized=is_digitized(dossier)` to
+    motcua.dossiers.lifecycle.receive, which sets the flag. A result signed through
+    lifecycle.sign_result(digitized=True) already carries it. Only when digitization finishes after
+    that transition is the flag written here (write_dossier_digitization_flag). Returns True when
+    the flag is set now.
+    """
+    if kind not in DigitizationKind.values:
+        raise ValidationFailed("digitization_kind_invalid", "Loại số hóa không hợp lệ.")
+    field = "digitized_at_receipt" if kind == DigitizationKind.RECEIPT else "result_digitized"
+    if getattr(dossier, field):
+        return True
+    if kind == DigitizationKind.RECEIPT and dossier.status in (Status.DRAFT, Status.SUBMITTED):
+        return False
+    if kind == DigitizationKind.RESULT and dossier.status not in (Status.READY_FOR_RETURN, Status.RETURNED,
+                                                                  Status.APPROVED, Status.REJECTED):
+        return False
+    write_dossier_digitization_flag(dossier, field, actor=actor)
+    return True
+
+
+def write_dossier_digitization_flag(dossier, field: str, *, actor=None) -> None:
+    """Set Dossier.<field> after the transition that normally sets it, through the lifecycle
+    (motcua.dossiers.lifecycle.record_digitization: event, audit entry and outbox in one transaction)."""
+    kinds = {"digitized_at_receipt": "receipt", "result_digitized": "result"}
+    fresh = lifecycle.record_digitization(dossier, kind=kinds[field], by=actor)
+    setattr(dossier, field, True)
+    dossier.version = fresh.version
+
+
+def _count_pages(att: Attachment, data: bytes) -> int:
+    if att.content_type == validation.PDF:
+        return len(PdfReader(io.BytesIO(data), strict=False).pages)
+    if att.content_type in validation.IMAGE_TYPES:
+        with Image.open(io.BytesIO(data)) as im:
+            return getattr(im, "n_frames", 1)
+    raise ValidationFailed("digitization_type_not_supported",
+                           "Chỉ số hóa được bản quét dạng ảnh (JPEG, PNG, TIFF) hoặc PDF.")
+
+
+def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: str = DigitizationKind.RECEIPT,
+                       component=None) -> DigitizationJob:
+    """Queue OCR of scans into a searchable PDF; the worker (manage.py db_worker) runs it."""
+    if not sources:
+        raise ValidationFailed("digitization_no_source", "Chưa có bản quét nào để số hóa.")
+    if kind not in DigitizationKind.values:
+        raise ValidationFailed("digitization_kind_invalid", "Loại số hóa không hợp lệ.")
+    check_component(dossier, component)
+    total = 0
+    for att in sources:
+        if dossier is not None and att.dossier_id not in (None, dossier.pk):
+            raise ValidationFailed("attachment_other_dossier", "Bản quét thuộc hồ sơ khác.")
+        total += _count_pages(att, att.read())
+    with transaction.atomic():
+        job = DigitizationJob.objects.create(dossier=dossier, kind=kind, component=component, pages_total=total,
+                                             created_by=actor if getattr(actor, "pk", None) else None)
+        job.sources.set(sources)
+        audit_record(actor, "document.digitize_start", "digitization_job", job.pk,
+                     {"dossier": getattr(dossier, "pk", None), "kind": kind, "pages": total})
+        job_id = job.pk
+
+        def _enqueue():
+            result = digitize.enqueue(job_id)
+            DigitizationJob.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
+
+        transaction.on_commit(_enqueue)
+    return job
+
+
+def run_digitization(job_id: int) -> DigitizationJob:
+    """Body of the background task: OCR every page, saving progress after each one."""
+    from . import ocr  # OpenCV and Tesseract load in the task worker only, not in every web process
+
+    job = DigitizationJob.objects.get(pk=job_id)
+    if job.status not in (JobStatus.QUEUED, JobStatus.FAILED):
+        return job
+    DigitizationJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(),
+                                                     pages_done=0, error="")
+    try:
+        texts, pdfs, done = [], [], 0
+        for att in job.sources.order_by("id"):
+            for page in ocr.pages_from_file(att.read(), att.content_type):
+                result = ocr.ocr_image(page, want_pdf=True)
+                texts.append(result.text)
+                pdfs.append(result.pdf)
+                done += 1
+                DigitizationJob.objects.filter(pk=job.pk).update(pages_done=done)
+        merged = ocr.merge_pdfs(pdfs)
+        text = "\n\f\n".join(texts)
+        fields = ocr.extract_fields(text)
+        dossier = job.dossier
+        first = job.sources.order_by("id").first()
+        stem = os.path.splitext(first.original_name)[0] if first else "ban-so-hoa"
+        output = save_bytes(merged, inspection=validation.Inspection(validation.PDF, ".pdf", len(pdfs)),
+                             original_name=f"{stem}-so-hoa.pdf"[:255], owner=first.owner if first else None,
+                             dossier=dossier, component=job.component, kind=AttachmentKind.DIGITIZED,
+                             uploaded_by=job.created_by)
+        with transaction.atomic():
+            DigitizationJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.DONE, pages_done=done, pages_total=max(done, job.pages_total), text=text,
+                fields=fields, output=output, finished_at=timezone.now())
+            if dossier is not None:
+                mark_digitized(dossier, job.kind, actor=job.created_by)
+    except Exception as exc:  # the worker must record the failure for the officer, not crash silently
+        DigitizationJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(),
+            error=f"Không nhận dạng được bản quét: {exc.__class__.__name__}: {exc}"[:2000])
+    return DigitizationJob.objects.get(pk=job.pk)
+
+
+CONFIRMABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "address")
+
+
+def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: str | None = None) -> DigitizationJob:
+    """The officer checks the extracted fields; the digitized copy then joins the person's repository."""
+    if job.status not in (JobStatus.DONE, JobStatus.CONFIRMED):
+        raise ValidationFailed("digitization_not_finished", "Lượt số hóa chưa hoàn thành, chưa thể xác nhận.")
+    clean = {k: str(v).strip() for k, v in (fields or {}).items() if k in CONFIRMABLE_FIELDS and str(v).strip()}
+    id_number = clean.get("id_number") or (job.dossier.applicant_id_number if job.dossier else "")
+    if id_number:
+        clean["id_number"] = parse_id_number(id_number).value
+    with transaction.atomic():
+        job.status = JobStatus.CONFIRMED
+        job.confirmed_fields = clean
+        job.confirmed_at = timezone.now()
+        job.confirmed_by = officer
+        job.save(update_fields=["status", "confirmed_fields", "confirmed_at", "confirmed_by"])
+        audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean})
+        if id_number and job.output_id:
+            name = title or (job.component.name if job.component else "Giấy tờ đã số hóa")
+            if not VaultItem.objects.filter(attachment_id=job.output_id, id_number=clean["id_number"]).exists():
+                add_to_vault(job.output, id_number=clean["id_number"], kind=VaultItemKind.COMPONENT, title=name,
+                             source_dossier=job.dossier, actor=officer, fields=clean)
+    return job
+
+
+@task(queue_name="default")
+def digitize(job_id: int) -> dict:
+    """OCR a digitization job's scans; progress is saved on the job after every page."""
+    job = run_digitization(job_id)
+    return {"job": job.pk, "status": job.status, "pages_done": job.pages_done}

@@ -1,0 +1,1 @@
+"""Citizen portal pages, one module per page family (see urls.py)."""

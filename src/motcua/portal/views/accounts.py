@@ -1,0 +1,66 @@
+"""Portal pages of the citizen's account: sign in (username or ID number), sign out, sign up."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.permissions import is_officer
+from motcua.accounts.services import register_citizen
+from motcua.core.errors import DomainError
+from motcua.web.pages import page, place_domain_error
+
+from ..forms import (
+    LoginForm,
+    SignupForm,
+)
+
+
+def _safe_next(request, default="portal:my_dossiers"):
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
+        return nxt
+    return default
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip()
+        by_id = get_user_model().objects.filter(id_number=username).values_list("username", flat=True).first()
+        user = authenticate(request, username=by_id or username, password=form.cleaned_data["password"])
+        if user is None:
+            form.add_error(None, "Tên đăng nhập hoặc mật khẩu không đúng.")
+        else:
+            login(request, user)
+            messages.success(request, f"Xin chào {user}.")
+            default = "backoffice:home" if is_officer(user) else "portal:my_dossiers"
+            return redirect(_safe_next(request, default))
+    return page(request, "portal/login.html", {"form": form, "next": request.GET.get("next", ""), "nav": "login"},
+                status=400 if form.errors else 200)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "Bạn đã đăng xuất.")
+    return redirect("portal:home")
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = register_citizen(username=d["username"], password=d["password"], full_name=d["full_name"],
+                                    id_number=d["id_number"], phone=d["phone"], email=d.get("email", ""))
+        except DomainError as err:
+            place_domain_error(form, err)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Đăng ký tài khoản thành công.")
+            return redirect(_safe_next(request, "portal:my_dossiers"))
+    return page(request, "portal/signup.html", {"form": form, "nav": "signup"}, status=400 if form.errors else 200)

@@ -1,0 +1,63 @@
+"""Portal pages of the procedure catalog: home, search, one procedure with where to file it."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from motcua.catalog.models import Field, OnlineLevel, Procedure
+from motcua.catalog.services import search_procedures
+from motcua.core.text import fold
+from motcua.units.models import Agency
+from motcua.web.pages import page
+
+from ..forms import (
+    SearchForm,
+    TrackForm,
+)
+
+PER_PAGE = 20
+
+
+def home(request):
+    fields = sorted(Field.objects.annotate(n=Count("procedures", filter=Q(procedures__is_active=True))).filter(n__gt=0),
+                    key=lambda f: fold(f.name))
+    popular = Procedure.objects.filter(is_active=True).exclude(online_level=OnlineLevel.NONE).order_by("code")[:8]
+    return page(request, "portal/home.html", {"fields": fields, "popular": popular, "form": SearchForm(),
+                                              "track_form": TrackForm(), "nav": "home"})
+
+
+def procedures(request):
+    form = SearchForm(request.GET or None)
+    results = Procedure.objects.none()
+    if form.is_valid() or not request.GET:
+        data = form.cleaned_data if request.GET else {}
+        results = search_procedures(data.get("q", ""), field=data.get("field"), level=data.get("level") or None,
+                                    online_level=data.get("online_level") or None)
+        results = results.select_related("field")
+    pager = Paginator(results, PER_PAGE)
+    page_obj = pager.get_page(request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    ctx = {"form": form, "page_obj": page_obj, "query": query.urlencode(), "nav": "procedures"}
+    if request.htmx and request.htmx.target == "ket-qua":
+        return page(request, "portal/_procedure_results.html", ctx)
+    return page(request, "portal/procedures.html", ctx)
+
+
+def procedure_detail(request, code):
+    proc = get_object_or_404(Procedure.objects.select_related("field"), code=code, is_active=True)
+    return page(request, "portal/procedure_detail.html", {
+        "p": proc, "components": proc.components.all(), "steps": proc.steps.all(),
+        "agencies": receiving_agencies(proc), "nav": "procedures",
+        "online": proc.online_level != OnlineLevel.NONE,
+    })
+
+
+def receiving_agencies(proc):
+    """The agencies named for the procedure, else every active agency of the competent kind."""
+    named = proc.agencies.filter(is_active=True)
+    if named.exists() or not proc.agency_kind:
+        return named.order_by("name")
+    return Agency.objects.filter(kind=proc.agency_kind, is_active=True).order_by("name")

@@ -1,0 +1,207 @@
+"""The citizen's own dossiers: list, detail with timeline and files, slips and result, online fee payment,
+satisfaction rating, supplement and withdrawal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from motcua.audit.services import record_dossier_read
+from motcua.core.errors import DomainError
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Dossier, Status
+from motcua.engagement.models import SatisfactionRating
+from motcua.engagement.ratings import submit_rating
+from motcua.payments.services import create_payment, payment_pending
+from motcua.web.display import form_rows
+from motcua.web.files import (
+    attachment_of,
+    attachment_response,
+    list_attachments,
+    slip_response,
+    store_attachment,
+)
+from motcua.web.pages import actor, page, show_domain_error
+
+from ..forms import (
+    RatingForm,
+    SupplementForm,
+)
+from .catalog import PER_PAGE
+
+FINAL_FOR_RATING = {Status.RETURNED, Status.REFUSED, Status.REJECTED}
+NOT_PAYABLE = {Status.DRAFT, Status.REFUSED, Status.REJECTED, Status.WITHDRAWN, Status.STOPPED}
+PAY_AT_COUNTER = "Bạn có thể nộp phí, lệ phí trực tiếp tại Bộ phận Một cửa khi nhận kết quả."
+
+
+@login_required
+def my_dossiers(request):
+    qs = Dossier.objects.filter(applicant=request.user).select_related("procedure", "agency").order_by("-created_at")
+    pager = Paginator(qs, PER_PAGE)
+    return page(request, "portal/my_dossiers.html", {"page_obj": pager.get_page(request.GET.get("trang")),
+                                                     "nav": "mine"})
+
+
+def _own_dossier(request, pk):
+    dossier = get_object_or_404(Dossier.objects.select_related("procedure", "agency", "current_agency"), pk=pk)
+    if dossier.applicant_id != request.user.pk:
+        raise Http404("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def _existing_rating(dossier):
+    return SatisfactionRating.objects.filter(dossier=dossier).first()
+
+
+@login_required
+def dossier_detail(request, pk):
+    dossier = _own_dossier(request, pk)
+    return page(request, "portal/dossier.html", {
+        "d": dossier, "events": dossier.events.all(), "attachments": list_attachments(dossier),
+        "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
+        "rating_form": RatingForm(), "rating": _existing_rating(dossier),
+        "can_rate": dossier.status in FINAL_FOR_RATING, "supplement_form": SupplementForm(), "nav": "mine",
+        "has_result": dossier.status == Status.RETURNED, "form_rows": form_rows(dossier.procedure, dossier.form_data),
+        "can_pay": _can_pay(dossier),
+        "payment_pending": bool(dossier.fee_vnd) and not dossier.fee_paid_online and payment_pending(dossier),
+    })
+
+
+def _can_pay(dossier) -> bool:
+    return bool(dossier.fee_vnd) and not dossier.fee_paid_online and dossier.status not in NOT_PAYABLE
+
+
+@login_required
+@require_POST
+def pay(request, pk):
+    """Start (or resume) the online payment of the fee and send the citizen to the gateway's page."""
+    dossier = _own_dossier(request, pk)
+    if dossier.fee_paid_online:
+        messages.info(request, "Phí, lệ phí của hồ sơ này đã được thanh toán trực tuyến.")
+        return redirect("portal:dossier", pk=pk)
+    if not _can_pay(dossier):
+        messages.error(request, "Hồ sơ này không có khoản phí, lệ phí cần thanh toán trực tuyến.")
+        return redirect("portal:dossier", pk=pk)
+    return_url = request.build_absolute_uri(reverse("portal:payment_return", args=[pk]))
+    try:
+        payment = create_payment(dossier, by=actor(request), return_url=return_url)
+    except DomainError as err:
+        if err.code == "already_paid":
+            messages.info(request, err.message)
+        else:  # no gateway configured, gateway down or refusing: never a 500, say where else to pay
+            messages.error(request, f"Chưa thanh toán trực tuyến được. {err.message} {PAY_AT_COUNTER}")
+        return redirect("portal:dossier", pk=pk)
+    if not payment.payment_url.startswith(("https://", "http://")):
+        messages.error(request, f"Cổng thanh toán không trả về trang thanh toán. {PAY_AT_COUNTER}")
+        return redirect("portal:dossier", pk=pk)
+    return redirect(payment.payment_url)
+
+
+@login_required
+def payment_return(request, pk):
+    """Where the gateway sends the citizen back (the return_url given when the payment was created).
+
+    Nothing in the query string is trusted: only the gateway's signed callback marks the fee paid.
+    """
+    dossier = _own_dossier(request, pk)
+    if dossier.fee_paid_online:
+        messages.success(request, "Đã thanh toán trực tuyến phí, lệ phí. Cảm ơn bạn.")
+    else:
+        messages.info(request, "Cổng thanh toán chưa báo kết quả giao dịch. Trang hồ sơ sẽ cập nhật khi cổng "
+                               "xác nhận; nếu bạn đã trả tiền, không cần thanh toán lại.")
+    return redirect("portal:dossier", pk=pk)
+
+
+@login_required
+def dossier_slip(request, pk, kind, fmt):
+    dossier = _own_dossier(request, pk)
+    if fmt not in ("pdf", "docx") or not dossier.slips.filter(kind=kind).exists():
+        raise Http404("Hồ sơ chưa có phiếu này.")
+    return slip_response(request, dossier, kind, fmt)
+
+
+@login_required
+def dossier_result(request, pk):
+    """The result as issued: the electronic result file if the agency attached one, else the result notice."""
+    dossier = _own_dossier(request, pk)
+    if dossier.status != Status.RETURNED:
+        raise Http404("Hồ sơ chưa có kết quả.")
+    record_dossier_read(request.user, dossier, purpose="citizen_result_download")
+    result = [a for a in list_attachments(dossier) if a.kind == "result"]
+    if result and request.GET.get("tai") == "1":
+        return attachment_response(result[-1])
+    return page(request, "portal/result.html", {"d": dossier, "nav": "mine", "result_file": result[-1] if result else None})
+
+
+@login_required
+def attachment(request, pk, att_id):
+    dossier = _own_dossier(request, pk)
+    return attachment_response(attachment_of(dossier, att_id))
+
+
+@login_required
+@require_POST
+def rate(request, pk):
+    dossier = _own_dossier(request, pk)
+    form = RatingForm(request.POST)
+    if dossier.status not in FINAL_FOR_RATING:
+        messages.error(request, "Chỉ đánh giá được khi hồ sơ đã có kết quả.")
+    elif not form.is_valid():
+        messages.error(request, "Vui lòng chọn mức độ hài lòng.")
+    else:
+        try:
+            _save_rating(actor(request), dossier, form.cleaned_data["satisfied"], form.scores(),
+                         form.cleaned_data["comment"])
+        except DomainError as err:
+            show_domain_error(request, err)
+        else:
+            messages.success(request, "Cảm ơn bạn đã đánh giá mức độ hài lòng.")
+    return redirect("portal:dossier", pk=pk)
+
+
+def _save_rating(user, dossier, satisfied, scores, comment):
+    return submit_rating(user, dossier, satisfied, scores=scores, comment=comment)
+
+
+@login_required
+@require_POST
+def provide_supplement(request, pk):
+    dossier = _own_dossier(request, pk)
+    form = SupplementForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+        return redirect("portal:dossier", pk=pk)
+    try:
+        with transaction.atomic():
+            lifecycle.provide_supplement(dossier, by=actor(request))
+            store_attachment(dossier, form.cleaned_data["files"], by=actor(request))
+    except DomainError as err:
+        show_domain_error(request, err)
+    else:
+        messages.success(request, "Đã gửi hồ sơ bổ sung.")
+    return redirect("portal:dossier", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    dossier = _own_dossier(request, pk)
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason:
+        messages.error(request, "Vui lòng nêu lý do rút hồ sơ.")
+        return redirect("portal:dossier", pk=pk)
+    try:
+        lifecycle.withdraw(dossier, by=actor(request), reason=reason)
+    except DomainError as err:
+        show_domain_error(request, err)
+    else:
+        messages.success(request, "Đã rút hồ sơ.")
+    return redirect("portal:dossier", pk=pk)

@@ -1,0 +1,117 @@
+"""Online submission (Decree 45/2020): the e-form, one file per component or a document reused from the
+citizen's repository, drafts, and the dossier with its files in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+
+from motcua.catalog.models import OnlineLevel, Procedure
+from motcua.core.errors import DomainError
+from motcua.documents.vault import reuse_in_dossier, reuse_suggestions
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Dossier, Status
+from motcua.web.files import (
+    attachments_by_component,
+    store_attachment,
+)
+from motcua.web.pages import actor, page
+
+from ..forms import (
+    SubmitForm,
+    prefill_from_account,
+)
+from .catalog import receiving_agencies
+
+
+def _draft_for(request, proc):
+    draft_id = request.GET.get("nhap") or request.POST.get("draft")
+    if not draft_id:
+        return None
+    return get_object_or_404(Dossier, pk=draft_id, applicant=request.user, status=Status.DRAFT, procedure=proc)
+
+
+def _initial(user, proc, draft):
+    if draft is not None:
+        init = {k: getattr(draft, k) for k in ("applicant_name", "applicant_id_number", "applicant_phone",
+                                              "applicant_email", "applicant_address", "return_method")}
+        init["agency"] = draft.agency_id
+        init.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
+        return init
+    return {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
+            "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address,
+            **prefill_from_account(proc.form_schema, user)}
+
+
+@login_required
+def submit(request, code):
+    proc = get_object_or_404(Procedure, code=code, is_active=True)
+    if proc.online_level == OnlineLevel.NONE:
+        messages.warning(request, "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa.")
+        return redirect("portal:procedure", code=code)
+    agencies = receiving_agencies(proc)
+    draft = _draft_for(request, proc)
+    stored = attachments_by_component(draft) if draft else {}
+    vault = _vault_suggestions(proc, actor(request))
+    if request.method == "POST":
+        drafting = request.POST.get("action") == "draft"
+        form = SubmitForm(request.POST, request.FILES, procedure=proc, agencies=agencies, stored_files=stored,
+                          drafting=drafting, vault=vault)
+        if form.is_valid():
+            result = _save_submission(request, proc, form, draft, drafting)
+            if result is not None:
+                return result
+    else:
+        form = SubmitForm(initial=_initial(request.user, proc, draft), procedure=proc, agencies=agencies,
+                          stored_files=stored, vault=vault)
+    if not agencies:
+        messages.warning(request, "Thủ tục chưa được gán cơ quan tiếp nhận trực tuyến.")
+    return page(request, "portal/submit.html", {"p": proc, "form": form, "draft": draft, "nav": "procedures",
+                                                "idem": request.POST.get("idem") or uuid.uuid4().hex},
+                status=400 if form.errors or (request.method == "POST") else 200)
+
+
+def _vault_suggestions(procedure, user) -> dict:
+    """component pk -> the person's own valid repository items that fit it (Decree 45/2020: provide once)."""
+    if not getattr(user, "id_number", ""):
+        return {}
+    try:
+        rows = reuse_suggestions(procedure, user.id_number, requester=user)
+    except DomainError:
+        return {}
+    return {row["component"].pk: row["items"] for row in rows if row["items"]}
+
+
+def _save_submission(request, proc, form, draft, drafting):
+    agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
+    kwargs = {"applicant": actor(request), "procedure": proc, "agency": agency,
+              "applicant_data": form.applicant_data(), "form_data": form.form_data()}
+    if drafting and agency is None:
+        form.add_error("agency", "Vui lòng chọn nơi nộp hồ sơ.")
+        return None
+    try:
+        with transaction.atomic():  # the dossier and its files, or nothing
+            if drafting:
+                dossier = lifecycle.save_draft(**kwargs, dossier=draft)
+            else:
+                dossier = lifecycle.submit_online(**kwargs, return_method=form.cleaned_data["return_method"],
+                                                  idempotency_key=request.POST.get("idem") or None, draft=draft)
+            for name in form.component_names:
+                upload = form.cleaned_data.get(name)
+                if upload:
+                    store_attachment(dossier, upload, by=actor(request),
+                                              component=form.fields[name].component)
+            for item, comp in form.reused_items():
+                reuse_in_dossier(item, dossier, actor=actor(request), component=comp)
+    except DomainError as err:
+        form.add_error(None, err.message)
+        return None
+    if drafting:
+        messages.success(request, "Đã lưu bản nháp. Bạn có thể quay lại hoàn thiện và nộp sau.")
+        return redirect(f"{request.path}?nhap={dossier.pk}")
+    messages.success(request, f"Đã nộp hồ sơ {dossier.code or ''}. Cơ quan sẽ kiểm tra và tiếp nhận trong 8 giờ làm việc.")
+    return redirect("portal:dossier", pk=dossier.pk)

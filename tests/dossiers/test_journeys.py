@@ -3,6 +3,7 @@
 import pytest
 
 from motcua.audit.models import AuditEntry
+from motcua.core.errors import PermissionDenied
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent, Slip, Status, StepRun
 from motcua.outbox.models import OutboxEvent
@@ -41,7 +42,7 @@ def test_full_online_journey_with_inter_agency_step():
     assert handover.agency == w.agency and handover.to_agency == w.other_agency
 
     # the commune specialist may not complete the other agency's step
-    with pytest.raises(lifecycle.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         lifecycle.complete_step(d, officer=w.specialist, at=at(2026, 3, 3, 8))
     d = lifecycle.complete_step(d, officer=w.other_specialist, at=at(2026, 3, 3, 9))
     assert d.current_step.order == 3 and d.current_agency == w.agency

@@ -186,6 +186,7 @@ def test_walk_in_reception_prints_the_receipt(new_page, world, shot):
 
 
 def test_public_tracking_on_a_phone_with_the_keyboard(new_page, world, shot):
+    from motcua.core.calendar import TZ
     from motcua.dossiers import lifecycle
 
     d = lifecycle.receive_at_counter(
@@ -211,7 +212,7 @@ def test_public_tracking_on_a_phone_with_the_keyboard(new_page, world, shot):
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("Đã tiếp nhận")
     assert page.url.endswith("/tra-cuu/") and "5678" not in page.url  # posted: the digits stay out of URLs and logs
-    expect(page.locator("main")).to_contain_text(d.due_at.astimezone(lifecycle.TZ).strftime("%d/%m/%Y"))
+    expect(page.locator("main")).to_contain_text(d.due_at.astimezone(TZ).strftime("%d/%m/%Y"))
     _assert_fits(page)
     shot(page, "tra-cuu-360px")
     page.goto(f"/thu-tuc/{world['proc'].code}/")

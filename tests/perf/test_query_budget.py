@@ -98,17 +98,18 @@ def test_the_precompiled_locking_statement_loads_what_the_orm_loads(bench):
     from django.db import transaction
 
     from motcua.dossiers import lifecycle
+    from motcua.dossiers.lifecycle.commit import lock, lock_queryset
 
     code, _ = _lifecycle(bench)
     with transaction.atomic():
-        fast = lifecycle._lock(lifecycle.DossierRef(code))
-        again = lifecycle._lock(fast.pk)  # second use of the compiled statement, by primary key
-        plain = lifecycle._lock_queryset().get(code=code)
+        fast = lock(lifecycle.DossierRef(code))
+        again = lock(fast.pk)  # second use of the compiled statement, by primary key
+        plain = lock_queryset().get(code=code)
     for d in (fast, again):
         for f in Dossier._meta.concrete_fields:
             assert getattr(d, f.attname) == getattr(plain, f.attname), f.attname
         assert d.procedure.field.code == plain.procedure.field.code and d.agency.code == plain.agency.code
         assert (d.lock_event_count, d.lock_last_event_at) == (7, plain.lock_last_event_at)
     with transaction.atomic(), pytest.raises(Exception) as e:
-        lifecycle._lock(lifecycle.DossierRef("KHONG-CO"))
+        lock(lifecycle.DossierRef("KHONG-CO"))
     assert getattr(e.value, "code", None) == "dossier_not_found"

@@ -1,0 +1,363 @@
+"""The commit path every transition shares, written once.
+
+``transition(action, actor=..., checks=...)`` turns a function that only changes the dossier into a
+public transition: in one transaction it locks the dossier row (``lock``), runs the action's guard
+(guards.GUARDS: status, role, legal limits), the argument checks in their order, the time-order check,
+then the change, and commits it: the dossier row (changed columns only), a DossierEvent, an outbox event
+(``dossier.<action>``, payload below) and the audit entry, last. A refusal raises before anything is
+written; the instance the caller passed is refreshed after a success.
+
+Transitions that create the dossier (save_draft, submit_online, receive_at_counter) and recorded facts
+use ``lock``/``run_locked`` and ``commit`` directly.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import inspect
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
+
+from motcua.audit.services import record as audit_record
+from motcua.core.calendar import TZ
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.outbox.services import emit
+
+from ..models import Dossier, DossierEvent, Slip
+from .guards import GUARDS
+
+
+def now(at) -> dt.datetime:
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        return at.replace(tzinfo=TZ)
+    return at
+
+
+def iso(value):
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class DossierRef:
+    """A dossier named by its code, for callers that have not loaded it (the API).
+
+    Pass it instead of a Dossier to any transition: the dossier is then found and locked by the
+    transition's own locking statement. When ``visible(dossier)`` is false, or there is no such
+    dossier, ``not_found`` (default: NotFound "dossier_not_found") is raised and nothing is written.
+    """
+
+    code: str
+    visible: Callable[[Dossier], bool] | None = None
+    not_found: Exception | None = None
+
+
+def _not_found(ref=None):
+    if isinstance(ref, DossierRef) and ref.not_found is not None:
+        return ref.not_found
+    return NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
+
+
+# ---------------------------------------------------------------------------------------------- locking
+
+def lock_queryset():
+    events = DossierEvent.objects.filter(dossier_id=OuterRef("pk")).order_by()
+    return (Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step")
+            .annotate(
+                lock_last_event_at=Subquery(events.order_by("-at").values("at")[:1]),
+                lock_event_count=Subquery(events.values("dossier_id").annotate(n=Count("id")).values("n")[:1]),
+            ).order_by())
+
+
+# The locking statement is the same for every transition but the ORM would rebuild its SQL (six tables, two
+# subqueries) each time, which cost more CPU than anything else in a transition. It is compiled once per
+# database connection and lookup field, then run with the new value. Unique placeholders find the value's
+# position; anything unexpected falls back to the plain ORM.
+_LOCK_PLACEHOLDER = {"pk": -7246001, "code": "\x01lifecycle-lock\x01"}
+_compiled_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled_lock(field: str):
+    conn = connections[Dossier.objects.db]  # the thread's own connection object
+    per_connection = _compiled_locks.setdefault(conn, {})
+    if field not in per_connection:
+        qs = lock_queryset().filter(**{field: _LOCK_PLACEHOLDER[field]})
+        compiler = qs.query.get_compiler(using=qs.db)
+        sql, params = compiler.as_sql()  # also sets compiler.select / klass_info used to build the objects
+        params = list(params)
+        per_connection[field] = None
+        if params.count(_LOCK_PLACEHOLDER[field]) == 1:
+            per_connection[field] = (compiler, sql, params, params.index(_LOCK_PLACEHOLDER[field]))
+    return per_connection[field]
+
+
+def _fetch_locked(field: str, value) -> Dossier | None:
+    compiled = _compiled_lock(field)
+    if compiled is None or not connections[Dossier.objects.db].in_atomic_block:
+        return lock_queryset().filter(**{field: value}).first()
+    compiler, sql, params, position = compiled
+    params = list(params)
+    params[position] = value
+    compiler.as_sql = lambda *args, **kwargs: (sql, params)
+    qs = Dossier.objects.all()
+    qs.query.get_compiler = lambda *args, **kwargs: compiler
+    rows = list(qs)
+    return rows[0] if rows else None
+
+
+def lock(dossier) -> Dossier:
+    """Lock and load the dossier with what every transition reads, in one statement.
+
+    The same statement reads the time and the number of the dossier's events, so that the time-order
+    check needs no statement of its own (see ``check_time_order``), and remembers the loaded values so
+    that ``commit`` writes only the columns that changed.
+    """
+    if isinstance(dossier, DossierRef):
+        d = _fetch_locked("code", dossier.code) if dossier.code else None
+        if d is None or (dossier.visible is not None and not dossier.visible(d)):
+            raise _not_found(dossier)
+    else:
+        pk = getattr(dossier, "pk", dossier)
+        d = _fetch_locked("pk", int(pk)) if pk is not None else None
+        if d is None:
+            raise _not_found()
+    _remember_loaded(d)
+    return d
+
+
+def _remember_loaded(d: Dossier) -> None:
+    loaded = {}
+    for f in Dossier._meta.concrete_fields:
+        value = getattr(d, f.attname)
+        loaded[f.attname] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    d._lifecycle_loaded = loaded
+
+
+def _changed_fields(d: Dossier) -> list[str] | None:
+    """Columns changed since ``lock`` loaded the row, or None when unknown (write them all)."""
+    loaded = getattr(d, "_lifecycle_loaded", None)
+    if loaded is None or d._state.adding or d.pk is None:
+        return None
+    return [f.attname for f in Dossier._meta.concrete_fields
+            if not f.primary_key and getattr(d, f.attname) != loaded.get(f.attname)]
+
+
+def _last_event_at(d: Dossier):
+    # The locking statement read it; trust it only while it counts every event of this version (a statement
+    # that waited for the row lock reads the events as they were before the wait: then ask again).
+    count = getattr(d, "lock_event_count", None)
+    if count is not None and count == d.version:
+        return getattr(d, "lock_last_event_at", None)
+    if count is None and d.version == 0 and hasattr(d, "lock_last_event_at"):
+        return None  # no event yet
+    return d.events.order_by("-at").values_list("at", flat=True).first()
+
+
+def check_time_order(d: Dossier, at: dt.datetime) -> None:
+    last = _last_event_at(d)
+    if last and at < last:
+        raise ValidationFailed("time_before_last_event",
+                               "Thời điểm thao tác không được trước thao tác gần nhất của hồ sơ.")
+
+
+# ---------------------------------------------------------------------------------------------- commit
+
+def payload(d: Dossier, *, action: str, from_status: str, at: dt.datetime, **extra) -> dict:
+    """The outbox payload of a dossier event (reporting and integrations rely on it)."""
+    proc = d.procedure
+    data = {
+        "dossier_id": d.pk,
+        "code": d.code,
+        "action": action,
+        "from_status": from_status,
+        "to_status": d.status,
+        "at": at.isoformat(),
+        "procedure_code": proc.code,
+        "procedure_online_level": proc.online_level,
+        "field_code": proc.field.code if proc.field_id else None,
+        "agency_code": d.agency.code,
+        "current_agency_code": d.current_agency.code if d.current_agency_id else None,
+        "channel": d.channel,
+        "submitted_at": iso(d.submitted_at),
+        "received_at": iso(d.received_at),
+        "closed_at": iso(d.closed_at),
+        "due_at": iso(d.due_at),
+        "decided_at": iso(d.decided_at),
+        "returned_at": iso(d.returned_at),
+        "fee_vnd": d.fee_vnd,
+        "fee_paid_online": d.fee_paid_online,
+        "digitized_at_receipt": d.digitized_at_receipt,
+        "result_digitized": d.result_digitized,
+        "result_electronic": d.result_electronic,
+        "supplement_count": d.supplement_count,
+        "apology_count": d.apology_count,
+        "applicant_id_number": d.applicant_id_number or None,
+        "version": d.version,
+        "rule_version": d.rule_version,
+        "step_order": d.current_step.order if d.current_step_id else None,
+        "to_agency_code": None,
+    }
+    data.update(extra)
+    return data
+
+
+def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime, note: str = "",
+           agency=None, to_agency=None, step=None, data: dict | None = None) -> Dossier:
+    """Save the dossier and write its event, audit entry and outbox event (same transaction)."""
+    d.version += 1
+    changed = _changed_fields(d)
+    if changed is None:
+        d.save()
+    else:
+        d.save(update_fields=changed)
+    _remember_loaded(d)
+    event = DossierEvent.objects.create(
+        dossier=d, action=action, from_status=from_status, to_status=d.status, at=at,
+        actor=actor if getattr(actor, "pk", None) else None,
+        agency=agency if agency is not None else (d.current_agency or d.agency),
+        to_agency=to_agency, step=step, note=note, data=data or {},
+    )
+    extra = {"event_id": event.pk}
+    if to_agency is not None:
+        extra["to_agency_code"] = to_agency.code
+    body = payload(d, action=action, from_status=from_status, at=at, **extra)
+    emit(f"dossier.{action}", "dossier", d.pk, body)
+    # Last statement before COMMIT: the audit chain's lock serialises every transition province-wide,
+    # so it is taken as late as possible and held only for the entry itself.
+    audit_record(actor, f"dossier.{action}", "dossier", d.pk,
+                 {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at,
+                 savepoint=False)
+    return d
+
+
+def replayed(existing: Dossier) -> Dossier:
+    """An idempotent retry: the dossier created by the first attempt, marked ``idempotent_replay = True``."""
+    existing.idempotent_replay = True
+    return existing
+
+
+def refresh_caller(original, fresh: Dossier) -> Dossier:
+    """Copy the new state onto the instance the caller passed in, so it is not left stale."""
+    if isinstance(original, Dossier) and original is not fresh:
+        for f in Dossier._meta.concrete_fields:
+            setattr(original, f.attname, getattr(fresh, f.attname))
+        original._state.fields_cache = dict(fresh._state.fields_cache)
+    return fresh
+
+
+def issue_slip(d: Dossier, kind: str, *, officer, at, **data) -> Slip:
+    """A slip (Mẫu 01–04) issued by the transition, in its transaction; printed by motcua.papers.slips."""
+    clean = {k: (iso(v) if isinstance(v, dt.datetime) else v) for k, v in data.items()}
+    return Slip.objects.create(dossier=d, kind=kind, issued_at=at,
+                               issued_by=officer if getattr(officer, "pk", None) else None, data=clean)
+
+
+def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Dossier:
+    """Create a dossier once per (submitting account, idempotency key): a retry gets the first one back,
+    marked ``idempotent_replay = True``; without a key every call creates one."""
+
+    def earlier():
+        return Dossier.objects.filter(submitted_by=account, idempotency_key=idempotency_key).first()
+
+    try:
+        with transaction.atomic():
+            if idempotency_key:
+                # Serialise submissions of the same account, then look for the earlier attempt.
+                get_user_model().objects.select_for_update().filter(pk=account.pk).first()
+                existing = earlier()
+                if existing is not None:
+                    return replayed(existing)
+            return create()
+    except IntegrityError:
+        existing = earlier() if idempotency_key else None
+        if existing is not None:
+            return replayed(existing)
+        raise
+
+
+def run_locked(original, body: Callable[[Dossier], Dossier]) -> Dossier:
+    """Lock the dossier, run `body` on it in the same transaction, refresh the caller's instance."""
+    with transaction.atomic():
+        fresh = body(lock(original))
+    return refresh_caller(original, fresh)
+
+
+# ---------------------------------------------------------------------------------------------- transitions
+
+@dataclass
+class Event:
+    """What a transition's change tells the commit path: the event's note, data and agencies."""
+
+    note: str = ""
+    data: dict | None = None
+    agency: object = None
+    to_agency: object = None
+    step: object = None
+
+
+def require_reason(reason, code: str = "reason_required", message: str = "Cần nêu rõ lý do.") -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationFailed(code, message)
+    return text
+
+
+def reason(message: str):
+    """Argument check: a non-blank ``reason`` (stripped), else ValidationFailed('reason_required', message)."""
+
+    def check(d, at, args):
+        args["reason"] = require_reason(args.get("reason"), message=message)
+
+    return check
+
+
+def transition(action: str, *, actor: str = "officer", checks=()):
+    """Declare a transition: ``action`` (its guard is guards.GUARDS[action]), the keyword naming who acts,
+    and the argument checks run after the guard, in order (each ``check(dossier, at, args)`` raises or
+    cleans ``args``). The decorated function receives the locked dossier, the moment and the arguments,
+    changes the dossier and returns the ``Event`` to record; the public function takes the dossier (or a
+    ``DossierRef``), the same keyword arguments and ``at=`` (aware datetime; default now)."""
+    guard = GUARDS[action]
+
+    def wrap(change: Callable[..., Event]):
+        signature = inspect.signature(change)
+        params = list(signature.parameters.values())[2:]  # after (dossier, at)
+
+        @functools.wraps(change)
+        def run(dossier, *, at=None, **kwargs):
+            bound = signature.replace(parameters=params).bind(**kwargs)
+            bound.apply_defaults()
+            args = dict(bound.arguments)
+            moment = now(at)
+            who = args[actor]
+            with transaction.atomic():
+                d = lock(dossier)
+                guard(d, who)
+                for check in checks:
+                    check(d, moment, args)
+                check_time_order(d, moment)
+                from_status = d.status
+                event = change(d, moment, **args)
+                fresh = commit(d, action=action, from_status=from_status, actor=who, at=moment,
+                               note=event.note, agency=event.agency, to_agency=event.to_agency, step=event.step,
+                               data=event.data)
+            return refresh_caller(dossier, fresh)
+
+        run.__signature__ = inspect.Signature(
+            [inspect.Parameter("dossier", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params,
+             inspect.Parameter("at", inspect.Parameter.KEYWORD_ONLY, default=None)])
+        run.action = action
+        run.guard = guard
+        return run
+
+    return wrap

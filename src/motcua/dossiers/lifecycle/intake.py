@@ -1,0 +1,243 @@
+"""Intake: the citizen's draft and online submission (Decree 45/2020), receipt at the counter, the one
+written request for a supplement, and refusal (Decree 61/2018 + Circular 01/2018; Decree 118/2025 +
+Circular 03/2025)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from motcua.catalog.models import OnlineLevel
+from motcua.core import calendar
+from motcua.core.cccd import parse_id_number
+from motcua.core.errors import PermissionDenied, ValidationFailed
+
+from .. import codes, rules
+from ..models import Channel, Dossier, ReturnMethod, Slip, Status, SupplementRequest
+from .commit import Event, commit, create_once, issue_slip, lock, now, reason, run_locked, transition
+from .guards import COUNTER, is_owner, require_role, require_status
+from .processing import shift_clock
+
+
+def _apply_applicant(d: Dossier, applicant_data: dict) -> None:
+    data = applicant_data or {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ValidationFailed("applicant_name_required", "Cần nhập họ tên người nộp hồ sơ.")
+    id_number = (data.get("id_number") or "").replace(" ", "").strip()
+    if id_number:
+        id_number = parse_id_number(id_number).value
+    d.applicant_name = name[:200]
+    d.applicant_id_number = id_number
+    d.applicant_phone = (data.get("phone") or "").strip()[:20]
+    d.applicant_email = (data.get("email") or "").strip()[:254]
+    d.applicant_address = (data.get("address") or "").strip()[:255]
+
+
+def _validate_form(procedure, form_data: dict) -> dict:
+    form = dict(form_data or {})
+    missing = []
+    for field in procedure.form_schema or []:
+        if isinstance(field, dict) and field.get("required") and field.get("name"):
+            value = form.get(field["name"])
+            if value is None or (isinstance(value, str) and not value.strip()):
+                missing.append(field.get("label") or field["name"])
+    if missing:
+        raise ValidationFailed("form_incomplete", "Tờ khai còn thiếu: " + ", ".join(missing) + ".",
+                               details={"missing": missing})
+    return form
+
+
+def _check_offered(procedure, agency, *, online: bool) -> None:
+    if not procedure.is_active:
+        raise ValidationFailed("procedure_inactive", "Thủ tục này không còn áp dụng.")
+    if online and procedure.online_level not in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
+        # Decree 42/2022: only procedures offered as online public services take online dossiers.
+        raise ValidationFailed("procedure_not_online", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.")
+    # One statement: does the procedure name its agencies, and is this one of them?
+    offered = procedure.agencies.through.objects.filter(procedure_id=procedure.pk).aggregate(
+        named=Count("pk"), this=Count("pk", filter=Q(agency_id=agency.pk)))
+    if offered["named"]:
+        if not offered["this"]:
+            raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
+    elif procedure.agency_kind and procedure.agency_kind != agency.kind:
+        raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
+
+
+def _check_return_method(return_method) -> None:
+    if return_method not in ReturnMethod.values:
+        raise ValidationFailed("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
+
+
+def _set_received(d: Dossier, at: dt.datetime, digitized: bool) -> None:
+    d.received_at = at
+    d.rule_version = rules.rule_version_for(at)
+    # Deadline counted in working days from receipt (Decree 61/2018 / Decree 118/2025: appointment
+    # on the receipt slip, Mẫu 01).
+    d.due_at = calendar.add_working_days(at, d.procedure.processing_days)
+    d.original_due_at = d.due_at
+    d.digitized_at_receipt = bool(digitized)
+    d.current_agency = d.agency
+
+
+# ---------------------------------------------------------------------------------------------- citizen side
+
+def save_draft(*, applicant, procedure, agency, applicant_data: dict, form_data: dict, dossier=None,
+               at=None) -> Dossier:
+    """Create or update the citizen's draft (nothing is sent to the agency)."""
+    at = now(at)
+    if applicant is None or not getattr(applicant, "is_authenticated", False):
+        raise PermissionDenied("forbidden", "Bạn cần đăng nhập để lưu hồ sơ nháp.")
+
+    def body(d: Dossier | None) -> Dossier:
+        created = d is None
+        if created:
+            d = Dossier(applicant=applicant, submitted_by=applicant, status=Status.DRAFT, channel=Channel.ONLINE,
+                        return_method=ReturnMethod.ONLINE)
+        else:
+            if not is_owner(d, applicant):
+                raise PermissionDenied("forbidden", "Bạn không có quyền sửa hồ sơ này.")
+            require_status(d, "save_draft", {Status.DRAFT})
+        _check_offered(procedure, agency, online=True)
+        d.procedure, d.agency = procedure, agency
+        # Name may be missing in an early draft; keep what we have.
+        data = dict(applicant_data or {})
+        if not (data.get("name") or "").strip():
+            data["name"] = getattr(applicant, "full_name", "") or str(applicant)
+        _apply_applicant(d, data)
+        d.form_data = dict(form_data or {})
+        d.rule_version = rules.rule_version_for(at)
+        d.fee_vnd = procedure.fee_for_channel(Channel.ONLINE)
+        return commit(d, action="save_draft", from_status="" if created else Status.DRAFT, actor=applicant,
+                      at=at, agency=agency)
+
+    if dossier is None:
+        with transaction.atomic():
+            return body(None)
+    return run_locked(dossier, body)
+
+
+def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_data: dict, return_method="online",
+                  idempotency_key=None, draft=None, at=None) -> Dossier:
+    """Submit a dossier online → SUBMITTED with its code (Decree 45/2020; code: Decree 61/2018 art. 26)."""
+    at = now(at)
+    if applicant is None or not getattr(applicant, "is_authenticated", False):
+        raise PermissionDenied("forbidden", "Bạn cần đăng nhập để nộp hồ sơ trực tuyến.")
+    _check_return_method(return_method)
+
+    def create() -> Dossier:
+        if draft is not None:
+            d = lock(draft)
+            if not is_owner(d, applicant):
+                raise PermissionDenied("forbidden", "Bạn không có quyền nộp hồ sơ này.")
+            require_status(d, "submit_online", {Status.DRAFT})
+            from_status = Status.DRAFT
+        else:
+            d = Dossier(applicant=applicant, submitted_by=applicant)
+            from_status = ""
+        _check_offered(procedure, agency, online=True)
+        _apply_applicant(d, applicant_data)
+        d.form_data = _validate_form(procedure, form_data)
+        d.procedure, d.agency = procedure, agency
+        d.channel = Channel.ONLINE
+        d.return_method = return_method
+        d.status = Status.SUBMITTED
+        d.submitted_at = at
+        d.rule_version = rules.rule_version_for(at)  # provisional; fixed at receipt
+        d.fee_vnd = procedure.fee_for_channel(Channel.ONLINE)
+        d.idempotency_key = idempotency_key or None
+        d.code = codes.assign_code(agency, at)
+        return commit(d, action="submit_online", from_status=from_status, actor=applicant, at=at, agency=agency)
+
+    return create_once(applicant, idempotency_key, create)
+
+
+# ---------------------------------------------------------------------------------------------- counter
+
+@transition("receive")
+def receive(d, at, *, officer, digitized=False) -> Event:
+    """SUBMITTED → RECEIVED: receipt slip with appointment (Mẫu 01); rule version fixed at this date."""
+    _set_received(d, at, digitized)
+    d.status = Status.RECEIVED
+    issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
+    return Event()
+
+
+def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data, channel="counter",
+                       digitized=False, return_method="counter", idempotency_key=None, at=None) -> Dossier:
+    """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment."""
+    at = now(at)
+    if channel not in (Channel.COUNTER, Channel.POST):
+        raise ValidationFailed("channel_invalid", "Hình thức nộp phải là trực tiếp hoặc bưu chính.")
+    _check_return_method(return_method)
+    require_role(officer, COUNTER, [agency], "receive_at_counter")
+
+    def create() -> Dossier:
+        _check_offered(procedure, agency, online=False)
+        d = Dossier(submitted_by=officer, procedure=procedure, agency=agency)
+        _apply_applicant(d, applicant_data)
+        d.form_data = _validate_form(procedure, form_data)
+        d.channel = channel
+        d.return_method = return_method
+        d.status = Status.RECEIVED
+        d.submitted_at = at
+        d.fee_vnd = procedure.fee_for_channel(channel)
+        d.idempotency_key = idempotency_key or None
+        _set_received(d, at, digitized)
+        d.code = codes.assign_code(agency, at)
+        d.save()
+        issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
+        return commit(d, action="receive_at_counter", from_status="", actor=officer, at=at, agency=agency)
+
+    return create_once(officer, idempotency_key, create)
+
+
+def _supplement_items(d, at, args) -> None:
+    args["items"] = [str(i).strip() for i in (args.get("items") or []) if str(i).strip()]
+    if not args["items"]:
+        raise ValidationFailed("supplement_items_required", "Cần liệt kê các giấy tờ phải bổ sung, hoàn thiện.")
+
+
+@transition("request_supplement", checks=[_supplement_items, reason("Cần nêu rõ lý do yêu cầu bổ sung.")])
+def request_supplement(d, at, *, officer, items: list[str], reason: str) -> Event:
+    """Ask ONCE, in writing, for the listed missing items (Mẫu 02); the deadline clock stops."""
+    from_status = d.status
+    SupplementRequest.objects.create(dossier=d, items=items, reason=reason, requested_at=at, requested_by=officer)
+    issue_slip(d, Slip.SUPPLEMENT, officer=officer, at=at, items=items, reason=reason)
+    d.supplement_count += 1
+    d.status = Status.SUPPLEMENT_REQUESTED
+    # Decision 766 (LEGAL §6): the time waiting for the applicant is not processing time.
+    if d.received_at is not None:
+        d.paused_at = at
+    return Event(note=reason, data={"items": items, "resume_status": from_status})
+
+
+@transition("provide_supplement", actor="by")
+def provide_supplement(d, at, *, by, form_data=None) -> Event:
+    """The applicant supplements; back to where the dossier was, the clock resumes (due date shifted)."""
+    last = d.events.filter(action="request_supplement").order_by("-at", "-id").first()
+    back = (last.data or {}).get("resume_status") if last else None
+    if d.received_at is None or back not in (Status.RECEIVED, Status.PROCESSING):
+        back = Status.SUBMITTED if d.received_at is None else Status.PROCESSING
+    waited = 0
+    if d.paused_at is not None:
+        waited = shift_clock(d, d.paused_at, at)
+    if form_data:
+        d.form_data = {**(d.form_data or {}), **dict(form_data)}
+    d.supplement_requests.filter(fulfilled_at__isnull=True).update(fulfilled_at=at)
+    d.status = back
+    # Supplements made online keep the same dossier code (Decree 45/2020 art. 12).
+    return Event(data={"waited_working_minutes": waited})
+
+
+@transition("refuse", checks=[reason("Cần nêu rõ lý do từ chối tiếp nhận hồ sơ.")])
+def refuse(d, at, *, officer, reason) -> Event:
+    """Refuse to receive (not eligible / out of scope), with the reason (Mẫu 03)."""
+    d.status = Status.REFUSED
+    d.refusal_reason = reason
+    d.closed_at = at
+    d.paused_at = None
+    issue_slip(d, Slip.REFUSAL, officer=officer, at=at, reason=reason)
+    return Event(note=reason)

@@ -1,0 +1,209 @@
+"""Processing: the walk through the procedure's internal steps (catalog ProcessSteps), inter-agency hand-over
+and return (liên thông, control sheet Mẫu 05), pause and resume (the clock stops), extension and the
+apology slip with a new appointment (Mẫu 04)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from motcua.accounts.models import ACTING_ROLES
+from motcua.accounts.permissions import has_role
+from motcua.core import calendar
+from motcua.core.calendar import TZ
+from motcua.core.errors import InvalidTransition, ValidationFailed
+from motcua.units.models import Agency
+
+from .. import rules
+from ..models import Dossier, Slip, Status, StepRun
+from .commit import Event, iso, issue_slip, now, reason, transition
+from .timeliness import step_timeliness
+
+
+def _agency_of_step(d: Dossier, step) -> Agency:
+    """Where a process step is done: its agency, an agency of its kind, or the receiving agency."""
+    if step.agency_id:
+        return step.agency
+    if not step.agency_kind or step.agency_kind == d.agency.kind:
+        return d.agency
+    candidates = Agency.objects.filter(kind=step.agency_kind, is_active=True)
+    # Prefer the agency of the same administrative unit, then of its parent (province), then any.
+    unit = d.agency.admin_unit
+    for scope in (Q(admin_unit_id=unit.pk), Q(admin_unit_id=unit.parent_id) if unit.parent_id else None, Q()):
+        if scope is None:
+            continue
+        found = candidates.filter(scope).order_by("code").first()
+        if found:
+            return found
+    raise InvalidTransition("no_agency_for_step",
+                            f"Không tìm thấy cơ quan thực hiện bước «{step.name}».",
+                            details={"step": step.order, "agency_kind": step.agency_kind})
+
+
+def open_run(d: Dossier) -> StepRun | None:
+    return d.step_runs.filter(finished_at__isnull=True).order_by("-started_at", "-id").first()
+
+
+def _steps(d: Dossier):
+    steps = list(d.procedure.steps.select_related("agency").order_by("order"))
+    d.procedure._lifecycle_last_step_pk = steps[-1].pk if steps else None  # see guards.last_step_pk
+    return steps
+
+
+def _check_assignee(assignee, agency) -> None:
+    if assignee is not None and not has_role(assignee, ACTING_ROLES, agency):
+        raise ValidationFailed("assignee_invalid", f"Người được giao không phải cán bộ của {agency.name}.")
+
+
+def _start_step(d: Dossier, step, *, at, assignee=None) -> StepRun:
+    agency = _agency_of_step(d, step)
+    _check_assignee(assignee, agency)
+    run = StepRun.objects.create(
+        dossier=d, step=step, agency=agency, assignee=assignee, started_at=at,
+        due_at=calendar.add_working_days(at, step.duration_days),
+    )
+    d.current_step = step
+    d.current_agency = agency
+    if assignee is not None:
+        d.assignee = assignee
+    return run
+
+
+def shift_clock(d: Dossier, since: dt.datetime, at: dt.datetime) -> int:
+    """Stop-the-clock: push due dates by the working minutes elapsed in [since, at)."""
+    waited = max(0, calendar.working_minutes_between(since, at))
+    if waited:
+        if d.due_at:
+            d.due_at = calendar.add_working_minutes(d.due_at, waited)
+        run = open_run(d)
+        if run is not None:
+            run.due_at = calendar.add_working_minutes(run.due_at, waited)
+            run.save(update_fields=["due_at"])
+    d.paused_minutes += waited
+    d.paused_at = None
+    return waited
+
+
+@transition("start_processing")
+def start_processing(d, at, *, officer, assignee=None) -> Event:
+    """RECEIVED → PROCESSING at the first process step (the counter forwards the dossier)."""
+    steps = _steps(d)
+    d.status = Status.PROCESSING
+    step = None
+    if steps:
+        step = steps[0]
+        _start_step(d, step, at=at, assignee=assignee)
+    else:
+        d.current_step = None
+        if assignee is not None:
+            _check_assignee(assignee, d.agency)
+            d.assignee = assignee
+    to_agency = d.current_agency if d.current_agency_id != d.agency_id else None
+    return Event(agency=d.agency, to_agency=to_agency, step=step)
+
+
+@transition("complete_step")
+def complete_step(d, at, *, officer, note="", assignee=None) -> Event:
+    """Finish the current step and move to the next; a step in another agency is a recorded hand-over."""
+    done_step = d.current_step
+    from_agency = d.current_agency or d.agency
+    run = open_run(d)
+    if run is not None:
+        run.finished_at = at
+        run.note = note or ""
+        run.save(update_fields=["finished_at", "note"])
+    nxt = next((s for s in _steps(d) if s.order > done_step.order), None)
+    data = {"step_done": done_step.order, "step_timeliness": step_timeliness(run) if run else None}
+    if nxt is None:
+        d.current_step = None  # every step done: waiting for the decision
+        to_agency = None
+    else:
+        _start_step(d, nxt, at=at, assignee=assignee)
+        to_agency = d.current_agency if d.current_agency_id != from_agency.pk else None
+        data["next_step"] = nxt.order
+    if to_agency is not None:
+        data["hand_over"] = True
+    return Event(note=note, agency=from_agency, to_agency=to_agency, step=done_step, data=data)
+
+
+def _receiving_agency(d, at, args) -> None:
+    to_agency = args.get("to_agency")
+    if to_agency is None or getattr(to_agency, "pk", None) is None:
+        raise ValidationFailed("to_agency_required", "Cần chọn cơ quan nhận hồ sơ liên thông.")
+    if to_agency.pk == (d.current_agency or d.agency).pk:
+        raise ValidationFailed("same_agency", "Cơ quan nhận phải khác cơ quan đang xử lý.")
+
+
+@transition("hand_over", checks=[_receiving_agency])
+def hand_over(d, at, *, officer, to_agency, note="") -> Event:
+    """Inter-agency (liên thông) hand-over to another agency, recorded like the control sheet (Mẫu 05)."""
+    from_agency = d.current_agency or d.agency
+    d.current_agency = to_agency
+    return Event(note=note, agency=from_agency, to_agency=to_agency, step=d.current_step)
+
+
+@transition("return_from_agency")
+def return_from_agency(d, at, *, officer, note="") -> Event:
+    """The cooperating agency sends the dossier back to the lead (receiving) agency."""
+    from_agency = d.current_agency
+    d.current_agency = d.agency
+    return Event(note=note, agency=from_agency, to_agency=d.agency, step=d.current_step)
+
+
+@transition("pause", checks=[reason("Cần nêu rõ lý do tạm dừng.")])
+def pause(d, at, *, officer, reason) -> Event:
+    """PROCESSING → PAUSED; the deadline clock stops until resume."""
+    d.status = Status.PAUSED
+    d.paused_at = at
+    return Event(note=reason)
+
+
+@transition("resume")
+def resume(d, at, *, officer) -> Event:
+    """PAUSED → PROCESSING; due dates move by the working time the dossier was paused."""
+    waited = shift_clock(d, d.paused_at or at, at)
+    d.status = Status.PROCESSING
+    return Event(data={"paused_working_minutes": waited})
+
+
+def _extension_days(d, at, args) -> None:
+    try:
+        n = float(args.get("days"))
+    except (TypeError, ValueError):
+        n = 0
+    if n <= 0 or n > 365:
+        raise ValidationFailed("days_invalid", "Số ngày gia hạn phải là số dương (ngày làm việc).")
+
+
+@transition("extend", checks=[reason("Cần nêu rõ lý do gia hạn."), _extension_days])
+def extend(d, at, *, officer, days, reason) -> Event:
+    """Extend the deadline by `days` working days where a specialised law allows it."""
+    old = d.due_at
+    d.due_at = calendar.add_working_days(d.due_at, days)
+    d.extension_count += 1
+    return Event(note=reason, data={"days": str(days), "previous_due_at": iso(old)})
+
+
+def _apology_in_time(d, at, args) -> None:
+    r = rules.rules_of(d)
+    due_day = d.due_at.astimezone(TZ).date()
+    if at.astimezone(TZ).date() > due_day - dt.timedelta(days=r.apology_min_days_before_due):
+        raise InvalidTransition("apology_too_late",
+                                f"Phiếu xin lỗi phải được gửi chậm nhất {r.apology_min_days_before_due} ngày "
+                                f"trước ngày hẹn trả ({d.due_at.astimezone(TZ):%d/%m/%Y}).")
+    new_due = now(args.get("new_due_at")) if args.get("new_due_at") else None
+    if new_due is None or new_due <= d.due_at:
+        raise ValidationFailed("new_due_invalid", "Ngày hẹn lại phải sau ngày hẹn trả hiện tại.")
+    args["new_due_at"] = new_due
+
+
+@transition("issue_apology", checks=[reason("Cần nêu rõ lý do chậm trả kết quả."), _apology_in_time])
+def issue_apology(d, at, *, officer, reason, new_due_at) -> Event:
+    """Apology slip with a new appointment: by the late agency's leader, once, ≥ 1 day before the deadline."""
+    old = d.due_at
+    d.due_at = new_due_at
+    d.apology_count += 1
+    issue_slip(d, Slip.APOLOGY, officer=officer, at=at, reason=reason, previous_due_at=old, new_due_at=new_due_at,
+               agency_code=(d.current_agency or d.agency).code)
+    return Event(note=reason, data={"previous_due_at": iso(old), "new_due_at": iso(new_due_at)})

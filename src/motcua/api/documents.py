@@ -22,6 +22,7 @@ from motcua.documents.models import (
     VaultItem,
 )
 from motcua.documents.signing import verify_pdf
+from motcua.documents.storage import document_storage
 from motcua.dossiers import access
 from motcua.dossiers.models import Dossier
 
@@ -201,8 +202,6 @@ def attachment_detail(request, attachment_id: int):
 
 @router.get("/attachments/{attachment_id}/content", response={200: None, **ERRORS}, summary="Tải tệp về")
 def attachment_content(request, attachment_id: int):
-    from motcua.documents.storage import document_storage
-
     att = _attachment(request, attachment_id)
     response = FileResponse(document_storage().open(att.storage_path, "rb"), content_type=att.content_type,
                             as_attachment=True, filename=att.original_name)

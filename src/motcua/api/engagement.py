@@ -18,10 +18,13 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from motcua.audit.services import record_read
+from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound
 from motcua.dossiers.access import can_view_dossier
+from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback, ratings
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
+from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
 
@@ -164,8 +167,6 @@ def _rating_out(r: SatisfactionRating) -> dict:
 
 
 def _dossier_for(user, dossier_id: int):
-    from motcua.dossiers.models import Dossier
-
     dossier = Dossier.objects.filter(pk=dossier_id).first()
     if dossier is None or not can_view_dossier(user, dossier):
         raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ.")
@@ -238,10 +239,6 @@ def get_rating(request, dossier_id: int):
 @router.post("/feedback", auth=optional_auth, response={201: FeedbackReceipt},
              summary="Gửi phản ánh, kiến nghị (không bắt buộc đăng nhập)")
 def submit_feedback(request, payload: FeedbackIn):
-    from motcua.catalog.models import Procedure
-    from motcua.dossiers.models import Dossier
-    from motcua.units.models import Agency
-
     user = request.auth
     dossier = _lookup(Dossier, payload.dossier_code, "dossier")
     fb = feedback.submit_feedback(

@@ -8,6 +8,7 @@ import datetime as dt
 from ninja import Query, Router, Schema
 
 from motcua.accounts import permissions
+from motcua.accounts.models import Role
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.integrations import dispatcher, population
 from motcua.integrations.models import Delivery
@@ -54,7 +55,7 @@ class ResendOut(Schema):
 
 
 def _require_admin(user):
-    if not permissions.has_role(user, "provincial_admin"):
+    if not permissions.has_role(user, Role.PROVINCIAL_ADMIN):
         raise PermissionDenied("forbidden", "Chỉ quản trị cấp tỉnh được xem và gửi lại hàng đợi tích hợp.")
 
 

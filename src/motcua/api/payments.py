@@ -8,6 +8,7 @@ import datetime as dt
 from ninja import Router, Schema, Status
 
 from motcua.accounts import permissions
+from motcua.accounts.models import Role
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
 from motcua.core.money import format_vnd
 from motcua.dossiers import access
@@ -91,7 +92,7 @@ def gateway_callback(request):
 @router.post("/reconcile", auth=api_auth, response={200: ReconcileOut, 403: ErrorOut, 422: ErrorOut, 503: ErrorOut})
 def reconcile(request, body: ReconcileIn):
     """Daily reconciliation with the gateway's settlement file (provincial administrators)."""
-    if not permissions.has_role(request.auth, "provincial_admin"):
+    if not permissions.has_role(request.auth, Role.PROVINCIAL_ADMIN):
         raise PermissionDenied("forbidden", "Chỉ quản trị cấp tỉnh được đối soát thanh toán.")
     if body.date > dt.date.today():
         raise ValidationFailed("date_in_future", "Không thể đối soát ngày trong tương lai.")

@@ -13,6 +13,7 @@ from motcua.core.errors import NotFound, ValidationFailed
 from motcua.papers import statistics
 from motcua.reporting import decision766, indicators
 from motcua.reporting.access import check_scope
+from motcua.units.models import Agency
 
 from .auth import api_auth
 
@@ -39,8 +40,6 @@ def _period(q: PeriodQuery):
 def _scope(q: PeriodQuery):
     scope = q.scope or None
     if scope and not scope.startswith(("level:", "unit:")) and scope != "province":
-        from motcua.units.models import Agency
-
         if not Agency.objects.filter(code=scope).exists():
             raise NotFound("unit_not_found", "Không tìm thấy đơn vị.")
     return scope

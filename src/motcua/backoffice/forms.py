@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from motcua.dossiers.models import Channel, ReturnMethod
+from motcua.units.models import Agency
 from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload
 
 REASON = {"required": "Vui lòng nêu rõ lý do."}
@@ -59,7 +60,6 @@ class HandOverForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from motcua.units.models import Agency
 
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
 

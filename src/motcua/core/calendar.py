@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
+from .models import CalendarException
+
+# The one time zone of every legal day and deadline (Vietnam; settings.TIME_ZONE names the same zone).
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Typical office hours of a one-stop counter (LEGAL.md §9); configurable per installation.
@@ -46,7 +49,7 @@ class _Exceptions:
 _exceptions_cache: _Exceptions | None = None
 _exceptions_loaded_at = 0.0
 # Other processes learn of an edited CalendarException after at most this many seconds; the
-# process that saved it is told at once (signals in core.models call invalidate_cache()).
+# process that saved it is told at once (CoreConfig.ready connects exceptions_changed to its signals).
 CACHE_SECONDS = 300
 
 
@@ -55,11 +58,14 @@ def invalidate_cache() -> None:
     _exceptions_cache = None
 
 
+def exceptions_changed(**kwargs) -> None:
+    """Signal receiver: a CalendarException row was saved or deleted."""
+    invalidate_cache()
+
+
 def _exceptions() -> _Exceptions:
     global _exceptions_cache, _exceptions_loaded_at
     if _exceptions_cache is None or time.monotonic() - _exceptions_loaded_at > CACHE_SECONDS:
-        from .models import CalendarException
-
         rows = list(CalendarException.objects.values_list("date", "kind"))
         _exceptions_cache = _Exceptions(
             off=frozenset(d for d, k in rows if k == CalendarException.DAY_OFF),

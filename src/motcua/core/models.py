@@ -24,15 +24,3 @@ class CalendarException(models.Model):
     def __str__(self):
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
 
-
-def _calendar_changed(**kwargs):
-    from . import calendar
-
-    calendar.invalidate_cache()
-
-
-# Deadlines are computed from a cached copy of this table: drop it whenever a row changes.
-models.signals.post_save.connect(_calendar_changed, sender=CalendarException,
-                                 dispatch_uid="core.calendar_exception.saved")
-models.signals.post_delete.connect(_calendar_changed, sender=CalendarException,
-                                   dispatch_uid="core.calendar_exception.deleted")

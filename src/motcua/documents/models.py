@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from .storage import document_storage
+
 
 class AttachmentKind(models.TextChoices):
     COMPONENT = "component", "Thành phần hồ sơ"
@@ -47,8 +49,6 @@ class Attachment(models.Model):
         return self.original_name
 
     def read(self) -> bytes:
-        from .storage import document_storage
-
         with document_storage().open(self.storage_path, "rb") as fh:
             return fh.read()
 

@@ -25,6 +25,8 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 import cv2  # noqa: E402
 import pytesseract  # noqa: E402
 
+from motcua.core.cccd import is_valid_id_number
+
 TESS_CONFIG = "--oem 1 --psm 4"
 MAX_OCR_SIDE = 4000  # px; larger scans are scaled down before OCR
 
@@ -243,8 +245,6 @@ def _label_line(lines: list[str], patterns: tuple[str, ...]) -> tuple[str, str] 
 
 
 def _extract_id_number(lines: list[str], text: str) -> ExtractedField | None:
-    from motcua.core.cccd import is_valid_id_number
-
     found = _label_line(lines, (r"s[o0]\s*(dinh\s*danh(\s*ca\s*nhan)?|cccd|can\s*cuoc(\s*cong\s*dan)?|cmnd)\s*[:.;]?",
                                 r"s[o0]\s*[:;]"))
     candidates = []

@@ -17,6 +17,7 @@ import filetype
 from django.conf import settings
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.money import format_number
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -80,8 +81,6 @@ def read_limited(file) -> bytes:
 
 
 def _too_large(limit: int) -> ValidationFailed:
-    from motcua.core.money import format_number
-
     mb = format_number(limit / (1024 * 1024), 1) if limit % (1024 * 1024) else format_number(limit // (1024 * 1024))
     return _fail("file_too_large", f"Tệp vượt quá dung lượng cho phép ({mb} MB).", status=413,
                  details={"limit_bytes": limit})

@@ -13,6 +13,7 @@ from motcua.dossiers.access import handles_dossier
 
 from . import validation
 from .models import DigitizationJob, JobStatus
+from .signing import verify_pdf
 
 
 def _ctx(**extra) -> dict:
@@ -21,8 +22,6 @@ def _ctx(**extra) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def verify_signature(request):
-    from .signing import verify_pdf
-
     result, error, status = None, None, 200
     if request.method == "POST":
         upload = request.FILES.get("file")

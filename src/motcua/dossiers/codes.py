@@ -8,13 +8,13 @@ sequence number of that day. The sequence lives in DossierCodeSequence (prefix, 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
+from motcua.core.calendar import TZ
+
 from .models import DossierCodeSequence
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SEQUENCE_DIGITS = 4  # Circular 01/2018 art. 19: XXXX
 
 

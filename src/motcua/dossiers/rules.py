@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from motcua.core.calendar import TZ
 
 DECREE61_2018 = "decree61_2018"
 DECREE118_2025 = "decree118_2025"

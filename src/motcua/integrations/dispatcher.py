@@ -33,7 +33,7 @@ from motcua.outbox.models import OutboxEvent
 
 from .adapters import PermanentError, TransientError, active_targets, build
 from .config import dispatch_config
-from .models import Delivery, FanOut
+from .models import Delivery, FanOut, PostalShipment
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +183,6 @@ def pending_count() -> int:
 
 def refresh_postal(limit: int = 200) -> int:
     """Ask the post office for the status of every shipment not yet delivered; returns how many changed."""
-    from .models import PostalShipment
-
     adapter = build("postal")
     if adapter is None:
         return 0

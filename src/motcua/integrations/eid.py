@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from motcua.accounts.models import Role, User
+from motcua.accounts.services import register_citizen
 from motcua.core.errors import DomainError
 
 from .config import dispatch_config, target_config
@@ -122,9 +124,6 @@ def finish(request, *, code: str, state: str):
 
 
 def _citizen_for(person: dict):
-    from motcua.accounts.models import Role, User
-    from motcua.accounts.services import register_citizen
-
     id_number = person.get("id_number") or person.get("sub") or ""
     user = User.objects.filter(id_number=id_number, role_assignments__role=Role.CITIZEN).first()
     if user is not None:

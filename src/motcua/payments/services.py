@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from motcua.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from motcua.core.money import format_vnd
+from motcua.dossiers import lifecycle
 from motcua.outbox.services import emit
 
 from .gateway import gateway
@@ -71,8 +72,6 @@ def _confirm(payment: Payment, *, amount_vnd: int, paid_at: dt.datetime, via: st
 
 def _mark_dossier_paid(payment: Payment, paid_at) -> None:
     """Tell the dossier its fee is paid, through the lifecycle when it offers a function for it."""
-    from motcua.dossiers import lifecycle
-
     record = getattr(lifecycle, "record_online_payment", None)
     if record is not None:
         record(payment.dossier, amount_vnd=payment.amount_vnd, reference=payment.merchant_ref, at=paid_at)

@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from motcua.dossiers.models import Dossier
+from motcua.engagement.models import SatisfactionRating
 from motcua.outbox.models import OutboxEvent
 
 from .metrics import ALL, DIMENSIONS, METRICS, TERMINAL_STATUSES, FactData, contributions, diff
@@ -214,8 +216,6 @@ def fact_from_dossier(d) -> FactData:
 
 def _rating_of(d) -> dict:
     """The applicant's rating, read the way the event carries it (the naive truth for satisfaction)."""
-    from motcua.engagement.models import SatisfactionRating
-
     rating = SatisfactionRating.objects.filter(dossier_id=d.pk).values("satisfied", "created_at").first()
     if rating is None:
         return {}
@@ -224,8 +224,6 @@ def _rating_of(d) -> dict:
 
 def recompute_from_dossiers(queryset=None) -> dict[tuple, dict[str, int]]:
     """Counters computed by scanning raw dossiers: {(grain, period_start, *dims): {metric: value}}."""
-    from motcua.dossiers.models import Dossier
-
     qs = queryset if queryset is not None else Dossier.objects.exclude(status="draft")
     total: dict = {}
     for d in qs.select_related("agency", "procedure__field").iterator():

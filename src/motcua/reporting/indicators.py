@@ -19,6 +19,7 @@ from django.db.models import Q, Sum
 
 from motcua.core.errors import ValidationFailed
 from motcua.core.money import format_number
+from motcua.units.models import Agency
 
 from .metrics import ALL, METRICS, FactData, metric_filter, open_filter, overdue_filter, python_filter
 from .models import DossierFact, StatCounter
@@ -118,8 +119,6 @@ def period_label(start: dt.date, end: dt.date) -> str:
 
 def agency_codes_for(scope: str | None) -> list[str] | None:
     """None = the whole province; an agency code; 'level:province' / 'level:commune'; 'unit:<admin code>'."""
-    from motcua.units.models import Agency
-
     if not scope or scope == "province":
         return None
     if scope.startswith("level:"):
@@ -222,8 +221,6 @@ ADMIN_GROUPS = ("admin_level", "admin_unit")
 
 def _by_admin(start, end, scope, group_by, filters) -> dict[tuple, Indicators]:
     """Fold per-agency indicators into administrative levels (province / commune) or units."""
-    from motcua.units.models import Agency
-
     level_of = {"province": "province", "commune": "commune", "ward": "commune", "special_zone": "commune"}
     attr = "admin_unit__level" if group_by == "admin_level" else "admin_unit__code"
     mapping = dict(Agency.objects.values_list("code", attr))

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from motcua.core.calendar import TZ
+from motcua.dossiers.lifecycle import timeliness
 
 # Dimensions of a counter row (besides grain and period).
 DIMENSIONS = ("agency_code", "procedure_code", "field_code", "online_level", "channel")
@@ -127,8 +127,6 @@ class FactData:
 
 def _timeliness(f: FactData) -> str:
     """early / on_time / late of a decided dossier, by the lifecycle's own rule (one home)."""
-    from motcua.dossiers.lifecycle import timeliness
-
     return timeliness(f) or "on_time"
 
 

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
+from motcua.audit.services import record
 from motcua.core.errors import NotFound, ValidationFailed
 
 from .models import AdministrativeUnit, Agency, Counter, Department
@@ -294,8 +295,6 @@ def reorganize(old_units, *, code: str, name: str, level: str, valid_from: dt.da
     unit gets its own People's Committee (new identity code) that receives the union of the
     procedures the old committees received.
     """
-    from motcua.audit.services import record
-
     old = list(AdministrativeUnit.objects.select_for_update().filter(
         pk__in=[getattr(u, "pk", u) for u in old_units]))
     if len(old) < 1:
@@ -322,9 +321,9 @@ def reorganize(old_units, *, code: str, name: str, level: str, valid_from: dt.da
     agency = ensure_commune_agency(new, prefix)
     Agency.objects.filter(pk__in=[a.pk for a in old_agencies]).update(is_active=False)
     Counter.objects.filter(agency__in=old_agencies).update(is_active=False)
-    from motcua.catalog.models import Procedure
-
-    agency.procedures.add(*Procedure.objects.filter(agencies__in=old_agencies).distinct())
+    # The procedures (catalog, through the reverse side of Procedure.agencies) follow the merge.
+    procedures = agency.procedures.model.objects.filter(agencies__in=old_agencies).distinct()
+    agency.procedures.add(*procedures)
     record(actor, "units.reorganize", "units.AdministrativeUnit", new.pk,
            {"new_code": code, "old_codes": [u.code for u in old], "agency_code": agency.code,
             "old_agency_codes": [a.code for a in old_agencies], "valid_from": valid_from.isoformat()})

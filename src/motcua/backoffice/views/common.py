@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from motcua.accounts import twofactor
+from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role, is_officer, roles_of
 from motcua.web.pages import page
 
@@ -46,7 +47,7 @@ def next_url(request):
 def page_context(request, **kw):
     kw.setdefault("area", "backoffice")
     kw["my_roles"] = sorted({ra.get_role_display() for ra in roles_of(request.user)})
-    kw["is_counter"] = has_role(request.user, "counter_officer")
+    kw["is_counter"] = has_role(request.user, Role.COUNTER_OFFICER)
     return kw
 
 

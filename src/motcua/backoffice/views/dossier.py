@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
@@ -37,7 +38,7 @@ def _officer_dossier(request, pk):
 def _officers_for(dossier):
     agency = dossier.current_agency or dossier.agency
     return get_user_model().objects.filter(role_assignments__agency=agency,
-                                           role_assignments__role__in=["specialist", "department_head", "leader"]
+                                           role_assignments__role__in=[Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.LEADER]
                                            ).distinct().order_by("full_name")
 
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role, roles_of, staff_agencies_of
 from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Status
@@ -16,7 +17,7 @@ from .common import PER_PAGE, QUEUE_MAX, bo_page, officer_required
 
 @officer_required
 def home(request):
-    if has_role(request.user, "counter_officer"):
+    if has_role(request.user, Role.COUNTER_OFFICER):
         return redirect("backoffice:queue")
     return redirect("backoffice:inbox")
 
@@ -47,7 +48,7 @@ def inbox(request):
     agencies = staff_agencies_of(user)
     my_role_names = {ra.role for ra in roles_of(user)}
     cond = Q(assignee=user) | Q(current_step__role__in=my_role_names, assignee__isnull=True)
-    if "leader" in my_role_names:
+    if Role.LEADER in my_role_names:
         cond |= Q(status__in=[Status.APPROVED]) | Q(status=Status.PROCESSING, current_step__isnull=True)
     qs = (_mine(request).filter(status__in=[Status.PROCESSING, Status.PAUSED, Status.APPROVED])
           .filter(Q(current_agency_id__in=agencies) | Q(assignee=user)).filter(cond)

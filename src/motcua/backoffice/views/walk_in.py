@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect
 
+from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role, roles_of
 from motcua.audit.services import record_read
 from motcua.catalog.models import Procedure
@@ -25,13 +26,13 @@ from .common import bo_page, officer_required, page_context
 
 
 def _counter_agencies(user):
-    ids = {ra.agency_id for ra in roles_of(user) if ra.role == "counter_officer" and ra.agency_id}
+    ids = {ra.agency_id for ra in roles_of(user) if ra.role == Role.COUNTER_OFFICER and ra.agency_id}
     return Agency.objects.filter(pk__in=ids)
 
 
 @officer_required
 def walk_in(request):
-    if not has_role(request.user, "counter_officer"):
+    if not has_role(request.user, Role.COUNTER_OFFICER):
         return page(request, "backoffice/forbidden.html", page_context(request), status=403)
     agencies = _counter_agencies(request.user)
     code = request.GET.get("thu_tuc") or request.POST.get("thu_tuc")
@@ -73,7 +74,7 @@ def walk_in(request):
 @officer_required
 def person_lookup(request):
     """Find a person by ID number among accounts and earlier dossiers; fills the applicant fields."""
-    if not has_role(request.user, "counter_officer"):
+    if not has_role(request.user, Role.COUNTER_OFFICER):
         return page(request, "backoffice/forbidden.html", page_context(request), status=403)
     number = (request.GET.get("applicant_id_number") or "").replace(" ", "")
     found = None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from motcua.dossiers.models import Dossier
+
 from .. import messages
 from .base import Adapter, adapters
 
 
 def _dossier(event):
-    from motcua.dossiers.models import Dossier  # read-only: the contact details are not in the payload
-
     return Dossier.objects.select_related("procedure").filter(pk=event.payload.get("dossier_id")).first()
 
 

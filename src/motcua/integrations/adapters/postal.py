@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from motcua.dossiers.models import Dossier
+
+from ..models import PostalShipment
 from .base import Adapter, PermanentError, adapters
 
 POSTAL_STATUS_LABELS = {
@@ -21,15 +24,10 @@ class PostalAdapter(Adapter):
     def accepts(self, event) -> bool:
         if not super().accepts(event):
             return False
-        from motcua.dossiers.models import Dossier
 
         return Dossier.objects.filter(pk=event.payload.get("dossier_id"), return_method="post").exists()
 
     def deliver(self, event, delivery) -> dict:
-        from motcua.dossiers.models import Dossier
-
-        from ..models import PostalShipment
-
         d = Dossier.objects.select_related("agency").filter(pk=event.payload.get("dossier_id")).first()
         if d is None:
             raise PermanentError("Không tìm thấy hồ sơ.")

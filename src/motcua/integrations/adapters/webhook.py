@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..models import WebhookSubscription
 from .base import Adapter, adapters, envelope
 
 
@@ -14,8 +15,6 @@ class WebhookAdapter(Adapter):
 
     @classmethod
     def for_subscription(cls, ref: str):
-        from ..models import WebhookSubscription
-
         sub = WebhookSubscription.objects.filter(pk=int(ref) if ref.isdigit() else -1, is_active=True).first()
         if sub is None:
             return None
@@ -23,8 +22,6 @@ class WebhookAdapter(Adapter):
 
     @classmethod
     def all_active(cls) -> list:
-        from ..models import WebhookSubscription
-
         return [cls({"url": s.url, "secret": s.secret}, s.target, s) for s in WebhookSubscription.objects.filter(
             is_active=True)]
 

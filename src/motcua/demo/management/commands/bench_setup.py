@@ -47,7 +47,7 @@ class Command(BaseCommand):
                       "online_level": OnlineLevel.FULL})
         if created or proc.steps.count() != steps:
             proc.steps.all().delete()
-            roles = ["specialist"] * (steps - 1) + ["leader"]
+            roles = [Role.SPECIALIST] * (steps - 1) + [Role.LEADER]
             for order, role in enumerate(roles, start=1):
                 ProcessStep.objects.create(procedure=proc, order=order, name=f"Bước {order}", role=role,
                                            duration_days=Decimal("1"))

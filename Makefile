@@ -27,8 +27,10 @@ demo: install
 	$(PY) manage.py collectstatic --noinput -v0
 	scripts/demo.sh
 
+# Style (ruff) and architecture: the layers and import contracts in pyproject.toml ([tool.importlinter])
 lint: install
 	$(VENV)/bin/ruff check src tests bench
+	PYTHONPATH=src $(VENV)/bin/lint-imports
 
 test-sqlite: install
 	$(PY) -m pytest -q -m "not e2e" -p no:cacheprovider

@@ -1,10 +1,11 @@
-"""Read-only audit trail for auditors and provincial administrators."""
+"""Read-only audit trail for auditors and provincial administrators (the permission audit.view_auditentry,
+which motcua.accounts.backends.RoleBackend grants to those roles)."""
 
 from django.contrib import admin
 
-from motcua.accounts.permissions import can
-
 from .models import AuditEntry
+
+VIEW = "audit.view_auditentry"
 
 
 @admin.register(AuditEntry)
@@ -19,10 +20,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def has_module_permission(self, request):
-        return can(request.user, "view_audit")
+        return request.user.has_perm(VIEW)
 
     def has_view_permission(self, request, obj=None):
-        return can(request.user, "view_audit")
+        return request.user.has_perm(VIEW)
 
     def has_add_permission(self, request):
         return False

@@ -89,13 +89,7 @@ def _get(request, code: str, *, for_action: bool = False) -> Dossier:
 # ---------------------------------------------------------------- shaping
 
 def _timeliness(dossier) -> str | None:
-    fn = getattr(lifecycle, "timeliness", None)
-    if fn is None:
-        return None
-    value = fn(dossier)
-    if value is None:
-        return None
-    return str(getattr(value, "value", value))
+    return lifecycle.timeliness(dossier)
 
 
 def _out(dossier: Dossier) -> dict:

@@ -71,10 +71,9 @@ def _confirm(payment: Payment, *, amount_vnd: int, paid_at: dt.datetime, via: st
 
 
 def _mark_dossier_paid(payment: Payment, paid_at) -> None:
-    """Tell the dossier its fee is paid, through the lifecycle when it offers a function for it."""
-    record = getattr(lifecycle, "record_online_payment", None)
-    if record is not None:
-        record(payment.dossier, amount_vnd=payment.amount_vnd, reference=payment.merchant_ref, at=paid_at)
+    """Tell the dossier its fee is paid (an event, audit entry and outbox event of the lifecycle)."""
+    lifecycle.record_online_payment(payment.dossier, amount_vnd=payment.amount_vnd,
+                                    reference=payment.merchant_ref, at=paid_at)
 
 
 def _parse_time(value: str) -> dt.datetime:

@@ -15,7 +15,6 @@ urlpatterns = [
     path("thanh-toan/", include("motcua.payments.urls")),
     path("phan-anh/", include("motcua.engagement.urls")),
     path("tich-hop/", include("motcua.integrations.urls")),
-    path("chuyen-doi-so/", include("motcua.transformation.urls")),
     path("", include("motcua.core.urls")),
     path("", include("motcua.portal.urls")),
 ]

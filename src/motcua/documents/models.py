@@ -12,6 +12,7 @@ class AttachmentKind(models.TextChoices):
     SCAN = "scan", "Bản quét tại quầy"
     DIGITIZED = "digitized", "Bản số hóa (PDF tìm kiếm được)"
     SLIP = "slip", "Phiếu, giấy tờ do cơ quan phát hành"
+    EVIDENCE = "evidence", "Minh chứng kết quả, số liệu (chuyển đổi số)"
 
 
 class Attachment(models.Model):

@@ -230,7 +230,12 @@ def _looks_like_docx(data: bytes) -> bool:
 
 
 def check_docx(data: bytes) -> None:
-    broken = _fail("docx_broken", "Tệp DOCX bị hỏng hoặc sai cấu trúc.")
+    check_ooxml(data, "word/document.xml", prefix="docx", label="Word")
+
+
+def check_ooxml(data: bytes, main_part: str, *, prefix: str, label: str) -> None:
+    """An Office Open XML package (.docx, .xlsx): a sound ZIP, no bomb, no macro, no password, main part present."""
+    broken = _fail(f"{prefix}_broken", f"Tệp {prefix.upper()} bị hỏng hoặc sai cấu trúc.")
     bomb = _fail("archive_bomb", "Tệp nén có dung lượng giải nén hoặc tỉ lệ nén bất thường, không được chấp nhận.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -246,11 +251,11 @@ def check_docx(data: bytes) -> None:
                     raise bomb
                 lowered = info.filename.lower()
                 if lowered.endswith("vbaproject.bin") or lowered.endswith(".bin") and "activex" in lowered:
-                    raise _fail("docx_macro", "Tệp Word chứa macro hoặc mã thực thi, không được chấp nhận.")
+                    raise _fail(f"{prefix}_macro", f"Tệp {label} chứa macro hoặc mã thực thi, không được chấp nhận.")
                 if info.flag_bits & 0x1:
-                    raise _fail("docx_encrypted", "Tệp Word có đặt mật khẩu; vui lòng nộp bản không mã hóa.")
+                    raise _fail(f"{prefix}_encrypted", f"Tệp {label} có đặt mật khẩu; vui lòng nộp bản không mã hóa.")
             # Read the main part with a hard cap, so a lying header cannot expand without bound.
-            with zf.open("word/document.xml") as fh:
+            with zf.open(main_part) as fh:
                 head = fh.read(ZIP_MAX_UNCOMPRESSED + 1)
                 if len(head) > ZIP_MAX_UNCOMPRESSED:
                     raise bomb

@@ -57,6 +57,9 @@ _EMAIL = {
 }
 
 
+EMAIL_FOOTER = "\n\nMột Cửa Số — thư tự động, vui lòng không trả lời."
+
+
 def _due(payload: dict) -> str:
     raw = payload.get("due_at")
     if not raw:
@@ -84,4 +87,4 @@ def sms_text(payload: dict, *, ascii_only: bool = False) -> str:
 def email_message(payload: dict, procedure_name: str = "") -> tuple[str, str]:
     subject, body = _EMAIL[payload["action"]]
     values = {"code": payload.get("code") or "", "due": _due(payload), "procedure": procedure_name}
-    return subject.format(**values), body.format(**values) + "\n\nMột Cửa Số — thư tự động, vui lòng không trả lời."
+    return subject.format(**values), body.format(**values) + EMAIL_FOOTER

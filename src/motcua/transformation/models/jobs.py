@@ -1,0 +1,37 @@
+"""Papers (appendices, annual report) built in the background; the page polls their progress."""
+
+from django.conf import settings
+from django.db import models
+
+
+class PaperJob(models.Model):
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATES = [(QUEUED, "Đang chờ"), (RUNNING, "Đang tạo"), (DONE, "Hoàn thành"), (FAILED, "Lỗi")]
+    KINDS = [
+        ("task_results", "Phụ lục kết quả thực hiện nhiệm vụ"),
+        ("budget_list", "Danh mục nhiệm vụ, kinh phí"),
+        ("spending", "Phụ lục kinh phí đã bố trí theo năm"),
+        ("plan_budget", "Phụ lục nội dung, nhiệm vụ và kinh phí"),
+        ("annual", "Báo cáo chuyển đổi số năm"),
+    ]
+    FORMATS = [("docx", ".docx"), ("xlsx", ".xlsx")]
+
+    kind = models.CharField("loại", max_length=16, choices=KINDS)
+    fmt = models.CharField("định dạng", max_length=4, choices=FORMATS, default="docx")
+    plan = models.ForeignKey("transformation.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("units.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=STATES, default=QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=255, blank=True)
+    file = models.FileField(upload_to="dx-papers/", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind}.{self.fmt} ({self.state})"

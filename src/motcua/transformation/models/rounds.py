@@ -1,0 +1,79 @@
+"""Reporting rounds: the province asks every unit for its figures by a deadline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ReportingRound(models.Model):
+    OPEN, CLOSED = "open", "closed"
+    STATUSES = [(OPEN, "Đang mở"), (CLOSED, "Đã đóng")]
+
+    title = models.CharField("tên kỳ báo cáo", max_length=500)
+    year = models.PositiveSmallIntegerField("năm")
+    period_start = models.DateField("số liệu từ ngày")
+    period_end = models.DateField("số liệu đến ngày")
+    deadline = models.DateField("hạn báo cáo")
+    reminder_days = models.CharField("nhắc trước hạn (ngày)", max_length=64, default="7,3,1",
+                                     help_text="Số ngày trước hạn gửi nhắc, cách nhau bởi dấu phẩy.")
+    status = models.CharField("trạng thái", max_length=8, choices=STATUSES, default=OPEN)
+    note = models.TextField("yêu cầu", blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deadline", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(period_start__lte=models.F("period_end")),
+                                              name="dx_round_period")]
+        verbose_name = "kỳ báo cáo chuyển đổi số"
+        verbose_name_plural = "kỳ báo cáo chuyển đổi số"
+
+    def __str__(self):
+        return self.title
+
+    def reminder_offsets(self) -> list[int]:
+        out = []
+        for part in (self.reminder_days or "").split(","):
+            part = part.strip()
+            if part.isdigit():
+                out.append(int(part))
+        return sorted(set(out), reverse=True)
+
+
+class RoundResponse(models.Model):
+    """One unit's answer to a round."""
+
+    PENDING, SUBMITTED = "pending", "submitted"
+    STATUSES = [(PENDING, "Chưa báo cáo"), (SUBMITTED, "Đã báo cáo")]
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="responses")
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị")
+    status = models.CharField("trạng thái", max_length=16, choices=STATUSES, default=PENDING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField("số liệu đã gửi", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["round", "agency__code"]
+        constraints = [models.UniqueConstraint(fields=["round", "agency"], name="dx_response_unique")]
+        verbose_name = "báo cáo của đơn vị"
+        verbose_name_plural = "báo cáo của đơn vị"
+
+    def __str__(self):
+        return f"{self.round_id}/{self.agency_id}: {self.status}"
+
+
+class RoundReminder(models.Model):
+    """A reminder sent to one person for one round, so a daily job never sends it twice."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
+    agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    days_before = models.IntegerField("số ngày trước hạn")
+    outbox_event_id = models.BigIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "agency", "user", "days_before"],
+                                               name="dx_reminder_once")]

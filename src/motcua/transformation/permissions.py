@@ -1,0 +1,106 @@
+"""Who sees and changes digital-transformation data, and where.
+
+- a unit's officers see their unit's plans (and the plans where their unit leads a task); editors
+  (unit admin, leader, department head, specialist) change them; a leader or the unit admin approves;
+- the provincial admin sees and changes everything, keeps the catalogues and opens reporting rounds;
+- an auditor (and any province-wide role) reads everything and changes nothing.
+The roles and role groups come from motcua.accounts.models (Role), the checks from motcua.accounts.permissions.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from motcua.accounts.models import OFFICER_ROLES, Role
+from motcua.accounts.permissions import has_role, is_province_wide, roles_of, staff_agencies_of
+from motcua.core.errors import PermissionDenied
+from motcua.units.models import Agency
+
+EDIT_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER, Role.DEPARTMENT_HEAD, Role.SPECIALIST})
+APPROVE_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
+PROVINCIAL_ADMIN = Role.PROVINCIAL_ADMIN
+
+FORBIDDEN_OTHER_UNIT = "Bạn chỉ được thay đổi dữ liệu chuyển đổi số của đơn vị mình."
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True)
+
+
+def is_provincial_admin(user) -> bool:
+    if not _signed_in(user):
+        return False
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, PROVINCIAL_ADMIN)
+
+
+def reads_all(user) -> bool:
+    """Provincial admin, auditor, or an officer role held province-wide."""
+    return _signed_in(user) and is_province_wide(user)
+
+
+def can_edit_agency(user, agency) -> bool:
+    if not _signed_in(user) or agency is None:
+        return False
+    return is_provincial_admin(user) or has_role(user, EDIT_ROLES, agency)
+
+
+def can_view_agency(user, agency) -> bool:
+    if not _signed_in(user) or agency is None:
+        return False
+    return reads_all(user) or has_role(user, OFFICER_ROLES, agency)
+
+
+def visible_plans(user, qs=None):
+    from .models import Plan
+
+    qs = Plan.objects.all() if qs is None else qs
+    if not _signed_in(user):
+        return qs.none()
+    if reads_all(user):
+        return qs
+    mine = staff_agencies_of(user)
+    led = Plan.objects.filter(tasks__lead_agencies__in=mine).values("pk")
+    return qs.filter(Q(agency_id__in=mine) | Q(pk__in=led))
+
+
+def can_view_plan(user, plan) -> bool:
+    return visible_plans(user).filter(pk=plan.pk).exists()
+
+
+def can_edit_plan(user, plan) -> bool:
+    return can_edit_agency(user, plan.agency)
+
+
+def can_approve_plan(user, plan) -> bool:
+    return _signed_in(user) and (is_provincial_admin(user) or has_role(user, APPROVE_ROLES, plan.agency))
+
+
+def can_report_on_task(user, task) -> bool:
+    """Result, progress and evidence: the plan's editors and the officers of a lead unit."""
+    if can_edit_plan(user, task.plan):
+        return True
+    return _signed_in(user) and any(has_role(user, OFFICER_ROLES, a) for a in task.lead_agencies.all())
+
+
+def require(allowed: bool, message: str = FORBIDDEN_OTHER_UNIT) -> None:
+    if not allowed:
+        raise PermissionDenied("forbidden", message)
+
+
+def editable_agencies(user):
+    qs = Agency.objects.filter(is_active=True).select_related("admin_unit")
+    if is_provincial_admin(user):
+        return qs
+    ids = {ra.agency_id for ra in _roles(user) if ra.role in EDIT_ROLES and ra.agency_id}
+    if any(ra.role in EDIT_ROLES and ra.agency_id is None for ra in _roles(user)):
+        return qs
+    return qs.filter(pk__in=ids)
+
+
+def visible_agencies(user):
+    qs = Agency.objects.filter(is_active=True).select_related("admin_unit")
+    return qs if reads_all(user) else qs.filter(pk__in=staff_agencies_of(user))
+
+
+def _roles(user):
+    return roles_of(user)

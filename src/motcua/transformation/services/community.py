@@ -1,0 +1,94 @@
+"""Community digital-technology teams and training / communication activities, and their counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+
+from motcua.core.errors import ValidationFailed
+
+from .. import permissions
+from ..models import Activity, CommunityTeam
+
+
+def _count(value, label: str) -> int:
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed("count_invalid", f"{label} phải là số nguyên không âm.") from None
+    if n < 0 or n > 10_000_000:
+        raise ValidationFailed("count_invalid", f"{label} phải là số nguyên không âm.")
+    return n
+
+
+def add_team(user, agency, *, members, village: str = "", decision: str = "", founded_on: dt.date | None = None
+             ) -> CommunityTeam:
+    permissions.require(permissions.can_edit_agency(user, agency))
+    members = _count(members, "Số thành viên")
+    if members == 0:
+        raise ValidationFailed("count_invalid", "Tổ phải có ít nhất một thành viên.")
+    return CommunityTeam.objects.create(agency=agency, village=(village or "").strip()[:255], members=members,
+                                        decision=(decision or "").strip()[:500], founded_on=founded_on,
+                                        created_by=user if getattr(user, "pk", None) else None)
+
+
+def add_activity(user, agency, *, date: dt.date, title: str, participants, kind: str = Activity.TRAINING,
+                 audience: str = "", task=None) -> Activity:
+    permissions.require(permissions.can_edit_agency(user, agency))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed("title_required", "Cần nhập nội dung hoạt động.")
+    if kind not in dict(Activity.KINDS):
+        raise ValidationFailed("kind_invalid", "Loại hoạt động không hợp lệ.")
+    if not isinstance(date, dt.date):
+        raise ValidationFailed("date_invalid", "Ngày không hợp lệ (dd/mm/yyyy).")
+    if task is not None and task.plan.agency_id != agency.pk:
+        raise ValidationFailed("task_other_unit", "Nhiệm vụ không thuộc kế hoạch của đơn vị này.")
+    return Activity.objects.create(agency=agency, kind=kind, date=date, title=title[:500],
+                                   audience=(audience or "").strip()[:255],
+                                   participants=_count(participants, "Số người tham gia"), task=task,
+                                   created_by=user if getattr(user, "pk", None) else None)
+
+
+@dataclass
+class CommunityCounts:
+    teams: int = 0
+    members: int = 0
+    trained: int = 0
+    trainings: int = 0
+    communications: int = 0
+
+
+def counts(agency_ids, start: dt.date, end: dt.date) -> dict[int, CommunityCounts]:
+    """Per agency: teams active at `end` and their members; people trained and activities in [start, end]."""
+    out: dict[int, CommunityCounts] = {}
+    active = Q(founded_on__isnull=True) | Q(founded_on__lte=end)
+    active &= Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=end)
+    teams = (CommunityTeam.objects.filter(active, agency_id__in=agency_ids).values("agency_id")
+             .annotate(n=Count("id"), m=Sum("members")))
+    for row in teams:
+        c = out.setdefault(row["agency_id"], CommunityCounts())
+        c.teams, c.members = row["n"], row["m"] or 0
+    acts = (Activity.objects.filter(agency_id__in=agency_ids, date__gte=start, date__lte=end)
+            .values("agency_id", "kind").annotate(n=Count("id"), p=Sum("participants")))
+    for row in acts:
+        c = out.setdefault(row["agency_id"], CommunityCounts())
+        if row["kind"] == Activity.TRAINING:
+            c.trained += row["p"] or 0
+            c.trainings += row["n"]
+        else:
+            c.communications += row["n"]
+    return out
+
+
+def total(agency_ids, start: dt.date, end: dt.date) -> CommunityCounts:
+    t = CommunityCounts()
+    for c in counts(agency_ids, start, end).values():
+        t.teams += c.teams
+        t.members += c.members
+        t.trained += c.trained
+        t.trainings += c.trainings
+        t.communications += c.communications
+    return t

@@ -1,0 +1,296 @@
+"""Plans, their sections and tasks: every change checked (who, which unit, which year) before it is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from motcua.audit.services import record as audit
+from motcua.core.errors import InvalidTransition, ValidationFailed
+from motcua.documents.attachments import store_upload
+from motcua.documents.models import AttachmentKind
+
+from .. import permissions
+from ..models import Plan, PlanSection, Task
+from .catalogue import roman
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_SPAN = 10  # a multi-year report covers at most ten years
+RESULT_FIELDS = {"status", "progress", "result", "note"}
+TASK_FIELDS = {"section", "number", "content", "explanation", "lead_text", "cooperating_text", "deadline", "year",
+               *RESULT_FIELDS}
+PLAN_FIELDS = {"title", "number", "legal_basis", "parent", "first_year"}
+
+
+def default_title(kind: str, year: int, first_year: int | None = None) -> str:
+    if kind == Plan.REPORT:
+        span = f"từ năm {first_year} đến năm {year}" if first_year and first_year != year else f"năm {year}"
+        return f"Báo cáo kết quả thực hiện chuyển đổi số {span}"
+    return f"Kế hoạch chuyển đổi số năm {year}"
+
+
+def _year(value, label="Năm") -> int:
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed("year_invalid", f"{label} không hợp lệ: \u201c{value}\u201d.") from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationFailed("year_invalid", f"{label} phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.")
+    return year
+
+
+def _check_parent(plan_year: int, agency, parent: Plan | None, plan: Plan | None = None) -> None:
+    if parent is None:
+        return
+    if plan is not None and (parent.pk == plan.pk or _descends_from(parent, plan)):
+        raise ValidationFailed("parent_cycle", "Kế hoạch cấp trên không thể là chính kế hoạch này hoặc kế hoạch cấp dưới "
+                                               "của nó.")
+    if parent.agency_id == agency.pk:
+        raise ValidationFailed("parent_same_unit", "Kế hoạch cấp trên phải của đơn vị khác.")
+    if not parent.first_year <= plan_year <= parent.year:
+        raise ValidationFailed("parent_year", f"Kế hoạch cấp trên ({parent.title}) không bao trùm năm {plan_year}.")
+
+
+def _descends_from(plan: Plan, ancestor: Plan) -> bool:
+    seen, cur = set(), plan.parent
+    while cur is not None and cur.pk not in seen:
+        if cur.pk == ancestor.pk:
+            return True
+        seen.add(cur.pk)
+        cur = cur.parent
+    return False
+
+
+def create_plan(user, *, agency, year, kind: str = Plan.PLAN, title: str = "", number: str = "", legal_basis: str = "",
+                parent: Plan | None = None, first_year=None) -> Plan:
+    permissions.require(permissions.can_edit_agency(user, agency))
+    year = _year(year)
+    first = _year(first_year, "Năm bắt đầu") if first_year not in (None, "") else year
+    if kind not in dict(Plan.KINDS):
+        raise ValidationFailed("plan_kind_invalid", "Loại phải là kế hoạch hoặc báo cáo.")
+    if first > year or year - first >= MAX_SPAN:
+        raise ValidationFailed("plan_years_invalid", f"Năm bắt đầu phải từ {year - MAX_SPAN + 1} đến {year}.")
+    _check_parent(year, agency, parent)
+    plan = Plan(agency=agency, year=year, first_year=first, kind=kind,
+                title=(title or "").strip()[:500] or default_title(kind, year, first), number=(number or "").strip()[:64],
+                legal_basis=(legal_basis or "").strip(), parent=parent, created_by=_user(user))
+    try:
+        with transaction.atomic():
+            plan.save()
+            audit(user, "dx.plan_created", "dx_plan", plan.pk, {"agency": agency.code, "year": year, "kind": kind})
+    except IntegrityError:
+        label = dict(Plan.KINDS)[kind].lower()
+        raise ValidationFailed("plan_exists", f"{agency.name} đã có {label} năm {year}.", status=409) from None
+    return plan
+
+
+def update_plan(user, plan: Plan, **fields) -> Plan:
+    permissions.require(permissions.can_edit_plan(user, plan))
+    unknown = set(fields) - PLAN_FIELDS
+    if unknown:
+        raise ValidationFailed("invalid_field", f"Không sửa được: {', '.join(sorted(unknown))}.")
+    if plan.is_approved and set(fields) & {"first_year", "parent"}:
+        raise InvalidTransition("plan_approved", "Kế hoạch đã phê duyệt; mở lại để sửa.")
+    if "first_year" in fields:
+        first = _year(fields["first_year"], "Năm bắt đầu")
+        if first > plan.year or plan.year - first >= MAX_SPAN:
+            raise ValidationFailed("plan_years_invalid", f"Năm bắt đầu phải từ {plan.year - MAX_SPAN + 1} đến "
+                                                         f"{plan.year}.")
+        outside = [t for t in plan.tasks.all() if not _task_in_years(t, first, plan.year)]
+        if outside:
+            raise ValidationFailed("deadline_outside_plan", "Có nhiệm vụ có thời hạn ngoài các năm mới của kế hoạch.")
+        plan.first_year = first
+    if "parent" in fields:
+        _check_parent(plan.year, plan.agency, fields["parent"], plan)
+        plan.parent = fields["parent"]
+    for key in ("title", "number", "legal_basis"):
+        if key in fields:
+            value = (fields[key] or "").strip()
+            if key == "title" and not value:
+                raise ValidationFailed("title_required", "Cần nhập tên kế hoạch.")
+            setattr(plan, key, value[:500] if key == "title" else value[:64] if key == "number" else value)
+    plan.save()
+    return plan
+
+
+def approve_plan(user, plan: Plan) -> Plan:
+    permissions.require(permissions.can_approve_plan(user, plan), "Chỉ lãnh đạo hoặc quản trị đơn vị phê duyệt kế hoạch.")
+    if plan.is_approved:
+        raise InvalidTransition("plan_approved", "Kế hoạch đã được phê duyệt.")
+    if not plan.tasks.exists():
+        raise InvalidTransition("plan_empty", "Kế hoạch chưa có nhiệm vụ nào.")
+    with transaction.atomic():
+        plan.status, plan.approved_by, plan.approved_at = Plan.APPROVED, _user(user), timezone.now()
+        plan.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+        audit(user, "dx.plan_approved", "dx_plan", plan.pk, {"agency": plan.agency.code, "year": plan.year})
+    return plan
+
+
+def reopen_plan(user, plan: Plan) -> Plan:
+    permissions.require(permissions.can_approve_plan(user, plan), "Chỉ lãnh đạo hoặc quản trị đơn vị mở lại kế hoạch.")
+    if not plan.is_approved:
+        raise InvalidTransition("plan_not_approved", "Kế hoạch chưa được phê duyệt.")
+    with transaction.atomic():
+        plan.status, plan.approved_by, plan.approved_at = Plan.DRAFT, None, None
+        plan.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+        audit(user, "dx.plan_reopened", "dx_plan", plan.pk, {})
+    return plan
+
+
+def _unlocked(plan: Plan) -> None:
+    if plan.is_approved:
+        raise InvalidTransition("plan_approved", "Kế hoạch đã phê duyệt: không thêm, bớt, sửa nội dung nhiệm vụ và "
+                                                 "kinh phí; lãnh đạo mở lại kế hoạch để sửa.")
+
+
+# ---- sections ----
+
+def add_section(user, plan: Plan, *, title: str, numeral: str = "", group=None) -> PlanSection:
+    permissions.require(permissions.can_edit_plan(user, plan))
+    _unlocked(plan)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed("section_title_required", "Cần nhập tên nhóm nhiệm vụ.")
+    order = (plan.sections.aggregate(m=Max("order"))["m"] or 0) + 1
+    return PlanSection.objects.create(plan=plan, order=order, numeral=(numeral or "").strip()[:16] or roman(order),
+                                      title=title[:500], group=group)
+
+
+def delete_section(user, section: PlanSection) -> None:
+    permissions.require(permissions.can_edit_plan(user, section.plan))
+    _unlocked(section.plan)
+    if section.tasks.exists():
+        raise InvalidTransition("section_not_empty", "Nhóm còn nhiệm vụ; chuyển hoặc xóa các nhiệm vụ trước.")
+    section.delete()
+
+
+# ---- tasks ----
+
+def due_date(task: Task) -> dt.date | None:
+    if task.deadline:
+        return task.deadline
+    year = task.year or task.plan.year
+    return dt.date(year, 12, 31)
+
+
+def task_state(task: Task, today: dt.date | None = None) -> tuple[str, str]:
+    """(key, label): done, overdue (computed from the deadline), in_progress, not_started."""
+    if task.status == Task.DONE:
+        return Task.DONE, "Hoàn thành"
+    today = today or timezone.localdate()
+    due = due_date(task)
+    if due is not None and due < today:
+        return "overdue", "Quá hạn"
+    return task.status, dict(Task.STATUSES)[task.status]
+
+
+def _task_in_years(task: Task, first: int, last: int) -> bool:
+    years = [y for y in (task.deadline.year if task.deadline else None, task.year) if y]
+    return all(first <= y <= last for y in years)
+
+
+def check_time(plan: Plan, deadline: dt.date | None, year: int | None) -> None:
+    span = str(plan.year) if plan.first_year == plan.year else f"{plan.first_year}–{plan.year}"
+    if deadline is not None and not plan.first_year <= deadline.year <= plan.year:
+        raise ValidationFailed("deadline_outside_plan", f"Thời hạn {deadline:%d/%m/%Y} nằm ngoài năm của kế hoạch "
+                                                        f"({span}).")
+    if year is not None and not plan.first_year <= year <= plan.year:
+        raise ValidationFailed("deadline_outside_plan", f"Năm thực hiện {year} nằm ngoài năm của kế hoạch ({span}).")
+
+
+def _clean_task_fields(plan: Plan, fields: dict) -> dict:
+    out = {}
+    for key, value in fields.items():
+        if key not in TASK_FIELDS:
+            raise ValidationFailed("invalid_field", f"Không sửa được: {key}.")
+        if key == "section":
+            if value is None or value.plan_id != plan.pk:
+                raise ValidationFailed("section_other_plan", "Nhóm nhiệm vụ không thuộc kế hoạch này.")
+        elif key == "content":
+            value = (value or "").strip()
+            if not value:
+                raise ValidationFailed("content_required", "Cần nhập nội dung nhiệm vụ.")
+        elif key == "status":
+            if value not in dict(Task.STATUSES):
+                raise ValidationFailed("status_invalid", "Trạng thái nhiệm vụ không hợp lệ.")
+        elif key == "progress":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise ValidationFailed("progress_invalid", "Tiến độ phải là số phần trăm từ 0 đến 100.") from None
+            if not 0 <= value <= 100:
+                raise ValidationFailed("progress_invalid", "Tiến độ phải là số phần trăm từ 0 đến 100.")
+        elif key == "year":
+            value = _year(value, "Năm thực hiện") if value not in (None, "") else None
+        elif key == "deadline":
+            if value not in (None, "") and not isinstance(value, dt.date):
+                raise ValidationFailed("deadline_invalid", "Thời hạn phải là ngày dd/mm/yyyy.")
+            value = value or None
+        elif key == "number":
+            value = (value or "").strip()[:16]
+        else:
+            value = (value or "").strip()
+        out[key] = value
+    return out
+
+
+def add_task(user, plan: Plan, *, section: PlanSection, content: str, lead_agencies=(), **fields) -> Task:
+    permissions.require(permissions.can_edit_plan(user, plan))
+    _unlocked(plan)
+    clean = _clean_task_fields(plan, {"section": section, "content": content, **fields})
+    check_time(plan, clean.get("deadline"), clean.get("year"))
+    if clean.get("status") == Task.DONE and "progress" not in clean:
+        clean["progress"] = 100
+    with transaction.atomic():
+        order = (plan.tasks.aggregate(m=Max("order"))["m"] or 0) + 1
+        clean.setdefault("number", str(plan.tasks.filter(section=section).count() + 1))
+        task = Task.objects.create(plan=plan, order=order, updated_by=_user(user), **clean)
+        if lead_agencies:
+            task.lead_agencies.set(lead_agencies)
+    return task
+
+
+def update_task(user, task: Task, lead_agencies=None, **fields) -> Task:
+    plan = task.plan
+    structural = (set(fields) - RESULT_FIELDS) or lead_agencies is not None
+    if structural:
+        permissions.require(permissions.can_edit_plan(user, plan))
+        _unlocked(plan)
+    else:
+        permissions.require(permissions.can_report_on_task(user, task))
+    clean = _clean_task_fields(plan, fields)
+    deadline = clean.get("deadline", task.deadline)
+    year = clean.get("year", task.year)
+    check_time(plan, deadline, year)
+    if clean.get("status") == Task.DONE and "progress" not in clean:
+        clean["progress"] = 100
+    with transaction.atomic():
+        for key, value in clean.items():
+            setattr(task, key, value)
+        task.updated_by = _user(user)
+        task.save()
+        if lead_agencies is not None:
+            task.lead_agencies.set(lead_agencies)
+    return task
+
+
+def delete_task(user, task: Task) -> None:
+    permissions.require(permissions.can_edit_plan(user, task.plan))
+    _unlocked(task.plan)
+    task.delete()
+
+
+def add_evidence(user, task: Task, file, name: str | None = None):
+    """Store a file through the documents app's checked upload and attach it to the task."""
+    permissions.require(permissions.can_report_on_task(user, task))
+    with transaction.atomic():
+        att = store_upload(file, owner=_user(user), kind=AttachmentKind.EVIDENCE, uploaded_by=_user(user), name=name)
+        task.evidence.add(att)
+    return att
+
+
+def _user(user):
+    return user if getattr(user, "pk", None) else None

@@ -1,0 +1,152 @@
+"""Roll-up: a plan and the plans that implement it (province ← department / commune), or a whole year.
+
+Totals of budget by funding source and by group, community teams and members, people trained, and a
+row per unit with its progress. Budget lines with several sources count once, under the sources
+written together ("CTX, NSH"), so the rows add up to the total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from ..models import BudgetLine, Plan, Task
+from ..money import format_million
+from . import community
+from .catalogue import source_codes
+from .plans import task_state
+
+NO_GROUP = "Chưa xếp nhóm"
+NO_SOURCE = "Chưa ghi nguồn"
+
+
+@dataclass
+class UnitRow:
+    plan: Plan
+    tasks: int = 0
+    done: int = 0
+    overdue: int = 0
+    progress_sum: int = 0
+    planned_vnd: int = 0
+    disbursed_vnd: int = 0
+    counts: community.CommunityCounts = field(default_factory=community.CommunityCounts)
+
+    @property
+    def agency(self):
+        return self.plan.agency
+
+    @property
+    def progress(self) -> int:
+        return round(self.progress_sum / self.tasks) if self.tasks else 0
+
+    @property
+    def planned(self) -> str:
+        return format_million(self.planned_vnd)
+
+    @property
+    def disbursed(self) -> str:
+        return format_million(self.disbursed_vnd)
+
+
+@dataclass
+class Rollup:
+    year: int
+    rows: list[UnitRow]
+    by_source: list[tuple[str, int]]
+    by_group: list[tuple[str, int]]
+
+    def _sum(self, attr):
+        return sum(getattr(r, attr) for r in self.rows)
+
+    @property
+    def planned_vnd(self) -> int:
+        return self._sum("planned_vnd")
+
+    @property
+    def disbursed_vnd(self) -> int:
+        return self._sum("disbursed_vnd")
+
+    @property
+    def tasks(self) -> int:
+        return self._sum("tasks")
+
+    @property
+    def done(self) -> int:
+        return self._sum("done")
+
+    @property
+    def overdue(self) -> int:
+        return self._sum("overdue")
+
+    @property
+    def teams(self) -> int:
+        return sum(r.counts.teams for r in self.rows)
+
+    @property
+    def members(self) -> int:
+        return sum(r.counts.members for r in self.rows)
+
+    @property
+    def trained(self) -> int:
+        return sum(r.counts.trained for r in self.rows)
+
+    @property
+    def planned(self) -> str:
+        return format_million(self.planned_vnd)
+
+    @property
+    def disbursed(self) -> str:
+        return format_million(self.disbursed_vnd)
+
+
+def descendants(plan: Plan) -> list[Plan]:
+    """The plans implementing `plan`, at any depth (a commune's plan under a department's under the province's)."""
+    out, frontier, seen = [], [plan.pk], {plan.pk}
+    while frontier:
+        children = list(Plan.objects.filter(parent_id__in=frontier).exclude(pk__in=seen).select_related("agency"))
+        out.extend(children)
+        frontier = [c.pk for c in children]
+        seen.update(frontier)
+    return out
+
+
+def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
+    plans = sorted(plans, key=lambda p: (p.agency.kind != "provincial_committee", p.agency.code))
+    today = today or timezone.localdate()
+    rows = {p.pk: UnitRow(p) for p in plans}
+    for task in Task.objects.filter(plan_id__in=rows).select_related("plan").only(
+            "plan_id", "status", "progress", "deadline", "year", "plan__year"):
+        row = rows[task.plan_id]
+        row.tasks += 1
+        row.progress_sum += 100 if task.status == Task.DONE else task.progress
+        state = task_state(task, today)[0]
+        row.done += state == Task.DONE
+        row.overdue += state == "overdue"
+    by_source: dict[str, int] = defaultdict(int)
+    by_group: dict[str, int] = defaultdict(int)
+    lines = (BudgetLine.objects.filter(task__plan_id__in=rows).select_related("task__section__group")
+             .prefetch_related("sources"))
+    for line in lines:
+        row = rows[line.task.plan_id]
+        row.planned_vnd += line.planned_vnd
+        row.disbursed_vnd += line.disbursed_vnd or 0
+        by_source[source_codes(line.sources.all()) or NO_SOURCE] += line.planned_vnd
+        group = line.task.section.group
+        by_group[group.name if group else NO_GROUP] += line.planned_vnd
+    counts = community.counts({p.agency_id for p in plans}, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    for row in rows.values():
+        row.counts = counts.get(row.plan.agency_id, community.CommunityCounts())
+    return Rollup(year, list(rows.values()), sorted(by_source.items(), key=lambda kv: -kv[1]),
+                  sorted(by_group.items(), key=lambda kv: -kv[1]))
+
+
+def rollup_plan(plan: Plan) -> Rollup:
+    return rollup([plan, *descendants(plan)], plan.year)
+
+
+def rollup_year(plans_qs, year: int) -> Rollup:
+    """Every plan (kind "kế hoạch") of `year` among `plans_qs` (e.g. permissions.visible_plans(user))."""
+    return rollup(list(plans_qs.filter(year=year, kind=Plan.PLAN).select_related("agency")), year)

@@ -1,0 +1,158 @@
+"""Reporting rounds: open, answer, remind (SMS / e-mail through the outbox), see who has not reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from motcua.accounts.models import Role
+from motcua.audit.services import record as audit
+from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
+from motcua.outbox.services import emit
+from motcua.units.models import Agency
+
+from .. import permissions
+from ..models import Plan, ReportingRound, RoundReminder, RoundResponse
+from .indicators import measure_targets
+from .plans import _year, task_state
+
+DEFAULT_UNIT_KINDS = (Agency.COMMUNE_COMMITTEE, Agency.PROVINCIAL_DEPARTMENT)
+RECIPIENT_ROLES = (Role.UNIT_ADMIN, Role.LEADER)
+TOPIC_OPENED = "notice.dx_round_opened"
+TOPIC_REMINDER = "notice.dx_round_reminder"
+
+
+def _reminder_days(text: str) -> str:
+    parts = [p.strip() for p in str(text or "").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and int(p) <= 60 for p in parts):
+        raise ValidationFailed("reminder_days_invalid", "Số ngày nhắc trước hạn là các số từ 0 đến 60, cách nhau bởi "
+                                                        "dấu phẩy (ví dụ 7,3,1).")
+    return ",".join(str(n) for n in sorted({int(p) for p in parts}, reverse=True))
+
+
+def open_round(user, *, title: str, year, deadline: dt.date, period_start: dt.date | None = None,
+               period_end: dt.date | None = None, reminder_days: str = "7,3,1", agencies=None, note: str = ""
+               ) -> ReportingRound:
+    """Open a round for `agencies` (default: every active commune and provincial department)."""
+    permissions.require(permissions.is_provincial_admin(user), "Chỉ quản trị cấp tỉnh mở kỳ báo cáo.")
+    year = _year(year)
+    title = (title or "").strip() or f"Báo cáo kết quả chuyển đổi số năm {year}"
+    if not isinstance(deadline, dt.date):
+        raise ValidationFailed("deadline_invalid", "Hạn báo cáo phải là ngày dd/mm/yyyy.")
+    if deadline < timezone.localdate():
+        raise ValidationFailed("deadline_past", "Hạn báo cáo đã qua.")
+    period_start, period_end = period_start or dt.date(year, 1, 1), period_end or dt.date(year, 12, 31)
+    if period_start > period_end:
+        raise ValidationFailed("period_invalid", "Ngày bắt đầu kỳ số liệu phải trước ngày kết thúc.")
+    units = list(agencies) if agencies is not None else list(
+        Agency.objects.filter(is_active=True, kind__in=DEFAULT_UNIT_KINDS))
+    if not units:
+        raise ValidationFailed("round_no_units", "Chưa chọn đơn vị nào phải báo cáo.")
+    with transaction.atomic():
+        rnd = ReportingRound.objects.create(title=title[:500], year=year, period_start=period_start,
+                                            period_end=period_end, deadline=deadline,
+                                            reminder_days=_reminder_days(reminder_days), note=(note or "").strip(),
+                                            opened_by=user if getattr(user, "pk", None) else None)
+        RoundResponse.objects.bulk_create([RoundResponse(round=rnd, agency=a) for a in units])
+        for agency in units:
+            for person in recipients(agency):
+                _notify(TOPIC_OPENED, rnd, agency, person,
+                        f"Đã mở kỳ báo cáo: {rnd.title}. Hạn gửi: {rnd.deadline:%d/%m/%Y}. Đơn vị: {agency.name}.")
+        audit(user, "dx.round_opened", "dx_round", rnd.pk, {"units": len(units), "deadline": str(deadline)})
+    return rnd
+
+
+def close_round(user, rnd: ReportingRound) -> ReportingRound:
+    permissions.require(permissions.is_provincial_admin(user), "Chỉ quản trị cấp tỉnh đóng kỳ báo cáo.")
+    rnd.status = ReportingRound.CLOSED
+    rnd.save(update_fields=["status"])
+    return rnd
+
+
+def recipients(agency) -> list:
+    """The officers told about a round: the unit's admins and leaders."""
+    return list(get_user_model().objects.filter(role_assignments__agency=agency,
+                                                role_assignments__role__in=RECIPIENT_ROLES, is_active=True)
+                .distinct().order_by("pk"))
+
+
+def _notify(topic: str, rnd: ReportingRound, agency, person, text: str):
+    return emit(topic, "user", person.pk, {"user_id": person.pk, "round_id": rnd.pk, "agency_code": agency.code,
+                                           "deadline": rnd.deadline.isoformat(),
+                                           "subject": f"Kỳ báo cáo chuyển đổi số: {rnd.title}", "text": text})
+
+
+def response_for(rnd: ReportingRound, agency) -> RoundResponse:
+    resp = RoundResponse.objects.filter(round=rnd, agency=agency).first()
+    if resp is None:
+        raise NotFound("round_unit_not_found", f"{agency.name} không thuộc kỳ báo cáo này.")
+    return resp
+
+
+def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
+    """The unit sends its figures: a snapshot of its tasks and targets for the round's period."""
+    permissions.require(permissions.can_edit_agency(user, agency))
+    if rnd.status != ReportingRound.OPEN:
+        raise InvalidTransition("round_closed", "Kỳ báo cáo đã đóng.")
+    resp = response_for(rnd, agency)
+    plan = Plan.objects.filter(agency=agency, year=rnd.year, kind=Plan.PLAN).first()
+    if plan is None:
+        raise InvalidTransition("plan_missing", f"{agency.name} chưa có kế hoạch chuyển đổi số năm {rnd.year}; lập kế "
+                                                "hoạch trước khi gửi báo cáo.")
+    tasks = list(plan.tasks.all())
+    states = [task_state(t, rnd.period_end)[0] for t in tasks]
+    snapshot = {
+        "plan_id": plan.pk, "period": [rnd.period_start.isoformat(), rnd.period_end.isoformat()],
+        "tasks": len(tasks), "done": states.count("done"), "overdue": states.count("overdue"),
+        "targets": [{"name": m.target.name, "measure": m.target.measure, "target": m.target_label,
+                     "value": None if m.value is None else str(m.value), "display": m.display, "met": m.met}
+                    for m in measure_targets(plan, rnd.period_start, rnd.period_end)],
+    }
+    with transaction.atomic():
+        resp.status, resp.submitted_at = RoundResponse.SUBMITTED, timezone.now()
+        resp.submitted_by, resp.snapshot = (user if getattr(user, "pk", None) else None), snapshot
+        resp.save()
+        audit(user, "dx.round_answered", "dx_round", rnd.pk, {"agency": agency.code, "plan": plan.pk})
+    return resp
+
+
+def pending(rnd: ReportingRound):
+    return rnd.responses.filter(status=RoundResponse.PENDING).select_related("agency").order_by("agency__code")
+
+
+def send_reminders(today: dt.date | None = None, rnd: ReportingRound | None = None) -> int:
+    """Remind the units that have not reported, once per reminder day (7, 3, 1 … days before the deadline).
+
+    Run daily (``manage.py send_dx_reminders``); a day the job missed is caught up by the next run
+    with the nearest reminder day due. Returns the number of messages queued in the outbox."""
+    today = today or timezone.localdate()
+    rounds = [rnd] if rnd is not None else ReportingRound.objects.filter(status=ReportingRound.OPEN,
+                                                                          deadline__gte=today)
+    sent = 0
+    for r in rounds:
+        days_left = (r.deadline - today).days
+        due = [o for o in r.reminder_offsets() if days_left <= o]
+        offset = min(due) if due and rnd is None else days_left
+        if rnd is None and not due:
+            continue
+        for resp in pending(r):
+            for person in recipients(resp.agency):
+                sent += _remind(r, resp.agency, person, offset, days_left)
+    return sent
+
+
+def _remind(rnd: ReportingRound, agency, person, offset: int, days_left: int) -> int:
+    text = (f"Nhắc báo cáo chuyển đổi số: {agency.name} chưa gửi \u201c{rnd.title}\u201d. Hạn {rnd.deadline:%d/%m/%Y}"
+            f" (còn {days_left} ngày).")
+    try:
+        with transaction.atomic():
+            reminder = RoundReminder.objects.create(round=rnd, agency=agency, user=person, days_before=offset)
+            event = _notify(TOPIC_REMINDER, rnd, agency, person, text)
+            reminder.outbox_event_id = event.pk
+            reminder.save(update_fields=["outbox_event_id"])
+    except IntegrityError:
+        return 0  # already reminded for this day
+    return 1

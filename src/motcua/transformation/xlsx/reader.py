@@ -1,0 +1,282 @@
+"""Read a plan spreadsheet into sections, tasks and budget lines, with an error per bad row.
+
+Rows are recognised by their STT cell: a Roman numeral (or a heading without number) opens a
+section, whose amount, if written, is checked against its lines; a number is a task; a row with
+only an amount continues the task above with one more budget line; a "Tổng" row states the total
+(and its sources), checked too. Headings repeated on each printed page and the column-number row
+("1 2 4 5 6") are skipped. Nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from motcua.core.errors import ValidationFailed
+from motcua.core.text import fold
+from motcua.documents.validation import check_ooxml
+
+from ..money import format_million, parse_million
+from ..services.catalogue import is_roman, match_group, resolve_sources, source_codes
+from .layout import column_key, parse_time, plain_year, text
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+HEADER_SCAN = 20
+
+
+@dataclass
+class ParsedLine:
+    row: int
+    planned_vnd: int
+    decimals: int
+    disbursed_vnd: int | None = None
+    sources: list = field(default_factory=list)
+    year: int | None = None
+
+
+@dataclass
+class ParsedTask:
+    row: int
+    number: str
+    content: str
+    explanation: str = ""
+    lead_text: str = ""
+    cooperating_text: str = ""
+    deadline: dt.date | None = None
+    year: int | None = None
+    result: str = ""
+    note: str = ""
+    lines: list[ParsedLine] = field(default_factory=list)
+
+    @property
+    def planned_vnd(self) -> int:
+        return sum(li.planned_vnd for li in self.lines)
+
+
+@dataclass
+class ParsedSection:
+    row: int
+    numeral: str
+    title: str
+    group: object = None
+    stated_vnd: int | None = None
+    tasks: list[ParsedTask] = field(default_factory=list)
+
+    @property
+    def planned_vnd(self) -> int:
+        return sum(t.planned_vnd for t in self.tasks)
+
+
+@dataclass
+class ParsedPlan:
+    sections: list[ParsedSection] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    title_lines: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    stated_total_vnd: int | None = None
+    stated_sources: list = field(default_factory=list)
+
+    def error(self, row: int | None, message: str) -> None:
+        self.errors.append({"row": row, "message": message})
+
+    @property
+    def tasks(self) -> list[ParsedTask]:
+        return [t for s in self.sections for t in s.tasks]
+
+    @property
+    def planned_vnd(self) -> int:
+        return sum(s.planned_vnd for s in self.sections)
+
+
+def load_rows(data: bytes) -> list[list]:
+    """Cells of the first worksheet as (value, number_format) pairs; refuses what is not a sound .xlsx."""
+    if not data:
+        raise ValidationFailed("xlsx_invalid", "Tệp rỗng, không có nội dung.")
+    if len(data) > MAX_BYTES:
+        raise ValidationFailed("file_too_large", "Tệp bảng tính vượt quá 5 MB.", status=413)
+    try:
+        check_ooxml(data, "xl/workbook.xml", prefix="xlsx", label="Excel")
+    except ValidationFailed as exc:
+        if exc.code == "xlsx_broken":
+            raise ValidationFailed("xlsx_invalid", "Tệp không phải bảng tính .xlsx hợp lệ (bị hỏng hoặc sai định "
+                                                   "dạng).") from None
+        raise
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        rows = []
+        for n, cells in enumerate(ws.iter_rows(), start=1):
+            if n > MAX_ROWS:
+                raise ValidationFailed("xlsx_too_large", f"Bảng tính có quá {MAX_ROWS} dòng.")
+            rows.append([(c.value, getattr(c, "number_format", None)) for c in cells])
+        wb.close()
+    except ValidationFailed:
+        raise
+    except Exception:  # openpyxl raises many kinds for a broken file
+        raise ValidationFailed("xlsx_invalid", "Tệp không phải bảng tính .xlsx hợp lệ (không đọc được trang tính "
+                                               "đầu tiên).") from None
+    return rows
+
+
+def _find_header(rows) -> tuple[int, dict[int, str], list[str], int]:
+    """(header row index, {column: key}, ignored headings, first data row index)."""
+    for i, cells in enumerate(rows[:HEADER_SCAN]):
+        keys = {c: column_key(v) for c, (v, _) in enumerate(cells)}
+        if "number" in keys.values() and "content" in keys.values():
+            mapping = {c: k for c, k in keys.items() if k}
+            ignored = [text(v) for c, (v, _) in enumerate(cells) if v not in (None, "") and not keys[c]]
+            start = i + 1
+            if start < len(rows):  # a second heading row under merged cells ("Kinh phí" | "Nguồn vốn")
+                sub = rows[start]
+                sub_keys = {c: column_key(v) for c, (v, _) in enumerate(sub) if v not in (None, "")}
+                number_col = next(c for c, k in mapping.items() if k == "number")
+                short = all(len(text(sub[c][0])) <= 40 for c in sub_keys)
+                if sub_keys and short and all(sub_keys.values()) and number_col not in sub_keys:
+                    mapping.update(sub_keys)
+                    start += 1
+            return i, mapping, ignored, start
+    raise ValidationFailed("xlsx_no_header", "Không tìm thấy dòng tiêu đề của bảng (cần các cột \u201cSTT\u201d và "
+                                             "\u201cNội dung nhiệm vụ\u201d).")
+
+
+def _amount(plan: ParsedPlan, n: int, value, fmt, label: str) -> tuple[int, int] | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_million(value, fmt)
+    except ValidationFailed as exc:
+        plan.error(n, f"{label}: {exc.message}")
+        return None
+
+
+_TASK_NUMBER = re.compile(r"^\d+[a-z]?(\.\d+)*\.?$|^[a-zđ]\)$", re.IGNORECASE)
+
+
+def _heading(number: str, content: str, values: dict) -> tuple[str, str] | None:
+    """(numeral, title) when the row opens a section: "I | Nhóm …", "| Năm 2023 | … 1.970", "Nhóm II - … |"."""
+    if is_roman(number):
+        return number.rstrip("."), content or number
+    detail = any(text(values.get(k)) for k in ("lead", "time", "explanation", "result"))
+    if not number and content and not detail:
+        return "", content
+    if number and not content and not _TASK_NUMBER.match(number) and not detail:
+        return "", number
+    return None
+
+
+def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
+    rows = load_rows(data)
+    plan = ParsedPlan()
+    h, mapping, plan.ignored_columns, start = _find_header(rows)
+    headings = {fold(text(v)) for r in rows[h:start] for v, _ in r if v not in (None, "")}
+    for cells in rows[:h]:
+        line = " ".join(text(v) for v, _ in cells if v not in (None, ""))
+        if line:
+            plan.title_lines.append(line)
+            folded = fold(line)
+            if ("don vi tinh" in folded or "dvt" in folded) and "trieu dong" not in folded:
+                raise ValidationFailed("xlsx_unit", "Bảng phải ghi kinh phí bằng triệu đồng (Đơn vị tính: triệu đồng).")
+    span = f"{first_year}" if first_year == last_year else f"{first_year}–{last_year}"
+    section = task = None
+    for i in range(start, len(rows)):
+        n = i + 1
+        cell = {k: (None, None) for k in mapping.values()}
+        for c, key in mapping.items():
+            if c < len(rows[i]) and cell[key][0] in (None, ""):
+                cell[key] = rows[i][c]
+        values = {k: v for k, (v, _) in cell.items()}
+        if all(v is None or text(v) == "" for v in values.values()):
+            continue
+        if {fold(text(v)) for v in values.values() if text(v)} <= headings:
+            continue  # the heading repeated on a new page
+        number, content = text(values.get("number")), text(values.get("content"))
+        if content.isdigit() and (not number or number.isdigit()):
+            continue  # the column-number row (1, 2, 3 …)
+        amount = _amount(plan, n, values.get("planned"), cell.get("planned", (None, None))[1], "Kinh phí")
+        if fold(number).startswith("tong") or (not number and fold(content).startswith("tong")):
+            plan.stated_total_vnd = amount[0] if amount else None
+            try:
+                plan.stated_sources = resolve_sources(values.get("sources"))
+            except ValidationFailed as exc:
+                plan.error(n, exc.message)
+            continue
+        heading = _heading(number, content, values)
+        if heading is not None:
+            numeral, title = heading
+            none = "khong co nhiem vu" in fold(title)
+            section = ParsedSection(n, numeral, title.rsplit(":", 1)[0].strip() if none else title, match_group(title),
+                                    amount[0] if amount else None)
+            plan.sections.append(section)
+            task = None
+            continue
+        if not number and not content:
+            if task is None or amount is None:
+                plan.error(n, "Dòng kinh phí không thuộc nhiệm vụ nào (thiếu STT và nội dung).")
+                continue
+        elif not content:
+            plan.error(n, "Thiếu nội dung nhiệm vụ.")
+            continue
+        else:
+            if section is None:
+                section = ParsedSection(n, "I", "Nhiệm vụ", None, None)
+                plan.sections.append(section)
+            deadline, year = None, None
+            try:
+                deadline, year = parse_time(values.get("time"))
+            except ValidationFailed as exc:
+                plan.error(n, exc.message)
+            result = text(values.get("result"))
+            if plain_year(values.get("result")) and year is None and deadline is None:
+                year, result = plain_year(values.get("result")), ""
+            for y, what in ((deadline.year if deadline else None, f"Thời hạn {deadline:%d/%m/%Y}" if deadline else ""),
+                            (year, f"Năm thực hiện {year}")):
+                if y is not None and not first_year <= y <= last_year:
+                    plan.error(n, f"{what} nằm ngoài năm của kế hoạch ({span}).")
+            task = ParsedTask(n, number, content, text(values.get("explanation")), text(values.get("lead")),
+                              text(values.get("cooperating")), deadline, year, result, text(values.get("note")))
+            section.tasks.append(task)
+        if amount is None and values.get("sources") in (None, ""):
+            continue
+        if amount is None:
+            plan.error(n, "Có nguồn vốn nhưng thiếu kinh phí.")
+            continue
+        try:
+            sources = resolve_sources(values.get("sources"))
+        except ValidationFailed as exc:
+            plan.error(n, exc.message)
+            sources = []
+        disbursed = _amount(plan, n, values.get("disbursed"), cell.get("disbursed", (None, None))[1], "Giải ngân")
+        line_year = task.year or (task.deadline.year if task.deadline else None)
+        if not number and not content and values.get("time") not in (None, ""):
+            try:  # a continuation row may carry its own year
+                deadline, year = parse_time(values.get("time"))
+                line_year = year or (deadline.year if deadline else line_year)
+            except ValidationFailed as exc:
+                plan.error(n, exc.message)
+            if line_year is not None and not first_year <= line_year <= last_year:
+                plan.error(n, f"Năm kinh phí {line_year} nằm ngoài năm của kế hoạch ({span}).")
+        task.lines.append(ParsedLine(n, amount[0], amount[1], disbursed[0] if disbursed else None, sources, line_year))
+    _check_totals(plan)
+    return plan
+
+
+def _check_totals(plan: ParsedPlan) -> None:
+    for s in plan.sections:
+        if s.stated_vnd is not None and s.stated_vnd != s.planned_vnd:
+            plan.error(s.row, f"Cộng nhóm ghi {format_million(s.stated_vnd)} triệu đồng nhưng cộng các dòng được "
+                              f"{format_million(s.planned_vnd)} triệu đồng.")
+    if plan.stated_total_vnd is not None and plan.stated_total_vnd != plan.planned_vnd:
+        plan.error(None, f"Dòng tổng ghi {format_million(plan.stated_total_vnd)} triệu đồng nhưng cộng các dòng được "
+                         f"{format_million(plan.planned_vnd)} triệu đồng.")
+    if plan.stated_sources:
+        used = {s.pk: s for t in plan.tasks for li in t.lines for s in li.sources}
+        if {s.pk for s in plan.stated_sources} != set(used):
+            plan.error(None, f"Dòng tổng ghi nguồn vốn {source_codes(plan.stated_sources)} nhưng các dòng dùng "
+                             f"{source_codes(used.values()) or '(không có)'}.")
+    if not plan.tasks and not plan.errors:
+        plan.error(None, "Bảng không có nhiệm vụ nào.")

@@ -11,6 +11,7 @@ from motcua.core.errors import ValidationFailed
 
 from .. import permissions
 from ..models import Activity, CommunityTeam
+from .common import stored_user
 
 
 def _count(value, label: str) -> int:
@@ -31,7 +32,7 @@ def add_team(user, agency, *, members, village: str = "", decision: str = "", fo
         raise ValidationFailed("count_invalid", "Tổ phải có ít nhất một thành viên.")
     return CommunityTeam.objects.create(agency=agency, village=(village or "").strip()[:255], members=members,
                                         decision=(decision or "").strip()[:500], founded_on=founded_on,
-                                        created_by=user if getattr(user, "pk", None) else None)
+                                        created_by=stored_user(user))
 
 
 def add_activity(user, agency, *, date: dt.date, title: str, participants, kind: str = Activity.TRAINING,
@@ -49,7 +50,7 @@ def add_activity(user, agency, *, date: dt.date, title: str, participants, kind:
     return Activity.objects.create(agency=agency, kind=kind, date=date, title=title[:500],
                                    audience=(audience or "").strip()[:255],
                                    participants=_count(participants, "Số người tham gia"), task=task,
-                                   created_by=user if getattr(user, "pk", None) else None)
+                                   created_by=stored_user(user))
 
 
 @dataclass

@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Max
 
-from motcua.audit.services import record as audit
 from motcua.core.errors import ValidationFailed
 from motcua.core.money import format_number
 from motcua.documents.attachments import store_upload
@@ -28,6 +27,7 @@ from ..models import IndicatorValue, Plan, Target
 from ..money import vn_decimal
 from ..sections import TARGET_AREAS
 from . import community
+from .common import audit, stored_user
 from .plans import _unlocked
 
 COMPARE = {
@@ -121,7 +121,7 @@ def enter_value(user, target: Target, *, value, period_start: dt.date | None = N
     period_start, period_end = period_start or start, period_end or end
     if period_start > period_end or period_start.year < plan.first_year or period_end.year > plan.year:
         raise ValidationFailed("period_outside_plan", f"Kỳ số liệu phải nằm trong năm của kế hoạch ({plan.year}).")
-    user_ = user if getattr(user, "pk", None) else None
+    user_ = stored_user(user)
     with transaction.atomic():
         attachment = None
         if evidence is not None:

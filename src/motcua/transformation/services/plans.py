@@ -8,14 +8,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from motcua.audit.services import record as audit
-from motcua.core.errors import InvalidTransition, ValidationFailed
+from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.documents.attachments import store_upload
 from motcua.documents.models import AttachmentKind
+from motcua.units.models import Agency
 
 from .. import permissions
 from ..models import Plan, PlanSection, Task
 from .catalogue import roman
+from .common import audit, stored_user
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_SPAN = 10  # a multi-year report covers at most ten years
@@ -76,7 +77,7 @@ def create_plan(user, *, agency, year, kind: str = Plan.PLAN, title: str = "", n
     _check_parent(year, agency, parent)
     plan = Plan(agency=agency, year=year, first_year=first, kind=kind,
                 title=(title or "").strip()[:500] or default_title(kind, year, first), number=(number or "").strip()[:64],
-                legal_basis=(legal_basis or "").strip(), parent=parent, created_by=_user(user))
+                legal_basis=(legal_basis or "").strip(), parent=parent, created_by=stored_user(user))
     try:
         with transaction.atomic():
             plan.save()
@@ -123,7 +124,7 @@ def approve_plan(user, plan: Plan) -> Plan:
     if not plan.tasks.exists():
         raise InvalidTransition("plan_empty", "Kế hoạch chưa có nhiệm vụ nào.")
     with transaction.atomic():
-        plan.status, plan.approved_by, plan.approved_at = Plan.APPROVED, _user(user), timezone.now()
+        plan.status, plan.approved_by, plan.approved_at = Plan.APPROVED, stored_user(user), timezone.now()
         plan.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
         audit(user, "dx.plan_approved", "dx_plan", plan.pk, {"agency": plan.agency.code, "year": plan.year})
     return plan
@@ -247,7 +248,7 @@ def add_task(user, plan: Plan, *, section: PlanSection, content: str, lead_agenc
     with transaction.atomic():
         order = (plan.tasks.aggregate(m=Max("order"))["m"] or 0) + 1
         clean.setdefault("number", str(plan.tasks.filter(section=section).count() + 1))
-        task = Task.objects.create(plan=plan, order=order, updated_by=_user(user), **clean)
+        task = Task.objects.create(plan=plan, order=order, updated_by=stored_user(user), **clean)
         if lead_agencies:
             task.lead_agencies.set(lead_agencies)
     return task
@@ -270,7 +271,7 @@ def update_task(user, task: Task, lead_agencies=None, **fields) -> Task:
     with transaction.atomic():
         for key, value in clean.items():
             setattr(task, key, value)
-        task.updated_by = _user(user)
+        task.updated_by = stored_user(user)
         task.save()
         if lead_agencies is not None:
             task.lead_agencies.set(lead_agencies)
@@ -287,10 +288,24 @@ def add_evidence(user, task: Task, file, name: str | None = None):
     """Store a file through the documents app's checked upload and attach it to the task."""
     permissions.require(permissions.can_report_on_task(user, task))
     with transaction.atomic():
-        att = store_upload(file, owner=_user(user), kind=AttachmentKind.EVIDENCE, uploaded_by=_user(user), name=name)
+        owner = stored_user(user)
+        att = store_upload(file, owner=owner, kind=AttachmentKind.EVIDENCE, uploaded_by=owner, name=name)
         task.evidence.add(att)
     return att
 
 
-def _user(user):
-    return user if getattr(user, "pk", None) else None
+def unit_agency(code: str):
+    """The body a code names: an administrative unit's official code ("51" the province, "21439" a ward) means
+    its People's Committee; an agency identity code ("H51.02") means that agency (e.g. a department)."""
+    code = (code or "").strip()
+    agency = Agency.objects.select_related("admin_unit").filter(code=code).first()
+    if agency is not None:
+        return agency
+    committees = list(Agency.objects.select_related("admin_unit").filter(
+        admin_unit__code=code, is_active=True, kind__in=(Agency.PROVINCIAL_COMMITTEE, Agency.COMMUNE_COMMITTEE)))
+    if len(committees) == 1:
+        return committees[0]
+    if not committees:
+        raise NotFound("unit_not_found", f"Không tìm thấy đơn vị mã \u201c{code}\u201d (mã đơn vị hành chính, ví dụ 51, "
+                                         "hoặc mã định danh cơ quan, ví dụ H51.02).")
+    raise ValidationFailed("unit_ambiguous", f"Mã \u201c{code}\u201d ứng với nhiều cơ quan; dùng mã định danh cơ quan.")

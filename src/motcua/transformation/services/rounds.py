@@ -9,13 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.accounts.models import Role
-from motcua.audit.services import record as audit
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.outbox.services import emit
 from motcua.units.models import Agency
 
 from .. import permissions
 from ..models import Plan, ReportingRound, RoundReminder, RoundResponse
+from .common import audit, stored_user
 from .indicators import measure_targets
 from .plans import _year, task_state
 
@@ -55,7 +55,7 @@ def open_round(user, *, title: str, year, deadline: dt.date, period_start: dt.da
         rnd = ReportingRound.objects.create(title=title[:500], year=year, period_start=period_start,
                                             period_end=period_end, deadline=deadline,
                                             reminder_days=_reminder_days(reminder_days), note=(note or "").strip(),
-                                            opened_by=user if getattr(user, "pk", None) else None)
+                                            opened_by=stored_user(user))
         RoundResponse.objects.bulk_create([RoundResponse(round=rnd, agency=a) for a in units])
         for agency in units:
             for person in recipients(agency):
@@ -113,7 +113,7 @@ def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
     }
     with transaction.atomic():
         resp.status, resp.submitted_at = RoundResponse.SUBMITTED, timezone.now()
-        resp.submitted_by, resp.snapshot = (user if getattr(user, "pk", None) else None), snapshot
+        resp.submitted_by, resp.snapshot = stored_user(user), snapshot
         resp.save()
         audit(user, "dx.round_answered", "dx_round", rnd.pk, {"agency": agency.code, "plan": plan.pk})
     return resp

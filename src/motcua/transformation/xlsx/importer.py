@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from motcua.audit.services import record as audit
 from motcua.core.errors import InvalidTransition, ValidationFailed
 
 from .. import permissions
 from ..models import BudgetLine, Plan, PlanSection, Task
 from ..services import plans as plan_services
+from ..services.common import audit, stored_user
 from .reader import ParsedPlan, parse
 
 
@@ -28,9 +28,10 @@ class ImportResult:
 
 
 def _errors(parsed: ParsedPlan) -> ValidationFailed:
-    n = len(parsed.errors)
-    return ValidationFailed("plan_import_invalid", f"Tệp có {n} lỗi; chưa nhập dòng nào. Sửa các dòng được nêu rồi "
-                                                   "nhập lại.", details={"errors": parsed.errors})
+    n, first = len(parsed.errors), parsed.errors[0]
+    where = f"dòng {first['row']}" if first["row"] else "cả bảng"
+    return ValidationFailed("plan_import_invalid", f"Tệp có {n} lỗi, chưa nhập dòng nào ({where}: {first['message']}"
+                                                   f"{'; …' if n > 1 else ''}).", details={"errors": parsed.errors})
 
 
 def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, first_year: int | None = None,
@@ -86,7 +87,7 @@ def _write(plan: Plan, parsed: ParsedPlan, user) -> None:
                 plan=plan, section=section, order=order, number=pt.number or str(n), content=pt.content,
                 explanation=pt.explanation, lead_text=pt.lead_text, cooperating_text=pt.cooperating_text,
                 deadline=pt.deadline, year=pt.year, result=pt.result, note=pt.note,
-                updated_by=user if getattr(user, "pk", None) else None)
+                updated_by=stored_user(user))
             for pl in pt.lines:
                 line = BudgetLine.objects.create(task=task, year=pl.year or plan.year, planned_vnd=pl.planned_vnd,
                                                  disbursed_vnd=pl.disbursed_vnd, decimals=pl.decimals)

@@ -9,7 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from motcua.core.errors import DomainError
 
-from . import accounts, catalog, documents, dossiers, engagement, integrations, payments, reporting
+from . import accounts, catalog, documents, dossiers, engagement, integrations, payments, reporting, transformation
 from . import slips as _slips  # noqa: F401  (adds the slip downloads to the dossiers router)
 from .schemas import http_error_payload, validation_payload
 
@@ -94,3 +94,4 @@ api.add_router("/payments", payments.router)
 api.add_router("/engagement", engagement.router)
 api.add_router("/integrations", integrations.router)
 api.add_router("/reporting", reporting.router)
+api.add_router("/transformation", transformation.router)

@@ -1,0 +1,239 @@
+"""Shapes of the digital-transformation API. Amounts go in as triệu đồng written the Vietnamese way
+("92,460", "8.962,46") or as numbers; they come out in đồng (``*_vnd``) and formatted (``planned``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from ..schemas import ErrorOut, Note, ShortText, text
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut,
+          422: ErrorOut}
+LongText = text(20000)
+Title = text(500)
+Amount = str | int | float
+Kind = Literal["plan", "report"]
+
+
+class PlanIn(Schema):
+    unit: str = Field(..., max_length=32, description="Mã đơn vị hành chính (51 = tỉnh) hoặc mã định danh cơ quan")
+    year: int
+    kind: Kind = "plan"
+    first_year: int | None = Field(None, description="Báo cáo nhiều năm: năm bắt đầu")
+    title: Title = ""
+    number: text(64) = ""
+    legal_basis: LongText = ""
+    parent_id: int | None = None
+
+
+class PlanPatch(Schema):
+    title: Title | None = None
+    number: text(64) | None = None
+    legal_basis: LongText | None = None
+    parent_id: int | None = None
+    first_year: int | None = None
+
+
+class PlanOut(Schema):
+    id: int
+    unit: str
+    unit_name: str
+    year: int
+    first_year: int
+    kind: str
+    title: str
+    number: str
+    legal_basis: str
+    parent_id: int | None
+    status: str
+    approved_by: str | None
+    approved_at: datetime | None
+    planned_vnd: int
+    planned: str
+    sources: list[str]
+
+
+class BudgetLineOut(Schema):
+    id: int
+    year: int
+    planned_vnd: int
+    planned: str
+    disbursed_vnd: int | None
+    disbursed: str
+    sources: list[str]
+    note: str
+
+
+class TaskOut(Schema):
+    id: int
+    section_id: int
+    number: str
+    content: str
+    explanation: str
+    lead_text: str
+    lead_units: list[str]
+    cooperating_text: str
+    deadline: date | None
+    year: int | None
+    status: str
+    state: str
+    state_label: str
+    progress: int
+    result: str
+    note: str
+    evidence: list[int]
+    budget_lines: list[BudgetLineOut]
+
+
+class SectionOut(Schema):
+    id: int
+    numeral: str
+    title: str
+    group: str | None
+    planned_vnd: int
+    planned: str
+    tasks: list[TaskOut]
+
+
+class PlanDetail(PlanOut):
+    sections: list[SectionOut]
+
+
+class SectionIn(Schema):
+    title: Title
+    numeral: text(16) = ""
+    group: str | None = Field(None, max_length=32, description="Mã nhóm trong danh mục")
+
+
+class TaskIn(Schema):
+    section_id: int
+    content: LongText
+    explanation: LongText = ""
+    lead_text: LongText = ""
+    lead_units: list[str] = Field(default_factory=list, description="Mã cơ quan chủ trì có trong hệ thống")
+    cooperating_text: LongText = ""
+    deadline: date | None = None
+    year: int | None = None
+    number: text(16) = ""
+    status: Literal["not_started", "in_progress", "done"] = "not_started"
+    progress: int = Field(0, ge=0, le=100)
+    result: LongText = ""
+    note: Note = ""
+
+
+class TaskPatch(Schema):
+    section_id: int | None = None
+    content: LongText | None = None
+    explanation: LongText | None = None
+    lead_text: LongText | None = None
+    lead_units: list[str] | None = None
+    cooperating_text: LongText | None = None
+    deadline: date | None = None
+    year: int | None = None
+    number: text(16) | None = None
+    status: Literal["not_started", "in_progress", "done"] | None = None
+    progress: int | None = Field(None, ge=0, le=100)
+    result: LongText | None = None
+    note: Note | None = None
+
+
+class BudgetLineIn(Schema):
+    planned: Amount = Field(..., description="Triệu đồng: \"92,460\", \"8.962,46\" hoặc số")
+    year: int | None = None
+    disbursed: Amount | None = None
+    sources: list[str] | str = Field(default_factory=list, description="Mã hoặc tên nguồn vốn: [\"CTX\", \"NSH\"]")
+    note: Note = ""
+
+
+class BudgetLinePatch(Schema):
+    planned: Amount | None = None
+    year: int | None = None
+    disbursed: Amount | None = None
+    sources: list[str] | str | None = None
+    note: Note | None = None
+
+
+class TargetIn(Schema):
+    measure: str = Field(..., max_length=48)
+    value: Amount
+    comparator: Literal["gte", "gt", "lte", "lt", "eq"] = "gte"
+    name: Title = ""
+    unit: text(32) | None = None
+    area: str | None = Field(None, max_length=32)
+
+
+class MeasuredOut(Schema):
+    target_id: int
+    name: str
+    measure: str
+    source: str
+    area: str
+    target: str
+    value: str | None
+    display: str
+    met: bool | None
+    entered_by: str | None = None
+    entered_at: datetime | None = None
+    evidence_id: int | None = None
+
+
+class ValueOut(Schema):
+    id: int
+    target_id: int
+    value: str
+    period_start: date
+    period_end: date
+    note: str
+    evidence_id: int | None
+    entered_by: str | None
+    entered_at: datetime
+
+
+class ImportOut(Schema):
+    plan_id: int | None
+    created: bool
+    dry_run: bool
+    sections: int
+    tasks: int
+    planned_vnd: int
+    planned: str
+    rows: list[dict]
+
+
+class RoundIn(Schema):
+    title: Title = ""
+    year: int
+    deadline: date
+    period_start: date | None = None
+    period_end: date | None = None
+    reminder_days: ShortText = "7,3,1"
+    units: list[str] | None = Field(None, description="Mã đơn vị phải báo cáo; mặc định mọi xã, phường, sở")
+    note: LongText = ""
+
+
+class ResponseOut(Schema):
+    unit: str
+    unit_name: str
+    status: str
+    submitted_at: datetime | None
+    submitted_by: str | None
+
+
+class RoundOut(Schema):
+    id: int
+    title: str
+    year: int
+    period_start: date
+    period_end: date
+    deadline: date
+    status: str
+    reported: int
+    pending: list[str]
+    responses: list[ResponseOut]
+
+
+class AnswerIn(Schema):
+    unit: str = Field(..., max_length=32)

@@ -1,0 +1,120 @@
+"""The digital-transformation API: same error shape and permission model as the rest of /api/v1."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from motcua.api.auth import issue_token
+from motcua.transformation.models import BudgetLine, Plan, Task
+from tests.web.conftest import pdf_bytes
+
+from .conftest import seed_file
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/transformation"
+
+
+@pytest.fixture
+def api(dx):
+    tokens = {name: issue_token(getattr(dx, name), "thử")[1] for name in ("admin", "auditor", "dp_admin", "ct_admin")}
+    return lambda who: Client(headers={"Authorization": f"Bearer {tokens[who]}"})
+
+
+def _xlsx(name):
+    return SimpleUploadedFile(f"{name}.xlsx", seed_file(name))
+
+
+def test_import_with_preview_then_read_the_plan(api, dx):
+    c = api("dp_admin")
+    preview = c.post(f"{API}/plans/import", {"file": _xlsx("seed004_pl2"), "unit": "21439", "year": 2024,
+                                             "dry_run": "true"})
+    assert preview.status_code == 200, preview.content
+    body = preview.json()
+    assert (body["dry_run"], body["plan_id"], body["tasks"], body["planned"]) == (True, None, 12, "13.570")
+    assert body["rows"][2]["sources"] == ["NSH", "NST"] and not Plan.objects.exists()
+    done = c.post(f"{API}/plans/import", {"file": _xlsx("seed004_pl2"), "unit": "21439", "year": 2024})
+    assert done.status_code == 201
+    plan = c.get(f"{API}/plans/{done.json()['plan_id']}").json()
+    assert plan["planned"] == "13.570" and plan["sources"] == ["CTX", "NSH", "NST"]
+    assert [(s["numeral"], s["planned"], len(s["tasks"])) for s in plan["sections"]] == [
+        ("I", "4.420", 6), ("II", "250", 2), ("III", "750", 1), ("IV", "150", 1), ("V", "8.000", 2)]
+    line = plan["sections"][0]["tasks"][0]["budget_lines"][0]
+    assert (line["planned_vnd"], line["planned"], line["sources"]) == (120_000_000, "120", ["CTX", "NSH"])
+    export = c.get(f"{API}/plans/{plan['id']}/export.xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert api("ct_admin").get(f"{API}/plans/{plan['id']}").json()["code"] == "plan_not_found"
+    assert api("auditor").get(f"{API}/plans/{plan['id']}").status_code == 200
+
+
+def test_building_a_plan_and_bad_input(api, dx):
+    c = api("dp_admin")
+    plan = c.post(f"{API}/plans", {"unit": "21439", "year": 2024}, content_type="application/json").json()
+    section = c.post(f"{API}/plans/{plan['id']}/sections", {"title": "Nhóm phát triển chính quyền số",
+                                                             "group": "chinh-quyen-so"},
+                     content_type="application/json").json()
+    task = c.post(f"{API}/plans/{plan['id']}/tasks", {"section_id": section["id"], "content": "Số hóa hồ sơ",
+                                                       "deadline": "2024-12-31", "lead_units": ["21439"]},
+                  content_type="application/json")
+    assert task.status_code == 201 and task.json()["lead_units"] == ["H51.50.80"]
+    task_id = task.json()["id"]
+    ok = c.post(f"{API}/tasks/{task_id}/budget-lines", {"planned": "92,460", "sources": ["CTX", "NSH"]},
+                content_type="application/json")
+    assert ok.status_code == 201 and ok.json()["planned"] == "92,460"
+    for body, status, code, text in (
+            ({"planned": "-5"}, 422, "amount_negative", "Kinh phí không được âm."),
+            ({"planned": "năm trăm"}, 422, "amount_invalid", "không phải số triệu đồng"),
+            ({"planned": -3}, 422, "amount_negative", "không được âm"),
+            ({"planned": "10", "sources": ["ABC"]}, 422, "unknown_source", "Nguồn vốn không có trong danh mục"),
+            ({"planned": "10", "year": 2030}, 422, "deadline_outside_plan", "nằm ngoài năm của kế hoạch (2024)"),
+            ({"planned": {"x": 1}}, 422, "invalid_input", "")):
+        r = c.post(f"{API}/tasks/{task_id}/budget-lines", body, content_type="application/json")
+        assert r.status_code == status and r.json()["code"] == code and text in r.json()["message"], r.content
+    r = c.patch(f"{API}/tasks/{task_id}", {"deadline": "2025-01-15"}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["message"] == "Thời hạn 15/01/2025 nằm ngoài năm của kế hoạch (2024)."
+    other = api("ct_admin")  # a task in another unit's plan
+    r = other.post(f"{API}/plans/{plan['id']}/tasks", {"section_id": section["id"], "content": "Xen ngang"},
+                   content_type="application/json")
+    assert r.status_code == 404 and r.json()["code"] == "plan_not_found"
+    r = api("auditor").post(f"{API}/plans/{plan['id']}/tasks", {"section_id": section["id"], "content": "Kiểm tra"},
+                            content_type="application/json")
+    assert r.status_code == 403 and r.json() == {"code": "forbidden", "message":
+                                                 "Bạn chỉ được thay đổi dữ liệu chuyển đổi số của đơn vị mình."}
+    r = c.post(f"{API}/plans/import", {"file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04 not really"),
+                                       "unit": "21439", "year": 2024, "replace": "true"})
+    assert r.status_code == 422 and r.json()["code"] == "xlsx_invalid"
+    assert Task.objects.count() == 1 and BudgetLine.objects.count() == 1
+    assert Client().get(f"{API}/plans").status_code == 401
+
+
+def test_targets_values_rounds_and_rollup(api, dx):
+    admin, dp = api("admin"), api("dp_admin")
+    province = admin.post(f"{API}/plans", {"unit": "51", "year": 2024}, content_type="application/json").json()
+    plan = dp.post(f"{API}/plans", {"unit": "21439", "year": 2024, "parent_id": province["id"]},
+                   content_type="application/json")
+    assert plan.status_code == 404  # the province's plan is not visible to a ward: nothing leaks
+    plan = admin.post(f"{API}/plans", {"unit": "21439", "year": 2024, "parent_id": province["id"]},
+                      content_type="application/json").json()
+    target = dp.post(f"{API}/plans/{plan['id']}/targets", {"measure": "households_internet", "value": "70",
+                                                           "comparator": "gt"}, content_type="application/json")
+    assert target.status_code == 201 and target.json()["target"] == "> 70 %" and target.json()["display"] == "—"
+    value = dp.post(f"{API}/targets/{target.json()['target_id']}/values",
+                    {"value": "72,5", "note": "VNPT", "evidence": SimpleUploadedFile("bb.pdf", pdf_bytes())})
+    assert value.status_code == 201 and value.json()["value"] == "72.50" and value.json()["evidence_id"]
+    [measured] = dp.get(f"{API}/plans/{plan['id']}/targets").json()
+    assert (measured["display"], measured["met"], measured["entered_by"]) == ("72,5 %", True, str(dx.dp_admin))
+    deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    assert dp.post(f"{API}/rounds", {"year": 2024, "deadline": deadline}, content_type="application/json"
+                   ).status_code == 403
+    rnd = admin.post(f"{API}/rounds", {"year": 2024, "deadline": deadline, "units": ["21439", "21025"]},
+                     content_type="application/json").json()
+    assert rnd["pending"] == ["H51.50.01", "H51.50.80"]
+    answered = dp.post(f"{API}/rounds/{rnd['id']}/answer", {"unit": "21439"}, content_type="application/json").json()
+    assert answered["pending"] == [] and [r["status"] for r in answered["responses"]] == ["submitted"]
+    assert admin.get(f"{API}/rounds/{rnd['id']}").json()["pending"] == ["H51.50.01"]
+    up = admin.get(f"{API}/plans/{province['id']}/rollup").json()
+    assert [u["unit"] for u in up["units"]] == ["H51", "H51.50.80"]
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert "/api/v1/transformation/plans/{plan_id}/rollup" in schema["paths"]

@@ -44,3 +44,15 @@ def dx(db):
         ct_admin=officer("unit_admin", ct, username="qt.camthanh", email="qt.camthanh@example.vn"),
         dept_head=officer("department_head", dept, username="tp.skhcn"),
     )
+
+
+@pytest.fixture
+def signed_in(client, monkeypatch):
+    """A test client signed in as `user`, past the officers' second factor (tested in tests/web)."""
+    monkeypatch.setattr("motcua.accounts.twofactor.needs_second_factor", lambda request: None)
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

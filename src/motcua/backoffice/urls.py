@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import dashboard, dossier, feedback, queues, second_factor, walk_in
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),
     path("phan-anh/<int:pk>/", feedback.feedback_detail, name="feedback"),
     path("phan-anh/<int:pk>/<slug:action>/", feedback.feedback_action, name="feedback_action"),
+    path("chuyen-doi-so/", include("motcua.backoffice.dx.urls")),
 ]

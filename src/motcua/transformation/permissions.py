@@ -76,10 +76,12 @@ def can_approve_plan(user, plan) -> bool:
 
 
 def can_report_on_task(user, task) -> bool:
-    """Result, progress and evidence: the plan's editors and the officers of a lead unit."""
+    """Result, progress and evidence: the plan's editors and the officers of a lead unit (of the plan's own
+    unit when the task names no lead unit in the system)."""
     if can_edit_plan(user, task.plan):
         return True
-    return _signed_in(user) and any(has_role(user, OFFICER_ROLES, a) for a in task.lead_agencies.all())
+    leads = list(task.lead_agencies.all()) or [task.plan.agency]
+    return _signed_in(user) and any(has_role(user, OFFICER_ROLES, a) for a in leads)
 
 
 def require(allowed: bool, message: str = FORBIDDEN_OTHER_UNIT) -> None:

@@ -98,7 +98,7 @@ def save_group(user, *, code: str, name: str, framework: str = "", aliases: str 
         raise ValidationFailed("group_code_invalid", "Mã nhóm chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
     if not name:
         raise ValidationFailed("group_name_required", "Cần nhập tên nhóm.")
-    group = TaskGroup.objects.get(pk=pk) if pk else TaskGroup()
+    group = TaskGroup.objects.get(pk=pk) if pk else TaskGroup.objects.filter(code=code).first() or TaskGroup()
     group.code, group.name, group.framework = code, name[:255], (framework or "").strip()[:100]
     group.aliases, group.order, group.is_active = _clean_aliases(aliases), int(order or 0), bool(is_active)
     try:
@@ -120,7 +120,7 @@ def save_source(user, *, code: str, name: str, aliases: str = "", order: int = 0
     if any(c in name + aliases for c in ",;+"):
         raise ValidationFailed("source_name_separator", "Tên nguồn vốn không được chứa dấu phẩy, chấm phẩy "
                                                         "hoặc dấu cộng (dùng để ngăn cách nhiều nguồn).")
-    source = FundingSource.objects.get(pk=pk) if pk else FundingSource()
+    source = FundingSource.objects.get(pk=pk) if pk else FundingSource.objects.filter(code=code).first() or FundingSource()
     source.code, source.name, source.aliases = code, name[:255], aliases
     source.order, source.is_active = int(order or 0), bool(is_active)
     try:

@@ -1,6 +1,7 @@
 from django import template
 
 from motcua.core.money import format_number, format_vnd
+from motcua.transformation.money import format_million
 from motcua.web.display import action_label, deadline_class, vn_date, vn_datetime
 
 register = template.Library()
@@ -43,3 +44,9 @@ def days(value):
 @register.filter
 def action_vi(value):
     return action_label(value or "")
+
+
+@register.filter
+def trieu(value, decimals=None):
+    """đồng → triệu đồng written the Vietnamese way (8.962,46)."""
+    return format_million(value, None if decimals in (None, "") else int(decimals))

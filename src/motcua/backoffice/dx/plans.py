@@ -1,0 +1,253 @@
+"""Plan list, creation, the plan editor (htmx fragments for sections, tasks, budget lines, targets), my tasks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.permissions import staff_agencies_of
+from motcua.core.errors import DomainError
+from motcua.documents.attachments import get_attachment
+from motcua.transformation import permissions
+from motcua.transformation.models import BudgetLine, IndicatorValue, Plan, Target, Task
+from motcua.transformation.services import budget, indicators, plans
+from motcua.transformation.xlsx.writer import export_plan
+from motcua.web.files import attachment_response
+from motcua.web.pages import actor
+
+from ..views.common import officer_required
+from .common import date_css, editor_context, error_status, page, plan_or_404, task_or_404
+from .forms import BudgetLineForm, PlanForm, ResultForm, SectionForm, TargetForm, TaskForm, ValueForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SECTIONS, TARGETS = "backoffice/dx/_sections.html", "backoffice/dx/_targets.html"
+
+
+@officer_required
+def home(request):
+    year = request.GET.get("nam") or ""
+    qs = permissions.visible_plans(request.user).select_related("agency", "parent__agency")
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    return page(request, "backoffice/dx/home.html", {
+        "plans": qs.order_by("-year", "agency__code", "kind")[:300], "year": year,
+        "can_create": permissions.editable_agencies(request.user).exists()})
+
+
+@officer_required
+def plan_new(request):
+    agencies = permissions.editable_agencies(request.user).order_by("code")
+    if not agencies.exists():
+        return page(request, "backoffice/forbidden.html", {}, status=403)
+    parents = permissions.visible_plans(request.user).filter(kind=Plan.PLAN).select_related("agency")
+    form = PlanForm(request.POST or None, agencies=agencies, parents=parents,
+                    initial={"year": timezone.localdate().year})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            c = form.cleaned_data
+            try:
+                plan = plans.create_plan(actor(request), agency=c["agency"], year=c["year"], kind=c["kind"],
+                                         first_year=c["first_year"], title=c["title"], number=c["number"],
+                                         legal_basis=c["legal_basis"], parent=c["parent"])
+            except DomainError as err:
+                form.add_error(None, err.message)
+                status = error_status(err)
+            else:
+                messages.success(request, f"Đã lập {plan.title}.")
+                return redirect("backoffice:dx_plan", pk=plan.pk)
+    return page(request, "backoffice/dx/plan_new.html", {"form": form}, status=status)
+
+
+@officer_required
+def plan_detail(request, pk):
+    return page(request, "backoffice/dx/plan.html", editor_context(request, plan_or_404(request, pk)))
+
+
+def _fragment(request, plan, template, status=200, **extra):
+    """htmx: the part that changed; a plain form post: back to the plan page."""
+    if request.htmx:
+        return page(request, template, editor_context(request, plan, **extra), status=status)
+    if status >= 400 and extra.get("error"):
+        messages.error(request, extra["error"])
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/can-bo/chuyen-doi-so/") and "//" not in nxt:
+        return redirect(nxt)
+    return redirect("backoffice:dx_plan", pk=plan.pk)
+
+
+def _run(request, plan, template, call, ok: str = "", **extra):
+    try:
+        call()
+    except DomainError as err:
+        return _fragment(request, plan, template, error_status(err), error=err.message, **extra)
+    if ok and not request.htmx:
+        messages.success(request, ok)
+    return _fragment(request, plan, template, **extra)
+
+
+def _submit(request, plan, form, call, template: str = SECTIONS, ok: str = "", **extra):
+    """Check the form (422 with its first message), then run the service with its cleaned data."""
+    if not form.is_valid():
+        return _fragment(request, plan, template, 422, error=_first_error(form), **extra)
+    return _run(request, plan, template, lambda: call(form.cleaned_data), ok=ok, **extra)
+
+
+@officer_required
+@require_POST
+def section_add(request, pk):
+    plan = plan_or_404(request, pk)
+    return _submit(request, plan, SectionForm(request.POST), lambda c: plans.add_section(
+        actor(request), plan, title=c["title"], group=c["group"]))
+
+
+@officer_required
+@require_POST
+def task_add(request, pk, section_id):
+    plan = plan_or_404(request, pk)
+    section = get_object_or_404(plan.sections, pk=section_id)
+    return _submit(request, plan, TaskForm(request.POST), lambda c: plans.add_task(
+        actor(request), plan, section=section, **{k: v for k, v in c.items() if v not in (None, "")}),
+        open_section=section.pk)
+
+
+def _first_error(form) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label else errors[0]
+    return "Dữ liệu không hợp lệ."
+
+
+@officer_required
+def task_edit(request, tid):
+    task = task_or_404(request, tid)
+    plan = task.plan
+    if request.method == "GET":
+        form = TaskForm(initial={f: getattr(task, f) for f in TaskForm.base_fields}, auto_id=f"t{task.pk}-%s")
+        return page(request, "backoffice/dx/_task_form.html", {
+            "plan": plan, "task": task, "form": form,
+            "editable_content": permissions.can_edit_plan(request.user, plan) and not plan.is_approved})
+    editable = permissions.can_edit_plan(request.user, plan) and not plan.is_approved
+    form = TaskForm(request.POST) if editable and "content" in request.POST else ResultForm(request.POST)
+
+    def save(c):
+        c = {**c, "progress": c.get("progress") or 0}
+        if not c.get("status"):
+            c.pop("status", None)
+        return plans.update_task(actor(request), task, **c)
+
+    return _submit(request, plan, form, save, ok="Đã lưu nhiệm vụ.")
+
+
+@officer_required
+@require_POST
+def task_delete(request, tid):
+    task = task_or_404(request, tid)
+    return _run(request, task.plan, SECTIONS, lambda: plans.delete_task(actor(request), task))
+
+
+@officer_required
+@require_POST
+def line_add(request, tid):
+    task = task_or_404(request, tid)
+    return _submit(request, task.plan, BudgetLineForm(request.POST), lambda c: budget.add_budget_line(
+        actor(request), task, planned=c["planned"], sources=c["sources"], year=c["year"], disbursed=c["disbursed"]))
+
+
+@officer_required
+@require_POST
+def line_delete(request, lid):
+    line = get_object_or_404(BudgetLine.objects.select_related("task__plan"), pk=lid,
+                             task__plan__in=permissions.visible_plans(request.user))
+    return _run(request, line.task.plan, SECTIONS,
+                lambda: budget.delete_budget_line(actor(request), line))
+
+
+@officer_required
+@require_POST
+def evidence_add(request, tid):
+    task = task_or_404(request, tid)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _fragment(request, task.plan, SECTIONS, 422, error="Chọn tệp minh chứng.")
+    return _run(request, task.plan, SECTIONS,
+                lambda: plans.add_evidence(actor(request), task, upload, name=upload.name), ok="Đã lưu tệp minh chứng.")
+
+
+@officer_required
+def evidence(request, att_id):
+    """A task's or a value's evidence file, for those who may see the plan."""
+    visible = permissions.visible_plans(request.user)
+    task = Task.objects.filter(evidence__pk=att_id, plan__in=visible).first()
+    value = IndicatorValue.objects.filter(evidence_id=att_id, target__plan__in=visible).first()
+    if task is None and value is None:
+        raise Http404("Không tìm thấy tệp.")
+    return attachment_response(get_attachment(att_id))
+
+
+@officer_required
+@require_POST
+def target_add(request, pk):
+    plan = plan_or_404(request, pk)
+    return _submit(request, plan, TargetForm(request.POST), lambda c: indicators.add_target(
+        actor(request), plan, measure=c["measure"], value=c["value"], comparator=c["comparator"], name=c["name"],
+        unit=c["unit"] or None, area=c["area"] or None), template=TARGETS)
+
+
+@officer_required
+@require_POST
+def value_add(request, target_id):
+    target = get_object_or_404(Target.objects.select_related("plan__agency"), pk=target_id,
+                               plan__in=permissions.visible_plans(request.user))
+    return _submit(request, target.plan, ValueForm(request.POST, request.FILES), lambda c: indicators.enter_value(
+        actor(request), target, value=c["value"], note=c["note"], evidence=c.get("evidence"),
+        evidence_name=c["evidence"].name if c.get("evidence") else None), template=TARGETS,
+        ok="Đã lưu giá trị chỉ tiêu.")
+
+
+@officer_required
+@require_POST
+def plan_status(request, pk, action):
+    plan = plan_or_404(request, pk)
+    call = {"phe-duyet": plans.approve_plan, "mo-lai": plans.reopen_plan}.get(action)
+    if call is None:
+        raise Http404
+    try:
+        call(actor(request), plan)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, "Đã phê duyệt kế hoạch." if action == "phe-duyet" else "Đã mở lại kế hoạch để sửa.")
+    return redirect("backoffice:dx_plan", pk=plan.pk)
+
+
+@officer_required
+def plan_export(request, pk):
+    plan = plan_or_404(request, pk)
+    resp = HttpResponse(export_plan(plan), content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.agency.code}-{plan.year}.xlsx"'
+    return resp
+
+
+@officer_required
+def my_tasks(request):
+    """Tasks my unit leads (or, when no lead unit is named, tasks of my unit's plans), soonest deadline first."""
+    mine = staff_agencies_of(request.user)
+    qs = (Task.objects.filter(Q(lead_agencies__in=mine) | Q(plan__agency_id__in=mine, lead_agencies__isnull=True))
+          .exclude(status=Task.DONE).select_related("plan__agency", "section").distinct())
+    today = timezone.localdate()
+    rows = []
+    for task in qs:
+        due = plans.due_date(task)
+        state, label = plans.task_state(task, today)
+        css = "overdue" if state == "overdue" else date_css(due, soon_days=30)
+        rows.append({"task": task, "due": due, "state": label, "css": css,
+                     "form": ResultForm(initial={"status": task.status, "progress": task.progress,
+                                                 "result": task.result}, auto_id=f"t{task.pk}-%s")})
+    rows.sort(key=lambda r: (r["due"] is None, r["due"]))
+    return page(request, "backoffice/dx/my_tasks.html", {"rows": rows[:300], "today": today})

@@ -1,0 +1,198 @@
+"""Reporting rounds (open, answer, remind), the province's roll-up dashboard, teams and activities, catalogues."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from motcua.core.errors import DomainError
+from motcua.transformation import permissions
+from motcua.transformation.models import Activity, CommunityTeam, FundingSource, Plan, ReportingRound, TaskGroup
+from motcua.transformation.services import catalogue, community, indicators, plans, rollup, rounds
+from motcua.units.models import Agency
+from motcua.web.pages import actor
+
+from ..views.common import officer_required
+from . import charts
+from .common import date_css, error_status, page
+from .forms import ActivityForm, RoundForm, TeamForm
+
+
+@officer_required
+def round_list(request):
+    form = RoundForm(request.POST or None, initial={"year": timezone.localdate().year})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            c = form.cleaned_data
+            units = Agency.objects.filter(is_active=True, kind__in=c["kinds"])
+            try:
+                rnd = rounds.open_round(actor(request), title=c["title"], year=c["year"], deadline=c["deadline"],
+                                        period_end=c["period_end"], reminder_days=c["reminder_days"], agencies=units)
+            except DomainError as err:
+                form.add_error(None, err.message)
+                status = error_status(err)
+            else:
+                messages.success(request, f"Đã mở kỳ báo cáo \u201c{rnd.title}\u201d cho {rnd.responses.count()} đơn vị.")
+                return redirect("backoffice:dx_round", pk=rnd.pk)
+    items = list(ReportingRound.objects.all()[:50])
+    for r in items:
+        r.css = date_css(r.deadline) if r.status == r.OPEN else ""
+    return page(request, "backoffice/dx/rounds.html", {"rounds": items, "form": form}, status=status)
+
+
+def _responses(request, rnd):
+    qs = rnd.responses.select_related("agency", "submitted_by").order_by("status", "agency__code")
+    if permissions.reads_all(request.user):
+        return list(qs)
+    return [r for r in qs if permissions.can_view_agency(request.user, r.agency)]
+
+
+@officer_required
+def round_detail(request, pk):
+    rnd = get_object_or_404(ReportingRound, pk=pk)
+    responses = _responses(request, rnd)
+    for r in responses:
+        r.can_answer = permissions.can_edit_agency(request.user, r.agency) and rnd.status == rnd.OPEN
+    return page(request, "backoffice/dx/round.html", {
+        "rnd": rnd, "responses": responses, "pending": [r for r in responses if r.status == "pending"],
+        "reported": sum(r.status == "submitted" for r in responses),
+        "days_left": (rnd.deadline - timezone.localdate()).days, "deadline_css": date_css(rnd.deadline)})
+
+
+@officer_required
+@require_POST
+def round_remind(request, pk):
+    rnd = get_object_or_404(ReportingRound, pk=pk)
+    if not permissions.is_provincial_admin(request.user):
+        return page(request, "backoffice/forbidden.html", {}, status=403)
+    n = rounds.send_reminders(rnd=rnd)
+    messages.success(request, f"Đã gửi {n} tin nhắc (SMS, thư điện tử) tới các đơn vị chưa báo cáo.")
+    return redirect("backoffice:dx_round", pk=rnd.pk)
+
+
+@officer_required
+def round_answer(request, pk, code):
+    """The indicator form of a round for one unit: targets for the round's period, task results, send."""
+    rnd = get_object_or_404(ReportingRound, pk=pk)
+    try:
+        agency = plans.unit_agency(code)
+    except DomainError:
+        raise Http404 from None
+    if not permissions.can_view_agency(request.user, agency):
+        raise Http404
+    response = rnd.responses.filter(agency=agency).first()
+    if response is None:
+        raise Http404("Đơn vị không thuộc kỳ báo cáo này.")
+    plan = Plan.objects.filter(agency=agency, year=rnd.year, kind=Plan.PLAN).first()
+    status = 200
+    if request.method == "POST":
+        try:
+            rounds.submit_response(actor(request), rnd, agency)
+        except DomainError as err:
+            messages.error(request, err.message)
+            status = error_status(err)
+        else:
+            messages.success(request, f"Đã gửi báo cáo của {agency.name}.")
+            return redirect("backoffice:dx_round", pk=rnd.pk)
+    measured = indicators.measure_targets(plan, rnd.period_start, rnd.period_end) if plan else []
+    tasks = list(plan.tasks.select_related("section").order_by("order")) if plan else []
+    for t in tasks:
+        t.state = plans.task_state(t, rnd.period_end)[1]
+    return page(request, "backoffice/dx/answer.html", {
+        "rnd": rnd, "agency": agency, "response": response, "plan": plan, "measured": measured, "tasks": tasks,
+        "can_answer": permissions.can_edit_agency(request.user, agency) and rnd.status == rnd.OPEN}, status=status)
+
+
+def _year(request) -> int:
+    raw = request.GET.get("nam") or ""
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+
+
+@officer_required
+def dashboard(request):
+    """Province roll-up of a year: totals, budget by group and source, every unit's progress, round answers."""
+    year = _year(request)
+    up = rollup.rollup_year(permissions.visible_plans(request.user), year)
+    rnd = ReportingRound.objects.filter(year=year).order_by("-deadline").first()
+    answers = {r.agency_id: r for r in rnd.responses.select_related("agency")} if rnd else {}
+    missing = [r for r in answers.values() if r.status == "pending" and permissions.can_view_agency(
+        request.user, r.agency)] if rnd else []
+    for row in up.rows:
+        row.answer = answers.get(row.plan.agency_id)
+    return page(request, "backoffice/dx/dashboard.html", {
+        "year": year, "up": up, "rnd": rnd, "answers": answers, "missing": sorted(missing, key=lambda r: r.agency.code),
+        "group_chart": charts.bars("Kinh phí theo nhóm nhiệm vụ (triệu đồng)", up.by_group),
+        "source_chart": charts.bars("Kinh phí theo nguồn vốn (triệu đồng)", up.by_source)})
+
+
+@officer_required
+def community_page(request):
+    agencies = permissions.editable_agencies(request.user).order_by("code")
+    visible = permissions.visible_agencies(request.user)
+    code = request.GET.get("don-vi") or request.POST.get("don-vi") or (agencies[0].code if agencies else "")
+    agency = visible.filter(code=code).first()
+    if agency is None:
+        return page(request, "backoffice/forbidden.html", {}, status=403)
+    team_form, act_form, status = TeamForm(prefix="to"), ActivityForm(prefix="hd"), 200
+    if request.method == "POST":
+        which = request.POST.get("loai")
+        form = TeamForm(request.POST, prefix="to") if which == "to" else ActivityForm(request.POST, prefix="hd")
+        status = 422
+        if form.is_valid():
+            try:
+                if which == "to":
+                    community.add_team(actor(request), agency, **form.cleaned_data)
+                else:
+                    community.add_activity(actor(request), agency, **form.cleaned_data)
+            except DomainError as err:
+                form.add_error(None, err.message)
+                status = error_status(err)
+            else:
+                messages.success(request, "Đã lưu.")
+                return redirect(f"{request.path}?don-vi={agency.code}")
+        team_form, act_form = (form, act_form) if which == "to" else (team_form, form)
+    year = _year(request)
+    counts = community.total([agency.pk], dt.date(year, 1, 1), dt.date(year, 12, 31))
+    return page(request, "backoffice/dx/community.html", {
+        "agency": agency, "agencies": visible.order_by("code")[:500], "year": year, "counts": counts,
+        "teams": CommunityTeam.objects.filter(agency=agency), "team_form": team_form, "act_form": act_form,
+        "activities": Activity.objects.filter(agency=agency)[:200],
+        "editable": permissions.can_edit_agency(request.user, agency)}, status=status)
+
+
+@officer_required
+def catalogue_page(request):
+    """Task groups and funding sources: everyone reads them, the provincial admin edits them."""
+    status = 200
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("loai") == "nguon":
+                catalogue.save_source(actor(request), code=p.get("code", ""), name=p.get("name", ""),
+                                      aliases=p.get("aliases", ""), order=p.get("order") or 0,
+                                      is_active=p.get("is_active") == "on", pk=_int(p.get("pk")))
+            else:
+                catalogue.save_group(actor(request), code=p.get("code", ""), name=p.get("name", ""),
+                                     framework=p.get("framework", ""), aliases=p.get("aliases", ""),
+                                     order=p.get("order") or 0, is_active=p.get("is_active") == "on",
+                                     pk=_int(p.get("pk")))
+        except DomainError as err:
+            messages.error(request, err.message)
+            status = error_status(err)
+        else:
+            messages.success(request, "Đã lưu danh mục.")
+            return redirect("backoffice:dx_catalogue")
+    return page(request, "backoffice/dx/catalogue.html", {
+        "groups": TaskGroup.objects.all(), "sources": FundingSource.objects.all(),
+        "can_edit": permissions.is_provincial_admin(request.user)}, status=status)
+
+
+def _int(value):
+    return int(value) if str(value or "").isdigit() else None

@@ -1,0 +1,148 @@
+"""Back-office screens of digital transformation, as officers use them (htmx fragments and plain posts)."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from motcua.transformation.models import BudgetLine, Plan, ReportingRound, Task
+from motcua.transformation.services import plans
+from motcua.transformation.xlsx.importer import import_plan
+from tests.web.conftest import pdf_bytes
+
+from .conftest import seed_file
+
+pytestmark = pytest.mark.django_db
+BASE = "/can-bo/chuyen-doi-so"
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_a_commune_admin_builds_a_plan_on_the_editor(signed_in, dx):
+    c = signed_in(dx.dp_admin)
+    home = c.get(f"{BASE}/")
+    assert home.status_code == 200 and 'href="/can-bo/chuyen-doi-so/"' in home.content.decode()
+    r = c.post(f"{BASE}/ke-hoach/moi/", {"agency": dx.dp.pk, "year": 2024, "kind": "plan"})
+    plan = Plan.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"{BASE}/ke-hoach/{plan.pk}/"
+    r = c.post(f"{BASE}/ke-hoach/{plan.pk}/nhom/", {"title": "Nhóm phát triển chính quyền số"}, **HX)
+    assert r.status_code == 200 and 'id="dx-sections"' in r.content.decode() and "<html" not in r.content.decode()
+    section = plan.sections.get()
+    r = c.post(f"{BASE}/ke-hoach/{plan.pk}/nhom/{section.pk}/nhiem-vu/",
+               {"content": "Số hóa hồ sơ, kết quả giải quyết TTHC", "deadline": "2024-12-31"}, **HX)
+    task = Task.objects.get()
+    assert r.status_code == 200 and "Số hóa hồ sơ, kết quả giải quyết TTHC" in r.content.decode()
+    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "-5", "sources": "NST"}, **HX)
+    assert r.status_code == 422 and "Kinh phí: Kinh phí không được âm." in r.content.decode()
+    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "100", "sources": "Quỹ ABC"}, **HX)
+    assert r.status_code == 422 and "Nguồn vốn không có trong danh mục" in r.content.decode()
+    r = c.post(f"{BASE}/ke-hoach/{plan.pk}/nhom/{section.pk}/nhiem-vu/",
+               {"content": "Tập huấn", "deadline": "2025-02-01"}, **HX)
+    assert r.status_code == 422 and "Thời hạn 01/02/2025 nằm ngoài năm của kế hoạch (2024)." in r.content.decode()
+    assert not BudgetLine.objects.exists() and Task.objects.count() == 1
+    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "92,460", "sources": "CTX, NSH"}, **HX)
+    assert r.status_code == 200 and "92,460" in r.content.decode()
+    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/minh-chung/", {"file": SimpleUploadedFile("bien-ban.pdf", pdf_bytes())},
+               **HX)
+    att = task.evidence.get()
+    assert r.status_code == 200 and f"{BASE}/minh-chung/{att.pk}/" in r.content.decode()
+    assert c.get(f"{BASE}/minh-chung/{att.pk}/").status_code == 200
+    r = c.post(f"{BASE}/ke-hoach/{plan.pk}/chi-tieu/", {"measure": "households_internet", "value": "70",
+                                                        "comparator": "gt"}, **HX)
+    assert r.status_code == 200 and "&gt; 70 %" in r.content.decode()
+    target = plan.targets.get()
+    r = c.post(f"{BASE}/chi-tieu/{target.pk}/gia-tri/", {"value": "72,5", "note": "VNPT",
+                                                        "evidence": SimpleUploadedFile("so-lieu.pdf", pdf_bytes())},
+               **HX)
+    assert r.status_code == 200 and "72,5 %" in r.content.decode() and "Đạt" in r.content.decode()
+    page = c.get(f"{BASE}/ke-hoach/{plan.pk}/").content.decode()
+    # the line keeps the decimals it was typed with; a total shows its own (seed 004: 92,460 in 6.992,46)
+    assert 'id="tong-kinh-phi">92,46<' in page and ">92,460<" in page and "so-lieu.pdf" in page
+    # another ward cannot see it, nor post into it
+    other = signed_in(dx.ct_admin)
+    assert other.get(f"{BASE}/ke-hoach/{plan.pk}/").status_code == 404
+    assert other.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "1"}, **HX).status_code == 404
+    assert BudgetLine.objects.count() == 1
+
+
+def test_import_previews_then_writes(signed_in, dx):
+    c = signed_in(dx.dp_admin)
+    form = {"agency": dx.dp.pk, "year": 2024, "kind": "plan"}
+    r = c.post(f"{BASE}/nhap/", {**form, "file": SimpleUploadedFile("pl2.xlsx", seed_file("seed004_pl2"))})
+    html = r.content.decode()
+    assert r.status_code == 200 and 'id="tong-xem-truoc">13.570<' in html and not Plan.objects.exists()
+    token = re.search(r'name="token" value="(\w+)"', html).group(1)
+    r = c.post(f"{BASE}/nhap/", {"buoc": "xac-nhan", "token": token})
+    plan = Plan.objects.get()
+    assert r.status_code == 302 and plan.tasks.count() == 12
+    bad = c.post(f"{BASE}/nhap/", {**form, "year": 2025, "file": SimpleUploadedFile("pl2.xlsx", seed_file("seed004_pl2"))})
+    assert bad.status_code == 422 and "nằm ngoài năm của kế hoạch (2025)" in bad.content.decode()
+    assert Plan.objects.count() == 1
+
+
+def test_my_tasks_with_deadline_colours(signed_in, dx):
+    plan = plans.create_plan(dx.dp_admin, agency=dx.dp, year=timezone.localdate().year)
+    section = plans.add_section(dx.dp_admin, plan, title="Nhóm I")
+    today = timezone.localdate()
+    soon = plans.add_task(dx.dp_admin, plan, section=section, content="Sắp đến hạn",
+                          deadline=min(today + dt.timedelta(days=10), dt.date(today.year, 12, 31)))
+    plans.add_task(dx.dp_admin, plan, section=section, content="Cuối năm", lead_agencies=[dx.dp])
+    c = signed_in(dx.dp_counter)
+    html = c.get(f"{BASE}/nhiem-vu-cua-toi/").content.decode()
+    assert html.index("Sắp đến hạn") < html.index("Cuối năm") and 'class="due-soon"' in html
+    r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "150", "next": f"{BASE}/nhiem-vu-cua-toi/"})
+    assert r.status_code == 302 and Task.objects.get(pk=soon.pk).progress == 0
+    r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "40", "result": "Đã khảo sát",
+                                                    "next": f"{BASE}/nhiem-vu-cua-toi/"})
+    assert r["Location"] == f"{BASE}/nhiem-vu-cua-toi/" and Task.objects.get(pk=soon.pk).progress == 40
+
+
+def test_round_dashboard_and_who_has_not_reported(signed_in, dx):
+    admin = signed_in(dx.admin)
+    deadline = timezone.localdate() + dt.timedelta(days=5)
+    r = admin.post(f"{BASE}/ky-bao-cao/", {"year": 2024, "deadline": deadline.isoformat(), "reminder_days": "7,3,1",
+                                           "kinds": ["commune_committee"]})
+    rnd = ReportingRound.objects.get()
+    assert r.status_code == 302 and rnd.responses.count() == 2
+    import_plan(dx.dp_admin, seed_file("seed004_pl2"), agency=dx.dp, year=2024)
+    import_plan(dx.ct_admin, seed_file("seed000_list"), agency=dx.ct, year=2024)
+    dp = signed_in(dx.dp_admin)
+    assert dp.post(f"{BASE}/ky-bao-cao/{rnd.pk}/don-vi/21025/").status_code == 404  # another ward: not even seen
+    r = dp.post(f"{BASE}/ky-bao-cao/{rnd.pk}/don-vi/21439/")
+    assert r.status_code == 302
+    admin = signed_in(dx.admin)
+    html = admin.get(f"{BASE}/ky-bao-cao/{rnd.pk}/").content.decode()
+    assert re.search(r'id="danh-sach-chua-bao-cao"><li>UBND phường Cẩm Thành', html)
+    dash = admin.get(f"{BASE}/tong-hop/?nam=2024").content.decode()
+    assert 'id="kpi-kinh-phi">30.070<' in dash and "<svg" in dash and "Đô thị thông minh" in dash
+    assert 'id="don-vi-chua-bao-cao">UBND phường Cẩm Thành<' in dash
+    assert admin.post(f"{BASE}/ky-bao-cao/{rnd.pk}/nhac/").status_code == 302
+    auditor = signed_in(dx.auditor)
+    assert auditor.get(f"{BASE}/tong-hop/?nam=2024").status_code == 200
+    plan = Plan.objects.get(agency=dx.dp)
+    assert "Thêm nhiệm vụ" not in auditor.get(f"{BASE}/ke-hoach/{plan.pk}/").content.decode()
+
+
+def test_catalogue_is_kept_by_the_provincial_admin(signed_in, dx):
+    c = signed_in(dx.dp_admin)
+    r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "code": "ODA", "name": "Vốn ODA"})
+    assert r.status_code == 403
+    c = signed_in(dx.admin)
+    r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "code": "ODA", "name": "Vốn ODA, vay", "is_active": "on"})
+    assert r.status_code == 422 and "không được chứa dấu phẩy" in r.content.decode()
+    r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "code": "ODA", "name": "Vốn ODA", "is_active": "on"})
+    assert r.status_code == 302 and "Vốn ODA" in c.get(f"{BASE}/danh-muc/").content.decode()
+
+
+def test_community_teams_and_trainings(signed_in, dx):
+    c = signed_in(dx.dp_admin)
+    r = c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "to", "don-vi": dx.dp.code, "to-members": "15",
+                                             "to-decision": "Quyết định số 3381/QĐ-UBND ngày 07/10/2022"})
+    assert r.status_code == 302
+    r = c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "hd", "don-vi": dx.dp.code, "hd-kind": "training",
+                                             "hd-date": "2026-05-02", "hd-title": "Tập huấn", "hd-participants": "-4"})
+    assert r.status_code == 422 and "Số người không âm." in r.content.decode()
+    html = c.get(f"{BASE}/to-cong-nghe-so/?don-vi={dx.dp.code}").content.decode()
+    assert "Quyết định số 3381/QĐ-UBND" in html
+    assert signed_in(dx.ct_admin).get(f"{BASE}/to-cong-nghe-so/?don-vi={dx.dp.code}").status_code == 403

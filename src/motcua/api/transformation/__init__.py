@@ -5,8 +5,9 @@ motcua.transformation.permissions (a unit its own data, the provincial admin all
 from ninja import Router
 
 from ..auth import api_auth
-from . import plans, rounds
+from . import papers, plans, rounds
 
 router = Router(tags=["transformation"], auth=api_auth)
 router.add_router("", plans.router)
 router.add_router("", rounds.router)
+router.add_router("", papers.router)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 
 from motcua.core.errors import DomainError
+from motcua.papers.transformation.appendices import KINDS as PAPER_KINDS
 from motcua.transformation import permissions
 from motcua.transformation.models import Plan, Task
 from motcua.transformation.services import indicators, plans
@@ -55,7 +57,8 @@ def editor_context(request, plan: Plan, **extra) -> dict:
         row.state = plans.task_state(row.task)
         row.can_report = permissions.can_report_on_task(user, row.task)
     editable = permissions.can_edit_plan(user, plan)
-    ctx = {"plan": plan, "table": table, "editable": editable, "locked": plan.is_approved,
+    ctx = {"plan": plan, "table": table, "paper_kinds": list(PAPER_KINDS.items()), "editable": editable,
+           "locked": plan.is_approved,
            "can_approve": permissions.can_approve_plan(user, plan),
            "measured": indicators.measure_targets(plan),
            "section_form": SectionForm(), "line_form": BudgetLineForm(),
@@ -70,9 +73,18 @@ def error_status(err: DomainError) -> int:
 
 def date_css(day, soon_days: int = 7) -> str:
     """'overdue' after the day, 'due-soon' within `soon_days` of it (the back office's deadline colours)."""
-    from django.utils import timezone
-
     if day is None:
         return ""
     left = (day - timezone.localdate()).days
     return "overdue" if left < 0 else "due-soon" if left <= soon_days else ""
+
+
+def unit_or_404(request, code: str):
+    """The unit a code names (admin unit or agency code), if the officer may see it."""
+    try:
+        agency = plans.unit_agency(code)
+    except DomainError:
+        raise Http404 from None
+    if not permissions.can_view_agency(request.user, agency):
+        raise Http404
+    return agency

@@ -19,7 +19,7 @@ from motcua.web.pages import actor
 
 from ..views.common import officer_required
 from . import charts
-from .common import date_css, error_status, page
+from .common import date_css, error_status, page, unit_or_404
 from .forms import ActivityForm, RoundForm, TeamForm
 
 
@@ -81,12 +81,7 @@ def round_remind(request, pk):
 def round_answer(request, pk, code):
     """The indicator form of a round for one unit: targets for the round's period, task results, send."""
     rnd = get_object_or_404(ReportingRound, pk=pk)
-    try:
-        agency = plans.unit_agency(code)
-    except DomainError:
-        raise Http404 from None
-    if not permissions.can_view_agency(request.user, agency):
-        raise Http404
+    agency = unit_or_404(request, code)
     response = rnd.responses.filter(agency=agency).first()
     if response is None:
         raise Http404("Đơn vị không thuộc kỳ báo cáo này.")

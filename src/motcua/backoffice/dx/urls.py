@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import imports, plans, rounds
+from . import imports, papers, plans, rounds
 
 urlpatterns = [
     path("", plans.home, name="dx_home"),
@@ -27,4 +27,9 @@ urlpatterns = [
     path("tong-hop/", rounds.dashboard, name="dx_dashboard"),
     path("to-cong-nghe-so/", rounds.community_page, name="dx_community"),
     path("danh-muc/", rounds.catalogue_page, name="dx_catalogue"),
+    path("bao-cao-nam/<str:code>/<int:year>/", papers.annual_page, name="dx_annual"),
+    path("giay-to/", papers.paper_new, name="dx_paper_new"),
+    path("giay-to/<int:pk>/", papers.paper_job, name="dx_paper"),
+    path("giay-to/<int:pk>/tien-do/", papers.paper_progress, name="dx_paper_progress"),
+    path("giay-to/<int:pk>/tai-ve/", papers.paper_download, name="dx_paper_download"),
 ]

@@ -3,8 +3,8 @@
 Rows are recognised by their STT cell: a Roman numeral (or a heading without number) opens a
 section, whose amount, if written, is checked against its lines; a number is a task; a row with
 only an amount continues the task above with one more budget line; a "Tổng" row states the total
-(and its sources), checked too. Headings repeated on each printed page and the column-number row
-("1 2 4 5 6") are skipped. Nothing here writes to the database.
+(and its sources), checked too, and ends the table (notes may follow). Headings repeated on each
+printed page and the column-number row ("1 2 4 5 6") are skipped. Nothing here writes to the database.
 """
 
 from __future__ import annotations
@@ -195,8 +195,8 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
         if {fold(text(v)) for v in values.values() if text(v)} <= headings:
             continue  # the heading repeated on a new page
         number, content = text(values.get("number")), text(values.get("content"))
-        if content.isdigit() and (not number or number.isdigit()):
-            continue  # the column-number row (1, 2, 3 …)
+        if content.strip("()").isdigit() and (not number or number.strip("()").isdigit()):
+            continue  # the column-number row (1, 2, 3 … or (1), (2) …)
         amount = _amount(plan, n, values.get("planned"), cell.get("planned", (None, None))[1], "Kinh phí")
         if fold(number).startswith("tong") or (not number and fold(content).startswith("tong")):
             plan.stated_total_vnd = amount[0] if amount else None
@@ -204,7 +204,7 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
                 plan.stated_sources = resolve_sources(values.get("sources"))
             except ValidationFailed as exc:
                 plan.error(n, exc.message)
-            continue
+            break  # the table ends with its total; what follows are notes
         heading = _heading(number, content, values)
         if heading is not None:
             numeral, title = heading

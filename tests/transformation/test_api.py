@@ -92,11 +92,12 @@ def test_building_a_plan_and_bad_input(api, dx):
 def test_targets_values_rounds_and_rollup(api, dx):
     admin, dp = api("admin"), api("dp_admin")
     province = admin.post(f"{API}/plans", {"unit": "51", "year": 2024}, content_type="application/json").json()
-    plan = dp.post(f"{API}/plans", {"unit": "21439", "year": 2024, "parent_id": province["id"]},
+    other = admin.post(f"{API}/plans", {"unit": "21025", "year": 2024}, content_type="application/json").json()
+    plan = dp.post(f"{API}/plans", {"unit": "21439", "year": 2024, "parent_id": other["id"]},
                    content_type="application/json")
-    assert plan.status_code == 404  # the province's plan is not visible to a ward: nothing leaks
-    plan = admin.post(f"{API}/plans", {"unit": "21439", "year": 2024, "parent_id": province["id"]},
-                      content_type="application/json").json()
+    assert plan.status_code == 404  # another ward's plan is not visible: nothing leaks
+    plan = dp.post(f"{API}/plans", {"unit": "21439", "year": 2024, "parent_id": province["id"]},
+                   content_type="application/json").json()  # the province's plan, every unit reads
     target = dp.post(f"{API}/plans/{plan['id']}/targets", {"measure": "households_internet", "value": "70",
                                                            "comparator": "gt"}, content_type="application/json")
     assert target.status_code == 201 and target.json()["target"] == "> 70 %" and target.json()["display"] == "—"
@@ -116,5 +117,6 @@ def test_targets_values_rounds_and_rollup(api, dx):
     assert admin.get(f"{API}/rounds/{rnd['id']}").json()["pending"] == ["H51.50.01"]
     up = admin.get(f"{API}/plans/{province['id']}/rollup").json()
     assert [u["unit"] for u in up["units"]] == ["H51", "H51.50.80"]
+    assert [u["unit"] for u in api("ct_admin").get(f"{API}/plans/{province['id']}/rollup").json()["units"]] == ["H51"]
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/transformation/plans/{plan_id}/rollup" in schema["paths"]

@@ -125,10 +125,13 @@ def test_one_plan_per_unit_year_and_parents_that_cover_the_year(dx, plan):
 
 def test_who_sees_which_plans(dx, plan):
     other = plans.create_plan(dx.ct_admin, agency=dx.ct, year=2024)
-    assert set(permissions.visible_plans(dx.dp_admin)) == {plan}
-    assert set(permissions.visible_plans(dx.ct_admin)) == {other}
-    assert set(permissions.visible_plans(dx.admin)) == set(permissions.visible_plans(dx.auditor)) == {plan, other}
+    province = plans.create_plan(dx.admin, agency=dx.province, year=2024)
+    assert set(permissions.visible_plans(dx.dp_admin)) == {plan, province}
+    assert set(permissions.visible_plans(dx.ct_admin)) == {other, province}
+    assert set(permissions.visible_plans(dx.admin)) == set(permissions.visible_plans(dx.auditor)) == {
+        plan, other, province}
+    assert not permissions.can_edit_plan(dx.dp_admin, province)
     section = plans.add_section(dx.ct_admin, other, title="Nhóm I")
     plans.add_task(dx.ct_admin, other, section=section, content="Phối hợp", lead_agencies=[dx.dept])
-    assert set(permissions.visible_plans(dx.dept_head)) == {other}  # a lead unit sees the plan it works for
+    assert set(permissions.visible_plans(dx.dept_head)) == {other, province}  # a lead unit sees the plan it works for
     assert permissions.can_edit_plan(dx.dp_admin, plan) and not permissions.can_edit_plan(dx.auditor, plan)

@@ -1,6 +1,7 @@
 """Who sees and changes digital-transformation data, and where.
 
-- a unit's officers see their unit's plans (and the plans where their unit leads a task); editors
+- a unit's officers see their unit's plans, the plans where their unit leads a task, and the province's
+  own plans (which theirs implement); editors
   (unit admin, leader, department head, specialist) change them; a leader or the unit admin approves;
 - the provincial admin sees and changes everything, keeps the catalogues and opens reporting rounds;
 - an auditor (and any province-wide role) reads everything and changes nothing.
@@ -59,8 +60,11 @@ def visible_plans(user, qs=None):
     if reads_all(user):
         return qs
     mine = staff_agencies_of(user)
+    if not mine:
+        return qs.none()
     led = Plan.objects.filter(tasks__lead_agencies__in=mine).values("pk")
-    return qs.filter(Q(agency_id__in=mine) | Q(pk__in=led))
+    # The province's own plans are read by every unit that implements them.
+    return qs.filter(Q(agency_id__in=mine) | Q(pk__in=led) | Q(agency__kind=Agency.PROVINCIAL_COMMITTEE))
 
 
 def can_view_plan(user, plan) -> bool:

@@ -28,6 +28,7 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
         self.fields["parent"].queryset = parents
+        self.fields["parent"].label_from_instance = lambda p: f"{p.agency.name} — {p.title}"
 
 
 class SectionForm(forms.Form):

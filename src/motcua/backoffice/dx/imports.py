@@ -51,8 +51,8 @@ def import_page(request):
         return page(request, "backoffice/forbidden.html", {}, status=403)
     if request.method == "POST" and request.POST.get("buoc") == "xac-nhan":
         return _confirm(request, agencies)
-    form = ImportForm(request.POST or None, request.FILES or None, agencies=agencies,
-                      initial={"year": timezone.localdate().year})
+    initial = {"year": timezone.localdate().year, **({"agency": agencies[0]} if len(agencies) == 1 else {})}
+    form = ImportForm(request.POST or None, request.FILES or None, agencies=agencies, initial=initial)
     ctx, status = {"form": form}, 200
     if request.method == "POST":
         status = 422

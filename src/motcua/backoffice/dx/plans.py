@@ -44,8 +44,10 @@ def plan_new(request):
     if not agencies.exists():
         return page(request, "backoffice/forbidden.html", {}, status=403)
     parents = permissions.visible_plans(request.user).filter(kind=Plan.PLAN).select_related("agency")
-    form = PlanForm(request.POST or None, agencies=agencies, parents=parents,
-                    initial={"year": timezone.localdate().year})
+    initial = {"year": timezone.localdate().year}
+    if len(agencies) == 1:  # an officer of one unit writes that unit's plan
+        initial["agency"] = agencies[0]
+    form = PlanForm(request.POST or None, agencies=agencies, parents=parents, initial=initial)
     status = 200
     if request.method == "POST":
         status = 422
@@ -71,8 +73,8 @@ def plan_detail(request, pk):
 
 def _fragment(request, plan, template, status=200, **extra):
     """htmx: the part that changed; a plain form post: back to the plan page."""
-    if request.htmx:
-        return page(request, template, editor_context(request, plan, **extra), status=status)
+    if request.htmx:  # the changed part, and the plan's total beside it (out of band)
+        return page(request, template, editor_context(request, plan, oob=True, **extra), status=status)
     if status >= 400 and extra.get("error"):
         messages.error(request, extra["error"])
     nxt = request.POST.get("next", "")

@@ -24,8 +24,15 @@ IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBa
 def dx_world(settings, tmp_path):
     settings.TASKS = IMMEDIATE  # the report build runs as the request commits
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    import importlib
+
+    from django.apps import apps
+
     from motcua.transformation.services import plans
 
+    # The catalogues filled by a data migration (task groups, funding sources), again: an earlier browser
+    # journey (transaction=True) emptied every table.
+    importlib.import_module("motcua.transformation.migrations.0002_catalogue").seed(apps, None)
     province = AdministrativeUnit.objects.create(code="51", name="Tỉnh Quảng Ngãi", level=AdministrativeUnit.PROVINCE)
     committee = Agency.objects.create(code="H51", name="Ủy ban nhân dân tỉnh Quảng Ngãi",
                                       kind=Agency.PROVINCIAL_COMMITTEE, admin_unit=province)

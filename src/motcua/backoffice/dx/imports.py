@@ -67,6 +67,9 @@ def import_page(request):
                 status = error_status(err)
             else:
                 token = uuid.uuid4().hex
+                previous = (request.session.get(SESSION) or {}).get("name")
+                if previous:  # one pending preview per session
+                    default_storage.delete(previous)
                 name = default_storage.save(f"dx-imports/{token}.xlsx", ContentFile(data))
                 request.session[SESSION] = {"token": token, "name": name, "agency": c["agency"].pk, "year": c["year"],
                                             "kind": c["kind"], "first_year": c["first_year"], "replace": c["replace"]}

@@ -6,13 +6,16 @@ from django.core.management import call_command
 from motcua.accounts.models import RoleAssignment, User
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.transformation.models import Plan, ReportingRound, RoundResponse, Target, Task
+from motcua.transformation.services.budget import plan_table
 from motcua.units.models import AdministrativeUnit, Agency
 
 
 def counts():
     return (AdministrativeUnit.objects.count(), Agency.objects.count(), Procedure.objects.count(),
             User.objects.count(), RoleAssignment.objects.count(), Dossier.objects.count(),
-            DossierEvent.objects.count())
+            DossierEvent.objects.count(), Plan.objects.count(), Task.objects.count(), Target.objects.count(),
+            ReportingRound.objects.count(), RoundResponse.objects.count())
 
 
 @pytest.mark.django_db(transaction=False)
@@ -33,6 +36,18 @@ def test_setup_demo_twice(client):
     returned = demo.filter(status=Status.RETURNED).first()
     assert list(returned.events.values_list("action", flat=True))[-1] == "return_result"
     assert "congdan123" in text and "admin123" in text
+    # digital transformation: the province's plan (approved) and the demo ward's under it, through the import
+    province_plan = Plan.objects.get(agency__code="H51", kind=Plan.PLAN)
+    assert province_plan.is_approved and province_plan.tasks.count() == 4
+    assert plan_table(province_plan).planned_vnd == 3_800_000_000
+    ward_plan = Plan.objects.get(parent=province_plan)
+    assert ward_plan.agency.admin_unit.code == "21025" and not ward_plan.is_approved
+    assert plan_table(ward_plan).planned_vnd == 260_000_000
+    assert {t.measure for t in Target.objects.filter(plan=ward_plan)} == {"online_rate", "people_trained"}
+    open_round = ReportingRound.objects.get(status=ReportingRound.OPEN)
+    assert open_round.responses.count() == Agency.objects.filter(
+        is_active=True, kind__in=[Agency.COMMUNE_COMMITTEE, Agency.PROVINCIAL_DEPARTMENT]).count()
+    assert "Chuyển đổi số: kế hoạch của" in text
     first = counts()
 
     call_command("setup_demo", "--dossiers", "25", stdout=StringIO())

@@ -1,4 +1,5 @@
-"""Load everything a demo needs, idempotently: units, agencies, calendar, catalog, accounts, dossiers."""
+"""Load everything a demo needs, idempotently: units, agencies, calendar, catalog, accounts, dossiers, and the
+digital-transformation plans and round."""
 
 import time
 from io import StringIO
@@ -11,6 +12,7 @@ from django.db import transaction
 from motcua.catalog.io import CatalogInvalid, import_catalog
 from motcua.core.errors import DomainError
 from motcua.demo import data as demo_data
+from motcua.demo.transformation import ensure_transformation
 from motcua.dossiers.models import Dossier
 from motcua.units.services import default_prefix, load_agencies, load_units, province_code
 
@@ -19,7 +21,8 @@ DEMO_CATALOG = Path(__file__).resolve().parents[2] / "demo_catalog.json"
 
 class Command(BaseCommand):
     help = ("Nạp dữ liệu trình diễn (chạy lại nhiều lần không tạo trùng): đơn vị hành chính 2025 của tỉnh, "
-            "cơ quan, quầy, phòng ban, lịch làm việc, danh mục thủ tục mẫu, tài khoản mẫu và hồ sơ mẫu.")
+            "cơ quan, quầy, phòng ban, lịch làm việc, danh mục thủ tục mẫu, tài khoản mẫu, hồ sơ mẫu, kế hoạch và kỳ "
+            "báo cáo chuyển đổi số mẫu.")
 
     def add_arguments(self, parser):
         parser.add_argument("--dossiers", type=int, default=100, help="số hồ sơ mẫu (mặc định 100; 0 = không tạo)")
@@ -44,6 +47,8 @@ class Command(BaseCommand):
             stats = import_catalog(DEMO_CATALOG)
             self.say(f"Danh mục thủ tục mẫu: tạo mới {stats['created']}, cập nhật {stats['updated']}.")
             rows = demo_data.ensure_users(prefix)
+            for line in ensure_transformation(prefix, demo_data.DEMO_COMMUNE_UNIT):
+                self.say(f"Chuyển đổi số: {line}.")
         except CatalogInvalid as exc:
             raise CommandError(exc.message + "\n" + "\n".join(exc.errors)) from exc
         except DomainError as exc:

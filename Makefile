@@ -17,7 +17,8 @@ install: $(VENV)/.installed
 system:
 	scripts/system-packages.sh
 
-# Installs everything, loads demo data on SQLite and serves http://127.0.0.1:8000
+# Installs everything, loads demo data on SQLite and serves http://127.0.0.1:8000 (demo mode: demo keys, HTTP)
+demo: export MOTCUA_DEMO = 1
 demo: install
 	-scripts/system-packages.sh
 	$(PY) manage.py migrate --noinput -v0

@@ -111,7 +111,8 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="motcua-web-budget-"))
     env = {**os.environ, "MOTCUA_DATA_DIR": str(tmp), "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-           "MOTCUA_DEBUG": "0", "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT / "src"),
+           "MOTCUA_DEBUG": "0", "MOTCUA_DEMO": "1",  # a scratch demo install served over plain HTTP
+           "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT / "src"),
            "DJANGO_SETTINGS_MODULE": "motcua.settings"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     server = None

@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export PYTHONUNBUFFERED=1
-# Demo accounts have no authenticator app: the back office skips the second factor (production: on).
+# Demo mode: demo keys and plain HTTP are accepted (production refuses both, see docs/operations.md).
+export MOTCUA_DEMO=1
+# Demo accounts have no authenticator app: the officer surfaces skip the second factor (production: on).
 export MOTCUA_OFFICER_2FA="${MOTCUA_OFFICER_2FA:-0}"
 mkdir -p var/log
 pids=()
@@ -23,6 +25,7 @@ fi
 $PY manage.py db_worker > var/log/worker.log 2>&1 & pids+=($!)
 $PY manage.py dispatch_outbox > var/log/dispatch.log 2>&1 & pids+=($!)
 $PY manage.py consume_events --loop > var/log/consumer.log 2>&1 & pids+=($!)
+$PY manage.py anchor_audit --every 300 > var/log/anchors.log 2>&1 & pids+=($!)
 
 cat <<MSG
 

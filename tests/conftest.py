@@ -8,6 +8,40 @@ def pytest_configure(config):
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "motcua-tests"}}
+    _let_the_test_flush_empty_the_audit_trail()
+
+
+def _let_the_test_flush_empty_the_audit_trail():
+    """Between transactional tests Django empties every table with one TRUNCATE, which the audit trail refuses
+    on PostgreSQL (audit migration 0004). The test database's owner switches that trigger off for the flush
+    only, as an operator would have to: production code never does."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        sql = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        if sql and "audit_auditentry" in tables:
+            sql = ["ALTER TABLE audit_auditentry DISABLE TRIGGER audit_no_truncate;", *sql,
+                   "ALTER TABLE audit_auditentry ENABLE TRIGGER audit_no_truncate;"]
+        return sql
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+@pytest.fixture(autouse=True)
+def _private_keys_and_anchors(settings, tmp_path):
+    # Key files and audit anchors of one test never meet another test's (nor the installation's var/).
+    settings.MOTCUA_KEYS_DIR = tmp_path / "keys"
+    settings.MOTCUA_AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Counters kept in the cache (tracking look-ups, unknown bearer tokens per address) start at zero.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -79,6 +79,34 @@ def citizen(**kwargs) -> User:
     return user
 
 
+def enrol_2fa(user) -> str:
+    """Give `user` a confirmed TOTP device (first code accepted 90 s ago, so the current one is fresh)."""
+    import datetime as dt
+
+    import pyotp
+    from django.utils import timezone
+
+    from motcua.accounts import twofactor
+
+    enrolment = twofactor.start_enrolment(user)
+    then = timezone.now() - dt.timedelta(seconds=90)
+    twofactor.confirm_enrolment(user, pyotp.TOTP(enrolment.secret).at(then), at=then)
+    return enrolment.secret
+
+
+def sign_in(client, user) -> None:
+    """Sign `user` in as after both steps: the password and, for officers and admins, a confirmed TOTP code."""
+    from motcua.accounts import twofactor
+
+    client.force_login(user)
+    if twofactor.is_required(user):
+        if not twofactor.is_enabled(user):
+            enrol_2fa(user)
+        session = client.session
+        session[twofactor.SESSION_KEY] = user.pk
+        session.save()
+
+
 class FieldFactory(DjangoModelFactory):
     class Meta:
         model = Field

@@ -5,6 +5,7 @@ every app reads ``django.conf.settings``, never ``os.environ``. The variables ar
 (Configuration) and docs/operations.md.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -18,7 +19,9 @@ DATA_DIR = Path(env.str("MOTCUA_DATA_DIR", default=str(REPO_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("MOTCUA_DEBUG", default=False)
-SECRET_KEY = env.str("MOTCUA_SECRET_KEY", default="insecure-demo-key-change-me-in-production-0123456789")
+# The demo key only serves demos and tests (MOTCUA_DEMO=1): a production start refuses it (motcua.accounts.checks).
+DEMO_SECRET_KEY = "insecure-demo-key-change-me-in-production-0123456789"
+SECRET_KEY = env.str("MOTCUA_SECRET_KEY", default=DEMO_SECRET_KEY)
 ALLOWED_HOSTS = env.list("MOTCUA_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("MOTCUA_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -193,6 +196,77 @@ MOTCUA_PKCS11_PIN = env.str(MOTCUA_PKCS11.get("pin_env", "MOTCUA_PKCS11_PIN"), d
 MOTCUA_TSA_URL = env.str("MOTCUA_TSA_URL", default="")
 MOTCUA_TRUST_ROOTS = env.list("MOTCUA_TRUST_ROOTS", default=[])
 MOTCUA_TRUST_DEMO_ROOT = env.bool("MOTCUA_TRUST_DEMO_ROOT", default=True)
+
+# --- Security hardening ---------------------------------------------------------------------------------
+# Production is the default. Demo mode is explicit: MOTCUA_DEMO=1 (set by `make demo`, scripts/demo.sh and
+# tests/settings.py) allows the demo keys and plain HTTP. Outside demo and debug mode the site wants HTTPS
+# (redirect, HSTS, Secure cookies) and refuses to start with the demo SECRET_KEY or without a TOTP key.
+# Every switch is an environment variable listed in README's configuration table; docs/operations.md
+# ("Security settings") explains them.
+MOTCUA_DEMO = env.bool("MOTCUA_DEMO", default=False)
+_PRODUCTION = not (MOTCUA_DEMO or DEBUG)
+SECURE_SSL_REDIRECT = env.bool("MOTCUA_SSL_REDIRECT", default=_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env.int("MOTCUA_HSTS_SECONDS", default=31_536_000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("MOTCUA_SECURE_COOKIES", default=_PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env.int("MOTCUA_SESSION_SECONDS", default=8 * 3600)  # one working day
+X_FRAME_OPTIONS = "DENY"
+# Reverse proxies in front of gunicorn (nginx…): they terminate TLS and append the client to X-Forwarded-For.
+MOTCUA_PROXY_COUNT = env.int("MOTCUA_PROXY_COUNT", default=0)
+if MOTCUA_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (Django's own middleware): scripts only from this site or with the page's nonce;
+# style attributes stay allowed (the templates use them); no plug-ins, no framing, forms post here only.
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
+MIDDLEWARE += [
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "motcua.accounts.middleware.SecondFactorMiddleware",  # Django admin needs the officer's second factor
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+
+# Key that encrypts officers' TOTP secrets (not SECRET_KEY). Empty: the file MOTCUA_KEYS_DIR/totp.key;
+# in demo mode, failing both, a key derived from SECRET_KEY as before (accounts/keys.py).
+MOTCUA_KEYS_DIR = Path(env.str("MOTCUA_KEYS_DIR", default=str(DATA_DIR / "keys")))
+MOTCUA_TOTP_KEY = env.str("MOTCUA_TOTP_KEY", default="")
+
+# Password guessing (django-axes): an account locks after MOTCUA_LOGIN_FAILURE_LIMIT failures, a client
+# address after MOTCUA_LOGIN_ADDRESS_FAILURE_LIMIT (a commune office shares one address), for
+# MOTCUA_LOGIN_LOCKOUT_MINUTES; administrators unlock early (accounts/lockout.py). Bearer tokens: an address
+# sending MOTCUA_TOKEN_FAILURE_LIMIT unknown tokens is refused for the same time.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS.insert(0, "motcua.accounts.lockout.LockoutBackend")  # refuses before the password check
+MOTCUA_LOGIN_FAILURE_LIMIT = env.int("MOTCUA_LOGIN_FAILURE_LIMIT", default=5)
+MOTCUA_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("MOTCUA_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+MOTCUA_LOGIN_LOCKOUT_MINUTES = env.int("MOTCUA_LOGIN_LOCKOUT_MINUTES", default=15)
+MOTCUA_TOKEN_FAILURE_LIMIT = env.int("MOTCUA_TOKEN_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "motcua.accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = "motcua.accounts.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=MOTCUA_LOGIN_LOCKOUT_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "motcua.accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "motcua.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # accounts/admin.py shows attempts with an audited unlock action
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
+
+# Audit anchors: signed checkpoints of the audit chain's head, kept outside the database (audit/anchors.py).
+MOTCUA_AUDIT_ANCHOR_DIR = Path(env.str("MOTCUA_AUDIT_ANCHOR_DIR", default=str(DATA_DIR / "audit-anchors")))
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ from motcua.accounts.models import Role, RoleAssignment
 from motcua.accounts.services import assign_role, normalize_phone, register_citizen, revoke_role
 from motcua.audit.models import AuditEntry
 from motcua.core.errors import PermissionDenied, ValidationFailed
-from tests.factories import AgencyFactory, officer
+from tests.factories import AgencyFactory, officer, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_admin_user_page_is_vietnamese_has_role_inline_and_logs_the_read(client)
 
     admin = get_user_model().objects.create_superuser("quantri", "qt@example.vn", "Mat-khau-9!")
     person = register_citizen(**GOOD)
-    client.force_login(admin)
+    sign_in(client, admin)
     page = client.get(f"/admin/accounts/user/{person.pk}/change/")
     html = page.content.decode()
     assert page.status_code == 200

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 
 from motcua.audit import services
 from motcua.audit.models import AuditEntry, AuditTamperError
-from tests.factories import AgencyFactory, UserFactory, officer
+from tests.factories import AgencyFactory, UserFactory, officer, sign_in
 
 pytestmark = pytest.mark.django_db
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
@@ -36,9 +36,10 @@ def test_entries_link_and_verify(capsys):
     assert entries[0].prev_hash == services.GENESIS
     assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
     assert entries[0].actor_label == "Lê Văn Tám"
+    call_command("anchor_audit")
     call_command("verify_audit")
     out = capsys.readouterr().out
-    assert "4 bản ghi" in out and "toàn vẹn" in out and entries[-1].hash in out
+    assert "4 bản ghi" in out and "1 mốc neo" in out and "toàn vẹn" in out and entries[-1].hash in out
 
 
 def test_local_time_and_odd_data_still_verify():
@@ -107,11 +108,11 @@ def test_verify_audit_detects_a_rewritten_hash_chain_link():
 def test_verify_audit_detects_deleted_newest_rows_against_a_saved_head():
     entries = chain(4)
     head = entries[-1].hash
-    call_command("verify_audit", expect_head=head)
+    call_command("verify_audit", expect_head=head, without_anchors=True)
     raw("DELETE FROM audit_auditentry WHERE id = %s", [entries[-1].pk])
     assert services.verify_chain().ok  # invisible without the saved head...
     with pytest.raises(CommandError, match="mới nhất"):
-        call_command("verify_audit", expect_head=head)  # ...but not with it
+        call_command("verify_audit", expect_head=head, without_anchors=True)  # ...but not with it
 
 
 @on_postgres
@@ -174,14 +175,14 @@ def test_dossier_read_by_the_applicant_is_not_logged():
 def test_admin_is_read_only_and_for_auditors(client):
     chain(2)
     auditor = officer("auditor", None, is_staff=True)
-    client.force_login(auditor)
+    sign_in(client, auditor)
     page = client.get("/admin/audit/auditentry/")
     assert page.status_code == 200 and "dossier.receive" in page.content.decode()
     entry = AuditEntry.objects.first()
     assert client.post(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code == 403
     assert client.get("/admin/audit/auditentry/add/").status_code == 403
     leader = officer("leader", AgencyFactory(), is_staff=True)
-    client.force_login(leader)
+    sign_in(client, leader)
     assert client.get("/admin/audit/auditentry/").status_code == 403
 
 

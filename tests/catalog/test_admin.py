@@ -3,6 +3,7 @@ import pytest
 from motcua.catalog.io import import_catalog
 from motcua.catalog.models import Procedure
 from tests.catalog.test_io import DEMO
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def admin_client_vi(client, django_user_model, province):
     import_catalog(DEMO)
     user = django_user_model.objects.create_superuser("quantri", "qt@example.vn", "matkhau-123")
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -11,6 +11,7 @@ from motcua.documents.attachments import store_upload
 from motcua.documents.models import Attachment, VaultItemKind
 from motcua.documents.signing import sign_pdf
 from motcua.documents.vault import add_to_vault
+from tests.factories import sign_in
 
 from .conftest import make_dossier, make_pdf, stored_files
 
@@ -20,7 +21,7 @@ API = "/api/v1/documents"
 def client_for(user=None) -> Client:
     c = Client()
     if user is not None:
-        c.force_login(user)
+        sign_in(c, user)
     return c
 
 

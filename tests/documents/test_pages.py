@@ -5,6 +5,7 @@ from django.test import Client
 
 from motcua.documents.models import DigitizationJob, JobStatus
 from motcua.documents.signing import sign_pdf
+from tests.factories import sign_in
 
 from .conftest import make_dossier, make_pdf
 
@@ -28,7 +29,7 @@ def test_job_page_polls_while_running_and_stops_when_done(people):
     job = DigitizationJob.objects.create(dossier=dossier, pages_total=4, pages_done=1, status=JobStatus.RUNNING,
                                          created_by=people["counter"])
     c = Client()
-    c.force_login(people["counter"])
+    sign_in(c, people["counter"])
     html = c.get(f"/tai-lieu/so-hoa/{job.pk}/").content.decode()
     assert "1/4 trang" in html and 'hx-trigger="every 2s"' in html
     DigitizationJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, pages_done=4,
@@ -37,5 +38,5 @@ def test_job_page_polls_while_running_and_stops_when_done(people):
     part = c.get(f"/tai-lieu/so-hoa/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "4/4 trang" in part and "every 2s" not in part and "051090001234" in part and "95%" in part
     other = Client()
-    other.force_login(people["other_citizen"])
+    sign_in(other, people["other_citizen"])
     assert other.get(f"/tai-lieu/so-hoa/{job.pk}/").status_code == 404

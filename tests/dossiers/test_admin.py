@@ -1,7 +1,7 @@
 import pytest
 
 from motcua.dossiers import lifecycle
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in
 
 from .factories import at, make_world
 
@@ -12,7 +12,7 @@ def test_admin_shows_dossier_with_history_and_no_state_editing(client):
     w = make_world()
     d = lifecycle.receive(w.submit(), officer=w.counter, at=at(2026, 3, 2, 9))
     boss = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(boss)
+    sign_in(client, boss)
     listing = client.get("/admin/dossiers/dossier/")
     assert listing.status_code == 200 and d.code in listing.text
     page = client.get(f"/admin/dossiers/dossier/{d.pk}/change/")

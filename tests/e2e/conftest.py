@@ -74,7 +74,7 @@ TOTP_SECRETS: dict[str, str] = {}
 
 def enrolled(user):
     """An officer with a confirmed authenticator device; `login` types its current code."""
-    from tests.web.conftest import enrol_2fa
+    from tests.factories import enrol_2fa
 
     TOTP_SECRETS[user.username] = enrol_2fa(user)
     return user

@@ -5,7 +5,7 @@ from motcua.api.auth import issue_token
 from motcua.audit.models import AuditEntry
 from motcua.dossiers.models import Dossier, Status
 from motcua.engagement.models import Feedback, FeedbackStatus
-from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
+from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps, sign_in
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/engagement"
@@ -30,10 +30,10 @@ def test_rating_endpoint(client):
     owner = citizen()
     d = make_dossier(owner)
     assert post(client, f"{BASE}/dossiers/{d.pk}/rating", {"satisfied": True}).status_code == 401
-    client.force_login(citizen())
+    sign_in(client, citizen())
     r = post(client, f"{BASE}/dossiers/{d.pk}/rating", {"satisfied": True})
     assert r.status_code == 404, "another citizen's dossier does not exist for them"
-    client.force_login(owner)
+    sign_in(client, owner)
     r = post(client, f"{BASE}/dossiers/{d.pk}/rating", {"satisfied": True, "scores": {"total_time": 2}})
     assert r.status_code == 422 and r.json()["code"] == "rating_criterion_missing"
     scores = {"total_time": 2, "unit_time": 2, "contacts": 1}
@@ -76,12 +76,12 @@ def test_feedback_journey_over_the_api(client):
     assert client.get(f"{BASE}/feedback/track/{code}", {"contact": "0900000000"}).status_code == 404
 
     fb = Feedback.objects.get(code=code)
-    client.force_login(officer("counter_officer", AgencyFactory()))
+    sign_in(client, officer("counter_officer", AgencyFactory()))
     assert client.get(f"{BASE}/feedback/{fb.pk}").status_code == 404
     assert post(client, f"{BASE}/feedback/{fb.pk}/process", {}).status_code == 404
 
     clerk = officer("counter_officer", agency)
-    client.force_login(clerk)
+    sign_in(client, clerk)
     inbox = client.get(f"{BASE}/feedback").json()
     assert [i["code"] for i in inbox] == [code] and inbox[0]["on_time"] is True
     detail = client.get(f"{BASE}/feedback/{fb.pk}").json()
@@ -96,7 +96,7 @@ def test_feedback_journey_over_the_api(client):
     r = post(client, f"{BASE}/feedback/{fb.pk}/answer", {"answer": "Mức phí đã được niêm yết tại quầy số 2."})
     assert r.status_code == 200 and r.json()["status"] == "answered"
     assert client.get(f"{BASE}/feedback/public").json() == []
-    client.force_login(officer("department_head", agency))
+    sign_in(client, officer("department_head", agency))
     assert post(client, f"{BASE}/feedback/{fb.pk}/publish", {}).json()["status"] == "published"
 
     client.logout()
@@ -111,7 +111,7 @@ def test_reject_needs_a_reason(client):
     fb = Feedback.objects.create(code="PA260302TEST01", classification="conduct", agency=agency, title="t",
                                  content="nội dung dài đủ", submitter_name="A", submitter_phone="0905123456",
                                  received_at=timezone.now(), reject_due_at=timezone.now(), handle_due_at=timezone.now())
-    client.force_login(officer("leader", agency))
+    sign_in(client, officer("leader", agency))
     r = post(client, f"{BASE}/feedback/{fb.pk}/reject", {"reason": ""})
     assert r.status_code == 422 and r.json()["code"] == "feedback_reason_required"
     r = post(client, f"{BASE}/feedback/{fb.pk}/reject", {"reason": "Không thuộc phạm vi phản ánh, kiến nghị"})
@@ -121,7 +121,7 @@ def test_reject_needs_a_reason(client):
 def test_submitter_rates_the_answer(client):
     owner = citizen()
     agency = AgencyFactory()
-    client.force_login(owner)
+    sign_in(client, owner)
     r = post(client, f"{BASE}/feedback", {"classification": "conduct", "title": "Thái độ cán bộ",
                                           "content": "Cán bộ hướng dẫn tận tình, đề nghị khen thưởng.",
                                           "agency_code": agency.code})
@@ -133,7 +133,7 @@ def test_submitter_rates_the_answer(client):
 
     answer_feedback(officer("leader", agency), fb, "Cảm ơn ông/bà đã phản ánh.")
     assert post(client, f"{BASE}/feedback/{fb.pk}/satisfaction", {"satisfied": True}).status_code == 200
-    client.force_login(citizen())
+    sign_in(client, citizen())
     assert post(client, f"{BASE}/feedback/{fb.pk}/satisfaction", {"satisfied": True}).status_code == 404
 
 

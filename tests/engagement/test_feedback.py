@@ -11,7 +11,7 @@ from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback as services
 from motcua.engagement.models import Feedback, FeedbackStatus
 from motcua.outbox.models import OutboxEvent
-from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
+from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps, sign_in
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -155,7 +155,7 @@ def test_admin_feedback_page_logs_the_read(client):
 
     fb = submit()
     admin = get_user_model().objects.create_superuser("quantri", "qt@example.vn", "Mat-khau-9!")
-    client.force_login(admin)
+    sign_in(client, admin)
     assert client.get(f"/admin/engagement/feedback/{fb.pk}/change/").status_code == 200
     assert AuditEntry.objects.filter(action="personal_data.read", object_type="feedback", object_id=str(fb.pk),
                                      actor_id=admin.pk).exists()

@@ -8,7 +8,7 @@ from motcua.demo.simulators import Chaos
 from motcua.integrations import dispatcher
 from motcua.integrations.adapters import build
 from motcua.integrations.models import PostalShipment
-from tests.factories import citizen, officer
+from tests.factories import citizen, officer, sign_in
 
 from .conftest import emit_journey
 
@@ -20,7 +20,7 @@ def test_officer_prefills_from_population_database(sims, configure, make_dossier
     configure(running)
     clerk = officer(Role.COUNTER_OFFICER, make_dossier().agency)
     client = Client()
-    client.force_login(clerk)
+    sign_in(client, clerk)
     r = client.get("/api/v1/integrations/population/051190012345")
     assert r.status_code == 200
     assert r.json()["full_name"] == "Nguyễn Thị Hồng Nhung"
@@ -37,7 +37,7 @@ def test_citizen_may_look_up_only_themselves(sims, configure):
     configure(sims(("population",)))
     me = citizen(id_number="051085004321")
     client = Client()
-    client.force_login(me)
+    sign_in(client, me)
     assert client.get("/api/v1/integrations/population/051085004321").json()["full_name"] == "Trần Văn Bình"
     assert client.get("/api/v1/integrations/population/051190012345").status_code == 403
     assert Client().get("/api/v1/integrations/population/051085004321").status_code == 401
@@ -72,7 +72,7 @@ def test_dead_letter_api_lists_and_resends(sims, configure, make_dossier, settin
     dispatcher.run_batch()
     admin = officer(Role.PROVINCIAL_ADMIN, None)
     client = Client()
-    client.force_login(admin)
+    sign_in(client, admin)
     dead = client.get("/api/v1/integrations/deliveries?status=dead").json()
     assert len(dead) == 1 and dead[0]["target"] == "dvcqg" and "401" in dead[0]["last_error"]
     settings.MOTCUA_INTEGRATIONS["dvcqg"]["secret"] = running["dvcqg"].secret
@@ -83,7 +83,7 @@ def test_dead_letter_api_lists_and_resends(sims, configure, make_dossier, settin
     assert dispatcher.pending_count() == 0
     assert client.post(f"/api/v1/integrations/deliveries/{dead[0]['id']}/resend").status_code == 404
     clerk = officer(Role.COUNTER_OFFICER, None)
-    client.force_login(clerk)
+    sign_in(client, clerk)
     assert client.get("/api/v1/integrations/deliveries").status_code == 403
 
 

@@ -15,7 +15,7 @@ from motcua.outbox.models import OutboxEvent
 from motcua.payments import services
 from motcua.payments.gateway import GatewayUnavailable
 from motcua.payments.models import Payment
-from tests.factories import citizen, officer
+from tests.factories import citizen, officer, sign_in
 
 from ..integrations.conftest import SECRET
 
@@ -39,7 +39,7 @@ def test_pay_by_api_then_signed_callback_marks_paid_once(sims, configure, make_d
     owner = citizen()
     d = make_dossier(applicant=owner, fee_vnd=50_000)
     client = Client()
-    client.force_login(owner)
+    sign_in(client, owner)
     answer = client.post("/api/v1/payments", data={"dossier_id": d.pk}, content_type="application/json")
     assert answer.status_code == 201, answer.content
     body = answer.json()
@@ -85,7 +85,7 @@ def test_no_fee_and_unknown_dossier(sims, configure, make_dossier):
     owner = citizen()
     free = make_dossier(applicant=owner, fee_vnd=0)
     client = Client()
-    client.force_login(owner)
+    sign_in(client, owner)
     r = client.post("/api/v1/payments", data={"dossier_id": free.pk}, content_type="application/json")
     assert r.status_code == 422 and r.json()["code"] == "no_fee"
     other = make_dossier(fee_vnd=1000)  # someone else's dossier
@@ -158,9 +158,9 @@ def test_reconcile_api_is_for_provincial_admins(sims, configure, make_dossier):
     admin = officer(Role.PROVINCIAL_ADMIN, None)
     clerk = officer(Role.COUNTER_OFFICER, make_dossier().agency)
     client = Client()
-    client.force_login(clerk)
+    sign_in(client, clerk)
     assert client.post("/api/v1/payments/reconcile", data={"date": "2026-03-05"},
                        content_type="application/json").status_code == 403
-    client.force_login(admin)
+    sign_in(client, admin)
     r = client.post("/api/v1/payments/reconcile", data={"date": "2026-03-05"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["balanced"] is True

@@ -13,7 +13,7 @@ from motcua.papers import statistics
 from motcua.reporting import consumer
 from motcua.reporting.models import ReportJob
 from tests.dossiers.factories import at, make_world
-from tests.factories import AgencyFactory, officer
+from tests.factories import AgencyFactory, officer, sign_in
 
 from .test_seed_figures import _seed_2023
 
@@ -70,19 +70,19 @@ def test_index766_page_marks_unmeasured_indicators(client, world):
 def test_drill_down_is_for_the_units_officers(client, world):
     url = f"/thong-ke/ho-so/?chi-tieu=received&tu=01/03/2026&den=31/03/2026&don-vi={world.agency.code}"
     assert client.get(url).status_code == 302  # login first
-    client.force_login(world.counter)
+    sign_in(client, world.counter)
     resp = client.get(url)
     assert resp.status_code == 200 and world.late.code in resp.content.decode()
     outsider = officer("counter_officer", AgencyFactory())
-    client.force_login(outsider)
+    sign_in(client, outsider)
     assert client.get(url).status_code == 403
-    client.force_login(world.counter)
+    sign_in(client, world.counter)
     assert client.get(url.replace("received", "khong-co")).status_code == 422
 
 
 @override_settings(TASKS=IMMEDIATE)
 def test_report_job_builds_a_decree30_docx_with_progress(client, world, django_capture_on_commit_callbacks):
-    client.force_login(world.leader)
+    sign_in(client, world.leader)
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.post("/thong-ke/bao-cao/", {"don-vi": world.agency.code, "ky": "2026-03", "loai": "docx"})
     job = ReportJob.objects.get()
@@ -95,12 +95,12 @@ def test_report_job_builds_a_decree30_docx_with_progress(client, world, django_c
     assert world.agency.name.upper() in text
     assert "tháng 3 năm 2026" in text and "Tiếp nhận 3 hồ sơ, đã giải quyết 2 hồ sơ (đạt 66,67 %)" in text
     # someone else's job stays private
-    client.force_login(officer("leader", AgencyFactory()))
+    sign_in(client, officer("leader", AgencyFactory()))
     assert client.get(f"/thong-ke/bao-cao/{job.pk}/").status_code == 404
 
 
 def test_bad_report_request_is_refused_without_a_job(client, world):
-    client.force_login(world.leader)
+    sign_in(client, world.leader)
     resp = client.post("/thong-ke/bao-cao/", {"don-vi": world.agency.code, "ky": "2026-13", "loai": "docx"})
     assert resp.status_code == 422 and not ReportJob.objects.exists()
 
@@ -138,7 +138,7 @@ def test_api_indicators_766_and_drilldown(client, world):
     url = "/api/v1/reporting/drilldown"
     params = {"period": "2026-03", "scope": world.agency.code, "metric": "in_progress"}
     assert client.get(url, params).status_code == 401
-    client.force_login(world.counter)
+    sign_in(client, world.counter)
     assert client.get(url, params).json() == {"metric": "in_progress", "count": 1, "dossier_ids": [world.late.pk]}
     xlsx = client.get("/api/v1/reporting/report.xlsx", {"period": "2026-03", "scope": world.agency.code})
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")

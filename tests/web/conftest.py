@@ -15,21 +15,6 @@ def real_2fa():
     return True
 
 
-def enrol_2fa(user) -> str:
-    """Give `user` a confirmed TOTP device (first code accepted 90 s ago, so the current one is fresh)."""
-    import datetime as dt
-
-    import pyotp
-    from django.utils import timezone
-
-    from motcua.accounts import twofactor
-
-    enrolment = twofactor.start_enrolment(user)
-    then = timezone.now() - dt.timedelta(seconds=90)
-    twofactor.confirm_enrolment(user, pyotp.TOTP(enrolment.secret).at(then), at=then)
-    return enrolment.secret
-
-
 @pytest.fixture
 def world(db):
     """One commune agency with its counter officer, specialist and leader; a second commune; a procedure."""

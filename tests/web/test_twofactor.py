@@ -4,7 +4,7 @@ import pyotp
 import pytest
 from django.urls import reverse
 
-from tests.web.conftest import enrol_2fa
+from tests.factories import enrol_2fa
 
 pytestmark = pytest.mark.django_db
 

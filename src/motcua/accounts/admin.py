@@ -1,11 +1,12 @@
 """Accounts admin (Vietnamese labels come from the models' verbose names)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from motcua.audit.services import record_read
 
-from .models import ApiToken, RoleAssignment, TwoFactorDevice, User
+from . import lockout
+from .models import ApiToken, FailedSignIn, RoleAssignment, TwoFactorDevice, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -66,3 +67,54 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+def _column(field: str, label: str):
+    """A list column for an axes field, under a Vietnamese heading (axes ships no Vietnamese names)."""
+    return admin.display(description=label, ordering=field)(lambda obj: getattr(obj, field))
+
+
+@admin.register(FailedSignIn)
+class FailedSignInAdmin(admin.ModelAdmin):
+    """Failed sign-ins counted by django-axes; "Mở khóa" clears them early and writes the audit trail."""
+
+    list_display = (_column("username", "tài khoản"), _column("ip_address", "địa chỉ mạng"),
+                    _column("failures_since_start", "số lần sai"), _column("attempt_time", "lần sai gần nhất"),
+                    _column("path_info", "trang"))
+    search_fields = ("username", "ip_address")
+    fields = ("username", "ip_address", "user_agent", "failures_since_start", "attempt_time", "path_info")
+    readonly_fields = fields
+    ordering = ("-attempt_time",)
+    actions = ["unlock_accounts", "unlock_addresses"]
+
+    def has_module_permission(self, request):
+        return lockout.can_unlock(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return lockout.can_unlock(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting rows would unlock without an audit entry: use the actions
+
+    def has_unlock_permission(self, request):
+        return lockout.can_unlock(request.user)
+
+    def _unlock(self, request, values, what: str, keyword: str):
+        chosen = sorted({v for v in values if v})
+        for value in chosen:
+            lockout.unlock(request.user, **{keyword: value})
+        self.message_user(request, f"Đã mở khóa {len(chosen)} {what}.", messages.SUCCESS)
+
+    @admin.action(description="Mở khóa các tài khoản đã chọn", permissions=["unlock"])
+    def unlock_accounts(self, request, queryset):
+        self._unlock(request, queryset.values_list("username", flat=True), "tài khoản", "username")
+
+    @admin.action(description="Mở khóa các địa chỉ mạng đã chọn", permissions=["unlock"])
+    def unlock_addresses(self, request, queryset):
+        self._unlock(request, queryset.values_list("ip_address", flat=True), "địa chỉ mạng", "address")

@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản và phân quyền"
 
     def ready(self):
-        from . import signals  # noqa: F401  (sign-in events go to the audit trail)
+        # sign-in events and lockouts go to the audit trail; checks: the start-up checks of the installation's keys
+        from . import checks, lockout, signals  # noqa: F401

@@ -1,3 +1,4 @@
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -104,3 +105,12 @@ class TwoFactorDevice(models.Model):
     def __str__(self):
         state = "đã kích hoạt" if self.confirmed_at else "chưa kích hoạt"
         return f"{self.user} — {state}"
+
+
+class FailedSignIn(AccessAttempt):
+    """django-axes' count of failed sign-ins per (account, address), shown in the admin (accounts/lockout.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "lần đăng nhập sai"
+        verbose_name_plural = "khóa đăng nhập (lần đăng nhập sai)"

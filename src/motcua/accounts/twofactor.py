@@ -12,23 +12,24 @@ Required for officers (every staff role), optional for citizens. Functions for t
   used (replay), locks for 15 minutes after 5 failures in a row; recovery codes are accepted too and burn;
 - ``check(user, code)`` — same, raising ValidationFailed ('twofactor_invalid' / 'twofactor_locked');
 - ``disable(user, code)`` — needs a valid code;
-- ``needs_second_factor(request)`` -> None / 'enrol' / 'verify' for the back office gate, and
+- ``needs_second_factor(request)`` -> None / 'enrol' / 'verify', and ``pending_step(request)``, the same
+  when the officer second factor is on (``MOTCUA_OFFICER_2FA``): the one gate of every officer surface
+  (back office, API sessions and so token minting, Django admin with the audit log);
   ``mark_session_verified(request)`` after a successful ``check`` (``session_verified(request)``).
-The TOTP secret is stored encrypted (Fernet, key derived from SECRET_KEY): rotating SECRET_KEY requires
-re-enrolment. Enrolment, confirmation, disabling and lock-outs are written to the audit trail.
+The TOTP secret is stored encrypted (Fernet) under the installation's TOTP key (accounts/keys.py), not
+SECRET_KEY; secrets encrypted by older versions under a SECRET_KEY derivation still decrypt, and
+``manage.py reencrypt_totp`` moves them to the TOTP key. Enrolment, confirmation, disabling and lock-outs are written to the audit trail.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +37,7 @@ from django.utils import timezone
 from motcua.audit.services import record
 from motcua.core.errors import ValidationFailed
 
+from . import keys
 from .models import TwoFactorDevice
 from .permissions import is_officer
 
@@ -55,30 +57,26 @@ class Enrolment:
         return " ".join(self.secret[i:i + 4] for i in range(0, len(self.secret), 4))
 
 
-def _fernet() -> Fernet:
-    key = hashlib.sha256(("motcua-totp:" + settings.SECRET_KEY).encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def _encrypt(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return keys.fernet().encrypt(secret.encode()).decode()
 
 
 def _decrypt(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return keys.fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise ValidationFailed("twofactor_reenrol", "Khóa xác thực hai lớp không còn hợp lệ, vui lòng đăng ký lại.",
                                status=409) from exc
 
 
-def _code_digest(code: str) -> str:
-    norm = code.replace("-", "").replace(" ", "").lower()
-    return hmac.new(settings.SECRET_KEY.encode(), norm.encode(), hashlib.sha256).hexdigest()
+def _code_digests(code: str) -> list[str]:
+    """Digests of a recovery code: the first is stored for new codes, the others match older ones."""
+    return keys.code_digests(code.replace("-", "").replace(" ", "").lower())
 
 
 def is_required(user) -> bool:
-    return is_officer(user)
+    """Officers, and anyone who may open Django admin."""
+    return is_officer(user) or bool(getattr(user, "is_staff", False))
 
 
 def is_enabled(user) -> bool:
@@ -125,7 +123,7 @@ def confirm_enrolment(user, code: str, at=None) -> list[str]:
     if step is None:
         raise ValidationFailed("twofactor_invalid", "Mã xác thực không đúng hoặc đã hết hạn.")
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
-    device.recovery_codes = [_code_digest(c) for c in codes]
+    device.recovery_codes = [_code_digests(c)[0] for c in codes]
     device.confirmed_at = now
     device.last_used_step = step
     device.failed_attempts = 0
@@ -149,8 +147,8 @@ def _verify(user, code: str, at=None) -> tuple[bool, str]:
         device.last_used_step = step
         ok = True
     elif step is None:
-        digest = _code_digest(code)
-        if digest in device.recovery_codes:
+        digest = next((d for d in _code_digests(code) if d in device.recovery_codes), None)
+        if digest is not None:
             device.recovery_codes = [d for d in device.recovery_codes if d != digest]
             record(user, "twofactor.recovery_code_used", "user", user.pk,
                    {"remaining": len(device.recovery_codes)})
@@ -211,8 +209,22 @@ def session_verified(request) -> bool:
 def needs_second_factor(request) -> str | None:
     """What the back office must do before serving an officer: None (go on), 'enrol' or 'verify'."""
     user = getattr(request, "user", None)
-    if not user or not user.is_authenticated:
+    if not user or not user.is_authenticated or session_verified(request):
         return None
     if is_enabled(user):
-        return None if session_verified(request) else "verify"
+        return "verify"
     return "enrol" if is_required(user) else None
+
+
+def pending_step(request) -> str | None:
+    """The gate of every officer surface: None when the session may go on, else 'enrol' or 'verify'."""
+    user = getattr(request, "user", None)
+    if not getattr(settings, "MOTCUA_OFFICER_2FA", True) or not user or not user.is_authenticated:
+        return None
+    if not is_required(user):  # citizens: the second factor is theirs to choose
+        return None
+    return needs_second_factor(request)
+
+
+REQUIRED_MESSAGE = ("Cần xác thực hai lớp: phiên đăng nhập này mới nhập mật khẩu. Hãy nhập mã từ ứng dụng xác "
+                    "thực tại trang Cán bộ (/can-bo/xac-thuc-hai-lop/) rồi thử lại.")

@@ -6,7 +6,10 @@ token, or one whose account is disabled, is refused. ``last_used_at`` is written
 minute per token so that a busy integrator does not turn every read into a write.
 
 Session calls (the portal and back office calling the API from the browser) must carry Django's
-CSRF token on unsafe methods; bearer calls need none, they cannot be forged by a browser.
+CSRF token on unsafe methods; bearer calls need none, they cannot be forged by a browser. A session that
+has not passed the officer's second factor gets 403 ``twofactor_required`` (accounts.twofactor.pending_step),
+so it can neither read data nor mint a token. An address that sends too many unknown bearer tokens gets
+429 ``too_many_attempts`` for a while (accounts.lockout).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from motcua.accounts import lockout, twofactor
 from motcua.accounts.models import ApiToken
+from motcua.core.errors import PermissionDenied
 
 TOKEN_PREFIX = "mcs"
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -51,12 +56,14 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer mcs_…`` — integrators and scripts."""
 
     def authenticate(self, request: HttpRequest, token: str):
+        lockout.refuse_token_guessing(request)  # 429 for an address that sent too many unknown tokens
         token = token.strip()
-        if not token or len(token) > 200:
-            return None
-        row = (ApiToken.objects.select_related("user")
-               .filter(key_hash=hash_token(token), revoked_at__isnull=True).first())
+        row = None
+        if token and len(token) <= 200:
+            row = (ApiToken.objects.select_related("user")
+                   .filter(key_hash=hash_token(token), revoked_at__isnull=True).first())
         if row is None or not row.user.is_active:
+            lockout.note_bad_token(request)
             return None
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
@@ -90,6 +97,9 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
             return None
+        step = twofactor.pending_step(request)
+        if step is not None:  # password typed, second factor not yet: no officer data, no token minting
+            raise PermissionDenied("twofactor_required", twofactor.REQUIRED_MESSAGE, details={"step": step})
         if request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False):
             check = _CsrfCheck(lambda req: None)
             check.process_request(request)

@@ -21,10 +21,12 @@ Reads of personal data (Decree 13/2023/ND-CP on personal data protection: proces
       ``request.user`` of the object whose id is the ``id_kwarg`` keyword argument.
 
 Verifying
-    ``verify_chain(expect_head=None)`` walks the chain in id order and returns a ``ChainReport`` with the
-    first broken row; ``manage.py verify_audit`` prints it and exits non-zero when the chain is broken.
-    A deleted row shows up as a broken link at the next row; deleting the newest rows can only be detected
-    against a head hash kept elsewhere (``verify_audit --expect-head HASH``, printed by every run).
+    ``verify_chain(expect_head=None, anchors=None)`` walks the chain in id order and returns a ``ChainReport``
+    with the first broken row; ``manage.py verify_audit`` prints it and exits non-zero when the chain is broken.
+    A deleted row shows up as a broken link at the next row. Deleting the newest rows, emptying the table or
+    rewriting and re-hashing the chain are detected against what is kept outside the table: the signed
+    anchors (audit.anchors, checked by ``verify_audit`` by default) and a head hash saved elsewhere
+    (``verify_audit --expect-head HASH``, printed by every run).
 """
 
 from __future__ import annotations
@@ -169,16 +171,23 @@ class ChainReport:
     head: str
     broken_id: int | None = None
     reason: str = ""
+    anchors: int = 0
 
     def message(self) -> str:
         if self.ok:
-            return f"Đã kiểm tra {self.checked} bản ghi nhật ký: chuỗi băm toàn vẹn. Mã băm cuối: {self.head}"
-        return (f"Chuỗi nhật ký bị phá vỡ tại bản ghi #{self.broken_id}: {self.reason} "
-                f"(đã kiểm tra {self.checked} bản ghi).")
+            against = f", khớp {self.anchors} mốc neo" if self.anchors else ""
+            return (f"Đã kiểm tra {self.checked} bản ghi nhật ký{against}: chuỗi băm toàn vẹn. "
+                    f"Mã băm cuối: {self.head}")
+        where = f" tại bản ghi #{self.broken_id}" if self.broken_id is not None else ""
+        return f"Chuỗi nhật ký bị phá vỡ{where}: {self.reason} (đã kiểm tra {self.checked} bản ghi)."
 
 
-def verify_chain(expect_head: str | None = None, chunk_size: int = 2000) -> ChainReport:
-    """Walk the whole chain in id order; report the first row whose link or hash does not match."""
+def verify_chain(expect_head: str | None = None, chunk_size: int = 2000, anchors=None) -> ChainReport:
+    """Walk the whole chain in id order; report the first row whose link or hash does not match.
+
+    ``anchors``: audit.anchors.Anchor list; every anchored entry must still be there with its anchored hash.
+    """
+    anchored = {a.entry_id: a for a in anchors or ()}
     prev = GENESIS
     checked = 0
     rows = AuditEntry.objects.order_by("id").values_list(
@@ -191,11 +200,20 @@ def verify_chain(expect_head: str | None = None, chunk_size: int = 2000) -> Chai
         expected = _hash(prev, at, actor_id, label, action, otype, oid, data)
         if expected != stored:
             return ChainReport(False, checked, prev, pk, "nội dung bản ghi đã bị sửa (mã băm không khớp)")
+        anchor = anchored.pop(pk, None)
+        if anchor is not None and anchor.hash != stored:
+            return ChainReport(False, checked, prev, pk, f"khác với mốc neo số {anchor.seq} ({anchor.at}): chuỗi đã "
+                               "bị viết lại từ bản ghi này hoặc trước đó")
         prev = stored
         checked += 1
         if not seen_expected and stored == expect_head:
             seen_expected = True
+    if anchored:
+        first = min(anchored.values(), key=lambda a: a.entry_id)
+        return ChainReport(False, checked, prev, first.entry_id,
+                           f"đã được neo (mốc số {first.seq}, {first.at}) nhưng không còn trong cơ sở dữ liệu: "
+                           "nhật ký đã bị xóa hoặc cắt bớt")
     if not seen_expected:
         return ChainReport(False, checked, prev, None,
                            "không tìm thấy mã băm cuối đã lưu trước đó: các bản ghi mới nhất đã bị xóa")
-    return ChainReport(True, checked, prev)
+    return ChainReport(True, checked, prev, anchors=len(anchors or ()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,7 +27,7 @@ def officer_required(view):
     def wrapper(request, *args, **kwargs):
         if not is_officer(request.user):
             return page(request, "backoffice/forbidden.html", {}, status=403)
-        step = twofactor.needs_second_factor(request) if settings.MOTCUA_OFFICER_2FA else None
+        step = twofactor.pending_step(request)
         if step is not None:
             target = "backoffice:twofa_enrol" if step == "enrol" else "backoffice:twofa_verify"
             return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
@@ -39,7 +38,8 @@ def officer_required(view):
 
 def next_url(request):
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt.startswith("/can-bo/") and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+    # Back to the page the second-factor gate (accounts.middleware) sent the officer from: any page here.
+    if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
         return nxt
     return reverse("backoffice:home")
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from motcua.accounts import twofactor
-from motcua.accounts.permissions import is_officer
 from motcua.core.errors import DomainError
 from motcua.web.pages import actor, page
 
@@ -21,7 +20,7 @@ from .common import next_url
 @login_required
 def twofa_verify(request):
     """Second sign-in step for officers: the 6-digit code from the authenticator app (or a recovery code)."""
-    if not is_officer(request.user):
+    if not twofactor.is_required(request.user):
         return page(request, "backoffice/forbidden.html", {}, status=403)
     step = twofactor.needs_second_factor(request)
     if step == "enrol":
@@ -50,7 +49,7 @@ ENROL_SESSION = "motcua_2fa_enrolment"
 @login_required
 def twofa_enrol(request):
     """Officers turn on 2FA once: scan the QR code, type the first code, keep the recovery codes."""
-    if not is_officer(request.user):
+    if not twofactor.is_required(request.user):
         return page(request, "backoffice/forbidden.html", {}, status=403)
     if twofactor.is_enabled(request.user):
         return redirect(next_url(request))

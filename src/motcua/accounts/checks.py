@@ -1,0 +1,53 @@
+"""Start-up checks of the installation's security settings (``manage.py check --deploy`` shows them).
+
+Outside demo mode (``MOTCUA_DEMO``) and debug mode the installation refuses to run with the demo
+SECRET_KEY or without a key of its own for the officers' TOTP secrets. They are errors of Django's
+system-check framework, so ``check``, ``check --deploy``, ``migrate`` and ``runserver`` stop on them, and
+``motcua.wsgi`` runs them before serving (gunicorn runs no system checks itself).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
+
+from . import keys
+
+MIN_KEY_LENGTH = 32
+
+
+def production() -> bool:
+    return not (getattr(settings, "MOTCUA_DEMO", False) or settings.DEBUG)
+
+
+@register(Tags.security)
+def security_keys(app_configs=None, **kwargs) -> list[Error]:
+    if not production():
+        return []
+    errors = []
+    if settings.SECRET_KEY == settings.DEMO_SECRET_KEY or len(settings.SECRET_KEY) < MIN_KEY_LENGTH:
+        errors.append(Error(
+            "MOTCUA_SECRET_KEY chưa được đặt (đang dùng khóa mẫu của bản trình diễn) hoặc quá ngắn.",
+            hint="Đặt MOTCUA_SECRET_KEY là một chuỗi ngẫu nhiên tối thiểu 50 ký tự, ví dụ: python -c "
+                 "\"import secrets; print(secrets.token_urlsafe(50))\". Bản trình diễn: MOTCUA_DEMO=1.",
+            id="motcua.E001"))
+    if not keys.configured_totp_key():
+        errors.append(Error(
+            "Chưa có khóa mã hóa bí mật xác thực hai lớp (MOTCUA_TOTP_KEY hoặc tệp totp.key trong "
+            f"{settings.MOTCUA_KEYS_DIR}).",
+            hint="Chạy manage.py create_keys một lần (tạo các khóa trong MOTCUA_KEYS_DIR), hoặc đặt "
+                 "MOTCUA_TOTP_KEY; cài đặt cũ chạy thêm manage.py reencrypt_totp (docs/operations.md).",
+            id="motcua.E002"))
+    elif len(keys.configured_totp_key()) < MIN_KEY_LENGTH or keys.configured_totp_key() == settings.SECRET_KEY:
+        errors.append(Error("Khóa mã hóa bí mật xác thực hai lớp quá ngắn hoặc trùng SECRET_KEY.",
+                            hint=f"Dùng một chuỗi ngẫu nhiên riêng, tối thiểu {MIN_KEY_LENGTH} ký tự.",
+                            id="motcua.E003"))
+    return errors
+
+
+def refuse_insecure_start() -> None:
+    """Raise ImproperlyConfigured with the messages of the errors above (the web server calls this)."""
+    errors = security_keys()
+    if errors:
+        raise ImproperlyConfigured("Không khởi động: " + " ".join(f"[{e.id}] {e.msg} {e.hint}" for e in errors))

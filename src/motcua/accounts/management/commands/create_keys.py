@@ -1,0 +1,18 @@
+"""Create the installation's own keys under MOTCUA_KEYS_DIR (never overwrites): TOTP encryption, audit anchors."""
+
+from django.core.management.base import BaseCommand
+
+from motcua.accounts import keys
+from motcua.audit import anchors
+
+
+class Command(BaseCommand):
+    help = ("Tạo các khóa riêng của hệ thống trong MOTCUA_KEYS_DIR (không ghi đè khóa đã có): khóa mã hóa bí mật "
+            "xác thực hai lớp và khóa ký mốc neo nhật ký. Sao lưu thư mục này cùng cơ sở dữ liệu.")
+
+    def handle(self, *args, **options):
+        folder = keys.keys_dir()
+        for label, created in (("khóa mã hóa TOTP (totp.key)", keys.create_totp_key()),
+                               ("khóa ký mốc neo nhật ký (audit-anchor.key/.pub)", anchors.create_signing_key())):
+            state = "đã tạo" if created else "đã có, giữ nguyên"
+            self.stdout.write(f"{label}: {state} — {folder}")

@@ -1,0 +1,191 @@
+"""Anchors: signed checkpoints of the audit chain's head, kept outside the audit table.
+
+The hash chain (audit.services) shows a row altered or removed *inside* the chain, but not the newest
+rows deleted, nor the table emptied, nor the chain rewritten and re-hashed from some row on: the chain
+that remains is intact. An anchor records, at a moment, "entry #id has hash H", signed, somewhere the
+database cannot reach:
+
+- ``write_anchor()`` (``manage.py anchor_audit``, run every few minutes) signs the current head with the
+  installation's Ed25519 audit key and appends one JSON line to ``MOTCUA_AUDIT_ANCHOR_DIR/anchors.jsonl``;
+  the same anchor goes through the outbox as ``audit.anchor`` (subscribe a webhook of the province's log
+  archive to it: the off-host copy);
+- ``load()`` reads an anchor file back and refuses it when a line is altered (signature), removed
+  (sequence numbers) or signed with another key;
+- ``services.verify_chain(anchors=...)`` then requires every anchored entry to be present with its
+  anchored hash (``manage.py verify_audit`` does this by default).
+
+Key choice: a dedicated Ed25519 key, ``MOTCUA_KEYS_DIR/audit-anchor.key`` (mode 0600; created by
+``manage.py create_keys`` or at the first anchor), not the agencies' document-signing certificates, which
+may live on tokens and rotate with people. The public key (``audit-anchor.pub``) can be handed to the
+inspectorate: it checks anchors without being able to make them. What anchors cannot see: rows added
+after the last anchor and then removed; an attacker holding both the data directory and the key can
+rewrite the local file, which is why the outbox copy exists (``verify_audit --anchors COPY``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core.keyfiles import keys_dir, write_key_file
+from motcua.outbox.services import emit as emit_event
+
+from .models import AuditEntry
+
+ANCHOR_FILE = "anchors.jsonl"
+KEY_FILE = "audit-anchor.key"
+PUBLIC_KEY_FILE = "audit-anchor.pub"
+TOPIC = "audit.anchor"
+
+
+class AnchorError(Exception):
+    """The anchor store cannot be trusted (altered, truncated, foreign key); the message is Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    seq: int
+    entry_id: int
+    hash: str
+    at: str
+    key_id: str
+    signature: str = ""
+
+    def signed_body(self) -> bytes:
+        body = {"seq": self.seq, "entry_id": self.entry_id, "hash": self.hash, "at": self.at, "key_id": self.key_id}
+        return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+    def line(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+
+
+# --- keys ----------------------------------------------------------------------------------------------------
+
+def anchor_path() -> Path:
+    return Path(settings.MOTCUA_AUDIT_ANCHOR_DIR) / ANCHOR_FILE
+
+
+def create_signing_key() -> bool:
+    """Write a new Ed25519 key pair under MOTCUA_KEYS_DIR unless one exists; True when written."""
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    if not write_key_file(keys_dir() / KEY_FILE, pem):
+        return False
+    (keys_dir() / PUBLIC_KEY_FILE).write_bytes(_public_pem(key.public_key()))
+    return True
+
+
+def _signing_key() -> Ed25519PrivateKey:
+    path = keys_dir() / KEY_FILE
+    if not path.is_file():
+        create_signing_key()
+    return serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+
+def _public_pem(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def public_key(path: Path | str | None = None) -> Ed25519PublicKey | None:
+    """The key anchors are checked with: `path`, else audit-anchor.pub, else derived from the private key."""
+    candidates = [Path(path)] if path else [keys_dir() / PUBLIC_KEY_FILE]
+    for candidate in candidates:
+        if candidate.is_file():
+            return serialization.load_pem_public_key(candidate.read_bytes())
+    if not path and (keys_dir() / KEY_FILE).is_file():
+        return _signing_key().public_key()
+    return None
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+def write_anchor(*, emit: bool = True) -> Anchor | None:
+    """Sign the chain's current head and append it to the anchor file (and the outbox); None when no new entry."""
+    path = anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, across processes
+        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+        last = _last(path)
+        if head is None or (last is not None and last.entry_id >= head[0]):
+            return None
+        key = _signing_key()
+        unsigned = Anchor(seq=(last.seq + 1) if last else 1, entry_id=head[0], hash=head[1],
+                          at=timezone.now().astimezone(dt.UTC).isoformat(), key_id=key_id(key.public_key()))
+        anchor = Anchor(**{**asdict(unsigned),
+                           "signature": base64.b64encode(key.sign(unsigned.signed_body())).decode()})
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(anchor.line() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    if emit:
+        with transaction.atomic():
+            emit_event(TOPIC, "audit", anchor.entry_id,
+                       {**asdict(anchor), "public_key": _public_pem(key.public_key()).decode()})
+    return anchor
+
+
+def _last(path: Path) -> Anchor | None:
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 4096))
+        tail = fh.read().decode("utf-8", "replace").strip().splitlines()
+    try:
+        return Anchor(**json.loads(tail[-1]))
+    except (ValueError, TypeError, IndexError) as exc:
+        raise AnchorError(f"Dòng cuối của tệp mốc neo {path} bị hỏng.") from exc
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+def load(path: Path | str | None = None, public_key_path: Path | str | None = None) -> list[Anchor]:
+    """Every anchor of the file, checked: signatures, the key, and sequence numbers 1, 2, 3… without a gap."""
+    path = Path(path) if path else anchor_path()
+    if not path.is_file():
+        if path != anchor_path():
+            raise AnchorError(f"Không tìm thấy tệp mốc neo {path}.")
+        return []
+    public = public_key(public_key_path)
+    expected_id = key_id(public) if public else None
+    anchors: list[Anchor] = []
+    with open(path, encoding="utf-8") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                anchor = Anchor(**json.loads(raw))
+                signature = base64.b64decode(anchor.signature, validate=True)
+            except (ValueError, TypeError) as exc:
+                raise AnchorError(f"Dòng {number} của tệp mốc neo bị hỏng.") from exc
+            if public is None:
+                raise AnchorError("Không có khóa công khai để kiểm tra mốc neo (audit-anchor.pub).")
+            if anchor.key_id != expected_id:
+                raise AnchorError(f"Mốc neo số {anchor.seq} được ký bằng khóa khác ({anchor.key_id}).")
+            try:
+                public.verify(signature, anchor.signed_body())
+            except InvalidSignature as exc:
+                raise AnchorError(f"Chữ ký của mốc neo số {anchor.seq} không hợp lệ: tệp mốc neo đã bị sửa.") from exc
+            if anchor.seq != len(anchors) + 1 or (anchors and anchor.entry_id <= anchors[-1].entry_id):
+                raise AnchorError(f"Tệp mốc neo bị xóa hoặc chèn dòng trước mốc số {anchor.seq}.")
+            anchors.append(anchor)
+    return anchors

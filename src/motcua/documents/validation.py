@@ -3,7 +3,10 @@
 The type comes from the content (magic bytes, `filetype`), never from the name. PDFs are parsed with
 pypdf and refused when broken, encrypted or carrying active content; images are refused above a
 pixel budget (decompression bombs); DOCX (ZIP) files are refused when their uncompressed size or
-compression ratio is abnormal (zip bombs) or when they carry macros.
+compression ratio is abnormal (zip bombs), and when their content types or relationships show macros,
+embedded objects or remote content (ooxml.py). PDFs are also refused when they point outside themselves:
+another file (GoToR, GoToE, Launch), a URL file specification, or a link to anything but a web or mail
+address (a UNC path such as \\\\server\\share leaks the reader's Windows credentials).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from django.conf import settings
 
 from motcua.core.errors import ValidationFailed
 from motcua.core.money import format_number
+
+from . import ooxml
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -37,7 +42,18 @@ PDF_MAX_OBJECTS = 200_000
 _PDF_ACTIVE = {"/JavaScript": "JavaScript", "/JS": "JavaScript", "/Launch": "lệnh khởi chạy chương trình (Launch)",
                "/EmbeddedFile": "tệp nhúng (EmbeddedFile)", "/EmbeddedFiles": "tệp nhúng (EmbeddedFiles)",
                "/RichMedia": "nội dung đa phương tiện (RichMedia)", "/XFA": "biểu mẫu XFA",
-               "/SubmitForm": "lệnh gửi biểu mẫu (SubmitForm)", "/ImportData": "lệnh nhập dữ liệu (ImportData)"}
+               "/SubmitForm": "lệnh gửi biểu mẫu (SubmitForm)", "/ImportData": "lệnh nhập dữ liệu (ImportData)",
+               "/GoToR": "liên kết mở tệp khác (GoToR)", "/GoToE": "liên kết mở tệp nhúng (GoToE)"}
+# Links a reader may follow when clicked; anything else (file:, smb:, \\server\share UNC paths…) reaches out.
+_PDF_SAFE_URI = ("http://", "https://", "mailto:")
+_PDF_REMOTE_URI = "liên kết tới tệp hoặc đường dẫn mạng (URI)"
+_PDF_URL_FILE = "tệp tham chiếu qua URL"
+_PDF_REMOTE = {_PDF_ACTIVE["/GoToR"], _PDF_ACTIVE["/GoToE"], _PDF_REMOTE_URI, _PDF_URL_FILE}
+
+
+def _remote_uri(value) -> bool:
+    text = str(value.get_object() if hasattr(value, "get_object") else value).strip().lower()
+    return not text.startswith(_PDF_SAFE_URI)
 
 
 def max_upload_bytes() -> int:
@@ -160,6 +176,10 @@ def check_pdf(data: bytes) -> int:
                         found.add(_PDF_ACTIVE[k])
                     if k in ("/S", "/Type", "/Subtype") and isinstance(v, NameObject) and v in _PDF_ACTIVE:
                         found.add(_PDF_ACTIVE[v])
+                    if k == "/URI" and _remote_uri(v):
+                        found.add(_PDF_REMOTE_URI)
+                    if k == "/FS" and v == "/URL":
+                        found.add(_PDF_URL_FILE)
                     if k == "/Parent":
                         continue
                     stack.append(v)
@@ -171,6 +191,11 @@ def check_pdf(data: bytes) -> int:
         raise broken from None
     except Exception:  # pypdf raises many shapes of error on hostile input
         raise broken from None
+    remote = found & _PDF_REMOTE
+    if remote and remote == found:
+        raise _fail("pdf_remote_reference",
+                    "Tệp PDF chứa liên kết tới tệp hoặc địa chỉ bên ngoài (" + ", ".join(sorted(remote)) + "); "
+                    "vui lòng in lại ra PDF thường hoặc quét lại giấy tờ.", details={"found": sorted(remote)})
     if found:
         raise _fail("pdf_active_content",
                     "Tệp PDF chứa nội dung có thể gây hại (" + ", ".join(sorted(found)) + "); "
@@ -254,6 +279,7 @@ def check_ooxml(data: bytes, main_part: str, *, prefix: str, label: str) -> None
                     raise _fail(f"{prefix}_macro", f"Tệp {label} chứa macro hoặc mã thực thi, không được chấp nhận.")
                 if info.flag_bits & 0x1:
                     raise _fail(f"{prefix}_encrypted", f"Tệp {label} có đặt mật khẩu; vui lòng nộp bản không mã hóa.")
+            ooxml.check_package(zf, prefix=prefix, label=label)  # by content types and relationships
             # Read the main part with a hard cap, so a lying header cannot expand without bound.
             with zf.open(main_part) as fh:
                 head = fh.read(ZIP_MAX_UNCOMPRESSED + 1)

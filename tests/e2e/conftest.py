@@ -56,17 +56,21 @@ def shot(request):
 @pytest.fixture
 def new_page(browser, live_server):
     contexts = []
+    blocked = []  # what the Content-Security-Policy refused: a script or style the pages need would show here
 
     def make(viewport=DESKTOP):
         ctx = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
                                   base_url=live_server.url, accept_downloads=True)
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
-        return ctx.new_page()
+        page = ctx.new_page()
+        page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
+        return page
 
     yield make
     for ctx in contexts:
         ctx.close()
+    assert not blocked, blocked
 
 
 TOTP_SECRETS: dict[str, str] = {}
@@ -98,6 +102,18 @@ def login(page, username, password="matkhau-123"):
                 break
             # A code is accepted once (replay protection): a second sign-in wants the next 30-second code.
             time.sleep(totp.interval - time.time() % totp.interval + 1)
+
+
+def confirm_enrolment(page):
+    """On the enrolment page: type the current code of the secret shown for manual entry, then go on."""
+    import pyotp
+    from playwright.sync_api import expect
+
+    secret = page.locator("#khoa-bi-mat").inner_text().replace(" ", "")
+    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Bật xác thực hai lớp").click()
+    expect(page.locator("main")).to_contain_text("mã khôi phục")
+    page.get_by_role("link", name="Tiếp tục").click()
 
 
 @pytest.fixture(scope="session")

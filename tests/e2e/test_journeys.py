@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, enrolled, login
+from tests.e2e.conftest import PHONE, confirm_enrolment, enrolled, login
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -221,17 +221,11 @@ def test_public_tracking_on_a_phone_with_the_keyboard(new_page, world, shot):
 
 
 def test_new_officer_turns_on_two_factor(new_page, world, shot):
-    import pyotp
-
     officer("counter_officer", world["agency"], username="motcua.moi", full_name="Lý Thị Hồng")
     page = new_page()
     login(page, "motcua.moi")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bật xác thực hai lớp")
     expect(page.locator("main svg")).to_be_visible()
     shot(page, "bat-xac-thuc-hai-lop")
-    secret = page.locator("#khoa-bi-mat").inner_text().replace(" ", "")
-    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Bật xác thực hai lớp").click()
-    expect(page.locator("main")).to_contain_text("mã khôi phục")
-    page.get_by_role("link", name="Tiếp tục").click()
+    confirm_enrolment(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bộ phận Một cửa")

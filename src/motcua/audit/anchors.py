@@ -40,10 +40,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.core.backup import BackupFolder, folders
 from motcua.core.keyfiles import keys_dir, write_key_file
 from motcua.outbox.services import emit as emit_event
 
 from .models import AuditEntry
+from .services import verify_chain
 
 ANCHOR_FILE = "anchors.jsonl"
 KEY_FILE = "audit-anchor.key"
@@ -189,3 +191,27 @@ def load(path: Path | str | None = None, public_key_path: Path | str | None = No
                 raise AnchorError(f"Tệp mốc neo bị xóa hoặc chèn dòng trước mốc số {anchor.seq}.")
             anchors.append(anchor)
     return anchors
+
+
+# --- backups -------------------------------------------------------------------------------------------------
+
+@folders.register("audit-anchors")
+class AnchorFolder(BackupFolder):
+    """Backups carry the anchors, and a restored installation is checked against them (core.backup)."""
+
+    def path(self) -> Path:
+        return anchor_path().parent
+
+    def before_backup(self) -> None:
+        write_anchor()  # the newest entries get an anchor that travels with this backup
+
+    def note(self) -> dict:
+        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+        return {"head": {"entry_id": head[0], "hash": head[1]} if head else None}
+
+    def check_restored(self) -> tuple[str, list[str]]:
+        try:
+            chain = verify_chain(anchors=load())
+        except AnchorError as exc:
+            return "", [str(exc)]
+        return chain.message(), [] if chain.ok else [chain.message()]

@@ -5,3 +5,7 @@ class AuditConfig(AppConfig):
     name = "motcua.audit"
     label = "audit"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The signed anchors travel with every backup (core.backup.folders).
+        from . import anchors  # noqa: F401

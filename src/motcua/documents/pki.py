@@ -16,11 +16,20 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
+from motcua.core.backup import BackupFolder, folders
 from motcua.core.plugins import Registry
 
 
 def pki_dir() -> Path:
     return Path(settings.MOTCUA_PKI_DIR)
+
+
+@folders.register("pki")
+class PkiFolder(BackupFolder):
+    """Backups carry the agencies' signing keys and certificates (core.backup)."""
+
+    def path(self) -> Path:
+        return pki_dir()
 
 
 @dataclass

@@ -1,0 +1,287 @@
+"""Backup and restore of an installation: the database and the folders of files its apps own.
+
+``backup(dest)`` writes a folder (mode 0700: it holds private keys):
+
+    manifest.json        what was saved: every table's row count, every file's SHA-256, each folder's notes
+                         (audit-anchors: the audit chain's head)
+    database.dump        PostgreSQL: ``pg_dump --format=custom`` of one snapshot (the counts come from it too)
+    database.sqlite3     SQLite: a copy made with SQLite's online backup API
+    files/media/…        uploaded files (MEDIA_ROOT)
+    files/keys/…         the installation's own keys (MOTCUA_KEYS_DIR: TOTP key, audit anchor key)
+    files/pki/…          signing keys and certificates (MOTCUA_PKI_DIR; registered by documents.pki)
+    files/audit-anchors/ signed audit anchors (MOTCUA_AUDIT_ANCHOR_DIR; registered by audit.anchors)
+
+The folders are plugins of ``folders`` (a ``core.plugins`` registry): the app that owns files registers their
+folder, with what must happen before a backup (audit: anchor the chain) and what to check after a restore
+(audit: the chain against the restored anchors), so this kernel module never imports the apps above it.
+
+Order matters for a live system: every folder's ``before_backup`` runs first (the audit chain is anchored),
+the keys, PKI and anchors are copied, then the database is dumped, then the uploaded files (a file is written
+before the row that refers to it commits, so every file the dump refers to is already there).
+
+``restore(src)`` loads such a folder into an EMPTY database (the one DATABASE_URL names, created beforehand
+with ``createdb``) and empty folders, then checks it: every table's row count and every file's checksum
+against the manifest, and each folder's own check (the audit chain against the restored anchors). It refuses
+a database that already has tables or a folder that already has files. Keys given in the environment
+(MOTCUA_TOTP_KEY) are not in the backup: keep them in the host's secret store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .keyfiles import keys_dir
+from .plugins import Registry
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go on; the message is Vietnamese."""
+
+
+class BackupFolder:
+    """A folder of files an app owns, carried by every backup (a plugin of ``folders``, under its name)."""
+
+    name: str
+    copied_after_database = False  # files that rows refer to: copied after the dump, so none is missing
+
+    def path(self) -> Path:
+        raise NotImplementedError
+
+    def before_backup(self) -> None:
+        """Runs before anything is copied."""
+
+    def note(self) -> dict | None:
+        """What the manifest records about this folder besides its files."""
+        return None
+
+    def check_restored(self) -> tuple[str, list[str]]:
+        """After a restore: a summary line for the operator, and the problems found."""
+        return "", []
+
+
+folders: Registry[type[BackupFolder]] = Registry("backup folder")
+
+
+@folders.register("media")
+class Uploads(BackupFolder):
+    copied_after_database = True
+
+    def path(self) -> Path:
+        return Path(settings.MEDIA_ROOT)
+
+
+@folders.register("keys")
+class Keys(BackupFolder):
+    def path(self) -> Path:
+        return keys_dir()
+
+
+def sections() -> dict[str, Path]:
+    """The folders a backup carries, by name."""
+    return {name: plugin().path() for name, plugin in folders.items()}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under `folder`, by path relative to it (lock files aside)."""
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): _sha256(p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix != ".lock"}
+
+
+def _copy_tree(src: Path, dst: Path, names) -> None:
+    for rel in names:
+        target = dst / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src / rel, target)
+
+
+# --- database ------------------------------------------------------------------------------------------------
+
+def _tables() -> list[str]:
+    with connection.cursor() as cur:
+        return sorted(connection.introspection.table_names(cur))
+
+
+def _count_sql(table: str) -> str:
+    return f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}"
+
+
+def table_counts() -> dict[str, int]:
+    """Row count of every table of the configured database."""
+    with connection.cursor() as cur:
+        counts = {}
+        for table in _tables():
+            cur.execute(_count_sql(table))
+            counts[table] = cur.fetchone()[0]
+    return counts
+
+
+def _pg() -> tuple[dict, list[str], dict]:
+    """Connection parameters of the configured PostgreSQL database, as psycopg, command-line and environment."""
+    db = settings.DATABASES["default"]
+    params = {"host": db.get("HOST") or "127.0.0.1", "port": str(db.get("PORT") or 5432),
+              "user": db.get("USER") or "postgres", "password": db.get("PASSWORD") or None, "dbname": db["NAME"]}
+    cli = ["-h", params["host"], "-p", params["port"], "-U", params["user"]]
+    env = {**os.environ, **({"PGPASSWORD": params["password"]} if params["password"] else {})}
+    return params, cli, env
+
+
+def _run(cmd: list[str], env: dict) -> None:
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BackupError(f"Lệnh {cmd[0]} thất bại: {done.stderr.strip()[:2000]}")
+
+
+def _dump_postgres(target: Path) -> dict[str, int]:
+    """pg_dump of one exported snapshot; the row counts are read in that same snapshot."""
+    import psycopg
+
+    params, cli, env = _pg()
+    with psycopg.connect(**params, autocommit=True) as conn:  # the transaction is opened by hand below
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        counts = {t: conn.execute(_count_sql(t)).fetchone()[0] for t in _tables()}
+        _run(["pg_dump", *cli, "--format=custom", f"--snapshot={snapshot}", "--no-owner", "--no-privileges",
+              "-f", str(target), params["dbname"]], env)
+        conn.execute("ROLLBACK")
+    return counts
+
+
+def _copy_sqlite(target: Path) -> dict[str, int]:
+    connection.ensure_connection()
+    with contextlib.closing(sqlite3.connect(target)) as dst:
+        connection.connection.backup(dst)
+        return {t: dst.execute(_count_sql(t)).fetchone()[0] for t in _tables()}
+
+
+# --- backup --------------------------------------------------------------------------------------------------
+
+def backup(dest: Path | str) -> dict:
+    dest = Path(dest)
+    if dest.exists() and any(dest.iterdir()):
+        raise BackupError(f"Thư mục sao lưu {dest} đã có dữ liệu; hãy chọn một thư mục mới.")
+    dest.mkdir(parents=True, exist_ok=True)
+    dest.chmod(0o700)
+    parts = {name: plugin() for name, plugin in folders.items()}
+    for part in parts.values():
+        part.before_backup()  # audit: the newest entries get an anchor that travels with this backup
+    files: dict[str, dict[str, str]] = {}
+
+    def copy(after_database: bool) -> None:
+        for name, part in parts.items():
+            if part.copied_after_database == after_database:
+                files[name] = checksums(part.path())
+                _copy_tree(part.path(), dest / "files" / name, files[name])
+
+    copy(after_database=False)
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        db_file, counts = "database.dump", _dump_postgres(dest / "database.dump")
+    elif vendor == "sqlite":
+        db_file, counts = "database.sqlite3", _copy_sqlite(dest / "database.sqlite3")
+    else:
+        raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {vendor}.")
+    copy(after_database=True)
+    notes = {name: note for name, part in parts.items() if (note := part.note()) is not None}
+    manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(), "database": {
+        "vendor": vendor, "file": db_file, "tables": counts}, "files": files, "notes": notes}
+    (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+    return manifest
+
+
+# --- restore -------------------------------------------------------------------------------------------------
+
+@dataclass
+class RestoreReport:
+    tables: int = 0
+    rows: int = 0
+    files: int = 0
+    problems: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)  # each folder's summary line
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _refuse_non_empty_targets(folders: dict[str, Path]) -> None:
+    if _tables():
+        raise BackupError("Cơ sở dữ liệu đích đã có bảng: khôi phục chỉ vào một cơ sở dữ liệu trống "
+                          "(tạo mới bằng createdb).")
+    for name, folder in folders.items():
+        if folder.is_dir() and any(p.is_file() for p in folder.rglob("*")):
+            raise BackupError(f"Thư mục đích {folder} ({name}) đã có tệp: khôi phục chỉ vào thư mục trống.")
+
+
+def restore(src: Path | str) -> RestoreReport:
+    src = Path(src)
+    try:
+        manifest = json.loads((src / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"Không đọc được {src / MANIFEST}: đây không phải một bản sao lưu.") from exc
+    if manifest.get("format") != FORMAT or manifest["database"]["vendor"] != connection.vendor:
+        raise BackupError(f"Bản sao lưu là cơ sở dữ liệu {manifest['database']['vendor']}, cấu hình hiện tại là "
+                          f"{connection.vendor}.")
+    targets = sections()
+    unknown = sorted(set(manifest["files"]) - set(targets))
+    if unknown:
+        raise BackupError(f"Bản sao lưu có thư mục mà cài đặt này không có: {', '.join(unknown)}.")
+    _refuse_non_empty_targets(targets)
+    db_file = src / manifest["database"]["file"]
+    if connection.vendor == "postgresql":
+        params, cli, env = _pg()
+        _run(["pg_restore", *cli, "--no-owner", "--no-privileges", "--exit-on-error", "-d", params["dbname"],
+              str(db_file)], env)
+    else:
+        connection.ensure_connection()
+        with contextlib.closing(sqlite3.connect(db_file)) as backup_db:
+            backup_db.backup(connection.connection)
+    for name, names in manifest["files"].items():
+        _copy_tree(src / "files" / name, targets[name], names)
+    return check_restored(manifest, targets)
+
+
+def check_restored(manifest: dict, targets: dict[str, Path]) -> RestoreReport:
+    """Compare the configured installation with a backup's manifest, then run each folder's own check."""
+    report = RestoreReport()
+    counts = table_counts()
+    for table, expected in manifest["database"]["tables"].items():
+        if counts.get(table) != expected:
+            report.problems.append(f"Bảng {table}: {counts.get(table)} dòng, bản sao lưu có {expected}.")
+    report.tables, report.rows = len(counts), sum(counts.values())
+    for name, expected in manifest["files"].items():
+        actual = checksums(targets[name])
+        for rel, digest in expected.items():
+            if actual.get(rel) != digest:
+                report.problems.append(f"Tệp {name}/{rel} thiếu hoặc khác bản sao lưu.")
+        report.files += len(expected)
+    for _name, plugin in folders.items():
+        summary, problems = plugin().check_restored()
+        if summary:
+            report.checks.append(summary)
+        report.problems.extend(problems)
+    return report

@@ -1,0 +1,22 @@
+"""Back up the installation into a new folder (docs/operations.md, "Backup and restore")."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.core.backup import BackupError, backup
+
+
+class Command(BaseCommand):
+    help = ("Sao lưu cơ sở dữ liệu, tệp đã tải lên, khóa và chứng thư (PKI), khóa riêng và mốc neo nhật ký vào một "
+            "thư mục mới (quyền 0700: có khóa bí mật).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("dest", help="Thư mục sao lưu (chưa có, hoặc trống).")
+
+    def handle(self, *args, dest, **options):
+        try:
+            manifest = backup(dest)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        tables = manifest["database"]["tables"]
+        files = sum(len(v) for v in manifest["files"].values())
+        self.stdout.write(f"Đã sao lưu {len(tables)} bảng ({sum(tables.values())} dòng) và {files} tệp vào {dest}.")

@@ -18,7 +18,9 @@ API của hệ thống Một Cửa Số cho các hệ thống tích hợp.
 
 **Xác thực.** Gửi `Authorization: Bearer <khóa>`; khóa do quản trị tạo bằng
 `manage.py create_api_token TÊN_ĐĂNG_NHẬP "tên khóa"` hoặc qua `POST /api/v1/accounts/tokens`.
-Trang web của hệ thống dùng phiên đăng nhập (kèm mã CSRF `X-CSRFToken` khi gửi dữ liệu).
+Trang web của hệ thống dùng phiên đăng nhập (kèm mã CSRF `X-CSRFToken` khi gửi dữ liệu); phiên của cán bộ
+chưa nhập mã xác thực hai lớp nhận 403 `twofactor_required`. Một địa chỉ gửi quá nhiều khóa API sai bị từ
+chối tạm thời: 429 `too_many_attempts`.
 Tra cứu thủ tục (`/catalog`) không cần xác thực.
 
 **Hồ sơ.** Hồ sơ được gọi bằng mã hồ sơ. Mỗi thao tác nghiệp vụ là một `POST /dossiers/{code}/<thao-tác>`,

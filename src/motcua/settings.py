@@ -206,7 +206,7 @@ MOTCUA_TRUST_DEMO_ROOT = env.bool("MOTCUA_TRUST_DEMO_ROOT", default=True)
 MOTCUA_DEMO = env.bool("MOTCUA_DEMO", default=False)
 _PRODUCTION = not (MOTCUA_DEMO or DEBUG)
 SECURE_SSL_REDIRECT = env.bool("MOTCUA_SSL_REDIRECT", default=_PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]  # load balancers probe over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^api/v1/health$"]  # load balancers probe over plain HTTP
 SECURE_HSTS_SECONDS = env.int("MOTCUA_HSTS_SECONDS", default=31_536_000 if _PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("MOTCUA_SECURE_COOKIES", default=_PRODUCTION)

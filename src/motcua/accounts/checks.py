@@ -29,7 +29,7 @@ def security_keys(app_configs=None, **kwargs) -> list[Error]:
     if settings.SECRET_KEY == settings.DEMO_SECRET_KEY or len(settings.SECRET_KEY) < MIN_KEY_LENGTH:
         errors.append(Error(
             "MOTCUA_SECRET_KEY chưa được đặt (đang dùng khóa mẫu của bản trình diễn) hoặc quá ngắn.",
-            hint="Đặt MOTCUA_SECRET_KEY là một chuỗi ngẫu nhiên tối thiểu 50 ký tự, ví dụ: python -c "
+            hint=f"Đặt MOTCUA_SECRET_KEY là một chuỗi ngẫu nhiên riêng (tối thiểu {MIN_KEY_LENGTH} ký tự), ví dụ: python -c "
                  "\"import secrets; print(secrets.token_urlsafe(50))\". Bản trình diễn: MOTCUA_DEMO=1.",
             id="motcua.E001"))
     if not keys.configured_totp_key():

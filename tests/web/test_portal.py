@@ -180,6 +180,20 @@ def test_tracking_brute_force_is_throttled(client, world, submitted):
     cache.clear()
 
 
+def test_tracking_limit_counts_each_visitor_behind_the_proxy(world, submitted, settings):
+    """Behind nginx every request comes from the proxy's address: the limit counts the visitor's address the
+    proxy appended (the same function as the sign-in lockout), so one guesser does not lock out the commune."""
+    settings.MOTCUA_PROXY_COUNT = 1
+    url = reverse("portal:track")
+    guesser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for i in range(10):  # unknown codes: only the per-address counter grows
+        guesser.post(url, {"code": f"H51-260101-{i:04d}", "secret": "0000"})
+    assert guesser.post(url, {"code": submitted.code, "secret": "1234"}).status_code == 429
+    neighbour = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.8")
+    resp = neighbour.post(url, {"code": submitted.code, "secret": "1234"})
+    assert resp.status_code == 200 and "Chờ tiếp nhận" in resp.content.decode()
+
+
 def test_signup_errors_in_vietnamese_and_success_logs_in(client, world):
     url = reverse("portal:signup")
     resp = client.post(url, {"full_name": "Phạm Hoa", "id_number": "12", "phone": "0987654321",

@@ -18,7 +18,7 @@ MIN_KEY_LENGTH = 32
 
 
 def production() -> bool:
-    return not (getattr(settings, "MOTCUA_DEMO", False) or settings.DEBUG)
+    return not (settings.MOTCUA_DEMO or settings.DEBUG)
 
 
 @register(Tags.security)

@@ -50,7 +50,7 @@ def _materials() -> list[tuple[str, str]]:
     legacy = ("motcua-totp:", _legacy_material())
     if own:
         return [("motcua-totp-key:", own), legacy]
-    if getattr(settings, "MOTCUA_DEMO", False) or settings.DEBUG:
+    if settings.MOTCUA_DEMO or settings.DEBUG:
         return [legacy]
     raise ImproperlyConfigured("Chưa có khóa mã hóa bí mật xác thực hai lớp: chạy manage.py create_keys "
                                "hoặc đặt MOTCUA_TOTP_KEY (docs/operations.md).")

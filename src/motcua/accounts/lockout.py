@@ -54,8 +54,12 @@ TOKEN_MESSAGE = ("Địa chỉ mạng này đã gửi quá nhiều khóa API kh�
 
 
 def client_address(request) -> str | None:
-    """The caller's address: REMOTE_ADDR, or behind MOTCUA_PROXY_COUNT proxies the entry they appended."""
-    count = int(getattr(settings, "MOTCUA_PROXY_COUNT", 0))
+    """The caller's address: REMOTE_ADDR, or behind MOTCUA_PROXY_COUNT proxies the entry they appended.
+
+    The one answer to "who is calling" for every per-address limit and record: sign-in lockout (django-axes'
+    AXES_CLIENT_IP_CALLABLE), unknown bearer tokens, the public tracking page's limit, the sign-in audit.
+    """
+    count = settings.MOTCUA_PROXY_COUNT
     if count:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if len(hops) >= count:

@@ -5,11 +5,13 @@ from django.dispatch import receiver
 
 from motcua.audit.services import record
 
+from .lockout import client_address
+
 
 def _client(request) -> dict:
     if request is None:
         return {}
-    return {"ip": request.META.get("REMOTE_ADDR", ""),
+    return {"ip": client_address(request) or "",
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
 
 

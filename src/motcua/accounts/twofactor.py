@@ -219,7 +219,7 @@ def needs_second_factor(request) -> str | None:
 def pending_step(request) -> str | None:
     """The gate of every officer surface: None when the session may go on, else 'enrol' or 'verify'."""
     user = getattr(request, "user", None)
-    if not getattr(settings, "MOTCUA_OFFICER_2FA", True) or not user or not user.is_authenticated:
+    if not settings.MOTCUA_OFFICER_2FA or not user or not user.is_authenticated:
         return None
     if not is_required(user):  # citizens: the second factor is theirs to choose
         return None

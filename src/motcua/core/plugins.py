@@ -2,8 +2,9 @@
 
 Each kind keeps one ``Registry`` beside its interface (``integrations.adapters.base.adapters`` for the
 national systems, ``payments.gateway.gateways`` for payment gateways, ``documents.signing.signers`` for
-signers, ``documents.pki.issuers`` for certificate issuers); a plugin is a class registered under a
-name, and the settings choose among the names::
+signers, ``documents.pki.issuers`` for certificate issuers, ``core.backup.folders`` for the folders of
+files a backup carries); a plugin is a class registered under a name, and the settings choose among the
+names::
 
     adapters = Registry("adapter")
 

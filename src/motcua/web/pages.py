@@ -32,10 +32,6 @@ def place_domain_error(form, err: DomainError) -> None:
         form.add_error(None, err.message)
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "?"
-
-
 def actor(request):
     """The signed-in user as a real model instance (request.user is a lazy proxy; engines call type(user))."""
     user = request.user

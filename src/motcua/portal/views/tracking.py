@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models import Q
 
+from motcua.accounts.lockout import client_address
 from motcua.dossiers.models import Dossier
-from motcua.web.pages import client_ip, page
+from motcua.web.pages import page
 
 from ..forms import (
     TrackForm,
@@ -17,7 +18,9 @@ TRACK_WINDOW = 15 * 60
 
 
 def _throttle_keys(request, code):
-    return [f"track:ip:{client_ip(request)}", f"track:code:{code}"]
+    # The visitor's address, as the sign-in lockout counts it (behind MOTCUA_PROXY_COUNT proxies, the one
+    # they appended to X-Forwarded-For): a commune office behind one proxy does not share one counter.
+    return [f"track:ip:{client_address(request) or '?'}", f"track:code:{code}"]
 
 
 def track(request):

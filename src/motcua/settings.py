@@ -169,6 +169,9 @@ MOTCUA_WORKING_SESSIONS = None
 # classification (motcua.engagement.rules), as JSON objects.
 MOTCUA_RULES = env.json("MOTCUA_RULES", default={})
 MOTCUA_FEEDBACK_DEADLINES = env.json("MOTCUA_FEEDBACK_DEADLINES", default={})
+# Tests only: {"step": "dossiers.in_flight", "after": N, "file": path} makes applying a reorganization plan
+# wait inside the item after N items of that step, so that a test can kill it there (units.reorganization.run).
+MOTCUA_REORGANIZATION_PAUSE = env.json("MOTCUA_REORGANIZATION_PAUSE", default={})
 
 # National systems and third parties: {"dvcqg": {"url": …, "secret": …}, "payment": {…}, …} (JSON);
 # a target without a url is off (motcua.integrations.config). MOTCUA_DISPATCH tunes the dispatcher.

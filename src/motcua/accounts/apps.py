@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản và phân quyền"
 
     def ready(self):
-        # sign-in events and lockouts go to the audit trail; checks: the start-up checks of the installation's keys
-        from . import checks, lockout, signals  # noqa: F401
+        # sign-in events and lockouts go to the audit trail; checks: the start-up checks of the installation's keys;
+        # reorganization: its step of a reorganization of units
+        from . import checks, lockout, reorganization, signals  # noqa: F401

@@ -1,5 +1,5 @@
 """Django permissions answered from our roles, so that lower apps ask ``user.has_perm(...)`` instead of
-importing the roles (the audit trail's admin is one: the audit app sits below accounts).
+importing the roles (the audit trail's admin is one: the audit app sits below accounts; the reorganization of units is another).
 
 ``PERMISSION_CAPABILITIES`` maps a Django permission to a capability of
 motcua.accounts.permissions.CAPABILITY_ROLES; Django's ModelBackend still answers for superusers and for
@@ -12,6 +12,7 @@ from .permissions import can
 
 PERMISSION_CAPABILITIES = {
     "audit.view_auditentry": "view_audit",
+    "units.manage_reorganization": "manage_reorganization",
 }
 
 

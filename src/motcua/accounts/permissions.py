@@ -29,6 +29,8 @@ CAPABILITY_ROLES: dict[str, set[str]] = {
     "view_audit": {Role.AUDITOR, Role.PROVINCIAL_ADMIN},
     "manage_accounts": {Role.UNIT_ADMIN, Role.PROVINCIAL_ADMIN},
     "view_reports": STAFF_ROLES,
+    # Draft, approve and apply a reorganization of administrative units (units.reorganization).
+    "manage_reorganization": {Role.PROVINCIAL_ADMIN},
 }
 
 

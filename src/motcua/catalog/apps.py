@@ -5,3 +5,6 @@ class CatalogConfig(AppConfig):
     name = "motcua.catalog"
     label = "catalog"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import reorganization  # noqa: F401  (its steps of a reorganization of units)

@@ -5,3 +5,6 @@ class EngagementConfig(AppConfig):
     name = "motcua.engagement"
     label = "engagement"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import reorganization  # noqa: F401  (its steps of a reorganization of units)

@@ -2,11 +2,11 @@
 
 Every write runs in one transaction, validates its input (DomainError with a code and a Vietnamese
 message, nothing half-written), writes an audit entry and an outbox event:
-engagement.feedback_received, _processing, _answered, _published, _rejected, _rated.
+engagement.feedback_received, _processing, _answered, _published, _rejected, _rated, _transferred.
 
 - ``submit_feedback(user, classification=..., title=..., content=..., ...)`` (anonymous allowed with a
   name and a phone or e-mail), ``start_processing``, ``answer_feedback``, ``publish_feedback``,
-  ``reject_feedback`` (officers of the handling agency or province-wide), ``rate_feedback_answer``
+  ``reject_feedback``, ``transfer_feedback`` (officers of the handling agency or province-wide), ``rate_feedback_answer``
   (the submitter); ``visible_feedback(user)``. Deadlines: rules.FEEDBACK_DEADLINES (working days,
   motcua.core.calendar).
 
@@ -209,6 +209,23 @@ def reject_feedback(user, fb, reason: str, at=None) -> Feedback:
         fb.reject_reason = reason
         fb.save()
         _log(user, fb, "rejected", now, {"reason": reason})
+    return fb
+
+
+OPEN_STATUSES = frozenset({FeedbackStatus.RECEIVED, FeedbackStatus.PROCESSING, FeedbackStatus.ANSWERED})
+
+
+def transfer_feedback(user, fb, to_agency, reason: str, at=None) -> Feedback:
+    """An open item changes handling agency (a reorganization of administrative units); deadlines stay."""
+    now = at or timezone.now()
+    with transaction.atomic():
+        fb = _locked(fb)
+        _require_handler(user, fb)
+        _require_status(fb, OPEN_STATUSES, "chuyển cơ quan xử lý")
+        old = fb.agency.code if fb.agency_id else None
+        fb.agency = to_agency
+        fb.save(update_fields=["agency"])
+        _log(user, fb, "transferred", now, {"from": old, "to": to_agency.code, "reason": reason})
     return fb
 
 

@@ -8,4 +8,4 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         # Register every adapter, and the HTTP payment gateway, in their registries.
-        from . import adapters  # noqa: F401
+        from . import adapters, reorganization  # noqa: F401  (and its step of a reorganization of units)

@@ -11,6 +11,8 @@ import unicodedata
 
 from django.utils import timezone
 
+from motcua.units.models import Agency
+
 _SMS = {
     "submit_online": "Hồ sơ {code} đã được gửi trực tuyến, đang chờ tiếp nhận.",
     "receive": "Hồ sơ {code} đã được tiếp nhận. Hẹn trả kết quả: {due}.",
@@ -28,6 +30,8 @@ _SMS = {
     "return_result": "Hồ sơ {code} đã trả kết quả. Mời Ông/Bà đánh giá mức độ hài lòng.",
     "withdraw": "Hồ sơ {code} đã được rút theo đề nghị của Ông/Bà.",
     "stop": "Hồ sơ {code} bị dừng giải quyết. Xem thông báo trên Cổng Dịch vụ công.",
+    "transfer_agency": "Do sắp xếp đơn vị hành chính, hồ sơ {code} chuyển về {agency}; mã hồ sơ và hẹn trả giữ "
+                       "nguyên: {due}.",
 }
 
 _EMAIL = {
@@ -54,6 +58,9 @@ _EMAIL = {
                       "Hồ sơ {code} đã được trả kết quả. Mời Ông/Bà đánh giá mức độ hài lòng trên Cổng Dịch vụ công."),
     "withdraw": ("Đã rút hồ sơ {code}", "Hồ sơ {code} đã được rút theo đề nghị của Ông/Bà."),
     "stop": ("Dừng giải quyết hồ sơ {code}", "Hồ sơ {code} bị dừng giải quyết; lý do được nêu trong thông báo."),
+    "transfer_agency": ("Hồ sơ {code} chuyển về {agency}",
+                        "Do sắp xếp đơn vị hành chính, hồ sơ {code} ({procedure}) được chuyển về {agency} tiếp tục "
+                        "giải quyết. Mã hồ sơ và ngày hẹn trả kết quả giữ nguyên: {due}."),
 }
 
 
@@ -68,6 +75,13 @@ def _due(payload: dict) -> str:
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
+def _agency(payload: dict) -> str:
+    """The receiving agency's short name (for the reorganization message)."""
+    code = payload.get("agency_code")
+    agency = Agency.objects.filter(code=code).values("short_name", "name").first() if code else None
+    return (agency["short_name"] or agency["name"]) if agency else (code or "")
+
+
 def has_message(action: str) -> bool:
     return action in _SMS
 
@@ -80,11 +94,14 @@ def strip_diacritics(text: str) -> str:
 def sms_text(payload: dict, *, ascii_only: bool = False) -> str:
     """The SMS; `ascii_only` (config ``sms.ascii``) drops the diacritics so that a message fits one
     160-character GSM-7 segment instead of 70-character Unicode segments."""
-    text = _SMS[payload["action"]].format(code=payload.get("code") or "", due=_due(payload))
+    template = _SMS[payload["action"]]
+    agency = _agency(payload) if "{agency}" in template else ""
+    text = template.format(code=payload.get("code") or "", due=_due(payload), agency=agency)
     return strip_diacritics(text) if ascii_only else text
 
 
 def email_message(payload: dict, procedure_name: str = "") -> tuple[str, str]:
     subject, body = _EMAIL[payload["action"]]
-    values = {"code": payload.get("code") or "", "due": _due(payload), "procedure": procedure_name}
+    values = {"code": payload.get("code") or "", "due": _due(payload), "procedure": procedure_name,
+              "agency": _agency(payload) if "{agency}" in subject + body else ""}
     return subject.format(**values), body.format(**values) + EMAIL_FOOTER

@@ -5,3 +5,6 @@ class ReportingConfig(AppConfig):
     name = "motcua.reporting"
     label = "reporting"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import reorganization  # noqa: F401  (its steps of a reorganization of units)

@@ -20,6 +20,7 @@ from django.db.models import Q, Sum
 from motcua.core.errors import ValidationFailed
 from motcua.core.money import format_number
 from motcua.units.models import Agency
+from motcua.units.reorganization import lineage_codes
 
 from .metrics import ALL, METRICS, FactData, metric_filter, open_filter, overdue_filter, python_filter
 from .models import DossierFact, StatCounter
@@ -117,10 +118,17 @@ def period_label(start: dt.date, end: dt.date) -> str:
     return f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
 
 
+LINEAGE = "lineage:"
+
+
 def agency_codes_for(scope: str | None) -> list[str] | None:
-    """None = the whole province; an agency code; 'level:province' / 'level:commune'; 'unit:<admin code>'."""
+    """None = the whole province; an agency code; 'level:province' / 'level:commune'; 'unit:<admin code>';
+    'lineage:<agency code>' = the agency with every agency it succeeded in a reorganization of units (each
+    dossier counts under one agency, so a lineage never counts one twice)."""
     if not scope or scope == "province":
         return None
+    if scope.startswith(LINEAGE):
+        return lineage_codes(scope.removeprefix(LINEAGE))
     if scope.startswith("level:"):
         level = scope.split(":", 1)[1]
         levels = ["province"] if level == "province" else ["commune", "ward", "special_zone"]

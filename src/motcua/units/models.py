@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -59,6 +60,9 @@ class Agency(models.Model):
     phone = models.CharField("điện thoại", max_length=32, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
+    successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="predecessors", verbose_name="cơ quan kế thừa",
+                                  help_text="Cơ quan tiếp nhận công việc khi đơn vị hành chính được sắp xếp.")
 
     class Meta:
         ordering = ["code"]
@@ -100,3 +104,84 @@ class Counter(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ReorganizationPlan(models.Model):
+    """A reorganization of commune-level units decided by a resolution (sắp xếp đơn vị hành chính): old
+    units → one new unit, drafted and approved by a provincial administrator, then applied step by step
+    (motcua.units.reorganization)."""
+
+    DRAFT, APPROVED, APPLYING, APPLIED = "draft", "approved", "applying", "applied"
+    STATUSES = [(DRAFT, "Bản nháp"), (APPROVED, "Đã phê duyệt"), (APPLYING, "Đang thực hiện"),
+                (APPLIED, "Đã thực hiện")]
+    COMMUNE_LEVELS = [(AdministrativeUnit.COMMUNE, "Xã"), (AdministrativeUnit.WARD, "Phường"),
+                      (AdministrativeUnit.SPECIAL_ZONE, "Đặc khu")]
+
+    resolution_number = models.CharField("số nghị quyết", max_length=64)
+    resolution_date = models.DateField("ngày ban hành nghị quyết")
+    effective_date = models.DateField("ngày có hiệu lực")
+    old_units = models.ManyToManyField(AdministrativeUnit, related_name="reorganization_plans",
+                                       verbose_name="các đơn vị được sắp xếp")
+    new_code = models.CharField("mã đơn vị mới", max_length=16)
+    new_name = models.CharField("tên đơn vị mới", max_length=200)
+    new_level = models.CharField("cấp đơn vị mới", max_length=16, choices=COMMUNE_LEVELS,
+                                 default=AdministrativeUnit.COMMUNE)
+    ended_roles = models.JSONField("phân quyền kết thúc (không chuyển)", default=list, blank=True,
+                                   help_text="Mã (id) các phân quyền tại đơn vị cũ sẽ kết thúc thay vì chuyển.")
+    note = models.TextField("ghi chú", blank=True)
+    status = models.CharField("trạng thái", max_length=16, choices=STATUSES, default=DRAFT)
+    new_unit = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="created_by_plans", verbose_name="đơn vị mới (đã tạo)")
+    new_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="cơ quan mới (đã tạo)")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="người lập")
+    created_at = models.DateTimeField("ngày lập", auto_now_add=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="người phê duyệt")
+    approved_at = models.DateTimeField("ngày phê duyệt", null=True, blank=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="người thực hiện")
+    started_at = models.DateTimeField("bắt đầu thực hiện", null=True, blank=True)
+    applied_at = models.DateTimeField("hoàn thành", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "phương án sắp xếp đơn vị hành chính"
+        verbose_name_plural = "phương án sắp xếp đơn vị hành chính"
+        permissions = [("manage_reorganization", "Lập, phê duyệt và thực hiện phương án sắp xếp đơn vị hành chính")]
+
+    def __str__(self):
+        return f"{self.resolution_number} — {self.new_name}"
+
+
+class PlanProcedure(models.Model):
+    """Which agency takes over a procedure the old units received (default: the new unit's committee)."""
+
+    plan = models.ForeignKey(ReorganizationPlan, on_delete=models.CASCADE, related_name="procedure_assignments")
+    procedure_code = models.CharField("mã thủ tục", max_length=32)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="cơ quan tiếp nhận")
+
+    class Meta:
+        unique_together = [("plan", "procedure_code")]
+        ordering = ["plan", "procedure_code"]
+        verbose_name = "thủ tục chuyển giao"
+        verbose_name_plural = "thủ tục chuyển giao"
+
+
+class ReorganizationProgress(models.Model):
+    """One item an applied plan has done (a dossier moved, a role moved, a unit closed …), written in the
+    same transaction as the item itself: a re-run skips what is here, so nothing is done twice."""
+
+    plan = models.ForeignKey(ReorganizationPlan, on_delete=models.CASCADE, related_name="progress")
+    step = models.CharField("bước", max_length=64)
+    key = models.CharField("đối tượng", max_length=64)
+    outcome = models.CharField("kết quả", max_length=32)
+    detail = models.JSONField(default=dict, blank=True)
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "step", "key"], name="reorganization_progress_once")]
+        verbose_name = "tiến độ sắp xếp"
+        verbose_name_plural = "tiến độ sắp xếp"

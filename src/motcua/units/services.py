@@ -1,4 +1,5 @@
-"""Administrative units and agencies: loading the 2025 divisions, the agency tree, reorganization.
+"""Administrative units and agencies: loading the 2025 divisions and the agency tree. Reorganizing units
+(merging communes) is motcua.units.reorganization.
 
 Unit codes are the official 2025 codes from the `vietnam-provinces` package: a province is its
 2-digit code ("51" = Quảng Ngãi), a commune-level unit its 5-digit code ("21025" = Phường Cẩm Thành).
@@ -22,15 +23,13 @@ highest one in use (a reorganization adds units, it does not renumber the others
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
-from motcua.audit.services import record
-from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.errors import NotFound
 
 from .models import AdministrativeUnit, Agency, Counter, Department
 
@@ -214,6 +213,25 @@ def commune_committee_name(unit: AdministrativeUnit) -> tuple[str, str]:
     return f"Ủy ban nhân dân {word} {bare}", f"UBND {word} {bare}"
 
 
+def next_commune_agency_code(prefix: str) -> str:
+    """The identity code the next new commune-level committee gets (after the highest one in use)."""
+    used = [r for r in (_commune_rank(c, prefix) for c in
+                        Agency.objects.filter(code__startswith=prefix + ".").values_list("code", flat=True)) if r]
+    return commune_agency_code(prefix, max(used, default=0) + 1)
+
+
+def commune_departments(level: str) -> list[tuple[str, str]]:
+    departments = list(COMMUNE_DEPARTMENTS)
+    if level == AdministrativeUnit.WARD:
+        departments[1] = WARD_ECONOMIC
+    return departments
+
+
+def commune_counter(short_name: str) -> tuple[str, str]:
+    # Since 07/2025 every commune has its own public administration service center holding the counter.
+    return "Q01", f"Bộ phận Một cửa — Trung tâm Phục vụ hành chính công {short_name[5:]}"
+
+
 def ensure_commune_agency(unit: AdministrativeUnit, prefix: str, code: str | None = None,
                           report: LoadReport | None = None, province_agency: Agency | None = None) -> Agency:
     """The People's Committee of a commune-level unit, with its one-stop counter and departments."""
@@ -223,18 +241,12 @@ def ensure_commune_agency(unit: AdministrativeUnit, prefix: str, code: str | Non
     name, short = commune_committee_name(unit)
     existing = Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE, admin_unit=unit).order_by("id").first()
     if existing is None and code is None:
-        used = [r for r in (_commune_rank(c, prefix) for c in
-                            Agency.objects.filter(code__startswith=prefix + ".").values_list("code", flat=True)) if r]
-        code = commune_agency_code(prefix, max(used, default=0) + 1)
+        code = next_commune_agency_code(prefix)
     agency = _upsert_agency(report, code=existing.code if existing else code, current=existing,
                             defaults={"name": name, "short_name": short, "kind": Agency.COMMUNE_COMMITTEE,
                                       "admin_unit": unit, "parent": province_agency, "is_active": unit.is_active})
-    departments = list(COMMUNE_DEPARTMENTS)
-    if unit.level == AdministrativeUnit.WARD:
-        departments[1] = WARD_ECONOMIC
-    _sync_children(agency, Department, departments)
-    # Since 07/2025 every commune has its own public administration service center holding the counter.
-    _sync_children(agency, Counter, [("Q01", f"Bộ phận Một cửa — Trung tâm Phục vụ hành chính công {short[5:]}")])
+    _sync_children(agency, Department, commune_departments(unit.level))
+    _sync_children(agency, Counter, [commune_counter(short)])
     return agency
 
 
@@ -282,49 +294,3 @@ def load_agencies(province: str | int | None = None, prefix: str | None = None) 
             code = commune_agency_code(prefix, next_rank)
         ensure_commune_agency(commune, prefix, code=code, report=report, province_agency=committee)
     return report
-
-
-@transaction.atomic
-def reorganize(old_units, *, code: str, name: str, level: str, valid_from: dt.date | None = None,
-               prefix: str | None = None, actor=None) -> AdministrativeUnit:
-    """Merge several commune-level units into one new unit (sáp nhập).
-
-    The old units become inactive with `replaced_by` pointing at the new one and `valid_to` the day
-    before; their agencies stop receiving (inactive) but keep their identity codes, and the dossiers
-    they received are not touched: a dossier code and its receiving agency never change. The new
-    unit gets its own People's Committee (new identity code) that receives the union of the
-    procedures the old committees received.
-    """
-    old = list(AdministrativeUnit.objects.select_for_update().filter(
-        pk__in=[getattr(u, "pk", u) for u in old_units]))
-    if len(old) < 1:
-        raise ValidationFailed("reorganize_empty", "Cần chọn ít nhất một đơn vị hành chính để sáp nhập.")
-    if level not in COMMUNE_LEVELS:
-        raise ValidationFailed("reorganize_level", "Đơn vị mới phải là xã, phường hoặc đặc khu.")
-    if any(not u.is_active for u in old):
-        names = ", ".join(u.name for u in old if not u.is_active)
-        raise ValidationFailed("reorganize_inactive", f"Đơn vị đã ngừng hoạt động, không thể sáp nhập: {names}.")
-    if any(u.level not in COMMUNE_LEVELS for u in old):
-        raise ValidationFailed("reorganize_level", "Chỉ sáp nhập các đơn vị cấp xã.")
-    parents = {u.parent_id for u in old}
-    if len(parents) != 1:
-        raise ValidationFailed("reorganize_parents", "Các đơn vị sáp nhập phải cùng một tỉnh.")
-    if AdministrativeUnit.objects.filter(code=code).exists():
-        raise ValidationFailed("reorganize_code_taken", f"Mã đơn vị {code} đã tồn tại.")
-    valid_from = valid_from or dt.date.today()
-    new = AdministrativeUnit.objects.create(code=code, name=name, level=level, parent_id=parents.pop(),
-                                            valid_from=valid_from)
-    AdministrativeUnit.objects.filter(pk__in=[u.pk for u in old]).update(
-        is_active=False, replaced_by=new, valid_to=valid_from - dt.timedelta(days=1))
-    old_agencies = list(Agency.objects.filter(admin_unit__in=old, kind=Agency.COMMUNE_COMMITTEE))
-    prefix = prefix or (old_agencies[0].code.split(".")[0] if old_agencies else default_prefix())
-    agency = ensure_commune_agency(new, prefix)
-    Agency.objects.filter(pk__in=[a.pk for a in old_agencies]).update(is_active=False)
-    Counter.objects.filter(agency__in=old_agencies).update(is_active=False)
-    # The procedures (catalog, through the reverse side of Procedure.agencies) follow the merge.
-    procedures = agency.procedures.model.objects.filter(agencies__in=old_agencies).distinct()
-    agency.procedures.add(*procedures)
-    record(actor, "units.reorganize", "units.AdministrativeUnit", new.pk,
-           {"new_code": code, "old_codes": [u.code for u in old], "agency_code": agency.code,
-            "old_agency_codes": [a.code for a in old_agencies], "valid_from": valid_from.isoformat()})
-    return new

@@ -8,3 +8,6 @@ class WebConfig(AppConfig):
     name = "motcua.web"
     label = "web"
     verbose_name = "Giao diện web dùng chung"
+
+    def ready(self):
+        from . import reorganization  # noqa: F401  (its steps of a reorganization of units)

@@ -9,17 +9,27 @@ from .base import Simulator
 
 
 class PortalSimulator(Simulator):
-    """National Public Service Portal: keeps every dossier's status history in arrival order."""
+    """National Public Service Portal: keeps every dossier's status history (with its agency) in arrival order,
+    and which agency code succeeds which after a reorganization of administrative units."""
 
     name = "dvcqg"
 
     def __init__(self, **kw):
         super().__init__(**kw)
         self.history: dict[str, list[tuple[int, str]]] = {}
+        self.agencies: dict[str, str] = {}  # dossier code → agency code last reported
+        self.successors: dict[str, str] = {}  # old agency code → new agency code
 
     def handle(self, method, path, query, data, h):
         if method == "POST" and path == "/dossier-status":
             self.history.setdefault(data["dossier_code"], []).append((data["event_id"], data["status"]))
+            self.agencies[data["dossier_code"]] = data.get("agency_code")
+            return 200, {"accepted": True}
+        if method == "POST" and path == "/agency-changes":
+            if not data.get("agency_code") or not isinstance(data.get("replaces"), list):
+                return 422, {"error": "agency_code and replaces are required"}
+            for old in data["replaces"]:
+                self.successors[old] = data["agency_code"]
             return 200, {"accepted": True}
         return 404, {"error": "not_found"}
 

@@ -37,7 +37,8 @@ leader's approval step is closed by the decision itself).
 
 Layout: ``guards.py`` (who may take which action from which status: one declared Guard per action),
 ``commit.py`` (locking, the commit path and the ``transition`` declaration that writes the skeleton
-once), ``intake.py``, ``processing.py``, ``closing.py`` (the transitions by stage), ``facts.py`` (facts
+once), ``intake.py``, ``processing.py``, ``closing.py`` (the transitions by stage), ``reorganization.py``
+(``transfer_agency``: a reorganization plan moves an open dossier to the successor agency), ``facts.py`` (facts
 without a status change), ``timeliness.py`` (early / on time / late, hand-overs).
 """
 
@@ -64,6 +65,7 @@ from .processing import (
     return_from_agency,
     start_processing,
 )
+from .reorganization import transfer_agency
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
@@ -72,5 +74,5 @@ __all__ = [
     "issue_apology", "online_receipt_due_at", "pause", "payload", "provide_supplement", "receive",
     "receive_at_counter", "record_digitization", "record_online_payment", "refuse", "reject", "request_supplement",
     "resume", "return_from_agency", "return_result", "save_draft", "sign_result", "start_processing",
-    "step_timeliness", "stop", "submit_online", "timeliness", "withdraw",
+    "step_timeliness", "stop", "submit_online", "timeliness", "transfer_agency", "withdraw",
 ]

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "extend": "Gia hạn", "issue_apology": "Xin lỗi, hẹn lại ngày trả", "approve": "Phê duyệt kết quả",
     "reject": "Không giải quyết", "sign_result": "Ký kết quả", "return_result": "Trả kết quả",
     "withdraw": "Rút hồ sơ", "stop": "Dừng giải quyết",
+    "transfer_agency": "Chuyển cơ quan do sắp xếp đơn vị hành chính",
 }
 
 
@@ -117,6 +118,7 @@ class Guard:
     state: Callable[[Dossier], None] | None = None
     owner: bool = False
     limits: Callable[[Dossier], None] | None = None
+    offered: bool = True
 
     def __call__(self, d: Dossier, user) -> None:
         if d.status not in self.sources or (self.received is not None and (d.received_at is not None)
@@ -206,6 +208,9 @@ GUARDS: dict[str, Guard] = {g.action: g for g in (
     Guard("return_result", frozenset({Status.READY_FOR_RETURN}), COUNTER, receiving),
     Guard("withdraw", BEFORE_RECEIPT | IN_PROGRESS, COUNTER, receiving, owner=True),
     Guard("stop", IN_PROGRESS, LEADER + (Role.DEPARTMENT_HEAD,), holding_or_receiving, received=True),
+    # A reorganization of administrative units moves every open dossier of the old units (units.reorganization).
+    Guard("transfer_agency", frozenset(Status) - TERMINAL, (Role.PROVINCIAL_ADMIN,), receiving_or_holding,
+          offered=False),
 )}
 
 
@@ -217,6 +222,8 @@ def allowed_actions(dossier: Dossier, user) -> list[str]:
         return ["save_draft", "submit_online"] if is_owner(dossier, user) else []
     result = []
     for action, guard in GUARDS.items():
+        if not guard.offered:
+            continue
         try:
             guard(dossier, user)
         except (InvalidTransition, PermissionDenied, ValidationFailed):

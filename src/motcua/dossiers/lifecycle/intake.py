@@ -53,6 +53,9 @@ def _validate_form(procedure, form_data: dict) -> dict:
 def _check_offered(procedure, agency, *, online: bool) -> None:
     if not procedure.is_active:
         raise ValidationFailed("procedure_inactive", "Thủ tục này không còn áp dụng.")
+    if not agency.is_active:
+        # A committee closed by a reorganization of units receives nothing more (its successor does).
+        raise ValidationFailed("agency_inactive", "Cơ quan đã chọn đã ngừng tiếp nhận hồ sơ (đã sắp xếp, sáp nhập).")
     if online and procedure.online_level not in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
         # Decree 42/2022: only procedures offered as online public services take online dossiers.
         raise ValidationFailed("procedure_not_online", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.")

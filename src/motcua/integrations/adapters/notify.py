@@ -29,7 +29,8 @@ class _Notify(Adapter):
             return False
         if event.topic.startswith(NOTICE_PREFIX):
             return bool(event.payload.get("text"))
-        return messages.has_message(event.payload.get("action", ""))
+        # a draft (no code yet) moved by a reorganization is not worth a message
+        return messages.has_message(event.payload.get("action", "")) and bool(event.payload.get("code"))
 
 
 @adapters.register("sms")

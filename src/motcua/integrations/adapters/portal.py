@@ -15,14 +15,25 @@ STATUS_LABELS = {
 
 @adapters.register("dvcqg")
 class NationalPortalAdapter(Adapter):
-    topics = ("dossier.*",)
+    topics = ("dossier.*", "units.reorganized")
 
     def accepts(self, event) -> bool:
+        if event.topic == "units.reorganized":
+            return True
         # drafts never leave the province; a dossier is synced from the moment it has a code
         return super().accepts(event) and bool(event.payload.get("code")) and event.payload.get("action") != "save_draft"
 
     def deliver(self, event, delivery) -> dict:
         p = event.payload
+        if event.topic == "units.reorganized":
+            # a reorganization of administrative units: the old identity codes and their successor
+            return self.post("/agency-changes", {
+                "event_id": event.pk, "resolution_number": p.get("resolution_number"),
+                "effective_date": p.get("effective_date"), "agency_code": p["agency"]["code"],
+                "agency_name": p["agency"]["name"], "unit_code": p["unit"]["code"],
+                "replaces": [code for unit in p.get("predecessors", []) for code in unit.get("agency_codes", [])],
+                "procedure_codes": p.get("procedure_codes", []),
+            }, delivery)
         return self.post("/dossier-status", {
             "event_id": event.pk,
             "dossier_code": p.get("code"),

@@ -1,0 +1,62 @@
+"""Reorganization of administrative units (Decree 118/2025 two-level local government; merged communes): a
+dossier not yet closed moves from an old committee to the agency that takes over its procedure.
+
+The dossier keeps its code (its receiving agency's identity code at receipt, Circular 01/2018 art. 19), its
+history, its status and its appointment date; only who holds it changes. Its event, audit entry and outbox
+event (``dossier.transfer_agency``: the national portal learns the new agency, the applicant is told) are
+written like any other transition's. Only a plan being applied may do it (motcua.units.reorganization).
+"""
+
+from __future__ import annotations
+
+from motcua.accounts.models import ACTING_ROLES
+from motcua.accounts.permissions import has_role
+from motcua.core.errors import InvalidTransition, ValidationFailed
+from motcua.units.models import Agency, ReorganizationPlan
+
+from ..models import StepRun
+from .commit import Event, iso, transition
+
+
+def _old_agencies(plan) -> set[int]:
+    return set(Agency.objects.filter(admin_unit__in=plan.old_units.all()).values_list("pk", flat=True))
+
+
+def _under_plan(d, at, args) -> None:
+    plan = args.get("plan")
+    if not isinstance(plan, ReorganizationPlan) or plan.status != ReorganizationPlan.APPLYING:
+        raise InvalidTransition("plan_not_applying", "Chỉ chuyển hồ sơ khi đang thực hiện một phương án sắp xếp đơn vị "
+                                                     "hành chính đã được phê duyệt.")
+    old = _old_agencies(plan)
+    if d.agency_id not in old and d.current_agency_id not in old:
+        raise InvalidTransition("dossier_not_on_old_unit", "Hồ sơ không thuộc đơn vị hành chính được sắp xếp.")
+    to_agency = args.get("to_agency")
+    if getattr(to_agency, "pk", None) is None or to_agency.pk in old or not to_agency.is_active:
+        raise ValidationFailed("to_agency_invalid", "Cơ quan nhận hồ sơ phải là cơ quan đang hoạt động, ngoài các đơn "
+                                                    "vị được sắp xếp.")
+
+
+@transition("transfer_agency", checks=[_under_plan])
+def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
+    """The old committee's dossier goes to ``to_agency`` (the agency taking over its procedure); a dossier an
+    old committee holds for another receiving agency (a hand-over, a step done there) goes to the new committee.
+    Code, history, status and appointment date are unchanged; an assignee who holds no role where the dossier
+    now is gives it back to that agency's queue."""
+    old = _old_agencies(plan)
+    from_receiving, from_holder = d.agency, d.current_agency
+    if d.agency_id in old:
+        d.agency = to_agency
+    if d.current_agency_id in old:
+        d.current_agency = d.agency if d.current_agency_id == from_receiving.pk else plan.new_agency
+    holder = d.current_agency or d.agency
+    StepRun.objects.filter(dossier=d, finished_at__isnull=True, agency_id__in=old).update(agency=holder)
+    data = {"plan": plan.pk, "resolution": plan.resolution_number, "from_agency": from_receiving.code,
+            "to_agency": d.agency.code, "from_current_agency": from_holder.code if from_holder else None,
+            "to_current_agency": d.current_agency.code if d.current_agency_id else None, "due_at": iso(d.due_at)}
+    if d.assignee_id and not has_role(d.assignee, ACTING_ROLES, holder):
+        data["assignee_cleared"] = d.assignee.username
+        d.assignee = None
+    moved_from = from_holder if from_holder is not None and from_holder.pk in old else from_receiving
+    note = (f"Chuyển từ {moved_from.name} sang {holder.name} theo Nghị quyết số {plan.resolution_number} về sắp xếp "
+            f"đơn vị hành chính; mã hồ sơ và ngày hẹn trả giữ nguyên.")
+    return Event(note=note, agency=moved_from, to_agency=holder, step=d.current_step, data=data)

@@ -1,0 +1,88 @@
+"""Dossiers not yet closed follow a reorganization of administrative units (motcua.units.reorganization).
+
+Every dossier received by (or in the hands of) an old committee and not in a final status moves through the
+lifecycle (``lifecycle.transfer_agency``: its event, audit entry and outbox event each), to the agency that
+takes over its procedure. Closed dossiers stay where they were: the old committee's history, reachable from
+its successor's statistics.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from motcua.core.errors import InvalidTransition
+from motcua.units.reorganization import Step, Targets, agency_label, steps
+
+from . import lifecycle
+from .lifecycle.guards import TERMINAL
+from .models import Dossier, Status
+
+STATUS_LABELS = dict(Status.choices)
+
+
+def open_dossiers(t: Targets):
+    old = t.old_agency_ids
+    return (Dossier.objects.exclude(status__in=TERMINAL).filter(Q(agency_id__in=old) | Q(current_agency_id__in=old))
+            .select_related("procedure", "agency", "current_agency", "assignee").order_by("agency__code", "pk"))
+
+
+def destination(t: Targets, d: Dossier):
+    """(receiving agency, agency holding it) after the move."""
+    old = t.old_agency_ids
+    receiving = t.taker(d.procedure.code) if d.agency_id in old else d.agency
+    if d.current_agency_id in old:
+        holder = receiving if d.current_agency_id == d.agency_id else t.new_agency
+    else:
+        holder = d.current_agency
+    return receiving, holder
+
+
+def _moment(value) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else "—"
+
+
+@steps.register("dossiers.in_flight")
+class InFlight(Step):
+    order = 30
+    title = "Hồ sơ đang giải quyết"
+    outcome_labels = {"moved": "hồ sơ chuyển sang cơ quan mới (giữ mã, lịch sử, ngày hẹn trả)"}
+
+    def preflight(self, t: Targets, actor):
+        first = open_dossiers(t).first()
+        if first is not None:
+            lifecycle.GUARDS["transfer_agency"](first, actor)  # the provincial administrator's role
+
+    def preview(self, t: Targets):
+        rows, per_unit = [], {}
+        dossiers = list(open_dossiers(t))
+        for d in dossiers:
+            receiving, holder = destination(t, d)
+            unit = t.unit_of(d.agency_id) or t.unit_of(d.current_agency_id)
+            per_unit[unit.name] = per_unit.get(unit.name, 0) + 1
+            where = agency_label(d.agency) + (f"; đang ở {d.current_agency.code}"
+                                              if d.current_agency_id not in (None, d.agency_id) else "")
+            to = agency_label(receiving) + (f"; xử lý tại {holder.code}" if holder is not None and
+                                            holder.code != receiving.code else "")
+            rows.append([unit.name, d.code or f"Bản nháp #{d.pk}", STATUS_LABELS.get(d.status, d.status),
+                         d.procedure.code, where, to, _moment(d.due_at),
+                         d.assignee.full_name or d.assignee.username if d.assignee_id else ""])
+        facts = [(f"Hồ sơ đang giải quyết tại {name}", str(n)) for name, n in per_unit.items()]
+        notes = ["Người xử lý không còn phân quyền ở cơ quan mới được bỏ giao; lãnh đạo cơ quan mới phân công lại."]
+        return self.section(headers=["Đơn vị cũ", "Mã hồ sơ", "Trạng thái", "Thủ tục", "Hiện tại", "Sau sắp xếp",
+                                     "Hẹn trả (giữ nguyên)", "Người xử lý"],
+                            rows=rows, facts=facts, notes=notes if dossiers else [], counts={"moved": len(dossiers)})
+
+    def pending(self, t: Targets):
+        return [(d.pk, d) for d in open_dossiers(t)]
+
+    def apply(self, t: Targets, key, d, actor):
+        receiving, _holder = destination(t, d)
+        try:
+            moved = lifecycle.transfer_agency(d.pk, officer=actor, plan=t.plan, to_agency=receiving)
+        except InvalidTransition as exc:
+            if exc.code in ("dossier_not_on_old_unit", "invalid_transition"):
+                return None  # moved or closed since the list was read
+            raise
+        return "moved", {"code": moved.code, "status": moved.status, "from": d.agency.code, "to": moved.agency.code,
+                         "current": moved.current_agency.code if moved.current_agency_id else None}

@@ -1,0 +1,37 @@
+"""The integration configuration a reorganization of administrative units must be followed by
+(motcua.units.reorganization): the national portal knows agencies by their identity codes.
+
+Nothing is changed here: applying the plan writes ``units.reorganized`` (old codes → new code, the new
+agency's procedures) and one ``dossier.transfer_agency`` per moved dossier to the outbox; the ``dvcqg``
+adapter delivers both. The preview lists what the portal's administrators must also register on their
+side (the new identity code and its procedure list).
+"""
+
+from __future__ import annotations
+
+from motcua.dossiers.reorganization import open_dossiers
+from motcua.units.reorganization import Step, Targets, agency_label, steps
+
+from .config import target_config
+from .models import WebhookSubscription
+
+
+@steps.register("integrations.national_portal")
+class NationalPortal(Step):
+    order = 70
+    title = "Cấu hình tích hợp: Cổng Dịch vụ công quốc gia"
+
+    def preview(self, t: Targets):
+        portal = target_config("dvcqg")
+        rows = [[agency_label(a), t.new_agency.code, "ngừng dùng cho hồ sơ mới; hồ sơ cũ giữ mã"] for a in t.old_agencies]
+        updates = open_dossiers(t).exclude(code__isnull=True).count()
+        hooks = [w.name for w in WebhookSubscription.objects.filter(is_active=True)
+                 if any(p.strip().startswith(("units.", "dossier.", "*")) for p in w.topics.split(","))]
+        facts = [("Cổng DVCQG", f"đã cấu hình ({portal['url']})" if portal.get("url") else
+                  "chưa cấu hình: sự kiện chờ trong hàng đợi đến khi cấu hình"),
+                 ("Cập nhật trạng thái hồ sơ gửi Cổng (đổi cơ quan)", str(updates)),
+                 ("Webhook nhận sự kiện", ", ".join(hooks) or "không có")]
+        notes = [f"Khai báo mã định danh {t.new_agency.code} ({t.new_agency.name}) và danh mục thủ tục của cơ quan "
+                 "mới trên Cổng Dịch vụ công quốc gia; hệ thống gửi sự kiện units.reorganized nêu mã cũ → mã mới."]
+        return self.section(headers=["Mã định danh cũ", "Mã định danh mới", "Ghi chú"], rows=rows, facts=facts,
+                            notes=notes)

@@ -1,0 +1,42 @@
+"""What a reorganization of administrative units changes in the statistics (motcua.units.reorganization).
+
+Statistics count a dossier under its receiving agency (``agency_code``). A dossier that moves
+(``dossier.transfer_agency``) takes its figures to the new agency, in the periods they happened; a closed
+dossier keeps them with the old agency, whose history the new agency's pages and reports include when asked
+("gồm đơn vị tiền thân", scope ``lineage:<code>``, motcua.units.reorganization.lineage_codes). Either way
+each dossier counts once, so the province's totals do not change.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.reorganization import open_dossiers
+from motcua.units.reorganization import Step, Targets, agency_label, steps
+
+from .models import StatCounter
+
+
+@steps.register("reporting.statistics")
+class Statistics(Step):
+    order = 60
+    title = "Số liệu thống kê đổi đơn vị chủ quản"
+
+    def preview(self, t: Targets):
+        moving = set(open_dossiers(t).filter(agency_id__in=t.old_agency_ids).exclude(status=Status.DRAFT)
+                     .values_list("pk", flat=True))
+        per_agency = {row["agency_id"]: row for row in Dossier.objects.filter(agency_id__in=t.old_agency_ids)
+                      .exclude(status=Status.DRAFT).values("agency_id")
+                      .annotate(total=Count("pk"), moving=Count("pk", filter=Q(pk__in=moving)))}
+        rows = []
+        for agency in t.old_agencies:
+            row = per_agency.get(agency.pk, {"total": 0, "moving": 0})
+            rows.append([agency_label(agency), str(row["total"]), str(row["moving"]), str(row["total"] - row["moving"])])
+        counters = StatCounter.objects.filter(agency_code__in=[a.code for a in t.old_agencies]).count()
+        facts = [("Dòng số liệu (theo ngày, tháng, năm) của đơn vị cũ", str(counters)),
+                 ("Tổng số liệu toàn tỉnh", "không đổi: mỗi hồ sơ chỉ được đếm một lần")]
+        notes = [f"Trang thống kê và báo cáo của {t.new_agency.name} có lựa chọn «gồm số liệu các đơn vị tiền thân» "
+                 "để xem cả lịch sử của các đơn vị cũ."]
+        return self.section(headers=["Đơn vị cũ", "Hồ sơ trong số liệu", f"Chuyển sang {t.new_agency.code}",
+                                     "Giữ ở đơn vị cũ (đã kết thúc)"], rows=rows, facts=facts, notes=notes)

@@ -24,7 +24,8 @@ class PeriodQuery(Schema):
     period: str | None = None  # 2025, 2025-Q4, 2025-11
     start: str | None = None  # yyyy-mm-dd or dd/mm/yyyy
     end: str | None = None
-    scope: str | None = None  # agency code, "province", "level:commune", "unit:<admin unit code>"
+    scope: str | None = None  # agency code, "province", "level:commune", "unit:<admin unit code>",
+    # "lineage:<agency code>" (the agency with the units merged into it)
 
 
 class IndicatorQuery(PeriodQuery):
@@ -40,7 +41,7 @@ def _period(q: PeriodQuery):
 def _scope(q: PeriodQuery):
     scope = q.scope or None
     if scope and not scope.startswith(("level:", "unit:")) and scope != "province":
-        if not Agency.objects.filter(code=scope).exists():
+        if not Agency.objects.filter(code=scope.removeprefix("lineage:")).exists():
             raise NotFound("unit_not_found", "Không tìm thấy đơn vị.")
     return scope
 

@@ -76,8 +76,8 @@ def _due(payload: dict) -> str:
 
 
 def _agency(payload: dict) -> str:
-    """The receiving agency's short name (for the reorganization message)."""
-    code = payload.get("agency_code")
+    """Short name of the agency the dossier went to (``to_agency_code``), else of its receiving agency."""
+    code = payload.get("to_agency_code") or payload.get("agency_code")
     agency = Agency.objects.filter(code=code).values("short_name", "name").first() if code else None
     return (agency["short_name"] or agency["name"]) if agency else (code or "")
 

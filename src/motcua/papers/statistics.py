@@ -14,8 +14,9 @@ from django.utils import timezone
 from motcua.catalog.models import Field, Procedure
 from motcua.core.money import format_number
 from motcua.reporting import decision766, indicators
-from motcua.reporting.indicators import Indicators, format_count, format_percent, period_label
+from motcua.reporting.indicators import LINEAGE, Indicators, format_count, format_percent, period_label
 from motcua.units.models import Agency
+from motcua.units.reorganization import predecessors
 
 from .decree30 import Decree30Document
 
@@ -27,10 +28,12 @@ def _noop(pct: int, message: str) -> None:
 
 
 def scope_names(scope: str | None) -> tuple[str, str, str]:
-    """(issuing agency, parent agency, place) for a scope: an agency code or the province."""
+    """(issuing agency, parent agency, place) for a scope: an agency code (with its predecessors:
+    'lineage:<code>') or the province."""
     province = settings.MOTCUA_PROVINCE_NAME
-    if scope and not scope.startswith(("level:", "unit:")) and scope != "province":
-        agency = Agency.objects.select_related("admin_unit", "parent").filter(code=scope).first()
+    code = scope.removeprefix(LINEAGE) if scope else scope
+    if code and not code.startswith(("level:", "unit:")) and code != "province":
+        agency = Agency.objects.select_related("admin_unit", "parent").filter(code=code).first()
         if agency is not None:
             parent = agency.parent.name if agency.parent_id else f"UBND tỉnh {province}"
             return agency.name, parent, agency.admin_unit.name if agency.admin_unit_id else province
@@ -68,6 +71,11 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
         date=timezone.localdate(), title="BÁO CÁO",
         summary=f"Kết quả giải quyết thủ tục hành chính và cung cấp dịch vụ công trực tuyến {label}")
     doc.heading("I. KẾT QUẢ TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ TẠI BỘ PHẬN MỘT CỬA")
+    if scope and scope.startswith(LINEAGE):
+        names = [a.name for a in predecessors(Agency.objects.get(code=scope.removeprefix(LINEAGE)))]
+        if names:
+            doc.paragraph(f"Số liệu gồm cả các đơn vị tiền thân đã sắp xếp, sáp nhập: {', '.join(names)}.",
+                          italic=True)
     doc.paragraph(indicators.seed_sentence(total))
     doc.table(["STT", "Chỉ tiêu", "Số hồ sơ", "Tỷ lệ"],
               [[str(i), label_, value, rate] for i, (_, label_, value, rate) in

@@ -16,12 +16,13 @@ from motcua.accounts import permissions
 from motcua.core.errors import DomainError, PermissionDenied, ValidationFailed
 from motcua.core.money import format_number, format_vnd
 from motcua.papers.tasks import start_job
-from motcua.reporting import decision766, indicators
+from motcua.reporting import continuity, decision766, indicators
 from motcua.reporting.access import check_scope
-from motcua.reporting.indicators import format_count, format_percent, period_label
+from motcua.reporting.indicators import LINEAGE, format_count, format_percent, period_label
 from motcua.reporting.metrics import METRICS
 from motcua.reporting.models import DossierFact, ReportJob
 from motcua.units.models import Agency
+from motcua.units.reorganization import predecessors
 
 MONTHS = ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12"]
 DRILL_LABELS = {**METRICS, "carried_over": "Kỳ trước chuyển sang", "in_progress": "Đang giải quyết",
@@ -44,7 +45,7 @@ def _period_from(request) -> tuple[dt.date, dt.date]:
 
 
 def _agency_or_404(code: str):
-    return get_object_or_404(Agency.objects.select_related("admin_unit"), code=code)
+    return get_object_or_404(Agency.objects.select_related("admin_unit", "successor"), code=code)
 
 
 def _chart(months: list[tuple[int, indicators.Indicators]]) -> dict:
@@ -68,10 +69,13 @@ def transparency_index(request):
         start, end = _period_from(request)
     except DomainError as exc:
         return _error(request, exc)
+    fold = request.GET.get("gop") == "1"  # units merged by a reorganization counted in their successor
     per_agency = indicators.compute(start, end, group_by="agency")
+    if fold:
+        per_agency = continuity.fold_into_successors(per_agency)
     total = indicators.totals(start, end)
     rows = []
-    for agency in Agency.objects.filter(is_active=True).order_by("name"):
+    for agency in Agency.objects.select_related("successor").order_by("-is_active", "name"):
         ind = per_agency.get((agency.code,))
         if ind is None:
             continue
@@ -80,8 +84,8 @@ def transparency_index(request):
                      "on_time_rate": format_percent(ind.rates["on_time_rate"]),
                      "online_rate": format_percent(ind.rates["online_rate"])})
     return render(request, "reporting/index.html", {
-        "rows": rows, "label": period_label(start, end), "year": start.year, "total": total,
-        "table": indicators.summary_table(total)})
+        "rows": rows, "label": period_label(start, end), "year": start.year, "total": total, "fold": fold,
+        "period": request.GET.get("ky") or str(start.year), "table": indicators.summary_table(total)})
 
 
 def transparency_unit(request, code: str):
@@ -92,16 +96,19 @@ def transparency_unit(request, code: str):
             raise ValueError
     except ValueError:
         return _error(request, ValidationFailed("invalid_year", "Năm không hợp lệ."))
-    months = indicators.monthly(year, agency.code)
+    lineage = request.GET.get("ke-thua") == "1"  # with the units merged into this one (reorganization)
+    scope = f"{LINEAGE}{agency.code}" if lineage else agency.code
+    months = indicators.monthly(year, scope)
     rows = [{"month": MONTHS[m - 1], "received": format_count(i["received"]),
              "online": format_count(i["received_online"]), "resolved": format_count(i["resolved"]),
              "on_time": format_percent(i.rates["on_time_rate"], 1), "late": format_count(i["resolved_late"]),
              "overdue": format_count(i["in_progress_overdue"]),
              "satisfaction": format_percent(i.rates["satisfaction_rate"], 1)} for m, i in months]
-    total = indicators.totals(dt.date(year, 1, 1), dt.date(year, 12, 31), agency.code)
+    total = indicators.totals(dt.date(year, 1, 1), dt.date(year, 12, 31), scope)
     return render(request, "reporting/unit.html", {
         "agency": agency, "year": year, "rows": rows, "chart": _chart(months), "total": total,
-        "table": indicators.summary_table(total), "years": [year - 1, year + 1]})
+        "table": indicators.summary_table(total), "years": [year - 1, year + 1], "lineage": lineage,
+        "predecessors": predecessors(agency), "query": "&ke-thua=1" if lineage else ""})
 
 
 def index766(request):
@@ -152,12 +159,14 @@ def report_new(request):
     if request.method == "POST":
         p = request.POST
         scope = p.get("don-vi") or "province"
+        if scope != "province" and p.get("ke-thua") == "1":
+            scope = f"{LINEAGE}{scope}"  # with the units merged into it (reorganization)
         kind = p.get("loai") if p.get("loai") in ("docx", "xlsx") else None
         try:
             if kind is None:
                 raise ValidationFailed("invalid_kind", "Chọn loại báo cáo .docx hoặc .xlsx.")
             check_scope(request.user, None if scope == "province" else scope)
-            if scope != "province" and not Agency.objects.filter(code=scope).exists():
+            if scope != "province" and not Agency.objects.filter(code=scope.removeprefix(LINEAGE)).exists():
                 raise ValidationFailed("invalid_unit", "Đơn vị không tồn tại.")
             if p.get("tu") and p.get("den"):
                 start, end = indicators.parse_period(start=p["tu"], end=p["den"])

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import dashboard, dossier, feedback, queues, second_factor, walk_in
+from .views import dashboard, dossier, feedback, queues, reorganization, second_factor, walk_in
 
 app_name = __name__.split(".")[1]
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns = [
     path("phan-anh/<int:pk>/", feedback.feedback_detail, name="feedback"),
     path("phan-anh/<int:pk>/<slug:action>/", feedback.feedback_action, name="feedback_action"),
     path("chuyen-doi-so/", include("motcua.backoffice.dx.urls")),
+    path("sap-xep-don-vi/", reorganization.plan_list, name="reorganizations"),
+    path("sap-xep-don-vi/moi/", reorganization.plan_new, name="reorganization_new"),
+    path("sap-xep-don-vi/<int:pk>/", reorganization.plan_detail, name="reorganization"),
+    path("sap-xep-don-vi/<int:pk>/sua/", reorganization.plan_edit, name="reorganization_edit"),
+    path("sap-xep-don-vi/<int:pk>/<slug:action>/", reorganization.plan_action, name="reorganization_action"),
 ]

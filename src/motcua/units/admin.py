@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .models import AdministrativeUnit, Agency, Counter, Department
+from .models import AdministrativeUnit, Agency, Counter, Department, ReorganizationPlan, ReorganizationProgress
 
 
 @admin.register(AdministrativeUnit)
@@ -24,10 +26,10 @@ class CounterInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "admin_unit", "is_active")
+    list_display = ("code", "name", "kind", "admin_unit", "is_active", "successor")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name", "short_name", "admin_unit__name")
-    autocomplete_fields = ("admin_unit", "parent")
+    autocomplete_fields = ("admin_unit", "parent", "successor")
     list_select_related = ("admin_unit",)
     inlines = [DepartmentInline, CounterInline]
 
@@ -48,3 +50,39 @@ class CounterAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "agency__name", "agency__code")
     autocomplete_fields = ("agency",)
     list_select_related = ("agency",)
+
+
+class ProgressInline(admin.TabularInline):
+    model = ReorganizationProgress
+    extra = 0
+    fields = ("step", "key", "outcome", "detail", "done_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReorganizationPlan)
+class ReorganizationPlanAdmin(admin.ModelAdmin):
+    """Read-only record of plans and of what applying them did; plans are drafted, previewed, approved and
+    applied on the back-office pages (Cán bộ → Sắp xếp đơn vị), which show the preview first."""
+
+    list_display = ("id", "resolution_number", "effective_date", "new_code", "new_name", "status", "applied_at",
+                    "back_office")
+    list_filter = ("status",)
+    search_fields = ("resolution_number", "new_code", "new_name")
+    inlines = [ProgressInline]
+
+    @admin.display(description="trang thực hiện")
+    def back_office(self, obj):
+        return format_html('<a href="{}">mở</a>', reverse("backoffice:reorganization", args=[obj.pk]))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields] + ["old_units"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -48,6 +48,7 @@ def page_context(request, **kw):
     kw.setdefault("area", "backoffice")
     kw["my_roles"] = sorted({ra.get_role_display() for ra in roles_of(request.user)})
     kw["is_counter"] = has_role(request.user, Role.COUNTER_OFFICER)
+    kw["can_reorganize"] = request.user.has_perm("units.manage_reorganization")
     return kw
 
 

@@ -11,6 +11,7 @@ from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role, roles_of, staff_agencies_of
 from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Status
+from motcua.units.models import Agency
 
 from .common import PER_PAGE, QUEUE_MAX, bo_page, officer_required
 
@@ -20,6 +21,11 @@ def home(request):
     if has_role(request.user, Role.COUNTER_OFFICER):
         return redirect("backoffice:queue")
     return redirect("backoffice:inbox")
+
+
+def _names(agency_ids) -> list[str]:
+    """The officer's agencies, named at the top of the queues (after a reorganization: the new unit's)."""
+    return list(Agency.objects.filter(pk__in=agency_ids).order_by("name").values_list("name", flat=True))
 
 
 def _mine(request):
@@ -37,7 +43,7 @@ def queue(request):
         "to_forward": base.filter(status=Status.RECEIVED).order_by("due_at")[:QUEUE_MAX],
         "to_return": base.filter(status=Status.READY_FOR_RETURN).order_by("due_at")[:QUEUE_MAX],
         "waiting": base.filter(status=Status.SUPPLEMENT_REQUESTED).order_by("due_at")[:QUEUE_MAX],
-        "nav": "queue",
+        "nav": "queue", "my_agencies": _names(agencies),
     })
 
 
@@ -53,7 +59,8 @@ def inbox(request):
     qs = (_mine(request).filter(status__in=[Status.PROCESSING, Status.PAUSED, Status.APPROVED])
           .filter(Q(current_agency_id__in=agencies) | Q(assignee=user)).filter(cond)
           .order_by("due_at", "received_at"))
-    return bo_page(request, "backoffice/inbox.html", {"rows": qs[:QUEUE_MAX], "now": timezone.now(), "nav": "inbox"})
+    return bo_page(request, "backoffice/inbox.html", {"rows": qs[:QUEUE_MAX], "now": timezone.now(), "nav": "inbox",
+                                                       "my_agencies": _names(agencies)})
 
 
 @officer_required

@@ -2,8 +2,10 @@
 applying does, applying does exactly that once, the audit chain holds and the province's figures do not move."""
 
 import datetime as dt
+import io
 
 import pytest
+from docx import Document
 
 from motcua.accounts.models import Role, RoleAssignment
 from motcua.accounts.permissions import forget_roles, has_role
@@ -14,6 +16,7 @@ from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.integrations import messages
 from motcua.outbox.models import OutboxEvent
+from motcua.papers import slips
 from motcua.reporting import indicators
 from motcua.reporting.consumer import consume, recompute_from_dossiers, stored_counters
 from motcua.units.models import Agency, ReorganizationPlan, ReorganizationProgress
@@ -72,6 +75,11 @@ def test_preview_says_what_apply_does_once_and_totals_do_not_move():
         assert d.events.count() == events + (1 if moved else 0), label
         if label.startswith(("a:", "b:")):
             assert d.agency == (new if moved else (w.agency_a if label.startswith("a:") else w.agency_b)), label
+    # The control sheet (Mẫu 05) records the move like a hand-over between agencies.
+    sheet = Document(io.BytesIO(slips.render("control_sheet", w.dossiers["a:paused"], fmt="docx")))
+    cells = [c.text for t in sheet.tables for row in t.rows for c in row.cells]
+    assert any("Giao: Ủy ban nhân dân phường Cẩm Thành" in c and "Nhận: Ủy ban nhân dân phường Hợp Nhất" in c
+               for c in cells)
     at_a = w.dossiers["province:at_a"]
     assert at_a.agency == w.province_agency and at_a.current_agency == new  # a step done at A is now at the new one
     assert at_a.step_runs.get(finished_at__isnull=True).agency == new

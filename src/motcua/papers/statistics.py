@@ -14,7 +14,8 @@ from django.utils import timezone
 from motcua.catalog.models import Field, Procedure
 from motcua.core.money import format_number
 from motcua.reporting import decision766, indicators
-from motcua.reporting.indicators import LINEAGE, Indicators, format_count, format_percent, period_label
+from motcua.reporting.continuity import LINEAGE
+from motcua.reporting.indicators import Indicators, format_count, format_percent, period_label
 from motcua.units.models import Agency
 from motcua.units.reorganization import predecessors
 

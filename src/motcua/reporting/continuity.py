@@ -13,6 +13,8 @@ from motcua.units.models import Agency
 
 from .indicators import Indicators
 
+LINEAGE = "lineage:"  # scope prefix: an agency with its predecessors (resolved by indicators.agency_codes_for)
+
 
 def final_successors() -> dict[str, str]:
     """Code of every agency that has a successor → code of its last successor (chains followed)."""

@@ -118,24 +118,17 @@ def period_label(start: dt.date, end: dt.date) -> str:
     return f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
 
 
-LINEAGE = "lineage:"
-
-
 def agency_codes_for(scope: str | None) -> list[str] | None:
-    """None = the whole province; an agency code; 'level:province' / 'level:commune'; 'unit:<admin code>';
-    'lineage:<agency code>' = the agency with every agency it succeeded in a reorganization of units (each
-    dossier counts under one agency, so a lineage never counts one twice)."""
+    """None = province; an agency code; 'level:province' / 'level:commune'; 'unit:<admin code>'; 'lineage:<code>'."""
     if not scope or scope == "province":
         return None
-    if scope.startswith(LINEAGE):
-        return lineage_codes(scope.removeprefix(LINEAGE))
     if scope.startswith("level:"):
         level = scope.split(":", 1)[1]
         levels = ["province"] if level == "province" else ["commune", "ward", "special_zone"]
         return list(Agency.objects.filter(admin_unit__level__in=levels).values_list("code", flat=True))
     if scope.startswith("unit:"):
         return list(Agency.objects.filter(admin_unit__code=scope.split(":", 1)[1]).values_list("code", flat=True))
-    return [scope]
+    return lineage_codes(scope.removeprefix("lineage:")) if scope.startswith("lineage:") else [scope]  # lineage: merged units
 
 
 @dataclass

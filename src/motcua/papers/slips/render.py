@@ -327,7 +327,7 @@ def _handover_rows(dossier) -> list[list]:
             giver = where(e.step, e.agency if e.to_agency_id else None) + actor
             receiver = where(nxt, e.to_agency) if nxt else "Lãnh đạo phê duyệt kết quả"
             outcome = step_outcome(run_of(e)) if run_of(e) else ""
-        elif e.action in ("hand_over", "return_from_agency"):
+        elif e.action in ("hand_over", "return_from_agency", "transfer_agency"):  # transfer: a merger of units
             giver = (e.agency.name if e.agency_id else "") + actor
             receiver = e.to_agency.name if e.to_agency_id else ""
         elif e.action in ("approve", "reject"):

@@ -18,7 +18,8 @@ from motcua.core.money import format_number, format_vnd
 from motcua.papers.tasks import start_job
 from motcua.reporting import continuity, decision766, indicators
 from motcua.reporting.access import check_scope
-from motcua.reporting.indicators import LINEAGE, format_count, format_percent, period_label
+from motcua.reporting.continuity import LINEAGE
+from motcua.reporting.indicators import format_count, format_percent, period_label
 from motcua.reporting.metrics import METRICS
 from motcua.reporting.models import DossierFact, ReportJob
 from motcua.units.models import Agency

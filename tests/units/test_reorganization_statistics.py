@@ -12,6 +12,7 @@ from motcua.reporting import continuity, indicators
 from motcua.reporting.consumer import consume
 from motcua.reporting.models import ReportJob
 from motcua.units.reorganization import apply
+from tests.factories import sign_in
 from tests.units import reorganization_world as world
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_index_folds_merged_units_and_the_province_total_is_unchanged(client, me
 
 def test_reports_include_predecessors_on_request(client, merged):
     w = merged
-    client.force_login(w.officers[("a", "leader")])  # an officer of the old commune, now of the new one
+    sign_in(client, w.officers[("a", "leader")])  # an officer of the old commune, now of the new one
     resp = client.post("/thong-ke/bao-cao/", {"don-vi": w.new.code, "ke-thua": "1", "ky": "2026", "loai": "docx"})
     assert resp.status_code == 302
     assert ReportJob.objects.get().scope == f"lineage:{w.new.code}"

@@ -182,6 +182,8 @@ MOTCUA_DISPATCH = env.json("MOTCUA_DISPATCH", default={})
 MOTCUA_MAX_UPLOAD_BYTES = env.int("MOTCUA_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 MOTCUA_MAX_IMAGE_PIXELS = env.int("MOTCUA_MAX_IMAGE_PIXELS", default=60_000_000)  # about A4 at 800 dpi
 MOTCUA_MAX_PDF_PAGES = env.int("MOTCUA_MAX_PDF_PAGES", default=300)
+# Citizen data repository (motcua.documents.consent): the longest a consent to read it lasts, in days.
+MOTCUA_VAULT_CONSENT_DAYS = env.int("MOTCUA_VAULT_CONSENT_DAYS", default=30)
 # OCR (motcua.documents.ocr): Tesseract language, and our own Otsu binarization before Tesseract's.
 MOTCUA_OCR_LANG = env.str("MOTCUA_OCR_LANG", default="vie")
 MOTCUA_OCR_BINARIZE = env.bool("MOTCUA_OCR_BINARIZE", default=False)

@@ -129,21 +129,66 @@ def test_verify_endpoint_is_public(people):
 def test_vault_consent_and_reuse_over_api(people):
     item = add_to_vault(store_upload(make_pdf("CCCD"), owner=people["citizen"]), id_number="051090001234",
                         kind=VaultItemKind.COMPONENT, title="Căn cước công dân")
-    counter, citizen = client_for(people["counter"]), client_for(people["citizen"])
-    r = counter.get(f"{API}/vault", {"id_number": "051090001234"})
-    assert r.status_code == 403 and r.json()["code"] == "vault_consent_missing"
-    assert citizen.post(f"{API}/vault/consents", {"id_number": "051090001234", "purpose": "prefill"},
-                        content_type="application/json").status_code == 201
-    r = counter.get(f"{API}/vault", {"id_number": "051090001234"})
-    assert r.status_code == 200 and [i["title"] for i in r.json()] == ["Căn cước công dân"]
     dossier = make_dossier(people, status="submitted")
+    counter, citizen = client_for(people["counter"]), client_for(people["citizen"])
+    ask = {"id_number": "051090001234", "dossier_id": dossier.pk, "reason": "Đối chiếu khi tiếp nhận"}
+    r = counter.get(f"{API}/vault", ask)
+    assert r.status_code == 403 and r.json()["code"] == "vault_consent_missing"
+    granted = citizen.post(f"{API}/vault/consents", {"id_number": "051090001234", "purpose": "prefill",
+                                                     "dossier_id": dossier.pk, "days": 7},
+                           content_type="application/json")
+    assert granted.status_code == 201 and granted.json()["dossier_code"] == dossier.code
+    r = counter.get(f"{API}/vault", ask)
+    assert r.status_code == 200 and [i["title"] for i in r.json()] == ["Căn cước công dân"]
     reuse = counter.post(f"{API}/vault/{item.pk}/reuse", {"dossier_id": dossier.pk}, content_type="application/json")
     assert reuse.status_code == 201 and reuse.json()["reused"] is True
     assert reuse.json()["component_id"] == people["procedure"].components.get(name="Căn cước công dân").pk
     revoked = citizen.post(f"{API}/vault/consents/revoke", {"id_number": "051090001234", "purpose": "prefill"},
                            content_type="application/json")
     assert revoked.status_code == 200 and revoked.json()["revoked"] == 1
-    assert counter.get(f"{API}/vault", {"id_number": "051090001234"}).status_code == 403
+    assert counter.get(f"{API}/vault", ask).status_code == 403
+
+
+def test_officer_of_another_unit_can_neither_record_consent_nor_read(people):
+    """The attack of issue R1: a counter officer anywhere recorded "consent" for any ID number, then read."""
+    from motcua.audit.models import AuditEntry
+    from tests.factories import AgencyFactory, officer
+
+    add_to_vault(store_upload(make_pdf("CCCD"), owner=people["citizen"]), id_number="051090001234",
+                 kind=VaultItemKind.COMPONENT, title="Căn cước công dân")
+    dossier = make_dossier(people, status="received")
+    stranger = client_for(officer("counter_officer", AgencyFactory(code="H55.299"), username="quay-xa"))
+    body = {"id_number": "051090001234", "purpose": "prefill"}
+    r = stranger.post(f"{API}/vault/consents", body, content_type="application/json")
+    assert r.status_code == 422 and r.json()["details"]["fields"] == {"dossier_id": "Thiếu thông tin bắt buộc."}
+    r = stranger.post(f"{API}/vault/consents", {**body, "dossier_id": dossier.pk}, content_type="application/json")
+    assert r.status_code == 404 and r.json()["code"] == "dossier_not_found"
+    assert "Không tìm thấy" in r.json()["message"]
+    r = stranger.get(f"{API}/vault", {"id_number": "051090001234"})
+    assert r.status_code == 422 and r.json()["code"] == "vault_dossier_required"
+    r = stranger.get(f"{API}/vault", {"id_number": "051090001234", "dossier_id": dossier.pk})
+    assert r.status_code == 404 and r.json()["code"] == "dossier_not_found"
+    # Even with the citizen's consent for that dossier, only its own unit reads.
+    client_for(people["citizen"]).post(f"{API}/vault/consents", {**body, "dossier_id": dossier.pk},
+                                       content_type="application/json")
+    r = stranger.get(f"{API}/vault", {"id_number": "051090001234", "dossier_id": dossier.pk})
+    assert r.status_code == 404
+    assert not AuditEntry.objects.filter(action="vault.read", actor__username="quay-xa").exists()
+    assert AuditEntry.objects.filter(action="vault.read_denied", actor__username="quay-xa",
+                                     data__code="vault_dossier_required").exists()
+
+
+def test_officer_records_consent_for_a_dossier_of_the_unit(people):
+    dossier = make_dossier(people, status="received")
+    counter = client_for(people["counter"])
+    r = counter.post(f"{API}/vault/consents", {"id_number": "051090001234", "purpose": "processing",
+                                               "dossier_id": dossier.pk}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["active"] is True
+    # …only for that dossier's applicant.
+    other = make_dossier(people, status="received", id_number="051190000999")
+    r = counter.post(f"{API}/vault/consents", {"id_number": "051090001234", "purpose": "processing",
+                                               "dossier_id": other.pk}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "vault_dossier_other_person"
 
 
 def test_openapi_documents_the_documents_endpoints(people):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import FileResponse
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from motcua.catalog.models import ComponentRequirement
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
-from motcua.documents import attachments, digitization, validation, vault
+from motcua.documents import attachments, consent, digitization, validation, vault
 from motcua.documents.models import (
     AttachmentKind,
     ConsentPurpose,
@@ -120,12 +120,23 @@ class VaultItemOut(Schema):
 class ConsentIn(Schema):
     id_number: str = Field(..., max_length=20)
     purpose: str = Field(..., description="prefill | processing")
+    dossier_id: int = Field(..., description="Hồ sơ của chính người này mà việc khai thác phục vụ; chỉ cán bộ "
+                                             "đang giải quyết hồ sơ đó được khai thác.")
+    days: int | None = Field(None, ge=1, le=3650, description="Thời hạn (ngày); bỏ trống: tối đa cho phép.")
+
+
+class RevokeIn(Schema):
+    id_number: str = Field(..., max_length=20)
+    purpose: str = Field(..., description="prefill | processing")
+    dossier_id: int | None = Field(None, description="Bỏ trống (chỉ công dân): rút mọi sự đồng ý cho mục đích này.")
 
 
 class ConsentOut(Schema):
     id_number: str
     purpose: str
     active: bool
+    dossier_code: str | None = None
+    expires_at: datetime | None = None
     revoked: int = 0
 
 
@@ -264,21 +275,37 @@ def _vault_out(item: VaultItem) -> dict:
             "created_at": item.created_at}
 
 
-@router.get("/vault", response={200: list[VaultItemOut], **ERRORS}, summary="Kho dữ liệu điện tử của công dân")
-def vault_list(request, id_number: str, purpose: str = ConsentPurpose.PREFILL):
-    return [_vault_out(i) for i in vault.vault_items_for(id_number, requester=_user(request), purpose=purpose)]
+@router.get("/vault", response={200: list[VaultItemOut], **ERRORS}, summary="Kho dữ liệu điện tử của công dân",
+            description="Công dân xem kho của mình. Cán bộ nêu `dossier_id` — hồ sơ của người này do cơ quan mình "
+                        "đang giải quyết — và cần sự đồng ý còn hiệu lực cho hồ sơ và mục đích đó; mỗi lần xem "
+                        "(kể cả bị từ chối) được ghi nhật ký kèm lý do (`reason`).")
+def vault_list(request, id_number: str = Query(..., max_length=20), purpose: str = ConsentPurpose.PREFILL,
+               dossier_id: int | None = None, reason: str = Query("", max_length=500)):
+    items = vault.vault_items_for(id_number, requester=_user(request), purpose=purpose,
+                                  dossier=_dossier(request, dossier_id), reason=reason)
+    return [_vault_out(i) for i in items]
 
 
-@router.post("/vault/consents", response={201: ConsentOut, **ERRORS}, summary="Đồng ý cho cơ quan khai thác kho")
+def _consent_out(row) -> dict:
+    return {"id_number": row.id_number, "purpose": row.purpose, "active": row.is_active,
+            "dossier_code": row.dossier.code if row.dossier_id else None, "expires_at": row.expires_at}
+
+
+@router.post("/vault/consents", response={201: ConsentOut, **ERRORS}, summary="Đồng ý cho cơ quan khai thác kho",
+             description="Công dân (người nộp hồ sơ) tự đồng ý, hoặc cán bộ đang giải quyết hồ sơ ghi nhận sự đồng ý "
+                         "của họ; chỉ cho hồ sơ đó, một mục đích, có thời hạn.")
 def consent_grant(request, body: ConsentIn):
-    consent = vault.grant_consent(body.id_number, body.purpose, by=_user(request))
-    return Status(201, {"id_number": consent.id_number, "purpose": consent.purpose, "active": True})
+    row = consent.grant_consent(body.id_number, body.purpose, by=_user(request), dossier=_dossier(request, body.dossier_id),
+                                days=body.days)
+    return Status(201, _consent_out(row))
 
 
 @router.post("/vault/consents/revoke", response={200: ConsentOut, **ERRORS}, summary="Rút lại sự đồng ý")
-def consent_revoke(request, body: ConsentIn):
-    count = vault.revoke_consent(body.id_number, body.purpose, by=_user(request))
-    return {"id_number": body.id_number.strip(), "purpose": body.purpose, "active": False, "revoked": count}
+def consent_revoke(request, body: RevokeIn):
+    dossier = _dossier(request, body.dossier_id)
+    count = consent.revoke_consent(body.id_number, body.purpose, by=_user(request), dossier=dossier)
+    return {"id_number": body.id_number.strip(), "purpose": body.purpose, "active": False,
+            "dossier_code": dossier.code if dossier else None, "revoked": count}
 
 
 @router.post("/vault/{item_id}/reuse", response={201: AttachmentOut, **ERRORS},
@@ -290,8 +317,9 @@ def vault_reuse(request, item_id: int, body: ReuseIn):
     if item is None:
         raise NotFound("vault_item_not_found", "Không tìm thấy giấy tờ trong kho dữ liệu.")
     # Reading the item through the service checks ownership or consent and logs the access.
-    purpose = ConsentPurpose.PREFILL
-    if item.pk not in {i.pk for i in vault.vault_items_for(item.id_number, requester=user, purpose=purpose)}:
+    readable = vault.vault_items_for(item.id_number, requester=user, purpose=ConsentPurpose.PREFILL, dossier=dossier,
+                                     reason=f"Dùng lại giấy tờ cho hồ sơ {dossier.code or dossier.pk}")
+    if item.pk not in {i.pk for i in readable}:
         raise NotFound("vault_item_not_found", "Không tìm thấy giấy tờ trong kho dữ liệu.")
     att = vault.reuse_in_dossier(item, dossier, actor=user, component=_component(body.component_id))
     return Status(201, _attachment_out(att))

@@ -30,7 +30,7 @@ class VaultItemAdmin(admin.ModelAdmin):
 
 @admin.register(VaultConsent)
 class VaultConsentAdmin(admin.ModelAdmin):
-    list_display = ("id_number", "purpose", "granted_at", "revoked_at")
-    list_filter = ("purpose",)
-    search_fields = ("id_number",)
-    raw_id_fields = ("granted_by",)
+    list_display = ("id_number", "purpose", "dossier", "by_applicant", "granted_at", "expires_at", "revoked_at")
+    list_filter = ("purpose", "by_applicant")
+    search_fields = ("id_number", "dossier__code")
+    raw_id_fields = ("granted_by", "dossier")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .storage import document_storage
 
@@ -146,13 +147,20 @@ class ConsentPurpose(models.TextChoices):
 
 
 class VaultConsent(models.Model):
-    """A person's consent that officers use their repository for one purpose; revocable."""
+    """A person's consent that the officers handling one dossier use their repository, for one purpose, until
+    a set time; revocable. Given by the person (the dossier's applicant) or recorded by an officer of the
+    dossier's unit (documents/consent.py has the rules)."""
 
     id_number = models.CharField("số định danh", max_length=12, db_index=True)
     purpose = models.CharField("mục đích", max_length=16, choices=ConsentPurpose.choices)
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="vault_consents", verbose_name="hồ sơ",
+                                help_text="Chỉ cán bộ xử lý hồ sơ này được khai thác. Trống: bản ghi cũ, đã hết hiệu lực.")
     granted_at = models.DateTimeField("thời điểm đồng ý")
+    expires_at = models.DateTimeField("hết hiệu lực lúc")
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="người ghi nhận")
+    by_applicant = models.BooleanField("công dân tự đồng ý", default=False)
     revoked_at = models.DateTimeField("thời điểm rút lại", null=True, blank=True)
     note = models.CharField("ghi chú", max_length=255, blank=True)
 
@@ -160,7 +168,11 @@ class VaultConsent(models.Model):
         ordering = ["id_number", "-granted_at"]
         verbose_name = "sự đồng ý khai thác dữ liệu"
         verbose_name_plural = "sự đồng ý khai thác dữ liệu"
+        indexes = [models.Index(fields=["dossier", "purpose"])]
+
+    def is_active_at(self, when) -> bool:
+        return self.revoked_at is None and self.dossier_id is not None and self.expires_at > when
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.is_active_at(timezone.now())

@@ -1,8 +1,9 @@
 """The citizen data repository (kho dữ liệu điện tử): documents the state already holds about a person, the
 person's consent for officers to read them, and their reuse in a new dossier without a new upload.
 
-Decree 45/2020/ND-CP art. 9, 12: reuse data the state already holds, "provide once" (LEGAL.md §5). Every
-read (and every refused read) goes to the audit trail.
+Decree 45/2020/ND-CP art. 9, 12: reuse data the state already holds, "provide once" (LEGAL.md §5). Officers
+read a person's repository only for a dossier they handle, under that person's consent (consent.py); every
+read (and every refused read) goes to the audit trail with its reason.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from motcua.accounts.models import ACTING_ROLES, Role
-from motcua.accounts.permissions import has_role
 from motcua.audit.services import record as audit_record
 from motcua.core.cccd import parse_id_number
-from motcua.core.errors import PermissionDenied, ValidationFailed
+from motcua.core.errors import DomainError, PermissionDenied, ValidationFailed
 from motcua.core.text import fold
+from motcua.dossiers.access import handles_dossier
 
+from . import consent
 from .attachments import check_component
-from .models import Attachment, AttachmentKind, ConsentPurpose, VaultConsent, VaultItem
+from .models import Attachment, AttachmentKind, ConsentPurpose, VaultItem
 
 # Decree 45/2020/ND-CP art. 9, 12: reuse data the state already holds, "provide once" (LEGAL.md §5).
 
@@ -34,75 +35,47 @@ def add_to_vault(attachment: Attachment, *, id_number: str, kind: str, title: st
     return item
 
 
-def grant_consent(id_number: str, purpose: str, *, by, note: str = "") -> VaultConsent:
-    id_number = parse_id_number(id_number).value
-    if purpose not in ConsentPurpose.values:
-        raise ValidationFailed("consent_purpose_invalid", "Mục đích khai thác dữ liệu không hợp lệ.")
-    _require_self_or_counter(by, id_number, "ghi nhận sự đồng ý")
-    with transaction.atomic():
-        existing = VaultConsent.objects.filter(id_number=id_number, purpose=purpose, revoked_at__isnull=True).first()
-        if existing:
-            return existing
-        consent = VaultConsent.objects.create(id_number=id_number, purpose=purpose, granted_at=timezone.now(),
-                                              granted_by=by if getattr(by, "pk", None) else None, note=note[:255])
-        audit_record(by, "vault.consent_grant", "vault_consent", consent.pk,
-                     {"id_number": id_number, "purpose": purpose})
-    return consent
+def vault_items_for(id_number: str, *, requester, purpose: str, dossier=None, reason: str = "") -> list[VaultItem]:
+    """Valid repository items of a person. The person sees their own; an officer reads for a dossier they
+    handle, under the person's consent in force for that dossier and purpose (documents/consent.py).
 
-
-def revoke_consent(id_number: str, purpose: str, *, by) -> int:
-    """Withdraw consent for one purpose; later officer reads for it are refused. Returns rows revoked."""
-    id_number = parse_id_number(id_number).value
-    _require_self_or_counter(by, id_number, "rút lại sự đồng ý")
-    with transaction.atomic():
-        rows = list(VaultConsent.objects.select_for_update().filter(id_number=id_number, purpose=purpose,
-                                                                    revoked_at__isnull=True))
-        now = timezone.now()
-        for consent in rows:
-            consent.revoked_at = now
-            consent.save(update_fields=["revoked_at"])
-            audit_record(by, "vault.consent_revoke", "vault_consent", consent.pk,
-                         {"id_number": id_number, "purpose": purpose})
-    return len(rows)
-
-
-def _is_self(user, id_number: str) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and getattr(user, "id_number", "") == id_number)
-
-
-def _require_self_or_counter(user, id_number: str, what: str) -> None:
-    if _is_self(user, id_number) or has_role(user, Role.COUNTER_OFFICER):
-        return
-    raise PermissionDenied("vault_forbidden", f"Bạn không có quyền {what} cho số định danh này.")
-
-
-def has_consent(id_number: str, purpose: str) -> bool:
-    return VaultConsent.objects.filter(id_number=id_number, purpose=purpose, revoked_at__isnull=True).exists()
-
-
-def vault_items_for(id_number: str, *, requester, purpose: str) -> list[VaultItem]:
-    """Valid repository items of a person. The person sees their own; an officer needs their consent.
-
-    Every read (and every refused read) is written to the audit trail as vault.read.
+    Every read, and every refused read, is written to the audit trail (vault.read / vault.read_denied) with
+    its purpose, its reason (given, or the purpose's label) and the dossier it served.
     """
     id_number = parse_id_number(id_number).value
-    if purpose not in ConsentPurpose.values:
-        raise ValidationFailed("consent_purpose_invalid", "Mục đích khai thác dữ liệu không hợp lệ.")
-    own = _is_self(requester, id_number)
-    allowed = own or (has_role(requester, ACTING_ROLES) and has_consent(id_number, purpose))
-    if not allowed:
-        audit_record(requester, "vault.read_denied", "vault", id_number, {"purpose": purpose})
-        raise PermissionDenied("vault_consent_missing",
-                               "Công dân chưa đồng ý (hoặc đã rút lại sự đồng ý) cho cơ quan khai thác kho dữ liệu "
-                               "điện tử của mình cho mục đích này.")
+    consent.check_purpose(purpose)
+    reason = (reason or "").strip()[:500] or ConsentPurpose(purpose).label
+    own = consent.is_self(requester, id_number)
+    trail = {"purpose": purpose, "reason": reason, "dossier": getattr(dossier, "pk", None),
+             "dossier_code": getattr(dossier, "code", None)}
+    granted = None
+    if not own:
+        try:
+            granted = _officer_consent(requester, id_number, purpose, dossier)
+        except DomainError as refusal:
+            audit_record(requester, "vault.read_denied", "vault", id_number, {**trail, "code": refusal.code})
+            raise
     today = timezone.localdate()
     items = list(VaultItem.objects.select_related("attachment", "source_dossier")
                  .filter(id_number=id_number, is_valid=True)
                  .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)))
     audit_record(requester, "vault.read", "vault", id_number,
-                 {"purpose": purpose, "own": own, "items": [i.pk for i in items]})
+                 {**trail, "own": own, "consent": getattr(granted, "pk", None), "items": [i.pk for i in items]})
     return items
+
+
+def _officer_consent(requester, id_number: str, purpose: str, dossier):
+    """The consent an officer reads under, or the refusal: not an officer of this dossier, no consent."""
+    if not handles_dossier(requester, None):
+        raise PermissionDenied("vault_forbidden", "Bạn không có quyền xem kho dữ liệu điện tử của người này.")
+    consent.check_dossier_of(dossier, id_number)
+    if not handles_dossier(requester, dossier):
+        raise PermissionDenied("vault_forbidden", "Chỉ cán bộ của cơ quan đang giải quyết hồ sơ mới được khai thác "
+                                                  "kho dữ liệu của người nộp hồ sơ.")
+    granted = consent.active_consent(id_number, purpose, dossier)
+    if granted is None:
+        raise consent.missing_consent_error(id_number, purpose, dossier)
+    return granted
 
 
 def _fold(text: str) -> str:
@@ -142,9 +115,10 @@ def reuse_in_dossier(item: VaultItem, dossier, *, actor=None, component=None) ->
     return att
 
 
-def reuse_suggestions(procedure, id_number: str, *, requester, purpose: str = ConsentPurpose.PREFILL) -> list[dict]:
+def reuse_suggestions(procedure, id_number: str, *, requester, purpose: str = ConsentPurpose.PREFILL, dossier=None,
+                      reason: str = "") -> list[dict]:
     """For each component of a procedure, the repository items that can fill it ("provide once")."""
-    items = vault_items_for(id_number, requester=requester, purpose=purpose)
+    items = vault_items_for(id_number, requester=requester, purpose=purpose, dossier=dossier, reason=reason)
     out = []
     for comp in procedure.components.all():
         matches = [i for i in items if _fold(comp.name) in {_fold(i.component_name), _fold(i.title)}]

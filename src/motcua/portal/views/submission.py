@@ -80,7 +80,8 @@ def _vault_suggestions(procedure, user) -> dict:
     if not getattr(user, "id_number", ""):
         return {}
     try:
-        rows = reuse_suggestions(procedure, user.id_number, requester=user)
+        rows = reuse_suggestions(procedure, user.id_number, requester=user,
+                                 reason=f"Nộp trực tuyến thủ tục {procedure.code}: gợi ý giấy tờ đã có")
     except DomainError:
         return {}
     return {row["component"].pk: row["items"] for row in rows if row["items"]}

@@ -19,7 +19,7 @@ from motcua.audit.services import record as audit_record
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
 
-from . import validation
+from . import transactional, validation
 from .models import Attachment, AttachmentKind
 from .signing import verify_pdf
 from .storage import document_storage
@@ -38,26 +38,22 @@ def check_component(dossier, component) -> None:
 
 def save_bytes(data: bytes, *, inspection: validation.Inspection, original_name: str, owner, dossier, component,
                 kind: str, uploaded_by, **extra) -> Attachment:
-    """Write bytes that already passed validation, then the row; remove the file if the row fails."""
+    """Write bytes that already passed validation, then the row. If the row, or the caller's transaction
+    around it, rolls back, the file is removed again (transactional.py)."""
     sha = hashlib.sha256(data).hexdigest()
     now = timezone.now()
     path = f"documents/{now:%Y/%m}/{sha[:2]}/{uuid.uuid4().hex}{inspection.extension}"
-    storage = document_storage()
-    stored = storage.save(path, ContentFile(data))
-    try:
-        with transaction.atomic():
-            att = Attachment.objects.create(
-                dossier=dossier, owner=owner if getattr(owner, "pk", None) else None, component=component,
-                kind=kind, original_name=original_name, content_type=inspection.content_type, size=len(data),
-                sha256=sha, storage_path=stored, uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
-                **extra,
-            )
-            audit_record(uploaded_by, "document.upload", "attachment", att.pk,
-                         {"dossier": getattr(dossier, "pk", None), "kind": kind, "sha256": sha, "size": len(data),
-                          "content_type": inspection.content_type, "name": original_name})
-    except BaseException:
-        storage.delete(stored)
-        raise
+    with transaction.atomic():
+        stored = transactional.save(document_storage(), path, ContentFile(data))
+        att = Attachment.objects.create(
+            dossier=dossier, owner=owner if getattr(owner, "pk", None) else None, component=component,
+            kind=kind, original_name=original_name, content_type=inspection.content_type, size=len(data),
+            sha256=sha, storage_path=stored, uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+            **extra,
+        )
+        audit_record(uploaded_by, "document.upload", "attachment", att.pk,
+                     {"dossier": getattr(dossier, "pk", None), "kind": kind, "sha256": sha, "size": len(data),
+                      "content_type": inspection.content_type, "name": original_name})
     return att
 
 

@@ -1,0 +1,106 @@
+"""Stored files that no row refers to any more ("orphans"), and their removal (``manage.py sweep_orphan_files``).
+
+A rolled-back transaction removes the files it wrote (transactional.py); what remains are files whose writer
+died before its transaction ended, and files of attachments deleted later (a dossier removed in the admin).
+The sweep looks only under ``documents/`` of the document storage, where attachments are written, and keeps:
+
+- every file an ``Attachment`` row names (results, digitized PDFs, evidence of transformation tasks,
+  components reused from the citizen repository, which share their source's file);
+- every file any model's ``FileField`` names (report and paper builds), whatever its folder;
+- every file younger than the age threshold, so a transaction still running is never swept.
+
+PKI material, keys, audit anchors and backups live in their own folders and are never looked at.
+References are read from the primary database (the writer's), after the files were listed: a file listed
+and then referenced is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.files.storage import Storage
+from django.db import models, router
+from django.utils import timezone
+
+from .models import Attachment
+from .storage import document_storage
+
+ROOT = "documents"
+CHUNK = 500
+
+
+@dataclass
+class Sweep:
+    scanned: int = 0
+    young: int = 0
+    referenced: int = 0
+    orphans: list[tuple[str, int]] = field(default_factory=list)  # (name, bytes)
+    removed: int = 0
+
+    @property
+    def orphan_bytes(self) -> int:
+        return sum(size for _, size in self.orphans)
+
+
+def walk(storage: Storage, folder: str) -> Iterator[str]:
+    try:
+        dirs, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in dirs:
+        yield from walk(storage, f"{folder}/{sub}")
+
+
+def _references() -> list[tuple[type[models.Model], str]]:
+    """(model, field name) of every column naming a stored file: attachments and every FileField."""
+    found = [(Attachment, "storage_path")]
+    for model in apps.get_models():
+        for f in model._meta.get_fields():
+            if isinstance(f, models.FileField) and f.concrete:
+                found.append((model, f.name))
+    return found
+
+
+def referenced(names: Iterable[str]) -> set[str]:
+    """The names among `names` that some row refers to (read from the primary database)."""
+    names = list(names)
+    keep: set[str] = set()
+    for model, column in _references():
+        rows = model._default_manager.using(router.db_for_write(model))
+        for start in range(0, len(names), CHUNK):
+            chunk = names[start:start + CHUNK]
+            keep.update(rows.filter(**{f"{column}__in": chunk}).values_list(column, flat=True))
+    return keep
+
+
+def sweep(*, older_than: dt.timedelta, apply: bool, storage: Storage | None = None, now=None) -> Sweep:
+    """Find (and with `apply`, delete) files under documents/ older than `older_than` that no row names."""
+    storage = storage or document_storage()
+    cutoff = (now or timezone.now()) - older_than
+    result = Sweep()
+    candidates = []
+    for name in walk(storage, ROOT):
+        result.scanned += 1
+        if storage.get_modified_time(name) > cutoff:
+            result.young += 1
+        else:
+            candidates.append(name)
+    keep = referenced(candidates)
+    result.referenced = len(keep)
+    for name in candidates:
+        if name in keep:
+            continue
+        try:
+            size = storage.size(name)
+        except FileNotFoundError:
+            continue
+        result.orphans.append((name, size))
+        if apply:
+            storage.delete(name)
+            result.removed += 1
+    return result

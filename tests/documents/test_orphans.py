@@ -1,0 +1,107 @@
+"""Orphan files: a rolled-back transaction removes the files it stored, and the daily sweep removes what a
+killed process left, never a file some row refers to."""
+
+import datetime as dt
+import io
+import os
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from motcua.audit.models import AuditEntry
+from motcua.documents.attachments import store_upload
+from motcua.documents.models import Attachment, VaultItemKind
+from motcua.documents.storage import document_storage
+from motcua.documents.vault import add_to_vault, reuse_in_dossier
+
+from .conftest import make_dossier, make_pdf, stored_files
+
+
+class Boom(Exception):
+    pass
+
+
+def test_rolled_back_savepoint_removes_the_file(people, tmp_path):
+    kept = store_upload(make_pdf("kept"), owner=people["citizen"], name="kept.pdf")
+    with pytest.raises(Boom), transaction.atomic():
+        store_upload(make_pdf("gone"), owner=people["citizen"], name="gone.pdf")
+        assert len(stored_files(tmp_path)) == 2  # readable while the transaction runs
+        raise Boom
+    assert [p.name for p in stored_files(tmp_path)] == [os.path.basename(kept.storage_path)]
+    assert Attachment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_removes_the_file_and_a_committed_one_stays(people, tmp_path):
+    dossier = make_dossier(people, status="submitted")
+    with pytest.raises(Boom), transaction.atomic():  # as a submission: the dossier's files, then a refusal
+        store_upload(make_pdf("a"), owner=people["citizen"], dossier=dossier, name="a.pdf")
+        store_upload(make_pdf("b"), owner=people["citizen"], dossier=dossier, name="b.pdf")
+        raise Boom
+    assert stored_files(tmp_path) == [] and not Attachment.objects.exists()
+    with transaction.atomic():
+        att = store_upload(make_pdf("c"), owner=people["citizen"], dossier=dossier, name="c.pdf")
+    assert att.read() == make_pdf("c")
+    # A nested failure rolls back only its own savepoint's file.
+    with transaction.atomic():
+        with pytest.raises(Boom), transaction.atomic():
+            store_upload(make_pdf("d"), owner=people["citizen"], name="d.pdf")
+            raise Boom
+        other = store_upload(make_pdf("e"), owner=people["citizen"], name="e.pdf")
+    assert sorted(p.name for p in stored_files(tmp_path)) == sorted(
+        os.path.basename(a.storage_path) for a in (att, other))
+
+
+def _age(path, hours: float) -> None:
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def _orphan(name: str, content: bytes = b"%PDF-1.4 orphan") -> str:
+    return document_storage().save(f"documents/2025/01/aa/{name}", io.BytesIO(content))
+
+
+def test_sweep_removes_only_old_unreferenced_files(people, tmp_path, settings):
+    from motcua.reporting.models import ReportJob
+
+    media = tmp_path / "media"
+    item = add_to_vault(store_upload(make_pdf("CCCD"), owner=people["citizen"], name="cccd.pdf"),
+                        id_number="051090001234", kind=VaultItemKind.COMPONENT, title="Căn cước công dân")
+    reused = reuse_in_dossier(item, make_dossier(people, status="submitted"), actor=people["citizen"])
+    evidence = store_upload(make_pdf("minh chung"), owner=people["counter"], kind="evidence", name="mc.pdf")
+    report_file = _orphan("report-kept-by-a-filefield.pdf")
+    ReportJob.objects.create(scope="province", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), file=report_file)
+    old_orphan = _orphan("orphan.pdf")
+    young_orphan = _orphan("written-a-minute-ago.pdf")
+    pki = tmp_path / "pki"
+    pki.mkdir()
+    (pki / "agency.key").write_bytes(b"secret")
+    for path in media.rglob("*"):
+        if path.is_file() and path.name != "written-a-minute-ago.pdf":
+            _age(path, 48)
+
+    out = io.StringIO()
+    call_command("sweep_orphan_files", stdout=out)  # dry run: lists, deletes nothing
+    assert f"mồ côi: {old_orphan}" in out.getvalue() and "--apply" in out.getvalue()
+    assert len(stored_files(tmp_path)) == 5
+
+    out = io.StringIO()
+    call_command("sweep_orphan_files", "--apply", stdout=out)
+    left = {str(p.relative_to(media)) for p in stored_files(tmp_path)}
+    assert left == {item.attachment.storage_path, evidence.storage_path, report_file, young_orphan}
+    assert reused.storage_path == item.attachment.storage_path and reused.read() == make_pdf("CCCD")
+    assert (pki / "agency.key").read_bytes() == b"secret"
+    assert "đã xóa 1" in out.getvalue()
+    entry = AuditEntry.objects.get(action="documents.orphans_swept")
+    assert entry.data["names"] == [old_orphan] and entry.data["removed"] == 1
+
+    # A second run finds nothing; a younger threshold than an hour is refused.
+    out = io.StringIO()
+    call_command("sweep_orphan_files", "--apply", stdout=out)
+    assert "0 mồ côi" in out.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("sweep_orphan_files", "--older-than-hours", "0.5")

@@ -23,3 +23,9 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ every error is JSON (api/errors.py); elsewhere Django's own pages.
+handler400 = "motcua.api.errors.bad_request"
+handler403 = "motcua.api.errors.permission_denied"
+handler404 = "motcua.api.errors.page_not_found"
+handler500 = "motcua.api.errors.server_error"

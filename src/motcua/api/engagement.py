@@ -27,6 +27,7 @@ from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRatin
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
+from .schemas import ErrorOut
 
 router = Router(tags=["engagement"])
 
@@ -236,7 +237,7 @@ def get_rating(request, dossier_id: int):
 
 # --- feedback: public --------------------------------------------------------------------------------------
 
-@router.post("/feedback", auth=optional_auth, response={201: FeedbackReceipt},
+@router.post("/feedback", auth=optional_auth, response={201: FeedbackReceipt, 404: ErrorOut},
              summary="Gửi phản ánh, kiến nghị (không bắt buộc đăng nhập)")
 def submit_feedback(request, payload: FeedbackIn):
     user = request.auth

@@ -1,6 +1,5 @@
 """The OpenAPI surface under /api/v1; each app contributes a router (motcua.api.<app>)."""
 
-from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from . import (
@@ -11,6 +10,7 @@ from . import (
     engagement,
     errors,
     integrations,
+    openapi,
     payments,
     reporting,
     retry,
@@ -48,7 +48,7 @@ class VietnameseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(title="Một Cửa Số API", version="1", urls_namespace="api", description=DESCRIPTION,
+api = openapi.MotcuaAPI(title="Một Cửa Số API", version="1", urls_namespace="api", description=DESCRIPTION,
                renderer=VietnameseJSONRenderer())
 
 

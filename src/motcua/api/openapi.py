@@ -1,0 +1,78 @@
+"""The OpenAPI document lists, for every operation, each status it can answer.
+
+Routers declare what their own code answers (a 404 for an unknown dossier, a 409 for a refused transition,
+415 for a file type, ...). The answers that come from the API's machinery rather than from an operation's
+code are the same for every operation of a kind, so they are added here, in one place, with the ``ErrorOut``
+schema (api/errors.py produces them):
+
+- any operation touching the database: 503 (``database_busy``, ``database_unavailable``, with Retry-After);
+- with authentication: 401 (no or unknown credentials), 403 (``twofactor_required``, ``csrf_failed``),
+  429 (``too_many_attempts`` for an address guessing tokens);
+- with parameters or a body: 422 (``invalid_input`` with ``details.fields``);
+- with a path parameter: 404 (nothing of that kind under that name, or a name the route does not accept);
+- with a body: 400 (``invalid_json``, ``malformed_multipart``, ``invalid_encoding``), 413
+  (``payload_too_large``, ``too_many_parts``);
+- a write (POST, PUT, PATCH, DELETE): 409 (``conflict``: another request changed the same data first).
+
+tests/api/test_openapi_fuzz.py holds the API to it.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+WRITES = {"post", "put", "patch", "delete"}
+NO_DATABASE = {"/api/v1/health"}
+DESCRIPTIONS = {
+    "400": "Nội dung yêu cầu không đọc được (JSON, multipart, mã hóa ký tự).",
+    "401": "Chưa xác thực.",
+    "403": "Không có quyền, hoặc phiên cán bộ chưa xác thực hai lớp (`twofactor_required`).",
+    "404": "Không tìm thấy.",
+    "409": "Xung đột: trạng thái không cho phép, hoặc dữ liệu vừa bị yêu cầu khác thay đổi (`conflict`).",
+    "413": "Nội dung gửi lên quá lớn.",
+    "422": "Dữ liệu không hợp lệ (`details.fields` theo từng trường).",
+    "429": "Quá nhiều lần thử khóa API sai từ địa chỉ này.",
+    "503": "Cơ sở dữ liệu tạm thời bận hoặc không truy cập được; thử lại sau `Retry-After` giây.",
+}
+
+
+def machinery_statuses(path: str, method: str, operation: dict) -> set[str]:
+    params = {p.get("in") for p in operation.get("parameters", [])}
+    body = "requestBody" in operation
+    codes = set()
+    if path not in NO_DATABASE:
+        codes.add("503")
+    if operation.get("security"):
+        codes |= {"401", "403", "429"}
+    if params or body:
+        codes.add("422")
+    if "path" in params:
+        codes.add("404")
+    if body:
+        codes |= {"400", "413"}
+    if method in WRITES:
+        codes.add("409")
+    return codes
+
+
+def _error_response(code: str) -> dict:
+    return {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ERROR_REF}}}
+
+
+def complete(schema: dict) -> dict:
+    """Add the machinery's statuses to every operation that does not declare them yet."""
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for code in sorted(machinery_statuses(path, method, operation)):
+                responses.setdefault(code, _error_response(code))
+    return schema
+
+
+class MotcuaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        if "ErrorOut" not in schema.get("components", {}).get("schemas", {}):  # pragma: no cover
+            raise RuntimeError("ErrorOut must be in the OpenAPI components")
+        return complete(schema)

@@ -162,3 +162,36 @@ def test_export_kind_shorthand_only_when_all_agencies(province):
     birth.agencies.remove(one)
     exported = next(p for p in catalog_to_dict()["procedures"] if p["code"] == birth.code)
     assert len(exported["agencies"]) == 95 and "kind:commune_committee" not in exported["agencies"]
+
+
+def test_publication_dates_payment_and_copy_flags_travel_through_json_and_xlsx(province, tmp_path):
+    """Decision 766 1.1 / 1.2 / 3.5 / 4.6 read these catalog facts; import and export carry them."""
+    import datetime as dt
+
+    import_catalog(DEMO)
+    copy_proc = Procedure.objects.get(code="2.000815")
+    assert copy_proc.certified_copy and copy_proc.announcing_decision.endswith("/QĐ-UBND")
+    assert isinstance(copy_proc.announced_on, dt.date) and isinstance(copy_proc.legal_effective_on, dt.date)
+    assert Procedure.objects.filter(national_published_on__isnull=True).exists()  # not yet published
+    assert Procedure.objects.filter(fee_vnd__gt=0, online_payment=True).exists()
+    assert Procedure.objects.filter(fee_vnd__gt=0, online_payment=False).exists()
+    path = tmp_path / "c.xlsx"
+    export_catalog(path)
+    ws = load_workbook(path)["Thủ tục"]
+    head = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "2.000815")
+    assert row[head.index("Ngày ban hành quyết định công bố")] == copy_proc.announced_on.strftime("%d/%m/%Y")
+    assert row[head.index("Chứng thực bản sao")] == "có"
+
+
+def test_bad_publication_date_is_named(province):
+    data = demo()
+    data["procedures"][1]["announced_on"] = "31/02/2026"
+    data["procedures"][2]["national_published_on"] = "hôm qua"
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog_data(data)
+    assert len(err.value.errors) == 2
+    assert "Thủ tục thứ 2" in err.value.errors[0] and "Ngày ban hành quyết định công bố \"31/02/2026\"" in \
+        err.value.errors[0] and "không phải ngày hợp lệ" in err.value.errors[0]
+    assert "Ngày công khai trên CSDL quốc gia \"hôm qua\"" in err.value.errors[1]
+    assert Procedure.objects.count() == 0

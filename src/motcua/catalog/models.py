@@ -73,6 +73,19 @@ class Procedure(models.Model):
     legal_basis = models.TextField("căn cứ pháp lý", blank=True)
     form_schema = models.JSONField("biểu mẫu điện tử", default=list, blank=True,
                                    help_text="Danh sách trường: name, label, type, required.")
+    # Decision 766 indicators 1.1 / 1.2 (LEGAL.md §6): the decision that announced the procedure, the day the legal
+    # text it implements takes effect, and the day it was published on the National TTHC Database.
+    announcing_decision = models.CharField("quyết định công bố", max_length=64, blank=True,
+                                           help_text="Số, ký hiệu quyết định công bố, ví dụ 1234/QĐ-UBND.")
+    announced_on = models.DateField("ngày ban hành quyết định công bố", null=True, blank=True)
+    legal_effective_on = models.DateField("ngày có hiệu lực của văn bản quy định", null=True, blank=True)
+    national_published_on = models.DateField("ngày công khai trên CSDL quốc gia về TTHC", null=True, blank=True)
+    online_payment = models.BooleanField(
+        "tích hợp thanh toán trực tuyến", default=False,
+        help_text="Phí, lệ phí thanh toán được qua nền tảng thanh toán trực tuyến (Cổng DVC quốc gia).")
+    certified_copy = models.BooleanField(
+        "chứng thực bản sao", default=False,
+        help_text="Thủ tục chứng thực bản sao từ bản chính (chứng thực bản sao điện tử, chỉ số 766 mục 4.6).")
     is_sample = models.BooleanField("dữ liệu mẫu", default=False,
                                     help_text="Đánh dấu khi số liệu chưa được đối chiếu với CSDL quốc gia.")
     is_active = models.BooleanField("đang áp dụng", default=True)

@@ -1,7 +1,10 @@
 """Import and export the procedure catalog as JSON or XLSX.
 
 One document holds fields, procedures, their components (thành phần hồ sơ), internal process steps
-(quy trình nội bộ), fees, e-form schema and receiving agencies (by identity code). Import validates
+(quy trình nội bộ), fees, e-form schema, receiving agencies (by identity code), and what Decision 766 asks of
+a procedure: its announcing decision (number, date), the effective date of the legal text, the day it was
+published on the National TTHC Database (dates ISO yyyy-mm-dd in JSON, dd/mm/yyyy in XLSX), whether its fees
+are paid through the national online payment platform and whether it is a certified-copy procedure. Import validates
 everything first and reports every error with its place (sheet/row) in Vietnamese; then writes it
 all in one transaction, or nothing.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -14,7 +15,9 @@ from ..models import (
     Field,
     Procedure,
 )
-from .format import FORMAT, SHEETS, VERSION
+from .format import DATE_KEYS, FORMAT, SHEETS, VERSION
+
+DATE_KEY_NAMES = {key for key, _ in DATE_KEYS}
 
 
 def _agency_refs(proc: Procedure, kind_sets: dict[str, set[str]]) -> list[str]:
@@ -33,6 +36,10 @@ def _num(value: Decimal) -> str:
     return text
 
 
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def catalog_to_dict(procedures=None) -> dict:
     procedures = procedures if procedures is not None else Procedure.objects.all()
     procedures = procedures.select_related("field").prefetch_related("components", "steps__agency", "agencies")
@@ -49,7 +56,10 @@ def catalog_to_dict(procedures=None) -> dict:
             "online_level": p.online_level, "result_type": p.result_type, "result_name": p.result_name,
             "target": p.target, "description": p.description, "requirements": p.requirements,
             "legal_basis": p.legal_basis, "form_schema": p.form_schema, "is_sample": p.is_sample,
-            "is_active": p.is_active, "agencies": _agency_refs(p, kind_sets),
+            "is_active": p.is_active, "announcing_decision": p.announcing_decision,
+            "announced_on": _day(p.announced_on), "legal_effective_on": _day(p.legal_effective_on),
+            "national_published_on": _day(p.national_published_on), "online_payment": p.online_payment,
+            "certified_copy": p.certified_copy, "agencies": _agency_refs(p, kind_sets),
             "components": [{"order": c.order, "name": c.name, "originals": c.originals, "copies": c.copies,
                             "is_required": c.is_required, "note": c.note} for c in p.components.all()],
             "steps": [{"order": s.order, "name": s.name, "role": s.role, "duration_days": _num(s.duration_days),
@@ -60,7 +70,9 @@ def catalog_to_dict(procedures=None) -> dict:
     return {"format": FORMAT, "version": VERSION, "fields": fields, "procedures": procs}
 
 
-def _cell(value):
+def _cell(value, key=""):
+    if key in DATE_KEY_NAMES and value:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, list):
@@ -87,7 +99,7 @@ def write_xlsx(data: dict, path) -> None:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows[title]:
-            ws.append([_cell(row.get(key)) for key, _ in columns])
+            ws.append([_cell(row.get(key), key) for key, _ in columns])
         ws.freeze_panes = "A2"
         for i, (key, _) in enumerate(columns, start=1):
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 40 if key == "name" else 16

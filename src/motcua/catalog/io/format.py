@@ -22,6 +22,10 @@ PROCEDURE_COLUMNS = [
     ("online_level", "Mức độ trực tuyến"), ("result_type", "Loại kết quả"), ("result_name", "Tên kết quả"),
     ("target", "Đối tượng"), ("description", "Trình tự thực hiện"), ("requirements", "Yêu cầu, điều kiện"),
     ("legal_basis", "Căn cứ pháp lý"), ("form_schema", "Biểu mẫu điện tử (JSON)"), ("is_sample", "Dữ liệu mẫu"),
+    ("announcing_decision", "Quyết định công bố"), ("announced_on", "Ngày ban hành quyết định công bố"),
+    ("legal_effective_on", "Ngày hiệu lực văn bản quy định"),
+    ("national_published_on", "Ngày công khai trên CSDL quốc gia"),
+    ("online_payment", "Tích hợp thanh toán trực tuyến"), ("certified_copy", "Chứng thực bản sao"),
     ("is_active", "Đang áp dụng"), ("agencies", "Cơ quan tiếp nhận"),
 ]
 COMPONENT_COLUMNS = [
@@ -35,7 +39,12 @@ STEP_COLUMNS = [
 ]
 SHEETS = [("Lĩnh vực", FIELD_COLUMNS), ("Thủ tục", PROCEDURE_COLUMNS), ("Thành phần hồ sơ", COMPONENT_COLUMNS),
           ("Quy trình", STEP_COLUMNS)]
-TEXT_KEYS = ("competent_authority", "fee_note", "result_name", "description", "requirements", "legal_basis")
+TEXT_KEYS = ("competent_authority", "fee_note", "result_name", "description", "requirements", "legal_basis",
+             "announcing_decision")
+DATE_KEYS = (("announced_on", "Ngày ban hành quyết định công bố"), ("legal_effective_on", "Ngày hiệu lực văn bản quy định"),
+             ("national_published_on", "Ngày công khai trên CSDL quốc gia"))
+FLAG_KEYS = (("is_sample", "Dữ liệu mẫu", False), ("is_active", "Đang áp dụng", True),
+             ("online_payment", "Tích hợp thanh toán trực tuyến", False), ("certified_copy", "Chứng thực bản sao", False))
 
 
 class CatalogInvalid(ValidationFailed):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -14,7 +15,7 @@ from ..models import (
     ResultType,
     Target,
 )
-from .format import AGENCY_KINDS, FORM_FIELD_TYPES, STEP_ROLES, TEXT_KEYS
+from .format import AGENCY_KINDS, DATE_KEYS, FLAG_KEYS, FORM_FIELD_TYPES, STEP_ROLES, TEXT_KEYS
 from .read import BadJSON
 
 
@@ -45,6 +46,23 @@ def _decimal(value) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     return Decimal(str(value).strip().replace(",", "."))
+
+
+def _date(value) -> dt.date | None:
+    """A date cell: a spreadsheet date, ISO yyyy-mm-dd or dd/mm/yyyy; empty = None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(text)
 
 
 def _int(value, default=0) -> int:
@@ -145,7 +163,12 @@ class Validator:
                     raise ValueError
             except (ValueError, TypeError):
                 self.err(where, f"{label} \"{_text(raw)}\" phải là số đồng không âm.")
-        for key, label, default in (("is_sample", "Dữ liệu mẫu", False), ("is_active", "Đang áp dụng", True)):
+        for key, label in DATE_KEYS:
+            try:
+                out[key] = _date(row.get(key))
+            except ValueError:
+                self.err(where, f"{label} \"{_text(row.get(key))}\" không phải ngày hợp lệ (dd/mm/yyyy).")
+        for key, label, default in FLAG_KEYS:
             try:
                 out[key] = _bool(row.get(key), default)
             except ValueError:

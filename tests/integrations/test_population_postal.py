@@ -94,7 +94,7 @@ def test_all_simulators_start_and_configure(settings):
     sims = simulators.start_all(secret="s")
     try:
         settings.MOTCUA_INTEGRATIONS = simulators.settings_for(sims, secret="s", callback_url="http://x/cb")
-        assert {a.target for a in active_targets()} == {"dvcqg", "sms", "email", "postal"}
+        assert {a.target for a in active_targets()} == {"dvcqg", "sms", "email", "postal", "dvcqg_storage"}
         from motcua.integrations import population
 
         assert population.lookup("051190012345")["full_name"] == "Nguyễn Thị Hồng Nhung"

@@ -16,7 +16,9 @@ from motcua.audit.services import record as audit_record
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import DomainError, PermissionDenied, ValidationFailed
 from motcua.core.text import fold
+from motcua.dossiers import lifecycle
 from motcua.dossiers.access import handles_dossier
+from motcua.outbox.services import emit
 
 from . import consent
 from .attachments import check_component
@@ -25,13 +27,23 @@ from .models import Attachment, AttachmentKind, ConsentPurpose, VaultItem
 # Decree 45/2020/ND-CP art. 9, 12: reuse data the state already holds, "provide once" (LEGAL.md §5).
 
 def add_to_vault(attachment: Attachment, *, id_number: str, kind: str, title: str, source_dossier=None,
-                 actor=None, fields: dict | None = None, valid_until=None) -> VaultItem:
+                 actor=None, fields: dict | None = None, valid_until=None, at=None) -> VaultItem:
+    """Keep a digitized component or a result for a person. With its dossier: the dossier records the link
+    (Decision 766 4.4) and the event ``documents.vault_stored`` lets the national personal storage, where
+    configured, receive it too (integrations)."""
     id_number = parse_id_number(id_number).value
-    item = VaultItem.objects.create(
-        id_number=id_number, attachment=attachment, kind=kind, title=title[:500], source_dossier=source_dossier,
-        component_name=(attachment.component.name if attachment.component_id else "")[:500], fields=fields or {},
-        valid_until=valid_until, created_by=actor if getattr(actor, "pk", None) else None)
-    audit_record(actor, "vault.add", "vault_item", item.pk, {"id_number": id_number, "kind": kind, "title": title})
+    with transaction.atomic():
+        item = VaultItem.objects.create(
+            id_number=id_number, attachment=attachment, kind=kind, title=title[:500], source_dossier=source_dossier,
+            component_name=(attachment.component.name if attachment.component_id else "")[:500], fields=fields or {},
+            valid_until=valid_until, created_by=actor if getattr(actor, "pk", None) else None)
+        audit_record(actor, "vault.add", "vault_item", item.pk, {"id_number": id_number, "kind": kind, "title": title})
+        if source_dossier is not None:
+            lifecycle.record_data_link(source_dossier, kind="vault", by=actor, at=at)
+            emit("documents.vault_stored", "dossier", source_dossier.pk, {
+                "vault_item_id": item.pk, "dossier_id": source_dossier.pk, "dossier_code": source_dossier.code,
+                "id_number": id_number, "kind": kind, "title": item.title, "sha256": attachment.sha256,
+                "content_type": attachment.content_type, "at": (at or timezone.now()).isoformat()})
     return item
 
 
@@ -91,8 +103,9 @@ def match_component(procedure, item: VaultItem):
     return None
 
 
-def reuse_in_dossier(item: VaultItem, dossier, *, actor=None, component=None) -> Attachment:
-    """Attach a repository item to a new dossier without a new upload (Decision 766 metric 4.3)."""
+def reuse_in_dossier(item: VaultItem, dossier, *, actor=None, component=None, at=None) -> Attachment:
+    """Attach a repository item to a new dossier without a new upload; the dossier records the reuse through
+    the lifecycle (Decision 766 metric 4.3)."""
     if not item.is_valid or (item.valid_until and item.valid_until < timezone.localdate()):
         raise ValidationFailed("vault_item_expired", "Giấy tờ trong kho dữ liệu đã hết hiệu lực.")
     if not dossier.applicant_id_number or dossier.applicant_id_number != item.id_number:
@@ -112,6 +125,7 @@ def reuse_in_dossier(item: VaultItem, dossier, *, actor=None, component=None) ->
             reused=True, reused_from=src, is_signed=src.is_signed, signature=src.signature)
         audit_record(actor, "vault.reuse", "attachment", att.pk,
                      {"vault_item": item.pk, "dossier": dossier.pk, "component": getattr(component, "pk", None)})
+        lifecycle.record_data_link(dossier, kind="reused", by=actor, at=at)
     return att
 
 

@@ -81,6 +81,11 @@ class Dossier(models.Model):
     digitized_at_receipt = models.BooleanField("số hóa khi tiếp nhận", default=False)
     result_digitized = models.BooleanField("kết quả đã số hóa", default=False)
     result_electronic = models.BooleanField("kết quả điện tử", default=False)
+    # Decision 766 group 4 (LEGAL.md §5, §6): "provide once" and the population data behind the dossier.
+    components_reused = models.BooleanField("có giấy tờ tái sử dụng từ kho dữ liệu", default=False)
+    vault_linked = models.BooleanField("đã lưu giấy tờ, kết quả vào kho dữ liệu của người nộp", default=False)
+    applicant_vneid = models.BooleanField("người nộp xác thực bằng định danh điện tử (VNeID)", default=False)
+    applicant_population = models.BooleanField("thông tin người nộp lấy từ CSDL quốc gia về dân cư", default=False)
     result_summary = models.TextField("nội dung kết quả", blank=True)
     refusal_reason = models.TextField("lý do từ chối", blank=True)
 

@@ -2,7 +2,11 @@
 variable of the same name, JSON, by motcua.settings)::
 
     {"dvcqg": {"url": "https://…", "secret": "…"}, "sms": {...}, "email": {...}, "postal": {...},
-     "population": {...}, "payment": {"url": "…", "secret": "…", "callback_url": "…"}}
+     "population": {...}, "payment": {"url": "…", "secret": "…", "callback_url": "…", "platform": "dvcqg"},
+     "dvcqg_storage": {"url": "…", "secret": "…"}}
+
+``payment.platform = "dvcqg"`` says the gateway is the national portal's payment platform (Decision 766 3.5);
+``dvcqg_storage`` is the personal data storage of the national portal (Decision 766 4.4).
 
 A target without a ``url`` is off. ``MOTCUA_DISPATCH`` tunes the dispatcher (see DEFAULT_DISPATCH).
 """
@@ -33,3 +37,13 @@ def target_config(name: str) -> dict:
 
 def dispatch_config() -> dict:
     return {**DEFAULT_DISPATCH, **settings.MOTCUA_DISPATCH}
+
+
+def is_configured(name: str) -> bool:
+    config = target_config(name)
+    return bool(config.get("url")) and config.get("enabled") is not False
+
+
+def national_payment_platform() -> bool:
+    """Fees are paid through the national portal's payment platform (configured, marked platform "dvcqg")."""
+    return is_configured("payment") and target_config("payment").get("platform") == "dvcqg"

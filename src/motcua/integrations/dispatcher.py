@@ -30,6 +30,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from motcua.outbox.models import OutboxEvent
+from motcua.outbox.services import emit
 
 from .adapters import PermanentError, TransientError, active_targets, build
 from .config import dispatch_config
@@ -133,15 +134,32 @@ def attempt(delivery: Delivery, worker: str, adapters: dict, now_fn=timezone.now
     attempts = delivery.attempts + 1
     mine = Delivery.objects.filter(pk=delivery.pk, lease_owner=worker[:64], status=Delivery.PENDING)
     if not error:
-        mine.update(status=Delivery.DELIVERED, attempts=attempts, delivered_at=now, leased_until=None,
-                    last_error="", response=_small(response), updated_at=now)
+        with transaction.atomic():
+            if mine.update(status=Delivery.DELIVERED, attempts=attempts, delivered_at=now, leased_until=None,
+                           last_error="", response=_small(response), updated_at=now):
+                _record_outcome(adapter, delivery, "acknowledged", now)
         return Delivery.DELIVERED
     if permanent or attempts >= cfg["max_attempts"]:
-        mine.update(status=Delivery.DEAD, attempts=attempts, leased_until=None, last_error=error[:2000], updated_at=now)
+        with transaction.atomic():
+            if mine.update(status=Delivery.DEAD, attempts=attempts, leased_until=None, last_error=error[:2000],
+                           updated_at=now):
+                _record_outcome(adapter, delivery, "rejected", now, error)
         return Delivery.DEAD
     mine.update(attempts=attempts, leased_until=None, last_error=error[:2000], updated_at=now,
                 next_attempt_at=now + backoff(attempts, cfg))
     return "retry"
+
+
+def _record_outcome(adapter, delivery: Delivery, outcome: str, at, reason: str = "") -> None:
+    """What a receiver that statistics measure answered about a dossier: an outbox event in the same transaction as
+    the delivery's new status (the reporting consumer reads it; no adapter subscribes to ``integration.*``)."""
+    topic = getattr(adapter, "outcome_topic", None)
+    dossier_id = (delivery.event.payload or {}).get("dossier_id")
+    if not topic or dossier_id is None:
+        return
+    emit(topic, "dossier", dossier_id, {"dossier_id": dossier_id, "target": delivery.target, "outcome": outcome,
+                                        "event_id": delivery.event_id, "topic": delivery.event.topic,
+                                        "at": at.isoformat(), "reason": reason[:500]})
 
 
 def _small(response: dict) -> dict:

@@ -26,6 +26,13 @@ from motcua.core.errors import DomainError
 from .config import dispatch_config, target_config
 
 SESSION_KEY = "motcua_eid"
+VERIFIED_KEY = "motcua_vneid_verified"  # set by the callback: this session signed in with the national e-ID
+
+
+def verified_in_session(session) -> bool:
+    """The account of this session was authenticated by the national e-ID (Decision 766 4.5, LEGAL.md §5:
+    TaiKhoanDuocXacThucVoiVNeID)."""
+    return bool(session.get(VERIFIED_KEY))
 
 
 class EidError(DomainError):

@@ -34,3 +34,17 @@ def lookup(id_number: str) -> dict:
             raise NotFound("citizen_not_found", "Không tìm thấy công dân có số định danh này.") from None
         raise PopulationUnavailable("population_error", "CSDL quốc gia về dân cư từ chối yêu cầu.") from None
     return {k: answer.get(k, "") for k in FIELDS}
+
+
+# A counter officer's session remembers the ID numbers whose data came from the population database, so the
+# dossier received for that person says so (Decision 766 4.5: data from the population database).
+SESSION_KEY = "motcua_population_checked"
+
+
+def remember_checked(session, id_number: str) -> None:
+    checked = [n for n in session.get(SESSION_KEY, []) if n != id_number][-49:]
+    session[SESSION_KEY] = [*checked, id_number]
+
+
+def checked_in_session(session, id_number: str) -> bool:
+    return bool(id_number) and id_number in session.get(SESSION_KEY, [])

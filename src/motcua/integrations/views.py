@@ -38,4 +38,5 @@ def eid_callback(request):
     except DomainError as exc:
         return _error(exc)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[eid.VERIFIED_KEY] = True
     return HttpResponseRedirect(next_url)

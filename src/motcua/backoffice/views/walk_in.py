@@ -18,6 +18,7 @@ from motcua.core.cccd import is_valid_id_number
 from motcua.core.errors import DomainError
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier
+from motcua.integrations import population
 from motcua.units.models import Agency
 from motcua.web.pages import actor, page
 
@@ -52,9 +53,11 @@ def walk_in(request):
         form = WalkInForm(request.POST, procedure=proc, agencies=offering)
         if form.is_valid():
             try:
+                applicant = form.applicant_data()
+                applicant["population_checked"] = population.checked_in_session(request.session, applicant["id_number"])
                 dossier = lifecycle.receive_at_counter(
                     officer=actor(request), procedure=proc, agency=form.cleaned_data["agency"],
-                    applicant_data=form.applicant_data(), form_data=form.form_data(),
+                    applicant_data=applicant, form_data=form.form_data(),
                     channel=form.cleaned_data["channel"], digitized=form.cleaned_data["digitized"],
                     return_method=form.cleaned_data["return_method"],
                     idempotency_key=request.POST.get("idem") or None)
@@ -73,14 +76,23 @@ def walk_in(request):
 
 @officer_required
 def person_lookup(request):
-    """Find a person by ID number among accounts and earlier dossiers; fills the applicant fields."""
+    """Find a person by ID number: the National Population Database where connected, else accounts and earlier
+    dossiers; fills the applicant fields."""
     if not has_role(request.user, Role.COUNTER_OFFICER):
         return page(request, "backoffice/forbidden.html", page_context(request), status=403)
     number = (request.GET.get("applicant_id_number") or "").replace(" ", "")
-    found = None
+    found, source = None, ""
     if is_valid_id_number(number):
         user = get_user_model().objects.filter(id_number=number).first()
-        if user is not None:
+        person = _from_population(number)
+        if person is not None:
+            population.remember_checked(request.session, number)
+            found = {"applicant_name": person["full_name"], "applicant_address": person["current_address"]
+                     or person["permanent_address"]}
+            if user is not None:
+                found.update(applicant_phone=user.phone, applicant_email=user.email)
+            source = "population"
+        elif user is not None:
             found = {"applicant_name": user.full_name, "applicant_phone": user.phone,
                      "applicant_email": user.email, "applicant_address": user.address}
         else:
@@ -91,4 +103,13 @@ def person_lookup(request):
         if found:
             record_read(request.user, "person", number, ["full_name", "phone", "email", "address"],
                         purpose="walk_in_lookup")
-    return bo_page(request, "backoffice/_person.html", {"found": found, "number": number})
+    return bo_page(request, "backoffice/_person.html", {"found": found, "number": number, "source": source})
+
+
+def _from_population(number: str) -> dict | None:
+    """The person's residence data from the National Population Database, or None (not connected, not found,
+    not answering: the officer types the data)."""
+    try:
+        return population.lookup(number)
+    except DomainError:
+        return None

@@ -13,6 +13,7 @@ from .eid import EidSimulator
 from .national import (
     DEMO_PEOPLE,
     InboxSimulator,
+    PersonalStorageSimulator,
     PopulationSimulator,
     PortalSimulator,
     PostalSimulator,
@@ -20,16 +21,18 @@ from .national import (
 )
 from .payment import PaymentGatewaySimulator
 
-__all__ = ["DEMO_PEOPLE", "Chaos", "EidSimulator", "InboxSimulator", "PaymentGatewaySimulator",
+__all__ = ["DEMO_PEOPLE", "Chaos", "EidSimulator", "InboxSimulator", "PaymentGatewaySimulator", "PersonalStorageSimulator",
            "PopulationSimulator", "PortalSimulator", "PostalSimulator", "Simulator", "WebhookReceiver",
            "settings_for", "start_all"]
 
 
 def start_all(*, secret: str = "sim-secret", chaos: Chaos | None = None, ports: dict | None = None,
-              callback_url: str = "") -> dict[str, Simulator]:
+              callback_url: str = "", unknown_procedures=()) -> dict[str, Simulator]:
     ports = ports or {}
     sims = {
-        "dvcqg": PortalSimulator(secret=secret, chaos=chaos, port=ports.get("dvcqg", 0)),
+        "dvcqg": PortalSimulator(secret=secret, chaos=chaos, port=ports.get("dvcqg", 0),
+                                 unknown_procedures=unknown_procedures),
+        "dvcqg_storage": PersonalStorageSimulator(secret=secret, chaos=chaos, port=ports.get("dvcqg_storage", 0)),
         "sms": InboxSimulator("sms", secret=secret, chaos=chaos, port=ports.get("sms", 0)),
         "email": InboxSimulator("email", secret=secret, chaos=chaos, port=ports.get("email", 0)),
         "postal": PostalSimulator(secret=secret, chaos=chaos, port=ports.get("postal", 0)),
@@ -49,5 +52,6 @@ def settings_for(sims: dict[str, Simulator], *, secret: str = "sim-secret", call
     if "eid" in config:
         config["eid"]["client_id"] = "motcua"
     if "payment" in config:
-        config["payment"]["callback_url"] = callback_url
+        # the simulator plays the national portal's payment platform (Decision 766 3.5)
+        config["payment"].update(callback_url=callback_url, platform="dvcqg")
     return config

@@ -10,18 +10,26 @@ from .base import Simulator
 
 class PortalSimulator(Simulator):
     """National Public Service Portal: keeps every dossier's status history (with its agency) in arrival order,
-    and which agency code succeeds which after a reorganization of administrative units."""
+    and which agency code succeeds which after a reorganization of administrative units. Like the real portal it
+    refuses records of procedures it does not know (``unknown_procedures``: not published on the national
+    procedure database)."""
 
     name = "dvcqg"
 
-    def __init__(self, **kw):
+    def __init__(self, unknown_procedures=(), **kw):
         super().__init__(**kw)
         self.history: dict[str, list[tuple[int, str]]] = {}
         self.agencies: dict[str, str] = {}  # dossier code → agency code last reported
         self.successors: dict[str, str] = {}  # old agency code → new agency code
+        self.unknown_procedures = set(unknown_procedures)
+        self.refused: list[str] = []
 
     def handle(self, method, path, query, data, h):
         if method == "POST" and path == "/dossier-status":
+            if data.get("procedure_code") in self.unknown_procedures:
+                self.refused.append(data["dossier_code"])
+                return 422, {"accepted": False, "error": f"Thủ tục {data.get('procedure_code')} chưa có trên CSDL "
+                                                         "quốc gia về thủ tục hành chính."}
             self.history.setdefault(data["dossier_code"], []).append((data["event_id"], data["status"]))
             self.agencies[data["dossier_code"]] = data.get("agency_code")
             return 200, {"accepted": True}
@@ -31,6 +39,23 @@ class PortalSimulator(Simulator):
             for old in data["replaces"]:
                 self.successors[old] = data["agency_code"]
             return 200, {"accepted": True}
+        return 404, {"error": "not_found"}
+
+
+class PersonalStorageSimulator(Simulator):
+    """The personal data storage of the National Public Service Portal: documents filed per ID number."""
+
+    name = "dvcqg_storage"
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.items: dict[str, list[dict]] = {}
+
+    def handle(self, method, path, query, data, h):
+        if method == "POST" and path == "/personal-storage":
+            items = self.items.setdefault(data["id_number"], [])
+            items.append(data)
+            return 200, {"accepted": True, "item_id": f"{data['id_number']}-{len(items)}"}
         return 404, {"error": "not_found"}
 
 

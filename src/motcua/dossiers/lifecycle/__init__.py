@@ -15,7 +15,8 @@ Outbox payload for every topic (reporting and integrations rely on it):
    "procedure_online_level", "field_code", "agency_code", "current_agency_code", "channel",
    "received_at", "due_at", "decided_at", "returned_at", "fee_vnd", "fee_paid_online",
    "digitized_at_receipt", "result_digitized", "result_electronic", "supplement_count",
-   "apology_count", "applicant_id_number"}
+   "apology_count", "components_reused", "vault_linked", "applicant_vneid", "applicant_population",
+   "applicant_id_number"}
   plus "version", "rule_version", "step_order", "to_agency_code" (may be null).
 
 Legal texts: Decree 61/2018/NĐ-CP + Circular 01/2018/TT-VPCP for dossiers received before
@@ -44,7 +45,7 @@ without a status change), ``timeliness.py`` (early / on time / late, hand-overs)
 
 from .closing import approve, reject, return_result, sign_result, stop, withdraw
 from .commit import DossierRef, payload
-from .facts import record_digitization, record_online_payment
+from .facts import record_data_link, record_digitization, record_online_payment
 from .guards import ACTION_LABELS, BEFORE_RECEIPT, DECIDED, GUARDS, IN_PROGRESS, TERMINAL, allowed_actions
 from .intake import (
     provide_supplement,
@@ -72,7 +73,7 @@ __all__ = [
     "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "TERMINAL", "DossierRef",
     "allowed_actions", "approve", "awaiting_decision", "complete_step", "extend", "hand_over", "handovers",
     "issue_apology", "online_receipt_due_at", "pause", "payload", "provide_supplement", "receive",
-    "receive_at_counter", "record_digitization", "record_online_payment", "refuse", "reject", "request_supplement",
-    "resume", "return_from_agency", "return_result", "save_draft", "sign_result", "start_processing",
-    "step_timeliness", "stop", "submit_online", "timeliness", "transfer_agency", "withdraw",
+    "receive_at_counter", "record_data_link", "record_digitization", "record_online_payment", "refuse", "reject",
+    "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result",
+    "start_processing", "step_timeliness", "stop", "submit_online", "timeliness", "transfer_agency", "withdraw",
 ]

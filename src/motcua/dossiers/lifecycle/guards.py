@@ -39,6 +39,9 @@ ACTION_LABELS = {
     "reject": "Không giải quyết", "sign_result": "Ký kết quả", "return_result": "Trả kết quả",
     "withdraw": "Rút hồ sơ", "stop": "Dừng giải quyết",
     "transfer_agency": "Chuyển cơ quan do sắp xếp đơn vị hành chính",
+    # facts recorded without a status change
+    "record_payment": "Ghi nhận thanh toán trực tuyến", "digitized": "Ghi nhận số hóa",
+    "data_linked": "Liên kết kho dữ liệu của người nộp",
 }
 
 

@@ -34,6 +34,10 @@ def _apply_applicant(d: Dossier, applicant_data: dict) -> None:
     d.applicant_phone = (data.get("phone") or "").strip()[:20]
     d.applicant_email = (data.get("email") or "").strip()[:254]
     d.applicant_address = (data.get("address") or "").strip()[:255]
+    # Who vouches for the applicant's data (Decision 766 4.5): the caller passes what the e-ID sign-in and the
+    # population database look-up told it; a flag once set stays set.
+    d.applicant_vneid = d.applicant_vneid or bool(data.get("vneid_verified"))
+    d.applicant_population = d.applicant_population or bool(data.get("population_checked"))
 
 
 def _validate_form(procedure, form_data: dict) -> dict:

@@ -42,6 +42,10 @@ def envelope(event) -> dict:
 class Adapter:
     name = ""
     topics: tuple[str, ...] = ("dossier.*",)
+    # When set, the dispatcher records each delivered or refused event of a dossier as an outbox event of this
+    # topic ({"dossier_id", "outcome": "acknowledged" | "rejected", ...}), so statistics can measure what the
+    # receiver accepted (Decision 766 1.4 and 4.4).
+    outcome_topic: str | None = None
 
     def __init__(self, config: dict, target: str | None = None):
         self.config = config

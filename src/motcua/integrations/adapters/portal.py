@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Adapter, adapters
+from .base import Adapter, PermanentError, adapters
 
 STATUS_LABELS = {
     "draft": "Bản nháp", "submitted": "Chờ tiếp nhận", "supplement_requested": "Chờ bổ sung hồ sơ",
@@ -16,6 +16,7 @@ STATUS_LABELS = {
 @adapters.register("dvcqg")
 class NationalPortalAdapter(Adapter):
     topics = ("dossier.*", "units.reorganized")
+    outcome_topic = "integration.portal_sync"  # Decision 766 1.4: dossiers the portal acknowledged (not units.*)
 
     def accepts(self, event) -> bool:
         if event.topic == "units.reorganized":
@@ -34,7 +35,7 @@ class NationalPortalAdapter(Adapter):
                 "replaces": [code for unit in p.get("predecessors", []) for code in unit.get("agency_codes", [])],
                 "procedure_codes": p.get("procedure_codes", []),
             }, delivery)
-        return self.post("/dossier-status", {
+        answer = self.post("/dossier-status", {
             "event_id": event.pk,
             "dossier_code": p.get("code"),
             "procedure_code": p.get("procedure_code"),
@@ -51,3 +52,7 @@ class NationalPortalAdapter(Adapter):
             "result_electronic": p.get("result_electronic"),
             "version": p.get("version"),
         }, delivery)
+        if isinstance(answer, dict) and answer.get("accepted") is False:
+            # The portal answered but refused the record (unknown procedure, bad data): retrying cannot help.
+            raise PermanentError(f"Cổng DVC quốc gia từ chối: {answer.get('error') or answer}")
+        return answer

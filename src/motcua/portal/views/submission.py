@@ -15,6 +15,7 @@ from motcua.core.errors import DomainError
 from motcua.documents.vault import reuse_in_dossier, reuse_suggestions
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
+from motcua.integrations import eid
 from motcua.web.files import (
     attachments_by_component,
     store_attachment,
@@ -89,8 +90,9 @@ def _vault_suggestions(procedure, user) -> dict:
 
 def _save_submission(request, proc, form, draft, drafting):
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
+    applicant_data = {**form.applicant_data(), "vneid_verified": eid.verified_in_session(request.session)}
     kwargs = {"applicant": actor(request), "procedure": proc, "agency": agency,
-              "applicant_data": form.applicant_data(), "form_data": form.form_data()}
+              "applicant_data": applicant_data, "form_data": form.form_data()}
     if drafting and agency is None:
         form.add_error("agency", "Vui lòng chọn nơi nộp hồ sơ.")
         return None

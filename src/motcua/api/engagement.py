@@ -78,6 +78,7 @@ class FeedbackIn(Schema):
     procedure_code: Short | None = None
     agency_code: Short | None = None
     dossier_code: Short | None = None
+    reraises_code: Short | None = Field(None, description="Mã phản ánh trước (của chính người gửi) được phản ánh lại")
 
 
 class FeedbackReceipt(Schema):
@@ -158,6 +159,14 @@ class ReasonIn(Schema):
 
 class SatisfiedIn(Schema):
     satisfied: bool
+
+
+class QuestionIn(Schema):
+    question: Text
+
+
+class ReplyIn(Schema):
+    reply: Text
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -242,11 +251,17 @@ def get_rating(request, dossier_id: int):
 def submit_feedback(request, payload: FeedbackIn):
     user = request.auth
     dossier = _lookup(Dossier, payload.dossier_code, "dossier")
+    earlier = None
+    if payload.reraises_code:
+        earlier = Feedback.objects.filter(code=payload.reraises_code.strip().upper(),
+                                          submitter_id=getattr(user, "pk", None)).first()
+        if earlier is None:
+            raise NotFound("feedback_not_found", "Không tìm thấy phản ánh trước của bạn để phản ánh lại.")
     fb = feedback.submit_feedback(
         user, classification=payload.classification, title=payload.title, content=payload.content,
         name=payload.name, phone=payload.phone, email=payload.email, address=payload.address,
         procedure=_lookup(Procedure, payload.procedure_code, "procedure"),
-        agency=_lookup(Agency, payload.agency_code, "agency"), dossier=dossier)
+        agency=_lookup(Agency, payload.agency_code, "agency"), dossier=dossier, reraises=earlier)
     return Status(201, _receipt(fb))
 
 
@@ -312,6 +327,13 @@ def process_feedback(request, feedback_id: int):
     return _officer_out(fb)
 
 
+@router.post("/feedback/{feedback_id}/request-info", auth=api_auth, response=OfficerFeedbackOut,
+             summary="Yêu cầu người gửi bổ sung thông tin (một lần, trong 5 ngày làm việc)")
+def request_info(request, feedback_id: int, payload: QuestionIn):
+    fb = feedback.request_information(request.auth, _visible_feedback(request.auth, feedback_id), payload.question)
+    return _officer_out(fb)
+
+
 @router.post("/feedback/{feedback_id}/answer", auth=api_auth, response=OfficerFeedbackOut,
              summary="Trả lời phản ánh (publish=true để công khai ngay)")
 def answer_feedback(request, feedback_id: int, payload: AnswerIn):
@@ -337,8 +359,17 @@ def reject_feedback(request, feedback_id: int, payload: ReasonIn):
 @router.post("/feedback/{feedback_id}/satisfaction", auth=api_auth, response=FeedbackReceipt,
              summary="Người gửi đánh giá kết quả trả lời")
 def rate_answer(request, feedback_id: int, payload: SatisfiedIn):
+    return _receipt(feedback.rate_feedback_answer(request.auth, _own_feedback(request, feedback_id), payload.satisfied))
+
+
+def _own_feedback(request, feedback_id: int) -> Feedback:
     fb = Feedback.objects.filter(pk=feedback_id, submitter_id=request.auth.pk).first()
     if fb is None:
         raise NotFound("feedback_not_found", "Không tìm thấy phản ánh, kiến nghị.")
-    fb = feedback.rate_feedback_answer(request.auth, fb, payload.satisfied)
-    return _receipt(fb)
+    return fb
+
+
+@router.post("/feedback/{feedback_id}/information", auth=api_auth, response=FeedbackReceipt,
+             summary="Người gửi bổ sung thông tin cơ quan yêu cầu")
+def provide_info(request, feedback_id: int, payload: ReplyIn):
+    return _receipt(feedback.provide_information(request.auth, _own_feedback(request, feedback_id), payload.reply))

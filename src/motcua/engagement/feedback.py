@@ -2,19 +2,22 @@
 
 Every write runs in one transaction, validates its input (DomainError with a code and a Vietnamese
 message, nothing half-written), writes an audit entry and an outbox event:
-engagement.feedback_received, _processing, _answered, _published, _rejected, _rated, _transferred.
+engagement.feedback_received, _processing, _info_requested, _info_provided, _answered, _published, _rejected,
+_rated, _transferred.
 
 - ``submit_feedback(user, classification=..., title=..., content=..., ...)`` (anonymous allowed with a
-  name and a phone or e-mail), ``start_processing``, ``answer_feedback``, ``publish_feedback``,
-  ``reject_feedback``, ``transfer_feedback`` (officers of the handling agency or province-wide), ``rate_feedback_answer``
-  (the submitter); ``visible_feedback(user)``. Deadlines: rules.FEEDBACK_DEADLINES (working days,
+  name and a phone or e-mail; ``reraises=`` an earlier answered item of the same sender raises it again),
+  ``start_processing``, ``request_information`` (once), ``answer_feedback``, ``publish_feedback``,
+  ``reject_feedback``, ``transfer_feedback`` (officers of the handling agency or province-wide),
+  ``provide_information`` and ``rate_feedback_answer`` (the submitter); ``visible_feedback(user)``.
+  Deadlines: rules.FEEDBACK_DEADLINES (working days,
   motcua.core.calendar).
 
 For reporting (Decision 766 group 5)
     ``feedback_on_time(feedback, as_of)`` — True/False per item (indicator 5.2 rule: finished items on time
       when answered/rejected by their deadline; open items on time while not past the handling deadline).
     ``feedback_summary(feedback_qs, as_of)`` — counts on time / late / in progress, by classification, the
-      on-time rate, and the 5.3 handling-satisfaction rate (all − disliked − overdue) ÷ all.
+      on-time rate, and the 5.3 handling-satisfaction rate (all − disliked − overdue − re-raised) ÷ all.
 """
 
 from __future__ import annotations
@@ -22,13 +25,13 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from motcua.accounts.permissions import can, is_province_wide, staff_agencies_of
 from motcua.accounts.services import check_phone_and_email
 from motcua.audit.services import record
-from motcua.core.calendar import add_working_days
+from motcua.core.calendar import add_working_days, add_working_time, working_time_between
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
 from motcua.outbox.services import emit
@@ -54,7 +57,8 @@ def _feedback_payload(fb: Feedback, at) -> dict:
             "dossier_id": fb.dossier_id, "received_at": iso(fb.received_at), "reject_due_at": iso(fb.reject_due_at),
             "handle_due_at": iso(fb.handle_due_at), "answered_at": iso(fb.answered_at),
             "published_at": iso(fb.published_at), "rejected_at": iso(fb.rejected_at),
-            "on_time": feedback_on_time(fb, at), "at": iso(at)}
+            "reraises_id": fb.reraises_id, "info_requested_at": iso(fb.info_requested_at),
+            "info_provided_at": iso(fb.info_provided_at), "on_time": feedback_on_time(fb, at), "at": iso(at)}
 
 
 def _log(actor, fb: Feedback, event: str, at, extra: dict | None = None) -> None:
@@ -64,9 +68,18 @@ def _log(actor, fb: Feedback, event: str, at, extra: dict | None = None) -> None
 
 def submit_feedback(user, *, classification: str, title: str, content: str, name: str = "", phone: str = "",
                     email: str = "", address: str = "", procedure=None, agency=None, dossier=None,
-                    at=None) -> Feedback:
-    """Receive a feedback item. Anonymous submitters must give a name and a phone number or e-mail."""
+                    reraises=None, at=None) -> Feedback:
+    """Receive a feedback item. Anonymous submitters must give a name and a phone number or e-mail. ``reraises``:
+    the sender's own earlier item, answered or refused, that this one raises again (it then counts against 5.3)."""
     signed_in = user is not None and getattr(user, "is_authenticated", False)
+    if reraises is not None:
+        if not signed_in or reraises.submitter_id != user.pk:
+            raise PermissionDenied("forbidden", "Chỉ người đã gửi phản ánh mới được phản ánh lại.")
+        if reraises.answered_at is None and reraises.status != FeedbackStatus.REJECTED:
+            raise InvalidTransition("feedback_not_answered", "Phản ánh trước chưa có kết quả xử lý để phản ánh lại.")
+        procedure = procedure or reraises.procedure
+        agency = agency or reraises.agency
+        dossier = dossier or reraises.dossier
     errors: dict[str, str] = {}
     if classification not in FeedbackClassification.values:
         errors["classification"] = "Vui lòng chọn phản ánh về quy định hành chính hay về hành vi của cán bộ."
@@ -100,7 +113,8 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
     with transaction.atomic():
         fb = Feedback.objects.create(
             code=_new_code(now), classification=classification, procedure=procedure or getattr(dossier, "procedure", None),
-            agency=agency, dossier=dossier, title=title, content=content, submitter=user if signed_in else None,
+            agency=agency, dossier=dossier, reraises=reraises, title=title, content=content,
+            submitter=user if signed_in else None,
             submitter_name=name[:200], submitter_phone=phone, submitter_email=email, submitter_address=clean_text(address)[:255],
             received_at=now, reject_due_at=add_working_days(now, rules["reject"]),
             handle_due_at=add_working_days(now, rules["handle"]))
@@ -153,6 +167,49 @@ def start_processing(user, fb, at=None) -> Feedback:
         fb.processing_at = now
         fb.save()
         _log(user, fb, "processing", now)
+    return fb
+
+
+def request_information(user, fb, question: str, at=None) -> Feedback:
+    """Ask the sender, once, for the information the answer needs (LEGAL.md §8: within 5 working days of receipt);
+    the handling deadline waits while the sender has not replied."""
+    question = clean_text(question)
+    if len(question) < 10:
+        raise ValidationFailed("feedback_question_required", "Vui lòng nêu rõ thông tin cần bổ sung (ít nhất 10 ký tự).")
+    now = at or timezone.now()
+    with transaction.atomic():
+        fb = _locked(fb)
+        _require_handler(user, fb)
+        _require_status(fb, {FeedbackStatus.RECEIVED, FeedbackStatus.PROCESSING}, "yêu cầu bổ sung thông tin")
+        if fb.info_requested_at is not None:
+            raise InvalidTransition("feedback_info_already_requested", "Chỉ được yêu cầu bổ sung thông tin một lần.")
+        fb.status = FeedbackStatus.INFO_REQUESTED
+        fb.processing_at = fb.processing_at or now
+        fb.info_request = question[:MAX_CONTENT]
+        fb.info_requested_at = now
+        fb.info_request_due_at = add_working_days(fb.received_at, feedback_deadlines()["request_info"])
+        fb.save()
+        _log(user, fb, "info_requested", now)
+    return fb
+
+
+def provide_information(user, fb, reply: str, at=None) -> Feedback:
+    """The signed-in sender replies; handling resumes and its deadline moves by the working time waited."""
+    reply = clean_text(reply)
+    if len(reply) < 5:
+        raise ValidationFailed("feedback_reply_required", "Vui lòng nhập thông tin bổ sung.")
+    now = at or timezone.now()
+    with transaction.atomic():
+        fb = _locked(fb)
+        if user is None or not getattr(user, "is_authenticated", False) or fb.submitter_id != user.pk:
+            raise PermissionDenied("forbidden", "Chỉ người gửi phản ánh mới bổ sung được thông tin.")
+        _require_status(fb, {FeedbackStatus.INFO_REQUESTED}, "bổ sung thông tin")
+        fb.handle_due_at = add_working_time(fb.handle_due_at, working_time_between(fb.info_requested_at, now))
+        fb.status = FeedbackStatus.PROCESSING
+        fb.info_reply = reply[:MAX_CONTENT]
+        fb.info_provided_at = now
+        fb.save()
+        _log(user, fb, "info_provided", now)
     return fb
 
 
@@ -212,7 +269,8 @@ def reject_feedback(user, fb, reason: str, at=None) -> Feedback:
     return fb
 
 
-OPEN_STATUSES = frozenset({FeedbackStatus.RECEIVED, FeedbackStatus.PROCESSING, FeedbackStatus.ANSWERED})
+OPEN_STATUSES = frozenset({FeedbackStatus.RECEIVED, FeedbackStatus.PROCESSING, FeedbackStatus.INFO_REQUESTED,
+                           FeedbackStatus.ANSWERED})
 
 
 def transfer_feedback(user, fb, to_agency, reason: str, at=None) -> Feedback:
@@ -252,6 +310,10 @@ def rate_feedback_answer(user, fb, satisfied: bool, at=None) -> Feedback:
 def feedback_on_time(fb: Feedback, as_of=None) -> bool:
     """Decision 766 indicator 5.2 rule (LEGAL.md §8): finished by its deadline, or still open within it."""
     as_of = as_of or timezone.now()
+    if fb.info_requested_at and fb.info_request_due_at and fb.info_requested_at > fb.info_request_due_at:
+        return False  # asked the sender for information too late
+    if fb.status == FeedbackStatus.INFO_REQUESTED:
+        return True  # waiting for the sender: the agency's clock is stopped
     if fb.status == FeedbackStatus.REJECTED and fb.rejected_at:
         return fb.rejected_at <= fb.reject_due_at
     if fb.answered_at:
@@ -272,16 +334,18 @@ def feedback_summary(qs, as_of=None) -> dict:
     """Counts over a Feedback queryset at `as_of` (default now). Rates are Decimal percentages or None.
 
     Returns {"total", "finished", "finished_on_time", "finished_late", "in_progress", "in_progress_on_time",
-    "in_progress_late", "on_time", "late", "on_time_rate", "rejected", "dissatisfied",
-    "handling_satisfaction_rate" ((total − dissatisfied − late) ÷ total), "by_classification": {code: n}}.
+    "in_progress_late", "on_time", "late", "on_time_rate", "rejected", "dissatisfied", "reraised",
+    "handling_satisfaction_rate" ((total − dissatisfied − late − re-raised) ÷ total, each item once),
+    "by_classification": {code: n}}.
     """
     as_of = as_of or timezone.now()
     out = {"total": 0, "finished": 0, "finished_on_time": 0, "finished_late": 0, "in_progress": 0,
-           "in_progress_on_time": 0, "in_progress_late": 0, "rejected": 0, "dissatisfied": 0,
+           "in_progress_on_time": 0, "in_progress_late": 0, "rejected": 0, "dissatisfied": 0, "reraised": 0,
            "by_classification": dict.fromkeys(FeedbackClassification.values, 0)}
     unhappy = 0
+    qs = qs.annotate(was_reraised=Exists(Feedback.objects.filter(reraises=OuterRef("pk"))))
     for fb in qs.only("status", "classification", "received_at", "reject_due_at", "handle_due_at", "answered_at",
-                      "rejected_at", "submitter_satisfied").iterator():
+                      "rejected_at", "submitter_satisfied", "info_requested_at", "info_request_due_at").iterator():
         out["total"] += 1
         out["by_classification"][fb.classification] = out["by_classification"].get(fb.classification, 0) + 1
         on_time = feedback_on_time(fb, as_of)
@@ -293,7 +357,9 @@ def feedback_summary(qs, as_of=None) -> dict:
             out["rejected"] += 1
         if fb.submitter_satisfied is False:
             out["dissatisfied"] += 1
-        if fb.submitter_satisfied is False or not on_time:
+        if fb.was_reraised:
+            out["reraised"] += 1
+        if fb.submitter_satisfied is False or not on_time or fb.was_reraised:
             unhappy += 1
     out["on_time"] = out["finished_on_time"] + out["in_progress_on_time"]
     out["late"] = out["finished_late"] + out["in_progress_late"]

@@ -55,6 +55,7 @@ class FeedbackClassification(models.TextChoices):
 class FeedbackStatus(models.TextChoices):
     RECEIVED = "received", "Đã tiếp nhận"
     PROCESSING = "processing", "Đang xử lý"
+    INFO_REQUESTED = "info_requested", "Chờ người gửi bổ sung thông tin"
     ANSWERED = "answered", "Đã có kết quả, chờ công khai"
     PUBLISHED = "published", "Đã công khai kết quả"
     REJECTED = "rejected", "Từ chối xử lý"
@@ -98,6 +99,15 @@ class Feedback(models.Model):
     is_public = models.BooleanField("công khai", default=False,
                                     help_text="Kết quả được công khai trên Cổng (không kèm thông tin người gửi).")
     submitter_satisfied = models.BooleanField("người gửi hài lòng với kết quả", null=True, blank=True)
+    # Decision 766 5.3 (LEGAL.md §6, §8): a feedback raised again after its answer counts against the agency; the
+    # agency may ask the sender once for more information (within the deadline of rules.FEEDBACK_DEADLINES).
+    reraises = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reraised_by",
+                                 verbose_name="phản ánh lại phản ánh")
+    info_request = models.TextField("nội dung yêu cầu bổ sung thông tin", blank=True)
+    info_requested_at = models.DateTimeField("ngày yêu cầu bổ sung thông tin", null=True, blank=True)
+    info_request_due_at = models.DateTimeField("hạn yêu cầu bổ sung thông tin", null=True, blank=True)
+    info_reply = models.TextField("thông tin người gửi bổ sung", blank=True)
+    info_provided_at = models.DateTimeField("ngày người gửi bổ sung thông tin", null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

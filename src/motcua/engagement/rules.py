@@ -24,6 +24,7 @@ SCORE_VALUES = (0, 1, 2)  # Circular 01/2018/TT-VPCP: 0/1/2 points per indicator
 # working days allowed from receipt (or transfer) for each feedback step.
 FEEDBACK_DEADLINES = {
     "reject": 2,        # refuse to handle: ≤ 2 working days
+    "request_info": 5,  # ask the sender for more information: ≤ 5 working days
     "handle": 15,       # answer (ready to publish): ≤ 15 working days
     "publish": 2,       # publish the answer: ≤ 2 working days after it is ready
 }

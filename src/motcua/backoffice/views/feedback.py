@@ -28,14 +28,20 @@ class RejectForm(forms.Form):
                              error_messages={"required": "Vui lòng nêu rõ lý do."})
 
 
-FORMS = {"start": None, "answer": AnswerForm, "publish": None, "reject": RejectForm}
-LABELS = {"start": "Chuyển sang xử lý", "answer": "Trả lời", "publish": "Công khai kết quả", "reject": "Từ chối xử lý"}
-BY_STATUS = {FeedbackStatus.RECEIVED: ["start", "answer", "reject"], FeedbackStatus.PROCESSING: ["answer", "reject"],
-             FeedbackStatus.ANSWERED: ["publish"]}
+class InfoForm(forms.Form):
+    question = forms.CharField(label="Thông tin cần người gửi bổ sung", widget=forms.Textarea(attrs={"rows": 3}),
+                               error_messages={"required": "Vui lòng nêu rõ thông tin cần bổ sung."})
+
+
+FORMS = {"start": None, "info": InfoForm, "answer": AnswerForm, "publish": None, "reject": RejectForm}
+LABELS = {"start": "Chuyển sang xử lý", "info": "Yêu cầu bổ sung thông tin", "answer": "Trả lời",
+          "publish": "Công khai kết quả", "reject": "Từ chối xử lý"}
+BY_STATUS = {FeedbackStatus.RECEIVED: ["start", "info", "answer", "reject"],
+             FeedbackStatus.PROCESSING: ["info", "answer", "reject"], FeedbackStatus.ANSWERED: ["publish"]}
 
 
 def _visible(request):
-    return engagement.visible_feedback(request.user).select_related("agency", "procedure", "dossier")
+    return engagement.visible_feedback(request.user).select_related("agency", "procedure", "dossier", "reraises")
 
 
 @officer_required
@@ -57,7 +63,7 @@ def feedback_detail(request, pk, bound=None, status=200):
         record_read(request.user, "feedback", fb.pk, ["submitter_name", "submitter_phone", "submitter_email"],
                     purpose="backoffice_feedback")
     actions = [(a, LABELS[a], (bound or {}).get(a) or (FORMS[a]() if FORMS[a] else None))
-               for a in BY_STATUS.get(fb.status, [])]
+               for a in BY_STATUS.get(fb.status, []) if a != "info" or fb.info_requested_at is None]
     return bo_page(request, "backoffice/feedback.html", {"fb": fb, "actions": actions, "nav": "feedback",
                                                           "open_action": next(iter(bound or {}), None)},
                     status=status)
@@ -76,6 +82,8 @@ def feedback_action(request, pk, action):
     try:
         if action == "start":
             engagement.start_processing(user, fb)
+        elif action == "info":
+            engagement.request_information(user, fb, form.cleaned_data["question"])
         elif action == "answer":
             engagement.answer_feedback(user, fb, form.cleaned_data["answer"], publish=form.cleaned_data["publish"])
         elif action == "publish":

@@ -159,6 +159,10 @@ MOTCUA_PROVINCE_NAME = env.str("MOTCUA_PROVINCE_NAME", default="Quảng Ngãi")
 # Quảng Ngãi is not published in our sources, so this is a configurable default.
 MOTCUA_AGENCY_CODE_PREFIX = env.str("MOTCUA_AGENCY_CODE_PREFIX", default="H51")
 
+# How statistics print a percentage: decimals, and a space before "%" ("99,77 %", the default) or none
+# ("99,77%", as the seeds' reports write it; seed 000 also writes "75,1%" with one decimal).
+MOTCUA_PERCENT_DECIMALS = env.int("MOTCUA_PERCENT_DECIMALS", default=2)
+MOTCUA_PERCENT_SPACE = env.bool("MOTCUA_PERCENT_SPACE", default=True)
 # Officers confirm a second factor (TOTP) before the back office; the demo turns it off.
 MOTCUA_OFFICER_2FA = env.bool("MOTCUA_OFFICER_2FA", default=True)
 

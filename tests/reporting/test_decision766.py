@@ -1,80 +1,133 @@
-"""Decision 766 index from our own data, and the dossiers that cost points."""
+"""Decision 766: every sub-indicator measured from the system's own data (figures worked out by hand from
+world766), a period without cases says why, and the dossiers / procedures / feedback that cost points."""
 
+import copy
 import datetime as dt
 import json
 
 import pytest
 
-from motcua.dossiers import lifecycle
-from motcua.reporting import consumer, decision766
-from tests.dossiers.factories import at, make_world
+from motcua.reporting import decision766
+from motcua.reporting.decision766 import table as table_module
+
+from .world766 import MARCH, build
 
 pytestmark = pytest.mark.django_db
 
-
-def _resolve(w, d, start, hours, electronic=True):
-    d = lifecycle.start_processing(d, officer=w.counter, assignee=w.specialist, at=start + dt.timedelta(hours=1))
-    d = lifecycle.complete_step(d, officer=w.specialist, at=start + dt.timedelta(hours=hours))
-    d = lifecycle.approve(d, officer=w.leader, at=start + dt.timedelta(hours=hours + 1))
-    return lifecycle.sign_result(d, officer=w.leader, electronic=electronic, digitized=electronic,
-                                 at=start + dt.timedelta(hours=hours + 2))
+# code: (numerator, denominator, score) — see world766 for the cases
+EXPECTED = {
+    "1.1": (1, 2, 3.0),    # announced in March: đăng ký khai sinh on time, hộ kinh doanh 2 days before effect
+    "1.2": (1, 2, 2.0),    # hộ kinh doanh never published on the national database, 5 working days passed
+    "1.3": (2, 3, 1.33),   # chứng thực bản sao has no procedure description
+    "1.4": (4, 6, 4.0),    # the portal refused the two hộ kinh doanh dossiers (procedure unknown to it)
+    "2.1": (4, 6, 13.33),  # d2 decided a week late, d3 open past its appointment on 31/03
+    "3.1": (2, 3, 1.67),   # 66,67 % of procedures online, full marks at 80 %
+    "3.2": (2, 2, 4.0),    # both online services received an online dossier
+    "3.3": (2, 6, 2.67),   # 2 of 6 online × 4 of 6 synced = 22,22 %, full marks at 50 %
+    "3.5": (0, 2, 0.0),    # no national payment platform configured
+    "3.5b": (1, 2, 1.25),  # hộ kinh doanh was paid online, chứng thực not
+    "3.6": (1, 4, 1.5),    # d2 paid online of d2, d3, d4, d5 with fees
+    "4.1": (3, 5, 3.6),    # d1, d4, d6 electronic results of 5 resolved
+    "4.2": (2, 5, 2.0),    # d1, d6 digitized at receipt and result; 40 % of 80 %
+    "4.3": (1, 6, 0.42),   # d1 reused a birth certificate from the repository
+    "4.4": (1, 2, 2.0),    # of d1, d6 digitized: only d6's result reached the national personal storage
+    "4.5a": (2, 2, 2.0),   # khai sinh (VNeID) and chứng thực (population database) — both citizen procedures
+    "4.5b": (2, 4, 1.0),   # d1 (VNeID), d4 (population database) of d1, d4, d5, d6
+    "4.6": (1, 2, 1.0),    # d4 electronic copy, d5 paper
+    "5.1": (4, 4, 0.0),    # tracking only
+    "5.2": (3, 4, 4.5),    # f4 never handled: late on 01/04
+    "5.3": (1, 4, 1.5),    # f1 disliked, f2 raised again by f3, f4 late
+    "5.4": (3, 5, 4.0),    # 100 % − (d2 late + d1 disliked) ÷ 5 = 60 %, full marks at 90 %
+}
 
 
 @pytest.fixture
-def world():
-    w = make_world(processing_days="2")
-    w.procedure.description = "Bước 1: nộp hồ sơ; bước 2: nhận kết quả."
-    w.procedure.save()
-    # early, digitized at receipt and result → no loss
-    d1 = lifecycle.receive(w.submit(when=at(2026, 3, 2, 8)), officer=w.counter, digitized=True, at=at(2026, 3, 2, 9))
-    _resolve(w, d1, at(2026, 3, 2, 9), 2)
-    # counter dossier decided two hours after its due moment (Wed 11/03 08:00), paper result
-    d2 = w.walk_in(when=at(2026, 3, 9, 8))
-    d2 = _resolve(w, d2, at(2026, 3, 9, 8), 49, electronic=False)
-    # late: decided a week after its due date
-    d3 = w.walk_in(when=at(2026, 3, 16, 8))
-    d3 = _resolve(w, d3, at(2026, 3, 16, 8), 24 * 7)
-    # still open and past its deadline on 31/03
-    d4 = w.walk_in(when=at(2026, 3, 25, 8))
-    consumer.consume()
-    return w, d1, d2, d3, d4
+def world(settings):
+    return build(settings)
 
 
-def test_index_scores_what_we_measure_and_flags_the_rest(world):
-    w, d1, d2, d3, d4 = world
-    result = decision766.evaluate(dt.date(2026, 3, 1), dt.date(2026, 3, 31), scope=w.agency.code)
-    scores = {i["code"]: i for g in result["groups"] for i in g["indicators"]}
-    assert [g["max"] for g in result["groups"]] == [18, 20, 22, 22, 18]
-
-    # 2.1: early/on time resolved + open in time, over resolved + open (d2 and d3 late, d4 overdue)
-    s21 = scores["2.1"]
-    assert (s21["numerator"], s21["denominator"]) == (1, 4)
-    assert s21["score"] == 5.0 and s21["display"] == "5,00/20 điểm (25,00 %)"
-    # 3.3: 1 online of 4, full marks at 50 % → 6 × 25/50
-    assert scores["3.3"]["score"] == 3.0
-    # 3.1: the only procedure offers online service → full
-    assert scores["3.1"]["score"] == 2.0
-    # 4.1: electronic results 2 of 3 resolved
-    assert scores["4.1"]["numerator"] == 2 and scores["4.1"]["denominator"] == 3
-    # 5.2 / 5.3: no feedback in the period → full points
-    assert scores["5.2"]["score"] == 6.0 and scores["5.3"]["score"] == 6.0
-    # unmeasurable ones are shown, not scored
-    assert scores["1.1"]["status"] == "no_data" and scores["1.1"]["display"] == "không có dữ liệu"
-    assert "1.1" in result["not_measured"] and "4.3" in result["not_measured"]
-    measured_max = sum(i["max"] for i in scores.values() if i["status"] == "ok")
-    assert result["measured_max"] == measured_max < 100
-    assert result["score_100"] == round(result["score"] * 100 / measured_max, 2)
+def _scores(result):
+    return {i["code"]: i for g in result["groups"] for i in g["indicators"]}
 
 
-def test_costly_dossiers_name_the_culprits(world):
-    w, d1, d2, d3, d4 = world
-    lost = decision766.costly_dossiers(dt.date(2026, 3, 1), dt.date(2026, 3, 31), scope=w.agency.code)
-    ids = {reason: [r["id"] for r in rows] for reason, rows in lost.items()}
-    assert ids["late"] == [d2.pk, d3.pk]
-    assert ids["overdue_open"] == [d4.pk]
-    assert ids["no_electronic_result"] == [d2.pk]
-    assert d1.pk not in ids["not_digitized"] and d3.pk in ids["not_digitized"]
-    assert lost["late"][0]["code"] == d2.code
+def test_all_22_sub_indicators_are_measured(world):
+    result = decision766.evaluate(*MARCH, scope=world.w.agency.code)
+    scores = _scores(result)
+    assert len(scores) == 22 and result["not_measured"] == []
+    assert {code: (s["numerator"], s["denominator"], s["score"]) for code, s in scores.items()} == EXPECTED
+    assert [g["max"] for g in result["groups"]] == [18, 20, 22, 22, 18] and result["measured_max"] == 100
+    assert result["score"] == round(sum(v[2] for v in EXPECTED.values()), 2) == result["score_100"]
+    assert scores["2.1"]["display"] == "13,33/20 điểm (66,67 %)" and scores["2.1"]["lost"] == 2
+    assert scores["5.1"]["display"] == "3 về quy định hành chính, 1 về hành vi của cán bộ (theo dõi, không tính điểm)"
+    assert "Tỷ lệ đồng bộ Cổng DVC quốc gia: 66,67 %" in scores["3.3"]["note"]
+    assert all(s["source"] for s in scores.values())  # each cites where its figures come from
+
+
+def test_configuration_decides_payment_and_storage_formulas(world, settings):
+    settings.MOTCUA_INTEGRATIONS = {**settings.MOTCUA_INTEGRATIONS,
+                                    "payment": {"url": "http://127.0.0.1:9", "platform": "dvcqg"}}
+    scores = _scores(decision766.evaluate(*MARCH, scope=world.w.agency.code))
+    assert (scores["3.5"]["numerator"], scores["3.5"]["denominator"], scores["3.5"]["score"]) == (1, 2, 1.25)
+    settings.MOTCUA_INTEGRATIONS = {}  # no national storage: the province's own repository counts
+    scores = _scores(decision766.evaluate(*MARCH, scope=world.w.agency.code))
+    assert (scores["4.4"]["numerator"], scores["4.4"]["denominator"], scores["4.4"]["score"]) == (2, 2, 4.0)
+    assert "kho dữ liệu của tỉnh" in scores["4.4"]["note"]
+    assert "Chưa cấu hình kết nối Cổng DVC quốc gia" in scores["1.4"]["note"]
+
+
+def test_certified_copy_basis_is_configurable(world, monkeypatch):
+    data = copy.deepcopy(decision766.load_table())
+    next(i for i in data["indicators"] if i["code"] == "4.6")["params"] = {"basis": "procedures"}
+    monkeypatch.setattr(decision766, "load_table", lambda: data)
+    s = _scores(decision766.evaluate(*MARCH, scope=world.w.agency.code))["4.6"]
+    assert (s["numerator"], s["denominator"], s["score"]) == (1, 1, 2.0)
+    assert "Chưa có định nghĩa chính thức" in s["note"]
+
+
+def test_a_period_without_cases_says_why(world):
+    result = decision766.evaluate(dt.date(2026, 2, 1), dt.date(2026, 2, 28), scope=world.w.agency.code)
+    scores = _scores(result)
+    assert scores["1.1"]["status"] == "no_data" and "Không có thủ tục nào có quyết định công bố" in scores["1.1"]["note"]
+    assert "Không có hồ sơ chứng thực bản sao được giải quyết" in scores["4.6"]["note"]
+    assert scores["4.3"]["status"] == "no_data" and "Không phát sinh trong kỳ" in scores["4.3"]["note"]
+    assert scores["5.2"]["score"] == 6.0 and scores["5.4"]["score"] == 0.0  # LEGAL.md §6: no feedback full, no dossier 0
+    assert scores["1.3"]["status"] == "ok"  # the catalog is measured as it is now
+    assert "1.1" in result["not_measured"] and result["measured_max"] < 100
+
+
+def test_losses_name_the_dossiers_procedures_and_feedback(world):
+    d, fb, w = world.d, world.fb, world.w
+
+    def rows(code):
+        return decision766.losses(code, *MARCH, scope=w.agency.code)
+
+    late = rows("2.1")
+    assert late.kind == "dossiers" and [r["id"] for r in late.rows] == [d["d2"].pk, d["d3"].pk]
+    assert late.rows[0]["procedure"] == "Đăng ký hộ kinh doanh" and late.rows[0]["agency"] == w.agency.name
+    assert late.rows[0]["channel"] == "Trực tiếp" and late.rows[1]["status"] == "Đã tiếp nhận"
+    assert "quá hạn" in late.rows[0]["reason"] and late.total == 2
+    sync = rows("1.4")
+    assert {r["id"]: r["reason"] for r in sync.rows} == {d["d2"].pk: "Cổng DVC quốc gia từ chối",
+                                                         d["d3"].pk: "Cổng DVC quốc gia từ chối"}
+    announced = rows("1.1")
+    assert announced.kind == "procedures" and [r["name"] for r in announced.rows] == ["Đăng ký hộ kinh doanh"]
+    assert "12/03/2026" in announced.rows[0]["reason"]
+    assert "chưa công khai" in rows("1.2").rows[0]["reason"]
+    assert rows("1.3").rows[0]["reason"] == "Thiếu trình tự thực hiện"
+    assert [r["id"] for r in rows("4.6").rows] == [d["d5"].pk]
+    assert {r["id"] for r in rows("4.3").rows} == {d[k].pk for k in ("d2", "d3", "d4", "d5", "d6")}
+    assert [r["id"] for r in rows("4.4").rows] == [d["d1"].pk]
+    assert {r["id"] for r in rows("4.5b").rows} == {d["d5"].pk, d["d6"].pk}
+    assert {r["id"] for r in rows("5.4").rows} == {d["d1"].pk, d["d2"].pk}
+    unhappy = rows("5.3")
+    assert unhappy.kind == "feedback" and {r["code"]: r["reason"] for r in unhappy.rows} == {
+        fb["f1"].code: "Người gửi không hài lòng với kết quả", fb["f2"].code: "Bị phản ánh lại",
+        fb["f4"].code: "Xử lý quá hạn"}
+    assert [r["code"] for r in rows("5.2").rows] == [fb["f4"].code]
+    # each count shown next to a score matches its list
+    for code, s in _scores(decision766.evaluate(*MARCH, scope=w.agency.code)).items():
+        if code not in ("3.3", "5.1"):
+            assert rows(code).total == s["lost"], code
 
 
 def test_table_must_add_up(tmp_path):
@@ -83,4 +136,4 @@ def test_table_must_add_up(tmp_path):
     bad = tmp_path / "766.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError):
-        decision766.load_table(str(bad))
+        table_module.load_table(str(bad))

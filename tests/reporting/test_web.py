@@ -5,7 +5,6 @@ import io
 
 import pytest
 from django.test import override_settings
-from docx import Document
 from openpyxl import load_workbook
 
 from motcua.dossiers import lifecycle
@@ -14,6 +13,7 @@ from motcua.reporting import consumer
 from motcua.reporting.models import ReportJob
 from tests.dossiers.factories import at, make_world
 from tests.factories import AgencyFactory, officer, sign_in
+from tests.vietnamese import docx_text
 
 from .test_seed_figures import _seed_2023
 
@@ -35,13 +35,7 @@ def world():
     return w
 
 
-def _docx_text(data: bytes) -> str:
-    doc = Document(io.BytesIO(data))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.extend(c.text for c in row.cells)
-    return "\n".join(parts)
+_docx_text = docx_text
 
 
 def test_public_unit_page_shows_monthly_figures_with_a_chart(client, world):
@@ -88,7 +82,8 @@ def test_report_job_builds_a_decree30_docx_with_progress(client, world, django_c
     job = ReportJob.objects.get()
     assert resp.status_code == 302 and resp["Location"].endswith(f"/thong-ke/bao-cao/{job.pk}/")
     progress = client.get(f"/thong-ke/bao-cao/{job.pk}/tien-do/").json()
-    assert progress == {"state": "done", "progress": 100, "message": "Hoàn thành", "download": True}
+    assert progress == {"state": "done", "progress": 100, "message": "Hoàn thành", "state_label": "Hoàn thành",
+                        "download": True}
     file = client.get(f"/thong-ke/bao-cao/{job.pk}/tai-ve/")
     text = _docx_text(b"".join(file.streaming_content))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "BÁO CÁO" in text
@@ -117,11 +112,12 @@ def test_xlsx_has_every_table(world):
     wb = load_workbook(io.BytesIO(statistics.build_xlsx(world.agency.code, dt.date(2026, 3, 1), dt.date(2026, 3, 31))))
     assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Theo lĩnh vực", "Theo thủ tục", "Theo kênh nộp",
                              "Theo mức độ DVC", "Theo tháng", "Chỉ số 766", "Hồ sơ bị trừ điểm"]
-    summary = {row[0]: row for row in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
-    assert summary["received"][2] == 3 and summary["resolved"][2] == 2
-    assert abs(summary["resolved"][3] - 2 / 3) < 1e-6
-    by_channel = {row[0]: row for row in wb["Theo kênh nộp"].iter_rows(min_row=2, values_only=True)}
-    assert by_channel["online"][2] == 2 and by_channel["counter"][2] == 1
+    summary = {row[1]: row for row in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Tiếp nhận trong kỳ"][2] == 3 and summary["Đã giải quyết"][2] == 2
+    assert abs(summary["Đã giải quyết"][3] - 2 / 3) < 1e-6
+    by_channel = {row[1]: row for row in wb["Theo kênh nộp"].iter_rows(min_row=2, values_only=True)}
+    assert by_channel["Trực tuyến"][2] == 2 and by_channel["Trực tiếp"][2] == 1
+    assert [c.value for c in wb["Theo kênh nộp"][1]][:3] == ["STT", "Kênh nộp", "Hồ sơ tiếp nhận"]
 
 
 def test_api_indicators_766_and_drilldown(client, world):

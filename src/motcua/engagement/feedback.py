@@ -334,7 +334,7 @@ def feedback_summary(qs, as_of=None) -> dict:
     """Counts over a Feedback queryset at `as_of` (default now). Rates are Decimal percentages or None.
 
     Returns {"total", "finished", "finished_on_time", "finished_late", "in_progress", "in_progress_on_time",
-    "in_progress_late", "on_time", "late", "on_time_rate", "rejected", "dissatisfied", "reraised",
+    "in_progress_late", "on_time", "late", "on_time_rate", "rejected", "dissatisfied", "reraised", "unhappy",
     "handling_satisfaction_rate" ((total − dissatisfied − late − re-raised) ÷ total, each item once),
     "by_classification": {code: n}}.
     """
@@ -364,5 +364,6 @@ def feedback_summary(qs, as_of=None) -> dict:
     out["on_time"] = out["finished_on_time"] + out["in_progress_on_time"]
     out["late"] = out["finished_late"] + out["in_progress_late"]
     out["on_time_rate"] = percent(out["on_time"], out["total"])
+    out["unhappy"] = unhappy
     out["handling_satisfaction_rate"] = percent(out["total"] - unhappy, out["total"])
     return out

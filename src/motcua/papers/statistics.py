@@ -1,6 +1,7 @@
 """The statistics report (reporting's printed paper): the annual-report section on the one-stop counter and
-online services as a Decree 30/2020 .docx (motcua.papers.decree30 builder), and every table as .xlsx
-(openpyxl). The figures come from motcua.reporting; this module only lays them out."""
+online services as a Decree 30/2020 .docx (motcua.papers.decree30 builder: wide tables on landscape pages), and
+every table as .xlsx (openpyxl), headed in Vietnamese. The figures come from motcua.reporting; this module only
+lays them out."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from django.utils import timezone
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.money import format_number
+from motcua.core.text import fold
 from motcua.reporting import decision766, indicators
 from motcua.reporting.continuity import LINEAGE
-from motcua.reporting.indicators import Indicators, format_count, format_percent, period_label
+from motcua.reporting.indicators import LABELS, Indicators, format_count, format_percent, period_label
 from motcua.units.models import Agency
 from motcua.units.reorganization import predecessors
 
@@ -41,6 +43,29 @@ def scope_names(scope: str | None) -> tuple[str, str, str]:
     return f"UBND tỉnh {province}", "", province
 
 
+COMMITTEES = (Agency.PROVINCIAL_COMMITTEE, Agency.COMMUNE_COMMITTEE)
+
+
+def document_symbol(scope: str | None) -> str:
+    """The issuing agency's abbreviation after "BC-" in the number line (Decree 30/2020 App. I: "Số: …/BC-UBND"):
+    UBND for the province and People's Committees, else the agency's short name or the initials of its name
+    ("Sở Khoa học và Công nghệ" → SKHCN)."""
+    if not scope or scope.startswith(("level:", "unit:")) or scope == "province":
+        return "UBND"
+    agency = Agency.objects.filter(code=scope.removeprefix(LINEAGE)).first()
+    if agency is None or agency.kind in COMMITTEES:
+        return "UBND"
+    if agency.short_name and " " not in agency.short_name.strip() and agency.short_name.isupper():
+        return agency.short_name.strip()
+    words = [w for w in fold(agency.name).split() if w != "va"]
+    return "".join(w[0] for w in words).upper() or "UBND"
+
+
+def report_number(scope: str | None) -> str:
+    """The number line before the clerk writes the number: a blank, then "/BC-UBND"."""
+    return f"{' ' * 8}/BC-{document_symbol(scope)}"
+
+
 def agency_names() -> dict[str, str]:
     return dict(Agency.objects.values_list("code", "name"))
 
@@ -59,6 +84,9 @@ def _group_rows(grouped: dict[tuple, Indicators], names: dict[str, str] | None =
 
 GROUP_HEADERS = ["STT", "Đơn vị", "Tiếp nhận", "Trực tuyến", "Đã giải quyết", "Tỷ lệ giải quyết", "Đúng hạn",
                  "Đang quá hạn", "Số hóa khi tiếp nhận", "Số hóa kết quả"]
+# Landscape A4 (252 mm of text): the name column wide enough that unit names wrap by phrase, not by word.
+GROUP_WIDTHS = [10, 72, 20, 20, 22, 20, 20, 20, 24, 22]
+GROUP_ALIGN = ["center", "left", *["right"] * 8]
 
 
 def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str = "", signer_title: str = "",
@@ -68,7 +96,7 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
     progress(5, "Tổng hợp số liệu")
     total = indicators.totals(start, end, scope)
     doc = Decree30Document(
-        agency=agency, parent_agency=parent, number=number or "      /BC", place=place,
+        agency=agency, parent_agency=parent, number=number or report_number(scope), place=place,
         date=timezone.localdate(), title="BÁO CÁO",
         summary=f"Kết quả giải quyết thủ tục hành chính và cung cấp dịch vụ công trực tuyến {label}")
     doc.heading("I. KẾT QUẢ TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ TẠI BỘ PHẬN MỘT CỬA")
@@ -84,14 +112,18 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
               widths=[12, 98, 30, 25], align=["center", "left", "right", "right"], size=12)
     progress(30, "Số liệu theo đơn vị")
     by_agency = indicators.compute(start, end, scope, group_by="agency")
+    doc.section(landscape=True)  # the wide tables
     if len(by_agency) > 1 or scope in (None, "province"):
         doc.heading("II. KẾT QUẢ THEO ĐƠN VỊ")
-        doc.table(GROUP_HEADERS, _group_rows(by_agency, agency_names()), size=10)
+        doc.table(GROUP_HEADERS, _group_rows(by_agency, agency_names()), widths=GROUP_WIDTHS, align=GROUP_ALIGN,
+                  size=10)
     progress(55, "Số liệu theo lĩnh vực")
     by_field = indicators.compute(start, end, scope, group_by="field")
     doc.heading("III. KẾT QUẢ THEO LĨNH VỰC")
     doc.table(["STT", "Lĩnh vực", *GROUP_HEADERS[2:]],
-              _group_rows(by_field, dict(Field.objects.values_list("code", "name"))), size=10)
+              _group_rows(by_field, dict(Field.objects.values_list("code", "name"))), widths=GROUP_WIDTHS,
+              align=GROUP_ALIGN, size=10)
+    doc.section(landscape=False)
     progress(75, "Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)")
     index = decision766.evaluate(start, end, scope)
     doc.heading("IV. CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QUYẾT ĐỊNH 766/QĐ-TTg)")
@@ -101,7 +133,8 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
         for item in g["indicators"]:
             rows.append([item["code"], item["name"], format_number(item["max"], 0),
                          item["display"] if item["status"] == "ok" else decision766.NO_DATA])
-    doc.table(["Mã", "Chỉ số", "Điểm tối đa", "Kết quả"], rows, widths=[14, 96, 22, 48], size=10)
+    doc.table(["Mục", "Chỉ số", "Điểm tối đa", "Kết quả"], rows, widths=[14, 90, 20, 56],
+              align=["center", "left", "right", "left"], size=10)
     measured = index["measured_max"]
     doc.paragraph(
         f"Tổng điểm trên các chỉ số đo được: {format_number(index['score'], 2)}/"
@@ -116,25 +149,52 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
     return data
 
 
-# ---- .xlsx: every table ----
+# ---- .xlsx: every table, headed in Vietnamese ----
 
-def build_xlsx(scope: str | None, start: dt.date, end: dt.date, progress: Progress = _noop) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+XLSX_METRICS = ["received", "received_online", "received_counter", "received_post", "resolved", "resolved_early",
+                "resolved_on_time", "resolved_late", "in_progress_on_time", "in_progress_overdue", "returned",
+                "withdrawn", "refused", "supplement_dossiers", "apology_slips", "received_digitized",
+                "results_digitized", "results_electronic", "paid_online", "paid_online_vnd", "rated",
+                "rated_satisfied"]
+XLSX_RATES = ["resolved_rate", "online_rate_partial", "online_rate_full"]
+CHANNELS = {"online": "Trực tuyến", "counter": "Trực tiếp", "post": "Bưu chính công ích"}
+LEVELS = {"full": "Toàn trình", "partial": "Một phần", "none": "Không trực tuyến"}
 
-    wb = Workbook()
-    bold = Font(bold=True)
 
-    def sheet(title, headers, rows, first=False):
-        ws = wb.active if first else wb.create_sheet()
+def _pct(x):
+    return None if x is None else round(x, 6)
+
+
+def _figures(ind: Indicators) -> list:
+    return [*(ind[m] for m in XLSX_METRICS), *(_pct(ind.rates[r]) for r in XLSX_RATES)]
+
+
+FIGURE_HEADERS = [LABELS[m] for m in [*XLSX_METRICS, *XLSX_RATES]]
+
+
+class _Workbook:
+    def __init__(self):
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        self.wb = Workbook()
+        self.bold, self.wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+        self.first = True
+
+    def sheet(self, title, headers, rows, widths=(8, 48)):
+        from openpyxl.utils import get_column_letter
+
+        ws = self.wb.active if self.first else self.wb.create_sheet()
+        self.first = False
         ws.title = title
         ws.append(headers)
         for c in ws[1]:
-            c.font = bold
+            c.font, c.alignment = self.bold, self.wrap
         for row in rows:
             ws.append(row)
-        for col, width in zip("ABCDEFGHIJKLMN", [8, 48] + [16] * 12, strict=False):
-            ws.column_dimensions[col].width = width
+        for col in range(1, len(headers) + 1):
+            ws.column_dimensions[get_column_letter(col)].width = widths[col - 1] if col <= len(widths) else 16
+        ws.freeze_panes = "A2"
         for row in ws.iter_rows(min_row=2):
             for c in row:
                 if isinstance(c.value, float):
@@ -143,58 +203,56 @@ def build_xlsx(scope: str | None, start: dt.date, end: dt.date, progress: Progre
                     c.number_format = "#,##0"
         return ws
 
-    def pct(x):
-        return None if x is None else round(x, 6)
+    def bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        return buf.getvalue()
 
+
+def build_xlsx(scope: str | None, start: dt.date, end: dt.date, progress: Progress = _noop) -> bytes:
+    book = _Workbook()
     progress(5, "Tổng hợp")
     total = indicators.totals(start, end, scope)
     rates = total.rates
-    sheet("Tổng hợp", ["Mã", "Chỉ tiêu", "Số hồ sơ", "Tỷ lệ"],
-          [[m, label, total[m], pct(rates[r]) if r else None] for m, label, r in indicators.SUMMARY_ROWS], first=True)
-    metrics = ["received", "received_online", "received_counter", "received_post", "resolved", "resolved_early",
-               "resolved_on_time", "resolved_late", "in_progress_on_time", "in_progress_overdue", "returned",
-               "withdrawn", "refused", "supplement_dossiers", "apology_slips", "received_digitized",
-               "results_digitized", "results_electronic", "paid_online", "paid_online_vnd", "rated",
-               "rated_satisfied"]
-    headers = ["Mã", "Tên", *metrics, "resolved_rate", "online_rate_partial", "online_rate_full"]
-    for i, (group, title, names) in enumerate([
-            ("agency", "Theo đơn vị", agency_names()),
-            ("field", "Theo lĩnh vực", dict(Field.objects.values_list("code", "name"))),
-            ("procedure", "Theo thủ tục", dict(Procedure.objects.values_list("code", "name"))),
-            ("channel", "Theo kênh nộp", {"online": "Trực tuyến", "counter": "Trực tiếp", "post": "Bưu chính"}),
-            ("online_level", "Theo mức độ DVC", {"full": "Toàn trình", "partial": "Một phần",
-                                                  "none": "Không trực tuyến"})]):
+    book.sheet("Tổng hợp", ["STT", "Chỉ tiêu", "Số hồ sơ", "Tỷ lệ"],
+               [[i, label, total[m], _pct(rates[r]) if r else None]
+                for i, (m, label, r) in enumerate(indicators.SUMMARY_ROWS, start=1)])
+    procedures = dict(Procedure.objects.values_list("code", "name"))
+    for i, (group, title, head, names) in enumerate([
+            ("agency", "Theo đơn vị", ["STT", "Đơn vị"], agency_names()),
+            ("field", "Theo lĩnh vực", ["STT", "Lĩnh vực"], dict(Field.objects.values_list("code", "name"))),
+            ("procedure", "Theo thủ tục", ["STT", "Mã thủ tục", "Tên thủ tục"], procedures),
+            ("channel", "Theo kênh nộp", ["STT", "Kênh nộp"], CHANNELS),
+            ("online_level", "Theo mức độ DVC", ["STT", "Mức độ dịch vụ công trực tuyến"], LEVELS)]):
         progress(10 + i * 12, title)
         grouped = indicators.compute(start, end, scope, group_by=group)
         rows = []
-        for key, ind in sorted(grouped.items()):
-            r = ind.rates
-            rows.append([key[0], names.get(key[0], key[0]), *(ind[m] for m in metrics),
-                         pct(r["resolved_rate"]), pct(r["online_rate_partial"]), pct(r["online_rate_full"])])
-        sheet(title, headers, rows)
+        for n, (key, ind) in enumerate(sorted(grouped.items(), key=lambda kv: names.get(kv[0][0], kv[0][0])), 1):
+            name = names.get(key[0], "Không còn trong danh mục")
+            rows.append([n, *([key[0]] if group == "procedure" else []), name, *_figures(ind)])
+        widths = (6, 14, 60) if group == "procedure" else (6, 48)
+        book.sheet(title, [*head, *FIGURE_HEADERS], rows, widths)
     progress(75, "Theo tháng")
     rows = []
     cur = dt.date(start.year, start.month, 1)
     while cur <= end:
         nxt = (cur.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         lo, hi = max(cur, start), min(nxt - dt.timedelta(days=1), end)
-        ind = indicators.totals(lo, hi, scope)
-        rows.append([f"{cur:%m/%Y}", f"{lo:%d/%m/%Y} – {hi:%d/%m/%Y}", *(ind[m] for m in metrics),
-                     pct(ind.rates["resolved_rate"]), pct(ind.rates["online_rate_partial"]),
-                     pct(ind.rates["online_rate_full"])])
+        rows.append([f"{cur:%m/%Y}", f"{lo:%d/%m/%Y} – {hi:%d/%m/%Y}", *_figures(indicators.totals(lo, hi, scope))])
         cur = nxt
-    sheet("Theo tháng", ["Tháng", "Kỳ", *metrics, "resolved_rate", "online_rate_partial", "online_rate_full"], rows)
+    book.sheet("Theo tháng", ["Tháng", "Kỳ", *FIGURE_HEADERS], rows, (10, 26))
     progress(85, "Chỉ số 766")
     index = decision766.evaluate(start, end, scope)
-    sheet("Chỉ số 766", ["Mã", "Chỉ số", "Điểm tối đa", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Ghi chú"],
-          [[i["code"], i["name"], i["max"], i["numerator"], i["denominator"], pct(i["rate"]),
-            i["score"] if i["score"] is not None else decision766.NO_DATA, i["note"]]
-           for g in index["groups"] for i in g["indicators"]])
+    book.sheet("Chỉ số 766", ["Mục", "Chỉ số", "Điểm tối đa", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Ghi chú",
+                              "Nguồn số liệu"],
+               [[i["code"], i["name"], i["max"], i["numerator"], i["denominator"], _pct(i["rate"]),
+                 i["score"] if i["score"] is not None else decision766.NO_DATA, i["note"], i["source"]]
+                for g in index["groups"] for i in g["indicators"]], (8, 48, 10, 10, 10, 10, 10, 60, 60))
     lost = decision766.costly_dossiers(start, end, scope)
-    sheet("Hồ sơ bị trừ điểm", ["Lý do", "Mã hồ sơ", "Cơ quan", "Thủ tục"],
-          [[decision766.LOSS_REASONS[reason], r["code"], r["agency_code"], r["procedure_code"]]
-           for reason, rows_ in lost.items() for r in rows_])
-    buf = io.BytesIO()
-    wb.save(buf)
+    book.sheet("Hồ sơ bị trừ điểm", ["Chỉ số", "Lý do", "Mã hồ sơ", "Thủ tục", "Cơ quan", "Kênh nộp", "Trạng thái"],
+               [[f"{code}. {decision766.LOSS_REASONS[code]}", r["reason"], r["code"], r["procedure"], r["agency"],
+                 r["channel"], r["status"]] for code, rows_ in lost.items() for r in rows_],
+               (40, 50, 24, 48, 36, 14, 20))
+    data = book.bytes()
     progress(100, "Hoàn thành")
-    return buf.getvalue()
+    return data

@@ -21,13 +21,26 @@ from django.utils.dateparse import parse_datetime
 
 from motcua.dossiers.models import Dossier
 from motcua.engagement.models import SatisfactionRating
+from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
 
-from .metrics import ALL, DIMENSIONS, METRICS, TERMINAL_STATUSES, FactData, contributions, diff
+from .metrics import (
+    ALL,
+    DIMENSIONS,
+    METRICS,
+    SYNC_ACKNOWLEDGED,
+    SYNC_REJECTED,
+    TERMINAL_STATUSES,
+    FactData,
+    contributions,
+    diff,
+)
 from .models import ConsumerCursor, DossierFact, StatCounter
 
 CONSUMER_NAME = "reporting.counters"
-TOPIC_PREFIXES = ("dossier.", "engagement.")
+TOPIC_PREFIXES = ("dossier.", "engagement.", "integration.")
+# What the national systems answered about a dossier (integrations.dispatcher): topic → how it changes the fact.
+OUTCOME_TOPICS = ("integration.portal_sync", "integration.storage_sync")
 _FACT_FIELDS = FactData.field_names()
 
 
@@ -60,7 +73,8 @@ def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | No
     for key in ("received_at", "due_at", "decided_at", "returned_at"):
         if key in payload:
             setattr(row, key, _dt(payload.get(key)))
-    for key in ("fee_paid_online", "digitized_at_receipt", "result_digitized", "result_electronic"):
+    for key in ("fee_paid_online", "digitized_at_receipt", "result_digitized", "result_electronic",
+                "components_reused", "vault_linked", "applicant_vneid", "applicant_population"):
         if key in payload:
             setattr(row, key, bool(payload.get(key)))
     for key in ("fee_vnd", "supplement_count", "apology_count"):
@@ -85,10 +99,23 @@ def _apply_engagement_payload(row: DossierFact, payload: dict, at: dt.datetime |
     return True
 
 
+def _apply_outcome_payload(row: DossierFact, topic: str, payload: dict) -> bool:
+    """integration.portal_sync: the portal's last answer is the dossier's sync status (Decision 766 1.4);
+    integration.storage_sync: a document reached the national personal storage (4.4)."""
+    outcome = payload.get("outcome")
+    if outcome not in (SYNC_ACKNOWLEDGED, SYNC_REJECTED):
+        return False
+    if topic == "integration.portal_sync":
+        row.sync_status = outcome
+    elif outcome == SYNC_ACKNOWLEDGED:
+        row.storage_synced = True
+    return True
+
+
 def _dossier_id(event: OutboxEvent) -> int | None:
     if event.topic.startswith("dossier."):
         raw = event.payload.get("dossier_id", event.aggregate_id)
-    elif event.topic == "engagement.rating_submitted":
+    elif event.topic == "engagement.rating_submitted" or event.topic in OUTCOME_TOPICS:
         raw = event.payload.get("dossier_id")
     else:
         return None
@@ -161,6 +188,11 @@ def apply_events(events: list[OutboxEvent]) -> None:
                 row = facts[dossier_id] = DossierFact(dossier_id=dossier_id)
             if not _apply_engagement_payload(row, event.payload, at):
                 continue
+        else:
+            if row is None:
+                row = facts[dossier_id] = DossierFact(dossier_id=dossier_id)
+            if not _apply_outcome_payload(row, event.topic, event.payload):
+                continue
         row.last_event_id = event.pk
         touched.add(dossier_id)
     deltas: dict = {}
@@ -211,7 +243,17 @@ def fact_from_dossier(d) -> FactData:
         fee_paid_online=d.fee_paid_online, digitized_at_receipt=d.digitized_at_receipt,
         result_digitized=d.result_digitized, result_electronic=d.result_electronic,
         supplement_count=d.supplement_count, apology_count=d.apology_count,
-        **_rating_of(d))
+        components_reused=d.components_reused, vault_linked=d.vault_linked, applicant_vneid=d.applicant_vneid,
+        applicant_population=d.applicant_population, **_rating_of(d), **_national_answers(d))
+
+
+def _national_answers(d) -> dict:
+    """What the national portal and personal storage answered, read from the deliveries themselves."""
+    mine = Delivery.objects.filter(aggregate_key=f"dossier:{d.pk}", status__in=(Delivery.DELIVERED, Delivery.DEAD))
+    last = mine.filter(target="dvcqg").order_by("-event_id").values_list("status", flat=True).first()
+    status = {Delivery.DELIVERED: SYNC_ACKNOWLEDGED, Delivery.DEAD: SYNC_REJECTED}.get(last, "")
+    stored = mine.filter(target="dvcqg_storage", status=Delivery.DELIVERED).exists()
+    return {"sync_status": status, "storage_synced": stored}
 
 
 def _rating_of(d) -> dict:

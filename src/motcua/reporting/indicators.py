@@ -18,12 +18,17 @@ from django.db import connection
 from django.db.models import Q, Sum
 
 from motcua.core.errors import ValidationFailed
-from motcua.core.money import format_number
 from motcua.units.models import Agency
 from motcua.units.reorganization import lineage_codes
 
 from .metrics import ALL, METRICS, FactData, metric_filter, open_filter, overdue_filter, python_filter
 from .models import DossierFact, StatCounter
+from .texts import LABELS, SUMMARY_ROWS, format_count, format_percent, seed_sentence, summary_table
+
+# The formatting lives in texts.py; these names stay importable from here (callers read figures and print them).
+__all__ = ["LABELS", "SUMMARY_ROWS", "Indicators", "agency_codes_for", "compute", "drill_down", "format_count",
+           "format_percent", "monthly", "parse_period", "period_filter", "period_label", "seed_sentence",
+           "summary_table", "totals"]
 
 GROUPS = {
     "agency": "agency_code",
@@ -326,73 +331,3 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
         if python_filter(exact, FactData(**{n: getattr(row, n) for n in names})):
             ids.append(row.pk)
     return ids
-
-
-# ---- formatting (Vietnamese: 1.234,5) ----
-
-def format_percent(rate: float | None, decimals: int = 2) -> str:
-    if rate is None:
-        return "—"
-    return f"{format_number(rate * 100, decimals)} %"
-
-
-def format_count(value) -> str:
-    return format_number(value or 0, 0)
-
-
-# Rows of the one-stop / online-service section (the seeds' annual-report layout).
-SUMMARY_ROWS = [
-    ("carried_over", "Kỳ trước chuyển sang", None),
-    ("received", "Tiếp nhận trong kỳ", None),
-    ("received_online", "— trực tuyến", None),
-    ("received_counter", "— trực tiếp", None),
-    ("received_post", "— qua bưu chính công ích", None),
-    ("resolved", "Đã giải quyết", "resolved_rate"),
-    ("resolved_early", "— trước hạn", None),
-    ("resolved_on_time", "— đúng hạn", None),
-    ("resolved_late", "— quá hạn", None),
-    ("in_progress_on_time", "Đang giải quyết trong hạn", None),
-    ("in_progress_overdue", "Đang giải quyết quá hạn", None),
-    ("returned", "Đã trả kết quả", None),
-    ("withdrawn", "Rút hồ sơ", None),
-    ("supplement_dossiers", "Hồ sơ phải bổ sung", None),
-    ("refused", "Từ chối tiếp nhận", None),
-    ("rejected", "Không giải quyết", None),
-    ("apology_slips", "Phiếu xin lỗi và hẹn lại", None),
-    ("received_digitized", "Số hóa hồ sơ khi tiếp nhận", "digitized_at_receipt_rate"),
-    ("results_digitized", "Số hóa kết quả giải quyết", "results_digitized_rate"),
-    ("results_electronic", "Kết quả điện tử", "results_electronic_rate"),
-    ("received_online_partial", "DVC trực tuyến một phần: hồ sơ trực tuyến", "online_rate_partial"),
-    ("received_partial", "DVC trực tuyến một phần: tổng hồ sơ", None),
-    ("received_online_full", "DVC trực tuyến toàn trình: hồ sơ trực tuyến", "online_rate_full"),
-    ("received_full", "DVC trực tuyến toàn trình: tổng hồ sơ", None),
-    ("paid_online", "Thanh toán trực tuyến (hồ sơ)", "paid_online_rate"),
-    ("paid_online_vnd", "Thanh toán trực tuyến (đồng)", None),
-    ("rated", "Lượt đánh giá", None),
-    ("rated_satisfied", "Hài lòng", "satisfaction_rate"),
-]
-
-
-def summary_table(ind: Indicators) -> list[tuple[str, str, str, str]]:
-    """(metric, label, value, rate) rows formatted for people."""
-    rates = ind.rates
-    out = []
-    for metric, label, rate_key in SUMMARY_ROWS:
-        out.append((metric, label, format_count(ind[metric]), format_percent(rates[rate_key]) if rate_key else ""))
-    return out
-
-
-def seed_sentence(ind: Indicators) -> str:
-    """The one-stop paragraph of the annual report, written from the numbers."""
-    r = ind.rates
-    return (
-        f"Tiếp nhận {format_count(ind['received'])} hồ sơ, đã giải quyết {format_count(ind['resolved'])} hồ sơ "
-        f"(đạt {format_percent(r['resolved_rate'])}); số hóa hồ sơ khi tiếp nhận "
-        f"{format_count(ind['received_digitized'])} hồ sơ (đạt {format_percent(r['digitized_at_receipt_rate'])}); "
-        f"số hóa kết quả giải quyết {format_count(ind['results_digitized'])} hồ sơ "
-        f"(đạt {format_percent(r['results_digitized_rate'])}). Dịch vụ công trực tuyến một phần tiếp nhận "
-        f"{format_count(ind['received_online_partial'])}/{format_count(ind['received_partial'])} hồ sơ trực tuyến "
-        f"(đạt {format_percent(r['online_rate_partial'])}); dịch vụ công trực tuyến toàn trình tiếp nhận "
-        f"{format_count(ind['received_online_full'])}/{format_count(ind['received_full'])} hồ sơ trực tuyến "
-        f"(đạt {format_percent(r['online_rate_full'])})."
-    )

@@ -62,7 +62,14 @@ METRICS: dict[str, str] = {
     "rated": "Lượt đánh giá hài lòng",
     "rated_satisfied": "Hài lòng",
     "rated_dissatisfied": "Không hài lòng",
+    # Decision 766 groups 1 and 4 (LEGAL.md §6), each counted on the receipt day of the dossier
+    "synced": "Đồng bộ thành công lên Cổng DVC quốc gia",
+    "components_reused": "Tái sử dụng giấy tờ từ kho dữ liệu",
+    "vault_linked": "Số hóa, liên kết kho dữ liệu của người nộp",
+    "storage_synced": "Số hóa, liên kết kho dữ liệu trên Cổng DVC quốc gia",
+    "population_data": "Khai thác dữ liệu dân cư (VNeID, CSDL dân cư)",
 }
+SYNC_ACKNOWLEDGED, SYNC_REJECTED = "acknowledged", "rejected"  # what the national portal answered; "" = pending
 
 TERMINAL_STATUSES = frozenset({"refused", "rejected", "returned", "withdrawn", "stopped"})
 
@@ -101,6 +108,12 @@ class FactData:
     apology_count: int = 0
     rated_at: dt.datetime | None = None
     satisfied: bool | None = None  # the applicant's answer (engagement.rating_submitted)
+    components_reused: bool = False
+    vault_linked: bool = False
+    applicant_vneid: bool = False
+    applicant_population: bool = False
+    sync_status: str = ""  # the national portal's last answer (integration.portal_sync); "" = pending
+    storage_synced: bool = False  # the national personal storage acknowledged a document (integration.storage_sync)
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -150,8 +163,18 @@ def contributions(f: FactData | None) -> dict[tuple, dict[str, int]]:
         add(received, "received")
         if f.digitized_at_receipt:
             add(received, "received_digitized")
+            if f.components_reused or f.vault_linked:
+                add(received, "vault_linked")
+            if f.storage_synced:
+                add(received, "storage_synced")
         if f.fee_vnd > 0:
             add(received, "fee_dossiers")
+        if f.sync_status == SYNC_ACKNOWLEDGED:
+            add(received, "synced")
+        if f.components_reused:
+            add(received, "components_reused")
+        if f.applicant_vneid or f.applicant_population:
+            add(received, "population_data")
     if f.fee_paid_online and anchor is not None:
         add(anchor, "paid_online")
         add(anchor, "paid_online_vnd", f.fee_vnd)
@@ -253,6 +276,12 @@ def metric_filter(metric: str, start: dt.date, end: dt.date) -> Q:
         "rated": _in("rated_at", lo, hi) & Q(satisfied__isnull=False),
         "rated_satisfied": _in("rated_at", lo, hi) & Q(satisfied=True),
         "rated_dissatisfied": _in("rated_at", lo, hi) & Q(satisfied=False),
+        "synced": _in("received_at", lo, hi) & Q(sync_status=SYNC_ACKNOWLEDGED),
+        "components_reused": _in("received_at", lo, hi) & Q(components_reused=True),
+        "vault_linked": _in("received_at", lo, hi) & Q(digitized_at_receipt=True)
+        & (Q(components_reused=True) | Q(vault_linked=True)),
+        "storage_synced": _in("received_at", lo, hi) & Q(digitized_at_receipt=True, storage_synced=True),
+        "population_data": _in("received_at", lo, hi) & (Q(applicant_vneid=True) | Q(applicant_population=True)),
     }
     if metric in table:
         return table[metric]

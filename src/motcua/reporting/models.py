@@ -46,6 +46,12 @@ class DossierFact(models.Model):
     apology_count = models.IntegerField(default=0)
     rated_at = models.DateTimeField(null=True, blank=True)
     satisfied = models.BooleanField(null=True, blank=True)
+    components_reused = models.BooleanField(default=False)
+    vault_linked = models.BooleanField(default=False)
+    applicant_vneid = models.BooleanField(default=False)
+    applicant_population = models.BooleanField(default=False)
+    sync_status = models.CharField(max_length=16, blank=True)
+    storage_synced = models.BooleanField(default=False)
     last_event_id = models.BigIntegerField(default=0)
 
     class Meta:

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import render
 
-from motcua.accounts.permissions import is_officer
+from motcua.accounts.models import Role
+from motcua.accounts.permissions import has_role, is_officer, roles_of
 from motcua.core.errors import DomainError
 
 
@@ -14,6 +15,16 @@ def page(request, template: str, context: dict | None = None, status: int = 200)
     ctx = {"province_name": settings.MOTCUA_PROVINCE_NAME, "is_officer": is_officer(request.user)}
     ctx.update(context or {})
     return render(request, template, ctx, status=status)
+
+
+def officer_frame(request, **kw) -> dict:
+    """What the back-office frame (backoffice/base_bo.html) shows around a page: the officer's roles, the counter
+    links. Used by the back office and by the statistics pages an officer opens."""
+    kw.setdefault("area", "backoffice")
+    kw["my_roles"] = sorted({ra.get_role_display() for ra in roles_of(request.user)})
+    kw["is_counter"] = has_role(request.user, Role.COUNTER_OFFICER)
+    kw["can_reorganize"] = request.user.has_perm("units.manage_reorganization")
+    return kw
 
 
 def show_domain_error(request, err: DomainError) -> None:

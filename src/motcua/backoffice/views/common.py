@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from motcua.accounts import twofactor
-from motcua.accounts.models import Role
-from motcua.accounts.permissions import has_role, is_officer, roles_of
-from motcua.web.pages import page
+from motcua.accounts.permissions import is_officer
+from motcua.web.pages import officer_frame, page
 
 PER_PAGE = 30
 QUEUE_MAX = 200  # longest list a queue shows; the search page pages through the rest
@@ -45,11 +44,7 @@ def next_url(request):
 
 
 def page_context(request, **kw):
-    kw.setdefault("area", "backoffice")
-    kw["my_roles"] = sorted({ra.get_role_display() for ra in roles_of(request.user)})
-    kw["is_counter"] = has_role(request.user, Role.COUNTER_OFFICER)
-    kw["can_reorganize"] = request.user.has_perm("units.manage_reorganization")
-    return kw
+    return officer_frame(request, **kw)
 
 
 def bo_page(request, template, ctx=None, status=200):

@@ -12,8 +12,8 @@ from motcua.accounts.permissions import staff_agencies_of
 from motcua.core.calendar import TZ
 from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Status
+from motcua.web import charts
 
-from .. import charts
 from .common import bo_page, officer_required
 
 IN_PROGRESS = [Status.RECEIVED, Status.PROCESSING, Status.PAUSED, Status.SUPPLEMENT_REQUESTED]

@@ -8,7 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .layout import BODY_SIZE, HEADER_SIZE, PAGE_SIZES, Image, Paragraph, Run, Signatures, Signer, Table, _as_runs
+from .layout import (
+    BODY_SIZE,
+    HEADER_SIZE,
+    PAGE_SIZES,
+    Image,
+    Paragraph,
+    Run,
+    Section,
+    Signatures,
+    Signer,
+    Table,
+    _as_runs,
+)
 from .render_docx import DocxRenderer
 from .render_pdf import PdfRenderer
 
@@ -70,6 +82,11 @@ class Decree30Document:
         self.blocks.append(Table([str(h) for h in headers], [["" if c is None else str(c) for c in r] for r in rows],
                                  widths=list(widths) if widths else None, align=list(align) if align else None,
                                  size=size))
+        return self
+
+    def section(self, *, landscape: bool = True) -> Decree30Document:
+        """Start a new page section: landscape (wide tables) or portrait again."""
+        self.blocks.append(Section(landscape))
         return self
 
     def image(self, png: bytes, *, width_mm: float, align: str = "right") -> Decree30Document:

@@ -80,6 +80,14 @@ class Table:
 
 
 @dataclass
+class Section:
+    """A new page section from here on: landscape for wide tables (so names do not wrap word by word), or back to
+    portrait. Same paper and margins (Decree 30/2020 App. I)."""
+
+    landscape: bool = True
+
+
+@dataclass
 class Image:
     png: bytes
     width_mm: float

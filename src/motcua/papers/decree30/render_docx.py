@@ -15,6 +15,7 @@ from .layout import (
     Image,
     Paragraph,
     Run,
+    Section,
     Signatures,
     Signer,
     Table,
@@ -26,23 +27,13 @@ class DocxRenderer:
     def __init__(self, doc):
         """`doc`: the Decree30Document to draw."""
         import docx
-        from docx.enum.section import WD_ORIENT
         from docx.shared import Mm, Pt
 
         self.doc = doc
         self.Mm, self.Pt = Mm, Pt
         d = docx.Document()
         section = d.sections[0]
-        width, height = PAGE_SIZES[doc.page]
-        if doc.landscape:
-            width, height = height, width
-            section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Mm(width), Mm(height)
-        m = MARGINS[doc.page]
-        section.top_margin, section.bottom_margin = Mm(m["top"]), Mm(m["bottom"])
-        section.left_margin, section.right_margin = Mm(m["left"]), Mm(m["right"])
-        section.header_distance = Mm(m["top"] / 2)
-        self.text_width_mm = width - m["left"] - m["right"]
+        self._page_setup(section, doc.landscape)
         style = d.styles["Normal"]
         style.font.name = FONT_FAMILY
         style.font.size = Pt(doc.body_size)
@@ -57,6 +48,28 @@ class DocxRenderer:
         d.core_properties.author = "Một Cửa Số"
         self.d = d
         self._page_numbers(section)
+
+    def _page_setup(self, section, landscape: bool) -> None:
+        from docx.enum.section import WD_ORIENT
+
+        Mm = self.Mm
+        width, height = PAGE_SIZES[self.doc.page]
+        if landscape:
+            width, height = height, width
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        m = MARGINS[self.doc.page]
+        section.top_margin, section.bottom_margin = Mm(m["top"]), Mm(m["bottom"])
+        section.left_margin, section.right_margin = Mm(m["left"]), Mm(m["right"])
+        section.header_distance = Mm(m["top"] / 2)
+        self.text_width_mm = width - m["left"] - m["right"]
+
+    def block_section(self, block: Section):
+        from docx.enum.section import WD_SECTION
+
+        section = self.d.add_section(WD_SECTION.NEW_PAGE)
+        self._page_setup(section, block.landscape)
+        section.different_first_page_header_footer = False  # numbered like the pages before it
 
     def _page_numbers(self, section):
         # Decree 30/2020 App. I: page numbers centred at the top, not on the first page.
@@ -180,6 +193,9 @@ class DocxRenderer:
         t = self.d.add_table(rows=1 + len(block.rows), cols=ncols)
         t.style = "Table Grid"
         t.autofit = False
+        # The grid's column widths, not only each cell's: LibreOffice lays a table out from its grid.
+        for c_i, width in enumerate(widths):
+            t.columns[c_i].width = self.Mm(width)
         for r_i, values in enumerate([block.headers, *block.rows]):
             for c_i, value in enumerate(values):
                 cell = t.rows[r_i].cells[c_i]

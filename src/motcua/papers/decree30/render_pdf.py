@@ -16,6 +16,7 @@ from .layout import (
     PDF_FONT,
     Image,
     Paragraph,
+    Section,
     Signatures,
     Signer,
     Table,
@@ -165,6 +166,9 @@ class PdfRenderer:
                     row.cell(v)
         pdf.ln(2)
         pdf.set_font(PDF_FONT, "", self.doc.body_size)
+
+    def block_section(self, block: Section):
+        self.pdf.add_page(orientation="L" if block.landscape != self.doc.landscape else "P")
 
     def block_image(self, block: Image):
         pdf = self.pdf

@@ -9,7 +9,7 @@
   (function poll() {
     fetch(bar.dataset.poll, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (j) {
       bar.value = j.progress;
-      status.textContent = j.message || j.state;
+      status.textContent = j.message || j.state_label || j.state;
       if (j.download) { link.hidden = false; } else if (j.state !== "failed") { setTimeout(poll, every); }
     });
   })();

@@ -1,0 +1,118 @@
+"""Decision 766/QĐ-TTg (2022) service index per unit and for the province, from our own data.
+
+The sub-indicators, their points, thresholds, formula keys and parameters live in data/decision766.json (a
+configurable table; LEGAL.md §6). Score = max × min(1, rate ÷ full_at). Every sub-indicator is measured from the
+system's own data (formulas.py, each citing its source); a period with no case for one says so and leaves it out of
+the measured maximum; the index is reported both as points over the measured maximum and scaled to 100.
+``losses`` lists the dossiers, procedures or feedback items that lowered one sub-indicator (losses.py).
+
+Layout: table.py (the table, one Score), context.py (what the formulas read), formulas.py, losses.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .context import Context
+from .formulas import FORMULAS, Measure, NoCase
+from .losses import LIMIT, LOSSES, Loss
+from .table import DATA_FILE, NO_DATA, Score, load_table
+
+__all__ = ["DATA_FILE", "LOSS_REASONS", "NO_DATA", "Loss", "Score", "costly_dossiers", "evaluate", "indicator",
+           "load_table", "losses", "score_and_losses"]
+
+FULL_WHEN_EMPTY = {"feedback_on_time", "feedback_satisfaction"}  # LEGAL.md §6: full points if no feedback
+ZERO_WHEN_EMPTY = {"dossier_satisfaction"}  # LEGAL.md §6: 0 if the denominator is 0
+NOTHING_RECEIVED = "Không phát sinh trong kỳ."
+
+
+def _score(item: dict, ctx: Context) -> Score:
+    key = item["formula"]
+    if key not in FORMULAS:
+        raise KeyError(f"unknown 766 formula {key!r}")
+    result = FORMULAS[key](ctx, item.get("params") or {})
+    full_at = float(item.get("full_at", 100))
+    base = {"code": item["code"], "group": item["group"], "name": item["name"], "max": float(item["max"]),
+            "full_at": full_at, "source": item.get("source", ""), "formula": key}
+    if isinstance(result, NoCase):
+        return Score(**base, rate=None, numerator=None, denominator=None, score=None,
+                     note=_join(item.get("note", ""), result.reason))
+    assert isinstance(result, Measure)
+    note = _join(item.get("note", ""), result.note)
+    if result.text:  # tracking only, no points
+        return Score(**base, rate=None, numerator=result.num, denominator=result.den, score=0.0, note=note,
+                     text=result.text, lost=0)
+    if result.den:
+        rate = result.rate
+        score = round(item["max"] * min(1.0, rate * 100 / full_at), 2)
+        return Score(**base, rate=rate, numerator=result.num, denominator=result.den, score=score, note=note,
+                     lost=result.lost)
+    if key in FULL_WHEN_EMPTY:
+        return Score(**base, rate=None, numerator=0, denominator=0, score=float(item["max"]), note=note, lost=0)
+    if key in ZERO_WHEN_EMPTY:
+        return Score(**base, rate=None, numerator=0, denominator=0, score=0.0, note=note, lost=0)
+    return Score(**base, rate=None, numerator=0, denominator=0, score=None, note=_join(note, NOTHING_RECEIVED))
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def evaluate(start: dt.date, end: dt.date, scope: str | None = None) -> dict:
+    table = load_table()
+    ctx = Context(start, end, scope)
+    scores = [_score(item, ctx) for item in table["indicators"]]
+    groups = []
+    for g in table["groups"]:
+        mine = [s for s in scores if s.group == g["code"]]
+        measured = [s for s in mine if s.measured]
+        groups.append({"code": g["code"], "name": g["name"], "max": g["max"],
+                       "score": round(sum(s.score for s in measured), 2),
+                       "measured_max": sum(s.max for s in measured),
+                       "indicators": [s.as_dict() for s in mine]})
+    total = round(sum(g["score"] for g in groups), 2)
+    measured_max = sum(g["measured_max"] for g in groups)
+    return {
+        "scope": scope or "province", "start": start.isoformat(), "end": end.isoformat(),
+        "groups": groups, "score": total, "measured_max": measured_max,
+        "score_100": round(total * 100 / measured_max, 2) if measured_max else None,
+        "not_measured": [s.code for s in scores if not s.measured],
+    }
+
+
+def indicator(code: str) -> dict | None:
+    """The table's row of one sub-indicator, or None."""
+    return next((i for i in load_table()["indicators"] if i["code"] == code), None)
+
+
+def losses(code: str, start: dt.date, end: dt.date, scope: str | None = None) -> Loss:
+    """The dossiers, procedures or feedback items that lowered sub-indicator ``code`` in the period."""
+    return score_and_losses(code, start, end, scope, scored=False)[1]
+
+
+def score_and_losses(code: str, start: dt.date, end: dt.date, scope: str | None = None, *,
+                     scored: bool = True) -> tuple[dict | None, Loss]:
+    """One sub-indicator's score (as in ``evaluate``) and what lowered it."""
+    item = indicator(code)
+    if item is None:
+        raise KeyError(code)
+    ctx = Context(start, end, scope)
+    score = _score(item, ctx).as_dict() if scored else None
+    return score, LOSSES[item["formula"]](ctx, item.get("params") or {})
+
+
+# ---- the API's and the workbook's list of dossiers that cost points (all dossier-kind sub-indicators) ----
+
+LOSS_REASONS = {i["code"]: i["name"] for i in load_table()["indicators"]}
+
+
+def costly_dossiers(start: dt.date, end: dt.date, scope: str | None = None, limit: int = LIMIT) -> dict[str, list]:
+    """{sub-indicator code: [{"id", "code", "agency", "procedure", "reason", ...}]} of the dossiers that lowered
+    each dossier-kind sub-indicator."""
+    ctx = Context(start, end, scope)
+    out = {}
+    for item in load_table()["indicators"]:
+        found = LOSSES[item["formula"]](ctx, item.get("params") or {})
+        if found.kind == "dossiers":
+            out[item["code"]] = found.rows[:limit]
+    return out

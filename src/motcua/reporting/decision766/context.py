@@ -1,0 +1,80 @@
+"""What every Decision 766 formula of one period and unit reads, computed once: the counters' totals, the
+figures per procedure, the procedures in force, the feedback items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from django.db.models import Q
+from django.utils import timezone
+
+from motcua.catalog.models import Procedure, Target
+from motcua.engagement.feedback import feedback_summary
+from motcua.engagement.models import Feedback
+from motcua.units.models import Agency
+
+from .. import indicators
+from ..indicators import Indicators, agency_codes_for
+from ..metrics import day_bounds
+
+CITIZEN_TARGETS = (Target.CITIZEN, Target.BOTH)  # Decision 766 4.5: procedures whose target is citizens
+
+
+def procedures_in_scope(codes: list[str] | None):
+    """Active procedures of the unit: received by its agencies (or by its kind of agency when none is named)."""
+    qs = Procedure.objects.filter(is_active=True)
+    if codes is None:
+        return qs
+    kinds = set(Agency.objects.filter(code__in=codes).values_list("kind", flat=True))
+    return qs.filter(Q(agencies__code__in=codes) | Q(agencies__isnull=True, agency_kind__in=kinds)).distinct()
+
+
+class Context:
+    def __init__(self, start: dt.date, end: dt.date, scope: str | None):
+        self.start, self.end, self.scope = start, end, scope
+        self.codes = agency_codes_for(scope)
+        self.ind: Indicators = indicators.totals(start, end, scope)
+        self.as_of = min(end, timezone.localdate())  # "still within its deadline" is judged on this day
+
+    @cached_property
+    def per_procedure(self) -> dict[str, Indicators]:
+        grouped = indicators.compute(self.start, self.end, self.scope, group_by="procedure")
+        return {k[0]: v for k, v in grouped.items()}
+
+    def procedure_total(self, codes, metric: str) -> int:
+        return sum(self.per_procedure.get(code, Indicators())[metric] for code in codes)
+
+    @property
+    def procedures(self):
+        return procedures_in_scope(self.codes)
+
+    @cached_property
+    def announced(self) -> list[Procedure]:
+        """Procedures in force whose announcing decision is dated in the period (1.1, 1.2)."""
+        return list(self.procedures.filter(announced_on__gte=self.start, announced_on__lte=self.end)
+                    .order_by("announced_on", "code"))
+
+    @cached_property
+    def citizen_procedures(self) -> list[str]:
+        return list(self.procedures.filter(target__in=CITIZEN_TARGETS).values_list("code", flat=True))
+
+    @cached_property
+    def certified_copy_procedures(self) -> list[str]:
+        return list(self.procedures.filter(certified_copy=True).values_list("code", flat=True))
+
+    def feedback_items(self):
+        lo, hi = day_bounds(self.start, self.end)
+        qs = Feedback.objects.filter(received_at__gte=lo, received_at__lt=hi)
+        if self.codes is not None:
+            qs = qs.filter(agency__code__in=self.codes)
+        return qs
+
+    @property
+    def feedback_as_of(self) -> dt.datetime:
+        _, hi = day_bounds(self.start, self.end)
+        return min(hi, dt.datetime.now(tz=dt.UTC))
+
+    @cached_property
+    def feedback(self) -> dict:
+        return feedback_summary(self.feedback_items(), as_of=self.feedback_as_of)

@@ -1,0 +1,75 @@
+"""The Decision 766 index of the province or a unit, its five groups as a chart, and for each sub-indicator the
+dossiers, procedures or feedback items that cost points."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+
+from motcua.core.errors import DomainError
+from motcua.core.money import format_number
+from motcua.reporting import decision766
+from motcua.reporting.access import check_scope
+from motcua.reporting.indicators import period_label
+from motcua.web import charts
+
+from .common import agencies, agency_or_404, error, period_from, render, scope_name
+
+KIND_LABELS = {"dossiers": "hồ sơ", "procedures": "thủ tục", "feedback": "phản ánh, kiến nghị"}
+
+
+def _query(request, scope) -> str:
+    g = request.GET
+    parts = [f"tu={g['tu']}&den={g['den']}"] if g.get("tu") and g.get("den") else [f"ky={g.get('ky', '')}"]
+    if scope:
+        parts.append(f"don-vi={scope}")
+    return "&".join(p for p in parts if not p.endswith("="))
+
+
+def index766(request):
+    try:
+        start, end = period_from(request)
+        scope = request.GET.get("don-vi") or None
+        if scope:
+            agency_or_404(scope)
+        result = decision766.evaluate(start, end, scope)
+    except DomainError as exc:
+        return error(request, exc)
+    chart = _scaled_groups(result)
+    for g in result["groups"]:
+        g["score_text"] = format_number(g["score"], 2)
+    return render(request, "reporting/index766.html", {
+        "result": result, "label": period_label(start, end), "scope": scope or "", "scope_name": scope_name(scope),
+        "agencies": agencies(), "period": request.GET.get("ky") or str(start.year), "query": _query(request, scope),
+        "score": format_number(result["score"], 2), "measured_max": format_number(result["measured_max"], 0),
+        "score_100": format_number(result["score_100"] or 0, 2), "no_data": decision766.NO_DATA, "chart": chart,
+        "kinds": KIND_LABELS, "nav": "index766"})
+
+
+def _scaled_groups(result) -> str:
+    """Each group's points against its maximum (bars scaled to the group's own maximum)."""
+    return charts.ranked_bars(
+        [(f"{g['code']}. {g['name']}", g["score"] * 100 / g["max"] if g["max"] else 0,
+          f"{format_number(g['score'], 2)}/{g['max']} điểm") for g in result["groups"]],
+        maximum=100, colour="#0b4f9c", title="Điểm năm nhóm chỉ số phục vụ người dân, doanh nghiệp")
+
+
+def loss766(request, code: str):
+    item = decision766.indicator(code)
+    if item is None:
+        raise Http404("Không có chỉ số này.")
+    try:
+        start, end = period_from(request)
+        scope = request.GET.get("don-vi") or None
+        if scope:
+            agency_or_404(scope)
+        score, found = decision766.score_and_losses(code, start, end, scope)
+        if found.kind != "procedures":  # dossiers and feedback are for the unit's officers
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            check_scope(request.user, scope)
+    except DomainError as exc:
+        return error(request, exc)
+    return render(request, "reporting/loss766.html", {
+        "item": item, "score": score, "loss": found, "kind": KIND_LABELS[found.kind], "label": period_label(start, end),
+        "scope": scope or "", "scope_name": scope_name(scope), "query": _query(request, scope), "nav": "index766"})

@@ -137,3 +137,18 @@ def test_table_must_add_up(tmp_path):
     bad.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError):
         table_module.load_table(str(bad))
+
+
+def test_api_lists_the_dossiers_that_cost_points(world, client):
+    w, d = world.w, world.d
+    url = "/api/v1/reporting/costly766"
+    params = {"period": "2026-03", "scope": w.agency.code}
+    assert client.get(url, params).status_code == 401
+    client.force_login(w.counter)
+    body = client.get(url, params).json()
+    assert body["reasons"]["2.1"] == "Hồ sơ giải quyết trước hạn, đúng hạn"
+    assert [r["id"] for r in body["dossiers"]["2.1"]] == [d["d2"].pk, d["d3"].pk]
+    assert body["dossiers"]["2.1"][0]["procedure"] == "Đăng ký hộ kinh doanh"
+    assert "1.1" not in body["dossiers"]  # procedures, not dossiers
+    index = client.get("/api/v1/reporting/index766", params).json()
+    assert index["not_measured"] == [] and len([i for g in index["groups"] for i in g["indicators"]]) == 22

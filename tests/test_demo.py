@@ -34,7 +34,7 @@ def test_setup_demo_twice(client):
     assert demo.filter(status=Status.RETURNED).exists()
     assert demo.exclude(status__in=[Status.RETURNED, Status.REFUSED, Status.REJECTED, Status.WITHDRAWN]).exists()
     returned = demo.filter(status=Status.RETURNED).first()
-    assert list(returned.events.values_list("action", flat=True))[-1] == "return_result"
+    assert returned.events.get(from_status=Status.READY_FOR_RETURN, to_status=Status.RETURNED).action == "return_result"
     assert "congdan123" in text and "admin123" in text
     # digital transformation: the province's plan (approved) and the demo ward's under it, through the import
     province_plan = Plan.objects.get(agency__code="H51", kind=Plan.PLAN)

@@ -22,6 +22,8 @@ from motcua.core.errors import DomainError
 from motcua.dossiers import lifecycle as lc
 from motcua.units.models import Agency, Department
 
+from .decision766 import Cases
+
 DEMO_COMMUNE_UNIT = "21025"  # Phường Cẩm Thành, the lowest 2025 code of Quảng Ngãi
 SERVICE_CENTER_SUFFIX = ".01"
 DEMO_KEY = "demo-"
@@ -176,9 +178,10 @@ def generate_dossiers(count: int, prefix: str, *, seed: int = 2025, days_back: i
     others = list(Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE, is_active=True)
                   .exclude(pk=commune.pk).order_by("code")[:4])
     procedures = list(Procedure.objects.filter(is_active=True).prefetch_related("agencies").order_by("code"))
+    cases = Cases(seed, citizen)
     stats: dict[str, int] = {}
     for n in range(1, count + 1):
-        proc = rng.choice(procedures)
+        proc = cases.procedure_for(n, rng.choice(procedures))
         offered = {a.pk for a in proc.agencies.all()}
         if proc.level == "province":
             agency = center if center.pk in offered else None
@@ -195,16 +198,20 @@ def generate_dossiers(count: int, prefix: str, *, seed: int = 2025, days_back: i
             start = now - dt.timedelta(hours=2)
         try:
             with transaction.atomic():
-                status = _simulate(lc, rng, n, proc, agency, start, now, staff, citizen)
+                status = _simulate(lc, rng, n, proc, agency, start, now, staff, citizen, cases)
         except DomainError as exc:  # a scenario the rules refuse: skip it, keep the rest
             status = "skipped"
             if log:
                 log(f"  bỏ qua hồ sơ mẫu {n} ({proc.code}): {exc.message}")
         stats[status] = stats.get(status, 0) + 1
+    if count:
+        made = cases.feedback(commune, staff.get(commune, Role.COUNTER_OFFICER), log)
+        if log:
+            log(f"Phản ánh, kiến nghị mẫu: {made}.")
     return stats
 
 
-def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen) -> str:
+def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Cases) -> str:
     applicant = _applicant(rng, n)
     form = {f["name"]: _fake_value(f, rng, applicant) for f in proc.form_schema or [] if isinstance(f, dict)}
     counter = staff.get(agency, Role.COUNTER_OFFICER)
@@ -218,9 +225,11 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen) -> str:
         else:
             applicant = {**applicant, "name": citizen.full_name, "id_number": citizen.id_number}
             form = {f["name"]: _fake_value(f, rng, applicant) for f in proc.form_schema or [] if isinstance(f, dict)}
-        d = lc.submit_online(applicant=account, procedure=proc, agency=agency, applicant_data=applicant,
-                             form_data=form, return_method=rng.choice(["online", "online", "counter", "post"]),
+        d = lc.submit_online(applicant=account, procedure=proc, agency=agency,
+                             applicant_data=cases.online_applicant(applicant), form_data=form,
+                             return_method=rng.choice(["online", "online", "counter", "post"]),
                              idempotency_key=key, at=t)
+        cases.reuse(d, account, t + dt.timedelta(minutes=5))
         fate = rng.random()
         t = t + dt.timedelta(hours=rng.randint(1, 20))
         if t >= now:
@@ -242,8 +251,13 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen) -> str:
             lc.withdraw(d, by=account, reason="Người nộp không còn nhu cầu.", at=t)
             return "withdrawn"
         lc.receive(d, officer=counter, digitized=True, at=t)
+        if t + dt.timedelta(minutes=10) < now:
+            t = t + dt.timedelta(minutes=10)
+            cases.pay(d, t)
     else:
-        d = lc.receive_at_counter(officer=counter, procedure=proc, agency=agency, applicant_data=applicant,
+        account = None
+        d = lc.receive_at_counter(officer=counter, procedure=proc, agency=agency,
+                                  applicant_data=cases.counter_applicant(applicant),
                                   form_data=form, digitized=rng.random() < 0.6, return_method="counter",
                                   idempotency_key=key, at=t)
     t = t + dt.timedelta(minutes=rng.randint(20, 180))
@@ -289,5 +303,10 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen) -> str:
     t = t + dt.timedelta(hours=rng.randint(1, 40))
     if t >= now:
         return "ready_for_return"
-    lc.return_result(d, officer=staff.get(d.agency, Role.COUNTER_OFFICER), at=t)
+    counter = staff.get(d.agency, Role.COUNTER_OFFICER)
+    lc.return_result(d, officer=counter, at=t)
+    if t + dt.timedelta(hours=2) < now:
+        cases.file_result(d, counter, t + dt.timedelta(hours=1))
+        if account is not None:
+            cases.rate(d, account, t + dt.timedelta(hours=2))
     return "returned"

@@ -8,10 +8,12 @@ from pathlib import Path
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from motcua.catalog.io import CatalogInvalid, import_catalog
 from motcua.core.errors import DomainError
 from motcua.demo import data as demo_data
+from motcua.demo.decision766 import date_catalog
 from motcua.demo.transformation import ensure_transformation
 from motcua.dossiers.models import Dossier
 from motcua.units.services import default_prefix, load_agencies, load_units, province_code
@@ -45,7 +47,9 @@ class Command(BaseCommand):
             else:
                 self.say("Lịch làm việc: chưa có lệnh load_calendar, dùng ngày nghỉ lễ mặc định.")
             stats = import_catalog(DEMO_CATALOG)
-            self.say(f"Danh mục thủ tục mẫu: tạo mới {stats['created']}, cập nhật {stats['updated']}.")
+            moved = date_catalog(timezone.localdate())
+            self.say(f"Danh mục thủ tục mẫu: tạo mới {stats['created']}, cập nhật {stats['updated']} "
+                     f"(ngày công bố mẫu dời {moved} ngày cho gần hôm nay).")
             rows = demo_data.ensure_users(prefix)
             for line in ensure_transformation(prefix, demo_data.DEMO_COMMUNE_UNIT):
                 self.say(f"Chuyển đổi số: {line}.")

@@ -1,0 +1,150 @@
+"""The demo's cases for every Decision 766 sub-indicator, made through the real paths while demo dossiers are
+generated (demo/data.py): applicants signed in with VNeID or looked up in the population database, fees paid
+online, documents reused from and results filed into the citizen's repository, certified copies, satisfaction
+ratings and feedback (answered on time, late, disliked, asked for more information, raised again).
+
+A separate random stream (seed + 766) keeps the rest of the demo as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from functools import cached_property
+
+from django.utils import timezone
+
+from motcua.catalog.models import Procedure
+from motcua.core import calendar
+from motcua.core.errors import DomainError
+from motcua.documents.attachments import store_upload
+from motcua.documents.models import AttachmentKind, VaultItemKind
+from motcua.documents.vault import add_to_vault, reuse_in_dossier
+from motcua.dossiers import lifecycle as lc
+from motcua.engagement import feedback, ratings
+from motcua.papers.decree30 import Decree30Document
+
+
+def date_catalog(today: dt.date) -> int:
+    """Move the sample catalog's announcement and publication dates by whole weeks (weekdays kept) so the latest
+    announcement falls in the weeks before ``today``: the demo's year always has announcements to measure (1.1, 1.2).
+    Returns the number of days moved."""
+    sample = list(Procedure.objects.filter(is_sample=True, announced_on__isnull=False))
+    if not sample:
+        return 0
+    latest = max(p.announced_on for p in sample)
+    weeks = (today - latest).days // 7 - 1
+    shift = dt.timedelta(weeks=weeks)
+    for p in sample:
+        for name in ("announced_on", "legal_effective_on", "national_published_on"):
+            if getattr(p, name):
+                setattr(p, name, getattr(p, name) + shift)
+    Procedure.objects.bulk_update(sample, ["announced_on", "legal_effective_on", "national_published_on"])
+    return shift.days
+
+
+CERTIFIED_COPY_EVERY = 9  # every 9th demo dossier is a certified copy (Decision 766 4.6)
+
+
+class Cases:
+    def __init__(self, seed: int, citizen):
+        self.rng = random.Random(seed + 766)
+        self.citizen = citizen
+        self.vault_item = None
+
+    # ---- which procedure ----------------------------------------------------------------------------------
+    @cached_property
+    def copy_procedures(self) -> list[Procedure]:
+        return list(Procedure.objects.filter(is_active=True, certified_copy=True).prefetch_related("agencies"))
+
+    def procedure_for(self, n: int, chosen: Procedure) -> Procedure:
+        if n % CERTIFIED_COPY_EVERY == 0 and self.copy_procedures:
+            return self.copy_procedures[n // CERTIFIED_COPY_EVERY % len(self.copy_procedures)]
+        return chosen
+
+    # ---- who vouches for the applicant (4.5) --------------------------------------------------------------
+    def online_applicant(self, applicant: dict) -> dict:
+        """Half the online applicants signed in with VNeID (what integrations.eid marks in the session)."""
+        return {**applicant, "vneid_verified": self.rng.random() < 0.5}
+
+    def counter_applicant(self, applicant: dict) -> dict:
+        """The counter looked 40 % of walk-in applicants up in the National Population Database."""
+        return {**applicant, "population_checked": self.rng.random() < 0.4}
+
+    # ---- the citizen's repository (4.3, 4.4) ---------------------------------------------------------------
+    @cached_property
+    def pdf(self) -> bytes:
+        doc = Decree30Document(agency="ỦY BAN NHÂN DÂN", title="GIẤY TỜ MẪU",
+                               summary="Bản điện tử dùng cho dữ liệu trình diễn")
+        return doc.paragraph("Tài liệu mẫu của hệ thống Một Cửa Số, không có giá trị pháp lý.").to_pdf()
+
+    def reuse(self, dossier, account, at) -> None:
+        """The demo citizen's own online dossiers reuse the birth certificate kept in their repository."""
+        if account.pk != self.citizen.pk or self.rng.random() < 0.3:
+            return
+        if self.vault_item is None:
+            att = store_upload(self.pdf, owner=self.citizen, name="giay-khai-sinh.pdf")
+            self.vault_item = add_to_vault(att, id_number=self.citizen.id_number, kind=VaultItemKind.RESULT,
+                                           title="Giấy khai sinh", at=at)
+        reuse_in_dossier(self.vault_item, dossier, actor=account, at=at)
+
+    def file_result(self, dossier, officer, at) -> None:
+        """Half the returned results are filed in the applicant's repository (and, where connected, nationally)."""
+        if not dossier.applicant_id_number or self.rng.random() < 0.5:
+            return
+        att = store_upload(self.pdf, owner=dossier.applicant, dossier=dossier, kind=AttachmentKind.RESULT,
+                           uploaded_by=officer, name=f"{dossier.code}-ket-qua.pdf")
+        add_to_vault(att, id_number=dossier.applicant_id_number, kind=VaultItemKind.RESULT,
+                     title=dossier.procedure.result_name or "Kết quả giải quyết", source_dossier=dossier, actor=officer,
+                     at=at)
+
+    # ---- fees (3.5b, 3.6) ----------------------------------------------------------------------------------
+    def pay(self, dossier, at) -> None:
+        """60 % of the online dossiers with a fee are paid through the payment gateway (its confirmation)."""
+        if dossier.fee_vnd and self.rng.random() < 0.6:
+            lc.record_online_payment(dossier, amount_vnd=dossier.fee_vnd, reference=f"DEMO-{dossier.pk}", at=at)
+
+    # ---- satisfaction (5.1–5.4) ----------------------------------------------------------------------------
+    def rate(self, dossier, account, at) -> None:
+        if dossier.applicant_id == account.pk and self.rng.random() < 0.6:
+            ratings.submit_rating(account, dossier, self.rng.random() < 0.85, at=at)
+
+    def feedback(self, agency, handler, log=None) -> int:
+        """Six feedback items of the last weeks: answered on time (one disliked, one raised again), asked for
+        more information, still within its deadline, and one left past its deadline."""
+        now = timezone.now()
+
+        def ago(days: int) -> dt.datetime:
+            day = (now - dt.timedelta(days=days)).astimezone(calendar.TZ).date()
+            while not calendar.is_working_day(day):
+                day -= dt.timedelta(days=1)
+            return dt.datetime.combine(day, dt.time(9, 0), calendar.TZ)
+
+        made = 0
+        base = {"agency": agency, "content": "Đề nghị cơ quan xem xét, hướng dẫn rõ hơn về thủ tục này.",
+                "phone": self.citizen.phone or "0905123456"}
+        try:
+            a = feedback.submit_feedback(self.citizen, classification="regulation", title="Thời hạn cấp giấy khai sinh",
+                                         at=ago(40), **base)
+            a = feedback.answer_feedback(handler, a, "Cơ quan đã rút ngắn thời hạn theo quy định.", publish=True,
+                                         at=ago(38))
+            feedback.rate_feedback_answer(self.citizen, a, True, at=ago(37))
+            b = feedback.submit_feedback(self.citizen, classification="regulation", title="Lệ phí đăng ký hộ kinh doanh",
+                                         at=ago(35), **base)
+            b = feedback.answer_feedback(handler, b, "Lệ phí thu theo nghị quyết của Hội đồng nhân dân tỉnh.",
+                                         at=ago(33))
+            feedback.rate_feedback_answer(self.citizen, b, False, at=ago(32))
+            feedback.submit_feedback(self.citizen, classification="regulation", title="Phản ánh lại: lệ phí hộ kinh doanh",
+                                     reraises=b, at=ago(30), **base)
+            c = feedback.submit_feedback(self.citizen, classification="conduct", title="Thái độ tiếp dân tại quầy",
+                                         at=ago(28), **base)
+            feedback.request_information(handler, c, "Đề nghị cho biết ngày, giờ và quầy tiếp nhận.", at=ago(27))
+            feedback.submit_feedback(self.citizen, classification="conduct", title="Hướng dẫn chưa đầy đủ",
+                                     at=ago(45), **base)  # never handled: late
+            feedback.submit_feedback(self.citizen, classification="regulation", title="Giờ làm việc ngày thứ Bảy",
+                                     at=ago(2), **base)
+            made = 6
+        except DomainError as exc:
+            if log:
+                log(f"  bỏ qua phản ánh mẫu: {exc.message}")
+        return made

@@ -15,7 +15,7 @@ import datetime as dt
 
 from .context import Context
 from .formulas import FORMULAS, Measure, NoCase
-from .losses import LIMIT, LOSSES, Loss
+from .losses import KIND_WORDS, LIMIT, LOSSES, Loss, kind_of
 from .table import DATA_FILE, NO_DATA, Score, load_table
 
 __all__ = ["DATA_FILE", "LOSS_REASONS", "NO_DATA", "Loss", "Score", "costly_dossiers", "evaluate", "indicator",
@@ -33,7 +33,8 @@ def _score(item: dict, ctx: Context) -> Score:
     result = FORMULAS[key](ctx, item.get("params") or {})
     full_at = float(item.get("full_at", 100))
     base = {"code": item["code"], "group": item["group"], "name": item["name"], "max": float(item["max"]),
-            "full_at": full_at, "source": item.get("source", ""), "formula": key}
+            "full_at": full_at, "source": item.get("source", ""), "formula": key,
+            "lost_word": KIND_WORDS[kind_of(key, item.get("params") or {})]}
     if isinstance(result, NoCase):
         return Score(**base, rate=None, numerator=None, denominator=None, score=None,
                      note=_join(item.get("note", ""), result.reason))

@@ -108,17 +108,25 @@ def procedures_without(c: Context, procs, metric: str, reason: str) -> Loss:
 
 
 LOSSES: dict[str, Callable[[Context, dict], Loss]] = {}
+LOSS_KINDS: dict[str, str] = {}  # formula → what its list holds (certified copies by procedure: see losses())
+KIND_WORDS = {"dossiers": "hồ sơ", "procedures": "thủ tục", "feedback": "phản ánh"}
 
 
-def loss(key: str):
+def loss(key: str, kind: str):
     def register(fn):
-        LOSSES[key] = fn
+        LOSSES[key], LOSS_KINDS[key] = fn, kind
         return fn
 
     return register
 
 
-@loss("publish_on_time")
+def kind_of(key: str, params: dict) -> str:
+    if key == "certified_copies" and params.get("basis") == "procedures":
+        return "procedures"
+    return LOSS_KINDS[key]
+
+
+@loss("publish_on_time", "procedures")
 def _publish(c, params):
     days = int(params.get("working_days", 5))
     return procedure_loss([(p, f"Quyết định công bố ngày {p.announced_on:%d/%m/%Y}, văn bản có hiệu lực "
@@ -127,7 +135,7 @@ def _publish(c, params):
                            for p in c.announced if not announced_in_time(p, days)])
 
 
-@loss("update_on_time")
+@loss("update_on_time", "procedures")
 def _update(c, params):
     days = int(params.get("working_days", 5))
     return procedure_loss([(p, f"Quyết định công bố ngày {p.announced_on:%d/%m/%Y}; " + (
@@ -136,7 +144,7 @@ def _update(c, params):
         for p in c.announced if not published_in_time(p, days, c.as_of)])
 
 
-@loss("catalog_complete")
+@loss("catalog_complete", "procedures")
 def _complete(c, params):
     rows = []
     for p in with_components(c.procedures).order_by("code"):
@@ -146,7 +154,7 @@ def _complete(c, params):
     return procedure_loss(rows)
 
 
-@loss("dossier_sync")
+@loss("dossier_sync", "dossiers")
 def _sync(c, params):
     pending = _received(c) & ~Q(sync_status__in=("acknowledged", SYNC_REJECTED))
     return dossier_loss(c, [("Cổng DVC quốc gia từ chối", _received(c) & Q(sync_status=SYNC_REJECTED)),
@@ -159,23 +167,23 @@ def _late(c: Context) -> list[tuple[str, object]]:
             ("Đang giải quyết quá hạn tại ngày cuối kỳ", overdue_filter(c.end))]
 
 
-@loss("on_time")
+@loss("on_time", "dossiers")
 def _on_time(c, params):
     return dossier_loss(c, _late(c))
 
 
-@loss("procedures_online")
+@loss("procedures_online", "procedures")
 def _procedures_online(c, params):
     return procedure_loss([(p, "Chưa cung cấp dịch vụ công trực tuyến")
                            for p in c.procedures.filter(online_level=OnlineLevel.NONE).order_by("code")])
 
 
-@loss("online_services_used")
+@loss("online_services_used", "procedures")
 def _services_used(c, params):
     return procedures_without(c, online_procedures(c), "received_online", "Không có hồ sơ nộp trực tuyến trong kỳ")
 
 
-@loss("online_share")
+@loss("online_share", "dossiers")
 def _online_share(c, params):
     levels = (OnlineLevel.FULL, OnlineLevel.PARTIAL)
     return dossier_loss(c, [
@@ -185,7 +193,7 @@ def _online_share(c, params):
          _received(c) & Q(channel=Channel.ONLINE) & ~Q(sync_status="acknowledged"))])
 
 
-@loss("fee_payment_integrated")
+@loss("fee_payment_integrated", "procedures")
 def _fee_integrated(c, params):
     fee = fee_procedures(c).order_by("code")
     if not payment_platform():
@@ -193,34 +201,34 @@ def _fee_integrated(c, params):
     return procedure_loss([(p, "Chưa tích hợp thanh toán trực tuyến") for p in fee.filter(online_payment=False)])
 
 
-@loss("fee_procedures_paid_online")
+@loss("fee_procedures_paid_online", "procedures")
 def _fee_paid(c, params):
     return procedures_without(c, fee_procedures(c), "paid_online", "Không có hồ sơ thanh toán trực tuyến trong kỳ")
 
 
-@loss("paid_online_share")
+@loss("paid_online_share", "dossiers")
 def _paid_share(c, params):
     return dossier_loss(c, [("Có phí, lệ phí nhưng không thanh toán trực tuyến",
                              metric_filter("fee_dossiers", c.start, c.end) & Q(fee_paid_online=False))])
 
 
-@loss("electronic_results")
+@loss("electronic_results", "dossiers")
 def _electronic(c, params):
     return dossier_loss(c, [("Không có kết quả điện tử", _resolved(c) & Q(result_electronic=False))])
 
 
-@loss("fully_digitized")
+@loss("fully_digitized", "dossiers")
 def _digitized(c, params):
     return dossier_loss(c, [("Chưa số hóa thành phần hồ sơ khi tiếp nhận", _resolved(c) & Q(digitized_at_receipt=False)),
                             ("Chưa số hóa kết quả giải quyết", _resolved(c) & Q(result_digitized=False))])
 
 
-@loss("reused")
+@loss("reused", "dossiers")
 def _reused(c, params):
     return dossier_loss(c, [("Không có giấy tờ tái sử dụng từ kho dữ liệu", _received(c) & Q(components_reused=False))])
 
 
-@loss("vault_linked")
+@loss("vault_linked", "dossiers")
 def _vault(c, params):
     digitized = _received(c) & Q(digitized_at_receipt=True)
     if national_storage():
@@ -230,20 +238,20 @@ def _vault(c, params):
                              digitized & Q(components_reused=False, vault_linked=False))])
 
 
-@loss("population_procedures")
+@loss("population_procedures", "procedures")
 def _population_procedures(c, params):
     return procedures_without(c, Procedure.objects.filter(code__in=c.citizen_procedures), "population_data",
                               "Không có hồ sơ khai thác dữ liệu dân cư trong kỳ")
 
 
-@loss("population_dossiers")
+@loss("population_dossiers", "dossiers")
 def _population_dossiers(c, params):
     return dossier_loss(c, [("Người nộp chưa xác thực VNeID, thông tin chưa lấy từ CSDL dân cư",
                              _received(c) & Q(procedure_code__in=c.citizen_procedures, applicant_vneid=False,
                                               applicant_population=False))])
 
 
-@loss("certified_copies")
+@loss("certified_copies", "dossiers")
 def _copies(c, params):
     codes = c.certified_copy_procedures
     if params.get("basis") == "procedures":
@@ -253,17 +261,17 @@ def _copies(c, params):
                              _resolved(c) & Q(procedure_code__in=codes, result_electronic=False))])
 
 
-@loss("feedback_classification")
+@loss("feedback_classification", "feedback")
 def _classification(c, params):
     return Loss("feedback")
 
 
-@loss("feedback_on_time")
+@loss("feedback_on_time", "feedback")
 def _feedback_late(c, params):
     return feedback_loss(c, lambda fb: None if feedback_on_time(fb, c.feedback_as_of) else "Xử lý quá hạn")
 
 
-@loss("feedback_satisfaction")
+@loss("feedback_satisfaction", "feedback")
 def _feedback_unhappy(c, params):
     def judge(fb):
         if fb.submitter_satisfied is False:
@@ -277,7 +285,7 @@ def _feedback_unhappy(c, params):
     return feedback_loss(c, judge)
 
 
-@loss("dossier_satisfaction")
+@loss("dossier_satisfaction", "dossiers")
 def _dossier_unhappy(c, params):
     return dossier_loss(c, [*_late(c)[:1], ("Bị đánh giá không hài lòng",
                                             metric_filter("rated_dissatisfied", c.start, c.end))])

@@ -45,6 +45,7 @@ class Score:
     formula: str = ""
     lost: int | None = None  # dossiers / procedures / feedback items that lowered it (None: not counted)
     text: str = ""  # what a tracking-only row shows instead of points
+    lost_word: str = "hồ sơ"  # what ``lost`` counts: hồ sơ, thủ tục, phản ánh
 
     @property
     def measured(self) -> bool:
@@ -54,7 +55,8 @@ class Score:
         return {"code": self.code, "group": self.group, "name": self.name, "max": self.max, "full_at": self.full_at,
                 "rate": self.rate, "numerator": self.numerator, "denominator": self.denominator,
                 "score": self.score, "status": "ok" if self.measured else "no_data", "note": self.note,
-                "source": self.source, "formula": self.formula, "lost": self.lost, "display": self.display}
+                "source": self.source, "formula": self.formula, "lost": self.lost,
+                "lost_text": f"{self.lost} {self.lost_word}" if self.lost else "", "display": self.display}
 
     @property
     def display(self) -> str:

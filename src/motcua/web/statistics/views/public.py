@@ -23,7 +23,8 @@ RANKED_MAX = 30  # units in the ranking chart (the table lists them all)
 def _trend(months: list[tuple[int, indicators.Indicators]], title: str) -> str:
     return charts.grouped_bars([MONTHS[m - 1] for m, _ in months],
                                [("Tiếp nhận", [i["received"] for _, i in months], RECEIVED),
-                                ("Đã giải quyết", [i["resolved"] for _, i in months], RESOLVED)], title=title)
+                                ("Đã giải quyết", [i["resolved"] for _, i in months], RESOLVED)], title=title,
+                               width=560, height=200)
 
 
 def _summary(total, *, scope, start, end, drill: bool) -> dict:

@@ -4,8 +4,9 @@
 
 Builds a throw-away demo install (SQLite in a temp folder: migrate, collectstatic, setup_demo),
 serves it with gunicorn + WhiteNoise exactly as in production (DEBUG off, compressed static files),
-then loads the citizen home page, a search result (the one page that loads htmx), a procedure page
-and a tracking result at 360 px wide through
+then loads the citizen home page, a search result (the one page that loads htmx), a procedure page,
+a tracking result, the public statistics page and the Decision 766 index (server-side SVG charts) at 360 px wide
+through
 Chromium's network emulation (400 kbps down/up, 400 ms RTT, via CDP). For each page it prints
 
   - baseline: the same page fetched with `Accept-Encoding: identity` (no compression), cold cache;
@@ -135,7 +136,9 @@ def main() -> int:
         pages = {"home": "/", "search": "/thu-tuc/?q=dang+ky", "procedure": f"/thu-tuc/{targets['procedure']}/",
                  # the tracking form page (lookups are POSTed, so no digits travel in a URL; the result
                  # page's weight is checked by tests/web/test_portal.py)
-                 "tracking": "/tra-cuu/"}
+                 "tracking": "/tra-cuu/",
+                 # public statistics with their SVG charts (trend, units ranked, the index's five groups)
+                 "statistics": "/thong-ke/", "index766": "/thong-ke/chi-so-766/"}
         from playwright.sync_api import sync_playwright
 
         results = {}

@@ -152,3 +152,20 @@ def test_api_lists_the_dossiers_that_cost_points(world, client):
     assert "1.1" not in body["dossiers"]  # procedures, not dossiers
     index = client.get("/api/v1/reporting/index766", params).json()
     assert index["not_measured"] == [] and len([i for g in index["groups"] for i in g["indicators"]]) == 22
+
+
+def test_lists_of_dossiers_are_for_the_units_officers(world, client, monkeypatch):
+    monkeypatch.setattr("motcua.accounts.twofactor.needs_second_factor", lambda request: None)
+    w = world.w
+    query = f"?ky=2026-03&don-vi={w.agency.code}"
+    assert client.get(f"/thong-ke/chi-so-766/1.1/{query}").status_code == 200  # procedures are public
+    assert client.get(f"/thong-ke/chi-so-766/2.1/{query}").status_code == 302  # dossiers: sign in first
+    client.force_login(w.citizen)
+    assert client.get(f"/thong-ke/chi-so-766/2.1/{query}").status_code == 403
+    client.force_login(w.other_leader)  # an officer of another agency
+    assert client.get(f"/thong-ke/chi-so-766/5.3/{query}").status_code == 403
+    client.force_login(w.counter)
+    page = client.get(f"/thong-ke/chi-so-766/2.1/{query}").content.decode()
+    assert world.d["d2"].code in page and f"/can-bo/ho-so/{world.d['d2'].pk}/" in page
+    assert client.get(f"/thong-ke/chi-so-766/9.9/{query}").status_code == 404
+    assert client.get("/thong-ke/chi-so-766/2.1/?ky=2026-13").status_code == 422

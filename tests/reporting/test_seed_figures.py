@@ -1,4 +1,7 @@
-"""Seed 000 (Quảng Ngãi city, 2023): the report must print the city's own figures."""
+"""Seed 000 (Quảng Ngãi city, 2023): the report must print the city's own figures.
+
+A formatting test: the city's totals are written straight into the counter table, to check how they are read
+over a period and printed. test_seed_activity.py reproduces seed 004's rates by real transitions instead."""
 
 import datetime as dt
 

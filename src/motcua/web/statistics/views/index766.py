@@ -43,7 +43,7 @@ def index766(request):
         "agencies": agencies(), "period": request.GET.get("ky") or str(start.year), "query": _query(request, scope),
         "score": format_number(result["score"], 2), "measured_max": format_number(result["measured_max"], 0),
         "score_100": format_number(result["score_100"] or 0, 2), "no_data": decision766.NO_DATA, "chart": chart,
-        "kinds": KIND_LABELS, "nav": "index766"})
+        "nav": "index766"})
 
 
 def _scaled_groups(result) -> str:

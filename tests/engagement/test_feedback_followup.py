@@ -7,7 +7,7 @@ from django.urls import reverse
 from motcua.core.errors import InvalidTransition, PermissionDenied
 from motcua.engagement import feedback as services
 from motcua.engagement.models import Feedback, FeedbackStatus
-from tests.factories import AgencyFactory, citizen, officer
+from tests.factories import AgencyFactory, citizen, officer, sign_in
 
 from .test_feedback import at, submit
 
@@ -61,17 +61,16 @@ def test_reraised_items_cost_the_handling_satisfaction(people):
         submit(sender, reraises=pending, at=at(7))
 
 
-def test_sender_and_officer_pages(client, people, monkeypatch):
-    monkeypatch.setattr("motcua.accounts.twofactor.needs_second_factor", lambda request: None)  # see tests/web
+def test_sender_and_officer_pages(client, people):
     agency, handler, sender = people
     fb = submit(sender, agency=agency)
-    client.force_login(handler)
+    sign_in(client, handler)
     url = reverse("backoffice:feedback_action", args=[fb.pk, "info"])
     assert client.post(url, {"question": ""}).status_code == 400
     assert client.post(url, {"question": "Đề nghị cho biết địa chỉ nơi cư trú."}).status_code == 302
     body = client.get(reverse("backoffice:feedback", args=[fb.pk])).content.decode()
     assert "Đang chờ người gửi bổ sung thông tin" in body and "Yêu cầu bổ sung thông tin" in body
-    client.force_login(sender)
+    sign_in(client, sender)
     page = client.get(reverse("portal:feedback")).content.decode()
     assert "Phản ánh của tôi" in page and "Đề nghị cho biết địa chỉ nơi cư trú." in page
     client.post(reverse("portal:feedback_reply", args=[fb.code]), {"reply": "Thôn 3, xã Tịnh Khê."})
@@ -92,11 +91,11 @@ def test_sender_and_officer_pages(client, people, monkeypatch):
 def test_api_asks_replies_and_raises_again(client, people):
     agency, handler, sender = people
     fb = submit(sender, agency=agency)
-    client.force_login(handler)
+    sign_in(client, handler)
     asked = client.post(f"/api/v1/engagement/feedback/{fb.pk}/request-info",
                         {"question": "Đề nghị gửi số hồ sơ liên quan."}, content_type="application/json")
     assert asked.status_code == 200 and asked.json()["status"] == "info_requested"
-    client.force_login(sender)
+    sign_in(client, sender)
     replied = client.post(f"/api/v1/engagement/feedback/{fb.pk}/information", {"reply": "Hồ sơ số 0001."},
                           content_type="application/json")
     assert replied.status_code == 200 and replied.json()["status"] == "processing"

@@ -9,6 +9,7 @@ import pytest
 
 from motcua.reporting import decision766
 from motcua.reporting.decision766 import table as table_module
+from tests.factories import sign_in
 
 from .world766 import MARCH, build
 
@@ -144,7 +145,7 @@ def test_api_lists_the_dossiers_that_cost_points(world, client):
     url = "/api/v1/reporting/costly766"
     params = {"period": "2026-03", "scope": w.agency.code}
     assert client.get(url, params).status_code == 401
-    client.force_login(w.counter)
+    sign_in(client, w.counter)
     body = client.get(url, params).json()
     assert body["reasons"]["2.1"] == "Hồ sơ giải quyết trước hạn, đúng hạn"
     assert [r["id"] for r in body["dossiers"]["2.1"]] == [d["d2"].pk, d["d3"].pk]
@@ -154,17 +155,16 @@ def test_api_lists_the_dossiers_that_cost_points(world, client):
     assert index["not_measured"] == [] and len([i for g in index["groups"] for i in g["indicators"]]) == 22
 
 
-def test_lists_of_dossiers_are_for_the_units_officers(world, client, monkeypatch):
-    monkeypatch.setattr("motcua.accounts.twofactor.needs_second_factor", lambda request: None)
+def test_lists_of_dossiers_are_for_the_units_officers(world, client):
     w = world.w
     query = f"?ky=2026-03&don-vi={w.agency.code}"
     assert client.get(f"/thong-ke/chi-so-766/1.1/{query}").status_code == 200  # procedures are public
     assert client.get(f"/thong-ke/chi-so-766/2.1/{query}").status_code == 302  # dossiers: sign in first
-    client.force_login(w.citizen)
+    sign_in(client, w.citizen)
     assert client.get(f"/thong-ke/chi-so-766/2.1/{query}").status_code == 403
-    client.force_login(w.other_leader)  # an officer of another agency
+    sign_in(client, w.other_leader)  # an officer of another agency
     assert client.get(f"/thong-ke/chi-so-766/5.3/{query}").status_code == 403
-    client.force_login(w.counter)
+    sign_in(client, w.counter)
     page = client.get(f"/thong-ke/chi-so-766/2.1/{query}").content.decode()
     assert world.d["d2"].code in page and f"/can-bo/ho-so/{world.d['d2'].pk}/" in page
     assert client.get(f"/thong-ke/chi-so-766/9.9/{query}").status_code == 404

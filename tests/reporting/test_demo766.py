@@ -14,6 +14,7 @@ from motcua.catalog.models import Procedure
 from motcua.demo import simulators
 from motcua.integrations import dispatcher
 from motcua.reporting import consumer, decision766
+from tests.factories import sign_in
 from tests.vietnamese import assert_vietnamese
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -46,7 +47,7 @@ def test_demo_measures_all_22_sub_indicators(settings):
     assert 0 < scores["1.4"]["numerator"] < scores["1.4"]["denominator"]  # some refused by the national portal
     assert scores["4.3"]["numerator"] and scores["4.5b"]["numerator"] and scores["3.6"]["numerator"]
     client = Client()
-    client.force_login(User.objects.get(username="admin"))
+    sign_in(client, User.objects.get(username="admin"))
     query = f"tu={start:%d/%m/%Y}&den={today:%d/%m/%Y}"
     page = client.get(f"/thong-ke/chi-so-766/?{query}")
     html = page.content.decode()

@@ -8,7 +8,7 @@ from motcua.accounts.models import Role
 from motcua.papers import statistics
 from motcua.reporting import decision766
 from motcua.reporting.models import ReportJob
-from tests.factories import citizen, officer
+from tests.factories import citizen, officer, sign_in
 from tests.vietnamese import assert_vietnamese, docx_text, page_problems, problems, xlsx_headers
 
 from .world766 import MARCH, build
@@ -44,9 +44,8 @@ def _pages(world, client, kinds) -> list[str]:
 
 
 @override_settings(TASKS=IMMEDIATE)
-def test_statistics_pages_reports_and_workbooks_of_every_role(world, monkeypatch,
+def test_statistics_pages_reports_and_workbooks_of_every_role(world,
                                                                django_capture_on_commit_callbacks):
-    monkeypatch.setattr("motcua.accounts.twofactor.needs_second_factor", lambda request: None)
     w = world.w
     public = Client()
     for url in _pages(world, public, {"procedures"}):
@@ -57,7 +56,7 @@ def test_statistics_pages_reports_and_workbooks_of_every_role(world, monkeypatch
               "quản trị tỉnh": officer(Role.PROVINCIAL_ADMIN, None)}
     for who, user in people.items():
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)
         staff = who != "công dân"
         urls = _pages(world, client, {"procedures", "dossiers", "feedback"} if staff else {"procedures"})
         if staff:
@@ -69,7 +68,7 @@ def test_statistics_pages_reports_and_workbooks_of_every_role(world, monkeypatch
             assert resp.status_code in (200, 422), (who, url, resp.status_code)
             assert_vietnamese(resp, where=f"{who}: {url}")
     client = Client()
-    client.force_login(w.leader)
+    sign_in(client, w.leader)
     for kind in ("docx", "xlsx"):
         with django_capture_on_commit_callbacks(execute=True):
             client.post("/thong-ke/bao-cao/", {"don-vi": w.agency.code, "ky": "2026-03", "loai": kind})

@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/motcua
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install install-dev system demo run test test-sqlite test-postgres test-e2e lint clean
+.PHONY: install install-dev system demo run test test-sqlite test-postgres test-e2e test-drill lint clean ha-start ha-stop ha-status
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ ! -x $(PY) ]; then PYBIN=$$(scripts/find-python.sh) || exit 1; $$PYBIN -m venv $(VENV); fi
@@ -34,21 +34,34 @@ lint: install
 	PYTHONPATH=src $(VENV)/bin/lint-imports
 
 test-sqlite: install
-	$(PY) -m pytest -q -m "not e2e" -p no:cacheprovider
+	$(PY) -m pytest -q -m "not e2e and not drill" -p no:cacheprovider
 
 test-postgres: install
 	scripts/ensure-postgres.sh
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not e2e" -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not e2e and not drill" -p no:cacheprovider
 
 test-e2e: install
 	$(PY) -m pytest -q -m e2e -p no:cacheprovider || [ $$? -eq 5 ]
 
-# Runs every test: lint, SQLite, PostgreSQL, browser journeys
+# Drills on a real Patroni cluster started by the tests themselves (failover, replica reads; ~3 min)
+test-drill: install
+	timeout 900 $(PY) -m pytest -q -m drill -p no:cacheprovider
+
+# Runs every test: lint, SQLite, PostgreSQL, browser journeys, cluster drills
 test: install system
 	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 	$(MAKE) test-e2e
+	$(MAKE) test-drill
+
+# A local HA cluster for trying things by hand (docs/operations.md, "Cluster"); prints the variables
+ha-start:
+	scripts/ha/cluster.py start --db motcua
+ha-stop:
+	scripts/ha/cluster.py stop
+ha-status:
+	scripts/ha/cluster.py status
 
 clean:
 	rm -rf $(VENV) var

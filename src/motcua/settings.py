@@ -283,3 +283,45 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("MOTCUA_LOG_LEVEL", default="WARNING")},
 }
+
+# ---- Database cluster: leader address, read replica, pooling (issue 14; docs/operations.md "Cluster") ----
+# DATABASE_URL may name the address that follows the leader (scripts/ha/cluster.py: pgbouncer → haproxy →
+# the Patroni leader). Without the variables below the system runs as on one database server.
+# MOTCUA_DB_TRANSACTION_POOLING: the URL is a pgbouncer in transaction pooling. Django then keeps no
+#   server-side cursor across statements; it already sends no prepared statements (psycopg's
+#   prepare_threshold stays None), takes only transaction-scoped advisory locks (pg_advisory_xact_lock)
+#   and issues no session SET (the cluster's time zone is UTC).
+# MOTCUA_REPLICA_URL: a streaming replica; statistics, transparency pages, report builds, the statistics
+#   consumer and a citizen's own dossier pages read there while it lags at most MOTCUA_REPLICA_MAX_LAG_S;
+#   a browser that wrote keeps reading the leader for MOTCUA_READ_YOUR_WRITES_S (motcua.db.router).
+MOTCUA_DB_TRANSACTION_POOLING = env.bool("MOTCUA_DB_TRANSACTION_POOLING", default=False)
+MOTCUA_DB_HEALTH_CHECKS = env.bool("MOTCUA_DB_HEALTH_CHECKS", default=False)
+MOTCUA_DB_CONNECT_TIMEOUT = env.int("MOTCUA_DB_CONNECT_TIMEOUT", default=5)
+MOTCUA_REPLICA_URL = env.str("MOTCUA_REPLICA_URL", default="")
+MOTCUA_REPLICA_MAX_LAG_S = env.float("MOTCUA_REPLICA_MAX_LAG_S", default=10.0)
+MOTCUA_REPLICA_CHECK_S = env.float("MOTCUA_REPLICA_CHECK_S", default=2.0)
+# The window must outlast the largest lag allowed, or a reader could reach a replica without its write.
+MOTCUA_READ_YOUR_WRITES_S = max(env.float("MOTCUA_READ_YOUR_WRITES_S", default=15.0), MOTCUA_REPLICA_MAX_LAG_S + 1)
+MOTCUA_REPLICA_VIEWS = frozenset({
+    "reporting:index", "reporting:unit", "reporting:index766", "reporting:drill_down",
+    "api:get_indicators", "api:get_index766", "api:get_drilldown", "api:get_costly", "api:get_report",
+    "portal:my_dossiers", "portal:dossier",
+})
+INSTALLED_APPS.insert(INSTALLED_APPS.index("motcua.core") + 1, "motcua.db")
+# A lost database connection (failover) answers 503 + Retry-After instead of 500.
+MIDDLEWARE.insert(1, "motcua.db.middleware.DatabaseUnavailableMiddleware")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+        MOTCUA_DB_TRANSACTION_POOLING or MOTCUA_REPLICA_URL or MOTCUA_DB_HEALTH_CHECKS):
+    # A connection broken by a failover is noticed before a request uses it, and replaced.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", MOTCUA_DB_CONNECT_TIMEOUT)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = MOTCUA_DB_TRANSACTION_POOLING
+if MOTCUA_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(MOTCUA_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = MOTCUA_DB_TRANSACTION_POOLING
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["motcua.db.router.ReplicaRouter"]
+    # before django-axes' middleware, which must stay last
+    MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "motcua.db.middleware.ReplicaReadsMiddleware")

@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from motcua.db import health
+from motcua.db.router import read_alias
 from motcua.dossiers.models import Dossier
 from motcua.engagement.models import SatisfactionRating
 from motcua.integrations.models import Delivery
@@ -208,6 +210,28 @@ def apply_events(events: list[OutboxEvent]) -> None:
     upsert_counters(deltas)
 
 
+def _pending_events(after_id: int, batch_size: int, lag_seconds: float) -> list[OutboxEvent]:
+    """The next events after the cursor; read on the replica when one is configured and fresh.
+
+    Only events older than `lag_seconds` are taken, so a transaction that took its event id before
+    another one but committed after it is not skipped. On the replica "now" is the replica's horizon
+    (every commit before it is there), not the wall clock.
+    """
+    source = read_alias()
+    horizon = health.horizon() if source != DEFAULT_DB_ALIAS else None
+    if horizon is not None:
+        cutoff = dt.datetime.fromtimestamp(horizon - lag_seconds, tz=dt.UTC)
+        try:
+            return list(OutboxEvent.objects.using(source).filter(pk__gt=after_id, created_at__lte=cutoff)
+                        .order_by("pk")[:batch_size])
+        except DatabaseError:
+            health.mark_down()  # read this batch on the leader
+    qs = OutboxEvent.objects.filter(pk__gt=after_id).order_by("pk")
+    if lag_seconds:
+        qs = qs.filter(created_at__lte=timezone.now() - dt.timedelta(seconds=lag_seconds))
+    return list(qs[:batch_size])
+
+
 def consume(*, batch_size: int = 500, lag_seconds: float = 0, max_batches: int | None = None,
             name: str = CONSUMER_NAME) -> int:
     """Apply every pending event; returns how many events were read."""
@@ -217,10 +241,7 @@ def consume(*, batch_size: int = 500, lag_seconds: float = 0, max_batches: int |
         with transaction.atomic():
             cursor, _ = ConsumerCursor.objects.get_or_create(name=name)
             cursor = ConsumerCursor.objects.select_for_update().get(pk=cursor.pk)
-            qs = OutboxEvent.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
-            if lag_seconds:
-                qs = qs.filter(created_at__lte=timezone.now() - dt.timedelta(seconds=lag_seconds))
-            events = list(qs[:batch_size])
+            events = _pending_events(cursor.last_event_id, batch_size, lag_seconds)
             if not events:
                 return total
             apply_events([e for e in events if e.topic.startswith(TOPIC_PREFIXES)])

@@ -8,6 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from motcua.db.outage import OutageGuard
 from motcua.integrations import dispatcher
 from motcua.integrations.config import dispatch_config
 
@@ -32,18 +33,20 @@ class Command(BaseCommand):
         self.stdout.write(f"dispatch_outbox: worker {worker}")
         postal_every = dispatch_config()["postal_every_s"]
         last_postal = 0.0
+        guard = OutageGuard("dispatch_outbox", self.stderr)  # survives a database failover
         while not stop["now"]:
-            if time.monotonic() - last_postal >= postal_every:
-                last_postal = time.monotonic()
-                if changed := dispatcher.refresh_postal():
-                    self.stdout.write(f"bưu gửi đổi trạng thái: {changed}")
-            result = dispatcher.run_batch(worker=worker, limit=batch)
-            if result.claimed or result.fanned_out:
-                self.stdout.write(f"sự kiện mới {result.fanned_out}, đã gửi {result.delivered}, gửi lại sau "
-                                  f"{result.retried}, thất bại {result.dead}")
-                for line in result.errors:
-                    self.stderr.write(f"  thất bại: {line}")
-            if once:
-                break
-            if result.idle:
-                time.sleep(interval)
+            with guard:
+                if time.monotonic() - last_postal >= postal_every:
+                    last_postal = time.monotonic()
+                    if changed := dispatcher.refresh_postal():
+                        self.stdout.write(f"bưu gửi đổi trạng thái: {changed}")
+                result = dispatcher.run_batch(worker=worker, limit=batch)
+                if result.claimed or result.fanned_out:
+                    self.stdout.write(f"sự kiện mới {result.fanned_out}, đã gửi {result.delivered}, gửi lại sau "
+                                      f"{result.retried}, thất bại {result.dead}")
+                    for line in result.errors:
+                        self.stderr.write(f"  thất bại: {line}")
+                if once:
+                    break
+                if result.idle:
+                    time.sleep(interval)

@@ -1,9 +1,11 @@
 """Apply pending outbox events to the statistics read model (idempotent, restartable)."""
 
 import time
+from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand
 
+from motcua.db.outage import OutageGuard
 from motcua.reporting import consumer
 
 
@@ -23,10 +25,12 @@ class Command(BaseCommand):
             n = consumer.rebuild()
             self.stdout.write(f"Đã dựng lại số liệu từ {n} sự kiện.")
             return
+        guard = OutageGuard("consume_events", self.stderr)  # --loop survives a database failover
         while True:
-            n = consumer.consume(batch_size=opts["batch_size"], lag_seconds=opts["lag"])
-            if n or not opts["loop"]:
-                self.stdout.write(f"Đã xử lý {n} sự kiện.")
-            if not opts["loop"]:
-                return
-            time.sleep(opts["interval"])
+            with guard if opts["loop"] else nullcontext():
+                n = consumer.consume(batch_size=opts["batch_size"], lag_seconds=opts["lag"])
+                if n or not opts["loop"]:
+                    self.stdout.write(f"Đã xử lý {n} sự kiện.")
+                if not opts["loop"]:
+                    return
+                time.sleep(opts["interval"])

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DbConfig(AppConfig):
+    name = "motcua.db"
+    label = "motcua_db"
+    verbose_name = "Cơ sở dữ liệu: bản sao, phân vùng"

@@ -1,0 +1,104 @@
+"""Request-level database behaviour: replica reads with read-your-own-writes, and outages as 503.
+
+``ReplicaReadsMiddleware`` (installed only with a replica)
+    A GET/HEAD of a view named in ``MOTCUA_REPLICA_VIEWS`` reads from the replica (see router.py), unless
+    the browser wrote something in the last ``MOTCUA_READ_YOUR_WRITES_S`` seconds: every successful
+    POST/PUT/PATCH/DELETE sets a short-lived cookie that keeps that browser's reads on the leader. The
+    window is longer than the largest lag the replica may have (settings enforce it), so once it ends
+    the replica holds the write too. A page whose replica query fails is served again from the leader.
+
+``DatabaseUnavailableMiddleware``
+    While the leader is lost (a failover takes seconds) a request fails with a connection error: the
+    caller gets 503 with ``Retry-After`` and a Vietnamese message — JSON ``database_unavailable`` under
+    /api/ — instead of a 500, and retries (an idempotent retry: same ``Idempotency-Key``). Django closes
+    the broken connection at the end of the request and the next request connects to the new leader
+    (``CONN_HEALTH_CHECKS`` checks a reused connection first).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+
+from . import health
+from .router import _replica_reads
+
+STICKY_COOKIE = "motcua_leader"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+UNAVAILABLE_MESSAGE = "Hệ thống đang chuyển sang máy chủ dữ liệu dự phòng. Vui lòng thử lại sau ít giây."
+RETRY_AFTER_S = 2
+
+
+def sticky_window() -> float:
+    return settings.MOTCUA_READ_YOUR_WRITES_S
+
+
+def wrote_recently(request, now: float | None = None) -> bool:
+    try:
+        until = float(request.COOKIES.get(STICKY_COOKIE, "0"))
+    except ValueError:
+        return False
+    return until > (time.time() if now is None else now)
+
+
+def replica_view(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name in settings.MOTCUA_REPLICA_VIEWS
+
+
+class ReplicaReadsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.motcua_replica = False
+        token = _replica_reads.set(False)
+        try:
+            response = self.get_response(request)
+        finally:
+            _replica_reads.reset(token)
+        if request.method not in SAFE_METHODS and response.status_code < 400:
+            window = sticky_window()
+            response.set_cookie(STICKY_COOKIE, str(int(time.time() + window) + 1), max_age=int(window) + 1,
+                                httponly=True, samesite="Lax", secure=request.is_secure())
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in ("GET", "HEAD") and replica_view(request) and not wrote_recently(request):
+            request.motcua_replica = health.usable()
+            _replica_reads.set(request.motcua_replica)
+            request.motcua_view = (view_func, view_args, view_kwargs)
+        return None
+
+    def process_exception(self, request, exception):
+        if not (getattr(request, "motcua_replica", False) and isinstance(exception, (OperationalError,
+                                                                                     InterfaceError))):
+            return None
+        health.mark_down()  # the replica failed mid-page: this page and the next ones read the leader
+        request.motcua_replica = False
+        _replica_reads.set(False)
+        view_func, args, kwargs = request.motcua_view
+        return view_func(request, *args, **kwargs)
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"code": "database_unavailable", "message": UNAVAILABLE_MESSAGE}, status=503,
+                                    json_dumps_params={"ensure_ascii": False})
+        else:
+            response = HttpResponse(f"<!doctype html><html lang=vi><meta charset=utf-8><title>Tạm gián đoạn"
+                                    f"</title><p>{UNAVAILABLE_MESSAGE}</p></html>", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_S)
+        return response

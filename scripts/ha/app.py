@@ -42,26 +42,30 @@ class AppProcesses:
     def __exit__(self, *exc):
         self.stop()
 
-    def manage(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:
-        out = subprocess.run([python(), str(REPO / "manage.py"), *args], env=self.env, cwd=REPO,
+    def manage(self, *args: str, timeout: float = 300, check: bool = True,
+               env: dict | None = None) -> subprocess.CompletedProcess:
+        """manage.py in this environment, `env` changing it for this call (a value None removes a variable)."""
+        full = {k: v for k, v in {**self.env, **(env or {})}.items() if v is not None}
+        out = subprocess.run([python(), str(REPO / "manage.py"), *args], env=full, cwd=REPO,
                              capture_output=True, text=True, timeout=timeout)
         if check and out.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
         return out
 
-    def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def spawn(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
+        full = {k: v for k, v in {**self.env, **(env or {})}.items() if v is not None}
         log = open(self.data_dir / "log" / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
-        proc = subprocess.Popen(argv, env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(argv, env=full, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         proc.log = log
         self.procs[name] = proc
         return proc
 
-    def web(self, port: int, workers: int = 2, name: str = "web", timeout: float = 60) -> str:
+    def web(self, port: int, workers: int = 2, name: str = "web", timeout: float = 60, env: dict | None = None) -> str:
         """gunicorn on 127.0.0.1:`port`; returns its base URL once /healthz answers."""
         self.spawn(name, [str(VENV_BIN / "gunicorn"), "motcua.wsgi", "-w", str(workers), "-b",
                           f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "5",
-                          "--access-logfile", "/dev/null"])
+                          "--access-logfile", "/dev/null"], env=env)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while True:

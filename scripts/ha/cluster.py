@@ -39,51 +39,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-DEFAULT_BASE = 55430
+try:
+    from .configs import DEFAULT_BASE, Layout, haproxy_cfg, patroni_yaml, pgbouncer_ini
+except ImportError:  # run as a script: scripts/ha/cluster.py …
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from configs import DEFAULT_BASE, Layout, haproxy_cfg, patroni_yaml, pgbouncer_ini
+
 BINARIES = ("etcd", "patroni", "patronictl", "pgbouncer", "haproxy")
 PACKAGES = "etcd-server patroni pgbouncer haproxy postgresql"
-
-
-# ------------------------------------------------------------------------------------------ layout
-
-class Layout:
-    def __init__(self, base: int = DEFAULT_BASE, nodes: int = 3, db: str = "motcua", root: str | None = None):
-        self.base, self.db = base, db
-        self.dir = Path(root or os.environ.get("MOTCUA_HA_DIR") or f"/tmp/motcua-ha-{base}")
-        saved = self._saved()
-        self.nodes = int(saved.get("nodes", nodes))
-        self.db = saved.get("db", db)
-
-    def _saved(self) -> dict:
-        try:
-            return json.loads((self.dir / "cluster.json").read_text())
-        except (OSError, ValueError):
-            return {}
-
-    leader_port = property(lambda self: self.base)
-    replica_port = property(lambda self: self.base + 1)
-    bouncer_port = property(lambda self: self.base + 2)
-    etcd_port = property(lambda self: self.base + 30)
-    etcd_peer_port = property(lambda self: self.base + 31)
-    scope = property(lambda self: f"motcua-{self.base}")
-
-    def pg_port(self, i: int) -> int:
-        return self.base + 10 + i
-
-    def rest_port(self, i: int) -> int:
-        return self.base + 20 + i
-
-    def node_dir(self, i: int) -> Path:
-        return self.dir / f"node{i}"
-
-    def names(self) -> list[str]:
-        return [f"node{i}" for i in range(self.nodes)]
-
-    def urls(self) -> dict[str, str]:
-        b = self.bouncer_port
-        return {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{b}/{self.db}",
-                "MOTCUA_REPLICA_URL": f"postgres://postgres@127.0.0.1:{b}/{self.db}_replica",
-                "MOTCUA_DB_TRANSACTION_POOLING": "1"}
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -166,9 +129,11 @@ def _spawn(layout: Layout, name: str, argv: list[str], env: dict | None = None) 
     return proc.pid
 
 
-def _http(url: str, timeout: float = 1.0) -> tuple[int, dict]:
+def _http(url: str, timeout: float = 1.0, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
             body = r.read()
             status = r.status
     except urllib.error.HTTPError as e:
@@ -201,131 +166,6 @@ def psql(layout: Layout, sql: str, port: int | None = None, db: str = "postgres"
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip())
     return out.stdout.strip()
-
-
-# ------------------------------------------------------------------------------------------ config files
-
-def patroni_yaml(layout: Layout, i: int, pgbin: Path) -> str:
-    nd = layout.node_dir(i)
-    # ttl / loop_wait / retry_timeout: the leader key expires 10 s after the leader's last heartbeat,
-    # replicas look every 2 s (Patroni requires loop_wait + 2 × retry_timeout ≤ ttl).
-    return f"""\
-scope: {layout.scope}
-namespace: /motcua/
-name: node{i}
-restapi:
-  listen: 127.0.0.1:{layout.rest_port(i)}
-  connect_address: 127.0.0.1:{layout.rest_port(i)}
-etcd3:
-  hosts: 127.0.0.1:{layout.etcd_port}
-bootstrap:
-  dcs:
-    ttl: 10
-    loop_wait: 2
-    retry_timeout: 4
-    maximum_lag_on_failover: 1048576
-    synchronous_mode: true
-    postgresql:
-      use_pg_rewind: true
-      use_slots: true
-      parameters:
-        max_connections: 100
-        shared_buffers: 32MB
-        wal_level: replica
-        hot_standby: "on"
-        hot_standby_feedback: "on"
-        wal_keep_size: 256MB
-        max_wal_senders: 10
-        max_replication_slots: 10
-        wal_log_hints: "on"
-        synchronous_commit: "on"
-        timezone: UTC
-  initdb:
-  - encoding: UTF8
-  - locale: C.UTF-8
-  - data-checksums
-  pg_hba:
-  - local all all trust
-  - host all all 127.0.0.1/32 trust
-  - host replication all 127.0.0.1/32 trust
-postgresql:
-  listen: 127.0.0.1:{layout.pg_port(i)}
-  connect_address: 127.0.0.1:{layout.pg_port(i)}
-  data_dir: {nd}/data
-  bin_dir: {pgbin}
-  pgpass: {nd}/pgpass
-  authentication:
-    superuser:
-      username: postgres
-    replication:
-      username: postgres
-    rewind:
-      username: postgres
-  parameters:
-    unix_socket_directories: '{nd}'
-tags:
-  nofailover: false
-  noloadbalance: false
-  clonefrom: false
-  nosync: false
-"""
-
-
-def haproxy_cfg(layout: Layout) -> str:
-    def servers(check: str) -> str:
-        return "\n".join(f"  server node{i} 127.0.0.1:{layout.pg_port(i)} check port {layout.rest_port(i)}"
-                         for i in range(layout.nodes)) + "\n" + f"  option httpchk GET {check}\n"
-
-    # inter 1s fall 2: a dead leader is out within ~2 s; shutdown-sessions cuts the connections pgbouncer
-    # holds to it, so pgbouncer reconnects through here to the new leader.
-    return f"""\
-global
-  maxconn 2000
-defaults
-  mode tcp
-  timeout connect 2s
-  timeout client 30m
-  timeout server 30m
-  timeout check 1s
-  default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
-listen leader
-  bind 127.0.0.1:{layout.leader_port}
-  http-check expect status 200
-{servers("/primary")}
-listen replica
-  bind 127.0.0.1:{layout.replica_port}
-  balance roundrobin
-  http-check expect status 200
-{servers("/replica")}
-"""
-
-
-def pgbouncer_ini(layout: Layout) -> str:
-    d = layout.dir
-    return f"""\
-[databases]
-{layout.db} = host=127.0.0.1 port={layout.leader_port} dbname={layout.db}
-{layout.db}_replica = host=127.0.0.1 port={layout.replica_port} dbname={layout.db}
-* = host=127.0.0.1 port={layout.leader_port}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {layout.bouncer_port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {d}/userlist.txt
-admin_users = postgres
-pool_mode = transaction
-max_client_conn = 1000
-default_pool_size = 20
-reserve_pool_size = 5
-; after the leader is lost, try the (new) leader again every second instead of every 15
-server_login_retry = 1
-server_connect_timeout = 3
-query_wait_timeout = 30
-ignore_startup_parameters = extra_float_digits,options
-pidfile =
-"""
 
 
 # ------------------------------------------------------------------------------------------ state
@@ -425,6 +265,18 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             kids.append(int(stat.parent.name))
     return kids
+
+
+def maintenance(layout: Layout, on: bool, timeout: float = 20) -> None:
+    """Patroni's maintenance mode (``patronictl pause``): Patroni stops acting on PostgreSQL — no failover, and
+    a WAL replay paused by hand (pg_wal_replay_pause(), to make a replica lag) stays paused."""
+    i = wait_leader(layout, timeout)
+    status, _ = _http(f"http://127.0.0.1:{layout.rest_port(i)}/config", 5, "PATCH", {"pause": on})
+    if status != 200:
+        raise RuntimeError(f"Patroni refused maintenance mode {on}: HTTP {status}")
+    wait_for(f"every node to see maintenance mode {'on' if on else 'off'}", lambda: all(
+        bool(node_state(layout, n).get("pause")) == on for n in range(layout.nodes) if node_state(layout, n)),
+        timeout)
 
 
 def kill_node(layout: Layout, i: int) -> list[int]:

@@ -40,7 +40,7 @@ _state = {"checked": -1e9, "ok": False, "lag": None, "wall": 0.0}
 
 
 def configured() -> bool:
-    return REPLICA in settings.DATABASES
+    return REPLICA in connections.settings
 
 
 def max_lag() -> float:

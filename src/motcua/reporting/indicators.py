@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Q, Sum
 
 from motcua.core.errors import ValidationFailed
@@ -195,9 +195,11 @@ def _aggregate(start: dt.date, end: dt.date, codes: list[str] | None, group: lis
         qs = qs.filter(agency_code__in=codes)
     if extra is not None:
         qs = qs.filter(extra)
-    # Run the ORM-built SQL on a plain cursor: no per-value converters on a few thousand rows.
-    sql, params = qs.values(*group).annotate(**aggs).order_by().query.sql_with_params()
-    with connection.cursor() as cur:
+    # Run the ORM-built SQL on a plain cursor: no per-value converters on a few thousand rows. The cursor is
+    # the queryset's own database, so the replica router applies (motcua.db.router).
+    qs = qs.values(*group).annotate(**aggs).order_by()
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cur:
         cur.execute(sql, params)
         names = [c[0] for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -1,0 +1,50 @@
+"""While the leader is lost: requests answer 503 with Retry-After (never a 500), and the workers' loops
+wait and carry on instead of dying. (The real thing, under a real failover: tests/cluster/test_failover.py.)"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.db import OperationalError
+from django.test import RequestFactory
+
+from motcua.db.middleware import DatabaseUnavailableMiddleware
+from motcua.db.outage import OutageGuard
+
+
+class _LostConnection:
+    def cursor(self):
+        raise OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_page_hit_by_a_lost_database_answers_503_in_vietnamese(client, monkeypatch):
+    monkeypatch.setattr("motcua.core.views.connection", _LostConnection())
+    resp = client.get("/healthz")
+    assert resp.status_code == 503 and resp["Retry-After"] == "2"
+    assert "thử lại sau ít giây" in resp.content.decode()
+
+
+def test_an_api_call_hit_by_a_lost_database_gets_a_machine_readable_code():
+    request = RequestFactory().post("/api/v1/dossiers")
+    resp = DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, OperationalError("gone"))
+    assert resp.status_code == 503 and resp["Retry-After"] == "2"
+    assert json.loads(resp.content)["code"] == "database_unavailable"
+    assert DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, ValueError("bug")) is None
+
+
+def test_a_worker_loop_waits_out_an_outage_and_goes_on():
+    pauses, out = [], io.StringIO()
+    guard = OutageGuard("dispatch_outbox", out, sleep=pauses.append)
+    outcomes = iter([OperationalError("no leader"), OperationalError("no leader"), None, ValueError("a bug")])
+    done = 0
+    with pytest.raises(ValueError, match="a bug"):  # only connection failures are waited out
+        while True:
+            with guard:
+                outcome = next(outcomes)
+                if outcome is not None:
+                    raise outcome
+                done += 1
+    assert done == 1 and pauses == [0.25, 0.5]
+    assert "mất kết nối" in out.getvalue() and "trở lại sau" in out.getvalue()

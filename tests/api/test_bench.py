@@ -46,3 +46,23 @@ def test_pgbench_baseline_runs_on_a_scratch_database_and_drops_it():
     with psycopg.connect(url, autocommit=True) as conn:
         left = conn.execute("SELECT count(*) FROM pg_database WHERE datname = 'motcua_bench_pgbench'").fetchone()[0]
     assert left == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_national_simulation_plumbing_drives_dossiers_of_every_province(live_server, capsys):
+    from bench.national import POPULATION, arrivals, drive, national_peak_dossiers_per_s
+
+    assert len(POPULATION) == 34
+    plan = arrivals(rate=50.0, seconds=2.0, seed=1)
+    assert 60 <= len(plan) <= 140  # Poisson around 100
+    counts = [sum(1 for _, p in plan if p == i) for i in range(34)]
+    hcmc = list(POPULATION).index("TP. Hồ Chí Minh")
+    assert counts[hcmc] == max(counts)  # the most populous province sends the most dossiers
+    assert 5 < national_peak_dossiers_per_s() < 50
+
+    call_command("bench_setup", "--citizens", "2", "--steps", "1", "--agencies", "34")
+    setup = json.loads(capsys.readouterr().out)
+    assert len(setup["agency_codes"]) == 34
+    res = drive(live_server.url, setup, [(0.0, hcmc), (0.05, 0)], concurrency=1)
+    assert dict(res.errors) == {}
+    assert res.lifecycles == 2 and len(res.writes) == 2 * 6 and len(res.reads) == 2

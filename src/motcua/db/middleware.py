@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
@@ -28,8 +29,9 @@ from .router import _replica_reads
 
 STICKY_COOKIE = "motcua_leader"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-UNAVAILABLE_MESSAGE = "Hệ thống đang chuyển sang máy chủ dữ liệu dự phòng. Vui lòng thử lại sau ít giây."
+UNAVAILABLE_MESSAGE = "Hệ thống tạm thời không truy cập được cơ sở dữ liệu. Vui lòng thử lại sau ít giây."
 RETRY_AFTER_S = 2
+log = logging.getLogger(__name__)
 
 
 def sticky_window() -> float:
@@ -94,6 +96,8 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
+        # Logged with its traceback: a database that stays away is an operator's problem, not a caller's.
+        log.error("database unavailable for %s %s", request.method, request.path, exc_info=exception)
         if request.path.startswith("/api/"):
             response = JsonResponse({"code": "database_unavailable", "message": UNAVAILABLE_MESSAGE}, status=503,
                                     json_dumps_params={"ensure_ascii": False})

@@ -30,15 +30,20 @@ class Command(BaseCommand):
         parser.add_argument("--citizens", type=int, default=16,
                             help="Số tài khoản công dân (nộp song song; mỗi tài khoản nộp tuần tự).")
         parser.add_argument("--steps", type=int, default=2, help="Số bước của quy trình nội bộ (≥ 1).")
+        parser.add_argument("--agencies", type=int, default=1,
+                            help="Số cơ quan tiếp nhận BENCH.01 … (bench/national.py: một cơ quan mỗi tỉnh).")
 
     @transaction.atomic
-    def handle(self, *args, citizens, steps, **options):
+    def handle(self, *args, citizens, steps, agencies=1, **options):
         steps = max(1, steps)
         unit, _ = AdministrativeUnit.objects.get_or_create(
             code="99999", defaults={"name": "Xã Đo Hiệu Năng", "level": AdministrativeUnit.COMMUNE})
         agency, _ = Agency.objects.get_or_create(
             code=AGENCY_CODE, defaults={"name": "UBND xã Đo Hiệu Năng", "kind": Agency.COMMUNE_COMMITTEE,
                                         "admin_unit": unit})
+        extra = [Agency.objects.get_or_create(
+            code=f"BENCH.{n:02d}", defaults={"name": f"UBND xã Đo Hiệu Năng {n:02d}", "kind": Agency.COMMUNE_COMMITTEE,
+                                             "admin_unit": unit})[0] for n in range(2, max(1, agencies) + 1)]
         field, _ = Field.objects.get_or_create(code="BENCH", defaults={"name": "Đo hiệu năng"})
         proc, created = Procedure.objects.get_or_create(
             code=PROCEDURE_CODE,
@@ -52,20 +57,22 @@ class Command(BaseCommand):
                 ProcessStep.objects.create(procedure=proc, order=order, name=f"Bước {order}", role=role,
                                            duration_days=Decimal("1"))
             ComponentRequirement.objects.get_or_create(procedure=proc, order=1, defaults={"name": "Tờ khai"})
-        proc.agencies.add(agency)
+        proc.agencies.add(agency, *extra)
 
         def account(username, role, where):
             user, made = User.objects.get_or_create(username=username, defaults={"full_name": username})
             if made:
                 user.set_unusable_password()
                 user.save()
-            RoleAssignment.objects.get_or_create(user=user, role=role, agency=where)
+            for place in [where, *(extra if where is not None else [])]:
+                RoleAssignment.objects.get_or_create(user=user, role=role, agency=place)
             ApiToken.objects.filter(user=user, name=TOKEN_NAME, revoked_at__isnull=True).update(
                 revoked_at=timezone.now())
             return issue_token(user, TOKEN_NAME)[1]
 
         out = {
-            "agency_code": AGENCY_CODE, "procedure_code": PROCEDURE_CODE, "steps": steps,
+            "agency_code": AGENCY_CODE, "agency_codes": [AGENCY_CODE, *(a.code for a in extra)],
+            "procedure_code": PROCEDURE_CODE, "steps": steps,
             "counter": account("bench_counter", Role.COUNTER_OFFICER, agency),
             "specialist": account("bench_specialist", Role.SPECIALIST, agency),
             "leader": account("bench_leader", Role.LEADER, agency),

@@ -14,7 +14,8 @@ def pytest_configure(config):
 def _let_the_test_flush_empty_the_audit_trail():
     """Between transactional tests Django empties every table with one TRUNCATE, which the audit trail refuses
     on PostgreSQL (audit migration 0004). The test database's owner switches that trigger off for the flush
-    only, as an operator would have to: production code never does."""
+    only, as an operator would have to: production code never does. The table is partitioned by time
+    (motcua.db.partitions) and each partition carries the same trigger, so it goes off on every one."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
@@ -22,11 +23,16 @@ def _let_the_test_flush_empty_the_audit_trail():
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         sql = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         if sql and "audit_auditentry" in tables:
-            sql = ["ALTER TABLE audit_auditentry DISABLE TRIGGER audit_no_truncate;", *sql,
-                   "ALTER TABLE audit_auditentry ENABLE TRIGGER audit_no_truncate;"]
+            sql = [no_truncate_triggers("DISABLE"), *sql, no_truncate_triggers("ENABLE")]
         return sql
 
     DatabaseOperations.sql_flush = sql_flush
+
+
+def no_truncate_triggers(switch: str) -> str:
+    return ("DO $$ DECLARE t regclass; BEGIN FOR t IN SELECT tgrelid::regclass FROM pg_trigger "
+            "WHERE tgname = 'audit_no_truncate' LOOP "
+            f"EXECUTE 'ALTER TABLE ' || t || ' {switch} TRIGGER audit_no_truncate'; END LOOP; END $$;")
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from motcua.audit import anchors, services
 from motcua.audit.models import AuditEntry
 from motcua.outbox.models import OutboxEvent
 from tests.audit.test_audit import chain, on_postgres, raw
+from tests.conftest import no_truncate_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,14 @@ def rewrite_from(entry_id):
 @on_postgres
 def test_truncate_is_refused_by_the_database():
     chain(2)
-    with pytest.raises(DatabaseError, match="append-only: TRUNCATE"), transaction.atomic(), connection.cursor() as cur:
-        cur.execute("TRUNCATE audit_auditentry")
+    with connection.cursor() as cur:  # the table is partitioned by month: a partition is refused too
+        cur.execute("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'audit_auditentry'::regclass")
+        parts = [r[0] for r in cur.fetchall()]
+    assert "audit_auditentry_default" in parts and len(parts) >= 4
+    for table in ["audit_auditentry", *parts]:
+        with pytest.raises(DatabaseError, match="append-only: TRUNCATE"), transaction.atomic(), \
+                connection.cursor() as cur:
+            cur.execute(f"TRUNCATE {table}")
     assert AuditEntry.objects.count() == 2
 
 
@@ -42,9 +49,9 @@ def test_an_emptied_table_fails_verification():
     call_command("anchor_audit")
     if connection.vendor == "postgresql":  # the owner can switch the trigger off: the anchors still see it
         with connection.cursor() as cur:
-            cur.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_no_truncate")
+            cur.execute(no_truncate_triggers("DISABLE"))  # on the table and each of its partitions
             cur.execute("TRUNCATE audit_auditentry")
-            cur.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_no_truncate")
+            cur.execute(no_truncate_triggers("ENABLE"))
     else:
         raw("DELETE FROM audit_auditentry")
     assert services.verify_chain().ok, "an empty chain is intact by itself"

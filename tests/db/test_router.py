@@ -19,9 +19,9 @@ from motcua.db.middleware import STICKY_COOKIE
 from motcua.db.router import read_alias, replica_reads
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier
+from motcua.papers.tasks import run_job
 from motcua.reporting import consumer
 from motcua.reporting.models import DossierFact, ReportJob
-from motcua.reporting.tasks import run_job
 from tests.dossiers.factories import at, make_world
 from tests.web.test_portal import _submit_payload
 

@@ -12,7 +12,9 @@ database cannot reach:
 - ``load()`` reads an anchor file back and refuses it when a line is altered (signature), removed
   (sequence numbers) or signed with another key;
 - ``services.verify_chain(anchors=...)`` then requires every anchored entry to be present with its
-  anchored hash (``manage.py verify_audit`` does this by default).
+  anchored hash (``manage.py verify_audit`` does this by default, through ``verify_with_anchors``);
+- the same key seals the record of an audit partition detached for archiving (``seal``, audit.segments),
+  and ``verify_with_anchors`` accepts an archived segment only with a valid seal.
 
 Key choice: a dedicated Ed25519 key, ``MOTCUA_KEYS_DIR/audit-anchor.key`` (mode 0600; created by
 ``manage.py create_keys`` or at the first anchor), not the agencies' document-signing certificates, which
@@ -91,7 +93,7 @@ def create_signing_key() -> bool:
     return True
 
 
-def _signing_key() -> Ed25519PrivateKey:
+def signing_key() -> Ed25519PrivateKey:
     path = keys_dir() / KEY_FILE
     if not path.is_file():
         create_signing_key()
@@ -114,7 +116,7 @@ def public_key(path: Path | str | None = None) -> Ed25519PublicKey | None:
         if candidate.is_file():
             return serialization.load_pem_public_key(candidate.read_bytes())
     if not path and (keys_dir() / KEY_FILE).is_file():
-        return _signing_key().public_key()
+        return signing_key().public_key()
     return None
 
 
@@ -130,7 +132,7 @@ def write_anchor(*, emit: bool = True) -> Anchor | None:
         last = _last(path)
         if head is None or (last is not None and last.entry_id >= head[0]):
             return None
-        key = _signing_key()
+        key = signing_key()
         unsigned = Anchor(seq=(last.seq + 1) if last else 1, entry_id=head[0], hash=head[1],
                           at=timezone.now().astimezone(dt.UTC).isoformat(), key_id=key_id(key.public_key()))
         anchor = Anchor(**{**asdict(unsigned),
@@ -193,6 +195,38 @@ def load(path: Path | str | None = None, public_key_path: Path | str | None = No
     return anchors
 
 
+# --- archived segments (PostgreSQL time partitions, audit.segments) ----------------------------------------
+
+SEALED_FIELDS = ("table", "partition", "range_from", "range_to", "rows", "first_id", "last_id", "last_hash")
+
+
+def _sealed_body(fields: dict) -> bytes:
+    return json.dumps({k: fields[k] for k in SEALED_FIELDS}, sort_keys=True, separators=(",", ":")).encode()
+
+
+def seal(fields: dict) -> str:
+    """Signature (base64) of an archive record of the audit table, by the anchor key."""
+    return base64.b64encode(signing_key().sign(_sealed_body(fields))).decode()
+
+
+def seal_valid(segment, public: Ed25519PublicKey | None) -> bool:
+    if public is None or not segment.seal:
+        return False
+    try:
+        public.verify(base64.b64decode(segment.seal, validate=True),
+                      _sealed_body({k: getattr(segment, k) for k in SEALED_FIELDS}))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def verify_with_anchors(anchor_list: list[Anchor], expect_head: str | None = None,
+                        public_key_path: Path | str | None = None):
+    """The whole chain against its anchors; an archived segment counts only with a valid seal."""
+    public = public_key(public_key_path)
+    return verify_chain(expect_head=expect_head, anchors=anchor_list, seal_check=lambda seg: seal_valid(seg, public))
+
+
 # --- backups -------------------------------------------------------------------------------------------------
 
 @folders.register("audit-anchors")
@@ -211,7 +245,7 @@ class AnchorFolder(BackupFolder):
 
     def check_restored(self) -> tuple[str, list[str]]:
         try:
-            chain = verify_chain(anchors=load())
+            chain = verify_with_anchors(load())
         except AnchorError as exc:
             return "", [str(exc)]
         return chain.message(), [] if chain.ok else [chain.message()]

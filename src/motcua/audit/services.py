@@ -22,7 +22,8 @@ Reads of personal data (Decree 13/2023/ND-CP on personal data protection: proces
 
 Verifying
     ``verify_chain(expect_head=None, anchors=None)`` walks the chain in id order and returns a ``ChainReport``
-    with the first broken row; ``manage.py verify_audit`` prints it and exits non-zero when the chain is broken.
+    with the first broken row (on PostgreSQL across the table's time partitions, and from the end of the
+    partitions detached for archiving: ``archived_segments``, ``verify_segment``, audit.segments); ``manage.py verify_audit`` prints it and exits non-zero when the chain is broken.
     A deleted row shows up as a broken link at the next row. Deleting the newest rows, emptying the table or
     rewriting and re-hashing the chain are detected against what is kept outside the table: the signed
     anchors (audit.anchors, checked by ``verify_audit`` by default) and a head hash saved elsewhere
@@ -182,18 +183,31 @@ class ChainReport:
         return f"Chuỗi nhật ký bị phá vỡ{where}: {self.reason} (đã kiểm tra {self.checked} bản ghi)."
 
 
-def verify_chain(expect_head: str | None = None, chunk_size: int = 2000, anchors=None) -> ChainReport:
-    """Walk the whole chain in id order; report the first row whose link or hash does not match.
+def archived_segments() -> list:
+    """The audit trail's partitions detached for archiving (``manage.py partitions detach``, PostgreSQL), oldest
+    first: each ends the chain at (``last_id``, ``last_hash``), where the entries left in the table go on."""
+    from motcua.db.models import ArchivedPartition
 
-    ``anchors``: audit.anchors.Anchor list; every anchored entry must still be there with its anchored hash.
-    """
-    anchored = {a.entry_id: a for a in anchors or ()}
-    prev = GENESIS
+    return list(ArchivedPartition.objects.filter(table=AuditEntry._meta.db_table, last_id__isnull=False)
+                .order_by("last_id"))
+
+
+def chain_start() -> tuple[str, int]:
+    """(hash, id) the chain in the table continues from: the genesis, or the end of the newest archived segment."""
+    segments = archived_segments()
+    return (segments[-1].last_hash, segments[-1].last_id) if segments else (GENESIS, 0)
+
+
+_COLUMNS = ("id", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "data", "prev_hash", "hash")
+
+
+def _walk(rows, prev: str, expect_head: str | None = None, anchored: dict | None = None,
+          anchors_total: int = 0) -> ChainReport:
+    """Check links, hashes and the anchors in ``anchored`` (entry id → Anchor; each must be met) along ``rows``."""
+    anchored = dict(anchored or {})
     checked = 0
-    rows = AuditEntry.objects.order_by("id").values_list(
-        "id", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "data", "prev_hash", "hash")
     seen_expected = expect_head is None
-    for pk, at, actor_id, label, action, otype, oid, data, prev_hash, stored in rows.iterator(chunk_size=chunk_size):
+    for pk, at, actor_id, label, action, otype, oid, data, prev_hash, stored in rows:
         if prev_hash != prev:
             return ChainReport(False, checked, prev, pk,
                                "liên kết tới bản ghi trước không khớp (bản ghi trước đã bị xóa hoặc sửa)")
@@ -216,4 +230,60 @@ def verify_chain(expect_head: str | None = None, chunk_size: int = 2000, anchors
     if not seen_expected:
         return ChainReport(False, checked, prev, None,
                            "không tìm thấy mã băm cuối đã lưu trước đó: các bản ghi mới nhất đã bị xóa")
-    return ChainReport(True, checked, prev, anchors=len(anchors or ()))
+    return ChainReport(True, checked, prev, anchors=anchors_total)
+
+
+def verify_chain(expect_head: str | None = None, chunk_size: int = 2000, anchors=None,
+                 seal_check=None) -> ChainReport:
+    """Walk the whole chain in id order; report the first row whose link or hash does not match.
+
+    ``anchors``: audit.anchors.Anchor list; every anchored entry must still be there with its anchored hash.
+    On PostgreSQL the walk crosses the table's time partitions in id order, which is the chain's order. It
+    starts at the genesis, or where the archived segments end (``archived_segments``): an anchor inside an
+    archived segment was checked when that segment was detached (``audit.segments``), one on its last entry
+    must equal its recorded last hash, and ``seal_check(segment)`` (given with anchors by ``verify_audit``)
+    must accept the segment's signed record, so a forged archive record cannot hide deleted old entries.
+    """
+    anchored = {a.entry_id: a for a in anchors or ()}
+    prev, after = GENESIS, 0
+    for seg in archived_segments():
+        if seal_check is not None and not seal_check(seg):
+            return ChainReport(False, 0, prev, seg.first_id,
+                               f"hồ sơ lưu trữ phân vùng {seg.partition} không có chữ ký hợp lệ của khóa mốc neo "
+                               "(bản ghi lưu trữ bị giả hoặc bị sửa): không thể tin các bản ghi cũ đã được tách")
+        for entry_id in sorted(e for e in anchored if e <= seg.last_id):
+            anchor = anchored.pop(entry_id)
+            if entry_id == seg.last_id and anchor.hash != seg.last_hash:
+                return ChainReport(False, 0, prev, entry_id,
+                                   f"khác với mốc neo số {anchor.seq} ({anchor.at}): phân vùng {seg.partition} đã "
+                                   "lưu trữ kết thúc bằng một mã băm khác")
+        prev, after = seg.last_hash, seg.last_id
+    rows = AuditEntry.objects.filter(id__gt=after).order_by("id").values_list(*_COLUMNS)
+    return _walk(rows.iterator(chunk_size=chunk_size), prev, expect_head, anchored, len(anchors or ()))
+
+
+def verify_segment(partition: str, anchors=None) -> ChainReport:
+    """Verify the entries of one partition table (PostgreSQL) as the next segment of the chain: links, hashes,
+    every anchor before the first entry that stays in the table, and that this entry follows the segment."""
+    prev, after = chain_start()
+    table = connection.ops.quote_name(partition)
+    field = AuditEntry._meta.get_field("data")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT max(id) FROM {table}")
+        last = cur.fetchone()[0] or after
+    following = AuditEntry.objects.filter(id__gt=last).order_by("id").values_list("id", "prev_hash").first()
+    anchored = {a.entry_id: a for a in anchors or ()
+                if after < a.entry_id and (following is None or a.entry_id < following[0])}
+
+    def rows(cur):
+        for chunk in iter(lambda: cur.fetchmany(2000), []):
+            for r in chunk:  # a plain cursor returns jsonb as text; the ORM path decodes it the same way
+                yield (*r[:7], field.from_db_value(r[7], None, connection) if isinstance(r[7], str) else r[7], *r[8:])
+
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {', '.join(_COLUMNS)} FROM {table} WHERE id > %s ORDER BY id", [after])
+        report = _walk(rows(cur), prev, anchored=anchored, anchors_total=len(anchored))
+    if report.ok and following is not None and following[1] != report.head:
+        return ChainReport(False, report.checked, report.head, following[0],
+                           "liên kết tới bản ghi trước không khớp (bản ghi trước đã bị xóa hoặc sửa)")
+    return report

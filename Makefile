@@ -45,7 +45,7 @@ test-e2e: install
 
 # Drills on a real Patroni cluster started by the tests themselves (failover, replica reads; ~3 min)
 test-drill: install
-	timeout 900 $(PY) -m pytest -q -m drill -p no:cacheprovider
+	timeout 900 $(PY) -m pytest -q -s -m drill -p no:cacheprovider
 
 # Runs every test: lint, SQLite, PostgreSQL, browser journeys, cluster drills
 test: install system

@@ -83,7 +83,10 @@ class ReplicaReadsMiddleware:
         request.motcua_replica = False
         _replica_reads.set(False)
         view_func, args, kwargs = request.motcua_view
-        return view_func(request, *args, **kwargs)
+        try:
+            return view_func(request, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            return None  # the leader is away too: DatabaseUnavailableMiddleware answers 503
 
 
 class DatabaseUnavailableMiddleware:

@@ -1,5 +1,7 @@
 """The outbox model moved from the integrations app to its own app without moving data: a database
-migrated before the move, with events, a fan-out and a delivery, migrates forward with every row intact."""
+migrated before the move, with events, a fan-out and a delivery, migrates forward with every row intact.
+On PostgreSQL the way back also turns the partitioned outbox into a plain table with its foreign keys again
+(motcua_db 0003, integrations 0004), and the way forward partitions it anew."""
 
 import pytest
 from django.db import connection
@@ -13,6 +15,7 @@ BEFORE = [("integrations", "0002_fanout_postalshipment_webhooksubscription_deliv
 def test_events_survive_the_move_of_the_outbox_model():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
+    assert _shape() in ("sqlite", ("plain", 2))
     old = executor.loader.project_state(BEFORE[:1]).apps
     OldEvent = old.get_model("integrations", "OutboxEvent")
     events = [OldEvent.objects.create(topic="dossier.receive", aggregate_type="dossier", aggregate_id=str(i),
@@ -33,3 +36,16 @@ def test_events_survive_the_move_of_the_outbox_model():
     assert FanOut.objects.get().event_id == events[-1].pk
     assert Delivery.objects.get().event.payload["n"] == 2
     assert emit("dossier.refuse", "dossier", 9, {}).pk > events[-1].pk
+    assert _shape() in ("sqlite", ("partitioned", 0))
+
+
+def _shape():
+    """PostgreSQL: whether the outbox table is partitioned, and how many foreign keys point at it."""
+    if connection.vendor != "postgresql":
+        return "sqlite"
+    with connection.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass), "
+                    "(SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = %s::regclass)",
+                    ["integrations_outboxevent"] * 2)
+        partitioned, keys = cur.fetchone()
+    return ("partitioned" if partitioned else "plain", keys)

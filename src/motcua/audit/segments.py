@@ -1,7 +1,7 @@
 """The audit trail's side of archiving an old time partition (PostgreSQL; ``manage.py partitions detach``).
 
 ``motcua.db.partitions`` sits below every app and names this module in its table spec instead of importing
-it. Before a partition of the audit table is detached, ``verify`` checks it as the next segment of the chain
+it. Before a partition of the audit table is detached, ``check`` verifies it as the next segment of the chain
 (links, hashes, and every signed anchor up to its last entry); then ``seal`` signs the archive record
 (partition, id range, row count, last hash) with the installation's anchor key (audit.anchors). The entries
 left in the table continue from that record's last hash, and ``verify_audit`` accepts the record only with
@@ -22,6 +22,11 @@ def verify(partition: str) -> ChainReport:
     except anchors.AnchorError as exc:
         return ChainReport(False, 0, "", None, str(exc))
     return verify_segment(partition, anchors=loaded)
+
+
+def check(partition: str) -> str:
+    report = verify(partition)
+    return "" if report.ok else report.message()
 
 
 def seal(fields: dict) -> str:

@@ -1,37 +1,52 @@
 """Time partitions for the tables that only grow (PostgreSQL declarative partitioning; SQLite: nothing).
 
-Tables and keys (``SPECS``): dossier events by ``at`` and audit entries by ``at``, one partition a month;
-statistics counters by ``period_start``, one a year. Each table also has a DEFAULT partition for rows
-outside every range (a back-dated import, a far-future test date), so no insert ever fails for want of
-a partition.
+Tables and keys (``SPECS``): dossier events by ``at``, audit entries by ``at`` and outbox events by
+``created_at``, one partition a month; statistics counters by ``period_start``, one a year. Each table also
+has a DEFAULT partition for rows outside every range (a back-dated import, a far-future test date), so no
+insert ever fails for want of a partition.
 
 Primary keys. PostgreSQL requires the partition key in every unique constraint of a partitioned table,
 so the primary key is ``(id, <key>)`` and the audit trail's unique ``hash`` becomes unique ``(hash,
 at)``. Django keeps treating ``id`` as the primary key: ids still come from one sequence owned by the
 table (a partitioned table cannot have an identity column before PostgreSQL 17), so they stay unique
-in practice, and no foreign key points at these tables (a foreign key needs a unique constraint on its
-target's columns alone). A table that others reference (the outbox) needs those references without a
-database constraint first. Future migrations that add a unique constraint here must include the key.
+in practice. A foreign key needs a unique constraint on its target's columns alone, so none points at
+these tables in the database: the outbox's fan-out and delivery rows (integrations) reference their event
+with ``db_constraint=False`` (integrations migration 0004), and the detach below removes them with the
+events. Future migrations that add a unique constraint here must include the key.
 
 Maintenance (``manage.py partitions``): ``create`` makes the partitions of the coming months ahead of
 time (run it daily; the migration makes the first ones) and moves rows already sitting in DEFAULT into
 a new partition; ``detach`` takes an old partition out of its table — a short lock, no copy — and keeps
-it as a plain table to dump and drop. For the audit trail only a prefix of the hash chain may be
-detached (the partition's ids all below every remaining id), the segment is verified first, and its
-last hash is recorded (``ArchivedPartition``) as the chain's new starting point, so ``verify_audit``
-keeps passing on what stays.
+it as a plain table to dump and drop.
+
+Keepers. The apps whose rows depend on a table's old rows say whether a partition may go, and take their
+own rows away with it. This module sits below every app and imports none: a spec names its keepers'
+modules, imported when a partition is detached. A keeper module may define
+
+- ``check(partition) -> str``: before the lock, "" or the reason (Vietnamese) the partition must stay;
+- ``release(cursor, partition) -> None``: under the table's lock, in the detach's transaction: check again
+  what may have changed and delete the app's rows that point at the partition's rows (raise
+  ``PartitionError`` to refuse);
+- ``seal(fields) -> str``: a signature of the archive record (``ArchivedPartition.seal``).
+
+The audit trail (``audit.segments``): only a prefix of the hash chain may be detached (the partition's ids
+all below every remaining id), the segment is verified against the signed anchors first, and its last
+hash is recorded, sealed, as the chain's new starting point, so ``verify_audit`` keeps passing on what
+stays. The outbox (``integrations.retention``, ``reporting.retention``): every event fanned out, none of
+its deliveries pending or failed, every statistics consumer past its last event.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
 from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 MONTH, YEAR = "month", "year"
 AHEAD = {MONTH: 3, YEAR: 1}  # partitions kept ready beyond the current period
@@ -42,17 +57,16 @@ class Spec:
     table: str
     column: str
     interval: str
-    # A hash chain in id order: the dotted path of the module keeping it (named, not imported: this module
-    # sits below the apps and imports none of them), with ``verify(partition)`` (a report with ``ok`` and
-    # ``message()``) called before a partition is detached and ``seal(fields)`` (a signature of the archive
-    # record) after.
-    chain: str = ""
+    keepers: tuple[str, ...] = ()  # dotted paths of the keeper modules (see above)
+    chain: bool = False  # the rows form a hash chain in id order: only a prefix may be detached
     timestamp: bool = True  # timestamptz (bounds at local midnight) or date
 
 
 SPECS = {s.table: s for s in (
     Spec("dossiers_dossierevent", "at", MONTH),
-    Spec("audit_auditentry", "at", MONTH, chain="motcua.audit.segments"),
+    Spec("audit_auditentry", "at", MONTH, keepers=("motcua.audit.segments",), chain=True),
+    Spec("integrations_outboxevent", "created_at", MONTH,
+         keepers=("motcua.integrations.retention", "motcua.reporting.retention")),
     Spec("reporting_statcounter", "period_start", YEAR, timestamp=False),
 )}
 
@@ -99,7 +113,7 @@ def today() -> dt.date:
 
 # ------------------------------------------------------------------------------------------ catalog
 
-def _q(name: str) -> str:
+def qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
@@ -121,7 +135,7 @@ def partitions(cur, table: str) -> list[dict]:
     return out
 
 
-def _default(spec: Spec) -> str:
+def default_name(spec: Spec) -> str:
     return f"{spec.table}_default"
 
 
@@ -136,27 +150,27 @@ def copy_statement_triggers(cur, table: str, partition: str) -> None:
     cur.execute("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
                 "AND NOT tgisinternal AND tgtype & 1 = 0", [table])
     for name, definition in cur.fetchall():
-        cur.execute(f"DROP TRIGGER IF EXISTS {_q(name)} ON {_q(partition)}")
-        cur.execute(re.sub(r" ON \S+ ", f" ON {_q(partition)} ", definition, count=1))
+        cur.execute(f"DROP TRIGGER IF EXISTS {qn(name)} ON {qn(partition)}")
+        cur.execute(re.sub(r" ON \S+ ", f" ON {qn(partition)} ", definition, count=1))
 
 
-def _create(cur, spec: Spec, start: dt.date) -> bool:
+def create_partition(cur, spec: Spec, start: dt.date) -> bool:
     """Create the partition of the period starting at `start`; rows already in DEFAULT for it move in."""
     name = partition_name(spec, start)
     if name in {p["name"] for p in partitions(cur, spec.table)}:
         return False
     lo, hi = _bound(spec, start), _bound(spec, following(spec.interval, start))
-    t, d, col = _q(spec.table), _q(_default(spec)), _q(spec.column)
+    t, d, col = qn(spec.table), qn(default_name(spec)), qn(spec.column)
     cur.execute(f"SELECT EXISTS (SELECT 1 FROM {d} WHERE {col} >= {lo} AND {col} < {hi})")
     stray = cur.fetchone()[0]
     if stray:  # PostgreSQL would refuse the new range while DEFAULT holds rows of it: move them
         cur.execute(f"ALTER TABLE {t} DETACH PARTITION {d}")
-    cur.execute(f"CREATE TABLE {_q(name)} PARTITION OF {t} FOR VALUES FROM ({lo}) TO ({hi})")
+    cur.execute(f"CREATE TABLE {qn(name)} PARTITION OF {t} FOR VALUES FROM ({lo}) TO ({hi})")
     copy_statement_triggers(cur, spec.table, name)
     if stray:
         # Same rows, same ids and hashes: the audit chain does not change. The detached DEFAULT has lost the
         # parent's append-only trigger until it is attached again, at the end of this transaction.
-        cur.execute(f"INSERT INTO {_q(name)} SELECT * FROM {d} WHERE {col} >= {lo} AND {col} < {hi}")
+        cur.execute(f"INSERT INTO {qn(name)} SELECT * FROM {d} WHERE {col} >= {lo} AND {col} < {hi}")
         cur.execute(f"DELETE FROM {d} WHERE {col} >= {lo} AND {col} < {hi}")
         cur.execute(f"ALTER TABLE {t} ATTACH PARTITION {d} DEFAULT")
     return True
@@ -174,73 +188,15 @@ def create_ahead(spec: Spec, first: dt.date | None = None, ahead: int | None = N
             raise PartitionError(f"Bảng {spec.table} chưa được phân vùng (chỉ PostgreSQL, sau migrate).")
         cur.execute("SET LOCAL lock_timeout = '10s'")
         for start in periods(spec.interval, first or now, last):
-            if _create(cur, spec, start):
+            if create_partition(cur, spec, start):
                 made.append(partition_name(spec, start))
     return made
-
-
-# ------------------------------------------------------------------------------------------ converting
-
-def convert(cur, spec: Spec) -> None:
-    """Turn the plain table into a partitioned one with the same columns, indexes, constraints and triggers
-    (migration; the rows are copied, so on a large existing table run it in a maintenance window)."""
-    if is_partitioned(cur, spec.table):
-        return
-    t, col = spec.table, spec.column
-    cur.execute("""SELECT indexdef FROM pg_indexes i WHERE tablename = %s AND NOT EXISTS (
-                       SELECT 1 FROM pg_constraint c WHERE c.conindid = to_regclass(quote_ident(i.indexname)))""", [t])
-    indexes = [r[0] for r in cur.fetchall()]
-    cur.execute("""SELECT conname, (SELECT array_agg(a.attname ORDER BY k.n) FROM unnest(conkey) WITH ORDINALITY
-                       k(attnum, n) JOIN pg_attribute a ON a.attrelid = conrelid AND a.attnum = k.attnum)
-                   FROM pg_constraint WHERE conrelid = to_regclass(%s) AND contype = 'u'""", [t])
-    uniques = cur.fetchall()
-    cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = to_regclass(%s) AND contype = 'f'", [t])
-    foreign = cur.fetchall()
-    cur.execute("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal",
-                [t])
-    triggers = [r[0] for r in cur.fetchall()]
-    cur.execute(f"SELECT min({_q(col)}), COALESCE(max(id), 0), "
-                f"(SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(%s) "
-                f"AND attname = 'id') FROM {_q(t)}", [t])
-    earliest, max_id, id_type = cur.fetchone()
-    old = f"{t}__unpartitioned"
-    cur.execute(f"ALTER TABLE {_q(t)} RENAME TO {_q(old)}")
-    cur.execute(f"CREATE TABLE {_q(t)} (LIKE {_q(old)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE) "
-                f"PARTITION BY RANGE ({_q(col)})")
-    cur.execute(f"CREATE TABLE {_q(_default(spec))} PARTITION OF {_q(t)} DEFAULT")
-    now = today()
-    first = earliest.astimezone(ZoneInfo(settings.TIME_ZONE)).date() if isinstance(earliest, dt.datetime) \
-        else (earliest or now)
-    last = now
-    for _ in range(AHEAD[spec.interval]):
-        last = following(spec.interval, floor(spec.interval, last))
-    for start in periods(spec.interval, min(first, now), last):
-        _create(cur, spec, start)
-    cur.execute(f"INSERT INTO {_q(t)} SELECT * FROM {_q(old)}")
-    cur.execute(f"DROP TABLE {_q(old)}")  # fails, leaving everything rolled back, if anything references it
-    seq = f"{t}_id_seq"
-    cur.execute(f"CREATE SEQUENCE {_q(seq)} AS {id_type} OWNED BY {_q(t)}.id")
-    cur.execute(f"ALTER TABLE {_q(t)} ALTER COLUMN id SET DEFAULT nextval('{seq}')")
-    cur.execute("SELECT setval(%s, %s, %s)", [seq, max(max_id, 1), max_id > 0])
-    cur.execute(f"ALTER TABLE {_q(t)} ADD CONSTRAINT {_q(t + '_pkey')} PRIMARY KEY (id, {_q(col)})")
-    for name, cols in uniques:
-        cols = list(cols) + ([] if col in cols else [col])
-        cur.execute(f"ALTER TABLE {_q(t)} ADD CONSTRAINT {_q(name)} UNIQUE ({', '.join(_q(c) for c in cols)})")
-    for sql in indexes:
-        cur.execute(sql)
-    for name, definition in foreign:
-        cur.execute(f"ALTER TABLE {_q(t)} ADD CONSTRAINT {_q(name)} {definition}")
-    for sql in triggers:
-        cur.execute(sql)
-    for part in partitions(cur, t):
-        copy_statement_triggers(cur, t, part["name"])
 
 
 # ------------------------------------------------------------------------------------------ detaching
 
 def _segment(cur, name: str) -> tuple[int, int | None, int | None]:
-    cur.execute(f"SELECT count(*), min(id), max(id) FROM {_q(name)}")
+    cur.execute(f"SELECT count(*), min(id), max(id) FROM {qn(name)}")
     return cur.fetchone()
 
 
@@ -248,7 +204,7 @@ def check_prefix(cur, spec: Spec, name: str) -> tuple[int, int | None, int | Non
     """For a chain: the partition's ids must all come before every id left in the table."""
     rows, first, last = _segment(cur, name)
     if spec.chain and rows:
-        cur.execute(f"SELECT min(id) FROM {_q(spec.table)} WHERE tableoid <> to_regclass(%s)", [name])
+        cur.execute(f"SELECT min(id) FROM {qn(spec.table)} WHERE tableoid <> to_regclass(%s)", [name])
         rest = cur.fetchone()[0]
         if rest is not None and rest < last:
             raise PartitionError(
@@ -256,6 +212,30 @@ def check_prefix(cur, spec: Spec, name: str) -> tuple[int, int | None, int | Non
                 f"#{last} ghi sau bản ghi #{rest} còn ở lại (bản ghi ghi lùi ngày). Hãy tách cùng các phân vùng "
                 f"trước đó, hoặc chờ đến khi mọi phân vùng cũ hơn đã được tách.")
     return rows, first, last
+
+
+def _lock_for_detach(cur, spec: Spec, name: str, tries: int = 200) -> None:
+    """Take every lock the detach needs at once, never waiting, or give up after a while.
+
+    DETACH locks the table (ACCESS EXCLUSIVE, with each partition) and the tables the partition's foreign
+    keys point at (SHARE ROW EXCLUSIVE: its inherited keys become its own). Writers take those in either
+    order (a transition reads a dossier's events and then updates the dossier, or updates the dossier and
+    then inserts its event), so a detach that waited for one while holding the other could close a cycle
+    and PostgreSQL would abort one side, maybe a citizen's request. With NOWAIT the detach never waits:
+    when a writer holds one of the locks, it lets go of what it took and tries again a moment later."""
+    cur.execute("SELECT DISTINCT confrelid::regclass::text FROM pg_constraint WHERE conrelid = to_regclass(%s) "
+                "AND contype = 'f' ORDER BY 1", [name])
+    statements = [f"LOCK TABLE {referenced} IN SHARE ROW EXCLUSIVE MODE NOWAIT" for (referenced,) in cur.fetchall()]
+    statements.append(f"LOCK TABLE {qn(spec.table)} IN ACCESS EXCLUSIVE MODE NOWAIT")
+    for attempt in range(tries):
+        try:
+            with transaction.atomic():  # a savepoint: a refused lock releases those taken in this try
+                for sql in statements:
+                    cur.execute(sql)
+            return
+        except OperationalError:
+            time.sleep(min(0.01 * (attempt + 1), 0.1))
+    raise PartitionError(f"Không tách {name}: bảng {spec.table} bận liên tục, hãy thử lại sau ít phút.")
 
 
 def detach(spec: Spec, name: str):
@@ -267,21 +247,25 @@ def detach(spec: Spec, name: str):
         if name not in found or found[name]["from"] is None:
             raise PartitionError(f"“{name}” không phải là một phân vùng theo thời gian của bảng {spec.table}.")
         check_prefix(cur, spec, name)
-    keeper = import_module(spec.chain) if spec.chain else None
-    if keeper is not None:  # verified before the lock, which only waits for the few statements below
-        report = keeper.verify(name)
-        if not report.ok:
-            raise PartitionError(f"Không tách {name}: {report.message()}")
+    keepers = [import_module(k) for k in spec.keepers]
+    for keeper in keepers:  # before the lock (the audit's walk may take a while); the lock waits only for the rest
+        reason = keeper.check(name) if hasattr(keeper, "check") else ""
+        if reason:
+            raise PartitionError(f"Không tách {name}: {reason}")
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL lock_timeout = '5s'")
-        cur.execute(f"LOCK TABLE {_q(spec.table)} IN ACCESS EXCLUSIVE MODE")
+        _lock_for_detach(cur, spec, name)
         rows, first, last = check_prefix(cur, spec, name)  # again, under the lock: nothing slipped in
+        for keeper in keepers:
+            if hasattr(keeper, "release"):
+                keeper.release(cur, name)
         last_hash = ""
-        if keeper is not None and rows:
-            cur.execute(f"SELECT hash FROM {_q(name)} WHERE id = %s", [last])
+        if spec.chain and rows:
+            cur.execute(f"SELECT hash FROM {qn(name)} WHERE id = %s", [last])
             last_hash = cur.fetchone()[0]
-        cur.execute(f"ALTER TABLE {_q(spec.table)} DETACH PARTITION {_q(name)}")
+        cur.execute(f"ALTER TABLE {qn(spec.table)} DETACH PARTITION {qn(name)}")
         fields = {"table": spec.table, "partition": name, "range_from": found[name]["from"],
                   "range_to": found[name]["to"], "rows": rows, "first_id": first, "last_id": last,
                   "last_hash": last_hash}
-        return ArchivedPartition.objects.create(**fields, seal=keeper.seal(fields) if keeper is not None else "")
+        seal = next((k.seal(fields) for k in keepers if hasattr(k, "seal")), "")
+        return ArchivedPartition.objects.create(**fields, seal=seal)

@@ -8,7 +8,12 @@ class FanOut(models.Model):
     are found by "no FanOut row yet", which is right even when transactions commit out of id order.
     """
 
-    event = models.OneToOneField("outbox.OutboxEvent", on_delete=models.CASCADE, primary_key=True, related_name="fanout")
+    # db_constraint=False, here and on Delivery.event: on PostgreSQL the outbox is partitioned by month and its
+    # primary key is (id, created_at), which a foreign key on event_id alone cannot reference. The rows are
+    # only written by the dispatcher for events it has read, and leave with their events when an old outbox
+    # month is detached (integrations/retention.py); the ORM still cascades a deleted event to them.
+    event = models.OneToOneField("outbox.OutboxEvent", on_delete=models.CASCADE, primary_key=True, related_name="fanout",
+                                 db_constraint=False)
     at = models.DateTimeField(auto_now_add=True)
 
 
@@ -20,7 +25,8 @@ class Delivery(models.Model):
     DEAD = "dead"
     STATUSES = [(PENDING, "Chờ gửi"), (DELIVERED, "Đã gửi"), (DEAD, "Gửi thất bại")]
 
-    event = models.ForeignKey("outbox.OutboxEvent", on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey("outbox.OutboxEvent", on_delete=models.CASCADE, related_name="deliveries",
+                              db_constraint=False)
     target = models.CharField("đích", max_length=64)
     aggregate_key = models.CharField(max_length=100, help_text="aggregate_type:aggregate_id — ordering unit")
     status = models.CharField("trạng thái", max_length=16, choices=STATUSES, default=PENDING)

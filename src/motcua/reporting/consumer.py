@@ -26,6 +26,7 @@ from motcua.engagement.models import SatisfactionRating
 from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
 
+from . import retention
 from .metrics import (
     ALL,
     DIMENSIONS,
@@ -306,8 +307,21 @@ def stored_counters() -> dict[tuple, dict[str, int]]:
     return out
 
 
+class RebuildRefused(Exception):
+    """The outbox no longer holds every event: a replay would lose figures (message in Vietnamese)."""
+
+
 def rebuild() -> int:
-    """Drop facts and counters and replay the whole outbox (after a definition change)."""
+    """Drop facts and counters and replay the whole outbox (after a definition change).
+
+    Refused once months of the outbox were detached for archiving (PostgreSQL, ``manage.py partitions``):
+    their events are no longer there to replay; attach them again first (docs/operations.md)."""
+    archived = retention.archived_events()
+    if archived:
+        raise RebuildRefused(
+            f"Không dựng lại được: {len(archived)} phân vùng sự kiện ({', '.join(a.partition for a in archived)}) đã "
+            "được tách để lưu trữ, dựng lại sẽ mất số liệu của các tháng đó. Gắn lại các phân vùng này trước "
+            "(docs/operations.md, “Partitions by time”).")
     with transaction.atomic():
         StatCounter.objects.all().delete()
         DossierFact.objects.all().delete()

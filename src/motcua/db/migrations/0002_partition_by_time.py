@@ -8,11 +8,12 @@ from django.db import migrations
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from motcua.db.partitions import SPECS, convert
+    from motcua.db.conversion import convert
+    from motcua.db.partitions import SPECS
 
     with schema_editor.connection.cursor() as cur:
-        for spec in SPECS.values():
-            convert(cur, spec)
+        for table in ("dossiers_dossierevent", "audit_auditentry", "reporting_statcounter"):
+            convert(cur, SPECS[table])
 
 
 class Migration(migrations.Migration):

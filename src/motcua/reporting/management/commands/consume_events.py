@@ -3,7 +3,7 @@
 import time
 from contextlib import nullcontext
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from motcua.db.outage import OutageGuard
 from motcua.reporting import consumer
@@ -22,7 +22,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if opts["rebuild"]:
-            n = consumer.rebuild()
+            try:
+                n = consumer.rebuild()
+            except consumer.RebuildRefused as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(f"Đã dựng lại số liệu từ {n} sự kiện.")
             return
         guard = OutageGuard("consume_events", self.stderr)  # --loop survives a database failover

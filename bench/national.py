@@ -3,13 +3,16 @@
 on a single server, side by side in one run.
 
 The load. The seed report of Quảng Ngãi city (seeds/000, 2023) counts 103.331 dossiers received at its
-one-stop counters from 01/01 to 27/11/2023, i.e. ≈ 113.900 a year for ≈ 265.000 inhabitants: ≈ 0,43
-dossiers per inhabitant and year. Each province gets that rate times its population (table below);
-a year has 250 working days of 8 hours and the busiest hour carries PEAK_FACTOR × the average hour.
+one-stop counters from 01/01 to 27/11/2023, i.e. ≈ 113.900 a year; the city had 252.050 inhabitants in
+2016 (the newest figure we could check), i.e. ≈ 0,45 dossiers per inhabitant and year. The country gets
+that rate times its population (NATIONAL_POPULATION, with its source); the provinces share it in
+proportion to approximate weights (POPULATION_WEIGHTS: typed, not checked against the official text; a
+province's share may be off by several per cent, the national total is not). A year has 250 working days
+of 8 hours and the busiest hour carries PEAK_FACTOR × the average hour (an assumption).
 Each dossier is a whole lifecycle over the public API (submit with an Idempotency-Key → receive →
 start-processing → complete-step × (steps − 1) → approve → sign-result → return) plus one read of its
 province's public statistics. The national peak is printed; ``--scale`` takes a share of it that the
-machine can carry (the full national peak needs more than two cores: see bench/README.md).
+machine can carry (the full national peak needs more than two cores: see bench/national.md).
 
 Arrivals are open-loop (Poisson, seeded, the same for both targets): a slow server makes dossiers wait
 (queue time is reported) instead of slowing the arrivals down. Per target it prints offered and achieved
@@ -43,11 +46,13 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.lifecycle import fmt, percentile  # noqa: E402
 
-# Population of the 34 provinces and centrally-run cities after the 2025 reorganisation (Resolution
-# 202/2025/QH15 of 12/06/2025 on the arrangement of provincial-level units): the figures published with
-# the resolution for the 23 merged units and the 2024 figures of the General Statistics Office for the
-# 11 unchanged ones, as listed together by the Government's news portal (baochinhphu.vn, June 2025).
-POPULATION = {
+# APPROXIMATE WEIGHTS, NOT FACTS. The 34 provinces and centrally-run cities after the 2025 reorganisation
+# (Resolution 202/2025/QH15), with population figures as listed by the Government's news portal
+# (baochinhphu.vn, June 2025: the resolution's figures for the 23 merged units, 2024 figures for the 11
+# unchanged ones). They were typed from memory of that list and NOT checked against the official text;
+# they add up to 113,4 M, well above the country's ≈ 101 M, so only their ratios are used: each
+# province's share of the national load (which dossier goes to which province's agency).
+POPULATION_WEIGHTS = {
     "Hà Nội": 8_718_000, "Huế": 1_432_986, "Lai Châu": 512_601, "Điện Biên": 673_091, "Sơn La": 1_300_130,
     "Lạng Sơn": 881_384, "Quảng Ninh": 1_497_447, "Thanh Hóa": 4_324_783, "Nghệ An": 3_831_694,
     "Hà Tĩnh": 1_622_901, "Cao Bằng": 573_119, "Tuyên Quang": 1_865_270, "Lào Cai": 1_778_785,
@@ -58,11 +63,18 @@ POPULATION = {
     "Cần Thơ": 4_199_824, "Vĩnh Long": 4_257_581, "Đồng Tháp": 4_370_046, "Cà Mau": 2_606_672,
     "An Giang": 4_952_238,
 }
-CITY_DOSSIERS = 103_331  # seeds/000: received 01/01–27/11/2023, Quảng Ngãi city
+# The national total the load is scaled to: Vietnam's population on 01/04/2024, mid-term population and
+# housing survey 2024 of the General Statistics Office, announced 06/01/2025 (as reported by Tạp chí Kinh tế
+# và Dự báo, kinhtevadubao.vn; checked against that report, not against the Office's own publication).
+NATIONAL_POPULATION = 101_112_656
+CITY_DOSSIERS = 103_331  # seeds/000: received 01/01–27/11/2023, Quảng Ngãi city (checked: the seed's text)
 CITY_DAYS = 331
-CITY_POPULATION = 265_000  # Quảng Ngãi city, 2019 census (General Statistics Office), rounded
+# Quảng Ngãi city, average population 2016 (preliminary), Quảng Ngãi Statistical Yearbook 2016, table 13
+# (Cục Thống kê Quảng Ngãi; checked against the yearbook's published page). Seven years older than the
+# dossier count: the city has grown since, so the rate per inhabitant is somewhat overstated.
+CITY_POPULATION = 252_050
 WORKING_SECONDS_PER_YEAR = 250 * 8 * 3600
-PEAK_FACTOR = 2.0  # busiest hour / average working hour (assumption, stated in bench/README.md)
+PEAK_FACTOR = 2.0  # busiest hour / average working hour (assumption, stated in bench/national.md)
 
 
 def per_capita() -> float:
@@ -70,13 +82,13 @@ def per_capita() -> float:
 
 
 def national_peak_dossiers_per_s() -> float:
-    return sum(POPULATION.values()) * per_capita() * PEAK_FACTOR / WORKING_SECONDS_PER_YEAR
+    return NATIONAL_POPULATION * per_capita() * PEAK_FACTOR / WORKING_SECONDS_PER_YEAR
 
 
 def arrivals(rate: float, seconds: float, seed: int) -> list[tuple[float, int]]:
-    """(offset s, province index) of each dossier: Poisson arrivals, provinces in proportion to population."""
+    """(offset s, province index) of each dossier: Poisson arrivals, provinces in proportion to their weights."""
     rng = random.Random(seed)
-    weights = list(POPULATION.values())
+    weights = list(POPULATION_WEIGHTS.values())
     out, t = [], 0.0
     while True:
         t += rng.expovariate(rate)
@@ -230,14 +242,15 @@ def main(argv=None) -> int:
     for key in ("single", "cluster"):
         with open(getattr(args, f"{key}_setup"), encoding="utf-8") as fh:
             setups[key] = json.load(fh)
-        if len(setups[key].get("agency_codes", [])) < len(POPULATION):
-            p.error(f"{key}: run bench_setup --agencies {len(POPULATION)}")
+        if len(setups[key].get("agency_codes", [])) < len(POPULATION_WEIGHTS):
+            p.error(f"{key}: run bench_setup --agencies {len(POPULATION_WEIGHTS)}")
     steps = int(setups["single"].get("steps", 1))
     peak = national_peak_dossiers_per_s()
-    total = sum(POPULATION.values())
-    print(f"34 provinces, {fmt(total / 1e6, 2)} M inhabitants × {fmt(per_capita(), 3)} dossiers/inhabitant/year "
-          f"= {fmt(total * per_capita() / 1e6, 1)} M dossiers/year; national peak hour "
-          f"{fmt(peak, 1)} dossiers/s = {fmt(peak * (5 + steps), 0)} transitions/s")
+    total = NATIONAL_POPULATION
+    print(f"{fmt(total / 1e6, 2)} M inhabitants (01/04/2024) × {fmt(per_capita(), 3)} dossiers/inhabitant/year "
+          f"= {fmt(total * per_capita() / 1e6, 1)} M dossiers/year, shared by 34 provinces in proportion to "
+          f"approximate weights; national peak hour {fmt(peak, 1)} dossiers/s = {fmt(peak * (5 + steps), 0)} "
+          "transitions/s")
     offered = peak * args.scale
     plan = arrivals(offered, args.seconds, args.seed)
     print(f"scale {fmt(args.scale, 3)}: {len(plan)} dossiers in {fmt(args.seconds, 0)} s, "

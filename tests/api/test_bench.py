@@ -50,13 +50,13 @@ def test_pgbench_baseline_runs_on_a_scratch_database_and_drops_it():
 
 @pytest.mark.django_db(transaction=True)
 def test_national_simulation_plumbing_drives_dossiers_of_every_province(live_server, capsys):
-    from bench.national import POPULATION, arrivals, drive, national_peak_dossiers_per_s
+    from bench.national import POPULATION_WEIGHTS, arrivals, drive, national_peak_dossiers_per_s
 
-    assert len(POPULATION) == 34
+    assert len(POPULATION_WEIGHTS) == 34
     plan = arrivals(rate=50.0, seconds=2.0, seed=1)
     assert 60 <= len(plan) <= 140  # Poisson around 100
     counts = [sum(1 for _, p in plan if p == i) for i in range(34)]
-    hcmc = list(POPULATION).index("TP. Hồ Chí Minh")
+    hcmc = list(POPULATION_WEIGHTS).index("TP. Hồ Chí Minh")
     assert counts[hcmc] == max(counts)  # the most populous province sends the most dossiers
     assert 5 < national_peak_dossiers_per_s() < 50
 

@@ -21,7 +21,7 @@ cluster — the replica's replay lag sampled every 0,5 s on the leader (pg_stat_
 
     python bench/national.py --single-url http://127.0.0.1:8811 --single-setup var/national-single.json \\
         --cluster-url http://127.0.0.1:8812 --cluster-setup var/national-cluster.json \\
-        --cluster-leader-dsn postgres://postgres@127.0.0.1:55432/motcua_s1_national \\
+        --cluster-leader-dsn postgres://postgres@127.0.0.1:25432/motcua_s1_national \\
         --scale 0.2 --seconds 60
 
 Starting the two targets (migrated databases, bench_setup --agencies 34, gunicorn): bench/README.md.

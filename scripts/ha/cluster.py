@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A highly available PostgreSQL cluster on one machine, from Debian's packages (stdlib only).
 
-    scripts/ha/cluster.py start  [--nodes 3] [--base-port 55430] [--db motcua] [--dir DIR]
+    scripts/ha/cluster.py start  [--nodes 3] [--base-port 25430] [--db motcua] [--dir DIR]
     scripts/ha/cluster.py status [--base-port …]
     scripts/ha/cluster.py env    [--base-port …]     # DATABASE_URL / MOTCUA_REPLICA_URL lines for the app
     scripts/ha/cluster.py kill   NODE | leader        # kill -9 a node (Patroni + PostgreSQL): a host crash

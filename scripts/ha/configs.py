@@ -9,7 +9,9 @@ import json
 import os
 from pathlib import Path
 
-DEFAULT_BASE = 55430
+# Below Linux's ephemeral port range (32768–60999 by default): a port there can be held for a moment by any
+# outgoing connection on the machine, and the cluster would fail to start (seen with pgbouncer on 55432).
+DEFAULT_BASE = 25430
 
 
 # ------------------------------------------------------------------------------------------ layout

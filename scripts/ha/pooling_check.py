@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What a client may do through the cluster's pgbouncer in transaction pooling, tried rather than assumed.
 
-    .venv/bin/python scripts/ha/pooling_check.py postgres://postgres@127.0.0.1:55432/motcua
+    .venv/bin/python scripts/ha/pooling_check.py postgres://postgres@127.0.0.1:25432/motcua
 
 Several clients run short transactions at once, so that pgbouncer hands each transaction whichever server
 connection is free (as under load). Each line says what was tried and how many of the attempts failed:
@@ -11,7 +11,8 @@ connection is free (as under load). Each line says what was tried and how many o
 - the same queries unprepared (psycopg's default with Django: ``prepare_threshold=None``);
 - pipeline mode (psycopg ``conn.pipeline()``) with unnamed statements, inside one transaction and across
   several autocommit statements;
-- a session ``SET`` seen by a later transaction of the same client (it may land on another server).
+- a session ``SET`` seen by a later statement of the same client (it may land on another server), and
+  ``SET LOCAL`` inside a transaction.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ CLIENTS, ROUNDS = 6, 40
 
 def _hold(url: str, stop: threading.Event) -> None:
     """Keep a few server connections busy in turns, so consecutive transactions of a client move around."""
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(url, autocommit=True, prepare_threshold=None) as conn:
         while not stop.is_set():
             with conn.transaction():
                 conn.execute("SELECT pg_sleep(0.002)")
@@ -81,17 +82,26 @@ def _pipeline_autocommit(conn, n, i) -> bool:
 
 
 def _session_set(conn, n, i) -> bool:
-    conn.execute(f"SET application_name = 'client{n}'")
-    return conn.execute("SHOW application_name").fetchone()[0] == f"client{n}"
+    # work_mem: a setting pgbouncer does not track (it re-sends a few reported ones, e.g. application_name,
+    # TimeZone, to whichever server it assigns)
+    conn.execute(f"SET work_mem = '{n + 1}MB'")
+    return conn.execute("SHOW work_mem").fetchone()[0] == f"{n + 1}MB"
+
+
+def _set_local(conn, n, i) -> bool:
+    with conn.transaction():
+        conn.execute(f"SET LOCAL work_mem = '{n + 1}MB'")
+        return conn.execute("SHOW work_mem").fetchone()[0] == f"{n + 1}MB"
 
 
 def main(url: str) -> int:
-    checks = [
-        ("named prepared statements (prepare_threshold=0)", _query, {"prepare_threshold": 0}),
+    checks = [  # named statements last: they stay behind on the server connections (no reset between clients)
         ("unprepared statements (prepare_threshold=None, Django's default)", _query, {"prepare_threshold": None}),
         ("pipeline, five statements in one transaction", _pipeline_in_transaction, {"prepare_threshold": None}),
         ("pipeline, five autocommit statements", _pipeline_autocommit, {"prepare_threshold": None}),
         ("session SET, read back by the next statement", _session_set, {"prepare_threshold": None}),
+        ("SET LOCAL inside a transaction", _set_local, {"prepare_threshold": None}),
+        ("named prepared statements (prepare_threshold=0)", _query, {"prepare_threshold": 0}),
     ]
     for label, work, connect in checks:
         failed, total, last = _run(url, work, **connect)
@@ -100,4 +110,4 @@ def main(url: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "postgres://postgres@127.0.0.1:55432/motcua"))
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "postgres://postgres@127.0.0.1:25432/motcua"))

@@ -1,7 +1,7 @@
 """A Patroni cluster (2 nodes, etcd, haproxy, pgbouncer) and the application on it, for the drills.
 
-Starts once per session, on ports from MOTCUA_DRILL_BASE_PORT (default 56430) so it never meets a
-cluster started by hand (55430); skipped — saying which Debian packages are missing — when the
+Starts once per session, on ports from MOTCUA_DRILL_BASE_PORT (default 26430) so it never meets a
+cluster started by hand (25430); skipped — saying which Debian packages are missing — when the
 cluster's programs are not installed (scripts/system-packages.sh installs them).
 """
 
@@ -27,7 +27,7 @@ def ha_cluster():
     if missing:
         pytest.skip(f"the HA cluster needs the Debian packages {ha.PACKAGES} (missing: {', '.join(missing)}); "
                     "run scripts/system-packages.sh as root")
-    layout = ha.Layout(int(os.environ.get("MOTCUA_DRILL_BASE_PORT", "56430")), nodes=2, db=DB)
+    layout = ha.Layout(int(os.environ.get("MOTCUA_DRILL_BASE_PORT", "26430")), nodes=2, db=DB)
     ha.stop(layout)  # leftovers of an interrupted run
     layout = ha.Layout(layout.base, nodes=2, db=DB)
     try:

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import RequestFactory
 
 from motcua.db.middleware import DatabaseUnavailableMiddleware
@@ -26,12 +26,22 @@ def test_a_page_hit_by_a_lost_database_answers_503_in_vietnamese(client, monkeyp
     assert "thử lại sau ít giây" in resp.content.decode()
 
 
-def test_an_api_call_hit_by_a_lost_database_gets_a_machine_readable_code():
-    request = RequestFactory().post("/api/v1/dossiers")
-    resp = DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, OperationalError("gone"))
+@pytest.mark.django_db
+def test_an_api_call_hit_by_a_lost_database_gets_a_machine_readable_code(client):
+    # under /api/ the API's error contract answers (api.errors), in JSON, not the pages' HTML
+    assert DatabaseUnavailableMiddleware(lambda r: None).process_exception(
+        RequestFactory().post("/api/v1/dossiers"), OperationalError("gone")) is None
+
+    def lost(execute, sql, params, many, context):
+        if "catalog_procedure" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(lost):
+        resp = client.get("/api/v1/catalog/procedures")
     assert resp.status_code == 503 and resp["Retry-After"] == "2"
-    assert json.loads(resp.content)["code"] == "database_unavailable"
-    assert DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, ValueError("bug")) is None
+    body = json.loads(resp.content)
+    assert body["code"] == "database_unavailable" and "thử lại sau ít giây" in body["message"]
 
 
 def test_a_worker_loop_waits_out_an_outage_and_goes_on():

@@ -38,6 +38,7 @@ from django.views import defaults
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.core.errors import DomainError
+from motcua.db.middleware import UNAVAILABLE_MESSAGE
 
 from .schemas import http_error_payload, validation_payload
 
@@ -49,7 +50,7 @@ RETRY_AFTER_S = 2
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 SQLITE_BUSY = ("database is locked", "database table is locked")
 
-UNAVAILABLE = "Hệ thống tạm thời không truy cập được cơ sở dữ liệu. Vui lòng thử lại sau ít giây."
+UNAVAILABLE = UNAVAILABLE_MESSAGE  # the same words as the pages' 503 (motcua.db.middleware)
 BUSY = ("Hệ thống đang bận vì nhiều yêu cầu đồng thời trên cùng dữ liệu; vui lòng gửi lại sau ít giây "
         "(kèm cùng Idempotency-Key nếu có).")
 

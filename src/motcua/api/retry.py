@@ -11,7 +11,10 @@ answered 503 ``database_busy`` with ``Retry-After``. Other requests are never re
 once and the caller decides.
 
 A request already inside a transaction (a test's, or a caller's ``ATOMIC_REQUESTS``) runs as it is: its
-transaction cannot be rolled back from here.
+transaction cannot be rolled back from here. So does a request reading the replica (``motcua.db.router``:
+the statistics operations named in ``MOTCUA_REPLICA_VIEWS``): a transaction on the leader would keep every
+read there; such a request only reads, and ``ReplicaReadsMiddleware`` serves it again from the leader
+when the replica fails.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 from django.db import OperationalError, transaction
 
 from motcua.core.errors import DomainError
+from motcua.db.router import replica_reads_on
 
 from .errors import is_transient
 
@@ -59,7 +63,7 @@ def retrying(view, *, sleep=time.sleep):
 
     @functools.wraps(view)
     def run(request, *args, **kwargs):
-        if not retry_safe(request) or transaction.get_connection().in_atomic_block:
+        if not retry_safe(request) or transaction.get_connection().in_atomic_block or replica_reads_on():
             return view(request, *args, **kwargs)
         for attempt in range(1, ATTEMPTS + 1):
             try:

@@ -8,9 +8,10 @@
     the replica holds the write too. A page whose replica query fails is served again from the leader.
 
 ``DatabaseUnavailableMiddleware``
-    While the leader is lost (a failover takes seconds) a request fails with a connection error: the
-    caller gets 503 with ``Retry-After`` and a Vietnamese message — JSON ``database_unavailable`` under
-    /api/ — instead of a 500, and retries (an idempotent retry: same ``Idempotency-Key``). Django closes
+    While the leader is lost (a failover takes seconds) a page fails with a connection error: the browser
+    gets 503 with ``Retry-After`` and a Vietnamese message instead of a 500. Under /api/ the API's own
+    error contract answers (``api.errors``: JSON ``database_unavailable``, the same message), and the
+    caller retries (an idempotent retry: same ``Idempotency-Key``). Django closes
     the broken connection at the end of the request and the next request connects to the new leader
     (``CONN_HEALTH_CHECKS`` checks a reused connection first).
 """
@@ -22,7 +23,7 @@ import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 
 from . import health
 from .router import _replica_reads
@@ -31,6 +32,7 @@ STICKY_COOKIE = "motcua_leader"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 UNAVAILABLE_MESSAGE = "Hệ thống tạm thời không truy cập được cơ sở dữ liệu. Vui lòng thử lại sau ít giây."
 RETRY_AFTER_S = 2
+API_PREFIX = "/api/"  # answered by the API's error contract (api.errors), which uses the message above
 log = logging.getLogger(__name__)
 
 
@@ -97,15 +99,11 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
+        if not isinstance(exception, (OperationalError, InterfaceError)) or request.path.startswith(API_PREFIX):
             return None
         # Logged with its traceback: a database that stays away is an operator's problem, not a caller's.
         log.error("database unavailable for %s %s", request.method, request.path, exc_info=exception)
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"code": "database_unavailable", "message": UNAVAILABLE_MESSAGE}, status=503,
-                                    json_dumps_params={"ensure_ascii": False})
-        else:
-            response = HttpResponse(f"<!doctype html><html lang=vi><meta charset=utf-8><title>Tạm gián đoạn"
-                                    f"</title><p>{UNAVAILABLE_MESSAGE}</p></html>", status=503)
+        response = HttpResponse(f"<!doctype html><html lang=vi><meta charset=utf-8><title>Tạm gián đoạn"
+                                f"</title><p>{UNAVAILABLE_MESSAGE}</p></html>", status=503)
         response["Retry-After"] = str(RETRY_AFTER_S)
         return response

@@ -19,9 +19,9 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("motcua_db", "0001_archived_partition"),
-        ("dossiers", "0002_labels"),
+        ("dossiers", "0003_data_links"),
         ("audit", "0004_block_truncate"),  # the triggers are copied onto the partitioned table
-        ("reporting", "0002_fact_satisfied"),
+        ("reporting", "0003_decision766_sources"),
     ]
 
     # Going back would need the rows copied into plain tables again: not provided (restore a backup).

@@ -41,8 +41,10 @@ def test_leader_killed_nothing_acknowledged_is_lost_or_doubled(ha_cluster, drill
         app.manage("anchor_audit", "--no-outbox")  # a signed checkpoint of the chain's head, kept outside the database
         old_leader = ha.leader(layout)
         assert old_leader is not None
+        ha.kill_node(layout, old_leader)  # returns once every process of the node is gone
+        # Measured from the node's death, not from the call: kill_node first lists the node's processes, and a
+        # write sent meanwhile is still answered by the old leader (one run printed a 0,1 s "window" so).
         killed_at = time.monotonic()
-        ha.kill_node(layout, old_leader)
 
         # from the crash to the first write sent after it that the server acknowledged
         first_ack = min(ha.wait_for("a write acknowledged after the crash", lambda: ledger.acks_sent_after(killed_at),

@@ -1,5 +1,6 @@
 """Documents tests: files go to a temporary media folder, keys to a temporary PKI folder."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -25,6 +26,8 @@ def make_pdf(text: str = "Giay to thu nghiem") -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF()
+    # fpdf stamps the current second and an ID from it: fix both so the same text gives the same bytes
+    pdf.set_creation_date(dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
     pdf.add_page()
     pdf.set_font("helvetica", size=14)
     pdf.cell(text=text)

@@ -9,6 +9,12 @@ written; the instance the caller passed is refreshed after a success.
 
 Transitions that create the dossier (save_draft, submit_online, receive_at_counter) and recorded facts
 use ``lock``/``run_locked`` and ``commit`` directly.
+
+Lock order (no deadlock between transitions, whoever acts on whichever dossiers): the submitting account
+(``create_once``, idempotent submissions only), the day's code sequence, the dossier, the audit chain's
+lock last. Rows are locked ``FOR NO KEY UPDATE``: Django's foreign keys are checked at COMMIT, after the
+audit chain's lock, with ``FOR KEY SHARE`` on the rows they name (the actor's account, the dossier), which
+``FOR UPDATE`` would block — a transaction holding the chain's lock would wait for one waiting for it.
 """
 
 from __future__ import annotations
@@ -71,7 +77,7 @@ def _not_found(ref=None):
 
 def lock_queryset():
     events = DossierEvent.objects.filter(dossier_id=OuterRef("pk")).order_by()
-    return (Dossier.objects.select_for_update(of=("self",))
+    return (Dossier.objects.select_for_update(of=("self",), no_key=True)
             .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step")
             .annotate(
                 lock_last_event_at=Subquery(events.order_by("-at").values("at")[:1]),
@@ -276,8 +282,10 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
     try:
         with transaction.atomic():
             if idempotency_key:
-                # Serialise submissions of the same account, then look for the earlier attempt.
-                get_user_model().objects.select_for_update().filter(pk=account.pk).first()
+                # Serialise submissions of the same account, then look for the earlier attempt. FOR NO KEY
+                # UPDATE (see ``lock``): the account's other transitions check their foreign keys against
+                # this row at COMMIT, after the audit chain's lock; FOR UPDATE would deadlock with them.
+                get_user_model().objects.select_for_update(no_key=True).filter(pk=account.pk).first()
                 existing = earlier()
                 if existing is not None:
                     return replayed(existing)

@@ -58,6 +58,8 @@ def _rewind_uploads(request) -> None:
 
 
 def _once(view, request, args, kwargs):
+    if getattr(view, "retry_whole_transaction", False):
+        return view(request, *args, **kwargs)  # its own transaction already: no second one around it
     refusal = None
     with transaction.atomic():
         try:

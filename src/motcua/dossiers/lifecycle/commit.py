@@ -23,7 +23,6 @@ import copy
 import datetime as dt
 import functools
 import inspect
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,9 +34,10 @@ from django.utils import timezone
 from motcua.audit.services import record as audit_record
 from motcua.core.calendar import TZ
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.outbox.services import emit
+from motcua.outbox.models import OutboxEvent
 
 from ..models import Dossier, DossierEvent, Slip
+from . import store
 from .guards import GUARDS
 
 
@@ -76,6 +76,8 @@ def _not_found(ref=None):
 # ---------------------------------------------------------------------------------------------- locking
 
 def lock_queryset():
+    """The locking read as the ORM writes it: what runs outside a transaction (where Django refuses it) and
+    the reference that ``store.lock_row``, the statement every transition runs, must load the same as."""
     events = DossierEvent.objects.filter(dossier_id=OuterRef("pk")).order_by()
     return (Dossier.objects.select_for_update(of=("self",), no_key=True)
             .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step")
@@ -85,40 +87,10 @@ def lock_queryset():
             ).order_by())
 
 
-# The locking statement is the same for every transition but the ORM would rebuild its SQL (six tables, two
-# subqueries) each time, which cost more CPU than anything else in a transition. It is compiled once per
-# database connection and lookup field, then run with the new value. Unique placeholders find the value's
-# position; anything unexpected falls back to the plain ORM.
-_LOCK_PLACEHOLDER = {"pk": -7246001, "code": "\x01lifecycle-lock\x01"}
-_compiled_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _compiled_lock(field: str):
-    conn = connections[Dossier.objects.db]  # the thread's own connection object
-    per_connection = _compiled_locks.setdefault(conn, {})
-    if field not in per_connection:
-        qs = lock_queryset().filter(**{field: _LOCK_PLACEHOLDER[field]})
-        compiler = qs.query.get_compiler(using=qs.db)
-        sql, params = compiler.as_sql()  # also sets compiler.select / klass_info used to build the objects
-        params = list(params)
-        per_connection[field] = None
-        if params.count(_LOCK_PLACEHOLDER[field]) == 1:
-            per_connection[field] = (compiler, sql, params, params.index(_LOCK_PLACEHOLDER[field]))
-    return per_connection[field]
-
-
 def _fetch_locked(field: str, value) -> Dossier | None:
-    compiled = _compiled_lock(field)
-    if compiled is None or not connections[Dossier.objects.db].in_atomic_block:
-        return lock_queryset().filter(**{field: value}).first()
-    compiler, sql, params, position = compiled
-    params = list(params)
-    params[position] = value
-    compiler.as_sql = lambda *args, **kwargs: (sql, params)
-    qs = Dossier.objects.all()
-    qs.query.get_compiler = lambda *args, **kwargs: compiler
-    rows = list(qs)
-    return rows[0] if rows else None
+    if not connections[Dossier.objects.db].in_atomic_block:
+        return lock_queryset().filter(**{field: value}).first()  # Django refuses: a lock needs a transaction
+    return store.lock_row(field, value)
 
 
 def lock(dossier) -> Dossier:
@@ -227,26 +199,26 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
     d.version += 1
     changed = _changed_fields(d)
     if changed is None:
-        d.save()
-    else:
-        d.save(update_fields=changed)
-    _remember_loaded(d)
-    event = DossierEvent.objects.create(
+        d.save()  # a new row, or one not loaded by ``lock``: the ORM writes it whole
+    event = DossierEvent(
         dossier=d, action=action, from_status=from_status, to_status=d.status, at=at,
         actor=actor if getattr(actor, "pk", None) else None,
         agency=agency if agency is not None else (d.current_agency or d.agency),
         to_agency=to_agency, step=step, note=note, data=data or {},
     )
-    extra = {"event_id": event.pk}
-    if to_agency is not None:
-        extra["to_agency_code"] = to_agency.code
+    extra = {"to_agency_code": to_agency.code} if to_agency is not None else {}
     body = payload(d, action=action, from_status=from_status, at=at, **extra)
-    emit(f"dossier.{action}", "dossier", d.pk, body)
-    # Last statement before COMMIT: the audit chain's lock serialises every transition province-wide,
-    # so it is taken as late as possible and held only for the entry itself.
-    audit_record(actor, f"dossier.{action}", "dossier", d.pk,
-                 {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at,
-                 savepoint=False)
+    outbox = OutboxEvent(topic=f"dossier.{action}", aggregate_type="dossier", aggregate_id=str(d.pk), payload=body)
+    with store.pipelined():
+        # The changed columns, the event and the outbox event (its payload gains "event_id"): one statement on
+        # PostgreSQL (store.py), sent with the audit entry's first statements.
+        store.write(d, changed, event, outbox)
+        # Last before COMMIT: the audit chain's lock serialises every transition province-wide, so it is
+        # taken as late as possible and held only for the entry itself.
+        audit_record(actor, f"dossier.{action}", "dossier", d.pk,
+                     {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at,
+                     savepoint=False)
+    _remember_loaded(d)
     return d
 
 

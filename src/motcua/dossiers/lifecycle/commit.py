@@ -87,26 +87,27 @@ def lock_queryset():
             ).order_by())
 
 
-def _fetch_locked(field: str, value) -> Dossier | None:
+def _fetch_locked(field: str, value, actor=None) -> Dossier | None:
     if not connections[Dossier.objects.db].in_atomic_block:
         return lock_queryset().filter(**{field: value}).first()  # Django refuses: a lock needs a transaction
-    return store.lock_row(field, value)
+    return store.lock_row(field, value, actor)
 
 
-def lock(dossier) -> Dossier:
+def lock(dossier, actor=None) -> Dossier:
     """Lock and load the dossier with what every transition reads, in one statement.
 
     The same statement reads the time and the number of the dossier's events, so that the time-order
-    check needs no statement of its own (see ``check_time_order``), and remembers the loaded values so
-    that ``commit`` writes only the columns that changed.
+    check needs no statement of its own (see ``check_time_order``), and the role assignments of ``actor``
+    for the guard (and the visibility rule of a ``DossierRef``); it remembers the loaded values so that
+    ``commit`` writes only the columns that changed.
     """
     if isinstance(dossier, DossierRef):
-        d = _fetch_locked("code", dossier.code) if dossier.code else None
+        d = _fetch_locked("code", dossier.code, actor) if dossier.code else None
         if d is None or (dossier.visible is not None and not dossier.visible(d)):
             raise _not_found(dossier)
     else:
         pk = getattr(dossier, "pk", dossier)
-        d = _fetch_locked("pk", int(pk)) if pk is not None else None
+        d = _fetch_locked("pk", int(pk), actor) if pk is not None else None
         if d is None:
             raise _not_found()
     _remember_loaded(d)
@@ -325,7 +326,7 @@ def transition(action: str, *, actor: str = "officer", checks=()):
             moment = now(at)
             who = args[actor]
             with transaction.atomic():
-                d = lock(dossier)
+                d = lock(dossier, who)
                 guard(d, who)
                 for check in checks:
                     check(d, moment, args)

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import weakref
 
 from django.db import connections
 
+from motcua.accounts import permissions
+from motcua.accounts.models import RoleAssignment
 from motcua.catalog.models import Procedure
 from motcua.outbox.models import OutboxEvent
 
@@ -128,8 +131,23 @@ _RELATIONS = (("procedure", Dossier._meta.get_field("procedure")),
 _LOOKUPS = ("pk", "code")
 
 
+# The acting user's role assignments, read by the same statement for the guard's role check: their columns
+# travel as one JSON array per assignment, so only columns JSON keeps as they are (numbers, text).
+_ROLE_FIELDS = RoleAssignment._meta.concrete_fields
+_ROLES_AS_JSON = all(f.get_internal_type() in ("AutoField", "BigAutoField", "ForeignKey", "CharField")
+                     for f in _ROLE_FIELDS)
+
+
+def _roles_sql(vendor: str) -> str:
+    meta = RoleAssignment._meta
+    cols = ", ".join(f"r.{_qn(f.column)}" for f in _ROLE_FIELDS)
+    agg, array = ("json_agg", "json_build_array") if vendor == "postgresql" else ("json_group_array", "json_array")
+    return (f"(SELECT {agg}({array}({cols})) FROM {_qn(meta.db_table)} r "
+            f"WHERE r.{_qn(meta.get_field('user').column)} = %s)")
+
+
 @functools.cache
-def _lock_sql(field: str, for_update: bool) -> str:
+def _lock_sql(field: str, for_update: bool, roles_vendor: str | None = None) -> str:
     aliases = {"": "d"}
     columns = [f"d.{_qn(f.column)}" for f in Dossier._meta.concrete_fields]
     joins = []
@@ -145,6 +163,8 @@ def _lock_sql(field: str, for_update: bool) -> str:
     columns += [f"(SELECT e.{at} FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)} "
                 f"ORDER BY e.{at} DESC LIMIT 1)",
                 f"(SELECT COUNT(*) FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)})"]
+    if roles_vendor:
+        columns.append(_roles_sql(roles_vendor))
     where = _qn((Dossier._meta.pk if field == "pk" else Dossier._meta.get_field(field)).column)
     return (f"SELECT {', '.join(columns)} FROM {_qn(Dossier._meta.db_table)} d {' '.join(joins)} "
             f"WHERE d.{where} = %s" + (" FOR NO KEY UPDATE OF d" if for_update else ""))
@@ -197,14 +217,27 @@ def _build(connection, row) -> Dossier:
     return d
 
 
-def lock_row(field: str, value) -> Dossier | None:
+def _remember_roles(connection, actor, raw) -> None:
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    permissions.remember_roles(actor, [RoleAssignment.from_db(connection.alias, None, values) for values in raw or ()])
+
+
+def lock_row(field: str, value, actor=None) -> Dossier | None:
     """The dossier whose ``field`` ("pk" or "code") is ``value``, its row locked FOR NO KEY UPDATE (inside the
     caller's transaction), loaded with procedure (and its field), agency, current agency and current step,
-    plus ``lock_last_event_at`` / ``lock_event_count``; None when there is none. One statement."""
+    plus ``lock_last_event_at`` / ``lock_event_count``; None when there is none. One statement, which also
+    reads the role assignments of ``actor`` (a user whose roles are not known yet) for the guard."""
     assert field in _LOOKUPS
     connection = connections[Dossier.objects.db]
-    sql = _lock_sql(field, connection.features.has_select_for_update)
+    with_roles = (_ROLES_AS_JSON and getattr(actor, "pk", None) is not None
+                  and getattr(actor, "is_authenticated", False) and not permissions.roles_known(actor))
+    sql = _lock_sql(field, connection.features.has_select_for_update, connection.vendor if with_roles else None)
     with _cursor(connection) as cur:
-        cur.execute(sql, [value])
+        cur.execute(sql, [actor.pk, value] if with_roles else [value])
         row = cur.fetchone()
-    return None if row is None else _build(connection, row)
+    if row is None:
+        return None
+    if with_roles:
+        _remember_roles(connection, actor, row[-1])
+    return _build(connection, row)

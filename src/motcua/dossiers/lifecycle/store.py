@@ -1,16 +1,22 @@
-"""The lifecycle's own small data-access layer: a transition's writes in as few statements as possible.
+"""The lifecycle's own small data-access layer: the commit path's statements, as few as possible.
 
-``write(d, changed, event, outbox)`` writes what every transition writes besides its audit entry: the dossier
+``lock_row(field, value, actor)`` — ONE statement: the dossier row locked ``FOR NO KEY UPDATE`` with its
+procedure (and field), agencies, current step, the time and number of its events, and the acting user's role
+assignments (for the guard, which runs in Python; commit.py), built into model instances with the fields'
+own converters, without the ORM's compiler.
+
+``write(d, changed, event, outbox)`` — what every transition writes besides its audit entry: the dossier
 row's changed columns, its ``DossierEvent`` and its outbox event, whose payload carries the new event's id
-(``event_id``). On PostgreSQL that is ONE statement — the row update and the event insert are data-modifying
-CTEs of the outbox insert, which takes the event's id from the event insert — sent through a server-side
-binding cursor, so that psycopg prepares it once per connection (``prepare_threshold`` in the database
-OPTIONS: settings.py). Elsewhere (SQLite) the same three statements run one after the other.
+(``event_id``). On PostgreSQL that is ONE statement (the row update and the event insert are data-modifying
+CTEs of the outbox insert, which takes the event's id from the event insert); elsewhere (SQLite) the same
+three statements run one after the other. ``pipelined()`` sends it together with the audit entry's first
+statements (psycopg pipeline mode).
 
-The ORM models stay the schema's home: table and column names come from their ``_meta`` and every value
-passes through its field (``pre_save``: ``auto_now_add``; ``get_db_prep_save``: JSON, dates), exactly as
-``Model.save`` would write it. The statements' text is built once per set of changed columns. The caller
-holds the dossier's row lock and its transaction (commit.py); nothing here commits.
+On PostgreSQL both go through a server-side binding cursor, so that psycopg prepares them once per connection
+(``prepare_threshold`` in the database OPTIONS: settings.py). The ORM models stay the schema's home: table and
+column names come from their ``_meta`` and every value passes through its field (``pre_save``:
+``auto_now_add``; ``get_db_prep_save``: JSON, dates), exactly as ``Model.save`` would write it; the SQL text
+is built once per shape. The caller holds the transaction (commit.py); nothing here commits.
 """
 
 from __future__ import annotations

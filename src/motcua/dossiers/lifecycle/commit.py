@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
@@ -88,7 +88,7 @@ def lock_queryset():
 
 
 def _fetch_locked(field: str, value, actor=None) -> Dossier | None:
-    if not connections[Dossier.objects.db].in_atomic_block:
+    if not store.writer().in_atomic_block:
         return lock_queryset().filter(**{field: value}).first()  # Django refuses: a lock needs a transaction
     return store.lock_row(field, value, actor)
 

@@ -26,7 +26,7 @@ import functools
 import json
 import weakref
 
-from django.db import connections
+from django.db import connections, router
 
 from motcua.accounts import permissions
 from motcua.accounts.models import RoleAssignment
@@ -34,6 +34,11 @@ from motcua.catalog.models import Procedure
 from motcua.outbox.models import OutboxEvent
 
 from ..models import Dossier, DossierEvent
+
+
+def writer():
+    """The connection the lifecycle locks and writes on (the leader, whatever a replica router says of reads)."""
+    return connections[router.db_for_write(Dossier)]
 
 
 def _qn(name: str) -> str:
@@ -95,7 +100,7 @@ def pipelined():
     """PostgreSQL: the statements run inside go out in psycopg's pipeline mode — one whose result nobody reads
     (the write below, the audit chain's lock) travels with the next one that is read, in one round trip.
     Errors still reach the caller as Django's, raised by the statement whose result is read next."""
-    connection = connections[Dossier.objects.db]
+    connection = writer()
     if connection.vendor != "postgresql":
         yield
         return
@@ -107,7 +112,7 @@ def pipelined():
 def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: OutboxEvent) -> None:
     """Write the dossier's ``changed`` columns (attnames; None: the row was saved already), the event and the
     outbox event, whose payload gains ``event_id``. ``event.pk`` is set afterwards when it was read back."""
-    connection = connections[Dossier.objects.db]
+    connection = writer()
     columns = tuple(changed or ())
     update = (_values(d, [Dossier._meta.get_field(c) for c in columns], connection, add=False) + [d.pk]
               if columns else [])
@@ -235,7 +240,7 @@ def lock_row(field: str, value, actor=None) -> Dossier | None:
     plus ``lock_last_event_at`` / ``lock_event_count``; None when there is none. One statement, which also
     reads the role assignments of ``actor`` (a user whose roles are not known yet) for the guard."""
     assert field in _LOOKUPS
-    connection = connections[Dossier.objects.db]
+    connection = writer()
     with_roles = (_ROLES_AS_JSON and getattr(actor, "pk", None) is not None
                   and getattr(actor, "is_authenticated", False) and not permissions.roles_known(actor))
     sql = _lock_sql(field, connection.features.has_select_for_update, connection.vendor if with_roles else None)

@@ -5,8 +5,10 @@ Runs the same calls as bench/lifecycle.py (submit → receive → start-processi
 approve → sign-result → return) through Django's test client inside this process, against the
 database in DATABASE_URL (use a scratch PostgreSQL database; it runs ``bench_setup`` itself), and
 prints per action the number of SQL statements and the CPU milliseconds (``time.process_time``) of
-this process. CPU here is Python's (request cycle, ninja, ORM, lifecycle); PostgreSQL's own CPU is
-not in it. With ``--profile FILE`` it also writes a cProfile of the timed lifecycles.
+this process: Python's (request cycle, ninja, ORM, lifecycle). When PostgreSQL runs on this machine
+(its server process readable in /proc), it also prints the CPU milliseconds the connection's server
+process spent on each call (``/proc/<pid>/schedstat``), from which round trips and planning show.
+With ``--profile FILE`` it also writes a cProfile of the timed lifecycles.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench PYTHONPATH=src \\
         .venv/bin/python bench/lifecycle_cost.py -n 30
@@ -30,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 os.environ.setdefault("MOTCUA_DEMO", "1")  # a scratch install driven over plain HTTP by the test client
+# One connection for the whole run, as a busy worker keeps it: its server process is the one measured.
+os.environ.setdefault("MOTCUA_CONN_MAX_AGE", "86400")
 
 
 def main() -> int:
@@ -56,17 +60,22 @@ def main() -> int:
     citizen = {"HTTP_AUTHORIZATION": f"Bearer {setup['citizens'][0]}"}
     queries: dict[str, list[int]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
+    server_cpu: dict[str, list[float]] = defaultdict(list)
+    server = _server_clock(connection)
 
     def call(action, path, headers, body, measure):
         with CaptureQueriesContext(connection) as ctx:
+            s0 = server()
             t0 = time.process_time()
             r = client.post(path, data=json.dumps(body), content_type="application/json", **headers)
             spent = time.process_time() - t0
+            server_spent = server() - s0
         if r.status_code not in (200, 201):
             raise SystemExit(f"{action}: HTTP {r.status_code} {r.content[:300]!r}")
         if measure:
             queries[action].append(len(ctx.captured_queries))
             cpu[action].append(spent * 1000)
+            server_cpu[action].append(server_spent * 1000)
         return r.json()
 
     def lifecycle(measure):
@@ -96,19 +105,40 @@ def main() -> int:
 
     total_q = sum(sum(v) for v in queries.values())
     total_cpu = sum(sum(v) for v in cpu.values())
+    total_server = sum(sum(v) for v in server_cpu.values())
     calls = sum(len(v) for v in queries.values())
     print(f"{connection.vendor}, {args.n} lifecycles, {calls} transitions")
-    print(f"{'action':<18}{'SQL/call':>10}{'CPU ms/call (median)':>24}")
+    print(f"{'action':<18}{'SQL/call':>10}{'CPU ms/call (median)':>24}{'server CPU ms/call (median)':>30}")
     for action in queries:
-        print(f"{action:<18}{statistics.mean(queries[action]):>10.1f}{statistics.median(cpu[action]):>24.2f}")
-    print(f"{'per transition':<18}{total_q / calls:>10.2f}{total_cpu / calls:>24.2f}  (mean)")
+        print(f"{action:<18}{statistics.mean(queries[action]):>10.1f}{statistics.median(cpu[action]):>24.2f}"
+              f"{statistics.median(server_cpu[action]):>30.2f}")
+    print(f"{'per transition':<18}{total_q / calls:>10.2f}{total_cpu / calls:>24.2f}{total_server / calls:>30.2f}"
+          "  (mean)")
     if args.json:
         Path(args.json).write_text(json.dumps({
             "vendor": connection.vendor, "transitions": calls, "sql_per_transition": total_q / calls,
-            "cpu_ms_per_transition": total_cpu / calls,
-            "per_action": {a: {"sql": statistics.mean(queries[a]), "cpu_ms": statistics.median(cpu[a])}
-                           for a in queries}}, indent=2))
+            "cpu_ms_per_transition": total_cpu / calls, "server_cpu_ms_per_transition": total_server / calls,
+            "per_action": {a: {"sql": statistics.mean(queries[a]), "cpu_ms": statistics.median(cpu[a]),
+                               "server_cpu_ms": statistics.median(server_cpu[a])} for a in queries}}, indent=2))
     return 0
+
+
+def _server_clock(connection):
+    """Seconds of CPU the connection's PostgreSQL server process has used (0.0 when it cannot be read: another
+    database, another machine)."""
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cur.fetchone()[0]}/schedstat")
+
+    def read():
+        try:
+            return int(stat.read_text().split()[0]) / 1e9  # nanoseconds on a CPU
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
+    return read
 
 
 if __name__ == "__main__":

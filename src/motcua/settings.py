@@ -316,6 +316,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", MOTCUA_DB_CONNECT_TIMEOUT)
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = MOTCUA_DB_TRANSACTION_POOLING
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not MOTCUA_DB_TRANSACTION_POOLING:
+    # psycopg prepares a statement on its second run on a connection: only statements sent through a server-side
+    # binding cursor (the lifecycle's commit statement, dossiers/lifecycle/store.py; Django's own cursors bind
+    # client-side and never prepare). Not behind pgbouncer in transaction pooling (see above).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
 if MOTCUA_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(MOTCUA_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
                                                  conn_health_checks=True)

@@ -146,6 +146,22 @@ def test_deadlock_on_a_write_is_retried_only_with_an_idempotency_key(world):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_deadlock_on_a_dossier_action_is_retried_and_recorded_once(world):
+    """A dossier action writes only inside its one transaction: an aborted try left nothing, so it runs again."""
+    from motcua.audit.models import AuditEntry
+    from motcua.dossiers.models import DossierEvent
+
+    r = world.client("citizen").post("/api/v1/dossiers", submit_body(world), content_type="application/json")
+    code = r.json()["code"]
+    wrapper, calls = failing("dossiers_dossierevent", times=2)
+    with connection.execute_wrapper(wrapper):
+        r = world.client("counter").post(f"/api/v1/dossiers/{code}/receive", {}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "received" and calls["failed"] == 2
+    assert DossierEvent.objects.filter(action="receive").count() == 1
+    assert AuditEntry.objects.filter(action="dossier.receive").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_retries_are_bounded(world):
     wrapper, calls = failing("dossiers_dossier", times=99)
     with connection.execute_wrapper(wrapper):

@@ -1,7 +1,9 @@
 """Roles and capabilities: who holds which role, where. Roles are scoped to an agency; an assignment
 without agency is province-wide.
 
-- ``roles_of(user)`` — the user's RoleAssignments (cached on the user object); ``forget_roles(user)``.
+- ``roles_of(user)`` — the user's RoleAssignments (cached on the user object); ``forget_roles(user)``;
+  ``roles_known(user)`` / ``remember_roles(user, assignments)`` for a caller that reads them with its own
+  statement (the dossier lifecycle's locking read).
 - ``has_role(user, roles, agency=None)`` — holds one of ``roles`` in ``agency`` (or province-wide).
 - ``agencies_of(user)`` — ids of the agencies where the user holds any role.
 - ``staff_agencies_of(user)`` — agencies where the user holds a staff role.
@@ -42,6 +44,15 @@ def roles_of(user) -> list[RoleAssignment]:
         cache = list(RoleAssignment.objects.filter(user=user).select_related("agency"))
         user._motcua_roles = cache
     return cache
+
+
+def roles_known(user) -> bool:
+    return getattr(user, "_motcua_roles", None) is not None
+
+
+def remember_roles(user, assignments: Iterable[RoleAssignment]) -> None:
+    """Cache the user's role assignments, read by the caller's own statement (all of them, ``agency`` unloaded)."""
+    user._motcua_roles = list(assignments)
 
 
 def forget_roles(user) -> None:

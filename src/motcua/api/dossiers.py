@@ -21,6 +21,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
 from motcua.units.models import Agency
 
+from . import retry
 from .auth import api_auth
 from .schemas import (
     ApologyIn,
@@ -273,35 +274,41 @@ def _act(request, code: str, fn, **kwargs) -> dict:
 
 
 @router.post("/{code}/receive", response=STATE, summary="Tiếp nhận hồ sơ nộp trực tuyến")
+@retry.whole_transaction
 def receive(request, code: str, payload: ReceiveIn = None):
     payload = payload or ReceiveIn()
     return _act(request, code, lifecycle.receive, officer=request.auth, digitized=payload.digitized)
 
 
 @router.post("/{code}/request-supplement", response=STATE, summary="Yêu cầu bổ sung, hoàn thiện hồ sơ")
+@retry.whole_transaction
 def request_supplement(request, code: str, payload: SupplementRequestIn):
     return _act(request, code, lifecycle.request_supplement, officer=request.auth, items=payload.items,
                 reason=payload.reason)
 
 
 @router.post("/{code}/provide-supplement", response=STATE, summary="Nộp bổ sung hồ sơ")
+@retry.whole_transaction
 def provide_supplement(request, code: str, payload: SupplementIn = None):
     payload = payload or SupplementIn()
     return _act(request, code, lifecycle.provide_supplement, by=request.auth, form_data=payload.form_data)
 
 
 @router.post("/{code}/refuse", response=STATE, summary="Từ chối tiếp nhận hồ sơ")
+@retry.whole_transaction
 def refuse(request, code: str, payload: ReasonIn):
     return _act(request, code, lifecycle.refuse, officer=request.auth, reason=payload.reason)
 
 
 @router.post("/{code}/start-processing", response=STATE, summary="Chuyển xử lý, bắt đầu giải quyết")
+@retry.whole_transaction
 def start_processing(request, code: str, payload: StartProcessingIn = None):
     payload = payload or StartProcessingIn()
     return _act(request, code, lifecycle.start_processing, officer=request.auth, assignee=_user(payload.assignee))
 
 
 @router.post("/{code}/complete-step", response=STATE, summary="Hoàn thành bước xử lý hiện tại")
+@retry.whole_transaction
 def complete_step(request, code: str, payload: CompleteStepIn = None):
     payload = payload or CompleteStepIn()
     return _act(request, code, lifecycle.complete_step, officer=request.auth, note=payload.note,
@@ -309,33 +316,39 @@ def complete_step(request, code: str, payload: CompleteStepIn = None):
 
 
 @router.post("/{code}/hand-over", response=STATE, summary="Chuyển hồ sơ liên thông sang cơ quan khác")
+@retry.whole_transaction
 def hand_over(request, code: str, payload: HandOverIn):
     return _act(request, code, lifecycle.hand_over, officer=request.auth,
                 to_agency=_agency(payload.to_agency, "to_agency"), note=payload.note)
 
 
 @router.post("/{code}/return-from-agency", response=STATE, summary="Trả hồ sơ liên thông về cơ quan chủ trì")
+@retry.whole_transaction
 def return_from_agency(request, code: str, payload: NoteIn = None):
     payload = payload or NoteIn()
     return _act(request, code, lifecycle.return_from_agency, officer=request.auth, note=payload.note)
 
 
 @router.post("/{code}/pause", response=STATE, summary="Tạm dừng giải quyết")
+@retry.whole_transaction
 def pause(request, code: str, payload: ReasonIn):
     return _act(request, code, lifecycle.pause, officer=request.auth, reason=payload.reason)
 
 
 @router.post("/{code}/resume", response=STATE, summary="Tiếp tục giải quyết")
+@retry.whole_transaction
 def resume(request, code: str):
     return _act(request, code, lifecycle.resume, officer=request.auth)
 
 
 @router.post("/{code}/extend", response=STATE, summary="Gia hạn thời gian giải quyết")
+@retry.whole_transaction
 def extend(request, code: str, payload: ExtendIn):
     return _act(request, code, lifecycle.extend, officer=request.auth, days=payload.days, reason=payload.reason)
 
 
 @router.post("/{code}/apology", response=STATE, summary="Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+@retry.whole_transaction
 def apology(request, code: str, payload: ApologyIn):
     new_due = payload.new_due_at
     if not isinstance(new_due, datetime) and isinstance(new_due, date):
@@ -347,17 +360,20 @@ def apology(request, code: str, payload: ApologyIn):
 
 
 @router.post("/{code}/approve", response=STATE, summary="Phê duyệt kết quả")
+@retry.whole_transaction
 def approve(request, code: str, payload: ApproveIn = None):
     payload = payload or ApproveIn()
     return _act(request, code, lifecycle.approve, officer=request.auth, summary=payload.summary)
 
 
 @router.post("/{code}/reject", response=STATE, summary="Không giải quyết (trả lời bằng văn bản, nêu lý do)")
+@retry.whole_transaction
 def reject(request, code: str, payload: ReasonIn):
     return _act(request, code, lifecycle.reject, officer=request.auth, reason=payload.reason)
 
 
 @router.post("/{code}/sign-result", response=STATE, summary="Ký, ban hành kết quả")
+@retry.whole_transaction
 def sign_result(request, code: str, payload: SignResultIn = None):
     payload = payload or SignResultIn()
     return _act(request, code, lifecycle.sign_result, officer=request.auth, electronic=payload.electronic,
@@ -365,16 +381,19 @@ def sign_result(request, code: str, payload: SignResultIn = None):
 
 
 @router.post("/{code}/return", response=STATE, summary="Trả kết quả")
+@retry.whole_transaction
 def return_result(request, code: str, payload: ReturnIn = None):
     payload = payload or ReturnIn()
     return _act(request, code, lifecycle.return_result, officer=request.auth, method=payload.method)
 
 
 @router.post("/{code}/withdraw", response=STATE, summary="Rút hồ sơ")
+@retry.whole_transaction
 def withdraw(request, code: str, payload: ReasonIn):
     return _act(request, code, lifecycle.withdraw, by=request.auth, reason=payload.reason)
 
 
 @router.post("/{code}/stop", response=STATE, summary="Dừng giải quyết hồ sơ")
+@retry.whole_transaction
 def stop(request, code: str, payload: ReasonIn):
     return _act(request, code, lifecycle.stop, officer=request.auth, reason=payload.reason)

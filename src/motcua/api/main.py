@@ -37,8 +37,9 @@ trang HTML: 400 `invalid_json`, `malformed_multipart`, `invalid_encoding`, `bad_
 403 `forbidden`, `twofactor_required`; 404 `dossier_not_found`, `not_found`; 409 `invalid_transition`,
 `conflict` và các mã nghiệp vụ khác; 413 `payload_too_large`; 422 `invalid_input` với `details.fields` cho
 từng trường; 429 `too_many_attempts`; 503 `database_busy` / `database_unavailable` kèm `Retry-After` (giây).
-Yêu cầu GET/PUT/DELETE hoặc có `Idempotency-Key` được hệ thống tự thử lại khi cơ sở dữ liệu báo xung đột
-đồng thời; các yêu cầu khác nhận 503 và có thể gửi lại.
+Yêu cầu GET/PUT/DELETE, yêu cầu có `Idempotency-Key` và các thao tác nghiệp vụ trên hồ sơ
+(`POST /dossiers/{code}/<thao-tác>`) được hệ thống tự thử lại khi cơ sở dữ liệu báo xung đột đồng thời; các
+yêu cầu khác nhận 503 và có thể gửi lại.
 """
 
 

@@ -1,8 +1,10 @@
 """Try an API operation again when the database gave up on it for a reason that passes: a serialization
 failure, a deadlock, a lock wait that timed out (``errors.is_transient``).
 
-Only where a second try is safe: an idempotent method (GET, HEAD, OPTIONS, PUT, DELETE) or a request that
-carries an ``Idempotency-Key`` (the submission answers a repeated key with the dossier it already made).
+Only where a second try is safe: an idempotent method (GET, HEAD, OPTIONS, PUT, DELETE), a request that
+carries an ``Idempotency-Key`` (the submission answers a repeated key with the dossier it already made), or an
+operation marked ``@whole_transaction`` (the dossier actions: each writes only inside its one transaction and
+does nothing outside it, so a try the database aborted left nothing to repeat).
 Such an operation runs in one transaction, so a failed try leaves nothing behind (files it stored included:
 documents/transactional.py) and the next try starts clean. A domain refusal still commits what the operation
 wrote before refusing — audit entries of refused reads — as it would without the retry. At most
@@ -38,8 +40,15 @@ PAUSE_S = 0.05
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
-def retry_safe(request) -> bool:
-    return request.method in IDEMPOTENT_METHODS or bool(request.headers.get("Idempotency-Key"))
+def whole_transaction(view):
+    """Mark an operation that writes only inside its one transaction, with no effect outside it: safe to retry."""
+    view.retry_whole_transaction = True
+    return view
+
+
+def retry_safe(request, view=None) -> bool:
+    return (request.method in IDEMPOTENT_METHODS or bool(request.headers.get("Idempotency-Key"))
+            or getattr(view, "retry_whole_transaction", False))
 
 
 def _rewind_uploads(request) -> None:
@@ -49,6 +58,8 @@ def _rewind_uploads(request) -> None:
 
 
 def _once(view, request, args, kwargs):
+    if getattr(view, "retry_whole_transaction", False):
+        return view(request, *args, **kwargs)  # its own transaction already: no second one around it
     refusal = None
     with transaction.atomic():
         try:
@@ -63,7 +74,7 @@ def retrying(view, *, sleep=time.sleep):
 
     @functools.wraps(view)
     def run(request, *args, **kwargs):
-        if not retry_safe(request) or transaction.get_connection().in_atomic_block or replica_reads_on():
+        if not retry_safe(request, view) or transaction.get_connection().in_atomic_block or replica_reads_on():
             return view(request, *args, **kwargs)
         for attempt in range(1, ATTEMPTS + 1):
             try:

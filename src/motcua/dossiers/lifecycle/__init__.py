@@ -6,7 +6,8 @@ program against. Each one:
 - checks the current status and the actor's role, raising motcua.core.errors.InvalidTransition /
   PermissionDenied / ValidationFailed (code + Vietnamese message) and changing nothing on failure;
 - writes a DossierEvent, an audit entry (motcua.audit.services.record) and an outbox event
-  (motcua.outbox.services.emit, topic "dossier.<action>") in the same transaction;
+  (an OutboxEvent, topic "dossier.<action>") in the same transaction — the row update, event and outbox
+  event as one statement on PostgreSQL (``store.py``);
 - accepts `at=` (aware datetime) to replay history in tests and simulations; default now;
 - increments dossier.version and returns the updated Dossier (the instance passed in is refreshed too).
 
@@ -38,7 +39,7 @@ leader's approval step is closed by the decision itself).
 
 Layout: ``guards.py`` (who may take which action from which status: one declared Guard per action),
 ``commit.py`` (locking, the commit path and the ``transition`` declaration that writes the skeleton
-once), ``intake.py``, ``processing.py``, ``closing.py`` (the transitions by stage), ``reorganization.py``
+once), ``store.py`` (the commit path's own statements), ``intake.py``, ``processing.py``, ``closing.py`` (the transitions by stage), ``reorganization.py``
 (``transfer_agency``: a reorganization plan moves an open dossier to the successor agency), ``facts.py`` (facts
 without a status change), ``timeliness.py`` (early / on time / late, hand-overs).
 """

@@ -9,6 +9,12 @@ written; the instance the caller passed is refreshed after a success.
 
 Transitions that create the dossier (save_draft, submit_online, receive_at_counter) and recorded facts
 use ``lock``/``run_locked`` and ``commit`` directly.
+
+Lock order (no deadlock between transitions, whoever acts on whichever dossiers): the submitting account
+(``create_once``, idempotent submissions only), the day's code sequence, the dossier, the audit chain's
+lock last. Rows are locked ``FOR NO KEY UPDATE``: Django's foreign keys are checked at COMMIT, after the
+audit chain's lock, with ``FOR KEY SHARE`` on the rows they name (the actor's account, the dossier), which
+``FOR UPDATE`` would block — a transaction holding the chain's lock would wait for one waiting for it.
 """
 
 from __future__ import annotations
@@ -17,21 +23,21 @@ import copy
 import datetime as dt
 import functools
 import inspect
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from motcua.audit.services import record as audit_record
 from motcua.core.calendar import TZ
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.outbox.services import emit
+from motcua.outbox.models import OutboxEvent
 
 from ..models import Dossier, DossierEvent, Slip
+from . import store
 from .guards import GUARDS
 
 
@@ -70,8 +76,10 @@ def _not_found(ref=None):
 # ---------------------------------------------------------------------------------------------- locking
 
 def lock_queryset():
+    """The locking read as the ORM writes it: what runs outside a transaction (where Django refuses it) and
+    the reference that ``store.lock_row``, the statement every transition runs, must load the same as."""
     events = DossierEvent.objects.filter(dossier_id=OuterRef("pk")).order_by()
-    return (Dossier.objects.select_for_update(of=("self",))
+    return (Dossier.objects.select_for_update(of=("self",), no_key=True)
             .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step")
             .annotate(
                 lock_last_event_at=Subquery(events.order_by("-at").values("at")[:1]),
@@ -79,56 +87,27 @@ def lock_queryset():
             ).order_by())
 
 
-# The locking statement is the same for every transition but the ORM would rebuild its SQL (six tables, two
-# subqueries) each time, which cost more CPU than anything else in a transition. It is compiled once per
-# database connection and lookup field, then run with the new value. Unique placeholders find the value's
-# position; anything unexpected falls back to the plain ORM.
-_LOCK_PLACEHOLDER = {"pk": -7246001, "code": "\x01lifecycle-lock\x01"}
-_compiled_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _fetch_locked(field: str, value, actor=None) -> Dossier | None:
+    if not store.writer().in_atomic_block:
+        return lock_queryset().filter(**{field: value}).first()  # Django refuses: a lock needs a transaction
+    return store.lock_row(field, value, actor)
 
 
-def _compiled_lock(field: str):
-    conn = connections[Dossier.objects.db]  # the thread's own connection object
-    per_connection = _compiled_locks.setdefault(conn, {})
-    if field not in per_connection:
-        qs = lock_queryset().filter(**{field: _LOCK_PLACEHOLDER[field]})
-        compiler = qs.query.get_compiler(using=qs.db)
-        sql, params = compiler.as_sql()  # also sets compiler.select / klass_info used to build the objects
-        params = list(params)
-        per_connection[field] = None
-        if params.count(_LOCK_PLACEHOLDER[field]) == 1:
-            per_connection[field] = (compiler, sql, params, params.index(_LOCK_PLACEHOLDER[field]))
-    return per_connection[field]
-
-
-def _fetch_locked(field: str, value) -> Dossier | None:
-    compiled = _compiled_lock(field)
-    if compiled is None or not connections[Dossier.objects.db].in_atomic_block:
-        return lock_queryset().filter(**{field: value}).first()
-    compiler, sql, params, position = compiled
-    params = list(params)
-    params[position] = value
-    compiler.as_sql = lambda *args, **kwargs: (sql, params)
-    qs = Dossier.objects.all()
-    qs.query.get_compiler = lambda *args, **kwargs: compiler
-    rows = list(qs)
-    return rows[0] if rows else None
-
-
-def lock(dossier) -> Dossier:
+def lock(dossier, actor=None) -> Dossier:
     """Lock and load the dossier with what every transition reads, in one statement.
 
     The same statement reads the time and the number of the dossier's events, so that the time-order
-    check needs no statement of its own (see ``check_time_order``), and remembers the loaded values so
-    that ``commit`` writes only the columns that changed.
+    check needs no statement of its own (see ``check_time_order``), and the role assignments of ``actor``
+    for the guard (and the visibility rule of a ``DossierRef``); it remembers the loaded values so that
+    ``commit`` writes only the columns that changed.
     """
     if isinstance(dossier, DossierRef):
-        d = _fetch_locked("code", dossier.code) if dossier.code else None
+        d = _fetch_locked("code", dossier.code, actor) if dossier.code else None
         if d is None or (dossier.visible is not None and not dossier.visible(d)):
             raise _not_found(dossier)
     else:
         pk = getattr(dossier, "pk", dossier)
-        d = _fetch_locked("pk", int(pk)) if pk is not None else None
+        d = _fetch_locked("pk", int(pk), actor) if pk is not None else None
         if d is None:
             raise _not_found()
     _remember_loaded(d)
@@ -221,26 +200,26 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
     d.version += 1
     changed = _changed_fields(d)
     if changed is None:
-        d.save()
-    else:
-        d.save(update_fields=changed)
-    _remember_loaded(d)
-    event = DossierEvent.objects.create(
+        d.save()  # a new row, or one not loaded by ``lock``: the ORM writes it whole
+    event = DossierEvent(
         dossier=d, action=action, from_status=from_status, to_status=d.status, at=at,
         actor=actor if getattr(actor, "pk", None) else None,
         agency=agency if agency is not None else (d.current_agency or d.agency),
         to_agency=to_agency, step=step, note=note, data=data or {},
     )
-    extra = {"event_id": event.pk}
-    if to_agency is not None:
-        extra["to_agency_code"] = to_agency.code
+    extra = {"to_agency_code": to_agency.code} if to_agency is not None else {}
     body = payload(d, action=action, from_status=from_status, at=at, **extra)
-    emit(f"dossier.{action}", "dossier", d.pk, body)
-    # Last statement before COMMIT: the audit chain's lock serialises every transition province-wide,
-    # so it is taken as late as possible and held only for the entry itself.
-    audit_record(actor, f"dossier.{action}", "dossier", d.pk,
-                 {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at,
-                 savepoint=False)
+    outbox = OutboxEvent(topic=f"dossier.{action}", aggregate_type="dossier", aggregate_id=str(d.pk), payload=body)
+    with store.pipelined():
+        # The changed columns, the event and the outbox event (its payload gains "event_id"): one statement on
+        # PostgreSQL (store.py), sent with the audit entry's first statements.
+        store.write(d, changed, event, outbox)
+        # Last before COMMIT: the audit chain's lock serialises every transition province-wide, so it is
+        # taken as late as possible and held only for the entry itself.
+        audit_record(actor, f"dossier.{action}", "dossier", d.pk,
+                     {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at,
+                     savepoint=False)
+    _remember_loaded(d)
     return d
 
 
@@ -276,8 +255,10 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
     try:
         with transaction.atomic():
             if idempotency_key:
-                # Serialise submissions of the same account, then look for the earlier attempt.
-                get_user_model().objects.select_for_update().filter(pk=account.pk).first()
+                # Serialise submissions of the same account, then look for the earlier attempt. FOR NO KEY
+                # UPDATE (see ``lock``): the account's other transitions check their foreign keys against
+                # this row at COMMIT, after the audit chain's lock; FOR UPDATE would deadlock with them.
+                get_user_model().objects.select_for_update(no_key=True).filter(pk=account.pk).first()
                 existing = earlier()
                 if existing is not None:
                     return replayed(existing)
@@ -345,7 +326,7 @@ def transition(action: str, *, actor: str = "officer", checks=()):
             moment = now(at)
             who = args[actor]
             with transaction.atomic():
-                d = lock(dossier)
+                d = lock(dossier, who)
                 guard(d, who)
                 for check in checks:
                     check(d, moment, args)

@@ -1,0 +1,254 @@
+"""The lifecycle's own small data-access layer: the commit path's statements, as few as possible.
+
+``lock_row(field, value, actor)`` — ONE statement: the dossier row locked ``FOR NO KEY UPDATE`` with its
+procedure (and field), agencies, current step, the time and number of its events, and the acting user's role
+assignments (for the guard, which runs in Python; commit.py), built into model instances with the fields'
+own converters, without the ORM's compiler.
+
+``write(d, changed, event, outbox)`` — what every transition writes besides its audit entry: the dossier
+row's changed columns, its ``DossierEvent`` and its outbox event, whose payload carries the new event's id
+(``event_id``). On PostgreSQL that is ONE statement (the row update and the event insert are data-modifying
+CTEs of the outbox insert, which takes the event's id from the event insert); elsewhere (SQLite) the same
+three statements run one after the other. ``pipelined()`` sends it together with the audit entry's first
+statements (psycopg pipeline mode).
+
+On PostgreSQL both go through a server-side binding cursor, so that psycopg prepares them once per connection
+(``prepare_threshold`` in the database OPTIONS: settings.py). The ORM models stay the schema's home: table and
+column names come from their ``_meta`` and every value passes through its field (``pre_save``:
+``auto_now_add``; ``get_db_prep_save``: JSON, dates), exactly as ``Model.save`` would write it; the SQL text
+is built once per shape. The caller holds the transaction (commit.py); nothing here commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import weakref
+
+from django.db import connections, router
+
+from motcua.accounts import permissions
+from motcua.accounts.models import RoleAssignment
+from motcua.catalog.models import Procedure
+from motcua.outbox.models import OutboxEvent
+
+from ..models import Dossier, DossierEvent
+
+
+def writer():
+    """The connection the lifecycle locks and writes on (the leader, whatever a replica router says of reads)."""
+    return connections[router.db_for_write(Dossier)]
+
+
+def _qn(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _insert_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _values(obj, fields, connection, *, add: bool) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields]
+
+
+@functools.cache
+def _update_sql(columns: tuple[str, ...]) -> str:
+    meta = Dossier._meta
+    sets = ", ".join(f"{_qn(meta.get_field(c).column)} = %s" for c in columns)
+    return f"UPDATE {_qn(meta.db_table)} SET {sets} WHERE {_qn(meta.pk.column)} = %s"
+
+
+@functools.cache
+def _insert_sql(model) -> str:
+    fields = _insert_fields(model)
+    return (f"INSERT INTO {_qn(model._meta.db_table)} ({', '.join(_qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})")
+
+
+@functools.cache
+def _combined_sql(columns: tuple[str, ...]) -> str:
+    """PostgreSQL: update + event + outbox in one statement; the payload gets the event's id."""
+    event_pk = _qn(DossierEvent._meta.pk.column)
+    ctes = []
+    if columns:
+        ctes.append(f"dossier_row AS ({_update_sql(columns)})")
+    ctes.append(f"event_row AS ({_insert_sql(DossierEvent)} RETURNING {event_pk})")
+    outbox = _insert_fields(OutboxEvent)
+    values = ", ".join(
+        f"jsonb_set(%s::jsonb, '{{event_id}}', to_jsonb((SELECT {event_pk} FROM event_row)))"
+        if f.name == "payload" else "%s" for f in outbox)
+    return (f"WITH {', '.join(ctes)} INSERT INTO {_qn(OutboxEvent._meta.db_table)} "
+            f"({', '.join(_qn(f.column) for f in outbox)}) VALUES ({values})")
+
+
+def _cursor(connection):
+    if connection.vendor == "postgresql":
+        # Server-side binding: psycopg can prepare the statement (Django's own cursors bind client-side and
+        # never do). Wrapped like Django's cursors: errors become Django's, statements are logged/captured.
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        connection.ensure_connection()
+        raw = ServerBindingCursor(connection.connection)
+        return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    return connection.cursor()
+
+
+@contextlib.contextmanager
+def pipelined():
+    """PostgreSQL: the statements run inside go out in psycopg's pipeline mode — one whose result nobody reads
+    (the write below, the audit chain's lock) travels with the next one that is read, in one round trip.
+    Errors still reach the caller as Django's, raised by the statement whose result is read next."""
+    connection = writer()
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
+def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: OutboxEvent) -> None:
+    """Write the dossier's ``changed`` columns (attnames; None: the row was saved already), the event and the
+    outbox event, whose payload gains ``event_id``. ``event.pk`` is set afterwards when it was read back."""
+    connection = writer()
+    columns = tuple(changed or ())
+    update = (_values(d, [Dossier._meta.get_field(c) for c in columns], connection, add=False) + [d.pk]
+              if columns else [])
+    event_values = _values(event, _insert_fields(DossierEvent), connection, add=True)
+    fields = _insert_fields(OutboxEvent)
+    with _cursor(connection) as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(_combined_sql(columns), update + event_values + _values(outbox, fields, connection, add=True))
+            return
+        if columns:
+            cur.execute(_update_sql(columns), update)
+        cur.execute(_insert_sql(DossierEvent), event_values)
+        event.pk = cur.lastrowid
+        outbox.payload = {**outbox.payload, "event_id": event.pk}
+        cur.execute(_insert_sql(OutboxEvent), _values(outbox, fields, connection, add=True))
+
+
+# ---------------------------------------------------------------------------------------------- the locking read
+
+# What a transition reads with the row lock: the dossier with the relations its guard and change use, and the
+# time and number of its events (commit.check_time_order). (attribute path, relation field) in join order.
+_RELATIONS = (("procedure", Dossier._meta.get_field("procedure")),
+              ("procedure__field", Procedure._meta.get_field("field")),
+              ("agency", Dossier._meta.get_field("agency")),
+              ("current_agency", Dossier._meta.get_field("current_agency")),
+              ("current_step", Dossier._meta.get_field("current_step")))
+_LOOKUPS = ("pk", "code")
+
+
+# The acting user's role assignments, read by the same statement for the guard's role check: their columns
+# travel as one JSON array per assignment, so only columns JSON keeps as they are (numbers, text).
+_ROLE_FIELDS = RoleAssignment._meta.concrete_fields
+_ROLES_AS_JSON = all(f.get_internal_type() in ("AutoField", "BigAutoField", "ForeignKey", "CharField")
+                     for f in _ROLE_FIELDS)
+
+
+def _roles_sql(vendor: str) -> str:
+    meta = RoleAssignment._meta
+    cols = ", ".join(f"r.{_qn(f.column)}" for f in _ROLE_FIELDS)
+    agg, array = ("json_agg", "json_build_array") if vendor == "postgresql" else ("json_group_array", "json_array")
+    return (f"(SELECT {agg}({array}({cols})) FROM {_qn(meta.db_table)} r "
+            f"WHERE r.{_qn(meta.get_field('user').column)} = %s)")
+
+
+@functools.cache
+def _lock_sql(field: str, for_update: bool, roles_vendor: str | None = None) -> str:
+    aliases = {"": "d"}
+    columns = [f"d.{_qn(f.column)}" for f in Dossier._meta.concrete_fields]
+    joins = []
+    for n, (path, rel) in enumerate(_RELATIONS):
+        parent = aliases[path.rpartition("__")[0]]
+        alias = aliases[path] = f"r{n}"
+        model = rel.related_model
+        columns += [f"{alias}.{_qn(f.column)}" for f in model._meta.concrete_fields]
+        joins.append(f"{'LEFT ' if rel.null else ''}JOIN {_qn(model._meta.db_table)} {alias} "
+                     f"ON {alias}.{_qn(rel.target_field.column)} = {parent}.{_qn(rel.column)}")
+    events, at = _qn(DossierEvent._meta.db_table), _qn(DossierEvent._meta.get_field("at").column)
+    of = _qn(DossierEvent._meta.get_field("dossier").column)
+    columns += [f"(SELECT e.{at} FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)} "
+                f"ORDER BY e.{at} DESC LIMIT 1)",
+                f"(SELECT COUNT(*) FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)})"]
+    if roles_vendor:
+        columns.append(_roles_sql(roles_vendor))
+    where = _qn((Dossier._meta.pk if field == "pk" else Dossier._meta.get_field(field)).column)
+    return (f"SELECT {', '.join(columns)} FROM {_qn(Dossier._meta.db_table)} d {' '.join(joins)} "
+            f"WHERE d.{where} = %s" + (" FOR NO KEY UPDATE OF d" if for_update else ""))
+
+
+def _converters(connection, fields) -> list:
+    """Per column: the functions that turn what the driver returns into the field's value (as the ORM does)."""
+    out = []
+    for f in fields:
+        col = f.get_col(f.model._meta.db_table)
+        out.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    return out
+
+
+_loaders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _loader(connection):
+    """Per connection (converters may hold it): [(model, fields, converters)] in column order, and the last
+    event time's converters."""
+    if connection not in _loaders:
+        models = [Dossier] + [rel.related_model for _, rel in _RELATIONS]
+        parts = [(m, m._meta.concrete_fields, _converters(connection, m._meta.concrete_fields)) for m in models]
+        _loaders[connection] = (parts, _converters(connection, [DossierEvent._meta.get_field("at")])[0])
+    return _loaders[connection]
+
+
+def _build(connection, row) -> Dossier:
+    parts, at_converters = _loader(connection)
+    objects, i = [], 0
+    for model, fields, converters in parts:
+        values = list(row[i:i + len(fields)])
+        i += len(fields)
+        for n, (col, convs) in enumerate(converters):
+            for conv in convs:
+                values[n] = conv(values[n], col, connection)
+        objects.append(None if values[0] is None else model.from_db(connection.alias, None, values))
+    d, *related = objects
+    owners = {"": d}
+    for (path, _), obj in zip(_RELATIONS, related, strict=True):
+        owner, _, name = path.rpartition("__")
+        if owners.get(owner) is not None:
+            owners[owner]._state.fields_cache[name] = obj
+        owners[path] = obj
+    last_at, count = row[i], row[i + 1]
+    col, convs = at_converters
+    for conv in convs:
+        last_at = conv(last_at, col, connection)
+    d.lock_last_event_at, d.lock_event_count = last_at, count
+    return d
+
+
+def _remember_roles(connection, actor, raw) -> None:
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    permissions.remember_roles(actor, [RoleAssignment.from_db(connection.alias, None, values) for values in raw or ()])
+
+
+def lock_row(field: str, value, actor=None) -> Dossier | None:
+    """The dossier whose ``field`` ("pk" or "code") is ``value``, its row locked FOR NO KEY UPDATE (inside the
+    caller's transaction), loaded with procedure (and its field), agency, current agency and current step,
+    plus ``lock_last_event_at`` / ``lock_event_count``; None when there is none. One statement, which also
+    reads the role assignments of ``actor`` (a user whose roles are not known yet) for the guard."""
+    assert field in _LOOKUPS
+    connection = writer()
+    with_roles = (_ROLES_AS_JSON and getattr(actor, "pk", None) is not None
+                  and getattr(actor, "is_authenticated", False) and not permissions.roles_known(actor))
+    sql = _lock_sql(field, connection.features.has_select_for_update, connection.vendor if with_roles else None)
+    with _cursor(connection) as cur:
+        cur.execute(sql, [actor.pk, value] if with_roles else [value])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    if with_roles:
+        _remember_roles(connection, actor, row[-1])
+    return _build(connection, row)

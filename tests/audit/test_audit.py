@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse, HttpResponseNotFound
 from django.test import RequestFactory
 
-from motcua.audit import services
+from motcua.audit import chainer, services
 from motcua.audit.models import AuditEntry, AuditTamperError
 from tests.factories import AgencyFactory, UserFactory, officer, sign_in
 
@@ -16,9 +16,17 @@ pytestmark = pytest.mark.django_db
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 
 
+def chained(entries):
+    """Run the chainer (as ``chain_audit`` would; on SQLite ``record`` chained them already) and reload."""
+    chainer.chain_pending()
+    for entry in entries:
+        entry.refresh_from_db()
+    return entries
+
+
 def chain(n=5, actor=None):
-    return [services.record(actor, "dossier.receive", "dossier", i, {"note": f"lần {i}", "amount": 1.5})
-            for i in range(n)]
+    return chained([services.record(actor, "dossier.receive", "dossier", i, {"note": f"lần {i}", "amount": 1.5})
+                    for i in range(n)])
 
 
 def raw(sql, params=()):

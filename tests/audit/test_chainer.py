@@ -251,3 +251,17 @@ def test_the_database_lets_the_chainer_set_a_place_once_and_nothing_else():
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
         cur.execute("UPDATE audit_auditentry SET seq = 9, action = 'khác' WHERE id = %s", [other.pk])
     assert services.verify_chain().ok
+
+
+@deferred
+@pytest.mark.django_db
+def test_the_chainer_does_not_chain_over_deleted_newest_entries():
+    entries = [services.record(None, "test", "x", i) for i in range(3)]
+    chainer.chain_pending()
+    raw("DELETE FROM audit_auditentry WHERE id = %s", [entries[-1].pk])  # the newest chained entry
+    services.record(None, "test", "x", 9)
+    with pytest.raises(chainer.ChainError, match="số 2.*số 3"):
+        chainer.chain_pending()
+    with pytest.raises(CommandError, match="đã bị xóa hoặc sửa"):
+        call_command("chain_audit", "--once")
+    assert unchained() == 1

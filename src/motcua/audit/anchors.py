@@ -47,7 +47,7 @@ from motcua.core.backup import BackupFolder, folders
 from motcua.core.keyfiles import keys_dir, write_key_file
 from motcua.outbox.services import emit as emit_event
 
-from .chainer import chain_pending
+from .chainer import ChainError, chain_pending
 from .models import AuditEntry
 from .services import verify_chain
 
@@ -142,7 +142,10 @@ def chained_head() -> tuple[int, str, int] | None:
 def write_anchor(*, emit: bool = True) -> Anchor | None:
     """Chain what is ready, sign the chain's head and append it to the anchor file (and the outbox); None when
     no entry was chained since the last anchor."""
-    chain_pending()
+    try:
+        chain_pending()
+    except ChainError as exc:  # the head was deleted or rewritten: anchoring it would vouch for that
+        raise AnchorError(str(exc)) from exc
     path = anchor_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:

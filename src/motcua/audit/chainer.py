@@ -7,10 +7,11 @@ place yet, in batches of ``batch`` entries, and in one transaction per batch giv
 
 Nothing is skipped, nothing is chained twice:
 
-- On PostgreSQL a trigger stores the inserting transaction's id in ``txid``. A batch takes only entries whose
-  transaction is older than the oldest transaction still open (``pg_snapshot_xmin(pg_current_snapshot())``):
-  those transactions have all ended, so every entry they wrote is visible now and none can appear later
-  with a smaller ``txid``. Entries are chained in ``(txid, id)`` order; an entry whose transaction is still
+- On PostgreSQL a trigger stores the inserting transaction's id in ``txid``. A batch first reads the id of the
+  oldest transaction still open in this database (``oldest_open``: ``pg_current_snapshot()`` and
+  ``pg_stat_activity``; a long transaction in another database of the cluster does not hold the chain
+  back), then, in the next statement, takes only entries whose transaction is older: those transactions
+  had all ended, so every entry they wrote is visible now and none can appear later with a smaller ``txid``. Entries are chained in ``(txid, id)`` order; an entry whose transaction is still
   open waits for the next batch after its commit. (The chainer's own transaction is the one exception: its
   entries are visible to it. In production it writes none; a test or a command that records and then
   chains inside one transaction needs it.)
@@ -46,8 +47,17 @@ LOCK_KEY = 7246002  # pg_advisory_xact_lock of the chainers (7246001 was the wri
 CHANNEL = "audit_pending"
 DEFAULT_BATCH = 500
 CONTENT = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "data")
-_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 _OWN = "pg_current_xact_id_if_assigned()::text::bigint"
+# The oldest transaction still open in this database (other databases of the cluster do not write here), as
+# a 64-bit id: the running ids of the snapshot whose low 32 bits are a backend_xid of this database; none
+# open: the first id not yet given out. Read in a statement of its own, before the one that reads the entries.
+_OLDEST_OPEN = """
+SELECT coalesce(min(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+WHERE (x::text::bigint & 4294967295) IN (
+    SELECT backend_xid::text::bigint FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)
+"""
 
 
 class ChainError(Exception):
@@ -89,10 +99,18 @@ def head() -> tuple[int, str]:
 
 # --- chaining -----------------------------------------------------------------------------------------------
 
+def oldest_open() -> int:
+    """Id of the oldest transaction still open in this database (PostgreSQL). Any transaction with a smaller
+    id had ended when this was read, so the entries it wrote are visible to every later statement."""
+    with connection.cursor() as cur:
+        cur.execute(_OLDEST_OPEN)
+        return cur.fetchone()[0]
+
+
 def _ready():
     pending = AuditEntry.objects.filter(seq__isnull=True)
     if connection.vendor == "postgresql":  # transactions older than every open one, and our own
-        pending = pending.filter(Q(txid__isnull=True) | Q(txid__lt=RawSQL(_XMIN, ())) | Q(txid=RawSQL(_OWN, ())))
+        pending = pending.filter(Q(txid__isnull=True) | Q(txid__lt=oldest_open()) | Q(txid=RawSQL(_OWN, ())))
     return pending.order_by(F("txid").asc(nulls_first=True), "id")
 
 
@@ -126,6 +144,7 @@ def chain_batch(limit: int = DEFAULT_BATCH) -> int:
         if not rows:
             return 0
         seq, prev = head()
+        _check_head(seq, prev)
         ids, seqs, prevs, hashes = [], [], [], []
         for pk, *content in rows:
             seq += 1
@@ -133,7 +152,19 @@ def chain_batch(limit: int = DEFAULT_BATCH) -> int:
             ids.append(pk), seqs.append(seq), prevs.append(prev), hashes.append(new)
             prev = new
         _store(ids, seqs, prevs, hashes)
+        ChainerState.objects.update_or_create(pk=1, defaults={"head_seq": seq, "head_hash": prev})
     return len(rows)
+
+
+def _check_head(seq: int, prev: str) -> None:
+    """Refuse to go on from a head other than the one the last batch left: the newest chained entries were
+    deleted (or rewritten), and chaining over the hole would hide it from the chain (the anchors would still
+    show it)."""
+    state = ChainerState.objects.filter(pk=1).values_list("head_seq", "head_hash").first()
+    if state and state[0] is not None and (seq < state[0] or (seq == state[0] and prev != state[1])):
+        raise ChainError(f"Đầu chuỗi nhật ký là bản ghi số {seq}, nhưng lô nối trước đã kết thúc ở bản ghi số "
+                         f"{state[0]} ({state[1][:16]}…): các bản ghi mới nhất đã bị xóa hoặc sửa. Tiến trình nối "
+                         "chuỗi dừng lại; hãy chạy manage.py verify_audit và điều tra.")
 
 
 def chain_pending(limit: int = DEFAULT_BATCH) -> int:

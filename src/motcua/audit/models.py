@@ -79,6 +79,8 @@ class ChainerState(models.Model):
 
     waiting = models.BooleanField(default=False)
     seen_at = models.DateTimeField(null=True, blank=True)
+    head_seq = models.BigIntegerField(null=True, blank=True)  # the last place the chainer gave, and its hash:
+    head_hash = models.CharField(max_length=64, blank=True)   # newest chained entries deleted are not chained over
 
     class Meta:
         verbose_name = "trạng thái tiến trình nối chuỗi nhật ký"

@@ -21,6 +21,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('waiting', models.BooleanField(default=False)),
                 ('seen_at', models.DateTimeField(blank=True, null=True)),
+                ('head_seq', models.BigIntegerField(blank=True, null=True)),
+                ('head_hash', models.CharField(blank=True, max_length=64)),
             ],
             options={
                 'verbose_name': 'trạng thái tiến trình nối chuỗi nhật ký',

@@ -42,5 +42,7 @@ class Command(BaseCommand):
                     done = chainer.step(listener, batch, poll)
                     if done:
                         self.stdout.write(f"Đã nối {done} bản ghi; đầu chuỗi: số {chainer.head()[0]}.")
+        except chainer.ChainError as exc:
+            raise CommandError(str(exc)) from exc
         finally:
             listener.close()

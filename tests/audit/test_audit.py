@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseNotFound
 from django.test import RequestFactory
 
 from motcua.audit import chainer, services
-from motcua.audit.models import AuditEntry, AuditTamperError
+from motcua.audit.models import AuditEntry, AuditTamperError, ChainerState
 from tests.factories import AgencyFactory, UserFactory, officer, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,12 @@ def raw(sql, params=()):
         cur.execute(sql, params)
         if connection.vendor == "postgresql":
             cur.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_append_only")
+
+
+def empty_trail():
+    """What the owner can do by hand: empty the table, and the chainer's memory of its head with it."""
+    raw("DELETE FROM audit_auditentry")
+    ChainerState.objects.all().delete()
 
 
 def test_entries_link_and_verify(capsys):

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Min, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -65,9 +65,12 @@ class ChainError(Exception):
 
 
 def inline() -> bool:
-    """Does ``record`` chain its entry itself (SQLite's single writer), or leave it to the chainer?"""
+    """Does ``record`` chain its entry itself (SQLite's single writer), or leave it to the chainer? Never on
+    PostgreSQL, where writers run side by side and only the chainer may read the head and extend it."""
+    if connection.vendor == "postgresql":
+        return False
     value = getattr(settings, "MOTCUA_AUDIT_CHAIN_INLINE", None)
-    return connection.vendor != "postgresql" if value is None else bool(value)
+    return True if value is None else bool(value)
 
 
 # --- where the chain in the table starts --------------------------------------------------------------------
@@ -111,7 +114,7 @@ def _ready():
     pending = AuditEntry.objects.filter(seq__isnull=True)
     if connection.vendor == "postgresql":  # transactions older than every open one, and our own
         pending = pending.filter(Q(txid__isnull=True) | Q(txid__lt=oldest_open()) | Q(txid=RawSQL(_OWN, ())))
-    return pending.order_by(F("txid").asc(nulls_first=True), "id")
+    return pending.order_by("txid", "id")  # the partial index audit_unchained_idx, in its order
 
 
 def _store(ids, seqs, prevs, hashes) -> None:

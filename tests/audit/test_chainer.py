@@ -24,6 +24,7 @@ from django.utils import timezone
 from motcua.audit import chainer, services
 from motcua.audit.hashing import content_hash
 from motcua.audit.models import AuditEntry, ChainerState
+from motcua.core.money import format_number
 from tests.audit.test_audit import empty_trail, raw
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,7 +160,7 @@ def test_a_chainer_killed_with_sigkill_mid_run_loses_and_repeats_nothing():
     again = _manage("chain_audit", "--once", "--batch", str(batch))
     out, err = again.communicate(timeout=300)
     assert again.returncode == 0, err
-    assert f"Đã nối {total - done} bản ghi" in out
+    assert f"Đã nối {format_number(total - done)} bản ghi" in out
     assert places() == list(range(1, total + 1))  # each entry once, no gap
     stats = AuditEntry.objects.aggregate(n=Count("id"), ids=Count("id", distinct=True), lo=Min("seq"), hi=Max("seq"))
     assert stats == {"n": total, "ids": total, "lo": 1, "hi": total}
@@ -229,7 +230,7 @@ def test_the_window_is_shown_and_verify_audit_fails_beyond_its_bound(capsys):
         call_command("verify_audit", without_anchors=True)
     out = capsys.readouterr().out
     assert "2 bản ghi chưa được nối vào chuỗi" in out and "Cửa sổ chưa nối chuỗi: 2 bản ghi" in out
-    with pytest.raises(CommandError, match="chưa được nối vào chuỗi .giới hạn 60 giây"):
+    with pytest.raises(CommandError, match=r"chưa được nối vào chuỗi \(giới hạn 60,0 giây\)"):
         call_command("verify_audit", without_anchors=True)  # default bound: 60 s
     call_command("chain_audit", "--once")
     call_command("verify_audit", without_anchors=True)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import formats, timezone
 
+from motcua.core.money import format_number
+
 from .chainer import CONTENT, archived_segments, chain_start
 from .hashing import GENESIS, content_hash, link_hash
 from .models import AuditEntry
@@ -36,7 +38,7 @@ class ChainReport:
         if not self.pending:
             return "Mọi bản ghi đã được nối vào chuỗi."
         oldest = formats.date_format(timezone.localtime(self.oldest_pending_at), "d/m/Y H:i:s")
-        return f"{self.pending} bản ghi chưa được nối vào chuỗi (nội dung khớp mã băm), cũ nhất lúc {oldest}."
+        return f"{format_number(self.pending)} bản ghi chưa được nối vào chuỗi (nội dung khớp mã băm), cũ nhất lúc {oldest}."
 
     def message(self) -> str:
         if self.ok:

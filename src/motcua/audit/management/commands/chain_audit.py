@@ -8,6 +8,7 @@ committed one.
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.audit import chainer
+from motcua.core.money import format_number
 from motcua.db.outage import OutageGuard
 
 
@@ -30,18 +31,20 @@ class Command(BaseCommand):
             except chainer.ChainError as exc:
                 raise CommandError(str(exc)) from exc
             window = chainer.window()
-            self.stdout.write(f"Đã nối {done} bản ghi vào chuỗi; còn {window.count} bản ghi chưa nối "
+            self.stdout.write(f"Đã nối {format_number(done)} bản ghi vào chuỗi; còn {format_number(window.count)} bản "
+                              "ghi chưa nối "
                               "(thuộc các giao dịch chưa kết thúc).")
             return
         guard = OutageGuard("chain_audit", self.stderr)  # survives a database failover
         listener = chainer.Listener()
-        self.stdout.write(f"Tiến trình nối chuỗi nhật ký đang chạy (lô {batch} bản ghi, kiểm tra lại mỗi {poll:g} giây).")
+        self.stdout.write(f"Tiến trình nối chuỗi nhật ký đang chạy (lô {batch} bản ghi, kiểm tra lại mỗi "
+                          f"{format_number(poll, 1)} giây).")
         try:
             while True:
                 with guard:
                     done = chainer.step(listener, batch, poll)
                     if done:
-                        self.stdout.write(f"Đã nối {done} bản ghi; đầu chuỗi: số {chainer.head()[0]}.")
+                        self.stdout.write(f"Đã nối {format_number(done)} bản ghi; đầu chuỗi: số {chainer.head()[0]}.")
         except chainer.ChainError as exc:
             raise CommandError(str(exc)) from exc
         finally:

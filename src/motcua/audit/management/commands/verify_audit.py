@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from motcua.audit import anchors as anchor_store
 from motcua.audit import chainer
 from motcua.audit.services import verify_chain
+from motcua.core.money import format_number
 
 
 class Command(BaseCommand):
@@ -49,11 +50,11 @@ class Command(BaseCommand):
         bound = chainer.window_bound_s() if options["max_window"] is None else options["max_window"]
         age = chainer.Window(report.pending, report.oldest_pending_at).age_s()
         seen = chainer.last_seen()
-        self.stdout.write(f"Cửa sổ chưa nối chuỗi: {report.pending} bản ghi, chờ lâu nhất {age:.1f} giây".replace(".", ",")
-                          + f" (giới hạn {bound:g} giây); tiến trình chain_audit "
-                          + (f"chạy lần cuối lúc {formats.date_format(timezone.localtime(seen), 'd/m/Y H:i:s')}."
-                             if seen else "chưa chạy lần nào."))
+        when = formats.date_format(timezone.localtime(seen), "d/m/Y H:i:s") if seen else ""
+        self.stdout.write(f"Cửa sổ chưa nối chuỗi: {format_number(report.pending)} bản ghi, chờ lâu nhất "
+                          f"{format_number(age, 1)} giây (giới hạn {format_number(bound, 1)} giây); tiến trình "
+                          f"chain_audit " + (f"chạy lần cuối lúc {when}." if seen else "chưa chạy lần nào."))
         if age > bound:
-            raise CommandError(f"Có bản ghi nhật ký đã chờ {age:.0f} giây mà chưa được nối vào chuỗi (giới hạn {bound:g} "
-                               "giây): tiến trình manage.py chain_audit không chạy, hoặc một giao dịch cơ sở dữ liệu "
+            raise CommandError(f"Có bản ghi nhật ký đã chờ {format_number(age)} giây mà chưa được nối vào chuỗi "
+                               f"(giới hạn {format_number(bound, 1)} giây): tiến trình manage.py chain_audit không chạy, hoặc một giao dịch cơ sở dữ liệu "
                                "mở quá lâu (xem docs/operations.md, mục Audit chaining).")

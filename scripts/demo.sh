@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the demo: national-system simulators, task worker, outbox dispatcher, statistics consumer
+# Runs the demo: national-system simulators, task worker, outbox dispatcher, statistics consumer, audit chainer
 # and the web server on http://127.0.0.1:8000. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,7 @@ fi
 $PY manage.py db_worker > var/log/worker.log 2>&1 & pids+=($!)
 $PY manage.py dispatch_outbox > var/log/dispatch.log 2>&1 & pids+=($!)
 $PY manage.py consume_events --loop > var/log/consumer.log 2>&1 & pids+=($!)
+$PY manage.py chain_audit > var/log/chainer.log 2>&1 & pids+=($!)
 $PY manage.py anchor_audit --every 300 > var/log/anchors.log 2>&1 & pids+=($!)
 
 cat <<MSG

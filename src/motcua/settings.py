@@ -276,6 +276,10 @@ AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail alr
 
 # Audit anchors: signed checkpoints of the audit chain's head, kept outside the database (audit/anchors.py).
 MOTCUA_AUDIT_ANCHOR_DIR = Path(env.str("MOTCUA_AUDIT_ANCHOR_DIR", default=str(DATA_DIR / "audit-anchors")))
+# The audit chainer (audit/chainer.py, manage.py chain_audit; docs/operations.md "Audit chaining"): verify_audit
+# fails when an entry has waited longer than this to be chained. Inline chaining (SQLite only; default on).
+MOTCUA_AUDIT_CHAIN_WINDOW_S = env.int("MOTCUA_AUDIT_CHAIN_WINDOW_S", default=60)
+MOTCUA_AUDIT_CHAIN_INLINE = env.bool("MOTCUA_AUDIT_CHAIN_INLINE", default=None)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from motcua.audit import anchors, services
+from motcua.audit.hashing import content_hash, entry_content
 from motcua.audit.models import AuditEntry
 from motcua.outbox.models import OutboxEvent
 from tests.audit.test_audit import chain, on_postgres, raw
@@ -22,11 +23,12 @@ def verify(**options):
 def rewrite_from(entry_id):
     """What an attacker with SQL access does: change a row, then recompute every later hash and link."""
     raw("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["ĐÃ SỬA", entry_id])
-    prev = AuditEntry.objects.filter(id__lt=entry_id).order_by("-id").values_list("hash", flat=True).first()
-    for entry in AuditEntry.objects.filter(id__gte=entry_id).order_by("id"):
+    start = AuditEntry.objects.get(pk=entry_id).seq
+    prev = AuditEntry.objects.filter(seq__lt=start).order_by("-seq").values_list("hash", flat=True).first()
+    for entry in AuditEntry.objects.filter(seq__gte=start).order_by("seq"):
         new = services.compute_hash(prev or services.GENESIS, entry)
-        raw("UPDATE audit_auditentry SET prev_hash = %s, hash = %s WHERE id = %s",
-            [prev or services.GENESIS, new, entry.pk])
+        raw("UPDATE audit_auditentry SET content_hash = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [content_hash(*entry_content(entry)), prev or services.GENESIS, new, entry.pk])
         prev = new
 
 
@@ -130,7 +132,7 @@ def test_anchors_travel_through_the_outbox_and_a_copy_verifies(tmp_path):
     assert "BEGIN PUBLIC KEY" in event.payload["public_key"]
     # The log archive's copy, rebuilt from what it received, checked with the public key alone.
     copy, pub = tmp_path / "kho-luu-tru.jsonl", tmp_path / "khoa-cong-khai.pem"
-    fields = ("seq", "entry_id", "hash", "at", "key_id", "signature")
+    fields = ("seq", "entry_id", "chain_seq", "hash", "at", "key_id", "signature")
     copy.write_text(json.dumps({k: event.payload[k] for k in fields}) + "\n")
     pub.write_text(event.payload["public_key"])
     anchors.anchor_path().unlink()  # even with the local file gone

@@ -10,12 +10,12 @@ VIEW = "audit.view_auditentry"
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("id", "at", "actor_label", "action", "object_type", "object_id")
+    list_display = ("id", "seq", "at", "actor_label", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
     search_fields = ("actor_label", "object_id", "action", "hash")
     date_hierarchy = "at"
-    readonly_fields = ("at", "actor", "actor_label", "action", "object_type", "object_id", "data", "prev_hash",
-                       "hash")
+    readonly_fields = ("at", "actor", "actor_label", "action", "object_type", "object_id", "data", "content_hash",
+                       "seq", "prev_hash", "hash")
     list_per_page = 100
     show_full_result_count = False
 

@@ -5,7 +5,8 @@ rows deleted, nor the table emptied, nor the chain rewritten and re-hashed from 
 that remains is intact. An anchor records, at a moment, "entry #id has hash H", signed, somewhere the
 database cannot reach:
 
-- ``write_anchor()`` (``manage.py anchor_audit``, run every few minutes) signs the current head with the
+- ``write_anchor()`` (``manage.py anchor_audit``, run every few minutes) chains what is ready (audit.chainer)
+  and signs the head of the chained part — entry #id, its place ``chain_seq`` and its hash — with the
   installation's Ed25519 audit key and appends one JSON line to ``MOTCUA_AUDIT_ANCHOR_DIR/anchors.jsonl``;
   the same anchor goes through the outbox as ``audit.anchor`` (subscribe a webhook of the province's log
   archive to it: the off-host copy);
@@ -46,6 +47,7 @@ from motcua.core.backup import BackupFolder, folders
 from motcua.core.keyfiles import keys_dir, write_key_file
 from motcua.outbox.services import emit as emit_event
 
+from .chainer import ChainError, chain_pending
 from .models import AuditEntry
 from .services import verify_chain
 
@@ -67,13 +69,23 @@ class Anchor:
     at: str
     key_id: str
     signature: str = ""
+    chain_seq: int | None = None  # the entry's place in the chain (anchors written before the chainer: none)
+
+    def fields(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if not (k == "chain_seq" and v is None)}
 
     def signed_body(self) -> bytes:
-        body = {"seq": self.seq, "entry_id": self.entry_id, "hash": self.hash, "at": self.at, "key_id": self.key_id}
+        body = {k: v for k, v in self.fields().items() if k != "signature"}
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
     def line(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+        return json.dumps(self.fields(), sort_keys=True, separators=(",", ":"))
+
+    def follows(self, before: Anchor) -> bool:
+        """Further along the chain than `before` (by place; by id between anchors written before the chainer)."""
+        if self.chain_seq is not None and before.chain_seq is not None:
+            return self.chain_seq > before.chain_seq
+        return before.chain_seq is None and (self.chain_seq is not None or self.entry_id > before.entry_id)
 
 
 # --- keys ----------------------------------------------------------------------------------------------------
@@ -122,18 +134,28 @@ def public_key(path: Path | str | None = None) -> Ed25519PublicKey | None:
 
 # --- writing -------------------------------------------------------------------------------------------------
 
+def chained_head() -> tuple[int, str, int] | None:
+    """(id, hash, seq) of the newest chained entry: what an anchor vouches for (the window is not anchored)."""
+    return AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("id", "hash", "seq").first()
+
+
 def write_anchor(*, emit: bool = True) -> Anchor | None:
-    """Sign the chain's current head and append it to the anchor file (and the outbox); None when no new entry."""
+    """Chain what is ready, sign the chain's head and append it to the anchor file (and the outbox); None when
+    no entry was chained since the last anchor."""
+    try:
+        chain_pending()
+    except ChainError as exc:  # the head was deleted or rewritten: anchoring it would vouch for that
+        raise AnchorError(str(exc)) from exc
     path = anchor_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, across processes
-        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+        head = chained_head()
         last = _last(path)
-        if head is None or (last is not None and last.entry_id >= head[0]):
+        if head is None or (last is not None and (last.entry_id == head[0] or (last.chain_seq or 0) >= head[2])):
             return None
         key = signing_key()
-        unsigned = Anchor(seq=(last.seq + 1) if last else 1, entry_id=head[0], hash=head[1],
+        unsigned = Anchor(seq=(last.seq + 1) if last else 1, entry_id=head[0], hash=head[1], chain_seq=head[2],
                           at=timezone.now().astimezone(dt.UTC).isoformat(), key_id=key_id(key.public_key()))
         anchor = Anchor(**{**asdict(unsigned),
                            "signature": base64.b64encode(key.sign(unsigned.signed_body())).decode()})
@@ -144,7 +166,7 @@ def write_anchor(*, emit: bool = True) -> Anchor | None:
     if emit:
         with transaction.atomic():
             emit_event(TOPIC, "audit", anchor.entry_id,
-                       {**asdict(anchor), "public_key": _public_pem(key.public_key()).decode()})
+                       {**anchor.fields(), "public_key": _public_pem(key.public_key()).decode()})
     return anchor
 
 
@@ -189,7 +211,7 @@ def load(path: Path | str | None = None, public_key_path: Path | str | None = No
                 public.verify(signature, anchor.signed_body())
             except InvalidSignature as exc:
                 raise AnchorError(f"Chữ ký của mốc neo số {anchor.seq} không hợp lệ: tệp mốc neo đã bị sửa.") from exc
-            if anchor.seq != len(anchors) + 1 or (anchors and anchor.entry_id <= anchors[-1].entry_id):
+            if anchor.seq != len(anchors) + 1 or (anchors and not anchor.follows(anchors[-1])):
                 raise AnchorError(f"Tệp mốc neo bị xóa hoặc chèn dòng trước mốc số {anchor.seq}.")
             anchors.append(anchor)
     return anchors
@@ -240,8 +262,8 @@ class AnchorFolder(BackupFolder):
         write_anchor()  # the newest entries get an anchor that travels with this backup
 
     def note(self) -> dict:
-        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
-        return {"head": {"entry_id": head[0], "hash": head[1]} if head else None}
+        head = chained_head()
+        return {"head": {"entry_id": head[0], "hash": head[1], "seq": head[2]} if head else None}
 
     def check_restored(self) -> tuple[str, list[str]]:
         try:

@@ -18,10 +18,17 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """Append-only, hash-chained record: each row's hash covers its content and the previous hash.
+    """Append-only, hash-chained record.
+
+    The writer inserts the entry with ``content_hash`` (its content's hash, audit.hashing) and nothing else to
+    compute: no lock, no other row read. The chainer (audit.chainer) later gives it its place ``seq`` in the
+    chain, ``prev_hash`` (the chain hash of entry ``seq - 1``) and ``hash`` (over ``prev_hash`` and the content),
+    once each. ``txid`` is the inserting transaction's id (PostgreSQL, set by a trigger): the chainer takes
+    only entries of transactions older than every transaction still open.
 
     The ORM refuses to update or delete a row (save() on an existing row, delete(), QuerySet.update/delete);
-    on PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE in the database as well.
+    on PostgreSQL a trigger refuses DELETE and every UPDATE except the chainer's: setting the chain columns
+    (and, for entries older than the chainer, ``content_hash``) from empty to a value, the content unchanged.
     The actor is kept without a database constraint: deleting an account must not rewrite the trail.
     """
 
@@ -33,8 +40,11 @@ class AuditEntry(models.Model):
     object_type = models.CharField("loại đối tượng", max_length=64)
     object_id = models.CharField("mã đối tượng", max_length=64)
     data = models.JSONField("dữ liệu", default=dict, blank=True)
-    prev_hash = models.CharField("mã băm trước", max_length=64)
-    hash = models.CharField("mã băm", max_length=64, unique=True)
+    content_hash = models.CharField("mã băm nội dung", max_length=64, blank=True, default="")
+    txid = models.BigIntegerField("giao dịch ghi", null=True, blank=True, editable=False)
+    seq = models.BigIntegerField("số thứ tự trong chuỗi", null=True, blank=True, db_index=True)
+    prev_hash = models.CharField("mã băm trước", max_length=64, null=True, blank=True)
+    hash = models.CharField("mã băm", max_length=64, unique=True, null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -42,7 +52,10 @@ class AuditEntry(models.Model):
         ordering = ["id"]
         verbose_name = "nhật ký"
         verbose_name_plural = "nhật ký hệ thống"
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+                   # what the chainer reads, and the window verify_audit reports: entries not chained yet
+                   models.Index(fields=["txid", "id"], name="audit_unchained_idx",
+                                condition=models.Q(seq__isnull=True))]
 
     def __str__(self):
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
@@ -55,3 +68,19 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTamperError("Nhật ký hệ thống chỉ được ghi thêm, không được xóa.")
+
+
+class ChainerState(models.Model):
+    """One row: whether the chainer sleeps waiting for a NOTIFY, and when it last ran (shown by verify_audit).
+
+    On PostgreSQL the insert trigger sends ``NOTIFY audit_pending`` only while ``waiting`` is true: a NOTIFY
+    serializes the commits of the transactions that send one, so a busy chainer (which does not sleep) costs
+    the writers nothing, and an idle one is woken by the first entry."""
+
+    waiting = models.BooleanField(default=False)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    head_seq = models.BigIntegerField(null=True, blank=True)  # the last place the chainer gave, and its hash:
+    head_hash = models.CharField(max_length=64, blank=True)   # newest chained entries deleted are not chained over
+
+    class Meta:
+        verbose_name = "trạng thái tiến trình nối chuỗi nhật ký"

@@ -1,9 +1,16 @@
-"""Walk the audit hash chain against its signed anchors; exit code 1 and the first broken row when it does not hold."""
+"""Walk the audit hash chain against its signed anchors, then the entries not chained yet (the window).
+
+Exit code 1 with the first broken row when the chain does not hold, or when the oldest entry not chained yet
+has waited longer than the bound (MOTCUA_AUDIT_CHAIN_WINDOW_S, --max-window): the chainer is down or a
+transaction stays open (docs/operations.md, "Audit chaining")."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import formats, timezone
 
 from motcua.audit import anchors as anchor_store
+from motcua.audit import chainer
 from motcua.audit.services import verify_chain
+from motcua.core.money import format_number
 
 
 class Command(BaseCommand):
@@ -19,6 +26,9 @@ class Command(BaseCommand):
                             help="Khóa công khai kiểm tra chữ ký mốc neo (mặc định: MOTCUA_KEYS_DIR/audit-anchor.pub).")
         parser.add_argument("--without-anchors", action="store_true",
                             help="Chỉ kiểm tra chuỗi băm, không đối chiếu mốc neo (không phát hiện bị cắt bớt).")
+        parser.add_argument("--max-window", type=float, default=None,
+                            help="Số giây tối đa một bản ghi được phép chờ nối vào chuỗi "
+                                 "(mặc định MOTCUA_AUDIT_CHAIN_WINDOW_S).")
 
     def handle(self, *args, **options):
         anchors = None
@@ -37,3 +47,14 @@ class Command(BaseCommand):
             raise CommandError(f"Chưa có mốc neo nào cho {report.checked} bản ghi nhật ký: không thể biết nhật ký có "
                                "bị cắt bớt hay không. Chạy manage.py anchor_audit (định kỳ), hoặc --without-anchors.")
         self.stdout.write(report.message())
+        bound = chainer.window_bound_s() if options["max_window"] is None else options["max_window"]
+        age = chainer.Window(report.pending, report.oldest_pending_at).age_s()
+        seen = chainer.last_seen()
+        when = formats.date_format(timezone.localtime(seen), "d/m/Y H:i:s") if seen else ""
+        self.stdout.write(f"Cửa sổ chưa nối chuỗi: {format_number(report.pending)} bản ghi, chờ lâu nhất "
+                          f"{format_number(age, 1)} giây (giới hạn {format_number(bound, 1)} giây); tiến trình "
+                          f"chain_audit " + (f"chạy lần cuối lúc {when}." if seen else "chưa chạy lần nào."))
+        if age > bound:
+            raise CommandError(f"Có bản ghi nhật ký đã chờ {format_number(age)} giây mà chưa được nối vào chuỗi "
+                               f"(giới hạn {format_number(bound, 1)} giây): tiến trình manage.py chain_audit không chạy, hoặc một giao dịch cơ sở dữ liệu "
+                               "mở quá lâu (xem docs/operations.md, mục Audit chaining).")

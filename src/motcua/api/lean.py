@@ -9,7 +9,8 @@ unchanged. So a browser calling the API with its session still goes through sess
 factor (api/auth.py ``SessionAuth``), and a bearer call gets no session or CSRF cookie.
 
 What stays for every request: security headers and HTTPS redirect, the database-unavailable 503, host
-validation (CommonMiddleware), gzip, X-Frame-Options, Content-Security-Policy, the replica router.
+validation (CommonMiddleware), gzip, X-Frame-Options, Content-Security-Policy, the replica router, and
+django-axes' middleware (it only reads a flag its sign-in backend sets; its checks want it by name).
 
 A bearer call with a token that is not valid is answered 401 like before; it no longer falls back to a
 session cookie sent alongside (a caller presenting a token is judged by that token).
@@ -17,7 +18,6 @@ session cookie sent alongside (a caller presenting a token is judged by that tok
 
 from __future__ import annotations
 
-from axes.middleware import AxesMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.middleware import MessageMiddleware
@@ -73,4 +73,3 @@ Authentication = pages_only(AuthenticationMiddleware, on_skip=_anonymous)
 Messages = pages_only(MessageMiddleware)
 Htmx = pages_only(HtmxMiddleware)
 SecondFactor = pages_only(SecondFactorMiddleware)
-Axes = pages_only(AxesMiddleware)

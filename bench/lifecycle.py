@@ -1,16 +1,19 @@
 #!/usr/bin/env python
 """Lifecycle throughput over HTTP against a running server, with pgbench as the baseline.
 
-Starts no server. Drives N full dossier lifecycles (submit → receive → start-processing →
-complete-step … → approve → sign-result → return) through the public API with C concurrent
-clients, then, in the same run, runs pgbench's simple-update script (``pgbench -N``) on a scratch
-database of the same PostgreSQL server, and prints both side by side.
+Starts no server (bench/lifecycle.sh starts one and runs this in one command; bench/lifecycle.md).
+Drives full dossier lifecycles (submit → receive → start-processing → complete-step … → approve →
+sign-result → return) through the public API with C concurrent clients — by default with wrk and
+bench/lifecycle.lua (a native load generator: far less CPU per call than a Python client), else with
+Python threads — then, in the same run, runs pgbench's simple-update script (``pgbench -N``) on a
+scratch database of the same PostgreSQL server, and prints both side by side, with the load average,
+the client's CPU share and (``--server-pid``) the server workers' CPU per transition.
 
     python manage.py bench_setup --citizens 16 > var/bench.json
     python bench/lifecycle.py --base-url http://127.0.0.1:8000 --setup var/bench.json \\
-        --pg-url postgres://postgres@127.0.0.1:5432/postgres -n 300 -c 16
+        --pg-url postgres://postgres@127.0.0.1:5432/postgres -c 8 --duration 20
 
-See bench/README.md.
+See bench/README.md and bench/lifecycle.md.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -28,6 +32,7 @@ import time
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -161,6 +166,59 @@ def run_pgbench(pg_url: str, clients: int, seconds: int, scale: int, keep: bool)
             "seconds": seconds, "scale": scale}
 
 
+LUA = Path(__file__).with_name("lifecycle.lua")
+WRK_MISSING = ("wrk is not installed: `apt-get install wrk` (Debian; scripts/system-packages.sh lists it), "
+               "or run with --client python (a Python client costs 1,5–3 ms of CPU per call on the same cores).")
+
+
+def drive_wrk(base_url: str, setup: dict, concurrency: int, seconds: int) -> dict:
+    """wrk, one connection per thread, bench/lifecycle.lua; figures and wrk's own CPU (getrusage)."""
+    env = {**os.environ, "BENCH_CITIZENS": ",".join(setup["citizens"]), "BENCH_COUNTER": setup["counter"],
+           "BENCH_SPECIALIST": setup["specialist"], "BENCH_LEADER": setup["leader"],
+           "BENCH_PROCEDURE": setup["procedure_code"], "BENCH_AGENCY": setup["agency_code"],
+           "BENCH_STEPS": str(int(setup.get("steps", 2))), "BENCH_RUN": uuid.uuid4().hex[:12]}
+    with httpx.Client(base_url=base_url, timeout=30.0) as client:  # warm every worker a little
+        for _ in range(concurrency):
+            client.get("/api/v1/catalog/procedures", params={"q": setup["procedure_code"]})
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(["wrk", "-t", str(concurrency), "-c", str(concurrency), "-d", f"{seconds}s",
+                           "--timeout", "30s", "-s", str(LUA), base_url], env=env, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("MOTCUA_RESULT ")), None)
+    if proc.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout[-500:]}")
+    out = json.loads(line.removeprefix("MOTCUA_RESULT "))
+    out["wall"] = out["duration_us"] / 1e6
+    out["client_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return float("nan"), float("nan")
+    hz = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / hz, sum(fields[:8]) / hz
+
+
+def server_cpu(master_pid: int | None) -> float:
+    """CPU seconds of the server master's children (gunicorn workers), from /proc/<pid>/stat."""
+    if not master_pid:
+        return float("nan")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            rest = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(rest[1]) == master_pid:  # field 4: ppid; 14, 15: utime, stime
+            total += (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
@@ -170,8 +228,12 @@ def main(argv=None) -> int:
     p.add_argument("--base-url", required=True, help="server already running, e.g. http://127.0.0.1:8000")
     p.add_argument("--setup", help="JSON file printed by `manage.py bench_setup` (tokens, codes)")
     p.add_argument("--tokens", help="the same JSON given inline")
-    p.add_argument("-n", "--lifecycles", type=int, default=200)
+    p.add_argument("--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
+                   help="load generator: wrk + lifecycle.lua (default when installed) or Python threads")
+    p.add_argument("--duration", type=int, default=20, help="seconds of load (wrk)")
+    p.add_argument("-n", "--lifecycles", type=int, default=200, help="lifecycles to drive (Python client)")
     p.add_argument("-c", "--concurrency", type=int, default=16)
+    p.add_argument("--server-pid", type=int, help="gunicorn master: its workers' CPU per transition is printed")
     p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
                    help="the PostgreSQL server the app uses (any database on it; a scratch one is created)")
     p.add_argument("--pgbench-seconds", type=int, default=20)
@@ -188,28 +250,61 @@ def main(argv=None) -> int:
         setup = json.loads(args.tokens)
     else:
         p.error("cần --setup hoặc --tokens (xem `manage.py bench_setup`)")
+    if args.client == "wrk" and not shutil.which("wrk"):
+        raise SystemExit(WRK_MISSING)
 
-    print(f"Lifecycle: {args.lifecycles} hồ sơ × {5 + int(setup.get('steps', 2))} lần chuyển trạng thái, "
+    per = 5 + int(setup.get("steps", 2))
+    size = f"{args.duration} s" if args.client == "wrk" else f"{args.lifecycles} hồ sơ"
+    print(f"Lifecycle ({args.client}): {size}, {per} lần chuyển trạng thái mỗi hồ sơ, "
           f"{args.concurrency} client song song → {args.base_url}", flush=True)
-    rec, wall = drive(args.base_url, setup, args.lifecycles, args.concurrency)
-    all_lat = [x for xs in rec.latency.values() for x in xs]
-    ours = rec.transitions / wall if wall else 0.0
-    print(f"\n{'thao tác':<18}{'số lần':>8}{'p50 ms':>10}{'p99 ms':>10}")
-    for action, xs in rec.latency.items():
-        print(f"{action:<18}{len(xs):>8}{fmt(percentile(xs, 50) * 1000):>10}{fmt(percentile(xs, 99) * 1000):>10}")
-    print(f"{'(tất cả)':<18}{len(all_lat):>8}{fmt(percentile(all_lat, 50) * 1000):>10}"
-          f"{fmt(percentile(all_lat, 99) * 1000):>10}")
-    if rec.errors:
+    load_before = os.getloadavg()
+    busy0, total0 = machine_cpu()
+    server0 = server_cpu(args.server_pid)
+    if args.client == "wrk":
+        w = drive_wrk(args.base_url, setup, args.concurrency, args.duration)
+        wall, transitions, lifecycles, client_cpu = w["wall"], w["ok"], w["lifecycles"], w["client_cpu_s"]
+        p50, p99, mean = w["p50_us"] / 1000, w["p99_us"] / 1000, w["mean_us"] / 1000
+        errors = {"HTTP status (per wrk thread)": w["failed_by_thread"]} if w["failed"] else {}
+        if w["socket_errors"]:
+            errors["socket errors"] = w["socket_errors"]
+        print(f"\nwrk: {w['requests']} yêu cầu, {transitions} thành công, {w['failed']} bị từ chối "
+              f"(tính cả yêu cầu dở dang khi hết giờ)")
+    else:
+        cpu0 = time.process_time()
+        rec, wall = drive(args.base_url, setup, args.lifecycles, args.concurrency)
+        client_cpu = time.process_time() - cpu0
+        transitions, lifecycles, errors = rec.transitions, rec.lifecycles, dict(rec.errors)
+        all_lat = [x for xs in rec.latency.values() for x in xs]
+        p50, p99 = percentile(all_lat, 50) * 1000, percentile(all_lat, 99) * 1000
+        mean = statistics.fmean(all_lat) * 1000 if all_lat else float("nan")
+        print(f"\n{'thao tác':<18}{'số lần':>8}{'p50 ms':>10}{'p99 ms':>10}")
+        for action, xs in rec.latency.items():
+            print(f"{action:<18}{len(xs):>8}{fmt(percentile(xs, 50) * 1000):>10}{fmt(percentile(xs, 99) * 1000):>10}")
+    busy1, total1 = machine_cpu()
+    server = server_cpu(args.server_pid) - server0
+    load_after = os.getloadavg()
+    busy = busy1 - busy0
+    ours = transitions / wall if wall else 0.0
+    if errors:
         print("\nLỗi:")
-        for key, count in sorted(rec.errors.items()):
-            print(f"  {count:>6} × {key}")
-    print(f"\nHoàn tất {rec.lifecycles}/{args.lifecycles} vòng đời, {rec.transitions} lần chuyển trạng thái "
-          f"trong {fmt(wall, 2)} s", flush=True)
+        for key, count in sorted(errors.items()):
+            print(f"  {count} × {key}")
+    print(f"\nHoàn tất {lifecycles} vòng đời, {transitions} lần chuyển trạng thái trong {fmt(wall, 2)} s: "
+          f"{fmt(ours)}/s; p50 {fmt(p50)} ms, p99 {fmt(p99)} ms", flush=True)
+    print(f"Tải trung bình (1 phút) trước / sau: {fmt(load_before[0], 2)} / {fmt(load_after[0], 2)}; "
+          f"{os.cpu_count()} lõi, máy bận {fmt(100 * busy / (total1 - total0))} %")
+    print(f"CPU của client ({args.client}): {fmt(client_cpu, 2)} s = {fmt(100 * client_cpu / busy)} % CPU "
+          f"đã dùng trên máy, {fmt(1000 * client_cpu / max(transitions, 1), 2)} ms mỗi lần chuyển")
+    if args.server_pid:
+        print(f"CPU của các worker máy chủ: {fmt(server, 2)} s, {fmt(1000 * server / max(transitions, 1), 2)} ms "
+              f"mỗi lần chuyển")
 
-    result = {"lifecycles": rec.lifecycles, "transitions": rec.transitions, "seconds": wall,
-              "transitions_per_s": ours, "p50_ms": percentile(all_lat, 50) * 1000,
-              "p99_ms": percentile(all_lat, 99) * 1000, "errors": dict(rec.errors),
-              "mean_ms": statistics.fmean(all_lat) * 1000 if all_lat else None}
+    result = {"client": args.client, "lifecycles": lifecycles, "transitions": transitions, "seconds": wall,
+              "transitions_per_s": ours, "p50_ms": p50, "p99_ms": p99, "mean_ms": mean, "errors": errors,
+              "load_before": load_before[0], "load_after": load_after[0], "machine_busy_cpu_s": busy,
+              "client_cpu_s": client_cpu, "client_cpu_share": client_cpu / busy if busy else None,
+              "server_cpu_ms_per_transition": 1000 * server / transitions if args.server_pid and transitions
+              else None}
     if not args.skip_pgbench:
         print(f"\npgbench -N (simple-update), {args.concurrency} client, {args.pgbench_seconds} s …", flush=True)
         base = run_pgbench(args.pg_url, args.concurrency, args.pgbench_seconds, args.pgbench_scale,
@@ -219,14 +314,12 @@ def main(argv=None) -> int:
         result["ratio"] = ratio
         print(f"\n{'':<34}{'giao dịch/s':>14}{'độ trễ TB ms':>14}")
         print(f"{'pgbench -N (cơ sở so sánh)':<34}{fmt(base['tps']):>14}{fmt(base['latency_avg_ms'], 2):>14}")
-        print(f"{'Một Cửa Số: chuyển trạng thái':<34}{fmt(ours):>14}{fmt(result['mean_ms'] or 0, 2):>14}")
-        print(f"Tỷ lệ Một Cửa Số / pgbench: {fmt(ratio, 3)}×")
-    else:
-        print(f"\nMột Cửa Số: {fmt(ours)} lần chuyển trạng thái/s")
+        print(f"{'Một Cửa Số: chuyển trạng thái':<34}{fmt(ours):>14}{fmt(mean, 2):>14}")
+        print(f"Tỷ lệ Một Cửa Số / pgbench: {fmt(ratio, 3)}×; tải trung bình sau pgbench {fmt(os.getloadavg()[0], 2)}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(result, fh, ensure_ascii=False, indent=2)
-    return 0 if not rec.errors else 1
+    return 0 if not errors else 1
 
 
 if __name__ == "__main__":

@@ -66,3 +66,19 @@ def test_national_simulation_plumbing_drives_dossiers_of_every_province(live_ser
     res = drive(live_server.url, setup, [(0.0, hcmc), (0.05, 0)], concurrency=1)
     assert dict(res.errors) == {}
     assert res.lifecycles == 2 and len(res.writes) == 2 * 6 and len(res.reads) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrk_driver_completes_lifecycles(live_server, capsys):
+    import shutil
+
+    from bench.lifecycle import drive_wrk
+
+    if not shutil.which("wrk"):
+        pytest.skip("needs wrk (apt-get install wrk)")
+    call_command("bench_setup", "--citizens", "1", "--steps", "2")
+    setup = json.loads(capsys.readouterr().out)
+    out = drive_wrk(live_server.url, setup, concurrency=1, seconds=4)
+    assert out["failed"] == 0 and out["socket_errors"] == 0, out
+    assert out["lifecycles"] >= 1 and out["ok"] >= 7 * out["lifecycles"]
+    assert 0 < out["p50_us"] <= out["p99_us"] and out["client_cpu_s"] >= 0

@@ -5,3 +5,8 @@ class ApiConfig(AppConfig):
     name = "motcua.api"
     label = "api"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import tokencache
+
+        tokencache.connect_signals()  # a revoked token or changed role is refused at once in this process

@@ -29,6 +29,8 @@ from motcua.accounts import lockout, twofactor
 from motcua.accounts.models import ApiToken
 from motcua.core.errors import PermissionDenied
 
+from . import tokencache
+
 TOKEN_PREFIX = "mcs"
 LAST_USED_EVERY = timedelta(minutes=1)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -58,22 +60,20 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         lockout.refuse_token_guessing(request)  # 429 for an address that sent too many unknown tokens
         token = token.strip()
-        row = None
-        if token and len(token) <= 200:
-            row = (ApiToken.objects.select_related("user")
-                   .filter(key_hash=hash_token(token), revoked_at__isnull=True).first())
-        if row is None or not row.user.is_active:
+        found = tokencache.lookup(hash_token(token)) if token and len(token) <= 200 else None
+        if found is None:
             lockout.note_bad_token(request)
             return None
+        row, user = found
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
-            # Conditional: concurrent requests within the same minute write once.
+            # Conditional: concurrent requests within the same minute write once (across processes too).
             ApiToken.objects.filter(pk=row.pk).filter(
                 Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_EVERY)
             ).update(last_used_at=now)
-        request.user = row.user
-        request.api_token = row
-        return row.user
+            row.last_used_at = now  # the cached row: this process writes again a minute from now
+        request.user = user
+        return user
 
 
 class _CsrfCheck(CsrfViewMiddleware):

@@ -1,6 +1,8 @@
 """The OpenAPI surface under /api/v1; each app contributes a router (motcua.api.<app>)."""
 
+import orjson
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from . import (
     accounts,
@@ -44,9 +46,25 @@ yêu cầu khác nhận 503 và có thể gửi lại.
 
 
 class VietnameseJSONRenderer(JSONRenderer):
-    """UTF-8 JSON: Vietnamese text as itself, not \\u escapes (about a third smaller on slow links)."""
+    """UTF-8 JSON: Vietnamese text as itself, not \\u escapes (about a third smaller on slow links).
+
+    Encoded by orjson (several times faster than the standard library); dates, times, decimals and anything
+    else orjson does not write the way Django's encoder does go through the encoder below (ninja's, i.e.
+    Django's), so the answer's values are unchanged — only the insignificant spaces go. (orjson writes a plain
+    ``enum.Enum`` as its value where the standard encoder wrote ``str()``; the API returns none: its choices
+    are Django's ``TextChoices``, strings either way.)
+    """
 
     json_dumps_params = {"ensure_ascii": False}
+    _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request, data, *, response_status):
+        try:
+            return orjson.dumps(data, default=self._default, option=self._OPTIONS)
+        except (TypeError, orjson.JSONEncodeError):  # e.g. an integer over 64 bits: the standard library copes
+            return super().render(request, data, response_status=response_status)
+
+    _default = staticmethod(NinjaJSONEncoder().default)
 
 
 api = openapi.MotcuaAPI(title="Một Cửa Số API", version="1", urls_namespace="api", description=DESCRIPTION,

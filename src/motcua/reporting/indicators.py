@@ -14,8 +14,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connections
-from django.db.models import Q, Sum
+from django.db import connections, router
+from django.db.models import Q
 
 from motcua.core.errors import ValidationFailed
 from motcua.units.models import Agency
@@ -40,12 +40,9 @@ GROUPS = {
 EPOCH = dt.date(2000, 1, 1)
 
 
-def period_filter(start: dt.date | None, end: dt.date) -> Q:
-    """Non-overlapping year / month / day rows covering [start, end]; start None = since the beginning."""
+def _period_parts(start: dt.date | None, end: dt.date) -> tuple[list, list, list]:
+    """Whole years, whole months and (first, last) day ranges that cover [start, end] without overlap."""
     start = start or EPOCH
-    if start > end:
-        return Q(grain="-")  # matches nothing, yet compiles inside FILTER clauses
-    q = Q()
     cur = start
     years, months, days = [], [], []
     while cur <= end:
@@ -61,6 +58,15 @@ def period_filter(start: dt.date | None, end: dt.date) -> Q:
             stop = min(month_end, end)
             days.append((cur, stop))
             cur = stop + dt.timedelta(days=1)
+    return years, months, days
+
+
+def period_filter(start: dt.date | None, end: dt.date) -> Q:
+    """Non-overlapping year / month / day rows covering [start, end]; start None = since the beginning."""
+    years, months, days = _period_parts(start, end)
+    if not (years or months or days):
+        return Q(grain="-")  # matches nothing, yet compiles inside FILTER clauses
+    q = Q()
     if years:
         q |= Q(grain="y", period_start__in=years)
     if months:
@@ -68,6 +74,32 @@ def period_filter(start: dt.date | None, end: dt.date) -> Q:
     for lo, hi in days:
         q |= Q(grain="d", period_start__gte=lo, period_start__lte=hi)
     return q
+
+
+def _runs(starts: list[dt.date], step: int) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive years (step 12) or months (step 1) as (first, last) period starts."""
+    runs: list[list[dt.date]] = []
+    for d in starts:
+        prev = runs[-1][1] if runs else None
+        if prev is not None and (d.year - prev.year) * 12 + d.month - prev.month == step:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d])
+    return [(a, b) for a, b in runs]
+
+
+def _period_sql(start: dt.date | None, end: dt.date) -> tuple[str, list]:
+    """period_filter() as an SQL condition on StatCounter's grain and period_start, with its parameters.
+
+    Year rows start on 1 January and month rows on the 1st, so a run of consecutive years or months is a
+    BETWEEN on period_start (a province-year since 2000 is three conditions, not 25 dates)."""
+    years, months, days = _period_parts(start, end)
+    ranges = ([("y", a, b) for a, b in _runs(years, 12)] + [("m", a, b) for a, b in _runs(months, 1)]
+              + [("d", a, b) for a, b in days])
+    if not ranges:
+        return "(1 = 0)", []
+    return ("(" + " OR ".join(["(grain = %s AND period_start BETWEEN %s AND %s)"] * len(ranges)) + ")",
+            [p for r in ranges for p in r])
 
 
 def parse_period(period: str | None = None, start: str | dt.date | None = None,
@@ -176,48 +208,67 @@ STOCK_METRICS = ("received", "finished", "overdue_start", "overdue_end")
 
 
 def _aggregate(start: dt.date, end: dt.date, codes: list[str] | None, group: list[str],
-               extra: Q | None = None) -> list[dict]:
-    """One scan: flows of [start, end] plus cumulative stock metrics before start and up to end."""
+               filters: dict[str, str] | None = None) -> tuple[list[dict], list[tuple]]:
+    """Flows of [start, end] plus cumulative stock metrics before start and up to end, summed in the database.
+
+    Returns one row per group (all metrics), and (group…, channel, online_level, received) rows for the
+    channel × online-level splits of the rates. The statements are written here rather than by the ORM:
+    building ~120 filtered aggregates with the ORM cost more than running them, and summing the
+    channel × level rows in Python cost more again. Each counter row is classified once (flow / before /
+    up to) in the inner query; the sums come back as integers.
+    """
     if codes is not None and not codes:
-        return []  # a scope without agencies
-    flow_q = period_filter(start, end)
-    before_q = period_filter(None, start - dt.timedelta(days=1))
-    upto_q = period_filter(None, end)
-    aggs = {f"flow__{m}": Sum(m, filter=flow_q) for m in METRICS}
-    for m in STOCK_METRICS:
-        aggs[f"before__{m}"] = Sum(m, filter=before_q)
-        aggs[f"upto__{m}"] = Sum(m, filter=upto_q)
-    qs = StatCounter.objects.filter(flow_q | before_q | upto_q)
-    fine = any(g in ("procedure_code", "field_code") for g in group) or (
-        extra is not None and any(k.startswith(("procedure_code", "field_code")) for k, _ in extra.children))
-    qs = qs.exclude(procedure_code=ALL) if fine else qs.filter(procedure_code=ALL)
+        return [], []  # a scope without agencies
+    periods = {"flow": _period_sql(start, end), "before": _period_sql(None, start - dt.timedelta(days=1)),
+               "upto": _period_sql(None, end)}
+    # The database the ORM would read StatCounter from: the replica router applies (motcua.db.router).
+    db = connections[router.db_for_read(StatCounter)]
+    qn = db.ops.quote_name
+    filters = filters or {}
+    fine = any(g in ("procedure_code", "field_code") for g in group) or any(
+        k in ("procedure_code", "field_code") for k in filters)
+    where = ["(" + " OR ".join(cond for cond, _ in periods.values()) + ")",
+             "procedure_code <> %s" if fine else "procedure_code = %s"]
+    where_p = [p for _, cond_p in periods.values() for p in cond_p] + [ALL]
     if codes is not None:
-        qs = qs.filter(agency_code__in=codes)
-    if extra is not None:
-        qs = qs.filter(extra)
-    # Run the ORM-built SQL on a plain cursor: no per-value converters on a few thousand rows. The cursor is
-    # the queryset's own database, so the replica router applies (motcua.db.router).
-    qs = qs.values(*group).annotate(**aggs).order_by()
-    sql, params = qs.query.sql_with_params()
-    with connections[qs.db].cursor() as cur:
-        cur.execute(sql, params)
+        where.append(f"agency_code IN ({', '.join(['%s'] * len(codes))})")
+        where_p += codes
+    for column, value in filters.items():
+        where.append(f"{qn(column)} = %s")
+        where_p.append(value)
+    columns = sorted({*group, "channel", "online_level", *METRICS, *STOCK_METRICS})
+    flags = [f"CASE WHEN {cond} THEN 1 ELSE 0 END AS in_{name}" for name, (cond, _) in periods.items()]
+    inner = (f"SELECT {', '.join(qn(c) for c in columns)}, {', '.join(flags)} "
+             f"FROM {qn(StatCounter._meta.db_table)} WHERE {' AND '.join(where)}")
+    inner_p = [p for _, cond_p in periods.values() for p in cond_p] + where_p
+    keys = [qn(g) for g in group]
+    sums = [f"CAST(SUM(CASE WHEN in_{prefix} = 1 THEN {qn(m)} END) AS BIGINT) AS {qn(f'{prefix}__{m}')}"
+            for prefix, names in (("flow", METRICS), ("before", STOCK_METRICS), ("upto", STOCK_METRICS))
+            for m in names]
+    by_group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    split_keys = [*keys, *(qn(c) for c in ("channel", "online_level") if c not in group)]
+    with db.cursor() as cur:
+        cur.execute(f"SELECT {', '.join([*keys, *sums])} FROM ({inner}) counters{by_group}", inner_p)
         names = [c[0] for c in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        cur.execute(f"SELECT {', '.join(keys + [k for k in split_keys if k not in keys])}, "
+                    f"CAST(SUM(CASE WHEN in_flow = 1 THEN {qn('received')} END) AS BIGINT) "
+                    f"FROM ({inner}) counters GROUP BY {', '.join(split_keys)}", inner_p)
+        names = [c[0] for c in cur.description][:-1]
+        splits = [(dict(zip(names, row[:-1], strict=True)), row[-1] or 0) for row in cur.fetchall()]
+    return rows, splits
 
 
-def _fold(rows: list[dict], group_keys: list[str]) -> dict[tuple, dict[str, int]]:
-    """Sum rows by group, adding channel × online-level splits needed by the rates."""
-    out: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    names = [f"{p}__{m}" for p in ("before", "upto") for m in STOCK_METRICS]
+def _fold(rows: list[dict], splits: list[tuple], group_keys: list[str]) -> dict[tuple, dict[str, int]]:
+    """Per group: the sums, and the received counts split by channel, by online level and by both."""
+    out: dict[tuple, dict[str, int]] = {}
     for row in rows:
         key = tuple(row[g] for g in group_keys)
-        bucket = out[key]
-        for m in METRICS:
-            bucket[m] += int(row[f"flow__{m}"] or 0)
-        for m in names:
-            bucket[m] += int(row[m] or 0)
-        received = int(row["flow__received"] or 0)
-        channel, level = row.get("channel"), row.get("online_level")
+        out[key] = defaultdict(int, {k: v or 0 for k, v in row.items() if "__" in k})
+        out[key].update({m: out[key].pop(f"flow__{m}") for m in METRICS})
+    for row, received in splits:
+        bucket = out[tuple(row[g] for g in group_keys)]
+        channel, level = row["channel"], row["online_level"]
         bucket[f"received_{channel}"] += received
         bucket[f"received_{level}"] += received
         bucket[f"received_{channel}_{level}"] += received
@@ -253,10 +304,9 @@ def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: st
     if group_by is not None and group_by not in GROUPS:
         raise ValidationFailed("invalid_group", f"Không thể nhóm theo {group_by!r}.")
     codes = agency_codes_for(scope)
-    extra = Q(**{GROUPS[k]: v for k, v in (filters or {}).items() if k in GROUPS and v}) if filters else None
+    extra = {GROUPS[k]: v for k, v in (filters or {}).items() if k in GROUPS and v}
     group_keys = [GROUPS[group_by]] if group_by else []
-    base = [*group_keys, *(k for k in ("channel", "online_level") if k not in group_keys)]
-    folded = _fold(_aggregate(start, end, codes, base, extra), group_keys)
+    folded = _fold(*_aggregate(start, end, codes, group_keys, extra), group_keys)
     result: dict[tuple, Indicators] = {}
     for key, bucket in folded.items():
         vals = {k: v for k, v in bucket.items() if "__" not in k}

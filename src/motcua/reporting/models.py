@@ -95,7 +95,10 @@ StatCounter = type("StatCounter", (StatCounterBase,), {
         "constraints": [models.UniqueConstraint(
             fields=["grain", "period_start", "agency_code", "procedure_code", "field_code", "online_level",
                     "channel"], name="statcounter_key")],
-        "indexes": [models.Index(fields=["grain", "period_start"])],
+        # The second index serves the statistics (indicators._aggregate): the per-agency roll-up rows
+        # (procedure_code = "*") of a grain and period range, without reading the procedure-detail rows.
+        "indexes": [models.Index(fields=["grain", "period_start"]),
+                    models.Index(fields=["procedure_code", "grain", "period_start"], name="statcounter_rollup_idx")],
     }),
     **_metric_columns(),
 })

@@ -163,6 +163,10 @@ class Validator:
                     raise ValueError
             except (ValueError, TypeError):
                 self.err(where, f"{label} \"{_text(raw)}\" phải là số đồng không âm.")
+        online, base = out.get("fee_online_vnd"), out.get("fee_vnd")
+        if isinstance(online, int) and isinstance(base, int) and online < base and not out["fee_online_basis"]:
+            # catalog/fees.py: a reduced online fee is shown with the text that sets it
+            self.err(where, "phí nộp trực tuyến thấp hơn phí, lệ phí nhưng chưa ghi căn cứ mức phí nộp trực tuyến.")
         for key, label in DATE_KEYS:
             try:
                 out[key] = _date(row.get(key))

@@ -210,3 +210,12 @@ def test_a_reduced_online_fee_needs_its_legal_basis(province):
     import_catalog_data(demo())
     p = Procedure.objects.get(code=data["procedures"][reduced]["code"])
     assert p.fee_online_basis and p.fee_for_channel("online") < p.fee_for_channel("counter")
+
+
+def test_an_eform_field_binds_only_to_a_known_applicant_fact(province):
+    data = demo()
+    assert data["procedures"][0]["form_schema"][0]["bind"] == "applicant.full_name"
+    data["procedures"][0]["form_schema"][0]["bind"] = "applicant.mother_name"
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog_data(data)
+    assert len(err.value.errors) == 1 and "không phải thông tin người nộp đã biết" in err.value.errors[0]

@@ -11,6 +11,12 @@ FORMAT = "motcua-catalog"
 VERSION = 1
 AGENCY_KINDS = dict(Agency.KINDS)
 STEP_ROLES = {Role.COUNTER_OFFICER, Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.LEADER}
+# What an e-form field may be bound to ("bind" in form_schema): a fact of the applicant block, typed once, or a
+# fact of the population database's record of the applicant (web/forms.py fills and shows them).
+APPLICANT_FACTS = ("full_name", "id_number", "phone", "email", "address")
+PERSON_FACTS = ("date_of_birth", "gender", "permanent_address", "current_address", "place_of_origin", "ethnicity",
+                "nationality")
+BIND_KEYS = {*(f"applicant.{f}" for f in APPLICANT_FACTS), *(f"person.{f}" for f in PERSON_FACTS)}
 FORM_FIELD_TYPES = {"text", "textarea", "date", "number", "select", "checkbox", "email", "tel", "id_number"}
 
 FIELD_COLUMNS = [("code", "Mã lĩnh vực"), ("name", "Tên lĩnh vực")]

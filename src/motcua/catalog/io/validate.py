@@ -15,7 +15,7 @@ from ..models import (
     ResultType,
     Target,
 )
-from .format import AGENCY_KINDS, DATE_KEYS, FLAG_KEYS, FORM_FIELD_TYPES, STEP_ROLES, TEXT_KEYS
+from .format import AGENCY_KINDS, BIND_KEYS, DATE_KEYS, FLAG_KEYS, FORM_FIELD_TYPES, STEP_ROLES, TEXT_KEYS
 from .read import BadJSON
 
 
@@ -201,6 +201,9 @@ class Validator:
                 self.err(where, f"trường \"{item['name']}\" có kiểu \"{item.get('type')}\" không hỗ trợ.")
             if item["name"] in names:
                 self.err(where, f"trường \"{item['name']}\" bị trùng trong biểu mẫu.")
+            if item.get("bind") not in (None, "", *BIND_KEYS):
+                self.err(where, f"trường \"{item['name']}\" gắn với \"{item['bind']}\", không phải thông tin người "
+                                "nộp đã biết (applicant.… hoặc person.…).")
             names.add(item["name"])
         return schema
 

@@ -124,3 +124,14 @@ def test_a_result_for_another_dossier_is_not_taken(client, world, reduced, gatew
     _path, result = _press(_to_gateway(client, reduced))
     resp = client.get(reverse("portal:payment_return", args=[other.pk]) + "?" + urlencode(result))
     assert resp.status_code == 404 and not Payment.objects.filter(dossier=other, status=Payment.PAID).exists()
+
+
+def test_the_dossier_page_lets_its_pay_form_reach_the_gateway(client, world, reduced, gateway):
+    """The browser checks the pay button's redirect against the page's form-action policy: without the gateway's
+    origin there, Chromium stays on the page (found by tests/e2e/test_citizen_journey.py)."""
+    client.force_login(world["citizen"])
+    policy = client.get(reverse("portal:dossier", args=[reduced.pk]))["Content-Security-Policy"]
+    form_action = next(p for p in policy.split(";") if p.strip().startswith("form-action"))
+    assert "'self'" in form_action and gateway.url in form_action
+    other = client.get(reverse("portal:my_dossiers"))["Content-Security-Policy"]
+    assert gateway.url not in other  # only where the pay button is

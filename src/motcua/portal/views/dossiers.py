@@ -3,6 +3,9 @@ satisfaction rating, supplement and withdrawal."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,6 +13,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.views.decorators.http import require_POST
 
 from motcua.audit.services import record_dossier_read
@@ -19,6 +23,7 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
 from motcua.engagement.models import SatisfactionRating
 from motcua.engagement.ratings import submit_rating
+from motcua.integrations.config import target_config
 from motcua.payments.models import Payment
 from motcua.payments.services import create_payment, dossier_fee, handle_return, payment_pending
 from motcua.web.display import form_rows
@@ -67,7 +72,7 @@ def dossier_detail(request, pk):
 
 
 def _detail_page(request, dossier, status=200):
-    return page(request, "portal/dossier.html", {
+    response = page(request, "portal/dossier.html", {
         "d": dossier, "events": dossier.events.all(), "attachments": list_attachments(dossier),
         "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
         "rating_form": RatingForm(), "rating": _existing_rating(dossier),
@@ -77,6 +82,19 @@ def _detail_page(request, dossier, status=200):
         "payment_pending": bool(dossier.fee_vnd) and not dossier.fee_paid_online and payment_pending(dossier),
         "fee": dossier_fee(dossier) if dossier.fee_vnd else None, "paid": _paid(dossier),
     }, status=status)
+    if _can_pay(dossier):
+        _let_the_pay_form_reach_the_gateway(response)
+    return response
+
+
+def _let_the_pay_form_reach_the_gateway(response) -> None:
+    """The pay button posts here and is redirected to the gateway: the browser checks that redirect against the
+    page's form-action policy (settings.SECURE_CSP: this site only), so this page names the gateway too."""
+    parts = urlsplit(target_config("payment").get("url") or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        policy = dict(settings.SECURE_CSP)
+        policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), f"{parts.scheme}://{parts.netloc}"]
+        response._csp_config = policy
 
 
 def _paid(dossier):

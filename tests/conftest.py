@@ -63,3 +63,16 @@ def _fresh_calendar_cache():
     calendar.invalidate_cache()
     yield
     calendar.invalidate_cache()
+
+
+@pytest.fixture(autouse=True)
+def _counter_open_on_the_day_the_tests_run(request, monkeypatch):
+    """Counter receptions in tests happen on the real day; a run on a weekend or holiday must not meet the
+    day-off confirmation (tests/web/test_off_day_reception.py) unless the test asks for it (`real_days_off`)."""
+    if "real_days_off" not in request.fixturenames:
+        monkeypatch.setattr("motcua.backoffice.forms.counter_day_off", lambda moment, **kwargs: "")
+
+
+@pytest.fixture
+def real_days_off():
+    return True

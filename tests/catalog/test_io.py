@@ -195,3 +195,27 @@ def test_bad_publication_date_is_named(province):
         err.value.errors[0] and "không phải ngày hợp lệ" in err.value.errors[0]
     assert "Ngày công khai trên CSDL quốc gia \"hôm qua\"" in err.value.errors[1]
     assert Procedure.objects.count() == 0
+
+
+def test_a_reduced_online_fee_needs_its_legal_basis(province):
+    data = demo()
+    reduced = next(i for i, p in enumerate(data["procedures"]) if (p.get("fee_online_vnd") or 0) < p["fee_vnd"]
+                   and p.get("fee_online_vnd") is not None)
+    assert data["procedures"][reduced]["fee_online_basis"]  # the demo says where its 50 % comes from
+    data["procedures"][reduced]["fee_online_basis"] = ""
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog_data(data)
+    assert len(err.value.errors) == 1 and "chưa ghi căn cứ mức phí nộp trực tuyến" in err.value.errors[0]
+    assert Procedure.objects.count() == 0
+    import_catalog_data(demo())
+    p = Procedure.objects.get(code=data["procedures"][reduced]["code"])
+    assert p.fee_online_basis and p.fee_for_channel("online") < p.fee_for_channel("counter")
+
+
+def test_an_eform_field_binds_only_to_a_known_applicant_fact(province):
+    data = demo()
+    assert data["procedures"][0]["form_schema"][0]["bind"] == "applicant.full_name"
+    data["procedures"][0]["form_schema"][0]["bind"] = "applicant.mother_name"
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog_data(data)
+    assert len(err.value.errors) == 1 and "không phải thông tin người nộp đã biết" in err.value.errors[0]

@@ -79,3 +79,23 @@ def test_not_configured_is_a_clear_page(settings):
     settings.MOTCUA_INTEGRATIONS = {}
     r = Client().get("/tich-hop/vneid/dang-nhap/")
     assert r.status_code == 503 and "Chưa kết nối" in r.content.decode()
+
+
+def test_login_page_offers_vneid_first_and_it_signs_in(provider):
+    client = Client()
+    html = client.get("/tai-khoan/dang-nhap/", {"next": "/ho-so-cua-toi/"}).content.decode()
+    button = html.index("Đăng nhập bằng VNeID")
+    assert button < html.index('name="username"'), "the e-ID button comes before the password form"
+    href = html[html.rindex('href="', 0, button) + 6:html.index('"', html.rindex('href="', 0, button) + 6)]
+    start = client.get(href.replace("&amp;", "&"))
+    back = httpx.get(start["Location"], follow_redirects=False)
+    callback = urlparse(back.headers["location"])
+    done = client.get(callback.path, {k: v[0] for k, v in parse_qs(callback.query).items()})
+    assert done.status_code == 302 and done["Location"] == "/ho-so-cua-toi/"
+    assert User.objects.get(pk=client.session["_auth_user_id"]).id_number == "051190012345"
+
+
+def test_login_page_without_the_e_id_connection_shows_no_dead_button(settings):
+    settings.MOTCUA_INTEGRATIONS = {}
+    html = Client().get("/tai-khoan/dang-nhap/").content.decode()
+    assert "VNeID" not in html and 'name="username"' in html

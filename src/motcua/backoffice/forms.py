@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
+from motcua.core.calendar import counter_day_off
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
 from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload
@@ -11,8 +13,54 @@ from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload
 REASON = {"required": "Vui lòng nêu rõ lý do."}
 
 
-class ReceiveForm(forms.Form):
+class OffDayReception(forms.Form):
+    """A reception on a day off of the unit (core.calendar.counter_day_off) is confirmed, with its reason."""
+
+    off_day_confirm = forms.BooleanField(label="Tôi xác nhận tiếp nhận hồ sơ vào ngày nghỉ", required=False)
+    off_day_reason = forms.CharField(label="Lý do tiếp nhận vào ngày nghỉ", required=False, max_length=500,
+                                     widget=forms.TextInput(attrs={"placeholder": "Ví dụ: trực tiếp nhận theo kế hoạch "
+                                                                                 "cao điểm của UBND"}))
+
+    day_off_unit = ""  # the unit that is off, for the page
+
+    def day_off_for(self, agency) -> str:
+        if agency is None:
+            return ""
+        off = counter_day_off(self.moment, saturday_morning=agency.works_saturday_morning)
+        if off:
+            self.day_off_unit = agency.name
+        return off
+
+    def check_day_off(self, agency) -> None:
+        day_off = self.day_off_for(agency)
+        if not day_off:
+            self.cleaned_data["off_day_reason"] = ""
+            return
+        self.day_off, self.day_off_unit = day_off, agency.name
+        if not self.cleaned_data.get("off_day_confirm"):
+            self.add_error("off_day_confirm", f"Hôm nay là {day_off}, không phải ngày làm việc của {agency.name}: "
+                                              "xác nhận tiếp nhận vào ngày nghỉ.")
+        if not (self.cleaned_data.get("off_day_reason") or "").strip():
+            self.add_error("off_day_reason", "Vui lòng nêu lý do tiếp nhận vào ngày nghỉ; lý do được ghi vào quá "
+                                             "trình xử lý hồ sơ.")
+
+
+class ReceiveForm(OffDayReception):
     digitized = forms.BooleanField(label="Đã số hóa thành phần hồ sơ khi tiếp nhận", required=False, initial=True)
+    field_order = ["digitized", "off_day_confirm", "off_day_reason"]
+
+    def __init__(self, *args, agency=None, moment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency, self.moment = agency, moment or timezone.now()
+        self.day_off = self.day_off_for(agency)
+        if not self.day_off:  # a working day: nothing to confirm
+            del self.fields["off_day_confirm"], self.fields["off_day_reason"]
+
+    def clean(self):
+        data = super().clean()
+        if "off_day_reason" in self.fields:
+            self.check_day_off(self.agency)
+        return data
 
 
 class SupplementRequestForm(forms.Form):
@@ -118,7 +166,7 @@ ACTION_FORMS = {
 }
 
 
-class WalkInForm(ApplicantForm):
+class WalkInForm(OffDayReception, ApplicantForm):
     """Walk-in reception: the person, the e-form, the completeness checklist and the appointment."""
 
     applicant_id_number = forms.CharField(label="Số định danh cá nhân", max_length=14, required=False,
@@ -132,11 +180,14 @@ class WalkInForm(ApplicantForm):
                                       initial=ReturnMethod.COUNTER)
     digitized = forms.BooleanField(label="Đã số hóa thành phần hồ sơ", required=False, initial=True)
 
-    def __init__(self, *args, procedure, agencies, **kwargs):
+    def __init__(self, *args, procedure, agencies, moment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        self.moment = moment or timezone.now()
         self.fields["agency"] = forms.ModelChoiceField(label="Cơ quan tiếp nhận", queryset=agencies,
                                                        empty_label=None, error_messages=REQUIRED)
+        # Shown when one of the counter's units is off now; required for the one chosen (clean).
+        self.day_off = next((off for off in map(self.day_off_for, agencies) if off), "")
         self.add_eform(procedure)
         self.checklist = []
         for comp in procedure.components.all():
@@ -156,6 +207,7 @@ class WalkInForm(ApplicantForm):
             self.missing = missing
             self.add_error(None, "Hồ sơ chưa đủ thành phần bắt buộc: " + "; ".join(missing)
                            + ". Hướng dẫn người nộp bổ sung một lần bằng Phiếu yêu cầu bổ sung.")
+        self.check_day_off(data.get("agency"))
         return data
 
 

@@ -33,8 +33,8 @@ class ProcedureAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ("code", "name", "field", "level", "agency_kind", "competent_authority", "target",
                            "is_active", "is_sample")}),
-        ("Thời hạn, phí, lệ phí", {"fields": ("processing_days", "fee_vnd", "fee_online_vnd", "fee_note",
-                                               "online_payment")}),
+        ("Thời hạn, phí, lệ phí", {"fields": ("processing_days", "fee_vnd", "fee_online_vnd", "fee_online_basis",
+                                               "fee_note", "online_payment")}),
         ("Công bố, công khai", {"fields": ("announcing_decision", "announced_on", "legal_effective_on",
                                            "national_published_on", "certified_copy")}),
         ("Dịch vụ công trực tuyến, kết quả", {"fields": ("online_level", "result_type", "result_name",

@@ -61,6 +61,10 @@ class Procedure(models.Model):
     processing_days = models.DecimalField("thời hạn giải quyết (ngày làm việc)", max_digits=6, decimal_places=1)
     fee_vnd = models.PositiveBigIntegerField("phí, lệ phí (đồng)", default=0)
     fee_online_vnd = models.PositiveBigIntegerField("phí, lệ phí nộp trực tuyến (đồng)", null=True, blank=True)
+    fee_online_basis = models.CharField(
+        "căn cứ mức phí nộp trực tuyến", max_length=500, blank=True,
+        help_text="Văn bản quy định mức phí, lệ phí khi nộp trực tuyến, ví dụ nghị quyết HĐND tỉnh hoặc thông tư "
+                  "của Bộ Tài chính; hiện cho người nộp cùng số tiền được giảm.")
     fee_note = models.CharField("ghi chú phí", max_length=500, blank=True)
     online_level = models.CharField("mức độ trực tuyến", max_length=16, choices=OnlineLevel.choices,
                                     default=OnlineLevel.NONE)
@@ -106,9 +110,9 @@ class Procedure(models.Model):
         return f"{self.code} — {self.name}"
 
     def fee_for_channel(self, channel: str) -> int:
-        if channel == "online" and self.fee_online_vnd is not None:
-            return self.fee_online_vnd
-        return self.fee_vnd
+        from .fees import quote
+
+        return quote(self, channel).amount_vnd
 
 
 class ComponentRequirement(models.Model):

@@ -181,3 +181,26 @@ def is_working_moment(moment: dt.datetime) -> bool:
     """True inside a working session of a working day (session end included)."""
     m = _local(moment)
     return is_working_day(m.date()) and any(s <= m <= e for s, e in _session_bounds(m.date()))
+
+
+WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+SATURDAY_MORNING_END = dt.time(12, 0)
+
+
+def counter_day_off(moment: dt.datetime, *, saturday_morning: bool = False) -> str:
+    """'' when a one-stop counter normally receives at `moment`; else what the day is ("thứ Bảy 05/12/2026"),
+    for the officer to confirm a reception on a day off. The appointment still counts working days only."""
+    m = _local(moment)
+    day = m.date()
+    if is_working_day(day):
+        return ""
+    weekday = WEEKDAYS_VI[day.weekday()]
+    holiday = day in _public_holidays(day.year) or day in _exceptions().off
+    # Decision 127/2007/QĐ-TTg (LEGAL.md §9): a unit may open its counter on Saturday mornings.
+    if saturday_morning and day.weekday() == 5 and not holiday and m.time() < SATURDAY_MORNING_END:
+        return ""
+    if holiday:
+        return f"ngày nghỉ lễ, Tết ({weekday} {day:%d/%m/%Y})"
+    if day.weekday() == 5 and saturday_morning:
+        return f"chiều {weekday} {day:%d/%m/%Y}"
+    return f"{weekday} {day:%d/%m/%Y}"

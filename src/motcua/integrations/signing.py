@@ -53,3 +53,31 @@ def verify(secret: str, body: bytes, timestamp: str | None, signature: str | Non
         raise SignatureInvalid("signature_expired", "Chữ ký đã hết hạn (lệch thời gian quá 5 phút).")
     if not signature or not hmac.compare_digest(sign(secret, body, ts), signature.strip()):
         raise SignatureInvalid("signature_invalid", "Chữ ký không hợp lệ.")
+
+
+# A gateway's signed redirect (VNPay-style ``vnp_SecureHash``): the citizen's browser carries the result back to
+# our return URL as query parameters; ``sig`` is the HMAC of the other parameters, sorted and URL-encoded, with
+# ``ts`` among them. The browser cannot be trusted, so every field is inside the MAC.
+PARAM_SIGNATURE = "sig"
+RETURN_TOLERANCE_S = 900  # a citizen may linger on the gateway's receipt before coming back
+
+
+def _canonical(params: dict) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode(sorted((k, str(v)) for k, v in params.items() if k != PARAM_SIGNATURE)).encode()
+
+
+def sign_params(secret: str, params: dict, *, now: float | None = None) -> dict[str, str]:
+    """`params` with ``ts`` and ``sig`` added, ready for a redirect's query string."""
+    out = {k: str(v) for k, v in params.items() if k != PARAM_SIGNATURE}
+    out.setdefault("ts", str(int(now if now is not None else time.time())))
+    out[PARAM_SIGNATURE] = sign(secret, _canonical(out), int(out["ts"]))
+    return out
+
+
+def verify_params(secret: str, params: dict, *, tolerance: int = RETURN_TOLERANCE_S, now: float | None = None) -> dict:
+    """The parameters without ``sig``; SignatureInvalid if any of them was changed or the result is stale."""
+    fields = {k: v for k, v in params.items() if k != PARAM_SIGNATURE}
+    verify(secret, _canonical(fields), fields.get("ts"), params.get(PARAM_SIGNATURE), tolerance=tolerance, now=now)
+    return fields

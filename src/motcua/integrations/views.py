@@ -14,7 +14,8 @@ from . import eid
 def _error(exc: DomainError) -> HttpResponse:
     html = (f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>Không đăng nhập được</title>'
             f"<main><h1>Không đăng nhập được bằng định danh điện tử</h1><p>{escape(exc.message)}</p>"
-            f'<p><a href="/">Về trang chủ</a></p></main></html>')
+            f'<p><a href="/tai-khoan/dang-nhap/">Đăng nhập bằng cách khác</a> · <a href="/">Về trang chủ</a></p>'
+            f"</main></html>")
     return HttpResponse(html, status=exc.status)
 
 

@@ -1,7 +1,8 @@
 """Payment gateway plugins: one interface and the ``gateways`` registry (motcua.core.plugins), configured
 in MOTCUA_INTEGRATIONS["payment"] ({"kind": "http", "url", "secret", "callback_url"}).
 
-A gateway creates a payment (→ the page the citizen is sent to), signs its callbacks, and publishes
+A gateway creates a payment (→ the page the citizen is sent to), signs its callbacks and the result it
+sends the citizen back with (to the return URL, as VNPay-style gateways do), and publishes
 a daily settlement file for reconciliation. The ``http`` gateway (motcua.integrations.adapters.payment)
 speaks the simple JSON/CSV protocol of the bundled simulator; a real gateway (VNPay, the national
 portal's payment platform) is one more registered class.
@@ -21,6 +22,22 @@ gateways: Registry[type[Gateway]] = Registry("payment gateway")
 
 class GatewayUnavailable(DomainError):
     status = 503
+
+
+class ReturnInvalid(DomainError):
+    """The result in the citizen's redirect is not the gateway's (changed on the way) or is too old."""
+
+    status = 400
+
+    @classmethod
+    def tampered(cls):
+        return cls("return_signature_invalid", "Kết quả thanh toán không có chữ ký hợp lệ của cổng thanh toán "
+                                               "(có thể đã bị sửa); hệ thống không ghi nhận.")
+
+    @classmethod
+    def stale(cls):
+        return cls("return_expired", "Kết quả thanh toán đã quá hạn; trang hồ sơ sẽ cập nhật khi cổng thanh toán "
+                                     "xác nhận.")
 
 
 @dataclass
@@ -48,6 +65,11 @@ class Gateway:
         raise NotImplementedError
 
     def verify_callback(self, body: bytes, headers) -> dict:
+        raise NotImplementedError
+
+    def verify_return(self, params: dict) -> dict:
+        """The result the gateway signed into the citizen's redirect to return_url: merchant_ref, gateway_ref,
+        amount_vnd, status, paid_at. Raises ReturnInvalid when the signature does not hold."""
         raise NotImplementedError
 
     def settlement(self, day) -> list[Settlement]:

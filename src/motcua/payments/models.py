@@ -13,6 +13,9 @@ class Payment(models.Model):
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="payments",
                                 verbose_name="hồ sơ")
     amount_vnd = models.PositiveBigIntegerField("số tiền (đồng)")
+    # What the amount was reduced from and why, as the catalog said when the payment was made (catalog/fees.py).
+    base_amount_vnd = models.PositiveBigIntegerField("mức phí, lệ phí chưa giảm (đồng)", null=True, blank=True)
+    fee_explanation = models.CharField("diễn giải mức phí", max_length=700, blank=True)
     status = models.CharField("trạng thái", max_length=16, choices=STATUSES, default=CREATED, db_index=True)
     merchant_ref = models.CharField("mã giao dịch", max_length=40, unique=True)
     gateway = models.CharField("cổng thanh toán", max_length=32, default="payment")
@@ -20,7 +23,10 @@ class Payment(models.Model):
     payment_url = models.URLField("địa chỉ thanh toán", max_length=500, blank=True)
     paid_at = models.DateTimeField("thời điểm thanh toán", null=True, blank=True, db_index=True)
     confirmed_by = models.CharField("xác nhận qua", max_length=16, blank=True,
-                                    help_text="callback: cổng báo về; reconciliation: đối soát cuối ngày")
+                                    help_text="callback: cổng báo về; return: người nộp được cổng chuyển về với "
+                                              "kết quả có chữ ký; reconciliation: đối soát cuối ngày")
+    returned_at = models.DateTimeField("thời điểm người nộp quay về từ cổng", null=True, blank=True,
+                                       help_text="Kết quả có chữ ký chỉ được dùng một lần.")
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

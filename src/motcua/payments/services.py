@@ -1,7 +1,9 @@
-"""Online payment of fees: create, confirm by the gateway's signed callback, reconcile daily.
+"""Online payment of fees: create, confirm by the gateway's signed callback or by the signed result the
+citizen is redirected back with, reconcile daily.
 
-Amounts are whole đồng. A payment is confirmed once (callback or reconciliation, whichever comes
-first); every later confirmation is a no-op, so a gateway that repeats its callback changes nothing.
+Amounts are whole đồng. A payment is confirmed once (callback, return or reconciliation, whichever comes
+first); every later confirmation is a no-op, so a gateway that repeats its callback changes nothing. A signed
+return is used once: replayed, it is refused.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.catalog.fees import FeeQuote, quote
 from motcua.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from motcua.core.money import format_vnd
 from motcua.dossiers import lifecycle
@@ -26,6 +29,13 @@ def payment_pending(dossier) -> bool:
     return Payment.objects.filter(dossier=dossier, status=Payment.PENDING).exists()
 
 
+def dossier_fee(dossier) -> FeeQuote:
+    """The dossier's fee with its reduction, as the catalog sets it for the dossier's channel; when the catalog
+    changed since the dossier was submitted, the amount the dossier was charged, unexplained."""
+    fee = quote(dossier.procedure, dossier.channel)
+    return fee if fee.amount_vnd == dossier.fee_vnd else FeeQuote(dossier.fee_vnd, dossier.fee_vnd)
+
+
 def create_payment(dossier, *, by=None, return_url: str = "") -> Payment:
     """A payment for the dossier's fee (reusing an unfinished one); the citizen is sent to payment_url."""
     if not dossier.fee_vnd:
@@ -37,13 +47,17 @@ def create_payment(dossier, *, by=None, return_url: str = "") -> Payment:
             dossier=dossier, amount_vnd=dossier.fee_vnd, status__in=(Payment.CREATED, Payment.PENDING))
             .order_by("-id").first())
         if payment is None:
+            fee = dossier_fee(dossier)
             payment = Payment.objects.create(dossier=dossier, amount_vnd=dossier.fee_vnd,
+                                             base_amount_vnd=fee.base_vnd if fee.reduced else None,
+                                             fee_explanation=fee.explanation,
                                              merchant_ref=uuid.uuid4().hex[:20].upper(), created_by=by)
     if payment.status == Payment.PENDING and payment.payment_url:
         return payment
     # Outside the transaction: a retried call reuses merchant_ref, the gateway's idempotency key.
     created = gateway().create(merchant_ref=payment.merchant_ref, amount_vnd=payment.amount_vnd,
-                               description=f"Phí, lệ phí hồ sơ {dossier.code} ({format_vnd(payment.amount_vnd)})",
+                               description=f"Phí, lệ phí hồ sơ {dossier.code}: "
+                                           f"{payment.fee_explanation or format_vnd(payment.amount_vnd)}",
                                return_url=return_url)
     Payment.objects.filter(pk=payment.pk).update(status=Payment.PENDING, gateway_ref=created.gateway_ref,
                                                  payment_url=created.payment_url, updated_at=timezone.now())
@@ -98,6 +112,37 @@ def handle_callback(body: bytes, headers) -> tuple[Payment, bool]:
         changed = _confirm(payment, amount_vnd=data.get("amount_vnd", -1), paid_at=_parse_time(data.get("paid_at")),
                            via="callback")
     return payment, changed
+
+
+def handle_return(dossier, params: dict) -> tuple[Payment, bool]:
+    """The citizen is back from the gateway with its signed result (query parameters of return_url).
+
+    Returns (payment, paid); raises a DomainError with a Vietnamese message when the result is not the
+    gateway's (changed on the way), belongs to another dossier, or was already used (a replay). Nothing is
+    recorded in those cases; a payment already confirmed by the callback is not confirmed twice.
+    """
+    data = gateway().verify_return(params)  # ReturnInvalid: changed on the way, or stale
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(
+            dossier=dossier, merchant_ref=str(data.get("merchant_ref", ""))).first()
+        if payment is None:
+            raise NotFound("payment_not_found", "Không tìm thấy giao dịch thanh toán của hồ sơ này.")
+        if payment.gateway_ref and payment.gateway_ref != data.get("gateway_ref"):
+            raise DomainError("gateway_ref_mismatch", "Mã giao dịch tại cổng không khớp; hệ thống không ghi nhận.",
+                              status=400)
+        if payment.returned_at is not None:
+            at = timezone.localtime(payment.returned_at).strftime("%H:%M ngày %d/%m/%Y")
+            raise DomainError("return_replayed", f"Kết quả thanh toán này đã được ghi nhận lúc {at}; lần gửi lại "
+                                                 "này không được ghi thêm.", status=409)
+        payment.returned_at = timezone.now()
+        payment.save(update_fields=["returned_at", "updated_at"])
+        if data.get("status") != "paid":
+            if payment.status != Payment.PAID:
+                Payment.objects.filter(pk=payment.pk).update(status=Payment.FAILED, updated_at=timezone.now())
+                payment.status = Payment.FAILED
+            return payment, payment.status == Payment.PAID
+        _confirm(payment, amount_vnd=data["amount_vnd"], paid_at=_parse_time(data.get("paid_at", "")), via="return")
+    return payment, True
 
 
 def reconcile(day: dt.date) -> Reconciliation:

@@ -22,22 +22,6 @@ from motcua.web.forms import (
 )
 
 
-def prefill_from_account(schema: list, user) -> dict:
-    """E-form answers the account already knows: ID number and phone fields by type, name by label."""
-    out = {}
-    for item in schema or []:
-        if not isinstance(item, dict) or not item.get("name"):
-            continue
-        kind, label = item.get("type"), (item.get("label") or "").lower()
-        if kind == "id_number" and user.id_number:
-            out[f"f_{item['name']}"] = user.id_number
-        elif kind == "tel" and user.phone:
-            out[f"f_{item['name']}"] = user.phone
-        elif kind == "text" and "người yêu cầu" in label and user.full_name:
-            out[f"f_{item['name']}"] = user.full_name
-    return out
-
-
 class SearchForm(forms.Form):
     q = forms.CharField(label="Tên thủ tục", required=False, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Ví dụ: đăng ký khai sinh"}))

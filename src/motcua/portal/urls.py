@@ -18,6 +18,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<int:pk>/bo-sung/", dossiers.provide_supplement, name="supplement"),
     path("ho-so-cua-toi/<int:pk>/thanh-toan/", dossiers.pay, name="pay"),
     path("ho-so-cua-toi/<int:pk>/thanh-toan/ket-qua/", dossiers.payment_return, name="payment_return"),
+    path("ho-so-cua-toi/<int:pk>/thanh-toan/bien-lai/", dossiers.payment_receipt, name="payment_receipt"),
     path("ho-so-cua-toi/<int:pk>/rut-ho-so/", dossiers.withdraw, name="withdraw"),
     path("gui-phan-anh/", feedback.feedback, name="feedback"),
     path("gui-phan-anh/<str:code>/bo-sung/", feedback.feedback_reply, name="feedback_reply"),

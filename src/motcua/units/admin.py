@@ -26,8 +26,8 @@ class CounterInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "admin_unit", "is_active", "successor")
-    list_filter = ("kind", "is_active")
+    list_display = ("code", "name", "kind", "admin_unit", "is_active", "works_saturday_morning", "successor")
+    list_filter = ("kind", "is_active", "works_saturday_morning")
     search_fields = ("code", "name", "short_name", "admin_unit__name")
     autocomplete_fields = ("admin_unit", "parent", "successor")
     list_select_related = ("admin_unit",)

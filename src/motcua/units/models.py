@@ -60,6 +60,10 @@ class Agency(models.Model):
     phone = models.CharField("điện thoại", max_length=32, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
+    works_saturday_morning = models.BooleanField(
+        "làm việc sáng thứ Bảy", default=False,
+        help_text="Bộ phận Một cửa tiếp nhận hồ sơ sáng thứ Bảy (Quyết định 127/2007/QĐ-TTg); ngoài giờ đó, tiếp "
+                  "nhận vào ngày nghỉ phải xác nhận và nêu lý do. Ngày hẹn trả vẫn tính theo ngày làm việc.")
     successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="predecessors", verbose_name="cơ quan kế thừa",
                                   help_text="Cơ quan tiếp nhận công việc khi đơn vị hành chính được sắp xếp.")

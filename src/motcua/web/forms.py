@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from motcua.catalog.io.format import APPLICANT_FACTS
 from motcua.core.cccd import is_valid_id_number
 from motcua.core.errors import DomainError
 
@@ -17,6 +18,22 @@ EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
 
 APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                     "applicant_address")
+
+# Decree 45/2020 (LEGAL.md §5): no one is asked again for what the state already holds. An e-form field may
+# declare ``"bind": key`` (catalog.io.format.BIND_KEYS). ``applicant.*`` facts are typed in the applicant block
+# only: the e-form does not ask them again, its answer is the block's. ``person.*`` facts stay e-form fields,
+# pre-filled from the population database once the applicant agreed, and editable.
+APPLICANT_BINDS = {f"applicant.{fact}": field for fact, field in zip(APPLICANT_FACTS, APPLICANT_FIELDS, strict=True)}
+
+
+def person_prefill(schema: list, person: dict) -> dict:
+    """Initial values of the e-form fields bound to ``person.*`` facts, from a population-database record."""
+    out = {}
+    for item in schema or []:
+        bind = item.get("bind", "") if isinstance(item, dict) else ""
+        if bind.startswith("person.") and item.get("name") and person.get(bind[7:]):
+            out[f"f_{item['name']}"] = person[bind[7:]]
+    return out
 
 
 def clean_id_number(value: str) -> str:
@@ -95,7 +112,17 @@ class ApplicantForm(forms.Form):
 
     def add_eform(self, procedure) -> None:
         self.eform_names = []
+        self.bound_to_applicant = {}  # e-form name → the applicant-block field that answers it
+        self.bound_labels = []  # the e-form's questions the applicant block answers, for the page to say so
+        for item in procedure.form_schema or []:
+            if isinstance(item, dict) and item.get("bind") in APPLICANT_BINDS and item.get("name"):
+                self.bound_to_applicant[item["name"]] = APPLICANT_BINDS[item["bind"]]
+                self.bound_labels.append(item.get("label") or item["name"])
         for name, field in eform_fields(procedure.form_schema).items():
+            if name[2:] in self.bound_to_applicant:
+                if field.required:  # the applicant block is where it is asked, so there it is required
+                    self.fields[self.bound_to_applicant[name[2:]]].required = True
+                continue
             self.fields[name] = field
             self.eform_names.append(name)
 
@@ -109,7 +136,8 @@ class ApplicantForm(forms.Form):
         return clean_phone(self.cleaned_data["applicant_phone"])
 
     def form_data(self) -> dict:
-        out = {}
+        out = {key: self.cleaned_data.get(field) for key, field in self.bound_to_applicant.items()
+               if self.cleaned_data.get(field)}
         for name in self.eform_names:
             value = self.cleaned_data.get(name)
             if value is None or value == "":

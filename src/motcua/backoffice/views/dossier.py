@@ -53,6 +53,8 @@ def _action_form(action, dossier, data=None, files=None):
         kwargs["officers"] = _officers_for(dossier)
     if action == "return_result":
         kwargs["initial"] = {"method": dossier.return_method}
+    if action == "receive":
+        kwargs["agency"] = dossier.agency
     return cls(data, files, **kwargs) if data is not None else cls(**kwargs)
 
 
@@ -76,7 +78,8 @@ def dossier_detail(request, pk, forms_override=None, status=None):
 def _apply(action, dossier, user, form):
     c = form.cleaned_data if form is not None else {}
     if action == "receive":
-        return lifecycle.receive(dossier, officer=user, digitized=c["digitized"])
+        return lifecycle.receive(dossier, officer=user, digitized=c["digitized"], at=form.moment,
+                                 off_day_reason=c.get("off_day_reason", ""))
     if action == "request_supplement":
         return lifecycle.request_supplement(dossier, officer=user, items=c["all_items"], reason=c["reason"])
     if action in ("refuse", "reject", "pause", "stop"):

@@ -7,6 +7,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role, roles_of
@@ -50,7 +51,7 @@ def walk_in(request):
     proc = get_object_or_404(Procedure, code=code, is_active=True)
     offering = agencies.filter(procedures=proc) if proc.agencies.exists() else agencies
     if request.method == "POST":
-        form = WalkInForm(request.POST, procedure=proc, agencies=offering)
+        form = WalkInForm(request.POST, procedure=proc, agencies=offering, moment=timezone.now())
         if form.is_valid():
             try:
                 applicant = form.applicant_data()
@@ -60,7 +61,8 @@ def walk_in(request):
                     applicant_data=applicant, form_data=form.form_data(),
                     channel=form.cleaned_data["channel"], digitized=form.cleaned_data["digitized"],
                     return_method=form.cleaned_data["return_method"],
-                    idempotency_key=request.POST.get("idem") or None)
+                    idempotency_key=request.POST.get("idem") or None, at=form.moment,
+                    off_day_reason=form.cleaned_data["off_day_reason"])
             except DomainError as err:
                 form.add_error(None, err.message)
             else:

@@ -52,7 +52,8 @@ def catalog_to_dict(procedures=None) -> dict:
         procs.append({
             "code": p.code, "name": p.name, "field": p.field.code, "level": p.level, "agency_kind": p.agency_kind,
             "competent_authority": p.competent_authority, "processing_days": _num(p.processing_days),
-            "fee_vnd": p.fee_vnd, "fee_online_vnd": p.fee_online_vnd, "fee_note": p.fee_note,
+            "fee_vnd": p.fee_vnd, "fee_online_vnd": p.fee_online_vnd,
+            "fee_online_basis": p.fee_online_basis, "fee_note": p.fee_note,
             "online_level": p.online_level, "result_type": p.result_type, "result_name": p.result_name,
             "target": p.target, "description": p.description, "requirements": p.requirements,
             "legal_basis": p.legal_basis, "form_schema": p.form_schema, "is_sample": p.is_sample,

@@ -15,7 +15,7 @@ from ..models import (
     ResultType,
     Target,
 )
-from .format import AGENCY_KINDS, DATE_KEYS, FLAG_KEYS, FORM_FIELD_TYPES, STEP_ROLES, TEXT_KEYS
+from .format import AGENCY_KINDS, BIND_KEYS, DATE_KEYS, FLAG_KEYS, FORM_FIELD_TYPES, STEP_ROLES, TEXT_KEYS
 from .read import BadJSON
 
 
@@ -163,6 +163,10 @@ class Validator:
                     raise ValueError
             except (ValueError, TypeError):
                 self.err(where, f"{label} \"{_text(raw)}\" phải là số đồng không âm.")
+        online, base = out.get("fee_online_vnd"), out.get("fee_vnd")
+        if isinstance(online, int) and isinstance(base, int) and online < base and not out["fee_online_basis"]:
+            # catalog/fees.py: a reduced online fee is shown with the text that sets it
+            self.err(where, "phí nộp trực tuyến thấp hơn phí, lệ phí nhưng chưa ghi căn cứ mức phí nộp trực tuyến.")
         for key, label in DATE_KEYS:
             try:
                 out[key] = _date(row.get(key))
@@ -197,6 +201,9 @@ class Validator:
                 self.err(where, f"trường \"{item['name']}\" có kiểu \"{item.get('type')}\" không hỗ trợ.")
             if item["name"] in names:
                 self.err(where, f"trường \"{item['name']}\" bị trùng trong biểu mẫu.")
+            if item.get("bind") not in (None, "", *BIND_KEYS):
+                self.err(where, f"trường \"{item['name']}\" gắn với \"{item['bind']}\", không phải thông tin người "
+                                "nộp đã biết (applicant.… hoặc person.…).")
             names.add(item["name"])
         return schema
 

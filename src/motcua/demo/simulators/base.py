@@ -36,6 +36,10 @@ class _Drop(Exception):
     pass
 
 
+class Html(str):
+    """An answer sent as a web page (the pages a citizen's browser is sent to)."""
+
+
 def _parse_body(h, body: bytes) -> dict:
     if not body:
         return {}
@@ -118,7 +122,7 @@ class Simulator:
             return self._cut(h)
         if delay:
             time.sleep(delay)
-        if self.verify_signatures and method == "POST":
+        if self.verify_signatures and method == "POST" and self.signed(parsed.path):
             try:
                 verify(self.secret, body, h.headers.get(TIMESTAMP_HEADER), h.headers.get(SIGNATURE_HEADER))
             except SignatureInvalid as exc:
@@ -149,11 +153,17 @@ class Simulator:
             h.send_header("Content-Length", "0")
             h.end_headers()
             return None
+        if isinstance(answer, Html):
+            return self._reply_raw(h, status, answer.encode("utf-8"), "text/html; charset=utf-8")
         if isinstance(answer, (bytes, str)):
             return self._reply_raw(h, status, answer if isinstance(answer, bytes) else answer.encode(), "text/csv")
         return self._reply(h, status, answer)
 
     verify_signatures = True
+
+    def signed(self, path: str) -> bool:
+        """Whether a POST to `path` must carry our signature (not a form a citizen's browser sends)."""
+        return True
 
     @property
     def answers(self) -> dict:

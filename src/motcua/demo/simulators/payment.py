@@ -7,17 +7,31 @@ import io
 import json
 import uuid
 from datetime import datetime
+from html import escape
+from urllib.parse import urlencode
 
 import httpx
 
 from motcua.core.calendar import TZ
-from motcua.integrations.signing import signed_headers
+from motcua.core.money import format_vnd
+from motcua.integrations.signing import sign_params, signed_headers
 
-from .base import Simulator
+from .base import Html, Simulator
+
+PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Cổng thanh toán (mô phỏng)</title>
+<body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem">
+<h1>Thanh toán trực tuyến</h1><p>Cổng thanh toán mô phỏng (bản trình diễn).</p>
+<dl><dt>Nội dung</dt><dd>{description}</dd><dt>Số tiền</dt><dd><strong>{amount}</strong></dd>
+<dt>Mã giao dịch</dt><dd>{ref}</dd></dl>
+<form method="post"><button name="action" value="pay" style="font-size:1.1rem;padding:.6rem 1.2rem">Xác nhận thanh toán</button>
+<button name="action" value="cancel">Hủy giao dịch</button></form></body></html>"""
 
 
 class PaymentGatewaySimulator(Simulator):
-    """Payment gateway: create → pay page URL; pay → signed callback; daily reconciliation CSV."""
+    """Payment gateway: create → pay page URL; the page's button pays, sends the citizen back to the
+    merchant's return URL with the HMAC-signed result (as VNPay does) and queues the signed callback;
+    daily reconciliation CSV."""
 
     name = "payment"
 
@@ -27,6 +41,9 @@ class PaymentGatewaySimulator(Simulator):
         self.payments: dict[str, dict] = {}
         self.callbacks: list[tuple[bytes, dict]] = []  # (body, headers) waiting to be delivered
 
+    def signed(self, path: str) -> bool:
+        return not path.startswith("/pay/")  # the citizen's browser posts the pay page's form
+
     def handle(self, method, path, query, data, h):
         if method == "POST" and path == "/payments":
             amount = int(data["amount_vnd"])
@@ -34,15 +51,38 @@ class PaymentGatewaySimulator(Simulator):
                 return 400, {"error": "amount_invalid"}
             ref = "GW" + uuid.uuid4().hex[:14].upper()
             self.payments[ref] = {"gateway_ref": ref, "merchant_ref": data["merchant_ref"], "amount_vnd": amount,
-                                  "status": "pending", "paid_at": "", "day": ""}
+                                  "status": "pending", "paid_at": "", "day": "",
+                                  "return_url": data.get("return_url", ""), "description": data.get("description", "")}
             return 201, {"gateway_ref": ref, "payment_url": f"{self.url}/pay/{ref}"}
-        if method == "GET" and path.startswith("/pay/"):
+        if path.startswith("/pay/"):
             ref = path.rsplit("/", 1)[-1]
-            return (200, self.pay(ref)) if ref in self.payments else (404, {"error": "not_found"})
+            if ref not in self.payments:
+                return 404, {"error": "not_found"}
+            if method == "GET":
+                return 200, self.page(ref)
+            if method == "POST":
+                payment = self.pay(ref) if data.get("action") == "pay" else self.cancel(ref)
+                if payment["return_url"]:
+                    return 302, {"location": self.return_location(payment)}
+                return 200, {k: v for k, v in payment.items() if k != "return_url"}
         if method == "GET" and path == "/reconciliation":
             day = query.get("date", [""])[0]
             return 200, self.reconciliation_csv(day)
         return 404, {"error": "not_found"}
+
+    def page(self, ref: str) -> Html:
+        p = self.payments[ref]
+        return Html(PAGE.format(description=escape(p["description"]), amount=format_vnd(p["amount_vnd"]),
+                                ref=escape(ref)))
+
+    def result(self, payment: dict) -> dict:
+        """The signed result sent back with the citizen (query parameters of the return URL)."""
+        fields = {k: payment[k] for k in ("gateway_ref", "merchant_ref", "amount_vnd", "status", "paid_at")}
+        return sign_params(self.secret, fields)
+
+    def return_location(self, payment: dict) -> str:
+        sep = "&" if "?" in payment["return_url"] else "?"
+        return f"{payment['return_url']}{sep}{urlencode(self.result(payment))}"
 
     def pay(self, ref: str, *, at: str | None = None) -> dict:
         """The citizen pays on the gateway's page: mark paid and queue the signed callback."""
@@ -55,6 +95,14 @@ class PaymentGatewaySimulator(Simulator):
                 body = json.dumps({k: payment[k] for k in ("gateway_ref", "merchant_ref", "amount_vnd", "status",
                                                            "paid_at")}).encode()
                 self.callbacks.append((body, signed_headers(self.secret, body)))
+            return dict(payment)
+
+    def cancel(self, ref: str) -> dict:
+        """The citizen gives up on the gateway's page (a paid payment stays paid)."""
+        with self.lock:
+            payment = self.payments[ref]
+            if payment["status"] == "pending":
+                payment["status"] = "cancelled"
             return dict(payment)
 
     def reconciliation_csv(self, day: str) -> str:

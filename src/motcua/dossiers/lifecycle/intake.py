@@ -164,16 +164,23 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
 # ---------------------------------------------------------------------------------------------- counter
 
 @transition("receive")
-def receive(d, at, *, officer, digitized=False) -> Event:
-    """SUBMITTED → RECEIVED: receipt slip with appointment (Mẫu 01); rule version fixed at this date."""
+def receive(d, at, *, officer, digitized=False, off_day_reason="") -> Event:
+    """SUBMITTED → RECEIVED: receipt slip with appointment (Mẫu 01); rule version fixed at this date.
+    ``off_day_reason``: why the counter received on a day off (the officer confirmed it), kept in the history."""
     _set_received(d, at, digitized)
     d.status = Status.RECEIVED
     issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
-    return Event()
+    return Event(**_off_day(off_day_reason))
+
+
+def _off_day(reason: str) -> dict:
+    reason = (reason or "").strip()
+    return {"note": f"Tiếp nhận vào ngày nghỉ: {reason}", "data": {"off_day_reason": reason}} if reason else {}
 
 
 def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data, channel="counter",
-                       digitized=False, return_method="counter", idempotency_key=None, at=None) -> Dossier:
+                       digitized=False, return_method="counter", idempotency_key=None, at=None,
+                       off_day_reason="") -> Dossier:
     """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment."""
     at = now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
@@ -196,7 +203,8 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
         d.code = codes.assign_code(agency, at)
         d.save()
         issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
-        return commit(d, action="receive_at_counter", from_status="", actor=officer, at=at, agency=agency)
+        return commit(d, action="receive_at_counter", from_status="", actor=officer, at=at, agency=agency,
+                      **_off_day(off_day_reason))
 
     return create_once(officer, idempotency_key, create)
 

@@ -8,9 +8,9 @@ import io
 import json
 
 from motcua.core.errors import DomainError
-from motcua.payments.gateway import Created, Gateway, GatewayUnavailable, Settlement, gateways
+from motcua.payments.gateway import Created, Gateway, GatewayUnavailable, ReturnInvalid, Settlement, gateways
 
-from ..signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from ..signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureInvalid, verify, verify_params
 from .base import Adapter, PermanentError, TransientError
 
 
@@ -47,6 +47,17 @@ class HttpGateway(Gateway):
             return json.loads(body)
         except ValueError:
             raise DomainError("callback_invalid", "Nội dung thông báo thanh toán không hợp lệ.") from None
+
+    def verify_return(self, params: dict) -> dict:
+        try:
+            fields = verify_params(self.config.get("secret", ""), params)
+        except SignatureInvalid as exc:
+            raise (ReturnInvalid.stale() if exc.code == "signature_expired" else ReturnInvalid.tampered()) from None
+        try:
+            fields["amount_vnd"] = int(fields.get("amount_vnd", ""))
+        except ValueError:
+            raise ReturnInvalid.tampered() from None
+        return fields
 
     def settlement(self, day) -> list[Settlement]:
         answer = self._call(self.client.get, "/reconciliation", {"date": day.isoformat()})

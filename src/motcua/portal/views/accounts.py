@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.permissions import is_officer
 from motcua.accounts.services import register_citizen
 from motcua.core.errors import DomainError
+from motcua.integrations.config import target_config
 from motcua.web.pages import page, place_domain_error
 
 from ..forms import (
@@ -39,8 +41,17 @@ def login_view(request):
             messages.success(request, f"Xin chào {user}.")
             default = "backoffice:home" if is_officer(user) else "portal:my_dossiers"
             return redirect(_safe_next(request, default))
-    return page(request, "portal/login.html", {"form": form, "next": request.GET.get("next", ""), "nav": "login"},
+    return page(request, "portal/login.html", {"form": form, "next": request.GET.get("next", ""), "nav": "login",
+                                               "eid_url": _eid_url(request)},
                 status=400 if form.errors else 200)
+
+
+def _eid_url(request) -> str:
+    """The national e-ID sign-in, offered first as on the national portal; none when it is not connected."""
+    if not target_config("eid").get("url"):
+        return ""
+    nxt = _safe_next(request, "")
+    return f"{reverse('integrations:eid_start')}?{urlencode({'next': nxt or reverse('portal:my_dossiers')})}"
 
 
 @require_POST

@@ -3,6 +3,9 @@ satisfaction rating, supplement and withdrawal."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,15 +13,19 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.views.decorators.http import require_POST
 
 from motcua.audit.services import record_dossier_read
 from motcua.core.errors import DomainError
+from motcua.core.money import format_vnd
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
 from motcua.engagement.models import SatisfactionRating
 from motcua.engagement.ratings import submit_rating
-from motcua.payments.services import create_payment, payment_pending
+from motcua.integrations.config import target_config
+from motcua.payments.models import Payment
+from motcua.payments.services import create_payment, dossier_fee, handle_return, payment_pending
 from motcua.web.display import form_rows
 from motcua.web.files import (
     attachment_of,
@@ -61,8 +68,11 @@ def _existing_rating(dossier):
 
 @login_required
 def dossier_detail(request, pk):
-    dossier = _own_dossier(request, pk)
-    return page(request, "portal/dossier.html", {
+    return _detail_page(request, _own_dossier(request, pk))
+
+
+def _detail_page(request, dossier, status=200):
+    response = page(request, "portal/dossier.html", {
         "d": dossier, "events": dossier.events.all(), "attachments": list_attachments(dossier),
         "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
         "rating_form": RatingForm(), "rating": _existing_rating(dossier),
@@ -70,7 +80,25 @@ def dossier_detail(request, pk):
         "has_result": dossier.status == Status.RETURNED, "form_rows": form_rows(dossier.procedure, dossier.form_data),
         "can_pay": _can_pay(dossier),
         "payment_pending": bool(dossier.fee_vnd) and not dossier.fee_paid_online and payment_pending(dossier),
-    })
+        "fee": dossier_fee(dossier) if dossier.fee_vnd else None, "paid": _paid(dossier),
+    }, status=status)
+    if _can_pay(dossier):
+        _let_the_pay_form_reach_the_gateway(response)
+    return response
+
+
+def _let_the_pay_form_reach_the_gateway(response) -> None:
+    """The pay button posts here and is redirected to the gateway: the browser checks that redirect against the
+    page's form-action policy (settings.SECURE_CSP: this site only), so this page names the gateway too."""
+    parts = urlsplit(target_config("payment").get("url") or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        policy = dict(settings.SECURE_CSP)
+        policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), f"{parts.scheme}://{parts.netloc}"]
+        response._csp_config = policy
+
+
+def _paid(dossier):
+    return Payment.objects.filter(dossier=dossier, status=Payment.PAID).order_by("-paid_at").first()
 
 
 def _can_pay(dossier) -> bool:
@@ -105,17 +133,38 @@ def pay(request, pk):
 
 @login_required
 def payment_return(request, pk):
-    """Where the gateway sends the citizen back (the return_url given when the payment was created).
-
-    Nothing in the query string is trusted: only the gateway's signed callback marks the fee paid.
-    """
+    """Where the gateway sends the citizen back (the return_url given when the payment was created), with its
+    HMAC-signed result. A result that does not verify, or was already used, is refused and records nothing."""
     dossier = _own_dossier(request, pk)
-    if dossier.fee_paid_online:
-        messages.success(request, "Đã thanh toán trực tuyến phí, lệ phí. Cảm ơn bạn.")
+    if "sig" not in request.GET:  # back without a result (the browser's Back button, an old link)
+        if dossier.fee_paid_online:
+            messages.success(request, "Đã thanh toán trực tuyến phí, lệ phí. Cảm ơn bạn.")
+        else:
+            messages.info(request, "Cổng thanh toán chưa báo kết quả giao dịch. Trang hồ sơ sẽ cập nhật khi cổng "
+                                   "xác nhận; nếu bạn đã trả tiền, không cần thanh toán lại.")
+        return redirect("portal:dossier", pk=pk)
+    try:
+        payment, paid = handle_return(dossier, request.GET.dict())
+    except DomainError as err:
+        messages.error(request, err.message)
+        return _detail_page(request, dossier, status=err.status if 400 <= err.status < 500 else 400)
+    if paid:
+        messages.success(request, f"Đã thanh toán trực tuyến {format_vnd(payment.amount_vnd)} phí, lệ phí của hồ sơ "
+                                  f"{dossier.code}. Biên lai ở mục Phí, lệ phí.")
     else:
-        messages.info(request, "Cổng thanh toán chưa báo kết quả giao dịch. Trang hồ sơ sẽ cập nhật khi cổng "
-                               "xác nhận; nếu bạn đã trả tiền, không cần thanh toán lại.")
+        messages.warning(request, "Giao dịch chưa thành công (đã hủy hoặc bị từ chối); chưa có khoản nào bị trừ. "
+                                  f"Bạn có thể thanh toán lại. {PAY_AT_COUNTER}")
     return redirect("portal:dossier", pk=pk)
+
+
+@login_required
+def payment_receipt(request, pk):
+    """The receipt of the online payment: amount, what it was reduced from and why, references."""
+    dossier = _own_dossier(request, pk)
+    paid = _paid(dossier)
+    if paid is None:
+        raise Http404("Hồ sơ chưa có khoản thanh toán trực tuyến.")
+    return page(request, "portal/receipt.html", {"d": dossier, "p": paid, "nav": "mine"})
 
 
 @login_required

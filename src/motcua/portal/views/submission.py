@@ -10,22 +10,22 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 
+from motcua.audit.services import record_read
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.core.errors import DomainError
 from motcua.documents.vault import reuse_in_dossier, reuse_suggestions
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
-from motcua.integrations import eid
+from motcua.integrations import eid, population
+from motcua.integrations.config import target_config
 from motcua.web.files import (
     attachments_by_component,
     store_attachment,
 )
+from motcua.web.forms import person_prefill
 from motcua.web.pages import actor, page
 
-from ..forms import (
-    SubmitForm,
-    prefill_from_account,
-)
+from ..forms import SubmitForm
 from .catalog import receiving_agencies
 
 
@@ -36,16 +36,43 @@ def _draft_for(request, proc):
     return get_object_or_404(Dossier, pk=draft_id, applicant=request.user, status=Status.DRAFT, procedure=proc)
 
 
-def _initial(user, proc, draft):
+def _initial(user, proc, draft, person=None):
+    """What the form starts with: the draft as saved, else the account's facts; the population database's record,
+    when the applicant asked for it, over both (each field stays editable)."""
     if draft is not None:
         init = {k: getattr(draft, k) for k in ("applicant_name", "applicant_id_number", "applicant_phone",
                                               "applicant_email", "applicant_address", "return_method")}
         init["agency"] = draft.agency_id
         init.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
-        return init
-    return {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
-            "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address,
-            **prefill_from_account(proc.form_schema, user)}
+    else:
+        init = {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
+                "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address}
+    if person:
+        init["applicant_name"] = person.get("full_name") or init["applicant_name"]
+        init["applicant_address"] = person.get("current_address") or person.get("permanent_address") or \
+            init["applicant_address"]
+        init.update(person_prefill(proc.form_schema, person))
+    return init
+
+
+def _population_record(request) -> dict | None:
+    """The applicant's own record in the National Population Database, read because they asked for it (the link
+    on the form says what is read and why); None with a Vietnamese message when it cannot be read."""
+    number = request.user.id_number
+    if not number:
+        messages.warning(request, "Tài khoản chưa có số định danh cá nhân nên chưa tra cứu được CSDL quốc gia về "
+                                  "dân cư; vui lòng nhập thông tin.")
+        return None
+    try:
+        person = population.lookup(number)
+    except DomainError as err:
+        messages.warning(request, err.message)
+        return None
+    population.remember_checked(request.session, number)
+    record_read(request.user, "person", number, [k for k, v in person.items() if v],
+                purpose="online_submission_prefill")
+    messages.info(request, "Đã điền sẵn thông tin từ CSDL quốc gia về dân cư. Vui lòng kiểm tra trước khi nộp.")
+    return person
 
 
 @login_required
@@ -67,12 +94,14 @@ def submit(request, code):
             if result is not None:
                 return result
     else:
-        form = SubmitForm(initial=_initial(request.user, proc, draft), procedure=proc, agencies=agencies,
+        person = _population_record(request) if request.GET.get("dan_cu") == "1" else None
+        form = SubmitForm(initial=_initial(request.user, proc, draft, person), procedure=proc, agencies=agencies,
                           stored_files=stored, vault=vault)
     if not agencies:
         messages.warning(request, "Thủ tục chưa được gán cơ quan tiếp nhận trực tuyến.")
     return page(request, "portal/submit.html", {"p": proc, "form": form, "draft": draft, "nav": "procedures",
-                                                "idem": request.POST.get("idem") or uuid.uuid4().hex},
+                                                "idem": request.POST.get("idem") or uuid.uuid4().hex,
+                                                "population_offered": bool(target_config("population").get("url"))},
                 status=400 if form.errors or (request.method == "POST") else 200)
 
 
@@ -90,7 +119,9 @@ def _vault_suggestions(procedure, user) -> dict:
 
 def _save_submission(request, proc, form, draft, drafting):
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
-    applicant_data = {**form.applicant_data(), "vneid_verified": eid.verified_in_session(request.session)}
+    applicant_data = form.applicant_data()
+    applicant_data.update(vneid_verified=eid.verified_in_session(request.session),
+                          population_checked=population.checked_in_session(request.session, applicant_data["id_number"]))
     kwargs = {"applicant": actor(request), "procedure": proc, "agency": agency,
               "applicant_data": applicant_data, "form_data": form.form_data()}
     if drafting and agency is None:

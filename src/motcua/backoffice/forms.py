@@ -6,13 +6,9 @@ from django import forms
 
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
-from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload
+from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload, clean_id_number
 
 REASON = {"required": "Vui lòng nêu rõ lý do."}
-
-
-class ReceiveForm(forms.Form):
-    digitized = forms.BooleanField(label="Đã số hóa thành phần hồ sơ khi tiếp nhận", required=False, initial=True)
 
 
 class SupplementRequestForm(forms.Form):
@@ -70,7 +66,6 @@ class ApproveForm(forms.Form):
 
 class SignForm(forms.Form):
     electronic = forms.BooleanField(label="Kết quả điện tử (ký số)", required=False, initial=True)
-    digitized = forms.BooleanField(label="Kết quả đã được số hóa", required=False, initial=True)
     result_file = forms.FileField(label="Tệp kết quả (PDF) để ký số bằng chứng thư của cơ quan", required=False)
 
     def clean_result_file(self):
@@ -110,7 +105,7 @@ class ApologyForm(forms.Form):
 
 
 ACTION_FORMS = {
-    "receive": ReceiveForm, "request_supplement": SupplementRequestForm, "refuse": ReasonForm,
+    "receive": None, "request_supplement": SupplementRequestForm, "refuse": ReasonForm,
     "start_processing": NoteForm, "complete_step": NoteForm, "hand_over": HandOverForm,
     "return_from_agency": NoteForm, "pause": ReasonForm, "resume": None, "extend": ExtendForm,
     "issue_apology": ApologyForm, "approve": ApproveForm, "reject": ReasonForm, "sign_result": SignForm,
@@ -130,7 +125,6 @@ class WalkInForm(ApplicantForm):
                                                                 (Channel.POST, Channel.POST.label)])
     return_method = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
                                       initial=ReturnMethod.COUNTER)
-    digitized = forms.BooleanField(label="Đã số hóa thành phần hồ sơ", required=False, initial=True)
 
     def __init__(self, *args, procedure, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,3 +158,25 @@ class TwoFactorForm(forms.Form):
                            help_text="6 chữ số trên ứng dụng xác thực, hoặc một mã khôi phục",
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
                                                          "autofocus": True}))
+
+
+class ConfirmFieldsForm(forms.Form):
+    """The key fields read from the scan, corrected by the officer before the component counts as digitized."""
+
+    full_name = forms.CharField(label="Họ và tên", max_length=200, required=False)
+    id_number = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=14, required=False,
+                                widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    date_of_birth = forms.DateField(label="Ngày sinh", required=False, input_formats=["%d/%m/%Y"],
+                                    widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+                                    error_messages={"invalid": "Ngày sinh không hợp lệ (dd/mm/yyyy)."})
+    document_number = forms.CharField(label="Số giấy tờ", max_length=100, required=False)
+    address = forms.CharField(label="Địa chỉ", max_length=500, required=False)
+
+    def clean_id_number(self):
+        return clean_id_number(self.cleaned_data.get("id_number"))
+
+    def confirmed(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("date_of_birth"):
+            data["date_of_birth"] = data["date_of_birth"].strftime("%d/%m/%Y")
+        return {k: v for k, v in data.items() if v}

@@ -15,6 +15,7 @@ from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
+from motcua.documents.digitization import is_digitized
 from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
 from motcua.dossiers.access import can_view_dossier
@@ -25,6 +26,7 @@ from motcua.web.pages import actor, show_domain_error
 
 from ..forms import ACTION_FORMS
 from .common import bo_page, officer_required
+from .scan_panel import digitization_panel
 
 
 def _officer_dossier(request, pk):
@@ -69,14 +71,15 @@ def dossier_detail(request, pk, forms_override=None, status=None):
         "action_forms": action_forms, "open_action": next(iter(forms), None),
         "step_runs": dossier.step_runs.select_related("step", "agency", "assignee"),
         "timeliness": TIMELINESS.get(lifecycle.timeliness(dossier) or "", ""), "nav": "list",
-        "form_rows": form_rows(dossier.procedure, dossier.form_data),
+        "form_rows": form_rows(dossier.procedure, dossier.form_data), **digitization_panel(request.user, dossier),
     }, status=status or (400 if forms else 200))
 
 
 def _apply(action, dossier, user, form):
     c = form.cleaned_data if form is not None else {}
     if action == "receive":
-        return lifecycle.receive(dossier, officer=user, digitized=c["digitized"])
+        # Digitized at receipt only when the officer confirmed the scans of every required component.
+        return lifecycle.receive(dossier, officer=user, digitized=is_digitized(dossier))
     if action == "request_supplement":
         return lifecycle.request_supplement(dossier, officer=user, items=c["all_items"], reason=c["reason"])
     if action in ("refuse", "reject", "pause", "stop"):
@@ -104,8 +107,9 @@ def _apply(action, dossier, user, form):
     if action == "sign_result":
         # The transition checks the leader's right first; then the result PDF is signed (PAdES) with the
         # agency's certificate and filed in the applicant's repository — both or neither.
+        # A result signed here is born electronic; a paper result counts once its scan was confirmed.
         signed = lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"] or bool(c.get("result_file")),
-                                       digitized=c["digitized"])
+                                       digitized=bool(c.get("result_file")) or is_digitized(dossier, "result"))
         if c.get("result_file"):
             issue_signed_result(signed, c["result_file"].read(), officer=user)
         return signed
@@ -140,8 +144,8 @@ def dossier_action(request, pk, action):
             _apply(action, dossier, actor(request), form)
     except DomainError as err:
         show_domain_error(request, err)
-        if form is not None:
-            return dossier_detail(request, pk, forms_override={action: form}, status=err.status)
+        return dossier_detail(request, pk, forms_override={action: form} if form is not None else None,
+                              status=err.status)
     else:
         messages.success(request, SUCCESS.get(action) or f"Đã thực hiện: {lifecycle.ACTION_LABELS.get(action, action)}.")
     return redirect("backoffice:dossier", pk=pk)

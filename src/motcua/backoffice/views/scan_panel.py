@@ -1,0 +1,31 @@
+"""Who may digitize a dossier's papers from the counter screen, and what the dossier page shows of it."""
+
+from __future__ import annotations
+
+from motcua.accounts.models import Role
+from motcua.accounts.permissions import has_role
+from motcua.documents.models import DigitizationKind
+from motcua.dossiers.models import Status
+
+RESULT_STATUSES = (Status.APPROVED, Status.READY_FOR_RETURN, Status.RETURNED)
+RESULT_ROLES = (Role.COUNTER_OFFICER, Role.LEADER, Role.SPECIALIST, Role.DEPARTMENT_HEAD)
+
+
+def may_digitize(user, dossier, kind: str) -> bool:
+    """Components: a counter officer of the receiving agency, once submitted. The result: its agency's officers,
+    once decided."""
+    if kind == DigitizationKind.RECEIPT:
+        return dossier.status != Status.DRAFT and has_role(user, Role.COUNTER_OFFICER, dossier.agency)
+    return dossier.status in RESULT_STATUSES and has_role(user, RESULT_ROLES, dossier.current_agency or dossier.agency)
+
+
+def digitization_panel(user, dossier) -> dict:
+    """What the dossier page shows: each component with its latest job, and the result's."""
+    jobs = list(dossier.digitization_jobs.select_related("confirmed_by").order_by("created_at", "id"))
+    latest = {}
+    for job in jobs:
+        latest[(job.kind, job.component_id)] = job
+    rows = [(c, latest.get((DigitizationKind.RECEIPT, c.pk))) for c in dossier.procedure.components.all()]
+    return {"scan_rows": rows, "scan_receipt": may_digitize(user, dossier, DigitizationKind.RECEIPT),
+            "scan_result": may_digitize(user, dossier, DigitizationKind.RESULT),
+            "result_job": latest.get((DigitizationKind.RESULT, None))}

@@ -180,3 +180,10 @@ class ConfirmFieldsForm(forms.Form):
         if data.get("date_of_birth"):
             data["date_of_birth"] = data["date_of_birth"].strftime("%d/%m/%Y")
         return {k: v for k, v in data.items() if v}
+
+
+class ResultTemplateForm(forms.Form):
+    template = forms.FileField(label="Tệp mẫu kết quả (Word .docx, có các trường trộn như {{ applicant_name }})",
+                               error_messages={"required": "Chưa chọn tệp mẫu.",
+                                               "empty": "Tệp rỗng, không có nội dung."},
+                               widget=forms.ClearableFileInput(attrs={"accept": ".docx"}))

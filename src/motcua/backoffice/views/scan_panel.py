@@ -1,10 +1,13 @@
-"""Who may digitize a dossier's papers from the counter screen, and what the dossier page shows of it."""
+"""What the dossier page shows of digitization (who may scan, each component's state) and of the result drafted
+from the procedure's template."""
 
 from __future__ import annotations
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role
-from motcua.documents.models import DigitizationKind
+from motcua.documents.models import DigitizationKind, ResultTemplate
+from motcua.documents.result_drafts import latest_draft, may_draft, may_set_template
+from motcua.dossiers.access import can_act
 from motcua.dossiers.models import Status
 
 RESULT_STATUSES = (Status.APPROVED, Status.READY_FOR_RETURN, Status.RETURNED)
@@ -29,3 +32,12 @@ def digitization_panel(user, dossier) -> dict:
     return {"scan_rows": rows, "scan_receipt": may_digitize(user, dossier, DigitizationKind.RECEIPT),
             "scan_result": may_digitize(user, dossier, DigitizationKind.RESULT),
             "result_job": latest.get((DigitizationKind.RESULT, None))}
+
+
+def result_panel(user, dossier) -> dict:
+    """The result drafted from the procedure's template: the template, the latest draft, who may draft or sign."""
+    tpl = ResultTemplate.objects.filter(procedure=dossier.procedure).first()
+    return {"result_template": tpl, "result_draft": latest_draft(dossier),
+            "may_draft": tpl is not None and may_draft(user, dossier),
+            "may_set_template": may_set_template(user, dossier.procedure),
+            "may_sign_draft": dossier.status == Status.APPROVED and can_act(user, "sign_result", dossier)}

@@ -4,8 +4,8 @@ statistics; a result drafted from the procedure's Word template, signed by the l
 the citizen. Screenshots under test-output/e2e/."""
 
 import io
-from concurrent.futures import ThreadPoolExecutor
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest

@@ -22,8 +22,12 @@ def _media_and_tasks(settings, tmp_path):
 
 
 @pytest.fixture
-def received(world, submitted):
-    return lifecycle.receive(submitted, officer=world["counter"])
+def received(world):
+    """A paper dossier received at the counter."""
+    return lifecycle.receive_at_counter(
+        officer=world["counter"], procedure=world["proc"], agency=world["agency"],
+        applicant_data={"name": "Trần Thị Mai", "id_number": "051190001234"},
+        form_data={"child_name": "Trần Minh An", "birth_date": "2026-11-01"})
 
 
 def _png(image=None) -> bytes:
@@ -78,6 +82,16 @@ def test_only_the_counter_of_the_receiving_agency_may_scan(client, world, receiv
     resp = _upload(client, received, [("a.png", _png())], component=world["proc"].components.first())
     assert resp.status_code == 302
     _nothing_kept(received)
+
+
+def test_a_dossier_submitted_online_has_nothing_to_digitize_at_receipt(client, world, submitted):
+    d = lifecycle.receive(submitted, officer=world["counter"])
+    client.force_login(world["counter"])
+    body = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Hồ sơ nộp trực tuyến: thành phần hồ sơ đã ở dạng điện tử" in body
+    resp = _upload(client, d, [("a.png", _png())], component=world["proc"].components.first())
+    assert resp.status_code == 302
+    _nothing_kept(d)
 
 
 def test_receiving_never_claims_digitization_by_itself(client, world, submitted):
@@ -142,3 +156,29 @@ def _docx() -> bytes:
     document.add_paragraph("Tờ khai")
     document.save(buf)
     return buf.getvalue()
+
+
+@needs_ocr
+def test_paper_result_is_digitized_before_return_once_confirmed(client, world, received,
+                                                                 django_capture_on_commit_callbacks):
+    from motcua.demo import synthetic
+
+    d = lifecycle.start_processing(received, officer=world["counter"])
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"], summary="Cấp Giấy khai sinh.")
+    client.force_login(world["leader"])
+    client.post(reverse("backoffice:action", args=[d.pk, "sign_result"]), {})  # a paper result, signed by hand
+    d.refresh_from_db()
+    assert d.status == Status.READY_FOR_RETURN and not d.result_digitized
+    client.force_login(world["counter"])
+    assert "Bản quét kết quả (giấy) trước khi trả" in client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = _upload(client, d, [("ket-qua.png", _png(synthetic.identity_card_page(degrade_page=False).image))],
+                       kind="result")
+    job = DigitizationJob.objects.get(dossier=d, kind="result")
+    assert job.status == JobStatus.DONE and job.component is None
+    d.refresh_from_db()
+    assert not d.result_digitized
+    assert client.post(resp["Location"], {"full_name": "NGUYỄN VĂN AN"}).status_code == 302
+    d.refresh_from_db()
+    assert d.result_digitized

@@ -177,9 +177,12 @@ def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: 
         job.save(update_fields=["status", "confirmed_fields", "confirmed_at", "confirmed_by"])
         audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean})
         if id_number and job.output_id:
-            name = title or (job.component.name if job.component else "Giấy tờ đã số hóa")
+            is_result = job.kind == DigitizationKind.RESULT
+            name = title or (job.component.name if job.component else None) or (
+                (job.dossier.procedure.result_name if is_result and job.dossier else "") or "Giấy tờ đã số hóa")
             if not VaultItem.objects.filter(attachment_id=job.output_id, id_number=clean["id_number"]).exists():
-                add_to_vault(job.output, id_number=clean["id_number"], kind=VaultItemKind.COMPONENT, title=name,
+                add_to_vault(job.output, id_number=clean["id_number"], title=name,
+                             kind=VaultItemKind.RESULT if is_result else VaultItemKind.COMPONENT,
                              source_dossier=job.dossier, actor=officer, fields=clean)
         if job.dossier is not None and is_digitized(job.dossier, job.kind):
             mark_digitized(job.dossier, job.kind, actor=officer)

@@ -77,6 +77,10 @@ def scan_job(request, pk, job_id):
             what = job.component.name if job.component else "kết quả giải quyết"
             messages.success(request, f"Đã xác nhận số hóa: {what}.")
             return redirect("backoffice:dossier", pk=pk)
+    if form is not None:
+        for name, found in (job.fields or {}).items():
+            if name in form.fields and found.get("confidence") is not None:
+                form.fields[name].help_text = f"máy đọc được, độ tin cậy {round(found['confidence'] * 100)} %"
     return bo_page(request, "backoffice/digitization_job.html", {
         "d": dossier, "job": job, "form": form, "pages": range(1, job.pages_total + 1), "nav": "list",
         "may_confirm": may_digitize(request.user, dossier, job.kind)}, status=status)

@@ -4,7 +4,6 @@ specialist's "Tạo dự thảo kết quả từ mẫu". The leader signs the dr
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
@@ -23,9 +22,8 @@ from .dossier import _officer_dossier, dossier_detail
 @require_POST
 def result_draft(request, pk):
     dossier = _officer_dossier(request, pk)
-    try:
-        with transaction.atomic():
-            draft_result(dossier, by=actor(request))
+    try:  # the conversion runs outside any transaction; the draft and its audit entry are written together
+        draft_result(dossier, by=actor(request))
     except DomainError as err:
         messages.error(request, err.message)
         return dossier_detail(request, pk, status=err.status)

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from motcua.accounts.models import RoleAssignment, User
 from motcua.catalog.models import Procedure
+from motcua.documents.models import ResultTemplate
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.transformation.models import Plan, ReportingRound, RoundResponse, Target, Task
 from motcua.transformation.services.budget import plan_table
@@ -15,11 +16,12 @@ def counts():
     return (AdministrativeUnit.objects.count(), Agency.objects.count(), Procedure.objects.count(),
             User.objects.count(), RoleAssignment.objects.count(), Dossier.objects.count(),
             DossierEvent.objects.count(), Plan.objects.count(), Task.objects.count(), Target.objects.count(),
-            ReportingRound.objects.count(), RoundResponse.objects.count())
+            ReportingRound.objects.count(), RoundResponse.objects.count(), ResultTemplate.objects.count())
 
 
 @pytest.mark.django_db(transaction=False)
-def test_setup_demo_twice(client):
+def test_setup_demo_twice(client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the demo result templates are stored files
     out = StringIO()
     call_command("setup_demo", "--dossiers", "25", stdout=out)
     text = out.getvalue()
@@ -48,6 +50,10 @@ def test_setup_demo_twice(client):
     assert open_round.responses.count() == Agency.objects.filter(
         is_active=True, kind__in=[Agency.COMMUNE_COMMITTEE, Agency.PROVINCIAL_DEPARTMENT]).count()
     assert "Chuyển đổi số: kế hoạch của" in text
+    # result templates (.docx written at set-up) for demo procedures, each with the applicant's merge field
+    assert "Mẫu kết quả (.docx) của thủ tục mẫu: thêm 3." in text
+    tpl = ResultTemplate.objects.get(procedure__code="1.004873")
+    assert tpl.file.content_type.endswith("wordprocessingml.document") and b"applicant_name" in _document_xml(tpl)
     first = counts()
 
     call_command("setup_demo", "--dossiers", "25", stdout=StringIO())
@@ -62,3 +68,11 @@ def test_setup_demo_twice(client):
     assert admin.is_superuser and admin.role_assignments.filter(role="provincial_admin", agency=None).exists()
     officer = User.objects.get(username="motcua.tinh")
     assert officer.role_assignments.get().agency.code == "H51.01"
+
+
+def _document_xml(tpl) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(tpl.file.read())) as z:
+        return z.read("word/document.xml")

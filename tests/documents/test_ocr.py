@@ -101,15 +101,20 @@ def test_digitization_job_end_to_end(people, django_capture_on_commit_callbacks)
     assert out.kind == AttachmentKind.DIGITIZED and out.content_type == "application/pdf"
     layer = PdfReader(io.BytesIO(out.read())).pages[0].extract_text()
     assert "051090001234" in layer.replace(" ", "")
-    # The dossier, already received, is now counted as digitized at receipt.
+    # OCR alone does not digitize anything: the officer has not checked the fields yet.
     dossier.refresh_from_db()
-    assert dossier.digitized_at_receipt
-    assert OutboxEvent.objects.filter(topic="dossier.digitized", aggregate_id=str(dossier.pk)).exists()
-    # The officer confirms; the copy joins the citizen's repository.
+    assert not dossier.digitized_at_receipt
+    assert not OutboxEvent.objects.filter(topic="dossier.digitized", aggregate_id=str(dossier.pk)).exists()
+    # The officer confirms; the copy joins the citizen's repository, and with the only required component
+    # digitized the dossier counts as digitized at receipt.
+    people["procedure"].components.exclude(name="Căn cước công dân").update(is_required=False)
     confirm_digitization(job, officer=people["counter"], fields={"id_number": "051090001234",
                                                                  "full_name": "NGUYỄN VĂN AN"})
     item = VaultItem.objects.get(id_number="051090001234")
     assert item.attachment_id == out.pk and item.title == "Căn cước công dân"
+    dossier.refresh_from_db()
+    assert dossier.digitized_at_receipt
+    assert OutboxEvent.objects.filter(topic="dossier.digitized", aggregate_id=str(dossier.pk)).exists()
 
 
 def test_failed_job_records_the_error(people, django_capture_on_commit_callbacks, monkeypatch):

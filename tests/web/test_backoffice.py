@@ -21,7 +21,7 @@ def test_anonymous_is_sent_to_login(client, world):
 def test_officer_of_another_commune_gets_404(client, world, submitted):
     client.force_login(world["other_counter"])
     assert client.get(reverse("backoffice:dossier", args=[submitted.pk])).status_code == 404
-    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "receive"]), {"digitized": "on"})
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "receive"]))
     assert resp.status_code == 404
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
@@ -49,7 +49,7 @@ def _act(client, dossier, action, data=None):
 def test_full_chain_receive_process_approve_sign_return(client, world, submitted):
     d = submitted
     client.force_login(world["counter"])
-    assert _act(client, d, "receive", {"digitized": "on"}).status_code == 302
+    assert _act(client, d, "receive").status_code == 302
     assert _act(client, d, "start_processing", {"note": ""}).status_code == 302
     d.refresh_from_db()
     assert d.status == Status.PROCESSING
@@ -60,7 +60,7 @@ def test_full_chain_receive_process_approve_sign_return(client, world, submitted
     client.force_login(world["leader"])
     assert d.code in client.get(reverse("backoffice:inbox")).content.decode()
     assert _act(client, d, "approve", {"summary": "Cấp Giấy khai sinh"}).status_code == 302
-    assert _act(client, d, "sign_result", {"electronic": "on", "digitized": "on"}).status_code == 302
+    assert _act(client, d, "sign_result", {"electronic": "on"}).status_code == 302
     client.force_login(world["counter"])
     assert _act(client, d, "return_result", {"method": "online"}).status_code == 302
     d.refresh_from_db()
@@ -78,8 +78,8 @@ def test_full_chain_receive_process_approve_sign_return(client, world, submitted
 
 def test_domain_error_is_a_message_not_a_500(client, world, submitted):
     client.force_login(world["counter"])
-    _act(client, submitted, "receive", {"digitized": "on"})
-    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "receive"]), {"digitized": "on"})
+    _act(client, submitted, "receive")
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "receive"]))
     assert resp.status_code == 409  # InvalidTransition, shown on the dossier page
     body = resp.content.decode()
     assert 'class="error"' in body and "Đã tiếp nhận" in body
@@ -116,7 +116,7 @@ def test_walk_in_checklist_and_receipt(client, world):
     comps = list(world["proc"].components.all())
     data = {"thu_tuc": world["proc"].code, "applicant_name": "Nguyễn Văn Hùng", "applicant_id_number": "051080001111",
             "applicant_phone": "0905111222", "f_child_name": "Nguyễn Bảo", "f_birth_date": "01/11/2026",
-            "agency": world["agency"].pk, "channel": "counter", "return_method": "counter", "digitized": "on",
+            "agency": world["agency"].pk, "channel": "counter", "return_method": "counter",
             "idem": "w1", f"tp_{comps[0].pk}": "on"}
     resp = client.post(url, data)
     assert resp.status_code == 400 and "Hồ sơ chưa đủ thành phần bắt buộc" in resp.content.decode()
@@ -226,7 +226,7 @@ def test_leader_signs_the_result_pdf_and_the_citizen_downloads_it(client, world,
     d = lifecycle.complete_step(d, officer=world["specialist"])
     d = lifecycle.approve(d, officer=world["leader"], summary="Cấp Giấy khai sinh")
     client.force_login(world["leader"])
-    resp = _act(client, d, "sign_result", {"electronic": "on", "digitized": "on",
+    resp = _act(client, d, "sign_result", {"electronic": "on",
                                            "result_file": SimpleUploadedFile("kq.pdf", pdf_bytes(), "application/pdf")})
     assert resp.status_code == 302
     d.refresh_from_db()

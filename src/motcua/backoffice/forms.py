@@ -8,7 +8,7 @@ from django.utils import timezone
 from motcua.core.calendar import counter_day_off
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
-from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload
+from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload, clean_id_number
 
 REASON = {"required": "Vui lòng nêu rõ lý do."}
 
@@ -46,8 +46,10 @@ class OffDayReception(forms.Form):
 
 
 class ReceiveForm(OffDayReception):
-    digitized = forms.BooleanField(label="Đã số hóa thành phần hồ sơ khi tiếp nhận", required=False, initial=True)
-    field_order = ["digitized", "off_day_confirm", "off_day_reason"]
+    """Receiving an online dossier: on a day off of the unit, a confirmation and its reason (digitization is
+    confirmed scan by scan, documents.digitization)."""
+
+    field_order = ["off_day_confirm", "off_day_reason"]
 
     def __init__(self, *args, agency=None, moment=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +120,6 @@ class ApproveForm(forms.Form):
 
 class SignForm(forms.Form):
     electronic = forms.BooleanField(label="Kết quả điện tử (ký số)", required=False, initial=True)
-    digitized = forms.BooleanField(label="Kết quả đã được số hóa", required=False, initial=True)
     result_file = forms.FileField(label="Tệp kết quả (PDF) để ký số bằng chứng thư của cơ quan", required=False)
 
     def clean_result_file(self):
@@ -178,7 +179,6 @@ class WalkInForm(OffDayReception, ApplicantForm):
                                                                 (Channel.POST, Channel.POST.label)])
     return_method = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
                                       initial=ReturnMethod.COUNTER)
-    digitized = forms.BooleanField(label="Đã số hóa thành phần hồ sơ", required=False, initial=True)
 
     def __init__(self, *args, procedure, agencies, moment=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,3 +216,32 @@ class TwoFactorForm(forms.Form):
                            help_text="6 chữ số trên ứng dụng xác thực, hoặc một mã khôi phục",
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
                                                          "autofocus": True}))
+
+
+class ConfirmFieldsForm(forms.Form):
+    """The key fields read from the scan, corrected by the officer before the component counts as digitized."""
+
+    full_name = forms.CharField(label="Họ và tên", max_length=200, required=False)
+    id_number = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=14, required=False,
+                                widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    date_of_birth = forms.DateField(label="Ngày sinh", required=False, input_formats=["%d/%m/%Y"],
+                                    widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+                                    error_messages={"invalid": "Ngày sinh không hợp lệ (dd/mm/yyyy)."})
+    document_number = forms.CharField(label="Số giấy tờ", max_length=100, required=False)
+    address = forms.CharField(label="Địa chỉ", max_length=500, required=False)
+
+    def clean_id_number(self):
+        return clean_id_number(self.cleaned_data.get("id_number"))
+
+    def confirmed(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("date_of_birth"):
+            data["date_of_birth"] = data["date_of_birth"].strftime("%d/%m/%Y")
+        return {k: v for k, v in data.items() if v}
+
+
+class ResultTemplateForm(forms.Form):
+    template = forms.FileField(label="Tệp mẫu kết quả (Word .docx, có các trường trộn như {{ applicant_name }})",
+                               error_messages={"required": "Chưa chọn tệp mẫu.",
+                                               "empty": "Tệp rỗng, không có nội dung."},
+                               widget=forms.ClearableFileInput(attrs={"accept": ".docx"}))

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import dashboard, dossier, feedback, queues, reorganization, second_factor, walk_in
+from .views import dashboard, digitization, dossier, feedback, queues, reorganization, results, second_factor, walk_in
 
 app_name = __name__.split(".")[1]
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
     path("ho-so/<int:pk>/xu-ly/<slug:action>/", dossier.dossier_action, name="action"),
     path("ho-so/<int:pk>/phieu/<slug:kind>.<str:fmt>", dossier.dossier_slip, name="slip"),
     path("ho-so/<int:pk>/tep/<int:att_id>/", dossier.attachment, name="attachment"),
+    path("ho-so/<int:pk>/so-hoa/<slug:kind>/", digitization.scan_upload, name="scan_upload"),
+    path("ho-so/<int:pk>/so-hoa/luot/<int:job_id>/", digitization.scan_job, name="scan_job"),
+    path("ho-so/<int:pk>/so-hoa/luot/<int:job_id>/tien-do/", digitization.scan_progress, name="scan_progress"),
+    path("ho-so/<int:pk>/so-hoa/luot/<int:job_id>/trang/<int:number>.png", digitization.scan_page, name="scan_page"),
+    path("ho-so/<int:pk>/du-thao-ket-qua/", results.result_draft, name="result_draft"),
+    path("thu-tuc/<str:code>/mau-ket-qua/", results.result_template, name="result_template"),
     path("bang-dieu-khien/", dashboard.dashboard, name="dashboard"),
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),
     path("phan-anh/<int:pk>/", feedback.feedback_detail, name="feedback"),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Attachment, DigitizationJob, VaultConsent, VaultItem
+from .models import Attachment, DigitizationJob, ResultTemplate, VaultConsent, VaultItem
 
 
 @admin.register(Attachment)
@@ -34,3 +34,9 @@ class VaultConsentAdmin(admin.ModelAdmin):
     list_filter = ("purpose", "by_applicant")
     search_fields = ("id_number", "dossier__code")
     raw_id_fields = ("granted_by", "dossier")
+
+
+@admin.register(ResultTemplate)
+class ResultTemplateAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "file", "uploaded_by", "uploaded_at")
+    raw_id_fields = ("procedure", "file", "uploaded_by")

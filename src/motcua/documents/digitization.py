@@ -30,9 +30,20 @@ from .vault import add_to_vault
 
 
 def is_digitized(dossier, kind: str = DigitizationKind.RECEIPT) -> bool:
-    """True when a digitization job for this dossier and kind produced its searchable copy."""
-    return DigitizationJob.objects.filter(dossier=dossier, kind=kind,
-                                          status__in=[JobStatus.DONE, JobStatus.CONFIRMED]).exists()
+    """True when the officer confirmed the digitization: for the result, one confirmed job; at receipt, a
+    confirmed job for every required component of the procedure (for a procedure without required
+    components, one confirmed job). OCR that finished but was not checked counts for nothing.
+    # Decision 766 metric 4.2: a dossier counts as digitized when its components carry files (LEGAL.md §5)
+    """
+    if dossier is None or dossier.pk is None:
+        return False
+    confirmed = DigitizationJob.objects.filter(dossier=dossier, kind=kind, status=JobStatus.CONFIRMED)
+    if kind != DigitizationKind.RECEIPT:
+        return confirmed.exists()
+    required = set(dossier.procedure.components.filter(is_required=True).values_list("pk", flat=True))
+    if not required:
+        return confirmed.exists()
+    return required <= set(confirmed.values_list("component_id", flat=True))
 
 
 def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None) -> bool:
@@ -134,12 +145,10 @@ def run_digitization(job_id: int) -> DigitizationJob:
                              original_name=f"{stem}-so-hoa.pdf"[:255], owner=first.owner if first else None,
                              dossier=dossier, component=job.component, kind=AttachmentKind.DIGITIZED,
                              uploaded_by=job.created_by)
-        with transaction.atomic():
-            DigitizationJob.objects.filter(pk=job.pk).update(
-                status=JobStatus.DONE, pages_done=done, pages_total=max(done, job.pages_total), text=text,
-                fields=fields, output=output, finished_at=timezone.now())
-            if dossier is not None:
-                mark_digitized(dossier, job.kind, actor=job.created_by)
+        # Done, not digitized: the dossier's flag waits for the officer's confirmation (confirm_digitization).
+        DigitizationJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE, pages_done=done, pages_total=max(done, job.pages_total), text=text,
+            fields=fields, output=output, finished_at=timezone.now())
     except Exception as exc:  # the worker must record the failure for the officer, not crash silently
         DigitizationJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(),
@@ -147,11 +156,13 @@ def run_digitization(job_id: int) -> DigitizationJob:
     return DigitizationJob.objects.get(pk=job.pk)
 
 
-CONFIRMABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "address")
+CONFIRMABLE_FIELDS = ("full_name", "id_number", "date_of_birth", "document_number", "address")
 
 
 def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: str | None = None) -> DigitizationJob:
-    """The officer checks the extracted fields; the digitized copy then joins the person's repository."""
+    """The officer checks the extracted fields: only now is the component (or the result) digitized, with who
+    and when, and the dossier's flag set once everything it needs is confirmed (is_digitized); the copy then
+    joins the person's repository."""
     if job.status not in (JobStatus.DONE, JobStatus.CONFIRMED):
         raise ValidationFailed("digitization_not_finished", "Lượt số hóa chưa hoàn thành, chưa thể xác nhận.")
     clean = {k: str(v).strip() for k, v in (fields or {}).items() if k in CONFIRMABLE_FIELDS and str(v).strip()}
@@ -166,10 +177,15 @@ def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: 
         job.save(update_fields=["status", "confirmed_fields", "confirmed_at", "confirmed_by"])
         audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean})
         if id_number and job.output_id:
-            name = title or (job.component.name if job.component else "Giấy tờ đã số hóa")
+            is_result = job.kind == DigitizationKind.RESULT
+            name = title or (job.component.name if job.component else None) or (
+                (job.dossier.procedure.result_name if is_result and job.dossier else "") or "Giấy tờ đã số hóa")
             if not VaultItem.objects.filter(attachment_id=job.output_id, id_number=clean["id_number"]).exists():
-                add_to_vault(job.output, id_number=clean["id_number"], kind=VaultItemKind.COMPONENT, title=name,
+                add_to_vault(job.output, id_number=clean["id_number"], title=name,
+                             kind=VaultItemKind.RESULT if is_result else VaultItemKind.COMPONENT,
                              source_dossier=job.dossier, actor=officer, fields=clean)
+        if job.dossier is not None and is_digitized(job.dossier, job.kind):
+            mark_digitized(job.dossier, job.kind, actor=officer)
     return job
 
 

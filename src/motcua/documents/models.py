@@ -14,6 +14,12 @@ class AttachmentKind(models.TextChoices):
     DIGITIZED = "digitized", "Bản số hóa (PDF tìm kiếm được)"
     SLIP = "slip", "Phiếu, giấy tờ do cơ quan phát hành"
     EVIDENCE = "evidence", "Minh chứng kết quả, số liệu (chuyển đổi số)"
+    RESULT_DRAFT = "result_draft", "Dự thảo kết quả (chưa ký)"
+    TEMPLATE = "template", "Mẫu kết quả (.docx)"
+
+
+# Kinds only officers see: a draft is not a result until signed; a template belongs to the procedure.
+INTERNAL_KINDS = frozenset({AttachmentKind.RESULT_DRAFT, AttachmentKind.TEMPLATE})
 
 
 class Attachment(models.Model):
@@ -53,6 +59,25 @@ class Attachment(models.Model):
     def read(self) -> bytes:
         with document_storage().open(self.storage_path, "rb") as fh:
             return fh.read()
+
+
+class ResultTemplate(models.Model):
+    """A procedure's result template: a Word file with merge fields ({{ applicant_name }} …) that the
+    specialist fills with a dossier's data into the draft result (documents/result_drafts.py)."""
+
+    procedure = models.OneToOneField("catalog.Procedure", on_delete=models.CASCADE, related_name="result_template",
+                                     verbose_name="thủ tục")
+    file = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="+", verbose_name="tệp mẫu (.docx)")
+    uploaded_at = models.DateTimeField("thời điểm tải lên", auto_now=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name="người tải lên")
+
+    class Meta:
+        verbose_name = "mẫu kết quả"
+        verbose_name_plural = "mẫu kết quả của thủ tục"
+
+    def __str__(self):
+        return f"Mẫu kết quả: {self.procedure}"
 
 
 class DigitizationKind(models.TextChoices):

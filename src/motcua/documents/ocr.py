@@ -323,13 +323,26 @@ def _extract_address(lines: list[str]) -> ExtractedField | None:
     return ExtractedField(value, conf, found[0])
 
 
+def _extract_document_number(lines: list[str]) -> ExtractedField | None:
+    """"Số giấy tờ", "Số hiệu", "Số văn bản", "Số hộ chiếu", "Số giấy khai sinh/chứng nhận": the first token after it."""
+    found = _label_line(lines, (r"s[o0]\s*(giay\s*to|hieu|van\s*ban|ho\s*chieu|giay\s*(khai\s*sinh|chung\s*nhan))\s*[:.;]?",))
+    if not found or not found[1]:
+        return None
+    m = re.match(r"[\w./\-]*\w", found[1])
+    if not m:
+        return None
+    value = m.group(0)
+    return ExtractedField(value, 0.85 if any(ch.isdigit() for ch in value) else 0.4, found[0])
+
+
 def extract_fields(text: str) -> dict:
     """Key fields for the officer to confirm: {name: {value, confidence, raw}}; missing ones are left out."""
     text = unicodedata.normalize("NFC", text)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     out = {}
     for name, value in (("id_number", _extract_id_number(lines, text)), ("full_name", _extract_name(lines)),
-                        ("date_of_birth", _extract_date_of_birth(lines, text)), ("address", _extract_address(lines))):
+                        ("date_of_birth", _extract_date_of_birth(lines, text)),
+                        ("document_number", _extract_document_number(lines)), ("address", _extract_address(lines))):
         if value is not None:
             out[name] = value.as_dict()
     return out

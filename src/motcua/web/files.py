@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from motcua.core.errors import DomainError
 from motcua.documents import validation
 from motcua.documents.attachments import store_upload
-from motcua.documents.models import Attachment
+from motcua.documents.models import INTERNAL_KINDS, Attachment
 from motcua.documents.storage import document_storage
 from motcua.papers.slips import CONTENT_TYPES, render
 
@@ -32,10 +32,14 @@ def store_attachment(dossier, upload, *, by, component=None, kind="component"):
     return store_upload(upload, owner=owner, dossier=dossier, component=component, kind=kind, uploaded_by=by)
 
 
-def list_attachments(dossier) -> list[Attachment]:
+def list_attachments(dossier, *, officer: bool = False) -> list[Attachment]:
+    """The dossier's files; an unsigned draft result only for officers (officer=True)."""
     if dossier is None:
         return []
-    return list(Attachment.objects.filter(dossier=dossier).select_related("component").order_by("uploaded_at", "id"))
+    files = Attachment.objects.filter(dossier=dossier).select_related("component").order_by("uploaded_at", "id")
+    if not officer:
+        files = files.exclude(kind__in=INTERNAL_KINDS)
+    return list(files)
 
 
 def attachments_by_component(dossier) -> dict[str, list[str]]:
@@ -46,9 +50,9 @@ def attachments_by_component(dossier) -> dict[str, list[str]]:
     return out
 
 
-def attachment_of(dossier, att_id: int) -> Attachment:
+def attachment_of(dossier, att_id: int, *, officer: bool = False) -> Attachment:
     """One of the dossier's files, or 404."""
-    att = next((a for a in list_attachments(dossier) if a.pk == att_id), None)
+    att = next((a for a in list_attachments(dossier, officer=officer) if a.pk == att_id), None)
     if att is None:
         raise Http404("Không tìm thấy tệp.")
     return att

@@ -15,6 +15,8 @@ from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
+from motcua.documents.digitization import is_digitized
+from motcua.documents.result_drafts import latest_draft
 from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
 from motcua.dossiers.access import can_view_dossier
@@ -25,6 +27,7 @@ from motcua.web.pages import actor, show_domain_error
 
 from ..forms import ACTION_FORMS
 from .common import bo_page, officer_required
+from .scan_panel import digitization_panel, result_panel
 
 
 def _officer_dossier(request, pk):
@@ -67,18 +70,20 @@ def dossier_detail(request, pk, forms_override=None, status=None):
     action_forms = [(a, lifecycle.ACTION_LABELS.get(a, a), forms.get(a) or _action_form(a, dossier)) for a in actions]
     return bo_page(request, "backoffice/dossier.html", {
         "d": dossier, "events": dossier.events.select_related("actor", "to_agency"),
-        "attachments": list_attachments(dossier), "slips": dossier.slips.all(),
+        "attachments": list_attachments(dossier, officer=True), "slips": dossier.slips.all(),
         "action_forms": action_forms, "open_action": next(iter(forms), None),
         "step_runs": dossier.step_runs.select_related("step", "agency", "assignee"),
         "timeliness": TIMELINESS.get(lifecycle.timeliness(dossier) or "", ""), "nav": "list",
-        "form_rows": form_rows(dossier.procedure, dossier.form_data),
+        "form_rows": form_rows(dossier.procedure, dossier.form_data), **digitization_panel(request.user, dossier),
+        **result_panel(request.user, dossier),
     }, status=status or (400 if forms else 200))
 
 
 def _apply(action, dossier, user, form):
     c = form.cleaned_data if form is not None else {}
     if action == "receive":
-        return lifecycle.receive(dossier, officer=user, digitized=c["digitized"], at=form.moment,
+        # Digitized at receipt only when the officer confirmed the scans of every required component.
+        return lifecycle.receive(dossier, officer=user, digitized=is_digitized(dossier), at=form.moment,
                                  off_day_reason=c.get("off_day_reason", ""))
     if action == "request_supplement":
         return lifecycle.request_supplement(dossier, officer=user, items=c["all_items"], reason=c["reason"])
@@ -107,10 +112,15 @@ def _apply(action, dossier, user, form):
     if action == "sign_result":
         # The transition checks the leader's right first; then the result PDF is signed (PAdES) with the
         # agency's certificate and filed in the applicant's repository — both or neither.
-        signed = lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"] or bool(c.get("result_file")),
-                                       digitized=c["digitized"])
+        # A result signed here is born electronic; a paper result counts once its scan was confirmed.
+        draft = None if c.get("result_file") else latest_draft(dossier)
+        electronic = bool(c.get("result_file") or draft)
+        signed = lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"] or electronic,
+                                       digitized=electronic or is_digitized(dossier, "result"))
         if c.get("result_file"):
             issue_signed_result(signed, c["result_file"].read(), officer=user)
+        elif draft is not None:  # the draft made from the procedure's template, reviewed on this page
+            issue_signed_result(signed, draft.read(), officer=user)
         return signed
     if action == "return_result":
         if c.get("result_file"):
@@ -143,8 +153,8 @@ def dossier_action(request, pk, action):
             _apply(action, dossier, actor(request), form)
     except DomainError as err:
         show_domain_error(request, err)
-        if form is not None:
-            return dossier_detail(request, pk, forms_override={action: form}, status=err.status)
+        return dossier_detail(request, pk, forms_override={action: form} if form is not None else None,
+                              status=err.status)
     else:
         messages.success(request, SUCCESS.get(action) or f"Đã thực hiện: {lifecycle.ACTION_LABELS.get(action, action)}.")
     return redirect("backoffice:dossier", pk=pk)
@@ -163,6 +173,6 @@ def dossier_slip(request, pk, kind, fmt):
 @officer_required
 def attachment(request, pk, att_id):
     dossier = _officer_dossier(request, pk)
-    att = attachment_of(dossier, att_id)
+    att = attachment_of(dossier, att_id, officer=True)
     record_dossier_read(request.user, dossier, purpose="backoffice_attachment")
     return attachment_response(att)

@@ -59,7 +59,7 @@ def walk_in(request):
                 dossier = lifecycle.receive_at_counter(
                     officer=actor(request), procedure=proc, agency=form.cleaned_data["agency"],
                     applicant_data=applicant, form_data=form.form_data(),
-                    channel=form.cleaned_data["channel"], digitized=form.cleaned_data["digitized"],
+                    channel=form.cleaned_data["channel"],
                     return_method=form.cleaned_data["return_method"],
                     idempotency_key=request.POST.get("idem") or None, at=form.moment,
                     off_day_reason=form.cleaned_data["off_day_reason"])
@@ -67,7 +67,8 @@ def walk_in(request):
                 form.add_error(None, err.message)
             else:
                 messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}. Hẹn trả kết quả ngày "
-                                          f"{dossier.due_at.astimezone(TZ):%d/%m/%Y}. In Giấy tiếp nhận bên dưới.")
+                                          f"{dossier.due_at.astimezone(TZ):%d/%m/%Y}. In Giấy tiếp nhận bên dưới; "
+                                          "quét giấy tờ để số hóa từng thành phần.")
                 return redirect("backoffice:dossier", pk=dossier.pk)
     else:
         form = WalkInForm(procedure=proc, agencies=offering)

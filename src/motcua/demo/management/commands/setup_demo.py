@@ -14,6 +14,7 @@ from motcua.catalog.io import CatalogInvalid, import_catalog
 from motcua.core.errors import DomainError
 from motcua.demo import data as demo_data
 from motcua.demo.decision766 import date_catalog
+from motcua.demo.result_templates import ensure_result_templates
 from motcua.demo.transformation import ensure_transformation
 from motcua.dossiers.models import Dossier
 from motcua.units.services import default_prefix, load_agencies, load_units, province_code
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             self.say(f"Danh mục thủ tục mẫu: tạo mới {stats['created']}, cập nhật {stats['updated']} "
                      f"(ngày công bố mẫu dời {moved} ngày cho gần hôm nay).")
             rows = demo_data.ensure_users(prefix)
+            self.say(f"Mẫu kết quả (.docx) của thủ tục mẫu: thêm {ensure_result_templates()}.")
             for line in ensure_transformation(prefix, demo_data.DEMO_COMMUNE_UNIT):
                 self.say(f"Chuyển đổi số: {line}.")
         except CatalogInvalid as exc:

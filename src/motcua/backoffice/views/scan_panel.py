@@ -1,0 +1,45 @@
+"""What the dossier page shows of digitization (who may scan, each component's state) and of the result drafted
+from the procedure's template."""
+
+from __future__ import annotations
+
+from motcua.accounts.models import Role
+from motcua.accounts.permissions import has_role
+from motcua.documents.models import DigitizationKind, ResultTemplate
+from motcua.documents.result_drafts import latest_draft, may_draft, may_set_template
+from motcua.dossiers.access import can_act
+from motcua.dossiers.models import Channel, Status
+
+RESULT_STATUSES = (Status.APPROVED, Status.READY_FOR_RETURN, Status.RETURNED)
+RESULT_ROLES = (Role.COUNTER_OFFICER, Role.LEADER, Role.SPECIALIST, Role.DEPARTMENT_HEAD)
+
+
+def may_digitize(user, dossier, kind: str) -> bool:
+    """Components: a counter officer of the receiving agency, once submitted. The result: its agency's officers,
+    once decided."""
+    if kind == DigitizationKind.RECEIPT:
+        # Circular 03/2025 art. 5: a dossier submitted online is already electronic, nothing to digitize at receipt
+        return (dossier.status != Status.DRAFT and dossier.channel != Channel.ONLINE
+                and has_role(user, Role.COUNTER_OFFICER, dossier.agency))
+    return dossier.status in RESULT_STATUSES and has_role(user, RESULT_ROLES, dossier.current_agency or dossier.agency)
+
+
+def digitization_panel(user, dossier) -> dict:
+    """What the dossier page shows: each component with its latest job, and the result's."""
+    jobs = list(dossier.digitization_jobs.select_related("confirmed_by").order_by("created_at", "id"))
+    latest = {}
+    for job in jobs:
+        latest[(job.kind, job.component_id)] = job
+    rows = [(c, latest.get((DigitizationKind.RECEIPT, c.pk))) for c in dossier.procedure.components.all()]
+    return {"scan_rows": rows, "scan_receipt": may_digitize(user, dossier, DigitizationKind.RECEIPT),
+            "scan_result": may_digitize(user, dossier, DigitizationKind.RESULT),
+            "result_job": latest.get((DigitizationKind.RESULT, None))}
+
+
+def result_panel(user, dossier) -> dict:
+    """The result drafted from the procedure's template: the template, the latest draft, who may draft or sign."""
+    tpl = ResultTemplate.objects.filter(procedure=dossier.procedure).first()
+    return {"result_template": tpl, "result_draft": latest_draft(dossier),
+            "may_draft": tpl is not None and may_draft(user, dossier),
+            "may_set_template": may_set_template(user, dossier.procedure),
+            "may_sign_draft": dossier.status == Status.APPROVED and can_act(user, "sign_result", dossier)}

@@ -1,0 +1,143 @@
+"""Results drafted from the procedure's template: the Word template (ResultTemplate) is filled with the dossier's
+data (docxtpl), converted to PDF (convert.py) and attached as the draft; the leader reviews it and signs it
+(results.issue_signed_result, PAdES) when signing the result. A result made elsewhere can still be uploaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.accounts.models import Role
+from motcua.accounts.permissions import has_role
+from motcua.audit.services import record as audit_record
+from motcua.core.calendar import TZ
+from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from motcua.dossiers.models import Status
+
+from . import validation
+from .attachments import save_bytes
+from .convert import docx_to_pdf
+from .models import Attachment, AttachmentKind, ResultTemplate
+
+DRAFT_ROLES = (Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.LEADER)
+TEMPLATE_ROLES = (Role.LEADER, Role.UNIT_ADMIN, Role.PROVINCIAL_ADMIN)
+DRAFT_STATUSES = (Status.PROCESSING, Status.APPROVED)
+
+# The merge fields a template may use, with what they hold (shown on the template page).
+FIELDS = {
+    "dossier_code": "Mã hồ sơ", "procedure_name": "Tên thủ tục", "result_name": "Tên kết quả",
+    "agency_name": "Cơ quan giải quyết", "applicant_name": "Họ tên người nộp",
+    "applicant_id_number": "Số định danh cá nhân", "applicant_address": "Địa chỉ người nộp",
+    "applicant_phone": "Số điện thoại", "received_date": "Ngày tiếp nhận (dd/mm/yyyy)",
+    "due_date": "Hẹn trả kết quả (dd/mm/yyyy)", "today": "Ngày lập (dd/mm/yyyy)",
+    "result_summary": "Nội dung kết quả (khi đã phê duyệt)", "form": "Tờ khai: form.<tên trường>",
+}
+
+
+def _date(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def template_context(dossier) -> dict:
+    """The dossier's data for the template; dates dd/mm/yyyy, e-form dates too."""
+    form = {}
+    for key, value in (dossier.form_data or {}).items():
+        try:
+            form[key] = _date(dt.date.fromisoformat(value)) if isinstance(value, str) and len(value) == 10 else value
+        except ValueError:
+            form[key] = value
+    agency = dossier.current_agency or dossier.agency
+    return {
+        "dossier_code": dossier.code or "", "procedure_name": dossier.procedure.name,
+        "result_name": dossier.procedure.result_name or "Kết quả giải quyết", "agency_name": agency.name,
+        "applicant_name": dossier.applicant_name, "applicant_id_number": dossier.applicant_id_number,
+        "applicant_address": dossier.applicant_address, "applicant_phone": dossier.applicant_phone,
+        "received_date": _date(dossier.received_at), "due_date": _date(dossier.due_at),
+        "today": _date(timezone.now()), "result_summary": dossier.result_summary or "", "form": form,
+    }
+
+
+def _render(docx: bytes, context: dict) -> bytes:
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
+
+    try:
+        tpl = DocxTemplate(io.BytesIO(docx))
+        tpl.render(context, autoescape=True)
+    except TemplateError as exc:
+        raise ValidationFailed("template_syntax", f"Mẫu có trường trộn sai cú pháp: {exc}") from exc
+    except Exception as exc:  # a Word file docxtpl cannot read (docx parts missing or broken)
+        raise ValidationFailed("template_broken", "Không đọc được tệp mẫu Word.") from exc
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def set_result_template(procedure, upload, *, by) -> ResultTemplate:
+    """Check the uploaded Word template (hostile content, type, merge-field syntax), then keep it for the procedure;
+    on refusal nothing is stored."""
+    if not may_set_template(by, procedure):
+        raise PermissionDenied("forbidden", "Chỉ lãnh đạo, quản trị đơn vị giải quyết thủ tục được đặt mẫu kết quả.")
+    name = (getattr(upload, "name", "") or "mau-ket-qua.docx").rsplit("/", 1)[-1][:255]
+    return store_result_template(procedure, validation.read_limited(upload), name=name, by=by)
+
+
+def store_result_template(procedure, data: bytes, *, name: str, by=None) -> ResultTemplate:
+    """Checks and storage of set_result_template, without the role check (the demo set-up calls it)."""
+    inspection = validation.inspect(data)  # macros, embedded objects, external references, zip bombs
+    if inspection.content_type != validation.DOCX:
+        raise ValidationFailed("template_not_docx", "Mẫu kết quả phải là tệp Word (.docx).", status=415)
+    _render(data, template_context_sample(procedure))
+    with transaction.atomic():
+        att = save_bytes(data, inspection=inspection, original_name=name, owner=None, dossier=None, component=None,
+                         kind=AttachmentKind.TEMPLATE, uploaded_by=by)
+        tpl, _ = ResultTemplate.objects.update_or_create(procedure=procedure,
+                                                         defaults={"file": att, "uploaded_by": by})
+        audit_record(by, "document.result_template", "procedure", procedure.pk, {"attachment": att.pk})
+    return tpl
+
+
+def template_context_sample(procedure) -> dict:
+    """A context with every field, to try a template before keeping it."""
+    sample = {key: "…" for key in FIELDS}
+    sample["form"] = {f.get("name"): "…" for f in procedure.form_schema or [] if isinstance(f, dict)}
+    return sample
+
+
+def may_set_template(user, procedure) -> bool:
+    """A leader or administrator of an agency that settles the procedure (of any agency, when none is listed)."""
+    return any(has_role(user, TEMPLATE_ROLES, agency) for agency in list(procedure.agencies.all()) or [None])
+
+
+def may_draft(user, dossier) -> bool:
+    return dossier.status in DRAFT_STATUSES and has_role(user, DRAFT_ROLES, dossier.current_agency or dossier.agency)
+
+
+def draft_result(dossier, *, by) -> Attachment:
+    """Fill the procedure's template with the dossier's data and attach the PDF as the draft result."""
+    if dossier.status not in DRAFT_STATUSES:
+        raise InvalidTransition("draft_not_allowed", "Chỉ lập dự thảo kết quả khi hồ sơ đang giải quyết hoặc đã "
+                                                     "phê duyệt, chưa ký.")
+    if not may_draft(by, dossier):
+        raise PermissionDenied("forbidden", "Bạn không được lập dự thảo kết quả của hồ sơ này.")
+    tpl = ResultTemplate.objects.filter(procedure=dossier.procedure).select_related("file").first()
+    if tpl is None:
+        raise NotFound("result_template_missing", "Thủ tục chưa có mẫu kết quả; tải lên kết quả làm ở nơi khác.")
+    pdf = docx_to_pdf(_render(tpl.file.read(), template_context(dossier)))
+    inspection = validation.inspect(pdf)
+    with transaction.atomic():
+        att = save_bytes(pdf, inspection=inspection, original_name=f"{dossier.code or dossier.pk}-du-thao-ket-qua.pdf",
+                         owner=None, dossier=dossier, component=None, kind=AttachmentKind.RESULT_DRAFT, uploaded_by=by)
+        audit_record(by, "document.result_draft", "dossier", dossier.pk, {"attachment": att.pk, "template": tpl.pk})
+    return att
+
+
+def latest_draft(dossier) -> Attachment | None:
+    return Attachment.objects.filter(dossier=dossier, kind=AttachmentKind.RESULT_DRAFT).order_by("-id").first()

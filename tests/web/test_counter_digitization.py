@@ -1,0 +1,184 @@
+"""Digitization from the counter screen (Django test client): scans refused with a Vietnamese reason and nothing
+kept; the OCR job, the page beside the extracted fields; a component is digitized only once confirmed."""
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from motcua.documents import ocr
+from motcua.documents.models import Attachment, DigitizationJob, JobStatus
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Status
+
+pytestmark = pytest.mark.django_db
+needs_ocr = pytest.mark.skipif(not ocr.ocr_available(), reason="tesseract-ocr-vie is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _media_and_tasks(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def received(world):
+    """A paper dossier received at the counter."""
+    return lifecycle.receive_at_counter(
+        officer=world["counter"], procedure=world["proc"], agency=world["agency"],
+        applicant_data={"name": "Trần Thị Mai", "id_number": "051190001234"},
+        form_data={"child_name": "Trần Minh An", "birth_date": "2026-11-01"})
+
+
+def _png(image=None) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    (image or Image.new("L", (200, 100), 230)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _upload(client, dossier, files, kind="receipt", component=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"scans": [SimpleUploadedFile(name, content) for name, content in files]}
+    if component is not None:
+        data["component"] = component.pk
+    return client.post(reverse("backoffice:scan_upload", args=[dossier.pk, kind]), data)
+
+
+def _nothing_kept(dossier):
+    assert not Attachment.objects.filter(dossier=dossier, kind="scan").exists()
+    assert not DigitizationJob.objects.filter(dossier=dossier).exists()
+
+
+@pytest.mark.parametrize(("files", "status", "message"), [
+    ([("don.txt", b"khong phai ban quet")], 415, "Tệp “don.txt” không phải bản quét"),
+    ([("rong.png", b"")], 422, "Tệp rỗng"),
+    ([("trang1.png", None), ("to-khai.docx", "docx")], 415, "không phải bản quét"),
+    ([], 422, "Chưa chọn tệp bản quét nào."),
+])
+def test_bad_scans_are_refused_and_nothing_is_kept(client, world, received, files, status, message):
+    files = [(n, _png() if c is None else _docx() if c == "docx" else c) for n, c in files]
+    client.force_login(world["counter"])
+    comp = world["proc"].components.first()
+    resp = _upload(client, received, files, component=comp)
+    assert resp.status_code == status
+    assert message in resp.content.decode()
+    _nothing_kept(received)
+
+
+def test_too_large_scan_is_refused(client, world, received, settings):
+    settings.MOTCUA_MAX_UPLOAD_BYTES = 1000
+    client.force_login(world["counter"])
+    resp = _upload(client, received, [("lon.png", _png() + b"\0" * 2000)], component=world["proc"].components.first())
+    assert resp.status_code == 413
+    assert "quá" in resp.content.decode()
+    _nothing_kept(received)
+
+
+def test_only_the_counter_of_the_receiving_agency_may_scan(client, world, received):
+    client.force_login(world["specialist"])
+    resp = _upload(client, received, [("a.png", _png())], component=world["proc"].components.first())
+    assert resp.status_code == 302
+    _nothing_kept(received)
+
+
+def test_a_dossier_submitted_online_has_nothing_to_digitize_at_receipt(client, world, submitted):
+    d = lifecycle.receive(submitted, officer=world["counter"])
+    client.force_login(world["counter"])
+    body = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Hồ sơ nộp trực tuyến: thành phần hồ sơ đã ở dạng điện tử" in body
+    resp = _upload(client, d, [("a.png", _png())], component=world["proc"].components.first())
+    assert resp.status_code == 302
+    _nothing_kept(d)
+
+
+def test_receiving_never_claims_digitization_by_itself(client, world, submitted):
+    client.force_login(world["counter"])
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "receive"]), {"digitized": "on"})
+    assert resp.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Status.RECEIVED and not submitted.digitized_at_receipt
+
+
+@needs_ocr
+def test_component_is_digitized_only_when_every_required_one_is_confirmed(client, world, received,
+                                                                          django_capture_on_commit_callbacks):
+    from motcua.demo import synthetic
+
+    client.force_login(world["counter"])
+    first, second = world["proc"].components.all()
+    card = _png(synthetic.identity_card_page(degrade_page=False).image)
+    with django_capture_on_commit_callbacks(execute=True):  # the OCR task runs as the upload commits
+        resp = _upload(client, received, [("cccd-mat-truoc.png", card), ("cccd-mat-sau.png", _png())],
+                       component=first)
+    job = DigitizationJob.objects.get(dossier=received)
+    assert resp.status_code == 302 and resp["Location"].endswith(f"/so-hoa/luot/{job.pk}/")
+    assert job.status == JobStatus.DONE and job.pages_total == 2, job.error
+    progress = client.get(reverse("backoffice:scan_progress", args=[received.pk, job.pk])).json()
+    assert progress["progress"] == 100 and progress["download"]
+    received.refresh_from_db()
+    assert not received.digitized_at_receipt  # OCR finished, nobody checked it yet
+    page = client.get(resp["Location"]).content.decode()
+    assert 'value="051090001234"' in page and 'value="NGUYỄN VĂN AN"' in page
+    img = client.get(reverse("backoffice:scan_page", args=[received.pk, job.pk, 2]))
+    assert img["Content-Type"] == "image/png" and img.content[:4] == b"\x89PNG"
+    assert client.get(reverse("backoffice:scan_page", args=[received.pk, job.pk, 3])).status_code == 404
+    # A wrong ID number is refused with its reason; nothing is confirmed.
+    bad = client.post(resp["Location"], {"full_name": "NGUYỄN VĂN AN", "id_number": "12345"})
+    assert bad.status_code == 400 and "Số định danh cá nhân phải gồm đúng 12 chữ số." in bad.content.decode()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.confirmed_by is None
+    ok = client.post(resp["Location"], {"full_name": "NGUYỄN VĂN AN", "id_number": "051090001234",
+                                        "date_of_birth": "01/02/1990"})
+    assert ok.status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.CONFIRMED and job.confirmed_by == world["counter"] and job.confirmed_at
+    assert job.confirmed_fields["date_of_birth"] == "01/02/1990"
+    received.refresh_from_db()
+    assert not received.digitized_at_receipt  # the second required component is still paper only
+    body = client.get(reverse("backoffice:dossier", args=[received.pk])).content.decode()
+    assert "Đã số hóa" in body and "Chưa số hóa" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, received, [("giay-chung-sinh.png", card)], component=second)
+    job2 = DigitizationJob.objects.filter(dossier=received, component=second).get()
+    client.post(reverse("backoffice:scan_job", args=[received.pk, job2.pk]), {"full_name": "NGUYỄN VĂN AN"})
+    received.refresh_from_db()
+    assert received.digitized_at_receipt
+
+
+def _docx() -> bytes:
+    import docx
+
+    buf = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Tờ khai")
+    document.save(buf)
+    return buf.getvalue()
+
+
+@needs_ocr
+def test_paper_result_is_digitized_before_return_once_confirmed(client, world, received,
+                                                                 django_capture_on_commit_callbacks):
+    from motcua.demo import synthetic
+
+    d = lifecycle.start_processing(received, officer=world["counter"])
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"], summary="Cấp Giấy khai sinh.")
+    client.force_login(world["leader"])
+    client.post(reverse("backoffice:action", args=[d.pk, "sign_result"]), {})  # a paper result, signed by hand
+    d.refresh_from_db()
+    assert d.status == Status.READY_FOR_RETURN and not d.result_digitized
+    client.force_login(world["counter"])
+    assert "Bản quét kết quả (giấy) trước khi trả" in client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = _upload(client, d, [("ket-qua.png", _png(synthetic.identity_card_page(degrade_page=False).image))],
+                       kind="result")
+    job = DigitizationJob.objects.get(dossier=d, kind="result")
+    assert job.status == JobStatus.DONE and job.component is None
+    d.refresh_from_db()
+    assert not d.result_digitized
+    assert client.post(resp["Location"], {"full_name": "NGUYỄN VĂN AN"}).status_code == 302
+    d.refresh_from_db()
+    assert d.result_digitized

@@ -1,0 +1,132 @@
+"""Results drafted from the procedure's Word template (Django test client): bad templates refused with a Vietnamese
+reason and nothing kept; the specialist's draft PDF; the leader's PAdES signature; the citizen's signed result."""
+
+import io
+import shutil
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from motcua.demo.result_templates import template_docx
+from motcua.documents.models import Attachment, ResultTemplate
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Status
+from tests.factories import officer
+
+pytestmark = pytest.mark.django_db
+needs_soffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
+                                   reason="LibreOffice (soffice) not installed: scripts/system-packages.sh")
+BODY = ["Họ, chữ đệm, tên: {{ applicant_name }}", "Số định danh cá nhân: {{ applicant_id_number }}",
+        "Người được khai sinh: {{ form.child_name }}, sinh ngày {{ form.birth_date }}"]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")  # the demo CA issues the agency's certificate
+
+
+def _upload_template(client, proc, content, name="mau.docx"):
+    data = {} if content is None else {"template": SimpleUploadedFile(name, content)}
+    return client.post(reverse("backoffice:result_template", args=[proc.code]), data)
+
+
+def _with_macro(docx: bytes) -> bytes:
+    """The same Word file with a VBA project linked from the document (what a .docm smuggled as .docx carries)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type="http://schemas.microsoft'
+                                    b'.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+                                    b"</Relationships>")
+            dst.writestr(item, data)
+        dst.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("content", "status", "message"), [
+    (None, 400, "Chưa chọn tệp mẫu."),
+    (b"", 400, "Tệp rỗng"),
+    ("pdf", 415, "Mẫu kết quả phải là tệp Word (.docx)."),
+    ("syntax", 422, "Mẫu có trường trộn sai cú pháp"),
+    ("macro", 422, "macro"),
+])
+def test_bad_templates_are_refused_and_nothing_is_kept(client, world, content, status, message):
+    from tests.web.conftest import pdf_bytes
+
+    content = {"pdf": pdf_bytes, "syntax": lambda: template_docx("GIẤY", ["{{ applicant_name "]),
+               "macro": lambda: _with_macro(template_docx("GIẤY", BODY))}.get(content, lambda: content)()
+    client.force_login(world["leader"])
+    resp = _upload_template(client, world["proc"], content)
+    assert resp.status_code == status
+    assert message in resp.content.decode()
+    assert not ResultTemplate.objects.exists()
+    assert not Attachment.objects.filter(kind="template").exists()
+
+
+def test_only_a_leader_of_the_agency_sets_the_template(client, world):
+    client.force_login(world["specialist"])
+    resp = _upload_template(client, world["proc"], template_docx("GIẤY KHAI SINH", BODY))
+    assert resp.status_code == 403 and "Chỉ lãnh đạo" in resp.content.decode()
+    assert not ResultTemplate.objects.exists()
+
+
+def _processing(world, submitted):
+    d = lifecycle.receive(submitted, officer=world["counter"])
+    return lifecycle.start_processing(d, officer=world["counter"])
+
+
+def test_no_template_no_draft(client, world, submitted):
+    d = _processing(world, submitted)
+    client.force_login(world["specialist"])
+    resp = client.post(reverse("backoffice:result_draft", args=[d.pk]))
+    assert resp.status_code == 404 and "Thủ tục chưa có mẫu kết quả" in resp.content.decode()
+    assert not Attachment.objects.filter(dossier=d, kind="result_draft").exists()
+
+
+@needs_soffice
+def test_template_draft_sign_download(client, world, submitted):
+    from pypdf import PdfReader
+
+    from motcua.documents.signing import verify_pdf
+
+    client.force_login(world["leader"])
+    assert _upload_template(client, world["proc"], template_docx("GIẤY KHAI SINH", BODY)).status_code == 302
+    d = _processing(world, submitted)
+    # The counter officer may not draft; the specialist may.
+    client.force_login(world["counter"])
+    assert client.post(reverse("backoffice:result_draft", args=[d.pk])).status_code == 403
+    client.force_login(world["specialist"])
+    assert client.post(reverse("backoffice:result_draft", args=[d.pk])).status_code == 302
+    draft = Attachment.objects.get(dossier=d, kind="result_draft")
+    text = PdfReader(io.BytesIO(draft.read())).pages[0].extract_text()
+    assert "Trần Thị Mai" in text and "Trần Minh An" in text and "01/11/2026" in text
+    # The citizen does not see an unsigned draft.
+    client.force_login(world["citizen"])
+    assert client.get(reverse("portal:attachment", args=[d.pk, draft.pk])).status_code == 404
+    # The leader approves, reviews the draft on the dossier page and signs it.
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"], summary="Cấp Giấy khai sinh.")
+    client.force_login(world["leader"])
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert draft.original_name in page and "Ký số" in page
+    assert client.post(reverse("backoffice:action", args=[d.pk, "sign_result"]), {"electronic": "on"}).status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.READY_FOR_RETURN and d.result_electronic and d.result_digitized
+    result = Attachment.objects.get(dossier=d, kind="result")
+    check = verify_pdf(result.read())
+    assert result.is_signed and check.valid and check.intact
+    assert "Trần Thị Mai" in PdfReader(io.BytesIO(result.read())).pages[0].extract_text()
+
+
+def test_another_communes_leader_cannot_set_the_template(client, world):
+    outsider = officer("leader", world["other"], username="lanhdao-khac")
+    world["proc"].agencies.remove(world["other"])
+    client.force_login(outsider)
+    resp = _upload_template(client, world["proc"], template_docx("GIẤY KHAI SINH", BODY))
+    assert resp.status_code == 403
+    assert not ResultTemplate.objects.exists()

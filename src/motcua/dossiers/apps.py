@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class DossiersConfig(AppConfig):
     name = "motcua.dossiers"
+    verbose_name = "Hồ sơ"
     label = "dossiers"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -67,7 +67,7 @@ def forbidden_words() -> set[str]:
 
 
 class _Visible(HTMLParser):
-    SKIP = {"script", "style", "noscript", "template"}
+    SKIP = {"script", "style", "noscript", "template", "textarea"}  # a textarea holds a form value
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

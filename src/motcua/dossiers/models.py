@@ -64,12 +64,12 @@ class Dossier(models.Model):
     return_method = models.CharField("hình thức nhận kết quả", max_length=16, choices=ReturnMethod.choices,
                                      default=ReturnMethod.COUNTER)
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     submitted_at = models.DateTimeField("ngày nộp", null=True, blank=True)
     received_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True, db_index=True)
     due_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True, db_index=True)
     original_due_at = models.DateTimeField("ngày hẹn trả ban đầu", null=True, blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField("tạm dừng lúc", null=True, blank=True)
     paused_minutes = models.PositiveIntegerField("thời gian tạm dừng (phút làm việc)", default=0)
     decided_at = models.DateTimeField("ngày có kết quả", null=True, blank=True)
     returned_at = models.DateTimeField("ngày trả kết quả", null=True, blank=True)
@@ -89,10 +89,11 @@ class Dossier(models.Model):
     result_summary = models.TextField("nội dung kết quả", blank=True)
     refusal_reason = models.TextField("lý do từ chối", blank=True)
 
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    idempotency_key = models.CharField("khóa chống gửi trùng", max_length=100, null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người gửi", on_delete=models.SET_NULL,
+                                     null=True, blank=True,
                                      related_name="+")
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField("phiên bản", default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -152,7 +153,8 @@ class StepRun(models.Model):
 
 
 class SupplementRequest(models.Model):
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE,
+                                related_name="supplement_requests")
     items = models.JSONField("giấy tờ cần bổ sung", default=list)
     reason = models.TextField("lý do")
     requested_at = models.DateTimeField("ngày yêu cầu")
@@ -196,9 +198,11 @@ class Slip(models.Model):
 class DossierCodeSequence(models.Model):
     """Per receiving-agency, per-day counter behind the XXXX part of the dossier code."""
 
-    prefix = models.CharField(max_length=40)
-    day = models.DateField()
-    last_value = models.PositiveIntegerField(default=0)
+    prefix = models.CharField("tiền tố", max_length=40)
+    day = models.DateField("ngày")
+    last_value = models.PositiveIntegerField("số cuối đã cấp", default=0)
 
     class Meta:
+        verbose_name = "dãy số mã hồ sơ"
+        verbose_name_plural = "dãy số mã hồ sơ"
         unique_together = [("prefix", "day")]

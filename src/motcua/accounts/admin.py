@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group
 
 from motcua.audit.services import record_read
@@ -20,8 +21,17 @@ class RoleAssignmentInline(admin.TabularInline):
     verbose_name_plural = "vai trò theo cơ quan"
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django appends this warning in English outside its translation catalogue.
+    usable_password_help_text = SetUnusablePasswordMixin.usable_password_help_text + (
+        '<ul id="id_unusable_warning" class="messagelist"><li class="warning">'
+        "Khi tắt, mật khẩu hiện tại của tài khoản này sẽ bị xóa.</li></ul>"
+    )
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordChangeForm
     inlines = [RoleAssignmentInline]
     list_display = ("username", "full_name", "id_number", "phone", "email", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "role_assignments__role")

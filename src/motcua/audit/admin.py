@@ -19,6 +19,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     readonly_fields = ("at", "actor", "actor_label", "event", "object_kind", "object_id", "data", "prev_hash",
                        "hash")
+    fields = readonly_fields  # the codes of the action and the object type are shown by their names
     list_per_page = 100
     show_full_result_count = False
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.timezone import localtime
 
 
 class Status(models.TextChoices):
@@ -132,6 +133,9 @@ class DossierEvent(models.Model):
         verbose_name = "diễn biến hồ sơ"
         verbose_name_plural = "diễn biến hồ sơ"
 
+    def __str__(self):
+        return f"Diễn biến lúc {localtime(self.at):%H:%M %d/%m/%Y}"
+
 
 class StepRun(models.Model):
     """One pass of a dossier through a process step, with its own deadline and outcome."""
@@ -150,6 +154,9 @@ class StepRun(models.Model):
         ordering = ["dossier", "started_at", "id"]
         verbose_name = "bước xử lý hồ sơ"
         verbose_name_plural = "bước xử lý hồ sơ"
+
+    def __str__(self):
+        return f"Bước xử lý bắt đầu lúc {localtime(self.started_at):%H:%M %d/%m/%Y}"
 
 
 class SupplementRequest(models.Model):
@@ -193,6 +200,9 @@ class Slip(models.Model):
         ordering = ["dossier", "issued_at"]
         verbose_name = "phiếu"
         verbose_name_plural = "phiếu"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ngày {localtime(self.issued_at):%d/%m/%Y}"
 
 
 class DossierCodeSequence(models.Model):

@@ -11,6 +11,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
     list_display = ("id", "event", "object_kind", "aggregate_id", "created_at")
     list_filter = (EventFilter.of("topic"),)
     readonly_fields = ["id", "event", "object_kind", "aggregate_id", "payload", "created_at"]
+    fields = readonly_fields
 
     @admin.display(description="loại sự kiện", ordering="topic")
     def event(self, obj):

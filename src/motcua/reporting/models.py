@@ -103,6 +103,7 @@ StatCounter = type("StatCounter", (StatCounterBase,), {
             fields=["grain", "period_start", "agency_code", "procedure_code", "field_code", "online_level",
                     "channel"], name="statcounter_key")],
         "indexes": [models.Index(fields=["grain", "period_start"])],
+        "verbose_name": "bộ đếm thống kê", "verbose_name_plural": "bộ đếm thống kê",
     }),
     **_metric_columns(),
 })

@@ -147,6 +147,20 @@ def test_the_checker_tells_a_dossier_code_from_an_agency_code():
     assert [t for t, _ in problems("Cơ quan H51.50.01 tiếp nhận; cơ quan H51.01.")] == ["H51.50.01", "H51.01"]
 
 
+def test_every_kind_of_dossier_event_has_a_vietnamese_name():
+    from pathlib import Path
+
+    from motcua.dossiers import lifecycle
+    from motcua.web.display import action_label
+
+    source = "".join(p.read_text() for p in Path(lifecycle.__file__).parent.glob("*.py"))
+    kinds = set(lifecycle.GUARDS) | set(re.findall(r'action="([a-z_]+)"', source))
+    assert {"record_payment", "digitized", "data_linked", "save_draft"} <= kinds
+    assert kinds <= set(lifecycle.ACTION_LABELS), kinds - set(lifecycle.ACTION_LABELS)
+    assert action_label("record_payment") == "Ghi nhận thanh toán trực tuyến"
+    assert action_label("khong_co") == "Cập nhật hồ sơ"
+
+
 def test_every_page_of_every_role_reads_vietnamese(demo):
     # what the demo prints: Vietnamese, and no command that does not exist (it once named load_calendar)
     assert not problems(demo), problems(demo)

@@ -31,7 +31,8 @@ ADMIN_WORDS = {
     "attempt", "attempts", "access", "failure", "failures", "queued", "running", "successful", "failed", "ready",
     "load_calendar", "the", "of", "and", "by", "all", "show", "hide", "first", "last", "next", "previous",
     "yes", "no", "unknown", "empty", "authentication", "authorization", "sites", "site", "administration",
-    "welcome", "documentation", "password", "token", "tokens", "device", "devices",
+    "welcome", "documentation", "password", "token", "tokens", "device", "devices", "not", "found", "forbidden",
+    "bad", "request", "requested", "server",
 }
 # Acronyms and proper names on the pages, read as they are.
 NAMES = {"JSON", "URL", "IP", "ID", "HTTP", "HTTPS", "GET", "POST", "XML", "CCCD", "CMND", "VietQR", "Django",
@@ -161,6 +162,21 @@ def test_every_kind_of_dossier_event_has_a_vietnamese_name():
     assert kinds <= set(lifecycle.ACTION_LABELS), kinds - set(lifecycle.ACTION_LABELS)
     assert action_label("record_payment") == "Ghi nhận thanh toán trực tuyến"
     assert action_label("khong_co") == "Cập nhật hồ sơ"
+
+
+def test_refusals_and_errors_read_vietnamese(client, rf):
+    from django.template.loader import render_to_string
+
+    from tests.factories import citizen
+
+    sign_in(client, citizen())
+    pages = {"không có trang": client.get("/khong-co-trang-nay/"), "không có quyền": client.get("/thong-ke/bao-cao/")}
+    assert [r.status_code for r in pages.values()] == [404, 403]
+    pages["yêu cầu hỏng"] = render_to_string("400.html", request=rf.get("/"))
+    pages["lỗi hệ thống"] = render_to_string("500.html")  # Django renders it without a request
+    for what, page in pages.items():
+        html = page if isinstance(page, str) else page.content.decode()
+        assert not page_problems(html, extra=ADMIN_WORDS), (what, page_problems(html, extra=ADMIN_WORDS))
 
 
 def test_every_page_of_every_role_reads_vietnamese(demo):

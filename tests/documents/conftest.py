@@ -27,7 +27,7 @@ def make_pdf(text: str = "Giay to thu nghiem") -> bytes:
 
     pdf = FPDF()
     # fpdf stamps the current second and an ID from it: fix both so the same text gives the same bytes
-    pdf.set_creation_date(dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+    pdf.set_creation_date(dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     pdf.add_page()
     pdf.set_font("helvetica", size=14)
     pdf.cell(text=text)

@@ -5,9 +5,10 @@
 # libreoffice-writer-nogui: the smallest Debian package that turns a .docx into PDF (soffice --headless
 # --convert-to pdf), used by the browser journey that prints the annual digital-transformation report;
 # on Debian 12 it adds 49 packages, 84 MB to download, 259 MB on disk, about 25 s to install.
+# gettext: msgfmt compiles src/motcua/locale/vi/LC_MESSAGES/django.po (the .mo is committed as well).
 set -euo pipefail
 PKGS="chromium tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-dejavu-core poppler-utils postgresql-contrib
-postgresql-client libreoffice-writer-nogui postgresql patroni etcd-server pgbouncer haproxy wrk"
+postgresql-client libreoffice-writer-nogui postgresql patroni etcd-server pgbouncer haproxy wrk gettext"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -38,7 +38,8 @@ INTERFACE_WORDS = {  # English a template or a view might leak
 PYTHON_VALUES = {"None", "True", "False", "NaN", "N/A"}
 
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
-AGENCY_CODE = re.compile(r"\b[A-Z]\d{2}(?:\.[0-9A-Z]{1,5})+\b(?!-\d{6})")
+# a whole agency code (H51.01, H51.50.01), not the head of a dossier code (H51.50.01-261012-0001)
+AGENCY_CODE = re.compile(r"\b[A-Z]\d{2}(?:\.[0-9A-Z]{1,5})+(?!\.?\w)(?!-\d{6})")
 SCOPE = re.compile(r"\b(?:level|unit|kind):[\w.]+")
 WORD = re.compile(r"(?<!\w)[A-Za-z]{2,}(?!\w)")  # whole ASCII words (Vietnamese letters are \w)
 READ_ATTRS = {"title", "alt", "aria-label", "placeholder"}
@@ -66,7 +67,7 @@ def forbidden_words() -> set[str]:
 
 
 class _Visible(HTMLParser):
-    SKIP = {"script", "style", "noscript", "template"}
+    SKIP = {"script", "style", "noscript", "template", "textarea"}  # a textarea holds a form value
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -98,10 +99,11 @@ def visible_text(html: str) -> str:
     return "\n".join(parser.parts)
 
 
-def problems(text: str, *, allow=()) -> list[tuple[str, str]]:
-    """(token, the text around it) for every English word or raw code in ``text``."""
+def problems(text: str, *, allow=(), extra=()) -> list[tuple[str, str]]:
+    """(token, the text around it) for every English word or raw code in ``text``; ``extra``: more forbidden
+    words (lower case)."""
     allowed = ALLOWED | set(allow)
-    words = forbidden_words() - {a.lower() for a in allowed}
+    words = (forbidden_words() | set(extra)) - {a.lower() for a in allowed}
     found, covered = [], []
 
     def add(token, start, end):
@@ -121,8 +123,8 @@ def problems(text: str, *, allow=()) -> list[tuple[str, str]]:
     return [(token, ctx) for _, token, ctx in sorted(found)]
 
 
-def page_problems(html: str, *, allow=()) -> list[tuple[str, str]]:
-    return problems(visible_text(html), allow=allow)
+def page_problems(html: str, *, allow=(), extra=()) -> list[tuple[str, str]]:
+    return problems(visible_text(html), allow=allow, extra=extra)
 
 
 def assert_vietnamese(content, *, where: str = "", allow=()) -> None:

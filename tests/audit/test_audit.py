@@ -163,7 +163,7 @@ def test_admin_is_read_only_and_for_auditors(client):
     auditor = officer("auditor", None, is_staff=True)
     sign_in(client, auditor)
     page = client.get("/admin/audit/auditentry/")
-    assert page.status_code == 200 and "dossier.receive" in page.content.decode()
+    assert page.status_code == 200 and "Hồ sơ: Tiếp nhận hồ sơ" in page.content.decode()  # the action, named
     entry = AuditEntry.objects.first()
     assert client.post(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code == 403
     assert client.get("/admin/audit/auditentry/add/").status_code == 403

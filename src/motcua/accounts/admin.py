@@ -1,7 +1,10 @@
 """Accounts admin (Vietnamese labels come from the models' verbose names)."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group
 
 from motcua.audit.services import record_read
 
@@ -18,8 +21,17 @@ class RoleAssignmentInline(admin.TabularInline):
     verbose_name_plural = "vai trò theo cơ quan"
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django appends this warning in English outside its translation catalogue.
+    usable_password_help_text = SetUnusablePasswordMixin.usable_password_help_text + (
+        '<ul id="id_unusable_warning" class="messagelist"><li class="warning">'
+        "Khi tắt, mật khẩu hiện tại của tài khoản này sẽ bị xóa.</li></ul>"
+    )
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordChangeForm
     inlines = [RoleAssignmentInline]
     list_display = ("username", "full_name", "id_number", "phone", "email", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "role_assignments__role")
@@ -118,3 +130,28 @@ class FailedSignInAdmin(admin.ModelAdmin):
     @admin.action(description="Mở khóa các địa chỉ mạng đã chọn", permissions=["unlock"])
     def unlock_addresses(self, request, queryset):
         self._unlock(request, queryset.values_list("ip_address", flat=True), "địa chỉ mạng", "address")
+
+
+VERBS = {"add": "Thêm", "change": "Sửa", "delete": "Xóa", "view": "Xem"}
+
+
+def permission_label(permission) -> str:
+    """«Tài khoản và phân quyền | khóa API | Thêm khóa API»: Django stores its default permissions' names in
+    English in the database («Can add …»), so they are named from the model instead."""
+    model = permission.content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if model is None or action not in VERBS or permission.codename != f"{action}_{model._meta.model_name}":
+        return str(permission)
+    return f"{permission.content_type} | {VERBS[action]} {model._meta.verbose_name}"
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name == "permissions":
+            field.label_from_instance = permission_label
+        return field

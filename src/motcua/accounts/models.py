@@ -70,11 +70,11 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="tài khoản")
     name = models.CharField("tên", max_length=100)
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    key_hash = models.CharField("mã băm của khóa", max_length=64, unique=True)
+    prefix = models.CharField("tiền tố", max_length=8)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    last_used_at = models.DateTimeField("dùng lần cuối lúc", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "khóa API"
@@ -96,7 +96,7 @@ class TwoFactorDevice(models.Model):
     recovery_codes = models.JSONField("mã dự phòng (đã băm)", default=list, blank=True)
     failed_attempts = models.PositiveSmallIntegerField("số lần nhập sai liên tiếp", default=0)
     locked_until = models.DateTimeField("khóa đến", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         verbose_name = "xác thực hai lớp"

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class ApiConfig(AppConfig):
     name = "motcua.api"
+    verbose_name = "Giao diện lập trình (API)"
     label = "api"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class AuditConfig(AppConfig):
     name = "motcua.audit"
+    verbose_name = "Nhật ký hệ thống"
     label = "audit"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from motcua.core.event_labels import event_label, object_type_label
+
 
 class AuditTamperError(Exception):
     """Raised when code tries to change or delete an audit entry."""
@@ -58,7 +60,7 @@ class AuditEntry(models.Model):
                                 condition=models.Q(seq__isnull=True))]
 
     def __str__(self):
-        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.pk} {event_label(self.action)} — {object_type_label(self.object_type)} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class CatalogConfig(AppConfig):
     name = "motcua.catalog"
+    verbose_name = "Thủ tục hành chính"
     label = "catalog"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -48,7 +48,7 @@ class Procedure(models.Model):
 
     code = models.CharField("mã thủ tục", max_length=32, unique=True)
     name = models.CharField("tên thủ tục", max_length=500)
-    name_folded = models.CharField(max_length=500, editable=False, db_index=True)
+    name_folded = models.CharField("tên không dấu (tìm kiếm)", max_length=500, editable=False, db_index=True)
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="procedures", verbose_name="lĩnh vực")
     level = models.CharField("cấp thực hiện", max_length=16, choices=ProcedureLevel.choices)
     agency_kind = models.CharField("loại cơ quan có thẩm quyền", max_length=32,
@@ -95,7 +95,7 @@ class Procedure(models.Model):
     is_active = models.BooleanField("đang áp dụng", default=True)
     agencies = models.ManyToManyField("units.Agency", blank=True, related_name="procedures",
                                       verbose_name="cơ quan tiếp nhận")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         ordering = ["code"]

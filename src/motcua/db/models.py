@@ -15,11 +15,11 @@ class ArchivedPartition(models.Model):
     range_from = models.CharField("từ", max_length=40)
     range_to = models.CharField("đến (không gồm)", max_length=40)
     rows = models.BigIntegerField("số bản ghi")
-    first_id = models.BigIntegerField(null=True)
-    last_id = models.BigIntegerField(null=True)
-    last_hash = models.CharField(max_length=64, blank=True)
-    seal = models.TextField(blank=True)
-    detached_at = models.DateTimeField(auto_now_add=True)
+    first_id = models.BigIntegerField("mã đầu", null=True)
+    last_id = models.BigIntegerField("mã cuối", null=True)
+    last_hash = models.CharField("mã băm cuối", max_length=64, blank=True)
+    seal = models.TextField("dấu niêm phong", blank=True)
+    detached_at = models.DateTimeField("tách lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["table", "last_id"]

@@ -85,7 +85,7 @@ def ensure_transformation(prefix: str, ward_unit: str, today: dt.date | None = N
     """Load the demo's digital-transformation data; returns what it did, line by line (Vietnamese)."""
     today = today or timezone.localdate()
     year = today.year
-    system = SystemActor("setup_demo")
+    system = SystemActor("Nạp dữ liệu trình diễn")
     province = Agency.objects.get(code=prefix, kind=Agency.PROVINCIAL_COMMITTEE)
     ward = Agency.objects.get(kind=Agency.COMMUNE_COMMITTEE, admin_unit__code=ward_unit)
     said = []

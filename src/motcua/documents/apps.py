@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class DocumentsConfig(AppConfig):
     name = "motcua.documents"
+    verbose_name = "Tài liệu, kho dữ liệu điện tử"
     label = "documents"
     default_auto_field = "django.db.models.BigAutoField"
 

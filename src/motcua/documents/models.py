@@ -35,17 +35,18 @@ class Attachment(models.Model):
     original_name = models.CharField("tên tệp gốc", max_length=255)
     content_type = models.CharField("kiểu nội dung", max_length=100)
     size = models.PositiveBigIntegerField("dung lượng (byte)")
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField("mã băm SHA-256", max_length=64, db_index=True)
     storage_path = models.CharField("đường dẫn lưu trữ", max_length=500)
     uploaded_at = models.DateTimeField("thời điểm tải lên", auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name="người tải lên")
     # Decision 766 metric 4.3: a component taken again from the citizen data repository.
     reused = models.BooleanField("tái sử dụng từ kho dữ liệu", default=False)
-    reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reuses")
+    reused_from = models.ForeignKey("self", verbose_name="dùng lại từ tệp", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="reuses")
     is_signed = models.BooleanField("có chữ ký số", default=False)
     signature = models.JSONField("kết quả kiểm tra chữ ký số", default=dict, blank=True,
-                                 help_text="valid, intact, trusted, signer, signed_at, verdict — lúc tải lên.")
+                                 help_text="hợp lệ, nguyên vẹn, tin cậy, người ký, thời điểm ký, kết luận — ghi lúc tải lên.")
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -113,14 +114,16 @@ class DigitizationJob(models.Model):
     output = models.ForeignKey(Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                verbose_name="bản số hóa")
     error = models.TextField("lỗi", blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    task_id = models.CharField("mã tác vụ nền", max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", on_delete=models.SET_NULL,
+                                   null=True,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người xác nhận",
+                                     on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+")
 
     class Meta:
@@ -144,7 +147,8 @@ class VaultItem(models.Model):
     """A valid result or digitized component kept for a person (Decree 45/2020: provide once)."""
 
     id_number = models.CharField("số định danh", max_length=12, db_index=True)
-    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="vault_items")
+    attachment = models.ForeignKey(Attachment, verbose_name="tệp đính kèm", on_delete=models.PROTECT,
+                                   related_name="vault_items")
     kind = models.CharField("loại", max_length=16, choices=VaultItemKind.choices)
     title = models.CharField("tên giấy tờ", max_length=500)
     source_dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.SET_NULL, null=True, blank=True,
@@ -153,8 +157,9 @@ class VaultItem(models.Model):
     fields = models.JSONField("thông tin đã xác nhận", default=dict, blank=True)
     valid_until = models.DateField("hiệu lực đến", null=True, blank=True)
     is_valid = models.BooleanField("còn hiệu lực", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", on_delete=models.SET_NULL,
+                                   null=True, blank=True,
                                    related_name="+")
 
     class Meta:

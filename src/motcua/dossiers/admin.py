@@ -5,7 +5,8 @@ Every state field is read-only here; transitions go through motcua.dossiers.life
 
 from django.contrib import admin
 
-from .models import Dossier, DossierEvent, Slip, StepRun, SupplementRequest
+from .lifecycle import ACTION_LABELS
+from .models import Dossier, DossierEvent, Slip, Status, StepRun, SupplementRequest
 
 LIFECYCLE_FIELDS = (
     "code", "procedure", "agency", "current_agency", "current_step", "assignee", "status", "channel",
@@ -29,12 +30,29 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+def _status(value: str) -> str:
+    return Status(value).label if value in Status.values else "—"
+
+
 class DossierEventInline(ReadOnlyInline):
     model = DossierEvent
-    fields = ("at", "action", "from_status", "to_status", "actor", "agency", "to_agency", "step", "note")
+    fields = ("at", "action_name", "from_status_name", "to_status_name", "actor", "agency", "to_agency", "step",
+              "note")
     readonly_fields = fields
     verbose_name = "diễn biến"
     verbose_name_plural = "quá trình xử lý"
+
+    @admin.display(description="thao tác")
+    def action_name(self, obj):
+        return ACTION_LABELS.get(obj.action, obj.action)
+
+    @admin.display(description="từ trạng thái")
+    def from_status_name(self, obj):
+        return _status(obj.from_status)
+
+    @admin.display(description="sang trạng thái")
+    def to_status_name(self, obj):
+        return _status(obj.to_status)
 
 
 class StepRunInline(ReadOnlyInline):

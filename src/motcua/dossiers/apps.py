@@ -3,8 +3,14 @@ from django.apps import AppConfig
 
 class DossiersConfig(AppConfig):
     name = "motcua.dossiers"
+    verbose_name = "Hồ sơ"
     label = "dossiers"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from motcua.core import event_labels
+
         from . import reorganization  # noqa: F401  (its steps of a reorganization of units)
+        from .lifecycle import ACTION_LABELS
+
+        event_labels.register("dossier", ACTION_LABELS)  # the audit trail's and the outbox's dossier events

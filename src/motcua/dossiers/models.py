@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.timezone import localtime
 
 
 class Status(models.TextChoices):
@@ -64,12 +65,12 @@ class Dossier(models.Model):
     return_method = models.CharField("hình thức nhận kết quả", max_length=16, choices=ReturnMethod.choices,
                                      default=ReturnMethod.COUNTER)
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     submitted_at = models.DateTimeField("ngày nộp", null=True, blank=True)
     received_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True, db_index=True)
     due_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True, db_index=True)
     original_due_at = models.DateTimeField("ngày hẹn trả ban đầu", null=True, blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField("tạm dừng lúc", null=True, blank=True)
     paused_minutes = models.PositiveIntegerField("thời gian tạm dừng (phút làm việc)", default=0)
     decided_at = models.DateTimeField("ngày có kết quả", null=True, blank=True)
     returned_at = models.DateTimeField("ngày trả kết quả", null=True, blank=True)
@@ -89,10 +90,11 @@ class Dossier(models.Model):
     result_summary = models.TextField("nội dung kết quả", blank=True)
     refusal_reason = models.TextField("lý do từ chối", blank=True)
 
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    idempotency_key = models.CharField("khóa chống gửi trùng", max_length=100, null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người gửi", on_delete=models.SET_NULL,
+                                     null=True, blank=True,
                                      related_name="+")
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField("phiên bản", default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -131,6 +133,9 @@ class DossierEvent(models.Model):
         verbose_name = "diễn biến hồ sơ"
         verbose_name_plural = "diễn biến hồ sơ"
 
+    def __str__(self):
+        return f"Diễn biến lúc {localtime(self.at):%H:%M %d/%m/%Y}"
+
 
 class StepRun(models.Model):
     """One pass of a dossier through a process step, with its own deadline and outcome."""
@@ -150,9 +155,13 @@ class StepRun(models.Model):
         verbose_name = "bước xử lý hồ sơ"
         verbose_name_plural = "bước xử lý hồ sơ"
 
+    def __str__(self):
+        return f"Bước xử lý bắt đầu lúc {localtime(self.started_at):%H:%M %d/%m/%Y}"
+
 
 class SupplementRequest(models.Model):
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE,
+                                related_name="supplement_requests")
     items = models.JSONField("giấy tờ cần bổ sung", default=list)
     reason = models.TextField("lý do")
     requested_at = models.DateTimeField("ngày yêu cầu")
@@ -192,13 +201,18 @@ class Slip(models.Model):
         verbose_name = "phiếu"
         verbose_name_plural = "phiếu"
 
+    def __str__(self):
+        return f"{self.get_kind_display()} ngày {localtime(self.issued_at):%d/%m/%Y}"
+
 
 class DossierCodeSequence(models.Model):
     """Per receiving-agency, per-day counter behind the XXXX part of the dossier code."""
 
-    prefix = models.CharField(max_length=40)
-    day = models.DateField()
-    last_value = models.PositiveIntegerField(default=0)
+    prefix = models.CharField("tiền tố", max_length=40)
+    day = models.DateField("ngày")
+    last_value = models.PositiveIntegerField("số cuối đã cấp", default=0)
 
     class Meta:
+        verbose_name = "dãy số mã hồ sơ"
+        verbose_name_plural = "dãy số mã hồ sơ"
         unique_together = [("prefix", "day")]

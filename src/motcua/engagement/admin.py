@@ -7,8 +7,8 @@ from .models import Feedback, RatingCriterion, SatisfactionRating
 
 @admin.register(RatingCriterion)
 class RatingCriterionAdmin(admin.ModelAdmin):
-    list_display = ("order", "code", "name", "is_active")
-    list_display_links = ("code", "name")
+    list_display = ("order", "name", "is_active")  # the code is an identifier, edited in the form
+    list_display_links = ("name",)
     list_editable = ("order", "is_active")
 
 

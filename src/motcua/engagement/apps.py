@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class EngagementConfig(AppConfig):
     name = "motcua.engagement"
+    verbose_name = "Đánh giá, phản ánh kiến nghị"
     label = "engagement"
     default_auto_field = "django.db.models.BigAutoField"
 

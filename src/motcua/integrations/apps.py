@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class IntegrationsConfig(AppConfig):
     name = "motcua.integrations"
+    verbose_name = "Kết nối hệ thống khác"
     label = "integrations"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -1,10 +1,22 @@
 from django.contrib import admin
 
+from motcua.core.admin import EventFilter
+from motcua.core.event_labels import event_label, object_type_label
+
 from .models import OutboxEvent
 
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
-    list_display = ("id", "topic", "aggregate_type", "aggregate_id", "created_at")
-    list_filter = ("topic",)
-    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    list_display = ("id", "event", "object_kind", "aggregate_id", "created_at")
+    list_filter = (EventFilter.of("topic"),)
+    readonly_fields = ["id", "event", "object_kind", "aggregate_id", "payload", "created_at"]
+    fields = readonly_fields
+
+    @admin.display(description="loại sự kiện", ordering="topic")
+    def event(self, obj):
+        return event_label(obj.topic)
+
+    @admin.display(description="loại đối tượng", ordering="aggregate_type")
+    def object_kind(self, obj):
+        return object_type_label(obj.aggregate_type)

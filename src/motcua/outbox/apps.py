@@ -5,4 +5,4 @@ class OutboxConfig(AppConfig):
     name = "motcua.outbox"
     label = "outbox"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "Sự kiện miền (outbox)"
+    verbose_name = "Sự kiện gửi đi"

@@ -27,10 +27,11 @@ class Payment(models.Model):
                                               "kết quả có chữ ký; reconciliation: đối soát cuối ngày")
     returned_at = models.DateTimeField("thời điểm người nộp quay về từ cổng", null=True, blank=True,
                                        help_text="Kết quả có chữ ký chỉ được dùng một lần.")
-    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+    created_by = models.ForeignKey("accounts.User", verbose_name="người tạo", on_delete=models.SET_NULL, null=True,
+                                   blank=True,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         ordering = ["-id"]
@@ -45,13 +46,13 @@ class Reconciliation(models.Model):
     """One run of the daily reconciliation against the gateway's settlement file."""
 
     day = models.DateField("ngày đối soát", db_index=True)
-    gateway_count = models.PositiveIntegerField(default=0)
-    gateway_total_vnd = models.PositiveBigIntegerField(default=0)
-    ours_count = models.PositiveIntegerField(default=0)
-    ours_total_vnd = models.PositiveBigIntegerField(default=0)
+    gateway_count = models.PositiveIntegerField("số giao dịch theo cổng thanh toán", default=0)
+    gateway_total_vnd = models.PositiveBigIntegerField("tổng tiền theo cổng thanh toán (đồng)", default=0)
+    ours_count = models.PositiveIntegerField("số giao dịch theo hệ thống", default=0)
+    ours_total_vnd = models.PositiveBigIntegerField("tổng tiền theo hệ thống (đồng)", default=0)
     fixed = models.PositiveIntegerField("bổ sung từ đối soát", default=0)
     mismatches = models.JSONField("chênh lệch", default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["-day", "-id"]

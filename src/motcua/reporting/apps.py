@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class ReportingConfig(AppConfig):
     name = "motcua.reporting"
+    verbose_name = "Thống kê, báo cáo"
     label = "reporting"
     default_auto_field = "django.db.models.BigAutoField"
 

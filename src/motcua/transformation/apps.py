@@ -3,5 +3,6 @@ from django.apps import AppConfig
 
 class TransformationConfig(AppConfig):
     name = "motcua.transformation"
+    verbose_name = "Chuyển đổi số"
     label = "transformation"
     default_auto_field = "django.db.models.BigAutoField"

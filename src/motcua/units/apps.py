@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class UnitsConfig(AppConfig):
     name = "motcua.units"
+    verbose_name = "Đơn vị hành chính, cơ quan"
     label = "units"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -162,7 +162,8 @@ class ReorganizationPlan(models.Model):
 class PlanProcedure(models.Model):
     """Which agency takes over a procedure the old units received (default: the new unit's committee)."""
 
-    plan = models.ForeignKey(ReorganizationPlan, on_delete=models.CASCADE, related_name="procedure_assignments")
+    plan = models.ForeignKey(ReorganizationPlan, verbose_name="phương án", on_delete=models.CASCADE,
+                             related_name="procedure_assignments")
     procedure_code = models.CharField("mã thủ tục", max_length=32)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="cơ quan tiếp nhận")
 
@@ -177,12 +178,13 @@ class ReorganizationProgress(models.Model):
     """One item an applied plan has done (a dossier moved, a role moved, a unit closed …), written in the
     same transaction as the item itself: a re-run skips what is here, so nothing is done twice."""
 
-    plan = models.ForeignKey(ReorganizationPlan, on_delete=models.CASCADE, related_name="progress")
+    plan = models.ForeignKey(ReorganizationPlan, verbose_name="phương án", on_delete=models.CASCADE,
+                             related_name="progress")
     step = models.CharField("bước", max_length=64)
     key = models.CharField("đối tượng", max_length=64)
     outcome = models.CharField("kết quả", max_length=32)
-    detail = models.JSONField(default=dict, blank=True)
-    done_at = models.DateTimeField(auto_now_add=True)
+    detail = models.JSONField("chi tiết", default=dict, blank=True)
+    done_at = models.DateTimeField("xong lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["plan", "id"]

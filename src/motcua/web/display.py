@@ -41,7 +41,7 @@ def deadline_class(due_at, now=None, soon_hours: int = 24) -> str:
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action.replace("_", " "))
+    return ACTION_LABELS.get(action, "Cập nhật hồ sơ")  # never the code: every kind is named in ACTION_LABELS
 
 
 def form_rows(procedure, form_data: dict) -> list[tuple[str, str]]:

@@ -16,8 +16,9 @@ class CommunityTeam(models.Model):
     decision = models.CharField("quyết định thành lập", max_length=500, blank=True)
     founded_on = models.DateField("ngày thành lập", null=True, blank=True)
     dissolved_on = models.DateField("ngày giải thể", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["agency", "village"]
@@ -43,8 +44,9 @@ class Activity(models.Model):
     participants = models.PositiveIntegerField("số người tham gia", default=0)
     task = models.ForeignKey("transformation.Task", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="activities", verbose_name="thuộc nhiệm vụ")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["-date", "-id"]

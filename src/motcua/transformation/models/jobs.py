@@ -18,19 +18,24 @@ class PaperJob(models.Model):
 
     kind = models.CharField("loại", max_length=16, choices=KINDS)
     fmt = models.CharField("định dạng", max_length=4, choices=FORMATS, default="docx")
-    plan = models.ForeignKey("transformation.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    agency = models.ForeignKey("units.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
-    state = models.CharField(max_length=16, choices=STATES, default=QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    message = models.CharField(max_length=255, blank=True)
-    file = models.FileField(upload_to="dx-papers/", blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    plan = models.ForeignKey("transformation.Plan", verbose_name="kế hoạch", null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("units.Agency", verbose_name="cơ quan", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("năm", null=True, blank=True)
+    state = models.CharField("tình trạng", max_length=16, choices=STATES, default=QUEUED)
+    progress = models.PositiveSmallIntegerField("tiến độ", default=0)
+    message = models.CharField("thông báo", max_length=255, blank=True)
+    file = models.FileField("tệp", upload_to="dx-papers/", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người yêu cầu", null=True, blank=True,
+                                     on_delete=models.SET_NULL,
                                      related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
 
     class Meta:
+        verbose_name = "lượt lập văn bản chuyển đổi số"
+        verbose_name_plural = "lượt lập văn bản chuyển đổi số"
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

@@ -31,10 +31,11 @@ class Plan(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name="người phê duyệt")
     approved_at = models.DateTimeField("thời điểm phê duyệt", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         ordering = ["-year", "agency__code", "kind"]
@@ -56,7 +57,7 @@ class Plan(models.Model):
 class PlanSection(models.Model):
     """A group heading of a plan's table (I, II, … or "Năm 2023"), linked to a catalogue group."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField("thứ tự")
     numeral = models.CharField("số thứ tự nhóm", max_length=16, blank=True, help_text="I, II, III, …")
     title = models.CharField("tên nhóm", max_length=500)
@@ -77,7 +78,7 @@ class Task(models.Model):
     NOT_STARTED, IN_PROGRESS, DONE = "not_started", "in_progress", "done"
     STATUSES = [(NOT_STARTED, "Chưa thực hiện"), (IN_PROGRESS, "Đang thực hiện"), (DONE, "Hoàn thành")]
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="tasks")
     section = models.ForeignKey(PlanSection, on_delete=models.CASCADE, related_name="tasks", verbose_name="nhóm")
     order = models.PositiveIntegerField("thứ tự")
     number = models.CharField("STT", max_length=16, blank=True)
@@ -95,9 +96,10 @@ class Task(models.Model):
     note = models.TextField("ghi chú", blank=True)
     evidence = models.ManyToManyField("documents.Attachment", blank=True, related_name="+",
                                       verbose_name="tệp minh chứng")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người cập nhật", null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         ordering = ["plan", "order"]
@@ -112,7 +114,7 @@ class Task(models.Model):
 class BudgetLine(models.Model):
     """Money for a task in one year, in đồng; shown in triệu đồng with the decimals it was entered with."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="budget_lines")
+    task = models.ForeignKey(Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField("năm")
     planned_vnd = models.BigIntegerField("kinh phí (đồng)")
     disbursed_vnd = models.BigIntegerField("đã giải ngân (đồng)", null=True, blank=True)

@@ -18,8 +18,9 @@ class ReportingRound(models.Model):
                                      help_text="Số ngày trước hạn gửi nhắc, cách nhau bởi dấu phẩy.")
     status = models.CharField("trạng thái", max_length=8, choices=STATUSES, default=OPEN)
     note = models.TextField("yêu cầu", blank=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người mở kỳ", null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField("mở kỳ lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["-deadline", "-id"]
@@ -46,12 +47,14 @@ class RoundResponse(models.Model):
     PENDING, SUBMITTED = "pending", "submitted"
     STATUSES = [(PENDING, "Chưa báo cáo"), (SUBMITTED, "Đã báo cáo")]
 
-    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="responses")
+    round = models.ForeignKey(ReportingRound, verbose_name="kỳ báo cáo", on_delete=models.CASCADE,
+                              related_name="responses")
     agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị")
     status = models.CharField("trạng thái", max_length=16, choices=STATUSES, default=PENDING)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người gửi", null=True, blank=True,
+                                     on_delete=models.SET_NULL,
                                      related_name="+")
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
     snapshot = models.JSONField("số liệu đã gửi", default=dict, blank=True)
 
     class Meta:
@@ -67,13 +70,17 @@ class RoundResponse(models.Model):
 class RoundReminder(models.Model):
     """A reminder sent to one person for one round, so a daily job never sends it twice."""
 
-    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
-    agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(ReportingRound, verbose_name="kỳ báo cáo", on_delete=models.CASCADE,
+                              related_name="reminders")
+    agency = models.ForeignKey("units.Agency", verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="tài khoản", on_delete=models.CASCADE,
+                             related_name="+")
     days_before = models.IntegerField("số ngày trước hạn")
-    outbox_event_id = models.BigIntegerField(null=True, blank=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    outbox_event_id = models.BigIntegerField("mã sự kiện gửi đi", null=True, blank=True)
+    sent_at = models.DateTimeField("gửi lúc", auto_now_add=True)
 
     class Meta:
+        verbose_name = "lượt nhắc báo cáo"
+        verbose_name_plural = "lượt nhắc báo cáo"
         constraints = [models.UniqueConstraint(fields=["round", "agency", "user", "days_before"],
                                                name="dx_reminder_once")]

@@ -12,7 +12,8 @@ class Target(models.Model):
     GTE, GT, LTE, LT, EQ = "gte", "gt", "lte", "lt", "eq"
     COMPARATORS = [(GTE, "≥"), (GT, ">"), (LTE, "≤"), (LT, "<"), (EQ, "=")]
 
-    plan = models.ForeignKey("transformation.Plan", on_delete=models.CASCADE, related_name="targets")
+    plan = models.ForeignKey("transformation.Plan", verbose_name="kế hoạch", on_delete=models.CASCADE,
+                             related_name="targets")
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
     area = models.CharField("lĩnh vực", max_length=32, choices=TARGET_AREAS, default="digital_government")
     measure = models.CharField("chỉ số", max_length=48,
@@ -36,7 +37,7 @@ class Target(models.Model):
 class IndicatorValue(models.Model):
     """A value entered by an officer for a target the system cannot measure, with its evidence."""
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="values")
+    target = models.ForeignKey(Target, verbose_name="chỉ tiêu", on_delete=models.CASCADE, related_name="values")
     period_start = models.DateField("từ ngày")
     period_end = models.DateField("đến ngày")
     value = models.DecimalField("giá trị", max_digits=14, decimal_places=2)
@@ -59,12 +60,13 @@ class IndicatorValue(models.Model):
 class Narrative(models.Model):
     """What officers typed for one section of a unit's annual report."""
 
-    agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("units.Agency", verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField("năm")
     section = models.CharField("mục", max_length=32, choices=ALL_SECTIONS)
     text = models.TextField("nội dung", blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người cập nhật", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "year", "section"], name="dx_narrative_unique")]

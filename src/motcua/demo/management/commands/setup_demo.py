@@ -2,21 +2,20 @@
 digital-transformation plans and round."""
 
 import time
-from io import StringIO
 from pathlib import Path
 
-from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from motcua.catalog.io import CatalogInvalid, import_catalog
 from motcua.core.errors import DomainError
+from motcua.core.models import CalendarException
 from motcua.demo import data as demo_data
 from motcua.demo.decision766 import date_catalog
 from motcua.demo.result_templates import ensure_result_templates
 from motcua.demo.transformation import ensure_transformation
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, Status
 from motcua.units.services import default_prefix, load_agencies, load_units, province_code
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "demo_catalog.json"
@@ -41,12 +40,7 @@ class Command(BaseCommand):
         try:
             self.say(f"Đơn vị hành chính: {load_units(province_code())}.")
             self.say(f"Cơ quan, quầy, phòng ban: {load_agencies(province_code(), prefix=prefix)}.")
-            if "load_calendar" in get_commands():
-                out = StringIO()
-                call_command("load_calendar", stdout=out)
-                self.say(f"Lịch làm việc: {out.getvalue().strip() or 'đã nạp'}.")
-            else:
-                self.say("Lịch làm việc: chưa có lệnh load_calendar, dùng ngày nghỉ lễ mặc định.")
+            self.say(f"Lịch làm việc: {calendar_summary()}.")
             stats = import_catalog(DEMO_CATALOG)
             moved = date_catalog(timezone.localdate())
             self.say(f"Danh mục thủ tục mẫu: tạo mới {stats['created']}, cập nhật {stats['updated']} "
@@ -78,7 +72,7 @@ class Command(BaseCommand):
             # The lifecycle module is the only way to create dossiers; if it is missing, say so.
             self.say(f"Hồ sơ mẫu: bỏ qua — chưa dùng được motcua.dossiers.lifecycle ({exc}).")
             return
-        parts = ", ".join(f"{k} {v}" for k, v in sorted(stats.items()))
+        parts = ", ".join(f"{_status_label(k).lower()} {v}" for k, v in sorted(stats.items()))
         self.say(f"Hồ sơ mẫu trong {60} ngày qua: {sum(stats.values())} ({parts}).")
 
     def table(self, rows):
@@ -95,3 +89,15 @@ class Command(BaseCommand):
             self.say("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
         self.say(f"Cán bộ các cơ quan khác xử lý hồ sơ mẫu: canbo.<mã cơ quan> / {demo_data.STAFF_PASSWORD} "
                  "(ví dụ canbo.h51.03).")
+
+
+def calendar_summary() -> str:
+    """The working calendar has nothing to load: public holidays come with the code, extra days off and make-up
+    working days are entered in the admin."""
+    changed = CalendarException.objects.count()
+    return ("ngày nghỉ lễ, Tết theo Bộ luật Lao động 2019 (điều 112) có sẵn; ngày nghỉ bù, làm bù nhập tại "
+            f"Quản trị › Lịch làm việc › Lịch nghỉ/làm bù (hiện có {changed} ngày)")
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else "bỏ qua"

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         worker = dispatcher.worker_id()
-        self.stdout.write(f"dispatch_outbox: worker {worker}")
+        self.stdout.write(f"Gửi sự kiện đi: tiến trình {worker}")
         postal_every = dispatch_config()["postal_every_s"]
         last_postal = 0.0
         guard = OutageGuard("dispatch_outbox", self.stderr)  # survives a database failover

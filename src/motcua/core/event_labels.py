@@ -1,0 +1,76 @@
+"""Vietnamese names of the events the system records: the audit trail's actions and the outbox's topics
+(``dossier.approve`` is read «Hồ sơ: Phê duyệt kết quả»). The admin shows these names, never the codes.
+
+The dossier actions are named once, in the dossier lifecycle (``ACTION_LABELS``), which registers them here
+from ``DossiersConfig.ready``; the other events are named below.
+"""
+
+GROUPS = {
+    "account": "Tài khoản", "accounts": "Tài khoản", "twofactor": "Xác thực hai lớp", "api": "API",
+    "dossier": "Hồ sơ", "document": "Tài liệu", "documents": "Tài liệu", "vault": "Kho dữ liệu điện tử",
+    "payment": "Thanh toán", "engagement": "Phản ánh, đánh giá", "catalog": "Thủ tục hành chính",
+    "units": "Đơn vị hành chính", "dx": "Chuyển đổi số", "integration": "Kết nối", "audit": "Nhật ký hệ thống",
+    "notice": "Thông báo", "personal_data": "Dữ liệu cá nhân",
+}
+
+LABELS = {
+    "account.login": "Đăng nhập", "account.logout": "Đăng xuất", "account.login_failed": "Đăng nhập sai",
+    "account.locked_out": "Khóa đăng nhập do sai nhiều lần", "account.unlocked": "Mở khóa đăng nhập",
+    "account.registered": "Đăng ký tài khoản", "account.role_assigned": "Giao vai trò",
+    "account.role_revoked": "Thu hồi vai trò", "accounts.role_ended": "Kết thúc vai trò do sắp xếp đơn vị",
+    "accounts.role_merged": "Gộp vai trò do sắp xếp đơn vị", "accounts.role_moved": "Chuyển vai trò do sắp xếp đơn vị",
+    "twofactor.enabled": "Bật xác thực hai lớp", "twofactor.disabled": "Tắt xác thực hai lớp",
+    "twofactor.locked": "Khóa xác thực hai lớp do sai nhiều lần", "twofactor.recovery_code_used": "Dùng mã dự phòng",
+    "twofactor.reencrypted": "Mã hóa lại bí mật xác thực hai lớp",
+    "api.token_guessing_blocked": "Chặn địa chỉ dò khóa API",
+    "catalog.procedure_reassigned": "Chuyển thủ tục sang cơ quan mới",
+    "catalog.process_step_reassigned": "Chuyển bước xử lý sang cơ quan mới",
+    "document.upload": "Tải tệp lên", "document.digitize_start": "Bắt đầu số hóa",
+    "document.digitize_confirm": "Xác nhận bản số hóa", "documents.orphans_swept": "Dọn tệp không còn dùng",
+    "documents.vault_stored": "Lưu giấy tờ vào kho dữ liệu",
+    "vault.add": "Thêm giấy tờ vào kho", "vault.read": "Xem giấy tờ trong kho", "vault.read_denied": "Bị từ chối xem giấy tờ",
+    "vault.reuse": "Dùng lại giấy tờ trong kho", "vault.consent_grant": "Đồng ý cho khai thác dữ liệu",
+    "vault.consent_revoke": "Rút lại sự đồng ý khai thác dữ liệu",
+    "payment.paid": "Đã thanh toán trực tuyến",
+    "engagement.rating_submitted": "Gửi đánh giá mức độ hài lòng",
+    "engagement.feedback_received": "Tiếp nhận phản ánh, kiến nghị", "engagement.feedback_processing": "Xử lý phản ánh",
+    "engagement.feedback_info_requested": "Đề nghị bổ sung thông tin phản ánh",
+    "engagement.feedback_info_provided": "Bổ sung thông tin phản ánh", "engagement.feedback_answered": "Trả lời phản ánh",
+    "engagement.feedback_published": "Công khai trả lời phản ánh", "engagement.feedback_rejected": "Từ chối phản ánh",
+    "engagement.feedback_rated": "Đánh giá trả lời phản ánh",
+    "units.reorganization_created": "Lập phương án sắp xếp", "units.reorganization_edited": "Sửa phương án sắp xếp",
+    "units.reorganization_approved": "Phê duyệt phương án sắp xếp",
+    "units.reorganization_reopened": "Trả phương án sắp xếp về bản nháp",
+    "units.reorganization_started": "Bắt đầu thực hiện sắp xếp", "units.reorganization_applied": "Hoàn thành sắp xếp",
+    "units.reorganized": "Đơn vị hành chính đã sắp xếp", "units.unit_closed": "Đóng đơn vị", "units.unit_opened": "Mở đơn vị",
+    "dx.plan_created": "Lập kế hoạch", "dx.plan_imported": "Nhập kế hoạch từ tệp", "dx.plan_approved": "Phê duyệt kế hoạch",
+    "dx.plan_reopened": "Mở lại kế hoạch", "dx.round_opened": "Mở kỳ báo cáo", "dx.round_answered": "Gửi báo cáo kỳ",
+    "dx.value_entered": "Nhập kết quả chỉ tiêu", "dx.narrative_saved": "Lưu phần thuyết minh",
+    "notice.dx_round_opened": "Báo mở kỳ báo cáo chuyển đổi số", "notice.dx_round_reminder": "Nhắc báo cáo chuyển đổi số",
+    "integration.portal_sync": "Đồng bộ với Cổng Dịch vụ công quốc gia", "integration.storage_sync": "Đồng bộ kho lưu trữ",
+    "audit.anchor": "Neo chuỗi nhật ký", "personal_data.read": "Xem dữ liệu cá nhân",
+}
+
+OBJECT_TYPES = {
+    "dossier": "hồ sơ", "user": "tài khoản", "address": "địa chỉ mạng", "attachment": "tệp đính kèm",
+    "digitization_job": "lượt số hóa", "feedback": "phản ánh, kiến nghị", "storage": "kho tệp", "vault": "kho dữ liệu",
+    "vault_consent": "sự đồng ý khai thác dữ liệu", "vault_item": "giấy tờ trong kho", "administrative_unit": "đơn vị hành chính",
+    "dx_plan": "kế hoạch chuyển đổi số", "dx_round": "kỳ báo cáo chuyển đổi số", "procedure": "thủ tục",
+    "reorganization_plan": "phương án sắp xếp", "agency": "cơ quan", "payment": "thanh toán", "rating": "đánh giá",
+}
+
+
+def register(prefix: str, labels: dict[str, str]) -> None:
+    """Names events ``<prefix>.<action>`` (the dossier lifecycle registers its actions this way)."""
+    LABELS.update({f"{prefix}.{action}": label for action, label in labels.items()})
+
+
+def event_label(code: str) -> str:
+    """«Hồ sơ: Phê duyệt kết quả» for ``dossier.approve``; an unnamed event by its group («Hồ sơ: sự kiện khác»)."""
+    group = GROUPS.get(code.split(".", 1)[0], "Hệ thống")
+    return f"{group}: {LABELS.get(code, 'sự kiện khác')}"
+
+
+def object_type_label(value: str) -> str:
+    return OBJECT_TYPES.get(value, "đối tượng khác")
+

@@ -1,0 +1,79 @@
+"""The Vietnamese catalogue of framework strings is compiled and current, and every command a message names exists."""
+
+import gettext
+import re
+from pathlib import Path
+
+from django.core.management import get_commands
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "src" / "motcua" / "locale" / "vi" / "LC_MESSAGES"
+
+
+def _po_entries(text: str) -> list[dict]:
+    """msgctxt/msgid/msgid_plural/msgstr of each entry of a .po file (the subset of the format we write)."""
+    entries, entry, key = [], {}, None
+    for line in text.splitlines() + [""]:
+        line = line.strip()
+        if not line:
+            if entry:
+                entries.append(entry)
+            entry, key = {}, None
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[key] += _unquote(line)
+        else:
+            key, value = line.split(" ", 1)
+            entry[key] = _unquote(value)
+    return [e for e in entries if e.get("msgid")]
+
+
+def _unquote(s: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s[1:-1])
+
+
+def test_the_compiled_catalogue_holds_every_translation_of_the_source():
+    with open(LOCALE / "django.mo", "rb") as f:
+        mo = gettext.GNUTranslations(f)
+    entries = _po_entries((LOCALE / "django.po").read_text(encoding="utf-8"))
+    assert len(entries) > 100
+    for e in entries:
+        translated = e.get("msgstr", e.get("msgstr[0]"))
+        if "msgctxt" in e:
+            assert mo.pgettext(e["msgctxt"], e["msgid"]) == translated, e
+        elif "msgid_plural" in e:
+            assert mo.ngettext(e["msgid"], e["msgid_plural"], 2) == translated, e
+        else:
+            assert mo.gettext(e["msgid"]) == translated, e
+
+
+def test_django_strings_people_read_come_out_in_vietnamese():
+    with translation.override("vi"):
+        assert _("- Select an option -") == "- Chọn -"
+        assert _("Skip to main content") == "Bỏ qua, đến nội dung chính"
+        assert pgettext("Task", "Successful") == "Thành công"
+        assert _("Task Results") == "kết quả tác vụ nền"
+
+
+COMMAND = re.compile(r"manage\.py ([a-z][a-z0-9_]+)|lệnh `?([a-z]+_[a-z0-9_]+)")
+NOT_COMMANDS = {"in"}  # "manage.py in this environment" (a docstring of scripts/ha)
+
+
+def test_every_command_a_message_or_a_document_names_exists():
+    commands = set(get_commands())
+    named = {}
+    for folder in ("src", "scripts", "docs"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in (".py", ".html", ".sh", ".md", ".txt") and path.is_file():
+                for m in COMMAND.finditer(path.read_text(encoding="utf-8", errors="ignore")):
+                    named.setdefault(m.group(1) or m.group(2), path.relative_to(ROOT))
+    for extra in ("README.md", "Makefile"):
+        for m in COMMAND.finditer((ROOT / extra).read_text(encoding="utf-8")):
+            named.setdefault(m.group(1) or m.group(2), extra)
+    assert "setup_demo" in named
+    missing = {name: str(where) for name, where in named.items() if name not in commands | NOT_COMMANDS}
+    assert not missing, f"lệnh không tồn tại: {missing}"

@@ -2,8 +2,8 @@
 
 Each transition is one HTTP call: token look-up, the locking statement (which also reads the last event and
 the caller's role assignments), the transition's own writes, the dossier row + event + outbox event (one statement on
-PostgreSQL: dossiers/lifecycle/store.py), the audit-chain entry (on PostgreSQL: advisory lock + last hash +
-insert), BEGIN/COMMIT, and the allowed actions of the answer.
+PostgreSQL: dossiers/lifecycle/store.py), the audit entry (one insert; the chainer
+links it later), BEGIN/COMMIT, and the allowed actions of the answer.
 A change that adds a statement to this hot path makes these tests fail; raise a budget only on purpose.
 """
 
@@ -23,7 +23,7 @@ from motcua.dossiers.models import Dossier, Status
 from motcua.outbox.models import OutboxEvent
 
 # Statements per call on PostgreSQL, measured with a warm token (its last_used_at written at most once a
-# minute). SQLite takes no advisory lock (one statement fewer) and writes the dossier row, the event and the
+# minute). SQLite chains the audit entry in the same transaction and writes the dossier row, the event and the
 # outbox event one by one (two more; one more for the submission, whose row is inserted on its own anyway).
 BUDGET = {
     "submit": 15, "receive": 9, "start-processing": 10, "complete-step": 12,

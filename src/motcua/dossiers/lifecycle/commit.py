@@ -11,10 +11,10 @@ Transitions that create the dossier (save_draft, submit_online, receive_at_count
 use ``lock``/``run_locked`` and ``commit`` directly.
 
 Lock order (no deadlock between transitions, whoever acts on whichever dossiers): the submitting account
-(``create_once``, idempotent submissions only), the day's code sequence, the dossier, the audit chain's
-lock last. Rows are locked ``FOR NO KEY UPDATE``: Django's foreign keys are checked at COMMIT, after the
-audit chain's lock, with ``FOR KEY SHARE`` on the rows they name (the actor's account, the dossier), which
-``FOR UPDATE`` would block — a transaction holding the chain's lock would wait for one waiting for it.
+(``create_once``, idempotent submissions only), the day's code sequence, the dossier. The audit entry takes
+no lock (the chainer links entries later: audit/chainer.py). Rows are locked ``FOR NO KEY UPDATE``: Django's
+foreign keys are checked at COMMIT with ``FOR KEY SHARE`` on the rows they name (the actor's account, the
+dossier), which ``FOR UPDATE`` would block — two transitions of one account would wait for each other.
 """
 
 from __future__ import annotations
@@ -214,8 +214,7 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
         # The changed columns, the event and the outbox event (its payload gains "event_id"): one statement on
         # PostgreSQL (store.py), sent with the audit entry's first statements.
         store.write(d, changed, event, outbox)
-        # Last before COMMIT: the audit chain's lock serialises every transition province-wide, so it is
-        # taken as late as possible and held only for the entry itself.
+        # Last before COMMIT: the audit entry (one INSERT with its content hash; chained later, no lock).
         audit_record(actor, f"dossier.{action}", "dossier", d.pk,
                      {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at,
                      savepoint=False)
@@ -257,7 +256,7 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
             if idempotency_key:
                 # Serialise submissions of the same account, then look for the earlier attempt. FOR NO KEY
                 # UPDATE (see ``lock``): the account's other transitions check their foreign keys against
-                # this row at COMMIT, after the audit chain's lock; FOR UPDATE would deadlock with them.
+                # this row at COMMIT; FOR UPDATE would deadlock with them.
                 get_user_model().objects.select_for_update(no_key=True).filter(pk=account.pk).first()
                 existing = earlier()
                 if existing is not None:

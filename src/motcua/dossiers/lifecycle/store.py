@@ -98,7 +98,7 @@ def _cursor(connection):
 @contextlib.contextmanager
 def pipelined():
     """PostgreSQL: the statements run inside go out in psycopg's pipeline mode — one whose result nobody reads
-    (the write below, the audit chain's lock) travels with the next one that is read, in one round trip.
+    (the write below) travels with the next one that is read, in one round trip.
     Errors still reach the caller as Django's, raised by the statement whose result is read next."""
     connection = writer()
     if connection.vendor != "postgresql":

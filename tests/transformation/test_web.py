@@ -146,3 +146,13 @@ def test_community_teams_and_trainings(signed_in, dx):
     html = c.get(f"{BASE}/to-cong-nghe-so/?don-vi={dx.dp.code}").content.decode()
     assert "Quyết định số 3381/QĐ-UBND" in html
     assert signed_in(dx.ct_admin).get(f"{BASE}/to-cong-nghe-so/?don-vi={dx.dp.code}").status_code == 403
+
+
+def test_the_annual_report_link_is_shown_only_to_who_may_open_it(signed_in, dx):
+    plan = plans.create_plan(dx.admin, agency=dx.province, year=2026)
+    link = f"{BASE}/bao-cao-nam/{dx.province.code}/2026/"
+    commune = signed_in(dx.dp_admin).get(f"{BASE}/ke-hoach/{plan.pk}/")
+    assert commune.status_code == 200 and link not in commune.content.decode()  # no link to a page it may not see
+    assert signed_in(dx.dp_admin).get(link).status_code == 404
+    province = signed_in(dx.admin).get(f"{BASE}/ke-hoach/{plan.pk}/")
+    assert link in province.content.decode() and signed_in(dx.admin).get(link).status_code == 200

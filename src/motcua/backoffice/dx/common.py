@@ -60,6 +60,8 @@ def editor_context(request, plan: Plan, **extra) -> dict:
     ctx = {"plan": plan, "table": table, "paper_kinds": list(PAPER_KINDS.items()), "editable": editable,
            "locked": plan.is_approved,
            "can_approve": permissions.can_approve_plan(user, plan),
+           # a commune sees the province's plan it derives from, not the province's annual report page
+           "can_see_annual": permissions.can_view_agency(user, plan.agency),
            "measured": indicators.measure_targets(plan),
            "section_form": SectionForm(), "line_form": BudgetLineForm(),
            "target_form": TargetForm(), "value_form": ValueForm()}

@@ -143,7 +143,13 @@ def _pk(code):
 
 def _assert_fits(page):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"page is {overflow}px wider than the screen"
+    # On failure, name the elements that reach past the screen's right edge (innermost first).
+    wide = [] if overflow <= 0 else page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+        .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' +
+                         Math.round(e.getBoundingClientRect().right))""")
+    assert overflow <= 0, f"page is {overflow}px wider than the screen: {wide}"
 
 
 def test_walk_in_reception_prints_the_receipt(new_page, world, shot):

@@ -68,9 +68,11 @@ DROP TRIGGER IF EXISTS audit_wake ON audit_auditentry;
 CREATE TRIGGER audit_wake AFTER INSERT ON audit_auditentry FOR EACH STATEMENT EXECUTE FUNCTION motcua_audit_wake();
 """
 
+# CASCADE: partitions made after this migration carry their own copy of the statement trigger audit_wake
+# (db/partitions.copy_statement_triggers), which dropping the parent's trigger leaves in place.
 DROP = """
 DROP TRIGGER IF EXISTS audit_wake ON audit_auditentry;
-DROP FUNCTION IF EXISTS motcua_audit_wake();
+DROP FUNCTION IF EXISTS motcua_audit_wake() CASCADE;
 DROP TRIGGER IF EXISTS audit_stamp ON audit_auditentry;
 DROP FUNCTION IF EXISTS motcua_audit_stamp();
 """

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from motcua.accounts.models import ApiToken, RoleAssignment, User
+from motcua.accounts.permissions import remember_roles
 
 _clock = time.monotonic  # tests move it forward
 
@@ -46,7 +47,7 @@ _generation = 0  # bumped by every invalidation: a look-up that raced with one i
 
 
 def ttl() -> float:
-    return float(getattr(settings, "MOTCUA_API_AUTH_CACHE_SECONDS", 5))
+    return float(settings.MOTCUA_API_AUTH_CACHE_SECONDS)
 
 
 def _load(key_hash: str) -> _Entry | None:
@@ -75,7 +76,7 @@ def lookup(key_hash: str) -> tuple[ApiToken, User] | None:
                 if generation == _generation:
                     _entries[key_hash] = entry
     user = copy.copy(entry.user)
-    user._motcua_roles = list(entry.roles)  # what accounts.permissions.roles_of reads
+    remember_roles(user, entry.roles)
     return entry.token, user
 
 

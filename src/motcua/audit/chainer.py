@@ -69,7 +69,7 @@ def inline() -> bool:
     PostgreSQL, where writers run side by side and only the chainer may read the head and extend it."""
     if connection.vendor == "postgresql":
         return False
-    value = getattr(settings, "MOTCUA_AUDIT_CHAIN_INLINE", None)
+    value = settings.MOTCUA_AUDIT_CHAIN_INLINE
     return True if value is None else bool(value)
 
 
@@ -197,7 +197,7 @@ def window() -> Window:
 
 
 def window_bound_s() -> float:
-    return float(getattr(settings, "MOTCUA_AUDIT_CHAIN_WINDOW_S", 60))
+    return float(settings.MOTCUA_AUDIT_CHAIN_WINDOW_S)
 
 
 # --- the chainer process ---------------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ class Listener:
         self.conn = None
 
     def usable(self) -> bool:
-        return connection.vendor == "postgresql" and not getattr(settings, "MOTCUA_DB_TRANSACTION_POOLING", False)
+        return connection.vendor == "postgresql" and not settings.MOTCUA_DB_TRANSACTION_POOLING
 
     def wait(self, timeout: float) -> None:
         if not self.usable():

@@ -46,8 +46,8 @@ from .hashing import GENESIS, content_hash, entry_content, link_hash
 from .models import AuditEntry
 from .verification import ChainReport, verify_chain, verify_segment
 
-__all__ = ["GENESIS", "ChainReport", "archived_segments", "chain_start", "compute_hash", "record", "verify_chain",
-           "verify_segment"]
+__all__ = ["GENESIS", "ChainReport", "archived_segments", "chain_start", "compute_hash", "entry", "record", "save",
+           "verify_chain", "verify_segment"]
 archived_segments, chain_start = chainer.archived_segments, chainer.chain_start
 READ_ACTION = "personal_data.read"
 DOSSIER_PERSONAL_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
@@ -88,19 +88,32 @@ def record(actor, action: str, object_type: str, object_id, data: dict | None = 
     database error then spoils the caller's whole transaction. Outside a transaction it makes no difference.
     The entry is chained later by the chainer (PostgreSQL) or here, in the same transaction (SQLite).
     """
+    return save(entry(actor, action, object_type, object_id, data, at), savepoint=savepoint)
+
+
+def entry(actor, action: str, object_type: str, object_id, data: dict | None = None, at=None) -> AuditEntry:
+    """The entry ``record`` would append, not saved yet: content cleaned, ``content_hash`` computed.
+
+    For a writer that sends the INSERT itself (the dossier lifecycle's one statement, dossiers/lifecycle/store.py)
+    where the chainer links entries later; otherwise ``save`` it."""
     actor_id, label = _actor(actor)
-    entry = AuditEntry(
+    new = AuditEntry(
         at=at or timezone.now(), actor_id=actor_id, actor_label=label,
         action=_clean(action)[:64], object_type=_clean(object_type)[:64], object_id=_clean(str(object_id))[:64],
         data=_clean(json.loads(json.dumps(data or {}, default=str))),
     )
-    entry.content_hash = content_hash(*entry_content(entry))
+    new.content_hash = content_hash(*entry_content(new))
+    return new
+
+
+def save(new: AuditEntry, *, savepoint: bool = True) -> AuditEntry:
+    """Insert an entry made by ``entry`` (chained here on SQLite, by the chainer elsewhere)."""
     with transaction.atomic(savepoint=savepoint):
         if chainer.inline():  # SQLite: writers are serialized (BEGIN IMMEDIATE), the head cannot move under us
             seq, prev = chainer.head()
-            entry.seq, entry.prev_hash, entry.hash = seq + 1, prev, compute_hash(prev, entry)
-        entry.save()
-    return entry
+            new.seq, new.prev_hash, new.hash = seq + 1, prev, compute_hash(prev, new)
+        new.save()
+    return new
 
 
 # --- reads of personal data -------------------------------------------------------------------------------

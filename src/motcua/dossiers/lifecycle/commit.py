@@ -4,7 +4,7 @@
 public transition: in one transaction it locks the dossier row (``lock``), runs the action's guard
 (guards.GUARDS: status, role, legal limits), the argument checks in their order, the time-order check,
 then the change, and commits it: the dossier row (changed columns only), a DossierEvent, an outbox event
-(``dossier.<action>``, payload below) and the audit entry, last. A refusal raises before anything is
+(``dossier.<action>``, payload below) and the audit entry (one statement on PostgreSQL: store.py). A refusal raises before anything is
 written; the instance the caller passed is refreshed after a success.
 
 Transitions that create the dossier (save_draft, submit_online, receive_at_counter) and recorded facts
@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from motcua.audit.services import record as audit_record
+from motcua.audit import services as audit
 from motcua.core.calendar import TZ
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.outbox.models import OutboxEvent
@@ -210,14 +210,13 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
     extra = {"to_agency_code": to_agency.code} if to_agency is not None else {}
     body = payload(d, action=action, from_status=from_status, at=at, **extra)
     outbox = OutboxEvent(topic=f"dossier.{action}", aggregate_type="dossier", aggregate_id=str(d.pk), payload=body)
+    # The audit entry: its content hash now, its place in the chain later (audit/chainer.py; no lock).
+    entry = audit.entry(actor, f"dossier.{action}", "dossier", d.pk,
+                        {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at)
     with store.pipelined():
-        # The changed columns, the event and the outbox event (its payload gains "event_id"): one statement on
-        # PostgreSQL (store.py), sent with the audit entry's first statements.
-        store.write(d, changed, event, outbox)
-        # Last before COMMIT: the audit entry (one INSERT with its content hash; chained later, no lock).
-        audit_record(actor, f"dossier.{action}", "dossier", d.pk,
-                     {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at,
-                     savepoint=False)
+        # The changed columns, the event, the outbox event (its payload gains "event_id") and the audit entry:
+        # one statement on PostgreSQL (store.py).
+        store.write(d, changed, event, outbox, entry)
     _remember_loaded(d)
     return d
 

@@ -225,8 +225,8 @@ def allowed_actions(dossier: Dossier, user) -> list[str]:
         return ["save_draft", "submit_online"] if is_owner(dossier, user) else []
     result = []
     for action, guard in GUARDS.items():
-        if not guard.offered:
-            continue
+        if not guard.offered or dossier.status not in guard.sources:
+            continue  # the guard would refuse it anyway; skip building its message
         try:
             guard(dossier, user)
         except (InvalidTransition, PermissionDenied, ValidationFailed):

@@ -5,12 +5,13 @@ procedure (and field), agencies, current step, the time and number of its events
 assignments (for the guard, which runs in Python; commit.py), built into model instances with the fields'
 own converters, without the ORM's compiler.
 
-``write(d, changed, event, outbox)`` — what every transition writes besides its audit entry: the dossier
-row's changed columns, its ``DossierEvent`` and its outbox event, whose payload carries the new event's id
-(``event_id``). On PostgreSQL that is ONE statement (the row update and the event insert are data-modifying
+``write(d, changed, event, outbox, entry)`` — what every transition writes: the dossier row's changed
+columns, its ``DossierEvent``, its outbox event, whose payload carries the new event's id (``event_id``), and
+its audit entry (made by ``audit.services.entry``: content hash computed, chained later by the chainer). On
+PostgreSQL that is ONE statement (the row update, the event insert and the audit insert are data-modifying
 CTEs of the outbox insert, which takes the event's id from the event insert); elsewhere (SQLite) the same
-three statements run one after the other. ``pipelined()`` sends it together with the audit entry's first
-statements (psycopg pipeline mode).
+statements run one after the other and the audit entry is saved by ``audit.services.save`` (chained there).
+``pipelined()`` sends the statement without waiting for its answer (psycopg pipeline mode).
 
 On PostgreSQL both go through a server-side binding cursor, so that psycopg prepares them once per connection
 (``prepare_threshold`` in the database OPTIONS: settings.py). The ORM models stay the schema's home: table and
@@ -30,6 +31,8 @@ from django.db import connections, router
 
 from motcua.accounts import permissions
 from motcua.accounts.models import RoleAssignment
+from motcua.audit import services as audit
+from motcua.audit.models import AuditEntry
 from motcua.catalog.models import Procedure
 from motcua.outbox.models import OutboxEvent
 
@@ -69,12 +72,13 @@ def _insert_sql(model) -> str:
 
 @functools.cache
 def _combined_sql(columns: tuple[str, ...]) -> str:
-    """PostgreSQL: update + event + outbox in one statement; the payload gets the event's id."""
+    """PostgreSQL: update + event + audit entry + outbox in one statement; the payload gets the event's id."""
     event_pk = _qn(DossierEvent._meta.pk.column)
     ctes = []
     if columns:
         ctes.append(f"dossier_row AS ({_update_sql(columns)})")
     ctes.append(f"event_row AS ({_insert_sql(DossierEvent)} RETURNING {event_pk})")
+    ctes.append(f"audit_row AS ({_insert_sql(AuditEntry)})")
     outbox = _insert_fields(OutboxEvent)
     values = ", ".join(
         f"jsonb_set(%s::jsonb, '{{event_id}}', to_jsonb((SELECT {event_pk} FROM event_row)))"
@@ -109,9 +113,10 @@ def pipelined():
         yield
 
 
-def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: OutboxEvent) -> None:
-    """Write the dossier's ``changed`` columns (attnames; None: the row was saved already), the event and the
-    outbox event, whose payload gains ``event_id``. ``event.pk`` is set afterwards when it was read back."""
+def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: OutboxEvent, entry: AuditEntry) -> None:
+    """Write the dossier's ``changed`` columns (attnames; None: the row was saved already), the event, the
+    outbox event, whose payload gains ``event_id``, and the audit entry. ``event.pk`` is set afterwards when it
+    was read back (SQLite)."""
     connection = writer()
     columns = tuple(changed or ())
     update = (_values(d, [Dossier._meta.get_field(c) for c in columns], connection, add=False) + [d.pk]
@@ -120,7 +125,9 @@ def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: Ou
     fields = _insert_fields(OutboxEvent)
     with _cursor(connection) as cur:
         if connection.vendor == "postgresql":
-            cur.execute(_combined_sql(columns), update + event_values + _values(outbox, fields, connection, add=True))
+            audit_values = _values(entry, _insert_fields(AuditEntry), connection, add=True)
+            cur.execute(_combined_sql(columns),
+                        update + event_values + audit_values + _values(outbox, fields, connection, add=True))
             return
         if columns:
             cur.execute(_update_sql(columns), update)
@@ -128,6 +135,7 @@ def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: Ou
         event.pk = cur.lastrowid
         outbox.payload = {**outbox.payload, "event_id": event.pk}
         cur.execute(_insert_sql(OutboxEvent), _values(outbox, fields, connection, add=True))
+    audit.save(entry, savepoint=False)
 
 
 # ---------------------------------------------------------------------------------------------- the locking read

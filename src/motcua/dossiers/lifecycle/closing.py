@@ -16,7 +16,7 @@ def _close_open_step(d: Dossier, at) -> None:
     d.current_step = None
 
 
-@transition("approve")
+@transition("approve", reads=("steps",))
 def approve(d, at, *, officer, summary="") -> Event:
     """The leader approves the result."""
     step = d.current_step
@@ -27,7 +27,7 @@ def approve(d, at, *, officer, summary="") -> Event:
     return Event(note=summary, step=step)
 
 
-@transition("reject", checks=[reason("Cần nêu rõ lý do không giải quyết.")])
+@transition("reject", reads=("steps",), checks=[reason("Cần nêu rõ lý do không giải quyết.")])
 def reject(d, at, *, officer, reason) -> Event:
     """The leader decides not to grant; the written reply states the reason."""
     step = d.current_step

@@ -87,27 +87,27 @@ def lock_queryset():
             ).order_by())
 
 
-def _fetch_locked(field: str, value, actor=None) -> Dossier | None:
+def _fetch_locked(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None:
     if not store.writer().in_atomic_block:
         return lock_queryset().filter(**{field: value}).first()  # Django refuses: a lock needs a transaction
-    return store.lock_row(field, value, actor)
+    return store.lock_row(field, value, actor, reads)
 
 
-def lock(dossier, actor=None) -> Dossier:
+def lock(dossier, actor=None, reads: tuple = ()) -> Dossier:
     """Lock and load the dossier with what every transition reads, in one statement.
 
     The same statement reads the time and the number of the dossier's events, so that the time-order
     check needs no statement of its own (see ``check_time_order``), and the role assignments of ``actor``
-    for the guard (and the visibility rule of a ``DossierRef``); it remembers the loaded values so that
-    ``commit`` writes only the columns that changed.
+    for the guard (and the visibility rule of a ``DossierRef``), and what ``reads`` names (store.READS); it
+    remembers the loaded values so that ``commit`` writes only the columns that changed.
     """
     if isinstance(dossier, DossierRef):
-        d = _fetch_locked("code", dossier.code, actor) if dossier.code else None
+        d = _fetch_locked("code", dossier.code, actor, reads) if dossier.code else None
         if d is None or (dossier.visible is not None and not dossier.visible(d)):
             raise _not_found(dossier)
     else:
         pk = getattr(dossier, "pk", dossier)
-        d = _fetch_locked("pk", int(pk), actor) if pk is not None else None
+        d = _fetch_locked("pk", int(pk), actor, reads) if pk is not None else None
         if d is None:
             raise _not_found()
     _remember_loaded(d)
@@ -218,6 +218,7 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
         # one statement on PostgreSQL (store.py).
         store.write(d, changed, event, outbox, entry)
     _remember_loaded(d)
+    d.__dict__.pop("_lifecycle_open_run", None)  # the change may have closed or opened a step run
     return d
 
 
@@ -304,13 +305,14 @@ def reason(message: str):
     return check
 
 
-def transition(action: str, *, actor: str = "officer", checks=()):
+def transition(action: str, *, actor: str = "officer", checks=(), reads=()):
     """Declare a transition: ``action`` (its guard is guards.GUARDS[action]), the keyword naming who acts,
-    and the argument checks run after the guard, in order (each ``check(dossier, at, args)`` raises or
-    cleans ``args``). The decorated function receives the locked dossier, the moment and the arguments,
+    the argument checks run after the guard, in order (each ``check(dossier, at, args)`` raises or
+    cleans ``args``), and what the locking statement reads besides the dossier (store.READS). The decorated function receives the locked dossier, the moment and the arguments,
     changes the dossier and returns the ``Event`` to record; the public function takes the dossier (or a
     ``DossierRef``), the same keyword arguments and ``at=`` (aware datetime; default now)."""
     guard = GUARDS[action]
+    reads = tuple(reads)
 
     def wrap(change: Callable[..., Event]):
         signature = inspect.signature(change)
@@ -324,7 +326,7 @@ def transition(action: str, *, actor: str = "officer", checks=()):
             moment = now(at)
             who = args[actor]
             with transaction.atomic():
-                d = lock(dossier, who)
+                d = lock(dossier, who, reads)
                 guard(d, who)
                 for check in checks:
                     check(d, moment, args)

@@ -42,11 +42,15 @@ def _agency_of_step(d: Dossier, step) -> Agency:
 
 
 def open_run(d: Dossier) -> StepRun | None:
+    if hasattr(d, "_lifecycle_open_run"):  # read by the locking statement (reads=("open_run",))
+        return d._lifecycle_open_run
     return d.step_runs.filter(finished_at__isnull=True).order_by("-started_at", "-id").first()
 
 
 def _steps(d: Dossier):
-    steps = list(d.procedure.steps.select_related("agency").order_by("order"))
+    steps = getattr(d, "_lifecycle_steps", None)  # read by the locking statement (reads=("steps",))
+    if steps is None:
+        steps = list(d.procedure.steps.select_related("agency").order_by("order"))
     d.procedure._lifecycle_last_step_pk = steps[-1].pk if steps else None  # see guards.last_step_pk
     return steps
 
@@ -85,7 +89,7 @@ def shift_clock(d: Dossier, since: dt.datetime, at: dt.datetime) -> int:
     return waited
 
 
-@transition("start_processing")
+@transition("start_processing", reads=("steps",))
 def start_processing(d, at, *, officer, assignee=None) -> Event:
     """RECEIVED → PROCESSING at the first process step (the counter forwards the dossier)."""
     steps = _steps(d)
@@ -103,7 +107,7 @@ def start_processing(d, at, *, officer, assignee=None) -> Event:
     return Event(agency=d.agency, to_agency=to_agency, step=step)
 
 
-@transition("complete_step")
+@transition("complete_step", reads=("steps", "open_run"))
 def complete_step(d, at, *, officer, note="", assignee=None) -> Event:
     """Finish the current step and move to the next; a step in another agency is a recorded hand-over."""
     done_step = d.current_step
@@ -159,7 +163,7 @@ def pause(d, at, *, officer, reason) -> Event:
     return Event(note=reason)
 
 
-@transition("resume")
+@transition("resume", reads=("open_run",))
 def resume(d, at, *, officer) -> Event:
     """PAUSED → PROCESSING; due dates move by the working time the dossier was paused."""
     waited = shift_clock(d, d.paused_at or at, at)

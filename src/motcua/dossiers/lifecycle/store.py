@@ -1,9 +1,10 @@
 """The lifecycle's own small data-access layer: the commit path's statements, as few as possible.
 
-``lock_row(field, value, actor)`` — ONE statement: the dossier row locked ``FOR NO KEY UPDATE`` with its
-procedure (and field), agencies, current step, the time and number of its events, and the acting user's role
-assignments (for the guard, which runs in Python; commit.py), built into model instances with the fields'
-own converters, without the ORM's compiler.
+``lock_row(field, value, actor, reads)`` — ONE statement: the dossier row locked ``FOR NO KEY UPDATE`` with its
+procedure (and field), agencies, current step, the time and number of its events, the acting user's role
+assignments (for the guard, which runs in Python; commit.py) and, for the transitions that walk the process
+(``reads``), the procedure's steps and the dossier's open step run; built into model instances with the
+fields' own converters, without the ORM's compiler.
 
 ``write(d, changed, event, outbox, entry)`` — what every transition writes: the dossier row's changed
 columns, its ``DossierEvent``, its outbox event, whose payload carries the new event's id (``event_id``), and
@@ -23,20 +24,22 @@ is built once per shape. The caller holds the transaction (commit.py); nothing h
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import weakref
 
 from django.db import connections, router
+from django.utils import timezone
 
 from motcua.accounts import permissions
 from motcua.accounts.models import RoleAssignment
 from motcua.audit import services as audit
 from motcua.audit.models import AuditEntry
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import Procedure, ProcessStep
 from motcua.outbox.models import OutboxEvent
 
-from ..models import Dossier, DossierEvent
+from ..models import Dossier, DossierEvent, StepRun
 
 
 def writer():
@@ -165,8 +168,32 @@ def _roles_sql(vendor: str) -> str:
             f"WHERE r.{_qn(meta.get_field('user').column)} = %s)")
 
 
+# What a transition that walks the process reads too (``reads``): the procedure's steps (processing._steps,
+# guards.last_step_pk) and the dossier's open step run (processing.open_run), one JSON value each.
+_STEP_FIELDS = ProcessStep._meta.concrete_fields
+_RUN_FIELDS = StepRun._meta.concrete_fields
+READS = ("steps", "open_run")
+
+
+def _json_sql(vendor: str, what: str) -> str:
+    agg, array = ("json_agg", "json_build_array") if vendor == "postgresql" else ("json_group_array", "json_array")
+    d_pk = f"d.{_qn(Dossier._meta.pk.column)}"
+    if what == "steps":
+        meta = ProcessStep._meta
+        cols = ", ".join(f"s.{_qn(f.column)}" for f in _STEP_FIELDS)
+        return (f"(SELECT {agg}({array}({cols})) FROM {_qn(meta.db_table)} s "
+                f"WHERE s.{_qn(meta.get_field('procedure').column)} = d.{_qn(Dossier._meta.get_field('procedure').column)})")
+    meta = StepRun._meta
+    cols = ", ".join(f"r.{_qn(f.column)}" for f in _RUN_FIELDS)
+    started, pk = _qn(meta.get_field("started_at").column), _qn(meta.pk.column)
+    return (f"(SELECT {array}({cols}) FROM {_qn(meta.db_table)} r "
+            f"WHERE r.{_qn(meta.get_field('dossier').column)} = {d_pk} "
+            f"AND r.{_qn(meta.get_field('finished_at').column)} IS NULL ORDER BY r.{started} DESC, r.{pk} DESC LIMIT 1)")
+
+
 @functools.cache
-def _lock_sql(field: str, for_update: bool, roles_vendor: str | None = None) -> str:
+def _lock_sql(field: str, for_update: bool, roles_vendor: str | None = None, reads: tuple = (),
+              vendor: str = "postgresql") -> str:
     aliases = {"": "d"}
     columns = [f"d.{_qn(f.column)}" for f in Dossier._meta.concrete_fields]
     joins = []
@@ -184,6 +211,7 @@ def _lock_sql(field: str, for_update: bool, roles_vendor: str | None = None) -> 
                 f"(SELECT COUNT(*) FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)})"]
     if roles_vendor:
         columns.append(_roles_sql(roles_vendor))
+    columns += [_json_sql(vendor, what) for what in reads]
     where = _qn((Dossier._meta.pk if field == "pk" else Dossier._meta.get_field(field)).column)
     return (f"SELECT {', '.join(columns)} FROM {_qn(Dossier._meta.db_table)} d {' '.join(joins)} "
             f"WHERE d.{where} = %s" + (" FOR NO KEY UPDATE OF d" if for_update else ""))
@@ -242,21 +270,52 @@ def _remember_roles(connection, actor, raw) -> None:
     permissions.remember_roles(actor, [RoleAssignment.from_db(connection.alias, None, values) for values in raw or ()])
 
 
-def lock_row(field: str, value, actor=None) -> Dossier | None:
+def _from_json(connection, model, fields, raw):
+    """A model instance from one JSON array of its column values (as the statement above builds them)."""
+    values = []
+    for f, value in zip(fields, raw, strict=True):
+        if value is not None and f.get_internal_type() in ("DecimalField", "DateTimeField"):
+            value = f.to_python(str(value) if f.get_internal_type() == "DecimalField" else value)
+            if isinstance(value, dt.datetime) and timezone.is_naive(value):
+                value = timezone.make_aware(value, dt.UTC)  # SQLite's text has no offset: stored as UTC
+        values.append(value)
+    return model.from_db(connection.alias, None, values)
+
+
+def _remember_reads(connection, d: Dossier, reads: tuple, raw: list) -> None:
+    for what, value in zip(reads, raw, strict=True):
+        if isinstance(value, str):
+            value = json.loads(value)
+        if what == "steps":
+            steps = sorted((_from_json(connection, ProcessStep, _STEP_FIELDS, v) for v in value or ()),
+                           key=lambda step: step.order)
+            d._lifecycle_steps = steps
+            d.procedure._lifecycle_last_step_pk = steps[-1].pk if steps else None  # see guards.last_step_pk
+        else:
+            d._lifecycle_open_run = _from_json(connection, StepRun, _RUN_FIELDS, value) if value else None
+
+
+def lock_row(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None:
     """The dossier whose ``field`` ("pk" or "code") is ``value``, its row locked FOR NO KEY UPDATE (inside the
     caller's transaction), loaded with procedure (and its field), agency, current agency and current step,
     plus ``lock_last_event_at`` / ``lock_event_count``; None when there is none. One statement, which also
-    reads the role assignments of ``actor`` (a user whose roles are not known yet) for the guard."""
-    assert field in _LOOKUPS
+    reads the role assignments of ``actor`` (a user whose roles are not known yet) for the guard and what
+    ``reads`` names (READS: ``d._lifecycle_steps``, ``d._lifecycle_open_run``)."""
+    assert field in _LOOKUPS and set(reads) <= set(READS)
     connection = writer()
     with_roles = (_ROLES_AS_JSON and getattr(actor, "pk", None) is not None
                   and getattr(actor, "is_authenticated", False) and not permissions.roles_known(actor))
-    sql = _lock_sql(field, connection.features.has_select_for_update, connection.vendor if with_roles else None)
+    sql = _lock_sql(field, connection.features.has_select_for_update, connection.vendor if with_roles else None,
+                    tuple(reads), connection.vendor)
     with _cursor(connection) as cur:
         cur.execute(sql, [actor.pk, value] if with_roles else [value])
         row = cur.fetchone()
     if row is None:
         return None
+    extra = len(reads)
     if with_roles:
-        _remember_roles(connection, actor, row[-1])
-    return _build(connection, row)
+        _remember_roles(connection, actor, row[-1 - extra])
+    d = _build(connection, row)
+    if reads:
+        _remember_reads(connection, d, tuple(reads), list(row[-extra:]))
+    return d

@@ -32,7 +32,7 @@ mkdir -p var
 "$PY" manage.py bench_setup --citizens "$CLIENTS" --steps 2 > var/bench.json
 
 "$(dirname "$PY")/gunicorn" motcua.wsgi -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$PORT" \
-    --access-logfile /dev/null --pid var/bench-gunicorn.pid &
+    --access-logfile /dev/null --no-control-socket --pid var/bench-gunicorn.pid &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do

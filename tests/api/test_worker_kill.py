@@ -2,11 +2,13 @@
 over HTTP, on PostgreSQL; the transition is lost whole (nothing of it committed) and its retry writes it once.
 
 How the kill lands mid-transition, not before or after: a second connection holds ``LOCK TABLE <audit entries>
-IN EXCLUSIVE MODE``. A transition writes its audit entry last, after the statement that updates the dossier row
-and inserts its event and outbox event (dossiers/lifecycle/commit.py), so the worker's transaction stops on that
-insert having written everything else. The test checks exactly that in pg_locks (the row, event and outbox writes
-held, the audit insert waiting on our lock) before it kills the worker, then releases the lock: PostgreSQL finds
-the worker's socket closed and rolls its transaction back. gunicorn's master starts a new worker; the client's
+IN EXCLUSIVE MODE``. A transition ends with one statement that updates the dossier row and inserts its event,
+outbox event and audit entry (dossiers/lifecycle/store.py), taking its table locks in that order, the audit
+table's last; so the worker's transaction stops there, the dossier row locked and what the transition wrote
+before that statement (the receipt slip; the new dossier) written but not committed. The test checks exactly
+that in pg_activity/pg_locks (the transaction has written, holds the dossier, event and outbox tables for
+writing and waits on our lock with that statement) before it kills the worker, then releases the lock:
+PostgreSQL finds the worker's socket closed and rolls its transaction back. gunicorn's master starts a new worker; the client's
 retry is then answered and recorded exactly once, and the audit chain holds (chain_audit, verify_audit).
 
 PostgreSQL only (skipped on SQLite): the drill needs a server process on a database that other processes share
@@ -262,16 +264,17 @@ def in_background(fn) -> tuple[threading.Thread, list]:
 
 def kill_worker_mid_transaction(server: Server, fire, *, also_held: tuple[str, ...] = ()):
     """Fire `fire()` (an HTTP call) in the background while the audit table is locked; once the worker's
-    transaction has written the dossier, event and outbox rows and waits on its audit insert, SIGKILL the worker,
-    then release the lock. Returns (what the client got, the killed worker's pid, the new worker's pid)."""
+    transaction has written (``also_held``: the tables of what it wrote before its last statement) and its last
+    statement holds the dossier, event and outbox tables and waits on the audit table, SIGKILL the worker, then
+    release the lock. Returns (what the client got, the killed worker's pid, the new worker's pid)."""
     worker = server.ready_worker()
     with watcher() as watch:
         with audit_table_locked() as locker_pid:
             thread, outcome = in_background(fire)
-            blocked = _until("the worker's transaction to wait on its audit insert, having written",
+            blocked = _until("the worker's transaction to wait on its last statement, having written",
                              lambda: blocked_mid_transaction(watch, locker_pid), log=server.log)
-            # Mid-transaction for certain: what the transition writes before its audit entry is written (and
-            # uncommitted: the transaction is open), its audit insert waits on our lock.
+            # Mid-transaction for certain: the transaction has written (it has an id) and is open, its last
+            # statement (row update, event, outbox event, audit entry) waits on our lock.
             assert blocked["waiting"] == {AUDIT}, blocked
             assert {*WRITTEN_FIRST, *also_held} <= blocked["held"], blocked
             assert f'INSERT INTO "{AUDIT}"' in blocked["query"], blocked

@@ -9,8 +9,8 @@ fields' own converters, without the ORM's compiler.
 ``write(d, changed, event, outbox, entry)`` — what every transition writes: the dossier row's changed
 columns, its ``DossierEvent``, its outbox event, whose payload carries the new event's id (``event_id``), and
 its audit entry (made by ``audit.services.entry``: content hash computed, chained later by the chainer). On
-PostgreSQL that is ONE statement (the row update, the event insert and the audit insert are data-modifying
-CTEs of the outbox insert, which takes the event's id from the event insert); elsewhere (SQLite) the same
+PostgreSQL that is ONE statement (the row update, the event insert and the outbox insert, which takes the
+event's id from the event insert, are data-modifying CTEs of the audit insert); elsewhere (SQLite) the same
 statements run one after the other and the audit entry is saved by ``audit.services.save`` (chained there).
 ``pipelined()`` sends the statement without waiting for its answer (psycopg pipeline mode).
 
@@ -75,19 +75,21 @@ def _insert_sql(model) -> str:
 
 @functools.cache
 def _combined_sql(columns: tuple[str, ...]) -> str:
-    """PostgreSQL: update + event + audit entry + outbox in one statement; the payload gets the event's id."""
+    """PostgreSQL: update + event + outbox + audit entry in one statement; the payload gets the event's id.
+    The audit entry is the statement's own INSERT, the others its data-modifying CTEs, in that order (the order
+    in which the statement takes its table locks: the audit table's last)."""
     event_pk = _qn(DossierEvent._meta.pk.column)
     ctes = []
     if columns:
         ctes.append(f"dossier_row AS ({_update_sql(columns)})")
     ctes.append(f"event_row AS ({_insert_sql(DossierEvent)} RETURNING {event_pk})")
-    ctes.append(f"audit_row AS ({_insert_sql(AuditEntry)})")
     outbox = _insert_fields(OutboxEvent)
     values = ", ".join(
         f"jsonb_set(%s::jsonb, '{{event_id}}', to_jsonb((SELECT {event_pk} FROM event_row)))"
         if f.name == "payload" else "%s" for f in outbox)
-    return (f"WITH {', '.join(ctes)} INSERT INTO {_qn(OutboxEvent._meta.db_table)} "
-            f"({', '.join(_qn(f.column) for f in outbox)}) VALUES ({values})")
+    ctes.append(f"outbox_row AS (INSERT INTO {_qn(OutboxEvent._meta.db_table)} "
+                f"({', '.join(_qn(f.column) for f in outbox)}) VALUES ({values}))")
+    return f"WITH {', '.join(ctes)} {_insert_sql(AuditEntry)}"
 
 
 def _cursor(connection):
@@ -128,9 +130,8 @@ def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: Ou
     fields = _insert_fields(OutboxEvent)
     with _cursor(connection) as cur:
         if connection.vendor == "postgresql":
-            audit_values = _values(entry, _insert_fields(AuditEntry), connection, add=True)
-            cur.execute(_combined_sql(columns),
-                        update + event_values + audit_values + _values(outbox, fields, connection, add=True))
+            cur.execute(_combined_sql(columns), update + event_values + _values(outbox, fields, connection, add=True)
+                        + _values(entry, _insert_fields(AuditEntry), connection, add=True))
             return
         if columns:
             cur.execute(_update_sql(columns), update)

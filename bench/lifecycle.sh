@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The lifecycle benchmark in one command (bench/lifecycle.md): a migrated database, fresh bench accounts
-# and tokens, gunicorn with N workers against PostgreSQL, wrk (or the Python client) driving the API,
+# and tokens, gunicorn with N workers against PostgreSQL (--preload: the application and its URLs are loaded once,
+# before the workers fork, so no worker spends the measured seconds importing), wrk (or the Python client) driving the API,
 # pgbench -N in the same run; gunicorn is stopped at the end.
 #
 #   bench/lifecycle.sh                                  # defaults below
@@ -31,7 +32,7 @@ EOF
 mkdir -p var
 "$PY" manage.py bench_setup --citizens "$CLIENTS" --steps 2 > var/bench.json
 
-"$(dirname "$PY")/gunicorn" motcua.wsgi -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$PORT" \
+"$(dirname "$PY")/gunicorn" motcua.wsgi --preload -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$PORT" \
     --access-logfile /dev/null --no-control-socket --pid var/bench-gunicorn.pid &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true' EXIT

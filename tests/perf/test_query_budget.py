@@ -132,3 +132,43 @@ def test_the_lifecycle_locking_statement_loads_what_the_orm_loads(bench):
     with transaction.atomic(), pytest.raises(Exception) as e:
         lock(lifecycle.DossierRef("KHONG-CO"))
     assert getattr(e.value, "code", None) == "dossier_not_found"
+
+
+def test_the_process_reads_of_the_locking_statement_equal_the_orm(bench):
+    """What start-processing, complete-step, approve and resume read with the row lock (the procedure's steps, the
+    open step run) is what the ORM reads: same values and types (decimal durations, aware times)."""
+    from django.db import transaction
+
+    from motcua.dossiers import lifecycle
+    from motcua.dossiers.lifecycle.commit import lock
+    from motcua.dossiers.models import StepRun
+
+    client = Client()
+    citizen = {"HTTP_AUTHORIZATION": f"Bearer {bench['citizens'][0]}"}
+    counter = {"HTTP_AUTHORIZATION": f"Bearer {bench['counter']}"}
+    r = client.post("/api/v1/dossiers", data=json.dumps({
+        "procedure_code": bench["procedure_code"], "agency_code": bench["agency_code"],
+        "applicant": {"name": "Nguyễn Văn Đo"}, "form_data": {"noi_dung": "đo"}}), content_type="application/json",
+        **citizen)
+    code = r.json()["code"]
+    for action in ("receive", "start-processing"):
+        assert client.post(f"/api/v1/dossiers/{code}/{action}", data="{}", content_type="application/json",
+                           **counter).status_code == 200
+    with transaction.atomic():
+        d = lock(lifecycle.DossierRef(code), None, ("steps", "open_run"))
+    orm_steps = list(d.procedure.steps.order_by("order"))
+    assert len(orm_steps) == 2 and [s.pk for s in d._lifecycle_steps] == [s.pk for s in orm_steps]
+    for mine, orm in zip(d._lifecycle_steps, orm_steps, strict=True):
+        for f in orm._meta.concrete_fields:
+            assert (getattr(mine, f.attname), type(getattr(mine, f.attname))) == \
+                (getattr(orm, f.attname), type(getattr(orm, f.attname))), f.attname
+    assert d.procedure._lifecycle_last_step_pk == orm_steps[-1].pk
+    orm_run = StepRun.objects.get(dossier=d, finished_at__isnull=True)
+    run = d._lifecycle_open_run
+    for f in StepRun._meta.concrete_fields:
+        assert getattr(run, f.attname) == getattr(orm_run, f.attname), f.attname
+    assert run.due_at.tzinfo is not None and run.due_at > run.started_at
+    # With no open run (after returning the result), the statement says so.
+    with transaction.atomic():
+        StepRun.objects.filter(dossier=d).update(finished_at=run.started_at)
+        assert lock(d.pk, None, ("open_run",))._lifecycle_open_run is None

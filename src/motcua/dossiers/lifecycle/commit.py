@@ -213,10 +213,9 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
     # The audit entry: its content hash now, its place in the chain later (audit/chainer.py; no lock).
     entry = audit.entry(actor, f"dossier.{action}", "dossier", d.pk,
                         {"code": d.code, "from": from_status, "to": d.status, "note": note, **(data or {})}, at=at)
-    with store.pipelined():
-        # The changed columns, the event, the outbox event (its payload gains "event_id") and the audit entry:
-        # one statement on PostgreSQL (store.py).
-        store.write(d, changed, event, outbox, entry)
+    # The changed columns, the event, the outbox event (its payload gains "event_id") and the audit entry: one
+    # statement on PostgreSQL (store.py).
+    store.write(d, changed, event, outbox, entry)
     _remember_loaded(d)
     d.__dict__.pop("_lifecycle_open_run", None)  # the change may have closed or opened a step run
     return d

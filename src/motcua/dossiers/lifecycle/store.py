@@ -12,7 +12,6 @@ its audit entry (made by ``audit.services.entry``: content hash computed, chaine
 PostgreSQL that is ONE statement (the row update, the event insert and the outbox insert, which takes the
 event's id from the event insert, are data-modifying CTEs of the audit insert); elsewhere (SQLite) the same
 statements run one after the other and the audit entry is saved by ``audit.services.save`` (chained there).
-``pipelined()`` sends the statement without waiting for its answer (psycopg pipeline mode).
 
 On PostgreSQL both go through a server-side binding cursor, so that psycopg prepares them once per connection
 (``prepare_threshold`` in the database OPTIONS: settings.py). The ORM models stay the schema's home: table and
@@ -23,7 +22,6 @@ is built once per shape. The caller holds the transaction (commit.py); nothing h
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import json
@@ -102,20 +100,6 @@ def _cursor(connection):
         raw = ServerBindingCursor(connection.connection)
         return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     return connection.cursor()
-
-
-@contextlib.contextmanager
-def pipelined():
-    """PostgreSQL: the statements run inside go out in psycopg's pipeline mode — one whose result nobody reads
-    (the write below) travels with the next one that is read, in one round trip.
-    Errors still reach the caller as Django's, raised by the statement whose result is read next."""
-    connection = writer()
-    if connection.vendor != "postgresql":
-        yield
-        return
-    connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        yield
 
 
 def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: OutboxEvent, entry: AuditEntry) -> None:

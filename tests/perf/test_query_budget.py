@@ -40,6 +40,11 @@ def bench(db):
     return json.loads(out.getvalue())
 
 
+def _submission(bench) -> dict:
+    return {"procedure_code": bench["procedure_code"], "agency_code": bench["agency_code"],
+            "applicant": {"name": "Nguyễn Văn Đo"}, "form_data": {"noi_dung": "đo"}}
+
+
 def _lifecycle(bench, counts=None):
     client = Client()
     auth = {r: {"HTTP_AUTHORIZATION": f"Bearer {bench[r]}"} for r in ("counter", "specialist", "leader")}
@@ -53,9 +58,7 @@ def _lifecycle(bench, counts=None):
         return r.json()
 
     citizen = {"HTTP_AUTHORIZATION": f"Bearer {bench['citizens'][0]}", "HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
-    d = call("submit", "/api/v1/dossiers", citizen, {
-        "procedure_code": bench["procedure_code"], "agency_code": bench["agency_code"],
-        "applicant": {"name": "Nguyễn Văn Đo"}, "form_data": {"noi_dung": "đo"}})
+    d = call("submit", "/api/v1/dossiers", citizen, _submission(bench))
     base = f"/api/v1/dossiers/{d['code']}"
     last = None
     for action, who, body in [("receive", "counter", {"digitized": True}), ("start-processing", "counter", {}),
@@ -146,10 +149,8 @@ def test_the_process_reads_of_the_locking_statement_equal_the_orm(bench):
     client = Client()
     citizen = {"HTTP_AUTHORIZATION": f"Bearer {bench['citizens'][0]}"}
     counter = {"HTTP_AUTHORIZATION": f"Bearer {bench['counter']}"}
-    r = client.post("/api/v1/dossiers", data=json.dumps({
-        "procedure_code": bench["procedure_code"], "agency_code": bench["agency_code"],
-        "applicant": {"name": "Nguyễn Văn Đo"}, "form_data": {"noi_dung": "đo"}}), content_type="application/json",
-        **citizen)
+    r = client.post("/api/v1/dossiers", data=json.dumps(_submission(bench)), content_type="application/json",
+                    **citizen)
     code = r.json()["code"]
     for action in ("receive", "start-processing"):
         assert client.post(f"/api/v1/dossiers/{code}/{action}", data="{}", content_type="application/json",

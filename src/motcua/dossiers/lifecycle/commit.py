@@ -4,8 +4,8 @@
 public transition: in one transaction it locks the dossier row (``lock``), runs the action's guard
 (guards.GUARDS: status, role, legal limits), the argument checks in their order, the time-order check,
 then the change, and commits it: the dossier row (changed columns only), a DossierEvent, an outbox event
-(``dossier.<action>``, payload below) and the audit entry (one statement on PostgreSQL: store.py). A refusal raises before anything is
-written; the instance the caller passed is refreshed after a success.
+(``dossier.<action>``, payload below) and the audit entry (one statement on PostgreSQL: store.py). A refusal
+raises before anything is written; the instance the caller passed is refreshed after a success.
 
 Transitions that create the dossier (save_draft, submit_online, receive_at_counter) and recorded facts
 use ``lock``/``run_locked`` and ``commit`` directly.
@@ -307,8 +307,8 @@ def reason(message: str):
 def transition(action: str, *, actor: str = "officer", checks=(), reads=()):
     """Declare a transition: ``action`` (its guard is guards.GUARDS[action]), the keyword naming who acts,
     the argument checks run after the guard, in order (each ``check(dossier, at, args)`` raises or
-    cleans ``args``), and what the locking statement reads besides the dossier (store.READS). The decorated function receives the locked dossier, the moment and the arguments,
-    changes the dossier and returns the ``Event`` to record; the public function takes the dossier (or a
+    cleans ``args``), and what the locking statement reads besides the dossier (store.READS). The decorated
+    function receives the locked dossier, the moment and the arguments, changes the dossier and returns the ``Event`` to record; the public function takes the dossier (or a
     ``DossierRef``), the same keyword arguments and ``at=`` (aware datetime; default now)."""
     guard = GUARDS[action]
     reads = tuple(reads)

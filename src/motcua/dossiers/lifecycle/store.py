@@ -145,10 +145,15 @@ _ROLES_AS_JSON = all(f.get_internal_type() in ("AutoField", "BigAutoField", "For
                      for f in _ROLE_FIELDS)
 
 
+def _json_functions(vendor: str) -> tuple[str, str]:
+    """(aggregate rows into a JSON array, build a JSON array of columns) in this database's SQL."""
+    return ("json_agg", "json_build_array") if vendor == "postgresql" else ("json_group_array", "json_array")
+
+
 def _roles_sql(vendor: str) -> str:
     meta = RoleAssignment._meta
     cols = ", ".join(f"r.{_qn(f.column)}" for f in _ROLE_FIELDS)
-    agg, array = ("json_agg", "json_build_array") if vendor == "postgresql" else ("json_group_array", "json_array")
+    agg, array = _json_functions(vendor)
     return (f"(SELECT {agg}({array}({cols})) FROM {_qn(meta.db_table)} r "
             f"WHERE r.{_qn(meta.get_field('user').column)} = %s)")
 
@@ -161,7 +166,7 @@ READS = ("steps", "open_run")
 
 
 def _json_sql(vendor: str, what: str) -> str:
-    agg, array = ("json_agg", "json_build_array") if vendor == "postgresql" else ("json_group_array", "json_array")
+    agg, array = _json_functions(vendor)
     d_pk = f"d.{_qn(Dossier._meta.pk.column)}"
     if what == "steps":
         meta = ProcessStep._meta
@@ -177,8 +182,7 @@ def _json_sql(vendor: str, what: str) -> str:
 
 
 @functools.cache
-def _lock_sql(field: str, for_update: bool, roles_vendor: str | None = None, reads: tuple = (),
-              vendor: str = "postgresql") -> str:
+def _lock_sql(field: str, for_update: bool, vendor: str, with_roles: bool = False, reads: tuple = ()) -> str:
     aliases = {"": "d"}
     columns = [f"d.{_qn(f.column)}" for f in Dossier._meta.concrete_fields]
     joins = []
@@ -194,8 +198,8 @@ def _lock_sql(field: str, for_update: bool, roles_vendor: str | None = None, rea
     columns += [f"(SELECT e.{at} FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)} "
                 f"ORDER BY e.{at} DESC LIMIT 1)",
                 f"(SELECT COUNT(*) FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)})"]
-    if roles_vendor:
-        columns.append(_roles_sql(roles_vendor))
+    if with_roles:
+        columns.append(_roles_sql(vendor))
     columns += [_json_sql(vendor, what) for what in reads]
     where = _qn((Dossier._meta.pk if field == "pk" else Dossier._meta.get_field(field)).column)
     return (f"SELECT {', '.join(columns)} FROM {_qn(Dossier._meta.db_table)} d {' '.join(joins)} "
@@ -286,12 +290,12 @@ def lock_row(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None
     plus ``lock_last_event_at`` / ``lock_event_count``; None when there is none. One statement, which also
     reads the role assignments of ``actor`` (a user whose roles are not known yet) for the guard and what
     ``reads`` names (READS: ``d._lifecycle_steps``, ``d._lifecycle_open_run``)."""
+    reads = tuple(reads)
     assert field in _LOOKUPS and set(reads) <= set(READS)
     connection = writer()
     with_roles = (_ROLES_AS_JSON and getattr(actor, "pk", None) is not None
                   and getattr(actor, "is_authenticated", False) and not permissions.roles_known(actor))
-    sql = _lock_sql(field, connection.features.has_select_for_update, connection.vendor if with_roles else None,
-                    tuple(reads), connection.vendor)
+    sql = _lock_sql(field, connection.features.has_select_for_update, connection.vendor, with_roles, reads)
     with _cursor(connection) as cur:
         cur.execute(sql, [actor.pk, value] if with_roles else [value])
         row = cur.fetchone()
@@ -302,5 +306,5 @@ def lock_row(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None
         _remember_roles(connection, actor, row[-1 - extra])
     d = _build(connection, row)
     if reads:
-        _remember_reads(connection, d, tuple(reads), list(row[-extra:]))
+        _remember_reads(connection, d, reads, row[-extra:])
     return d

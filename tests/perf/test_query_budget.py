@@ -4,9 +4,13 @@ Each transition is one HTTP call: token look-up, the locking statement (which al
 the caller's role assignments), the transition's own writes, the dossier row + event + outbox event (one statement on
 PostgreSQL: dossiers/lifecycle/store.py), the audit entry (one insert; the chainer
 links it later), BEGIN/COMMIT, and the allowed actions of the answer.
+The submission (with an Idempotency-Key): the procedure, its field, the agency and whether the agency receives the
+procedure (one read), the account's lock with the earlier attempt's id (one statement), the day's code number, the
+dossier's INSERT, the event + outbox event + audit entry (one statement), and the savepoint around the creation.
 A change that adds a statement to this hot path makes these tests fail; raise a budget only on purpose.
 """
 
+import datetime as dt
 import io
 import json
 import uuid
@@ -24,11 +28,12 @@ from motcua.outbox.models import OutboxEvent
 
 # Statements per call on PostgreSQL, measured with a warm token (its last_used_at written at most once a
 # minute): the row update, event, outbox event and audit entry are one statement, the process steps and the open
-# step run come with the locking read. SQLite reads the chain's head for the audit entry (one more) and writes the
-# dossier row, the event, the outbox event and the audit entry one by one (three more; two for the submission,
-# whose row is inserted on its own).
+# step run come with the locking read; the submission's 7 are listed above (BEGIN/COMMIT come from the test's
+# transaction here). SQLite reads the chain's head for the audit entry (one more) and writes the dossier row, the
+# event, the outbox event and the audit entry one by one (three more; two for the submission, whose row is
+# inserted on its own).
 BUDGET = {
-    "submit": 10, "receive": 5, "start-processing": 5, "complete-step": 6,
+    "submit": 7, "receive": 5, "start-processing": 5, "complete-step": 6,
     "approve": 5, "sign-result": 4, "return": 4,
 }
 
@@ -173,3 +178,50 @@ def test_the_process_reads_of_the_locking_statement_equal_the_orm(bench):
     with transaction.atomic():
         StepRun.objects.filter(dossier=d).update(finished_at=run.started_at)
         assert lock(d.pk, None, ("open_run",))._lifecycle_open_run is None
+
+
+def test_the_submission_read_loads_what_the_orm_loads(bench):
+    """The one statement that finds a submission's procedure (with its field) and agency by code, and counts the
+    agencies the procedure names (store.procedure_and_agency), loads what the ORM loads: same values, same types."""
+    from django.db.models import Count, Q
+
+    from motcua.catalog.models import Procedure
+    from motcua.dossiers import lifecycle
+    from motcua.units.models import Agency
+
+    def same(mine, orm):
+        assert mine is not None and type(mine) is type(orm) and not mine._state.adding
+        for f in orm._meta.concrete_fields:
+            assert (getattr(mine, f.attname), type(getattr(mine, f.attname))) == \
+                (getattr(orm, f.attname), type(getattr(orm, f.attname))), (type(orm).__name__, f.attname)
+
+    def offered(proc, agency):
+        counts = proc.agencies.through.objects.filter(procedure_id=proc.pk).aggregate(
+            named=Count("pk"), this=Count("pk", filter=Q(agency_id=agency.pk)))
+        return agency.pk, counts["named"], counts["this"]
+
+    orm_proc = Procedure.objects.select_related("field").get(code=bench["procedure_code"])
+    orm_proc.announced_on = orm_proc.legal_effective_on = dt.date(2025, 7, 1)  # dates and JSON read back too
+    orm_proc.form_schema = [{"name": "noi_dung", "label": "Nội dung", "required": True}]
+    orm_proc.fee_online_vnd = 12_000
+    orm_proc.save()
+    orm_agency = Agency.objects.get(code=bench["agency_code"])
+    other = Agency.objects.create(code="BENCH.KHAC", name="Cơ quan khác", kind=Agency.VERTICAL,
+                                  admin_unit_id=orm_agency.admin_unit_id, is_active=False)
+    with CaptureQueriesContext(connection) as ctx:
+        proc, agency = lifecycle.procedure_and_agency(bench["procedure_code"], bench["agency_code"])
+        assert proc.field.code == orm_proc.field.code  # the field came with it
+    assert len(ctx.captured_queries) == 1
+    same(proc, Procedure.objects.get(pk=orm_proc.pk))
+    same(proc.field, orm_proc.field)
+    same(agency, orm_agency)
+    assert proc._lifecycle_offered == offered(orm_proc, orm_agency) == (orm_agency.pk, 1, 1)
+    # Inactive rows come back as they are (the caller says what "not found" means); so do the counts for an agency
+    # the procedure does not name.
+    proc, agency = lifecycle.procedure_and_agency(bench["procedure_code"], other.code)
+    same(agency, other)
+    assert proc._lifecycle_offered == offered(orm_proc, other) == (other.pk, 1, 0)
+    proc, agency = lifecycle.procedure_and_agency(bench["procedure_code"], "KHONG-CO")
+    assert agency is None and not hasattr(proc, "_lifecycle_offered")
+    assert lifecycle.procedure_and_agency("KHONG-CO", bench["agency_code"])[0] is None
+    assert lifecycle.procedure_and_agency("KHONG-CO", "KHONG-CO") == (None, None)

@@ -148,18 +148,26 @@ def _detail(dossier: Dossier, user) -> dict:
 
 # ---------------------------------------------------------------- lookups
 
-def _procedure(code: str) -> Procedure:
-    proc = Procedure.objects.select_related("field").filter(code=code, is_active=True).first()
-    if proc is None:
-        raise ValidationFailed("procedure_not_found", f"Không có thủ tục mã “{code}” đang áp dụng.")
-    return proc
+def _agency_not_found(code: str, field: str) -> ValidationFailed:
+    return ValidationFailed("agency_not_found", f"Không có cơ quan mã “{code}”.", details={"field": field})
 
 
 def _agency(code: str, field: str = "agency_code") -> Agency:
     agency = Agency.objects.filter(code=code, is_active=True).first()
     if agency is None:
-        raise ValidationFailed("agency_not_found", f"Không có cơ quan mã “{code}”.", details={"field": field})
+        raise _agency_not_found(code, field)
     return agency
+
+
+def _procedure_and_agency(procedure_code: str, agency_code: str) -> tuple[Procedure, Agency]:
+    """The active procedure (with its field) and the active agency a submission names, the procedure checked
+    first; one statement, which also reads whether the agency receives the procedure (for the lifecycle)."""
+    proc, agency = lifecycle.procedure_and_agency(procedure_code, agency_code)
+    if proc is None or not proc.is_active:
+        raise ValidationFailed("procedure_not_found", f"Không có thủ tục mã “{procedure_code}” đang áp dụng.")
+    if agency is None or not agency.is_active:
+        raise _agency_not_found(agency_code, "agency_code")
+    return proc, agency
 
 
 def _user(username: str | None):
@@ -222,7 +230,7 @@ def list_dossiers(request, status: str | None = Query(None, max_length=32),
 @router.post("", response={200: DossierState, 201: DossierState, **ERRORS}, summary="Nộp hồ sơ trực tuyến")
 def submit(request, payload: SubmitIn, idempotency_key: str | None = IdempotencyKey):
     user = request.auth
-    proc, agency = _procedure(payload.procedure_code), _agency(payload.agency_code)
+    proc, agency = _procedure_and_agency(payload.procedure_code, payload.agency_code)
     applicant_data = _applicant_data(payload.applicant, user)
 
     def create():
@@ -239,7 +247,7 @@ def submit(request, payload: SubmitIn, idempotency_key: str | None = Idempotency
              summary="Tiếp nhận hồ sơ trực tiếp tại Bộ phận Một cửa")
 def receive_at_counter(request, payload: CounterIn, idempotency_key: str | None = IdempotencyKey):
     user = request.auth
-    proc, agency = _procedure(payload.procedure_code), _agency(payload.agency_code)
+    proc, agency = _procedure_and_agency(payload.procedure_code, payload.agency_code)
 
     def create():
         return lifecycle.receive_at_counter(

@@ -29,8 +29,10 @@ Other public names: ``allowed_actions``, ``timeliness``, ``step_timeliness``, ``
 user) raising the same errors as the transition; used by dossiers.access.can_act),
 ``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``,
 ``DossierRef`` (name a dossier by code + visibility rule instead of loading it: the transition's own
-locking statement finds it; used by the API). A retried idempotent submission returns the first dossier
-with ``idempotent_replay = True``.
+locking statement finds it; used by the API), ``procedure_and_agency`` (a submission's procedure, with its
+field, and agency by code, active or not, in one statement that also reads whether the agency receives the
+procedure, so that the submission does not ask again; used by the API). A retried idempotent submission
+returns the first dossier with ``idempotent_replay = True``.
 
 Processing is a walk through the procedure's ProcessSteps (catalog). "Waiting for the decision"
 is represented as: status PROCESSING, ``current_step`` None and no open StepRun (see
@@ -68,13 +70,14 @@ from .processing import (
     start_processing,
 )
 from .reorganization import transfer_agency
+from .store import procedure_and_agency
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
     "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "TERMINAL", "DossierRef",
     "allowed_actions", "approve", "awaiting_decision", "complete_step", "extend", "hand_over", "handovers",
-    "issue_apology", "online_receipt_due_at", "pause", "payload", "provide_supplement", "receive",
-    "receive_at_counter", "record_data_link", "record_digitization", "record_online_payment", "refuse", "reject",
-    "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result",
+    "issue_apology", "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement",
+    "receive", "receive_at_counter", "record_data_link", "record_digitization", "record_online_payment", "refuse",
+    "reject", "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result",
     "start_processing", "step_timeliness", "stop", "submit_online", "timeliness", "transfer_agency", "withdraw",
 ]

@@ -26,7 +26,6 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
@@ -200,7 +199,10 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
     d.version += 1
     changed = _changed_fields(d)
     if changed is None:
-        d.save()  # a new row, or one not loaded by ``lock``: the ORM writes it whole
+        if d._state.adding:
+            store.insert(d)  # a new row: one INSERT .. RETURNING its id (store.py)
+        else:
+            d.save()  # a row not loaded by ``lock``: the ORM writes it whole
     event = DossierEvent(
         dossier=d, action=action, from_status=from_status, to_status=d.status, at=at,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -245,7 +247,14 @@ def issue_slip(d: Dossier, kind: str, *, officer, at, **data) -> Slip:
 
 def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Dossier:
     """Create a dossier once per (submitting account, idempotency key): a retry gets the first one back,
-    marked ``idempotent_replay = True``; without a key every call creates one."""
+    marked ``idempotent_replay = True``; without a key every call creates one.
+
+    With a key, one statement locks the account's row, which serialises the account's submissions, and finds the
+    id of the earlier attempt (store.lock_submitter); only a replay loads that dossier. A twin that committed
+    while this statement waited for the lock is not seen by it: the new row then violates the unique
+    (submitted_by, idempotency_key) constraint, the savepoint below rolls back what this attempt wrote (its code
+    number included), and the earlier dossier is read again. So the savepoint stays, even inside the caller's
+    transaction (the API's): without it the IntegrityError would leave that transaction unusable."""
 
     def earlier():
         return Dossier.objects.filter(submitted_by=account, idempotency_key=idempotency_key).first()
@@ -253,13 +262,11 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
     try:
         with transaction.atomic():
             if idempotency_key:
-                # Serialise submissions of the same account, then look for the earlier attempt. FOR NO KEY
-                # UPDATE (see ``lock``): the account's other transitions check their foreign keys against
-                # this row at COMMIT; FOR UPDATE would deadlock with them.
-                get_user_model().objects.select_for_update(no_key=True).filter(pk=account.pk).first()
-                existing = earlier()
-                if existing is not None:
-                    return replayed(existing)
+                # FOR NO KEY UPDATE (see ``lock``): the account's other transitions check their foreign keys
+                # against this row at COMMIT; FOR UPDATE would deadlock with them.
+                pk = store.lock_submitter(account.pk, idempotency_key)
+                if pk is not None:
+                    return replayed(Dossier.objects.get(pk=pk))
             return create()
     except IntegrityError:
         existing = earlier() if idempotency_key else None

@@ -54,6 +54,17 @@ def _validate_form(procedure, form_data: dict) -> dict:
     return form
 
 
+def _offered(procedure, agency) -> tuple[int, int]:
+    """How many agencies the procedure names, and whether this agency is one of them: read with the procedure
+    when it was (store.procedure_and_agency, the API's submissions), else one statement."""
+    known = getattr(procedure, "_lifecycle_offered", None)
+    if known is not None and known[0] == agency.pk:
+        return known[1], known[2]
+    offered = procedure.agencies.through.objects.filter(procedure_id=procedure.pk).aggregate(
+        named=Count("pk"), this=Count("pk", filter=Q(agency_id=agency.pk)))
+    return offered["named"], offered["this"]
+
+
 def _check_offered(procedure, agency, *, online: bool) -> None:
     if not procedure.is_active:
         raise ValidationFailed("procedure_inactive", "Thủ tục này không còn áp dụng.")
@@ -63,11 +74,9 @@ def _check_offered(procedure, agency, *, online: bool) -> None:
     if online and procedure.online_level not in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
         # Decree 42/2022: only procedures offered as online public services take online dossiers.
         raise ValidationFailed("procedure_not_online", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.")
-    # One statement: does the procedure name its agencies, and is this one of them?
-    offered = procedure.agencies.through.objects.filter(procedure_id=procedure.pk).aggregate(
-        named=Count("pk"), this=Count("pk", filter=Q(agency_id=agency.pk)))
-    if offered["named"]:
-        if not offered["this"]:
+    named, this = _offered(procedure, agency)
+    if named:
+        if not this:
             raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
     elif procedure.agency_kind and procedure.agency_kind != agency.kind:
         raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")

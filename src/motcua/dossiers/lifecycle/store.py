@@ -13,7 +13,17 @@ PostgreSQL that is ONE statement (the row update, the event insert and the outbo
 event's id from the event insert, are data-modifying CTEs of the audit insert); elsewhere (SQLite) the same
 statements run one after the other and the audit entry is saved by ``audit.services.save`` (chained there).
 
-On PostgreSQL both go through a server-side binding cursor, so that psycopg prepares them once per connection
+``insert(d)`` — a new dossier's row: one INSERT … RETURNING its id (the last row id where the database has
+no RETURNING), after which the instance looks saved (pk, ``_state``), as ``Model.save`` leaves it.
+
+``lock_submitter(account_pk, key)`` — ONE statement for an idempotent submission (commit.create_once): the
+submitting account's row locked ``FOR NO KEY UPDATE`` and the id of its earlier dossier with that key.
+
+``procedure_and_agency(procedure_code, agency_code)`` — ONE statement for a submission (the API): the procedure
+with its field, the agency, and what intake's ``_check_offered`` counts (how many agencies the procedure names,
+whether this one is among them); no rule here: they stay in intake.py.
+
+On PostgreSQL they all go through a server-side binding cursor, so that psycopg prepares them once per connection
 (``prepare_threshold`` in the database OPTIONS: settings.py). The ORM models stay the schema's home: table and
 column names come from their ``_meta`` and every value passes through its field (``pre_save``:
 ``auto_now_add``; ``get_db_prep_save``: JSON, dates), exactly as ``Model.save`` would write it; the SQL text
@@ -36,6 +46,7 @@ from motcua.audit import services as audit
 from motcua.audit.models import AuditEntry
 from motcua.catalog.models import Procedure, ProcessStep
 from motcua.outbox.models import OutboxEvent
+from motcua.units.models import Agency
 
 from ..models import Dossier, DossierEvent, StepRun
 
@@ -124,6 +135,26 @@ def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: Ou
         outbox.payload = {**outbox.payload, "event_id": event.pk}
         cur.execute(_insert_sql(OutboxEvent), _values(outbox, fields, connection, add=True))
     audit.save(entry, savepoint=False)
+
+
+@functools.cache
+def _insert_returning_sql(model, returning: bool) -> str:
+    return _insert_sql(model) + (f" RETURNING {_qn(model._meta.pk.column)}" if returning else "")
+
+
+def insert(obj) -> None:
+    """INSERT the row of ``obj``, a model instance not saved yet (its primary key comes from the database), with
+    the values ``Model.save`` would write; afterwards it looks saved: pk, ``_state.adding`` False, ``_state.db``.
+    No signal is sent (the dossier models have no receivers)."""
+    assert obj._state.adding and obj.pk is None
+    connection = writer()
+    model = type(obj)
+    returning = connection.features.can_return_columns_from_insert
+    with _cursor(connection) as cur:
+        cur.execute(_insert_returning_sql(model, returning),
+                    _values(obj, _insert_fields(model), connection, add=True))
+        obj.pk = cur.fetchone()[0] if returning else cur.lastrowid
+    obj._state.adding, obj._state.db = False, connection.alias
 
 
 # ---------------------------------------------------------------------------------------------- the locking read
@@ -215,29 +246,47 @@ def _converters(connection, fields) -> list:
     return out
 
 
-_loaders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_parts_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _loader(connection):
-    """Per connection (converters may hold it): [(model, fields, converters)] in column order, and the last
-    event time's converters."""
-    if connection not in _loaders:
-        models = [Dossier] + [rel.related_model for _, rel in _RELATIONS]
-        parts = [(m, m._meta.concrete_fields, _converters(connection, m._meta.concrete_fields)) for m in models]
-        _loaders[connection] = (parts, _converters(connection, [DossierEvent._meta.get_field("at")])[0])
-    return _loaders[connection]
+def _cached(connection, key, make):
+    """Per connection (converters may hold it): ``make()`` once per ``key``."""
+    cache = _parts_cache.setdefault(connection, {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
 
 
-def _build(connection, row) -> Dossier:
-    parts, at_converters = _loader(connection)
+def _parts(connection, models: tuple) -> list:
+    """[(model, converters)] of ``models``, whose columns a statement reads one model after the other."""
+    return _cached(connection, models,
+                   lambda: [(m, _converters(connection, m._meta.concrete_fields)) for m in models])
+
+
+def _instances(connection, parts, row) -> tuple[list, int]:
+    """The model instances read by ``row`` (None for one whose primary key is NULL: a LEFT JOIN found none) and
+    the index of its first column after them."""
     objects, i = [], 0
-    for model, fields, converters in parts:
-        values = list(row[i:i + len(fields)])
-        i += len(fields)
+    for model, converters in parts:
+        values = list(row[i:i + len(converters)])
+        i += len(converters)
         for n, (col, convs) in enumerate(converters):
             for conv in convs:
                 values[n] = conv(values[n], col, connection)
         objects.append(None if values[0] is None else model.from_db(connection.alias, None, values))
+    return objects, i
+
+
+_AT = DossierEvent._meta.get_field("at")
+
+
+@functools.cache
+def _locked_models() -> tuple:
+    return (Dossier, *(rel.related_model for _, rel in _RELATIONS))
+
+
+def _build(connection, row) -> Dossier:
+    objects, i = _instances(connection, _parts(connection, _locked_models()), row)
     d, *related = objects
     owners = {"": d}
     for (path, _), obj in zip(_RELATIONS, related, strict=True):
@@ -246,7 +295,7 @@ def _build(connection, row) -> Dossier:
             owners[owner]._state.fields_cache[name] = obj
         owners[path] = obj
     last_at, count = row[i], row[i + 1]
-    col, convs = at_converters
+    col, convs = _cached(connection, _AT, lambda: _converters(connection, [_AT])[0])
     for conv in convs:
         last_at = conv(last_at, col, connection)
     d.lock_last_event_at, d.lock_event_count = last_at, count
@@ -308,3 +357,70 @@ def lock_row(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None
     if reads:
         _remember_reads(connection, d, reads, row[-extra:])
     return d
+
+
+# ---------------------------------------------------------------------------------------------- the submission
+
+@functools.cache
+def _submitter_sql(for_update: bool) -> str:
+    meta = Dossier._meta
+    submitted_by = meta.get_field("submitted_by")
+    account = submitted_by.related_model._meta
+    return (f"SELECT (SELECT d.{_qn(meta.pk.column)} FROM {_qn(meta.db_table)} d "
+            f"WHERE d.{_qn(submitted_by.column)} = a.{_qn(account.pk.column)} "
+            f"AND d.{_qn(meta.get_field('idempotency_key').column)} = %s) "
+            f"FROM {_qn(account.db_table)} a WHERE a.{_qn(account.pk.column)} = %s"
+            + (" FOR NO KEY UPDATE OF a" if for_update else ""))
+
+
+def lock_submitter(account_pk, idempotency_key: str) -> int | None:
+    """Lock the submitting account's row FOR NO KEY UPDATE (inside the caller's transaction; lock order and why
+    not FOR UPDATE: commit.py) and return the id of its earlier dossier with ``idempotency_key``, or None.
+
+    One statement, so it reads the dossiers as they were when it started: a twin submission that committed while
+    this one waited for the lock is not seen here. Its INSERT then violates the unique (submitted_by,
+    idempotency_key) constraint, and create_once finds the twin after rolling back (commit.py)."""
+    connection = writer()
+    with _cursor(connection) as cur:
+        cur.execute(_submitter_sql(connection.features.has_select_for_update), [idempotency_key, account_pk])
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+@functools.cache
+def _offer_models() -> tuple:
+    """What a submission reads by code, in join order: the procedure, its field, the agency."""
+    return Procedure, Procedure._meta.get_field("field").related_model, Agency
+
+
+@functools.cache
+def _offer_sql() -> str:
+    proc, agency = Procedure._meta, Agency._meta
+    field = proc.get_field("field")
+    through = proc.get_field("agencies").remote_field.through._meta
+    columns = [f"{alias}.{_qn(f.column)}" for alias, model in zip("pfa", _offer_models(), strict=True)
+               for f in model._meta.concrete_fields]
+    named = (f"(SELECT COUNT(*) FROM {_qn(through.db_table)} t "
+             f"WHERE t.{_qn(through.get_field('procedure').column)} = p.{_qn(proc.pk.column)}")
+    columns += [named + ")", named + f" AND t.{_qn(through.get_field('agency').column)} = a.{_qn(agency.pk.column)})"]
+    return (f"SELECT {', '.join(columns)} FROM (SELECT 1) one "
+            f"LEFT JOIN {_qn(proc.db_table)} p ON p.{_qn(proc.get_field('code').column)} = %s "
+            f"LEFT JOIN {_qn(field.related_model._meta.db_table)} f "
+            f"ON f.{_qn(field.target_field.column)} = p.{_qn(field.column)} "
+            f"LEFT JOIN {_qn(agency.db_table)} a ON a.{_qn(agency.get_field('code').column)} = %s")
+
+
+def procedure_and_agency(procedure_code: str, agency_code: str) -> tuple[Procedure | None, Agency | None]:
+    """The procedure (with its field) and the agency of these codes, active or not (None where there is none), in
+    one statement that also counts what intake's ``_check_offered`` asks: how many agencies the procedure
+    names and whether this agency is one of them (remembered on the procedure: ``_lifecycle_offered``)."""
+    connection = writer()
+    with _cursor(connection) as cur:
+        cur.execute(_offer_sql(), [procedure_code, agency_code])
+        row = cur.fetchone()
+    (procedure, field, agency), i = _instances(connection, _parts(connection, _offer_models()), row)
+    if procedure is not None:
+        procedure._state.fields_cache["field"] = field
+        if agency is not None:
+            procedure._lifecycle_offered = (agency.pk, row[i], row[i + 1])
+    return procedure, agency

@@ -241,8 +241,10 @@ def refresh_caller(original, fresh: Dossier) -> Dossier:
 def issue_slip(d: Dossier, kind: str, *, officer, at, **data) -> Slip:
     """A slip (Mẫu 01–04) issued by the transition, in its transaction; printed by motcua.papers.slips."""
     clean = {k: (iso(v) if isinstance(v, dt.datetime) else v) for k, v in data.items()}
-    return Slip.objects.create(dossier=d, kind=kind, issued_at=at,
-                               issued_by=officer if getattr(officer, "pk", None) else None, data=clean)
+    slip = Slip(dossier=d, kind=kind, issued_at=at, issued_by=officer if getattr(officer, "pk", None) else None,
+                data=clean)
+    store.insert(slip)
+    return slip
 
 
 def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Dossier:

@@ -17,6 +17,7 @@ from motcua.units.models import Agency
 
 from .. import rules
 from ..models import Dossier, Slip, Status, StepRun
+from . import store
 from .commit import Event, iso, issue_slip, now, reason, transition
 from .timeliness import step_timeliness
 
@@ -63,10 +64,9 @@ def _check_assignee(assignee, agency) -> None:
 def _start_step(d: Dossier, step, *, at, assignee=None) -> StepRun:
     agency = _agency_of_step(d, step)
     _check_assignee(assignee, agency)
-    run = StepRun.objects.create(
-        dossier=d, step=step, agency=agency, assignee=assignee, started_at=at,
-        due_at=calendar.add_working_days(at, step.duration_days),
-    )
+    run = StepRun(dossier=d, step=step, agency=agency, assignee=assignee, started_at=at,
+                  due_at=calendar.add_working_days(at, step.duration_days))
+    store.insert(run)
     d.current_step = step
     d.current_agency = agency
     if assignee is not None:
@@ -83,7 +83,7 @@ def shift_clock(d: Dossier, since: dt.datetime, at: dt.datetime) -> int:
         run = open_run(d)
         if run is not None:
             run.due_at = calendar.add_working_minutes(run.due_at, waited)
-            run.save(update_fields=["due_at"])
+            store.update(run, ["due_at"])
     d.paused_minutes += waited
     d.paused_at = None
     return waited
@@ -116,7 +116,7 @@ def complete_step(d, at, *, officer, note="", assignee=None) -> Event:
     if run is not None:
         run.finished_at = at
         run.note = note or ""
-        run.save(update_fields=["finished_at", "note"])
+        store.update(run, ["finished_at", "note"])
     nxt = next((s for s in _steps(d) if s.order > done_step.order), None)
     data = {"step_done": done_step.order, "step_timeliness": step_timeliness(run) if run else None}
     if nxt is None:

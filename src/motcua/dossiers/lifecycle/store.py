@@ -13,8 +13,9 @@ PostgreSQL that is ONE statement (the row update, the event insert and the outbo
 event's id from the event insert, are data-modifying CTEs of the audit insert); elsewhere (SQLite) the same
 statements run one after the other and the audit entry is saved by ``audit.services.save`` (chained there).
 
-``insert(d)`` — a new dossier's row: one INSERT … RETURNING its id (the last row id where the database has
-no RETURNING), after which the instance looks saved (pk, ``_state``), as ``Model.save`` leaves it.
+``insert(obj)`` — a new row (a dossier, a slip, a step run): one INSERT … RETURNING its id (the last row id
+where the database has no RETURNING), after which the instance looks saved (pk, ``_state``), as ``Model.save``
+leaves it. ``update(obj, fields)`` — some columns of a saved row (a step run finished or pushed back).
 
 ``lock_submitter(account_pk, key)`` — ONE statement for an idempotent submission (commit.create_once): the
 submitting account's row locked ``FOR NO KEY UPDATE`` and the id of its earlier dossier with that key.
@@ -69,8 +70,8 @@ def _values(obj, fields, connection, *, add: bool) -> list:
 
 
 @functools.cache
-def _update_sql(columns: tuple[str, ...]) -> str:
-    meta = Dossier._meta
+def _update_sql(columns: tuple[str, ...], model=Dossier) -> str:
+    meta = model._meta
     sets = ", ".join(f"{_qn(meta.get_field(c).column)} = %s" for c in columns)
     return f"UPDATE {_qn(meta.db_table)} SET {sets} WHERE {_qn(meta.pk.column)} = %s"
 
@@ -155,6 +156,15 @@ def insert(obj) -> None:
                     _values(obj, _insert_fields(model), connection, add=True))
         obj.pk = cur.fetchone()[0] if returning else cur.lastrowid
     obj._state.adding, obj._state.db = False, connection.alias
+
+
+def update(obj, fields: list[str]) -> None:
+    """UPDATE the ``fields`` (attnames) of the saved row of ``obj`` (a step run), prepared on PostgreSQL."""
+    connection = writer()
+    model = type(obj)
+    with _cursor(connection) as cur:
+        cur.execute(_update_sql(tuple(fields), model),
+                    _values(obj, [model._meta.get_field(f) for f in fields], connection, add=False) + [obj.pk])
 
 
 # ---------------------------------------------------------------------------------------------- the locking read

@@ -95,6 +95,9 @@ class Dossier(models.Model):
                                      null=True, blank=True,
                                      related_name="+")
     version = models.PositiveIntegerField("phiên bản", default=0)
+    # The time of the latest event, written by the lifecycle's commit with the event (its one writer): the
+    # time-order check reads it with the row lock instead of searching the partitioned event table.
+    last_event_at = models.DateTimeField("thao tác gần nhất lúc", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

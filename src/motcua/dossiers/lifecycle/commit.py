@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from motcua.audit import services as audit
@@ -77,13 +76,8 @@ def _not_found(ref=None):
 def lock_queryset():
     """The locking read as the ORM writes it: what runs outside a transaction (where Django refuses it) and
     the reference that ``store.lock_row``, the statement every transition runs, must load the same as."""
-    events = DossierEvent.objects.filter(dossier_id=OuterRef("pk")).order_by()
     return (Dossier.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step")
-            .annotate(
-                lock_last_event_at=Subquery(events.order_by("-at").values("at")[:1]),
-                lock_event_count=Subquery(events.values("dossier_id").annotate(n=Count("id")).values("n")[:1]),
-            ).order_by())
+            .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step").order_by())
 
 
 def _fetch_locked(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None:
@@ -95,8 +89,7 @@ def _fetch_locked(field: str, value, actor=None, reads: tuple = ()) -> Dossier |
 def lock(dossier, actor=None, reads: tuple = ()) -> Dossier:
     """Lock and load the dossier with what every transition reads, in one statement.
 
-    The same statement reads the time and the number of the dossier's events, so that the time-order
-    check needs no statement of its own (see ``check_time_order``), and the role assignments of ``actor``
+    The same statement reads the role assignments of ``actor``
     for the guard (and the visibility rule of a ``DossierRef``), and what ``reads`` names (store.READS); it
     remembers the loaded values so that ``commit`` writes only the columns that changed.
     """
@@ -130,19 +123,10 @@ def _changed_fields(d: Dossier) -> list[str] | None:
             if not f.primary_key and getattr(d, f.attname) != loaded.get(f.attname)]
 
 
-def _last_event_at(d: Dossier):
-    # The locking statement read it; trust it only while it counts every event of this version (a statement
-    # that waited for the row lock reads the events as they were before the wait: then ask again).
-    count = getattr(d, "lock_event_count", None)
-    if count is not None and count == d.version:
-        return getattr(d, "lock_last_event_at", None)
-    if count is None and d.version == 0 and hasattr(d, "lock_last_event_at"):
-        return None  # no event yet
-    return d.events.order_by("-at").values_list("at", flat=True).first()
-
-
 def check_time_order(d: Dossier, at: dt.datetime) -> None:
-    last = _last_event_at(d)
+    # The time of the latest event is a column of the locked row: read with the lock, so a transition that waited
+    # for it sees the time its predecessor wrote (not a snapshot from before the wait).
+    last = d.last_event_at
     if last and at < last:
         raise ValidationFailed("time_before_last_event",
                                "Thời điểm thao tác không được trước thao tác gần nhất của hồ sơ.")
@@ -197,6 +181,8 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
            agency=None, to_agency=None, step=None, data: dict | None = None) -> Dossier:
     """Save the dossier and write its event, audit entry and outbox event (same transaction)."""
     d.version += 1
+    if d.last_event_at is None or at > d.last_event_at:
+        d.last_event_at = at
     changed = _changed_fields(d)
     if changed is None:
         if d._state.adding:

@@ -1,7 +1,7 @@
 """The lifecycle's own small data-access layer: the commit path's statements, as few as possible.
 
 ``lock_row(field, value, actor, reads)`` — ONE statement: the dossier row locked ``FOR NO KEY UPDATE`` with its
-procedure (and field), agencies, current step, the time and number of its events, the acting user's role
+procedure (and field), agencies, current step (its row carries the time of its latest event), the acting user's role
 assignments (for the guard, which runs in Python; commit.py) and, for the transitions that walk the process
 (``reads``), the procedure's steps and the dossier's open step run; built into model instances with the
 fields' own converters, without the ORM's compiler.
@@ -169,8 +169,8 @@ def update(obj, fields: list[str]) -> None:
 
 # ---------------------------------------------------------------------------------------------- the locking read
 
-# What a transition reads with the row lock: the dossier with the relations its guard and change use, and the
-# time and number of its events (commit.check_time_order). (attribute path, relation field) in join order.
+# What a transition reads with the row lock: the dossier with the relations its guard and change use.
+# (attribute path, relation field) in join order.
 _RELATIONS = (("procedure", Dossier._meta.get_field("procedure")),
               ("procedure__field", Procedure._meta.get_field("field")),
               ("agency", Dossier._meta.get_field("agency")),
@@ -234,11 +234,6 @@ def _lock_sql(field: str, for_update: bool, vendor: str, with_roles: bool = Fals
         columns += [f"{alias}.{_qn(f.column)}" for f in model._meta.concrete_fields]
         joins.append(f"{'LEFT ' if rel.null else ''}JOIN {_qn(model._meta.db_table)} {alias} "
                      f"ON {alias}.{_qn(rel.target_field.column)} = {parent}.{_qn(rel.column)}")
-    events, at = _qn(DossierEvent._meta.db_table), _qn(DossierEvent._meta.get_field("at").column)
-    of = _qn(DossierEvent._meta.get_field("dossier").column)
-    columns += [f"(SELECT e.{at} FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)} "
-                f"ORDER BY e.{at} DESC LIMIT 1)",
-                f"(SELECT COUNT(*) FROM {events} e WHERE e.{of} = d.{_qn(Dossier._meta.pk.column)})"]
     if with_roles:
         columns.append(_roles_sql(vendor))
     columns += [_json_sql(vendor, what) for what in reads]
@@ -287,28 +282,19 @@ def _instances(connection, parts, row) -> tuple[list, int]:
     return objects, i
 
 
-_AT = DossierEvent._meta.get_field("at")
-
-
 @functools.cache
 def _locked_models() -> tuple:
     return (Dossier, *(rel.related_model for _, rel in _RELATIONS))
 
 
 def _build(connection, row) -> Dossier:
-    objects, i = _instances(connection, _parts(connection, _locked_models()), row)
-    d, *related = objects
+    (d, *related), _ = _instances(connection, _parts(connection, _locked_models()), row)
     owners = {"": d}
     for (path, _), obj in zip(_RELATIONS, related, strict=True):
         owner, _, name = path.rpartition("__")
         if owners.get(owner) is not None:
             owners[owner]._state.fields_cache[name] = obj
         owners[path] = obj
-    last_at, count = row[i], row[i + 1]
-    col, convs = _cached(connection, _AT, lambda: _converters(connection, [_AT])[0])
-    for conv in convs:
-        last_at = conv(last_at, col, connection)
-    d.lock_last_event_at, d.lock_event_count = last_at, count
     return d
 
 
@@ -345,8 +331,8 @@ def _remember_reads(connection, d: Dossier, reads: tuple, raw: list) -> None:
 
 def lock_row(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None:
     """The dossier whose ``field`` ("pk" or "code") is ``value``, its row locked FOR NO KEY UPDATE (inside the
-    caller's transaction), loaded with procedure (and its field), agency, current agency and current step,
-    plus ``lock_last_event_at`` / ``lock_event_count``; None when there is none. One statement, which also
+    caller's transaction), loaded with procedure (and its field), agency, current agency and current step;
+    None when there is none. One statement, which also
     reads the role assignments of ``actor`` (a user whose roles are not known yet) for the guard and what
     ``reads`` names (READS: ``d._lifecycle_steps``, ``d._lifecycle_open_run``)."""
     reads = tuple(reads)

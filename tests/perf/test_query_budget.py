@@ -13,6 +13,7 @@ A change that adds a statement to this hot path makes these tests fail; raise a 
 import datetime as dt
 import io
 import json
+import re
 import uuid
 
 import pytest
@@ -226,3 +227,22 @@ def test_the_submission_read_loads_what_the_orm_loads(bench):
     assert agency is None and not hasattr(proc, "_lifecycle_offered")
     assert lifecycle.procedure_and_agency("KHONG-CO", bench["agency_code"])[0] is None
     assert lifecycle.procedure_and_agency("KHONG-CO", "KHONG-CO") == (None, None)
+
+
+def test_the_dossier_table_carries_only_indexes_a_query_uses(db):
+    """Every transition writes each index of the dossier table (a status change is never a HOT update): no
+    LIKE-prefix index besides the one PostgreSQL needs for the unique code, and no single-column index on a
+    column that already leads a composite index (the composite serves its look-ups)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the LIKE-prefix indexes and this catalogue are PostgreSQL's")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [Dossier._meta.db_table])
+        indexes = {name: definition for name, definition in cur.fetchall()}
+    assert [n for n, d in indexes.items() if "pattern_ops" in d] == ["dossiers_dossier_code_6d68c351_like"]
+    columns = {n: [c.strip().strip('"') for c in re.search(r"\((.*)\)", d).group(1).split(",")]
+               for n, d in indexes.items() if "UNIQUE" not in d and "pattern_ops" not in d}
+    leading = {cols[0] for cols in columns.values() if len(cols) > 1}
+    unique_leading = {re.search(r"\((.*)\)", d).group(1).split(",")[0].strip().strip('"')
+                      for d in indexes.values() if "UNIQUE" in d}
+    doubled = {n: cols[0] for n, cols in columns.items() if len(cols) == 1 and cols[0] in leading | unique_leading}
+    assert not doubled, f"single-column indexes that a composite or unique index already covers: {doubled}"

@@ -38,15 +38,15 @@ class Dossier(models.Model):
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers",
                                   verbose_name="thủ tục")
     agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="dossiers",
-                               verbose_name="cơ quan tiếp nhận")
+                               verbose_name="cơ quan tiếp nhận", db_index=False)  # Meta.indexes: (agency, status)
     current_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="dossiers_in_hand",
-                                       null=True, blank=True, verbose_name="cơ quan đang xử lý")
+                                       null=True, blank=True, verbose_name="cơ quan đang xử lý",
+                                       db_index=False)  # Meta.indexes: (current_agency, status)
     current_step = models.ForeignKey("catalog.ProcessStep", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name="bước hiện tại")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="assigned_dossiers", verbose_name="người xử lý")
-    status = models.CharField("trạng thái", max_length=32, choices=Status.choices, default=Status.DRAFT,
-                              db_index=True)
+    status = models.CharField("trạng thái", max_length=32, choices=Status.choices, default=Status.DRAFT)
     channel = models.CharField("hình thức nộp", max_length=16, choices=Channel.choices)
     rule_version = models.CharField("văn bản áp dụng", max_length=32,
                                     help_text="Quy định có hiệu lực tại ngày tiếp nhận.")
@@ -54,7 +54,7 @@ class Dossier(models.Model):
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="dossiers", verbose_name="tài khoản người nộp")
     applicant_name = models.CharField("họ tên người nộp", max_length=200)
-    applicant_id_number = models.CharField("số định danh", max_length=12, blank=True, db_index=True)
+    applicant_id_number = models.CharField("số định danh", max_length=12, blank=True)
     applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
     applicant_email = models.EmailField("thư điện tử", blank=True)
     applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
@@ -92,8 +92,8 @@ class Dossier(models.Model):
 
     idempotency_key = models.CharField("khóa chống gửi trùng", max_length=100, null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người gửi", on_delete=models.SET_NULL,
-                                     null=True, blank=True,
-                                     related_name="+")
+                                     null=True, blank=True, related_name="+",
+                                     db_index=False)  # the idempotency constraint's index starts with it
     version = models.PositiveIntegerField("phiên bản", default=0)
     # The time of the latest event, written by the lifecycle's commit with the event (its one writer): the
     # time-order check reads it with the row lock instead of searching the partitioned event table.
@@ -106,7 +106,12 @@ class Dossier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], name="dossier_idempotency_unique"),
         ]
-        indexes = [models.Index(fields=["agency", "status"]), models.Index(fields=["current_agency", "status"])]
+        # Every index here is written on each transition (a status change is never a HOT update), so only those a
+        # query uses: no separate index for a foreign key that leads a composite one, and plain indexes for status
+        # and the ID number (db_index=True would add a second, LIKE-prefix index on PostgreSQL that no query uses).
+        indexes = [models.Index(fields=["agency", "status"]), models.Index(fields=["current_agency", "status"]),
+                   models.Index(fields=["status"], name="dossier_status_idx"),
+                   models.Index(fields=["applicant_id_number"], name="dossier_id_number_idx")]
 
     def __str__(self):
         return self.code or f"Hồ sơ nháp #{self.pk}"

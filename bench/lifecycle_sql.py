@@ -32,6 +32,7 @@ import io
 import json
 import multiprocessing
 import os
+import queue
 import re
 import resource
 import subprocess
@@ -200,14 +201,20 @@ def replay(url: str, lifecycles, clients: int, seconds: float, all_prepared: boo
     while time.monotonic() < start:
         time.sleep(0.05)
     busy0, total0 = machine_cpu()
-    while any(w.is_alive() for w in workers) and out.qsize() < clients:
+    results = []
+    while len(results) < clients:
         sampler.sample()
-        time.sleep(0.25)
-    results = [out.get() for _ in workers]
+        try:
+            results.append(out.get(timeout=0.25))
+        except queue.Empty:
+            if not any(w.is_alive() for w in workers) and out.empty():
+                break
     wall = time.monotonic() - start
     busy1, total1 = machine_cpu()
     for w in workers:
         w.join()
+    if len(results) < clients or any(w.exitcode for w in workers):
+        raise SystemExit("phát lại thất bại: một tiến trình client đã dừng vì lỗi (xem thông báo ở trên).")
     done = sum(r[0] for r in results)
     return {"transitions": done, "per_s": done / wall, "wall_s": wall,
             "postgres_cpu_ms": 1000 * sampler.seconds / max(1, done),

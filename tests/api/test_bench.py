@@ -82,3 +82,28 @@ def test_wrk_driver_completes_lifecycles(live_server, capsys):
     assert out["failed"] == 0 and out["socket_errors"] == 0, out
     assert out["lifecycles"] >= 1 and out["ok"] >= 7 * out["lifecycles"]
     assert 0 < out["p50_us"] <= out["p99_us"] and out["client_cpu_s"] >= 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_recorded_statements_of_lifecycles_replay_without_the_application():
+    from django.db import connection
+
+    from bench.lifecycle_sql import record_lifecycles, replay
+    from motcua.dossiers.models import Dossier
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the replay drives PostgreSQL with psycopg")
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    lifecycles = record_lifecycles(2, steps=2)
+    assert len(lifecycles) == 2
+    assert [action for action, _ in lifecycles[0]] == ["submit", "receive", "start-processing", "complete-step",
+                                                      "approve", "sign-result", "return"]
+    # The lifecycle store's statements are the prepared ones: the locking read and the write of each transition.
+    assert all(sum(st.prepared for st in statements) >= 2 for _, statements in lifecycles[0])
+    dossiers = Dossier.objects.count()
+    result = replay(url, lifecycles, clients=2, seconds=1, all_prepared=False)
+    assert result["transitions"] >= 7 and result["per_s"] > 0
+    # Each replayed submission is a new dossier with a fresh code: no unique violation stopped a client.
+    assert Dossier.objects.count() >= dossiers + result["transitions"] // 7

@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.audit.models import AuditEntry
 from motcua.audit.services import verify_chain
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.outbox.models import OutboxEvent
 
 # Statements per call on PostgreSQL, measured with a warm token (its last_used_at written at most once a
@@ -246,3 +246,9 @@ def test_the_dossier_table_carries_only_indexes_a_query_uses(db):
                       for d in indexes.values() if "UNIQUE" in d}
     doubled = {n: cols[0] for n, cols in columns.items() if len(cols) == 1 and cols[0] in leading | unique_leading}
     assert not doubled, f"single-column indexes that a composite or unique index already covers: {doubled}"
+    # The other rows every transition inserts: its event, outbox event and audit entry.
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef LIKE %s",
+                    [[DossierEvent._meta.db_table, OutboxEvent._meta.db_table, AuditEntry._meta.db_table],
+                     "%pattern_ops%"])
+        assert cur.fetchall() == []

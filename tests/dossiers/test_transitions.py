@@ -464,3 +464,15 @@ def test_stopping_while_waiting_for_a_supplement_excludes_the_wait():
     d = lifecycle.stop(d, officer=w.leader, reason="Quá hạn bổ sung", at=at(2026, 3, 10, 9))
     assert d.due_at == at(2026, 3, 10, 9) + (at(2026, 3, 5, 9) - at(2026, 3, 3, 9))  # 5 working days later
     assert lifecycle.timeliness(d) == "early"
+
+
+def test_completing_a_step_closes_its_run_with_the_note_and_opens_the_next():
+    w = make_world()
+    d = processing(w)
+    first = StepRun.objects.get(dossier=d, finished_at__isnull=True)
+    d = lifecycle.complete_step(d, officer=w.specialist, note="Đã thẩm định đủ hồ sơ", at=at(2026, 3, 2, 14))
+    first.refresh_from_db()
+    assert (first.finished_at, first.note) == (at(2026, 3, 2, 14), "Đã thẩm định đủ hồ sơ")
+    opened = StepRun.objects.get(dossier=d, finished_at__isnull=True)
+    assert opened.pk != first.pk and opened.started_at == at(2026, 3, 2, 14) and opened.step_id == d.current_step_id
+    assert opened.step.order > first.step.order

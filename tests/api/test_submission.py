@@ -111,3 +111,21 @@ def test_the_inserted_dossier_is_what_the_database_holds(world):
     assert d.version == 1 and d.created_at is not None
     event = DossierEvent.objects.get(dossier=d)
     assert OutboxEvent.objects.get(aggregate_id=str(d.pk)).payload["event_id"] == event.pk
+
+
+def test_a_walk_in_reception_writes_its_row_once_and_reads_back_as_received(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        r = post(world, "counter", "/counter", submit_body(world, applicant=COUNTER_APPLICANT), "quay-1")
+    assert r.status_code == 201
+    dossier_writes = [q["sql"] for q in ctx.captured_queries
+                      if 'INSERT INTO "dossiers_dossier" ' in q["sql"] or 'UPDATE "dossiers_dossier" SET' in q["sql"]]
+    # The INSERT, then only the columns the commit changes (in its one write statement on PostgreSQL).
+    assert len(dossier_writes) == 2 and dossier_writes[0].lstrip().startswith('INSERT INTO "dossiers_dossier" ')
+    assert '"status"' not in dossier_writes[1].split("SET", 1)[1].split("WHERE", 1)[0]
+    d = Dossier.objects.get(code=r.json()["code"])
+    event = d.events.get()
+    assert (d.status, d.version, d.last_event_at, d.received_at) == ("received", 1, event.at, event.at)
+    assert d.slips.filter(kind="receipt").count() == 1 and event.action == "receive_at_counter"

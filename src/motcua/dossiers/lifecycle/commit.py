@@ -209,6 +209,14 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
     return d
 
 
+def save_new(d: Dossier) -> Dossier:
+    """Insert a new dossier before its transition writes a row that refers to it (a slip): one INSERT, after which
+    ``commit`` writes only the columns changed since (the row is not written whole a second time)."""
+    store.insert(d)
+    _remember_loaded(d)
+    return d
+
+
 def replayed(existing: Dossier) -> Dossier:
     """An idempotent retry: the dossier created by the first attempt, marked ``idempotent_replay = True``."""
     existing.idempotent_replay = True

@@ -16,7 +16,7 @@ from motcua.core.errors import PermissionDenied, ValidationFailed
 
 from .. import codes, rules
 from ..models import Channel, Dossier, ReturnMethod, Slip, Status, SupplementRequest
-from .commit import Event, commit, create_once, issue_slip, lock, now, reason, run_locked, transition
+from .commit import Event, commit, create_once, issue_slip, lock, now, reason, run_locked, save_new, transition
 from .guards import COUNTER, is_owner, require_role, require_status
 from .processing import shift_clock
 
@@ -210,7 +210,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
         d.idempotency_key = idempotency_key or None
         _set_received(d, at, digitized)
         d.code = codes.assign_code(agency, at)
-        d.save()
+        save_new(d)
         issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
         return commit(d, action="receive_at_counter", from_status="", actor=officer, at=at, agency=agency,
                       **_off_day(off_day_reason))

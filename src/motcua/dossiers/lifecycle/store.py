@@ -222,6 +222,12 @@ def _json_sql(vendor: str, what: str) -> str:
             f"AND r.{_qn(meta.get_field('finished_at').column)} IS NULL ORDER BY r.{started} DESC, r.{pk} DESC LIMIT 1)")
 
 
+def _checks_freshness(vendor: str, for_update: bool) -> bool:
+    """Whether the locking statement also says if what it read is the row's latest state (PostgreSQL: see
+    ``lock_row``)."""
+    return for_update and vendor == "postgresql"
+
+
 @functools.cache
 def _lock_sql(field: str, for_update: bool, vendor: str, with_roles: bool = False, reads: tuple = ()) -> str:
     aliases = {"": "d"}
@@ -237,6 +243,9 @@ def _lock_sql(field: str, for_update: bool, vendor: str, with_roles: bool = Fals
     if with_roles:
         columns.append(_roles_sql(vendor))
     columns += [_json_sql(vendor, what) for what in reads]
+    if _checks_freshness(vendor, for_update):
+        pk, table = _qn(Dossier._meta.pk.column), _qn(Dossier._meta.db_table)
+        columns.append(f"d.xmin = (SELECT x.xmin FROM {table} x WHERE x.{pk} = d.{pk})")
     where = _qn((Dossier._meta.pk if field == "pk" else Dossier._meta.get_field(field)).column)
     return (f"SELECT {', '.join(columns)} FROM {_qn(Dossier._meta.db_table)} d {' '.join(joins)} "
             f"WHERE d.{where} = %s" + (" FOR NO KEY UPDATE OF d" if for_update else ""))
@@ -332,7 +341,8 @@ def _remember_reads(connection, d: Dossier, reads: tuple, raw: list) -> None:
 def lock_row(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None:
     """The dossier whose ``field`` ("pk" or "code") is ``value``, its row locked FOR NO KEY UPDATE (inside the
     caller's transaction), loaded with procedure (and its field), agency, current agency and current step;
-    None when there is none. One statement, which also
+    None when there is none. One statement (again, once the lock is held, when it had to wait for a change
+    of the row), which also
     reads the role assignments of ``actor`` (a user whose roles are not known yet) for the guard and what
     ``reads`` names (READS: ``d._lifecycle_steps``, ``d._lifecycle_open_run``)."""
     reads = tuple(reads)
@@ -340,12 +350,23 @@ def lock_row(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None
     connection = writer()
     with_roles = (_ROLES_AS_JSON and getattr(actor, "pk", None) is not None
                   and getattr(actor, "is_authenticated", False) and not permissions.roles_known(actor))
-    sql = _lock_sql(field, connection.features.has_select_for_update, connection.vendor, with_roles, reads)
-    with _cursor(connection) as cur:
-        cur.execute(sql, [actor.pk, value] if with_roles else [value])
-        row = cur.fetchone()
+    for_update = connection.features.has_select_for_update
+    sql = _lock_sql(field, for_update, connection.vendor, with_roles, reads)
+    check = _checks_freshness(connection.vendor, for_update)
+    for attempt in range(3):
+        with _cursor(connection) as cur:
+            cur.execute(sql, [actor.pk, value] if with_roles else [value])
+            row = cur.fetchone()
+        # A statement that waited for the row lock (READ COMMITTED) reads the locked row at its latest version but
+        # the joined rows and the sub-selects as they were before the wait: a changed agency or step would come
+        # back missing or stale, and a changed required relation would hide the row. Then ask again: the lock is
+        # ours now, and the new statement sees the latest state without waiting. The last column says which.
+        if not check or (row is not None and row[-1]) or (row is None and attempt):
+            break
     if row is None:
         return None
+    if check:
+        row = row[:-1]
     extra = len(reads)
     if with_roles:
         _remember_roles(connection, actor, row[-1 - extra])

@@ -13,6 +13,9 @@ def drop_like_twins(*indexes: tuple[str, str, str]):
 
     def forward(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
+            # Dropping an index of a partitioned table locks it and every partition: fail after a short wait rather
+            # than queue every transition's insert behind a long query (the migration can be run again).
+            schema_editor.execute("SET LOCAL lock_timeout = '10s'")
             for _table, _column, name in indexes:
                 schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 

@@ -4,17 +4,45 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The indexes every transition writes and no query reads (see Dossier.Meta): dropped by name, so that neither the
-# foreign keys are dropped and validated again over the whole table (AlterField would) nor SQLite rebuilds it.
-DROPPED = ["dossiers_dossier_agency_id_966dcf7a", "dossiers_dossier_current_agency_id_9d2f6394",
-           "dossiers_dossier_submitted_by_id_2f8c3226", "dossiers_dossier_status_4bd5c056",
-           "dossiers_dossier_status_4bd5c056_like", "dossiers_dossier_applicant_id_number_e4ee8f48",
-           "dossiers_dossier_applicant_id_number_e4ee8f48_like"]
-RESTORED = [("dossiers_dossier_agency_id_966dcf7a", "agency_id"),
-            ("dossiers_dossier_current_agency_id_9d2f6394", "current_agency_id"),
-            ("dossiers_dossier_submitted_by_id_2f8c3226", "submitted_by_id"),
-            ("dossiers_dossier_status_4bd5c056", "status"),
-            ("dossiers_dossier_applicant_id_number_e4ee8f48", "applicant_id_number")]
+# The indexes every transition writes and no query reads (see Dossier.Meta). Dropped by name, not by AlterField,
+# which would drop the foreign keys and validate them again over the whole table (and make SQLite rebuild it).
+# On PostgreSQL the plain status and ID-number indexes are kept and renamed (no rebuild), and a short lock
+# timeout makes the migration fail rather than queue every transition behind a long query on the table.
+TABLE = "dossiers_dossier"
+COVERED = [("dossiers_dossier_agency_id_966dcf7a", "agency_id"),
+           ("dossiers_dossier_current_agency_id_9d2f6394", "current_agency_id"),
+           ("dossiers_dossier_submitted_by_id_2f8c3226", "submitted_by_id")]
+KEPT = [("dossiers_dossier_status_4bd5c056", "dossier_status_idx", "status"),
+        ("dossiers_dossier_applicant_id_number_e4ee8f48", "dossier_id_number_idx", "applicant_id_number")]
+
+
+def _run(schema_editor, statements):
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def forward(apps, schema_editor):
+    postgres = schema_editor.connection.vendor == "postgresql"
+    statements = ["SET LOCAL lock_timeout = '10s'"] if postgres else []
+    statements += [f'DROP INDEX IF EXISTS "{name}"' for name, _ in COVERED]
+    for old, new, column in KEPT:
+        if postgres:
+            statements += [f'DROP INDEX IF EXISTS "{old}_like"', f'ALTER INDEX "{old}" RENAME TO "{new}"']
+        else:
+            statements += [f'DROP INDEX IF EXISTS "{old}"', f'CREATE INDEX "{new}" ON "{TABLE}" ("{column}")']
+    _run(schema_editor, statements)
+
+
+def backward(apps, schema_editor):
+    postgres = schema_editor.connection.vendor == "postgresql"
+    statements = [f'CREATE INDEX "{name}" ON "{TABLE}" ("{column}")' for name, column in COVERED]
+    for old, new, column in KEPT:
+        if postgres:
+            statements += [f'ALTER INDEX "{new}" RENAME TO "{old}"',
+                           f'CREATE INDEX "{old}_like" ON "{TABLE}" ("{column}" varchar_pattern_ops)']
+        else:
+            statements += [f'DROP INDEX IF EXISTS "{new}"', f'CREATE INDEX "{old}" ON "{TABLE}" ("{column}")']
+    _run(schema_editor, statements)
 
 
 class Migration(migrations.Migration):
@@ -63,12 +91,6 @@ class Migration(migrations.Migration):
                     index=models.Index(fields=['applicant_id_number'], name='dossier_id_number_idx'),
                 ),
             ],
-            database_operations=[migrations.RunSQL(
-                [f'DROP INDEX IF EXISTS "{name}"' for name in DROPPED]
-                + ['CREATE INDEX "dossier_status_idx" ON "dossiers_dossier" ("status")',
-                   'CREATE INDEX "dossier_id_number_idx" ON "dossiers_dossier" ("applicant_id_number")'],
-                ['DROP INDEX IF EXISTS "dossier_status_idx"', 'DROP INDEX IF EXISTS "dossier_id_number_idx"']
-                + [f'CREATE INDEX "{name}" ON "dossiers_dossier" ("{column}")' for name, column in RESTORED],
-            )],
+            database_operations=[migrations.RunPython(forward, backward)],
         ),
     ]

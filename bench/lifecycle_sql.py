@@ -68,8 +68,11 @@ class Statement:
 
 # ---------------------------------------------------------------------------------------------- recording
 
-def record_lifecycles(k: int, steps: int) -> list[list[tuple[str, list[Statement]]]]:
-    """K lifecycles through the API on the (empty) database of DATABASE_URL; per lifecycle its transitions."""
+def record_lifecycles(k: int, steps: int, clients: int = 1) -> list[list[tuple[str, list[Statement]]]]:
+    """K lifecycles through the API on the (empty) database of DATABASE_URL; per lifecycle its transitions.
+    Lifecycle i is submitted by citizen i mod ``clients``, and ``replay`` gives client w the lifecycles w, w + C, …:
+    each client replays one citizen's submissions, as in bench/lifecycle.py (one account's idempotent
+    submissions wait for each other on its row lock, on purpose)."""
     import django
 
     django.setup()
@@ -80,11 +83,10 @@ def record_lifecycles(k: int, steps: int) -> list[list[tuple[str, list[Statement
 
     call_command("migrate", verbosity=0)
     out = io.StringIO()
-    call_command("bench_setup", citizens=1, steps=steps, stdout=out)
+    call_command("bench_setup", citizens=clients, steps=steps, stdout=out)
     setup = json.loads(out.getvalue())
     client = Client()
     auth = {r: {"HTTP_AUTHORIZATION": f"Bearer {setup[r]}"} for r in ("counter", "specialist", "leader")}
-    citizen = {"HTTP_AUTHORIZATION": f"Bearer {setup['citizens'][0]}"}
 
     def call(path, headers, body):
         seen: list[Statement] = []
@@ -104,6 +106,7 @@ def record_lifecycles(k: int, steps: int) -> list[list[tuple[str, list[Statement
     lifecycles = []
     for n in range(k + 3):
         key = uuid.uuid4().hex
+        citizen = {"HTTP_AUTHORIZATION": f"Bearer {setup['citizens'][max(0, n - 3) % clients]}"}
         d, seen = call("/api/v1/dossiers", dict(citizen, HTTP_IDEMPOTENCY_KEY=key), {
             "procedure_code": setup["procedure_code"], "agency_code": setup["agency_code"],
             "applicant": {"name": "Nguyễn Văn Đo"}, "form_data": {"noi_dung": "đo hiệu năng"}})
@@ -292,7 +295,7 @@ def main(argv=None) -> int:
 
             connections.close_all()
             _fresh_database(args.pg_url, SCRATCH)
-            lifecycles = record_lifecycles(args.k, args.steps)
+            lifecycles = record_lifecycles(args.k, args.steps, args.clients)
             per = len(lifecycles[0])
             statements = sum(len(s) for _, s in lifecycles[0]) / per
             prepared = sum(st.prepared for _, s in lifecycles[0] for st in s) / per

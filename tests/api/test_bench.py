@@ -96,7 +96,7 @@ def test_the_recorded_statements_of_lifecycles_replay_without_the_application():
         pytest.skip("the replay drives PostgreSQL with psycopg")
     s = connection.settings_dict
     url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    lifecycles = record_lifecycles(2, steps=2)
+    lifecycles = record_lifecycles(2, steps=2, clients=2)
     assert len(lifecycles) == 2
     assert [action for action, _ in lifecycles[0]] == ["submit", "receive", "start-processing", "complete-step",
                                                       "approve", "sign-result", "return"]

@@ -38,7 +38,7 @@ import functools
 import json
 import weakref
 
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.utils import timezone
 
 from motcua.accounts import permissions
@@ -165,6 +165,8 @@ def update(obj, fields: list[str]) -> None:
     with _cursor(connection) as cur:
         cur.execute(_update_sql(tuple(fields), model),
                     _values(obj, [model._meta.get_field(f) for f in fields], connection, add=False) + [obj.pk])
+        if cur.rowcount != 1:  # as Model.save(update_fields=...) does
+            raise DatabaseError(f"Cập nhật {model._meta.verbose_name} #{obj.pk} không tác động đến dòng nào.")
 
 
 # ---------------------------------------------------------------------------------------------- the locking read

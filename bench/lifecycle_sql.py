@@ -28,6 +28,7 @@ thousands: K is large enough (default 600) for the length of the run.
 from __future__ import annotations
 
 import argparse
+import enum
 import io
 import json
 import multiprocessing
@@ -68,6 +69,30 @@ class Statement:
 
 # ---------------------------------------------------------------------------------------------- recording
 
+@dataclass(frozen=True)
+class JsonText:
+    """A JSON parameter as its text: what the replay's fresh interpreters receive instead of Django's wrapper."""
+
+    text: str
+
+
+def _plain(value):
+    """A parameter a fresh interpreter can unpickle without Django: JSON as text, a choice (enum) as its value."""
+    from psycopg.types.json import Jsonb
+
+    if isinstance(value, Jsonb):
+        return JsonText(value.dumps(value.obj))
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _json(value):
+    if isinstance(value, JsonText):
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(json.loads(value.text))
+    return value
+
+
 def record_lifecycles(k: int, steps: int, clients: int = 1) -> list[list[tuple[str, list[Statement]]]]:
     """K lifecycles through the API on the (empty) database of DATABASE_URL; per lifecycle its transitions.
     Lifecycle i is submitted by citizen i mod ``clients``, and ``replay`` gives client w the lifecycles w, w + C, …:
@@ -94,7 +119,7 @@ def record_lifecycles(k: int, steps: int, clients: int = 1) -> list[list[tuple[s
         def wrapper(execute, sql, params, many, context):
             prepared = isinstance(getattr(context["cursor"], "cursor", None), ServerBindingCursor)
             for one in (params if many else [params]):
-                seen.append(Statement(sql, list(one or ()), prepared))
+                seen.append(Statement(sql, [_plain(v) for v in (one or ())], prepared))
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(wrapper):
@@ -137,12 +162,13 @@ def _replay_worker(url: str, lifecycles, all_prepared: bool, threshold, start: f
     done = 0
     while time.monotonic() < start:
         time.sleep(0.001)
+    cpu0 = time.process_time()  # not the interpreter's start-up and imports
     deadline = start + seconds
     while time.monotonic() < deadline:
         for transitions in lifecycles:
             for _action, statements in transitions:
                 for st in statements:
-                    params = list(st.params)
+                    params = [_json(v) for v in st.params]
                     for i, what in st.fresh.items():
                         params[i] = f"R{uuid.uuid4().hex}" if what == "code" else uuid.uuid4().hex
                     cur = conn.cursor() if (st.prepared or all_prepared) else psycopg.ClientCursor(conn)
@@ -153,7 +179,7 @@ def _replay_worker(url: str, lifecycles, all_prepared: bool, threshold, start: f
             if time.monotonic() >= deadline:
                 break
     conn.close()
-    out.put((done, time.process_time()))
+    out.put((done, time.process_time() - cpu0))
 
 
 def _backend_cpu(dbname: str) -> dict[int, float]:
@@ -192,10 +218,12 @@ def replay(url: str, lifecycles, clients: int, seconds: float, all_prepared: boo
     from django.db import connections
 
     threshold = settings.DATABASES["default"].get("OPTIONS", {}).get("prepare_threshold")
-    connections.close_all()  # nothing of Django's is shared with the forked workers
-    ctx = multiprocessing.get_context("fork")
+    connections.close_all()
+    # Fresh interpreters (not fork: the calling process may run threads, a test runner's for one); each gets its
+    # share of the recorded statements pickled.
+    ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    start = time.monotonic() + 1.0  # every worker connected before the clock starts
+    start = time.monotonic() + 3.0  # every worker started and connected before the clock starts
     workers = [ctx.Process(target=_replay_worker, args=(url, lifecycles[w::clients], all_prepared, threshold,
                                                            start, seconds, out)) for w in range(clients)]
     sampler = Sampler(urlsplit(url).path.lstrip("/"))

@@ -21,3 +21,21 @@ def test_admin_shows_dossier_with_history_and_no_state_editing(client):
     assert 'name="status"' not in page.text  # state is read-only
     assert client.get("/admin/dossiers/dossier/add/").status_code == 403
     assert client.get("/admin/core/calendarexception/").status_code == 200
+
+
+def test_saving_the_applicant_details_in_the_admin_does_not_write_back_the_state_it_loaded():
+    from types import SimpleNamespace
+
+    from django.contrib.admin.sites import site
+
+    from motcua.dossiers.models import Dossier
+
+    w = make_world()
+    d = w.submit(when=at(2026, 3, 2, 8))
+    loaded = Dossier.objects.get(pk=d.pk)  # the admin's copy, read before the transition below
+    lifecycle.receive(d, officer=w.counter, at=at(2026, 3, 2, 9))
+    loaded.applicant_phone = "0905123456"
+    site._registry[Dossier].save_model(None, loaded, SimpleNamespace(changed_data=["applicant_phone"]), True)
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert fresh.applicant_phone == "0905123456"
+    assert (fresh.status, fresh.version, fresh.last_event_at) == ("received", 2, at(2026, 3, 2, 9))

@@ -106,5 +106,13 @@ class DossierAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # dossiers are created by submission or receipt only
 
+    def save_model(self, request, obj, form, change):
+        # Only the applicant's details are editable here: write those columns alone, so that a transition
+        # committed while the page was being saved (status, version, time of the last event) is not written back.
+        if change and form.changed_data:
+            obj.save(update_fields=form.changed_data)
+        elif not change:
+            obj.save()
+
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,7 +6,7 @@ import pytest
 
 from motcua.audit.models import AuditEntry
 from motcua.dossiers import lifecycle
-from motcua.dossiers.lifecycle import store
+from motcua.dossiers.lifecycle import intake_reads
 from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent
 from motcua.outbox.models import OutboxEvent
 from tests.factories import AgencyFactory
@@ -45,7 +45,7 @@ def test_a_twin_the_locking_statement_did_not_see_is_found_after_the_unique_viol
     first = post(world, "citizen", "", submit_body(world), "lan-2")
     assert first.status_code == 201
     before = written()
-    monkeypatch.setattr(store, "lock_submitter", lambda account_pk, key: None)  # as if it waited for the twin
+    monkeypatch.setattr(intake_reads, "lock_submitter", lambda account_pk, key: None)  # as if it waited for the twin
     again = post(world, "citizen", "", submit_body(world), "lan-2")
     assert again.status_code == 200 and again.json()["code"] == first.json()["code"]
     assert written() == before

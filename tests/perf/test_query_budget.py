@@ -184,7 +184,7 @@ def test_the_process_reads_of_the_locking_statement_equal_the_orm(bench):
 
 def test_the_submission_read_loads_what_the_orm_loads(bench):
     """The one statement that finds a submission's procedure (with its field) and agency by code, and counts the
-    agencies the procedure names (store.procedure_and_agency), loads what the ORM loads: same values, same types."""
+    agencies the procedure names (intake_reads.procedure_and_agency), loads what the ORM loads: same values, same types."""
     from django.db.models import Count, Q
 
     from motcua.catalog.models import Procedure

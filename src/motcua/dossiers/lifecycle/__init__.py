@@ -59,6 +59,7 @@ from .intake import (
     save_draft,
     submit_online,
 )
+from .intake_reads import procedure_and_agency
 from .processing import (
     complete_step,
     extend,
@@ -70,7 +71,6 @@ from .processing import (
     start_processing,
 )
 from .reorganization import transfer_agency
-from .store import procedure_and_agency
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [

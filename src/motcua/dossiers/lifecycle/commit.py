@@ -35,7 +35,7 @@ from motcua.core.errors import NotFound, ValidationFailed
 from motcua.outbox.models import OutboxEvent
 
 from ..models import Dossier, DossierEvent, Slip
-from . import store
+from . import intake_reads, store
 from .guards import GUARDS
 
 
@@ -246,7 +246,7 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
     marked ``idempotent_replay = True``; without a key every call creates one.
 
     With a key, one statement locks the account's row, which serialises the account's submissions, and finds the
-    id of the earlier attempt (store.lock_submitter); only a replay loads that dossier. A twin that committed
+    id of the earlier attempt (intake_reads.lock_submitter); only a replay loads that dossier. A twin that committed
     while this statement waited for the lock is not seen by it: the new row then violates the unique
     (submitted_by, idempotency_key) constraint, the savepoint below rolls back what this attempt wrote (its code
     number included), and the earlier dossier is read again. So the savepoint stays, even inside the caller's
@@ -260,7 +260,7 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
             if idempotency_key:
                 # FOR NO KEY UPDATE (see ``lock``): the account's other transitions check their foreign keys
                 # against this row at COMMIT; FOR UPDATE would deadlock with them.
-                pk = store.lock_submitter(account.pk, idempotency_key)
+                pk = intake_reads.lock_submitter(account.pk, idempotency_key)
                 if pk is not None:
                     return replayed(Dossier.objects.get(pk=pk))
             return create()

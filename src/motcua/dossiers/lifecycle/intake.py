@@ -56,7 +56,7 @@ def _validate_form(procedure, form_data: dict) -> dict:
 
 def _offered(procedure, agency) -> tuple[int, int]:
     """How many agencies the procedure names, and whether this agency is one of them: read with the procedure
-    when it was (store.procedure_and_agency, the API's submissions), else one statement."""
+    when it was (intake_reads.procedure_and_agency, the API's submissions), else one statement."""
     known = getattr(procedure, "_lifecycle_offered", None)
     if known is not None and known[0] == agency.pk:
         return known[1], known[2]

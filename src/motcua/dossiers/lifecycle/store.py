@@ -1,7 +1,8 @@
 """The lifecycle's own small data-access layer: the commit path's statements, as few as possible.
 
 ``lock_row(field, value, actor, reads)`` — ONE statement: the dossier row locked ``FOR NO KEY UPDATE`` with its
-procedure (and field), agencies, current step (its row carries the time of its latest event), the acting user's role
+procedure (and field), agencies, current step (the dossier's own row carries the time of its latest event), the
+acting user's role
 assignments (for the guard, which runs in Python; commit.py) and, for the transitions that walk the process
 (``reads``), the procedure's steps and the dossier's open step run; built into model instances with the
 fields' own converters, without the ORM's compiler.
@@ -17,12 +18,8 @@ statements run one after the other and the audit entry is saved by ``audit.servi
 where the database has no RETURNING), after which the instance looks saved (pk, ``_state``), as ``Model.save``
 leaves it. ``update(obj, fields)`` — some columns of a saved row (a step run finished or pushed back).
 
-``lock_submitter(account_pk, key)`` — ONE statement for an idempotent submission (commit.create_once): the
-submitting account's row locked ``FOR NO KEY UPDATE`` and the id of its earlier dossier with that key.
-
-``procedure_and_agency(procedure_code, agency_code)`` — ONE statement for a submission (the API): the procedure
-with its field, the agency, and what intake's ``_check_offered`` counts (how many agencies the procedure names,
-whether this one is among them); no rule here: they stay in intake.py.
+A submission's own reads (the account lock with the earlier attempt, the procedure and agency by code) are in
+intake_reads.py, built on the helpers here.
 
 On PostgreSQL they all go through a server-side binding cursor, so that psycopg prepares them once per connection
 (``prepare_threshold`` in the database OPTIONS: settings.py). The ORM models stay the schema's home: table and
@@ -47,7 +44,6 @@ from motcua.audit import services as audit
 from motcua.audit.models import AuditEntry
 from motcua.catalog.models import Procedure, ProcessStep
 from motcua.outbox.models import OutboxEvent
-from motcua.units.models import Agency
 
 from ..models import Dossier, DossierEvent, StepRun
 
@@ -122,19 +118,18 @@ def write(d: Dossier, changed: list[str] | None, event: DossierEvent, outbox: Ou
     columns = tuple(changed or ())
     update = (_values(d, [Dossier._meta.get_field(c) for c in columns], connection, add=False) + [d.pk]
               if columns else [])
-    event_values = _values(event, _insert_fields(DossierEvent), connection, add=True)
-    fields = _insert_fields(OutboxEvent)
-    with _cursor(connection) as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(_combined_sql(columns), update + event_values + _values(outbox, fields, connection, add=True)
-                        + _values(entry, _insert_fields(AuditEntry), connection, add=True))
-            return
-        if columns:
+    if connection.vendor == "postgresql":
+        with _cursor(connection) as cur:
+            cur.execute(_combined_sql(columns), update
+                        + [v for obj in (event, outbox, entry)
+                           for v in _values(obj, _insert_fields(type(obj)), connection, add=True)])
+        return
+    if columns:
+        with _cursor(connection) as cur:
             cur.execute(_update_sql(columns), update)
-        cur.execute(_insert_sql(DossierEvent), event_values)
-        event.pk = cur.lastrowid
-        outbox.payload = {**outbox.payload, "event_id": event.pk}
-        cur.execute(_insert_sql(OutboxEvent), _values(outbox, fields, connection, add=True))
+    insert(event)
+    outbox.payload = {**outbox.payload, "event_id": event.pk}
+    insert(outbox)
     audit.save(entry, savepoint=False)
 
 
@@ -376,70 +371,3 @@ def lock_row(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None
     if reads:
         _remember_reads(connection, d, reads, row[-extra:])
     return d
-
-
-# ---------------------------------------------------------------------------------------------- the submission
-
-@functools.cache
-def _submitter_sql(for_update: bool) -> str:
-    meta = Dossier._meta
-    submitted_by = meta.get_field("submitted_by")
-    account = submitted_by.related_model._meta
-    return (f"SELECT (SELECT d.{_qn(meta.pk.column)} FROM {_qn(meta.db_table)} d "
-            f"WHERE d.{_qn(submitted_by.column)} = a.{_qn(account.pk.column)} "
-            f"AND d.{_qn(meta.get_field('idempotency_key').column)} = %s) "
-            f"FROM {_qn(account.db_table)} a WHERE a.{_qn(account.pk.column)} = %s"
-            + (" FOR NO KEY UPDATE OF a" if for_update else ""))
-
-
-def lock_submitter(account_pk, idempotency_key: str) -> int | None:
-    """Lock the submitting account's row FOR NO KEY UPDATE (inside the caller's transaction; lock order and why
-    not FOR UPDATE: commit.py) and return the id of its earlier dossier with ``idempotency_key``, or None.
-
-    One statement, so it reads the dossiers as they were when it started: a twin submission that committed while
-    this one waited for the lock is not seen here. Its INSERT then violates the unique (submitted_by,
-    idempotency_key) constraint, and create_once finds the twin after rolling back (commit.py)."""
-    connection = writer()
-    with _cursor(connection) as cur:
-        cur.execute(_submitter_sql(connection.features.has_select_for_update), [idempotency_key, account_pk])
-        row = cur.fetchone()
-    return row[0] if row else None
-
-
-@functools.cache
-def _offer_models() -> tuple:
-    """What a submission reads by code, in join order: the procedure, its field, the agency."""
-    return Procedure, Procedure._meta.get_field("field").related_model, Agency
-
-
-@functools.cache
-def _offer_sql() -> str:
-    proc, agency = Procedure._meta, Agency._meta
-    field = proc.get_field("field")
-    through = proc.get_field("agencies").remote_field.through._meta
-    columns = [f"{alias}.{_qn(f.column)}" for alias, model in zip("pfa", _offer_models(), strict=True)
-               for f in model._meta.concrete_fields]
-    named = (f"(SELECT COUNT(*) FROM {_qn(through.db_table)} t "
-             f"WHERE t.{_qn(through.get_field('procedure').column)} = p.{_qn(proc.pk.column)}")
-    columns += [named + ")", named + f" AND t.{_qn(through.get_field('agency').column)} = a.{_qn(agency.pk.column)})"]
-    return (f"SELECT {', '.join(columns)} FROM (SELECT 1) one "
-            f"LEFT JOIN {_qn(proc.db_table)} p ON p.{_qn(proc.get_field('code').column)} = %s "
-            f"LEFT JOIN {_qn(field.related_model._meta.db_table)} f "
-            f"ON f.{_qn(field.target_field.column)} = p.{_qn(field.column)} "
-            f"LEFT JOIN {_qn(agency.db_table)} a ON a.{_qn(agency.get_field('code').column)} = %s")
-
-
-def procedure_and_agency(procedure_code: str, agency_code: str) -> tuple[Procedure | None, Agency | None]:
-    """The procedure (with its field) and the agency of these codes, active or not (None where there is none), in
-    one statement that also counts what intake's ``_check_offered`` asks: how many agencies the procedure
-    names and whether this agency is one of them (remembered on the procedure: ``_lifecycle_offered``)."""
-    connection = writer()
-    with _cursor(connection) as cur:
-        cur.execute(_offer_sql(), [procedure_code, agency_code])
-        row = cur.fetchone()
-    (procedure, field, agency), i = _instances(connection, _parts(connection, _offer_models()), row)
-    if procedure is not None:
-        procedure._state.fields_cache["field"] = field
-        if agency is not None:
-            procedure._lifecycle_offered = (agency.pk, row[i], row[i + 1])
-    return procedure, agency

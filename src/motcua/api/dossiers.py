@@ -23,6 +23,7 @@ from motcua.units.models import Agency
 
 from . import retry
 from .auth import api_auth
+from .dossier_shapes import dossier_detail, dossier_state, dossier_summary
 from .schemas import (
     ApologyIn,
     ApproveIn,
@@ -85,65 +86,6 @@ def _get(request, code: str, *, for_action: bool = False) -> Dossier:
     if dossier is None or not can_view(request.auth, dossier):
         raise _not_found(code)
     return dossier
-
-
-# ---------------------------------------------------------------- shaping
-
-def _timeliness(dossier) -> str | None:
-    return lifecycle.timeliness(dossier)
-
-
-def _out(dossier: Dossier) -> dict:
-    return {
-        "code": dossier.code, "status": dossier.status, "status_label": dossier.get_status_display(),
-        "procedure_code": dossier.procedure.code, "procedure_name": dossier.procedure.name,
-        "agency_code": dossier.agency.code,
-        "current_agency_code": dossier.current_agency.code if dossier.current_agency_id else None,
-        "current_step": str(dossier.current_step) if dossier.current_step_id else None,
-        "assignee": dossier.assignee.username if dossier.assignee_id else None,
-        "channel": dossier.channel, "return_method": dossier.return_method,
-        "applicant_name": dossier.applicant_name, "submitted_at": dossier.submitted_at,
-        "received_at": dossier.received_at, "due_at": dossier.due_at, "decided_at": dossier.decided_at,
-        "returned_at": dossier.returned_at, "fee_vnd": dossier.fee_vnd,
-        "supplement_count": dossier.supplement_count, "extension_count": dossier.extension_count,
-        "apology_count": dossier.apology_count, "version": dossier.version,
-        "timeliness": _timeliness(dossier),
-    }
-
-
-# Engine action name → the path segment of its endpoint (POST /dossiers/{code}/<segment>).
-ACTION_PATHS = {"issue_apology": "apology", "return_result": "return"}
-API_ACTIONS = {"save_draft", "submit_online", "receive_at_counter"}  # not actions on an existing dossier
-
-
-def _allowed(dossier, user) -> list[str]:
-    """What the caller may POST next, named as the endpoints are (e.g. "start-processing")."""
-    names = (str(a) for a in lifecycle.allowed_actions(dossier, user))
-    return [ACTION_PATHS.get(n, n.replace("_", "-")) for n in names if n not in API_ACTIONS]
-
-
-def _state(dossier: Dossier, user) -> dict:
-    data = _out(dossier)
-    data["allowed_actions"] = _allowed(dossier, user)
-    return data
-
-
-def _detail(dossier: Dossier, user) -> dict:
-    data = _state(dossier, user)
-    data.update(
-        applicant_id_number=dossier.applicant_id_number, applicant_phone=dossier.applicant_phone,
-        applicant_email=dossier.applicant_email, applicant_address=dossier.applicant_address,
-        form_data=dossier.form_data or {}, result_summary=dossier.result_summary,
-        refusal_reason=dossier.refusal_reason,
-        history=[{
-            "action": e.action, "from_status": e.from_status, "to_status": e.to_status, "at": e.at,
-            "actor": str(e.actor) if e.actor_id else None,
-            "agency_code": e.agency.code if e.agency_id else None,
-            "to_agency_code": e.to_agency.code if e.to_agency_id else None,
-            "step": str(e.step) if e.step_id else None, "note": e.note,
-        } for e in dossier.events.select_related("actor", "agency", "to_agency", "step").order_by("at", "id")],
-    )
-    return data
 
 
 # ---------------------------------------------------------------- lookups
@@ -222,7 +164,7 @@ def list_dossiers(request, status: str | None = Query(None, max_length=32),
     qs = qs.select_related("procedure", "agency", "current_agency", "current_step", "assignee").order_by(
         "-created_at", "-id")
     return {"count": qs.count(), "limit": limit, "offset": offset,
-            "items": [_out(d) for d in qs[offset:offset + limit]]}
+            "items": [dossier_summary(d) for d in qs[offset:offset + limit]]}
 
 
 # ---------------------------------------------------------------- creation
@@ -240,7 +182,7 @@ def submit(request, payload: SubmitIn, idempotency_key: str | None = Idempotency
 
     # No look-up here: submit_online finds an earlier attempt itself before checking anything else.
     dossier, status = _idempotent(user, idempotency_key, create, precheck=False)
-    return Status(status, _state(dossier, user))
+    return Status(status, dossier_state(dossier, user))
 
 
 @router.post("/counter", response={200: DossierState, 201: DossierState, **ERRORS},
@@ -256,12 +198,12 @@ def receive_at_counter(request, payload: CounterIn, idempotency_key: str | None 
             return_method=payload.return_method, idempotency_key=idempotency_key)
 
     dossier, status = _idempotent(user, idempotency_key, create)
-    return Status(status, _state(dossier, user))
+    return Status(status, dossier_state(dossier, user))
 
 
 @router.get("/{code}", response={200: DossierDetailOut, **ERRORS}, summary="Chi tiết hồ sơ, lịch sử và thao tác được phép")
 def get_dossier(request, code: str):
-    return _detail(_get(request, code), request.auth)
+    return dossier_detail(_get(request, code), request.auth)
 
 
 # ---------------------------------------------------------------- one endpoint per legal action
@@ -278,7 +220,7 @@ def _act(request, code: str, fn, **kwargs) -> dict:
         raise _not_found(code)
     ref = lifecycle.DossierRef(code, visible=lambda d: can_view(user, d), not_found=_not_found(code))
     dossier = fn(ref, **kwargs)
-    return _state(dossier, user)
+    return dossier_state(dossier, user)
 
 
 @router.post("/{code}/receive", response=STATE, summary="Tiếp nhận hồ sơ nộp trực tuyến")

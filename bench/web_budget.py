@@ -125,7 +125,7 @@ def main() -> int:
         targets = pick_targets(env)
         port = free_port()
         server = subprocess.Popen([str(Path(PY).parent / "gunicorn"), "motcua.wsgi", "-b", f"127.0.0.1:{port}",
-                                   "-w", "2", "--log-level", "warning"], env=env, cwd=ROOT)
+                                   "-w", "2", "--log-level", "warning", "--no-control-socket"], env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:

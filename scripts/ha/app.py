@@ -65,7 +65,9 @@ class AppProcesses:
         """gunicorn on 127.0.0.1:`port`; returns its base URL once /healthz answers."""
         self.spawn(name, [str(VENV_BIN / "gunicorn"), "motcua.wsgi", "-w", str(workers), "-b",
                           f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "5",
-                          "--access-logfile", "/dev/null"], env=env)
+                          "--access-logfile", "/dev/null",
+                          # each node its own: gunicorn's default control socket is one path per user
+                          "--no-control-socket"], env=env)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while True:

@@ -55,3 +55,37 @@ def test_submit_to_an_agency_that_does_not_offer_it(client, world):
     resp = client.post(reverse("portal:submit", args=[world["proc"].code]),
                        {"applicant_name": "A", "agency": stranger.pk, "action": "draft"})
     assert resp.status_code == 400 and "Lựa chọn không hợp lệ." in resp.content.decode()
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    from tests.factories import sign_in
+
+    sign_in(client, django_user_model.objects.create_superuser("quantri", "qt@example.vn", "matkhau-123"))
+    return client
+
+
+@pytest.mark.parametrize("url,data", [
+    ("/admin/units/department/add/", {"agency": "abc", "code": "PB1", "name": "Phòng"}),
+    ("/admin/units/counter/add/", {"agency": "1e400", "code": "Q1", "name": "Quầy"}),
+    ("/admin/units/counter/add/", {"agency": "99999999999999999999", "code": "Q1", "name": "Quầy"}),
+    ("/admin/accounts/roleassignment/add/", {"user": " ", "role": "counter", "agency": "-x"}),
+    ("/admin/units/administrativeunit/add/", {"code": "X", "name": "Xã", "parent": "<b>", "replaced_by": "1,5"}),
+])
+def test_admin_form_with_a_forged_related_value_is_a_form_error(admin_client, url, data):
+    from django.apps import apps
+
+    model = apps.get_model(*url.split("/")[2:4])
+    before = model.objects.count()
+    resp = admin_client.post(url, {**data, "_save": "Lưu lại"})
+    assert resp.status_code == 200 and "errornote" in resp.content.decode()  # the form again, with its errors
+    assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("url", ["/admin/integrations/delivery/add/", "/admin/payments/payment/add/",
+                                 "/admin/payments/reconciliation/add/"])
+def test_records_only_the_system_writes_have_no_add_page(admin_client, url):
+    assert admin_client.get(url).status_code == 403
+    assert admin_client.post(url, {"_save": "Lưu lại"}).status_code == 403
+    list_page = admin_client.get(url.replace("add/", ""))
+    assert list_page.status_code == 200 and url not in list_page.content.decode()  # no "add" button

@@ -7,12 +7,13 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswo
 from django.contrib.auth.models import Group
 
 from motcua.audit.services import record_read
+from motcua.core.admin import SafeAutocomplete
 
 from . import lockout
 from .models import ApiToken, FailedSignIn, RoleAssignment, TwoFactorDevice, User
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(SafeAutocomplete, admin.TabularInline):
     model = RoleAssignment
     extra = 1
     autocomplete_fields = ("agency",)
@@ -56,7 +57,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ("user", "role", "agency", "department")
     list_filter = ("role",)
     search_fields = ("user__username", "user__full_name", "agency__name")

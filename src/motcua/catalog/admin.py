@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from motcua.core.admin import SafeAutocomplete
+
 from .models import ComponentRequirement, Field, Procedure, ProcessStep
 
 
@@ -14,14 +16,14 @@ class ComponentInline(admin.TabularInline):
     extra = 0
 
 
-class StepInline(admin.TabularInline):
+class StepInline(SafeAutocomplete, admin.TabularInline):
     model = ProcessStep
     extra = 0
     autocomplete_fields = ("agency",)
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ("code", "name", "field", "level", "online_level", "processing_days", "fee_vnd", "is_sample",
                     "is_active")
     list_filter = ("field", "level", "online_level", "agency_kind", "result_type", "is_sample", "is_active")

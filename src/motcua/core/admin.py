@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django_tasks_db.admin import DBTaskResultAdmin
@@ -7,6 +9,52 @@ from django_tasks_db.models import DBTaskResult
 
 from .event_labels import event_label
 from .models import CalendarException
+
+
+class SystemRecords:
+    """ModelAdmin mixin for rows only the system writes (deliveries, payments, reconciliations): no "add" page,
+    where a row made by hand would lack what it records and fail to save."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class _KnownChoicesOnly:
+    """An autocomplete widget re-rendering a refused form looks up only the submitted values its target column can
+    hold: Django's own filters by every value and fails with a 500 on one like "abc" for a numeric key."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if self._fits(v)], attr)
+
+    def _fits(self, v) -> bool:
+        target = self.field.target_field
+        try:
+            target.run_validators(target.to_python(v))
+        except (ValidationError, TypeError, ValueError):
+            return False
+        return True
+
+
+class SafeAutocompleteSelect(_KnownChoicesOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_KnownChoicesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocomplete:
+    """ModelAdmin / inline mixin: its ``autocomplete_fields`` use the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(CalendarException)

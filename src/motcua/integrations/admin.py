@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from motcua.core.admin import SystemRecords
+
 from . import dispatcher
 from .models import Delivery, PostalShipment, WebhookSubscription
 
@@ -11,7 +13,7 @@ def resend_dead(modeladmin, request, queryset):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(SystemRecords, admin.ModelAdmin):
     list_display = ("id", "target", "event", "aggregate_key", "status", "attempts", "next_attempt_at", "last_error")
     list_filter = ("status", "target")
     search_fields = ("aggregate_key", "last_error")

@@ -77,6 +77,26 @@ def test_too_large_scan_is_refused(client, world, received, settings):
     _nothing_kept(received)
 
 
+@pytest.mark.parametrize("component", ["abc", " ", "1,5", "99999999999999999999", "other procedure's"])
+def test_a_component_the_screen_never_offers_is_refused_and_nothing_is_kept(client, world, received, component):
+    from tests.factories import ProcedureFactory
+
+    if component == "other procedure's":
+        component = ProcedureFactory().components.create(name="Giấy tờ khác", order=1).pk
+    client.force_login(world["counter"])
+    resp = client.post(reverse("backoffice:scan_upload", args=[received.pk, "receipt"]),
+                       {"scans": [_file("a.png", _png())], "component": component})
+    assert resp.status_code == 400
+    assert "Thành phần hồ sơ đã chọn không thuộc thủ tục của hồ sơ này." in resp.content.decode()
+    _nothing_kept(received)
+
+
+def _file(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
 def test_only_the_counter_of_the_receiving_agency_may_scan(client, world, received):
     client.force_login(world["specialist"])
     resp = _upload(client, received, [("a.png", _png())], component=world["proc"].components.first())

@@ -3,6 +3,7 @@ compare the page images with the extracted fields, confirm — only then is it d
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -32,7 +33,12 @@ def scan_upload(request, pk, kind):
         return redirect("backoffice:dossier", pk=pk)
     component = None
     if kind == DigitizationKind.RECEIPT:
-        component = dossier.procedure.components.filter(pk=request.POST.get("component") or None).first()
+        try:  # a value the screen never offers (forged, or a component removed meanwhile) is refused, not ignored
+            component = forms.ModelChoiceField(dossier.procedure.components.all(), required=False).clean(
+                request.POST.get("component"))
+        except forms.ValidationError:
+            messages.error(request, "Thành phần hồ sơ đã chọn không thuộc thủ tục của hồ sơ này.")
+            return dossier_detail(request, pk, status=400)
     try:  # every file is checked by documents.scans: type by content, size, emptiness, hostile content
         job = digitize_scans(request.FILES.getlist("scans"), dossier=dossier, actor=actor(request), kind=kind,
                              component=component)

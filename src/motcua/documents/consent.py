@@ -15,6 +15,7 @@ this installation's choice [?].
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -34,7 +35,8 @@ def max_days() -> int:
 
 def check_purpose(purpose: str) -> str:
     if purpose not in ConsentPurpose.values:
-        raise ValidationFailed("consent_purpose_invalid", "Mục đích khai thác dữ liệu không hợp lệ.")
+        message = "Mục đích khai thác dữ liệu không hợp lệ."
+        raise ValidationFailed("consent_purpose_invalid", message, details={"purpose": message})
     return purpose
 
 
@@ -77,8 +79,8 @@ def grant_consent(id_number: str, purpose: str, *, by, dossier, days: int | None
     by_applicant = _grantor(by, id_number, dossier, "ghi nhận sự đồng ý")
     days = max_days() if days is None else days
     if not 1 <= days <= max_days():
-        raise ValidationFailed("consent_days_invalid",
-                               f"Thời hạn đồng ý phải từ 1 đến {max_days()} ngày.")
+        message = f"Thời hạn đồng ý phải từ 1 đến {max_days()} ngày."
+        raise ValidationFailed("consent_days_invalid", message, details={"days": message})
     now = timezone.now()
     with transaction.atomic():
         existing = active_consent(id_number, purpose, dossier, at=now)
@@ -138,6 +140,25 @@ def missing_consent_error(id_number: str, purpose: str, dossier) -> PermissionDe
     return PermissionDenied("vault_consent_missing",
                             "Công dân chưa đồng ý (hoặc đã rút lại sự đồng ý) cho cơ quan giải quyết hồ sơ này "
                             "khai thác kho dữ liệu điện tử của mình cho mục đích này.")
+
+
+@dataclass(frozen=True)
+class PurposeState:
+    """Where one purpose stands for a dossier: the consent in force, else the latest one that ended."""
+
+    purpose: str
+    label: str
+    active: VaultConsent | None
+    last: VaultConsent | None
+
+
+def consent_state(dossier) -> list[PurposeState]:
+    """Per purpose (in the order of ConsentPurpose), what the dossier's pages show about the applicant's consent."""
+    now = timezone.now()
+    history = consents_for(dossier)
+    return [PurposeState(purpose, label, active_consent(dossier.applicant_id_number, purpose, dossier, at=now),
+                         next((c for c in history if c.purpose == purpose), None))
+            for purpose, label in ConsentPurpose.choices]
 
 
 def consents_for(dossier) -> list[VaultConsent]:

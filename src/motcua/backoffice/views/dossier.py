@@ -1,4 +1,5 @@
-"""One dossier in the back office: its page, the lifecycle actions the officer may take, slips and files."""
+"""One dossier in the back office: its page, the lifecycle actions the officer may take, slips and files, the
+applicant's consent to read their data repository (recorded by an officer handling the dossier)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import Role
@@ -19,8 +21,9 @@ from motcua.documents.digitization import is_digitized
 from motcua.documents.result_drafts import latest_draft
 from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
-from motcua.dossiers.access import can_view_dossier
+from motcua.dossiers.access import can_view_dossier, handles_dossier
 from motcua.dossiers.models import Dossier
+from motcua.web.consent import consent_section, post_consent
 from motcua.web.display import TIMELINESS, form_rows
 from motcua.web.files import attachment_of, attachment_response, list_attachments, slip_response, store_attachment
 from motcua.web.pages import actor, show_domain_error
@@ -62,7 +65,7 @@ def _action_form(action, dossier, data=None, files=None):
 
 
 @officer_required
-def dossier_detail(request, pk, forms_override=None, status=None):
+def dossier_detail(request, pk, forms_override=None, status=None, consent_form=None):
     dossier = _officer_dossier(request, pk)
     record_dossier_read(request.user, dossier, purpose="backoffice_view")
     actions = [a for a in lifecycle.allowed_actions(dossier, request.user) if a in ACTION_FORMS]
@@ -75,8 +78,15 @@ def dossier_detail(request, pk, forms_override=None, status=None):
         "step_runs": dossier.step_runs.select_related("step", "agency", "assignee"),
         "timeliness": TIMELINESS.get(lifecycle.timeliness(dossier) or "", ""), "nav": "list",
         "form_rows": form_rows(dossier.procedure, dossier.form_data), **digitization_panel(request.user, dossier),
-        **result_panel(request.user, dossier),
+        **result_panel(request.user, dossier), **_consent_panel(request.user, dossier, consent_form),
     }, status=status or (400 if forms else 200))
+
+
+def _consent_panel(user, dossier, form) -> dict:
+    """Only an officer handling the dossier records or withdraws the applicant's consent (documents.consent)."""
+    if not handles_dossier(user, dossier):
+        return {"consent_rows": None}
+    return consent_section(dossier, officer=True, form=form)
 
 
 def _apply(action, dossier, user, form):
@@ -176,3 +186,12 @@ def attachment(request, pk, att_id):
     att = attachment_of(dossier, att_id, officer=True)
     record_dossier_read(request.user, dossier, purpose="backoffice_attachment")
     return attachment_response(att)
+
+
+@officer_required
+@require_POST
+def consent(request, pk, action):
+    """Record a consent the applicant gave at the counter (``grant``), or withdraw it (``revoke``)."""
+    dossier = _officer_dossier(request, pk)
+    return post_consent(request, dossier, action, officer=True, done=reverse("backoffice:dossier", args=[pk]),
+                        show_page=lambda form, status: dossier_detail(request, pk, status=status, consent_form=form))

@@ -1,5 +1,5 @@
 """The citizen's own dossiers: list, detail with timeline and files, slips and result, online fee payment,
-satisfaction rating, supplement and withdrawal."""
+satisfaction rating, supplement and withdrawal, consent to read their data repository."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from motcua.engagement.ratings import submit_rating
 from motcua.integrations.config import target_config
 from motcua.payments.models import Payment
 from motcua.payments.services import create_payment, dossier_fee, handle_return, payment_pending
+from motcua.web.consent import consent_section, post_consent
 from motcua.web.display import form_rows
 from motcua.web.files import (
     attachment_of,
@@ -71,7 +72,7 @@ def dossier_detail(request, pk):
     return _detail_page(request, _own_dossier(request, pk))
 
 
-def _detail_page(request, dossier, status=200):
+def _detail_page(request, dossier, status=200, consent_form=None):
     response = page(request, "portal/dossier.html", {
         "d": dossier, "events": dossier.events.all(), "attachments": list_attachments(dossier),
         "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
@@ -81,6 +82,7 @@ def _detail_page(request, dossier, status=200):
         "can_pay": _can_pay(dossier),
         "payment_pending": bool(dossier.fee_vnd) and not dossier.fee_paid_online and payment_pending(dossier),
         "fee": dossier_fee(dossier) if dossier.fee_vnd else None, "paid": _paid(dossier),
+        **consent_section(dossier, form=consent_form),
     }, status=status)
     if _can_pay(dossier):
         _let_the_pay_form_reach_the_gateway(response)
@@ -254,3 +256,13 @@ def withdraw(request, pk):
     else:
         messages.success(request, "Đã rút hồ sơ.")
     return redirect("portal:dossier", pk=pk)
+
+
+@login_required
+@require_POST
+def consent(request, pk, action):
+    """Give (``grant``) or withdraw (``revoke``) consent for the agency handling this dossier to read the citizen's
+    data repository (documents.consent)."""
+    dossier = _own_dossier(request, pk)
+    return post_consent(request, dossier, action, officer=False, done=reverse("portal:dossier", args=[pk]),
+                        show_page=lambda form, status: _detail_page(request, dossier, status, consent_form=form))

@@ -92,6 +92,11 @@ def test_expired_consent_is_refused(people, item):
     assert exc.value.code == "vault_consent_expired" and "hết hạn" in exc.value.message
     denied = AuditEntry.objects.filter(action="vault.read_denied").latest("id")
     assert denied.data["code"] == "vault_consent_expired" and denied.data["dossier"] == dossier.pk
+    # Withdrawing it now withdraws nothing: its history keeps "expired", not "withdrawn".
+    assert revoke_consent(ID, "prefill", by=people["citizen"]) == 0
+    consent.refresh_from_db()
+    assert consent.revoked_at is None
+    assert not AuditEntry.objects.filter(action="vault.consent_revoke").exists()
     # A new consent opens it again.
     grant_consent(ID, "prefill", by=people["citizen"], dossier=dossier)
     assert vault_items_for(ID, requester=people["counter"], purpose="prefill", dossier=dossier)

@@ -106,6 +106,19 @@ def test_a_forged_purpose_is_refused(client, world, submitted):
     assert _nothing_written()
 
 
+def test_who_filed_for_another_person_sees_the_state_but_cannot_consent_for_them(client, world, submitted):
+    from motcua.dossiers.models import Dossier
+
+    Dossier.objects.filter(pk=submitted.pk).update(applicant_id_number="051090009999")  # filed for a relative
+    client.force_login(world["citizen"])
+    resp = client.get(reverse("portal:dossier", args=[submitted.pk]))
+    html = _html(resp)
+    assert resp.status_code == 200 and html.count("Chưa đồng ý") == 2
+    assert 'name="days"' not in html and "Chỉ người đứng tên hồ sơ tự đồng ý" in html
+    resp = client.post(reverse("portal:consent_grant", args=[submitted.pk]), {"purpose": "prefill", "days": "10"})
+    assert resp.status_code == 403 and _nothing_written()
+
+
 def test_another_citizens_dossier_is_404(client, world, submitted):
     client.force_login(world["citizen"])
     client.post(reverse("portal:consent_grant", args=[submitted.pk]), {"purpose": "prefill", "days": "3"})

@@ -105,11 +105,12 @@ def revoke_consent(id_number: str, purpose: str, *, by, dossier=None) -> int:
     if dossier is not None or not is_self(by, id_number):
         _grantor(by, id_number, dossier, "rút lại sự đồng ý")
     with transaction.atomic():
+        now = timezone.now()
+        # Only a consent still in force can be withdrawn: one that expired keeps "expired" in its history.
         rows = VaultConsent.objects.select_for_update().filter(id_number=id_number, purpose=purpose,
-                                                               revoked_at__isnull=True)
+                                                               revoked_at__isnull=True, expires_at__gt=now)
         if dossier is not None:
             rows = rows.filter(dossier=dossier)
-        now = timezone.now()
         revoked = 0
         for consent in rows:
             consent.revoked_at = now

@@ -42,10 +42,13 @@ class ConsentForm(forms.Form):
             del self.fields["note"]
 
 
-def consent_section(dossier, *, officer: bool = False, form: ConsentForm | None = None) -> dict:
-    """What the dossier page shows: each purpose's state and the form to give consent."""
+def consent_section(dossier, *, officer: bool = False, form: ConsentForm | None = None, user=None) -> dict:
+    """What the dossier page shows: each purpose's state, and the form to give consent to whoever may give it (an
+    officer handling the dossier, or on the portal ``user`` when they are the applicant: someone who filed for
+    another person sees the state only, since the consent is that person's)."""
+    may_give = officer or consent.is_self(user, dossier.applicant_id_number)
     return {"consent_rows": consent.consent_state(dossier),
-            "consent_form": form if form is not None else ConsentForm(officer=officer)}
+            "consent_form": (form if form is not None else ConsentForm(officer=officer)) if may_give else None}
 
 
 def _label(purpose: str) -> str:

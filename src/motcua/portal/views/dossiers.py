@@ -82,7 +82,7 @@ def _detail_page(request, dossier, status=200, consent_form=None):
         "can_pay": _can_pay(dossier),
         "payment_pending": bool(dossier.fee_vnd) and not dossier.fee_paid_online and payment_pending(dossier),
         "fee": dossier_fee(dossier) if dossier.fee_vnd else None, "paid": _paid(dossier),
-        **consent_section(dossier, form=consent_form),
+        **consent_section(dossier, form=consent_form, user=request.user),
     }, status=status)
     if _can_pay(dossier):
         _let_the_pay_form_reach_the_gateway(response)

@@ -7,13 +7,13 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswo
 from django.contrib.auth.models import Group
 
 from motcua.audit.services import record_read
-from motcua.core.admin import SafeAutocomplete
+from motcua.core.admin import SafeRelated
 
 from . import lockout
 from .models import ApiToken, FailedSignIn, RoleAssignment, TwoFactorDevice, User
 
 
-class RoleAssignmentInline(SafeAutocomplete, admin.TabularInline):
+class RoleAssignmentInline(SafeRelated, admin.TabularInline):
     model = RoleAssignment
     extra = 1
     autocomplete_fields = ("agency",)
@@ -57,7 +57,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SafeAutocomplete, admin.ModelAdmin):
+class RoleAssignmentAdmin(SafeRelated, admin.ModelAdmin):
     list_display = ("user", "role", "agency", "department")
     list_filter = ("role",)
     search_fields = ("user__username", "user__full_name", "agency__name")

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -19,20 +20,22 @@ class SystemRecords:
         return False
 
 
+def _fits(target, value) -> bool:
+    """Whether the submitted ``value`` is one the key column ``target`` can hold (a number in range, for a numeric
+    key): Django looks a related row up by any value and, for one that cannot be a key, fails with a 500 ("abc"
+    anywhere; a number past 64 bits on SQLite) instead of a form error."""
+    try:
+        target.run_validators(target.to_python(value))
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return True
+
+
 class _KnownChoicesOnly:
-    """An autocomplete widget re-rendering a refused form looks up only the submitted values its target column can
-    hold: Django's own filters by every value and fails with a 500 on one like "abc" for a numeric key."""
+    """An autocomplete widget re-rendering a refused form looks up only the submitted values that fit."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if self._fits(v)], attr)
-
-    def _fits(self, v) -> bool:
-        target = self.field.target_field
-        try:
-            target.run_validators(target.to_python(v))
-        except (ValidationError, TypeError, ValueError):
-            return False
-        return True
+        return super().optgroups(name, [v for v in value if _fits(self.field.target_field, v)], attr)
 
 
 class SafeAutocompleteSelect(_KnownChoicesOnly, AutocompleteSelect):
@@ -43,8 +46,21 @@ class SafeAutocompleteSelectMultiple(_KnownChoicesOnly, AutocompleteSelectMultip
     pass
 
 
-class SafeAutocomplete:
-    """ModelAdmin / inline mixin: its ``autocomplete_fields`` use the widgets above."""
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-to-many field whose submitted values that cannot be keys are a form error before any look-up."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        target = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        for pk in value:
+            if not _fits(target, pk):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
+class SafeRelated:
+    """ModelAdmin / inline mixin: forged related values are form errors (the widgets and field above)."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -54,6 +70,7 @@ class SafeAutocomplete:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

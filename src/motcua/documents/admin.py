@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from motcua.core.admin import SystemRecords
+
 from .models import Attachment, DigitizationJob, ResultTemplate, VaultConsent, VaultItem
 
 
@@ -13,7 +15,7 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DigitizationJob)
-class DigitizationJobAdmin(admin.ModelAdmin):
+class DigitizationJobAdmin(SystemRecords, admin.ModelAdmin):
     list_display = ("id", "dossier", "kind", "status", "pages_done", "pages_total", "created_at")
     list_filter = ("status", "kind")
     raw_id_fields = ("dossier", "component", "output", "created_by", "confirmed_by")

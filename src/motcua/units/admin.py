@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from motcua.core.admin import SafeAutocomplete
+from motcua.core.admin import SafeRelated
 
 from .models import AdministrativeUnit, Agency, Counter, Department, ReorganizationPlan, ReorganizationProgress
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(SafeAutocomplete, admin.ModelAdmin):
+class AdministrativeUnitAdmin(SafeRelated, admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent", "is_active", "replaced_by", "valid_from", "valid_to")
     list_filter = ("level", "is_active", "parent")
     search_fields = ("code", "name")
@@ -27,7 +27,7 @@ class CounterInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SafeAutocomplete, admin.ModelAdmin):
+class AgencyAdmin(SafeRelated, admin.ModelAdmin):
     list_display = ("code", "name", "kind", "admin_unit", "is_active", "works_saturday_morning", "successor")
     list_filter = ("kind", "is_active", "works_saturday_morning")
     search_fields = ("code", "name", "short_name", "admin_unit__name")
@@ -37,7 +37,7 @@ class AgencyAdmin(SafeAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SafeAutocomplete, admin.ModelAdmin):
+class DepartmentAdmin(SafeRelated, admin.ModelAdmin):
     list_display = ("code", "name", "agency")
     list_filter = ("agency__kind",)
     search_fields = ("code", "name", "agency__name", "agency__code")
@@ -46,7 +46,7 @@ class DepartmentAdmin(SafeAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(SafeAutocomplete, admin.ModelAdmin):
+class CounterAdmin(SafeRelated, admin.ModelAdmin):
     list_display = ("code", "name", "agency", "is_active")
     list_filter = ("is_active", "agency__kind")
     search_fields = ("code", "name", "agency__name", "agency__code")

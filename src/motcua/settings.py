@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 # an integrator's call needs no session, CSRF, messages, htmx, static files or admin second factor.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "motcua.db.middleware.NulCharacterMiddleware",
     "motcua.api.lean.WhiteNoise",
     "django.middleware.gzip.GZipMiddleware",
     "motcua.api.lean.Session",

@@ -7,6 +7,12 @@
     window is longer than the largest lag the replica may have (settings enforce it), so once it ends
     the replica holds the write too. A page whose replica query fails is served again from the leader.
 
+``NulCharacterMiddleware``
+    PostgreSQL text cannot hold the NUL character: a query parameter, form field or cookie carrying one would
+    fail as the page filters or saves with it, a 500 wherever a view passes it on. The request is refused
+    first with a 400 (``NulCharacter``; under /api/ the JSON error ``nul_character``). JSON bodies are the
+    API schemas' to check (they refuse NUL in text fields).
+
 ``DatabaseUnavailableMiddleware``
     While the leader is lost (a failover takes seconds) a page fails with a connection error: the browser
     gets 503 with ``Retry-After`` and a Vietnamese message instead of a 500. Under /api/ the API's own
@@ -22,6 +28,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
@@ -34,6 +41,31 @@ UNAVAILABLE_MESSAGE = "Hệ thống tạm thời không truy cập được cơ 
 RETRY_AFTER_S = 2
 API_PREFIX = "/api/"  # answered by the API's error contract (api.errors), which uses the message above
 log = logging.getLogger(__name__)
+
+
+class NulCharacter(BadRequest):
+    """A request whose parameters, form fields or cookies carry the NUL character."""
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NulCharacterMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fields = [request.GET, request.COOKIES]
+        if request.content_type in FORM_TYPES:
+            fields.append(request.POST)
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in _values(source, key))
+                                          for source in fields for key in source):
+            raise NulCharacter("Dữ liệu gửi lên có ký tự NUL (\\x00), không hợp lệ.")
+        return self.get_response(request)
+
+
+def _values(source, key) -> list[str]:
+    return source.getlist(key) if hasattr(source, "getlist") else [source[key]]
 
 
 def sticky_window() -> float:

@@ -277,6 +277,7 @@ AXES_FAILURE_LIMIT = "motcua.accounts.lockout.failure_limit"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=MOTCUA_LOGIN_LOCKOUT_MINUTES)
 AXES_CLIENT_IP_CALLABLE = "motcua.accounts.lockout.client_address"
+AXES_USERNAME_CALLABLE = "motcua.accounts.lockout.client_username"
 AXES_LOCKOUT_CALLABLE = "motcua.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # accounts/admin.py shows attempts with an audited unlock action

@@ -68,6 +68,18 @@ def test_admin_login_page_locks_too():
     assert not signed_in(client)
 
 
+def test_an_overlong_name_is_a_failed_sign_in_never_a_500():
+    # No account has a name this long. The portal's form refuses it; the admin's (Django's) lets it through to
+    # the lockout's table, which holds 255 characters: a 500 on PostgreSQL before the name was cut to the
+    # length of an account name, and counted like any other failure since.
+    client = browser()
+    assert portal_login(client, "x" * 600, "sai").status_code == 400
+    assert admin_login(client, "x" * 600, "sai").status_code == 200
+    assert admin_login(client, "x" * 600 + "y", "sai").status_code == 200
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "x" * 150 and attempt.failures_since_start == 2
+
+
 def test_json_callers_get_a_code():
     citizen(username="an")
     client = browser()

@@ -27,6 +27,7 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Sum
 from django.dispatch import receiver
@@ -51,6 +52,16 @@ LOCKED_MESSAGE = ("Tài khoản hoặc địa chỉ mạng này tạm thời b�
                   "Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị viên để được mở khóa.")
 TOKEN_MESSAGE = ("Địa chỉ mạng này đã gửi quá nhiều khóa API không hợp lệ và tạm thời bị từ chối. "
                  "Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị viên.")
+
+
+def client_username(request, credentials=None) -> str | None:
+    """The account name a failed sign-in is counted under (django-axes' AXES_USERNAME_CALLABLE): what was typed,
+    cut to the longest name an account can have. Django's sign-in forms do not enforce that length, and a longer
+    name — which no account has — would not fit in the attempts table (a 500 on PostgreSQL)."""
+    username = credentials.get("username") if credentials else request.POST.get("username")
+    if not isinstance(username, str):
+        return None
+    return username[:get_user_model()._meta.get_field("username").max_length]
 
 
 def client_address(request) -> str | None:

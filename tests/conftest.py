@@ -76,3 +76,14 @@ def _counter_open_on_the_day_the_tests_run(request, monkeypatch):
 @pytest.fixture
 def real_days_off():
     return True
+
+
+@pytest.fixture
+def clock(monkeypatch, real_days_off):
+    """``clock(moment)``: "now" (django.utils.timezone.now) is that aware moment for the rest of the test, with the
+    calendar's real days off; a test that receives a dossier fixes its day so that it passes on any day it runs."""
+
+    def set_to(moment):
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+    return set_to

@@ -16,7 +16,7 @@ from motcua.core.errors import PermissionDenied, ValidationFailed
 
 from .. import codes, rules
 from ..models import Channel, Dossier, ReturnMethod, Slip, Status, SupplementRequest
-from .commit import Event, commit, create_once, issue_slip, lock, now, reason, run_locked, save_new, transition
+from .commit import Event, commit, create_once, flag_of, issue_slip, lock, now, reason, run_locked, save_new, transition
 from .guards import COUNTER, is_owner, require_role, require_status
 from .processing import shift_clock
 
@@ -87,14 +87,14 @@ def _check_return_method(return_method) -> None:
         raise ValidationFailed("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
 
 
-def _set_received(d: Dossier, at: dt.datetime, digitized: bool) -> None:
+def _set_received(d: Dossier, at: dt.datetime, digitized) -> None:
     d.received_at = at
     d.rule_version = rules.rule_version_for(at)
     # Deadline counted in working days from receipt (Decree 61/2018 / Decree 118/2025: appointment
     # on the receipt slip, Mẫu 01).
     d.due_at = calendar.add_working_days(at, d.procedure.processing_days)
     d.original_due_at = d.due_at
-    d.digitized_at_receipt = bool(digitized)
+    d.digitized_at_receipt = flag_of(digitized, d)
     d.current_agency = d.agency
 
 
@@ -175,6 +175,8 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
 @transition("receive")
 def receive(d, at, *, officer, digitized=False, off_day_reason="") -> Event:
     """SUBMITTED → RECEIVED: receipt slip with appointment (Mẫu 01); rule version fixed at this date.
+    ``digitized``: the ``digitized_at_receipt`` flag, or the function of the dossier that says it (the back office
+    and the API pass documents.digitization.receipt_digitized: what the officer confirmed, asked under the lock).
     ``off_day_reason``: why the counter received on a day off (the officer confirmed it), kept in the history."""
     _set_received(d, at, digitized)
     d.status = Status.RECEIVED
@@ -190,7 +192,9 @@ def _off_day(reason: str) -> dict:
 def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data, channel="counter",
                        digitized=False, return_method="counter", idempotency_key=None, at=None,
                        off_day_reason="") -> Dossier:
-    """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment."""
+    """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment. ``digitized`` as for
+    ``receive`` (a function is asked before the new dossier has a row: documents.digitization.receipt_digitized
+    then finds no confirmed scan, so the API's counter reception records False)."""
     at = now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed("channel_invalid", "Hình thức nộp phải là trực tiếp hoặc bưu chính.")

@@ -68,9 +68,12 @@ def _fresh_calendar_cache():
 @pytest.fixture(autouse=True)
 def _counter_open_on_the_day_the_tests_run(request, monkeypatch):
     """Counter receptions in tests happen on the real day; a run on a weekend or holiday must not meet the
-    day-off confirmation (tests/web/test_off_day_reception.py) unless the test asks for it (`real_days_off`)."""
+    day-off rule — the back office's confirmation, the API's 422 off_day_reason_required, both asked through
+    dossiers.lifecycle.reception_day_off (tests/web/test_off_day_reception.py, tests/api/test_off_day_reception.py)
+    — unless the test asks for it (`real_days_off`). Servers started in another process (gunicorn, wrk's target) do
+    not see this: their receptions send a reason, which a working day ignores."""
     if "real_days_off" not in request.fixturenames:
-        monkeypatch.setattr("motcua.backoffice.forms.counter_day_off", lambda moment, **kwargs: "")
+        monkeypatch.setattr("motcua.core.calendar.counter_day_off", lambda moment, **kwargs: "")
 
 
 @pytest.fixture

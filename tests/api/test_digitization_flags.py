@@ -11,7 +11,7 @@ from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus
 from motcua.dossiers.models import Dossier
 from motcua.outbox.models import OutboxEvent
 
-from .conftest import submit_body
+from .conftest import post, submitted_code
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +23,8 @@ def _working_day(clock):
     clock(MONDAY)
 
 
-def post(world, who, path, body=None):
-    return world.client(who).post(f"/api/v1/dossiers{path}", body if body is not None else {},
-                                  content_type="application/json")
-
-
 def submitted(world) -> Dossier:
-    r = post(world, "citizen", "", submit_body(world))
-    assert r.status_code == 201, r.content
-    return Dossier.objects.get(code=r.json()["code"])
+    return Dossier.objects.get(code=submitted_code(world))
 
 
 def confirm(dossier, kind=DigitizationKind.RECEIPT, component=None) -> None:

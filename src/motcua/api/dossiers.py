@@ -196,7 +196,8 @@ def receive_at_counter(request, payload: CounterIn, idempotency_key: str | None 
         return lifecycle.receive_at_counter(
             officer=user, procedure=proc, agency=agency, applicant_data=payload.applicant.dict(),
             form_data=payload.form_data, channel=payload.channel, digitized=receipt_digitized,
-            return_method=payload.return_method, idempotency_key=idempotency_key)
+            return_method=payload.return_method, idempotency_key=idempotency_key,
+            off_day_reason=payload.off_day_reason)
 
     dossier, status = _idempotent(user, idempotency_key, create)
     return Status(status, dossier_state(dossier, user))
@@ -228,8 +229,10 @@ def _act(request, code: str, fn, **kwargs) -> dict:
 @retry.whole_transaction
 def receive(request, code: str, payload: ReceiveIn = None):
     payload = payload or ReceiveIn()
-    # The flag is what the confirmed scans show (payload.digitized is not taken: documents.digitization).
-    return _act(request, code, lifecycle.receive, officer=request.auth, digitized=receipt_digitized)
+    # The flag is what the confirmed scans show (payload.digitized is not taken: documents.digitization); on a day
+    # off of the dossier's agency the reason is required (lifecycle.check_off_day_reason, under the lock).
+    return _act(request, code, lifecycle.receive, officer=request.auth, digitized=receipt_digitized,
+                off_day_reason=payload.off_day_reason)
 
 
 @router.post("/{code}/request-supplement", response=STATE, summary="Yêu cầu bổ sung, hoàn thiện hồ sơ")

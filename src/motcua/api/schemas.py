@@ -161,6 +161,13 @@ def _ignored_claim(default: bool, what: str):
         + " Bản quét được xác nhận sau thời điểm này vẫn được ghi nhận khi xác nhận."))
 
 
+OffDayReason = Annotated[text(500), Field(description=(
+    "Lý do tiếp nhận vào ngày nghỉ (tối đa 500 ký tự). Bắt buộc khi thời điểm tiếp nhận không phải ngày làm việc "
+    "của cơ quan tiếp nhận (thứ Bảy, Chủ nhật, ngày nghỉ lễ, Tết; buổi chiều thứ Bảy với cơ quan làm việc sáng thứ "
+    "Bảy): thiếu lý do thì trả 422, mã off_day_reason_required, không ghi nhận gì. Lý do được ghi vào quá trình xử "
+    "lý hồ sơ. Vào ngày làm việc, lý do gửi kèm bị bỏ qua."))]
+
+
 RECEIPT_DIGITIZED = ("hồ sơ được tính là đã số hóa khi tiếp nhận chỉ khi cán bộ đã xác nhận bản quét của mọi thành "
                      "phần hồ sơ bắt buộc (POST /api/v1/documents/digitization, rồi …/digitization/{job_id}/confirm).")
 
@@ -174,10 +181,12 @@ class CounterIn(Schema):
     digitized: bool = _ignored_claim(False, RECEIPT_DIGITIZED + " Hồ sơ vừa tiếp nhận trực tiếp chưa có bản quét "
                                                                  "nào được xác nhận.")
     return_method: ReturnMethodIn = "counter"
+    off_day_reason: OffDayReason = ""
 
 
 class ReceiveIn(Schema):
     digitized: bool = _ignored_claim(False, RECEIPT_DIGITIZED)
+    off_day_reason: OffDayReason = ""
 
 
 class SupplementRequestIn(Schema):

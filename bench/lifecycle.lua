@@ -26,12 +26,14 @@ function init(args)
   for t in string.gmatch(env("BENCH_CITIZENS"), "[^,]+") do citizens[#citizens + 1] = t end
   citizen = citizens[(tid - 1) % #citizens + 1]
   local counter, specialist, leader = env("BENCH_COUNTER"), env("BENCH_SPECIALIST"), env("BENCH_LEADER")
-  plan = { { "receive", counter, '{"digitized":true}' }, { "start-processing", counter, "{}" } }
+  -- A reason: asked on a day off of the unit (422 off_day_reason_required), ignored on a working day (lifecycle.py).
+  plan = { { "receive", counter, '{"off_day_reason":"Đo hiệu năng, chạy cả ngày nghỉ"}' },
+           { "start-processing", counter, "{}" } }
   for _ = 1, tonumber(env("BENCH_STEPS")) - 1 do
     plan[#plan + 1] = { "complete-step", specialist, '{"note":"xong"}' }
   end
   plan[#plan + 1] = { "approve", leader, '{"summary":"Đồng ý"}' }
-  plan[#plan + 1] = { "sign-result", leader, '{"electronic":true,"digitized":true}' }
+  plan[#plan + 1] = { "sign-result", leader, '{"electronic":true}' }
   plan[#plan + 1] = { "return", counter, "{}" }
 end
 

@@ -51,7 +51,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 os.environ.setdefault("MOTCUA_DEMO", "1")
 os.environ.setdefault("MOTCUA_CONN_MAX_AGE", "86400")
 
-from lifecycle import _with_db, fmt, machine_cpu  # noqa: E402  (bench/lifecycle.py)
+from lifecycle import RECEIVE, _with_db, fmt, machine_cpu  # noqa: E402  (bench/lifecycle.py)
 
 SCRATCH = "motcua_bench_sql"
 PGBENCH_SCRATCH = "motcua_bench_sql_pgbench"
@@ -141,10 +141,10 @@ def record_lifecycles(k: int, steps: int, clients: int = 1) -> list[list[tuple[s
                             if v in (d["code"], key)}
         recorded = [("submit", seen)]
         base = f"/api/v1/dossiers/{d['code']}"
-        plan = [("receive", auth["counter"], {"digitized": True}), ("start-processing", auth["counter"], {})]
+        plan = [("receive", auth["counter"], RECEIVE), ("start-processing", auth["counter"], {})]
         plan += [("complete-step", auth["specialist"], {"note": "xong"})] * (steps - 1)
         plan += [("approve", auth["leader"], {"summary": "Đồng ý"}),
-                 ("sign-result", auth["leader"], {"electronic": True, "digitized": True}),
+                 ("sign-result", auth["leader"], {"electronic": True}),
                  ("return", auth["counter"], {})]
         for action, headers, body in plan:
             recorded.append((action, call(f"{base}/{action}", headers, body)[1]))

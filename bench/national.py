@@ -44,7 +44,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.lifecycle import fmt, percentile  # noqa: E402
+from bench.lifecycle import RECEIVE, fmt, percentile  # noqa: E402
 
 # APPROXIMATE WEIGHTS, NOT FACTS. The 34 provinces and centrally-run cities after the 2025 reorganisation
 # (Resolution 202/2025/QH15), with population figures as listed by the Government's news portal
@@ -138,7 +138,7 @@ def lifecycle(client: httpx.Client, setup: dict, agency: str, citizen: str, res:
         return
     call("GET", f"/api/v1/reporting/indicators?period={year}&scope={agency}", {}, None, is_read=True)
     base = f"/api/v1/dossiers/{d['code']}"
-    plan = [("receive", "counter", {"digitized": True}), ("start-processing", "counter", {})]
+    plan = [("receive", "counter", RECEIVE), ("start-processing", "counter", {})]
     plan += [("complete-step", "specialist", {"note": "xong"})] * (int(setup.get("steps", 1)) - 1)
     plan += [("approve", "leader", {"summary": "Đồng ý"}), ("sign-result", "leader", {"electronic": True}),
              ("return", "counter", {})]

@@ -68,11 +68,25 @@ def _fresh_calendar_cache():
 @pytest.fixture(autouse=True)
 def _counter_open_on_the_day_the_tests_run(request, monkeypatch):
     """Counter receptions in tests happen on the real day; a run on a weekend or holiday must not meet the
-    day-off confirmation (tests/web/test_off_day_reception.py) unless the test asks for it (`real_days_off`)."""
+    day-off rule — the back office's confirmation, the API's 422 off_day_reason_required, both asked through
+    dossiers.lifecycle.reception_day_off (tests/web/test_off_day_reception.py, tests/api/test_off_day_reception.py)
+    — unless the test asks for it (`real_days_off`). Servers started in another process (gunicorn, wrk's target) do
+    not see this: their receptions send a reason, which a working day ignores."""
     if "real_days_off" not in request.fixturenames:
-        monkeypatch.setattr("motcua.backoffice.forms.counter_day_off", lambda moment, **kwargs: "")
+        monkeypatch.setattr("motcua.core.calendar.counter_day_off", lambda moment, **kwargs: "")
 
 
 @pytest.fixture
 def real_days_off():
     return True
+
+
+@pytest.fixture
+def clock(monkeypatch, real_days_off):
+    """``clock(moment)``: "now" (django.utils.timezone.now) is that aware moment for the rest of the test, with the
+    calendar's real days off; a test that receives a dossier fixes its day so that it passes on any day it runs."""
+
+    def set_to(moment):
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+    return set_to

@@ -45,3 +45,16 @@ def submit_body(world, **extra):
             "form_data": {"ho_ten_tre": "Trần Minh An"}}
     body.update(extra)
     return body
+
+
+def post(world, who, path, body=None):
+    """POST /api/v1/dossiers<path> as ``who`` (a key of world.tokens) with a JSON body."""
+    return world.client(who).post(f"/api/v1/dossiers{path}", body if body is not None else {},
+                                  content_type="application/json")
+
+
+def submitted_code(world) -> str:
+    """The code of a dossier the citizen submits online now."""
+    r = post(world, "citizen", "", submit_body(world))
+    assert r.status_code == 201, r.content
+    return r.json()["code"]

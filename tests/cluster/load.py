@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 
 import httpx
 
+# The web servers of a drill run in their own processes, where the tests' "every day is a working day" does not
+# reach: receptions send a reason, asked on a day off of the unit (422 off_day_reason_required), ignored otherwise.
+RECEIVE = {"off_day_reason": "Diễn tập chạy cả ngày nghỉ"}
+
 
 @dataclass
 class Ledger:
@@ -76,7 +80,7 @@ def client_loop(base_url: str, setup: dict, citizen_token: str, ledger: Ledger, 
             with ledger.lock:
                 ledger.submitted[key] = code
                 ledger.ack(sent)
-            r, failed, sent = send(client, ledger, "POST", f"/api/v1/dossiers/{code}/receive", deadline, json={},
+            r, failed, sent = send(client, ledger, "POST", f"/api/v1/dossiers/{code}/receive", deadline, json=RECEIVE,
                              headers=counter)
             if r is not None and r.status_code == 409 and failed:
                 r2, _, _ = send(client, ledger, "GET", f"/api/v1/dossiers/{code}", deadline, headers=counter)

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from scripts.ha import cluster as ha
 
+from .load import RECEIVE
+
 pytestmark = pytest.mark.drill
 PASSWORD = "matkhau-dien-tap-1"
 
@@ -63,7 +65,7 @@ def test_statistics_and_own_pages_on_a_lagging_then_stopped_replica(ha_cluster, 
                              json={"procedure_code": setup["procedure_code"], "agency_code": setup["agency_code"]})
         assert r.status_code == 201, r.text
         code = r.json()["code"]
-        assert officer_api.post(f"/api/v1/dossiers/{code}/receive", json={}).status_code == 200
+        assert officer_api.post(f"/api/v1/dossiers/{code}/receive", json=RECEIVE).status_code == 200
         app.manage("consume_events", "--lag", "0", env=leader_only)
         return code
 

@@ -19,14 +19,6 @@ MONDAY = dt.datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
 NEW_YEAR = dt.datetime(2027, 1, 1, 9, 0, tzinfo=TZ)
 
 
-@pytest.fixture
-def clock(monkeypatch, real_days_off):
-    def set_to(moment):
-        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-
-    return set_to
-
-
 def _walk_in(world, **over):
     comps = list(world["proc"].components.all())
     data = {"thu_tuc": world["proc"].code, "applicant_name": "Nguyễn Văn Hùng", "applicant_id_number": "051080001111",

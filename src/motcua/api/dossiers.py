@@ -16,6 +16,7 @@ from ninja import Header, Query, Router, Status
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.documents.digitization import receipt_digitized, result_digitized
 from motcua.dossiers import access, lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
@@ -194,8 +195,9 @@ def receive_at_counter(request, payload: CounterIn, idempotency_key: str | None 
     def create():
         return lifecycle.receive_at_counter(
             officer=user, procedure=proc, agency=agency, applicant_data=payload.applicant.dict(),
-            form_data=payload.form_data, channel=payload.channel, digitized=payload.digitized,
-            return_method=payload.return_method, idempotency_key=idempotency_key)
+            form_data=payload.form_data, channel=payload.channel, digitized=receipt_digitized,
+            return_method=payload.return_method, idempotency_key=idempotency_key,
+            off_day_reason=payload.off_day_reason)
 
     dossier, status = _idempotent(user, idempotency_key, create)
     return Status(status, dossier_state(dossier, user))
@@ -227,7 +229,10 @@ def _act(request, code: str, fn, **kwargs) -> dict:
 @retry.whole_transaction
 def receive(request, code: str, payload: ReceiveIn = None):
     payload = payload or ReceiveIn()
-    return _act(request, code, lifecycle.receive, officer=request.auth, digitized=payload.digitized)
+    # The flag is what the confirmed scans show (payload.digitized is not taken: documents.digitization); on a day
+    # off of the dossier's agency the reason is required (lifecycle.check_off_day_reason, under the lock).
+    return _act(request, code, lifecycle.receive, officer=request.auth, digitized=receipt_digitized,
+                off_day_reason=payload.off_day_reason)
 
 
 @router.post("/{code}/request-supplement", response=STATE, summary="Yêu cầu bổ sung, hoàn thiện hồ sơ")
@@ -326,8 +331,9 @@ def reject(request, code: str, payload: ReasonIn):
 @retry.whole_transaction
 def sign_result(request, code: str, payload: SignResultIn = None):
     payload = payload or SignResultIn()
+    # Signing over the API issues no signed file here: the result counts as digitized once its scan was confirmed.
     return _act(request, code, lifecycle.sign_result, officer=request.auth, electronic=payload.electronic,
-                digitized=payload.digitized)
+                digitized=result_digitized)
 
 
 @router.post("/{code}/return", response=STATE, summary="Trả kết quả")

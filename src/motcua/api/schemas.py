@@ -153,18 +153,40 @@ class SubmitIn(Schema):
     return_method: ReturnMethodIn = "online"
 
 
+def _ignored_claim(default: bool, what: str):
+    """A digitization flag the API once took from the caller: still accepted (a client sending it keeps working),
+    never recorded — the flag is what the confirmed scans show (documents.digitization)."""
+    return Field(default, json_schema_extra={"deprecated": True}, description=(
+        "Không còn dùng, vẫn nhận để tương thích nhưng giá trị gửi lên bị bỏ qua: " + what
+        + " Bản quét được xác nhận sau thời điểm này vẫn được ghi nhận khi xác nhận."))
+
+
+OffDayReason = Annotated[text(500), Field(description=(
+    "Lý do tiếp nhận vào ngày nghỉ (tối đa 500 ký tự). Bắt buộc khi thời điểm tiếp nhận không phải ngày làm việc "
+    "của cơ quan tiếp nhận (thứ Bảy, Chủ nhật, ngày nghỉ lễ, Tết; buổi chiều thứ Bảy với cơ quan làm việc sáng thứ "
+    "Bảy): thiếu lý do thì trả 422, mã off_day_reason_required, không ghi nhận gì. Lý do được ghi vào quá trình xử "
+    "lý hồ sơ. Vào ngày làm việc, lý do gửi kèm bị bỏ qua."))]
+
+
+RECEIPT_DIGITIZED = ("hồ sơ được tính là đã số hóa khi tiếp nhận chỉ khi cán bộ đã xác nhận bản quét của mọi thành "
+                     "phần hồ sơ bắt buộc (POST /api/v1/documents/digitization, rồi …/digitization/{job_id}/confirm).")
+
+
 class CounterIn(Schema):
     procedure_code: Code
     agency_code: Code
     applicant: ApplicantIn
     form_data: FormData = Field(default_factory=dict)
     channel: Literal["counter", "post"] = "counter"
-    digitized: bool = False
+    digitized: bool = _ignored_claim(False, RECEIPT_DIGITIZED + " Hồ sơ vừa tiếp nhận trực tiếp chưa có bản quét "
+                                                                 "nào được xác nhận.")
     return_method: ReturnMethodIn = "counter"
+    off_day_reason: OffDayReason = ""
 
 
 class ReceiveIn(Schema):
-    digitized: bool = False
+    digitized: bool = _ignored_claim(False, RECEIPT_DIGITIZED)
+    off_day_reason: OffDayReason = ""
 
 
 class SupplementRequestIn(Schema):
@@ -214,8 +236,10 @@ class ApproveIn(Schema):
 
 
 class SignResultIn(Schema):
-    electronic: bool = True
-    digitized: bool = True
+    electronic: bool = Field(True, description="Kết quả giải quyết là bản điện tử có chữ ký số. Điều này không làm "
+                                               "kết quả được tính là đã số hóa.")
+    digitized: bool = _ignored_claim(False, "kết quả được tính là đã số hóa khi cán bộ đã xác nhận bản quét kết quả "
+                                            "(số hóa loại result).")
 
 
 class ReturnIn(Schema):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from motcua.core.calendar import counter_day_off
+from motcua.core.errors import DomainError
+from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
 from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload, clean_id_number
@@ -14,7 +15,8 @@ REASON = {"required": "Vui lòng nêu rõ lý do."}
 
 
 class OffDayReception(forms.Form):
-    """A reception on a day off of the unit (core.calendar.counter_day_off) is confirmed, with its reason."""
+    """A reception on a day off of the unit is confirmed (the tick box, this page's own) with its reason (the rule
+    the API shares: dossiers.lifecycle.check_off_day_reason)."""
 
     off_day_confirm = forms.BooleanField(label="Tôi xác nhận tiếp nhận hồ sơ vào ngày nghỉ", required=False)
     off_day_reason = forms.CharField(label="Lý do tiếp nhận vào ngày nghỉ", required=False, max_length=500,
@@ -24,25 +26,23 @@ class OffDayReception(forms.Form):
     day_off_unit = ""  # the unit that is off, for the page
 
     def day_off_for(self, agency) -> str:
-        if agency is None:
-            return ""
-        off = counter_day_off(self.moment, saturday_morning=agency.works_saturday_morning)
+        off = lifecycle.reception_day_off(agency, self.moment)
         if off:
             self.day_off_unit = agency.name
         return off
 
     def check_day_off(self, agency) -> None:
         day_off = self.day_off_for(agency)
-        if not day_off:
-            self.cleaned_data["off_day_reason"] = ""
-            return
-        self.day_off, self.day_off_unit = day_off, agency.name
-        if not self.cleaned_data.get("off_day_confirm"):
-            self.add_error("off_day_confirm", f"Hôm nay là {day_off}, không phải ngày làm việc của {agency.name}: "
-                                              "xác nhận tiếp nhận vào ngày nghỉ.")
-        if not (self.cleaned_data.get("off_day_reason") or "").strip():
-            self.add_error("off_day_reason", "Vui lòng nêu lý do tiếp nhận vào ngày nghỉ; lý do được ghi vào quá "
-                                             "trình xử lý hồ sơ.")
+        if day_off:
+            self.day_off = day_off
+            if not self.cleaned_data.get("off_day_confirm"):
+                self.add_error("off_day_confirm", f"Hôm nay là {day_off}, không phải ngày làm việc của {agency.name}: "
+                                                  "xác nhận tiếp nhận vào ngày nghỉ.")
+        try:  # required on a day off, dropped on a working day
+            self.cleaned_data["off_day_reason"] = lifecycle.check_off_day_reason(
+                agency, self.moment, self.cleaned_data.get("off_day_reason"))
+        except DomainError as err:
+            self.add_error("off_day_reason", err.message)
 
 
 class ReceiveForm(OffDayReception):

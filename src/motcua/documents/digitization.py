@@ -12,12 +12,14 @@ import io
 import os
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.tasks import task
 from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
 from motcua.audit.services import record as audit_record
+from motcua.catalog.models import ComponentRequirement
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
@@ -33,25 +35,44 @@ def is_digitized(dossier, kind: str = DigitizationKind.RECEIPT) -> bool:
     """True when the officer confirmed the digitization: for the result, one confirmed job; at receipt, a
     confirmed job for every required component of the procedure (for a procedure without required
     components, one confirmed job). OCR that finished but was not checked counts for nothing.
+    One statement either way (receiving a dossier asks it on every call: receipt_digitized).
     # Decision 766 metric 4.2: a dossier counts as digitized when its components carry files (LEGAL.md §5)
     """
     if dossier is None or dossier.pk is None:
         return False
-    confirmed = DigitizationJob.objects.filter(dossier=dossier, kind=kind, status=JobStatus.CONFIRMED)
+    confirmed = DigitizationJob.objects.filter(dossier_id=dossier.pk, kind=kind, status=JobStatus.CONFIRMED)
     if kind != DigitizationKind.RECEIPT:
         return confirmed.exists()
-    required = set(dossier.procedure.components.filter(is_required=True).values_list("pk", flat=True))
-    if not required:
-        return confirmed.exists()
-    return required <= set(confirmed.values_list("component_id", flat=True))
+    # A confirmed job, and no required component of the procedure without one.
+    uncovered = ComponentRequirement.objects.filter(procedure_id=dossier.procedure_id, is_required=True).exclude(
+        Exists(confirmed.filter(component_id=OuterRef("pk"))))
+    return confirmed.filter(~Exists(uncovered)).exists()
+
+
+def receipt_digitized(dossier) -> bool:
+    """The ``digitized_at_receipt`` flag a reception records (Decision 766 indicator 4.2): what the documents
+    show — every required component's scan confirmed by an officer (``is_digitized``) — never what the caller
+    says. The back office and the API pass this function to ``lifecycle.receive`` / ``receive_at_counter``,
+    which ask it on the locked dossier once the reception is allowed; a dossier the reception itself creates
+    has no confirmed scan yet (False, no statement). A scan confirmed later is recorded by ``mark_digitized``."""
+    return is_digitized(dossier, DigitizationKind.RECEIPT)
+
+
+def result_digitized(dossier, *, born_electronic: bool = False) -> bool:
+    """The ``result_digitized`` flag signing records (Decision 766 indicator 4.2): the result is born electronic
+    — a PDF signed by the platform in this very signing (the back office signs the uploaded file or the reviewed
+    draft: documents.results) — or it is on paper and an officer confirmed its scan. Whether the result is
+    *electronic* (``result_electronic``) is the signer's statement; it does not make the result digitized. No
+    statement when ``born_electronic``. A scan confirmed after signing is recorded by ``mark_digitized``."""
+    return born_electronic or is_digitized(dossier, DigitizationKind.RESULT)
 
 
 def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None) -> bool:
     """Record that the dossier's components (receipt) or its result were digitized.
 
-    Before receipt nothing is written: the counter passes `digitized=is_digitized(dossier)` to
-    motcua.dossiers.lifecycle.receive, which sets the flag. A result signed through
-    lifecycle.sign_result(digitized=True) already carries it. Only when digitization finishes after
+    Before receipt nothing is written: the reception (back office or API) passes `digitized=receipt_digitized`
+    to motcua.dossiers.lifecycle.receive, which sets the flag. A result signed born electronic, or whose scan
+    was confirmed before signing, already carries it (`result_digitized`). Only when digitization finishes after
     that transition is the flag written here (write_dossier_digitization_flag). Returns True when
     the flag is set now.
     """

@@ -17,7 +17,7 @@ from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import is_digitized
+from motcua.documents.digitization import receipt_digitized, result_digitized
 from motcua.documents.result_drafts import latest_draft
 from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
@@ -93,7 +93,7 @@ def _apply(action, dossier, user, form):
     c = form.cleaned_data if form is not None else {}
     if action == "receive":
         # Digitized at receipt only when the officer confirmed the scans of every required component.
-        return lifecycle.receive(dossier, officer=user, digitized=is_digitized(dossier), at=form.moment,
+        return lifecycle.receive(dossier, officer=user, digitized=receipt_digitized, at=form.moment,
                                  off_day_reason=c.get("off_day_reason", ""))
     if action == "request_supplement":
         return lifecycle.request_supplement(dossier, officer=user, items=c["all_items"], reason=c["reason"])
@@ -126,7 +126,7 @@ def _apply(action, dossier, user, form):
         draft = None if c.get("result_file") else latest_draft(dossier)
         electronic = bool(c.get("result_file") or draft)
         signed = lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"] or electronic,
-                                       digitized=electronic or is_digitized(dossier, "result"))
+                                       digitized=result_digitized(dossier, born_electronic=electronic))
         if c.get("result_file"):
             issue_signed_result(signed, c["result_file"].read(), officer=user)
         elif draft is not None:  # the draft made from the procedure's template, reviewed on this page

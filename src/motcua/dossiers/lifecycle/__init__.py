@@ -25,7 +25,9 @@ Legal texts: Decree 61/2018/NĐ-CP + Circular 01/2018/TT-VPCP for dossiers recei
 the online channel. Version-dependent numbers live in motcua.dossiers.rules.
 
 Other public names: ``allowed_actions``, ``timeliness``, ``step_timeliness``, ``awaiting_decision``,
-``online_receipt_due_at``, ``handovers`` (control sheet rows), ``GUARDS`` (action → guard(dossier,
+``online_receipt_due_at``, ``handovers`` (control sheet rows), ``reception_day_off`` and
+``check_off_day_reason`` (a reception on a day off of the unit needs a reason: the rule the back office's
+forms, the API and ``receive`` / ``receive_at_counter`` share), ``GUARDS`` (action → guard(dossier,
 user) raising the same errors as the transition; used by dossiers.access.can_act),
 ``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``,
 ``DossierRef`` (name a dossier by code + visibility rule instead of loading it: the transition's own
@@ -51,9 +53,11 @@ from .commit import DossierRef, payload
 from .facts import record_data_link, record_digitization, record_online_payment
 from .guards import ACTION_LABELS, BEFORE_RECEIPT, DECIDED, GUARDS, IN_PROGRESS, TERMINAL, allowed_actions
 from .intake import (
+    check_off_day_reason,
     provide_supplement,
     receive,
     receive_at_counter,
+    reception_day_off,
     refuse,
     request_supplement,
     save_draft,
@@ -75,9 +79,10 @@ from .timeliness import awaiting_decision, handovers, online_receipt_due_at, ste
 
 __all__ = [
     "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "TERMINAL", "DossierRef",
-    "allowed_actions", "approve", "awaiting_decision", "complete_step", "extend", "hand_over", "handovers",
-    "issue_apology", "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement",
-    "receive", "receive_at_counter", "record_data_link", "record_digitization", "record_online_payment", "refuse",
-    "reject", "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result",
-    "start_processing", "step_timeliness", "stop", "submit_online", "timeliness", "transfer_agency", "withdraw",
+    "allowed_actions", "approve", "awaiting_decision", "check_off_day_reason", "complete_step", "extend", "hand_over",
+    "handovers", "issue_apology", "online_receipt_due_at", "pause", "payload", "procedure_and_agency",
+    "provide_supplement", "receive", "receive_at_counter", "reception_day_off", "record_data_link",
+    "record_digitization", "record_online_payment", "refuse", "reject", "request_supplement", "resume",
+    "return_from_agency", "return_result", "save_draft", "sign_result", "start_processing", "step_timeliness", "stop",
+    "submit_online", "timeliness", "transfer_agency", "withdraw",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from motcua.core.errors import ValidationFailed
 
 from ..models import Dossier, ReturnMethod, Status
-from .commit import Event, reason, transition
+from .commit import Event, flag_of, reason, transition
 from .processing import shift_clock
 
 
@@ -41,11 +41,13 @@ def reject(d, at, *, officer, reason) -> Event:
 
 @transition("sign_result")
 def sign_result(d, at, *, officer, electronic=True, digitized=True) -> Event:
-    """APPROVED → READY_FOR_RETURN: the result is signed (electronic result, result digitized)."""
+    """APPROVED → READY_FOR_RETURN: the result is signed (electronic result, result digitized).
+    ``digitized``: the flag, or the function of the dossier that says it (documents.digitization.result_digitized,
+    asked under the lock)."""
     d.status = Status.READY_FOR_RETURN
     d.result_electronic = bool(electronic)
-    d.result_digitized = bool(digitized)
-    return Event(data={"electronic": bool(electronic), "digitized": bool(digitized)})
+    d.result_digitized = flag_of(digitized, d)
+    return Event(data={"electronic": bool(electronic), "digitized": d.result_digitized})
 
 
 def _return_method(d, at, args) -> None:

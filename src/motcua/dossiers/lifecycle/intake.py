@@ -16,7 +16,7 @@ from motcua.core.errors import PermissionDenied, ValidationFailed
 
 from .. import codes, rules
 from ..models import Channel, Dossier, ReturnMethod, Slip, Status, SupplementRequest
-from .commit import Event, commit, create_once, issue_slip, lock, now, reason, run_locked, save_new, transition
+from .commit import Event, commit, create_once, flag_of, issue_slip, lock, now, reason, run_locked, save_new, transition
 from .guards import COUNTER, is_owner, require_role, require_status
 from .processing import shift_clock
 
@@ -87,14 +87,14 @@ def _check_return_method(return_method) -> None:
         raise ValidationFailed("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
 
 
-def _set_received(d: Dossier, at: dt.datetime, digitized: bool) -> None:
+def _set_received(d: Dossier, at: dt.datetime, digitized) -> None:
     d.received_at = at
     d.rule_version = rules.rule_version_for(at)
     # Deadline counted in working days from receipt (Decree 61/2018 / Decree 118/2025: appointment
     # on the receipt slip, Mẫu 01).
     d.due_at = calendar.add_working_days(at, d.procedure.processing_days)
     d.original_due_at = d.due_at
-    d.digitized_at_receipt = bool(digitized)
+    d.digitized_at_receipt = flag_of(digitized, d)
     d.current_agency = d.agency
 
 
@@ -172,10 +172,44 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
 
 # ---------------------------------------------------------------------------------------------- counter
 
-@transition("receive")
-def receive(d, at, *, officer, digitized=False, off_day_reason="") -> Event:
+def reception_day_off(agency, moment: dt.datetime) -> str:
+    """'' when the counter of ``agency`` normally receives at ``moment``; else what the day is, "thứ Bảy
+    05/12/2026" (core.calendar.counter_day_off, the unit's Saturday mornings open or not)."""
+    if agency is None:
+        return ""
+    return calendar.counter_day_off(moment, saturday_morning=agency.works_saturday_morning)
+
+
+def check_off_day_reason(agency, moment: dt.datetime, reason: str | None) -> str:
+    """The one rule for a reception on a day off of the receiving unit, asked by the back office's forms, by the API
+    and by the receptions themselves: there a reason is required, else ValidationFailed ``off_day_reason_required``
+    naming the day (nothing is written); on a working day there is nothing to explain and a reason given is not
+    recorded. Returns the reason to record ('' on a working day)."""
+    day_off = reception_day_off(agency, moment)
+    if not day_off:
+        return ""
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationFailed("off_day_reason_required",
+                               f"Vui lòng nêu lý do tiếp nhận vào ngày nghỉ: {day_off} không phải ngày làm việc của "
+                               f"{agency.name}; lý do được ghi vào quá trình xử lý hồ sơ.",
+                               details={"field": "off_day_reason", "day_off": day_off})
+    return text
+
+
+def _off_day_reason(d, at, args) -> None:
+    if args.get("off_day_reason") is not None:
+        args["off_day_reason"] = check_off_day_reason(d.agency, at, args["off_day_reason"])
+
+
+@transition("receive", checks=[_off_day_reason])
+def receive(d, at, *, officer, digitized=False, off_day_reason=None) -> Event:
     """SUBMITTED → RECEIVED: receipt slip with appointment (Mẫu 01); rule version fixed at this date.
-    ``off_day_reason``: why the counter received on a day off (the officer confirmed it), kept in the history."""
+    ``digitized``: the ``digitized_at_receipt`` flag, or the function of the dossier that says it (the back office
+    and the API pass documents.digitization.receipt_digitized: what the officer confirmed, asked under the lock).
+    ``off_day_reason``: the counter's answer to "why receive on a day off?" (back office, API), checked by
+    ``check_off_day_reason`` against the dossier's agency at ``at`` and kept in the history; None (the default): not
+    asked, for callers that replay or load past receptions."""
     _set_received(d, at, digitized)
     d.status = Status.RECEIVED
     issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
@@ -189,8 +223,11 @@ def _off_day(reason: str) -> dict:
 
 def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data, channel="counter",
                        digitized=False, return_method="counter", idempotency_key=None, at=None,
-                       off_day_reason="") -> Dossier:
-    """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment."""
+                       off_day_reason=None) -> Dossier:
+    """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment. ``digitized`` as for
+    ``receive`` (a function is asked before the new dossier has a row: documents.digitization.receipt_digitized
+    then finds no confirmed scan, so the API's counter reception records False). ``off_day_reason`` as for
+    ``receive``, checked against ``agency`` (after the earlier attempt of an idempotent retry is looked for)."""
     at = now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed("channel_invalid", "Hình thức nộp phải là trực tiếp hoặc bưu chính.")
@@ -199,6 +236,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
 
     def create() -> Dossier:
         _check_offered(procedure, agency, online=False)
+        reason_given = off_day_reason if off_day_reason is None else check_off_day_reason(agency, at, off_day_reason)
         d = Dossier(submitted_by=officer, procedure=procedure, agency=agency)
         _apply_applicant(d, applicant_data)
         d.form_data = _validate_form(procedure, form_data)
@@ -213,7 +251,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
         save_new(d)
         issue_slip(d, Slip.RECEIPT, officer=officer, at=at, due_at=d.due_at, code=d.code)
         return commit(d, action="receive_at_counter", from_status="", actor=officer, at=at, agency=agency,
-                      **_off_day(off_day_reason))
+                      **_off_day(reason_given))
 
     return create_once(officer, idempotency_key, create)
 

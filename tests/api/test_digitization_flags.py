@@ -1,0 +1,105 @@
+"""The digitization flags behind Decision 766 indicator 4.2 are what the dossier's documents show, over the API as
+on the back-office pages: ``digitized`` in a request body is still accepted (older clients keep working) but never
+recorded — at receipt the scans of every required component must have been confirmed, at signing the result's."""
+
+import datetime as dt
+
+import pytest
+
+from motcua.core.calendar import TZ
+from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus
+from motcua.dossiers.models import Dossier
+from motcua.outbox.models import OutboxEvent
+
+from .conftest import post, submitted_code
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = dt.datetime(2026, 12, 7, 9, 0, tzinfo=TZ)  # a working day: these tests are not about the calendar
+
+
+@pytest.fixture(autouse=True)
+def _working_day(clock):
+    clock(MONDAY)
+
+
+def submitted(world) -> Dossier:
+    return Dossier.objects.get(code=submitted_code(world))
+
+
+def confirm(dossier, kind=DigitizationKind.RECEIPT, component=None) -> None:
+    """A scan whose extracted fields the officer confirmed (documents.digitization.confirm_digitization)."""
+    DigitizationJob.objects.create(dossier=dossier, kind=kind, component=component, status=JobStatus.CONFIRMED)
+
+
+def published(dossier, action) -> dict:
+    return OutboxEvent.objects.get(topic=f"dossier.{action}", aggregate_id=str(dossier.pk)).payload
+
+
+def test_receiving_with_digitized_true_records_nothing_the_scans_do_not_show(world):
+    d = submitted(world)
+    first, second = world.procedure.components.order_by("order")
+    confirm(d, component=first)  # one of the two required components only
+    r = post(world, "counter", f"/{d.code}/receive", {"digitized": True})
+    assert r.status_code == 200, r.content
+    d.refresh_from_db()
+    assert d.digitized_at_receipt is False
+    assert published(d, "receive")["digitized_at_receipt"] is False  # what the statistics count
+
+
+def test_receiving_records_the_confirmed_scans_whatever_the_client_says(world):
+    d = submitted(world)
+    for component in world.procedure.components.all():
+        confirm(d, component=component)
+    r = post(world, "counter", f"/{d.code}/receive", {"digitized": False})
+    assert r.status_code == 200, r.content
+    d.refresh_from_db()
+    assert d.digitized_at_receipt is True and published(d, "receive")["digitized_at_receipt"] is True
+
+
+def test_a_walk_in_reception_has_no_confirmed_scan_yet(world):
+    r = post(world, "counter", "/counter", {
+        "procedure_code": world.procedure.code, "agency_code": world.agency.code,
+        "applicant": {"name": "Phạm Văn Quầy", "id_number": "051080000789"}, "digitized": True})
+    assert r.status_code == 201, r.content
+    d = Dossier.objects.get(code=r.json()["code"])
+    assert d.digitized_at_receipt is False and published(d, "receive_at_counter")["digitized_at_receipt"] is False
+
+
+def _approved(world) -> Dossier:
+    d = submitted(world)
+    for action, who in (("receive", "counter"), ("start-processing", "counter"), ("complete-step", "specialist"),
+                        ("approve", "leader")):
+        assert post(world, who, f"/{d.code}/{action}").status_code == 200
+    return d
+
+
+def test_signing_over_the_api_does_not_claim_the_result_digitized(world):
+    d = _approved(world)
+    r = post(world, "leader", f"/{d.code}/sign-result")  # the defaults: electronic, and once "digitized": true
+    assert r.status_code == 200, r.content
+    r = post(world, "leader", f"/{_approved(world).code}/sign-result", {"electronic": True, "digitized": True})
+    assert r.status_code == 200, r.content
+    signed_ones = Dossier.objects.filter(status="ready_for_return")
+    assert signed_ones.count() == 2
+    for signed in signed_ones:
+        assert (signed.result_electronic, signed.result_digitized) == (True, False)
+        event = signed.events.get(action="sign_result")
+        assert event.data == {"electronic": True, "digitized": False}
+
+
+def test_signing_records_a_confirmed_scan_of_the_paper_result(world):
+    d = _approved(world)
+    confirm(d, kind=DigitizationKind.RESULT)
+    r = post(world, "leader", f"/{d.code}/sign-result", {"electronic": False, "digitized": False})
+    assert r.status_code == 200, r.content
+    d.refresh_from_db()
+    assert (d.result_electronic, d.result_digitized) == (False, True)
+    assert published(d, "sign_result")["result_digitized"] is True
+
+
+def test_the_openapi_document_says_the_flag_is_ignored(world):
+    schemas = world.client(None).get("/api/v1/openapi.json").json()["components"]["schemas"]
+    for name in ("ReceiveIn", "CounterIn", "SignResultIn"):
+        field = schemas[name]["properties"]["digitized"]
+        assert field["deprecated"] is True and "bị bỏ qua" in field["description"], name

@@ -103,9 +103,3 @@ def test_a_nul_character_anywhere_is_a_400_before_any_page_or_query(client, worl
         client.cookies["sessionid"] = "abc\x00def"
         resp = client.get("/thu-tuc/")
     assert resp.status_code == 400 and "Yêu cầu không hợp lệ" in resp.content.decode()
-
-
-def test_a_nul_character_in_an_api_query_is_the_api_error(client, world):
-    resp = client.get("/api/v1/catalog/procedures", {"q": "khai\x00sinh"})
-    assert resp.status_code == 400
-    assert resp.json() == {"code": "nul_character", "message": "Dữ liệu gửi lên có ký tự NUL (\\x00), không hợp lệ."}

@@ -38,7 +38,7 @@ from django.views import defaults
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.core.errors import DomainError
-from motcua.db.middleware import UNAVAILABLE_MESSAGE, NulCharacter
+from motcua.db.middleware import UNAVAILABLE_MESSAGE
 
 from .schemas import http_error_payload, validation_payload
 
@@ -102,8 +102,6 @@ def _parsing(exc: Exception) -> Answer | None:
         return _error(400, "invalid_encoding", "Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.")
     if isinstance(exc, UnreadablePostError):
         return _error(400, "request_unreadable", "Không đọc được nội dung yêu cầu (kết nối bị ngắt giữa chừng).")
-    if isinstance(exc, NulCharacter):
-        return _error(400, "nul_character", str(exc))
     if isinstance(exc, (SuspiciousOperation, BadRequest)):
         return _error(400, "bad_request", "Yêu cầu không hợp lệ.")
     return None

@@ -8,7 +8,7 @@ from django.test import Client
 from motcua.demo import synthetic
 from motcua.documents import ocr
 from motcua.documents.attachments import store_upload
-from motcua.documents.models import Attachment, VaultItemKind
+from motcua.documents.models import Attachment, DigitizationJob, VaultItemKind
 from motcua.documents.signing import sign_pdf
 from motcua.documents.vault import add_to_vault
 from tests.factories import sign_in
@@ -199,3 +199,18 @@ def test_openapi_documents_the_documents_endpoints(people):
         assert p in paths, p
     upload = paths["/api/v1/documents/attachments"]["post"]
     assert {"413", "415", "422"} <= set(upload["responses"])
+
+
+def test_a_dossier_submitted_online_is_not_digitized_at_receipt_through_the_api_either(people):
+    # Circular 03/2025 art. 5: its components are electronic already (the counter's page offers no scan either).
+    from motcua.dossiers.models import Dossier
+
+    dossier = make_dossier(people)
+    Dossier.objects.filter(pk=dossier.pk).update(channel="online")
+    counter = client_for(people["counter"])
+    up = post_file(counter, make_pdf("CCCD"), "cccd.pdf", dossier_id=dossier.pk, kind="scan")
+    assert up.status_code == 201, up.content
+    r = counter.post(f"{API}/digitization", {"attachment_ids": [up.json()["id"]], "dossier_id": dossier.pk},
+                     content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "digitization_online_dossier"
+    assert not DigitizationJob.objects.filter(dossier=dossier).exists()

@@ -23,7 +23,7 @@ from motcua.catalog.models import ComponentRequirement
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
-from motcua.dossiers.models import Status
+from motcua.dossiers.models import Channel, Status
 
 from . import validation
 from .attachments import check_component, save_bytes
@@ -129,6 +129,12 @@ def _count_pages(att: Attachment, data: bytes) -> int:
                            "Chỉ số hóa được bản quét dạng ảnh (JPEG, PNG, TIFF) hoặc PDF.")
 
 
+def receipt_digitization_applies(dossier) -> bool:
+    """Whether a dossier's components are digitized at receipt: not one submitted online, already electronic.
+    # Circular 03/2025/TT-VPCP art. 5(a)"""
+    return dossier is None or dossier.channel != Channel.ONLINE
+
+
 def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: str = DigitizationKind.RECEIPT,
                        component=None) -> DigitizationJob:
     """Queue OCR of scans into a searchable PDF; the worker (manage.py db_worker) runs it."""
@@ -136,6 +142,9 @@ def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: 
         raise ValidationFailed("digitization_no_source", "Chưa có bản quét nào để số hóa.")
     if kind not in DigitizationKind.values:
         raise ValidationFailed("digitization_kind_invalid", "Loại số hóa không hợp lệ.")
+    if kind == DigitizationKind.RECEIPT and not receipt_digitization_applies(dossier):
+        raise ValidationFailed("digitization_online_dossier", "Hồ sơ nộp trực tuyến: thành phần hồ sơ đã ở dạng "
+                                                              "điện tử, không số hóa khi tiếp nhận.")
     check_component(dossier, component)
     total = 0
     for att in sources:

@@ -195,7 +195,7 @@ def receive_at_counter(request, payload: CounterIn, idempotency_key: str | None 
     def create():
         return lifecycle.receive_at_counter(
             officer=user, procedure=proc, agency=agency, applicant_data=payload.applicant.dict(),
-            form_data=payload.form_data, channel=payload.channel, digitized=receipt_digitized,
+            form_data=payload.form_data, channel=payload.channel,
             return_method=payload.return_method, idempotency_key=idempotency_key,
             off_day_reason=payload.off_day_reason)
 

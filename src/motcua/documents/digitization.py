@@ -72,9 +72,9 @@ def _digitized_sql(vendor: str, receipt: bool) -> str:
 def receipt_digitized(dossier) -> bool:
     """The ``digitized_at_receipt`` flag a reception records (Decision 766 indicator 4.2): what the documents
     show — every required component's scan confirmed by an officer (``is_digitized``) — never what the caller
-    says. The back office and the API pass this function to ``lifecycle.receive`` / ``receive_at_counter``,
-    which ask it on the locked dossier once the reception is allowed; a dossier the reception itself creates
-    has no confirmed scan yet (False, no statement). A scan confirmed later is recorded by ``mark_digitized``."""
+    says. The back office and the API pass this function to ``lifecycle.receive``, which asks it on the locked
+    dossier once the reception is allowed (a walk-in reception creates its dossier: no scan of it can be confirmed
+    yet, so it records False). A scan confirmed later is recorded by ``mark_digitized``."""
     return is_digitized(dossier, DigitizationKind.RECEIPT)
 
 

@@ -17,7 +17,6 @@ from motcua.catalog.services import search_procedures
 from motcua.core.calendar import TZ
 from motcua.core.cccd import is_valid_id_number
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import receipt_digitized
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.integrations import population
@@ -60,7 +59,7 @@ def walk_in(request):
                 dossier = lifecycle.receive_at_counter(
                     officer=actor(request), procedure=proc, agency=form.cleaned_data["agency"],
                     applicant_data=applicant, form_data=form.form_data(),
-                    channel=form.cleaned_data["channel"], digitized=receipt_digitized,
+                    channel=form.cleaned_data["channel"],
                     return_method=form.cleaned_data["return_method"],
                     idempotency_key=request.POST.get("idem") or None, at=form.moment,
                     off_day_reason=form.cleaned_data["off_day_reason"])

@@ -225,9 +225,9 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
                        digitized=False, return_method="counter", idempotency_key=None, at=None,
                        off_day_reason=None) -> Dossier:
     """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment. ``digitized`` as for
-    ``receive`` (a function is asked before the new dossier has a row: documents.digitization.receipt_digitized
-    then finds no confirmed scan, so the API's counter reception records False). ``off_day_reason`` as for
-    ``receive``, checked against ``agency`` (after the earlier attempt of an idempotent retry is looked for)."""
+    ``receive``; the back office and the API leave it False: the dossier this creates has no confirmed scan yet
+    (a later one is recorded by documents.digitization.mark_digitized). ``off_day_reason`` as for ``receive``,
+    checked against ``agency`` (after the earlier attempt of an idempotent retry is looked for)."""
     at = now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed("channel_invalid", "Hình thức nộp phải là trực tiếp hoặc bưu chính.")

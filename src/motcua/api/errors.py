@@ -40,7 +40,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from motcua.core.errors import DomainError
 from motcua.db.middleware import UNAVAILABLE_MESSAGE
 
-from .schemas import http_error_payload, validation_payload
+from .error_payloads import http_error_payload, validation_payload
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@
 
+# The virtualenv finds src/ by itself (a .pth file, appended after any PYTHONPATH), so tools run without
+# PYTHONPATH=src — a bare `lint-imports` included — see the package as the tests do.
 install: $(VENV)/.installed
+	@$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "motcua-src.pth").write_text(str(pathlib.Path("src").resolve()) + "\n")'
 
 system:
 	scripts/system-packages.sh

@@ -40,3 +40,10 @@ def test_units_admin_pages(admin_client_vi):
     assert page.status_code == 200 and "Đặc khu Lý Sơn" in page.content.decode()
     for url in ("/admin/units/counter/", "/admin/units/department/", "/admin/catalog/field/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_deleting_a_procedure_lists_its_agency_links_in_vietnamese(admin_client_vi):
+    proc = Procedure.objects.filter(agencies__isnull=False).first()
+    body = admin_client_vi.get(f"/admin/catalog/procedure/{proc.pk}/delete/").content.decode()
+    assert "liên kết thủ tục hành chính – cơ quan" in body
+    assert "relationship" not in body and "object (" not in body  # Django's own names for the link table

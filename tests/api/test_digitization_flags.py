@@ -1,15 +1,18 @@
 """The digitization flags behind Decision 766 indicator 4.2 are what the dossier's documents show, over the API as
 on the back-office pages: ``digitized`` in a request body is still accepted (older clients keep working) but never
-recorded — at receipt the scans of every required component must have been confirmed, at signing the result's."""
+recorded — at receipt an online dossier needs a file for every required component, any other dossier a confirmed
+scan of each; at signing the result must be born electronic or its scan confirmed."""
 
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.core.calendar import TZ
 from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus
 from motcua.dossiers.models import Dossier
 from motcua.outbox.models import OutboxEvent
+from tests.documents.conftest import make_pdf
 
 from .conftest import post, submitted_code
 
@@ -36,10 +39,22 @@ def published(dossier, action) -> dict:
     return OutboxEvent.objects.get(topic=f"dossier.{action}", aggregate_id=str(dossier.pk)).payload
 
 
-def test_receiving_with_digitized_true_records_nothing_the_scans_do_not_show(world):
+def attach(world, dossier, component) -> None:
+    """The citizen uploads a file for one component of the dossier (POST /api/v1/documents/attachments)."""
+    r = world.client("citizen").post("/api/v1/documents/attachments", {
+        "file": SimpleUploadedFile("to-khai.pdf", make_pdf()), "dossier_id": dossier.pk, "component_id": component.pk})
+    assert r.status_code == 201, r.content
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def test_an_online_dossier_missing_a_required_file_is_not_digitized_whatever_the_client_says(world, _media):
     d = submitted(world)
     first, second = world.procedure.components.order_by("order")
-    confirm(d, component=first)  # one of the two required components only
+    attach(world, d, first)  # one of the two required components only
     r = post(world, "counter", f"/{d.code}/receive", {"digitized": True})
     assert r.status_code == 200, r.content
     d.refresh_from_db()
@@ -47,14 +62,25 @@ def test_receiving_with_digitized_true_records_nothing_the_scans_do_not_show(wor
     assert published(d, "receive")["digitized_at_receipt"] is False  # what the statistics count
 
 
-def test_receiving_records_the_confirmed_scans_whatever_the_client_says(world):
+def test_an_online_dossier_whose_components_carry_files_is_digitized_at_receipt(world, _media):
+    """Submitted online, its components are electronic files already: nothing to scan (Circular 03/2025 art. 5),
+    and Decision 766 indicator 4.2 counts it digitized, as the seeds' rates do."""
     d = submitted(world)
     for component in world.procedure.components.all():
-        confirm(d, component=component)
+        attach(world, d, component)
     r = post(world, "counter", f"/{d.code}/receive", {"digitized": False})
     assert r.status_code == 200, r.content
     d.refresh_from_db()
     assert d.digitized_at_receipt is True and published(d, "receive")["digitized_at_receipt"] is True
+
+
+def test_confirmed_scans_do_not_stand_in_for_the_files_of_an_online_dossier(world):
+    d = submitted(world)
+    for component in world.procedure.components.all():
+        confirm(d, component=component)  # not possible through the screens: shown only to check the rule
+    assert post(world, "counter", f"/{d.code}/receive").status_code == 200
+    d.refresh_from_db()
+    assert d.digitized_at_receipt is False
 
 
 def test_a_walk_in_reception_has_no_confirmed_scan_yet(world):

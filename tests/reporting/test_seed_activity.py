@@ -11,22 +11,32 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import OnlineLevel
 from motcua.core import calendar
+from motcua.documents.attachments import store_upload
+from motcua.documents.digitization import receipt_digitized
 from motcua.dossiers import lifecycle
 from motcua.papers import statistics
 from motcua.reporting import consumer, decision766, indicators
 from tests.factories import AgencyFactory, ProcedureFactory, citizen, officer
 from tests.vietnamese import docx_text
+from tests.web.conftest import pdf_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
 YEAR = (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
 # level: (dossiers, of which online) — seed 004 ÷ 5
 TOWN = {OnlineLevel.PARTIAL: (169, 62), OnlineLevel.FULL: (173, 148)}
 RESOLVED_LATE, LATE_EVERY = 16, 20  # every 20th resolved dossier, 16 of them, is decided after its appointment
 OPEN = 18  # still in progress at the end of the year
-COUNTER_DIGITIZED = 66  # counter dossiers digitized at receipt (online ones are electronic already)
+COUNTER_DIGITIZED = 66  # counter dossiers digitized at receipt (online ones carry their files: digitized already)
 RESULT_NOT_DIGITIZED = 24  # resolved dossiers whose result was not digitized
 
 
@@ -49,12 +59,13 @@ def _drive():
                                      processing_days=Decimal("2")) for level in TOWN}
     plan = [(level, i < online) for level, (total, online) in TOWN.items() for i in range(total)]
     moments = _working_moments(len(plan))
-    received, counter_seen = [], 0
+    received, counter_seen, form = [], 0, pdf_bytes()
     for (level, online), at in zip(plan, moments, strict=True):
         if online:
             d = lifecycle.submit_online(applicant=person, procedure=procs[level], agency=town, applicant_data=applicant,
                                         form_data={}, at=at)
-            d = lifecycle.receive(d, officer=counter, digitized=True, at=at + dt.timedelta(minutes=30))
+            store_upload(SimpleUploadedFile("to-khai.pdf", form), owner=person, dossier=d, uploaded_by=person)
+            d = lifecycle.receive(d, officer=counter, digitized=receipt_digitized, at=at + dt.timedelta(minutes=30))
         else:
             counter_seen += 1
             d = lifecycle.receive_at_counter(officer=counter, procedure=procs[level], agency=town,

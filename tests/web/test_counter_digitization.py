@@ -202,3 +202,32 @@ def test_paper_result_is_digitized_before_return_once_confirmed(client, world, r
     assert client.post(resp["Location"], {"full_name": "NGUYỄN VĂN AN"}).status_code == 302
     d.refresh_from_db()
     assert d.result_digitized
+
+
+def test_an_online_dossier_with_every_required_file_counts_as_digitized_at_receipt(client, world):
+    """The citizen submits on the portal with a file for each component; nothing is scanned at the counter, and
+    the reception records the dossier digitized (Decision 766 indicator 4.2, as the seeds count online dossiers)."""
+    from tests.web.test_portal import _submit_payload
+
+    client.force_login(world["citizen"])
+    assert client.post(reverse("portal:submit", args=[world["proc"].code]), _submit_payload(world)).status_code == 302
+    d = world["proc"].dossiers.get()
+    client.force_login(world["counter"])
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Chưa có tệp" not in page and page.count("Đã có tệp") == world["proc"].components.count()
+    assert client.post(reverse("backoffice:action", args=[d.pk, "receive"])).status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.RECEIVED and d.digitized_at_receipt
+    assert "Hồ sơ đã được số hóa khi tiếp nhận." in client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+
+
+def test_an_online_dossier_missing_a_required_file_is_shown_and_not_counted(client, world, submitted):
+    first = world["proc"].components.filter(is_required=True).first()
+    Attachment.objects.create(dossier=submitted, component=first, kind="component", original_name="a.pdf",
+                              content_type="application/pdf", size=1, sha256="0" * 64, storage_path="a.pdf")
+    client.force_login(world["counter"])
+    page = client.get(reverse("backoffice:dossier", args=[submitted.pk])).content.decode()
+    assert "Đã có tệp" in page and "Chưa có tệp" in page
+    assert client.post(reverse("backoffice:action", args=[submitted.pk, "receive"])).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Status.RECEIVED and not submitted.digitized_at_receipt

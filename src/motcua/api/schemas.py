@@ -155,10 +155,10 @@ class SubmitIn(Schema):
 
 def _ignored_claim(default: bool, what: str):
     """A digitization flag the API once took from the caller: still accepted (a client sending it keeps working),
-    never recorded — the flag is what the confirmed scans show (documents.digitization)."""
+    never recorded — the flag is what the dossier's files and confirmed scans show (documents.digitization)."""
     return Field(default, json_schema_extra={"deprecated": True}, description=(
         "Không còn dùng, vẫn nhận để tương thích nhưng giá trị gửi lên bị bỏ qua: " + what
-        + " Bản quét được xác nhận sau thời điểm này vẫn được ghi nhận khi xác nhận."))
+        + " Bản quét (hồ sơ giấy) được xác nhận sau thời điểm này vẫn được ghi nhận khi xác nhận."))
 
 
 OffDayReason = Annotated[text(500), Field(description=(
@@ -185,7 +185,8 @@ class CounterIn(Schema):
 
 
 class ReceiveIn(Schema):
-    digitized: bool = _ignored_claim(False, RECEIPT_DIGITIZED)
+    digitized: bool = _ignored_claim(False, "hồ sơ nộp trực tuyến được tính là đã số hóa khi tiếp nhận khi mọi thành "
+                                            "phần hồ sơ bắt buộc đã có tệp (POST /api/v1/documents/attachments).")
     off_day_reason: OffDayReason = ""
 
 

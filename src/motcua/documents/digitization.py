@@ -55,26 +55,65 @@ def _digitized_sql(vendor: str, receipt: bool) -> str:
     3 ms of CPU to compile the nested EXISTS each time (``bench/lifecycle_cost.py``). A confirmed job, and at
     receipt no required component of the procedure without one."""
     q = connections[router.db_for_write(DigitizationJob)].ops.quote_name
-    job, comp = DigitizationJob._meta, ComponentRequirement._meta
-
-    def col(meta, name):
-        return q(meta.get_field(name).column)
-
-    confirmed = (f"SELECT 1 FROM {q(job.db_table)} j WHERE j.{col(job, 'dossier')} = %s AND j.{col(job, 'kind')} = %s "
-                 f"AND j.{col(job, 'status')} = %s")
+    job = DigitizationJob._meta
+    confirmed = (f"SELECT 1 FROM {q(job.db_table)} j WHERE j.{_column(job, 'dossier')} = %s "
+                 f"AND j.{_column(job, 'kind')} = %s AND j.{_column(job, 'status')} = %s")
     if not receipt:
         return f"SELECT EXISTS ({confirmed})"
-    return (f"SELECT EXISTS ({confirmed}) AND NOT EXISTS (SELECT 1 FROM {q(comp.db_table)} c "
-            f"WHERE c.{col(comp, 'procedure')} = %s AND c.{col(comp, 'is_required')} = %s "
-            f"AND NOT EXISTS ({confirmed} AND j.{col(job, 'component')} = c.{q(comp.pk.column)}))")
+    return _every_required_component(confirmed, f"j.{_column(job, 'component')}")
+
+
+@functools.cache
+def _attached_sql(vendor: str) -> str:
+    """``components_attached`` as one statement, built once (a reception asks it): a component file on the
+    dossier, and no required component of the procedure without one."""
+    q = connections[router.db_for_write(Attachment)].ops.quote_name
+    att = Attachment._meta
+    attached = f"SELECT 1 FROM {q(att.db_table)} a WHERE a.{_column(att, 'dossier')} = %s AND a.{_column(att, 'kind')} = %s"
+    return _every_required_component(attached, f"a.{_column(att, 'component')}")
+
+
+def _column(meta, name: str) -> str:
+    return connections[router.db_for_write(meta.model)].ops.quote_name(meta.get_field(name).column)
+
+
+def _every_required_component(present: str, component_column: str) -> str:
+    """``present`` (a SELECT of the dossier's rows, parameters dossier and kind) holds for the dossier, and for
+    each required component of the procedure (parameters procedure, True, then dossier and kind again)."""
+    q = connections[router.db_for_write(ComponentRequirement)].ops.quote_name
+    comp = ComponentRequirement._meta
+    return (f"SELECT EXISTS ({present}) AND NOT EXISTS (SELECT 1 FROM {q(comp.db_table)} c "
+            f"WHERE c.{_column(comp, 'procedure')} = %s AND c.{_column(comp, 'is_required')} = %s "
+            f"AND NOT EXISTS ({present} AND {component_column} = c.{q(comp.pk.column)}))")
+
+
+def components_attached(dossier) -> bool:
+    """True when the dossier carries a component file (uploaded, or taken from the citizen data repository) for
+    every required component of its procedure; for a procedure without required components, one component file.
+    One statement. This is how a dossier submitted online is digitized: its components are electronic files
+    (``receipt_digitized``)."""
+    if dossier is None or dossier.pk is None:
+        return False
+    connection = connections[router.db_for_write(Attachment)]  # the transition's own connection
+    kind = AttachmentKind.COMPONENT
+    with connection.cursor() as cur:
+        cur.execute(_attached_sql(connection.vendor), [dossier.pk, kind, dossier.procedure_id, True, dossier.pk, kind])
+        return bool(cur.fetchone()[0])
 
 
 def receipt_digitized(dossier) -> bool:
     """The ``digitized_at_receipt`` flag a reception records (Decision 766 indicator 4.2): what the documents
-    show — every required component's scan confirmed by an officer (``is_digitized``) — never what the caller
-    says. The back office and the API pass this function to ``lifecycle.receive``, which asks it on the locked
-    dossier once the reception is allowed (a walk-in reception creates its dossier: no scan of it can be confirmed
-    yet, so it records False). A scan confirmed later is recorded by ``mark_digitized``."""
+    show, never what the caller says.
+    # Decision 766 metric 4.2: a dossier counts as digitized when its components carry files (LEGAL.md §5)
+    A dossier submitted online is not scanned (Circular 03/2025 art. 5 exempts
+    it: ``receipt_digitization_applies``); it is digitized when its components carry files
+    (``components_attached``), as the seeds count it. Any other dossier: every required component's scan
+    confirmed by an officer (``is_digitized``). The back office and the API pass this function to
+    ``lifecycle.receive``, which asks it on the locked dossier once the reception is allowed (a walk-in reception
+    creates its dossier: no scan of it can be confirmed yet, so it records False). A scan confirmed later is
+    recorded by ``mark_digitized``."""
+    if not receipt_digitization_applies(dossier):
+        return components_attached(dossier)
     return is_digitized(dossier, DigitizationKind.RECEIPT)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role
 from motcua.documents.digitization import receipt_digitization_applies
-from motcua.documents.models import DigitizationKind, ResultTemplate
+from motcua.documents.models import AttachmentKind, DigitizationKind, ResultTemplate
 from motcua.documents.result_drafts import latest_draft, may_draft, may_set_template
 from motcua.dossiers.access import can_act
 from motcua.dossiers.models import Status
@@ -25,13 +25,19 @@ def may_digitize(user, dossier, kind: str) -> bool:
 
 
 def digitization_panel(user, dossier) -> dict:
-    """What the dossier page shows: each component with its latest job, and the result's."""
+    """What the dossier page shows: each component with its latest job (with its file, for a dossier submitted
+    online), and the result's."""
     jobs = list(dossier.digitization_jobs.select_related("confirmed_by").order_by("created_at", "id"))
     latest = {}
     for job in jobs:
         latest[(job.kind, job.component_id)] = job
-    rows = [(c, latest.get((DigitizationKind.RECEIPT, c.pk))) for c in dossier.procedure.components.all()]
-    return {"scan_rows": rows, "scan_receipt": may_digitize(user, dossier, DigitizationKind.RECEIPT),
+    components = list(dossier.procedure.components.all())
+    rows = [(c, latest.get((DigitizationKind.RECEIPT, c.pk))) for c in components]
+    files = []
+    if not receipt_digitization_applies(dossier):  # submitted online: the files are the digitized components
+        attached = set(dossier.attachments.filter(kind=AttachmentKind.COMPONENT).values_list("component_id", flat=True))
+        files = [(c, c.pk in attached) for c in components]
+    return {"scan_rows": rows, "file_rows": files, "scan_receipt": may_digitize(user, dossier, DigitizationKind.RECEIPT),
             "scan_result": may_digitize(user, dossier, DigitizationKind.RESULT),
             "result_job": latest.get((DigitizationKind.RESULT, None))}
 

@@ -71,6 +71,8 @@ def admin_client(client, django_user_model):
     ("/admin/units/counter/add/", {"agency": "99999999999999999999", "code": "Q1", "name": "Quầy"}),
     ("/admin/accounts/roleassignment/add/", {"user": " ", "role": "counter", "agency": "-x"}),
     ("/admin/units/administrativeunit/add/", {"code": "X", "name": "Xã", "parent": "<b>", "replaced_by": "1,5"}),
+    # Django's own admin of groups: the project's admin site puts the same guard on every admin
+    ("/admin/auth/group/add/", {"name": "Nhóm", "permissions": "99999999999999999999"}),
 ])
 def test_admin_form_with_a_forged_related_value_is_a_form_error(admin_client, url, data):
     from django.apps import apps
@@ -80,6 +82,16 @@ def test_admin_form_with_a_forged_related_value_is_a_form_error(admin_client, ur
     resp = admin_client.post(url, {**data, "_save": "Lưu lại"})
     assert resp.status_code == 200 and "errornote" in resp.content.decode()  # the form again, with its errors
     assert model.objects.count() == before
+
+
+def test_every_admin_page_and_inline_carries_the_guard():
+    from django.contrib import admin
+
+    from motcua.core.admin_site import SafeRelated
+
+    unguarded = [f"{model._meta.label}: {cls.__name__}" for model, model_admin in admin.site._registry.items()
+                 for cls in (type(model_admin), *model_admin.inlines) if not issubclass(cls, SafeRelated)]
+    assert not unguarded and len(admin.site._registry) > 30
 
 
 @pytest.mark.parametrize("url", ["/admin/integrations/delivery/add/", "/admin/payments/payment/add/",

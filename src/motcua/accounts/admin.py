@@ -7,13 +7,12 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswo
 from django.contrib.auth.models import Group
 
 from motcua.audit.services import record_read
-from motcua.core.admin import SafeRelated
 
 from . import lockout
 from .models import ApiToken, FailedSignIn, RoleAssignment, TwoFactorDevice, User
 
 
-class RoleAssignmentInline(SafeRelated, admin.TabularInline):
+class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 1
     autocomplete_fields = ("agency",)
@@ -57,7 +56,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SafeRelated, admin.ModelAdmin):
+class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ("user", "role", "agency", "department")
     list_filter = ("role",)
     search_fields = ("user__username", "user__full_name", "agency__name")

@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from motcua.core.admin import SafeRelated
-
 from .models import ComponentRequirement, Field, Procedure, ProcessStep
 
 
@@ -16,14 +14,14 @@ class ComponentInline(admin.TabularInline):
     extra = 0
 
 
-class StepInline(SafeRelated, admin.TabularInline):
+class StepInline(admin.TabularInline):
     model = ProcessStep
     extra = 0
     autocomplete_fields = ("agency",)
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(SafeRelated, admin.ModelAdmin):
+class ProcedureAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "field", "level", "online_level", "processing_days", "fee_vnd", "is_sample",
                     "is_active")
     list_filter = ("field", "level", "online_level", "agency_kind", "result_type", "is_sample", "is_active")

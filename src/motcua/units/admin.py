@@ -2,13 +2,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from motcua.core.admin import SafeRelated
-
 from .models import AdministrativeUnit, Agency, Counter, Department, ReorganizationPlan, ReorganizationProgress
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(SafeRelated, admin.ModelAdmin):
+class AdministrativeUnitAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent", "is_active", "replaced_by", "valid_from", "valid_to")
     list_filter = ("level", "is_active", "parent")
     search_fields = ("code", "name")
@@ -27,7 +25,7 @@ class CounterInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SafeRelated, admin.ModelAdmin):
+class AgencyAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "kind", "admin_unit", "is_active", "works_saturday_morning", "successor")
     list_filter = ("kind", "is_active", "works_saturday_morning")
     search_fields = ("code", "name", "short_name", "admin_unit__name")
@@ -37,7 +35,7 @@ class AgencyAdmin(SafeRelated, admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SafeRelated, admin.ModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "agency")
     list_filter = ("agency__kind",)
     search_fields = ("code", "name", "agency__name", "agency__code")
@@ -46,7 +44,7 @@ class DepartmentAdmin(SafeRelated, admin.ModelAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(SafeRelated, admin.ModelAdmin):
+class CounterAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "agency", "is_active")
     list_filter = ("is_active", "agency__kind")
     search_fields = ("code", "name", "agency__name", "agency__code")

@@ -1,0 +1,79 @@
+"""The default admin site of the project (``core.apps.AdminConfig``): every ModelAdmin and inline registered on it,
+ours and the libraries', turns forged related values into form errors (``SafeRelated``) — no admin can forget it."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+
+
+def _fits(target, value) -> bool:
+    """Whether the submitted ``value`` is one the key column ``target`` can hold (a number in range, for a numeric
+    key): Django looks a related row up by any value and, for one that cannot be a key, fails with a 500 ("abc"
+    anywhere; a number past 64 bits on SQLite) instead of a form error."""
+    try:
+        target.run_validators(target.to_python(value))
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return True
+
+
+class _KnownChoicesOnly:
+    """An autocomplete widget re-rendering a refused form looks up only the submitted values that fit."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if _fits(self.field.target_field, v)], attr)
+
+
+class SafeAutocompleteSelect(_KnownChoicesOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_KnownChoicesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-to-many field whose submitted values that cannot be keys are a form error before any look-up."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        target = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        for pk in value:
+            if not _fits(target, pk):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
+class SafeRelated:
+    """ModelAdmin / inline mixin: forged related values are form errors (the widgets and field above)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def safe_admin(admin_class):
+    """``admin_class`` with ``SafeRelated`` in front, and its inlines too (the class itself when it has it)."""
+    inlines = [safe_admin(inline) for inline in getattr(admin_class, "inlines", ())]
+    if issubclass(admin_class, SafeRelated) and inlines == list(getattr(admin_class, "inlines", ())):
+        return admin_class
+    return type(admin_class.__name__, (SafeRelated, admin_class),
+                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__, "inlines": inlines})
+
+
+class AdminSite(admin.AdminSite):
+    site_header = "Một Cửa Số — Quản trị"
+    site_title = "Một Cửa Số"
+    index_title = "Quản trị hệ thống"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        super().register(model_or_iterable, safe_admin(admin_class or admin.ModelAdmin), **options)

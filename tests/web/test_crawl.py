@@ -15,11 +15,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import lxml.html
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
 from motcua.accounts.models import User
 from tests.factories import sign_in
+from tests.web.conftest import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +41,26 @@ def _shape(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + ",".join(sorted({k for k, _ in parse_qsl(parts.query)}))
 
 
+def _odd_files() -> list[tuple[str, bytes]]:
+    """Files a careless or hostile upload sends: empty, a text or a truncated file named as a PDF, a name too long,
+    a picture declaring a huge size, a spreadsheet where a picture is asked, a PDF whose bytes are junk inside."""
+    pdf = pdf_bytes()
+    png_header = (b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (60000).to_bytes(4, "big") * 2
+                  + b"\x08\x02\x00\x00\x00" + b"\x00" * 4)
+    return [("rong.pdf", b""), ("van-ban.pdf", b"khong phai pdf"), ("cut.pdf", pdf[: len(pdf) // 2]),
+            ("x" * 300 + ".pdf", pdf), ("anh.png", png_header), ("bang.xlsx", b"PK\x03\x04" + b"\x00" * 40),
+            ("hong.pdf", pdf.replace(b"/Type", b"/Tyqe")), ("ten\x00.pdf", pdf), ("anh.jpg", b"\xff\xd8\xff" + b"\x00" * 20)]
+
+
 def _fields(form, rnd, odd: bool) -> dict:
     data = {}
     for el in form.xpath(".//input|.//select|.//textarea"):
         name = el.get("name")
-        if not name or name == "csrfmiddlewaretoken" or el.get("type") in ("file", "submit", "button"):
+        if el.get("type") == "file" and name:
+            name_, content = rnd.choice(_odd_files()) if odd else ("giay-to.pdf", pdf_bytes())
+            data[name] = SimpleUploadedFile(name_, content)
+            continue
+        if not name or name == "csrfmiddlewaretoken" or el.get("type") in ("submit", "button"):
             continue
         if el.get("type") in ("checkbox", "radio") and not odd and el.get("checked") is None:
             continue
@@ -100,8 +117,9 @@ def _crawl(client: Client, rnd: random.Random, failures: list, who: str) -> int:
     return pages
 
 
-def test_no_page_or_form_of_any_role_answers_500(settings):
+def test_no_page_or_form_of_any_role_answers_500(settings, tmp_path):
     settings.ALLOWED_HOSTS = ["testserver"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     call_command("setup_demo", dossiers=16, seed=7, verbosity=0)
     rnd, failures, crawled = random.Random(20261201), [], {}
     for username in (None, "congdan", "motcua.xa", "chuyenvien", "truongphong", "lanhdao", "quantri.xa", "thanhtra",

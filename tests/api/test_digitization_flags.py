@@ -1,7 +1,8 @@
 """The digitization flags behind Decision 766 indicator 4.2 are what the dossier's documents show, over the API as
 on the back-office pages: ``digitized`` in a request body is still accepted (older clients keep working) but never
 recorded — at receipt an online dossier needs a file for every required component, any other dossier a confirmed
-scan of each; at signing the result must be born electronic or its scan confirmed."""
+scan of each; at signing the result is electronic when a validly signed result PDF is on the dossier, digitized when
+it is that or its scan was confirmed. ``electronic`` is likewise ignored."""
 
 import datetime as dt
 
@@ -100,18 +101,40 @@ def _approved(world) -> Dossier:
     return d
 
 
-def test_signing_over_the_api_does_not_claim_the_result_digitized(world):
+def test_signing_over_the_api_claims_neither_an_electronic_nor_a_digitized_result(world):
     d = _approved(world)
-    r = post(world, "leader", f"/{d.code}/sign-result")  # the defaults: electronic, and once "digitized": true
+    r = post(world, "leader", f"/{d.code}/sign-result")  # the defaults: once "electronic": true, "digitized": true
     assert r.status_code == 200, r.content
     r = post(world, "leader", f"/{_approved(world).code}/sign-result", {"electronic": True, "digitized": True})
     assert r.status_code == 200, r.content
     signed_ones = Dossier.objects.filter(status="ready_for_return")
     assert signed_ones.count() == 2
     for signed in signed_ones:
-        assert (signed.result_electronic, signed.result_digitized) == (True, False)
+        assert (signed.result_electronic, signed.result_digitized) == (False, False)
         event = signed.events.get(action="sign_result")
-        assert event.data == {"electronic": True, "digitized": False}
+        assert event.data == {"electronic": False, "digitized": False}
+        assert published(signed, "sign_result")["result_electronic"] is False  # what indicator 4.1 counts
+
+
+def upload_result(world, dossier, data: bytes) -> None:
+    """The deciding agency files its result PDF on the dossier before signing (POST /api/v1/documents/attachments)."""
+    r = world.client("leader").post("/api/v1/documents/attachments", {
+        "file": SimpleUploadedFile("ket-qua.pdf", data), "dossier_id": dossier.pk, "kind": "result"})
+    assert r.status_code == 201, r.content
+
+
+def test_a_result_pdf_with_a_valid_signature_makes_the_result_electronic(world, _media, settings, tmp_path):
+    from motcua.documents.signing import sign_pdf
+
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")  # the demo CA, issued on first use
+    signed, unsigned = _approved(world), _approved(world)
+    upload_result(world, signed, sign_pdf(make_pdf("Giay khai sinh"), world.agency))
+    upload_result(world, unsigned, make_pdf("Giay khai sinh"))  # a PDF, but no digital signature
+    for d, electronic in ((signed, True), (unsigned, False)):
+        assert post(world, "leader", f"/{d.code}/sign-result", {"electronic": True}).status_code == 200
+        d.refresh_from_db()
+        assert d.result_electronic is electronic and d.result_digitized is electronic  # a signed PDF is digitized
+        assert published(d, "sign_result")["result_electronic"] is electronic
 
 
 def test_signing_records_a_confirmed_scan_of_the_paper_result(world):
@@ -126,6 +149,7 @@ def test_signing_records_a_confirmed_scan_of_the_paper_result(world):
 
 def test_the_openapi_document_says_the_flag_is_ignored(world):
     schemas = world.client(None).get("/api/v1/openapi.json").json()["components"]["schemas"]
-    for name in ("ReceiveIn", "CounterIn", "SignResultIn"):
-        field = schemas[name]["properties"]["digitized"]
+    for name, flag in (("ReceiveIn", "digitized"), ("CounterIn", "digitized"), ("SignResultIn", "digitized"),
+                       ("SignResultIn", "electronic")):
+        field = schemas[name]["properties"][flag]
         assert field["deprecated"] is True and "bị bỏ qua" in field["description"], name

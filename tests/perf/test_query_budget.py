@@ -32,12 +32,13 @@ from motcua.outbox.models import OutboxEvent
 # step run come with the locking read; the submission's 7 are listed above (BEGIN/COMMIT come from the test's
 # transaction here). SQLite reads the chain's head for the audit entry (one more) and writes the dossier row, the
 # event, the outbox event and the audit entry one by one (three more; two for the submission, whose row is
-# inserted on its own). Receiving and signing each read, in one statement, whether the dossier's scans (the
-# result's) were confirmed: the digitization flags are what the documents show, not what the caller says
-# (documents.digitization.receipt_digitized, result_digitized).
+# inserted on its own). Receiving reads, in one statement, whether the dossier's files (a paper dossier's
+# scans) are there; signing reads, in one statement each, whether a signed result file is on the dossier and whether
+# the result's scan was confirmed: the flags are what the documents show, not what the caller says
+# (documents.digitization.receipt_digitized, result_electronic, result_digitized).
 BUDGET = {
     "submit": 7, "receive": 6, "start-processing": 5, "complete-step": 6,
-    "approve": 5, "sign-result": 5, "return": 4,
+    "approve": 5, "sign-result": 6, "return": 4,
 }
 
 

@@ -60,7 +60,9 @@ def test_full_chain_receive_process_approve_sign_return(client, world, submitted
     client.force_login(world["leader"])
     assert d.code in client.get(reverse("backoffice:inbox")).content.decode()
     assert _act(client, d, "approve", {"summary": "Cấp Giấy khai sinh"}).status_code == 302
-    assert _act(client, d, "sign_result", {"electronic": "on"}).status_code == 302
+    assert _act(client, d, "sign_result", {"electronic": "on"}).status_code == 302  # no file: a paper result
+    d.refresh_from_db()
+    assert not d.result_electronic  # an old form's tick box claims nothing (Decision 766 indicator 4.1)
     client.force_login(world["counter"])
     assert _act(client, d, "return_result", {"method": "online"}).status_code == 302
     d.refresh_from_db()
@@ -231,7 +233,7 @@ def test_leader_signs_the_result_pdf_and_the_citizen_downloads_it(client, world,
     assert resp.status_code == 302
     d.refresh_from_db()
     result = d.attachments.get(kind="result")
-    assert d.status == Status.READY_FOR_RETURN and result.is_signed
+    assert d.status == Status.READY_FOR_RETURN and result.is_signed and d.result_electronic and d.result_digitized
     lifecycle.return_result(d, officer=world["counter"])
     client.force_login(world["citizen"])
     resp = client.get(reverse("portal:dossier_result", args=[d.pk]), {"tai": "1"})

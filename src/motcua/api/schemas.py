@@ -153,12 +153,15 @@ class SubmitIn(Schema):
     return_method: ReturnMethodIn = "online"
 
 
-def _ignored_claim(default: bool, what: str):
-    """A digitization flag the API once took from the caller: still accepted (a client sending it keeps working),
-    never recorded — the flag is what the dossier's files and confirmed scans show (documents.digitization)."""
+LATER_SCAN = " Bản quét (hồ sơ giấy) được xác nhận sau thời điểm này vẫn được ghi nhận khi xác nhận."
+
+
+def _ignored_claim(default: bool, what: str, later: str = LATER_SCAN):
+    """A flag of the result or the components the API once took from the caller: still accepted (a client sending
+    it keeps working), never recorded — the flag is what the dossier's files and confirmed scans show
+    (documents.digitization)."""
     return Field(default, json_schema_extra={"deprecated": True}, description=(
-        "Không còn dùng, vẫn nhận để tương thích nhưng giá trị gửi lên bị bỏ qua: " + what
-        + " Bản quét (hồ sơ giấy) được xác nhận sau thời điểm này vẫn được ghi nhận khi xác nhận."))
+        "Không còn dùng, vẫn nhận để tương thích nhưng giá trị gửi lên bị bỏ qua: " + what + later))
 
 
 OffDayReason = Annotated[text(500), Field(description=(
@@ -237,8 +240,9 @@ class ApproveIn(Schema):
 
 
 class SignResultIn(Schema):
-    electronic: bool = Field(True, description="Kết quả giải quyết là bản điện tử có chữ ký số. Điều này không làm "
-                                               "kết quả được tính là đã số hóa.")
+    electronic: bool = _ignored_claim(True, "kết quả được tính là bản điện tử khi hồ sơ đã có tệp kết quả PDF mang chữ "
+                                            "ký số hợp lệ (POST /api/v1/documents/attachments, kind=result) trước "
+                                            "khi ký ban hành.", later="")
     digitized: bool = _ignored_claim(False, "kết quả được tính là đã số hóa khi cán bộ đã xác nhận bản quét kết quả "
                                             "(số hóa loại result).")
 

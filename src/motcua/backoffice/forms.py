@@ -119,8 +119,10 @@ class ApproveForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    electronic = forms.BooleanField(label="Kết quả điện tử (ký số)", required=False, initial=True)
-    result_file = forms.FileField(label="Tệp kết quả (PDF) để ký số bằng chứng thư của cơ quan", required=False)
+    result_file = forms.FileField(
+        label="Tệp kết quả (PDF) để ký số bằng chứng thư của cơ quan", required=False,
+        help_text="Có tệp: kết quả điện tử, được ký số và lưu vào kho dữ liệu của người nộp. Không có tệp: kết quả giấy, "
+                  "cần quét và xác nhận số hóa trước khi trả.")
 
     def clean_result_file(self):
         upload = self.cleaned_data.get("result_file")

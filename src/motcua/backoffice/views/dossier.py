@@ -4,6 +4,7 @@ applicant's consent to read their data repository (recorded by an officer handli
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -17,7 +18,7 @@ from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import receipt_digitized, result_digitized
+from motcua.documents.digitization import receipt_digitized, result_digitized, result_electronic
 from motcua.documents.result_drafts import latest_draft
 from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
@@ -122,11 +123,13 @@ def _apply(action, dossier, user, form):
     if action == "sign_result":
         # The transition checks the leader's right first; then the result PDF is signed (PAdES) with the
         # agency's certificate and filed in the applicant's repository — both or neither.
-        # A result signed here is born electronic; a paper result counts once its scan was confirmed.
+        # A result signed here is born electronic (so is a signed result already filed); a paper result counts as
+        # digitized once its scan was confirmed.
         draft = None if c.get("result_file") else latest_draft(dossier)
-        electronic = bool(c.get("result_file") or draft)
-        signed = lifecycle.sign_result(dossier, officer=user, electronic=c["electronic"] or electronic,
-                                       digitized=result_digitized(dossier, born_electronic=electronic))
+        born = bool(c.get("result_file") or draft)
+        signed = lifecycle.sign_result(dossier, officer=user,
+                                       electronic=functools.partial(result_electronic, born_electronic=born),
+                                       digitized=functools.partial(result_digitized, born_electronic=born))
         if c.get("result_file"):
             issue_signed_result(signed, c["result_file"].read(), officer=user)
         elif draft is not None:  # the draft made from the procedure's template, reviewed on this page

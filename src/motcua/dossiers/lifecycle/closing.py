@@ -42,12 +42,12 @@ def reject(d, at, *, officer, reason) -> Event:
 @transition("sign_result")
 def sign_result(d, at, *, officer, electronic=True, digitized=True) -> Event:
     """APPROVED → READY_FOR_RETURN: the result is signed (electronic result, result digitized).
-    ``digitized``: the flag, or the function of the dossier that says it (documents.digitization.result_digitized,
-    asked under the lock)."""
+    ``electronic``, ``digitized``: the flags, or the functions of the dossier that say them
+    (documents.digitization.result_electronic, result_digitized; asked under the lock)."""
     d.status = Status.READY_FOR_RETURN
-    d.result_electronic = bool(electronic)
+    d.result_electronic = flag_of(electronic, d)
     d.result_digitized = flag_of(digitized, d)
-    return Event(data={"electronic": bool(electronic), "digitized": d.result_digitized})
+    return Event(data={"electronic": d.result_electronic, "digitized": d.result_digitized})
 
 
 def _return_method(d, at, args) -> None:

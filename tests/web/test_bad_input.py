@@ -84,6 +84,15 @@ def test_admin_form_with_a_forged_related_value_is_a_form_error(admin_client, ur
     assert model.objects.count() == before
 
 
+def test_the_outbox_is_only_shown_in_the_admin(admin_client, world, submitted):
+    from motcua.outbox.models import OutboxEvent
+
+    event = OutboxEvent.objects.get(topic="dossier.submit_online")
+    assert admin_client.get(f"/admin/outbox/outboxevent/{event.pk}/change/").status_code == 200  # to look at
+    assert admin_client.post(f"/admin/outbox/outboxevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert OutboxEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_every_admin_page_and_inline_carries_the_guard():
     from django.contrib import admin
 
@@ -95,7 +104,7 @@ def test_every_admin_page_and_inline_carries_the_guard():
 
 
 @pytest.mark.parametrize("url", ["/admin/integrations/delivery/add/", "/admin/payments/payment/add/",
-                                 "/admin/payments/reconciliation/add/"])
+                                 "/admin/payments/reconciliation/add/", "/admin/outbox/outboxevent/add/"])
 def test_records_only_the_system_writes_have_no_add_page(admin_client, url):
     assert admin_client.get(url).status_code == 403
     assert admin_client.post(url, {"_save": "Lưu lại"}).status_code == 403

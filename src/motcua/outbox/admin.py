@@ -8,6 +8,9 @@ from .models import OutboxEvent
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
+    """To look at only: the outbox is what the statistics, the national sync and the notifications are built from,
+    in order — a row added, changed or removed by hand would change them behind the lifecycle's back."""
+
     list_display = ("id", "event", "object_kind", "aggregate_id", "created_at")
     list_filter = (EventFilter.of("topic"),)
     readonly_fields = ["id", "event", "object_kind", "aggregate_id", "payload", "created_at"]
@@ -20,3 +23,12 @@ class OutboxEventAdmin(admin.ModelAdmin):
     @admin.display(description="loại đối tượng", ordering="aggregate_type")
     def object_kind(self, obj):
         return object_type_label(obj.aggregate_type)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

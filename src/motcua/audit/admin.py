@@ -3,7 +3,7 @@ which motcua.accounts.backends.RoleBackend grants to those roles)."""
 
 from django.contrib import admin
 
-from motcua.core.admin import EventFilter
+from motcua.core.admin import EventFilter, ViewOnly
 from motcua.core.event_labels import event_label, object_type_label
 
 from .models import AuditEntry
@@ -12,7 +12,7 @@ VIEW = "audit.view_auditentry"
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("id", "seq", "at", "actor_label", "event", "object_kind", "object_id")
     list_filter = (EventFilter.of("action"),)
     search_fields = ("actor_label", "object_id", "action", "hash")
@@ -36,12 +36,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(VIEW)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,6 +9,20 @@ from .event_labels import event_label
 from .models import CalendarException
 
 
+class ViewOnly:
+    """ModelAdmin mixin for a log only the system appends to (audit trail, outbox): shown, never added to, changed
+    or removed by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SystemRecords:
     """ModelAdmin mixin for rows only the system writes (deliveries, payments, reconciliations): no "add" page,
     where a row made by hand would lack what it records and fail to save."""

@@ -1,13 +1,13 @@
 from django.contrib import admin
 
-from motcua.core.admin import EventFilter
+from motcua.core.admin import EventFilter, ViewOnly
 from motcua.core.event_labels import event_label, object_type_label
 
 from .models import OutboxEvent
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ViewOnly, admin.ModelAdmin):
     """To look at only: the outbox is what the statistics, the national sync and the notifications are built from,
     in order — a row added, changed or removed by hand would change them behind the lifecycle's back."""
 
@@ -23,12 +23,3 @@ class OutboxEventAdmin(admin.ModelAdmin):
     @admin.display(description="loại đối tượng", ordering="aggregate_type")
     def object_kind(self, obj):
         return object_type_label(obj.aggregate_type)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

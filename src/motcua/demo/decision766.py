@@ -19,6 +19,7 @@ from motcua.core import calendar
 from motcua.core.errors import DomainError
 from motcua.documents.attachments import store_upload
 from motcua.documents.models import AttachmentKind, VaultItemKind
+from motcua.documents.results import issue_signed_result
 from motcua.documents.vault import add_to_vault, reuse_in_dossier
 from motcua.dossiers import lifecycle as lc
 from motcua.engagement import feedback, ratings
@@ -88,9 +89,26 @@ class Cases:
                                            title="Giấy khai sinh", at=at)
         reuse_in_dossier(self.vault_item, dossier, actor=account, at=at)
 
+    def upload_components(self, dossier, account) -> None:
+        """Online applicants upload a file for each component (one in ten forgets a required one, half skip an
+        optional one): those with every required file count as digitized at receipt (4.2)."""
+        have = set(dossier.attachments.values_list("component_id", flat=True))  # reused from the repository
+        for component in dossier.procedure.components.all():
+            if component.pk in have or self.rng.random() < (0.1 if component.is_required else 0.5):
+                continue
+            store_upload(self.pdf, owner=account, dossier=dossier, component=component, uploaded_by=account,
+                         name=f"thanh-phan-{component.order or component.pk}.pdf")
+
+    def sign_result_file(self, dossier, officer, at) -> None:
+        """The electronic result, signed with the agency's certificate and filed in the applicant's repository
+        (documents.results, as the back office's "Ký số"): what makes it electronic (4.1)."""
+        issue_signed_result(dossier, self.pdf, officer=officer, at=at)
+
     def file_result(self, dossier, officer, at) -> None:
-        """Half the returned results are filed in the applicant's repository (and, where connected, nationally)."""
-        if not dossier.applicant_id_number or self.rng.random() < 0.5:
+        """Half the returned paper results are filed in the applicant's repository (and, where connected,
+        nationally); an electronic one was filed when it was signed."""
+        if (not dossier.applicant_id_number or self.rng.random() < 0.5
+                or dossier.attachments.filter(kind=AttachmentKind.RESULT).exists()):
             return
         att = store_upload(self.pdf, owner=dossier.applicant, dossier=dossier, kind=AttachmentKind.RESULT,
                            uploaded_by=officer, name=f"{dossier.code}-ket-qua.pdf")

@@ -12,9 +12,10 @@ from .signing import sign_pdf
 from .vault import add_to_vault
 
 
-def issue_signed_result(dossier, pdf_bytes: bytes, *, officer, title: str | None = None) -> Attachment:
+def issue_signed_result(dossier, pdf_bytes: bytes, *, officer, title: str | None = None, at=None) -> Attachment:
     """Sign the result PDF with the deciding agency's certificate, store it, and file it in the
-    applicant's repository. The status change itself is lifecycle.sign_result."""
+    applicant's repository (``at``: when, for data recorded after the fact). The status change itself is
+    lifecycle.sign_result."""
     agency = dossier.current_agency or dossier.agency
     signed = sign_pdf(pdf_bytes, agency)
     inspection = validation.inspect(signed)
@@ -25,5 +26,5 @@ def issue_signed_result(dossier, pdf_bytes: bytes, *, officer, title: str | None
                           uploaded_by=officer, is_signed=True, signature=signature_summary(signed))
         if dossier.applicant_id_number:
             add_to_vault(att, id_number=dossier.applicant_id_number, kind=VaultItemKind.RESULT, title=name,
-                         source_dossier=dossier, actor=officer)
+                         source_dossier=dossier, actor=officer, at=at)
     return att

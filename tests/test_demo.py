@@ -7,6 +7,7 @@ from motcua.accounts.models import RoleAssignment, User
 from motcua.catalog.models import Procedure
 from motcua.documents.models import ResultTemplate
 from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.engagement.models import Feedback
 from motcua.transformation.models import Plan, ReportingRound, RoundResponse, Target, Task
 from motcua.transformation.services.budget import plan_table
 from motcua.units.models import AdministrativeUnit, Agency
@@ -38,6 +39,8 @@ def test_setup_demo_twice(client, settings, tmp_path):
     returned = demo.filter(status=Status.RETURNED).first()
     assert returned.events.get(from_status=Status.READY_FOR_RETURN, to_status=Status.RETURNED).action == "return_result"
     assert "congdan123" in text and "admin123" in text
+    # feedback of the last weeks, one answered and published (by a leader: a counter officer may not publish)
+    assert "Phản ánh, kiến nghị mẫu: 6." in text and Feedback.objects.exclude(published_at=None).count() == 1
     # digital transformation: the province's plan (approved) and the demo ward's under it, through the import
     province_plan = Plan.objects.get(agency__code="H51", kind=Plan.PLAN)
     assert province_plan.is_approved and province_plan.tasks.count() == 4

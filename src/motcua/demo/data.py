@@ -206,7 +206,7 @@ def generate_dossiers(count: int, prefix: str, *, seed: int = 2025, days_back: i
                 log(f"  bỏ qua hồ sơ mẫu {n} ({proc.code}): {exc.message}")
         stats[status] = stats.get(status, 0) + 1
     if count:
-        made = cases.feedback(commune, staff.get(commune, Role.COUNTER_OFFICER), log)
+        made = cases.feedback(commune, staff.get(commune, Role.COUNTER_OFFICER), staff.get(commune, Role.LEADER), log)
         if log:
             log(f"Phản ánh, kiến nghị mẫu: {made}.")
     return stats

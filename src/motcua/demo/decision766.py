@@ -127,9 +127,10 @@ class Cases:
         if dossier.applicant_id == account.pk and self.rng.random() < 0.6:
             ratings.submit_rating(account, dossier, self.rng.random() < 0.85, at=at)
 
-    def feedback(self, agency, handler, log=None) -> int:
-        """Six feedback items of the last weeks: answered on time (one disliked, one raised again), asked for
-        more information, still within its deadline, and one left past its deadline."""
+    def feedback(self, agency, handler, publisher, log=None) -> int:
+        """Six feedback items of the last weeks: answered on time by ``handler`` (one published by ``publisher``, a
+        manager: counter officers answer but do not publish; one disliked, one raised again), asked for more
+        information, still within its deadline, and one left past its deadline."""
         now = timezone.now()
 
         def ago(days: int) -> dt.datetime:
@@ -144,8 +145,8 @@ class Cases:
         try:
             a = feedback.submit_feedback(self.citizen, classification="regulation", title="Thời hạn cấp giấy khai sinh",
                                          at=ago(40), **base)
-            a = feedback.answer_feedback(handler, a, "Cơ quan đã rút ngắn thời hạn theo quy định.", publish=True,
-                                         at=ago(38))
+            a = feedback.answer_feedback(handler, a, "Cơ quan đã rút ngắn thời hạn theo quy định.", at=ago(38))
+            a = feedback.publish_feedback(publisher, a, at=ago(38) + dt.timedelta(hours=1))
             feedback.rate_feedback_answer(self.citizen, a, True, at=ago(37))
             b = feedback.submit_feedback(self.citizen, classification="regulation", title="Lệ phí đăng ký hộ kinh doanh",
                                          at=ago(35), **base)

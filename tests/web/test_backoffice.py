@@ -256,3 +256,30 @@ def test_a_non_leader_posting_sign_changes_nothing(client, world, submitted, set
     assert resp.status_code == 403
     d.refresh_from_db()
     assert d.status == Status.APPROVED and not d.attachments.filter(kind="result").exists()
+
+
+def test_a_procedure_with_an_electronic_result_only_is_not_signed_without_its_file(client, world, submitted, settings,
+                                                                                    tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers import lifecycle
+    from tests.web.conftest import pdf_bytes
+
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    world["proc"].result_type = "electronic"
+    world["proc"].save(update_fields=["result_type"])
+    d = lifecycle.receive(submitted, officer=world["counter"])
+    d = lifecycle.start_processing(d, officer=world["counter"])
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"])
+    client.force_login(world["leader"])
+    resp = _act(client, d, "sign_result")
+    assert resp.status_code == 400
+    assert "Thủ tục có kết quả là bản điện tử: cần tải lên tệp kết quả (PDF) để ký số." in resp.content.decode()
+    d.refresh_from_db()
+    assert d.status == Status.APPROVED
+    resp = _act(client, d, "sign_result", {"result_file": SimpleUploadedFile("kq.pdf", pdf_bytes(), "application/pdf")})
+    assert resp.status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.READY_FOR_RETURN and d.result_electronic

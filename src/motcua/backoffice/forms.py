@@ -124,6 +124,15 @@ class SignForm(forms.Form):
         help_text="Có tệp: kết quả điện tử, được ký số và lưu vào kho dữ liệu của người nộp. Không có tệp: kết quả giấy, "
                   "cần quét và xác nhận số hóa trước khi trả.")
 
+    def __init__(self, *args, electronic_only: bool = False, has_draft: bool = False, **kwargs):
+        """``electronic_only``: the procedure's result is an electronic document only; ``has_draft``: a result
+        draft made from its template waits to be signed (the view signs it when no file is sent)."""
+        super().__init__(*args, **kwargs)
+        self.electronic_only, self.has_draft = electronic_only, has_draft
+        if electronic_only:
+            self.fields["result_file"].help_text = ("Thủ tục có kết quả là bản điện tử: tải lên tệp kết quả (PDF) để "
+                                                    "ký số" + (", hoặc bỏ trống để ký dự thảo." if has_draft else "."))
+
     def clean_result_file(self):
         upload = self.cleaned_data.get("result_file")
         if upload:
@@ -131,6 +140,8 @@ class SignForm(forms.Form):
             if not upload.read(5).startswith(b"%PDF-"):
                 raise forms.ValidationError("Chỉ ký số được tệp PDF.")
             upload.seek(0)
+        elif self.electronic_only and not self.has_draft:
+            raise forms.ValidationError("Thủ tục có kết quả là bản điện tử: cần tải lên tệp kết quả (PDF) để ký số.")
         return upload
 
 

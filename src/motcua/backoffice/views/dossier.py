@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
+from motcua.catalog.models import ResultType
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
 from motcua.documents.digitization import receipt_digitized, result_digitized, result_electronic
@@ -62,6 +63,9 @@ def _action_form(action, dossier, data=None, files=None):
         kwargs["initial"] = {"method": dossier.return_method}
     if action == "receive":
         kwargs["agency"] = dossier.agency
+    if action == "sign_result":
+        kwargs["electronic_only"] = dossier.procedure.result_type == ResultType.ELECTRONIC
+        kwargs["has_draft"] = kwargs["electronic_only"] and latest_draft(dossier) is not None
     return cls(data, files, **kwargs) if data is not None else cls(**kwargs)
 
 

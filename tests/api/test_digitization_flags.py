@@ -153,3 +153,22 @@ def test_the_openapi_document_says_the_flag_is_ignored(world):
                        ("SignResultIn", "electronic")):
         field = schemas[name]["properties"][flag]
         assert field["deprecated"] is True and "bị bỏ qua" in field["description"], name
+
+
+def test_a_procedure_with_an_electronic_result_only_is_not_signed_over_the_api_without_its_file(
+        world, _media, settings, tmp_path):
+    from motcua.documents.signing import sign_pdf
+
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
+    world.procedure.result_type = "electronic"
+    world.procedure.save(update_fields=["result_type"])
+    d = _approved(world)
+    r = post(world, "leader", f"/{d.code}/sign-result")
+    assert r.status_code == 422 and r.json()["code"] == "result_file_required", r.content
+    assert "cần tải lên tệp kết quả (PDF)" in r.json()["message"]
+    d.refresh_from_db()
+    assert d.status == "approved" and not d.events.filter(action="sign_result").exists()
+    upload_result(world, d, sign_pdf(make_pdf("Giay phep"), world.agency))
+    assert post(world, "leader", f"/{d.code}/sign-result").status_code == 200
+    d.refresh_from_db()
+    assert d.status == "ready_for_return" and d.result_electronic

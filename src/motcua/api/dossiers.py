@@ -16,7 +16,7 @@ from ninja import Header, Query, Router, Status
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.documents.digitization import receipt_digitized, result_digitized, result_electronic
+from motcua.documents.digitization import receipt_digitized, result_digitized, result_electronic_as_required
 from motcua.dossiers import access, lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
@@ -333,7 +333,7 @@ def sign_result(request, code: str, payload: SignResultIn = None):
     payload = payload or SignResultIn()
     # Signing over the API issues no signed file here: the result is electronic when a digitally signed result PDF
     # was uploaded to the dossier first, digitized once its scan was confirmed (documents.digitization).
-    return _act(request, code, lifecycle.sign_result, officer=request.auth, electronic=result_electronic,
+    return _act(request, code, lifecycle.sign_result, officer=request.auth, electronic=result_electronic_as_required,
                 digitized=result_digitized)
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from motcua.core.errors import DomainError
+from motcua.documents.digitization import RESULT_FILE_REQUIRED
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
@@ -141,7 +142,7 @@ class SignForm(forms.Form):
                 raise forms.ValidationError("Chỉ ký số được tệp PDF.")
             upload.seek(0)
         elif self.electronic_only and not self.has_draft:
-            raise forms.ValidationError("Thủ tục có kết quả là bản điện tử: cần tải lên tệp kết quả (PDF) để ký số.")
+            raise forms.ValidationError(RESULT_FILE_REQUIRED)
         return upload
 
 

@@ -19,7 +19,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from motcua.audit.services import record as audit_record
-from motcua.catalog.models import ComponentRequirement
+from motcua.catalog.models import ComponentRequirement, ResultType
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
@@ -133,6 +133,21 @@ def result_electronic(dossier, *, born_electronic: bool = False) -> bool:
     signer's or the caller's word. A scan of a paper result is not one: it makes the result digitized.
     # Decision 766 metric 4.1: a dossier with an electronic result links its result file (LEGAL.md §6)"""
     return born_electronic or _signed_result(dossier)
+
+
+RESULT_FILE_REQUIRED = "Thủ tục có kết quả là bản điện tử: cần tải lên tệp kết quả (PDF) để ký số."
+
+
+def result_electronic_as_required(dossier) -> bool:
+    """``result_electronic`` for a signing that issues no file itself (the API): a procedure whose result is an
+    electronic document only is not signed without one — ValidationFailed ``result_file_required``, nothing
+    written (asked under the lock, like the flag)."""
+    if result_electronic(dossier):
+        return True
+    if dossier.procedure.result_type == ResultType.ELECTRONIC:
+        raise ValidationFailed("result_file_required", RESULT_FILE_REQUIRED + " Tải lên qua POST "
+                               "/api/v1/documents/attachments (kind=result) tệp PDF đã ký số, rồi ký ban hành.")
+    return False
 
 
 _ANY_DOSSIER = object()

@@ -231,3 +231,15 @@ def test_an_online_dossier_missing_a_required_file_is_shown_and_not_counted(clie
     assert client.post(reverse("backoffice:action", args=[submitted.pk, "receive"])).status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == Status.RECEIVED and not submitted.digitized_at_receipt
+
+
+def test_the_supplement_form_ticks_the_required_files_an_online_dossier_lacks(client, world, submitted):
+    import lxml.html
+
+    first, second = world["proc"].components.filter(is_required=True).order_by("order")[:2]
+    Attachment.objects.create(dossier=submitted, component=first, kind="component", original_name="a.pdf",
+                              content_type="application/pdf", size=1, sha256="0" * 64, storage_path="a.pdf")
+    client.force_login(world["counter"])
+    page = lxml.html.fromstring(client.get(reverse("backoffice:dossier", args=[submitted.pk])).content)
+    ticked = page.xpath("//form[contains(@action, '/request_supplement/')]//input[@name='items'][@checked]/@value")
+    assert ticked == [second.name]

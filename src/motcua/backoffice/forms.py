@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from motcua.core.errors import DomainError
 from motcua.documents.digitization import RESULT_FILE_REQUIRED
+from motcua.documents.models import AttachmentKind
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
@@ -75,8 +76,12 @@ class SupplementRequestForm(forms.Form):
 
     def __init__(self, *args, dossier=None, **kwargs):
         super().__init__(*args, **kwargs)
-        comps = list(dossier.procedure.components.values_list("name", flat=True)) if dossier else []
-        self.fields["items"].choices = [(c, c) for c in comps]
+        comps = list(dossier.procedure.components.all()) if dossier else []
+        self.fields["items"].choices = [(c.name, c.name) for c in comps]
+        if dossier is not None and dossier.channel == Channel.ONLINE:  # the required files it lacks, ticked already
+            attached = set(dossier.attachments.filter(kind=AttachmentKind.COMPONENT).values_list("component_id",
+                                                                                                  flat=True))
+            self.fields["items"].initial = [c.name for c in comps if c.is_required and c.pk not in attached]
 
     def clean(self):
         data = super().clean()

@@ -6,8 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import RESULT_FILE_REQUIRED
-from motcua.documents.models import AttachmentKind
+from motcua.documents.digitization import RESULT_FILE_REQUIRED, components_with_files, receipt_digitization_applies
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
@@ -78,9 +77,8 @@ class SupplementRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         comps = list(dossier.procedure.components.all()) if dossier else []
         self.fields["items"].choices = [(c.name, c.name) for c in comps]
-        if dossier is not None and dossier.channel == Channel.ONLINE:  # the required files it lacks, ticked already
-            attached = set(dossier.attachments.filter(kind=AttachmentKind.COMPONENT).values_list("component_id",
-                                                                                                  flat=True))
+        if dossier is not None and not receipt_digitization_applies(dossier):  # online: the required files it lacks
+            attached = components_with_files(dossier)
             self.fields["items"].initial = [c.name for c in comps if c.is_required and c.pk not in attached]
 
     def clean(self):

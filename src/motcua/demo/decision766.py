@@ -18,6 +18,7 @@ from motcua.catalog.models import Procedure
 from motcua.core import calendar
 from motcua.core.errors import DomainError
 from motcua.documents.attachments import store_upload
+from motcua.documents.digitization import components_with_files
 from motcua.documents.models import AttachmentKind, VaultItemKind
 from motcua.documents.results import issue_signed_result
 from motcua.documents.vault import add_to_vault, reuse_in_dossier
@@ -92,7 +93,7 @@ class Cases:
     def upload_components(self, dossier, account) -> None:
         """Online applicants upload a file for each component (one in ten forgets a required one, half skip an
         optional one): those with every required file count as digitized at receipt (4.2)."""
-        have = set(dossier.attachments.values_list("component_id", flat=True))  # reused from the repository
+        have = components_with_files(dossier)  # reused from the repository
         for component in dossier.procedure.components.all():
             if component.pk in have or self.rng.random() < (0.1 if component.is_required else 0.5):
                 continue

@@ -40,12 +40,20 @@ def is_digitized(dossier, kind: str = DigitizationKind.RECEIPT) -> bool:
     """
     if dossier is None or dossier.pk is None:
         return False
-    connection = connections[router.db_for_write(DigitizationJob)]  # the transition's own connection
     receipt = kind == DigitizationKind.RECEIPT
-    with connection.cursor() as cur:
-        cur.execute(_digitized_sql(connection.vendor, receipt),
-                    [dossier.pk, kind, JobStatus.CONFIRMED]
-                    + ([dossier.procedure_id, True, dossier.pk, kind, JobStatus.CONFIRMED] if receipt else []))
+    return _ask(_digitized_sql(_connection().vendor, receipt), [dossier.pk, kind, JobStatus.CONFIRMED]
+                + ([dossier.procedure_id, True, dossier.pk, kind, JobStatus.CONFIRMED] if receipt else []))
+
+
+def _connection():
+    """The connection a transition writes on: the flags are asked inside it, under the dossier's lock."""
+    return connections[router.db_for_write(DigitizationJob)]
+
+
+def _ask(sql: str, params: list) -> bool:
+    """One statement whose single value is a boolean."""
+    with _connection().cursor() as cur:
+        cur.execute(sql, params)
         return bool(cur.fetchone()[0])
 
 
@@ -94,11 +102,14 @@ def components_attached(dossier) -> bool:
     (``receipt_digitized``)."""
     if dossier is None or dossier.pk is None:
         return False
-    connection = connections[router.db_for_write(Attachment)]  # the transition's own connection
     kind = AttachmentKind.COMPONENT
-    with connection.cursor() as cur:
-        cur.execute(_attached_sql(connection.vendor), [dossier.pk, kind, dossier.procedure_id, True, dossier.pk, kind])
-        return bool(cur.fetchone()[0])
+    return _ask(_attached_sql(_connection().vendor), [dossier.pk, kind, dossier.procedure_id, True, dossier.pk, kind])
+
+
+def components_with_files(dossier) -> set[int]:
+    """The components of the dossier that carry a file (what ``components_attached`` asks of the required ones),
+    for the pages that list them."""
+    return set(dossier.attachments.filter(kind=AttachmentKind.COMPONENT).values_list("component_id", flat=True))
 
 
 def receipt_digitized(dossier) -> bool:
@@ -169,16 +180,13 @@ def _signed_result(dossier, *, or_scan_confirmed: bool = False) -> bool:
     """One statement: a validly signed result PDF is on the dossier (or the result's scan was confirmed)."""
     if dossier is None or dossier.pk is None:
         return False
-    alias = router.db_for_write(Attachment)  # the transition's own connection
-    signed, params = _signed_result_sql(alias)
+    connection = _connection()
+    signed, params = _signed_result_sql(connection.alias)
     params = [dossier.pk if p is _ANY_DOSSIER else p for p in params]
-    sql = f"SELECT {signed}"
-    if or_scan_confirmed:
-        sql = f"{_digitized_sql(connections[alias].vendor, False)} OR {signed}"
-        params = [dossier.pk, DigitizationKind.RESULT, JobStatus.CONFIRMED] + params
-    with connections[alias].cursor() as cur:
-        cur.execute(sql, params)
-        return bool(cur.fetchone()[0])
+    if not or_scan_confirmed:
+        return _ask(f"SELECT {signed}", params)
+    return _ask(f"{_digitized_sql(connection.vendor, False)} OR {signed}",
+                [dossier.pk, DigitizationKind.RESULT, JobStatus.CONFIRMED] + params)
 
 
 def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None) -> bool:

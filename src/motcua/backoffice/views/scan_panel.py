@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role
-from motcua.documents.digitization import receipt_digitization_applies
-from motcua.documents.models import AttachmentKind, DigitizationKind, ResultTemplate
+from motcua.documents.digitization import components_with_files, receipt_digitization_applies
+from motcua.documents.models import DigitizationKind, ResultTemplate
 from motcua.documents.result_drafts import latest_draft, may_draft, may_set_template
 from motcua.dossiers.access import can_act
 from motcua.dossiers.models import Status
@@ -35,7 +35,7 @@ def digitization_panel(user, dossier) -> dict:
     rows = [(c, latest.get((DigitizationKind.RECEIPT, c.pk))) for c in components]
     files = []
     if not receipt_digitization_applies(dossier):  # submitted online: the files are the digitized components
-        attached = set(dossier.attachments.filter(kind=AttachmentKind.COMPONENT).values_list("component_id", flat=True))
+        attached = components_with_files(dossier)
         files = [(c, c.pk in attached) for c in components]
     return {"scan_rows": rows, "file_rows": files, "scan_receipt": may_digitize(user, dossier, DigitizationKind.RECEIPT),
             "scan_result": may_digitize(user, dossier, DigitizationKind.RESULT),

@@ -26,7 +26,7 @@ ALLOWED_HOSTS = env.list("MOTCUA_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("MOTCUA_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "motcua.core.apps.AdminConfig",  # django.contrib.admin with the project's site (core.admin_site)
+    "motcua.audit.apps.AdminConfig",  # django.contrib.admin with the project's site (audit.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, named in INSTALLED_APPS, with the project's admin site (audit.admin_site)."""
+
+    default = False
+    default_site = "motcua.audit.admin_site.AdminSite"
 
 
 class AuditConfig(AppConfig):

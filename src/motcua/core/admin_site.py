@@ -1,5 +1,6 @@
-"""The default admin site of the project (``core.apps.AdminConfig``): every ModelAdmin and inline registered on it,
-ours and the libraries', turns forged related values into form errors (``SafeRelated``) — no admin can forget it."""
+"""The admin site's base (the project's site, ``audit.admin_site``, adds the audit trail): every ModelAdmin and inline
+registered on it, ours and the libraries', turns forged related values into form errors (``SafeRelated``) — no
+admin can forget it."""
 
 from django import forms
 from django.contrib import admin

@@ -1,13 +1,5 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_delete, post_save
-
-
-class AdminConfig(admin_apps.AdminConfig):
-    """django.contrib.admin, named in INSTALLED_APPS, with the project's admin site."""
-
-    default = False
-    default_site = "motcua.core.admin_site.AdminSite"
 
 
 class CoreConfig(AppConfig):

@@ -10,7 +10,7 @@ GROUPS = {
     "dossier": "Hồ sơ", "document": "Tài liệu", "documents": "Tài liệu", "vault": "Kho dữ liệu điện tử",
     "payment": "Thanh toán", "engagement": "Phản ánh, đánh giá", "catalog": "Thủ tục hành chính",
     "units": "Đơn vị hành chính", "dx": "Chuyển đổi số", "integration": "Kết nối", "audit": "Nhật ký hệ thống",
-    "notice": "Thông báo", "personal_data": "Dữ liệu cá nhân",
+    "notice": "Thông báo", "personal_data": "Dữ liệu cá nhân", "admin": "Trang quản trị",
 }
 
 LABELS = {
@@ -49,6 +49,7 @@ LABELS = {
     "notice.dx_round_opened": "Báo mở kỳ báo cáo chuyển đổi số", "notice.dx_round_reminder": "Nhắc báo cáo chuyển đổi số",
     "integration.portal_sync": "Đồng bộ với Cổng Dịch vụ công quốc gia", "integration.storage_sync": "Đồng bộ kho lưu trữ",
     "audit.anchor": "Neo chuỗi nhật ký", "personal_data.read": "Xem dữ liệu cá nhân",
+    "admin.add": "Thêm mới", "admin.change": "Sửa", "admin.delete": "Xóa",
 }
 
 OBJECT_TYPES = {

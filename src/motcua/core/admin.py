@@ -10,8 +10,9 @@ from .models import CalendarException
 
 
 class ViewOnly:
-    """ModelAdmin mixin for a log only the system appends to (audit trail, outbox): shown, never added to, changed
-    or removed by hand."""
+    """ModelAdmin mixin for a log only the system appends to (audit trail, outbox) and for records written only
+    through their services (a dossier's files, a person's repository and consents, ratings, feedback): shown,
+    never added to, changed or removed by hand."""
 
     def has_add_permission(self, request):
         return False

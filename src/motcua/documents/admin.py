@@ -1,12 +1,16 @@
 from django.contrib import admin
 
-from motcua.core.admin import SystemRecords
+from motcua.core.admin import SystemRecords, ViewOnly
 
 from .models import Attachment, DigitizationJob, ResultTemplate, VaultConsent, VaultItem
 
+# A dossier's files, a person's repository and their consents are written by this app's services only (who
+# uploaded, the digest, the signature check, the owner's consent, each audited) and feed the Decision 766
+# digitization figures: shown in the admin, never edited, moved to another dossier or person, or deleted by hand.
+
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("original_name", "kind", "content_type", "size", "dossier", "reused", "is_signed", "uploaded_at")
     list_filter = ("kind", "content_type", "reused", "is_signed")
     search_fields = ("original_name", "sha256", "dossier__code")
@@ -23,7 +27,7 @@ class DigitizationJobAdmin(SystemRecords, admin.ModelAdmin):
 
 
 @admin.register(VaultItem)
-class VaultItemAdmin(admin.ModelAdmin):
+class VaultItemAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("title", "id_number", "kind", "is_valid", "valid_until", "created_at")
     list_filter = ("kind", "is_valid")
     search_fields = ("id_number", "title")
@@ -31,7 +35,7 @@ class VaultItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(VaultConsent)
-class VaultConsentAdmin(admin.ModelAdmin):
+class VaultConsentAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("id_number", "purpose", "dossier", "by_applicant", "granted_at", "expires_at", "revoked_at")
     list_filter = ("purpose", "by_applicant")
     search_fields = ("id_number", "dossier__code")

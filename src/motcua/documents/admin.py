@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from motcua.core.admin import SystemRecords, ViewOnly
+from motcua.core.admin import ViewOnly
 
 from .models import Attachment, DigitizationJob, ResultTemplate, VaultConsent, VaultItem
 
-# A dossier's files, a person's repository and their consents are written by this app's services only (who
-# uploaded, the digest, the signature check, the owner's consent, each audited) and feed the Decision 766
-# digitization figures: shown in the admin, never edited, moved to another dossier or person, or deleted by hand.
+# A dossier's files and scans, a person's repository and their consents are written by this app's services only
+# (who uploaded, the digest, the signature check, the officer's confirmation, the owner's consent, each audited)
+# and feed the Decision 766 digitization figures: shown in the admin, never edited, moved to another dossier or person, or deleted by hand.
 
 
 @admin.register(Attachment)
@@ -19,7 +19,7 @@ class AttachmentAdmin(ViewOnly, admin.ModelAdmin):
 
 
 @admin.register(DigitizationJob)
-class DigitizationJobAdmin(SystemRecords, admin.ModelAdmin):
+class DigitizationJobAdmin(ViewOnly, admin.ModelAdmin):  # its confirmation is what makes a dossier digitized
     list_display = ("id", "dossier", "kind", "status", "pages_done", "pages_total", "created_at")
     list_filter = ("status", "kind")
     raw_id_fields = ("dossier", "component", "output", "created_by", "confirmed_by")

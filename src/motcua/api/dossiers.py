@@ -20,6 +20,7 @@ from motcua.documents.digitization import receipt_digitized, result_digitized, r
 from motcua.dossiers import access, lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
+from motcua.integrations import population
 from motcua.units.models import Agency
 
 from . import retry
@@ -124,9 +125,16 @@ def _user(username: str | None):
 
 def _applicant_data(applicant, user) -> dict:
     if applicant is not None:
-        return applicant.dict()
-    return {"name": user.full_name or user.get_full_name() or user.username, "id_number": user.id_number,
-            "phone": user.phone, "email": user.email, "address": user.address}
+        return _from_population(applicant.dict(), user)
+    return _from_population({"name": user.full_name or user.get_full_name() or user.username,
+                             "id_number": user.id_number, "phone": user.phone, "email": user.email,
+                             "address": user.address}, user)
+
+
+def _from_population(data: dict, user) -> dict:
+    """The applicant's data, marked as read from the population database when this account looked the person up
+    there (GET /integrations/population/…) within the working day."""
+    return {**data, "population_checked": population.checked_by(user, data.get("id_number") or "")}
 
 
 def _idempotent(user, key: str | None, create, *, precheck: bool = True):
@@ -194,7 +202,7 @@ def receive_at_counter(request, payload: CounterIn, idempotency_key: str | None 
 
     def create():
         return lifecycle.receive_at_counter(
-            officer=user, procedure=proc, agency=agency, applicant_data=payload.applicant.dict(),
+            officer=user, procedure=proc, agency=agency, applicant_data=_from_population(payload.applicant.dict(), user),
             form_data=payload.form_data, channel=payload.channel,
             return_method=payload.return_method, idempotency_key=idempotency_key,
             off_day_reason=payload.off_day_reason)

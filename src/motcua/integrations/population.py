@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import DomainError, NotFound
 
@@ -36,15 +38,23 @@ def lookup(id_number: str) -> dict:
     return {k: answer.get(k, "") for k in FIELDS}
 
 
-# A counter officer's session remembers the ID numbers whose data came from the population database, so the
-# dossier received for that person says so (Decision 766 4.5: data from the population database).
-SESSION_KEY = "motcua_population_checked"
+# An account remembers, for a working day, the ID numbers whose data it read from the population database, so the
+# dossier it then submits or receives for that person says so (Decision 766 4.5: data from the population database)
+# — on the portal, at the counter and over the API alike (kept in the shared cache, not in a browser session).
+REMEMBER_SECONDS = 8 * 3600
+REMEMBER_MOST = 50
 
 
-def remember_checked(session, id_number: str) -> None:
-    checked = [n for n in session.get(SESSION_KEY, []) if n != id_number][-49:]
-    session[SESSION_KEY] = [*checked, id_number]
+def _key(user) -> str:
+    return f"motcua:population_checked:{user.pk}"
 
 
-def checked_in_session(session, id_number: str) -> bool:
-    return bool(id_number) and id_number in session.get(SESSION_KEY, [])
+def remember_checked(user, id_number: str) -> None:
+    if getattr(user, "pk", None) is None:
+        return
+    checked = [n for n in cache.get(_key(user), []) if n != id_number][-(REMEMBER_MOST - 1):]
+    cache.set(_key(user), [*checked, id_number], REMEMBER_SECONDS)
+
+
+def checked_by(user, id_number: str) -> bool:
+    return bool(id_number) and getattr(user, "pk", None) is not None and id_number in cache.get(_key(user), [])

@@ -55,7 +55,7 @@ def walk_in(request):
         if form.is_valid():
             try:
                 applicant = form.applicant_data()
-                applicant["population_checked"] = population.checked_in_session(request.session, applicant["id_number"])
+                applicant["population_checked"] = population.checked_by(request.user, applicant["id_number"])
                 dossier = lifecycle.receive_at_counter(
                     officer=actor(request), procedure=proc, agency=form.cleaned_data["agency"],
                     applicant_data=applicant, form_data=form.form_data(),
@@ -89,7 +89,7 @@ def person_lookup(request):
         user = get_user_model().objects.filter(id_number=number).first()
         person = _from_population(number)
         if person is not None:
-            population.remember_checked(request.session, number)
+            population.remember_checked(request.user, number)
             found = {"applicant_name": person["full_name"], "applicant_address": person["current_address"]
                      or person["permanent_address"]}
             if user is not None:

@@ -68,7 +68,7 @@ def _population_record(request) -> dict | None:
     except DomainError as err:
         messages.warning(request, err.message)
         return None
-    population.remember_checked(request.session, number)
+    population.remember_checked(request.user, number)
     record_read(request.user, "person", number, [k for k, v in person.items() if v],
                 purpose="online_submission_prefill")
     messages.info(request, "Đã điền sẵn thông tin từ CSDL quốc gia về dân cư. Vui lòng kiểm tra trước khi nộp.")
@@ -121,7 +121,7 @@ def _save_submission(request, proc, form, draft, drafting):
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
     applicant_data = form.applicant_data()
     applicant_data.update(vneid_verified=eid.verified_in_session(request.session),
-                          population_checked=population.checked_in_session(request.session, applicant_data["id_number"]))
+                          population_checked=population.checked_by(request.user, applicant_data["id_number"]))
     kwargs = {"applicant": actor(request), "procedure": proc, "agency": agency,
               "applicant_data": applicant_data, "form_data": form.form_data()}
     if drafting and agency is None:

@@ -1,0 +1,55 @@
+"""A dossier submitted or received over the API for a person the same account looked up in the National
+Population Database counts as using population data (Decision 766 4.5), as on the portal and at the counter;
+the look-up itself is in the audit trail."""
+
+import pytest
+
+from motcua.audit.models import AuditEntry
+from motcua.demo.simulators import PopulationSimulator
+from motcua.dossiers.models import Dossier
+
+from .conftest import submit_body
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def population_db(settings):
+    sim = PopulationSimulator(secret="s").start()
+    settings.MOTCUA_INTEGRATIONS = {"population": {"url": sim.url, "secret": "s"}}
+    people = dict(sim.people)
+    people["051190000123"] = {**people["051190012345"], "id_number": "051190000123", "full_name": "Trần Thị Dân"}
+    sim.people = people
+    yield sim
+    sim.stop()
+
+
+def _counter(world, id_number, name):
+    r = world.client("counter").post("/api/v1/dossiers/counter", {
+        "procedure_code": world.procedure.code, "agency_code": world.agency.code,
+        "applicant": {"name": name, "id_number": id_number}, "off_day_reason": "Tiếp nhận ngoài giờ (thử nghiệm)"},
+        content_type="application/json")
+    assert r.status_code == 201, r.content
+    return Dossier.objects.get(code=r.json()["code"])
+
+
+def test_counter_reception_over_the_api_after_a_look_up_is_marked(world, population_db):
+    counter = world.client("counter")
+    looked = counter.get("/api/v1/integrations/population/051190012345")
+    assert looked.status_code == 200 and looked.json()["full_name"] == "Nguyễn Thị Hồng Nhung"
+    assert _counter(world, "051190012345", "Nguyễn Thị Hồng Nhung").applicant_population
+    assert not _counter(world, "051085004321", "Trần Văn Bình").applicant_population  # not looked up
+    read = AuditEntry.objects.get(action="personal_data.read", object_type="person", object_id="051190012345")
+    assert read.actor == world.users["counter"] and read.data["purpose"] == "api_prefill"
+    # Another officer's look-up does not mark this one's reception.
+    world.client("other_counter").get("/api/v1/integrations/population/051085004321")
+    assert not _counter(world, "051085004321", "Trần Văn Bình").applicant_population
+
+
+def test_citizen_who_read_their_own_record_submits_a_marked_dossier(world, population_db):
+    citizen = world.client("citizen")
+    first = citizen.post("/api/v1/dossiers", submit_body(world), content_type="application/json")
+    assert first.status_code == 201 and not Dossier.objects.get(code=first.json()["code"]).applicant_population
+    assert citizen.get("/api/v1/integrations/population/051190000123").status_code == 200
+    second = citizen.post("/api/v1/dossiers", submit_body(world), content_type="application/json")
+    assert second.status_code == 201 and Dossier.objects.get(code=second.json()["code"]).applicant_population

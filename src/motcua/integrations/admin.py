@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from motcua.core.admin import SystemRecords
+from motcua.core.admin import SystemRecords, ViewOnly
 
 from . import dispatcher
 from .models import Delivery, PostalShipment, WebhookSubscription
@@ -27,5 +27,8 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostalShipment)
-class PostalShipmentAdmin(admin.ModelAdmin):
+class PostalShipmentAdmin(ViewOnly, admin.ModelAdmin):
+    """The postal service's word on a result sent home: the dispatcher polls it until it is delivered or failed,
+    so a status set by hand would stop the tracking; shown, not edited."""
+
     list_display = ("tracking_number", "dossier_code", "status_label", "updated_at")

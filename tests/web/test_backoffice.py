@@ -258,13 +258,13 @@ def test_a_non_leader_posting_sign_changes_nothing(client, world, submitted, set
     assert d.status == Status.APPROVED and not d.attachments.filter(kind="result").exists()
 
 
-def _electronic_only_and_approved(world, submitted, settings, tmp_path):
-    """An approved dossier of a procedure whose result is an electronic document only."""
+def _approved(world, submitted, settings, tmp_path, result_type="paper"):
+    """The dossier approved, its procedure's result of ``result_type`` ("electronic": an electronic document only)."""
     from motcua.dossiers import lifecycle
 
     settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    world["proc"].result_type = "electronic"
+    world["proc"].result_type = result_type
     world["proc"].save(update_fields=["result_type"])
     d = lifecycle.receive(submitted, officer=world["counter"])
     d = lifecycle.start_processing(d, officer=world["counter"])
@@ -286,7 +286,7 @@ def test_a_procedure_with_an_electronic_result_only_is_not_signed_without_its_fi
 
     from tests.web.conftest import pdf_bytes
 
-    d = _electronic_only_and_approved(world, submitted, settings, tmp_path)
+    d = _approved(world, submitted, settings, tmp_path, "electronic")
     _file_result(world, d, pdf_bytes())  # a result PDF without a digital signature does not make it electronic
     client.force_login(world["leader"])
     resp = _act(client, d, "sign_result")
@@ -306,7 +306,7 @@ def test_a_validly_signed_result_already_on_the_dossier_is_signed_without_a_file
     from motcua.documents.signing import sign_pdf
     from tests.web.conftest import pdf_bytes
 
-    d = _electronic_only_and_approved(world, submitted, settings, tmp_path)
+    d = _approved(world, submitted, settings, tmp_path, "electronic")
     filed = _file_result(world, d, sign_pdf(pdf_bytes(), world["agency"]))
     client.force_login(world["leader"])
     page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
@@ -316,3 +316,22 @@ def test_a_validly_signed_result_already_on_the_dossier_is_signed_without_a_file
     d.refresh_from_db()
     assert d.status == Status.READY_FOR_RETURN and d.result_electronic and d.result_digitized
     assert list(d.attachments.filter(kind="result")) == [filed]  # that file is the result, nothing signed again
+
+
+def test_a_validly_signed_result_filed_with_the_return_makes_the_result_electronic(client, world, submitted, settings,
+                                                                                    tmp_path):
+    """Signed as a paper result, then returned with its signed PDF: the late fact is recorded (indicator 4.1)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.documents.signing import sign_pdf
+    from motcua.dossiers import lifecycle
+    from tests.web.conftest import pdf_bytes
+
+    d = lifecycle.sign_result(_approved(world, submitted, settings, tmp_path), officer=world["leader"],
+                              electronic=False, digitized=False)
+    client.force_login(world["counter"])
+    signed = SimpleUploadedFile("kq.pdf", sign_pdf(pdf_bytes(), world["agency"]), "application/pdf")
+    assert _act(client, d, "return_result", {"method": "online", "result_file": signed}).status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.RETURNED and d.result_electronic and d.result_digitized
+    assert d.events.get(action="result_electronic").actor == world["counter"]

@@ -219,6 +219,22 @@ def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None)
     return True
 
 
+def mark_result_electronic(attachment: Attachment, *, actor=None) -> bool:
+    """A file was just filed on a dossier (an upload of any kind: the API's, the back office's with the return).
+    A signed result PDF turns a result signed as not electronic into an electronic one when ``result_electronic``
+    says so: the late fact, through the lifecycle (``record_electronic_result``: event, audit entry and outbox event
+    ``dossier.result_electronic``, in the upload's transaction; asked under the lock, which a signing waits for, so
+    before signing nothing is written and the signing sees the file). Returns True when the result is electronic."""
+    dossier = attachment.dossier
+    if dossier is None:
+        return False
+    if dossier.result_electronic:
+        return True
+    if attachment.kind != AttachmentKind.RESULT or not attachment.is_signed:
+        return False
+    return lifecycle.record_electronic_result(dossier, electronic=result_electronic, by=actor).result_electronic
+
+
 def write_dossier_digitization_flag(dossier, field: str, *, actor=None) -> None:
     """Set Dossier.<field> after the transition that normally sets it, through the lifecycle
     (motcua.dossiers.lifecycle.record_digitization: event, audit entry and outbox in one transaction)."""

@@ -19,6 +19,7 @@ from motcua.audit.services import record_dossier_read
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
 from motcua.documents.digitization import (
+    mark_result_electronic,
     receipt_digitized,
     result_digitized,
     result_electronic,
@@ -148,8 +149,8 @@ def _apply(action, dossier, user, form):
             issue_signed_result(signed, draft.read(), officer=user)
         return signed
     if action == "return_result":
-        if c.get("result_file"):
-            store_attachment(dossier, c["result_file"], by=user, kind="result")
+        if c.get("result_file"):  # a validly signed PDF makes a result signed as paper electronic after all
+            mark_result_electronic(store_attachment(dossier, c["result_file"], by=user, kind="result"), actor=user)
         result = lifecycle.return_result(dossier, officer=user, method=c["method"])
         return result
     raise Http404("Thao tác không tồn tại.")

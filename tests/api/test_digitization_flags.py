@@ -172,3 +172,41 @@ def test_a_procedure_with_an_electronic_result_only_is_not_signed_over_the_api_w
     assert post(world, "leader", f"/{d.code}/sign-result").status_code == 200
     d.refresh_from_db()
     assert d.status == "ready_for_return" and d.result_electronic
+
+
+def electronic_results(world) -> tuple:
+    """Decision 766 indicator 4.1 for the agency this month, as anyone reads it (GET /api/v1/reporting/index766)."""
+    from motcua.reporting import consumer
+
+    consumer.consume()  # the statistics read model follows the outbox (manage.py consume_events)
+    r = world.client(None).get("/api/v1/reporting/index766", {"period": "2026-12", "scope": world.agency.code})
+    assert r.status_code == 200, r.content
+    item = next(i for g in r.json()["groups"] for i in g["indicators"] if i["code"] == "4.1")
+    return item["numerator"], item["denominator"]
+
+
+def test_a_validly_signed_result_filed_after_signing_makes_the_result_electronic(world, _media, settings, tmp_path):
+    """Signed as not electronic, the result becomes electronic when its signed PDF is filed later: a late fact through
+    the lifecycle (event, audit entry, outbox event), which indicator 4.1 counts."""
+    from motcua.audit.models import AuditEntry
+    from motcua.documents.signing import sign_pdf
+
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
+    late, unsigned = _approved(world), _approved(world)
+    for d in (late, unsigned):
+        assert post(world, "leader", f"/{d.code}/sign-result").status_code == 200
+    assert electronic_results(world) == (0, 2)
+    upload_result(world, unsigned, make_pdf("Giay khai sinh"))  # no digital signature: nothing to record
+    upload_result(world, late, sign_pdf(make_pdf("Giay khai sinh"), world.agency))
+    late.refresh_from_db()
+    unsigned.refresh_from_db()
+    assert (late.status, late.result_electronic, late.result_digitized) == ("ready_for_return", True, True)
+    assert not unsigned.result_electronic and not unsigned.events.filter(action="result_electronic").exists()
+    event = late.events.get(action="result_electronic")
+    assert event.data == {"flag": "result_electronic", "also": ["result_digitized"]}
+    assert event.actor == world.users["leader"]
+    assert published(late, "result_electronic")["result_electronic"] is True
+    assert AuditEntry.objects.filter(action="dossier.result_electronic", object_id=str(late.pk)).count() == 1
+    assert electronic_results(world) == (1, 2)
+    upload_result(world, late, sign_pdf(make_pdf("Ban sao"), world.agency))  # recorded once
+    assert late.events.filter(action="result_electronic").count() == 1

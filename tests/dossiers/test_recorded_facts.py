@@ -1,4 +1,5 @@
-"""Facts recorded on a dossier without a status change: online payment, late digitization."""
+"""Facts recorded on a dossier without a status change: online payment, late digitization, a result that
+became electronic after signing."""
 
 import pytest
 
@@ -49,6 +50,20 @@ def test_result_digitization_needs_a_result():
     d.refresh_from_db()
     assert d.result_digitized is False
     assert not OutboxEvent.objects.filter(topic="dossier.digitized").exists()
+
+
+def test_an_electronic_result_is_recorded_late_only_after_signing_and_only_when_the_files_say_so():
+    w = make_world()
+    d = lifecycle.record_electronic_result(w.walk_in(), by=w.leader, at=at(2026, 3, 2, 9))
+    assert not d.result_electronic  # not signed yet: signing asks the files itself
+    for action, who in (("start_processing", w.counter), ("complete_step", w.specialist), ("approve", w.leader)):
+        d = getattr(lifecycle, action)(d, officer=who, at=at(2026, 3, 2, 9))
+    d = lifecycle.sign_result(d, officer=w.leader, electronic=False, digitized=False, at=at(2026, 3, 2, 10))
+    lifecycle.record_electronic_result(d, electronic=lambda locked: False, by=w.leader, at=at(2026, 3, 2, 11))
+    assert not OutboxEvent.objects.filter(topic="dossier.result_electronic").exists()
+    d = lifecycle.record_electronic_result(d, electronic=lambda locked: True, by=w.leader, at=at(2026, 3, 2, 11))
+    assert (d.result_electronic, d.result_digitized) == (True, True)
+    assert OutboxEvent.objects.get(topic="dossier.result_electronic").payload["result_digitized"] is True
 
 
 def test_a_request_user_wrapper_can_submit_with_an_idempotency_key():

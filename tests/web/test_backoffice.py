@@ -258,28 +258,80 @@ def test_a_non_leader_posting_sign_changes_nothing(client, world, submitted, set
     assert d.status == Status.APPROVED and not d.attachments.filter(kind="result").exists()
 
 
-def test_a_procedure_with_an_electronic_result_only_is_not_signed_without_its_file(client, world, submitted, settings,
-                                                                                    tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def _approved(world, submitted, settings, tmp_path, result_type="paper"):
+    """The dossier approved, its procedure's result of ``result_type`` ("electronic": an electronic document only)."""
     from motcua.dossiers import lifecycle
-    from tests.web.conftest import pdf_bytes
 
     settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    world["proc"].result_type = "electronic"
+    world["proc"].result_type = result_type
     world["proc"].save(update_fields=["result_type"])
     d = lifecycle.receive(submitted, officer=world["counter"])
     d = lifecycle.start_processing(d, officer=world["counter"])
     d = lifecycle.complete_step(d, officer=world["specialist"])
-    d = lifecycle.approve(d, officer=world["leader"])
+    return lifecycle.approve(d, officer=world["leader"])
+
+
+def _file_result(world, d, data: bytes):
+    """The deciding agency files a result PDF on the dossier, as POST /api/v1/documents/attachments does."""
+    from motcua.documents.attachments import store_upload
+
+    return store_upload(data, owner=world["citizen"], dossier=d, kind="result", uploaded_by=world["leader"],
+                        name="ket-qua.pdf")
+
+
+def test_a_procedure_with_an_electronic_result_only_is_not_signed_without_its_file(client, world, submitted, settings,
+                                                                                    tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.web.conftest import pdf_bytes
+
+    d = _approved(world, submitted, settings, tmp_path, "electronic")
+    _file_result(world, d, pdf_bytes())  # a result PDF without a digital signature does not make it electronic
     client.force_login(world["leader"])
     resp = _act(client, d, "sign_result")
-    assert resp.status_code == 400
+    assert resp.status_code == 422  # the transition refuses (documents.digitization.result_electronic_as_required)
     assert "Thủ tục có kết quả là bản điện tử: cần tải lên tệp kết quả (PDF) để ký số." in resp.content.decode()
     d.refresh_from_db()
-    assert d.status == Status.APPROVED
+    assert d.status == Status.APPROVED and not d.events.filter(action="sign_result").exists()
     resp = _act(client, d, "sign_result", {"result_file": SimpleUploadedFile("kq.pdf", pdf_bytes(), "application/pdf")})
     assert resp.status_code == 302
     d.refresh_from_db()
     assert d.status == Status.READY_FOR_RETURN and d.result_electronic
+
+
+def test_a_validly_signed_result_already_on_the_dossier_is_signed_without_a_file(client, world, submitted, settings,
+                                                                                  tmp_path):
+    """The one rule the API asks too: the signed result PDF filed on the dossier (e.g. over the API) is the result."""
+    from motcua.documents.signing import sign_pdf
+    from tests.web.conftest import pdf_bytes
+
+    d = _approved(world, submitted, settings, tmp_path, "electronic")
+    filed = _file_result(world, d, sign_pdf(pdf_bytes(), world["agency"]))
+    client.force_login(world["leader"])
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Hồ sơ đã có tệp kết quả (PDF) được ký số hợp lệ: bỏ trống để ban hành tệp đó" in page
+    resp = _act(client, d, "sign_result")
+    assert resp.status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.READY_FOR_RETURN and d.result_electronic and d.result_digitized
+    assert list(d.attachments.filter(kind="result")) == [filed]  # that file is the result, nothing signed again
+
+
+def test_a_validly_signed_result_filed_with_the_return_makes_the_result_electronic(client, world, submitted, settings,
+                                                                                    tmp_path):
+    """Signed as a paper result, then returned with its signed PDF: the late fact is recorded (indicator 4.1)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.documents.signing import sign_pdf
+    from motcua.dossiers import lifecycle
+    from tests.web.conftest import pdf_bytes
+
+    d = lifecycle.sign_result(_approved(world, submitted, settings, tmp_path), officer=world["leader"],
+                              electronic=False, digitized=False)
+    client.force_login(world["counter"])
+    signed = SimpleUploadedFile("kq.pdf", sign_pdf(pdf_bytes(), world["agency"]), "application/pdf")
+    assert _act(client, d, "return_result", {"method": "online", "result_file": signed}).status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.RETURNED and d.result_electronic and d.result_digitized
+    assert d.events.get(action="result_electronic").actor == world["counter"]

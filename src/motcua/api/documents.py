@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.http import FileResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
@@ -201,8 +202,10 @@ def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.C
     if kind == AttachmentKind.DIGITIZED:
         raise ValidationFailed("attachment_kind_invalid", "Bản số hóa do hệ thống tạo, không tải lên trực tiếp.")
     owner = dossier.applicant if dossier is not None and dossier.applicant_id else user
-    att = attachments.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id), kind=kind,
-                                uploaded_by=user, name=file.name)
+    with transaction.atomic():  # the file, and the late electronic result it may make: both or neither
+        att = attachments.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id),
+                                       kind=kind, uploaded_by=user, name=file.name)
+        digitization.mark_result_electronic(att, actor=user)
     return Status(201, _attachment_out(att))
 
 

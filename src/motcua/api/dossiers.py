@@ -7,6 +7,7 @@ only resolves codes to rows, decides what the caller may see, and shapes the ans
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time
 
 from django.db import IntegrityError
@@ -335,13 +336,19 @@ def reject(request, code: str, payload: ReasonIn):
     return _act(request, code, lifecycle.reject, officer=request.auth, reason=payload.reason)
 
 
+# An electronic-only procedure's result is refused without its file (the rule: result_electronic_as_required), and
+# the refusal tells an API client how to give it.
+SIGNED_AS_REQUIRED = functools.partial(result_electronic_as_required, how="Tải lên qua POST /api/v1/documents/"
+                                       "attachments (kind=result) tệp PDF đã ký số, rồi ký ban hành.")
+
+
 @router.post("/{code}/sign-result", response=STATE, summary="Ký, ban hành kết quả")
 @retry.whole_transaction
 def sign_result(request, code: str, payload: SignResultIn = None):
     payload = payload or SignResultIn()
     # Signing over the API issues no signed file here: the result is electronic when a digitally signed result PDF
     # was uploaded to the dossier first, digitized once its scan was confirmed (documents.digitization).
-    return _act(request, code, lifecycle.sign_result, officer=request.auth, electronic=result_electronic_as_required,
+    return _act(request, code, lifecycle.sign_result, officer=request.auth, electronic=SIGNED_AS_REQUIRED,
                 digitized=result_digitized)
 
 

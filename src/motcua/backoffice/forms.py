@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import RESULT_FILE_REQUIRED, components_with_files, receipt_digitization_applies
+from motcua.documents.digitization import components_with_files, receipt_digitization_applies
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
@@ -128,12 +128,17 @@ class SignForm(forms.Form):
         help_text="Có tệp: kết quả điện tử, được ký số và lưu vào kho dữ liệu của người nộp. Không có tệp: kết quả giấy, "
                   "cần quét và xác nhận số hóa trước khi trả.")
 
-    def __init__(self, *args, electronic_only: bool = False, has_draft: bool = False, **kwargs):
-        """``electronic_only``: the procedure's result is an electronic document only; ``has_draft``: a result
-        draft made from its template waits to be signed (the view signs it when no file is sent)."""
+    def __init__(self, *args, electronic_only: bool = False, has_draft: bool = False, signed_on_dossier: bool = False,
+                 **kwargs):
+        """What the help text tells the leader: ``electronic_only``, the procedure's result is an electronic document
+        only; ``has_draft``, a result draft made from its template waits to be signed (the view signs it when no file
+        is sent); ``signed_on_dossier``, else a validly signed result PDF on the dossier is the result. Whether the
+        signing may go ahead is the rule the transition asks (documents.digitization.result_electronic_as_required)."""
         super().__init__(*args, **kwargs)
-        self.electronic_only, self.has_draft = electronic_only, has_draft
-        if electronic_only:
+        if signed_on_dossier:
+            self.fields["result_file"].help_text = ("Hồ sơ đã có tệp kết quả (PDF) được ký số hợp lệ: bỏ trống để ban "
+                                                    "hành tệp đó làm kết quả điện tử, hoặc tải lên tệp khác để ký số.")
+        elif electronic_only:
             self.fields["result_file"].help_text = ("Thủ tục có kết quả là bản điện tử: tải lên tệp kết quả (PDF) để "
                                                     "ký số" + (", hoặc bỏ trống để ký dự thảo." if has_draft else "."))
 
@@ -144,8 +149,6 @@ class SignForm(forms.Form):
             if not upload.read(5).startswith(b"%PDF-"):
                 raise forms.ValidationError("Chỉ ký số được tệp PDF.")
             upload.seek(0)
-        elif self.electronic_only and not self.has_draft:
-            raise forms.ValidationError(RESULT_FILE_REQUIRED)
         return upload
 
 

@@ -149,15 +149,22 @@ def result_electronic(dossier, *, born_electronic: bool = False) -> bool:
 RESULT_FILE_REQUIRED = "Thủ tục có kết quả là bản điện tử: cần tải lên tệp kết quả (PDF) để ký số."
 
 
-def result_electronic_as_required(dossier) -> bool:
-    """``result_electronic`` for a signing that issues no file itself (the API): a procedure whose result is an
-    electronic document only is not signed without one — ValidationFailed ``result_file_required``, nothing
-    written (asked under the lock, like the flag)."""
-    if result_electronic(dossier):
+def result_electronic_only(procedure) -> bool:
+    """The procedure's result is an electronic document only (its catalog entry: ``result_type``)."""
+    return procedure.result_type == ResultType.ELECTRONIC
+
+
+def result_electronic_as_required(dossier, *, born_electronic: bool = False, how: str = "") -> bool:
+    """``result_electronic`` as every signing asks it, the back office's and the API's (under the lock, like the flag):
+    the result of an electronic-only procedure is signed only when it will be electronic — a file given in this
+    signing or the template's draft (``born_electronic``: the platform signs it now) or a validly signed result PDF
+    already on the dossier. Else ValidationFailed ``result_file_required`` (``how``: how the channel gives the file),
+    nothing written. No statement when ``born_electronic``, one otherwise.
+    # The catalog's result type: an electronic-only result is issued as a signed electronic document"""
+    if result_electronic(dossier, born_electronic=born_electronic):
         return True
-    if dossier.procedure.result_type == ResultType.ELECTRONIC:
-        raise ValidationFailed("result_file_required", RESULT_FILE_REQUIRED + " Tải lên qua POST "
-                               "/api/v1/documents/attachments (kind=result) tệp PDF đã ký số, rồi ký ban hành.")
+    if result_electronic_only(dossier.procedure):
+        raise ValidationFailed("result_file_required", f"{RESULT_FILE_REQUIRED} {how}".strip())
     return False
 
 
@@ -210,6 +217,22 @@ def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None)
         return False
     write_dossier_digitization_flag(dossier, field, actor=actor)
     return True
+
+
+def mark_result_electronic(attachment: Attachment, *, actor=None) -> bool:
+    """A file was just filed on a dossier (an upload of any kind: the API's, the back office's with the return).
+    A signed result PDF turns a result signed as not electronic into an electronic one when ``result_electronic``
+    says so: the late fact, through the lifecycle (``record_electronic_result``: event, audit entry and outbox event
+    ``dossier.result_electronic``, in the upload's transaction; asked under the lock, which a signing waits for, so
+    before signing nothing is written and the signing sees the file). Returns True when the result is electronic."""
+    dossier = attachment.dossier
+    if dossier is None:
+        return False
+    if dossier.result_electronic:
+        return True
+    if attachment.kind != AttachmentKind.RESULT or not attachment.is_signed:
+        return False
+    return lifecycle.record_electronic_result(dossier, electronic=result_electronic, by=actor).result_electronic
 
 
 def write_dossier_digitization_flag(dossier, field: str, *, actor=None) -> None:

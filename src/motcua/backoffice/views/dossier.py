@@ -16,10 +16,16 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
-from motcua.catalog.models import ResultType
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import receipt_digitized, result_digitized, result_electronic
+from motcua.documents.digitization import (
+    mark_result_electronic,
+    receipt_digitized,
+    result_digitized,
+    result_electronic,
+    result_electronic_as_required,
+    result_electronic_only,
+)
 from motcua.documents.result_drafts import latest_draft
 from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
@@ -64,8 +70,10 @@ def _action_form(action, dossier, data=None, files=None):
     if action == "receive":
         kwargs["agency"] = dossier.agency
     if action == "sign_result":
-        kwargs["electronic_only"] = dossier.procedure.result_type == ResultType.ELECTRONIC
-        kwargs["has_draft"] = kwargs["electronic_only"] and latest_draft(dossier) is not None
+        kwargs["electronic_only"] = result_electronic_only(dossier.procedure)
+        kwargs["has_draft"] = latest_draft(dossier) is not None
+        # Without a file or a draft, a validly signed result PDF already on the dossier is the result.
+        kwargs["signed_on_dossier"] = not kwargs["has_draft"] and result_electronic(dossier)
     return cls(data, files, **kwargs) if data is not None else cls(**kwargs)
 
 
@@ -128,11 +136,12 @@ def _apply(action, dossier, user, form):
         # The transition checks the leader's right first; then the result PDF is signed (PAdES) with the
         # agency's certificate and filed in the applicant's repository — both or neither.
         # A result signed here is born electronic (so is a signed result already filed); a paper result counts as
-        # digitized once its scan was confirmed.
+        # digitized once its scan was confirmed. An electronic-only procedure's result is refused without one of
+        # these, as over the API (result_electronic_as_required).
         draft = None if c.get("result_file") else latest_draft(dossier)
         born = bool(c.get("result_file") or draft)
         signed = lifecycle.sign_result(dossier, officer=user,
-                                       electronic=functools.partial(result_electronic, born_electronic=born),
+                                       electronic=functools.partial(result_electronic_as_required, born_electronic=born),
                                        digitized=functools.partial(result_digitized, born_electronic=born))
         if c.get("result_file"):
             issue_signed_result(signed, c["result_file"].read(), officer=user)
@@ -140,8 +149,8 @@ def _apply(action, dossier, user, form):
             issue_signed_result(signed, draft.read(), officer=user)
         return signed
     if action == "return_result":
-        if c.get("result_file"):
-            store_attachment(dossier, c["result_file"], by=user, kind="result")
+        if c.get("result_file"):  # a validly signed PDF makes a result signed as paper electronic after all
+            mark_result_electronic(store_attachment(dossier, c["result_file"], by=user, kind="result"), actor=user)
         result = lifecycle.return_result(dossier, officer=user, method=c["method"])
         return result
     raise Http404("Thao tác không tồn tại.")

@@ -29,9 +29,9 @@ Other public names: ``allowed_actions``, ``timeliness``, ``step_timeliness``, ``
 ``check_off_day_reason`` (a reception on a day off of the unit needs a reason: the rule the back office's
 forms, the API and ``receive`` / ``receive_at_counter`` share), ``GUARDS`` (action → guard(dossier,
 user) raising the same errors as the transition; used by dossiers.access.can_act),
-``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``,
-``DossierRef`` (name a dossier by code + visibility rule instead of loading it: the transition's own
-locking statement finds it; used by the API), ``procedure_and_agency`` (a submission's procedure, with its
+``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``, ``SIGNED``
+(the statuses after the result was signed), ``DossierRef`` (name a dossier by code + visibility rule instead of
+loading it: the transition's own locking statement finds it; used by the API), ``procedure_and_agency`` (a submission's procedure, with its
 field, and agency by code, active or not, in one statement that also reads whether the agency receives the
 procedure, so that the submission does not ask again; used by the API). A retried idempotent submission
 returns the first dossier with ``idempotent_replay = True``.
@@ -50,8 +50,8 @@ without a status change), ``timeliness.py`` (early / on time / late, hand-overs)
 
 from .closing import approve, reject, return_result, sign_result, stop, withdraw
 from .commit import DossierRef, payload
-from .facts import record_data_link, record_digitization, record_online_payment
-from .guards import ACTION_LABELS, BEFORE_RECEIPT, DECIDED, GUARDS, IN_PROGRESS, TERMINAL, allowed_actions
+from .facts import record_data_link, record_digitization, record_electronic_result, record_online_payment
+from .guards import ACTION_LABELS, BEFORE_RECEIPT, DECIDED, GUARDS, IN_PROGRESS, SIGNED, TERMINAL, allowed_actions
 from .intake import (
     check_off_day_reason,
     provide_supplement,
@@ -78,11 +78,11 @@ from .reorganization import transfer_agency
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
-    "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "TERMINAL", "DossierRef",
+    "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "allowed_actions", "approve", "awaiting_decision", "check_off_day_reason", "complete_step", "extend", "hand_over",
     "handovers", "issue_apology", "online_receipt_due_at", "pause", "payload", "procedure_and_agency",
     "provide_supplement", "receive", "receive_at_counter", "reception_day_off", "record_data_link",
-    "record_digitization", "record_online_payment", "refuse", "reject", "request_supplement", "resume",
-    "return_from_agency", "return_result", "save_draft", "sign_result", "start_processing", "step_timeliness", "stop",
+    "record_digitization", "record_electronic_result", "record_online_payment", "refuse", "reject",
+    "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result", "start_processing", "step_timeliness", "stop",
     "submit_online", "timeliness", "transfer_agency", "withdraw",
 ]

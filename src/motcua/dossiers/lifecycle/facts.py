@@ -1,12 +1,14 @@
 """Facts recorded without a status change, through the same commit path (event, audit entry, outbox):
-the online payment, late digitization, and links with the citizen data repository."""
+the online payment, late digitization, a result that became electronic after signing, and links with the citizen
+data repository."""
 
 from __future__ import annotations
 
 from motcua.core.errors import InvalidTransition, ValidationFailed
 
 from ..models import Dossier, Status
-from .commit import commit, now, run_locked
+from .commit import commit, flag_of, now, run_locked
+from .guards import SIGNED
 
 
 def record_online_payment(dossier, *, amount_vnd: int, reference: str, at=None) -> Dossier:
@@ -28,16 +30,21 @@ def record_online_payment(dossier, *, amount_vnd: int, reference: str, at=None) 
     return run_locked(dossier, body)
 
 
-def _set_flag(dossier, field: str, *, action: str, by, at, check=None) -> Dossier:
-    """Set one boolean fact of the dossier once (a flag already set writes nothing), after ``check(d)``."""
+def _set_flag(dossier, field: str, *, action: str, by, at, check=None, implies=()) -> Dossier:
+    """Set one boolean fact of the dossier once (a flag already set writes nothing), after ``check(d)``: it raises to
+    refuse, or returns False when the fact does not hold (nothing written). ``implies``: flags that come with it,
+    set in the same event when they are not yet."""
 
     def body(d):
         if getattr(d, field):
             return d
-        if check is not None:
-            check(d)
-        setattr(d, field, True)
-        return commit(d, action=action, from_status=d.status, actor=by, at=at, data={"flag": field})
+        if check is not None and check(d) is False:
+            return d
+        also = [name for name in implies if not getattr(d, name)]
+        for name in (field, *also):
+            setattr(d, name, True)
+        return commit(d, action=action, from_status=d.status, actor=by, at=at,
+                      data={"flag": field, **({"also": also} if also else {})})
 
     return run_locked(dossier, body)
 
@@ -58,6 +65,21 @@ def record_digitization(dossier, *, kind: str, by=None, at=None) -> Dossier:
             raise InvalidTransition("no_result", "Hồ sơ chưa có kết quả giải quyết để ghi nhận số hóa.")
 
     return _set_flag(dossier, fields[kind], action="digitized", by=by, at=at, check=check)
+
+
+def record_electronic_result(dossier, *, electronic=True, by=None, at=None) -> Dossier:
+    """The result, signed and recorded as not electronic (sign_result), is an electronic document after all: a result
+    PDF bearing a valid digital signature was filed on the dossier afterwards (documents.digitization
+    .mark_result_electronic). Sets ``result_electronic`` (Decision 766 indicator 4.1) and, as signing does for such a
+    file, ``result_digitized`` (4.2). ``electronic``: the fact, or the function of the locked dossier that says it.
+    Both are asked under the lock, and a result not signed yet writes nothing: the lock is kept to the end of the
+    caller's transaction (the upload's), so a signing waiting for it sees the file. Idempotent."""
+
+    def check(d):
+        return d.status in SIGNED and flag_of(electronic, d)
+
+    return _set_flag(dossier, "result_electronic", action="result_electronic", by=by, at=now(at), check=check,
+                     implies=("result_digitized",))
 
 
 DATA_LINKS = {"reused": "components_reused", "vault": "vault_linked"}

@@ -23,6 +23,7 @@ TERMINAL = frozenset({Status.REFUSED, Status.REJECTED, Status.RETURNED, Status.W
 BEFORE_RECEIPT = frozenset({Status.SUBMITTED})
 IN_PROGRESS = frozenset({Status.RECEIVED, Status.PROCESSING, Status.PAUSED, Status.SUPPLEMENT_REQUESTED})
 DECIDED = frozenset({Status.APPROVED, Status.REJECTED, Status.READY_FOR_RETURN, Status.RETURNED})
+SIGNED = frozenset({Status.READY_FOR_RETURN, Status.RETURNED})  # the result was signed (sign_result)
 
 # Who does what (Decree 118/2025 one-stop split); unit and provincial administrators stand in for any officer.
 COUNTER = (Role.COUNTER_OFFICER,)
@@ -41,7 +42,7 @@ ACTION_LABELS = {
     "transfer_agency": "Chuyển cơ quan do sắp xếp đơn vị hành chính",
     # facts recorded without a status change
     "record_payment": "Ghi nhận thanh toán trực tuyến", "digitized": "Ghi nhận số hóa",
-    "data_linked": "Liên kết kho dữ liệu của người nộp",
+    "result_electronic": "Ghi nhận kết quả điện tử", "data_linked": "Liên kết kho dữ liệu của người nộp",
 }
 
 

@@ -292,6 +292,9 @@ def test_a_procedure_with_an_electronic_result_only_is_not_signed_without_its_fi
     resp = _act(client, d, "sign_result")
     assert resp.status_code == 422  # the transition refuses (documents.digitization.result_electronic_as_required)
     assert "Thủ tục có kết quả là bản điện tử: cần tải lên tệp kết quả (PDF) để ký số." in resp.content.decode()
+    # also by the file field, where the leader gives the file
+    sign_form = next(f for a, _, f in resp.context["action_forms"] if a == "sign_result")
+    assert "Thủ tục có kết quả là bản điện tử" in str(sign_form.errors.get("result_file"))
     d.refresh_from_db()
     assert d.status == Status.APPROVED and not d.events.filter(action="sign_result").exists()
     resp = _act(client, d, "sign_result", {"result_file": SimpleUploadedFile("kq.pdf", pdf_bytes(), "application/pdf")})

@@ -164,6 +164,10 @@ SUCCESS = {
 }
 
 
+# A transition's refusal that one field of the action's form answers.
+FIELD_OF_REFUSAL = {"result_file_required": "result_file"}
+
+
 @officer_required
 @require_POST
 def dossier_action(request, pk, action):
@@ -179,6 +183,8 @@ def dossier_action(request, pk, action):
             _apply(action, dossier, actor(request), form)
     except DomainError as err:
         show_domain_error(request, err)
+        if form is not None and err.code in FIELD_OF_REFUSAL:  # also by the field the officer fills to go ahead
+            form.add_error(FIELD_OF_REFUSAL[err.code], err.message)
         return dossier_detail(request, pk, forms_override={action: form} if form is not None else None,
                               status=err.status)
     else:

@@ -283,3 +283,15 @@ def test_a_procedure_with_an_electronic_result_only_is_not_signed_without_its_fi
     assert resp.status_code == 302
     d.refresh_from_db()
     assert d.status == Status.READY_FOR_RETURN and d.result_electronic
+
+
+def test_the_counter_sees_whether_the_fee_was_paid_online(client, world, submitted):
+    from motcua.dossiers import lifecycle
+
+    Dossier.objects.filter(pk=submitted.pk).update(fee_vnd=8_000)
+    client.force_login(world["counter"])
+    url = reverse("backoffice:dossier", args=[submitted.pk])
+    assert "8.000 đ — chưa thanh toán trực tuyến" in client.get(url).content.decode()
+    lifecycle.record_online_payment(Dossier.objects.get(pk=submitted.pk), amount_vnd=8_000, reference="GD-01")
+    body = client.get(url).content.decode()  # returning the result: the fee is not collected a second time
+    assert "8.000 đ — <strong>đã thanh toán trực tuyến</strong>, không thu lại" in body

@@ -73,6 +73,17 @@ def test_validation_errors_are_vietnamese_and_keep_what_was_typed(client, world)
     assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
 
 
+def test_a_file_sent_with_an_error_elsewhere_is_asked_for_again_by_its_name(client, world):
+    client.force_login(world["citizen"])
+    data = _submit_payload(world, f_child_name="")  # every component's file attached, one e-form answer missing
+    resp = client.post(reverse("portal:submit", args=[world["proc"].code]), data)
+    body = resp.content.decode()
+    assert resp.status_code == 400
+    for comp in world["proc"].components.all():  # the browser shows the file inputs empty again: say so
+        assert (f"Tệp “giay-to-{comp.pk}.pdf” bạn đã chọn chưa được lưu vì hồ sơ còn mục cần sửa; "
+                "vui lòng chọn lại tệp này.") in body
+
+
 def test_missing_attachment_is_reported_next_to_the_component(client, world):
     client.force_login(world["citizen"])
     comp = world["proc"].components.first()

@@ -73,6 +73,18 @@ def test_validation_errors_are_vietnamese_and_keep_what_was_typed(client, world)
     assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
 
 
+def test_the_error_summary_names_each_field_to_fix_and_links_to_it(client, world):
+    client.force_login(world["citizen"])
+    comp = world["proc"].components.first()
+    data = _submit_payload(world, f_child_name="")
+    data.pop(f"tp_{comp.pk}")
+    body = client.post(reverse("portal:submit", args=[world["proc"].code]), data).content.decode()
+    summary = body[body.index("Vui lòng sửa các mục được đánh dấu bên dưới."):body.index("1. Người nộp hồ sơ")]
+    assert '<a href="#id_f_child_name">Họ tên người được khai sinh</a>' in summary  # screens below, on a phone
+    assert f'<a href="#id_tp_{comp.pk}">{comp.name}</a>' in summary
+    assert 'id="id_f_child_name"' in body and f'id="id_tp_{comp.pk}"' in body
+
+
 def test_a_file_sent_with_an_error_elsewhere_is_asked_for_again_by_its_name(client, world):
     client.force_login(world["citizen"])
     data = _submit_payload(world, f_child_name="")  # every component's file attached, one e-form answer missing

@@ -327,3 +327,21 @@ def test_a_document_from_the_citizens_repository_is_reused_instead_of_uploaded(c
     assert reused.reused and reused.reused_from == att
     client.force_login(world["citizen2"])  # someone else's repository is not offered
     assert "Dùng lại giấy tờ" not in client.get(url).content.decode()
+
+
+def test_a_rating_without_the_overall_answer_keeps_what_was_given_and_says_what_is_missing(client, world, submitted):
+    from motcua.dossiers import lifecycle
+    from motcua.engagement.models import RatingCriterion, SatisfactionRating
+
+    lifecycle.refuse(submitted, officer=world["counter"], reason="Không thuộc thẩm quyền của xã")
+    crit = RatingCriterion.objects.filter(is_active=True).first()
+    client.force_login(world["citizen"])
+    url = reverse("portal:rate", args=[submitted.pk])
+    page = client.get(reverse("portal:dossier", args=[submitted.pk])).content.decode()
+    assert f'<form method="post" action="{url}" novalidate>' in page  # our message, not the browser's (in English)
+    resp = client.post(url, {"comment": "Phải đi lại hai lần", f"c_{crit.code}": "0"})
+    body = resp.content.decode()
+    assert resp.status_code == 400 and not SatisfactionRating.objects.exists()
+    assert '<p class="err">Vui lòng chọn mức độ hài lòng.</p>' in body
+    assert "Phải đi lại hai lần</textarea>" in body  # the comment is still there
+    assert re.search(rf'name="c_{crit.code}" value="0"[^>]*checked', body)

@@ -338,3 +338,33 @@ def test_a_validly_signed_result_filed_with_the_return_makes_the_result_electron
     d.refresh_from_db()
     assert d.status == Status.RETURNED and d.result_electronic and d.result_digitized
     assert d.events.get(action="result_electronic").actor == world["counter"]
+
+
+def test_the_counter_sees_whether_the_fee_was_paid_online(client, world, submitted):
+    from motcua.dossiers import lifecycle
+
+    Dossier.objects.filter(pk=submitted.pk).update(fee_vnd=8_000)
+    client.force_login(world["counter"])
+    url = reverse("backoffice:dossier", args=[submitted.pk])
+    assert "8.000 đ — chưa thanh toán trực tuyến" in client.get(url).content.decode()
+    lifecycle.record_online_payment(Dossier.objects.get(pk=submitted.pk), amount_vnd=8_000, reference="GD-01")
+    body = client.get(url).content.decode()  # returning the result: the fee is not collected a second time
+    assert "8.000 đ — <strong>đã thanh toán trực tuyến</strong>, không thu lại" in body
+
+
+def test_the_signed_result_is_listed_as_signed(client, world, submitted, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers import lifecycle
+    from tests.web.conftest import pdf_bytes
+
+    settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
+    d = lifecycle.receive(submitted, officer=world["counter"])
+    d = lifecycle.start_processing(d, officer=world["counter"])
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"], summary="Cấp Giấy khai sinh")
+    client.force_login(world["leader"])
+    _act(client, d, "sign_result", {"result_file": SimpleUploadedFile("kq.pdf", pdf_bytes(), "application/pdf")})
+    client.force_login(world["counter"])  # about to return it: the file is the signed result
+    body = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert f'{d.code}-ket-qua.pdf</a><br><span class="hint">Kết quả giải quyết — đã ký số</span>' in body

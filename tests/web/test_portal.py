@@ -73,6 +73,29 @@ def test_validation_errors_are_vietnamese_and_keep_what_was_typed(client, world)
     assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
 
 
+def test_the_error_summary_names_each_field_to_fix_and_links_to_it(client, world):
+    client.force_login(world["citizen"])
+    comp = world["proc"].components.first()
+    data = _submit_payload(world, f_child_name="")
+    data.pop(f"tp_{comp.pk}")
+    body = client.post(reverse("portal:submit", args=[world["proc"].code]), data).content.decode()
+    summary = body[body.index("Vui lòng sửa các mục được đánh dấu bên dưới."):body.index("1. Người nộp hồ sơ")]
+    assert '<a href="#id_f_child_name">Họ tên người được khai sinh</a>' in summary  # screens below, on a phone
+    assert f'<a href="#id_tp_{comp.pk}">{comp.name}</a>' in summary
+    assert 'id="id_f_child_name"' in body and f'id="id_tp_{comp.pk}"' in body
+
+
+def test_a_file_sent_with_an_error_elsewhere_is_asked_for_again_by_its_name(client, world):
+    client.force_login(world["citizen"])
+    data = _submit_payload(world, f_child_name="")  # every component's file attached, one e-form answer missing
+    resp = client.post(reverse("portal:submit", args=[world["proc"].code]), data)
+    body = resp.content.decode()
+    assert resp.status_code == 400
+    for comp in world["proc"].components.all():  # the browser shows the file inputs empty again: say so
+        assert (f"Tệp “giay-to-{comp.pk}.pdf” bạn đã chọn chưa được lưu vì hồ sơ còn mục cần sửa; "
+                "vui lòng chọn lại tệp này.") in body
+
+
 def test_missing_attachment_is_reported_next_to_the_component(client, world):
     client.force_login(world["citizen"])
     comp = world["proc"].components.first()
@@ -304,3 +327,21 @@ def test_a_document_from_the_citizens_repository_is_reused_instead_of_uploaded(c
     assert reused.reused and reused.reused_from == att
     client.force_login(world["citizen2"])  # someone else's repository is not offered
     assert "Dùng lại giấy tờ" not in client.get(url).content.decode()
+
+
+def test_a_rating_without_the_overall_answer_keeps_what_was_given_and_says_what_is_missing(client, world, submitted):
+    from motcua.dossiers import lifecycle
+    from motcua.engagement.models import RatingCriterion, SatisfactionRating
+
+    lifecycle.refuse(submitted, officer=world["counter"], reason="Không thuộc thẩm quyền của xã")
+    crit = RatingCriterion.objects.filter(is_active=True).first()
+    client.force_login(world["citizen"])
+    url = reverse("portal:rate", args=[submitted.pk])
+    page = client.get(reverse("portal:dossier", args=[submitted.pk])).content.decode()
+    assert f'<form method="post" action="{url}" novalidate>' in page  # our message, not the browser's (in English)
+    resp = client.post(url, {"comment": "Phải đi lại hai lần", f"c_{crit.code}": "0"})
+    body = resp.content.decode()
+    assert resp.status_code == 400 and not SatisfactionRating.objects.exists()
+    assert '<p class="err">Vui lòng chọn mức độ hài lòng.</p>' in body
+    assert "Phải đi lại hai lần</textarea>" in body  # the comment is still there
+    assert re.search(rf'name="c_{crit.code}" value="0"[^>]*checked', body)

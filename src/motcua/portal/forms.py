@@ -133,12 +133,22 @@ class SubmitForm(ApplicantForm):
                 field.required = False
 
     def component_bound(self):
+        """(field, files stored with the draft, the repository's documents to reuse, the name of a file chosen but
+        not kept) per component."""
+        dropped = self.dropped_uploads()
         out = []
         for n in self.component_names:
             comp = self.fields[n].component
             reuse = self[f"kho_{comp.pk}"] if f"kho_{comp.pk}" in self.fields else None
-            out.append((self[n], self.stored_files.get(n), reuse))
+            out.append((self[n], self.stored_files.get(n), reuse, dropped.get(n)))
         return out
+
+    def dropped_uploads(self) -> dict:
+        """component field -> the name of the file chosen for it and sent, but not kept: the form came back with an
+        error elsewhere, and a browser never fills a file input again, so the person must choose it again."""
+        if not self.is_bound or not self.errors:
+            return {}
+        return {n: self.files[n].name for n in self.component_names if self.files.get(n) and n not in self.errors}
 
     def reused_items(self) -> list:
         """[(VaultItem, component)] the person chose to reuse instead of uploading."""

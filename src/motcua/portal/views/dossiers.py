@@ -72,11 +72,11 @@ def dossier_detail(request, pk):
     return _detail_page(request, _own_dossier(request, pk))
 
 
-def _detail_page(request, dossier, status=200, consent_form=None):
+def _detail_page(request, dossier, status=200, consent_form=None, rating_form=None):
     response = page(request, "portal/dossier.html", {
         "d": dossier, "events": dossier.events.all(), "attachments": list_attachments(dossier),
         "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
-        "rating_form": RatingForm(), "rating": _existing_rating(dossier),
+        "rating_form": RatingForm() if rating_form is None else rating_form, "rating": _existing_rating(dossier),
         "can_rate": dossier.status in FINAL_FOR_RATING, "supplement_form": SupplementForm(), "nav": "mine",
         "has_result": dossier.status == Status.RETURNED, "form_rows": form_rows(dossier.procedure, dossier.form_data),
         "can_pay": _can_pay(dossier),
@@ -203,8 +203,9 @@ def rate(request, pk):
     form = RatingForm(request.POST)
     if dossier.status not in FINAL_FOR_RATING:
         messages.error(request, "Chỉ đánh giá được khi hồ sơ đã có kết quả.")
-    elif not form.is_valid():
+    elif not form.is_valid():  # the page again, with the criteria and the comment as answered
         messages.error(request, "Vui lòng chọn mức độ hài lòng.")
+        return _detail_page(request, dossier, status=400, rating_form=form)
     else:
         try:
             _save_rating(actor(request), dossier, form.cleaned_data["satisfied"], form.scores(),

@@ -368,3 +368,12 @@ def test_the_signed_result_is_listed_as_signed(client, world, submitted, setting
     client.force_login(world["counter"])  # about to return it: the file is the signed result
     body = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
     assert f'{d.code}-ket-qua.pdf</a><br><span class="hint">Kết quả giải quyết — đã ký số</span>' in body
+
+
+def test_signing_a_paper_result_says_what_comes_next(client, world, submitted, settings, tmp_path):
+    d = _approved(world, submitted, settings, tmp_path)
+    client.force_login(world["leader"])
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Không có tệp: kết quả giấy, cần quét và xác nhận số hóa trước khi trả." in page  # no draft here
+    done = client.post(reverse("backoffice:action", args=[d.pk, "sign_result"]), {}, follow=True).content.decode()
+    assert "Đã ký, ban hành kết quả giấy. Quét và xác nhận số hóa bản kết quả trước khi trả" in done

@@ -114,7 +114,11 @@ def test_template_draft_sign_download(client, world, submitted):
     client.force_login(world["leader"])
     page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
     assert draft.original_name in page and "Ký số" in page
-    assert client.post(reverse("backoffice:action", args=[d.pk, "sign_result"]), {"electronic": "on"}).status_code == 302
+    # The signing form says what signing without a file does here: the draft is signed, not a paper result.
+    assert "Không có tệp: dự thảo kết quả lập từ mẫu được ký số làm kết quả điện tử" in page
+    assert "Không có tệp: kết quả giấy" not in page
+    signed = client.post(reverse("backoffice:action", args=[d.pk, "sign_result"]), {"electronic": "on"}, follow=True)
+    assert "Đã ký số, ban hành kết quả điện tử" in signed.content.decode()
     d.refresh_from_db()
     assert d.status == Status.READY_FOR_RETURN and d.result_electronic and d.result_digitized
     result = Attachment.objects.get(dossier=d, kind="result")

@@ -138,6 +138,10 @@ class SignForm(forms.Form):
         if signed_on_dossier:
             self.fields["result_file"].help_text = ("Hồ sơ đã có tệp kết quả (PDF) được ký số hợp lệ: bỏ trống để ban "
                                                     "hành tệp đó làm kết quả điện tử, hoặc tải lên tệp khác để ký số.")
+        elif has_draft and not electronic_only:  # the view signs the draft when no file is sent
+            self.fields["result_file"].help_text = ("Có tệp: tệp đó được ký số làm kết quả điện tử. Không có tệp: dự thảo "
+                                                    "kết quả lập từ mẫu được ký số làm kết quả điện tử. Cả hai được lưu "
+                                                    "vào kho dữ liệu của người nộp.")
         elif electronic_only:
             self.fields["result_file"].help_text = ("Thủ tục có kết quả là bản điện tử: tải lên tệp kết quả (PDF) để "
                                                     "ký số" + (", hoặc bỏ trống để ký dự thảo." if has_draft else "."))

@@ -164,6 +164,17 @@ SUCCESS = {
 }
 
 
+def _success(action, dossier) -> str:
+    """What the officer is told once the action is done, and what comes next."""
+    if action == "sign_result" and dossier is not None:
+        if dossier.result_electronic:
+            return ("Đã ký số, ban hành kết quả điện tử; tệp kết quả đã lưu vào hồ sơ và kho dữ liệu của người nộp. "
+                    "Hồ sơ chờ trả kết quả.")
+        return ("Đã ký, ban hành kết quả giấy. Quét và xác nhận số hóa bản kết quả trước khi trả; hồ sơ chờ trả "
+                "kết quả.")
+    return SUCCESS.get(action) or f"Đã thực hiện: {lifecycle.ACTION_LABELS.get(action, action)}."
+
+
 # A transition's refusal that one field of the action's form answers.
 FIELD_OF_REFUSAL = {"result_file_required": "result_file"}
 
@@ -180,7 +191,7 @@ def dossier_action(request, pk, action):
         return dossier_detail(request, pk, forms_override={action: form})
     try:
         with transaction.atomic():  # the transition and any file it carries, or nothing
-            _apply(action, dossier, actor(request), form)
+            done = _apply(action, dossier, actor(request), form)
     except DomainError as err:
         show_domain_error(request, err)
         if form is not None and err.code in FIELD_OF_REFUSAL:  # also by the field the officer fills to go ahead
@@ -188,7 +199,7 @@ def dossier_action(request, pk, action):
         return dossier_detail(request, pk, forms_override={action: form} if form is not None else None,
                               status=err.status)
     else:
-        messages.success(request, SUCCESS.get(action) or f"Đã thực hiện: {lifecycle.ACTION_LABELS.get(action, action)}.")
+        messages.success(request, _success(action, done))
     return redirect("backoffice:dossier", pk=pk)
 
 

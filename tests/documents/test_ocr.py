@@ -117,6 +117,24 @@ def test_digitization_job_end_to_end(people, django_capture_on_commit_callbacks)
     assert OutboxEvent.objects.filter(topic="dossier.digitized", aggregate_id=str(dossier.pk)).exists()
 
 
+def test_one_tesseract_run_gives_the_text_and_the_searchable_pdf(monkeypatch):
+    """Loading the model and recognising the page is most of a page's cost: the text and the PDF come from one run,
+    and say what two separate runs say."""
+    import pytesseract
+    from pypdf import PdfReader
+
+    page = synthetic.identity_card_page(degrade_page=False).image
+    clean, _ = ocr.preprocess(page)
+    alone = pytesseract.image_to_string(clean, lang="vie", config=ocr.TESS_CONFIG)
+    runs = []
+    real = pytesseract.pytesseract.run_tesseract
+    monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", lambda *a, **k: runs.append(a) or real(*a, **k))
+    result = ocr.ocr_image(page, want_pdf=True)
+    assert len(runs) == 1
+    assert result.text == alone.strip()
+    assert "051090001234" in PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text().replace(" ", "")
+
+
 def test_failed_job_records_the_error(people, django_capture_on_commit_callbacks, monkeypatch):
     scan = store_upload(_png(synthetic.identity_card_page(degrade_page=False).image), owner=people["citizen"],
                         kind=AttachmentKind.SCAN)

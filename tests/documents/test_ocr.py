@@ -179,6 +179,42 @@ def test_mark_result_digitized_after_signing(people):
     assert dossier.result_digitized and dossier.version == 1
 
 
+def test_a_confirmation_recorded_after_the_fact_carries_its_moment(people):
+    """Data entered after the fact (the demo's history) gives the confirmation its moment: who and when on the job,
+    the repository link and the digitized flag as events at that moment, so the dossier's next transitions, later
+    than it but earlier than today, still keep their order."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.dossiers import lifecycle
+
+    people["procedure"].components.exclude(name="Căn cước công dân").update(is_required=False)
+    dossier = make_dossier(people)
+    component = people["procedure"].components.get(name="Căn cước công dân")
+    scan = store_upload(_png(synthetic.identity_card_page(degrade_page=False).image), owner=people["citizen"],
+                        dossier=dossier, component=component, kind=AttachmentKind.SCAN, name="cccd.png")
+    output = store_upload(synthetic_pdf(), owner=people["citizen"], dossier=dossier, component=component,
+                          kind=AttachmentKind.DIGITIZED, name="cccd-so-hoa.pdf")
+    job = DigitizationJob.objects.create(dossier=dossier, component=component, status=JobStatus.DONE, output=output,
+                                         pages_total=1, pages_done=1)
+    job.sources.set([scan])
+    at = timezone.now() - dt.timedelta(days=3)
+    confirm_digitization(job, officer=people["counter"], fields={"id_number": "051090001234"}, at=at)
+    job.refresh_from_db()
+    dossier.refresh_from_db()
+    assert job.confirmed_at == at and dossier.digitized_at_receipt
+    assert {e.action: e.at for e in dossier.events.all()} == {"data_linked": at, "digitized": at}
+    lifecycle.start_processing(dossier, officer=people["counter"], at=at + dt.timedelta(hours=1))
+    assert dossier.status == "processing"
+
+
+def synthetic_pdf() -> bytes:
+    buf = io.BytesIO()
+    synthetic.identity_card_page(degrade_page=False).image.convert("RGB").save(buf, "PDF", resolution=200)
+    return buf.getvalue()
+
+
 def test_two_page_pdf_scan_is_digitized_page_by_page(people, django_capture_on_commit_callbacks):
     from pypdf import PdfReader
 

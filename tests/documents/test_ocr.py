@@ -117,6 +117,24 @@ def test_digitization_job_end_to_end(people, django_capture_on_commit_callbacks)
     assert OutboxEvent.objects.filter(topic="dossier.digitized", aggregate_id=str(dossier.pk)).exists()
 
 
+def test_one_tesseract_run_gives_the_text_and_the_searchable_pdf(monkeypatch):
+    """Loading the model and recognising the page is most of a page's cost: the text and the PDF come from one run,
+    and say what two separate runs say."""
+    import pytesseract
+    from pypdf import PdfReader
+
+    page = synthetic.identity_card_page(degrade_page=False).image
+    clean, _ = ocr.preprocess(page)
+    alone = pytesseract.image_to_string(clean, lang="vie", config=ocr.TESS_CONFIG)
+    runs = []
+    real = pytesseract.pytesseract.run_tesseract
+    monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", lambda *a, **k: runs.append(a) or real(*a, **k))
+    result = ocr.ocr_image(page, want_pdf=True)
+    assert len(runs) == 1
+    assert result.text == alone.strip()
+    assert "051090001234" in PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text().replace(" ", "")
+
+
 def test_failed_job_records_the_error(people, django_capture_on_commit_callbacks, monkeypatch):
     scan = store_upload(_png(synthetic.identity_card_page(degrade_page=False).image), owner=people["citizen"],
                         kind=AttachmentKind.SCAN)
@@ -159,6 +177,42 @@ def test_mark_result_digitized_after_signing(people):
     assert mark_digitized(dossier, "result", actor=people["leader"]) is True
     dossier.refresh_from_db()
     assert dossier.result_digitized and dossier.version == 1
+
+
+def test_a_confirmation_recorded_after_the_fact_carries_its_moment(people):
+    """Data entered after the fact (the demo's history) gives the confirmation its moment: who and when on the job,
+    the repository link and the digitized flag as events at that moment, so the dossier's next transitions, later
+    than it but earlier than today, still keep their order."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.dossiers import lifecycle
+
+    people["procedure"].components.exclude(name="Căn cước công dân").update(is_required=False)
+    dossier = make_dossier(people)
+    component = people["procedure"].components.get(name="Căn cước công dân")
+    scan = store_upload(_png(synthetic.identity_card_page(degrade_page=False).image), owner=people["citizen"],
+                        dossier=dossier, component=component, kind=AttachmentKind.SCAN, name="cccd.png")
+    output = store_upload(synthetic_pdf(), owner=people["citizen"], dossier=dossier, component=component,
+                          kind=AttachmentKind.DIGITIZED, name="cccd-so-hoa.pdf")
+    job = DigitizationJob.objects.create(dossier=dossier, component=component, status=JobStatus.DONE, output=output,
+                                         pages_total=1, pages_done=1)
+    job.sources.set([scan])
+    at = timezone.now() - dt.timedelta(days=3)
+    confirm_digitization(job, officer=people["counter"], fields={"id_number": "051090001234"}, at=at)
+    job.refresh_from_db()
+    dossier.refresh_from_db()
+    assert job.confirmed_at == at and dossier.digitized_at_receipt
+    assert {e.action: e.at for e in dossier.events.all()} == {"data_linked": at, "digitized": at}
+    lifecycle.start_processing(dossier, officer=people["counter"], at=at + dt.timedelta(hours=1))
+    assert dossier.status == "processing"
+
+
+def synthetic_pdf() -> bytes:
+    buf = io.BytesIO()
+    synthetic.identity_card_page(degrade_page=False).image.convert("RGB").save(buf, "PDF", resolution=200)
+    return buf.getvalue()
 
 
 def test_two_page_pdf_scan_is_digitized_page_by_page(people, django_capture_on_commit_callbacks):

@@ -7,6 +7,7 @@ so events, slips, audit entries and outbox events are the same as in real use.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +20,7 @@ from motcua.accounts.models import Role, RoleAssignment, User
 from motcua.catalog.models import Procedure
 from motcua.core import calendar
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import receipt_digitized
+from motcua.documents.digitization import receipt_digitized, result_digitized, result_electronic
 from motcua.dossiers import lifecycle as lc
 from motcua.units.models import Agency, Department
 
@@ -28,6 +29,7 @@ from .decision766 import Cases
 DEMO_COMMUNE_UNIT = "21025"  # Phường Cẩm Thành, the lowest 2025 code of Quảng Ngãi
 SERVICE_CENTER_SUFFIX = ".01"
 DEMO_KEY = "demo-"
+SCAN_MINUTES = dt.timedelta(minutes=10)  # from a paper reception or signing to its scans confirmed
 
 
 @dataclass
@@ -258,10 +260,13 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
             cases.pay(d, t)
     else:
         account = None
-        d = lc.receive_at_counter(officer=counter, procedure=proc, agency=agency,
-                                  applicant_data=cases.counter_applicant(applicant),
-                                  form_data=form, digitized=rng.random() < 0.6, return_method="counter",
-                                  idempotency_key=key, at=t)
+        # A walk-in reception creates its dossier: nothing of it is scanned yet, so it records no digitization (as
+        # the back office's). Six in ten are then scanned at the counter, and the flag is what the scans show.
+        applicant_data, scanned = cases.counter_applicant(applicant), rng.random() < 0.6
+        d = lc.receive_at_counter(officer=counter, procedure=proc, agency=agency, applicant_data=applicant_data,
+                                  form_data=form, return_method="counter", idempotency_key=key, at=t)
+        if scanned and t + SCAN_MINUTES < now:
+            cases.scan_components(d, counter, t + SCAN_MINUTES)
     t = t + dt.timedelta(minutes=rng.randint(20, 180))
     if t >= now:
         return "received"
@@ -301,12 +306,15 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
     t = t + dt.timedelta(minutes=rng.randint(10, 120))
     if t >= now:
         return "approved"
-    # An electronic result is signed here with the agency's certificate, as the back office does; a paper one counts
-    # as digitized for three in four (its scan, which the demo does not make).
-    electronic, scanned = proc.result_type != "paper", rng.random() < 0.75
-    lc.sign_result(d, officer=leader, electronic=electronic, digitized=electronic or scanned, at=t)
-    if electronic:
+    # An electronic result is signed here with the agency's certificate, as the back office does; three in four paper
+    # results are scanned once signed. The flags are what the files show, asked as the back office asks them.
+    born_electronic, scanned = proc.result_type != "paper", rng.random() < 0.75
+    lc.sign_result(d, officer=leader, electronic=functools.partial(result_electronic, born_electronic=born_electronic),
+                   digitized=functools.partial(result_digitized, born_electronic=born_electronic), at=t)
+    if born_electronic:
         cases.sign_result_file(d, leader, t)
+    elif scanned and t + SCAN_MINUTES < now:
+        cases.scan_result(d, staff.get(d.current_agency or d.agency, Role.COUNTER_OFFICER), t + SCAN_MINUTES)
     t = t + dt.timedelta(hours=rng.randint(1, 40))
     if t >= now:
         return "ready_for_return"

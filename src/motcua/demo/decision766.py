@@ -1,7 +1,8 @@
 """The demo's cases for every Decision 766 sub-indicator, made through the real paths while demo dossiers are
 generated (demo/data.py): applicants signed in with VNeID or looked up in the population database, fees paid
-online, documents reused from and results filed into the citizen's repository, certified copies, satisfaction
-ratings and feedback (answered on time, late, disliked, asked for more information, raised again).
+online, paper components and results scanned and confirmed at the counter, documents reused from and results filed
+into the citizen's repository, certified copies, satisfaction ratings and feedback (answered on time, late, disliked,
+asked for more information, raised again).
 
 A separate random stream (seed + 766) keeps the rest of the demo as it was.
 """
@@ -12,19 +13,23 @@ import datetime as dt
 import random
 from functools import cached_property
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.core import calendar
 from motcua.core.errors import DomainError
 from motcua.documents.attachments import store_upload
-from motcua.documents.digitization import components_with_files
-from motcua.documents.models import AttachmentKind, VaultItemKind
+from motcua.documents.digitization import components_with_files, confirm_digitization, run_digitization
+from motcua.documents.models import AttachmentKind, DigitizationKind, JobStatus, VaultItem, VaultItemKind
 from motcua.documents.results import issue_signed_result
+from motcua.documents.scans import digitize_scans
 from motcua.documents.vault import add_to_vault, reuse_in_dossier
 from motcua.dossiers import lifecycle as lc
 from motcua.engagement import feedback, ratings
 from motcua.papers.decree30 import Decree30Document
+
+from .synthetic import document_scan
 
 
 def date_catalog(today: dt.date) -> int:
@@ -100,6 +105,33 @@ class Cases:
             store_upload(self.pdf, owner=account, dossier=dossier, component=component, uploaded_by=account,
                          name=f"thanh-phan-{component.order or component.pk}.pdf")
 
+    # ---- digitization at the counter (4.2) ------------------------------------------------------------------
+    def scan_components(self, dossier, officer, at) -> None:
+        """The counter officer scans the paper components of a walk-in dossier, one required component after the
+        other (the first component when none is required), as on the dossier page: the scans are checked and stored
+        and their OCR queued (documents.scans.digitize_scans), the OCR runs, and the officer confirms the fields;
+        the last confirmation records the dossier as digitized at receipt (documents.digitization)."""
+        components = list(dossier.procedure.components.all())
+        for component in [c for c in components if c.is_required] or components[:1]:
+            self._scan(dossier, officer, at, DigitizationKind.RECEIPT, component, component.name)
+
+    def scan_result(self, dossier, officer, at) -> None:
+        """The signed paper result is scanned before it is handed over, and its scan confirmed: the result is then
+        digitized (documents.digitization.mark_digitized)."""
+        self._scan(dossier, officer, at, DigitizationKind.RESULT, None,
+                   dossier.procedure.result_name or "Kết quả giải quyết thủ tục hành chính")
+
+    def _scan(self, dossier, officer, at, kind, component, title) -> None:
+        who = {"name": dossier.applicant_name, "id_number": dossier.applicant_id_number}
+        scan = ContentFile(document_scan(title, who), name=f"ban-quet-{component.pk if component else 'ket-qua'}.png")
+        job = digitize_scans([scan], dossier=dossier, actor=officer, kind=kind, component=component)
+        job = run_digitization(job.pk)  # what the task worker (manage.py db_worker) does with the queued job
+        if job.status != JobStatus.DONE:  # no OCR (Tesseract missing): nothing to confirm, the paper stays paper
+            return
+        job.dossier = dossier  # the caller's instance, so the flag the confirmation records shows on it
+        confirm_digitization(job, officer=officer, fields={"full_name": who["name"], "id_number": who["id_number"]},
+                             at=at)
+
     def sign_result_file(self, dossier, officer, at) -> None:
         """The electronic result, signed with the agency's certificate and filed in the applicant's repository
         (documents.results, as the back office's "Ký số"): what makes it electronic (4.1)."""
@@ -107,9 +139,10 @@ class Cases:
 
     def file_result(self, dossier, officer, at) -> None:
         """Half the returned paper results are filed in the applicant's repository (and, where connected,
-        nationally); an electronic one was filed when it was signed."""
+        nationally); an electronic one was filed when it was signed, a scanned one when its scan was confirmed."""
         if (not dossier.applicant_id_number or self.rng.random() < 0.5
-                or dossier.attachments.filter(kind=AttachmentKind.RESULT).exists()):
+                or dossier.attachments.filter(kind=AttachmentKind.RESULT).exists()
+                or VaultItem.objects.filter(source_dossier=dossier, kind=VaultItemKind.RESULT).exists()):
             return
         att = store_upload(self.pdf, owner=dossier.applicant, dossier=dossier, kind=AttachmentKind.RESULT,
                            uploaded_by=officer, name=f"{dossier.code}-ket-qua.pdf")

@@ -72,12 +72,16 @@ class SyntheticPage:
 
 
 def render_lines(lines: list[tuple[str, bool]], *, font_name: str = "LiberationSerif-Regular.ttf",
-                 size_px: int = 40, width: int = 1654, margin: int = 110, line_gap: float = 1.7) -> Image.Image:
-    """Draw lines (text, bold) on a white page; width 1654 px ≈ A4 at 200 dpi."""
+                 size_px: int = 40, width: int = 1654, margin: int = 110, line_gap: float = 1.7,
+                 fit: bool = False) -> Image.Image:
+    """Draw lines (text, bold) on a white page; width 1654 px ≈ A4 at 200 dpi. ``fit``: only as tall as the
+    lines, not an A4 page."""
     regular = ImageFont.truetype(font_path(font_name), size_px)
     bold = ImageFont.truetype(font_path(BOLD_FILES.get(font_name, font_name)), size_px)
     step = int(size_px * line_gap)
-    height = max(int(width * 1.414), margin * 2 + step * len(lines))
+    height = margin * 2 + step * len(lines)
+    if not fit:
+        height = max(int(width * 1.414), height)
     page = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(page)
     y = margin
@@ -177,3 +181,20 @@ def identity_card_page(*, degrade_page: bool = True, seed: int = 7) -> Synthetic
     fields = {"id_number": "051090001234", "full_name": "NGUYỄN VĂN AN", "date_of_birth": "01/02/1990",
               "address": "Xã Tịnh Sơn, tỉnh Quảng Ngãi"}
     return SyntheticPage(image=image, text="\n".join(t for t, _ in lines if t), fields=fields)
+
+
+def document_scan(title: str, who: dict) -> bytes:
+    """A small PNG of one paper document as the counter scans it (the demo's scans): its title, the person's name and
+    identity number with the labels the OCR looks for (documents.ocr.extract_fields). Only as large as its text, so
+    Tesseract reads it in a fraction of a second."""
+    import io
+
+    lines = [(title.upper(), True), (f"Họ và tên: {who['name']}", False),
+             (f"Số định danh cá nhân: {who['id_number']}", False)]
+    font_name, size_px, width, margin = "LiberationSans-Regular.ttf", 26, 1000, 30
+    lines = wrap_lines(lines, font_name=font_name, size_px=size_px, width=width, margin=margin)
+    image = render_lines(lines, font_name=font_name, size_px=size_px, width=width, margin=margin, line_gap=1.5,
+                         fit=True)
+    buf = io.BytesIO()
+    image.save(buf, "PNG", optimize=True)
+    return buf.getvalue()

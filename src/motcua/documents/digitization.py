@@ -196,14 +196,14 @@ def _signed_result(dossier, *, or_scan_confirmed: bool = False) -> bool:
                 [dossier.pk, DigitizationKind.RESULT, JobStatus.CONFIRMED] + params)
 
 
-def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None) -> bool:
+def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None, at=None) -> bool:
     """Record that the dossier's components (receipt) or its result were digitized.
 
     Before receipt nothing is written: the reception (back office or API) passes `digitized=receipt_digitized`
     to motcua.dossiers.lifecycle.receive, which sets the flag. A result signed born electronic, or whose scan
     was confirmed before signing, already carries it (`result_digitized`). Only when digitization finishes after
-    that transition is the flag written here (write_dossier_digitization_flag). Returns True when
-    the flag is set now.
+    that transition is the flag written here (write_dossier_digitization_flag; ``at``: when, for data recorded
+    after the fact). Returns True when the flag is set now.
     """
     if kind not in DigitizationKind.values:
         raise ValidationFailed("digitization_kind_invalid", "Loại số hóa không hợp lệ.")
@@ -215,7 +215,7 @@ def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None)
     if kind == DigitizationKind.RESULT and dossier.status not in (Status.READY_FOR_RETURN, Status.RETURNED,
                                                                   Status.APPROVED, Status.REJECTED):
         return False
-    write_dossier_digitization_flag(dossier, field, actor=actor)
+    write_dossier_digitization_flag(dossier, field, actor=actor, at=at)
     return True
 
 
@@ -235,11 +235,11 @@ def mark_result_electronic(attachment: Attachment, *, actor=None) -> bool:
     return lifecycle.record_electronic_result(dossier, electronic=result_electronic, by=actor).result_electronic
 
 
-def write_dossier_digitization_flag(dossier, field: str, *, actor=None) -> None:
+def write_dossier_digitization_flag(dossier, field: str, *, actor=None, at=None) -> None:
     """Set Dossier.<field> after the transition that normally sets it, through the lifecycle
     (motcua.dossiers.lifecycle.record_digitization: event, audit entry and outbox in one transaction)."""
     kinds = {"digitized_at_receipt": "receipt", "result_digitized": "result"}
-    fresh = lifecycle.record_digitization(dossier, kind=kinds[field], by=actor)
+    fresh = lifecycle.record_digitization(dossier, kind=kinds[field], by=actor, at=at)
     setattr(dossier, field, True)
     dossier.version = fresh.version
 
@@ -334,10 +334,11 @@ def run_digitization(job_id: int) -> DigitizationJob:
 CONFIRMABLE_FIELDS = ("full_name", "id_number", "date_of_birth", "document_number", "address")
 
 
-def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: str | None = None) -> DigitizationJob:
+def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: str | None = None,
+                         at=None) -> DigitizationJob:
     """The officer checks the extracted fields: only now is the component (or the result) digitized, with who
-    and when, and the dossier's flag set once everything it needs is confirmed (is_digitized); the copy then
-    joins the person's repository."""
+    and when (``at``: the moment, for data recorded after the fact; default now), and the dossier's flag set once
+    everything it needs is confirmed (is_digitized); the copy then joins the person's repository."""
     if job.status not in (JobStatus.DONE, JobStatus.CONFIRMED):
         raise ValidationFailed("digitization_not_finished", "Lượt số hóa chưa hoàn thành, chưa thể xác nhận.")
     clean = {k: str(v).strip() for k, v in (fields or {}).items() if k in CONFIRMABLE_FIELDS and str(v).strip()}
@@ -347,7 +348,7 @@ def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: 
     with transaction.atomic():
         job.status = JobStatus.CONFIRMED
         job.confirmed_fields = clean
-        job.confirmed_at = timezone.now()
+        job.confirmed_at = at or timezone.now()
         job.confirmed_by = officer
         job.save(update_fields=["status", "confirmed_fields", "confirmed_at", "confirmed_by"])
         audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean})
@@ -358,9 +359,9 @@ def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: 
             if not VaultItem.objects.filter(attachment_id=job.output_id, id_number=clean["id_number"]).exists():
                 add_to_vault(job.output, id_number=clean["id_number"], title=name,
                              kind=VaultItemKind.RESULT if is_result else VaultItemKind.COMPONENT,
-                             source_dossier=job.dossier, actor=officer, fields=clean)
+                             source_dossier=job.dossier, actor=officer, fields=clean, at=at)
         if job.dossier is not None and is_digitized(job.dossier, job.kind):
-            mark_digitized(job.dossier, job.kind, actor=officer)
+            mark_digitized(job.dossier, job.kind, actor=officer, at=at)
     return job
 
 

@@ -131,6 +131,9 @@ class DigitizationJob(models.Model):
         verbose_name = "lượt số hóa"
         verbose_name_plural = "lượt số hóa"
 
+    def __str__(self):
+        return f"Lượt số hóa {self.pk}: {self.get_kind_display().lower()}"
+
     @property
     def progress_percent(self) -> int:
         if not self.pages_total:

@@ -132,11 +132,27 @@ def ocr_image(image: Image.Image, *, clean: bool = True, want_pdf: bool = False)
         page, info = preprocess(image)
     else:
         page = image.convert("L") if image.mode not in ("L", "RGB") else image
-    text = pytesseract.image_to_string(page, lang=settings.MOTCUA_OCR_LANG, config=TESS_CONFIG)
     pdf = None
     if want_pdf:
-        pdf = pytesseract.image_to_pdf_or_hocr(page, lang=settings.MOTCUA_OCR_LANG, config=TESS_CONFIG, extension="pdf")
+        text, pdf = _text_and_pdf(page)
+    else:
+        text = pytesseract.image_to_string(page, lang=settings.MOTCUA_OCR_LANG, config=TESS_CONFIG)
     return PageResult(text=unicodedata.normalize("NFC", text).strip(), pdf=pdf, info=info)
+
+
+def _text_and_pdf(page: Image.Image) -> tuple[str, bytes]:
+    """The text and the searchable PDF of a page from one Tesseract run (both outputs at once): loading the model
+    and recognising the page is most of the cost, and two runs did it twice."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="motcua-ocr-") as tmp:
+        source, base = os.path.join(tmp, "page.png"), os.path.join(tmp, "out")
+        page.save(source, "PNG")
+        pytesseract.pytesseract.run_tesseract(source, base, "txt pdf", settings.MOTCUA_OCR_LANG, config=TESS_CONFIG)
+        with open(f"{base}.txt", encoding="utf-8") as fh:
+            text = fh.read()
+        with open(f"{base}.pdf", "rb") as fh:
+            return text, fh.read()
 
 
 def ocr_available() -> bool:

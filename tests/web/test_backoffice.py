@@ -131,6 +131,14 @@ def test_walk_in_checklist_and_receipt(client, world):
     assert d.slips.filter(kind="receipt").exists()
 
 
+def test_a_walk_in_with_fields_left_empty_says_so_as_every_form_does(client, world):
+    client.force_login(world["counter"])
+    resp = client.post(reverse("backoffice:walk_in"), {"thu_tuc": world["proc"].code, "idem": "w2"})
+    body = resp.content.decode()
+    assert resp.status_code == 400 and "Vui lòng nhập mục này." in body
+    assert "Trường này là bắt buộc" not in body and "This field is required" not in body
+
+
 def test_person_lookup_fills_known_person(client, world):
     client.force_login(world["counter"])
     body = client.get(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).content.decode()

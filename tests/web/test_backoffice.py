@@ -46,6 +46,16 @@ def _act(client, dossier, action, data=None):
     return client.post(reverse("backoffice:action", args=[dossier.pk, action]), data or {})
 
 
+def test_receiving_an_online_dossier_does_not_ask_to_print_the_slip(client, world, submitted):
+    client.force_login(world["counter"])
+    done = client.post(reverse("backoffice:action", args=[submitted.pk, "receive"]), follow=True).content.decode()
+    assert "Người nộp xem và tải Giấy tiếp nhận và hẹn trả kết quả trên trang hồ sơ" in done
+    assert "in Giấy tiếp nhận" not in done  # the applicant is not at the counter
+    client.force_login(world["citizen"])  # and the slip is on their page
+    page = client.get(reverse("portal:dossier", args=[submitted.pk])).content.decode()
+    assert reverse("portal:dossier_slip", args=[submitted.pk, "receipt", "pdf"]) in page
+
+
 def test_full_chain_receive_process_approve_sign_return(client, world, submitted):
     d = submitted
     client.force_login(world["counter"])

@@ -30,7 +30,7 @@ from motcua.documents.result_drafts import latest_draft
 from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
 from motcua.dossiers.access import can_view_dossier, handles_dossier
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Channel, Dossier
 from motcua.web.consent import consent_section, post_consent
 from motcua.web.display import TIMELINESS, form_rows
 from motcua.web.files import attachment_of, attachment_response, list_attachments, slip_response, store_attachment
@@ -166,6 +166,10 @@ SUCCESS = {
 
 def _success(action, dossier) -> str:
     """What the officer is told once the action is done, and what comes next."""
+    if action == "receive" and dossier is not None and dossier.channel == Channel.ONLINE:
+        # An online applicant is not at the counter: the slip is on their dossier page on the portal.
+        return ("Đã tiếp nhận hồ sơ. Người nộp xem và tải Giấy tiếp nhận và hẹn trả kết quả trên trang hồ sơ của "
+                "mình ở Cổng dịch vụ công; không cần in.")
     if action == "sign_result" and dossier is not None:
         if dossier.result_electronic:
             return ("Đã ký số, ban hành kết quả điện tử; tệp kết quả đã lưu vào hồ sơ và kho dữ liệu của người nộp. "

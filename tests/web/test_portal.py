@@ -120,6 +120,24 @@ def test_submit_online_then_listed_with_status(client, world):
     assert dossier.attachments.count() == 2
 
 
+def test_the_place_of_the_last_dossier_is_chosen_already(client, world):
+    import lxml.html
+
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+
+    def chosen():
+        page = lxml.html.fromstring(client.get(url).content)
+        return [v for v in page.xpath("//select[@name='agency']/option[@selected]/@value") if v]
+
+    assert chosen() == []  # a first dossier: the citizen chooses among the communes
+    data = _submit_payload(world)
+    data["agency"] = world["other"].pk
+    assert client.post(url, data).status_code == 302
+    assert chosen() == [str(world["other"].pk)]  # the next one starts where the last one went
+    assert "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước" in client.get(url).content.decode()
+
+
 def test_a_fake_pdf_is_refused_next_to_its_field(client, world):
     client.force_login(world["citizen"])
     comp = world["proc"].components.first()

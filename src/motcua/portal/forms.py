@@ -126,6 +126,8 @@ class SubmitForm(ApplicantForm):
         self.fields["agency"] = forms.ModelChoiceField(label="Nơi nộp hồ sơ", queryset=agencies,
                                                        empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
                                                        error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
+        if len(agencies) > 1 and self.initial.get("agency") and not self.is_bound:
+            self.fields["agency"].help_text = "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước; bạn vẫn chọn được nơi khác."
         self.fields["return_method"] = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
                                                          initial=ReturnMethod.ONLINE, widget=forms.RadioSelect)
         if drafting:  # a draft may be incomplete

@@ -36,9 +36,11 @@ def _draft_for(request, proc):
     return get_object_or_404(Dossier, pk=draft_id, applicant=request.user, status=Status.DRAFT, procedure=proc)
 
 
-def _initial(user, proc, draft, person=None):
-    """What the form starts with: the draft as saved, else the account's facts; the population database's record,
-    when the applicant asked for it, over both (each field stays editable)."""
+def _initial(user, proc, draft, person=None, agencies=None):
+    """What the form starts with: the draft as saved, else the account's facts and the place where they last
+    submitted a dossier, when it receives this procedure too (out of a list of about a hundred communes, on a
+    phone); the population database's record, when the applicant asked for it, over both (each field stays
+    editable)."""
     if draft is not None:
         init = {k: getattr(draft, k) for k in ("applicant_name", "applicant_id_number", "applicant_phone",
                                               "applicant_email", "applicant_address", "return_method")}
@@ -47,6 +49,10 @@ def _initial(user, proc, draft, person=None):
     else:
         init = {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
                 "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address}
+        last = (Dossier.objects.filter(applicant=user, agency__isnull=False).exclude(status=Status.DRAFT)
+                .order_by("-created_at", "-id").values_list("agency_id", flat=True).first())
+        if last is not None and agencies is not None and agencies.filter(pk=last).exists():
+            init["agency"] = last
     if person:
         init["applicant_name"] = person.get("full_name") or init["applicant_name"]
         init["applicant_address"] = person.get("current_address") or person.get("permanent_address") or \
@@ -95,7 +101,7 @@ def submit(request, code):
                 return result
     else:
         person = _population_record(request) if request.GET.get("dan_cu") == "1" else None
-        form = SubmitForm(initial=_initial(request.user, proc, draft, person), procedure=proc, agencies=agencies,
+        form = SubmitForm(initial=_initial(request.user, proc, draft, person, agencies), procedure=proc, agencies=agencies,
                           stored_files=stored, vault=vault)
     if not agencies:
         messages.warning(request, "Thủ tục chưa được gán cơ quan tiếp nhận trực tuyến.")

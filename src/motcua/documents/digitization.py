@@ -23,7 +23,7 @@ from motcua.catalog.models import ComponentRequirement, ResultType
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
-from motcua.dossiers.models import Channel, Status
+from motcua.dossiers.models import Channel
 
 from . import validation
 from .attachments import check_component, save_bytes
@@ -202,20 +202,20 @@ def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None,
     Before receipt nothing is written: the reception (back office or API) passes `digitized=receipt_digitized`
     to motcua.dossiers.lifecycle.receive, which sets the flag. A result signed born electronic, or whose scan
     was confirmed before signing, already carries it (`result_digitized`). Only when digitization finishes after
-    that transition is the flag written here (write_dossier_digitization_flag; ``at``: when, for data recorded
-    after the fact). Returns True when the flag is set now.
+    that transition is the flag written here, through the lifecycle (``record_digitization``: event, audit entry
+    and outbox in one transaction; ``at``: when, for data recorded after the fact). Returns True when the flag is
+    set now.
     """
     if kind not in DigitizationKind.values:
         raise ValidationFailed("digitization_kind_invalid", "Loại số hóa không hợp lệ.")
     field = "digitized_at_receipt" if kind == DigitizationKind.RECEIPT else "result_digitized"
     if getattr(dossier, field):
         return True
-    if kind == DigitizationKind.RECEIPT and dossier.status in (Status.DRAFT, Status.SUBMITTED):
+    if not lifecycle.digitization_recordable(dossier, kind):
         return False
-    if kind == DigitizationKind.RESULT and dossier.status not in (Status.READY_FOR_RETURN, Status.RETURNED,
-                                                                  Status.APPROVED, Status.REJECTED):
-        return False
-    write_dossier_digitization_flag(dossier, field, actor=actor, at=at)
+    fresh = lifecycle.record_digitization(dossier, kind=kind, by=actor, at=at)
+    setattr(dossier, field, True)
+    dossier.version = fresh.version
     return True
 
 
@@ -233,15 +233,6 @@ def mark_result_electronic(attachment: Attachment, *, actor=None) -> bool:
     if attachment.kind != AttachmentKind.RESULT or not attachment.is_signed:
         return False
     return lifecycle.record_electronic_result(dossier, electronic=result_electronic, by=actor).result_electronic
-
-
-def write_dossier_digitization_flag(dossier, field: str, *, actor=None, at=None) -> None:
-    """Set Dossier.<field> after the transition that normally sets it, through the lifecycle
-    (motcua.dossiers.lifecycle.record_digitization: event, audit entry and outbox in one transaction)."""
-    kinds = {"digitized_at_receipt": "receipt", "result_digitized": "result"}
-    fresh = lifecycle.record_digitization(dossier, kind=kinds[field], by=actor, at=at)
-    setattr(dossier, field, True)
-    dossier.version = fresh.version
 
 
 def _count_pages(att: Attachment, data: bytes) -> int:

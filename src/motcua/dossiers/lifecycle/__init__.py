@@ -50,7 +50,13 @@ without a status change), ``timeliness.py`` (early / on time / late, hand-overs)
 
 from .closing import approve, reject, return_result, sign_result, stop, withdraw
 from .commit import DossierRef, payload
-from .facts import record_data_link, record_digitization, record_electronic_result, record_online_payment
+from .facts import (
+    digitization_recordable,
+    record_data_link,
+    record_digitization,
+    record_electronic_result,
+    record_online_payment,
+)
 from .guards import ACTION_LABELS, BEFORE_RECEIPT, DECIDED, GUARDS, IN_PROGRESS, SIGNED, TERMINAL, allowed_actions
 from .intake import (
     check_off_day_reason,
@@ -79,10 +85,10 @@ from .timeliness import awaiting_decision, handovers, online_receipt_due_at, ste
 
 __all__ = [
     "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
-    "allowed_actions", "approve", "awaiting_decision", "check_off_day_reason", "complete_step", "extend", "hand_over",
-    "handovers", "issue_apology", "online_receipt_due_at", "pause", "payload", "procedure_and_agency",
-    "provide_supplement", "receive", "receive_at_counter", "reception_day_off", "record_data_link",
-    "record_digitization", "record_electronic_result", "record_online_payment", "refuse", "reject",
-    "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result", "start_processing", "step_timeliness", "stop",
-    "submit_online", "timeliness", "transfer_agency", "withdraw",
+    "allowed_actions", "approve", "awaiting_decision", "check_off_day_reason", "complete_step",
+    "digitization_recordable", "extend", "hand_over", "handovers", "issue_apology", "online_receipt_due_at", "pause",
+    "payload", "procedure_and_agency", "provide_supplement", "receive", "receive_at_counter", "reception_day_off",
+    "record_data_link", "record_digitization", "record_electronic_result", "record_online_payment", "refuse",
+    "reject", "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result",
+    "start_processing", "step_timeliness", "stop", "submit_online", "timeliness", "transfer_agency", "withdraw",
 ]

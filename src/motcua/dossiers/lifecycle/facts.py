@@ -8,7 +8,7 @@ from motcua.core.errors import InvalidTransition, ValidationFailed
 
 from ..models import Dossier, Status
 from .commit import commit, flag_of, now, run_locked
-from .guards import SIGNED
+from .guards import DECIDED, SIGNED
 
 
 def record_online_payment(dossier, *, amount_vnd: int, reference: str, at=None) -> Dossier:
@@ -58,13 +58,21 @@ def record_digitization(dossier, *, kind: str, by=None, at=None) -> Dossier:
         raise ValidationFailed("digitization_kind_invalid", "Loại số hóa không hợp lệ.")
 
     def check(d):
-        if kind == "receipt" and d.status in (Status.DRAFT, Status.SUBMITTED):
+        if digitization_recordable(d, kind):
+            return
+        if kind == "receipt":
             raise InvalidTransition("not_received", "Hồ sơ chưa được tiếp nhận nên chưa ghi nhận số hóa.")
-        if kind == "result" and d.status not in (Status.APPROVED, Status.REJECTED, Status.READY_FOR_RETURN,
-                                                 Status.RETURNED):
-            raise InvalidTransition("no_result", "Hồ sơ chưa có kết quả giải quyết để ghi nhận số hóa.")
+        raise InvalidTransition("no_result", "Hồ sơ chưa có kết quả giải quyết để ghi nhận số hóa.")
 
     return _set_flag(dossier, fields[kind], action="digitized", by=by, at=at, check=check)
+
+
+def digitization_recordable(dossier, kind: str) -> bool:
+    """Whether a late digitization of ``kind`` is recorded for the dossier in its status: its components once it
+    was received (before, the reception records it), its result once decided."""
+    if kind == "receipt":
+        return dossier.status not in (Status.DRAFT, Status.SUBMITTED)
+    return dossier.status in DECIDED
 
 
 def record_electronic_result(dossier, *, electronic=True, by=None, at=None) -> Dossier:

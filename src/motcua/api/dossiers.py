@@ -125,11 +125,10 @@ def _user(username: str | None):
 
 
 def _applicant_data(applicant, user) -> dict:
-    if applicant is not None:
-        return _from_population(applicant.dict(), user)
-    return _from_population({"name": user.full_name or user.get_full_name() or user.username,
-                             "id_number": user.id_number, "phone": user.phone, "email": user.email,
-                             "address": user.address}, user)
+    data = applicant.dict() if applicant is not None else {
+        "name": user.full_name or user.get_full_name() or user.username, "id_number": user.id_number,
+        "phone": user.phone, "email": user.email, "address": user.address}
+    return _from_population(data, user)
 
 
 def _from_population(data: dict, user) -> dict:

@@ -70,9 +70,9 @@ def population_lookup(request, id_number: str):
     if not permissions.is_officer(user) and (getattr(user, "id_number", "") or "") != id_number.strip():
         raise PermissionDenied("forbidden", "Chỉ được tra cứu số định danh của chính mình.")
     person = population.lookup(id_number)
-    population.remember_checked(user, person["id_number"] or id_number.strip())
-    record_read(user, "person", person["id_number"] or id_number.strip(), [k for k, v in person.items() if v],
-                purpose="api_prefill")
+    number = person["id_number"] or id_number.strip()
+    population.remember_checked(user, number)
+    record_read(user, "person", number, [k for k, v in person.items() if v], purpose="api_prefill")
     return person
 
 

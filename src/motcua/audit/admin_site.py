@@ -13,6 +13,7 @@ from django.utils import translation
 
 from motcua.core import event_labels
 from motcua.core.admin_site import AdminSite as CoreAdminSite
+from motcua.core.admin_site import with_mixin
 
 from .services import record
 
@@ -53,10 +54,7 @@ class AuditedChanges:
 
 class AdminSite(CoreAdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
-        admin_class = admin_class or ModelAdmin
-        if not issubclass(admin_class, AuditedChanges):
-            admin_class = type(admin_class.__name__, (AuditedChanges, admin_class),
-                               {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__})
+        admin_class = with_mixin(admin_class or ModelAdmin, AuditedChanges)
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
         for model in models:
             event_labels.OBJECT_TYPES.setdefault(object_type(model), str(model._meta.verbose_name))

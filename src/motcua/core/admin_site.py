@@ -62,13 +62,22 @@ class SafeRelated:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+def with_mixin(admin_class, mixin, **attrs):
+    """``admin_class`` with ``mixin`` in front, under the same name (and ``attrs`` set on it); the class itself when
+    it has the mixin already and nothing is to be set."""
+    has = issubclass(admin_class, mixin)
+    if has and not attrs:
+        return admin_class
+    return type(admin_class.__name__, (admin_class,) if has else (mixin, admin_class),
+                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__, **attrs})
+
+
 def safe_admin(admin_class):
     """``admin_class`` with ``SafeRelated`` in front, and its inlines too (the class itself when it has it)."""
     inlines = [safe_admin(inline) for inline in getattr(admin_class, "inlines", ())]
-    if issubclass(admin_class, SafeRelated) and inlines == list(getattr(admin_class, "inlines", ())):
-        return admin_class
-    return type(admin_class.__name__, (SafeRelated, admin_class),
-                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__, "inlines": inlines})
+    if inlines == list(getattr(admin_class, "inlines", ())):
+        return with_mixin(admin_class, SafeRelated)
+    return with_mixin(admin_class, SafeRelated, inlines=inlines)
 
 
 class AdminSite(admin.AdminSite):

@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from motcua.accounts.models import User
@@ -59,12 +59,13 @@ def _pages_of(client: Client, model, model_admin, failures: list) -> int:
     for url in (reverse(f"admin:{label}_changelist"), reverse(f"admin:{label}_changelist") + "?q=%27%C3%A0"):
         if (resp := client.get(url)).status_code >= 500:
             failures.append(f"GET {url} → {resp.status_code}")
-    if model_admin.has_add_permission(_request_of(client)):
+    request = _admin_request()
+    if model_admin.has_add_permission(request):
         url = reverse(f"admin:{label}_add")
         if (resp := client.get(url)).status_code >= 500:
             failures.append(f"GET {url} → {resp.status_code}")
-    rows = list(model_admin.get_queryset(_request_of(client)).order_by("pk").values_list("pk", flat=True)[:1]) + list(
-        model_admin.get_queryset(_request_of(client)).order_by("-pk").values_list("pk", flat=True)[:2])
+    rows = list(model_admin.get_queryset(request).order_by("pk").values_list("pk", flat=True)[:1]) + list(
+        model_admin.get_queryset(request).order_by("-pk").values_list("pk", flat=True)[:2])
     rows = list(dict.fromkeys(rows))
     deleted = 0
     for pk in rows[:2]:
@@ -77,7 +78,6 @@ def _pages_of(client: Client, model, model_admin, failures: list) -> int:
             answer = client.post(url, data)
             if answer.status_code >= 500:
                 failures.append(f"POST {url} (unchanged) → {answer.status_code}")
-    request = _request_of(client)
     for i, pk in enumerate(rows):
         obj = model._default_manager.filter(pk=pk).first()
         if obj is None or not model_admin.has_delete_permission(request, obj):
@@ -102,9 +102,8 @@ def _pages_of(client: Client, model, model_admin, failures: list) -> int:
     return deleted
 
 
-def _request_of(client: Client):
-    from django.test import RequestFactory
-
+def _admin_request():
+    """A request of the province administrator, for asking the admins what they permit."""
     request = RequestFactory().get("/admin/")
     request.user = User.objects.get(username="admin")
     return request
@@ -131,7 +130,7 @@ def test_every_admin_model_lists_saves_and_deletes_without_500(settings, tmp_pat
     # sent home are shown, never altered by hand: their services write them (audited) and the figures count them.
     for label in PEOPLES_RECORDS:
         model = apps.get_model(label)
-        model_admin, request = admin.site._registry[model], _request_of(client)
+        model_admin, request = admin.site._registry[model], _admin_request()
         assert not any(can(request) for can in (model_admin.has_add_permission, model_admin.has_change_permission,
                                                 model_admin.has_delete_permission)), label
         assert deleted[label] == 0, label

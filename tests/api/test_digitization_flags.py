@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.core.calendar import TZ
-from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus
+from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus, VaultItem
 from motcua.dossiers.models import Dossier
 from motcua.outbox.models import OutboxEvent
 from tests.documents.conftest import make_pdf
@@ -135,6 +135,10 @@ def test_a_result_pdf_with_a_valid_signature_makes_the_result_electronic(world, 
         d.refresh_from_db()
         assert d.result_electronic is electronic and d.result_digitized is electronic  # a signed PDF is digitized
         assert published(d, "sign_result")["result_electronic"] is electronic
+        # the electronic result is kept in the applicant's repository, as one signed in the back office is (4.4)
+        kept = [(i.attachment.kind, i.kind) for i in VaultItem.objects.filter(source_dossier=d)]
+        assert kept == ([("result", "result")] if electronic else [])
+        assert d.vault_linked is electronic
 
 
 def test_signing_records_a_confirmed_scan_of_the_paper_result(world):
@@ -208,5 +212,6 @@ def test_a_validly_signed_result_filed_after_signing_makes_the_result_electronic
     assert published(late, "result_electronic")["result_electronic"] is True
     assert AuditEntry.objects.filter(action="dossier.result_electronic", object_id=str(late.pk)).count() == 1
     assert electronic_results(world) == (1, 2)
+    assert VaultItem.objects.get(source_dossier=late).attachment.kind == "result"  # the applicant keeps it
     upload_result(world, late, sign_pdf(make_pdf("Ban sao"), world.agency))  # recorded once
     assert late.events.filter(action="result_electronic").count() == 1

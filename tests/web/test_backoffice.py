@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from motcua.documents.models import VaultItem
 from motcua.dossiers.models import Dossier, Status
 
 pytestmark = pytest.mark.django_db
@@ -337,6 +338,69 @@ def test_a_validly_signed_result_already_on_the_dossier_is_signed_without_a_file
     d.refresh_from_db()
     assert d.status == Status.READY_FOR_RETURN and d.result_electronic and d.result_digitized
     assert list(d.attachments.filter(kind="result")) == [filed]  # that file is the result, nothing signed again
+    # and, as a result signed here, it is kept in the applicant's repository (Decision 766 indicator 4.4)
+    kept = VaultItem.objects.get(attachment=filed)
+    assert (kept.id_number, kept.kind, kept.source_dossier_id) == ("051190001234", "result", d.pk)
+    assert d.vault_linked
+
+
+def _with_draft(world, d):
+    """A result draft made from the procedure's template waits to be signed (documents.result_drafts)."""
+    from motcua.documents.attachments import store_upload
+    from tests.web.conftest import pdf_bytes
+
+    return store_upload(pdf_bytes(), owner=world["citizen"], dossier=d, kind="result_draft",
+                        uploaded_by=world["specialist"], name="du-thao.pdf")
+
+
+def test_with_a_draft_and_a_signed_result_filed_the_leader_chooses_which_is_issued(client, world, submitted, settings,
+                                                                                     tmp_path):
+    """A dossier has one result: the leader is asked which of the two to issue, and the other is not issued."""
+    from motcua.documents.signing import sign_pdf
+    from tests.web.conftest import pdf_bytes
+
+    d = _approved(world, submitted, settings, tmp_path)
+    filed = _file_result(world, d, sign_pdf(pdf_bytes(), world["agency"]))
+    _with_draft(world, d)
+    client.force_login(world["leader"])
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Ký số dự thảo kết quả lập từ mẫu" in page and "Ban hành tệp kết quả đã ký số có trong hồ sơ: ket-qua.pdf" in page
+    resp = _act(client, d, "sign_result")  # neither chosen: nothing is signed
+    assert resp.status_code == 400
+    assert "chọn kết quả sẽ ban hành" in resp.content.decode()
+    d.refresh_from_db()
+    assert d.status == Status.APPROVED
+    assert _act(client, d, "sign_result", {"source": "filed"}).status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.READY_FOR_RETURN and d.result_electronic
+    assert list(d.attachments.filter(kind="result")) == [filed]  # the draft was not signed
+    assert VaultItem.objects.filter(source_dossier=d).get().attachment == filed
+
+
+def test_signing_the_draft_replaces_the_result_filed_before(client, world, submitted, settings, tmp_path):
+    from motcua.audit.models import AuditEntry
+    from motcua.documents.signing import sign_pdf
+    from motcua.dossiers import lifecycle
+    from tests.web.conftest import pdf_bytes
+
+    d = _approved(world, submitted, settings, tmp_path)
+    filed = _file_result(world, d, sign_pdf(pdf_bytes(), world["agency"]))
+    _with_draft(world, d)
+    client.force_login(world["leader"])
+    assert _act(client, d, "sign_result", {"source": "draft"}).status_code == 302
+    d.refresh_from_db()
+    issued = d.attachments.get(kind="result")  # one result: the draft, signed now
+    assert issued != filed and issued.is_signed and d.result_electronic
+    filed.refresh_from_db()
+    assert filed.kind == "result_replaced"  # kept on the dossier for the record, not issued
+    assert AuditEntry.objects.filter(action="document.result_replaced", object_id=str(d.pk)).count() == 1
+    assert [i.attachment for i in VaultItem.objects.filter(source_dossier=d)] == [issued]
+    lifecycle.return_result(d, officer=world["counter"], method="online")
+    client.force_login(world["citizen"])  # the applicant sees the one result
+    page = client.get(reverse("portal:dossier", args=[d.pk])).content.decode()
+    assert reverse("portal:attachment", args=[d.pk, issued.pk]) in page
+    assert reverse("portal:attachment", args=[d.pk, filed.pk]) not in page
+    assert client.get(reverse("portal:attachment", args=[d.pk, filed.pk])).status_code == 404
 
 
 def test_a_validly_signed_result_filed_with_the_return_makes_the_result_electronic(client, world, submitted, settings,
@@ -356,6 +420,7 @@ def test_a_validly_signed_result_filed_with_the_return_makes_the_result_electron
     d.refresh_from_db()
     assert d.status == Status.RETURNED and d.result_electronic and d.result_digitized
     assert d.events.get(action="result_electronic").actor == world["counter"]
+    assert VaultItem.objects.get(source_dossier=d).attachment == d.attachments.get(kind="result")
 
 
 def test_the_counter_sees_whether_the_fee_was_paid_online(client, world, submitted):

@@ -17,7 +17,12 @@ from ninja import Header, Query, Router, Status
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.documents.digitization import receipt_digitized, result_digitized, result_electronic_as_required
+from motcua.documents.digitization import (
+    issue_filed_result,
+    receipt_digitized,
+    result_digitized,
+    result_electronic_as_required,
+)
 from motcua.dossiers import access, lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
@@ -346,9 +351,16 @@ SIGNED_AS_REQUIRED = functools.partial(result_electronic_as_required, how="Tải
 def sign_result(request, code: str, payload: SignResultIn = None):
     payload = payload or SignResultIn()
     # Signing over the API issues no signed file here: the result is electronic when a digitally signed result PDF
-    # was uploaded to the dossier first, digitized once its scan was confirmed (documents.digitization).
-    return _act(request, code, lifecycle.sign_result, officer=request.auth, electronic=SIGNED_AS_REQUIRED,
+    # was uploaded to the dossier first (that file then goes into the applicant's repository), digitized once its
+    # scan was confirmed (documents.digitization).
+    return _act(request, code, _sign_with_filed_result, officer=request.auth, electronic=SIGNED_AS_REQUIRED,
                 digitized=result_digitized)
+
+
+def _sign_with_filed_result(ref, *, officer, **flags):
+    dossier = lifecycle.sign_result(ref, officer=officer, **flags)
+    issue_filed_result(dossier, officer=officer)
+    return dossier
 
 
 @router.post("/{code}/return", response=STATE, summary="Trả kết quả")

@@ -129,13 +129,22 @@ class SignForm(forms.Form):
                   "cần quét và xác nhận số hóa trước khi trả.")
 
     def __init__(self, *args, electronic_only: bool = False, has_draft: bool = False, signed_on_dossier: bool = False,
-                 **kwargs):
+                 filed=None, **kwargs):
         """What the help text tells the leader: ``electronic_only``, the procedure's result is an electronic document
         only; ``has_draft``, a result draft made from its template waits to be signed (the view signs it when no file
-        is sent); ``signed_on_dossier``, else a validly signed result PDF on the dossier is the result. Whether the
-        signing may go ahead is the rule the transition asks (documents.digitization.result_electronic_as_required)."""
+        is sent); ``signed_on_dossier``, else a validly signed result PDF on the dossier is the result. ``filed``:
+        that PDF when there is a draft too — then, without a new file, the leader chooses which one is issued. Whether
+        the signing may go ahead is the rule the transition asks (documents.digitization.result_electronic_as_required)."""
         super().__init__(*args, **kwargs)
-        if signed_on_dossier:
+        if has_draft and filed is not None:
+            self.fields["source"] = forms.ChoiceField(
+                label="Kết quả ban hành", required=False, widget=forms.RadioSelect,
+                choices=[("draft", "Ký số dự thảo kết quả lập từ mẫu"),
+                         ("filed", f"Ban hành tệp kết quả đã ký số có trong hồ sơ: {filed.original_name}")],
+                error_messages={"invalid_choice": "Lựa chọn không hợp lệ."},
+                help_text="Hồ sơ có một kết quả: tệp không được chọn vẫn lưu trong hồ sơ nhưng không ban hành.")
+            self.fields["result_file"].help_text = "Hoặc tải lên tệp khác (PDF) để ký số làm kết quả điện tử."
+        elif signed_on_dossier:
             self.fields["result_file"].help_text = ("Hồ sơ đã có tệp kết quả (PDF) được ký số hợp lệ: bỏ trống để ban "
                                                     "hành tệp đó làm kết quả điện tử, hoặc tải lên tệp khác để ký số.")
         elif has_draft and not electronic_only:  # the view signs the draft when no file is sent
@@ -145,6 +154,14 @@ class SignForm(forms.Form):
         elif electronic_only:
             self.fields["result_file"].help_text = ("Thủ tục có kết quả là bản điện tử: tải lên tệp kết quả (PDF) để "
                                                     "ký số" + (", hoặc bỏ trống để ký dự thảo." if has_draft else "."))
+
+    def clean(self):
+        data = super().clean()
+        if "source" in self.fields and not data.get("result_file") and not data.get("source") \
+                and "source" not in self.errors:
+            self.add_error("source", "Hồ sơ có cả dự thảo lập từ mẫu và tệp kết quả đã ký số: chọn kết quả sẽ ban "
+                                     "hành, hoặc tải lên tệp khác.")
+        return data
 
     def clean_result_file(self):
         upload = self.cleaned_data.get("result_file")

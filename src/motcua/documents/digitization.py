@@ -28,7 +28,7 @@ from motcua.dossiers.models import Channel
 from . import validation
 from .attachments import check_component, save_bytes
 from .models import Attachment, AttachmentKind, DigitizationJob, DigitizationKind, JobStatus, VaultItem, VaultItemKind
-from .vault import add_to_vault
+from .vault import add_to_vault, file_result
 
 
 def is_digitized(dossier, kind: str = DigitizationKind.RECEIPT) -> bool:
@@ -171,14 +171,24 @@ def result_electronic_as_required(dossier, *, born_electronic: bool = False, how
 _ANY_DOSSIER = object()
 
 
+def _validly_signed_results(dossier_id: int):
+    """Result PDFs on the dossier bearing a valid digital signature (documents.pki checked it when filed)."""
+    return Attachment.objects.filter(dossier_id=dossier_id, kind=AttachmentKind.RESULT, is_signed=True,
+                                     signature__valid=True)
+
+
+def filed_signed_result(dossier) -> Attachment | None:
+    """The latest validly signed result PDF filed on the dossier, if any."""
+    return _validly_signed_results(dossier.pk).order_by("-id").first()
+
+
 @functools.cache
 def _signed_result_sql(alias: str) -> tuple[str, list]:
     """``EXISTS (a validly signed result PDF on the dossier)`` with its parameters, compiled by the ORM once (the
     JSON look-up differs by database) and kept: signing asks it on every call, and compiling it took about 0,4 ms
     of CPU each time. ``_signed_result`` puts the dossier in."""
     placeholder = -7_000_000_001
-    query = Attachment.objects.filter(dossier_id=placeholder, kind=AttachmentKind.RESULT, is_signed=True,
-                                      signature__valid=True).order_by().values("pk").query
+    query = _validly_signed_results(placeholder).order_by().values("pk").query
     sql, params = query.get_compiler(using=alias).as_sql()
     return f"EXISTS ({sql})", [_ANY_DOSSIER if p == placeholder else p for p in params]
 
@@ -232,7 +242,22 @@ def mark_result_electronic(attachment: Attachment, *, actor=None) -> bool:
         return True
     if attachment.kind != AttachmentKind.RESULT or not attachment.is_signed:
         return False
-    return lifecycle.record_electronic_result(dossier, electronic=result_electronic, by=actor).result_electronic
+    dossier = lifecycle.record_electronic_result(dossier, electronic=result_electronic, by=actor)
+    if dossier.result_electronic:  # the file made it electronic: it is the result the applicant keeps
+        file_result(attachment, dossier=dossier, officer=actor)
+    return dossier.result_electronic
+
+
+def issue_filed_result(dossier, *, officer) -> Attachment | None:
+    """Signing without a new file made the result electronic from a validly signed result PDF filed on the dossier
+    beforehand (over the API, say): that file, the latest such, goes into the applicant's repository as a result
+    signed here does. Nothing (and no statement) for a result that is not electronic."""
+    if not dossier.result_electronic:
+        return None
+    filed = filed_signed_result(dossier)
+    if filed is not None:
+        file_result(filed, dossier=dossier, officer=officer)
+    return filed
 
 
 def _count_pages(att: Attachment, data: bytes) -> int:

@@ -15,11 +15,13 @@ class AttachmentKind(models.TextChoices):
     SLIP = "slip", "Phiếu, giấy tờ do cơ quan phát hành"
     EVIDENCE = "evidence", "Minh chứng kết quả, số liệu (chuyển đổi số)"
     RESULT_DRAFT = "result_draft", "Dự thảo kết quả (chưa ký)"
+    RESULT_REPLACED = "result_replaced", "Tệp kết quả không ban hành (đã thay bằng kết quả ký sau)"
     TEMPLATE = "template", "Mẫu kết quả (.docx)"
 
 
-# Kinds only officers see: a draft is not a result until signed; a template belongs to the procedure.
-INTERNAL_KINDS = frozenset({AttachmentKind.RESULT_DRAFT, AttachmentKind.TEMPLATE})
+# Kinds only officers see: a draft is not a result until signed; a result file replaced by the one signed was never
+# issued; a template belongs to the procedure.
+INTERNAL_KINDS = frozenset({AttachmentKind.RESULT_DRAFT, AttachmentKind.RESULT_REPLACED, AttachmentKind.TEMPLATE})
 
 
 class Attachment(models.Model):

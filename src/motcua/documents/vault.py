@@ -22,7 +22,7 @@ from motcua.outbox.services import emit
 
 from . import consent
 from .attachments import check_component
-from .models import Attachment, AttachmentKind, ConsentPurpose, VaultItem
+from .models import Attachment, AttachmentKind, ConsentPurpose, VaultItem, VaultItemKind
 
 # Decree 45/2020/ND-CP art. 9, 12: reuse data the state already holds, "provide once" (LEGAL.md §5).
 
@@ -45,6 +45,20 @@ def add_to_vault(attachment: Attachment, *, id_number: str, kind: str, title: st
                 "id_number": id_number, "kind": kind, "title": item.title, "sha256": attachment.sha256,
                 "content_type": attachment.content_type, "at": (at or timezone.now()).isoformat()})
     return item
+
+
+def file_result(attachment: Attachment, *, dossier, officer, title: str | None = None, at=None) -> VaultItem | None:
+    """The electronic result issued on a dossier goes into the applicant's repository, once, whichever way it was
+    issued (signed here, or a validly signed PDF filed on the dossier before or after signing). Nothing when the
+    applicant's ID number is not known. Decree 45/2020/ND-CP art. 9: a result the state issued is kept for reuse."""
+    if not dossier.applicant_id_number:
+        return None
+    id_number = parse_id_number(dossier.applicant_id_number).value
+    kept = VaultItem.objects.filter(attachment=attachment, id_number=id_number).first()
+    if kept is not None:
+        return kept
+    return add_to_vault(attachment, id_number=id_number, kind=VaultItemKind.RESULT, source_dossier=dossier,
+                        title=title or dossier.procedure.result_name or "Kết quả giải quyết", actor=officer, at=at)
 
 
 def vault_items_for(id_number: str, *, requester, purpose: str, dossier=None, reason: str = "") -> list[VaultItem]:

@@ -19,10 +19,11 @@ from motcua.audit.services import record_dossier_read
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
 from motcua.documents.digitization import (
+    filed_signed_result,
+    issue_filed_result,
     mark_result_electronic,
     receipt_digitized,
     result_digitized,
-    result_electronic,
     result_electronic_as_required,
     result_electronic_only,
 )
@@ -72,8 +73,11 @@ def _action_form(action, dossier, data=None, files=None):
     if action == "sign_result":
         kwargs["electronic_only"] = result_electronic_only(dossier.procedure)
         kwargs["has_draft"] = latest_draft(dossier) is not None
-        # Without a file or a draft, a validly signed result PDF already on the dossier is the result.
-        kwargs["signed_on_dossier"] = not kwargs["has_draft"] and result_electronic(dossier)
+        # Without a file or a draft, a validly signed result PDF already on the dossier is the result; with a draft
+        # too, the leader chooses.
+        filed = filed_signed_result(dossier)
+        kwargs["signed_on_dossier"] = not kwargs["has_draft"] and filed is not None
+        kwargs["filed"] = filed if kwargs["has_draft"] else None
     return cls(data, files, **kwargs) if data is not None else cls(**kwargs)
 
 
@@ -138,7 +142,9 @@ def _apply(action, dossier, user, form):
         # A result signed here is born electronic (so is a signed result already filed); a paper result counts as
         # digitized once its scan was confirmed. An electronic-only procedure's result is refused without one of
         # these, as over the API (result_electronic_as_required).
-        draft = None if c.get("result_file") else latest_draft(dossier)
+        # The file or draft signed here replaces a result PDF filed before (documents.results); the filed one, when
+        # it is the result, goes into the applicant's repository as a result signed here does.
+        draft = None if c.get("result_file") or c.get("source") == "filed" else latest_draft(dossier)
         born = bool(c.get("result_file") or draft)
         signed = lifecycle.sign_result(dossier, officer=user,
                                        electronic=functools.partial(result_electronic_as_required, born_electronic=born),
@@ -147,6 +153,8 @@ def _apply(action, dossier, user, form):
             issue_signed_result(signed, c["result_file"].read(), officer=user)
         elif draft is not None:  # the draft made from the procedure's template, reviewed on this page
             issue_signed_result(signed, draft.read(), officer=user)
+        else:
+            issue_filed_result(signed, officer=user)
         return signed
     if action == "return_result":
         if c.get("result_file"):  # a validly signed PDF makes a result signed as paper electronic after all

@@ -144,6 +144,7 @@ class SignForm(forms.Form):
                 error_messages={"invalid_choice": "Lựa chọn không hợp lệ."},
                 help_text="Hồ sơ có một kết quả: tệp không được chọn vẫn lưu trong hồ sơ nhưng không ban hành.")
             self.fields["result_file"].help_text = "Hoặc tải lên tệp khác (PDF) để ký số làm kết quả điện tử."
+            self.order_fields(["source", "result_file"])
         elif signed_on_dossier:
             self.fields["result_file"].help_text = ("Hồ sơ đã có tệp kết quả (PDF) được ký số hợp lệ: bỏ trống để ban "
                                                     "hành tệp đó làm kết quả điện tử, hoặc tải lên tệp khác để ký số.")

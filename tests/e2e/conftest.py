@@ -58,9 +58,9 @@ def new_page(browser, live_server):
     contexts = []
     blocked = []  # what the Content-Security-Policy refused: a script or style the pages need would show here
 
-    def make(viewport=DESKTOP):
-        ctx = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                  base_url=live_server.url, accept_downloads=True)
+    def make(viewport=DESKTOP, locale="vi-VN", javascript=True):
+        ctx = browser.new_context(viewport=viewport, locale=locale, timezone_id="Asia/Ho_Chi_Minh",
+                                  base_url=live_server.url, accept_downloads=True, java_script_enabled=javascript)
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
         page = ctx.new_page()

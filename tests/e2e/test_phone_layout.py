@@ -72,7 +72,7 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     cit.goto(f"/thu-tuc/{at_the_leader.procedure.code}/nop-truc-tuyen/")
     _links_tappable(cit)
     _thumb_sized(cit, "form label.check")  # how the result is received
-    _thumb_sized(cit, "form input[type=file]")
+    _thumb_sized(cit, "form .file-pick label")  # "Chọn tệp" (file-input.js)
 
     lead = new_page(PHONE)
     login(lead, "lanhdao")

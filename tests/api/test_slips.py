@@ -24,7 +24,9 @@ def test_receipt_pdf_downloads_with_vietnamese_text(world, tmp_path):
     r = world.client("citizen").get(f"/api/v1/dossiers/{code}/slips/receipt")
     assert r.status_code == 200
     assert r["Content-Type"] == "application/pdf"
-    assert code in r["Content-Disposition"]
+    # An integrator's download, under the name a person reads (the same as on the web pages), encoded for the header.
+    assert r["Content-Disposition"] == ("attachment; filename*=utf-8''Gi%E1%BA%A5y%20ti%E1%BA%BFp%20nh%E1%BA%ADn%20h"
+                                        f"%E1%BB%93%20s%C6%A1%20v%C3%A0%20h%E1%BA%B9n%20tr%E1%BA%A3%20k%E1%BA%BFt%20qu%E1%BA%A3%20{code}.pdf")
     pdf = tmp_path / "receipt.pdf"
     pdf.write_bytes(r.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

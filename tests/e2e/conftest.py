@@ -58,9 +58,9 @@ def new_page(browser, live_server):
     contexts = []
     blocked = []  # what the Content-Security-Policy refused: a script or style the pages need would show here
 
-    def make(viewport=DESKTOP):
-        ctx = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                  base_url=live_server.url, accept_downloads=True)
+    def make(viewport=DESKTOP, locale="vi-VN", javascript=True):
+        ctx = browser.new_context(viewport=viewport, locale=locale, timezone_id="Asia/Ho_Chi_Minh",
+                                  base_url=live_server.url, accept_downloads=True, java_script_enabled=javascript)
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
         page = ctx.new_page()
@@ -114,6 +114,29 @@ def confirm_enrolment(page):
     page.get_by_role("button", name="Bật xác thực hai lớp").click()
     expect(page.locator("main")).to_contain_text("mã khôi phục")
     page.get_by_role("link", name="Tiếp tục").click()
+
+
+PDF_VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"  # Chromium's own PDF viewer
+
+
+def open_pdf(page, link) -> bytes:
+    """Click a link to a PDF: the browser shows it in its PDF viewer, to read and print, and nothing lands in
+    Downloads. Returns the bytes shown."""
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    with page.expect_navigation():
+        link.click()
+    for _ in range(100):
+        if any(f.url.startswith(PDF_VIEWER) for f in page.frames):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"no PDF viewer at {page.url}: {[f.url for f in page.frames]}")
+    assert not downloads, [d.suggested_filename for d in downloads]
+    shown = page.request.get(page.url)
+    assert shown.headers["content-disposition"].startswith("inline; filename"), shown.headers
+    assert shown.body()[:5] == b"%PDF-"
+    return shown.body()
 
 
 @pytest.fixture(scope="session")

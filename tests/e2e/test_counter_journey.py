@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from motcua.documents import ocr
 from motcua.documents.convert import soffice
-from tests.e2e.conftest import enrolled, login
+from tests.e2e.conftest import enrolled, login, open_pdf
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True),
@@ -226,9 +226,9 @@ def test_result_from_the_template_signed_by_the_leader(new_page, world, shot, tm
     expect(spc.locator(".msgs")).to_contain_text("Đã tạo dự thảo kết quả từ mẫu", timeout=120_000)
     expect(spc.locator("#du-thao-ket-qua")).to_contain_text("du-thao-ket-qua.pdf")
     shot(spc, "du-thao-ket-qua")
-    with spc.expect_download() as dl:
-        spc.locator("#du-thao-ket-qua").get_by_role("link", name=re.compile("du-thao-ket-qua.pdf")).click()
-    draft_text = PdfReader(dl.value.path()).pages[0].extract_text()
+    draft = open_pdf(spc, spc.locator("#du-thao-ket-qua").get_by_role("link", name=re.compile("du-thao-ket-qua.pdf")))
+    draft_text = PdfReader(io.BytesIO(draft)).pages[0].extract_text()
+    spc.go_back()
     assert "TRẦN THỊ MAI" in draft_text.upper() and "051190001234" in draft_text
     spc.locator("details", has=spc.locator("summary", has_text="Hoàn thành bước xử lý")).locator("summary").click()
     spc.get_by_role("button", name="Hoàn thành bước xử lý").click()
@@ -252,9 +252,7 @@ def test_result_from_the_template_signed_by_the_leader(new_page, world, shot, tm
     expect(cit.locator("main")).not_to_contain_text("du-thao-ket-qua.pdf")
     cit.get_by_role("link", name="Xem, tải kết quả").click()
     shot(cit, "cong-dan-ket-qua")
-    with cit.expect_download() as dl:
-        cit.get_by_role("link", name=re.compile("Tải tệp kết quả.*đã ký số")).click()
-    data = Path(dl.value.path()).read_bytes()
+    data = open_pdf(cit, cit.get_by_role("link", name=re.compile("Tải tệp kết quả.*đã ký số")))
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "Trần Thị Mai" in text and "chưa đăng ký kết hôn" in text
     root = load_cert_from_pemder(str(pki.pki_dir() / "root-ca.crt"))

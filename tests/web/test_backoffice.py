@@ -140,6 +140,16 @@ def test_walk_in_checklist_and_receipt(client, world):
     d = Dossier.objects.get(applicant_id_number="051080001111")
     assert d.status == Status.RECEIVED and d.channel == "counter" and d.due_at
     assert d.slips.filter(kind="receipt").exists()
+    # The applicant waits at the counter: the receipt opens in the browser's PDF viewer, to print, not in Downloads.
+    page = client.get(resp["Location"]).content.decode()
+    url = reverse("backoffice:slip", args=[d.pk, "receipt", "pdf"])
+    assert f'<a class="btn" href="{url}">In Giấy tiếp nhận và hẹn trả kết quả</a>' in page
+    slip = client.get(url)
+    assert slip.status_code == 200 and slip.content[:5] == b"%PDF-" and slip["X-Content-Type-Options"] == "nosniff"
+    assert slip["Content-Disposition"].startswith("inline; filename*=utf-8''Gi%E1%BA%A5y%20ti%E1%BA%BFp%20nh%E1%BA%ADn")
+    assert slip["Content-Disposition"].endswith(f"{d.code}.pdf")
+    sheet = client.get(reverse("backoffice:slip", args=[d.pk, "control_sheet", "pdf"]))
+    assert sheet["Content-Disposition"].startswith("inline; filename*=utf-8''Phi%E1%BA%BFu%20ki%E1%BB%83m%20so%C3%A1t")
 
 
 def test_a_walk_in_with_fields_left_empty_says_so_as_every_form_does(client, world):

@@ -312,17 +312,42 @@ def test_an_unbound_eform_field_is_checked_like_any_other(client, world):
     assert resp.status_code == 400 and "Số điện thoại không hợp lệ." in resp.content.decode()
 
 
-def test_receipt_download_is_a_pdf_with_a_vietnamese_name(client, world, submitted):
+def test_the_receipt_pdf_opens_in_the_browser_under_its_vietnamese_name_and_the_docx_downloads(client, world,
+                                                                                                 submitted):
+    from urllib.parse import quote
+
     from motcua.dossiers import lifecycle
 
     lifecycle.receive(submitted, officer=world["counter"])
     client.force_login(world["citizen"])
     resp = client.get(reverse("portal:dossier_slip", args=[submitted.pk, "receipt", "pdf"]))
-    assert resp.status_code == 200 and resp.content[:5] == b"%PDF-"
-    assert f'filename="giay-tiep-nhan-{submitted.code}.pdf"' in resp["Content-Disposition"]
+    assert resp.status_code == 200 and resp.content[:5] == b"%PDF-" and resp["Content-Type"] == "application/pdf"
+    name = f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {submitted.code}"
+    assert resp["Content-Disposition"] == f"inline; filename*=utf-8''{quote(name)}.pdf"  # the viewer, to print
+    assert resp["X-Content-Type-Options"] == "nosniff"
     resp = client.get(reverse("portal:dossier_slip", args=[submitted.pk, "receipt", "docx"]))
     assert resp.status_code == 200 and resp.content[:2] == b"PK"
+    assert resp["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}.docx"  # Word: a download
     assert client.get(reverse("portal:dossier_slip", args=[submitted.pk, "refusal", "pdf"])).status_code == 404
+
+
+def test_an_uploaded_pdf_opens_in_the_browser_and_any_other_file_downloads(client, world, submitted):
+    from urllib.parse import quote
+
+    from motcua.documents.attachments import store_upload
+    from tests.documents.conftest import make_png
+
+    pdf = store_upload(pdf_bytes(), owner=world["citizen"], dossier=submitted, name="Giấy chứng sinh.pdf")
+    png = store_upload(make_png(), owner=world["citizen"], dossier=submitted, name="ảnh <script>.svg.html")
+    client.force_login(world["citizen"])
+    resp = client.get(reverse("portal:attachment", args=[submitted.pk, pdf.pk]))
+    assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
+    assert resp["Content-Disposition"] == f"inline; filename*=utf-8''{quote('Giấy chứng sinh.pdf')}"
+    assert resp["X-Content-Type-Options"] == "nosniff"
+    resp = client.get(reverse("portal:attachment", args=[submitted.pk, png.pk]))
+    assert resp.status_code == 200 and resp["Content-Type"] == "image/png"  # the type read from the bytes
+    assert resp["Content-Disposition"].startswith("attachment; ")  # whatever its name says
+    assert resp["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_document_from_the_citizens_repository_is_reused_instead_of_uploaded(client, world):

@@ -31,8 +31,15 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is None or match.view_name in OPEN_VIEWS or match.namespace == "api":
             return None
-        step = twofactor.pending_step(request)
-        if step is None:
-            return None
-        target = "backoffice:twofa_enrol" if step == "enrol" else "backoffice:twofa_verify"
-        return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
+        gate = second_factor_url(request, request.get_full_path())
+        return redirect(gate) if gate else None
+
+
+def second_factor_url(request, destination: str) -> str | None:
+    """Where this session must go first on its way to `destination`: the enrolment or the code page, which then
+    sends it on; None when it may go straight there."""
+    step = twofactor.pending_step(request)
+    if step is None:
+        return None
+    target = "backoffice:twofa_enrol" if step == "enrol" else "backoffice:twofa_verify"
+    return f"{reverse(target)}?next={quote(destination)}"

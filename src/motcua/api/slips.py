@@ -6,6 +6,7 @@ Mounted on the dossiers router so integrators find it beside the dossier; visibi
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Query
 
 from motcua.audit.services import record_read
@@ -32,5 +33,5 @@ def download_slip(request, code: str, kind: str, fmt: str = Query("pdf")):
     record_read(request.auth, "dossier", dossier.pk, ["applicant_name", "applicant_id_number", "applicant_phone"],
                 purpose=f"slip:{kind}")
     response = HttpResponse(data, content_type=slips.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{slips.filename(kind, dossier, fmt)}"'
+    response["Content-Disposition"] = content_disposition_header(True, slips.filename(kind, dossier, fmt))
     return response

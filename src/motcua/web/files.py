@@ -1,22 +1,26 @@
 """Files on the web pages: checking and storing uploads (motcua.documents), a dossier's attachments, and
-the download answers for attachments and slips (motcua.papers)."""
+the answers that send attachments and slips (motcua.papers).
+
+A PDF opens in the browser's viewer, to read and print (``Content-Disposition: inline``): a slip the system
+drew, or an attachment whose type was read from its bytes and whose structure was checked when it was stored
+(documents.validation: no scripts, launch actions or embedded files). Everything else downloads (images, Word
+files); no uploaded file is ever shown inline as a page. The name is encoded for the header (RFC 6266,
+``filename*=utf-8''…``), so Vietnamese names arrive whole; SecurityMiddleware adds ``nosniff``."""
 
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import content_disposition_header
 
 from motcua.core.errors import DomainError
 from motcua.documents import validation
 from motcua.documents.attachments import store_upload
 from motcua.documents.models import INTERNAL_KINDS, Attachment
 from motcua.documents.storage import document_storage
-from motcua.papers.slips import CONTENT_TYPES, render
+from motcua.papers.slips import CONTENT_TYPES, filename, render
 
 from .pages import show_domain_error
-
-SLIP_FILE_NAMES = {"receipt": "giay-tiep-nhan", "supplement": "phieu-yeu-cau-bo-sung", "refusal": "phieu-tu-choi",
-                   "apology": "phieu-xin-loi-hen-lai", "control_sheet": "phieu-kiem-soat"}
 
 
 def check_upload(upload) -> None:
@@ -59,7 +63,9 @@ def attachment_of(dossier, att_id: int, *, officer: bool = False) -> Attachment:
 
 
 def attachment_response(att) -> FileResponse:
-    return FileResponse(document_storage().open(att.storage_path, "rb"), as_attachment=True,
+    """The file: a PDF opens in the browser (its type was read from the bytes, never the name), others download."""
+    return FileResponse(document_storage().open(att.storage_path, "rb"),
+                        as_attachment=att.content_type != validation.PDF,
                         filename=att.original_name, content_type=att.content_type)
 
 
@@ -67,17 +73,17 @@ def render_slip(kind: str, dossier, fmt: str = "pdf") -> tuple[bytes, str, str]:
     """(bytes, content type, file name) of the latest issued slip of `kind` (the control sheet: as of now)."""
     slip = dossier.slips.filter(kind=kind).order_by("-issued_at", "-id").first()
     data = render(kind, dossier, fmt=fmt, slip=slip)
-    code = (dossier.code or f"nhap-{dossier.pk}").replace("/", "-")
-    return data, CONTENT_TYPES[fmt], f"{SLIP_FILE_NAMES.get(kind, kind)}-{code}.{fmt}"
+    return data, CONTENT_TYPES[fmt], filename(kind, dossier, fmt)
 
 
 def slip_response(request, dossier, kind, fmt):
-    """The slip as a download; a refusal goes back to the page the person came from, with its reason."""
+    """The slip: a PDF opens in the browser's viewer to be printed, a .docx downloads; a refusal goes back to the
+    page the person came from, with its reason."""
     try:
         data, ctype, name = render_slip(kind, dossier, fmt=fmt)
     except DomainError as err:
         show_domain_error(request, err)
         return redirect(request.META.get("HTTP_REFERER") or "portal:home")
     resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp["Content-Disposition"] = content_disposition_header(fmt != "pdf", name)
     return resp

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import render
+from django.urls import reverse
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role, is_officer, roles_of
@@ -15,6 +16,15 @@ def page(request, template: str, context: dict | None = None, status: int = 200)
     ctx = {"province_name": settings.MOTCUA_PROVINCE_NAME, "is_officer": is_officer(request.user)}
     ctx.update(context or {})
     return render(request, template, ctx, status=status)
+
+
+def workplace(user) -> str:
+    """Where a person works once signed in: the counter's queue, an officer's own work list, a citizen's dossiers."""
+    if has_role(user, Role.COUNTER_OFFICER):
+        return reverse("backoffice:queue")
+    if is_officer(user):
+        return reverse("backoffice:inbox")
+    return reverse("portal:my_dossiers")
 
 
 def officer_frame(request, **kw) -> dict:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from motcua.accounts import twofactor
+from motcua.accounts.middleware import second_factor_url
 from motcua.accounts.permissions import is_officer
-from motcua.web.pages import officer_frame, page
+from motcua.web.pages import officer_frame, page, workplace
 
 PER_PAGE = 30
 QUEUE_MAX = 200  # longest list a queue shows; the search page pages through the rest
@@ -26,10 +24,9 @@ def officer_required(view):
     def wrapper(request, *args, **kwargs):
         if not is_officer(request.user):
             return page(request, "backoffice/forbidden.html", {}, status=403)
-        step = twofactor.pending_step(request)
-        if step is not None:
-            target = "backoffice:twofa_enrol" if step == "enrol" else "backoffice:twofa_verify"
-            return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
+        gate = second_factor_url(request, request.get_full_path())
+        if gate:
+            return redirect(gate)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -40,7 +37,7 @@ def next_url(request):
     # Back to the page the second-factor gate (accounts.middleware) sent the officer from: any page here.
     if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
         return nxt
-    return reverse("backoffice:home")
+    return workplace(request.user)
 
 
 def page_context(request, **kw):

@@ -8,19 +8,18 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from motcua.accounts.models import Role
-from motcua.accounts.permissions import has_role, roles_of, staff_agencies_of
+from motcua.accounts.permissions import roles_of, staff_agencies_of
 from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Status
 from motcua.units.models import Agency
+from motcua.web.pages import workplace
 
 from .common import PER_PAGE, QUEUE_MAX, bo_page, officer_required
 
 
 @officer_required
 def home(request):
-    if has_role(request.user, Role.COUNTER_OFFICER):
-        return redirect("backoffice:queue")
-    return redirect("backoffice:inbox")
+    return redirect(workplace(request.user))
 
 
 def _names(agency_ids) -> list[str]:

@@ -389,5 +389,8 @@ def render_slip(slip, *, fmt: str = "pdf") -> bytes:
 
 
 def filename(slip_kind: str, dossier, fmt: str = "pdf") -> str:
+    """The slip's file name, as a person reads it: the form's title in the dossier's circular, then the code —
+    'Giấy tiếp nhận hồ sơ và hẹn trả kết quả H51.01-260302-0001.pdf' (diacritics kept: send it with
+    django.utils.http.content_disposition_header, which encodes it for the header)."""
     code = (dossier.code or f"nhap-{dossier.pk}").replace("/", "-")
-    return f"{slip_kind}-{code}.{fmt}"
+    return f"{form_for(slip_kind, dossier.rule_version).title.capitalize()} {code}.{fmt}"

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from motcua.accounts.permissions import is_officer
+from motcua.accounts.middleware import second_factor_url
 from motcua.accounts.services import register_citizen
 from motcua.core.errors import DomainError
 from motcua.integrations.config import target_config
-from motcua.web.pages import page, place_domain_error
+from motcua.web.pages import page, place_domain_error, workplace
 
 from ..forms import (
     LoginForm,
@@ -39,8 +39,10 @@ def login_view(request):
         else:
             login(request, user)
             messages.success(request, f"Xin chào {user}.")
-            default = "backoffice:home" if is_officer(user) else "portal:my_dossiers"
-            return redirect(_safe_next(request, default))
+            # One redirect: to the page asked for or where this person works, through the officer's second factor
+            # first (its page then sends them on), not via the back office's front door.
+            destination = _safe_next(request, workplace(user))
+            return redirect(second_factor_url(request, destination) or destination)
     return page(request, "portal/login.html", {"form": form, "next": request.GET.get("next", ""), "nav": "login",
                                                "eid_url": _eid_url(request)},
                 status=400 if form.errors else 200)

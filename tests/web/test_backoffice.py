@@ -375,6 +375,8 @@ def test_with_a_draft_and_a_signed_result_filed_the_leader_chooses_which_is_issu
     client.force_login(world["leader"])
     page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
     assert "Ký số dự thảo kết quả lập từ mẫu" in page and "Ban hành tệp kết quả đã ký số có trong hồ sơ: ket-qua.pdf" in page
+    assert '<legend>Kết quả ban hành <span class="hint">' in page  # the choices are named for a screen reader
+    assert 'for=""' not in page  # and no label points at nothing
     resp = _act(client, d, "sign_result")  # neither chosen: nothing is signed
     assert resp.status_code == 400
     assert "chọn kết quả sẽ ban hành" in resp.content.decode()

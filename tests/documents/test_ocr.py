@@ -204,6 +204,36 @@ def test_a_scan_that_cannot_be_read_as_pages_fails_and_cannot_be_confirmed(peopl
     assert exc.value.code == "digitization_not_finished"
 
 
+def test_a_digitization_recorded_after_the_fact_runs_at_once_at_its_moments(people, settings,
+                                                                            django_capture_on_commit_callbacks):
+    """The demo's history: scanned days ago, the OCR run there and then (no worker), nothing left queued; the scan,
+    the job and the digitized copy carry that moment, before the confirmation."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.documents.scans import digitize_scans
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    people["procedure"].components.exclude(name="Căn cước công dân").update(is_required=False)
+    dossier = make_dossier(people)
+    component = people["procedure"].components.get(name="Căn cước công dân")
+    scanned = timezone.now() - dt.timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = digitize_scans([io.BytesIO(_png(synthetic.identity_card_page(degrade_page=False).image))],
+                             dossier=dossier, actor=people["counter"], component=component, at=scanned, run_now=True)
+    assert job.status == JobStatus.DONE and not job.task_id
+    assert not DBTaskResult.objects.exists()
+    confirmed = scanned + dt.timedelta(minutes=5)
+    confirm_digitization(job, officer=people["counter"], fields={"id_number": "051090001234"}, at=confirmed)
+    job.refresh_from_db()
+    assert job.created_at == job.started_at == job.sources.get().uploaded_at == scanned
+    assert scanned < job.finished_at == job.output.uploaded_at < scanned + dt.timedelta(minutes=1) < confirmed
+    dossier.refresh_from_db()
+    assert dossier.digitized_at_receipt
+
+
 def test_docx_cannot_be_digitized(people):
     import docx
 

@@ -8,10 +8,12 @@ rule; Decision 766 indicators 4.1, 4.2).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import logging
 import os
+import time
 
 from django.db import connections, router, transaction
 from django.tasks import task
@@ -280,8 +282,11 @@ def receipt_digitization_applies(dossier) -> bool:
 
 
 def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: str = DigitizationKind.RECEIPT,
-                       component=None) -> DigitizationJob:
-    """Queue OCR of scans into a searchable PDF; the worker (manage.py db_worker) runs it."""
+                       component=None, at=None, run_now: bool = False) -> DigitizationJob:
+    """Queue OCR of scans into a searchable PDF; the worker (manage.py db_worker) runs it. ``at``: when the job was
+    started, for data recorded after the fact (the demo's history); default now. ``run_now``: run the OCR here
+    (``run_digitization``, the task's body) instead of queuing it, and return the finished job: for data recorded
+    in one process, where no worker runs (the demo's history), so that no task is left queued behind it."""
     if not sources:
         raise ValidationFailed("digitization_no_source", "Chưa có bản quét nào để số hóa.")
     if kind not in DigitizationKind.values:
@@ -297,12 +302,14 @@ def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: 
         total += _count_pages(att, att.read())
     with transaction.atomic():
         job = DigitizationJob.objects.create(dossier=dossier, kind=kind, component=component, pages_total=total,
-                                             created_by=actor if getattr(actor, "pk", None) else None)
+                                             created_by=actor if getattr(actor, "pk", None) else None,
+                                             created_at=at or timezone.now())
         job.sources.set(sources)
         audit_record(actor, "document.digitize_start", "digitization_job", job.pk,
-                     {"dossier": getattr(dossier, "pk", None), "kind": kind, "pages": total})
-        _enqueue_after_commit(job.pk)
-    return job
+                     {"dossier": getattr(dossier, "pk", None), "kind": kind, "pages": total}, at=at)
+        if not run_now:
+            _enqueue_after_commit(job.pk)
+    return run_digitization(job.pk, at=at) if run_now else job
 
 
 def retry_digitization(job: DigitizationJob, *, actor) -> DigitizationJob:
@@ -361,7 +368,7 @@ def _pages(att: Attachment, ocr) -> list:
     return pages
 
 
-def run_digitization(job_id: int) -> DigitizationJob:
+def run_digitization(job_id: int, *, at=None) -> DigitizationJob:
     """Body of the background task: OCR every page, saving progress after each one.
 
     A page whose text cannot be recognised (Tesseract fails, handwriting, …) goes into the digitized PDF as its
@@ -369,12 +376,17 @@ def run_digitization(job_id: int) -> DigitizationJob:
     officer types the fields from it before confirming. Only a scan that cannot be read as pages (``SCAN_UNREADABLE``)
     or a fault of the system (``RUN_INTERRUPTED``; the worker being stopped too) leaves the job failed, with what to
     do in Vietnamese in ``error`` and the technical detail in the log and ``error_detail``. A job that is not queued
-    or failed is left as it is (a second task for the same job does nothing)."""
+    or failed is left as it is (a second task for the same job does nothing). ``at``: when it ran, for data recorded
+    after the fact (the demo's history): it started then and finished as long after as it took; default now."""
     from . import ocr  # OpenCV and Tesseract load in the task worker only, not in every web process
 
-    now = timezone.now
+    started, clock = at or timezone.now(), time.monotonic()
+
+    def now():
+        return started + dt.timedelta(seconds=time.monotonic() - clock) if at else timezone.now()
+
     claimed = DigitizationJob.objects.filter(pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.FAILED)).update(
-        status=JobStatus.RUNNING, started_at=now(), finished_at=None, pages_done=0, error="", error_detail="",
+        status=JobStatus.RUNNING, started_at=started, finished_at=None, pages_done=0, error="", error_detail="",
         pages_unrecognized=[])
     job = DigitizationJob.objects.get(pk=job_id)
     if not claimed:
@@ -405,7 +417,7 @@ def run_digitization(job_id: int) -> DigitizationJob:
         output = save_bytes(merged, inspection=validation.Inspection(validation.PDF, ".pdf", len(pdfs)),
                              original_name=f"{stem}-so-hoa.pdf"[:255], owner=first.owner if first else None,
                              dossier=job.dossier, component=job.component, kind=AttachmentKind.DIGITIZED,
-                             uploaded_by=job.created_by)
+                             uploaded_by=job.created_by, at=finished)
         # Done, not digitized: the dossier's flag waits for the officer's confirmation (confirm_digitization).
         DigitizationJob.objects.filter(pk=job.pk).update(
             status=JobStatus.DONE, pages_done=len(pdfs), pages_total=max(len(pdfs), job.pages_total), text=text,
@@ -451,7 +463,7 @@ def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: 
         job.confirmed_at = at or timezone.now()
         job.confirmed_by = officer
         job.save(update_fields=["status", "confirmed_fields", "confirmed_at", "confirmed_by"])
-        audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean})
+        audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean}, at=at)
         if id_number and job.output_id:
             is_result = job.kind == DigitizationKind.RESULT
             name = title or (job.component.name if job.component else None) or (

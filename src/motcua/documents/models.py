@@ -39,7 +39,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField("dung lượng (byte)")
     sha256 = models.CharField("mã băm SHA-256", max_length=64, db_index=True)
     storage_path = models.CharField("đường dẫn lưu trữ", max_length=500)
-    uploaded_at = models.DateTimeField("thời điểm tải lên", auto_now_add=True)
+    # now, unless the upload is recorded after the fact (attachments.save_bytes ``at=``: the demo's history)
+    uploaded_at = models.DateTimeField("thời điểm tải lên", default=timezone.now, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name="người tải lên")
     # Decision 766 metric 4.3: a component taken again from the citizen data repository.
@@ -124,7 +125,8 @@ class DigitizationJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", on_delete=models.SET_NULL,
                                    null=True,
                                    related_name="+")
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    # now, unless recorded after the fact (digitization.start_digitization ``at=``: the demo's history)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
     started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
     confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)

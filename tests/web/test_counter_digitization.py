@@ -264,7 +264,11 @@ def _tiff_with_a_broken_second_page() -> bytes:
 
 
 def _no_class_names(body: str) -> None:
-    for leak in ("Error", "Exception", "Traceback", "tesseract crashed", "decoder error"):
+    """What the officer reads: Vietnamese (tests.vietnamese), and no exception's name or text."""
+    from tests.vietnamese import assert_vietnamese
+
+    assert_vietnamese(body, where="trang số hóa")
+    for leak in ("Error", "Exception", "Traceback", "tesseract crashed", "decoder error", "storage unreachable"):
         assert leak not in body, leak
 
 

@@ -1,11 +1,11 @@
-"""Failed digitization jobs recorded before the officer's message had its own field: migration 0008 moves the
+"""Failed digitization jobs recorded before the officer's message had its own field: migration 0009 moves the
 technical text ("Không nhận dạng được bản quét: OSError: …") to ``error_detail`` and gives the officer what to do."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("documents", "0007_vietnamese_labels")]
+BEFORE = [("documents", "0008_result_replaced")]
 
 
 @pytest.mark.django_db(transaction=True)

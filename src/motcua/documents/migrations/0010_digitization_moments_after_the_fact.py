@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0008_digitization_image_only_pages'),
+        ('documents', '0009_digitization_image_only_pages'),
     ]
 
     operations = [

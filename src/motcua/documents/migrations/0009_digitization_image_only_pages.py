@@ -19,7 +19,7 @@ def officer_words(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0007_vietnamese_labels'),
+        ('documents', '0008_result_replaced'),
     ]
 
     operations = [

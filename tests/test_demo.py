@@ -86,13 +86,31 @@ def _document_xml(tpl) -> bytes:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_the_demo_digitization_has_its_scans_behind_it(settings, tmp_path):
+def test_the_demo_digitization_has_its_scans_behind_it(settings, tmp_path, django_capture_on_commit_callbacks):
     """What a monitor checking the demo's digitization would look for: every paper dossier counted as digitized at
     receipt has a confirmed scan of each required component, every paper result counted as digitized a confirmed scan
     of the result — the flags are what the scans show, not a draw — and the Decision 766 indicators 4.1 and 4.2 that
-    the demo shows are about the shares it means (six walk-in dossiers in ten scanned, three paper results in four)."""
+    the demo shows are about the shares it means (six walk-in dossiers in ten scanned, three paper results in four).
+    The scans, their OCR jobs and the digitized copies belong to the dossiers' history (after the reception or the
+    decision, before the confirmation), and no OCR task is left queued for a worker that will find nothing to do."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.documents import digitization
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    call_command("setup_demo", "--dossiers", "25", stdout=StringIO())
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # the installation's: tasks kept
+    with django_capture_on_commit_callbacks(execute=True):  # what setup_demo's commit sets off
+        call_command("setup_demo", "--dossiers", "25", stdout=StringIO())
+    assert not DBTaskResult.objects.filter(task_path=digitization.digitize.module_path,
+                                           status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists()
+    jobs = DigitizationJob.objects.select_related("dossier", "output").prefetch_related("sources")
+    assert jobs and all(j.status == JobStatus.CONFIRMED for j in jobs)
+    for job in jobs:
+        began = job.dossier.received_at if job.kind == DigitizationKind.RECEIPT else job.dossier.decided_at
+        scanned = [a.uploaded_at for a in job.sources.all()]
+        assert began <= min(scanned) and job.created_at <= job.started_at <= job.finished_at, job
+        assert max(*scanned, job.created_at, job.finished_at, job.output.uploaded_at) <= job.confirmed_at, job
     demo = list(Dossier.objects.filter(idempotency_key__startswith="demo-").select_related("procedure"))
     confirmed = DigitizationJob.objects.filter(status=JobStatus.CONFIRMED).prefetch_related("sources")
 

@@ -135,7 +135,11 @@ def test_one_tesseract_run_gives_the_text_and_the_searchable_pdf(monkeypatch):
     assert "051090001234" in PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text().replace(" ", "")
 
 
-def test_failed_job_records_the_error(people, django_capture_on_commit_callbacks, monkeypatch):
+def test_text_not_recognised_still_gives_the_digitized_copy(people, django_capture_on_commit_callbacks, monkeypatch):
+    """Tesseract crashing is no reason to lose the scan: the copy is the page's image without a text layer, the
+    officer is told and types the fields, and the confirmation files it as any other."""
+    from pypdf import PdfReader
+
     scan = store_upload(_png(synthetic.identity_card_page(degrade_page=False).image), owner=people["citizen"],
                         kind=AttachmentKind.SCAN)
 
@@ -146,11 +150,88 @@ def test_failed_job_records_the_error(people, django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True):
         job = start_digitization(sources=[scan], actor=people["counter"])
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED
-    assert "tesseract crashed" in job.error
+    assert job.status == JobStatus.DONE and job.pages_unrecognized == [1] and (job.pages_done, job.text) == (1, "")
+    assert job.error == "" and "RuntimeError: tesseract crashed" in job.error_detail
+    assert job.unrecognized_note.startswith("Không nhận dạng được chữ trên bản quét.")
+    pages = PdfReader(io.BytesIO(job.output.read())).pages
+    assert len(pages) == 1 and not pages[0].extract_text().strip() and pages[0].images
+    confirm_digitization(job, officer=people["counter"], fields={"id_number": "051090001234"})
+    assert VaultItem.objects.get(id_number="051090001234").attachment_id == job.output_id
+
+
+def test_only_the_page_not_recognised_is_image_only(people, django_capture_on_commit_callbacks, monkeypatch):
+    from pypdf import PdfReader
+
+    card = synthetic.identity_card_page(degrade_page=False).image
+    scans = [store_upload(_png(card), owner=people["citizen"], kind=AttachmentKind.SCAN, name=f"{n}.png")
+             for n in ("mat-truoc", "mat-sau")]
+    real, calls = ocr.ocr_image, []
+
+    def second_fails(page, **kwargs):
+        calls.append(page)
+        if len(calls) == 2:
+            raise RuntimeError("tesseract crashed")
+        return real(page, **kwargs)
+
+    monkeypatch.setattr(ocr, "ocr_image", second_fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_digitization(sources=scans, actor=people["counter"])
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.pages_unrecognized == [2]
+    assert job.fields["id_number"]["value"] == "051090001234"  # from page 1
+    assert job.unrecognized_note.startswith("Không nhận dạng được chữ ở trang 2:")
+    first, second = PdfReader(io.BytesIO(job.output.read())).pages
+    assert "051090001234" in first.extract_text().replace(" ", "") and not second.extract_text().strip()
+
+
+def test_a_scan_that_cannot_be_read_as_pages_fails_and_cannot_be_confirmed(people, django_capture_on_commit_callbacks,
+                                                                           monkeypatch):
+    scan = store_upload(_png(synthetic.identity_card_page(degrade_page=False).image), owner=people["citizen"],
+                        kind=AttachmentKind.SCAN, name="cccd.png")
+
+    def damaged(data, content_type):
+        raise OSError("image file is truncated")
+
+    monkeypatch.setattr(ocr, "pages_from_file", damaged)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_digitization(sources=[scan], actor=people["counter"])
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.output is None
+    assert job.error.startswith("Không đọc được tệp bản quét “cccd.png”") and "OSError" not in job.error
+    assert job.error_detail == "OSError: image file is truncated"
     with pytest.raises(Exception) as exc:
         confirm_digitization(job, officer=people["counter"], fields={})
     assert exc.value.code == "digitization_not_finished"
+
+
+def test_a_digitization_recorded_after_the_fact_runs_at_once_at_its_moments(people, settings,
+                                                                            django_capture_on_commit_callbacks):
+    """The demo's history: scanned days ago, the OCR run there and then (no worker), nothing left queued; the scan,
+    the job and the digitized copy carry that moment, before the confirmation."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.documents.scans import digitize_scans
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    people["procedure"].components.exclude(name="Căn cước công dân").update(is_required=False)
+    dossier = make_dossier(people)
+    component = people["procedure"].components.get(name="Căn cước công dân")
+    scanned = timezone.now() - dt.timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = digitize_scans([io.BytesIO(_png(synthetic.identity_card_page(degrade_page=False).image))],
+                             dossier=dossier, actor=people["counter"], component=component, at=scanned, run_now=True)
+    assert job.status == JobStatus.DONE and not job.task_id
+    assert not DBTaskResult.objects.exists()
+    confirmed = scanned + dt.timedelta(minutes=5)
+    confirm_digitization(job, officer=people["counter"], fields={"id_number": "051090001234"}, at=confirmed)
+    job.refresh_from_db()
+    assert job.created_at == job.started_at == job.sources.get().uploaded_at == scanned
+    assert scanned < job.finished_at == job.output.uploaded_at < scanned + dt.timedelta(minutes=1) < confirmed
+    dossier.refresh_from_db()
+    assert dossier.digitized_at_receipt
 
 
 def test_docx_cannot_be_digitized(people):

@@ -149,7 +149,7 @@ def test_counter_scans_confirms_and_the_statistics_count_it(new_page, world, sho
     shot(ctr, "dang-cho-nhan-dang")
     ctr.route("**/tien-do/", lambda route: route.continue_())
     run_task_worker()
-    link = ctr.get_by_role("link", name="Xem kết quả nhận dạng để xác nhận")
+    link = ctr.get_by_role("link", name="Xem kết quả nhận dạng")
     expect(link).to_be_visible(timeout=OCR_WAIT_MS)
     expect(ctr.locator("#trang-thai")).to_contain_text("Hoàn thành: 2/2 trang")
     shot(ctr, "nhan-dang-xong")

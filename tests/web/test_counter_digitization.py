@@ -243,3 +243,169 @@ def test_the_supplement_form_ticks_the_required_files_an_online_dossier_lacks(cl
     page = lxml.html.fromstring(client.get(reverse("backoffice:dossier", args=[submitted.pk])).content)
     ticked = page.xpath("//form[contains(@action, '/request_supplement/')]//input[@name='items'][@checked]/@value")
     assert ticked == [second.name]
+
+
+# ---- a scan is never a dead end: text not recognised, a file that cannot be read, a run that was interrupted ----
+
+def _tiff_with_a_broken_second_page() -> bytes:
+    """Two pages; the upload checks decode the first only, so the damaged second one is accepted, as a scanner's
+    half-written file would be, and only the OCR finds it out."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (200, 100), 230).save(buf, "TIFF", save_all=True, append_images=[Image.new("L", (200, 100), 90)],
+                                         compression="tiff_deflate")
+    data = bytearray(buf.getvalue())
+    with Image.open(io.BytesIO(bytes(data))) as im:
+        im.seek(1)
+        start, length = im.tag_v2[273][0], im.tag_v2[279][0]
+    data[start:start + length] = b"\x55" * length
+    return bytes(data)
+
+
+def _no_class_names(body: str) -> None:
+    """What the officer reads: Vietnamese (tests.vietnamese), and no exception's name or text."""
+    from tests.vietnamese import assert_vietnamese
+
+    assert_vietnamese(body, where="trang số hóa")
+    for leak in ("Error", "Exception", "Traceback", "tesseract crashed", "decoder error", "storage unreachable"):
+        assert leak not in body, leak
+
+
+def test_a_scan_whose_text_is_not_recognised_is_still_digitized_as_images(client, world, received, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+    """Tesseract fails on every page (a crash, handwriting): the job still ends with the digitized PDF, its pages as
+    images without a text layer; the officer is told to type the fields from the scan, and confirming digitizes."""
+    import pytesseract
+    from pypdf import PdfReader
+
+    def fails(*args, **kwargs):
+        raise pytesseract.TesseractError(-11, "tesseract crashed")
+
+    monkeypatch.setattr(ocr, "ocr_image", fails)  # recognition fails; reading the pages does not
+    client.force_login(world["counter"])
+    first, second = world["proc"].components.all()
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = _upload(client, received, [("to-khai-1.png", _png()), ("to-khai-2.png", _png())], component=first)
+    job = DigitizationJob.objects.get(dossier=received)
+    assert job.status == JobStatus.DONE and job.pages_unrecognized == [1, 2] and job.error == ""
+    assert "TesseractError" in job.error_detail  # for administrators, never on the officer's page
+    pdf = PdfReader(io.BytesIO(job.output.read()))
+    assert len(pdf.pages) == 2 and all(not p.extract_text().strip() for p in pdf.pages)
+    assert client.get(reverse("backoffice:scan_progress", args=[received.pk, job.pk])).json()["download"]
+    page = client.get(resp["Location"]).content.decode()
+    assert "Không nhận dạng được chữ trên bản quét. Bản số hóa vẫn được lưu (PDF chỉ có hình ảnh" in page
+    assert "Xác nhận số hóa" in page and "PDF, có trang chỉ có hình ảnh" in page
+    _no_class_names(page)
+    ok = client.post(resp["Location"], {"full_name": "TRẦN THỊ MAI", "id_number": "051190001234"})
+    assert ok.status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.CONFIRMED and job.confirmed_fields["full_name"] == "TRẦN THỊ MAI"
+    assert "Đã số hóa" in client.get(reverse("backoffice:dossier", args=[received.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, received, [("giay-chung-sinh.png", _png())], component=second)
+    job2 = DigitizationJob.objects.get(dossier=received, component=second)
+    assert client.post(reverse("backoffice:scan_job", args=[received.pk, job2.pk]),
+                       {"full_name": "TRẦN MINH AN"}).status_code == 302
+    received.refresh_from_db()
+    assert received.digitized_at_receipt
+
+
+def test_a_scan_that_cannot_be_read_as_pages_fails_in_vietnamese_and_can_be_retried(
+        client, world, received, django_capture_on_commit_callbacks):
+    client.force_login(world["counter"])
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = _upload(client, received, [("cccd.tif", _tiff_with_a_broken_second_page())],
+                       component=world["proc"].components.first())
+    assert resp.status_code == 302  # accepted at upload: the damage is in the second page
+    job = DigitizationJob.objects.get(dossier=received)
+    assert job.status == JobStatus.FAILED and job.output is None
+    assert "OSError" in job.error_detail
+    page = client.get(resp["Location"]).content.decode()
+    assert "Không đọc được tệp bản quét “cccd.tif”: tệp bị hỏng hoặc quét chưa trọn. Quét lại giấy tờ" in page
+    assert "Thử nhận dạng lại" in page
+    _no_class_names(page)
+    assert client.get(reverse("backoffice:scan_progress", args=[received.pk, job.pk])).json()["message"] == job.error
+    # Trying again reads the same damaged file: it fails again, saying the same, and nothing is digitized.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(reverse("backoffice:scan_retry", args=[received.pk, job.pk]))
+    assert again.status_code == 302 and again["Location"] == resp["Location"]
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "cccd.tif" in job.error
+    received.refresh_from_db()
+    assert not received.digitized_at_receipt
+
+
+def test_retrying_a_run_that_was_interrupted_finishes_it(client, world, received, monkeypatch,
+                                                       django_capture_on_commit_callbacks):
+    """The storage did not answer while the worker read the scan: the job fails, the officer tries again once it
+    answers, through the same task, audited; the job then finishes and can be confirmed."""
+    from motcua.audit.models import AuditEntry
+
+    client.force_login(world["counter"])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        resp = _upload(client, received, [("cccd.png", _png())], component=world["proc"].components.first())
+    job = DigitizationJob.objects.get(dossier=received)
+
+    def unreachable(self):
+        raise OSError("storage unreachable")
+
+    with monkeypatch.context() as m:
+        m.setattr(Attachment, "read", unreachable)
+        for callback in queued:
+            callback()  # the worker runs the task while the storage is down
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "storage unreachable" in job.error_detail
+    page = client.get(resp["Location"]).content.decode()
+    assert "Lượt nhận dạng bị gián đoạn do sự cố của hệ thống. Bấm “Thử nhận dạng lại”" in page
+    _no_class_names(page)
+    retry = reverse("backoffice:scan_retry", args=[received.pk, job.pk])
+    assert client.get(retry).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(retry).status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.output_id and job.error == ""
+    assert AuditEntry.objects.filter(action="document.digitize_retry", object_id=str(job.pk)).count() == 1
+    assert "Xác nhận số hóa" in client.get(resp["Location"]).content.decode()
+    # Done now: a second retry is refused with its reason, nothing queued again.
+    body = client.post(retry, follow=True).content.decode()
+    assert "Lượt số hóa này không bị lỗi" in body
+    assert AuditEntry.objects.filter(action="document.digitize_retry", object_id=str(job.pk)).count() == 1
+
+
+def test_an_officer_who_may_not_digitize_cannot_retry(client, world, received, django_capture_on_commit_callbacks):
+    from motcua.audit.models import AuditEntry
+
+    job = DigitizationJob.objects.create(dossier=received, component=world["proc"].components.first(),
+                                         status=JobStatus.FAILED, error="Lượt nhận dạng bị gián đoạn.", pages_total=1)
+    client.force_login(world["specialist"])
+    page = client.get(reverse("backoffice:scan_job", args=[received.pk, job.pk])).content.decode()
+    assert "Lượt nhận dạng bị gián đoạn." in page and "Thử nhận dạng lại" not in page
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        resp = client.post(reverse("backoffice:scan_retry", args=[received.pk, job.pk]), follow=True)
+    assert "Bạn không được số hóa giấy tờ của hồ sơ này" in resp.content.decode() and not callbacks
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and not job.task_id
+    assert not AuditEntry.objects.filter(action="document.digitize_retry").exists()
+
+
+def test_a_worker_stopped_mid_run_leaves_the_job_failed_for_a_retry(client, world, received, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    """The worker is stopped while it reads a page (db_worker's second SIGTERM, Ctrl-C): the job does not stay
+    "running" for ever; it is failed on the way out, and the officer can try again."""
+    from motcua.documents.digitization import run_digitization
+
+    client.force_login(world["counter"])
+    with django_capture_on_commit_callbacks(execute=False):
+        resp = _upload(client, received, [("cccd.png", _png())], component=world["proc"].components.first())
+    job = DigitizationJob.objects.get(dossier=received)
+
+    def stopped(*args, **kwargs):
+        raise SystemExit(1)
+
+    with monkeypatch.context() as m, pytest.raises(SystemExit):
+        m.setattr(ocr, "ocr_image", stopped)
+        run_digitization(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error.startswith("Lượt nhận dạng bị gián đoạn")
+    assert "Thử nhận dạng lại" in client.get(resp["Location"]).content.decode()

@@ -71,7 +71,10 @@ class JobOut(Schema):
     fields: dict
     confirmed_fields: dict
     output_id: int | None
-    error: str
+    error: str = Field(description="Vietnamese: why the job failed and what to do (rescan, or try again)")
+    pages_unrecognized: list[int] = Field(
+        description="pages whose text could not be recognised: the digitized PDF holds them as images only, and the "
+                    "fields are typed from the scan before confirming")
     created_at: datetime
     finished_at: datetime | None
 
@@ -186,7 +189,8 @@ def _job_out(job: DigitizationJob) -> dict:
     return {"id": job.pk, "status": job.status, "status_label": job.get_status_display(), "kind": job.kind,
             "dossier_id": job.dossier_id, "pages_total": job.pages_total, "pages_done": job.pages_done,
             "progress_percent": job.progress_percent, "fields": job.fields, "confirmed_fields": job.confirmed_fields,
-            "output_id": job.output_id, "error": job.error, "created_at": job.created_at,
+            "output_id": job.output_id, "error": job.error, "pages_unrecognized": job.pages_unrecognized or [],
+            "created_at": job.created_at,
             "finished_at": job.finished_at}
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/so-hoa/<slug:kind>/", digitization.scan_upload, name="scan_upload"),
     path("ho-so/<int:pk>/so-hoa/luot/<int:job_id>/", digitization.scan_job, name="scan_job"),
     path("ho-so/<int:pk>/so-hoa/luot/<int:job_id>/tien-do/", digitization.scan_progress, name="scan_progress"),
+    path("ho-so/<int:pk>/so-hoa/luot/<int:job_id>/nhan-dang-lai/", digitization.scan_retry, name="scan_retry"),
     path("ho-so/<int:pk>/so-hoa/luot/<int:job_id>/trang/<int:number>.png", digitization.scan_page, name="scan_page"),
     path("ho-so/<int:pk>/du-thao-ket-qua/", results.result_draft, name="result_draft"),
     path("thu-tuc/<str:code>/mau-ket-qua/", results.result_template, name="result_template"),

@@ -20,7 +20,7 @@ from motcua.catalog.models import Procedure
 from motcua.core import calendar
 from motcua.core.errors import DomainError
 from motcua.documents.attachments import store_upload
-from motcua.documents.digitization import components_with_files, confirm_digitization, run_digitization
+from motcua.documents.digitization import components_with_files, confirm_digitization
 from motcua.documents.models import AttachmentKind, DigitizationKind, JobStatus, VaultItem, VaultItemKind
 from motcua.documents.results import issue_signed_result
 from motcua.documents.scans import digitize_scans
@@ -50,6 +50,7 @@ def date_catalog(today: dt.date) -> int:
     return shift.days
 
 
+CHECK_MINUTES = dt.timedelta(minutes=5)  # from a scan to the officer's confirmation of its fields
 CERTIFIED_COPY_EVERY = 9  # every 9th demo dossier is a certified copy (Decision 766 4.6)
 
 
@@ -109,8 +110,8 @@ class Cases:
     def scan_components(self, dossier, officer, at) -> None:
         """The counter officer scans the paper components of a walk-in dossier, one required component after the
         other (the first component when none is required), as on the dossier page: the scans are checked and stored
-        and their OCR queued (documents.scans.digitize_scans), the OCR runs, and the officer confirms the fields;
-        the last confirmation records the dossier as digitized at receipt (documents.digitization)."""
+        and their OCR run (documents.scans.digitize_scans), and the officer confirms the fields at ``at``; the last
+        confirmation records the dossier as digitized at receipt (documents.digitization)."""
         components = list(dossier.procedure.components.all())
         for component in [c for c in components if c.is_required] or components[:1]:
             self._scan(dossier, officer, at, DigitizationKind.RECEIPT, component, component.name)
@@ -122,11 +123,14 @@ class Cases:
                    dossier.procedure.result_name or "Kết quả giải quyết thủ tục hành chính")
 
     def _scan(self, dossier, officer, at, kind, component, title) -> None:
+        """Scanned CHECK_MINUTES before ``at``, when the officer confirms: the scan, the job and the digitized copy
+        carry the moments of the dossier's history. The OCR runs here, the task's body (``run_now``): no worker
+        runs while the demo is set up, and no task is left queued behind it."""
         who = {"name": dossier.applicant_name, "id_number": dossier.applicant_id_number}
         scan = ContentFile(document_scan(title, who), name=f"ban-quet-{component.pk if component else 'ket-qua'}.png")
-        job = digitize_scans([scan], dossier=dossier, actor=officer, kind=kind, component=component)
-        job = run_digitization(job.pk)  # what the task worker (manage.py db_worker) does with the queued job
-        if job.status != JobStatus.DONE:  # no OCR (Tesseract missing): nothing to confirm, the paper stays paper
+        job = digitize_scans([scan], dossier=dossier, actor=officer, kind=kind, component=component,
+                             at=at - CHECK_MINUTES, run_now=True)
+        if job.status != JobStatus.DONE:  # a scan that cannot be read (never the demo's own): the paper stays paper
             return
         job.dossier = dossier  # the caller's instance, so the flag the confirmation records shows on it
         confirm_digitization(job, officer=officer, fields={"full_name": who["name"], "id_number": who["id_number"]},

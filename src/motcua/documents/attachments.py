@@ -37,23 +37,24 @@ def check_component(dossier, component) -> None:
 
 
 def save_bytes(data: bytes, *, inspection: validation.Inspection, original_name: str, owner, dossier, component,
-                kind: str, uploaded_by, **extra) -> Attachment:
+                kind: str, uploaded_by, at=None, **extra) -> Attachment:
     """Write bytes that already passed validation, then the row. If the row, or the caller's transaction
-    around it, rolls back, the file is removed again (transactional.py)."""
+    around it, rolls back, the file is removed again (transactional.py). ``at``: when it was uploaded, for data
+    recorded after the fact (the demo's history); default now."""
     sha = hashlib.sha256(data).hexdigest()
-    now = timezone.now()
-    path = f"documents/{now:%Y/%m}/{sha[:2]}/{uuid.uuid4().hex}{inspection.extension}"
+    moment = at or timezone.now()
+    path = f"documents/{moment:%Y/%m}/{sha[:2]}/{uuid.uuid4().hex}{inspection.extension}"
     with transaction.atomic():
         stored = transactional.save(document_storage(), path, ContentFile(data))
         att = Attachment.objects.create(
             dossier=dossier, owner=owner if getattr(owner, "pk", None) else None, component=component,
             kind=kind, original_name=original_name, content_type=inspection.content_type, size=len(data),
             sha256=sha, storage_path=stored, uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
-            **extra,
+            uploaded_at=moment, **extra,
         )
         audit_record(uploaded_by, "document.upload", "attachment", att.pk,
                      {"dossier": getattr(dossier, "pk", None), "kind": kind, "sha256": sha, "size": len(data),
-                      "content_type": inspection.content_type, "name": original_name})
+                      "content_type": inspection.content_type, "name": original_name}, at=at)
     return att
 
 

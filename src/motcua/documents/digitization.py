@@ -3,14 +3,17 @@ the extracted fields, and the dossier's digitization flags (Circular 03/2025 art
 rule; Decision 766 indicators 4.1, 4.2).
 
 ``start_digitization`` queues the task ``digitize`` (run by ``manage.py db_worker``), which runs
-``run_digitization`` and saves progress after every page.
+``run_digitization`` and saves progress after every page; ``retry_digitization`` queues a failed job again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
+import logging
 import os
+import time
 
 from django.db import connections, router, transaction
 from django.tasks import task
@@ -29,6 +32,8 @@ from . import validation
 from .attachments import check_component, save_bytes
 from .models import Attachment, AttachmentKind, DigitizationJob, DigitizationKind, JobStatus, VaultItem, VaultItemKind
 from .vault import add_to_vault, file_result
+
+log = logging.getLogger(__name__)
 
 
 def is_digitized(dossier, kind: str = DigitizationKind.RECEIPT) -> bool:
@@ -277,8 +282,11 @@ def receipt_digitization_applies(dossier) -> bool:
 
 
 def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: str = DigitizationKind.RECEIPT,
-                       component=None) -> DigitizationJob:
-    """Queue OCR of scans into a searchable PDF; the worker (manage.py db_worker) runs it."""
+                       component=None, at=None, run_now: bool = False) -> DigitizationJob:
+    """Queue OCR of scans into a searchable PDF; the worker (manage.py db_worker) runs it. ``at``: when the job was
+    started, for data recorded after the fact (the demo's history); default now. ``run_now``: run the OCR here
+    (``run_digitization``, the task's body) instead of queuing it, and return the finished job: for data recorded
+    in one process, where no worker runs (the demo's history), so that no task is left queued behind it."""
     if not sources:
         raise ValidationFailed("digitization_no_source", "Chưa có bản quét nào để số hóa.")
     if kind not in DigitizationKind.values:
@@ -294,57 +302,145 @@ def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: 
         total += _count_pages(att, att.read())
     with transaction.atomic():
         job = DigitizationJob.objects.create(dossier=dossier, kind=kind, component=component, pages_total=total,
-                                             created_by=actor if getattr(actor, "pk", None) else None)
+                                             created_by=actor if getattr(actor, "pk", None) else None,
+                                             created_at=at or timezone.now())
         job.sources.set(sources)
         audit_record(actor, "document.digitize_start", "digitization_job", job.pk,
-                     {"dossier": getattr(dossier, "pk", None), "kind": kind, "pages": total})
-        job_id = job.pk
+                     {"dossier": getattr(dossier, "pk", None), "kind": kind, "pages": total}, at=at)
+        if not run_now:
+            _enqueue_after_commit(job.pk)
+    return run_digitization(job.pk, at=at) if run_now else job
 
-        def _enqueue():
-            result = digitize.enqueue(job_id)
-            DigitizationJob.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
 
-        transaction.on_commit(_enqueue)
+def retry_digitization(job: DigitizationJob, *, actor) -> DigitizationJob:
+    """Run a failed job's OCR again, once what stopped it has passed (the worker was stopped, the storage did not
+    answer): queued again for the worker through the same task as the start, and audited like it. Only a failed job
+    (``digitization_not_failed``, 409, otherwise: a second click finds it queued). Who may ask is the caller's
+    check (the back office: ``may_digitize``)."""
+    with transaction.atomic():
+        queued = DigitizationJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED, pages_done=0, task_id="", started_at=None, finished_at=None)
+        if not queued:
+            raise ValidationFailed("digitization_not_failed",
+                                   "Lượt số hóa này không bị lỗi (đang nhận dạng hoặc đã xong), không cần nhận dạng lại.",
+                                   status=409)
+        audit_record(actor, "document.digitize_retry", "digitization_job", job.pk,
+                     {"dossier": job.dossier_id, "kind": job.kind, "pages": job.pages_total, "error": job.error})
+        _enqueue_after_commit(job.pk)
+    job.refresh_from_db()
     return job
 
 
-def run_digitization(job_id: int) -> DigitizationJob:
-    """Body of the background task: OCR every page, saving progress after each one."""
+def _enqueue_after_commit(job_id: int) -> None:
+    """Queue the task ``digitize`` for the job once the caller's transaction commits (the worker must see the job),
+    and keep the task's id on the job."""
+    def _enqueue():
+        result = digitize.enqueue(job_id)
+        DigitizationJob.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(_enqueue)
+
+
+SCAN_UNREADABLE = ("Không đọc được tệp bản quét “{name}”: tệp bị hỏng hoặc quét chưa trọn. Quét lại giấy tờ và tải "
+                   "lên từ trang hồ sơ.")
+RUN_INTERRUPTED = ("Lượt nhận dạng bị gián đoạn do sự cố của hệ thống. Bấm “Thử nhận dạng lại”; nếu vẫn không được, "
+                   "quét lại giấy tờ và tải lên từ trang hồ sơ.")
+
+
+class _Unreadable(Exception):
+    """A scan whose bytes cannot be turned into page images: only a new scan helps."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _pages(att: Attachment, ocr) -> list:
+    """The page images of one scan. Reading the stored bytes may fail for a while (the storage): that propagates as
+    it is; bytes that do not decode into pages are ``_Unreadable``."""
+    data = att.read()
+    try:
+        pages = ocr.pages_from_file(data, att.content_type)
+    except Exception as exc:  # poppler and Pillow's decoders fail in many shapes on a damaged file
+        raise _Unreadable(att.original_name) from exc
+    if not pages:
+        raise _Unreadable(att.original_name)
+    return pages
+
+
+def run_digitization(job_id: int, *, at=None) -> DigitizationJob:
+    """Body of the background task: OCR every page, saving progress after each one.
+
+    A page whose text cannot be recognised (Tesseract fails, handwriting, …) goes into the digitized PDF as its
+    image alone and is listed in ``pages_unrecognized``: the scan is a valid electronic copy all the same, and the
+    officer types the fields from it before confirming. Only a scan that cannot be read as pages (``SCAN_UNREADABLE``)
+    or a fault of the system (``RUN_INTERRUPTED``; the worker being stopped too) leaves the job failed, with what to
+    do in Vietnamese in ``error`` and the technical detail in the log and ``error_detail``. A job that is not queued
+    or failed is left as it is (a second task for the same job does nothing). ``at``: when it ran, for data recorded
+    after the fact (the demo's history): it started then and finished as long after as it took; default now."""
     from . import ocr  # OpenCV and Tesseract load in the task worker only, not in every web process
 
+    started, clock = at or timezone.now(), time.monotonic()
+
+    def now():
+        return started + dt.timedelta(seconds=time.monotonic() - clock) if at else timezone.now()
+
+    claimed = DigitizationJob.objects.filter(pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.FAILED)).update(
+        status=JobStatus.RUNNING, started_at=started, finished_at=None, pages_done=0, error="", error_detail="",
+        pages_unrecognized=[])
     job = DigitizationJob.objects.get(pk=job_id)
-    if job.status not in (JobStatus.QUEUED, JobStatus.FAILED):
+    if not claimed:
         return job
-    DigitizationJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(),
-                                                     pages_done=0, error="")
     try:
-        texts, pdfs, done = [], [], 0
+        texts, pdfs, unrecognized, details = [], [], [], []
         for att in job.sources.order_by("id"):
-            for page in ocr.pages_from_file(att.read(), att.content_type):
-                result = ocr.ocr_image(page, want_pdf=True)
-                texts.append(result.text)
-                pdfs.append(result.pdf)
-                done += 1
-                DigitizationJob.objects.filter(pk=job.pk).update(pages_done=done)
+            for page in _pages(att, ocr):
+                number = len(pdfs) + 1
+                try:
+                    result = ocr.ocr_image(page, want_pdf=True)
+                except Exception as exc:  # the text is lost, not the page: it is kept as an image
+                    log.warning("digitization job %s: text of page %s not recognised", job.pk, number, exc_info=True)
+                    unrecognized.append(number)
+                    details.append(f"trang {number}: {exc.__class__.__name__}: {exc}")
+                    texts.append("")
+                    pdfs.append(ocr.image_pdf(page))
+                else:
+                    texts.append(result.text)
+                    pdfs.append(result.pdf)
+                DigitizationJob.objects.filter(pk=job.pk).update(pages_done=len(pdfs))
         merged = ocr.merge_pdfs(pdfs)
         text = "\n\f\n".join(texts)
         fields = ocr.extract_fields(text)
-        dossier = job.dossier
         first = job.sources.order_by("id").first()
         stem = os.path.splitext(first.original_name)[0] if first else "ban-so-hoa"
+        finished = now()
         output = save_bytes(merged, inspection=validation.Inspection(validation.PDF, ".pdf", len(pdfs)),
                              original_name=f"{stem}-so-hoa.pdf"[:255], owner=first.owner if first else None,
-                             dossier=dossier, component=job.component, kind=AttachmentKind.DIGITIZED,
-                             uploaded_by=job.created_by)
+                             dossier=job.dossier, component=job.component, kind=AttachmentKind.DIGITIZED,
+                             uploaded_by=job.created_by, at=finished)
         # Done, not digitized: the dossier's flag waits for the officer's confirmation (confirm_digitization).
         DigitizationJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.DONE, pages_done=done, pages_total=max(done, job.pages_total), text=text,
-            fields=fields, output=output, finished_at=timezone.now())
+            status=JobStatus.DONE, pages_done=len(pdfs), pages_total=max(len(pdfs), job.pages_total), text=text,
+            fields=fields, output=output, finished_at=finished, pages_unrecognized=unrecognized,
+            error_detail="\n".join(details)[:2000])
+    except _Unreadable as exc:
+        log.warning("digitization job %s: scan %r cannot be read as pages", job.pk, exc.name, exc_info=True)
+        _failed(job.pk, SCAN_UNREADABLE.format(name=exc.name), exc.__cause__ or exc, now())
     except Exception as exc:  # the worker must record the failure for the officer, not crash silently
-        DigitizationJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(),
-            error=f"Không nhận dạng được bản quét: {exc.__class__.__name__}: {exc}"[:2000])
+        log.exception("digitization job %s failed", job.pk)
+        _failed(job.pk, RUN_INTERRUPTED, exc, now())
+    except BaseException as exc:  # the worker is being stopped (SystemExit, KeyboardInterrupt): retry possible
+        log.warning("digitization job %s interrupted by %s", job.pk, exc.__class__.__name__)
+        _failed(job.pk, RUN_INTERRUPTED, exc, now())
+        raise
     return DigitizationJob.objects.get(pk=job.pk)
+
+
+def _failed(job_id: int, message: str, exc: BaseException, at) -> None:
+    """The job failed: the officer reads ``message`` (what to do); the exception is for administrators."""
+    DigitizationJob.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, finished_at=at, error=message[:2000],
+        error_detail=f"{exc.__class__.__name__}: {exc}"[:2000])
 
 
 CONFIRMABLE_FIELDS = ("full_name", "id_number", "date_of_birth", "document_number", "address")
@@ -367,7 +463,7 @@ def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: 
         job.confirmed_at = at or timezone.now()
         job.confirmed_by = officer
         job.save(update_fields=["status", "confirmed_fields", "confirmed_at", "confirmed_by"])
-        audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean})
+        audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean}, at=at)
         if id_number and job.output_id:
             is_result = job.kind == DigitizationKind.RESULT
             name = title or (job.component.name if job.component else None) or (

@@ -39,7 +39,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField("dung lượng (byte)")
     sha256 = models.CharField("mã băm SHA-256", max_length=64, db_index=True)
     storage_path = models.CharField("đường dẫn lưu trữ", max_length=500)
-    uploaded_at = models.DateTimeField("thời điểm tải lên", auto_now_add=True)
+    # now, unless the upload is recorded after the fact (attachments.save_bytes ``at=``: the demo's history)
+    uploaded_at = models.DateTimeField("thời điểm tải lên", default=timezone.now, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name="người tải lên")
     # Decision 766 metric 4.3: a component taken again from the citizen data repository.
@@ -115,12 +116,17 @@ class DigitizationJob(models.Model):
     confirmed_fields = models.JSONField("trường thông tin đã xác nhận", default=dict, blank=True)
     output = models.ForeignKey(Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                verbose_name="bản số hóa")
-    error = models.TextField("lỗi", blank=True)
+    error = models.TextField("lỗi", blank=True, help_text="Lý do và cách xử lý, bằng lời cho cán bộ một cửa.")
+    error_detail = models.TextField("chi tiết kỹ thuật", blank=True,
+                                    help_text="Lỗi kỹ thuật (cho quản trị viên): lượt bị lỗi, trang không nhận dạng được.")
+    pages_unrecognized = models.JSONField("trang không nhận dạng được chữ", default=list, blank=True,
+                                          help_text="Số thứ tự các trang chỉ có hình ảnh trong bản số hóa.")
     task_id = models.CharField("mã tác vụ nền", max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", on_delete=models.SET_NULL,
                                    null=True,
                                    related_name="+")
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    # now, unless recorded after the fact (digitization.start_digitization ``at=``: the demo's history)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
     started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
     confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
@@ -141,6 +147,19 @@ class DigitizationJob(models.Model):
         if not self.pages_total:
             return 100 if self.status in (JobStatus.DONE, JobStatus.CONFIRMED) else 0
         return int(100 * self.pages_done / self.pages_total)
+
+    @property
+    def unrecognized_note(self) -> str:
+        """What the officer is told when the text of some pages could not be recognised: the digitized copy holds
+        those pages as images only, and the fields are typed from the scan."""
+        pages = self.pages_unrecognized or []
+        if not pages:
+            return ""
+        if len(pages) >= self.pages_total:
+            return ("Không nhận dạng được chữ trên bản quét. Bản số hóa vẫn được lưu (PDF chỉ có hình ảnh, không có "
+                    "lớp chữ): đối chiếu bản quét, nhập các thông tin rồi xác nhận.")
+        return (f"Không nhận dạng được chữ ở trang {', '.join(str(p) for p in pages)}: trong bản số hóa các trang này "
+                "chỉ có hình ảnh. Đối chiếu bản quét, nhập các thông tin còn thiếu rồi xác nhận.")
 
 
 class VaultItemKind(models.TextChoices):

@@ -29,6 +29,7 @@ from motcua.core.cccd import is_valid_id_number
 
 TESS_CONFIG = "--oem 1 --psm 4"
 MAX_OCR_SIDE = 4000  # px; larger scans are scaled down before OCR
+SCAN_DPI = 200  # PDF pages are rendered at this resolution; an image that does not say its own is taken as this
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -162,7 +163,7 @@ def ocr_available() -> bool:
         return False
 
 
-def _render_dpi(data: bytes, preferred: int = 200) -> int:
+def _render_dpi(data: bytes, preferred: int = SCAN_DPI) -> int:
     """200 dpi, lowered for oversized pages so no rendered side exceeds MAX_OCR_SIDE pixels."""
     from pypdf import PdfReader
 
@@ -196,6 +197,16 @@ def pages_from_file(data: bytes, content_type: str) -> list[Image.Image]:
         image.seek(i)
         pages.append(image.convert("L"))
     return pages
+
+
+def image_pdf(page: Image.Image) -> bytes:
+    """A PDF page holding the scanned page's image alone, no text layer: the digitized copy of a page whose text
+    could not be recognised. Sized by the scan's own resolution (else SCAN_DPI)."""
+    dpi = page.info.get("dpi") or (SCAN_DPI, SCAN_DPI)
+    image = page if page.mode in ("1", "L", "RGB") else page.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=float(dpi[0]) or SCAN_DPI)
+    return out.getvalue()
 
 
 def merge_pdfs(parts: list[bytes]) -> bytes:

@@ -23,9 +23,11 @@ MAX_SCAN_FILES = 20
 PREVIEW_WIDTH = 1000  # px; the confirmation page shows the page beside the fields
 
 
-def digitize_scans(files, *, dossier, actor, kind: str = DigitizationKind.RECEIPT, component=None) -> DigitizationJob:
+def digitize_scans(files, *, dossier, actor, kind: str = DigitizationKind.RECEIPT, component=None, at=None,
+                   run_now: bool = False) -> DigitizationJob:
     """Check every file (not empty, within the size limit, an image or a PDF, not hostile), store them as scans
-    and queue their OCR. One bad file refuses them all: nothing is stored, no job is created."""
+    and queue their OCR. One bad file refuses them all: nothing is stored, no job is created. ``at`` and
+    ``run_now``: as ``start_digitization`` (data recorded after the fact, in one process: the demo's history)."""
     files = list(files or [])
     if not files:
         raise ValidationFailed("scan_missing", "Chưa chọn tệp bản quét nào.")
@@ -53,9 +55,10 @@ def digitize_scans(files, *, dossier, actor, kind: str = DigitizationKind.RECEIP
     owner = dossier.applicant if dossier.applicant_id else None
     with transaction.atomic():  # the scans, the job and its audit entry, or nothing (files removed on rollback)
         sources = [save_bytes(data, inspection=inspection, original_name=name, owner=owner, dossier=dossier,
-                              component=component, kind=AttachmentKind.SCAN, uploaded_by=actor)
+                              component=component, kind=AttachmentKind.SCAN, uploaded_by=actor, at=at)
                    for data, inspection, name in checked]
-        return start_digitization(sources=sources, actor=actor, dossier=dossier, kind=kind, component=component)
+        return start_digitization(sources=sources, actor=actor, dossier=dossier, kind=kind, component=component,
+                                  at=at, run_now=run_now)
 
 
 def page_preview(job: DigitizationJob, number: int) -> bytes:

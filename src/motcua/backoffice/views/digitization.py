@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import confirm_digitization
+from motcua.documents.digitization import confirm_digitization, retry_digitization
 from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus
 from motcua.documents.scans import digitize_scans, page_preview
 from motcua.web.pages import actor
@@ -93,14 +93,32 @@ def scan_job(request, pk, job_id):
 
 
 @officer_required
+@require_POST
+def scan_retry(request, pk, job_id):
+    """"Thử nhận dạng lại" on a failed job: queued again through the same task (documents.digitization)."""
+    dossier, job = _job(request, pk, job_id)
+    if not may_digitize(request.user, dossier, job.kind):
+        messages.error(request, "Bạn không được số hóa giấy tờ của hồ sơ này ở trạng thái hiện tại.")
+        return redirect("backoffice:dossier", pk=pk)
+    try:
+        retry_digitization(job, actor=actor(request))
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, "Đã gửi lại bản quét để nhận dạng chữ (OCR).")
+    return redirect("backoffice:scan_job", pk=pk, job_id=job.pk)
+
+
+@officer_required
 def scan_progress(request, pk, job_id):
     _, job = _job(request, pk, job_id)
     message = f"{job.get_status_display()}: {job.pages_done}/{job.pages_total} trang"
     if job.status == JobStatus.FAILED:
         message = job.error
+    # "download": the link to the job's page, where the fields are confirmed or a failed job is tried again
     return JsonResponse({"state": job.status, "progress": job.progress_percent, "message": message,
                          "state_label": job.get_status_display(),
-                         "download": job.status in (JobStatus.DONE, JobStatus.CONFIRMED)})
+                         "download": job.status not in (JobStatus.QUEUED, JobStatus.RUNNING)})
 
 
 @officer_required

@@ -34,9 +34,13 @@ def test_job_page_polls_while_running_and_stops_when_done(people):
     assert "1/4 trang" in html and 'hx-trigger="every 2s"' in html
     DigitizationJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, pages_done=4,
                                                      fields={"id_number": {"value": "051090001234",
-                                                                           "confidence": 0.95, "raw": ""}})
+                                                                           "confidence": 0.95, "raw": ""},
+                                                             "document_number": {"value": "123/2026/GKS",
+                                                                                 "confidence": 0.5, "raw": ""}})
     part = c.get(f"/tai-lieu/so-hoa/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
-    assert "4/4 trang" in part and "every 2s" not in part and "051090001234" in part and "95%" in part
+    assert "4/4 trang" in part and "every 2s" not in part and "051090001234" in part and "95 %" in part
+    # each field under the name the confirmation form gives it (the number of a paper was shown as «Địa chỉ»)
+    assert "<td>Số giấy tờ</td><td>123/2026/GKS</td><td>50 %</td>" in part and "Địa chỉ" not in part
     other = Client()
     sign_in(other, people["other_citizen"])
     assert other.get(f"/tai-lieu/so-hoa/{job.pk}/").status_code == 404

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from motcua.core.errors import DomainError
 from motcua.documents.digitization import components_with_files, receipt_digitization_applies
+from motcua.documents.models import EXTRACTED_FIELD_LABELS
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
@@ -263,14 +264,15 @@ class TwoFactorForm(forms.Form):
 class ConfirmFieldsForm(forms.Form):
     """The key fields read from the scan, corrected by the officer before the component counts as digitized."""
 
-    full_name = forms.CharField(label="Họ và tên", max_length=200, required=False)
-    id_number = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=14, required=False,
+    full_name = forms.CharField(label=EXTRACTED_FIELD_LABELS["full_name"], max_length=200, required=False)
+    id_number = forms.CharField(label=EXTRACTED_FIELD_LABELS["id_number"], max_length=14, required=False,
                                 widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    date_of_birth = forms.DateField(label="Ngày sinh", required=False, input_formats=["%d/%m/%Y"],
+    date_of_birth = forms.DateField(label=EXTRACTED_FIELD_LABELS["date_of_birth"], required=False,
+                                    input_formats=["%d/%m/%Y"],
                                     widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
                                     error_messages={"invalid": "Ngày sinh không hợp lệ (dd/mm/yyyy)."})
-    document_number = forms.CharField(label="Số giấy tờ", max_length=100, required=False)
-    address = forms.CharField(label="Địa chỉ", max_length=500, required=False)
+    document_number = forms.CharField(label=EXTRACTED_FIELD_LABELS["document_number"], max_length=100, required=False)
+    address = forms.CharField(label=EXTRACTED_FIELD_LABELS["address"], max_length=500, required=False)
 
     def clean_id_number(self):
         return clean_id_number(self.cleaned_data.get("id_number"))

@@ -97,6 +97,11 @@ class JobStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Đã xác nhận"
 
 
+# The key fields read from a scan (documents.ocr.extract_fields), in the order and with the names officers see.
+EXTRACTED_FIELD_LABELS = {"full_name": "Họ và tên", "id_number": "Số định danh cá nhân (CCCD)",
+                          "date_of_birth": "Ngày sinh", "document_number": "Số giấy tờ", "address": "Địa chỉ"}
+
+
 class DigitizationJob(models.Model):
     """OCR of counter scans into a searchable PDF and key fields, run by the task worker."""
 
@@ -147,6 +152,13 @@ class DigitizationJob(models.Model):
         if not self.pages_total:
             return 100 if self.status in (JobStatus.DONE, JobStatus.CONFIRMED) else 0
         return int(100 * self.pages_done / self.pages_total)
+
+    @property
+    def extracted_rows(self) -> list[tuple[str, str, float | None]]:
+        """(name, value, confidence) of each key field read from the scan, named as on the confirmation form."""
+        found = self.fields or {}
+        return [(label, (found[key] or {}).get("value", ""), (found[key] or {}).get("confidence"))
+                for key, label in EXTRACTED_FIELD_LABELS.items() if key in found]
 
     @property
     def unrecognized_note(self) -> str:

@@ -409,3 +409,68 @@ def test_a_worker_stopped_mid_run_leaves_the_job_failed_for_a_retry(client, worl
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error.startswith("Lượt nhận dạng bị gián đoạn")
     assert "Thử nhận dạng lại" in client.get(resp["Location"]).content.decode()
+
+
+def test_a_job_whose_worker_was_killed_can_be_run_again(client, world, received, django_capture_on_commit_callbacks):
+    """The worker running the OCR was killed outright (out of memory, SIGKILL): nothing marks the job failed, and it
+    stayed "running" for ever. Silent for longer than any page takes, it is shown as stopped with the retry button;
+    the retry runs it through the same task. A job still making progress is not taken from its worker."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.audit.models import AuditEntry
+    from motcua.documents.digitization import run_digitization
+
+    client.force_login(world["counter"])
+    with django_capture_on_commit_callbacks(execute=False):
+        resp = _upload(client, received, [("cccd.png", _png())], component=world["proc"].components.first())
+    job = DigitizationJob.objects.get(dossier=received)
+    seen = timezone.now() - dt.timedelta(minutes=4)  # the killed worker's last sign of life
+    DigitizationJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=seen, progress_at=seen)
+    retry = reverse("backoffice:scan_retry", args=[received.pk, job.pk])
+    progress = reverse("backoffice:scan_progress", args=[received.pk, job.pk])
+    page = client.get(resp["Location"]).content.decode()
+    assert "Thử nhận dạng lại" not in page and 'data-poll="' in page  # a few minutes: still its worker's
+    assert "Lượt số hóa này không bị lỗi" in client.post(retry, follow=True).content.decode()
+    gone = timezone.now() - dt.timedelta(minutes=11)
+    DigitizationJob.objects.filter(pk=job.pk).update(started_at=gone, progress_at=gone)
+    page = client.get(resp["Location"]).content.decode()
+    assert "Lượt nhận dạng đã dừng giữa chừng: không có tiến triển từ" in page and "Thử nhận dạng lại" in page
+    _no_class_names(page)
+    state = client.get(progress).json()  # the progress bar stops polling and links to the page with the button
+    assert state["download"] is True and state["message"].startswith("Lượt nhận dạng đã dừng giữa chừng")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert client.post(retry).status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and len(queued) == 1
+    assert AuditEntry.objects.filter(action="document.digitize_retry", object_id=str(job.pk)).count() == 1
+    queued[0]()  # the worker runs it again
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.output_id
+    assert run_digitization(job.pk).status == JobStatus.DONE  # a late task for the same job does nothing
+
+
+def test_a_run_taken_over_by_a_retry_writes_nothing_more(client, world, received, monkeypatch,
+                                                         django_capture_on_commit_callbacks):
+    """A run judged stalled but still alive (a page slower than ever) meets the retry's run: the first to lose the
+    job stops without writing, so one result stands and the job is not flipped back and forth."""
+    from motcua.documents.digitization import run_digitization
+
+    client.force_login(world["counter"])
+    with django_capture_on_commit_callbacks(execute=False):
+        _upload(client, received, [("cccd.png", _png())], component=world["proc"].components.first())
+    job = DigitizationJob.objects.get(dossier=received)
+    real = ocr.ocr_image
+
+    def slow_page(*args, **kwargs):  # meanwhile the officer retried and another worker claimed the job
+        DigitizationJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=job.created_at,
+                                                         pages_done=0)
+        return real(*args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(ocr, "ocr_image", slow_page)
+        run_digitization(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.started_at, job.pages_done, job.output_id) == (JobStatus.RUNNING, job.created_at, 0, None)
+    assert not Attachment.objects.filter(dossier=received, kind="digitized").exists()

@@ -16,6 +16,7 @@ import os
 import time
 
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 from PIL import Image
@@ -30,7 +31,16 @@ from motcua.dossiers.models import Channel
 
 from . import validation
 from .attachments import check_component, save_bytes
-from .models import Attachment, AttachmentKind, DigitizationJob, DigitizationKind, JobStatus, VaultItem, VaultItemKind
+from .models import (
+    STALLED_AFTER,
+    Attachment,
+    AttachmentKind,
+    DigitizationJob,
+    DigitizationKind,
+    JobStatus,
+    VaultItem,
+    VaultItemKind,
+)
 from .vault import add_to_vault, file_result
 
 log = logging.getLogger(__name__)
@@ -314,18 +324,22 @@ def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: 
 
 def retry_digitization(job: DigitizationJob, *, actor) -> DigitizationJob:
     """Run a failed job's OCR again, once what stopped it has passed (the worker was stopped, the storage did not
-    answer): queued again for the worker through the same task as the start, and audited like it. Only a failed job
-    (``digitization_not_failed``, 409, otherwise: a second click finds it queued). Who may ask is the caller's
-    check (the back office: ``may_digitize``)."""
+    answer), or a stalled one (running, silent for ``STALLED_AFTER``: its worker was killed): queued again for the
+    worker through the same task as the start, and audited like it. Only such a job (``digitization_not_failed``,
+    409, otherwise: a second click finds it queued). Who may ask is the caller's check (the back office:
+    ``may_digitize``)."""
+    silent_since = timezone.now() - STALLED_AFTER
+    stalled = Q(status=JobStatus.RUNNING) & (Q(progress_at__lt=silent_since) | Q(progress_at__isnull=True,
+                                                                                  started_at__lt=silent_since))
     with transaction.atomic():
-        queued = DigitizationJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-            status=JobStatus.QUEUED, pages_done=0, task_id="", started_at=None, finished_at=None)
+        queued = DigitizationJob.objects.filter(Q(status=JobStatus.FAILED) | stalled, pk=job.pk).update(
+            status=JobStatus.QUEUED, pages_done=0, task_id="", started_at=None, progress_at=None, finished_at=None)
         if not queued:
             raise ValidationFailed("digitization_not_failed",
                                    "Lượt số hóa này không bị lỗi (đang nhận dạng hoặc đã xong), không cần nhận dạng lại.",
                                    status=409)
         audit_record(actor, "document.digitize_retry", "digitization_job", job.pk,
-                     {"dossier": job.dossier_id, "kind": job.kind, "pages": job.pages_total, "error": job.error})
+                     {"dossier": job.dossier_id, "kind": job.kind, "pages": job.pages_total, "error": job.officer_error})
         _enqueue_after_commit(job.pk)
     job.refresh_from_db()
     return job
@@ -386,11 +400,13 @@ def run_digitization(job_id: int, *, at=None) -> DigitizationJob:
         return started + dt.timedelta(seconds=time.monotonic() - clock) if at else timezone.now()
 
     claimed = DigitizationJob.objects.filter(pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.FAILED)).update(
-        status=JobStatus.RUNNING, started_at=started, finished_at=None, pages_done=0, error="", error_detail="",
-        pages_unrecognized=[])
+        status=JobStatus.RUNNING, started_at=started, progress_at=started, finished_at=None, pages_done=0, error="",
+        error_detail="", pages_unrecognized=[])
     job = DigitizationJob.objects.get(pk=job_id)
     if not claimed:
         return job
+    # This run's own row: once the job was given to another run (retried as stalled), this one writes nothing more.
+    mine = DigitizationJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, started_at=started)
     try:
         texts, pdfs, unrecognized, details = [], [], [], []
         for att in job.sources.order_by("id"):
@@ -407,40 +423,50 @@ def run_digitization(job_id: int, *, at=None) -> DigitizationJob:
                 else:
                     texts.append(result.text)
                     pdfs.append(result.pdf)
-                DigitizationJob.objects.filter(pk=job.pk).update(pages_done=len(pdfs))
+                if not mine.update(pages_done=len(pdfs), progress_at=now()):
+                    raise _Abandoned
         merged = ocr.merge_pdfs(pdfs)
         text = "\n\f\n".join(texts)
         fields = ocr.extract_fields(text)
         first = job.sources.order_by("id").first()
         stem = os.path.splitext(first.original_name)[0] if first else "ban-so-hoa"
         finished = now()
-        output = save_bytes(merged, inspection=validation.Inspection(validation.PDF, ".pdf", len(pdfs)),
-                             original_name=f"{stem}-so-hoa.pdf"[:255], owner=first.owner if first else None,
-                             dossier=job.dossier, component=job.component, kind=AttachmentKind.DIGITIZED,
-                             uploaded_by=job.created_by, at=finished)
-        # Done, not digitized: the dossier's flag waits for the officer's confirmation (confirm_digitization).
-        DigitizationJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.DONE, pages_done=len(pdfs), pages_total=max(len(pdfs), job.pages_total), text=text,
-            fields=fields, output=output, finished_at=finished, pages_unrecognized=unrecognized,
-            error_detail="\n".join(details)[:2000])
+        with transaction.atomic():  # the copy and the job's result together, or neither when no longer this run's
+            output = save_bytes(merged, inspection=validation.Inspection(validation.PDF, ".pdf", len(pdfs)),
+                                original_name=f"{stem}-so-hoa.pdf"[:255], owner=first.owner if first else None,
+                                dossier=job.dossier, component=job.component, kind=AttachmentKind.DIGITIZED,
+                                uploaded_by=job.created_by, at=finished)
+            # Done, not digitized: the dossier's flag waits for the officer's confirmation (confirm_digitization).
+            if not mine.update(status=JobStatus.DONE, pages_done=len(pdfs),
+                               pages_total=max(len(pdfs), job.pages_total), text=text, fields=fields, output=output,
+                               finished_at=finished, progress_at=finished, pages_unrecognized=unrecognized,
+                               error_detail="\n".join(details)[:2000]):
+                raise _Abandoned
+    except _Abandoned:
+        log.warning("digitization job %s: run of %s abandoned, the job was given to another run", job.pk, started)
     except _Unreadable as exc:
         log.warning("digitization job %s: scan %r cannot be read as pages", job.pk, exc.name, exc_info=True)
-        _failed(job.pk, SCAN_UNREADABLE.format(name=exc.name), exc.__cause__ or exc, now())
+        _failed(mine, SCAN_UNREADABLE.format(name=exc.name), exc.__cause__ or exc, now())
     except Exception as exc:  # the worker must record the failure for the officer, not crash silently
         log.exception("digitization job %s failed", job.pk)
-        _failed(job.pk, RUN_INTERRUPTED, exc, now())
+        _failed(mine, RUN_INTERRUPTED, exc, now())
     except BaseException as exc:  # the worker is being stopped (SystemExit, KeyboardInterrupt): retry possible
         log.warning("digitization job %s interrupted by %s", job.pk, exc.__class__.__name__)
-        _failed(job.pk, RUN_INTERRUPTED, exc, now())
+        _failed(mine, RUN_INTERRUPTED, exc, now())
         raise
     return DigitizationJob.objects.get(pk=job.pk)
 
 
-def _failed(job_id: int, message: str, exc: BaseException, at) -> None:
-    """The job failed: the officer reads ``message`` (what to do); the exception is for administrators."""
-    DigitizationJob.objects.filter(pk=job_id).update(
-        status=JobStatus.FAILED, finished_at=at, error=message[:2000],
-        error_detail=f"{exc.__class__.__name__}: {exc}"[:2000])
+class _Abandoned(Exception):
+    """The job was given to another run (retried as stalled) while this one was still going: it stops, writing
+    nothing (the file it may have stored is an orphan, removed by documents.orphans)."""
+
+
+def _failed(run, message: str, exc: BaseException, at) -> None:
+    """The job failed: the officer reads ``message`` (what to do); the exception is for administrators. ``run``:
+    the job's row while it is still this run's."""
+    run.update(status=JobStatus.FAILED, finished_at=at, error=message[:2000],
+               error_detail=f"{exc.__class__.__name__}: {exc}"[:2000])
 
 
 CONFIRMABLE_FIELDS = ("full_name", "id_number", "date_of_birth", "document_number", "address")

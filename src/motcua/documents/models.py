@@ -1,5 +1,7 @@
 """Files attached to dossiers, digitization jobs, and the citizen data repository (Vault)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -97,6 +99,11 @@ class JobStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Đã xác nhận"
 
 
+# A page's recognition takes seconds; a running job silent for this long was abandoned by its worker.
+STALLED_AFTER = dt.timedelta(minutes=10)
+STALLED_MESSAGE = ("Lượt nhận dạng đã dừng giữa chừng: không có tiến triển từ {at} (máy xử lý có thể đã khởi động "
+                   "lại). Bấm “Thử nhận dạng lại”; nếu vẫn không được, quét lại giấy tờ và tải lên từ trang hồ sơ.")
+
 # The key fields read from a scan (documents.ocr.extract_fields), in the order and with the names officers see.
 EXTRACTED_FIELD_LABELS = {"full_name": "Họ và tên", "id_number": "Số định danh cá nhân (CCCD)",
                           "date_of_birth": "Ngày sinh", "document_number": "Số giấy tờ", "address": "Địa chỉ"}
@@ -133,6 +140,8 @@ class DigitizationJob(models.Model):
     # now, unless recorded after the fact (digitization.start_digitization ``at=``: the demo's history)
     created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
     started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    progress_at = models.DateTimeField("tiến triển gần nhất lúc", null=True, blank=True,
+                                       help_text="Lần cuối lượt đang chạy báo tiến độ (sau mỗi trang).")
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
     confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người xác nhận",
@@ -152,6 +161,23 @@ class DigitizationJob(models.Model):
         if not self.pages_total:
             return 100 if self.status in (JobStatus.DONE, JobStatus.CONFIRMED) else 0
         return int(100 * self.pages_done / self.pages_total)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but with no progress for longer than any page takes: the worker running it was killed (out of
+        memory, a restart) and nothing will finish it; the officer may run it again (retry_digitization)."""
+        last = self.progress_at or self.started_at
+        return self.status == JobStatus.RUNNING and last is not None and last < timezone.now() - STALLED_AFTER
+
+    @property
+    def officer_error(self) -> str:
+        """Why the job stopped and what to do, for the officer: a failed job's message, or the stalled job's."""
+        if self.status == JobStatus.FAILED:
+            return self.error or "Lượt nhận dạng bị lỗi."
+        if self.stalled:
+            return STALLED_MESSAGE.format(at=timezone.localtime(self.progress_at or self.started_at).strftime(
+                "%H:%M ngày %d/%m/%Y"))
+        return ""
 
     @property
     def extracted_rows(self) -> list[tuple[str, str, float | None]]:

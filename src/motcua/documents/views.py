@@ -45,6 +45,6 @@ def job_progress(request, job_id: int):
         job.dossier is not None and handles_dossier(request.user, job.dossier)))
     if not allowed:
         raise Http404
-    running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not job.stalled  # a stalled one stops polling
     template = "documents/_job.html" if request.headers.get("HX-Request") else "documents/job.html"
     return render(request, template, _ctx(job=job, running=running))

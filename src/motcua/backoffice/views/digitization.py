@@ -112,13 +112,12 @@ def scan_retry(request, pk, job_id):
 @officer_required
 def scan_progress(request, pk, job_id):
     _, job = _job(request, pk, job_id)
-    message = f"{job.get_status_display()}: {job.pages_done}/{job.pages_total} trang"
-    if job.status == JobStatus.FAILED:
-        message = job.error
-    # "download": the link to the job's page, where the fields are confirmed or a failed job is tried again
+    message = job.officer_error or f"{job.get_status_display()}: {job.pages_done}/{job.pages_total} trang"
+    # "download": the link to the job's page, where the fields are confirmed or a failed (or stalled) job is tried
+    # again
     return JsonResponse({"state": job.status, "progress": job.progress_percent, "message": message,
                          "state_label": job.get_status_display(),
-                         "download": job.status not in (JobStatus.QUEUED, JobStatus.RUNNING)})
+                         "download": job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) or job.stalled})
 
 
 @officer_required

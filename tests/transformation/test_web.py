@@ -91,8 +91,14 @@ def test_my_tasks_with_deadline_colours(signed_in, dx):
     c = signed_in(dx.dp_counter)
     html = c.get(f"{BASE}/nhiem-vu-cua-toi/").content.decode()
     assert html.index("Sắp đến hạn") < html.index("Cuối năm") and 'class="due-soon"' in html
-    r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "150", "next": f"{BASE}/nhiem-vu-cua-toi/"})
-    assert r.status_code == 302 and Task.objects.get(pk=soon.pk).progress == 0
+    # a mistyped progress: the page comes back with the result as it was typed and the reason, nothing saved
+    r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "150",
+                                                    "result": "Đã lắp đặt 3 máy quét tại Bộ phận Một cửa",
+                                                    "next": f"{BASE}/nhiem-vu-cua-toi/"})
+    html = r.content.decode()
+    assert r.status_code == 422 and "Tiến độ từ 0 đến 100." in html
+    assert "Đã lắp đặt 3 máy quét tại Bộ phận Một cửa</textarea>" in html and 'value="150"' in html
+    assert Task.objects.get(pk=soon.pk).progress == 0 and not Task.objects.get(pk=soon.pk).result
     r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "40", "result": "Đã khảo sát",
                                                     "next": f"{BASE}/nhiem-vu-cua-toi/"})
     assert r["Location"] == f"{BASE}/nhiem-vu-cua-toi/" and Task.objects.get(pk=soon.pk).progress == 40

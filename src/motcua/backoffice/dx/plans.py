@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -143,7 +144,25 @@ def task_edit(request, tid):
             c.pop("status", None)
         return plans.update_task(actor(request), task, **c)
 
+    if not request.htmx and request.POST.get("next") == reverse("backoffice:dx_my_tasks"):
+        return _save_from_my_tasks(request, task, form, save)
     return _submit(request, plan, form, save, ok="Đã lưu nhiệm vụ.")
+
+
+def _save_from_my_tasks(request, task, form, save):
+    """A result typed on "my tasks" (often on a phone): saved, or the page again with what was typed and why not."""
+    status = 422
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except DomainError as err:
+            form.add_error(None, err.message)
+            status = error_status(err)
+        else:
+            messages.success(request, "Đã lưu nhiệm vụ.")
+            return redirect("backoffice:dx_my_tasks")
+    form.auto_id = f"t{task.pk}-%s"
+    return _my_tasks_page(request, failed={task.pk: form}, status=status)
 
 
 @officer_required
@@ -238,7 +257,13 @@ def plan_export(request, pk):
 
 @officer_required
 def my_tasks(request):
-    """Tasks my unit leads (or, when no lead unit is named, tasks of my unit's plans), soonest deadline first."""
+    return _my_tasks_page(request)
+
+
+def _my_tasks_page(request, failed: dict | None = None, status: int = 200):
+    """Tasks my unit leads (or, when no lead unit is named, tasks of my unit's plans), soonest deadline first;
+    `failed`: the forms that were sent back, by task, shown as typed with their messages."""
+    failed = failed or {}
     mine = staff_agencies_of(request.user)
     qs = (Task.objects.filter(Q(lead_agencies__in=mine) | Q(plan__agency_id__in=mine, lead_agencies__isnull=True))
           .exclude(status=Task.DONE).select_related("plan__agency", "section").distinct())
@@ -248,8 +273,9 @@ def my_tasks(request):
         due = plans.due_date(task)
         state, label = plans.task_state(task, today)
         css = "overdue" if state == "overdue" else date_css(due, soon_days=30)
-        rows.append({"task": task, "due": due, "state": label, "css": css,
-                     "form": ResultForm(initial={"status": task.status, "progress": task.progress,
-                                                 "result": task.result}, auto_id=f"t{task.pk}-%s")})
+        form = failed.get(task.pk) or ResultForm(initial={"status": task.status, "progress": task.progress,
+                                                          "result": task.result}, auto_id=f"t{task.pk}-%s")
+        rows.append({"task": task, "due": due, "state": label, "css": css, "form": form})
     rows.sort(key=lambda r: (r["due"] is None, r["due"]))
-    return page(request, "backoffice/dx/my_tasks.html", {"rows": rows[:300], "today": today})
+    return page(request, "backoffice/dx/my_tasks.html", {"rows": rows[:300], "today": today, "sub": "mine"},
+                status=status)

@@ -38,8 +38,20 @@ def test_a_commune_admin_builds_a_plan_on_the_editor(signed_in, dx):
     r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "100", "sources": "Quỹ ABC"}, **HX)
     assert r.status_code == 422 and "Nguồn vốn không có trong danh mục" in r.content.decode()
     r = c.post(f"{BASE}/ke-hoach/{plan.pk}/nhom/{section.pk}/nhiem-vu/",
-               {"content": "Tập huấn", "deadline": "2025-02-01"}, **HX)
-    assert r.status_code == 422 and "Thời hạn 01/02/2025 nằm ngoài năm của kế hoạch (2024)." in r.content.decode()
+               {"content": "Tập huấn kỹ năng số cho Tổ công nghệ số cộng đồng", "lead_text": "Phòng Văn hóa",
+                "deadline": "2025-02-01"}, **HX)
+    html = r.content.decode()
+    assert r.status_code == 422 and "Thời hạn 01/02/2025 nằm ngoài năm của kế hoạch (2024)." in html
+    # what was typed is still in the (reopened) form of that group, to correct the date and send again
+    assert "Tập huấn kỹ năng số cho Tổ công nghệ số cộng đồng</textarea>" in html and "Phòng Văn hóa</textarea>" in html
+    assert 'value="2025-02-01"' in html and "<details class=\"inline\" open>" in html
+    # a result with a mistyped progress: the task's form comes back in its place, as typed, with the reason
+    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/sua/", {"status": "in_progress", "progress": "150",
+                                                  "result": "Đã số hóa 1.200 hồ sơ"}, **HX)
+    html = r.content.decode()
+    assert r.status_code == 422 and r["HX-Retarget"] == f"#task-form-{task.pk}" and r["HX-Reswap"] == "outerHTML"
+    assert html.startswith(f'<form id="task-form-{task.pk}"') and "Tiến độ từ 0 đến 100." in html
+    assert "Đã số hóa 1.200 hồ sơ</textarea>" in html and not Task.objects.get(pk=task.pk).result
     assert not BudgetLine.objects.exists() and Task.objects.count() == 1
     r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "92,460", "sources": "CTX, NSH"}, **HX)
     assert r.status_code == 200 and "92,460" in r.content.decode()

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from motcua.accounts.permissions import staff_agencies_of
 from motcua.core.errors import DomainError
@@ -74,6 +75,8 @@ def plan_detail(request, pk):
 
 def _fragment(request, plan, template, status=200, **extra):
     """htmx: the part that changed; a plain form post: back to the plan page."""
+    if status < 400:
+        extra.pop("task_form", None)  # saved: the form is empty again
     if request.htmx:  # the changed part, and the plan's total beside it (out of band)
         return page(request, template, editor_context(request, plan, oob=True, **extra), status=status)
     if status >= 400 and extra.get("error"):
@@ -114,9 +117,10 @@ def section_add(request, pk):
 def task_add(request, pk, section_id):
     plan = plan_or_404(request, pk)
     section = get_object_or_404(plan.sections, pk=section_id)
-    return _submit(request, plan, TaskForm(request.POST), lambda c: plans.add_task(
+    form = TaskForm(request.POST, auto_id=f"s{section.pk}-%s")  # refused: shown again as typed
+    return _submit(request, plan, form, lambda c: plans.add_task(
         actor(request), plan, section=section, **{k: v for k, v in c.items() if v not in (None, "")}),
-        open_section=section.pk)
+        open_section=section.pk, task_form=form)
 
 
 def _first_error(form) -> str:
@@ -144,25 +148,36 @@ def task_edit(request, tid):
             c.pop("status", None)
         return plans.update_task(actor(request), task, **c)
 
-    if not request.htmx and request.POST.get("next") == reverse("backoffice:dx_my_tasks"):
-        return _save_from_my_tasks(request, task, form, save)
-    return _submit(request, plan, form, save, ok="Đã lưu nhiệm vụ.")
-
-
-def _save_from_my_tasks(request, task, form, save):
-    """A result typed on "my tasks" (often on a phone): saved, or the page again with what was typed and why not."""
-    status = 422
-    if form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except DomainError as err:
-            form.add_error(None, err.message)
-            status = error_status(err)
-        else:
+    from_my_tasks = not request.htmx and request.POST.get("next") == reverse("backoffice:dx_my_tasks")
+    if not (from_my_tasks or request.htmx):
+        return _submit(request, plan, form, save, ok="Đã lưu nhiệm vụ.")
+    # A refused save comes back as typed, with the reason: on "my tasks" (often on a phone), or in place of the
+    # form on the plan page (htmx).
+    status = _try_save(form, save)
+    form.auto_id = f"t{task.pk}-%s"
+    if from_my_tasks:
+        if not status:
             messages.success(request, "Đã lưu nhiệm vụ.")
             return redirect("backoffice:dx_my_tasks")
-    form.auto_id = f"t{task.pk}-%s"
-    return _my_tasks_page(request, failed={task.pk: form}, status=status)
+        return _my_tasks_page(request, failed={task.pk: form}, status=status)
+    if not status:
+        return _fragment(request, plan, SECTIONS)
+    shown = page(request, "backoffice/dx/_task_form.html", {"plan": plan, "task": task, "form": form,
+                                                            "editable_content": isinstance(form, TaskForm)},
+                 status=status)
+    return retarget(reswap(shown, "outerHTML"), f"#task-form-{task.pk}")
+
+
+def _try_save(form, save) -> int:
+    """0 once saved; else the status to answer with, the reason added to the form."""
+    if not form.is_valid():
+        return 422
+    try:
+        save(form.cleaned_data)
+    except DomainError as err:
+        form.add_error(None, err.message)
+        return error_status(err)
+    return 0
 
 
 @officer_required

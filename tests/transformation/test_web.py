@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from motcua.transformation.models import BudgetLine, Plan, ReportingRound, Task
+from motcua.transformation.models import BudgetLine, FundingSource, Plan, ReportingRound, Task, TaskGroup
 from motcua.transformation.services import plans
+from motcua.transformation.services.catalogue import resolve_sources, source_codes
 from motcua.transformation.xlsx.importer import import_plan
 from tests.web.conftest import pdf_bytes
 
@@ -151,6 +152,17 @@ def test_catalogue_is_kept_by_the_provincial_admin(signed_in, dx):
     assert r.status_code == 422 and "không được chứa dấu phẩy" in r.content.decode()
     r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "code": "ODA", "name": "Vốn ODA", "is_active": "on"})
     assert r.status_code == 302 and "Vốn ODA" in c.get(f"{BASE}/danh-muc/").content.decode()
+    # the form has no "order": a new source goes last, and renaming one (same code) keeps its place, so the
+    # sources of a budget line still print in the catalogue's order ("CTX, NST", not "NST, CTX")
+    before = dict(FundingSource.objects.values_list("code", "order"))
+    assert before["ODA"] == max(before.values())
+    r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "code": "NST", "name": "Ngân sách cấp tỉnh", "is_active": "on"})
+    assert r.status_code == 302 and dict(FundingSource.objects.values_list("code", "order")) == before
+    assert source_codes(resolve_sources("Ngân sách cấp tỉnh, CTX")) == "CTX, NST"
+    for order in ("abc", "1,5", "-1", "99999"):  # typed by hand into the post: a message, not a server error
+        r = c.post(f"{BASE}/danh-muc/", {"loai": "nhom", "code": "thu", "name": "Nhóm thử", "order": order})
+        assert r.status_code == 422 and "Thứ tự phải là số nguyên từ 0 đến 32767." in r.content.decode()
+    assert not TaskGroup.objects.filter(code="thu").exists()
 
 
 def test_community_teams_and_trainings(signed_in, dx):

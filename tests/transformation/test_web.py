@@ -186,3 +186,28 @@ def test_the_annual_report_link_is_shown_only_to_who_may_open_it(signed_in, dx):
     assert signed_in(dx.dp_admin).get(link).status_code == 404
     province = signed_in(dx.admin).get(f"{BASE}/ke-hoach/{plan.pk}/")
     assert link in province.content.decode() and signed_in(dx.admin).get(link).status_code == 200
+
+
+def test_the_amount_disbursed_is_reported_on_the_plan_page_also_once_approved(signed_in, dx):
+    """The approved plan's page says "chỉ cập nhật kết quả, tiến độ, giải ngân và minh chứng": giải ngân is typed
+    per budget line, checked like any amount, and reaches the plan's row and the province's roll-up."""
+    import_plan(dx.dp_admin, seed_file("seed004_pl2"), agency=dx.dp, year=2024)
+    plan = Plan.objects.get(agency=dx.dp)
+    plans.approve_plan(dx.dp_leader, plan)
+    line = BudgetLine.objects.get(task__plan=plan, planned_vnd=2_000_000_000)  # Số hóa hồ sơ: 2.000
+    c = signed_in(dx.dp_admin)
+    page = c.get(f"{BASE}/ke-hoach/{plan.pk}/").content.decode()
+    assert f'action="{BASE}/kinh-phi/{line.pk}/giai-ngan/"' in page and "Thêm kinh phí" not in page
+    r = c.post(f"{BASE}/kinh-phi/{line.pk}/giai-ngan/", {"disbursed": "1.250,5"}, **HX)
+    assert r.status_code == 200 and "đã giải ngân 1.250,5" in r.content.decode()
+    line.refresh_from_db()
+    assert line.disbursed_vnd == 1_250_500_000 and line.planned_vnd == 2_000_000_000
+    r = c.post(f"{BASE}/kinh-phi/{line.pk}/giai-ngan/", {"disbursed": "1,250,5"}, **HX)
+    assert r.status_code == 422 and "Giải ngân: Kinh phí “1,250,5” không phải số triệu đồng" in r.content.decode()
+    counter = signed_in(dx.dp_counter)  # an officer of the ward who does not edit plans
+    assert counter.post(f"{BASE}/kinh-phi/{line.pk}/giai-ngan/", {"disbursed": "5"}, **HX).status_code == 403
+    assert signed_in(dx.ct_admin).post(f"{BASE}/kinh-phi/{line.pk}/giai-ngan/", {"disbursed": "5"}).status_code == 404
+    line.refresh_from_db()
+    assert line.disbursed_vnd == 1_250_500_000
+    dash = signed_in(dx.admin).get(f"{BASE}/tong-hop/?nam=2024").content.decode()
+    assert re.search(r"<b>1\.250,5</b>Đã giải ngân", dash)

@@ -23,7 +23,7 @@ from motcua.web.pages import actor
 
 from ..views.common import officer_required
 from .common import date_css, editor_context, error_status, page, plan_or_404, task_or_404
-from .forms import BudgetLineForm, PlanForm, ResultForm, SectionForm, TargetForm, TaskForm, ValueForm
+from .forms import BudgetLineForm, DisbursedForm, PlanForm, ResultForm, SectionForm, TargetForm, TaskForm, ValueForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SECTIONS, TARGETS = "backoffice/dx/_sections.html", "backoffice/dx/_targets.html"
@@ -202,6 +202,16 @@ def line_delete(request, lid):
                              task__plan__in=permissions.visible_plans(request.user))
     return _run(request, line.task.plan, SECTIONS,
                 lambda: budget.delete_budget_line(actor(request), line))
+
+
+@officer_required
+@require_POST
+def line_disbursed(request, lid):
+    """The amount disbursed of a budget line: reported any time, also once the plan is approved."""
+    line = get_object_or_404(BudgetLine.objects.select_related("task__plan__agency"), pk=lid,
+                             task__plan__in=permissions.visible_plans(request.user))
+    return _submit(request, line.task.plan, DisbursedForm(request.POST), lambda c: budget.update_budget_line(
+        actor(request), line, disbursed=c["disbursed"]), ok="Đã lưu số giải ngân.")
 
 
 @officer_required

@@ -211,3 +211,34 @@ def test_the_amount_disbursed_is_reported_on_the_plan_page_also_once_approved(si
     assert line.disbursed_vnd == 1_250_500_000
     dash = signed_in(dx.admin).get(f"{BASE}/tong-hop/?nam=2024").content.decode()
     assert re.search(r"<b>1\.250,5</b>Đã giải ngân", dash)
+
+
+def test_a_department_reports_on_the_province_tasks_it_leads(signed_in, dx):
+    """The lead unit written on a task ("Sở Khoa học và Công nghệ") is the unit in the system when it names exactly
+    one: its officers find the task in "my tasks" and report its result; a lead written for many ("các địa
+    phương") stays text, and the plan's own unit reports on it."""
+    from motcua.demo.transformation import workbook
+
+    plan = plans.create_plan(dx.admin, agency=dx.province, year=2026)
+    section = plans.add_section(dx.admin, plan, title="Phát triển chính quyền số")
+    led = plans.add_task(dx.admin, plan, section=section, content="Giám sát an toàn thông tin hệ thống một cửa",
+                         lead_text="Sở Khoa học và Công nghệ", year=2026)
+    other = plans.add_task(dx.admin, plan, section=section, content="Hội nghị truyền hình đến các xã",
+                           lead_text="Văn phòng UBND tỉnh; các địa phương", year=2026)
+    plans.approve_plan(dx.admin, plan)
+    assert list(led.lead_agencies.all()) == [dx.dept] and not other.lead_agencies.exists()
+    c = signed_in(dx.dept_head)
+    html = c.get(f"{BASE}/nhiem-vu-cua-toi/").content.decode()
+    assert "Giám sát an toàn thông tin hệ thống một cửa" in html and "Hội nghị truyền hình" not in html
+    r = c.post(f"{BASE}/nhiem-vu/{led.pk}/sua/", {"status": "in_progress", "progress": "40",
+                                                 "result": "Đã giám sát 12 hệ thống", "next": f"{BASE}/nhiem-vu-cua-toi/"})
+    assert r.status_code == 302 and Task.objects.get(pk=led.pk).result == "Đã giám sát 12 hệ thống"
+    r = c.post(f"{BASE}/nhiem-vu/{other.pk}/sua/", {"status": "done", "progress": "100"}, **HX)
+    assert r.status_code == 403 and Task.objects.get(pk=other.pk).status == Task.NOT_STARTED
+    # a plan imported from a spreadsheet: the same for its lead column
+    rows = [["I", "Phát triển chính quyền số"],
+            ["1", "Số hóa kết quả giải quyết thủ tục hành chính", "UBND phường Đức Phổ", "80", "CTX", "31/12/2026"],
+            ["2", "Tập huấn kỹ năng số", "UBND các xã, phường", "30", "CTX", "2026"]]
+    imported = import_plan(dx.dp_admin, workbook("Kế hoạch", "UBND phường Đức Phổ", rows), agency=dx.dp, year=2026)
+    first, second = imported.plan.tasks.order_by("order")
+    assert list(first.lead_agencies.all()) == [dx.dp] and not second.lead_agencies.exists()

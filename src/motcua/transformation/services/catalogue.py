@@ -14,7 +14,7 @@ from .. import permissions
 from ..models import FundingSource, TaskGroup
 
 _ROMAN = re.compile(r"^(nhom\s+)?[ivxlc]+\s*[-–.:)]\s*|^nhom\s+", re.IGNORECASE)
-_SOURCE_SPLIT = re.compile(r"[,;+]|\bva\b")
+_SOURCE_SPLIT = re.compile(r"[,;+]|\b(?:và|va)\b", re.IGNORECASE)
 
 
 def roman(n: int) -> str:
@@ -53,18 +53,18 @@ def resolve_sources(value) -> list[FundingSource]:
     """Codes or names, as a list or as written ("CTX, NSH", "Ngân sách tỉnh, ngân sách thị xã")."""
     if value is None:
         return []
-    parts = value if isinstance(value, (list, tuple)) else _SOURCE_SPLIT.split(fold(str(value)))
-    wanted = [fold(str(p)).strip(" .") for p in parts]
-    wanted = [w for w in wanted if w]
-    if not wanted:
+    parts = value if isinstance(value, (list, tuple)) else _SOURCE_SPLIT.split(str(value))
+    written = [str(p).strip(" .") for p in parts]  # as typed, to name an unknown one the way it was written
+    written = [w for w in written if fold(w)]
+    if not written:
         return []
     known = {}
     for source in FundingSource.objects.filter(is_active=True):
         for name in source.folded_names():
             known.setdefault(name, source)
     out, unknown = [], []
-    for w in wanted:
-        source = known.get(w)
+    for w in written:
+        source = known.get(fold(w))
         if source is None:
             unknown.append(w)
         elif source not in out:

@@ -101,9 +101,12 @@ def test_my_tasks_with_deadline_colours(signed_in, dx):
     soon = plans.add_task(dx.dp_admin, plan, section=section, content="Sắp đến hạn",
                           deadline=min(today + dt.timedelta(days=10), dt.date(today.year, 12, 31)))
     plans.add_task(dx.dp_admin, plan, section=section, content="Cuối năm", lead_agencies=[dx.dp])
+    # the ward's report of money spent in 2021–2023 (seed 004, Phụ lục I) lists past work, not tasks to do
+    import_plan(dx.dp_admin, seed_file("seed004_pl1"), agency=dx.dp, year=2023, kind=Plan.REPORT, first_year=2021)
     c = signed_in(dx.dp_counter)
     html = c.get(f"{BASE}/nhiem-vu-cua-toi/").content.decode()
     assert html.index("Sắp đến hạn") < html.index("Cuối năm") and 'class="due-soon"' in html
+    assert "Trung tâm Điều hành Thông minh IOC" not in html and html.count('<tr id="nv-') == 2
     # a mistyped progress: the page comes back with the result as it was typed and the reason, nothing saved
     r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "150",
                                                     "result": "Đã lắp đặt 3 máy quét tại Bộ phận Một cửa",

@@ -286,11 +286,13 @@ def my_tasks(request):
 
 
 def _my_tasks_page(request, failed: dict | None = None, status: int = 200):
-    """Tasks my unit leads (or, when no lead unit is named, tasks of my unit's plans), soonest deadline first;
+    """Tasks of plans that my unit leads (or, when no lead unit is named, of my unit's plans), soonest deadline first;
     `failed`: the forms that were sent back, by task, shown as typed with their messages."""
     failed = failed or {}
     mine = staff_agencies_of(request.user)
-    qs = (Task.objects.filter(Q(lead_agencies__in=mine) | Q(plan__agency_id__in=mine, lead_agencies__isnull=True))
+    # a report's rows (money spent in past years, seed 004 Phụ lục I) are not work to do
+    qs = (Task.objects.filter(Q(lead_agencies__in=mine) | Q(plan__agency_id__in=mine, lead_agencies__isnull=True),
+                              plan__kind=Plan.PLAN)
           .exclude(status=Task.DONE).select_related("plan__agency", "section").distinct())
     today = timezone.localdate()
     rows = []

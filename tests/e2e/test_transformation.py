@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from motcua.units.models import AdministrativeUnit, Agency
-from tests.e2e.conftest import SHOTS, enrolled, login
+from tests.e2e.conftest import PHONE, SHOTS, enrolled, login
 from tests.factories import officer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -149,6 +149,42 @@ def test_a_ward_reports_and_the_province_prints_the_annual_report(new_page, dx_w
                      "Tỷ lệ hộ gia đình kết nối Internet: 72,5 %", "Tổng kinh phí: 92,46 triệu đồng", "PHỤ LỤC I",
                      "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính"):
         assert expected in text, expected
+
+
+def test_a_ward_leader_updates_a_task_on_a_phone(new_page, dx_world, shot):
+    """On "my tasks" at 360 px every row reads top to bottom with its form on screen; a mistyped progress comes
+    back with the result as typed and the reason, then the corrected one is saved."""
+    from motcua.transformation.services import plans
+
+    year = dx_world["year"]
+    duc_pho = Agency.objects.get(code="H51.50.80")
+    leader = enrolled(officer("leader", duc_pho, username="ld.ducpho", full_name="Trần Văn Đức"))
+    plan = plans.create_plan(leader, agency=duc_pho, year=year)
+    section = plans.add_section(leader, plan, title="Phát triển chính quyền số")
+    task = plans.add_task(leader, plan, section=section, content="Trang bị máy quét cho Bộ phận Một cửa",
+                          deadline=timezone.datetime(year, 12, 31).date())
+
+    phone = new_page(PHONE)
+    login(phone, "ld.ducpho")
+    phone.goto("/can-bo/chuyen-doi-so/nhiem-vu-cua-toi/")
+    row = phone.locator("tr", has_text="Trang bị máy quét cho Bộ phận Một cửa")
+    save = row.get_by_role("button", name="Lưu")
+    assert save.bounding_box()["x"] + save.bounding_box()["width"] <= PHONE["width"], "the save button is off screen"
+    assert row.get_by_label("Kết quả thực hiện").bounding_box()["width"] >= PHONE["width"] / 2
+    row.get_by_label("Tiến độ (%)").fill("150")
+    row.get_by_label("Kết quả thực hiện").fill("Đã lắp đặt 3 máy quét")
+    save.click()
+    row = phone.locator("tr", has_text="Trang bị máy quét cho Bộ phận Một cửa")
+    expect(row).to_contain_text("Tiến độ từ 0 đến 100.")
+    expect(phone.locator("nav.dx-sub [aria-current=page]")).to_have_text("Nhiệm vụ của tôi")
+    expect(row.get_by_label("Kết quả thực hiện")).to_have_value("Đã lắp đặt 3 máy quét")
+    shot(phone, "tien-do-sai-van-giu-noi-dung")
+    row.get_by_label("Tiến độ (%)").fill("60")
+    row.get_by_role("button", name="Lưu").click()
+    expect(phone.locator(".msgs")).to_contain_text("Đã lưu nhiệm vụ.")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Nhiệm vụ chuyển đổi số của đơn vị tôi")
+    task.refresh_from_db()
+    assert (task.progress, task.result) == (60, "Đã lắp đặt 3 máy quét")
 
 
 def _pdf_text(docx: Path, tmp_path: Path) -> str:

@@ -119,7 +119,7 @@ def _bad(rows, header=("STT", "Nội dung nhiệm vụ", "Kinh phí (triệu đ�
 @pytest.mark.parametrize("row, message", [
     (["1", "Mua máy quét", "-5", "NST", "2024"], "Kinh phí: Kinh phí không được âm."),
     (["1", "Mua máy quét", "năm trăm", "NST", "2024"], "không phải số triệu đồng"),
-    (["1", "Mua máy quét", "500", "Quỹ ABC", "2024"], "Nguồn vốn không có trong danh mục: “quy abc”"),
+    (["1", "Mua máy quét", "500", "Quỹ ABC", "2024"], "Nguồn vốn không có trong danh mục: “Quỹ ABC”"),
     (["1", "Mua máy quét", "500", "NST", "31/12/2025"], "Thời hạn 31/12/2025 nằm ngoài năm của kế hoạch (2024)"),
     (["1", "Mua máy quét", "500", "NST", "giữa năm"], "Thời gian “giữa năm” không hiểu được"),
 ])

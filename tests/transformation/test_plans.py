@@ -44,7 +44,7 @@ def test_a_commune_admin_builds_a_plan_with_tasks_and_sources(dx, plan):
 @pytest.mark.parametrize("kwargs, code, message", [
     ({"planned": "-5"}, "amount_negative", "Kinh phí: Kinh phí không được âm."),
     ({"planned": "abc"}, "amount_invalid", "không phải số triệu đồng"),
-    ({"planned": "100", "sources": "CTX, Quỹ XYZ"}, "unknown_source", "Nguồn vốn không có trong danh mục: “quy xyz”"),
+    ({"planned": "100", "sources": "CTX, Quỹ XYZ"}, "unknown_source", "Nguồn vốn không có trong danh mục: “Quỹ XYZ”"),
     ({"planned": "100", "year": 2025}, "deadline_outside_plan", "Năm thực hiện 2025 nằm ngoài năm của kế hoạch (2024)"),
     ({"planned": "100", "disbursed": "-1"}, "amount_negative", "Giải ngân: Kinh phí không được âm."),
 ])

@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from motcua.transformation.models import BudgetLine, Plan, ReportingRound, Task
+from motcua.transformation.models import BudgetLine, FundingSource, Plan, ReportingRound, Task, TaskGroup
 from motcua.transformation.services import plans
+from motcua.transformation.services.catalogue import resolve_sources, source_codes
 from motcua.transformation.xlsx.importer import import_plan
 from tests.web.conftest import pdf_bytes
 
@@ -38,8 +39,20 @@ def test_a_commune_admin_builds_a_plan_on_the_editor(signed_in, dx):
     r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "100", "sources": "Quỹ ABC"}, **HX)
     assert r.status_code == 422 and "Nguồn vốn không có trong danh mục" in r.content.decode()
     r = c.post(f"{BASE}/ke-hoach/{plan.pk}/nhom/{section.pk}/nhiem-vu/",
-               {"content": "Tập huấn", "deadline": "2025-02-01"}, **HX)
-    assert r.status_code == 422 and "Thời hạn 01/02/2025 nằm ngoài năm của kế hoạch (2024)." in r.content.decode()
+               {"content": "Tập huấn kỹ năng số cho Tổ công nghệ số cộng đồng", "lead_text": "Phòng Văn hóa",
+                "deadline": "2025-02-01"}, **HX)
+    html = r.content.decode()
+    assert r.status_code == 422 and "Thời hạn 01/02/2025 nằm ngoài năm của kế hoạch (2024)." in html
+    # what was typed is still in the (reopened) form of that group, to correct the date and send again
+    assert "Tập huấn kỹ năng số cho Tổ công nghệ số cộng đồng</textarea>" in html and "Phòng Văn hóa</textarea>" in html
+    assert 'value="2025-02-01"' in html and "<details class=\"inline\" open>" in html
+    # a result with a mistyped progress: the task's form comes back in its place, as typed, with the reason
+    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/sua/", {"status": "in_progress", "progress": "150",
+                                                  "result": "Đã số hóa 1.200 hồ sơ"}, **HX)
+    html = r.content.decode()
+    assert r.status_code == 422 and r["HX-Retarget"] == f"#task-form-{task.pk}" and r["HX-Reswap"] == "outerHTML"
+    assert html.startswith(f'<form id="task-form-{task.pk}"') and "Tiến độ từ 0 đến 100." in html
+    assert "Đã số hóa 1.200 hồ sơ</textarea>" in html and not Task.objects.get(pk=task.pk).result
     assert not BudgetLine.objects.exists() and Task.objects.count() == 1
     r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "92,460", "sources": "CTX, NSH"}, **HX)
     assert r.status_code == 200 and "92,460" in r.content.decode()
@@ -88,11 +101,20 @@ def test_my_tasks_with_deadline_colours(signed_in, dx):
     soon = plans.add_task(dx.dp_admin, plan, section=section, content="Sắp đến hạn",
                           deadline=min(today + dt.timedelta(days=10), dt.date(today.year, 12, 31)))
     plans.add_task(dx.dp_admin, plan, section=section, content="Cuối năm", lead_agencies=[dx.dp])
+    # the ward's report of money spent in 2021–2023 (seed 004, Phụ lục I) lists past work, not tasks to do
+    import_plan(dx.dp_admin, seed_file("seed004_pl1"), agency=dx.dp, year=2023, kind=Plan.REPORT, first_year=2021)
     c = signed_in(dx.dp_counter)
     html = c.get(f"{BASE}/nhiem-vu-cua-toi/").content.decode()
     assert html.index("Sắp đến hạn") < html.index("Cuối năm") and 'class="due-soon"' in html
-    r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "150", "next": f"{BASE}/nhiem-vu-cua-toi/"})
-    assert r.status_code == 302 and Task.objects.get(pk=soon.pk).progress == 0
+    assert "Trung tâm Điều hành Thông minh IOC" not in html and html.count('<tr id="nv-') == 2
+    # a mistyped progress: the page comes back with the result as it was typed and the reason, nothing saved
+    r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "150",
+                                                    "result": "Đã lắp đặt 3 máy quét tại Bộ phận Một cửa",
+                                                    "next": f"{BASE}/nhiem-vu-cua-toi/"})
+    html = r.content.decode()
+    assert r.status_code == 422 and "Tiến độ từ 0 đến 100." in html
+    assert "Đã lắp đặt 3 máy quét tại Bộ phận Một cửa</textarea>" in html and 'value="150"' in html
+    assert Task.objects.get(pk=soon.pk).progress == 0 and not Task.objects.get(pk=soon.pk).result
     r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "40", "result": "Đã khảo sát",
                                                     "next": f"{BASE}/nhiem-vu-cua-toi/"})
     assert r["Location"] == f"{BASE}/nhiem-vu-cua-toi/" and Task.objects.get(pk=soon.pk).progress == 40
@@ -133,6 +155,17 @@ def test_catalogue_is_kept_by_the_provincial_admin(signed_in, dx):
     assert r.status_code == 422 and "không được chứa dấu phẩy" in r.content.decode()
     r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "code": "ODA", "name": "Vốn ODA", "is_active": "on"})
     assert r.status_code == 302 and "Vốn ODA" in c.get(f"{BASE}/danh-muc/").content.decode()
+    # the form has no "order": a new source goes last, and renaming one (same code) keeps its place, so the
+    # sources of a budget line still print in the catalogue's order ("CTX, NST", not "NST, CTX")
+    before = dict(FundingSource.objects.values_list("code", "order"))
+    assert before["ODA"] == max(before.values())
+    r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "code": "NST", "name": "Ngân sách cấp tỉnh", "is_active": "on"})
+    assert r.status_code == 302 and dict(FundingSource.objects.values_list("code", "order")) == before
+    assert source_codes(resolve_sources("Ngân sách cấp tỉnh, CTX")) == "CTX, NST"
+    for order in ("abc", "1,5", "-1", "99999"):  # typed by hand into the post: a message, not a server error
+        r = c.post(f"{BASE}/danh-muc/", {"loai": "nhom", "code": "thu", "name": "Nhóm thử", "order": order})
+        assert r.status_code == 422 and "Thứ tự phải là số nguyên từ 0 đến 32767." in r.content.decode()
+    assert not TaskGroup.objects.filter(code="thu").exists()
 
 
 def test_community_teams_and_trainings(signed_in, dx):
@@ -156,3 +189,59 @@ def test_the_annual_report_link_is_shown_only_to_who_may_open_it(signed_in, dx):
     assert signed_in(dx.dp_admin).get(link).status_code == 404
     province = signed_in(dx.admin).get(f"{BASE}/ke-hoach/{plan.pk}/")
     assert link in province.content.decode() and signed_in(dx.admin).get(link).status_code == 200
+
+
+def test_the_amount_disbursed_is_reported_on_the_plan_page_also_once_approved(signed_in, dx):
+    """The approved plan's page says "chỉ cập nhật kết quả, tiến độ, giải ngân và minh chứng": giải ngân is typed
+    per budget line, checked like any amount, and reaches the plan's row and the province's roll-up."""
+    import_plan(dx.dp_admin, seed_file("seed004_pl2"), agency=dx.dp, year=2024)
+    plan = Plan.objects.get(agency=dx.dp)
+    plans.approve_plan(dx.dp_leader, plan)
+    line = BudgetLine.objects.get(task__plan=plan, planned_vnd=2_000_000_000)  # Số hóa hồ sơ: 2.000
+    c = signed_in(dx.dp_admin)
+    page = c.get(f"{BASE}/ke-hoach/{plan.pk}/").content.decode()
+    assert f'action="{BASE}/kinh-phi/{line.pk}/giai-ngan/"' in page and "Thêm kinh phí" not in page
+    r = c.post(f"{BASE}/kinh-phi/{line.pk}/giai-ngan/", {"disbursed": "1.250,5"}, **HX)
+    assert r.status_code == 200 and "đã giải ngân 1.250,5" in r.content.decode()
+    line.refresh_from_db()
+    assert line.disbursed_vnd == 1_250_500_000 and line.planned_vnd == 2_000_000_000
+    r = c.post(f"{BASE}/kinh-phi/{line.pk}/giai-ngan/", {"disbursed": "1,250,5"}, **HX)
+    assert r.status_code == 422 and "Giải ngân: Kinh phí “1,250,5” không phải số triệu đồng" in r.content.decode()
+    counter = signed_in(dx.dp_counter)  # an officer of the ward who does not edit plans
+    assert counter.post(f"{BASE}/kinh-phi/{line.pk}/giai-ngan/", {"disbursed": "5"}, **HX).status_code == 403
+    assert signed_in(dx.ct_admin).post(f"{BASE}/kinh-phi/{line.pk}/giai-ngan/", {"disbursed": "5"}).status_code == 404
+    line.refresh_from_db()
+    assert line.disbursed_vnd == 1_250_500_000
+    dash = signed_in(dx.admin).get(f"{BASE}/tong-hop/?nam=2024").content.decode()
+    assert re.search(r"<b>1\.250,5</b>Đã giải ngân", dash)
+
+
+def test_a_department_reports_on_the_province_tasks_it_leads(signed_in, dx):
+    """The lead unit written on a task ("Sở Khoa học và Công nghệ") is the unit in the system when it names exactly
+    one: its officers find the task in "my tasks" and report its result; a lead written for many ("các địa
+    phương") stays text, and the plan's own unit reports on it."""
+    from motcua.demo.transformation import workbook
+
+    plan = plans.create_plan(dx.admin, agency=dx.province, year=2026)
+    section = plans.add_section(dx.admin, plan, title="Phát triển chính quyền số")
+    led = plans.add_task(dx.admin, plan, section=section, content="Giám sát an toàn thông tin hệ thống một cửa",
+                         lead_text="Sở Khoa học và Công nghệ", year=2026)
+    other = plans.add_task(dx.admin, plan, section=section, content="Hội nghị truyền hình đến các xã",
+                           lead_text="Văn phòng UBND tỉnh; các địa phương", year=2026)
+    plans.approve_plan(dx.admin, plan)
+    assert list(led.lead_agencies.all()) == [dx.dept] and not other.lead_agencies.exists()
+    c = signed_in(dx.dept_head)
+    html = c.get(f"{BASE}/nhiem-vu-cua-toi/").content.decode()
+    assert "Giám sát an toàn thông tin hệ thống một cửa" in html and "Hội nghị truyền hình" not in html
+    r = c.post(f"{BASE}/nhiem-vu/{led.pk}/sua/", {"status": "in_progress", "progress": "40",
+                                                 "result": "Đã giám sát 12 hệ thống", "next": f"{BASE}/nhiem-vu-cua-toi/"})
+    assert r.status_code == 302 and Task.objects.get(pk=led.pk).result == "Đã giám sát 12 hệ thống"
+    r = c.post(f"{BASE}/nhiem-vu/{other.pk}/sua/", {"status": "done", "progress": "100"}, **HX)
+    assert r.status_code == 403 and Task.objects.get(pk=other.pk).status == Task.NOT_STARTED
+    # a plan imported from a spreadsheet: the same for its lead column
+    rows = [["I", "Phát triển chính quyền số"],
+            ["1", "Số hóa kết quả giải quyết thủ tục hành chính", "UBND phường Đức Phổ", "80", "CTX", "31/12/2026"],
+            ["2", "Tập huấn kỹ năng số", "UBND các xã, phường", "30", "CTX", "2026"]]
+    imported = import_plan(dx.dp_admin, workbook("Kế hoạch", "UBND phường Đức Phổ", rows), agency=dx.dp, year=2026)
+    first, second = imported.plan.tasks.order_by("order")
+    assert list(first.lead_agencies.all()) == [dx.dp] and not second.lead_agencies.exists()

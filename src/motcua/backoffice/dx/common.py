@@ -45,14 +45,17 @@ def task_or_404(request, pk: int) -> Task:
     return task
 
 
-def editor_context(request, plan: Plan, **extra) -> dict:
-    """What the plan page and its fragments show: the table with totals, task states, the targets."""
+def editor_context(request, plan: Plan, task_form=None, **extra) -> dict:
+    """What the plan page and its fragments show: the table with totals, task states, the targets.
+
+    `task_form`: a new task that was refused, shown again as typed in its group (`open_section`)."""
     from .forms import BudgetLineForm, SectionForm, TargetForm, TaskForm, ValueForm
 
     user = request.user
     table = plan_table(plan)
     for section in table.sections:
-        section.task_form = TaskForm(auto_id=f"s{section.section.pk}-%s")
+        refused = task_form is not None and section.section.pk == extra.get("open_section")
+        section.task_form = task_form if refused else TaskForm(auto_id=f"s{section.section.pk}-%s")
     for row in table.rows:
         row.state = plans.task_state(row.task)
         row.can_report = permissions.can_report_on_task(user, row.task)

@@ -74,6 +74,11 @@ class BudgetLineForm(forms.Form):
     disbursed = forms.CharField(label="Đã giải ngân (triệu đồng)", required=False, max_length=32)
 
 
+class DisbursedForm(forms.Form):
+    disbursed = forms.CharField(label="Đã giải ngân (triệu đồng)", required=False, max_length=32,
+                                help_text="để trống nếu chưa giải ngân")
+
+
 class TargetForm(forms.Form):
     measure = forms.ChoiceField(label="Chỉ số", choices=measures.CHOICES)
     comparator = forms.ChoiceField(label="So sánh", choices=Target.COMPARATORS, initial=Target.GTE)

@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from motcua.accounts.permissions import staff_agencies_of
 from motcua.core.errors import DomainError
@@ -21,7 +23,7 @@ from motcua.web.pages import actor
 
 from ..views.common import officer_required
 from .common import date_css, editor_context, error_status, page, plan_or_404, task_or_404
-from .forms import BudgetLineForm, PlanForm, ResultForm, SectionForm, TargetForm, TaskForm, ValueForm
+from .forms import BudgetLineForm, DisbursedForm, PlanForm, ResultForm, SectionForm, TargetForm, TaskForm, ValueForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SECTIONS, TARGETS = "backoffice/dx/_sections.html", "backoffice/dx/_targets.html"
@@ -73,6 +75,8 @@ def plan_detail(request, pk):
 
 def _fragment(request, plan, template, status=200, **extra):
     """htmx: the part that changed; a plain form post: back to the plan page."""
+    if status < 400:
+        extra.pop("task_form", None)  # saved: the form is empty again
     if request.htmx:  # the changed part, and the plan's total beside it (out of band)
         return page(request, template, editor_context(request, plan, oob=True, **extra), status=status)
     if status >= 400 and extra.get("error"):
@@ -113,9 +117,10 @@ def section_add(request, pk):
 def task_add(request, pk, section_id):
     plan = plan_or_404(request, pk)
     section = get_object_or_404(plan.sections, pk=section_id)
-    return _submit(request, plan, TaskForm(request.POST), lambda c: plans.add_task(
+    form = TaskForm(request.POST, auto_id=f"s{section.pk}-%s")  # refused: shown again as typed
+    return _submit(request, plan, form, lambda c: plans.add_task(
         actor(request), plan, section=section, **{k: v for k, v in c.items() if v not in (None, "")}),
-        open_section=section.pk)
+        open_section=section.pk, task_form=form)
 
 
 def _first_error(form) -> str:
@@ -143,7 +148,36 @@ def task_edit(request, tid):
             c.pop("status", None)
         return plans.update_task(actor(request), task, **c)
 
-    return _submit(request, plan, form, save, ok="Đã lưu nhiệm vụ.")
+    from_my_tasks = not request.htmx and request.POST.get("next") == reverse("backoffice:dx_my_tasks")
+    if not (from_my_tasks or request.htmx):
+        return _submit(request, plan, form, save, ok="Đã lưu nhiệm vụ.")
+    # A refused save comes back as typed, with the reason: on "my tasks" (often on a phone), or in place of the
+    # form on the plan page (htmx).
+    status = _try_save(form, save)
+    form.auto_id = f"t{task.pk}-%s"
+    if from_my_tasks:
+        if not status:
+            messages.success(request, "Đã lưu nhiệm vụ.")
+            return redirect("backoffice:dx_my_tasks")
+        return _my_tasks_page(request, failed={task.pk: form}, status=status)
+    if not status:
+        return _fragment(request, plan, SECTIONS)
+    shown = page(request, "backoffice/dx/_task_form.html", {"plan": plan, "task": task, "form": form,
+                                                            "editable_content": isinstance(form, TaskForm)},
+                 status=status)
+    return retarget(reswap(shown, "outerHTML"), f"#task-form-{task.pk}")
+
+
+def _try_save(form, save) -> int:
+    """0 once saved; else the status to answer with, the reason added to the form."""
+    if not form.is_valid():
+        return 422
+    try:
+        save(form.cleaned_data)
+    except DomainError as err:
+        form.add_error(None, err.message)
+        return error_status(err)
+    return 0
 
 
 @officer_required
@@ -168,6 +202,16 @@ def line_delete(request, lid):
                              task__plan__in=permissions.visible_plans(request.user))
     return _run(request, line.task.plan, SECTIONS,
                 lambda: budget.delete_budget_line(actor(request), line))
+
+
+@officer_required
+@require_POST
+def line_disbursed(request, lid):
+    """The amount disbursed of a budget line: reported any time, also once the plan is approved."""
+    line = get_object_or_404(BudgetLine.objects.select_related("task__plan__agency"), pk=lid,
+                             task__plan__in=permissions.visible_plans(request.user))
+    return _submit(request, line.task.plan, DisbursedForm(request.POST), lambda c: budget.update_budget_line(
+        actor(request), line, disbursed=c["disbursed"]), ok="Đã lưu số giải ngân.")
 
 
 @officer_required
@@ -238,9 +282,17 @@ def plan_export(request, pk):
 
 @officer_required
 def my_tasks(request):
-    """Tasks my unit leads (or, when no lead unit is named, tasks of my unit's plans), soonest deadline first."""
+    return _my_tasks_page(request)
+
+
+def _my_tasks_page(request, failed: dict | None = None, status: int = 200):
+    """Tasks of plans that my unit leads (or, when no lead unit is named, of my unit's plans), soonest deadline first;
+    `failed`: the forms that were sent back, by task, shown as typed with their messages."""
+    failed = failed or {}
     mine = staff_agencies_of(request.user)
-    qs = (Task.objects.filter(Q(lead_agencies__in=mine) | Q(plan__agency_id__in=mine, lead_agencies__isnull=True))
+    # a report's rows (money spent in past years, seed 004 Phụ lục I) are not work to do
+    qs = (Task.objects.filter(Q(lead_agencies__in=mine) | Q(plan__agency_id__in=mine, lead_agencies__isnull=True),
+                              plan__kind=Plan.PLAN)
           .exclude(status=Task.DONE).select_related("plan__agency", "section").distinct())
     today = timezone.localdate()
     rows = []
@@ -248,8 +300,9 @@ def my_tasks(request):
         due = plans.due_date(task)
         state, label = plans.task_state(task, today)
         css = "overdue" if state == "overdue" else date_css(due, soon_days=30)
-        rows.append({"task": task, "due": due, "state": label, "css": css,
-                     "form": ResultForm(initial={"status": task.status, "progress": task.progress,
-                                                 "result": task.result}, auto_id=f"t{task.pk}-%s")})
+        form = failed.get(task.pk) or ResultForm(initial={"status": task.status, "progress": task.progress,
+                                                          "result": task.result}, auto_id=f"t{task.pk}-%s")
+        rows.append({"task": task, "due": due, "state": label, "css": css, "form": form})
     rows.sort(key=lambda r: (r["due"] is None, r["due"]))
-    return page(request, "backoffice/dx/my_tasks.html", {"rows": rows[:300], "today": today})
+    return page(request, "backoffice/dx/my_tasks.html", {"rows": rows[:300], "today": today, "sub": "mine"},
+                status=status)

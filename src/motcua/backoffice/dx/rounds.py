@@ -171,12 +171,12 @@ def catalogue_page(request):
         try:
             if p.get("loai") == "nguon":
                 catalogue.save_source(actor(request), code=p.get("code", ""), name=p.get("name", ""),
-                                      aliases=p.get("aliases", ""), order=p.get("order") or 0,
+                                      aliases=p.get("aliases", ""), order=p.get("order"),
                                       is_active=p.get("is_active") == "on", pk=_int(p.get("pk")))
             else:
                 catalogue.save_group(actor(request), code=p.get("code", ""), name=p.get("name", ""),
                                      framework=p.get("framework", ""), aliases=p.get("aliases", ""),
-                                     order=p.get("order") or 0, is_active=p.get("is_active") == "on",
+                                     order=p.get("order"), is_active=p.get("is_active") == "on",
                                      pk=_int(p.get("pk")))
         except DomainError as err:
             messages.error(request, err.message)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("nhiem-vu/<int:tid>/kinh-phi/", plans.line_add, name="dx_line_add"),
     path("nhiem-vu/<int:tid>/minh-chung/", plans.evidence_add, name="dx_evidence_add"),
     path("kinh-phi/<int:lid>/xoa/", plans.line_delete, name="dx_line_delete"),
+    path("kinh-phi/<int:lid>/giai-ngan/", plans.line_disbursed, name="dx_line_disbursed"),
     path("chi-tieu/<int:target_id>/gia-tri/", plans.value_add, name="dx_value_add"),
     path("minh-chung/<int:att_id>/", plans.evidence, name="dx_evidence"),
     path("nhiem-vu-cua-toi/", plans.my_tasks, name="dx_my_tasks"),

@@ -181,8 +181,8 @@ def build_xlsx(agency, year: int, progress: Progress = _noop) -> bytes:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 50, 50
     progress(70, "Phụ lục")
-    for appendix in _appendices(f):
-        add_to_xlsx(wb, appendix, appendix.label.title())
+    for appendix in _appendices(f):  # the sheet "Phụ lục II" (str.title() wrote "Phụ Lục Ii")
+        add_to_xlsx(wb, appendix, "Phụ lục " + appendix.label.removeprefix("PHỤ LỤC").strip())
     out = io.BytesIO()
     wb.save(out)
     progress(100, "Hoàn thành")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold
@@ -13,7 +14,7 @@ from .. import permissions
 from ..models import FundingSource, TaskGroup
 
 _ROMAN = re.compile(r"^(nhom\s+)?[ivxlc]+\s*[-–.:)]\s*|^nhom\s+", re.IGNORECASE)
-_SOURCE_SPLIT = re.compile(r"[,;+]|\bva\b")
+_SOURCE_SPLIT = re.compile(r"[,;+]|\b(?:và|va)\b", re.IGNORECASE)
 
 
 def roman(n: int) -> str:
@@ -52,18 +53,18 @@ def resolve_sources(value) -> list[FundingSource]:
     """Codes or names, as a list or as written ("CTX, NSH", "Ngân sách tỉnh, ngân sách thị xã")."""
     if value is None:
         return []
-    parts = value if isinstance(value, (list, tuple)) else _SOURCE_SPLIT.split(fold(str(value)))
-    wanted = [fold(str(p)).strip(" .") for p in parts]
-    wanted = [w for w in wanted if w]
-    if not wanted:
+    parts = value if isinstance(value, (list, tuple)) else _SOURCE_SPLIT.split(str(value))
+    written = [str(p).strip(" .") for p in parts]  # as typed, to name an unknown one the way it was written
+    written = [w for w in written if fold(w)]
+    if not written:
         return []
     known = {}
     for source in FundingSource.objects.filter(is_active=True):
         for name in source.folded_names():
             known.setdefault(name, source)
     out, unknown = [], []
-    for w in wanted:
-        source = known.get(w)
+    for w in written:
+        source = known.get(fold(w))
         if source is None:
             unknown.append(w)
         elif source not in out:
@@ -90,7 +91,25 @@ def _clean_aliases(text: str) -> str:
     return "\n".join(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
-def save_group(user, *, code: str, name: str, framework: str = "", aliases: str = "", order: int = 0,
+MAX_ORDER = 32767  # the column is a PositiveSmallIntegerField
+
+
+def _order(value, entry) -> int:
+    """The place in the catalogue: as given; when not given, an entry keeps its own and a new one goes last."""
+    if value in (None, ""):
+        if entry.pk:
+            return entry.order
+        return (type(entry).objects.aggregate(m=Max("order"))["m"] or 0) + 1
+    try:
+        order = int(str(value).strip())
+    except ValueError:
+        order = -1
+    if not 0 <= order <= MAX_ORDER:
+        raise ValidationFailed("order_invalid", f"Thứ tự phải là số nguyên từ 0 đến {MAX_ORDER}.")
+    return order
+
+
+def save_group(user, *, code: str, name: str, framework: str = "", aliases: str = "", order: int | None = None,
                is_active: bool = True, pk: int | None = None) -> TaskGroup:
     permissions.require(permissions.is_provincial_admin(user), "Chỉ quản trị cấp tỉnh sửa được danh mục.")
     code, name = (code or "").strip().lower(), (name or "").strip()
@@ -100,7 +119,7 @@ def save_group(user, *, code: str, name: str, framework: str = "", aliases: str 
         raise ValidationFailed("group_name_required", "Cần nhập tên nhóm.")
     group = TaskGroup.objects.get(pk=pk) if pk else TaskGroup.objects.filter(code=code).first() or TaskGroup()
     group.code, group.name, group.framework = code, name[:255], (framework or "").strip()[:100]
-    group.aliases, group.order, group.is_active = _clean_aliases(aliases), int(order or 0), bool(is_active)
+    group.aliases, group.order, group.is_active = _clean_aliases(aliases), _order(order, group), bool(is_active)
     try:
         with transaction.atomic():
             group.save()
@@ -109,7 +128,7 @@ def save_group(user, *, code: str, name: str, framework: str = "", aliases: str 
     return group
 
 
-def save_source(user, *, code: str, name: str, aliases: str = "", order: int = 0, is_active: bool = True,
+def save_source(user, *, code: str, name: str, aliases: str = "", order: int | None = None, is_active: bool = True,
                 pk: int | None = None) -> FundingSource:
     permissions.require(permissions.is_provincial_admin(user), "Chỉ quản trị cấp tỉnh sửa được danh mục.")
     code, name, aliases = (code or "").strip().upper(), (name or "").strip(), _clean_aliases(aliases)
@@ -122,7 +141,7 @@ def save_source(user, *, code: str, name: str, aliases: str = "", order: int = 0
                                                         "hoặc dấu cộng (dùng để ngăn cách nhiều nguồn).")
     source = FundingSource.objects.get(pk=pk) if pk else FundingSource.objects.filter(code=code).first() or FundingSource()
     source.code, source.name, source.aliases = code, name[:255], aliases
-    source.order, source.is_active = int(order or 0), bool(is_active)
+    source.order, source.is_active = _order(order, source), bool(is_active)
     try:
         with transaction.atomic():
             source.save()

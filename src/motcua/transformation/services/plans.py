@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
+from motcua.core.text import fold
 from motcua.documents.attachments import store_upload
 from motcua.documents.models import AttachmentKind
 from motcua.units.models import Agency
@@ -238,6 +241,36 @@ def _clean_task_fields(plan: Plan, fields: dict) -> dict:
     return out
 
 
+_LEAD_SPLIT = re.compile(r"[,;\n]")
+_UBND = re.compile(r"\bubnd\b")
+
+
+def lead_matcher():
+    """A function naming the units in the system that a written "đơn vị chủ trì" names ("Sở Khoa học và Công nghệ",
+    "UBND phường Cẩm Thành, Công an tỉnh"): each part separated by a comma or a semicolon that is exactly one active
+    agency's name (with or without "tỉnh <province>") or short name; parts naming no single agency ("Các địa
+    phương", "UBND các xã") are left to the text. The tasks of a lead unit reach its officers ("my tasks")."""
+    def key(text: str) -> str:
+        return _UBND.sub("uy ban nhan dan", fold(text)).strip(" .")
+
+    suffix = key(" tỉnh " + settings.MOTCUA_PROVINCE_NAME)
+    index: dict[str, list[Agency]] = {}
+    for agency in Agency.objects.filter(is_active=True):
+        name = key(agency.name)
+        for k in {name, name.removesuffix(" " + suffix), key(agency.short_name)} - {""}:
+            index.setdefault(k, []).append(agency)
+
+    def match(text: str) -> list[Agency]:
+        out = []
+        for part in _LEAD_SPLIT.split(text or ""):
+            found = index.get(key(part), [])
+            if len(found) == 1 and found[0] not in out:
+                out.append(found[0])
+        return out
+
+    return match
+
+
 def add_task(user, plan: Plan, *, section: PlanSection, content: str, lead_agencies=(), **fields) -> Task:
     permissions.require(permissions.can_edit_plan(user, plan))
     _unlocked(plan)
@@ -249,6 +282,7 @@ def add_task(user, plan: Plan, *, section: PlanSection, content: str, lead_agenc
         order = (plan.tasks.aggregate(m=Max("order"))["m"] or 0) + 1
         clean.setdefault("number", str(plan.tasks.filter(section=section).count() + 1))
         task = Task.objects.create(plan=plan, order=order, updated_by=stored_user(user), **clean)
+        lead_agencies = lead_agencies or lead_matcher()(clean.get("lead_text", ""))
         if lead_agencies:
             task.lead_agencies.set(lead_agencies)
     return task
@@ -268,6 +302,8 @@ def update_task(user, task: Task, lead_agencies=None, **fields) -> Task:
     check_time(plan, deadline, year)
     if clean.get("status") == Task.DONE and "progress" not in clean:
         clean["progress"] = 100
+    if lead_agencies is None and "lead_text" in clean and clean["lead_text"] != task.lead_text:
+        lead_agencies = lead_matcher()(clean["lead_text"])
     with transaction.atomic():
         for key, value in clean.items():
             setattr(task, key, value)

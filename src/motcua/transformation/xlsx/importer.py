@@ -77,7 +77,7 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
 
 
 def _write(plan: Plan, parsed: ParsedPlan, user) -> None:
-    order = 0
+    order, lead_units = 0, plan_services.lead_matcher()
     for s_order, ps in enumerate(parsed.sections, start=1):
         section = PlanSection.objects.create(plan=plan, order=s_order, numeral=ps.numeral or "",
                                              title=ps.title[:500], group=ps.group)
@@ -88,6 +88,9 @@ def _write(plan: Plan, parsed: ParsedPlan, user) -> None:
                 explanation=pt.explanation, lead_text=pt.lead_text, cooperating_text=pt.cooperating_text,
                 deadline=pt.deadline, year=pt.year, result=pt.result, note=pt.note,
                 updated_by=stored_user(user))
+            leads = lead_units(pt.lead_text)
+            if leads:
+                task.lead_agencies.set(leads)
             for pl in pt.lines:
                 line = BudgetLine.objects.create(task=task, year=pl.year or plan.year, planned_vnd=pl.planned_vnd,
                                                  disbursed_vnd=pl.disbursed_vnd, decimals=pl.decimals)

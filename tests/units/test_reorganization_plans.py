@@ -73,6 +73,11 @@ def test_bad_drafts_are_refused_field_by_field_and_write_nothing(communes, admin
                                       "new_level", "assignments"}
     assert err.value.details["effective_date"] == "Ngày có hiệu lực không được trước ngày ban hành nghị quyết."
     assert not ReorganizationPlan.objects.exists() and AuditEntry.objects.count() == before
+    with pytest.raises(ValidationFailed) as err:  # what the command passes unchecked: too long for its column
+        save_draft(admin, **_fields([a], resolution_number="1677/NQ-UBTVQH15 " * 5, new_name="Xã " + "Hòa" * 70))
+    assert err.value.details == {"resolution_number": "Số nghị quyết dài tối đa 64 ký tự.",
+                                 "new_name": "Tên đơn vị mới dài tối đa 200 ký tự."}
+    assert not ReorganizationPlan.objects.exists()
     with pytest.raises(ValidationFailed) as err:
         parse_assignments("1.001193 = H51.06\nkhông hợp lệ\n# ghi chú\n")
     assert err.value.details == {"assignments": ["Dòng 2: cần có dạng «mã thủ tục = mã cơ quan»."]}

@@ -50,6 +50,12 @@ def test_bad_draft_is_refused_in_vietnamese_and_nothing_is_saved(client, merger)
         assert message in text
     resp = client.post(BASE + "moi/", _form(merger, new_code="9 9"))
     assert resp.status_code == 422 and "Mã đơn vị mới gồm chữ số" in resp.content.decode()
+    # A procedure code longer than any in the catalogue (pasted by mistake): refused by the field, not a 500.
+    pasted = "1.001193" + "0" * 30
+    resp = client.post(BASE + "moi/", _form(merger, assignments=f"{pasted} = H51.06"))
+    assert resp.status_code == 422
+    assert f"Mã thủ tục dài tối đa 32 ký tự: {pasted}." in resp.content.decode()
+    assert resp.context["form"].data["assignments"] == f"{pasted} = H51.06"  # what was typed is kept
     assert not ReorganizationPlan.objects.exists()
 
 

@@ -139,3 +139,38 @@ def test_a_new_dossier_cannot_land_on_a_closed_committee():
     assert not has_role(leader, Role.LEADER, w.agency_a) and has_role(leader, Role.LEADER, plan.new_agency)
     assert Agency.objects.get(pk=plan.new_agency_id).is_active
     assert Dossier.objects.filter(status=Status.SUBMITTED, agency=plan.new_agency).count() == 2
+
+
+def _docx_text(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+
+
+def test_papers_issued_before_the_merger_keep_the_old_committee_and_the_applicant_sees_where_they_filed(client):
+    w = world.build()
+    apply(world.approved(w), w.admin)
+    walk_in, online = w.dossiers["a:paused"], w.dossiers["a:submitted"]
+    for d in (walk_in, online):
+        d.refresh_from_db()
+        assert d.agency.name == "Ủy ban nhân dân phường Hợp Nhất"
+
+    # The receipt of March is the one the applicant holds: issued by Cẩm Thành's counter, in Cẩm Thành.
+    receipt = _docx_text(slips.render_slip(walk_in.slips.get(kind="receipt"), fmt="docx"))
+    assert "Bộ phận Một cửa — Ủy ban nhân dân phường Cẩm Thành đã tiếp nhận hồ sơ của:" in receipt
+    assert "Cẩm Thành, ngày 0" in receipt and "Hợp Nhất" not in receipt
+    # The control sheet: received at Cẩm Thành's counter, then moved to the new committee.
+    sheet = _docx_text(slips.render("control_sheet", walk_in, fmt="docx"))
+    assert "Nhận: Bộ phận Một cửa — Ủy ban nhân dân phường Cẩm Thành (Cán bộ A counter_officer)" in sheet
+
+    # The applicant's pages say where they filed and where the dossier is now.
+    client.force_login(w.citizen)
+    page = client.get(f"/ho-so-cua-toi/{online.pk}/").content.decode()
+    assert ("Hồ sơ nộp tại Ủy ban nhân dân phường Cẩm Thành; do sắp xếp đơn vị hành chính, hồ sơ chuyển về "
+            "Ủy ban nhân dân phường Hợp Nhất, giữ nguyên mã hồ sơ và ngày hẹn trả.") in page
+    client.logout()
+    found = client.post("/tra-cuu/", {"code": walk_in.code, "secret": APPLICANT["phone"][-4:]}).content.decode()
+    assert "Hồ sơ nộp tại Ủy ban nhân dân phường Cẩm Thành" in found
+    # A dossier that stayed where it was filed says nothing of the kind.
+    closed = w.dossiers["a:returned"]
+    assert "Hồ sơ nộp tại" not in client.post("/tra-cuu/", {"code": closed.code,
+                                                           "secret": APPLICANT["phone"][-4:]}).content.decode()

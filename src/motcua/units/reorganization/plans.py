@@ -163,6 +163,14 @@ def validate(plan: ReorganizationPlan, targets: Targets | None = None) -> list[s
     inactive = [u.name for u in targets.old_units if not u.is_active]
     if inactive:
         errors.append(f"Đơn vị đã ngừng hoạt động, không thể sắp xếp: {', '.join(inactive)}.")
+    # A run cut short leaves its units active until its last step: a second plan must not split them.
+    started = (ReorganizationPlan.objects.filter(status=ReorganizationPlan.APPLYING,
+                                                 old_units__in=[u.pk for u in targets.old_units])
+               .exclude(pk=plan.pk or 0).distinct().order_by("pk"))
+    for other in started:
+        names = ", ".join(u.name for u in other.old_units.filter(pk__in=[u.pk for u in targets.old_units]))
+        errors.append(f"{names} đang được sắp xếp theo phương án số {other.pk} (đang thực hiện, chưa xong): "
+                      "hoàn tất phương án đó trước.")
     if any(u.level not in COMMUNE_LEVELS for u in targets.old_units):
         errors.append("Chỉ sắp xếp các đơn vị cấp xã (xã, phường, đặc khu).")
     if len({u.parent_id for u in targets.old_units}) > 1:

@@ -174,3 +174,23 @@ def test_papers_issued_before_the_merger_keep_the_old_committee_and_the_applican
     closed = w.dossiers["a:returned"]
     assert "Hồ sơ nộp tại" not in client.post("/tra-cuu/", {"code": closed.code,
                                                            "secret": APPLICANT["phone"][-4:]}).content.decode()
+
+
+def test_the_next_online_submission_finds_the_merged_commune_under_its_successor(client):
+    w = world.build()
+    shared = w.procedures["shared"]
+    elsewhere = Agency.objects.get(admin_unit__code="21034")  # another commune that receives it too
+    shared.agencies.add(elsewhere)
+    plan = world.approved(w)
+    apply(plan, w.admin)
+    plan.refresh_from_db()
+    new = plan.new_agency
+    client.force_login(w.citizen)  # whose last dossier (refused, closed) stays with Nghĩa Lộ, now merged
+    resp = client.get(f"/thu-tuc/{shared.code}/nop-truc-tuyen/")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    # Cẩm Thành and Nghĩa Lộ are in no list any more: the applicant finds them by the successor's option, chosen.
+    assert (f'<option value="{new.pk}" selected>Ủy ban nhân dân phường Hợp Nhất (trước đây: UBND phường Cẩm Thành, '
+            "UBND phường Nghĩa Lộ)</option>") in html
+    assert f'<option value="{elsewhere.pk}">{elsewhere.name}</option>' in html
+    assert "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước" in html

@@ -185,6 +185,10 @@ def test_the_next_online_submission_finds_the_merged_commune_under_its_successor
     apply(plan, w.admin)
     plan.refresh_from_db()
     new = plan.new_agency
+    # The procedure's public page names the old communes beside the one that receives for them now.
+    page = client.get(f"/thu-tuc/{shared.code}/").content.decode()
+    assert ("<strong>Ủy ban nhân dân phường Hợp Nhất</strong> <span class=\"hint\">(trước đây: UBND phường Cẩm Thành, "
+            "UBND phường Nghĩa Lộ)</span>") in page
     client.force_login(w.citizen)  # whose last dossier (refused, closed) stays with Nghĩa Lộ, now merged
     resp = client.get(f"/thu-tuc/{shared.code}/nop-truc-tuyen/")
     assert resp.status_code == 200

@@ -139,3 +139,62 @@ def test_a_new_dossier_cannot_land_on_a_closed_committee():
     assert not has_role(leader, Role.LEADER, w.agency_a) and has_role(leader, Role.LEADER, plan.new_agency)
     assert Agency.objects.get(pk=plan.new_agency_id).is_active
     assert Dossier.objects.filter(status=Status.SUBMITTED, agency=plan.new_agency).count() == 2
+
+
+def _docx_text(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+
+
+def test_papers_issued_before_the_merger_keep_the_old_committee_and_the_applicant_sees_where_they_filed(client):
+    w = world.build()
+    apply(world.approved(w), w.admin)
+    walk_in, online = w.dossiers["a:paused"], w.dossiers["a:submitted"]
+    for d in (walk_in, online):
+        d.refresh_from_db()
+        assert d.agency.name == "Ủy ban nhân dân phường Hợp Nhất"
+
+    # The receipt of March is the one the applicant holds: issued by Cẩm Thành's counter, in Cẩm Thành.
+    receipt = _docx_text(slips.render_slip(walk_in.slips.get(kind="receipt"), fmt="docx"))
+    assert "Bộ phận Một cửa — Ủy ban nhân dân phường Cẩm Thành đã tiếp nhận hồ sơ của:" in receipt
+    assert "Cẩm Thành, ngày 0" in receipt and "Hợp Nhất" not in receipt
+    # The control sheet: received at Cẩm Thành's counter, then moved to the new committee.
+    sheet = _docx_text(slips.render("control_sheet", walk_in, fmt="docx"))
+    assert "Nhận: Bộ phận Một cửa — Ủy ban nhân dân phường Cẩm Thành (Cán bộ A counter_officer)" in sheet
+
+    # The applicant's pages say where they filed and where the dossier is now.
+    client.force_login(w.citizen)
+    page = client.get(f"/ho-so-cua-toi/{online.pk}/").content.decode()
+    assert ("Hồ sơ nộp tại Ủy ban nhân dân phường Cẩm Thành; do sắp xếp đơn vị hành chính, hồ sơ chuyển về "
+            "Ủy ban nhân dân phường Hợp Nhất, giữ nguyên mã hồ sơ và ngày hẹn trả.") in page
+    client.logout()
+    found = client.post("/tra-cuu/", {"code": walk_in.code, "secret": APPLICANT["phone"][-4:]}).content.decode()
+    assert "Hồ sơ nộp tại Ủy ban nhân dân phường Cẩm Thành" in found
+    # A dossier that stayed where it was filed says nothing of the kind.
+    closed = w.dossiers["a:returned"]
+    assert "Hồ sơ nộp tại" not in client.post("/tra-cuu/", {"code": closed.code,
+                                                           "secret": APPLICANT["phone"][-4:]}).content.decode()
+
+
+def test_the_next_online_submission_finds_the_merged_commune_under_its_successor(client):
+    w = world.build()
+    shared = w.procedures["shared"]
+    elsewhere = Agency.objects.get(admin_unit__code="21034")  # another commune that receives it too
+    shared.agencies.add(elsewhere)
+    plan = world.approved(w)
+    apply(plan, w.admin)
+    plan.refresh_from_db()
+    new = plan.new_agency
+    # The procedure's public page names the old communes beside the one that receives for them now.
+    page = client.get(f"/thu-tuc/{shared.code}/").content.decode()
+    assert ("<strong>Ủy ban nhân dân phường Hợp Nhất</strong> <span class=\"hint\">(trước đây: UBND phường Cẩm Thành, "
+            "UBND phường Nghĩa Lộ)</span>") in page
+    client.force_login(w.citizen)  # whose last dossier (refused, closed) stays with Nghĩa Lộ, now merged
+    resp = client.get(f"/thu-tuc/{shared.code}/nop-truc-tuyen/")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    # Cẩm Thành and Nghĩa Lộ are in no list any more: the applicant finds them by the successor's option, chosen.
+    assert (f'<option value="{new.pk}" selected>Ủy ban nhân dân phường Hợp Nhất (trước đây: UBND phường Cẩm Thành, '
+            "UBND phường Nghĩa Lộ)</option>") in html
+    assert f'<option value="{elsewhere.pk}">{elsewhere.name}</option>' in html
+    assert "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước" in html

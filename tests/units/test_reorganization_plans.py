@@ -73,6 +73,11 @@ def test_bad_drafts_are_refused_field_by_field_and_write_nothing(communes, admin
                                       "new_level", "assignments"}
     assert err.value.details["effective_date"] == "Ngày có hiệu lực không được trước ngày ban hành nghị quyết."
     assert not ReorganizationPlan.objects.exists() and AuditEntry.objects.count() == before
+    with pytest.raises(ValidationFailed) as err:  # what the command passes unchecked: too long for its column
+        save_draft(admin, **_fields([a], resolution_number="1677/NQ-UBTVQH15 " * 5, new_name="Xã " + "Hòa" * 70))
+    assert err.value.details == {"resolution_number": "Số nghị quyết dài tối đa 64 ký tự.",
+                                 "new_name": "Tên đơn vị mới dài tối đa 200 ký tự."}
+    assert not ReorganizationPlan.objects.exists()
     with pytest.raises(ValidationFailed) as err:
         parse_assignments("1.001193 = H51.06\nkhông hợp lệ\n# ghi chú\n")
     assert err.value.details == {"assignments": ["Dòng 2: cần có dạng «mã thủ tục = mã cơ quan»."]}
@@ -112,6 +117,35 @@ def test_a_plan_waits_for_its_effective_date_and_old_units_are_merged_once(commu
     with pytest.raises(ValidationFailed) as err:  # a unit already merged cannot be merged again
         apply(second, admin)
     assert "Đơn vị đã ngừng hoạt động" in err.value.message
+
+
+def test_units_of_a_plan_cut_short_go_into_no_other_plan_until_it_is_finished(communes, admin, settings, tmp_path):
+    a, b, c = communes
+    first = approve(save_draft(admin, **_fields([a, b], new_code="99002")), admin)
+    waiting = approve(save_draft(admin, **_fields([b], new_code="99003")), admin)  # approved before the first ran
+    # The first run stops before closing the old units (a restart, a timeout): they are still active.
+    settings.MOTCUA_REORGANIZATION_PAUSE = {"step": "units.close", "after": 0, "file": str(tmp_path / "stop"),
+                                           "wait_s": 0}
+    with pytest.raises(RuntimeError):
+        apply(first, admin)
+    settings.MOTCUA_REORGANIZATION_PAUSE = None
+    assert ReorganizationPlan.objects.get(pk=first.pk).status == ReorganizationPlan.APPLYING
+    b.refresh_from_db()
+    assert b.is_active
+    problem = (f"{b.name} đang được sắp xếp theo phương án số {first.pk} (đang thực hiện, chưa xong): hoàn tất "
+               "phương án đó trước.")
+    with pytest.raises(ValidationFailed) as err:  # b would get a second successor
+        apply(waiting, admin)
+    assert problem in err.value.details["problems"]
+    assert not AdministrativeUnit.objects.filter(code="99003").exists()
+    later = save_draft(admin, **_fields([b, c], new_code="99004"))
+    assert problem in validate(later)
+    with pytest.raises(ValidationFailed):
+        approve(later, admin)
+    apply(first, admin)  # finishing the first one is what is left to do
+    assert ReorganizationPlan.objects.get(pk=first.pk).status == ReorganizationPlan.APPLIED
+    b.refresh_from_db()
+    assert b.replaced_by.code == "99002"
 
 
 def test_transfer_is_no_button_and_needs_a_plan_being_applied(communes, admin):

@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 
 from motcua.papers import statistics
-from motcua.reporting import continuity, indicators
+from motcua.reporting import continuity, decision766, indicators
 from motcua.reporting.consumer import consume
 from motcua.reporting.models import ReportJob
 from motcua.units.reorganization import apply
@@ -79,3 +79,19 @@ def test_reports_include_predecessors_on_request(client, merged):
     assert f"Tiếp nhận {received} hồ sơ" in text
     resp = client.get(f"/api/v1/reporting/indicators?start=2026-01-01&end=2026-12-31&scope=lineage:{w.new.code}")
     assert resp.status_code == 200, resp.content
+
+
+def test_the_766_page_keeps_the_unit_with_its_predecessors_and_offers_the_merged_ones(client, merged):
+    w = merged
+    with_history = decision766.evaluate(*YEAR, f"lineage:{w.new.code}")
+    for query in (f"don-vi=lineage:{w.new.code}", f"don-vi={w.new.code}&ke-thua=1"):  # the unit page's link; the form
+        page = client.get(f"/thong-ke/chi-so-766/?{query}&ky=2026")
+        assert page.status_code == 200 and page.context["result"]["score"] == with_history["score"]
+        html = page.content.decode()
+        # Pressing «Xem» again (another period) keeps the unit and its predecessors, not the whole province.
+        assert f'<option value="{w.new.code}" selected>' in html
+        assert 'name="ke-thua" value="1" checked' in html
+    # An old unit's own history (the link from its statistics page) stays selectable once it has stopped.
+    html = client.get(f"/thong-ke/chi-so-766/?don-vi={w.agency_a.code}&ky=2026").content.decode()
+    assert f'<option value="{w.agency_a.code}" selected>{w.agency_a.name}</option>' in html
+    assert "(gồm các đơn vị tiền thân)" not in html

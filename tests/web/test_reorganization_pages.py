@@ -50,6 +50,12 @@ def test_bad_draft_is_refused_in_vietnamese_and_nothing_is_saved(client, merger)
         assert message in text
     resp = client.post(BASE + "moi/", _form(merger, new_code="9 9"))
     assert resp.status_code == 422 and "Mã đơn vị mới gồm chữ số" in resp.content.decode()
+    # A procedure code longer than any in the catalogue (pasted by mistake): refused by the field, not a 500.
+    pasted = "1.001193" + "0" * 30
+    resp = client.post(BASE + "moi/", _form(merger, assignments=f"{pasted} = H51.06"))
+    assert resp.status_code == 422
+    assert f"Mã thủ tục dài tối đa 32 ký tự: {pasted}." in resp.content.decode()
+    assert resp.context["form"].data["assignments"] == f"{pasted} = H51.06"  # what was typed is kept
     assert not ReorganizationPlan.objects.exists()
 
 
@@ -82,6 +88,11 @@ def test_draft_preview_approve_confirm_apply(client, merger):
     assert plan.status == ReorganizationPlan.APPLIED
     page = resp.content.decode()
     assert "Kết quả thực hiện" in page and "hồ sơ chuyển sang cơ quan mới" in page and 'id="xac-nhan"' not in page
+    # What was done reads in the order it was done: the new unit first, the old ones closed, then the notice.
+    done = page[page.index('id="ket-qua"'):]
+    steps = ["Đơn vị hành chính và cơ quan mới", "Thủ tục hành chính chuyển giao", "Cán bộ và phân quyền",
+             "Hồ sơ đang giải quyết", "Đơn vị hành chính cũ", "Thông báo cho Cổng Dịch vụ công quốc gia"]
+    assert [done.index(f"<td>{title}") for title in steps] == sorted(done.index(f"<td>{title}") for title in steps)
     assert client.post(f"{BASE}{plan.pk}/khong-co/").status_code == 404
     listing = client.get(BASE).content.decode()
     assert "Phường Hợp Nhất (99001)" in listing and "Đã thực hiện" in listing

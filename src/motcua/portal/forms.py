@@ -10,6 +10,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.models import ReturnMethod
 from motcua.engagement.models import RatingCriterion
 from motcua.units.models import Agency
+from motcua.units.reorganization import former_names
 from motcua.web.files import check_upload
 from motcua.web.forms import (
     ALLOWED_UPLOAD_EXT,
@@ -126,6 +127,9 @@ class SubmitForm(ApplicantForm):
         self.fields["agency"] = forms.ModelChoiceField(label="Nơi nộp hồ sơ", queryset=agencies,
                                                        empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
                                                        error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
+        formerly = former_names(agencies)  # a commune merged away: the applicant still knows its name
+        self.fields["agency"].label_from_instance = \
+            lambda a: f"{a.name} (trước đây: {formerly[a.pk]})" if a.pk in formerly else a.name
         if len(agencies) > 1 and self.initial.get("agency") and not self.is_bound:
             self.fields["agency"].help_text = "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước; bạn vẫn chọn được nơi khác."
         self.fields["return_method"] = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,

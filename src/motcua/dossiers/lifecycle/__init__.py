@@ -80,14 +80,15 @@ from .processing import (
     return_from_agency,
     start_processing,
 )
-from .reorganization import transfer_agency
+from .reorganization import filed_with, receiving_agency_at, transfer_agency
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
     "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "allowed_actions", "approve", "awaiting_decision", "check_off_day_reason", "complete_step",
-    "digitization_recordable", "extend", "hand_over", "handovers", "issue_apology", "online_receipt_due_at", "pause",
-    "payload", "procedure_and_agency", "provide_supplement", "receive", "receive_at_counter", "reception_day_off",
+    "digitization_recordable", "extend", "filed_with", "hand_over", "handovers", "issue_apology",
+    "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement", "receive",
+    "receive_at_counter", "receiving_agency_at", "reception_day_off",
     "record_data_link", "record_digitization", "record_electronic_result", "record_online_payment", "refuse",
     "reject", "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result",
     "start_processing", "step_timeliness", "stop", "submit_online", "timeliness", "transfer_agency", "withdraw",

@@ -60,3 +60,24 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
     note = (f"Chuyển từ {moved_from.name} sang {holder.name} theo Nghị quyết số {plan.resolution_number} về sắp xếp "
             f"đơn vị hành chính; mã hồ sơ và ngày hẹn trả giữ nguyên.")
     return Event(note=note, agency=moved_from, to_agency=holder, step=d.current_step, data=data)
+
+
+def receiving_agency_at(d, moment) -> Agency:
+    """The agency that received `d` as of `moment`: its receiving agency, unless a reorganization moved it since,
+    when the first move after `moment` names the old committee. A slip keeps the committee that issued it (a
+    receipt of 30/11 is not re-issued by a unit created on 01/12), and the applicant sees where they filed."""
+    if moment is not None:
+        moved = (d.events.filter(action="transfer_agency", at__gt=moment).order_by("at", "id")
+                 .values_list("data", flat=True).first())
+        code = (moved or {}).get("from_agency")
+        if code and code != d.agency.code:
+            earlier = Agency.objects.select_related("admin_unit", "parent").filter(code=code).first()
+            if earlier is not None:
+                return earlier
+    return d.agency
+
+
+def filed_with(d) -> Agency | None:
+    """The agency the applicant filed `d` with, when a reorganization has moved the dossier since; else None."""
+    first = receiving_agency_at(d, d.submitted_at or d.received_at or d.created_at)
+    return first if first.pk != d.agency_id else None

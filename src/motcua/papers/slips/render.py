@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.money import format_number, format_vnd
-from motcua.dossiers.lifecycle import step_timeliness, timeliness
+from motcua.dossiers.lifecycle import receiving_agency_at, step_timeliness, timeliness
 from motcua.payments.models import Payment
 from motcua.units.models import Agency
 
@@ -150,8 +150,7 @@ def _fee_text(dossier) -> str:
     return f"{format_vnd(dossier.fee_vnd)} — chưa thanh toán"
 
 
-def _collect_place(dossier) -> str:
-    agency = dossier.agency
+def _collect_place(dossier, agency) -> str:
     where = {"counter": f"Bộ phận Một cửa — {agency.name}" + (f", {agency.address}" if agency.address else ""),
              "post": f"Qua dịch vụ bưu chính công ích, gửi đến: {dossier.applicant_address}",
              "online": "Trực tuyến, trên Cổng Dịch vụ công và kho dữ liệu điện tử của tổ chức, cá nhân"}
@@ -161,9 +160,11 @@ def _collect_place(dossier) -> str:
 def _receipt(dossier, slip, data) -> Decree30Document:
     if not dossier.received_at:
         raise ValidationFailed("slip_not_available", "Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
-    doc = _doc(RECEIPT, dossier, agency=dossier.agency, counter=True, day=_issue_day(slip, dossier.received_at))
+    day = _issue_day(slip, dossier.received_at)
+    agency = receiving_agency_at(dossier, day)  # the committee that issued it, were the units merged since
+    doc = _doc(RECEIPT, dossier, agency=agency, counter=True, day=day)
     doc.paragraph([Run("Mã hồ sơ: "), Run(dossier.code or "", bold=True)], align="center", indent=False)
-    unit = dossier.agency.name if dossier.agency.kind == "service_center" else f"Bộ phận Một cửa — {dossier.agency.name}"
+    unit = agency.name if agency.kind == "service_center" else f"Bộ phận Một cửa — {agency.name}"
     doc.paragraph(f"{unit} đã tiếp nhận hồ sơ của:", indent=False, align="left")
     _applicant_fields(doc, dossier)
     doc.field("Nội dung yêu cầu giải quyết", dossier.procedure.name)
@@ -177,13 +178,13 @@ def _receipt(dossier, slip, data) -> Decree30Document:
     doc.paragraph(f"4. Thời gian nhận hồ sơ: {_time_date(dossier.received_at)}.", align="left", indent=False)
     doc.paragraph([Run("5. Thời gian trả kết quả giải quyết hồ sơ: "), Run(_time_date(dossier.due_at), bold=True),
                    Run(".")], align="left", indent=False)
-    doc.paragraph(f"6. Nơi nhận kết quả: {_collect_place(dossier)}.", align="left", indent=False)
+    doc.paragraph(f"6. Nơi nhận kết quả: {_collect_place(dossier, agency)}.", align="left", indent=False)
     doc.paragraph(f"7. Phí, lệ phí: {_fee_text(dossier)}.", align="left", indent=False)
     book = data.get("book_volume"), data.get("book_entry")
     doc.paragraph(f"Vào Sổ theo dõi hồ sơ, Quyển số: {book[0] or '……'}, Số thứ tự: {book[1] or '……'}.",
                   italic=True, align="left", indent=False)
-    if dossier.agency.phone:
-        doc.paragraph(f"Điện thoại liên hệ: {dossier.agency.phone}.", italic=True, align="left", indent=False)
+    if agency.phone:
+        doc.paragraph(f"Điện thoại liên hệ: {agency.phone}.", italic=True, align="left", indent=False)
     doc.signatures([Signer("NGƯỜI NỘP HỒ SƠ", dossier.applicant_name, note="(Ký và ghi rõ họ tên)", space_mm=12),
                     Signer("NGƯỜI TIẾP NHẬN HỒ SƠ", _officer_name(slip.issued_by if slip else None),
                            note="(Ký và ghi rõ họ tên)", space_mm=12)])
@@ -219,15 +220,16 @@ def _supplement(dossier, slip, data) -> Decree30Document:
         raise ValidationFailed("slip_not_available", "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện.")
     when = _issue_day(slip, request.requested_at if request else None)
     # Reference number "{dossier code}/HDHS" as printed by deployed Mẫu 02 (LEGAL.md §2.2 [C6]).
-    doc = _doc(SUPPLEMENT, dossier, agency=dossier.agency, counter=True, day=when,
+    agency = receiving_agency_at(dossier, when)
+    doc = _doc(SUPPLEMENT, dossier, agency=agency, counter=True, day=when,
                number=f"{dossier.code}/HDHS" if dossier.code else "")
     _addressee(doc, dossier)
-    doc.paragraph(f"Sau khi xem xét thành phần hồ sơ, {dossier.agency.name} đề nghị Ông/Bà bổ sung, hoàn thiện "
+    doc.paragraph(f"Sau khi xem xét thành phần hồ sơ, {agency.name} đề nghị Ông/Bà bổ sung, hoàn thiện "
                   "hồ sơ gồm những nội dung sau:")
     doc.table(["STT", "Giấy tờ cần bổ sung, hoàn thiện", "Bản chính", "Bản sao", "Ghi chú"],
               _supplement_items(items), widths=[1, 6, 2, 2, 3], align=["center", "left", "center", "center", "left"])
     doc.paragraph([Run("Lý do: ", bold=True), Run(reason)])
-    contact = f" (điện thoại {dossier.agency.phone})" if dossier.agency.phone else ""
+    contact = f" (điện thoại {agency.phone})" if agency.phone else ""
     doc.paragraph(f"Mọi vướng mắc, đề nghị Ông/Bà liên hệ Bộ phận Một cửa{contact} để được hướng dẫn.")
     officer = slip.issued_by if slip else (request.requested_by if request else None)
     doc.signatures([Signer("", ""), Signer("NGƯỜI HƯỚNG DẪN", _officer_name(officer), note="(Ký và ghi rõ họ tên)",
@@ -278,7 +280,8 @@ def _apology(dossier, slip, data) -> Decree30Document:
     doc.paragraph([Run("Kính gửi: "), Run(dossier.applicant_name, bold=True)], align="center", indent=False)
     doc.field("Địa chỉ", dossier.applicant_address)
     doc.field("Số điện thoại", dossier.applicant_phone)
-    doc.paragraph(f"Ngày {_date(dossier.received_at)}, {dossier.agency.name} tiếp nhận hồ sơ của Ông/Bà đề nghị "
+    receiver = receiving_agency_at(dossier, dossier.received_at)
+    doc.paragraph(f"Ngày {_date(dossier.received_at)}, {receiver.name} tiếp nhận hồ sơ của Ông/Bà đề nghị "
                   f"giải quyết thủ tục “{dossier.procedure.name}”, mã hồ sơ {dossier.code}. Thời hạn trả kết quả "
                   f"theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả là {_time_date(original_due)}.")
     doc.paragraph(f"Tuy nhiên đến nay, {agency.name} chưa giải quyết xong hồ sơ của Ông/Bà"
@@ -290,14 +293,17 @@ def _apology(dossier, slip, data) -> Decree30Document:
     head = data.get("signer_title") or _HEAD_TITLE.get(agency.kind, "THỦ TRƯỞNG CƠ QUAN")
     name = data.get("signer_name") or _officer_name(slip.issued_by if slip else None)
     doc.signer(head, name, on_behalf=data.get("on_behalf", ""))
-    doc.recipients(["Như trên", f"Bộ phận Một cửa — {dossier.agency.name}", "Lưu: VT"])
+    counter = receiving_agency_at(dossier, event.at if event else None)
+    doc.recipients(["Như trên", f"Bộ phận Một cửa — {counter.name}", "Lưu: VT"])
     return doc
 
 
 def _handover_rows(dossier) -> list[list]:
     """One row per hand-over (DossierEvent written by the lifecycle) with the outcome of the step
     handed over (Circular 01/2018 Mẫu 05; LEGAL.md §2.2 [C9])."""
-    counter = f"Bộ phận Một cửa — {dossier.agency.name}"
+    def counter(moment) -> str:  # the one-stop counter of the receiving agency then (units may merge meanwhile)
+        return f"Bộ phận Một cửa — {receiving_agency_at(dossier, moment).name}"
+
     steps = {s.order: s for s in dossier.procedure.steps.select_related("agency")}
     runs = list(dossier.step_runs.select_related("step").all())
     events = dossier.events.select_related("agency", "to_agency", "step", "actor").order_by("at", "id")
@@ -319,9 +325,9 @@ def _handover_rows(dossier) -> list[list]:
         actor = f" ({_officer_name(e.actor)})" if e.actor_id else ""
         outcome = ""
         if e.action in ("receive", "receive_at_counter"):
-            giver, receiver = dossier.applicant_name, counter + actor
+            giver, receiver = dossier.applicant_name, counter(e.at) + actor
         elif e.action == "start_processing":
-            giver, receiver = counter + actor, where(e.step, e.to_agency)
+            giver, receiver = counter(e.at) + actor, where(e.step, e.to_agency)
         elif e.action == "complete_step":
             nxt = steps.get((e.data or {}).get("next_step"))
             giver = where(e.step, e.agency if e.to_agency_id else None) + actor
@@ -335,9 +341,9 @@ def _handover_rows(dossier) -> list[list]:
             receiver = "Ký, ban hành kết quả" if e.action == "approve" else "Trả lời không giải quyết"
             outcome = step_outcome(run_of(e)) if e.step_id and run_of(e) else ""
         elif e.action == "sign_result":
-            giver, receiver = "Lãnh đạo" + actor, counter
+            giver, receiver = "Lãnh đạo" + actor, counter(e.at)
         elif e.action == "return_result":
-            giver, receiver = counter + actor, dossier.applicant_name
+            giver, receiver = counter(e.at) + actor, dossier.applicant_name
             outcome = _OUTCOME_LABELS.get(timeliness(dossier) or "", "")
         else:
             continue
@@ -348,8 +354,8 @@ def _handover_rows(dossier) -> list[list]:
 def _control_sheet(dossier, slip, data) -> Decree30Document:
     if not dossier.received_at:
         raise ValidationFailed("slip_not_available", "Hồ sơ chưa được tiếp nhận nên chưa có phiếu kiểm soát.")
-    doc = _doc(CONTROL_SHEET, dossier, agency=dossier.agency, counter=True, day=_issue_day(slip, dossier.received_at),
-               landscape=True)
+    day = _issue_day(slip, dossier.received_at)
+    doc = _doc(CONTROL_SHEET, dossier, agency=receiving_agency_at(dossier, day), counter=True, day=day, landscape=True)
     doc.paragraph([Run("Mã hồ sơ: "), Run(dossier.code or "", bold=True)], align="center", indent=False)
     doc.field("Tên người nộp", dossier.applicant_name, bold_value=True)
     doc.field("Thủ tục", dossier.procedure.name)

@@ -10,6 +10,7 @@ from motcua.catalog.models import Field, OnlineLevel, Procedure
 from motcua.catalog.services import search_procedures
 from motcua.core.text import fold
 from motcua.units.models import Agency
+from motcua.units.reorganization import former_names
 from motcua.web.pages import page
 
 from ..forms import (
@@ -48,9 +49,13 @@ def procedures(request):
 
 def procedure_detail(request, code):
     proc = get_object_or_404(Procedure.objects.select_related("field"), code=code, is_active=True)
+    agencies = list(receiving_agencies(proc))
+    formerly = former_names(agencies)  # a commune merged away: the applicant still knows its name
+    for agency in agencies:
+        agency.formerly = formerly.get(agency.pk, "")
     return page(request, "portal/procedure_detail.html", {
         "p": proc, "components": proc.components.all(), "steps": proc.steps.all(),
-        "agencies": receiving_agencies(proc), "nav": "procedures",
+        "agencies": agencies, "nav": "procedures",
         "online": proc.online_level != OnlineLevel.NONE,
     })
 

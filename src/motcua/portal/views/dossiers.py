@@ -75,6 +75,7 @@ def dossier_detail(request, pk):
 def _detail_page(request, dossier, status=200, consent_form=None, rating_form=None):
     response = page(request, "portal/dossier.html", {
         "d": dossier, "events": dossier.events.all(), "attachments": list_attachments(dossier),
+        "filed_with": lifecycle.filed_with(dossier),
         "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
         "rating_form": RatingForm() if rating_form is None else rating_form, "rating": _existing_rating(dossier),
         "can_rate": dossier.status in FINAL_FOR_RATING, "supplement_form": SupplementForm(), "nav": "mine",

@@ -18,6 +18,7 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
 from motcua.integrations import eid, population
 from motcua.integrations.config import target_config
+from motcua.reporting.continuity import final_successors
 from motcua.web.files import (
     attachments_by_component,
     store_attachment,
@@ -50,9 +51,12 @@ def _initial(user, proc, draft, person=None, agencies=None):
         init = {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
                 "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address}
         last = (Dossier.objects.filter(applicant=user, agency__isnull=False).exclude(status=Status.DRAFT)
-                .order_by("-created_at", "-id").values_list("agency_id", flat=True).first())
-        if last is not None and agencies is not None and agencies.filter(pk=last).exists():
-            init["agency"] = last
+                .order_by("-created_at", "-id").values_list("agency__code", flat=True).first())
+        if last is not None and agencies is not None:
+            last = final_successors().get(last, last)  # merged into another commune since: that one
+            chosen = agencies.filter(code=last).values_list("pk", flat=True).first()
+            if chosen is not None:
+                init["agency"] = chosen
     if person:
         init["applicant_name"] = person.get("full_name") or init["applicant_name"]
         init["applicant_address"] = person.get("current_address") or person.get("permanent_address") or \

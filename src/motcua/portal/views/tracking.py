@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Q
 
 from motcua.accounts.lockout import client_address
+from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.web.pages import page
 
@@ -50,7 +51,8 @@ def track(request):
                 status = 404
     elif posted:
         status = 400
-    ctx = {"form": form, "d": dossier, "events": dossier.events.all() if dossier else [], "nav": "track"}
+    ctx = {"form": form, "d": dossier, "events": dossier.events.all() if dossier else [], "nav": "track",
+           "filed_with": lifecycle.filed_with(dossier) if dossier else None}
     resp = page(request, "portal/track.html", ctx, status=status)
     if posted:
         resp["Cache-Control"] = "no-store"  # a shared computer's back button must not replay someone's dossier

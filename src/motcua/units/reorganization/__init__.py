@@ -16,10 +16,10 @@ that include them.
 """
 
 from .base import Section, Step, Targets, agency_label, steps
-from .lineage import lineage_codes, predecessors
+from .lineage import former_names, lineage_codes, predecessors
 from .plans import approve, load_targets, parse_assignments, reopen, require_manager, save_draft, validate
 from .run import Preview, apply, preview, report
 
-__all__ = ["Preview", "Section", "Step", "Targets", "agency_label", "apply", "approve", "lineage_codes",
+__all__ = ["Preview", "Section", "Step", "Targets", "agency_label", "apply", "approve", "former_names", "lineage_codes",
            "load_targets", "parse_assignments", "predecessors", "preview", "reopen", "report", "require_manager",
            "save_draft", "steps", "validate"]

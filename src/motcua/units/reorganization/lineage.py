@@ -22,3 +22,13 @@ def predecessors(agency: Agency) -> list[Agency]:
     """The agencies `agency` succeeded, at any depth, by code."""
     codes = lineage_codes(agency.code)[1:]
     return list(Agency.objects.filter(code__in=codes).select_related("admin_unit").order_by("code"))
+
+
+def former_names(agencies) -> dict[int, str]:
+    """{agency pk: the agencies it succeeded directly, by short name} — for lists where an applicant looks for
+    the commune they know (a merged one's name is gone from every list)."""
+    out: dict[int, list[str]] = {}
+    for successor_id, short, name in (Agency.objects.filter(successor__in=agencies).order_by("code")
+                                      .values_list("successor_id", "short_name", "name")):
+        out.setdefault(successor_id, []).append(short or name)
+    return {pk: ", ".join(names) for pk, names in out.items()}

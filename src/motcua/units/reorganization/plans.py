@@ -69,11 +69,18 @@ def parse_assignments(text: str) -> dict[str, str]:
     return result
 
 
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
 def _check_fields(*, resolution_number, resolution_date, effective_date, old_units, new_code, new_name,
                   new_level) -> dict[str, str]:
     errors = {}
     if not (resolution_number or "").strip():
         errors["resolution_number"] = "Cần nhập số nghị quyết."
+    elif len(resolution_number.strip()) > _max_length(ReorganizationPlan, "resolution_number"):
+        errors["resolution_number"] = (f"Số nghị quyết dài tối đa "
+                                       f"{_max_length(ReorganizationPlan, 'resolution_number')} ký tự.")
     if not isinstance(resolution_date, dt.date):
         errors["resolution_date"] = "Cần nhập ngày ban hành nghị quyết (dd/mm/yyyy)."
     if not isinstance(effective_date, dt.date):
@@ -86,6 +93,8 @@ def _check_fields(*, resolution_number, resolution_date, effective_date, old_uni
         errors["new_code"] = "Mã đơn vị mới gồm chữ số (ví dụ 23456), tối đa 16 ký tự."
     if not (new_name or "").strip():
         errors["new_name"] = "Cần nhập tên đơn vị mới (ví dụ: Xã Hòa Bình)."
+    elif len(" ".join(new_name.split())) > _max_length(ReorganizationPlan, "new_name"):
+        errors["new_name"] = f"Tên đơn vị mới dài tối đa {_max_length(ReorganizationPlan, 'new_name')} ký tự."
     if new_level not in COMMUNE_LEVELS:
         errors["new_level"] = "Đơn vị mới phải là xã, phường hoặc đặc khu."
     return errors
@@ -109,8 +118,12 @@ def save_draft(actor, *, plan: ReorganizationPlan | None = None, resolution_numb
                            new_level=new_level)
     agencies = {a.code: a for a in Agency.objects.filter(code__in=set((assignments or {}).values()))}
     unknown = sorted(set((assignments or {}).values()) - set(agencies))
-    if unknown:
-        errors["assignments"] = f"Không có cơ quan mã: {', '.join(unknown)}."
+    longest = _max_length(PlanProcedure, "procedure_code")
+    too_long = sorted(code for code in (assignments or {}) if len(code) > longest)
+    problems = ([f"Không có cơ quan mã: {', '.join(unknown)}."] if unknown else []) + \
+        ([f"Mã thủ tục dài tối đa {longest} ký tự: {', '.join(too_long)}."] if too_long else [])
+    if problems:
+        errors["assignments"] = " ".join(problems)
     try:
         role_ids = sorted({int(i) for i in ended_roles or ()})
     except (TypeError, ValueError):
@@ -150,6 +163,14 @@ def validate(plan: ReorganizationPlan, targets: Targets | None = None) -> list[s
     inactive = [u.name for u in targets.old_units if not u.is_active]
     if inactive:
         errors.append(f"Đơn vị đã ngừng hoạt động, không thể sắp xếp: {', '.join(inactive)}.")
+    # A run cut short leaves its units active until its last step: a second plan must not split them.
+    started = (ReorganizationPlan.objects.filter(status=ReorganizationPlan.APPLYING,
+                                                 old_units__in=[u.pk for u in targets.old_units])
+               .exclude(pk=plan.pk or 0).distinct().order_by("pk"))
+    for other in started:
+        names = ", ".join(u.name for u in other.old_units.filter(pk__in=[u.pk for u in targets.old_units]))
+        errors.append(f"{names} đang được sắp xếp theo phương án số {other.pk} (đang thực hiện, chưa xong): "
+                      "hoàn tất phương án đó trước.")
     if any(u.level not in COMMUNE_LEVELS for u in targets.old_units):
         errors.append("Chỉ sắp xếp các đơn vị cấp xã (xã, phường, đặc khu).")
     if len({u.parent_id for u in targets.old_units}) > 1:

@@ -66,11 +66,12 @@ def preview(plan: ReorganizationPlan) -> Preview:
 
 
 def report(plan: ReorganizationPlan) -> dict[str, dict[str, int]]:
-    """{step: {outcome: items done}} from the progress rows of `plan`."""
+    """{step: {outcome: items done}} from the progress rows of `plan`, in the order the steps run."""
     out: dict[str, dict[str, int]] = defaultdict(dict)
     for step, outcome, n in _progress_counts(plan):
         out[step][outcome] = n
-    return dict(out)
+    rank = {name: i for i, (name, _step) in enumerate(ordered_steps())}
+    return dict(sorted(out.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
 
 
 def _progress_counts(plan):

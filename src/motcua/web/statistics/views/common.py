@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -64,5 +65,7 @@ def may_list_dossiers(user, scope: str | None) -> bool:
     return True
 
 
-def agencies():
-    return Agency.objects.filter(is_active=True).order_by("name").only("code", "name")
+def agencies(selected: str | None = None):
+    """The active agencies, and the one chosen even when it has stopped (a unit merged away: its history)."""
+    chosen = Q(code=selected.removeprefix(LINEAGE)) if selected else Q(pk__in=[])
+    return Agency.objects.filter(Q(is_active=True) | chosen).order_by("name").only("code", "name")

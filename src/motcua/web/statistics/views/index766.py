@@ -10,6 +10,7 @@ from motcua.core.errors import DomainError
 from motcua.core.money import format_number
 from motcua.reporting import decision766
 from motcua.reporting.access import check_scope
+from motcua.reporting.continuity import LINEAGE
 from motcua.reporting.indicators import period_label
 from motcua.web import charts
 
@@ -30,6 +31,8 @@ def index766(request):
     try:
         start, end = period_from(request)
         scope = request.GET.get("don-vi") or None
+        if scope and request.GET.get("ke-thua") == "1" and not scope.startswith(LINEAGE):
+            scope = f"{LINEAGE}{scope}"  # with the units merged into it (reorganization), as reports offer
         if scope:
             agency_or_404(scope)
         result = decision766.evaluate(start, end, scope)
@@ -40,7 +43,8 @@ def index766(request):
         g["score_text"] = format_number(g["score"], 2)
     return render(request, "reporting/index766.html", {
         "result": result, "label": period_label(start, end), "scope": scope or "", "scope_name": scope_name(scope),
-        "agencies": agencies(), "period": request.GET.get("ky") or str(start.year), "query": _query(request, scope),
+        "agencies": agencies(scope), "unit": (scope or "").removeprefix(LINEAGE),
+        "lineage": bool(scope and scope.startswith(LINEAGE)), "period": request.GET.get("ky") or str(start.year), "query": _query(request, scope),
         "score": format_number(result["score"], 2), "measured_max": format_number(result["measured_max"], 0),
         "score_100": format_number(result["score_100"] or 0, 2), "no_data": decision766.NO_DATA, "chart": chart,
         "nav": "index766"})

@@ -214,3 +214,31 @@ def test_a_dossier_submitted_online_is_not_digitized_at_receipt_through_the_api_
                      content_type="application/json")
     assert r.status_code == 422 and r.json()["code"] == "digitization_online_dossier"
     assert not DigitizationJob.objects.filter(dossier=dossier).exists()
+
+
+@pytest.mark.parametrize("kind", ["result_draft", "result_replaced", "template", "evidence"])
+def test_no_one_uploads_a_file_of_a_kind_the_system_makes(people, kind):
+    """A draft result is what the leader signs when signing without a file: an applicant who could file one on their
+    own dossier would have the agency sign and issue their text. Drafts come from the procedure's template,
+    templates from the template page, evidence from the plan's task; the upload refuses those kinds to everyone."""
+    from motcua.documents.result_drafts import latest_draft
+
+    dossier = make_dossier(people, status="processing")
+    for user in (people["citizen"], people["leader"]):
+        r = post_file(client_for(user), make_pdf("Toi tu cap giay khai sinh"), "du-thao.pdf", dossier_id=dossier.pk,
+                      kind=kind)
+        assert r.status_code == 422, r.content
+        assert r.json()["code"] == "attachment_kind_invalid"
+        assert "không tải lên trực tiếp" in r.json()["message"]
+    assert latest_draft(dossier) is None and Attachment.objects.count() == 0
+
+
+def test_the_applicant_does_not_read_an_unsigned_draft_over_the_api(people):
+    """The portal hides a draft result from the applicant (not a result until signed); the API hid it only from
+    the list, not from its address."""
+    dossier = make_dossier(people, status="processing")
+    draft = store_upload(make_pdf("Du thao"), owner=people["citizen"], dossier=dossier, kind="result_draft",
+                         uploaded_by=people["leader"])
+    for path in (f"{API}/attachments/{draft.pk}", f"{API}/attachments/{draft.pk}/content"):
+        assert client_for(people["citizen"]).get(path).status_code == 404
+        assert client_for(people["leader"]).get(path).status_code == 200

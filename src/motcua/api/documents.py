@@ -35,6 +35,9 @@ router = Router(tags=["documents"], auth=api_auth)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
           415: ErrorOut, 422: ErrorOut}
 OFFICER_KINDS = {AttachmentKind.SCAN, AttachmentKind.RESULT, AttachmentKind.SLIP}
+# What an upload may be: the rest the system makes (a searchable PDF, a draft from the procedure's template, a result
+# replaced by the one signed, the template, a plan's evidence) — a draft filed by hand would be what a leader signs.
+UPLOAD_KINDS = {AttachmentKind.COMPONENT, *OFFICER_KINDS}
 
 
 class AttachmentOut(Schema):
@@ -199,8 +202,9 @@ def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.C
     dossier = _dossier(request, dossier_id)
     if kind in OFFICER_KINDS and not access.handles_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan giải quyết được tải lên loại tệp này.")
-    if kind == AttachmentKind.DIGITIZED:
-        raise ValidationFailed("attachment_kind_invalid", "Bản số hóa do hệ thống tạo, không tải lên trực tiếp.")
+    if kind in AttachmentKind.values and kind not in UPLOAD_KINDS:
+        raise ValidationFailed("attachment_kind_invalid",
+                               f"{AttachmentKind(kind).label} do hệ thống tạo, không tải lên trực tiếp.")
     owner = dossier.applicant if dossier is not None and dossier.applicant_id else user
     with transaction.atomic():  # the file, and the late electronic result it may make: both or neither
         att = attachments.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id),

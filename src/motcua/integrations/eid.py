@@ -21,6 +21,7 @@ import httpx
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.services import register_citizen
+from motcua.core.cccd import parse_id_number
 from motcua.core.errors import DomainError
 
 from .config import dispatch_config, target_config
@@ -117,8 +118,8 @@ def finish(request, *, code: str, state: str):
         if token.status_code != 200:
             raise EidError("eid_code_invalid", "Máy chủ định danh điện tử từ chối mã đăng nhập; vui lòng thử lại.")
         tokens = token.json()
-        decode_hs256(tokens.get("id_token", ""), config.get("secret", ""), issuer=base, audience=client_id,
-                     nonce=pending["nonce"])
+        claims = decode_hs256(tokens.get("id_token", ""), config.get("secret", ""), issuer=base, audience=client_id,
+                              nonce=pending["nonce"])
         info = httpx.get(f"{base}/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"},
                          timeout=timeout)
         if info.status_code != 200:
@@ -127,11 +128,19 @@ def finish(request, *, code: str, state: str):
     except httpx.HTTPError:
         raise EidError("eid_unavailable", "Máy chủ định danh điện tử tạm thời không trả lời; vui lòng thử lại.",
                        status=503) from None
+    # OpenID Connect Core 1.0 §5.3.2: the user info is of the person the ID token names, or it is not used.
+    if not claims.get("sub") or str(person.get("sub", "")) != str(claims["sub"]):
+        raise EidError("eid_subject_mismatch", "Thông tin công dân không khớp với mã xác thực định danh điện tử; "
+                                               "vui lòng đăng nhập lại.")
     return _citizen_for(person), pending.get("next") or "/"
 
 
 def _citizen_for(person: dict):
-    id_number = person.get("id_number") or person.get("sub") or ""
+    try:  # never an empty or malformed number: it would match an account without one
+        id_number = parse_id_number(person.get("id_number") or person.get("sub") or "").value
+    except DomainError:
+        raise EidError("eid_id_number_missing", "Định danh điện tử không trả về số định danh cá nhân hợp lệ; "
+                                                "vui lòng đăng nhập bằng cách khác.") from None
     user = User.objects.filter(id_number=id_number, role_assignments__role=Role.CITIZEN).first()
     if user is not None:
         return user

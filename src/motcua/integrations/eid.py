@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import httpx
 
 from motcua.accounts.models import Role, User
-from motcua.accounts.services import register_citizen
+from motcua.accounts.services import register_citizen, vouch_id_number
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import DomainError
 
@@ -143,12 +143,15 @@ def _citizen_for(person: dict):
                                                 "vui lòng đăng nhập bằng cách khác.") from None
     user = User.objects.filter(id_number=id_number, role_assignments__role=Role.CITIZEN).first()
     if user is not None:
+        # Signed in by the e-ID, the number is proven; a password typed with it at sign-up proved nothing (accounts).
+        user.password_cleared_by_eid = vouch_id_number(user, id_number)
         return user
     user = register_citizen(username=f"vneid-{id_number}", password=secrets.token_urlsafe(24),
                             full_name=person.get("full_name", ""), id_number=id_number,
                             phone=person.get("phone", ""), email=person.get("email", ""))
     user.set_unusable_password()  # signs in with the e-ID only, until they choose a password
+    user.verified_id_number = id_number
     if person.get("current_address"):
         user.address = person["current_address"][:255]
-    user.save(update_fields=["password", "address"])
+    user.save(update_fields=["password", "address", "verified_id_number"])
     return user

@@ -242,3 +242,29 @@ def test_the_applicant_does_not_read_an_unsigned_draft_over_the_api(people):
     for path in (f"{API}/attachments/{draft.pk}", f"{API}/attachments/{draft.pk}/content"):
         assert client_for(people["citizen"]).get(path).status_code == 404
         assert client_for(people["leader"]).get(path).status_code == 200
+
+
+def test_the_api_digitizes_and_confirms_by_the_rule_of_the_counter_screen(people):
+    """Components at receipt: a counter officer of the receiving agency; the result: once decided. The back office
+    always asked this (may_digitize); the API let any officer of the agency, at any status."""
+    from motcua.documents.models import JobStatus
+    from tests.factories import officer
+
+    specialist = officer("specialist", people["agency"], username="chuyenvien1")
+    dossier = make_dossier(people, status="processing")
+    scan = store_upload(make_pdf("Ban quet"), owner=None, dossier=dossier, kind="scan", uploaded_by=people["counter"])
+    refused = client_for(specialist).post(f"{API}/digitization", {"attachment_ids": [scan.pk], "dossier_id": dossier.pk},
+                                          content_type="application/json")
+    assert refused.status_code == 403 and "không được số hóa" in refused.json()["message"]
+    early = client_for(people["leader"]).post(f"{API}/digitization", {"attachment_ids": [scan.pk], "kind": "result",
+                                                                     "dossier_id": dossier.pk},
+                                              content_type="application/json")
+    assert early.status_code == 403  # the result is not decided yet
+    assert not DigitizationJob.objects.exists()
+    job = DigitizationJob.objects.create(dossier=dossier, kind="receipt", status=JobStatus.DONE,
+                                         created_by=people["counter"])
+    answer = client_for(specialist).post(f"{API}/digitization/{job.pk}/confirm", {"fields": {}},
+                                         content_type="application/json")
+    assert answer.status_code == 403
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE

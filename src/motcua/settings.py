@@ -291,10 +291,14 @@ MOTCUA_AUDIT_ANCHOR_DIR = Path(env.str("MOTCUA_AUDIT_ANCHOR_DIR", default=str(DA
 MOTCUA_AUDIT_CHAIN_WINDOW_S = env.int("MOTCUA_AUDIT_CHAIN_WINDOW_S", default=60)
 MOTCUA_AUDIT_CHAIN_INLINE = env.bool("MOTCUA_AUDIT_CHAIN_INLINE", default=None)
 
+# No ID or phone number in full in a log line (motcua.core.logs): on every line the console writes, and on Django's
+# request log (the path of every refused request) before any other handler sees it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_numbers": {"()": "motcua.core.logs.MaskPersonalNumbers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_numbers"]}},
+    "loggers": {"django.request": {"filters": ["personal_numbers"]}, "django.server": {"filters": ["personal_numbers"]}},
     "root": {"handlers": ["console"], "level": env.str("MOTCUA_LOG_LEVEL", default="WARNING")},
 }
 

@@ -214,3 +214,57 @@ def test_a_dossier_submitted_online_is_not_digitized_at_receipt_through_the_api_
                      content_type="application/json")
     assert r.status_code == 422 and r.json()["code"] == "digitization_online_dossier"
     assert not DigitizationJob.objects.filter(dossier=dossier).exists()
+
+
+@pytest.mark.parametrize("kind", ["result_draft", "result_replaced", "template", "evidence"])
+def test_no_one_uploads_a_file_of_a_kind_the_system_makes(people, kind):
+    """A draft result is what the leader signs when signing without a file: an applicant who could file one on their
+    own dossier would have the agency sign and issue their text. Drafts come from the procedure's template,
+    templates from the template page, evidence from the plan's task; the upload refuses those kinds to everyone."""
+    from motcua.documents.result_drafts import latest_draft
+
+    dossier = make_dossier(people, status="processing")
+    for user in (people["citizen"], people["leader"]):
+        r = post_file(client_for(user), make_pdf("Toi tu cap giay khai sinh"), "du-thao.pdf", dossier_id=dossier.pk,
+                      kind=kind)
+        assert r.status_code == 422, r.content
+        assert r.json()["code"] == "attachment_kind_invalid"
+        assert "không tải lên trực tiếp" in r.json()["message"]
+    assert latest_draft(dossier) is None and Attachment.objects.count() == 0
+
+
+def test_the_applicant_does_not_read_an_unsigned_draft_over_the_api(people):
+    """The portal hides a draft result from the applicant (not a result until signed); the API hid it only from
+    the list, not from its address."""
+    dossier = make_dossier(people, status="processing")
+    draft = store_upload(make_pdf("Du thao"), owner=people["citizen"], dossier=dossier, kind="result_draft",
+                         uploaded_by=people["leader"])
+    for path in (f"{API}/attachments/{draft.pk}", f"{API}/attachments/{draft.pk}/content"):
+        assert client_for(people["citizen"]).get(path).status_code == 404
+        assert client_for(people["leader"]).get(path).status_code == 200
+
+
+def test_the_api_digitizes_and_confirms_by_the_rule_of_the_counter_screen(people):
+    """Components at receipt: a counter officer of the receiving agency; the result: once decided. The back office
+    always asked this (may_digitize); the API let any officer of the agency, at any status."""
+    from motcua.documents.models import JobStatus
+    from tests.factories import officer
+
+    specialist = officer("specialist", people["agency"], username="chuyenvien1")
+    dossier = make_dossier(people, status="processing")
+    scan = store_upload(make_pdf("Ban quet"), owner=None, dossier=dossier, kind="scan", uploaded_by=people["counter"])
+    refused = client_for(specialist).post(f"{API}/digitization", {"attachment_ids": [scan.pk], "dossier_id": dossier.pk},
+                                          content_type="application/json")
+    assert refused.status_code == 403 and "không được số hóa" in refused.json()["message"]
+    early = client_for(people["leader"]).post(f"{API}/digitization", {"attachment_ids": [scan.pk], "kind": "result",
+                                                                     "dossier_id": dossier.pk},
+                                              content_type="application/json")
+    assert early.status_code == 403  # the result is not decided yet
+    assert not DigitizationJob.objects.exists()
+    job = DigitizationJob.objects.create(dossier=dossier, kind="receipt", status=JobStatus.DONE,
+                                         created_by=people["counter"])
+    answer = client_for(specialist).post(f"{API}/digitization/{job.pk}/confirm", {"fields": {}},
+                                         content_type="application/json")
+    assert answer.status_code == 403
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE

@@ -99,3 +99,50 @@ def test_login_page_without_the_e_id_connection_shows_no_dead_button(settings):
     settings.MOTCUA_INTEGRATIONS = {}
     html = Client().get("/tai-khoan/dang-nhap/").content.decode()
     assert "VNeID" not in html and 'name="username"' in html
+
+
+class _SwappedUserInfo(EidSimulator):
+    """A provider whose user info answers for another person than the one its ID token names (a mixed-up or
+    substituted response): OpenID Connect Core 5.3.2 says the client must compare the two subjects."""
+
+    def handle(self, method, path, query, data, h):
+        status, body = super().handle(method, path, query, data, h)
+        if method == "GET" and path == "/userinfo" and status == 200:
+            other = next(p for k, p in self.people.items() if k != body["sub"])
+            body = {"sub": other["id_number"], **other}
+        return status, body
+
+
+def _sign_in_at(settings, sim, hint):
+    """(client, callback answer) of a sign-in at the provider `sim`, started here and stopped after."""
+    sim.start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret"}}
+    client = Client()
+    try:
+        return client, sign_in(client, hint=hint)
+    finally:
+        sim.stop()
+
+
+def test_user_info_for_another_person_than_the_id_token_is_refused(settings):
+    someone = citizen(id_number="051085004321", full_name="Trần Văn Bình")
+    client, done = _sign_in_at(settings, _SwappedUserInfo(client_secret="eid-secret"), "051190012345")
+    assert done.status_code == 400 and "không khớp" in done.content.decode()
+    assert "_auth_user_id" not in client.session and someone.last_login is None
+
+
+def test_an_answer_without_an_id_number_signs_no_one_in(settings):
+    """A citizen account without an ID number (made in the admin site) must not be what an e-ID answer without one
+    signs into."""
+    citizen(id_number="", full_name="Tài khoản tạo ở trang quản trị")
+    person = {"id_number": "", "full_name": "Không Số Định Danh"}
+    client, done = _sign_in_at(settings, EidSimulator(client_secret="eid-secret", people={"": person}), "")
+    assert done.status_code == 400 and "Không đăng nhập được bằng định danh điện tử" in done.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_id_number_that_is_not_one_is_refused_with_a_reason(settings):
+    person = {"id_number": "a1b2c3", "full_name": "Ẩn Danh"}
+    client, done = _sign_in_at(settings, EidSimulator(client_secret="eid-secret", people={"a1b2c3": person}), "a1b2c3")
+    assert done.status_code == 400 and "không trả về số định danh cá nhân hợp lệ" in done.content.decode()
+    assert "_auth_user_id" not in client.session and not User.objects.filter(full_name="Ẩn Danh").exists()

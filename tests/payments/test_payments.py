@@ -33,13 +33,19 @@ def post_callback(client, body, headers):
                        **http_headers(headers))
 
 
-def test_pay_by_api_then_signed_callback_marks_paid_once(sims, configure, make_dossier):
+def _owner_signed_in(sims, configure, make_dossier):
+    """(the running simulators, a dossier with a 50.000 đ fee, its applicant's signed-in client)."""
     running = sims(("payment",))
     configure(running)
     owner = citizen()
     d = make_dossier(applicant=owner, fee_vnd=50_000)
     client = Client()
     sign_in(client, owner)
+    return running, d, client
+
+
+def test_pay_by_api_then_signed_callback_marks_paid_once(sims, configure, make_dossier):
+    running, d, client = _owner_signed_in(sims, configure, make_dossier)
     answer = client.post("/api/v1/payments", data={"dossier_id": d.pk}, content_type="application/json")
     assert answer.status_code == 201, answer.content
     body = answer.json()
@@ -164,3 +170,20 @@ def test_reconcile_api_is_for_provincial_admins(sims, configure, make_dossier):
     sign_in(client, admin)
     r = client.post("/api/v1/payments/reconcile", data={"date": "2026-03-05"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["balanced"] is True
+
+
+def test_the_gateway_sends_the_citizen_back_to_this_site_only(sims, configure, make_dossier):
+    """return_url is where the gateway sends the citizen, with its signed result, once they have paid: a caller
+    who may see the dossier (an officer of another agency, a script) must not make a real gateway page end on their
+    own site. Not given: the portal's payment result page of the dossier."""
+    running, d, client = _owner_signed_in(sims, configure, make_dossier)
+    for url in ("https://lua-dao.example/nhan-tien", "//lua-dao.example/", "javascript:alert(1)"):
+        answer = client.post("/api/v1/payments", data={"dossier_id": d.pk, "return_url": url},
+                             content_type="application/json")
+        assert answer.status_code == 422, (url, answer.content)
+        assert answer.json()["code"] == "return_url_invalid" and "Cổng dịch vụ công này" in answer.json()["message"]
+    assert not Payment.objects.exists() and not running["payment"].payments
+    assert client.post("/api/v1/payments", data={"dossier_id": d.pk},
+                       content_type="application/json").status_code == 201
+    (sent,) = running["payment"].payments.values()
+    assert sent["return_url"] == f"http://testserver/ho-so-cua-toi/{d.pk}/thanh-toan/ket-qua/"

@@ -203,3 +203,18 @@ def test_officer_of_another_agency_sees_no_section_and_cannot_post(client, world
     assert client.post(revoke_url, {"purpose": "prefill"}).status_code == 403
     assert list(VaultConsent.objects.all()) == [given] and active_consent(ID, "prefill", submitted) is not None
     assert AuditEntry.objects.filter(action__startswith="vault.consent").count() == 1  # the citizen's grant
+
+
+def test_an_applicant_whose_number_the_e_id_has_not_proven_is_told_how_to_give_consent(client, world, submitted):
+    """The number was only typed at sign-up: anyone may type a neighbour's, so no consent to read that person's
+    repository is given with it (documents.consent.is_self); the page says to sign in with VNeID."""
+    applicant = world["citizen"]
+    applicant.verified_id_number = ""
+    applicant.save(update_fields=["verified_id_number"])
+    client.force_login(applicant)
+    page = reverse("portal:dossier", args=[submitted.pk])
+    html = _html(client.get(page))
+    assert "chưa được xác thực bằng định danh điện tử (VNeID)" in html and 'name="days"' not in html
+    resp = client.post(reverse("portal:consent_grant", args=[submitted.pk]), {"purpose": "prefill", "days": "10"})
+    assert resp.status_code == 403 and "vui lòng đăng nhập bằng VNeID" in _html(resp)
+    assert _nothing_written()

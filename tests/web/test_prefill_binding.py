@@ -67,7 +67,7 @@ def test_a_bound_required_fact_left_empty_is_refused_in_the_block_and_nothing_sa
 def test_population_record_fills_the_person_facts_only_when_asked(client, world, bound, sims, configure):  # noqa: F811
     running = sims(("population",))
     configure(running)
-    world["citizen"].id_number = "051190012345"  # a person the population database knows
+    world["citizen"].id_number = world["citizen"].verified_id_number = "051190012345"  # the population db knows them
     world["citizen"].save()
     client.force_login(world["citizen"])
     url = reverse("portal:submit", args=[bound.code])

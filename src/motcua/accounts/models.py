@@ -33,6 +33,11 @@ class User(AbstractUser):
 
     full_name = models.CharField("họ và tên", max_length=200, blank=True)
     id_number = models.CharField("số định danh cá nhân", max_length=12, blank=True, db_index=True)
+    # The ID number the national e-ID vouched for when this account last signed in with it (integrations.eid); a
+    # number typed at sign-up proves nothing. What is the person's own (data repository, population data, consent)
+    # goes by this one (id_number_verified).
+    verified_id_number = models.CharField("số định danh đã xác thực qua VNeID", max_length=12, blank=True,
+                                          editable=False)
     phone = models.CharField("điện thoại", max_length=20, blank=True)
     address = models.CharField("địa chỉ", max_length=255, blank=True)
 
@@ -42,6 +47,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.username
+
+    def id_number_verified(self, id_number: str | None = None) -> bool:
+        """The account's ID number (or `id_number`) is the one the national e-ID vouched for."""
+        wanted = self.id_number if id_number is None else id_number
+        return bool(wanted) and self.verified_id_number == wanted == self.id_number
 
 
 class RoleAssignment(models.Model):

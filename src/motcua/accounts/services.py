@@ -6,6 +6,10 @@
 - ``normalize_phone(raw)`` — Vietnamese phone numbers: +84/84 prefixes become 0; mobile 10 digits
   (03/05/07/08/09), landline 11 digits (02x); ``check_phone_and_email(phone, email, errors)`` checks both
   for a form that reports every problem at once.
+- ``vouch_id_number(user, id_number)`` — the national e-ID proved that the person signing in holds ``id_number``
+  (integrations.eid): the account's ID number is verified from now on. A citizen account whose number was only typed
+  at sign-up loses its password and API tokens: whoever typed someone else's number is out, the holder signs in
+  with the e-ID.
 - ``assign_role(by, user, role, agency=None)`` / ``revoke_role(by, assignment)`` — a unit admin manages
   officer roles of their own agency, a provincial admin any role anywhere; audited.
 """
@@ -97,6 +101,28 @@ def register_citizen(username: str, password: str, full_name: str, id_number: st
         RoleAssignment.objects.create(user=user, role=Role.CITIZEN)
         record(user, "account.registered", "user", user.pk, {"username": username, "role": Role.CITIZEN})
     return user
+
+
+def vouch_id_number(user: User, id_number: str) -> bool:
+    """Mark ``id_number`` as proven for ``user`` by the national e-ID; returns True when the password typed at
+    sign-up (and the API tokens minted with it) stopped working because the number had not been proven before."""
+    if user.verified_id_number == id_number == user.id_number:
+        return False
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    cleared = user.has_usable_password() and not any(ra.role != Role.CITIZEN for ra in user.role_assignments.all())
+    with transaction.atomic():
+        fields = ["verified_id_number", "id_number"]
+        user.id_number = user.verified_id_number = id_number
+        if cleared:
+            user.set_unusable_password()  # also ends the sessions signed in with it (their hash no longer matches)
+            fields.append("password")
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        user.save(update_fields=fields)  # the token cache forgets the account (api.tokencache)
+        record(user, "account.id_number_verified", "user", user.pk, {"source": "vneid", "password_cleared": cleared})
+    return cleared
 
 
 def _may_manage(by, role: str, agency) -> bool:

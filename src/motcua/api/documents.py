@@ -35,6 +35,11 @@ router = Router(tags=["documents"], auth=api_auth)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
           415: ErrorOut, 422: ErrorOut}
 OFFICER_KINDS = {AttachmentKind.SCAN, AttachmentKind.RESULT, AttachmentKind.SLIP}
+# What an upload may be: the rest the system makes (a searchable PDF, a draft from the procedure's template, a result
+# replaced by the one signed, the template, a plan's evidence) — a draft filed by hand would be what a leader signs.
+UPLOAD_KINDS = {AttachmentKind.COMPONENT, *OFFICER_KINDS}
+DIGITIZE_REFUSED = ("Bạn không được số hóa giấy tờ của hồ sơ này ở trạng thái hiện tại: thành phần hồ sơ do công chức một "
+                    "cửa của cơ quan tiếp nhận số hóa; kết quả được số hóa khi đã có quyết định.")
 
 
 class AttachmentOut(Schema):
@@ -203,8 +208,9 @@ def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.C
     dossier = _dossier(request, dossier_id)
     if kind in OFFICER_KINDS and not access.handles_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan giải quyết được tải lên loại tệp này.")
-    if kind == AttachmentKind.DIGITIZED:
-        raise ValidationFailed("attachment_kind_invalid", "Bản số hóa do hệ thống tạo, không tải lên trực tiếp.")
+    if kind in AttachmentKind.values and kind not in UPLOAD_KINDS:
+        raise ValidationFailed("attachment_kind_invalid",
+                               f"{AttachmentKind(kind).label} do hệ thống tạo, không tải lên trực tiếp.")
     owner = dossier.applicant if dossier is not None and dossier.applicant_id else user
     with transaction.atomic():  # the file, and the late electronic result it may make: both or neither
         att = attachments.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id),
@@ -235,11 +241,23 @@ def digitize(request, body: DigitizeIn):
     dossier = _dossier(request, body.dossier_id)
     if not access.handles_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan tiếp nhận được số hóa hồ sơ.")
+    if dossier is not None:
+        _may_digitize(user, dossier, body.kind)
     sources = [_attachment(request, pk) for pk in body.attachment_ids]
     job = digitization.start_digitization(sources=sources, actor=user, dossier=dossier, kind=body.kind,
                                       component=_component(body.component_id))
     job.refresh_from_db()
     return Status(202, _job_out(job))
+
+
+def _may_digitize(user, dossier, kind: str) -> None:
+    """Who digitizes what, and when, as on the counter screen (documents.digitization.may_digitize); an unknown kind
+    and the components of a dossier submitted online are refused by start_digitization with their reason (422)."""
+    if kind not in DigitizationKind.values or (kind == DigitizationKind.RECEIPT
+                                               and not digitization.receipt_digitization_applies(dossier)):
+        return
+    if not digitization.may_digitize(user, dossier, kind):
+        raise PermissionDenied("forbidden", DIGITIZE_REFUSED)
 
 
 def _job(request, job_id: int) -> DigitizationJob:
@@ -259,6 +277,8 @@ def digitization_progress(request, job_id: int):
              summary="Cán bộ xác nhận thông tin trích xuất")
 def digitization_confirm(request, job_id: int, body: ConfirmIn):
     job = _job(request, job_id)
+    if job.dossier is not None:
+        _may_digitize(_user(request), job.dossier, job.kind)
     return _job_out(digitization.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
 
 

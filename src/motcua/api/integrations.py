@@ -11,6 +11,7 @@ from motcua.accounts import permissions
 from motcua.accounts.models import Role
 from motcua.audit.services import record_read
 from motcua.core.errors import NotFound, PermissionDenied
+from motcua.documents import consent
 from motcua.integrations import dispatcher, population
 from motcua.integrations.models import Delivery
 
@@ -67,8 +68,10 @@ def population_lookup(request, id_number: str):
     audit trail; a dossier this account then submits or receives for that person within the working day counts as
     using population data (Decision 766 4.5), as on the portal and at the counter."""
     user = request.auth
-    if not permissions.is_officer(user) and (getattr(user, "id_number", "") or "") != id_number.strip():
-        raise PermissionDenied("forbidden", "Chỉ được tra cứu số định danh của chính mình.")
+    if not permissions.is_officer(user):
+        if (getattr(user, "id_number", "") or "") != id_number.strip():
+            raise PermissionDenied("forbidden", "Chỉ được tra cứu số định danh của chính mình.")
+        consent.refuse_unverified_self(user, id_number.strip())  # a number typed at sign-up is anyone's claim
     person = population.lookup(id_number)
     number = person["id_number"] or id_number.strip()
     population.remember_checked(user, number)

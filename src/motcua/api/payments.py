@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema, Status
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from ninja import Field, Router, Schema, Status
 
 from motcua.accounts import permissions
 from motcua.accounts.models import Role
@@ -24,7 +26,8 @@ router = Router(tags=["payments"])
 
 class PaymentIn(Schema):
     dossier_id: int
-    return_url: str = ""
+    return_url: str = Field("", max_length=2000, description="Trang của Cổng này mà cổng thanh toán đưa công dân về sau "
+                                                            "khi trả tiền; bỏ trống: trang kết quả thanh toán của hồ sơ.")
 
 
 class PaymentOut(Schema):
@@ -72,12 +75,26 @@ def _visible_dossier(user, dossier_id: int) -> Dossier:
     return dossier
 
 
+def _return_url(request, dossier, given: str) -> str:
+    """Where the gateway sends the citizen back with its signed result once they have paid: a page of this site (by
+    default the portal's payment result page of the dossier). Any other site would be an open redirect through the
+    gateway's trusted page, and the gateway keeps the first address it is given for a payment."""
+    given = (given or "").strip()
+    if not given:
+        return request.build_absolute_uri(reverse("portal:payment_return", args=[dossier.pk]))
+    if not given.startswith(("https://", "http://")) or not url_has_allowed_host_and_scheme(
+            given, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        raise ValidationFailed("return_url_invalid", "Địa chỉ quay lại sau khi thanh toán phải là một trang của Cổng "
+                                                     "dịch vụ công này.", details={"field": "return_url"})
+    return given
+
+
 @router.post("", auth=api_auth, response={201: PaymentOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut,
                                           422: ErrorOut, 503: ErrorOut})
 def create_payment(request, body: PaymentIn):
     """Start paying a dossier's fee; send the citizen to `payment_url`."""
     dossier = _visible_dossier(request.auth, body.dossier_id)
-    payment = services.create_payment(dossier, by=request.auth, return_url=body.return_url)
+    payment = services.create_payment(dossier, by=request.auth, return_url=_return_url(request, dossier, body.return_url))
     return Status(201, _out(payment))
 
 

@@ -79,8 +79,8 @@ def _user(username, password, full_name, *, superuser=False, id_number="") -> Us
     user.last_name = " ".join(full_name.split()[:-1])
     user.is_superuser = user.is_staff = superuser
     user.is_active = True
-    if id_number:
-        user.id_number = id_number
+    if id_number:  # the demo's citizens stand for people the national e-ID vouched for (accounts.User)
+        user.id_number = user.verified_id_number = id_number
     if password:
         # Hashing is deliberately slow (PBKDF2): hash each demo password once per run and reuse it.
         if password not in _HASHES:

@@ -15,12 +15,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.accounts.permissions import is_officer
 from motcua.audit.services import record as audit_record
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
 
 from . import transactional, validation
-from .models import Attachment, AttachmentKind
+from .models import INTERNAL_KINDS, Attachment, AttachmentKind
 from .signing import verify_pdf
 from .storage import document_storage
 
@@ -103,9 +104,15 @@ def get_attachment(pk: int) -> Attachment:
 
 
 def can_access_attachment(user, att: Attachment) -> bool:
-    """Its owner and uploader, and whoever may view its dossier (motcua.dossiers.access, hand-overs included)."""
+    """Its owner and uploader, and whoever may view its dossier (motcua.dossiers.access, hand-overs included).
+    A file only officers see (an unsigned draft, a replaced result, a template): its uploader and the officers who
+    may view its dossier, never the applicant (as on the portal, motcua.web.files.list_attachments)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if att.owner_id == user.pk or att.uploaded_by_id == user.pk:
+    if att.uploaded_by_id == user.pk:
+        return True
+    if att.kind in INTERNAL_KINDS:
+        return is_officer(user) and att.dossier is not None and can_view_dossier(user, att.dossier)
+    if att.owner_id == user.pk:
         return True
     return att.dossier is not None and can_view_dossier(user, att.dossier)

@@ -41,8 +41,20 @@ def check_purpose(purpose: str) -> str:
 
 
 def is_self(user, id_number: str) -> bool:
+    """The person themself: an account whose ID number the national e-ID proved (a number typed at sign-up is
+    anyone's claim, accounts.User.id_number_verified)."""
     return bool(user is not None and getattr(user, "is_authenticated", False)
-                and getattr(user, "id_number", "") == id_number)
+                and getattr(user, "id_number", "") == id_number and getattr(user, "id_number_verified", bool)())
+
+
+UNVERIFIED_MESSAGE = ("Số định danh cá nhân của tài khoản chưa được xác thực bằng định danh điện tử (VNeID); vui lòng "
+                      "đăng nhập bằng VNeID để dùng dữ liệu của chính mình.")
+
+
+def refuse_unverified_self(user, id_number: str) -> None:
+    """The account claims `id_number` (typed at sign-up) without the e-ID having proved it: say so."""
+    if getattr(user, "id_number", "") == id_number and not is_self(user, id_number):
+        raise PermissionDenied("id_number_unverified", UNVERIFIED_MESSAGE)
 
 
 def check_dossier_of(dossier, id_number: str) -> None:
@@ -59,6 +71,7 @@ def _grantor(user, id_number: str, dossier, what: str) -> bool:
     if is_self(user, id_number):
         check_dossier_of(dossier, id_number)
         return True
+    refuse_unverified_self(user, id_number)
     if dossier is None and handles_dossier(user, None):
         check_dossier_of(None, id_number)  # an officer acts only for a dossier they handle
     if dossier is not None:

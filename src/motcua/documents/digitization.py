@@ -22,12 +22,14 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
+from motcua.accounts.models import Role
+from motcua.accounts.permissions import has_role
 from motcua.audit.services import record as audit_record
 from motcua.catalog.models import ComponentRequirement, ResultType
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
-from motcua.dossiers.models import Channel
+from motcua.dossiers.models import Channel, Status
 
 from . import validation
 from .attachments import check_component, save_bytes
@@ -289,6 +291,20 @@ def receipt_digitization_applies(dossier) -> bool:
     """Whether a dossier's components are digitized at receipt: not one submitted online, already electronic.
     # Circular 03/2025/TT-VPCP art. 5(a)"""
     return dossier is None or dossier.channel != Channel.ONLINE
+
+
+# Who digitizes what, and when: the counter screen and the API ask this one rule.
+RESULT_STATUSES = (Status.APPROVED, Status.READY_FOR_RETURN, Status.RETURNED)
+RESULT_ROLES = (Role.COUNTER_OFFICER, Role.LEADER, Role.SPECIALIST, Role.DEPARTMENT_HEAD)
+
+
+def may_digitize(user, dossier, kind: str) -> bool:
+    """Components: a counter officer of the receiving agency, once submitted. The result: its agency's officers,
+    once decided."""
+    if kind == DigitizationKind.RECEIPT:
+        return (dossier.status != Status.DRAFT and receipt_digitization_applies(dossier)
+                and has_role(user, Role.COUNTER_OFFICER, dossier.agency))
+    return dossier.status in RESULT_STATUSES and has_role(user, RESULT_ROLES, dossier.current_agency or dossier.agency)
 
 
 def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: str = DigitizationKind.RECEIPT,

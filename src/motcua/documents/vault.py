@@ -77,6 +77,7 @@ def vault_items_for(id_number: str, *, requester, purpose: str, dossier=None, re
     granted = None
     if not own:
         try:
+            consent.refuse_unverified_self(requester, id_number)
             granted = _officer_consent(requester, id_number, purpose, dossier)
         except DomainError as refusal:
             audit_record(requester, "vault.read_denied", "vault", id_number, {**trail, "code": refusal.code})

@@ -20,7 +20,8 @@ from urllib.parse import urlencode
 import httpx
 
 from motcua.accounts.models import Role, User
-from motcua.accounts.services import register_citizen
+from motcua.accounts.services import register_citizen, vouch_id_number
+from motcua.core.cccd import parse_id_number
 from motcua.core.errors import DomainError
 
 from .config import dispatch_config, target_config
@@ -117,8 +118,8 @@ def finish(request, *, code: str, state: str):
         if token.status_code != 200:
             raise EidError("eid_code_invalid", "Máy chủ định danh điện tử từ chối mã đăng nhập; vui lòng thử lại.")
         tokens = token.json()
-        decode_hs256(tokens.get("id_token", ""), config.get("secret", ""), issuer=base, audience=client_id,
-                     nonce=pending["nonce"])
+        claims = decode_hs256(tokens.get("id_token", ""), config.get("secret", ""), issuer=base, audience=client_id,
+                              nonce=pending["nonce"])
         info = httpx.get(f"{base}/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"},
                          timeout=timeout)
         if info.status_code != 200:
@@ -127,19 +128,30 @@ def finish(request, *, code: str, state: str):
     except httpx.HTTPError:
         raise EidError("eid_unavailable", "Máy chủ định danh điện tử tạm thời không trả lời; vui lòng thử lại.",
                        status=503) from None
+    # OpenID Connect Core 1.0 §5.3.2: the user info is of the person the ID token names, or it is not used.
+    if not claims.get("sub") or str(person.get("sub", "")) != str(claims["sub"]):
+        raise EidError("eid_subject_mismatch", "Thông tin công dân không khớp với mã xác thực định danh điện tử; "
+                                               "vui lòng đăng nhập lại.")
     return _citizen_for(person), pending.get("next") or "/"
 
 
 def _citizen_for(person: dict):
-    id_number = person.get("id_number") or person.get("sub") or ""
+    try:  # never an empty or malformed number: it would match an account without one
+        id_number = parse_id_number(person.get("id_number") or person.get("sub") or "").value
+    except DomainError:
+        raise EidError("eid_id_number_missing", "Định danh điện tử không trả về số định danh cá nhân hợp lệ; "
+                                                "vui lòng đăng nhập bằng cách khác.") from None
     user = User.objects.filter(id_number=id_number, role_assignments__role=Role.CITIZEN).first()
     if user is not None:
+        # Signed in by the e-ID, the number is proven; a password typed with it at sign-up proved nothing (accounts).
+        user.password_cleared_by_eid = vouch_id_number(user, id_number)
         return user
     user = register_citizen(username=f"vneid-{id_number}", password=secrets.token_urlsafe(24),
                             full_name=person.get("full_name", ""), id_number=id_number,
                             phone=person.get("phone", ""), email=person.get("email", ""))
     user.set_unusable_password()  # signs in with the e-ID only, until they choose a password
+    user.verified_id_number = id_number
     if person.get("current_address"):
         user.address = person["current_address"][:255]
-    user.save(update_fields=["password", "address"])
+    user.save(update_fields=["password", "address", "verified_id_number"])
     return user

@@ -1,5 +1,6 @@
 """Sign-in with the national e-ID: two small views around motcua.integrations.eid."""
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.html import escape
@@ -40,4 +41,7 @@ def eid_callback(request):
         return _error(exc)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[eid.VERIFIED_KEY] = True
+    if getattr(user, "password_cleared_by_eid", False):
+        messages.info(request, "Số định danh cá nhân của tài khoản đã được xác thực bằng định danh điện tử. Mật khẩu "
+                               "đặt khi đăng ký và các khóa API cũ không còn dùng được; từ nay đăng nhập bằng VNeID.")
     return HttpResponseRedirect(next_url)

@@ -47,8 +47,11 @@ def consent_section(dossier, *, officer: bool = False, form: ConsentForm | None 
     officer handling the dossier, or on the portal ``user`` when they are the applicant: someone who filed for
     another person sees the state only, since the consent is that person's)."""
     may_give = officer or consent.is_self(user, dossier.applicant_id_number)
+    # the applicant's own number, typed at sign-up and not yet proven by the e-ID: say how to give consent
+    unproven = not may_give and getattr(user, "id_number", "") == dossier.applicant_id_number != ""
     return {"consent_rows": consent.consent_state(dossier),
-            "consent_form": (form if form is not None else ConsentForm(officer=officer)) if may_give else None}
+            "consent_form": (form if form is not None else ConsentForm(officer=officer)) if may_give else None,
+            "consent_unverified": consent.UNVERIFIED_MESSAGE if unproven else ""}
 
 
 def _label(purpose: str) -> str:

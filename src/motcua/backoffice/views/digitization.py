@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import confirm_digitization, retry_digitization
+from motcua.documents.digitization import confirm_digitization, may_digitize, retry_digitization
 from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus
 from motcua.documents.scans import digitize_scans, page_preview
 from motcua.web.pages import actor
@@ -18,7 +18,6 @@ from motcua.web.pages import actor
 from ..forms import ConfirmFieldsForm
 from .common import bo_page, officer_required
 from .dossier import _officer_dossier, dossier_detail
-from .scan_panel import may_digitize
 
 FIELD_NAMES = ("full_name", "id_number", "date_of_birth", "document_number", "address")
 

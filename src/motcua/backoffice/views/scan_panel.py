@@ -3,25 +3,11 @@ from the procedure's template."""
 
 from __future__ import annotations
 
-from motcua.accounts.models import Role
-from motcua.accounts.permissions import has_role
-from motcua.documents.digitization import components_with_files, receipt_digitization_applies
+from motcua.documents.digitization import components_with_files, may_digitize, receipt_digitization_applies
 from motcua.documents.models import DigitizationKind, ResultTemplate
 from motcua.documents.result_drafts import latest_draft, may_draft, may_set_template
 from motcua.dossiers.access import can_act
 from motcua.dossiers.models import Status
-
-RESULT_STATUSES = (Status.APPROVED, Status.READY_FOR_RETURN, Status.RETURNED)
-RESULT_ROLES = (Role.COUNTER_OFFICER, Role.LEADER, Role.SPECIALIST, Role.DEPARTMENT_HEAD)
-
-
-def may_digitize(user, dossier, kind: str) -> bool:
-    """Components: a counter officer of the receiving agency, once submitted. The result: its agency's officers,
-    once decided."""
-    if kind == DigitizationKind.RECEIPT:
-        return (dossier.status != Status.DRAFT and receipt_digitization_applies(dossier)
-                and has_role(user, Role.COUNTER_OFFICER, dossier.agency))
-    return dossier.status in RESULT_STATUSES and has_role(user, RESULT_ROLES, dossier.current_agency or dossier.agency)
 
 
 def digitization_panel(user, dossier) -> dict:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from motcua.audit.services import record_read
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.core.errors import DomainError
+from motcua.documents.consent import UNVERIFIED_MESSAGE
 from motcua.documents.vault import reuse_in_dossier, reuse_suggestions
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
@@ -72,6 +73,9 @@ def _population_record(request) -> dict | None:
     if not number:
         messages.warning(request, "Tài khoản chưa có số định danh cá nhân nên chưa tra cứu được CSDL quốc gia về "
                                   "dân cư; vui lòng nhập thông tin.")
+        return None
+    if not request.user.id_number_verified():  # a number typed at sign-up is anyone's claim
+        messages.warning(request, f"{UNVERIFIED_MESSAGE} Chưa tra cứu CSDL quốc gia về dân cư; vui lòng nhập thông tin.")
         return None
     try:
         person = population.lookup(number)

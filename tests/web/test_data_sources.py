@@ -29,6 +29,13 @@ def test_online_dossier_of_a_vneid_session_says_so(client, world):
     assert verified.applicant_vneid
     sent = OutboxEvent.objects.get(topic="dossier.submit_online", aggregate_id=str(verified.pk))
     assert sent.payload["applicant_vneid"] is True and sent.payload["applicant_population"] is False
+    # filing for someone else (a parent for a grown child, say) from the same e-ID session: the e-ID vouched for the
+    # account holder, not for this applicant
+    payload = {**_submit_payload(world), "idem": "lan-ba", "applicant_name": "Lê Văn Nam",
+               "applicant_id_number": "051090005678"}
+    assert client.post(reverse("portal:submit", args=[world["proc"].code]), payload).status_code == 302
+    other = Dossier.objects.get(applicant=world["citizen"], applicant_id_number="051090005678")
+    assert not other.applicant_vneid
 
 
 @pytest.fixture

@@ -36,6 +36,12 @@ def verified_in_session(session) -> bool:
     return bool(session.get(VERIFIED_KEY))
 
 
+def applicant_vouched(session, user, id_number: str) -> bool:
+    """A dossier's applicant came with a national e-ID sign-in (Decision 766 4.5): this session signed in with it and
+    the applicant is the person it vouched for — not someone the account holder files for (a relative, a client)."""
+    return verified_in_session(session) and user.id_number_verified(id_number)
+
+
 class EidError(DomainError):
     status = 400
 

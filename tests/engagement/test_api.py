@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from motcua.api.auth import issue_token
@@ -72,8 +73,14 @@ def test_feedback_journey_over_the_api(client):
     assert post(client, f"{BASE}/feedback", {**body, "classification": "x"}).status_code == 422
 
     # the submitter tracks it with the code and their phone; a wrong phone finds nothing
+    cache.clear()
     assert client.get(f"{BASE}/feedback/track/{code}", {"contact": "0935 111 222"}).json()["status"] == "received"
     assert client.get(f"{BASE}/feedback/track/{code}", {"contact": "0900000000"}).status_code == 404
+    for n in range(9):  # guessing the contact is counted as the dossier look-up is (accounts.lockout)
+        assert client.get(f"{BASE}/feedback/track/{code}", {"contact": f"09000000{n:02d}"}).status_code == 404
+    r = client.get(f"{BASE}/feedback/track/{code}", {"contact": "0935111222"})  # right, but too late
+    assert r.status_code == 429 and r.json()["code"] == "too_many_attempts" and "quá nhiều lần" in r.json()["message"]
+    cache.clear()
 
     fb = Feedback.objects.get(code=code)
     sign_in(client, officer("counter_officer", AgencyFactory()))

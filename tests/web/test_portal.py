@@ -235,6 +235,25 @@ def test_tracking_limit_counts_each_visitor_behind_the_proxy(world, submitted, s
     assert resp.status_code == 200 and "Chờ tiếp nhận" in resp.content.decode()
 
 
+def test_guesses_of_one_code_from_many_addresses_stop_for_the_day(world, submitted, settings):
+    """Ten wrong guesses per address and per code every 15 minutes let a patient guesser spread over many addresses
+    try 960 of the 10.000 four-digit endings a day; a code guessed wrong 30 times in a day stops being trackable
+    publicly for the day, whichever address asks (its applicant signs in to the portal instead)."""
+    from motcua.accounts import lockout
+
+    cache.clear()
+    url = reverse("portal:track")
+    for n in range(30):
+        guesser = Client(REMOTE_ADDR=f"198.51.100.{n}")
+        assert guesser.post(url, {"code": submitted.code, "secret": f"{n:04d}"}).status_code == 404
+        if n % 10 == 9:  # the 15 minutes of the per-code counter pass
+            cache.delete(f"motcua:lookup:dossier:code:{submitted.code}")
+    resp = Client(REMOTE_ADDR="203.0.113.99").post(url, {"code": submitted.code, "secret": "1234"})  # the right one
+    assert resp.status_code == 429 and lockout.LOOKUP_DAILY_MESSAGE in resp.content.decode()
+    assert "Chờ tiếp nhận" not in resp.content.decode()
+    cache.clear()
+
+
 def test_signup_errors_in_vietnamese_and_success_logs_in(client, world):
     url = reverse("portal:signup")
     resp = client.post(url, {"full_name": "Phạm Hoa", "id_number": "12", "phone": "0987654321",

@@ -150,15 +150,19 @@ def token_guessing_blocked(request) -> bool:
     return (cache.get(_token_key(client_address(request))) or 0) >= settings.MOTCUA_TOKEN_FAILURE_LIMIT
 
 
+def _count(key: str, seconds: int) -> int:
+    """One more on the counter `key`, which starts at the first and lasts `seconds` (shared cache)."""
+    cache.add(key, 0, seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)
+        return 1
+
+
 def note_bad_token(request) -> None:
     address = client_address(request)
-    key = _token_key(address)
-    cache.add(key, 0, lockout_minutes() * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, lockout_minutes() * 60)
-        count = 1
+    count = _count(_token_key(address), lockout_minutes() * 60)
     if count == settings.MOTCUA_TOKEN_FAILURE_LIMIT:
         record(None, "api.token_guessing_blocked", "address", address or "?", {"minutes": lockout_minutes()})
 
@@ -166,6 +170,38 @@ def note_bad_token(request) -> None:
 def refuse_token_guessing(request) -> None:
     if token_guessing_blocked(request):
         raise DomainError("too_many_attempts", TOKEN_MESSAGE.format(minutes=lockout_minutes()), status=429)
+
+
+# --- public look-ups by a code and a secret ------------------------------------------------------------------
+# A dossier's code and the last 4 digits of the applicant's ID or phone number (portal tracking), a feedback's code
+# and its sender's phone or e-mail (API): wrong guesses are counted per address and per code; per code also over a
+# day, so that guesses spread over many addresses do not get through the 4 digits (10 every 15 minutes was 960 a day).
+
+LOOKUP_WINDOW = 15 * 60
+LOOKUP_LIMIT = 10  # wrong guesses per address, and per code, in LOOKUP_WINDOW seconds
+LOOKUP_DAY = 24 * 3600
+LOOKUP_DAILY_LIMIT = 30  # wrong guesses per code in LOOKUP_DAY seconds, from every address together
+LOOKUP_MESSAGE = "Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+LOOKUP_DAILY_MESSAGE = ("Mã này đã bị tra cứu sai quá nhiều lần trong ngày; để bảo vệ thông tin của người nộp, việc tra "
+                        "cứu công khai mã này tạm dừng trong 24 giờ. Người nộp đăng nhập Cổng dịch vụ công để xem.")
+
+
+def _lookup_counters(request, kind: str, code: str) -> list[tuple[str, int, int, str]]:
+    code = code.strip().upper()[:64]
+    return [(f"motcua:lookup:{kind}:ip:{client_address(request) or '?'}", LOOKUP_LIMIT, LOOKUP_WINDOW, LOOKUP_MESSAGE),
+            (f"motcua:lookup:{kind}:code:{code}", LOOKUP_LIMIT, LOOKUP_WINDOW, LOOKUP_MESSAGE),
+            (f"motcua:lookup:{kind}:day:{code}", LOOKUP_DAILY_LIMIT, LOOKUP_DAY, LOOKUP_DAILY_MESSAGE)]
+
+
+def lookup_refusal(request, kind: str, code: str) -> str | None:
+    """The Vietnamese reason a public look-up of `code` is refused now (too many wrong guesses), or None."""
+    full = [message for key, limit, _, message in _lookup_counters(request, kind, code) if (cache.get(key) or 0) >= limit]
+    return full[-1] if full else None
+
+
+def note_wrong_lookup(request, kind: str, code: str) -> None:
+    for key, _, seconds, _ in _lookup_counters(request, kind, code):
+        _count(key, seconds)
 
 
 # --- unlock --------------------------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
+from motcua.accounts import lockout
 from motcua.audit.services import record_read
 from motcua.catalog.models import Procedure
-from motcua.core.errors import NotFound
+from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback, ratings
@@ -284,11 +285,15 @@ def public_feedback(request, q: Annotated[str, StringConstraints(max_length=200)
 
 @router.get("/feedback/track/{code}", response=TrackOut, summary="Tra cứu phản ánh bằng mã và số điện thoại/thư")
 def track_feedback(request, code: str, contact: str = Query(..., min_length=3, max_length=255)):
+    refusal = lockout.lookup_refusal(request, "feedback", code)  # wrong guesses per address and per code
+    if refusal:
+        raise DomainError("too_many_attempts", refusal, status=429)
     fb = Feedback.objects.filter(code=code.strip().upper()).first()
     contact = contact.strip().lower().replace(" ", "")
     if contact.startswith("+84"):
         contact = "0" + contact[3:]
     if fb is None or contact not in {fb.submitter_phone, fb.submitter_email.lower()} - {""}:
+        lockout.note_wrong_lookup(request, "feedback", code)
         raise NotFound("feedback_not_found", "Không tìm thấy phản ánh với mã và thông tin liên hệ đã nhập.")
     return {**_receipt(fb), "answer": fb.answer if fb.answered_at else "", "answered_at": fb.answered_at,
             "reject_reason": fb.reject_reason}

@@ -58,3 +58,16 @@ def test_openapi_lists_every_lifecycle_endpoint_and_docs_render(db):
     assert any(s.get("scheme") == "bearer" for s in schemes.values())
     docs = Client().get("/api/v1/docs")
     assert docs.status_code == 200 and b"openapi.json" in docs.content
+
+
+def test_every_answer_the_openapi_document_describes_is_described_in_vietnamese(db):
+    """An integrator reads what each status means in Vietnamese — also for the statuses an operation declares
+    itself, which the framework described with the English HTTP phrase ("Not Found", "Too Many Requests")."""
+    from http import HTTPStatus
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    english = {(path, method, code) for path, ops in paths.items() for method, op in ops.items()
+               for code, answer in op["responses"].items() if answer["description"] == HTTPStatus(int(code)).phrase}
+    assert not english
+    track = paths["/api/v1/engagement/feedback/track/{code}"]["get"]["responses"]
+    assert track["429"]["description"].startswith("Quá nhiều lần thử sai")

@@ -283,7 +283,8 @@ def public_feedback(request, q: Annotated[str, StringConstraints(max_length=200)
             for f in qs[offset:offset + limit]]
 
 
-@router.get("/feedback/track/{code}", response=TrackOut, summary="Tra cứu phản ánh bằng mã và số điện thoại/thư")
+@router.get("/feedback/track/{code}", response={200: TrackOut, 429: ErrorOut},
+            summary="Tra cứu phản ánh bằng mã và số điện thoại/thư")
 def track_feedback(request, code: str, contact: str = Query(..., min_length=3, max_length=255)):
     refusal = lockout.lookup_refusal(request, "feedback", code)  # wrong guesses per address and per code
     if refusal:

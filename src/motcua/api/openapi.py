@@ -19,6 +19,8 @@ tests/api/test_openapi_fuzz.py holds the API to it.
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from ninja import NinjaAPI
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
@@ -32,9 +34,11 @@ DESCRIPTIONS = {
     "409": "Xung đột: trạng thái không cho phép, hoặc dữ liệu vừa bị yêu cầu khác thay đổi (`conflict`).",
     "413": "Nội dung gửi lên quá lớn.",
     "422": "Dữ liệu không hợp lệ (`details.fields` theo từng trường).",
-    "429": "Quá nhiều lần thử khóa API sai từ địa chỉ này.",
+    "429": "Quá nhiều lần thử sai (khóa API từ địa chỉ này, hoặc mã tra cứu với thông tin đi kèm); thử lại sau.",
     "503": "Cơ sở dữ liệu tạm thời bận hoặc không truy cập được; thử lại sau `Retry-After` giây.",
+    "415": "Loại tệp không được nhận.",
 }
+SUCCESS = {"200": "Thành công.", "201": "Đã tạo.", "202": "Đã nhận, đang xử lý.", "204": "Thành công, không có nội dung."}
 
 
 def machinery_statuses(path: str, method: str, operation: dict) -> set[str]:
@@ -64,9 +68,14 @@ def complete(schema: dict) -> dict:
     """Add the machinery's statuses to every operation that does not declare them yet."""
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
-            responses = operation.setdefault("responses", {})
+            # ninja names the statuses an operation declares by number, ours by text: one key per status
+            responses = {str(code): response for code, response in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             for code in sorted(machinery_statuses(path, method, operation)):
                 responses.setdefault(code, _error_response(code))
+            for code, response in responses.items():  # what ninja describes in English, in Vietnamese
+                if response.get("description") == HTTPStatus(int(code)).phrase:
+                    response["description"] = DESCRIPTIONS.get(code) or SUCCESS.get(code, response["description"])
     return schema
 
 

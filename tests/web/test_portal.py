@@ -274,6 +274,17 @@ def test_login_by_id_number_and_wrong_password(client, world):
     assert resp.status_code == 302
 
 
+def test_signing_in_by_id_number_finds_the_account_the_e_id_vouched_for(client, world):
+    """Two accounts carry one ID number (an officer's, older, and the citizen account its holder proved with VNeID):
+    signing in by the number reaches the proven one, not whichever the database returns first."""
+    from tests.factories import citizen, officer
+
+    officer("specialist", world["agency"], username="canbo.lan", id_number="051190007777", verified_id_number="")
+    proven = citizen(username="lan.congdan", id_number="051190007777", verified_id_number="051190007777")
+    resp = client.post(reverse("portal:login"), {"username": "051190007777", "password": "matkhau-123"})
+    assert resp.status_code == 302 and client.session["_auth_user_id"] == str(proven.pk)
+
+
 def test_home_page_renders(client, world):
     resp = client.get("/")
     assert resp.status_code == 200 and "Tra cứu hồ sơ" in resp.content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.db.models import Case, When
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -32,7 +33,11 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
-        by_id = get_user_model().objects.filter(id_number=username).values_list("username", flat=True).first()
+        # Signing in by ID number: should several accounts carry it (one registered later by someone typing another
+        # person's number), the account the national e-ID vouched for, else the first registered.
+        by_id = (get_user_model().objects.filter(id_number=username)
+                 .order_by(Case(When(verified_id_number=username, then=0), default=1), "pk")
+                 .values_list("username", flat=True).first())
         user = authenticate(request, username=by_id or username, password=form.cleaned_data["password"])
         if user is None:
             form.add_error(None, "Tên đăng nhập hoặc mật khẩu không đúng.")

@@ -118,6 +118,10 @@ def test_my_tasks_with_deadline_colours(signed_in, dx):
     r = c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "in_progress", "progress": "40", "result": "Đã khảo sát",
                                                     "next": f"{BASE}/nhiem-vu-cua-toi/"})
     assert r["Location"] == f"{BASE}/nhiem-vu-cua-toi/" and Task.objects.get(pk=soon.pk).progress == 40
+    # reported done with the old 40 % still in its box: done is done in full, as the plan's roll-up counts it
+    c.post(f"{BASE}/nhiem-vu/{soon.pk}/sua/", {"status": "done", "progress": "40", "result": "Đã lắp đặt xong",
+                                               "next": f"{BASE}/nhiem-vu-cua-toi/"})
+    assert (Task.objects.get(pk=soon.pk).status, Task.objects.get(pk=soon.pk).progress) == (Task.DONE, 100)
 
 
 def test_round_dashboard_and_who_has_not_reported(signed_in, dx):

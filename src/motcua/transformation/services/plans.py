@@ -271,13 +271,19 @@ def lead_matcher():
     return match
 
 
+def _done_is_whole(clean: dict) -> None:
+    """A task reported done is done in full: its progress is 100 %, whatever was typed beside the status (the plan's
+    roll-up counts it so; the page showed «Hoàn thành» with «50 %»)."""
+    if clean.get("status") == Task.DONE:
+        clean["progress"] = 100
+
+
 def add_task(user, plan: Plan, *, section: PlanSection, content: str, lead_agencies=(), **fields) -> Task:
     permissions.require(permissions.can_edit_plan(user, plan))
     _unlocked(plan)
     clean = _clean_task_fields(plan, {"section": section, "content": content, **fields})
     check_time(plan, clean.get("deadline"), clean.get("year"))
-    if clean.get("status") == Task.DONE and "progress" not in clean:
-        clean["progress"] = 100
+    _done_is_whole(clean)
     with transaction.atomic():
         order = (plan.tasks.aggregate(m=Max("order"))["m"] or 0) + 1
         clean.setdefault("number", str(plan.tasks.filter(section=section).count() + 1))
@@ -300,8 +306,7 @@ def update_task(user, task: Task, lead_agencies=None, **fields) -> Task:
     deadline = clean.get("deadline", task.deadline)
     year = clean.get("year", task.year)
     check_time(plan, deadline, year)
-    if clean.get("status") == Task.DONE and "progress" not in clean:
-        clean["progress"] = 100
+    _done_is_whole(clean)
     if lead_agencies is None and "lead_text" in clean and clean["lead_text"] != task.lead_text:
         lead_agencies = lead_matcher()(clean["lead_text"])
     with transaction.atomic():

@@ -124,6 +124,22 @@ def test_my_tasks_with_deadline_colours(signed_in, dx):
     assert (Task.objects.get(pk=soon.pk).status, Task.objects.get(pk=soon.pk).progress) == (Task.DONE, 100)
 
 
+def test_a_report_of_past_spending_has_no_overdue_rows(signed_in, dx):
+    """A report (seed 004, Phụ lục I: money spent in 2021–2023) lists work of past years: none of it is «Quá hạn»;
+    a plan's task whose deadline passed still is."""
+    report = import_plan(dx.dp_admin, seed_file("seed004_pl1"), agency=dx.dp, year=2023, kind=Plan.REPORT,
+                         first_year=2021).plan
+    c = signed_in(dx.dp_admin)
+    html = c.get(f"{BASE}/ke-hoach/{report.pk}/").content.decode()
+    assert "Trung tâm Điều hành Thông minh IOC" in html and "Quá hạn" not in html and 'class="overdue"' not in html
+    plan = plans.create_plan(dx.dp_admin, agency=dx.dp, year=timezone.localdate().year)
+    section = plans.add_section(dx.dp_admin, plan, title="Nhóm I")
+    late = plans.add_task(dx.dp_admin, plan, section=section, content="Việc trễ",
+                          deadline=dt.date(plan.year, 1, 2))
+    html = c.get(f"{BASE}/ke-hoach/{plan.pk}/").content.decode()
+    assert f'<tr id="task-{late.pk}" class="overdue">' in html and "Quá hạn" in html
+
+
 def test_round_dashboard_and_who_has_not_reported(signed_in, dx):
     admin = signed_in(dx.admin)
     deadline = timezone.localdate() + dt.timedelta(days=5)

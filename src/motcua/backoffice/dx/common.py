@@ -57,7 +57,7 @@ def editor_context(request, plan: Plan, task_form=None, **extra) -> dict:
         refused = task_form is not None and section.section.pk == extra.get("open_section")
         section.task_form = task_form if refused else TaskForm(auto_id=f"s{section.section.pk}-%s")
     for row in table.rows:
-        row.state = plans.task_state(row.task)
+        row.state = plans.task_state(row.task, reported=plan.kind == Plan.REPORT)
         row.can_report = permissions.can_report_on_task(user, row.task)
     editable = permissions.can_edit_plan(user, plan)
     ctx = {"plan": plan, "table": table, "paper_kinds": list(PAPER_KINDS.items()), "editable": editable,

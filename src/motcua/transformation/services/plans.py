@@ -180,13 +180,14 @@ def due_date(task: Task) -> dt.date | None:
     return dt.date(year, 12, 31)
 
 
-def task_state(task: Task, today: dt.date | None = None) -> tuple[str, str]:
-    """(key, label): done, overdue (computed from the deadline), in_progress, not_started."""
+def task_state(task: Task, today: dt.date | None = None, *, reported: bool = False) -> tuple[str, str]:
+    """(key, label): done, overdue (computed from the deadline), in_progress, not_started. ``reported``: a row of a
+    report (money spent, work done in past years, seed 004 Phụ lục I), which has no deadline left to miss."""
     if task.status == Task.DONE:
         return Task.DONE, "Hoàn thành"
     today = today or timezone.localdate()
     due = due_date(task)
-    if due is not None and due < today:
+    if due is not None and due < today and not reported:
         return "overdue", "Quá hạn"
     return task.status, dict(Task.STATUSES)[task.status]
 

@@ -121,21 +121,34 @@ PDF_VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"  # Chromium'
 
 def open_pdf(page, link) -> bytes:
     """Click a link to a PDF: the browser shows it in its PDF viewer, to read and print, and nothing lands in
-    Downloads. Returns the bytes shown."""
+    Downloads; a link meant to open beside the page (a slip the counter prints, target=_blank) opens in a new tab,
+    the page staying where it was. Returns the bytes shown."""
     downloads = []
     page.on("download", lambda download: downloads.append(download))
-    with page.expect_navigation():
-        link.click()
-    for _ in range(100):
-        if any(f.url.startswith(PDF_VIEWER) for f in page.frames):
-            break
-        page.wait_for_timeout(100)
+    if link.get_attribute("target") == "_blank":
+        left_at = page.url
+        with page.context.expect_page() as opened:
+            link.click()
+        viewer = opened.value
+        viewer.on("download", lambda download: downloads.append(download))
+        viewer.wait_for_load_state()
+        assert page.url == left_at
     else:
-        raise AssertionError(f"no PDF viewer at {page.url}: {[f.url for f in page.frames]}")
+        with page.expect_navigation():
+            link.click()
+        viewer = page
+    for _ in range(100):
+        if any(f.url.startswith(PDF_VIEWER) for f in viewer.frames):
+            break
+        viewer.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"no PDF viewer at {viewer.url}: {[f.url for f in viewer.frames]}")
     assert not downloads, [d.suggested_filename for d in downloads]
-    shown = page.request.get(page.url)
+    shown = viewer.request.get(viewer.url)
     assert shown.headers["content-disposition"].startswith("inline; filename"), shown.headers
     assert shown.body()[:5] == b"%PDF-"
+    if viewer is not page:
+        viewer.close()
     return shown.body()
 
 

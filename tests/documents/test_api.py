@@ -268,3 +268,28 @@ def test_the_api_digitizes_and_confirms_by_the_rule_of_the_counter_screen(people
     assert answer.status_code == 403
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
+
+
+def test_a_stalled_or_failed_job_is_run_again_over_the_api(people, django_capture_on_commit_callbacks):
+    """What the counter screen's «Thử nhận dạng lại» does, a counter application does over the API: the job's
+    answer says it stalled (its worker was killed) and the retry queues it again; a finished one is not retried, and
+    someone who may not digitize it cannot."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.documents.models import DigitizationJob, JobStatus
+
+    dossier = make_dossier(people)
+    silent = timezone.now() - dt.timedelta(minutes=30)
+    job = DigitizationJob.objects.create(dossier=dossier, status=JobStatus.RUNNING, pages_total=1, started_at=silent,
+                                         progress_at=silent, created_by=people["counter"])
+    counter = client_for(people["counter"])
+    seen = counter.get(f"{API}/digitization/{job.pk}").json()
+    assert seen["stalled"] is True and seen["error"].startswith("Lượt nhận dạng đã dừng giữa chừng")
+    assert client_for(people["leader"]).post(f"{API}/digitization/{job.pk}/retry").status_code == 403
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        r = counter.post(f"{API}/digitization/{job.pk}/retry")
+    assert r.status_code == 202 and r.json()["status"] == "queued" and not r.json()["stalled"] and len(queued) == 1
+    again = counter.post(f"{API}/digitization/{job.pk}/retry")
+    assert again.status_code == 409 and again.json()["code"] == "digitization_not_failed"

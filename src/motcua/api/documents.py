@@ -76,7 +76,10 @@ class JobOut(Schema):
     fields: dict
     confirmed_fields: dict
     output_id: int | None
-    error: str = Field(description="Vietnamese: why the job failed and what to do (rescan, or try again)")
+    error: str = Field(description="Vietnamese: why the job failed (or stalled) and what to do (rescan, or try "
+                                   "again: POST …/digitization/{job_id}/retry)")
+    stalled: bool = Field(description="running, but with no progress for 10 minutes: its worker was stopped; "
+                                      "POST …/digitization/{job_id}/retry runs it again")
     pages_unrecognized: list[int] = Field(
         description="pages whose text could not be recognised: the digitized PDF holds them as images only, and the "
                     "fields are typed from the scan before confirming")
@@ -194,7 +197,8 @@ def _job_out(job: DigitizationJob) -> dict:
     return {"id": job.pk, "status": job.status, "status_label": job.get_status_display(), "kind": job.kind,
             "dossier_id": job.dossier_id, "pages_total": job.pages_total, "pages_done": job.pages_done,
             "progress_percent": job.progress_percent, "fields": job.fields, "confirmed_fields": job.confirmed_fields,
-            "output_id": job.output_id, "error": job.error, "pages_unrecognized": job.pages_unrecognized or [],
+            "output_id": job.output_id, "error": job.officer_error,
+            "stalled": job.stalled, "pages_unrecognized": job.pages_unrecognized or [],
             "created_at": job.created_at,
             "finished_at": job.finished_at}
 
@@ -280,6 +284,17 @@ def digitization_confirm(request, job_id: int, body: ConfirmIn):
     if job.dossier is not None:
         _may_digitize(_user(request), job.dossier, job.kind)
     return _job_out(digitization.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
+
+
+@router.post("/digitization/{job_id}/retry", response={202: JobOut, **ERRORS},
+             summary="Nhận dạng lại lượt số hóa bị lỗi hoặc đã dừng giữa chừng")
+def digitization_retry(request, job_id: int):
+    """As «Thử nhận dạng lại» on the counter screen: a failed job, or a stalled one, is queued again (409
+    ``digitization_not_failed`` otherwise), by whoever may digitize it."""
+    job = _job(request, job_id)
+    if job.dossier is not None:
+        _may_digitize(_user(request), job.dossier, job.kind)
+    return Status(202, _job_out(digitization.retry_digitization(job, actor=_user(request))))
 
 
 # ---------------------------------------------------------------- signatures

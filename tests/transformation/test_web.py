@@ -36,8 +36,13 @@ def test_a_commune_admin_builds_a_plan_on_the_editor(signed_in, dx):
     assert r.status_code == 200 and "Số hóa hồ sơ, kết quả giải quyết TTHC" in r.content.decode()
     r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "-5", "sources": "NST"}, **HX)
     assert r.status_code == 422 and "Kinh phí: Kinh phí không được âm." in r.content.decode()
-    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "100", "sources": "Quỹ ABC"}, **HX)
-    assert r.status_code == 422 and "Nguồn vốn không có trong danh mục" in r.content.decode()
+    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "100", "sources": "Quỹ ABC", "year": "2024"},
+               **HX)
+    html = r.content.decode()
+    assert r.status_code == 422 and "Nguồn vốn không có trong danh mục" in html
+    # the line as typed, in that task's reopened panel, to correct the source and send again
+    assert f'id="kp-{task.pk}" type="text" name="planned" inputmode="decimal" placeholder="92,460" value="100"' in html
+    assert 'value="Quỹ ABC"' in html and 'value="2024"' in html and '<details class="inline" open><summary>Cập nhật' in html
     r = c.post(f"{BASE}/ke-hoach/{plan.pk}/nhom/{section.pk}/nhiem-vu/",
                {"content": "Tập huấn kỹ năng số cho Tổ công nghệ số cộng đồng", "lead_text": "Phòng Văn hóa",
                 "deadline": "2025-02-01"}, **HX)
@@ -61,10 +66,22 @@ def test_a_commune_admin_builds_a_plan_on_the_editor(signed_in, dx):
     att = task.evidence.get()
     assert r.status_code == 200 and f"{BASE}/minh-chung/{att.pk}/" in r.content.decode()
     assert c.get(f"{BASE}/minh-chung/{att.pk}/").status_code == 200
+    r = c.post(f"{BASE}/ke-hoach/{plan.pk}/chi-tieu/", {"measure": "households_internet", "value": "bảy mươi",
+                                                        "comparator": "gt", "name": "Hộ có Internet cáp quang"}, **HX)
+    html = r.content.decode()
+    assert r.status_code == 422 and not plan.targets.exists()
+    assert 'value="bảy mươi"' in html and 'value="Hộ có Internet cáp quang"' in html
+    assert '<details class="inline" open><summary>Thêm chỉ tiêu' in html
     r = c.post(f"{BASE}/ke-hoach/{plan.pk}/chi-tieu/", {"measure": "households_internet", "value": "70",
                                                         "comparator": "gt"}, **HX)
     assert r.status_code == 200 and "&gt; 70 %" in r.content.decode()
+    assert '<details class="inline" open><summary>Thêm chỉ tiêu' not in r.content.decode()  # saved: closed, empty
     target = plan.targets.get()
+    r = c.post(f"{BASE}/chi-tieu/{target.pk}/gia-tri/", {"value": "72,5 phần trăm", "note": "Số liệu VNPT tháng 11"},
+               **HX)
+    html = r.content.decode()
+    assert r.status_code == 422 and 'value="72,5 phần trăm"' in html and 'value="Số liệu VNPT tháng 11"' in html
+    assert '<details class="inline" open><summary>Nhập giá trị' in html
     r = c.post(f"{BASE}/chi-tieu/{target.pk}/gia-tri/", {"value": "72,5", "note": "VNPT",
                                                         "evidence": SimpleUploadedFile("so-lieu.pdf", pdf_bytes())},
                **HX)

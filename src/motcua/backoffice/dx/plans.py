@@ -75,8 +75,9 @@ def plan_detail(request, pk):
 
 def _fragment(request, plan, template, status=200, **extra):
     """htmx: the part that changed; a plain form post: back to the plan page."""
-    if status < 400:
-        extra.pop("task_form", None)  # saved: the form is empty again
+    if status < 400:  # saved: the forms are empty again
+        for typed in ("task_form", "target_form", "typed_line", "typed_value"):
+            extra.pop(typed, None)
     if request.htmx:  # the changed part, and the plan's total beside it (out of band)
         return page(request, template, editor_context(request, plan, oob=True, **extra), status=status)
     if status >= 400 and extra.get("error"):
@@ -191,8 +192,10 @@ def task_delete(request, tid):
 @require_POST
 def line_add(request, tid):
     task = task_or_404(request, tid)
+    typed = {"task": task.pk, **{k: request.POST.get(k, "")[:200] for k in ("planned", "sources", "year")}}
     return _submit(request, task.plan, BudgetLineForm(request.POST), lambda c: budget.add_budget_line(
-        actor(request), task, planned=c["planned"], sources=c["sources"], year=c["year"], disbursed=c["disbursed"]))
+        actor(request), task, planned=c["planned"], sources=c["sources"], year=c["year"], disbursed=c["disbursed"]),
+        typed_line=typed)  # refused: shown again as typed
 
 
 @officer_required
@@ -240,9 +243,10 @@ def evidence(request, att_id):
 @require_POST
 def target_add(request, pk):
     plan = plan_or_404(request, pk)
-    return _submit(request, plan, TargetForm(request.POST), lambda c: indicators.add_target(
+    form = TargetForm(request.POST)  # refused: shown again as typed
+    return _submit(request, plan, form, lambda c: indicators.add_target(
         actor(request), plan, measure=c["measure"], value=c["value"], comparator=c["comparator"], name=c["name"],
-        unit=c["unit"] or None, area=c["area"] or None), template=TARGETS)
+        unit=c["unit"] or None, area=c["area"] or None), template=TARGETS, target_form=form)
 
 
 @officer_required
@@ -250,10 +254,11 @@ def target_add(request, pk):
 def value_add(request, target_id):
     target = get_object_or_404(Target.objects.select_related("plan__agency"), pk=target_id,
                                plan__in=permissions.visible_plans(request.user))
+    typed = {"target": target.pk, **{k: request.POST.get(k, "")[:500] for k in ("value", "note")}}
     return _submit(request, target.plan, ValueForm(request.POST, request.FILES), lambda c: indicators.enter_value(
         actor(request), target, value=c["value"], note=c["note"], evidence=c.get("evidence"),
         evidence_name=c["evidence"].name if c.get("evidence") else None), template=TARGETS,
-        ok="Đã lưu giá trị chỉ tiêu.")
+        ok="Đã lưu giá trị chỉ tiêu.", typed_value=typed)  # refused: shown again as typed (a file is chosen again)
 
 
 @officer_required

@@ -269,6 +269,8 @@ MOTCUA_LOGIN_FAILURE_LIMIT = env.int("MOTCUA_LOGIN_FAILURE_LIMIT", default=5)
 MOTCUA_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("MOTCUA_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 MOTCUA_LOGIN_LOCKOUT_MINUTES = env.int("MOTCUA_LOGIN_LOCKOUT_MINUTES", default=15)
 MOTCUA_TOKEN_FAILURE_LIMIT = env.int("MOTCUA_TOKEN_FAILURE_LIMIT", default=20)
+# Look-ups in the National Population Database per account per day (integrations.population).
+MOTCUA_POPULATION_DAILY_LIMIT = env.int("MOTCUA_POPULATION_DAILY_LIMIT", default=300)
 # A valid bearer token, its account and roles are kept this many seconds per worker process (api/tokencache.py):
 # a revocation or role change applies at once in the process that makes it, within this delay in the others.
 MOTCUA_API_AUTH_CACHE_SECONDS = env.float("MOTCUA_API_AUTH_CACHE_SECONDS", default=5.0)

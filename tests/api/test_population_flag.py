@@ -53,3 +53,26 @@ def test_citizen_who_read_their_own_record_submits_a_marked_dossier(world, popul
     assert citizen.get("/api/v1/integrations/population/051190000123").status_code == 200
     second = citizen.post("/api/v1/dossiers", submit_body(world), content_type="application/json")
     assert second.status_code == 201 and Dossier.objects.get(code=second.json()["code"]).applicant_population
+
+
+def test_only_the_counter_reads_the_register_and_each_account_only_so_much_a_day(world, population_db, settings):
+    """The national register is read to pre-fill what a person at the counter would otherwise dictate: not by any
+    officer of any agency, and not in bulk — each account a day's counter work at most, the excess refused and the
+    moment recorded in the audit trail."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MOTCUA_POPULATION_DAILY_LIMIT = 2
+    refused = world.client("specialist").get("/api/v1/integrations/population/051190012345")
+    assert refused.status_code == 403 and "Bộ phận Một cửa" in refused.json()["message"]
+    counter = world.client("counter")
+    for number in ("051190012345", "051085004321"):
+        assert counter.get(f"/api/v1/integrations/population/{number}").status_code == 200
+    for _ in range(2):
+        over = counter.get("/api/v1/integrations/population/051190000123")
+        assert over.status_code == 429 and over.json()["code"] == "population_limit"
+        assert "2 lần trong ngày" in over.json()["message"]
+    assert AuditEntry.objects.filter(action="population.limit_reached").count() == 1
+    assert not AuditEntry.objects.filter(action="personal_data.read", object_id="051190000123").exists()
+    assert world.client("other_counter").get("/api/v1/integrations/population/051190000123").status_code == 200
+    cache.clear()

@@ -62,7 +62,7 @@ def _require_admin(user):
 
 
 @router.get("/population/{id_number}", response={200: CitizenOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
-                                                 503: ErrorOut})
+                                                 429: ErrorOut, 503: ErrorOut})
 def population_lookup(request, id_number: str):
     """Residence data for pre-filling a form: officers, or a citizen for their own ID number. The read is in the
     audit trail; a dossier this account then submits or receives for that person within the working day counts as
@@ -72,7 +72,10 @@ def population_lookup(request, id_number: str):
         if (getattr(user, "id_number", "") or "") != id_number.strip():
             raise PermissionDenied("forbidden", "Chỉ được tra cứu số định danh của chính mình.")
         consent.refuse_unverified_self(user, id_number.strip())  # a number typed at sign-up is anyone's claim
-    person = population.lookup(id_number)
+    elif not population.may_look_up(user):
+        raise PermissionDenied("forbidden", "Chỉ cán bộ tiếp nhận hồ sơ tại Bộ phận Một cửa được tra cứu CSDL quốc "
+                                            "gia về dân cư.")
+    person = population.lookup(id_number, by=user)
     number = person["id_number"] or id_number.strip()
     population.remember_checked(user, number)
     record_read(user, "person", number, [k for k, v in person.items() if v], purpose="api_prefill")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
+from motcua.accounts.models import Role
+from motcua.accounts.permissions import has_role
+from motcua.audit.services import record
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import DomainError, NotFound
 
@@ -18,9 +23,41 @@ class PopulationUnavailable(DomainError):
     status = 503
 
 
-def lookup(id_number: str) -> dict:
-    """Residence fields of the person with this ID number, for pre-filling (never stored here)."""
+# Who reads the national register, and how much: the counter officers who receive people (and a citizen their own
+# record), each at most MOTCUA_POPULATION_DAILY_LIMIT look-ups a day — enough for a counter's day, not for copying
+# the register out. Decree 13/2023/ND-CP art. 3: personal data processed only to the extent its purpose needs.
+LIMIT_MESSAGE = ("Tài khoản này đã tra cứu CSDL quốc gia về dân cư {limit} lần trong ngày, mức tối đa cho phép; "
+                 "vui lòng nhập thông tin hoặc thử lại vào ngày mai.")
+
+
+def may_look_up(user) -> bool:
+    """Officers who receive people at the counter; a citizen only for their own number (the caller's check)."""
+    return has_role(user, Role.COUNTER_OFFICER)
+
+
+def _count_look_up(user) -> None:
+    """One more look-up today by `user`; refused (429 ``population_limit``, audited) past the daily limit."""
+    if getattr(user, "pk", None) is None:
+        return
+    limit = settings.MOTCUA_POPULATION_DAILY_LIMIT
+    key = f"motcua:population_lookups:{user.pk}:{timezone.localdate():%Y%m%d}"
+    cache.add(key, 0, 24 * 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 24 * 3600)
+        count = 1
+    if count > limit:
+        if count == limit + 1:
+            record(user, "population.limit_reached", "user", user.pk, {"limit": limit})
+        raise DomainError("population_limit", LIMIT_MESSAGE.format(limit=limit), status=429)
+
+
+def lookup(id_number: str, *, by=None) -> dict:
+    """Residence fields of the person with this ID number, for pre-filling (never stored here); ``by``: the account
+    asking, counted against its daily limit."""
     value = parse_id_number(id_number).value
+    _count_look_up(by)
     config = target_config("population")
     if not config.get("url"):
         raise PopulationUnavailable("population_not_configured",

@@ -87,7 +87,7 @@ def person_lookup(request):
     found, source = None, ""
     if is_valid_id_number(number):
         user = get_user_model().objects.filter(id_number=number).first()
-        person = _from_population(number)
+        person = _from_population(number, request.user)
         if person is not None:
             population.remember_checked(request.user, number)
             found = {"applicant_name": person["full_name"], "applicant_address": person["current_address"]
@@ -109,10 +109,10 @@ def person_lookup(request):
     return bo_page(request, "backoffice/_person.html", {"found": found, "number": number, "source": source})
 
 
-def _from_population(number: str) -> dict | None:
+def _from_population(number: str, officer) -> dict | None:
     """The person's residence data from the National Population Database, or None (not connected, not found,
-    not answering: the officer types the data)."""
+    not answering, the officer's daily limit reached: the officer types the data)."""
     try:
-        return population.lookup(number)
+        return population.lookup(number, by=officer)
     except DomainError:
         return None

@@ -78,7 +78,7 @@ def _population_record(request) -> dict | None:
         messages.warning(request, f"{UNVERIFIED_MESSAGE} Chưa tra cứu CSDL quốc gia về dân cư; vui lòng nhập thông tin.")
         return None
     try:
-        person = population.lookup(number)
+        person = population.lookup(number, by=request.user)
     except DomainError as err:
         messages.warning(request, err.message)
         return None

@@ -26,7 +26,7 @@ def test_monitor_goes_from_the_menu_to_the_dossier_that_lost_a_point(new_page, w
     expect(page.locator("svg.chart").first).to_be_visible()
     shot(page, "thong-ke")
     page.get_by_role("navigation", name="Thống kê").get_by_role("link", name="Chỉ số 766").click()
-    page.get_by_label("Đơn vị").select_option(label=world.w.agency.name)
+    page.get_by_label("Đơn vị", exact=True).select_option(label=world.w.agency.name)
     page.get_by_label("Kỳ (2026, 2026-Q1, 2026-03)").fill("2026-03")
     page.get_by_role("button", name="Xem").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(world.w.agency.name)

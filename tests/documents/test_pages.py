@@ -44,3 +44,25 @@ def test_job_page_polls_while_running_and_stops_when_done(people):
     other = Client()
     sign_in(other, people["other_citizen"])
     assert other.get(f"/tai-lieu/so-hoa/{job.pk}/").status_code == 404
+
+
+def test_the_public_signature_check_is_not_endless_from_one_address(people):
+    """Anyone may check a PDF of up to 20 MB without an account, on the page and over the API: one address gets a
+    reasonable number of checks in 15 minutes (accounts.lockout.HEAVY_LIMIT), then a Vietnamese 429; another
+    address is not held up."""
+    from django.core.cache import cache
+
+    from motcua.accounts.lockout import HEAVY_LIMIT, HEAVY_MESSAGE
+
+    cache.clear()
+    busy = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(HEAVY_LIMIT):
+        assert busy.post("/tai-lieu/kiem-tra-chu-ky/", {"file": SimpleUploadedFile("a.txt", b"x")}).status_code == 415
+    r = busy.post("/tai-lieu/kiem-tra-chu-ky/", {"file": SimpleUploadedFile("kq.pdf", make_pdf())})
+    assert r.status_code == 429 and HEAVY_MESSAGE in r.content.decode()
+    api = busy.post("/api/v1/documents/verify", {"file": SimpleUploadedFile("kq.pdf", make_pdf())})
+    assert api.status_code == 429 and api.json()["code"] == "too_many_attempts"
+    other = Client(REMOTE_ADDR="203.0.113.21").post("/tai-lieu/kiem-tra-chu-ky/",
+                                                    {"file": SimpleUploadedFile("kq.pdf", make_pdf())})
+    assert other.status_code == 200
+    cache.clear()

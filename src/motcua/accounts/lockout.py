@@ -204,6 +204,18 @@ def note_wrong_lookup(request, kind: str, code: str) -> None:
         _count(key, seconds)
 
 
+# Heavy work anyone may ask for without an account: checking the signatures of a PDF of up to 20 MB (the signature
+# check page, POST /api/v1/documents/verify). Counted per address, so that one address cannot keep the server busy.
+HEAVY_LIMIT = 30  # requests per address in LOOKUP_WINDOW seconds
+HEAVY_MESSAGE = "Bạn đã gửi quá nhiều tệp để kiểm tra chữ ký từ địa chỉ này. Vui lòng thử lại sau 15 phút."
+
+
+def refuse_heavy_use(request, kind: str) -> None:
+    """Count one more `kind` request from this address; 429 ``too_many_attempts`` past HEAVY_LIMIT."""
+    if _count(f"motcua:heavy:{kind}:{client_address(request) or '?'}", LOOKUP_WINDOW) > HEAVY_LIMIT:
+        raise DomainError("too_many_attempts", HEAVY_MESSAGE, status=429)
+
+
 # --- unlock --------------------------------------------------------------------------------------------------
 
 def can_unlock(user) -> bool:

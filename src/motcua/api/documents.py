@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import FileResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
+from motcua.accounts import lockout
 from motcua.catalog.models import ComponentRequirement
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
 from motcua.documents import attachments, consent, digitization, validation, vault
@@ -299,8 +300,10 @@ def digitization_retry(request, job_id: int):
 
 # ---------------------------------------------------------------- signatures
 
-@router.post("/verify", response={200: VerifyOut, **ERRORS}, auth=None, summary="Kiểm tra chữ ký số trên tệp PDF")
+@router.post("/verify", response={200: VerifyOut, 429: ErrorOut, **ERRORS}, auth=None,
+             summary="Kiểm tra chữ ký số trên tệp PDF")
 def verify(request, file: File[UploadedFile]):
+    lockout.refuse_heavy_use(request, "verify")  # anyone may ask, so not without end from one address
     data = validation.read_limited(file)
     if not data[:1024].lstrip().startswith(b"%PDF-"):
         raise ValidationFailed("file_type_not_allowed", "Chỉ kiểm tra được chữ ký số trên tệp PDF.", status=415)

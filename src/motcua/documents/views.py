@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from motcua.accounts.lockout import refuse_heavy_use
 from motcua.core.errors import DomainError
 from motcua.dossiers.access import handles_dossier
 
@@ -26,6 +27,7 @@ def verify_signature(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         try:
+            refuse_heavy_use(request, "verify")  # anyone may ask, so not without end from one address
             if upload is None:
                 raise validation.ValidationFailed("file_missing", "Vui lòng chọn tệp PDF cần kiểm tra.")
             data = validation.read_limited(upload)

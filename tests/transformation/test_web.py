@@ -203,6 +203,24 @@ def test_catalogue_is_kept_by_the_provincial_admin(signed_in, dx):
         r = c.post(f"{BASE}/danh-muc/", {"loai": "nhom", "code": "thu", "name": "Nhóm thử", "order": order})
         assert r.status_code == 422 and "Thứ tự phải là số nguyên từ 0 đến 32767." in r.content.decode()
     assert not TaskGroup.objects.filter(code="thu").exists()
+    # «Sửa» on a row: the form holds the entry as it is, so a rename sent from it keeps its other names and state
+    FundingSource.objects.filter(code="NST").update(aliases="Ngân sách tỉnh\nNS tỉnh")
+    nst = FundingSource.objects.get(code="NST")
+    html = c.get(f"{BASE}/danh-muc/", {"sua-nguon": "NST"}).content.decode()
+    assert "Sửa nguồn vốn NST" in html and f'name="pk" value="{nst.pk}"' in html
+    assert ">Ngân sách tỉnh\nNS tỉnh</textarea>" in html and 'value="Ngân sách cấp tỉnh"' in html
+    r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "pk": nst.pk, "code": "NST", "name": "Ngân sách tỉnh Quảng Ngãi",
+                                     "aliases": "Ngân sách tỉnh\nNS tỉnh", "is_active": "on"})
+    assert r.status_code == 302
+    nst.refresh_from_db()
+    assert (nst.name, nst.aliases, nst.is_active) == ("Ngân sách tỉnh Quảng Ngãi", "Ngân sách tỉnh\nNS tỉnh", True)
+    # a refused save comes back as typed; an entry the page never showed is a message, not a server error
+    r = c.post(f"{BASE}/danh-muc/", {"loai": "nhom", "code": "Sai Mã", "name": "Nhóm hạ tầng số",
+                                     "aliases": "Hạ tầng\nHạ tầng số"})
+    html = r.content.decode()
+    assert r.status_code == 422 and 'value="Nhóm hạ tầng số"' in html and ">Hạ tầng\nHạ tầng số</textarea>" in html
+    r = c.post(f"{BASE}/danh-muc/", {"loai": "nguon", "pk": "999999", "code": "NST", "name": "Ngân sách tỉnh"})
+    assert r.status_code == 404 and "Không tìm thấy mục danh mục đang sửa" in r.content.decode()
 
 
 def test_community_teams_and_trainings(signed_in, dx):

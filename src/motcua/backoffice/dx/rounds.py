@@ -165,7 +165,7 @@ def community_page(request):
 @officer_required
 def catalogue_page(request):
     """Task groups and funding sources: everyone reads them, the provincial admin edits them."""
-    status = 200
+    status, typed = 200, {}
     if request.method == "POST":
         p = request.POST
         try:
@@ -181,11 +181,25 @@ def catalogue_page(request):
         except DomainError as err:
             messages.error(request, err.message)
             status = error_status(err)
+            # refused: the entry as typed, in its form, to correct
+            typed = {"source" if p.get("loai") == "nguon" else "group": {
+                k: p.get(k, "") for k in ("pk", "code", "name", "framework", "aliases", "order")} | {
+                "is_active": p.get("is_active") == "on"}}
         else:
             messages.success(request, "Đã lưu danh mục.")
             return redirect("backoffice:dx_catalogue")
+    groups, sources = TaskGroup.objects.all(), FundingSource.objects.all()
+    # «Sửa» on a row: the form holds that entry as it is, so saving changes only what is retyped (its other names,
+    # framework and state were cleared by a save that did not repeat them)
+    for kind, rows, asked in (("group", groups, request.GET.get("sua-nhom")),
+                              ("source", sources, request.GET.get("sua-nguon"))):
+        entry = next((e for e in rows if asked and e.code == asked), None)
+        if entry is not None and kind not in typed:
+            typed[kind] = {"pk": entry.pk, "code": entry.code, "name": entry.name, "aliases": entry.aliases,
+                           "framework": getattr(entry, "framework", ""), "order": entry.order,
+                           "is_active": entry.is_active}
     return page(request, "backoffice/dx/catalogue.html", {
-        "groups": TaskGroup.objects.all(), "sources": FundingSource.objects.all(),
+        "groups": groups, "sources": sources, "group_edit": typed.get("group"), "source_edit": typed.get("source"),
         "can_edit": permissions.is_provincial_admin(request.user)}, status=status)
 
 

@@ -7,7 +7,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import fold
 
 from .. import permissions
@@ -94,6 +94,16 @@ def _clean_aliases(text: str) -> str:
 MAX_ORDER = 32767  # the column is a PositiveSmallIntegerField
 
 
+def _entry(model, pk: int | None, code: str):
+    """The entry being edited (by its id, when the form edits one; else by its code), or a new one."""
+    if pk:
+        entry = model.objects.filter(pk=pk).first()
+        if entry is None:  # removed meanwhile, or an id the page never showed
+            raise NotFound("catalogue_entry_not_found", "Không tìm thấy mục danh mục đang sửa; vui lòng tải lại trang.")
+        return entry
+    return model.objects.filter(code=code).first() or model()
+
+
 def _order(value, entry) -> int:
     """The place in the catalogue: as given; when not given, an entry keeps its own and a new one goes last."""
     if value in (None, ""):
@@ -117,7 +127,7 @@ def save_group(user, *, code: str, name: str, framework: str = "", aliases: str 
         raise ValidationFailed("group_code_invalid", "Mã nhóm chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
     if not name:
         raise ValidationFailed("group_name_required", "Cần nhập tên nhóm.")
-    group = TaskGroup.objects.get(pk=pk) if pk else TaskGroup.objects.filter(code=code).first() or TaskGroup()
+    group = _entry(TaskGroup, pk, code)
     group.code, group.name, group.framework = code, name[:255], (framework or "").strip()[:100]
     group.aliases, group.order, group.is_active = _clean_aliases(aliases), _order(order, group), bool(is_active)
     try:
@@ -139,7 +149,7 @@ def save_source(user, *, code: str, name: str, aliases: str = "", order: int | N
     if any(c in name + aliases for c in ",;+"):
         raise ValidationFailed("source_name_separator", "Tên nguồn vốn không được chứa dấu phẩy, chấm phẩy "
                                                         "hoặc dấu cộng (dùng để ngăn cách nhiều nguồn).")
-    source = FundingSource.objects.get(pk=pk) if pk else FundingSource.objects.filter(code=code).first() or FundingSource()
+    source = _entry(FundingSource, pk, code)
     source.code, source.name, source.aliases = code, name[:255], aliases
     source.order, source.is_active = _order(order, source), bool(is_active)
     try:

@@ -474,3 +474,28 @@ def test_a_run_taken_over_by_a_retry_writes_nothing_more(client, world, received
     job.refresh_from_db()
     assert (job.status, job.started_at, job.pages_done, job.output_id) == (JobStatus.RUNNING, job.created_at, 0, None)
     assert not Attachment.objects.filter(dossier=received, kind="digitized").exists()
+
+
+def test_a_digitized_paper_goes_only_into_the_repository_of_someone_the_dossier_names(
+        client, world, received, django_capture_on_commit_callbacks):
+    """The ID number confirmed with a scan decides whose repository the copy joins: the applicant's, or a person the
+    dossier names — not whoever's number was typed (a slip of the keyboard, or worse, would put a paper into a
+    stranger's repository, where officers and the stranger read it). The paper is digitized either way."""
+    from motcua.documents.models import VaultItem
+
+    received.form_data = {**received.form_data, "father_id_number": "051 080 009 999"}
+    received.save(update_fields=["form_data"])
+    client.force_login(world["counter"])
+    first, second = world["proc"].components.all()
+    filed = {}
+    for component, number in ((first, "051190001234"), (second, "051080009999"), (first, "079123456789")):
+        with django_capture_on_commit_callbacks(execute=True):
+            _upload(client, received, [("giay-to.png", _png())], component=component)
+        job = DigitizationJob.objects.filter(dossier=received).latest("id")
+        answer = client.post(reverse("backoffice:scan_job", args=[received.pk, job.pk]),
+                             {"full_name": "Trần Thị Mai", "id_number": number}, follow=True)
+        job.refresh_from_db()
+        assert job.status == JobStatus.CONFIRMED  # digitized in every case
+        filed[number] = (VaultItem.objects.filter(attachment_id=job.output_id, id_number=number).exists(),
+                         "không được lưu vào kho dữ liệu của người đó" in answer.content.decode())
+    assert filed == {"051190001234": (True, False), "051080009999": (True, False), "079123456789": (False, True)}

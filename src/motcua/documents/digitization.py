@@ -488,11 +488,25 @@ def _failed(run, message: str, exc: BaseException, at) -> None:
 CONFIRMABLE_FIELDS = ("full_name", "id_number", "date_of_birth", "document_number", "address")
 
 
+def named_in_dossier(dossier, id_number: str) -> bool:
+    """Whether a digitized paper may go into the repository of the person with `id_number`: the dossier's applicant,
+    or someone the dossier names (a child on a birth registration, say) — not whoever's number was typed at the
+    confirmation. A paper digitized outside any dossier (a backlog of old results) goes to the number confirmed.
+    Decree 45/2020/ND-CP art. 9: a person's repository holds their own papers."""
+    if dossier is None:
+        return True
+    if dossier.applicant_id_number == id_number:
+        return True
+    return any(id_number == "".join(ch for ch in str(value) if ch.isdigit())
+               for value in (dossier.form_data or {}).values() if isinstance(value, (str, int)))
+
+
 def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: str | None = None,
                          at=None) -> DigitizationJob:
     """The officer checks the extracted fields: only now is the component (or the result) digitized, with who
     and when (``at``: the moment, for data recorded after the fact; default now), and the dossier's flag set once
-    everything it needs is confirmed (is_digitized); the copy then joins the person's repository."""
+    everything it needs is confirmed (is_digitized); the copy then joins the repository of the person it belongs to,
+    when the dossier names that person (named_in_dossier)."""
     if job.status not in (JobStatus.DONE, JobStatus.CONFIRMED):
         raise ValidationFailed("digitization_not_finished", "Lượt số hóa chưa hoàn thành, chưa thể xác nhận.")
     clean = {k: str(v).strip() for k, v in (fields or {}).items() if k in CONFIRMABLE_FIELDS and str(v).strip()}
@@ -506,7 +520,7 @@ def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: 
         job.confirmed_by = officer
         job.save(update_fields=["status", "confirmed_fields", "confirmed_at", "confirmed_by"])
         audit_record(officer, "document.digitize_confirm", "digitization_job", job.pk, {"fields": clean}, at=at)
-        if id_number and job.output_id:
+        if id_number and job.output_id and named_in_dossier(job.dossier, clean["id_number"]):
             is_result = job.kind == DigitizationKind.RESULT
             name = title or (job.component.name if job.component else None) or (
                 (job.dossier.procedure.result_name if is_result and job.dossier else "") or "Giấy tờ đã số hóa")

@@ -10,7 +10,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import confirm_digitization, may_digitize, retry_digitization
+from motcua.documents.digitization import (
+    confirm_digitization,
+    may_digitize,
+    named_in_dossier,
+    retry_digitization,
+)
 from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus
 from motcua.documents.scans import digitize_scans, page_preview
 from motcua.web.pages import actor
@@ -81,6 +86,10 @@ def scan_job(request, pk, job_id):
         else:
             what = job.component.name if job.component else "kết quả giải quyết"
             messages.success(request, f"Đã xác nhận số hóa: {what}.")
+            number = job.confirmed_fields.get("id_number", "")
+            if number and job.output_id and not named_in_dossier(dossier, number):
+                messages.warning(request, f"Số định danh {number} không phải của người nộp hay người có tên trong hồ "
+                                          "sơ: bản số hóa không được lưu vào kho dữ liệu của người đó.")
             return redirect("backoffice:dossier", pk=pk)
     if form is not None:
         for name, found in (job.fields or {}).items():

@@ -140,10 +140,12 @@ def test_walk_in_checklist_and_receipt(client, world):
     d = Dossier.objects.get(applicant_id_number="051080001111")
     assert d.status == Status.RECEIVED and d.channel == "counter" and d.due_at
     assert d.slips.filter(kind="receipt").exists()
-    # The applicant waits at the counter: the receipt opens in the browser's PDF viewer, to print, not in Downloads.
+    # The applicant waits at the counter: the receipt opens in the browser's PDF viewer, to print, not in Downloads,
+    # in a tab of its own (the dossier stays open behind it).
     page = client.get(resp["Location"]).content.decode()
     url = reverse("backoffice:slip", args=[d.pk, "receipt", "pdf"])
-    assert f'<a class="btn" href="{url}">In Giấy tiếp nhận và hẹn trả kết quả</a>' in page
+    assert (f'<a class="btn" href="{url}" target="_blank" rel="noopener">In Giấy tiếp nhận và hẹn trả kết quả</a>'
+            in page)
     slip = client.get(url)
     assert slip.status_code == 200 and slip.content[:5] == b"%PDF-" and slip["X-Content-Type-Options"] == "nosniff"
     assert slip["Content-Disposition"].startswith("inline; filename*=utf-8''Gi%E1%BA%A5y%20ti%E1%BA%BFp%20nh%E1%BA%ADn")

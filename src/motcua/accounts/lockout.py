@@ -150,8 +150,8 @@ def token_guessing_blocked(request) -> bool:
     return (cache.get(_token_key(client_address(request))) or 0) >= settings.MOTCUA_TOKEN_FAILURE_LIMIT
 
 
-def _count(key: str, seconds: int) -> int:
-    """One more on the counter `key`, which starts at the first and lasts `seconds` (shared cache)."""
+def bump(key: str, seconds: int) -> int:
+    """One more on the counter `key`, which starts at the first and lasts `seconds` (shared cache); the new value."""
     cache.add(key, 0, seconds)
     try:
         return cache.incr(key)
@@ -162,7 +162,7 @@ def _count(key: str, seconds: int) -> int:
 
 def note_bad_token(request) -> None:
     address = client_address(request)
-    count = _count(_token_key(address), lockout_minutes() * 60)
+    count = bump(_token_key(address), lockout_minutes() * 60)
     if count == settings.MOTCUA_TOKEN_FAILURE_LIMIT:
         record(None, "api.token_guessing_blocked", "address", address or "?", {"minutes": lockout_minutes()})
 
@@ -201,7 +201,7 @@ def lookup_refusal(request, kind: str, code: str) -> str | None:
 
 def note_wrong_lookup(request, kind: str, code: str) -> None:
     for key, _, seconds, _ in _lookup_counters(request, kind, code):
-        _count(key, seconds)
+        bump(key, seconds)
 
 
 # Heavy work anyone may ask for without an account: checking the signatures of a PDF of up to 20 MB (the signature
@@ -212,7 +212,7 @@ HEAVY_MESSAGE = "Bạn đã gửi quá nhiều tệp để kiểm tra chữ ký 
 
 def refuse_heavy_use(request, kind: str) -> None:
     """Count one more `kind` request from this address; 429 ``too_many_attempts`` past HEAVY_LIMIT."""
-    if _count(f"motcua:heavy:{kind}:{client_address(request) or '?'}", LOOKUP_WINDOW) > HEAVY_LIMIT:
+    if bump(f"motcua:heavy:{kind}:{client_address(request) or '?'}", LOOKUP_WINDOW) > HEAVY_LIMIT:
         raise DomainError("too_many_attempts", HEAVY_MESSAGE, status=429)
 
 

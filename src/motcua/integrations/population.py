@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from motcua.accounts import lockout
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role
 from motcua.audit.services import record
@@ -40,13 +41,7 @@ def _count_look_up(user) -> None:
     if getattr(user, "pk", None) is None:
         return
     limit = settings.MOTCUA_POPULATION_DAILY_LIMIT
-    key = f"motcua:population_lookups:{user.pk}:{timezone.localdate():%Y%m%d}"
-    cache.add(key, 0, 24 * 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 24 * 3600)
-        count = 1
+    count = lockout.bump(f"motcua:population_lookups:{user.pk}:{timezone.localdate():%Y%m%d}", 24 * 3600)
     if count > limit:
         if count == limit + 1:
             record(user, "population.limit_reached", "user", user.pk, {"limit": limit})

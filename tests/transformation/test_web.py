@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from motcua.transformation.models import BudgetLine, FundingSource, Plan, ReportingRound, Task, TaskGroup
+from motcua.transformation.models import Activity, BudgetLine, FundingSource, Plan, ReportingRound, Task, TaskGroup
 from motcua.transformation.services import plans
 from motcua.transformation.services.catalogue import resolve_sources, source_codes
 from motcua.transformation.xlsx.importer import import_plan
@@ -231,6 +231,15 @@ def test_community_teams_and_trainings(signed_in, dx):
     r = c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "hd", "don-vi": dx.dp.code, "hd-kind": "training",
                                              "hd-date": "2026-05-02", "hd-title": "Tập huấn", "hd-participants": "-4"})
     assert r.status_code == 422 and "Số người không âm." in r.content.decode()
+    # a year typed 2062 for 2026 would count the people trained in a year that has not come
+    today = timezone.localdate()
+    r = c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "hd", "don-vi": dx.dp.code, "hd-kind": "training",
+                                             "hd-date": (today + dt.timedelta(days=1)).isoformat(),
+                                             "hd-title": "Tập huấn", "hd-participants": "40"})
+    html = r.content.decode()
+    assert r.status_code == 422 and f"Ngày hoạt động không được sau hôm nay ({today:%d/%m/%Y})" in html
+    assert f'max="{today.isoformat()}"' in html and 'value="Tập huấn"' in html
+    assert not Activity.objects.filter(agency=dx.dp).exists()
     html = c.get(f"{BASE}/to-cong-nghe-so/?don-vi={dx.dp.code}").content.decode()
     assert "Quyết định số 3381/QĐ-UBND" in html
     assert signed_in(dx.ct_admin).get(f"{BASE}/to-cong-nghe-so/?don-vi={dx.dp.code}").status_code == 403

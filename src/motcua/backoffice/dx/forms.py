@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from motcua.transformation import measures
 from motcua.transformation.models import Activity, Plan, Target, Task, TaskGroup
@@ -94,7 +95,19 @@ class ValueForm(forms.Form):
     evidence = forms.FileField(label="Tệp minh chứng (PDF, ảnh, DOCX)", required=False)
 
 
-class TeamForm(forms.Form):
+class _UpToToday(forms.Form):
+    """The phone's date picker offers no day after today for something that has already happened."""
+    past_dates: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.past_dates:
+            self.fields[name].widget.attrs["max"] = timezone.localdate().isoformat()
+
+
+class TeamForm(_UpToToday):
+    past_dates = ("founded_on",)
+
     village = forms.CharField(label="Thôn, tổ dân phố (để trống nếu là tổ của đơn vị)", required=False, max_length=255)
     members = forms.IntegerField(label="Số thành viên", min_value=1, error_messages={
         **REQUIRED, "min_value": "Tổ phải có ít nhất một thành viên.", "invalid": "Số thành viên là số nguyên."})
@@ -102,7 +115,9 @@ class TeamForm(forms.Form):
     founded_on = forms.DateField(label="Ngày thành lập", required=False, widget=DATE)
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(_UpToToday):
+    past_dates = ("date",)
+
     kind = forms.ChoiceField(label="Loại", choices=Activity.KINDS)
     date = forms.DateField(label="Ngày", widget=DATE, error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."})
     title = forms.CharField(label="Nội dung", max_length=500, error_messages=REQUIRED)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from motcua.core.errors import ValidationFailed
 
@@ -24,12 +25,19 @@ def _count(value, label: str) -> int:
     return n
 
 
+def _not_after_today(day: dt.date | None, label: str) -> None:
+    """What a team or an activity records has happened: a date after today is a typing slip (2062 for 2026)."""
+    if day is not None and day > timezone.localdate():
+        raise ValidationFailed("date_in_future", f"{label} không được sau hôm nay ({timezone.localdate():%d/%m/%Y}).")
+
+
 def add_team(user, agency, *, members, village: str = "", decision: str = "", founded_on: dt.date | None = None
              ) -> CommunityTeam:
     permissions.require(permissions.can_edit_agency(user, agency))
     members = _count(members, "Số thành viên")
     if members == 0:
         raise ValidationFailed("count_invalid", "Tổ phải có ít nhất một thành viên.")
+    _not_after_today(founded_on, "Ngày thành lập")
     return CommunityTeam.objects.create(agency=agency, village=(village or "").strip()[:255], members=members,
                                         decision=(decision or "").strip()[:500], founded_on=founded_on,
                                         created_by=stored_user(user))
@@ -45,6 +53,7 @@ def add_activity(user, agency, *, date: dt.date, title: str, participants, kind:
         raise ValidationFailed("kind_invalid", "Loại hoạt động không hợp lệ.")
     if not isinstance(date, dt.date):
         raise ValidationFailed("date_invalid", "Ngày không hợp lệ (dd/mm/yyyy).")
+    _not_after_today(date, "Ngày hoạt động")
     if task is not None and task.plan.agency_id != agency.pk:
         raise ValidationFailed("task_other_unit", "Nhiệm vụ không thuộc kế hoạch của đơn vị này.")
     return Activity.objects.create(agency=agency, kind=kind, date=date, title=title[:500],

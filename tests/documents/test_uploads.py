@@ -223,3 +223,19 @@ def test_multipage_tiff_accepted_and_oversized_frame_refused(people, tmp_path, s
         f.unlink()
     settings.MOTCUA_MAX_IMAGE_PIXELS = 2_000_000
     refuse(people, tmp_path, tiff([(800, 1100), (4000, 4000)]), "bom.tif", "image_too_large")
+
+
+def test_tiff_with_a_damaged_later_page_refused_at_upload(people, tmp_path):
+    """A scan whose second page is damaged is refused while the citizen is still at the counter, not when OCR
+    reaches that page later ("quét lại" after they have left)."""
+    from PIL import Image
+
+    pages = [Image.effect_noise((400, 500), 80) for _ in range(2)]
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_lzw")
+    data = bytearray(buf.getvalue())
+    with Image.open(io.BytesIO(bytes(data))) as im:
+        im.seek(1)
+        start, length = im.tag_v2[273][0], im.tag_v2[279][0]  # the second page's strip
+    data[start + 10:start + length] = b"\xff" * (length - 10)
+    refuse(people, tmp_path, bytes(data), "hong-trang-2.tif", "image_broken")

@@ -227,9 +227,11 @@ def check_image(data: bytes) -> int:
                     raise bomb
             im.seek(0)
             im.verify()
-        # verify() does not decode pixels; decode the first frame to catch truncated data.
+        # verify() does not decode pixels; decode every page to catch damaged data (OCR reads them all later).
         with Image.open(io.BytesIO(data)) as im:
-            im.load()
+            for i in range(frames):
+                im.seek(i)
+                im.load()
         return frames
     except ValidationFailed:
         raise

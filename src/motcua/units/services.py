@@ -241,6 +241,9 @@ def ensure_commune_agency(unit: AdministrativeUnit, prefix: str, code: str | Non
     name, short = commune_committee_name(unit)
     existing = Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE, admin_unit=unit).order_by("id").first()
     if existing is None and code is None:
+        # Two merger plans applied at once would both take the highest code + 1: the province's row is the
+        # queue for new codes, held until this transaction commits the new agency.
+        AdministrativeUnit.objects.select_for_update().filter(pk=unit.parent_id).exists()
         code = next_commune_agency_code(prefix)
     agency = _upsert_agency(report, code=existing.code if existing else code, current=existing,
                             defaults={"name": name, "short_name": short, "kind": Agency.COMMUNE_COMMITTEE,

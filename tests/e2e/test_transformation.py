@@ -186,6 +186,19 @@ def test_a_ward_leader_updates_a_task_on_a_phone(new_page, dx_world, shot):
     expect(phone.get_by_role("heading", level=1)).to_have_text("Nhiệm vụ chuyển đổi số của đơn vị tôi")
     task.refresh_from_db()
     assert (task.progress, task.result) == (60, "Đã lắp đặt 3 máy quét")
+    # The plan's own page on the same phone: each task is a card read top to bottom, not an eight-column table
+    # scrolled sideways; its "Cập nhật" is on screen.
+    phone.goto(f"/can-bo/chuyen-doi-so/ke-hoach/{plan.pk}/")
+    table = phone.locator("#dx-sections table")
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"), "the table scrolls"
+    card = phone.locator(f"#task-{task.pk}")
+    deadline = card.locator("td[data-label='Thời gian']")
+    expect(deadline).to_have_text(f"31/12/{year}")
+    assert deadline.bounding_box()["width"] >= PHONE["width"] / 2, "the task's cells are columns, not lines"
+    update = card.get_by_text("Cập nhật", exact=True)
+    box = update.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], "the task's update is off screen"
+    shot(phone, "ke-hoach-tren-dien-thoai")
 
 
 def _pdf_text(docx: Path, tmp_path: Path) -> str:

@@ -15,7 +15,15 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from motcua.accounts import lockout
 from motcua.catalog.models import ComponentRequirement
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
-from motcua.documents import attachments, consent, digitization, validation, vault
+from motcua.documents import (
+    attachments,
+    consent,
+    digitization,
+    digitization_flags,
+    digitization_rules,
+    validation,
+    vault,
+)
 from motcua.documents.models import (
     AttachmentKind,
     ConsentPurpose,
@@ -220,7 +228,7 @@ def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.C
     with transaction.atomic():  # the file, and the late electronic result it may make: both or neither
         att = attachments.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id),
                                        kind=kind, uploaded_by=user, name=file.name)
-        digitization.mark_result_electronic(att, actor=user)
+        digitization_flags.mark_result_electronic(att, actor=user)
     return Status(201, _attachment_out(att))
 
 
@@ -256,12 +264,12 @@ def digitize(request, body: DigitizeIn):
 
 
 def _may_digitize(user, dossier, kind: str) -> None:
-    """Who digitizes what, and when, as on the counter screen (documents.digitization.may_digitize); an unknown kind
+    """Who digitizes what, and when, as on the counter screen (documents.digitization_rules.may_digitize); an unknown kind
     and the components of a dossier submitted online are refused by start_digitization with their reason (422)."""
     if kind not in DigitizationKind.values or (kind == DigitizationKind.RECEIPT
-                                               and not digitization.receipt_digitization_applies(dossier)):
+                                               and not digitization_rules.receipt_digitization_applies(dossier)):
         return
-    if not digitization.may_digitize(user, dossier, kind):
+    if not digitization_rules.may_digitize(user, dossier, kind):
         raise PermissionDenied("forbidden", DIGITIZE_REFUSED)
 
 
@@ -284,7 +292,7 @@ def digitization_confirm(request, job_id: int, body: ConfirmIn):
     job = _job(request, job_id)
     if job.dossier is not None:
         _may_digitize(_user(request), job.dossier, job.kind)
-    return _job_out(digitization.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
+    return _job_out(digitization_flags.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
 
 
 @router.post("/digitization/{job_id}/retry", response={202: JobOut, **ERRORS},

@@ -254,8 +254,7 @@ def digitize(request, body: DigitizeIn):
     dossier = _dossier(request, body.dossier_id)
     if not access.handles_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan tiếp nhận được số hóa hồ sơ.")
-    if dossier is not None:
-        _may_digitize(user, dossier, body.kind)
+    _may_digitize(user, dossier, body.kind)
     sources = [_attachment(request, pk) for pk in body.attachment_ids]
     job = digitization.start_digitization(sources=sources, actor=user, dossier=dossier, kind=body.kind,
                                       component=_component(body.component_id))
@@ -264,8 +263,13 @@ def digitize(request, body: DigitizeIn):
 
 
 def _may_digitize(user, dossier, kind: str) -> None:
-    """Who digitizes what, and when, as on the counter screen (documents.digitization_rules.may_digitize); an unknown kind
-    and the components of a dossier submitted online are refused by start_digitization with their reason (422)."""
+    """Who digitizes what, and when, as on the counter screen (documents.digitization_rules.may_digitize); outside any
+    dossier only a counter officer (403 ``digitization_forbidden``). An unknown kind and the components of a dossier
+    submitted online are refused by start_digitization with their reason (422)."""
+    if dossier is None:
+        if not digitization_rules.may_digitize(user, None, kind):
+            raise PermissionDenied("digitization_forbidden", digitization_rules.BACKLOG_REFUSED)
+        return
     if kind not in DigitizationKind.values or (kind == DigitizationKind.RECEIPT
                                                and not digitization_rules.receipt_digitization_applies(dossier)):
         return
@@ -290,8 +294,7 @@ def digitization_progress(request, job_id: int):
              summary="Cán bộ xác nhận thông tin trích xuất")
 def digitization_confirm(request, job_id: int, body: ConfirmIn):
     job = _job(request, job_id)
-    if job.dossier is not None:
-        _may_digitize(_user(request), job.dossier, job.kind)
+    _may_digitize(_user(request), job.dossier, job.kind)
     return _job_out(digitization_flags.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
 
 
@@ -301,8 +304,7 @@ def digitization_retry(request, job_id: int):
     """As «Thử nhận dạng lại» on the counter screen: a failed job, or a stalled one, is queued again (409
     ``digitization_not_failed`` otherwise), by whoever may digitize it."""
     job = _job(request, job_id)
-    if job.dossier is not None:
-        _may_digitize(_user(request), job.dossier, job.kind)
+    _may_digitize(_user(request), job.dossier, job.kind)
     return Status(202, _job_out(digitization.retry_digitization(job, actor=_user(request))))
 
 

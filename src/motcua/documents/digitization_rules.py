@@ -21,9 +21,18 @@ RESULT_STATUSES = (Status.APPROVED, Status.READY_FOR_RETURN, Status.RETURNED)
 RESULT_ROLES = (Role.COUNTER_OFFICER, Role.LEADER, Role.SPECIALIST, Role.DEPARTMENT_HEAD)
 
 
+# Outside any dossier (a backlog of old results and papers): the counter officer, who digitizes; the copy joins the
+# repository of the number confirmed (named_in_dossier), so no other role starts or confirms one.
+BACKLOG_REFUSED = ("Chỉ công chức Bộ phận Một cửa được số hóa giấy tờ ngoài hồ sơ (kết quả, giấy tờ cũ): bản số hóa "
+                   "được lưu vào kho dữ liệu của người có số định danh được xác nhận.")
+
+
 def may_digitize(user, dossier, kind: str) -> bool:
     """Components: a counter officer of the receiving agency, once submitted. The result: its agency's officers,
-    once decided."""
+    once decided. Outside any dossier (``dossier`` None): a counter officer (of any agency: the job has none).
+    # Circular 03/2025/TT-VPCP: the one-stop section (Bộ phận Một cửa) receives and digitizes (LEGAL.md §1.1)"""
+    if dossier is None:
+        return has_role(user, Role.COUNTER_OFFICER)
     if kind == DigitizationKind.RECEIPT:
         return (dossier.status != Status.DRAFT and receipt_digitization_applies(dossier)
                 and has_role(user, Role.COUNTER_OFFICER, dossier.agency))
@@ -33,7 +42,8 @@ def may_digitize(user, dossier, kind: str) -> bool:
 def named_in_dossier(dossier, id_number: str) -> bool:
     """Whether a digitized paper may go into the repository of the person with `id_number`: the dossier's applicant,
     or someone the dossier names (a child on a birth registration, say) — not whoever's number was typed at the
-    confirmation. A paper digitized outside any dossier (a backlog of old results) goes to the number confirmed.
+    confirmation. A paper digitized outside any dossier (a backlog of old results) goes to the number confirmed (by a
+    counter officer only: may_digitize).
     Decree 45/2020/ND-CP art. 9: a person's repository holds their own papers."""
     if dossier is None:
         return True

@@ -39,7 +39,7 @@ import httpx
 
 # The body of every reception: on a day off of the unit the API asks why (422 off_day_reason_required), on a working
 # day it ignores the reason, so a run gives the same lifecycles whatever the day (bench/lifecycle.lua sends the same).
-# "digitized" is no longer sent: the API derives the flags from the confirmed scans (documents.digitization).
+# "digitized" is no longer sent: the API derives the flags from the confirmed scans (documents.digitization_flags).
 RECEIVE = {"off_day_reason": "Đo hiệu năng, chạy cả ngày nghỉ"}
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import RoleAssignment, User
 from motcua.catalog.models import Procedure
-from motcua.documents.digitization import is_digitized
+from motcua.documents.digitization_flags import is_digitized
 from motcua.documents.models import AttachmentKind, DigitizationJob, DigitizationKind, JobStatus, ResultTemplate
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, Status
 from motcua.engagement.models import Feedback

@@ -32,7 +32,7 @@ def submitted(world) -> Dossier:
 
 
 def confirm(dossier, kind=DigitizationKind.RECEIPT, component=None) -> None:
-    """A scan whose extracted fields the officer confirmed (documents.digitization.confirm_digitization)."""
+    """A scan whose extracted fields the officer confirmed (documents.digitization_flags.confirm_digitization)."""
     DigitizationJob.objects.create(dossier=dossier, kind=kind, component=component, status=JobStatus.CONFIRMED)
 
 

@@ -293,3 +293,42 @@ def test_a_stalled_or_failed_job_is_run_again_over_the_api(people, django_captur
     assert r.status_code == 202 and r.json()["status"] == "queued" and not r.json()["stalled"] and len(queued) == 1
     again = counter.post(f"{API}/digitization/{job.pk}/retry")
     assert again.status_code == 409 and again.json()["code"] == "digitization_not_failed"
+
+
+def test_only_a_counter_officer_digitizes_papers_outside_any_dossier(people, django_capture_on_commit_callbacks):
+    """A paper digitized outside any dossier (a backlog of old results) joins the repository of whatever ID number
+    is confirmed: a leader (any officer before) could start such a job, confirm it with a stranger's number and put
+    a paper into that person's repository. Only the counter officer, who digitizes, may; others get 403
+    ``digitization_forbidden`` with the reason in Vietnamese, and nothing is written."""
+    from motcua.documents.models import JobStatus, VaultItem
+
+    leader, counter = client_for(people["leader"]), client_for(people["counter"])
+    scan = store_upload(make_pdf("Giay khai sinh cu"), owner=None, kind="scan", uploaded_by=people["leader"])
+    refused = leader.post(f"{API}/digitization", {"attachment_ids": [scan.pk]}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "digitization_forbidden"
+    assert "công chức Bộ phận Một cửa" in refused.json()["message"]
+    assert not DigitizationJob.objects.exists()
+
+    output = store_upload(make_pdf("Giay khai sinh cu"), owner=None, kind="digitized", uploaded_by=people["leader"])
+    job = DigitizationJob.objects.create(status=JobStatus.DONE, output=output, pages_total=1, pages_done=1,
+                                         created_by=people["leader"])
+    stranger = people["other_citizen"].id_number
+    confirm = leader.post(f"{API}/digitization/{job.pk}/confirm", {"fields": {"id_number": stranger}},
+                          content_type="application/json")
+    assert confirm.status_code == 403 and confirm.json()["code"] == "digitization_forbidden"
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and not VaultItem.objects.filter(id_number=stranger).exists()
+    DigitizationJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)
+    retry = leader.post(f"{API}/digitization/{job.pk}/retry")
+    assert retry.status_code == 403 and retry.json()["code"] == "digitization_forbidden"
+
+    own = store_upload(make_pdf("Giay khai sinh cu"), owner=None, kind="scan", uploaded_by=people["counter"])
+    with django_capture_on_commit_callbacks(execute=False):
+        started = counter.post(f"{API}/digitization", {"attachment_ids": [own.pk]}, content_type="application/json")
+    assert started.status_code == 202 and started.json()["dossier_id"] is None
+    done = DigitizationJob.objects.get(pk=started.json()["id"])
+    DigitizationJob.objects.filter(pk=done.pk).update(status=JobStatus.DONE, output=output)
+    ok = counter.post(f"{API}/digitization/{done.pk}/confirm", {"fields": {"id_number": "051090001234"}},
+                      content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
+    assert VaultItem.objects.filter(id_number="051090001234", attachment=output).exists()

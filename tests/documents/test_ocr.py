@@ -7,7 +7,8 @@ import pytest
 from motcua.demo import synthetic
 from motcua.documents import ocr
 from motcua.documents.attachments import store_upload
-from motcua.documents.digitization import confirm_digitization, mark_digitized, start_digitization
+from motcua.documents.digitization import start_digitization
+from motcua.documents.digitization_flags import confirm_digitization, mark_digitized
 from motcua.documents.models import AttachmentKind, DigitizationJob, JobStatus, VaultItem
 
 from .conftest import make_dossier

@@ -1,4 +1,4 @@
-"""The one rule every signing asks (documents.digitization.result_electronic_as_required): an electronic-only
+"""The one rule every signing asks (documents.digitization_flags.result_electronic_as_required): an electronic-only
 procedure's result is signed only when it will be electronic — a file or draft the platform signs now, or a validly
 signed result PDF already on the dossier."""
 
@@ -6,7 +6,7 @@ import pytest
 
 from motcua.core.errors import ValidationFailed
 from motcua.documents.attachments import store_upload
-from motcua.documents.digitization import RESULT_FILE_REQUIRED, result_electronic_as_required
+from motcua.documents.digitization_flags import RESULT_FILE_REQUIRED, result_electronic_as_required
 from motcua.documents.signing import sign_pdf
 
 from .conftest import make_dossier, make_pdf

@@ -35,7 +35,7 @@ from motcua.outbox.models import OutboxEvent
 # inserted on its own). Receiving reads, in one statement, whether the dossier's files (a paper dossier's
 # scans) are there; signing reads, in one statement each, whether a signed result file is on the dossier and whether
 # the result's scan was confirmed: the flags are what the documents show, not what the caller says
-# (documents.digitization.receipt_digitized, result_electronic, result_digitized).
+# (documents.digitization_flags.receipt_digitized, result_electronic, result_digitized).
 BUDGET = {
     "submit": 7, "receive": 6, "start-processing": 5, "complete-step": 6,
     "approve": 5, "sign-result": 6, "return": 4,

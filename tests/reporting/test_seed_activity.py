@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.catalog.models import OnlineLevel
 from motcua.core import calendar
 from motcua.documents.attachments import store_upload
-from motcua.documents.digitization import receipt_digitized
+from motcua.documents.digitization_flags import receipt_digitized
 from motcua.dossiers import lifecycle
 from motcua.papers import statistics
 from motcua.reporting import consumer, decision766, indicators

@@ -321,7 +321,7 @@ def test_a_procedure_with_an_electronic_result_only_is_not_signed_without_its_fi
     _file_result(world, d, pdf_bytes())  # a result PDF without a digital signature does not make it electronic
     client.force_login(world["leader"])
     resp = _act(client, d, "sign_result")
-    assert resp.status_code == 422  # the transition refuses (documents.digitization.result_electronic_as_required)
+    assert resp.status_code == 422  # the transition refuses (documents.digitization_flags.result_electronic_as_required)
     assert "Thủ tục có kết quả là bản điện tử: cần tải lên tệp kết quả (PDF) để ký số." in resp.content.decode()
     # also by the file field, where the leader gives the file
     sign_form = next(f for a, _, f in resp.context["action_forms"] if a == "sign_result")

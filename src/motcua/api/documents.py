@@ -15,7 +15,15 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from motcua.accounts import lockout
 from motcua.catalog.models import ComponentRequirement
 from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
-from motcua.documents import attachments, consent, digitization, validation, vault
+from motcua.documents import (
+    attachments,
+    consent,
+    digitization,
+    digitization_flags,
+    digitization_rules,
+    validation,
+    vault,
+)
 from motcua.documents.models import (
     AttachmentKind,
     ConsentPurpose,
@@ -220,7 +228,7 @@ def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.C
     with transaction.atomic():  # the file, and the late electronic result it may make: both or neither
         att = attachments.store_upload(file, owner=owner, dossier=dossier, component=_component(component_id),
                                        kind=kind, uploaded_by=user, name=file.name)
-        digitization.mark_result_electronic(att, actor=user)
+        digitization_flags.mark_result_electronic(att, actor=user)
     return Status(201, _attachment_out(att))
 
 
@@ -246,8 +254,7 @@ def digitize(request, body: DigitizeIn):
     dossier = _dossier(request, body.dossier_id)
     if not access.handles_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ cán bộ của cơ quan tiếp nhận được số hóa hồ sơ.")
-    if dossier is not None:
-        _may_digitize(user, dossier, body.kind)
+    _may_digitize(user, dossier, body.kind)
     sources = [_attachment(request, pk) for pk in body.attachment_ids]
     job = digitization.start_digitization(sources=sources, actor=user, dossier=dossier, kind=body.kind,
                                       component=_component(body.component_id))
@@ -256,12 +263,17 @@ def digitize(request, body: DigitizeIn):
 
 
 def _may_digitize(user, dossier, kind: str) -> None:
-    """Who digitizes what, and when, as on the counter screen (documents.digitization.may_digitize); an unknown kind
-    and the components of a dossier submitted online are refused by start_digitization with their reason (422)."""
-    if kind not in DigitizationKind.values or (kind == DigitizationKind.RECEIPT
-                                               and not digitization.receipt_digitization_applies(dossier)):
+    """Who digitizes what, and when, as on the counter screen (documents.digitization_rules.may_digitize); outside any
+    dossier only a counter officer (403 ``digitization_forbidden``). An unknown kind and the components of a dossier
+    submitted online are refused by start_digitization with their reason (422)."""
+    if dossier is None:
+        if not digitization_rules.may_digitize(user, None, kind):
+            raise PermissionDenied("digitization_forbidden", digitization_rules.BACKLOG_REFUSED)
         return
-    if not digitization.may_digitize(user, dossier, kind):
+    if kind not in DigitizationKind.values or (kind == DigitizationKind.RECEIPT
+                                               and not digitization_rules.receipt_digitization_applies(dossier)):
+        return
+    if not digitization_rules.may_digitize(user, dossier, kind):
         raise PermissionDenied("forbidden", DIGITIZE_REFUSED)
 
 
@@ -282,9 +294,8 @@ def digitization_progress(request, job_id: int):
              summary="Cán bộ xác nhận thông tin trích xuất")
 def digitization_confirm(request, job_id: int, body: ConfirmIn):
     job = _job(request, job_id)
-    if job.dossier is not None:
-        _may_digitize(_user(request), job.dossier, job.kind)
-    return _job_out(digitization.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
+    _may_digitize(_user(request), job.dossier, job.kind)
+    return _job_out(digitization_flags.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
 
 
 @router.post("/digitization/{job_id}/retry", response={202: JobOut, **ERRORS},
@@ -293,8 +304,7 @@ def digitization_retry(request, job_id: int):
     """As «Thử nhận dạng lại» on the counter screen: a failed job, or a stalled one, is queued again (409
     ``digitization_not_failed`` otherwise), by whoever may digitize it."""
     job = _job(request, job_id)
-    if job.dossier is not None:
-        _may_digitize(_user(request), job.dossier, job.kind)
+    _may_digitize(_user(request), job.dossier, job.kind)
     return Status(202, _job_out(digitization.retry_digitization(job, actor=_user(request))))
 
 

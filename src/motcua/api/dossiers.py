@@ -17,7 +17,7 @@ from ninja import Header, Query, Router, Status
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.documents.digitization import (
+from motcua.documents.digitization_flags import (
     issue_filed_result,
     receipt_digitized,
     result_digitized,
@@ -242,7 +242,7 @@ def _act(request, code: str, fn, **kwargs) -> dict:
 @retry.whole_transaction
 def receive(request, code: str, payload: ReceiveIn = None):
     payload = payload or ReceiveIn()
-    # The flag is what the confirmed scans show (payload.digitized is not taken: documents.digitization); on a day
+    # The flag is what the confirmed scans show (payload.digitized is not taken: documents.digitization_flags); on a day
     # off of the dossier's agency the reason is required (lifecycle.check_off_day_reason, under the lock).
     return _act(request, code, lifecycle.receive, officer=request.auth, digitized=receipt_digitized,
                 off_day_reason=payload.off_day_reason)
@@ -352,7 +352,7 @@ def sign_result(request, code: str, payload: SignResultIn = None):
     payload = payload or SignResultIn()
     # Signing over the API issues no signed file here: the result is electronic when a digitally signed result PDF
     # was uploaded to the dossier first (that file then goes into the applicant's repository), digitized once its
-    # scan was confirmed (documents.digitization).
+    # scan was confirmed (documents.digitization_flags).
     return _act(request, code, _sign_with_filed_result, officer=request.auth, electronic=SIGNED_AS_REQUIRED,
                 digitized=result_digitized)
 

@@ -159,7 +159,7 @@ LATER_SCAN = " Bản quét (hồ sơ giấy) được xác nhận sau thời đi
 def _ignored_claim(default: bool, what: str, later: str = LATER_SCAN):
     """A flag of the result or the components the API once took from the caller: still accepted (a client sending
     it keeps working), never recorded — the flag is what the dossier's files and confirmed scans show
-    (documents.digitization)."""
+    (documents.digitization_flags)."""
     return Field(default, json_schema_extra={"deprecated": True}, description=(
         "Không còn dùng, vẫn nhận để tương thích nhưng giá trị gửi lên bị bỏ qua: " + what + later))
 

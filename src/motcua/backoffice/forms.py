@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import components_with_files, receipt_digitization_applies
+from motcua.documents.digitization_flags import components_with_files
+from motcua.documents.digitization_rules import receipt_digitization_applies
 from motcua.documents.models import EXTRACTED_FIELD_LABELS
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
@@ -49,7 +50,7 @@ class OffDayReception(forms.Form):
 
 class ReceiveForm(OffDayReception):
     """Receiving an online dossier: on a day off of the unit, a confirmation and its reason (digitization is
-    confirmed scan by scan, documents.digitization)."""
+    confirmed scan by scan, documents.digitization_flags)."""
 
     field_order = ["off_day_confirm", "off_day_reason"]
 
@@ -135,7 +136,7 @@ class SignForm(forms.Form):
         only; ``has_draft``, a result draft made from its template waits to be signed (the view signs it when no file
         is sent); ``signed_on_dossier``, else a validly signed result PDF on the dossier is the result. ``filed``:
         that PDF when there is a draft too — then, without a new file, the leader chooses which one is issued. Whether
-        the signing may go ahead is the rule the transition asks (documents.digitization.result_electronic_as_required)."""
+        the signing may go ahead is the rule the transition asks (documents.digitization_flags.result_electronic_as_required)."""
         super().__init__(*args, **kwargs)
         if has_draft and filed is not None:
             self.fields["source"] = forms.ChoiceField(

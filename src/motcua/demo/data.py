@@ -20,7 +20,7 @@ from motcua.accounts.models import Role, RoleAssignment, User
 from motcua.catalog.models import Procedure
 from motcua.core import calendar
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import receipt_digitized, result_digitized, result_electronic
+from motcua.documents.digitization_flags import receipt_digitized, result_digitized, result_electronic
 from motcua.dossiers import lifecycle as lc
 from motcua.units.models import Agency, Department
 

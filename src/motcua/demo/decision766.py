@@ -20,7 +20,7 @@ from motcua.catalog.models import Procedure
 from motcua.core import calendar
 from motcua.core.errors import DomainError
 from motcua.documents.attachments import store_upload
-from motcua.documents.digitization import components_with_files, confirm_digitization
+from motcua.documents.digitization_flags import components_with_files, confirm_digitization
 from motcua.documents.models import AttachmentKind, DigitizationKind, JobStatus, VaultItem, VaultItemKind
 from motcua.documents.results import issue_signed_result
 from motcua.documents.scans import digitize_scans
@@ -111,14 +111,14 @@ class Cases:
         """The counter officer scans the paper components of a walk-in dossier, one required component after the
         other (the first component when none is required), as on the dossier page: the scans are checked and stored
         and their OCR run (documents.scans.digitize_scans), and the officer confirms the fields at ``at``; the last
-        confirmation records the dossier as digitized at receipt (documents.digitization)."""
+        confirmation records the dossier as digitized at receipt (documents.digitization_flags)."""
         components = list(dossier.procedure.components.all())
         for component in [c for c in components if c.is_required] or components[:1]:
             self._scan(dossier, officer, at, DigitizationKind.RECEIPT, component, component.name)
 
     def scan_result(self, dossier, officer, at) -> None:
         """The signed paper result is scanned before it is handed over, and its scan confirmed: the result is then
-        digitized (documents.digitization.mark_digitized)."""
+        digitized (documents.digitization_flags.mark_digitized)."""
         self._scan(dossier, officer, at, DigitizationKind.RESULT, None,
                    dossier.procedure.result_name or "Kết quả giải quyết thủ tục hành chính")
 

@@ -10,12 +10,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import (
-    confirm_digitization,
-    may_digitize,
-    named_in_dossier,
-    retry_digitization,
-)
+from motcua.documents.digitization import retry_digitization
+from motcua.documents.digitization_flags import confirm_digitization
+from motcua.documents.digitization_rules import may_digitize, named_in_dossier
 from motcua.documents.models import DigitizationJob, DigitizationKind, JobStatus
 from motcua.documents.scans import digitize_scans, page_preview
 from motcua.web.pages import actor

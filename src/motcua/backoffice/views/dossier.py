@@ -18,7 +18,7 @@ from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
 from motcua.core.calendar import TZ
 from motcua.core.errors import DomainError
-from motcua.documents.digitization import (
+from motcua.documents.digitization_flags import (
     filed_signed_result,
     issue_filed_result,
     mark_result_electronic,

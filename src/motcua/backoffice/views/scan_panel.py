@@ -3,7 +3,8 @@ from the procedure's template."""
 
 from __future__ import annotations
 
-from motcua.documents.digitization import components_with_files, may_digitize, receipt_digitization_applies
+from motcua.documents.digitization_flags import components_with_files
+from motcua.documents.digitization_rules import may_digitize, receipt_digitization_applies
 from motcua.documents.models import DigitizationKind, ResultTemplate
 from motcua.documents.result_drafts import latest_draft, may_draft, may_set_template
 from motcua.dossiers.access import can_act

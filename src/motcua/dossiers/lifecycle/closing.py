@@ -43,7 +43,7 @@ def reject(d, at, *, officer, reason) -> Event:
 def sign_result(d, at, *, officer, electronic=True, digitized=True) -> Event:
     """APPROVED → READY_FOR_RETURN: the result is signed (electronic result, result digitized).
     ``electronic``, ``digitized``: the flags, or the functions of the dossier that say them
-    (documents.digitization.result_electronic, result_digitized; asked under the lock)."""
+    (documents.digitization_flags.result_electronic, result_digitized; asked under the lock)."""
     d.status = Status.READY_FOR_RETURN
     d.result_electronic = flag_of(electronic, d)
     d.result_digitized = flag_of(digitized, d)

@@ -280,7 +280,7 @@ def run_locked(original, body: Callable[[Dossier], Dossier]) -> Dossier:
 
 def flag_of(flag, d: Dossier) -> bool:
     """A flag a transition records: a bool, or a function of the locked dossier that says it. A layer above
-    passes the function when the flag is what the dossier's documents show (documents.digitization): it is then
+    passes the function when the flag is what the dossier's documents show (documents.digitization_flags): it is then
     asked inside the transition, once the transition is allowed, and no client's word stands in for it."""
     return bool(flag(d) if callable(flag) else flag)
 

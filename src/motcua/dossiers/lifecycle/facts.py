@@ -77,7 +77,7 @@ def digitization_recordable(dossier, kind: str) -> bool:
 
 def record_electronic_result(dossier, *, electronic=True, by=None, at=None) -> Dossier:
     """The result, signed and recorded as not electronic (sign_result), is an electronic document after all: a result
-    PDF bearing a valid digital signature was filed on the dossier afterwards (documents.digitization
+    PDF bearing a valid digital signature was filed on the dossier afterwards (documents.digitization_flags
     .mark_result_electronic). Sets ``result_electronic`` (Decision 766 indicator 4.1) and, as signing does for such a
     file, ``result_digitized`` (4.2). ``electronic``: the fact, or the function of the locked dossier that says it.
     Both are asked under the lock, and a result not signed yet writes nothing: the lock is kept to the end of the

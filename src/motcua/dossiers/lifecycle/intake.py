@@ -206,7 +206,7 @@ def _off_day_reason(d, at, args) -> None:
 def receive(d, at, *, officer, digitized=False, off_day_reason=None) -> Event:
     """SUBMITTED → RECEIVED: receipt slip with appointment (Mẫu 01); rule version fixed at this date.
     ``digitized``: the ``digitized_at_receipt`` flag, or the function of the dossier that says it (the back office
-    and the API pass documents.digitization.receipt_digitized: what the officer confirmed, asked under the lock).
+    and the API pass documents.digitization_flags.receipt_digitized: what the officer confirmed, asked under the lock).
     ``off_day_reason``: the counter's answer to "why receive on a day off?" (back office, API), checked by
     ``check_off_day_reason`` against the dossier's agency at ``at`` and kept in the history; None (the default): not
     asked, for callers that replay or load past receptions."""
@@ -226,7 +226,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
                        off_day_reason=None) -> Dossier:
     """A walk-in (or postal) dossier received directly → RECEIVED with code and appointment. ``digitized`` as for
     ``receive``; the back office and the API leave it False: the dossier this creates has no confirmed scan yet
-    (a later one is recorded by documents.digitization.mark_digitized). ``off_day_reason`` as for ``receive``,
+    (a later one is recorded by documents.digitization_flags.mark_digitized). ``off_day_reason`` as for ``receive``,
     checked against ``agency`` (after the earlier attempt of an idempotent retry is looked for)."""
     at = now(at)
     if channel not in (Channel.COUNTER, Channel.POST):

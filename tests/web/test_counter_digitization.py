@@ -247,15 +247,20 @@ def test_the_supplement_form_ticks_the_required_files_an_online_dossier_lacks(cl
 
 # ---- a scan is never a dead end: text not recognised, a file that cannot be read, a run that was interrupted ----
 
-def _tiff_with_a_broken_second_page() -> bytes:
-    """Two pages; the upload checks decode the first only, so the damaged second one is accepted, as a scanner's
-    half-written file would be, and only the OCR finds it out."""
+def _two_page_tiff() -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
     Image.new("L", (200, 100), 230).save(buf, "TIFF", save_all=True, append_images=[Image.new("L", (200, 100), 90)],
                                          compression="tiff_deflate")
-    data = bytearray(buf.getvalue())
+    return buf.getvalue()
+
+
+def _tiff_with_a_broken_second_page() -> bytes:
+    """Two pages, the second one damaged, as a scanner's half-written file would be."""
+    from PIL import Image
+
+    data = bytearray(_two_page_tiff())
     with Image.open(io.BytesIO(bytes(data))) as im:
         im.seek(1)
         start, length = im.tag_v2[273][0], im.tag_v2[279][0]
@@ -313,11 +318,23 @@ def test_a_scan_whose_text_is_not_recognised_is_still_digitized_as_images(client
 
 def test_a_scan_that_cannot_be_read_as_pages_fails_in_vietnamese_and_can_be_retried(
         client, world, received, django_capture_on_commit_callbacks):
+    from motcua.documents.storage import document_storage
+
     client.force_login(world["counter"])
-    with django_capture_on_commit_callbacks(execute=True):
-        resp = _upload(client, received, [("cccd.tif", _tiff_with_a_broken_second_page())],
-                       component=world["proc"].components.first())
-    assert resp.status_code == 302  # accepted at upload: the damage is in the second page
+    # Brought to the counter damaged, it is refused while the citizen is there, every page decoded.
+    resp = _upload(client, received, [("cccd.tif", _tiff_with_a_broken_second_page())],
+                   component=world["proc"].components.first())
+    assert resp.status_code == 422 and "Tệp ảnh bị hỏng hoặc không đọc được." in resp.content.decode()
+    _nothing_kept(received)
+    # Damaged once stored (a half-written copy on the storage), only the OCR finds it out.
+    with django_capture_on_commit_callbacks() as queued:
+        resp = _upload(client, received, [("cccd.tif", _two_page_tiff())], component=world["proc"].components.first())
+    assert resp.status_code == 302
+    scan = Attachment.objects.get(dossier=received, kind="scan")
+    with document_storage().open(scan.storage_path, "wb") as stored:
+        stored.write(_tiff_with_a_broken_second_page())
+    for callback in queued:
+        callback()
     job = DigitizationJob.objects.get(dossier=received)
     assert job.status == JobStatus.FAILED and job.output is None
     assert "OSError" in job.error_detail

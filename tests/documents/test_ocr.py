@@ -256,9 +256,22 @@ def test_mark_digitized_before_receipt_leaves_it_to_the_lifecycle(people):
 
 def test_mark_result_digitized_after_signing(people):
     dossier = make_dossier(people, status="ready_for_return")
+    assert mark_digitized(dossier, "result", actor=people["leader"]) is False  # no scan of it confirmed yet
+    DigitizationJob.objects.create(dossier=dossier, kind="result", status=JobStatus.CONFIRMED)
     assert mark_digitized(dossier, "result", actor=people["leader"]) is True
     dossier.refresh_from_db()
     assert dossier.result_digitized and dossier.version == 1
+
+
+def test_mark_digitized_reads_the_dossier_as_it_is_under_its_lock(people):
+    """The dossier as the officer's page loaded it is still being processed; meanwhile the leader decided it, and
+    the result's scan is confirmed: the flag is set (read before the lock, it stayed unset for good)."""
+    dossier = make_dossier(people, status="processing")
+    type(dossier).objects.filter(pk=dossier.pk).update(status="ready_for_return")
+    DigitizationJob.objects.create(dossier=dossier, kind="result", status=JobStatus.CONFIRMED)
+    assert mark_digitized(dossier, "result", actor=people["leader"]) is True
+    dossier.refresh_from_db()
+    assert dossier.result_digitized
 
 
 def test_a_confirmation_recorded_after_the_fact_carries_its_moment(people):

@@ -223,9 +223,12 @@ def mark_digitized(dossier, kind: str = DigitizationKind.RECEIPT, *, actor=None,
     field = "digitized_at_receipt" if kind == DigitizationKind.RECEIPT else "result_digitized"
     if getattr(dossier, field):
         return True
-    if not lifecycle.digitization_recordable(dossier, kind):
+    # The status and the confirmed papers are read under the dossier's lock: read before it, a reception committed
+    # meanwhile, or another officer's confirmation of the last other paper, would leave the flag unset for good.
+    fresh = lifecycle.record_digitization(dossier, kind=kind, by=actor, at=at,
+                                          digitized=lambda locked: is_digitized(locked, kind))
+    if not getattr(fresh, field):
         return False
-    fresh = lifecycle.record_digitization(dossier, kind=kind, by=actor, at=at)
     setattr(dossier, field, True)
     dossier.version = fresh.version
     return True
@@ -292,7 +295,7 @@ def confirm_digitization(job: DigitizationJob, *, officer, fields: dict, title: 
                 add_to_vault(job.output, id_number=clean["id_number"], title=name,
                              kind=VaultItemKind.RESULT if is_result else VaultItemKind.COMPONENT,
                              source_dossier=job.dossier, actor=officer, fields=clean, at=at)
-        if job.dossier is not None and is_digitized(job.dossier, job.kind):
+        if job.dossier is not None:
             mark_digitized(job.dossier, job.kind, actor=officer, at=at)
     return job
 

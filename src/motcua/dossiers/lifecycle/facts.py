@@ -49,15 +49,20 @@ def _set_flag(dossier, field: str, *, action: str, by, at, check=None, implies=(
     return run_locked(dossier, body)
 
 
-def record_digitization(dossier, *, kind: str, by=None, at=None) -> Dossier:
+def record_digitization(dossier, *, kind: str, by=None, at=None, digitized=None) -> Dossier:
     """Components (kind='receipt') or the result (kind='result') were digitized after the transition
-    that normally records it (receive / sign_result). Circular 03/2025 art. 5: digitization is the rule."""
+    that normally records it (receive / sign_result). Circular 03/2025 art. 5: digitization is the rule.
+    ``digitized``: None to record it (refused before the transition that records it), or the function of the locked
+    dossier that says whether its documents are digitized (documents.digitization_flags): both that and the status
+    are then asked under the lock, and nothing is written (no refusal) when either says no."""
     at = now(at)
     fields = {"receipt": "digitized_at_receipt", "result": "result_digitized"}
     if kind not in fields:
         raise ValidationFailed("digitization_kind_invalid", "Loại số hóa không hợp lệ.")
 
     def check(d):
+        if digitized is not None:
+            return digitization_recordable(d, kind) and flag_of(digitized, d)
         if digitization_recordable(d, kind):
             return
         if kind == "receipt":

@@ -97,6 +97,18 @@ def enrol_2fa(user) -> str:
     return enrolment.secret
 
 
+POPULATION_WAYS = ("post", "get")  # the look-up with the number in the body, and the deprecated one in the path
+
+
+def population_look_up(client, id_number: str, way: str = "post"):
+    """Look `id_number` up in the National Population Database over the API: ``post`` sends it in the JSON body,
+    ``get`` (deprecated, kept for existing integrators) in the path."""
+    if way == "get":
+        return client.get(f"/api/v1/integrations/population/{id_number}")
+    return client.post("/api/v1/integrations/population/lookup", {"id_number": id_number},
+                       content_type="application/json")
+
+
 def sign_in(client, user) -> None:
     """Sign `user` in as after both steps: the password and, for officers and admins, a confirmed TOTP code."""
     from motcua.accounts import twofactor

@@ -13,6 +13,7 @@ from motcua.documents.attachments import store_upload
 from motcua.documents.models import VaultItemKind
 from motcua.documents.vault import add_to_vault
 from tests.documents.conftest import make_pdf
+from tests.factories import population_look_up
 from tests.integrations.test_eid import sign_in as eid_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def _api(user):
 def test_a_number_typed_at_sign_up_opens_neither_the_repository_nor_the_population_record(typed):
     client = _api(typed)
     for answer in (client.get("/api/v1/documents/vault", {"id_number": HOLDER}),
-                   client.get(f"/api/v1/integrations/population/{HOLDER}"),
+                   population_look_up(client, HOLDER, "get"), population_look_up(client, HOLDER, "post"),
                    client.post("/api/v1/documents/vault/consents/revoke", {"id_number": HOLDER, "purpose": "prefill"},
                                content_type="application/json")):
         assert answer.status_code == 403, answer.content

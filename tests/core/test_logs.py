@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.test import Client
 
-from tests.factories import citizen
+from tests.factories import citizen, population_look_up
 
 
 @pytest.mark.django_db
@@ -18,3 +18,13 @@ def test_a_refused_population_look_up_logs_no_id_number(caplog):
     assert answer.status_code == 403
     assert "/api/v1/integrations/population/051*******21" in caplog.text
     assert "051085004321" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_population_look_up_by_post_puts_no_id_number_in_the_logged_path(caplog):
+    client = Client()
+    client.force_login(citizen(id_number="051190012345"))
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        answer = population_look_up(client, "051085004321")  # someone else's number, in the body
+    assert answer.status_code == 403
+    assert "/api/v1/integrations/population/lookup" in caplog.text and "051" not in caplog.text

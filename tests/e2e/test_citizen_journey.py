@@ -1,15 +1,18 @@
 """The citizen's daily journey in a real Chromium against the national-system simulators: sign in with the VNeID
 button, submit with every applicant fact pre-filled and asked once, pay through the gateway and come back to the
-dossier page showing the payment and why the fee is halved."""
+dossier page showing the payment and why the fee is halved; and, on a phone, the holder whose account the VNeID sign-in
+took back sets a password again."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from motcua.accounts.services import register_citizen
 from motcua.demo.simulators import EidSimulator, PaymentGatewaySimulator, PopulationSimulator
 from motcua.dossiers.models import Dossier
 from motcua.payments.models import Payment
+from tests.e2e.conftest import PHONE, login
 from tests.factories import AgencyFactory, procedure_with_steps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -129,3 +132,24 @@ def test_citizen_signs_in_with_vneid_submits_once_pays_and_comes_back(new_page, 
     expect(cit.locator(".msgs")).to_contain_text("đã được ghi nhận lúc")
     assert Payment.objects.filter(dossier=dossier, status=Payment.PAID).count() == 1
     shot(cit, "gui-lai-ket-qua")
+
+
+def test_the_holder_sets_a_password_again_after_vneid_took_the_account_back_on_a_phone(new_page, national, shot):
+    register_citizen(username="nhung90", password="mat-khau-dai-1", full_name="Nguyễn Thị Hồng Nhung",
+                     id_number="051190012345", phone="0905123456")
+    cit = new_page(PHONE)
+    cit.goto("/tai-khoan/dang-nhap/")
+    cit.get_by_role("link", name="Đăng nhập bằng VNeID").click()
+    expect(cit.locator(".msgs")).to_contain_text("Mật khẩu đặt khi đăng ký và các khóa API cũ không còn dùng được")
+    cit.locator(".msgs").get_by_role("link", name="đặt mật khẩu mới").click()
+    expect(cit.get_by_role("heading", level=1)).to_have_text("Đặt mật khẩu")
+    assert cit.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(cit, "dat-mat-khau-360px")
+    cit.locator("#id_password").fill("Song-Tra-Khuc-2026")
+    cit.locator("#id_password2").fill("Song-Tra-Khuc-2026")
+    cit.get_by_role("button", name="Lưu mật khẩu").click()
+    expect(cit.locator(".msgs")).to_contain_text("Đã đặt mật khẩu")
+    expect(cit.get_by_role("link", name="Đổi mật khẩu")).to_be_visible()
+    cit.get_by_role("button", name="Đăng xuất").click()
+    login(cit, "051190012345", "Song-Tra-Khuc-2026")
+    expect(cit.locator(".msgs")).to_contain_text("Xin chào")

@@ -156,9 +156,13 @@ def test_walk_in_reception_prints_the_receipt(new_page, world, shot):
     ctr.get_by_role("link", name="Tiếp nhận trực tiếp").click()
     ctr.get_by_label("Bước 1. Chọn thủ tục").fill("khai sinh")
     ctr.locator("#tt-ket-qua").get_by_role("link", name="Đăng ký khai sinh").click()
-    # The person is known: typing the ID number fills the name.
+    # The person is known: typing the ID number fills the name; the number is posted, never in an address.
+    sent = []
+    ctr.on("request", lambda r: sent.append((r.method, r.url)))
     ctr.get_by_label("Số định danh cá nhân").fill("051190001234")
     expect(ctr.get_by_label("Họ và tên người nộp")).to_have_value("Trần Thị Mai")
+    assert ("POST", ctr.url.split("/can-bo/")[0] + "/can-bo/tiep-nhan/tim-cong-dan/") in sent
+    assert not [url for _, url in sent if "051190001234" in url]
     ctr.get_by_label("Họ tên người được khai sinh").fill("Trần Gia Huy")
     ctr.get_by_label("Ngày sinh").fill("2026-10-20")
     first, second = list(world["proc"].components.all())

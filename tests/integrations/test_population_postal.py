@@ -8,39 +8,41 @@ from motcua.demo.simulators import Chaos
 from motcua.integrations import dispatcher
 from motcua.integrations.adapters import build
 from motcua.integrations.models import PostalShipment
-from tests.factories import citizen, officer, sign_in
+from tests.factories import POPULATION_WAYS, citizen, officer, population_look_up, sign_in
 
 from .conftest import emit_journey
 
 pytestmark = pytest.mark.django_db
 
 
-def test_officer_prefills_from_population_database(sims, configure, make_dossier):
+@pytest.mark.parametrize("way", POPULATION_WAYS)
+def test_officer_prefills_from_population_database(sims, configure, make_dossier, way):
     running = sims(("population",))
     configure(running)
     clerk = officer(Role.COUNTER_OFFICER, make_dossier().agency)
     client = Client()
     sign_in(client, clerk)
-    r = client.get("/api/v1/integrations/population/051190012345")
+    r = population_look_up(client, "051190012345", way)
     assert r.status_code == 200
     assert r.json()["full_name"] == "Nguyễn Thị Hồng Nhung"
     assert r.json()["permanent_address"] == "Tổ dân phố 3, phường Cẩm Thành, tỉnh Quảng Ngãi"
-    assert client.get("/api/v1/integrations/population/051190099999").status_code == 404
-    bad = client.get("/api/v1/integrations/population/12345")
+    assert population_look_up(client, "051190099999", way).status_code == 404
+    bad = population_look_up(client, "12345", way)
     assert bad.status_code == 422 and bad.json()["code"] == "id_number_invalid"
     running["population"].chaos.down = True
-    down = client.get("/api/v1/integrations/population/051190012345")
+    down = population_look_up(client, "051190012345", way)
     assert down.status_code == 503 and "thử lại" in down.json()["message"]
 
 
-def test_citizen_may_look_up_only_themselves(sims, configure):
+@pytest.mark.parametrize("way", POPULATION_WAYS)
+def test_citizen_may_look_up_only_themselves(sims, configure, way):
     configure(sims(("population",)))
     me = citizen(id_number="051085004321")
     client = Client()
     sign_in(client, me)
-    assert client.get("/api/v1/integrations/population/051085004321").json()["full_name"] == "Trần Văn Bình"
-    assert client.get("/api/v1/integrations/population/051190012345").status_code == 403
-    assert Client().get("/api/v1/integrations/population/051085004321").status_code == 401
+    assert population_look_up(client, "051085004321", way).json()["full_name"] == "Trần Văn Bình"
+    assert population_look_up(client, "051190012345", way).status_code == 403
+    assert population_look_up(Client(), "051085004321", way).status_code == 401
 
 
 def test_result_by_post_gets_a_pickup_and_tracking(sims, configure, make_dossier):

@@ -164,10 +164,19 @@ def test_a_walk_in_with_fields_left_empty_says_so_as_every_form_does(client, wor
 
 def test_person_lookup_fills_known_person(client, world):
     client.force_login(world["counter"])
-    body = client.get(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).content.decode()
+    body = client.post(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).content.decode()
     assert "Trần Thị Mai" in body
     client.force_login(world["specialist"])  # only the counter looks people up
-    assert client.get(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).status_code == 403
+    assert client.post(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).status_code == 403
+
+
+def test_the_counter_looks_a_person_up_without_the_id_number_in_a_url(client, world):
+    """The number is posted, not put in the address: addresses end up in access logs and proxies."""
+    client.force_login(world["counter"])
+    page = client.get(reverse("backoffice:walk_in"), {"thu_tuc": world["proc"].code}).content.decode()
+    lookup = reverse("backoffice:person_lookup")
+    assert f'hx-post="{lookup}" hx-params="applicant_id_number"' in page and f'hx-get="{lookup}"' not in page
+    assert client.get(lookup, {"applicant_id_number": "051190001234"}).status_code == 405
 
 
 def test_dashboard_counts_and_chart(client, world, submitted):

@@ -58,7 +58,7 @@ def _walk_in(client, world, id_number, idem):
 
 def test_counter_look_up_in_the_population_database_marks_the_dossier(client, world, population):
     client.force_login(world["counter"])
-    body = client.get(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190012345"}).content.decode()
+    body = client.post(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190012345"}).content.decode()
     assert "Nguyễn Thị Hồng Nhung" in body and "CSDL quốc gia về dân cư" in body
     assert _walk_in(client, world, "051190012345", "w1").applicant_population
     # a person typed by hand (not looked up) is not marked
@@ -68,6 +68,6 @@ def test_counter_look_up_in_the_population_database_marks_the_dossier(client, wo
 def test_population_database_down_falls_back_to_our_records(client, world, population):
     population.chaos.down = True
     client.force_login(world["counter"])
-    body = client.get(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).content.decode()
+    body = client.post(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).content.decode()
     assert "Trần Thị Mai" in body and "CSDL quốc gia" not in body
     assert not _walk_in(client, world, "051190001234", "w3").applicant_population

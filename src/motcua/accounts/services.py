@@ -10,6 +10,9 @@
   (integrations.eid): the account's ID number is verified from now on. A citizen account whose number was only typed
   at sign-up loses its password and API tokens: whoever typed someone else's number is out, the holder signs in
   with the e-ID.
+- ``set_password_after_eid(user, password)`` — the holder, signed in by the national e-ID (the portal's view checks
+  the session), sets or changes the password of their own citizen account: Django's password validators, hashed,
+  audited. The way back to signing in with ID number and password after ``vouch_id_number`` cleared it.
 - ``assign_role(by, user, role, agency=None)`` / ``revoke_role(by, assignment)`` — a unit admin manages
   officer roles of their own agency, a provincial admin any role anywhere; audited.
 """
@@ -112,7 +115,7 @@ def vouch_id_number(user: User, id_number: str) -> bool:
 
     from .models import ApiToken
 
-    cleared = user.has_usable_password() and not any(ra.role != Role.CITIZEN for ra in user.role_assignments.all())
+    cleared = user.has_usable_password() and _citizen_only(user)
     with transaction.atomic():
         fields = ["verified_id_number", "id_number"]
         user.id_number = user.verified_id_number = id_number
@@ -123,6 +126,29 @@ def vouch_id_number(user: User, id_number: str) -> bool:
         user.save(update_fields=fields)  # the token cache forgets the account (api.tokencache)
         record(user, "account.id_number_verified", "user", user.pk, {"source": "vneid", "password_cleared": cleared})
     return cleared
+
+
+def _citizen_only(user: User) -> bool:
+    """No role but citizen: an officer's or admin's password is theirs to keep, and not set through the e-ID."""
+    return not any(ra.role != Role.CITIZEN for ra in user.role_assignments.all())
+
+
+def set_password_after_eid(user: User, password: str) -> None:
+    """Set the password of a citizen account whose ID number the national e-ID proved; the caller has checked that
+    the holder signed in with it in this session (integrations.eid.holder_signed_in)."""
+    if not user.id_number_verified() or user.is_staff or user.is_superuser or not _citizen_only(user):
+        raise PermissionDenied("password_not_settable", "Tài khoản này không đặt mật khẩu bằng VNeID được; tài khoản "
+                                                        "cán bộ đổi mật khẩu qua quản trị viên.")
+    try:
+        validate_password(password or "", user)
+    except ValidationError as exc:
+        message = " ".join(str(m) for m in exc.messages)
+        raise ValidationFailed("password_invalid", message, details={"password": message}) from None
+    replaced = user.has_usable_password()
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(user, "account.password_set", "user", user.pk, {"source": "vneid", "replaced": replaced})
 
 
 def _may_manage(by, role: str, agency) -> bool:

@@ -138,7 +138,7 @@ def _applicant_data(applicant, user) -> dict:
 
 def _from_population(data: dict, user) -> dict:
     """The applicant's data, marked as read from the population database when this account looked the person up
-    there (GET /integrations/population/…) within the working day."""
+    there (POST /integrations/population/lookup) within the working day."""
     return {**data, "population_checked": population.checked_by(user, data.get("id_number") or "")}
 
 

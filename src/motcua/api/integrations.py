@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from motcua.accounts import permissions
 from motcua.accounts.models import Role
@@ -61,22 +61,49 @@ def _require_admin(user):
         raise PermissionDenied("forbidden", "Chỉ quản trị cấp tỉnh được xem và gửi lại hàng đợi tích hợp.")
 
 
-@router.get("/population/{id_number}", response={200: CitizenOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
-                                                 429: ErrorOut, 503: ErrorOut})
+POPULATION_ANSWERS = {200: CitizenOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+POPULATION_RULES = (
+    "Dữ liệu cư trú để điền sẵn tờ khai: cán bộ tiếp nhận tại Bộ phận Một cửa, hoặc công dân tra cứu số định danh của "
+    "chính mình đã xác thực bằng VNeID (403 `forbidden`, `id_number_unverified`). Mỗi tài khoản tra cứu tối đa "
+    "MOTCUA_POPULATION_DAILY_LIMIT lần một ngày (429 `population_limit`); không tìm thấy: 404 `citizen_not_found`; "
+    "CSDL quốc gia về dân cư không trả lời: 503. Mỗi lần tra cứu được ghi nhật ký hệ thống; hồ sơ tài khoản này nộp "
+    "hoặc tiếp nhận cho người đó trong ngày làm việc được tính là có sử dụng dữ liệu dân cư (Quyết định 766, 4.5).")
+
+
+class PopulationLookupIn(Schema):
+    id_number: str = Field(..., min_length=1, max_length=20, examples=["051190012345"],
+                           description="Số định danh cá nhân (12 chữ số) cần tra cứu.")
+
+
+@router.post("/population/lookup", response=POPULATION_ANSWERS, summary="Tra cứu CSDL quốc gia về dân cư",
+             description=POPULATION_RULES + " Số định danh gửi trong nội dung yêu cầu (JSON), không nằm trên đường dẫn "
+                                            "nên không xuất hiện trong nhật ký truy cập của máy chủ, proxy.")
+def population_lookup_post(request, payload: PopulationLookupIn):
+    return _population_lookup(request.auth, payload.id_number)
+
+
+@router.get("/population/{id_number}", response=POPULATION_ANSWERS, deprecated=True,
+            summary="Tra cứu CSDL quốc gia về dân cư (cũ: số định danh trên đường dẫn)",
+            description="Không dùng nữa: số định danh nằm trên đường dẫn, lọt vào nhật ký truy cập của máy chủ, proxy; "
+                        "dùng `POST /api/v1/integrations/population/lookup`. Vẫn trả lời như trước. " + POPULATION_RULES)
 def population_lookup(request, id_number: str):
+    return _population_lookup(request.auth, id_number)
+
+
+def _population_lookup(user, id_number: str) -> dict:
     """Residence data for pre-filling a form: officers, or a citizen for their own ID number. The read is in the
     audit trail; a dossier this account then submits or receives for that person within the working day counts as
     using population data (Decision 766 4.5), as on the portal and at the counter."""
-    user = request.auth
+    id_number = id_number.strip()
     if not permissions.is_officer(user):
-        if (getattr(user, "id_number", "") or "") != id_number.strip():
+        if (getattr(user, "id_number", "") or "") != id_number:
             raise PermissionDenied("forbidden", "Chỉ được tra cứu số định danh của chính mình.")
-        consent.refuse_unverified_self(user, id_number.strip())  # a number typed at sign-up is anyone's claim
+        consent.refuse_unverified_self(user, id_number)  # a number typed at sign-up is anyone's claim
     elif not population.may_look_up(user):
         raise PermissionDenied("forbidden", "Chỉ cán bộ tiếp nhận hồ sơ tại Bộ phận Một cửa được tra cứu CSDL quốc "
                                             "gia về dân cư.")
     person = population.lookup(id_number, by=user)
-    number = person["id_number"] or id_number.strip()
+    number = person["id_number"] or id_number
     population.remember_checked(user, number)
     record_read(user, "person", number, [k for k, v in person.items() if v], purpose="api_prefill")
     return person

@@ -17,6 +17,8 @@ LABELS = {
     "account.login": "Đăng nhập", "account.logout": "Đăng xuất", "account.login_failed": "Đăng nhập sai",
     "account.locked_out": "Khóa đăng nhập do sai nhiều lần", "account.unlocked": "Mở khóa đăng nhập",
     "account.registered": "Đăng ký tài khoản", "account.role_assigned": "Giao vai trò",
+    "account.id_number_verified": "Xác thực số định danh bằng VNeID",
+    "account.password_set": "Đặt mật khẩu sau khi đăng nhập VNeID",
     "account.role_revoked": "Thu hồi vai trò", "accounts.role_ended": "Kết thúc vai trò do sắp xếp đơn vị",
     "accounts.role_merged": "Gộp vai trò do sắp xếp đơn vị", "accounts.role_moved": "Chuyển vai trò do sắp xếp đơn vị",
     "twofactor.enabled": "Bật xác thực hai lớp", "twofactor.disabled": "Tắt xác thực hai lớp",

@@ -27,13 +27,20 @@ from motcua.core.errors import DomainError
 from .config import dispatch_config, target_config
 
 SESSION_KEY = "motcua_eid"
-VERIFIED_KEY = "motcua_vneid_verified"  # set by the callback: this session signed in with the national e-ID
+VERIFIED_KEY = "motcua_vneid_verified"  # set by the callback to the ID number the national e-ID proved in this session
 
 
 def verified_in_session(session) -> bool:
     """The account of this session was authenticated by the national e-ID (Decision 766 4.5, LEGAL.md §5:
     TaiKhoanDuocXacThucVoiVNeID)."""
     return bool(session.get(VERIFIED_KEY))
+
+
+def holder_signed_in(session, user) -> bool:
+    """This session signed in with the national e-ID as the holder of the account's proven ID number: enough to set
+    the account's password (portal), as the e-ID sign-in itself took the account back (accounts.vouch_id_number)."""
+    number = session.get(VERIFIED_KEY)
+    return isinstance(number, str) and bool(number) and user.id_number_verified(number)
 
 
 def applicant_vouched(session, user, id_number: str) -> bool:

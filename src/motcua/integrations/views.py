@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpResponse, HttpResponseRedirect
-from django.utils.html import escape
+from django.urls import reverse
+from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
@@ -40,8 +41,10 @@ def eid_callback(request):
     except DomainError as exc:
         return _error(exc)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    request.session[eid.VERIFIED_KEY] = True
+    request.session[eid.VERIFIED_KEY] = user.verified_id_number  # which number it proved: eid.holder_signed_in
     if getattr(user, "password_cleared_by_eid", False):
-        messages.info(request, "Số định danh cá nhân của tài khoản đã được xác thực bằng định danh điện tử. Mật khẩu "
-                               "đặt khi đăng ký và các khóa API cũ không còn dùng được; từ nay đăng nhập bằng VNeID.")
+        messages.info(request, format_html(
+            "Số định danh cá nhân của tài khoản đã được xác thực bằng định danh điện tử. Mật khẩu đặt khi đăng ký và "
+            "các khóa API cũ không còn dùng được. Đăng nhập bằng VNeID, hoặc <a href=\"{}\">đặt mật khẩu mới</a> để "
+            "đăng nhập bằng số định danh và mật khẩu.", reverse("portal:set_password")))
     return HttpResponseRedirect(next_url)

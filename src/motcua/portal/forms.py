@@ -41,7 +41,17 @@ class LoginForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class SignupForm(forms.Form):
+class PasswordsMatch:
+    """A form with a new ``password`` typed twice (``password2``)."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", "Hai mật khẩu không khớp.")
+        return data
+
+
+class SignupForm(PasswordsMatch, forms.Form):
     full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages=REQUIRED,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
     id_number = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=14, error_messages=REQUIRED,
@@ -73,11 +83,15 @@ class SignupForm(forms.Form):
             raise forms.ValidationError("Tên đăng nhập đã được dùng.")
         return value
 
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
-            self.add_error("password2", "Hai mật khẩu không khớp.")
-        return data
+
+class SetPasswordForm(PasswordsMatch, forms.Form):
+    """A password for an account the national e-ID signed in (portal.views.accounts.set_password); the rules are
+    Django's password validators, checked by accounts.services.set_password_after_eid."""
+
+    password = forms.CharField(label="Mật khẩu mới", error_messages=REQUIRED, help_text="ít nhất 8 ký tự",
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Nhập lại mật khẩu mới", error_messages=REQUIRED,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
 class TrackForm(forms.Form):

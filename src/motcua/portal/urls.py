@@ -29,4 +29,5 @@ urlpatterns = [
     path("tai-khoan/dang-nhap/", accounts.login_view, name="login"),
     path("tai-khoan/dang-xuat/", accounts.logout_view, name="logout"),
     path("tai-khoan/dang-ky/", accounts.signup, name="signup"),
+    path("tai-khoan/mat-khau/", accounts.set_password, name="set_password"),
 ]

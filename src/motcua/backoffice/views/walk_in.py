@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role, roles_of
@@ -77,13 +78,14 @@ def walk_in(request):
         "no_agency": not offering.exists()}, status=400 if request.method == "POST" else 200)
 
 
+@require_POST
 @officer_required
 def person_lookup(request):
     """Find a person by ID number: the National Population Database where connected, else accounts and earlier
-    dossiers; fills the applicant fields."""
+    dossiers; fills the applicant fields. A POST: the number stays out of URLs (access logs, proxies)."""
     if not has_role(request.user, Role.COUNTER_OFFICER):
         return page(request, "backoffice/forbidden.html", page_context(request), status=403)
-    number = (request.GET.get("applicant_id_number") or "").replace(" ", "")
+    number = (request.POST.get("applicant_id_number") or "").replace(" ", "")
     found, source = None, ""
     if is_valid_id_number(number):
         user = get_user_model().objects.filter(id_number=number).first()

@@ -1,9 +1,11 @@
-"""Portal pages of the citizen's account: sign in (username or ID number), sign out, sign up."""
+"""Portal pages of the citizen's account: sign in (username or ID number), sign out, sign up, and a password set after
+a VNeID sign-in."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.db.models import Case, When
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,13 +13,15 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.middleware import second_factor_url
-from motcua.accounts.services import register_citizen
+from motcua.accounts.services import register_citizen, set_password_after_eid
 from motcua.core.errors import DomainError
+from motcua.integrations import eid
 from motcua.integrations.config import target_config
-from motcua.web.pages import page, place_domain_error, workplace
+from motcua.web.pages import actor, page, place_domain_error, workplace
 
 from ..forms import (
     LoginForm,
+    SetPasswordForm,
     SignupForm,
 )
 
@@ -53,11 +57,11 @@ def login_view(request):
                 status=400 if form.errors else 200)
 
 
-def _eid_url(request) -> str:
+def _eid_url(request, next_url: str = "") -> str:
     """The national e-ID sign-in, offered first as on the national portal; none when it is not connected."""
     if not target_config("eid").get("url"):
         return ""
-    nxt = _safe_next(request, "")
+    nxt = next_url or _safe_next(request, "")
     return f"{reverse('integrations:eid_start')}?{urlencode({'next': nxt or reverse('portal:my_dossiers')})}"
 
 
@@ -82,3 +86,27 @@ def signup(request):
             messages.success(request, "Đăng ký tài khoản thành công.")
             return redirect(_safe_next(request, "portal:my_dossiers"))
     return page(request, "portal/signup.html", {"form": form, "nav": "signup"}, status=400 if form.errors else 200)
+
+
+@login_required
+def set_password(request):
+    """Set or change the password after a VNeID sign-in: the e-ID sign-in of the number's holder makes the password
+    typed at sign-up unusable (accounts.vouch_id_number); this is the way back to signing in with ID number and
+    password. A session signed in with a password only is refused: it proves nothing about the number."""
+    user = actor(request)
+    if not eid.holder_signed_in(request.session, user):
+        return page(request, "portal/set_password.html", {
+            "refused": True, "eid_url": _eid_url(request, reverse("portal:set_password")), "nav": "mine"}, status=403)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_password_after_eid(user, form.cleaned_data["password"])
+        except DomainError as err:
+            place_domain_error(form, err)
+        else:
+            update_session_auth_hash(request, user)  # this session stays signed in; the others end
+            messages.success(request, "Đã đặt mật khẩu. Từ nay bạn đăng nhập được bằng số định danh cá nhân và mật "
+                                      "khẩu này, hoặc bằng VNeID.")
+            return redirect("portal:my_dossiers")
+    return page(request, "portal/set_password.html", {"form": form, "replacing": user.has_usable_password(),
+                                                      "nav": "mine"}, status=400 if form.errors else 200)

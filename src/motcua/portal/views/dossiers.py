@@ -24,6 +24,7 @@ from motcua.dossiers.models import Dossier, Status
 from motcua.engagement.models import SatisfactionRating
 from motcua.engagement.ratings import submit_rating
 from motcua.integrations.config import target_config
+from motcua.integrations.eid import holder_signed_in
 from motcua.payments.models import Payment
 from motcua.payments.services import create_payment, dossier_fee, handle_return, payment_pending
 from motcua.web.consent import consent_section, post_consent
@@ -53,7 +54,8 @@ def my_dossiers(request):
     qs = Dossier.objects.filter(applicant=request.user).select_related("procedure", "agency").order_by("-created_at")
     pager = Paginator(qs, PER_PAGE)
     return page(request, "portal/my_dossiers.html", {"page_obj": pager.get_page(request.GET.get("trang")),
-                                                     "nav": "mine"})
+                                                     "nav": "mine", "vneid_session": holder_signed_in(request.session,
+                                                                                                      request.user)})
 
 
 def _own_dossier(request, pk):

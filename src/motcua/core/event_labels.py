@@ -48,6 +48,7 @@ LABELS = {
     "dx.plan_created": "Lập kế hoạch", "dx.plan_imported": "Nhập kế hoạch từ tệp", "dx.plan_approved": "Phê duyệt kế hoạch",
     "dx.plan_reopened": "Mở lại kế hoạch", "dx.round_opened": "Mở kỳ báo cáo", "dx.round_answered": "Gửi báo cáo kỳ",
     "dx.value_entered": "Nhập kết quả chỉ tiêu", "dx.narrative_saved": "Lưu phần thuyết minh",
+    "dx.round_unit_merged": "Kỳ báo cáo theo đơn vị sau sắp xếp", "dx.task_lead_merged": "Chuyển nhiệm vụ cho đơn vị mới",
     "notice.dx_round_opened": "Báo mở kỳ báo cáo chuyển đổi số", "notice.dx_round_reminder": "Nhắc báo cáo chuyển đổi số",
     "integration.portal_sync": "Đồng bộ với Cổng Dịch vụ công quốc gia", "integration.storage_sync": "Đồng bộ kho lưu trữ",
     "audit.anchor": "Neo chuỗi nhật ký", "personal_data.read": "Xem dữ liệu cá nhân",
@@ -58,7 +59,8 @@ OBJECT_TYPES = {
     "dossier": "hồ sơ", "user": "tài khoản", "address": "địa chỉ mạng", "attachment": "tệp đính kèm",
     "digitization_job": "lượt số hóa", "feedback": "phản ánh, kiến nghị", "storage": "kho tệp", "vault": "kho dữ liệu",
     "vault_consent": "sự đồng ý khai thác dữ liệu", "vault_item": "giấy tờ trong kho", "administrative_unit": "đơn vị hành chính",
-    "dx_plan": "kế hoạch chuyển đổi số", "dx_round": "kỳ báo cáo chuyển đổi số", "procedure": "thủ tục",
+    "dx_plan": "kế hoạch chuyển đổi số", "dx_round": "kỳ báo cáo chuyển đổi số", "dx_task": "nhiệm vụ chuyển đổi số",
+    "procedure": "thủ tục",
     "reorganization_plan": "phương án sắp xếp", "agency": "cơ quan", "payment": "thanh toán", "rating": "đánh giá",
 }
 

@@ -4,7 +4,10 @@
   own plans (which theirs implement); editors
   (unit admin, leader, department head, specialist) change them; a leader or the unit admin approves;
 - the provincial admin sees and changes everything, keeps the catalogues and opens reporting rounds;
-- an auditor (and any province-wide role) reads everything and changes nothing.
+- an auditor (and any province-wide role) reads everything and changes nothing;
+- a unit that succeeded others in a merger (motcua.units.reorganization) reads their plans, round answers and
+  reports, and changes none of them: they stay the old unit's history (its open tasks move to the successor,
+  transformation/reorganization.py).
 The roles and role groups come from motcua.accounts.models (Role), the checks from motcua.accounts.permissions.
 """
 
@@ -16,6 +19,7 @@ from motcua.accounts.models import OFFICER_ROLES, Role
 from motcua.accounts.permissions import has_role, is_province_wide, roles_of, staff_agencies_of
 from motcua.core.errors import PermissionDenied
 from motcua.units.models import Agency
+from motcua.units.reorganization import predecessor_ids
 
 EDIT_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER, Role.DEPARTMENT_HEAD, Role.SPECIALIST})
 APPROVE_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
@@ -48,7 +52,15 @@ def can_edit_agency(user, agency) -> bool:
 def can_view_agency(user, agency) -> bool:
     if not _signed_in(user) or agency is None:
         return False
-    return reads_all(user) or has_role(user, OFFICER_ROLES, agency)
+    if reads_all(user):
+        return True
+    seen = {None}
+    while agency is not None and agency.pk not in seen:  # the unit itself, then the units it was merged into
+        if has_role(user, OFFICER_ROLES, agency):
+            return True
+        seen.add(agency.pk)
+        agency = agency.successor if agency.successor_id else None
+    return False
 
 
 def visible_plans(user, qs=None):
@@ -63,8 +75,9 @@ def visible_plans(user, qs=None):
     if not mine:
         return qs.none()
     led = Plan.objects.filter(tasks__lead_agencies__in=mine).values("pk")
-    # The province's own plans are read by every unit that implements them.
-    return qs.filter(Q(agency_id__in=mine) | Q(pk__in=led) | Q(agency__kind=Agency.PROVINCIAL_COMMITTEE))
+    # The province's own plans are read by every unit that implements them; a merged unit's by its successor.
+    return qs.filter(Q(agency_id__in=mine | predecessor_ids(mine)) | Q(pk__in=led)
+                     | Q(agency__kind=Agency.PROVINCIAL_COMMITTEE))
 
 
 def can_view_plan(user, plan) -> bool:

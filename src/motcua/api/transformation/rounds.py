@@ -76,15 +76,15 @@ def get_rollup(request, plan_id: int):
 
 
 def _round_out(rnd: ReportingRound, user) -> dict:
-    responses = list(rnd.responses.select_related("agency", "submitted_by"))
-    if not permissions.reads_all(user):
-        mine = set(permissions.visible_agencies(user).values_list("pk", flat=True))
-        responses = [r for r in responses if r.agency_id in mine]
+    responses = list(rnd.responses.select_related("agency__successor", "submitted_by", "merged_into"))
+    if not permissions.reads_all(user):  # a merged unit's answers are read by its successor's officers too
+        responses = [r for r in responses if permissions.can_view_agency(user, r.agency)]
     return {"id": rnd.pk, "title": rnd.title, "year": rnd.year, "period_start": rnd.period_start,
             "period_end": rnd.period_end, "deadline": rnd.deadline, "status": rnd.status,
             "reported": sum(r.status == "submitted" for r in responses),
             "pending": [r.agency.code for r in responses if r.status == "pending"],
-            "responses": [{"unit": r.agency.code, "unit_name": r.agency.name, "status": r.status,
+            "responses": [{"unit": r.agency.code, "unit_name": rounds.shown_name(r), "status": r.status,
+                           "merged_into": r.merged_into.code if r.merged_into_id else None,
                            "submitted_at": r.submitted_at,
                            "submitted_by": str(r.submitted_by) if r.submitted_by_id else None} for r in responses]}
 

@@ -216,8 +216,11 @@ class RoundIn(Schema):
 
 class ResponseOut(Schema):
     unit: str
-    unit_name: str
-    status: str
+    unit_name: str = Field(..., description="Tên đơn vị; báo cáo đã gửi của đơn vị đã sáp nhập: «tên đơn vị mới "
+                                            "(trước đây: tên đơn vị cũ)»")
+    status: str = Field(..., description="pending: chưa báo cáo; submitted: đã báo cáo; merged: đơn vị đã sáp nhập "
+                                         "trước khi báo cáo, không còn phải báo cáo (đơn vị mới báo cáo thay)")
+    merged_into: str | None = Field(None, description="Mã định danh của đơn vị mới khi status là merged")
     submitted_at: datetime | None
     submitted_by: str | None
 

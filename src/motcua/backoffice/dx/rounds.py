@@ -48,7 +48,8 @@ def round_list(request):
 
 
 def _responses(request, rnd):
-    qs = rnd.responses.select_related("agency", "submitted_by").order_by("status", "agency__code")
+    qs = (rnd.responses.select_related("agency__successor", "submitted_by", "merged_into")
+          .order_by("status", "agency__code"))
     if permissions.reads_all(request.user):
         return list(qs)
     return [r for r in qs if permissions.can_view_agency(request.user, r.agency)]
@@ -59,10 +60,12 @@ def round_detail(request, pk):
     rnd = get_object_or_404(ReportingRound, pk=pk)
     responses = _responses(request, rnd)
     for r in responses:
-        r.can_answer = permissions.can_edit_agency(request.user, r.agency) and rnd.status == rnd.OPEN
+        r.can_answer = (permissions.can_edit_agency(request.user, r.agency) and rnd.status == rnd.OPEN
+                        and r.status != r.MERGED)
+        r.name = rounds.shown_name(r)
     return page(request, "backoffice/dx/round.html", {
         "rnd": rnd, "responses": responses, "pending": [r for r in responses if r.status == "pending"],
-        "reported": sum(r.status == "submitted" for r in responses),
+        "expected": len(rounds.expected(responses)), "reported": sum(r.status == "submitted" for r in responses),
         "days_left": (rnd.deadline - timezone.localdate()).days, "deadline_css": date_css(rnd.deadline)})
 
 

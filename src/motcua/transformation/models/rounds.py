@@ -42,10 +42,12 @@ class ReportingRound(models.Model):
 
 
 class RoundResponse(models.Model):
-    """One unit's answer to a round."""
+    """One unit's answer to a round. ``merged``: the unit was merged into ``merged_into`` (a reorganization of
+    administrative units, transformation/reorganization.py) before it answered; the row stays for history
+    and the unit is no longer expected (the successor answers instead)."""
 
-    PENDING, SUBMITTED = "pending", "submitted"
-    STATUSES = [(PENDING, "Chưa báo cáo"), (SUBMITTED, "Đã báo cáo")]
+    PENDING, SUBMITTED, MERGED = "pending", "submitted", "merged"
+    STATUSES = [(PENDING, "Chưa báo cáo"), (SUBMITTED, "Đã báo cáo"), (MERGED, "Đã sáp nhập")]
 
     round = models.ForeignKey(ReportingRound, verbose_name="kỳ báo cáo", on_delete=models.CASCADE,
                               related_name="responses")
@@ -56,6 +58,8 @@ class RoundResponse(models.Model):
                                      related_name="+")
     submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
     snapshot = models.JSONField("số liệu đã gửi", default=dict, blank=True)
+    merged_into = models.ForeignKey("units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="sáp nhập vào")
 
     class Meta:
         ordering = ["round", "agency__code"]

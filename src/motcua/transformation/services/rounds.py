@@ -12,6 +12,7 @@ from motcua.accounts.models import Role
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.outbox.services import emit
 from motcua.units.models import Agency
+from motcua.units.reorganization import latest_successor
 
 from .. import permissions
 from ..models import Plan, ReportingRound, RoundReminder, RoundResponse
@@ -98,6 +99,9 @@ def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
     if rnd.status != ReportingRound.OPEN:
         raise InvalidTransition("round_closed", "Kỳ báo cáo đã đóng.")
     resp = response_for(rnd, agency)
+    if resp.status == RoundResponse.MERGED:
+        raise InvalidTransition("round_unit_merged", f"{agency.name} đã sáp nhập vào {resp.merged_into.name}; đơn vị "
+                                                     "mới báo cáo kỳ này.")
     plan = Plan.objects.filter(agency=agency, year=rnd.year, kind=Plan.PLAN).first()
     if plan is None:
         raise InvalidTransition("plan_missing", f"{agency.name} chưa có kế hoạch chuyển đổi số năm {rnd.year}; lập kế "
@@ -121,6 +125,47 @@ def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
 
 def pending(rnd: ReportingRound):
     return rnd.responses.filter(status=RoundResponse.PENDING).select_related("agency").order_by("agency__code")
+
+
+def expected(responses) -> list:
+    """The answers a round expects: not those of a unit merged away before it answered (its successor's is)."""
+    return [r for r in responses if r.status != RoundResponse.MERGED]
+
+
+def shown_name(resp: RoundResponse) -> str:
+    """The unit's name in a round's lists: an answer a unit sent before it was merged is shown under the name of
+    the unit that stands for it now, «(trước đây: …)», as the portal shows a merged commune."""
+    now = latest_successor(resp.agency) if resp.status == RoundResponse.SUBMITTED else None
+    return f"{now.name} (trước đây: {resp.agency.short_name or resp.agency.name})" if now else resp.agency.name
+
+
+def open_rounds_with(agency_ids):
+    """Open rounds that ask any of `agency_ids` for an answer (or hold one of theirs)."""
+    return (ReportingRound.objects.filter(status=ReportingRound.OPEN, responses__agency_id__in=agency_ids)
+            .distinct().order_by("pk"))
+
+
+def follow_merger(user, rnd: ReportingRound, old_ids, successor, reason: str) -> dict:
+    """A merger during an open round: the old units that have not answered are no longer expected (their rows
+    stay, ``merged`` into `successor`), answers they sent stay as sent, and `successor` is asked if it is not
+    already (its admins and leaders are told, as when a round opens). Closed rounds never change."""
+    if rnd.status != ReportingRound.OPEN:
+        return {}
+    rows = list(RoundResponse.objects.select_for_update().filter(round=rnd, agency_id__in=old_ids)
+                .select_related("agency").order_by("agency__code"))
+    merged = [r.agency.code for r in rows if r.status == RoundResponse.PENDING]
+    RoundResponse.objects.filter(round=rnd, agency_id__in=old_ids, status=RoundResponse.PENDING).update(
+        status=RoundResponse.MERGED, merged_into=successor)
+    _resp, asked = RoundResponse.objects.get_or_create(round=rnd, agency=successor)
+    if asked:
+        for person in recipients(successor):
+            _notify(TOPIC_OPENED, rnd, successor, person,
+                    f"{reason}: {successor.name} báo cáo kỳ \u201c{rnd.title}\u201d thay các đơn vị cũ. "
+                    f"Hạn gửi: {rnd.deadline:%d/%m/%Y}.")
+    detail = {"merged": merged, "kept": [r.agency.code for r in rows if r.status == RoundResponse.SUBMITTED],
+              "successor": successor.code, "asked": asked}
+    audit(user, "dx.round_unit_merged", "dx_round", rnd.pk, detail)
+    return detail
 
 
 def send_reminders(today: dt.date | None = None, rnd: ReportingRound | None = None) -> int:

@@ -10,16 +10,17 @@ and applies it (``run.apply``), after reading ``run.preview``.
 What follows the units lives with the app that owns it, as a ``Step`` (base.py) registered in ``steps``:
 units (open the new unit, its counters, close the old ones, notify), catalog (procedures and process
 steps), accounts (role assignments), dossiers (dossiers in progress, through the lifecycle), engagement
-(open feedback), reporting (statistics that change owner), web (public pages), integrations (the
+(open feedback), transformation (open reporting rounds and unfinished tasks of
+digital transformation), reporting (statistics that change owner), web (public pages), integrations (the
 national portal's agency codes). ``lineage.lineage_codes`` gives an agency's predecessors for statistics
 that include them.
 """
 
 from .base import Section, Step, Targets, agency_label, steps
-from .lineage import former_names, lineage_codes, predecessors
+from .lineage import former_names, latest_successor, lineage_codes, predecessor_ids, predecessors
 from .plans import approve, load_targets, parse_assignments, reopen, require_manager, save_draft, validate
 from .run import Preview, apply, preview, report
 
-__all__ = ["Preview", "Section", "Step", "Targets", "agency_label", "apply", "approve", "former_names", "lineage_codes",
-           "load_targets", "parse_assignments", "predecessors", "preview", "reopen", "report", "require_manager",
-           "save_draft", "steps", "validate"]
+__all__ = ["Preview", "Section", "Step", "Targets", "agency_label", "apply", "approve", "former_names", "latest_successor",
+           "lineage_codes", "load_targets", "parse_assignments", "predecessor_ids", "predecessors", "preview", "reopen",
+           "report", "require_manager", "save_draft", "steps", "validate"]

@@ -32,3 +32,22 @@ def former_names(agencies) -> dict[int, str]:
                                       .values_list("successor_id", "short_name", "name")):
         out.setdefault(successor_id, []).append(short or name)
     return {pk: ", ".join(names) for pk, names in out.items()}
+
+
+def predecessor_ids(agency_ids) -> set[int]:
+    """The ids of every agency that the agencies `agency_ids` succeeded, at any depth (not their own)."""
+    found: set[int] = set()
+    frontier = set(agency_ids)
+    while frontier:
+        frontier = set(Agency.objects.filter(successor_id__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def latest_successor(agency: Agency) -> Agency | None:
+    """The agency that now stands for `agency`: its successor's successor … (None for one never merged)."""
+    seen, current = {agency.pk}, agency
+    while current.successor_id is not None and current.successor_id not in seen:
+        seen.add(current.successor_id)
+        current = current.successor
+    return None if current.pk == agency.pk else current

@@ -1,0 +1,92 @@
+"""Digital-transformation work follows a reorganization of administrative units (motcua.units.reorganization).
+
+- Open reporting rounds: an old unit that has not answered is no longer expected (its row stays, marked merged
+  into the new unit: not missing, not reminded); an answer it already sent stays as sent, shown under the new
+  unit's name «(trước đây: …)»; the new unit is asked, and its admins and leaders told. Closed rounds do not
+  change.
+- Tasks not done that an old unit leads (or owns, naming no lead unit) are led by the new unit, whose officers
+  (the old units' officers, their roles moved) keep their results, progress and evidence.
+- Plans stay with the unit that wrote them (one per unit, year and kind; their money and approval are that
+  unit's history): the new unit reads them, it does not change them (permissions.py), and writes its own.
+"""
+
+from __future__ import annotations
+
+from motcua.units.reorganization import Step, Targets, agency_label, steps
+
+from .models import Plan, RoundResponse
+from .services.plans import hand_over_task, tasks_of_units
+from .services.rounds import follow_merger, open_rounds_with
+
+
+def _reason(t: Targets) -> str:
+    return f"Sắp xếp đơn vị hành chính theo Nghị quyết số {t.plan.resolution_number}"
+
+
+def _answers(t: Targets, rnd) -> dict[int, str]:
+    """{agency id: status} of the old units and the new one in `rnd`."""
+    ids = t.old_agency_ids | ({t.new_agency.pk} if t.started else set())
+    return dict(RoundResponse.objects.filter(round=rnd, agency_id__in=ids).values_list("agency_id", "status"))
+
+
+def _round_changes(t: Targets, rnd) -> tuple[bool, bool]:
+    """(an old unit's pending answer to mark merged, the new unit to ask) in `rnd`."""
+    answers = _answers(t, rnd)
+    waiting = any(answers.get(pk) == RoundResponse.PENDING for pk in t.old_agency_ids)
+    return waiting, not t.started or t.new_agency.pk not in answers
+
+
+@steps.register("transformation.rounds")
+class OpenRounds(Step):
+    order = 50
+    title = "Kỳ báo cáo chuyển đổi số đang mở"
+    outcome_labels = {"followed": "kỳ báo cáo đang mở: đơn vị mới báo cáo thay các đơn vị cũ chưa báo cáo"}
+
+    def preview(self, t: Targets):
+        rows, n = [], 0
+        for rnd in open_rounds_with(t.old_agency_ids):
+            answers = _answers(t, rnd)
+            waiting, ask = _round_changes(t, rnd)
+            n += waiting or ask
+            for a in t.old_agencies:
+                if a.pk in answers:
+                    status = answers[a.pk]
+                    verdict = {RoundResponse.PENDING: "không còn phải báo cáo (sáp nhập)",
+                               RoundResponse.SUBMITTED: "giữ báo cáo đã gửi"}.get(status, "đã sáp nhập")
+                    rows.append([rnd.title, f"{rnd.deadline:%d/%m/%Y}", agency_label(a), verdict])
+            rows.append([rnd.title, f"{rnd.deadline:%d/%m/%Y}", agency_label(t.new_agency),
+                         "phải báo cáo (được thông báo)" if ask else "đã thuộc kỳ báo cáo"])
+        return self.section(headers=["Kỳ báo cáo", "Hạn", "Đơn vị", "Sau sắp xếp"], rows=rows,
+                            counts={"followed": n})
+
+    def pending(self, t: Targets):
+        return [(rnd.pk, rnd) for rnd in open_rounds_with(t.old_agency_ids) if any(_round_changes(t, rnd))]
+
+    def apply(self, t: Targets, key, rnd, actor):
+        detail = follow_merger(actor, rnd, t.old_agency_ids, t.new_agency, _reason(t))
+        return ("followed", detail) if detail else None
+
+
+@steps.register("transformation.tasks")
+class OpenTasks(Step):
+    order = 51
+    title = "Nhiệm vụ chuyển đổi số chưa hoàn thành"
+    outcome_labels = {"moved": "nhiệm vụ chưa hoàn thành chuyển cho đơn vị mới chủ trì"}
+
+    def preview(self, t: Targets):
+        tasks = list(tasks_of_units(t.old_agency_ids))
+        rows = [[t_.plan.title, t_.number, t_.content[:120], t_.get_status_display(), agency_label(t.new_agency)]
+                for t_ in tasks]
+        plans = Plan.objects.filter(agency_id__in=t.old_agency_ids).select_related("agency").order_by("agency__code",
+                                                                                                       "-year")
+        notes = [f"{p.title} ({agency_label(p.agency)}) giữ nguyên của đơn vị cũ; đơn vị mới xem, không sửa."
+                 for p in plans]
+        return self.section(headers=["Kế hoạch", "STT", "Nhiệm vụ", "Trạng thái", "Chủ trì sau sắp xếp"], rows=rows,
+                            counts={"moved": len(tasks)}, notes=notes)
+
+    def pending(self, t: Targets):
+        return [(task.pk, task) for task in tasks_of_units(t.old_agency_ids)]
+
+    def apply(self, t: Targets, key, task, actor):
+        detail = hand_over_task(actor, task, t.old_agency_ids, t.new_agency, _reason(t))
+        return ("moved", detail) if detail else None

@@ -218,3 +218,27 @@ def test_an_applicant_whose_number_the_e_id_has_not_proven_is_told_how_to_give_c
     resp = client.post(reverse("portal:consent_grant", args=[submitted.pk]), {"purpose": "prefill", "days": "10"})
     assert resp.status_code == 403 and "vui lòng đăng nhập bằng VNeID" in _html(resp)
     assert _nothing_written()
+
+
+def test_the_consent_section_reads_the_dossiers_consents_once(world, submitted, django_assert_num_queries):
+    """Each purpose shows the consent in force (the one lasting longest, for the applicant's own number), else the
+    latest that ended: the same as active_consent says, from one statement for the whole section."""
+    from motcua.documents.consent import consent_state
+
+    now = timezone.now()
+    day = dt.timedelta(days=1)
+
+    def consent(purpose, granted, expires, **kw):
+        return VaultConsent.objects.create(id_number=kw.pop("id_number", ID), purpose=purpose, dossier=submitted,
+                                           granted_at=now + granted * day, expires_at=now + expires * day, **kw)
+
+    consent("prefill", -5, 10)
+    longest = consent("prefill", -4, 20)
+    consent("prefill", -1, 40, revoked_at=now)  # withdrawn: not in force
+    consent("prefill", -1, 60, id_number="051190009999")  # another person's number
+    ended = consent("processing", -9, -2)
+    with django_assert_num_queries(1):
+        rows = {row.purpose: row for row in consent_state(submitted)}
+    assert rows["prefill"].active == longest == active_consent(ID, "prefill", submitted)
+    assert rows["processing"].active is None is active_consent(ID, "processing", submitted)
+    assert rows["processing"].last == ended

@@ -169,9 +169,13 @@ class PurposeState:
 def consent_state(dossier) -> list[PurposeState]:
     """Per purpose (in the order of ConsentPurpose), what the dossier's pages show about the applicant's consent."""
     now = timezone.now()
-    history = consents_for(dossier)
-    return [PurposeState(purpose, label, active_consent(dossier.applicant_id_number, purpose, dossier, at=now),
-                         next((c for c in history if c.purpose == purpose), None))
+    history = consents_for(dossier)  # one statement: the consent in force is picked from it as active_consent does
+
+    def active(purpose):
+        return max((c for c in history if c.purpose == purpose and c.id_number == dossier.applicant_id_number
+                    and c.revoked_at is None and c.expires_at > now), key=lambda c: c.expires_at, default=None)
+
+    return [PurposeState(purpose, label, active(purpose), next((c for c in history if c.purpose == purpose), None))
             for purpose, label in ConsentPurpose.choices]
 
 

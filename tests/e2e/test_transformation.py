@@ -191,6 +191,9 @@ def test_a_ward_leader_updates_a_task_on_a_phone(new_page, dx_world, shot):
     phone.goto(f"/can-bo/chuyen-doi-so/ke-hoach/{plan.pk}/")
     table = phone.locator("#dx-sections table")
     assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"), "the table scrolls"
+    wide = phone.evaluate("""() => [...document.querySelectorAll('main .card *')].filter(e => e.getBoundingClientRect()
+                                 .right > e.closest('.card').getBoundingClientRect().right + 1).map(e => e.tagName)""")
+    assert not wide, f"past the right edge of their card: {wide}"
     card = phone.locator(f"#task-{task.pk}")
     deadline = card.locator("td[data-label='Thời gian']")
     expect(deadline).to_have_text(f"31/12/{year}")

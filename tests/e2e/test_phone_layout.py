@@ -57,6 +57,14 @@ def _links_tappable(page):
     assert found and not small, (page.url, small)
 
 
+def _inside_cards(page):
+    """Nothing shown in a card (a form, a panel) runs past the card's right edge: no control is cut off."""
+    wide = page.evaluate("""() => [...document.querySelectorAll('main .card *')].filter(e => e.getClientRects().length
+        && e.getBoundingClientRect().right > e.closest('.card').getBoundingClientRect().right + 1
+        && !e.closest('.scroll')).map(e => e.tagName + ' ' + (e.id || e.name || e.className))""")
+    assert not wide, (page.url, wide)
+
+
 def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_page, at_the_leader, shot):
     due = "05/03/2026"
     cit = new_page(PHONE)
@@ -67,10 +75,12 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     shot(cit, "ho-so-cua-toi")
     _thumb_sized(cit, "footer a")
     _links_tappable(cit)  # the dossier codes in the table
+    _inside_cards(cit)
     cit.goto(f"/ho-so-cua-toi/{at_the_leader.pk}/")
     _links_tappable(cit)  # "‹ Hồ sơ của tôi", the slips and files
     cit.goto(f"/thu-tuc/{at_the_leader.procedure.code}/nop-truc-tuyen/")
     _links_tappable(cit)
+    _inside_cards(cit)
     _thumb_sized(cit, "form label.check")  # how the result is received
     _thumb_sized(cit, "form .file-pick label")  # "Chọn tệp" (file-input.js)
 
@@ -82,12 +92,15 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     shot(lead, "viec-cua-toi")
     _thumb_sized(lead, "header nav a, header nav button")
     _links_tappable(lead)
+    _inside_cards(lead)
 
     lead.get_by_role("link", name=at_the_leader.code).click()
     assert "Phê duyệt kết quả" in [name for name, _ in _heights(lead, "summary")]
     _thumb_sized(lead, "summary")  # the action panels
     _links_tappable(lead)  # "In PDF", "DOCX", the files
+    _inside_cards(lead)
     shot(lead, "ho-so")
     lead.goto("/can-bo/ho-so/")  # the search form stacks: the status list is not squeezed beside the search box
     assert lead.get_by_label("Trạng thái").bounding_box()["width"] >= PHONE["width"] / 2
     _links_tappable(lead)
+    _inside_cards(lead)

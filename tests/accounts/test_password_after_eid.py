@@ -119,3 +119,18 @@ def test_an_officer_does_not_get_a_password_through_vneid():
     RoleAssignment.objects.create(user=clerk, role=Role.CITIZEN)
     with pytest.raises(PermissionDenied):
         set_password_after_eid(clerk, NEW)
+
+
+def test_an_officer_signed_in_with_vneid_is_not_offered_a_password_page(monkeypatch):
+    """The citizen's "Tài khoản" section offers «Đặt mật khẩu» only to whom the page would let set one."""
+    monkeypatch.setattr("motcua.accounts.twofactor.needs_second_factor", lambda request: None)  # tested in tests/web
+    clerk = officer(Role.COUNTER_OFFICER, None, id_number="051085004321", verified_id_number="051085004321")
+    RoleAssignment.objects.create(user=clerk, role=Role.CITIZEN)
+    client = Client()
+    client.force_login(clerk)
+    session = client.session
+    session[eid.VERIFIED_KEY] = "051085004321"
+    session.save()
+    assert eid.holder_signed_in(client.session, clerk)
+    page = client.get("/ho-so-cua-toi/")
+    assert page.status_code == 200 and PAGE not in page.content.decode()

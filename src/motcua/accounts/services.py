@@ -133,10 +133,15 @@ def _citizen_only(user: User) -> bool:
     return not any(ra.role != Role.CITIZEN for ra in user.role_assignments.all())
 
 
+def password_settable_after_eid(user: User) -> bool:
+    """A citizen account (no other role, not staff) whose ID number the national e-ID proved."""
+    return user.id_number_verified() and not user.is_staff and not user.is_superuser and _citizen_only(user)
+
+
 def set_password_after_eid(user: User, password: str) -> None:
     """Set the password of a citizen account whose ID number the national e-ID proved; the caller has checked that
     the holder signed in with it in this session (integrations.eid.holder_signed_in)."""
-    if not user.id_number_verified() or user.is_staff or user.is_superuser or not _citizen_only(user):
+    if not password_settable_after_eid(user):
         raise PermissionDenied("password_not_settable", "Tài khoản này không đặt mật khẩu bằng VNeID được; tài khoản "
                                                         "cán bộ đổi mật khẩu qua quản trị viên.")
     try:

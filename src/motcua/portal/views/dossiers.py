@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.csp import CSP
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.services import password_settable_after_eid
 from motcua.audit.services import record_dossier_read
 from motcua.core.errors import DomainError
 from motcua.core.money import format_vnd
@@ -54,8 +55,8 @@ def my_dossiers(request):
     qs = Dossier.objects.filter(applicant=request.user).select_related("procedure", "agency").order_by("-created_at")
     pager = Paginator(qs, PER_PAGE)
     return page(request, "portal/my_dossiers.html", {"page_obj": pager.get_page(request.GET.get("trang")),
-                                                     "nav": "mine", "vneid_session": holder_signed_in(request.session,
-                                                                                                      request.user)})
+                                                     "nav": "mine", "vneid_session": holder_signed_in(request.session, request.user)
+                                                     and password_settable_after_eid(request.user)})
 
 
 def _own_dossier(request, pk):

@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from motcua.api.auth import issue_token
+from motcua.demo.simulators import EidSimulator
 from tests.factories import AgencyFactory, citizen, enrol_2fa, officer, procedure_with_steps
 
 pytestmark = pytest.mark.django_db
@@ -50,12 +51,21 @@ def _requests_keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(scope="module")
+def eid_provider():
+    provider = EidSimulator(client_secret="fuzz-eid").start()
+    yield provider
+    provider.stop()
+
+
 @pytest.fixture
-def tokens(db, settings, tmp_path):
+def tokens(db, settings, tmp_path, eid_provider):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    # A configured installation: an unconfigured payment gateway answers 503 payment_not_configured.
-    settings.MOTCUA_INTEGRATIONS = {"payment": {"url": "http://127.0.0.1:9/", "secret": "fuzz-secret"}}
+    # A configured installation: an unconfigured payment gateway answers 503 payment_not_configured, an unconfigured
+    # or unreachable e-ID provider 503 eid_not_configured / eid_unavailable (a citizen app's VNeID sign-in).
+    settings.MOTCUA_INTEGRATIONS = {"payment": {"url": "http://127.0.0.1:9/", "secret": "fuzz-secret"},
+                                    "eid": {"url": eid_provider.url, "client_id": "motcua", "secret": "fuzz-eid"}}
     agency = AgencyFactory(code="H55.101", name="UBND xã Tịnh Sơn")
     procedure_with_steps(code="1.001193", name="Đăng ký khai sinh").agencies.add(agency)
     counter = officer("counter_officer", agency, username="motcua")

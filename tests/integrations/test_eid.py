@@ -8,6 +8,7 @@ from django.test import Client
 
 from motcua.accounts.models import Role, RoleAssignment, User
 from motcua.demo.simulators import EidSimulator
+from motcua.demo.simulators.base import Html
 from motcua.integrations.eid import EidError, decode_hs256, encode_hs256
 from tests.factories import citizen
 
@@ -146,3 +147,18 @@ def test_an_id_number_that_is_not_one_is_refused_with_a_reason(settings):
     client, done = _sign_in_at(settings, EidSimulator(client_secret="eid-secret", people={"a1b2c3": person}), "a1b2c3")
     assert done.status_code == 400 and "không trả về số định danh cá nhân hợp lệ" in done.content.decode()
     assert "_auth_user_id" not in client.session and not User.objects.filter(full_name="Ẩn Danh").exists()
+
+
+class _NotOpenIdConnect(EidSimulator):
+    """A provider (or a proxy in front of it) answering the token request with a web page, not JSON."""
+
+    def handle(self, method, path, query, data, h):
+        if method == "POST" and path == "/token":
+            return 200, Html("<html><body>Bảo trì hệ thống</body></html>")
+        return super().handle(method, path, query, data, h)
+
+
+def test_a_token_answer_that_is_not_json_is_the_provider_unavailable_not_a_crash(settings):
+    client, done = _sign_in_at(settings, _NotOpenIdConnect(client_secret="eid-secret"), "051190012345")
+    assert done.status_code == 503 and "tạm thời không trả lời" in done.content.decode()
+    assert "_auth_user_id" not in client.session

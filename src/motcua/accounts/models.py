@@ -85,6 +85,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     last_used_at = models.DateTimeField("dùng lần cuối lúc", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    # The ID number the national e-ID vouched for at the sign-in that issued this token (a citizen app's VNeID
+    # sign-in, POST /api/v1/accounts/tokens/eid); empty for a token made otherwise. What the portal's session
+    # remembers of a VNeID sign-in (integrations.eid.verified_in_session), for dossiers submitted with the token.
+    eid_id_number = models.CharField("số định danh xác thực qua VNeID khi cấp", max_length=12, blank=True, default="",
+                                     editable=False)
 
     class Meta:
         verbose_name = "khóa API"

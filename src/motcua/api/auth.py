@@ -2,7 +2,9 @@
 
 Tokens look like ``mcs_<prefix>_<secret>``; only the SHA-256 of the whole string is stored
 (accounts.ApiToken.key_hash) with the 8-character prefix for people to recognise it. A revoked
-token, or one whose account is disabled, is refused. ``last_used_at`` is written at most once a
+token, or one whose account is disabled, is refused. A token a citizen app got by signing in with VNeID
+(``POST /accounts/tokens/eid``) records the ID number the e-ID proved (``ApiToken.eid_id_number``); the request
+keeps its row (``request.api_token``) so that a submission can tell (``eid_signed_in``). ``last_used_at`` is written at most once a
 minute per token so that a busy integrator does not turn every read into a write.
 
 Session calls (the portal and back office calling the API from the browser) must carry Django's
@@ -28,6 +30,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from motcua.accounts import lockout, twofactor
 from motcua.accounts.models import ApiToken
 from motcua.core.errors import PermissionDenied
+from motcua.integrations import eid
 
 from . import tokencache
 
@@ -40,11 +43,13 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue_token(user, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the secret, which is shown only this once."""
+def issue_token(user, name: str, *, eid_id_number: str = "") -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the secret, which is shown only this once. `eid_id_number`:
+    the number a VNeID sign-in just proved for `user` (POST /accounts/tokens/eid), remembered by the token."""
     prefix = secrets.token_hex(4)  # 8 hex characters
     raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, name=name[:100], key_hash=hash_token(raw), prefix=prefix)
+    token = ApiToken.objects.create(user=user, name=name[:100], key_hash=hash_token(raw), prefix=prefix,
+                                    eid_id_number=eid_id_number)
     return token, raw
 
 
@@ -73,7 +78,19 @@ class TokenAuth(HttpBearer):
             ).update(last_used_at=now)
             row.last_used_at = now  # the cached row: this process writes again a minute from now
         request.user = user
+        request.api_token = row  # read only (the cached row is shared): eid_signed_in
         return user
+
+
+def eid_signed_in(request) -> bool:
+    """The caller signed in with the national e-ID (Decision 766 4.5, integrations.eid.applicant_vouched): a token
+    issued by a VNeID sign-in (POST /accounts/tokens/eid) for the number the account still has as proven, or a portal
+    session signed in with VNeID. A token made otherwise says no, whatever session comes with it."""
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        return bool(token.eid_id_number) and request.auth.id_number_verified(token.eid_id_number)
+    session = getattr(request, "session", None)
+    return session is not None and eid.verified_in_session(session)
 
 
 class _CsrfCheck(CsrfViewMiddleware):

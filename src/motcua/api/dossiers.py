@@ -26,11 +26,11 @@ from motcua.documents.digitization_flags import (
 from motcua.dossiers import access, lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
-from motcua.integrations import population
+from motcua.integrations import eid, population
 from motcua.units.models import Agency
 
 from . import retry
-from .auth import api_auth
+from .auth import api_auth, eid_signed_in
 from .dossier_shapes import dossier_detail, dossier_state, dossier_summary
 from .schemas import (
     ApologyIn,
@@ -129,10 +129,15 @@ def _user(username: str | None):
     return user
 
 
-def _applicant_data(applicant, user) -> dict:
+def _applicant_data(request, applicant) -> dict:
+    """The applicant of an online submission (the account's holder when none is named), with where their data came
+    from: the caller's VNeID sign-in when the applicant is the person it vouched for, as on the portal (Decision 766
+    4.5), and the population database."""
+    user = request.auth
     data = applicant.dict() if applicant is not None else {
         "name": user.full_name or user.get_full_name() or user.username, "id_number": user.id_number,
         "phone": user.phone, "email": user.email, "address": user.address}
+    data["vneid_verified"] = eid.applicant_vouched(eid_signed_in(request), user, data.get("id_number") or "")
     return _from_population(data, user)
 
 
@@ -187,7 +192,7 @@ def list_dossiers(request, status: str | None = Query(None, max_length=32),
 def submit(request, payload: SubmitIn, idempotency_key: str | None = IdempotencyKey):
     user = request.auth
     proc, agency = _procedure_and_agency(payload.procedure_code, payload.agency_code)
-    applicant_data = _applicant_data(payload.applicant, user)
+    applicant_data = _applicant_data(request, payload.applicant)
 
     def create():
         return lifecycle.submit_online(applicant=user, procedure=proc, agency=agency, applicant_data=applicant_data,

@@ -24,7 +24,9 @@ DESCRIPTION = """
 API của hệ thống Một Cửa Số cho các hệ thống tích hợp.
 
 **Xác thực.** Gửi `Authorization: Bearer <khóa>`; khóa do quản trị tạo bằng
-`manage.py create_api_token TÊN_ĐĂNG_NHẬP "tên khóa"` hoặc qua `POST /api/v1/accounts/tokens`.
+`manage.py create_api_token TÊN_ĐĂNG_NHẬP "tên khóa"` hoặc qua `POST /api/v1/accounts/tokens`. Ứng dụng của công
+dân đăng nhập bằng VNeID (mã ủy quyền + PKCE) rồi đổi mã lấy khóa qua `POST /api/v1/accounts/tokens/eid`: hồ sơ nộp
+bằng khóa đó cho chính người đã xác thực được tính là xác thực bằng VNeID (Quyết định 766, chỉ tiêu 4.5).
 Trang web của hệ thống dùng phiên đăng nhập (kèm mã CSRF `X-CSRFToken` khi gửi dữ liệu); phiên của cán bộ
 chưa nhập mã xác thực hai lớp nhận 403 `twofactor_required`. Một địa chỉ gửi quá nhiều khóa API sai bị từ
 chối tạm thời: 429 `too_many_attempts`.

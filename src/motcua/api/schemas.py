@@ -328,6 +328,18 @@ class TokenIn(Schema):
     name: text(100, 1)
 
 
+class EidTokenIn(Schema):
+    """What a citizen app sends after its VNeID sign-in (OAuth 2.0 for native apps, RFC 8252; PKCE, RFC 7636)."""
+
+    code: text(512, 1) = Field(..., description="Mã ủy quyền (`code`) VNeID trả về địa chỉ chuyển hướng của ứng dụng.")
+    code_verifier: text(128, 43) = Field(..., description="Chuỗi PKCE ứng dụng đã tạo; yêu cầu ủy quyền gửi "
+                                                          "`code_challenge` = BASE64URL(SHA-256(chuỗi này)), "
+                                                          "`code_challenge_method=S256`.")
+    redirect_uri: text(2000, 1) = Field(..., description="Đúng địa chỉ chuyển hướng đã gửi trong yêu cầu ủy quyền.")
+    nonce: text(255, 1) = Field(..., description="Đúng giá trị `nonce` đã gửi trong yêu cầu ủy quyền.")
+    name: text(100, 1) = Field("Ứng dụng đăng nhập bằng VNeID", description="Tên khóa API (để nhận ra trong danh sách).")
+
+
 class TokenOut(Schema):
     id: int
     name: str
@@ -335,6 +347,9 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    vneid: bool = Field(False, description="Khóa được cấp khi đăng nhập bằng VNeID (POST /accounts/tokens/eid): hồ "
+                                           "sơ nộp bằng khóa này cho chính người đã xác thực được tính là xác thực "
+                                           "bằng VNeID (Quyết định 766, chỉ tiêu 4.5).")
 
 
 class TokenCreatedOut(TokenOut):

@@ -11,9 +11,11 @@ was found valid is kept, with its account and roles, for ``MOTCUA_API_AUTH_CACHE
 - in the other worker processes it takes effect when their entry expires, at most that many seconds later;
   so does a change written without model signals (``QuerySet.update``, raw SQL, another host).
 
-Unknown or revoked tokens are never cached: each one is looked up and counted (accounts.lockout). Every
-request gets its own copy of the account and of the role list, so a request never sees another one's
-per-request state.
+The cached token row carries what the token itself records, such as the VNeID sign-in that issued it
+(``ApiToken.eid_id_number``, read by auth.eid_signed_in for Decision 766 4.5): a cached call sees it as a read
+from the database. Unknown or revoked tokens are never cached: each one is looked up and counted
+(accounts.lockout). Every request gets its own copy of the account and of the role list, so a request never sees
+another one's per-request state.
 """
 
 from __future__ import annotations

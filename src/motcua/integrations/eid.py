@@ -3,7 +3,10 @@
 ``start(request)`` remembers state, nonce and the PKCE verifier in the session and returns the
 provider's authorize URL; ``finish(request, code, state)`` exchanges the code, checks the ID token
 (HS256 with the client secret: issuer, audience, expiry, nonce), reads the user info and returns the
-citizen account with that ID number, creating it through motcua.accounts.services when new.
+citizen account with that ID number, creating it through motcua.accounts.services when new. A citizen app signs in
+the way OAuth 2.0 for native apps (RFC 8252) has it: it runs the authorization request itself, with its own redirect
+URI, PKCE verifier and nonce, and hands the code to the API (POST /api/v1/accounts/tokens/eid), which checks it with
+the same ``vouched_person`` and ``citizen_for`` and issues an API token that remembers the sign-in.
 Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret"}.
 """
 
@@ -43,10 +46,11 @@ def holder_signed_in(session, user) -> bool:
     return isinstance(number, str) and bool(number) and user.id_number_verified(number)
 
 
-def applicant_vouched(session, user, id_number: str) -> bool:
-    """A dossier's applicant came with a national e-ID sign-in (Decision 766 4.5): this session signed in with it and
-    the applicant is the person it vouched for — not someone the account holder files for (a relative, a client)."""
-    return verified_in_session(session) and user.id_number_verified(id_number)
+def applicant_vouched(signed_in: bool, user, id_number: str) -> bool:
+    """A dossier's applicant came with a national e-ID sign-in (Decision 766 4.5): the caller signed in with it (a
+    portal session, verified_in_session; an API token issued by that sign-in, api.auth.eid_signed_in) and the
+    applicant is the person it vouched for — not someone the account holder files for (a relative, a client)."""
+    return signed_in and user.id_number_verified(id_number)
 
 
 class EidError(DomainError):
@@ -116,39 +120,52 @@ def start(request, *, next_url: str = "/", login_hint: str = "") -> str:
 
 def finish(request, *, code: str, state: str):
     """Returns (user, next_url); raises EidError with a Vietnamese message on any mismatch."""
-    config = _config()
+    _config()  # not connected: said before anything else
     pending = request.session.pop(SESSION_KEY, None)
     if not pending or not state or not hmac.compare_digest(pending["state"], state):
         raise EidError("eid_state_invalid", "Phiên đăng nhập không hợp lệ hoặc đã dùng; vui lòng đăng nhập lại.")
+    person = vouched_person(code=code, redirect_uri=redirect_uri(request), verifier=pending["verifier"],
+                            nonce=pending["nonce"])
+    return citizen_for(person), pending.get("next") or "/"
+
+
+def vouched_person(*, code: str, redirect_uri: str, verifier: str, nonce: str) -> dict:
+    """The person the e-ID provider vouches for with this authorization code (the portal's callback, and a citizen
+    app's sign-in over the API): the code exchanged with the client secret and the PKCE verifier, the ID token
+    checked, the user info read and matched to it. Raises EidError (eid_code_invalid, eid_unavailable 503, ...)."""
+    config = _config()
     base = config["url"].rstrip("/")
     client_id = config.get("client_id", "motcua")
     timeout = dispatch_config()["timeout_s"]
     try:
         token = httpx.post(f"{base}/token", data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri(request),
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
             "client_id": client_id, "client_secret": config.get("secret", ""),
-            "code_verifier": pending["verifier"]}, timeout=timeout)
+            "code_verifier": verifier}, timeout=timeout)
         if token.status_code != 200:
             raise EidError("eid_code_invalid", "Máy chủ định danh điện tử từ chối mã đăng nhập; vui lòng thử lại.")
         tokens = token.json()
         claims = decode_hs256(tokens.get("id_token", ""), config.get("secret", ""), issuer=base, audience=client_id,
-                              nonce=pending["nonce"])
+                              nonce=nonce)
         info = httpx.get(f"{base}/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"},
                          timeout=timeout)
         if info.status_code != 200:
             raise EidError("eid_userinfo_failed", "Không đọc được thông tin công dân từ định danh điện tử.")
         person = info.json()
-    except httpx.HTTPError:
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+        # Not answering, or answering what is not OpenID Connect (not JSON, no access token): nothing to trust.
         raise EidError("eid_unavailable", "Máy chủ định danh điện tử tạm thời không trả lời; vui lòng thử lại.",
                        status=503) from None
     # OpenID Connect Core 1.0 §5.3.2: the user info is of the person the ID token names, or it is not used.
-    if not claims.get("sub") or str(person.get("sub", "")) != str(claims["sub"]):
+    if not isinstance(person, dict) or not claims.get("sub") or str(person.get("sub", "")) != str(claims["sub"]):
         raise EidError("eid_subject_mismatch", "Thông tin công dân không khớp với mã xác thực định danh điện tử; "
                                                "vui lòng đăng nhập lại.")
-    return _citizen_for(person), pending.get("next") or "/"
+    return person
 
 
-def _citizen_for(person: dict):
+def citizen_for(person: dict):
+    """The citizen account of the person the e-ID vouched for (vouched_person), its ID number marked as proven;
+    created when new."""
     try:  # never an empty or malformed number: it would match an account without one
         id_number = parse_id_number(person.get("id_number") or person.get("sub") or "").value
     except DomainError:

@@ -134,7 +134,7 @@ def _vault_suggestions(procedure, user) -> dict:
 def _save_submission(request, proc, form, draft, drafting):
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
     applicant_data = form.applicant_data()
-    applicant_data.update(vneid_verified=eid.applicant_vouched(request.session, request.user,
+    applicant_data.update(vneid_verified=eid.applicant_vouched(eid.verified_in_session(request.session), request.user,
                                                                applicant_data["id_number"]),
                           population_checked=population.checked_by(request.user, applicant_data["id_number"]))
     kwargs = {"applicant": actor(request), "procedure": proc, "agency": agency,

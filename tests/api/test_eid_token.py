@@ -1,0 +1,160 @@
+"""A citizen app signs in with VNeID (OpenID Connect for native apps: authorization code + PKCE, RFC 8252) and gets an
+API token that remembers the sign-in; a dossier it submits for the person the e-ID vouched for counts as the
+applicant authenticated with VNeID (Decision 766 4.5), as on the portal. Against the e-ID simulator over loopback."""
+
+import base64
+import hashlib
+import secrets
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import httpx
+import pytest
+from django.test import Client
+
+from motcua.accounts.models import ApiToken, User
+from motcua.api import tokencache
+from motcua.api.auth import hash_token, issue_token
+from motcua.demo.simulators import EidSimulator
+from motcua.dossiers.models import Dossier
+from tests.api.conftest import submit_body
+from tests.integrations.test_eid import sign_in as portal_sign_in
+
+pytestmark = pytest.mark.django_db
+HOLDER = "051190012345"  # Nguyễn Thị Hồng Nhung in the e-ID simulator
+APP_REDIRECT = "vn.gov.motcua.app:/vneid"
+
+
+@pytest.fixture
+def provider(settings):
+    sim = EidSimulator(client_secret="eid-secret").start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret"}}
+    settings.MOTCUA_API_AUTH_CACHE_SECONDS = 60  # the token as the cache keeps it, as in production
+    yield sim
+    sim.stop()
+
+
+def app_authorize(sim, hint=HOLDER) -> dict:
+    """What the app does on the phone: its own verifier, nonce and redirect URI; the citizen approves in VNeID. The
+    body it then sends to POST /accounts/tokens/eid."""
+    verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    query = {"response_type": "code", "client_id": "motcua", "scope": "openid profile", "redirect_uri": APP_REDIRECT,
+             "state": "app-state", "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256",
+             "login_hint": hint}
+    back = httpx.get(f"{sim.url}/authorize?{urlencode(query)}", follow_redirects=False)
+    assert back.status_code == 302 and back.headers["location"].startswith(APP_REDIRECT)
+    code = parse_qs(urlparse(back.headers["location"]).query)["code"][0]
+    return {"code": code, "code_verifier": verifier, "redirect_uri": APP_REDIRECT, "nonce": nonce}
+
+
+def token_for(body: dict):
+    return Client().post("/api/v1/accounts/tokens/eid", body, content_type="application/json")
+
+
+def as_(raw: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def submit(client: Client, world, **extra) -> Dossier:
+    r = client.post("/api/v1/dossiers", submit_body(world, **extra), content_type="application/json")
+    assert r.status_code == 201, r.content
+    return Dossier.objects.get(code=r.json()["code"])
+
+
+def test_app_sign_in_gives_a_token_and_a_dossier_for_oneself_counts_as_vneid(provider, world):
+    r = token_for(app_authorize(provider))
+    assert r.status_code == 201, r.content
+    answer = r.json()
+    assert answer["vneid"] is True and answer["token"].startswith("mcs_") and answer["name"]
+    holder = User.objects.get(id_number=HOLDER)
+    assert holder.id_number_verified() and holder.full_name == "Nguyễn Thị Hồng Nhung"
+    app = as_(answer["token"])
+    assert app.get("/api/v1/accounts/me").json()["username"] == holder.username
+    assert tokencache._entries[hash_token(answer["token"])].token.eid_id_number == HOLDER  # the cache carries it
+    assert submit(app, world).applicant_vneid  # the account holder, not named: is the vouched person
+    named = {"name": "Nguyễn Thị Hồng Nhung", "id_number": HOLDER}
+    assert submit(app, world, applicant=named).applicant_vneid
+    assert [t["vneid"] for t in app.get("/api/v1/accounts/tokens").json()] == [True]
+
+
+def test_a_dossier_filed_for_someone_else_does_not_count(provider, world):
+    app = as_(token_for(app_authorize(provider)).json()["token"])
+    other = {"name": "Trần Văn Bình", "id_number": "051085004321"}
+    dossier = submit(app, world, applicant=other)
+    assert not dossier.applicant_vneid and dossier.applicant_id_number == "051085004321"
+
+
+def test_only_the_token_the_sign_in_issued_counts_not_another_of_the_same_account(provider, world):
+    app = as_(token_for(app_authorize(provider)).json()["token"])
+    holder = User.objects.get(id_number=HOLDER)
+    _, typed = issue_token(holder, "khóa tạo bằng mật khẩu")  # as POST /accounts/tokens or create_api_token make it
+    assert not submit(as_(typed), world).applicant_vneid
+    assert submit(app, world).applicant_vneid
+    assert not ApiToken.objects.get(name="khóa tạo bằng mật khẩu").eid_id_number
+
+
+def test_a_portal_session_signed_in_with_vneid_counts_over_the_api_too(provider, world):
+    browser = Client()
+    assert portal_sign_in(browser, hint=HOLDER).status_code == 302
+    assert submit(browser, world).applicant_vneid
+    password_only = Client()
+    password_only.force_login(User.objects.get(id_number=HOLDER))
+    assert not submit(password_only, world).applicant_vneid
+
+
+def test_a_wrong_or_used_code_is_refused_with_a_code_and_issues_nothing(provider):
+    body = app_authorize(provider)
+    wrong_verifier = token_for({**body, "code_verifier": secrets.token_urlsafe(48)})
+    assert wrong_verifier.status_code == 400 and wrong_verifier.json()["code"] == "eid_code_invalid"
+    assert "định danh điện tử" in wrong_verifier.json()["message"]
+    body = app_authorize(provider)
+    assert token_for(body).status_code == 201
+    again = token_for(body)  # the code was used
+    assert again.status_code == 400 and again.json()["code"] == "eid_code_invalid"
+    invented = token_for({**app_authorize(provider), "code": "khong-phai-ma"})
+    assert invented.status_code == 400 and invented.json()["code"] == "eid_code_invalid"
+    other_nonce = token_for({**app_authorize(provider), "nonce": "not-the-apps-nonce"})
+    assert other_nonce.status_code == 400 and other_nonce.json()["code"] == "eid_token_invalid"
+    assert ApiToken.objects.count() == 1
+
+
+def test_missing_fields_are_named_in_vietnamese(provider):
+    r = token_for({"code": "abc"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+    assert set(r.json()["details"]["fields"]) >= {"code_verifier", "redirect_uri", "nonce"}
+
+
+def test_revoking_the_token_ends_it(provider, world):
+    answer = token_for(app_authorize(provider)).json()
+    app = as_(answer["token"])
+    assert app.get("/api/v1/accounts/me").status_code == 200  # now in the token cache
+    revoked = app.delete(f"/api/v1/accounts/tokens/{answer['id']}")
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"] and revoked.json()["vneid"] is True
+    assert app.get("/api/v1/accounts/me").status_code == 401
+    assert app.post("/api/v1/dossiers", submit_body(world), content_type="application/json").status_code == 401
+
+
+def test_an_e_id_provider_that_does_not_answer_is_503(provider, settings):
+    body = app_authorize(provider)
+    provider.stop()
+    r = token_for(body)
+    assert r.status_code == 503 and r.json()["code"] == "eid_unavailable"
+    settings.MOTCUA_INTEGRATIONS = {}
+    r = token_for(body)
+    assert r.status_code == 503 and r.json()["code"] == "eid_not_configured"
+    assert not ApiToken.objects.exists() and not User.objects.filter(id_number=HOLDER).exists()
+
+
+def test_a_disabled_account_gets_no_token(provider):
+    assert token_for(app_authorize(provider)).status_code == 201
+    User.objects.filter(id_number=HOLDER).update(is_active=False)
+    r = token_for(app_authorize(provider))
+    assert r.status_code == 403 and r.json()["code"] == "account_disabled"
+    assert ApiToken.objects.count() == 1
+
+
+def test_the_openapi_document_describes_the_operation_in_vietnamese():
+    operation = Client().get("/api/v1/openapi.json").json()["paths"]["/api/v1/accounts/tokens/eid"]["post"]
+    assert "security" not in operation and "VNeID" in operation["summary"]
+    assert "eid_code_invalid" in operation["description"] and "eid_unavailable" in operation["description"]
+    assert {"201", "400", "403", "422", "503"} <= set(operation["responses"])

@@ -172,7 +172,7 @@ def test_unknown_bearer_tokens_are_throttled_per_address(settings):
         assert resp.status_code == 401
     blocked = guesser.get("/api/v1/accounts/me", headers={"Authorization": f"Bearer {raw}"})
     assert blocked.status_code == 429 and blocked.json()["code"] == "too_many_attempts"
-    assert "khóa API không hợp lệ" in blocked.json()["message"]
+    assert "quá nhiều khóa API" in blocked.json()["message"]
     assert Client(REMOTE_ADDR="192.0.2.100").get(
         "/api/v1/accounts/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
     assert [oid for oid, _ in audit("api.token_guessing_blocked")] == ["192.0.2.99"]

@@ -158,3 +158,16 @@ def test_the_openapi_document_describes_the_operation_in_vietnamese():
     assert "security" not in operation and "VNeID" in operation["summary"]
     assert "eid_code_invalid" in operation["description"] and "eid_unavailable" in operation["description"]
     assert {"201", "400", "403", "422", "503"} <= set(operation["responses"])
+
+
+def test_an_address_sending_refused_codes_stops_reaching_the_provider(provider, settings):
+    """Anyone may call the operation, and each call asks VNeID: codes the provider refuses count as bad API tokens
+    do (MOTCUA_TOKEN_FAILURE_LIMIT per address), then the address gets 429 without VNeID being asked."""
+    settings.MOTCUA_TOKEN_FAILURE_LIMIT = 3
+    bad = {**app_authorize(provider), "code": "khong-phai-ma"}
+    assert [token_for(bad).status_code for _ in range(3)] == [400, 400, 400]
+    good = app_authorize(provider)
+    refused = token_for(good)
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_attempts"
+    assert "mã đăng nhập VNeID" in refused.json()["message"]
+    assert not ApiToken.objects.exists()

@@ -50,7 +50,8 @@ def lockout_minutes() -> int:
 
 LOCKED_MESSAGE = ("Tài khoản hoặc địa chỉ mạng này tạm thời bị khóa do nhập sai mật khẩu quá nhiều lần. "
                   "Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị viên để được mở khóa.")
-TOKEN_MESSAGE = ("Địa chỉ mạng này đã gửi quá nhiều khóa API không hợp lệ và tạm thời bị từ chối. "
+TOKEN_MESSAGE = ("Địa chỉ mạng này đã gửi quá nhiều khóa API hoặc mã đăng nhập VNeID không hợp lệ và tạm thời bị "
+                 "từ chối. "
                  "Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị viên.")
 
 

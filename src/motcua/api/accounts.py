@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from ninja import Router, Status
 
-from motcua.accounts import permissions
+from motcua.accounts import lockout, permissions
 from motcua.accounts.models import ApiToken
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.integrations import eid
@@ -61,7 +61,7 @@ EID_TOKEN_RULES = (
 
 
 @router.post("/tokens/eid", auth=None, response={201: TokenCreatedOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut,
-                                                    503: ErrorOut},
+                                                    429: ErrorOut, 503: ErrorOut},
              summary="Đăng nhập bằng VNeID từ ứng dụng và nhận khóa API", description=EID_TOKEN_RULES,
              openapi_extra={"responses": {
                  "400": {"description": "VNeID từ chối mã ủy quyền, hoặc mã xác thực/thông tin công dân không hợp lệ "
@@ -71,9 +71,16 @@ EID_TOKEN_RULES = (
                                         "(`eid_not_configured`), hoặc cơ sở dữ liệu bận.",
                          "content": {"application/json": {"schema": ERROR_REF}}}}})
 def create_token_with_eid(request, payload: EidTokenIn):
-    # The provider is asked first, outside any transaction; the account and its token are written together.
-    person = eid.vouched_person(code=payload.code, redirect_uri=payload.redirect_uri, verifier=payload.code_verifier,
-                                nonce=payload.nonce)
+    # The provider is asked first, outside any transaction; the account and its token are written together. Codes
+    # refused by the provider count as bad tokens do: an address sending them stops reaching the provider for a while.
+    lockout.refuse_token_guessing(request)
+    try:
+        person = eid.vouched_person(code=payload.code, redirect_uri=payload.redirect_uri,
+                                    verifier=payload.code_verifier, nonce=payload.nonce)
+    except eid.EidError as err:
+        if err.status < 500:
+            lockout.note_bad_token(request)
+        raise
     with transaction.atomic():
         user = eid.citizen_for(person)  # its older tokens stop here when the number was only typed at sign-up
         if not user.is_active:  # its token would be refused on every call

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from motcua.audit.services import record
+from motcua.units.models import ReorganizationProgress
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 
 from .models import Procedure, ProcessStep
@@ -26,6 +27,24 @@ def offered_by_old(t: Targets) -> dict[Procedure, list]:
     for link in links:
         out[link.procedure].append(link.agency)
     return dict(out)
+
+
+def offered_as_of(agency_codes, moment) -> set[str]:
+    """Codes of the procedures the agencies ``agency_codes`` received at ``moment`` (explicitly: their links),
+    undoing the reorganizations applied since (each moved procedure's progress row names where it came from and
+    whether its new agency already had it). Other changes to the links keep no history: they read as they are
+    now."""
+    codes = set(agency_codes)
+    offered = set(Procedure.agencies.through.objects.filter(agency__code__in=codes)
+                  .values_list("procedure__code", flat=True))
+    moves = (ReorganizationProgress.objects.filter(step="catalog.procedures", outcome="moved", done_at__gt=moment)
+             .order_by("-done_at", "-id").values_list("key", "detail"))
+    for code, detail in moves:  # newest first: back to how it was
+        if detail.get("to") in codes and not detail.get("already_offered"):
+            offered.discard(code)
+        if codes & set(detail.get("from") or ()):
+            offered.add(code)
+    return offered
 
 
 @steps.register("catalog.procedures")

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from motcua.accounts.permissions import can, is_province_wide, staff_agencies_of
 from motcua.accounts.services import check_phone_and_email
+from motcua.audit.models import AuditEntry
 from motcua.audit.services import record
 from motcua.core.calendar import add_working_days, add_working_time, working_time_between
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -285,6 +286,20 @@ def transfer_feedback(user, fb, to_agency, reason: str, at=None) -> Feedback:
         fb.save(update_fields=["agency"])
         _log(user, fb, "transferred", now, {"from": old, "to": to_agency.code, "reason": reason})
     return fb
+
+
+def received_by(qs, agency_codes):
+    """The items of ``qs`` that the agencies ``agency_codes`` received: their agency's, unless a reorganization
+    moved an item since (``transfer_feedback``: its audit entry names the agency it came from). A merged
+    commune's past figures keep the items it received."""
+    codes = set(agency_codes)
+    rows = list(qs.values_list("pk", "agency__code"))
+    came_from: dict[str, str | None] = {}
+    for object_id, data in (AuditEntry.objects.filter(action="engagement.feedback_transferred", object_type="feedback",
+                                                      object_id__in=[str(pk) for pk, _ in rows])
+                            .order_by("at", "id").values_list("object_id", "data")):
+        came_from.setdefault(object_id, data.get("from"))
+    return qs.filter(pk__in=[pk for pk, code in rows if came_from.get(str(pk), code) in codes])
 
 
 def rate_feedback_answer(user, fb, satisfied: bool, at=None) -> Feedback:

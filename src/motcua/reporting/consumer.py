@@ -16,12 +16,13 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from motcua.db import health
 from motcua.db.router import read_alias
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.engagement.models import SatisfactionRating
 from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
@@ -35,6 +36,7 @@ from .metrics import (
     SYNC_REJECTED,
     TERMINAL_STATUSES,
     FactData,
+    add_move,
     contributions,
     diff,
 )
@@ -68,6 +70,9 @@ def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | No
     status = payload.get("to_status") or row.status
     row.status = status
     row.code = payload.get("code") or row.code or ""
+    moved_from = row.agency_code
+    if payload.get("action") == "transfer_agency" and moved_from and payload.get("agency_code") not in (None, moved_from):
+        row.agency_moves = add_move(row.agency_moves, moved_from, at)  # metrics.py: figures stay where they happened
     for key in ("agency_code", "current_agency_code", "procedure_code", "field_code", "channel", "rule_version"):
         if key in payload:
             setattr(row, key, payload.get(key) or "")
@@ -266,7 +271,18 @@ def fact_from_dossier(d) -> FactData:
         result_digitized=d.result_digitized, result_electronic=d.result_electronic,
         supplement_count=d.supplement_count, apology_count=d.apology_count,
         components_reused=d.components_reused, vault_linked=d.vault_linked, applicant_vneid=d.applicant_vneid,
-        applicant_population=d.applicant_population, **_rating_of(d), **_national_answers(d))
+        applicant_population=d.applicant_population, agency_moves=_moves_of(d), **_rating_of(d),
+        **_national_answers(d))
+
+
+def _moves_of(d) -> str:
+    """The agencies a reorganization moved the dossier from, read from its own events."""
+    text = ""
+    events = getattr(d, "transfers", None)
+    for event in d.events.filter(action="transfer_agency").order_by("at", "id") if events is None else events:
+        if event.data.get("from_agency") != event.data.get("to_agency"):
+            text = add_move(text, event.data["from_agency"], event.at)
+    return text
 
 
 def _national_answers(d) -> dict:
@@ -290,7 +306,9 @@ def recompute_from_dossiers(queryset=None) -> dict[tuple, dict[str, int]]:
     """Counters computed by scanning raw dossiers: {(grain, period_start, *dims): {metric: value}}."""
     qs = queryset if queryset is not None else Dossier.objects.exclude(status="draft")
     total: dict = {}
-    for d in qs.select_related("agency", "procedure__field").iterator():
+    transfers = Prefetch("events", DossierEvent.objects.filter(action="transfer_agency").order_by("at", "id"),
+                         to_attr="transfers")
+    for d in qs.select_related("agency", "procedure__field").prefetch_related(transfers).iterator(chunk_size=500):
         _merge(total, contributions(fact_from_dossier(d)))
     return {k: {m: v for m, v in vals.items() if v} for k, vals in _counter_rows(total).items()
             if any(vals.values())}

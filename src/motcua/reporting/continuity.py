@@ -1,8 +1,8 @@
 """Statistics across reorganizations of administrative units (motcua.units.reorganization).
 
-Each dossier counts under one agency (its receiving agency: a closed dossier stays with the committee that
-closed it, a dossier moved by a plan counts under its new agency), so summing agencies never counts a
-dossier twice. A successor's figures "with its predecessors" add the agencies it succeeded (scope
+Each figure of a dossier counts under one agency (the one that had it when it happened: a dossier moved by a plan
+is the old committee's before the move and its new agency's after, metrics.py), so summing agencies never counts
+a dossier twice. A successor's figures "with its predecessors" add the agencies it succeeded (scope
 ``lineage:<code>``, motcua.reporting.indicators.agency_codes_for); a list per agency can fold every closed
 agency into the agency that finally succeeded it.
 """

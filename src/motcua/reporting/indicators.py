@@ -21,7 +21,19 @@ from motcua.core.errors import ValidationFailed
 from motcua.units.models import Agency
 from motcua.units.reorganization import lineage_codes
 
-from .metrics import ALL, METRICS, FactData, metric_filter, open_filter, overdue_filter, python_filter
+from .metrics import (
+    ALL,
+    METRICS,
+    MOVES,
+    STOCKS,
+    FactData,
+    agency_filter,
+    held_by,
+    metric_filter,
+    open_filter,
+    overdue_filter,
+    python_filter,
+)
 from .models import DossierFact, StatCounter
 from .texts import LABELS, SUMMARY_ROWS, format_count, format_percent, seed_sentence, summary_table
 
@@ -204,7 +216,7 @@ class Indicators:
         return {"values": dict(self.values), "rates": self.rates}
 
 
-STOCK_METRICS = ("received", "finished", "overdue_start", "overdue_end")
+STOCK_METRICS = ("received", "finished", "overdue_start", "overdue_end", *MOVES)
 
 
 def _aggregate(start: dt.date, end: dt.date, codes: list[str] | None, group: list[str],
@@ -293,6 +305,12 @@ def _by_admin(start, end, scope, group_by, filters) -> dict[tuple, Indicators]:
     return {k: Indicators(v) for k, v in out.items()}
 
 
+def _open(bucket: dict, prefix: str) -> int:
+    """Received dossiers still open (metrics.py: a reorganization's move takes the stock along)."""
+    return (bucket[f"{prefix}__received"] + bucket[f"{prefix}__moved_in"] - bucket[f"{prefix}__finished"]
+            - bucket[f"{prefix}__moved_out"])
+
+
 def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: str | None = None,
             filters: dict | None = None) -> dict[tuple, Indicators]:
     """Indicators for [start, end] keyed by the group value (a 1-tuple, or () when not grouped).
@@ -309,10 +327,11 @@ def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: st
     folded = _fold(*_aggregate(start, end, codes, group_keys, extra), group_keys)
     result: dict[tuple, Indicators] = {}
     for key, bucket in folded.items():
-        vals = {k: v for k, v in bucket.items() if "__" not in k}
-        vals["carried_over"] = bucket["before__received"] - bucket["before__finished"]
-        open_end = bucket["upto__received"] - bucket["upto__finished"]
-        overdue_end = bucket["upto__overdue_start"] - bucket["upto__overdue_end"]
+        vals = {k: v for k, v in bucket.items() if "__" not in k and k not in MOVES}
+        vals["carried_over"] = _open(bucket, "before")
+        open_end = _open(bucket, "upto")
+        overdue_end = (bucket["upto__overdue_start"] + bucket["upto__moved_in_overdue"] - bucket["upto__overdue_end"]
+                       - bucket["upto__moved_out_overdue"])
         vals["in_progress"] = open_end
         vals["in_progress_overdue"] = overdue_end
         vals["in_progress_on_time"] = open_end - overdue_end
@@ -342,7 +361,6 @@ def monthly(year: int, scope: str | None = None) -> list[tuple[int, Indicators]]
 
 CHANNELS = {"online", "counter", "post"}
 LEVELS = {"full", "partial", "none"}
-STOCKS = {"carried_over", "in_progress", "in_progress_overdue", "in_progress_on_time"}
 
 
 def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = None,
@@ -357,25 +375,30 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
             q = overdue_filter(end)
         else:
             q = open_filter(end) & ~overdue_filter(end)
-        exact = None
+        exact, counted = None, metric
     elif metric.startswith("received_") and set(metric.split("_")[1:]) <= {*CHANNELS, *LEVELS}:
         q = metric_filter("received", start, end)
         for part in metric.split("_")[1:]:
             q &= Q(channel=part) if part in CHANNELS else Q(online_level=part)
-        exact = None
+        exact, counted = None, "received"
     elif metric in METRICS:
         q = metric_filter(metric, start, end)
-        exact = metric
+        exact = counted = metric
     else:
         raise ValidationFailed("invalid_metric", f"Chỉ tiêu không tồn tại: {metric!r}.")
     qs = DossierFact.objects.filter(q)
     codes = agency_codes_for(scope)
-    if codes is not None:
-        qs = qs.filter(agency_code__in=codes)
     for k, v in (filters or {}).items():
         if k in GROUPS and v:
             qs = qs.filter(**{GROUPS[k]: v})
-    if exact is None:
+    if codes is not None:
+        # a dossier a reorganization moved counts under the agency that had it then (metrics.held_by)
+        moved = held_in(qs, codes, counted, start, end)
+        qs = qs.filter(agency_code__in=codes, agency_moves="")
+        if exact is None:
+            return sorted([*qs.values_list("pk", flat=True), *moved])
+        qs = qs | DossierFact.objects.filter(pk__in=moved)
+    elif exact is None:
         return list(qs.order_by("pk").values_list("pk", flat=True))
     names = FactData.field_names()
     ids = []
@@ -383,3 +406,11 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
         if python_filter(exact, FactData(**{n: getattr(row, n) for n in names})):
             ids.append(row.pk)
     return ids
+
+
+def held_in(qs, codes: list[str], metric: str, start: dt.date, end: dt.date) -> list[int]:
+    """Ids of the facts of ``qs`` that a reorganization moved and that count in ``metric`` under ``codes``."""
+    names = FactData.field_names()
+    rows = qs.exclude(agency_moves="").filter(agency_filter(codes))
+    return [row.pk for row in rows if held_by(FactData(**{n: getattr(row, n) for n in names}), codes, metric,
+                                              start, end)]

@@ -12,9 +12,17 @@ day, resolution on the decision day, withdrawal / refusal on the closing day. St
 in progress within / past deadline) are differences of cumulative flows:
   open at end of day E       = Σ received(≤E) − Σ finished(≤E)
   past deadline at end of E  = Σ overdue_start(≤E) − Σ overdue_end(≤E)
-where a received dossier "finishes" when decided (resolved or rejected) or withdrawn / stopped,
-``overdue_start`` is counted on its due day if it finishes after the due moment (or not yet), and
-``overdue_end`` on the day it finishes after being overdue.
+(plus, for a reorganization's moves, Σ moved_in − Σ moved_out and Σ moved_in_overdue − Σ moved_out_overdue),
+where a received dossier "finishes" when decided (resolved or rejected) or withdrawn / stopped, ``overdue_start``
+is counted on its due day if it finishes after the due moment (or not yet), and ``overdue_end`` on the day it
+finishes after being overdue.
+
+Agency (docs/operations.md, *Reorganizing administrative units*): each figure counts under the agency that had the
+dossier when it happened. A dossier an old committee received and a merger moved (``dossier.transfer_agency``)
+keeps its receipt (and anything else before the move) with the old committee, so a closed unit's figures for a
+past period never change; from the move on it is the new agency's: its stock moves (``moved_out`` at the old
+agency, ``moved_in`` at the new one; ``moved_…_overdue`` for one already past its deadline), its decision counts
+there. ``FactData.agency_moves`` records the agencies a dossier had before and when it left each.
 """
 
 from __future__ import annotations
@@ -68,7 +76,13 @@ METRICS: dict[str, str] = {
     "vault_linked": "Số hóa, liên kết kho dữ liệu của người nộp",
     "storage_synced": "Số hóa, liên kết kho dữ liệu trên Cổng DVC quốc gia",
     "population_data": "Khai thác dữ liệu dân cư (VNeID, CSDL dân cư)",
+    # a reorganization's move of a received, unfinished dossier (stocks only: never a receipt or a resolution)
+    "moved_in": "Hồ sơ chuyển đến do sắp xếp đơn vị hành chính",
+    "moved_out": "Hồ sơ chuyển đi do sắp xếp đơn vị hành chính",
+    "moved_in_overdue": "Hồ sơ quá hạn chuyển đến do sắp xếp đơn vị hành chính",
+    "moved_out_overdue": "Hồ sơ quá hạn chuyển đi do sắp xếp đơn vị hành chính",
 }
+MOVES = ("moved_in", "moved_out", "moved_in_overdue", "moved_out_overdue")  # stocks only, not figures of their own
 SYNC_ACKNOWLEDGED, SYNC_REJECTED = "acknowledged", "rejected"  # what the national portal answered; "" = pending
 
 TERMINAL_STATUSES = frozenset({"refused", "rejected", "returned", "withdrawn", "stopped"})
@@ -114,6 +128,7 @@ class FactData:
     applicant_population: bool = False
     sync_status: str = ""  # the national portal's last answer (integration.portal_sync); "" = pending
     storage_synced: bool = False  # the national personal storage acknowledged a document (integration.storage_sync)
+    agency_moves: str = ""  # "CODE@ISO;…": the agencies it had before agency_code, each with when it left (oldest first)
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -122,6 +137,19 @@ class FactData:
     @property
     def dims(self) -> tuple:
         return tuple(getattr(self, d) for d in DIMENSIONS)
+
+    @property
+    def moves(self) -> list[tuple[str, dt.datetime]]:
+        """(agency code, the moment the dossier left it), oldest first."""
+        return parse_moves(self.agency_moves)
+
+    def agency_at(self, moment: dt.datetime | None) -> str:
+        """The agency that had the dossier at ``moment`` (the current one for None or after the last move)."""
+        if moment is not None:
+            for code, left in self.moves:
+                if moment < left:
+                    return code
+        return self.agency_code
 
     @property
     def finished_at(self) -> dt.datetime | None:
@@ -138,6 +166,19 @@ class FactData:
     paused_at = None  # lets lifecycle.timeliness read a fact like a dossier
 
 
+def parse_moves(text: str) -> list[tuple[str, dt.datetime]]:
+    out = []
+    for part in filter(None, (text or "").split(";")):
+        code, _, moment = part.rpartition("@")
+        out.append((code, dt.datetime.fromisoformat(moment)))
+    return out
+
+
+def add_move(text: str, code: str, moment: dt.datetime) -> str:
+    """``agency_moves`` once the dossier has left agency ``code`` at ``moment``."""
+    return ";".join(filter(None, [text, f"{code}@{moment.isoformat()}"]))
+
+
 def _timeliness(f: FactData) -> str:
     """early / on_time / late of a decided dossier, by the lifecycle's own rule (one home)."""
     return timeliness(f) or "on_time"
@@ -148,12 +189,12 @@ def contributions(f: FactData | None) -> dict[tuple, dict[str, int]]:
     out: dict[tuple, dict[str, int]] = {}
     if f is None:
         return out
-    dims = f.dims
+    dims = f.dims[1:]
 
-    def add(moment, metric, value=1):
+    def add(moment, metric, value=1, agency=None):
         if moment is None or not value:
             return
-        key = (local_day(moment), *dims)
+        key = (local_day(moment), agency or f.agency_at(moment), *dims)
         bucket = out.setdefault(key, {})
         bucket[metric] = bucket.get(metric, 0) + int(value)
 
@@ -207,10 +248,25 @@ def contributions(f: FactData | None) -> dict[tuple, dict[str, int]]:
         if f.due_at is not None and (finished is None or finished > f.due_at):
             add(f.due_at, "overdue_start")
             add(finished, "overdue_end")
+        _moves(f, add)
     if f.rated_at is not None and f.satisfied is not None:
         add(f.rated_at, "rated")
         add(f.rated_at, "rated_satisfied" if f.satisfied else "rated_dissatisfied")
     return out
+
+
+def _moves(f: FactData, add) -> None:
+    """A received, unfinished dossier's stock leaves the agency it is moved from and joins the one it goes to."""
+    finished = f.finished_at
+    for code, moment in f.moves:
+        if f.received_at is None or f.received_at > moment or (finished is not None and finished <= moment):
+            continue
+        to = f.agency_at(moment)
+        add(moment, "moved_out", agency=code)
+        add(moment, "moved_in", agency=to)
+        if f.due_at is not None and f.due_at < moment:  # already past its deadline: so at the new agency
+            add(moment, "moved_out_overdue", agency=code)
+            add(moment, "moved_in_overdue", agency=to)
 
 
 def diff(old: dict, new: dict) -> dict[tuple, dict[str, int]]:
@@ -320,3 +376,29 @@ def overdue_filter(day: dt.date) -> Q:
     """Received dossiers open at the end of ``day`` whose due moment has passed."""
     _, hi = day_bounds(day, day)
     return open_filter(day) & Q(due_at__lt=hi)
+
+
+# ---- the agency a figure counts under, on DossierFact (drill-down, lists of dossiers that cost points) ----
+
+STOCKS = ("carried_over", "in_progress", "in_progress_overdue", "in_progress_on_time")
+
+
+def agency_filter(codes: list[str]) -> Q:
+    """Facts that may count under ``codes``: theirs now, or theirs before a move (``held_by`` decides which
+    of the moved ones do)."""
+    q = Q(agency_code__in=codes)
+    for code in codes:
+        q |= Q(agency_moves__contains=f"{code}@")
+    return q
+
+
+def held_by(f: FactData, codes, metric: str, start: dt.date, end: dt.date) -> bool:
+    """Whether dossier ``f`` counts in ``metric`` between start and end under one of ``codes``: a stock under
+    the agency that had it at the end of its day, a flow under the agency that had it when it happened."""
+    if not f.agency_moves:
+        return f.agency_code in codes
+    if metric in STOCKS:
+        day = start - dt.timedelta(days=1) if metric == "carried_over" else end
+        return f.agency_at(day_bounds(day, day)[1] - dt.timedelta(microseconds=1)) in codes
+    return any(key[1] in codes and start <= key[0] <= end and values.get(metric)
+               for key, values in contributions(f).items())

@@ -57,6 +57,8 @@ class DossierFact(models.Model):
     applicant_population = models.BooleanField("đối chiếu CSDL dân cư", default=False)
     sync_status = models.CharField("tình trạng đồng bộ", max_length=16, blank=True)
     storage_synced = models.BooleanField("đã đồng bộ lưu trữ", default=False)
+    agency_moves = models.TextField("cơ quan trước khi sắp xếp đơn vị", blank=True, default="",
+                                    help_text="Mã cơ quan@thời điểm chuyển đi; …")
     last_event_id = models.BigIntegerField("sự kiện cuối đã đọc", default=0)
 
     class Meta:

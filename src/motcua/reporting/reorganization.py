@@ -1,10 +1,11 @@
 """What a reorganization of administrative units changes in the statistics (motcua.units.reorganization).
 
-Statistics count a dossier under its receiving agency (``agency_code``). A dossier that moves
-(``dossier.transfer_agency``) takes its figures to the new agency, in the periods they happened; a closed
-dossier keeps them with the old agency, whose history the new agency's pages and reports include when asked
-("gồm đơn vị tiền thân", scope ``lineage:<code>``, motcua.units.reorganization.lineage_codes). Either way
-each dossier counts once, so the province's totals do not change.
+Every figure counts under the agency that had the dossier when it happened (metrics.py, *Agency*): an old
+committee keeps its past figures, its Decision 766 index of a period before the merger does not change. A dossier
+that moves (``dossier.transfer_agency``) is the new agency's from the move on (its stock, its decision), never a
+receipt there; the new agency's pages and reports include the old committees' history when asked ("gồm đơn vị
+tiền thân", scope ``lineage:<code>``, motcua.units.reorganization.lineage_codes). Either way each dossier counts
+once, so the province's totals do not change.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ class Statistics(Step):
             rows.append([agency_label(agency), str(row["total"]), str(row["moving"]), str(row["total"] - row["moving"])])
         counters = StatCounter.objects.filter(agency_code__in=[a.code for a in t.old_agencies]).count()
         facts = [("Dòng số liệu (theo ngày, tháng, năm) của đơn vị cũ", str(counters)),
+                 ("Số liệu các kỳ trước của đơn vị cũ", "giữ nguyên (kể cả chỉ số 766): hồ sơ chuyển đi chỉ được tính "
+                                                       "cho đơn vị mới từ ngày sắp xếp"),
                  ("Tổng số liệu toàn tỉnh", "không đổi: mỗi hồ sơ chỉ được đếm một lần")]
         notes = [f"Trang thống kê và báo cáo của {t.new_agency.name} có lựa chọn «gồm số liệu các đơn vị tiền thân» "
                  "để xem cả lịch sử của các đơn vị cũ."]
-        return self.section(headers=["Đơn vị cũ", "Hồ sơ trong số liệu", f"Chuyển sang {t.new_agency.code}",
+        return self.section(headers=["Đơn vị cũ", "Hồ sơ trong số liệu", f"Chuyển sang {t.new_agency.code} từ ngày sắp xếp",
                                      "Giữ ở đơn vị cũ (đã kết thúc)"], rows=rows, facts=facts, notes=notes)

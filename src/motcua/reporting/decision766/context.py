@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, Target
-from motcua.engagement.feedback import feedback_summary
+from motcua.catalog.reorganization import offered_as_of
+from motcua.engagement.feedback import feedback_summary, received_by
 from motcua.engagement.models import Feedback
 from motcua.units.models import Agency
 
@@ -21,13 +22,15 @@ from ..metrics import day_bounds
 CITIZEN_TARGETS = (Target.CITIZEN, Target.BOTH)  # Decision 766 4.5: procedures whose target is citizens
 
 
-def procedures_in_scope(codes: list[str] | None):
-    """Active procedures of the unit: received by its agencies (or by its kind of agency when none is named)."""
+def procedures_in_scope(codes: list[str] | None, as_of: dt.datetime):
+    """Active procedures of the unit: received by its agencies (or by its kind of agency when none is named), as
+    they were at ``as_of`` when a reorganization has moved procedures since (a merged commune's past periods keep
+    its procedures: catalog.reorganization.offered_as_of)."""
     qs = Procedure.objects.filter(is_active=True)
     if codes is None:
         return qs
     kinds = set(Agency.objects.filter(code__in=codes).values_list("kind", flat=True))
-    return qs.filter(Q(agencies__code__in=codes) | Q(agencies__isnull=True, agency_kind__in=kinds)).distinct()
+    return qs.filter(Q(code__in=offered_as_of(codes, as_of)) | Q(agencies__isnull=True, agency_kind__in=kinds)).distinct()
 
 
 class Context:
@@ -45,9 +48,11 @@ class Context:
     def procedure_total(self, codes, metric: str) -> int:
         return sum(self.per_procedure.get(code, Indicators())[metric] for code in codes)
 
-    @property
+    @cached_property
     def procedures(self):
-        return procedures_in_scope(self.codes)
+        """The unit's procedures as at the end of the period (or now, for a period not over)."""
+        _, hi = day_bounds(self.end, self.end)
+        return procedures_in_scope(self.codes, min(hi, timezone.now()))
 
     @cached_property
     def announced(self) -> list[Procedure]:
@@ -66,9 +71,7 @@ class Context:
     def feedback_items(self):
         lo, hi = day_bounds(self.start, self.end)
         qs = Feedback.objects.filter(received_at__gte=lo, received_at__lt=hi)
-        if self.codes is not None:
-            qs = qs.filter(agency__code__in=self.codes)
-        return qs
+        return qs if self.codes is None else received_by(qs, self.codes)
 
     @property
     def feedback_as_of(self) -> dt.datetime:

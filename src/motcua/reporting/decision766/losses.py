@@ -3,10 +3,12 @@ reason and the names people know them by (never raw codes of agencies, channels 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.core.money import format_vnd
@@ -16,7 +18,7 @@ from motcua.engagement.models import Feedback
 from motcua.units.models import Agency
 
 from .. import indicators
-from ..metrics import SYNC_REJECTED, metric_filter, overdue_filter
+from ..metrics import SYNC_REJECTED, FactData, day_bounds, metric_filter, overdue_filter
 from ..models import DossierFact
 from .context import Context
 from .formulas import (
@@ -52,29 +54,41 @@ def _resolved(c: Context) -> Q:
     return metric_filter("resolved", c.start, c.end)
 
 
-def _facts(c: Context):
-    qs = DossierFact.objects.all()
-    return qs if c.codes is None else qs.filter(agency_code__in=c.codes)
+def _facts(c: Context, what, metric: str) -> list[int]:
+    """Ids of the facts matching ``what`` (a Q, or ids already of the unit) counted in ``metric`` for the unit:
+    a dossier a reorganization moved counts under the agency that had it then (metrics.held_by)."""
+    if isinstance(what, list):
+        return list(DossierFact.objects.filter(pk__in=what).order_by("received_at", "pk").values_list("pk", flat=True))
+    qs = DossierFact.objects.filter(what)
+    if c.codes is None:
+        return list(qs.order_by("received_at", "pk").values_list("pk", flat=True))
+    mine = qs.filter(Q(agency_code__in=c.codes, agency_moves="") | Q(pk__in=indicators.held_in(
+        qs, c.codes, metric, c.start, c.end)))
+    return list(mine.order_by("received_at", "pk").values_list("pk", flat=True))
 
 
-def dossier_loss(c: Context, parts: list[tuple[str, object]], limit: int = LIMIT) -> Loss:
-    """parts: (reason, a Q over DossierFact or a list of dossier ids); a dossier is listed once, first reason."""
+def dossier_loss(c: Context, parts: list[tuple], limit: int = LIMIT) -> Loss:
+    """parts: (reason, a Q over DossierFact, the metric it lists) or (reason, a list of dossier ids of the unit); a
+    dossier is listed once, first reason."""
     reasons: dict[int, str] = {}
-    for reason, what in parts:
-        qs = _facts(c).filter(pk__in=what) if isinstance(what, list) else _facts(c).filter(what)
-        for pk in qs.order_by("received_at", "pk").values_list("pk", flat=True):
+    for reason, what, *metric in parts:
+        for pk in _facts(c, what, metric[0] if metric else "received"):
             reasons.setdefault(pk, reason)
     ids = list(reasons)[:limit]
     facts = {f.pk: f for f in DossierFact.objects.filter(pk__in=ids)}
     procs = dict(Procedure.objects.filter(code__in={f.procedure_code for f in facts.values()})
                  .values_list("code", "name"))
-    agencies = dict(Agency.objects.filter(code__in={f.agency_code for f in facts.values()}).values_list("code", "name"))
+    # the agency that had the dossier at the end of the period (a merged commune's past list keeps its name)
+    moment = min(day_bounds(c.end, c.end)[1] - dt.timedelta(microseconds=1), timezone.now())
+    held = {pk: FactData(agency_code=f.agency_code, agency_moves=f.agency_moves).agency_at(moment)
+            for pk, f in facts.items()}
+    agencies = dict(Agency.objects.filter(code__in=set(held.values())).values_list("code", "name"))
     rows = []
     for pk in ids:
         f = facts[pk]
         rows.append({"id": pk, "code": f.code or f"#{pk}", "reason": reasons[pk],
                      "procedure": procs.get(f.procedure_code, "Thủ tục không còn trong danh mục"),
-                     "agency": agencies.get(f.agency_code, "Cơ quan không còn hoạt động"),
+                     "agency": agencies.get(held[pk], "Cơ quan không còn hoạt động"),
                      "channel": _label(Channel, f.channel), "status": _label(Status, f.status),
                      "received_at": f.received_at, "fee": format_vnd(f.fee_vnd) if f.fee_vnd else ""})
     return Loss("dossiers", rows, len(reasons))
@@ -164,7 +178,7 @@ def _sync(c, params):
 def _late(c: Context) -> list[tuple[str, object]]:
     return [("Giải quyết quá hạn (kể cả bổ sung quá 1 lần, có phiếu xin lỗi)",
              indicators.drill_down("resolved_late", c.start, c.end, c.scope)),
-            ("Đang giải quyết quá hạn tại ngày cuối kỳ", overdue_filter(c.end))]
+            ("Đang giải quyết quá hạn tại ngày cuối kỳ", overdue_filter(c.end), "in_progress_overdue")]
 
 
 @loss("on_time", "dossiers")
@@ -209,18 +223,19 @@ def _fee_paid(c, params):
 @loss("paid_online_share", "dossiers")
 def _paid_share(c, params):
     return dossier_loss(c, [("Có phí, lệ phí nhưng không thanh toán trực tuyến",
-                             metric_filter("fee_dossiers", c.start, c.end) & Q(fee_paid_online=False))])
+                             metric_filter("fee_dossiers", c.start, c.end) & Q(fee_paid_online=False), "fee_dossiers")])
 
 
 @loss("electronic_results", "dossiers")
 def _electronic(c, params):
-    return dossier_loss(c, [("Không có kết quả điện tử", _resolved(c) & Q(result_electronic=False))])
+    return dossier_loss(c, [("Không có kết quả điện tử", _resolved(c) & Q(result_electronic=False), "resolved")])
 
 
 @loss("fully_digitized", "dossiers")
 def _digitized(c, params):
-    return dossier_loss(c, [("Chưa số hóa thành phần hồ sơ khi tiếp nhận", _resolved(c) & Q(digitized_at_receipt=False)),
-                            ("Chưa số hóa kết quả giải quyết", _resolved(c) & Q(result_digitized=False))])
+    return dossier_loss(c, [("Chưa số hóa thành phần hồ sơ khi tiếp nhận", _resolved(c) & Q(digitized_at_receipt=False),
+                             "resolved"),
+                            ("Chưa số hóa kết quả giải quyết", _resolved(c) & Q(result_digitized=False), "resolved")])
 
 
 @loss("reused", "dossiers")
@@ -258,7 +273,7 @@ def _copies(c, params):
         return procedures_without(c, Procedure.objects.filter(code__in=codes), "results_electronic",
                                   "Không có kết quả chứng thực điện tử trong kỳ")
     return dossier_loss(c, [("Chứng thực bản sao không có kết quả điện tử",
-                             _resolved(c) & Q(procedure_code__in=codes, result_electronic=False))])
+                             _resolved(c) & Q(procedure_code__in=codes, result_electronic=False), "resolved")])
 
 
 @loss("feedback_classification", "feedback")
@@ -288,4 +303,4 @@ def _feedback_unhappy(c, params):
 @loss("dossier_satisfaction", "dossiers")
 def _dossier_unhappy(c, params):
     return dossier_loss(c, [*_late(c)[:1], ("Bị đánh giá không hài lòng",
-                                            metric_filter("rated_dissatisfied", c.start, c.end))])
+                                            metric_filter("rated_dissatisfied", c.start, c.end), "rated_dissatisfied")])

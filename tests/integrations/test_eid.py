@@ -271,3 +271,20 @@ def test_the_key_set_not_answering_is_503_and_signs_no_one_in(rs256_provider):
     rs256_provider.rotate_key()  # … but a new key cannot be fetched
     done = sign_in(client)
     assert done.status_code == 503 and _signed_in_as(client) is None
+
+
+def test_the_demo_simulators_sign_in_with_rs256(settings, monkeypatch):
+    """manage.py run_simulators: the e-ID signs as VNeID does, and the printed settings check it with its keys."""
+    from motcua.demo import simulators
+
+    monkeypatch.setattr(eid, "_jwks_clients", {})
+    sims = simulators.start_all(secret="s")
+    try:
+        settings.MOTCUA_INTEGRATIONS = simulators.settings_for(sims, secret="s")
+        assert settings.MOTCUA_INTEGRATIONS["eid"]["jwks_url"] == sims["eid"].jwks_url
+        client = Client()
+        assert sign_in(client).status_code == 302 and _signed_in_as(client) == "051190012345"
+        assert sims["eid"].jwks_served == 1
+    finally:
+        for sim in sims.values():
+            sim.stop()

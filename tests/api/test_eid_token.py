@@ -8,6 +8,7 @@ import secrets
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
+import jwt
 import pytest
 from django.test import Client
 
@@ -16,6 +17,7 @@ from motcua.api import tokencache
 from motcua.api.auth import hash_token, issue_token
 from motcua.demo.simulators import EidSimulator
 from motcua.dossiers.models import Dossier
+from motcua.integrations import eid
 from tests.api.conftest import submit_body
 from tests.integrations.test_eid import sign_in as portal_sign_in
 
@@ -171,3 +173,38 @@ def test_an_address_sending_refused_codes_stops_reaching_the_provider(provider, 
     assert refused.status_code == 429 and refused.json()["code"] == "too_many_attempts"
     assert "mã đăng nhập VNeID" in refused.json()["message"]
     assert not ApiToken.objects.exists()
+
+
+@pytest.fixture
+def rs256_provider(settings, monkeypatch):
+    """The e-ID as VNeID signs: RS256, the ID token checked with the keys it publishes."""
+    monkeypatch.setattr(eid, "_jwks_clients", {})
+    sim = EidSimulator(client_secret="eid-secret", algorithm="RS256").start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret",
+                                            "jwks_url": sim.jwks_url}}
+    yield sim
+    sim.stop()
+
+
+def test_an_app_signs_in_with_an_rs256_id_token(rs256_provider, world):
+    r = token_for(app_authorize(rs256_provider))
+    assert r.status_code == 201, r.content
+    assert r.json()["vneid"] is True
+    assert submit(as_(r.json()["token"]), world).applicant_vneid
+
+
+def test_an_rs256_id_token_not_signed_by_the_provider_issues_nothing(rs256_provider):
+    kid = rs256_provider.signing_keys[-1][0]
+    rs256_provider.sign = lambda claims: jwt.encode(claims, "eid-secret", algorithm="HS256", headers={"kid": kid})
+    r = token_for(app_authorize(rs256_provider))
+    assert r.status_code == 400 and r.json()["code"] == "eid_token_invalid"
+    assert not ApiToken.objects.exists() and not User.objects.filter(id_number=HOLDER).exists()
+
+
+def test_the_provider_key_set_not_answering_is_503(rs256_provider):
+    rs256_provider.jwks_down = True
+    r = token_for(app_authorize(rs256_provider))
+    assert r.status_code == 503 and r.json()["code"] == "eid_unavailable" and "tạm thời" in r.json()["message"]
+    assert not ApiToken.objects.exists() and not User.objects.filter(id_number=HOLDER).exists()
+    rs256_provider.jwks_down = False
+    assert token_for(app_authorize(rs256_provider)).status_code == 201

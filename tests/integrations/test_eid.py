@@ -1,15 +1,24 @@
 """Sign-in with the national e-ID (OIDC authorization code + PKCE) against the simulator."""
 
+import base64
+import hashlib
+import hmac
+import json
+import time
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 
 from motcua.accounts.models import Role, RoleAssignment, User
 from motcua.demo.simulators import EidSimulator
 from motcua.demo.simulators.base import Html
-from motcua.integrations.eid import EidError, decode_hs256, encode_hs256
+from motcua.integrations import eid
+from motcua.integrations.eid import EidError, decode_id_token
 from tests.factories import citizen
 
 pytestmark = pytest.mark.django_db
@@ -66,14 +75,25 @@ def test_forged_state_or_replayed_code_is_refused(provider):
 
 
 def test_id_token_checks():
-    token = encode_hs256({"iss": "https://id", "aud": "motcua", "nonce": "n", "exp": 9_999_999_999}, "k")
-    assert decode_hs256(token, "k", issuer="https://id", audience="motcua", nonce="n")["aud"] == "motcua"
-    for kwargs in ({"issuer": "https://evil"}, {"audience": "other"}, {"nonce": "x"}):
-        args = {"issuer": "https://id", "audience": "motcua", "nonce": "n", **kwargs}
-        with pytest.raises(EidError):
-            decode_hs256(token, "k", **args)
-    with pytest.raises(EidError):
-        decode_hs256(token, "wrong-key", issuer="https://id", audience="motcua", nonce="n")
+    now = int(time.time())
+    claims = {"iss": "https://id", "aud": "motcua", "nonce": "n", "iat": now, "exp": now + 300}
+    token = jwt.encode(claims, "k" * 32, algorithm="HS256")
+    check = {"issuer": "https://id", "audience": "motcua", "nonce": "n", "algorithms": ["HS256"]}
+    assert decode_id_token(token, "k" * 32, **check)["aud"] == "motcua"
+    for kwargs in ({"issuer": "https://evil"}, {"audience": "other"}, {"nonce": "x"}, {"nonce": ""}):
+        with pytest.raises(EidError) as refused:
+            decode_id_token(token, "k" * 32, **{**check, **kwargs})
+        assert refused.value.code == "eid_token_invalid"
+    with pytest.raises(EidError, match="Chữ ký"):
+        decode_id_token(token, "wrong-key" * 4, **check)
+    with pytest.raises(EidError) as expired:
+        decode_id_token(jwt.encode({**claims, "exp": now - 120}, "k" * 32), "k" * 32, **check)
+    assert expired.value.code == "eid_token_expired"
+    for changed in ({"iat": now + 3600}, {"exp": None}, {"aud": ["motcua", "other"]}):
+        forged = jwt.encode({k: v for k, v in {**claims, **changed}.items() if v is not None}, "k" * 32)
+        with pytest.raises(EidError) as refused:
+            decode_id_token(forged, "k" * 32, **check)
+        assert refused.value.code == "eid_token_invalid"
 
 
 def test_not_configured_is_a_clear_page(settings):
@@ -162,3 +182,109 @@ def test_a_token_answer_that_is_not_json_is_the_provider_unavailable_not_a_crash
     client, done = _sign_in_at(settings, _NotOpenIdConnect(client_secret="eid-secret"), "051190012345")
     assert done.status_code == 503 and "tạm thời không trả lời" in done.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+# RS256, as the national e-ID signs: the ID token is checked with the keys the provider publishes (its JWKS).
+
+@pytest.fixture
+def rs256_provider(settings, monkeypatch):
+    monkeypatch.setattr(eid, "_jwks_clients", {})  # each test's provider is fetched afresh
+    sim = EidSimulator(client_secret="eid-secret", algorithm="RS256").start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret",
+                                            "jwks_url": sim.jwks_url}}
+    yield sim
+    sim.stop()
+
+
+def _signed_in_as(client):
+    return User.objects.get(pk=client.session["_auth_user_id"]).id_number if "_auth_user_id" in client.session else None
+
+
+def test_an_rs256_id_token_checked_with_the_published_keys_signs_in(rs256_provider):
+    client = Client()
+    done = sign_in(client)
+    assert done.status_code == 302 and done["Location"] == "/ho-so/"
+    assert _signed_in_as(client) == "051190012345"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _hmac_token(claims: dict, secret: bytes, kid: str) -> str:
+    """An HS256 token made by hand: PyJWT itself refuses to use a public key as an HMAC secret."""
+    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+    body = _b64(json.dumps(claims).encode())
+    return f"{head}.{body}.{_b64(hmac.new(secret, f'{head}.{body}'.encode(), hashlib.sha256).digest())}"
+
+
+def _public_pem(sim) -> bytes:
+    return sim.signing_keys[-1][1].public_key().public_bytes(serialization.Encoding.PEM,
+                                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+FORGERIES = {  # ID tokens under the provider's published kid that the provider did not sign
+    "another_rsa_key": lambda sim, claims: jwt.encode(
+        claims, rsa.generate_private_key(public_exponent=65537, key_size=2048), algorithm="RS256",
+        headers={"kid": sim.signing_keys[-1][0]}),
+    "alg_none": lambda sim, claims: jwt.encode(claims, None, algorithm="none", headers={"kid": sim.signing_keys[-1][0]}),
+    "hs256_with_the_client_secret": lambda sim, claims: _hmac_token(claims, b"eid-secret", sim.signing_keys[-1][0]),
+    "hs256_with_the_public_key": lambda sim, claims: _hmac_token(claims, _public_pem(sim), sim.signing_keys[-1][0]),
+}
+
+
+@pytest.mark.parametrize("also_hs256", [False, True], ids=["rs256_only", "hs256_also_configured"])
+@pytest.mark.parametrize("forgery", FORGERIES)
+def test_an_id_token_the_provider_did_not_sign_is_refused(rs256_provider, settings, forgery, also_hs256):
+    """Another key, no signature, or HMAC in place of RSA (algorithm confusion): refused, even with HS256 listed."""
+    if also_hs256:
+        settings.MOTCUA_INTEGRATIONS["eid"]["algorithms"] = ["RS256", "HS256"]
+    genuine = Client()
+    assert sign_in(genuine).status_code == 302 and _signed_in_as(genuine) == "051190012345"
+    rs256_provider.sign = lambda claims: FORGERIES[forgery](rs256_provider, claims)
+    client = Client()
+    done = sign_in(client)
+    assert done.status_code == 400 and "Chữ ký của mã xác thực định danh điện tử không hợp lệ" in done.content.decode()
+    assert _signed_in_as(client) is None
+
+
+def test_a_rotated_key_is_fetched_and_signs_in(rs256_provider):
+    assert sign_in(Client()).status_code == 302
+    assert sign_in(Client()).status_code == 302 and rs256_provider.jwks_served == 1, "the key set is kept"
+    rs256_provider.rotate_key()  # new key, new kid: not in the set this process keeps
+    client = Client()
+    done = sign_in(client)
+    assert done.status_code == 302 and _signed_in_as(client) == "051190012345"
+    assert rs256_provider.jwks_served == 2
+
+
+def test_the_key_set_not_answering_is_503_and_signs_no_one_in(rs256_provider):
+    rs256_provider.jwks_down = True
+    client = Client()
+    done = sign_in(client)
+    assert done.status_code == 503 and "tạm thời không trả lời" in done.content.decode()
+    assert _signed_in_as(client) is None
+    rs256_provider.jwks_down = False
+    assert sign_in(Client()).status_code == 302
+    rs256_provider.jwks_down = True  # the keys already fetched still check tokens
+    assert sign_in(Client()).status_code == 302
+    rs256_provider.rotate_key()  # … but a new key cannot be fetched
+    done = sign_in(client)
+    assert done.status_code == 503 and _signed_in_as(client) is None
+
+
+def test_the_demo_simulators_sign_in_with_rs256(settings, monkeypatch):
+    """manage.py run_simulators: the e-ID signs as VNeID does, and the printed settings check it with its keys."""
+    from motcua.demo import simulators
+
+    monkeypatch.setattr(eid, "_jwks_clients", {})
+    sims = simulators.start_all(secret="s")
+    try:
+        settings.MOTCUA_INTEGRATIONS = simulators.settings_for(sims, secret="s")
+        assert settings.MOTCUA_INTEGRATIONS["eid"]["jwks_url"] == sims["eid"].jwks_url
+        client = Client()
+        assert sign_in(client).status_code == 302 and _signed_in_as(client) == "051190012345"
+        assert sims["eid"].jwks_served == 1
+    finally:
+        for sim in sims.values():
+            sim.stop()

@@ -1,13 +1,15 @@
 """Sign-in with the national e-ID (VNeID-style OpenID Connect: authorization code + PKCE).
 
 ``start(request)`` remembers state, nonce and the PKCE verifier in the session and returns the
-provider's authorize URL; ``finish(request, code, state)`` exchanges the code, checks the ID token
-(HS256 with the client secret: issuer, audience, expiry, nonce), reads the user info and returns the
+provider's authorize URL; ``finish(request, code, state)`` exchanges the code, checks the ID token with PyJWT
+(RS256 against the provider's published keys, ``jwks_url``, or HS256 with the client secret: issuer, audience, expiry,
+issue time, nonce), reads the user info and returns the
 citizen account with that ID number, creating it through motcua.accounts.services when new. A citizen app signs in
 the way OAuth 2.0 for native apps (RFC 8252) has it: it runs the authorization request itself, with its own redirect
 URI, PKCE verifier and nonce, and hands the code to the API (POST /api/v1/accounts/tokens/eid), which checks it with
 the same ``vouched_person`` and ``citizen_for`` and issues an API token that remembers the sign-in.
-Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret"}.
+Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret", "jwks_url", "algorithms"}; the last two
+optional (verification_key).
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import secrets
-import time
 from urllib.parse import urlencode
 
 import httpx
+import jwt
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.services import register_citizen, vouch_id_number
@@ -61,32 +62,58 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+JWKS_LIFESPAN_S = 300  # the provider's published keys are fetched again after five minutes
+_jwks_clients: dict[tuple[str, float], jwt.PyJWKClient] = {}
+_SIGNATURE_INVALID = "Chữ ký của mã xác thực định danh điện tử không hợp lệ."
 
 
-def encode_hs256(claims: dict, secret: str) -> str:
-    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    mac = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{_b64(mac)}"
+def _jwks_client(url: str, timeout: float) -> jwt.PyJWKClient:
+    """The process's client for the provider's key set (PyJWKClient: the set cached JWKS_LIFESPAN_S, fetched again at
+    once for a key id it does not hold — the provider rotated its key). ID tokens come only from our own request to
+    the provider's token endpoint, so an unknown key id cannot be a stranger's way of making us fetch: no cooldown."""
+    client = _jwks_clients.get((url, timeout))
+    if client is None:
+        client = _jwks_clients.setdefault((url, timeout), jwt.PyJWKClient(
+            url, lifespan=JWKS_LIFESPAN_S, timeout=timeout, cooldown_duration=0))
+    return client
 
 
-def decode_hs256(token: str, secret: str, *, issuer: str, audience: str, nonce: str, leeway: int = 60) -> dict:
+def verification_key(config: dict, token: str, *, timeout: float) -> tuple[jwt.PyJWK | str, list[str]]:
+    """(key, algorithms) an ID token is checked with: with ``jwks_url`` configured, the provider's published key named
+    by the token's ``kid`` (the key fixes the algorithm: an HS256 token cannot pass as RS256), algorithms default
+    ["RS256"]; otherwise the client secret, ["HS256"]. ``none`` is never accepted."""
+    jwks_url = config.get("jwks_url")
+    default = ["RS256"] if jwks_url else ["HS256"]
+    algorithms = [a for a in config.get("algorithms") or default if str(a).lower() != "none"]
+    if not jwks_url:
+        return config.get("secret", ""), algorithms
     try:
-        head, body, sig = token.split(".")
-        header = json.loads(_unb64(head))
-        claims = json.loads(_unb64(body))
-    except (ValueError, TypeError):
+        return _jwks_client(jwks_url, timeout).get_signing_key_from_jwt(token), algorithms
+    except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError):  # not answering, or not a key set
+        raise EidError("eid_unavailable", "Máy chủ định danh điện tử tạm thời không trả lời; vui lòng thử lại.",
+                       status=503) from None
+    except jwt.DecodeError:
         raise EidError("eid_token_invalid", "Mã xác thực định danh điện tử không hợp lệ.") from None
-    expected = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    if header.get("alg") != "HS256" or not hmac.compare_digest(_b64(expected), sig):
-        raise EidError("eid_token_invalid", "Chữ ký của mã xác thực định danh điện tử không hợp lệ.")
-    now = time.time()
-    if claims.get("iss") != issuer or claims.get("aud") != audience:
-        raise EidError("eid_token_invalid", "Mã xác thực không dành cho hệ thống này.")
-    if claims.get("exp", 0) + leeway < now:
-        raise EidError("eid_token_expired", "Phiên đăng nhập định danh điện tử đã hết hạn; vui lòng thử lại.")
+    except jwt.PyJWTError:  # no published key with that kid, even after fetching the set again
+        raise EidError("eid_token_invalid", _SIGNATURE_INVALID) from None
+
+
+def decode_id_token(token: str, key: jwt.PyJWK | str, *, algorithms: list[str], issuer: str, audience: str,
+                    nonce: str, leeway: int = 60) -> dict:
+    """The claims of an OpenID Connect ID token (PyJWT): signature with ``key`` by one of ``algorithms``, issuer,
+    audience (exactly this client), expiry and issue time (``leeway`` seconds of clock difference), and the nonce of
+    this sign-in. Raises EidError eid_token_invalid / eid_token_expired."""
+    try:
+        claims = jwt.decode(token, key, algorithms=algorithms, issuer=issuer, audience=audience, leeway=leeway,
+                            options={"require": ["iss", "aud", "exp", "iat"], "strict_aud": True})
+    except jwt.ExpiredSignatureError:
+        raise EidError("eid_token_expired", "Phiên đăng nhập định danh điện tử đã hết hạn; vui lòng thử lại.") from None
+    except (jwt.InvalidIssuerError, jwt.InvalidAudienceError):
+        raise EidError("eid_token_invalid", "Mã xác thực không dành cho hệ thống này.") from None
+    except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError, jwt.InvalidKeyError):
+        raise EidError("eid_token_invalid", _SIGNATURE_INVALID) from None
+    except jwt.PyJWTError:  # not a JWT, a claim missing or not yet valid
+        raise EidError("eid_token_invalid", "Mã xác thực định danh điện tử không hợp lệ.") from None
     if not nonce or claims.get("nonce") != nonce:
         raise EidError("eid_token_invalid", "Phiên đăng nhập không khớp; vui lòng thử lại.")
     return claims
@@ -145,8 +172,9 @@ def vouched_person(*, code: str, redirect_uri: str, verifier: str, nonce: str) -
         if token.status_code != 200:
             raise EidError("eid_code_invalid", "Máy chủ định danh điện tử từ chối mã đăng nhập; vui lòng thử lại.")
         tokens = token.json()
-        claims = decode_hs256(tokens.get("id_token", ""), config.get("secret", ""), issuer=base, audience=client_id,
-                              nonce=nonce)
+        id_token = tokens.get("id_token", "")
+        key, algorithms = verification_key(config, id_token, timeout=timeout)
+        claims = decode_id_token(id_token, key, algorithms=algorithms, issuer=base, audience=client_id, nonce=nonce)
         info = httpx.get(f"{base}/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"},
                          timeout=timeout)
         if info.status_code != 200:

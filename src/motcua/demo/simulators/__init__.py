@@ -39,7 +39,7 @@ def start_all(*, secret: str = "sim-secret", chaos: Chaos | None = None, ports: 
         "population": PopulationSimulator(secret=secret, port=ports.get("population", 0)),
         "payment": PaymentGatewaySimulator(callback_url=callback_url, secret=secret, chaos=chaos,
                                            port=ports.get("payment", 0)),
-        "eid": EidSimulator(client_secret=secret, port=ports.get("eid", 0)),
+        "eid": EidSimulator(client_secret=secret, port=ports.get("eid", 0), algorithm="RS256"),  # as VNeID signs
     }
     for sim in sims.values():
         sim.start()
@@ -51,6 +51,8 @@ def settings_for(sims: dict[str, Simulator], *, secret: str = "sim-secret", call
     config = {name: {"url": sim.url, "secret": secret} for name, sim in sims.items()}
     if "eid" in config:
         config["eid"]["client_id"] = "motcua"
+        if sims["eid"].signing_keys:  # RS256: the ID tokens are checked with the keys it publishes
+            config["eid"]["jwks_url"] = sims["eid"].jwks_url
     if "payment" in config:
         # the simulator plays the national portal's payment platform (Decision 766 3.5)
         config["payment"].update(callback_url=callback_url, platform="dvcqg")

@@ -191,8 +191,7 @@ class Sweep:
         """Real rows (two of those seen, a different two for each role), then rows that are not there. A role the
         page turns away (sign-in, 403) gets one hostile form only: the other roles go further."""
         path_of = lambda args: "/" + PARAM.sub(lambda m: args[m.group(2)], route)  # noqa: E731
-        types = self.fields.get(route, {})
-        get_names, post_names = self.get_names | set(types), self.post_names | set(types)
+        types = self.fields[route]  # the fields of the forms sent to this route, as its pages show them
         sets = self.real_args(route)
         slow = any(part in route for part in SLOW)
         sets = list({tuple(sorted(sets[(role + i) % len(sets)].items())): sets[(role + i) % len(sets)]
@@ -202,6 +201,7 @@ class Sweep:
             url = path_of(args)
             resp = self.send(client, who, "GET", url)
             self.harvest(resp, url)
+            get_names, post_names = self.get_names | set(types), self.post_names | set(types)
             turned_away = resp.status_code in (401, 403) or (
                 resp.status_code == 302 and "dang-nhap" in resp["Location"])
             if sendable:
@@ -275,10 +275,10 @@ def test_every_web_url_for_every_role_survives_hostile_input(settings, tmp_path)
                                     for name in ("eid", "payment", "population")}
     call_command("setup_demo", dossiers=12, seed=11, verbosity=0)
     officer(Role.PROVINCIAL_ADMIN, None, username="tinh.quantri")
+    routes = web_routes()  # loads the URLconf, so every view's form class is known to Sweep()
     sweep = Sweep()
     got_request_exception.connect(lambda sender, **kw: sweep.exceptions.append(sys.exc_info()[1]),
                                   weak=False, dispatch_uid="url-sweep")
-    routes = web_routes()
     # Routes without parameters first (lists, queues), then by depth: each page seen gives the next ones real ids.
     routes.sort(key=lambda r: (len(PARAM.findall(r)), r))
     clients = {}

@@ -17,7 +17,7 @@ leader, unit administrator and a provincial administrator who is not a superuser
 
 The values are assigned by position, not by chance, so a failure is repeatable; the message lists each request that
 got a 5xx (with the exception) or Django's English error page. CSRF: the test client does not check tokens, as
-usual. Bounded: about 3.700 requests, under a minute on SQLite (docs/web.md, Tests).
+usual. Bounded: about 3.700 requests, about a minute on SQLite (docs/web.md, Tests).
 """
 
 from __future__ import annotations

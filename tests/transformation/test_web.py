@@ -309,3 +309,28 @@ def test_a_department_reports_on_the_province_tasks_it_leads(signed_in, dx):
     imported = import_plan(dx.dp_admin, workbook("Kế hoạch", "UBND phường Đức Phổ", rows), agency=dx.dp, year=2026)
     first, second = imported.plan.tasks.order_by("order")
     assert list(first.lead_agencies.all()) == [dx.dp] and not second.lead_agencies.exists()
+
+
+@pytest.mark.parametrize("number", ["²", "١٢", "99999999999999999999", "2026-13-45"])
+def test_a_year_or_id_that_is_no_number_is_answered_not_a_500(signed_in, dx, number):
+    # "²" passes str.isdigit() and fails int(): the plans list, the dashboard, the catalogue's "pk" and the papers'
+    # plan and year used to answer it with a server error.
+    admin = signed_in(dx.admin)
+    assert admin.get(f"{BASE}/", {"nam": number}).status_code == 200  # every year's plans
+    dash = admin.get(f"{BASE}/tong-hop/", {"nam": number})
+    assert dash.status_code == 200 and f"năm {timezone.localdate().year}" in dash.content.decode().lower()
+    r = admin.post(f"{BASE}/danh-muc/", {"loai": "nguon", "pk": number, "code": "ODA", "name": "Vốn ODA"})
+    assert r.status_code == 404 and "Không tìm thấy mục danh mục đang sửa" in r.content.decode()
+    assert not FundingSource.objects.filter(code="ODA").exists()
+    assert admin.post(f"{BASE}/giay-to/", {"loai": "plan", "ke_hoach": number, "dinh_dang": "pdf"}).status_code == 404
+    r = admin.post(f"{BASE}/giay-to/", {"loai": "annual", "don_vi": "21439", "nam": number, "dinh_dang": "pdf"})
+    assert r.status_code == 404
+
+
+def test_reminder_days_that_are_no_numbers_are_a_message(signed_in, dx):
+    admin = signed_in(dx.admin)
+    deadline = timezone.localdate() + dt.timedelta(days=5)
+    r = admin.post(f"{BASE}/ky-bao-cao/", {"year": 2024, "deadline": deadline.isoformat(), "reminder_days": "7,²",
+                                           "kinds": ["commune_committee"]})
+    assert r.status_code in (400, 422) and "Số ngày nhắc trước hạn là các số từ 0 đến 60" in r.content.decode()
+    assert not ReportingRound.objects.exists()

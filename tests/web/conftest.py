@@ -58,3 +58,19 @@ def pdf_bytes() -> bytes:
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
+
+
+def web_routes() -> list[str]:
+    """Every route of the web pages, as Django's resolver holds it (e.g. 'can-bo/ho-so/<id:pk>/'): not Django's
+    admin (crawled by test_crawl.py) nor the API (tests/api/test_openapi_fuzz.py)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(resolver, prefix):
+        for p in resolver.url_patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                yield from walk(p, route)
+            elif isinstance(p, URLPattern):
+                yield route
+
+    return sorted({r for r in walk(get_resolver(), "") if not r.startswith(("admin/", "api/"))})

@@ -170,6 +170,19 @@ def test_save_draft_and_come_back(client, world):
     assert client.get(f"{url}?nhap={draft.pk}").status_code == 404
 
 
+@pytest.mark.parametrize("draft", ["2026-13-45", "²", "1e400", "99999999999999999999", "-1"])
+def test_a_draft_number_that_names_no_draft_is_a_404_page(client, world, draft):
+    # ?nhap= (the link back to a draft) and the form's hidden "draft": a value that is no id used to be a 500.
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    resp = client.get(url, {"nhap": draft})
+    assert resp.status_code == 404 and "Không tìm thấy trang" in resp.content.decode()
+    resp = client.post(url, {"applicant_name": "Trần Thị Mai", "agency": world["agency"].pk, "action": "draft",
+                             "draft": draft, "return_method": "online"})
+    assert resp.status_code == 404 and "Không tìm thấy trang" in resp.content.decode()
+    assert not Dossier.objects.filter(applicant=world["citizen"]).exists()
+
+
 def test_citizen_cannot_see_someone_elses_dossier(client, world, submitted):
     client.force_login(world["citizen2"])
     assert client.get(reverse("portal:dossier", args=[submitted.pk])).status_code == 404

@@ -59,6 +59,15 @@ def test_bad_draft_is_refused_in_vietnamese_and_nothing_is_saved(client, merger)
     assert not ReorganizationPlan.objects.exists()
 
 
+@pytest.mark.parametrize("forged", ["99999999999999999999", "abc", "1e400"])
+def test_a_forged_unit_id_is_a_form_error_and_nothing_is_saved(client, merger, forged):
+    # A unit id past 64 bits made the form's look-up fail on SQLite (OverflowError): a 500.
+    client.force_login(merger.admin)
+    resp = client.post(BASE + "moi/", _form(merger, old_units=[merger.a.pk, forged]))
+    assert resp.status_code == 422 and f"“{forged}” không phải là giá trị hợp lệ." in resp.content.decode()
+    assert not ReorganizationPlan.objects.exists()
+
+
 def test_draft_preview_approve_confirm_apply(client, merger):
     w = merger
     client.force_login(w.admin)

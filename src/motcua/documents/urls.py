@@ -5,5 +5,5 @@ from . import views
 app_name = __name__.split(".")[1]
 urlpatterns = [
     path("kiem-tra-chu-ky/", views.verify_signature, name="verify"),
-    path("so-hoa/<int:job_id>/", views.job_progress, name="job"),
+    path("so-hoa/<id:job_id>/", views.job_progress, name="job"),
 ]

@@ -10,4 +10,9 @@ class WebConfig(AppConfig):
     verbose_name = "Giao diện web dùng chung"
 
     def ready(self):
+        from django.urls import register_converter
+
         from . import reorganization  # noqa: F401  (its steps of a reorganization of units)
+        from .converters import RowId
+
+        register_converter(RowId, "id")  # before the first request loads the URLconf

@@ -26,6 +26,19 @@ APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", 
 APPLICANT_BINDS = {f"applicant.{fact}": field for fact, field in zip(APPLICANT_FACTS, APPLICANT_FIELDS, strict=True)}
 
 
+BIGINT_MAX = 2**63 - 1  # the largest id a row can have (bigint on PostgreSQL, integer on SQLite)
+
+
+def whole_number(raw, high: int = BIGINT_MAX) -> int | None:
+    """A row's id or a year sent in a query or form value (``?nhap=12``, ``nam=2026``), or None when it is not one:
+    anything but ASCII digits ("2026-13-45", "1e400", and "²", which str.isdigit() accepts and int() refuses), or
+    a number beyond ``high`` (by default the database's largest integer, past which PostgreSQL fails the query)."""
+    text = str(raw or "")
+    if not (text.isascii() and text.isdigit()) or int(text) > high:
+        return None
+    return int(text)
+
+
 def person_prefill(schema: list, person: dict) -> dict:
     """Initial values of the e-form fields bound to ``person.*`` facts, from a population-database record."""
     out = {}

@@ -17,6 +17,7 @@ from motcua.transformation import permissions
 from motcua.transformation.models import PaperJob
 from motcua.transformation.sections import ALL_SECTIONS
 from motcua.transformation.services import annual
+from motcua.web.forms import whole_number
 from motcua.web.pages import actor
 
 from ..views.common import officer_required
@@ -24,9 +25,10 @@ from .common import error_status, page, plan_or_404, unit_or_404
 
 
 def _year(raw) -> int:
-    if not str(raw).isdigit() or not 2000 <= int(raw) <= 2100:
+    year = whole_number(raw)
+    if year is None or not 2000 <= year <= 2100:
         raise Http404
-    return int(raw)
+    return year
 
 
 @officer_required
@@ -69,7 +71,8 @@ def paper_new(request):
     if kind == "annual":
         agency, year = unit_or_404(request, p.get("don_vi", "")), _year(p.get("nam", ""))
     else:
-        plan = plan_or_404(request, int(p.get("ke_hoach") or 0)) if str(p.get("ke_hoach", "")).isdigit() else None
+        number = whole_number(p.get("ke_hoach"))
+        plan = plan_or_404(request, number) if number is not None else None
         if plan is None:
             raise Http404
     try:

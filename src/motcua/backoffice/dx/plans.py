@@ -19,6 +19,7 @@ from motcua.transformation.models import BudgetLine, IndicatorValue, Plan, Targe
 from motcua.transformation.services import budget, indicators, plans
 from motcua.transformation.xlsx.writer import export_plan
 from motcua.web.files import attachment_response
+from motcua.web.forms import whole_number
 from motcua.web.pages import actor
 
 from ..views.common import officer_required
@@ -33,8 +34,8 @@ SECTIONS, TARGETS = "backoffice/dx/_sections.html", "backoffice/dx/_targets.html
 def home(request):
     year = request.GET.get("nam") or ""
     qs = permissions.visible_plans(request.user).select_related("agency", "parent__agency")
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
+    if whole_number(year, high=9999) is not None:
+        qs = qs.filter(year=whole_number(year))
     return page(request, "backoffice/dx/home.html", {
         "plans": qs.order_by("-year", "agency__code", "kind")[:300], "year": year,
         "can_create": permissions.editable_agencies(request.user).exists()})

@@ -15,6 +15,7 @@ from motcua.transformation import permissions
 from motcua.transformation.models import Activity, CommunityTeam, FundingSource, Plan, ReportingRound, TaskGroup
 from motcua.transformation.services import catalogue, community, indicators, plans, rollup, rounds
 from motcua.units.models import Agency
+from motcua.web.forms import whole_number
 from motcua.web.pages import actor
 
 from ..views.common import officer_required
@@ -109,8 +110,8 @@ def round_answer(request, pk, code):
 
 
 def _year(request) -> int:
-    raw = request.GET.get("nam") or ""
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    year = whole_number(request.GET.get("nam"))
+    return year if year is not None and 2000 <= year <= 2100 else timezone.localdate().year
 
 
 @officer_required
@@ -207,4 +208,9 @@ def catalogue_page(request):
 
 
 def _int(value):
-    return int(value) if str(value or "").isdigit() else None
+    """The id of the catalogue entry the form edits (none: a new one). One that is no number names no entry: -1,
+    which the catalogue answers "not found" in its own words."""
+    if value in (None, ""):
+        return None
+    number = whole_number(value)
+    return number if number is not None else -1

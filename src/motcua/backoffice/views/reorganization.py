@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import RoleAssignment
+from motcua.core.admin_site import SafeModelMultipleChoiceField
 from motcua.core.errors import DomainError
 from motcua.units import reorganization as reorg
 from motcua.units.models import AdministrativeUnit, Agency, ReorganizationPlan
@@ -28,7 +29,7 @@ class PlanForm(forms.Form):
                                         help_text="ví dụ 1677/NQ-UBTVQH15")
     resolution_date = forms.DateField(label="Ngày ban hành nghị quyết", **DATE)
     effective_date = forms.DateField(label="Ngày có hiệu lực", **DATE)
-    old_units = forms.ModelMultipleChoiceField(
+    old_units = SafeModelMultipleChoiceField(  # a forged id (past 64 bits, "abc") is a form error, not a 500
         label="Các đơn vị được sắp xếp", queryset=AdministrativeUnit.objects.none(),
         help_text="giữ Ctrl (hoặc Cmd) để chọn nhiều đơn vị",
         widget=forms.SelectMultiple(attrs={"size": 12}))

@@ -8,6 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
 from motcua.audit.services import record_read
@@ -24,7 +25,7 @@ from motcua.web.files import (
     attachments_by_component,
     store_attachment,
 )
-from motcua.web.forms import person_prefill
+from motcua.web.forms import person_prefill, whole_number
 from motcua.web.pages import actor, page
 
 from ..forms import SubmitForm
@@ -35,7 +36,10 @@ def _draft_for(request, proc):
     draft_id = request.GET.get("nhap") or request.POST.get("draft")
     if not draft_id:
         return None
-    return get_object_or_404(Dossier, pk=draft_id, applicant=request.user, status=Status.DRAFT, procedure=proc)
+    if whole_number(draft_id) is None:  # "nhap=2026-13-45" names no draft (and the query would fail on it)
+        raise Http404("Không tìm thấy bản nháp hồ sơ.")
+    return get_object_or_404(Dossier, pk=whole_number(draft_id), applicant=request.user, status=Status.DRAFT,
+                             procedure=proc)
 
 
 def _initial(user, proc, draft, person=None, agencies=None):

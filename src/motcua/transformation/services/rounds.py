@@ -28,7 +28,8 @@ TOPIC_REMINDER = "notice.dx_round_reminder"
 
 def _reminder_days(text: str) -> str:
     parts = [p.strip() for p in str(text or "").split(",") if p.strip()]
-    if not parts or not all(p.isdigit() and int(p) <= 60 for p in parts):
+    # isascii: "²" passes str.isdigit() and fails int()
+    if not parts or not all(p.isascii() and p.isdigit() and int(p) <= 60 for p in parts):
         raise ValidationFailed("reminder_days_invalid", "Số ngày nhắc trước hạn là các số từ 0 đến 60, cách nhau bởi "
                                                         "dấu phẩy (ví dụ 7,3,1).")
     return ",".join(str(n) for n in sorted({int(p) for p in parts}, reverse=True))

@@ -10,7 +10,7 @@ urlpatterns = [
     path("chi-so-766/<str:code>/", index766.loss766, name="loss766"),
     path("ho-so/", officers.drill_down, name="drill_down"),
     path("bao-cao/", officers.report_new, name="report_new"),
-    path("bao-cao/<int:job_id>/", officers.report_job, name="report_job"),
-    path("bao-cao/<int:job_id>/tien-do/", officers.report_progress, name="report_progress"),
-    path("bao-cao/<int:job_id>/tai-ve/", officers.report_download, name="report_download"),
+    path("bao-cao/<id:job_id>/", officers.report_job, name="report_job"),
+    path("bao-cao/<id:job_id>/tien-do/", officers.report_progress, name="report_progress"),
+    path("bao-cao/<id:job_id>/tai-ve/", officers.report_download, name="report_download"),
 ]

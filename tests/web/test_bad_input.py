@@ -140,3 +140,16 @@ def test_every_id_in_the_pages_addresses_is_a_row_id():
 
     pages = web_routes()
     assert any("<id:" in r for r in pages) and not [r for r in pages if "<int:" in r]
+
+
+def test_a_form_address_opened_as_a_page_says_so_in_vietnamese(client, world, submitted):
+    """A GET of an address that only takes a form's POST (a bookmark, a reload): 405 with its Allow header and a
+    Vietnamese page, not an empty answer; the API keeps its own JSON answer."""
+    client.force_login(world["citizen"])
+    for url in ("/tai-khoan/dang-xuat/", f"/ho-so-cua-toi/{submitted.pk}/rut-ho-so/"):
+        r = client.get(url)
+        html = r.content.decode()
+        assert r.status_code == 405 and r["Allow"] == "POST", url
+        assert "Địa chỉ này chỉ dùng để gửi biểu mẫu" in html and 'href="/"' in html, url
+    api = client.get("/api/v1/accounts/tokens/eid")
+    assert api.status_code == 405 and "Địa chỉ này chỉ dùng" not in api.content.decode()

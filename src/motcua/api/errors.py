@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.views import defaults
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -186,3 +187,20 @@ def server_error(request):
         answer = describe(sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
         return json_answer(answer or _error(500, "server_error", "Lỗi hệ thống; sự cố đã được ghi lại để xử lý."))
     return defaults.server_error(request)
+
+
+class MethodNotAllowedPage:
+    """A page asked with a method it does not take — a GET of a form's address (a bookmark, a reload, a link
+    shared from the address bar): the Vietnamese page with its ``Allow`` header, instead of Django's empty 405.
+    The API answers its own 405s."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or _for_api(request):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

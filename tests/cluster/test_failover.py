@@ -91,7 +91,16 @@ def test_leader_killed_nothing_acknowledged_is_lost_or_doubled(ha_cluster, drill
         return _rows(db_url, "SELECT (SELECT count(*) FROM integrations_outboxevent e WHERE NOT EXISTS "
                              "(SELECT 1 FROM integrations_fanout f WHERE f.event_id = e.id)) + "
                              "(SELECT count(*) FROM integrations_delivery WHERE status <> 'delivered')")[0][0] == 0
-    ha.wait_for("the dispatcher to deliver every event", drained, 60, 0.5)
+    try:
+        ha.wait_for("the dispatcher to deliver every event", drained, 60, 0.5)
+    except TimeoutError:  # say what was left and where it stood, for the next reader of a red run
+        left = _rows(db_url, "SELECT status, attempts, lease_owner <> '', next_attempt_at < now(), left(last_error, 200), "
+                             "count(*) FROM integrations_delivery WHERE status <> 'delivered' GROUP BY 1, 2, 3, 4, 5")
+        unfanned = _rows(db_url, "SELECT min(id), max(id), count(*) FROM integrations_outboxevent e WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM integrations_fanout f WHERE f.event_id = e.id)")
+        log = (app.data_dir / "log" / "dispatch_outbox.log").read_text(errors="replace")[-3000:]
+        raise AssertionError(f"not delivered after 60 s: (status, attempts, leased, due, error, n) {left}; events not "
+                             f"fanned out (min id, max id, n) {unfanned}; the dispatcher's log ends:\n{log}") from None
     events = [r[0] for r in _rows(db_url, "SELECT id FROM integrations_outboxevent WHERE topic LIKE 'dossier.%' "
                                           "ORDER BY id")]
     assert len(events) >= 2 * len(ledger.received)

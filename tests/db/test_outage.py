@@ -58,3 +58,29 @@ def test_a_worker_loop_waits_out_an_outage_and_goes_on():
                 done += 1
     assert done == 1 and pauses == [0.25, 0.5]
     assert "mất kết nối" in out.getvalue() and "trở lại sau" in out.getvalue()
+
+
+def test_a_worker_waits_out_a_write_refused_by_a_standby_not_yet_promoted():
+    """Right after a failover a new connection may reach a server still in recovery: its read-only refusal
+    (SQLSTATE 25006, Django's InternalError) is waited out like a lost connection; other database errors are not."""
+    import psycopg
+    from django.db import InternalError, ProgrammingError
+
+    def wrapped(django_class, psycopg_error):
+        try:
+            raise psycopg_error
+        except psycopg.Error as cause:
+            try:
+                raise django_class(str(cause)) from cause
+            except django_class as exc:
+                return exc
+
+    pauses = []
+    guard = OutageGuard("dispatch_outbox", io.StringIO(), sleep=pauses.append)
+    read_only = wrapped(InternalError, psycopg.errors.ReadOnlySqlTransaction(
+        "cannot execute INSERT in a read-only transaction"))
+    with guard:
+        raise read_only
+    assert pauses == [0.25]
+    with pytest.raises(ProgrammingError), guard:
+        raise wrapped(ProgrammingError, psycopg.errors.UndefinedTable("relation does not exist"))

@@ -7,7 +7,8 @@
 
 The pause doubles from 0,25 s up to 5 s while the database stays away; the next statement opens a new
 connection, which the leader address routes to the new leader. Only connection failures are swallowed
-(OperationalError, InterfaceError); any other error still stops the worker.
+(OperationalError, InterfaceError), and a write refused by a server still in recovery (SQLSTATE 25006, a standby
+not yet promoted, which Django raises as InternalError); any other error still stops the worker.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class OutageGuard:
                                   f"{time.monotonic() - self.outage_started:.1f} giây")
             self.failures, self.outage_started = 0, None
             return False
-        if not issubclass(exc_type, (OperationalError, InterfaceError)):
+        if not _transient(exc):
             return False
         self.failures += 1
         if self.outage_started is None:
@@ -45,6 +46,13 @@ class OutageGuard:
         close_all()
         self.sleep(min(0.25 * 2 ** (self.failures - 1), MAX_PAUSE_S))
         return True
+
+
+def _transient(exc) -> bool:
+    """A failure a failover causes and a new connection cures."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return getattr(exc.__cause__, "sqlstate", None) == "25006"  # read_only_sql_transaction: a standby
 
 
 def close_all() -> None:

@@ -21,12 +21,12 @@ from motcua.core.errors import ValidationFailed
 from motcua.units.models import Agency
 from motcua.units.reorganization import lineage_codes
 
+from .consumer import fact_data
 from .metrics import (
     ALL,
     METRICS,
     MOVES,
     STOCKS,
-    FactData,
     agency_filter,
     held_by,
     metric_filter,
@@ -400,17 +400,15 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
         qs = qs | DossierFact.objects.filter(pk__in=moved)
     elif exact is None:
         return list(qs.order_by("pk").values_list("pk", flat=True))
-    names = FactData.field_names()
     ids = []
     for row in qs.order_by("pk"):
-        if python_filter(exact, FactData(**{n: getattr(row, n) for n in names})):
+        if python_filter(exact, fact_data(row)):
             ids.append(row.pk)
     return ids
 
 
 def held_in(qs, codes: list[str], metric: str, start: dt.date, end: dt.date) -> list[int]:
     """Ids of the facts of ``qs`` that a reorganization moved and that count in ``metric`` under ``codes``."""
-    names = FactData.field_names()
     rows = qs.exclude(agency_moves="").filter(agency_filter(codes))
-    return [row.pk for row in rows if held_by(FactData(**{n: getattr(row, n) for n in names}), codes, metric,
+    return [row.pk for row in rows if held_by(fact_data(row), codes, metric,
                                               start, end)]

@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from motcua.accounts.permissions import can, is_province_wide, staff_agencies_of
 from motcua.accounts.services import check_phone_and_email
-from motcua.audit.models import AuditEntry
 from motcua.audit.services import record
 from motcua.core.calendar import add_working_days, add_working_time, working_time_between
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -114,7 +113,7 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
     with transaction.atomic():
         fb = Feedback.objects.create(
             code=_new_code(now), classification=classification, procedure=procedure or getattr(dossier, "procedure", None),
-            agency=agency, dossier=dossier, reraises=reraises, title=title, content=content,
+            agency=agency, received_agency=agency, dossier=dossier, reraises=reraises, title=title, content=content,
             submitter=user if signed_in else None,
             submitter_name=name[:200], submitter_phone=phone, submitter_email=email, submitter_address=clean_text(address)[:255],
             received_at=now, reject_due_at=add_working_days(now, rules["reject"]),
@@ -289,17 +288,9 @@ def transfer_feedback(user, fb, to_agency, reason: str, at=None) -> Feedback:
 
 
 def received_by(qs, agency_codes):
-    """The items of ``qs`` that the agencies ``agency_codes`` received: their agency's, unless a reorganization
-    moved an item since (``transfer_feedback``: its audit entry names the agency it came from). A merged
-    commune's past figures keep the items it received."""
-    codes = set(agency_codes)
-    rows = list(qs.values_list("pk", "agency__code"))
-    came_from: dict[str, str | None] = {}
-    for object_id, data in (AuditEntry.objects.filter(action="engagement.feedback_transferred", object_type="feedback",
-                                                      object_id__in=[str(pk) for pk, _ in rows])
-                            .order_by("at", "id").values_list("object_id", "data")):
-        came_from.setdefault(object_id, data.get("from"))
-    return qs.filter(pk__in=[pk for pk, code in rows if came_from.get(str(pk), code) in codes])
+    """The items of ``qs`` that the agencies ``agency_codes`` received, wherever a reorganization moved them since
+    (``transfer_feedback``): a merged commune's past figures keep the items it received."""
+    return qs.filter(received_agency__code__in=list(agency_codes))
 
 
 def rate_feedback_answer(user, fb, satisfied: bool, at=None) -> Feedback:

@@ -70,6 +70,10 @@ class Feedback(models.Model):
                                   related_name="feedback", verbose_name="thủ tục")
     agency = models.ForeignKey("units.Agency", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="feedback", verbose_name="cơ quan xử lý")
+    # The agency that received the item; ``agency`` changes when a reorganization moves an open item, this does not,
+    # so a merged commune's past figures (Decision 766 group 5) keep the items it received.
+    received_agency = models.ForeignKey("units.Agency", on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+", verbose_name="cơ quan tiếp nhận")
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="feedback", verbose_name="hồ sơ")
     title = models.CharField("tiêu đề", max_length=255)

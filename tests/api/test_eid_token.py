@@ -19,6 +19,7 @@ from motcua.demo.simulators import EidSimulator
 from motcua.dossiers.models import Dossier
 from motcua.integrations import eid
 from tests.api.conftest import submit_body
+from tests.integrations.test_eid import SECRET
 from tests.integrations.test_eid import sign_in as portal_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,8 @@ APP_REDIRECT = "vn.gov.motcua.app:/vneid"
 
 @pytest.fixture
 def provider(settings):
-    sim = EidSimulator(client_secret="eid-secret").start()
-    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret"}}
+    sim = EidSimulator(client_secret=SECRET).start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": SECRET}}
     settings.MOTCUA_API_AUTH_CACHE_SECONDS = 60  # the token as the cache keeps it, as in production
     yield sim
     sim.stop()
@@ -179,8 +180,8 @@ def test_an_address_sending_refused_codes_stops_reaching_the_provider(provider, 
 def rs256_provider(settings, monkeypatch):
     """The e-ID as VNeID signs: RS256, the ID token checked with the keys it publishes."""
     monkeypatch.setattr(eid, "_jwks_clients", {})
-    sim = EidSimulator(client_secret="eid-secret", algorithm="RS256").start()
-    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret",
+    sim = EidSimulator(client_secret=SECRET, algorithm="RS256").start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": SECRET,
                                             "jwks_url": sim.jwks_url}}
     yield sim
     sim.stop()
@@ -195,7 +196,7 @@ def test_an_app_signs_in_with_an_rs256_id_token(rs256_provider, world):
 
 def test_an_rs256_id_token_not_signed_by_the_provider_issues_nothing(rs256_provider):
     kid = rs256_provider.signing_keys[-1][0]
-    rs256_provider.sign = lambda claims: jwt.encode(claims, "eid-secret", algorithm="HS256", headers={"kid": kid})
+    rs256_provider.sign = lambda claims: jwt.encode(claims, SECRET, algorithm="HS256", headers={"kid": kid})
     r = token_for(app_authorize(rs256_provider))
     assert r.status_code == 400 and r.json()["code"] == "eid_token_invalid"
     assert not ApiToken.objects.exists() and not User.objects.filter(id_number=HOLDER).exists()

@@ -9,7 +9,7 @@ the way OAuth 2.0 for native apps (RFC 8252) has it: it runs the authorization r
 URI, PKCE verifier and nonce, and hands the code to the API (POST /api/v1/accounts/tokens/eid), which checks it with
 the same ``vouched_person`` and ``citizen_for`` and issues an API token that remembers the sign-in.
 Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret", "jwks_url", "algorithms"}; the last two
-optional (verification_key).
+optional (verification_key). integrations.checks refuses a start with an HMAC secret shorter than its hash.
 """
 
 from __future__ import annotations
@@ -78,13 +78,19 @@ def _jwks_client(url: str, timeout: float) -> jwt.PyJWKClient:
     return client
 
 
+def id_token_algorithms(config: dict) -> list[str]:
+    """The algorithms an ID token may be signed with: ``algorithms``, by default ["RS256"] with ``jwks_url``
+    configured, ["HS256"] (the client secret) without; ``none`` never."""
+    default = ["RS256"] if config.get("jwks_url") else ["HS256"]
+    return [str(a) for a in config.get("algorithms") or default if str(a).lower() != "none"]
+
+
 def verification_key(config: dict, token: str, *, timeout: float) -> tuple[jwt.PyJWK | str, list[str]]:
     """(key, algorithms) an ID token is checked with: with ``jwks_url`` configured, the provider's published key named
-    by the token's ``kid`` (the key fixes the algorithm: an HS256 token cannot pass as RS256), algorithms default
-    ["RS256"]; otherwise the client secret, ["HS256"]. ``none`` is never accepted."""
+    by the token's ``kid`` (the key fixes the algorithm: an HS256 token cannot pass as RS256); otherwise the client
+    secret (id_token_algorithms)."""
+    algorithms = id_token_algorithms(config)
     jwks_url = config.get("jwks_url")
-    default = ["RS256"] if jwks_url else ["HS256"]
-    algorithms = [a for a in config.get("algorithms") or default if str(a).lower() != "none"]
     if not jwks_url:
         return config.get("secret", ""), algorithms
     try:

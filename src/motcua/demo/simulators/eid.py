@@ -19,6 +19,8 @@ from jwt.algorithms import RSAAlgorithm
 from .base import Simulator
 from .national import DEMO_PEOPLE
 
+DEFAULT_SECRET = "eid-simulator-client-secret-0123456789"  # HS256 wants 32 bytes or more (RFC 7518 §3.2)
+
 
 class EidSimulator(Simulator):
     """National e-ID provider (VNeID-like, OIDC authorization code + PKCE), auto-approving a test person."""
@@ -26,7 +28,7 @@ class EidSimulator(Simulator):
     name = "eid"
     verify_signatures = False
 
-    def __init__(self, client_id: str = "motcua", client_secret: str = "eid-secret", people: dict | None = None, *,
+    def __init__(self, client_id: str = "motcua", client_secret: str = DEFAULT_SECRET, people: dict | None = None, *,
                  algorithm: str = "HS256", **kw):
         super().__init__(**kw)
         self.client_id, self.client_secret, self.algorithm = client_id, client_secret, algorithm

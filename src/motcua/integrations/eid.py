@@ -107,11 +107,12 @@ def verification_key(config: dict, token: str, *, timeout: float) -> tuple[jwt.P
 def decode_id_token(token: str, key: jwt.PyJWK | str, *, algorithms: list[str], issuer: str, audience: str,
                     nonce: str, leeway: int = 60) -> dict:
     """The claims of an OpenID Connect ID token (PyJWT): signature with ``key`` by one of ``algorithms``, issuer,
-    audience (exactly this client), expiry and issue time (``leeway`` seconds of clock difference), and the nonce of
-    this sign-in. Raises EidError eid_token_invalid / eid_token_expired."""
+    audience (this client among the token's audiences, and the authorized party when there are others), expiry and
+    issue time (``leeway`` seconds of clock difference), and the nonce of this sign-in. Raises EidError
+    eid_token_invalid / eid_token_expired."""
     try:
         claims = jwt.decode(token, key, algorithms=algorithms, issuer=issuer, audience=audience, leeway=leeway,
-                            options={"require": ["iss", "aud", "exp", "iat"], "strict_aud": True})
+                            options={"require": ["iss", "aud", "exp", "iat"]})
     except jwt.ExpiredSignatureError:
         raise EidError("eid_token_expired", "Phiên đăng nhập định danh điện tử đã hết hạn; vui lòng thử lại.") from None
     except (jwt.InvalidIssuerError, jwt.InvalidAudienceError):
@@ -120,6 +121,9 @@ def decode_id_token(token: str, key: jwt.PyJWK | str, *, algorithms: list[str], 
         raise EidError("eid_token_invalid", _SIGNATURE_INVALID) from None
     except jwt.PyJWTError:  # not a JWT, a claim missing or not yet valid
         raise EidError("eid_token_invalid", "Mã xác thực định danh điện tử không hợp lệ.") from None
+    # OpenID Connect Core 1.0 §3.1.3.7 items 4-5: a token for several audiences names us as its authorized party.
+    if (isinstance(claims["aud"], list) and len(claims["aud"]) > 1 or "azp" in claims) and claims.get("azp") != audience:
+        raise EidError("eid_token_invalid", "Mã xác thực không dành cho hệ thống này.")
     if not nonce or claims.get("nonce") != nonce:
         raise EidError("eid_token_invalid", "Phiên đăng nhập không khớp; vui lòng thử lại.")
     return claims

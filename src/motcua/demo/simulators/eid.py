@@ -2,7 +2,8 @@
 
 ``algorithm="RS256"`` signs ID tokens as VNeID does, with an RSA key made at start and published at ``/jwks``
 (``rotate_key`` switches to a new key with a new ``kid``; ``jwks_down`` makes that endpoint answer 503);
-``"HS256"`` (the default) signs with the client secret.
+``"HS256"`` (the default) signs with the client secret. ``extra_claims`` are added to every ID token (another
+``aud`` list, an ``azp``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class EidSimulator(Simulator):
         self.signing_keys: list[tuple[str, rsa.RSAPrivateKey]] = []  # (kid, key): the newest signs, all published
         self.jwks_down = False
         self.jwks_served = 0
+        self.extra_claims: dict = {}
         if algorithm == "RS256":
             self.rotate_key()
         self.people = people if people is not None else {k: {**v, "phone": "0905123456"} for k, v in DEMO_PEOPLE.items()}
@@ -87,7 +89,7 @@ class EidSimulator(Simulator):
             person = grant["person"]
             now = int(time.time())
             id_token = self.sign({"iss": self.url, "aud": self.client_id, "sub": person["id_number"],
-                                  "nonce": grant["nonce"], "iat": now, "exp": now + 300})
+                                  "nonce": grant["nonce"], "iat": now, "exp": now + 300, **self.extra_claims})
             access = uuid.uuid4().hex
             self.tokens[access] = person["id_number"]
             return 200, {"access_token": access, "token_type": "Bearer", "expires_in": 300, "id_token": id_token}

@@ -212,9 +212,9 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _hmac_token(claims: dict, secret: bytes, kid: str) -> str:
-    """An HS256 token made by hand: PyJWT itself refuses to use a public key as an HMAC secret."""
-    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+def _hmac_token(claims: dict, secret: bytes, kid: str | None) -> str:
+    """An HS256 token made by hand: PyJWT itself refuses to use a public key as an HMAC secret. No kid: None."""
+    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT", **({"kid": kid} if kid else {})}).encode())
     body = _b64(json.dumps(claims).encode())
     return f"{head}.{body}.{_b64(hmac.new(secret, f'{head}.{body}'.encode(), hashlib.sha256).digest())}"
 

@@ -87,14 +87,17 @@ def id_token_algorithms(config: dict) -> list[str]:
 
 def verification_key(config: dict, token: str, *, timeout: float) -> tuple[jwt.PyJWK | str, list[str]]:
     """(key, algorithms) an ID token is checked with: with ``jwks_url`` configured, the provider's published key named
-    by the token's ``kid`` (the key fixes the algorithm: an HS256 token cannot pass as RS256); otherwise the client
-    secret (id_token_algorithms)."""
+    by the token's ``kid`` (the key fixes the algorithm: an HS256 token cannot pass as RS256), or for a token without
+    ``kid`` the one published key of an allowed algorithm (_only_published_key); otherwise the client secret."""
     algorithms = id_token_algorithms(config)
     jwks_url = config.get("jwks_url")
     if not jwks_url:
         return config.get("secret", ""), algorithms
+    client = _jwks_client(jwks_url, timeout)
     try:
-        return _jwks_client(jwks_url, timeout).get_signing_key_from_jwt(token), algorithms
+        if not jwt.get_unverified_header(token).get("kid"):
+            return _only_published_key(client, token, algorithms), algorithms
+        return client.get_signing_key_from_jwt(token), algorithms
     except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError):  # not answering, or not a key set
         raise EidError("eid_unavailable", "Máy chủ định danh điện tử tạm thời không trả lời; vui lòng thử lại.",
                        status=503) from None
@@ -102,6 +105,34 @@ def verification_key(config: dict, token: str, *, timeout: float) -> tuple[jwt.P
         raise EidError("eid_token_invalid", "Mã xác thực định danh điện tử không hợp lệ.") from None
     except jwt.PyJWTError:  # no published key with that kid, even after fetching the set again
         raise EidError("eid_token_invalid", _SIGNATURE_INVALID) from None
+
+
+def _usable_keys(key_set: jwt.PyJWKSet, algorithms: list[str]) -> list[jwt.PyJWK]:
+    return [k for k in key_set.keys if k.public_key_use in ("sig", None) and k.algorithm_name in algorithms]
+
+
+def _signed_with(token: str, key: jwt.PyJWK) -> bool:
+    try:
+        jwt.PyJWS().decode_complete(token, key, algorithms=[key.algorithm_name])
+    except jwt.PyJWTError:
+        return False
+    return True
+
+
+def _only_published_key(client: jwt.PyJWKClient, token: str, algorithms: list[str]) -> jwt.PyJWK:
+    """The key of an ID token without ``kid``: the one key the provider publishes for the allowed algorithms (RFC 7517
+    §4.5 makes ``kid`` optional; which key signed is then clear only if there is one). The key set is fetched again
+    once when the kept one does not verify the token (the provider replaced its only key). Several keys: refused."""
+    usable = _usable_keys(client.get_jwk_set(), algorithms)
+    if len(usable) == 1 and not _signed_with(token, usable[0]):
+        usable = _usable_keys(client.get_jwk_set(refresh=True), algorithms)
+    if len(usable) > 1:
+        raise EidError("eid_token_invalid", "Mã xác thực định danh điện tử không ghi khóa ký (kid) trong khi máy chủ "
+                                            "định danh điện tử công bố nhiều khóa: không xác định được khóa để kiểm "
+                                            "tra chữ ký.")
+    if not usable:
+        raise EidError("eid_token_invalid", _SIGNATURE_INVALID)
+    return usable[0]
 
 
 def decode_id_token(token: str, key: jwt.PyJWK | str, *, algorithms: list[str], issuer: str, audience: str,

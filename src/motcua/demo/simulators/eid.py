@@ -3,7 +3,7 @@
 ``algorithm="RS256"`` signs ID tokens as VNeID does, with an RSA key made at start and published at ``/jwks``
 (``rotate_key`` switches to a new key with a new ``kid``; ``jwks_down`` makes that endpoint answer 503);
 ``"HS256"`` (the default) signs with the client secret. ``extra_claims`` are added to every ID token (another
-``aud`` list, an ``azp``).
+``aud`` list, an ``azp``); ``kid_in_header = False`` leaves the ``kid`` out of the token's header.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class EidSimulator(Simulator):
         self.jwks_down = False
         self.jwks_served = 0
         self.extra_claims: dict = {}
+        self.kid_in_header = True
         if algorithm == "RS256":
             self.rotate_key()
         self.people = people if people is not None else {k: {**v, "phone": "0905123456"} for k, v in DEMO_PEOPLE.items()}
@@ -61,7 +62,7 @@ class EidSimulator(Simulator):
         """The ID token of these claims, as this provider signs it."""
         if self.algorithm == "RS256":
             kid, key = self.signing_keys[-1]
-            return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+            return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid} if self.kid_in_header else None)
         return jwt.encode(claims, self.client_secret, algorithm="HS256")
 
     def handle(self, method, path, query, data, h):

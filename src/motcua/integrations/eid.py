@@ -7,9 +7,11 @@ issue time, nonce), reads the user info and returns the
 citizen account with that ID number, creating it through motcua.accounts.services when new. A citizen app signs in
 the way OAuth 2.0 for native apps (RFC 8252) has it: it runs the authorization request itself, with its own redirect
 URI, PKCE verifier and nonce, and hands the code to the API (POST /api/v1/accounts/tokens/eid), which checks it with
-the same ``vouched_person`` and ``citizen_for`` and issues an API token that remembers the sign-in.
-Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret", "jwks_url", "algorithms"}; the last two
-optional (verification_key). integrations.checks refuses a start with an HMAC secret shorter than its hash.
+the same ``vouched_person`` and ``citizen_for`` and issues an API token that remembers the sign-in, for a redirect
+URI the installation registered (``check_app_redirect_uri``).
+Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret", "jwks_url", "algorithms",
+"app_redirect_uris"}; the last three optional (verification_key, check_app_redirect_uri). integrations.checks refuses
+a start with an HMAC secret shorter than its hash.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import jwt
@@ -171,6 +173,35 @@ def redirect_uri(request) -> str:
     from django.urls import reverse
 
     return request.build_absolute_uri(reverse("integrations:eid_callback"))
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1"})
+
+
+def check_app_redirect_uri(request, uri: str) -> None:
+    """A citizen app's code is exchanged only for a redirect URI this installation knows: the portal's callback or
+    one of ``app_redirect_uris``. Else someone's code, sent back to an address they did not choose, would be turned
+    into a token here. Raises EidError eid_redirect_uri_not_allowed (eid_not_configured 503 first)."""
+    registered = _config().get("app_redirect_uris") or []
+    registered = [registered] if isinstance(registered, str) else list(registered)
+    if not any(_same_redirect_uri(uri, known) for known in [redirect_uri(request), *registered]):
+        raise EidError("eid_redirect_uri_not_allowed", "Địa chỉ chuyển hướng (redirect_uri) chưa được đăng ký cho "
+                                                       "ứng dụng đăng nhập bằng VNeID của hệ thống này.")
+
+
+def _same_redirect_uri(uri: str, registered: str) -> bool:
+    # RFC 8252 §7.3: a loopback redirect URI may come with any port the app opened; every other URI exactly as
+    # registered (RFC 6749 §3.1.2.3).
+    if uri == registered:
+        return True
+    try:
+        got, known = urlsplit(uri), urlsplit(str(registered))
+        got.port, known.port  # noqa: B018  (ValueError: not a port)
+    except ValueError:
+        return False
+    return (known.scheme == got.scheme == "http" and known.hostname in LOOPBACK_HOSTS
+            and got.hostname == known.hostname and got.username is None and got.password is None
+            and (got.path, got.query, got.fragment) == (known.path, known.query, known.fragment))
 
 
 def start(request, *, next_url: str = "/", login_hint: str = "") -> str:

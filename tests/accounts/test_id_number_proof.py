@@ -14,6 +14,7 @@ from motcua.documents.models import VaultItemKind
 from motcua.documents.vault import add_to_vault
 from tests.documents.conftest import make_pdf
 from tests.factories import population_look_up
+from tests.integrations.test_eid import SECRET
 from tests.integrations.test_eid import sign_in as eid_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +52,8 @@ def test_a_number_typed_at_sign_up_opens_neither_the_repository_nor_the_populati
 def test_the_holders_e_id_sign_in_takes_the_account_back(typed, settings):
     _, token = issue_token(typed, "ung-dung")
     assert Client().get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
-    sim = EidSimulator(client_secret="eid-secret").start()
-    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret"}}
+    sim = EidSimulator(client_secret=SECRET).start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": SECRET}}
     holder = Client()
     try:
         assert eid_sign_in(holder, hint=HOLDER, next_url="/ho-so-cua-toi/").status_code == 302

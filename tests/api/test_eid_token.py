@@ -19,34 +19,38 @@ from motcua.demo.simulators import EidSimulator
 from motcua.dossiers.models import Dossier
 from motcua.integrations import eid
 from tests.api.conftest import submit_body
+from tests.integrations.test_eid import SECRET
 from tests.integrations.test_eid import sign_in as portal_sign_in
 
 pytestmark = pytest.mark.django_db
 HOLDER = "051190012345"  # Nguyễn Thị Hồng Nhung in the e-ID simulator
 APP_REDIRECT = "vn.gov.motcua.app:/vneid"
+LOOPBACK_REDIRECT = "http://127.0.0.1/vneid"  # RFC 8252 §7.3: registered without a port, used with any
+APP_REDIRECT_URIS = [APP_REDIRECT, LOOPBACK_REDIRECT]
 
 
 @pytest.fixture
 def provider(settings):
-    sim = EidSimulator(client_secret="eid-secret").start()
-    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret"}}
+    sim = EidSimulator(client_secret=SECRET).start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": SECRET,
+                                            "app_redirect_uris": APP_REDIRECT_URIS}}
     settings.MOTCUA_API_AUTH_CACHE_SECONDS = 60  # the token as the cache keeps it, as in production
     yield sim
     sim.stop()
 
 
-def app_authorize(sim, hint=HOLDER) -> dict:
+def app_authorize(sim, hint=HOLDER, redirect=APP_REDIRECT) -> dict:
     """What the app does on the phone: its own verifier, nonce and redirect URI; the citizen approves in VNeID. The
     body it then sends to POST /accounts/tokens/eid."""
     verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    query = {"response_type": "code", "client_id": "motcua", "scope": "openid profile", "redirect_uri": APP_REDIRECT,
+    query = {"response_type": "code", "client_id": "motcua", "scope": "openid profile", "redirect_uri": redirect,
              "state": "app-state", "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256",
              "login_hint": hint}
     back = httpx.get(f"{sim.url}/authorize?{urlencode(query)}", follow_redirects=False)
-    assert back.status_code == 302 and back.headers["location"].startswith(APP_REDIRECT)
+    assert back.status_code == 302 and back.headers["location"].startswith(redirect)
     code = parse_qs(urlparse(back.headers["location"]).query)["code"][0]
-    return {"code": code, "code_verifier": verifier, "redirect_uri": APP_REDIRECT, "nonce": nonce}
+    return {"code": code, "code_verifier": verifier, "redirect_uri": redirect, "nonce": nonce}
 
 
 def token_for(body: dict):
@@ -179,9 +183,9 @@ def test_an_address_sending_refused_codes_stops_reaching_the_provider(provider, 
 def rs256_provider(settings, monkeypatch):
     """The e-ID as VNeID signs: RS256, the ID token checked with the keys it publishes."""
     monkeypatch.setattr(eid, "_jwks_clients", {})
-    sim = EidSimulator(client_secret="eid-secret", algorithm="RS256").start()
-    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret",
-                                            "jwks_url": sim.jwks_url}}
+    sim = EidSimulator(client_secret=SECRET, algorithm="RS256").start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": SECRET,
+                                            "jwks_url": sim.jwks_url, "app_redirect_uris": APP_REDIRECT_URIS}}
     yield sim
     sim.stop()
 
@@ -195,7 +199,7 @@ def test_an_app_signs_in_with_an_rs256_id_token(rs256_provider, world):
 
 def test_an_rs256_id_token_not_signed_by_the_provider_issues_nothing(rs256_provider):
     kid = rs256_provider.signing_keys[-1][0]
-    rs256_provider.sign = lambda claims: jwt.encode(claims, "eid-secret", algorithm="HS256", headers={"kid": kid})
+    rs256_provider.sign = lambda claims: jwt.encode(claims, SECRET, algorithm="HS256", headers={"kid": kid})
     r = token_for(app_authorize(rs256_provider))
     assert r.status_code == 400 and r.json()["code"] == "eid_token_invalid"
     assert not ApiToken.objects.exists() and not User.objects.filter(id_number=HOLDER).exists()
@@ -208,3 +212,39 @@ def test_the_provider_key_set_not_answering_is_503(rs256_provider):
     assert not ApiToken.objects.exists() and not User.objects.filter(id_number=HOLDER).exists()
     rs256_provider.jwks_down = False
     assert token_for(app_authorize(rs256_provider)).status_code == 201
+
+
+@pytest.mark.parametrize("redirect", [
+    "https://ke-gian.example/vneid",  # an address the installation never registered
+    "vn.gov.motcua.app:/vneid/khac",  # the app's scheme, another path
+    "http://127.0.0.1:53682/khac",  # loopback, another path
+    "https://127.0.0.1:53682/vneid",  # loopback, another scheme
+    "http://127.0.0.1@ke-gian.example:53682/vneid",  # not loopback at all
+    "http://user@127.0.0.1:53682/vneid",
+    "http://127.0.0.1:53682/vneid#x",
+])
+def test_a_redirect_uri_not_registered_is_refused_before_the_provider_is_asked(provider, redirect):
+    # The provider itself lets the code go there (a fragment aside: it would not append the code after one).
+    body = {**app_authorize(provider, redirect=redirect.partition("#")[0]), "redirect_uri": redirect}
+    r = token_for(body)
+    assert r.status_code == 400 and r.json()["code"] == "eid_redirect_uri_not_allowed"
+    assert "chưa được đăng ký" in r.json()["message"]
+    assert body["code"] in provider.codes, "the provider was not asked: the code is still unused"
+    assert not ApiToken.objects.exists() and not User.objects.filter(id_number=HOLDER).exists()
+
+
+@pytest.mark.parametrize("redirect", [APP_REDIRECT, "http://127.0.0.1:53682/vneid", "http://127.0.0.1:8/vneid",
+                                      "http://testserver/tich-hop/vneid/callback/"],
+                         ids=["app_scheme", "loopback_port", "loopback_other_port", "portal_callback"])
+def test_a_registered_redirect_uri_loopback_on_any_port_or_the_portals_callback_signs_in(provider, redirect):
+    r = token_for(app_authorize(provider, redirect=redirect))
+    assert r.status_code == 201, r.content
+
+
+def test_without_registered_app_redirect_uris_only_the_portals_callback_is_exchanged(provider, settings):
+    del settings.MOTCUA_INTEGRATIONS["eid"]["app_redirect_uris"]
+    body = app_authorize(provider)
+    r = token_for(body)
+    assert r.status_code == 400 and r.json()["code"] == "eid_redirect_uri_not_allowed"
+    assert body["code"] in provider.codes
+    assert token_for(app_authorize(provider, redirect="http://testserver/tich-hop/vneid/callback/")).status_code == 201

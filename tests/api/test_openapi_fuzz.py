@@ -53,7 +53,7 @@ def _requests_keep_the_test_connection():
 
 @pytest.fixture(scope="module")
 def eid_provider():
-    provider = EidSimulator(client_secret="fuzz-eid").start()
+    provider = EidSimulator(client_secret="fuzz-eid-client-secret-0123456789abcdef").start()
     yield provider
     provider.stop()
 
@@ -65,7 +65,7 @@ def tokens(db, settings, tmp_path, eid_provider):
     # A configured installation: an unconfigured payment gateway answers 503 payment_not_configured, an unconfigured
     # or unreachable e-ID provider 503 eid_not_configured / eid_unavailable (a citizen app's VNeID sign-in).
     settings.MOTCUA_INTEGRATIONS = {"payment": {"url": "http://127.0.0.1:9/", "secret": "fuzz-secret"},
-                                    "eid": {"url": eid_provider.url, "client_id": "motcua", "secret": "fuzz-eid"}}
+                                    "eid": {"url": eid_provider.url, "client_id": "motcua", "secret": "fuzz-eid-client-secret-0123456789abcdef"}}
     agency = AgencyFactory(code="H55.101", name="UBND xã Tịnh Sơn")
     procedure_with_steps(code="1.001193", name="Đăng ký khai sinh").agencies.add(agency)
     counter = officer("counter_officer", agency, username="motcua")

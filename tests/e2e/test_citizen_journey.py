@@ -17,7 +17,7 @@ from tests.factories import AgencyFactory, procedure_with_steps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SECRET = "khoa-mo-phong-u1"
+SECRET = "khoa-mo-phong-u1-du-32-byte-cho-hs256"  # HS256 wants 32 bytes (RFC 7518 §3.2)
 BASIS = "Nghị quyết 05/2025/NQ-HĐND tỉnh Quảng Ngãi về lệ phí hộ tịch"
 PORTS = {"eid": 18410, "payment": 18411, "population": 18412}  # this work's port range
 

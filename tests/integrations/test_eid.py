@@ -22,12 +22,13 @@ from motcua.integrations.eid import EidError, decode_id_token
 from tests.factories import citizen
 
 pytestmark = pytest.mark.django_db
+SECRET = "eid-client-secret-of-the-tests-0123456789"  # HS256 wants 32 bytes or more (RFC 7518 §3.2)
 
 
 @pytest.fixture
 def provider(settings):
-    sim = EidSimulator(client_secret="eid-secret").start()
-    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret"}}
+    sim = EidSimulator(client_secret=SECRET).start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": SECRET}}
     yield sim
     sim.stop()
 
@@ -137,7 +138,7 @@ class _SwappedUserInfo(EidSimulator):
 def _sign_in_at(settings, sim, hint):
     """(client, callback answer) of a sign-in at the provider `sim`, started here and stopped after."""
     sim.start()
-    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret"}}
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": SECRET}}
     client = Client()
     try:
         return client, sign_in(client, hint=hint)
@@ -147,7 +148,7 @@ def _sign_in_at(settings, sim, hint):
 
 def test_user_info_for_another_person_than_the_id_token_is_refused(settings):
     someone = citizen(id_number="051085004321", full_name="Trần Văn Bình")
-    client, done = _sign_in_at(settings, _SwappedUserInfo(client_secret="eid-secret"), "051190012345")
+    client, done = _sign_in_at(settings, _SwappedUserInfo(client_secret=SECRET), "051190012345")
     assert done.status_code == 400 and "không khớp" in done.content.decode()
     assert "_auth_user_id" not in client.session and someone.last_login is None
 
@@ -157,14 +158,14 @@ def test_an_answer_without_an_id_number_signs_no_one_in(settings):
     signs into."""
     citizen(id_number="", full_name="Tài khoản tạo ở trang quản trị")
     person = {"id_number": "", "full_name": "Không Số Định Danh"}
-    client, done = _sign_in_at(settings, EidSimulator(client_secret="eid-secret", people={"": person}), "")
+    client, done = _sign_in_at(settings, EidSimulator(client_secret=SECRET, people={"": person}), "")
     assert done.status_code == 400 and "Không đăng nhập được bằng định danh điện tử" in done.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_an_id_number_that_is_not_one_is_refused_with_a_reason(settings):
     person = {"id_number": "a1b2c3", "full_name": "Ẩn Danh"}
-    client, done = _sign_in_at(settings, EidSimulator(client_secret="eid-secret", people={"a1b2c3": person}), "a1b2c3")
+    client, done = _sign_in_at(settings, EidSimulator(client_secret=SECRET, people={"a1b2c3": person}), "a1b2c3")
     assert done.status_code == 400 and "không trả về số định danh cá nhân hợp lệ" in done.content.decode()
     assert "_auth_user_id" not in client.session and not User.objects.filter(full_name="Ẩn Danh").exists()
 
@@ -179,7 +180,7 @@ class _NotOpenIdConnect(EidSimulator):
 
 
 def test_a_token_answer_that_is_not_json_is_the_provider_unavailable_not_a_crash(settings):
-    client, done = _sign_in_at(settings, _NotOpenIdConnect(client_secret="eid-secret"), "051190012345")
+    client, done = _sign_in_at(settings, _NotOpenIdConnect(client_secret=SECRET), "051190012345")
     assert done.status_code == 503 and "tạm thời không trả lời" in done.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -189,8 +190,8 @@ def test_a_token_answer_that_is_not_json_is_the_provider_unavailable_not_a_crash
 @pytest.fixture
 def rs256_provider(settings, monkeypatch):
     monkeypatch.setattr(eid, "_jwks_clients", {})  # each test's provider is fetched afresh
-    sim = EidSimulator(client_secret="eid-secret", algorithm="RS256").start()
-    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": "eid-secret",
+    sim = EidSimulator(client_secret=SECRET, algorithm="RS256").start()
+    settings.MOTCUA_INTEGRATIONS = {"eid": {"url": sim.url, "client_id": "motcua", "secret": SECRET,
                                             "jwks_url": sim.jwks_url}}
     yield sim
     sim.stop()
@@ -211,9 +212,9 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _hmac_token(claims: dict, secret: bytes, kid: str) -> str:
-    """An HS256 token made by hand: PyJWT itself refuses to use a public key as an HMAC secret."""
-    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+def _hmac_token(claims: dict, secret: bytes, kid: str | None) -> str:
+    """An HS256 token made by hand: PyJWT itself refuses to use a public key as an HMAC secret. No kid: None."""
+    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT", **({"kid": kid} if kid else {})}).encode())
     body = _b64(json.dumps(claims).encode())
     return f"{head}.{body}.{_b64(hmac.new(secret, f'{head}.{body}'.encode(), hashlib.sha256).digest())}"
 
@@ -228,7 +229,7 @@ FORGERIES = {  # ID tokens under the provider's published kid that the provider 
         claims, rsa.generate_private_key(public_exponent=65537, key_size=2048), algorithm="RS256",
         headers={"kid": sim.signing_keys[-1][0]}),
     "alg_none": lambda sim, claims: jwt.encode(claims, None, algorithm="none", headers={"kid": sim.signing_keys[-1][0]}),
-    "hs256_with_the_client_secret": lambda sim, claims: _hmac_token(claims, b"eid-secret", sim.signing_keys[-1][0]),
+    "hs256_with_the_client_secret": lambda sim, claims: _hmac_token(claims, SECRET.encode(), sim.signing_keys[-1][0]),
     "hs256_with_the_public_key": lambda sim, claims: _hmac_token(claims, _public_pem(sim), sim.signing_keys[-1][0]),
 }
 

@@ -9,7 +9,7 @@ system-check framework, so ``check``, ``check --deploy``, ``migrate`` and ``runs
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, register, run_checks
 from django.core.exceptions import ImproperlyConfigured
 
 from . import keys
@@ -47,7 +47,8 @@ def security_keys(app_configs=None, **kwargs) -> list[Error]:
 
 
 def refuse_insecure_start() -> None:
-    """Raise ImproperlyConfigured with the messages of the errors above (the web server calls this)."""
-    errors = security_keys()
+    """Raise ImproperlyConfigured with the messages of the errors above and of this project's other security checks
+    (integrations.checks: the e-ID secret) — the web server calls this."""
+    errors = [e for e in run_checks(tags=[Tags.security]) if e.is_serious() and (e.id or "").startswith("motcua.")]
     if errors:
         raise ImproperlyConfigured("Không khởi động: " + " ".join(f"[{e.id}] {e.msg} {e.hint}" for e in errors))

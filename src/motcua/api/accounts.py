@@ -53,6 +53,9 @@ EID_TOKEN_RULES = (
     "tài khoản nếu chưa có) và cấp một khóa API ghi nhận lần đăng nhập này (`vneid: true`). Hồ sơ nộp bằng khóa này "
     "cho chính người đã xác thực được tính là xác thực bằng VNeID (Quyết định 766, chỉ tiêu 4.5); hồ sơ nộp hộ người "
     "khác thì không. Khóa không hết hạn, thu hồi bằng `DELETE /accounts/tokens/{id}` như các khóa khác. Lỗi: 400 "
+    "`eid_redirect_uri_not_allowed` (`redirect_uri` không phải địa chỉ chuyển hướng đã đăng ký cho ứng dụng; địa chỉ "
+    "loopback `http://127.0.0.1` hoặc `http://[::1]` đã đăng ký được dùng với mọi cổng, RFC 8252 §7.3: VNeID không "
+    "được hỏi, không ghi gì), "
     "`eid_code_invalid` (mã sai, đã dùng, hết hạn, hoặc `code_verifier`/`redirect_uri` không khớp), `eid_token_invalid`, "
     "`eid_token_expired` (mã xác thực sai chữ ký, không dành cho hệ thống, `nonce` không khớp, hết hạn), "
     "`eid_userinfo_failed`, `eid_subject_mismatch`, `eid_id_number_missing`; 403 `account_disabled` (tài khoản đã bị "
@@ -64,7 +67,8 @@ EID_TOKEN_RULES = (
                                                     429: ErrorOut, 503: ErrorOut},
              summary="Đăng nhập bằng VNeID từ ứng dụng và nhận khóa API", description=EID_TOKEN_RULES,
              openapi_extra={"responses": {
-                 "400": {"description": "VNeID từ chối mã ủy quyền, hoặc mã xác thực/thông tin công dân không hợp lệ "
+                 "400": {"description": "Địa chỉ chuyển hướng chưa đăng ký (`eid_redirect_uri_not_allowed`), VNeID "
+                                        "từ chối mã ủy quyền, hoặc mã xác thực/thông tin công dân không hợp lệ "
                                         "(`eid_code_invalid`, `eid_token_invalid`, …).",
                          "content": {"application/json": {"schema": ERROR_REF}}},
                  "503": {"description": "VNeID tạm thời không trả lời (`eid_unavailable`), chưa kết nối VNeID "
@@ -74,6 +78,7 @@ def create_token_with_eid(request, payload: EidTokenIn):
     # The provider is asked first, outside any transaction; the account and its token are written together. Codes
     # refused by the provider count as bad tokens do: an address sending them stops reaching the provider for a while.
     lockout.refuse_token_guessing(request)
+    eid.check_app_redirect_uri(request, payload.redirect_uri)  # before the provider is asked; nothing counted
     try:
         person = eid.vouched_person(code=payload.code, redirect_uri=payload.redirect_uri,
                                     verifier=payload.code_verifier, nonce=payload.nonce)

@@ -335,7 +335,8 @@ class EidTokenIn(Schema):
     code_verifier: text(128, 43) = Field(..., description="Chuỗi PKCE ứng dụng đã tạo; yêu cầu ủy quyền gửi "
                                                           "`code_challenge` = BASE64URL(SHA-256(chuỗi này)), "
                                                           "`code_challenge_method=S256`.")
-    redirect_uri: text(2000, 1) = Field(..., description="Đúng địa chỉ chuyển hướng đã gửi trong yêu cầu ủy quyền.")
+    redirect_uri: text(2000, 1) = Field(..., description="Đúng địa chỉ chuyển hướng đã gửi trong yêu cầu ủy quyền; "
+                                                          "phải là địa chỉ đã đăng ký cho ứng dụng.")
     nonce: text(255, 1) = Field(..., description="Đúng giá trị `nonce` đã gửi trong yêu cầu ủy quyền.")
     name: text(100, 1) = Field("Ứng dụng đăng nhập bằng VNeID", description="Tên khóa API (để nhận ra trong danh sách).")
 

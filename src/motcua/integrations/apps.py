@@ -8,5 +8,6 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Register every adapter, and the HTTP payment gateway, in their registries.
-        from . import adapters, reorganization  # noqa: F401  (and its step of a reorganization of units)
+        # Register every adapter, and the HTTP payment gateway, in their registries; checks: the start-up check of
+        # the e-ID secret.
+        from . import adapters, checks, reorganization  # noqa: F401  (and its step of a reorganization of units)

@@ -7,9 +7,11 @@ issue time, nonce), reads the user info and returns the
 citizen account with that ID number, creating it through motcua.accounts.services when new. A citizen app signs in
 the way OAuth 2.0 for native apps (RFC 8252) has it: it runs the authorization request itself, with its own redirect
 URI, PKCE verifier and nonce, and hands the code to the API (POST /api/v1/accounts/tokens/eid), which checks it with
-the same ``vouched_person`` and ``citizen_for`` and issues an API token that remembers the sign-in.
-Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret", "jwks_url", "algorithms"}; the last two
-optional (verification_key).
+the same ``vouched_person`` and ``citizen_for`` and issues an API token that remembers the sign-in, for a redirect
+URI the installation registered (``check_app_redirect_uri``).
+Configured as MOTCUA_INTEGRATIONS["eid"] = {"url", "client_id", "secret", "jwks_url", "algorithms",
+"app_redirect_uris"}; the last three optional (verification_key, check_app_redirect_uri). integrations.checks refuses
+a start with an HMAC secret shorter than its hash.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import jwt
@@ -78,17 +80,26 @@ def _jwks_client(url: str, timeout: float) -> jwt.PyJWKClient:
     return client
 
 
+def id_token_algorithms(config: dict) -> list[str]:
+    """The algorithms an ID token may be signed with: ``algorithms``, by default ["RS256"] with ``jwks_url``
+    configured, ["HS256"] (the client secret) without; ``none`` never."""
+    default = ["RS256"] if config.get("jwks_url") else ["HS256"]
+    return [str(a) for a in config.get("algorithms") or default if str(a).lower() != "none"]
+
+
 def verification_key(config: dict, token: str, *, timeout: float) -> tuple[jwt.PyJWK | str, list[str]]:
     """(key, algorithms) an ID token is checked with: with ``jwks_url`` configured, the provider's published key named
-    by the token's ``kid`` (the key fixes the algorithm: an HS256 token cannot pass as RS256), algorithms default
-    ["RS256"]; otherwise the client secret, ["HS256"]. ``none`` is never accepted."""
+    by the token's ``kid`` (the key fixes the algorithm: an HS256 token cannot pass as RS256), or for a token without
+    ``kid`` the one published key of an allowed algorithm (_only_published_key); otherwise the client secret."""
+    algorithms = id_token_algorithms(config)
     jwks_url = config.get("jwks_url")
-    default = ["RS256"] if jwks_url else ["HS256"]
-    algorithms = [a for a in config.get("algorithms") or default if str(a).lower() != "none"]
     if not jwks_url:
         return config.get("secret", ""), algorithms
+    client = _jwks_client(jwks_url, timeout)
     try:
-        return _jwks_client(jwks_url, timeout).get_signing_key_from_jwt(token), algorithms
+        if not jwt.get_unverified_header(token).get("kid"):
+            return _only_published_key(client, token, algorithms), algorithms
+        return client.get_signing_key_from_jwt(token), algorithms
     except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError):  # not answering, or not a key set
         raise EidError("eid_unavailable", "Máy chủ định danh điện tử tạm thời không trả lời; vui lòng thử lại.",
                        status=503) from None
@@ -98,14 +109,43 @@ def verification_key(config: dict, token: str, *, timeout: float) -> tuple[jwt.P
         raise EidError("eid_token_invalid", _SIGNATURE_INVALID) from None
 
 
+def _usable_keys(key_set: jwt.PyJWKSet, algorithms: list[str]) -> list[jwt.PyJWK]:
+    return [k for k in key_set.keys if k.public_key_use in ("sig", None) and k.algorithm_name in algorithms]
+
+
+def _signed_with(token: str, key: jwt.PyJWK) -> bool:
+    try:
+        jwt.PyJWS().decode_complete(token, key, algorithms=[key.algorithm_name])
+    except jwt.PyJWTError:
+        return False
+    return True
+
+
+def _only_published_key(client: jwt.PyJWKClient, token: str, algorithms: list[str]) -> jwt.PyJWK:
+    """The key of an ID token without ``kid``: the one key the provider publishes for the allowed algorithms (RFC 7517
+    §4.5 makes ``kid`` optional; which key signed is then clear only if there is one). The key set is fetched again
+    once when the kept one does not verify the token (the provider replaced its only key). Several keys: refused."""
+    usable = _usable_keys(client.get_jwk_set(), algorithms)
+    if len(usable) == 1 and not _signed_with(token, usable[0]):
+        usable = _usable_keys(client.get_jwk_set(refresh=True), algorithms)
+    if len(usable) > 1:
+        raise EidError("eid_token_invalid", "Mã xác thực định danh điện tử không ghi khóa ký (kid) trong khi máy chủ "
+                                            "định danh điện tử công bố nhiều khóa: không xác định được khóa để kiểm "
+                                            "tra chữ ký.")
+    if not usable:
+        raise EidError("eid_token_invalid", _SIGNATURE_INVALID)
+    return usable[0]
+
+
 def decode_id_token(token: str, key: jwt.PyJWK | str, *, algorithms: list[str], issuer: str, audience: str,
                     nonce: str, leeway: int = 60) -> dict:
     """The claims of an OpenID Connect ID token (PyJWT): signature with ``key`` by one of ``algorithms``, issuer,
-    audience (exactly this client), expiry and issue time (``leeway`` seconds of clock difference), and the nonce of
-    this sign-in. Raises EidError eid_token_invalid / eid_token_expired."""
+    audience (this client among the token's audiences, and the authorized party when there are others), expiry and
+    issue time (``leeway`` seconds of clock difference), and the nonce of this sign-in. Raises EidError
+    eid_token_invalid / eid_token_expired."""
     try:
         claims = jwt.decode(token, key, algorithms=algorithms, issuer=issuer, audience=audience, leeway=leeway,
-                            options={"require": ["iss", "aud", "exp", "iat"], "strict_aud": True})
+                            options={"require": ["iss", "aud", "exp", "iat"]})
     except jwt.ExpiredSignatureError:
         raise EidError("eid_token_expired", "Phiên đăng nhập định danh điện tử đã hết hạn; vui lòng thử lại.") from None
     except (jwt.InvalidIssuerError, jwt.InvalidAudienceError):
@@ -114,6 +154,9 @@ def decode_id_token(token: str, key: jwt.PyJWK | str, *, algorithms: list[str], 
         raise EidError("eid_token_invalid", _SIGNATURE_INVALID) from None
     except jwt.PyJWTError:  # not a JWT, a claim missing or not yet valid
         raise EidError("eid_token_invalid", "Mã xác thực định danh điện tử không hợp lệ.") from None
+    # OpenID Connect Core 1.0 §3.1.3.7 items 4-5: a token for several audiences names us as its authorized party.
+    if (isinstance(claims["aud"], list) and len(claims["aud"]) > 1 or "azp" in claims) and claims.get("azp") != audience:
+        raise EidError("eid_token_invalid", "Mã xác thực không dành cho hệ thống này.")
     if not nonce or claims.get("nonce") != nonce:
         raise EidError("eid_token_invalid", "Phiên đăng nhập không khớp; vui lòng thử lại.")
     return claims
@@ -130,6 +173,35 @@ def redirect_uri(request) -> str:
     from django.urls import reverse
 
     return request.build_absolute_uri(reverse("integrations:eid_callback"))
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1"})
+
+
+def check_app_redirect_uri(request, uri: str) -> None:
+    """A citizen app's code is exchanged only for a redirect URI this installation knows: the portal's callback or
+    one of ``app_redirect_uris``. Else someone's code, sent back to an address they did not choose, would be turned
+    into a token here. Raises EidError eid_redirect_uri_not_allowed (eid_not_configured 503 first)."""
+    registered = _config().get("app_redirect_uris") or []
+    registered = [registered] if isinstance(registered, str) else list(registered)
+    if not any(_same_redirect_uri(uri, known) for known in [redirect_uri(request), *registered]):
+        raise EidError("eid_redirect_uri_not_allowed", "Địa chỉ chuyển hướng (redirect_uri) chưa được đăng ký cho "
+                                                       "ứng dụng đăng nhập bằng VNeID của hệ thống này.")
+
+
+def _same_redirect_uri(uri: str, registered: str) -> bool:
+    # RFC 8252 §7.3: a loopback redirect URI may come with any port the app opened; every other URI exactly as
+    # registered (RFC 6749 §3.1.2.3).
+    if uri == registered:
+        return True
+    try:
+        got, known = urlsplit(uri), urlsplit(str(registered))
+        got.port, known.port  # noqa: B018  (ValueError: not a port)
+    except ValueError:
+        return False
+    return (known.scheme == got.scheme == "http" and known.hostname in LOOPBACK_HOSTS
+            and got.hostname == known.hostname and got.username is None and got.password is None
+            and (got.path, got.query, got.fragment) == (known.path, known.query, known.fragment))
 
 
 def start(request, *, next_url: str = "/", login_hint: str = "") -> str:

@@ -2,7 +2,8 @@
 
 ``algorithm="RS256"`` signs ID tokens as VNeID does, with an RSA key made at start and published at ``/jwks``
 (``rotate_key`` switches to a new key with a new ``kid``; ``jwks_down`` makes that endpoint answer 503);
-``"HS256"`` (the default) signs with the client secret.
+``"HS256"`` (the default) signs with the client secret. ``extra_claims`` are added to every ID token (another
+``aud`` list, an ``azp``); ``kid_in_header = False`` leaves the ``kid`` out of the token's header.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from jwt.algorithms import RSAAlgorithm
 from .base import Simulator
 from .national import DEMO_PEOPLE
 
+DEFAULT_SECRET = "eid-simulator-client-secret-0123456789"  # HS256 wants 32 bytes or more (RFC 7518 §3.2)
+
 
 class EidSimulator(Simulator):
     """National e-ID provider (VNeID-like, OIDC authorization code + PKCE), auto-approving a test person."""
@@ -26,13 +29,15 @@ class EidSimulator(Simulator):
     name = "eid"
     verify_signatures = False
 
-    def __init__(self, client_id: str = "motcua", client_secret: str = "eid-secret", people: dict | None = None, *,
+    def __init__(self, client_id: str = "motcua", client_secret: str = DEFAULT_SECRET, people: dict | None = None, *,
                  algorithm: str = "HS256", **kw):
         super().__init__(**kw)
         self.client_id, self.client_secret, self.algorithm = client_id, client_secret, algorithm
         self.signing_keys: list[tuple[str, rsa.RSAPrivateKey]] = []  # (kid, key): the newest signs, all published
         self.jwks_down = False
         self.jwks_served = 0
+        self.extra_claims: dict = {}
+        self.kid_in_header = True
         if algorithm == "RS256":
             self.rotate_key()
         self.people = people if people is not None else {k: {**v, "phone": "0905123456"} for k, v in DEMO_PEOPLE.items()}
@@ -57,7 +62,7 @@ class EidSimulator(Simulator):
         """The ID token of these claims, as this provider signs it."""
         if self.algorithm == "RS256":
             kid, key = self.signing_keys[-1]
-            return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+            return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid} if self.kid_in_header else None)
         return jwt.encode(claims, self.client_secret, algorithm="HS256")
 
     def handle(self, method, path, query, data, h):
@@ -85,7 +90,7 @@ class EidSimulator(Simulator):
             person = grant["person"]
             now = int(time.time())
             id_token = self.sign({"iss": self.url, "aud": self.client_id, "sub": person["id_number"],
-                                  "nonce": grant["nonce"], "iat": now, "exp": now + 300})
+                                  "nonce": grant["nonce"], "iat": now, "exp": now + 300, **self.extra_claims})
             access = uuid.uuid4().hex
             self.tokens[access] = person["id_number"]
             return 200, {"access_token": access, "token_type": "Bearer", "expires_in": 300, "id_token": id_token}

@@ -21,19 +21,9 @@ from motcua.core.errors import ValidationFailed
 from motcua.units.models import Agency
 from motcua.units.reorganization import lineage_codes
 
+from .agency_moves import MOVES, STOCKS, held_in, open_stock, overdue_stock
 from .consumer import fact_data
-from .metrics import (
-    ALL,
-    METRICS,
-    MOVES,
-    STOCKS,
-    agency_filter,
-    held_by,
-    metric_filter,
-    open_filter,
-    overdue_filter,
-    python_filter,
-)
+from .metrics import ALL, METRICS, metric_filter, open_filter, overdue_filter, python_filter
 from .models import DossierFact, StatCounter
 from .texts import LABELS, SUMMARY_ROWS, format_count, format_percent, seed_sentence, summary_table
 
@@ -305,12 +295,6 @@ def _by_admin(start, end, scope, group_by, filters) -> dict[tuple, Indicators]:
     return {k: Indicators(v) for k, v in out.items()}
 
 
-def _open(bucket: dict, prefix: str) -> int:
-    """Received dossiers still open (metrics.py: a reorganization's move takes the stock along)."""
-    return (bucket[f"{prefix}__received"] + bucket[f"{prefix}__moved_in"] - bucket[f"{prefix}__finished"]
-            - bucket[f"{prefix}__moved_out"])
-
-
 def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: str | None = None,
             filters: dict | None = None) -> dict[tuple, Indicators]:
     """Indicators for [start, end] keyed by the group value (a 1-tuple, or () when not grouped).
@@ -328,10 +312,9 @@ def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: st
     result: dict[tuple, Indicators] = {}
     for key, bucket in folded.items():
         vals = {k: v for k, v in bucket.items() if "__" not in k and k not in MOVES}
-        vals["carried_over"] = _open(bucket, "before")
-        open_end = _open(bucket, "upto")
-        overdue_end = (bucket["upto__overdue_start"] + bucket["upto__moved_in_overdue"] - bucket["upto__overdue_end"]
-                       - bucket["upto__moved_out_overdue"])
+        vals["carried_over"] = open_stock(bucket, "before")
+        open_end = open_stock(bucket, "upto")
+        overdue_end = overdue_stock(bucket, "upto")
         vals["in_progress"] = open_end
         vals["in_progress_overdue"] = overdue_end
         vals["in_progress_on_time"] = open_end - overdue_end
@@ -392,7 +375,7 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
         if k in GROUPS and v:
             qs = qs.filter(**{GROUPS[k]: v})
     if codes is not None:
-        # a dossier a reorganization moved counts under the agency that had it then (metrics.held_by)
+        # a dossier a reorganization moved counts under the agency that had it then (agency_moves.held_by)
         moved = held_in(qs, codes, counted, start, end)
         qs = qs.filter(agency_code__in=codes, agency_moves="")
         if exact is None:
@@ -406,9 +389,3 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
             ids.append(row.pk)
     return ids
 
-
-def held_in(qs, codes: list[str], metric: str, start: dt.date, end: dt.date) -> list[int]:
-    """Ids of the facts of ``qs`` that a reorganization moved and that count in ``metric`` under ``codes``."""
-    rows = qs.exclude(agency_moves="").filter(agency_filter(codes))
-    return [row.pk for row in rows if held_by(fact_data(row), codes, metric,
-                                              start, end)]

@@ -22,7 +22,8 @@ dossier when it happened. A dossier an old committee received and a merger moved
 keeps its receipt (and anything else before the move) with the old committee, so a closed unit's figures for a
 past period never change; from the move on it is the new agency's: its stock moves (``moved_out`` at the old
 agency, ``moved_in`` at the new one; ``moved_…_overdue`` for one already past its deadline), its decision counts
-there. ``FactData.agency_moves`` records the agencies a dossier had before and when it left each.
+there. ``FactData.agency_moves`` records the agencies a dossier had before and when it left each; agency_moves.py
+reads the moved figures back (the stocks with the moves, which moved dossiers a drill-down lists under an agency).
 """
 
 from __future__ import annotations
@@ -82,7 +83,6 @@ METRICS: dict[str, str] = {
     "moved_in_overdue": "Hồ sơ quá hạn chuyển đến do sắp xếp đơn vị hành chính",
     "moved_out_overdue": "Hồ sơ quá hạn chuyển đi do sắp xếp đơn vị hành chính",
 }
-MOVES = ("moved_in", "moved_out", "moved_in_overdue", "moved_out_overdue")  # stocks only, not figures of their own
 SYNC_ACKNOWLEDGED, SYNC_REJECTED = "acknowledged", "rejected"  # what the national portal answered; "" = pending
 
 TERMINAL_STATUSES = frozenset({"refused", "rejected", "returned", "withdrawn", "stopped"})
@@ -376,29 +376,3 @@ def overdue_filter(day: dt.date) -> Q:
     """Received dossiers open at the end of ``day`` whose due moment has passed."""
     _, hi = day_bounds(day, day)
     return open_filter(day) & Q(due_at__lt=hi)
-
-
-# ---- the agency a figure counts under, on DossierFact (drill-down, lists of dossiers that cost points) ----
-
-STOCKS = ("carried_over", "in_progress", "in_progress_overdue", "in_progress_on_time")
-
-
-def agency_filter(codes: list[str]) -> Q:
-    """Facts that may count under ``codes``: theirs now, or theirs before a move (``held_by`` decides which
-    of the moved ones do)."""
-    q = Q(agency_code__in=codes)
-    for code in codes:
-        q |= Q(agency_moves__contains=f"{code}@")
-    return q
-
-
-def held_by(f: FactData, codes, metric: str, start: dt.date, end: dt.date) -> bool:
-    """Whether dossier ``f`` counts in ``metric`` between start and end under one of ``codes``: a stock under
-    the agency that had it at the end of its day, a flow under the agency that had it when it happened."""
-    if not f.agency_moves:
-        return f.agency_code in codes
-    if metric in STOCKS:
-        day = start - dt.timedelta(days=1) if metric == "carried_over" else end
-        return f.agency_at(day_bounds(day, day)[1] - dt.timedelta(microseconds=1)) in codes
-    return any(key[1] in codes and start <= key[0] <= end and values.get(metric)
-               for key, values in contributions(f).items())

@@ -6,6 +6,9 @@ system's own data (formulas.py, each citing its source); a period with no case f
 the measured maximum; the index is reported both as points over the measured maximum and scaled to 100.
 ``losses`` lists the dossiers, procedures or feedback items that lowered one sub-indicator (losses.py).
 
+A unit a reorganization created (a merged commune) did not exist before its first day: a period that ended before
+shows no data on every point, and one it came into being in counts from that day (context.Context).
+
 Layout: table.py (the table, one Score), context.py (what the formulas read), formulas.py, losses.py.
 """
 
@@ -15,7 +18,7 @@ import datetime as dt
 
 from .context import Context
 from .formulas import FORMULAS, Measure, NoCase
-from .losses import KIND_WORDS, LIMIT, LOSSES, Loss, kind_of
+from .losses import KIND_WORDS, LIMIT, LOSS_KINDS, LOSSES, Loss, kind_of
 from .table import DATA_FILE, NO_DATA, Score, load_table
 
 __all__ = ["DATA_FILE", "LOSS_REASONS", "NO_DATA", "Loss", "Score", "costly_dossiers", "evaluate", "indicator",
@@ -26,20 +29,31 @@ ZERO_WHEN_EMPTY = {"dossier_satisfaction"}  # LEGAL.md §6: 0 if the denominator
 NOTHING_RECEIVED = "Không phát sinh trong kỳ."
 
 
+def _existence(ctx: Context) -> NoCase | str:
+    """A unit created after the period: no case at all; created during it: what its figures cover."""
+    if ctx.absent:
+        return NoCase(f"Chưa thành lập trong kỳ: đơn vị được thành lập từ ngày {ctx.opened_on:%d/%m/%Y}.")
+    if ctx.counted_from:
+        return f"Đơn vị được thành lập từ ngày {ctx.counted_from:%d/%m/%Y}: chỉ tính từ ngày này."
+    return ""
+
+
 def _score(item: dict, ctx: Context) -> Score:
     key = item["formula"]
     if key not in FORMULAS:
         raise KeyError(f"unknown 766 formula {key!r}")
-    result = FORMULAS[key](ctx, item.get("params") or {})
+    existence = _existence(ctx)
+    result = existence if isinstance(existence, NoCase) else FORMULAS[key](ctx, item.get("params") or {})
+    since = existence if isinstance(existence, str) else ""
     full_at = float(item.get("full_at", 100))
     base = {"code": item["code"], "group": item["group"], "name": item["name"], "max": float(item["max"]),
             "full_at": full_at, "source": item.get("source", ""), "formula": key,
             "lost_word": KIND_WORDS[kind_of(key, item.get("params") or {})]}
     if isinstance(result, NoCase):
         return Score(**base, rate=None, numerator=None, denominator=None, score=None,
-                     note=_join(item.get("note", ""), result.reason))
+                     note=_join(item.get("note", ""), since, result.reason))
     assert isinstance(result, Measure)
-    note = _join(item.get("note", ""), result.note)
+    note = _join(item.get("note", ""), since, result.note)
     if result.text:  # tracking only, no points
         return Score(**base, rate=None, numerator=result.num, denominator=result.den, score=0.0, note=note,
                      text=result.text, lost=0)
@@ -75,6 +89,7 @@ def evaluate(start: dt.date, end: dt.date, scope: str | None = None) -> dict:
     measured_max = sum(g["measured_max"] for g in groups)
     return {
         "scope": scope or "province", "start": start.isoformat(), "end": end.isoformat(),
+        "counted_from": ctx.counted_from.isoformat() if ctx.counted_from else None,
         "groups": groups, "score": total, "measured_max": measured_max,
         "score_100": round(total * 100 / measured_max, 2) if measured_max else None,
         "not_measured": [s.code for s in scores if not s.measured],
@@ -99,7 +114,13 @@ def score_and_losses(code: str, start: dt.date, end: dt.date, scope: str | None 
         raise KeyError(code)
     ctx = Context(start, end, scope)
     score = _score(item, ctx).as_dict() if scored else None
-    return score, LOSSES[item["formula"]](ctx, item.get("params") or {})
+    return score, _losses(item, ctx)
+
+
+def _losses(item: dict, ctx: Context) -> Loss:
+    if ctx.absent:  # nothing of a unit that did not exist yet cost it points
+        return Loss(LOSS_KINDS[item["formula"]])
+    return LOSSES[item["formula"]](ctx, item.get("params") or {})
 
 
 # ---- the API's and the workbook's list of dossiers that cost points (all dossier-kind sub-indicators) ----
@@ -113,7 +134,7 @@ def costly_dossiers(start: dt.date, end: dt.date, scope: str | None = None, limi
     ctx = Context(start, end, scope)
     out = {}
     for item in load_table()["indicators"]:
-        found = LOSSES[item["formula"]](ctx, item.get("params") or {})
+        found = _losses(item, ctx)
         if found.kind == "dossiers":
             out[item["code"]] = found.rows[:limit]
     return out

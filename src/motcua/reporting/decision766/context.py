@@ -33,11 +33,26 @@ def procedures_in_scope(codes: list[str] | None, as_of: dt.datetime):
     return qs.filter(Q(code__in=offered_as_of(codes, as_of)) | Q(agencies__isnull=True, agency_kind__in=kinds)).distinct()
 
 
+def opened_on(codes: list[str] | None) -> dt.date | None:
+    """The day a reorganization created the unit of ``codes`` (its administrative unit's ``valid_from``), or None when
+    it was there before (the province, a unit of the loaded catalog, a scope with such a unit among its own)."""
+    if not codes:
+        return None
+    days = set(Agency.objects.filter(code__in=codes).values_list("admin_unit__valid_from", flat=True))
+    return None if not days or None in days else min(days)
+
+
 class Context:
+    """``start`` is the period's, or the unit's first day when a reorganization created it during the period: a unit
+    has no figures from before it existed (``absent``: the whole period is before)."""
+
     def __init__(self, start: dt.date, end: dt.date, scope: str | None):
-        self.start, self.end, self.scope = start, end, scope
         self.codes = agency_codes_for(scope)
-        self.ind: Indicators = indicators.totals(start, end, scope)
+        self.opened_on = opened_on(self.codes)
+        self.counted_from = self.opened_on if self.opened_on and start < self.opened_on <= end else None
+        self.absent = bool(self.opened_on and end < self.opened_on)
+        self.start, self.end, self.scope = self.counted_from or start, end, scope
+        self.ind: Indicators = indicators.totals(self.start, end, scope)
         self.as_of = min(end, timezone.localdate())  # "still within its deadline" is judged on this day
 
     @cached_property

@@ -18,6 +18,7 @@ from motcua.engagement.models import Feedback
 from motcua.units.models import Agency
 
 from .. import indicators
+from ..agency_moves import held_in
 from ..metrics import SYNC_REJECTED, FactData, day_bounds, metric_filter, overdue_filter
 from ..models import DossierFact
 from .context import Context
@@ -56,13 +57,13 @@ def _resolved(c: Context) -> Q:
 
 def _facts(c: Context, what, metric: str) -> list[int]:
     """Ids of the facts matching ``what`` (a Q, or ids already of the unit) counted in ``metric`` for the unit:
-    a dossier a reorganization moved counts under the agency that had it then (metrics.held_by)."""
+    a dossier a reorganization moved counts under the agency that had it then (agency_moves.held_by)."""
     if isinstance(what, list):
         return list(DossierFact.objects.filter(pk__in=what).order_by("received_at", "pk").values_list("pk", flat=True))
     qs = DossierFact.objects.filter(what)
     if c.codes is None:
         return list(qs.order_by("received_at", "pk").values_list("pk", flat=True))
-    mine = qs.filter(Q(agency_code__in=c.codes, agency_moves="") | Q(pk__in=indicators.held_in(
+    mine = qs.filter(Q(agency_code__in=c.codes, agency_moves="") | Q(pk__in=held_in(
         qs, c.codes, metric, c.start, c.end)))
     return list(mine.order_by("received_at", "pk").values_list("pk", flat=True))
 

@@ -3,6 +3,8 @@ dossiers, procedures or feedback items that cost points."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
@@ -47,6 +49,7 @@ def index766(request):
         "lineage": bool(scope and scope.startswith(LINEAGE)), "period": request.GET.get("ky") or str(start.year), "query": _query(request, scope),
         "score": format_number(result["score"], 2), "measured_max": format_number(result["measured_max"], 0),
         "score_100": format_number(result["score_100"] or 0, 2), "no_data": decision766.NO_DATA, "chart": chart,
+        "counted_from": dt.date.fromisoformat(result["counted_from"]) if result["counted_from"] else None,
         "nav": "index766"})
 
 

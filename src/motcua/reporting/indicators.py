@@ -364,6 +364,10 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
         for part in metric.split("_")[1:]:
             q &= Q(channel=part) if part in CHANNELS else Q(online_level=part)
         exact, counted = None, "received"
+    elif metric in MOVES:  # parts of the stocks (agency_moves): the dossiers are in in_progress's lists
+        raise ValidationFailed("invalid_metric", "Số hồ sơ chuyển đi, chuyển đến do sắp xếp đơn vị hành chính là một "
+                                                 "phần của số hồ sơ tồn, không có danh sách riêng; xem danh sách hồ sơ "
+                                                 "đang giải quyết.")
     elif metric in METRICS:
         q = metric_filter(metric, start, end)
         exact = counted = metric

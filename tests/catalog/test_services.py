@@ -58,3 +58,16 @@ def test_inactive_hidden(catalog):
 
     Procedure.objects.filter(code="1.001193").update(is_active=False)
     assert "Đăng ký khai sinh" not in names(search_procedures("khai sinh"))
+
+
+def test_a_field_or_agency_given_in_other_digits_is_a_code_that_matches_nothing(catalog):
+    """search_procedures takes a form value: "²" (str.isdigit() let it through to int(), which refuses it) and the
+    field's id in Arabic-Indic digits (int() read it as the id) are codes no field or agency has. Today's callers
+    pass a Field (the portal's ModelChoiceField) or nothing; this is the function's own promise."""
+    civil = Field.objects.get(code="HT")
+    arabic = str(civil.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert search_procedures(field="²").count() == 0 == search_procedures(field=arabic).count()
+    center = Agency.objects.get(code="H51.01")
+    assert search_procedures(agency="²").count() == 0
+    assert search_procedures(agency=str(center.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+                             ).count() == 0

@@ -1,5 +1,5 @@
 """No ID number in full in the log: Django logs the path of every refused request, and the population look-up has
-the number in its path (motcua.core.logs)."""
+the number in its path (motcua.core.logs): the deprecated GET …/population/{id_number} logs its route, not the number."""
 
 import logging
 
@@ -16,8 +16,37 @@ def test_a_refused_population_look_up_logs_no_id_number(caplog):
     with caplog.at_level(logging.WARNING, logger="django.request"):
         answer = client.get("/api/v1/integrations/population/051085004321")  # someone else's number
     assert answer.status_code == 403
-    assert "/api/v1/integrations/population/051*******21" in caplog.text
-    assert "051085004321" not in caplog.text
+    assert "Forbidden: /api/v1/integrations/population/{id_number}" in caplog.text
+    assert "051085004321" not in caplog.text and "051*******21" not in caplog.text  # not even its ends
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", ["051 085 004 321", "0510850043219", "051085004321/"],
+                         ids=["with-spaces", "a-digit-too-many", "trailing-slash"])
+def test_the_deprecated_population_path_logs_the_route_not_the_number_in_any_form(caplog, sent):
+    """Django logs the decoded path of a 4xx answer; the number as the caller sent it is not a 12-digit run the
+    masking of numbers would catch."""
+    client = Client()
+    client.force_login(citizen(id_number="051190012345"))
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        answer = client.get(f"/api/v1/integrations/population/{sent}")
+    assert 400 <= answer.status_code < 500
+    assert "/api/v1/integrations/population/{id_number}" in caplog.text
+    assert not any(part in caplog.text for part in ("085", "004", "321", "0510"))
+
+
+def test_the_access_line_of_the_deprecated_population_path_carries_no_number(caplog):
+    """The line runserver writes for every answer, 200 included, goes through the django.server logger."""
+    server = logging.getLogger("django.server")
+    server.addHandler(caplog.handler)
+    try:
+        server.info('"%s" %s %s', "GET /api/v1/integrations/population/051%20085%20004%20321 HTTP/1.1", "200", "512")
+        server.warning('"%s" %s %s', "GET /api/v1/integrations/population/051085004321 HTTP/1.1", "404", "97")
+    finally:
+        server.removeHandler(caplog.handler)
+    lines = [r.getMessage() for r in caplog.records if r.name == "django.server"]
+    assert lines == ['"GET /api/v1/integrations/population/{id_number} HTTP/1.1" 200 512',
+                     '"GET /api/v1/integrations/population/{id_number} HTTP/1.1" 404 97']
 
 
 @pytest.mark.django_db
@@ -28,3 +57,4 @@ def test_the_population_look_up_by_post_puts_no_id_number_in_the_logged_path(cap
         answer = population_look_up(client, "051085004321")  # someone else's number, in the body
     assert answer.status_code == 403
     assert "/api/v1/integrations/population/lookup" in caplog.text and "051" not in caplog.text
+

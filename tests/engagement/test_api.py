@@ -151,3 +151,14 @@ def test_nul_characters_in_feedback_do_not_crash(client):
     assert r.status_code == 201, r.content
     fb = Feedback.objects.get(code=r.json()["code"])
     assert fb.title == "Tiêu đề" and fb.submitter_name == "Võ Lan"
+
+
+def test_feedback_over_the_api_with_a_phone_partly_in_full_width_digits_is_refused(client):
+    """"0935１１１２２２" (an input method switched mid-way) matched the phone pattern's \\d: stored, it would never
+    reach an SMS nor match the submitter's phone when they track it."""
+    body = {"classification": "regulation", "title": "Phí sao y bản chính", "name": "Võ Thị Lan",
+            "content": "Đề nghị công khai mức phí sao y tại bộ phận một cửa.", "phone": "0935１１１２２２"}
+    r = post(client, f"{BASE}/feedback", body)
+    assert r.status_code == 422 and r.json()["code"] == "feedback_invalid", r.content
+    assert "Số điện thoại không hợp lệ" in r.json()["message"]
+    assert not Feedback.objects.exists()

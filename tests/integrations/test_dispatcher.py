@@ -11,6 +11,7 @@ from motcua.demo.simulators import Chaos
 from motcua.integrations import dispatcher
 from motcua.integrations.models import Delivery, WebhookSubscription
 from motcua.integrations.signing import SignatureInvalid, sign, signed_headers, verify
+from motcua.outbox.models import OutboxEvent
 
 from .conftest import ACTIONS, emit_journey
 
@@ -191,3 +192,14 @@ def test_dispatch_outbox_command_runs_one_batch(sims, configure, make_dossier):
     call_command("dispatch_outbox", "--once", stdout=out)
     assert "đã gửi 1" in out.getvalue()
     assert Delivery.objects.get().status == Delivery.DELIVERED
+
+
+def test_a_delivery_to_a_webhook_id_written_in_other_digits_waits_instead_of_stopping_the_worker(make_dossier):
+    """'webhook:²' names no subscription (int() refused the "²" that str.isdigit() let through, and the batch
+    raised, stopping the worker for every target): the delivery is kept for the admin with the reason."""
+    emit_journey(make_dossier(), ACTIONS[:1])
+    event = OutboxEvent.objects.order_by("id").last()
+    Delivery.objects.create(event=event, target="webhook:²", aggregate_key="dossier:x", next_attempt_at=timezone.now())
+    dispatcher.run_batch()
+    stuck = Delivery.objects.get(target="webhook:²")
+    assert stuck.status == Delivery.PENDING and "Đích gửi đã bị tắt" in stuck.last_error

@@ -90,3 +90,21 @@ def test_commune_plans_linked_to_the_province_plan_roll_up(dx):
     assert dict(up.by_group)["Đô thị thông minh"] == 8_000_000_000
     year = rollup.rollup_year(Plan.objects.all(), 2024)
     assert year.planned == "31.070" and len(year.rows) == 3
+
+
+def test_the_daily_reminders_pass_over_a_reminder_day_edited_in_the_admin_with_other_digits(dx):
+    """The admin stores reminder_days as typed: "7,²,1" stopped send_dx_reminders with a traceback (str.isdigit()
+    let "²" through to int()); the days that are numbers still count."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from motcua.transformation.models import ReportingRound
+
+    today = timezone.localdate()
+    rnd = rounds.open_round(dx.admin, title="Báo cáo năm 2024", year=2024, deadline=today + dt.timedelta(days=7),
+                            agencies=[dx.dp, dx.ct])
+    ReportingRound.objects.filter(pk=rnd.pk).update(reminder_days="7,²,1")
+    out = StringIO()
+    call_command("send_dx_reminders", stdout=out)
+    assert OutboxEvent.objects.filter(topic=rounds.TOPIC_REMINDER).count() == 3  # the 7-day reminder went out

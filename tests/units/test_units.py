@@ -76,3 +76,19 @@ def test_commune_code_blocks_beyond_99():
     assert commune_agency_code("H51", 1) == "H51.50.01"
     assert commune_agency_code("H51", 99) == "H51.50.99"
     assert commune_agency_code("H51", 100) == "H51.51.01"
+
+
+def test_load_agencies_numbers_new_communes_past_codes_typed_with_other_digits():
+    """Codes an administrator typed as "H51.50.²" (int() refuses it: the command stopped with a traceback) or with
+    Arabic-Indic digits "H51.٥٠.٩٩" (int() reads 50.99: the new communes started at H51.51.01) are not commune
+    codes of the H51.50.NN series; the numbering starts at H51.50.01."""
+    from tests.factories import AgencyFactory
+
+    load_units("51")
+    AgencyFactory(code="H51.50.²", kind=Agency.VERTICAL)
+    AgencyFactory(code="H51.٥٠.٩٩", kind=Agency.VERTICAL)
+    out = StringIO()
+    call_command("load_agencies", "--province", "51", "--prefix", "H51", stdout=out)
+    assert "Cơ quan:" in out.getvalue()
+    first = Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE).order_by("code").first()
+    assert first.code == "H51.50.01" and first.admin_unit.code == "21025"

@@ -28,6 +28,7 @@ from django.db import transaction
 
 from motcua.audit.services import record
 from motcua.core.cccd import parse_id_number
+from motcua.core.digits import ascii_digits
 from motcua.core.errors import PermissionDenied, ValidationFailed
 
 from .models import PROVINCE_WIDE_ROLES, Role, RoleAssignment, User
@@ -45,7 +46,7 @@ def normalize_phone(raw: str) -> str:
         value = "0" + value[3:]
     elif value.startswith("84") and len(value) in (11, 12):
         value = "0" + value[2:]
-    if not (_MOBILE.match(value) or _LANDLINE.match(value)):
+    if not (ascii_digits(value) and (_MOBILE.match(value) or _LANDLINE.match(value))):
         raise ValidationFailed("phone_invalid", "Số điện thoại không hợp lệ (ví dụ: 0912345678).")
     return value
 

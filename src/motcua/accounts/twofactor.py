@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.audit.services import record
+from motcua.core.digits import ascii_digits
 from motcua.core.errors import ValidationFailed
 
 from . import keys
@@ -102,7 +103,7 @@ def _clean(code: str) -> str:
 
 
 def _matching_step(totp: pyotp.TOTP, code: str, now) -> int | None:
-    if not code.isdigit() or len(code) != totp.digits:
+    if not ascii_digits(code) or len(code) != totp.digits:
         return None
     step = totp.timecode(now)
     for candidate in (step, step - 1, step + 1):

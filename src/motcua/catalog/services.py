@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from motcua.core.digits import whole_number
 from motcua.core.text import fold
 
 from .models import Field, Procedure
@@ -22,8 +23,8 @@ def search_procedures(q: str = "", field=None, level=None, online_level=None, ag
             qs = qs.filter(field=field)
         elif isinstance(field, int):
             qs = qs.filter(field_id=field)
-        elif str(field).isdigit():  # a form value: the id, or a numeric code
-            qs = qs.filter(Q(field_id=int(field)) | Q(field__code=str(field)))
+        elif whole_number(field) is not None:  # a form value: the id, or a numeric code
+            qs = qs.filter(Q(field_id=whole_number(field)) | Q(field__code=str(field)))
         else:
             qs = qs.filter(field__code=str(field))
     if level:
@@ -35,8 +36,8 @@ def search_procedures(q: str = "", field=None, level=None, online_level=None, ag
             qs = qs.filter(agencies=agency)
         elif isinstance(agency, int):
             qs = qs.filter(agencies__id=agency)
-        elif str(agency).isdigit():
-            qs = qs.filter(agencies__id=int(agency))
+        elif whole_number(agency) is not None:
+            qs = qs.filter(agencies__id=whole_number(agency))
         else:
             qs = qs.filter(agencies__code=str(agency))
         qs = qs.distinct()

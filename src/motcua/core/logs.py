@@ -1,10 +1,10 @@
 """What the application's log lines may carry: no ID numbers or phone numbers in full.
 
 Django writes the path of every 4xx/5xx answer to the log ("Forbidden: /api/v1/integrations/population/0511…"):
-the population look-up has the ID number in its path, and any message may quote a number someone typed. The filter
-keeps the first three and the last two digits of every run of 9 to 12 digits (ID numbers, old ID cards, phone
-numbers), enough to tell two lines apart, not to know the person. Decree 13/2023/ND-CP art. 26: personal data
-processed only as far as needed."""
+the deprecated population look-up has the ID number in its path, and any message may quote a number someone typed.
+The filter puts the route's placeholder in place of that path's last segment, and keeps the first three and the last
+two digits of every other run of 9 to 12 digits (old ID cards, phone numbers), enough to tell two lines apart, not to
+know the person. Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ import logging
 import re
 
 _NUMBER = re.compile(r"(?<!\d)(\d{3})(\d{4,7})(\d{2})(?!\d)")
+# The deprecated GET /api/v1/integrations/population/{id_number} (POST …/population/lookup replaced it) has the
+# number as its last segment, in whatever form the caller sent it: percent-encoded, with spaces (Django logs the
+# decoded path), a digit too many. The whole segment becomes the route's placeholder; "lookup" is left as it is.
+_IN_SEGMENT = r"[^/?#\s\"']"
+_POPULATION_PATH = re.compile(
+    rf"(/integrations/population/)(?!lookup(?!{_IN_SEGMENT})){_IN_SEGMENT}+(?:\s+\d{_IN_SEGMENT}*)*")
+POPULATION_PLACEHOLDER = "{id_number}"
 
 
 def mask_numbers(text: str) -> str:
+    text = _POPULATION_PATH.sub(lambda m: m.group(1) + POPULATION_PLACEHOLDER, text)
     return _NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
 
 

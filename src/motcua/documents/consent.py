@@ -119,13 +119,13 @@ def revoke_consent(id_number: str, purpose: str, *, by, dossier=None) -> int:
         _grantor(by, id_number, dossier, "rút lại sự đồng ý")
     with transaction.atomic():
         now = timezone.now()
-        # Only a consent still in force can be withdrawn: one that expired keeps "expired" in its history.
-        rows = VaultConsent.objects.select_for_update().filter(id_number=id_number, purpose=purpose,
-                                                               revoked_at__isnull=True, expires_at__gt=now)
+        rows = VaultConsent.objects.select_for_update().filter(id_number=id_number, purpose=purpose)
         if dossier is not None:
             rows = rows.filter(dossier=dossier)
         revoked = 0
         for consent in rows:
+            if not consent.is_active_at(now):  # one that ended keeps "expired" (or its first withdrawal) in its history
+                continue
             consent.revoked_at = now
             consent.save(update_fields=["revoked_at"])
             audit_record(by, "vault.consent_revoke", "vault_consent", consent.pk,
@@ -134,13 +134,18 @@ def revoke_consent(id_number: str, purpose: str, *, by, dossier=None) -> int:
     return revoked
 
 
+def in_force(consents, at) -> VaultConsent | None:
+    """Of `consents` (one person's, for one purpose and one dossier), the one in force at `at`: neither withdrawn nor
+    expired (VaultConsent.is_active_at); of several, the one lasting longest. The only place this is decided."""
+    return max((c for c in consents if c.is_active_at(at)), key=lambda c: c.expires_at, default=None)
+
+
 def active_consent(id_number: str, purpose: str, dossier, *, at=None) -> VaultConsent | None:
     """The consent in force now for this person, purpose and dossier, if any."""
     if dossier is None:
         return None
-    return (VaultConsent.objects.filter(id_number=id_number, purpose=purpose, dossier=dossier,
-                                        revoked_at__isnull=True, expires_at__gt=at or timezone.now())
-            .order_by("-expires_at").first())
+    return in_force(VaultConsent.objects.filter(id_number=id_number, purpose=purpose, dossier=dossier),
+                    at or timezone.now())
 
 
 def missing_consent_error(id_number: str, purpose: str, dossier) -> PermissionDenied:
@@ -169,14 +174,13 @@ class PurposeState:
 def consent_state(dossier) -> list[PurposeState]:
     """Per purpose (in the order of ConsentPurpose), what the dossier's pages show about the applicant's consent."""
     now = timezone.now()
-    history = consents_for(dossier)  # one statement: the consent in force is picked from it as active_consent does
-
-    def active(purpose):
-        return max((c for c in history if c.purpose == purpose and c.id_number == dossier.applicant_id_number
-                    and c.revoked_at is None and c.expires_at > now), key=lambda c: c.expires_at, default=None)
-
-    return [PurposeState(purpose, label, active(purpose), next((c for c in history if c.purpose == purpose), None))
-            for purpose, label in ConsentPurpose.choices]
+    history = consents_for(dossier)  # one statement for every purpose; the one in force is picked by in_force
+    states = []
+    for purpose, label in ConsentPurpose.choices:
+        rows = [c for c in history if c.purpose == purpose]
+        mine = [c for c in rows if c.id_number == dossier.applicant_id_number]
+        states.append(PurposeState(purpose, label, in_force(mine, now), next(iter(rows), None)))
+    return states
 
 
 def consents_for(dossier) -> list[VaultConsent]:

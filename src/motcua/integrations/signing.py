@@ -51,7 +51,8 @@ def verify(secret: str, body: bytes, timestamp: str | None, signature: str | Non
     current = now if now is not None else time.time()
     if abs(current - ts) > tolerance:
         raise SignatureInvalid("signature_expired", "Chữ ký đã hết hạn (lệch thời gian quá 5 phút).")
-    if not signature or not hmac.compare_digest(sign(secret, body, ts), signature.strip()):
+    # hmac.compare_digest raises on a str with anything but ASCII in it
+    if not signature or not signature.isascii() or not hmac.compare_digest(sign(secret, body, ts), signature.strip()):
         raise SignatureInvalid("signature_invalid", "Chữ ký không hợp lệ.")
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
+from motcua.core.digits import ascii_digits
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import ReturnMethod
 from motcua.engagement.models import RatingCriterion
@@ -107,7 +108,7 @@ class TrackForm(forms.Form):
 
     def clean_secret(self):
         value = self.cleaned_data["secret"].strip()
-        if not value.isdigit():
+        if not ascii_digits(value):
             raise forms.ValidationError("Nhập đúng 4 chữ số.")
         return value
 

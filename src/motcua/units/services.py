@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
+from motcua.core.digits import ascii_digits
 from motcua.core.errors import NotFound
 
 from .models import AdministrativeUnit, Agency, Counter, Department
@@ -164,7 +165,7 @@ def commune_agency_code(prefix: str, n: int) -> str:
 
 def _commune_rank(code: str, prefix: str) -> int | None:
     parts = code[len(prefix) + 1:].split(".") if code.startswith(prefix + ".") else []
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) < COMMUNE_BLOCK_START:
+    if len(parts) != 2 or not all(ascii_digits(p) for p in parts) or int(parts[0]) < COMMUNE_BLOCK_START:
         return None
     return (int(parts[0]) - COMMUNE_BLOCK_START) * 99 + int(parts[1])
 

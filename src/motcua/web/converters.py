@@ -1,6 +1,6 @@
 """The ``<id:…>`` of the pages' addresses (registered in WebConfig.ready)."""
 
-from .forms import BIGINT_MAX
+from motcua.core.digits import BIGINT_MAX
 
 
 class RowId:

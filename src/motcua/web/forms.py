@@ -7,6 +7,7 @@ from django import forms
 
 from motcua.catalog.io.format import APPLICANT_FACTS
 from motcua.core.cccd import is_valid_id_number
+from motcua.core.digits import ascii_digits
 from motcua.core.errors import DomainError
 
 from .files import check_upload
@@ -24,19 +25,6 @@ APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", 
 # only: the e-form does not ask them again, its answer is the block's. ``person.*`` facts stay e-form fields,
 # pre-filled from the population database once the applicant agreed, and editable.
 APPLICANT_BINDS = {f"applicant.{fact}": field for fact, field in zip(APPLICANT_FACTS, APPLICANT_FIELDS, strict=True)}
-
-
-BIGINT_MAX = 2**63 - 1  # the largest id a row can have (bigint on PostgreSQL, integer on SQLite)
-
-
-def whole_number(raw, high: int = BIGINT_MAX) -> int | None:
-    """A row's id or a year sent in a query or form value (``?nhap=12``, ``nam=2026``), or None when it is not one:
-    anything but ASCII digits ("2026-13-45", "1e400", and "²", which str.isdigit() accepts and int() refuses), or
-    a number beyond ``high`` (by default the database's largest integer, past which PostgreSQL fails the query)."""
-    text = str(raw or "")
-    if not (text.isascii() and text.isdigit()) or int(text) > high:
-        return None
-    return int(text)
 
 
 def person_prefill(schema: list, person: dict) -> dict:
@@ -58,7 +46,7 @@ def clean_id_number(value: str) -> str:
 
 def clean_phone(value: str) -> str:
     value = (value or "").replace(" ", "").replace(".", "")
-    if value and (not value.lstrip("+").isdigit() or not 9 <= len(value.lstrip("+")) <= 12):
+    if value and (not ascii_digits(value.lstrip("+")) or not 9 <= len(value.lstrip("+")) <= 12):
         raise forms.ValidationError("Số điện thoại không hợp lệ.")
     return value
 

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
 from motcua.papers.transformation.annual import describe
 from motcua.papers.transformation.appendices import KINDS
@@ -17,7 +18,6 @@ from motcua.transformation import permissions
 from motcua.transformation.models import PaperJob
 from motcua.transformation.sections import ALL_SECTIONS
 from motcua.transformation.services import annual
-from motcua.web.forms import whole_number
 from motcua.web.pages import actor
 
 from ..views.common import officer_required

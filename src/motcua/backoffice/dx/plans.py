@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from motcua.accounts.permissions import staff_agencies_of
+from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
 from motcua.documents.attachments import get_attachment
 from motcua.transformation import permissions
@@ -19,7 +20,6 @@ from motcua.transformation.models import BudgetLine, IndicatorValue, Plan, Targe
 from motcua.transformation.services import budget, indicators, plans
 from motcua.transformation.xlsx.writer import export_plan
 from motcua.web.files import attachment_response
-from motcua.web.forms import whole_number
 from motcua.web.pages import actor
 
 from ..views.common import officer_required

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
 from motcua.transformation import permissions
 from motcua.transformation.models import Activity, CommunityTeam, FundingSource, Plan, ReportingRound, TaskGroup
 from motcua.transformation.services import catalogue, community, indicators, plans, rollup, rounds
 from motcua.units.models import Agency
-from motcua.web.forms import whole_number
 from motcua.web.pages import actor
 
 from ..views.common import officer_required

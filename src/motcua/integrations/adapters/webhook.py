@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from motcua.core.digits import whole_number
+
 from ..models import WebhookSubscription
 from .base import Adapter, adapters, envelope
 
@@ -15,7 +17,7 @@ class WebhookAdapter(Adapter):
 
     @classmethod
     def for_subscription(cls, ref: str):
-        sub = WebhookSubscription.objects.filter(pk=int(ref) if ref.isdigit() else -1, is_active=True).first()
+        sub = WebhookSubscription.objects.filter(pk=whole_number(ref) or -1, is_active=True).first()
         if sub is None:
             return None
         return cls({"url": sub.url, "secret": sub.secret}, sub.target, sub)

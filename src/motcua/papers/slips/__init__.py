@@ -5,8 +5,9 @@
     docx = render("apology", dossier, fmt="docx", slip=slip)
 """
 
+from .control_sheet import step_outcome
 from .forms import APOLOGY, CONTROL_SHEET, KINDS, RECEIPT, REFUSAL, SUPPLEMENT, form_for
-from .render import CONTENT_TYPES, filename, render, render_slip, step_outcome
+from .render import CONTENT_TYPES, filename, render, render_slip
 
 __all__ = ["APOLOGY", "CONTENT_TYPES", "CONTROL_SHEET", "KINDS", "RECEIPT", "REFUSAL", "SUPPLEMENT", "filename",
            "form_for", "render", "render_slip", "step_outcome"]

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 
 from motcua.audit.services import record_read
 from motcua.catalog.models import OnlineLevel, Procedure
+from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
 from motcua.documents.consent import UNVERIFIED_MESSAGE
 from motcua.documents.vault import reuse_in_dossier, reuse_suggestions
@@ -25,7 +26,7 @@ from motcua.web.files import (
     attachments_by_component,
     store_attachment,
 )
-from motcua.web.forms import person_prefill, whole_number
+from motcua.web.forms import person_prefill
 from motcua.web.pages import actor, page
 
 from ..forms import SubmitForm

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from motcua.core.digits import whole_number
+
 
 class ReportingRound(models.Model):
     OPEN, CLOSED = "open", "closed"
@@ -36,8 +38,8 @@ class ReportingRound(models.Model):
         out = []
         for part in (self.reminder_days or "").split(","):
             part = part.strip()
-            if part.isdigit():
-                out.append(int(part))
+            if whole_number(part) is not None:
+                out.append(whole_number(part))
         return sorted(set(out), reverse=True)
 
 

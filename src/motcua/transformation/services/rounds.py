@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.accounts.models import Role
+from motcua.core.digits import whole_number
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.outbox.services import emit
 from motcua.units.models import Agency
@@ -28,8 +29,7 @@ TOPIC_REMINDER = "notice.dx_round_reminder"
 
 def _reminder_days(text: str) -> str:
     parts = [p.strip() for p in str(text or "").split(",") if p.strip()]
-    # isascii: "²" passes str.isdigit() and fails int()
-    if not parts or not all(p.isascii() and p.isdigit() and int(p) <= 60 for p in parts):
+    if not parts or not all(whole_number(p, high=60) is not None for p in parts):
         raise ValidationFailed("reminder_days_invalid", "Số ngày nhắc trước hạn là các số từ 0 đến 60, cách nhau bởi "
                                                         "dấu phẩy (ví dụ 7,3,1).")
     return ",".join(str(n) for n in sorted({int(p) for p in parts}, reverse=True))

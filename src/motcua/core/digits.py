@@ -1,0 +1,23 @@
+"""Numbers people type or send (an id in a form value, a code, a year, a one-time code): ASCII digits only.
+
+``str.isdigit()`` also says yes to "²" (which ``int()`` then refuses: a 500), to Arabic-Indic "١٢" and full-width
+"１２" (which ``int()`` reads as 12, so what is shown and what is used differ). Every such check goes through here."""
+
+from __future__ import annotations
+
+BIGINT_MAX = 2**63 - 1  # the largest id a row can have (bigint on PostgreSQL, integer on SQLite)
+
+
+def ascii_digits(text) -> bool:
+    """Whether ``text`` is one or more of 0–9 and nothing else."""
+    return isinstance(text, str) and text.isascii() and text.isdigit()
+
+
+def whole_number(raw, high: int = BIGINT_MAX) -> int | None:
+    """A row's id or a year sent in a query or form value (``?nhap=12``, ``nam=2026``), or None when it is not one:
+    anything but ASCII digits ("2026-13-45", "1e400", "²", "١٢"), or a number beyond ``high`` (by default the
+    database's largest integer, past which PostgreSQL fails the query)."""
+    text = str(raw or "")
+    if not ascii_digits(text) or int(text) > high:
+        return None
+    return int(text)

@@ -36,6 +36,7 @@ cat <<MSG
   Nhật ký các tiến trình nền: var/log/
 
 MSG
-.venv/bin/gunicorn --pythonpath src motcua.wsgi -b 127.0.0.1:8000 -w 3 --access-logfile - &
+.venv/bin/gunicorn --pythonpath src motcua.wsgi -b 127.0.0.1:8000 -w 3 --access-logfile - \
+  --logger-class motcua.core.access_log.MaskedLogger &
 pids+=($!)
 wait "${pids[-1]}"

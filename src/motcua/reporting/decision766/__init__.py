@@ -6,8 +6,9 @@ system's own data (formulas.py, each citing its source); a period with no case f
 the measured maximum; the index is reported both as points over the measured maximum and scaled to 100.
 ``losses`` lists the dossiers, procedures or feedback items that lowered one sub-indicator (losses.py).
 
-A unit a reorganization created (a merged commune) did not exist before its first day: a period that ended before
-shows no data on every point, and one it came into being in counts from that day (context.Context).
+A unit a reorganization created (a merged commune) did not exist before its first day, nor one a merger closed (a
+merged-away commune) after its last: a period wholly outside its lifetime shows no data on every point, and one it
+came into being or was closed in counts only its own days (context.Lifetime, context.Context).
 
 Layout: table.py (the table, one Score), context.py (what the formulas read), formulas.py, losses.py.
 """
@@ -30,12 +31,22 @@ NOTHING_RECEIVED = "Không phát sinh trong kỳ."
 
 
 def _existence(ctx: Context) -> NoCase | str:
-    """A unit created after the period: no case at all; created during it: what its figures cover."""
+    """A unit that did not exist in the period: no case at all; one created or closed during it: what its figures
+    cover."""
+    life = ctx.lifetime
+    if ctx.absent and life.first and ctx.end < life.first:
+        return NoCase(f"Chưa thành lập trong kỳ: đơn vị được thành lập từ ngày {life.first:%d/%m/%Y}.")
     if ctx.absent:
-        return NoCase(f"Chưa thành lập trong kỳ: đơn vị được thành lập từ ngày {ctx.opened_on:%d/%m/%Y}.")
-    if ctx.counted_from:
-        return f"Đơn vị được thành lập từ ngày {ctx.counted_from:%d/%m/%Y}: chỉ tính từ ngày này."
-    return ""
+        return NoCase(f"{_closed(life)} (hoạt động đến hết ngày {life.last:%d/%m/%Y}): không còn số liệu của đơn vị "
+                      "trong kỳ.")
+    return _join(f"Đơn vị được thành lập từ ngày {ctx.counted_from:%d/%m/%Y}: chỉ tính từ ngày này."
+                 if ctx.counted_from else "",
+                 f"{_closed(life)}: chỉ tính đến hết ngày {ctx.counted_until:%d/%m/%Y}." if ctx.counted_until else "")
+
+
+def _closed(life) -> str:
+    since = f"từ ngày {life.last + dt.timedelta(days=1):%d/%m/%Y}"  # the merger took effect the day after its last
+    return f"Đã sáp nhập vào {life.merged_into} {since}" if life.merged_into else f"Đã giải thể {since}"
 
 
 def _score(item: dict, ctx: Context) -> Score:
@@ -90,6 +101,7 @@ def evaluate(start: dt.date, end: dt.date, scope: str | None = None) -> dict:
     return {
         "scope": scope or "province", "start": start.isoformat(), "end": end.isoformat(),
         "counted_from": ctx.counted_from.isoformat() if ctx.counted_from else None,
+        "counted_until": ctx.counted_until.isoformat() if ctx.counted_until else None,
         "groups": groups, "score": total, "measured_max": measured_max,
         "score_100": round(total * 100 / measured_max, 2) if measured_max else None,
         "not_measured": [s.code for s in scores if not s.measured],
@@ -118,7 +130,7 @@ def score_and_losses(code: str, start: dt.date, end: dt.date, scope: str | None 
 
 
 def _losses(item: dict, ctx: Context) -> Loss:
-    if ctx.absent:  # nothing of a unit that did not exist yet cost it points
+    if ctx.absent:  # nothing of a unit that did not exist then cost it points
         return Loss(LOSS_KINDS[item["formula"]])
     return LOSSES[item["formula"]](ctx, item.get("params") or {})
 

@@ -49,7 +49,7 @@ def index766(request):
         "lineage": bool(scope and scope.startswith(LINEAGE)), "period": request.GET.get("ky") or str(start.year), "query": _query(request, scope),
         "score": format_number(result["score"], 2), "measured_max": format_number(result["measured_max"], 0),
         "score_100": format_number(result["score_100"] or 0, 2), "no_data": decision766.NO_DATA, "chart": chart,
-        "counted_from": dt.date.fromisoformat(result["counted_from"]) if result["counted_from"] else None,
+        **{k: dt.date.fromisoformat(result[k]) if result[k] else None for k in ("counted_from", "counted_until")},
         "nav": "index766"})
 
 

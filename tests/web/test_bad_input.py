@@ -153,3 +153,28 @@ def test_a_form_address_opened_as_a_page_says_so_in_vietnamese(client, world, su
         assert "Địa chỉ này chỉ dùng để gửi biểu mẫu" in html and 'href="/"' in html, url
     api = client.get("/api/v1/accounts/tokens/eid")
     assert api.status_code == 405 and "Địa chỉ này chỉ dùng" not in api.content.decode()
+
+
+@pytest.mark.parametrize("scan", ["png", "pdf"])
+def test_page_0_of_a_scan_is_a_404_page(client, world, settings, tmp_path, scan):
+    """The scan's pages are numbered from 1: page 0 was read from the end, a 500 for an image (Pillow refuses frame
+    -1), and the first page again for a PDF (poppler starts at page 1)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.documents.models import DigitizationJob
+    from motcua.dossiers import lifecycle
+    from tests.documents.conftest import make_pdf, make_png
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    d = lifecycle.receive_at_counter(officer=world["counter"], procedure=world["proc"], agency=world["agency"],
+                                     applicant_data={"name": "Trần Thị Mai"},
+                                     form_data={"child_name": "Trần Minh An", "birth_date": "2026-11-01"})
+    client.force_login(world["counter"])
+    upload = SimpleUploadedFile(f"to-khai.{scan}", make_png() if scan == "png" else make_pdf())
+    client.post(reverse("backoffice:scan_upload", args=[d.pk, "receipt"]),  # queued: the pages need no OCR
+                {"scans": [upload], "component": world["proc"].components.first().pk})
+    job = DigitizationJob.objects.get(dossier=d)
+    assert client.get(reverse("backoffice:scan_page", args=[d.pk, job.pk, 1]))["Content-Type"] == "image/png"
+    for number in (0, 2):
+        resp = client.get(reverse("backoffice:scan_page", args=[d.pk, job.pk, number]))
+        assert resp.status_code == 404 and "Không tìm thấy trang" in resp.content.decode(), number

@@ -7,8 +7,11 @@ crawled by test_crawl.py. On the demo installation (``setup_demo``), as anonymou
 leader, unit administrator and a provincial administrator who is not a superuser:
 
 - each pattern's parameters are filled with ids of real rows (found in the links and forms of the pages already
-  seen, so a dossier's file is that dossier's) and, in turn, with ids that are not there: 0, a number beyond
-  64 bits, a negative one, non-ASCII text, a very long slug;
+  seen, so a dossier's file is that dossier's; rows the demo lacks are made first through their pages, among them a
+  scan uploaded at the counter whose OCR runs as the upload commits, so that its job, progress, retry and page
+  images are met with real ids too) and, in turn, with ids that are not there: 0, a number beyond 64 bits, a
+  negative one, non-ASCII text, a very long slug; every pattern with parameters must have met real ids, and the
+  scan's pages must have answered its counter officer and turned the citizen and anonymous away;
 - each URL is fetched plainly, then with a hostile query string, then sent hostile forms by POST, where every
   field a page or a form class of the project knows gets a value from HOSTILE (empty, very long text, NUL,
   impossible dates in both orders, numbers with thousands separators of both conventions, negative, beyond 64
@@ -96,6 +99,7 @@ class Sweep:
         self.real: dict[str, list[dict]] = defaultdict(list)  # route → argument sets of real rows
         self.fields: dict[str, dict[str, str]] = defaultdict(dict)  # route → field name → input type, from forms
         self.reached: set[str] = set()  # routes sent the ids of real rows
+        self.answers: dict[tuple[str, str], int] = {}  # (route, role) → status of its first GET with real ids
         self.failures: list[str] = []
         self.requests = 0
         self.exceptions: list[BaseException] = []
@@ -200,6 +204,7 @@ class Sweep:
         for n, args in enumerate(sets):
             url = path_of(args)
             resp = self.send(client, who, "GET", url)
+            self.answers.setdefault((route, who), resp.status_code)
             self.harvest(resp, url)
             get_names, post_names = self.get_names | set(types), self.post_names | set(types)
             turned_away = resp.status_code in (401, 403) or (
@@ -225,10 +230,10 @@ class Sweep:
                 self.send(client, who, "POST", url, self.hostile(route, post_names, types, files=True))
 
 
-def _rows_the_demo_lacks(sweep: Sweep, clients: dict) -> None:
+def _rows_the_demo_lacks(sweep: Sweep, clients: dict, run_on_commit) -> None:
     """Rows the demo installation has none of, made through their own pages (as a user would) so that the sweep
-    meets their pages too: a statistics report, a DX paper, a target and a task's evidence, a reorganization plan.
-    (Scans need OCR: their pages are swept with ids of no row only.)"""
+    meets their pages too: a statistics report, a DX paper, a target and a task's evidence, a reorganization plan,
+    and a scan waiting for its fields to be confirmed (``_scan_job``)."""
     from motcua.transformation.models import Plan
     from motcua.units.models import AdministrativeUnit, Agency
     from tests.web.conftest import pdf_bytes
@@ -255,6 +260,45 @@ def _rows_the_demo_lacks(sweep: Sweep, clients: dict) -> None:
         if resp.status_code == 302:
             sweep.note(resp["Location"])
     sweep.note(f"/thong-ke/don-vi/{Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE).first().code}/")
+    _scan_job(sweep, clients["motcua.xa"], run_on_commit)
+
+
+def _scan_job(sweep: Sweep, counter, run_on_commit) -> None:
+    """A scan uploaded as the counter officer uploads one. The demo's scans are all confirmed (a confirmed job is
+    linked from nowhere, and its dossier offers no upload any more): a paper dossier is received at the officer's
+    counter (as the walk-in page receives one, with the procedure and e-form of the agency's first dossier), then
+    its page's first scan form is sent with a one-page scan of a few lines (the demo's own, read by Tesseract in a
+    fraction of a second), its OCR run by the task as the upload commits (``run_on_commit``). The job's page and its
+    page images get real ids, and so do its progress, its retry and the documents' job page, which a finished job
+    does not link."""
+    from django.urls import reverse
+
+    from motcua.demo.synthetic import document_scan
+    from motcua.dossiers import lifecycle
+    from motcua.dossiers.models import Dossier
+
+    officer = User.objects.get(username="motcua.xa")
+    agency = officer.role_assignments.get(role=Role.COUNTER_OFFICER).agency
+    like = Dossier.objects.filter(agency=agency).order_by("pk").first()
+    who = {"name": like.applicant_name, "id_number": like.applicant_id_number}
+    dossier = lifecycle.receive_at_counter(officer=officer, procedure=like.procedure, agency=agency,
+                                           applicant_data=who, form_data=like.form_data)
+    url = reverse("backoffice:dossier", args=[dossier.pk])
+    page = sweep.send(counter, "setup", "GET", url)
+    sweep.harvest(page, url)
+    form = lxml.html.fromstring(page.content).xpath("//form[contains(@action, '/so-hoa/')]")[0]
+    data = {el.get("name"): el.get("value") for el in form.xpath(".//input[@type='hidden']")}
+    data["scans"] = SimpleUploadedFile("to-khai.png", document_scan("Tờ khai", who), content_type="image/png")
+    with run_on_commit(execute=True):
+        resp = sweep.send(counter, "setup", "POST", form.get("action"), data)
+    assert resp.status_code == 302, resp.content[:2000]
+    job = resp["Location"]
+    sweep.harvest(sweep.send(counter, "setup", "GET", job), job)  # the page images
+    progress = sweep.send(counter, "setup", "GET", f"{job}tien-do/").json()
+    assert progress["state"] == "done", progress
+    for url in (job, f"{job}tien-do/", f"{job}nhan-dang-lai/",
+                reverse("documents:job", args=[resolve(job).kwargs["job_id"]])):
+        sweep.note(url)
 
 
 ENGLISH_PAGES = ("<h1>Not Found</h1>", "<h1>Bad Request (400)</h1>", "<h1>403 Forbidden</h1>",
@@ -266,7 +310,7 @@ def _english_error_page(body: str) -> bool:
     return any(marker in body for marker in ENGLISH_PAGES)
 
 
-def test_every_web_url_for_every_role_survives_hostile_input(settings, tmp_path):
+def test_every_web_url_for_every_role_survives_hostile_input(settings, tmp_path, django_capture_on_commit_callbacks):
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -287,7 +331,7 @@ def test_every_web_url_for_every_role_survives_hostile_input(settings, tmp_path)
         if username:
             sign_in(clients[username], User.objects.get(username=username))
     try:
-        _rows_the_demo_lacks(sweep, clients)
+        _rows_the_demo_lacks(sweep, clients, django_capture_on_commit_callbacks)
         for role, username in enumerate(ROLES):
             client = clients[username]
             for route in routes:
@@ -295,8 +339,14 @@ def test_every_web_url_for_every_role_survives_hostile_input(settings, tmp_path)
     finally:
         got_request_exception.disconnect(dispatch_uid="url-sweep")
     assert not sweep.failures, f"{len(sweep.failures)} of {sweep.requests} requests:\n" + "\n".join(sweep.failures)
-    # The sweep reached the rows it means to: every pattern with parameters had real ids but the scans' (a broken
-    # harvest would let it pass on 404s alone).
+    # The sweep reached the rows it means to: every pattern with parameters had real ids (a broken harvest would let
+    # it pass on 404s alone).
     unreached = {r for r in routes if PARAM.search(r)} - sweep.reached
-    assert all("/so-hoa/" in r for r in unreached), sorted(unreached)
+    assert not unreached, sorted(unreached)
+    # The scan's pages met with its real ids open to the counter officer who made it (a form's address: 405 to a
+    # GET) and closed to the others: anonymous to the sign-in, the citizen a 403 or 404.
+    for route in (r for r in routes if "so-hoa/" in r):
+        seen = {who: sweep.answers[route, who] for who in ("anonymous", "congdan", "motcua.xa")}
+        ok = seen["anonymous"] == 302 and seen["congdan"] in (403, 404) and seen["motcua.xa"] in (200, 405)
+        assert ok, (route, seen)
     assert sweep.requests > 3000, sweep.requests

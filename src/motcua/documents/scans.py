@@ -62,8 +62,9 @@ def digitize_scans(files, *, dossier, actor, kind: str = DigitizationKind.RECEIP
 
 
 def page_preview(job: DigitizationJob, number: int) -> bytes:
-    """PNG of page `number` (1-based) across the job's scans in upload order, scaled to PREVIEW_WIDTH."""
-    for att in job.sources.order_by("id"):
+    """PNG of page `number` (1-based) across the job's scans in upload order, scaled to PREVIEW_WIDTH. Page 0 is no
+    page (Pillow cannot seek an image to frame -1; poppler would give page 1)."""
+    for att in job.sources.order_by("id") if number >= 1 else ():
         data = att.read()
         if att.content_type == validation.PDF:
             count = validation.inspect(data).pages or 0

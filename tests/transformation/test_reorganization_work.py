@@ -92,6 +92,9 @@ def test_tasks_handed_over_count_for_the_new_commune_in_the_roll_up_and_once(mer
     own = plans.create_plan(leader, agency=new, year=year)
     mine = {r.agency.code: r for r in rollup.rollup_year(permissions.visible_plans(leader), year).rows}
     assert (mine[new.code].plan, mine[new.code].tasks, mine[new.code].planned_vnd) == (own, 3, 320_000_000)
+    page = signed_in(leader).get(f"{BASE}/ke-hoach/{own.pk}/").content.decode()
+    received = re.search(r'id="nhiem-vu-nhan-chuyen-giao">(.*?)</section>', page, re.S).group(1)
+    assert "Số hóa hồ sơ một cửa" in received and "Camera an ninh" in received and "Lắp wifi" not in received
     # Its answer to the round counts them too, as the roll-up does.
     answer = rounds.submit_response(leader, m["rnd"], new)
     assert (answer.snapshot["tasks"], answer.snapshot["done"]) == (3, 0)

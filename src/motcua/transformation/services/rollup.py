@@ -2,9 +2,10 @@
 
 Totals of budget by funding source and by group, community teams and members, people trained, and a
 row per unit with its progress. Budget lines with several sources count once, under the sources
-written together ("CTX, NSH"), so the rows add up to the total. A task of a merged unit's plan that the merger
-handed over to the new unit (services/merger.py) counts, with its money, in the new unit's row — its plan of the year when it is among the
-plans, else a row of its own without a plan — and no longer in the old unit's: each task counts once.
+written together ("CTX, NSH"), so the rows add up to the total. A task of a merged unit's plan that the
+merger handed over to the new unit (services/merger.py) counts, with its money, in the new unit's row — its
+plan of the year when it is among the plans, else a row of its own without a plan — and no longer in the old
+unit's: each task counts once.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ class _Rows:
         carrier = task.handed_over_to_id
         row = self.by_agency.get(carrier)
         if row is None:
-            row = self.by_agency[carrier] = self.extra[carrier] = UnitRow(task.handed_over_to)
+            row = self.by_agency[carrier] = self.extra[carrier] = UnitRow(Agency.objects.get(pk=carrier))
         return row
 
     def all(self) -> list[UnitRow]:
@@ -146,7 +147,9 @@ class _Rows:
 def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
     today = today or timezone.localdate()
     rows = _Rows(plans)
-    for task in Task.objects.filter(plan_id__in=rows.by_plan).select_related("plan__agency", "handed_over_to"):
+    for task in Task.objects.filter(plan_id__in=rows.by_plan).select_related("plan__agency").only(
+            "plan_id", "status", "progress", "deadline", "year", "handed_over_to_id", "plan__year",
+            "plan__agency__successor"):
         row = rows.of(task)
         row.tasks += 1
         row.progress_sum += 100 if task.status == Task.DONE else task.progress
@@ -156,7 +159,7 @@ def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
     by_source: dict[str, int] = defaultdict(int)
     by_group: dict[str, int] = defaultdict(int)
     lines = (BudgetLine.objects.filter(task__plan_id__in=rows.by_plan)
-             .select_related("task__plan__agency", "task__section__group", "task__handed_over_to").prefetch_related("sources"))
+             .select_related("task__plan__agency", "task__section__group").prefetch_related("sources"))
     for line in lines:
         row = rows.of(line.task)
         row.planned_vnd += line.planned_vnd

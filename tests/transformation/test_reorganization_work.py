@@ -13,7 +13,7 @@ from motcua.accounts.permissions import forget_roles
 from motcua.audit.models import AuditEntry
 from motcua.transformation import permissions
 from motcua.transformation.models import Plan, Task
-from motcua.transformation.services import budget, community, plans, rollup, rounds
+from motcua.transformation.services import budget, community, indicators, plans, rollup, rounds
 from motcua.units.models import Agency
 from motcua.units.reorganization import apply, preview
 
@@ -36,6 +36,7 @@ def test_the_new_commune_takes_over_the_old_communes_teams_and_reads_their_train
     gone.save()
     community.add_activity(m["leaders"][b.code], b, date=today, title="Tập huấn cài đặt VNeID", participants=40)
     assert preview(m["plan"]).counts["transformation.teams"] == {"moved": 1}  # the dissolved one stays
+    target = indicators.add_target(m["leaders"][a.code], m["plan_a"], measure="community_teams", value=1)
 
     apply(m["plan"], m["admin"])
     new = _new()
@@ -48,6 +49,8 @@ def test_the_new_commune_takes_over_the_old_communes_teams_and_reads_their_train
     before = today - dt.timedelta(days=31)  # both teams were A's then
     assert community.counts([a.pk], before, before)[a.pk].members == 10
     assert new.pk not in community.counts([new.pk], before, before)
+    # A's plan of the year still reads the team it had when it ended (not 0 because the team moved on).
+    assert [(x.target, x.value) for x in indicators.measure_targets(Plan.objects.get(pk=m["plan_a"].pk))] == [(target, 1)]
 
     # The new commune's leader (A's, role moved) sees the team and B's training on the new commune's page ...
     leader = m["leaders"][a.code]

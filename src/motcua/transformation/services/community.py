@@ -96,6 +96,15 @@ def counts(agency_ids, start: dt.date, end: dt.date) -> dict[int, CommunityCount
     return out
 
 
+def last_day(agency, end: dt.date) -> dt.date:
+    """`end`, or the last day of a unit closed by a merger before it: what the unit had when it ended (its teams
+    moved to the new unit the next day)."""
+    unit = agency.admin_unit if agency.admin_unit_id else None
+    if agency.successor_id and unit is not None and unit.valid_to is not None and unit.valid_to < end:
+        return unit.valid_to
+    return end
+
+
 def total(agency_ids, start: dt.date, end: dt.date) -> CommunityCounts:
     t = CommunityCounts()
     for c in counts(agency_ids, start, end).values():

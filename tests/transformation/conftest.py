@@ -1,10 +1,17 @@
 """A province with two wards (the towns of seeds 000 and 004 became wards in 2025) and their officers."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
+from motcua.accounts.models import Role
+from motcua.transformation.models import Task
+from motcua.transformation.services import plans, rounds
 from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.reorganization import approve, save_draft
+from motcua.units.services import load_agencies, load_units
 from tests.factories import officer
 
 from .seed_xlsx import build
@@ -56,3 +63,43 @@ def signed_in(client, monkeypatch):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def merger(db):
+    """Three communes of the province (A, B, C) about to merge into «Xã Hợp Nhất» (99001), a fourth (other) not,
+    with an open and a closed reporting round, plans and tasks (tests/transformation/test_reorganization*.py)."""
+    load_units("51")
+    load_agencies("51", prefix="H51")
+    units = list(AdministrativeUnit.objects.filter(level=AdministrativeUnit.COMMUNE).order_by("code")[:4])
+    a, b, c, other = (Agency.objects.get(admin_unit=u) for u in units)
+    admin = officer(Role.PROVINCIAL_ADMIN, None, username="quantri.tinh")
+    leaders = {ag.code: officer(Role.LEADER, ag, username=f"lanhdao.{i}") for i, ag in enumerate((a, b, c, other))}
+    year = timezone.localdate().year
+    today = timezone.localdate()
+    rnd = rounds.open_round(admin, title=f"Báo cáo chuyển đổi số năm {year}", year=year,
+                            deadline=today + dt.timedelta(days=7), agencies=[a, b, c, other])
+    closed = rounds.open_round(admin, title="Kỳ đã đóng", year=year, deadline=today, agencies=[b, other])
+    rounds.close_round(admin, closed)
+    # A's plan: a task it leads, one naming no lead unit (A's own), one done; B's plan: a task B leads;
+    # the province's plan: a task C leads.
+    la, lb = leaders[a.code], leaders[b.code]
+    plan_a = plans.create_plan(la, agency=a, year=year)
+    sec = plans.add_section(la, plan_a, title="Chính quyền số", numeral="I")
+    led = plans.add_task(la, plan_a, section=sec, content="Số hóa hồ sơ một cửa", lead_agencies=[a])
+    owned = plans.add_task(la, plan_a, section=sec, content="Tập huấn kỹ năng số", lead_text="Các thôn")
+    done = plans.add_task(la, plan_a, section=sec, content="Lắp wifi nhà văn hóa", lead_agencies=[a],
+                          status=Task.DONE, progress=100)
+    plan_b = plans.create_plan(lb, agency=b, year=year)
+    led_b = plans.add_task(lb, plan_b, section=plans.add_section(lb, plan_b, title="Hạ tầng số"),
+                           content="Camera an ninh", lead_agencies=[b])
+    plan_c = plans.create_plan(leaders[c.code], agency=c, year=year - 1)  # last year's: nothing left to do
+    province = Agency.objects.get(code="H51")
+    plan_p = plans.create_plan(admin, agency=province, year=year)
+    led_c = plans.add_task(admin, plan_p, section=plans.add_section(admin, plan_p, title="Xã hội số"),
+                           content="Tổ công nghệ số cộng đồng", lead_agencies=[c])
+    rounds.submit_response(la, rnd, a)  # A answered before the merger
+    plan = save_draft(admin, resolution_number="1677/NQ-UBTVQH15", resolution_date=dt.date(2025, 6, 16),
+                      effective_date=today, old_units=units[:3], new_code="99001", new_name="Xã Hợp Nhất")
+    return dict(a=a, b=b, c=c, other=other, admin=admin, leaders=leaders, rnd=rnd, closed=closed, plan_a=plan_a, plan_c=plan_c,
+                tasks=dict(led=led, owned=owned, done=done, led_b=led_b, led_c=led_c), plan=approve(plan, admin))

@@ -49,6 +49,7 @@ LABELS = {
     "dx.plan_reopened": "Mở lại kế hoạch", "dx.round_opened": "Mở kỳ báo cáo", "dx.round_answered": "Gửi báo cáo kỳ",
     "dx.value_entered": "Nhập kết quả chỉ tiêu", "dx.narrative_saved": "Lưu phần thuyết minh",
     "dx.round_unit_merged": "Kỳ báo cáo theo đơn vị sau sắp xếp", "dx.task_lead_merged": "Chuyển nhiệm vụ cho đơn vị mới",
+    "dx.team_moved": "Chuyển tổ công nghệ số cộng đồng cho đơn vị mới",
     "notice.dx_round_opened": "Báo mở kỳ báo cáo chuyển đổi số", "notice.dx_round_reminder": "Nhắc báo cáo chuyển đổi số",
     "integration.portal_sync": "Đồng bộ với Cổng Dịch vụ công quốc gia", "integration.storage_sync": "Đồng bộ kho lưu trữ",
     "audit.anchor": "Neo chuỗi nhật ký", "personal_data.read": "Xem dữ liệu cá nhân",

@@ -6,8 +6,8 @@
 - the provincial admin sees and changes everything, keeps the catalogues and opens reporting rounds;
 - an auditor (and any province-wide role) reads everything and changes nothing;
 - a unit that succeeded others in a merger (motcua.units.reorganization) reads their plans, round answers and
-  reports, and changes none of them: they stay the old unit's history (its open tasks move to the successor,
-  transformation/reorganization.py).
+  reports, and changes none of them: they stay the old unit's history (its open tasks are handed over to the
+  successor, which reports on them, and its teams move to it: transformation/services/merger.py).
 The roles and role groups come from motcua.accounts.models (Role), the checks from motcua.accounts.permissions.
 """
 
@@ -74,7 +74,7 @@ def visible_plans(user, qs=None):
     mine = staff_agencies_of(user)
     if not mine:
         return qs.none()
-    led = Plan.objects.filter(tasks__lead_agencies__in=mine).values("pk")
+    led = Plan.objects.filter(Q(tasks__lead_agencies__in=mine) | Q(tasks__handed_over_to__in=mine)).values("pk")
     # The province's own plans are read by every unit that implements them; a merged unit's by its successor.
     return qs.filter(Q(agency_id__in=mine | predecessor_ids(mine)) | Q(pk__in=led)
                      | Q(agency__kind=Agency.PROVINCIAL_COMMITTEE))
@@ -92,12 +92,21 @@ def can_approve_plan(user, plan) -> bool:
     return _signed_in(user) and (is_provincial_admin(user) or has_role(user, APPROVE_ROLES, plan.agency))
 
 
+def carried_by(agency_ids) -> Q:
+    """Tasks that `agency_ids` carry: led by them, of their plan naming no lead unit in the system, or handed over
+    to them by a merger (services/merger.py)."""
+    return (Q(lead_agencies__in=agency_ids) | Q(handed_over_to__in=agency_ids)
+            | Q(lead_agencies__isnull=True, handed_over_to__isnull=True, plan__agency_id__in=agency_ids))
+
+
 def can_report_on_task(user, task) -> bool:
     """Result, progress and evidence: the plan's editors and the officers of a lead unit (of the plan's own
-    unit when the task names no lead unit in the system)."""
+    unit when the task names no lead unit in the system), or of the unit a merger handed the task over to."""
     if can_edit_plan(user, task.plan):
         return True
     leads = list(task.lead_agencies.all()) or [task.plan.agency]
+    if task.handed_over_to_id:
+        leads.append(task.handed_over_to)
     return _signed_in(user) and any(has_role(user, OFFICER_ROLES, a) for a in leads)
 
 

@@ -4,10 +4,14 @@
   into the new unit: not missing, not reminded); an answer it already sent stays as sent, shown under the new
   unit's name «(trước đây: …)»; the new unit is asked, and its admins and leaders told. Closed rounds do not
   change.
-- Tasks not done that an old unit leads (or owns, naming no lead unit) are led by the new unit, whose officers
-  (the old units' officers, their roles moved) keep their results, progress and evidence.
+- Tasks not done that an old unit leads (or owns, naming no lead unit) are handed over to the new unit, whose
+  officers (the old units' officers, their roles moved) keep their results, progress and evidence; they count
+  for the new unit in the roll-ups from then on (services/merger.py, services/rollup.py).
 - Plans stay with the unit that wrote them (one per unit, year and kind; their money and approval are that
-  unit's history): the new unit reads them, it does not change them (permissions.py), and writes its own.
+  unit's history): the new unit reads them, it does not change them (permissions.py), and writes its own. The
+  handover does not rewrite a plan (an approved one stays as approved): it is recorded beside the task.
+- Community digital-technology teams still active move to the new unit from the effective date; before it they
+  count for their old unit. Trainings stay where and when they happened; the new unit reads them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 
 from .models import Plan, RoundResponse
-from .services.plans import hand_over_task, tasks_of_units
+from .services.merger import hand_over_task, move_team, tasks_of_units, teams_of_units
 from .services.rounds import follow_merger, open_rounds_with
 
 
@@ -67,26 +71,63 @@ class OpenRounds(Step):
         return ("followed", detail) if detail else None
 
 
-@steps.register("transformation.tasks")
-class OpenTasks(Step):
-    order = 51
-    title = "Nhiệm vụ chuyển đổi số chưa hoàn thành"
-    outcome_labels = {"moved": "nhiệm vụ chưa hoàn thành chuyển cho đơn vị mới chủ trì"}
+class _Moves(Step):
+    """Items of the old units (``items``) that ``move(actor, item, old ids, new agency, reason, effective date)``
+    gives to the new unit, each with the outcome "moved"."""
 
-    def preview(self, t: Targets):
-        tasks = list(tasks_of_units(t.old_agency_ids))
-        rows = [[t_.plan.title, t_.number, t_.content[:120], t_.get_status_display(), agency_label(t.new_agency)]
-                for t_ in tasks]
-        plans = Plan.objects.filter(agency_id__in=t.old_agency_ids).select_related("agency").order_by("agency__code",
-                                                                                                       "-year")
-        notes = [f"{p.title} ({agency_label(p.agency)}) giữ nguyên của đơn vị cũ; đơn vị mới xem, không sửa."
-                 for p in plans]
-        return self.section(headers=["Kế hoạch", "STT", "Nhiệm vụ", "Trạng thái", "Chủ trì sau sắp xếp"], rows=rows,
-                            counts={"moved": len(tasks)}, notes=notes)
+    outcome_labels = {"moved": ""}
+
+    def items(self, t: Targets):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    @staticmethod
+    def move(actor, item, old_ids, successor, reason, on):  # pragma: no cover - interface
+        raise NotImplementedError
 
     def pending(self, t: Targets):
-        return [(task.pk, task) for task in tasks_of_units(t.old_agency_ids)]
+        return [(item.pk, item) for item in self.items(t)]
 
-    def apply(self, t: Targets, key, task, actor):
-        detail = hand_over_task(actor, task, t.old_agency_ids, t.new_agency, _reason(t))
+    def apply(self, t: Targets, key, item, actor):
+        detail = self.move(actor, item, t.old_agency_ids, t.new_agency, _reason(t), t.plan.effective_date)
         return ("moved", detail) if detail else None
+
+
+@steps.register("transformation.tasks")
+class OpenTasks(_Moves):
+    order = 51
+    title = "Nhiệm vụ chuyển đổi số chưa hoàn thành"
+    outcome_labels = {"moved": "nhiệm vụ chưa hoàn thành chuyển giao cho đơn vị mới"}
+    move = staticmethod(hand_over_task)
+
+    def items(self, t: Targets):
+        return tasks_of_units(t.old_agency_ids)
+
+    def preview(self, t: Targets):
+        tasks = list(self.items(t))
+        rows = [[t_.plan.title, t_.number, t_.content[:120], t_.get_status_display(), agency_label(t.new_agency)]
+                for t_ in tasks]
+        headers = ["Kế hoạch", "STT", "Nhiệm vụ", "Trạng thái", "Thực hiện sau sắp xếp"]
+        plans = Plan.objects.filter(agency_id__in=t.old_agency_ids).select_related("agency").order_by("agency__code",
+                                                                                                       "-year")
+        notes = [f"{p.title} ({agency_label(p.agency)}) giữ nguyên của đơn vị cũ (nội dung đã phê duyệt không đổi, "
+                 "việc chuyển giao ghi bên cạnh nhiệm vụ); đơn vị mới xem, không sửa." for p in plans]
+        return self.section(headers=headers, rows=rows, counts={"moved": len(tasks)}, notes=notes)
+
+
+@steps.register("transformation.teams")
+class CommunityTeams(_Moves):
+    order = 52
+    title = "Tổ công nghệ số cộng đồng"
+    outcome_labels = {"moved": "tổ công nghệ số cộng đồng chuyển về đơn vị mới"}
+    move = staticmethod(move_team)
+
+    def items(self, t: Targets):
+        return teams_of_units(t.old_agency_ids, t.plan.effective_date)
+
+    def preview(self, t: Targets):
+        teams = list(self.items(t))
+        rows = [[agency_label(team.agency), team.village or "Tổ của đơn vị", str(team.members),
+                 agency_label(t.new_agency)] for team in teams]
+        notes = ["Hoạt động tập huấn, truyền thông đã diễn ra giữ nguyên của đơn vị cũ; đơn vị mới xem được."]
+        return self.section(headers=["Đơn vị cũ", "Thôn, tổ dân phố", "Thành viên", "Thuộc đơn vị sau sắp xếp"],
+                            rows=rows, counts={"moved": len(teams)}, notes=notes if teams else [])

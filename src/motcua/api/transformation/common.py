@@ -55,6 +55,9 @@ def task_out(task: Task, lines=None) -> dict:
     return {"id": task.pk, "section_id": task.section_id, "number": task.number, "content": task.content,
             "explanation": task.explanation, "lead_text": task.lead_text,
             "lead_units": [a.code for a in task.lead_agencies.all()], "cooperating_text": task.cooperating_text,
+            # a merger handed the task over (the plan's lead units above stay as written)
+            "handed_over_to": task.handed_over_to.code if task.handed_over_to_id else None,
+            "handed_over_on": task.handed_over_on,
             "deadline": task.deadline, "year": task.year, "status": task.status, "state": state, "state_label": label,
             "progress": task.progress, "result": task.result, "note": task.note,
             "evidence": [a.pk for a in task.evidence.all()],

@@ -76,6 +76,9 @@ class TaskOut(Schema):
     lead_text: str
     lead_units: list[str]
     cooperating_text: str
+    handed_over_to: str | None = Field(None, description="Mã cơ quan nhận chuyển giao nhiệm vụ khi sắp xếp đơn vị "
+                                                         "hành chính (đơn vị chủ trì ghi trong kế hoạch không đổi)")
+    handed_over_on: date | None = None
     deadline: date | None
     year: int | None
     status: str

@@ -9,7 +9,7 @@ from motcua.core.errors import DomainError
 from motcua.papers.transformation.appendices import KINDS as PAPER_KINDS
 from motcua.transformation import permissions
 from motcua.transformation.models import Plan, Task
-from motcua.transformation.services import indicators, plans
+from motcua.transformation.services import indicators, merger, plans
 from motcua.transformation.services.budget import plan_table
 
 from ..views.common import bo_page
@@ -66,6 +66,8 @@ def editor_context(request, plan: Plan, task_form=None, **extra) -> dict:
            # a commune sees the province's plan it derives from, not the province's annual report page
            "can_see_annual": permissions.can_view_agency(user, plan.agency),
            "measured": indicators.measure_targets(plan),
+           # tasks of merged units' plans handed over to this unit: they count in this plan's figures
+           "received": [t for t in merger.counted_tasks(plan).select_related("plan__agency") if t.plan_id != plan.pk],
            "section_form": SectionForm(), "line_form": BudgetLineForm(),
            "target_form": TargetForm(), "value_form": ValueForm()}
     ctx.update(extra)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -297,8 +296,7 @@ def _my_tasks_page(request, failed: dict | None = None, status: int = 200):
     failed = failed or {}
     mine = staff_agencies_of(request.user)
     # a report's rows (money spent in past years, seed 004 Phụ lục I) are not work to do
-    qs = (Task.objects.filter(Q(lead_agencies__in=mine) | Q(plan__agency_id__in=mine, lead_agencies__isnull=True),
-                              plan__kind=Plan.PLAN)
+    qs = (Task.objects.filter(permissions.carried_by(mine), plan__kind=Plan.PLAN)
           .exclude(status=Task.DONE).select_related("plan__agency", "section").distinct())
     today = timezone.localdate()
     rows = []

@@ -16,6 +16,7 @@ from motcua.transformation import permissions
 from motcua.transformation.models import Activity, CommunityTeam, FundingSource, Plan, ReportingRound, TaskGroup
 from motcua.transformation.services import catalogue, community, indicators, plans, rollup, rounds
 from motcua.units.models import Agency
+from motcua.units.reorganization import predecessor_ids
 from motcua.web.pages import actor
 
 from ..views.common import officer_required
@@ -124,7 +125,7 @@ def dashboard(request):
     missing = [r for r in answers.values() if r.status == "pending" and permissions.can_view_agency(
         request.user, r.agency)] if rnd else []
     for row in up.rows:
-        row.answer = answers.get(row.plan.agency_id)
+        row.answer = answers.get(row.agency.pk)
     return page(request, "backoffice/dx/dashboard.html", {
         "year": year, "up": up, "rnd": rnd, "answers": answers, "missing": sorted(missing, key=lambda r: r.agency.code),
         "group_chart": charts.bars("Kinh phí theo nhóm nhiệm vụ (triệu đồng)", up.by_group),
@@ -161,8 +162,11 @@ def community_page(request):
     counts = community.total([agency.pk], dt.date(year, 1, 1), dt.date(year, 12, 31))
     return page(request, "backoffice/dx/community.html", {
         "agency": agency, "agencies": visible.order_by("code")[:500], "year": year, "counts": counts,
-        "teams": CommunityTeam.objects.filter(agency=agency), "team_form": team_form, "act_form": act_form,
-        "activities": Activity.objects.filter(agency=agency)[:200],
+        "teams": CommunityTeam.objects.filter(agency=agency).select_related("former_agency"), "team_form": team_form,
+        "act_form": act_form,
+        # the units it took over in a merger: their trainings stay theirs, read here (their teams moved)
+        "activities": Activity.objects.filter(agency_id__in={agency.pk} | predecessor_ids([agency.pk]))
+        .select_related("agency")[:200],
         "editable": permissions.can_edit_agency(request.user, agency)}, status=status)
 
 

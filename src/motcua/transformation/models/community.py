@@ -16,6 +16,10 @@ class CommunityTeam(models.Model):
     decision = models.CharField("quyết định thành lập", max_length=500, blank=True)
     founded_on = models.DateField("ngày thành lập", null=True, blank=True)
     dissolved_on = models.DateField("ngày giải thể", null=True, blank=True)
+    # A merger moves a team to the new unit from ``moved_on``; before that day it counts for ``former_agency``.
+    former_agency = models.ForeignKey("units.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name="đơn vị trước khi sắp xếp")
+    moved_on = models.DateField("thuộc đơn vị hiện nay từ ngày", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)

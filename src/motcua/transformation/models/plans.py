@@ -88,6 +88,12 @@ class Task(models.Model):
                                            verbose_name="đơn vị chủ trì (trong hệ thống)")
     lead_text = models.TextField("đơn vị chủ trì", blank=True)
     cooperating_text = models.TextField("đơn vị phối hợp", blank=True)
+    # A merger of administrative units hands an unfinished task to the new unit; the plan's text and lead units
+    # stay as written (approved), the unit carrying the task now is recorded here (transformation/reorganization.py).
+    handed_over_to = models.ForeignKey("units.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="dx_handed_over_tasks",
+                                       verbose_name="chuyển giao cho đơn vị (sắp xếp đơn vị hành chính)")
+    handed_over_on = models.DateField("ngày chuyển giao", null=True, blank=True)
     deadline = models.DateField("thời hạn hoàn thành", null=True, blank=True)
     year = models.PositiveSmallIntegerField("năm thực hiện", null=True, blank=True)
     status = models.CharField("trạng thái", max_length=16, choices=STATUSES, default=NOT_STARTED)

@@ -93,5 +93,5 @@ def figures(agency, year: int) -> AnnualFigures:
         next_table=plan_table(next_plan) if next_plan else None,
         statistics=statistics.totals(start, end, indicators.scope_of(agency)),
         measured=indicators.measure_targets(plan) if plan else [],
-        counts=community.total([agency.pk], start, end),
+        counts=community.total([agency.pk], start, community.last_day(agency, end)),
         trainings=list(Activity.objects.filter(agency=agency, date__gte=start, date__lte=end).order_by("date")))

@@ -170,8 +170,8 @@ class PlanTable:
 def plan_table(plan: Plan) -> PlanTable:
     """Sections in order with their tasks, each task's budget (sum of its lines), subtotals and total."""
     lines = Prefetch("budget_lines", queryset=BudgetLine.objects.prefetch_related("sources").order_by("year", "id"))
-    tasks = Prefetch("tasks", queryset=Task.objects.order_by("order").prefetch_related(lines, "lead_agencies",
-                                                                                        "evidence"))
+    tasks = Prefetch("tasks", queryset=Task.objects.order_by("order").select_related("handed_over_to")
+                     .prefetch_related(lines, "lead_agencies", "evidence"))
     sections = []
     for section in plan.sections.select_related("group").prefetch_related(tasks).order_by("order"):
         rows = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, When
 from django.utils import timezone
 
 from motcua.core.errors import ValidationFailed
@@ -54,7 +54,7 @@ def add_activity(user, agency, *, date: dt.date, title: str, participants, kind:
     if not isinstance(date, dt.date):
         raise ValidationFailed("date_invalid", "Ngày không hợp lệ (dd/mm/yyyy).")
     _not_after_today(date, "Ngày hoạt động")
-    if task is not None and task.plan.agency_id != agency.pk:
+    if task is not None and agency.pk not in (task.plan.agency_id, task.handed_over_to_id):
         raise ValidationFailed("task_other_unit", "Nhiệm vụ không thuộc kế hoạch của đơn vị này.")
     return Activity.objects.create(agency=agency, kind=kind, date=date, title=title[:500],
                                    audience=(audience or "").strip()[:255],
@@ -72,14 +72,17 @@ class CommunityCounts:
 
 
 def counts(agency_ids, start: dt.date, end: dt.date) -> dict[int, CommunityCounts]:
-    """Per agency: teams active at `end` and their members; people trained and activities in [start, end]."""
+    """Per agency: teams active at `end` and their members (a team a merger moved counts for its old unit before
+    the day it moved, services/merger.py); people trained and activities in [start, end]."""
     out: dict[int, CommunityCounts] = {}
     active = Q(founded_on__isnull=True) | Q(founded_on__lte=end)
     active &= Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=end)
-    teams = (CommunityTeam.objects.filter(active, agency_id__in=agency_ids).values("agency_id")
-             .annotate(n=Count("id"), m=Sum("members")))
+    owner = Case(When(moved_on__gt=end, then=F("former_agency_id")), default=F("agency_id"))
+    mine = Q(agency_id__in=agency_ids) | Q(former_agency_id__in=agency_ids)
+    teams = (CommunityTeam.objects.filter(active, mine).annotate(owner=owner).filter(owner__in=agency_ids)
+             .values("owner").annotate(n=Count("id"), m=Sum("members")))
     for row in teams:
-        c = out.setdefault(row["agency_id"], CommunityCounts())
+        c = out.setdefault(row["owner"], CommunityCounts())
         c.teams, c.members = row["n"], row["m"] or 0
     acts = (Activity.objects.filter(agency_id__in=agency_ids, date__gte=start, date__lte=end)
             .values("agency_id", "kind").annotate(n=Count("id"), p=Sum("participants")))
@@ -91,6 +94,15 @@ def counts(agency_ids, start: dt.date, end: dt.date) -> dict[int, CommunityCount
         else:
             c.communications += row["n"]
     return out
+
+
+def last_day(agency, end: dt.date) -> dt.date:
+    """`end`, or the last day of a unit closed by a merger before it: what the unit had when it ended (its teams
+    moved to the new unit the next day)."""
+    unit = agency.admin_unit if agency.admin_unit_id else None
+    if agency.successor_id and unit is not None and unit.valid_to is not None and unit.valid_to < end:
+        return unit.valid_to
+    return end
 
 
 def total(agency_ids, start: dt.date, end: dt.date) -> CommunityCounts:

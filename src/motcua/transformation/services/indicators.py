@@ -181,7 +181,7 @@ def measure_targets(plan: Plan, start: dt.date | None = None, end: dt.date | Non
             out.append(Measured(target, m, value, statistics.format_percent(rate)))
         elif m is not None and m.source == measures.DX:
             if dx is None:
-                dx = community.total([plan.agency_id], start, end)
+                dx = community.total([plan.agency_id], start, community.last_day(plan.agency, end))
             value = Decimal({"community_teams": dx.teams, "team_members": dx.members,
                              "people_trained": dx.trained}[m.key])
             out.append(Measured(target, m, value, format_value(value, target.unit)))

@@ -7,7 +7,7 @@ import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
@@ -351,31 +351,3 @@ def unit_agency(code: str):
         raise NotFound("unit_not_found", f"Không tìm thấy đơn vị mã \u201c{code}\u201d (mã đơn vị hành chính, ví dụ 51, "
                                          "hoặc mã định danh cơ quan, ví dụ H51.02).")
     raise ValidationFailed("unit_ambiguous", f"Mã \u201c{code}\u201d ứng với nhiều cơ quan; dùng mã định danh cơ quan.")
-
-
-def tasks_of_units(agency_ids):
-    """Tasks not done that `agency_ids` lead (or own: a task of their plan that names no lead unit in the system)."""
-    return (Task.objects.exclude(status=Task.DONE)
-            .filter(Q(lead_agencies__in=agency_ids) | Q(lead_agencies__isnull=True, plan__agency_id__in=agency_ids))
-            .distinct().select_related("plan__agency").order_by("plan__agency__code", "plan_id", "order"))
-
-
-def hand_over_task(user, task: Task, old_ids, successor, reason: str) -> dict | None:
-    """A merger: the unit that took over the old units leads `task` in their place, so that its officers keep its
-    results, progress and evidence (Nhiệm vụ của tôi). The plan and its text stay as written; the move is in the
-    audit trail. None when nothing is left to move (done meanwhile, or already moved)."""
-    task = Task.objects.select_for_update().filter(pk=task.pk).exclude(status=Task.DONE).select_related(
-        "plan__agency").first()
-    if task is None:
-        return None
-    leads = list(task.lead_agencies.all())
-    old = [a for a in leads if a.pk in set(old_ids)] or (
-        [task.plan.agency] if not leads and task.plan.agency_id in set(old_ids) else [])
-    if not old:
-        return None
-    task.lead_agencies.remove(*[a for a in old if a in leads])
-    task.lead_agencies.add(successor)
-    detail = {"plan": task.plan_id, "number": task.number, "from": [a.code for a in old], "to": successor.code,
-              "reason": reason}
-    audit(user, "dx.task_lead_merged", "dx_task", task.pk, detail)
-    return detail

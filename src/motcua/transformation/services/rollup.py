@@ -2,7 +2,10 @@
 
 Totals of budget by funding source and by group, community teams and members, people trained, and a
 row per unit with its progress. Budget lines with several sources count once, under the sources
-written together ("CTX, NSH"), so the rows add up to the total.
+written together ("CTX, NSH"), so the rows add up to the total. A task of a merged unit's plan that the
+merger handed over to the new unit (services/merger.py) counts, with its money, in the new unit's row — its
+plan of the year when it is among the plans, else a row of its own without a plan — and no longer in the old
+unit's: each task counts once.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from motcua.units.models import Agency
+
 from ..models import BudgetLine, Plan, Task
 from ..money import format_million
 from . import community
 from .catalogue import source_codes
+from .merger import counts_elsewhere
 from .plans import task_state
 
 NO_GROUP = "Chưa xếp nhóm"
@@ -25,7 +31,10 @@ NO_SOURCE = "Chưa ghi nguồn"
 
 @dataclass
 class UnitRow:
-    plan: Plan
+    """A unit's figures: its plan's, or (``plan`` None) only the tasks a merger handed over to it."""
+
+    agency: Agency
+    plan: Plan | None = None
     tasks: int = 0
     done: int = 0
     overdue: int = 0
@@ -33,10 +42,6 @@ class UnitRow:
     planned_vnd: int = 0
     disbursed_vnd: int = 0
     counts: community.CommunityCounts = field(default_factory=community.CommunityCounts)
-
-    @property
-    def agency(self):
-        return self.plan.agency
 
     @property
     def progress(self) -> int:
@@ -113,13 +118,39 @@ def descendants(plan: Plan) -> list[Plan]:
     return out
 
 
+class _Rows:
+    """The rows of a roll-up and which row each task counts in."""
+
+    def __init__(self, plans):
+        self.by_plan = {p.pk: UnitRow(p.agency, p) for p in plans}
+        self.by_agency: dict[int, UnitRow] = {}
+        for row in self.by_plan.values():
+            if row.plan.kind == Plan.PLAN:
+                self.by_agency.setdefault(row.agency.pk, row)
+        self.extra: dict[int, UnitRow] = {}
+
+    def of(self, task: Task) -> UnitRow:
+        """The plan's row; for a task of a merged unit's plan handed over to another unit, that unit's."""
+        if not counts_elsewhere(task):
+            return self.by_plan[task.plan_id]
+        carrier = task.handed_over_to_id
+        row = self.by_agency.get(carrier)
+        if row is None:
+            row = self.by_agency[carrier] = self.extra[carrier] = UnitRow(Agency.objects.get(pk=carrier))
+        return row
+
+    def all(self) -> list[UnitRow]:
+        rows = [*self.by_plan.values(), *self.extra.values()]
+        return sorted(rows, key=lambda r: (r.agency.kind != "provincial_committee", r.agency.code, r.plan is None))
+
+
 def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
-    plans = sorted(plans, key=lambda p: (p.agency.kind != "provincial_committee", p.agency.code))
     today = today or timezone.localdate()
-    rows = {p.pk: UnitRow(p) for p in plans}
-    for task in Task.objects.filter(plan_id__in=rows).select_related("plan").only(
-            "plan_id", "status", "progress", "deadline", "year", "plan__year"):
-        row = rows[task.plan_id]
+    rows = _Rows(plans)
+    for task in Task.objects.filter(plan_id__in=rows.by_plan).select_related("plan__agency").only(
+            "plan_id", "status", "progress", "deadline", "year", "handed_over_to_id", "plan__year",
+            "plan__agency__successor"):
+        row = rows.of(task)
         row.tasks += 1
         row.progress_sum += 100 if task.status == Task.DONE else task.progress
         state = task_state(task, today)[0]
@@ -127,19 +158,27 @@ def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
         row.overdue += state == "overdue"
     by_source: dict[str, int] = defaultdict(int)
     by_group: dict[str, int] = defaultdict(int)
-    lines = (BudgetLine.objects.filter(task__plan_id__in=rows).select_related("task__section__group")
-             .prefetch_related("sources"))
+    lines = (BudgetLine.objects.filter(task__plan_id__in=rows.by_plan)
+             .select_related("task__plan__agency", "task__section__group").prefetch_related("sources"))
     for line in lines:
-        row = rows[line.task.plan_id]
+        row = rows.of(line.task)
         row.planned_vnd += line.planned_vnd
         row.disbursed_vnd += line.disbursed_vnd or 0
         by_source[source_codes(line.sources.all()) or NO_SOURCE] += line.planned_vnd
         group = line.task.section.group
         by_group[group.name if group else NO_GROUP] += line.planned_vnd
-    counts = community.counts({p.agency_id for p in plans}, dt.date(year, 1, 1), dt.date(year, 12, 31))
-    for row in rows.values():
-        row.counts = counts.get(row.plan.agency_id, community.CommunityCounts())
-    return Rollup(year, list(rows.values()), sorted(by_source.items(), key=lambda kv: -kv[1]),
+    # the unit that took over merged ones counts their teams once they moved (services/community.py)
+    heirs = {s.pk: s for s in Agency.objects.filter(predecessors__in=[r.agency.pk for r in rows.all()])
+             .exclude(pk__in=[r.agency.pk for r in rows.all()]).distinct()}
+    counts = community.counts({r.agency.pk for r in rows.all()} | set(heirs), dt.date(year, 1, 1),
+                              dt.date(year, 12, 31))
+    for pk, heir in heirs.items():
+        if pk in counts:
+            rows.by_agency[pk] = rows.extra[pk] = UnitRow(heir)
+    every = rows.all()
+    for row in every:
+        row.counts = counts.get(row.agency.pk, community.CommunityCounts())
+    return Rollup(year, every, sorted(by_source.items(), key=lambda kv: -kv[1]),
                   sorted(by_group.items(), key=lambda kv: -kv[1]))
 
 

@@ -19,6 +19,7 @@ from .. import permissions
 from ..models import Plan, ReportingRound, RoundReminder, RoundResponse
 from .common import audit, stored_user
 from .indicators import measure_targets
+from .merger import counted_tasks
 from .plans import _year, task_state
 
 DEFAULT_UNIT_KINDS = (Agency.COMMUNE_COMMITTEE, Agency.PROVINCIAL_DEPARTMENT)
@@ -107,7 +108,7 @@ def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
     if plan is None:
         raise InvalidTransition("plan_missing", f"{agency.name} chưa có kế hoạch chuyển đổi số năm {rnd.year}; lập kế "
                                                 "hoạch trước khi gửi báo cáo.")
-    tasks = list(plan.tasks.all())
+    tasks = list(counted_tasks(plan))  # with the tasks a merger handed over to the unit, as in the roll-up
     states = [task_state(t, rnd.period_end)[0] for t in tasks]
     snapshot = {
         "plan_id": plan.pk, "period": [rnd.period_start.isoformat(), rnd.period_end.isoformat()],

@@ -10,8 +10,8 @@ and applies it (``run.apply``), after reading ``run.preview``.
 What follows the units lives with the app that owns it, as a ``Step`` (base.py) registered in ``steps``:
 units (open the new unit, its counters, close the old ones, notify), catalog (procedures and process
 steps), accounts (role assignments), dossiers (dossiers in progress, through the lifecycle), engagement
-(open feedback), transformation (open reporting rounds and unfinished tasks of
-digital transformation), reporting (statistics that change owner), web (public pages), integrations (the
+(open feedback), transformation (open reporting rounds, unfinished tasks and community
+teams of digital transformation), reporting (statistics that change owner), web (public pages), integrations (the
 national portal's agency codes). ``lineage.lineage_codes`` gives an agency's predecessors for statistics
 that include them.
 """

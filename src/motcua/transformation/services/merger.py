@@ -1,0 +1,94 @@
+"""What a merger of administrative units (motcua.units.reorganization) does to the old units' digital-transformation
+work (the steps are in transformation/reorganization.py).
+
+- An unfinished task is handed over to the new unit: ``Task.handed_over_to`` and ``handed_over_on`` say who
+  carries it and since when. The plan's own content — the task's text, its lead units as written and chosen, its
+  money — is not rewritten: an approved plan stays as it was approved, and the handover is shown beside it and
+  kept in the audit trail. From then on the task counts for the new unit in the roll-ups (services/rollup.py).
+- A community digital-technology team that has not been dissolved moves to the new unit from the effective date;
+  before that day it still counts for the old unit (``CommunityTeam.former_agency``, services/community.py), so an
+  old unit's past figures do not change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, Q
+
+from ..models import CommunityTeam, Task
+from .common import audit
+
+
+def tasks_of_units(agency_ids):
+    """Tasks not done that `agency_ids` carry: handed over to them, or (never handed over) led by them, or of
+    their plan naming no lead unit in the system."""
+    written = Q(lead_agencies__in=agency_ids) | Q(lead_agencies__isnull=True, plan__agency_id__in=agency_ids)
+    return (Task.objects.exclude(status=Task.DONE)
+            .filter(Q(handed_over_to__in=agency_ids) | Q(written, handed_over_to__isnull=True))
+            .distinct().select_related("plan__agency").order_by("plan__agency__code", "plan_id", "order"))
+
+
+def hand_over_task(user, task: Task, old_ids, successor, reason: str, on: dt.date) -> dict | None:
+    """The new unit carries `task` from `on`: its officers keep its results, progress and evidence (Nhiệm vụ của
+    tôi). None when nothing is left to hand over (done meanwhile, or already handed over)."""
+    task = (Task.objects.select_for_update(of=("self",)).filter(pk=task.pk).exclude(status=Task.DONE)
+            .select_related("plan__agency").first())
+    if task is None:
+        return None
+    old_ids = set(old_ids)
+    if task.handed_over_to_id is not None:  # handed over by an earlier merger: the unit carrying it merges again
+        old = [task.handed_over_to] if task.handed_over_to_id in old_ids else []
+    else:
+        leads = list(task.lead_agencies.all())
+        old = [a for a in leads if a.pk in old_ids] or (
+            [task.plan.agency] if not leads and task.plan.agency_id in old_ids else [])
+    if not old:
+        return None
+    task.handed_over_to, task.handed_over_on = successor, on
+    task.save(update_fields=["handed_over_to", "handed_over_on"])  # the plan's content and its dates stay
+    detail = {"plan": task.plan_id, "number": task.number, "from": [a.code for a in old], "to": successor.code,
+              "on": on.isoformat(), "reason": reason}
+    audit(user, "dx.task_lead_merged", "dx_task", task.pk, detail)
+    return detail
+
+
+# A task of a merged unit's plan handed over to another unit: it counts for that unit, not in its plan's figures.
+HANDED_AWAY = Q(handed_over_to__isnull=False, plan__agency__successor__isnull=False) & ~Q(
+    handed_over_to=F("plan__agency"))
+
+
+def counts_elsewhere(task: Task) -> bool:
+    """``HANDED_AWAY`` for one task (its plan and the plan's unit loaded)."""
+    return (task.handed_over_to_id is not None and task.handed_over_to_id != task.plan.agency_id
+            and task.plan.agency.successor_id is not None)
+
+
+def counted_tasks(plan):
+    """The tasks a plan's figures count (a round's answer, as the roll-up's row): its own, less those a merger
+    handed over to another unit, plus those of merged units' plans of its year and kind handed over to its unit."""
+    received = Q(HANDED_AWAY, handed_over_to=plan.agency_id, plan__year=plan.year, plan__kind=plan.kind)
+    return Task.objects.filter(Q(plan=plan) & ~HANDED_AWAY | received).select_related("plan").order_by("plan_id",
+                                                                                                     "order")
+
+
+def teams_of_units(agency_ids, on: dt.date):
+    """Community teams of `agency_ids` still active on `on`."""
+    return (CommunityTeam.objects.filter(agency_id__in=agency_ids)
+            .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+            .select_related("agency").order_by("agency__code", "village", "pk"))
+
+
+def move_team(user, team: CommunityTeam, old_ids, successor, reason: str, on: dt.date) -> dict | None:
+    """`team` belongs to the new unit from `on`; None when it was moved already."""
+    team = CommunityTeam.objects.select_for_update(of=("self",)).filter(pk=team.pk, agency_id__in=old_ids).select_related(
+        "agency").first()
+    if team is None:
+        return None
+    former = team.agency
+    team.former_agency, team.agency, team.moved_on = former, successor, on
+    team.save(update_fields=["former_agency", "agency", "moved_on"])
+    detail = {"village": team.village, "members": team.members, "from": former.code, "to": successor.code,
+              "on": on.isoformat(), "reason": reason}
+    audit(user, "dx.team_moved", "dx_team", team.pk, detail)
+    return detail

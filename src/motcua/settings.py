@@ -86,6 +86,9 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # unlocalize in every template: an id written into a page (a hidden field, a link, an element id) must not
+            # get the thousands separator USE_THOUSAND_SEPARATOR gives displayed numbers ("1.234" is not id 1234)
+            "builtins": ["django.templatetags.l10n"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

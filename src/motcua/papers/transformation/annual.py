@@ -38,9 +38,11 @@ def _figure_lines(f: AnnualFigures, area: str) -> list[str]:
     if area == "direction" and f.plan is not None:
         c = f.task_counts
         approved = f", phê duyệt ngày {f.plan.approved_at:%d/%m/%Y}" if f.plan.approved_at else ""
+        received = (f" (gồm {c['received']} nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính)"
+                    if c["received"] else "")
         out.append(f"{f.plan.title}{f' (số {f.plan.number})' if f.plan.number else ''}{approved}: {c['tasks']} nhiệm "
-                   f"vụ; hoàn thành {c['done']}, đang thực hiện {c['in_progress']}, chưa thực hiện {c['not_started']}, "
-                   f"quá hạn {c['overdue']}.")
+                   f"vụ{received}; hoàn thành {c['done']}, đang thực hiện {c['in_progress']}, chưa thực hiện "
+                   f"{c['not_started']}, quá hạn {c['overdue']}.")
     if area == "digital_government":
         out.append(f"Kết quả giải quyết thủ tục hành chính năm {f.year}: {seed_sentence(f.statistics)}")
     if area == "digital_society":

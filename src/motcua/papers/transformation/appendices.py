@@ -7,6 +7,10 @@
   sources, time.
 Budget layouts print each group's subtotal, the total with its sources, the amounts by source and
 what the source codes mean.
+
+The two that report (results, money by period) list the tasks the plan's figures count (merger.counted_tasks):
+after a merger of communes, the new unit's list the tasks it received, marked «(nhận từ …)», and the old unit's
+no longer those it handed over. The two that reproduce the plan (its list, the year's plan) print it as written.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def _closing(table: PlanTable, lead: str) -> list[str]:
 
 
 def task_results(plan: Plan, *, number: str = "", table: PlanTable | None = None) -> Appendix:
-    table = table or plan_table(plan)
+    table = table or plan_table(plan, counted=True)
     title = "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ"
     title += f" THEO {plan.legal_basis.strip().upper()}" if plan.legal_basis.strip() else f" NĂM {plan.year}"
     cols = [Column("number", "STT", 9, "center"), Column("content", "Nhiệm vụ cụ thể", 55),
@@ -85,7 +89,7 @@ def task_results(plan: Plan, *, number: str = "", table: PlanTable | None = None
     for s in table.sections:
         heading = _group_title(s) + ("" if s.rows else ": không có nhiệm vụ")
         rows.append(Row("group", {"number": heading}, span=("number", "result")))
-        rows += [Row("task", {"number": r.task.number, "content": r.task.content, "lead": r.task.lead_text,
+        rows += [Row("task", {"number": r.task.number, "content": r.content, "lead": r.task.lead_text,
                               "time": _time(r.task), "result": r.task.result}) for r in s.rows]
     return Appendix(f"PHỤ LỤC {number}".strip(), [title], attached_to(plan), cols, rows, unit="")
 
@@ -99,7 +103,7 @@ def budget_list(plan: Plan, *, number: str = "", table: PlanTable | None = None)
     for s in table.sections:
         rows.append(Row("group", {"number": s.section.numeral, "content": s.section.title, "planned": _subtotal(s)},
                         span=("content", "time")))
-        rows += [Row("task", {"number": r.task.number, "content": r.task.content, "time": _time(r.task),
+        rows += [Row("task", {"number": r.task.number, "content": r.content, "time": _time(r.task),
                               "planned": _amount(r), "sources": r.source_codes}) for r in s.rows]
     rows.append(Row("total", {"number": "Tổng", "planned": Amount(table.planned_vnd), "sources": table.source_codes},
                     span=("number", "time")))
@@ -109,7 +113,7 @@ def budget_list(plan: Plan, *, number: str = "", table: PlanTable | None = None)
 
 
 def spending(plan: Plan, *, number: str = "", table: PlanTable | None = None) -> Appendix:
-    table = table or plan_table(plan)
+    table = table or plan_table(plan, counted=True)
     cols = [Column("number", "TT", 9, "center"), Column("content", "Nội dung/Nhiệm vụ/Dự án", 70),
             Column("progress", "Kết quả, tiến độ thực hiện", 22, "center"), Column("planned", "Kinh phí", 15, "right"),
             Column("note", "Ghi chú", 45)]
@@ -119,7 +123,7 @@ def spending(plan: Plan, *, number: str = "", table: PlanTable | None = None) ->
         for r in s.rows:
             t = r.task
             note = t.note or (f"(Nguồn vốn: {r.source_names.lower()})" if r.sources else "")
-            rows.append(Row("task", {"number": t.number, "content": t.content,
+            rows.append(Row("task", {"number": t.number, "content": r.content,
                                      "progress": t.result or (str(t.year) if t.year else _time(t)),
                                      "planned": _amount(r), "note": note}))
     rows.append(Row("total", {"number": "Tổng cộng", "planned": Amount(table.planned_vnd)},
@@ -147,7 +151,7 @@ def plan_budget(plan: Plan, *, number: str = "", table: PlanTable | None = None)
     for s in table.sections:
         rows.append(Row("group", {"number": s.section.numeral, "content": s.section.title, "planned": _subtotal(s)},
                         span=("content", "explanation")))
-        rows += [Row("task", {"number": r.task.number, "content": r.task.content, "lead": r.task.lead_text,
+        rows += [Row("task", {"number": r.task.number, "content": r.content, "lead": r.task.lead_text,
                               "explanation": r.task.explanation, "planned": _amount(r), "sources": r.source_names,
                               "time": _time(r.task)}) for r in s.rows]
     rows.append(Row("total", {"number": "Tổng cộng:", "planned": Amount(table.planned_vnd),

@@ -13,6 +13,7 @@ from .. import permissions
 from ..models import BudgetLine, FundingSource, Plan, PlanSection, Task
 from ..money import format_million, parse_million
 from .catalogue import resolve_sources, source_codes, source_names
+from .merger import counted_tasks
 from .plans import _unlocked, _year, check_time
 
 
@@ -89,6 +90,14 @@ class TaskRow:
     planned_vnd: int | None
     disbursed_vnd: int | None
     decimals: int | None
+    received: bool = False  # a task of a merged unit's plan that this table's plan counts (counted_tasks)
+
+    @property
+    def content(self) -> str:
+        """The task as written; a received one says where it comes from."""
+        if not self.received:
+            return self.task.content
+        return f"{self.task.content} (nhận từ {self.task.plan.agency.name} theo sắp xếp đơn vị hành chính)"
 
     @property
     def amount(self) -> str:
@@ -167,25 +176,41 @@ class PlanTable:
         return source_codes(self.sources)
 
 
-def plan_table(plan: Plan) -> PlanTable:
-    """Sections in order with their tasks, each task's budget (sum of its lines), subtotals and total."""
+RECEIVED = "Nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính"
+
+
+def _row(task: Task, received: bool = False) -> TaskRow:
+    lines = list(task.budget_lines.all())
+    sources = {}
+    for line in lines:
+        for s in line.sources.all():
+            sources.setdefault(s.pk, s)
+    planned = sum(li.planned_vnd for li in lines) if lines else None
+    disbursed = [li.disbursed_vnd for li in lines if li.disbursed_vnd is not None]
+    return TaskRow(task, lines, sorted(sources.values(), key=lambda s: (s.order, s.code)), planned,
+                   sum(disbursed) if disbursed else None, lines[0].decimals if len(lines) == 1 else None, received)
+
+
+def plan_table(plan: Plan, *, counted: bool = False) -> PlanTable:
+    """Sections in order with their tasks, each task's budget (sum of its lines), subtotals and total.
+
+    `counted`: the tasks the plan's figures count (merger.counted_tasks, as its roll-up row and round answer) —
+    without those a merger handed over to another unit, with those handed over to its unit in a last group."""
     lines = Prefetch("budget_lines", queryset=BudgetLine.objects.prefetch_related("sources").order_by("year", "id"))
-    tasks = Prefetch("tasks", queryset=Task.objects.order_by("order").select_related("handed_over_to")
-                     .prefetch_related(lines, "lead_agencies", "evidence"))
+    tasks = Task.objects.order_by("order").select_related("handed_over_to").prefetch_related(lines, "lead_agencies",
+                                                                                               "evidence")
+    counted_ids = set(counted_tasks(plan).values_list("pk", flat=True)) if counted else None
+    own = tasks.filter(pk__in=counted_ids) if counted else tasks
     sections = []
-    for section in plan.sections.select_related("group").prefetch_related(tasks).order_by("order"):
-        rows = []
+    for section in plan.sections.select_related("group").prefetch_related(Prefetch("tasks", queryset=own)).order_by(
+            "order"):
         for task in section.tasks.all():
             task.plan = plan
-            task_lines = list(task.budget_lines.all())
-            sources = {}
-            for line in task_lines:
-                for s in line.sources.all():
-                    sources.setdefault(s.pk, s)
-            planned = sum(li.planned_vnd for li in task_lines) if task_lines else None
-            disbursed = [li.disbursed_vnd for li in task_lines if li.disbursed_vnd is not None]
-            decimals = task_lines[0].decimals if len(task_lines) == 1 else None
-            rows.append(TaskRow(task, task_lines, sorted(sources.values(), key=lambda s: (s.order, s.code)), planned,
-                                sum(disbursed) if disbursed else None, decimals))
-        sections.append(SectionRows(section, rows))
+        sections.append(SectionRows(section, [_row(task) for task in section.tasks.all()]))
+    if counted:
+        received = (tasks.filter(pk__in=counted_ids).exclude(plan=plan).select_related("plan__agency")
+                    .order_by("plan__agency__code", "plan_id", "order"))
+        rows = [_row(task, received=True) for task in received]
+        if rows:
+            sections.append(SectionRows(PlanSection(plan=plan, order=len(sections) + 1, title=RECEIVED), rows))
     return PlanTable(plan, sections)

@@ -53,15 +53,17 @@ def hand_over_task(user, task: Task, old_ids, successor, reason: str, on: dt.dat
     return detail
 
 
-# A task of a merged unit's plan handed over to another unit: it counts for that unit, not in its plan's figures.
-HANDED_AWAY = Q(handed_over_to__isnull=False, plan__agency__successor__isnull=False) & ~Q(
-    handed_over_to=F("plan__agency"))
+# A task of a merged unit's plan handed over to another unit within (or before) its plan's year: it counts for
+# that unit, not in its plan's figures. Handed over after the plan's year ended, it stays in that year's figures
+# (the old unit's past reports and roll-ups do not change); the new unit carries it from then on.
+HANDED_AWAY = Q(handed_over_to__isnull=False, plan__agency__successor__isnull=False,
+                handed_over_on__year__lte=F("plan__year")) & ~Q(handed_over_to=F("plan__agency"))
 
 
 def counts_elsewhere(task: Task) -> bool:
     """``HANDED_AWAY`` for one task (its plan and the plan's unit loaded)."""
     return (task.handed_over_to_id is not None and task.handed_over_to_id != task.plan.agency_id
-            and task.plan.agency.successor_id is not None)
+            and task.plan.agency.successor_id is not None and task.handed_over_on.year <= task.plan.year)
 
 
 def counted_tasks(plan):

@@ -148,8 +148,8 @@ def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
     today = today or timezone.localdate()
     rows = _Rows(plans)
     for task in Task.objects.filter(plan_id__in=rows.by_plan).select_related("plan__agency").only(
-            "plan_id", "status", "progress", "deadline", "year", "handed_over_to_id", "plan__year",
-            "plan__agency__successor"):
+            "plan_id", "status", "progress", "deadline", "year", "handed_over_to_id", "handed_over_on",
+            "plan__year", "plan__agency__successor"):
         row = rows.of(task)
         row.tasks += 1
         row.progress_sum += 100 if task.status == Task.DONE else task.progress

@@ -74,3 +74,23 @@ def web_routes() -> list[str]:
                 yield route
 
     return sorted({r for r in walk(get_resolver(), "") if not r.startswith(("admin/", "api/"))})
+
+
+def ids_above(start: int) -> None:
+    """Every table's next id is above ``start`` (PostgreSQL's identity sequences, SQLite's AUTOINCREMENT counters), as
+    on an installation in use: an id past 999 written plainly into a page reads "1.234" (tests/web/test_large_ids.py)."""
+    from django.apps import apps
+    from django.db import connection
+
+    tables = {m._meta.db_table for m in apps.get_models() if m._meta.managed and not m._meta.proxy
+              and m._meta.pk.get_internal_type() in ("AutoField", "BigAutoField")}
+    with connection.cursor() as cur:
+        for table in sorted(tables):
+            if connection.vendor == "postgresql":
+                cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                sequence = cur.fetchone()[0]
+                if sequence:
+                    cur.execute("SELECT setval(%s, %s)", [sequence, start])
+            else:
+                cur.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cur.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start])

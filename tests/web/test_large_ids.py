@@ -9,11 +9,10 @@ import re
 
 import lxml.html
 import pytest
-from django.apps import apps
-from django.db import connection
 from django.urls import reverse
 
 from motcua.dossiers import lifecycle
+from tests.web.conftest import ids_above
 
 pytestmark = pytest.mark.django_db
 START = 100_000
@@ -21,19 +20,7 @@ START = 100_000
 
 @pytest.fixture
 def large_ids(db):
-    """Every table's next id is above START (PostgreSQL's identity sequences; SQLite's AUTOINCREMENT counters)."""
-    tables = [m._meta.db_table for m in apps.get_models() if m._meta.pk and m._meta.pk.get_internal_type()
-              in ("AutoField", "BigAutoField") and not m._meta.proxy and m._meta.managed]
-    with connection.cursor() as cur:
-        for table in sorted(set(tables)):
-            if connection.vendor == "postgresql":
-                cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-                sequence = cur.fetchone()[0]
-                if sequence:
-                    cur.execute("SELECT setval(%s, %s)", [sequence, START])
-            else:
-                cur.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
-                cur.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, START])
+    ids_above(START)
 
 
 def _png() -> bytes:

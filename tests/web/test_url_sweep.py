@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import Role, User
 from tests.factories import officer, sign_in
-from tests.web.conftest import web_routes
+from tests.web.conftest import ids_above, web_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -317,6 +317,7 @@ def test_every_web_url_for_every_role_survives_hostile_input(settings, tmp_path,
     # Configured integrations (nothing listens there): the pages go as far as they can with what was sent.
     settings.MOTCUA_INTEGRATIONS = {name: {"url": "http://127.0.0.1:9/", "secret": "sweep-secret"}
                                     for name in ("eid", "payment", "population")}
+    ids_above(100_000)  # as on an installation in use: an id written plainly into a page would read "100.001"
     call_command("setup_demo", dossiers=12, seed=11, verbosity=0)
     officer(Role.PROVINCIAL_ADMIN, None, username="tinh.quantri")
     routes = web_routes()  # loads the URLconf, so every view's form class is known to Sweep()

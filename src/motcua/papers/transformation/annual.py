@@ -35,14 +35,19 @@ def _noop(pct: int, message: str) -> None:
 def _figure_lines(f: AnnualFigures, area: str) -> list[str]:
     """The system's own sentences for one result area."""
     out = []
-    if area == "direction" and f.plan is not None:
+    if area == "direction" and (f.plan is not None or f.table.rows):
         c = f.task_counts
-        approved = f", phê duyệt ngày {f.plan.approved_at:%d/%m/%Y}" if f.plan.approved_at else ""
-        received = (f" (gồm {c['received']} nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính)"
-                    if c["received"] else "")
-        out.append(f"{f.plan.title}{f' (số {f.plan.number})' if f.plan.number else ''}{approved}: {c['tasks']} nhiệm "
-                   f"vụ{received}; hoàn thành {c['done']}, đang thực hiện {c['in_progress']}, chưa thực hiện "
-                   f"{c['not_started']}, quá hạn {c['overdue']}.")
+        states = (f"hoàn thành {c['done']}, đang thực hiện {c['in_progress']}, chưa thực hiện {c['not_started']}, "
+                  f"quá hạn {c['overdue']}.")
+        if f.plan is None:  # only the tasks a merger handed over to it, as its roll-up row counts them
+            out.append(f"Chưa có kế hoạch chuyển đổi số năm {f.year}; {c['tasks']} nhiệm vụ nhận chuyển giao khi sắp "
+                       f"xếp đơn vị hành chính; {states}")
+        else:
+            approved = f", phê duyệt ngày {f.plan.approved_at:%d/%m/%Y}" if f.plan.approved_at else ""
+            received = (f" (gồm {c['received']} nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính)"
+                        if c["received"] else "")
+            out.append(f"{f.plan.title}{f' (số {f.plan.number})' if f.plan.number else ''}{approved}: {c['tasks']} "
+                       f"nhiệm vụ{received}; {states}")
     if area == "digital_government":
         out.append(f"Kết quả giải quyết thủ tục hành chính năm {f.year}: {seed_sentence(f.statistics)}")
     if area == "digital_society":
@@ -54,7 +59,7 @@ def _figure_lines(f: AnnualFigures, area: str) -> list[str]:
         out += [f"{a.date:%d/%m/%Y}: {a.title} ({format_count(a.participants)} người)." for a in f.trainings[:20]]
     if area == "budget":
         table = f.spending_table
-        if table is not None and table.has_budget:
+        if table.has_budget:
             disbursed = f"; đã giải ngân {format_million(table.disbursed_vnd)} triệu đồng" if table.disbursed_vnd else ""
             parts = appendices.by_sources(table)
             out.append(f"Tổng kinh phí: {table.total} triệu đồng{disbursed}; theo nguồn vốn: "
@@ -67,11 +72,11 @@ def _figure_lines(f: AnnualFigures, area: str) -> list[str]:
 
 def _appendices(f: AnnualFigures) -> list[Appendix]:
     out = []
-    if f.table is not None and f.table.rows:
-        out.append(appendices.task_results(f.plan, table=f.table))
+    if f.table.rows:
+        out.append(appendices.task_results(f.table.plan, table=f.table))
     spend = f.spending_table
-    if spend is not None and spend.has_budget:
-        out.append(appendices.spending(f.report or f.plan, table=spend))
+    if spend.has_budget:
+        out.append(appendices.spending(spend.plan, table=spend))
     if f.next_table is not None and f.next_table.rows:
         out.append(appendices.plan_budget(f.next_plan, table=f.next_table))
     for n, a in enumerate(out):

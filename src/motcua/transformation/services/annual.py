@@ -16,7 +16,7 @@ from .. import permissions
 from ..models import Narrative, Plan
 from ..sections import ALL_SECTIONS, SECTION_TITLES
 from . import community, indicators, plans
-from .budget import PlanTable, plan_table
+from .budget import PlanTable, plan_table, received_table
 from .common import audit, stored_user
 
 MAX_TEXT = 50_000
@@ -46,8 +46,9 @@ class AnnualFigures:
     plan: Plan | None
     report: Plan | None
     next_plan: Plan | None
-    # the tasks the year's figures count (services/merger.py): with those a merger handed over to the unit
-    table: PlanTable | None
+    # the tasks the year's figures count (services/merger.py): with those a merger handed over to the unit —
+    # only those when it has no plan of the year (its roll-up row «Chưa có kế hoạch; nhận từ đơn vị sáp nhập»)
+    table: PlanTable
     next_table: PlanTable | None  # next year's plan as written (seed 004 Phụ lục II)
     statistics: object
     measured: list = field(default_factory=list)
@@ -64,17 +65,16 @@ class AnnualFigures:
     @property
     def task_counts(self) -> dict[str, int]:
         out = {"tasks": 0, "done": 0, "in_progress": 0, "overdue": 0, "not_started": 0, "received": 0}
-        if self.table is not None:
-            for row in self.table.rows:
-                out["tasks"] += 1
-                out["received"] += row.received
-                state = plans.task_state(row.task, self.period[1])[0]
-                out[state] = out.get(state, 0) + 1
+        for row in self.table.rows:
+            out["tasks"] += 1
+            out["received"] += row.received
+            state = plans.task_state(row.task, self.period[1])[0]
+            out[state] = out.get(state, 0) + 1
         return out
 
     @property
-    def spending_table(self) -> PlanTable | None:
-        """The year's money: the report's table when the unit keeps one, else the plan's."""
+    def spending_table(self) -> PlanTable:
+        """The year's money: the report's table when the unit keeps one, else the plan's (or the tasks it received)."""
         if self.report is not None:
             return plan_table(self.report, counted=True)
         return self.table
@@ -91,7 +91,7 @@ def figures(agency, year: int) -> AnnualFigures:
 
     return AnnualFigures(
         agency=agency, year=year, narratives={k: narratives.get(k, "") for k, _ in ALL_SECTIONS},
-        plan=plan, report=report, next_plan=next_plan, table=plan_table(plan, counted=True) if plan else None,
+        plan=plan, report=report, next_plan=next_plan, table=plan_table(plan, counted=True) if plan else received_table(agency, year),
         next_table=plan_table(next_plan) if next_plan else None,
         statistics=statistics.totals(start, end, indicators.scope_of(agency)),
         measured=indicators.measure_targets(plan) if plan else [],

@@ -13,7 +13,7 @@ from .. import permissions
 from ..models import BudgetLine, FundingSource, Plan, PlanSection, Task
 from ..money import format_million, parse_million
 from .catalogue import resolve_sources, source_codes, source_names
-from .merger import counted_tasks
+from .merger import counted_tasks, received_tasks
 from .plans import _unlocked, _year, check_time
 
 
@@ -191,14 +191,27 @@ def _row(task: Task, received: bool = False) -> TaskRow:
                    sum(disbursed) if disbursed else None, lines[0].decimals if len(lines) == 1 else None, received)
 
 
+def _tasks():
+    lines = Prefetch("budget_lines", queryset=BudgetLine.objects.prefetch_related("sources").order_by("year", "id"))
+    return Task.objects.order_by("order").select_related("handed_over_to").prefetch_related(lines, "lead_agencies",
+                                                                                         "evidence")
+
+
+def _with_received(plan: Plan, sections: list[SectionRows], received) -> PlanTable:
+    """`sections`, then the tasks `received` from merged units' plans in a last group, marked where they come from."""
+    rows = [_row(task, received=True) for task in received.select_related("plan__agency").order_by(
+        "plan__agency__code", "plan_id", "order")]
+    if rows:
+        sections.append(SectionRows(PlanSection(plan=plan, order=len(sections) + 1, title=RECEIVED), rows))
+    return PlanTable(plan, sections)
+
+
 def plan_table(plan: Plan, *, counted: bool = False) -> PlanTable:
     """Sections in order with their tasks, each task's budget (sum of its lines), subtotals and total.
 
     `counted`: the tasks the plan's figures count (merger.counted_tasks, as its roll-up row and round answer) —
     without those a merger handed over to another unit, with those handed over to its unit in a last group."""
-    lines = Prefetch("budget_lines", queryset=BudgetLine.objects.prefetch_related("sources").order_by("year", "id"))
-    tasks = Task.objects.order_by("order").select_related("handed_over_to").prefetch_related(lines, "lead_agencies",
-                                                                                               "evidence")
+    tasks = _tasks()
     counted_ids = set(counted_tasks(plan).values_list("pk", flat=True)) if counted else None
     own = tasks.filter(pk__in=counted_ids) if counted else tasks
     sections = []
@@ -207,10 +220,14 @@ def plan_table(plan: Plan, *, counted: bool = False) -> PlanTable:
         for task in section.tasks.all():
             task.plan = plan
         sections.append(SectionRows(section, [_row(task) for task in section.tasks.all()]))
-    if counted:
-        received = (tasks.filter(pk__in=counted_ids).exclude(plan=plan).select_related("plan__agency")
-                    .order_by("plan__agency__code", "plan_id", "order"))
-        rows = [_row(task, received=True) for task in received]
-        if rows:
-            sections.append(SectionRows(PlanSection(plan=plan, order=len(sections) + 1, title=RECEIVED), rows))
-    return PlanTable(plan, sections)
+    if not counted:
+        return PlanTable(plan, sections)
+    return _with_received(plan, sections, tasks.filter(pk__in=counted_ids).exclude(plan=plan))
+
+
+def received_table(agency, year: int) -> PlanTable:
+    """A unit without a plan of `year`: the tasks a merger handed over to it (merger.received_tasks), as its
+    roll-up row «Chưa có kế hoạch; nhận từ đơn vị sáp nhập» counts them. Its plan only names the unit and the
+    year for the appendices' titles: it is not saved, there is none."""
+    plan = Plan(agency=agency, year=year, first_year=year, kind=Plan.PLAN)
+    return _with_received(plan, [], _tasks().filter(pk__in=received_tasks(agency, year).values("pk")))

@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.db.models import F, Q
 
-from ..models import CommunityTeam, Task
+from ..models import CommunityTeam, Plan, Task
 from .common import audit
 
 
@@ -66,12 +66,25 @@ def counts_elsewhere(task: Task) -> bool:
             and task.plan.agency.successor_id is not None and task.handed_over_on.year <= task.plan.year)
 
 
+def _received(agency_id, year: int, kind: str) -> Q:
+    """Tasks of merged units' plans of `year` and `kind` handed over to `agency_id` (``HANDED_AWAY``)."""
+    return Q(HANDED_AWAY, handed_over_to=agency_id, plan__year=year, plan__kind=kind)
+
+
+def _in_order(q: Q):
+    return Task.objects.filter(q).select_related("plan").order_by("plan_id", "order")
+
+
 def counted_tasks(plan):
     """The tasks a plan's figures count (a round's answer, as the roll-up's row): its own, less those a merger
     handed over to another unit, plus those of merged units' plans of its year and kind handed over to its unit."""
-    received = Q(HANDED_AWAY, handed_over_to=plan.agency_id, plan__year=plan.year, plan__kind=plan.kind)
-    return Task.objects.filter(Q(plan=plan) & ~HANDED_AWAY | received).select_related("plan").order_by("plan_id",
-                                                                                                     "order")
+    return _in_order(Q(plan=plan) & ~HANDED_AWAY | _received(plan.agency_id, plan.year, plan.kind))
+
+
+def received_tasks(agency, year: int):
+    """The tasks a unit without a plan of `year` counts (its roll-up row «Chưa có kế hoạch; nhận từ đơn vị sáp
+    nhập»): those of merged units' plans of that year handed over to it — ``counted_tasks`` with no plan."""
+    return _in_order(_received(agency.pk, year, Plan.PLAN))
 
 
 def teams_of_units(agency_ids, on: dt.date):

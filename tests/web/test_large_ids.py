@@ -61,6 +61,7 @@ def test_a_citizens_draft_opens_from_their_list_and_saves_again(client, large_id
     draft = Dossier.objects.get(status="draft", applicant=world["citizen"])
     assert draft.pk > START
     mine = client.get(reverse("portal:my_dossiers")).content.decode()
+    assert f"Bản nháp #{draft.pk}<" in mine  # the number the citizen reads out at the counter, as typed there
     link = re.search(r'href="([^"]*\?nhap=[^"]*)"', mine).group(1).replace("&amp;", "&")
     opened = client.get(link)
     assert opened.status_code == 200 and 'value="Bé Na"' in opened.content.decode()

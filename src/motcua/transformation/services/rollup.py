@@ -168,10 +168,9 @@ def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
         group = line.task.section.group
         by_group[group.name if group else NO_GROUP] += line.planned_vnd
     # the unit that took over merged ones counts their teams once they moved (services/community.py)
-    heirs = {s.pk: s for s in Agency.objects.filter(predecessors__in=[r.agency.pk for r in rows.all()])
-             .exclude(pk__in=[r.agency.pk for r in rows.all()]).distinct()}
-    counts = community.counts({r.agency.pk for r in rows.all()} | set(heirs), dt.date(year, 1, 1),
-                              dt.date(year, 12, 31))
+    present = {r.agency.pk for r in rows.all()}
+    heirs = {s.pk: s for s in Agency.objects.filter(predecessors__in=present).exclude(pk__in=present).distinct()}
+    counts = community.counts(present | set(heirs), dt.date(year, 1, 1), dt.date(year, 12, 31))
     for pk, heir in heirs.items():
         if pk in counts:
             rows.by_agency[pk] = rows.extra[pk] = UnitRow(heir)

@@ -67,7 +67,7 @@ def editor_context(request, plan: Plan, task_form=None, **extra) -> dict:
            "can_see_annual": permissions.can_view_agency(user, plan.agency),
            "measured": indicators.measure_targets(plan),
            # tasks of merged units' plans handed over to this unit: they count in this plan's figures
-           "received": [t for t in merger.counted_tasks(plan).select_related("plan__agency") if t.plan_id != plan.pk],
+           "received": list(merger.received_tasks(plan.agency, plan.year, plan.kind).select_related("plan__agency")),
            "section_form": SectionForm(), "line_form": BudgetLineForm(),
            "target_form": TargetForm(), "value_form": ValueForm()}
     ctx.update(extra)

@@ -81,10 +81,11 @@ def counted_tasks(plan):
     return _in_order(Q(plan=plan) & ~HANDED_AWAY | _received(plan.agency_id, plan.year, plan.kind))
 
 
-def received_tasks(agency, year: int):
-    """The tasks a unit without a plan of `year` counts (its roll-up row «Chưa có kế hoạch; nhận từ đơn vị sáp
-    nhập»): those of merged units' plans of that year handed over to it — ``counted_tasks`` with no plan."""
-    return _in_order(_received(agency.pk, year, Plan.PLAN))
+def received_tasks(agency, year: int, kind: str = Plan.PLAN):
+    """The tasks of merged units' plans of `year` and `kind` handed over to `agency`: those ``counted_tasks`` adds to
+    its plan, or, for a unit without a plan of `year`, all its roll-up row «Chưa có kế hoạch; nhận từ đơn vị sáp
+    nhập» counts."""
+    return _in_order(_received(agency.pk, year, kind))
 
 
 def teams_of_units(agency_ids, on: dt.date):

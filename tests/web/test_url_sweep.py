@@ -9,9 +9,11 @@ leader, unit administrator and a provincial administrator who is not a superuser
 - each pattern's parameters are filled with ids of real rows (found in the links and forms of the pages already
   seen, so a dossier's file is that dossier's; rows the demo lacks are made first through their pages, among them a
   scan uploaded at the counter whose OCR runs as the upload commits, so that its job, progress, retry and page
-  images are met with real ids too) and, in turn, with ids that are not there: 0, a number beyond 64 bits, a
-  negative one, non-ASCII text, a very long slug; every pattern with parameters must have met real ids, and the
-  scan's pages must have answered its counter officer and turned the citizen and anonymous away;
+  images are met with real ids too) and with ids that are not there: 0, a number beyond 64 bits, a negative one,
+  non-ASCII digits, non-ASCII text, a very long slug. Every parameter meets each of those (each role let in sends
+  two, the last one let in sends the rest: a page only one role opens meets them all); every pattern with
+  parameters must have met real ids, and the scan's pages must have answered its counter officer and turned the
+  citizen and anonymous away;
 - each URL is fetched plainly, then with a hostile query string, then sent hostile forms by POST, where every
   field a page or a form class of the project knows gets a value from HOSTILE (empty, very long text, NUL,
   impossible dates in both orders, numbers with thousands separators of both conventions, negative, beyond 64
@@ -20,12 +22,11 @@ leader, unit administrator and a provincial administrator who is not a superuser
 
 The values are assigned by position, not by chance, so a failure is repeatable; the message lists each request that
 got a 5xx (with the exception) or Django's English error page. CSRF: the test client does not check tokens, as
-usual. Bounded: about 3.700 requests, about a minute on SQLite (docs/web.md, Tests).
+usual. Bounded: about 4.100 requests, about a minute on SQLite (docs/web.md, Tests).
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import sys
 from collections import defaultdict
@@ -103,8 +104,9 @@ class Sweep:
         self.failures: list[str] = []
         self.requests = 0
         self.exceptions: list[BaseException] = []
-        self.turn = itertools.count()
         self.route_turn: dict[str, int] = defaultdict(int)
+        self.untried: dict[tuple[str, str], list[str]] = {}  # (route, parameter) → wrong values not sent yet
+        self.last_through: dict[str, tuple] = {}  # route → (client, who, real args) of the last role let in
 
     # What the pages show: links, images and forms, resolved back to their routes.
     def harvest(self, resp, url: str) -> None:
@@ -149,12 +151,15 @@ class Sweep:
             self.reached.add(route)
         return [args]
 
-    def bad_args(self, route: str, base: dict) -> list[dict]:
-        """The real arguments with one parameter at a time replaced by a value of no row (rotating)."""
+    def bad_args(self, route: str, base: dict, count: int = 2) -> list[dict]:
+        """The real arguments with one parameter at a time replaced by a value of no row: the next ``count`` values of
+        its table this route's parameter has not met yet (each role let in takes its share; ``leftovers`` sends the
+        rest), so every parameter meets every wrong value of its kind."""
         out = []
         for m in PARAM.finditer(route):
             table = BAD_INT if m.group(1) in ("int", "id") else BAD_STR
-            out.append({**base, m.group(2): table[next(self.turn) % len(table)]})
+            untried = self.untried.setdefault((route, m.group(2)), list(table))
+            out += [{**base, m.group(2): untried.pop(0)} for _ in range(min(count, len(untried)))]
         return out
 
     # Hostile values, by position: field j of the route's k-th hostile request gets HOSTILE[(k + j) % len], so
@@ -223,11 +228,23 @@ class Sweep:
                         self.send(client, who, "GET", url, dict.fromkeys(get_names, value))
                     if sendable:
                         self.send(client, who, "POST", url, dict.fromkeys(post_names, value))
-        for args in self.bad_args(route, sets[0]):
-            url = path_of(args)
-            self.send(client, who, "GET", url, self.hostile(route, get_names, {}))
-            if sendable:
-                self.send(client, who, "POST", url, self.hostile(route, post_names, types, files=True))
+        self.last_through[route] = (client, who, sets[0])
+        self.send_bad(client, who, route, self.bad_args(route, sets[0]))
+
+    def send_bad(self, client, who: str, route: str, arg_sets: list[dict]) -> None:
+        types = self.fields[route]
+        for args in arg_sets:
+            url = "/" + PARAM.sub(lambda m: args[m.group(2)], route)  # noqa: B023
+            self.send(client, who, "GET", url, self.hostile(route, self.get_names | set(types), {}))
+            if route not in NOT_SENT:
+                self.send(client, who, "POST", url, self.hostile(route, self.post_names | set(types), files=True,
+                                                                  types=types))
+
+    def leftovers(self) -> None:
+        """The wrong values a parameter has not met yet (a page fewer roles than values may open), sent as the last
+        role let in."""
+        for route, (client, who, base) in self.last_through.items():
+            self.send_bad(client, who, route, self.bad_args(route, base, count=len(BAD_INT) + len(BAD_STR)))
 
 
 def _rows_the_demo_lacks(sweep: Sweep, clients: dict, run_on_commit) -> None:
@@ -337,6 +354,7 @@ def test_every_web_url_for_every_role_survives_hostile_input(settings, tmp_path,
             client = clients[username]
             for route in routes:
                 sweep.sweep_route(client, username or "anonymous", role, route, focus=username in FOCUS_ROLES)
+        sweep.leftovers()
     finally:
         got_request_exception.disconnect(dispatch_uid="url-sweep")
     assert not sweep.failures, f"{len(sweep.failures)} of {sweep.requests} requests:\n" + "\n".join(sweep.failures)
@@ -344,10 +362,13 @@ def test_every_web_url_for_every_role_survives_hostile_input(settings, tmp_path,
     # it pass on 404s alone).
     unreached = {r for r in routes if PARAM.search(r)} - sweep.reached
     assert not unreached, sorted(unreached)
+    # …and every parameter of a page some role was let into met every wrong value of its kind.
+    assert sweep.untried and not any(sweep.untried.values()), {k: v for k, v in sweep.untried.items() if v}
     # The scan's pages met with its real ids open to the counter officer who made it (a form's address: 405 to a
     # GET) and closed to the others: anonymous to the sign-in, the citizen a 403 or 404.
     for route in (r for r in routes if "so-hoa/" in r):
         seen = {who: sweep.answers[route, who] for who in ("anonymous", "congdan", "motcua.xa")}
         ok = seen["anonymous"] == 302 and seen["congdan"] in (403, 404) and seen["motcua.xa"] in (200, 405)
         assert ok, (route, seen)
+    print(f"{sweep.requests} requests")
     assert sweep.requests > 3000, sweep.requests

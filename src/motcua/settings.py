@@ -298,13 +298,21 @@ MOTCUA_AUDIT_CHAIN_WINDOW_S = env.int("MOTCUA_AUDIT_CHAIN_WINDOW_S", default=60)
 MOTCUA_AUDIT_CHAIN_INLINE = env.bool("MOTCUA_AUDIT_CHAIN_INLINE", default=None)
 
 # No ID or phone number in full in a log line (motcua.core.logs): on every line the console writes, and on Django's
-# request log (the path of every refused request) before any other handler sees it.
+# request log (the path of every refused request) before any other handler sees it. django.server: the request line
+# `manage.py runserver` writes for every answer, as Django's default logging writes it (INFO, its own handler), with
+# the mask gunicorn's access log has (motcua.core.access_log); naming the logger here took Django's handler away.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"personal_numbers": {"()": "motcua.core.logs.MaskPersonalNumbers"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_numbers"]}},
-    "loggers": {"django.request": {"filters": ["personal_numbers"]}, "django.server": {"filters": ["personal_numbers"]}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_numbers"]},
+                 "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["personal_numbers"]}},
+    "loggers": {"django.request": {"filters": ["personal_numbers"]},
+                "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False,
+                                  "filters": ["personal_numbers"]}},
     "root": {"handlers": ["console"], "level": env.str("MOTCUA_LOG_LEVEL", default="WARNING")},
 }
 

@@ -179,6 +179,23 @@ def test_an_address_sending_refused_codes_stops_reaching_the_provider(provider, 
     assert not ApiToken.objects.exists()
 
 
+def test_an_address_sending_redirect_uris_not_registered_is_locked_out_like_for_refused_codes(provider, settings):
+    """A redirect URI not registered is refused before VNeID is asked, and counts towards the same per-address limit as
+    a code VNeID refuses: past it, even a good sign-in from that address gets 429, mixed failures counting together."""
+    settings.MOTCUA_TOKEN_FAILURE_LIMIT = 3
+    stranger = {**app_authorize(provider), "redirect_uri": "https://ke-gian.example/vneid"}
+    assert [token_for(stranger).json()["code"] for _ in range(2)] == ["eid_redirect_uri_not_allowed"] * 2
+    assert token_for({**app_authorize(provider), "code": "khong-phai-ma"}).json()["code"] == "eid_code_invalid"
+    good = app_authorize(provider)
+    refused = token_for(good)
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_attempts"
+    assert good["code"] in provider.codes, "the provider was not asked"
+    other_address = Client(REMOTE_ADDR="192.0.2.7").post("/api/v1/accounts/tokens/eid", good,
+                                                         content_type="application/json")
+    assert other_address.status_code == 201, other_address.content
+    assert ApiToken.objects.count() == 1
+
+
 @pytest.fixture
 def rs256_provider(settings, monkeypatch):
     """The e-ID as VNeID signs: RS256, the ID token checked with the keys it publishes."""

@@ -1,7 +1,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from motcua.units.models import AdministrativeUnit, Agency, Counter, Department
 from motcua.units.services import commune_agency_code, load_agencies, load_units
@@ -70,6 +70,15 @@ def test_prefix_is_configurable(settings):
     call_command("load_agencies", stdout=StringIO())
     assert Agency.objects.filter(code="H99.50.96").exists()
     assert not Agency.objects.filter(code__startswith="H51").exists()
+
+
+@pytest.mark.parametrize("prefix", ["h51", "H 51", "H51-", "H51.", "Ｈ51"])
+def test_a_prefix_no_agency_code_could_have_is_refused_before_anything_is_loaded(settings, prefix):
+    settings.MOTCUA_AGENCY_CODE_PREFIX = prefix
+    load_units("51")
+    with pytest.raises(CommandError, match="Tiền tố mã định danh .* không hợp lệ. Mã định danh gồm chữ in hoa"):
+        call_command("load_agencies", stdout=StringIO())
+    assert not Agency.objects.exists()
 
 
 def test_commune_code_blocks_beyond_99():

@@ -70,3 +70,22 @@ def test_a_citizens_draft_opens_from_their_list_and_saves_again(client, large_id
     again = client.post(submit, {**fields, **hidden, "f_child_name": "Bé Na Trần"})  # "1.234": a 404 page before
     assert again.status_code == 302
     assert Dossier.objects.get(status="draft", applicant=world["citizen"]).form_data["child_name"] == "Bé Na Trần"
+
+
+def test_a_reorganization_plan_is_named_by_its_number_as_typed_for_the_command(client, large_ids):
+    """An administrator reads the plan's number off its pages and types it as ``reorganize_units --plan N``."""
+    from tests.units import reorganization_world
+
+    merger = reorganization_world.build()
+    plan = reorganization_world.draft(merger)
+    assert plan.pk > START
+    client.force_login(merger.admin)
+    named = f"Phương án sắp xếp số {plan.pk}"
+    detail = lxml.html.fromstring(client.get(reverse("backoffice:reorganization", args=[plan.pk])).content)
+    assert detail.findtext(".//title").startswith(named)
+    assert detail.xpath("string(//h1)").startswith(f"{named}: Phường Hợp Nhất")
+    edit = lxml.html.fromstring(client.get(reverse("backoffice:reorganization_edit", args=[plan.pk])).content)
+    assert edit.xpath("string(//h1)") == f"Sửa bản nháp phương án số {plan.pk}"
+    listed = lxml.html.fromstring(client.get(reverse("backoffice:reorganizations")).content)
+    link = listed.xpath(f"//a[@href='{reverse('backoffice:reorganization', args=[plan.pk])}']")[0]
+    assert link.text_content() == str(plan.pk)

@@ -60,7 +60,8 @@ EID_TOKEN_RULES = (
     "`eid_token_expired` (mã xác thực sai chữ ký, không dành cho hệ thống, `nonce` không khớp, hết hạn), "
     "`eid_userinfo_failed`, `eid_subject_mismatch`, `eid_id_number_missing`; 403 `account_disabled` (tài khoản đã bị "
     "khóa: không cấp khóa, không ghi gì); 503 `eid_unavailable` (VNeID không trả lời), "
-    "`eid_not_configured` (chưa kết nối VNeID).")
+    "`eid_not_configured` (chưa kết nối VNeID). Mỗi lần bị từ chối 400 được tính vào số lần sai của địa chỉ gửi như "
+    "khóa API sai: quá giới hạn, địa chỉ đó nhận 429 `too_many_attempts` một thời gian mà VNeID không được hỏi.")
 
 
 @router.post("/tokens/eid", auth=None, response={201: TokenCreatedOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut,
@@ -75,11 +76,12 @@ EID_TOKEN_RULES = (
                                         "(`eid_not_configured`), hoặc cơ sở dữ liệu bận.",
                          "content": {"application/json": {"schema": ERROR_REF}}}}})
 def create_token_with_eid(request, payload: EidTokenIn):
-    # The provider is asked first, outside any transaction; the account and its token are written together. Codes
-    # refused by the provider count as bad tokens do: an address sending them stops reaching the provider for a while.
+    # The provider is asked first, outside any transaction; the account and its token are written together. Every
+    # refusal of the sign-in (a redirect URI not registered, checked before the provider is asked; a code the provider
+    # refuses) counts as a bad token does: an address sending them stops reaching the provider for a while.
     lockout.refuse_token_guessing(request)
-    eid.check_app_redirect_uri(request, payload.redirect_uri)  # before the provider is asked; nothing counted
     try:
+        eid.check_app_redirect_uri(request, payload.redirect_uri)
         person = eid.vouched_person(code=payload.code, redirect_uri=payload.redirect_uri,
                                     verifier=payload.code_verifier, nonce=payload.nonce)
     except eid.EidError as err:

@@ -1,6 +1,8 @@
 """gunicorn's access log with the mask of core.logs: gunicorn writes each request line itself, outside Django's
 LOGGING, so the deprecated population GET (/api/v1/integrations/population/{id_number}) would otherwise put the
-citizen's ID number there in full. Started with ``--logger-class motcua.core.access_log.MaskedLogger``."""
+citizen's ID number there in full. Started with ``--logger-class motcua.core.access_log.MaskedLogger``.
+``manage.py runserver`` writes its request lines through Django's django.server logger instead: settings.LOGGING gives
+that logger a handler with the same filter."""
 
 from __future__ import annotations
 

@@ -1,5 +1,16 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+# An agency's identity code (mã định danh): groups of capital letters and digits joined by dots (H51, H51.06.01).
+# Circular 01/2018/TT-VPCP art. 19: it starts every dossier code, "V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX" (unit code per
+# QCVN of Circular 10/2016/TT-BTTTT); the code also names the agency in page addresses (/thong-ke/don-vi/H51.06/),
+# in the statistics' scopes and moves ("lineage:H51.06", "H51.06@<time>;") and in reports.
+AGENCY_CODE = re.compile(r"[A-Z0-9]+(?:\.[A-Z0-9]+)*")
+AGENCY_CODE_MESSAGE = ("Mã định danh gồm chữ in hoa không dấu (A–Z) và chữ số, các nhóm cách nhau bởi một dấu chấm, "
+                       "không có khoảng trắng (ví dụ H51.06.01).")
 
 
 class AdministrativeUnit(models.Model):
@@ -75,6 +86,22 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """What the admin (any ModelForm) may save. A code, once given, never changes (units/services.py): dossier codes,
+        code sequences and the statistics keep it as text. A row's code from before this check stays as it is."""
+        errors = {}
+        stored = Agency.objects.filter(pk=self.pk).values_list("code", flat=True).first() if self.pk else None
+        if stored is not None and self.code != stored:
+            errors["code"] = (f"Mã định danh đã cấp không đổi được (đang là {stored}): mã hồ sơ, dãy số mã hồ sơ và số "
+                              "liệu thống kê đều ghi theo mã này.")
+        elif stored is None and self.code and not AGENCY_CODE.fullmatch(self.code):  # empty: the field says it
+            errors["code"] = AGENCY_CODE_MESSAGE
+        for name, label in (("parent", "cấp trên"), ("successor", "kế thừa")):
+            if self.pk and getattr(self, f"{name}_id") == self.pk:
+                errors[name] = f"Cơ quan không thể là cơ quan {label} của chính nó."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Department(models.Model):

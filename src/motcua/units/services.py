@@ -30,9 +30,9 @@ from django.db import transaction
 from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
 from motcua.core.digits import ascii_digits
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, ValidationFailed
 
-from .models import AdministrativeUnit, Agency, Counter, Department
+from .models import AGENCY_CODE, AGENCY_CODE_MESSAGE, AdministrativeUnit, Agency, Counter, Department
 
 LEVEL_BY_DIVISION = {
     VietNamDivisionType.XA: AdministrativeUnit.COMMUNE,
@@ -258,6 +258,9 @@ def ensure_commune_agency(unit: AdministrativeUnit, prefix: str, code: str | Non
 def load_agencies(province: str | int | None = None, prefix: str | None = None) -> LoadReport:
     """Create or update the province's agencies, counters and departments (units must be loaded)."""
     prefix = prefix or default_prefix()
+    if not AGENCY_CODE.fullmatch(prefix):  # it becomes every agency's code: the admin's rule (units.models)
+        raise ValidationFailed("agency_prefix_invalid", f"Tiền tố mã định danh \u201c{prefix}\u201d không hợp lệ. "
+                                                        + AGENCY_CODE_MESSAGE)
     code = f"{int(province or province_code()):02d}"
     unit = AdministrativeUnit.objects.filter(code=code, level=AdministrativeUnit.PROVINCE).first()
     if unit is None:

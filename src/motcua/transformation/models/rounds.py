@@ -1,10 +1,25 @@
 """Reporting rounds: the province asks every unit for its figures by a deadline."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from motcua.core.digits import whole_number
+
+REMINDER_DAYS_MAX = 60  # a reminder more than two months ahead of the deadline reminds nobody
+REMINDER_DAYS_MESSAGE = (f"Số ngày nhắc trước hạn là các số từ 0 đến {REMINDER_DAYS_MAX}, cách nhau bởi dấu phẩy "
+                         "(ví dụ 7,3,1).")
+
+
+def normalized_reminder_days(text) -> str | None:
+    """``reminder_days`` as stored ("7,3,1": whole days before the deadline, 0 to REMINDER_DAYS_MAX, each once, the
+    earliest first), or None when ``text`` is not such a list (empty, "-1", "7;3", "một", "٧")."""
+    parts = [p.strip() for p in str(text or "").split(",") if p.strip()]
+    days = [whole_number(p, high=REMINDER_DAYS_MAX) for p in parts]
+    if not days or None in days:
+        return None
+    return ",".join(str(n) for n in sorted(set(days), reverse=True))
 
 
 class ReportingRound(models.Model):
@@ -33,6 +48,19 @@ class ReportingRound(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """What the admin (any ModelForm) may save; services.rounds.open_round checks the same."""
+        errors = {}
+        reminder_days = normalized_reminder_days(self.reminder_days)
+        if reminder_days is None:
+            errors["reminder_days"] = REMINDER_DAYS_MESSAGE
+        else:
+            self.reminder_days = reminder_days
+        if self.period_start and self.period_end and self.period_start > self.period_end:  # the dx_round_period check
+            errors["period_end"] = "Ngày kết thúc kỳ số liệu phải sau ngày bắt đầu."
+        if errors:
+            raise ValidationError(errors)
 
     def reminder_offsets(self) -> list[int]:
         out = []

@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.accounts.models import Role
-from motcua.core.digits import whole_number
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.outbox.services import emit
 from motcua.units.models import Agency
@@ -17,6 +16,7 @@ from motcua.units.reorganization import latest_successor
 
 from .. import permissions
 from ..models import Plan, ReportingRound, RoundReminder, RoundResponse
+from ..models.rounds import REMINDER_DAYS_MESSAGE, normalized_reminder_days
 from .common import audit, stored_user
 from .indicators import measure_targets
 from .merger import counted_tasks
@@ -29,11 +29,10 @@ TOPIC_REMINDER = "notice.dx_round_reminder"
 
 
 def _reminder_days(text: str) -> str:
-    parts = [p.strip() for p in str(text or "").split(",") if p.strip()]
-    if not parts or not all(whole_number(p, high=60) is not None for p in parts):
-        raise ValidationFailed("reminder_days_invalid", "Số ngày nhắc trước hạn là các số từ 0 đến 60, cách nhau bởi "
-                                                        "dấu phẩy (ví dụ 7,3,1).")
-    return ",".join(str(n) for n in sorted({int(p) for p in parts}, reverse=True))
+    days = normalized_reminder_days(text)
+    if days is None:
+        raise ValidationFailed("reminder_days_invalid", REMINDER_DAYS_MESSAGE)
+    return days
 
 
 def open_round(user, *, title: str, year, deadline: dt.date, period_start: dt.date | None = None,

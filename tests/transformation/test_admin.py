@@ -45,3 +45,14 @@ def test_a_period_that_ends_before_it_starts_is_refused_in_vietnamese(round_page
     assert answer.status_code == 200
     assert errors_of(answer) == ["Ngày kết thúc kỳ số liệu phải sau ngày bắt đầu."]
     assert ReportingRound.objects.get(pk=rnd.pk).period_end == dt.date(2024, 12, 31)
+
+
+def test_a_round_is_not_added_in_the_admin_nor_its_status_changed_there(round_page):
+    """A round added in the admin would ask no unit and tell nobody (open_round does both); closing is on the
+    back-office page, which records it."""
+    client, rnd, url = round_page
+    assert client.get("/admin/transformation/reportinground/add/").status_code == 403
+    answer = client.post(url, {**admin_form(client, url), "status": "closed", "year": "1990"})
+    assert answer.status_code == 302
+    rnd.refresh_from_db()
+    assert (rnd.status, rnd.year) == (ReportingRound.OPEN, 2024)

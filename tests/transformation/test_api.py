@@ -120,3 +120,19 @@ def test_targets_values_rounds_and_rollup(api, dx):
     assert [u["unit"] for u in api("ct_admin").get(f"{API}/plans/{province['id']}/rollup").json()["units"]] == ["H51"]
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/transformation/plans/{plan_id}/rollup" in schema["paths"]
+
+
+def test_the_province_closes_a_round_over_the_api(api, dx):
+    admin, dp = api("admin"), api("dp_admin")
+    deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    rnd = admin.post(f"{API}/rounds", {"year": 2024, "deadline": deadline, "units": ["21439", "21025"]},
+                     content_type="application/json").json()
+    refused = dp.post(f"{API}/rounds/{rnd['id']}/close")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    closed = admin.post(f"{API}/rounds/{rnd['id']}/close")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    again = admin.post(f"{API}/rounds/{rnd['id']}/close")
+    assert again.status_code == 409 and again.json()["code"] == "round_closed"
+    remind = admin.post(f"{API}/rounds/{rnd['id']}/remind")
+    assert remind.status_code == 409 and remind.json()["code"] == "round_closed"
+    assert admin.post(f"{API}/rounds/999999999/close").json()["code"] == "round_not_found"

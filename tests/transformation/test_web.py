@@ -334,3 +334,38 @@ def test_reminder_days_that_are_no_numbers_are_a_message(signed_in, dx):
                                            "kinds": ["commune_committee"]})
     assert r.status_code in (400, 422) and "Số ngày nhắc trước hạn là các số từ 0 đến 60" in r.content.decode()
     assert not ReportingRound.objects.exists()
+
+
+def test_the_province_closes_a_round_on_its_page_and_then_nothing_is_sent_nor_reminded(signed_in, dx):
+    """Closing was possible only in Django's admin (and there without a trace); the round's page closes it."""
+    from motcua.audit.models import AuditEntry
+    from motcua.outbox.models import OutboxEvent
+
+    admin = signed_in(dx.admin)
+    deadline = timezone.localdate() + dt.timedelta(days=5)
+    admin.post(f"{BASE}/ky-bao-cao/", {"year": 2024, "deadline": deadline.isoformat(), "reminder_days": "7,3,1",
+                                       "kinds": ["commune_committee"]})
+    rnd = ReportingRound.objects.get()
+    page = admin.get(f"{BASE}/ky-bao-cao/{rnd.pk}/").content.decode()
+    assert "Đóng kỳ báo cáo" in page and "2 đơn vị chưa báo cáo không gửi được nữa" in page
+    unit_admin = signed_in(dx.dp_admin)
+    assert "Đóng kỳ báo cáo" not in unit_admin.get(f"{BASE}/ky-bao-cao/{rnd.pk}/").content.decode()
+    assert unit_admin.post(f"{BASE}/ky-bao-cao/{rnd.pk}/dong/").status_code == 403
+    assert ReportingRound.objects.get().status == ReportingRound.OPEN
+
+    admin = signed_in(dx.admin)
+    r = admin.post(f"{BASE}/ky-bao-cao/{rnd.pk}/dong/", follow=True)
+    assert "Đã đóng kỳ báo cáo" in r.content.decode() and ReportingRound.objects.get().status == ReportingRound.CLOSED
+    entry = AuditEntry.objects.filter(action="dx.round_closed").get()
+    assert entry.data == {"reported": 0, "pending": 2}
+    page = r.content.decode()
+    assert "Đóng kỳ báo cáo…" not in page and "Nhắc ngay" not in page
+    reminders = OutboxEvent.objects.filter(topic="notice.dx_round_reminder").count()
+    r = admin.post(f"{BASE}/ky-bao-cao/{rnd.pk}/nhac/", follow=True)  # a stale page's button
+    assert "Kỳ báo cáo đã đóng: không nhắc nữa." in r.content.decode()
+    assert OutboxEvent.objects.filter(topic="notice.dx_round_reminder").count() == reminders
+    r = admin.post(f"{BASE}/ky-bao-cao/{rnd.pk}/dong/", follow=True)  # twice: said, nothing recorded again
+    assert "Kỳ báo cáo đã đóng." in r.content.decode() and AuditEntry.objects.filter(action="dx.round_closed").count() == 1
+    import_plan(dx.dp_admin, seed_file("seed004_pl2"), agency=dx.dp, year=2024)
+    r = signed_in(dx.dp_admin).post(f"{BASE}/ky-bao-cao/{rnd.pk}/don-vi/21439/")
+    assert r.status_code == 409 and "Kỳ báo cáo đã đóng." in r.content.decode()

@@ -27,5 +27,15 @@ class PlanAdmin(admin.ModelAdmin):
 
 @admin.register(ReportingRound)
 class ReportingRoundAdmin(admin.ModelAdmin):
+    """A round is opened on the back-office page (Chuyển đổi số › Kỳ báo cáo: services.rounds.open_round), which asks
+    each unit for its answer and tells its administrators and leaders; a round added here would ask nobody. Its
+    wording, deadline, period and reminder days may be corrected here; its year, status and opener may not (closing
+    is done on the back-office page, which records it)."""
+
+    readonly_fields = ("year", "status", "opened_by", "opened_at")
+
+    def has_add_permission(self, request):
+        return False
+
     list_display = ("title", "year", "deadline", "status")
     list_filter = ("status", "year")

@@ -131,6 +131,12 @@ def remind(request, round_id: int):
     return {"queued": rounds.send_reminders(rnd=rnd)}
 
 
+@router.post("/rounds/{round_id}/close", response={200: RoundOut, **ERRORS},
+             summary="Đóng kỳ báo cáo (quản trị cấp tỉnh): không nhận báo cáo, không nhắc nữa")
+def close(request, round_id: int):
+    return _round_out(rounds.close_round(request.auth, _round(request, round_id)), request.auth)
+
+
 @router.get("/catalogue", response={200: dict, **ERRORS}, summary="Danh mục nhóm nhiệm vụ, nguồn vốn, chỉ số")
 def catalogue(request):
     return {"groups": [{"code": g.code, "name": g.name, "framework": g.framework}

@@ -71,15 +71,35 @@ def round_detail(request, pk):
         "days_left": (rnd.deadline - timezone.localdate()).days, "deadline_css": date_css(rnd.deadline)})
 
 
-@officer_required
-@require_POST
-def round_remind(request, pk):
+def _province_acts_on_round(request, pk, act, done):
+    """A provincial admin's button on a round's page: ``act(round)``, then the round's page with ``done(result)`` or
+    the reason it was refused (a closed round)."""
     rnd = get_object_or_404(ReportingRound, pk=pk)
     if not permissions.is_provincial_admin(request.user):
         return page(request, "backoffice/forbidden.html", {}, status=403)
-    n = rounds.send_reminders(rnd=rnd)
-    messages.success(request, f"Đã gửi {n} tin nhắc (SMS, thư điện tử) tới các đơn vị chưa báo cáo.")
+    try:
+        result = act(rnd)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, done(result))
     return redirect("backoffice:dx_round", pk=rnd.pk)
+
+
+@officer_required
+@require_POST
+def round_remind(request, pk):
+    return _province_acts_on_round(
+        request, pk, lambda rnd: rounds.send_reminders(rnd=rnd),
+        lambda n: f"Đã gửi {n} tin nhắc (SMS, thư điện tử) tới các đơn vị chưa báo cáo.")
+
+
+@officer_required
+@require_POST
+def round_close(request, pk):
+    return _province_acts_on_round(
+        request, pk, lambda rnd: rounds.close_round(actor(request), rnd),
+        lambda _rnd: "Đã đóng kỳ báo cáo: các đơn vị không gửi báo cáo và không nhận tin nhắc của kỳ này nữa.")
 
 
 @officer_required

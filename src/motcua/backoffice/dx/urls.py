@@ -24,6 +24,7 @@ urlpatterns = [
     path("ky-bao-cao/", rounds.round_list, name="dx_rounds"),
     path("ky-bao-cao/<id:pk>/", rounds.round_detail, name="dx_round"),
     path("ky-bao-cao/<id:pk>/nhac/", rounds.round_remind, name="dx_round_remind"),
+    path("ky-bao-cao/<id:pk>/dong/", rounds.round_close, name="dx_round_close"),
     path("ky-bao-cao/<id:pk>/don-vi/<str:code>/", rounds.round_answer, name="dx_round_answer"),
     path("tong-hop/", rounds.dashboard, name="dx_dashboard"),
     path("to-cong-nghe-so/", rounds.community_page, name="dx_community"),

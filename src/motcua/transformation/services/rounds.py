@@ -68,9 +68,18 @@ def open_round(user, *, title: str, year, deadline: dt.date, period_start: dt.da
 
 
 def close_round(user, rnd: ReportingRound) -> ReportingRound:
+    """The province stops the round: no answer is sent nor reminder queued after it; the answers sent stay, and the
+    units that sent none stay listed as such."""
     permissions.require(permissions.is_provincial_admin(user), "Chỉ quản trị cấp tỉnh đóng kỳ báo cáo.")
-    rnd.status = ReportingRound.CLOSED
-    rnd.save(update_fields=["status"])
+    with transaction.atomic():
+        rnd.status = ReportingRound.objects.select_for_update().values_list("status", flat=True).get(pk=rnd.pk)
+        if rnd.status != ReportingRound.OPEN:
+            raise InvalidTransition("round_closed", "Kỳ báo cáo đã đóng.")
+        rnd.status = ReportingRound.CLOSED
+        rnd.save(update_fields=["status"])
+        statuses = list(rnd.responses.values_list("status", flat=True))
+        audit(user, "dx.round_closed", "dx_round", rnd.pk,
+              {"reported": statuses.count(RoundResponse.SUBMITTED), "pending": statuses.count(RoundResponse.PENDING)})
     return rnd
 
 
@@ -175,6 +184,8 @@ def send_reminders(today: dt.date | None = None, rnd: ReportingRound | None = No
     Run daily (``manage.py send_dx_reminders``); a day the job missed is caught up by the next run
     with the nearest reminder day due. Returns the number of messages queued in the outbox."""
     today = today or timezone.localdate()
+    if rnd is not None and rnd.status != ReportingRound.OPEN:
+        raise InvalidTransition("round_closed", "Kỳ báo cáo đã đóng: không nhắc nữa.")
     rounds = [rnd] if rnd is not None else ReportingRound.objects.filter(status=ReportingRound.OPEN,
                                                                           deadline__gte=today)
     sent = 0

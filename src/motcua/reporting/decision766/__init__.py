@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import texts
 from .context import Context
 from .formulas import FORMULAS, Measure, NoCase
 from .losses import KIND_WORDS, LIMIT, LOSS_KINDS, LOSSES, Loss, kind_of
@@ -35,10 +36,9 @@ def _existence(ctx: Context) -> NoCase | str:
     cover (the unit's lifetime: motcua.units.lifetime)."""
     life, cover = ctx.lifetime, ctx.coverage
     if cover.not_yet:
-        return NoCase(f"Chưa thành lập trong kỳ: đơn vị được thành lập từ ngày {life.first:%d/%m/%Y}.")
+        return NoCase(texts.not_yet(life))
     if cover.absent:
-        return NoCase(f"{life.closure} (hoạt động đến hết ngày {life.last:%d/%m/%Y}): không còn số liệu của đơn vị "
-                      "trong kỳ.")
+        return NoCase(f"{texts.ended(life)}: không còn số liệu của đơn vị trong kỳ.")
     return _join(f"Đơn vị được thành lập từ ngày {cover.counted_from:%d/%m/%Y}: chỉ tính từ ngày này."
                  if cover.counted_from else "",
                  f"{life.closure}: chỉ tính đến hết ngày {cover.counted_until:%d/%m/%Y}." if cover.counted_until else "")

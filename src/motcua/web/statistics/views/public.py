@@ -45,12 +45,15 @@ def transparency_index(request):
         per_agency = continuity.fold_into_successors(per_agency)
     total = indicators.totals(start, end)
     rows = []
+    lives = lifetime.by_code(code for (code,) in per_agency)
     for agency in Agency.objects.select_related("successor").order_by("-is_active", "name"):
         ind = per_agency.get((agency.code,))
         if ind is None:
             continue
         rates = ind.rates
-        rows.append({"agency": agency, "received": format_count(ind["received"]), "on_time": rates["on_time_rate"],
+        closure = lives[agency.code].closure  # «Đã giải thể từ ngày …» for one closed without a successor
+        rows.append({"agency": agency, "closure": closure[:1].lower() + closure[1:],
+                     "received": format_count(ind["received"]), "on_time": rates["on_time_rate"],
                      "resolved_rate": format_percent(rates["resolved_rate"]),
                      "on_time_rate": format_percent(rates["on_time_rate"]),
                      "online_rate": format_percent(rates["online_rate"])})

@@ -11,8 +11,9 @@ from ninja import Query, Router, Schema
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.papers import statistics
-from motcua.reporting import decision766, indicators
+from motcua.reporting import decision766, indicators, texts
 from motcua.reporting.access import check_scope
+from motcua.units import lifetime
 from motcua.units.models import Agency
 
 from .auth import api_auth
@@ -51,13 +52,22 @@ def get_indicators(request, q: Query[IndicatorQuery]):
     start, end = _period(q)
     scope = _scope(q)
     grouped = indicators.compute(start, end, scope, q.group_by)
+    # A unit a reorganization created or closed: which part of the period it existed in, as the 766 index says it
+    # (counted_from, counted_until, absent; motcua.units.lifetime), for the scope and for each agency's row.
+    per_agency = lifetime.by_code(k[0] for k in grouped) if q.group_by == "agency" else {}
     rows = []
     for key, ind in sorted(grouped.items()):
         formatted = {metric: {"label": label, "value": value, "rate": rate}
                      for metric, label, value, rate in indicators.summary_table(ind)}
-        rows.append({"group": key[0] if key else None, **ind.as_dict(), "formatted": formatted})
+        life = per_agency.get(key[0]) if key else None
+        existence = _existence(life.cover(start, end)) if life else {}
+        rows.append({"group": key[0] if key else None, **ind.as_dict(), "formatted": formatted, **existence})
     return {"start": start.isoformat(), "end": end.isoformat(), "scope": scope or "province",
-            "group_by": q.group_by, "rows": rows}
+            "group_by": q.group_by, **_existence(indicators.coverage(start, end, scope)), "rows": rows}
+
+
+def _existence(cover) -> dict:
+    return {**cover.as_dict(), "note": texts.existence_note(cover)}
 
 
 @router.get("/index766", summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)")

@@ -18,6 +18,8 @@ from django.db import connections, router
 from django.db.models import Q
 
 from motcua.core.errors import ValidationFailed
+from motcua.units import lifetime
+from motcua.units.lifetime import Coverage
 from motcua.units.models import Agency
 from motcua.units.reorganization import lineage_codes
 
@@ -28,8 +30,8 @@ from .models import DossierFact, StatCounter
 from .texts import LABELS, SUMMARY_ROWS, format_count, format_percent, seed_sentence, summary_table
 
 # The formatting lives in texts.py; these names stay importable from here (callers read figures and print them).
-__all__ = ["LABELS", "SUMMARY_ROWS", "Indicators", "agency_codes_for", "compute", "drill_down", "format_count",
-           "format_percent", "monthly", "parse_period", "period_filter", "period_label", "seed_sentence",
+__all__ = ["LABELS", "SUMMARY_ROWS", "Indicators", "agency_codes_for", "compute", "coverage", "drill_down", "format_count",
+           "format_percent", "month_bounds", "monthly", "parse_period", "period_filter", "period_label", "seed_sentence",
            "summary_table", "totals"]
 
 GROUPS = {
@@ -168,6 +170,12 @@ def agency_codes_for(scope: str | None) -> list[str] | None:
     if scope.startswith("unit:"):
         return list(Agency.objects.filter(admin_unit__code=scope.split(":", 1)[1]).values_list("code", flat=True))
     return lineage_codes(scope.removeprefix("lineage:")) if scope.startswith("lineage:") else [scope]  # lineage: merged units
+
+
+def coverage(start: dt.date, end: dt.date, scope: str | None = None) -> Coverage:
+    """What of [start, end] the unit of ``scope`` existed in (a reorganization created or closed it): the counting
+    is not narrowed here (its flows stop with its dossiers); pages and the API say it (texts.existence_note)."""
+    return lifetime.of_codes(agency_codes_for(scope)).cover(start, end)
 
 
 @dataclass
@@ -332,12 +340,11 @@ def totals(start: dt.date, end: dt.date, scope: str | None = None, filters: dict
 
 def monthly(year: int, scope: str | None = None) -> list[tuple[int, Indicators]]:
     """Twelve months of a year (the transparency page)."""
-    out = []
-    for month in range(1, 13):
-        lo = dt.date(year, month, 1)
-        hi = dt.date(year, month, calendar.monthrange(year, month)[1])
-        out.append((month, totals(lo, hi, scope)))
-    return out
+    return [(month, totals(*month_bounds(year, month), scope)) for month in range(1, 13)]
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 # ---- drill-down: the dossiers behind a number ----

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from motcua.core.money import format_number
+from motcua.units.lifetime import Coverage, Lifetime
 
 from .metrics import METRICS
 
@@ -64,6 +65,41 @@ def summary_table(ind) -> list[tuple[str, str, str, str]]:
     for metric, label, rate_key in SUMMARY_ROWS:
         out.append((metric, label, format_count(ind[metric]), format_percent(rates[rate_key]) if rate_key else ""))
     return out
+
+
+# ---- a unit a reorganization created or closed (its lifetime: motcua.units.lifetime) ----
+
+def not_yet(life: Lifetime) -> str:
+    return f"Chưa thành lập trong kỳ: đơn vị được thành lập từ ngày {life.first:%d/%m/%Y}."
+
+
+def ended(life: Lifetime) -> str:
+    """«Đã sáp nhập vào … từ ngày … (hoạt động đến hết ngày …)», or «Đã giải thể …» for one closed without a
+    successor."""
+    return f"{life.closure} (hoạt động đến hết ngày {life.last:%d/%m/%Y})"
+
+
+def existence_note(cover: Coverage) -> str:
+    """What the statistics of a period say of a unit that did not exist for all of it ("" when it did): the same
+    facts as the Decision 766 index (decision766._existence), which also narrows its counting to those days."""
+    life = cover.lifetime
+    if cover.not_yet:
+        return not_yet(life)
+    if cover.absent:
+        return f"{ended(life)}: đơn vị không còn hoạt động trong kỳ."
+    return " ".join(part for part in (
+        f"Đơn vị được thành lập từ ngày {cover.counted_from:%d/%m/%Y}." if cover.counted_from else "",
+        f"{ended(life)}." if cover.counted_until else "") if part)
+
+
+def existence_word(cover: Coverage) -> str:
+    """A few words beside a row (a month) the unit did not exist in: «chưa thành lập», «đã sáp nhập», «đã giải
+    thể»; "" when it existed for some of it."""
+    if not cover.absent:
+        return ""
+    if cover.not_yet:
+        return "chưa thành lập"
+    return "đã sáp nhập" if cover.lifetime.merged_into else "đã giải thể"
 
 
 def seed_sentence(ind) -> str:

@@ -8,7 +8,7 @@ the measured maximum; the index is reported both as points over the measured max
 
 A unit a reorganization created (a merged commune) did not exist before its first day, nor one a merger closed (a
 merged-away commune) after its last: a period wholly outside its lifetime shows no data on every point, and one it
-came into being or was closed in counts only its own days (context.Lifetime, context.Context).
+came into being or was closed in counts only its own days (motcua.units.lifetime, context.Context).
 
 Layout: table.py (the table, one Score), context.py (what the formulas read), formulas.py, losses.py.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import texts
 from .context import Context
 from .formulas import FORMULAS, Measure, NoCase
 from .losses import KIND_WORDS, LIMIT, LOSS_KINDS, LOSSES, Loss, kind_of
@@ -32,21 +33,15 @@ NOTHING_RECEIVED = "Không phát sinh trong kỳ."
 
 def _existence(ctx: Context) -> NoCase | str:
     """A unit that did not exist in the period: no case at all; one created or closed during it: what its figures
-    cover."""
-    life = ctx.lifetime
-    if ctx.absent and life.first and ctx.end < life.first:
-        return NoCase(f"Chưa thành lập trong kỳ: đơn vị được thành lập từ ngày {life.first:%d/%m/%Y}.")
-    if ctx.absent:
-        return NoCase(f"{_closed(life)} (hoạt động đến hết ngày {life.last:%d/%m/%Y}): không còn số liệu của đơn vị "
-                      "trong kỳ.")
-    return _join(f"Đơn vị được thành lập từ ngày {ctx.counted_from:%d/%m/%Y}: chỉ tính từ ngày này."
-                 if ctx.counted_from else "",
-                 f"{_closed(life)}: chỉ tính đến hết ngày {ctx.counted_until:%d/%m/%Y}." if ctx.counted_until else "")
-
-
-def _closed(life) -> str:
-    since = f"từ ngày {life.last + dt.timedelta(days=1):%d/%m/%Y}"  # the merger took effect the day after its last
-    return f"Đã sáp nhập vào {life.merged_into} {since}" if life.merged_into else f"Đã giải thể {since}"
+    cover (the unit's lifetime: motcua.units.lifetime)."""
+    life, cover = ctx.lifetime, ctx.coverage
+    if cover.not_yet:
+        return NoCase(texts.not_yet(life))
+    if cover.absent:
+        return NoCase(f"{texts.ended(life)}: không còn số liệu của đơn vị trong kỳ.")
+    return _join(f"Đơn vị được thành lập từ ngày {cover.counted_from:%d/%m/%Y}: chỉ tính từ ngày này."
+                 if cover.counted_from else "",
+                 f"{life.closure}: chỉ tính đến hết ngày {cover.counted_until:%d/%m/%Y}." if cover.counted_until else "")
 
 
 def _score(item: dict, ctx: Context) -> Score:
@@ -100,8 +95,7 @@ def evaluate(start: dt.date, end: dt.date, scope: str | None = None) -> dict:
     measured_max = sum(g["measured_max"] for g in groups)
     return {
         "scope": scope or "province", "start": start.isoformat(), "end": end.isoformat(),
-        "counted_from": ctx.counted_from.isoformat() if ctx.counted_from else None,
-        "counted_until": ctx.counted_until.isoformat() if ctx.counted_until else None,
+        **ctx.coverage.as_dict(),  # counted_from, counted_until, absent
         "groups": groups, "score": total, "measured_max": measured_max,
         "score_100": round(total * 100 / measured_max, 2) if measured_max else None,
         "not_measured": [s.code for s in scores if not s.measured],

@@ -4,7 +4,6 @@ figures per procedure, the procedures in force, the feedback items."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Q
@@ -14,6 +13,7 @@ from motcua.catalog.models import Procedure, Target
 from motcua.catalog.reorganization import offered_as_of
 from motcua.engagement.feedback import feedback_summary, received_by
 from motcua.engagement.models import Feedback
+from motcua.units import lifetime
 from motcua.units.models import Agency
 
 from .. import indicators
@@ -34,50 +34,18 @@ def procedures_in_scope(codes: list[str] | None, as_of: dt.datetime):
     return qs.filter(Q(code__in=offered_as_of(codes, as_of)) | Q(agencies__isnull=True, agency_kind__in=kinds)).distinct()
 
 
-@dataclass(frozen=True)
-class Lifetime:
-    """The days the unit of a scope existed, as reorganizations recorded them on its administrative units:
-    ``first`` the day a merger created it (``valid_from``), ``last`` the day before a merger took it over
-    (``valid_to``); None when it was there before the loaded catalog, or is still there."""
-
-    first: dt.date | None = None
-    last: dt.date | None = None
-    merged_into: str = ""  # the unit that took it over
-
-    def clip(self, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
-        """The part of the period the unit existed in, or None when it did not exist at all then."""
-        lo, hi = max(start, self.first or start), min(end, self.last or end)
-        return (lo, hi) if lo <= hi else None
-
-
-def lifetime(codes: list[str] | None) -> Lifetime:
-    """The lifetime of the unit of ``codes``: from its first unit's creation to its last unit's closure, open at an
-    end where one of its units has none (the province, a unit of the loaded catalog, a lineage with its successor)."""
-    rows = list(Agency.objects.filter(code__in=codes or ()).values_list(
-        "admin_unit__valid_from", "admin_unit__valid_to", "admin_unit__replaced_by__name"))
-    if not rows:
-        return Lifetime()
-    firsts, lasts = {r[0] for r in rows}, {r[1] for r in rows}
-    first = None if None in firsts else min(firsts)
-    if None in lasts:
-        return Lifetime(first)
-    last, merged_into = max((r[1], r[2] or "") for r in rows)
-    return Lifetime(first, last, merged_into)
-
-
 class Context:
     """``start`` and ``end`` are the period's, narrowed to the days the unit existed when a reorganization created or
-    closed it during the period (``counted_from``, ``counted_until``): a unit has no figures from a time it did not
-    exist (``absent``: none of the period)."""
+    closed it during the period (``counted_from``, ``counted_until``; motcua.units.lifetime): a unit has no figures
+    from a time it did not exist (``absent``: none of the period)."""
 
     def __init__(self, start: dt.date, end: dt.date, scope: str | None):
         self.codes = agency_codes_for(scope)
-        self.lifetime = lifetime(self.codes)
-        counted = self.lifetime.clip(start, end)
-        self.absent = counted is None
-        self.start, self.end = counted or (start, end)
-        self.counted_from = self.start if self.start != start else None
-        self.counted_until = self.end if self.end != end else None
+        self.lifetime = lifetime.of_codes(self.codes)
+        self.coverage = self.lifetime.cover(start, end)
+        self.absent = self.coverage.absent
+        self.start, self.end = self.coverage.start, self.coverage.end
+        self.counted_from, self.counted_until = self.coverage.counted_from, self.coverage.counted_until
         self.scope = scope
         self.ind: Indicators = indicators.totals(self.start, self.end, scope)
         self.as_of = min(self.end, timezone.localdate())  # "still within its deadline" is judged on this day

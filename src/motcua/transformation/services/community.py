@@ -9,6 +9,7 @@ from django.db.models import Case, Count, F, Q, Sum, When
 from django.utils import timezone
 
 from motcua.core.errors import ValidationFailed
+from motcua.units import lifetime
 
 from .. import permissions
 from ..models import Activity, CommunityTeam
@@ -97,12 +98,10 @@ def counts(agency_ids, start: dt.date, end: dt.date) -> dict[int, CommunityCount
 
 
 def last_day(agency, end: dt.date) -> dt.date:
-    """`end`, or the last day of a unit closed by a merger before it: what the unit had when it ended (its teams
-    moved to the new unit the next day)."""
-    unit = agency.admin_unit if agency.admin_unit_id else None
-    if agency.successor_id and unit is not None and unit.valid_to is not None and unit.valid_to < end:
-        return unit.valid_to
-    return end
+    """`end`, or the last day of a unit closed before it (motcua.units.lifetime): what the unit had when it ended
+    (a merger moved its teams to the new unit the next day)."""
+    last = lifetime.of_agency(agency).last
+    return min(end, last) if last is not None else end
 
 
 def total(agency_ids, start: dt.date, end: dt.date) -> CommunityCounts:

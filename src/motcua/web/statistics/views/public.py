@@ -10,6 +10,8 @@ from motcua.core.errors import DomainError, ValidationFailed
 from motcua.reporting import continuity, indicators
 from motcua.reporting.continuity import LINEAGE
 from motcua.reporting.indicators import format_count, format_percent, period_label
+from motcua.reporting.texts import existence_note, existence_word
+from motcua.units import lifetime
 from motcua.units.models import Agency
 from motcua.units.reorganization import predecessors
 from motcua.web import charts
@@ -43,12 +45,15 @@ def transparency_index(request):
         per_agency = continuity.fold_into_successors(per_agency)
     total = indicators.totals(start, end)
     rows = []
+    lives = lifetime.by_code(code for (code,) in per_agency)
     for agency in Agency.objects.select_related("successor").order_by("-is_active", "name"):
         ind = per_agency.get((agency.code,))
         if ind is None:
             continue
         rates = ind.rates
-        rows.append({"agency": agency, "received": format_count(ind["received"]), "on_time": rates["on_time_rate"],
+        closure = lives[agency.code].closure  # «Đã giải thể từ ngày …» for one closed without a successor
+        rows.append({"agency": agency, "closure": closure[:1].lower() + closure[1:],
+                     "received": format_count(ind["received"]), "on_time": rates["on_time_rate"],
                      "resolved_rate": format_percent(rates["resolved_rate"]),
                      "on_time_rate": format_percent(rates["on_time_rate"]),
                      "online_rate": format_percent(rates["online_rate"])})
@@ -77,15 +82,18 @@ def transparency_unit(request, code: str):
     lineage = request.GET.get("ke-thua") == "1"  # with the units merged into this one (reorganization)
     scope = f"{LINEAGE}{agency.code}" if lineage else agency.code
     months = indicators.monthly(year, scope)
-    rows = [{"month": MONTHS[m - 1], "received": format_count(i["received"]),
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    life = lifetime.of_codes(indicators.agency_codes_for(scope))  # a unit a reorganization created or closed
+    rows = [{"month": MONTHS[m - 1], "existence": existence_word(life.cover(*indicators.month_bounds(year, m))),
+             "received": format_count(i["received"]),
              "online": format_count(i["received_online"]), "resolved": format_count(i["resolved"]),
              "on_time": format_percent(i.rates["on_time_rate"], 1), "late": format_count(i["resolved_late"]),
              "overdue": format_count(i["in_progress_overdue"]),
              "satisfaction": format_percent(i.rates["satisfaction_rate"], 1)} for m, i in months]
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     total = indicators.totals(start, end, scope)
     return render(request, "reporting/unit.html", {
         "agency": agency, "year": year, "rows": rows, "total": total, "years": [year - 1, year + 1],
+        "existence": existence_note(life.cover(start, end)),
         "chart": _trend(months, f"{agency.name}: hồ sơ tiếp nhận và giải quyết theo tháng năm {year}"),
         "lineage": lineage, "predecessors": predecessors(agency), "query": "&ke-thua=1" if lineage else "",
         **_summary(total, scope=scope, start=start, end=end, drill=may_list_dossiers(request.user, scope))})

@@ -1,0 +1,104 @@
+"""The days a unit existed, as its administrative units record them: ``valid_from`` the day a merger created it,
+``valid_to`` its last day before a merger took it over (``replaced_by``; the plan's step in
+reorganization/unit_steps.py) or an administrator dissolved it (``valid_to`` without ``replaced_by``).
+
+The one home of that rule: the statistics, the Decision 766 index and the digital-transformation figures read a
+unit's lifetime here (``of_codes`` for a scope's agencies, ``of_agency`` for one), and what of a period it covers
+(``Lifetime.cover``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .models import Agency
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """``first`` the day a merger created the unit, ``last`` its last day; None when it was there before the loaded
+    catalog, or is still there. ``merged_into``: the unit that took it over ("" when it was dissolved)."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    merged_into: str = ""
+
+    def clip(self, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The part of the period the unit existed in, or None when it did not exist at all then."""
+        lo, hi = max(start, self.first or start), min(end, self.last or end)
+        return (lo, hi) if lo <= hi else None
+
+    def cover(self, start: dt.date, end: dt.date) -> Coverage:
+        """What of the period [start, end] the unit existed in."""
+        counted = self.clip(start, end)
+        lo, hi = counted or (start, end)
+        return Coverage(self, lo, hi, absent=counted is None, counted_from=lo if lo != start else None,
+                        counted_until=hi if hi != end else None)
+
+    @property
+    def closure(self) -> str:
+        """How people are told the unit ended: «Đã sáp nhập vào … từ ngày …» or «Đã giải thể từ ngày …» ("" while
+        it exists). A merger takes effect the day after the old unit's last day."""
+        if self.last is None:
+            return ""
+        since = f"từ ngày {self.last + dt.timedelta(days=1):%d/%m/%Y}"
+        return f"Đã sáp nhập vào {self.merged_into} {since}" if self.merged_into else f"Đã giải thể {since}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What of a period the unit existed in: ``absent`` none of it (``start``/``end`` stay the period's); otherwise
+    ``start``/``end`` narrowed to its days, and ``counted_from``/``counted_until`` where they differ from the
+    period's."""
+
+    lifetime: Lifetime
+    start: dt.date
+    end: dt.date
+    absent: bool = False
+    counted_from: dt.date | None = None
+    counted_until: dt.date | None = None
+
+    @property
+    def not_yet(self) -> bool:
+        """Absent because the period ended before the unit was created."""
+        return self.absent and self.lifetime.first is not None and self.end < self.lifetime.first
+
+    def as_dict(self) -> dict:
+        """The machine-readable fields the API gives (dates yyyy-mm-dd, None when the period's own)."""
+        return {"counted_from": self.counted_from.isoformat() if self.counted_from else None,
+                "counted_until": self.counted_until.isoformat() if self.counted_until else None,
+                "absent": self.absent}
+
+
+def _lifetime(rows) -> Lifetime:
+    """From (valid_from, valid_to, replaced_by name) of a unit's administrative units: from the first one's creation
+    to the last one's closure, open at an end where one of them has none (the province, a unit of the loaded
+    catalog, a lineage with its successor)."""
+    if not rows:
+        return Lifetime()
+    firsts, lasts = {r[0] for r in rows}, {r[1] for r in rows}
+    first = None if None in firsts else min(firsts)
+    if None in lasts:
+        return Lifetime(first)
+    last, merged_into = max((r[1], r[2] or "") for r in rows)
+    return Lifetime(first, last, merged_into)
+
+
+FIELDS = ("admin_unit__valid_from", "admin_unit__valid_to", "admin_unit__replaced_by__name")
+
+
+def of_codes(codes: list[str] | None) -> Lifetime:
+    """The lifetime of the unit whose agencies are ``codes`` (None, the province: always there)."""
+    return _lifetime(list(Agency.objects.filter(code__in=codes or ()).values_list(*FIELDS)))
+
+
+def of_agency(agency: Agency) -> Lifetime:
+    """The lifetime of one agency's unit."""
+    return of_codes([agency.code])
+
+
+def by_code(codes) -> dict[str, Lifetime]:
+    """Each agency's own lifetime, in one query (rows of a table per agency)."""
+    rows = Agency.objects.filter(code__in=list(codes)).values_list("code", *FIELDS)
+    return {code: _lifetime([rest]) for code, *rest in rows}

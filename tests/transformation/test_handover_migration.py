@@ -2,6 +2,8 @@
 their lead units, approved plan or not. Migration 0006 reads what it did from the audit trail: the task is handed
 over to the new commune (so it counts for it in the roll-up) and the plan's lead units are back as written."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -48,3 +50,35 @@ def test_tasks_moved_before_the_handover_was_recorded_are_handed_over_and_keep_t
     assert rows[chosen.pk].handed_over_to_id == new.pk
     assert list(rows[chosen.pk].lead_agencies.values_list("pk", flat=True)) == [dept.pk]
     assert rows[untouched.pk].handed_over_to_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_is_handed_over_on_the_day_the_merger_took_effect_not_the_day_it_was_applied():
+    # A merger may be applied days or months after its resolution took effect (run.apply allows any day from then):
+    # the handover is from the effective date, as services.merger.hand_over_task records it, and the year decides
+    # whether the task counts in its plan's year (services.merger.HANDED_AWAY).
+    from motcua.units.models import ReorganizationPlan
+
+    old, new = AgencyFactory(code="H55.811"), AgencyFactory(code="H55.812")
+    effective = timezone.localdate().replace(month=1, day=1) - dt.timedelta(days=1)  # last year's 31/12
+    ReorganizationPlan.objects.create(resolution_number="1677/NQ-UBTVQH15", resolution_date=effective,
+                                      effective_date=effective, new_code="99999", new_name="Xã Mới",
+                                      status=ReorganizationPlan.APPLIED, new_agency=new)
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    apps = executor.loader.project_state(BEFORE).apps
+    Plan, Section, Task = (apps.get_model("transformation", m) for m in ("Plan", "PlanSection", "Task"))
+    plan = Plan.objects.create(agency_id=old.pk, year=effective.year, first_year=effective.year, title="Kế hoạch",
+                               status="approved")
+    section = Section.objects.create(plan=plan, order=1, title="Chính quyền số")
+    task = Task.objects.create(plan=plan, section=section, order=1, content="Nhiệm vụ 1")
+    task.lead_agencies.set([new.pk])
+    record("he-thong", "dx.task_lead_merged", "dx_task", task.pk,
+           {"plan": plan.pk, "number": "1", "from": [old.code], "to": new.code,
+            "reason": "Sắp xếp đơn vị hành chính theo Nghị quyết số 1677/NQ-UBTVQH15"})
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from motcua.transformation.models import Task as Now
+
+    assert Now.objects.get(pk=task.pk).handed_over_on == effective

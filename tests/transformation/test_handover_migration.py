@@ -82,3 +82,37 @@ def test_a_task_is_handed_over_on_the_day_the_merger_took_effect_not_the_day_it_
     from motcua.transformation.models import Task as Now
 
     assert Now.objects.get(pk=task.pk).handed_over_on == effective
+
+
+@pytest.mark.django_db(transaction=True)
+def test_teams_of_communes_merged_before_teams_moved_belong_to_the_new_commune_from_the_effective_date():
+    # Before the step transformation.teams a merger left the teams on the closed commune: the new commune's page
+    # and figures had none of them. Migration 0007 moves them as the step does.
+    from motcua.transformation.services import community
+    from motcua.units.models import ReorganizationPlan
+
+    old, other, new = AgencyFactory(code="H55.821"), AgencyFactory(code="H55.822"), AgencyFactory(code="H55.823")
+    effective = dt.date(2025, 7, 1)
+    plan = ReorganizationPlan.objects.create(resolution_number="1677/NQ-UBTVQH15", resolution_date=effective,
+                                             effective_date=effective, new_code="99998", new_name="Xã Mới",
+                                             status=ReorganizationPlan.APPLIED, new_agency=new)
+    plan.old_units.set([old.admin_unit])
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    Team = executor.loader.project_state(BEFORE).apps.get_model("transformation", "CommunityTeam")
+    active = Team.objects.create(agency_id=old.pk, village="Thôn 1", members=5, founded_on=dt.date(2024, 3, 1))
+    dissolved = Team.objects.create(agency_id=old.pk, village="Thôn 2", members=4, dissolved_on=dt.date(2025, 6, 1))
+    elsewhere = Team.objects.create(agency_id=other.pk, village="Thôn 3", members=3)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from motcua.transformation.models import CommunityTeam
+
+    rows = {t.pk: t for t in CommunityTeam.objects.all()}
+    assert (rows[active.pk].agency_id, rows[active.pk].former_agency_id, rows[active.pk].moved_on) == (
+        new.pk, old.pk, effective)
+    assert (rows[dissolved.pk].agency_id, rows[dissolved.pk].moved_on) == (old.pk, None)
+    assert (rows[elsewhere.pk].agency_id, rows[elsewhere.pk].moved_on) == (other.pk, None)
+    # the new commune counts it from the effective date; the old one keeps it in its figures up to its last day
+    assert community.counts([new.pk], effective, dt.date(2025, 12, 31))[new.pk].teams == 1
+    assert community.counts([old.pk], dt.date(2025, 1, 1), dt.date(2025, 6, 30))[old.pk].teams == 1

@@ -58,3 +58,20 @@ def test_the_population_look_up_by_post_puts_no_id_number_in_the_logged_path(cap
     assert answer.status_code == 403
     assert "/api/v1/integrations/population/lookup" in caplog.text and "051" not in caplog.text
 
+
+
+@pytest.mark.parametrize("sent", ["051%20190%20012%20345", "051+190+012+345", "0511+9001+2345"],
+                         ids=["percent-encoded-spaces", "plus-spaces", "groups-of-four"])
+def test_an_id_number_sent_with_spaces_in_a_query_string_is_masked_in_the_access_line(caplog, sent):
+    """GET /api/v1/documents/vault?id_number=… takes the number with spaces (core.cccd drops them); the access line
+    (runserver's django.server, gunicorn's through core.access_log) has the query string as sent, encoded."""
+    server = logging.getLogger("django.server")
+    server.addHandler(caplog.handler)
+    try:
+        server.info('"%s" %s %s', f"GET /api/v1/documents/vault?id_number={sent}&purpose=prefill HTTP/1.1", "200", "2")
+    finally:
+        server.removeHandler(caplog.handler)
+    line = next(r.getMessage() for r in caplog.records if r.name == "django.server")
+    assert "/api/v1/documents/vault?id_number=" in line and "&purpose=prefill" in line and '" 200 2' in line
+    kept = line.split("id_number=")[1].split("&")[0].replace("%20", " ")
+    assert "".join(ch for ch in kept if ch.isdigit()) == "05145"  # its first three and last two digits, as elsewhere

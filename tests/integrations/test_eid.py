@@ -75,6 +75,17 @@ def test_forged_state_or_replayed_code_is_refused(provider):
     assert "_auth_user_id" not in client.session
 
 
+def test_a_state_in_other_letters_is_refused_not_a_500(provider):
+    # hmac.compare_digest raises TypeError on a str with anything but ASCII in it
+    client = Client()
+    start = client.get("/tich-hop/vneid/dang-nhap/")
+    back = httpx.get(start["Location"], follow_redirects=False)
+    query = {k: v[0] for k, v in parse_qs(urlparse(back.headers["location"]).query).items()}
+    forged = client.get("/tich-hop/vneid/callback/", {**query, "state": "trạng-thái"})
+    assert forged.status_code == 400 and "Phiên đăng nhập" in forged.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_id_token_checks():
     now = int(time.time())
     claims = {"iss": "https://id", "aud": "motcua", "nonce": "n", "iat": now, "exp": now + 300}

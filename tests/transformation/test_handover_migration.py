@@ -2,6 +2,8 @@
 their lead units, approved plan or not. Migration 0006 reads what it did from the audit trail: the task is handed
 over to the new commune (so it counts for it in the roll-up) and the plan's lead units are back as written."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -48,3 +50,69 @@ def test_tasks_moved_before_the_handover_was_recorded_are_handed_over_and_keep_t
     assert rows[chosen.pk].handed_over_to_id == new.pk
     assert list(rows[chosen.pk].lead_agencies.values_list("pk", flat=True)) == [dept.pk]
     assert rows[untouched.pk].handed_over_to_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_is_handed_over_on_the_day_the_merger_took_effect_not_the_day_it_was_applied():
+    # A merger may be applied days or months after its resolution took effect (run.apply allows any day from then):
+    # the handover is from the effective date, as services.merger.hand_over_task records it, and the year decides
+    # whether the task counts in its plan's year (services.merger.HANDED_AWAY).
+    from motcua.units.models import ReorganizationPlan
+
+    old, new = AgencyFactory(code="H55.811"), AgencyFactory(code="H55.812")
+    effective = timezone.localdate().replace(month=1, day=1) - dt.timedelta(days=1)  # last year's 31/12
+    ReorganizationPlan.objects.create(resolution_number="1677/NQ-UBTVQH15", resolution_date=effective,
+                                      effective_date=effective, new_code="99999", new_name="Xã Mới",
+                                      status=ReorganizationPlan.APPLIED, new_agency=new)
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    apps = executor.loader.project_state(BEFORE).apps
+    Plan, Section, Task = (apps.get_model("transformation", m) for m in ("Plan", "PlanSection", "Task"))
+    plan = Plan.objects.create(agency_id=old.pk, year=effective.year, first_year=effective.year, title="Kế hoạch",
+                               status="approved")
+    section = Section.objects.create(plan=plan, order=1, title="Chính quyền số")
+    task = Task.objects.create(plan=plan, section=section, order=1, content="Nhiệm vụ 1")
+    task.lead_agencies.set([new.pk])
+    record("he-thong", "dx.task_lead_merged", "dx_task", task.pk,
+           {"plan": plan.pk, "number": "1", "from": [old.code], "to": new.code,
+            "reason": "Sắp xếp đơn vị hành chính theo Nghị quyết số 1677/NQ-UBTVQH15"})
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from motcua.transformation.models import Task as Now
+
+    assert Now.objects.get(pk=task.pk).handed_over_on == effective
+
+
+@pytest.mark.django_db(transaction=True)
+def test_teams_of_communes_merged_before_teams_moved_belong_to_the_new_commune_from_the_effective_date():
+    # Before the step transformation.teams a merger left the teams on the closed commune: the new commune's page
+    # and figures had none of them. Migration 0007 moves them as the step does.
+    from motcua.transformation.services import community
+    from motcua.units.models import ReorganizationPlan
+
+    old, other, new = AgencyFactory(code="H55.821"), AgencyFactory(code="H55.822"), AgencyFactory(code="H55.823")
+    effective = dt.date(2025, 7, 1)
+    plan = ReorganizationPlan.objects.create(resolution_number="1677/NQ-UBTVQH15", resolution_date=effective,
+                                             effective_date=effective, new_code="99998", new_name="Xã Mới",
+                                             status=ReorganizationPlan.APPLIED, new_agency=new)
+    plan.old_units.set([old.admin_unit])
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    Team = executor.loader.project_state(BEFORE).apps.get_model("transformation", "CommunityTeam")
+    active = Team.objects.create(agency_id=old.pk, village="Thôn 1", members=5, founded_on=dt.date(2024, 3, 1))
+    dissolved = Team.objects.create(agency_id=old.pk, village="Thôn 2", members=4, dissolved_on=dt.date(2025, 6, 1))
+    elsewhere = Team.objects.create(agency_id=other.pk, village="Thôn 3", members=3)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from motcua.transformation.models import CommunityTeam
+
+    rows = {t.pk: t for t in CommunityTeam.objects.all()}
+    assert (rows[active.pk].agency_id, rows[active.pk].former_agency_id, rows[active.pk].moved_on) == (
+        new.pk, old.pk, effective)
+    assert (rows[dissolved.pk].agency_id, rows[dissolved.pk].moved_on) == (old.pk, None)
+    assert (rows[elsewhere.pk].agency_id, rows[elsewhere.pk].moved_on) == (other.pk, None)
+    # the new commune counts it from the effective date; the old one keeps it in its figures up to its last day
+    assert community.counts([new.pk], effective, dt.date(2025, 12, 31))[new.pk].teams == 1
+    assert community.counts([old.pk], dt.date(2025, 1, 1), dt.date(2025, 6, 30))[old.pk].teams == 1

@@ -62,6 +62,8 @@ def test_a_citizens_draft_opens_from_their_list_and_saves_again(client, large_id
     assert draft.pk > START
     mine = client.get(reverse("portal:my_dossiers")).content.decode()
     assert f"Bản nháp #{draft.pk}<" in mine  # the number the citizen reads out at the counter, as typed there
+    own = client.get(reverse("portal:dossier", args=[draft.pk])).content.decode()
+    assert f"<h1>Hồ sơ {draft.pk}</h1>" in own  # the draft's own page: the same number, not "100.001"
     link = re.search(r'href="([^"]*\?nhap=[^"]*)"', mine).group(1).replace("&amp;", "&")
     opened = client.get(link)
     assert opened.status_code == 200 and 'value="Bé Na"' in opened.content.decode()

@@ -59,3 +59,12 @@ def test_a_dossier_with_the_applicant_numbers_in_full_width_digits_is_refused_an
     assert "Số định danh cá nhân phải gồm đúng 12 chữ số." in body and "Số điện thoại không hợp lệ." in body
     assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
 
+
+
+def test_a_draft_number_of_thousands_of_digits_names_no_draft_not_a_500(client, world):
+    # int() refuses a string of more than 4,300 digits (ValueError): whole_number says "not a number" first
+    client.force_login(world["citizen"])
+    data = _submit_payload(world, draft="1" * 5000)
+    resp = client.post(reverse("portal:submit", args=[world["proc"].code]), data)
+    assert resp.status_code == 404
+    assert not Dossier.objects.exists()

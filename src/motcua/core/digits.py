@@ -16,8 +16,12 @@ def ascii_digits(text) -> bool:
 def whole_number(raw, high: int = BIGINT_MAX) -> int | None:
     """A row's id or a year sent in a query or form value (``?nhap=12``, ``nam=2026``), or None when it is not one:
     anything but ASCII digits ("2026-13-45", "1e400", "²", "١٢"), or a number beyond ``high`` (by default the
-    database's largest integer, past which PostgreSQL fails the query)."""
+    database's largest integer, past which PostgreSQL fails the query). The length is compared first: ``int()``
+    refuses more than 4,300 digits with a ValueError (Python's limit on converting long strings)."""
     text = str(raw or "")
-    if not ascii_digits(text) or int(text) > high:
+    if not ascii_digits(text):
+        return None
+    text = text.lstrip("0") or "0"
+    if len(text) > len(str(high)) or int(text) > high:
         return None
     return int(text)

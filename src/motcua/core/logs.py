@@ -19,10 +19,23 @@ _IN_SEGMENT = r"[^/?#\s\"']"
 _POPULATION_PATH = re.compile(
     rf"(/integrations/population/)(?!lookup(?!{_IN_SEGMENT})){_IN_SEGMENT}+(?:\s+\d{_IN_SEGMENT}*)*")
 POPULATION_PLACEHOLDER = "{id_number}"
+# The same 9 to 12 digits with URL-encoded spaces between groups, as a query string carries them in an access line
+# ("?id_number=051%20190%20012%20345", "…=051+190+012+345": core.cccd accepts the number with spaces).
+_SPACED_NUMBER = re.compile(r"(?<![\d%])\d+(?:(?:%20|\+)\d+)+(?!\d)")
+
+
+def _mask_spaced(m: re.Match) -> str:
+    parts = re.split(r"(%20|\+)", m.group(0))  # digit groups at even places, separators at odd ones
+    digits = "".join(parts[::2])
+    if not 9 <= len(digits) <= 12:
+        return m.group(0)
+    masked = iter(digits[:3] + "*" * (len(digits) - 5) + digits[-2:])
+    return "".join(part if i % 2 else "".join(next(masked) for _ in part) for i, part in enumerate(parts))
 
 
 def mask_numbers(text: str) -> str:
     text = _POPULATION_PATH.sub(lambda m: m.group(1) + POPULATION_PLACEHOLDER, text)
+    text = _SPACED_NUMBER.sub(_mask_spaced, text)
     return _NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
 
 

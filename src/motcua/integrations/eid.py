@@ -221,7 +221,8 @@ def finish(request, *, code: str, state: str):
     """Returns (user, next_url); raises EidError with a Vietnamese message on any mismatch."""
     _config()  # not connected: said before anything else
     pending = request.session.pop(SESSION_KEY, None)
-    if not pending or not state or not hmac.compare_digest(pending["state"], state):
+    # compared as bytes: hmac.compare_digest raises TypeError on a str with anything but ASCII in it
+    if not pending or not state or not hmac.compare_digest(pending["state"].encode(), state.encode()):
         raise EidError("eid_state_invalid", "Phiên đăng nhập không hợp lệ hoặc đã dùng; vui lòng đăng nhập lại.")
     person = vouched_person(code=code, redirect_uri=redirect_uri(request), verifier=pending["verifier"],
                             nonce=pending["nonce"])

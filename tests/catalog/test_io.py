@@ -219,3 +219,11 @@ def test_an_eform_field_binds_only_to_a_known_applicant_fact(province):
     with pytest.raises(CatalogInvalid) as err:
         import_catalog_data(data)
     assert len(err.value.errors) == 1 and "không phải thông tin người nộp đã biết" in err.value.errors[0]
+
+
+@pytest.mark.parametrize("version", ["2.0", "", "một", [1], None, "9" * 5000])
+def test_a_catalog_file_of_an_unreadable_version_is_refused_in_vietnamese_not_a_traceback(province, tmp_path, version):
+    path = tmp_path / "danh-muc.json"
+    path.write_text(json.dumps({"format": "motcua-catalog", "version": version, "procedures": []}), encoding="utf-8")
+    with pytest.raises(CommandError, match="không phải danh mục thủ tục của hệ thống hoặc phiên bản mới hơn"):
+        call_command("import_catalog", str(path), stdout=StringIO())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from motcua.core.digits import whole_number
 from motcua.core.errors import ValidationFailed
 
 from ..models import (
@@ -59,7 +60,8 @@ def write_catalog(fields, procs) -> dict:
 def import_catalog_data(data: dict) -> dict:
     """Validate then write `data` (the JSON shape); all or nothing. Returns counts."""
     fmt = data.get("format", FORMAT)
-    if fmt != FORMAT or int(data.get("version", VERSION)) > VERSION:
+    version = whole_number(str(data.get("version", VERSION)))  # None: "2.0", "", a list… (no traceback)
+    if fmt != FORMAT or version is None or version > VERSION:
         raise ValidationFailed("catalog_format", "Tệp không phải danh mục thủ tục của hệ thống hoặc phiên bản "
                                                  "mới hơn phiên bản được hỗ trợ.")
     validator = Validator(data)

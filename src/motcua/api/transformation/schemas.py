@@ -203,7 +203,10 @@ class ImportOut(Schema):
     tasks: int
     planned_vnd: int
     planned: str
-    rows: list[dict]
+    rows: list[dict]  # a row of a task a merger handed over to the unit names it: received_task (its id)
+    received: int = 0  # rows of tasks a merger handed over: recognised, not added to the plan
+    received_updated: int = 0  # of them, tasks whose result the file changed
+    message: str = ""
 
 
 class RoundIn(Schema):

@@ -13,6 +13,7 @@ work (the steps are in transformation/reorganization.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import F, Q
 
@@ -72,13 +73,30 @@ def _received(agency_id, year: int, kind: str) -> Q:
 
 
 def _in_order(q: Q):
-    return Task.objects.filter(q).select_related("plan").order_by("plan_id", "order")
+    return Task.objects.filter(q).select_related("plan__agency").order_by("plan_id", "order")
 
 
 def counted_tasks(plan):
     """The tasks a plan's figures count (a round's answer, as the roll-up's row): its own, less those a merger
     handed over to another unit, plus those of merged units' plans of its year and kind handed over to its unit."""
     return _in_order(Q(plan=plan) & ~HANDED_AWAY | _received(plan.agency_id, plan.year, plan.kind))
+
+
+# How the papers that count a received task print it (the plan's appendices that report, the annual report), and
+# how an import of such a paper recognises it: the new unit's figures count it, its plan does not hold it.
+RECEIVED_GROUP = "Nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính"
+_RECEIVED_FROM = re.compile(r"^(?P<content>.+?) \(nhận từ (?P<unit>.+) theo sắp xếp đơn vị hành chính\)$", re.S)
+
+
+def received_label(task: Task) -> str:
+    """A received task as the papers print it: «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)»."""
+    return f"{task.content} (nhận từ {task.plan.agency.name} theo sắp xếp đơn vị hành chính)"
+
+
+def parse_received(text: str) -> tuple[str, str] | None:
+    """(the task's content, the old unit's name) of a text ``received_label`` wrote; None for any other text."""
+    found = _RECEIVED_FROM.match(text or "")
+    return (found["content"], found["unit"]) if found else None
 
 
 def received_tasks(agency, year: int, kind: str = Plan.PLAN):

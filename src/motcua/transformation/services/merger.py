@@ -6,8 +6,8 @@ work (the steps are in transformation/reorganization.py).
   money — is not rewritten: an approved plan stays as it was approved, and the handover is shown beside it and
   kept in the audit trail. From then on the task counts for the new unit in the roll-ups (services/rollup.py).
 - A community digital-technology team that has not been dissolved moves to the new unit from the effective date;
-  before that day it still counts for the old unit (``CommunityTeam.former_agency``, services/community.py), so an
-  old unit's past figures do not change.
+  before that day it still counts for the old unit (``TeamMove``, one per merger that moved it: services/community.py),
+  so an old unit's past figures do not change, also when a later merger moves the team again.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 
 from django.db.models import F, Q
 
-from ..models import CommunityTeam, Plan, Task
+from ..models import CommunityTeam, Plan, Task, TeamMove
 from .common import audit
 
 
@@ -120,8 +120,9 @@ def move_team(user, team: CommunityTeam, old_ids, successor, reason: str, on: dt
     if team is None:
         return None
     former = team.agency
-    team.former_agency, team.agency, team.moved_on = former, successor, on
-    team.save(update_fields=["former_agency", "agency", "moved_on"])
+    TeamMove.objects.create(team=team, from_agency=former, to_agency=successor, on=on)  # each merger's move is kept
+    team.agency = successor
+    team.save(update_fields=["agency"])
     detail = {"village": team.village, "members": team.members, "from": former.code, "to": successor.code,
               "on": on.isoformat(), "reason": reason}
     audit(user, "dx.team_moved", "dx_team", team.pk, detail)

@@ -1,6 +1,7 @@
 """Tasks a merger moved before the handover was recorded beside them: the merger had put the new commune among
 their lead units, approved plan or not. Migration 0006 reads what it did from the audit trail: the task is handed
-over to the new commune (so it counts for it in the roll-up) and the plan's lead units are back as written."""
+over to the new commune (so it counts for it in the roll-up) and the plan's lead units are back as written;
+migration 0009 records the part of the lead that moved (TaskHandover)."""
 
 import pytest
 from django.db import connection
@@ -16,6 +17,8 @@ BEFORE = [("transformation", "0004_response_merged_into_successor")]
 @pytest.mark.django_db(transaction=True)
 def test_tasks_moved_before_the_handover_was_recorded_are_handed_over_and_keep_their_lead_units():
     old, dept, new = AgencyFactory(code="H55.801"), AgencyFactory(code="H55.802"), AgencyFactory(code="H55.803")
+    old.successor = new  # the merger put the new commune in its place
+    old.save(update_fields=["successor"])
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
@@ -48,3 +51,10 @@ def test_tasks_moved_before_the_handover_was_recorded_are_handed_over_and_keep_t
     assert rows[chosen.pk].handed_over_to_id == new.pk
     assert list(rows[chosen.pk].lead_agencies.values_list("pk", flat=True)) == [dept.pk]
     assert rows[untouched.pk].handed_over_to_id is None
+    # Each task's handover is kept as the part of its lead that moved (0009): the commune's, not the department's.
+    from motcua.transformation.models import TaskHandover
+
+    for task in (shared, owned, chosen):
+        assert list(TaskHandover.objects.filter(task_id=task.pk).values_list("from_agency_id", "to_agency_id",
+                                                                             "on")) == [(old.pk, new.pk, today)]
+    assert not TaskHandover.objects.filter(task_id=untouched.pk).exists()

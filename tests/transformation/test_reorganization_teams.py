@@ -13,18 +13,12 @@ from motcua.audit.models import AuditEntry
 from motcua.transformation.models import CommunityTeam
 from motcua.transformation.services import community
 from motcua.units.models import AdministrativeUnit, Agency
-from motcua.units.reorganization import apply, approve, save_draft
 from motcua.units.services import load_agencies, load_units
 from tests.factories import officer
 
+from .conftest import merge
+
 pytestmark = pytest.mark.django_db
-
-
-def _merge(admin, units, code, name, on):
-    plan = save_draft(admin, resolution_number=f"{code}/NQ-UBTVQH15", resolution_date=dt.date(2025, 6, 16),
-                      effective_date=on, old_units=units, new_code=code, new_name=name)
-    apply(approve(plan, admin), admin)
-    return Agency.objects.get(admin_unit__code=code)
 
 
 def test_a_team_moved_by_two_mergers_keeps_each_former_commune_and_counts_where_it_was(signed_in, monkeypatch):
@@ -38,8 +32,8 @@ def test_a_team_moved_by_two_mergers_keeps_each_former_commune_and_counts_where_
     first, second = today - dt.timedelta(days=90), today - dt.timedelta(days=30)
     team = community.add_team(leader, a, members=7, village="Thôn Phú Lộc", founded_on=today - dt.timedelta(days=400))
 
-    b = _merge(admin, [ua, ub], "99001", "Xã Hợp Nhất", first)
-    merged = _merge(admin, [AdministrativeUnit.objects.get(code="99001"), uc], "99002", "Xã Thống Nhất", second)
+    b = merge(admin, [ua, ub], "99001", "Xã Hợp Nhất", first)
+    merged = merge(admin, [AdministrativeUnit.objects.get(code="99001"), uc], "99002", "Xã Thống Nhất", second)
     team.refresh_from_db()
     assert team.agency == merged
     assert AuditEntry.objects.filter(action="dx.team_moved", object_id=str(team.pk)).count() == 2

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from motcua.core.errors import ValidationFailed
 
 from .. import permissions
-from ..models import BudgetLine, FundingSource, Plan, PlanSection, Task
+from ..models import BudgetLine, FundingSource, Plan, PlanSection, Task, TaskHandover
 from ..money import format_million, parse_million
 from .catalogue import resolve_sources, source_codes, source_names
 from .merger import RECEIVED_GROUP, counted_tasks, received_label, received_tasks
@@ -189,8 +189,9 @@ def _row(task: Task, received: bool = False) -> TaskRow:
 
 def _tasks():
     lines = Prefetch("budget_lines", queryset=BudgetLine.objects.prefetch_related("sources").order_by("year", "id"))
+    handovers = Prefetch("handovers", queryset=TaskHandover.objects.select_related("from_agency", "to_agency"))
     return Task.objects.order_by("order").select_related("handed_over_to").prefetch_related(lines, "lead_agencies",
-                                                                                         "evidence")
+                                                                                         "evidence", handovers)
 
 
 def _with_received(plan: Plan, sections: list[SectionRows], received) -> PlanTable:

@@ -10,7 +10,7 @@ from motcua.accounts.models import Role
 from motcua.transformation.models import Task
 from motcua.transformation.services import plans, rounds
 from motcua.units.models import AdministrativeUnit, Agency
-from motcua.units.reorganization import approve, save_draft
+from motcua.units.reorganization import apply, approve, save_draft
 from motcua.units.services import load_agencies, load_units
 from tests.factories import officer
 
@@ -63,6 +63,15 @@ def signed_in(client, monkeypatch):
         return client
 
     return sign_in
+
+
+def merge(admin, units, code: str, name: str, on: dt.date) -> Agency:
+    """Merge the administrative `units` into a new commune `code` effective `on`, through the reorganization as the
+    provincial admin does it (draft, approve, apply): the new commune's People's Committee."""
+    plan = save_draft(admin, resolution_number=f"{code}/NQ-UBTVQH15", resolution_date=dt.date(2025, 6, 16),
+                      effective_date=on, old_units=units, new_code=code, new_name=name)
+    apply(approve(plan, admin), admin)
+    return Agency.objects.get(admin_unit__code=code)
 
 
 @pytest.fixture

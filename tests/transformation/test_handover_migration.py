@@ -1,6 +1,7 @@
 """Tasks a merger moved before the handover was recorded beside them: the merger had put the new commune among
 their lead units, approved plan or not. Migration 0006 reads what it did from the audit trail: the task is handed
-over to the new commune (so it counts for it in the roll-up) and the plan's lead units are back as written."""
+over to the new commune (so it counts for it in the roll-up) and the plan's lead units are back as written;
+migration 0010 records the part of the lead that moved (TaskHandover)."""
 
 import datetime as dt
 
@@ -18,6 +19,8 @@ BEFORE = [("transformation", "0004_response_merged_into_successor")]
 @pytest.mark.django_db(transaction=True)
 def test_tasks_moved_before_the_handover_was_recorded_are_handed_over_and_keep_their_lead_units():
     old, dept, new = AgencyFactory(code="H55.801"), AgencyFactory(code="H55.802"), AgencyFactory(code="H55.803")
+    old.successor = new  # the merger put the new commune in its place
+    old.save(update_fields=["successor"])
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
@@ -50,6 +53,13 @@ def test_tasks_moved_before_the_handover_was_recorded_are_handed_over_and_keep_t
     assert rows[chosen.pk].handed_over_to_id == new.pk
     assert list(rows[chosen.pk].lead_agencies.values_list("pk", flat=True)) == [dept.pk]
     assert rows[untouched.pk].handed_over_to_id is None
+    # Each task's handover is kept as the part of its lead that moved (0010): the commune's, not the department's.
+    from motcua.transformation.models import TaskHandover
+
+    for task in (shared, owned, chosen):
+        assert list(TaskHandover.objects.filter(task_id=task.pk).values_list("from_agency_id", "to_agency_id",
+                                                                             "on")) == [(old.pk, new.pk, today)]
+    assert not TaskHandover.objects.filter(task_id=untouched.pk).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -87,7 +97,7 @@ def test_a_task_is_handed_over_on_the_day_the_merger_took_effect_not_the_day_it_
 @pytest.mark.django_db(transaction=True)
 def test_teams_of_communes_merged_before_teams_moved_belong_to_the_new_commune_from_the_effective_date():
     # Before the step transformation.teams a merger left the teams on the closed commune: the new commune's page
-    # and figures had none of them. Migration 0007 moves them as the step does.
+    # and figures had none of them. Migration 0007 moves them as the step does (0008 keeps the move as a TeamMove).
     from motcua.transformation.services import community
     from motcua.units.models import ReorganizationPlan
 
@@ -106,13 +116,44 @@ def test_teams_of_communes_merged_before_teams_moved_belong_to_the_new_commune_f
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
-    from motcua.transformation.models import CommunityTeam
+    from motcua.transformation.models import CommunityTeam, TeamMove
 
     rows = {t.pk: t for t in CommunityTeam.objects.all()}
-    assert (rows[active.pk].agency_id, rows[active.pk].former_agency_id, rows[active.pk].moved_on) == (
-        new.pk, old.pk, effective)
-    assert (rows[dissolved.pk].agency_id, rows[dissolved.pk].moved_on) == (old.pk, None)
-    assert (rows[elsewhere.pk].agency_id, rows[elsewhere.pk].moved_on) == (other.pk, None)
+    assert [rows[t.pk].agency_id for t in (active, dissolved, elsewhere)] == [new.pk, old.pk, other.pk]
+    # kept as a move (0008 turns the back-filled last move into its TeamMove row)
+    assert list(TeamMove.objects.values_list("team_id", "from_agency_id", "to_agency_id", "on")) == [
+        (active.pk, old.pk, new.pk, effective)]
     # the new commune counts it from the effective date; the old one keeps it in its figures up to its last day
     assert community.counts([new.pk], effective, dt.date(2025, 12, 31))[new.pk].teams == 1
     assert community.counts([old.pk], dt.date(2025, 1, 1), dt.date(2025, 6, 30))[old.pk].teams == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handover_dated_by_0006_before_its_correction_is_moved_to_the_effective_date():
+    # 0006 first recorded the day a merger was applied; a database that ran it then has that day. 0010 corrects it
+    # to the day the merger that created the receiving unit took effect.
+    from motcua.units.models import ReorganizationPlan
+
+    old, new = AgencyFactory(code="H55.831"), AgencyFactory(code="H55.832")
+    effective, applied = dt.date(2025, 7, 1), dt.date(2025, 9, 15)
+    ReorganizationPlan.objects.create(resolution_number="1677/NQ-UBTVQH15", resolution_date=effective,
+                                      effective_date=effective, new_code="99997", new_name="Xã Mới",
+                                      status=ReorganizationPlan.APPLIED, new_agency=new)
+    state = [("transformation", "0009_team_moves_drop_last_move")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(state)
+    apps = executor.loader.project_state(state).apps
+    Plan, Section, Task = (apps.get_model("transformation", m) for m in ("Plan", "PlanSection", "Task"))
+    plan = Plan.objects.create(agency_id=old.pk, year=2025, first_year=2025, title="Kế hoạch", status="approved")
+    section = Section.objects.create(plan=plan, order=1, title="Chính quyền số")
+    task = Task.objects.create(plan=plan, section=section, order=1, content="Nhiệm vụ 1", handed_over_to_id=new.pk,
+                               handed_over_on=applied)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from motcua.transformation.models import Task as Now
+    from motcua.transformation.models import TaskHandover
+
+    assert Now.objects.get(pk=task.pk).handed_over_on == effective
+    assert list(TaskHandover.objects.filter(task_id=task.pk).values_list("from_agency_id", "to_agency_id", "on")) == [
+        (old.pk, new.pk, effective)]

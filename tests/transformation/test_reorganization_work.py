@@ -41,7 +41,7 @@ def test_the_new_commune_takes_over_the_old_communes_teams_and_reads_their_train
     apply(m["plan"], m["admin"])
     new = _new()
     team.refresh_from_db()
-    assert (team.agency, team.former_agency, team.moved_on) == (new, a, today)
+    assert team.agency == new and [(m.from_agency, m.to_agency, m.on) for m in team.moves.all()] == [(a, new, today)]
     assert AuditEntry.objects.filter(action="dx.team_moved", object_id=str(team.pk)).exists()
     # The new commune counts the team from the merger on; the old commune's past stays as it was.
     year_end = dt.date(today.year, 12, 31)

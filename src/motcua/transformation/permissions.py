@@ -13,7 +13,7 @@ The roles and role groups come from motcua.accounts.models (Role), the checks fr
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from motcua.accounts.models import OFFICER_ROLES, Role
 from motcua.accounts.permissions import has_role, is_province_wide, roles_of, staff_agencies_of
@@ -74,7 +74,8 @@ def visible_plans(user, qs=None):
     mine = staff_agencies_of(user)
     if not mine:
         return qs.none()
-    led = Plan.objects.filter(Q(tasks__lead_agencies__in=mine) | Q(tasks__handed_over_to__in=mine)).values("pk")
+    led = Plan.objects.filter(Q(tasks__lead_agencies__in=mine) | Q(tasks__handed_over_to__in=mine)
+                              | Q(tasks__handovers__to_agency__in=mine)).values("pk")
     # The province's own plans are read by every unit that implements them; a merged unit's by its successor.
     return qs.filter(Q(agency_id__in=mine | predecessor_ids(mine)) | Q(pk__in=led)
                      | Q(agency__kind=Agency.PROVINCIAL_COMMITTEE))
@@ -94,19 +95,24 @@ def can_approve_plan(user, plan) -> bool:
 
 def carried_by(agency_ids) -> Q:
     """Tasks that `agency_ids` carry: led by them, of their plan naming no lead unit in the system, or handed over
-    to them by a merger (services/merger.py)."""
-    return (Q(lead_agencies__in=agency_ids) | Q(handed_over_to__in=agency_ids)
+    to them by a merger — the whole task or a part of its lead (services/merger.py)."""
+    from .models import TaskHandover
+
+    received = Exists(TaskHandover.objects.filter(task=OuterRef("pk"), to_agency_id__in=agency_ids))
+    return (Q(lead_agencies__in=agency_ids) | Q(handed_over_to__in=agency_ids) | Q(received)
             | Q(lead_agencies__isnull=True, handed_over_to__isnull=True, plan__agency_id__in=agency_ids))
 
 
 def can_report_on_task(user, task) -> bool:
     """Result, progress and evidence: the plan's editors and the officers of a lead unit (of the plan's own
-    unit when the task names no lead unit in the system), or of the unit a merger handed the task over to."""
+    unit when the task names no lead unit in the system), or of a unit a merger handed the task, or a part of its
+    lead, over to."""
     if can_edit_plan(user, task.plan):
         return True
     leads = list(task.lead_agencies.all()) or [task.plan.agency]
     if task.handed_over_to_id:
         leads.append(task.handed_over_to)
+    leads += [h.to_agency for h in task.handovers.select_related("to_agency")]  # each part of the lead a merger moved
     return _signed_in(user) and any(has_role(user, OFFICER_ROLES, a) for a in leads)
 
 

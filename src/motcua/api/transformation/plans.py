@@ -67,13 +67,16 @@ def import_xlsx(request, file: File[UploadedFile], unit: Form[str], year: Form[i
     result = import_plan(request.auth, file.read(MAX_BYTES + 1), agency=plans.unit_agency(unit), year=year,
                          kind=kind, first_year=first_year, replace=replace, dry_run=dry_run)
     parsed = result.parsed
+    found = {id(row): task.pk for row, task in result.received}
     rows = [{"row": t.row, "section": s.title, "number": t.number, "content": t.content,
              "planned": format_million(t.planned_vnd) if t.lines else "",
-             "sources": sorted({src.code for li in t.lines for src in li.sources})}
+             "sources": sorted({src.code for li in t.lines for src in li.sources}),
+             "received_task": found.get(id(t))}
             for s in parsed.sections for t in s.tasks]
     out = {"plan_id": result.plan.pk if result.plan else None, "created": result.created, "dry_run": dry_run,
-           "sections": len(parsed.sections), "tasks": result.tasks, "planned_vnd": parsed.planned_vnd,
-           "planned": format_million(parsed.planned_vnd), "rows": rows}
+           "sections": len(parsed.groups), "tasks": result.tasks, "planned_vnd": parsed.planned_vnd,
+           "planned": format_million(parsed.planned_vnd), "rows": rows, "received": len(result.received),
+           "received_updated": result.updated, "message": result.received_note}
     return Status(201 if result.created and not dry_run else 200, out)
 
 

@@ -77,8 +77,11 @@ class TaskOut(Schema):
     lead_units: list[str]
     cooperating_text: str
     handed_over_to: str | None = Field(None, description="Mã cơ quan nhận chuyển giao nhiệm vụ khi sắp xếp đơn vị "
-                                                         "hành chính (đơn vị chủ trì ghi trong kế hoạch không đổi)")
+                                                         "hành chính, nơi nhiệm vụ được tính (đơn vị chủ trì ghi trong "
+                                                         "kế hoạch không đổi)")
     handed_over_on: date | None = None
+    handovers: list[dict] = Field([], description="Từng phần chủ trì được chuyển giao khi sắp xếp đơn vị hành chính: "
+                                                  "from, to (mã cơ quan), on (ngày)")
     deadline: date | None
     year: int | None
     status: str
@@ -203,7 +206,10 @@ class ImportOut(Schema):
     tasks: int
     planned_vnd: int
     planned: str
-    rows: list[dict]
+    rows: list[dict]  # a row of a task a merger handed over to the unit names it: received_task (its id)
+    received: int = 0  # rows of tasks a merger handed over: recognised, not added to the plan
+    received_updated: int = 0  # of them, tasks whose result the file changed
+    message: str = ""
 
 
 class RoundIn(Schema):

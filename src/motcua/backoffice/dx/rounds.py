@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
 from motcua.transformation import permissions
-from motcua.transformation.models import Activity, CommunityTeam, FundingSource, Plan, ReportingRound, TaskGroup
+from motcua.transformation.models import Activity, FundingSource, Plan, ReportingRound, TaskGroup
 from motcua.transformation.services import catalogue, community, indicators, plans, rollup, rounds
 from motcua.units.models import Agency
 from motcua.units.reorganization import predecessor_ids
@@ -182,7 +182,7 @@ def community_page(request):
     counts = community.total([agency.pk], dt.date(year, 1, 1), dt.date(year, 12, 31))
     return page(request, "backoffice/dx/community.html", {
         "agency": agency, "agencies": visible.order_by("code")[:500], "year": year, "counts": counts,
-        "teams": CommunityTeam.objects.filter(agency=agency).select_related("former_agency"), "team_form": team_form,
+        "teams": community.teams_of(agency), "team_form": team_form,
         "act_form": act_form,
         # the units it took over in a merger: their trainings stay theirs, read here (their teams moved)
         "activities": Activity.objects.filter(agency_id__in={agency.pk} | predecessor_ids([agency.pk]))

@@ -16,10 +16,8 @@ class CommunityTeam(models.Model):
     decision = models.CharField("quyết định thành lập", max_length=500, blank=True)
     founded_on = models.DateField("ngày thành lập", null=True, blank=True)
     dissolved_on = models.DateField("ngày giải thể", null=True, blank=True)
-    # A merger moves a team to the new unit from ``moved_on``; before that day it counts for ``former_agency``.
-    former_agency = models.ForeignKey("units.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", verbose_name="đơn vị trước khi sắp xếp")
-    moved_on = models.DateField("thuộc đơn vị hiện nay từ ngày", null=True, blank=True)
+    # A merger moves a team to the new unit: each move is a ``TeamMove`` (``moves``); before a move's day the team
+    # counts for the unit it moved from (services/community.py).
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
@@ -31,6 +29,27 @@ class CommunityTeam(models.Model):
 
     def __str__(self):
         return self.village or str(self.agency)
+
+
+class TeamMove(models.Model):
+    """A merger of administrative units moved `team` from `from_agency` to `to_agency` on `on`: the team belonged to
+    `from_agency` until the day before. A team that several mergers moved has one row per merger, in order."""
+
+    team = models.ForeignKey(CommunityTeam, on_delete=models.CASCADE, related_name="moves", verbose_name="tổ")
+    from_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="đơn vị trước khi sắp xếp")
+    to_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="đơn vị sau sắp xếp")
+    on = models.DateField("thuộc đơn vị sau sắp xếp từ ngày")
+
+    class Meta:
+        ordering = ["team", "on", "id"]
+        constraints = [models.UniqueConstraint(fields=["team", "from_agency"], name="dx_team_move_once")]
+        verbose_name = "lần chuyển tổ công nghệ số (sắp xếp đơn vị hành chính)"
+        verbose_name_plural = "các lần chuyển tổ công nghệ số (sắp xếp đơn vị hành chính)"
+
+    def __str__(self):
+        return f"{self.team}: {self.from_agency} → {self.to_agency} ({self.on:%d/%m/%Y})"
 
 
 class Activity(models.Model):

@@ -89,7 +89,8 @@ class Task(models.Model):
     lead_text = models.TextField("đơn vị chủ trì", blank=True)
     cooperating_text = models.TextField("đơn vị phối hợp", blank=True)
     # A merger of administrative units hands an unfinished task to the new unit; the plan's text and lead units
-    # stay as written (approved), the unit carrying the task now is recorded here (transformation/reorganization.py).
+    # stay as written (approved). Each part of the lead a merger moved is a ``TaskHandover`` (``handovers``); the
+    # unit the task counts for is recorded here (services/merger.py, transformation/reorganization.py).
     handed_over_to = models.ForeignKey("units.Agency", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="dx_handed_over_tasks",
                                        verbose_name="chuyển giao cho đơn vị (sắp xếp đơn vị hành chính)")
@@ -115,6 +116,27 @@ class Task(models.Model):
 
     def __str__(self):
         return self.content[:80]
+
+
+class TaskHandover(models.Model):
+    """A merger moved the part of a task's lead that `from_agency` carried (a lead unit as written, or the plan's
+    unit for a task naming none, or the unit an earlier merger had moved it to) to `to_agency` on `on`."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="handovers", verbose_name="nhiệm vụ")
+    from_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="đơn vị trước khi sắp xếp")
+    to_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="dx_task_handovers",
+                                  verbose_name="đơn vị nhận chuyển giao")
+    on = models.DateField("ngày chuyển giao")
+
+    class Meta:
+        ordering = ["task", "on", "id"]
+        constraints = [models.UniqueConstraint(fields=["task", "from_agency"], name="dx_task_handover_once")]
+        verbose_name = "chuyển giao nhiệm vụ (sắp xếp đơn vị hành chính)"
+        verbose_name_plural = "chuyển giao nhiệm vụ (sắp xếp đơn vị hành chính)"
+
+    def __str__(self):
+        return f"{self.task_id}: {self.from_agency} → {self.to_agency} ({self.on:%d/%m/%Y})"
 
 
 class BudgetLine(models.Model):

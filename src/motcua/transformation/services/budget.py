@@ -10,10 +10,10 @@ from django.db.models import Prefetch
 from motcua.core.errors import ValidationFailed
 
 from .. import permissions
-from ..models import BudgetLine, FundingSource, Plan, PlanSection, Task
+from ..models import BudgetLine, FundingSource, Plan, PlanSection, Task, TaskHandover
 from ..money import format_million, parse_million
 from .catalogue import resolve_sources, source_codes, source_names
-from .merger import counted_tasks, received_tasks
+from .merger import RECEIVED_GROUP, counted_tasks, received_label, received_tasks
 from .plans import _unlocked, _year, check_time
 
 
@@ -95,9 +95,7 @@ class TaskRow:
     @property
     def content(self) -> str:
         """The task as written; a received one says where it comes from."""
-        if not self.received:
-            return self.task.content
-        return f"{self.task.content} (nhận từ {self.task.plan.agency.name} theo sắp xếp đơn vị hành chính)"
+        return received_label(self.task) if self.received else self.task.content
 
     @property
     def amount(self) -> str:
@@ -176,8 +174,6 @@ class PlanTable:
         return source_codes(self.sources)
 
 
-RECEIVED = "Nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính"
-
 
 def _row(task: Task, received: bool = False) -> TaskRow:
     lines = list(task.budget_lines.all())
@@ -193,8 +189,9 @@ def _row(task: Task, received: bool = False) -> TaskRow:
 
 def _tasks():
     lines = Prefetch("budget_lines", queryset=BudgetLine.objects.prefetch_related("sources").order_by("year", "id"))
+    handovers = Prefetch("handovers", queryset=TaskHandover.objects.select_related("from_agency", "to_agency"))
     return Task.objects.order_by("order").select_related("handed_over_to").prefetch_related(lines, "lead_agencies",
-                                                                                         "evidence")
+                                                                                         "evidence", handovers)
 
 
 def _with_received(plan: Plan, sections: list[SectionRows], received) -> PlanTable:
@@ -202,7 +199,7 @@ def _with_received(plan: Plan, sections: list[SectionRows], received) -> PlanTab
     rows = [_row(task, received=True) for task in received.select_related("plan__agency").order_by(
         "plan__agency__code", "plan_id", "order")]
     if rows:
-        sections.append(SectionRows(PlanSection(plan=plan, order=len(sections) + 1, title=RECEIVED), rows))
+        sections.append(SectionRows(PlanSection(plan=plan, order=len(sections) + 1, title=RECEIVED_GROUP), rows))
     return PlanTable(plan, sections)
 
 

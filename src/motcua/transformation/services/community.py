@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Q, Sum, When
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from motcua.core.errors import ValidationFailed
 from motcua.units import lifetime
 
 from .. import permissions
-from ..models import Activity, CommunityTeam
+from ..models import Activity, CommunityTeam, TeamMove
 from .common import stored_user
 
 
@@ -73,13 +74,17 @@ class CommunityCounts:
 
 
 def counts(agency_ids, start: dt.date, end: dt.date) -> dict[int, CommunityCounts]:
-    """Per agency: teams active at `end` and their members (a team a merger moved counts for its old unit before
-    the day it moved, services/merger.py); people trained and activities in [start, end]."""
+    """Per agency: teams active at `end` and their members (a team a merger moved counts for the unit it moved from
+    before the day it moved — for each merger that moved it —, services/merger.py); people trained and activities in
+    [start, end]."""
     out: dict[int, CommunityCounts] = {}
     active = Q(founded_on__isnull=True) | Q(founded_on__lte=end)
     active &= Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=end)
-    owner = Case(When(moved_on__gt=end, then=F("former_agency_id")), default=F("agency_id"))
-    mine = Q(agency_id__in=agency_ids) | Q(former_agency_id__in=agency_ids)
+    # Where the team was at `end`: the unit the first move after `end` took it from, else where it is now.
+    moved_later = TeamMove.objects.filter(team=OuterRef("pk"), on__gt=end).order_by("on", "pk")
+    owner = Coalesce(Subquery(moved_later.values("from_agency_id")[:1]), F("agency_id"), output_field=BigIntegerField())
+    was_theirs = Exists(TeamMove.objects.filter(team=OuterRef("pk"), from_agency_id__in=agency_ids))
+    mine = Q(agency_id__in=agency_ids) | Q(was_theirs)
     teams = (CommunityTeam.objects.filter(active, mine).annotate(owner=owner).filter(owner__in=agency_ids)
              .values("owner").annotate(n=Count("id"), m=Sum("members")))
     for row in teams:
@@ -95,6 +100,20 @@ def counts(agency_ids, start: dt.date, end: dt.date) -> dict[int, CommunityCount
         else:
             c.communications += row["n"]
     return out
+
+
+def teams_of(agency):
+    """The unit's teams, each with ``history``: where it was before mergers moved it here, in order, as the page
+    prints it («trước đây thuộc A, từ dd/mm/yyyy thuộc B, chuyển về từ dd/mm/yyyy»; "" for a team never moved)."""
+    moves = Prefetch("moves", queryset=TeamMove.objects.select_related("from_agency").order_by("on", "pk"))
+    teams = list(CommunityTeam.objects.filter(agency=agency).prefetch_related(moves))
+    for team in teams:
+        steps, since = [], None
+        for move in team.moves.all():
+            steps.append(f"từ {since:%d/%m/%Y} thuộc {move.from_agency.name}" if since else move.from_agency.name)
+            since = move.on
+        team.history = f"trước đây thuộc {', '.join(steps)}, chuyển về từ {since:%d/%m/%Y}" if steps else ""
+    return teams
 
 
 def last_day(agency, end: dt.date) -> dt.date:

@@ -1,53 +1,90 @@
 """What a merger of administrative units (motcua.units.reorganization) does to the old units' digital-transformation
 work (the steps are in transformation/reorganization.py).
 
-- An unfinished task is handed over to the new unit: ``Task.handed_over_to`` and ``handed_over_on`` say who
-  carries it and since when. The plan's own content — the task's text, its lead units as written and chosen, its
-  money — is not rewritten: an approved plan stays as it was approved, and the handover is shown beside it and
-  kept in the audit trail. From then on the task counts for the new unit in the roll-ups (services/rollup.py).
+- An unfinished task is handed over to the new unit. A task's lead is made of parts — each lead unit as written, or
+  the plan's unit for a task naming none —, and a merger moves the parts the old units carry to the new unit: one
+  ``TaskHandover`` per part (a part an earlier merger moved goes on from the unit that received it). Every unit
+  carrying a part reports on the task. ``Task.handed_over_to`` and ``handed_over_on`` say which unit the task
+  counts for, and since when: the unit carrying its plan's unit's part when that part moved (its plan's unit was
+  merged), else the one carrying the part that moved first. The plan's own content — the task's text, its lead
+  units as written and chosen, its money — is not rewritten: an approved plan stays as it was approved, and the
+  handover is shown beside it and kept in the audit trail. From then on the task counts once, for that unit, in
+  the roll-ups (services/rollup.py).
 - A community digital-technology team that has not been dissolved moves to the new unit from the effective date;
-  before that day it still counts for the old unit (``CommunityTeam.former_agency``, services/community.py), so an
-  old unit's past figures do not change.
+  before that day it still counts for the old unit (``TeamMove``, one per merger that moved it: services/community.py),
+  so an old unit's past figures do not change, also when a later merger moves the team again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
-from ..models import CommunityTeam, Plan, Task
+from motcua.units.models import Agency
+
+from ..models import CommunityTeam, Plan, Task, TaskHandover, TeamMove
 from .common import audit
 
 
-def tasks_of_units(agency_ids):
-    """Tasks not done that `agency_ids` carry: handed over to them, or (never handed over) led by them, or of
-    their plan naming no lead unit in the system."""
+def carrying(agency_ids) -> Q:
+    """Tasks a part of whose lead `agency_ids` carry now: written (a lead unit, or the plan's unit for a task naming
+    none) and not moved by a merger, or moved to them and not moved on."""
+    moved_on = Exists(TaskHandover.objects.filter(task=OuterRef("pk"), from_agency_id__in=agency_ids))
+    received = Exists(TaskHandover.objects.filter(task=OuterRef("pk"), to_agency_id__in=agency_ids))
     written = Q(lead_agencies__in=agency_ids) | Q(lead_agencies__isnull=True, plan__agency_id__in=agency_ids)
-    return (Task.objects.exclude(status=Task.DONE)
-            .filter(Q(handed_over_to__in=agency_ids) | Q(written, handed_over_to__isnull=True))
+    return (written | received) & ~moved_on
+
+
+def tasks_of_units(agency_ids):
+    """Tasks not done a part of whose lead `agency_ids` carry (``carrying``)."""
+    return (Task.objects.exclude(status=Task.DONE).filter(carrying(agency_ids))
             .distinct().select_related("plan__agency").order_by("plan__agency__code", "plan_id", "order"))
 
 
+def _carriers(task: Task, moves: dict[int, int]) -> dict[int, int]:
+    """{part (a lead unit as written, or the plan's unit for a task naming none): the unit carrying it now}, after
+    the `moves` {from: to} of its handovers."""
+    parts = [a.pk for a in task.lead_agencies.all()] or [task.plan.agency_id]
+    out = {}
+    for part in parts:
+        unit, seen = part, {part}
+        while unit in moves and moves[unit] not in seen:
+            unit = moves[unit]
+            seen.add(unit)
+        out[part] = unit
+    return out
+
+
 def hand_over_task(user, task: Task, old_ids, successor, reason: str, on: dt.date) -> dict | None:
-    """The new unit carries `task` from `on`: its officers keep its results, progress and evidence (Nhiệm vụ của
-    tôi). None when nothing is left to hand over (done meanwhile, or already handed over)."""
+    """The new unit carries the parts of `task`'s lead that the old units carried, from `on`: its officers keep its
+    results, progress and evidence (Nhiệm vụ của tôi) with those of the other parts' units. None when nothing is
+    left to hand over (done meanwhile, or already handed over)."""
     task = (Task.objects.select_for_update(of=("self",)).filter(pk=task.pk).exclude(status=Task.DONE)
             .select_related("plan__agency").first())
     if task is None:
         return None
     old_ids = set(old_ids)
-    if task.handed_over_to_id is not None:  # handed over by an earlier merger: the unit carrying it merges again
-        old = [task.handed_over_to] if task.handed_over_to_id in old_ids else []
-    else:
-        leads = list(task.lead_agencies.all())
-        old = [a for a in leads if a.pk in old_ids] or (
-            [task.plan.agency] if not leads and task.plan.agency_id in old_ids else [])
+    handovers = list(task.handovers.order_by("on", "pk"))
+    moves = {h.from_agency_id: h.to_agency_id for h in handovers}
+    old = sorted({unit for unit in _carriers(task, moves).values() if unit in old_ids})
     if not old:
         return None
-    task.handed_over_to, task.handed_over_on = successor, on
-    task.save(update_fields=["handed_over_to", "handed_over_on"])  # the plan's content and its dates stay
-    detail = {"plan": task.plan_id, "number": task.number, "from": [a.code for a in old], "to": successor.code,
+    for unit in old:
+        TaskHandover.objects.create(task=task, from_agency_id=unit, to_agency=successor, on=on)
+        moves[unit] = successor.pk
+    # The unit it counts for: the one carrying its plan's unit's part once that part moved, else the part that moved
+    # first (HANDED_AWAY counts it there only once its plan's unit was merged).
+    carriers = _carriers(task, moves)
+    first = handovers[0].from_agency_id if handovers else old[0]
+    key = task.plan.agency_id if carriers.get(task.plan.agency_id, task.plan.agency_id) != task.plan.agency_id else first
+    counted = carriers.get(key) or moves.get(key) or successor.pk
+    if counted != task.handed_over_to_id:
+        task.handed_over_to_id, task.handed_over_on = counted, on
+        task.save(update_fields=["handed_over_to", "handed_over_on"])  # the plan's content and its dates stay
+    codes = dict(Agency.objects.filter(pk__in=old).values_list("pk", "code"))
+    detail = {"plan": task.plan_id, "number": task.number, "from": [codes[pk] for pk in old], "to": successor.code,
               "on": on.isoformat(), "reason": reason}
     audit(user, "dx.task_lead_merged", "dx_task", task.pk, detail)
     return detail
@@ -72,13 +109,30 @@ def _received(agency_id, year: int, kind: str) -> Q:
 
 
 def _in_order(q: Q):
-    return Task.objects.filter(q).select_related("plan").order_by("plan_id", "order")
+    return Task.objects.filter(q).select_related("plan__agency").order_by("plan_id", "order")
 
 
 def counted_tasks(plan):
     """The tasks a plan's figures count (a round's answer, as the roll-up's row): its own, less those a merger
     handed over to another unit, plus those of merged units' plans of its year and kind handed over to its unit."""
     return _in_order(Q(plan=plan) & ~HANDED_AWAY | _received(plan.agency_id, plan.year, plan.kind))
+
+
+# How the papers that count a received task print it (the plan's appendices that report, the annual report), and
+# how an import of such a paper recognises it: the new unit's figures count it, its plan does not hold it.
+RECEIVED_GROUP = "Nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính"
+_RECEIVED_FROM = re.compile(r"^(?P<content>.+?) \(nhận từ (?P<unit>.+) theo sắp xếp đơn vị hành chính\)$", re.S)
+
+
+def received_label(task: Task) -> str:
+    """A received task as the papers print it: «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)»."""
+    return f"{task.content} (nhận từ {task.plan.agency.name} theo sắp xếp đơn vị hành chính)"
+
+
+def parse_received(text: str) -> tuple[str, str] | None:
+    """(the task's content, the old unit's name) of a text ``received_label`` wrote; None for any other text."""
+    found = _RECEIVED_FROM.match(text or "")
+    return (found["content"], found["unit"]) if found else None
 
 
 def received_tasks(agency, year: int, kind: str = Plan.PLAN):
@@ -102,8 +156,9 @@ def move_team(user, team: CommunityTeam, old_ids, successor, reason: str, on: dt
     if team is None:
         return None
     former = team.agency
-    team.former_agency, team.agency, team.moved_on = former, successor, on
-    team.save(update_fields=["former_agency", "agency", "moved_on"])
+    TeamMove.objects.create(team=team, from_agency=former, to_agency=successor, on=on)  # each merger's move is kept
+    team.agency = successor
+    team.save(update_fields=["agency"])
     detail = {"village": team.village, "members": team.members, "from": former.code, "to": successor.code,
               "on": on.isoformat(), "reason": reason}
     audit(user, "dx.team_moved", "dx_team", team.pk, detail)

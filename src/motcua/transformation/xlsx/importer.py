@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -12,7 +12,9 @@ from .. import permissions
 from ..models import BudgetLine, Plan, PlanSection, Task
 from ..services import plans as plan_services
 from ..services.common import audit, stored_user
-from .reader import ParsedPlan, parse
+from ..services.merger import received_tasks
+from .layout import text
+from .reader import ParsedPlan, ParsedTask, parse
 
 
 @dataclass
@@ -21,10 +23,21 @@ class ImportResult:
     parsed: ParsedPlan
     created: bool
     dry_run: bool
+    received: list[tuple[ParsedTask, Task]] = field(default_factory=list)  # rows of tasks a merger handed over
+    updated: int = 0  # received tasks whose result the file changed
 
     @property
     def tasks(self) -> int:
         return len(self.parsed.tasks)
+
+    @property
+    def received_note(self) -> str:
+        """What the import does with the rows of tasks a merger handed over, for the officer ("" when none)."""
+        if not self.received:
+            return ""
+        done = ("sẽ cập nhật kết quả đã ghi" if self.dry_run else f"đã cập nhật kết quả {self.updated} nhiệm vụ")
+        return (f"{len(self.received)} nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính không thêm vào kế "
+                f"hoạch (đã có, tính một lần); {done}.")
 
 
 def _errors(parsed: ParsedPlan) -> ValidationFailed:
@@ -55,10 +68,11 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
             raise ValidationFailed("plan_not_empty", f"Kế hoạch đã có {existing} nhiệm vụ; chọn \u201cthay thế\u201d "
                                                      "để nhập lại toàn bộ.", status=409)
     parsed = parse(data, first_year=first, last_year=year)
+    received = _received(parsed, agency, year, kind)
     if parsed.errors:
         raise _errors(parsed)
     if dry_run:
-        return ImportResult(plan, parsed, plan is None, True)
+        return ImportResult(plan, parsed, plan is None, True, received)
     with transaction.atomic():
         created = plan is None
         if created:
@@ -71,17 +85,54 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
             plan.tasks.all().delete()
             plan.sections.all().delete()
         _write(plan, parsed, user)
+        updated = _update_results(user, received)
         audit(user, "dx.plan_imported", "dx_plan", plan.pk, {"tasks": len(parsed.tasks), "replace": bool(replace),
-                                                             "planned_vnd": parsed.planned_vnd})
-    return ImportResult(plan, parsed, created, False)
+                                                             "planned_vnd": parsed.planned_vnd,
+                                                             "received_results": [t.pk for t in updated]})
+    return ImportResult(plan, parsed, created, False, received, len(updated))
+
+
+def _received(parsed: ParsedPlan, agency, year: int, kind: str) -> list[tuple[ParsedTask, Task]]:
+    """The task each received row names among those a merger handed over to `agency` (merger.received_tasks: the
+    papers that report list them), by its content and old unit; a row naming none is an error of its row."""
+    if not parsed.received:
+        return []
+    left = list(received_tasks(agency, year, kind))
+    out = []
+    for row in parsed.received:
+        same = [t for t in left if text(t.content) == row.content
+                and row.received_from in ("", t.plan.agency.name)]
+        task = next((t for t in same if t.number == row.number), same[0] if same else None)
+        if task is None:
+            origin = f" ghi nhận chuyển giao từ {row.received_from}" if row.received_from else (
+                " thuộc nhóm nhiệm vụ nhận chuyển giao")
+            parsed.error(row.row, f"Nhiệm vụ «{row.content}»{origin} nhưng {agency.name} không nhận chuyển giao nhiệm vụ "
+                                  f"này khi sắp xếp đơn vị hành chính (năm {year}); sửa lại cho đúng nội dung nhiệm vụ "
+                                  "hoặc bỏ dòng này.")
+            continue
+        left.remove(task)
+        out.append((row, task))
+    return out
+
+
+def _update_results(user, received: list[tuple[ParsedTask, Task]]) -> list[Task]:
+    """Write the result typed for each received task (as its officers do in «Nhiệm vụ của tôi»); the rest of its row
+    is its old plan's, which stays as written. An empty cell, or one holding only the time the appendix prints when
+    there is no result yet, changes nothing."""
+    updated = []
+    for row, task in received:
+        printed_time = {f"{task.deadline:%d/%m/%Y}" if task.deadline else "", str(task.year or "")}
+        if row.result and row.result != text(task.result) and row.result not in printed_time:
+            updated.append(plan_services.update_task(user, task, result=row.result))
+    return updated
 
 
 def _write(plan: Plan, parsed: ParsedPlan, user) -> None:
     order, lead_units = 0, plan_services.lead_matcher()
-    for s_order, ps in enumerate(parsed.sections, start=1):
+    for s_order, ps in enumerate((s for s in parsed.sections if not s.received), start=1):
         section = PlanSection.objects.create(plan=plan, order=s_order, numeral=ps.numeral or "",
                                              title=ps.title[:500], group=ps.group)
-        for n, pt in enumerate(ps.tasks, start=1):
+        for n, pt in enumerate((t for t in ps.tasks if not t.received), start=1):
             order += 1
             task = Task.objects.create(
                 plan=plan, section=section, order=order, number=pt.number or str(n), content=pt.content,

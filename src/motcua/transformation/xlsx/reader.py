@@ -5,6 +5,10 @@ section, whose amount, if written, is checked against its lines; a number is a t
 only an amount continues the task above with one more budget line; a "Tổng" row states the total
 (and its sources), checked too, and ends the table (notes may follow). Headings repeated on each
 printed page and the column-number row ("1 2 4 5 6") are skipped. Nothing here writes to the database.
+
+A task a merger handed over to the unit, as the appendices that report print it (the group «Nhiệm vụ nhận chuyển
+giao khi sắp xếp đơn vị hành chính», «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)»), is read apart
+(``ParsedTask.received``): it is not part of the plan (services/merger.py), the importer finds the task it names.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from motcua.documents.validation import check_ooxml
 
 from ..money import format_million, parse_million
 from ..services.catalogue import is_roman, match_group, resolve_sources, source_codes
+from ..services.merger import RECEIVED_GROUP, parse_received
 from .layout import column_key, parse_time, plain_year, text
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -50,6 +55,8 @@ class ParsedTask:
     result: str = ""
     note: str = ""
     lines: list[ParsedLine] = field(default_factory=list)
+    received: bool = False  # a task a merger handed over to the unit, printed by a paper that counts it
+    received_from: str = ""  # the old unit's name it was printed with
 
     @property
     def planned_vnd(self) -> int:
@@ -64,9 +71,11 @@ class ParsedSection:
     group: object = None
     stated_vnd: int | None = None
     tasks: list[ParsedTask] = field(default_factory=list)
+    received: bool = False  # the group of the tasks a merger handed over (RECEIVED_GROUP): not a group of the plan
 
     @property
     def planned_vnd(self) -> int:
+        """All its rows' money, as its stated subtotal counts them."""
         return sum(t.planned_vnd for t in self.tasks)
 
 
@@ -83,11 +92,28 @@ class ParsedPlan:
         self.errors.append({"row": row, "message": message})
 
     @property
+    def groups(self) -> list[ParsedSection]:
+        """The plan's own groups (without that of the received tasks)."""
+        return [s for s in self.sections if not s.received]
+
+    @property
     def tasks(self) -> list[ParsedTask]:
-        return [t for s in self.sections for t in s.tasks]
+        """The plan's own tasks (those it will hold)."""
+        return [t for s in self.sections for t in s.tasks if not t.received]
+
+    @property
+    def received(self) -> list[ParsedTask]:
+        """The rows of tasks a merger handed over to the unit: not the plan's, their results go to the task."""
+        return [t for s in self.sections for t in s.tasks if t.received]
 
     @property
     def planned_vnd(self) -> int:
+        """The plan's own money."""
+        return sum(t.planned_vnd for t in self.tasks)
+
+    @property
+    def stated_vnd(self) -> int:
+        """All the rows' money, as the table's total row counts it (with the received tasks')."""
         return sum(s.planned_vnd for s in self.sections)
 
 
@@ -209,8 +235,10 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
         if heading is not None:
             numeral, title = heading
             none = "khong co nhiem vu" in fold(title)
-            section = ParsedSection(n, numeral, title.rsplit(":", 1)[0].strip() if none else title, match_group(title),
-                                    amount[0] if amount else None)
+            shown = title.rsplit(":", 1)[0].strip() if none else title
+            received = fold(shown) == fold(RECEIVED_GROUP)
+            section = ParsedSection(n, numeral, shown, None if received else match_group(title),
+                                    amount[0] if amount else None, received=received)
             plan.sections.append(section)
             task = None
             continue
@@ -237,8 +265,11 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
                             (year, f"Năm thực hiện {year}")):
                 if y is not None and not first_year <= y <= last_year:
                     plan.error(n, f"{what} nằm ngoài năm của kế hoạch ({span}).")
-            task = ParsedTask(n, number, content, text(values.get("explanation")), text(values.get("lead")),
-                              text(values.get("cooperating")), deadline, year, result, text(values.get("note")))
+            origin = parse_received(content)
+            task = ParsedTask(n, number, origin[0] if origin else content, text(values.get("explanation")),
+                              text(values.get("lead")), text(values.get("cooperating")), deadline, year, result,
+                              text(values.get("note")), received=bool(origin) or section.received,
+                              received_from=origin[1] if origin else "")
             section.tasks.append(task)
         if amount is None and values.get("sources") in (None, ""):
             continue
@@ -270,13 +301,13 @@ def _check_totals(plan: ParsedPlan) -> None:
         if s.stated_vnd is not None and s.stated_vnd != s.planned_vnd:
             plan.error(s.row, f"Cộng nhóm ghi {format_million(s.stated_vnd)} triệu đồng nhưng cộng các dòng được "
                               f"{format_million(s.planned_vnd)} triệu đồng.")
-    if plan.stated_total_vnd is not None and plan.stated_total_vnd != plan.planned_vnd:
+    if plan.stated_total_vnd is not None and plan.stated_total_vnd != plan.stated_vnd:
         plan.error(None, f"Dòng tổng ghi {format_million(plan.stated_total_vnd)} triệu đồng nhưng cộng các dòng được "
-                         f"{format_million(plan.planned_vnd)} triệu đồng.")
+                         f"{format_million(plan.stated_vnd)} triệu đồng.")
     if plan.stated_sources:
-        used = {s.pk: s for t in plan.tasks for li in t.lines for s in li.sources}
+        used = {s.pk: s for t in plan.tasks + plan.received for li in t.lines for s in li.sources}
         if {s.pk for s in plan.stated_sources} != set(used):
             plan.error(None, f"Dòng tổng ghi nguồn vốn {source_codes(plan.stated_sources)} nhưng các dòng dùng "
                              f"{source_codes(used.values()) or '(không có)'}.")
-    if not plan.tasks and not plan.errors:
+    if not plan.tasks and not plan.received and not plan.errors:
         plan.error(None, "Bảng không có nhiệm vụ nào.")

@@ -43,5 +43,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         parsed = result.parsed
         verb = "Kiểm tra xong (chưa ghi)" if dry_run else ("Đã tạo và nhập" if result.created else "Đã nhập")
-        self.stdout.write(f"{verb}: {agency.name}, năm {year}: {len(parsed.sections)} nhóm, {result.tasks} nhiệm vụ, "
+        self.stdout.write(f"{verb}: {agency.name}, năm {year}: {len(parsed.groups)} nhóm, {result.tasks} nhiệm vụ, "
                           f"tổng kinh phí {format_million(parsed.planned_vnd)} triệu đồng.")
+        if result.received_note:
+            self.stdout.write(result.received_note)

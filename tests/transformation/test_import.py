@@ -183,3 +183,41 @@ def test_reimport_needs_replace_and_an_unapproved_plan(dx):
     with pytest.raises(DomainError) as exc:  # a task in another unit's plan
         import_plan(dx.ct_admin, data, agency=dx.dp, year=2024, replace=True)
     assert exc.value.status == 403 and exc.value.message == "Bạn chỉ được thay đổi dữ liệu chuyển đổi số của đơn vị mình."
+
+
+def test_the_results_appendix_imported_back_keeps_the_plans_money(dx):
+    """A unit downloads its results appendix (no money column), types results, imports it back «thay thế»: the tasks
+    found again keep their money; a task left out of the file loses it, and the preview says both before anything
+    is written. Before, every task's money went with the replaced tasks."""
+    import openpyxl
+
+    from motcua.papers.transformation.render import plan_paper
+
+    import_plan(dx.dp_admin, seed_file("seed004_pl2"), agency=dx.dp, year=2024)
+    plan = Plan.objects.get(agency=dx.dp, year=2024)
+    money = {t.content: sorted(li.planned_vnd for li in t.budget_lines.all()) for t in plan.tasks.all()}
+    total = sum(v for lines in money.values() for v in lines)
+    assert total > 0
+    wb = openpyxl.load_workbook(io.BytesIO(plan_paper("task_results", plan, "xlsx")))
+    ws = wb.worksheets[0]
+    head = next(r for r in ws.iter_rows() if any(c.value == "Kết quả thực hiện" for c in r))
+    assert not any("inh phí" in str(c.value or "") for c in head)
+    result_col = next(c.column for c in head if c.value == "Kết quả thực hiện")
+    rows = [r for r in ws.iter_rows(min_row=head[0].row + 1) if r[0].value and str(r[0].value).strip().isdigit()]
+    dropped = rows[-1]
+    dropped_content = next(c.value for c in dropped[1:] if c.value)
+    ws.delete_rows(dropped[0].row)
+    ws.cell(row=rows[0][0].row, column=result_col, value="Đã hoàn thành")
+    out = io.BytesIO()
+    wb.save(out)
+
+    preview = import_plan(dx.dp_admin, out.getvalue(), agency=dx.dp, year=2024, replace=True, dry_run=True)
+    with_money = sum(1 for lines in money.values() if lines)
+    assert (preview.money_kept, preview.money_dropped) == (with_money - (1 if money[dropped_content] else 0),
+                                                          1 if money[dropped_content] else 0)
+    assert preview.money_note.startswith("Tệp không có cột kinh phí: giữ kinh phí đã ghi của")
+    import_plan(dx.dp_admin, out.getvalue(), agency=dx.dp, year=2024, replace=True)
+    after = {t.content: sorted(li.planned_vnd for li in t.budget_lines.all()) for t in plan.tasks.all()}
+    assert dropped_content not in after
+    assert after == {k: v for k, v in money.items() if k != dropped_content}
+    assert plan.tasks.filter(result="Đã hoàn thành").count() == 1

@@ -86,6 +86,7 @@ def test_reimporting_the_results_appendix_updates_the_received_tasks_not_the_pla
     assert r.status_code == 200 and "<strong>1</strong> nhiệm vụ" in html
     assert ("3 nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính không thêm vào kế hoạch (đã có, tính một "
             "lần); sẽ cập nhật kết quả đã ghi.") in html
+    assert "Tệp không có cột kinh phí: giữ kinh phí đã ghi của 1 nhiệm vụ có trong tệp." in html
     assert f"Camera an ninh <span class=\"hint\">(nhận chuyển giao từ {m['b'].name}: chỉ cập nhật kết quả)" in html
     token = re.search(r'name="token" value="(\w+)"', html).group(1)
     assert c.post("/can-bo/chuyen-doi-so/nhap/", {"buoc": "xac-nhan", "token": token}).status_code == 302
@@ -100,6 +101,9 @@ def test_reimporting_the_results_appendix_updates_the_received_tasks_not_the_pla
     # Counted once, as before: the roll-up row, the plan's counted tasks.
     assert counted_tasks(mine).count() == 4 and _figures(m)[0] == 4
     assert [line.planned_vnd for line in led.budget_lines.all()] == [120_000_000]  # the old plan's money stays
+    # The results appendix has no money column: the plan's own task keeps its money (it was deleted with the task).
+    assert [line.planned_vnd for line in mine.tasks.get().budget_lines.all()] == [50_000_000]
+    assert _figures(m) == before
 
 
 def test_reimporting_the_money_appendix_keeps_the_received_money_out_of_the_plan(merged, tmp_path):

@@ -76,7 +76,8 @@ def import_xlsx(request, file: File[UploadedFile], unit: Form[str], year: Form[i
     out = {"plan_id": result.plan.pk if result.plan else None, "created": result.created, "dry_run": dry_run,
            "sections": len(parsed.groups), "tasks": result.tasks, "planned_vnd": parsed.planned_vnd,
            "planned": format_million(parsed.planned_vnd), "rows": rows, "received": len(result.received),
-           "received_updated": result.updated, "message": result.received_note}
+           "received_updated": result.updated, "money_kept": result.money_kept,
+           "money_dropped": result.money_dropped, "message": result.notes}
     return Status(201 if result.created and not dry_run else 200, out)
 
 

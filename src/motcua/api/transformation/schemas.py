@@ -209,6 +209,8 @@ class ImportOut(Schema):
     rows: list[dict]  # a row of a task a merger handed over to the unit names it: received_task (its id)
     received: int = 0  # rows of tasks a merger handed over: recognised, not added to the plan
     received_updated: int = 0  # of them, tasks whose result the file changed
+    money_kept: int = 0  # a file without money columns: tasks found again whose money the plan keeps
+    money_dropped: int = 0  # …and tasks with money the file no longer lists (their money goes)
     message: str = ""
 
 

@@ -96,5 +96,5 @@ def _confirm(request, agencies):
         request.session.pop(SESSION, None)
         default_storage.delete(pending["name"])
     messages.success(request, f"Đã nhập {result.tasks} nhiệm vụ, tổng kinh phí "
-                              f"{format_million(result.parsed.planned_vnd)} triệu đồng. {result.received_note}".strip())
+                              f"{format_million(result.parsed.planned_vnd)} triệu đồng. {result.notes}".strip())
     return redirect("backoffice:dx_plan", pk=result.plan.pk)

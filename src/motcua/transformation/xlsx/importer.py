@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from motcua.core.errors import InvalidTransition, ValidationFailed
+from motcua.core.text import fold
 
 from .. import permissions
 from ..models import BudgetLine, Plan, PlanSection, Task
@@ -25,6 +26,24 @@ class ImportResult:
     dry_run: bool
     received: list[tuple[ParsedTask, Task]] = field(default_factory=list)  # rows of tasks a merger handed over
     updated: int = 0  # received tasks whose result the file changed
+    money_kept: int = 0  # tasks found again whose money the plan keeps (a file without money columns)
+    money_dropped: int = 0  # tasks with money the file no longer lists
+
+    @property
+    def notes(self) -> str:
+        """Everything the officer is told beside the counts."""
+        return " ".join(n for n in (self.money_note, self.received_note) if n)
+
+    @property
+    def money_note(self) -> str:
+        """What a file without money columns does to the plan's money, for the officer ("" when it has them)."""
+        if self.parsed.has_money or not (self.money_kept or self.money_dropped):
+            return ""
+        note = (f"Tệp không có cột kinh phí: {'giữ' if self.dry_run else 'đã giữ'} kinh phí đã ghi của "
+                f"{self.money_kept} nhiệm vụ có trong tệp")
+        if self.money_dropped:
+            note += f"; kinh phí của {self.money_dropped} nhiệm vụ không còn trong tệp {'sẽ bị' if self.dry_run else 'đã'} xóa"
+        return note + "."
 
     @property
     def tasks(self) -> int:
@@ -71,8 +90,11 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
     received = _received(parsed, agency, year, kind)
     if parsed.errors:
         raise _errors(parsed)
+    money = _money_of(plan) if plan is not None and not parsed.has_money else {}
+    kept = {_key(t.content) for t in parsed.tasks} & set(money)
+    money_counts = {"money_kept": len(kept), "money_dropped": len(set(money) - kept)}
     if dry_run:
-        return ImportResult(plan, parsed, plan is None, True, received)
+        return ImportResult(plan, parsed, plan is None, True, received, **money_counts)
     with transaction.atomic():
         created = plan is None
         if created:
@@ -84,12 +106,35 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
                 plan.save(update_fields=["first_year", "updated_at"])
             plan.tasks.all().delete()
             plan.sections.all().delete()
-        _write(plan, parsed, user)
+        _write(plan, parsed, user, money)
         updated = _update_results(user, received)
         audit(user, "dx.plan_imported", "dx_plan", plan.pk, {"tasks": len(parsed.tasks), "replace": bool(replace),
                                                              "planned_vnd": parsed.planned_vnd,
                                                              "received_results": [t.pk for t in updated]})
-    return ImportResult(plan, parsed, created, False, received, len(updated))
+    return ImportResult(plan, parsed, created, False, received, len(updated), **money_counts)
+
+
+def _key(content: str) -> str:
+    return " ".join(fold(content).split())
+
+
+def _money_of(plan: Plan) -> dict[str, list[tuple]]:
+    """The plan's money by task (its content, folded): what a file without money columns (the results appendix,
+    downloaded, its results typed, imported back) would otherwise take away. A content written twice is left out:
+    which of the two the money was for cannot be told."""
+    out: dict[str, list[tuple]] = {}
+    seen: set[str] = set()
+    for task in plan.tasks.prefetch_related("budget_lines__sources"):
+        key = _key(task.content)
+        if key in seen:
+            out.pop(key, None)
+            continue
+        seen.add(key)
+        lines = [(li.year, li.planned_vnd, li.disbursed_vnd, li.decimals, list(li.sources.all()))
+                 for li in task.budget_lines.all()]
+        if lines:
+            out[key] = lines
+    return out
 
 
 def _received(parsed: ParsedPlan, agency, year: int, kind: str) -> list[tuple[ParsedTask, Task]]:
@@ -127,7 +172,7 @@ def _update_results(user, received: list[tuple[ParsedTask, Task]]) -> list[Task]
     return updated
 
 
-def _write(plan: Plan, parsed: ParsedPlan, user) -> None:
+def _write(plan: Plan, parsed: ParsedPlan, user, money: dict[str, list[tuple]] | None = None) -> None:
     order, lead_units = 0, plan_services.lead_matcher()
     for s_order, ps in enumerate((s for s in parsed.sections if not s.received), start=1):
         section = PlanSection.objects.create(plan=plan, order=s_order, numeral=ps.numeral or "",
@@ -146,3 +191,7 @@ def _write(plan: Plan, parsed: ParsedPlan, user) -> None:
                 line = BudgetLine.objects.create(task=task, year=pl.year or plan.year, planned_vnd=pl.planned_vnd,
                                                  disbursed_vnd=pl.disbursed_vnd, decimals=pl.decimals)
                 line.sources.set(pl.sources)
+            for line_year, planned, disbursed, decimals, sources in (money or {}).get(_key(pt.content), ()):
+                line = BudgetLine.objects.create(task=task, year=line_year, planned_vnd=planned,
+                                                 disbursed_vnd=disbursed, decimals=decimals)
+                line.sources.set(sources)

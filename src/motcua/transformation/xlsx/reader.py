@@ -87,6 +87,7 @@ class ParsedPlan:
     ignored_columns: list[str] = field(default_factory=list)
     stated_total_vnd: int | None = None
     stated_sources: list = field(default_factory=list)
+    has_money: bool = True  # False: the table has no money column (the results appendix)
 
     def error(self, row: int | None, message: str) -> None:
         self.errors.append({"row": row, "message": message})
@@ -199,6 +200,7 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
     rows = load_rows(data)
     plan = ParsedPlan()
     h, mapping, plan.ignored_columns, start = _find_header(rows)
+    plan.has_money = "planned" in mapping.values()
     headings = {fold(text(v)) for r in rows[h:start] for v, _ in r if v not in (None, "")}
     for cells in rows[:h]:
         line = " ".join(text(v) for v, _ in cells if v not in (None, ""))

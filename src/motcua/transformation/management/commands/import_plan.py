@@ -45,5 +45,5 @@ class Command(BaseCommand):
         verb = "Kiểm tra xong (chưa ghi)" if dry_run else ("Đã tạo và nhập" if result.created else "Đã nhập")
         self.stdout.write(f"{verb}: {agency.name}, năm {year}: {len(parsed.groups)} nhóm, {result.tasks} nhiệm vụ, "
                           f"tổng kinh phí {format_million(parsed.planned_vnd)} triệu đồng.")
-        if result.received_note:
-            self.stdout.write(result.received_note)
+        if result.notes:
+            self.stdout.write(result.notes)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from motcua.dossiers.reorganization import open_at
 from motcua.reporting import decision766
 from motcua.reporting.consumer import consume
 from motcua.transformation.services import community
@@ -22,8 +23,11 @@ def _points(result: dict) -> list[dict]:
     return [i for g in result["groups"] for i in g["indicators"]]
 
 
-def _dissolve_in_admin(client, unit) -> None:
+def _dissolve_in_admin(client, unit, province_agency) -> None:
     """What an administrator does on the unit's admin page: its last day 31/03/2026, no unit it merged into."""
+    # its open dossiers went to another agency first: the admin refuses to dissolve a unit that holds some
+    # (tests/units/test_dissolve_in_admin.py)
+    open_at([a.pk for a in unit.agencies.all()]).update(agency=province_agency, current_agency=province_agency)
     boss = UserFactory(username="quantri.he.thong", is_staff=True, is_superuser=True)
     sign_in(client, boss)
     url = f"/admin/units/administrativeunit/{unit.pk}/change/"
@@ -39,7 +43,7 @@ def test_a_commune_dissolved_in_the_admin_reads_da_giai_the(client):
     w = world.build()
     consume()
     old = w.agency_a.code
-    _dissolve_in_admin(client, w.a)
+    _dissolve_in_admin(client, w.a, w.province_agency)
 
     # Decision 766: after its last day, no data on any point, each saying it was dissolved
     after = decision766.evaluate(dt.date(2026, 4, 1), dt.date(2026, 6, 30), old)

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.core.errors import InvalidTransition
+from motcua.core.money import format_number
+from motcua.units.dissolution import Blocker, blockers
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 
 from . import lifecycle
@@ -21,10 +23,30 @@ from .models import Dossier, Status
 STATUS_LABELS = dict(Status.choices)
 
 
+def open_at(agency_ids):
+    """The dossiers not in a final status that these agencies received or hold."""
+    return Dossier.objects.exclude(status__in=TERMINAL).filter(Q(agency_id__in=agency_ids) |
+                                                               Q(current_agency_id__in=agency_ids))
+
+
 def open_dossiers(t: Targets):
-    old = t.old_agency_ids
-    return (Dossier.objects.exclude(status__in=TERMINAL).filter(Q(agency_id__in=old) | Q(current_agency_id__in=old))
-            .select_related("procedure", "agency", "current_agency", "assignee").order_by("agency__code", "pk"))
+    return (open_at(t.old_agency_ids).select_related("procedure", "agency", "current_agency", "assignee")
+            .order_by("agency__code", "pk"))
+
+
+@blockers.register("dossiers.open")
+class OpenDossiers(Blocker):
+    """A dissolved unit's open dossiers would wait for nobody, overdue for ever: they leave first (a merger's
+    plan moves them, this step)."""
+
+    def reason(self, agency_ids):
+        count = open_at(agency_ids).count()
+        if not count:
+            return ""
+        return (f"Các cơ quan của đơn vị đang giữ {format_number(count, 0)} hồ sơ chưa kết thúc: phải chuyển các hồ "
+                "sơ này sang cơ quan khác trước khi giải thể đơn vị. Nếu đơn vị được sáp nhập vào đơn vị khác, hãy "
+                "thực hiện qua «Sắp xếp đơn vị» (Cán bộ → Sắp xếp đơn vị): phương án sắp xếp chuyển các hồ sơ này "
+                "sang đơn vị mới.")
 
 
 def destination(t: Targets, d: Dossier):

@@ -1,7 +1,9 @@
 """The statistics report (reporting's printed paper): the annual-report section on the one-stop counter and
 online services as a Decree 30/2020 .docx (motcua.papers.decree30 builder: wide tables on landscape pages), and
 every table as .xlsx (openpyxl), headed in Vietnamese. The figures come from motcua.reporting; this module only
-lays them out."""
+lays them out.
+A unit a reorganization created or closed says so where its name or period is printed (the same note as its
+statistics page: reporting.texts.existence_note, from motcua.units.lifetime)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from motcua.core.text import fold
 from motcua.reporting import decision766, indicators
 from motcua.reporting.continuity import LINEAGE
 from motcua.reporting.indicators import LABELS, Indicators, format_count, format_percent, period_label
+from motcua.reporting.texts import existence_note, existence_word
+from motcua.units import lifetime
 from motcua.units.models import Agency
 from motcua.units.reorganization import predecessors
 
@@ -70,11 +74,20 @@ def agency_names() -> dict[str, str]:
     return dict(Agency.objects.values_list("code", "name"))
 
 
-def _group_rows(grouped: dict[tuple, Indicators], names: dict[str, str] | None = None) -> list[list[str]]:
+def agency_notes(codes, start: dt.date, end: dt.date) -> dict[str, str]:
+    """What each agency's row says of a unit that did not exist for all of the period (none for the others)."""
+    notes = {code: existence_note(life.cover(start, end)) for code, life in lifetime.by_code(codes).items()}
+    return {code: note for code, note in notes.items() if note}
+
+
+def _group_rows(grouped: dict[tuple, Indicators], names: dict[str, str] | None = None,
+                notes: dict[str, str] | None = None) -> list[list[str]]:
     rows = []
     for i, (key, ind) in enumerate(sorted(grouped.items(), key=lambda kv: -kv[1]["received"]), start=1):
         r = ind.rates
         label = (names or {}).get(key[0], key[0])
+        if (notes or {}).get(key[0]):
+            label = f"{label}\n{notes[key[0]]}"  # under the unit's name, on its own line
         rows.append([str(i), label, format_count(ind["received"]), format_count(ind["received_online"]),
                      format_count(ind["resolved"]), format_percent(r["resolved_rate"]),
                      format_percent(r["on_time_rate"]), format_count(ind["in_progress_overdue"]),
@@ -100,6 +113,9 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
         date=timezone.localdate(), title="BÁO CÁO",
         summary=f"Kết quả giải quyết thủ tục hành chính và cung cấp dịch vụ công trực tuyến {label}")
     doc.heading("I. KẾT QUẢ TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ TẠI BỘ PHẬN MỘT CỬA")
+    note = existence_note(indicators.coverage(start, end, scope))  # a unit created or closed in or before it
+    if note:
+        doc.paragraph(note, italic=True)
     if scope and scope.startswith(LINEAGE):
         names = [a.name for a in predecessors(Agency.objects.get(code=scope.removeprefix(LINEAGE)))]
         if names:
@@ -115,8 +131,8 @@ def build_docx(scope: str | None, start: dt.date, end: dt.date, *, number: str =
     doc.section(landscape=True)  # the wide tables
     if len(by_agency) > 1 or scope in (None, "province"):
         doc.heading("II. KẾT QUẢ THEO ĐƠN VỊ")
-        doc.table(GROUP_HEADERS, _group_rows(by_agency, agency_names()), widths=GROUP_WIDTHS, align=GROUP_ALIGN,
-                  size=10)
+        doc.table(GROUP_HEADERS, _group_rows(by_agency, agency_names(), agency_notes(
+            [k[0] for k in by_agency], start, end)), widths=GROUP_WIDTHS, align=GROUP_ALIGN, size=10)
     progress(55, "Số liệu theo lĩnh vực")
     by_field = indicators.compute(start, end, scope, group_by="field")
     doc.heading("III. KẾT QUẢ THEO LĨNH VỰC")
@@ -214,9 +230,12 @@ def build_xlsx(scope: str | None, start: dt.date, end: dt.date, progress: Progre
     progress(5, "Tổng hợp")
     total = indicators.totals(start, end, scope)
     rates = total.rates
+    cover = indicators.coverage(start, end, scope)  # a unit created or closed in or before the period
+    note = existence_note(cover)
     book.sheet("Tổng hợp", ["STT", "Chỉ tiêu", "Số hồ sơ", "Tỷ lệ"],
                [[i, label, total[m], _pct(rates[r]) if r else None]
-                for i, (m, label, r) in enumerate(indicators.SUMMARY_ROWS, start=1)])
+                for i, (m, label, r) in enumerate(indicators.SUMMARY_ROWS, start=1)]
+               + ([[], ["Ghi chú", note]] if note else []))
     procedures = dict(Procedure.objects.values_list("code", "name"))
     for i, (group, title, head, names) in enumerate([
             ("agency", "Theo đơn vị", ["STT", "Đơn vị"], agency_names()),
@@ -226,19 +245,23 @@ def build_xlsx(scope: str | None, start: dt.date, end: dt.date, progress: Progre
             ("online_level", "Theo mức độ DVC", ["STT", "Mức độ dịch vụ công trực tuyến"], LEVELS)]):
         progress(10 + i * 12, title)
         grouped = indicators.compute(start, end, scope, group_by=group)
+        notes = agency_notes([k[0] for k in grouped], start, end) if group == "agency" else None
         rows = []
         for n, (key, ind) in enumerate(sorted(grouped.items(), key=lambda kv: names.get(kv[0][0], kv[0][0])), 1):
             name = names.get(key[0], "Không còn trong danh mục")
-            rows.append([n, *([key[0]] if group == "procedure" else []), name, *_figures(ind)])
+            rows.append([n, *([key[0]] if group == "procedure" else []), name, *_figures(ind),
+                         *([notes.get(key[0], "")] if notes is not None else [])])
         widths = (6, 14, 60) if group == "procedure" else (6, 48)
-        book.sheet(title, [*head, *FIGURE_HEADERS], rows, widths)
+        book.sheet(title, [*head, *FIGURE_HEADERS, *(["Ghi chú"] if notes is not None else [])], rows, widths)
     progress(75, "Theo tháng")
     rows = []
     cur = dt.date(start.year, start.month, 1)
     while cur <= end:
         nxt = (cur.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         lo, hi = max(cur, start), min(nxt - dt.timedelta(days=1), end)
-        rows.append([f"{cur:%m/%Y}", f"{lo:%d/%m/%Y} – {hi:%d/%m/%Y}", *_figures(indicators.totals(lo, hi, scope))])
+        word = existence_word(cover.lifetime.cover(lo, hi))  # «đã sáp nhập» beside a month it did not exist in
+        rows.append([f"{cur:%m/%Y}", f"{lo:%d/%m/%Y} – {hi:%d/%m/%Y}" + (f" ({word})" if word else ""),
+                     *_figures(indicators.totals(lo, hi, scope))])
         cur = nxt
     book.sheet("Theo tháng", ["Tháng", "Kỳ", *FIGURE_HEADERS], rows, (10, 26))
     progress(85, "Chỉ số 766")

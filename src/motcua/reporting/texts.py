@@ -75,7 +75,7 @@ def not_yet(life: Lifetime) -> str:
 
 def ended(life: Lifetime) -> str:
     """«Đã sáp nhập vào … từ ngày … (hoạt động đến hết ngày …)», or «Đã giải thể …» for one closed without a
-    successor."""
+    successor; «Sẽ …» up to its last day (Lifetime.closure)."""
     return f"{life.closure} (hoạt động đến hết ngày {life.last:%d/%m/%Y})"
 
 
@@ -94,12 +94,12 @@ def existence_note(cover: Coverage) -> str:
 
 def existence_word(cover: Coverage) -> str:
     """A few words beside a row (a month) the unit did not exist in: «chưa thành lập», «đã sáp nhập», «đã giải
-    thể»; "" when it existed for some of it."""
+    thể» («sẽ …» for a month after a closure still to come); "" when it existed for some of it."""
     if not cover.absent:
         return ""
     if cover.not_yet:
         return "chưa thành lập"
-    return "đã sáp nhập" if cover.lifetime.merged_into else "đã giải thể"
+    return cover.lifetime.closure_word
 
 
 def seed_sentence(ind) -> str:

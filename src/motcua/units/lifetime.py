@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from .models import Agency
 
 
@@ -37,13 +39,23 @@ class Lifetime:
                         counted_until=hi if hi != end else None)
 
     @property
-    def closure(self) -> str:
-        """How people are told the unit ended: «Đã sáp nhập vào … từ ngày …» or «Đã giải thể từ ngày …» ("" while
-        it exists). A merger takes effect the day after the old unit's last day."""
+    def closure_word(self) -> str:
+        """«đã sáp nhập» or «đã giải thể»; «sẽ …» while its last day has not passed (an administrator set it ahead
+        of a resolution's effective day); "" while it exists."""
         if self.last is None:
             return ""
+        tense = "sẽ" if self.last >= timezone.localdate() else "đã"
+        return f"{tense} {'sáp nhập' if self.merged_into else 'giải thể'}"
+
+    @property
+    def closure(self) -> str:
+        """How people are told the unit ended: «Đã sáp nhập vào … từ ngày …» or «Đã giải thể từ ngày …», «Sẽ …» up
+        to its last day ("" while it exists). A merger takes effect the day after the old unit's last day."""
+        if self.last is None:
+            return ""
+        word = self.closure_word
         since = f"từ ngày {self.last + dt.timedelta(days=1):%d/%m/%Y}"
-        return f"Đã sáp nhập vào {self.merged_into} {since}" if self.merged_into else f"Đã giải thể {since}"
+        return f"{word[:1].upper()}{word[1:]}{f' vào {self.merged_into}' if self.merged_into else ''} {since}"
 
 
 @dataclass(frozen=True)

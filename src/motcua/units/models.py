@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from . import dissolution
+
 # An agency's identity code (mã định danh): groups of capital letters and digits joined by dots (H51, H51.06.01).
 # Circular 01/2018/TT-VPCP art. 19: it starts every dossier code, "V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX" (unit code per
 # QCVN of Circular 10/2016/TT-BTTTT); the code also names the agency in page addresses (/thong-ke/don-vi/H51.06/),
@@ -40,6 +42,15 @@ class AdministrativeUnit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """A unit dissolved here (its last day set, no unit it merged into) while its agencies still hold what nobody
+        would then handle (open dossiers: units.dissolution) is refused, under «hiệu lực đến»; a merger moves them
+        (reorganization plans, «Sắp xếp đơn vị»)."""
+        if self.pk and self.valid_to and not self.replaced_by_id:
+            found = dissolution.reasons(list(Agency.objects.filter(admin_unit_id=self.pk).values_list("pk", flat=True)))
+            if found:
+                raise ValidationError({"valid_to": found})
 
 
 class Agency(models.Model):

@@ -42,3 +42,12 @@ def test_a_commune_holding_open_dossiers_cannot_be_dissolved_in_the_admin(client
     assert answer.status_code == 302, errors_of(answer)
     w.a.refresh_from_db()
     assert (w.a.valid_to.isoformat(), w.a.replaced_by, w.a.is_active) == ("2026-03-31", None, False)
+
+    # Dissolved already: its other details stay editable (its last day unchanged), open dossiers or not.
+    Dossier.objects.filter(pk=held.model.objects.filter(agency=w.province_agency).values("pk")[:1]).update(
+        agency=w.agency_a, current_agency=w.agency_a)
+    assert open_at([w.agency_a.pk]).exists()
+    answer = client.post(url, admin_form(client, url, name="Xã A (đã giải thể)"))
+    assert answer.status_code == 302, errors_of(answer)
+    w.a.refresh_from_db()
+    assert w.a.name == "Xã A (đã giải thể)"

@@ -47,7 +47,8 @@ class AdministrativeUnit(models.Model):
         """A unit dissolved here (its last day set, no unit it merged into) while its agencies still hold what nobody
         would then handle (open dossiers: units.dissolution) is refused, under «hiệu lực đến»; a merger moves them
         (reorganization plans, «Sắp xếp đơn vị»)."""
-        if self.pk and self.valid_to and not self.replaced_by_id:
+        before = AdministrativeUnit.objects.filter(pk=self.pk).values_list("valid_to", flat=True).first()
+        if self.pk and self.valid_to and not self.replaced_by_id and self.valid_to != before:
             found = dissolution.reasons(list(Agency.objects.filter(admin_unit_id=self.pk).values_list("pk", flat=True)))
             if found:
                 raise ValidationError({"valid_to": found})

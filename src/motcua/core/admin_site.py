@@ -1,11 +1,15 @@
 """The admin site's base (the project's site, ``audit.admin_site``, adds the audit trail): every ModelAdmin and inline
-registered on it, ours and the libraries', turns forged related values into form errors (``SafeRelated``) — no
-admin can forget it."""
+registered on it, ours and the libraries', turns forged related values and JSON the database cannot store into form
+errors (``SafeRelated``) — no admin can forget it."""
+
+import json
+import math
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db import models
 
 
 def _fits(target, value) -> bool:
@@ -47,8 +51,48 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class FiniteJSONDecoder(json.JSONDecoder):
+    """JSON as the databases store it: no NaN or Infinity (Python reads them, and «1e400» as infinity, but neither
+    SQLite's json_valid nor PostgreSQL's jsonb accepts them) and no integer longer than Python converts (4.300
+    digits). Each is a JSONDecodeError, which the form field turns into its «invalid» error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "parse_constant": self._constant, "parse_float": self._float,
+                                   "parse_int": self._int})
+
+    @staticmethod
+    def _constant(name):
+        raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+    @staticmethod
+    def _float(text):
+        value = float(text)
+        if not math.isfinite(value):
+            raise json.JSONDecodeError("number out of range", text, 0)
+        return value
+
+    @staticmethod
+    def _int(text):
+        if len(text.lstrip("-")) > 4000:
+            raise json.JSONDecodeError("number too long", text[:20], 0)
+        return int(text)
+
+
+class FiniteJSONField(forms.JSONField):
+    """An admin's JSON field: a value the database would refuse (above) is a form error, not a 500 on saving."""
+
+    def __init__(self, encoder=None, decoder=None, **kwargs):
+        super().__init__(encoder=encoder, decoder=decoder or FiniteJSONDecoder, **kwargs)
+
+
 class SafeRelated:
-    """ModelAdmin / inline mixin: forged related values are form errors (the widgets and field above)."""
+    """ModelAdmin / inline mixin: forged related values are form errors (the widgets and field above), and so is JSON
+    the database cannot store (``FiniteJSONField``)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField) and db_field.decoder is None:
+            kwargs.setdefault("form_class", FiniteJSONField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

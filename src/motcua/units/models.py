@@ -1,8 +1,11 @@
+import datetime as dt
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from motcua.core.calendar import TZ
 
 # An agency's identity code (mã định danh): groups of capital letters and digits joined by dots (H51, H51.06.01).
 # Circular 01/2018/TT-VPCP art. 19: it starts every dossier code, "V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX" (unit code per
@@ -184,6 +187,12 @@ class ReorganizationPlan(models.Model):
 
     def __str__(self):
         return f"{self.resolution_number} — {self.new_name}"
+
+    @property
+    def takes_effect_at(self) -> dt.datetime:
+        """00:00 local time of the effective date: from then on the new unit answers for the old units' dossiers,
+        whenever the plan is applied (the resolution's effective date, LEGAL.md §13: the old units end the day before)."""
+        return dt.datetime.combine(self.effective_date, dt.time.min, tzinfo=TZ)
 
 
 class PlanProcedure(models.Model):

@@ -72,7 +72,8 @@ def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | No
     row.code = payload.get("code") or row.code or ""
     moved_from = row.agency_code
     if payload.get("action") == "transfer_agency" and moved_from and payload.get("agency_code") not in (None, moved_from):
-        row.agency_moves = add_move(row.agency_moves, moved_from, at)  # metrics.py: figures stay where they happened
+        # metrics.py, *Agency*: from the moment the merger took effect, however late it was applied
+        row.agency_moves = add_move(row.agency_moves, moved_from, _dt(payload.get("effective_at")) or at)
     for key in ("agency_code", "current_agency_code", "procedure_code", "field_code", "channel", "rule_version"):
         if key in payload:
             setattr(row, key, payload.get(key) or "")
@@ -281,7 +282,7 @@ def _moves_of(d) -> str:
     events = getattr(d, "transfers", None)
     for event in d.events.filter(action="transfer_agency").order_by("at", "id") if events is None else events:
         if event.data.get("from_agency") != event.data.get("to_agency"):
-            text = add_move(text, event.data["from_agency"], event.at)
+            text = add_move(text, event.data["from_agency"], _dt(event.data.get("effective_at")) or event.at)
     return text
 
 

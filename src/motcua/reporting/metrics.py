@@ -20,10 +20,13 @@ finishes after being overdue.
 Agency (docs/operations.md, *Reorganizing administrative units*): each figure counts under the agency that had the
 dossier when it happened. A dossier an old committee received and a merger moved (``dossier.transfer_agency``)
 keeps its receipt (and anything else before the move) with the old committee, so a closed unit's figures for a
-past period never change; from the move on it is the new agency's: its stock moves (``moved_out`` at the old
-agency, ``moved_in`` at the new one; ``moved_…_overdue`` for one already past its deadline), its decision counts
-there. ``FactData.agency_moves`` records the agencies a dossier had before and when it left each; agency_moves.py
-reads the moved figures back (the stocks with the moves, which moved dossiers a drill-down lists under an agency).
+period before the merger never change; from the move on it is the new agency's: its stock moves (``moved_out`` at
+the old agency, ``moved_in`` at the new one; ``moved_…_overdue`` for one already past its deadline), its decision
+counts there. The move's moment is when the merger took effect (00:00 of the plan's effective date, the event's
+``effective_at``), not when the plan was applied, which may be months later: a dossier the old committee still
+received or decided in between counts as the new agency's receipt or decision (``agency_at``). ``FactData.
+agency_moves`` records the agencies a dossier had before and when it left each; agency_moves.py reads the moved
+figures back (the stocks with the moves, which moved dossiers a drill-down lists under an agency).
 """
 
 from __future__ import annotations
@@ -175,7 +178,11 @@ def parse_moves(text: str) -> list[tuple[str, dt.datetime]]:
 
 
 def add_move(text: str, code: str, moment: dt.datetime) -> str:
-    """``agency_moves`` once the dossier has left agency ``code`` at ``moment``."""
+    """``agency_moves`` once the dossier has left agency ``code`` at ``moment`` (never before it left the previous
+    one: the moves stay in order)."""
+    earlier = parse_moves(text)
+    if earlier and moment < earlier[-1][1]:
+        moment = earlier[-1][1]
     return ";".join(filter(None, [text, f"{code}@{moment.isoformat()}"]))
 
 
@@ -256,10 +263,12 @@ def contributions(f: FactData | None) -> dict[tuple, dict[str, int]]:
 
 
 def _moves(f: FactData, add) -> None:
-    """A received, unfinished dossier's stock leaves the agency it is moved from and joins the one it goes to."""
+    """A dossier received before the move and not finished before it: its stock leaves the agency it is moved from
+    and joins the one it goes to. One received from the move's moment on was received by the new agency (agency_at),
+    one finished from then on is finished there."""
     finished = f.finished_at
     for code, moment in f.moves:
-        if f.received_at is None or f.received_at > moment or (finished is not None and finished <= moment):
+        if f.received_at is None or f.received_at >= moment or (finished is not None and finished < moment):
             continue
         to = f.agency_at(moment)
         add(moment, "moved_out", agency=code)

@@ -2,9 +2,10 @@
 
 Every figure counts under the agency that had the dossier when it happened (metrics.py, *Agency*): an old
 committee keeps its past figures, its Decision 766 index of a period before the merger does not change. A dossier
-that moves (``dossier.transfer_agency``) is the new agency's from the move on (its stock, its decision), never a
-receipt there; the new agency's pages and reports include the old committees' history when asked ("gồm đơn vị
-tiền thân", scope ``lineage:<code>``, motcua.units.reorganization.lineage_codes). Either way each dossier counts
+that moves (``dossier.transfer_agency``) is the new agency's from the day the merger took effect, however late the
+plan is applied (its stock, its decision; a receipt only if the old committee received it on or after that
+day); the new agency's pages and reports include the old committees' history when asked ("gồm đơn vị tiền thân",
+scope ``lineage:<code>``, motcua.units.reorganization.lineage_codes). Either way each dossier counts
 once, so the province's totals do not change.
 """
 
@@ -35,11 +36,13 @@ class Statistics(Step):
             row = per_agency.get(agency.pk, {"total": 0, "moving": 0})
             rows.append([agency_label(agency), str(row["total"]), str(row["moving"]), str(row["total"] - row["moving"])])
         counters = StatCounter.objects.filter(agency_code__in=[a.code for a in t.old_agencies]).count()
+        since = f"{t.plan.effective_date:%d/%m/%Y}"
         facts = [("Dòng số liệu (theo ngày, tháng, năm) của đơn vị cũ", str(counters)),
-                 ("Số liệu các kỳ trước của đơn vị cũ", "giữ nguyên (kể cả chỉ số 766): hồ sơ chuyển đi chỉ được tính "
-                                                       "cho đơn vị mới từ ngày sắp xếp"),
+                 ("Số liệu các kỳ trước của đơn vị cũ", "giữ nguyên (kể cả chỉ số 766): hồ sơ chuyển đi được tính "
+                                                       f"cho đơn vị mới từ ngày nghị quyết có hiệu lực ({since}), "
+                                                       "dù phương án được thực hiện sau ngày đó"),
                  ("Tổng số liệu toàn tỉnh", "không đổi: mỗi hồ sơ chỉ được đếm một lần")]
         notes = [f"Trang thống kê và báo cáo của {t.new_agency.name} có lựa chọn «gồm số liệu các đơn vị tiền thân» "
                  "để xem cả lịch sử của các đơn vị cũ."]
-        return self.section(headers=["Đơn vị cũ", "Hồ sơ trong số liệu", f"Chuyển sang {t.new_agency.code} từ ngày sắp xếp",
+        return self.section(headers=["Đơn vị cũ", "Hồ sơ trong số liệu", f"Chuyển sang {t.new_agency.code} từ ngày {since}",
                                      "Giữ ở đơn vị cũ (đã kết thúc)"], rows=rows, facts=facts, notes=notes)

@@ -1,8 +1,11 @@
+import datetime as dt
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from motcua.core.calendar import TZ
 
 from . import dissolution
 
@@ -196,6 +199,12 @@ class ReorganizationPlan(models.Model):
 
     def __str__(self):
         return f"{self.resolution_number} — {self.new_name}"
+
+    @property
+    def takes_effect_at(self) -> dt.datetime:
+        """00:00 local time of the effective date: from then on the new unit answers for the old units' dossiers,
+        whenever the plan is applied (the resolution's effective date, LEGAL.md §13: the old units end the day before)."""
+        return dt.datetime.combine(self.effective_date, dt.time.min, tzinfo=TZ)
 
 
 class PlanProcedure(models.Model):

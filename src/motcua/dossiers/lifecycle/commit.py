@@ -178,8 +178,9 @@ def payload(d: Dossier, *, action: str, from_status: str, at: dt.datetime, **ext
 
 
 def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime, note: str = "",
-           agency=None, to_agency=None, step=None, data: dict | None = None) -> Dossier:
-    """Save the dossier and write its event, audit entry and outbox event (same transaction)."""
+           agency=None, to_agency=None, step=None, data: dict | None = None, published: dict | None = None) -> Dossier:
+    """Save the dossier and write its event, audit entry and outbox event (same transaction); ``published``: keys
+    the outbox payload carries besides the usual ones."""
     d.version += 1
     if d.last_event_at is None or at > d.last_event_at:
         d.last_event_at = at
@@ -196,6 +197,7 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
         to_agency=to_agency, step=step, note=note, data=data or {},
     )
     extra = {"to_agency_code": to_agency.code} if to_agency is not None else {}
+    extra.update(published or {})
     body = payload(d, action=action, from_status=from_status, at=at, **extra)
     outbox = OutboxEvent(topic=f"dossier.{action}", aggregate_type="dossier", aggregate_id=str(d.pk), payload=body)
     # The audit entry: its content hash now, its place in the chain later (audit/chainer.py; no lock).
@@ -296,6 +298,7 @@ class Event:
     agency: object = None
     to_agency: object = None
     step: object = None
+    published: dict | None = None  # what the outbox payload carries besides the usual keys
 
 
 def require_reason(reason, code: str = "reason_required", message: str = "Cần nêu rõ lý do.") -> str:
@@ -344,7 +347,7 @@ def transition(action: str, *, actor: str = "officer", checks=(), reads=()):
                 event = change(d, moment, **args)
                 fresh = commit(d, action=action, from_status=from_status, actor=who, at=moment,
                                note=event.note, agency=event.agency, to_agency=event.to_agency, step=event.step,
-                               data=event.data)
+                               data=event.data, published=event.published)
             return refresh_caller(dossier, fresh)
 
         run.__signature__ = inspect.Signature(

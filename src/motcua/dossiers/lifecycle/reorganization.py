@@ -41,7 +41,8 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
     """The old committee's dossier goes to ``to_agency`` (the agency taking over its procedure); a dossier an
     old committee holds for another receiving agency (a hand-over, a step done there) goes to the new committee.
     Code, history, status and appointment date are unchanged; an assignee who holds no role where the dossier
-    now is gives it back to that agency's queue."""
+    now is gives it back to that agency's queue. ``effective_at`` (event data and outbox payload): the moment the
+    move counts from in the statistics, the plan's ``takes_effect_at`` however late the plan is applied."""
     old = _old_agencies(plan)
     from_receiving, from_holder = d.agency, d.current_agency
     if d.agency_id in old:
@@ -52,14 +53,16 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
     StepRun.objects.filter(dossier=d, finished_at__isnull=True, agency_id__in=old).update(agency=holder)
     data = {"plan": plan.pk, "resolution": plan.resolution_number, "from_agency": from_receiving.code,
             "to_agency": d.agency.code, "from_current_agency": from_holder.code if from_holder else None,
-            "to_current_agency": d.current_agency.code if d.current_agency_id else None, "due_at": iso(d.due_at)}
+            "to_current_agency": d.current_agency.code if d.current_agency_id else None, "due_at": iso(d.due_at),
+            "effective_at": iso(plan.takes_effect_at)}
     if d.assignee_id and not has_role(d.assignee, ACTING_ROLES, holder):
         data["assignee_cleared"] = d.assignee.username
         d.assignee = None
     moved_from = from_holder if from_holder is not None and from_holder.pk in old else from_receiving
     note = (f"Chuyển từ {moved_from.name} sang {holder.name} theo Nghị quyết số {plan.resolution_number} về sắp xếp "
             f"đơn vị hành chính; mã hồ sơ và ngày hẹn trả giữ nguyên.")
-    return Event(note=note, agency=moved_from, to_agency=holder, step=d.current_step, data=data)
+    return Event(note=note, agency=moved_from, to_agency=holder, step=d.current_step, data=data,
+                 published={"effective_at": data["effective_at"]})
 
 
 def receiving_agency_at(d, moment) -> Agency:

@@ -1,0 +1,106 @@
+"""A merger applied months after it took effect (effective 01/04, applied today): for the statistics the new unit
+answers for the old units' dossiers from the effective date, not from the day the plan was applied. The old
+communes show no stock for the months they no longer existed in (what their Decision 766 index says too), the new
+one holds the moved dossiers from 01/04, what the old committee still received or decided in between counts as the
+new unit's, the province's totals do not change, and a full rebuild gives the same counters as the consumer."""
+
+import datetime as dt
+
+import pytest
+
+from motcua.accounts.models import Role
+from motcua.dossiers import lifecycle
+from motcua.reporting import decision766, indicators
+from motcua.reporting.consumer import consume, rebuild, recompute_from_dossiers, stored_counters
+from motcua.reporting.metrics import parse_moves
+from motcua.reporting.models import DossierFact
+from motcua.units.reorganization import apply, approve
+from tests.dossiers.factories import APPLICANT, at
+from tests.units import reorganization_world as world
+
+pytestmark = pytest.mark.django_db
+EFFECTIVE = dt.date(2026, 4, 1)
+STOCKS = ("in_progress", "in_progress_overdue", "in_progress_on_time")
+
+
+def _months() -> list[int]:
+    """The whole months from the effective date to last month (the world's dossiers are of 2026)."""
+    today = dt.date.today()
+    months = list(range(EFFECTIVE.month, today.month)) if today.year == 2026 else list(range(EFFECTIVE.month, 13))
+    assert len(months) >= 3, "the test needs a merger applied at least three months after it took effect"
+    return months
+
+
+def _bounds(month: int) -> tuple[dt.date, dt.date]:
+    return indicators.month_bounds(2026, month)
+
+
+def _before_applying(w):
+    """The old committees kept working after 01/04 until the plan was applied: a receipt in May (still open when
+    the plan is applied) and a decision in June on a dossier received in March (its result not yet handed out)."""
+    counter, leader = w.officers[("a", Role.COUNTER_OFFICER)], w.officers[("a", Role.LEADER)]
+    w.dossiers["a:received_in_may"] = lifecycle.receive_at_counter(
+        officer=counter, procedure=w.procedures["shared"], agency=w.agency_a, applicant_data=APPLICANT, form_data={},
+        at=at(2026, 5, 12, 8))
+    w.dossiers["a:decided_in_june"] = lifecycle.approve(w.dossiers["a:waiting_decision"], officer=leader,
+                                                        at=at(2026, 6, 3, 9))
+
+
+def test_a_merger_applied_late_counts_from_its_effective_date(client):
+    w = world.build()
+    _before_applying(w)
+    consume()
+    months = _months()
+    province_before = {m: indicators.totals(*_bounds(m)).values for m in months}
+    old = [w.agency_a.code, w.agency_b.code]
+    open_end_of_march = sum(indicators.totals(dt.date(2026, 3, 31), dt.date(2026, 3, 31), code)["in_progress"]
+                            for code in old)
+    assert open_end_of_march > 0
+
+    plan = approve(world.draft(w, effective=EFFECTIVE), w.admin)
+    apply(plan, w.admin)
+    consume()
+    plan.refresh_from_db()
+    new = plan.new_agency.code
+    assert plan.applied_at.date() > EFFECTIVE
+
+    # The move counts from 00:00 of the effective date, whatever day the plan was applied.
+    fact = DossierFact.objects.get(dossier_id=w.dossiers["a:processing"].pk)
+    assert parse_moves(fact.agency_moves) == [(w.agency_a.code, plan.takes_effect_at)]
+
+    for m in months:
+        for code in old:  # the old communes hold nothing after their last day (31/03)
+            figures = indicators.totals(*_bounds(m), code)
+            assert {s: figures[s] for s in STOCKS} == dict.fromkeys(STOCKS, 0), (code, m)
+            assert figures["received"] == figures["resolved"] == 0, (code, m)
+            if m > EFFECTIVE.month:
+                assert figures["carried_over"] == 0, (code, m)
+        # each dossier counts once: the province's figures are those before applying, the new unit has the stock
+        assert indicators.totals(*_bounds(m)).values == province_before[m], m
+        stocks = {s: indicators.totals(*_bounds(m), new)[s] + indicators.totals(*_bounds(m), w.province_agency.code)[s]
+                  for s in STOCKS}
+        assert stocks == {s: province_before[m][s] for s in STOCKS}, m
+    april = indicators.totals(*_bounds(4), new)
+    assert april["in_progress"] == open_end_of_march and april["received"] == 0
+    # what the old committee did after 01/04 was done for the new unit
+    assert indicators.totals(*_bounds(5), new)["received"] == 1
+    assert indicators.totals(*_bounds(6), new)["resolved"] == 1
+
+    # The old commune's page month by month says the same as its Decision 766 index: nothing after 31/03.
+    rows = client.get(f"/thong-ke/don-vi/{w.agency_a.code}/?nam=2026").context["rows"]
+    for m in months:
+        assert rows[m - 1]["overdue"] == "0" and rows[m - 1]["received"] == "0", m
+    period = (EFFECTIVE, _bounds(months[-1])[1])
+    assert decision766.evaluate(*period, w.agency_a.code)["absent"] is True
+    assert not any(decision766.costly_dossiers(*period, w.agency_a.code).values())
+    # The new unit's index counts the moved dossiers from 01/04, as its ordinary statistics do.
+    index = decision766.evaluate(*period, new)
+    figures = indicators.totals(*period, new)
+    on_time = next(i for g in index["groups"] for i in g["indicators"] if i["code"] == "2.1")
+    assert on_time["denominator"] == figures["resolved"] + figures["in_progress"] >= open_end_of_march
+
+    # The consumer's counters are the naive truth and what a full replay of the outbox gives.
+    incremental = stored_counters()
+    assert incremental == recompute_from_dossiers()
+    rebuild()
+    assert stored_counters() == incremental

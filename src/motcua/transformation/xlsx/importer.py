@@ -91,7 +91,7 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
     if parsed.errors:
         raise _errors(parsed)
     money = _money_of(plan) if plan is not None and not parsed.has_money else {}
-    kept = {_key(t.content) for t in parsed.tasks} & set(money)
+    kept = {fold(t.content) for t in parsed.tasks} & set(money)
     money_counts = {"money_kept": len(kept), "money_dropped": len(set(money) - kept)}
     if dry_run:
         return ImportResult(plan, parsed, plan is None, True, received, **money_counts)
@@ -114,10 +114,6 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
     return ImportResult(plan, parsed, created, False, received, len(updated), **money_counts)
 
 
-def _key(content: str) -> str:
-    return " ".join(fold(content).split())
-
-
 def _money_of(plan: Plan) -> dict[str, list[tuple]]:
     """The plan's money by task (its content, folded): what a file without money columns (the results appendix,
     downloaded, its results typed, imported back) would otherwise take away. A content written twice is left out:
@@ -125,7 +121,7 @@ def _money_of(plan: Plan) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {}
     seen: set[str] = set()
     for task in plan.tasks.prefetch_related("budget_lines__sources"):
-        key = _key(task.content)
+        key = fold(task.content)
         if key in seen:
             out.pop(key, None)
             continue
@@ -187,11 +183,10 @@ def _write(plan: Plan, parsed: ParsedPlan, user, money: dict[str, list[tuple]] |
             leads = lead_units(pt.lead_text)
             if leads:
                 task.lead_agencies.set(leads)
-            for pl in pt.lines:
-                line = BudgetLine.objects.create(task=task, year=pl.year or plan.year, planned_vnd=pl.planned_vnd,
-                                                 disbursed_vnd=pl.disbursed_vnd, decimals=pl.decimals)
-                line.sources.set(pl.sources)
-            for line_year, planned, disbursed, decimals, sources in (money or {}).get(_key(pt.content), ()):
+            # the file's money, or (a file without money columns) the money the plan had for this task
+            lines = [(pl.year or plan.year, pl.planned_vnd, pl.disbursed_vnd, pl.decimals, pl.sources)
+                     for pl in pt.lines] or (money or {}).get(fold(pt.content), [])
+            for line_year, planned, disbursed, decimals, sources in lines:
                 line = BudgetLine.objects.create(task=task, year=line_year, planned_vnd=planned,
                                                  disbursed_vnd=disbursed, decimals=decimals)
                 line.sources.set(sources)

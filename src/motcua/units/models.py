@@ -50,8 +50,9 @@ class AdministrativeUnit(models.Model):
         """A unit dissolved here (its last day set, no unit it merged into) while its agencies still hold what nobody
         would then handle (open dossiers: units.dissolution) is refused, under «hiệu lực đến»; a merger moves them
         (reorganization plans, «Sắp xếp đơn vị»)."""
-        before = AdministrativeUnit.objects.filter(pk=self.pk).values_list("valid_to", flat=True).first()
-        if self.pk and self.valid_to and not self.replaced_by_id and self.valid_to != before:
+        if not (self.pk and self.valid_to and not self.replaced_by_id):
+            return
+        if self.valid_to != AdministrativeUnit.objects.filter(pk=self.pk).values_list("valid_to", flat=True).first():
             found = dissolution.reasons(list(Agency.objects.filter(admin_unit_id=self.pk).values_list("pk", flat=True)))
             if found:
                 raise ValidationError({"valid_to": found})

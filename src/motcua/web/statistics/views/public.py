@@ -83,8 +83,9 @@ def transparency_unit(request, code: str):
     scope = f"{LINEAGE}{agency.code}" if lineage else agency.code
     months = indicators.monthly(year, scope)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    life = lifetime.of_codes(indicators.agency_codes_for(scope))  # a unit a reorganization created or closed
-    rows = [{"month": MONTHS[m - 1], "existence": existence_word(life.cover(*indicators.month_bounds(year, m))),
+    cover = indicators.coverage(start, end, scope)  # a unit a reorganization created or closed
+    rows = [{"month": MONTHS[m - 1],
+             "existence": existence_word(cover.lifetime.cover(*indicators.month_bounds(year, m))),
              "received": format_count(i["received"]),
              "online": format_count(i["received_online"]), "resolved": format_count(i["resolved"]),
              "on_time": format_percent(i.rates["on_time_rate"], 1), "late": format_count(i["resolved_late"]),
@@ -93,7 +94,7 @@ def transparency_unit(request, code: str):
     total = indicators.totals(start, end, scope)
     return render(request, "reporting/unit.html", {
         "agency": agency, "year": year, "rows": rows, "total": total, "years": [year - 1, year + 1],
-        "existence": existence_note(life.cover(start, end)),
+        "existence": existence_note(cover),
         "chart": _trend(months, f"{agency.name}: hồ sơ tiếp nhận và giải quyết theo tháng năm {year}"),
         "lineage": lineage, "predecessors": predecessors(agency), "query": "&ke-thua=1" if lineage else "",
         **_summary(total, scope=scope, start=start, end=end, drill=may_list_dossiers(request.user, scope))})

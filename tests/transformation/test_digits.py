@@ -7,7 +7,7 @@ from django.test import Client
 
 from motcua.api.auth import issue_token
 from motcua.core.errors import DomainError, ValidationFailed
-from motcua.transformation.models import BudgetLine, Plan, TaskGroup
+from motcua.transformation.models import BudgetLine, CommunityTeam, Plan, TaskGroup
 from motcua.transformation.services import plans
 from motcua.transformation.xlsx.importer import import_plan
 
@@ -75,3 +75,28 @@ def test_a_task_given_other_digits_is_refused(dx, field, value, code):
     with pytest.raises(ValidationFailed) as exc:
         plans.update_task(dx.dp_admin, task, **{field: value})
     assert exc.value.code == code and exc.value.status == 422
+
+
+# The back office's forms: Django's IntegerField reads "２０２４" and "1_5" (motcua.web.forms.WholeNumberField does not)
+BASE = "/can-bo/chuyen-doi-so"
+
+
+@pytest.mark.parametrize("members", ["１５", "١٥", "1_5"])
+def test_a_team_of_members_in_other_digits_is_refused(signed_in, dx, members):
+    c = signed_in(dx.dp_admin)
+    r = c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "to", "don-vi": dx.dp.code, "to-members": members})
+    assert r.status_code == 422 and "Số thành viên là số nguyên." in r.content.decode()
+    assert not CommunityTeam.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["２０２４", "٢٠٢٤", "2_024"])
+def test_a_plan_or_a_budget_line_of_a_year_in_other_digits_is_refused(signed_in, dx, year):
+    c = signed_in(dx.dp_admin)
+    r = c.post(f"{BASE}/ke-hoach/moi/", {"agency": dx.dp.pk, "year": year, "kind": "plan"})
+    assert r.status_code == 422 and "Vui lòng nhập một số nguyên." in r.content.decode() and not Plan.objects.exists()
+    plan = plans.create_plan(dx.dp_admin, agency=dx.dp, year=2024)
+    task = plans.add_task(dx.dp_admin, plan, section=plans.add_section(dx.dp_admin, plan, title="Nhóm"),
+                          content="Số hóa hồ sơ")
+    r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "100", "year": year}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and "Vui lòng nhập một số nguyên." in r.content.decode()
+    assert not BudgetLine.objects.exists()

@@ -15,6 +15,7 @@ from .files import check_upload
 ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
 
 REQUIRED = {"required": "Vui lòng nhập mục này."}
+EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
 
 
 def _ascii_number(field: forms.Field, value):
@@ -40,7 +41,7 @@ class NumberField(forms.DecimalField):
 
     def to_python(self, value):
         return super().to_python(_ascii_number(self, value))
-EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
+
 
 APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                     "applicant_address")

@@ -68,3 +68,41 @@ def test_a_draft_number_of_thousands_of_digits_names_no_draft_not_a_500(client, 
     resp = client.post(reverse("portal:submit", args=[world["proc"].code]), data)
     assert resp.status_code == 404
     assert not Dossier.objects.exists()
+
+
+# Django's IntegerField and DecimalField read "１０", "١٠" and "1_0" as 10: the project's WholeNumberField and
+# NumberField (motcua.web.forms) refuse them with the field's own message.
+OTHER_NUMBERS = ["１０", "١٠", "1_0"]
+
+
+@pytest.mark.parametrize("days", OTHER_NUMBERS)
+def test_an_extension_of_days_in_other_digits_is_a_form_error(client, world, submitted, days):
+    from motcua.dossiers import lifecycle
+
+    lifecycle.start_processing(lifecycle.receive(submitted, officer=world["counter"]), officer=world["counter"])
+    due = Dossier.objects.get(pk=submitted.pk).due_at
+    client.force_login(world["leader"])
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "extend"]), {"days": days, "reason": "x"})
+    assert resp.status_code == 400 and "Vui lòng nhập một số." in resp.content.decode()
+    assert Dossier.objects.get(pk=submitted.pk).due_at == due
+
+
+@pytest.mark.parametrize("days", OTHER_NUMBERS)
+def test_consent_days_in_other_digits_are_refused(client, world, submitted, days):
+    from motcua.documents.models import VaultConsent
+
+    client.force_login(world["citizen"])
+    resp = client.post(reverse("portal:consent_grant", args=[submitted.pk]), {"purpose": "prefill", "days": days})
+    assert resp.status_code in (400, 422) and "Số ngày phải là một số nguyên." in resp.content.decode()
+    assert not VaultConsent.objects.exists()
+
+
+@pytest.mark.parametrize("area", OTHER_NUMBERS)
+def test_a_number_in_a_procedures_form_typed_in_other_digits_is_refused(client, world, area):
+    proc = world["proc"]
+    proc.form_schema = [*proc.form_schema, {"name": "area", "label": "Diện tích (m²)", "type": "number"}]
+    proc.save(update_fields=["form_schema"])
+    client.force_login(world["citizen"])
+    resp = client.post(reverse("portal:submit", args=[proc.code]), _submit_payload(world, f_area=area))
+    assert resp.status_code == 400 and "Vui lòng nhập một số." in resp.content.decode()
+    assert not Dossier.objects.exclude(status=Status.DRAFT).exists()

@@ -12,7 +12,7 @@ from motcua.documents.models import EXTRACTED_FIELD_LABELS
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
-from motcua.web.forms import REQUIRED, ApplicantForm, checked_upload, clean_id_number
+from motcua.web.forms import REQUIRED, ApplicantForm, NumberField, checked_upload, clean_id_number
 
 REASON = {"required": "Vui lòng nêu rõ lý do."}
 
@@ -188,9 +188,8 @@ class ReturnForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    days = forms.DecimalField(label="Số ngày làm việc gia hạn", min_value=0.5, max_value=365,
-                              error_messages={**REQUIRED, "invalid": "Vui lòng nhập một số.",
-                                              "min_value": "Số ngày phải lớn hơn 0."})
+    days = NumberField(label="Số ngày làm việc gia hạn", min_value=0.5, max_value=365,
+                       error_messages={**REQUIRED, "min_value": "Số ngày phải lớn hơn 0."})
     reason = forms.CharField(label="Lý do", error_messages=REASON, widget=forms.Textarea(attrs={"rows": 2}))
 
 

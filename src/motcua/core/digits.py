@@ -25,3 +25,12 @@ def whole_number(raw, high: int = BIGINT_MAX) -> int | None:
     if len(text) > len(str(high)) or int(text) > high:
         return None
     return int(text)
+
+
+def typed_whole(value, high: int = BIGINT_MAX) -> int | None:
+    """A whole number typed in a form, held by a spreadsheet cell or sent in JSON (a year, a count, a place in a
+    list): an int as it is (the caller checks its range), or ASCII digits with spaces around; None for anything else
+    — "２０２６", "١٢", "²", "1_000" and "+5" (which ``int()`` reads), "12.0", True, a number beyond ``high``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value <= high else None
+    return whole_number(value.strip(), high) if isinstance(value, str) else None

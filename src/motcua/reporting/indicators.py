@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connections, router
 from django.db.models import Q
 
+from motcua.core.digits import whole_number
 from motcua.core.errors import ValidationFailed
 from motcua.units import lifetime
 from motcua.units.lifetime import Coverage
@@ -115,26 +116,34 @@ def parse_period(period: str | None = None, start: str | dt.date | None = None,
             return value
         for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
-                return dt.datetime.strptime(value.strip(), fmt).date()
+                if value.strip().isascii():  # strptime reads "٠١/٠١/٢٠٢٦" (core.digits: 0–9 only)
+                    return dt.datetime.strptime(value.strip(), fmt).date()
             except ValueError:
                 pass
         raise ValidationFailed("invalid_date", f"Ngày không hợp lệ: {value!r} (dd/mm/yyyy).")
+
+    def number(text: str) -> int:
+        # 0–9 only, at most a year's four (core.digits): int() reads "２０２６" and "٤", and a year of twenty
+        # digits overflows dt.date (an OverflowError, not a ValueError)
+        value = whole_number(text, high=9999)
+        if value is None:
+            raise ValueError(text)
+        return value
 
     try:
         if start and end:
             lo, hi = to_date(start), to_date(end)
         elif period and "-Q" in period.upper():
-            y, q = period.upper().split("-Q")
-            y, q = int(y), int(q)
+            y, q = (number(p) for p in period.upper().split("-Q"))
             if not 1 <= q <= 4:
                 raise ValueError
             lo = dt.date(y, 3 * q - 2, 1)
             hi = dt.date(y, 3 * q, calendar.monthrange(y, 3 * q)[1])
         elif period and len(period) == 7:
-            y, m = (int(p) for p in period.split("-"))
+            y, m = (number(p) for p in period.split("-"))
             lo, hi = dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
         elif period and len(period) == 4:
-            y = int(period)
+            y = number(period)
             lo, hi = dt.date(y, 1, 1), dt.date(y, 12, 31)
         else:
             raise ValueError

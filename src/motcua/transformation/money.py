@@ -14,7 +14,8 @@ from motcua.core.errors import ValidationFailed
 MILLION = Decimal(1_000_000)
 MAX_DECIMALS = 6  # triệu đồng to the đồng
 MAX_VND = 10**15  # a million billion đồng: anything larger is a typing error
-_VN_NUMBER = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+# ASCII digits only (core.digits): Python's \d also matches "９２" and "٩٢", which Decimal() reads as 92
+_VN_NUMBER = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$", re.ASCII)
 EXAMPLE = "ví dụ 92,460 hoặc 8.962,46"
 
 

@@ -16,7 +16,7 @@ from motcua.documents import consent
 from motcua.documents.models import ConsentPurpose
 
 from .display import vn_datetime
-from .forms import REQUIRED
+from .forms import REQUIRED, WholeNumberField
 from .pages import actor, place_domain_error
 
 
@@ -26,7 +26,7 @@ class ConsentForm(forms.Form):
 
     purpose = forms.CharField(label="Mục đích", error_messages=REQUIRED,
                               widget=forms.Select(choices=ConsentPurpose.choices))
-    days = forms.IntegerField(label="Số ngày", error_messages={**REQUIRED, "invalid": "Số ngày phải là một số nguyên."})
+    days = WholeNumberField(label="Số ngày", error_messages={**REQUIRED, "invalid": "Số ngày phải là một số nguyên."})
     note = forms.CharField(label="Ghi chú", required=False, max_length=255,
                            help_text="không bắt buộc; ví dụ: công dân đồng ý bằng lời tại quầy")
 

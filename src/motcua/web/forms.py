@@ -17,6 +17,32 @@ ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
 REQUIRED = {"required": "Vui lòng nhập mục này."}
 EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
 
+
+def _ascii_number(field: forms.Field, value):
+    """Typed text of 0–9 only (core.digits): Django's int() and Decimal() also read "２０２４", "٢٠٢٤" and "2_024"."""
+    if isinstance(value, str) and not (value.strip().isascii() and "_" not in value):
+        raise forms.ValidationError(field.error_messages["invalid"], code="invalid")
+    return value
+
+
+class WholeNumberField(forms.IntegerField):
+    """Django's IntegerField, with 0–9 only (and a message in plain Vietnamese: Django's says "số tổng thể")."""
+
+    default_error_messages = {"invalid": "Vui lòng nhập một số nguyên."}
+
+    def to_python(self, value):
+        return super().to_python(_ascii_number(self, value))
+
+
+class NumberField(forms.DecimalField):
+    """Django's DecimalField, with 0–9 only."""
+
+    default_error_messages = {"invalid": "Vui lòng nhập một số."}
+
+    def to_python(self, value):
+        return super().to_python(_ascii_number(self, value))
+
+
 APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                     "applicant_address")
 
@@ -77,8 +103,7 @@ def eform_fields(schema: list) -> dict[str, forms.Field]:
                                     input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)
             field.error_messages["invalid"] = "Ngày không hợp lệ (dd/mm/yyyy)."
         elif kind == "number":
-            field = forms.DecimalField(**common)
-            field.error_messages["invalid"] = "Vui lòng nhập một số."
+            field = NumberField(**common)
         elif kind == "email":
             field = forms.EmailField(**common)
             field.error_messages["invalid"] = EMAIL_INVALID["invalid"]

@@ -8,16 +8,16 @@ from django.utils import timezone
 from motcua.transformation import measures
 from motcua.transformation.models import Activity, Plan, Target, Task, TaskGroup
 from motcua.transformation.sections import TARGET_AREAS
-from motcua.web.forms import REQUIRED
+from motcua.web.forms import REQUIRED, WholeNumberField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PlanForm(forms.Form):
     agency = forms.ModelChoiceField(label="Đơn vị", queryset=None, error_messages=REQUIRED)
-    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100, error_messages=REQUIRED)
+    year = WholeNumberField(label="Năm", min_value=2000, max_value=2100, error_messages=REQUIRED)
     kind = forms.ChoiceField(label="Loại", choices=Plan.KINDS, initial=Plan.PLAN)
-    first_year = forms.IntegerField(label="Từ năm (báo cáo nhiều năm)", required=False, min_value=2000, max_value=2100)
+    first_year = WholeNumberField(label="Từ năm (báo cáo nhiều năm)", required=False, min_value=2000, max_value=2100)
     title = forms.CharField(label="Tên", required=False, max_length=500,
                             help_text="Để trống: \u201cKế hoạch chuyển đổi số năm …\u201d")
     number = forms.CharField(label="Số, ký hiệu", required=False, max_length=64)
@@ -51,19 +51,19 @@ class TaskForm(forms.Form):
                                        widget=forms.Textarea(attrs={"rows": 1}))
     deadline = forms.DateField(label="Thời hạn hoàn thành", required=False, widget=DATE,
                                error_messages={"invalid": "Ngày không hợp lệ."})
-    year = forms.IntegerField(label="Hoặc năm thực hiện", required=False)
+    year = WholeNumberField(label="Hoặc năm thực hiện", required=False)
     status = forms.ChoiceField(label="Trạng thái", choices=Task.STATUSES, initial=Task.NOT_STARTED, required=False)
-    progress = forms.IntegerField(label="Tiến độ (%)", required=False, min_value=0, max_value=100, initial=0,
-                                  error_messages={"min_value": "Tiến độ từ 0 đến 100.", "max_value": "Tiến độ từ 0 đến 100.",
-                                                  "invalid": "Tiến độ là số phần trăm."})
+    progress = WholeNumberField(label="Tiến độ (%)", required=False, min_value=0, max_value=100, initial=0,
+                                error_messages={"min_value": "Tiến độ từ 0 đến 100.", "max_value": "Tiến độ từ 0 đến 100.",
+                                                "invalid": "Tiến độ là số phần trăm."})
     result = forms.CharField(label="Kết quả thực hiện", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ResultForm(forms.Form):
     status = forms.ChoiceField(label="Trạng thái", choices=Task.STATUSES)
-    progress = forms.IntegerField(label="Tiến độ (%)", min_value=0, max_value=100,
-                                  error_messages={"min_value": "Tiến độ từ 0 đến 100.", "max_value": "Tiến độ từ 0 đến 100.",
-                                                  "invalid": "Tiến độ là số phần trăm.", **REQUIRED})
+    progress = WholeNumberField(label="Tiến độ (%)", min_value=0, max_value=100,
+                                error_messages={"min_value": "Tiến độ từ 0 đến 100.", "max_value": "Tiến độ từ 0 đến 100.",
+                                                "invalid": "Tiến độ là số phần trăm.", **REQUIRED})
     result = forms.CharField(label="Kết quả thực hiện", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -71,7 +71,7 @@ class BudgetLineForm(forms.Form):
     planned = forms.CharField(label="Kinh phí (triệu đồng)", error_messages=REQUIRED, max_length=32,
                               help_text="ví dụ 92,460 hoặc 2.000")
     sources = forms.CharField(label="Nguồn vốn", required=False, max_length=255, help_text="mã hoặc tên: CTX, NSH")
-    year = forms.IntegerField(label="Năm", required=False)
+    year = WholeNumberField(label="Năm", required=False)
     disbursed = forms.CharField(label="Đã giải ngân (triệu đồng)", required=False, max_length=32)
 
 
@@ -109,7 +109,7 @@ class TeamForm(_UpToToday):
     past_dates = ("founded_on",)
 
     village = forms.CharField(label="Thôn, tổ dân phố (để trống nếu là tổ của đơn vị)", required=False, max_length=255)
-    members = forms.IntegerField(label="Số thành viên", min_value=1, error_messages={
+    members = WholeNumberField(label="Số thành viên", min_value=1, error_messages={
         **REQUIRED, "min_value": "Tổ phải có ít nhất một thành viên.", "invalid": "Số thành viên là số nguyên."})
     decision = forms.CharField(label="Quyết định thành lập", required=False, max_length=500)
     founded_on = forms.DateField(label="Ngày thành lập", required=False, widget=DATE)
@@ -122,13 +122,13 @@ class ActivityForm(_UpToToday):
     date = forms.DateField(label="Ngày", widget=DATE, error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."})
     title = forms.CharField(label="Nội dung", max_length=500, error_messages=REQUIRED)
     audience = forms.CharField(label="Đối tượng", required=False, max_length=255)
-    participants = forms.IntegerField(label="Số người tham gia", min_value=0, error_messages={
+    participants = WholeNumberField(label="Số người tham gia", min_value=0, error_messages={
         **REQUIRED, "min_value": "Số người không âm.", "invalid": "Số người là số nguyên."})
 
 
 class RoundForm(forms.Form):
     title = forms.CharField(label="Tên kỳ báo cáo", required=False, max_length=500)
-    year = forms.IntegerField(label="Năm báo cáo", min_value=2000, max_value=2100, error_messages=REQUIRED)
+    year = WholeNumberField(label="Năm báo cáo", min_value=2000, max_value=2100, error_messages=REQUIRED)
     deadline = forms.DateField(label="Hạn báo cáo", widget=DATE, error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."})
     period_end = forms.DateField(label="Số liệu tính đến ngày (để trống: hết năm)", required=False, widget=DATE)
     reminder_days = forms.CharField(label="Nhắc trước hạn (ngày)", initial="7,3,1", max_length=64)

@@ -17,6 +17,7 @@ from motcua.transformation.models import Plan
 from motcua.transformation.money import format_million
 from motcua.transformation.xlsx.importer import import_plan
 from motcua.transformation.xlsx.reader import MAX_BYTES
+from motcua.web.forms import WholeNumberField
 from motcua.web.pages import actor
 
 from ..views.common import officer_required
@@ -27,9 +28,9 @@ SESSION = "dx_import"
 
 class ImportForm(forms.Form):
     agency = forms.ModelChoiceField(label="Đơn vị", queryset=None, error_messages={"required": "Chọn đơn vị."})
-    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100, error_messages={"required": "Nhập năm."})
+    year = WholeNumberField(label="Năm", min_value=2000, max_value=2100, error_messages={"required": "Nhập năm."})
     kind = forms.ChoiceField(label="Loại", choices=Plan.KINDS, initial=Plan.PLAN)
-    first_year = forms.IntegerField(label="Từ năm (báo cáo nhiều năm)", required=False, min_value=2000, max_value=2100)
+    first_year = WholeNumberField(label="Từ năm (báo cáo nhiều năm)", required=False, min_value=2000, max_value=2100)
     replace = forms.BooleanField(label="Thay thế toàn bộ nhiệm vụ nếu kế hoạch đã có", required=False)
     file = forms.FileField(label="Tệp .xlsx (STT, Nội dung nhiệm vụ, Đơn vị chủ trì, Diễn giải, Kinh phí, Nguồn vốn, "
                                  "Thời gian thực hiện)", error_messages={"required": "Chọn tệp .xlsx."})

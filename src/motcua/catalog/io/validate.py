@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
+from motcua.core.digits import typed_whole
 from motcua.units.models import Agency
 
 from ..models import (
@@ -43,9 +45,13 @@ def _bool(value, default: bool):
 
 
 def _decimal(value) -> Decimal:
+    """A number of days: 0–9 with one point or comma (Decimal() also reads "NaN", "Infinity", "1e400" and "５")."""
     if isinstance(value, float):
         value = repr(value)
-    return Decimal(str(value).strip().replace(",", "."))
+    text = str(value).strip().replace(",", ".")
+    if not re.fullmatch(r"[0-9]+\.?[0-9]*|\.[0-9]+", text):
+        raise ValueError(text)
+    return Decimal(text)
 
 
 def _date(value) -> dt.date | None:
@@ -59,7 +65,8 @@ def _date(value) -> dt.date | None:
     text = str(value).strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            if text.isascii():  # strptime reads "٠١/٠١/٢٠٢٦" (core.digits: 0–9 only)
+                return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             pass
     raise ValueError(text)
@@ -72,8 +79,11 @@ def _int(value, default=0) -> int:
         if not value.is_integer():
             raise ValueError(value)
         return int(value)
-    text = str(value).strip().replace(".", "").replace(" ", "")
-    return int(text)
+    # 0–9 only (core.digits): int() reads "１２", "١٢" and "1_000", and fails past 4,300 digits
+    number = typed_whole(value if isinstance(value, int) else str(value).replace(".", "").replace(" ", ""))
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 class Validator:

@@ -7,6 +7,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from motcua.core.digits import typed_whole
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import fold
 
@@ -110,11 +111,8 @@ def _order(value, entry) -> int:
         if entry.pk:
             return entry.order
         return (type(entry).objects.aggregate(m=Max("order"))["m"] or 0) + 1
-    try:
-        order = int(str(value).strip())
-    except ValueError:
-        order = -1
-    if not 0 <= order <= MAX_ORDER:
+    order = typed_whole(value)
+    if order is None or not 0 <= order <= MAX_ORDER:
         raise ValidationFailed("order_invalid", f"Thứ tự phải là số nguyên từ 0 đến {MAX_ORDER}.")
     return order
 

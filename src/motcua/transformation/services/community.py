@@ -9,6 +9,7 @@ from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Prefet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from motcua.core.digits import typed_whole
 from motcua.core.errors import ValidationFailed
 from motcua.units import lifetime
 
@@ -18,11 +19,8 @@ from .common import stored_user
 
 
 def _count(value, label: str) -> int:
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed("count_invalid", f"{label} phải là số nguyên không âm.") from None
-    if n < 0 or n > 10_000_000:
+    n = typed_whole(value)
+    if n is None or n < 0 or n > 10_000_000:
         raise ValidationFailed("count_invalid", f"{label} phải là số nguyên không âm.")
     return n
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from motcua.core.digits import typed_whole
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.documents.attachments import store_upload
@@ -37,10 +38,9 @@ def default_title(kind: str, year: int, first_year: int | None = None) -> str:
 
 
 def _year(value, label="Năm") -> int:
-    try:
-        year = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed("year_invalid", f"{label} không hợp lệ: \u201c{value}\u201d.") from None
+    year = typed_whole(value)
+    if year is None:
+        raise ValidationFailed("year_invalid", f"{label} không hợp lệ: \u201c{value}\u201d.")
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationFailed("year_invalid", f"{label} phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.")
     return year
@@ -222,11 +222,8 @@ def _clean_task_fields(plan: Plan, fields: dict) -> dict:
             if value not in dict(Task.STATUSES):
                 raise ValidationFailed("status_invalid", "Trạng thái nhiệm vụ không hợp lệ.")
         elif key == "progress":
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise ValidationFailed("progress_invalid", "Tiến độ phải là số phần trăm từ 0 đến 100.") from None
-            if not 0 <= value <= 100:
+            value = typed_whole(value)
+            if value is None or not 0 <= value <= 100:
                 raise ValidationFailed("progress_invalid", "Tiến độ phải là số phần trăm từ 0 đến 100.")
         elif key == "year":
             value = _year(value, "Năm thực hiện") if value not in (None, "") else None

@@ -7,6 +7,7 @@ import calendar
 import datetime as dt
 import re
 
+from motcua.core.digits import ascii_digits
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold
 
@@ -53,10 +54,11 @@ def column_key(label) -> str | None:
     return None
 
 
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_QUARTER = re.compile(r"^quy\s+([ivx]+|\d)\s*[/-]?\s*(?:nam\s+)?(\d{4})$")
-_MONTH = re.compile(r"^(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})$")
-_YEAR = re.compile(r"^(?:nam\s+)?(\d{4})$")
+# ASCII digits only (core.digits): without re.ASCII, \d also matches "２０２６" and "٢٠٢٦", which int() reads as 2026
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+_QUARTER = re.compile(r"^quy\s+([ivx]+|\d)\s*[/-]?\s*(?:nam\s+)?(\d{4})$", re.ASCII)
+_MONTH = re.compile(r"^(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})$", re.ASCII)
+_YEAR = re.compile(r"^(?:nam\s+)?(\d{4})$", re.ASCII)
 _ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 TIME_HELP = "dd/mm/yyyy, yyyy, Quý I/yyyy hoặc Tháng m/yyyy"
 
@@ -79,7 +81,7 @@ def parse_time(value) -> tuple[dt.date | None, int | None]:
         if m := _YEAR.match(text):
             return None, int(m[1])
         if m := _QUARTER.match(text):
-            q = int(m[1]) if m[1].isdigit() else _ROMAN_Q.get(m[1], 0)
+            q = int(m[1]) if ascii_digits(m[1]) else _ROMAN_Q.get(m[1], 0)
             if not 1 <= q <= 4:
                 raise bad
             year, month = int(m[2]), 3 * q
@@ -96,7 +98,7 @@ def plain_year(value) -> int | None:
     """A cell that holds only a year (Phụ lục I writes the year of execution in its result column)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         year = int(value)
-    elif isinstance(value, str) and re.fullmatch(r"\s*\d{4}\s*", value):
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip(), re.ASCII):
         year = int(value)
     else:
         return None

@@ -18,6 +18,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from motcua.core.digits import ascii_digits
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold
 from motcua.documents.validation import check_ooxml
@@ -223,7 +224,7 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
         if {fold(text(v)) for v in values.values() if text(v)} <= headings:
             continue  # the heading repeated on a new page
         number, content = text(values.get("number")), text(values.get("content"))
-        if content.strip("()").isdigit() and (not number or number.strip("()").isdigit()):
+        if ascii_digits(content.strip("()")) and (not number or ascii_digits(number.strip("()"))):
             continue  # the column-number row (1, 2, 3 … or (1), (2) …)
         amount = _amount(plan, n, values.get("planned"), cell.get("planned", (None, None))[1], "Kinh phí")
         if fold(number).startswith("tong") or (not number and fold(content).startswith("tong")):

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError, ValidationFailed
 from motcua.reporting import continuity, indicators
 from motcua.reporting.continuity import LINEAGE
@@ -73,11 +74,8 @@ def transparency_index(request):
 
 def transparency_unit(request, code: str):
     agency = agency_or_404(code)
-    try:
-        year = int(request.GET.get("nam") or timezone.localdate().year)
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
+    year = whole_number(request.GET.get("nam") or str(timezone.localdate().year))  # "２０２６" is not 2026 (core.digits)
+    if year is None or not 2000 <= year <= 2100:
         return error(request, ValidationFailed("invalid_year", "Năm không hợp lệ."))
     lineage = request.GET.get("ke-thua") == "1"  # with the units merged into this one (reorganization)
     scope = f"{LINEAGE}{agency.code}" if lineage else agency.code

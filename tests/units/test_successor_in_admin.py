@@ -76,6 +76,12 @@ def test_a_successor_is_for_an_agency_that_stopped_working_and_names_one_still_w
     assert _refused(admin_client, url, "is_active", is_active="on") == [working]
     assert not Agency.objects.get(pk=old.pk).is_active
 
+    # a new agency with a successor and no unit chosen yet: the form's own message, not a server error
+    add = "/admin/units/agency/add/"
+    assert _refused(admin_client, add, "admin_unit", code="H55.05", name="Sở Thử Nghiệm 5",
+                    kind=Agency.PROVINCIAL_DEPARTMENT, admin_unit="", successor=str(new.pk), is_active="") == [
+        "Vui lòng nhập mục này."]
+
 
 def test_a_successor_never_makes_a_loop(admin_client):
     a, b, c = _province_departments()

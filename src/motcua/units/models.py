@@ -228,7 +228,7 @@ class Agency(models.Model):
                                 successor.pk, self.pk):
             return field, (f"Không thể chọn {successor.name}: cơ quan này đã kế thừa (trực tiếp hoặc qua cơ quan khác) "
                            "chính cơ quan đang sửa, sẽ tạo thành vòng lặp.")
-        end = self.admin_unit.valid_to
+        end = self.admin_unit.valid_to if self.admin_unit_id else None
         if end is None:
             if not successor.is_active:
                 return field, (f"{successor.name} đã ngừng hoạt động: cơ quan kế thừa phải là cơ quan đang hoạt động.")

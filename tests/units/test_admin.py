@@ -4,7 +4,7 @@ agency in page addresses, statistics scopes and reports, so the admin refuses wh
 
 import pytest
 
-from motcua.units.models import Agency
+from motcua.units.models import AdministrativeUnit, Agency
 from tests.admin_forms import admin_form, errors_of
 from tests.factories import AdministrativeUnitFactory, AgencyFactory, sign_in
 
@@ -20,7 +20,7 @@ def admin_client(client, django_user_model):
 
 
 def _new(admin_client, code: str):
-    unit = AdministrativeUnitFactory()
+    unit = AdministrativeUnitFactory(code="55", name="Tỉnh Thử Nghiệm", level=AdministrativeUnit.PROVINCE)
     return admin_client.post(ADD, admin_form(admin_client, ADD, code=code, name="Sở Thử Nghiệm",
                                              kind=Agency.PROVINCIAL_DEPARTMENT, admin_unit=str(unit.pk)))
 

@@ -36,17 +36,25 @@ def open_dossiers(t: Targets):
 
 @blockers.register("dossiers.open")
 class OpenDossiers(Blocker):
-    """A dissolved unit's open dossiers would wait for nobody, overdue for ever: they leave first (a merger's
-    plan moves them, this step)."""
+    """A dissolved unit's open dossiers would wait for nobody, overdue for ever: they are finished first (nothing but a
+    merger's plan, this step, moves a dossier to another agency). A citizen's draft was never sent to the unit: it
+    does not hold it, and stays the citizen's (the portal offers it again with the agencies that still receive)."""
+
+    SHOWN = 5  # codes named in the message
 
     def reason(self, agency_ids):
-        count = open_at(agency_ids).count()
+        held = open_at(agency_ids).exclude(status=Status.DRAFT)
+        count = held.count()
         if not count:
             return ""
-        return (f"Các cơ quan của đơn vị đang giữ {format_number(count, 0)} hồ sơ chưa kết thúc: phải chuyển các hồ "
-                "sơ này sang cơ quan khác trước khi giải thể đơn vị. Nếu đơn vị được sáp nhập vào đơn vị khác, hãy "
-                "thực hiện qua «Sắp xếp đơn vị» (Cán bộ → Sắp xếp đơn vị): phương án sắp xếp chuyển các hồ sơ này "
-                "sang đơn vị mới.")
+        codes = [c for c in held.order_by("code").values_list("code", flat=True)[:self.SHOWN] if c]
+        more = ", …" if count > len(codes) else ""
+        return (f"Các cơ quan của đơn vị đang giữ {format_number(count, 0)} hồ sơ đã nộp chưa kết thúc "
+                f"({', '.join(codes)}{more}): đơn vị chỉ ngừng hoạt động ở đây khi các hồ sơ này đã được giải quyết "
+                "và trả kết quả, hoặc từ chối, dừng giải quyết (trang Cán bộ của cơ quan); không có chức năng chuyển "
+                "hồ sơ sang cơ quan khác ngoài phương án sắp xếp. Nếu đơn vị được sáp nhập vào đơn vị khác, hãy thực "
+                "hiện qua «Sắp xếp đơn vị» (Cán bộ → Sắp xếp đơn vị, hoặc lệnh manage.py reorganize_units): phương "
+                "án sắp xếp chuyển các hồ sơ này sang đơn vị mới.")
 
 
 def destination(t: Targets, d: Dossier):

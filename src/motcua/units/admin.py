@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import AdministrativeUnit, Agency, Counter, Department, ReorganizationPlan, ReorganizationProgress
+from .models import (
+    AdministrativeUnit,
+    Agency,
+    Counter,
+    Department,
+    ReorganizationPlan,
+    ReorganizationProgress,
+    closing_plan,
+)
 
 
 @admin.register(AdministrativeUnit)
@@ -12,6 +20,12 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     autocomplete_fields = ("parent", "replaced_by")
     list_select_related = ("parent", "replaced_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        """A unit a reorganization plan closed keeps the end the plan recorded (AdministrativeUnit.clean)."""
+        if obj is not None and obj.replaced_by_id and closing_plan(obj.code):
+            return ("replaced_by", "valid_to")
+        return ()
 
 
 class DepartmentInline(admin.TabularInline):
@@ -32,6 +46,12 @@ class AgencyAdmin(admin.ModelAdmin):
     autocomplete_fields = ("admin_unit", "parent", "successor")
     list_select_related = ("admin_unit",)
     inlines = [DepartmentInline, CounterInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """An agency a reorganization plan closed keeps the successor the plan recorded (Agency.clean)."""
+        if obj is not None and obj.successor_id and closing_plan(obj.admin_unit.code):
+            return ("successor",)
+        return ()
 
 
 @admin.register(Department)

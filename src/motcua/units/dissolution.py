@@ -1,6 +1,7 @@
-"""What keeps an administrator from dissolving a unit (its last day, ``valid_to``, set in the admin without a unit
-it merged into: ``AdministrativeUnit.clean``). A merger goes through a reorganization plan (units.reorganization),
-whose steps move what hangs on the old agencies; a dissolution moves nothing, so it waits until nothing is left.
+"""What keeps an administrator from closing a unit in the admin (its last day, ``valid_to``, set there: a dissolution,
+or a merger recorded without a plan; ``AdministrativeUnit.clean``). A merger's reorganization plan
+(units.reorganization) moves what hangs on the old agencies; a closure in the admin moves nothing, so it waits until
+nothing is left.
 
 Units sit below the apps that hang things on an agency, so each app that may hold a unit open registers a
 ``Blocker`` here from its ``AppConfig.ready``::

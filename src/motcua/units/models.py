@@ -16,6 +16,33 @@ from . import dissolution
 AGENCY_CODE = re.compile(r"[A-Z0-9]+(?:\.[A-Z0-9]+)*")
 AGENCY_CODE_MESSAGE = ("Mã định danh gồm chữ in hoa không dấu (A–Z) và chữ số, các nhóm cách nhau bởi một dấu chấm, "
                        "không có khoảng trắng (ví dụ H51.06.01).")
+# The reorganization step that closes an old unit and records its successor (units.reorganization.unit_steps); its
+# progress row (key: the unit's code) is the record that a plan, not an administrator, set the unit's «sáp nhập vào»
+# and its agencies' «cơ quan kế thừa».
+CLOSE_STEP = "units.close"
+
+
+def closing_plan(unit_code: str) -> str | None:
+    """The resolution number of the plan that closed the unit ``unit_code`` (None: no plan closed it)."""
+    return (ReorganizationProgress.objects.filter(step=CLOSE_STEP, outcome="closed", key=unit_code)
+            .values_list("plan__resolution_number", flat=True).first())
+
+
+def _reaches(links: dict[int, int], start: int | None, target: int) -> bool:
+    """Whether following ``links`` (pk → the pk it points at: a successor, the unit merged into) from ``start``
+    reaches ``target``; each row once, so a loop already stored ends the walk."""
+    seen = set()
+    while start is not None and start not in seen:
+        if start == target:
+            return True
+        seen.add(start)
+        start = links.get(start)
+    return False
+
+
+def _existed_on(unit: "AdministrativeUnit", day: dt.date) -> bool:
+    """Whether ``day`` lies in the unit's recorded lifetime (units.lifetime reads the same two fields)."""
+    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
 
 
 class AdministrativeUnit(models.Model):
@@ -47,15 +74,48 @@ class AdministrativeUnit(models.Model):
         return self.name
 
     def clean(self):
-        """A unit dissolved here (its last day set, no unit it merged into) while its agencies still hold what nobody
-        would then handle (open dossiers: units.dissolution) is refused, under «hiệu lực đến»; a merger moves them
-        (reorganization plans, «Sắp xếp đơn vị»)."""
-        if not (self.pk and self.valid_to and not self.replaced_by_id):
-            return
-        if self.valid_to != AdministrativeUnit.objects.filter(pk=self.pk).values_list("valid_to", flat=True).first():
+        """What the admin (any ModelForm) may save of a unit's end. «Sáp nhập vào» recorded by a reorganization plan is
+        not changed here (the admin shows it read-only); one given here is not the unit itself nor a unit merged
+        (at any depth) into this one, needs the unit's last day («hiệu lực đến») and names a unit that exists the day
+        after. A unit closed here (its last day set) while its agencies still hold what nobody would then handle
+        (open dossiers: units.dissolution) is refused, under «hiệu lực đến»: closing a unit in the admin moves
+        nothing, with or without «sáp nhập vào»; a merger's plan («Sắp xếp đơn vị») moves them."""
+        stored = (AdministrativeUnit.objects.filter(pk=self.pk).values("code", "valid_to", "replaced_by_id").first()
+                  if self.pk else None) or {}
+        errors = {}
+        changed = {name for name in ("replaced_by_id", "valid_to") if stored and getattr(self, name) != stored[name]}
+        number = closing_plan(stored["code"]) if changed and stored["replaced_by_id"] else None
+        if number:
+            message = (f"Đơn vị đã sáp nhập theo phương án sắp xếp theo Nghị quyết số {number}: «sáp nhập vào» và "
+                       "«hiệu lực đến» do phương án ghi nhận, không sửa ở đây (số liệu thống kê và hồ sơ đã chuyển "
+                       "theo phương án này).")
+            errors = {name.removesuffix("_id"): message for name in changed}
+        elif self.replaced_by_id and self.replaced_by_id != stored.get("replaced_by_id"):
+            errors["replaced_by"] = self._merged_into_problem()
+        if self.valid_to and "valid_to" in changed and not any(errors.values()):
             found = dissolution.reasons(list(Agency.objects.filter(admin_unit_id=self.pk).values_list("pk", flat=True)))
             if found:
-                raise ValidationError({"valid_to": found})
+                errors["valid_to"] = found
+        errors = {k: v for k, v in errors.items() if v}
+        if errors:
+            raise ValidationError(errors)
+
+    def _merged_into_problem(self) -> str:
+        """Why «sáp nhập vào» given here cannot be saved ("" when it can)."""
+        if self.replaced_by_id == self.pk:
+            return "Đơn vị không thể sáp nhập vào chính nó."
+        target = self.replaced_by
+        if self.pk and _reaches(dict(AdministrativeUnit.objects.filter(replaced_by__isnull=False)
+                                     .values_list("pk", "replaced_by_id")), target.pk, self.pk):
+            return f"Không thể sáp nhập vào {target.name}: đơn vị này đã sáp nhập (trực tiếp hoặc qua đơn vị khác) " \
+                   "vào chính đơn vị đang sửa."
+        if self.valid_to is None:
+            return "Cần ghi «hiệu lực đến» (ngày cuối cùng đơn vị hoạt động) khi ghi đơn vị sáp nhập vào."
+        day = self.valid_to + dt.timedelta(days=1)
+        if not _existed_on(target, day):
+            return (f"{target.name} không hoạt động vào ngày {day:%d/%m/%Y} (ngày sau «hiệu lực đến» của đơn vị "
+                    "này): đơn vị sáp nhập vào phải là đơn vị đang hoạt động vào ngày đó.")
+        return ""
 
 
 class Agency(models.Model):
@@ -105,19 +165,79 @@ class Agency(models.Model):
 
     def clean(self):
         """What the admin (any ModelForm) may save. A code, once given, never changes (units/services.py): dossier codes,
-        code sequences and the statistics keep it as text. A row's code from before this check stays as it is."""
+        code sequences and the statistics keep it as text. A row's code from before this check stays as it is. The
+        agency's kind fits its unit's level; its successor follows ``_successor_problem``."""
         errors = {}
-        stored = Agency.objects.filter(pk=self.pk).values_list("code", flat=True).first() if self.pk else None
-        if stored is not None and self.code != stored:
-            errors["code"] = (f"Mã định danh đã cấp không đổi được (đang là {stored}): mã hồ sơ, dãy số mã hồ sơ và số "
-                              "liệu thống kê đều ghi theo mã này.")
-        elif stored is None and self.code and not AGENCY_CODE.fullmatch(self.code):  # empty: the field says it
+        stored = (Agency.objects.filter(pk=self.pk).values("code", "successor_id", "is_active", "admin_unit__code")
+                  .first() if self.pk else None) or {}
+        if stored and self.code != stored["code"]:
+            errors["code"] = (f"Mã định danh đã cấp không đổi được (đang là {stored['code']}): mã hồ sơ, dãy số mã hồ sơ "
+                              "và số liệu thống kê đều ghi theo mã này.")
+        elif not stored and self.code and not AGENCY_CODE.fullmatch(self.code):  # empty: the field says it
             errors["code"] = AGENCY_CODE_MESSAGE
-        for name, label in (("parent", "cấp trên"), ("successor", "kế thừa")):
-            if self.pk and getattr(self, f"{name}_id") == self.pk:
-                errors[name] = f"Cơ quan không thể là cơ quan {label} của chính nó."
+        if self.pk and self.parent_id == self.pk:
+            errors["parent"] = "Cơ quan không thể là cơ quan cấp trên của chính nó."
+        if self.kind and self.admin_unit_id and (problem := self._level_problem()):
+            errors["admin_unit"] = problem
+        if self.successor_id != stored.get("successor_id") or (self.successor_id and self.is_active
+                                                                and not stored.get("is_active")):
+            field, problem = self._successor_problem(stored)
+            if problem:
+                errors[field] = problem
         if errors:
             raise ValidationError(errors)
+
+    def _level_problem(self) -> str:
+        """Why the kind does not fit the unit's level ("" when it does): the People's Committee of a province and the
+        province's departments sit at the province, a commune-level committee (xã, phường, đặc khu) at its commune
+        (Law on Organization of Local Government 2025: the two tiers; the labels of KINDS); a service center and a
+        vertical agency may sit at either tier."""
+        at_province = self.admin_unit.level == AdministrativeUnit.PROVINCE
+        if self.kind in (self.PROVINCIAL_COMMITTEE, self.PROVINCIAL_DEPARTMENT) and not at_province:
+            return (f"Cơ quan loại «{self.get_kind_display()}» thuộc đơn vị hành chính cấp tỉnh; {self.admin_unit.name} "
+                    "là đơn vị cấp xã.")
+        if self.kind == self.COMMUNE_COMMITTEE and at_province:
+            return (f"Cơ quan loại «{self.get_kind_display()}» thuộc đơn vị hành chính cấp xã (xã, phường, đặc khu); "
+                    f"{self.admin_unit.name} là đơn vị cấp tỉnh.")
+        return ""
+
+    def _successor_problem(self, stored: dict) -> tuple[str, str]:
+        """(field, why) when the successor or «đang hoạt động» cannot be saved as the form gives them ("" when they
+        can). Statistics, the portal's choice of commune and the mergers follow successor chains (reporting.continuity,
+        units.reorganization.lineage): a successor is recorded by a merger's plan, and then not changed here (the admin
+        shows it read-only); one an administrator records (a provincial department merged into another) is for an
+        agency that has stopped working, is not the agency itself nor one that succeeded it (no loop), and is an
+        agency working the day after this one's unit ended (today, when that day is not recorded)."""
+        changed = self.successor_id != stored.get("successor_id")
+        if stored.get("successor_id") and (number := closing_plan(stored["admin_unit__code"])):
+            field = "successor" if changed else "is_active"
+            return field, (f"Cơ quan kế thừa do phương án sắp xếp theo Nghị quyết số {number} ghi nhận: cơ quan này đã "
+                           "ngừng hoạt động và không sửa cơ quan kế thừa ở đây.")
+        if not self.successor_id:
+            return "successor", ""
+        field = "successor" if changed else "is_active"
+        if self.successor_id == self.pk:
+            return field, "Cơ quan không thể là cơ quan kế thừa của chính nó."
+        if self.is_active:
+            return field, ("Chỉ ghi cơ quan kế thừa cho cơ quan đã ngừng hoạt động (bỏ chọn «đang hoạt động»): cơ quan "
+                           "đang hoạt động tự tiếp nhận và giải quyết hồ sơ của mình.")
+        if not changed:
+            return field, ""
+        successor = self.successor
+        if self.pk and _reaches(dict(Agency.objects.filter(successor__isnull=False).values_list("pk", "successor_id")),
+                                successor.pk, self.pk):
+            return field, (f"Không thể chọn {successor.name}: cơ quan này đã kế thừa (trực tiếp hoặc qua cơ quan khác) "
+                           "chính cơ quan đang sửa, sẽ tạo thành vòng lặp.")
+        end = self.admin_unit.valid_to if self.admin_unit_id else None
+        if end is None:
+            if not successor.is_active:
+                return field, (f"{successor.name} đã ngừng hoạt động: cơ quan kế thừa phải là cơ quan đang hoạt động.")
+            return field, ""
+        day = end + dt.timedelta(days=1)
+        if not _existed_on(successor.admin_unit, day) or not (successor.is_active or successor.admin_unit.valid_to):
+            return field, (f"{successor.name} không hoạt động vào ngày {day:%d/%m/%Y} (ngày sau ngày cuối cùng của "
+                           f"{self.admin_unit.name}): cơ quan kế thừa phải là cơ quan đang hoạt động vào ngày đó.")
+        return field, ""
 
 
 class Department(models.Model):

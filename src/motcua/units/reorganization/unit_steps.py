@@ -13,7 +13,7 @@ import datetime as dt
 from motcua.audit.services import record
 from motcua.outbox.services import emit
 
-from ..models import AdministrativeUnit, Agency, Counter, ReorganizationPlan, ReorganizationProgress
+from ..models import CLOSE_STEP, AdministrativeUnit, Agency, Counter, ReorganizationPlan, ReorganizationProgress
 from ..services import commune_counter, commune_departments, ensure_commune_agency
 from .base import Step, Targets, agency_label, steps
 
@@ -74,7 +74,7 @@ class Counters(Step):
         return self.section(headers=["Cơ quan", "Quầy", ""], rows=rows)
 
 
-@steps.register("units.close")
+@steps.register(CLOSE_STEP)
 class CloseUnits(Step):
     order = 90
     title = "Đơn vị hành chính cũ"

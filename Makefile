@@ -36,12 +36,19 @@ lint: install
 	$(VENV)/bin/ruff check src tests bench
 	PYTHONPATH=src $(VENV)/bin/lint-imports
 
+# Two workers (pytest-xdist), each with its own test database (PostgreSQL's suffixed _gw0, _gw1). Tests go out in
+# pytest-django's order (those that empty the database after them last), which `--dist loadfile` would break: a file's
+# tests travel together, so a transactional test could empty the rows the migrations wrote before another file reads
+# them. TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist load
+
 test-sqlite: install
-	$(PY) -m pytest -q -m "not e2e and not drill" -p no:cacheprovider
+	$(PY) -m pytest -q -m "not e2e and not drill" -p no:cacheprovider $(XDIST)
 
 test-postgres: install
 	scripts/ensure-postgres.sh
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not e2e and not drill" -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not e2e and not drill" -p no:cacheprovider $(XDIST)
 
 test-e2e: install
 	$(PY) -m pytest -q -m e2e -p no:cacheprovider || [ $$? -eq 5 ]

@@ -94,3 +94,27 @@ def test_a_second_merger_after_the_plans_year_does_not_change_that_years_figures
     assert (out["handed_over_to"], out["handed_over_on"]) == (y.code, first.isoformat())
     assert out["handovers"] == [{"from": x.code, "to": y.code, "on": first.isoformat()},
                                 {"from": y.code, "to": z.code, "on": second.isoformat()}]
+
+
+def test_a_task_whose_plans_unit_merges_only_after_the_year_stays_in_that_plans_figures():
+    # Commune C's task, led by C and A: A merges within the year (Hợp Nhất carries A's part), C only after it ended.
+    # At the end of the year C had not merged: the task is C's in that year, before and after C's merger.
+    load_units("51")
+    load_agencies("51", prefix="H51")
+    ua, ub, uc, ud = AdministrativeUnit.objects.filter(level=AdministrativeUnit.COMMUNE).order_by("code")[:4]
+    a, c = Agency.objects.get(admin_unit=ua), Agency.objects.get(admin_unit=uc)
+    admin = officer(Role.PROVINCIAL_ADMIN, None, username="quantri.tinh")
+    lc = officer(Role.LEADER, c, username="lanhdao.c")
+    year = timezone.localdate().year - 1
+    plan_c = plans.create_plan(lc, agency=c, year=year)
+    own = plans.add_task(lc, plan_c, section=plans.add_section(lc, plan_c, title="Chính quyền số"),
+                         content="Số hóa sổ hộ tịch", lead_agencies=[c, a])
+    budget.add_budget_line(lc, own, planned="120", sources="NSX")
+    one = merge(admin, [ua, ub], "99001", "Xã Hợp Nhất", dt.date(year, 7, 1))
+    before = _figures(year, [c, one])
+    assert before[c.code]["row"] == (1, 0, 120_000_000) and before[one.code]["received"] == []
+
+    two = merge(admin, [uc, ud], "99002", "Xã Thống Nhất", dt.date(year + 1, 1, 1))
+    after = _figures(year, [c, one, two])
+    assert {code: after[code] for code in (c.code, one.code)} == before
+    assert after[two.code]["row"] is None and after[two.code]["received"] == []

@@ -157,3 +157,40 @@ def test_a_handover_dated_by_0006_before_its_correction_is_moved_to_the_effectiv
     assert Now.objects.get(pk=task.pk).handed_over_on == effective
     assert list(TaskHandover.objects.filter(task_id=task.pk).values_list("from_agency_id", "to_agency_id", "on")) == [
         (old.pk, new.pk, effective)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_moved_on_by_a_merger_after_its_plans_year_counts_again_for_the_unit_that_carried_it_then():
+    # Before services.merger.stays_counted a second merger, after the plan's year, recorded the next unit and its
+    # date: the task went back to the old plan's figures of that year. 0011 gives it back to the unit that carried it
+    # when the year ended; a task first handed over after its plan's year stays in that plan's figures.
+    x, y, z = AgencyFactory(code="H55.841"), AgencyFactory(code="H55.842"), AgencyFactory(code="H55.843")
+    first, second = dt.date(2025, 7, 1), dt.date(2026, 3, 1)
+    x.successor, y.successor = y, z
+    x.save(update_fields=["successor"])
+    y.save(update_fields=["successor"])
+    state = [("transformation", "0010_task_handovers")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(state)
+    apps = executor.loader.project_state(state).apps
+    Plan, Section, Task, Handover = (apps.get_model("transformation", m)
+                                     for m in ("Plan", "PlanSection", "Task", "TaskHandover"))
+    section = Section.objects.create(order=1, title="Chính quyền số", plan=Plan.objects.create(
+        agency_id=x.pk, year=2025, first_year=2025, title="Kế hoạch 2025", status="approved"))
+    later = Plan.objects.create(agency_id=x.pk, year=2025, first_year=2025, title="Báo cáo 2025", kind="report")
+    late_section = Section.objects.create(plan=later, order=1, title="Hạ tầng số")
+    twice = Task.objects.create(plan=section.plan, section=section, order=1, content="Nhiệm vụ 1",
+                                handed_over_to_id=z.pk, handed_over_on=second)
+    Handover.objects.create(task=twice, from_agency_id=x.pk, to_agency_id=y.pk, on=first)
+    Handover.objects.create(task=twice, from_agency_id=y.pk, to_agency_id=z.pk, on=second)
+    after = Task.objects.create(plan=later, section=late_section, order=1, content="Nhiệm vụ 2",
+                                handed_over_to_id=z.pk, handed_over_on=second)
+    Handover.objects.create(task=after, from_agency_id=x.pk, to_agency_id=z.pk, on=second)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from motcua.transformation.models import Task as Now
+
+    rows = {t.pk: t for t in Now.objects.filter(pk__in=[twice.pk, after.pk])}
+    assert (rows[twice.pk].handed_over_to_id, rows[twice.pk].handed_over_on) == (y.pk, first)
+    assert (rows[after.pk].handed_over_to_id, rows[after.pk].handed_over_on) == (z.pk, second)

@@ -54,7 +54,9 @@ def add_activity(user, agency, *, date: dt.date, title: str, participants, kind:
     if not isinstance(date, dt.date):
         raise ValidationFailed("date_invalid", "Ngày không hợp lệ (dd/mm/yyyy).")
     _not_after_today(date, "Ngày hoạt động")
-    if task is not None and agency.pk not in (task.plan.agency_id, task.handed_over_to_id):
+    # the plan's unit, or a unit a merger handed the task (or a part of its lead) over to (services/merger.py)
+    if task is not None and agency.pk not in {task.plan.agency_id, task.handed_over_to_id,
+                                              *task.handovers.values_list("to_agency_id", flat=True)}:
         raise ValidationFailed("task_other_unit", "Nhiệm vụ không thuộc kế hoạch của đơn vị này.")
     return Activity.objects.create(agency=agency, kind=kind, date=date, title=title[:500],
                                    audience=(audience or "").strip()[:255],

@@ -9,7 +9,8 @@ work (the steps are in transformation/reorganization.py).
   merged), else the one carrying the part that moved first. The plan's own content — the task's text, its lead
   units as written and chosen, its money — is not rewritten: an approved plan stays as it was approved, and the
   handover is shown beside it and kept in the audit trail. From then on the task counts once, for that unit, in
-  the roll-ups (services/rollup.py).
+  the roll-ups (services/rollup.py) — in its plan's year, for the unit that carried it when that year ended: a
+  later merger, after that year, moves it on without changing the unit it counts for (``stays_counted``).
 - A community digital-technology team that has not been dissolved moves to the new unit from the effective date;
   before that day it still counts for the old unit (``TeamMove``, one per merger that moved it: services/community.py),
   so an old unit's past figures do not change, also when a later merger moves the team again.
@@ -75,12 +76,13 @@ def hand_over_task(user, task: Task, old_ids, successor, reason: str, on: dt.dat
         TaskHandover.objects.create(task=task, from_agency_id=unit, to_agency=successor, on=on)
         moves[unit] = successor.pk
     # The unit it counts for: the one carrying its plan's unit's part once that part moved, else the part that moved
-    # first (HANDED_AWAY counts it there only once its plan's unit was merged).
+    # first (HANDED_AWAY counts it there only once its plan's unit was merged) — unless it counts elsewhere in its
+    # plan's year already and this merger comes after that year ended (``stays_counted``).
     carriers = _carriers(task, moves)
     first = handovers[0].from_agency_id if handovers else old[0]
     key = task.plan.agency_id if carriers.get(task.plan.agency_id, task.plan.agency_id) != task.plan.agency_id else first
     counted = carriers.get(key) or moves.get(key) or successor.pk
-    if counted != task.handed_over_to_id:
+    if counted != task.handed_over_to_id and not stays_counted(task, on):
         task.handed_over_to_id, task.handed_over_on = counted, on
         task.save(update_fields=["handed_over_to", "handed_over_on"])  # the plan's content and its dates stay
     codes = dict(Agency.objects.filter(pk__in=old).values_list("pk", "code"))
@@ -101,6 +103,14 @@ def counts_elsewhere(task: Task) -> bool:
     """``HANDED_AWAY`` for one task (its plan and the plan's unit loaded)."""
     return (task.handed_over_to_id is not None and task.handed_over_to_id != task.plan.agency_id
             and task.plan.agency.successor_id is not None and task.handed_over_on.year <= task.plan.year)
+
+
+def stays_counted(task: Task, on: dt.date) -> bool:
+    """A task a merger within (or before) its plan's year handed over counts, in that year's figures, for the unit
+    that carried it when the year ended: a later merger, from `on` after that year, moves it on to the next unit
+    (``TaskHandover``: it carries the task from then on) but leaves ``handed_over_to`` / ``handed_over_on`` — so the
+    unit that counted it, a year's past reports and roll-ups do not change (``HANDED_AWAY``)."""
+    return counts_elsewhere(task) and on.year > task.plan.year
 
 
 def _received(agency_id, year: int, kind: str) -> Q:

@@ -4,8 +4,9 @@ Totals of budget by funding source and by group, community teams and members, pe
 row per unit with its progress. Budget lines with several sources count once, under the sources
 written together ("CTX, NSH"), so the rows add up to the total. A task of a merged unit's plan that the
 merger handed over to the new unit (services/merger.py) counts, with its money, in the new unit's row — its
-plan of the year when it is among the plans, else a row of its own without a plan — and no longer in the old
-unit's: each task counts once.
+plan of the year and kind (a report's task in its report's row) when it is among the plans, else a row of its
+own without a plan — and no longer in the old unit's: each task counts once. A unit's community teams count once,
+in its row of the year's plan.
 """
 
 from __future__ import annotations
@@ -123,20 +124,25 @@ class _Rows:
 
     def __init__(self, plans):
         self.by_plan = {p.pk: UnitRow(p.agency, p) for p in plans}
-        self.by_agency: dict[int, UnitRow] = {}
+        # {(unit, kind, year): its plan's row} — where the tasks a merger handed over to the unit count
+        self.by_unit: dict[tuple[int, str, int], UnitRow] = {}
         for row in self.by_plan.values():
-            if row.plan.kind == Plan.PLAN:
-                self.by_agency.setdefault(row.agency.pk, row)
-        self.extra: dict[int, UnitRow] = {}
+            self.by_unit.setdefault((row.agency.pk, row.plan.kind, row.plan.year), row)
+        self.extra: dict[tuple[int, str, int], UnitRow] = {}
 
     def of(self, task: Task) -> UnitRow:
-        """The plan's row; for a task of a merged unit's plan handed over to another unit, that unit's."""
+        """The plan's row; for a task of a merged unit's plan handed over to another unit, that unit's row of the
+        plan's kind and year, as merger.counted_tasks counts it (a report's task in its report's row, not its plan's)."""
         if not counts_elsewhere(task):
             return self.by_plan[task.plan_id]
-        carrier = task.handed_over_to_id
-        row = self.by_agency.get(carrier)
+        return self.row_of(task.handed_over_to_id, task.plan.kind, task.plan.year)
+
+    def row_of(self, agency_id: int, kind: str, year: int, agency: Agency | None = None) -> UnitRow:
+        """The unit's row of `kind` and `year`: its plan's, else one of its own without a plan."""
+        key = (agency_id, kind, year)
+        row = self.by_unit.get(key)
         if row is None:
-            row = self.by_agency[carrier] = self.extra[carrier] = UnitRow(Agency.objects.get(pk=carrier))
+            row = self.by_unit[key] = self.extra[key] = UnitRow(agency or Agency.objects.get(pk=agency_id))
         return row
 
     def all(self) -> list[UnitRow]:
@@ -149,7 +155,7 @@ def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
     rows = _Rows(plans)
     for task in Task.objects.filter(plan_id__in=rows.by_plan).select_related("plan__agency").only(
             "plan_id", "status", "progress", "deadline", "year", "handed_over_to_id", "handed_over_on",
-            "plan__year", "plan__agency__successor"):
+            "plan__year", "plan__kind", "plan__agency__successor"):
         row = rows.of(task)
         row.tasks += 1
         row.progress_sum += 100 if task.status == Task.DONE else task.progress
@@ -173,10 +179,16 @@ def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
     counts = community.counts(present | set(heirs), dt.date(year, 1, 1), dt.date(year, 12, 31))
     for pk, heir in heirs.items():
         if pk in counts:
-            rows.by_agency[pk] = rows.extra[pk] = UnitRow(heir)
+            rows.row_of(pk, Plan.PLAN, year, heir)
     every = rows.all()
+    # a unit's teams count once: in its row of the year's plan ("kế hoạch"), else its first row (a report's)
+    home: dict[int, UnitRow] = {}
     for row in every:
-        row.counts = counts.get(row.agency.pk, community.CommunityCounts())
+        home.setdefault(row.agency.pk, row)
+    home.update({pk: row for (pk, kind, of), row in rows.by_unit.items() if (kind, of) == (Plan.PLAN, year)})
+    for row in every:
+        if home[row.agency.pk] is row:
+            row.counts = counts.get(row.agency.pk, community.CommunityCounts())
     return Rollup(year, every, sorted(by_source.items(), key=lambda kv: -kv[1]),
                   sorted(by_group.items(), key=lambda kv: -kv[1]))
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from motcua.reporting.indicators import _period_sql, period_filter
+from motcua.reporting.periods import _period_sql, period_filter
 from motcua.reporting.models import StatCounter
 
 pytestmark = pytest.mark.django_db

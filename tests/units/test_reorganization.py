@@ -133,7 +133,10 @@ def test_a_new_dossier_cannot_land_on_a_closed_committee():
     with pytest.raises(ValidationFailed) as err:
         lifecycle.submit_online(applicant=w.citizen, procedure=w.procedures["shared"], agency=w.agency_a,
                                 applicant_data=APPLICANT, form_data={"ten_tre": "An"})
-    assert err.value.code == "agency_inactive"
+    # its unit merged into the new one: said so, and where to file instead (units.receiving)
+    assert err.value.code == "agency_merged"
+    assert err.value.message.endswith(f", vui lòng nộp tại {plan.new_agency.name}.")
+    assert f"đã sáp nhập vào {plan.new_unit.name} từ ngày {plan.effective_date:%d/%m/%Y}" in err.value.message
     leader = w.officers[("a", Role.LEADER)]
     forget_roles(leader)
     assert not has_role(leader, Role.LEADER, w.agency_a) and has_role(leader, Role.LEADER, plan.new_agency)

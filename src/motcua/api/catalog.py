@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import timezone
 from ninja import Query, Router
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound
 from motcua.core.money import format_vnd
 from motcua.core.text import fold
+from motcua.units.receiving import receiving_on
 
 from .schemas import ErrorOut, FieldOut, ProcedureDetailOut, ProcedurePage
 
@@ -84,6 +86,7 @@ def get_procedure(request, code: str):
                      "is_required": c.is_required, "note": c.note} for c in proc.components.all()],
         steps=[{"order": s.order, "name": s.name, "role": s.role, "duration_days": float(s.duration_days)}
                for s in proc.steps.all()],
-        agencies=[{"code": a.code, "name": a.name} for a in proc.agencies.filter(is_active=True)],
+        agencies=[{"code": a.code, "name": a.name}
+                  for a in proc.agencies.filter(receiving_on(timezone.localdate()))],  # units.receiving
     )
     return data

@@ -27,6 +27,7 @@ from motcua.dossiers import access, lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
 from motcua.integrations import eid, population
+from motcua.units import receiving
 from motcua.units.models import Agency
 
 from . import retry
@@ -110,13 +111,20 @@ def _agency(code: str, field: str = "agency_code") -> Agency:
 
 
 def _procedure_and_agency(procedure_code: str, agency_code: str) -> tuple[Procedure, Agency]:
-    """The active procedure (with its field) and the active agency a submission names, the procedure checked
-    first; one statement, which also reads whether the agency receives the procedure (for the lifecycle)."""
+    """The active procedure (with its field) and the agency receiving today (units.receiving) a submission names,
+    the procedure checked first; one statement, which also reads whether the agency receives the procedure (for the
+    lifecycle). An agency not working while its unit is there keeps its old answer (``agency_not_found``); one whose
+    unit merged or dissolved is told so (``agency_merged``, ``agency_dissolved``)."""
     proc, agency = lifecycle.procedure_and_agency(procedure_code, agency_code)
     if proc is None or not proc.is_active:
         raise ValidationFailed("procedure_not_found", f"Không có thủ tục mã “{procedure_code}” đang áp dụng.")
-    if agency is None or not agency.is_active:
+    if agency is None:
         raise _agency_not_found(agency_code, "agency_code")
+    refused = receiving.refusal(agency, timezone.localdate())
+    if refused is not None and refused.code == "agency_inactive":  # not working, its unit still there: as before
+        raise _agency_not_found(agency_code, "agency_code")
+    if refused is not None:  # its unit merged or dissolved: say so, and where to file instead
+        raise ValidationFailed(refused.code, refused.message, details={"field": "agency_code"})
     return proc, agency
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
-from motcua.core.digits import ascii_digits
+from motcua.core.digits import ascii_digits, whole_number
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import ReturnMethod
 from motcua.engagement.models import RatingCriterion
+from motcua.units import receiving
 from motcua.units.models import Agency
 from motcua.units.reorganization import former_names
 from motcua.web.files import check_upload
@@ -113,6 +115,23 @@ class TrackForm(forms.Form):
         return value
 
 
+class ReceivingAgencyField(forms.ModelChoiceField):
+    """The place to file, among the agencies receiving today; one that no longer receives (a draft's, or a page
+    opened before its unit closed) is refused with why and where to go instead (units.receiving), not as an unknown
+    choice."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            pk = whole_number(value)
+            agency = Agency.objects.select_related("admin_unit").filter(pk=pk).first() if pk is not None else None
+            refused = receiving.refusal(agency, timezone.localdate()) if agency is not None else None
+            if refused is not None:
+                raise forms.ValidationError(refused.message, code=refused.code) from None
+            raise
+
+
 class SubmitForm(ApplicantForm):
     """Applicant data, the procedure's e-form, one upload per component and the return method."""
 
@@ -139,9 +158,9 @@ class SubmitForm(ApplicantForm):
                     choices=[("", "Không, tôi tải tệp lên"), *[(i.pk, f"{i.title} ({i.attachment.original_name})")
                                                               for i in items]],
                     initial=items[0].pk, widget=forms.RadioSelect)
-        self.fields["agency"] = forms.ModelChoiceField(label="Nơi nộp hồ sơ", queryset=agencies,
-                                                       empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
-                                                       error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
+        self.fields["agency"] = ReceivingAgencyField(label="Nơi nộp hồ sơ", queryset=agencies,
+                                                     empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
+                                                     error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
         formerly = former_names(agencies)  # a commune merged away: the applicant still knows its name
         self.fields["agency"].label_from_instance = \
             lambda a: f"{a.name} (trước đây: {formerly[a.pk]})" if a.pk in formerly else a.name
@@ -243,7 +262,8 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        receiving_today = receiving.receiving_on(timezone.localdate())  # units.receiving: no agency of a closed unit
+        self.fields["agency"].queryset = Agency.objects.filter(receiving_today).order_by("name")
 
     def clean_phone(self):
         return clean_phone(self.cleaned_data["phone"])

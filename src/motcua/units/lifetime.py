@@ -4,7 +4,8 @@ reorganization/unit_steps.py) or an administrator dissolved it (``valid_to`` wit
 
 The one home of that rule: the statistics, the Decision 766 index and the digital-transformation figures read a
 unit's lifetime here (``of_codes`` for a scope's agencies, ``of_agency`` for one), and what of a period it covers
-(``Lifetime.cover``).
+(``Lifetime.cover``); whether it exists on a day (``Lifetime.exists_on``, ``existing_on`` for a query), which decides
+whether its agencies receive dossiers (units.receiving).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Agency
+from .models import AdministrativeUnit, Agency
 
 
 @dataclass(frozen=True)
@@ -38,22 +40,34 @@ class Lifetime:
         return Coverage(self, lo, hi, absent=counted is None, counted_from=lo if lo != start else None,
                         counted_until=hi if hi != end else None)
 
+    def exists_on(self, day: dt.date) -> bool:
+        """Whether the unit exists on ``day``: from the day a merger created it to its last day, both included."""
+        return self.clip(day, day) is not None
+
     @property
     def closure_word(self) -> str:
         """«đã sáp nhập» or «đã giải thể»; «sẽ …» while its last day has not passed (an administrator set it ahead
         of a resolution's effective day); "" while it exists."""
+        return self.closure_word_on(timezone.localdate())
+
+    def closure_word_on(self, today: dt.date) -> str:
+        """``closure_word`` as told on ``today``."""
         if self.last is None:
             return ""
-        tense = "sẽ" if self.last >= timezone.localdate() else "đã"
+        tense = "sẽ" if self.last >= today else "đã"
         return f"{tense} {'sáp nhập' if self.merged_into else 'giải thể'}"
 
     @property
     def closure(self) -> str:
         """How people are told the unit ended: «Đã sáp nhập vào … từ ngày …» or «Đã giải thể từ ngày …», «Sẽ …» up
         to its last day ("" while it exists). A merger takes effect the day after the old unit's last day."""
+        return self.closure_on(timezone.localdate())
+
+    def closure_on(self, today: dt.date) -> str:
+        """``closure`` as told on ``today``."""
         if self.last is None:
             return ""
-        word = self.closure_word
+        word = self.closure_word_on(today)
         since = f"từ ngày {self.last + dt.timedelta(days=1):%d/%m/%Y}"
         return f"{word[:1].upper()}{word[1:]}{f' vào {self.merged_into}' if self.merged_into else ''} {since}"
 
@@ -108,6 +122,17 @@ def of_codes(codes: list[str] | None) -> Lifetime:
 def of_agency(agency: Agency) -> Lifetime:
     """The lifetime of one agency's unit."""
     return of_codes([agency.code])
+
+
+def of_unit(unit: AdministrativeUnit) -> Lifetime:
+    """One administrative unit's lifetime, from the instance (the name of the unit it merged into read only then)."""
+    return _lifetime([(unit.valid_from, unit.valid_to, unit.replaced_by.name if unit.replaced_by_id else "")])
+
+
+def existing_on(day: dt.date, prefix: str = "") -> Q:
+    """``Lifetime.exists_on`` as a filter on units (``prefix``: the path to the unit, "admin_unit__" for agencies)."""
+    return ((Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day}))
+            & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})))
 
 
 def by_code(codes) -> dict[str, Lifetime]:

@@ -22,6 +22,7 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier
 from motcua.integrations import population
 from motcua.units.models import Agency
+from motcua.units.receiving import receiving_on
 from motcua.web.pages import actor, page
 
 from ..forms import WalkInForm
@@ -30,7 +31,7 @@ from .common import bo_page, officer_required, page_context
 
 def _counter_agencies(user):
     ids = {ra.agency_id for ra in roles_of(user) if ra.role == Role.COUNTER_OFFICER and ra.agency_id}
-    return Agency.objects.filter(pk__in=ids)
+    return Agency.objects.filter(receiving_on(timezone.localdate()), pk__in=ids)  # units.receiving
 
 
 @officer_required

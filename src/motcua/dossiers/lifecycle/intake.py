@@ -8,11 +8,13 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from motcua.catalog.models import OnlineLevel
 from motcua.core import calendar
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import PermissionDenied, ValidationFailed
+from motcua.units import receiving
 
 from .. import codes, rules
 from ..models import Channel, Dossier, ReturnMethod, Slip, Status, SupplementRequest
@@ -65,12 +67,12 @@ def _offered(procedure, agency) -> tuple[int, int]:
     return offered["named"], offered["this"]
 
 
-def _check_offered(procedure, agency, *, online: bool) -> None:
+def _check_offered(procedure, agency, *, online: bool, at: dt.datetime) -> None:
     if not procedure.is_active:
         raise ValidationFailed("procedure_inactive", "Thủ tục này không còn áp dụng.")
-    if not agency.is_active:
-        # A committee closed by a reorganization of units receives nothing more (its successor does).
-        raise ValidationFailed("agency_inactive", "Cơ quan đã chọn đã ngừng tiếp nhận hồ sơ (đã sắp xếp, sáp nhập).")
+    # An agency not working, or whose unit does not exist that day (merged or dissolved), receives nothing.
+    if refused := receiving.refusal(agency, timezone.localdate(at)):
+        raise ValidationFailed(refused.code, refused.message)
     if online and procedure.online_level not in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
         # Decree 42/2022: only procedures offered as online public services take online dossiers.
         raise ValidationFailed("procedure_not_online", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.")
@@ -116,7 +118,7 @@ def save_draft(*, applicant, procedure, agency, applicant_data: dict, form_data:
             if not is_owner(d, applicant):
                 raise PermissionDenied("forbidden", "Bạn không có quyền sửa hồ sơ này.")
             require_status(d, "save_draft", {Status.DRAFT})
-        _check_offered(procedure, agency, online=True)
+        _check_offered(procedure, agency, online=True, at=at)
         d.procedure, d.agency = procedure, agency
         # Name may be missing in an early draft; keep what we have.
         data = dict(applicant_data or {})
@@ -153,7 +155,7 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
         else:
             d = Dossier(applicant=applicant, submitted_by=applicant)
             from_status = ""
-        _check_offered(procedure, agency, online=True)
+        _check_offered(procedure, agency, online=True, at=at)
         _apply_applicant(d, applicant_data)
         d.form_data = _validate_form(procedure, form_data)
         d.procedure, d.agency = procedure, agency
@@ -235,7 +237,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
     require_role(officer, COUNTER, [agency], "receive_at_counter")
 
     def create() -> Dossier:
-        _check_offered(procedure, agency, online=False)
+        _check_offered(procedure, agency, online=False, at=at)
         reason_given = off_day_reason if off_day_reason is None else check_off_day_reason(agency, at, off_day_reason)
         d = Dossier(submitted_by=officer, procedure=procedure, agency=agency)
         _apply_applicant(d, applicant_data)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from motcua.catalog.models import Field, OnlineLevel, Procedure
 from motcua.catalog.services import search_procedures
 from motcua.core.text import fold
 from motcua.units.models import Agency
+from motcua.units.receiving import receiving_on
 from motcua.units.reorganization import former_names
 from motcua.web.pages import page
 
@@ -61,8 +63,10 @@ def procedure_detail(request, code):
 
 
 def receiving_agencies(proc):
-    """The agencies named for the procedure, else every active agency of the competent kind."""
-    named = proc.agencies.filter(is_active=True)
-    if named.exists() or not proc.agency_kind:
-        return named.order_by("name")
-    return Agency.objects.filter(kind=proc.agency_kind, is_active=True).order_by("name")
+    """The agencies named for the procedure, else (it names none) every agency of the competent kind, as intake
+    decides (dossiers.lifecycle.intake._check_offered): those receiving today (units.receiving: working, their unit
+    not merged or dissolved)."""
+    today = receiving_on(timezone.localdate())
+    if proc.agencies.exists() or not proc.agency_kind:
+        return proc.agencies.filter(today).select_related("admin_unit").order_by("name")
+    return Agency.objects.filter(today, kind=proc.agency_kind).select_related("admin_unit").order_by("name")

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 
 from motcua.audit.services import record_read
 from motcua.catalog.models import OnlineLevel, Procedure
@@ -22,6 +23,7 @@ from motcua.dossiers.models import Dossier, Status
 from motcua.integrations import eid, population
 from motcua.integrations.config import target_config
 from motcua.reporting.continuity import final_successors
+from motcua.units import receiving
 from motcua.web.files import (
     attachments_by_component,
     store_attachment,
@@ -51,7 +53,8 @@ def _initial(user, proc, draft, person=None, agencies=None):
     if draft is not None:
         init = {k: getattr(draft, k) for k in ("applicant_name", "applicant_id_number", "applicant_phone",
                                               "applicant_email", "applicant_address", "return_method")}
-        init["agency"] = draft.agency_id
+        if agencies is None or agencies.filter(pk=draft.agency_id).exists():  # else it no longer receives
+            init["agency"] = draft.agency_id
         init.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
     else:
         init = {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
@@ -118,6 +121,12 @@ def submit(request, code):
                           stored_files=stored, vault=vault)
     if not agencies:
         messages.warning(request, "Thủ tục chưa được gán cơ quan tiếp nhận trực tuyến.")
+    # A draft whose place no longer receives (its unit closed since): the citizen chooses another; a POST naming it
+    # is refused by the form's field in the same words (forms.ReceivingAgencyField).
+    if request.method != "POST" and draft is not None and draft.agency is not None and \
+            (refused := receiving.refusal(draft.agency, timezone.localdate())):
+        messages.warning(request, f"Bản nháp này chọn nơi nộp là {draft.agency.name}. {refused.message} Thông tin đã "
+                                  "nhập trong bản nháp vẫn được giữ.")
     return page(request, "portal/submit.html", {"p": proc, "form": form, "draft": draft, "nav": "procedures",
                                                 "idem": request.POST.get("idem") or uuid.uuid4().hex,
                                                 "population_offered": bool(target_config("population").get("url"))},

@@ -1,0 +1,171 @@
+"""A commune dissolved (or merged) keeps its committee's «đang hoạt động»: only its unit's last day («hiệu lực đến»)
+changes. From the day after that day the committee receives nothing: the portal no longer offers it (procedure page,
+the choice of where to file), and an online submission, a counter reception or an API submission naming it is refused
+with why, in Vietnamese («… đã giải thể từ ngày …», «… đã sáp nhập vào …, vui lòng nộp tại …»), writing nothing. A
+closure recorded ahead of time changes nothing until the unit's last day has passed (units.receiving)."""
+
+import datetime as dt
+
+import lxml.html
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.api.auth import issue_token
+from motcua.core.calendar import TZ
+from motcua.core.errors import ValidationFailed
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.outbox.models import OutboxEvent
+from tests.admin_forms import admin_form, errors_of
+from tests.factories import UserFactory, sign_in
+
+from .test_portal import _submit_payload
+
+pytestmark = pytest.mark.django_db
+
+APPLICANT = {"name": "Trần Thị Mai", "id_number": "051190001234", "phone": "0912345678"}
+FORM = {"child_name": "Trần Minh An", "birth_date": "2026-11-01"}
+
+
+def _written():
+    return Dossier.objects.exclude(status=Status.DRAFT).count(), DossierEvent.objects.count(), \
+        OutboxEvent.objects.count()
+
+
+def _offered(client, world) -> tuple[str, list[str]]:
+    """The procedure page's text and the values the submission form's «Nơi nộp hồ sơ» offers."""
+    detail = client.get(reverse("portal:procedure", args=[world["proc"].code])).content.decode()
+    page = lxml.html.fromstring(client.get(reverse("portal:submit", args=[world["proc"].code])).content)
+    return detail, [v for v in page.xpath("//select[@name='agency']/option/@value") if v]
+
+
+def _api_submit(world, agency):
+    token = issue_token(world["citizen"], "thử")[1]
+    return Client(headers={"Authorization": f"Bearer {token}"}).post(
+        "/api/v1/dossiers", {"procedure_code": world["proc"].code, "agency_code": agency.code, "form_data": FORM},
+        content_type="application/json")
+
+
+def _dissolve_in_admin(client, unit, last: dt.date):
+    sign_in(client, UserFactory(username="quantri.giai.the", is_staff=True, is_superuser=True))
+    url = f"/admin/units/administrativeunit/{unit.pk}/change/"
+    answer = client.post(url, admin_form(client, url, valid_to=f"{last:%d/%m/%Y}", replaced_by=""))
+    assert answer.status_code == 302, errors_of(answer)
+    unit.refresh_from_db()
+    assert (unit.valid_to, unit.replaced_by) == (last, None)
+
+
+def test_a_commune_dissolved_in_the_admin_receives_nothing_from_the_next_day(client, world):
+    agency, other, citizen = world["agency"], world["other"], world["citizen"]
+    unit = agency.admin_unit
+    draft = lifecycle.save_draft(applicant=citizen, procedure=world["proc"], agency=agency,
+                                 applicant_data=APPLICANT, form_data={"child_name": "Bé Na"})
+    today = timezone.localdate()
+    _dissolve_in_admin(client, unit, today - dt.timedelta(days=1))
+    agency.refresh_from_db()
+    assert agency.is_active  # nothing flipped: the date decides
+    said = (f"{unit.name} đã giải thể từ ngày {today:%d/%m/%Y}: {agency.name} không còn tiếp nhận hồ sơ, vui lòng "
+            "chọn nơi nộp khác.")
+    before = _written()
+
+    # the portal does not offer it; the other commune still is
+    sign_in(client, citizen)
+    detail, choices = _offered(client, world)
+    assert agency.name not in detail and other.name in detail
+    assert choices == [str(other.pk)]
+
+    # an online submission naming it (a page opened before): refused under «Nơi nộp hồ sơ», with why
+    answer = client.post(reverse("portal:submit", args=[world["proc"].code]), _submit_payload(world, idem="giai-the-1"))
+    assert answer.status_code == 400
+    page = lxml.html.fromstring(answer.content.decode())
+    assert said in page.text_content()
+    assert "Lựa chọn không hợp lệ" not in page.text_content()
+
+    # the API: a 4xx with a code, the same words
+    answer = _api_submit(world, agency)
+    assert answer.status_code == 422
+    assert answer.json() == {"code": "agency_dissolved", "message": said, "details": {"field": "agency_code"}}
+
+    # the counter's reception through the API, and the lifecycle itself (any caller)
+    token = issue_token(world["counter"], "quầy")[1]
+    answer = Client(headers={"Authorization": f"Bearer {token}"}).post(
+        "/api/v1/dossiers/counter", {"procedure_code": world["proc"].code, "agency_code": agency.code,
+                                     "applicant": {"name": "Phạm Văn Quầy"}, "form_data": FORM},
+        content_type="application/json")
+    assert answer.status_code == 422 and answer.json()["code"] == "agency_dissolved"
+    with pytest.raises(ValidationFailed) as refused:
+        lifecycle.submit_online(applicant=citizen, procedure=world["proc"], agency=agency, applicant_data=APPLICANT,
+                                form_data=FORM)
+    assert (refused.value.code, refused.value.message) == ("agency_dissolved", said)
+    assert _written() == before
+
+    # the citizen's draft aimed at it: the page says so and offers the others; sending it there is refused in the
+    # same words (not a server error), the draft unchanged; another commune takes it
+    url = f"{reverse('portal:submit', args=[world['proc'].code])}?nhap={draft.pk}"
+    answer = client.get(url)
+    assert answer.status_code == 200
+    text = lxml.html.fromstring(answer.content.decode()).text_content()
+    assert f"Bản nháp này chọn nơi nộp là {agency.name}. {said} Thông tin đã nhập trong bản nháp vẫn được giữ." in text
+    assert [v for v in lxml.html.fromstring(answer.content).xpath("//select[@name='agency']/option/@value") if v] == \
+        [str(other.pk)]
+    answer = client.post(url, _submit_payload(world, draft=draft.pk, idem="giai-the-2"))
+    assert answer.status_code == 400 and said in lxml.html.fromstring(answer.content.decode()).text_content()
+    answer = client.post(url, {"applicant_name": "Trần Thị Mai", "draft": draft.pk, "action": "draft",
+                               "return_method": "online"})  # saved again without choosing: the draft's own place
+    assert answer.status_code == 400 and said in lxml.html.fromstring(answer.content.decode()).text_content()
+    draft.refresh_from_db()
+    assert (draft.status, draft.agency_id, draft.form_data) == (Status.DRAFT, agency.pk, {"child_name": "Bé Na"})
+    assert _written() == before
+    answer = client.post(url, _submit_payload(world, draft=draft.pk, agency=other.pk, idem="giai-the-3"))
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    draft.refresh_from_db()
+    assert (draft.status, draft.agency_id) == (Status.SUBMITTED, other.pk)
+
+
+def test_a_dissolution_dated_ahead_still_receives_until_the_units_last_day(client, world):
+    agency, citizen = world["agency"], world["citizen"]
+    unit = agency.admin_unit
+    last = timezone.localdate() + dt.timedelta(days=10)
+    _dissolve_in_admin(client, unit, last)
+
+    sign_in(client, citizen)
+    detail, choices = _offered(client, world)
+    assert agency.name in detail and str(agency.pk) in choices
+    answer = client.post(reverse("portal:submit", args=[world["proc"].code]), _submit_payload(world, idem="truoc-1"))
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert _api_submit(world, agency).status_code == 201
+
+    # on its last day (the afternoon), still; the next morning, not
+    on_last_day = dt.datetime.combine(last, dt.time(16, 30), tzinfo=TZ)
+    d = lifecycle.submit_online(applicant=citizen, procedure=world["proc"], agency=agency, applicant_data=APPLICANT,
+                                form_data=FORM, at=on_last_day)
+    assert d.status == Status.SUBMITTED and d.agency_id == agency.pk
+    before = _written()
+    with pytest.raises(ValidationFailed) as refused:
+        lifecycle.submit_online(applicant=citizen, procedure=world["proc"], agency=agency, applicant_data=APPLICANT,
+                                form_data=FORM, at=on_last_day + dt.timedelta(hours=16))
+    assert refused.value.code == "agency_dissolved"
+    assert refused.value.message.startswith(f"{unit.name} đã giải thể từ ngày {last + dt.timedelta(days=1):%d/%m/%Y}: ")
+    assert _written() == before
+
+
+def test_a_merged_commune_points_to_where_to_file(client, world):
+    """Merged in the admin («sáp nhập vào» the other commune): the refusal names the unit it merged into and the
+    committee there."""
+    agency, other = world["agency"], world["other"]
+    unit = agency.admin_unit
+    today = timezone.localdate()
+    unit.valid_to, unit.replaced_by = today - dt.timedelta(days=1), other.admin_unit
+    unit.save()
+    said = f"{unit.name} đã sáp nhập vào {other.admin_unit.name} từ ngày {today:%d/%m/%Y}, vui lòng nộp tại {other.name}."
+    before = _written()
+    answer = _api_submit(world, agency)
+    assert answer.status_code == 422
+    assert answer.json() == {"code": "agency_merged", "message": said, "details": {"field": "agency_code"}}
+    sign_in(client, world["citizen"])
+    assert _offered(client, world)[1] == [str(other.pk)]
+    answer = client.post(reverse("portal:submit", args=[world["proc"].code]), _submit_payload(world, idem="sap-nhap"))
+    assert answer.status_code == 400 and said in lxml.html.fromstring(answer.content.decode()).text_content()
+    assert _written() == before

@@ -118,3 +118,44 @@ def test_a_task_whose_plans_unit_merges_only_after_the_year_stays_in_that_plans_
     after = _figures(year, [c, one, two])
     assert {code: after[code] for code in (c.code, one.code)} == before
     assert after[two.code]["row"] is None and after[two.code]["received"] == []
+
+
+@pytest.mark.parametrize("later", ["first day of the next year", "later in the next year"])
+def test_a_task_another_unit_leads_stays_in_the_plans_figures_when_the_plans_unit_merges_after_the_year(later):
+    # Commune P's and a department's plans of the year each hold a task commune C leads. C merges into «Xã Hợp
+    # Nhất» (D) within the year: C's part moves to D, but the plans' own units had not merged when the year ended,
+    # so both tasks count in their plans' figures of that year. P merging (into «Xã Thống Nhất»), or the department
+    # being taken over by another one, only after the year ended does not move them into D's figures of that year.
+    load_units("51")
+    load_agencies("51", prefix="H51")
+    up, uc, ud, ue = AdministrativeUnit.objects.filter(level=AdministrativeUnit.COMMUNE).order_by("code")[:4]
+    p, c = Agency.objects.get(admin_unit=up), Agency.objects.get(admin_unit=uc)
+    dept, other_dept = Agency.objects.filter(kind=Agency.PROVINCIAL_DEPARTMENT).order_by("code")[:2]
+    admin = officer(Role.PROVINCIAL_ADMIN, None, username="quantri.tinh")
+    lp = officer(Role.LEADER, p, username="lanhdao.p")
+    year = timezone.localdate().year - 1
+    on = dt.date(year + 1, 1, 1) if later.startswith("first") else timezone.localdate()
+    plan_p = plans.create_plan(lp, agency=p, year=year)
+    led = plans.add_task(lp, plan_p, section=plans.add_section(lp, plan_p, title="Chính quyền số"),
+                         content="Số hóa sổ hộ tịch", lead_agencies=[c])
+    budget.add_budget_line(lp, led, planned="120", sources="NSX")
+    plan_dept = plans.create_plan(admin, agency=dept, year=year)
+    led_dept = plans.add_task(admin, plan_dept, section=plans.add_section(admin, plan_dept, title="Hạ tầng số"),
+                              content="Phủ sóng 4G thôn bản", lead_agencies=[c])
+    budget.add_budget_line(admin, led_dept, planned="80", sources="NSTW")
+
+    d = merge(admin, [uc, ud], "99001", "Xã Hợp Nhất", dt.date(year, 7, 1))
+    led = Task.objects.get(pk=led.pk)
+    assert (led.handed_over_to, led.handed_over_on) == (d, dt.date(year, 7, 1))  # C's part went to D
+    before = _figures(year, [p, dept, d])
+    assert before[p.code]["row"] == (1, 0, 120_000_000) and before[p.code]["counted"] == [led.content]
+    assert before[dept.code]["row"] == (1, 0, 80_000_000) and before[dept.code]["counted"] == [led_dept.content]
+    assert before[d.code]["row"] is None and before[d.code]["received"] == []
+
+    e = merge(admin, [up, ue], "99002", "Xã Thống Nhất", on)
+    dept.is_active, dept.successor = False, other_dept  # the administrator records the department's merger
+    dept.full_clean()
+    dept.save()
+    after = _figures(year, [p, dept, d, e])
+    assert {code: after[code] for code in (p.code, dept.code, d.code)} == before
+    assert after[e.code]["row"] is None and after[e.code]["received"] == []

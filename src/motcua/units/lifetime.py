@@ -5,7 +5,8 @@ reorganization/unit_steps.py) or an administrator dissolved it (``valid_to`` wit
 The one home of that rule: the statistics, the Decision 766 index and the digital-transformation figures read a
 unit's lifetime here (``of_codes`` for a scope's agencies, ``of_agency`` for one), and what of a period it covers
 (``Lifetime.cover``); whether it exists on a day (``Lifetime.exists_on``, ``existing_on`` for a query), which decides
-whether its agencies receive dossiers (units.receiving).
+whether its agencies receive dossiers (units.receiving); whether it had ended by the end of a year (``ended_within``,
+a query: a merged unit's plan of that year, transformation/services/merger.py).
 """
 
 from __future__ import annotations
@@ -133,6 +134,15 @@ def existing_on(day: dt.date, prefix: str = "") -> Q:
     """``Lifetime.exists_on`` as a filter on units (``prefix``: the path to the unit, "admin_unit__" for agencies)."""
     return ((Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day}))
             & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})))
+
+
+def ended_within(year, prefix: str = "") -> Q:
+    """Units that had ended by the end of ``year`` (a number, or an expression such as ``F("plan__year")``): a merger
+    or dissolution takes effect the day after the last day, so within that year or before is a last day before its
+    31/12 (a unit whose last day is 31/12 ended with the next year). ``prefix``: the path to the unit."""
+    last = f"{prefix}valid_to"
+    return (Q(**{f"{last}__year__lt": year})
+            | Q(**{f"{last}__year": year}) & ~Q(**{f"{last}__month": 12, f"{last}__day": 31}))
 
 
 def by_code(codes) -> dict[str, Lifetime]:

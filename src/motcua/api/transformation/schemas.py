@@ -77,8 +77,10 @@ class TaskOut(Schema):
     lead_units: list[str]
     cooperating_text: str
     handed_over_to: str | None = Field(None, description="Mã cơ quan nhận chuyển giao nhiệm vụ khi sắp xếp đơn vị "
-                                                         "hành chính, nơi nhiệm vụ được tính (đơn vị chủ trì ghi trong "
-                                                         "kế hoạch không đổi)")
+                                                         "hành chính, nơi nhiệm vụ được tính khi đơn vị của kế hoạch "
+                                                         "đã sáp nhập trong năm của kế hoạch (nếu không, nhiệm vụ vẫn "
+                                                         "tính trong kế hoạch); đơn vị chủ trì ghi trong kế hoạch "
+                                                         "không đổi")
     handed_over_on: date | None = None
     handovers: list[dict] = Field([], description="Từng phần chủ trì được chuyển giao khi sắp xếp đơn vị hành chính: "
                                                   "from, to (mã cơ quan), on (ngày)")

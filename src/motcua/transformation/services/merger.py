@@ -9,8 +9,9 @@ work (the steps are in transformation/reorganization.py).
   merged), else the one carrying the part that moved first. The plan's own content — the task's text, its lead
   units as written and chosen, its money — is not rewritten: an approved plan stays as it was approved, and the
   handover is shown beside it and kept in the audit trail. From then on the task counts once, for that unit, in
-  the roll-ups (services/rollup.py) — in its plan's year, for the unit that carried it when that year ended: a
-  later merger, after that year, moves it on without changing the unit it counts for (``stays_counted``).
+  the roll-ups (services/rollup.py) when its plan's unit had been merged by the end of the plan's year
+  (``HANDED_AWAY``) — in its plan's year, for the unit that carried it when that year ended: a later merger, after
+  that year, moves it on without changing the unit it counts for (``stays_counted``).
 - A community digital-technology team that has not been dissolved moves to the new unit from the effective date;
   before that day it still counts for the old unit (``TeamMove``, one per merger that moved it: services/community.py),
   so an old unit's past figures do not change, also when a later merger moves the team again.
@@ -21,8 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 
+from motcua.units import lifetime
 from motcua.units.models import Agency
 
 from ..models import CommunityTeam, Plan, Task, TaskHandover, TeamMove
@@ -76,8 +78,9 @@ def hand_over_task(user, task: Task, old_ids, successor, reason: str, on: dt.dat
         TaskHandover.objects.create(task=task, from_agency_id=unit, to_agency=successor, on=on)
         moves[unit] = successor.pk
     # The unit it counts for: the one carrying its plan's unit's part once that part moved, else the part that moved
-    # first (HANDED_AWAY counts it there only once its plan's unit was merged) — unless it counts elsewhere in its
-    # plan's year already and this merger comes after that year ended (``stays_counted``).
+    # first (HANDED_AWAY counts it there only when its plan's unit was merged by the end of the plan's year) —
+    # unless it counts elsewhere in its plan's year already and this merger comes after that year ended
+    # (``stays_counted``).
     carriers = _carriers(task, moves)
     first = handovers[0].from_agency_id if handovers else old[0]
     key = task.plan.agency_id if carriers.get(task.plan.agency_id, task.plan.agency_id) != task.plan.agency_id else first
@@ -94,15 +97,28 @@ def hand_over_task(user, task: Task, old_ids, successor, reason: str, on: dt.dat
 
 # A task of a merged unit's plan handed over to another unit within (or before) its plan's year: it counts for
 # that unit, not in its plan's figures. Handed over after the plan's year ended, it stays in that year's figures
-# (the old unit's past reports and roll-ups do not change); the new unit carries it from then on.
-HANDED_AWAY = Q(handed_over_to__isnull=False, plan__agency__successor__isnull=False,
-                handed_over_on__year__lte=F("plan__year")) & ~Q(handed_over_to=F("plan__agency"))
+# (the old unit's past reports and roll-ups do not change); the new unit carries it from then on. "Merged" is read
+# as of the end of the plan's year — its unit's merger took effect within that year or before (units.lifetime) —,
+# not as of today: a plan's unit merged only after its year keeps the year's tasks, also those another unit leads
+# that a merger within the year handed over, before and after its own merger. A unit whose last day is not recorded
+# (a department an administrator gave a successor) is not known to have merged by a year's end: its plans keep them.
+HANDED_AWAY = (Q(handed_over_to__isnull=False, plan__agency__successor__isnull=False,
+                 handed_over_on__year__lte=F("plan__year"))
+               & lifetime.ended_within(F("plan__year"), "plan__agency__admin_unit__")
+               & ~Q(handed_over_to=F("plan__agency")))
+_COUNTS_ELSEWHERE = "counts_elsewhere_flag"
+
+
+def with_counts_elsewhere(tasks):
+    """`tasks` (a queryset) each marked with ``HANDED_AWAY``, for ``counts_elsewhere`` to read without a query."""
+    return tasks.annotate(**{_COUNTS_ELSEWHERE: ExpressionWrapper(HANDED_AWAY, output_field=BooleanField())})
 
 
 def counts_elsewhere(task: Task) -> bool:
-    """``HANDED_AWAY`` for one task (its plan and the plan's unit loaded)."""
-    return (task.handed_over_to_id is not None and task.handed_over_to_id != task.plan.agency_id
-            and task.plan.agency.successor_id is not None and task.handed_over_on.year <= task.plan.year)
+    """``HANDED_AWAY`` for one task: as its query marked it (``with_counts_elsewhere``), else asked of the database."""
+    if hasattr(task, _COUNTS_ELSEWHERE):
+        return bool(getattr(task, _COUNTS_ELSEWHERE))
+    return task.handed_over_to_id is not None and Task.objects.filter(HANDED_AWAY, pk=task.pk).exists()
 
 
 def stays_counted(task: Task, on: dt.date) -> bool:

@@ -23,7 +23,7 @@ from ..models import BudgetLine, Plan, Task
 from ..money import format_million
 from . import community
 from .catalogue import source_codes
-from .merger import counts_elsewhere
+from .merger import counts_elsewhere, with_counts_elsewhere
 from .plans import task_state
 
 NO_GROUP = "Chưa xếp nhóm"
@@ -153,10 +153,11 @@ class _Rows:
 def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
     today = today or timezone.localdate()
     rows = _Rows(plans)
-    for task in Task.objects.filter(plan_id__in=rows.by_plan).select_related("plan__agency").only(
-            "plan_id", "status", "progress", "deadline", "year", "handed_over_to_id", "handed_over_on",
-            "plan__year", "plan__kind", "plan__agency__successor"):
-        row = rows.of(task)
+    tasks = with_counts_elsewhere(Task.objects.filter(plan_id__in=rows.by_plan).select_related("plan").only(
+        "plan_id", "status", "progress", "deadline", "year", "handed_over_to_id", "plan__year", "plan__kind"))
+    row_of_task = {}
+    for task in tasks:
+        row = row_of_task[task.pk] = rows.of(task)
         row.tasks += 1
         row.progress_sum += 100 if task.status == Task.DONE else task.progress
         state = task_state(task, today)[0]
@@ -165,9 +166,9 @@ def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
     by_source: dict[str, int] = defaultdict(int)
     by_group: dict[str, int] = defaultdict(int)
     lines = (BudgetLine.objects.filter(task__plan_id__in=rows.by_plan)
-             .select_related("task__plan__agency", "task__section__group").prefetch_related("sources"))
+             .select_related("task__section__group").prefetch_related("sources"))
     for line in lines:
-        row = rows.of(line.task)
+        row = row_of_task[line.task_id]  # its task's row
         row.planned_vnd += line.planned_vnd
         row.disbursed_vnd += line.disbursed_vnd or 0
         by_source[source_codes(line.sources.all()) or NO_SOURCE] += line.planned_vnd

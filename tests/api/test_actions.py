@@ -1,10 +1,11 @@
 """Every lifecycle endpoint reached over HTTP at least once, with the state it leaves behind."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from motcua.api.auth import issue_token
+from motcua.core.calendar import TZ
 from motcua.dossiers.models import Dossier
 from tests.factories import officer
 
@@ -68,6 +69,18 @@ def test_pause_resume_extend_apology(world):
     assert r.status_code == 200, r.content
     assert r.json()["apology_count"] == 1
     assert datetime.fromisoformat(r.json()["due_at"]) > due
+
+
+def test_an_apology_given_as_a_day_is_due_at_the_end_of_that_days_office_hours(world, settings):
+    """An installation whose counters close at 16:30: the new appointment is 16:30 of the chosen day, not 17:00."""
+    settings.MOTCUA_WORKING_SESSIONS = ((time(7, 30), time(11, 30)), (time(13, 0), time(16, 30)))
+    code = processing(world)
+    due = world.client("leader").get(f"/api/v1/dossiers/{code}").json()["due_at"]
+    day = (datetime.fromisoformat(due) + timedelta(days=7)).date()
+    r = post(world, "leader", f"/{code}/apology", {"reason": "Chờ xác minh", "new_due_at": day.isoformat()})
+    assert r.status_code == 200, r.content
+    due = datetime.fromisoformat(r.json()["due_at"]).astimezone(TZ)
+    assert (due.date(), due.time()) == (day, time(16, 30))
 
 
 def test_hand_over_and_return_from_agency(world):

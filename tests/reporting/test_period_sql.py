@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from motcua.reporting.periods import _period_sql, period_filter
 from motcua.reporting.models import StatCounter
+from motcua.reporting.periods import _period_sql, period_filter
 
 pytestmark = pytest.mark.django_db
 

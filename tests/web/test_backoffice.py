@@ -218,6 +218,22 @@ def test_leader_signs_an_apology_slip_with_a_new_date(client, world):
     assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in body and new_due.strftime("%d/%m/%Y") in body
 
 
+def test_an_apology_is_due_at_the_end_of_the_chosen_days_office_hours(client, world, settings):
+    """An installation whose counters close at 16:30: the new appointment is 16:30 of the chosen day, not 17:00."""
+    import datetime as dt
+
+    from motcua.core.calendar import TZ
+
+    settings.MOTCUA_WORKING_SESSIONS = ((dt.time(7, 30), dt.time(11, 30)), (dt.time(13, 0), dt.time(16, 30)))
+    d = _processing(world)
+    client.force_login(world["leader"])
+    new_due = (d.due_at + dt.timedelta(days=7)).date()
+    resp = _act(client, d, "issue_apology", {"reason": "Chờ xác minh của cơ quan khác", "new_due": new_due.isoformat()})
+    assert resp.status_code == 302
+    d.refresh_from_db()
+    assert d.due_at.astimezone(TZ) == dt.datetime.combine(new_due, dt.time(16, 30), TZ)
+
+
 def test_inter_agency_hand_over_reaches_the_other_agency(client, world):
     d = _processing(world)
     client.force_login(world["specialist"])

@@ -8,7 +8,7 @@ only resolves codes to rows, decides what the caller may see, and shapes the ans
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db import IntegrityError
 from django.utils import timezone
@@ -16,6 +16,7 @@ from ninja import Header, Query, Router, Status
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
+from motcua.core import calendar
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.documents.digitization_flags import (
     issue_filed_result,
@@ -333,7 +334,7 @@ def extend(request, code: str, payload: ExtendIn):
 def apology(request, code: str, payload: ApologyIn):
     new_due = payload.new_due_at
     if not isinstance(new_due, datetime) and isinstance(new_due, date):
-        new_due = datetime.combine(new_due, time(17, 0))
+        new_due = calendar.end_of_working_day(new_due)  # a day: at the end of its office hours
     if timezone.is_naive(new_due):
         new_due = timezone.make_aware(new_due)
     return _act(request, code, lifecycle.issue_apology, officer=request.auth, reason=payload.reason,

@@ -232,7 +232,9 @@ class ExtendIn(Schema):
 
 class ApologyIn(Schema):
     reason: Reason
-    new_due_at: datetime | date
+    # A day ("2026-12-14") is read as a day, due at the end of its office hours (api.dossiers.apology); a moment as
+    # that moment. Date first: pydantic also reads a day as a datetime, at 00:00.
+    new_due_at: date | datetime
 
 
 class ApproveIn(Schema):

@@ -106,6 +106,12 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(TZ)
 
 
+def end_of_working_day(day: dt.date) -> dt.datetime:
+    """The end of ``day``'s last working session (the counter's office hours): an appointment given as a day (a
+    new date of return after an apology) is due then."""
+    return dt.datetime.combine(day, _sessions()[-1][1], TZ)
+
+
 def _session_bounds(day: dt.date):
     for start, end in _sessions():
         yield dt.datetime.combine(day, start, TZ), dt.datetime.combine(day, end, TZ)

@@ -3,7 +3,6 @@ applicant's consent to read their data repository (recorded by an officer handli
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import Role
 from motcua.audit.services import record_dossier_read
-from motcua.core.calendar import TZ
+from motcua.core import calendar
 from motcua.core.errors import DomainError
 from motcua.documents.digitization_flags import (
     filed_signed_result,
@@ -131,8 +130,7 @@ def _apply(action, dossier, user, form):
     if action == "extend":
         return lifecycle.extend(dossier, officer=user, days=c["days"], reason=c["reason"])
     if action == "issue_apology":
-        # The new appointment is the end of the chosen working day.
-        new_due = dt.datetime.combine(c["new_due"], dt.time(17, 0), tzinfo=TZ)
+        new_due = calendar.end_of_working_day(c["new_due"])  # the chosen day, at the end of its office hours
         return lifecycle.issue_apology(dossier, officer=user, reason=c["reason"], new_due_at=new_due)
     if action == "approve":
         return lifecycle.approve(dossier, officer=user, summary=c.get("summary", ""))

@@ -122,3 +122,16 @@ def test_a_training_or_a_team_dated_in_other_digits_is_refused(signed_in, dx, ta
                                              "to-founded_on": day})
     assert r.status_code == 422 and "Nhập một ngày hợp lệ" in r.content.decode()
     assert not Activity.objects.exists() and not CommunityTeam.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["2_024", " 2024 ", "+2024", True])
+def test_a_plan_year_that_only_pydantic_reads_as_one_is_refused(dp, year):
+    # pydantic reads "2_024" as 2024 and true as 1 (api.schemas.WholeNumber does not)
+    r = dp.post(f"{API}/plans", {"unit": "21439", "year": year}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["details"]["fields"] == {"year": "Phải là một số nguyên."}
+    assert not Plan.objects.exists()
+    if isinstance(year, str):  # a query value is a string: 0–9 only there too
+        r = dp.get(f"{API}/plans", {"year": year})
+        assert r.status_code == 422 and r.json()["details"]["fields"] == {"year": "Phải là một số nguyên."}
+    assert dp.post(f"{API}/plans", {"unit": "21439", "year": 2024}, content_type="application/json").status_code == 201
+    assert [p["year"] for p in dp.get(f"{API}/plans", {"year": "2024"}).json()] == [2024]

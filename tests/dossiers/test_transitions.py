@@ -1,6 +1,7 @@
 """Each legal rule of the lifecycle, one behaviour per test."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -309,6 +310,18 @@ def test_extension_moves_due_date_by_working_days():
     with pytest.raises(InvalidTransition) as e:
         lifecycle.extend(d, officer=w.leader, days=1, reason="Lần hai", at=at(2026, 3, 2, 12))
     assert e.value.code == "extension_limit_reached"
+
+
+@pytest.mark.parametrize("days", [float("nan"), "nan", Decimal("NaN"), float("inf"), "-inf", Decimal("Infinity")])
+def test_extension_by_a_number_that_is_not_one_is_refused_with_why(days):
+    w = make_world()
+    d = processing(w)
+    due = d.due_at
+    with pytest.raises(ValidationFailed) as e:
+        lifecycle.extend(d, officer=w.leader, days=days, reason="Cần xác minh thực địa", at=at(2026, 3, 2, 11))
+    assert e.value.code == "days_invalid" and "Số ngày gia hạn" in e.value.message
+    d.refresh_from_db()
+    assert d.due_at == due and d.extension_count == 0
 
 
 def test_apology_once_by_leader_and_at_least_one_day_before_deadline():

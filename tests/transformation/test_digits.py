@@ -2,12 +2,15 @@
 catalogue) are written with 0–9 only (motcua.core.digits): "９２,460", "٢٠٢٤" or "1_0" is refused with the message
 any other bad value gets, instead of being stored as the number Python reads in it."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from motcua.api.auth import issue_token
 from motcua.core.errors import DomainError, ValidationFailed
-from motcua.transformation.models import BudgetLine, CommunityTeam, Plan, TaskGroup
+from motcua.transformation.models import Activity, BudgetLine, CommunityTeam, Plan, TaskGroup
 from motcua.transformation.services import plans
 from motcua.transformation.xlsx.importer import import_plan
 
@@ -100,3 +103,35 @@ def test_a_plan_or_a_budget_line_of_a_year_in_other_digits_is_refused(signed_in,
     r = c.post(f"{BASE}/nhiem-vu/{task.pk}/kinh-phi/", {"planned": "100", "year": year}, HTTP_HX_REQUEST="true")
     assert r.status_code == 422 and "Vui lòng nhập một số nguyên." in r.content.decode()
     assert not BudgetLine.objects.exists()
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("table", [str.maketrans("0123456789", "０１２３４５６７８９"), ARABIC_INDIC],
+                         ids=["full-width", "arabic-indic"])
+def test_a_training_or_a_team_dated_in_other_digits_is_refused(signed_in, dx, table):
+    # strptime() reads the year of "٢٠٢٦-05-02" as 2026 (motcua.web.forms.DateField does not)
+    c = signed_in(dx.dp_admin)
+    day = timezone.localdate() - dt.timedelta(days=30)
+    day = f"{str(day.year).translate(table)}-{day:%m-%d}"
+    r = c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "hd", "don-vi": dx.dp.code, "hd-kind": "training", "hd-date": day,
+                                             "hd-title": "Tập huấn", "hd-participants": "40"})
+    assert r.status_code == 422 and "Ngày không hợp lệ." in r.content.decode()
+    r = c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "to", "don-vi": dx.dp.code, "to-members": "15",
+                                             "to-founded_on": day})
+    assert r.status_code == 422 and "Nhập một ngày hợp lệ" in r.content.decode()
+    assert not Activity.objects.exists() and not CommunityTeam.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["2_024", " 2024 ", "+2024", True])
+def test_a_plan_year_that_only_pydantic_reads_as_one_is_refused(dp, year):
+    # pydantic reads "2_024" as 2024 and true as 1 (api.schemas.WholeNumber does not)
+    r = dp.post(f"{API}/plans", {"unit": "21439", "year": year}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["details"]["fields"] == {"year": "Phải là một số nguyên."}
+    assert not Plan.objects.exists()
+    if isinstance(year, str):  # a query value is a string: 0–9 only there too
+        r = dp.get(f"{API}/plans", {"year": year})
+        assert r.status_code == 422 and r.json()["details"]["fields"] == {"year": "Phải là một số nguyên."}
+    assert dp.post(f"{API}/plans", {"unit": "21439", "year": 2024}, content_type="application/json").status_code == 201
+    assert [p["year"] for p in dp.get(f"{API}/plans", {"year": "2024"}).json()] == [2024]

@@ -127,3 +127,11 @@ def test_admin_keeps_a_read_only_record_with_the_progress(client, merger):
     page = client.get(f"/admin/units/reorganizationplan/{plan.pk}/change/").content.decode()
     assert "dossiers.in_flight" in page and "units.notify" in page
     assert client.get("/admin/units/reorganizationplan/add/").status_code == 403
+
+
+def test_a_resolution_date_in_other_digits_is_refused(client, merger):
+    # strptime() reads "16/06/٢٠٢٥" as 16/06/2025: the field refuses it (motcua.web.forms.DateField)
+    client.force_login(merger.admin)
+    resp = client.post(BASE + "moi/", _form(merger, resolution_date="16/06/٢٠٢٥"))
+    assert resp.status_code == 422 and "Nhập một ngày hợp lệ" in resp.content.decode()
+    assert not ReorganizationPlan.objects.exists()

@@ -2,6 +2,8 @@
 last two as 12), so each place that takes typed digits refuses them with its own Vietnamese message instead of a 500
 or a number that is not the one shown (motcua.core.digits)."""
 
+import datetime as dt
+
 import pyotp
 import pytest
 from django.core.cache import cache
@@ -106,3 +108,30 @@ def test_a_number_in_a_procedures_form_typed_in_other_digits_is_refused(client, 
     resp = client.post(reverse("portal:submit", args=[proc.code]), _submit_payload(world, f_area=area))
     assert resp.status_code == 400 and "Vui lòng nhập một số." in resp.content.decode()
     assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
+
+
+# Django's DateField reads dates through strptime(), which takes any script's digits: "01/11/٢٠٢٦" was stored as
+# 01/11/2026 (its day and month take 0–9 only, its year any digits). The project's DateField (motcua.web.forms)
+# refuses them with the field's own message.
+OTHER_DATES = ["01/11/٢٠٢٦", "٢٠٢٦-11-01", "01/11/２０２６"]
+
+
+@pytest.mark.parametrize("birth_date", OTHER_DATES)
+def test_a_date_in_a_procedures_form_typed_in_other_digits_is_refused(client, world, birth_date):
+    client.force_login(world["citizen"])
+    resp = client.post(reverse("portal:submit", args=[world["proc"].code]), _submit_payload(world, f_birth_date=birth_date))
+    assert resp.status_code == 400 and "Ngày không hợp lệ (dd/mm/yyyy)." in resp.content.decode()
+    assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
+
+
+@pytest.mark.parametrize("table", [FULL_WIDTH, ARABIC_INDIC], ids=["full-width", "arabic-indic"])
+def test_an_apology_date_in_other_digits_is_a_form_error(client, world, submitted, table):
+    from motcua.dossiers import lifecycle
+
+    lifecycle.start_processing(lifecycle.receive(submitted, officer=world["counter"]), officer=world["counter"])
+    new_due = Dossier.objects.get(pk=submitted.pk).due_at.date() + dt.timedelta(days=7)
+    client.force_login(world["leader"])
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "issue_apology"]),
+                       {"new_due": f"{new_due:%d/%m/}{str(new_due.year).translate(table)}", "reason": "Chờ xác minh"})
+    assert resp.status_code == 400 and "Ngày không hợp lệ (dd/mm/yyyy)." in resp.content.decode()
+    assert Dossier.objects.get(pk=submitted.pk).apology_count == 0

@@ -37,7 +37,7 @@ from motcua.dossiers import access
 from motcua.dossiers.models import Dossier
 
 from .auth import api_auth
-from .schemas import ErrorOut
+from .schemas import ErrorOut, WholeNumber, whole
 
 router = Router(tags=["documents"], auth=api_auth)
 
@@ -67,9 +67,9 @@ class AttachmentOut(Schema):
 
 
 class DigitizeIn(Schema):
-    attachment_ids: list[int] = Field(..., min_length=1, max_length=50)
-    dossier_id: int | None = None
-    component_id: int | None = None
+    attachment_ids: list[WholeNumber] = Field(..., min_length=1, max_length=50)
+    dossier_id: WholeNumber | None = None
+    component_id: WholeNumber | None = None
     kind: str = Field(DigitizationKind.RECEIPT, description="receipt | result")
 
 
@@ -141,15 +141,15 @@ class VaultItemOut(Schema):
 class ConsentIn(Schema):
     id_number: str = Field(..., max_length=20)
     purpose: str = Field(..., description="prefill | processing")
-    dossier_id: int = Field(..., description="Hồ sơ của chính người này mà việc khai thác phục vụ; chỉ cán bộ "
+    dossier_id: WholeNumber = Field(..., description="Hồ sơ của chính người này mà việc khai thác phục vụ; chỉ cán bộ "
                                              "đang giải quyết hồ sơ đó được khai thác.")
-    days: int | None = Field(None, ge=1, le=3650, description="Thời hạn (ngày); bỏ trống: tối đa cho phép.")
+    days: whole(ge=1, le=3650) | None = Field(None, description="Thời hạn (ngày); bỏ trống: tối đa cho phép.")
 
 
 class RevokeIn(Schema):
     id_number: str = Field(..., max_length=20)
     purpose: str = Field(..., description="prefill | processing")
-    dossier_id: int | None = Field(None, description="Bỏ trống (chỉ công dân): rút mọi sự đồng ý cho mục đích này.")
+    dossier_id: WholeNumber | None = Field(None, description="Bỏ trống (chỉ công dân): rút mọi sự đồng ý cho mục đích này.")
 
 
 class ConsentOut(Schema):
@@ -162,8 +162,8 @@ class ConsentOut(Schema):
 
 
 class ReuseIn(Schema):
-    dossier_id: int
-    component_id: int | None = None
+    dossier_id: WholeNumber
+    component_id: WholeNumber | None = None
 
 
 def _user(request):
@@ -216,7 +216,7 @@ def _job_out(job: DigitizationJob) -> dict:
 
 @router.post("/attachments", response={201: AttachmentOut, **ERRORS}, summary="Tải lên tệp đính kèm")
 def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.COMPONENT,
-           dossier_id: Form[int | None] = None, component_id: Form[int | None] = None):
+           dossier_id: Form[WholeNumber | None] = None, component_id: Form[WholeNumber | None] = None):
     user = _user(request)
     dossier = _dossier(request, dossier_id)
     if kind in OFFICER_KINDS and not access.handles_dossier(user, dossier):
@@ -335,7 +335,7 @@ def _vault_out(item: VaultItem) -> dict:
                         "đang giải quyết — và cần sự đồng ý còn hiệu lực cho hồ sơ và mục đích đó; mỗi lần xem "
                         "(kể cả bị từ chối) được ghi nhật ký kèm lý do (`reason`).")
 def vault_list(request, id_number: str = Query(..., max_length=20), purpose: str = ConsentPurpose.PREFILL,
-               dossier_id: int | None = None, reason: str = Query("", max_length=500)):
+               dossier_id: WholeNumber | None = None, reason: str = Query("", max_length=500)):
     items = vault.vault_items_for(id_number, requester=_user(request), purpose=purpose,
                                   dossier=_dossier(request, dossier_id), reason=reason)
     return [_vault_out(i) for i in items]

@@ -28,7 +28,7 @@ from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRatin
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
-from .schemas import ErrorOut
+from .schemas import ErrorOut, WholeNumber
 
 router = Router(tags=["engagement"])
 
@@ -53,7 +53,7 @@ class CriterionOut(Schema):
 
 class RatingIn(Schema):
     satisfied: bool = Field(..., description="Hài lòng (true) hoặc không hài lòng (false)")
-    scores: dict[str, int] = Field(default_factory=dict, description="Điểm 0/1/2 theo mã tiêu chí (tùy chọn)")
+    scores: dict[str, WholeNumber] = Field(default_factory=dict, description="Điểm 0/1/2 theo mã tiêu chí (tùy chọn)")
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
 

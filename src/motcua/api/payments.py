@@ -19,13 +19,13 @@ from motcua.payments import services
 from motcua.payments.models import Payment
 
 from .auth import api_auth
-from .schemas import ErrorOut
+from .schemas import ErrorOut, WholeNumber
 
 router = Router(tags=["payments"])
 
 
 class PaymentIn(Schema):
-    dossier_id: int
+    dossier_id: WholeNumber
     return_url: str = Field("", max_length=2000, description="Trang của Cổng này mà cổng thanh toán đưa công dân về sau "
                                                             "khi trả tiền; bỏ trống: trang kết quả thanh toán của hồ sơ.")
 

@@ -11,7 +11,10 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from motcua.core.digits import ascii_digits
 
 MAX_FORM_BYTES = 64 * 1024
 
@@ -59,6 +62,27 @@ def _form_size(value: dict | None) -> dict | None:
 
 
 FormData = Annotated[dict, AfterValidator(_form_size)]
+
+
+def _whole(value):
+    """pydantic reads the strings " 2024 ", "2_024", "+2024" and "2024.0" as 2024 and true as 1. A whole number sent is
+    a JSON number (pydantic's rules), or a string of 0–9 with an optional minus (core.digits; a query or form value is
+    a string), so that what was sent is what is used. The errors are pydantic's own (int_type, int_parsing): the
+    answer is the usual 422 invalid_input, «Phải là một số nguyên.» under the field."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, str) and not ascii_digits(value.removeprefix("-")):
+        raise PydanticCustomError("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+    return value
+
+
+def whole(**bounds):
+    """A whole number sent (a year, a count, a number of days, an id), within ``bounds`` (ge, le): given here, not on
+    the field, they stay the OpenAPI's minimum and maximum when the field may also be null."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_whole)]
+
+
+WholeNumber = whole()
 
 
 class ErrorOut(Schema):
@@ -226,7 +250,7 @@ class NoteIn(Schema):
 
 
 class ExtendIn(Schema):
-    days: int = Field(..., ge=1, le=365)
+    days: WholeNumber = Field(..., ge=1, le=365)
     reason: Reason
 
 

@@ -12,7 +12,7 @@ from motcua.documents.models import EXTRACTED_FIELD_LABELS
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units.models import Agency
-from motcua.web.forms import REQUIRED, ApplicantForm, NumberField, checked_upload, clean_id_number
+from motcua.web.forms import REQUIRED, ApplicantForm, DateField, NumberField, checked_upload, clean_id_number
 
 REASON = {"required": "Vui lòng nêu rõ lý do."}
 
@@ -194,9 +194,9 @@ class ExtendForm(forms.Form):
 
 
 class ApologyForm(forms.Form):
-    new_due = forms.DateField(label="Ngày hẹn trả mới", widget=forms.DateInput(attrs={"type": "date"}),
-                              input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                              error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ (dd/mm/yyyy)."})
+    new_due = DateField(label="Ngày hẹn trả mới", widget=forms.DateInput(attrs={"type": "date"}),
+                        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                        error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ (dd/mm/yyyy)."})
     reason = forms.CharField(label="Lý do chậm trả kết quả", error_messages=REASON,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -267,10 +267,10 @@ class ConfirmFieldsForm(forms.Form):
     full_name = forms.CharField(label=EXTRACTED_FIELD_LABELS["full_name"], max_length=200, required=False)
     id_number = forms.CharField(label=EXTRACTED_FIELD_LABELS["id_number"], max_length=14, required=False,
                                 widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    date_of_birth = forms.DateField(label=EXTRACTED_FIELD_LABELS["date_of_birth"], required=False,
-                                    input_formats=["%d/%m/%Y"],
-                                    widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
-                                    error_messages={"invalid": "Ngày sinh không hợp lệ (dd/mm/yyyy)."})
+    date_of_birth = DateField(label=EXTRACTED_FIELD_LABELS["date_of_birth"], required=False,
+                              input_formats=["%d/%m/%Y"],
+                              widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+                              error_messages={"invalid": "Ngày sinh không hợp lệ (dd/mm/yyyy)."})
     document_number = forms.CharField(label=EXTRACTED_FIELD_LABELS["document_number"], max_length=100, required=False)
     address = forms.CharField(label=EXTRACTED_FIELD_LABELS["address"], max_length=500, required=False)
 

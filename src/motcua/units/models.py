@@ -40,6 +40,18 @@ def _reaches(links: dict[int, int], start: int | None, target: int) -> bool:
     return False
 
 
+def _parent_problem(row, itself: str, loop: str) -> str:
+    """Why ``row``'s «parent» cannot be saved ("" when it can): not the row itself nor one of the rows under it (at
+    any depth), which would make a loop that has no top. ``itself`` is the message for the first, ``loop`` (with
+    ``{name}``, the chosen parent) for the second."""
+    if row.parent_id is None or not row.pk:
+        return ""
+    if row.parent_id == row.pk:
+        return itself
+    links = dict(type(row).objects.filter(parent__isnull=False).exclude(pk=row.pk).values_list("pk", "parent_id"))
+    return loop.format(name=row.parent.name) if _reaches(links, row.parent_id, row.pk) else ""
+
+
 def _existed_on(unit: "AdministrativeUnit", day: dt.date) -> bool:
     """Whether ``day`` lies in the unit's recorded lifetime (units.lifetime reads the same two fields)."""
     return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
@@ -82,14 +94,17 @@ class AdministrativeUnit(models.Model):
         nothing, with or without «sáp nhập vào»; a merger's plan («Sắp xếp đơn vị») moves them."""
         stored = (AdministrativeUnit.objects.filter(pk=self.pk).values("code", "valid_to", "replaced_by_id").first()
                   if self.pk else None) or {}
-        errors = {}
+        errors = {"parent": _parent_problem(
+            self, "Đơn vị không thể thuộc chính nó.",
+            "Không thể chọn {name}: đơn vị này thuộc (trực tiếp hoặc qua đơn vị khác) chính đơn vị đang sửa, sẽ tạo "
+            "thành vòng lặp.")}
         changed = {name for name in ("replaced_by_id", "valid_to") if stored and getattr(self, name) != stored[name]}
         number = closing_plan(stored["code"]) if changed and stored["replaced_by_id"] else None
         if number:
             message = (f"Đơn vị đã sáp nhập theo phương án sắp xếp theo Nghị quyết số {number}: «sáp nhập vào» và "
                        "«hiệu lực đến» do phương án ghi nhận, không sửa ở đây (số liệu thống kê và hồ sơ đã chuyển "
                        "theo phương án này).")
-            errors = {name.removesuffix("_id"): message for name in changed}
+            errors.update({name.removesuffix("_id"): message for name in changed})
         elif self.replaced_by_id and self.replaced_by_id != stored.get("replaced_by_id"):
             errors["replaced_by"] = self._merged_into_problem()
         if self.valid_to and "valid_to" in changed and not any(errors.values()):
@@ -175,8 +190,11 @@ class Agency(models.Model):
                               "và số liệu thống kê đều ghi theo mã này.")
         elif not stored and self.code and not AGENCY_CODE.fullmatch(self.code):  # empty: the field says it
             errors["code"] = AGENCY_CODE_MESSAGE
-        if self.pk and self.parent_id == self.pk:
-            errors["parent"] = "Cơ quan không thể là cơ quan cấp trên của chính nó."
+        if problem := _parent_problem(
+                self, "Cơ quan không thể là cơ quan cấp trên của chính nó.",
+                "Không thể chọn {name}: cơ quan này trực thuộc (trực tiếp hoặc qua cơ quan khác) chính cơ quan đang "
+                "sửa, sẽ tạo thành vòng lặp."):
+            errors["parent"] = problem
         if self.kind and self.admin_unit_id and (problem := self._level_problem()):
             errors["admin_unit"] = problem
         if self.successor_id != stored.get("successor_id") or (self.successor_id and self.is_active

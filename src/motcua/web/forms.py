@@ -19,7 +19,8 @@ EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
 
 
 def _ascii_number(field: forms.Field, value):
-    """Typed text of 0–9 only (core.digits): Django's int() and Decimal() also read "２０２４", "٢٠٢٤" and "2_024"."""
+    """Typed text of 0–9 only (core.digits): Django's int() and Decimal() also read "２０２４", "٢٠٢٤" and "2_024", and
+    strptime() "01/01/٢٠٢٦" as 01/01/2026."""
     if isinstance(value, str) and not (value.strip().isascii() and "_" not in value):
         raise forms.ValidationError(field.error_messages["invalid"], code="invalid")
     return value
@@ -38,6 +39,14 @@ class NumberField(forms.DecimalField):
     """Django's DecimalField, with 0–9 only."""
 
     default_error_messages = {"invalid": "Vui lòng nhập một số."}
+
+    def to_python(self, value):
+        return super().to_python(_ascii_number(self, value))
+
+
+class DateField(forms.DateField):
+    """Django's DateField, with 0–9 only: strptime() reads "01/01/٢٠٢٦" as 01/01/2026, which this field refuses with
+    its «invalid» message, as any date it cannot read; the date stored is the one shown."""
 
     def to_python(self, value):
         return super().to_python(_ascii_number(self, value))
@@ -99,8 +108,8 @@ def eform_fields(schema: list) -> dict[str, forms.Field]:
         if kind == "textarea":
             field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, **common)
         elif kind == "date":
-            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                    input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)
+            field = DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                              input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)
             field.error_messages["invalid"] = "Ngày không hợp lệ (dd/mm/yyyy)."
         elif kind == "number":
             field = NumberField(**common)

@@ -14,6 +14,7 @@ from motcua.transformation import permissions
 from motcua.transformation.models import PaperJob
 from motcua.transformation.services import annual, plans
 
+from ..schemas import WholeNumber
 from .common import plan_or_404
 from .schemas import ERRORS, text
 
@@ -28,7 +29,7 @@ class PaperIn(Schema):
 
 class AnnualIn(Schema):
     unit: str = Field(..., max_length=32)
-    year: int
+    year: WholeNumber
     format: Format = "docx"
 
 

@@ -14,6 +14,7 @@ from motcua.transformation.xlsx.importer import import_plan
 from motcua.transformation.xlsx.reader import MAX_BYTES
 from motcua.transformation.xlsx.writer import export_plan
 
+from ..schemas import WholeNumber
 from .common import line_out, plan_detail, plan_or_404, plan_out, task_or_404, task_out, units, visible_or_404
 from .schemas import (
     ERRORS,
@@ -36,7 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/plans", response={200: list[PlanOut], **ERRORS}, summary="Kế hoạch, báo cáo chuyển đổi số xem được")
-def list_plans(request, year: int | None = None, unit: str | None = None, kind: str | None = None):
+def list_plans(request, year: WholeNumber | None = None, unit: str | None = None, kind: str | None = None):
     qs = permissions.visible_plans(request.auth).select_related("agency", "approved_by")
     if year:
         qs = qs.filter(year=year)
@@ -58,8 +59,8 @@ def create_plan(request, payload: PlanIn):
 
 @router.post("/plans/import", response={200: ImportOut, 201: ImportOut, **ERRORS},
              summary="Nhập kế hoạch từ .xlsx (dry_run=true: xem trước, không ghi)")
-def import_xlsx(request, file: File[UploadedFile], unit: Form[str], year: Form[int], kind: Form[str] = "plan",
-                first_year: Form[int | None] = None, replace: Form[bool] = False, dry_run: Form[bool] = False):
+def import_xlsx(request, file: File[UploadedFile], unit: Form[str], year: Form[WholeNumber], kind: Form[str] = "plan",
+                first_year: Form[WholeNumber | None] = None, replace: Form[bool] = False, dry_run: Form[bool] = False):
     if kind not in dict(Plan.KINDS):
         raise ValidationFailed("plan_kind_invalid", "Loại phải là plan (kế hoạch) hoặc report (báo cáo).")
     if file.size and file.size > MAX_BYTES:

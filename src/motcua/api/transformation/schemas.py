@@ -8,7 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from ..schemas import ErrorOut, Note, ShortText, text
+from ..schemas import ErrorOut, Note, ShortText, WholeNumber, text, whole
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut,
           422: ErrorOut}
@@ -20,21 +20,21 @@ Kind = Literal["plan", "report"]
 
 class PlanIn(Schema):
     unit: str = Field(..., max_length=32, description="Mã đơn vị hành chính (51 = tỉnh) hoặc mã định danh cơ quan")
-    year: int
+    year: WholeNumber
     kind: Kind = "plan"
-    first_year: int | None = Field(None, description="Báo cáo nhiều năm: năm bắt đầu")
+    first_year: WholeNumber | None = Field(None, description="Báo cáo nhiều năm: năm bắt đầu")
     title: Title = ""
     number: text(64) = ""
     legal_basis: LongText = ""
-    parent_id: int | None = None
+    parent_id: WholeNumber | None = None
 
 
 class PlanPatch(Schema):
     title: Title | None = None
     number: text(64) | None = None
     legal_basis: LongText | None = None
-    parent_id: int | None = None
-    first_year: int | None = None
+    parent_id: WholeNumber | None = None
+    first_year: WholeNumber | None = None
 
 
 class PlanOut(Schema):
@@ -117,40 +117,40 @@ class SectionIn(Schema):
 
 
 class TaskIn(Schema):
-    section_id: int
+    section_id: WholeNumber
     content: LongText
     explanation: LongText = ""
     lead_text: LongText = ""
     lead_units: list[str] = Field(default_factory=list, description="Mã cơ quan chủ trì có trong hệ thống")
     cooperating_text: LongText = ""
     deadline: date | None = None
-    year: int | None = None
+    year: WholeNumber | None = None
     number: text(16) = ""
     status: Literal["not_started", "in_progress", "done"] = "not_started"
-    progress: int = Field(0, ge=0, le=100)
+    progress: WholeNumber = Field(0, ge=0, le=100)
     result: LongText = ""
     note: Note = ""
 
 
 class TaskPatch(Schema):
-    section_id: int | None = None
+    section_id: WholeNumber | None = None
     content: LongText | None = None
     explanation: LongText | None = None
     lead_text: LongText | None = None
     lead_units: list[str] | None = None
     cooperating_text: LongText | None = None
     deadline: date | None = None
-    year: int | None = None
+    year: WholeNumber | None = None
     number: text(16) | None = None
     status: Literal["not_started", "in_progress", "done"] | None = None
-    progress: int | None = Field(None, ge=0, le=100)
+    progress: whole(ge=0, le=100) | None = None
     result: LongText | None = None
     note: Note | None = None
 
 
 class BudgetLineIn(Schema):
     planned: Amount = Field(..., description="Triệu đồng: \"92,460\", \"8.962,46\" hoặc số")
-    year: int | None = None
+    year: WholeNumber | None = None
     disbursed: Amount | None = None
     sources: list[str] | str = Field(default_factory=list, description="Mã hoặc tên nguồn vốn: [\"CTX\", \"NSH\"]")
     note: Note = ""
@@ -158,7 +158,7 @@ class BudgetLineIn(Schema):
 
 class BudgetLinePatch(Schema):
     planned: Amount | None = None
-    year: int | None = None
+    year: WholeNumber | None = None
     disbursed: Amount | None = None
     sources: list[str] | str | None = None
     note: Note | None = None
@@ -218,7 +218,7 @@ class ImportOut(Schema):
 
 class RoundIn(Schema):
     title: Title = ""
-    year: int
+    year: WholeNumber
     deadline: date
     period_start: date | None = None
     period_end: date | None = None

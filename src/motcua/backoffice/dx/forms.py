@@ -8,7 +8,7 @@ from django.utils import timezone
 from motcua.transformation import measures
 from motcua.transformation.models import Activity, Plan, Target, Task, TaskGroup
 from motcua.transformation.sections import TARGET_AREAS
-from motcua.web.forms import REQUIRED, WholeNumberField
+from motcua.web.forms import REQUIRED, DateField, WholeNumberField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -49,8 +49,8 @@ class TaskForm(forms.Form):
     lead_text = forms.CharField(label="Đơn vị chủ trì", required=False, widget=forms.Textarea(attrs={"rows": 1}))
     cooperating_text = forms.CharField(label="Đơn vị phối hợp", required=False,
                                        widget=forms.Textarea(attrs={"rows": 1}))
-    deadline = forms.DateField(label="Thời hạn hoàn thành", required=False, widget=DATE,
-                               error_messages={"invalid": "Ngày không hợp lệ."})
+    deadline = DateField(label="Thời hạn hoàn thành", required=False, widget=DATE,
+                         error_messages={"invalid": "Ngày không hợp lệ."})
     year = WholeNumberField(label="Hoặc năm thực hiện", required=False)
     status = forms.ChoiceField(label="Trạng thái", choices=Task.STATUSES, initial=Task.NOT_STARTED, required=False)
     progress = WholeNumberField(label="Tiến độ (%)", required=False, min_value=0, max_value=100, initial=0,
@@ -112,14 +112,14 @@ class TeamForm(_UpToToday):
     members = WholeNumberField(label="Số thành viên", min_value=1, error_messages={
         **REQUIRED, "min_value": "Tổ phải có ít nhất một thành viên.", "invalid": "Số thành viên là số nguyên."})
     decision = forms.CharField(label="Quyết định thành lập", required=False, max_length=500)
-    founded_on = forms.DateField(label="Ngày thành lập", required=False, widget=DATE)
+    founded_on = DateField(label="Ngày thành lập", required=False, widget=DATE)
 
 
 class ActivityForm(_UpToToday):
     past_dates = ("date",)
 
     kind = forms.ChoiceField(label="Loại", choices=Activity.KINDS)
-    date = forms.DateField(label="Ngày", widget=DATE, error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."})
+    date = DateField(label="Ngày", widget=DATE, error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."})
     title = forms.CharField(label="Nội dung", max_length=500, error_messages=REQUIRED)
     audience = forms.CharField(label="Đối tượng", required=False, max_length=255)
     participants = WholeNumberField(label="Số người tham gia", min_value=0, error_messages={
@@ -129,8 +129,8 @@ class ActivityForm(_UpToToday):
 class RoundForm(forms.Form):
     title = forms.CharField(label="Tên kỳ báo cáo", required=False, max_length=500)
     year = WholeNumberField(label="Năm báo cáo", min_value=2000, max_value=2100, error_messages=REQUIRED)
-    deadline = forms.DateField(label="Hạn báo cáo", widget=DATE, error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."})
-    period_end = forms.DateField(label="Số liệu tính đến ngày (để trống: hết năm)", required=False, widget=DATE)
+    deadline = DateField(label="Hạn báo cáo", widget=DATE, error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."})
+    period_end = DateField(label="Số liệu tính đến ngày (để trống: hết năm)", required=False, widget=DATE)
     reminder_days = forms.CharField(label="Nhắc trước hạn (ngày)", initial="7,3,1", max_length=64)
     kinds = forms.MultipleChoiceField(label="Đơn vị phải báo cáo", widget=forms.CheckboxSelectMultiple,
                                       choices=[("commune_committee", "UBND xã, phường, đặc khu"),

@@ -17,6 +17,7 @@ from motcua.core.errors import DomainError
 from motcua.units import reorganization as reorg
 from motcua.units.models import AdministrativeUnit, Agency, ReorganizationPlan
 from motcua.units.services import COMMUNE_LEVELS
+from motcua.web.forms import DateField
 from motcua.web.pages import actor, place_domain_error, show_domain_error
 
 from .common import bo_page, officer_required
@@ -27,8 +28,8 @@ DATE = {"input_formats": ["%d/%m/%Y"], "widget": forms.TextInput(attrs={"placeho
 class PlanForm(forms.Form):
     resolution_number = forms.CharField(label="Số nghị quyết", max_length=64,
                                         help_text="ví dụ 1677/NQ-UBTVQH15")
-    resolution_date = forms.DateField(label="Ngày ban hành nghị quyết", **DATE)
-    effective_date = forms.DateField(label="Ngày có hiệu lực", **DATE)
+    resolution_date = DateField(label="Ngày ban hành nghị quyết", **DATE)
+    effective_date = DateField(label="Ngày có hiệu lực", **DATE)
     old_units = SafeModelMultipleChoiceField(  # a forged id (past 64 bits, "abc") is a form error, not a 500
         label="Các đơn vị được sắp xếp", queryset=AdministrativeUnit.objects.none(),
         help_text="giữ Ctrl (hoặc Cmd) để chọn nhiều đơn vị",

@@ -176,7 +176,7 @@ def _extension_days(d, at, args) -> None:
         n = float(args.get("days"))
     except (TypeError, ValueError):
         n = 0
-    if n <= 0 or n > 365:
+    if not 0 < n <= 365:  # NaN compares false both ways, so it fails here too (and infinity is past 365)
         raise ValidationFailed("days_invalid", "Số ngày gia hạn phải là số dương (ngày làm việc).")
 
 

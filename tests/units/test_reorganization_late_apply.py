@@ -7,13 +7,17 @@ new unit's, the province's totals do not change, and a full rebuild gives the sa
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from motcua.accounts.models import Role
 from motcua.dossiers import lifecycle
+from motcua.dossiers.models import DossierEvent
+from motcua.outbox.models import OutboxEvent
 from motcua.reporting import decision766, indicators
 from motcua.reporting.consumer import consume, rebuild, recompute_from_dossiers, stored_counters
 from motcua.reporting.metrics import parse_moves
 from motcua.reporting.models import DossierFact
+from motcua.units.models import ReorganizationPlan
 from motcua.units.reorganization import apply, approve
 from tests.dossiers.factories import APPLICANT, at
 from tests.units import reorganization_world as world
@@ -104,3 +108,57 @@ def test_a_merger_applied_late_counts_from_its_effective_date(client):
     assert incremental == recompute_from_dossiers()
     rebuild()
     assert stored_counters() == incremental
+
+
+def _old_communes(w, months) -> dict:
+    """The old communes' stocks and flows, month by month."""
+    out = {}
+    for code in (w.agency_a.code, w.agency_b.code):
+        for m in months:
+            figures = indicators.totals(*_bounds(m), code)
+            out[(code, m)] = {s: figures[s] for s in (*STOCKS, "carried_over", "received", "resolved")}
+    return out
+
+
+def test_transfers_written_before_effective_at_count_from_the_effective_date_after_a_rebuild(client):
+    """An installation that applied the plan late with the release before transfers carried ``effective_at``
+    (event data and outbox payload): its transfers carry only their plan (and the oldest payloads not even the
+    dossier event's id). Once upgraded, a full rebuild counts them from the plan's effective date too, without
+    rewriting the stored events: the old commune holds nothing (no dossier in progress, none overdue) for the
+    months between the effective date and the applying day, as for a plan applied with this release."""
+    w = world.build()
+    _before_applying(w)
+    plan = approve(world.draft(w, effective=EFFECTIVE), w.admin)
+    apply(plan, w.admin)
+    consume()
+    months = _months()
+    expected, counters = _old_communes(w, months), stored_counters()
+    assert all(v == 0 for figures in expected.values() for s, v in figures.items() if s != "carried_over")
+
+    # The events as the release before wrote them.
+    transfers = list(DossierEvent.objects.filter(action="transfer_agency"))
+    assert len(transfers) >= 3
+    for event in transfers:
+        del event.data["effective_at"]
+        event.save(update_fields=["data"])
+    for i, event in enumerate(OutboxEvent.objects.filter(topic="dossier.transfer_agency").order_by("pk")):
+        del event.payload["effective_at"]
+        if i == 0:
+            del event.payload["event_id"]  # written before the payload carried the dossier event's id
+        event.save(update_fields=["payload"])
+
+    sql = []
+    with connection.execute_wrapper(lambda execute, query, *args: sql.append(query) or execute(query, *args)):
+        rebuild()
+    assert _old_communes(w, months) == expected
+    for m in months:
+        figures = indicators.totals(*_bounds(m), w.agency_a.code)
+        assert figures["in_progress"] == figures["in_progress_overdue"] == 0, m
+    rows = client.get(f"/thong-ke/don-vi/{w.agency_a.code}/?nam=2026").context["rows"]
+    for m in months:
+        assert rows[m - 1]["overdue"] == "0", m
+    fact = DossierFact.objects.get(dossier_id=w.dossiers["a:processing"].pk)
+    assert parse_moves(fact.agency_moves) == [(w.agency_a.code, plan.takes_effect_at)]
+    assert stored_counters() == counters == recompute_from_dossiers()
+    plan_table = ReorganizationPlan._meta.db_table
+    assert sum(plan_table in query for query in sql) == 1  # the plan read once, not once per event

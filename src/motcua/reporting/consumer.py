@@ -26,6 +26,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.engagement.models import SatisfactionRating
 from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
+from motcua.units.models import ReorganizationPlan
 
 from . import retention
 from .metrics import (
@@ -66,14 +67,73 @@ def fact_data(row: DossierFact | None) -> FactData | None:
     return FactData(**{name: getattr(row, name) for name in _FACT_FIELDS})
 
 
-def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | None) -> None:
+TRANSFER = "transfer_agency"  # a reorganization's move (dossiers.lifecycle.reorganization)
+
+
+class MoveMoments:
+    """The moment a reorganization's move counts from (metrics.py, *Agency*), in one place for the consumer, the
+    rebuild and the naive recomputation: when the merger took effect, the plan's ``takes_effect_at``, however late
+    the plan was applied.
+
+    A transfer carries it as ``effective_at`` (event data and outbox payload). One written before that release
+    carries only its plan's pk in its event data (``plan``; its outbox payload not even that, only ``event_id``),
+    so the plan's ``takes_effect_at`` is read here, once per plan for this object's life (a consume run, a rebuild,
+    a recomputation), and the stored history is not rewritten. The transfer's own moment only when the plan is not
+    there any more."""
+
+    def __init__(self) -> None:
+        self._plans: dict[int, dt.datetime | None] = {}
+        self._transfers: dict = {}  # event pk, or (dossier pk, moment) → a transfer's event data
+
+    def moment(self, data: dict, at: dt.datetime) -> dt.datetime:
+        """When the move of the transfer whose event data (or outbox payload) is ``data`` and moment ``at`` counts."""
+        carried = _dt(data.get("effective_at"))
+        if carried is not None:
+            return carried
+        plan = data.get("plan")
+        if plan is not None and plan not in self._plans:
+            self._load_plans([plan])
+        return self._plans.get(plan) or at
+
+    def of_outbox(self, event: OutboxEvent, at: dt.datetime) -> dt.datetime:
+        """The moment of a ``dossier.transfer_agency`` outbox event (``prepare`` read the batch's old ones)."""
+        payload = event.payload
+        if payload.get("effective_at") or payload.get("plan") is not None:
+            return self.moment(payload, at)
+        data = self._transfers.get(payload.get("event_id")) or self._transfers.get((_dossier_id(event), at), {})
+        return self.moment(data, at)
+
+    def prepare(self, events: list[OutboxEvent]) -> None:
+        """Read, in one query each, the event data and plans of the transfers in ``events`` written before their
+        payload carried ``effective_at`` (by the dossier event's id, or by dossier and moment for the oldest)."""
+        old = [e for e in events if e.topic == f"dossier.{TRANSFER}" and not e.payload.get("effective_at")
+               and e.payload.get("plan") is None]
+        dossiers = {i for i in (_dossier_id(e) for e in old) if i is not None}
+        if not dossiers:
+            return
+        for pk, dossier, moment, data in DossierEvent.objects.filter(dossier_id__in=dossiers, action=TRANSFER) \
+                .values_list("pk", "dossier_id", "at", "data"):
+            self._transfers[pk] = self._transfers[(dossier, moment)] = data
+        self._load_plans([d.get("plan") for d in self._transfers.values() if d.get("plan") not in self._plans])
+
+    def _load_plans(self, pks: list) -> None:
+        self._plans.update(dict.fromkeys(pks))  # a plan not there any more: the transfer's own moment
+        pks = [pk for pk in pks if isinstance(pk, int)]
+        if not pks:
+            return
+        for plan in ReorganizationPlan.objects.filter(pk__in=pks).only("pk", "effective_date"):
+            self._plans[plan.pk] = plan.takes_effect_at
+
+
+def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | None,
+                           moved_at: dt.datetime | None = None) -> None:
+    """``moved_at``: for a transfer, the moment its move counts from (MoveMoments)."""
     status = payload.get("to_status") or row.status
     row.status = status
     row.code = payload.get("code") or row.code or ""
     moved_from = row.agency_code
-    if payload.get("action") == "transfer_agency" and moved_from and payload.get("agency_code") not in (None, moved_from):
-        # metrics.py, *Agency*: from the moment the merger took effect, however late it was applied
-        row.agency_moves = add_move(row.agency_moves, moved_from, _dt(payload.get("effective_at")) or at)
+    if payload.get("action") == TRANSFER and moved_from and payload.get("agency_code") not in (None, moved_from):
+        row.agency_moves = add_move(row.agency_moves, moved_from, moved_at or at)
     for key in ("agency_code", "current_agency_code", "procedure_code", "field_code", "channel", "rule_version"):
         if key in payload:
             setattr(row, key, payload.get(key) or "")
@@ -174,8 +234,10 @@ def _merge(total: dict, part: dict) -> None:
             bucket[metric] = bucket.get(metric, 0) + value
 
 
-def apply_events(events: list[OutboxEvent]) -> None:
-    """Apply events to facts and counters (caller holds the transaction)."""
+def apply_events(events: list[OutboxEvent], moments: MoveMoments | None = None) -> None:
+    """Apply events to facts and counters (caller holds the transaction); ``moments``: the plans already read."""
+    moments = moments if moments is not None else MoveMoments()
+    moments.prepare(events)
     ids = {i for i in (_dossier_id(e) for e in events) if i is not None}
     facts = {f.pk: f for f in DossierFact.objects.filter(pk__in=ids)}
     before = {pk: fact_data(f) for pk, f in facts.items()}
@@ -191,7 +253,8 @@ def apply_events(events: list[OutboxEvent]) -> None:
         if event.topic.startswith("dossier."):
             if row is None:
                 row = facts[dossier_id] = DossierFact(dossier_id=dossier_id)
-            _apply_dossier_payload(row, event.payload, at)
+            moved_at = moments.of_outbox(event, at) if event.payload.get("action") == TRANSFER else None
+            _apply_dossier_payload(row, event.payload, at, moved_at)
         elif event.topic.startswith("engagement."):
             if row is None:
                 row = facts[dossier_id] = DossierFact(dossier_id=dossier_id)
@@ -244,6 +307,7 @@ def consume(*, batch_size: int = 500, lag_seconds: float = 0, max_batches: int |
     """Apply every pending event; returns how many events were read."""
     total = 0
     batches = 0
+    moments = MoveMoments()  # a plan read once for the whole run (a rebuild replays every transfer)
     while max_batches is None or batches < max_batches:
         with transaction.atomic():
             cursor, _ = ConsumerCursor.objects.get_or_create(name=name)
@@ -251,7 +315,7 @@ def consume(*, batch_size: int = 500, lag_seconds: float = 0, max_batches: int |
             events = _pending_events(cursor.last_event_id, batch_size, lag_seconds)
             if not events:
                 return total
-            apply_events([e for e in events if e.topic.startswith(TOPIC_PREFIXES)])
+            apply_events([e for e in events if e.topic.startswith(TOPIC_PREFIXES)], moments)
             cursor.last_event_id = events[-1].pk
             cursor.save(update_fields=["last_event_id", "updated_at"])
         total += len(events)
@@ -261,7 +325,7 @@ def consume(*, batch_size: int = 500, lag_seconds: float = 0, max_batches: int |
 
 # ---- the naive truth ----
 
-def fact_from_dossier(d) -> FactData:
+def fact_from_dossier(d, moments: MoveMoments | None = None) -> FactData:
     return FactData(
         agency_code=d.agency.code, procedure_code=d.procedure.code, field_code=d.procedure.field.code,
         online_level=d.procedure.online_level, channel=d.channel, status=d.status, rule_version=d.rule_version,
@@ -272,17 +336,17 @@ def fact_from_dossier(d) -> FactData:
         result_digitized=d.result_digitized, result_electronic=d.result_electronic,
         supplement_count=d.supplement_count, apology_count=d.apology_count,
         components_reused=d.components_reused, vault_linked=d.vault_linked, applicant_vneid=d.applicant_vneid,
-        applicant_population=d.applicant_population, agency_moves=_moves_of(d), **_rating_of(d),
+        applicant_population=d.applicant_population, agency_moves=_moves_of(d, moments or MoveMoments()), **_rating_of(d),
         **_national_answers(d))
 
 
-def _moves_of(d) -> str:
+def _moves_of(d, moments: MoveMoments) -> str:
     """The agencies a reorganization moved the dossier from, read from its own events."""
     text = ""
     events = getattr(d, "transfers", None)
-    for event in d.events.filter(action="transfer_agency").order_by("at", "id") if events is None else events:
+    for event in d.events.filter(action=TRANSFER).order_by("at", "id") if events is None else events:
         if event.data.get("from_agency") != event.data.get("to_agency"):
-            text = add_move(text, event.data["from_agency"], _dt(event.data.get("effective_at")) or event.at)
+            text = add_move(text, event.data["from_agency"], moments.moment(event.data, event.at))
     return text
 
 
@@ -307,10 +371,11 @@ def recompute_from_dossiers(queryset=None) -> dict[tuple, dict[str, int]]:
     """Counters computed by scanning raw dossiers: {(grain, period_start, *dims): {metric: value}}."""
     qs = queryset if queryset is not None else Dossier.objects.exclude(status="draft")
     total: dict = {}
-    transfers = Prefetch("events", DossierEvent.objects.filter(action="transfer_agency").order_by("at", "id"),
+    transfers = Prefetch("events", DossierEvent.objects.filter(action=TRANSFER).order_by("at", "id"),
                          to_attr="transfers")
+    moments = MoveMoments()
     for d in qs.select_related("agency", "procedure__field").prefetch_related(transfers).iterator(chunk_size=500):
-        _merge(total, contributions(fact_from_dossier(d)))
+        _merge(total, contributions(fact_from_dossier(d, moments)))
     return {k: {m: v for m, v in vals.items() if v} for k, vals in _counter_rows(total).items()
             if any(vals.values())}
 

@@ -16,6 +16,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.outbox.models import OutboxEvent
+from motcua.web.closing import closing_notices
 from tests.factories import AgencyFactory, sign_in
 
 from .test_closed_unit_intake import _dissolve_in_admin
@@ -111,3 +112,36 @@ def test_a_dossier_is_not_handed_over_to_a_merged_commune_and_is_told_where_inst
     answer = _hand_over(client, d, other)
     assert answer.status_code == 400 and said in lxml.html.fromstring(answer.content.decode()).text_content()
     assert _state(d) == before
+
+
+def test_a_dissolution_dated_ahead_still_takes_hand_overs_and_its_officers_see_what_is_left_open(client, world):
+    """Until its last day the unit's committee is still handed dossiers; its officers are told on every back-office
+    page when it closes and how many dossiers are still open there (the admin checked them only when the closure
+    was saved), and after that day as long as some are."""
+    other = world["other"]
+    d = _processing(world)
+    unit = other.admin_unit
+    last = timezone.localdate() + dt.timedelta(days=10)
+    _dissolve_in_admin(client, unit, last)
+    closes = last + dt.timedelta(days=1)
+
+    sign_in(client, world["specialist"])
+    assert str(other.pk) in _offered(client, d)
+    assert _hand_over(client, d, other).status_code == 302
+    d.refresh_from_db()
+    assert d.current_agency == other
+    assert "sẽ giải thể" not in client.get(reverse("backoffice:inbox")).content.decode()  # not their unit
+
+    sign_in(client, world["other_counter"])
+    said = (f"{unit.name} sẽ giải thể từ ngày {closes:%d/%m/%Y}: {other.name} tiếp nhận hồ sơ đến hết ngày "
+            f"{last:%d/%m/%Y}; còn 1 hồ sơ chưa kết thúc, cần giải quyết xong trước ngày {closes:%d/%m/%Y}.")
+    for url in (reverse("backoffice:queue"), reverse("backoffice:dossier", args=[d.pk])):
+        page = lxml.html.fromstring(client.get(url).content)
+        assert [li.text_content() for li in page.xpath("//ul[@role='note']/li")] == [said]
+
+    # after its last day, as long as a dossier is still open there
+    assert closing_notices(world["other_counter"], today=closes) == [
+        f"{unit.name} đã giải thể từ ngày {closes:%d/%m/%Y}: {other.name} không còn tiếp nhận hồ sơ; còn 1 hồ sơ chưa "
+        "kết thúc, cần giải quyết xong."]
+    lifecycle.stop(d, officer=world["leader"], reason="Người nộp đề nghị dừng giải quyết")
+    assert closing_notices(world["other_counter"], today=closes) == []

@@ -73,8 +73,7 @@ def _refusal(agency: Agency, day: dt.date, words: _Words) -> Refusal | None:
         fact = f"{unit.name} được thành lập từ ngày {life.first:%d/%m/%Y}: {agency.name} {words.takes} từ ngày đó"
         return Refusal("agency_not_yet_open", f"{fact}.", fact)
     if not life.exists_on(day):
-        told = life.closure_on(day)  # «Đã sáp nhập vào … từ ngày …» / «Đã giải thể từ ngày …»
-        told = f"{unit.name} {told[:1].lower()}{told[1:]}"
+        told = life.closure_of(unit.name, day)  # «… đã sáp nhập vào … từ ngày …» / «… đã giải thể từ ngày …»
         if life.merged_into:
             return Refusal("agency_merged", f"{told}, vui lòng {words.go_to} {_taker(agency, unit, day)}.", told)
         fact = f"{told}: {agency.name} không còn {words.takes}"

@@ -104,6 +104,28 @@ def test_a_plan_that_cannot_be_carried_out_is_not_approved(communes, admin):
     assert preview(plan).problems == problems
 
 
+def test_a_plan_does_not_hand_procedures_to_an_agency_whose_unit_closes_before_it_takes_effect(communes, admin):
+    """The agency a procedure goes to takes the old committees' dossiers too (units.receiving): its unit must exist
+    from the plan's effective date, and still exist when the plan is approved or applied."""
+    a, b, c = communes
+    proc = procedure_with_steps()
+    proc.agencies.add(Agency.objects.get(admin_unit=a))
+    taker = Agency.objects.get(admin_unit=c)
+    c.valid_to = dt.date(2025, 6, 30)  # dissolved the day before the plan takes effect (01/07/2025)
+    c.save()
+    plan = save_draft(admin, **_fields([a, b], assignments={proc.code: taker.code}))
+    said = (f"Thủ tục {proc.code}: {c.name} đã giải thể từ ngày 01/07/2025: {taker.name} không còn nhận hồ sơ chuyển "
+            "đến, vui lòng chọn cơ quan nhận khác.")
+    assert said in validate(plan)
+    with pytest.raises(ValidationFailed) as err:
+        approve(plan, admin)
+    assert said in err.value.details["problems"]
+    assert ReorganizationPlan.objects.get().status == ReorganizationPlan.DRAFT
+    c.valid_to = None  # still there: the plan may be approved
+    c.save()
+    assert validate(plan) == []
+
+
 def test_a_plan_waits_for_its_effective_date_and_old_units_are_merged_once(communes, admin):
     a, b, c = communes
     tomorrow = dt.date.today() + dt.timedelta(days=1)

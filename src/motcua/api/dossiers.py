@@ -105,7 +105,9 @@ def _agency_not_found(code: str, field: str) -> ValidationFailed:
 
 
 def _agency(code: str, field: str = "agency_code") -> Agency:
-    agency = Agency.objects.filter(code=code, is_active=True).first()
+    """A working agency named by its code (``agency_not_found`` otherwise). Sent a dossier (a hand-over), one whose
+    unit has closed is refused by the lifecycle, with why (``agency_dissolved``, ``agency_merged``: units.receiving)."""
+    agency = Agency.objects.select_related("admin_unit").filter(code=code, is_active=True).first()
     if agency is None:
         raise _agency_not_found(code, field)
     return agency

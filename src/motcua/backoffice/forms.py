@@ -11,8 +11,17 @@ from motcua.documents.digitization_rules import receipt_digitization_applies
 from motcua.documents.models import EXTRACTED_FIELD_LABELS
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
+from motcua.units import receiving
 from motcua.units.models import Agency
-from motcua.web.forms import REQUIRED, ApplicantForm, DateField, NumberField, checked_upload, clean_id_number
+from motcua.web.forms import (
+    REQUIRED,
+    ApplicantForm,
+    DateField,
+    NumberField,
+    ReceivingAgencyField,
+    checked_upload,
+    clean_id_number,
+)
 
 REASON = {"required": "Vui lòng nêu rõ lý do."}
 
@@ -110,14 +119,18 @@ class NoteForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
-    to_agency = forms.ModelChoiceField(label="Cơ quan nhận hồ sơ liên thông", queryset=None,
-                                       error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
+    """The agency a dossier is handed over to: one that receives today (units.receiving); one whose unit has closed
+    (a page opened before) is refused with why."""
+
+    to_agency = ReceivingAgencyField(label="Cơ quan nhận hồ sơ liên thông", queryset=Agency.objects.none(),
+                                     refusal=receiving.handover_refusal,
+                                     error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
     note = forms.CharField(label="Nội dung chuyển", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-
-        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        self.fields["to_agency"].queryset = Agency.objects.filter(
+            receiving.receiving_on(timezone.localdate())).order_by("name")
 
 
 class ApproveForm(forms.Form):

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils import timezone
+
 from motcua.audit.services import record
+from motcua.units import receiving
 from motcua.units.models import ReorganizationProgress
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 
@@ -47,6 +50,16 @@ def offered_as_of(agency_codes, moment) -> set[str]:
     return offered
 
 
+def _closed_on_taking(agency, t: Targets) -> str:
+    """Why ``agency`` cannot take over the old committees' procedures and dossiers ("" when it can): it must
+    receive (units.receiving) from the plan's effective date, and on the day the plan is approved or applied when
+    later; an agency whose unit closes or closed by then would leave them with nobody."""
+    for day in sorted({t.plan.effective_date, max(t.plan.effective_date, timezone.localdate())}):
+        if refused := receiving.handover_refusal(agency, day):
+            return refused.message
+    return ""
+
+
 @steps.register("catalog.procedures")
 class Procedures(Step):
     order = 10
@@ -66,6 +79,8 @@ class Procedures(Step):
                 errors.append(f"{agency.name} thuộc đơn vị được sắp xếp, không thể nhận thủ tục {code}.")
             elif not agency.is_active:
                 errors.append(f"{agency.name} đã ngừng hoạt động, không thể nhận thủ tục {code}.")
+            elif closed := _closed_on_taking(agency, t):
+                errors.append(f"Thủ tục {code}: {closed}")
         return errors
 
     def preview(self, t: Targets):

@@ -29,6 +29,12 @@ def open_at(agency_ids):
                                                                Q(current_agency_id__in=agency_ids))
 
 
+def held_at(agency_ids):
+    """The dossiers sent to these agencies (not a citizen's draft, never sent) and not yet in a final status: what
+    nobody would handle once their unit has closed."""
+    return open_at(agency_ids).exclude(status=Status.DRAFT)
+
+
 def open_dossiers(t: Targets):
     return (open_at(t.old_agency_ids).select_related("procedure", "agency", "current_agency", "assignee")
             .order_by("agency__code", "pk"))
@@ -43,7 +49,7 @@ class OpenDossiers(Blocker):
     SHOWN = 5  # codes named in the message
 
     def reason(self, agency_ids):
-        held = open_at(agency_ids).exclude(status=Status.DRAFT)
+        held = held_at(agency_ids)
         count = held.count()
         if not count:
             return ""

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
-from motcua.core.digits import ascii_digits, whole_number
+from motcua.core.digits import ascii_digits
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import ReturnMethod
 from motcua.engagement.models import RatingCriterion
@@ -20,6 +20,7 @@ from motcua.web.forms import (
     EMAIL_INVALID,
     REQUIRED,
     ApplicantForm,
+    ReceivingAgencyField,
     checked_upload,
     clean_id_number,
     clean_phone,
@@ -113,23 +114,6 @@ class TrackForm(forms.Form):
         if not ascii_digits(value):
             raise forms.ValidationError("Nhập đúng 4 chữ số.")
         return value
-
-
-class ReceivingAgencyField(forms.ModelChoiceField):
-    """The place to file, among the agencies receiving today; one that no longer receives (a draft's, or a page
-    opened before its unit closed) is refused with why and where to go instead (units.receiving), not as an unknown
-    choice."""
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except forms.ValidationError:
-            pk = whole_number(value)
-            agency = Agency.objects.select_related("admin_unit").filter(pk=pk).first() if pk is not None else None
-            refused = receiving.refusal(agency, timezone.localdate()) if agency is not None else None
-            if refused is not None:
-                raise forms.ValidationError(refused.message, code=refused.code) from None
-            raise
 
 
 class SubmitForm(ApplicantForm):

@@ -72,6 +72,11 @@ class Lifetime:
         since = f"từ ngày {self.last + dt.timedelta(days=1):%d/%m/%Y}"
         return f"{word[:1].upper()}{word[1:]}{f' vào {self.merged_into}' if self.merged_into else ''} {since}"
 
+    def closure_of(self, name: str, today: dt.date) -> str:
+        """``closure_on`` said of the unit by its name: «Xã A đã giải thể từ ngày …» ("" while it exists)."""
+        told = self.closure_on(today)
+        return f"{name} {told[:1].lower()}{told[1:]}" if told else ""
+
 
 @dataclass(frozen=True)
 class Coverage:

@@ -7,6 +7,11 @@ as the new one exists) and its administrative unit exists on D (units.lifetime: 
 last day ``valid_to``, merged or dissolved). Read by the date, not by a flag: a closure recorded ahead of time takes
 effect the day after the unit's last day with nothing to run, and until then the unit still receives. The statistics
 do not ask this: a closed unit's figures stay listed (units.lifetime).
+
+The same rule decides whether an agency may be sent a dossier already received elsewhere (``handover_refusal``: an
+inter-agency hand-over, liên thông; a processing step done at another agency; a merger's plan moving the old
+committees' dossiers): a dossier sent to an agency that receives nothing would wait there for nobody. Only the words
+differ: the officer sending it chooses another agency, where the citizen chooses another place to file.
 """
 
 from __future__ import annotations
@@ -23,36 +28,61 @@ from .reorganization.lineage import latest_successor
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an agency does not receive: ``code`` for the API, ``message`` for people (Vietnamese)."""
+    """Why an agency does not receive: ``code`` for the API, ``message`` for people (Vietnamese); ``fact`` the
+    message without its advice (where to go instead), for a sentence of the caller's own."""
 
     code: str
     message: str
+    fact: str = ""
+
+
+@dataclass(frozen=True)
+class _Words:
+    """How a refusal is told: to a citizen filing a dossier, or to an officer sending one to another agency."""
+
+    takes: str  # what the agency no longer does
+    go_to: str  # «vui lòng … <the agency taking over>»
+    elsewhere: str  # «vui lòng …» when there is none
+
+
+FILING = _Words("tiếp nhận hồ sơ", "nộp tại", "chọn nơi nộp khác")
+HANDING = _Words("nhận hồ sơ chuyển đến", "chuyển hồ sơ cho", "chọn cơ quan nhận khác")
 
 
 def receiving_on(day: dt.date) -> Q:
-    """``refusal(agency, day) is None`` as a filter on agencies."""
+    """``refusal(agency, day) is None`` as a filter on agencies (``handover_refusal`` too: one rule)."""
     return Q(is_active=True) & lifetime.existing_on(day, "admin_unit__")
 
 
 def refusal(agency: Agency, day: dt.date) -> Refusal | None:
     """Why ``agency`` does not receive dossiers on ``day`` (None: it does). Its unit merged: where to file instead;
     dissolved: since when; not working otherwise: its successor, if it has one."""
+    return _refusal(agency, day, FILING)
+
+
+def handover_refusal(agency: Agency, day: dt.date) -> Refusal | None:
+    """Why a dossier cannot be sent to ``agency`` on ``day`` (None: it can): the same rule as ``refusal``, told to
+    the officer sending it (the codes are the same)."""
+    return _refusal(agency, day, HANDING)
+
+
+def _refusal(agency: Agency, day: dt.date, words: _Words) -> Refusal | None:
     unit = agency.admin_unit
     life = lifetime.of_unit(unit)
     if life.first is not None and day < life.first:
-        return Refusal("agency_not_yet_open", f"{unit.name} được thành lập từ ngày {life.first:%d/%m/%Y}: "
-                                              f"{agency.name} tiếp nhận hồ sơ từ ngày đó.")
+        fact = f"{unit.name} được thành lập từ ngày {life.first:%d/%m/%Y}: {agency.name} {words.takes} từ ngày đó"
+        return Refusal("agency_not_yet_open", f"{fact}.", fact)
     if not life.exists_on(day):
-        told = life.closure_on(day)  # «Đã sáp nhập vào … từ ngày …» / «Đã giải thể từ ngày …»
-        told = f"{unit.name} {told[:1].lower()}{told[1:]}"
+        told = life.closure_of(unit.name, day)  # «… đã sáp nhập vào … từ ngày …» / «… đã giải thể từ ngày …»
         if life.merged_into:
-            return Refusal("agency_merged", f"{told}, vui lòng nộp tại {_taker(agency, unit, day)}.")
-        return Refusal("agency_dissolved", f"{told}: {agency.name} không còn tiếp nhận hồ sơ, vui lòng chọn nơi nộp "
-                                           "khác.")
+            return Refusal("agency_merged", f"{told}, vui lòng {words.go_to} {_taker(agency, unit, day)}.", told)
+        fact = f"{told}: {agency.name} không còn {words.takes}"
+        return Refusal("agency_dissolved", f"{fact}, vui lòng {words.elsewhere}.", fact)
     if not agency.is_active:
         taker = latest_successor(agency)
-        where = f"nộp tại {taker.name}" if taker else "chọn nơi nộp khác"
-        return Refusal("agency_inactive", f"{agency.name} đã ngừng tiếp nhận hồ sơ, vui lòng {where}.")
+        where = f"{words.go_to} {taker.name}" if taker else words.elsewhere
+        fact = f"{agency.name} đã ngừng {words.takes}"
+        return Refusal("agency_inactive", f"{fact}, vui lòng {where}.", fact)
     return None
 
 

@@ -4,11 +4,14 @@ fields built from a procedure's e-form, and the applicant block both submission 
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from motcua.catalog.io.format import APPLICANT_FACTS
 from motcua.core.cccd import is_valid_id_number
-from motcua.core.digits import ascii_digits
+from motcua.core.digits import ascii_digits, whole_number
 from motcua.core.errors import DomainError
+from motcua.units import receiving
+from motcua.units.models import Agency
 
 from .files import check_upload
 
@@ -93,6 +96,28 @@ def checked_upload(upload):
     except DomainError as err:
         raise forms.ValidationError(err.message) from err
     return upload
+
+
+class ReceivingAgencyField(forms.ModelChoiceField):
+    """An agency among those receiving today (units.receiving): one that no longer does (a citizen's draft's, a page
+    opened before its unit closed) is refused with why and where to go instead, not as an unknown choice.
+    ``refusal`` says it: to a citizen choosing where to file (``receiving.refusal``, the default) or to an officer
+    sending a dossier on to another agency (``receiving.handover_refusal``)."""
+
+    def __init__(self, *args, refusal=receiving.refusal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            pk = whole_number(value)
+            agency = Agency.objects.select_related("admin_unit").filter(pk=pk).first() if pk is not None else None
+            refused = self.refusal(agency, timezone.localdate()) if agency is not None else None
+            if refused is not None:
+                raise forms.ValidationError(refused.message, code=refused.code) from None
+            raise
 
 
 def eform_fields(schema: list) -> dict[str, forms.Field]:

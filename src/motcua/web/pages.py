@@ -11,6 +11,8 @@ from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role, is_officer, roles_of
 from motcua.core.errors import DomainError
 
+from .closing import closing_notices
+
 
 def page(request, template: str, context: dict | None = None, status: int = 200):
     ctx = {"province_name": settings.MOTCUA_PROVINCE_NAME, "is_officer": is_officer(request.user)}
@@ -34,6 +36,7 @@ def officer_frame(request, **kw) -> dict:
     kw["my_roles"] = sorted({ra.get_role_display() for ra in roles_of(request.user)})
     kw["is_counter"] = has_role(request.user, Role.COUNTER_OFFICER)
     kw["can_reorganize"] = request.user.has_perm("units.manage_reorganization")
+    kw["closing_notices"] = closing_notices(request.user)  # their unit closes (or has closed) with dossiers open
     return kw
 
 

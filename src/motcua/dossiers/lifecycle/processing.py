@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q
+from django.utils import timezone
 
 from motcua.accounts.models import ACTING_ROLES
 from motcua.accounts.permissions import has_role
 from motcua.core import calendar
 from motcua.core.calendar import TZ
 from motcua.core.errors import InvalidTransition, ValidationFailed
+from motcua.units import receiving
 from motcua.units.models import Agency
 
 from .. import rules
@@ -22,13 +24,25 @@ from .commit import Event, iso, issue_slip, now, reason, transition
 from .timeliness import step_timeliness
 
 
-def _agency_of_step(d: Dossier, step) -> Agency:
-    """Where a process step is done: its agency, an agency of its kind, or the receiving agency."""
+def _agency_of_step(d: Dossier, step, at: dt.datetime) -> Agency:
+    """Where a process step is done: its agency, an agency of its kind, or the receiving agency. Another agency
+    than the receiving one is sent the dossier: it must receive that day (units.receiving), or the dossier would wait
+    there for nobody; the step's own agency whose unit has closed is refused (the procedure's internal process names
+    it: the catalog is to be corrected, or the dossier handed over)."""
+    day = timezone.localdate(at)
     if step.agency_id:
+        refused = receiving.handover_refusal(step.agency, day) if step.agency_id != d.agency_id else None
+        if refused is not None:
+            raise InvalidTransition(
+                "step_agency_not_receiving",
+                f"Bước «{step.name}» do {step.agency.name} thực hiện theo quy trình nội bộ của thủ tục. "
+                f"{refused.fact}. Cần sửa cơ quan thực hiện bước này trong danh mục thủ tục, hoặc chuyển liên thông "
+                "hồ sơ cho cơ quan khác.",
+                details={"step": step.order, "agency": step.agency.code, "reason": refused.code})
         return step.agency
     if not step.agency_kind or step.agency_kind == d.agency.kind:
         return d.agency
-    candidates = Agency.objects.filter(kind=step.agency_kind, is_active=True)
+    candidates = Agency.objects.filter(receiving.receiving_on(day), kind=step.agency_kind)
     # Prefer the agency of the same administrative unit, then of its parent (province), then any.
     unit = d.agency.admin_unit
     for scope in (Q(admin_unit_id=unit.pk), Q(admin_unit_id=unit.parent_id) if unit.parent_id else None, Q()):
@@ -62,7 +76,7 @@ def _check_assignee(assignee, agency) -> None:
 
 
 def _start_step(d: Dossier, step, *, at, assignee=None) -> StepRun:
-    agency = _agency_of_step(d, step)
+    agency = _agency_of_step(d, step, at)
     _check_assignee(assignee, agency)
     run = StepRun(dossier=d, step=step, agency=agency, assignee=assignee, started_at=at,
                   due_at=calendar.add_working_days(at, step.duration_days))
@@ -137,6 +151,8 @@ def _receiving_agency(d, at, args) -> None:
         raise ValidationFailed("to_agency_required", "Cần chọn cơ quan nhận hồ sơ liên thông.")
     if to_agency.pk == (d.current_agency or d.agency).pk:
         raise ValidationFailed("same_agency", "Cơ quan nhận phải khác cơ quan đang xử lý.")
+    if refused := receiving.handover_refusal(to_agency, timezone.localdate(at)):  # its unit closed: nobody there
+        raise ValidationFailed(refused.code, refused.message, details={"field": "to_agency"})
 
 
 @transition("hand_over", checks=[_receiving_agency])

@@ -9,9 +9,12 @@ written like any other transition's. Only a plan being applied may do it (motcua
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from motcua.accounts.models import ACTING_ROLES
 from motcua.accounts.permissions import has_role
 from motcua.core.errors import InvalidTransition, ValidationFailed
+from motcua.units import receiving
 from motcua.units.models import Agency, ReorganizationPlan
 
 from ..models import StepRun
@@ -34,6 +37,8 @@ def _under_plan(d, at, args) -> None:
     if getattr(to_agency, "pk", None) is None or to_agency.pk in old or not to_agency.is_active:
         raise ValidationFailed("to_agency_invalid", "Cơ quan nhận hồ sơ phải là cơ quan đang hoạt động, ngoài các đơn "
                                                     "vị được sắp xếp.")
+    if refused := receiving.handover_refusal(to_agency, timezone.localdate(at)):  # its unit closed: nobody there
+        raise ValidationFailed(refused.code, refused.message, details={"field": "to_agency"})
 
 
 @transition("transfer_agency", checks=[_under_plan])

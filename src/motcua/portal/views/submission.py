@@ -122,7 +122,7 @@ def submit(request, code):
     if not agencies:
         messages.warning(request, "Thủ tục chưa được gán cơ quan tiếp nhận trực tuyến.")
     # A draft whose place no longer receives (its unit closed since): the citizen chooses another; a POST naming it
-    # is refused by the form's field in the same words (forms.ReceivingAgencyField).
+    # is refused by the form's field in the same words (web.forms.ReceivingAgencyField).
     if request.method != "POST" and draft is not None and draft.agency is not None and \
             (refused := receiving.refusal(draft.agency, timezone.localdate())):
         messages.warning(request, f"Bản nháp này chọn nơi nộp là {draft.agency.name}. {refused.message} Thông tin đã "

@@ -1,0 +1,44 @@
+"""What the officers of an agency whose unit closes are told on every back-office page.
+
+A unit's closure may be recorded ahead of time (its last day, «hiệu lực đến», set in the admin before a resolution
+takes effect): until that day its agencies still receive dossiers and are handed dossiers (units.receiving), and the
+admin checked what they held only on the day the closure was saved (units.dissolution). From the day after, nobody
+handles what they still hold. So their officers see, until it is done: the day the unit closes, and how many dossiers
+are still open there; once it has closed, as long as some are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from motcua.accounts.permissions import roles_of
+from motcua.core.money import format_number
+from motcua.dossiers.reorganization import held_at
+from motcua.units import lifetime
+from motcua.units.models import Agency
+
+
+def closing_notices(user, today: dt.date | None = None) -> list[str]:
+    """One sentence per agency of the officer's roles whose unit's last day is recorded, in Vietnamese."""
+    today = today or timezone.localdate()
+    ids = {ra.agency_id for ra in roles_of(user) if ra.agency_id}
+    if not ids:
+        return []
+    notices = []
+    for agency in (Agency.objects.filter(pk__in=ids, admin_unit__valid_to__isnull=False)
+                   .select_related("admin_unit__replaced_by").order_by("name")):
+        unit = agency.admin_unit
+        life = lifetime.of_unit(unit)
+        held = held_at([agency.pk]).count()
+        told = life.closure_of(unit.name, today)  # «… sẽ giải thể từ ngày …», «… đã sáp nhập vào … từ ngày …»
+        open_ones = f"còn {format_number(held, 0)} hồ sơ chưa kết thúc"
+        if life.last >= today:
+            notices.append(f"{told}: {agency.name} tiếp nhận hồ sơ đến hết ngày {life.last:%d/%m/%Y}; "
+                           + (f"{open_ones}, cần giải quyết xong trước ngày "
+                              f"{life.last + dt.timedelta(days=1):%d/%m/%Y}." if held else
+                              "không còn hồ sơ nào chưa kết thúc."))
+        elif held:
+            notices.append(f"{told}: {agency.name} không còn tiếp nhận hồ sơ; {open_ones}, cần giải quyết xong.")
+    return notices

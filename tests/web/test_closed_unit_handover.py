@@ -1,0 +1,147 @@
+"""A dossier already received is not sent to an agency whose unit has closed (its last day «hiệu lực đến» passed,
+dissolved or merged): it would wait there for nobody. The back office's hand-over (chuyển liên thông) no longer offers
+it; a POST naming it (a page opened before) and the API's hand-over are refused with why, in Vietnamese, the dossier
+unchanged (units.receiving.handover_refusal: the rule intake asks, told to the officer)."""
+
+import datetime as dt
+
+import lxml.html
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.api.auth import issue_token
+from motcua.core.errors import ValidationFailed
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.outbox.models import OutboxEvent
+from motcua.web.closing import closing_notices
+from tests.factories import AgencyFactory, sign_in
+
+from .test_closed_unit_intake import _dissolve_in_admin
+
+pytestmark = pytest.mark.django_db
+
+
+def _processing(world):
+    d = lifecycle.receive_at_counter(officer=world["counter"], procedure=world["proc"], agency=world["agency"],
+                                     applicant_data={"name": "Hà Văn Tâm", "id_number": "051085001111"},
+                                     form_data={"child_name": "Hà An", "birth_date": "2026-10-10"})
+    return lifecycle.start_processing(d, officer=world["counter"])
+
+
+def _state(d):
+    return (Dossier.objects.filter(pk=d.pk).values("status", "current_agency_id", "current_step_id").get(),
+            DossierEvent.objects.count(), OutboxEvent.objects.count())
+
+
+def _offered(client, d) -> list[str]:
+    """The values the dossier page's hand-over form offers."""
+    page = lxml.html.fromstring(client.get(reverse("backoffice:dossier", args=[d.pk])).content)
+    return [v for v in page.xpath("//form[contains(@action, 'hand_over')]//select[@name='to_agency']/option/@value")
+            if v]
+
+
+def _hand_over(client, d, agency):
+    return client.post(reverse("backoffice:action", args=[d.pk, "hand_over"]),
+                       {"to_agency": agency.pk, "note": "Đề nghị xác minh cư trú"})
+
+
+def _api_hand_over(world, d, agency):
+    token = issue_token(world["specialist"], "chuyển liên thông")[1]
+    return Client(headers={"Authorization": f"Bearer {token}"}).post(
+        f"/api/v1/dossiers/{d.code}/hand-over", {"to_agency": agency.code, "note": "Xin ý kiến"},
+        content_type="application/json")
+
+
+def test_a_dossier_is_not_handed_over_to_a_commune_dissolved_since_yesterday(client, world):
+    agency, other = world["agency"], world["other"]
+    third = AgencyFactory(name="UBND xã Phổ Văn")
+    d = _processing(world)
+    unit = other.admin_unit
+    today = timezone.localdate()
+    _dissolve_in_admin(client, unit, today - dt.timedelta(days=1))
+    said = (f"{unit.name} đã giải thể từ ngày {today:%d/%m/%Y}: {other.name} không còn nhận hồ sơ chuyển đến, vui "
+            "lòng chọn cơ quan nhận khác.")
+    before = _state(d)
+
+    # the hand-over form does not offer it; the other communes still are
+    sign_in(client, world["specialist"])
+    offered = _offered(client, d)
+    assert str(other.pk) not in offered and {str(agency.pk), str(third.pk)} <= set(offered)
+
+    # a POST naming it (the page opened before): refused under the field, with why; nothing written
+    answer = _hand_over(client, d, other)
+    assert answer.status_code == 400
+    text = lxml.html.fromstring(answer.content.decode()).text_content()
+    assert said in text and "Lựa chọn không hợp lệ" not in text
+    assert _state(d) == before
+
+    # the API: a 4xx with the code, the same words; the lifecycle itself (any caller) likewise
+    answer = _api_hand_over(world, d, other)
+    assert answer.status_code == 422
+    assert answer.json() == {"code": "agency_dissolved", "message": said, "details": {"field": "to_agency"}}
+    with pytest.raises(ValidationFailed) as refused:
+        lifecycle.hand_over(d, officer=world["specialist"], to_agency=other)
+    assert (refused.value.code, refused.value.message) == ("agency_dissolved", said)
+    assert _state(d) == before
+
+    # another commune takes it
+    assert _hand_over(client, d, third).status_code == 302
+    d.refresh_from_db()
+    assert d.current_agency == third
+
+
+def test_a_dossier_is_not_handed_over_to_a_merged_commune_and_is_told_where_instead(client, world):
+    other = world["other"]
+    third = AgencyFactory(name="UBND xã Phổ Văn")
+    d = _processing(world)
+    unit = other.admin_unit
+    today = timezone.localdate()
+    unit.valid_to, unit.replaced_by = today - dt.timedelta(days=1), third.admin_unit
+    unit.save()
+    said = (f"{unit.name} đã sáp nhập vào {third.admin_unit.name} từ ngày {today:%d/%m/%Y}, vui lòng chuyển hồ sơ "
+            f"cho {third.name}.")
+    before = _state(d)
+    answer = _api_hand_over(world, d, other)
+    assert answer.status_code == 422
+    assert answer.json() == {"code": "agency_merged", "message": said, "details": {"field": "to_agency"}}
+    sign_in(client, world["specialist"])
+    assert str(other.pk) not in _offered(client, d)
+    answer = _hand_over(client, d, other)
+    assert answer.status_code == 400 and said in lxml.html.fromstring(answer.content.decode()).text_content()
+    assert _state(d) == before
+
+
+def test_a_dissolution_dated_ahead_still_takes_hand_overs_and_its_officers_see_what_is_left_open(client, world):
+    """Until its last day the unit's committee is still handed dossiers; its officers are told on every back-office
+    page when it closes and how many dossiers are still open there (the admin checked them only when the closure
+    was saved), and after that day as long as some are."""
+    other = world["other"]
+    d = _processing(world)
+    unit = other.admin_unit
+    last = timezone.localdate() + dt.timedelta(days=10)
+    _dissolve_in_admin(client, unit, last)
+    closes = last + dt.timedelta(days=1)
+
+    sign_in(client, world["specialist"])
+    assert str(other.pk) in _offered(client, d)
+    assert _hand_over(client, d, other).status_code == 302
+    d.refresh_from_db()
+    assert d.current_agency == other
+    assert "sẽ giải thể" not in client.get(reverse("backoffice:inbox")).content.decode()  # not their unit
+
+    sign_in(client, world["other_counter"])
+    said = (f"{unit.name} sẽ giải thể từ ngày {closes:%d/%m/%Y}: {other.name} tiếp nhận hồ sơ đến hết ngày "
+            f"{last:%d/%m/%Y}; còn 1 hồ sơ chưa kết thúc, cần giải quyết xong trước ngày {closes:%d/%m/%Y}.")
+    for url in (reverse("backoffice:queue"), reverse("backoffice:dossier", args=[d.pk])):
+        page = lxml.html.fromstring(client.get(url).content)
+        assert [li.text_content() for li in page.xpath("//ul[@role='note']/li")] == [said]
+
+    # after its last day, as long as a dossier is still open there
+    assert closing_notices(world["other_counter"], today=closes) == [
+        f"{unit.name} đã giải thể từ ngày {closes:%d/%m/%Y}: {other.name} không còn tiếp nhận hồ sơ; còn 1 hồ sơ chưa "
+        "kết thúc, cần giải quyết xong."]
+    lifecycle.stop(d, officer=world["leader"], reason="Người nộp đề nghị dừng giải quyết")
+    assert closing_notices(world["other_counter"], today=closes) == []

@@ -2,6 +2,7 @@
 registered on it, ours and the libraries', turns forged related values and JSON the database cannot store into form
 errors (``SafeRelated``) — no admin can forget it."""
 
+import functools
 import json
 import math
 
@@ -10,6 +11,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from .digits import read_otherwise
 
 
 def _fits(target, value) -> bool:
@@ -85,14 +88,40 @@ class FiniteJSONField(forms.JSONField):
         super().__init__(encoder=encoder, decoder=decoder or FiniteJSONDecoder, **kwargs)
 
 
+class _DigitsAsShown:
+    """A number, date or time field of the admin that refuses what its converter would read otherwise than shown
+    (core.digits.read_otherwise: "２０２６", "01/01/٢٠٢٦", "1_000") with its own «invalid» message."""
+
+    def to_python(self, value):
+        if read_otherwise(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+_TYPED = (forms.IntegerField, forms.DateField, forms.TimeField, forms.DateTimeField)  # Decimal, Float: Integer's
+
+
+@functools.cache
+def _digits_as_shown(cls: type) -> type:
+    return type(cls.__name__, (_DigitsAsShown, cls), {"__module__": cls.__module__})
+
+
+def digits_as_shown(field: forms.Field | None) -> forms.Field | None:
+    """``field`` (and the date and time of a split date-time) made a ``_DigitsAsShown`` field."""
+    for part in (getattr(field, "fields", None) or (field,)):
+        if isinstance(part, _TYPED) and not isinstance(part, _DigitsAsShown):
+            part.__class__ = _digits_as_shown(type(part))
+    return field
+
+
 class SafeRelated:
-    """ModelAdmin / inline mixin: forged related values are form errors (the widgets and field above), and so is JSON
-    the database cannot store (``FiniteJSONField``)."""
+    """ModelAdmin / inline mixin: forged related values are form errors (the widgets and field above), and so are JSON
+    the database cannot store (``FiniteJSONField``) and numbers or dates in other digits (``digits_as_shown``)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.JSONField) and db_field.decoder is None:
             kwargs.setdefault("form_class", FiniteJSONField)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        return digits_as_shown(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

@@ -8,6 +8,13 @@ from __future__ import annotations
 BIGINT_MAX = 2**63 - 1  # the largest id a row can have (bigint on PostgreSQL, integer on SQLite)
 
 
+def read_otherwise(value) -> bool:
+    """Whether a typed number or date ``value`` holds what Python's converters read as digits though it does not
+    show them as 0–9: other scripts' digits ("２０２４", "٢٠٢٤", which int(), Decimal() and strptime() read as 2024)
+    or an underscore ("2_024"). Spaces around it, a no-break space included, are not: the converters strip them."""
+    return isinstance(value, str) and not (value.strip().isascii() and "_" not in value)
+
+
 def ascii_digits(text) -> bool:
     """Whether ``text`` is one or more of 0–9 and nothing else."""
     return isinstance(text, str) and text.isascii() and text.isdigit()

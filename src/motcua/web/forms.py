@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from motcua.catalog.io.format import APPLICANT_FACTS
 from motcua.core.cccd import is_valid_id_number
-from motcua.core.digits import ascii_digits, whole_number
+from motcua.core.digits import ascii_digits, read_otherwise, whole_number
 from motcua.core.errors import DomainError
 from motcua.units import receiving
 from motcua.units.models import Agency
@@ -24,7 +24,7 @@ EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
 def _ascii_number(field: forms.Field, value):
     """Typed text of 0–9 only (core.digits): Django's int() and Decimal() also read "２０２４", "٢٠٢٤" and "2_024", and
     strptime() "01/01/٢٠٢٦" as 01/01/2026."""
-    if isinstance(value, str) and not (value.strip().isascii() and "_" not in value):
+    if read_otherwise(value):
         raise forms.ValidationError(field.error_messages["invalid"], code="invalid")
     return value
 

@@ -169,3 +169,21 @@ def test_a_merged_commune_points_to_where_to_file(client, world):
     answer = client.post(reverse("portal:submit", args=[world["proc"].code]), _submit_payload(world, idem="sap-nhap"))
     assert answer.status_code == 400 and said in lxml.html.fromstring(answer.content.decode()).text_content()
     assert _written() == before
+
+
+def test_a_commune_merged_twice_points_to_the_unit_that_exists_now(client, world):
+    """X merged into Y, and Y since into Z (no successor recorded for X's committee): the refusal sends the applicant
+    to Z's committee, not to Y, which no longer exists either."""
+    from motcua.units.models import AdministrativeUnit
+
+    agency, other = world["agency"], world["other"]
+    today = timezone.localdate()
+    middle = AdministrativeUnit.objects.create(code="99901", name="Xã Trung Gian", level=other.admin_unit.level,
+                                              parent=other.admin_unit.parent, valid_to=today - dt.timedelta(days=1),
+                                              replaced_by=other.admin_unit)
+    unit = agency.admin_unit
+    unit.valid_to, unit.replaced_by = today - dt.timedelta(days=30), middle
+    unit.save()
+    answer = _api_submit(world, agency)
+    assert answer.status_code == 422 and answer.json()["code"] == "agency_merged"
+    assert answer.json()["message"].endswith(f"vui lòng nộp tại {other.name}.")

@@ -88,7 +88,12 @@ def _refusal(agency: Agency, day: dt.date, words: _Words) -> Refusal | None:
 
 def _taker(agency: Agency, unit, day: dt.date) -> str:
     """Where a merged unit's agency's dossiers go: its recorded successor (a merger's plan records it), else an
-    agency of the same kind at the unit it merged into, else that unit."""
-    taker = latest_successor(agency) or (Agency.objects.filter(receiving_on(day), admin_unit_id=unit.replaced_by_id,
+    agency of the same kind at the unit it merged into (or, merged again since, the one that exists on ``day``), else
+    that unit."""
+    into, seen = unit.replaced_by, {unit.pk}
+    while into.replaced_by_id and into.pk not in seen and not lifetime.of_unit(into).exists_on(day):
+        seen.add(into.pk)  # merged again since: the unit that exists that day
+        into = into.replaced_by
+    taker = latest_successor(agency) or (Agency.objects.filter(receiving_on(day), admin_unit_id=into.pk,
                                                                kind=agency.kind).order_by("code").first())
-    return taker.name if taker else unit.replaced_by.name
+    return taker.name if taker else into.name

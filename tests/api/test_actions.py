@@ -1,6 +1,6 @@
 """Every lifecycle endpoint reached over HTTP at least once, with the state it leaves behind."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -81,6 +81,16 @@ def test_an_apology_given_as_a_day_is_due_at_the_end_of_that_days_office_hours(w
     assert r.status_code == 200, r.content
     due = datetime.fromisoformat(r.json()["due_at"]).astimezone(TZ)
     assert (due.date(), due.time()) == (day, time(16, 30))
+
+
+def test_an_apology_given_as_a_number_of_seconds_is_that_moment(world):
+    """A moment sent as seconds since 1970 that falls on 00:00 UTC is that moment (07:00 in Vietnam), not a day."""
+    code = processing(world)
+    due = datetime.fromisoformat(world.client("leader").get(f"/api/v1/dossiers/{code}").json()["due_at"])
+    moment = datetime.combine((due + timedelta(days=7)).date(), time(0, 0), tzinfo=UTC)
+    r = post(world, "leader", f"/{code}/apology", {"reason": "Chờ xác minh", "new_due_at": int(moment.timestamp())})
+    assert r.status_code == 200, r.content
+    assert datetime.fromisoformat(r.json()["due_at"]) == moment
 
 
 def test_hand_over_and_return_from_agency(world):

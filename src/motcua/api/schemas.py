@@ -254,11 +254,18 @@ class ExtendIn(Schema):
     reason: Reason
 
 
+def _day_as_text(value):
+    """Only a text is read as a day: pydantic also reads a number of seconds that falls on 00:00 UTC as a date."""
+    if not isinstance(value, (str, date)):
+        raise PydanticCustomError("date_type", "Input should be a valid date")
+    return value
+
+
 class ApologyIn(Schema):
     reason: Reason
     # A day ("2026-12-14") is read as a day, due at the end of its office hours (api.dossiers.apology); a moment as
     # that moment. Date first: pydantic also reads a day as a datetime, at 00:00.
-    new_due_at: date | datetime
+    new_due_at: Annotated[date, BeforeValidator(_day_as_text)] | datetime
 
 
 class ApproveIn(Schema):

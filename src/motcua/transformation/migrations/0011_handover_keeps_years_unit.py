@@ -5,6 +5,7 @@ plan's figures and left the figures of the unit that had counted it (its roll-up
 that year). For such a task the unit it counts for is again the one the handovers of its plan's year gave it, when
 its plan's unit had been merged by the end of that year; its handovers (``TaskHandover``) stay as they are."""
 
+import datetime as dt
 from itertools import groupby
 
 from django.db import migrations
@@ -30,7 +31,8 @@ def restore(apps, schema_editor):
         within = list(TaskHandover.objects.filter(task_id=task.pk, on__year__lte=plan.year).order_by("on", "id"))
         last_day = plan.agency.admin_unit.valid_to
         merged = (any(h.from_agency_id == plan.agency_id for h in within)
-                  or (last_day is not None and last_day.year <= plan.year))
+                  # as units.lifetime.ended_within: a last day of 31/12 ends the unit with the next year
+                  or (last_day is not None and last_day < dt.date(plan.year, 12, 31)))
         if not within or not merged:
             continue
         # Each merger of the year as hand_over_task ran it: the unit carrying the plan's unit's part once that part

@@ -64,3 +64,15 @@ def test_a_commune_holding_open_dossiers_cannot_be_dissolved_in_the_admin(client
     assert answer.status_code == 302, errors_of(answer)
     w.a.refresh_from_db()
     assert w.a.name == "Xã A (đã giải thể)"
+
+
+def test_unticking_a_units_working_box_without_its_last_day_is_refused(client):
+    """«đang hoạt động» unticked alone closes nothing (a unit ends with its last day, «hiệu lực đến»): the admin says
+    what to fill in instead of saving a unit that looks closed while its agencies still receive."""
+    w = world.build()
+    sign_in(client, UserFactory(username="quantri.he.thong", is_staff=True, is_superuser=True))
+    url = f"/admin/units/administrativeunit/{w.b.pk}/change/"
+    answer = client.post(url, admin_form(client, url, is_active=""))
+    assert answer.status_code == 200 and len(errors_of(answer)) == 1 and "hiệu lực đến" in errors_of(answer)[0]
+    w.b.refresh_from_db()
+    assert w.b.is_active

@@ -92,8 +92,8 @@ class AdministrativeUnit(models.Model):
         after. A unit closed here (its last day set) while its agencies still hold what nobody would then handle
         (open dossiers: units.dissolution) is refused, under «hiệu lực đến»: closing a unit in the admin moves
         nothing, with or without «sáp nhập vào»; a merger's plan («Sắp xếp đơn vị») moves them."""
-        stored = (AdministrativeUnit.objects.filter(pk=self.pk).values("code", "valid_to", "replaced_by_id").first()
-                  if self.pk else None) or {}
+        stored = (AdministrativeUnit.objects.filter(pk=self.pk).values("code", "valid_to", "replaced_by_id", "is_active")
+                  .first() if self.pk else None) or {}
         errors = {"parent": _parent_problem(
             self, "Đơn vị không thể thuộc chính nó.",
             "Không thể chọn {name}: đơn vị này thuộc (trực tiếp hoặc qua đơn vị khác) chính đơn vị đang sửa, sẽ tạo "
@@ -111,6 +111,11 @@ class AdministrativeUnit(models.Model):
             found = dissolution.reasons(list(Agency.objects.filter(admin_unit_id=self.pk).values_list("pk", flat=True)))
             if found:
                 errors["valid_to"] = found
+        if not self.is_active and stored.get("is_active", True) and not self.valid_to:
+            # What closes a unit is its last day (units.lifetime: its agencies stop receiving the day after)
+            errors["is_active"] = ("Đơn vị ngừng hoạt động từ ngày sau «hiệu lực đến»: hãy ghi ngày cuối cùng đơn vị "
+                                   "hoạt động ở «hiệu lực đến» (và «sáp nhập vào» nếu sáp nhập). Chỉ bỏ chọn «đang hoạt "
+                                   "động» thì các cơ quan của đơn vị vẫn tiếp nhận hồ sơ.")
         errors = {k: v for k, v in errors.items() if v}
         if errors:
             raise ValidationError(errors)

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from motcua.core.digits import ascii_digits
+from motcua.dossiers.lifecycle import MAX_EXTENSION_DAYS
 
 MAX_FORM_BYTES = 64 * 1024
 
@@ -250,7 +251,7 @@ class NoteIn(Schema):
 
 
 class ExtendIn(Schema):
-    days: WholeNumber = Field(..., ge=1, le=365)
+    days: WholeNumber = Field(..., ge=1, le=MAX_EXTENSION_DAYS)
     reason: Reason
 
 

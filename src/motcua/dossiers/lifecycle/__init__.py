@@ -71,6 +71,7 @@ from .intake import (
 )
 from .intake_reads import procedure_and_agency
 from .processing import (
+    MAX_EXTENSION_DAYS,
     complete_step,
     extend,
     hand_over,
@@ -84,7 +85,7 @@ from .reorganization import filed_with, receiving_agency_at, transfer_agency
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
-    "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
+    "MAX_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "allowed_actions", "approve", "awaiting_decision", "check_off_day_reason", "complete_step",
     "digitization_recordable", "extend", "filed_with", "hand_over", "handovers", "issue_apology",
     "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement", "receive",

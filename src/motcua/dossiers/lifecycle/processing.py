@@ -187,12 +187,15 @@ def resume(d, at, *, officer) -> Event:
     return Event(data={"paused_working_minutes": waited})
 
 
+MAX_EXTENSION_DAYS = 365  # the longest extension taken as typed: a bound on typing errors, not a legal limit
+
+
 def _extension_days(d, at, args) -> None:
     try:
         n = float(args.get("days"))
     except (TypeError, ValueError):
         n = 0
-    if not 0 < n <= 365:  # NaN compares false both ways, so it fails here too (and infinity is past 365)
+    if not 0 < n <= MAX_EXTENSION_DAYS:  # NaN compares false both ways, so it fails here too (infinity is past)
         raise ValidationFailed("days_invalid", "Số ngày gia hạn phải là số dương (ngày làm việc).")
 
 

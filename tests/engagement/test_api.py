@@ -162,3 +162,21 @@ def test_feedback_over_the_api_with_a_phone_partly_in_full_width_digits_is_refus
     assert r.status_code == 422 and r.json()["code"] == "feedback_invalid", r.content
     assert "Số điện thoại không hợp lệ" in r.json()["message"]
     assert not Feedback.objects.exists()
+
+
+def test_feedback_to_an_agency_whose_unit_was_dissolved_is_refused_with_why(client):
+    """The portal no longer offers a dissolved commune's committee; the API says why it will not take it either, and
+    nothing is written (nobody there would handle it)."""
+    import datetime as dt
+
+    agency = AgencyFactory(code="H55.98")
+    unit = agency.admin_unit
+    unit.valid_to = timezone.localdate() - dt.timedelta(days=1)
+    unit.save()
+    body = {"classification": "regulation", "title": "Phí sao y bản chính", "name": "Võ Thị Lan",
+            "content": "Đề nghị công khai mức phí sao y tại bộ phận một cửa.", "phone": "0935111222",
+            "agency_code": "H55.98"}
+    r = post(client, f"{BASE}/feedback", body)
+    assert r.status_code == 422 and r.json()["code"] == "feedback_invalid"
+    assert r.json()["message"].startswith(f"{unit.name} đã giải thể từ ngày {timezone.localdate():%d/%m/%Y}")
+    assert "agency" in r.json()["details"] and not Feedback.objects.exists()

@@ -35,6 +35,7 @@ from motcua.core.calendar import add_working_days, add_working_time, working_tim
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
 from motcua.outbox.services import emit
+from motcua.units import receiving
 
 from .common import MAX_CONTENT, clean_text, iso, percent
 from .models import Feedback, FeedbackClassification, FeedbackStatus
@@ -103,6 +104,9 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
         errors["contact"] = "Vui lòng để lại số điện thoại hoặc thư điện tử để nhận kết quả trả lời."
     if dossier is not None and not can_view_dossier(user, dossier):
         raise PermissionDenied("forbidden", "Chỉ người nộp hồ sơ mới được phản ánh về hồ sơ này.")
+    # An agency whose unit has closed (merged, dissolved) handles nothing more: as for dossiers (units.receiving)
+    if agency is not None and (refused := receiving.refusal(agency, timezone.localdate(at or timezone.now()))):
+        errors["agency"] = f"{refused.fact}; vui lòng gửi phản ánh, kiến nghị đến cơ quan đang tiếp nhận."
     if errors:
         raise ValidationFailed("feedback_invalid", next(iter(errors.values())), details=errors)
 

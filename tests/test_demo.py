@@ -15,6 +15,7 @@ from motcua.reporting import consumer, decision766
 from motcua.transformation.models import Plan, ReportingRound, RoundResponse, Target, Task
 from motcua.transformation.services.budget import plan_table
 from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.receiving import receiving_on
 
 
 def counts():
@@ -54,8 +55,8 @@ def test_setup_demo_twice(client, settings, tmp_path):
     assert plan_table(ward_plan).planned_vnd == 260_000_000
     assert {t.measure for t in Target.objects.filter(plan=ward_plan)} == {"online_rate", "people_trained"}
     open_round = ReportingRound.objects.get(status=ReportingRound.OPEN)
-    assert open_round.responses.count() == Agency.objects.filter(
-        is_active=True, kind__in=[Agency.COMMUNE_COMMITTEE, Agency.PROVINCIAL_DEPARTMENT]).count()
+    assert open_round.responses.count() == Agency.objects.filter(  # the units receiving today (units.receiving)
+        receiving_on(timezone.localdate()), kind__in=[Agency.COMMUNE_COMMITTEE, Agency.PROVINCIAL_DEPARTMENT]).count()
     assert "Chuyển đổi số: kế hoạch của" in text
     # result templates (.docx written at set-up) for demo procedures, each with the applicant's merge field
     assert "Mẫu kết quả (.docx) của thủ tục mẫu: thêm 3." in text

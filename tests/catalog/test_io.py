@@ -227,3 +227,36 @@ def test_a_catalog_file_of_an_unreadable_version_is_refused_in_vietnamese_not_a_
     path.write_text(json.dumps({"format": "motcua-catalog", "version": version, "procedures": []}), encoding="utf-8")
     with pytest.raises(CommandError, match="không phải danh mục thủ tục của hệ thống hoặc phiên bản mới hơn"):
         call_command("import_catalog", str(path), stdout=StringIO())
+
+
+def _close(agency, days_ago=1):
+    """The agency's commune dissolved: its last day («hiệu lực đến») passed (units.lifetime)."""
+    import datetime as dt
+
+    from django.utils import timezone
+    unit = agency.admin_unit
+    unit.valid_to = timezone.localdate() - dt.timedelta(days=days_ago)
+    unit.save(update_fields=["valid_to"])
+
+
+def test_an_agency_of_a_closed_unit_is_not_assigned_by_the_import(province):
+    """A procedure's receiving agency or a step's agency whose unit's last day has passed is refused with why, in
+    Vietnamese, and nothing is written; a «kind:» shorthand leaves it out (units.receiving: the one rule)."""
+    closed = Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE).order_by("code").first()
+    _close(closed)
+    data = demo()
+    bad = copy.deepcopy(data)
+    bad["procedures"][0]["agencies"] = [closed.code]
+    bad["procedures"][1]["steps"][0]["agency"] = closed.code
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog_data(bad)
+    errors = err.value.errors
+    assert len(errors) == 2, errors
+    assert errors[0].startswith("Thủ tục thứ 1 (")
+    assert f"cơ quan tiếp nhận mã \"{closed.code}\" không nhận hồ sơ: {closed.admin_unit.name} đã giải thể" in errors[0]
+    assert "Thủ tục thứ 2" in errors[1] and "bước thứ 1" in errors[1]
+    assert f"cơ quan thực hiện mã \"{closed.code}\" không nhận hồ sơ" in errors[1]
+    assert Procedure.objects.count() == 0
+    import_catalog_data(data)
+    birth = Procedure.objects.get(name="Đăng ký khai sinh")
+    assert birth.agencies.count() == 95 and not birth.agencies.filter(pk=closed.pk).exists()

@@ -1,6 +1,29 @@
 from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+
+from motcua.units.admin import RECEIVING_PICKERS
+from motcua.units.models import Agency
+from motcua.units.receiving import receiving_on
 
 from .models import ComponentRequirement, Field, Procedure, ProcessStep
+
+RECEIVING_PICKERS.update({("catalog", "processstep", "agency"), ("catalog", "procedure", "agencies")})
+
+
+def _assignable(request, kept) -> Q:
+    """The agencies a procedure's form offers: those receiving today (units.receiving: a unit whose last day has
+    passed receives nothing), and those the procedure being edited already names (``kept``: a lookup on Agency to its
+    id), shown as they are so that saving changes nothing unseen."""
+    wanted = receiving_on(timezone.localdate())
+    object_id = (request.resolver_match.kwargs.get("object_id") or "") if request.resolver_match else ""
+    if object_id.isdigit():
+        wanted |= Q(**{kept: int(object_id)})
+    return wanted
+
+
+def _agencies(request, kept):
+    return Agency.objects.filter(pk__in=Agency.objects.filter(_assignable(request, kept)).values("pk"))
 
 
 @admin.register(Field)
@@ -19,6 +42,11 @@ class StepInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ("agency",)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = _agencies(request, "process_steps__procedure_id")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
@@ -30,6 +58,11 @@ class ProcedureAdmin(admin.ModelAdmin):
     autocomplete_fields = ("field",)
     filter_horizontal = ("agencies",)
     inlines = [ComponentInline, StepInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "agencies":
+            kwargs["queryset"] = _agencies(request, "procedures")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
     fieldsets = [
         (None, {"fields": ("code", "name", "field", "level", "agency_kind", "competent_authority", "target",
                            "is_active", "is_sample")}),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .models import (
@@ -11,6 +12,11 @@ from .models import (
     ReorganizationProgress,
     closing_plan,
 )
+from .receiving import receiving_on
+
+# The pickers (app label, model, field) whose autocomplete offers only the agencies receiving today
+# (units.receiving): the apps that assign work to an agency add theirs (catalog.admin).
+RECEIVING_PICKERS: set[tuple[str, str, str]] = set()
 
 
 @admin.register(AdministrativeUnit)
@@ -46,6 +52,14 @@ class AgencyAdmin(admin.ModelAdmin):
     autocomplete_fields = ("admin_unit", "parent", "successor")
     list_select_related = ("admin_unit",)
     inlines = [DepartmentInline, CounterInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """An autocomplete assigning work (RECEIVING_PICKERS) offers no agency of a unit whose last day has passed."""
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        picker = tuple(request.GET.get(k, "") for k in ("app_label", "model_name", "field_name"))
+        if picker in RECEIVING_PICKERS:
+            queryset = queryset.filter(receiving_on(timezone.localdate()))
+        return queryset, duplicates
 
     def get_readonly_fields(self, request, obj=None):
         """An agency a reorganization plan closed keeps the successor the plan recorded (Agency.clean)."""

@@ -16,6 +16,7 @@ from motcua.transformation import permissions
 from motcua.transformation.models import Activity, FundingSource, Plan, ReportingRound, TaskGroup
 from motcua.transformation.services import catalogue, community, indicators, plans, rollup, rounds
 from motcua.units.models import Agency
+from motcua.units.receiving import receiving_on
 from motcua.units.reorganization import predecessor_ids
 from motcua.web.pages import actor
 
@@ -33,7 +34,8 @@ def round_list(request):
         status = 422
         if form.is_valid():
             c = form.cleaned_data
-            units = Agency.objects.filter(is_active=True, kind__in=c["kinds"])
+            units = (Agency.objects.filter(receiving_on(timezone.localdate()), kind__in=c["kinds"])
+                     .select_related("admin_unit"))
             try:
                 rnd = rounds.open_round(actor(request), title=c["title"], year=c["year"], deadline=c["deadline"],
                                         period_end=c["period_end"], reminder_days=c["reminder_days"], agencies=units)

@@ -8,8 +8,11 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils import timezone
+
 from motcua.core.errors import ValidationFailed
 from motcua.units.models import Agency
+from motcua.units.receiving import receiving_on
 
 from ..models import (
     Field,
@@ -44,7 +47,7 @@ def catalog_to_dict(procedures=None) -> dict:
     procedures = procedures if procedures is not None else Procedure.objects.all()
     procedures = procedures.select_related("field").prefetch_related("components", "steps__agency", "agencies")
     kind_sets = defaultdict(set)
-    for code, kind in Agency.objects.filter(is_active=True).values_list("code", "kind"):
+    for code, kind in Agency.objects.filter(receiving_on(timezone.localdate())).values_list("code", "kind"):
         kind_sets[kind].add(code)
     procs, field_codes = [], set()
     for p in procedures.order_by("code"):

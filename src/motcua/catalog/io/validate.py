@@ -7,8 +7,11 @@ import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
+
 from motcua.core.digits import typed_whole
 from motcua.units.models import Agency
+from motcua.units.receiving import handover_refusal, receiving_on, refusal
 
 from ..models import (
     Field,
@@ -90,11 +93,11 @@ class Validator:
     def __init__(self, data: dict):
         self.data = data
         self.errors: list[str] = []
-        self.agencies = {a.code: a for a in Agency.objects.all()}
+        self.day = timezone.localdate()
+        self.agencies = {a.code: a for a in Agency.objects.select_related("admin_unit")}
         self.kind_agencies = defaultdict(list)
-        for agency in self.agencies.values():
-            if agency.is_active:
-                self.kind_agencies[agency.kind].append(agency)
+        for agency in Agency.objects.filter(receiving_on(self.day)):  # units.receiving: the one rule
+            self.kind_agencies[agency.kind].append(agency)
 
     def err(self, where, message):
         self.errors.append(f"{where}: {message}")
@@ -230,7 +233,11 @@ class Validator:
                 for agency in self.kind_agencies.get(kind, []):
                     agencies[agency.pk] = agency
             elif ref in self.agencies:
-                agencies[self.agencies[ref].pk] = self.agencies[ref]
+                agency = self.agencies[ref]
+                if (no := refusal(agency, self.day)) is not None:  # a closed unit's agency receives nothing
+                    self.err(where, f"cơ quan tiếp nhận mã \"{ref}\" không nhận hồ sơ: {no.fact}.")
+                    continue
+                agencies[agency.pk] = agency
             else:
                 self.err(where, f"không tìm thấy cơ quan có mã \"{ref}\".")
         return list(agencies.values())
@@ -272,6 +279,8 @@ class Validator:
             agency = self.agencies.get(agency_code) if agency_code else None
             if agency_code and agency is None:
                 self.err(swhere, f"không tìm thấy cơ quan thực hiện mã \"{agency_code}\".")
+            elif agency is not None and (no := handover_refusal(agency, self.day)) is not None:
+                self.err(swhere, f"cơ quan thực hiện mã \"{agency_code}\" không nhận hồ sơ: {no.fact}.")
             try:
                 order = _int(row.get("order"), i)
                 days = _decimal(row.get("duration_days"))

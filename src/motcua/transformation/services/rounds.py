@@ -12,6 +12,7 @@ from motcua.accounts.models import Role
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.outbox.services import emit
 from motcua.units.models import Agency
+from motcua.units.receiving import receiving_on, refusal
 from motcua.units.reorganization import latest_successor
 
 from .. import permissions
@@ -38,7 +39,7 @@ def _reminder_days(text: str) -> str:
 def open_round(user, *, title: str, year, deadline: dt.date, period_start: dt.date | None = None,
                period_end: dt.date | None = None, reminder_days: str = "7,3,1", agencies=None, note: str = ""
                ) -> ReportingRound:
-    """Open a round for `agencies` (default: every active commune and provincial department)."""
+    """Open a round for `agencies` (default: every commune and provincial department receiving today)."""
     permissions.require(permissions.is_provincial_admin(user), "Chỉ quản trị cấp tỉnh mở kỳ báo cáo.")
     year = _year(year)
     title = (title or "").strip() or f"Báo cáo kết quả chuyển đổi số năm {year}"
@@ -49,8 +50,7 @@ def open_round(user, *, title: str, year, deadline: dt.date, period_start: dt.da
     period_start, period_end = period_start or dt.date(year, 1, 1), period_end or dt.date(year, 12, 31)
     if period_start > period_end:
         raise ValidationFailed("period_invalid", "Ngày bắt đầu kỳ số liệu phải trước ngày kết thúc.")
-    units = list(agencies) if agencies is not None else list(
-        Agency.objects.filter(is_active=True, kind__in=DEFAULT_UNIT_KINDS))
+    units = _recipients(agencies)
     if not units:
         raise ValidationFailed("round_no_units", "Chưa chọn đơn vị nào phải báo cáo.")
     with transaction.atomic():
@@ -65,6 +65,20 @@ def open_round(user, *, title: str, year, deadline: dt.date, period_start: dt.da
                         f"Đã mở kỳ báo cáo: {rnd.title}. Hạn gửi: {rnd.deadline:%d/%m/%Y}. Đơn vị: {agency.name}.")
         audit(user, "dx.round_opened", "dx_round", rnd.pk, {"units": len(units), "deadline": str(deadline)})
     return rnd
+
+
+def _recipients(agencies) -> list[Agency]:
+    """The units a round opened today asks: those receiving today (units.receiving: a unit whose last day has passed
+    no longer works, its agency would be asked for nobody's report). Named ones (the API's ``units``) closed are
+    refused with why; the rounds already open keep the units they asked."""
+    today = timezone.localdate()
+    if agencies is None:
+        return list(Agency.objects.filter(receiving_on(today), kind__in=DEFAULT_UNIT_KINDS))
+    units = list(agencies)
+    for agency in units:
+        if (no := refusal(agency, today)) is not None:
+            raise ValidationFailed("round_unit_closed", f"Không thể giao báo cáo cho {agency.name}: {no.fact}.")
+    return units
 
 
 def close_round(user, rnd: ReportingRound) -> ReportingRound:

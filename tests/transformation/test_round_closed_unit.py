@@ -1,0 +1,54 @@
+"""A reporting round opened today asks only the units that exist today (units.receiving): a ward whose last day
+(«hiệu lực đến») has passed is not asked to report, on the back office's form, by default, nor when the API names it
+(refused with why, in Vietnamese); a round opened before keeps the units it asked."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from motcua.transformation.models import ReportingRound
+from motcua.transformation.services import rounds
+
+pytestmark = pytest.mark.django_db
+BASE = "/can-bo/chuyen-doi-so"
+
+
+def _dissolve(agency, days_ago=1):
+    unit = agency.admin_unit
+    unit.valid_to = timezone.localdate() - dt.timedelta(days=days_ago)
+    unit.save(update_fields=["valid_to"])
+
+
+def _asked(rnd) -> list[str]:
+    return list(rnd.responses.order_by("agency__code").values_list("agency__name", flat=True))
+
+
+def test_a_round_opened_on_the_back_office_does_not_ask_a_ward_dissolved_since_yesterday(signed_in, dx):
+    deadline = timezone.localdate() + dt.timedelta(days=5)
+    before = rounds.open_round(dx.admin, title="Kỳ trước", year=2024, deadline=deadline)
+    _dissolve(dx.ct)
+    admin = signed_in(dx.admin)
+    r = admin.post(f"{BASE}/ky-bao-cao/", {"year": 2025, "deadline": deadline.isoformat(), "reminder_days": "7,3,1",
+                                           "kinds": ["commune_committee"]}, follow=True)
+    rnd = ReportingRound.objects.get(year=2025)
+    assert _asked(rnd) == ["UBND phường Đức Phổ"]
+    assert "cho 1 đơn vị" in r.content.decode()
+    assert "UBND phường Cẩm Thành" not in admin.get(f"{BASE}/ky-bao-cao/{rnd.pk}/").content.decode()
+    assert set(_asked(before)) == {"UBND phường Cẩm Thành", "UBND phường Đức Phổ",
+                                   "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"}  # asked before: unchanged
+
+
+def test_a_round_by_default_and_through_the_api_asks_no_dissolved_ward(signed_in, dx):
+    deadline = timezone.localdate() + dt.timedelta(days=5)
+    _dissolve(dx.ct)
+    rnd = rounds.open_round(dx.admin, title="", year=2025, deadline=deadline)
+    assert set(_asked(rnd)) == {"UBND phường Đức Phổ", "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"}
+    r = signed_in(dx.admin).post("/api/v1/transformation/rounds",
+                                 {"title": "", "year": 2025, "deadline": deadline.isoformat(), "units": ["21025"]},
+                                 content_type="application/json")
+    assert r.status_code == 422, r.content
+    body = r.json()
+    assert body["code"] == "round_unit_closed"
+    assert body["message"].startswith("Không thể giao báo cáo cho UBND phường Cẩm Thành: Phường Cẩm Thành đã giải thể")
+    assert ReportingRound.objects.count() == 1

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
 
+from motcua.core.digits import whole_number
 from motcua.units.admin import RECEIVING_PICKERS
 from motcua.units.models import Agency
 from motcua.units.receiving import receiving_on
@@ -16,9 +17,9 @@ def _assignable(request, kept) -> Q:
     passed receives nothing), and those the procedure being edited already names (``kept``: a lookup on Agency to its
     id), shown as they are so that saving changes nothing unseen."""
     wanted = receiving_on(timezone.localdate())
-    object_id = (request.resolver_match.kwargs.get("object_id") or "") if request.resolver_match else ""
-    if object_id.isdigit():
-        wanted |= Q(**{kept: int(object_id)})
+    object_id = whole_number(request.resolver_match.kwargs.get("object_id")) if request.resolver_match else None
+    if object_id is not None:
+        wanted |= Q(**{kept: object_id})
     return wanted
 
 

@@ -108,3 +108,20 @@ def test_api_asks_replies_and_raises_again(client, people):
         "classification": "regulation", "title": "Phản ánh lại", "content": "Chưa giải quyết được vấn đề.",
         "reraises_code": "PA000000XXXXXX"}, content_type="application/json")
     assert missing.status_code == 404 and missing.json()["code"] == "feedback_not_found"
+
+
+def test_raising_again_an_item_of_an_agency_closed_since_offers_the_one_that_took_over(client, people):
+    """The sender raises an answered item again after its commune's committee was merged away: the form proposes
+    the committee that took over (the old one is no longer offered), instead of an empty choice among them all."""
+    import lxml.html
+
+    agency, handler, sender = people
+    fb = services.answer_feedback(handler, submit(sender, agency=agency), "Đã trả lời đầy đủ nội dung.", at=at(3))
+    taker = AgencyFactory(name="UBND phường Hợp Nhất")
+    agency.is_active, agency.successor = False, taker
+    agency.save()
+    sign_in(client, sender)
+    page = lxml.html.fromstring(client.get(reverse("portal:feedback"), {"phan-anh-lai": fb.code}).content.decode())
+    chosen = page.xpath("//select[@name='agency']/option[@selected]/@value")
+    assert chosen == [str(taker.pk)]
+    assert str(agency.pk) not in page.xpath("//select[@name='agency']/option/@value")

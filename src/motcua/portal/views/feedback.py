@@ -13,6 +13,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.engagement.feedback import provide_information, rate_feedback_answer, submit_feedback
 from motcua.engagement.models import Feedback, FeedbackStatus
+from motcua.units.reorganization import latest_successor
 from motcua.web.pages import actor, page, place_domain_error, show_domain_error
 
 from ..forms import (
@@ -38,6 +39,8 @@ def feedback(request):
     if again is not None:
         initial.update(classification=again.classification, agency=again.agency_id, title=f"Phản ánh lại: {again.title}"[:255])
     form = FeedbackForm(request.POST or None, initial=initial)
+    if again is not None and again.agency_id:
+        form.initial["agency"] = _still_offered(form, again.agency)
     if request.method == "POST" and form.is_valid():
         try:
             ref = _send_feedback(request.user, form.cleaned_data, again)
@@ -50,6 +53,16 @@ def feedback(request):
     return page(request, "portal/feedback.html", {"form": form, "nav": "feedback", "again": again,
                                                   "mine": _mine(request.user)[:20]},
                 status=400 if form.errors else 200)
+
+
+def _still_offered(form, agency):
+    """The agency a raised-again item goes to: its own while it receives, else (its unit closed since) the agency
+    that took over from it when the form offers it (units.receiving), else none: the sender chooses."""
+    offered = form.fields["agency"].queryset
+    for candidate in (agency, latest_successor(agency)):
+        if candidate is not None and offered.filter(pk=candidate.pk).exists():
+            return candidate.pk
+    return None
 
 
 @login_required

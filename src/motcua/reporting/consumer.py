@@ -18,7 +18,6 @@ from collections import defaultdict
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from motcua.db import health
 from motcua.db.router import read_alias
@@ -26,7 +25,6 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.engagement.models import SatisfactionRating
 from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
-from motcua.units.models import ReorganizationPlan
 
 from . import retention
 from .metrics import (
@@ -42,87 +40,18 @@ from .metrics import (
     diff,
 )
 from .models import ConsumerCursor, DossierFact, StatCounter
+from .move_moments import TRANSFER, MoveMoments
+from .payloads import dossier_id_of, moment_of
 
 CONSUMER_NAME = "reporting.counters"
 TOPIC_PREFIXES = ("dossier.", "engagement.", "integration.")
-# What the national systems answered about a dossier (integrations.dispatcher): topic → how it changes the fact.
-OUTCOME_TOPICS = ("integration.portal_sync", "integration.storage_sync")
 _FACT_FIELDS = FactData.field_names()
-
-
-def _dt(value) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value
-    parsed = parse_datetime(str(value))
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, dt.UTC)
-    return parsed
 
 
 def fact_data(row: DossierFact | None) -> FactData | None:
     if row is None:
         return None
     return FactData(**{name: getattr(row, name) for name in _FACT_FIELDS})
-
-
-TRANSFER = "transfer_agency"  # a reorganization's move (dossiers.lifecycle.reorganization)
-
-
-class MoveMoments:
-    """The moment a reorganization's move counts from (metrics.py, *Agency*), in one place for the consumer, the
-    rebuild and the naive recomputation: when the merger took effect, the plan's ``takes_effect_at``, however late
-    the plan was applied.
-
-    A transfer carries it as ``effective_at`` (event data and outbox payload). One written before that release
-    carries only its plan's pk in its event data (``plan``; its outbox payload not even that, only ``event_id``),
-    so the plan's ``takes_effect_at`` is read here, once per plan for this object's life (a consume run, a rebuild,
-    a recomputation), and the stored history is not rewritten. The transfer's own moment only when the plan is not
-    there any more."""
-
-    def __init__(self) -> None:
-        self._plans: dict[int, dt.datetime | None] = {}
-        self._transfers: dict = {}  # event pk, or (dossier pk, moment) → a transfer's event data
-
-    def moment(self, data: dict, at: dt.datetime) -> dt.datetime:
-        """When the move of the transfer whose event data (or outbox payload) is ``data`` and moment ``at`` counts."""
-        carried = _dt(data.get("effective_at"))
-        if carried is not None:
-            return carried
-        plan = data.get("plan")
-        if plan is not None and plan not in self._plans:
-            self._load_plans([plan])
-        return self._plans.get(plan) or at
-
-    def of_outbox(self, event: OutboxEvent, at: dt.datetime) -> dt.datetime:
-        """The moment of a ``dossier.transfer_agency`` outbox event (``prepare`` read the batch's old ones)."""
-        payload = event.payload
-        if payload.get("effective_at") or payload.get("plan") is not None:
-            return self.moment(payload, at)
-        data = self._transfers.get(payload.get("event_id")) or self._transfers.get((_dossier_id(event), at), {})
-        return self.moment(data, at)
-
-    def prepare(self, events: list[OutboxEvent]) -> None:
-        """Read, in one query each, the event data and plans of the transfers in ``events`` written before their
-        payload carried ``effective_at`` (by the dossier event's id, or by dossier and moment for the oldest)."""
-        old = [e for e in events if e.topic == f"dossier.{TRANSFER}" and not e.payload.get("effective_at")
-               and e.payload.get("plan") is None]
-        dossiers = {i for i in (_dossier_id(e) for e in old) if i is not None}
-        if not dossiers:
-            return
-        for pk, dossier, moment, data in DossierEvent.objects.filter(dossier_id__in=dossiers, action=TRANSFER) \
-                .values_list("pk", "dossier_id", "at", "data"):
-            self._transfers[pk] = self._transfers[(dossier, moment)] = data
-        self._load_plans([d.get("plan") for d in self._transfers.values() if d.get("plan") not in self._plans])
-
-    def _load_plans(self, pks: list) -> None:
-        self._plans.update(dict.fromkeys(pks))  # a plan not there any more: the transfer's own moment
-        pks = [pk for pk in pks if isinstance(pk, int)]
-        if not pks:
-            return
-        for plan in ReorganizationPlan.objects.filter(pk__in=pks).only("pk", "effective_date"):
-            self._plans[plan.pk] = plan.takes_effect_at
 
 
 def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | None,
@@ -141,7 +70,7 @@ def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | No
         row.online_level = payload.get("procedure_online_level") or ""
     for key in ("received_at", "due_at", "decided_at", "returned_at"):
         if key in payload:
-            setattr(row, key, _dt(payload.get(key)))
+            setattr(row, key, moment_of(payload.get(key)))
     for key in ("fee_paid_online", "digitized_at_receipt", "result_digitized", "result_electronic",
                 "components_reused", "vault_linked", "applicant_vneid", "applicant_population"):
         if key in payload:
@@ -152,9 +81,9 @@ def _apply_dossier_payload(row: DossierFact, payload: dict, at: dt.datetime | No
     if status == "draft":
         row.submitted_at = None
     elif payload.get("action") in ("submit_online", "receive_at_counter") or row.submitted_at is None:
-        row.submitted_at = _dt(payload.get("submitted_at")) or at
+        row.submitted_at = moment_of(payload.get("submitted_at")) or at
     if status in TERMINAL_STATUSES:
-        row.closed_at = _dt(payload.get("closed_at")) or row.closed_at or at
+        row.closed_at = moment_of(payload.get("closed_at")) or row.closed_at or at
     else:
         row.closed_at = None
 
@@ -179,19 +108,6 @@ def _apply_outcome_payload(row: DossierFact, topic: str, payload: dict) -> bool:
     elif outcome == SYNC_ACKNOWLEDGED:
         row.storage_synced = True
     return True
-
-
-def _dossier_id(event: OutboxEvent) -> int | None:
-    if event.topic.startswith("dossier."):
-        raw = event.payload.get("dossier_id", event.aggregate_id)
-    elif event.topic == "engagement.rating_submitted" or event.topic in OUTCOME_TOPICS:
-        raw = event.payload.get("dossier_id")
-    else:
-        return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 def _counter_rows(deltas: dict[tuple, dict[str, int]]):
@@ -238,18 +154,18 @@ def apply_events(events: list[OutboxEvent], moments: MoveMoments | None = None) 
     """Apply events to facts and counters (caller holds the transaction); ``moments``: the plans already read."""
     moments = moments if moments is not None else MoveMoments()
     moments.prepare(events)
-    ids = {i for i in (_dossier_id(e) for e in events) if i is not None}
+    ids = {i for i in (dossier_id_of(e) for e in events) if i is not None}
     facts = {f.pk: f for f in DossierFact.objects.filter(pk__in=ids)}
     before = {pk: fact_data(f) for pk, f in facts.items()}
     touched: set[int] = set()
     for event in events:
-        dossier_id = _dossier_id(event)
+        dossier_id = dossier_id_of(event)
         if dossier_id is None:
             continue
         row = facts.get(dossier_id)
         if row is not None and row.last_event_id >= event.pk:
             continue  # already applied
-        at = _dt(event.payload.get("at")) or event.created_at
+        at = moment_of(event.payload.get("at")) or event.created_at
         if event.topic.startswith("dossier."):
             if row is None:
                 row = facts[dossier_id] = DossierFact(dossier_id=dossier_id)

@@ -23,7 +23,7 @@ keeps its receipt (and anything else before the move) with the old committee, so
 period before the merger never change; from the move on it is the new agency's: its stock moves (``moved_out`` at
 the old agency, ``moved_in`` at the new one; ``moved_…_overdue`` for one already past its deadline), its decision
 counts there. The move's moment is when the merger took effect (00:00 of the plan's effective date, the event's
-``effective_at``, or its plan's for a transfer written before: consumer.MoveMoments), not when the plan was applied,
+``effective_at``, or its plan's for a transfer written before: move_moments.MoveMoments), not when the plan was applied,
 which may be months later: a dossier the old committee still
 received or decided in between counts as the new agency's receipt or decision (``agency_at``). ``FactData.
 agency_moves`` records the agencies a dossier had before and when it left each; agency_moves.py reads the moved

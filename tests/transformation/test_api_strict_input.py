@@ -1,9 +1,9 @@
 """The digital-transformation API reads what was sent as it shows: an id in the address is 0–9 (pydantic's lax int
-read "1_2" as plan 12)."""
+read "1_2" as plan 12), and money is a number or Vietnamese text, never JSON true (which pydantic read as 1)."""
 
 import pytest
 
-from motcua.transformation.models import BudgetLine, Plan, Task
+from motcua.transformation.models import BudgetLine, Plan, Target, Task
 from tests.api.conftest import assert_not_found, written_otherwise
 
 from .test_api import API, api  # noqa: F401  (the fixture)
@@ -50,3 +50,26 @@ def test_a_year_in_the_address_written_otherwise_is_not_found(api, dx):  # noqa:
     assert c.get(f"{API}/annual-reports/21439/2024/sections").status_code == 200
     for raw in ("2_024", "%202024", "%2B2024", "２０２４", "2024.0"):
         assert_not_found(c.get(f"{API}/annual-reports/21439/{raw}/sections"))
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_money_sent_as_true_or_false_is_refused(api, task, flag):  # noqa: F811
+    c = api("dp_admin")
+    r = c.post(f"{API}/tasks/{task.pk}/budget-lines", {"planned": flag}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "amount_invalid", r.content
+    assert r.json()["message"].startswith("Kinh phí: Kinh phí phải là số triệu đồng")
+    assert not BudgetLine.objects.exists()
+    line = c.post(f"{API}/tasks/{task.pk}/budget-lines", {"planned": "92,460"}, content_type="application/json").json()
+    for field in ("planned", "disbursed"):
+        r = c.patch(f"{API}/budget-lines/{line['id']}", {field: flag}, content_type="application/json")
+        assert r.status_code == 422 and r.json()["code"] == "amount_invalid", r.content
+    stored = BudgetLine.objects.get(pk=line["id"])
+    assert (stored.planned_vnd, stored.disbursed_vnd) == (92_460_000, None)
+
+
+def test_a_target_value_sent_as_true_is_refused(api, task):  # noqa: F811
+    c = api("dp_admin")
+    r = c.post(f"{API}/plans/{task.plan_id}/targets", {"measure": "households_internet", "value": True},
+               content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "value_invalid", r.content
+    assert "không phải đúng/sai" in r.json()["message"] and not Target.objects.exists()

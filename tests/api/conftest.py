@@ -58,3 +58,22 @@ def submitted_code(world) -> str:
     r = post(world, "citizen", "", submit_body(world))
     assert r.status_code == 201, r.content
     return r.json()["code"]
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def written_otherwise(number: int) -> list[str]:
+    """Ways of writing ``number`` in an address other than 0–9 (URL-encoded where needed): "0_12", "1_2", " 12", "+12"
+    and "12.0", which pydantic's lax int reads as 12, and "１２"."""
+    text = str(number)
+    split = [f"{text[0]}_{text[1:]}"] if len(text) > 1 else []
+    return [f"0_{text}", *split, f"%20{text}", f"%2B{text}", f"{text}.0", text.translate(FULL_WIDTH)]
+
+
+def assert_not_found(response) -> dict:
+    """The API's 404 for an address no route takes: JSON ``not_found`` with a Vietnamese message."""
+    assert response.status_code == 404, response.content[:300]
+    body = response.json()
+    assert body["code"] == "not_found" and not body["message"].isascii()
+    return body

@@ -97,7 +97,7 @@ def create_token_with_eid(request, payload: EidTokenIn):
     return Status(201, {**_token_out(token), "token": raw})
 
 
-@router.delete("/tokens/{token_id}", response={200: TokenOut, 401: ErrorOut, 404: ErrorOut},
+@router.delete("/tokens/{id:token_id}", response={200: TokenOut, 401: ErrorOut, 404: ErrorOut},
                summary="Thu hồi khóa API")
 def delete_token(request, token_id: int):
     token = ApiToken.objects.filter(user=request.auth, pk=token_id).first()

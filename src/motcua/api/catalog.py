@@ -12,7 +12,7 @@ from motcua.core.money import format_vnd
 from motcua.core.text import fold
 from motcua.units.receiving import receiving_on
 
-from .schemas import ErrorOut, FieldOut, ProcedureDetailOut, ProcedurePage
+from .schemas import ErrorOut, FieldOut, ProcedureDetailOut, ProcedurePage, page_size, page_start
 
 router = Router(tags=["catalog"])
 
@@ -46,7 +46,7 @@ def list_procedures(request, q: str | None = Query(None, max_length=200, descrip
                     field: str | None = Query(None, max_length=32), level: str | None = Query(None, max_length=16),
                     online_level: str | None = Query(None, max_length=16),
                     agency: str | None = Query(None, max_length=32, description="Mã cơ quan tiếp nhận"),
-                    limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=1_000_000)):
+                    limit: page_size(100) = 20, offset: page_start(1_000_000) = 0):
     # PostgreSQL cannot compare text with NUL in it; such characters mean nothing in a search anyway.
     q, field, level, online_level, agency = (v.replace("\x00", "") if v else v
                                              for v in (q, field, level, online_level, agency))

@@ -232,12 +232,12 @@ def upload(request, file: File[UploadedFile], kind: Form[str] = AttachmentKind.C
     return Status(201, _attachment_out(att))
 
 
-@router.get("/attachments/{attachment_id}", response={200: AttachmentOut, **ERRORS}, summary="Thông tin tệp")
+@router.get("/attachments/{id:attachment_id}", response={200: AttachmentOut, **ERRORS}, summary="Thông tin tệp")
 def attachment_detail(request, attachment_id: int):
     return _attachment_out(_attachment(request, attachment_id))
 
 
-@router.get("/attachments/{attachment_id}/content", response={200: None, **ERRORS}, summary="Tải tệp về")
+@router.get("/attachments/{id:attachment_id}/content", response={200: None, **ERRORS}, summary="Tải tệp về")
 def attachment_content(request, attachment_id: int):
     att = _attachment(request, attachment_id)
     response = FileResponse(document_storage().open(att.storage_path, "rb"), content_type=att.content_type,
@@ -285,12 +285,12 @@ def _job(request, job_id: int) -> DigitizationJob:
     return job
 
 
-@router.get("/digitization/{job_id}", response={200: JobOut, **ERRORS}, summary="Tiến độ số hóa")
+@router.get("/digitization/{id:job_id}", response={200: JobOut, **ERRORS}, summary="Tiến độ số hóa")
 def digitization_progress(request, job_id: int):
     return _job_out(_job(request, job_id))
 
 
-@router.post("/digitization/{job_id}/confirm", response={200: JobOut, **ERRORS},
+@router.post("/digitization/{id:job_id}/confirm", response={200: JobOut, **ERRORS},
              summary="Cán bộ xác nhận thông tin trích xuất")
 def digitization_confirm(request, job_id: int, body: ConfirmIn):
     job = _job(request, job_id)
@@ -298,7 +298,7 @@ def digitization_confirm(request, job_id: int, body: ConfirmIn):
     return _job_out(digitization_flags.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
 
 
-@router.post("/digitization/{job_id}/retry", response={202: JobOut, **ERRORS},
+@router.post("/digitization/{id:job_id}/retry", response={202: JobOut, **ERRORS},
              summary="Nhận dạng lại lượt số hóa bị lỗi hoặc đã dừng giữa chừng")
 def digitization_retry(request, job_id: int):
     """As «Thử nhận dạng lại» on the counter screen: a failed job, or a stalled one, is queued again (409
@@ -363,7 +363,7 @@ def consent_revoke(request, body: RevokeIn):
             "dossier_code": dossier.code if dossier else None, "revoked": count}
 
 
-@router.post("/vault/{item_id}/reuse", response={201: AttachmentOut, **ERRORS},
+@router.post("/vault/{id:item_id}/reuse", response={201: AttachmentOut, **ERRORS},
              summary="Dùng lại giấy tờ trong kho cho hồ sơ mới")
 def vault_reuse(request, item_id: int, body: ReuseIn):
     user = _user(request)

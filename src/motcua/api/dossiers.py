@@ -54,6 +54,8 @@ from .schemas import (
     SubmitIn,
     SupplementIn,
     SupplementRequestIn,
+    page_size,
+    page_start,
 )
 
 router = Router(tags=["dossiers"], auth=api_auth)
@@ -183,7 +185,7 @@ def _idempotent(user, key: str | None, create, *, precheck: bool = True):
 @router.get("", response={200: DossierPage, **ERRORS}, summary="Danh sách hồ sơ người gọi được xem")
 def list_dossiers(request, status: str | None = Query(None, max_length=32),
                   procedure: str | None = Query(None, max_length=64),
-                  limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=10_000_000)):
+                  limit: page_size(200) = 50, offset: page_start(10_000_000) = 0):
     qs = visible_dossiers(request.auth).exclude(code__isnull=True)
     if status:
         if status not in DossierStatus.values:

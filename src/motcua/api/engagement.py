@@ -28,7 +28,7 @@ from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRatin
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
-from .schemas import ErrorOut, WholeNumber
+from .schemas import ErrorOut, WholeNumber, page_size, page_start
 
 router = Router(tags=["engagement"])
 
@@ -228,7 +228,7 @@ def list_criteria(request):
     return [{"code": c.code, "name": c.name, "options": c.options} for c in ratings.active_criteria()]
 
 
-@router.post("/dossiers/{dossier_id}/rating", auth=api_auth, response={201: RatingOut},
+@router.post("/dossiers/{id:dossier_id}/rating", auth=api_auth, response={201: RatingOut},
              summary="Người nộp đánh giá hồ sơ đã trả kết quả")
 def rate_dossier(request, dossier_id: int, payload: RatingIn):
     dossier = _dossier_for(request.auth, dossier_id)
@@ -236,7 +236,7 @@ def rate_dossier(request, dossier_id: int, payload: RatingIn):
     return Status(201, _rating_out(rating))
 
 
-@router.get("/dossiers/{dossier_id}/rating", auth=api_auth, response=RatingOut, summary="Đánh giá của một hồ sơ")
+@router.get("/dossiers/{id:dossier_id}/rating", auth=api_auth, response=RatingOut, summary="Đánh giá của một hồ sơ")
 def get_rating(request, dossier_id: int):
     dossier = _dossier_for(request.auth, dossier_id)
     rating = SatisfactionRating.objects.select_related("dossier").filter(dossier=dossier).first()
@@ -269,7 +269,7 @@ def submit_feedback(request, payload: FeedbackIn):
 @router.get("/feedback/public", response=list[PublicFeedbackOut], summary="Phản ánh, kiến nghị đã công khai kết quả")
 def public_feedback(request, q: Annotated[str, StringConstraints(max_length=200)] = "",
                     agency_code: str | None = Query(None, max_length=32),
-                    limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=100000)):
+                    limit: page_size(100) = 20, offset: page_start(100_000) = 0):
     qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
           .select_related("agency", "procedure").order_by("-published_at", "-id"))
     if q:
@@ -305,7 +305,7 @@ def track_feedback(request, code: str, contact: str = Query(..., min_length=3, m
 @router.get("/feedback", auth=api_auth, response=list[OfficerFeedbackListItem],
             summary="Danh sách phản ánh thuộc phạm vi xử lý")
 def officer_feedback(request, status: str | None = Query(None, max_length=16),
-                     limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1000000)):
+                     limit: page_size(200) = 50, offset: page_start(1_000_000) = 0):
     qs = feedback.visible_feedback(request.auth).select_related("agency").order_by("handle_due_at", "id")
     if status:
         qs = qs.filter(status=status)
@@ -316,7 +316,7 @@ def officer_feedback(request, status: str | None = Query(None, max_length=16),
             for f in qs[offset:offset + limit]]
 
 
-@router.get("/feedback/{feedback_id}", auth=api_auth, response=OfficerFeedbackOut,
+@router.get("/feedback/{id:feedback_id}", auth=api_auth, response=OfficerFeedbackOut,
             summary="Chi tiết phản ánh (kèm thông tin người gửi; việc xem được ghi nhật ký)")
 def feedback_detail(request, feedback_id: int):
     fb = _visible_feedback(request.auth, feedback_id)
@@ -326,21 +326,21 @@ def feedback_detail(request, feedback_id: int):
     return _officer_out(fb)
 
 
-@router.post("/feedback/{feedback_id}/process", auth=api_auth, response=OfficerFeedbackOut,
+@router.post("/feedback/{id:feedback_id}/process", auth=api_auth, response=OfficerFeedbackOut,
              summary="Chuyển phản ánh sang đang xử lý")
 def process_feedback(request, feedback_id: int):
     fb = feedback.start_processing(request.auth, _visible_feedback(request.auth, feedback_id))
     return _officer_out(fb)
 
 
-@router.post("/feedback/{feedback_id}/request-info", auth=api_auth, response=OfficerFeedbackOut,
+@router.post("/feedback/{id:feedback_id}/request-info", auth=api_auth, response=OfficerFeedbackOut,
              summary="Yêu cầu người gửi bổ sung thông tin (một lần, trong 5 ngày làm việc)")
 def request_info(request, feedback_id: int, payload: QuestionIn):
     fb = feedback.request_information(request.auth, _visible_feedback(request.auth, feedback_id), payload.question)
     return _officer_out(fb)
 
 
-@router.post("/feedback/{feedback_id}/answer", auth=api_auth, response=OfficerFeedbackOut,
+@router.post("/feedback/{id:feedback_id}/answer", auth=api_auth, response=OfficerFeedbackOut,
              summary="Trả lời phản ánh (publish=true để công khai ngay)")
 def answer_feedback(request, feedback_id: int, payload: AnswerIn):
     fb = feedback.answer_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.answer,
@@ -348,21 +348,21 @@ def answer_feedback(request, feedback_id: int, payload: AnswerIn):
     return _officer_out(fb)
 
 
-@router.post("/feedback/{feedback_id}/publish", auth=api_auth, response=OfficerFeedbackOut,
+@router.post("/feedback/{id:feedback_id}/publish", auth=api_auth, response=OfficerFeedbackOut,
              summary="Công khai kết quả trả lời")
 def publish_feedback(request, feedback_id: int):
     fb = feedback.publish_feedback(request.auth, _visible_feedback(request.auth, feedback_id))
     return _officer_out(fb)
 
 
-@router.post("/feedback/{feedback_id}/reject", auth=api_auth, response=OfficerFeedbackOut,
+@router.post("/feedback/{id:feedback_id}/reject", auth=api_auth, response=OfficerFeedbackOut,
              summary="Từ chối xử lý phản ánh")
 def reject_feedback(request, feedback_id: int, payload: ReasonIn):
     fb = feedback.reject_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.reason)
     return _officer_out(fb)
 
 
-@router.post("/feedback/{feedback_id}/satisfaction", auth=api_auth, response=FeedbackReceipt,
+@router.post("/feedback/{id:feedback_id}/satisfaction", auth=api_auth, response=FeedbackReceipt,
              summary="Người gửi đánh giá kết quả trả lời")
 def rate_answer(request, feedback_id: int, payload: SatisfiedIn):
     return _receipt(feedback.rate_feedback_answer(request.auth, _own_feedback(request, feedback_id), payload.satisfied))
@@ -375,7 +375,7 @@ def _own_feedback(request, feedback_id: int) -> Feedback:
     return fb
 
 
-@router.post("/feedback/{feedback_id}/information", auth=api_auth, response=FeedbackReceipt,
+@router.post("/feedback/{id:feedback_id}/information", auth=api_auth, response=FeedbackReceipt,
              summary="Người gửi bổ sung thông tin cơ quan yêu cầu")
 def provide_info(request, feedback_id: int, payload: ReplyIn):
     return _receipt(feedback.provide_information(request.auth, _own_feedback(request, feedback_id), payload.reply))

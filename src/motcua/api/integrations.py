@@ -16,7 +16,7 @@ from motcua.integrations import dispatcher, population
 from motcua.integrations.models import Delivery
 
 from .auth import api_auth
-from .schemas import ErrorOut
+from .schemas import ErrorOut, WholeNumber
 
 router = Router(tags=["integrations"], auth=api_auth)
 
@@ -49,7 +49,7 @@ class DeliveryOut(Schema):
 class DeliveryFilter(Schema):
     status: str | None = None
     target: str | None = None
-    limit: int = 100
+    limit: WholeNumber = 100  # at most 500 rows: a larger limit is read as 500
 
 
 class ResendOut(Schema):
@@ -123,7 +123,7 @@ def deliveries(request, filters: Query[DeliveryFilter]):
             for d in qs[: max(1, min(filters.limit, 500))]]
 
 
-@router.post("/deliveries/{delivery_id}/resend", response={200: ResendOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/deliveries/{id:delivery_id}/resend", response={200: ResendOut, 403: ErrorOut, 404: ErrorOut})
 def resend(request, delivery_id: int):
     _require_admin(request.auth)
     if not Delivery.objects.filter(pk=delivery_id, status=Delivery.DEAD).exists():

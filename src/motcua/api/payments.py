@@ -119,7 +119,7 @@ def reconcile(request, body: ReconcileIn):
             "balanced": run.balanced, "mismatches": run.mismatches}
 
 
-@router.get("/{payment_id}", auth=api_auth, response={200: PaymentOut, 404: ErrorOut})
+@router.get("/{id:payment_id}", auth=api_auth, response={200: PaymentOut, 404: ErrorOut})
 def get_payment(request, payment_id: int):
     payment = Payment.objects.select_related("dossier").filter(pk=payment_id).first()
     if payment is None or not access.can_view_dossier(request.auth, payment.dossier):

@@ -86,6 +86,17 @@ def whole(**bounds):
 WholeNumber = whole()
 
 
+def page_size(maximum: int):
+    """``?limit=`` of a list: 1 to ``maximum`` rows, sent as 0–9 (``whole``): "1_0", " 10", "+10", "10.0" and "１０" are
+    the usual 422 invalid_input, «Phải là một số nguyên.» under limit, past ``maximum`` «Phải nhỏ hơn hoặc bằng …»."""
+    return whole(ge=1, le=maximum)
+
+
+def page_start(maximum: int):
+    """``?offset=`` of a list: how many rows to skip, 0 to ``maximum``, sent as 0–9 like ``page_size``."""
+    return whole(ge=0, le=maximum)
+
+
 class ErrorOut(Schema):
     code: str = Field(..., examples=["invalid_transition"])
     message: str = Field(..., examples=["Hồ sơ đang ở trạng thái không cho phép thao tác này."])

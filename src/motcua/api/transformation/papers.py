@@ -60,7 +60,7 @@ def _unit(request, code: str):
     return agency
 
 
-@router.post("/plans/{plan_id}/papers", response={202: JobOut, **ERRORS}, summary="Tạo phụ lục (.docx, .xlsx)")
+@router.post("/plans/{id:plan_id}/papers", response={202: JobOut, **ERRORS}, summary="Tạo phụ lục (.docx, .xlsx)")
 def plan_paper(request, plan_id: int, payload: PaperIn):
     job = start_job(kind=payload.kind, fmt=payload.format, user=request.auth, plan=plan_or_404(request, plan_id))
     return Status(202, _job_out(job))
@@ -73,13 +73,13 @@ def annual_report(request, payload: AnnualIn):
     return Status(202, _job_out(job))
 
 
-@router.get("/annual-reports/{unit}/{year}/sections", response={200: dict, **ERRORS},
+@router.get("/annual-reports/{unit}/{id:year}/sections", response={200: dict, **ERRORS},
             summary="Nội dung từng mục của báo cáo năm")
 def get_narratives(request, unit: str, year: int):
     return annual.figures(_unit(request, unit), year).narratives
 
 
-@router.put("/annual-reports/{unit}/{year}/sections/{section}", response={200: dict, **ERRORS},
+@router.put("/annual-reports/{unit}/{id:year}/sections/{section}", response={200: dict, **ERRORS},
             summary="Ghi nội dung một mục của báo cáo năm")
 def put_narrative(request, unit: str, year: int, section: str, payload: NarrativeIn):
     row = annual.save_narrative(request.auth, _unit(request, unit), year, section, payload.text)
@@ -94,12 +94,12 @@ def _job(request, job_id: int) -> PaperJob:
     return job
 
 
-@router.get("/papers/{job_id}", response={200: JobOut, **ERRORS}, summary="Tiến độ tạo tệp")
+@router.get("/papers/{id:job_id}", response={200: JobOut, **ERRORS}, summary="Tiến độ tạo tệp")
 def paper_status(request, job_id: int):
     return _job_out(_job(request, job_id))
 
 
-@router.get("/papers/{job_id}/file", response={200: None, **ERRORS}, summary="Tải tệp đã tạo")
+@router.get("/papers/{id:job_id}/file", response={200: None, **ERRORS}, summary="Tải tệp đã tạo")
 def paper_file(request, job_id: int):
     job = _job(request, job_id)
     if job.state != PaperJob.DONE or not job.file:

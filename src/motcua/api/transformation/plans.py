@@ -82,12 +82,12 @@ def import_xlsx(request, file: File[UploadedFile], unit: Form[str], year: Form[W
     return Status(201 if result.created and not dry_run else 200, out)
 
 
-@router.get("/plans/{plan_id}", response={200: PlanDetail, **ERRORS}, summary="Kế hoạch: nhóm, nhiệm vụ, kinh phí")
+@router.get("/plans/{id:plan_id}", response={200: PlanDetail, **ERRORS}, summary="Kế hoạch: nhóm, nhiệm vụ, kinh phí")
 def get_plan(request, plan_id: int):
     return plan_detail(plan_or_404(request, plan_id))
 
 
-@router.patch("/plans/{plan_id}", response={200: PlanDetail, **ERRORS}, summary="Sửa thông tin kế hoạch")
+@router.patch("/plans/{id:plan_id}", response={200: PlanDetail, **ERRORS}, summary="Sửa thông tin kế hoạch")
 def patch_plan(request, plan_id: int, payload: PlanPatch):
     plan = plan_or_404(request, plan_id)
     fields = payload.dict(exclude_unset=True)
@@ -98,17 +98,17 @@ def patch_plan(request, plan_id: int, payload: PlanPatch):
     return plan_detail(plan)
 
 
-@router.post("/plans/{plan_id}/approve", response={200: PlanOut, **ERRORS}, summary="Phê duyệt kế hoạch")
+@router.post("/plans/{id:plan_id}/approve", response={200: PlanOut, **ERRORS}, summary="Phê duyệt kế hoạch")
 def approve(request, plan_id: int):
     return plan_out(plans.approve_plan(request.auth, plan_or_404(request, plan_id)))
 
 
-@router.post("/plans/{plan_id}/reopen", response={200: PlanOut, **ERRORS}, summary="Mở lại kế hoạch đã phê duyệt")
+@router.post("/plans/{id:plan_id}/reopen", response={200: PlanOut, **ERRORS}, summary="Mở lại kế hoạch đã phê duyệt")
 def reopen(request, plan_id: int):
     return plan_out(plans.reopen_plan(request.auth, plan_or_404(request, plan_id)))
 
 
-@router.post("/plans/{plan_id}/sections", response={201: dict, **ERRORS}, summary="Thêm nhóm nhiệm vụ")
+@router.post("/plans/{id:plan_id}/sections", response={201: dict, **ERRORS}, summary="Thêm nhóm nhiệm vụ")
 def add_section(request, plan_id: int, payload: SectionIn):
     plan = plan_or_404(request, plan_id)
     group = None
@@ -129,7 +129,7 @@ def _section(plan: Plan, section_id: int):
     return section
 
 
-@router.post("/plans/{plan_id}/tasks", response={201: TaskOut, **ERRORS}, summary="Thêm nhiệm vụ")
+@router.post("/plans/{id:plan_id}/tasks", response={201: TaskOut, **ERRORS}, summary="Thêm nhiệm vụ")
 def add_task(request, plan_id: int, payload: TaskIn):
     plan = plan_or_404(request, plan_id)
     data = payload.dict()
@@ -139,7 +139,7 @@ def add_task(request, plan_id: int, payload: TaskIn):
     return Status(201, task_out(task))
 
 
-@router.patch("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, summary="Sửa nhiệm vụ, cập nhật kết quả")
+@router.patch("/tasks/{id:task_id}", response={200: TaskOut, **ERRORS}, summary="Sửa nhiệm vụ, cập nhật kết quả")
 def patch_task(request, task_id: int, payload: TaskPatch):
     task = task_or_404(request, task_id)
     data = payload.dict(exclude_unset=True)
@@ -149,13 +149,13 @@ def patch_task(request, task_id: int, payload: TaskPatch):
     return task_out(plans.update_task(request.auth, task, lead_agencies=lead, **data))
 
 
-@router.delete("/tasks/{task_id}", response={204: None, **ERRORS}, summary="Xóa nhiệm vụ")
+@router.delete("/tasks/{id:task_id}", response={204: None, **ERRORS}, summary="Xóa nhiệm vụ")
 def delete_task(request, task_id: int):
     plans.delete_task(request.auth, task_or_404(request, task_id))
     return Status(204, None)
 
 
-@router.post("/tasks/{task_id}/budget-lines", response={201: BudgetLineOut, **ERRORS}, summary="Thêm dòng kinh phí")
+@router.post("/tasks/{id:task_id}/budget-lines", response={201: BudgetLineOut, **ERRORS}, summary="Thêm dòng kinh phí")
 def add_line(request, task_id: int, payload: BudgetLineIn):
     task = task_or_404(request, task_id)
     line = budget.add_budget_line(request.auth, task, **payload.dict())
@@ -167,25 +167,25 @@ def _line(request, line_id: int) -> BudgetLine:
                           "Không tìm thấy dòng kinh phí.", "task__plan__agency")
 
 
-@router.patch("/budget-lines/{line_id}", response={200: BudgetLineOut, **ERRORS}, summary="Sửa kinh phí, giải ngân")
+@router.patch("/budget-lines/{id:line_id}", response={200: BudgetLineOut, **ERRORS}, summary="Sửa kinh phí, giải ngân")
 def patch_line(request, line_id: int, payload: BudgetLinePatch):
     line = budget.update_budget_line(request.auth, _line(request, line_id), **payload.dict(exclude_unset=True))
     return line_out(line)
 
 
-@router.delete("/budget-lines/{line_id}", response={204: None, **ERRORS}, summary="Xóa dòng kinh phí")
+@router.delete("/budget-lines/{id:line_id}", response={204: None, **ERRORS}, summary="Xóa dòng kinh phí")
 def delete_line(request, line_id: int):
     budget.delete_budget_line(request.auth, _line(request, line_id))
     return Status(204, None)
 
 
-@router.post("/tasks/{task_id}/evidence", response={201: dict, **ERRORS}, summary="Tải lên tệp minh chứng của nhiệm vụ")
+@router.post("/tasks/{id:task_id}/evidence", response={201: dict, **ERRORS}, summary="Tải lên tệp minh chứng của nhiệm vụ")
 def add_evidence(request, task_id: int, file: File[UploadedFile]):
     att = plans.add_evidence(request.auth, task_or_404(request, task_id), file, name=file.name)
     return Status(201, {"id": att.pk, "name": att.original_name, "content_type": att.content_type, "size": att.size})
 
 
-@router.get("/plans/{plan_id}/export.xlsx", response={200: None, **ERRORS}, summary="Xuất kế hoạch ra .xlsx")
+@router.get("/plans/{id:plan_id}/export.xlsx", response={200: None, **ERRORS}, summary="Xuất kế hoạch ra .xlsx")
 def export_xlsx(request, plan_id: int):
     plan = plan_or_404(request, plan_id)
     resp = HttpResponse(export_plan(plan), content_type=XLSX)

@@ -27,7 +27,7 @@ def _measured_out(m) -> dict:
             "evidence_id": m.entered.evidence_id if m.entered else None}
 
 
-@router.get("/plans/{plan_id}/targets", response={200: list[MeasuredOut], **ERRORS},
+@router.get("/plans/{id:plan_id}/targets", response={200: list[MeasuredOut], **ERRORS},
             summary="Chỉ tiêu và giá trị đạt được (tính từ thống kê hoặc do đơn vị nhập)")
 def list_targets(request, plan_id: int, period: str | None = None, start: str | None = None, end: str | None = None):
     plan = plan_or_404(request, plan_id)
@@ -37,14 +37,14 @@ def list_targets(request, plan_id: int, period: str | None = None, start: str | 
     return [_measured_out(m) for m in indicators.measure_targets(plan, lo, hi)]
 
 
-@router.post("/plans/{plan_id}/targets", response={201: MeasuredOut, **ERRORS}, summary="Thêm chỉ tiêu")
+@router.post("/plans/{id:plan_id}/targets", response={201: MeasuredOut, **ERRORS}, summary="Thêm chỉ tiêu")
 def add_target(request, plan_id: int, payload: TargetIn):
     plan = plan_or_404(request, plan_id)
     target = indicators.add_target(request.auth, plan, **payload.dict())
     return Status(201, next(_measured_out(m) for m in indicators.measure_targets(plan) if m.target.pk == target.pk))
 
 
-@router.post("/targets/{target_id}/values", response={201: ValueOut, **ERRORS},
+@router.post("/targets/{id:target_id}/values", response={201: ValueOut, **ERRORS},
              summary="Nhập giá trị chỉ tiêu (kèm tệp minh chứng)")
 def enter_value(request, target_id: int, value: Form[str], period_start: Form[date | None] = None,
                 period_end: Form[date | None] = None, note: Form[str] = "", evidence: File[UploadedFile | None] = None):
@@ -58,7 +58,7 @@ def enter_value(request, target_id: int, value: Form[str], period_start: Form[da
                         "entered_at": row.entered_at})
 
 
-@router.get("/plans/{plan_id}/rollup", response={200: dict, **ERRORS},
+@router.get("/plans/{id:plan_id}/rollup", response={200: dict, **ERRORS},
             summary="Tổng hợp kế hoạch và các kế hoạch cấp dưới thực hiện nó")
 def get_rollup(request, plan_id: int):
     up = rollup.rollup_plan(plan_or_404(request, plan_id))
@@ -112,26 +112,26 @@ def open_round(request, payload: RoundIn):
     return Status(201, _round_out(rnd, request.auth))
 
 
-@router.get("/rounds/{round_id}", response={200: RoundOut, **ERRORS}, summary="Kỳ báo cáo: đơn vị đã, chưa báo cáo")
+@router.get("/rounds/{id:round_id}", response={200: RoundOut, **ERRORS}, summary="Kỳ báo cáo: đơn vị đã, chưa báo cáo")
 def get_round(request, round_id: int):
     return _round_out(_round(request, round_id), request.auth)
 
 
-@router.post("/rounds/{round_id}/answer", response={200: RoundOut, **ERRORS}, summary="Đơn vị gửi báo cáo của kỳ")
+@router.post("/rounds/{id:round_id}/answer", response={200: RoundOut, **ERRORS}, summary="Đơn vị gửi báo cáo của kỳ")
 def answer(request, round_id: int, payload: AnswerIn):
     rnd = _round(request, round_id)
     rounds.submit_response(request.auth, rnd, plans.unit_agency(payload.unit))
     return _round_out(rnd, request.auth)
 
 
-@router.post("/rounds/{round_id}/remind", response={200: dict, **ERRORS}, summary="Nhắc ngay các đơn vị chưa báo cáo")
+@router.post("/rounds/{id:round_id}/remind", response={200: dict, **ERRORS}, summary="Nhắc ngay các đơn vị chưa báo cáo")
 def remind(request, round_id: int):
     rnd = _round(request, round_id)
     permissions.require(permissions.is_provincial_admin(request.auth), "Chỉ quản trị cấp tỉnh gửi nhắc.")
     return {"queued": rounds.send_reminders(rnd=rnd)}
 
 
-@router.post("/rounds/{round_id}/close", response={200: RoundOut, **ERRORS},
+@router.post("/rounds/{id:round_id}/close", response={200: RoundOut, **ERRORS},
              summary="Đóng kỳ báo cáo (quản trị cấp tỉnh): không nhận báo cáo, không nhắc nữa")
 def close(request, round_id: int):
     return _round_out(rounds.close_round(request.auth, _round(request, round_id)), request.auth)

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import WrapValidator
 
 from ..schemas import ErrorOut, Note, ShortText, WholeNumber, text, whole
 
@@ -14,7 +15,15 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
           422: ErrorOut}
 LongText = text(20000)
 Title = text(500)
-Amount = str | int | float
+
+
+def _as_sent(value, read):
+    # pydantic reads JSON true as 1 (and false as 0) for an int: a boolean goes on as sent, and the reader of money
+    # (transformation.money.parse_million, indicators.parse_value) refuses it like any text that is not a number.
+    return value if isinstance(value, bool) else read(value)
+
+
+Amount = Annotated[str | int | float, WrapValidator(_as_sent)]
 Kind = Literal["plan", "report"]
 
 

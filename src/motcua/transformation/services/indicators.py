@@ -48,8 +48,10 @@ def year_period(year: int) -> tuple[dt.date, dt.date]:
 
 
 def parse_value(value, label: str = "Giá trị") -> Decimal:
-    """'72,5', '1.234,5', 70 → Decimal; never negative."""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+    """'72,5', '1.234,5', 70 → Decimal; never negative. A boolean (JSON true, a TRUE cell) is not a number."""
+    if isinstance(value, bool):
+        raise ValidationFailed("value_invalid", f"{label} phải là số (ví dụ 70 hoặc 72,5), không phải đúng/sai.")
+    if isinstance(value, (int, Decimal)):
         number = Decimal(value)
     elif isinstance(value, float):
         number = Decimal(repr(value))

@@ -134,7 +134,8 @@ def test_a_dissolution_dated_ahead_still_takes_hand_overs_and_its_officers_see_w
 
     sign_in(client, world["other_counter"])
     said = (f"{unit.name} sẽ giải thể từ ngày {closes:%d/%m/%Y}: {other.name} tiếp nhận hồ sơ đến hết ngày "
-            f"{last:%d/%m/%Y}; còn 1 hồ sơ chưa kết thúc, cần giải quyết xong trước ngày {closes:%d/%m/%Y}.")
+            f"{last:%d/%m/%Y} có ngày hẹn trả kết quả đến hết ngày đó; còn 1 hồ sơ chưa kết thúc, cần giải quyết xong "
+            f"trước ngày {closes:%d/%m/%Y}.")
     for url in (reverse("backoffice:queue"), reverse("backoffice:dossier", args=[d.pk])):
         page = lxml.html.fromstring(client.get(url).content)
         assert [li.text_content() for li in page.xpath("//ul[@role='note']/li")] == [said]
@@ -145,3 +146,4 @@ def test_a_dissolution_dated_ahead_still_takes_hand_overs_and_its_officers_see_w
         "kết thúc, cần giải quyết xong."]
     lifecycle.stop(d, officer=world["leader"], reason="Người nộp đề nghị dừng giải quyết")
     assert closing_notices(world["other_counter"], today=closes) == []
+

@@ -9,8 +9,8 @@ effect the day after the unit's last day with nothing to run, and until then the
 do not ask this: a closed unit's figures stay listed (units.lifetime).
 
 The same rule decides whether an agency may be sent a dossier already received elsewhere (``handover_refusal``: an
-inter-agency hand-over, liên thông; a processing step done at another agency; a merger's plan moving the old
-committees' dossiers): a dossier sent to an agency that receives nothing would wait there
+inter-agency hand-over, liên thông, and its return to the lead agency; a processing step done at another agency; a
+merger's plan moving the old committees' dossiers): a dossier sent to an agency that receives nothing would wait there
 for nobody. Only the words differ: the officer sending it chooses another agency, where the citizen chooses another
 place to file.
 

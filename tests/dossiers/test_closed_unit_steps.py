@@ -1,15 +1,17 @@
 """A processing step done at another agency sends the dossier there: not to an agency whose unit has closed (its last
 day passed, units.receiving), where it would wait for nobody. A step of a kind of agency goes to one that still
-receives; a step naming an agency of a closed unit is refused with why, the dossier unchanged."""
+receives; a step naming an agency of a closed unit is refused with why, the dossier unchanged. Nor is a dossier
+returned to a lead agency whose unit has closed since its hand-over; and a unit whose dissolution is recorded ahead
+takes no dossier due after its last day (nobody would return the result)."""
 
 import datetime as dt
 
 import pytest
 
 from motcua.catalog.models import ProcessStep
-from motcua.core.errors import InvalidTransition
+from motcua.core.errors import InvalidTransition, ValidationFailed
 from motcua.dossiers import lifecycle
-from motcua.dossiers.models import StepRun
+from motcua.dossiers.models import Dossier, DossierEvent, Status, StepRun
 from motcua.units.models import Agency
 from tests.factories import AgencyFactory
 
@@ -75,3 +77,97 @@ def test_the_first_step_at_an_agency_of_a_merged_unit_is_refused_when_processing
     assert refused.value.details["reason"] == "agency_merged"
     assert snapshot(d) == before
     assert ProcessStep.objects.filter(agency=w.other_agency).count() == 1  # the catalog is not rewritten here
+
+
+# --- returning a handed-over dossier to its lead agency -----------------------------------------------------------
+
+
+def _handed_over(w):
+    """Received by the commune (w.agency), handed over to the department on Mon 02/03/2026 11:00."""
+    return lifecycle.hand_over(processing(w), officer=w.specialist, to_agency=w.other_agency, note="Xin ý kiến",
+                               at=at(2026, 3, 2, 11))
+
+
+def test_a_dossier_is_not_returned_to_a_lead_agency_dissolved_since_the_hand_over():
+    """A closure recorded in the admin moves nothing: the dossier handed over before the lead agency's unit was
+    dissolved is not sent back there, where nobody would handle it; the helper agency is told why, the dossier
+    unchanged. On the unit's last day it still goes back."""
+    w = make_world()
+    d = _handed_over(w)
+    _close(w.agency, dt.date(2026, 3, 2))
+    unit = w.agency.admin_unit
+    before = snapshot(d)
+    with pytest.raises(InvalidTransition) as refused:
+        lifecycle.return_from_agency(d, officer=w.other_specialist, note="Đã cho ý kiến", at=at(2026, 3, 3, 9))
+    assert refused.value.code == "lead_agency_not_receiving" and refused.value.status == 409
+    assert refused.value.message == (
+        f"Không trả được hồ sơ về cơ quan chủ trì: {unit.name} đã giải thể từ ngày 03/03/2026: {w.agency.name} không "
+        "còn nhận hồ sơ chuyển đến, vui lòng chọn cơ quan nhận khác.")
+    assert refused.value.details == {"agency": w.agency.code, "reason": "agency_dissolved"}
+    assert snapshot(d) == before
+    d = lifecycle.return_from_agency(d, officer=w.other_specialist, note="Đã cho ý kiến", at=at(2026, 3, 2, 16))
+    assert d.current_agency == w.agency
+
+
+def test_a_dossier_is_not_returned_to_a_lead_agency_merged_in_the_admin_and_is_told_where_instead():
+    w = make_world()
+    d = _handed_over(w)
+    taker = AgencyFactory(name="UBND xã Hợp Nhất")
+    unit = w.agency.admin_unit
+    unit.valid_to, unit.replaced_by = dt.date(2026, 3, 2), taker.admin_unit
+    unit.save()
+    before = snapshot(d)
+    with pytest.raises(InvalidTransition) as refused:
+        lifecycle.return_from_agency(d, officer=w.other_specialist, at=at(2026, 3, 3, 9))
+    assert refused.value.message == (
+        f"Không trả được hồ sơ về cơ quan chủ trì: {unit.name} đã sáp nhập vào {taker.admin_unit.name} từ ngày "
+        f"03/03/2026, vui lòng chuyển hồ sơ cho {taker.name}.")
+    assert refused.value.details == {"agency": w.agency.code, "reason": "agency_merged"}
+    assert snapshot(d) == before
+
+
+# --- intake at a unit whose dissolution is recorded ahead -----------------------------------------------------------
+
+
+def test_a_unit_dissolving_ahead_takes_no_dossier_due_after_its_last_day():
+    """Submitted or received on Mon 02/03/2026 08:00, a 3-working-day dossier is due Thu 05/03: a unit whose last day
+    is Wed 04/03 refuses it (online and at the counter), naming both days, writing nothing; one whose last day is
+    05/03 takes it. Received by the counter a day later, an online dossier would be due Fri 06/03: refused, the
+    officer told to refuse it (Mẫu 03)."""
+    w = make_world()
+    unit = w.agency.admin_unit
+    _close(w.agency, dt.date(2026, 3, 4))
+    said = (f"{unit.name} sẽ giải thể từ ngày 05/03/2026: {w.agency.name} chỉ tiếp nhận hồ sơ có ngày hẹn trả kết quả "
+            "đến hết ngày 04/03/2026, ngày hẹn trả của hồ sơ này là ngày 05/03/2026")
+    before = (Dossier.objects.count(), DossierEvent.objects.count())
+    for attempt in (w.submit, w.walk_in):
+        with pytest.raises(ValidationFailed) as refused:
+            attempt()
+        assert refused.value.code == "appointment_after_dissolution" and refused.value.status == 422
+        assert refused.value.message == f"{said}; vui lòng chọn nơi nộp khác."
+        assert refused.value.details == {"last_day": "2026-03-04", "due_date": "2026-03-05"}
+    assert (Dossier.objects.count(), DossierEvent.objects.count()) == before
+
+    _close(w.agency, dt.date(2026, 3, 5))  # due on the last day: taken
+    assert w.walk_in().due_at == at(2026, 3, 5, 8)
+    d = w.submit()
+    snap = snapshot(d)
+    with pytest.raises(ValidationFailed) as refused:
+        lifecycle.receive(d, officer=w.counter, at=at(2026, 3, 3, 8))
+    assert refused.value.code == "appointment_after_dissolution"
+    assert refused.value.message == (
+        f"{unit.name} sẽ giải thể từ ngày 06/03/2026: {w.agency.name} chỉ tiếp nhận hồ sơ có ngày hẹn trả kết quả đến "
+        "hết ngày 05/03/2026, ngày hẹn trả của hồ sơ này là ngày 06/03/2026. Không tiếp nhận được hồ sơ này: hãy từ "
+        "chối tiếp nhận (Mẫu 03), hướng dẫn người nộp chọn nơi nộp khác.")
+    assert snapshot(d) == snap
+    assert lifecycle.receive(d, officer=w.counter, at=at(2026, 3, 2, 9)).due_at == at(2026, 3, 5, 9)
+
+
+def test_a_unit_merging_ahead_still_takes_dossiers_due_after_its_last_day():
+    """A merger names the unit taking over (a merger's plan moves the open dossiers there): not refused."""
+    w = make_world()
+    unit = w.agency.admin_unit
+    unit.valid_to, unit.replaced_by = dt.date(2026, 3, 4), AgencyFactory(name="UBND xã Hợp Nhất").admin_unit
+    unit.save()
+    assert w.submit().status == Status.SUBMITTED
+    assert w.walk_in().due_at == at(2026, 3, 5, 8)

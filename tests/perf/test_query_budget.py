@@ -127,7 +127,7 @@ def test_the_lifecycle_locking_statement_loads_what_the_orm_loads(bench):
     for d in (fast, again):
         for f in Dossier._meta.concrete_fields:
             assert getattr(d, f.attname) == getattr(plain, f.attname), f.attname
-        for path in ("procedure", "procedure.field", "agency", "current_agency"):
+        for path in ("procedure", "procedure.field", "agency", "agency.admin_unit", "current_agency"):
             mine, orm = d, plain
             for name in path.split("."):
                 mine, orm = getattr(mine, name), getattr(orm, name)

@@ -22,6 +22,7 @@ from motcua.reporting.consumer import consume, recompute_from_dossiers, stored_c
 from motcua.units.models import Agency, ReorganizationPlan, ReorganizationProgress
 from motcua.units.reorganization import apply, lineage_codes, preview, report
 from tests.dossiers.factories import APPLICANT
+from tests.factories import officer
 from tests.units import reorganization_world as world
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,24 @@ def test_a_new_dossier_cannot_land_on_a_closed_committee():
     assert not has_role(leader, Role.LEADER, w.agency_a) and has_role(leader, Role.LEADER, plan.new_agency)
     assert Agency.objects.get(pk=plan.new_agency_id).is_active
     assert Dossier.objects.filter(status=Status.SUBMITTED, agency=plan.new_agency).count() == 2
+
+
+def test_a_dossier_handed_over_by_a_merged_committee_returns_to_the_agency_that_took_it_over():
+    """The plan moves the lead (receiving) agency of an old committee's dossier that another agency holds (a
+    hand-over, liên thông) and leaves it where it is: returned afterwards, it goes to the new committee, not to the
+    closed one (dossiers.lifecycle.return_from_agency asks units.receiving)."""
+    w = world.build()
+    d = lifecycle.hand_over(w.dossiers["a:processing"], officer=w.officers[("a", Role.SPECIALIST)],
+                            to_agency=w.province_agency, note="Xin ý kiến")
+    plan = world.approved(w)
+    apply(plan, w.admin)
+    plan.refresh_from_db()
+    d.refresh_from_db()
+    assert (d.agency, d.current_agency) == (plan.new_agency, w.province_agency)
+    d = lifecycle.return_from_agency(d, officer=officer(Role.SPECIALIST, w.province_agency), note="Đã cho ý kiến")
+    assert d.current_agency == plan.new_agency
+    assert d.events.order_by("-at", "-id").values_list("agency__code", "to_agency__code").first() == \
+        (w.province_agency.code, plan.new_agency.code)
 
 
 def _docx_text(data: bytes) -> str:

@@ -16,8 +16,9 @@ from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.outbox.models import OutboxEvent
+from motcua.units.models import AdministrativeUnit
 from motcua.web.closing import closing_notices
-from tests.factories import AgencyFactory, sign_in
+from tests.factories import AgencyFactory, officer, sign_in
 
 from .test_closed_unit_intake import _dissolve_in_admin
 
@@ -134,7 +135,8 @@ def test_a_dissolution_dated_ahead_still_takes_hand_overs_and_its_officers_see_w
 
     sign_in(client, world["other_counter"])
     said = (f"{unit.name} sẽ giải thể từ ngày {closes:%d/%m/%Y}: {other.name} tiếp nhận hồ sơ đến hết ngày "
-            f"{last:%d/%m/%Y}; còn 1 hồ sơ chưa kết thúc, cần giải quyết xong trước ngày {closes:%d/%m/%Y}.")
+            f"{last:%d/%m/%Y} có ngày hẹn trả kết quả đến hết ngày đó; còn 1 hồ sơ chưa kết thúc, cần giải quyết xong "
+            f"trước ngày {closes:%d/%m/%Y}.")
     for url in (reverse("backoffice:queue"), reverse("backoffice:dossier", args=[d.pk])):
         page = lxml.html.fromstring(client.get(url).content)
         assert [li.text_content() for li in page.xpath("//ul[@role='note']/li")] == [said]
@@ -145,3 +147,33 @@ def test_a_dissolution_dated_ahead_still_takes_hand_overs_and_its_officers_see_w
         "kết thúc, cần giải quyết xong."]
     lifecycle.stop(d, officer=world["leader"], reason="Người nộp đề nghị dừng giải quyết")
     assert closing_notices(world["other_counter"], today=closes) == []
+
+
+def test_a_dossier_is_not_returned_to_a_lead_agency_whose_unit_has_closed_since(client, world):
+    """The lead agency's dissolution was recorded ahead; the dossier handed over before its last day is not sent back
+    there after it (nobody would handle it): the helper agency's officer is told why on the dossier's page, the API
+    answers 409 with a code, nothing is written."""
+    agency, other = world["agency"], world["other"]
+    unit = agency.admin_unit
+    today = timezone.localdate()
+    _dissolve_in_admin(client, unit, today + dt.timedelta(days=10))
+    d = lifecycle.hand_over(_processing(world), officer=world["specialist"], to_agency=other, note="Xin ý kiến")
+    AdministrativeUnit.objects.filter(pk=unit.pk).update(valid_to=today - dt.timedelta(days=1))  # its last day passed
+    helper = officer("specialist", other, username="chuyenvien2")
+    said = (f"Không trả được hồ sơ về cơ quan chủ trì: {unit.name} đã giải thể từ ngày {today:%d/%m/%Y}: "
+            f"{agency.name} không còn nhận hồ sơ chuyển đến, vui lòng chọn cơ quan nhận khác.")
+    before = _state(d)
+
+    sign_in(client, helper)
+    answer = client.post(reverse("backoffice:action", args=[d.pk, "return_from_agency"]), {"note": "Đã cho ý kiến"})
+    assert answer.status_code == 409
+    assert said in lxml.html.fromstring(answer.content.decode()).text_content()
+    assert _state(d) == before
+
+    token = issue_token(helper, "trả về")[1]
+    answer = Client(headers={"Authorization": f"Bearer {token}"}).post(
+        f"/api/v1/dossiers/{d.code}/return-from-agency", {"note": "Đã cho ý kiến"}, content_type="application/json")
+    assert answer.status_code == 409
+    assert answer.json() == {"code": "lead_agency_not_receiving", "message": said,
+                             "details": {"agency": agency.code, "reason": "agency_dissolved"}}
+    assert _state(d) == before

@@ -5,6 +5,7 @@ with why, in Vietnamese («… đã giải thể từ ngày …», «… đã s�
 closure recorded ahead of time changes nothing until the unit's last day has passed (units.receiving)."""
 
 import datetime as dt
+from decimal import Decimal
 
 import lxml.html
 import pytest
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.api.auth import issue_token
-from motcua.core.calendar import TZ
+from motcua.core.calendar import TZ, add_working_days, next_working_day
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent, Status
@@ -45,6 +46,14 @@ def _api_submit(world, agency):
     token = issue_token(world["citizen"], "thử")[1]
     return Client(headers={"Authorization": f"Bearer {token}"}).post(
         "/api/v1/dossiers", {"procedure_code": world["proc"].code, "agency_code": agency.code, "form_data": FORM},
+        content_type="application/json")
+
+
+def _api_counter(world, agency):
+    token = issue_token(world["counter"], "quầy")[1]
+    return Client(headers={"Authorization": f"Bearer {token}"}).post(
+        "/api/v1/dossiers/counter", {"procedure_code": world["proc"].code, "agency_code": agency.code,
+                                     "applicant": {"name": "Phạm Văn Quầy"}, "form_data": FORM},
         content_type="application/json")
 
 
@@ -89,11 +98,7 @@ def test_a_commune_dissolved_in_the_admin_receives_nothing_from_the_next_day(cli
     assert answer.json() == {"code": "agency_dissolved", "message": said, "details": {"field": "agency_code"}}
 
     # the counter's reception through the API, and the lifecycle itself (any caller)
-    token = issue_token(world["counter"], "quầy")[1]
-    answer = Client(headers={"Authorization": f"Bearer {token}"}).post(
-        "/api/v1/dossiers/counter", {"procedure_code": world["proc"].code, "agency_code": agency.code,
-                                     "applicant": {"name": "Phạm Văn Quầy"}, "form_data": FORM},
-        content_type="application/json")
+    answer = _api_counter(world, agency)
     assert answer.status_code == 422 and answer.json()["code"] == "agency_dissolved"
     with pytest.raises(ValidationFailed) as refused:
         lifecycle.submit_online(applicant=citizen, procedure=world["proc"], agency=agency, applicant_data=APPLICANT,
@@ -127,7 +132,7 @@ def test_a_commune_dissolved_in_the_admin_receives_nothing_from_the_next_day(cli
 def test_a_dissolution_dated_ahead_still_receives_until_the_units_last_day(client, world):
     agency, citizen = world["agency"], world["citizen"]
     unit = agency.admin_unit
-    last = timezone.localdate() + dt.timedelta(days=10)
+    last = next_working_day(timezone.localdate() + dt.timedelta(days=9))  # a working day, some 10 days ahead
     _dissolve_in_admin(client, unit, last)
 
     sign_in(client, citizen)
@@ -137,15 +142,18 @@ def test_a_dissolution_dated_ahead_still_receives_until_the_units_last_day(clien
     assert answer.status_code == 302, answer.content.decode()[:2000]
     assert _api_submit(world, agency).status_code == 201
 
-    # on its last day (the afternoon), still; the next morning, not
-    on_last_day = dt.datetime.combine(last, dt.time(16, 30), tzinfo=TZ)
+    # on its last day, still, for a dossier due that day (half a working day, filed in the morning); the next
+    # morning, not
+    world["proc"].processing_days = Decimal("0.5")
+    world["proc"].save()
+    on_last_day = dt.datetime.combine(last, dt.time(8), tzinfo=TZ)
     d = lifecycle.submit_online(applicant=citizen, procedure=world["proc"], agency=agency, applicant_data=APPLICANT,
                                 form_data=FORM, at=on_last_day)
     assert d.status == Status.SUBMITTED and d.agency_id == agency.pk
     before = _written()
     with pytest.raises(ValidationFailed) as refused:
         lifecycle.submit_online(applicant=citizen, procedure=world["proc"], agency=agency, applicant_data=APPLICANT,
-                                form_data=FORM, at=on_last_day + dt.timedelta(hours=16))
+                                form_data=FORM, at=on_last_day + dt.timedelta(days=1))
     assert refused.value.code == "agency_dissolved"
     assert refused.value.message.startswith(f"{unit.name} đã giải thể từ ngày {last + dt.timedelta(days=1):%d/%m/%Y}: ")
     assert _written() == before
@@ -187,3 +195,51 @@ def test_a_commune_merged_twice_points_to_the_unit_that_exists_now(client, world
     answer = _api_submit(world, agency)
     assert answer.status_code == 422 and answer.json()["code"] == "agency_merged"
     assert answer.json()["message"].endswith(f"vui lòng nộp tại {other.name}.")
+
+
+def test_a_dissolution_dated_ahead_refuses_a_dossier_due_after_the_units_last_day(client, world):
+    """The unit's last day is today: a 3-working-day dossier filed now would be due after it, when nobody is there.
+    The portal says so where the citizen chooses the place to file; submitting there anyway is refused with the last
+    day and the appointment, what was typed and the draft kept; the API answers 422 with a code and both days, online
+    and at the counter; nothing is written. The other commune takes it."""
+    agency, other, citizen = world["agency"], world["other"], world["citizen"]
+    unit = agency.admin_unit
+    draft = lifecycle.save_draft(applicant=citizen, procedure=world["proc"], agency=agency,
+                                 applicant_data=APPLICANT, form_data={"child_name": "Bé Na"})
+    today = timezone.localdate()
+    _dissolve_in_admin(client, unit, today)
+    due = timezone.localdate(add_working_days(timezone.now(), world["proc"].processing_days))
+    said = (f"{unit.name} sẽ giải thể từ ngày {today + dt.timedelta(days=1):%d/%m/%Y}: {agency.name} chỉ tiếp nhận hồ "
+            f"sơ có ngày hẹn trả kết quả đến hết ngày {today:%d/%m/%Y}, ngày hẹn trả của hồ sơ này là ngày "
+            f"{due:%d/%m/%Y}; vui lòng chọn nơi nộp khác.")
+    before = _written()
+
+    # told when choosing where to file
+    sign_in(client, citizen)
+    url = f"{reverse('portal:submit', args=[world['proc'].code])}?nhap={draft.pk}"
+    page = lxml.html.fromstring(client.get(url).content)
+    assert page.xpath("//select[@name='agency']/option[@selected]/text()") == [
+        f"{agency.name} — không nhận hồ sơ thủ tục này"]
+    assert said in page.text_content()
+
+    # submitted there anyway: refused with why; what was typed is on the page again, the draft unchanged
+    answer = client.post(url, _submit_payload(world, draft=draft.pk, applicant_address="Thôn Trà Khúc",
+                                              idem="han-1"))
+    assert answer.status_code == 400
+    page = lxml.html.fromstring(answer.content.decode())
+    assert said in page.text_content()
+    assert page.xpath("//input[@name='applicant_address']/@value") == ["Thôn Trà Khúc"]
+    assert page.xpath("//input[@name='f_child_name']/@value") == ["Trần Minh An"]
+    draft.refresh_from_db()
+    assert (draft.status, draft.agency_id, draft.form_data) == (Status.DRAFT, agency.pk, {"child_name": "Bé Na"})
+
+    answer = _api_submit(world, agency)
+    assert answer.status_code == 422
+    assert answer.json() == {"code": "appointment_after_dissolution", "message": said,
+                             "details": {"last_day": today.isoformat(), "due_date": due.isoformat()}}
+    answer = _api_counter(world, agency)
+    assert answer.status_code == 422 and answer.json()["code"] == "appointment_after_dissolution"
+    assert _written() == before
+
+    answer = client.post(url, _submit_payload(world, draft=draft.pk, agency=other.pk, idem="han-2"))
+    assert answer.status_code == 302, answer.content.decode()[:2000]

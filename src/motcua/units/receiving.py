@@ -9,9 +9,15 @@ effect the day after the unit's last day with nothing to run, and until then the
 do not ask this: a closed unit's figures stay listed (units.lifetime).
 
 The same rule decides whether an agency may be sent a dossier already received elsewhere (``handover_refusal``: an
-inter-agency hand-over, liên thông; a processing step done at another agency; a merger's plan moving the old
-committees' dossiers): a dossier sent to an agency that receives nothing would wait there for nobody. Only the words
-differ: the officer sending it chooses another agency, where the citizen chooses another place to file.
+inter-agency hand-over, liên thông, and its return to the lead agency; a processing step done at another agency; a
+merger's plan moving the old committees' dossiers): a dossier sent to an agency that receives nothing would wait there
+for nobody. Only the words differ: the officer sending it chooses another agency, where the citizen chooses another
+place to file.
+
+A dissolution recorded ahead (a last day, no unit taking over) also bounds what the unit still receives until then:
+a dossier whose appointment (its due date, set at reception) falls after the last day would wait for nobody
+(``appointment_refusal``). A merger does not bound it: a unit takes over (a merger's plan moves the open dossiers
+there, dossiers.reorganization).
 """
 
 from __future__ import annotations
@@ -64,6 +70,18 @@ def handover_refusal(agency: Agency, day: dt.date) -> Refusal | None:
     """Why a dossier cannot be sent to ``agency`` on ``day`` (None: it can): the same rule as ``refusal``, told to
     the officer sending it (the codes are the same)."""
     return _refusal(agency, day, HANDING)
+
+
+def appointment_refusal(agency: Agency, day: dt.date, due: dt.date) -> Refusal | None:
+    """Why ``agency``, receiving on ``day``, does not take a dossier due (its appointment) on ``due`` (None: it does):
+    its unit's dissolution is recorded ahead and ``due`` falls after the last day, when nobody would be there to return
+    a result. Told to a citizen filing; ``fact`` for an officer's own sentence (the codes are the API's)."""
+    life = lifetime.of_unit(agency.admin_unit)
+    if life.last is None or life.merged_into or due <= life.last:
+        return None
+    fact = (f"{life.closure_of(agency.admin_unit.name, day)}: {agency.name} chỉ {FILING.takes} có ngày hẹn trả kết "
+            f"quả đến hết ngày {life.last:%d/%m/%Y}, ngày hẹn trả của hồ sơ này là ngày {due:%d/%m/%Y}")
+    return Refusal("appointment_after_dissolution", f"{fact}; vui lòng {FILING.elsewhere}.", fact)
 
 
 def _refusal(agency: Agency, day: dt.date, words: _Words) -> Refusal | None:

@@ -3,8 +3,8 @@
 A unit's closure may be recorded ahead of time (its last day, «hiệu lực đến», set in the admin before a resolution
 takes effect): until that day its agencies still receive dossiers and are handed dossiers (units.receiving), and the
 admin checked what they held only on the day the closure was saved (units.dissolution). From the day after, nobody
-handles what they still hold. So their officers see, until it is done: the day the unit closes, and how many dossiers
-are still open there; once it has closed, as long as some are.
+handles what they still hold. So their officers see, until it is done: the day the unit closes (dissolved: it takes
+only dossiers due by then), and how many dossiers are still open there; once it has closed, as long as some are.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def closing_notices(user, today: dt.date | None = None) -> list[str]:
         told = life.closure_of(unit.name, today)  # «… sẽ giải thể từ ngày …», «… đã sáp nhập vào … từ ngày …»
         open_ones = f"còn {format_number(held, 0)} hồ sơ chưa kết thúc"
         if life.last >= today:
-            notices.append(f"{told}: {agency.name} tiếp nhận hồ sơ đến hết ngày {life.last:%d/%m/%Y}; "
+            # a dissolution: only dossiers due by its last day (units.receiving.appointment_refusal)
+            due_by = "" if life.merged_into else " có ngày hẹn trả kết quả đến hết ngày đó"
+            notices.append(f"{told}: {agency.name} tiếp nhận hồ sơ đến hết ngày {life.last:%d/%m/%Y}{due_by}; "
                            + (f"{open_ones}, cần giải quyết xong trước ngày "
                               f"{life.last + dt.timedelta(days=1):%d/%m/%Y}." if held else
                               "không còn hồ sơ nào chưa kết thúc."))

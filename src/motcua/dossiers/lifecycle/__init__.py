@@ -27,7 +27,8 @@ the online channel. Version-dependent numbers live in motcua.dossiers.rules.
 Other public names: ``allowed_actions``, ``timeliness``, ``step_timeliness``, ``awaiting_decision``,
 ``online_receipt_due_at``, ``handovers`` (control sheet rows), ``reception_day_off`` and
 ``check_off_day_reason`` (a reception on a day off of the unit needs a reason: the rule the back office's
-forms, the API and ``receive`` / ``receive_at_counter`` share), ``GUARDS`` (action → guard(dossier,
+forms, the API and ``receive`` / ``receive_at_counter`` share), ``appointment`` (a dossier's due date were it received
+at a moment: what a unit whose dissolution is recorded ahead may still take, units.receiving), ``GUARDS`` (action → guard(dossier,
 user) raising the same errors as the transition; used by dossiers.access.can_act),
 ``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``, ``SIGNED``
 (the statuses after the result was signed), ``DossierRef`` (name a dossier by code + visibility rule instead of
@@ -59,6 +60,7 @@ from .facts import (
 )
 from .guards import ACTION_LABELS, BEFORE_RECEIPT, DECIDED, GUARDS, IN_PROGRESS, SIGNED, TERMINAL, allowed_actions
 from .intake import (
+    appointment,
     check_off_day_reason,
     provide_supplement,
     receive,
@@ -86,7 +88,7 @@ from .timeliness import awaiting_decision, handovers, online_receipt_due_at, ste
 
 __all__ = [
     "MAX_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
-    "allowed_actions", "approve", "awaiting_decision", "check_off_day_reason", "complete_step",
+    "allowed_actions", "appointment", "approve", "awaiting_decision", "check_off_day_reason", "complete_step",
     "digitization_recordable", "extend", "filed_with", "hand_over", "handovers", "issue_apology",
     "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement", "receive",
     "receive_at_counter", "receiving_agency_at", "reception_day_off",

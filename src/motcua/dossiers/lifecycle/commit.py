@@ -77,7 +77,8 @@ def lock_queryset():
     """The locking read as the ORM writes it: what runs outside a transaction (where Django refuses it) and
     the reference that ``store.lock_row``, the statement every transition runs, must load the same as."""
     return (Dossier.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("procedure", "procedure__field", "agency", "current_agency", "current_step").order_by())
+            .select_related("procedure", "procedure__field", "agency", "agency__admin_unit", "current_agency",
+                            "current_step").order_by())
 
 
 def _fetch_locked(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None:

@@ -84,6 +84,22 @@ def _check_offered(procedure, agency, *, online: bool, at: dt.datetime) -> None:
         raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
 
 
+def appointment(procedure, at: dt.datetime) -> dt.datetime:
+    """The appointment of a dossier of ``procedure`` received at ``at``: its time limit in working days counted from
+    receipt (Decree 61/2018 / Decree 118/2025: appointment on the receipt slip, Mẫu 01)."""
+    return calendar.add_working_days(at, procedure.processing_days)
+
+
+def check_appointment(procedure, agency, at: dt.datetime, *, advice: str = "") -> None:
+    """A dossier of ``procedure`` received by ``agency`` at ``at`` is not due after the last day of a unit whose
+    dissolution is recorded ahead (units.receiving.appointment_refusal): else ValidationFailed naming both days, in
+    the citizen's words, or the refusal's fact followed by ``advice`` for an officer."""
+    due = timezone.localdate(appointment(procedure, at))
+    if refused := receiving.appointment_refusal(agency, timezone.localdate(at), due):
+        raise ValidationFailed(refused.code, f"{refused.fact}. {advice}" if advice else refused.message,
+                               details={"last_day": agency.admin_unit.valid_to.isoformat(), "due_date": due.isoformat()})
+
+
 def _check_return_method(return_method) -> None:
     if return_method not in ReturnMethod.values:
         raise ValidationFailed("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
@@ -92,9 +108,7 @@ def _check_return_method(return_method) -> None:
 def _set_received(d: Dossier, at: dt.datetime, digitized) -> None:
     d.received_at = at
     d.rule_version = rules.rule_version_for(at)
-    # Deadline counted in working days from receipt (Decree 61/2018 / Decree 118/2025: appointment
-    # on the receipt slip, Mẫu 01).
-    d.due_at = calendar.add_working_days(at, d.procedure.processing_days)
+    d.due_at = appointment(d.procedure, at)
     d.original_due_at = d.due_at
     d.digitized_at_receipt = flag_of(digitized, d)
     d.current_agency = d.agency
@@ -156,6 +170,7 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
             d = Dossier(applicant=applicant, submitted_by=applicant)
             from_status = ""
         _check_offered(procedure, agency, online=True, at=at)
+        check_appointment(procedure, agency, at)
         _apply_applicant(d, applicant_data)
         d.form_data = _validate_form(procedure, form_data)
         d.procedure, d.agency = procedure, agency
@@ -204,7 +219,12 @@ def _off_day_reason(d, at, args) -> None:
         args["off_day_reason"] = check_off_day_reason(d.agency, at, args["off_day_reason"])
 
 
-@transition("receive", checks=[_off_day_reason])
+def _appointment_kept(d, at, args) -> None:
+    check_appointment(d.procedure, d.agency, at, advice="Không tiếp nhận được hồ sơ này: hãy từ chối tiếp nhận (Mẫu "
+                                                        "03), hướng dẫn người nộp chọn nơi nộp khác.")
+
+
+@transition("receive", checks=[_off_day_reason, _appointment_kept])
 def receive(d, at, *, officer, digitized=False, off_day_reason=None) -> Event:
     """SUBMITTED → RECEIVED: receipt slip with appointment (Mẫu 01); rule version fixed at this date.
     ``digitized``: the ``digitized_at_receipt`` flag, or the function of the dossier that says it (the back office
@@ -238,6 +258,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
 
     def create() -> Dossier:
         _check_offered(procedure, agency, online=False, at=at)
+        check_appointment(procedure, agency, at)
         reason_given = off_day_reason if off_day_reason is None else check_off_day_reason(agency, at, off_day_reason)
         d = Dossier(submitted_by=officer, procedure=procedure, agency=agency)
         _apply_applicant(d, applicant_data)

@@ -163,9 +163,19 @@ def hand_over(d, at, *, officer, to_agency, note="") -> Event:
     return Event(note=note, agency=from_agency, to_agency=to_agency, step=d.current_step)
 
 
-@transition("return_from_agency")
+def _lead_agency_receiving(d, at, args) -> None:
+    """The lead agency whose unit has closed since the hand-over (its last day passed, dissolved or merged: a closure
+    in the admin moves nothing; a merger's plan has already moved the dossier to the agency taking over) is not sent
+    it back: it would wait there for nobody (units.receiving.handover_refusal, its words)."""
+    if refused := receiving.handover_refusal(d.agency, timezone.localdate(at)):
+        raise InvalidTransition("lead_agency_not_receiving",
+                                f"Không trả được hồ sơ về cơ quan chủ trì: {refused.message}",
+                                details={"agency": d.agency.code, "reason": refused.code})
+
+
+@transition("return_from_agency", checks=[_lead_agency_receiving])
 def return_from_agency(d, at, *, officer, note="") -> Event:
-    """The cooperating agency sends the dossier back to the lead (receiving) agency."""
+    """The cooperating agency sends the dossier back to the lead (receiving) agency, which must still receive."""
     from_agency = d.current_agency
     d.current_agency = d.agency
     return Event(note=note, agency=from_agency, to_agency=d.agency, step=d.current_step)

@@ -44,6 +44,7 @@ from motcua.audit import services as audit
 from motcua.audit.models import AuditEntry
 from motcua.catalog.models import Procedure, ProcessStep
 from motcua.outbox.models import OutboxEvent
+from motcua.units.models import Agency
 
 from ..models import Dossier, DossierEvent, StepRun
 
@@ -166,11 +167,13 @@ def update(obj, fields: list[str]) -> None:
 
 # ---------------------------------------------------------------------------------------------- the locking read
 
-# What a transition reads with the row lock: the dossier with the relations its guard and change use.
+# What a transition reads with the row lock: the dossier with the relations its guard and change use (the receiving
+# agency's unit: whether it still receives, units.receiving).
 # (attribute path, relation field) in join order.
 _RELATIONS = (("procedure", Dossier._meta.get_field("procedure")),
               ("procedure__field", Procedure._meta.get_field("field")),
               ("agency", Dossier._meta.get_field("agency")),
+              ("agency__admin_unit", Agency._meta.get_field("admin_unit")),
               ("current_agency", Dossier._meta.get_field("current_agency")),
               ("current_step", Dossier._meta.get_field("current_step")))
 _LOOKUPS = ("pk", "code")

@@ -12,13 +12,14 @@ from django.db import connection
 from motcua.accounts.models import Role
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent
+from motcua.integrations.adapters.notify import SmsAdapter
 from motcua.outbox.models import OutboxEvent
 from motcua.reporting import decision766, indicators
 from motcua.reporting.consumer import consume, rebuild, recompute_from_dossiers, stored_counters
 from motcua.reporting.metrics import parse_moves
 from motcua.reporting.models import DossierFact
 from motcua.units.models import ReorganizationPlan
-from motcua.units.reorganization import apply, approve
+from motcua.units.reorganization import apply, approve, preview
 from tests.dossiers.factories import APPLICANT, at
 from tests.units import reorganization_world as world
 
@@ -162,3 +163,68 @@ def test_transfers_written_before_effective_at_count_from_the_effective_date_aft
     assert stored_counters() == counters == recompute_from_dossiers()
     plan_table = ReorganizationPlan._meta.db_table
     assert sum(plan_table in query for query in sql) == 1  # the plan read once, not once per event
+
+
+def test_what_an_old_committee_finished_after_the_effective_date_counts_for_the_new_unit(client):
+    """Dossiers the old committee finished (or received and finished) between the effective date and the applying
+    day are closed when the plan is applied: they count for the new unit from the effective date all the same, in
+    the ordinary statistics and its Decision 766 index, and the old commune shows nothing after 31/03."""
+    w = world.build()
+    specialist, leader = w.officers[("a", Role.SPECIALIST)], w.officers[("a", Role.LEADER)]
+    counter = w.officers[("a", Role.COUNTER_OFFICER)]
+    late = lifecycle.complete_step(w.dossiers["a:processing"], officer=specialist, at=at(2026, 5, 4, 9))
+    late = lifecycle.approve(late, officer=leader, at=at(2026, 5, 5, 9))
+    late = lifecycle.sign_result(late, officer=leader, at=at(2026, 5, 6, 9))
+    late = lifecycle.return_result(late, officer=counter, at=at(2026, 5, 7, 9))  # returned: closed, late
+    received = lifecycle.receive_at_counter(officer=counter, procedure=w.procedures["shared"], agency=w.agency_a,
+                                            applicant_data=APPLICANT, form_data={}, at=at(2026, 5, 12, 8))
+    received = lifecycle.withdraw(received, by=counter, reason="Công dân đề nghị", at=at(2026, 6, 2, 9))
+    consume()  # the live path: the statistics counted them for the old commune when it did them
+    months = _months()
+    province_before = {m: indicators.totals(*_bounds(m)).values for m in months}
+    assert indicators.totals(*_bounds(5), w.agency_a.code)["resolved"] == 1
+
+    plan = approve(world.draft(w, effective=EFFECTIVE), w.admin)
+    expected = preview(plan).counts["dossiers.in_flight"]
+    assert expected["moved_closed"] == 2
+    assert apply(plan, w.admin)["dossiers.in_flight"] == expected
+    consume()
+    plan.refresh_from_db()
+    new = plan.new_agency.code
+    assert plan.applied_at.date() > EFFECTIVE
+    # nothing to tell the applicants of the closed ones: only their figures change unit
+    sms = SmsAdapter({})
+    transfers = {e.payload["code"]: e for e in OutboxEvent.objects.filter(topic="dossier.transfer_agency")}
+    assert not sms.accepts(transfers[late.code]) and not sms.accepts(transfers[received.code])
+    assert sms.accepts(transfers[w.dossiers["a:paused"].code])
+
+    for m in months:
+        for code in (w.agency_a.code, w.agency_b.code):
+            figures = indicators.totals(*_bounds(m), code)
+            assert {k: figures[k] for k in ("received", "resolved", "resolved_late", "returned", "withdrawn",
+                                             *STOCKS)} == dict.fromkeys(("received", "resolved", "resolved_late",
+                                                                         "returned", "withdrawn", *STOCKS), 0), (code, m)
+        assert indicators.totals(*_bounds(m)).values == province_before[m], m  # each dossier counts once
+    may, june = indicators.totals(*_bounds(5), new), indicators.totals(*_bounds(6), new)
+    assert (may["received"], may["resolved"], may["resolved_late"], may["returned"]) == (1, 1, 1, 1)
+    assert june["withdrawn"] == 1
+    rows = client.get(f"/thong-ke/don-vi/{w.agency_a.code}/?nam=2026").context["rows"]
+    assert (rows[4]["received"], rows[4]["resolved"], rows[4]["late"]) == ("0", "0", "0")
+    rows = client.get(f"/thong-ke/don-vi/{new}/?nam=2026").context["rows"]
+    assert (rows[4]["received"], rows[4]["resolved"], rows[4]["late"]) == ("1", "1", "1")
+
+    # Decision 766: the new unit's index of May counts the late decision, and lists it as costing points.
+    index = decision766.evaluate(*_bounds(5), new)
+    on_time = next(i for g in index["groups"] for i in g["indicators"] if i["code"] == "2.1")
+    assert on_time["denominator"] == may["resolved"] + may["in_progress"]
+    assert late.code in [row["code"] for row in decision766.costly_dossiers(*_bounds(5), new)["2.1"]]
+    assert not any(decision766.costly_dossiers(*_bounds(5), w.agency_a.code).values())
+
+    # A dossier closed before the merger took effect stays with the old commune's history.
+    assert DossierEvent.objects.filter(dossier=w.dossiers["a:returned"], action="transfer_agency").count() == 0
+
+    # The consumer's counters are the naive truth and what a full replay of the outbox gives.
+    incremental = stored_counters()
+    assert incremental == recompute_from_dossiers()
+    rebuild()
+    assert stored_counters() == incremental

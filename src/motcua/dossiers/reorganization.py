@@ -1,9 +1,12 @@
-"""Dossiers not yet closed follow a reorganization of administrative units (motcua.units.reorganization).
+"""Dossiers not closed before a reorganization of administrative units took effect follow it
+(motcua.units.reorganization).
 
 Every dossier received by (or in the hands of) an old committee and not in a final status moves through the
 lifecycle (``lifecycle.transfer_agency``: its event, audit entry and outbox event each), to the agency that
-takes over its procedure. Closed dossiers stay where they were: the old committee's history, reachable from
-its successor's statistics.
+takes over its procedure; so does one the old committee closed between the effective date and the applying day
+of a plan applied late (which ones: ``lifecycle.reorganization.moves_under``), so that what it did then counts for
+the new unit. Dossiers closed before the effective date stay where they were: the old committee's history,
+reachable from its successor's statistics.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from motcua.units.reorganization import Step, Targets, agency_label, steps
 
 from . import lifecycle
 from .lifecycle.guards import TERMINAL
+from .lifecycle.reorganization import moves_under
 from .models import Dossier, Status
 
 STATUS_LABELS = dict(Status.choices)
@@ -35,9 +39,11 @@ def held_at(agency_ids):
     return open_at(agency_ids).exclude(status=Status.DRAFT)
 
 
-def open_dossiers(t: Targets):
-    return (open_at(t.old_agency_ids).select_related("procedure", "agency", "current_agency", "assignee")
-            .order_by("agency__code", "pk"))
+def moved_dossiers(t: Targets):
+    """What the plan moves: the old committees' dossiers not closed before it took effect (``moves_under``)."""
+    ids = t.old_agency_ids
+    return (Dossier.objects.filter(Q(agency_id__in=ids) | Q(current_agency_id__in=ids)).filter(moves_under(t.plan))
+            .select_related("procedure", "agency", "current_agency", "assignee").order_by("agency__code", "pk"))
 
 
 @blockers.register("dossiers.open")
@@ -82,16 +88,17 @@ def _moment(value) -> str:
 class InFlight(Step):
     order = 30
     title = "Hồ sơ đang giải quyết"
-    outcome_labels = {"moved": "hồ sơ chuyển sang cơ quan mới (giữ mã, lịch sử, ngày hẹn trả)"}
+    outcome_labels = {"moved": "hồ sơ chuyển sang cơ quan mới (giữ mã, lịch sử, ngày hẹn trả)",
+                      "moved_closed": "hồ sơ đã kết thúc từ ngày nghị quyết có hiệu lực, tính cho cơ quan mới"}
 
     def preflight(self, t: Targets, actor):
-        first = open_dossiers(t).first()
+        first = moved_dossiers(t).first()
         if first is not None:
             lifecycle.GUARDS["transfer_agency"](first, actor)  # the provincial administrator's role
 
     def preview(self, t: Targets):
         rows, per_unit = [], {}
-        dossiers = list(open_dossiers(t))
+        dossiers = list(moved_dossiers(t))
         for d in dossiers:
             receiving, holder = destination(t, d)
             unit = t.unit_of(d.agency_id) or t.unit_of(d.current_agency_id)
@@ -103,14 +110,20 @@ class InFlight(Step):
             rows.append([unit.name, d.code or f"Bản nháp #{d.pk}", STATUS_LABELS.get(d.status, d.status),
                          d.procedure.code, where, to, _moment(d.due_at),
                          d.assignee.full_name or d.assignee.username if d.assignee_id else ""])
-        facts = [(f"Hồ sơ đang giải quyết tại {name}", str(n)) for name, n in per_unit.items()]
+        closed = sum(d.status in TERMINAL for d in dossiers)
+        facts = [(f"Hồ sơ chuyển từ {name}", str(n)) for name, n in per_unit.items()]
         notes = ["Người xử lý không còn phân quyền ở cơ quan mới được bỏ giao; lãnh đạo cơ quan mới phân công lại."]
+        if closed:
+            notes.append(f"{closed} hồ sơ đơn vị cũ đã kết thúc từ ngày {t.plan.effective_date:%d/%m/%Y} (ngày nghị "
+                         "quyết có hiệu lực) cũng chuyển sang cơ quan mới: việc tiếp nhận, giải quyết, trả kết quả từ "
+                         "ngày đó được tính cho đơn vị mới; người nộp không nhận tin nhắn vì hồ sơ không đổi gì.")
         return self.section(headers=["Đơn vị cũ", "Mã hồ sơ", "Trạng thái", "Thủ tục", "Hiện tại", "Sau sắp xếp",
                                      "Hẹn trả (giữ nguyên)", "Người xử lý"],
-                            rows=rows, facts=facts, notes=notes if dossiers else [], counts={"moved": len(dossiers)})
+                            rows=rows, facts=facts, notes=notes if dossiers else [],
+                            counts={"moved": len(dossiers) - closed, "moved_closed": closed})
 
     def pending(self, t: Targets):
-        return [(d.pk, d) for d in open_dossiers(t)]
+        return [(d.pk, d) for d in moved_dossiers(t)]
 
     def apply(self, t: Targets, key, d, actor):
         receiving, _holder = destination(t, d)
@@ -120,5 +133,6 @@ class InFlight(Step):
             if exc.code in ("dossier_not_on_old_unit", "invalid_transition"):
                 return None  # moved or closed since the list was read
             raise
-        return "moved", {"code": moved.code, "status": moved.status, "from": d.agency.code, "to": moved.agency.code,
+        outcome = "moved_closed" if moved.status in TERMINAL else "moved"
+        return outcome, {"code": moved.code, "status": moved.status, "from": d.agency.code, "to": moved.agency.code,
                          "current": moved.current_agency.code if moved.current_agency_id else None}

@@ -9,7 +9,7 @@ side (the new identity code and its procedure list).
 
 from __future__ import annotations
 
-from motcua.dossiers.reorganization import open_dossiers
+from motcua.dossiers.reorganization import moved_dossiers
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 
 from .config import target_config
@@ -24,7 +24,7 @@ class NationalPortal(Step):
     def preview(self, t: Targets):
         portal = target_config("dvcqg")
         rows = [[agency_label(a), t.new_agency.code, "ngừng dùng cho hồ sơ mới; hồ sơ cũ giữ mã"] for a in t.old_agencies]
-        updates = open_dossiers(t).exclude(code__isnull=True).count()
+        updates = moved_dossiers(t).exclude(code__isnull=True).count()
         hooks = [w.name for w in WebhookSubscription.objects.filter(is_active=True)
                  if any(p.strip().startswith(("units.", "dossier.", "*")) for p in w.topics.split(","))]
         facts = [("Cổng DVCQG", f"đã cấu hình ({portal['url']})" if portal.get("url") else

@@ -4,9 +4,10 @@ Every figure counts under the agency that had the dossier when it happened (metr
 committee keeps its past figures, its Decision 766 index of a period before the merger does not change. A dossier
 that moves (``dossier.transfer_agency``) is the new agency's from the day the merger took effect, however late the
 plan is applied (its stock, its decision; a receipt only if the old committee received it on or after that
-day); the new agency's pages and reports include the old committees' history when asked ("gồm đơn vị tiền thân",
-scope ``lineage:<code>``, motcua.units.reorganization.lineage_codes). Either way each dossier counts
-once, so the province's totals do not change.
+day), and a dossier the old committee closed in between moves too (dossiers.lifecycle.reorganization.moves_under);
+the new agency's pages and reports include the old committees' history when asked ("gồm đơn vị tiền thân", scope
+``lineage:<code>``, motcua.units.reorganization.lineage_codes). Either way each dossier counts once, so the
+province's totals do not change.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from motcua.dossiers.models import Dossier, Status
-from motcua.dossiers.reorganization import open_dossiers
+from motcua.dossiers.reorganization import moved_dossiers
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 
 from .models import StatCounter
@@ -26,7 +27,7 @@ class Statistics(Step):
     title = "Số liệu thống kê đổi đơn vị chủ quản"
 
     def preview(self, t: Targets):
-        moving = set(open_dossiers(t).filter(agency_id__in=t.old_agency_ids).exclude(status=Status.DRAFT)
+        moving = set(moved_dossiers(t).filter(agency_id__in=t.old_agency_ids).exclude(status=Status.DRAFT)
                      .values_list("pk", flat=True))
         per_agency = {row["agency_id"]: row for row in Dossier.objects.filter(agency_id__in=t.old_agency_ids)
                       .exclude(status=Status.DRAFT).values("agency_id")
@@ -45,4 +46,5 @@ class Statistics(Step):
         notes = [f"Trang thống kê và báo cáo của {t.new_agency.name} có lựa chọn «gồm số liệu các đơn vị tiền thân» "
                  "để xem cả lịch sử của các đơn vị cũ."]
         return self.section(headers=["Đơn vị cũ", "Hồ sơ trong số liệu", f"Chuyển sang {t.new_agency.code} từ ngày {since}",
-                                     "Giữ ở đơn vị cũ (đã kết thúc)"], rows=rows, facts=facts, notes=notes)
+                                     f"Giữ ở đơn vị cũ (kết thúc trước ngày {since})"], rows=rows, facts=facts,
+                            notes=notes)

@@ -45,7 +45,8 @@ leader's approval step is closed by the decision itself).
 Layout: ``guards.py`` (who may take which action from which status: one declared Guard per action),
 ``commit.py`` (locking, the commit path and the ``transition`` declaration that writes the skeleton
 once), ``store.py`` (the commit path's own statements), ``intake.py``, ``processing.py``, ``closing.py`` (the transitions by stage), ``reorganization.py``
-(``transfer_agency``: a reorganization plan moves an open dossier to the successor agency), ``facts.py`` (facts
+(``transfer_agency``: a reorganization plan moves a dossier not closed before it took effect to the successor
+agency), ``facts.py`` (facts
 without a status change), ``timeliness.py`` (early / on time / late, hand-overs).
 """
 

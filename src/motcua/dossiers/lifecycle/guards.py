@@ -212,9 +212,9 @@ GUARDS: dict[str, Guard] = {g.action: g for g in (
     Guard("return_result", frozenset({Status.READY_FOR_RETURN}), COUNTER, receiving),
     Guard("withdraw", BEFORE_RECEIPT | IN_PROGRESS, COUNTER, receiving, owner=True),
     Guard("stop", IN_PROGRESS, LEADER + (Role.DEPARTMENT_HEAD,), holding_or_receiving, received=True),
-    # A reorganization of administrative units moves every open dossier of the old units (units.reorganization).
-    Guard("transfer_agency", frozenset(Status) - TERMINAL, (Role.PROVINCIAL_ADMIN,), receiving_or_holding,
-          offered=False),
+    # A reorganization of administrative units moves every dossier of the old units not closed before the merger
+    # took effect (units.reorganization; which ones: reorganization.moves_under, checked with the plan).
+    Guard("transfer_agency", frozenset(Status), (Role.PROVINCIAL_ADMIN,), receiving_or_holding, offered=False),
 )}
 
 

@@ -1,5 +1,6 @@
 """Reorganization of administrative units (Decree 118/2025 two-level local government; merged communes): a
-dossier not yet closed moves from an old committee to the agency that takes over its procedure.
+dossier not closed before the merger took effect moves from an old committee to the agency that takes over its
+procedure (``moves_under``).
 
 The dossier keeps its code (its receiving agency's identity code at receipt, Circular 01/2018 art. 19), its
 history, its status and its appointment date; only who holds it changes. Its event, audit entry and outbox
@@ -9,6 +10,7 @@ written like any other transition's. Only a plan being applied may do it (motcua
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.accounts.models import ACTING_ROLES
@@ -19,6 +21,20 @@ from motcua.units.models import Agency, ReorganizationPlan
 
 from ..models import StepRun
 from .commit import Event, iso, transition
+from .guards import TERMINAL, wrong_status
+
+
+def moves_under(plan) -> Q:
+    """The dossiers a plan moves, of those its old committees received or hold: every one not closed before the
+    merger took effect (``takes_effect_at``), so one the old committee closed between that moment and the applying
+    day moves too, as it would have had the plan been applied on time (the new unit answered for it from then on,
+    the resolution's effective date). ``transfer_agency`` refuses the others."""
+    return ~Q(status__in=TERMINAL) | Q(closed_at__gte=plan.takes_effect_at)
+
+
+def moved_by(d, plan) -> bool:
+    """``moves_under`` for one dossier."""
+    return d.status not in TERMINAL or (d.closed_at is not None and d.closed_at >= plan.takes_effect_at)
 
 
 def _old_agencies(plan) -> set[int]:
@@ -33,6 +49,8 @@ def _under_plan(d, at, args) -> None:
     old = _old_agencies(plan)
     if d.agency_id not in old and d.current_agency_id not in old:
         raise InvalidTransition("dossier_not_on_old_unit", "Hồ sơ không thuộc đơn vị hành chính được sắp xếp.")
+    if not moved_by(d, plan):  # closed before the merger took effect: the old committee's history
+        raise wrong_status(d, "transfer_agency")
     to_agency = args.get("to_agency")
     if getattr(to_agency, "pk", None) is None or to_agency.pk in old or not to_agency.is_active:
         raise ValidationFailed("to_agency_invalid", "Cơ quan nhận hồ sơ phải là cơ quan đang hoạt động, ngoài các đơn "
@@ -45,8 +63,9 @@ def _under_plan(d, at, args) -> None:
 def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
     """The old committee's dossier goes to ``to_agency`` (the agency taking over its procedure); a dossier an
     old committee holds for another receiving agency (a hand-over, a step done there) goes to the new committee.
-    Code, history, status and appointment date are unchanged; an assignee who holds no role where the dossier
-    now is gives it back to that agency's queue. ``effective_at`` (event data and outbox payload): the moment the
+    One the old committee closed after the merger took effect moves as well (``moves_under``): what it did then
+    counts for the new unit. Code, history, status and appointment date are unchanged; an assignee who holds no
+    role where the dossier now is gives it back to that agency's queue. ``effective_at`` (event data and outbox payload): the moment the
     move counts from in the statistics, the plan's ``takes_effect_at`` however late the plan is applied."""
     old = _old_agencies(plan)
     from_receiving, from_holder = d.agency, d.current_agency

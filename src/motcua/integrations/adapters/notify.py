@@ -5,6 +5,7 @@ subject and text, e.g. a reporting-round reminder to a unit's officers)."""
 from __future__ import annotations
 
 from motcua.accounts.models import User
+from motcua.dossiers.lifecycle import TERMINAL
 from motcua.dossiers.models import Dossier
 
 from .. import messages
@@ -29,8 +30,12 @@ class _Notify(Adapter):
             return False
         if event.topic.startswith(NOTICE_PREFIX):
             return bool(event.payload.get("text"))
-        # a draft (no code yet) moved by a reorganization is not worth a message
-        return messages.has_message(event.payload.get("action", "")) and bool(event.payload.get("code"))
+        # a draft (no code yet) moved by a reorganization is not worth a message, nor a dossier it moved already
+        # closed (one closed after the merger took effect: its figures change unit, nothing the applicant waits for)
+        payload = event.payload
+        if payload.get("action") == "transfer_agency" and payload.get("to_status") in TERMINAL:
+            return False
+        return messages.has_message(payload.get("action", "")) and bool(payload.get("code"))
 
 
 @adapters.register("sms")

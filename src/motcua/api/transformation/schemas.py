@@ -232,7 +232,11 @@ class ResponseOut(Schema):
     unit_name: str = Field(..., description="Tên đơn vị; báo cáo đã gửi của đơn vị đã sáp nhập: «tên đơn vị mới "
                                             "(trước đây: tên đơn vị cũ)»")
     status: str = Field(..., description="pending: chưa báo cáo; submitted: đã báo cáo; merged: đơn vị đã sáp nhập "
-                                         "trước khi báo cáo, không còn phải báo cáo (đơn vị mới báo cáo thay)")
+                                         "trước khi báo cáo, không còn phải báo cáo (đơn vị mới báo cáo thay); "
+                                         "closed: đơn vị đã sáp nhập hoặc giải thể (đã qua ngày cuối hoạt động) "
+                                         "trước khi báo cáo, không còn phải báo cáo, không được nhắc (xem closure)")
+    closure: str | None = Field(None, description="Khi status là closed: «Đã sáp nhập vào … từ ngày dd/mm/yyyy» "
+                                                  "hoặc «Đã giải thể từ ngày dd/mm/yyyy»")
     merged_into: str | None = Field(None, description="Mã định danh của đơn vị mới khi status là merged")
     submitted_at: datetime | None
     submitted_by: str | None

@@ -79,11 +79,17 @@ class TaskOut(Schema):
     handed_over_to: str | None = Field(None, description="Mã cơ quan nhận chuyển giao nhiệm vụ khi sắp xếp đơn vị "
                                                          "hành chính, nơi nhiệm vụ được tính khi đơn vị của kế hoạch "
                                                          "đã sáp nhập trong năm của kế hoạch (nếu không, nhiệm vụ vẫn "
-                                                         "tính trong kế hoạch); đơn vị chủ trì ghi trong kế hoạch "
-                                                         "không đổi")
+                                                         "tính trong kế hoạch: counts_elsewhere); đơn vị chủ trì ghi "
+                                                         "trong kế hoạch không đổi")
     handed_over_on: date | None = None
+    counts_elsewhere: bool = Field(False, description="true: trong số liệu năm của kế hoạch, nhiệm vụ được tính cho "
+                                                      "đơn vị khác (handed_over_to), không tính cho đơn vị của kế "
+                                                      "hoạch (đơn vị này đã sáp nhập trong năm đó hoặc trước đó); "
+                                                      "false: tính cho đơn vị của kế hoạch, kể cả khi có phần chủ trì "
+                                                      "đã chuyển giao")
     handovers: list[dict] = Field([], description="Từng phần chủ trì được chuyển giao khi sắp xếp đơn vị hành chính: "
-                                                  "from, to (mã cơ quan), on (ngày)")
+                                                  "from, to (mã cơ quan), on (ngày), theo thứ tự; to của mục cuối: "
+                                                  "đơn vị nhận chuyển giao gần nhất, đang thực hiện nhiệm vụ")
     deadline: date | None
     year: int | None
     status: str

@@ -52,3 +52,26 @@ def test_a_round_by_default_and_through_the_api_asks_no_dissolved_ward(signed_in
     assert body["code"] == "round_unit_closed"
     assert body["message"].startswith("Không thể giao báo cáo cho UBND phường Cẩm Thành: Phường Cẩm Thành đã giải thể")
     assert ReportingRound.objects.count() == 1
+
+
+def test_a_merged_wards_unit_code_is_refused_with_why_and_still_names_its_plans(signed_in, dx):
+    """A ward merged by the province's plan («Sắp xếp đơn vị»: its committee stopped, its last day yesterday) is
+    named by its unit code as by its agency code: a round asked of it is refused with why, not «không tìm thấy», and
+    its plans stay listed under its code."""
+    from motcua.transformation.services import plans
+
+    from .conftest import merge
+
+    plans.create_plan(dx.admin, agency=dx.ct, year=2025)
+    today = timezone.localdate()
+    merge(dx.admin, [dx.ct.admin_unit], "99001", "Phường Hợp Nhất", today)
+    api = signed_in(dx.admin)
+    r = api.post("/api/v1/transformation/rounds", {"title": "", "year": 2025, "deadline": str(today + dt.timedelta(5)),
+                                                   "units": ["21025"]}, content_type="application/json")
+    assert r.status_code == 422, r.content
+    assert r.json()["code"] == "round_unit_closed"
+    assert r.json()["message"] == ("Không thể giao báo cáo cho UBND phường Cẩm Thành: Phường Cẩm Thành đã sáp nhập "
+                                   f"vào Phường Hợp Nhất từ ngày {today:%d/%m/%Y}.")
+    listed = api.get("/api/v1/transformation/plans", {"unit": "21025"})
+    assert listed.status_code == 200, listed.content
+    assert [(p["unit"], p["year"]) for p in listed.json()] == [("H51.50.01", 2025)]

@@ -6,7 +6,8 @@ The one home of that rule: the statistics, the Decision 766 index and the digita
 unit's lifetime here (``of_codes`` for a scope's agencies, ``of_agency`` for one), and what of a period it covers
 (``Lifetime.cover``); whether it exists on a day (``Lifetime.exists_on``, ``existing_on`` for a query), which decides
 whether its agencies receive dossiers (units.receiving); whether it had ended by the end of a year (``ended_within``,
-a query: a merged unit's plan of that year, transformation/services/merger.py).
+a query: a merged unit's plan of that year, transformation/services/merger.py) or before a day (``ended_before``: a
+reporting round no longer waits for it, transformation/services/rounds.py).
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ class Lifetime:
     def exists_on(self, day: dt.date) -> bool:
         """Whether the unit exists on ``day``: from the day a merger created it to its last day, both included."""
         return self.clip(day, day) is not None
+
+    def ended_before(self, day: dt.date) -> bool:
+        """Whether the unit's last day is before ``day``: merged or dissolved by then (``ended_before`` for a query)."""
+        return self.last is not None and self.last < day
 
     @property
     def closure_word(self) -> str:
@@ -139,6 +144,11 @@ def existing_on(day: dt.date, prefix: str = "") -> Q:
     """``Lifetime.exists_on`` as a filter on units (``prefix``: the path to the unit, "admin_unit__" for agencies)."""
     return ((Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day}))
             & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})))
+
+
+def ended_before(day: dt.date, prefix: str = "") -> Q:
+    """``Lifetime.ended_before`` as a filter on units (``prefix``: the path to the unit)."""
+    return Q(**{f"{prefix}valid_to__lt": day})
 
 
 def ended_within(year, prefix: str = "") -> Q:

@@ -6,6 +6,7 @@ from motcua.core.errors import NotFound
 from motcua.transformation import permissions
 from motcua.transformation.models import Plan, Task
 from motcua.transformation.money import format_million
+from motcua.transformation.services import merger
 from motcua.transformation.services import plans as plan_services
 from motcua.transformation.services.budget import plan_table
 
@@ -57,7 +58,7 @@ def task_out(task: Task, lines=None) -> dict:
             "lead_units": [a.code for a in task.lead_agencies.all()], "cooperating_text": task.cooperating_text,
             # a merger handed the task over (the plan's lead units above stay as written)
             "handed_over_to": task.handed_over_to.code if task.handed_over_to_id else None,
-            "handed_over_on": task.handed_over_on,
+            "handed_over_on": task.handed_over_on, "counts_elsewhere": merger.counts_elsewhere(task),
             "handovers": [{"from": h.from_agency.code, "to": h.to_agency.code, "on": h.on}
                           for h in task.handovers.all()],  # prefetched with both agencies by plan_table
             "deadline": task.deadline, "year": task.year, "status": task.status, "state": state, "state_label": label,

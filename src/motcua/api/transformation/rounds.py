@@ -78,14 +78,16 @@ def get_rollup(request, plan_id: int):
 
 
 def _round_out(rnd: ReportingRound, user) -> dict:
-    responses = list(rnd.responses.select_related("agency__successor", "submitted_by", "merged_into"))
+    responses = rounds.with_closures(rnd.responses.select_related("agency__successor", "submitted_by", "merged_into",
+                                                                  "agency__admin_unit__replaced_by"))
     if not permissions.reads_all(user):  # a merged unit's answers are read by its successor's officers too
         responses = [r for r in responses if permissions.can_view_agency(user, r.agency)]
     return {"id": rnd.pk, "title": rnd.title, "year": rnd.year, "period_start": rnd.period_start,
             "period_end": rnd.period_end, "deadline": rnd.deadline, "status": rnd.status,
             "reported": sum(r.status == "submitted" for r in responses),
-            "pending": [r.agency.code for r in responses if r.status == "pending"],
-            "responses": [{"unit": r.agency.code, "unit_name": rounds.shown_name(r), "status": r.status,
+            "pending": [r.agency.code for r in responses if r.state == "pending"],
+            "responses": [{"unit": r.agency.code, "unit_name": rounds.shown_name(r), "status": r.state,
+                           "closure": r.closure or None,
                            "merged_into": r.merged_into.code if r.merged_into_id else None,
                            "submitted_at": r.submitted_at,
                            "submitted_by": str(r.submitted_by) if r.submitted_by_id else None} for r in responses]}

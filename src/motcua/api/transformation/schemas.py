@@ -88,11 +88,17 @@ class TaskOut(Schema):
     handed_over_to: str | None = Field(None, description="Mã cơ quan nhận chuyển giao nhiệm vụ khi sắp xếp đơn vị "
                                                          "hành chính, nơi nhiệm vụ được tính khi đơn vị của kế hoạch "
                                                          "đã sáp nhập trong năm của kế hoạch (nếu không, nhiệm vụ vẫn "
-                                                         "tính trong kế hoạch); đơn vị chủ trì ghi trong kế hoạch "
-                                                         "không đổi")
+                                                         "tính trong kế hoạch: counts_elsewhere); đơn vị chủ trì ghi "
+                                                         "trong kế hoạch không đổi")
     handed_over_on: date | None = None
+    counts_elsewhere: bool = Field(False, description="true: trong số liệu năm của kế hoạch, nhiệm vụ được tính cho "
+                                                      "đơn vị khác (handed_over_to), không tính cho đơn vị của kế "
+                                                      "hoạch (đơn vị này đã sáp nhập trong năm đó hoặc trước đó); "
+                                                      "false: tính cho đơn vị của kế hoạch, kể cả khi có phần chủ trì "
+                                                      "đã chuyển giao")
     handovers: list[dict] = Field([], description="Từng phần chủ trì được chuyển giao khi sắp xếp đơn vị hành chính: "
-                                                  "from, to (mã cơ quan), on (ngày)")
+                                                  "from, to (mã cơ quan), on (ngày), theo thứ tự; to của mục cuối: "
+                                                  "đơn vị nhận chuyển giao gần nhất, đang thực hiện nhiệm vụ")
     deadline: date | None
     year: int | None
     status: str
@@ -241,7 +247,11 @@ class ResponseOut(Schema):
     unit_name: str = Field(..., description="Tên đơn vị; báo cáo đã gửi của đơn vị đã sáp nhập: «tên đơn vị mới "
                                             "(trước đây: tên đơn vị cũ)»")
     status: str = Field(..., description="pending: chưa báo cáo; submitted: đã báo cáo; merged: đơn vị đã sáp nhập "
-                                         "trước khi báo cáo, không còn phải báo cáo (đơn vị mới báo cáo thay)")
+                                         "trước khi báo cáo, không còn phải báo cáo (đơn vị mới báo cáo thay); "
+                                         "closed: đơn vị đã sáp nhập hoặc giải thể (đã qua ngày cuối hoạt động) "
+                                         "trước khi báo cáo, không còn phải báo cáo, không được nhắc (xem closure)")
+    closure: str | None = Field(None, description="Khi status là closed: «Đã sáp nhập vào … từ ngày dd/mm/yyyy» "
+                                                  "hoặc «Đã giải thể từ ngày dd/mm/yyyy»")
     merged_into: str | None = Field(None, description="Mã định danh của đơn vị mới khi status là merged")
     submitted_at: datetime | None
     submitted_by: str | None

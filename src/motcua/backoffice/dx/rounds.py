@@ -52,10 +52,11 @@ def round_list(request):
 
 
 def _responses(request, rnd):
-    qs = (rnd.responses.select_related("agency__successor", "submitted_by", "merged_into")
-          .order_by("status", "agency__code"))
+    qs = rounds.with_closures(rnd.responses.select_related("agency__successor", "submitted_by", "merged_into",
+                                                           "agency__admin_unit__replaced_by")
+                              .order_by("status", "agency__code"))
     if permissions.reads_all(request.user):
-        return list(qs)
+        return qs
     return [r for r in qs if permissions.can_view_agency(request.user, r.agency)]
 
 
@@ -65,10 +66,10 @@ def round_detail(request, pk):
     responses = _responses(request, rnd)
     for r in responses:
         r.can_answer = (permissions.can_edit_agency(request.user, r.agency) and rnd.status == rnd.OPEN
-                        and r.status != r.MERGED)
+                        and r.state not in (r.MERGED, rounds.CLOSED))
         r.name = rounds.shown_name(r)
     return page(request, "backoffice/dx/round.html", {
-        "rnd": rnd, "responses": responses, "pending": [r for r in responses if r.status == "pending"],
+        "rnd": rnd, "responses": responses, "pending": [r for r in responses if r.state == "pending"],
         "expected": len(rounds.expected(responses)), "reported": sum(r.status == "submitted" for r in responses),
         "days_left": (rnd.deadline - timezone.localdate()).days, "deadline_css": date_css(rnd.deadline)})
 
@@ -109,9 +110,10 @@ def round_answer(request, pk, code):
     """The indicator form of a round for one unit: targets for the round's period, task results, send."""
     rnd = get_object_or_404(ReportingRound, pk=pk)
     agency = unit_or_404(request, code)
-    response = rnd.responses.filter(agency=agency).first()
+    response = rnd.responses.filter(agency=agency).select_related("agency__admin_unit__replaced_by").first()
     if response is None:
         raise Http404("Đơn vị không thuộc kỳ báo cáo này.")
+    response = rounds.with_closures([response])[0]
     plan = Plan.objects.filter(agency=agency, year=rnd.year, kind=Plan.PLAN).first()
     status = 200
     if request.method == "POST":
@@ -129,7 +131,8 @@ def round_answer(request, pk, code):
         t.state = plans.task_state(t, rnd.period_end)[1]
     return page(request, "backoffice/dx/answer.html", {
         "rnd": rnd, "agency": agency, "response": response, "plan": plan, "measured": measured, "tasks": tasks,
-        "can_answer": permissions.can_edit_agency(request.user, agency) and rnd.status == rnd.OPEN}, status=status)
+        "can_answer": permissions.can_edit_agency(request.user, agency) and rnd.status == rnd.OPEN
+        and response.state != rounds.CLOSED}, status=status)
 
 
 def _year(request) -> int:
@@ -143,8 +146,9 @@ def dashboard(request):
     year = _year(request)
     up = rollup.rollup_year(permissions.visible_plans(request.user), year)
     rnd = ReportingRound.objects.filter(year=year).order_by("-deadline").first()
-    answers = {r.agency_id: r for r in rnd.responses.select_related("agency")} if rnd else {}
-    missing = [r for r in answers.values() if r.status == "pending" and permissions.can_view_agency(
+    answers = {r.agency_id: r for r in rounds.with_closures(
+        rnd.responses.select_related("agency__admin_unit__replaced_by"))} if rnd else {}
+    missing = [r for r in answers.values() if r.state == "pending" and permissions.can_view_agency(
         request.user, r.agency)] if rnd else []
     for row in up.rows:
         row.answer = answers.get(row.agency.pk)

@@ -13,7 +13,7 @@ from .. import permissions
 from ..models import BudgetLine, FundingSource, Plan, PlanSection, Task, TaskHandover
 from ..money import format_million, parse_million
 from .catalogue import resolve_sources, source_codes, source_names
-from .merger import RECEIVED_GROUP, counted_tasks, received_label, received_tasks
+from .merger import RECEIVED_GROUP, counted_tasks, received_label, received_tasks, with_counts_elsewhere
 from .plans import _unlocked, _year, check_time
 
 
@@ -190,8 +190,8 @@ def _row(task: Task, received: bool = False) -> TaskRow:
 def _tasks():
     lines = Prefetch("budget_lines", queryset=BudgetLine.objects.prefetch_related("sources").order_by("year", "id"))
     handovers = Prefetch("handovers", queryset=TaskHandover.objects.select_related("from_agency", "to_agency"))
-    return Task.objects.order_by("order").select_related("handed_over_to").prefetch_related(lines, "lead_agencies",
-                                                                                         "evidence", handovers)
+    return with_counts_elsewhere(Task.objects.order_by("order")).select_related("handed_over_to").prefetch_related(
+        lines, "lead_agencies", "evidence", handovers)
 
 
 def _with_received(plan: Plan, sections: list[SectionRows], received) -> PlanTable:

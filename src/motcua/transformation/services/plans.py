@@ -16,6 +16,7 @@ from motcua.core.text import fold
 from motcua.documents.attachments import store_upload
 from motcua.documents.models import AttachmentKind
 from motcua.units.models import Agency
+from motcua.units.receiving import receiving_on
 
 from .. import permissions
 from ..models import Plan, PlanSection, Task
@@ -335,13 +336,18 @@ def add_evidence(user, task: Task, file, name: str | None = None):
 
 def unit_agency(code: str):
     """The body a code names: an administrative unit's official code ("51" the province, "21439" a ward) means
-    its People's Committee; an agency identity code ("H51.02") means that agency (e.g. a department)."""
+    its People's Committee; an agency identity code ("H51.02") means that agency (e.g. a department).
+
+    A unit's code names its committee receiving today (units.receiving), else the committee it had: a unit closed
+    (merged or dissolved, by its last day: units.lifetime) is still named by its code, as by its agency's — its plans
+    stay readable, and what it may no longer do is refused with why (a round: round_unit_closed), not «not found»."""
     code = (code or "").strip()
     agency = Agency.objects.select_related("admin_unit").filter(code=code).first()
     if agency is not None:
         return agency
-    committees = list(Agency.objects.select_related("admin_unit").filter(
-        admin_unit__code=code, is_active=True, kind__in=(Agency.PROVINCIAL_COMMITTEE, Agency.COMMUNE_COMMITTEE)))
+    committees = Agency.objects.select_related("admin_unit").filter(
+        admin_unit__code=code, kind__in=(Agency.PROVINCIAL_COMMITTEE, Agency.COMMUNE_COMMITTEE))
+    committees = list(committees.filter(receiving_on(timezone.localdate()))) or list(committees)
     if len(committees) == 1:
         return committees[0]
     if not committees:

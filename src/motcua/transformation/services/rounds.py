@@ -11,6 +11,7 @@ from django.utils import timezone
 from motcua.accounts.models import Role
 from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.outbox.services import emit
+from motcua.units import lifetime
 from motcua.units.models import Agency
 from motcua.units.receiving import receiving_on, refusal
 from motcua.units.reorganization import latest_successor
@@ -27,6 +28,7 @@ DEFAULT_UNIT_KINDS = (Agency.COMMUNE_COMMITTEE, Agency.PROVINCIAL_DEPARTMENT)
 RECIPIENT_ROLES = (Role.UNIT_ADMIN, Role.LEADER)
 TOPIC_OPENED = "notice.dx_round_opened"
 TOPIC_REMINDER = "notice.dx_round_reminder"
+CLOSED = "closed"  # told, not stored: a unit whose last day passed before it answered (``with_closures``)
 
 
 def _reminder_days(text: str) -> str:
@@ -91,9 +93,8 @@ def close_round(user, rnd: ReportingRound) -> ReportingRound:
             raise InvalidTransition("round_closed", "Kỳ báo cáo đã đóng.")
         rnd.status = ReportingRound.CLOSED
         rnd.save(update_fields=["status"])
-        statuses = list(rnd.responses.values_list("status", flat=True))
-        audit(user, "dx.round_closed", "dx_round", rnd.pk,
-              {"reported": statuses.count(RoundResponse.SUBMITTED), "pending": statuses.count(RoundResponse.PENDING)})
+        reported = rnd.responses.filter(status=RoundResponse.SUBMITTED).count()
+        audit(user, "dx.round_closed", "dx_round", rnd.pk, {"reported": reported, "pending": pending(rnd).count()})
     return rnd
 
 
@@ -126,6 +127,10 @@ def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
     if resp.status == RoundResponse.MERGED:
         raise InvalidTransition("round_unit_merged", f"{agency.name} đã sáp nhập vào {resp.merged_into.name}; đơn vị "
                                                      "mới báo cáo kỳ này.")
+    today = timezone.localdate()
+    if (life := lifetime.of_unit(agency.admin_unit)).ended_before(today):  # what it sent before stays as sent
+        raise InvalidTransition("round_unit_closed", f"{life.closure_of(agency.admin_unit.name, today)}: "
+                                                     f"{agency.name} không gửi báo cáo kỳ này nữa.")
     plan = Plan.objects.filter(agency=agency, year=rnd.year, kind=Plan.PLAN).first()
     if plan is None:
         raise InvalidTransition("plan_missing", f"{agency.name} chưa có kế hoạch chuyển đổi số năm {rnd.year}; lập kế "
@@ -147,13 +152,32 @@ def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
     return resp
 
 
-def pending(rnd: ReportingRound):
-    return rnd.responses.filter(status=RoundResponse.PENDING).select_related("agency").order_by("agency__code")
+def pending(rnd: ReportingRound, today: dt.date | None = None):
+    """The units a round still waits for (reminded, listed as not reported): not answered, not merged away
+    (``follow_merger``), their unit not closed before ``today`` (``with_closures``)."""
+    return (rnd.responses.filter(status=RoundResponse.PENDING)
+            .exclude(lifetime.ended_before(today or timezone.localdate(), "agency__admin_unit__"))
+            .select_related("agency").order_by("agency__code"))
 
 
-def expected(responses) -> list:
-    """The answers a round expects: not those of a unit merged away before it answered (its successor's is)."""
-    return [r for r in responses if r.status != RoundResponse.MERGED]
+def with_closures(responses, today: dt.date | None = None) -> list[RoundResponse]:
+    """`responses`, each with its ``state``: its status, or ``CLOSED`` for a unit whose last day passed before
+    ``today`` without an answer — merged or dissolved since the round opened (units.lifetime, read by the date): no
+    longer waited for nor reminded (``pending``) — and ``closure``, how that is told («Đã sáp nhập vào … từ ngày …»,
+    «Đã giải thể từ ngày …»; "" otherwise). An answer it sent before stays as sent."""
+    today = today or timezone.localdate()
+    out = list(responses)
+    for r in out:
+        life = lifetime.of_unit(r.agency.admin_unit)
+        closed = r.status == RoundResponse.PENDING and life.ended_before(today)
+        r.state, r.closure = (CLOSED, life.closure_on(today)) if closed else (r.status, "")
+    return out
+
+
+def expected(responses, today: dt.date | None = None) -> list:
+    """The answers a round expects: not those of a unit merged away before it answered (its successor's is), nor of
+    one closed since (``with_closures``)."""
+    return [r for r in with_closures(responses, today) if r.state not in (RoundResponse.MERGED, CLOSED)]
 
 
 def shown_name(resp: RoundResponse) -> str:
@@ -209,7 +233,7 @@ def send_reminders(today: dt.date | None = None, rnd: ReportingRound | None = No
         offset = min(due) if due and rnd is None else days_left
         if rnd is None and not due:
             continue
-        for resp in pending(r):
+        for resp in pending(r, today):
             for person in recipients(resp.agency):
                 sent += _remind(r, resp.agency, person, offset, days_left)
     return sent

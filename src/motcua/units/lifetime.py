@@ -4,9 +4,10 @@ reorganization/unit_steps.py) or an administrator dissolved it (``valid_to`` wit
 
 The one home of that rule: the statistics, the Decision 766 index and the digital-transformation figures read a
 unit's lifetime here (``of_codes`` for a scope's agencies, ``of_agency`` for one), and what of a period it covers
-(``Lifetime.cover``); whether it exists on a day (``Lifetime.exists_on``, ``existing_on`` for a query), which decides
-whether its agencies receive dossiers (units.receiving); whether it had ended by the end of a year (``ended_within``,
-a query: a merged unit's plan of that year, transformation/services/merger.py).
+(``Lifetime.cover``); whether it exists on a day (``Lifetime.exists_on``, the predicate of units.days that the
+admin's checks share; ``existing_on`` for a query), which decides whether its agencies receive dossiers
+(units.receiving); whether it had ended by the end of a year (``ended_within``, a query: a merged unit's plan of that
+year, transformation/services/merger.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from .days import within
 from .models import AdministrativeUnit, Agency
 
 
@@ -43,7 +45,7 @@ class Lifetime:
 
     def exists_on(self, day: dt.date) -> bool:
         """Whether the unit exists on ``day``: from the day a merger created it to its last day, both included."""
-        return self.clip(day, day) is not None
+        return within(self.first, self.last, day)
 
     @property
     def closure_word(self) -> str:

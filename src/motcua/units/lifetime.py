@@ -13,6 +13,7 @@ year, transformation/services/merger.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -25,11 +26,22 @@ from .models import AdministrativeUnit, Agency
 @dataclass(frozen=True)
 class Lifetime:
     """``first`` the day a merger created the unit, ``last`` its last day; None when it was there before the loaded
-    catalog, or is still there. ``merged_into``: the unit that took it over ("" when it was dissolved)."""
+    catalog, or is still there. ``into``: the name of the unit that took it over ("" when it was dissolved), or how to
+    read it (``of_unit``: only when a sentence needs it, ``merged_into``)."""
 
     first: dt.date | None = None
     last: dt.date | None = None
-    merged_into: str = ""
+    into: str | Callable[[], str] = ""
+
+    @property
+    def merged(self) -> bool:
+        """Whether a unit took it over (rather than it being dissolved), without reading that unit's name."""
+        return bool(self.into)
+
+    @property
+    def merged_into(self) -> str:
+        """The name of the unit that took it over ("" when it was dissolved)."""
+        return self.into() if callable(self.into) else self.into
 
     def clip(self, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
         """The part of the period the unit existed in, or None when it did not exist at all then."""
@@ -58,7 +70,7 @@ class Lifetime:
         if self.last is None:
             return ""
         tense = "sẽ" if self.last >= today else "đã"
-        return f"{tense} {'sáp nhập' if self.merged_into else 'giải thể'}"
+        return f"{tense} {'sáp nhập' if self.merged else 'giải thể'}"
 
     @property
     def closure(self) -> str:
@@ -72,7 +84,7 @@ class Lifetime:
             return ""
         word = self.closure_word_on(today)
         since = f"từ ngày {self.last + dt.timedelta(days=1):%d/%m/%Y}"
-        return f"{word[:1].upper()}{word[1:]}{f' vào {self.merged_into}' if self.merged_into else ''} {since}"
+        return f"{word[:1].upper()}{word[1:]}{f' vào {self.merged_into}' if self.merged else ''} {since}"
 
     def closure_of(self, name: str, today: dt.date) -> str:
         """``closure_on`` said of the unit by its name: «Xã A đã giải thể từ ngày …» ("" while it exists)."""
@@ -133,8 +145,12 @@ def of_agency(agency: Agency) -> Lifetime:
 
 
 def of_unit(unit: AdministrativeUnit) -> Lifetime:
-    """One administrative unit's lifetime, from the instance (the name of the unit it merged into read only then)."""
-    return _lifetime([(unit.valid_from, unit.valid_to, unit.replaced_by.name if unit.replaced_by_id else "")])
+    """One administrative unit's lifetime, from the instance. The name of the unit it merged into is read only when a
+    sentence needs it (``Lifetime.merged_into``): whether its agencies receive on a day (units.receiving, each
+    submission) asks the dates alone, also while a merger recorded ahead has not taken effect."""
+    if unit.valid_to is None:
+        return Lifetime(unit.valid_from)
+    return Lifetime(unit.valid_from, unit.valid_to, (lambda: unit.replaced_by.name) if unit.replaced_by_id else "")
 
 
 def existing_on(day: dt.date, prefix: str = "") -> Q:

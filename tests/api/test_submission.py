@@ -2,13 +2,19 @@
 and whether the agency receives the procedure; one statement locks the account and finds an earlier attempt; the
 dossier's row is inserted without the ORM — and every answer and guarantee stays as it was."""
 
+import datetime as dt
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from motcua.audit.models import AuditEntry
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import intake_reads
 from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent
 from motcua.outbox.models import OutboxEvent
+from motcua.units import receiving
 from tests.factories import AgencyFactory
 
 from .conftest import submit_body
@@ -129,3 +135,22 @@ def test_a_walk_in_reception_writes_its_row_once_and_reads_back_as_received(worl
     event = d.events.get()
     assert (d.status, d.version, d.last_event_at, d.received_at) == ("received", 1, event.at, event.at)
     assert d.slips.filter(kind="receipt").count() == 1 and event.action == "receive_at_counter"
+
+
+def test_an_agency_whose_merger_is_recorded_ahead_is_checked_without_reading_the_unit_it_merges_into(world):
+    """Until its last day the agency receives: the check each submission makes asks the dates its one read brought,
+    not the name of the unit it will merge into, read only for the refusal's sentence from the day after."""
+    unit, into = world.agency.admin_unit, world.other_agency.admin_unit
+    today = timezone.localdate()
+    unit.valid_to, unit.replaced_by = today + dt.timedelta(days=10), into
+    unit.save()
+    _, agency = intake_reads.procedure_and_agency(world.procedure.code, world.agency.code)
+    with CaptureQueriesContext(connection) as done:
+        assert receiving.refusal(agency, today) is None and receiving.refusal(agency, unit.valid_to) is None
+    assert len(done) == 0
+    merged = unit.valid_to + dt.timedelta(days=1)
+    refused = receiving.refusal(agency, merged)
+    assert (refused.code, refused.message) == (
+        "agency_merged", f"{unit.name} đã sáp nhập vào {into.name} từ ngày {merged:%d/%m/%Y}, vui lòng nộp tại "
+                         f"{world.other_agency.name}.")
+    assert post(world, "citizen", "", submit_body(world), "sap-nhap-sau").status_code == 201

@@ -1,10 +1,13 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from motcua.units import days, lifetime
 from motcua.units.models import AdministrativeUnit, Agency, Counter, Department
 from motcua.units.services import commune_agency_code, load_agencies, load_units
+from tests.factories import AdministrativeUnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,20 @@ def test_load_agencies_numbers_new_communes_past_codes_typed_with_other_digits()
     assert "Cơ quan:" in out.getvalue()
     first = Agency.objects.filter(kind=Agency.COMMUNE_COMMITTEE).order_by("code").first()
     assert first.code == "H51.50.01" and first.admin_unit.code == "21025"
+
+
+def test_a_unit_exists_from_its_first_to_its_last_day_for_its_lifetime_its_query_and_the_admin():
+    """One rule (units.days): the lifetime, the query that finds the units existing on a day, and the admin's check
+    that a unit merges into one existing the day after its last day agree on every edge."""
+    first, last = dt.date(2026, 4, 1), dt.date(2026, 6, 30)
+    target = AdministrativeUnitFactory(name="Phường Hợp Nhất", valid_from=first, valid_to=last)
+    one = dt.timedelta(days=1)
+    for day in (first - one, first, last, last + one):
+        exists = first <= day <= last
+        assert days.within(first, last, day) is exists
+        assert days.within(None, last, day) is (day <= last) and days.within(first, None, day) is (first <= day)
+        assert days.within(None, None, day)
+        assert lifetime.of_unit(target).exists_on(day) is exists
+        assert AdministrativeUnit.objects.filter(lifetime.existing_on(day), pk=target.pk).exists() is exists
+        merging = AdministrativeUnitFactory.build(name="Xã Cũ", valid_to=day - one, replaced_by=target)
+        assert (merging._merged_into_problem() == "") is exists, day

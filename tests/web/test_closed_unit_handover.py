@@ -7,10 +7,14 @@ import datetime as dt
 
 import lxml.html
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.accounts.models import RoleAssignment
+from motcua.accounts.permissions import roles_of
 from motcua.api.auth import issue_token
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
@@ -177,3 +181,42 @@ def test_a_dossier_is_not_returned_to_a_lead_agency_whose_unit_has_closed_since(
     assert answer.json() == {"code": "lead_agency_not_receiving", "message": said,
                              "details": {"agency": agency.code, "reason": "agency_dissolved"}}
     assert _state(d) == before
+
+
+def test_an_officer_of_several_closing_units_is_told_of_each_and_the_notices_cost_the_same_statements(world):
+    """The notices run on every back-office page: an officer of three agencies whose units close reads three sentences
+    (a dossier received at one and handed over to another counted at both), for the statements one agency costs."""
+    agency, other = world["agency"], world["other"]
+    third = AgencyFactory(name="UBND xã Phổ Văn")
+    kept, passed = _processing(world), _processing(world)
+    lifecycle.hand_over(passed, officer=world["specialist"], to_agency=other)
+    last = timezone.localdate() + dt.timedelta(days=10)
+    closes = last + dt.timedelta(days=1)
+    units = agency.admin_unit, other.admin_unit, third.admin_unit
+    units[0].valid_to = units[1].valid_to = last
+    units[1].replaced_by = units[2]
+    units[2].valid_to = last + dt.timedelta(days=30)
+    for unit in units:
+        unit.save()
+    one = world["counter"]
+    three = officer("counter_officer", agency, username="motcua.ba.xa")
+    for a in (other, third):
+        RoleAssignment.objects.create(user=three, role="counter_officer", agency=a)
+
+    assert closing_notices(three) == [
+        f"{units[1].name} sẽ sáp nhập vào {units[2].name} từ ngày {closes:%d/%m/%Y}: {other.name} tiếp nhận hồ sơ đến "
+        f"hết ngày {last:%d/%m/%Y}; còn 1 hồ sơ chưa kết thúc, cần giải quyết xong trước ngày {closes:%d/%m/%Y}.",
+        f"{units[2].name} sẽ giải thể từ ngày {units[2].valid_to + dt.timedelta(days=1):%d/%m/%Y}: {third.name} tiếp "
+        f"nhận hồ sơ đến hết ngày {units[2].valid_to:%d/%m/%Y} có ngày hẹn trả kết quả đến hết ngày đó; không còn hồ sơ nào chưa kết thúc.",
+        f"{units[0].name} sẽ giải thể từ ngày {closes:%d/%m/%Y}: {agency.name} tiếp nhận hồ sơ đến hết ngày "
+        f"{last:%d/%m/%Y} có ngày hẹn trả kết quả đến hết ngày đó; còn 2 hồ sơ chưa kết thúc, cần giải quyết xong trước ngày {closes:%d/%m/%Y}."]
+    assert [(d.agency_id, d.current_agency_id) for d in Dossier.objects.filter(pk__in=[kept.pk, passed.pk])
+            .order_by("pk")] == [(agency.pk, agency.pk), (agency.pk, other.pk)]
+
+    def statements(user):
+        roles_of(user)  # read once per request, by every page
+        with CaptureQueriesContext(connection) as done:
+            assert closing_notices(user)
+        return len(done)
+
+    assert statements(three) == statements(one)

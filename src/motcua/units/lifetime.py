@@ -4,31 +4,45 @@ reorganization/unit_steps.py) or an administrator dissolved it (``valid_to`` wit
 
 The one home of that rule: the statistics, the Decision 766 index and the digital-transformation figures read a
 unit's lifetime here (``of_codes`` for a scope's agencies, ``of_agency`` for one), and what of a period it covers
-(``Lifetime.cover``); whether it exists on a day (``Lifetime.exists_on``, ``existing_on`` for a query), which decides
-whether its agencies receive dossiers (units.receiving); whether it had ended by the end of a year (``ended_within``,
-a query: a merged unit's plan of that year, transformation/services/merger.py) or before a day (``ended_before``: a
-reporting round no longer waits for it, transformation/services/rounds.py).
+(``Lifetime.cover``); whether it exists on a day (``Lifetime.exists_on``, the predicate of units.days that the
+admin's checks share; ``existing_on`` for a query), which decides whether its agencies receive dossiers
+(units.receiving); whether it had ended by the end of a year (``ended_within``, a query: a merged unit's plan of that
+year, transformation/services/merger.py) or before a day (``ended_before``: a reporting round no longer waits for it,
+transformation/services/rounds.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 
+from .days import within
 from .models import AdministrativeUnit, Agency
 
 
 @dataclass(frozen=True)
 class Lifetime:
     """``first`` the day a merger created the unit, ``last`` its last day; None when it was there before the loaded
-    catalog, or is still there. ``merged_into``: the unit that took it over ("" when it was dissolved)."""
+    catalog, or is still there. ``into``: the name of the unit that took it over ("" when it was dissolved), or how to
+    read it (``of_unit``: only when a sentence needs it, ``merged_into``)."""
 
     first: dt.date | None = None
     last: dt.date | None = None
-    merged_into: str = ""
+    into: str | Callable[[], str] = ""
+
+    @property
+    def merged(self) -> bool:
+        """Whether a unit took it over (rather than it being dissolved), without reading that unit's name."""
+        return bool(self.into)
+
+    @property
+    def merged_into(self) -> str:
+        """The name of the unit that took it over ("" when it was dissolved)."""
+        return self.into() if callable(self.into) else self.into
 
     def clip(self, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
         """The part of the period the unit existed in, or None when it did not exist at all then."""
@@ -44,7 +58,7 @@ class Lifetime:
 
     def exists_on(self, day: dt.date) -> bool:
         """Whether the unit exists on ``day``: from the day a merger created it to its last day, both included."""
-        return self.clip(day, day) is not None
+        return within(self.first, self.last, day)
 
     def ended_before(self, day: dt.date) -> bool:
         """Whether the unit's last day is before ``day``: merged or dissolved by then (``ended_before`` for a query)."""
@@ -61,7 +75,7 @@ class Lifetime:
         if self.last is None:
             return ""
         tense = "sẽ" if self.last >= today else "đã"
-        return f"{tense} {'sáp nhập' if self.merged_into else 'giải thể'}"
+        return f"{tense} {'sáp nhập' if self.merged else 'giải thể'}"
 
     @property
     def closure(self) -> str:
@@ -75,7 +89,7 @@ class Lifetime:
             return ""
         word = self.closure_word_on(today)
         since = f"từ ngày {self.last + dt.timedelta(days=1):%d/%m/%Y}"
-        return f"{word[:1].upper()}{word[1:]}{f' vào {self.merged_into}' if self.merged_into else ''} {since}"
+        return f"{word[:1].upper()}{word[1:]}{f' vào {self.merged_into}' if self.merged else ''} {since}"
 
     def closure_of(self, name: str, today: dt.date) -> str:
         """``closure_on`` said of the unit by its name: «Xã A đã giải thể từ ngày …» ("" while it exists)."""
@@ -136,8 +150,12 @@ def of_agency(agency: Agency) -> Lifetime:
 
 
 def of_unit(unit: AdministrativeUnit) -> Lifetime:
-    """One administrative unit's lifetime, from the instance (the name of the unit it merged into read only then)."""
-    return _lifetime([(unit.valid_from, unit.valid_to, unit.replaced_by.name if unit.replaced_by_id else "")])
+    """One administrative unit's lifetime, from the instance. The name of the unit it merged into is read only when a
+    sentence needs it (``Lifetime.merged_into``): whether its agencies receive on a day (units.receiving, each
+    submission) asks the dates alone, also while a merger recorded ahead has not taken effect."""
+    if unit.valid_to is None:
+        return Lifetime(unit.valid_from)
+    return Lifetime(unit.valid_from, unit.valid_to, (lambda: unit.replaced_by.name) if unit.replaced_by_id else "")
 
 
 def existing_on(day: dt.date, prefix: str = "") -> Q:

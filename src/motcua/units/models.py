@@ -8,6 +8,7 @@ from django.db import models
 from motcua.core.calendar import TZ
 
 from . import dissolution
+from .days import within
 
 # An agency's identity code (mã định danh): groups of capital letters and digits joined by dots (H51, H51.06.01).
 # Circular 01/2018/TT-VPCP art. 19: it starts every dossier code, "V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX" (unit code per
@@ -50,11 +51,6 @@ def _parent_problem(row, itself: str, loop: str) -> str:
         return itself
     links = dict(type(row).objects.filter(parent__isnull=False).exclude(pk=row.pk).values_list("pk", "parent_id"))
     return loop.format(name=row.parent.name) if _reaches(links, row.parent_id, row.pk) else ""
-
-
-def _existed_on(unit: "AdministrativeUnit", day: dt.date) -> bool:
-    """Whether ``day`` lies in the unit's recorded lifetime (units.lifetime reads the same two fields)."""
-    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
 
 
 class AdministrativeUnit(models.Model):
@@ -132,7 +128,7 @@ class AdministrativeUnit(models.Model):
         if self.valid_to is None:
             return "Cần ghi «hiệu lực đến» (ngày cuối cùng đơn vị hoạt động) khi ghi đơn vị sáp nhập vào."
         day = self.valid_to + dt.timedelta(days=1)
-        if not _existed_on(target, day):
+        if not within(target.valid_from, target.valid_to, day):
             return (f"{target.name} không hoạt động vào ngày {day:%d/%m/%Y} (ngày sau «hiệu lực đến» của đơn vị "
                     "này): đơn vị sáp nhập vào phải là đơn vị đang hoạt động vào ngày đó.")
         return ""
@@ -256,8 +252,8 @@ class Agency(models.Model):
             if not successor.is_active:
                 return field, (f"{successor.name} đã ngừng hoạt động: cơ quan kế thừa phải là cơ quan đang hoạt động.")
             return field, ""
-        day = end + dt.timedelta(days=1)
-        if not _existed_on(successor.admin_unit, day) or not (successor.is_active or successor.admin_unit.valid_to):
+        day, unit = end + dt.timedelta(days=1), successor.admin_unit
+        if not within(unit.valid_from, unit.valid_to, day) or not (successor.is_active or unit.valid_to):
             return field, (f"{successor.name} không hoạt động vào ngày {day:%d/%m/%Y} (ngày sau ngày cuối cùng của "
                            f"{self.admin_unit.name}): cơ quan kế thừa phải là cơ quan đang hoạt động vào ngày đó.")
         return field, ""

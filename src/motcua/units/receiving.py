@@ -92,7 +92,7 @@ def _refusal(agency: Agency, day: dt.date, words: _Words) -> Refusal | None:
         return Refusal("agency_not_yet_open", f"{fact}.", fact)
     if not life.exists_on(day):
         told = life.closure_of(unit.name, day)  # «… đã sáp nhập vào … từ ngày …» / «… đã giải thể từ ngày …»
-        if life.merged_into:
+        if life.merged:
             return Refusal("agency_merged", f"{told}, vui lòng {words.go_to} {_taker(agency, unit, day)}.", told)
         fact = f"{told}: {agency.name} không còn {words.takes}"
         return Refusal("agency_dissolved", f"{fact}, vui lòng {words.elsewhere}.", fact)

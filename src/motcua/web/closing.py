@@ -10,7 +10,9 @@ only dossiers due by then), and how many dossiers are still open there; once it 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
+from django.db.models import Count
 from django.utils import timezone
 
 from motcua.accounts.permissions import roles_of
@@ -26,12 +28,14 @@ def closing_notices(user, today: dt.date | None = None) -> list[str]:
     ids = {ra.agency_id for ra in roles_of(user) if ra.agency_id}
     if not ids:
         return []
+    agencies = list(Agency.objects.filter(pk__in=ids, admin_unit__valid_to__isnull=False)
+                    .select_related("admin_unit__replaced_by").order_by("name"))
+    counts = _held_by([a.pk for a in agencies]) if agencies else Counter()
     notices = []
-    for agency in (Agency.objects.filter(pk__in=ids, admin_unit__valid_to__isnull=False)
-                   .select_related("admin_unit__replaced_by").order_by("name")):
+    for agency in agencies:
         unit = agency.admin_unit
         life = lifetime.of_unit(unit)
-        held = held_at([agency.pk]).count()
+        held = counts[agency.pk]
         told = life.closure_of(unit.name, today)  # «… sẽ giải thể từ ngày …», «… đã sáp nhập vào … từ ngày …»
         open_ones = f"còn {format_number(held, 0)} hồ sơ chưa kết thúc"
         if life.last >= today:
@@ -44,3 +48,14 @@ def closing_notices(user, today: dt.date | None = None) -> list[str]:
         elif held:
             notices.append(f"{told}: {agency.name} không còn tiếp nhận hồ sơ; {open_ones}, cần giải quyết xong.")
     return notices
+
+
+def _held_by(agency_ids: list[int]) -> Counter:
+    """{agency: how many dossiers it holds} (``held_at`` of each one alone: received there or in its hands, once), in
+    one grouped query: each pair (received at, held by) counts for both, once where they are the same agency."""
+    counts = Counter()
+    for received, holder, n in (held_at(agency_ids).order_by().values_list("agency_id", "current_agency_id")
+                                .annotate(n=Count("pk"))):
+        for agency in {received, holder} & set(agency_ids):
+            counts[agency] += n
+    return counts

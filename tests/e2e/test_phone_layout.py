@@ -1,6 +1,8 @@
 """On a phone (360 px): a list of dossiers reads row by row with every column on screen, and the controls people
 tap — the menu, a back-office action, a choice — are a thumb's height (40 px); a text link — a dossier in a table, a
-file in a list, "‹ Hồ sơ của tôi" — is at least the 24 px WCAG 2.2 asks of a target (2.5.8)."""
+file in a list, "‹ Hồ sơ của tôi" — is at least the 24 px WCAG 2.2 asks of a target (2.5.8). The statistics, the
+Decision 766 losses and the feedback list read the same way, and the citizen's forms bring up the keyboard and the
+autofill each field needs."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,6 +11,7 @@ from motcua.dossiers import lifecycle
 from tests.dossiers.factories import at
 from tests.e2e.conftest import PHONE, enrolled, login
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
+from tests.reporting.world766 import build
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -104,3 +107,60 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     assert lead.get_by_label("Trạng thái").bounding_box()["width"] >= PHONE["width"] / 2
     _links_tappable(lead)
     _inside_cards(lead)
+
+
+def _cells_on_screen(page):
+    """No page scrolls sideways, and no cell of a table runs past the screen's right edge: each figure, status and
+    deadline is read without panning the table."""
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    cut = page.locator("main table td, main table th").evaluate_all(
+        "els => els.filter(e => e.getClientRects().length).map(e => [e.innerText, e.getBoundingClientRect().right])")
+    assert cut and not [(text, right) for text, right in cut if right > width + 1], (page.url, cut)
+
+
+def _label_before(locator):
+    return locator.evaluate("e => getComputedStyle(e, '::before').content")
+
+
+def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_keyboard(new_page, settings, shot):
+    world = build(settings)
+    w = world.w
+    march = "tu=2026-03-01&den=2026-03-31"
+    lead = new_page(PHONE)
+    login(lead, enrolled(w.leader).username)
+    lead.goto("/thong-ke/?ky=2026-03")  # by unit: received, resolved, on time, online — all four on screen
+    expect(lead.locator("main")).to_contain_text(w.agency.name)
+    _cells_on_screen(lead)
+    shot(lead, "thong-ke")
+    lead.goto(f"/thong-ke/chi-so-766/?don-vi={w.agency.code}&ky=2026-03")
+    group = lead.locator("table.i766 tr.group").nth(1)  # "2. Tiến độ, kết quả giải quyết": its maximum is named
+    assert _label_before(group.locator("th").nth(2)) == '"Tối đa: "'
+    _cells_on_screen(lead)
+    lead.locator("#chi-so-2\\.1").get_by_role("link", name="2 hồ sơ").click()  # the dossiers that lost a point
+    expect(lead.get_by_role("heading", level=1)).to_have_text("2.1. Hồ sơ giải quyết trước hạn, đúng hạn")
+    _cells_on_screen(lead)
+    shot(lead, "ho-so-bi-tru-diem")
+    lead.goto(f"/thong-ke/ho-so/?chi-tieu=received&{march}&don-vi={w.agency.code}")
+    expect(lead.locator("main")).to_contain_text(world.d["d2"].code)
+    _cells_on_screen(lead)
+    lead.goto("/can-bo/phan-anh/")  # the status and the deadline of each item waiting
+    expect(lead.locator("main")).to_contain_text("Thái độ cán bộ")
+    _cells_on_screen(lead)
+    shot(lead, "phan-anh")
+
+    cit = new_page(PHONE)
+    cit.goto("/tra-cuu/")  # the code as printed on the slip, in capitals, not "corrected" by the keyboard
+    code = cit.get_by_label("Mã hồ sơ")
+    assert (code.get_attribute("autocapitalize"), code.get_attribute("spellcheck")) == ("characters", "false")
+    cit.goto("/gui-phan-anh/")
+    assert cit.get_by_label("Họ và tên").get_attribute("autocomplete") == "name"
+    assert cit.get_by_label("Số điện thoại").get_attribute("autocomplete") == "tel"
+    assert cit.get_by_label("Mã hồ sơ (nếu có)").get_attribute("autocapitalize") == "characters"
+    login(cit, w.citizen.username)
+    cit.goto(f"/thu-tuc/{w.procedure.code}/nop-truc-tuyen/")
+    phone = cit.get_by_label("Số điện thoại")
+    assert (phone.get_attribute("type"), phone.get_attribute("autocomplete")) == ("tel", "tel")
+    assert cit.get_by_label("Thư điện tử").get_attribute("autocomplete") == "email"
+    assert cit.get_by_label("Họ và tên người nộp").get_attribute("autocomplete") == "name"
+    _inside_cards(cit)

@@ -4,6 +4,8 @@ file in a list, "‹ Hồ sơ của tôi" — is at least the 24 px WCAG 2.2 ask
 Decision 766 losses and the feedback list read the same way, and the citizen's forms bring up the keyboard and the
 autofill each field needs."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,7 +13,7 @@ from motcua.dossiers import lifecycle
 from tests.dossiers.factories import at
 from tests.e2e.conftest import PHONE, enrolled, login
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
-from tests.reporting.world766 import build
+from tests.reporting.world766 import build, resolve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -99,6 +101,10 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
 
     lead.get_by_role("link", name=at_the_leader.code).click()
     assert "Phê duyệt kết quả" in [name for name, _ in _heights(lead, "summary")]
+    expect(lead.locator("summary", has_text="Phê duyệt kết quả")).not_to_be_in_viewport()  # screens below the details
+    _thumb_sized(lead, "main nav a")
+    lead.get_by_role("navigation", name="Trên trang này").get_by_role("link", name=re.compile("^Xử lý")).click()  # one tap
+    expect(lead.locator("summary", has_text="Phê duyệt kết quả")).to_be_in_viewport()
     _thumb_sized(lead, "summary")  # the action panels
     _links_tappable(lead)  # "In PDF", "DOCX", the files
     _inside_cards(lead)
@@ -158,6 +164,10 @@ def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_ke
     assert cit.get_by_label("Số điện thoại").get_attribute("autocomplete") == "tel"
     assert cit.get_by_label("Mã hồ sơ (nếu có)").get_attribute("autocapitalize") == "characters"
     login(cit, w.citizen.username)
+    done = lifecycle.receive(w.submit(when=at(2026, 3, 23, 8)), officer=w.counter, at=at(2026, 3, 23, 9))
+    done = lifecycle.return_result(resolve(w, done, at(2026, 3, 23, 9), 3), officer=w.counter, at=at(2026, 3, 23, 16))
+    cit.goto(f"/ho-so-cua-toi/{done.pk}/")
+    _thumb_sized(cit, "#danh-gia fieldset label")  # "Hài lòng", "Không hài lòng", each criterion's answers
     cit.goto(f"/thu-tuc/{w.procedure.code}/nop-truc-tuyen/")
     phone = cit.get_by_label("Số điện thoại")
     assert (phone.get_attribute("type"), phone.get_attribute("autocomplete")) == ("tel", "tel")

@@ -100,6 +100,7 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     _inside_cards(lead)
 
     lead.get_by_role("link", name=at_the_leader.code).click()
+    lead.wait_for_load_state()  # its style sheet applied
     assert "Phê duyệt kết quả" in [name for name, _ in _heights(lead, "summary")]
     expect(lead.locator("summary", has_text="Phê duyệt kết quả")).not_to_be_in_viewport()  # screens below the details
     _thumb_sized(lead, "main nav a")
@@ -139,12 +140,19 @@ def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_ke
     expect(lead.locator("main")).to_contain_text(w.agency.name)
     _cells_on_screen(lead)
     shot(lead, "thong-ke")
+    lead.goto(f"/thong-ke/don-vi/{w.agency.code}/?nam=2026")  # twelve months × seven figures: the table pans
+    months = lead.locator("main .scroll", has=lead.get_by_role("columnheader", name="Tháng"))
+    months.evaluate("box => { box.scrollLeft = box.scrollWidth }")
+    assert months.evaluate("box => box.scrollLeft") > 0
+    march_row = lead.get_by_role("rowheader", name="T3", exact=True).bounding_box()
+    assert 0 <= march_row["x"] < PHONE["width"] / 2  # the month still names the figures
     lead.goto(f"/thong-ke/chi-so-766/?don-vi={w.agency.code}&ky=2026-03")
     group = lead.locator("table.i766 tr.group").nth(1)  # "2. Tiến độ, kết quả giải quyết": its maximum is named
     assert _label_before(group.locator("th").nth(2)) == '"Tối đa: "'
     _cells_on_screen(lead)
     lead.locator("#chi-so-2\\.1").get_by_role("link", name="2 hồ sơ").click()  # the dossiers that lost a point
     expect(lead.get_by_role("heading", level=1)).to_have_text("2.1. Hồ sơ giải quyết trước hạn, đúng hạn")
+    lead.wait_for_load_state()  # its style sheet applied
     _cells_on_screen(lead)
     shot(lead, "ho-so-bi-tru-diem")
     lead.goto(f"/thong-ke/ho-so/?chi-tieu=received&{march}&don-vi={w.agency.code}")

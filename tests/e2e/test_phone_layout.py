@@ -9,16 +9,20 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from motcua.documents.attachments import store_upload
 from motcua.dossiers import lifecycle
 from tests.dossiers.factories import at
 from tests.e2e.conftest import PHONE, enrolled, login
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 from tests.reporting.world766 import build, resolve
+from tests.web.conftest import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 THUMB = 39.5  # px: a thumb-sized target (rounding aside)
 TARGET = 23.5  # px: WCAG 2.2 target size (minimum), 24 × 24 CSS px (rounding aside)
+LONG_EMAIL = "nguyenthihoaiphuong.quangngai1990@gmail.com"
+LONG_FILE_NAME = "z5234567890123_4f8e9c0d1b2a3c4d5e6f7a8b9c0d1e2f.pdf"  # a file as a chat app names it: one long word
 
 
 @pytest.fixture
@@ -33,7 +37,8 @@ def at_the_leader():
     person = citizen(username="congdan", full_name="Đinh Thị Hoa", id_number="051190001234", phone="0912345678")
     d = lifecycle.submit_online(applicant=person, procedure=proc, agency=agency, at=at(2026, 3, 2, 8),
                                 applicant_data={"name": "Đinh Thị Hoa", "id_number": "051190001234",
-                                                "phone": "0912345678"}, form_data={})
+                                                "phone": "0912345678", "email": LONG_EMAIL}, form_data={})
+    store_upload(pdf_bytes(), owner=person, dossier=d, name=LONG_FILE_NAME)
     d = lifecycle.receive(d, officer=counter, at=at(2026, 3, 2, 9))
     d = lifecycle.start_processing(d, officer=counter, assignee=specialist, at=at(2026, 3, 2, 10))
     return lifecycle.complete_step(d, officer=specialist, assignee=leader, at=at(2026, 3, 2, 11))
@@ -82,6 +87,8 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     _links_tappable(cit)  # the dossier codes in the table
     _inside_cards(cit)
     cit.goto(f"/ho-so-cua-toi/{at_the_leader.pk}/")
+    expect(cit.get_by_role("link", name=LONG_FILE_NAME)).to_be_visible()
+    _no_sideways_scroll(cit)  # the long file name breaks across lines
     _links_tappable(cit)  # "‹ Hồ sơ của tôi", the slips and files
     cit.goto(f"/thu-tuc/{at_the_leader.procedure.code}/nop-truc-tuyen/")
     _links_tappable(cit)
@@ -101,6 +108,8 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
 
     lead.get_by_role("link", name=at_the_leader.code).click()
     lead.wait_for_load_state()  # its style sheet applied
+    expect(lead.locator("main")).to_contain_text(LONG_EMAIL)
+    _no_sideways_scroll(lead)  # the e-mail address and the file name break across lines
     assert "Phê duyệt kết quả" in [name for name, _ in _heights(lead, "summary")]
     expect(lead.locator("summary", has_text="Phê duyệt kết quả")).not_to_be_in_viewport()  # screens below the details
     _thumb_sized(lead, "main nav a")
@@ -116,11 +125,16 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     _inside_cards(lead)
 
 
+def _no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    return width
+
+
 def _cells_on_screen(page):
     """No page scrolls sideways, and no cell of a table runs past the screen's right edge: each figure, status and
     deadline is read without panning the table."""
-    width = page.evaluate("document.documentElement.clientWidth")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    width = _no_sideways_scroll(page)
     cut = page.locator("main table td, main table th").evaluate_all(
         "els => els.filter(e => e.getClientRects().length).map(e => [e.innerText, e.getBoundingClientRect().right])")
     assert cut and not [(text, right) for text, right in cut if right > width + 1], (page.url, cut)

@@ -1,19 +1,28 @@
 """On a phone (360 px): a list of dossiers reads row by row with every column on screen, and the controls people
 tap — the menu, a back-office action, a choice — are a thumb's height (40 px); a text link — a dossier in a table, a
-file in a list, "‹ Hồ sơ của tôi" — is at least the 24 px WCAG 2.2 asks of a target (2.5.8)."""
+file in a list, "‹ Hồ sơ của tôi" — is at least the 24 px WCAG 2.2 asks of a target (2.5.8). The statistics, the
+Decision 766 losses and the feedback list read the same way, and the citizen's forms bring up the keyboard and the
+autofill each field needs."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
 
+from motcua.documents.attachments import store_upload
 from motcua.dossiers import lifecycle
 from tests.dossiers.factories import at
 from tests.e2e.conftest import PHONE, enrolled, login
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
+from tests.reporting.world766 import build, resolve
+from tests.web.conftest import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 THUMB = 39.5  # px: a thumb-sized target (rounding aside)
 TARGET = 23.5  # px: WCAG 2.2 target size (minimum), 24 × 24 CSS px (rounding aside)
+LONG_EMAIL = "nguyenthihoaiphuong.quangngai1990@gmail.com"
+LONG_FILE_NAME = "z5234567890123_4f8e9c0d1b2a3c4d5e6f7a8b9c0d1e2f.pdf"  # a file as a chat app names it: one long word
 
 
 @pytest.fixture
@@ -28,7 +37,8 @@ def at_the_leader():
     person = citizen(username="congdan", full_name="Đinh Thị Hoa", id_number="051190001234", phone="0912345678")
     d = lifecycle.submit_online(applicant=person, procedure=proc, agency=agency, at=at(2026, 3, 2, 8),
                                 applicant_data={"name": "Đinh Thị Hoa", "id_number": "051190001234",
-                                                "phone": "0912345678"}, form_data={})
+                                                "phone": "0912345678", "email": LONG_EMAIL}, form_data={})
+    store_upload(pdf_bytes(), owner=person, dossier=d, name=LONG_FILE_NAME)
     d = lifecycle.receive(d, officer=counter, at=at(2026, 3, 2, 9))
     d = lifecycle.start_processing(d, officer=counter, assignee=specialist, at=at(2026, 3, 2, 10))
     return lifecycle.complete_step(d, officer=specialist, assignee=leader, at=at(2026, 3, 2, 11))
@@ -77,6 +87,8 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     _links_tappable(cit)  # the dossier codes in the table
     _inside_cards(cit)
     cit.goto(f"/ho-so-cua-toi/{at_the_leader.pk}/")
+    expect(cit.get_by_role("link", name=LONG_FILE_NAME)).to_be_visible()
+    _no_sideways_scroll(cit)  # the long file name breaks across lines
     _links_tappable(cit)  # "‹ Hồ sơ của tôi", the slips and files
     cit.goto(f"/thu-tuc/{at_the_leader.procedure.code}/nop-truc-tuyen/")
     _links_tappable(cit)
@@ -95,7 +107,14 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     _inside_cards(lead)
 
     lead.get_by_role("link", name=at_the_leader.code).click()
+    lead.wait_for_load_state()  # its style sheet applied
+    expect(lead.locator("main")).to_contain_text(LONG_EMAIL)
+    _no_sideways_scroll(lead)  # the e-mail address and the file name break across lines
     assert "Phê duyệt kết quả" in [name for name, _ in _heights(lead, "summary")]
+    expect(lead.locator("summary", has_text="Phê duyệt kết quả")).not_to_be_in_viewport()  # screens below the details
+    _thumb_sized(lead, "main nav a")
+    lead.get_by_role("navigation", name="Trên trang này").get_by_role("link", name=re.compile("^Xử lý")).click()  # one tap
+    expect(lead.locator("summary", has_text="Phê duyệt kết quả")).to_be_in_viewport()
     _thumb_sized(lead, "summary")  # the action panels
     _links_tappable(lead)  # "In PDF", "DOCX", the files
     _inside_cards(lead)
@@ -104,3 +123,76 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     assert lead.get_by_label("Trạng thái").bounding_box()["width"] >= PHONE["width"] / 2
     _links_tappable(lead)
     _inside_cards(lead)
+
+
+def _no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    return width
+
+
+def _cells_on_screen(page):
+    """No page scrolls sideways, and no cell of a table runs past the screen's right edge: each figure, status and
+    deadline is read without panning the table."""
+    width = _no_sideways_scroll(page)
+    cut = page.locator("main table td, main table th").evaluate_all(
+        "els => els.filter(e => e.getClientRects().length).map(e => [e.innerText, e.getBoundingClientRect().right])")
+    assert cut and not [(text, right) for text, right in cut if right > width + 1], (page.url, cut)
+
+
+def _label_before(locator):
+    return locator.evaluate("e => getComputedStyle(e, '::before').content")
+
+
+def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_keyboard(new_page, settings, shot):
+    world = build(settings)
+    w = world.w
+    march = "tu=2026-03-01&den=2026-03-31"
+    lead = new_page(PHONE)
+    login(lead, enrolled(w.leader).username)
+    lead.goto("/thong-ke/?ky=2026-03")  # by unit: received, resolved, on time, online — all four on screen
+    expect(lead.locator("main")).to_contain_text(w.agency.name)
+    _cells_on_screen(lead)
+    shot(lead, "thong-ke")
+    lead.goto(f"/thong-ke/don-vi/{w.agency.code}/?nam=2026")  # twelve months × seven figures: the table pans
+    months = lead.locator("main .scroll", has=lead.get_by_role("columnheader", name="Tháng"))
+    months.evaluate("box => { box.scrollLeft = box.scrollWidth }")
+    assert months.evaluate("box => box.scrollLeft") > 0
+    march_row = lead.get_by_role("rowheader", name="T3", exact=True).bounding_box()
+    assert 0 <= march_row["x"] < PHONE["width"] / 2  # the month still names the figures
+    lead.goto(f"/thong-ke/chi-so-766/?don-vi={w.agency.code}&ky=2026-03")
+    group = lead.locator("table.i766 tr.group").nth(1)  # "2. Tiến độ, kết quả giải quyết": its maximum is named
+    assert _label_before(group.locator("th").nth(2)) == '"Tối đa: "'
+    _cells_on_screen(lead)
+    lead.locator("#chi-so-2\\.1").get_by_role("link", name="2 hồ sơ").click()  # the dossiers that lost a point
+    expect(lead.get_by_role("heading", level=1)).to_have_text("2.1. Hồ sơ giải quyết trước hạn, đúng hạn")
+    lead.wait_for_load_state()  # its style sheet applied
+    _cells_on_screen(lead)
+    shot(lead, "ho-so-bi-tru-diem")
+    lead.goto(f"/thong-ke/ho-so/?chi-tieu=received&{march}&don-vi={w.agency.code}")
+    expect(lead.locator("main")).to_contain_text(world.d["d2"].code)
+    _cells_on_screen(lead)
+    lead.goto("/can-bo/phan-anh/")  # the status and the deadline of each item waiting
+    expect(lead.locator("main")).to_contain_text("Thái độ cán bộ")
+    _cells_on_screen(lead)
+    shot(lead, "phan-anh")
+
+    cit = new_page(PHONE)
+    cit.goto("/tra-cuu/")  # the code as printed on the slip, in capitals, not "corrected" by the keyboard
+    code = cit.get_by_label("Mã hồ sơ")
+    assert (code.get_attribute("autocapitalize"), code.get_attribute("spellcheck")) == ("characters", "false")
+    cit.goto("/gui-phan-anh/")
+    assert cit.get_by_label("Họ và tên").get_attribute("autocomplete") == "name"
+    assert cit.get_by_label("Số điện thoại").get_attribute("autocomplete") == "tel"
+    assert cit.get_by_label("Mã hồ sơ (nếu có)").get_attribute("autocapitalize") == "characters"
+    login(cit, w.citizen.username)
+    done = lifecycle.receive(w.submit(when=at(2026, 3, 23, 8)), officer=w.counter, at=at(2026, 3, 23, 9))
+    done = lifecycle.return_result(resolve(w, done, at(2026, 3, 23, 9), 3), officer=w.counter, at=at(2026, 3, 23, 16))
+    cit.goto(f"/ho-so-cua-toi/{done.pk}/")
+    _thumb_sized(cit, "#danh-gia fieldset label")  # "Hài lòng", "Không hài lòng", each criterion's answers
+    cit.goto(f"/thu-tuc/{w.procedure.code}/nop-truc-tuyen/")
+    phone = cit.get_by_label("Số điện thoại")
+    assert (phone.get_attribute("type"), phone.get_attribute("autocomplete")) == ("tel", "tel")
+    assert cit.get_by_label("Thư điện tử").get_attribute("autocomplete") == "email"
+    assert cit.get_by_label("Họ và tên người nộp").get_attribute("autocomplete") == "name"
+    _inside_cards(cit)

@@ -27,6 +27,19 @@ from motcua.web.forms import (
     clean_phone,
 )
 
+# On a phone the browser fills in a person's own name, phone and e-mail when a field says what it asks (HTML autofill
+# tokens), and a name typed is capitalised word by word; a dossier code is typed as printed on the slip, in capitals,
+# never "corrected" by the keyboard's dictionary nor offered from what was typed before.
+OWN_DETAILS = {"name": {"autocomplete": "name", "autocapitalize": "words"}, "tel": {"autocomplete": "tel"},
+               "email": {"autocomplete": "email"}, "address": {"autocomplete": "street-address"}}
+CODE_INPUT = {"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}
+
+
+def _own_details(form, **fields) -> None:
+    """Say what each of `form`'s fields asks (field name → an OWN_DETAILS key)."""
+    for name, kind in fields.items():
+        form.fields[name].widget.attrs.update(OWN_DETAILS[kind])
+
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Tên thủ tục", required=False, max_length=200,
@@ -63,8 +76,8 @@ class SignupForm(PasswordsMatch, forms.Form):
                                 widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
-    email = forms.EmailField(label="Thư điện tử", required=False,
-                             error_messages=EMAIL_INVALID)
+    email = forms.EmailField(label="Thư điện tử", required=False, error_messages=EMAIL_INVALID,
+                             widget=forms.EmailInput(attrs=OWN_DETAILS["email"]))
     username = forms.CharField(label="Tên đăng nhập", max_length=150, error_messages=REQUIRED,
                                widget=forms.TextInput(attrs={"autocomplete": "username"}))
     password = forms.CharField(label="Mật khẩu", min_length=8, error_messages={
@@ -101,7 +114,8 @@ class SetPasswordForm(PasswordsMatch, forms.Form):
 
 class TrackForm(forms.Form):
     code = forms.CharField(label="Mã hồ sơ", max_length=64, error_messages=REQUIRED,
-                           help_text="in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+                           help_text="in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+                           widget=forms.TextInput(attrs=CODE_INPUT))
     secret = forms.CharField(label="4 số cuối số định danh hoặc số điện thoại", min_length=4, max_length=4,
                              error_messages={**REQUIRED, "min_length": "Nhập đúng 4 chữ số.",
                                              "max_length": "Nhập đúng 4 chữ số."},
@@ -132,6 +146,8 @@ class SubmitForm(ApplicantForm):
     def __init__(self, *args, procedure, agencies, stored_files: dict | None = None, drafting=False,
                  vault: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        _own_details(self, applicant_name="name", applicant_phone="tel", applicant_email="email",
+                     applicant_address="address")
         self.procedure = procedure
         self.stored_files = stored_files or {}
         self.vault = vault or {}  # component pk -> [VaultItem]: documents the person already has (provide once)
@@ -253,13 +269,15 @@ class FeedbackForm(forms.Form):
     agency = forms.ModelChoiceField(label="Cơ quan liên quan", required=False, queryset=None,
                                     empty_label="— Không rõ (chuyển cấp tỉnh) —",
                                     error_messages={"invalid_choice": "Lựa chọn không hợp lệ."})
-    dossier_code = forms.CharField(label="Mã hồ sơ (nếu có)", max_length=64, required=False)
+    dossier_code = forms.CharField(label="Mã hồ sơ (nếu có)", max_length=64, required=False,
+                                   widget=forms.TextInput(attrs=CODE_INPUT))
     title = forms.CharField(label="Tiêu đề", max_length=255, error_messages=REQUIRED)
     content = forms.CharField(label="Nội dung phản ánh, kiến nghị", max_length=5000, error_messages=REQUIRED,
                               widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _own_details(self, name="name", phone="tel", email="email")
         receiving_today = receiving.receiving_on(timezone.localdate())  # units.receiving: no agency of a closed unit
         self.fields["agency"].queryset = Agency.objects.filter(receiving_today).order_by("name")
 

@@ -187,3 +187,73 @@ def test_the_gateway_sends_the_citizen_back_to_this_site_only(sims, configure, m
                        content_type="application/json").status_code == 201
     (sent,) = running["payment"].payments.values()
     assert sent["return_url"] == f"http://testserver/ho-so-cua-toi/{d.pk}/thanh-toan/ket-qua/"
+
+
+def _paid_at_the_gateway(sims, configure, make_dossier, fee: int):
+    """(the payment, the gateway's own signed callback as a dict) for a dossier with ``fee``, paid at the gateway."""
+    running = sims(("payment",))
+    configure(running)
+    payment = services.create_payment(make_dossier(fee_vnd=fee))
+    running["payment"].pay(payment.gateway_ref, at="2026-03-05T09:15:00+07:00")
+    body, _headers = running["payment"].callbacks.pop()
+    return payment, json.loads(body)
+
+
+def _assert_nothing_recorded(payment):
+    payment.refresh_from_db()
+    assert payment.status == Payment.PENDING and payment.paid_at is None
+    assert not OutboxEvent.objects.filter(topic__in=("payment.paid", "dossier.record_payment")).exists()
+    payment.dossier.refresh_from_db()
+    assert payment.dossier.fee_paid_online is False
+
+
+@pytest.mark.parametrize("fee, amount", [
+    (1, True),  # int(True) == 1: a 1 đ fee marked paid by a boolean
+    (1, 1.0), (1, 1.9), (7_500, 7_500.4),  # int() drops the fraction
+    (7_500, "7_500"), (7_500, "+7500"), (7_500, " 7500"), (7_500, "7500.0"), (7_500, "７５００"), (7_500, "٧٥٠٠"),
+    (7_500, None), (7_500, [7_500]), (7_500, {"vnd": 7_500}), (7_500, "1" * 5000),
+], ids=lambda value: repr(value)[:12])
+def test_a_signed_callback_whose_amount_is_not_a_whole_number_marks_nothing_paid(sims, configure, make_dossier, fee,
+                                                                                  amount):
+    payment, sent = _paid_at_the_gateway(sims, configure, make_dossier, fee)
+    assert sent["amount_vnd"] == fee
+    body = json.dumps({**sent, "amount_vnd": amount}).encode()
+    r = post_callback(Client(), body, signed_headers(SECRET, body))
+    assert r.status_code == 400, r.content[:300]
+    assert r.json() == {"code": "amount_invalid", "message": "Số tiền cổng thanh toán báo không phải một số nguyên "
+                        "đồng; hệ thống không ghi nhận.", "details": {"field": "amount_vnd"}}
+    _assert_nothing_recorded(payment)
+    genuine = json.dumps(sent).encode()  # the gateway's own notice still counts, once
+    assert post_callback(Client(), genuine, signed_headers(SECRET, genuine)).json() == {"ok": True, "changed": True}
+    payment.refresh_from_db()
+    assert payment.status == Payment.PAID
+
+
+@pytest.mark.parametrize("body, code", [
+    (b"[1, 2]", "callback_invalid"), (b'"paid"', "callback_invalid"), (b"null", "callback_invalid"),
+    ({"paid_at": "hôm qua"}, "paid_at_invalid"), ({"paid_at": 20260305}, "paid_at_invalid"),
+], ids=repr)
+def test_a_signed_callback_without_fields_or_a_moment_is_refused_not_a_500(sims, configure, make_dossier, body, code):
+    payment, sent = _paid_at_the_gateway(sims, configure, make_dossier, 20_000)
+    body = json.dumps({**sent, **body}).encode() if isinstance(body, dict) else body
+    r = post_callback(Client(), body, signed_headers(SECRET, body))
+    assert r.status_code == 400 and r.json()["code"] == code and not r.json()["message"].isascii(), r.content[:300]
+    _assert_nothing_recorded(payment)
+
+
+def test_a_whole_amount_written_as_digits_is_read(sims, configure, make_dossier):
+    """A gateway that writes the amount as text (as VNPay does) is read when the text is 0–9."""
+    payment, sent = _paid_at_the_gateway(sims, configure, make_dossier, 7_500)
+    body = json.dumps({**sent, "amount_vnd": "7500"}).encode()
+    assert post_callback(Client(), body, signed_headers(SECRET, body)).json() == {"ok": True, "changed": True}
+    cheaper = json.dumps({**sent, "amount_vnd": "750"}).encode()
+    assert post_callback(Client(), cheaper, signed_headers(SECRET, cheaper)).json()["code"] == "amount_mismatch"
+
+
+def test_the_gateway_simulator_refuses_an_amount_that_is_not_a_whole_number(sims):
+    gw = sims(("payment",))["payment"]
+    for amount in (True, 1.5, "1_000", "+1000", None):
+        assert gw.handle("POST", "/payments", {}, {"merchant_ref": "M1", "amount_vnd": amount}, {}) == (
+            400, {"error": "amount_invalid"})
+    assert gw.handle("POST", "/payments", {}, {"merchant_ref": "M1", "amount_vnd": 1000}, {})[0] == 201
+    assert not any(p["amount_vnd"] != 1000 for p in gw.payments.values()) and len(gw.payments) == 1

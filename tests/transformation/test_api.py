@@ -49,6 +49,20 @@ def test_import_with_preview_then_read_the_plan(api, dx):
     assert api("auditor").get(f"{API}/plans/{plan['id']}").status_code == 200
 
 
+@pytest.mark.parametrize("raw", ["1", "yes", "on", "True", " true", "0", "no"])
+def test_a_preview_asked_otherwise_than_true_or_false_is_refused_and_imports_nothing(api, dx, raw):
+    """dry_run and replace are form values: the text true or false (api.schemas.TextBoolean). pydantic read "1",
+    "yes", "on" as a preview and "0", "no" as an import; now the 422 says what is taken."""
+    c = api("dp_admin")
+    for name in ("dry_run", "replace"):
+        r = c.post(f"{API}/plans/import", {"file": _xlsx("seed004_pl2"), "unit": "21439", "year": 2024, name: raw})
+        assert r.status_code == 422, r.content[:300]
+        assert r.json()["details"]["fields"] == {name: "Phải là true hoặc false."}
+    assert not Plan.objects.exists()
+    r = c.post(f"{API}/plans/import", {"file": _xlsx("seed004_pl2"), "unit": "21439", "year": 2024, "dry_run": "false"})
+    assert r.status_code == 201 and r.json()["dry_run"] is False and Plan.objects.count() == 1
+
+
 def test_building_a_plan_and_bad_input(api, dx):
     c = api("dp_admin")
     plan = c.post(f"{API}/plans", {"unit": "21439", "year": 2024}, content_type="application/json").json()

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from motcua.catalog.fees import quote
 from motcua.dossiers import lifecycle
+from motcua.integrations.signing import sign_params
 from motcua.outbox.models import OutboxEvent
 from motcua.payments.models import Payment
-from tests.integrations.conftest import configure, sims  # noqa: F401
+from tests.integrations.conftest import SECRET, configure, sims  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,23 @@ def test_tampered_return_is_refused_in_vietnamese_and_records_nothing(client, wo
     # the genuine (cancelled) result still counts once: not paid, the citizen may pay again
     honest = client.get(path, result, follow=True).content.decode()
     assert "Giao dịch chưa thành công" in honest and "Thanh toán trực tuyến</button>" in honest
+
+
+@pytest.mark.parametrize("amount", ["7_500", "+7500", " 7500", "7500.0", "７５００", "True"])
+def test_a_signed_result_whose_amount_is_not_digits_records_nothing(client, world, reduced, gateway, amount):
+    """The gateway signed it, but int() read "7_500", "+7500" and "７５００" as 7.500 đ: the fee was marked paid on
+    a malformed result. The amount is 0–9 or the result is refused (payments.services), and nothing is recorded."""
+    client.force_login(world["citizen"])
+    path, result = _press(_to_gateway(client, reduced))
+    signed = sign_params(SECRET, {**{k: v for k, v in result.items() if k not in ("ts", "sig")}, "amount_vnd": amount})
+    resp = client.get(path, signed)
+    assert resp.status_code == 400 and "không phải một số nguyên đồng" in resp.content.decode()
+    payment = Payment.objects.get(dossier=reduced)
+    assert payment.status == Payment.PENDING and payment.returned_at is None and _paid_events(reduced) == 0
+    reduced.refresh_from_db()
+    assert not reduced.fee_paid_online
+    assert client.get(path, result).status_code == 302  # the gateway's own result still counts
+    assert Payment.objects.get(dossier=reduced).status == Payment.PAID and _paid_events(reduced) == 1
 
 
 def test_return_after_the_callback_does_not_confirm_twice(client, world, reduced, gateway):

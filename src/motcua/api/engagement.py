@@ -28,7 +28,7 @@ from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRatin
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
-from .schemas import ErrorOut, WholeNumber, page_size, page_start
+from .schemas import Boolean, ErrorOut, WholeNumber, page_size, page_start
 
 router = Router(tags=["engagement"])
 
@@ -52,7 +52,7 @@ class CriterionOut(Schema):
 
 
 class RatingIn(Schema):
-    satisfied: bool = Field(..., description="Hài lòng (true) hoặc không hài lòng (false)")
+    satisfied: Boolean = Field(..., description="Hài lòng (true) hoặc không hài lòng (false)")
     scores: dict[str, WholeNumber] = Field(default_factory=dict, description="Điểm 0/1/2 theo mã tiêu chí (tùy chọn)")
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
@@ -149,17 +149,19 @@ class OfficerFeedbackListItem(Schema):
     on_time: bool
 
 
-class AnswerIn(Schema):
+class FeedbackAnswerIn(Schema):
+    # The OpenAPI document names a body by its class: AnswerIn is a reporting round's answer (api.transformation).
     answer: Text
-    publish: bool = False
+    publish: Boolean = False
 
 
-class ReasonIn(Schema):
+class FeedbackReasonIn(Schema):
+    # ReasonIn is a dossier action's reason (api.schemas), which may not be empty.
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
 class SatisfiedIn(Schema):
-    satisfied: bool
+    satisfied: Boolean
 
 
 class QuestionIn(Schema):
@@ -342,7 +344,7 @@ def request_info(request, feedback_id: int, payload: QuestionIn):
 
 @router.post("/feedback/{id:feedback_id}/answer", auth=api_auth, response=OfficerFeedbackOut,
              summary="Trả lời phản ánh (publish=true để công khai ngay)")
-def answer_feedback(request, feedback_id: int, payload: AnswerIn):
+def answer_feedback(request, feedback_id: int, payload: FeedbackAnswerIn):
     fb = feedback.answer_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.answer,
                                   publish=payload.publish)
     return _officer_out(fb)
@@ -357,7 +359,7 @@ def publish_feedback(request, feedback_id: int):
 
 @router.post("/feedback/{id:feedback_id}/reject", auth=api_auth, response=OfficerFeedbackOut,
              summary="Từ chối xử lý phản ánh")
-def reject_feedback(request, feedback_id: int, payload: ReasonIn):
+def reject_feedback(request, feedback_id: int, payload: FeedbackReasonIn):
     fb = feedback.reject_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.reason)
     return _officer_out(fb)
 

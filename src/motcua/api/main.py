@@ -40,7 +40,9 @@ thực hiện trọn vẹn hoặc không thay đổi gì, và trả về trạng
 trang HTML: 400 `invalid_json`, `malformed_multipart`, `invalid_encoding`, `bad_request`; 401 `unauthenticated`;
 403 `forbidden`, `twofactor_required`; 404 `dossier_not_found`, `not_found`; 409 `invalid_transition`,
 `conflict` và các mã nghiệp vụ khác; 413 `payload_too_large`; 422 `invalid_input` với `details.fields` cho
-từng trường; 429 `too_many_attempts`; 503 `database_busy` / `database_unavailable` kèm `Retry-After` (giây).
+từng trường (giá trị có/không: `true` hoặc `false` của JSON, trong chuỗi truy vấn hay biểu mẫu đúng chữ `true`
+hoặc `false`; số nguyên: chỉ các chữ số 0–9; "yes", "1", "on", "1_0", "10.0" bị từ chối);
+429 `too_many_attempts`; 503 `database_busy` / `database_unavailable` kèm `Retry-After` (giây).
 Yêu cầu GET/PUT/DELETE, yêu cầu có `Idempotency-Key` và các thao tác nghiệp vụ trên hồ sơ
 (`POST /dossiers/{code}/<thao-tác>`) được hệ thống tự thử lại khi cơ sở dữ liệu báo xung đột đồng thời; các
 yêu cầu khác nhận 503 và có thể gửi lại.

@@ -97,6 +97,37 @@ def page_start(maximum: int):
     return whole(ge=0, le=maximum)
 
 
+def _json_boolean(value):
+    """pydantic reads "yes", "on", "1", "t", 1 and 1.0 as true and "no", "off", "0", 0 and 0.0 as false: a citizen's
+    app sending ``"satisfied": "no"`` rated a dossier as dissatisfying, one sending ``"khong"`` was refused. A yes or
+    no in a JSON body is the JSON literal true or false, nothing else; the error is pydantic's bool_type: the usual
+    422 invalid_input, «Phải là true hoặc false.» under the field."""
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+    return value
+
+
+def _text_boolean(value):
+    """A query-string or form value is text: the words true and false, lower case, as JSON writes them. "1", "on",
+    "yes", "True" and " true" are the usual 422 invalid_input, «Phải là true hoặc false.» (pydantic's bool_parsing).
+    A value left out takes the parameter's default."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise PydanticCustomError("bool_parsing", "Input should be a valid boolean, unable to interpret input")
+
+
+Boolean = Annotated[bool, BeforeValidator(_json_boolean)]
+"""Every yes-or-no field of a JSON body: JSON true or false only (OpenAPI: boolean)."""
+
+TextBoolean = Annotated[bool, BeforeValidator(_text_boolean)]
+"""Every yes-or-no query or form parameter: the text true or false only (OpenAPI: boolean). Written
+``name: TextBoolean = NAME`` with ``NAME = Form(False, description=TRUE_OR_FALSE)`` (or ``Query``) at module level:
+ninja drops the default of ``Form[TextBoolean] = False``, and the parameter would become required."""
+TRUE_OR_FALSE = "Chỉ nhận true hoặc false."
+
+
 class ErrorOut(Schema):
     code: str = Field(..., examples=["invalid_transition"])
     message: str = Field(..., examples=["Hồ sơ đang ở trạng thái không cho phép thao tác này."])
@@ -193,8 +224,8 @@ LATER_SCAN = " Bản quét (hồ sơ giấy) được xác nhận sau thời đi
 
 
 def _ignored_claim(default: bool, what: str, later: str = LATER_SCAN):
-    """A flag of the result or the components the API once took from the caller: still accepted (a client sending
-    it keeps working), never recorded — the flag is what the dossier's files and confirmed scans show
+    """A flag of the result or the components the API once took from the caller: still accepted as JSON true or
+    false (``Boolean``; a client sending it keeps working), never recorded — the flag is what the dossier's files and confirmed scans show
     (documents.digitization_flags)."""
     return Field(default, json_schema_extra={"deprecated": True}, description=(
         "Không còn dùng, vẫn nhận để tương thích nhưng giá trị gửi lên bị bỏ qua: " + what + later))
@@ -217,15 +248,15 @@ class CounterIn(Schema):
     applicant: ApplicantIn
     form_data: FormData = Field(default_factory=dict)
     channel: Literal["counter", "post"] = "counter"
-    digitized: bool = _ignored_claim(False, RECEIPT_DIGITIZED + " Hồ sơ vừa tiếp nhận trực tiếp chưa có bản quét "
-                                                                 "nào được xác nhận.")
+    digitized: Boolean = _ignored_claim(False, RECEIPT_DIGITIZED + " Hồ sơ vừa tiếp nhận trực tiếp chưa có bản quét "
+                                                                    "nào được xác nhận.")
     return_method: ReturnMethodIn = "counter"
     off_day_reason: OffDayReason = ""
 
 
 class ReceiveIn(Schema):
-    digitized: bool = _ignored_claim(False, "hồ sơ nộp trực tuyến được tính là đã số hóa khi tiếp nhận khi mọi thành "
-                                            "phần hồ sơ bắt buộc đã có tệp (POST /api/v1/documents/attachments).")
+    digitized: Boolean = _ignored_claim(False, "hồ sơ nộp trực tuyến được tính là đã số hóa khi tiếp nhận khi mọi thành "
+                                               "phần hồ sơ bắt buộc đã có tệp (POST /api/v1/documents/attachments).")
     off_day_reason: OffDayReason = ""
 
 
@@ -285,11 +316,11 @@ class ApproveIn(Schema):
 
 
 class SignResultIn(Schema):
-    electronic: bool = _ignored_claim(True, "kết quả được tính là bản điện tử khi hồ sơ đã có tệp kết quả PDF mang chữ "
-                                            "ký số hợp lệ (POST /api/v1/documents/attachments, kind=result) trước "
-                                            "khi ký ban hành.", later="")
-    digitized: bool = _ignored_claim(False, "kết quả được tính là đã số hóa khi cán bộ đã xác nhận bản quét kết quả "
-                                            "(số hóa loại result).")
+    electronic: Boolean = _ignored_claim(True, "kết quả được tính là bản điện tử khi hồ sơ đã có tệp kết quả PDF mang chữ "
+                                               "ký số hợp lệ (POST /api/v1/documents/attachments, kind=result) trước "
+                                               "khi ký ban hành.", later="")
+    digitized: Boolean = _ignored_claim(False, "kết quả được tính là đã số hóa khi cán bộ đã xác nhận bản quét kết quả "
+                                               "(số hóa loại result).")
 
 
 class ReturnIn(Schema):

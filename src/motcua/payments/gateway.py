@@ -65,11 +65,14 @@ class Gateway:
         raise NotImplementedError
 
     def verify_callback(self, body: bytes, headers) -> dict:
+        """The fields of the gateway's signed notice, as sent (merchant_ref, gateway_ref, amount_vnd, status,
+        paid_at: ``services`` reads the amount and the moment strictly). Raises a DomainError when the signature
+        does not hold or the body has no fields."""
         raise NotImplementedError
 
     def verify_return(self, params: dict) -> dict:
         """The result the gateway signed into the citizen's redirect to return_url: merchant_ref, gateway_ref,
-        amount_vnd, status, paid_at. Raises ReturnInvalid when the signature does not hold."""
+        amount_vnd, status, paid_at, as sent. Raises ReturnInvalid when the signature does not hold."""
         raise NotImplementedError
 
     def settlement(self, day) -> list[Settlement]:

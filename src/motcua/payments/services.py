@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.catalog.fees import FeeQuote, quote
+from motcua.core.digits import typed_whole, whole_number
 from motcua.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from motcua.core.money import format_vnd
 from motcua.dossiers import lifecycle
@@ -65,10 +66,22 @@ def create_payment(dossier, *, by=None, return_url: str = "") -> Payment:
     return payment
 
 
-def _confirm(payment: Payment, *, amount_vnd: int, paid_at: dt.datetime, via: str) -> bool:
+def _amount(value) -> int:
+    """The amount a gateway says was paid, in whole đồng: a JSON whole number, or a text of 0–9 and nothing else
+    (core.digits). ``int()`` read JSON true as 1, 7500.9 as 7500 and "7_500", "+7500" or " 7500" as 7500: a malformed
+    notice could mark a fee paid. Anything else is refused (400 amount_invalid) and nothing is recorded."""
+    amount = whole_number(value) if isinstance(value, str) else typed_whole(value)
+    if amount is None:
+        raise DomainError("amount_invalid", "Số tiền cổng thanh toán báo không phải một số nguyên đồng; hệ thống "
+                                            "không ghi nhận.", details={"field": "amount_vnd"})
+    return amount
+
+
+def _confirm(payment: Payment, *, amount_vnd, paid_at: dt.datetime, via: str) -> bool:
     """Mark paid once; returns True when this call changed it. Caller holds a transaction."""
-    if int(amount_vnd) != payment.amount_vnd:
-        raise DomainError("amount_mismatch", f"Số tiền cổng thanh toán báo ({format_vnd(amount_vnd)}) khác số tiền "
+    amount = _amount(amount_vnd)
+    if amount != payment.amount_vnd:
+        raise DomainError("amount_mismatch", f"Số tiền cổng thanh toán báo ({format_vnd(amount)}) khác số tiền "
                                              f"phải nộp ({format_vnd(payment.amount_vnd)}).", status=409)
     if payment.status == Payment.PAID:
         return False
@@ -90,8 +103,13 @@ def _mark_dossier_paid(payment: Payment, paid_at) -> None:
                                     reference=payment.merchant_ref, at=paid_at)
 
 
-def _parse_time(value: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(value) if value else timezone.now()
+def _parse_time(value) -> dt.datetime:
+    """When the gateway says it was paid (ISO 8601; none: now). Anything else is refused, nothing recorded."""
+    try:
+        moment = dt.datetime.fromisoformat(value) if value else timezone.now()
+    except (TypeError, ValueError):
+        raise DomainError("paid_at_invalid", "Thời điểm thanh toán cổng báo không hợp lệ; hệ thống không ghi nhận.",
+                          details={"field": "paid_at"}) from None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -109,7 +127,7 @@ def handle_callback(body: bytes, headers) -> tuple[Payment, bool]:
                 payment.status = Payment.FAILED
                 payment.save(update_fields=["status", "updated_at"])
             return payment, False
-        changed = _confirm(payment, amount_vnd=data.get("amount_vnd", -1), paid_at=_parse_time(data.get("paid_at")),
+        changed = _confirm(payment, amount_vnd=data.get("amount_vnd"), paid_at=_parse_time(data.get("paid_at")),
                            via="callback")
     return payment, changed
 

@@ -14,7 +14,7 @@ from motcua.transformation.xlsx.importer import import_plan
 from motcua.transformation.xlsx.reader import MAX_BYTES
 from motcua.transformation.xlsx.writer import export_plan
 
-from ..schemas import WholeNumber
+from ..schemas import TRUE_OR_FALSE, TextBoolean, WholeNumber
 from .common import line_out, plan_detail, plan_or_404, plan_out, task_or_404, task_out, units, visible_or_404
 from .schemas import (
     ERRORS,
@@ -57,10 +57,16 @@ def create_plan(request, payload: PlanIn):
     return Status(201, plan_detail(plan))
 
 
+# Each its own Form: ninja drops the default of ``Form[TextBoolean] = False`` (api.schemas.TextBoolean).
+REPLACE = Form(False, description=TRUE_OR_FALSE)
+DRY_RUN = Form(False, description="true: xem trước, không ghi. " + TRUE_OR_FALSE)
+
+
 @router.post("/plans/import", response={200: ImportOut, 201: ImportOut, **ERRORS},
              summary="Nhập kế hoạch từ .xlsx (dry_run=true: xem trước, không ghi)")
 def import_xlsx(request, file: File[UploadedFile], unit: Form[str], year: Form[WholeNumber], kind: Form[str] = "plan",
-                first_year: Form[WholeNumber | None] = None, replace: Form[bool] = False, dry_run: Form[bool] = False):
+                first_year: Form[WholeNumber | None] = None, replace: TextBoolean = REPLACE,
+                dry_run: TextBoolean = DRY_RUN):
     if kind not in dict(Plan.KINDS):
         raise ValidationFailed("plan_kind_invalid", "Loại phải là plan (kế hoạch) hoặc report (báo cáo).")
     if file.size and file.size > MAX_BYTES:

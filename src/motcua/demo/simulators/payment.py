@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import httpx
 
 from motcua.core.calendar import TZ
+from motcua.core.digits import typed_whole
 from motcua.core.money import format_vnd
 from motcua.integrations.signing import sign_params, signed_headers
 
@@ -46,8 +47,8 @@ class PaymentGatewaySimulator(Simulator):
 
     def handle(self, method, path, query, data, h):
         if method == "POST" and path == "/payments":
-            amount = int(data["amount_vnd"])
-            if amount <= 0:
+            amount = typed_whole(data.get("amount_vnd"))  # int() would take true as 1 đồng
+            if amount is None or amount <= 0:
                 return 400, {"error": "amount_invalid"}
             ref = "GW" + uuid.uuid4().hex[:14].upper()
             self.payments[ref] = {"gateway_ref": ref, "merchant_ref": data["merchant_ref"], "amount_vnd": amount,

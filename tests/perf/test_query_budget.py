@@ -117,6 +117,7 @@ def test_the_lifecycle_locking_statement_loads_what_the_orm_loads(bench):
     from motcua.accounts.models import RoleAssignment, User
     from motcua.dossiers import lifecycle
     from motcua.dossiers.lifecycle.commit import lock, lock_queryset
+    from motcua.units.models import Agency
 
     code, _ = _lifecycle(bench)
     leader = User.objects.get(username="bench_leader")
@@ -125,9 +126,12 @@ def test_the_lifecycle_locking_statement_loads_what_the_orm_loads(bench):
         again = lock(fast.pk)  # the statement by primary key
         plain = lock_queryset().get(code=code)
     for d in (fast, again):
+        # the agencies' units come with it: a moved appointment's bound reads them with no statement of its own
+        assert all(Agency.admin_unit.is_cached(a) for a in (d.agency, d.current_agency))
         for f in Dossier._meta.concrete_fields:
             assert getattr(d, f.attname) == getattr(plain, f.attname), f.attname
-        for path in ("procedure", "procedure.field", "agency", "agency.admin_unit", "current_agency"):
+        for path in ("procedure", "procedure.field", "agency", "agency.admin_unit", "current_agency",
+                     "current_agency.admin_unit"):
             mine, orm = d, plain
             for name in path.split("."):
                 mine, orm = getattr(mine, name), getattr(orm, name)

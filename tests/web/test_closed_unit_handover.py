@@ -16,6 +16,7 @@ from django.utils import timezone
 from motcua.accounts.models import RoleAssignment
 from motcua.accounts.permissions import roles_of
 from motcua.api.auth import issue_token
+from motcua.core.calendar import add_working_days
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -220,3 +221,62 @@ def test_an_officer_of_several_closing_units_is_told_of_each_and_the_notices_cos
         return len(done)
 
     assert statements(three) == statements(one)
+
+
+def test_a_dossier_is_not_handed_over_to_a_commune_dissolving_before_it_is_due(client, world):
+    """The other commune's last day is today; the dossier is due after it: handed over there it would still be waiting
+    when the commune closes. The back office's hand-over and the API's are refused with both days, nothing written."""
+    other = world["other"]
+    d = _processing(world)
+    unit = other.admin_unit
+    today = timezone.localdate()
+    _dissolve_in_admin(client, unit, today)
+    due = timezone.localdate(d.due_at)
+    said = (f"{unit.name} sẽ giải thể từ ngày {today + dt.timedelta(days=1):%d/%m/%Y}: {other.name} chỉ nhận hồ sơ "
+            f"chuyển đến có ngày hẹn trả kết quả đến hết ngày {today:%d/%m/%Y}, ngày hẹn trả của hồ sơ này là ngày "
+            f"{due:%d/%m/%Y}; vui lòng chọn cơ quan nhận khác.")
+    before = _state(d)
+
+    sign_in(client, world["specialist"])
+    answer = _hand_over(client, d, other)
+    assert answer.status_code in (400, 422)
+    assert said in lxml.html.fromstring(answer.content.decode()).text_content()
+    assert _state(d) == before
+
+    answer = _api_hand_over(world, d, other)
+    assert answer.status_code == 422
+    assert answer.json() == {"code": "appointment_after_dissolution", "message": said,
+                             "details": {"agency": other.code, "last_day": today.isoformat(),
+                                         "due_date": due.isoformat(), "field": "to_agency"}}
+    assert _state(d) == before
+
+
+def test_no_extension_past_the_last_day_of_a_commune_dissolving_ahead(client, world):
+    """The commune's dissolution is recorded ahead, its last day the appointment of a dossier received now (so it still
+    takes it): its leader's extension would move it past that day, refused on the dossier's page and by the API (422,
+    code and both days), the appointment unchanged."""
+    agency = world["agency"]
+    unit = agency.admin_unit
+    last = timezone.localdate(lifecycle.appointment(world["proc"], timezone.now()))
+    _dissolve_in_admin(client, unit, last)
+    d = _processing(world)
+    assert timezone.localdate(d.due_at) == last
+    new = timezone.localdate(add_working_days(d.due_at, 2))
+    said = (f"Không gia hạn được: {unit.name} sẽ giải thể từ ngày {last + dt.timedelta(days=1):%d/%m/%Y}: {agency.name} "
+            f"chỉ giải quyết hồ sơ có ngày hẹn trả kết quả đến hết ngày {last:%d/%m/%Y}, ngày hẹn trả mới của hồ sơ "
+            f"này sẽ là ngày {new:%d/%m/%Y}; vui lòng hẹn trả kết quả không muộn hơn ngày đó.")
+    before = (_state(d), Dossier.objects.values_list("due_at", "extension_count").get(pk=d.pk))
+
+    sign_in(client, world["leader"])
+    answer = client.post(reverse("backoffice:action", args=[d.pk, "extend"]), {"days": "2", "reason": "Xác minh"})
+    assert answer.status_code in (400, 422)
+    assert said in lxml.html.fromstring(answer.content.decode()).text_content()
+
+    token = issue_token(world["leader"], "gia hạn")[1]
+    answer = Client(headers={"Authorization": f"Bearer {token}"}).post(
+        f"/api/v1/dossiers/{d.code}/extend", {"days": 2, "reason": "Xác minh"}, content_type="application/json")
+    assert answer.status_code == 422
+    assert answer.json() == {"code": "appointment_after_dissolution", "message": said,
+                             "details": {"agency": agency.code, "last_day": last.isoformat(),
+                                         "due_date": new.isoformat(), "field": "days"}}
+    assert (_state(d), Dossier.objects.values_list("due_at", "extension_count").get(pk=d.pk)) == before

@@ -197,21 +197,26 @@ def test_a_commune_merged_twice_points_to_the_unit_that_exists_now(client, world
     assert answer.json()["message"].endswith(f"vui lòng nộp tại {other.name}.")
 
 
+def _dissolving_today(client, world) -> tuple[dt.date, dt.date, str]:
+    """The commune's last day recorded as today in the admin: (today, the appointment of a dossier filed now, why
+    the commune refuses it, in the citizen's words)."""
+    agency, unit, today = world["agency"], world["agency"].admin_unit, timezone.localdate()
+    _dissolve_in_admin(client, unit, today)
+    due = timezone.localdate(add_working_days(timezone.now(), world["proc"].processing_days))
+    return today, due, (f"{unit.name} sẽ giải thể từ ngày {today + dt.timedelta(days=1):%d/%m/%Y}: {agency.name} chỉ "
+                        f"tiếp nhận hồ sơ có ngày hẹn trả kết quả đến hết ngày {today:%d/%m/%Y}, ngày hẹn trả của hồ "
+                        f"sơ này là ngày {due:%d/%m/%Y}; vui lòng chọn nơi nộp khác.")
+
+
 def test_a_dissolution_dated_ahead_refuses_a_dossier_due_after_the_units_last_day(client, world):
     """The unit's last day is today: a 3-working-day dossier filed now would be due after it, when nobody is there.
     The portal says so where the citizen chooses the place to file; submitting there anyway is refused with the last
     day and the appointment, what was typed and the draft kept; the API answers 422 with a code and both days, online
     and at the counter; nothing is written. The other commune takes it."""
     agency, other, citizen = world["agency"], world["other"], world["citizen"]
-    unit = agency.admin_unit
     draft = lifecycle.save_draft(applicant=citizen, procedure=world["proc"], agency=agency,
                                  applicant_data=APPLICANT, form_data={"child_name": "Bé Na"})
-    today = timezone.localdate()
-    _dissolve_in_admin(client, unit, today)
-    due = timezone.localdate(add_working_days(timezone.now(), world["proc"].processing_days))
-    said = (f"{unit.name} sẽ giải thể từ ngày {today + dt.timedelta(days=1):%d/%m/%Y}: {agency.name} chỉ tiếp nhận hồ "
-            f"sơ có ngày hẹn trả kết quả đến hết ngày {today:%d/%m/%Y}, ngày hẹn trả của hồ sơ này là ngày "
-            f"{due:%d/%m/%Y}; vui lòng chọn nơi nộp khác.")
+    today, due, said = _dissolving_today(client, world)
     before = _written()
 
     # told when choosing where to file
@@ -243,3 +248,25 @@ def test_a_dissolution_dated_ahead_refuses_a_dossier_due_after_the_units_last_da
 
     answer = client.post(url, _submit_payload(world, draft=draft.pk, agency=other.pk, idem="han-2"))
     assert answer.status_code == 302, answer.content.decode()[:2000]
+
+
+def test_the_counter_and_the_procedure_page_tell_which_agency_takes_no_dossier_due_after_its_last_day(client, world):
+    """The unit's last day is today: the counter's choice of agency (a person waiting in the queue) and the portal's
+    procedure page say so, in the portal submission form's words, before a dossier is typed; the other commune is
+    offered as before."""
+    agency, other = world["agency"], world["other"]
+    _, _, said = _dissolving_today(client, world)
+    counter = world["counter"]
+    counter.role_assignments.create(role="counter_officer", agency=other)  # the counter serves both communes
+
+    sign_in(client, counter)
+    page = lxml.html.fromstring(client.get(reverse("backoffice:walk_in"), {"thu_tuc": world["proc"].code}).content)
+    options = dict(zip(page.xpath("//select[@name='agency']/option/@value"),
+                       page.xpath("//select[@name='agency']/option/text()"), strict=True))
+    assert options == {str(agency.pk): f"{agency.name} — không nhận hồ sơ thủ tục này", str(other.pk): other.name}
+    assert said in page.text_content()
+
+    client.logout()
+    page = lxml.html.fromstring(client.get(reverse("portal:procedure", args=[world["proc"].code])).content)
+    places = [" ".join(" ".join(li.itertext()).split()) for li in page.xpath("//h3[.='Nơi tiếp nhận']/following::ul[1]/li")]
+    assert places == [f"{other.name}", f"{agency.name} — không nhận hồ sơ thủ tục này {said}"]

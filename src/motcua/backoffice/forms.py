@@ -13,6 +13,7 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Channel, ReturnMethod
 from motcua.units import receiving
 from motcua.units.models import Agency
+from motcua.web.closing import closing_before_appointment, mark_closing
 from motcua.web.forms import (
     REQUIRED,
     ApplicantForm,
@@ -242,6 +243,9 @@ class WalkInForm(OffDayReception, ApplicantForm):
         self.moment = moment or timezone.now()
         self.fields["agency"] = forms.ModelChoiceField(label="Cơ quan tiếp nhận", queryset=agencies,
                                                        empty_label=None, error_messages=REQUIRED)
+        # one dissolving ahead before this dossier would be due: told before the whole dossier is typed
+        mark_closing(self.fields["agency"],
+                     closing_before_appointment(procedure, agencies.select_related("admin_unit"), self.moment))
         # Shown when one of the counter's units is off now; required for the one chosen (clean).
         self.day_off = next((off for off in map(self.day_off_for, agencies) if off), "")
         self.add_eform(procedure)

@@ -9,12 +9,12 @@ from django.utils import timezone
 from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
 from motcua.core.digits import ascii_digits
 from motcua.core.errors import DomainError
-from motcua.dossiers import lifecycle
 from motcua.dossiers.models import ReturnMethod
 from motcua.engagement.models import RatingCriterion
 from motcua.units import receiving
 from motcua.units.models import Agency
 from motcua.units.reorganization import former_names
+from motcua.web.closing import closing_before_appointment, mark_closing
 from motcua.web.files import check_upload
 from motcua.web.forms import (
     ALLOWED_UPLOAD_EXT,
@@ -131,15 +131,6 @@ class TrackForm(forms.Form):
         return value
 
 
-def closing_before_appointment(procedure, agencies) -> dict:
-    """Agency pk → why it would refuse a dossier of ``procedure`` submitted now (units.receiving.appointment_refusal:
-    its unit's dissolution is recorded ahead and the dossier would be due after its last day): the citizen learns it
-    when choosing where to file, before typing the rest."""
-    now = timezone.now()
-    today, due = timezone.localdate(now), timezone.localdate(lifecycle.appointment(procedure, now))
-    return {a.pk: refused for a in agencies if (refused := receiving.appointment_refusal(a, today, due))}
-
-
 class SubmitForm(ApplicantForm):
     """Applicant data, the procedure's e-form, one upload per component and the return method."""
 
@@ -172,14 +163,10 @@ class SubmitForm(ApplicantForm):
                                                      empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
                                                      error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
         formerly = former_names(agencies)  # a commune merged away: the applicant still knows its name
-        closing = closing_before_appointment(procedure, agencies)
-        self.fields["agency"].label_from_instance = lambda a: (
-            (f"{a.name} (trước đây: {formerly[a.pk]})" if a.pk in formerly else a.name)
-            + (" — không nhận hồ sơ thủ tục này" if a.pk in closing else ""))
-        hints = [refused.message for refused in closing.values()]
         if len(agencies) > 1 and self.initial.get("agency") and not self.is_bound:
-            hints.insert(0, "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước; bạn vẫn chọn được nơi khác.")
-        self.fields["agency"].help_text = " ".join(hints)
+            self.fields["agency"].help_text = "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước; bạn vẫn chọn được nơi khác."
+        mark_closing(self.fields["agency"], closing_before_appointment(procedure, agencies),
+                     lambda a: f"{a.name} (trước đây: {formerly[a.pk]})" if a.pk in formerly else a.name)
         self.fields["return_method"] = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
                                                          initial=ReturnMethod.ONLINE, widget=forms.RadioSelect)
         if drafting:  # a draft may be incomplete

@@ -17,7 +17,9 @@ place to file.
 A dissolution recorded ahead (a last day, no unit taking over) also bounds what the unit still receives until then:
 a dossier whose appointment (its due date, set at reception) falls after the last day would wait for nobody
 (``appointment_refusal``). A merger does not bound it: a unit takes over (a merger's plan moves the open dossiers
-there, dossiers.reorganization).
+there, dossiers.reorganization). The same bound holds for a dossier it already has or is sent: nothing moves its
+appointment past the last day (an extension, an apology's new appointment, the clock resuming after a pause or a
+supplement) and none due after it is handed over to it (``HOLDING``, ``HANDING``: the officer's words).
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class _Words:
 
 FILING = _Words("tiếp nhận hồ sơ", "nộp tại", "chọn nơi nộp khác")
 HANDING = _Words("nhận hồ sơ chuyển đến", "chuyển hồ sơ cho", "chọn cơ quan nhận khác")
+# a dossier the agency already has, whose appointment would move (only appointment_refusal tells it)
+HOLDING = _Words("giải quyết hồ sơ", "chuyển hồ sơ cho", "hẹn trả kết quả không muộn hơn ngày đó")
 
 
 def receiving_on(day: dt.date) -> Q:
@@ -72,16 +76,25 @@ def handover_refusal(agency: Agency, day: dt.date) -> Refusal | None:
     return _refusal(agency, day, HANDING)
 
 
-def appointment_refusal(agency: Agency, day: dt.date, due: dt.date) -> Refusal | None:
-    """Why ``agency``, receiving on ``day``, does not take a dossier due (its appointment) on ``due`` (None: it does):
-    its unit's dissolution is recorded ahead and ``due`` falls after the last day, when nobody would be there to return
-    a result. Told to a citizen filing; ``fact`` for an officer's own sentence (the codes are the API's)."""
-    life = lifetime.of_unit(agency.admin_unit)
-    if life.last is None or life.merged_into or due <= life.last:
-        return None
-    fact = (f"{life.closure_of(agency.admin_unit.name, day)}: {agency.name} chỉ {FILING.takes} có ngày hẹn trả kết "
-            f"quả đến hết ngày {life.last:%d/%m/%Y}, ngày hẹn trả của hồ sơ này là ngày {due:%d/%m/%Y}")
-    return Refusal("appointment_after_dissolution", f"{fact}; vui lòng {FILING.elsewhere}.", fact)
+def appointment_refusal(agency: Agency, day: dt.date, due: dt.date, words: _Words = FILING) -> Refusal | None:
+    """Why ``agency``, on ``day``, does not take a dossier due (its appointment) on ``due`` (None: it does): its unit's
+    dissolution is recorded ahead and ``due`` falls after the last day, when nobody would be there to return a
+    result. Told to a citizen filing (``FILING``), an officer handing a dossier over (``HANDING``) or one whose
+    transition would move the appointment of a dossier the agency has (``HOLDING``: ``due`` the new one); ``fact``
+    for an officer's own sentence (the codes are the API's). A unit with no recorded closure is asked nothing more."""
+    unit = agency.admin_unit
+    if unit.valid_to is None or unit.replaced_by_id or due <= unit.valid_to:
+        return None  # no closure, a merger (a unit takes over), or due by the last day: read from the row itself
+    life = lifetime.of_unit(unit)
+    moved = "mới của hồ sơ này sẽ là" if words is HOLDING else "của hồ sơ này là"
+    fact = (f"{life.closure_of(unit.name, day)}: {agency.name} chỉ {words.takes} có ngày hẹn trả kết quả đến hết "
+            f"ngày {life.last:%d/%m/%Y}, ngày hẹn trả {moved} ngày {due:%d/%m/%Y}")
+    return Refusal("appointment_after_dissolution", f"{fact}; vui lòng {words.elsewhere}.", fact)
+
+
+def taking_due(due: dt.date) -> Q:
+    """``appointment_refusal(agency, day, due) is None`` as a filter on agencies (one rule)."""
+    return ~Q(admin_unit__valid_to__lt=due, admin_unit__replaced_by__isnull=True)
 
 
 def _refusal(agency: Agency, day: dt.date, words: _Words) -> Refusal | None:

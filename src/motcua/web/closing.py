@@ -5,6 +5,10 @@ takes effect): until that day its agencies still receive dossiers and are handed
 admin checked what they held only on the day the closure was saved (units.dissolution). From the day after, nobody
 handles what they still hold. So their officers see, until it is done: the day the unit closes (dissolved: it takes
 only dossiers due by then), and how many dossiers are still open there; once it has closed, as long as some are.
+
+Where a place to file is chosen (the portal's procedure page and submission form, the counter's walk-in reception),
+an agency dissolving ahead before a dossier filed now would be due is marked, and why is said there
+(``closing_before_appointment``, ``mark_closing``).
 """
 
 from __future__ import annotations
@@ -17,9 +21,31 @@ from django.utils import timezone
 
 from motcua.accounts.permissions import roles_of
 from motcua.core.money import format_number
+from motcua.dossiers import lifecycle
 from motcua.dossiers.reorganization import held_at
-from motcua.units import lifetime
+from motcua.units import lifetime, receiving
 from motcua.units.models import Agency
+
+# How a choice of agency marks one that would refuse the dossier (closing_before_appointment).
+NOT_TAKING = " — không nhận hồ sơ thủ tục này"
+
+
+def closing_before_appointment(procedure, agencies, at: dt.datetime | None = None) -> dict[int, receiving.Refusal]:
+    """Agency pk → why it would refuse a dossier of ``procedure`` filed ``at`` (now by default):
+    units.receiving.appointment_refusal, its unit's dissolution is recorded ahead and the dossier would be due after
+    its last day. Told where a place to file is chosen, before the rest is typed: the portal's procedure page and
+    submission form, the counter's walk-in reception (the person waiting in the queue)."""
+    at = at or timezone.now()
+    today, due = timezone.localdate(at), timezone.localdate(lifecycle.appointment(procedure, at))
+    return {a.pk: refused for a in agencies if (refused := receiving.appointment_refusal(a, today, due))}
+
+
+def mark_closing(field, closing: dict, label=None) -> None:
+    """A choice of agency (``field``, a ModelChoiceField) marks those in ``closing`` (closing_before_appointment) and
+    says why under it; ``label``: the choice's own label (its name by default)."""
+    label = label or (lambda a: a.name)
+    field.label_from_instance = lambda a: label(a) + (NOT_TAKING if a.pk in closing else "")
+    field.help_text = " ".join([*filter(None, [field.help_text]), *(refused.message for refused in closing.values())])
 
 
 def closing_notices(user, today: dt.date | None = None) -> list[str]:

@@ -78,7 +78,7 @@ def lock_queryset():
     the reference that ``store.lock_row``, the statement every transition runs, must load the same as."""
     return (Dossier.objects.select_for_update(of=("self",), no_key=True)
             .select_related("procedure", "procedure__field", "agency", "agency__admin_unit", "current_agency",
-                            "current_step").order_by())
+                            "current_agency__admin_unit", "current_step").order_by())
 
 
 def _fetch_locked(field: str, value, actor=None, reads: tuple = ()) -> Dossier | None:

@@ -20,7 +20,7 @@ from .. import codes, rules
 from ..models import Channel, Dossier, ReturnMethod, Slip, Status, SupplementRequest
 from .commit import Event, commit, create_once, flag_of, issue_slip, lock, now, reason, run_locked, save_new, transition
 from .guards import COUNTER, is_owner, require_role, require_status
-from .processing import shift_clock
+from .processing import check_shifted_due, shift_clock
 
 
 def _apply_applicant(d: Dossier, applicant_data: dict) -> None:
@@ -299,7 +299,16 @@ def request_supplement(d, at, *, officer, items: list[str], reason: str) -> Even
     return Event(note=reason, data={"items": items, "resume_status": from_status})
 
 
-@transition("provide_supplement", actor="by")
+def _supplement_in_time(d, at, args) -> None:
+    """The clock resuming moves the appointment (``shift_clock``): not past the last day of a unit dissolving ahead
+    (processing.check_new_appointment); the applicant is told whom to ask, an officer what to do."""
+    advice = (f"Vui lòng liên hệ {d.agency.name} để được hướng dẫn." if is_owner(d, args["by"]) else
+              "Ngày hẹn trả lùi thêm thời gian chờ bổ sung; cần dừng giải quyết hồ sơ (Dừng giải quyết) và hướng dẫn "
+              "người nộp nộp hồ sơ tại nơi khác.")
+    check_shifted_due(d, d.paused_at, at, doing="bổ sung hồ sơ", advice=advice)
+
+
+@transition("provide_supplement", actor="by", checks=[_supplement_in_time])
 def provide_supplement(d, at, *, by, form_data=None) -> Event:
     """The applicant supplements; back to where the dossier was, the clock resumes (due date shifted)."""
     last = d.events.filter(action="request_supplement").order_by("-at", "-id").first()

@@ -30,9 +30,13 @@ def _agency_of_step(d: Dossier, step, at: dt.datetime) -> Agency:
     there for nobody; the step's own agency whose unit has closed is refused (the procedure's internal process names
     it: the catalog is to be corrected, or the dossier handed over)."""
     day = timezone.localdate(at)
+    due = timezone.localdate(d.due_at) if d.due_at else None
     if step.agency_id:
-        refused = receiving.handover_refusal(step.agency, day) if step.agency_id != d.agency_id else None
-        if refused is not None:
+        refused = None
+        if step.agency_id != d.agency_id:  # nor to one dissolving ahead before the dossier is due
+            refused = receiving.handover_refusal(step.agency, day) or (
+                due and receiving.appointment_refusal(step.agency, day, due, receiving.HANDING))
+        if refused:
             raise InvalidTransition(
                 "step_agency_not_receiving",
                 f"Bước «{step.name}» do {step.agency.name} thực hiện theo quy trình nội bộ của thủ tục. "
@@ -43,6 +47,8 @@ def _agency_of_step(d: Dossier, step, at: dt.datetime) -> Agency:
     if not step.agency_kind or step.agency_kind == d.agency.kind:
         return d.agency
     candidates = Agency.objects.filter(receiving.receiving_on(day), kind=step.agency_kind)
+    if due:
+        candidates = candidates.filter(receiving.taking_due(due))
     # Prefer the agency of the same administrative unit, then of its parent (province), then any.
     unit = d.agency.admin_unit
     for scope in (Q(admin_unit_id=unit.pk), Q(admin_unit_id=unit.parent_id) if unit.parent_id else None, Q()):
@@ -54,6 +60,26 @@ def _agency_of_step(d: Dossier, step, at: dt.datetime) -> Agency:
     raise InvalidTransition("no_agency_for_step",
                             f"Không tìm thấy cơ quan thực hiện bước «{step.name}».",
                             details={"step": step.order, "agency_kind": step.agency_kind})
+
+
+def _details(agency: Agency, due: dt.date, **more) -> dict:
+    """What the API says with an appointment_after_dissolution refusal."""
+    return {"agency": agency.code, "last_day": agency.admin_unit.valid_to.isoformat(), "due_date": due.isoformat(),
+            **more}
+
+
+def check_new_appointment(d: Dossier, at: dt.datetime, due: dt.datetime, *, doing: str, advice: str = "",
+                          error=ValidationFailed, **details) -> None:
+    """A transition moving the appointment of ``d`` to ``due`` keeps it by the last day of its lead agency (which
+    returns the result) and of the agency holding it, where a dissolution is recorded ahead
+    (units.receiving.appointment_refusal, HOLDING): else ``error`` «Không ``doing`` được: …», with the refusal's advice
+    or its fact and ``advice``. Asked before anything is written; both units come with the locking statement."""
+    day, new = timezone.localdate(at), timezone.localdate(due)
+    holders = [d.agency] if d.current_agency_id in (None, d.agency_id) else [d.agency, d.current_agency]
+    for agency in holders:
+        if refused := receiving.appointment_refusal(agency, day, new, receiving.HOLDING):
+            told = f"{refused.fact}. {advice}" if advice else refused.message
+            raise error(refused.code, f"Không {doing} được: {told}", details=_details(agency, new, **details))
 
 
 def open_run(d: Dossier) -> StepRun | None:
@@ -88,12 +114,26 @@ def _start_step(d: Dossier, step, *, at, assignee=None) -> StepRun:
     return run
 
 
+def shifted_due(d: Dossier, since: dt.datetime, at: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """The working minutes elapsed in [since, at) and the due date they push the dossier's to."""
+    waited = max(0, calendar.working_minutes_between(since, at))
+    return waited, (calendar.add_working_minutes(d.due_at, waited) if waited and d.due_at else d.due_at)
+
+
+def check_shifted_due(d: Dossier, since, at: dt.datetime, *, doing: str, advice: str) -> None:
+    """The clock resuming (``shift_clock``) does not push the appointment past a last day (check_new_appointment)."""
+    if since is None or d.due_at is None:
+        return
+    if (due := shifted_due(d, since, at)[1]) != d.due_at:
+        check_new_appointment(d, at, due, doing=doing, advice=advice, error=InvalidTransition)
+
+
 def shift_clock(d: Dossier, since: dt.datetime, at: dt.datetime) -> int:
     """Stop-the-clock: push due dates by the working minutes elapsed in [since, at)."""
-    waited = max(0, calendar.working_minutes_between(since, at))
+    waited, due = shifted_due(d, since, at)
     if waited:
         if d.due_at:
-            d.due_at = calendar.add_working_minutes(d.due_at, waited)
+            d.due_at = due
         run = open_run(d)
         if run is not None:
             run.due_at = calendar.add_working_minutes(run.due_at, waited)
@@ -151,8 +191,13 @@ def _receiving_agency(d, at, args) -> None:
         raise ValidationFailed("to_agency_required", "Cần chọn cơ quan nhận hồ sơ liên thông.")
     if to_agency.pk == (d.current_agency or d.agency).pk:
         raise ValidationFailed("same_agency", "Cơ quan nhận phải khác cơ quan đang xử lý.")
-    if refused := receiving.handover_refusal(to_agency, timezone.localdate(at)):  # its unit closed: nobody there
+    day = timezone.localdate(at)
+    if refused := receiving.handover_refusal(to_agency, day):  # its unit closed: nobody there
         raise ValidationFailed(refused.code, refused.message, details={"field": "to_agency"})
+    # its dissolution recorded ahead: the dossier would still be waiting there after its last day
+    due = timezone.localdate(d.due_at) if d.due_at else None
+    if due and (refused := receiving.appointment_refusal(to_agency, day, due, receiving.HANDING)):
+        raise ValidationFailed(refused.code, refused.message, details=_details(to_agency, due, field="to_agency"))
 
 
 @transition("hand_over", checks=[_receiving_agency])
@@ -189,7 +234,17 @@ def pause(d, at, *, officer, reason) -> Event:
     return Event(note=reason)
 
 
-@transition("resume", reads=("open_run",))
+# A pause's clock stop (or a supplement's) moves the appointment: where it would pass the last day of a unit dissolving
+# ahead, the dossier cannot be finished there in time.
+RESUME_ADVICE = ("Ngày hẹn trả lùi thêm thời gian hồ sơ tạm dừng; cần dừng giải quyết hồ sơ (Dừng giải quyết) và hướng "
+                 "dẫn người nộp nộp hồ sơ tại nơi khác.")
+
+
+def _resume_in_time(d, at, args) -> None:
+    check_shifted_due(d, d.paused_at or at, at, doing="tiếp tục xử lý", advice=RESUME_ADVICE)
+
+
+@transition("resume", checks=[_resume_in_time], reads=("open_run",))
 def resume(d, at, *, officer) -> Event:
     """PAUSED → PROCESSING; due dates move by the working time the dossier was paused."""
     waited = shift_clock(d, d.paused_at or at, at)
@@ -209,7 +264,11 @@ def _extension_days(d, at, args) -> None:
         raise ValidationFailed("days_invalid", "Số ngày gia hạn phải là số dương (ngày làm việc).")
 
 
-@transition("extend", checks=[reason("Cần nêu rõ lý do gia hạn."), _extension_days])
+def _extended_in_time(d, at, args) -> None:
+    check_new_appointment(d, at, calendar.add_working_days(d.due_at, args["days"]), doing="gia hạn", field="days")
+
+
+@transition("extend", checks=[reason("Cần nêu rõ lý do gia hạn."), _extension_days, _extended_in_time])
 def extend(d, at, *, officer, days, reason) -> Event:
     """Extend the deadline by `days` working days where a specialised law allows it."""
     old = d.due_at
@@ -228,6 +287,7 @@ def _apology_in_time(d, at, args) -> None:
     new_due = now(args.get("new_due_at")) if args.get("new_due_at") else None
     if new_due is None or new_due <= d.due_at:
         raise ValidationFailed("new_due_invalid", "Ngày hẹn lại phải sau ngày hẹn trả hiện tại.")
+    check_new_appointment(d, at, new_due, doing="hẹn lại ngày trả kết quả", field="new_due_at")
     args["new_due_at"] = new_due
 
 

@@ -168,13 +168,15 @@ def update(obj, fields: list[str]) -> None:
 # ---------------------------------------------------------------------------------------------- the locking read
 
 # What a transition reads with the row lock: the dossier with the relations its guard and change use (the receiving
-# agency's unit: whether it still receives, units.receiving).
-# (attribute path, relation field) in join order.
+# agency's unit: whether it still receives, units.receiving; its and the holding agency's units: the last day of a
+# dissolution recorded ahead, which bounds a moved appointment, processing.check_new_appointment).
+# (attribute path, relation field) in join order; a relation of one joined LEFT is joined LEFT too.
 _RELATIONS = (("procedure", Dossier._meta.get_field("procedure")),
               ("procedure__field", Procedure._meta.get_field("field")),
               ("agency", Dossier._meta.get_field("agency")),
               ("agency__admin_unit", Agency._meta.get_field("admin_unit")),
               ("current_agency", Dossier._meta.get_field("current_agency")),
+              ("current_agency__admin_unit", Agency._meta.get_field("admin_unit")),
               ("current_step", Dossier._meta.get_field("current_step")))
 _LOOKUPS = ("pk", "code")
 
@@ -232,13 +234,16 @@ def _checks_freshness(vendor: str, for_update: bool) -> bool:
 def _lock_sql(field: str, for_update: bool, vendor: str, with_roles: bool = False, reads: tuple = ()) -> str:
     aliases = {"": "d"}
     columns = [f"d.{_qn(f.column)}" for f in Dossier._meta.concrete_fields]
-    joins = []
+    joins, left = [], set()
     for n, (path, rel) in enumerate(_RELATIONS):
-        parent = aliases[path.rpartition("__")[0]]
+        owner = path.rpartition("__")[0]
+        parent = aliases[owner]
         alias = aliases[path] = f"r{n}"
+        if rel.null or owner in left:
+            left.add(path)
         model = rel.related_model
         columns += [f"{alias}.{_qn(f.column)}" for f in model._meta.concrete_fields]
-        joins.append(f"{'LEFT ' if rel.null else ''}JOIN {_qn(model._meta.db_table)} {alias} "
+        joins.append(f"{'LEFT ' if path in left else ''}JOIN {_qn(model._meta.db_table)} {alias} "
                      f"ON {alias}.{_qn(rel.target_field.column)} = {parent}.{_qn(rel.column)}")
     if with_roles:
         columns.append(_roles_sql(vendor))

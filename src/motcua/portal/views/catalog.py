@@ -13,6 +13,7 @@ from motcua.core.text import fold
 from motcua.units.models import Agency
 from motcua.units.receiving import receiving_on
 from motcua.units.reorganization import former_names
+from motcua.web.closing import NOT_TAKING, closing_before_appointment
 from motcua.web.pages import page
 
 from ..forms import (
@@ -53,11 +54,13 @@ def procedure_detail(request, code):
     proc = get_object_or_404(Procedure.objects.select_related("field"), code=code, is_active=True)
     agencies = list(receiving_agencies(proc))
     formerly = former_names(agencies)  # a commune merged away: the applicant still knows its name
+    closing = closing_before_appointment(proc, agencies)  # dissolving ahead before a dossier filed now is due
     for agency in agencies:
         agency.formerly = formerly.get(agency.pk, "")
+        agency.closing = closing[agency.pk].message if agency.pk in closing else ""
     return page(request, "portal/procedure_detail.html", {
         "p": proc, "components": proc.components.all(), "steps": proc.steps.all(),
-        "agencies": agencies, "nav": "procedures",
+        "agencies": agencies, "not_taking": NOT_TAKING, "nav": "procedures",
         "online": proc.online_level != OnlineLevel.NONE,
     })
 

@@ -75,3 +75,20 @@ def test_a_merged_wards_unit_code_is_refused_with_why_and_still_names_its_plans(
     listed = api.get("/api/v1/transformation/plans", {"unit": "21025"})
     assert listed.status_code == 200, listed.content
     assert [(p["unit"], p["year"]) for p in listed.json()] == [("H51.50.01", 2025)]
+
+
+def test_the_api_document_tells_a_closed_unit_422_when_a_round_opens_and_409_when_it_answers(db):
+    """The contract (docs/operations.md): 422 a value the call cannot take — naming a closed unit in a round opened
+    today, a plan of a year its unit did not exist —, 409 a state that no longer allows it — the answer of a unit
+    closed since the round opened. Clients read which code comes under which status in the OpenAPI document."""
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    told = {(path, status): paths[path]["post"]["responses"][status]["description"] for path, status in (
+        ("/api/v1/transformation/rounds", "422"), ("/api/v1/transformation/rounds/{round_id}/answer", "409"),
+        ("/api/v1/transformation/plans", "422"), ("/api/v1/transformation/plans/import", "422"))}
+    assert "`round_unit_closed`" in told["/api/v1/transformation/rounds", "422"]
+    answer = told["/api/v1/transformation/rounds/{round_id}/answer", "409"]
+    assert "`round_unit_closed`" in answer and "`round_unit_merged`" in answer
+    for path in ("/api/v1/transformation/plans", "/api/v1/transformation/plans/import"):
+        assert "`plan_unit_closed`" in told[path, "422"] and "`plan_unit_not_established`" in told[path, "422"]

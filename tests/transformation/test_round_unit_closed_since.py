@@ -74,3 +74,39 @@ def test_what_a_dissolved_ward_reported_before_stays_and_it_sends_nothing_after(
     api = signed_in(dx.admin).get(f"/api/v1/transformation/rounds/{rnd.pk}").json()
     assert api["reported"] == 1 and dx.ct.code not in api["pending"]
     assert next(r for r in api["responses"] if r["unit"] == dx.ct.code)["status"] == "submitted"
+
+
+def _answer_link(html: str, name: str) -> str:
+    row = re.search(rf"<tr><td>{name}</td>(.*?)</tr>", html, re.S).group(1)
+    return re.search(r'<a href="[^"]*">([^<]*)</a>', row).group(1)
+
+
+def test_a_ward_closed_after_it_answered_is_offered_xem_not_a_report_it_cannot_send(signed_in, dx):
+    """Its answer stays as sent, and its row still read «Báo cáo» and its page «Gửi báo cáo», which the round
+    refused (round_unit_closed): the pages offer «Xem» only."""
+    rnd, year = _open(dx)
+    plans.create_plan(dx.ct_admin, agency=dx.ct, year=year)
+    rounds.submit_response(dx.ct_admin, rnd, dx.ct)
+    _close(dx.ct, timezone.localdate() - dt.timedelta(days=1))
+    for user in (dx.admin, dx.ct_admin):
+        c = signed_in(user)
+        assert _answer_link(c.get(f"{BASE}/ky-bao-cao/{rnd.pk}/").content.decode(), "UBND phường Cẩm Thành") == "Xem"
+        answer = c.get(f"{BASE}/ky-bao-cao/{rnd.pk}/don-vi/{dx.ct.code}/")
+        assert answer.status_code == 200 and "Gửi báo cáo" not in answer.content.decode()
+    assert _answer_link(signed_in(dx.admin).get(f"{BASE}/ky-bao-cao/{rnd.pk}/").content.decode(),
+                        "UBND phường Đức Phổ") == "Báo cáo"  # still there: still asked
+
+
+def test_the_page_of_a_ward_merged_away_offers_no_report_to_send(signed_in, dx):
+    """A merger (the province's plan) while the round is open: the old ward's row is «Đã sáp nhập», its page has no
+    «Gửi báo cáo» (refused as round_unit_merged: the new unit answers)."""
+    from .conftest import merge
+
+    rnd, year = _open(dx)
+    plans.create_plan(dx.ct_admin, agency=dx.ct, year=year)
+    merge(dx.admin, [dx.ct.admin_unit], "99001", "Phường Hợp Nhất", timezone.localdate())
+    assert RoundResponse.objects.get(round=rnd, agency=dx.ct).status == RoundResponse.MERGED
+    c = signed_in(dx.admin)
+    assert _answer_link(c.get(f"{BASE}/ky-bao-cao/{rnd.pk}/").content.decode(), "UBND phường Cẩm Thành") == "Xem"
+    answer = c.get(f"{BASE}/ky-bao-cao/{rnd.pk}/don-vi/{dx.ct.code}/")
+    assert answer.status_code == 200 and "Gửi báo cáo" not in answer.content.decode()

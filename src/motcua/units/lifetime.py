@@ -4,11 +4,12 @@ reorganization/unit_steps.py) or an administrator dissolved it (``valid_to`` wit
 
 The one home of that rule: the statistics, the Decision 766 index and the digital-transformation figures read a
 unit's lifetime here (``of_codes`` for a scope's agencies, ``of_agency`` for one), and what of a period it covers
-(``Lifetime.cover``); whether it exists on a day (``Lifetime.exists_on``, the predicate of units.days that the
-admin's checks share; ``existing_on`` for a query), which decides whether its agencies receive dossiers
-(units.receiving); whether it had ended by the end of a year (``ended_within``, a query: a merged unit's plan of that
-year, transformation/services/merger.py) or before a day (``ended_before``: a reporting round no longer waits for it,
-transformation/services/rounds.py).
+(``Lifetime.cover``); whether it existed at all in a year (``Coverage.absent``: no plan of that year is written for it,
+transformation/services/plans.py ``check_unit_existed``); whether it exists on a day (``Lifetime.exists_on``, the
+predicate of units.days that the admin's checks share; ``existing_on`` for a query), which decides whether its agencies
+receive dossiers (units.receiving); whether it had ended by the end of a year (``ended_within``, a query: a merged
+unit's plan of that year, transformation/services/merger.py) or before a day (``ended_before``: a reporting round no
+longer waits for it nor takes its answer, transformation/services/rounds.py).
 """
 
 from __future__ import annotations

@@ -14,10 +14,12 @@ from motcua.transformation.xlsx.importer import import_plan
 from motcua.transformation.xlsx.reader import MAX_BYTES
 from motcua.transformation.xlsx.writer import export_plan
 
+from ..openapi import told
 from ..schemas import TRUE_OR_FALSE, TextBoolean, WholeNumber
 from .common import line_out, plan_detail, plan_or_404, plan_out, task_or_404, task_out, units, visible_or_404
 from .schemas import (
     ERRORS,
+    UNIT_ABSENT,
     BudgetLineIn,
     BudgetLineOut,
     BudgetLinePatch,
@@ -48,7 +50,8 @@ def list_plans(request, year: WholeNumber | None = None, unit: str | None = None
     return [plan_out(p) for p in qs.order_by("-year", "agency__code", "kind")[:500]]
 
 
-@router.post("/plans", response={201: PlanDetail, **ERRORS}, summary="Lập kế hoạch (hoặc báo cáo) của một đơn vị")
+@router.post("/plans", response={201: PlanDetail, **ERRORS}, summary="Lập kế hoạch (hoặc báo cáo) của một đơn vị",
+             openapi_extra=told(**{"422": UNIT_ABSENT}))
 def create_plan(request, payload: PlanIn):
     parent = plan_or_404(request, payload.parent_id) if payload.parent_id else None
     plan = plans.create_plan(request.auth, agency=plans.unit_agency(payload.unit), year=payload.year,
@@ -63,7 +66,9 @@ DRY_RUN = Form(False, description="true: xem trước, không ghi. " + TRUE_OR_F
 
 
 @router.post("/plans/import", response={200: ImportOut, 201: ImportOut, **ERRORS},
-             summary="Nhập kế hoạch từ .xlsx (dry_run=true: xem trước, không ghi)")
+             summary="Nhập kế hoạch từ .xlsx (dry_run=true: xem trước, không ghi)",
+             openapi_extra=told(**{"422": f"Kế hoạch chưa có thì lập như `POST /plans`: {UNIT_ABSENT} Xem trước "
+                                            "(`dry_run`) cũng vậy."}))
 def import_xlsx(request, file: File[UploadedFile], unit: Form[str], year: Form[WholeNumber], kind: Form[str] = "plan",
                 first_year: Form[WholeNumber | None] = None, replace: TextBoolean = REPLACE,
                 dry_run: TextBoolean = DRY_RUN):

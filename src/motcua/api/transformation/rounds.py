@@ -12,8 +12,9 @@ from motcua.transformation import measures, permissions
 from motcua.transformation.models import FundingSource, ReportingRound, Target, TaskGroup
 from motcua.transformation.services import indicators, plans, rollup, rounds
 
+from ..openapi import told
 from .common import plan_or_404, visible_or_404
-from .schemas import ERRORS, AnswerIn, MeasuredOut, RoundIn, RoundOut, TargetIn, ValueOut
+from .schemas import ANSWER_CLOSED, ERRORS, OPEN_CLOSED, AnswerIn, MeasuredOut, RoundIn, RoundOut, TargetIn, ValueOut
 
 router = Router()
 
@@ -105,7 +106,8 @@ def list_rounds(request):
     return [_round_out(r, request.auth) for r in ReportingRound.objects.all()[:100]]
 
 
-@router.post("/rounds", response={201: RoundOut, **ERRORS}, summary="Mở kỳ báo cáo (quản trị cấp tỉnh)")
+@router.post("/rounds", response={201: RoundOut, **ERRORS}, summary="Mở kỳ báo cáo (quản trị cấp tỉnh)",
+             openapi_extra=told(**{"422": OPEN_CLOSED}))
 def open_round(request, payload: RoundIn):
     data = payload.dict()
     codes = data.pop("units")
@@ -119,7 +121,8 @@ def get_round(request, round_id: int):
     return _round_out(_round(request, round_id), request.auth)
 
 
-@router.post("/rounds/{id:round_id}/answer", response={200: RoundOut, **ERRORS}, summary="Đơn vị gửi báo cáo của kỳ")
+@router.post("/rounds/{id:round_id}/answer", response={200: RoundOut, **ERRORS}, summary="Đơn vị gửi báo cáo của kỳ",
+             openapi_extra=told(**{"409": ANSWER_CLOSED}))
 def answer(request, round_id: int, payload: AnswerIn):
     rnd = _round(request, round_id)
     rounds.submit_response(request.auth, rnd, plans.unit_agency(payload.unit))

@@ -66,7 +66,7 @@ def round_detail(request, pk):
     responses = _responses(request, rnd)
     for r in responses:
         r.can_answer = (permissions.can_edit_agency(request.user, r.agency) and rnd.status == rnd.OPEN
-                        and r.state not in (r.MERGED, rounds.CLOSED))
+                        and rounds.answer_refusal(r) is None)  # merged or closed: «Xem» only
         r.name = rounds.shown_name(r)
     return page(request, "backoffice/dx/round.html", {
         "rnd": rnd, "responses": responses, "pending": [r for r in responses if r.state == "pending"],
@@ -110,7 +110,8 @@ def round_answer(request, pk, code):
     """The indicator form of a round for one unit: targets for the round's period, task results, send."""
     rnd = get_object_or_404(ReportingRound, pk=pk)
     agency = unit_or_404(request, code)
-    response = rnd.responses.filter(agency=agency).select_related("agency__admin_unit__replaced_by").first()
+    response = (rnd.responses.filter(agency=agency).select_related("agency__admin_unit__replaced_by", "merged_into")
+                .first())
     if response is None:
         raise Http404("Đơn vị không thuộc kỳ báo cáo này.")
     response = rounds.with_closures([response])[0]
@@ -132,7 +133,7 @@ def round_answer(request, pk, code):
     return page(request, "backoffice/dx/answer.html", {
         "rnd": rnd, "agency": agency, "response": response, "plan": plan, "measured": measured, "tasks": tasks,
         "can_answer": permissions.can_edit_agency(request.user, agency) and rnd.status == rnd.OPEN
-        and response.state != rounds.CLOSED}, status=status)
+        and rounds.answer_refusal(response) is None}, status=status)
 
 
 def _year(request) -> int:

@@ -15,6 +15,7 @@ from motcua.core.errors import InvalidTransition, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.documents.attachments import store_upload
 from motcua.documents.models import AttachmentKind
+from motcua.units import lifetime
 from motcua.units.models import Agency
 from motcua.units.receiving import receiving_on
 
@@ -69,10 +70,46 @@ def _descends_from(plan: Plan, ancestor: Plan) -> bool:
     return False
 
 
+def check_unit_existed(agency, year: int, today: dt.date | None = None) -> None:
+    """A plan (or report) of ``year`` is of a unit that existed on at least one day of that year (units.lifetime):
+    not of one closed before its 1 January — merged («… đã sáp nhập vào … từ ngày …, vui lòng lập kế hoạch cho …»)
+    or dissolved —, nor of one created after its 31 December (``plan_unit_closed``, ``plan_unit_not_established``,
+    422). A unit that existed part of the year keeps its plan of that year: a ward merged from 01/07/2025 has one for
+    2025, imported after the merger. The day a merger takes effect (the resolution's, the day after the old unit's
+    last day) is units.lifetime's; this rule is the system's, no legal text sets it."""
+    unit = agency.admin_unit
+    life = lifetime.of_unit(unit)
+    covered = life.cover(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if not covered.absent:
+        return
+    if covered.not_yet:
+        raise ValidationFailed("plan_unit_not_established",
+                               f"{unit.name} được thành lập từ ngày {life.first:%d/%m/%Y}, chưa có trong năm {year}: "
+                               f"không lập kế hoạch năm {year} cho {agency.name}.")
+    told = life.closure_of(unit.name, today or timezone.localdate())
+    if not life.merged_into:
+        raise ValidationFailed("plan_unit_closed", f"{told}: không lập kế hoạch năm {year} cho {agency.name}.")
+    raise ValidationFailed("plan_unit_closed", f"{told}, vui lòng lập kế hoạch năm {year} cho "
+                                               f"{_standing_in(agency, year) or life.merged_into}.")
+
+
+def _standing_in(agency, year: int) -> str:
+    """The name of the unit that stood for `agency` in `year`: the first of its successors (recorded by a merger)
+    that existed in that year; "" when none did."""
+    seen, current = {agency.pk}, agency
+    while current.successor_id is not None and current.successor_id not in seen:
+        seen.add(current.successor_id)
+        current = Agency.objects.select_related("admin_unit__replaced_by").get(pk=current.successor_id)
+        if not lifetime.of_unit(current.admin_unit).cover(dt.date(year, 1, 1), dt.date(year, 12, 31)).absent:
+            return current.name
+    return ""
+
+
 def create_plan(user, *, agency, year, kind: str = Plan.PLAN, title: str = "", number: str = "", legal_basis: str = "",
                 parent: Plan | None = None, first_year=None) -> Plan:
     permissions.require(permissions.can_edit_agency(user, agency))
     year = _year(year)
+    check_unit_existed(agency, year)
     first = _year(first_year, "Năm bắt đầu") if first_year not in (None, "") else year
     if kind not in dict(Plan.KINDS):
         raise ValidationFailed("plan_kind_invalid", "Loại phải là kế hoạch hoặc báo cáo.")

@@ -118,19 +118,29 @@ def response_for(rnd: ReportingRound, agency) -> RoundResponse:
     return resp
 
 
+def answer_refusal(resp: RoundResponse, today: dt.date | None = None) -> InvalidTransition | None:
+    """Why the unit of `resp` sends no answer (409): merged away by a reorganization (``round_unit_merged``: its
+    successor answers) or its unit closed before ``today`` (``round_unit_closed``, units.lifetime); None when it
+    may. What it sent before stays as sent. The pages offer «Gửi báo cáo» only where this is None."""
+    agency = resp.agency
+    if resp.status == RoundResponse.MERGED:
+        return InvalidTransition("round_unit_merged", f"{agency.name} đã sáp nhập vào {resp.merged_into.name}; đơn vị "
+                                                      "mới báo cáo kỳ này.")
+    today = today or timezone.localdate()
+    if (life := lifetime.of_unit(agency.admin_unit)).ended_before(today):
+        return InvalidTransition("round_unit_closed", f"{life.closure_of(agency.admin_unit.name, today)}: "
+                                                      f"{agency.name} không gửi báo cáo kỳ này nữa.")
+    return None
+
+
 def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
     """The unit sends its figures: a snapshot of its tasks and targets for the round's period."""
     permissions.require(permissions.can_edit_agency(user, agency))
     if rnd.status != ReportingRound.OPEN:
         raise InvalidTransition("round_closed", "Kỳ báo cáo đã đóng.")
     resp = response_for(rnd, agency)
-    if resp.status == RoundResponse.MERGED:
-        raise InvalidTransition("round_unit_merged", f"{agency.name} đã sáp nhập vào {resp.merged_into.name}; đơn vị "
-                                                     "mới báo cáo kỳ này.")
-    today = timezone.localdate()
-    if (life := lifetime.of_unit(agency.admin_unit)).ended_before(today):  # what it sent before stays as sent
-        raise InvalidTransition("round_unit_closed", f"{life.closure_of(agency.admin_unit.name, today)}: "
-                                                     f"{agency.name} không gửi báo cáo kỳ này nữa.")
+    if (no := answer_refusal(resp)) is not None:
+        raise no
     plan = Plan.objects.filter(agency=agency, year=rnd.year, kind=Plan.PLAN).first()
     if plan is None:
         raise InvalidTransition("plan_missing", f"{agency.name} chưa có kế hoạch chuyển đổi số năm {rnd.year}; lập kế "

@@ -78,7 +78,9 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
     plan = Plan.objects.filter(agency=agency, year=year, kind=kind).first()
     first = plan.first_year if plan is not None and first_year in (None, "") else (
         plan_services._year(first_year, "Năm bắt đầu") if first_year not in (None, "") else year)
-    if plan is not None:
+    if plan is None:  # a new plan: of a unit that existed in its year, the preview too says so
+        plan_services.check_unit_existed(agency, year)
+    else:
         permissions.require(permissions.can_edit_plan(user, plan))
         if plan.is_approved:
             raise InvalidTransition("plan_approved", "Kế hoạch đã phê duyệt; mở lại kế hoạch trước khi nhập lại.")

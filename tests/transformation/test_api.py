@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from motcua.api.auth import issue_token
 from motcua.transformation.models import BudgetLine, Plan, Task
+from tests.factories import citizen
 from tests.web.conftest import pdf_bytes
 
 from .conftest import seed_file
@@ -150,3 +151,22 @@ def test_the_province_closes_a_round_over_the_api(api, dx):
     remind = admin.post(f"{API}/rounds/{rnd['id']}/remind")
     assert remind.status_code == 409 and remind.json()["code"] == "round_closed"
     assert admin.post(f"{API}/rounds/999999999/close").json()["code"] == "round_not_found"
+
+
+def test_a_citizen_token_reaches_no_transformation_route(api, dx):
+    """The rounds, their units and the catalogues are officers' work, as in the back office: a citizen's token (or
+    session) is refused on every route, reads included, with the same 403 as a change of another unit's data."""
+    deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    rnd = api("admin").post(f"{API}/rounds", {"title": "Kỳ quý IV", "year": 2024, "deadline": deadline,
+                                              "units": ["21439"]}, content_type="application/json").json()
+    person = Client(headers={"Authorization": f"Bearer {issue_token(citizen(username='cong.dan'), 'app')[1]}"})
+    for path in ("/rounds", f"/rounds/{rnd['id']}", "/catalogue", "/plans"):
+        refused = person.get(f"{API}{path}")
+        assert refused.status_code == 403, path
+        assert refused.json()["code"] == "forbidden" and "cán bộ" in refused.json()["message"]
+    assert b"K\xe1\xbb\xb3 qu\xc3\xbd IV" not in person.get(f"{API}/rounds").content
+    refused = person.post(f"{API}/rounds/{rnd['id']}/answer", {"unit": "21439"}, content_type="application/json")
+    assert refused.status_code == 403
+    # officers and the auditor read them as before
+    assert [r["title"] for r in api("auditor").get(f"{API}/rounds").json()] == ["Kỳ quý IV"]
+    assert api("ct_admin").get(f"{API}/catalogue").status_code == 200

@@ -129,3 +129,25 @@ def test_an_approved_plan_stays_as_approved_and_shows_the_handover(merger, signe
     # The new commune's officers report on it, as its lead now; the plan itself stays locked.
     plans.update_task(leader, led, progress=60, status=Task.IN_PROGRESS)
     assert [t.pk for t in Task.objects.filter(permissions.carried_by([new.pk])).distinct()].count(led.pk) == 1
+
+
+def test_the_province_roll_up_shows_another_commune_no_row_of_the_new_commune(merger, signed_in):
+    """The roll-up of the province's plan lists a unit's row only to whoever may see that unit's plan; the row of a
+    commune that took over merged ones (no plan of its own yet, the tasks handed over to it) is that commune's
+    figures too: not shown to an officer of another commune, shown to the new commune's and the province's."""
+    m = merger
+    a, other, admin, year = m["a"], m["other"], m["admin"], m["rnd"].year
+    la = m["leaders"][a.code]
+    province_plan = Plan.objects.get(agency__code="H51", year=year, kind=Plan.PLAN)
+    plans.update_plan(la, m["plan_a"], parent=province_plan)  # A's plan implements the province's
+    budget.add_budget_line(la, m["tasks"]["led"], planned="120", sources="NSX")
+    apply(m["plan"], admin)
+    new = _new()
+    path = f"/api/v1/transformation/plans/{province_plan.pk}/rollup"
+
+    seen = signed_in(m["leaders"][other.code]).get(path).json()
+    assert new.code not in {u["unit"] for u in seen["units"]} and a.code not in {u["unit"] for u in seen["units"]}
+    assert seen["planned_vnd"] == 120_000_000  # the province's total still counts every unit
+    forget_roles(la)  # A's leader now works for the new commune
+    assert {u["unit"]: u["planned_vnd"] for u in signed_in(la).get(path).json()["units"]}[new.code] == 120_000_000
+    assert new.code in {u["unit"] for u in signed_in(admin).get(path).json()["units"]}

@@ -5,6 +5,8 @@
   (unit admin, leader, department head, specialist) change them; a leader or the unit admin approves;
 - the provincial admin sees and changes everything, keeps the catalogues and opens reporting rounds;
 - an auditor (and any province-wide role) reads everything and changes nothing;
+- a citizen's account (or any without a staff role) reaches none of it: the back office asks officer_required,
+  the API ``works_for_state`` on every route (api/transformation);
 - a unit that succeeded others in a merger (motcua.units.reorganization) reads their plans, round answers and
   reports, and changes none of them: they stay the old unit's history (its open tasks are handed over to the
   successor, which reports on them, and its teams move to it: transformation/services/merger.py).
@@ -16,7 +18,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from motcua.accounts.models import OFFICER_ROLES, Role
-from motcua.accounts.permissions import has_role, is_province_wide, roles_of, staff_agencies_of
+from motcua.accounts.permissions import has_role, is_officer, is_province_wide, roles_of, staff_agencies_of
 from motcua.core.errors import PermissionDenied
 from motcua.units.models import Agency
 from motcua.units.reorganization import predecessor_ids
@@ -26,6 +28,7 @@ APPROVE_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
 PROVINCIAL_ADMIN = Role.PROVINCIAL_ADMIN
 
 FORBIDDEN_OTHER_UNIT = "Bạn chỉ được thay đổi dữ liệu chuyển đổi số của đơn vị mình."
+FORBIDDEN_NOT_STAFF = "Chỉ cán bộ, công chức, viên chức được xem và cập nhật dữ liệu chuyển đổi số."
 
 
 def _signed_in(user) -> bool:
@@ -36,6 +39,11 @@ def is_provincial_admin(user) -> bool:
     if not _signed_in(user):
         return False
     return bool(getattr(user, "is_superuser", False)) or has_role(user, PROVINCIAL_ADMIN)
+
+
+def works_for_state(user) -> bool:
+    """Holds a staff role (an officer, the provincial admin, the auditor), or is a superuser."""
+    return _signed_in(user) and (is_officer(user) or is_provincial_admin(user))
 
 
 def reads_all(user) -> bool:

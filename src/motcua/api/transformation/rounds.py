@@ -69,13 +69,15 @@ def get_rollup(request, plan_id: int):
             "done": up.done, "overdue": up.overdue, "teams": up.teams, "members": up.members, "trained": up.trained,
             "by_source": [{"sources": k, "planned_vnd": v} for k, v in up.by_source],
             "by_group": [{"group": k, "planned_vnd": v} for k, v in up.by_group],
-            # a row without a plan: a unit that took over merged ones, with the tasks and teams it now carries
+            # a row without a plan: a unit that took over merged ones, with the tasks and teams it now carries,
+            # shown to whoever may see that unit (like a plan's row to whoever may see the plan)
             "units": [{"unit": r.agency.code, "name": r.agency.name, "plan_id": r.plan.pk if r.plan else None,
                        "status": r.plan.status if r.plan else None,
                        "tasks": r.tasks, "done": r.done, "overdue": r.overdue, "progress": r.progress,
                        "planned_vnd": r.planned_vnd, "disbursed_vnd": r.disbursed_vnd, "teams": r.counts.teams,
                        "members": r.counts.members, "trained": r.counts.trained}
-                      for r in up.rows if r.plan is None or r.plan.pk in visible]}
+                      for r in up.rows if (r.plan.pk in visible if r.plan
+                                           else permissions.can_view_agency(request.auth, r.agency))]}
 
 
 def _round_out(rnd: ReportingRound, user) -> dict:

@@ -106,7 +106,8 @@ def gateway_callback(request):
     return {"ok": True, "changed": changed}
 
 
-@router.post("/reconcile", auth=api_auth, response={200: ReconcileOut, 403: ErrorOut, 422: ErrorOut, 503: ErrorOut})
+@router.post("/reconcile", auth=api_auth, response={200: ReconcileOut, 403: ErrorOut, 422: ErrorOut, 502: ErrorOut,
+                                                   503: ErrorOut})
 def reconcile(request, body: ReconcileIn):
     """Daily reconciliation with the gateway's settlement file (provincial administrators)."""
     if not permissions.has_role(request.auth, Role.PROVINCIAL_ADMIN):

@@ -1,8 +1,14 @@
 """Public catalog endpoints and the OpenAPI document."""
 
+import enum
+import typing
+from collections import defaultdict
+
 import pytest
 from django.test import Client
+from pydantic import BaseModel
 
+from motcua.api.main import api
 from motcua.catalog.models import OnlineLevel
 from tests.factories import procedure_with_steps
 
@@ -71,3 +77,45 @@ def test_every_answer_the_openapi_document_describes_is_described_in_vietnamese(
     assert not english
     track = paths["/api/v1/engagement/feedback/track/{code}"]["get"]["responses"]
     assert track["429"]["description"].startswith("Quá nhiều lần thử sai")
+
+
+def _schema_classes(annotation, found: set) -> None:
+    """The models and enums ``annotation`` refers to (in a list, a union, a dict…), and those they refer to."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel | enum.Enum):
+        if annotation not in found:
+            found.add(annotation)
+            for field in getattr(annotation, "model_fields", {}).values():
+                _schema_classes(field.annotation, found)
+        return
+    for argument in typing.get_args(annotation):
+        _schema_classes(argument, found)
+
+
+def test_no_two_schemas_share_a_name_in_the_openapi_document(db):
+    """The OpenAPI document names a schema by its class's name, and the last class of a name wins: a digitization
+    job and a transformation paper's job were both ``JobOut``, so one endpoint was documented with the other's
+    fields and a client generated from the document misread it. Every body and answer of every operation is a
+    class of its own name, documented with its own fields."""
+    spec = Client().get("/api/v1/openapi.json").json()
+    components = spec["components"]["schemas"]
+    classes: set = set()
+    for router in api._get_bound_routers():  # the routers the OpenAPI document is made from
+        for view in router.path_operations.values():
+            for operation in view.operations:
+                if not operation.include_in_schema:
+                    continue
+                # django-ninja wraps an operation's answers and parameters in models of its own: their fields are
+                # the schemas the document names.
+                for wrapper in [*operation.response_models.values(), *operation.models]:
+                    for field in getattr(wrapper, "model_fields", {}).values():
+                        _schema_classes(field.annotation, classes)
+    by_name = defaultdict(set)
+    for cls in classes:
+        by_name[cls.__name__].add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: sorted(found) for name, found in by_name.items() if len(found) > 1} == {}
+    assert set(by_name) == set(components), "a schema of the document is not a class of the API under its own name"
+    for cls in classes:
+        if issubclass(cls, BaseModel):
+            fields = {field.serialization_alias or field.alias or name for name, field in cls.model_fields.items()}
+            documented = set(components[cls.__name__].get("properties", {}))
+            assert documented == fields | set(cls.model_computed_fields), cls

@@ -2,10 +2,12 @@
 finds lost callbacks and balances to the đồng — with a gateway that drops 30 % of calls."""
 
 import datetime as dt
+import io
 import json
 import random
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from motcua.accounts.models import Role
@@ -257,3 +259,82 @@ def test_the_gateway_simulator_refuses_an_amount_that_is_not_a_whole_number(sims
             400, {"error": "amount_invalid"})
     assert gw.handle("POST", "/payments", {}, {"merchant_ref": "M1", "amount_vnd": 1000}, {})[0] == 201
     assert not any(p["amount_vnd"] != 1000 for p in gw.payments.values()) and len(gw.payments) == 1
+
+
+def _paid_at_the_gateway_callbacks_lost(sims, configure, make_dossier, fees):
+    """(the gateway simulator, the payments) for dossiers with ``fees``, paid at the gateway on DAY in that order,
+    whose callbacks were all lost: only the settlement file tells us."""
+    running = sims(("payment",))
+    configure(running)
+    payments = [services.create_payment(make_dossier(fee_vnd=fee)) for fee in fees]
+    for i, p in enumerate(payments):
+        running["payment"].pay(p.gateway_ref, at=f"2026-03-05T{9 + i:02d}:00:00+07:00")
+    running["payment"].callbacks.clear()
+    return running["payment"], payments
+
+
+def _reconcile_as_admin(day="2026-03-05"):
+    client = Client()
+    sign_in(client, officer(Role.PROVINCIAL_ADMIN, None))
+    return client.post("/api/v1/payments/reconcile", data={"date": day}, content_type="application/json")
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("7_500", "«7_500»"), ("+7500", "«+7500»"), (" 7500", "« 7500»"), ("７５００", "«７５００»"), ("7500.0", "«7500.0»"),
+    (True, "«True»"), ("", "(để trống)"), ("1" * 5000, "«" + "1" * 30 + "…»"),
+], ids=lambda value: repr(value)[:12])
+def test_a_settlement_line_whose_amount_is_not_a_whole_number_is_shown_to_the_accountant(
+        sims, configure, make_dossier, written, shown):
+    """int() read "7_500", "+7500", " 7500", "７５００" as 7500 and True as 1, and "7500.0", "" or 5,000 digits ended
+    the whole reconciliation in a 500. The line is reported, nothing is confirmed by it, the others are reconciled."""
+    gw, (first, odd, last) = _paid_at_the_gateway_callbacks_lost(sims, configure, make_dossier, [50_000, 7_500, 20_000])
+    gw.payments[odd.gateway_ref]["amount_vnd"] = written  # the second line of the file, under its header: line 3
+    r = _reconcile_as_admin()
+    assert r.status_code == 200, r.content[:300]
+    run = r.json()
+    assert run["balanced"] is False and run["fixed"] == 2
+    assert (run["gateway_count"], run["gateway_total_vnd"]) == (2, 70_000)  # the lines that could be read
+    (mismatch,) = run["mismatches"]  # the malformed line only: its payment is not "missing at the gateway"
+    assert mismatch["problem"] == "amount_invalid" and mismatch["line"] == 3
+    assert mismatch["merchant_ref"] == odd.merchant_ref and mismatch["expected_vnd"] == 7_500
+    assert mismatch["message"] == (f"Dòng 3 của bảng đối soát: số tiền {shown} không hợp lệ (phải là số nguyên đồng); "
+                                   "không ghi nhận thanh toán theo dòng này.")
+    for p in (first, last):
+        p.refresh_from_db()
+        assert p.status == Payment.PAID and p.confirmed_by == "reconciliation"
+    odd.refresh_from_db()
+    assert odd.status == Payment.PENDING and odd.paid_at is None
+    odd.dossier.refresh_from_db()
+    assert odd.dossier.fee_paid_online is False
+    assert OutboxEvent.objects.filter(topic="payment.paid").count() == 2
+
+    gw.payments[odd.gateway_ref]["amount_vnd"] = 7_500  # the gateway corrects its file: the next run balances
+    again = _reconcile_as_admin().json()
+    assert again["balanced"] is True and again["fixed"] == 1 and again["mismatches"] == []
+    odd.refresh_from_db()
+    assert odd.status == Payment.PAID
+
+
+def test_an_unreadable_line_of_a_payment_already_confirmed_is_not_reported_missing(sims, configure, make_dossier):
+    payment, sent = _paid_at_the_gateway(sims, configure, make_dossier, 7_500)
+    body = json.dumps(sent).encode()
+    assert post_callback(Client(), body, signed_headers(SECRET, body)).json()["changed"] is True
+    gw = sims(())["payment"]
+    gw.payments[payment.gateway_ref]["amount_vnd"] = "7.500"
+    run = services.reconcile(DAY)
+    assert not run.balanced and [m["problem"] for m in run.mismatches] == ["amount_invalid"]
+    assert (run.gateway_count, run.ours_count, run.ours_total_vnd) == (0, 1, 7_500)
+    out = io.StringIO()
+    call_command("reconcile_payments", "--date", "2026-03-05", stdout=out)
+    assert (f"  - {payment.merchant_ref}: Dòng 2 của bảng đối soát: số tiền «7.500» không hợp lệ (phải là số nguyên "
+            "đồng)") in out.getvalue()
+
+
+def test_a_settlement_file_that_cannot_be_read_is_refused_not_a_500(sims, configure, make_dossier):
+    gw, (p,) = _paid_at_the_gateway_callbacks_lost(sims, configure, make_dossier, [7_500])
+    gw.payments[p.gateway_ref]["amount_vnd"] = "1" * 200_000  # past what the csv module reads in one field
+    r = _reconcile_as_admin()
+    assert r.status_code == 502 and r.json()["code"] == "settlement_invalid", r.content[:300]
+    assert "dòng 2" in r.json()["message"]
+    p.refresh_from_db()
+    assert p.status == Payment.PENDING

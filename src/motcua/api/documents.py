@@ -73,7 +73,7 @@ class DigitizeIn(Schema):
     kind: str = Field(DigitizationKind.RECEIPT, description="receipt | result")
 
 
-class JobOut(Schema):
+class DigitizationJobOut(Schema):
     id: int
     status: str
     status_label: str
@@ -248,7 +248,7 @@ def attachment_content(request, attachment_id: int):
 
 # ---------------------------------------------------------------- digitization
 
-@router.post("/digitization", response={202: JobOut, **ERRORS}, summary="Số hóa bản quét (OCR, chạy nền)")
+@router.post("/digitization", response={202: DigitizationJobOut, **ERRORS}, summary="Số hóa bản quét (OCR, chạy nền)")
 def digitize(request, body: DigitizeIn):
     user = _user(request)
     dossier = _dossier(request, body.dossier_id)
@@ -285,12 +285,12 @@ def _job(request, job_id: int) -> DigitizationJob:
     return job
 
 
-@router.get("/digitization/{id:job_id}", response={200: JobOut, **ERRORS}, summary="Tiến độ số hóa")
+@router.get("/digitization/{id:job_id}", response={200: DigitizationJobOut, **ERRORS}, summary="Tiến độ số hóa")
 def digitization_progress(request, job_id: int):
     return _job_out(_job(request, job_id))
 
 
-@router.post("/digitization/{id:job_id}/confirm", response={200: JobOut, **ERRORS},
+@router.post("/digitization/{id:job_id}/confirm", response={200: DigitizationJobOut, **ERRORS},
              summary="Cán bộ xác nhận thông tin trích xuất")
 def digitization_confirm(request, job_id: int, body: ConfirmIn):
     job = _job(request, job_id)
@@ -298,7 +298,7 @@ def digitization_confirm(request, job_id: int, body: ConfirmIn):
     return _job_out(digitization_flags.confirm_digitization(job, officer=_user(request), fields=body.fields, title=body.title))
 
 
-@router.post("/digitization/{id:job_id}/retry", response={202: JobOut, **ERRORS},
+@router.post("/digitization/{id:job_id}/retry", response={202: DigitizationJobOut, **ERRORS},
              summary="Nhận dạng lại lượt số hóa bị lỗi hoặc đã dừng giữa chừng")
 def digitization_retry(request, job_id: int):
     """As «Thử nhận dạng lại» on the counter screen: a failed job, or a stalled one, is queued again (409

@@ -37,6 +37,7 @@ DESCRIPTIONS = {
     "429": "Quá nhiều lần thử sai (khóa API từ địa chỉ này, hoặc mã tra cứu với thông tin đi kèm); thử lại sau.",
     "503": "Cơ sở dữ liệu tạm thời bận hoặc không truy cập được; thử lại sau `Retry-After` giây.",
     "415": "Loại tệp không được nhận.",
+    "502": "Hệ thống bên ngoài (cổng thanh toán) từ chối yêu cầu hoặc trả lời không đọc được; chưa ghi nhận gì.",
 }
 SUCCESS = {"200": "Thành công.", "201": "Đã tạo.", "202": "Đã nhận, đang xử lý.", "204": "Thành công, không có nội dung."}
 

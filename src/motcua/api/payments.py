@@ -90,7 +90,7 @@ def _return_url(request, dossier, given: str) -> str:
 
 
 @router.post("", auth=api_auth, response={201: PaymentOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                                          422: ErrorOut, 503: ErrorOut})
+                                          422: ErrorOut, 502: ErrorOut, 503: ErrorOut})
 def create_payment(request, body: PaymentIn):
     """Start paying a dossier's fee; send the citizen to `payment_url`."""
     dossier = _visible_dossier(request.auth, body.dossier_id)
@@ -106,7 +106,8 @@ def gateway_callback(request):
     return {"ok": True, "changed": changed}
 
 
-@router.post("/reconcile", auth=api_auth, response={200: ReconcileOut, 403: ErrorOut, 422: ErrorOut, 503: ErrorOut})
+@router.post("/reconcile", auth=api_auth, response={200: ReconcileOut, 403: ErrorOut, 422: ErrorOut, 502: ErrorOut,
+                                                   503: ErrorOut})
 def reconcile(request, body: ReconcileIn):
     """Daily reconciliation with the gateway's settlement file (provincial administrators)."""
     if not permissions.has_role(request.auth, Role.PROVINCIAL_ADMIN):

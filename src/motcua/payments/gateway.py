@@ -48,11 +48,16 @@ class Created:
 
 @dataclass
 class Settlement:
+    """One line of the gateway's settlement file, as written: ``services.reconcile`` reads the amount strictly (a
+    whole number of đồng, or the line is reported to the accountant and nothing is confirmed by it). ``line`` is
+    where it stands in the file (the header is line 1), so that the accountant can find it."""
+
     gateway_ref: str
     merchant_ref: str
-    amount_vnd: int
+    amount_vnd: int | str | None
     status: str
     paid_at: str
+    line: int = 0
 
 
 class Gateway:
@@ -76,6 +81,8 @@ class Gateway:
         raise NotImplementedError
 
     def settlement(self, day) -> list[Settlement]:
+        """The lines of the settlement file for ``day``, their fields as written. Raises a DomainError when the
+        file cannot be read at all."""
         raise NotImplementedError
 
 

@@ -163,27 +163,51 @@ def handle_return(dossier, params: dict) -> tuple[Payment, bool]:
     return payment, True
 
 
+def _unreadable_amount(row, payment: Payment | None) -> dict:
+    """The difference the accountant sees for a settlement line whose amount is not a whole number of đồng (read as
+    a callback's is, by ``_amount``): which line, what it says; nothing is confirmed by it."""
+    written = "" if row.amount_vnd is None else str(row.amount_vnd)
+    shown = f"«{written[:30]}…»" if len(written) > 30 else f"«{written}»" if written.strip() else "(để trống)"
+    mismatch = {"line": row.line, "merchant_ref": row.merchant_ref, "gateway_ref": row.gateway_ref,
+                "problem": "amount_invalid", "amount_written": written[:100],
+                "message": f"Dòng {row.line} của bảng đối soát: số tiền {shown} không hợp lệ (phải là số nguyên "
+                           f"đồng); không ghi nhận thanh toán theo dòng này."}
+    if payment is not None:
+        mismatch["expected_vnd"] = payment.amount_vnd
+    return mismatch
+
+
 def reconcile(day: dt.date) -> Reconciliation:
     """Compare the gateway's settlement file for `day` with our payments; confirm the ones whose
-    callback was lost; record every difference. Running it twice changes nothing more."""
+    callback was lost; record every difference. Running it twice changes nothing more.
+
+    A line whose amount is not a whole number of đồng is a difference the accountant sees (its line, what it says):
+    the run is not balanced, nothing is confirmed by that line, the other lines are reconciled as usual. The
+    gateway's count and total are those of the paid lines whose amount could be read."""
     rows = gateway().settlement(day)
-    mismatches, fixed, seen = [], 0, set()
+    mismatches, fixed, seen, amounts = [], 0, set(), []
     with transaction.atomic():
         for row in rows:
             if row.status != "paid":
                 continue
             payment = Payment.objects.select_for_update().filter(merchant_ref=row.merchant_ref).first()
-            if payment is None:
-                mismatches.append({"gateway_ref": row.gateway_ref, "problem": "unknown_payment",
-                                   "message": "Cổng có giao dịch mà hệ thống không có.", "amount_vnd": row.amount_vnd})
-                continue
-            seen.add(payment.pk)
+            if payment is not None:
+                seen.add(payment.pk)  # the gateway has it, even when its line is unreadable: not "missing"
             try:
-                fixed += _confirm(payment, amount_vnd=row.amount_vnd, paid_at=_parse_time(row.paid_at),
-                                  via="reconciliation")
+                amount = _amount(row.amount_vnd)
+            except DomainError:
+                mismatches.append(_unreadable_amount(row, payment))
+                continue
+            amounts.append(amount)
+            if payment is None:
+                mismatches.append({"line": row.line, "gateway_ref": row.gateway_ref, "problem": "unknown_payment",
+                                   "message": "Cổng có giao dịch mà hệ thống không có.", "amount_vnd": amount})
+                continue
+            try:
+                fixed += _confirm(payment, amount_vnd=amount, paid_at=_parse_time(row.paid_at), via="reconciliation")
             except DomainError as exc:
-                mismatches.append({"merchant_ref": row.merchant_ref, "problem": exc.code, "message": exc.message,
-                                   "amount_vnd": row.amount_vnd, "expected_vnd": payment.amount_vnd})
+                mismatches.append({"line": row.line, "merchant_ref": row.merchant_ref, "problem": exc.code,
+                                   "message": exc.message, "amount_vnd": amount, "expected_vnd": payment.amount_vnd})
         ours = [p for p in Payment.objects.filter(status=Payment.PAID, paid_at__isnull=False)
                 if timezone.localtime(p.paid_at).date() == day]
         for p in ours:
@@ -191,6 +215,5 @@ def reconcile(day: dt.date) -> Reconciliation:
                 mismatches.append({"merchant_ref": p.merchant_ref, "problem": "missing_at_gateway",
                                    "message": "Hệ thống ghi đã thanh toán nhưng cổng không có.", "amount_vnd": p.amount_vnd})
         return Reconciliation.objects.create(
-            day=day, gateway_count=sum(1 for r in rows if r.status == "paid"),
-            gateway_total_vnd=sum(r.amount_vnd for r in rows if r.status == "paid"),
+            day=day, gateway_count=len(amounts), gateway_total_vnd=sum(amounts),
             ours_count=len(ours), ours_total_vnd=sum(p.amount_vnd for p in ours), fixed=fixed, mismatches=mismatches)

@@ -37,7 +37,7 @@ class NarrativeIn(Schema):
     text: text(annual.MAX_TEXT)
 
 
-class JobOut(Schema):
+class PaperJobOut(Schema):
     id: int
     kind: str
     format: str
@@ -60,13 +60,13 @@ def _unit(request, code: str):
     return agency
 
 
-@router.post("/plans/{id:plan_id}/papers", response={202: JobOut, **ERRORS}, summary="Tạo phụ lục (.docx, .xlsx)")
+@router.post("/plans/{id:plan_id}/papers", response={202: PaperJobOut, **ERRORS}, summary="Tạo phụ lục (.docx, .xlsx)")
 def plan_paper(request, plan_id: int, payload: PaperIn):
     job = start_job(kind=payload.kind, fmt=payload.format, user=request.auth, plan=plan_or_404(request, plan_id))
     return Status(202, _job_out(job))
 
 
-@router.post("/annual-reports", response={202: JobOut, **ERRORS}, summary="Tạo báo cáo chuyển đổi số năm của đơn vị")
+@router.post("/annual-reports", response={202: PaperJobOut, **ERRORS}, summary="Tạo báo cáo chuyển đổi số năm của đơn vị")
 def annual_report(request, payload: AnnualIn):
     job = start_job(kind="annual", fmt=payload.format, user=request.auth, agency=_unit(request, payload.unit),
                      year=plans._year(payload.year))
@@ -94,7 +94,7 @@ def _job(request, job_id: int) -> PaperJob:
     return job
 
 
-@router.get("/papers/{id:job_id}", response={200: JobOut, **ERRORS}, summary="Tiến độ tạo tệp")
+@router.get("/papers/{id:job_id}", response={200: PaperJobOut, **ERRORS}, summary="Tiến độ tạo tệp")
 def paper_status(request, job_id: int):
     return _job_out(_job(request, job_id))
 

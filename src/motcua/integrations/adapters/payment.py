@@ -61,6 +61,14 @@ class HttpGateway(Gateway):
     def settlement(self, day) -> list[Settlement]:
         answer = self._call(self.client.get, "/reconciliation", {"date": day.isoformat()})
         text = answer.get("text", "") if isinstance(answer, dict) else str(answer)
-        rows = csv.DictReader(io.StringIO(text))
-        return [Settlement(r["gateway_ref"], r["merchant_ref"], int(r["amount_vnd"]), r["status"], r["paid_at"])
-                for r in rows]
+        reader = csv.DictReader(io.StringIO(text))
+        rows = []
+        try:
+            for r in reader:  # a field missing from a line (or from the header) is None: reported, not a KeyError
+                rows.append(Settlement(r.get("gateway_ref") or "", r.get("merchant_ref") or "", r.get("amount_vnd"),
+                                       r.get("status") or "", r.get("paid_at") or "", line=reader.line_num))
+        except csv.Error:  # e.g. a field longer than the csv module reads (131.072 characters)
+            raise GatewayUnavailable("settlement_invalid", f"Bảng đối soát của cổng thanh toán không đọc được "
+                                                           f"(dòng {reader.reader.line_num}); chưa đối soát.",
+                                     status=502) from None
+        return rows  # amounts as written: payments.services reads each as a whole number, or reports its line

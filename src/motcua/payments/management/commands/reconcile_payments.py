@@ -29,4 +29,5 @@ class Command(BaseCommand):
                           f"hệ thống {run.ours_count} giao dịch, {format_vnd(run.ours_total_vnd)}; "
                           f"bổ sung {run.fixed}; chênh lệch {len(run.mismatches)}.")
         for m in run.mismatches:
-            self.stdout.write(f"  - {m.get('merchant_ref') or m.get('gateway_ref')}: {m['message']}")
+            ref = m.get("merchant_ref") or m.get("gateway_ref")  # a line without either: its message names it
+            self.stdout.write(f"  - {ref}: {m['message']}" if ref else f"  - {m['message']}")

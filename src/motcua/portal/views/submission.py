@@ -116,7 +116,8 @@ def submit(request, code):
             result = _save_submission(request, proc, form, draft, drafting)
             if result is not None:
                 return result
-        draft = _keep_uploads(request, proc, form, draft) or draft
+        else:
+            draft = _keep_uploads(request, proc, form, draft) or draft
     else:
         person = _population_record(request) if request.GET.get("dan_cu") == "1" else None
         form = SubmitForm(initial=_initial(request.user, proc, draft, person, agencies), procedure=proc, agencies=agencies,
@@ -159,18 +160,22 @@ def _dossier_fields(request, proc, form, agency) -> dict:
 
 def _keep_uploads(request, proc, form, draft):
     """The form came back with a field to fix: the files it carried that passed their checks are kept with the
-    draft, as «Lưu nháp» keeps them (created if need be; nothing is submitted), so a citizen on 3G never sends them
-    twice. The draft, or None when nothing was kept: no file passed, or no place chosen yet to keep a draft for."""
+    draft, as «Lưu nháp» keeps them, so a citizen on 3G never sends them twice; nothing is submitted. A draft being
+    edited keeps what it had saved, its files for those components replaced; without one, a draft is saved with what
+    passed its checks. The draft, or None when nothing was kept: no file passed, or no place chosen to keep one for.
+    (A submission the lifecycle refuses — the place no longer receives — writes nothing.)"""
     kept = [name for name in form.component_names if name not in form.errors and form.cleaned_data.get(name)]
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
     if not kept or agency is None:
         return None
     try:
         with transaction.atomic():
-            if draft is not None:
+            if draft is None:
+                dossier = lifecycle.save_draft(**_dossier_fields(request, proc, form, agency))
+            else:
+                dossier = draft
                 for name in kept:
                     replace_in_draft(draft, form.fields[name].component, by=actor(request))
-            dossier = lifecycle.save_draft(**_dossier_fields(request, proc, form, agency), dossier=draft)
             for name in kept:
                 store_attachment(dossier, form.cleaned_data[name], by=actor(request),
                                  component=form.fields[name].component)

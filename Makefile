@@ -28,7 +28,6 @@ demo: install
 	$(PY) manage.py setup_demo
 	$(PY) manage.py create_demo_pki
 	$(PY) manage.py consume_events
-	$(PY) manage.py collectstatic --noinput -v0
 	scripts/demo.sh
 
 # Style (ruff) and architecture: the layers and import contracts in pyproject.toml ([tool.importlinter])

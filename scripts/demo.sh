@@ -10,6 +10,8 @@ export MOTCUA_DEMO=1
 # Demo accounts have no authenticator app: the officer surfaces skip the second factor (production: on).
 export MOTCUA_OFFICER_2FA="${MOTCUA_OFFICER_2FA:-0}"
 mkdir -p var/log
+# Pages name the static files by their hashed names (settings.STORAGES): collected before anything is served.
+$PY manage.py collectstatic --noinput -v0
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM

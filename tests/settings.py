@@ -7,3 +7,7 @@ import os
 os.environ.setdefault("MOTCUA_DEMO", "1")
 
 from motcua.settings import *  # noqa: E402,F403
+
+# The tests render pages without running collectstatic first: static names as they are (the hashed names of the
+# production storage are tested in tests/web/test_static_cache.py).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405

@@ -35,6 +35,7 @@ class AppProcesses:
         self.env = {**os.environ, "PYTHONPATH": f"{REPO / 'src'}:{REPO}", "MOTCUA_DATA_DIR": str(self.data_dir),
                     "PYTHONDONTWRITEBYTECODE": "1", **env}
         self.procs: dict[str, subprocess.Popen] = {}
+        self.static_collected = False
 
     def __enter__(self):
         return self
@@ -62,7 +63,11 @@ class AppProcesses:
         return proc
 
     def web(self, port: int, workers: int = 2, name: str = "web", timeout: float = 60, env: dict | None = None) -> str:
-        """gunicorn on 127.0.0.1:`port`; returns its base URL once /healthz answers."""
+        """gunicorn on 127.0.0.1:`port`; returns its base URL once /healthz answers. The static files are collected
+        first, once, as on a server: pages name them by their hashed names (settings.STORAGES)."""
+        if not self.static_collected:
+            self.manage("collectstatic", "--noinput", "-v0")
+            self.static_collected = True
         self.spawn(name, [str(VENV_BIN / "gunicorn"), "motcua.wsgi", "-w", str(workers), "-b",
                           f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "5",
                           "--access-logfile", "/dev/null",

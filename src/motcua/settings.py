@@ -140,9 +140,12 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MOTCUA_MEDIA_ROOT", default=str(DATA_DIR / "media")))
+# Static files under names carrying a hash of their content (collectstatic writes them and staticfiles.json; pages
+# cannot render without it): WhiteNoise serves those for a year, immutable, so a phone on 3G asks for nothing again
+# until a release changes the file; without the hash it could keep them a minute (WhiteNoise's default).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # One cache shared by every worker process of the host (the tracking page's attempt limit counts

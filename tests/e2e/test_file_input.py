@@ -43,7 +43,7 @@ def test_an_english_phone_chooses_files_in_vietnamese_and_the_file_arrives(new_p
     assert field.bounding_box()["width"] <= 1, "the browser's English input is hidden behind the Vietnamese button"
     shot(page, "chon-tep-tieng-viet")
 
-    # An error elsewhere: the page comes back asking for the file again, by its name, and the button says none yet.
+    # An error elsewhere: the file sent is kept with a draft; the page says it is attached, not asked for again.
     page.get_by_label("Họ và tên người nộp").fill("")
     with page.expect_file_chooser() as chooser:
         button.click()  # the button opens the phone's file chooser
@@ -51,16 +51,12 @@ def test_an_english_phone_chooses_files_in_vietnamese_and_the_file_arrives(new_p
     expect(picker).to_contain_text("giay-chung-sinh.pdf")
     expect(picker).not_to_contain_text("Chưa chọn tệp")
     _send(page)
-    expect(page.locator("main")).to_contain_text("vui lòng chọn lại tệp này")
-    expect(page.locator(".file-pick", has=page.get_by_label("Giấy tờ chứng minh"))).to_contain_text("Chưa chọn tệp")
+    expect(page.locator("main")).to_contain_text("Đã tải lên: giay-chung-sinh.pdf — không cần tải lại")
+    expect(page.locator("main")).not_to_contain_text("vui lòng chọn lại tệp này")
+    shot(page, "tep-da-giu")
 
     page.get_by_label("Họ và tên người nộp").fill("Đinh Thị Hoa")
-    with page.expect_file_chooser() as chooser:
-        page.locator(".file-pick").get_by_text("Chọn tệp", exact=True).click()
-    chooser.value.set_files(pdf_file)
-    expect(page.locator(".file-pick")).to_contain_text("giay-chung-sinh.pdf")
-    shot(page, "da-chon-tep")
-    _send(page)
+    _send(page)  # no file chosen again: the one kept goes with the dossier
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Nộp hồ sơ trực tuyến")
     sent = Dossier.objects.get(applicant=person)
     assert sent.attachments.get(component__name="Giấy tờ chứng minh").original_name == "giay-chung-sinh.pdf"

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.test import override_settings
@@ -59,6 +60,35 @@ def test_index766_page_marks_unmeasured_indicators(client, world):
     resp = client.get(f"/thong-ke/chi-so-766/?don-vi={world.agency.code}&ky=2026-03")
     html = resp.content.decode()
     assert resp.status_code == 200 and "không có dữ liệu" in html and "Tiến độ, kết quả giải quyết" in html
+
+
+def _index766_links(client, url):
+    """(the page's heading, [(link text, status of the page it opens)], the counts shown without a link)."""
+    html = client.get(url).content.decode()
+    links = [(text, client.get(href.replace("&amp;", "&")).status_code)
+             for href, text in re.findall(r'<a href="(/thong-ke/chi-so-766/[^"]+/\?[^"]*)">([^<]*)</a>', html)]
+    return re.search(r"<h1>(.*?)</h1>", html).group(1), links, re.findall(r'data-label="Bị trừ điểm do">(\d+ [^<]+)</td>',
+                                                                         html), html
+
+
+def test_a_commune_leader_opens_the_766_index_at_their_commune_and_no_link_is_a_dead_end(client, world):
+    sign_in(client, world.leader)
+    heading, links, plain, _ = _index766_links(client, "/thong-ke/chi-so-766/?ky=2026-03")  # from the menu
+    assert world.agency.name in heading
+    assert any(text.endswith("hồ sơ") for text, _ in links) and not plain  # the dossiers behind each figure
+    assert all(status == 200 for _, status in links), links  # were «Bạn chỉ xem được hồ sơ của đơn vị mình»
+
+    heading, links, plain, html = _index766_links(client, "/thong-ke/chi-so-766/?don-vi=&ky=2026-03")  # «Toàn tỉnh»
+    assert "Toàn tỉnh" in heading
+    assert all(status == 200 for _, status in links), links  # the procedures' lists, open to everyone
+    assert any(count.endswith("hồ sơ") for count in plain)  # the province's dossiers: counted, not a link
+    assert f'xem tại trang chỉ số của <a href="?don-vi={world.agency.code}&amp;ky=2026-03">{world.agency.name}</a>' in html
+
+
+def test_the_public_766_index_opens_province_wide_with_no_dossier_list_links(client, world):
+    heading, links, plain, _ = _index766_links(client, "/thong-ke/chi-so-766/?ky=2026-03")
+    assert "Toàn tỉnh" in heading and plain
+    assert links and all(text.endswith("thủ tục") and status == 200 for text, status in links), links
 
 
 def test_drill_down_is_for_the_units_officers(client, world):

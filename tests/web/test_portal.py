@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from motcua.documents.models import Attachment
 from motcua.dossiers.models import Dossier, Status
 from tests.web.conftest import pdf_bytes
 
@@ -85,15 +86,69 @@ def test_the_error_summary_names_each_field_to_fix_and_links_to_it(client, world
     assert 'id="id_f_child_name"' in body and f'id="id_tp_{comp.pk}"' in body
 
 
-def test_a_file_sent_with_an_error_elsewhere_is_asked_for_again_by_its_name(client, world):
+def test_files_sent_with_an_error_elsewhere_are_kept_with_a_draft_and_not_sent_again(client, world):
+    # On 3G a refused form used to throw the uploaded files away: the citizen chose and sent them all again.
     client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    comps = list(world["proc"].components.all())
     data = _submit_payload(world, f_child_name="")  # every component's file attached, one e-form answer missing
-    resp = client.post(reverse("portal:submit", args=[world["proc"].code]), data)
+    resp = client.post(url, data)
     body = resp.content.decode()
-    assert resp.status_code == 400
-    for comp in world["proc"].components.all():  # the browser shows the file inputs empty again: say so
-        assert (f"Tệp “giay-to-{comp.pk}.pdf” bạn đã chọn chưa được lưu vì hồ sơ còn mục cần sửa; "
-                "vui lòng chọn lại tệp này.") in body
+    assert resp.status_code == 400 and "Vui lòng nhập mục này." in body
+    assert "vui lòng chọn lại tệp này" not in body and "Vui lòng đính kèm giấy tờ này." not in body
+    for comp in comps:  # shown as attached, with the way to replace them
+        assert f"Đã tải lên: giay-to-{comp.pk}.pdf — không cần tải lại; chọn tệp khác nếu muốn thay." in body
+    draft = Dossier.objects.get(applicant=world["citizen"])
+    assert draft.status == Status.DRAFT and not draft.code  # nothing submitted
+    assert f'name="draft" value="{draft.pk}"' in body
+    assert sorted(draft.attachments.values_list("original_name", flat=True)) == sorted(
+        f"giay-to-{c.pk}.pdf" for c in comps)
+
+    again = _submit_payload(world, draft=draft.pk)  # the answer typed in, no file sent this time
+    for comp in comps:
+        again.pop(f"tp_{comp.pk}")
+    resp = client.post(url, again)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED and draft.code and draft.attachments.count() == len(comps)
+
+
+def test_a_file_chosen_again_replaces_the_one_kept_with_the_draft(client, world):
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    comp = world["proc"].components.first()
+    client.post(url, _submit_payload(world, f_child_name=""))
+    draft = Dossier.objects.get(applicant=world["citizen"], status=Status.DRAFT)
+    again = _submit_payload(world, draft=draft.pk)
+    again[f"tp_{comp.pk}"] = SimpleUploadedFile("anh-chup-lai.pdf", pdf_bytes(), "application/pdf")
+    assert client.post(url, again).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    assert list(draft.attachments.filter(component=comp).values_list("original_name", flat=True)) == [
+        "anh-chup-lai.pdf"]
+    assert draft.attachments.count() == world["proc"].components.count()
+
+
+@pytest.mark.parametrize("refused", ["type", "size"])
+def test_a_file_that_fails_its_checks_is_not_kept_and_is_asked_for_again(client, world, settings, refused):
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    bad, good = list(world["proc"].components.all())[:2]
+    data = _submit_payload(world, f_child_name="")
+    if refused == "type":
+        data[f"tp_{bad.pk}"] = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    else:
+        settings.MOTCUA_MAX_UPLOAD_BYTES = len(pdf_bytes()) + 10
+        data[f"tp_{bad.pk}"] = SimpleUploadedFile("qua-lon.pdf", pdf_bytes() + b" " * 100, "application/pdf")
+    body = client.post(url, data).content.decode()
+    draft = Dossier.objects.get(applicant=world["citizen"], status=Status.DRAFT)
+    assert list(draft.attachments.values_list("component", flat=True)) == [good.pk]  # only the file that passed
+    assert f"Đã tải lên: giay-to-{good.pk}.pdf" in body and "Đã tải lên: virus.pdf" not in body
+    again = _submit_payload(world, draft=draft.pk)
+    again.pop(f"tp_{bad.pk}"), again.pop(f"tp_{good.pk}")
+    resp = client.post(url, again)
+    assert resp.status_code == 400 and "Vui lòng đính kèm giấy tờ này." in resp.content.decode()
+    assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
 
 
 def test_missing_attachment_is_reported_next_to_the_component(client, world):
@@ -145,7 +200,8 @@ def test_a_fake_pdf_is_refused_next_to_its_field(client, world):
     data[f"tp_{comp.pk}"] = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
     resp = client.post(reverse("portal:submit", args=[world["proc"].code]), data)
     assert resp.status_code == 400 and "Định dạng tệp không được chấp nhận" in resp.content.decode()
-    assert not Dossier.objects.filter(applicant=world["citizen"]).exists()
+    assert not Dossier.objects.filter(applicant=world["citizen"]).exclude(status=Status.DRAFT).exists()
+    assert not Attachment.objects.filter(original_name="virus.pdf").exists()
 
 
 def test_double_submit_creates_one_dossier(client, world):

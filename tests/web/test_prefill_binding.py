@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from motcua.audit.models import AuditEntry
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, Status
 from tests.integrations.conftest import configure, sims  # noqa: F401
 from tests.web.test_portal import _submit_payload
 
@@ -55,13 +55,13 @@ def test_applicant_facts_are_asked_once_and_prefilled_from_the_account(client, w
     assert d.form_data["so_dinh_danh"] == "051190001234" and d.form_data["dien_thoai"] == "0912345678"
 
 
-def test_a_bound_required_fact_left_empty_is_refused_in_the_block_and_nothing_saved(client, world, bound):
+def test_a_bound_required_fact_left_empty_is_refused_in_the_block_and_nothing_submitted(client, world, bound):
     client.force_login(world["citizen"])
     resp = client.post(reverse("portal:submit", args=[bound.code]),
                        _submit_payload(world, applicant_phone="", f_child_name="Trần Minh An"))
     body = resp.content.decode()
     assert resp.status_code == 400 and 'id="id_applicant_phone-err">Vui lòng nhập mục này.' in body
-    assert not Dossier.objects.exists()
+    assert not Dossier.objects.exclude(status=Status.DRAFT).exists()  # the files sent are kept with a draft
 
 
 def test_population_record_fills_the_person_facts_only_when_asked(client, world, bound, sims, configure):  # noqa: F811

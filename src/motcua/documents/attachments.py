@@ -19,6 +19,7 @@ from motcua.accounts.permissions import is_officer
 from motcua.audit.services import record as audit_record
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
+from motcua.dossiers.models import Status
 
 from . import transactional, validation
 from .models import INTERNAL_KINDS, Attachment, AttachmentKind
@@ -82,6 +83,21 @@ def store_upload(file, *, owner, dossier=None, component=None, kind: str = Attac
     return save_bytes(data, inspection=inspection, original_name=original, owner=owner, dossier=dossier,
                        component=component, kind=kind, uploaded_by=uploaded_by or owner,
                        is_signed=bool(signature.get("signed")), signature=signature)
+
+
+def replace_in_draft(dossier, component, *, by) -> list[int]:
+    """A draft's files of ``component``, taken off before the citizen's new choice for it is stored: the form takes
+    one file per component, and choosing another replaces the one kept with the draft. Only a draft (nothing sent to
+    the agency yet); the files themselves go with the daily sweep (orphans.py). Returns the rows taken off."""
+    if dossier.status != Status.DRAFT:
+        raise ValidationFailed("not_a_draft", "Chỉ thay được tệp của hồ sơ nháp.")
+    rows = Attachment.objects.filter(dossier=dossier, component=component, kind=AttachmentKind.COMPONENT)
+    gone = list(rows.values_list("pk", flat=True))
+    if gone:
+        rows.delete()
+        audit_record(by, "document.replaced_in_draft", "dossier", dossier.pk,
+                     {"component": component.pk, "attachments": gone})
+    return gone
 
 
 def signature_summary(data: bytes) -> dict:

@@ -143,6 +143,7 @@ class SubmitForm(ApplicantForm):
         self.stored_files = stored_files or {}
         self.vault = vault or {}  # component pk -> [VaultItem]: documents the person already has (provide once)
         self.drafting = drafting
+        self.kept: set[str] = set()  # component fields whose file, sent with an error elsewhere, the draft keeps
         self.add_eform(procedure)
         self.component_names = []
         for comp in procedure.components.all():
@@ -189,7 +190,14 @@ class SubmitForm(ApplicantForm):
         error elsewhere, and a browser never fills a file input again, so the person must choose it again."""
         if not self.is_bound or not self.errors:
             return {}
-        return {n: self.files[n].name for n in self.component_names if self.files.get(n) and n not in self.errors}
+        return {n: self.files[n].name for n in self.component_names
+                if self.files.get(n) and n not in self.errors and n not in self.kept}
+
+    def keep(self, stored_files: dict, names) -> None:
+        """The files of ``names`` were kept with the draft (portal.views.submission._keep_uploads): shown as attached,
+        not asked for again."""
+        self.stored_files = stored_files
+        self.kept = set(names)
 
     def reused_items(self) -> list:
         """[(VaultItem, component)] the person chose to reuse instead of uploading."""

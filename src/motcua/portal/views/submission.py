@@ -16,6 +16,7 @@ from motcua.audit.services import record_read
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
+from motcua.documents.attachments import replace_in_draft
 from motcua.documents.consent import UNVERIFIED_MESSAGE
 from motcua.documents.vault import reuse_in_dossier, reuse_suggestions
 from motcua.dossiers import lifecycle
@@ -115,6 +116,8 @@ def submit(request, code):
             result = _save_submission(request, proc, form, draft, drafting)
             if result is not None:
                 return result
+        else:
+            draft = _keep_uploads(request, proc, form, draft) or draft
     else:
         person = _population_record(request) if request.GET.get("dan_cu") == "1" else None
         form = SubmitForm(initial=_initial(request.user, proc, draft, person, agencies), procedure=proc, agencies=agencies,
@@ -145,29 +148,63 @@ def _vault_suggestions(procedure, user) -> dict:
     return {row["component"].pk: row["items"] for row in rows if row["items"]}
 
 
-def _save_submission(request, proc, form, draft, drafting):
-    agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
+def _dossier_fields(request, proc, form, agency) -> dict:
+    """What the lifecycle's save_draft and submit_online take from the form (what failed its checks is left out)."""
     applicant_data = form.applicant_data()
     applicant_data.update(vneid_verified=eid.applicant_vouched(eid.verified_in_session(request.session), request.user,
                                                                applicant_data["id_number"]),
                           population_checked=population.checked_by(request.user, applicant_data["id_number"]))
-    kwargs = {"applicant": actor(request), "procedure": proc, "agency": agency,
-              "applicant_data": applicant_data, "form_data": form.form_data()}
+    return {"applicant": actor(request), "procedure": proc, "agency": agency,
+            "applicant_data": applicant_data, "form_data": form.form_data()}
+
+
+def _keep_uploads(request, proc, form, draft):
+    """The form came back with a field to fix: the files it carried that passed their checks are kept with the
+    draft, as «Lưu nháp» keeps them, so a citizen on 3G never sends them twice; nothing is submitted. A draft being
+    edited keeps what it had saved, its files for those components replaced; without one, a draft is saved with what
+    passed its checks. The draft, or None when nothing was kept: no file passed, or no place chosen to keep one for.
+    (A submission the lifecycle refuses — the place no longer receives — writes nothing.)"""
+    kept = [name for name in form.component_names if name not in form.errors and form.cleaned_data.get(name)]
+    agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
+    if not kept or agency is None:
+        return None
+    try:
+        with transaction.atomic():
+            if draft is None:
+                dossier = lifecycle.save_draft(**_dossier_fields(request, proc, form, agency))
+            else:
+                dossier = draft
+                for name in kept:
+                    replace_in_draft(draft, form.fields[name].component, by=actor(request))
+            for name in kept:
+                store_attachment(dossier, form.cleaned_data[name], by=actor(request),
+                                 component=form.fields[name].component)
+    except DomainError:  # the place no longer receives, say: the files are asked for again by their names
+        return None
+    form.keep(attachments_by_component(dossier), kept)
+    return dossier
+
+
+def _save_submission(request, proc, form, draft, drafting):
+    agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
+    kwargs = _dossier_fields(request, proc, form, agency)
     if drafting and agency is None:
         form.add_error("agency", "Vui lòng chọn nơi nộp hồ sơ.")
         return None
+    uploads = [(form.fields[name].component, form.cleaned_data[name]) for name in form.component_names
+               if form.cleaned_data.get(name)]
     try:
         with transaction.atomic():  # the dossier and its files, or nothing
+            if draft is not None:  # a file chosen again replaces the one kept with the draft
+                for comp, _ in uploads:
+                    replace_in_draft(draft, comp, by=actor(request))
             if drafting:
                 dossier = lifecycle.save_draft(**kwargs, dossier=draft)
             else:
                 dossier = lifecycle.submit_online(**kwargs, return_method=form.cleaned_data["return_method"],
                                                   idempotency_key=request.POST.get("idem") or None, draft=draft)
-            for name in form.component_names:
-                upload = form.cleaned_data.get(name)
-                if upload:
-                    store_attachment(dossier, upload, by=actor(request),
-                                              component=form.fields[name].component)
+            for comp, upload in uploads:
+                store_attachment(dossier, upload, by=actor(request), component=comp)
             for item, comp in form.reused_items():
                 reuse_in_dossier(item, dossier, actor=actor(request), component=comp)
     except DomainError as err:

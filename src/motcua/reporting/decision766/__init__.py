@@ -52,9 +52,10 @@ def _score(item: dict, ctx: Context) -> Score:
     result = existence if isinstance(existence, NoCase) else FORMULAS[key](ctx, item.get("params") or {})
     since = existence if isinstance(existence, str) else ""
     full_at = float(item.get("full_at", 100))
+    kind = kind_of(key, item.get("params") or {})
     base = {"code": item["code"], "group": item["group"], "name": item["name"], "max": float(item["max"]),
             "full_at": full_at, "source": item.get("source", ""), "formula": key,
-            "lost_word": KIND_WORDS[kind_of(key, item.get("params") or {})]}
+            "lost_word": KIND_WORDS[kind], "lost_kind": kind}
     if isinstance(result, NoCase):
         return Score(**base, rate=None, numerator=None, denominator=None, score=None,
                      note=_join(item.get("note", ""), since, result.reason))

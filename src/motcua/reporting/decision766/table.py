@@ -46,6 +46,7 @@ class Score:
     lost: int | None = None  # dossiers / procedures / feedback items that lowered it (None: not counted)
     text: str = ""  # what a tracking-only row shows instead of points
     lost_word: str = "hồ sơ"  # what ``lost`` counts: hồ sơ, thủ tục, phản ánh
+    lost_kind: str = "dossiers"  # the same for a program: dossiers, procedures, feedback (losses.kind_of)
 
     @property
     def measured(self) -> bool:
@@ -56,7 +57,8 @@ class Score:
                 "rate": self.rate, "numerator": self.numerator, "denominator": self.denominator,
                 "score": self.score, "status": "ok" if self.measured else "no_data", "note": self.note,
                 "source": self.source, "formula": self.formula, "lost": self.lost,
-                "lost_text": f"{self.lost} {self.lost_word}" if self.lost else "", "display": self.display}
+                "lost_text": f"{self.lost} {self.lost_word}" if self.lost else "", "lost_kind": self.lost_kind,
+                "display": self.display}
 
     @property
     def display(self) -> str:

@@ -65,6 +65,17 @@ def may_list_dossiers(user, scope: str | None) -> bool:
     return True
 
 
+def own_unit(user) -> str | None:
+    """The code of the one agency an officer works in, unless province-wide: where a commune's leader expects a unit's
+    statistics to open (the dossiers behind its figures are theirs to open, may_list_dossiers)."""
+    if not getattr(user, "is_authenticated", False) or permissions.is_province_wide(user):
+        return None
+    mine = permissions.staff_agencies_of(user)
+    if len(mine) != 1:
+        return None
+    return Agency.objects.filter(pk__in=mine, is_active=True).values_list("code", flat=True).first()
+
+
 def agencies(selected: str | None = None):
     """The active agencies, and the one chosen even when it has stopped (a unit merged away: its history)."""
     chosen = Q(code=selected.removeprefix(LINEAGE)) if selected else Q(pk__in=[])

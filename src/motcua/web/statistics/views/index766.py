@@ -16,7 +16,7 @@ from motcua.reporting.continuity import LINEAGE
 from motcua.reporting.indicators import period_label
 from motcua.web import charts
 
-from .common import agencies, agency_or_404, error, period_from, render, scope_name
+from .common import agencies, agency_or_404, error, may_list_dossiers, own_unit, period_from, render, scope_name
 
 KIND_LABELS = {"dossiers": "hồ sơ", "procedures": "thủ tục", "feedback": "phản ánh, kiến nghị"}
 
@@ -32,7 +32,10 @@ def _query(request, scope) -> str:
 def index766(request):
     try:
         start, end = period_from(request)
-        scope = request.GET.get("don-vi") or None
+        # Opened from the menu (no unit asked for), an officer of one commune sees that commune, whose lists they may
+        # open; the form's «Toàn tỉnh» asks for the province (don-vi empty).
+        scope = request.GET.get("don-vi") if "don-vi" in request.GET else own_unit(request.user)
+        scope = scope or None
         if scope and request.GET.get("ke-thua") == "1" and not scope.startswith(LINEAGE):
             scope = f"{LINEAGE}{scope}"  # with the units merged into it (reorganization), as reports offer
         if scope:
@@ -45,12 +48,26 @@ def index766(request):
         g["score_text"] = format_number(g["score"], 2)
     return render(request, "reporting/index766.html", {
         "result": result, "label": period_label(start, end), "scope": scope or "", "scope_name": scope_name(scope),
+        # the dossiers and feedback behind a figure: a link only for whom the list opens (procedures: for everyone)
+        "lists": (lists := may_list_dossiers(request.user, scope)),
+        "own": _own_unit_link(request, scope) if not lists else None,
         "agencies": agencies(scope), "unit": (scope or "").removeprefix(LINEAGE),
         "lineage": bool(scope and scope.startswith(LINEAGE)), "period": request.GET.get("ky") or str(start.year), "query": _query(request, scope),
         "score": format_number(result["score"], 2), "measured_max": format_number(result["measured_max"], 0),
         "score_100": format_number(result["score_100"] or 0, 2), "no_data": decision766.NO_DATA, "chart": chart,
         **{k: dt.date.fromisoformat(result[k]) if result[k] else None for k in ("counted_from", "counted_until")},
         "nav": "index766"})
+
+
+def _own_unit_link(request, scope) -> tuple[str, str] | None:
+    """(unit name, query) of the page at the officer's own unit, where the lists behind its figures open."""
+    own = own_unit(request.user)
+    if own is None or (scope or "").removeprefix(LINEAGE) == own:
+        return None
+    query = request.GET.copy()
+    query["don-vi"] = own
+    query.pop("ke-thua", None)
+    return scope_name(own), query.urlencode()
 
 
 def _scaled_groups(result) -> str:

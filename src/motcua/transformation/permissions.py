@@ -93,6 +93,14 @@ def can_view_plan(user, plan) -> bool:
     return visible_plans(user).filter(pk=plan.pk).exists()
 
 
+def visible_rows(user, rows) -> list:
+    """The rows of a roll-up (services/rollup.py) `user` may see: a plan's row to whoever may see the plan; a row
+    without a plan (a unit that took over merged ones, with the tasks and teams it now carries) to whoever may see
+    that unit. The back office's dashboard and the API's roll-up both list these."""
+    shown = set(visible_plans(user).filter(pk__in=[r.plan.pk for r in rows if r.plan]).values_list("pk", flat=True))
+    return [r for r in rows if (r.plan.pk in shown if r.plan else can_view_agency(user, r.agency))]
+
+
 def can_edit_plan(user, plan) -> bool:
     return can_edit_agency(user, plan.agency)
 

@@ -170,3 +170,27 @@ def test_a_citizen_token_reaches_no_transformation_route(api, dx):
     # officers and the auditor read them as before
     assert [r["title"] for r in api("auditor").get(f"{API}/rounds").json()] == ["Kỳ quý IV"]
     assert api("ct_admin").get(f"{API}/catalogue").status_code == 200
+
+
+def test_a_section_of_another_plan_answers_as_a_missing_one(api, dx):
+    """A task's section is looked up in its own plan: the id of another unit's section answers 404, word for word
+    as an id that does not exist, so the answer tells nothing of the plans the caller may not see."""
+    theirs = api("ct_admin")
+    other = theirs.post(f"{API}/plans", {"unit": "21025", "year": 2024}, content_type="application/json").json()
+    foreign = theirs.post(f"{API}/plans/{other['id']}/sections", {"title": "Nhóm của Cẩm Thành"},
+                          content_type="application/json").json()["id"]
+    c = api("dp_admin")
+    plan = c.post(f"{API}/plans", {"unit": "21439", "year": 2024}, content_type="application/json").json()
+    own = c.post(f"{API}/plans/{plan['id']}/sections", {"title": "Nhóm I"}, content_type="application/json").json()
+    task = c.post(f"{API}/plans/{plan['id']}/tasks", {"section_id": own["id"], "content": "Số hóa hồ sơ"},
+                  content_type="application/json").json()
+    missing = foreign + 1000
+    for section_id in (foreign, missing):
+        added = c.post(f"{API}/plans/{plan['id']}/tasks", {"section_id": section_id, "content": "Nhiệm vụ khác"},
+                       content_type="application/json")
+        moved = c.patch(f"{API}/tasks/{task['id']}", {"section_id": section_id}, content_type="application/json")
+        for r in (added, moved):
+            assert r.status_code == 404, (section_id, r.content)
+            assert r.json() == {"code": "section_not_found", "message": "Không tìm thấy nhóm nhiệm vụ trong kế hoạch này."}
+    assert Task.objects.filter(plan_id=plan["id"]).count() == 1
+    assert Task.objects.get(pk=task["id"]).section_id == own["id"]

@@ -4,11 +4,14 @@ import datetime as dt
 
 import pytest
 
+from motcua.accounts.models import RoleAssignment
+from motcua.accounts.permissions import forget_roles
 from motcua.core.errors import DomainError
 from motcua.transformation import permissions
 from motcua.transformation.models import BudgetLine, Plan, Task
 from motcua.transformation.services import budget, plans
 from motcua.transformation.services.budget import plan_table
+from tests.factories import officer
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +138,44 @@ def test_who_sees_which_plans(dx, plan):
     plans.add_task(dx.ct_admin, other, section=section, content="Phối hợp", lead_agencies=[dx.dept])
     assert set(permissions.visible_plans(dx.dept_head)) == {other, province}  # a lead unit sees the plan it works for
     assert permissions.can_edit_plan(dx.dp_admin, plan) and not permissions.can_edit_plan(dx.auditor, plan)
+
+
+def test_a_province_wide_officer_reads_every_plan_and_changes_none(dx, plan, signed_in):
+    """An officer role held without an agency (province-wide) reads every unit's plan, like the auditor, and changes
+    none: a plan is its unit's own, written by its officers and approved by its leader; the provincial admin is the
+    one province-wide role that changes a unit's data. A unit role held beside it still works in its unit."""
+    section = _section(dx, plan)
+    task = plans.add_task(dx.dp_admin, plan, section=section, content="Số hóa hồ sơ", lead_agencies=[dx.dp])
+    line = budget.add_budget_line(dx.dp_admin, task, planned="100", sources="NSH")
+    ct_plan = plans.create_plan(dx.ct_admin, agency=dx.ct, year=2024)
+    leader = officer("leader", None, username="ld.toantinh")
+    editor = officer("specialist", None, username="cv.toantinh")
+    assert set(permissions.visible_plans(leader)) == set(permissions.visible_plans(editor)) == {plan, ct_plan}
+    for who in (leader, editor):
+        for call in (lambda w=who: plans.add_task(w, plan, section=section, content="Việc của tỉnh"),
+                     lambda w=who: plans.update_plan(w, plan, title="Sửa hộ"),
+                     lambda w=who: plans.update_task(w, task, progress=50, result="Báo cáo hộ"),
+                     lambda w=who: budget.update_budget_line(w, line, disbursed="50"),
+                     lambda w=who: plans.approve_plan(w, plan),
+                     lambda w=who: plans.create_plan(w, agency=dx.dp, year=2025)):
+            with pytest.raises(DomainError) as exc:
+                call()
+            assert exc.value.status == 403
+        assert not permissions.editable_agencies(who).exists()
+    plan.refresh_from_db()
+    task.refresh_from_db()
+    line.refresh_from_db()
+    assert (plan.status, task.progress, task.result, line.disbursed_vnd, Task.objects.count()) == (
+        Plan.DRAFT, 0, "", None, 1)
+    assert not Plan.objects.filter(year=2025).exists()
+    for who in (leader, editor):  # the back office's plan page: read, no button to change or approve it
+        page = signed_in(who).get(f"/can-bo/chuyen-doi-so/ke-hoach/{plan.pk}/")
+        assert page.status_code == 200 and "Số hóa hồ sơ" in page.content.decode()
+        assert "Thêm nhiệm vụ" not in page.content.decode() and "Phê duyệt kế hoạch" not in page.content.decode()
+    # the same role held for the unit itself changes the unit's plan, and only that unit's
+    RoleAssignment.objects.create(user=leader, role="leader", agency=dx.dp)
+    forget_roles(leader)
+    plans.approve_plan(leader, plan)
+    assert Plan.objects.get(pk=plan.pk).status == Plan.APPROVED
+    assert [a.code for a in permissions.editable_agencies(leader)] == [dx.dp.code]
+    assert not permissions.can_edit_plan(leader, ct_plan)

@@ -151,3 +151,29 @@ def test_the_province_roll_up_shows_another_commune_no_row_of_the_new_commune(me
     forget_roles(la)  # A's leader now works for the new commune
     assert {u["unit"]: u["planned_vnd"] for u in signed_in(la).get(path).json()["units"]}[new.code] == 120_000_000
     assert new.code in {u["unit"] for u in signed_in(admin).get(path).json()["units"]}
+
+
+def test_the_dashboard_shows_an_officer_no_row_of_a_commune_they_may_not_see(merger, signed_in):
+    """The back office's roll-up of the year follows the API's rule: another commune's officer, whose unit leads a
+    task of A's plan (so sees that plan), sees A's row but not the row of the commune A merged into (the tasks it
+    took over, their money); the new commune's officers and the province see it."""
+    m = merger
+    a, other, admin, year = m["a"], m["other"], m["admin"], m["rnd"].year
+    la, lo = m["leaders"][a.code], m["leaders"][other.code]
+    plans.add_task(la, m["plan_a"], section=m["tasks"]["led"].section, content="Kết nối camera liên xã",
+                   lead_agencies=[other])
+    budget.add_budget_line(la, m["tasks"]["led"], planned="120", sources="NSX")
+    apply(m["plan"], admin)
+    new = _new()
+    path = f"{BASE}/tong-hop/?nam={year}"
+
+    def rows(user):
+        html = signed_in(user).get(path).content.decode()
+        table = re.search(r'<table id="tien-do-don-vi">(.*?)</table>', html, re.S).group(1)
+        return re.findall(r"<tr><td>([^<]*)</td>", table)
+
+    seen = rows(lo)
+    assert a.name in seen and new.name not in seen
+    forget_roles(la)  # A's leader now works for the new commune
+    assert new.name in rows(la)
+    assert new.name in rows(admin)

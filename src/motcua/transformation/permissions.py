@@ -4,7 +4,11 @@
   own plans (which theirs implement); editors
   (unit admin, leader, department head, specialist) change them; a leader or the unit admin approves;
 - the provincial admin sees and changes everything, keeps the catalogues and opens reporting rounds;
-- an auditor (and any province-wide role) reads everything and changes nothing;
+- an auditor, and an officer role held province-wide (without an agency), reads everything and changes nothing:
+  a plan, its round answers, teams and report are a unit's own, written by its officers and approved by its
+  leader (docs/transformation.md, "Who does what"), so a role changes a unit's data only where it is held for that
+  unit (``_held_in``), never through a province-wide assignment — unlike a dossier, which a province-wide officer
+  may act on anywhere (dossiers/access.py);
 - a citizen's account (or any without a staff role) reaches none of it: the back office asks officer_required,
   the API ``works_for_state`` on every route (api/transformation);
 - a unit that succeeded others in a merger (motcua.units.reorganization) reads their plans, round answers and
@@ -51,10 +55,16 @@ def reads_all(user) -> bool:
     return _signed_in(user) and is_province_wide(user)
 
 
+def _held_in(user, roles, agency) -> bool:
+    """Holds one of `roles` for `agency` itself: unlike accounts' has_role, a role held province-wide (no agency)
+    does not count — it reads every unit's data and changes none (module docstring)."""
+    return agency is not None and any(ra.role in roles and ra.agency_id == agency.pk for ra in roles_of(user))
+
+
 def can_edit_agency(user, agency) -> bool:
     if not _signed_in(user) or agency is None:
         return False
-    return is_provincial_admin(user) or has_role(user, EDIT_ROLES, agency)
+    return is_provincial_admin(user) or _held_in(user, EDIT_ROLES, agency)
 
 
 def can_view_agency(user, agency) -> bool:
@@ -93,12 +103,20 @@ def can_view_plan(user, plan) -> bool:
     return visible_plans(user).filter(pk=plan.pk).exists()
 
 
+def visible_rows(user, rows) -> list:
+    """The rows of a roll-up (services/rollup.py) `user` may see: a plan's row to whoever may see the plan; a row
+    without a plan (a unit that took over merged ones, with the tasks and teams it now carries) to whoever may see
+    that unit. The back office's dashboard and the API's roll-up both list these."""
+    shown = set(visible_plans(user).filter(pk__in=[r.plan.pk for r in rows if r.plan]).values_list("pk", flat=True))
+    return [r for r in rows if (r.plan.pk in shown if r.plan else can_view_agency(user, r.agency))]
+
+
 def can_edit_plan(user, plan) -> bool:
     return can_edit_agency(user, plan.agency)
 
 
 def can_approve_plan(user, plan) -> bool:
-    return _signed_in(user) and (is_provincial_admin(user) or has_role(user, APPROVE_ROLES, plan.agency))
+    return _signed_in(user) and (is_provincial_admin(user) or _held_in(user, APPROVE_ROLES, plan.agency))
 
 
 def carried_by(agency_ids) -> Q:
@@ -121,7 +139,7 @@ def can_report_on_task(user, task) -> bool:
     if task.handed_over_to_id:
         leads.append(task.handed_over_to)
     leads += [h.to_agency for h in task.handovers.select_related("to_agency")]  # each part of the lead a merger moved
-    return _signed_in(user) and any(has_role(user, OFFICER_ROLES, a) for a in leads)
+    return _signed_in(user) and any(_held_in(user, OFFICER_ROLES, a) for a in leads)
 
 
 def require(allowed: bool, message: str = FORBIDDEN_OTHER_UNIT) -> None:
@@ -133,19 +151,12 @@ def editable_agencies(user):
     qs = Agency.objects.filter(is_active=True).select_related("admin_unit")
     if is_provincial_admin(user):
         return qs
-    ids = {ra.agency_id for ra in _roles(user) if ra.role in EDIT_ROLES and ra.agency_id}
-    if any(ra.role in EDIT_ROLES and ra.agency_id is None for ra in _roles(user)):
-        return qs
-    return qs.filter(pk__in=ids)
+    return qs.filter(pk__in={ra.agency_id for ra in roles_of(user) if ra.role in EDIT_ROLES and ra.agency_id})
 
 
 def visible_agencies(user):
     qs = Agency.objects.filter(is_active=True).select_related("admin_unit")
     return qs if reads_all(user) else qs.filter(pk__in=staff_agencies_of(user))
-
-
-def _roles(user):
-    return roles_of(user)
 
 
 class SystemActor:

@@ -7,7 +7,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.transformation import permissions
-from motcua.transformation.models import BudgetLine, Plan, PlanSection, TaskGroup
+from motcua.transformation.models import BudgetLine, Plan, TaskGroup
 from motcua.transformation.money import format_million
 from motcua.transformation.services import budget, plans
 from motcua.transformation.xlsx.importer import import_plan
@@ -132,11 +132,11 @@ def add_section(request, plan_id: int, payload: SectionIn):
 
 
 def _section(plan: Plan, section_id: int):
+    """A section of `plan`, else 404: one of another plan answers as a missing one (it tells nothing of a plan the
+    caller may not see)."""
     section = plan.sections.filter(pk=section_id).first()
     if section is None:
-        section = PlanSection.objects.filter(pk=section_id).first()
-        if section is None:
-            raise NotFound("section_not_found", "Không tìm thấy nhóm nhiệm vụ.")
+        raise NotFound("section_not_found", "Không tìm thấy nhóm nhiệm vụ trong kế hoạch này.")
     return section
 
 

@@ -63,21 +63,18 @@ def enter_value(request, target_id: int, value: Form[str], period_start: Form[da
             summary="Tổng hợp kế hoạch và các kế hoạch cấp dưới thực hiện nó")
 def get_rollup(request, plan_id: int):
     up = rollup.rollup_plan(plan_or_404(request, plan_id))
-    visible = set(permissions.visible_plans(request.auth).filter(pk__in=[r.plan.pk for r in up.rows if r.plan])
-                  .values_list("pk", flat=True))
     return {"year": up.year, "planned_vnd": up.planned_vnd, "disbursed_vnd": up.disbursed_vnd, "tasks": up.tasks,
             "done": up.done, "overdue": up.overdue, "teams": up.teams, "members": up.members, "trained": up.trained,
             "by_source": [{"sources": k, "planned_vnd": v} for k, v in up.by_source],
             "by_group": [{"group": k, "planned_vnd": v} for k, v in up.by_group],
-            # a row without a plan: a unit that took over merged ones, with the tasks and teams it now carries,
-            # shown to whoever may see that unit (like a plan's row to whoever may see the plan)
+            # a plan's row to whoever may see the plan; a row without a plan (a unit that took over merged ones)
+            # to whoever may see that unit (permissions.visible_rows, as on the back office's dashboard)
             "units": [{"unit": r.agency.code, "name": r.agency.name, "plan_id": r.plan.pk if r.plan else None,
                        "status": r.plan.status if r.plan else None,
                        "tasks": r.tasks, "done": r.done, "overdue": r.overdue, "progress": r.progress,
                        "planned_vnd": r.planned_vnd, "disbursed_vnd": r.disbursed_vnd, "teams": r.counts.teams,
                        "members": r.counts.members, "trained": r.counts.trained}
-                      for r in up.rows if (r.plan.pk in visible if r.plan
-                                           else permissions.can_view_agency(request.auth, r.agency))]}
+                      for r in permissions.visible_rows(request.auth, up.rows)]}
 
 
 def _round_out(rnd: ReportingRound, user) -> dict:

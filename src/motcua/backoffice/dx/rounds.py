@@ -151,10 +151,12 @@ def dashboard(request):
         rnd.responses.select_related("agency__admin_unit__replaced_by"))} if rnd else {}
     missing = [r for r in answers.values() if r.state == "pending" and permissions.can_view_agency(
         request.user, r.agency)] if rnd else []
-    for row in up.rows:
+    # the rows the viewer may see (the totals and charts count every task of the plans they see, as in the API)
+    rows = permissions.visible_rows(request.user, up.rows)
+    for row in rows:
         row.answer = answers.get(row.agency.pk)
     return page(request, "backoffice/dx/dashboard.html", {
-        "year": year, "up": up, "rnd": rnd, "answers": answers, "missing": sorted(missing, key=lambda r: r.agency.code),
+        "year": year, "up": up, "rows": rows, "rnd": rnd, "answers": answers, "missing": sorted(missing, key=lambda r: r.agency.code),
         "group_chart": charts.bars("Kinh phí theo nhóm nhiệm vụ (triệu đồng)", up.by_group),
         "source_chart": charts.bars("Kinh phí theo nguồn vốn (triệu đồng)", up.by_source)})
 

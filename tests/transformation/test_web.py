@@ -3,14 +3,25 @@
 import datetime as dt
 import re
 
+import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from motcua.transformation.models import Activity, BudgetLine, FundingSource, Plan, ReportingRound, Task, TaskGroup
+from motcua.transformation.models import (
+    Activity,
+    BudgetLine,
+    CommunityTeam,
+    FundingSource,
+    Plan,
+    ReportingRound,
+    Task,
+    TaskGroup,
+)
 from motcua.transformation.services import plans
 from motcua.transformation.services.catalogue import resolve_sources, source_codes
 from motcua.transformation.xlsx.importer import import_plan
+from tests.factories import officer
 from tests.web.conftest import pdf_bytes
 
 from .conftest import seed_file
@@ -244,6 +255,34 @@ def test_community_teams_and_trainings(signed_in, dx):
     assert "Quyết định số 3381/QĐ-UBND" in html
     assert signed_in(dx.ct_admin).get(f"{BASE}/to-cong-nghe-so/?don-vi={dx.dp.code}").status_code == 403
 
+
+
+def test_a_province_wide_reader_chooses_the_unit_of_the_community_teams_page(signed_in, dx):
+    """A province-wide officer (and the auditor) keeps no unit's teams: the page without a unit lets them choose one of
+    the units they read, instead of refusing them; the unit chosen is shown read-only, a post changes nothing. An
+    officer who reads one unit and keeps none of its teams (the counter) sees that unit's page."""
+    c = signed_in(dx.dp_admin)
+    assert c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "to", "don-vi": dx.dp.code, "to-members": "15",
+                                                "to-decision": "Quyết định số 3381/QĐ-UBND"}).status_code == 302
+    reader = officer("leader", None, username="ld.toantinh")
+    for who in (reader, dx.auditor):
+        c = signed_in(who)
+        r = c.get(f"{BASE}/to-cong-nghe-so/")
+        assert r.status_code == 200
+        page = lxml.html.fromstring(r.content)
+        choices = page.xpath("//select[@name='don-vi']/option")
+        assert [o.get("value") for o in choices][:1] == [""]
+        assert {dx.dp.code, dx.ct.code} <= {o.get("value") for o in choices}
+        assert page.xpath("//*[@id='chon-don-vi']") and not page.xpath("//input[@name='loai']")
+        r = c.get(f"{BASE}/to-cong-nghe-so/", {"don-vi": dx.dp.code})
+        assert r.status_code == 200 and "Quyết định số 3381/QĐ-UBND" in r.content.decode()
+        assert "Thêm tổ" not in r.content.decode() and "Thêm hoạt động" not in r.content.decode()
+        r = c.post(f"{BASE}/to-cong-nghe-so/", {"loai": "to", "don-vi": dx.dp.code, "to-members": "9"})
+        assert r.status_code == 403
+    assert CommunityTeam.objects.filter(agency=dx.dp).count() == 1
+    r = signed_in(dx.dp_counter).get(f"{BASE}/to-cong-nghe-so/")
+    assert r.status_code == 200 and "Quyết định số 3381/QĐ-UBND" in r.content.decode()
+    assert "Thêm tổ" not in r.content.decode()
 
 def test_the_annual_report_link_is_shown_only_to_who_may_open_it(signed_in, dx):
     plan = plans.create_plan(dx.admin, agency=dx.province, year=2026)

@@ -280,3 +280,36 @@ def test_no_extension_past_the_last_day_of_a_commune_dissolving_ahead(client, wo
                              "details": {"agency": agency.code, "last_day": last.isoformat(),
                                          "due_date": new.isoformat(), "field": "days"}}
     assert (_state(d), Dossier.objects.values_list("due_at", "extension_count").get(pk=d.pk)) == before
+
+
+def test_the_hand_over_form_leaves_out_a_commune_dissolving_before_the_dossier_is_due_and_says_why(client, world):
+    """The other commune's last day is today, the dossier due after it: the lifecycle would refuse the hand-over, so the
+    form does not offer it and says why under the choice; a commune dissolving after the dossier is due, and the other
+    communes, are still offered. A POST naming it anyway (a page opened before) is refused under the field, with why."""
+    agency, other = world["agency"], world["other"]
+    later = AgencyFactory(name="UBND xã Phổ Văn")
+    d = _processing(world)
+    due, today = timezone.localdate(d.due_at), timezone.localdate()
+    _dissolve_in_admin(client, other.admin_unit, today)
+    _dissolve_in_admin(client, later.admin_unit, due + dt.timedelta(days=10))
+    said = (f"{other.admin_unit.name} sẽ giải thể từ ngày {today + dt.timedelta(days=1):%d/%m/%Y}: {other.name} chỉ "
+            f"nhận hồ sơ chuyển đến có ngày hẹn trả kết quả đến hết ngày {today:%d/%m/%Y}, ngày hẹn trả của hồ sơ này "
+            f"là ngày {due:%d/%m/%Y}; vui lòng chọn cơ quan nhận khác.")
+    before = _state(d)
+
+    sign_in(client, world["specialist"])
+    page = lxml.html.fromstring(client.get(reverse("backoffice:dossier", args=[d.pk])).content)
+    offered = _offered(client, d)
+    assert str(other.pk) not in offered and {str(agency.pk), str(later.pk)} <= set(offered)
+    label = page.xpath("//form[contains(@action, 'hand_over')]//label[@for='id_to_agency']")[0].text_content()
+    assert said in label
+
+    answer = _hand_over(client, d, other)
+    assert answer.status_code == 400
+    text = lxml.html.fromstring(answer.content.decode()).text_content()
+    assert said in text and "Lựa chọn không hợp lệ" not in text
+    assert _state(d) == before
+
+    assert _hand_over(client, d, later).status_code == 302
+    d.refresh_from_db()
+    assert d.current_agency == later

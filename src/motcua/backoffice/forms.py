@@ -120,18 +120,31 @@ class NoteForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
-    """The agency a dossier is handed over to: one that receives today (units.receiving); one whose unit has closed
-    (a page opened before) is refused with why."""
+    """The agency a dossier is handed over to: one that receives today and, for a unit whose dissolution is recorded
+    ahead, only while the dossier is due by its last day (units.receiving: ``receiving_on``, ``taking_due``, the
+    lifecycle's hand-over check). Those left out for this dossier are named under the choice, with why; one named
+    anyway (a page opened before) is refused with why."""
 
     to_agency = ReceivingAgencyField(label="Cơ quan nhận hồ sơ liên thông", queryset=Agency.objects.none(),
-                                     refusal=receiving.handover_refusal,
                                      error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
     note = forms.CharField(label="Nội dung chuyển", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, dossier=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.filter(
-            receiving.receiving_on(timezone.localdate())).order_by("name")
+        field = self.fields["to_agency"]
+        today = timezone.localdate()
+        due = timezone.localdate(dossier.due_at) if dossier is not None and dossier.due_at else None
+        receiving_today = Agency.objects.filter(receiving.receiving_on(today)).select_related("admin_unit")
+        field.queryset = (receiving_today.filter(receiving.taking_due(due)) if due else receiving_today).order_by("name")
+
+        def refusal(agency, day):
+            return receiving.handover_refusal(agency, day) or (
+                due and receiving.appointment_refusal(agency, day, due, receiving.HANDING))
+
+        field.refusal = refusal
+        if due:  # its unit dissolving ahead before this dossier is due: not offered, and why
+            left_out = receiving_today.exclude(receiving.taking_due(due)).order_by("name")
+            field.help_text = " ".join(refused.message for a in left_out if (refused := refusal(a, today)))
 
 
 class ApproveForm(forms.Form):

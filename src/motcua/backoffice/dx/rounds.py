@@ -163,10 +163,16 @@ def dashboard(request):
 
 @officer_required
 def community_page(request):
-    agencies = permissions.editable_agencies(request.user).order_by("code")
     visible = permissions.visible_agencies(request.user)
-    code = request.GET.get("don-vi") or request.POST.get("don-vi") or (agencies[0].code if agencies else "")
-    agency = visible.filter(code=code).first()
+    code = request.GET.get("don-vi") or request.POST.get("don-vi")
+    if code:
+        agency = visible.filter(code=code).first()
+    else:  # the unit they keep the teams of; else the one unit they read; else they choose (a province-wide reader)
+        agency = (permissions.editable_agencies(request.user).order_by("code").first()
+                  or (visible.first() if visible.count() == 1 else None))
+        if agency is None and visible.exists():
+            return page(request, "backoffice/dx/community.html", {
+                "agency": None, "agencies": visible.order_by("code")[:500], "year": _year(request)})
     if agency is None:
         return page(request, "backoffice/forbidden.html", {}, status=403)
     team_form, act_form, status = TeamForm(prefix="to"), ActivityForm(prefix="hd"), 200

@@ -61,7 +61,7 @@ def _action_form(action, dossier, data=None, files=None):
     if cls is None:
         return None
     kwargs = {}
-    if action == "request_supplement":
+    if action in ("request_supplement", "hand_over"):
         kwargs["dossier"] = dossier
     if cls.__name__ == "NoteForm":
         kwargs["officers"] = _officers_for(dossier)

@@ -74,6 +74,7 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
     dry_run: validate and return what would be written (the preview); nothing is stored. A plan that
     already has tasks is only replaced when `replace` is set; an approved plan is never touched."""
     permissions.require(permissions.can_edit_agency(user, agency))
+    permissions.require(permissions.can_write_plan_of(user, agency), permissions.FORBIDDEN_CLOSED_UNIT)
     year = plan_services._year(year)
     plan = Plan.objects.filter(agency=agency, year=year, kind=kind).first()
     first = plan.first_year if plan is not None and first_year in (None, "") else (

@@ -1,7 +1,7 @@
 """A ward merged in 2025 has plans of the years it existed, imported after the merger: the provincial admin picks the
 closed unit in the back office (import page and new-plan form, under «Đơn vị đã sáp nhập/giải thể»), a unit's
-officers see only their own units, and a role left on a closed unit writes no plan of it; plans.check_unit_existed
-still decides the year."""
+officers see only their own units; plans.check_unit_existed still decides the year. Re-importing (replacing) an
+existing plan follows the same year rule, and never deletes the tasks a merger handed over to the successor."""
 
 import datetime as dt
 import io
@@ -12,7 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from motcua.api.auth import issue_token
-from motcua.transformation.models import Plan
+from motcua.transformation.models import Plan, Task, TaskHandover
+from motcua.transformation.services import plans
+from motcua.units.models import Agency
+from motcua.units.reorganization import apply
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/transformation"
@@ -93,6 +96,39 @@ def test_a_units_officer_sees_only_its_own_working_units(merged, signed_in):
         assert GROUP not in page and "UBND phường Cẩm Thành" not in page
     r = c.post(f"{BASE}/ke-hoach/moi/", {"agency": merged.ct.pk, "year": 2025, "kind": "plan"})
     assert r.status_code == 422 and not Plan.objects.exists()
+
+
+def test_replacing_follows_the_year_rule_of_creating(dx):
+    plan = plans.create_plan(dx.admin, agency=dx.ct, year=2026)  # written before the merger was recorded
+    plans.add_task(dx.admin, plan, section=plans.add_section(dx.admin, plan, title="Chính quyền số"),
+                   content="Cổng thông tin điện tử phường")
+    _merge_ct(dx)
+    api = _api(dx.admin)
+    for dry_run in ("true", "false"):
+        r = api.post(f"{API}/plans/import", {"file": _xlsx(2026), "unit": "21025", "year": 2026, "replace": "true",
+                                              "dry_run": dry_run})
+        assert r.status_code == 422, r.content
+        assert r.json() == {"code": "plan_unit_closed", "message": (
+            "Không nhập lại kế hoạch năm 2026 của UBND phường Cẩm Thành: nhập lại, thay thế kế hoạch theo cùng quy tắc "
+            f"như lập mới. {MERGED}")}
+    assert list(Task.objects.values_list("content", flat=True)) == ["Cổng thông tin điện tử phường"]
+
+
+def test_replacing_a_merged_units_plan_keeps_the_tasks_handed_over(merger):
+    m = merger
+    apply(m["plan"], m["admin"])
+    new = Agency.objects.get(admin_unit__code="99001")
+    handed = TaskHandover.objects.count()
+    assert handed and m["plan_a"].tasks.count() == 3
+    year = m["plan_a"].year
+    r = _api(m["admin"]).post(f"{API}/plans/import", {"file": _xlsx(year), "unit": m["a"].admin_unit.code,
+                                                       "year": year, "replace": "true"})
+    assert r.status_code == 409, r.content
+    assert r.json() == {"code": "plan_tasks_handed_over", "message": (
+        f"Không nhập thay thế kế hoạch năm {year} của {m['a'].name}: 2 nhiệm vụ đã chuyển giao cho {new.name} khi sắp "
+        "xếp đơn vị hành chính; đơn vị nhận đang báo cáo kết quả các nhiệm vụ này, thay thế sẽ xóa chúng. Sửa từng "
+        "nhiệm vụ trong kế hoạch thay vì nhập lại.")}
+    assert m["plan_a"].tasks.count() == 3 and TaskHandover.objects.count() == handed
 
 
 def test_an_officer_left_on_a_closed_unit_writes_no_plan_of_it(merged):

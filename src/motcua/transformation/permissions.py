@@ -32,6 +32,8 @@ APPROVE_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
 PROVINCIAL_ADMIN = Role.PROVINCIAL_ADMIN
 
 FORBIDDEN_OTHER_UNIT = "Bạn chỉ được thay đổi dữ liệu chuyển đổi số của đơn vị mình."
+FORBIDDEN_CLOSED_UNIT = ("Đơn vị đã sáp nhập hoặc giải thể: dữ liệu chuyển đổi số của đơn vị là lịch sử, chỉ quản trị "
+                         "tỉnh lập hoặc nhập kế hoạch của đơn vị cho các năm đơn vị còn hoạt động.")
 FORBIDDEN_NOT_STAFF = "Chỉ cán bộ, công chức, viên chức được xem và cập nhật dữ liệu chuyển đổi số."
 
 
@@ -65,6 +67,13 @@ def can_edit_agency(user, agency) -> bool:
     if not _signed_in(user) or agency is None:
         return False
     return is_provincial_admin(user) or _held_in(user, EDIT_ROLES, agency)
+
+
+def can_write_plan_of(user, agency) -> bool:
+    """Create or import a plan (or report) of `agency`: its editors; of a closed unit (merged or dissolved), whose
+    data is history (module docstring), only the provincial admin — a role left on it (a closure in the admin moves
+    none) does not write in it."""
+    return can_edit_agency(user, agency) and (agency.is_active or is_provincial_admin(user))
 
 
 def can_view_agency(user, agency) -> bool:
@@ -152,6 +161,16 @@ def editable_agencies(user):
     if is_provincial_admin(user):
         return qs
     return qs.filter(pk__in={ra.agency_id for ra in roles_of(user) if ra.role in EDIT_ROLES and ra.agency_id})
+
+
+def plan_agencies(user):
+    """The units whose plans (and reports) `user` may create or import in the back office: ``editable_agencies``,
+    and for the provincial admin also the units closed by a merger or a dissolution — their plans of the years they
+    existed are still imported after the closure (``plans.check_unit_existed`` decides the year). A closed unit's data
+    is otherwise history: its officers' roles moved to the successor or ended, which reads it and changes none."""
+    if is_provincial_admin(user):
+        return Agency.objects.select_related("admin_unit")
+    return editable_agencies(user)
 
 
 def visible_agencies(user):

@@ -13,6 +13,19 @@ from motcua.web.forms import REQUIRED, DateField, WholeNumberField
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+CLOSED_UNITS = "Đơn vị đã sáp nhập/giải thể"
+
+
+def unit_picker(field: forms.ModelChoiceField, agencies) -> None:
+    """`field` picks one of `agencies`; the closed ones (merged or dissolved: only the provincial admin is offered
+    them, permissions.plan_agencies) under their own heading, apart from the units working today."""
+    field.queryset = agencies
+    active = [(a.pk, field.label_from_instance(a)) for a in agencies if a.is_active]
+    closed = [(a.pk, field.label_from_instance(a)) for a in agencies if not a.is_active]
+    if closed:
+        field.choices = [("", field.empty_label or ""), ("Đơn vị đang hoạt động", active), (CLOSED_UNITS, closed)]
+
+
 class PlanForm(forms.Form):
     agency = forms.ModelChoiceField(label="Đơn vị", queryset=None, error_messages=REQUIRED)
     year = WholeNumberField(label="Năm", min_value=2000, max_value=2100, error_messages=REQUIRED)
@@ -27,7 +40,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, agencies=None, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        unit_picker(self.fields["agency"], agencies)
         self.fields["parent"].queryset = parents
         self.fields["parent"].label_from_instance = lambda p: f"{p.agency.name} — {p.title}"
 

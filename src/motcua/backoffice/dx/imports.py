@@ -22,6 +22,7 @@ from motcua.web.pages import actor
 
 from ..views.common import officer_required
 from .common import error_status, page
+from .forms import unit_picker
 
 SESSION = "dx_import"
 
@@ -37,7 +38,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        unit_picker(self.fields["agency"], agencies)
 
 
 def _options(c: dict) -> dict:
@@ -47,7 +48,7 @@ def _options(c: dict) -> dict:
 
 @officer_required
 def import_page(request):
-    agencies = permissions.editable_agencies(request.user).order_by("code")
+    agencies = permissions.plan_agencies(request.user).order_by("code")
     if not agencies.exists():
         return page(request, "backoffice/forbidden.html", {}, status=403)
     if request.method == "POST" and request.POST.get("buoc") == "xac-nhan":

@@ -42,7 +42,7 @@ def home(request):
 
 @officer_required
 def plan_new(request):
-    agencies = permissions.editable_agencies(request.user).order_by("code")
+    agencies = permissions.plan_agencies(request.user).order_by("code")
     if not agencies.exists():
         return page(request, "backoffice/forbidden.html", {}, status=403)
     parents = permissions.visible_plans(request.user).filter(kind=Plan.PLAN).select_related("agency")

@@ -108,6 +108,7 @@ def _standing_in(agency, year: int) -> str:
 def create_plan(user, *, agency, year, kind: str = Plan.PLAN, title: str = "", number: str = "", legal_basis: str = "",
                 parent: Plan | None = None, first_year=None) -> Plan:
     permissions.require(permissions.can_edit_agency(user, agency))
+    permissions.require(permissions.can_write_plan_of(user, agency), permissions.FORBIDDEN_CLOSED_UNIT)
     year = _year(year)
     check_unit_existed(agency, year)
     first = _year(first_year, "Năm bắt đầu") if first_year not in (None, "") else year

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 
 from motcua.core.errors import InvalidTransition, ValidationFailed
 from motcua.core.text import fold
 
 from .. import permissions
-from ..models import BudgetLine, Plan, PlanSection, Task
+from ..models import BudgetLine, Plan, PlanSection, Task, TaskHandover
 from ..services import plans as plan_services
 from ..services.common import audit, stored_user
 from ..services.merger import received_tasks
@@ -72,8 +73,11 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
     """Read `data` (.xlsx) into the agency's plan (or report) of `year`, creating it if needed.
 
     dry_run: validate and return what would be written (the preview); nothing is stored. A plan that
-    already has tasks is only replaced when `replace` is set; an approved plan is never touched."""
+    already has tasks is only replaced when `replace` is set; an approved plan is never touched. Importing into a plan
+    that exists follows the year rule of creating one (``_check_reimport``); replacing never deletes tasks a merger
+    handed over (``_check_handed_over``)."""
     permissions.require(permissions.can_edit_agency(user, agency))
+    permissions.require(permissions.can_write_plan_of(user, agency), permissions.FORBIDDEN_CLOSED_UNIT)
     year = plan_services._year(year)
     plan = Plan.objects.filter(agency=agency, year=year, kind=kind).first()
     first = plan.first_year if plan is not None and first_year in (None, "") else (
@@ -82,9 +86,12 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
         plan_services.check_unit_existed(agency, year)
     else:
         permissions.require(permissions.can_edit_plan(user, plan))
+        _check_reimport(plan)
         if plan.is_approved:
             raise InvalidTransition("plan_approved", "Kế hoạch đã phê duyệt; mở lại kế hoạch trước khi nhập lại.")
         existing = plan.tasks.count()
+        if existing:
+            _check_handed_over(plan)
         if existing and not replace:
             raise ValidationFailed("plan_not_empty", f"Kế hoạch đã có {existing} nhiệm vụ; chọn \u201cthay thế\u201d "
                                                      "để nhập lại toàn bộ.", status=409)
@@ -114,6 +121,36 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
                                                              "planned_vnd": parsed.planned_vnd,
                                                              "received_results": [t.pk for t in updated]})
     return ImportResult(plan, parsed, created, False, received, len(updated), **money_counts)
+
+
+def _label(plan: Plan) -> str:
+    return f"{dict(Plan.KINDS)[plan.kind].lower()} năm {plan.year} của {plan.agency.name}"
+
+
+def _check_reimport(plan: Plan) -> None:
+    """Importing into a plan that exists (replacing its tasks) follows the year rule of creating one
+    (plans.check_unit_existed): not for a year its unit did not exist in, whenever the plan was written."""
+    try:
+        plan_services.check_unit_existed(plan.agency, plan.year)
+    except ValidationFailed as err:
+        raise ValidationFailed(err.code, f"Không nhập lại {_label(plan)}: nhập lại, thay thế kế hoạch theo cùng quy tắc "
+                                         f"như lập mới. {err.message}") from None
+
+
+def _check_handed_over(plan: Plan) -> None:
+    """Replacing deletes the plan's tasks, and with them the tasks a merger handed over (services/merger.py): the
+    unit that received them reports on them and counts them. Refused while the plan has any."""
+    tasks = plan.tasks.filter(Q(handovers__isnull=False) | Q(handed_over_to__isnull=False)).distinct()
+    if not tasks.exists():
+        return
+    ids = tasks.values("pk")
+    names = sorted(set(TaskHandover.objects.filter(task__in=ids).values_list("to_agency__name", flat=True))
+                   | set(Task.objects.filter(pk__in=ids, handed_over_to__isnull=False)
+                         .values_list("handed_over_to__name", flat=True)))
+    raise InvalidTransition("plan_tasks_handed_over", (
+        f"Không nhập thay thế {_label(plan)}: {tasks.count()} nhiệm vụ đã chuyển giao cho {', '.join(names)} khi sắp "
+        "xếp đơn vị hành chính; đơn vị nhận đang báo cáo kết quả các nhiệm vụ này, thay thế sẽ xóa chúng. Sửa từng "
+        "nhiệm vụ trong kế hoạch thay vì nhập lại."))
 
 
 def _money_of(plan: Plan) -> dict[str, list[tuple]]:

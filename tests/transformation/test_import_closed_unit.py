@@ -140,3 +140,16 @@ def test_an_officer_left_on_a_closed_unit_writes_no_plan_of_it(merged):
     r = api.post(f"{API}/plans", {"unit": "21025", "year": 2025}, content_type="application/json")
     assert r.status_code == 403, r.content
     assert not Plan.objects.exists()
+
+
+def test_an_officer_of_a_unit_dissolved_by_its_date_writes_no_plan_of_it(dx):
+    """A dissolution dated in the admin leaves the agency ticked «đang hoạt động»; once its last day has passed, the
+    unit is closed all the same (units.lifetime): its admin creates no plan of it, even for a year it existed."""
+    unit = dx.ct.admin_unit
+    unit.valid_to = dt.date(2025, 6, 30)
+    unit.save(update_fields=["valid_to"])
+    assert Agency.objects.get(pk=dx.ct.pk).is_active
+    r = _api(dx.ct_admin).post(f"{API}/plans", {"unit": dx.ct.code, "year": 2025}, content_type="application/json")
+    assert r.status_code == 403, r.content
+    assert r.json()["message"].startswith("Đơn vị đã sáp nhập hoặc giải thể")
+    assert not Plan.objects.exists()

@@ -20,10 +20,12 @@ The roles and role groups come from motcua.accounts.models (Role), the checks fr
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from motcua.accounts.models import OFFICER_ROLES, Role
 from motcua.accounts.permissions import has_role, is_officer, is_province_wide, roles_of, staff_agencies_of
 from motcua.core.errors import PermissionDenied
+from motcua.units import lifetime
 from motcua.units.models import Agency
 from motcua.units.reorganization import predecessor_ids
 
@@ -73,7 +75,12 @@ def can_write_plan_of(user, agency) -> bool:
     """Create or import a plan (or report) of `agency`: its editors; of a closed unit (merged or dissolved), whose
     data is history (module docstring), only the provincial admin — a role left on it (a closure in the admin moves
     none) does not write in it."""
-    return can_edit_agency(user, agency) and (agency.is_active or is_provincial_admin(user))
+    if not can_edit_agency(user, agency):
+        return False
+    # closed: turned off by a merger's plan, or its unit's last day has passed (a dissolution dated in the admin
+    # leaves the agency ticked «đang hoạt động»: units.lifetime decides by the date)
+    closed = not agency.is_active or lifetime.of_agency(agency).ended_before(timezone.localdate())
+    return not closed or is_provincial_admin(user)
 
 
 def can_view_agency(user, agency) -> bool:

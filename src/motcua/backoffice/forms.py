@@ -138,8 +138,7 @@ class HandOverForm(forms.Form):
         field.queryset = (receiving_today.filter(receiving.taking_due(due)) if due else receiving_today).order_by("name")
 
         def refusal(agency, day):
-            return receiving.handover_refusal(agency, day) or (
-                due and receiving.appointment_refusal(agency, day, due, receiving.HANDING))
+            return receiving.sending_refusal(agency, day, due)
 
         field.refusal = refusal
         if due:  # its unit dissolving ahead before this dossier is due: not offered, and why

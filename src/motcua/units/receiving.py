@@ -92,6 +92,14 @@ def appointment_refusal(agency: Agency, day: dt.date, due: dt.date, words: _Word
     return Refusal("appointment_after_dissolution", f"{fact}; vui lòng {words.elsewhere}.", fact)
 
 
+def sending_refusal(agency: Agency, day: dt.date, due: dt.date | None) -> Refusal | None:
+    """Why a dossier due on ``due`` cannot be sent to ``agency`` on ``day`` (None: it can): its unit has closed
+    (``handover_refusal``), or its dissolution is recorded ahead and the dossier would still be there after the last
+    day (``appointment_refusal``, the officer's words). What a hand-over, a step at another agency and the hand-over
+    form ask."""
+    return handover_refusal(agency, day) or (appointment_refusal(agency, day, due, HANDING) if due else None)
+
+
 def taking_due(due: dt.date) -> Q:
     """``appointment_refusal(agency, day, due) is None`` as a filter on agencies (one rule)."""
     return ~Q(admin_unit__valid_to__lt=due, admin_unit__replaced_by__isnull=True)

@@ -34,8 +34,7 @@ def _agency_of_step(d: Dossier, step, at: dt.datetime) -> Agency:
     if step.agency_id:
         refused = None
         if step.agency_id != d.agency_id:  # nor to one dissolving ahead before the dossier is due
-            refused = receiving.handover_refusal(step.agency, day) or (
-                due and receiving.appointment_refusal(step.agency, day, due, receiving.HANDING))
+            refused = receiving.sending_refusal(step.agency, day, due)
         if refused:
             raise InvalidTransition(
                 "step_agency_not_receiving",
@@ -191,13 +190,13 @@ def _receiving_agency(d, at, args) -> None:
         raise ValidationFailed("to_agency_required", "Cần chọn cơ quan nhận hồ sơ liên thông.")
     if to_agency.pk == (d.current_agency or d.agency).pk:
         raise ValidationFailed("same_agency", "Cơ quan nhận phải khác cơ quan đang xử lý.")
-    day = timezone.localdate(at)
-    if refused := receiving.handover_refusal(to_agency, day):  # its unit closed: nobody there
-        raise ValidationFailed(refused.code, refused.message, details={"field": "to_agency"})
-    # its dissolution recorded ahead: the dossier would still be waiting there after its last day
+    # its unit closed (nobody there), or its dissolution recorded ahead: the dossier would still be waiting there
+    # after its last day
     due = timezone.localdate(d.due_at) if d.due_at else None
-    if due and (refused := receiving.appointment_refusal(to_agency, day, due, receiving.HANDING)):
-        raise ValidationFailed(refused.code, refused.message, details=_details(to_agency, due, field="to_agency"))
+    if refused := receiving.sending_refusal(to_agency, timezone.localdate(at), due):
+        raise ValidationFailed(refused.code, refused.message, details=(
+            _details(to_agency, due, field="to_agency") if refused.code == "appointment_after_dissolution"
+            else {"field": "to_agency"}))
 
 
 @transition("hand_over", checks=[_receiving_agency])

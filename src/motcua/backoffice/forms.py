@@ -135,7 +135,10 @@ class HandOverForm(forms.Form):
         today = timezone.localdate()
         due = timezone.localdate(dossier.due_at) if dossier is not None and dossier.due_at else None
         receiving_today = Agency.objects.filter(receiving.receiving_on(today)).select_related("admin_unit")
-        field.queryset = (receiving_today.filter(receiving.taking_due(due)) if due else receiving_today).order_by("name")
+        offered = receiving_today.filter(receiving.taking_due(due)) if due else receiving_today
+        if dossier is not None:  # not the agency holding it: the lifecycle refuses that one (same_agency)
+            offered = offered.exclude(pk=dossier.current_agency_id or dossier.agency_id)
+        field.queryset = offered.order_by("name")
 
         def refusal(agency, day):
             return receiving.sending_refusal(agency, day, due)

@@ -66,7 +66,8 @@ def _closed_options(html: str) -> str:
 def test_the_provincial_admin_imports_a_merged_wards_past_plan_in_the_back_office(merged, signed_in):
     c = signed_in(merged.admin)
     page = c.get(f"{BASE}/nhap/").content.decode()
-    assert "UBND phường Cẩm Thành" in _closed_options(page)
+    # named with when it closed: which years its plans may still cover
+    assert "UBND phường Cẩm Thành (đã sáp nhập vào Phường Đức Phổ từ ngày 01/07/2025)" in _closed_options(page)
     assert "UBND phường Đức Phổ" not in _closed_options(page)  # a working unit stays in the other group
     r = c.post(f"{BASE}/nhap/", {"agency": merged.ct.pk, "year": 2026, "kind": "plan", "file": _xlsx(2026)})
     assert r.status_code == 422 and MERGED in r.content.decode()  # the year rule still decides

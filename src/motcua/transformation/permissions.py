@@ -79,7 +79,7 @@ def can_write_plan_of(user, agency) -> bool:
         return False
     # closed: turned off by a merger's plan, or its unit's last day has passed (a dissolution dated in the admin
     # leaves the agency ticked «đang hoạt động»: units.lifetime decides by the date)
-    closed = not agency.is_active or lifetime.of_agency(agency).ended_before(timezone.localdate())
+    closed = not agency.is_active or lifetime.of_unit(agency.admin_unit).ended_before(timezone.localdate())
     return not closed or is_provincial_admin(user)
 
 
@@ -176,7 +176,7 @@ def plan_agencies(user):
     existed are still imported after the closure (``plans.check_unit_existed`` decides the year). A closed unit's data
     is otherwise history: its officers' roles moved to the successor or ended, which reads it and changes none."""
     if is_provincial_admin(user):
-        return Agency.objects.select_related("admin_unit")
+        return Agency.objects.select_related("admin_unit__replaced_by")
     return editable_agencies(user)
 
 

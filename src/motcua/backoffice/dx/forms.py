@@ -8,6 +8,7 @@ from django.utils import timezone
 from motcua.transformation import measures
 from motcua.transformation.models import Activity, Plan, Target, Task, TaskGroup
 from motcua.transformation.sections import TARGET_AREAS
+from motcua.units import lifetime
 from motcua.web.forms import REQUIRED, DateField, WholeNumberField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -16,12 +17,21 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CLOSED_UNITS = "Đơn vị đã sáp nhập/giải thể"
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def unit_picker(field: forms.ModelChoiceField, agencies) -> None:
     """`field` picks one of `agencies`; the closed ones (merged or dissolved: only the provincial admin is offered
     them, permissions.plan_agencies) under their own heading, apart from the units working today."""
     field.queryset = agencies
-    active = [(a.pk, field.label_from_instance(a)) for a in agencies if a.is_active]
-    closed = [(a.pk, field.label_from_instance(a)) for a in agencies if not a.is_active]
+    today = timezone.localdate()
+    lives = {a.pk: lifetime.of_unit(a.admin_unit) for a in agencies}
+    shut = {a.pk for a in agencies if not a.is_active or lives[a.pk].ended_before(today)}  # permissions.can_write_plan_of
+    active = [(a.pk, field.label_from_instance(a)) for a in agencies if a.pk not in shut]
+    # «Phường A (đã sáp nhập vào Phường B từ ngày …)»: which years its plans may still cover
+    closed = [(a.pk, f"{field.label_from_instance(a)} ({_lower_first(lives[a.pk].closure_on(today))})"
+               if lives[a.pk].last else field.label_from_instance(a)) for a in agencies if a.pk in shut]
     if closed:
         field.choices = [("", field.empty_label or ""), ("Đơn vị đang hoạt động", active), (CLOSED_UNITS, closed)]
 

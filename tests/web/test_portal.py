@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from motcua.documents.models import Attachment
 from motcua.dossiers.models import Dossier, Status
@@ -111,6 +112,75 @@ def test_files_sent_with_an_error_elsewhere_are_kept_with_a_draft_and_not_sent_a
     assert resp.status_code == 302, resp.content.decode()[:2000]
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED and draft.code and draft.attachments.count() == len(comps)
+
+
+def test_files_sent_before_choosing_the_place_are_held_and_go_with_the_dossier(client, world):
+    # The procedure is received at two communes and the citizen forgot to choose one: no draft can be kept without
+    # its place (never chosen for them), yet the files they sent on 3G are not asked for again.
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    comps = list(world["proc"].components.all())
+    assert world["proc"].agencies.count() > 1
+    resp = client.post(url, _submit_payload(world, agency=""))
+    body = resp.content.decode()
+    assert resp.status_code == 400 and 'id="id_agency-err">Vui lòng nhập mục này.' in body
+    assert "vui lòng chọn lại tệp này" not in body and "Vui lòng đính kèm giấy tờ này." not in body
+    for comp in comps:
+        assert f"Đã tải lên: giay-to-{comp.pk}.pdf — không cần tải lại; chọn tệp khác nếu muốn thay." in body
+    assert not Dossier.objects.exists()  # nothing written in the citizen's name at a place they did not choose
+
+    other = Client()  # another citizen's session sees none of them
+    other.force_login(world["citizen2"])
+    resp = other.post(url, {k: v for k, v in _submit_payload(world).items() if not k.startswith("tp_")})
+    assert resp.status_code == 400 and "Đã tải lên" not in resp.content.decode()
+
+    again = {k: v for k, v in _submit_payload(world, agency=world["other"].pk).items() if not k.startswith("tp_")}
+    resp = client.post(url, again)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    sent = Dossier.objects.get(applicant=world["citizen"])
+    assert sent.status == Status.SUBMITTED and sent.agency == world["other"]
+    assert sorted(sent.attachments.values_list("original_name", flat=True)) == sorted(
+        f"giay-to-{c.pk}.pdf" for c in comps)
+
+
+def test_a_held_file_chosen_again_is_replaced_and_held_files_go_with_the_draft_once_the_place_is_chosen(client, world):
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    first, second = list(world["proc"].components.all())[:2]
+    client.post(url, _submit_payload(world, agency=""))
+    again = {k: v for k, v in _submit_payload(world, agency="").items() if k != f"tp_{second.pk}"}
+    again[f"tp_{first.pk}"] = SimpleUploadedFile("anh-chup-lai.pdf", pdf_bytes(), "application/pdf")
+    body = client.post(url, again).content.decode()
+    assert "Đã tải lên: anh-chup-lai.pdf" in body and f"Đã tải lên: giay-to-{first.pk}.pdf" not in body
+    assert f"Đã tải lên: giay-to-{second.pk}.pdf" in body
+    # The place chosen, another field still to fix: the held files become the draft's, nothing is submitted.
+    third = {k: v for k, v in _submit_payload(world, f_child_name="").items() if not k.startswith("tp_")}
+    body = client.post(url, third).content.decode()
+    draft = Dossier.objects.get(applicant=world["citizen"])
+    assert draft.status == Status.DRAFT and draft.agency == world["agency"]
+    names = dict(draft.attachments.values_list("component", "original_name"))
+    assert names[first.pk] == "anh-chup-lai.pdf" and names[second.pk] == f"giay-to-{second.pk}.pdf"
+    assert draft.attachments.count() == world["proc"].components.count()
+    assert not Attachment.objects.filter(dossier__isnull=True, owner=world["citizen"]).exists()
+
+
+def test_held_files_never_sent_are_removed_by_the_daily_sweep(client, world):
+    import datetime as dt
+
+    from motcua.documents.orphans import sweep
+    from motcua.documents.storage import document_storage
+
+    client.force_login(world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    client.post(url, _submit_payload(world, agency=""))
+    held = list(Attachment.objects.filter(dossier__isnull=True, owner=world["citizen"]))
+    assert held and all(document_storage().exists(a.storage_path) for a in held)
+    assert sweep(older_than=dt.timedelta(hours=1), apply=True).held_expired == 0  # young: kept
+    later = timezone.now() + dt.timedelta(days=2)
+    result = sweep(older_than=dt.timedelta(hours=1), apply=True, now=later)
+    assert result.held_expired == len(held)
+    assert not Attachment.objects.filter(pk__in=[a.pk for a in held]).exists()
+    assert not any(document_storage().exists(a.storage_path) for a in held)
 
 
 def test_a_file_chosen_again_replaces_the_one_kept_with_the_draft(client, world):

@@ -100,6 +100,36 @@ def replace_in_draft(dossier, component, *, by) -> list[int]:
     return gone
 
 
+def hold_upload(upload, *, owner, component) -> Attachment:
+    """A file the citizen sent for ``component`` with a form refused before they chose where to submit it: a draft
+    needs its place, so the file is held, with no dossier, for ``owner`` until the form is sent again
+    (``attach_held``). Never chosen for them; what is left held is removed by the daily sweep (orphans.py)."""
+    return store_upload(upload, owner=owner, component=component, kind=AttachmentKind.HELD, uploaded_by=owner)
+
+
+def held_for(owner, procedure, pks) -> dict[int, Attachment]:
+    """component pk -> the file ``owner`` holds for it among ``pks`` (the ones the portal remembers in the
+    session), for ``procedure`` only."""
+    rows = Attachment.objects.filter(pk__in=list(pks or []), kind=AttachmentKind.HELD, dossier__isnull=True,
+                                     owner=owner, component__procedure=procedure).order_by("uploaded_at", "id")
+    return {att.component_id: att for att in rows}
+
+
+def drop_held(held) -> None:
+    """Held files replaced by the citizen's new choice: the rows go now, their files with the daily sweep."""
+    Attachment.objects.filter(pk__in=[att.pk for att in held], kind=AttachmentKind.HELD, dossier__isnull=True).delete()
+
+
+def attach_held(held, dossier, *, by) -> None:
+    """The held files go with ``dossier`` (the citizen's, just saved or submitted) as its components' files."""
+    held = list(held)
+    if not held:
+        return
+    Attachment.objects.filter(pk__in=[att.pk for att in held], kind=AttachmentKind.HELD, dossier__isnull=True,
+                              owner=dossier.applicant_id).update(dossier=dossier, kind=AttachmentKind.COMPONENT)
+    audit_record(by, "document.held_attached", "dossier", dossier.pk, {"attachments": [att.pk for att in held]})
+
+
 def signature_summary(data: bytes) -> dict:
     """Verify the signatures of an uploaded PDF (if any) so the officer sees their validity."""
     if b"/ByteRange" not in data:

@@ -19,6 +19,8 @@ class AttachmentKind(models.TextChoices):
     RESULT_DRAFT = "result_draft", "Dự thảo kết quả (chưa ký)"
     RESULT_REPLACED = "result_replaced", "Tệp kết quả không ban hành (đã thay bằng kết quả ký sau)"
     TEMPLATE = "template", "Mẫu kết quả (.docx)"
+    # A citizen's file sent with a form refused before any place was chosen: no dossier yet (attachments.hold_upload)
+    HELD = "held", "Tệp gửi kèm, chờ chọn nơi nộp"
 
 
 # Kinds only officers see: a draft is not a result until signed; a result file replaced by the one signed was never

@@ -9,6 +9,9 @@ The sweep looks only under ``documents/`` of the document storage, where attachm
 - every file any model's ``FileField`` names (report and paper builds), whatever its folder;
 - every file younger than the age threshold, so a transaction still running is never swept.
 
+A file the portal held for a citizen who had not chosen where to submit yet (``AttachmentKind.HELD``, no dossier)
+is kept only while younger than the threshold: past it, its row is removed (with ``apply``) and its file swept.
+
 PKI material, keys, audit anchors and backups live in their own folders and are never looked at.
 References are read from the primary database (the writer's), after the files were listed: a file listed
 and then referenced is kept.
@@ -25,7 +28,7 @@ from django.core.files.storage import Storage
 from django.db import models, router
 from django.utils import timezone
 
-from .models import Attachment
+from .models import Attachment, AttachmentKind
 from .storage import document_storage
 
 ROOT = "documents"
@@ -39,6 +42,7 @@ class Sweep:
     referenced: int = 0
     orphans: list[tuple[str, int]] = field(default_factory=list)  # (name, bytes)
     removed: int = 0
+    held_expired: int = 0  # held files never sent with a dossier (their rows removed with apply)
 
     @property
     def orphan_bytes(self) -> int:
@@ -90,7 +94,12 @@ def sweep(*, older_than: dt.timedelta, apply: bool, storage: Storage | None = No
             result.young += 1
         else:
             candidates.append(name)
-    keep = referenced(candidates)
+    expired = Attachment.objects.filter(kind=AttachmentKind.HELD, dossier__isnull=True, uploaded_at__lt=cutoff)
+    expired_paths = set(expired.values_list("storage_path", flat=True))
+    result.held_expired = len(expired_paths)
+    if apply and expired_paths:
+        expired.filter(storage_path__in=expired_paths).delete()
+    keep = referenced(candidates) - expired_paths
     result.referenced = len(keep)
     for name in candidates:
         if name in keep:

@@ -16,7 +16,7 @@ from motcua.audit.services import record_read
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
-from motcua.documents.attachments import replace_in_draft
+from motcua.documents.attachments import attach_held, drop_held, held_for, hold_upload, replace_in_draft
 from motcua.documents.consent import UNVERIFIED_MESSAGE
 from motcua.documents.vault import reuse_in_dossier, reuse_suggestions
 from motcua.dossiers import lifecycle
@@ -110,14 +110,16 @@ def submit(request, code):
     vault = _vault_suggestions(proc, actor(request))
     if request.method == "POST":
         drafting = request.POST.get("action") == "draft"
+        held = {} if draft is not None else _held(request, proc)
+        stored = {**{f"tp_{pk}": [att.original_name] for pk, att in held.items()}, **stored}
         form = SubmitForm(request.POST, request.FILES, procedure=proc, agencies=agencies, stored_files=stored,
                           drafting=drafting, vault=vault)
         if form.is_valid():
-            result = _save_submission(request, proc, form, draft, drafting)
+            result = _save_submission(request, proc, form, draft, drafting, held)
             if result is not None:
                 return result
         else:
-            draft = _keep_uploads(request, proc, form, draft) or draft
+            draft = _keep_uploads(request, proc, form, draft, held) or draft
     else:
         person = _population_record(request) if request.GET.get("dan_cu") == "1" else None
         form = SubmitForm(initial=_initial(request.user, proc, draft, person, agencies), procedure=proc, agencies=agencies,
@@ -158,20 +160,67 @@ def _dossier_fields(request, proc, form, agency) -> dict:
             "applicant_data": applicant_data, "form_data": form.form_data()}
 
 
-def _keep_uploads(request, proc, form, draft):
+HELD_KEY = "portal_held_uploads"  # procedure code -> [Attachment pk]: files held before a place was chosen
+
+
+def _held(request, proc) -> dict:
+    """component pk -> the file this session holds for it (sent before the citizen chose where to submit)."""
+    return held_for(request.user, proc, request.session.get(HELD_KEY, {}).get(proc.code, []))
+
+
+def _remember_held(request, proc, held: dict) -> None:
+    remembered = {**request.session.get(HELD_KEY, {}), proc.code: [att.pk for att in held.values()]}
+    request.session[HELD_KEY] = {code: pks for code, pks in remembered.items() if pks}
+
+
+def _unused_held(form, held: dict) -> tuple[list, list]:
+    """(held files that go with the dossier, held files replaced): a component chosen again, or taken from the
+    repository, replaces its held file."""
+    replaced = [att for pk, att in held.items()
+                if form.cleaned_data.get(f"tp_{pk}") or form.cleaned_data.get(f"kho_{pk}")]
+    return [att for att in held.values() if att not in replaced], replaced
+
+
+def _hold_uploads(request, proc, form, kept, held) -> None:
+    """No place chosen yet, so no draft to keep the files with (a draft names its place, and the portal never
+    chooses it for the citizen): they are held for this session, for this procedure, and shown as already sent."""
+    holding = dict(held)
+    try:
+        with transaction.atomic():
+            drop_held([holding.pop(form.fields[name].component.pk) for name in kept
+                       if form.fields[name].component.pk in holding])
+            for name in kept:
+                comp = form.fields[name].component
+                holding[comp.pk] = hold_upload(form.cleaned_data[name], owner=request.user, component=comp)
+    except DomainError:  # not stored after all: asked for again by their names, as before
+        return
+    held.clear()
+    held.update(holding)
+    _remember_held(request, proc, held)
+    form.keep({f"tp_{pk}": [att.original_name] for pk, att in held.items()}, kept)
+
+
+def _keep_uploads(request, proc, form, draft, held):
     """The form came back with a field to fix: the files it carried that passed their checks are kept with the
     draft, as «Lưu nháp» keeps them, so a citizen on 3G never sends them twice; nothing is submitted. A draft being
     edited keeps what it had saved, its files for those components replaced; without one, a draft is saved with what
-    passed its checks. The draft, or None when nothing was kept: no file passed, or no place chosen to keep one for.
-    (A submission the lifecycle refuses — the place no longer receives — writes nothing.)"""
+    passed its checks, with the files held before a place was chosen. No place chosen yet: the files are held
+    (_hold_uploads). The draft, or None when no draft was kept. (A submission the lifecycle refuses — the place no
+    longer receives — writes nothing.)"""
     kept = [name for name in form.component_names if name not in form.errors and form.cleaned_data.get(name)]
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
-    if not kept or agency is None:
+    if agency is None and kept and draft is None:
+        _hold_uploads(request, proc, form, kept, held)
+        return None
+    if not (kept or held) or agency is None:
         return None
     try:
         with transaction.atomic():
             if draft is None:
                 dossier = lifecycle.save_draft(**_dossier_fields(request, proc, form, agency))
+                drop_held([att for att in held.values() if f"tp_{att.component_id}" in kept])
+                attach_held([att for att in held.values() if f"tp_{att.component_id}" not in kept], dossier,
+                            by=actor(request))
             else:
                 dossier = draft
                 for name in kept:
@@ -181,11 +230,13 @@ def _keep_uploads(request, proc, form, draft):
                                  component=form.fields[name].component)
     except DomainError:  # the place no longer receives, say: the files are asked for again by their names
         return None
+    if held:
+        _remember_held(request, proc, {})
     form.keep(attachments_by_component(dossier), kept)
     return dossier
 
 
-def _save_submission(request, proc, form, draft, drafting):
+def _save_submission(request, proc, form, draft, drafting, held):
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
     kwargs = _dossier_fields(request, proc, form, agency)
     if drafting and agency is None:
@@ -207,9 +258,14 @@ def _save_submission(request, proc, form, draft, drafting):
                 store_attachment(dossier, upload, by=actor(request), component=comp)
             for item, comp in form.reused_items():
                 reuse_in_dossier(item, dossier, actor=actor(request), component=comp)
+            going, replaced = _unused_held(form, held)
+            drop_held(replaced)
+            attach_held(going, dossier, by=actor(request))
     except DomainError as err:
         form.add_error(None, err.message)
         return None
+    if held:
+        _remember_held(request, proc, {})
     if drafting:
         messages.success(request, "Đã lưu bản nháp. Bạn có thể quay lại hoàn thiện và nộp sau.")
         return redirect(f"{request.path}?nhap={dossier.pk}")

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Đã quét {result.scanned} tệp: {result.referenced} đang được tham chiếu, {result.young} mới ghi "
             f"(dưới {older_than_hours:g} giờ), {len(result.orphans)} mồ côi "
+            f"(trong đó {result.held_expired} tệp gửi kèm không được nộp, quá hạn chờ chọn nơi nộp) "
             f"({result.orphan_bytes:,} byte)".replace(",", ".")
             + (f"; đã xóa {result.removed}." if apply else "; chạy lại với --apply để xóa."))
         if apply and result.removed:

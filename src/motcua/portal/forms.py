@@ -162,7 +162,8 @@ class SubmitForm(ApplicantForm):
                     initial=items[0].pk, widget=forms.RadioSelect)
         self.fields["agency"] = ReceivingAgencyField(label="Nơi nộp hồ sơ", queryset=agencies,
                                                      empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
-                                                     error_messages={**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
+                                                     error_messages={"required": "Vui lòng chọn nơi nộp hồ sơ.",
+                                                                     "invalid_choice": "Lựa chọn không hợp lệ."})
         formerly = former_names(agencies)  # a commune merged away: the applicant still knows its name
         if len(agencies) > 1 and self.initial.get("agency") and not self.is_bound:
             self.fields["agency"].help_text = "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước; bạn vẫn chọn được nơi khác."

@@ -13,7 +13,11 @@
   the API ``works_for_state`` on every route (api/transformation);
 - a unit that succeeded others in a merger (motcua.units.reorganization) reads their plans, round answers and
   reports, and changes none of them: they stay the old unit's history (its open tasks are handed over to the
-  successor, which reports on them, and its teams move to it: transformation/services/merger.py).
+  successor, which reports on them, and its teams move to it: transformation/services/merger.py);
+- a closed unit (merged, or dissolved: its last day has passed) changes none of its own data either — plans, tasks and
+  their results, budget, targets and values, evidence, teams, round answers, annual report: a role left on it (a
+  closure dated in the admin moves none) reads it, and only the provincial admin changes it (``is_closed``, asked
+  by ``can_edit_agency`` and ``can_report_on_task``; refused with FORBIDDEN_CLOSED_UNIT).
 The roles and role groups come from motcua.accounts.models (Role), the checks from motcua.accounts.permissions.
 """
 
@@ -35,7 +39,7 @@ PROVINCIAL_ADMIN = Role.PROVINCIAL_ADMIN
 
 FORBIDDEN_OTHER_UNIT = "Bạn chỉ được thay đổi dữ liệu chuyển đổi số của đơn vị mình."
 FORBIDDEN_CLOSED_UNIT = ("Đơn vị đã sáp nhập hoặc giải thể: dữ liệu chuyển đổi số của đơn vị là lịch sử, chỉ quản trị "
-                         "tỉnh lập hoặc nhập kế hoạch của đơn vị cho các năm đơn vị còn hoạt động.")
+                         "tỉnh được thay đổi, lập hoặc nhập kế hoạch của đơn vị cho các năm đơn vị còn hoạt động.")
 FORBIDDEN_NOT_STAFF = "Chỉ cán bộ, công chức, viên chức được xem và cập nhật dữ liệu chuyển đổi số."
 
 
@@ -65,22 +69,32 @@ def _held_in(user, roles, agency) -> bool:
     return agency is not None and any(ra.role in roles and ra.agency_id == agency.pk for ra in roles_of(user))
 
 
-def can_edit_agency(user, agency) -> bool:
+def is_closed(agency) -> bool:
+    """Closed: turned off by a merger's plan, or its unit's last day has passed (a dissolution dated in the admin
+    leaves the agency ticked «đang hoạt động»: units.lifetime decides by the date). Its data is history (module
+    docstring)."""
+    return not agency.is_active or lifetime.of_unit(agency.admin_unit).ended_before(timezone.localdate())
+
+
+def holds_edit_role(user, agency) -> bool:
+    """The provincial admin, or an editor's role held for `agency` itself — whether or not the unit is still open
+    (``can_edit_agency`` asks that too)."""
     if not _signed_in(user) or agency is None:
         return False
     return is_provincial_admin(user) or _held_in(user, EDIT_ROLES, agency)
 
 
-def can_write_plan_of(user, agency) -> bool:
-    """Create or import a plan (or report) of `agency`: its editors; of a closed unit (merged or dissolved), whose
-    data is history (module docstring), only the provincial admin — a role left on it (a closure in the admin moves
-    none) does not write in it."""
+def can_edit_agency(user, agency) -> bool:
+    """Change `agency`'s DX data (and create or import its plans): its editors while it is open; of a closed unit
+    only the provincial admin."""
+    return holds_edit_role(user, agency) and (is_provincial_admin(user) or not is_closed(agency))
+
+
+def require_edit(user, agency) -> None:
+    """403 unless ``can_edit_agency``: said FORBIDDEN_CLOSED_UNIT when the unit is closed."""
     if not can_edit_agency(user, agency):
-        return False
-    # closed: turned off by a merger's plan, or its unit's last day has passed (a dissolution dated in the admin
-    # leaves the agency ticked «đang hoạt động»: units.lifetime decides by the date)
-    closed = not agency.is_active or lifetime.of_unit(agency.admin_unit).ended_before(timezone.localdate())
-    return not closed or is_provincial_admin(user)
+        closed = agency is not None and is_closed(agency)
+        raise PermissionDenied("forbidden", FORBIDDEN_CLOSED_UNIT if closed else FORBIDDEN_OTHER_UNIT)
 
 
 def can_view_agency(user, agency) -> bool:
@@ -132,7 +146,14 @@ def can_edit_plan(user, plan) -> bool:
 
 
 def can_approve_plan(user, plan) -> bool:
-    return _signed_in(user) and (is_provincial_admin(user) or _held_in(user, APPROVE_ROLES, plan.agency))
+    return can_edit_plan(user, plan) and (is_provincial_admin(user) or _held_in(user, APPROVE_ROLES, plan.agency))
+
+
+def require_approve(user, plan, message: str) -> None:
+    """403 unless ``can_approve_plan``: said FORBIDDEN_CLOSED_UNIT to the editors of a closed unit, else `message`."""
+    if holds_edit_role(user, plan.agency):
+        require_edit(user, plan.agency)
+    require(can_approve_plan(user, plan), message)
 
 
 def carried_by(agency_ids) -> Q:
@@ -155,7 +176,26 @@ def can_report_on_task(user, task) -> bool:
     if task.handed_over_to_id:
         leads.append(task.handed_over_to)
     leads += [h.to_agency for h in task.handovers.select_related("to_agency")]  # each part of the lead a merger moved
-    return _signed_in(user) and any(_held_in(user, OFFICER_ROLES, a) for a in leads)
+    # a closed lead unit reports no more: its successor, which the merger handed the task over to, does
+    return _signed_in(user) and any(_held_in(user, OFFICER_ROLES, a) and not is_closed(a) for a in leads)
+
+
+def reporting_agencies(user) -> set[int]:
+    """The units `user` holds a staff role in that are still open: those whose carried tasks it reports on («Nhiệm
+    vụ của tôi»); a closed unit's are history, reported on by the successor a merger handed them over to."""
+    held = staff_agencies_of(user)
+    return {a.pk for a in Agency.objects.filter(pk__in=held).select_related("admin_unit") if not is_closed(a)}
+
+
+def require_report(user, task) -> None:
+    """403 unless ``can_report_on_task``: said FORBIDDEN_CLOSED_UNIT to an officer whose only hold on the task is a
+    closed unit's role (or of its plan's closed unit)."""
+    if can_report_on_task(user, task):
+        return
+    leads = list(task.lead_agencies.all()) or [task.plan.agency]
+    mine = [a for a in {*leads, task.plan.agency} if _signed_in(user) and _held_in(user, OFFICER_ROLES, a)]
+    closed = any(is_closed(a) for a in mine)
+    raise PermissionDenied("forbidden", FORBIDDEN_CLOSED_UNIT if closed else FORBIDDEN_OTHER_UNIT)
 
 
 def require(allowed: bool, message: str = FORBIDDEN_OTHER_UNIT) -> None:
@@ -164,10 +204,12 @@ def require(allowed: bool, message: str = FORBIDDEN_OTHER_UNIT) -> None:
 
 
 def editable_agencies(user):
+    """The working units whose data `user` changes: for a unit's editors not a closed one (``can_edit_agency``)."""
     qs = Agency.objects.filter(is_active=True).select_related("admin_unit")
     if is_provincial_admin(user):
         return qs
-    return qs.filter(pk__in={ra.agency_id for ra in roles_of(user) if ra.role in EDIT_ROLES and ra.agency_id})
+    held = qs.filter(pk__in={ra.agency_id for ra in roles_of(user) if ra.role in EDIT_ROLES and ra.agency_id})
+    return qs.filter(pk__in=[a.pk for a in held if can_edit_agency(user, a)])
 
 
 def plan_agencies(user):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from motcua.transformation import measures
+from motcua.transformation import measures, permissions
 from motcua.transformation.models import Activity, Plan, Target, Task, TaskGroup
 from motcua.transformation.sections import TARGET_AREAS
 from motcua.units import lifetime
@@ -27,7 +27,7 @@ def unit_picker(field: forms.ModelChoiceField, agencies) -> None:
     field.queryset = agencies
     today = timezone.localdate()
     lives = {a.pk: lifetime.of_unit(a.admin_unit) for a in agencies}
-    shut = {a.pk for a in agencies if not a.is_active or lives[a.pk].ended_before(today)}  # permissions.can_write_plan_of
+    shut = {a.pk for a in agencies if permissions.is_closed(a)}
     active = [(a.pk, field.label_from_instance(a)) for a in agencies if a.pk not in shut]
     # «Phường A (đã sáp nhập vào Phường B từ ngày …)»: which years its plans may still cover
     closed = [(a.pk, f"{field.label_from_instance(a)} ({_lower_first(lives[a.pk].closure_on(today))})"

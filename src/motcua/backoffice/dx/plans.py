@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from motcua.accounts.permissions import staff_agencies_of
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
 from motcua.documents.attachments import get_attachment
@@ -294,7 +293,7 @@ def _my_tasks_page(request, failed: dict | None = None, status: int = 200):
     """Tasks of plans that my unit leads (or, when no lead unit is named, of my unit's plans), soonest deadline first;
     `failed`: the forms that were sent back, by task, shown as typed with their messages."""
     failed = failed or {}
-    mine = staff_agencies_of(request.user)
+    mine = permissions.reporting_agencies(request.user)  # not a closed unit's: its data is history
     # a report's rows (money spent in past years, seed 004 Phụ lục I) are not work to do
     qs = (Task.objects.filter(permissions.carried_by(mine), plan__kind=Plan.PLAN)
           .exclude(status=Task.DONE).select_related("plan__agency", "section").distinct())

@@ -23,7 +23,7 @@ MAX_TEXT = 50_000
 
 
 def save_narrative(user, agency, year: int, section: str, text: str) -> Narrative:
-    permissions.require(permissions.can_edit_agency(user, agency))
+    permissions.require_edit(user, agency)
     if section not in SECTION_TITLES:
         raise ValidationFailed("section_unknown", "Mục báo cáo không tồn tại.")
     text = (text or "").replace("\r\n", "\n").strip()

@@ -35,7 +35,7 @@ def _sources(value) -> list[FundingSource]:
 def add_budget_line(user, task: Task, *, planned, year=None, disbursed=None, sources=(), note: str = "") -> BudgetLine:
     """`planned` / `disbursed`: triệu đồng as written ("92,460") or an already parsed (đồng, decimals)."""
     plan = task.plan
-    permissions.require(permissions.can_edit_plan(user, plan))
+    permissions.require_edit(user, plan.agency)
     _unlocked(plan)
     year = _year(year, "Năm kinh phí") if year not in (None, "") else (task.year or (task.deadline.year if task.deadline
                                                                                        else plan.year))
@@ -53,7 +53,7 @@ def add_budget_line(user, task: Task, *, planned, year=None, disbursed=None, sou
 def update_budget_line(user, line: BudgetLine, **fields) -> BudgetLine:
     """Planned amount, year and sources are the plan's content; the disbursed amount is reported any time."""
     plan = line.task.plan
-    permissions.require(permissions.can_edit_plan(user, plan))
+    permissions.require_edit(user, plan.agency)
     if set(fields) - {"disbursed", "note"}:
         _unlocked(plan)
     if "year" in fields:
@@ -75,7 +75,7 @@ def update_budget_line(user, line: BudgetLine, **fields) -> BudgetLine:
 
 
 def delete_budget_line(user, line: BudgetLine) -> None:
-    permissions.require(permissions.can_edit_plan(user, line.task.plan))
+    permissions.require_edit(user, line.task.plan.agency)
     _unlocked(line.task.plan)
     line.delete()
 

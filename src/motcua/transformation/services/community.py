@@ -33,7 +33,7 @@ def _not_after_today(day: dt.date | None, label: str) -> None:
 
 def add_team(user, agency, *, members, village: str = "", decision: str = "", founded_on: dt.date | None = None
              ) -> CommunityTeam:
-    permissions.require(permissions.can_edit_agency(user, agency))
+    permissions.require_edit(user, agency)
     members = _count(members, "Số thành viên")
     if members == 0:
         raise ValidationFailed("count_invalid", "Tổ phải có ít nhất một thành viên.")
@@ -45,7 +45,7 @@ def add_team(user, agency, *, members, village: str = "", decision: str = "", fo
 
 def add_activity(user, agency, *, date: dt.date, title: str, participants, kind: str = Activity.TRAINING,
                  audience: str = "", task=None) -> Activity:
-    permissions.require(permissions.can_edit_agency(user, agency))
+    permissions.require_edit(user, agency)
     title = (title or "").strip()
     if not title:
         raise ValidationFailed("title_required", "Cần nhập nội dung hoạt động.")

@@ -82,7 +82,7 @@ def target_label(target: Target) -> str:
 
 def add_target(user, plan: Plan, *, measure: str, value, comparator: str = Target.GTE, name: str = "",
                unit: str | None = None, area: str | None = None, note: str = "") -> Target:
-    permissions.require(permissions.can_edit_plan(user, plan))
+    permissions.require_edit(user, plan.agency)
     _unlocked(plan)
     m = measures.get(measure)
     if m is None:
@@ -102,7 +102,7 @@ def add_target(user, plan: Plan, *, measure: str, value, comparator: str = Targe
 
 
 def delete_target(user, target: Target) -> None:
-    permissions.require(permissions.can_edit_plan(user, target.plan))
+    permissions.require_edit(user, target.plan.agency)
     _unlocked(target.plan)
     target.delete()
 
@@ -112,7 +112,7 @@ def enter_value(user, target: Target, *, value, period_start: dt.date | None = N
                 ) -> IndicatorValue:
     """A value the system cannot measure, typed by an officer of the unit, with an optional evidence file."""
     plan = target.plan
-    permissions.require(permissions.can_edit_plan(user, plan))
+    permissions.require_edit(user, plan.agency)
     m = measures.get(target.measure)
     if m is None or m.source != measures.ENTERED:
         raise ValidationFailed("value_computed", "Chỉ tiêu này do hệ thống tự tính từ số liệu; không nhập tay.")

@@ -107,8 +107,7 @@ def _standing_in(agency, year: int) -> str:
 
 def create_plan(user, *, agency, year, kind: str = Plan.PLAN, title: str = "", number: str = "", legal_basis: str = "",
                 parent: Plan | None = None, first_year=None) -> Plan:
-    permissions.require(permissions.can_edit_agency(user, agency))
-    permissions.require(permissions.can_write_plan_of(user, agency), permissions.FORBIDDEN_CLOSED_UNIT)
+    permissions.require_edit(user, agency)
     year = _year(year)
     check_unit_existed(agency, year)
     first = _year(first_year, "Năm bắt đầu") if first_year not in (None, "") else year
@@ -131,7 +130,7 @@ def create_plan(user, *, agency, year, kind: str = Plan.PLAN, title: str = "", n
 
 
 def update_plan(user, plan: Plan, **fields) -> Plan:
-    permissions.require(permissions.can_edit_plan(user, plan))
+    permissions.require_edit(user, plan.agency)
     unknown = set(fields) - PLAN_FIELDS
     if unknown:
         raise ValidationFailed("invalid_field", f"Không sửa được: {', '.join(sorted(unknown))}.")
@@ -160,7 +159,7 @@ def update_plan(user, plan: Plan, **fields) -> Plan:
 
 
 def approve_plan(user, plan: Plan) -> Plan:
-    permissions.require(permissions.can_approve_plan(user, plan), "Chỉ lãnh đạo hoặc quản trị đơn vị phê duyệt kế hoạch.")
+    permissions.require_approve(user, plan, "Chỉ lãnh đạo hoặc quản trị đơn vị phê duyệt kế hoạch.")
     if plan.is_approved:
         raise InvalidTransition("plan_approved", "Kế hoạch đã được phê duyệt.")
     if not plan.tasks.exists():
@@ -173,7 +172,7 @@ def approve_plan(user, plan: Plan) -> Plan:
 
 
 def reopen_plan(user, plan: Plan) -> Plan:
-    permissions.require(permissions.can_approve_plan(user, plan), "Chỉ lãnh đạo hoặc quản trị đơn vị mở lại kế hoạch.")
+    permissions.require_approve(user, plan, "Chỉ lãnh đạo hoặc quản trị đơn vị mở lại kế hoạch.")
     if not plan.is_approved:
         raise InvalidTransition("plan_not_approved", "Kế hoạch chưa được phê duyệt.")
     with transaction.atomic():
@@ -192,7 +191,7 @@ def _unlocked(plan: Plan) -> None:
 # ---- sections ----
 
 def add_section(user, plan: Plan, *, title: str, numeral: str = "", group=None) -> PlanSection:
-    permissions.require(permissions.can_edit_plan(user, plan))
+    permissions.require_edit(user, plan.agency)
     _unlocked(plan)
     title = (title or "").strip()
     if not title:
@@ -203,7 +202,7 @@ def add_section(user, plan: Plan, *, title: str, numeral: str = "", group=None) 
 
 
 def delete_section(user, section: PlanSection) -> None:
-    permissions.require(permissions.can_edit_plan(user, section.plan))
+    permissions.require_edit(user, section.plan.agency)
     _unlocked(section.plan)
     if section.tasks.exists():
         raise InvalidTransition("section_not_empty", "Nhóm còn nhiệm vụ; chuyển hoặc xóa các nhiệm vụ trước.")
@@ -316,7 +315,7 @@ def _done_is_whole(clean: dict) -> None:
 
 
 def add_task(user, plan: Plan, *, section: PlanSection, content: str, lead_agencies=(), **fields) -> Task:
-    permissions.require(permissions.can_edit_plan(user, plan))
+    permissions.require_edit(user, plan.agency)
     _unlocked(plan)
     clean = _clean_task_fields(plan, {"section": section, "content": content, **fields})
     check_time(plan, clean.get("deadline"), clean.get("year"))
@@ -335,10 +334,10 @@ def update_task(user, task: Task, lead_agencies=None, **fields) -> Task:
     plan = task.plan
     structural = (set(fields) - RESULT_FIELDS) or lead_agencies is not None
     if structural:
-        permissions.require(permissions.can_edit_plan(user, plan))
+        permissions.require_edit(user, plan.agency)
         _unlocked(plan)
     else:
-        permissions.require(permissions.can_report_on_task(user, task))
+        permissions.require_report(user, task)
     clean = _clean_task_fields(plan, fields)
     deadline = clean.get("deadline", task.deadline)
     year = clean.get("year", task.year)
@@ -357,14 +356,14 @@ def update_task(user, task: Task, lead_agencies=None, **fields) -> Task:
 
 
 def delete_task(user, task: Task) -> None:
-    permissions.require(permissions.can_edit_plan(user, task.plan))
+    permissions.require_edit(user, task.plan.agency)
     _unlocked(task.plan)
     task.delete()
 
 
 def add_evidence(user, task: Task, file, name: str | None = None):
     """Store a file through the documents app's checked upload and attach it to the task."""
-    permissions.require(permissions.can_report_on_task(user, task))
+    permissions.require_report(user, task)
     with transaction.atomic():
         owner = stored_user(user)
         att = store_upload(file, owner=owner, kind=AttachmentKind.EVIDENCE, uploaded_by=owner, name=name)

@@ -135,12 +135,15 @@ def answer_refusal(resp: RoundResponse, today: dt.date | None = None) -> Invalid
 
 def submit_response(user, rnd: ReportingRound, agency) -> RoundResponse:
     """The unit sends its figures: a snapshot of its tasks and targets for the round's period."""
-    permissions.require(permissions.can_edit_agency(user, agency))
+    # the unit's editors are told first why a closed unit answers no more (answer_refusal, 409); then the closure
+    # of DX data (permissions.is_closed) refuses the rest
+    permissions.require(permissions.holds_edit_role(user, agency))
     if rnd.status != ReportingRound.OPEN:
         raise InvalidTransition("round_closed", "Kỳ báo cáo đã đóng.")
     resp = response_for(rnd, agency)
     if (no := answer_refusal(resp)) is not None:
         raise no
+    permissions.require_edit(user, agency)
     plan = Plan.objects.filter(agency=agency, year=rnd.year, kind=Plan.PLAN).first()
     if plan is None:
         raise InvalidTransition("plan_missing", f"{agency.name} chưa có kế hoạch chuyển đổi số năm {rnd.year}; lập kế "

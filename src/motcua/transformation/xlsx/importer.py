@@ -76,8 +76,7 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
     already has tasks is only replaced when `replace` is set; an approved plan is never touched. Importing into a plan
     that exists follows the year rule of creating one (``_check_reimport``); replacing never deletes tasks a merger
     handed over (``_check_handed_over``)."""
-    permissions.require(permissions.can_edit_agency(user, agency))
-    permissions.require(permissions.can_write_plan_of(user, agency), permissions.FORBIDDEN_CLOSED_UNIT)
+    permissions.require_edit(user, agency)
     year = plan_services._year(year)
     plan = Plan.objects.filter(agency=agency, year=year, kind=kind).first()
     first = plan.first_year if plan is not None and first_year in (None, "") else (
@@ -85,7 +84,7 @@ def import_plan(user, data: bytes, *, agency, year: int, kind: str = Plan.PLAN, 
     if plan is None:  # a new plan: of a unit that existed in its year, the preview too says so
         plan_services.check_unit_existed(agency, year)
     else:
-        permissions.require(permissions.can_edit_plan(user, plan))
+        permissions.require_edit(user, plan.agency)
         _check_reimport(plan)
         if plan.is_approved:
             raise InvalidTransition("plan_approved", "Kế hoạch đã phê duyệt; mở lại kế hoạch trước khi nhập lại.")

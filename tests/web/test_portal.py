@@ -374,6 +374,22 @@ def test_tracking_limit_counts_each_visitor_behind_the_proxy(world, submitted, s
     assert resp.status_code == 200 and "Chờ tiếp nhận" in resp.content.decode()
 
 
+@pytest.mark.parametrize("code", ["THÀNH PHỐ", "X\x95\x81ΜJ\x1cÞ\x0bU", "H51.02-261201-0001 ", "%" * 64])
+def test_a_code_typed_with_any_characters_is_counted_under_a_key_every_cache_takes(code):
+    """A look-up's code is what the visitor typed: a space, a control character or a letter outside ASCII in the key
+    of its counters made memcached (a cache this installation may be given) refuse it, a 500 instead of «không tìm
+    thấy». The keys hold none; the same code, typed in lower case, counts under the same key."""
+    from django.core.cache.backends.base import memcache_key_warnings
+
+    from motcua.accounts import lockout
+
+    for kind in ("dossier", "feedback"):
+        for scope in ("code", "day"):
+            key = lockout.lookup_key(kind, scope, code)
+            assert list(memcache_key_warnings(f":1:{key}")) == []
+            assert key == lockout.lookup_key(kind, scope, code.lower())
+
+
 def test_guesses_of_one_code_from_many_addresses_stop_for_the_day(world, submitted, settings):
     """Ten wrong guesses per address and per code every 15 minutes let a patient guesser spread over many addresses
     try 960 of the 10.000 four-digit endings a day; a code guessed wrong 30 times in a day stops being trackable
@@ -386,7 +402,7 @@ def test_guesses_of_one_code_from_many_addresses_stop_for_the_day(world, submitt
         guesser = Client(REMOTE_ADDR=f"198.51.100.{n}")
         assert guesser.post(url, {"code": submitted.code, "secret": f"{n:04d}"}).status_code == 404
         if n % 10 == 9:  # the 15 minutes of the per-code counter pass
-            cache.delete(f"motcua:lookup:dossier:code:{submitted.code}")
+            cache.delete(lockout.lookup_key("dossier", "code", submitted.code))
     resp = Client(REMOTE_ADDR="203.0.113.99").post(url, {"code": submitted.code, "secret": "1234"})  # the right one
     assert resp.status_code == 429 and lockout.LOOKUP_DAILY_MESSAGE in resp.content.decode()
     assert "Chờ tiếp nhận" not in resp.content.decode()

@@ -20,6 +20,8 @@ Audit: ``account.locked_out`` (account or address, once per lockout), ``api.toke
 
 from __future__ import annotations
 
+import hashlib
+
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
@@ -187,11 +189,17 @@ LOOKUP_DAILY_MESSAGE = ("Mã này đã bị tra cứu sai quá nhiều lần tro
                         "cứu công khai mã này tạm dừng trong 24 giờ. Người nộp đăng nhập Cổng dịch vụ công để xem.")
 
 
+def lookup_key(kind: str, scope: str, code: str) -> str:
+    """The cache key counting wrong guesses of `code` (as typed: any characters, up to 64) over `scope` ("code" or
+    "day"): its digest, so a key holds no space, control or non-ASCII character a cache such as memcached refuses."""
+    digest = hashlib.sha256(code.strip().upper()[:64].encode("utf-8", "surrogatepass")).hexdigest()
+    return f"motcua:lookup:{kind}:{scope}:{digest}"
+
+
 def _lookup_counters(request, kind: str, code: str) -> list[tuple[str, int, int, str]]:
-    code = code.strip().upper()[:64]
     return [(f"motcua:lookup:{kind}:ip:{client_address(request) or '?'}", LOOKUP_LIMIT, LOOKUP_WINDOW, LOOKUP_MESSAGE),
-            (f"motcua:lookup:{kind}:code:{code}", LOOKUP_LIMIT, LOOKUP_WINDOW, LOOKUP_MESSAGE),
-            (f"motcua:lookup:{kind}:day:{code}", LOOKUP_DAILY_LIMIT, LOOKUP_DAY, LOOKUP_DAILY_MESSAGE)]
+            (lookup_key(kind, "code", code), LOOKUP_LIMIT, LOOKUP_WINDOW, LOOKUP_MESSAGE),
+            (lookup_key(kind, "day", code), LOOKUP_DAILY_LIMIT, LOOKUP_DAY, LOOKUP_DAILY_MESSAGE)]
 
 
 def lookup_refusal(request, kind: str, code: str) -> str | None:

@@ -122,7 +122,7 @@ def test_json_carries_vietnamese_as_utf8_not_escapes(client, db):
 
 
 # pydantic reads a whole number in a string leniently: " 30 ", "3_0", "+30" and "30.0" as 30, and true as 1. What is
-# sent is what is used: a JSON number, or 0–9 in a query or form value (api.schemas.WholeNumber); anything else is the
+# sent is what is used: a JSON number, or 0–9 in a query or form value (api.values.WholeNumber); anything else is the
 # usual 422 invalid_input, under the field.
 @pytest.mark.parametrize("days", ["3_0", " 30 ", "+30", "30.0", True])
 def test_a_number_of_days_that_only_pydantic_reads_as_one_is_refused(world, days):

@@ -115,7 +115,7 @@ def _boolean_inputs(spec):
 
 def test_every_boolean_the_api_takes_refuses_what_only_pydantic_reads(world):
     """Each boolean the OpenAPI document publishes (JSON body, form, query), sent as one of pydantic's lax values, is
-    the 422 with «Phải là true hoặc false.» under it (api.schemas.Boolean / TextBoolean): an input added with a plain
+    the 422 with «Phải là true hoặc false.» under it (api.values.Boolean / TextBoolean): an input added with a plain
     ``bool`` fails here. The answer comes before the operation runs: the other fields are left out."""
     client = world.client("counter")
     spec = client.get("/api/v1/openapi.json").json()

@@ -52,7 +52,7 @@ def test_import_with_preview_then_read_the_plan(api, dx):
 
 @pytest.mark.parametrize("raw", ["1", "yes", "on", "True", " true", "0", "no"])
 def test_a_preview_asked_otherwise_than_true_or_false_is_refused_and_imports_nothing(api, dx, raw):
-    """dry_run and replace are form values: the text true or false (api.schemas.TextBoolean). pydantic read "1",
+    """dry_run and replace are form values: the text true or false (api.values.TextBoolean). pydantic read "1",
     "yes", "on" as a preview and "0", "no" as an import; now the 422 says what is taken."""
     c = api("dp_admin")
     for name in ("dry_run", "replace"):

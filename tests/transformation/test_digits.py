@@ -126,7 +126,7 @@ def test_a_training_or_a_team_dated_in_other_digits_is_refused(signed_in, dx, ta
 
 @pytest.mark.parametrize("year", ["2_024", " 2024 ", "+2024", True])
 def test_a_plan_year_that_only_pydantic_reads_as_one_is_refused(dp, year):
-    # pydantic reads "2_024" as 2024 and true as 1 (api.schemas.WholeNumber does not)
+    # pydantic reads "2_024" as 2024 and true as 1 (api.values.WholeNumber does not)
     r = dp.post(f"{API}/plans", {"unit": "21439", "year": year}, content_type="application/json")
     assert r.status_code == 422 and r.json()["details"]["fields"] == {"year": "Phải là một số nguyên."}
     assert not Plan.objects.exists()

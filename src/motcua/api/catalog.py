@@ -12,7 +12,8 @@ from motcua.core.money import format_vnd
 from motcua.core.text import fold
 from motcua.units.receiving import receiving_on
 
-from .schemas import ErrorOut, FieldOut, ProcedureDetailOut, ProcedurePage, page_size, page_start
+from .schemas import ErrorOut, FieldOut, ProcedureDetailOut, ProcedurePage
+from .values import page_size, page_start
 
 router = Router(tags=["catalog"])
 

@@ -37,7 +37,8 @@ from motcua.dossiers import access
 from motcua.dossiers.models import Dossier
 
 from .auth import api_auth
-from .schemas import ErrorOut, WholeNumber, whole
+from .schemas import ErrorOut
+from .values import WholeNumber, whole
 
 router = Router(tags=["documents"], auth=api_auth)
 

@@ -54,9 +54,8 @@ from .schemas import (
     SubmitIn,
     SupplementIn,
     SupplementRequestIn,
-    page_size,
-    page_start,
 )
+from .values import page_size, page_start
 
 router = Router(tags=["dossiers"], auth=api_auth)
 

@@ -28,7 +28,8 @@ from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRatin
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
-from .schemas import Boolean, ErrorOut, WholeNumber, page_size, page_start
+from .schemas import ErrorOut
+from .values import Boolean, WholeNumber, page_size, page_start
 
 router = Router(tags=["engagement"])
 

@@ -3,7 +3,7 @@ turned into ``{code, message, details?}`` with Vietnamese messages (api/errors.p
 
 from __future__ import annotations
 
-from .schemas import MAX_FORM_BYTES
+from .values import MAX_FORM_BYTES
 
 _MESSAGES = {
     "missing": "Thiếu thông tin bắt buộc.",

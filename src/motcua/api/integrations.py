@@ -16,7 +16,8 @@ from motcua.integrations import dispatcher, population
 from motcua.integrations.models import Delivery
 
 from .auth import api_auth
-from .schemas import ErrorOut, WholeNumber
+from .schemas import ErrorOut
+from .values import WholeNumber
 
 router = Router(tags=["integrations"], auth=api_auth)
 

@@ -19,7 +19,8 @@ from motcua.payments import services
 from motcua.payments.models import Payment
 
 from .auth import api_auth
-from .schemas import ErrorOut, WholeNumber
+from .schemas import ErrorOut
+from .values import WholeNumber
 
 router = Router(tags=["payments"])
 

@@ -14,7 +14,7 @@ from motcua.transformation import permissions
 from motcua.transformation.models import PaperJob
 from motcua.transformation.services import annual, plans
 
-from ..schemas import WholeNumber
+from ..values import WholeNumber
 from .common import plan_or_404
 from .schemas import ERRORS, text
 

@@ -15,7 +15,7 @@ from motcua.transformation.xlsx.reader import MAX_BYTES
 from motcua.transformation.xlsx.writer import export_plan
 
 from ..openapi import told
-from ..schemas import TRUE_OR_FALSE, TextBoolean, WholeNumber
+from ..values import TRUE_OR_FALSE, TextBoolean, WholeNumber
 from .common import line_out, plan_detail, plan_or_404, plan_out, task_or_404, task_out, units, visible_or_404
 from .schemas import (
     ERRORS,
@@ -60,7 +60,7 @@ def create_plan(request, payload: PlanIn):
     return Status(201, plan_detail(plan))
 
 
-# Each its own Form: ninja drops the default of ``Form[TextBoolean] = False`` (api.schemas.TextBoolean).
+# Each its own Form: ninja drops the default of ``Form[TextBoolean] = False`` (api.values.TextBoolean).
 REPLACE = Form(False, description=TRUE_OR_FALSE)
 DRY_RUN = Form(False, description="true: xem trước, không ghi. " + TRUE_OR_FALSE)
 

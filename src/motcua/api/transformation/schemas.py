@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import WrapValidator
 
-from ..schemas import ErrorOut, Note, ShortText, WholeNumber, text, whole
+from ..schemas import ErrorOut
+from ..values import Note, ShortText, WholeNumber, text, whole
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut,
           422: ErrorOut}

@@ -83,9 +83,9 @@ def appointment_refusal(agency: Agency, day: dt.date, due: dt.date, words: _Word
     transition would move the appointment of a dossier the agency has (``HOLDING``: ``due`` the new one); ``fact``
     for an officer's own sentence (the codes are the API's). A unit with no recorded closure is asked nothing more."""
     unit = agency.admin_unit
-    if unit.valid_to is None or unit.replaced_by_id or due <= unit.valid_to:
-        return None  # no closure, a merger (a unit takes over), or due by the last day: read from the row itself
-    life = lifetime.of_unit(unit)
+    life = lifetime.of_unit(unit)  # from the row on hand: no statement unless a sentence names the unit taking over
+    if life.last is None or life.merged or due <= life.last:
+        return None  # no closure, a merger (a unit takes over), or due by the last day
     moved = "mới của hồ sơ này sẽ là" if words is HOLDING else "của hồ sơ này là"
     fact = (f"{life.closure_of(unit.name, day)}: {agency.name} chỉ {words.takes} có ngày hẹn trả kết quả đến hết "
             f"ngày {life.last:%d/%m/%Y}, ngày hẹn trả {moved} ngày {due:%d/%m/%Y}")

@@ -76,16 +76,25 @@ def handover_refusal(agency: Agency, day: dt.date) -> Refusal | None:
     return _refusal(agency, day, HANDING)
 
 
+def appointment_bound(agency: Agency) -> dt.date | None:
+    """The last day by which a dossier ``agency`` takes or holds must be due: its unit's, where its dissolution is
+    recorded (a merger is no bound: a unit takes over); None, nearly always, when there is none — then nobody needs
+    to compute an appointment to ask ``appointment_refusal``. Read from the row on hand, no statement."""
+    life = lifetime.of_unit(agency.admin_unit)
+    return None if life.merged else life.last
+
+
 def appointment_refusal(agency: Agency, day: dt.date, due: dt.date, words: _Words = FILING) -> Refusal | None:
     """Why ``agency``, on ``day``, does not take a dossier due (its appointment) on ``due`` (None: it does): its unit's
     dissolution is recorded ahead and ``due`` falls after the last day, when nobody would be there to return a
     result. Told to a citizen filing (``FILING``), an officer handing a dossier over (``HANDING``) or one whose
     transition would move the appointment of a dossier the agency has (``HOLDING``: ``due`` the new one); ``fact``
     for an officer's own sentence (the codes are the API's). A unit with no recorded closure is asked nothing more."""
+    last = appointment_bound(agency)
+    if last is None or due <= last:
+        return None
     unit = agency.admin_unit
-    life = lifetime.of_unit(unit)  # from the row on hand: no statement unless a sentence names the unit taking over
-    if life.last is None or life.merged or due <= life.last:
-        return None  # no closure, a merger (a unit takes over), or due by the last day
+    life = lifetime.of_unit(unit)
     moved = "mới của hồ sơ này sẽ là" if words is HOLDING else "của hồ sơ này là"
     fact = (f"{life.closure_of(unit.name, day)}: {agency.name} chỉ {words.takes} có ngày hẹn trả kết quả đến hết "
             f"ngày {life.last:%d/%m/%Y}, ngày hẹn trả {moved} ngày {due:%d/%m/%Y}")

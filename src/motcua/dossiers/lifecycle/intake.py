@@ -94,6 +94,8 @@ def check_appointment(procedure, agency, at: dt.datetime, *, advice: str = "") -
     """A dossier of ``procedure`` received by ``agency`` at ``at`` is not due after the last day of a unit whose
     dissolution is recorded ahead (units.receiving.appointment_refusal): else ValidationFailed naming both days, in
     the citizen's words, or the refusal's fact followed by ``advice`` for an officer."""
+    if receiving.appointment_bound(agency) is None:  # nearly every agency: no appointment to compute here
+        return
     due = timezone.localdate(appointment(procedure, at))
     if refused := receiving.appointment_refusal(agency, timezone.localdate(at), due):
         raise ValidationFailed(refused.code, f"{refused.fact}. {advice}" if advice else refused.message,

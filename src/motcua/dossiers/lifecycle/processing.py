@@ -67,6 +67,17 @@ def _details(agency: Agency, due: dt.date, **more) -> dict:
             **more}
 
 
+def _holders(d: Dossier) -> list[Agency]:
+    """The lead agency (which returns the result) and the agency holding the dossier, once each."""
+    return [d.agency] if d.current_agency_id in (None, d.agency_id) else [d.agency, d.current_agency]
+
+
+def bounded(d: Dossier) -> bool:
+    """Whether a last day bounds the appointment of ``d`` (units.receiving.appointment_bound of a holder): only then
+    is a moved appointment computed ahead to be checked."""
+    return any(receiving.appointment_bound(a) is not None for a in _holders(d))
+
+
 def check_new_appointment(d: Dossier, at: dt.datetime, due: dt.datetime, *, doing: str, advice: str = "",
                           error=ValidationFailed, **details) -> None:
     """A transition moving the appointment of ``d`` to ``due`` keeps it by the last day of its lead agency (which
@@ -74,8 +85,7 @@ def check_new_appointment(d: Dossier, at: dt.datetime, due: dt.datetime, *, doin
     (units.receiving.appointment_refusal, HOLDING): else ``error`` «Không ``doing`` được: …», with the refusal's advice
     or its fact and ``advice``. Asked before anything is written; both units come with the locking statement."""
     day, new = timezone.localdate(at), timezone.localdate(due)
-    holders = [d.agency] if d.current_agency_id in (None, d.agency_id) else [d.agency, d.current_agency]
-    for agency in holders:
+    for agency in _holders(d):
         if refused := receiving.appointment_refusal(agency, day, new, receiving.HOLDING):
             told = f"{refused.fact}. {advice}" if advice else refused.message
             raise error(refused.code, f"Không {doing} được: {told}", details=_details(agency, new, **details))
@@ -121,7 +131,7 @@ def shifted_due(d: Dossier, since: dt.datetime, at: dt.datetime) -> tuple[int, d
 
 def check_shifted_due(d: Dossier, since, at: dt.datetime, *, doing: str, advice: str) -> None:
     """The clock resuming (``shift_clock``) does not push the appointment past a last day (check_new_appointment)."""
-    if since is None or d.due_at is None:
+    if since is None or d.due_at is None or not bounded(d):
         return
     if (due := shifted_due(d, since, at)[1]) != d.due_at:
         check_new_appointment(d, at, due, doing=doing, advice=advice, error=InvalidTransition)
@@ -264,7 +274,8 @@ def _extension_days(d, at, args) -> None:
 
 
 def _extended_in_time(d, at, args) -> None:
-    check_new_appointment(d, at, calendar.add_working_days(d.due_at, args["days"]), doing="gia hạn", field="days")
+    if bounded(d):  # the new appointment computed ahead only where a last day bounds it
+        check_new_appointment(d, at, calendar.add_working_days(d.due_at, args["days"]), doing="gia hạn", field="days")
 
 
 @transition("extend", checks=[reason("Cần nêu rõ lý do gia hạn."), _extension_days, _extended_in_time])

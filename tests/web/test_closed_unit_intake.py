@@ -238,12 +238,14 @@ def test_a_dissolution_dated_ahead_refuses_a_dossier_due_after_the_units_last_da
     draft.refresh_from_db()
     assert (draft.status, draft.agency_id, draft.form_data) == (Status.DRAFT, agency.pk, {"child_name": "Bé Na"})
 
+    # the same details as wherever the API answers this code (a hand-over, an extension): the agency and both days
+    told = {"agency": agency.code, "last_day": today.isoformat(), "due_date": due.isoformat()}
     answer = _api_submit(world, agency)
     assert answer.status_code == 422
-    assert answer.json() == {"code": "appointment_after_dissolution", "message": said,
-                             "details": {"last_day": today.isoformat(), "due_date": due.isoformat()}}
+    assert answer.json() == {"code": "appointment_after_dissolution", "message": said, "details": told}
     answer = _api_counter(world, agency)
     assert answer.status_code == 422 and answer.json()["code"] == "appointment_after_dissolution"
+    assert answer.json()["details"] == told
     assert _written() == before
 
     answer = client.post(url, _submit_payload(world, draft=draft.pk, agency=other.pk, idem="han-2"))

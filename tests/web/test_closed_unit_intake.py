@@ -272,3 +272,32 @@ def test_the_counter_and_the_procedure_page_tell_which_agency_takes_no_dossier_d
     page = lxml.html.fromstring(client.get(reverse("portal:procedure", args=[world["proc"].code])).content)
     places = [" ".join(" ".join(li.itertext()).split()) for li in page.xpath("//h3[.='Nơi tiếp nhận']/following::ul[1]/li")]
     assert places == [f"{other.name}", f"{agency.name} — không nhận hồ sơ thủ tục này {said}"]
+
+
+def test_where_no_listed_agency_has_a_last_day_no_appointment_is_computed_to_mark_one(client, world, monkeypatch):
+    """The procedure page, the submission form and the counter's choice of agency compute a dossier's appointment
+    only to tell which agency dissolves before it (units.receiving.appointment_bound): nearly never, and they are
+    rendered on every visit. No agency with a last day: none is computed and none marked; one recorded: it is."""
+    computed = []
+    appointment = lifecycle.appointment
+    monkeypatch.setattr(lifecycle, "appointment", lambda *args: computed.append(args) or appointment(*args))
+    code = world["proc"].code
+    counter = world["counter"]
+    counter.role_assignments.create(role="counter_officer", agency=world["other"])
+
+    def rendered() -> str:
+        client.logout()
+        pages = [client.get(reverse("portal:procedure", args=[code]))]
+        sign_in(client, world["citizen"])
+        pages.append(client.get(reverse("portal:submit", args=[code])))
+        sign_in(client, counter)
+        pages.append(client.get(reverse("backoffice:walk_in"), {"thu_tuc": code}))
+        assert [p.status_code for p in pages] == [200, 200, 200]
+        return "".join(p.content.decode() for p in pages)
+
+    assert "không nhận hồ sơ thủ tục này" not in rendered()
+    assert computed == []
+
+    _dissolving_today(client, world)
+    assert rendered().count("không nhận hồ sơ thủ tục này") == 3  # once on each, by the dissolving commune
+    assert len(computed) == 3

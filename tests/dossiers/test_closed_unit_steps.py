@@ -162,7 +162,7 @@ def test_a_unit_dissolving_ahead_takes_no_dossier_due_after_its_last_day():
             attempt()
         assert refused.value.code == "appointment_after_dissolution" and refused.value.status == 422
         assert refused.value.message == f"{said}; vui lòng chọn nơi nộp khác."
-        assert refused.value.details == {"last_day": "2026-03-04", "due_date": "2026-03-05"}
+        assert refused.value.details == {"agency": w.agency.code, "last_day": "2026-03-04", "due_date": "2026-03-05"}
     assert (Dossier.objects.count(), DossierEvent.objects.count()) == before
 
     _close(w.agency, dt.date(2026, 3, 5))  # due on the last day: taken

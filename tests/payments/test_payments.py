@@ -338,3 +338,45 @@ def test_a_settlement_file_that_cannot_be_read_is_refused_not_a_500(sims, config
     assert "dòng 2" in r.json()["message"]
     p.refresh_from_db()
     assert p.status == Payment.PENDING
+
+
+HUGE = 5_000_000_000_000_000_000  # a whole number of đồng a payment can hold (under 2**63): two of them cannot be summed
+
+
+def test_two_huge_settlement_lines_are_a_difference_on_the_second_not_a_500(sims, configure, make_dossier):
+    """Each amount is valid, but their sum is past the largest total a run can record: the whole reconciliation ended
+    in a 500 (bigint out of range on PostgreSQL, an OverflowError on SQLite) and no lost callback was recovered."""
+    gw, (small, first, second) = _paid_at_the_gateway_callbacks_lost(sims, configure, make_dossier,
+                                                                     [7_500, HUGE, HUGE])
+    r = _reconcile_as_admin()
+    assert r.status_code == 200, r.content[:300]
+    run = r.json()
+    assert run["balanced"] is False and run["fixed"] == 2
+    assert (run["gateway_count"], run["gateway_total_vnd"]) == (2, 7_500 + HUGE)
+    (mismatch,) = run["mismatches"]  # the line past the total only; its payment is not "missing at the gateway"
+    assert mismatch["problem"] == "total_too_large" and mismatch["line"] == 4
+    assert mismatch["merchant_ref"] == second.merchant_ref and mismatch["amount_vnd"] == HUGE
+    assert mismatch["message"] == (
+        "Dòng 4 của bảng đối soát: số tiền 5.000.000.000.000.000.000 đ làm tổng tiền của lần đối soát vượt quá mức "
+        "hệ thống ghi được (9.223.372.036.854.775.807 đ); không cộng vào tổng, không ghi nhận thanh toán theo dòng này.")
+    for p, status in ((small, Payment.PAID), (first, Payment.PAID), (second, Payment.PENDING)):
+        p.refresh_from_db()
+        assert p.status == status
+    assert (run["ours_count"], run["ours_total_vnd"]) == (2, 7_500 + HUGE)
+    assert OutboxEvent.objects.filter(topic="payment.paid").count() == 2
+
+
+def test_our_own_payments_past_the_largest_total_are_a_difference_not_a_500(sims, configure, make_dossier):
+    gw, payments = _paid_at_the_gateway_callbacks_lost(sims, configure, make_dossier, [HUGE, HUGE])
+    for p in payments:  # both confirmed by their callbacks; the gateway's file then lists one only
+        services._confirm(p, amount_vnd=HUGE, paid_at=dt.datetime.fromisoformat("2026-03-05T10:00:00+07:00"),
+                          via="callback")
+    gw.payments[payments[1].gateway_ref]["status"] = "refunded"
+    run = services.reconcile(DAY)
+    assert (run.ours_count, run.ours_total_vnd) == (1, HUGE)
+    assert sorted((m["merchant_ref"], m["problem"]) for m in run.mismatches) == sorted([
+        (payments[1].merchant_ref, "missing_at_gateway"), (payments[1].merchant_ref, "total_too_large")])
+    (too_large,) = [m for m in run.mismatches if m["problem"] == "total_too_large"]
+    assert too_large["message"] == (
+        f"Giao dịch {payments[1].merchant_ref} của hệ thống: số tiền 5.000.000.000.000.000.000 đ làm tổng tiền của lần "
+        "đối soát vượt quá mức hệ thống ghi được (9.223.372.036.854.775.807 đ); không cộng vào tổng theo hệ thống.")

@@ -47,7 +47,7 @@ def test_a_round_by_default_and_through_the_api_asks_no_dissolved_ward(signed_in
     r = signed_in(dx.admin).post("/api/v1/transformation/rounds",
                                  {"title": "", "year": 2025, "deadline": deadline.isoformat(), "units": ["21025"]},
                                  content_type="application/json")
-    assert r.status_code == 422, r.content
+    assert r.status_code == 409, r.content
     body = r.json()
     assert body["code"] == "round_unit_closed"
     assert body["message"].startswith("Không thể giao báo cáo cho UBND phường Cẩm Thành: Phường Cẩm Thành đã giải thể")
@@ -68,7 +68,7 @@ def test_a_merged_wards_unit_code_is_refused_with_why_and_still_names_its_plans(
     api = signed_in(dx.admin)
     r = api.post("/api/v1/transformation/rounds", {"title": "", "year": 2025, "deadline": str(today + dt.timedelta(5)),
                                                    "units": ["21025"]}, content_type="application/json")
-    assert r.status_code == 422, r.content
+    assert r.status_code == 409, r.content
     assert r.json()["code"] == "round_unit_closed"
     assert r.json()["message"] == ("Không thể giao báo cáo cho UBND phường Cẩm Thành: Phường Cẩm Thành đã sáp nhập "
                                    f"vào Phường Hợp Nhất từ ngày {today:%d/%m/%Y}.")
@@ -77,17 +77,20 @@ def test_a_merged_wards_unit_code_is_refused_with_why_and_still_names_its_plans(
     assert [(p["unit"], p["year"]) for p in listed.json()] == [("H51.50.01", 2025)]
 
 
-def test_the_api_document_tells_a_closed_unit_422_when_a_round_opens_and_409_when_it_answers(db):
-    """The contract (docs/operations.md): 422 a value the call cannot take — naming a closed unit in a round opened
-    today, a plan of a year its unit did not exist —, 409 a state that no longer allows it — the answer of a unit
-    closed since the round opened. Clients read which code comes under which status in the OpenAPI document."""
+def test_the_api_document_tells_a_closed_unit_409_when_a_round_opens_as_when_it_answers(db):
+    """The contract (docs/operations.md): 409 a state that no longer allows it — naming a closed unit in a round opened
+    today, the answer of a unit closed since the round opened: one code, one status —, 422 a value the call cannot
+    take — a plan of a year its unit did not exist. Clients read which code comes under which status in the OpenAPI
+    document."""
     from django.test import Client
 
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     told = {(path, status): paths[path]["post"]["responses"][status]["description"] for path, status in (
-        ("/api/v1/transformation/rounds", "422"), ("/api/v1/transformation/rounds/{round_id}/answer", "409"),
+        ("/api/v1/transformation/rounds", "409"), ("/api/v1/transformation/rounds", "422"),
+        ("/api/v1/transformation/rounds/{round_id}/answer", "409"),
         ("/api/v1/transformation/plans", "422"), ("/api/v1/transformation/plans/import", "422"))}
-    assert "`round_unit_closed`" in told["/api/v1/transformation/rounds", "422"]
+    assert "`round_unit_closed`" in told["/api/v1/transformation/rounds", "409"]
+    assert "round_unit_closed" not in told["/api/v1/transformation/rounds", "422"]
     answer = told["/api/v1/transformation/rounds/{round_id}/answer", "409"]
     assert "`round_unit_closed`" in answer and "`round_unit_merged`" in answer
     for path in ("/api/v1/transformation/plans", "/api/v1/transformation/plans/import"):

@@ -238,12 +238,14 @@ def test_a_dissolution_dated_ahead_refuses_a_dossier_due_after_the_units_last_da
     draft.refresh_from_db()
     assert (draft.status, draft.agency_id, draft.form_data) == (Status.DRAFT, agency.pk, {"child_name": "Bé Na"})
 
+    # the same details as wherever the API answers this code (a hand-over, an extension): the agency and both days
+    told = {"agency": agency.code, "last_day": today.isoformat(), "due_date": due.isoformat()}
     answer = _api_submit(world, agency)
     assert answer.status_code == 422
-    assert answer.json() == {"code": "appointment_after_dissolution", "message": said,
-                             "details": {"last_day": today.isoformat(), "due_date": due.isoformat()}}
+    assert answer.json() == {"code": "appointment_after_dissolution", "message": said, "details": told}
     answer = _api_counter(world, agency)
     assert answer.status_code == 422 and answer.json()["code"] == "appointment_after_dissolution"
+    assert answer.json()["details"] == told
     assert _written() == before
 
     answer = client.post(url, _submit_payload(world, draft=draft.pk, agency=other.pk, idem="han-2"))
@@ -270,3 +272,32 @@ def test_the_counter_and_the_procedure_page_tell_which_agency_takes_no_dossier_d
     page = lxml.html.fromstring(client.get(reverse("portal:procedure", args=[world["proc"].code])).content)
     places = [" ".join(" ".join(li.itertext()).split()) for li in page.xpath("//h3[.='Nơi tiếp nhận']/following::ul[1]/li")]
     assert places == [f"{other.name}", f"{agency.name} — không nhận hồ sơ thủ tục này {said}"]
+
+
+def test_where_no_listed_agency_has_a_last_day_no_appointment_is_computed_to_mark_one(client, world, monkeypatch):
+    """The procedure page, the submission form and the counter's choice of agency compute a dossier's appointment
+    only to tell which agency dissolves before it (units.receiving.appointment_bound): nearly never, and they are
+    rendered on every visit. No agency with a last day: none is computed and none marked; one recorded: it is."""
+    computed = []
+    appointment = lifecycle.appointment
+    monkeypatch.setattr(lifecycle, "appointment", lambda *args: computed.append(args) or appointment(*args))
+    code = world["proc"].code
+    counter = world["counter"]
+    counter.role_assignments.create(role="counter_officer", agency=world["other"])
+
+    def rendered() -> str:
+        client.logout()
+        pages = [client.get(reverse("portal:procedure", args=[code]))]
+        sign_in(client, world["citizen"])
+        pages.append(client.get(reverse("portal:submit", args=[code])))
+        sign_in(client, counter)
+        pages.append(client.get(reverse("backoffice:walk_in"), {"thu_tuc": code}))
+        assert [p.status_code for p in pages] == [200, 200, 200]
+        return "".join(p.content.decode() for p in pages)
+
+    assert "không nhận hồ sơ thủ tục này" not in rendered()
+    assert computed == []
+
+    _dissolving_today(client, world)
+    assert rendered().count("không nhận hồ sơ thủ tục này") == 3  # once on each, by the dissolving commune
+    assert len(computed) == 3

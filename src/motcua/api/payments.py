@@ -110,7 +110,9 @@ def gateway_callback(request):
 @router.post("/reconcile", auth=api_auth, response={200: ReconcileOut, 403: ErrorOut, 422: ErrorOut, 502: ErrorOut,
                                                    503: ErrorOut})
 def reconcile(request, body: ReconcileIn):
-    """Daily reconciliation with the gateway's settlement file (provincial administrators)."""
+    """Daily reconciliation with the gateway's settlement file (provincial administrators). Each difference in
+    `mismatches` has a `problem` (`amount_invalid`, `total_too_large`, `unknown_payment`, `amount_mismatch`,
+    `missing_at_gateway`) and a Vietnamese `message`; a settlement line's also its `line`."""
     if not permissions.has_role(request.auth, Role.PROVINCIAL_ADMIN):
         raise PermissionDenied("forbidden", "Chỉ quản trị cấp tỉnh được đối soát thanh toán.")
     if body.date > dt.date.today():

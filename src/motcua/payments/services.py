@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.catalog.fees import FeeQuote, quote
-from motcua.core.digits import typed_whole, whole_number
+from motcua.core.digits import BIGINT_MAX, typed_whole, whole_number
 from motcua.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from motcua.core.money import format_vnd
 from motcua.dossiers import lifecycle
@@ -177,13 +177,29 @@ def _unreadable_amount(row, payment: Payment | None) -> dict:
     return mismatch
 
 
+# The largest total a run records (Reconciliation.*_total_vnd are bigint columns): each amount fits, two may not.
+MAX_TOTAL_VND = BIGINT_MAX
+
+
+def _past_the_total(total: int, amount: int, where: str, consequence: str) -> dict | None:
+    """The difference the accountant sees when ``amount`` would take a run's ``total`` past what it can record
+    (PostgreSQL refused the row, SQLite could not store it: a 500 and no lost callback recovered); None when it fits."""
+    if total + amount <= MAX_TOTAL_VND:
+        return None
+    return {"problem": "total_too_large", "amount_vnd": amount,
+            "message": f"{where}: số tiền {format_vnd(amount)} làm tổng tiền của lần đối soát vượt quá mức hệ thống ghi "
+                       f"được ({format_vnd(MAX_TOTAL_VND)}); {consequence}."}
+
+
 def reconcile(day: dt.date) -> Reconciliation:
     """Compare the gateway's settlement file for `day` with our payments; confirm the ones whose
     callback was lost; record every difference. Running it twice changes nothing more.
 
     A line whose amount is not a whole number of đồng is a difference the accountant sees (its line, what it says):
-    the run is not balanced, nothing is confirmed by that line, the other lines are reconciled as usual. The
-    gateway's count and total are those of the paid lines whose amount could be read."""
+    the run is not balanced, nothing is confirmed by that line, the other lines are reconciled as usual. So is a line
+    (or one of our payments) whose amount, though valid, would take the run's total past what it can record
+    (``MAX_TOTAL_VND``): it is not added, and nothing is confirmed by that line. The gateway's count and total are
+    those of the paid lines whose amount could be read and added; ours, those of our payments added."""
     rows = gateway().settlement(day)
     mismatches, fixed, seen, amounts = [], 0, set(), []
     with transaction.atomic():
@@ -198,6 +214,12 @@ def reconcile(day: dt.date) -> Reconciliation:
             except DomainError:
                 mismatches.append(_unreadable_amount(row, payment))
                 continue
+            too_large = _past_the_total(sum(amounts), amount, f"Dòng {row.line} của bảng đối soát",
+                                        "không cộng vào tổng, không ghi nhận thanh toán theo dòng này")
+            if too_large:
+                mismatches.append({"line": row.line, "merchant_ref": row.merchant_ref, "gateway_ref": row.gateway_ref,
+                                   **too_large})
+                continue
             amounts.append(amount)
             if payment is None:
                 mismatches.append({"line": row.line, "gateway_ref": row.gateway_ref, "problem": "unknown_payment",
@@ -208,12 +230,19 @@ def reconcile(day: dt.date) -> Reconciliation:
             except DomainError as exc:
                 mismatches.append({"line": row.line, "merchant_ref": row.merchant_ref, "problem": exc.code,
                                    "message": exc.message, "amount_vnd": amount, "expected_vnd": payment.amount_vnd})
-        ours = [p for p in Payment.objects.filter(status=Payment.PAID, paid_at__isnull=False)
-                if timezone.localtime(p.paid_at).date() == day]
-        for p in ours:
+        ours = []
+        for p in Payment.objects.filter(status=Payment.PAID, paid_at__isnull=False).order_by("paid_at", "pk"):
+            if timezone.localtime(p.paid_at).date() != day:
+                continue
             if p.pk not in seen:
                 mismatches.append({"merchant_ref": p.merchant_ref, "problem": "missing_at_gateway",
                                    "message": "Hệ thống ghi đã thanh toán nhưng cổng không có.", "amount_vnd": p.amount_vnd})
+            too_large = _past_the_total(sum(ours), p.amount_vnd, f"Giao dịch {p.merchant_ref} của hệ thống",
+                                        "không cộng vào tổng theo hệ thống")
+            if too_large:
+                mismatches.append({"merchant_ref": p.merchant_ref, **too_large})
+            else:
+                ours.append(p.amount_vnd)
         return Reconciliation.objects.create(
             day=day, gateway_count=len(amounts), gateway_total_vnd=sum(amounts),
-            ours_count=len(ours), ours_total_vnd=sum(p.amount_vnd for p in ours), fixed=fixed, mismatches=mismatches)
+            ours_count=len(ours), ours_total_vnd=sum(ours), fixed=fixed, mismatches=mismatches)

@@ -25,7 +25,7 @@ supplement) and none due after it is handed over to it (``HOLDING``, ``HANDING``
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
@@ -37,11 +37,13 @@ from .reorganization.lineage import latest_successor
 @dataclass(frozen=True)
 class Refusal:
     """Why an agency does not receive: ``code`` for the API, ``message`` for people (Vietnamese); ``fact`` the
-    message without its advice (where to go instead), for a sentence of the caller's own."""
+    message without its advice (where to go instead), for a sentence of the caller's own; ``details`` what the API
+    says with it, the same wherever the code is answered (each caller may add the field it names)."""
 
     code: str
     message: str
     fact: str = ""
+    details: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ def appointment_refusal(agency: Agency, day: dt.date, due: dt.date, words: _Word
     moved = "mới của hồ sơ này sẽ là" if words is HOLDING else "của hồ sơ này là"
     fact = (f"{life.closure_of(unit.name, day)}: {agency.name} chỉ {words.takes} có ngày hẹn trả kết quả đến hết "
             f"ngày {life.last:%d/%m/%Y}, ngày hẹn trả {moved} ngày {due:%d/%m/%Y}")
-    return Refusal("appointment_after_dissolution", f"{fact}; vui lòng {words.elsewhere}.", fact)
+    return Refusal("appointment_after_dissolution", f"{fact}; vui lòng {words.elsewhere}.", fact,
+                   {"agency": agency.code, "last_day": last.isoformat(), "due_date": due.isoformat()})
 
 
 def sending_refusal(agency: Agency, day: dt.date, due: dt.date | None) -> Refusal | None:

@@ -34,10 +34,15 @@ def closing_before_appointment(procedure, agencies, at: dt.datetime | None = Non
     """Agency pk → why it would refuse a dossier of ``procedure`` filed ``at`` (now by default):
     units.receiving.appointment_refusal, its unit's dissolution is recorded ahead and the dossier would be due after
     its last day. Told where a place to file is chosen, before the rest is typed: the portal's procedure page and
-    submission form, the counter's walk-in reception (the person waiting in the queue)."""
+    submission form, the counter's walk-in reception (the person waiting in the queue). The appointment is computed
+    only where a listed agency's unit has a recorded last day (units.receiving.appointment_bound): nearly never, and
+    these pages are rendered often."""
+    bounded = [a for a in agencies if receiving.appointment_bound(a) is not None]
+    if not bounded:
+        return {}
     at = at or timezone.now()
     today, due = timezone.localdate(at), timezone.localdate(lifecycle.appointment(procedure, at))
-    return {a.pk: refused for a in agencies if (refused := receiving.appointment_refusal(a, today, due))}
+    return {a.pk: refused for a in bounded if (refused := receiving.appointment_refusal(a, today, due))}
 
 
 def mark_closing(field, closing: dict, label=None) -> None:
@@ -66,7 +71,7 @@ def closing_notices(user, today: dt.date | None = None) -> list[str]:
         open_ones = f"còn {format_number(held, 0)} hồ sơ chưa kết thúc"
         if life.last >= today:
             # a dissolution: only dossiers due by its last day (units.receiving.appointment_refusal)
-            due_by = "" if life.merged_into else " có ngày hẹn trả kết quả đến hết ngày đó"
+            due_by = "" if life.merged else " có ngày hẹn trả kết quả đến hết ngày đó"
             notices.append(f"{told}: {agency.name} tiếp nhận hồ sơ đến hết ngày {life.last:%d/%m/%Y}{due_by}; "
                            + (f"{open_ones}, cần giải quyết xong trước ngày "
                               f"{life.last + dt.timedelta(days=1):%d/%m/%Y}." if held else

@@ -106,7 +106,7 @@ def list_rounds(request):
 
 
 @router.post("/rounds", response={201: RoundOut, **ERRORS}, summary="Mở kỳ báo cáo (quản trị cấp tỉnh)",
-             openapi_extra=told(**{"422": OPEN_CLOSED}))
+             openapi_extra=told(**{"409": OPEN_CLOSED}))
 def open_round(request, payload: RoundIn):
     data = payload.dict()
     codes = data.pop("units")

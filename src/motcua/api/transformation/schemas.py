@@ -17,14 +17,14 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 # A unit closed (merged or dissolved: units.lifetime), as the API's contract sorts it (docs/operations.md, «API error
 # contract»): a value a call cannot take is 422 — a plan of a year its unit did not exist in
-# (services.plans.check_unit_existed), a unit named in a round opened today —, a state that no longer allows it 409 —
-# the answer of a unit closed since its round opened (services.rounds.answer_refusal). Told under those statuses in
-# the OpenAPI document.
+# (services.plans.check_unit_existed) —, a state that no longer allows it 409 — a unit closed named in a round opened
+# today (services.rounds._recipients) and the answer of a unit closed since its round opened
+# (services.rounds.answer_refusal): one code, one status. Told under those statuses in the OpenAPI document.
 UNIT_ABSENT = ("Kế hoạch (báo cáo) năm `year` chỉ lập cho đơn vị có trong năm đó, dù chỉ một phần năm (xã, phường sáp "
                "nhập từ 01/07/2025 vẫn lập, nhập kế hoạch năm 2025): đơn vị đã sáp nhập hoặc giải thể trước ngày 01/01 "
                "của năm: 422 `plan_unit_closed` (thông báo nêu đơn vị lập kế hoạch thay); đơn vị thành lập sau ngày "
                "31/12 của năm: 422 `plan_unit_not_established`. Không ghi gì.")
-OPEN_CLOSED = ("Đơn vị có trong `units` đã sáp nhập hoặc giải thể (ngày cuối cùng đã qua): 422 `round_unit_closed`, "
+OPEN_CLOSED = ("Đơn vị có trong `units` đã sáp nhập hoặc giải thể (ngày cuối cùng đã qua): 409 `round_unit_closed`, "
                "không mở kỳ nào. Bỏ trống `units`: các xã, phường, sở đang hoạt động hôm nay.")
 ANSWER_CLOSED = ("Đơn vị đã sáp nhập theo phương án sắp xếp trong khi kỳ đang mở (409 `round_unit_merged`: đơn vị "
                  "mới báo cáo thay), hoặc đã sáp nhập, giải thể sau khi kỳ mở (409 `round_unit_closed`): không gửi "

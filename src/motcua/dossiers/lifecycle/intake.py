@@ -99,7 +99,7 @@ def check_appointment(procedure, agency, at: dt.datetime, *, advice: str = "") -
     due = timezone.localdate(appointment(procedure, at))
     if refused := receiving.appointment_refusal(agency, timezone.localdate(at), due):
         raise ValidationFailed(refused.code, f"{refused.fact}. {advice}" if advice else refused.message,
-                               details={"last_day": agency.admin_unit.valid_to.isoformat(), "due_date": due.isoformat()})
+                               details=refused.details)
 
 
 def _check_return_method(return_method) -> None:

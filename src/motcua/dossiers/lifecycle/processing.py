@@ -61,12 +61,6 @@ def _agency_of_step(d: Dossier, step, at: dt.datetime) -> Agency:
                             details={"step": step.order, "agency_kind": step.agency_kind})
 
 
-def _details(agency: Agency, due: dt.date, **more) -> dict:
-    """What the API says with an appointment_after_dissolution refusal."""
-    return {"agency": agency.code, "last_day": agency.admin_unit.valid_to.isoformat(), "due_date": due.isoformat(),
-            **more}
-
-
 def _holders(d: Dossier) -> list[Agency]:
     """The lead agency (which returns the result) and the agency holding the dossier, once each."""
     return [d.agency] if d.current_agency_id in (None, d.agency_id) else [d.agency, d.current_agency]
@@ -88,7 +82,7 @@ def check_new_appointment(d: Dossier, at: dt.datetime, due: dt.datetime, *, doin
     for agency in _holders(d):
         if refused := receiving.appointment_refusal(agency, day, new, receiving.HOLDING):
             told = f"{refused.fact}. {advice}" if advice else refused.message
-            raise error(refused.code, f"Không {doing} được: {told}", details=_details(agency, new, **details))
+            raise error(refused.code, f"Không {doing} được: {told}", details={**refused.details, **details})
 
 
 def open_run(d: Dossier) -> StepRun | None:
@@ -204,9 +198,7 @@ def _receiving_agency(d, at, args) -> None:
     # after its last day
     due = timezone.localdate(d.due_at) if d.due_at else None
     if refused := receiving.sending_refusal(to_agency, timezone.localdate(at), due):
-        raise ValidationFailed(refused.code, refused.message, details=(
-            _details(to_agency, due, field="to_agency") if refused.code == "appointment_after_dissolution"
-            else {"field": "to_agency"}))
+        raise ValidationFailed(refused.code, refused.message, details={**refused.details, "field": "to_agency"})
 
 
 @transition("hand_over", checks=[_receiving_agency])

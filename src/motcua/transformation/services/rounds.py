@@ -72,14 +72,15 @@ def open_round(user, *, title: str, year, deadline: dt.date, period_start: dt.da
 def _recipients(agencies) -> list[Agency]:
     """The units a round opened today asks: those receiving today (units.receiving: a unit whose last day has passed
     no longer works, its agency would be asked for nobody's report). Named ones (the API's ``units``) closed are
-    refused with why; the rounds already open keep the units they asked."""
+    refused with why (409 ``round_unit_closed``, as its answer is: the unit's state, not the value naming it, is what
+    refuses it); the rounds already open keep the units they asked."""
     today = timezone.localdate()
     if agencies is None:
         return list(Agency.objects.filter(receiving_on(today), kind__in=DEFAULT_UNIT_KINDS))
     units = list(agencies)
     for agency in units:
         if (no := refusal(agency, today)) is not None:
-            raise ValidationFailed("round_unit_closed", f"Không thể giao báo cáo cho {agency.name}: {no.fact}.")
+            raise InvalidTransition("round_unit_closed", f"Không thể giao báo cáo cho {agency.name}: {no.fact}.")
     return units
 
 

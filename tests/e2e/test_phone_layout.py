@@ -118,6 +118,8 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     _thumb_sized(lead, "summary")  # the action panels
     _links_tappable(lead)  # "In PDF", "DOCX", the files
     _inside_cards(lead)
+    history = _reads_as_cards(lead.locator("#qua-trinh table"))  # the history: one card per step, labelled
+    assert [label for label, _ in history[0]][:3] == ['"Thời điểm: "', '"Thao tác: "', '"Người thực hiện: "']
     shot(lead, "ho-so")
     lead.goto("/can-bo/ho-so/")  # the search form stacks: the status list is not squeezed beside the search box
     assert lead.get_by_label("Trạng thái").bounding_box()["width"] >= PHONE["width"] / 2
@@ -138,6 +140,20 @@ def _cells_on_screen(page):
     cut = page.locator("main table td, main table th").evaluate_all(
         "els => els.filter(e => e.getClientRects().length).map(e => [e.innerText, e.getBoundingClientRect().right])")
     assert cut and not [(text, right) for text, right in cut if right > width + 1], (page.url, cut)
+
+
+def _reads_as_cards(table):
+    """Each row of ``table`` reads as a small card: the cells shown one under another, none past the screen's right
+    edge, none empty; per row, each shown cell's (label before it, text)."""
+    width = table.page.evaluate("document.documentElement.clientWidth")
+    rows = table.locator("tbody tr").evaluate_all("""rows => rows.map(r => [...r.cells]
+        .filter(c => c.getClientRects().length).map(c => { const box = c.getBoundingClientRect();
+          return [getComputedStyle(c, '::before').content, c.innerText, Math.round(box.left), box.right]; }))""")
+    assert rows, table
+    for cells in rows:
+        assert len({left for *_, left, _ in cells}) == 1, cells  # one under another, not side by side
+        assert all(right <= width + 1 and text.strip() for _, text, _, right in cells), cells
+    return [[(label, text) for label, text, *_ in cells] for cells in rows]
 
 
 def _label_before(locator):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from motcua.documents.attachments import store_upload
 from motcua.dossiers import lifecycle
 from tests.dossiers.factories import at
-from tests.e2e.conftest import PHONE, enrolled, login
+from tests.e2e.conftest import PHONE, charts_fit, enrolled, login
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 from tests.reporting.world766 import build, resolve
 from tests.web.conftest import pdf_bytes
@@ -169,8 +169,10 @@ def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_ke
     lead.goto("/thong-ke/?ky=2026-03")  # by unit: received, resolved, on time, online — all four on screen
     expect(lead.locator("main")).to_contain_text(w.agency.name)
     _cells_on_screen(lead)
+    charts_fit(lead)  # the months' trend and the units ranked
     shot(lead, "thong-ke")
     lead.goto(f"/thong-ke/don-vi/{w.agency.code}/?nam=2026")  # twelve months × seven figures: the table pans
+    charts_fit(lead)
     months = lead.locator("main .scroll", has=lead.get_by_role("columnheader", name="Tháng"))
     months.evaluate("box => { box.scrollLeft = box.scrollWidth }")
     assert months.evaluate("box => box.scrollLeft") > 0
@@ -180,6 +182,7 @@ def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_ke
     group = lead.locator("table.i766 tr.group").nth(1)  # "2. Tiến độ, kết quả giải quyết": its maximum is named
     assert _label_before(group.locator("th").nth(2)) == '"Tối đa: "'
     _cells_on_screen(lead)
+    charts_fit(lead)  # the five groups' points
     lead.locator("#chi-so-2\\.1").get_by_role("link", name="2 hồ sơ").click()  # the dossiers that lost a point
     expect(lead.get_by_role("heading", level=1)).to_have_text("2.1. Hồ sơ giải quyết trước hạn, đúng hạn")
     lead.wait_for_load_state()  # its style sheet applied

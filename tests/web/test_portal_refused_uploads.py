@@ -2,7 +2,7 @@
 recorded for today, so a dossier filed now would be due after its last day) — writes nothing, yet the files the
 citizen sent on 3G are not asked for again: held for the session, or kept with the draft being edited, as for a form
 with a field to fix (test_portal.py). A file the citizen sent wins over a document from their repository offered for
-the same component."""
+the same component; a document they pick from the repository replaces the file their draft kept."""
 
 import lxml.html
 import pytest
@@ -86,13 +86,19 @@ def _checked(body: str, name: str) -> list[str]:
     return lxml.html.fromstring(body).xpath(f"//input[@name='{name}'][@checked]/@value")
 
 
-def test_the_file_the_citizen_sent_wins_over_the_repositorys_document_for_the_same_component(client, world):
+def _with_a_repository_document(client, world):
+    """The citizen, signed in, holds a «Giấy chứng sinh» in their repository: (citizen, its component, the
+    repository's item, the submission page)."""
     citizen = world["citizen"]
-    comp = world["proc"].components.get(name="Giấy chứng sinh")
     old = store_upload(pdf_bytes(), owner=citizen, name="giay-chung-sinh-cu.pdf")
     item = add_to_vault(old, id_number="051190001234", kind="component", title="Giấy chứng sinh")
     sign_in(client, citizen)
-    url = reverse("portal:submit", args=[world["proc"].code])
+    return (citizen, world["proc"].components.get(name="Giấy chứng sinh"), item,
+            reverse("portal:submit", args=[world["proc"].code]))
+
+
+def test_the_file_the_citizen_sent_wins_over_the_repositorys_document_for_the_same_component(client, world):
+    citizen, comp, item, url = _with_a_repository_document(client, world)
     assert _checked(client.get(url).content.decode(), f"kho_{comp.pk}") == [str(item.pk)]  # offered first
 
     # A new photo sent, the repository's choice left as it was, and the place forgotten: the photo is held, and
@@ -111,3 +117,21 @@ def test_the_file_the_citizen_sent_wins_over_the_repositorys_document_for_the_sa
     assert answer.status_code == 302, answer.content.decode()[:2000]
     sent = Dossier.objects.get(applicant=citizen)
     assert list(sent.attachments.filter(component=comp).values_list("original_name", flat=True)) == ["anh-moi.pdf"]
+
+
+def test_a_document_taken_from_the_repository_replaces_the_file_kept_with_the_draft(client, world):
+    citizen, comp, item, url = _with_a_repository_document(client, world)
+    client.post(url, _submit_payload(world, f_child_name="", **{f"kho_{comp.pk}": ""}))  # kept with a draft
+    draft = Dossier.objects.get(applicant=citizen, status=Status.DRAFT)
+    page = client.get(f"{url}?nhap={draft.pk}").content.decode()
+    assert KEPT.format(f"giay-to-{comp.pk}.pdf") in page and _checked(page, f"kho_{comp.pk}") == [""]
+
+    again = _without_files(_submit_payload(world, draft=draft.pk))  # the citizen now picks the repository's
+    again[f"kho_{comp.pk}"] = str(item.pk)
+    answer = client.post(url, again)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    assert list(draft.attachments.filter(component=comp).values_list("original_name", flat=True)) == [
+        "giay-chung-sinh-cu.pdf"]  # one file for the component, not the draft's and the repository's both
+    assert draft.attachments.count() == world["proc"].components.count()

@@ -27,6 +27,7 @@ from motcua.reporting.continuity import final_successors
 from motcua.units import receiving
 from motcua.web.files import (
     attachments_by_component,
+    list_attachments,
     store_attachment,
 )
 from motcua.web.forms import person_prefill
@@ -241,6 +242,13 @@ def _keep_uploads(request, proc, form, draft, held, *, refused=False):
     return dossier
 
 
+def _replacing(draft, uploads, reused) -> list:
+    """The components whose files kept with ``draft`` the citizen's new choice replaces: a file chosen for it, or a
+    document of their repository the draft did not already take (as a held file is replaced, _unused_held)."""
+    taken = {(att.component_id, att.reused_from_id) for att in list_attachments(draft)}
+    return [comp for comp, _ in uploads] + [comp for item, comp in reused if (comp.pk, item.attachment_id) not in taken]
+
+
 def _save_submission(request, proc, form, draft, drafting, held):
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
     kwargs = _dossier_fields(request, proc, form, agency)
@@ -251,8 +259,8 @@ def _save_submission(request, proc, form, draft, drafting, held):
                if form.cleaned_data.get(name)]
     try:
         with transaction.atomic():  # the dossier and its files, or nothing
-            if draft is not None:  # a file chosen again replaces the one kept with the draft
-                for comp, _ in uploads:
+            if draft is not None:  # a file chosen again, or the repository's document, replaces the draft's
+                for comp in _replacing(draft, uploads, form.reused_items()):
                     replace_in_draft(draft, comp, by=actor(request))
             if drafting:
                 dossier = lifecycle.save_draft(**kwargs, dossier=draft)

@@ -159,3 +159,14 @@ def pdf_file():
     path = Path(tempfile.mkdtemp()) / "giay-chung-sinh.pdf"
     path.write_bytes(pdf_bytes())
     return str(path)
+
+
+def charts_fit(page):
+    """Each chart shown fits the screen, not panned sideways, its words and figures at a readable size (10 px and
+    more: a 544 px drawing shrunk to the screen would put them at 5)."""
+    width = page.evaluate("document.documentElement.clientWidth")
+    shown = page.locator("main svg.chart").evaluate_all("""charts => charts.filter(c => c.getClientRects().length)
+        .map(c => [c.getBoundingClientRect().left, c.getBoundingClientRect().right,
+                   Math.min(...[...c.querySelectorAll('text')].map(t => t.getBoundingClientRect().height))])""")
+    assert shown and all(left >= 0 and right <= width + 1 and text >= 10 for left, right, text in shown), \
+        (page.url, width, shown)

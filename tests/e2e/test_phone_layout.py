@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from motcua.documents.attachments import store_upload
 from motcua.dossiers import lifecycle
 from tests.dossiers.factories import at
-from tests.e2e.conftest import PHONE, enrolled, login
+from tests.e2e.conftest import PHONE, charts_fit, enrolled, login
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps
 from tests.reporting.world766 import build, resolve
 from tests.web.conftest import pdf_bytes
@@ -118,6 +118,8 @@ def test_lists_show_every_column_and_controls_are_thumb_sized_on_a_phone(new_pag
     _thumb_sized(lead, "summary")  # the action panels
     _links_tappable(lead)  # "In PDF", "DOCX", the files
     _inside_cards(lead)
+    history = _reads_as_cards(lead.locator("#qua-trinh table"))  # the history: one card per step, labelled
+    assert [label for label, _ in history[0]][:3] == ['"Thời điểm: "', '"Thao tác: "', '"Người thực hiện: "']
     shot(lead, "ho-so")
     lead.goto("/can-bo/ho-so/")  # the search form stacks: the status list is not squeezed beside the search box
     assert lead.get_by_label("Trạng thái").bounding_box()["width"] >= PHONE["width"] / 2
@@ -140,6 +142,20 @@ def _cells_on_screen(page):
     assert cut and not [(text, right) for text, right in cut if right > width + 1], (page.url, cut)
 
 
+def _reads_as_cards(table):
+    """Each row of ``table`` reads as a small card: the cells shown one under another, none past the screen's right
+    edge, none empty; per row, each shown cell's (label before it, text)."""
+    width = table.page.evaluate("document.documentElement.clientWidth")
+    rows = table.locator("tbody tr").evaluate_all("""rows => rows.map(r => [...r.cells]
+        .filter(c => c.getClientRects().length).map(c => { const box = c.getBoundingClientRect();
+          return [getComputedStyle(c, '::before').content, c.innerText, Math.round(box.left), box.right]; }))""")
+    assert rows, table
+    for cells in rows:
+        assert len({left for *_, left, _ in cells}) == 1, cells  # one under another, not side by side
+        assert all(right <= width + 1 and text.strip() for _, text, _, right in cells), cells
+    return [[(label, text) for label, text, *_ in cells] for cells in rows]
+
+
 def _label_before(locator):
     return locator.evaluate("e => getComputedStyle(e, '::before').content")
 
@@ -153,8 +169,10 @@ def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_ke
     lead.goto("/thong-ke/?ky=2026-03")  # by unit: received, resolved, on time, online — all four on screen
     expect(lead.locator("main")).to_contain_text(w.agency.name)
     _cells_on_screen(lead)
+    charts_fit(lead)  # the months' trend and the units ranked
     shot(lead, "thong-ke")
     lead.goto(f"/thong-ke/don-vi/{w.agency.code}/?nam=2026")  # twelve months × seven figures: the table pans
+    charts_fit(lead)
     months = lead.locator("main .scroll", has=lead.get_by_role("columnheader", name="Tháng"))
     months.evaluate("box => { box.scrollLeft = box.scrollWidth }")
     assert months.evaluate("box => box.scrollLeft") > 0
@@ -164,6 +182,7 @@ def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_ke
     group = lead.locator("table.i766 tr.group").nth(1)  # "2. Tiến độ, kết quả giải quyết": its maximum is named
     assert _label_before(group.locator("th").nth(2)) == '"Tối đa: "'
     _cells_on_screen(lead)
+    charts_fit(lead)  # the five groups' points
     lead.locator("#chi-so-2\\.1").get_by_role("link", name="2 hồ sơ").click()  # the dossiers that lost a point
     expect(lead.get_by_role("heading", level=1)).to_have_text("2.1. Hồ sơ giải quyết trước hạn, đúng hạn")
     lead.wait_for_load_state()  # its style sheet applied

@@ -53,7 +53,7 @@ def test_footer_leads_to_the_public_transparency_pages(new_page, world, shot):
     shot(page, "cong-khai")
     page.get_by_role("link", name=world.w.agency.name).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(world.w.agency.name)
-    expect(page.locator("svg.chart")).to_be_visible()
+    expect(page.locator("svg.chart:visible")).to_be_visible()
     shot(page, "don-vi")
     page.get_by_role("contentinfo").get_by_role("link", name="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quyết định 766/QĐ-TTg")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from motcua.units.models import AdministrativeUnit, Agency
-from tests.e2e.conftest import PHONE, SHOTS, enrolled, login
+from tests.e2e.conftest import DESKTOP, PHONE, SHOTS, charts_fit, enrolled, login
 from tests.factories import officer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -131,6 +131,9 @@ def test_a_ward_reports_and_the_province_prints_the_annual_report(new_page, dx_w
     expect(prov.locator("#tien-do-don-vi")).to_contain_text("UBND phường Đức Phổ")
     expect(prov.locator("svg.chart").first).to_be_visible()
     shot(prov, "tong-hop-toan-tinh")
+    prov.set_viewport_size(PHONE)  # the budget's charts on a phone: on the screen, their words readable
+    charts_fit(prov)
+    prov.set_viewport_size(DESKTOP)
     prov.goto(f"/can-bo/chuyen-doi-so/bao-cao-nam/21439/{year}/")
     section = prov.locator("#muc-shortcomings")
     section.get_by_label("Nội dung do đơn vị viết").fill("Nhân lực chuyên trách còn thiếu.")

@@ -154,12 +154,12 @@ class SubmitForm(ApplicantForm):
             self.fields[name].component = comp
             self.component_names.append(name)
             items = self.vault.get(comp.pk)
-            if items:
+            if items:  # offered first, unless a file of the citizen's own is kept for it already (theirs wins)
                 self.fields[f"kho_{comp.pk}"] = forms.TypedChoiceField(
                     label="Dùng lại giấy tờ đã có trong kho dữ liệu", required=False, coerce=int, empty_value=None,
                     choices=[("", "Không, tôi tải tệp lên"), *[(i.pk, f"{i.title} ({i.attachment.original_name})")
                                                               for i in items]],
-                    initial=items[0].pk, widget=forms.RadioSelect)
+                    initial=None if name in self.stored_files else items[0].pk, widget=forms.RadioSelect)
         self.fields["agency"] = ReceivingAgencyField(label="Nơi nộp hồ sơ", queryset=agencies,
                                                      empty_label=None if len(agencies) == 1 else "— Chọn nơi nộp —",
                                                      error_messages={"required": "Vui lòng chọn nơi nộp hồ sơ.",
@@ -196,9 +196,16 @@ class SubmitForm(ApplicantForm):
 
     def keep(self, stored_files: dict, names) -> None:
         """The files of ``names`` were kept with the draft (portal.views.submission._keep_uploads): shown as attached,
-        not asked for again."""
+        not asked for again. Where the repository offers a document for one of them too, the file just sent stays
+        the choice («Không, tôi tải tệp lên»): sending the form again never swaps it for the repository's."""
         self.stored_files = stored_files
         self.kept = set(names)
+        reuse = [f"kho_{self.fields[n].component.pk}" for n in names]
+        if self.is_bound and any(name in self.fields for name in reuse):
+            self.data = self.data.copy()
+            for name in reuse:
+                if name in self.fields:
+                    self.data[name] = ""
 
     def reused_items(self) -> list:
         """[(VaultItem, component)] the person chose to reuse instead of uploading."""

@@ -27,6 +27,7 @@ from motcua.reporting.continuity import final_successors
 from motcua.units import receiving
 from motcua.web.files import (
     attachments_by_component,
+    list_attachments,
     store_attachment,
 )
 from motcua.web.forms import person_prefill
@@ -108,18 +109,18 @@ def submit(request, code):
     draft = _draft_for(request, proc)
     stored = attachments_by_component(draft) if draft else {}
     vault = _vault_suggestions(proc, actor(request))
+    held = {} if draft is not None else _held(request, proc)
+    stored = {**{f"tp_{pk}": [att.original_name] for pk, att in held.items()}, **stored}
     if request.method == "POST":
         drafting = request.POST.get("action") == "draft"
-        held = {} if draft is not None else _held(request, proc)
-        stored = {**{f"tp_{pk}": [att.original_name] for pk, att in held.items()}, **stored}
         form = SubmitForm(request.POST, request.FILES, procedure=proc, agencies=agencies, stored_files=stored,
                           drafting=drafting, vault=vault)
-        if form.is_valid():
-            result = _save_submission(request, proc, form, draft, drafting, held)
-            if result is not None:
-                return result
-        else:
-            draft = _keep_uploads(request, proc, form, draft, held) or draft
+        # A form that passed its checks and still came back was refused after them (the lifecycle: the place stopped
+        # receiving since the page was opened; a draft saved with no place): nothing was written.
+        refused = form.is_valid()
+        if refused and (result := _save_submission(request, proc, form, draft, drafting, held)) is not None:
+            return result
+        draft = _keep_uploads(request, proc, form, draft, held, refused=refused) or draft
     else:
         person = _population_record(request) if request.GET.get("dan_cu") == "1" else None
         form = SubmitForm(initial=_initial(request.user, proc, draft, person, agencies), procedure=proc, agencies=agencies,
@@ -200,19 +201,24 @@ def _hold_uploads(request, proc, form, kept, held) -> None:
     form.keep({f"tp_{pk}": [att.original_name] for pk, att in held.items()}, kept)
 
 
-def _keep_uploads(request, proc, form, draft, held):
+def _keep_uploads(request, proc, form, draft, held, *, refused=False):
     """The form came back with a field to fix: the files it carried that passed their checks are kept with the
     draft, as «Lưu nháp» keeps them, so a citizen on 3G never sends them twice; nothing is submitted. A draft being
     edited keeps what it had saved, its files for those components replaced; without one, a draft is saved with what
     passed its checks, with the files held before a place was chosen. No place chosen yet: the files are held
-    (_hold_uploads). The draft, or None when no draft was kept. (A submission the lifecycle refuses — the place no
-    longer receives — writes nothing.)"""
+    (_hold_uploads). ``refused``: the form passed its checks and the submission was refused after them (the place no
+    longer receives, say: nothing was written); its files are kept the same way, held rather than saved with a new
+    draft at the place that refused it. The draft, or None when no draft was kept."""
     kept = [name for name in form.component_names if name not in form.errors and form.cleaned_data.get(name)]
-    agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
-    if agency is None and kept and draft is None:
-        _hold_uploads(request, proc, form, kept, held)
-        return None
-    if not (kept or held) or agency is None:
+    if draft is None:
+        agency = None if refused else form.cleaned_data.get("agency")
+        if agency is None:
+            if kept:
+                _hold_uploads(request, proc, form, kept, held)
+            return None
+        if not (kept or held):
+            return None
+    elif not kept:
         return None
     try:
         with transaction.atomic():
@@ -236,6 +242,13 @@ def _keep_uploads(request, proc, form, draft, held):
     return dossier
 
 
+def _replacing(draft, uploads, reused) -> list:
+    """The components whose files kept with ``draft`` the citizen's new choice replaces: a file chosen for it, or a
+    document of their repository the draft did not already take (as a held file is replaced, _unused_held)."""
+    taken = {(att.component_id, att.reused_from_id) for att in list_attachments(draft)}
+    return [comp for comp, _ in uploads] + [comp for item, comp in reused if (comp.pk, item.attachment_id) not in taken]
+
+
 def _save_submission(request, proc, form, draft, drafting, held):
     agency = form.cleaned_data.get("agency") or (draft.agency if draft else None)
     kwargs = _dossier_fields(request, proc, form, agency)
@@ -246,8 +259,8 @@ def _save_submission(request, proc, form, draft, drafting, held):
                if form.cleaned_data.get(name)]
     try:
         with transaction.atomic():  # the dossier and its files, or nothing
-            if draft is not None:  # a file chosen again replaces the one kept with the draft
-                for comp, _ in uploads:
+            if draft is not None:  # a file chosen again, or the repository's document, replaces the draft's
+                for comp in _replacing(draft, uploads, form.reused_items()):
                     replace_in_draft(draft, comp, by=actor(request))
             if drafting:
                 dossier = lifecycle.save_draft(**kwargs, dossier=draft)

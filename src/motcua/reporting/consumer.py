@@ -18,6 +18,7 @@ from collections import defaultdict
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from motcua.db import health
 from motcua.db.router import read_alias
@@ -37,6 +38,7 @@ from .metrics import (
     FactData,
     add_move,
     contributions,
+    day_bounds,
     diff,
 )
 from .models import ConsumerCursor, DossierFact, StatCounter
@@ -112,10 +114,14 @@ def _apply_outcome_payload(row: DossierFact, topic: str, payload: dict) -> bool:
 
 
 def _rated_before_merger(event: OutboxEvent) -> list[int]:
-    """The facts a merger's ``units.reorganized`` may change: rated dossiers of its old agencies (``rated_for``,
-    read again once the old units are closed)."""
+    """The facts a merger's ``units.reorganized`` may change: dossiers of its old agencies rated since it took effect
+    (``rated_for``, read again once the old units are closed)."""
     codes = [c for p in event.payload.get("predecessors") or () for c in p.get("agency_codes") or ()]
-    return list(DossierFact.objects.filter(agency_code__in=codes, rated_at__isnull=False).values_list("pk", flat=True))
+    rated = DossierFact.objects.filter(agency_code__in=codes, rated_at__isnull=False)
+    effective = parse_date(str(event.payload.get("effective_date") or ""))
+    if effective is not None:
+        rated = rated.filter(rated_at__gte=day_bounds(effective, effective)[0])
+    return list(rated.values_list("pk", flat=True))
 
 
 def _counter_rows(deltas: dict[tuple, dict[str, int]]):

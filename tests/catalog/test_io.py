@@ -260,3 +260,43 @@ def test_an_agency_of_a_closed_unit_is_not_assigned_by_the_import(province):
     import_catalog_data(data)
     birth = Procedure.objects.get(name="Đăng ký khai sinh")
     assert birth.agencies.count() == 95 and not birth.agencies.filter(pk=closed.pk).exists()
+
+
+def test_a_catalog_naming_a_merged_commune_tells_the_successor_code_and_imports_once_corrected(tmp_path):
+    """The officer re-imports the catalog file they kept from before a merger (applied through its plan): each row
+    naming an old committee says, in Vietnamese, that its commune merged and which code succeeded it; nothing is
+    written (the import is all or nothing) and the command shows the rows, not a traceback. The file corrected with
+    that code imports."""
+    import datetime as dt
+
+    from motcua.units.reorganization import apply, approve
+    from tests.units import reorganization_world as world
+
+    w = world.build()
+    kept = catalog_to_dict()
+    plan = approve(world.draft(w, effective=dt.date(2026, 4, 1)), w.admin)
+    apply(plan, w.admin)
+    plan.refresh_from_db()
+    new, old = plan.new_agency, w.agency_a
+    before = {p.code: sorted(p.agencies.values_list("code", flat=True)) for p in Procedure.objects.all()}
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog_data(kept)
+    row = next(e for e in err.value.errors if e.startswith("Thủ tục thứ 2 ("))
+    assert row == (f"Thủ tục thứ 2 ({w.procedures['only_a'].code}): cơ quan tiếp nhận mã \"{old.code}\" không nhận "
+                   f"hồ sơ: {w.a.name} đã sáp nhập vào {plan.new_unit.name} từ ngày 01/04/2026; cơ quan kế thừa là "
+                   f"{new.name}, ghi mã \"{new.code}\" thay cho mã \"{old.code}\".")
+    step = next(e for e in err.value.errors if "bước thứ 1" in e)
+    assert f"cơ quan thực hiện mã \"{old.code}\"" in step and f"ghi mã \"{new.code}\" thay cho" in step
+    assert {p.code: sorted(p.agencies.values_list("code", flat=True)) for p in Procedure.objects.all()} == before
+
+    path = tmp_path / "kept.json"
+    path.write_text(json.dumps(kept), encoding="utf-8")
+    out = StringIO()
+    with pytest.raises(CommandError, match="chưa nhập gì"):
+        call_command("import_catalog", str(path), stdout=StringIO(), stderr=out)
+    assert f"ghi mã \"{new.code}\" thay cho mã \"{old.code}\"" in out.getvalue()
+
+    corrected = json.loads(json.dumps(kept).replace(f"\"{w.agency_b.code}\"", f"\"{new.code}\"")
+                           .replace(f"\"{old.code}\"", f"\"{new.code}\""))
+    import_catalog_data(corrected)
+    assert list(Procedure.objects.get(code=w.procedures["only_a"].code).agencies.all()) == [new]

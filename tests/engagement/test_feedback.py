@@ -159,3 +159,22 @@ def test_admin_feedback_page_logs_the_read(client):
     assert client.get(f"/admin/engagement/feedback/{fb.pk}/change/").status_code == 200
     assert AuditEntry.objects.filter(action="personal_data.read", object_type="feedback", object_id=str(fb.pk),
                                      actor_id=admin.pk).exists()
+
+
+def test_feedback_is_not_moved_to_an_agency_whose_unit_has_closed():
+    """A reorganization moves open feedback only to an agency that receives (units.receiving, as for dossiers): one
+    whose unit was dissolved would leave it with nobody; the item stays where it is, nothing written."""
+    agency, closed = AgencyFactory(), AgencyFactory()
+    fb = submit(agency=agency, when=at(2))
+    closed.admin_unit.valid_to = dt.date(2026, 3, 5)
+    closed.admin_unit.save()
+    admin = officer("provincial_admin", None)
+    with pytest.raises(ValidationFailed) as err:
+        services.transfer_feedback(admin, fb, closed, "Sắp xếp đơn vị hành chính", at=at(9))
+    assert err.value.code == "agency_dissolved" and err.value.details == {"field": "to_agency"}
+    assert "đã giải thể từ ngày 06/03/2026" in err.value.message
+    fb.refresh_from_db()
+    assert fb.agency == agency
+    assert not OutboxEvent.objects.filter(topic="engagement.feedback_transferred").exists()
+    moved = services.transfer_feedback(admin, fb, AgencyFactory(), "Sắp xếp đơn vị hành chính", at=at(9))
+    assert moved.agency != agency  # one that receives takes it

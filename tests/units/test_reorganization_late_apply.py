@@ -12,6 +12,7 @@ from django.db import connection
 from motcua.accounts.models import Role
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent
+from motcua.engagement.ratings import submit_rating
 from motcua.integrations.adapters.notify import SmsAdapter
 from motcua.outbox.models import OutboxEvent
 from motcua.reporting import decision766, indicators
@@ -224,6 +225,65 @@ def test_what_an_old_committee_finished_after_the_effective_date_counts_for_the_
     assert DossierEvent.objects.filter(dossier=w.dossiers["a:returned"], action="transfer_agency").count() == 0
 
     # The consumer's counters are the naive truth and what a full replay of the outbox gives.
+    incremental = stored_counters()
+    assert incremental == recompute_from_dossiers()
+    rebuild()
+    assert stored_counters() == incremental
+
+
+def _returned_online(w, day: int):
+    """A dossier the citizen filed online with commune A and got back in March, before the merger took effect."""
+    counter, specialist = w.officers[("a", Role.COUNTER_OFFICER)], w.officers[("a", Role.SPECIALIST)]
+    leader = w.officers[("a", Role.LEADER)]
+    d = lifecycle.submit_online(applicant=w.citizen, procedure=w.procedures["shared"], agency=w.agency_a,
+                                applicant_data=APPLICANT, form_data={"ten_tre": "Bé An"}, at=at(2026, 3, day, 8))
+    d = lifecycle.receive(d, officer=counter, at=at(2026, 3, day, 9))
+    d = lifecycle.start_processing(d, officer=counter, assignee=specialist, at=at(2026, 3, day, 10))
+    d = lifecycle.complete_step(d, officer=specialist, at=at(2026, 3, day, 11))
+    d = lifecycle.approve(d, officer=leader, at=at(2026, 3, day, 14))
+    d = lifecycle.sign_result(d, officer=leader, at=at(2026, 3, day, 15))
+    return lifecycle.return_result(d, officer=counter, at=at(2026, 3, day, 16))
+
+
+def test_a_rating_given_after_the_effective_date_counts_for_the_new_unit(client):
+    """Dossiers returned by the old commune before the merger took effect stay in its history, but the citizen rates
+    them later: one in May (before the plan is applied, months late), one after. Neither rating shows up on the
+    closed commune (it no longer existed); both count for the new unit, in the month they were given, in its
+    statistics and its Decision 766 list of dossiers that cost points; March, the province's totals and a rebuild
+    from scratch do not change."""
+    w = world.build()
+    in_may, later = _returned_online(w, 23), _returned_online(w, 24)
+    submit_rating(w.citizen, in_may, False, at=at(2026, 5, 6, 9))
+    consume()
+    march_before = indicators.totals(*_bounds(3), w.agency_a.code).values
+    may_province = indicators.totals(*_bounds(5)).values
+    assert (may_province["rated"], may_province["rated_dissatisfied"]) == (1, 1)
+
+    plan = approve(world.draft(w, effective=EFFECTIVE), w.admin)
+    apply(plan, w.admin)
+    consume()
+    plan.refresh_from_db()
+    new = plan.new_agency.code
+    assert not DossierEvent.objects.filter(dossier__in=[in_may, later], action="transfer_agency").exists()
+    submit_rating(w.citizen, later, True)  # after the plan was applied
+    consume()
+    now = dt.date.today()
+    this_month = indicators.month_bounds(now.year, now.month)
+
+    for bounds in (_bounds(5), this_month):
+        old = indicators.totals(*bounds, w.agency_a.code)
+        assert (old["rated"], old["rated_satisfied"], old["rated_dissatisfied"]) == (0, 0, 0), bounds
+    mine = indicators.totals(*_bounds(5), new)
+    assert (mine["rated"], mine["rated_dissatisfied"]) == (1, 1)
+    mine = indicators.totals(*this_month, new)
+    assert (mine["rated"], mine["rated_satisfied"]) == (1, 1)
+    assert indicators.totals(*_bounds(3), w.agency_a.code).values == march_before  # its history is its own
+    assert indicators.totals(*_bounds(5)).values == may_province
+    assert indicators.drill_down("rated_dissatisfied", *_bounds(5), new) == [in_may.pk]
+    assert indicators.drill_down("rated_dissatisfied", *_bounds(5), w.agency_a.code) == []
+    unhappy = decision766.costly_dossiers(*_bounds(5), new)["5.4"]
+    assert [row["code"] for row in unhappy] == [in_may.code]
+
     incremental = stored_counters()
     assert incremental == recompute_from_dossiers()
     rebuild()

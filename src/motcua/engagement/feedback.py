@@ -278,12 +278,17 @@ OPEN_STATUSES = frozenset({FeedbackStatus.RECEIVED, FeedbackStatus.PROCESSING, F
 
 
 def transfer_feedback(user, fb, to_agency, reason: str, at=None) -> Feedback:
-    """An open item changes handling agency (a reorganization of administrative units); deadlines stay."""
+    """An open item changes handling agency (a reorganization of administrative units); deadlines stay. Only to an
+    agency that receives that day (units.receiving, the rule a dossier's transfer asks): nobody would handle it at
+    one whose unit has closed or is not yet open. A merger's plan, the only caller, sends it to its new committee,
+    which always receives by then; the rule is asked all the same."""
     now = at or timezone.now()
     with transaction.atomic():
         fb = _locked(fb)
         _require_handler(user, fb)
         _require_status(fb, OPEN_STATUSES, "chuyển cơ quan xử lý")
+        if refused := receiving.handover_refusal(to_agency, timezone.localdate(now)):
+            raise ValidationFailed(refused.code, refused.message, details={"field": "to_agency"})
         old = fb.agency.code if fb.agency_id else None
         fb.agency = to_agency
         fb.save(update_fields=["agency"])

@@ -2,7 +2,8 @@
 
 How a move is counted is written once, with every other counter, in metrics.py: ``FactData.agency_moves`` and
 ``agency_at`` say which agency had a dossier at a moment, and its stock leaves the old agency and joins the new one
-(``moved_out`` / ``moved_in``, ``moved_…_overdue``). This module reads that back: the stocks of a period with the
+(``moved_out`` / ``moved_in``, ``moved_…_overdue``); a rating given after the dossier's unit closed counts for its
+successor (``FactData.rated_for``). This module reads that back: the stocks of a period with the
 moves (``open_stock``, ``overdue_stock`` over StatCounter sums), and which moved dossiers a drill-down lists under an
 agency (``held_in``, over DossierFact).
 """
@@ -36,10 +37,14 @@ def overdue_stock(bucket: dict, prefix: str) -> int:
 
 # ---- the agency a figure counts under, on DossierFact (drill-down, lists of dossiers that cost points) ----
 
+# Facts whose every figure counts under their agency_code: never moved, no rating counted for a successor.
+UNMOVED = Q(agency_moves="", rated_for="")
+
+
 def agency_filter(codes: list[str]) -> Q:
-    """Facts that may count under ``codes``: theirs now, or theirs before a move (``held_by`` decides which
-    of the moved ones do)."""
-    q = Q(agency_code__in=codes)
+    """Facts that may count under ``codes``: theirs now, theirs before a move, or whose rating counts there
+    (``held_by`` decides which of the moved ones do)."""
+    q = Q(agency_code__in=codes) | Q(rated_for__in=codes)
     for code in codes:
         q |= Q(agency_moves__contains=f"{code}@")
     return q
@@ -48,7 +53,7 @@ def agency_filter(codes: list[str]) -> Q:
 def held_by(f: FactData, codes, metric: str, start: dt.date, end: dt.date) -> bool:
     """Whether dossier ``f`` counts in ``metric`` between start and end under one of ``codes``: a stock under
     the agency that had it at the end of its day, a flow under the agency that had it when it happened."""
-    if not f.agency_moves:
+    if not f.agency_moves and not f.rated_for:
         return f.agency_code in codes
     if metric in STOCKS:
         day = start - dt.timedelta(days=1) if metric == "carried_over" else end
@@ -58,6 +63,7 @@ def held_by(f: FactData, codes, metric: str, start: dt.date, end: dt.date) -> bo
 
 
 def held_in(qs, codes: list[str], metric: str, start: dt.date, end: dt.date) -> list[int]:
-    """Ids of the facts of ``qs`` that a reorganization moved and that count in ``metric`` under ``codes``."""
-    rows = qs.exclude(agency_moves="").filter(agency_filter(codes))
+    """Ids of the facts of ``qs`` that a reorganization moved (or whose rating counts for a successor) and that count
+    in ``metric`` under ``codes``."""
+    rows = qs.exclude(UNMOVED).filter(agency_filter(codes))
     return [row.pk for row in rows if held_by(fact_data(row), codes, metric, start, end)]

@@ -18,6 +18,7 @@ from collections import defaultdict
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from motcua.db import health
 from motcua.db.router import read_alias
@@ -37,6 +38,7 @@ from .metrics import (
     FactData,
     add_move,
     contributions,
+    day_bounds,
     diff,
 )
 from .models import ConsumerCursor, DossierFact, StatCounter
@@ -44,7 +46,8 @@ from .move_moments import TRANSFER, MoveMoments
 from .payloads import dossier_id_of, moment_of
 
 CONSUMER_NAME = "reporting.counters"
-TOPIC_PREFIXES = ("dossier.", "engagement.", "integration.")
+REORGANIZED = "units.reorganized"  # a merger applied: ratings of its late days now count for the new unit
+TOPIC_PREFIXES = ("dossier.", "engagement.", "integration.", REORGANIZED)
 _FACT_FIELDS = FactData.field_names()
 
 
@@ -110,6 +113,17 @@ def _apply_outcome_payload(row: DossierFact, topic: str, payload: dict) -> bool:
     return True
 
 
+def _rated_before_merger(event: OutboxEvent) -> list[int]:
+    """The facts a merger's ``units.reorganized`` may change: dossiers of its old agencies rated since it took effect
+    (``rated_for``, read again once the old units are closed)."""
+    codes = [c for p in event.payload.get("predecessors") or () for c in p.get("agency_codes") or ()]
+    rated = DossierFact.objects.filter(agency_code__in=codes, rated_at__isnull=False)
+    effective = parse_date(str(event.payload.get("effective_date") or ""))
+    if effective is not None:
+        rated = rated.filter(rated_at__gte=day_bounds(effective, effective)[0])
+    return list(rated.values_list("pk", flat=True))
+
+
 def _counter_rows(deltas: dict[tuple, dict[str, int]]):
     """Spread day deltas over the day, month and year grains, fine and rolled up."""
     rows: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -155,9 +169,13 @@ def apply_events(events: list[OutboxEvent], moments: MoveMoments | None = None) 
     moments = moments if moments is not None else MoveMoments()
     moments.prepare(events)
     ids = {i for i in (dossier_id_of(e) for e in events) if i is not None}
-    facts = {f.pk: f for f in DossierFact.objects.filter(pk__in=ids)}
+    mergers = [e for e in events if e.topic == REORGANIZED]
+    if mergers:
+        moments.units_changed()
+    reorganized = {pk for e in mergers for pk in _rated_before_merger(e)}
+    facts = {f.pk: f for f in DossierFact.objects.filter(pk__in=ids | reorganized)}
     before = {pk: fact_data(f) for pk, f in facts.items()}
-    touched: set[int] = set()
+    touched: set[int] = set(reorganized)
     for event in events:
         dossier_id = dossier_id_of(event)
         if dossier_id is None:
@@ -185,6 +203,7 @@ def apply_events(events: list[OutboxEvent], moments: MoveMoments | None = None) 
         touched.add(dossier_id)
     deltas: dict = {}
     for pk in touched:
+        facts[pk].rated_for = moments.rated_for(fact_data(facts[pk]))
         _merge(deltas, diff(contributions(before.get(pk)), contributions(fact_data(facts[pk]))))
     new = [facts[pk] for pk in touched if pk not in before]
     old = [facts[pk] for pk in touched if pk in before]
@@ -242,7 +261,8 @@ def consume(*, batch_size: int = 500, lag_seconds: float = 0, max_batches: int |
 # ---- the naive truth ----
 
 def fact_from_dossier(d, moments: MoveMoments | None = None) -> FactData:
-    return FactData(
+    moments = moments or MoveMoments()
+    fact = FactData(
         agency_code=d.agency.code, procedure_code=d.procedure.code, field_code=d.procedure.field.code,
         online_level=d.procedure.online_level, channel=d.channel, status=d.status, rule_version=d.rule_version,
         submitted_at=d.submitted_at or d.received_at, received_at=d.received_at, due_at=d.due_at,
@@ -252,8 +272,10 @@ def fact_from_dossier(d, moments: MoveMoments | None = None) -> FactData:
         result_digitized=d.result_digitized, result_electronic=d.result_electronic,
         supplement_count=d.supplement_count, apology_count=d.apology_count,
         components_reused=d.components_reused, vault_linked=d.vault_linked, applicant_vneid=d.applicant_vneid,
-        applicant_population=d.applicant_population, agency_moves=_moves_of(d, moments or MoveMoments()), **_rating_of(d),
+        applicant_population=d.applicant_population, agency_moves=_moves_of(d, moments), **_rating_of(d),
         **_national_answers(d))
+    fact.rated_for = moments.rated_for(fact)
+    return fact
 
 
 def _moves_of(d, moments: MoveMoments) -> str:

@@ -22,7 +22,7 @@ from motcua.units.lifetime import Coverage
 from motcua.units.models import Agency
 from motcua.units.reorganization import lineage_codes
 
-from .agency_moves import MOVES, STOCKS, held_in, open_stock, overdue_stock
+from .agency_moves import MOVES, STOCKS, UNMOVED, held_in, open_stock, overdue_stock
 from .consumer import fact_data
 from .metrics import ALL, METRICS, metric_filter, open_filter, overdue_filter, python_filter
 from .models import DossierFact, StatCounter
@@ -266,7 +266,7 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
     if codes is not None:
         # a dossier a reorganization moved counts under the agency that had it then (agency_moves.held_by)
         moved = held_in(qs, codes, counted, start, end)
-        qs = qs.filter(agency_code__in=codes, agency_moves="")
+        qs = qs.filter(UNMOVED, agency_code__in=codes)
         if exact is None:
             return sorted([*qs.values_list("pk", flat=True), *moved])
         qs = qs | DossierFact.objects.filter(pk__in=moved)

@@ -25,7 +25,10 @@ the old agency, ``moved_in`` at the new one; ``moved_…_overdue`` for one alrea
 counts there. The move's moment is when the merger took effect (00:00 of the plan's effective date, the event's
 ``effective_at``, or its plan's for a transfer written before: move_moments.MoveMoments), not when the plan was applied,
 which may be months later: a dossier the old committee still
-received or decided in between counts as the new agency's receipt or decision (``agency_at``). ``FactData.
+received or decided in between counts as the new agency's receipt or decision (``agency_at``). A rating counts on
+the day it was given, for the agency that had the dossier then, or, when that agency's unit had closed by then, for
+its successor (``FactData.rated_for``): a dossier closed before a merger took effect stays the old committee's, but
+a figure after a unit's last day is never the closed unit's. ``FactData.
 agency_moves`` records the agencies a dossier had before and when it left each; agency_moves.py reads the moved
 figures back (the stocks with the moves, which moved dossiers a drill-down lists under an agency).
 """
@@ -126,6 +129,7 @@ class FactData:
     apology_count: int = 0
     rated_at: dt.datetime | None = None
     satisfied: bool | None = None  # the applicant's answer (engagement.rating_submitted)
+    rated_for: str = ""  # a rating given after its agency's unit closed: the successor's code (move_moments.rated_for)
     components_reused: bool = False
     vault_linked: bool = False
     applicant_vneid: bool = False
@@ -258,8 +262,8 @@ def contributions(f: FactData | None) -> dict[tuple, dict[str, int]]:
             add(finished, "overdue_end")
         _moves(f, add)
     if f.rated_at is not None and f.satisfied is not None:
-        add(f.rated_at, "rated")
-        add(f.rated_at, "rated_satisfied" if f.satisfied else "rated_dissatisfied")
+        add(f.rated_at, "rated", agency=f.rated_for)
+        add(f.rated_at, "rated_satisfied" if f.satisfied else "rated_dissatisfied", agency=f.rated_for)
     return out
 
 

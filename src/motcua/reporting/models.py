@@ -51,6 +51,8 @@ class DossierFact(models.Model):
     apology_count = models.IntegerField("số lần xin lỗi", default=0)
     rated_at = models.DateTimeField("đánh giá lúc", null=True, blank=True)
     satisfied = models.BooleanField("hài lòng", null=True, blank=True)
+    rated_for = models.CharField("cơ quan được tính đánh giá", max_length=32, blank=True, default="",
+                                 help_text="Cơ quan kế thừa khi đơn vị của hồ sơ đã kết thúc trước ngày đánh giá")
     components_reused = models.BooleanField("thành phần dùng lại", default=False)
     vault_linked = models.BooleanField("liên kết kho dữ liệu", default=False)
     applicant_vneid = models.BooleanField("người nộp dùng VNeID", default=False)

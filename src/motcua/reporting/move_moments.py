@@ -1,4 +1,5 @@
-"""The moment a reorganization's move of a dossier counts from in the statistics (metrics.py, *Agency*)."""
+"""The moment a reorganization's move of a dossier counts from in the statistics, and the agency a rating counts
+for (metrics.py, *Agency*)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import datetime as dt
 
 from motcua.dossiers.models import DossierEvent
 from motcua.outbox.models import OutboxEvent
-from motcua.units.models import ReorganizationPlan
+from motcua.units.models import Agency, ReorganizationPlan
+from motcua.units.reorganization import successor_on
 
+from .metrics import FactData, local_day
 from .payloads import dossier_id_of, moment_of
 
 TRANSFER = "transfer_agency"  # a reorganization's move (dossiers.lifecycle.reorganization)
@@ -27,6 +30,7 @@ class MoveMoments:
     def __init__(self) -> None:
         self._plans: dict[int, dt.datetime | None] = {}
         self._transfers: dict = {}  # event pk, or (dossier pk, moment) → a transfer's event data
+        self._takers: dict[tuple[str, dt.date], str] = {}  # (agency code, day) → who answers for it then
 
     def moment(self, data: dict, at: dt.datetime) -> dt.datetime:
         """When the move of the transfer whose event data (or outbox payload) is ``data`` and moment ``at`` counts."""
@@ -66,3 +70,24 @@ class MoveMoments:
             return
         for plan in ReorganizationPlan.objects.filter(pk__in=pks).only("pk", "effective_date"):
             self._plans[plan.pk] = plan.takes_effect_at
+
+    def units_changed(self) -> None:
+        """A merger was applied since ``rated_for`` read the units: read them again."""
+        self._takers.clear()
+
+    def rated_for(self, f: FactData) -> str:
+        """``FactData.rated_for``: where the dossier's agency on the day of its rating (``agency_at``) had closed by
+        then, the agency that succeeded it (units.reorganization.successor_on), "" otherwise (the rating counts
+        where every other figure of that day would). A figure given after a unit's last day is never the closed
+        unit's: a dossier its old committee returned before the merger took effect stays in its history (not moved,
+        dossiers.lifecycle.reorganization.moves_under), but a rating given since counts for the new unit. Read
+        from the units as they are now, once per agency and day for this object's life; the consumer reads it
+        again when a merger's ``units.reorganized`` lands (a plan applied after the ratings of its late days)."""
+        if f.rated_at is None or f.satisfied is None:
+            return ""
+        key = (f.agency_at(f.rated_at), local_day(f.rated_at))
+        if key not in self._takers:
+            agency = Agency.objects.select_related("admin_unit").filter(code=key[0]).first()
+            taker = successor_on(agency, key[1]) if agency is not None else None
+            self._takers[key] = taker.code if taker is not None else ""
+        return self._takers[key]

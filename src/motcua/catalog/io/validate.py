@@ -12,6 +12,7 @@ from django.utils import timezone
 from motcua.core.digits import typed_whole
 from motcua.units.models import Agency
 from motcua.units.receiving import handover_refusal, receiving_on, refusal
+from motcua.units.reorganization import latest_successor
 
 from ..models import (
     Field,
@@ -101,6 +102,15 @@ class Validator:
 
     def err(self, where, message):
         self.errors.append(f"{where}: {message}")
+
+    def closed(self, where, label, agency, no):
+        """An agency named by code that receives nothing (units.receiving): why, and, where a merger or the admin
+        recorded one, the code of the agency that succeeded it, to write in its place (the file is not rewritten
+        for the officer: the import writes all or nothing)."""
+        taker = latest_successor(agency)
+        instead = (f"; cơ quan kế thừa là {taker.name}, ghi mã \"{taker.code}\" thay cho mã \"{agency.code}\""
+                   if taker is not None else "")
+        self.err(where, f"{label} mã \"{agency.code}\" không nhận hồ sơ: {no.fact}{instead}.")
 
     def choice(self, where, label, value, choices, default=None):
         value = _text(value) or default
@@ -235,7 +245,7 @@ class Validator:
             elif ref in self.agencies:
                 agency = self.agencies[ref]
                 if (no := refusal(agency, self.day)) is not None:  # a closed unit's agency receives nothing
-                    self.err(where, f"cơ quan tiếp nhận mã \"{ref}\" không nhận hồ sơ: {no.fact}.")
+                    self.closed(where, "cơ quan tiếp nhận", agency, no)
                     continue
                 agencies[agency.pk] = agency
             else:
@@ -280,7 +290,7 @@ class Validator:
             if agency_code and agency is None:
                 self.err(swhere, f"không tìm thấy cơ quan thực hiện mã \"{agency_code}\".")
             elif agency is not None and (no := handover_refusal(agency, self.day)) is not None:
-                self.err(swhere, f"cơ quan thực hiện mã \"{agency_code}\" không nhận hồ sơ: {no.fact}.")
+                self.closed(swhere, "cơ quan thực hiện", agency, no)
             try:
                 order = _int(row.get("order"), i)
                 days = _decimal(row.get("duration_days"))

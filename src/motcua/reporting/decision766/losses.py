@@ -18,7 +18,7 @@ from motcua.engagement.models import Feedback
 from motcua.units.models import Agency
 
 from .. import indicators
-from ..agency_moves import held_in
+from ..agency_moves import UNMOVED, held_in
 from ..metrics import SYNC_REJECTED, FactData, day_bounds, metric_filter, overdue_filter
 from ..models import DossierFact
 from .context import Context
@@ -63,7 +63,7 @@ def _facts(c: Context, what, metric: str) -> list[int]:
     qs = DossierFact.objects.filter(what)
     if c.codes is None:
         return list(qs.order_by("received_at", "pk").values_list("pk", flat=True))
-    mine = qs.filter(Q(agency_code__in=c.codes, agency_moves="") | Q(pk__in=held_in(
+    mine = qs.filter(Q(agency_code__in=c.codes) & UNMOVED | Q(pk__in=held_in(
         qs, c.codes, metric, c.start, c.end)))
     return list(mine.order_by("received_at", "pk").values_list("pk", flat=True))
 

@@ -13,14 +13,14 @@ steps), accounts (role assignments), dossiers (dossiers in progress, through the
 (open feedback), transformation (open reporting rounds, unfinished tasks and community
 teams of digital transformation), reporting (statistics that change owner), web (public pages), integrations (the
 national portal's agency codes). ``lineage.lineage_codes`` gives an agency's predecessors for statistics
-that include them.
+that include them, ``lineage.successor_on`` the agency answering for a closed one on a day.
 """
 
 from .base import Section, Step, Targets, agency_label, steps
-from .lineage import former_names, latest_successor, lineage_codes, predecessor_ids, predecessors
+from .lineage import former_names, latest_successor, lineage_codes, predecessor_ids, predecessors, successor_on
 from .plans import approve, load_targets, parse_assignments, reopen, require_manager, save_draft, validate
 from .run import Preview, apply, preview, report
 
 __all__ = ["Preview", "Section", "Step", "Targets", "agency_label", "apply", "approve", "former_names", "latest_successor",
            "lineage_codes", "load_targets", "parse_assignments", "predecessor_ids", "predecessors", "preview", "reopen",
-           "report", "require_manager", "save_draft", "steps", "validate"]
+           "report", "require_manager", "save_draft", "steps", "successor_on", "validate"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from ..lifetime import of_unit
 from ..models import Agency
 
 
@@ -48,6 +51,17 @@ def latest_successor(agency: Agency) -> Agency | None:
     """The agency that now stands for `agency`: its successor's successor … (None for one never merged)."""
     seen, current = {agency.pk}, agency
     while current.successor_id is not None and current.successor_id not in seen:
+        seen.add(current.successor_id)
+        current = current.successor
+    return None if current.pk == agency.pk else current
+
+
+def successor_on(agency: Agency, day: dt.date) -> Agency | None:
+    """The agency that answers on ``day`` for ``agency`` whose unit had ended before it (units.lifetime): its
+    successor (a merger's plan records it), or, merged again since, the one whose unit exists that day. None while
+    its unit exists on ``day``, and for one dissolved (no successor: nobody took it over)."""
+    seen, current = {agency.pk}, agency
+    while of_unit(current.admin_unit).ended_before(day) and current.successor_id not in (None, *seen):
         seen.add(current.successor_id)
         current = current.successor
     return None if current.pk == agency.pk else current

@@ -31,6 +31,7 @@ class MoveMoments:
         self._plans: dict[int, dt.datetime | None] = {}
         self._transfers: dict = {}  # event pk, or (dossier pk, moment) → a transfer's event data
         self._takers: dict[tuple[str, dt.date], str] = {}  # (agency code, day) → who answers for it then
+        self._agencies: dict[str, Agency | None] = {}  # code → the agency with its unit (and successors walked)
 
     def moment(self, data: dict, at: dt.datetime) -> dt.datetime:
         """When the move of the transfer whose event data (or outbox payload) is ``data`` and moment ``at`` counts."""
@@ -74,6 +75,7 @@ class MoveMoments:
     def units_changed(self) -> None:
         """A merger was applied since ``rated_for`` read the units: read them again."""
         self._takers.clear()
+        self._agencies.clear()
 
     def rated_for(self, f: FactData) -> str:
         """``FactData.rated_for``: where the dossier's agency on the day of its rating (``agency_at``) had closed by
@@ -87,7 +89,9 @@ class MoveMoments:
             return ""
         key = (f.agency_at(f.rated_at), local_day(f.rated_at))
         if key not in self._takers:
-            agency = Agency.objects.select_related("admin_unit").filter(code=key[0]).first()
+            if key[0] not in self._agencies:  # one statement per agency, not per agency and day
+                self._agencies[key[0]] = Agency.objects.select_related("admin_unit").filter(code=key[0]).first()
+            agency = self._agencies[key[0]]
             taker = successor_on(agency, key[1]) if agency is not None else None
             self._takers[key] = taker.code if taker is not None else ""
         return self._takers[key]

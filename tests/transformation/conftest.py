@@ -74,6 +74,14 @@ def merge(admin, units, code: str, name: str, on: dt.date) -> Agency:
     return Agency.objects.get(admin_unit__code=code)
 
 
+def communes(n: int) -> tuple[list[AdministrativeUnit], list[Agency]]:
+    """The province's units and agencies loaded: its first `n` communes and their People's Committees."""
+    load_units("51")
+    load_agencies("51", prefix="H51")
+    units = list(AdministrativeUnit.objects.filter(level=AdministrativeUnit.COMMUNE).order_by("code")[:n])
+    return units, [Agency.objects.get(admin_unit=u) for u in units]
+
+
 @pytest.fixture
 def merger(db):
     """Three communes of the province (A, B, C) about to merge into «Xã Hợp Nhất» (99001), a fourth (other) not,

@@ -15,10 +15,9 @@ from motcua.transformation import permissions
 from motcua.transformation.models import Plan, Task
 from motcua.transformation.services import plans
 from motcua.units.models import AdministrativeUnit, Agency
-from motcua.units.services import load_agencies, load_units
 from tests.factories import officer
 
-from .conftest import merge
+from .conftest import communes, merge
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/transformation"
@@ -34,10 +33,7 @@ def _patch_progress(user, task):
 def carried_by_closed():
     """The province's plan holds a task commune C leads; C merges (a reorganization) into «Xã Hợp Nhất» (Y), which
     carries it from then on; C's leader, whose role moved, leads Y. Also a fourth commune (W), still working."""
-    load_units("51")
-    load_agencies("51", prefix="H51")
-    uc, ud, uw = AdministrativeUnit.objects.filter(level=AdministrativeUnit.COMMUNE).order_by("code")[:3]
-    c, w = Agency.objects.get(admin_unit=uc), Agency.objects.get(admin_unit=uw)
+    (uc, ud, _), (c, _, w) = communes(3)
     admin = officer(Role.PROVINCIAL_ADMIN, None, username="quantri.tinh")
     leader = officer(Role.LEADER, c, username="lanhdao.c")
     today = timezone.localdate()

@@ -5,34 +5,25 @@ says the task is another unit's business (transformation/permissions.py, ``requi
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import forget_roles
-from motcua.api.auth import issue_token
 from motcua.transformation import permissions
 from motcua.transformation.models import Plan, Task
 from motcua.transformation.services import plans
 from motcua.units.models import AdministrativeUnit, Agency
 from tests.factories import officer
 
-from .conftest import communes, merge
+from .conftest import communes, merge, patch_progress
 
 pytestmark = pytest.mark.django_db
-API = "/api/v1/transformation"
-
-
-def _patch_progress(user, task):
-    api = Client(headers={"Authorization": f"Bearer {issue_token(user, 'thử')[1]}"})
-    return api.patch(f"{API}/tasks/{task.pk}", {"progress": 40, "status": "in_progress"},
-                     content_type="application/json")
 
 
 @pytest.fixture
 def carried_by_closed():
     """The province's plan holds a task commune C leads; C merges (a reorganization) into «Xã Hợp Nhất» (Y), which
-    carries it from then on; C's leader, whose role moved, leads Y. Also a fourth commune (W), still working."""
+    carries it from then on; C's leader, whose role moved, leads Y. Also a third commune (W), still working."""
     (uc, ud, _), (c, _, w) = communes(3)
     admin = officer(Role.PROVINCIAL_ADMIN, None, username="quantri.tinh")
     leader = officer(Role.LEADER, c, username="lanhdao.c")
@@ -50,7 +41,7 @@ def test_the_successor_dissolved_since_is_named_with_its_date(carried_by_closed)
     d = carried_by_closed
     last = d["today"] - dt.timedelta(days=10)
     AdministrativeUnit.objects.filter(pk=d["y"].admin_unit_id).update(valid_to=last)  # dissolved in the admin
-    r = _patch_progress(d["leader"], d["task"])
+    r = patch_progress(d["leader"], d["task"])
     assert r.status_code == 403, r.content
     assert r.json() == {"code": "forbidden", "message": (
         f"Xã Hợp Nhất đã giải thể từ ngày {last + dt.timedelta(days=1):%d/%m/%Y}: dữ liệu chuyển đổi số của đơn vị là "
@@ -62,7 +53,7 @@ def test_the_successor_turned_off_in_the_admin_names_who_carries_the_task_now(ca
     d = carried_by_closed
     y, w = d["y"], d["w"]
     Agency.objects.filter(pk=y.pk).update(is_active=False, successor=w)  # its committee merged into W's in the admin
-    r = _patch_progress(d["leader"], d["task"])
+    r = patch_progress(d["leader"], d["task"])
     assert r.status_code == 403, r.content
     message = r.json()["message"]
     assert message == (f"{y.name} đã ngừng hoạt động: dữ liệu chuyển đổi số của đơn vị là lịch sử, chỉ quản trị tỉnh "
@@ -74,7 +65,7 @@ def test_the_successor_turned_off_in_the_admin_names_who_carries_the_task_now(ca
 def test_an_officer_of_an_unrelated_unit_still_gets_the_other_unit_refusal(carried_by_closed):
     d = carried_by_closed
     stranger = officer(Role.LEADER, d["w"], username="lanhdao.w")
-    r = _patch_progress(stranger, d["task"])
+    r = patch_progress(stranger, d["task"])
     assert r.status_code == 403
     assert r.json()["message"] == permissions.FORBIDDEN_OTHER_UNIT
     assert Plan.objects.get(pk=d["plan"].pk).tasks.get().progress == 0

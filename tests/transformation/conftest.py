@@ -4,9 +4,11 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from motcua.accounts.models import Role
+from motcua.api.auth import issue_token
 from motcua.transformation.models import Task
 from motcua.transformation.services import plans, rounds
 from motcua.units.models import AdministrativeUnit, Agency
@@ -72,6 +74,21 @@ def merge(admin, units, code: str, name: str, on: dt.date) -> Agency:
                       effective_date=on, old_units=units, new_code=code, new_name=name)
     apply(approve(plan, admin), admin)
     return Agency.objects.get(admin_unit__code=code)
+
+
+def patch_progress(user, task):
+    """`user` sets `task`'s progress (40 %, in progress) through the API, as a result is reported: the answer."""
+    api = Client(headers={"Authorization": f"Bearer {issue_token(user, 'thử')[1]}"})
+    return api.patch(f"/api/v1/transformation/tasks/{task.pk}", {"progress": 40, "status": "in_progress"},
+                     content_type="application/json")
+
+
+def communes(n: int) -> tuple[list[AdministrativeUnit], list[Agency]]:
+    """The province's units and agencies loaded: its first `n` communes and their People's Committees."""
+    load_units("51")
+    load_agencies("51", prefix="H51")
+    units = list(AdministrativeUnit.objects.filter(level=AdministrativeUnit.COMMUNE).order_by("code")[:n])
+    return units, [Agency.objects.get(admin_unit=u) for u in units]
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A closed unit's DX data is history (transformation/permissions.py): an officer whose role stayed on a unit dissolved
 by its date (a dissolution dated in the admin moves no role, and leaves the agency ticked «đang hoạt động») reads its
-plans and changes none of them — through the API (403, FORBIDDEN_CLOSED_UNIT) nor the back office (no edit controls,
-a POST refused); the provincial admin still does, and the successor of a merger still reports on the tasks handed over
+plans and changes none of them — through the API (403, FORBIDDEN_CLOSED_UNIT; a task's result: DISSOLVED, which says
+since when) nor the back office (no edit controls, a POST refused); the provincial admin still does, and the successor of a merger still reports on the tasks handed over
 to it."""
 
 import datetime as dt
@@ -19,6 +19,8 @@ from motcua.units.reorganization import apply
 pytestmark = pytest.mark.django_db
 API = "/api/v1/transformation"
 BASE = "/can-bo/chuyen-doi-so"
+DISSOLVED = ("Phường Cẩm Thành đã giải thể từ ngày 01/07/2025: dữ liệu chuyển đổi số của đơn vị là lịch sử, chỉ quản trị "
+             "tỉnh được thay đổi.")
 
 
 def _api(user) -> Client:
@@ -44,16 +46,17 @@ def test_an_officer_left_on_a_dissolved_unit_edits_none_of_its_plan_through_the_
     d = dissolved
     api = _api(d.ct_admin)
     assert api.get(f"{API}/plans/{d.plan.pk}").status_code == 200  # still reads it
-    for method, url, body in (
-            ("patch", f"{API}/tasks/{d.task.pk}", {"content": "Đổi nội dung"}),
-            ("patch", f"{API}/tasks/{d.task.pk}", {"progress": 50, "status": "in_progress"}),  # a result too
-            ("patch", f"{API}/plans/{d.plan.pk}", {"title": "Đổi tên"}),
-            ("post", f"{API}/tasks/{d.task.pk}/budget-lines", {"planned": "100", "year": 2025}),
-            ("post", f"{API}/plans/{d.plan.pk}/approve", None),
-            ("delete", f"{API}/tasks/{d.task.pk}", None)):
+    closed = permissions.FORBIDDEN_CLOSED_UNIT
+    for method, url, body, message in (
+            ("patch", f"{API}/tasks/{d.task.pk}", {"content": "Đổi nội dung"}, closed),
+            ("patch", f"{API}/tasks/{d.task.pk}", {"progress": 50, "status": "in_progress"}, DISSOLVED),  # a result
+            ("patch", f"{API}/plans/{d.plan.pk}", {"title": "Đổi tên"}, closed),
+            ("post", f"{API}/tasks/{d.task.pk}/budget-lines", {"planned": "100", "year": 2025}, closed),
+            ("post", f"{API}/plans/{d.plan.pk}/approve", None, closed),
+            ("delete", f"{API}/tasks/{d.task.pk}", None, closed)):
         r = getattr(api, method)(url, body, content_type="application/json")
         assert r.status_code == 403, (url, r.content)
-        assert r.json() == {"code": "forbidden", "message": permissions.FORBIDDEN_CLOSED_UNIT}, url
+        assert r.json() == {"code": "forbidden", "message": message}, url
     task = Task.objects.get(pk=d.task.pk)
     assert (task.content, task.progress, task.budget_lines.count()) == ("Số hóa hồ sơ một cửa", 0, 0)
     assert (Plan.objects.get(pk=d.plan.pk).title, Plan.objects.get(pk=d.plan.pk).is_approved) == (d.plan.title, False)
@@ -70,7 +73,7 @@ def test_the_back_office_shows_a_dissolved_units_officer_no_edit_controls_and_re
     r = c.post(f"{BASE}/nhiem-vu/{d.task.pk}/sua/", {"status": "in_progress", "progress": "50", "result": "Xong"},
                HTTP_HX_REQUEST="true")
     assert r.status_code == 403
-    assert permissions.FORBIDDEN_CLOSED_UNIT in r.content.decode()
+    assert DISSOLVED in r.content.decode()
     r = c.post(f"{BASE}/nhiem-vu/{d.task.pk}/xoa/")
     assert r.status_code in (302, 403) and Task.objects.filter(pk=d.task.pk).exists()
     assert Task.objects.get(pk=d.task.pk).progress == 0

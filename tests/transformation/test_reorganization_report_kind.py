@@ -33,10 +33,11 @@ def test_a_handed_over_task_of_a_report_does_not_count_in_the_new_communes_plan_
 
     kept = plans.create_plan(la, agency=new, year=year, kind=Plan.REPORT, parent=province)
 
-    # The new commune's plan row counts its plan's task, not the report's task it received: that counts in its
-    # report's row, as the figures of its report count it (and A's report keeps none of it).
+    # The new commune's plan row counts its plan's task and the plans' tasks it received (A's and B's plans, not in
+    # this roll-up, handed over three), not the report's task it received: that counts in its report's row, as the
+    # figures of its report count it (and A's report keeps none of it).
     rows = {r.plan: r for r in rollup.rollup_plan(province).rows}
-    assert (rows[own].tasks, rows[own].planned_vnd) == (1, 50_000_000)
+    assert (rows[own].tasks, rows[own].planned_vnd) == (4, 50_000_000) == (len(counted_tasks(own)), 50_000_000)
     assert (rows[kept].tasks, rows[kept].planned_vnd) == (1, 70_000_000)
     assert (rows[report].tasks, rows[report].planned_vnd) == (0, 0)
     assert list(counted_tasks(kept)) == [survey] and survey not in counted_tasks(own)

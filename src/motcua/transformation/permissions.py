@@ -17,7 +17,8 @@
 - a closed unit (merged, or dissolved: its last day has passed) changes none of its own data either — plans, tasks and
   their results, budget, targets and values, evidence, teams, round answers, annual report: a role left on it (a
   closure dated in the admin moves none) reads it, and only the provincial admin changes it (``is_closed``, asked
-  by ``can_edit_agency`` and ``can_report_on_task``; refused with FORBIDDEN_CLOSED_UNIT).
+  by ``can_edit_agency`` and ``can_report_on_task``; refused with FORBIDDEN_CLOSED_UNIT, a task's result with
+  ``closed_refusal``: which unit closed, since when, who carries the task now).
 The roles and role groups come from motcua.accounts.models (Role), the checks from motcua.accounts.permissions.
 """
 
@@ -31,7 +32,7 @@ from motcua.accounts.permissions import has_role, is_officer, is_province_wide, 
 from motcua.core.errors import PermissionDenied
 from motcua.units import lifetime
 from motcua.units.models import Agency
-from motcua.units.reorganization import predecessor_ids
+from motcua.units.reorganization import latest_successor, predecessor_ids
 
 EDIT_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER, Role.DEPARTMENT_HEAD, Role.SPECIALIST})
 APPROVE_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
@@ -166,18 +167,24 @@ def carried_by(agency_ids) -> Q:
             | Q(lead_agencies__isnull=True, handed_over_to__isnull=True, plan__agency_id__in=agency_ids))
 
 
+def _report_units(task) -> list:
+    """The units whose officers report on `task`: its lead units (its plan's unit when it names none in the system),
+    and every unit a merger handed the task, or a part of its lead, over to."""
+    units = list(task.lead_agencies.select_related("admin_unit")) or [task.plan.agency]
+    if task.handed_over_to_id:
+        units.append(task.handed_over_to)
+    units += [h.to_agency for h in task.handovers.select_related("to_agency__admin_unit")]  # each part a merger moved
+    return units
+
+
 def can_report_on_task(user, task) -> bool:
     """Result, progress and evidence: the plan's editors and the officers of a lead unit (of the plan's own
     unit when the task names no lead unit in the system), or of a unit a merger handed the task, or a part of its
     lead, over to."""
     if can_edit_plan(user, task.plan):
         return True
-    leads = list(task.lead_agencies.all()) or [task.plan.agency]
-    if task.handed_over_to_id:
-        leads.append(task.handed_over_to)
-    leads += [h.to_agency for h in task.handovers.select_related("to_agency")]  # each part of the lead a merger moved
     # a closed lead unit reports no more: its successor, which the merger handed the task over to, does
-    return _signed_in(user) and any(_held_in(user, OFFICER_ROLES, a) and not is_closed(a) for a in leads)
+    return _signed_in(user) and any(_held_in(user, OFFICER_ROLES, a) and not is_closed(a) for a in _report_units(task))
 
 
 def reporting_agencies(user) -> set[int]:
@@ -188,14 +195,35 @@ def reporting_agencies(user) -> set[int]:
 
 
 def require_report(user, task) -> None:
-    """403 unless ``can_report_on_task``: said FORBIDDEN_CLOSED_UNIT to an officer whose only hold on the task is a
-    closed unit's role (or of its plan's closed unit)."""
+    """403 unless ``can_report_on_task``. To an officer whose only hold on the task is a closed unit's role — a lead
+    unit, its plan's unit, or a unit a merger handed it over to that has closed since — the refusal says which unit
+    closed, since when, and who carries the task now (``closed_refusal``); to any other, FORBIDDEN_OTHER_UNIT."""
     if can_report_on_task(user, task):
         return
-    leads = list(task.lead_agencies.all()) or [task.plan.agency]
-    mine = [a for a in {*leads, task.plan.agency} if _signed_in(user) and _held_in(user, OFFICER_ROLES, a)]
-    closed = any(is_closed(a) for a in mine)
-    raise PermissionDenied("forbidden", FORBIDDEN_CLOSED_UNIT if closed else FORBIDDEN_OTHER_UNIT)
+    units = _report_units(task)
+    mine = {a.pk: a for a in (*units, task.plan.agency) if _signed_in(user) and _held_in(user, OFFICER_ROLES, a)}
+    closed = [a for a in mine.values() if is_closed(a)]
+    if not closed:
+        raise PermissionDenied("forbidden", FORBIDDEN_OTHER_UNIT)
+    # who carries it now: a unit still open among those reporting on it, else the closed unit's successor
+    now = {a.pk: a for a in (*units, *filter(None, map(latest_successor, closed))) if not is_closed(a)}
+    raise PermissionDenied("forbidden", closed_refusal(closed, list(now.values())))
+
+
+def closed_refusal(closed, now) -> str:
+    """Why an officer of the `closed` units changes none of a task's results: each unit's closure as the statistics
+    tell it («Xã A đã sáp nhập vào Xã B từ ngày dd/mm/yyyy», «… đã giải thể từ ngày …»; an agency turned off without
+    a recorded last day: «… đã ngừng hoạt động»), and the units `now` carrying the task, when there are some."""
+    today = timezone.localdate()
+    facts = []
+    for agency in closed:
+        life = lifetime.of_unit(agency.admin_unit)
+        facts.append(life.closure_of(agency.admin_unit.name, today) if life.ended_before(today)
+                     else f"{agency.name} đã ngừng hoạt động")
+    told = f"{'; '.join(facts)}: dữ liệu chuyển đổi số của đơn vị là lịch sử, chỉ quản trị tỉnh được thay đổi."
+    if now:
+        told += f" Nhiệm vụ này nay do {', '.join(a.name for a in now)} thực hiện và cập nhật kết quả."
+    return told
 
 
 def require(allowed: bool, message: str = FORBIDDEN_OTHER_UNIT) -> None:

@@ -12,11 +12,15 @@
   handover does not rewrite a plan (an approved one stays as approved): it is recorded beside the task.
 - Community digital-technology teams still active move to the new unit from the effective date; before it they
   count for their old unit. Trainings stay where and when they happened; the new unit reads them.
+
+An agency whose successor an administrator records in the admin (a department merged into another, no plan:
+units.succession) hands its unfinished tasks over the same way, from that day (``SuccessorTakesTasks``).
 """
 
 from __future__ import annotations
 
 from motcua.units.reorganization import Step, Targets, agency_label, steps
+from motcua.units.succession import Follower, followers
 
 from .models import Plan, RoundResponse
 from .services.merger import hand_over_task, move_team, tasks_of_units, teams_of_units
@@ -131,3 +135,19 @@ class CommunityTeams(_Moves):
         notes = ["Hoạt động tập huấn, truyền thông đã diễn ra giữ nguyên của đơn vị cũ; đơn vị mới xem được."]
         return self.section(headers=["Đơn vị cũ", "Thôn, tổ dân phố", "Thành viên", "Thuộc đơn vị sau sắp xếp"],
                             rows=rows, counts={"moved": len(teams)}, notes=notes if teams else [])
+
+
+@followers.register("transformation.tasks")
+class SuccessorTakesTasks(Follower):
+    """The unfinished tasks the agency carries (``tasks_of_units``: led by it, or of its plan naming no lead unit)
+    are handed over to the successor an administrator recorded, as a merger's plan hands them over (``OpenTasks``):
+    its officers report on them, the plans stay as written."""
+
+    def follow(self, actor, agency, successor, on):
+        reason = f"Cơ quan kế thừa ghi nhận trong trang quản trị: {agency.name} → {successor.name}"
+        moved = [task for task in tasks_of_units([agency.pk])
+                 if hand_over_task(actor, task, [agency.pk], successor, reason, on)]
+        if not moved:
+            return ""
+        return (f"{len(moved)} nhiệm vụ chuyển đổi số chưa hoàn thành của {agency.name} chuyển giao cho "
+                f"{successor.name} từ ngày {on:%d/%m/%Y}.")

@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from . import succession
 from .models import (
     AdministrativeUnit,
     Agency,
@@ -66,6 +67,14 @@ class AgencyAdmin(admin.ModelAdmin):
         if obj is not None and obj.successor_id and closing_plan(obj.admin_unit.code):
             return ("successor",)
         return ()
+
+    def save_model(self, request, obj, form, change):
+        """A successor recorded here (no reorganization plan: a department merged into another) takes over the work
+        the apps hand it (units.succession), in the same transaction; the administrator is told what moved."""
+        super().save_model(request, obj, form, change)
+        if obj.successor_id and "successor" in form.changed_data:
+            for said in succession.follow(request.user, obj, obj.successor):
+                self.message_user(request, said, messages.INFO)
 
 
 @admin.register(Department)

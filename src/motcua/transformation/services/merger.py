@@ -134,6 +134,16 @@ def _received(agency_id, year: int, kind: str) -> Q:
     return Q(HANDED_AWAY, handed_over_to=agency_id, plan__year=year, plan__kind=kind)
 
 
+def received_by(keys) -> Q:
+    """Tasks of merged units' plans handed over to a unit, for each (unit id, kind, year) of `keys` (``_received``):
+    those its figures of that kind and year count, wherever their plan is (Q() matching nothing when `keys` is
+    empty)."""
+    out = Q(pk__in=[])
+    for agency_id, kind, year in keys:
+        out |= _received(agency_id, year, kind)
+    return out
+
+
 def _in_order(q: Q):
     return Task.objects.filter(q).select_related("plan__agency").order_by("plan_id", "order")
 

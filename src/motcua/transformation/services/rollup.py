@@ -5,7 +5,9 @@ row per unit with its progress. Budget lines with several sources count once, un
 written together ("CTX, NSH"), so the rows add up to the total. A task of a merged unit's plan that the
 merger handed over to the new unit (services/merger.py) counts, with its money, in the new unit's row — its
 plan of the year and kind (a report's task in its report's row) when it is among the plans, else a row of its
-own without a plan — and no longer in the old unit's: each task counts once. A unit's community teams count once,
+own without a plan — and no longer in the old unit's: each task counts once. A plan's row counts such a task also
+when the old unit's plan is not among the plans rolled up (a plan's roll-up holds only the plans implementing it),
+as the plan's own figures do (merger.counted_tasks). A unit's community teams count once,
 in its row of the year's plan.
 """
 
@@ -15,6 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.units.models import Agency
@@ -23,7 +26,7 @@ from ..models import BudgetLine, Plan, Task
 from ..money import format_million
 from . import community
 from .catalogue import source_codes
-from .merger import counts_elsewhere, with_counts_elsewhere
+from .merger import counts_elsewhere, received_by, with_counts_elsewhere
 from .plans import task_state
 
 NO_GROUP = "Chưa xếp nhóm"
@@ -153,7 +156,11 @@ class _Rows:
 def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
     today = today or timezone.localdate()
     rows = _Rows(plans)
-    tasks = with_counts_elsewhere(Task.objects.filter(plan_id__in=rows.by_plan).select_related("plan").only(
+    # the plans' tasks, and those their units received from merged units' plans, also from a plan not rolled up here
+    # (a plan's roll-up holds only the plans implementing it): a plan's row counts what its figures count
+    # (merger.counted_tasks); each task once, in one row
+    counted = Q(plan_id__in=rows.by_plan) | received_by(rows.by_unit)
+    tasks = with_counts_elsewhere(Task.objects.filter(counted).select_related("plan").only(
         "plan_id", "status", "progress", "deadline", "year", "handed_over_to_id", "plan__year", "plan__kind"))
     row_of_task = {}
     for task in tasks:
@@ -165,7 +172,7 @@ def rollup(plans, year: int, today: dt.date | None = None) -> Rollup:
         row.overdue += state == "overdue"
     by_source: dict[str, int] = defaultdict(int)
     by_group: dict[str, int] = defaultdict(int)
-    lines = (BudgetLine.objects.filter(task__plan_id__in=rows.by_plan)
+    lines = (BudgetLine.objects.filter(task__in=Task.objects.filter(counted).values("pk"))
              .select_related("task__section__group").prefetch_related("sources"))
     for line in lines:
         row = row_of_task[line.task_id]  # its task's row

@@ -1,6 +1,7 @@
 """The gateway sends the citizen back with a signed result: valid, tampered, replayed; the fee reduction and its
 legal source on the dossier page and the receipt."""
 
+import json
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from motcua.catalog.fees import quote
 from motcua.dossiers import lifecycle
-from motcua.integrations.signing import sign_params
+from motcua.integrations.signing import sign_params, signed_headers
 from motcua.outbox.models import OutboxEvent
 from motcua.payments.models import Payment
 from tests.integrations.conftest import SECRET, configure, sims  # noqa: F401
@@ -132,6 +133,28 @@ def test_return_after_the_callback_does_not_confirm_twice(client, world, reduced
                        **meta).status_code == 200
     assert client.get(path, result).status_code == 302
     assert Payment.objects.get(dossier=reduced).confirmed_by == "callback" and _paid_events(reduced) == 1
+
+
+def test_another_gateway_transaction_is_the_same_refusal_on_the_callback_and_on_the_return(client, world, reduced,
+                                                                                           gateway):
+    """The gateway signs a word about our payment that names another of its transactions: the callback answered 409,
+    the citizen's return page 400 for the same fact. Both are 409 gateway_ref_mismatch, and nothing is recorded."""
+    client.force_login(world["citizen"])
+    path, result = _press(_to_gateway(client, reduced))
+    payment = Payment.objects.get(dossier=reduced)
+    fields = {k: v for k, v in result.items() if k not in ("ts", "sig")}
+    other = {**fields, "gateway_ref": "GW-KHAC-0001"}
+    body = json.dumps({**other, "amount_vnd": int(other["amount_vnd"])}).encode()
+    notice = client.post("/api/v1/payments/callback", data=body, content_type="application/json",
+                         **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in signed_headers(SECRET, body).items()
+                            if k != "Content-Type"})
+    back = client.get(path, sign_params(SECRET, other))
+    assert (notice.status_code, notice.json()["code"]) == (409, "gateway_ref_mismatch")
+    assert back.status_code == notice.status_code and notice.json()["message"] in back.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == Payment.PENDING and payment.returned_at is None and _paid_events(reduced) == 0
+    assert client.get(path, result).status_code == 302  # the gateway's own result still counts
+    assert Payment.objects.get(dossier=reduced).status == Payment.PAID and _paid_events(reduced) == 1
 
 
 def test_a_result_for_another_dossier_is_not_taken(client, world, reduced, gateway):

@@ -102,7 +102,10 @@ def create_payment(request, body: PaymentIn):
 @router.post("/callback", auth=None, response={200: CallbackOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut,
                                                 409: ErrorOut, 503: ErrorOut})
 def gateway_callback(request):
-    """Called by the payment gateway; the body is HMAC-signed (X-Motcua-Timestamp, X-Motcua-Signature)."""
+    """Called by the payment gateway; the body is HMAC-signed (X-Motcua-Timestamp, X-Motcua-Signature). A notice that
+    contradicts the payment on record — another amount (`amount_mismatch`) or another transaction of the gateway
+    (`gateway_ref_mismatch`) — is 409, as it is when the citizen comes back with it; an amount or moment that cannot be
+    read is 400 (`amount_invalid`, `paid_at_invalid`). Nothing is recorded then."""
     _payment, changed = services.handle_callback(request.body, request.headers)
     return {"ok": True, "changed": changed}
 

@@ -113,6 +113,16 @@ def _parse_time(value) -> dt.datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
+def _same_gateway_ref(payment: Payment, said, *, absent_ok: bool) -> None:
+    """The gateway's signed word (callback or return) names the transaction the gateway gave us for this payment.
+    Another one contradicts the payment on record, as a different amount does (``amount_mismatch``): 409, the same
+    code and status on both ways in, and nothing is recorded. A callback that names none is taken (``absent_ok``); a
+    return must name it."""
+    if payment.gateway_ref and (said or not absent_ok) and said != payment.gateway_ref:
+        raise DomainError("gateway_ref_mismatch", "Mã giao dịch tại cổng thanh toán khác mã đã ghi cho khoản "
+                                                  "thanh toán này; hệ thống không ghi nhận.", status=409)
+
+
 def handle_callback(body: bytes, headers) -> tuple[Payment, bool]:
     """The gateway's signed notice that a payment succeeded (or failed)."""
     data = gateway().verify_callback(body, headers)
@@ -120,8 +130,7 @@ def handle_callback(body: bytes, headers) -> tuple[Payment, bool]:
         payment = Payment.objects.select_for_update().filter(merchant_ref=str(data.get("merchant_ref", ""))).first()
         if payment is None:
             raise NotFound("payment_not_found", "Không tìm thấy giao dịch thanh toán.")
-        if payment.gateway_ref and data.get("gateway_ref") and payment.gateway_ref != data["gateway_ref"]:
-            raise DomainError("gateway_ref_mismatch", "Mã giao dịch tại cổng không khớp.", status=409)
+        _same_gateway_ref(payment, data.get("gateway_ref"), absent_ok=True)
         if data.get("status") != "paid":
             if payment.status != Payment.PAID:
                 payment.status = Payment.FAILED
@@ -136,8 +145,9 @@ def handle_return(dossier, params: dict) -> tuple[Payment, bool]:
     """The citizen is back from the gateway with its signed result (query parameters of return_url).
 
     Returns (payment, paid); raises a DomainError with a Vietnamese message when the result is not the
-    gateway's (changed on the way), belongs to another dossier, or was already used (a replay). Nothing is
-    recorded in those cases; a payment already confirmed by the callback is not confirmed twice.
+    gateway's (changed on the way, 400), belongs to another dossier (404), names another transaction or amount than
+    the payment's (409, as the callback's) or was already used (a replay, 409). Nothing is recorded in those cases;
+    a payment already confirmed by the callback is not confirmed twice.
     """
     data = gateway().verify_return(params)  # ReturnInvalid: changed on the way, or stale
     with transaction.atomic():
@@ -145,9 +155,7 @@ def handle_return(dossier, params: dict) -> tuple[Payment, bool]:
             dossier=dossier, merchant_ref=str(data.get("merchant_ref", ""))).first()
         if payment is None:
             raise NotFound("payment_not_found", "Không tìm thấy giao dịch thanh toán của hồ sơ này.")
-        if payment.gateway_ref and payment.gateway_ref != data.get("gateway_ref"):
-            raise DomainError("gateway_ref_mismatch", "Mã giao dịch tại cổng không khớp; hệ thống không ghi nhận.",
-                              status=400)
+        _same_gateway_ref(payment, data.get("gateway_ref"), absent_ok=False)
         if payment.returned_at is not None:
             at = timezone.localtime(payment.returned_at).strftime("%H:%M ngày %d/%m/%Y")
             raise DomainError("return_replayed", f"Kết quả thanh toán này đã được ghi nhận lúc {at}; lần gửi lại "

@@ -50,3 +50,9 @@ def action_vi(value):
 def trieu(value, decimals=None):
     """đồng → triệu đồng written the Vietnamese way (8.962,46)."""
     return format_million(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def asks_required(form) -> bool:
+    """Whether a form shows a field that must be filled (marked "*", explained once by web/form_errors.html)."""
+    return any(f.field.required for f in getattr(form, "visible_fields", list)())

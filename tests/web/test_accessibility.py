@@ -10,6 +10,7 @@ so a page added later that forgets a label, a title or a table's header cells is
 - every control has a name: ``label[for]``, a wrapping label, ``aria-label`` or ``aria-labelledby`` (1.3.1, 4.1.2);
 - every error message next to a field is that field's description (``aria-describedby``) and the field is marked
   ``aria-invalid``, so a screen reader says it on reaching the field; no ``aria-*`` reference points at nothing (3.3.1);
+- a deadline coloured as overdue or close says so in words too (1.4.1);
 - a required field says so in its label, not only by colour, and the page says what the mark means (3.3.2);
 - images have ``alt``, links and buttons a name of words, not only a sign (1.1.1, 2.4.4);
 - data tables have header cells with ``scope`` (1.3.1);
@@ -18,12 +19,14 @@ so a page added later that forgets a label, a title or a table's header cells is
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import lxml.html
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import sign_in
 
@@ -34,6 +37,7 @@ CONTROLS = "//input[not(@type='hidden' or @type='submit' or @type='button' or @t
 DEFAULT_TITLE = "Một Cửa Số"  # base.html's title when a page sets none
 REQUIRED_MARK = "*"
 REQUIRED_NOTE = re.compile(r"\*.{0,20}bắt buộc")  # what the mark means, in words: "Mục có dấu * là bắt buộc."
+DEADLINE_WORDS = re.compile(r"quá hạn|sắp đến hạn")
 WORD = re.compile(r"[^\W_]{2,}")  # a name a screen reader can say (a word, a code), not "‹", "×" or "+" alone
 
 
@@ -112,6 +116,10 @@ def problems(html: str) -> list[str]:
         out.append("required fields are marked but the page does not say what the mark means: "
                    + ", ".join(el.get("name") for el in doc.xpath(f"({CONTROLS})[@required]")))
 
+    for due in doc.xpath("//*[contains(concat(' ', @class, ' '), ' due ')]"):  # a deadline coloured red or amber
+        colour = {"overdue", "due-soon"} & set(due.get("class").split())
+        if colour and not DEADLINE_WORDS.search(_text(due.getparent())):
+            out.append(f"deadline {_text(due)!r} is {colour.pop()} by its colour only")
     for img in doc.xpath("//img[not(@alt)]"):
         out.append(f"<img src={img.get('src')!r}> without alt")
     for svg in doc.xpath("//svg[not(@aria-hidden='true')]"):
@@ -189,8 +197,10 @@ def test_a_dossier_further_on_meets_them_too(client, world, submitted):
     """The dossier page changes with its state: received, it shows the counter the forwarding and the scans; sent
     back for a supplement, it asks the citizen for files."""
     from motcua.dossiers import lifecycle
+    from motcua.dossiers.models import Dossier
 
     lifecycle.receive(submitted, officer=world["counter"])
+    Dossier.objects.filter(pk=submitted.pk).update(due_at=timezone.now() - dt.timedelta(days=2))  # overdue: red
     pages = [("counter", "get", reverse("backoffice:dossier", args=[submitted.pk]), None),
              ("counter", "get", reverse("backoffice:queue"), None)]
     found = _found(client, world, pages)

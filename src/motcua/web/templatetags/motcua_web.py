@@ -2,7 +2,7 @@ from django import template
 
 from motcua.core.money import format_number, format_vnd
 from motcua.transformation.money import format_million
-from motcua.web.display import action_label, deadline_class, vn_date, vn_datetime
+from motcua.web.display import DEADLINE_WORDS, action_label, deadline_class, vn_date, vn_datetime
 
 register = template.Library()
 
@@ -30,6 +30,12 @@ def ngaygio(value):
 @register.filter
 def due_class(value):
     return deadline_class(value)
+
+
+@register.filter
+def due_word(value):
+    """"quá hạn", "sắp đến hạn" or "": the words for the colour due_class gives."""
+    return DEADLINE_WORDS.get(deadline_class(value), "")
 
 
 @register.filter

@@ -172,7 +172,7 @@ def test_counter_scans_confirms_and_the_statistics_count_it(new_page, world, sho
     shot(ctr, "doi-chieu-truong-thong-tin")
     ctr.get_by_label("Ngày sinh").fill("31/02/1990")
     ctr.get_by_role("button", name="Xác nhận số hóa").click()
-    expect(ctr.locator("#id_date_of_birth-err")).to_have_text("Ngày sinh không hợp lệ (dd/mm/yyyy).")
+    expect(ctr.locator("#id_date_of_birth_error")).to_have_text("Ngày sinh không hợp lệ (dd/mm/yyyy).")
     ctr.get_by_label("Ngày sinh").fill("15/08/1990")
     ctr.get_by_label("Địa chỉ").fill("Xã Tịnh Sơn, tỉnh Quảng Ngãi")
     ctr.get_by_role("button", name="Xác nhận số hóa").click()

@@ -123,7 +123,7 @@ def test_files_sent_before_choosing_the_place_are_held_and_go_with_the_dossier(c
     assert world["proc"].agencies.count() > 1
     resp = client.post(url, _submit_payload(world, agency=""))
     body = resp.content.decode()
-    assert resp.status_code == 400 and 'id="id_agency-err">Vui lòng chọn nơi nộp hồ sơ.' in body
+    assert resp.status_code == 400 and 'id="id_agency_error"><p class="err">Vui lòng chọn nơi nộp hồ sơ.' in body
     assert "vui lòng chọn lại tệp này" not in body and "Vui lòng đính kèm giấy tờ này." not in body
     for comp in comps:
         assert f"Đã tải lên: giay-to-{comp.pk}.pdf — không cần tải lại; chọn tệp khác nếu muốn thay." in body

@@ -60,7 +60,7 @@ def test_a_bound_required_fact_left_empty_is_refused_in_the_block_and_nothing_su
     resp = client.post(reverse("portal:submit", args=[bound.code]),
                        _submit_payload(world, applicant_phone="", f_child_name="Trần Minh An"))
     body = resp.content.decode()
-    assert resp.status_code == 400 and 'id="id_applicant_phone-err">Vui lòng nhập mục này.' in body
+    assert resp.status_code == 400 and 'id="id_applicant_phone_error"><p class="err">Vui lòng nhập mục này.' in body
     assert not Dossier.objects.exclude(status=Status.DRAFT).exists()  # the files sent are kept with a draft
 
 

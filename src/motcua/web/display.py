@@ -28,6 +28,10 @@ def vn_datetime(value) -> str:
     return value.strftime("%H:%M %d/%m/%Y")
 
 
+# what deadline_class's colour means, said in words beside it: colour alone is lost on some eyes (WCAG 1.4.1)
+DEADLINE_WORDS = {"overdue": "quá hạn", "due-soon": "sắp đến hạn"}
+
+
 def deadline_class(due_at, now=None, soon_hours: int = 24) -> str:
     """'overdue' past the appointment, 'due-soon' within a working day of it, '' otherwise."""
     if not due_at:

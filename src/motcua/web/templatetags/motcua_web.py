@@ -2,7 +2,7 @@ from django import template
 
 from motcua.core.money import format_number, format_vnd
 from motcua.transformation.money import format_million
-from motcua.web.display import action_label, deadline_class, vn_date, vn_datetime
+from motcua.web.display import DEADLINE_WORDS, action_label, deadline_class, vn_date, vn_datetime
 
 register = template.Library()
 
@@ -33,6 +33,12 @@ def due_class(value):
 
 
 @register.filter
+def due_word(value):
+    """"quá hạn", "sắp đến hạn" or "": the words for the colour due_class gives."""
+    return DEADLINE_WORDS.get(deadline_class(value), "")
+
+
+@register.filter
 def days(value):
     """Decimal working days shown as '3' or '1,5'."""
     if value is None:
@@ -50,3 +56,9 @@ def action_vi(value):
 def trieu(value, decimals=None):
     """đồng → triệu đồng written the Vietnamese way (8.962,46)."""
     return format_million(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def asks_required(form) -> bool:
+    """Whether a form shows a field that must be filled (marked "*", explained once by web/form_errors.html)."""
+    return any(f.field.required for f in getattr(form, "visible_fields", list)())

@@ -76,10 +76,13 @@ def test_each_part_of_a_shared_lead_goes_to_the_unit_that_took_over_its_commune_
     assert [(h.from_agency, h.to_agency, h.on) for h in own.handovers.all()] == [(a, one, first), (c, two, second)]
     # C's plan page says where each part went.
     html = signed_in(admin).get(f"/can-bo/chuyen-doi-so/ke-hoach/{plan_c.pk}/").content.decode()
-    assert f"Phần của {a.name} chuyển giao cho {one.name} từ {first:%d/%m/%Y} (sắp xếp đơn vị hành chính)" in html
-    assert f"Phần của {c.name} chuyển giao cho {two.name} từ {second:%d/%m/%Y} (sắp xếp đơn vị hành chính)" in html
+    assert (f"Phần của {a.name} chuyển giao cho {one.name} từ {first:%d/%m/%Y} "
+            "(Sắp xếp đơn vị hành chính theo Nghị quyết số 99001/NQ-UBTVQH15)") in html
+    assert (f"Phần của {c.name} chuyển giao cho {two.name} từ {second:%d/%m/%Y} "
+            "(Sắp xếp đơn vị hành chính theo Nghị quyết số 99002/NQ-UBTVQH15)") in html
     api = signed_in(admin).get(f"/api/v1/transformation/plans/{plan_c.pk}").json()
     out = {t["id"]: t for s in api["sections"] for t in s["tasks"]}[own.pk]
     assert (sorted(out["lead_units"]), out["handed_over_to"]) == (sorted([c.code, a.code]), two.code)
-    assert out["handovers"] == [{"from": a.code, "to": one.code, "on": first.isoformat()},
-                                {"from": c.code, "to": two.code, "on": second.isoformat()}]
+    assert out["handovers"] == [
+        {"from": a.code, "to": one.code, "on": first.isoformat(), "reason": "Sắp xếp đơn vị hành chính theo Nghị quyết số 99001/NQ-UBTVQH15"},
+        {"from": c.code, "to": two.code, "on": second.isoformat(), "reason": "Sắp xếp đơn vị hành chính theo Nghị quyết số 99002/NQ-UBTVQH15"}]

@@ -87,13 +87,16 @@ def test_a_second_merger_after_the_plans_year_does_not_change_that_years_figures
 
     # X's plan says where the task went and when; the API, which unit it counts for (that year's) and each move.
     html = signed_in(admin).get(f"/can-bo/chuyen-doi-so/ke-hoach/{plan_x.pk}/").content.decode()
-    assert f"Chuyển giao cho {y.name} từ {first:%d/%m/%Y} (sắp xếp đơn vị hành chính)" in html
-    assert f"Chuyển giao cho {z.name} từ {second:%d/%m/%Y} (sắp xếp đơn vị hành chính)" in html
+    assert (f"Chuyển giao cho {y.name} từ {first:%d/%m/%Y} "
+            "(Sắp xếp đơn vị hành chính theo Nghị quyết số 99001/NQ-UBTVQH15)") in html
+    assert (f"Chuyển giao cho {z.name} từ {second:%d/%m/%Y} "
+            "(Sắp xếp đơn vị hành chính theo Nghị quyết số 99002/NQ-UBTVQH15)") in html
     api = signed_in(admin).get(f"/api/v1/transformation/plans/{plan_x.pk}").json()
     out = {t["id"]: t for s in api["sections"] for t in s["tasks"]}[led.pk]
     assert (out["handed_over_to"], out["handed_over_on"]) == (y.code, first.isoformat())
-    assert out["handovers"] == [{"from": x.code, "to": y.code, "on": first.isoformat()},
-                                {"from": y.code, "to": z.code, "on": second.isoformat()}]
+    assert out["handovers"] == [
+        {"from": x.code, "to": y.code, "on": first.isoformat(), "reason": "Sắp xếp đơn vị hành chính theo Nghị quyết số 99001/NQ-UBTVQH15"},
+        {"from": y.code, "to": z.code, "on": second.isoformat(), "reason": "Sắp xếp đơn vị hành chính theo Nghị quyết số 99002/NQ-UBTVQH15"}]
 
 
 def test_a_task_whose_plans_unit_merges_only_after_the_year_stays_in_that_plans_figures():

@@ -125,7 +125,8 @@ def test_an_approved_plan_stays_as_approved_and_shows_the_handover(merger, signe
     assert (out["lead_units"], out["handed_over_to"]) == ([a.code], new.code)
     html = signed_in(leader).get(f"{BASE}/ke-hoach/{plan.pk}/").content.decode()
     on = timezone.localdate().strftime("%d/%m/%Y")
-    assert f"Chuyển giao cho {new.name} từ {on} (sắp xếp đơn vị hành chính)" in html
+    assert (f"Chuyển giao cho {new.name} từ {on} "
+            f"(Sắp xếp đơn vị hành chính theo Nghị quyết số {m['plan'].resolution_number})") in html
     # The new commune's officers report on it, as its lead now; the plan itself stays locked.
     plans.update_task(leader, led, progress=60, status=Task.IN_PROGRESS)
     assert [t.pk for t in Task.objects.filter(permissions.carried_by([new.pk])).distinct()].count(led.pk) == 1

@@ -45,6 +45,7 @@ LABELS = {
     "units.reorganization_reopened": "Trả phương án sắp xếp về bản nháp",
     "units.reorganization_started": "Bắt đầu thực hiện sắp xếp", "units.reorganization_applied": "Hoàn thành sắp xếp",
     "units.reorganized": "Đơn vị hành chính đã sắp xếp", "units.unit_closed": "Đóng đơn vị", "units.unit_opened": "Mở đơn vị",
+    "units.successor_recorded": "Ghi nhận cơ quan kế thừa",
     "dx.plan_created": "Lập kế hoạch", "dx.plan_imported": "Nhập kế hoạch từ tệp", "dx.plan_approved": "Phê duyệt kế hoạch",
     "dx.plan_reopened": "Mở lại kế hoạch", "dx.round_opened": "Mở kỳ báo cáo", "dx.round_answered": "Gửi báo cáo kỳ",
     "dx.value_entered": "Nhập kết quả chỉ tiêu", "dx.narrative_saved": "Lưu phần thuyết minh",

@@ -26,6 +26,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.engagement.models import SatisfactionRating
 from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
+from motcua.units.succession import SUCCESSOR_RECORDED
 
 from . import retention
 from .metrics import (
@@ -47,7 +48,10 @@ from .payloads import dossier_id_of, moment_of
 
 CONSUMER_NAME = "reporting.counters"
 REORGANIZED = "units.reorganized"  # a merger applied: ratings of its late days now count for the new unit
-TOPIC_PREFIXES = ("dossier.", "engagement.", "integration.", REORGANIZED)
+# a merger's plan applied, or a successor recorded in the admin: ratings of the closed unit's late days now count for
+# its successor
+SUCCESSIONS = (REORGANIZED, SUCCESSOR_RECORDED)
+TOPIC_PREFIXES = ("dossier.", "engagement.", "integration.", *SUCCESSIONS)
 _FACT_FIELDS = FactData.field_names()
 
 
@@ -114,7 +118,7 @@ def _apply_outcome_payload(row: DossierFact, topic: str, payload: dict) -> bool:
 
 
 def _rated_before_merger(event: OutboxEvent) -> list[int]:
-    """The facts a merger's ``units.reorganized`` may change: dossiers of its old agencies rated since it took effect
+    """The facts a merger's ``units.reorganized`` (or a ``units.successor_recorded``) may change: dossiers of its old agencies rated since it took effect
     (``rated_for``, read again once the old units are closed)."""
     codes = [c for p in event.payload.get("predecessors") or () for c in p.get("agency_codes") or ()]
     rated = DossierFact.objects.filter(agency_code__in=codes, rated_at__isnull=False)
@@ -169,7 +173,7 @@ def apply_events(events: list[OutboxEvent], moments: MoveMoments | None = None) 
     moments = moments if moments is not None else MoveMoments()
     moments.prepare(events)
     ids = {i for i in (dossier_id_of(e) for e in events) if i is not None}
-    mergers = [e for e in events if e.topic == REORGANIZED]
+    mergers = [e for e in events if e.topic in SUCCESSIONS]
     if mergers:
         moments.units_changed()
     reorganized = {pk for e in mergers for pk in _rated_before_merger(e)}

@@ -14,7 +14,10 @@
   count for their old unit. Trainings stay where and when they happened; the new unit reads them.
 
 An agency whose successor an administrator records in the admin (a department merged into another, no plan:
-units.succession) hands its unfinished tasks over the same way, from that day (``SuccessorTakesTasks``).
+units.succession) hands its unfinished tasks over the same way, from that day (``SuccessorTakesTasks``), its open
+rounds follow it as a merger's do (``SuccessorReportsInRounds``) and its community teams still active move to the
+successor (``SuccessorTakesTeams``: the back office lets any unit keep teams, a department's too). Each says why:
+the agency stopped working and the successor took it over, not a reorganization of administrative units.
 """
 
 from __future__ import annotations
@@ -137,17 +140,75 @@ class CommunityTeams(_Moves):
                             rows=rows, counts={"moved": len(teams)}, notes=notes if teams else [])
 
 
+def _succession_reason(agency, successor) -> str:
+    """Why a successor recorded in the admin takes over (beside a handed-over task, in the round's notice)."""
+    return f"{agency.name} ngừng hoạt động, {successor.name} là cơ quan kế thừa"
+
+
+class _SuccessorMoves(Follower):
+    """Items of the agency (``items(agency, on)``) that ``move`` gives to the successor, as a merger's ``_Moves``
+    step does; ``said`` tells the administrator how many, in Vietnamese (with ``{n}``, ``{agency}``, ``{successor}``
+    and ``{on}``)."""
+
+    said = ""
+
+    def items(self, agency, on):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    @staticmethod
+    def move(actor, item, old_ids, successor, reason, on):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def follow(self, actor, agency, successor, on):
+        reason = _succession_reason(agency, successor)
+        moved = [item for item in self.items(agency, on)
+                 if self.move(actor, item, [agency.pk], successor, reason, on)]
+        if not moved:
+            return ""
+        return self.said.format(n=len(moved), agency=agency.name, successor=successor.name, on=f"{on:%d/%m/%Y}")
+
+
 @followers.register("transformation.tasks")
-class SuccessorTakesTasks(Follower):
+class SuccessorTakesTasks(_SuccessorMoves):
     """The unfinished tasks the agency carries (``tasks_of_units``: led by it, or of its plan naming no lead unit)
     are handed over to the successor an administrator recorded, as a merger's plan hands them over (``OpenTasks``):
     its officers report on them, the plans stay as written."""
 
+    said = "{n} nhiệm vụ chuyển đổi số chưa hoàn thành của {agency} chuyển giao cho {successor} từ ngày {on}."
+    move = staticmethod(hand_over_task)
+
+    def items(self, agency, on):
+        return tasks_of_units([agency.pk])
+
+
+@followers.register("transformation.rounds")
+class SuccessorReportsInRounds(Follower):
+    """Open reporting rounds that ask the agency follow it as a merger's do (``OpenRounds``): its pending answer is
+    no longer expected (marked merged into the successor), one it sent stays as sent, and the successor is asked
+    (its admins and leaders told)."""
+
     def follow(self, actor, agency, successor, on):
-        reason = f"Cơ quan kế thừa ghi nhận trong trang quản trị: {agency.name} → {successor.name}"
-        moved = [task for task in tasks_of_units([agency.pk])
-                 if hand_over_task(actor, task, [agency.pk], successor, reason, on)]
-        if not moved:
+        reason = _succession_reason(agency, successor)
+        followed = []
+        for rnd in open_rounds_with([agency.pk]):
+            answers = dict(RoundResponse.objects.filter(round=rnd, agency__in=[agency, successor])
+                           .values_list("agency_id", "status"))
+            if answers.get(agency.pk) == RoundResponse.PENDING or successor.pk not in answers:
+                follow_merger(actor, rnd, [agency.pk], successor, reason)
+                followed.append(f"«{rnd.title}»")
+        if not followed:
             return ""
-        return (f"{len(moved)} nhiệm vụ chuyển đổi số chưa hoàn thành của {agency.name} chuyển giao cho "
-                f"{successor.name} từ ngày {on:%d/%m/%Y}.")
+        return (f"Kỳ báo cáo chuyển đổi số đang mở {', '.join(followed)}: {successor.name} báo cáo thay "
+                f"{agency.name}.")
+
+
+@followers.register("transformation.teams")
+class SuccessorTakesTeams(_SuccessorMoves):
+    """Community teams of the agency still active on ``on`` belong to the successor from then, as a merger's plan
+    moves them (``CommunityTeams``): before that day they count for the agency."""
+
+    said = "{n} tổ công nghệ số cộng đồng của {agency} chuyển về {successor} từ ngày {on}."
+    move = staticmethod(move_team)
+
+    def items(self, agency, on):
+        return teams_of_units([agency.pk], on)

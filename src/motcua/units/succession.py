@@ -15,9 +15,17 @@ import datetime as dt
 
 from django.utils import timezone
 
+from motcua.audit.services import record
 from motcua.core.plugins import Registry
+from motcua.outbox.services import emit
 
 from .models import Agency
+
+# The outbox event of a successor recorded here: the statistics read again which agency a rating given after the
+# agency's unit ended counts for (motcua.reporting.consumer), as on a merger's ``units.reorganized``, whose payload
+# shape (``predecessors`` with their ``agency_codes``, ``effective_date``) it shares. Not ``units.reorganized``
+# itself: that one tells the national portal a resolution's new identity codes (integrations/adapters/portal.py).
+SUCCESSOR_RECORDED = "units.successor_recorded"
 
 
 class Follower:
@@ -28,6 +36,22 @@ class Follower:
 
 
 followers: Registry[type[Follower]] = Registry("successor follower")
+
+
+@followers.register("units.statistics")
+class TellTheStatistics(Follower):
+    """``SUCCESSOR_RECORDED`` to the outbox, in the admin's transaction: the statistics consumer counts the ratings
+    the agency received since ``on`` for the successor at once, as a rebuild would (nothing to tell the administrator:
+    the figures follow)."""
+
+    def follow(self, actor, agency, successor, on):
+        unit = agency.admin_unit
+        event = emit(SUCCESSOR_RECORDED, "agency", agency.pk, {
+            "effective_date": on.isoformat(), "agency": {"code": successor.code, "name": successor.name},
+            "predecessors": [{"unit_code": unit.code, "unit_name": unit.name, "agency_codes": [agency.code]}]})
+        record(actor, SUCCESSOR_RECORDED, "units.Agency", agency.pk,
+               {"successor": successor.code, "on": on.isoformat(), "event": event.pk})
+        return ""
 
 
 def taking_over_on(agency: Agency) -> dt.date:

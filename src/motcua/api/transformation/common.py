@@ -59,7 +59,7 @@ def task_out(task: Task, lines=None) -> dict:
             # a merger handed the task over (the plan's lead units above stay as written)
             "handed_over_to": task.handed_over_to.code if task.handed_over_to_id else None,
             "handed_over_on": task.handed_over_on, "counts_elsewhere": merger.counts_elsewhere(task),
-            "handovers": [{"from": h.from_agency.code, "to": h.to_agency.code, "on": h.on}
+            "handovers": [{"from": h.from_agency.code, "to": h.to_agency.code, "on": h.on, "reason": h.why}
                           for h in task.handovers.all()],  # prefetched with both agencies by plan_table
             "deadline": task.deadline, "year": task.year, "status": task.status, "state": state, "state_label": label,
             "progress": task.progress, "result": task.result, "note": task.note,

@@ -115,8 +115,10 @@ class TaskOut(Schema):
                                                       "false: tính cho đơn vị của kế hoạch, kể cả khi có phần chủ trì "
                                                       "đã chuyển giao")
     handovers: list[dict] = Field([], description="Từng phần chủ trì được chuyển giao khi sắp xếp đơn vị hành chính: "
-                                                  "from, to (mã cơ quan), on (ngày), theo thứ tự; to của mục cuối: "
-                                                  "đơn vị nhận chuyển giao gần nhất, đang thực hiện nhiệm vụ")
+                                                  "from, to (mã cơ quan), on (ngày), reason (lý do: nghị quyết "
+                                                  "sắp xếp, hoặc cơ quan kế thừa ghi nhận trong trang quản trị), theo "
+                                                  "thứ tự; to của mục cuối: đơn vị nhận chuyển giao gần nhất, đang "
+                                                  "thực hiện nhiệm vụ")
     deadline: date | None
     year: int | None
     status: str

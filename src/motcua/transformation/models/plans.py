@@ -120,7 +120,8 @@ class Task(models.Model):
 
 class TaskHandover(models.Model):
     """A merger moved the part of a task's lead that `from_agency` carried (a lead unit as written, or the plan's
-    unit for a task naming none, or the unit an earlier merger had moved it to) to `to_agency` on `on`."""
+    unit for a task naming none, or the unit an earlier merger had moved it to) to `to_agency` on `on`; `reason`
+    says which: a reorganization plan's resolution, or a successor an administrator recorded (units.succession)."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="handovers", verbose_name="nhiệm vụ")
     from_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+",
@@ -128,6 +129,7 @@ class TaskHandover(models.Model):
     to_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="dx_task_handovers",
                                   verbose_name="đơn vị nhận chuyển giao")
     on = models.DateField("ngày chuyển giao")
+    reason = models.CharField("lý do", max_length=500, blank=True)  # "" before 12/2026: a plan's merger
 
     class Meta:
         ordering = ["task", "on", "id"]
@@ -137,6 +139,12 @@ class TaskHandover(models.Model):
 
     def __str__(self):
         return f"{self.task_id}: {self.from_agency} → {self.to_agency} ({self.on:%d/%m/%Y})"
+
+    @property
+    def why(self) -> str:
+        """What happened, as the plan page says it beside the task: the reason recorded (before it was, a merger's
+        plan was the only way a task was handed over)."""
+        return self.reason or "sắp xếp đơn vị hành chính"
 
 
 class BudgetLine(models.Model):

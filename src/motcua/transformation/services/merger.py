@@ -75,7 +75,7 @@ def hand_over_task(user, task: Task, old_ids, successor, reason: str, on: dt.dat
     if not old:
         return None
     for unit in old:
-        TaskHandover.objects.create(task=task, from_agency_id=unit, to_agency=successor, on=on)
+        TaskHandover.objects.create(task=task, from_agency_id=unit, to_agency=successor, on=on, reason=reason[:500])
         moves[unit] = successor.pk
     # The unit it counts for: the one carrying its plan's unit's part once that part moved, else the part that moved
     # first (HANDED_AWAY counts it there only when its plan's unit was merged by the end of the plan's year) —

@@ -55,3 +55,57 @@ def test_a_value_the_catalog_cannot_hold_is_named_and_nothing_is_written(db, tmp
         call_command("import_catalog", str(path_), stdout=StringIO(), stderr=err)
     assert message in err.getvalue(), err.getvalue()
     assert not Procedure.objects.exists() and not Field.objects.exists()
+
+
+def _xlsx_with_a_broken_sheet(tmp_path):
+    """The catalog's four sheets, that of the procedures cut in half (a download broken off, a file half-saved)."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from motcua.catalog.io.format import SHEETS
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, columns in SHEETS:
+        wb.create_sheet(title).append([label for _, label in columns])
+    whole = io.BytesIO()
+    wb.save(whole)
+    cut = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(whole.getvalue())) as zin, zipfile.ZipFile(cut, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[:len(data) // 2] if item.filename == "xl/worksheets/sheet2.xml" else data)
+    path = tmp_path / "danh-muc.xlsx"
+    path.write_bytes(cut.getvalue())
+    return path
+
+
+def _json(text, encoding):
+    def write(tmp_path):
+        path = tmp_path / "danh-muc.json"
+        path.write_text(text, encoding=encoding)
+        return path
+    return write
+
+
+@pytest.mark.parametrize("write, message", [
+    (_xlsx_with_a_broken_sheet, "Không đọc được tệp Excel: tệp bị hỏng hoặc không phải bảng tính .xlsx (trang tính "
+                                "\"Thủ tục\" không đọc được)."),
+    (_json('{"procedures": [}', "utf-8"), "Không đọc được tệp JSON: sai cú pháp JSON ở dòng 1, cột 17."),
+    (_json('{"procedures": []}', "utf-16"), "Không đọc được tệp JSON: tệp không phải văn bản UTF-8"),
+])
+def test_an_unreadable_catalog_file_is_refused_in_vietnamese_not_a_traceback(db, tmp_path, write, message):
+    with pytest.raises(CommandError) as err:
+        call_command("import_catalog", str(write(tmp_path)), stdout=StringIO(), stderr=StringIO())
+    assert message in str(err.value)
+    assert not Procedure.objects.exists()
+
+
+def test_a_json_catalog_saved_with_a_byte_order_mark_is_read(db, tmp_path):
+    """Windows Notepad writes UTF-8 with a BOM; json.loads refused it ("Unexpected UTF-8 BOM")."""
+    path = tmp_path / "danh-muc.json"
+    path.write_text(json.dumps(_one(["procedures", 0, "is_sample"], True), ensure_ascii=False), encoding="utf-8-sig")
+    call_command("import_catalog", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Procedure.objects.count() == 1

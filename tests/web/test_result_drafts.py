@@ -54,12 +54,16 @@ def _with_macro(docx: bytes) -> bytes:
     ("pdf", 415, "Mẫu kết quả phải là tệp Word (.docx)."),
     ("syntax", 422, "Mẫu có trường trộn sai cú pháp"),
     ("macro", 422, "macro"),
+    # the merge fields ran unsandboxed: this one read the server's process id, os.popen(…) would run a command
+    ("internals", 422, "Mẫu có trường trộn truy cập thành phần nội bộ của hệ thống"),
 ])
 def test_bad_templates_are_refused_and_nothing_is_kept(client, world, content, status, message):
     from tests.web.conftest import pdf_bytes
 
     content = {"pdf": pdf_bytes, "syntax": lambda: template_docx("GIẤY", ["{{ applicant_name "]),
-               "macro": lambda: _with_macro(template_docx("GIẤY", BODY))}.get(content, lambda: content)()
+               "macro": lambda: _with_macro(template_docx("GIẤY", BODY)),
+               "internals": lambda: template_docx("GIẤY", ["{{ cycler.__init__.__globals__.os.getpid() }}"]),
+               }.get(content, lambda: content)()
     client.force_login(world["leader"])
     resp = _upload_template(client, world["proc"], content)
     assert resp.status_code == status

@@ -67,10 +67,17 @@ def template_context(dossier) -> dict:
 def _render(docx: bytes, context: dict) -> bytes:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
 
     try:
         tpl = DocxTemplate(io.BytesIO(docx))
-        tpl.render(context, autoescape=True)
+        # sandboxed: a merge field reaches the fields it is given, never Python's internals — in a plain Environment
+        # «{{ cycler.__init__.__globals__.os.popen(…) }}» in an uploaded template ran a command on the server
+        tpl.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
+    except SecurityError as exc:
+        raise ValidationFailed("template_unsafe", "Mẫu có trường trộn truy cập thành phần nội bộ của hệ thống; chỉ "
+                                                  "dùng các trường trộn được liệt kê.") from exc
     except TemplateError as exc:
         raise ValidationFailed("template_syntax", f"Mẫu có trường trộn sai cú pháp: {exc}") from exc
     except Exception as exc:  # a Word file docxtpl cannot read (docx parts missing or broken)

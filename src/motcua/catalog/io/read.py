@@ -18,20 +18,33 @@ def _header_map(columns):
     return mapping
 
 
+UNREADABLE_XLSX = "Không đọc được tệp Excel: tệp bị hỏng hoặc không phải bảng tính .xlsx"
+
+
+def _sheet_rows(wb, title) -> list[tuple]:
+    """A sheet's rows; a sheet that is not a table (a chart) or whose XML is broken is refused by its name.
+    openpyxl reads a sheet only when asked (read_only), and raises many kinds for a broken one."""
+    try:
+        return list(wb[title].iter_rows(values_only=True))
+    except Exception as exc:
+        raise ValidationFailed("catalog_unreadable", f"{UNREADABLE_XLSX} (trang tính \"{title}\" không đọc "
+                                                     "được).") from exc
+
+
 def read_xlsx(path) -> dict:
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ValidationFailed("catalog_unreadable", f"Không đọc được tệp Excel: {exc}") from exc
+        raise ValidationFailed("catalog_unreadable", f"{UNREADABLE_XLSX}.") from exc
     sheets = {}
     errors = []
     for title, columns in SHEETS:
         if title not in wb.sheetnames:
             errors.append(f"Thiếu trang tính \"{title}\".")
             continue
-        rows = list(wb[title].iter_rows(values_only=True))
+        rows = _sheet_rows(wb, title)
         if not rows:
             sheets[title] = []
             continue
@@ -84,9 +97,15 @@ class BadJSON(str):
 
 def read_json(path) -> dict:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed("catalog_unreadable", f"Không đọc được tệp JSON: {exc}") from exc
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a BOM (Windows Notepad) is no error
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed("catalog_unreadable", f"Không đọc được tệp JSON: sai cú pháp JSON ở dòng {exc.lineno}, "
+                                                     f"cột {exc.colno}.") from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed("catalog_unreadable", "Không đọc được tệp JSON: tệp không phải văn bản UTF-8 (lưu lại "
+                                                     "tệp với bảng mã UTF-8).") from exc
+    except OSError as exc:
+        raise ValidationFailed("catalog_unreadable", "Không đọc được tệp JSON: không mở được tệp.") from exc
     if not isinstance(data, dict) or not isinstance(data.get("procedures"), list):
         raise ValidationFailed("catalog_unreadable", "Tệp JSON không đúng cấu trúc danh mục thủ tục "
                                                      "(cần khóa \"procedures\" là một danh sách).")

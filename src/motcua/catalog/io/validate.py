@@ -7,6 +7,9 @@ import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from motcua.core.digits import typed_whole
@@ -15,9 +18,12 @@ from motcua.units.receiving import handover_refusal, receiving_on, refusal
 from motcua.units.reorganization import latest_successor
 
 from ..models import (
+    ComponentRequirement,
     Field,
     OnlineLevel,
+    Procedure,
     ProcedureLevel,
+    ProcessStep,
     ResultType,
     Target,
 )
@@ -90,6 +96,17 @@ def _int(value, default=0) -> int:
     return number
 
 
+def _has_nul(value) -> bool:
+    """A NUL character anywhere in a value (PostgreSQL stores none, in text or in JSON)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class Validator:
     def __init__(self, data: dict):
         self.data = data
@@ -112,6 +129,39 @@ class Validator:
                    if taker is not None else "")
         self.err(where, f"{label} mã \"{agency.code}\" không nhận hồ sơ: {no.fact}{instead}.")
 
+    def fits(self, where, model, values: dict) -> bool:
+        """Each value fits its column of ``model``: a text within its length, a whole number up to the column's
+        largest (PostgreSQL's, whatever the database: SQLite takes any), no NUL character. Said of the row, by the
+        column's Vietnamese name, instead of the database refusing the whole import with a traceback."""
+        ok = True
+        for key, value in values.items():
+            try:
+                f = model._meta.get_field(key)
+            except FieldDoesNotExist:  # a key that is no column (field, agencies …)
+                continue
+            label = str(f.verbose_name)
+            if _has_nul(value):
+                self.err(where, f"{label} chứa ký tự không hợp lệ (NUL).")
+                ok = False
+            elif isinstance(f, models.CharField) and isinstance(value, str) and len(value) > f.max_length:
+                self.err(where, f"{label} dài quá {f.max_length} ký tự ({len(value)} ký tự).")
+                ok = False
+            elif isinstance(f, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
+                high = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()][1]  # below 0: said above
+                if value > high:
+                    self.err(where, f"{label} {value:,} vượt quá mức tối đa {high:,}.".replace(",", "."))
+                    ok = False
+        return ok
+
+    def listed(self, where, label, value) -> list:
+        """The rows of a list key (fields, components, steps); a text or an object there is said, not iterated."""
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list):
+            self.err(where, f"{label} phải là một danh sách.")
+            return []
+        return value
+
     def choice(self, where, label, value, choices, default=None):
         value = _text(value) or default
         if value not in choices:
@@ -122,11 +172,16 @@ class Validator:
     def validate(self) -> tuple[list[dict], list[dict]]:
         fields = []
         known_fields = set(Field.objects.values_list("code", flat=True))
-        for i, row in enumerate(self.data.get("fields") or [], start=1):
+        for i, row in enumerate(self.listed("Tệp", "Danh mục lĩnh vực (fields)", self.data.get("fields")), start=1):
+            if not isinstance(row, dict):
+                self.err(f"Lĩnh vực thứ {i}", "không phải một đối tượng.")
+                continue
             where = row.get("_where") or f"Lĩnh vực thứ {i}"
             code, name = _text(row.get("code")), _text(row.get("name"))
             if not code or not name:
                 self.err(where, "cần có mã và tên lĩnh vực.")
+                continue
+            if not self.fits(where, Field, {"code": code, "name": name}):
                 continue
             fields.append({"code": code, "name": name})
             known_fields.add(code)
@@ -201,9 +256,14 @@ class Validator:
             except ValueError:
                 self.err(where, f"{label} \"{_text(row.get(key))}\" phải là có/không.")
         out["form_schema"] = self.form_schema(where, row.get("form_schema"))
-        out["agencies"] = self.agency_refs(where, row.get("agencies") or [])
-        out["components"] = self.components(where, row.get("components") or [])
-        out["steps"] = self.steps(where, row.get("steps") or [], out.get("processing_days"))
+        self.fits(where, Procedure, {k: v for k, v in out.items() if k != "code"})  # the code: its own message
+        agencies = row.get("agencies") or []
+        if not isinstance(agencies, (str, list)):
+            self.err(where, "cơ quan tiếp nhận phải là danh sách mã cơ quan.")
+            agencies = []
+        out["agencies"] = self.agency_refs(where, agencies)
+        out["components"] = self.components(where, self.listed(where, "Thành phần hồ sơ", row.get("components")))
+        out["steps"] = self.steps(where, self.listed(where, "Quy trình", row.get("steps")), out.get("processing_days"))
         return out
 
     def form_schema(self, where, schema):
@@ -217,7 +277,8 @@ class Validator:
             return []
         names = set()
         for i, item in enumerate(schema, start=1):
-            if not isinstance(item, dict) or not item.get("name") or not item.get("label"):
+            if not isinstance(item, dict) or not item.get("name") or not item.get("label") or not isinstance(
+                    item["name"], str):
                 self.err(where, f"trường thứ {i} của biểu mẫu cần có name và label.")
                 continue
             if item.get("type", "text") not in FORM_FIELD_TYPES:
@@ -255,6 +316,9 @@ class Validator:
     def components(self, where, rows):
         out, orders = [], set()
         for i, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                self.err(f"{where}, thành phần hồ sơ thứ {i}", "không phải một đối tượng.")
+                continue
             cwhere = row.get("_where") or f"{where}, thành phần hồ sơ thứ {i}"
             name = _text(row.get("name"))
             if not name:
@@ -268,6 +332,7 @@ class Validator:
             except (ValueError, TypeError):
                 self.err(cwhere, "số bản chính, số bản sao phải là số không âm; bắt buộc là có/không.")
                 continue
+            self.fits(cwhere, ComponentRequirement, item)
             if item["order"] in orders:
                 self.err(cwhere, f"thứ tự giấy tờ {item['order']} bị trùng.")
             orders.add(item["order"])
@@ -277,6 +342,9 @@ class Validator:
     def steps(self, where, rows, total):
         out, orders = [], set()
         for i, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                self.err(f"{where}, bước thứ {i}", "không phải một đối tượng.")
+                continue
             swhere = row.get("_where") or f"{where}, bước thứ {i}"
             name = _text(row.get("name"))
             if not name:
@@ -299,6 +367,7 @@ class Validator:
             except (InvalidOperation, ValueError, TypeError):
                 self.err(swhere, "thứ tự và thời gian (ngày làm việc) phải là số không âm.")
                 continue
+            self.fits(swhere, ProcessStep, {"order": order, "name": name})
             if order in orders:
                 self.err(swhere, f"thứ tự bước {order} bị trùng.")
             orders.add(order)

@@ -23,6 +23,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold
 from motcua.documents.validation import check_ooxml
 
+from ..models import PlanSection, Task
 from ..money import format_million, parse_million
 from ..services.catalogue import is_roman, match_group, resolve_sources, source_codes
 from ..services.merger import RECEIVED_GROUP, parse_received
@@ -31,6 +32,9 @@ from .layout import column_key, parse_time, plain_year, text
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 HEADER_SCAN = 20
+# what the plan's columns hold: a longer STT would pass the preview and fail the import at the database
+NUMBER_MAX = Task._meta.get_field("number").max_length
+NUMERAL_MAX = PlanSection._meta.get_field("numeral").max_length
 
 
 @dataclass
@@ -237,6 +241,8 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
         heading = _heading(number, content, values)
         if heading is not None:
             numeral, title = heading
+            if len(numeral) > NUMERAL_MAX:
+                plan.error(n, f"Số thứ tự nhóm \u201c{numeral}\u201d dài quá {NUMERAL_MAX} ký tự (ghi I, II, III, …).")
             none = "khong co nhiem vu" in fold(title)
             shown = title.rsplit(":", 1)[0].strip() if none else title
             received = fold(shown) == fold(RECEIVED_GROUP)
@@ -253,6 +259,9 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
             plan.error(n, "Thiếu nội dung nhiệm vụ.")
             continue
         else:
+            if len(number) > NUMBER_MAX:
+                plan.error(n, f"STT \u201c{number}\u201d dài quá {NUMBER_MAX} ký tự (ghi số thứ tự như 1, 2a, "
+                              "1.2).")
             if section is None:
                 section = ParsedSection(n, "I", "Nhiệm vụ", None, None)
                 plan.sections.append(section)

@@ -56,6 +56,9 @@ def _with_macro(docx: bytes) -> bytes:
     ("macro", 422, "macro"),
     # the merge fields ran unsandboxed: this one read the server's process id, os.popen(…) would run a command
     ("internals", 422, "Mẫu có trường trộn truy cập thành phần nội bộ của hệ thống"),
+    # a merge field building a gigabyte text held the worker's memory on upload and on every draft
+    ("huge", 422, "Mẫu có trường trộn tạo giá trị quá lớn (quá 100.000 ký tự)"),
+    ("power", 422, "Mẫu có trường trộn tạo giá trị quá lớn (quá 100.000 ký tự)"),
 ])
 def test_bad_templates_are_refused_and_nothing_is_kept(client, world, content, status, message):
     from tests.web.conftest import pdf_bytes
@@ -63,6 +66,8 @@ def test_bad_templates_are_refused_and_nothing_is_kept(client, world, content, s
     content = {"pdf": pdf_bytes, "syntax": lambda: template_docx("GIẤY", ["{{ applicant_name "]),
                "macro": lambda: _with_macro(template_docx("GIẤY", BODY)),
                "internals": lambda: template_docx("GIẤY", ["{{ cycler.__init__.__globals__.os.getpid() }}"]),
+               "huge": lambda: template_docx("GIẤY", ["{{ applicant_name * 100000000 }}"]),
+               "power": lambda: template_docx("GIẤY", ["{{ 10 ** 100000000 }}"]),
                }.get(content, lambda: content)()
     client.force_login(world["leader"])
     resp = _upload_template(client, world["proc"], content)

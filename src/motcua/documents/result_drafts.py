@@ -9,12 +9,14 @@ import io
 
 from django.db import transaction
 from django.utils import timezone
+from jinja2.exceptions import SecurityError
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role
 from motcua.audit.services import record as audit_record
 from motcua.core.calendar import TZ
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from motcua.core.money import format_number
 from motcua.dossiers.models import Status
 
 from . import validation
@@ -64,17 +66,49 @@ def template_context(dossier) -> dict:
     }
 
 
+# The largest value a merge field's arithmetic may build (characters of a repeated text, digits of a power): a result
+# fills a page or two; «{{ 'a' * 10**9 }}» would hold a gigabyte of the worker's memory.
+MAX_MERGED = 100_000
+
+
+class _TooLarge(SecurityError):
+    """A merge field's ``*`` or ``**`` would build a value past MAX_MERGED."""
+
+
+def _sandbox():
+    """Jinja's sandbox (a merge field reaches the fields it is given, never Python's internals) whose ``*`` and ``**``
+    refuse to build a value past MAX_MERGED."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Bounded(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(left, int | float) and isinstance(right, int | float):
+                if abs(right) > 64 and abs(left) > 1:
+                    raise _TooLarge("power")
+            if operator == "*":
+                sized, times = (left, right) if isinstance(right, int) else (right, left)
+                if isinstance(times, int) and hasattr(sized, "__len__") and len(sized) * max(times, 0) > MAX_MERGED:
+                    raise _TooLarge("repetition")
+            return super().call_binop(context, operator, left, right)
+
+    return Bounded(autoescape=True)
+
+
 def _render(docx: bytes, context: dict) -> bytes:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
 
     try:
         tpl = DocxTemplate(io.BytesIO(docx))
-        # sandboxed: a merge field reaches the fields it is given, never Python's internals — in a plain Environment
-        # «{{ cycler.__init__.__globals__.os.popen(…) }}» in an uploaded template ran a command on the server
-        tpl.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
+        # sandboxed: in a plain Environment «{{ cycler.__init__.__globals__.os.popen(…) }}» in an uploaded template
+        # ran a command on the server
+        tpl.render(context, jinja_env=_sandbox())
+    except _TooLarge as exc:
+        raise ValidationFailed("template_unsafe", f"Mẫu có trường trộn tạo giá trị quá lớn (quá "
+                                                  f"{format_number(MAX_MERGED, 0)} ký tự); chỉ dùng các trường trộn "
+                                                  "được liệt kê.") from exc
     except SecurityError as exc:
         raise ValidationFailed("template_unsafe", "Mẫu có trường trộn truy cập thành phần nội bộ của hệ thống; chỉ "
                                                   "dùng các trường trộn được liệt kê.") from exc

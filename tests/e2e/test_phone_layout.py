@@ -257,3 +257,15 @@ def test_a_commune_leader_walks_the_day_on_a_phone_without_panning_and_taps_each
         off = [(text, left, right, h) for text, left, right, h in controls
                if left < 0 or right > width + 1 or h < MAIN_ACTION]
         assert not off, (url, off)
+
+    # Refusing without a reason: the page comes back at the refusal's panel, its message on screen, not at the top
+    # with the panel two screens below; done, it opens where it says what was done.
+    lead.goto(f"/can-bo/ho-so/{at_the_leader.pk}/")
+    lead.locator("summary", has_text="Không giải quyết").click()
+    lead.locator("#tt-reject").get_by_role("button", name="Không giải quyết").click()
+    lead.wait_for_load_state()
+    expect(lead.locator("#tt-reject .err").first).to_be_in_viewport()
+    lead.locator("#tt-reject").get_by_label("Lý do").fill("Hồ sơ thiếu giấy xác nhận nơi cư trú")
+    lead.locator("#tt-reject").get_by_role("button", name="Không giải quyết").click()
+    lead.wait_for_load_state()
+    expect(lead.locator("main .msgs .success")).to_be_in_viewport()

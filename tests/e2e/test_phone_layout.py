@@ -222,17 +222,19 @@ MAIN_ACTION = 43.5  # px: the button a leader came to the page for, 44 × 44 CSS
 
 def test_a_commune_leader_walks_the_day_on_a_phone_without_panning_and_taps_each_action(new_page, at_the_leader):
     """The leader's day at 360 px: what waits, the dossier to approve, the dashboard, the statistics, Decision 766,
-    the commune's DX plan to approve and its tasks. No page scrolls sideways; each page's buttons and action panels
-    are on screen from left to right and 44 px tall, the action the leader came for among them."""
+    the commune's DX plan to approve (its targets) and its tasks. No page scrolls sideways, no table cell runs past
+    the screen; each page's buttons and action panels are on screen from left to right and 44 px tall, the action
+    the leader came for among them."""
     from django.utils import timezone
 
-    from motcua.transformation.services import plans
+    from motcua.transformation.services import indicators, plans
 
     leader = at_the_leader.assignee
     agency = at_the_leader.agency
     plan = plans.create_plan(leader, agency=agency, year=timezone.localdate().year)
     section = plans.add_section(leader, plan, title="Phát triển chính quyền số")
     plans.add_task(leader, plan, section=section, content="Trang bị máy quét cho Bộ phận Một cửa")
+    indicators.add_target(leader, plan, measure="online_rate_full", value="70")
     walk = [
         ("/can-bo/viec-cua-toi/", None),
         (f"/can-bo/ho-so/{at_the_leader.pk}/", "Phê duyệt kết quả"),
@@ -248,6 +250,11 @@ def test_a_commune_leader_walks_the_day_on_a_phone_without_panning_and_taps_each
         lead.goto(url)
         lead.wait_for_load_state()  # its style sheet applied
         width = _no_sideways_scroll(lead)
+        # No cell panned out of sight, and no phrase squeezed into a column a word wide (a row then reads as a card)
+        cells = lead.locator("main table td").evaluate_all("""els => els.filter(e => e.getClientRects().length)
+            .map(e => [e.innerText, e.getBoundingClientRect().right, e.getBoundingClientRect().width])""")
+        bad = [(text, right, w) for text, right, w in cells if right > width + 1 or (len(text) > 20 and w < width / 3)]
+        assert not bad, (url, bad)
         if action:
             lead.locator("main").locator("button, summary", has_text=action).first.scroll_into_view_if_needed()
         controls = lead.locator("main button, main .btn, main summary").evaluate_all(

@@ -1,5 +1,5 @@
 """On a phone (360 px): a list of dossiers reads row by row with every column on screen, and the controls people
-tap — the menu, a back-office action, a choice — are a thumb's height (40 px); a text link — a dossier in a table, a
+tap — the menu, a back-office action, a choice — are a thumb's height (40 px; a button or an action panel 44 px); a text link — a dossier in a table, a
 file in a list, "‹ Hồ sơ của tôi" — is at least the 24 px WCAG 2.2 asks of a target (2.5.8). The statistics, the
 Decision 766 losses and the feedback list read the same way, and the citizen's forms bring up the keyboard and the
 autofill each field needs."""
@@ -215,3 +215,64 @@ def test_statistics_and_feedback_read_on_a_phone_and_forms_bring_up_the_right_ke
     assert cit.get_by_label("Thư điện tử").get_attribute("autocomplete") == "email"
     assert cit.get_by_label("Họ và tên người nộp").get_attribute("autocomplete") == "name"
     _inside_cards(cit)
+
+
+MAIN_ACTION = 43.5  # px: the button a leader came to the page for, 44 × 44 CSS px (WCAG 2.2, 2.5.5; rounding aside)
+
+
+def test_a_commune_leader_walks_the_day_on_a_phone_without_panning_and_taps_each_action(new_page, at_the_leader):
+    """The leader's day at 360 px: what waits, the dossier to approve, the dashboard, the statistics, Decision 766,
+    the commune's DX plan to approve (its targets) and its tasks. No page scrolls sideways, no table cell runs past
+    the screen; each page's buttons and action panels are on screen from left to right and 44 px tall, the action
+    the leader came for among them."""
+    from django.utils import timezone
+
+    from motcua.transformation.services import indicators, plans
+
+    leader = at_the_leader.assignee
+    agency = at_the_leader.agency
+    plan = plans.create_plan(leader, agency=agency, year=timezone.localdate().year)
+    section = plans.add_section(leader, plan, title="Phát triển chính quyền số")
+    plans.add_task(leader, plan, section=section, content="Trang bị máy quét cho Bộ phận Một cửa")
+    indicators.add_target(leader, plan, measure="online_rate_full", value="70")
+    walk = [
+        ("/can-bo/viec-cua-toi/", None),
+        (f"/can-bo/ho-so/{at_the_leader.pk}/", "Phê duyệt kết quả"),
+        ("/can-bo/bang-dieu-khien/", None),
+        ("/thong-ke/", "Xem"),
+        (f"/thong-ke/chi-so-766/?don-vi={agency.code}", "Xem"),
+        (f"/can-bo/chuyen-doi-so/ke-hoach/{plan.pk}/", "Phê duyệt kế hoạch"),
+        ("/can-bo/chuyen-doi-so/nhiem-vu-cua-toi/", "Lưu"),
+    ]
+    lead = new_page(PHONE)
+    login(lead, "lanhdao")
+    for url, action in walk:
+        lead.goto(url)
+        lead.wait_for_load_state()  # its style sheet applied
+        width = _no_sideways_scroll(lead)
+        # No cell panned out of sight, and no phrase squeezed into a column a word wide (a row then reads as a card)
+        cells = lead.locator("main table td").evaluate_all("""els => els.filter(e => e.getClientRects().length)
+            .map(e => [e.innerText, e.getBoundingClientRect().right, e.getBoundingClientRect().width])""")
+        bad = [(text, right, w) for text, right, w in cells if right > width + 1 or (len(text) > 20 and w < width / 3)]
+        assert not bad, (url, bad)
+        if action:
+            lead.locator("main").locator("button, summary", has_text=action).first.scroll_into_view_if_needed()
+        controls = lead.locator("main button, main .btn, main summary").evaluate_all(
+            """els => els.filter(e => e.getClientRects().length).map(e => { const box = e.getBoundingClientRect();
+                 return [e.innerText.trim(), box.left, box.right, box.height]; })""")
+        assert not action or action in [text for text, *_ in controls], (url, action, controls)
+        off = [(text, left, right, h) for text, left, right, h in controls
+               if left < 0 or right > width + 1 or h < MAIN_ACTION]
+        assert not off, (url, off)
+
+    # Refusing without a reason: the page comes back at the refusal's panel, its message on screen, not at the top
+    # with the panel two screens below; done, it opens where it says what was done.
+    lead.goto(f"/can-bo/ho-so/{at_the_leader.pk}/")
+    lead.locator("summary", has_text="Không giải quyết").click()
+    lead.locator("#tt-reject").get_by_role("button", name="Không giải quyết").click()
+    lead.wait_for_load_state()
+    expect(lead.locator("#tt-reject .err").first).to_be_in_viewport()
+    lead.locator("#tt-reject").get_by_label("Lý do").fill("Hồ sơ thiếu giấy xác nhận nơi cư trú")
+    lead.locator("#tt-reject").get_by_role("button", name="Không giải quyết").click()
+    lead.wait_for_load_state()
+    expect(lead.locator("main .msgs .success")).to_be_in_viewport()

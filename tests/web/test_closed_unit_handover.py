@@ -301,7 +301,7 @@ def test_the_hand_over_form_leaves_out_a_commune_dissolving_before_the_dossier_i
     page = lxml.html.fromstring(client.get(reverse("backoffice:dossier", args=[d.pk])).content)
     offered = _offered(client, d)
     assert str(other.pk) not in offered and str(agency.pk) not in offered and str(later.pk) in offered
-    label = page.xpath("//form[contains(@action, 'hand_over')]//label[@for='id_to_agency']")[0].text_content()
+    label = page.xpath("//form[contains(@action, 'hand_over')]//label[@for='hand_over-to_agency']")[0].text_content()
     assert said in label
 
     answer = _hand_over(client, d, other)

@@ -60,7 +60,9 @@ def _action_form(action, dossier, data=None, files=None):
     cls = ACTION_FORMS.get(action)
     if cls is None:
         return None
-    kwargs = {}
+    # Ids of its own: the page holds several actions' forms (a "reason" for pausing, refusing, stopping), and a
+    # label tapped in one panel must reach its own field, not the first of that name in a closed panel above.
+    kwargs = {"auto_id": f"{action}-%s"}
     if action in ("request_supplement", "hand_over"):
         kwargs["dossier"] = dossier
     if cls.__name__ == "NoteForm":
@@ -210,7 +212,9 @@ def dossier_action(request, pk, action):
                               status=err.status)
     else:
         messages.success(request, _success(action, done))
-    return redirect("backoffice:dossier", pk=pk)
+    # Its own fragment: without one the browser keeps the form's #tt-… and opens the page at a closed panel,
+    # the message saying what was done out of sight.
+    return redirect(reverse("backoffice:dossier", args=[pk]) + "#noi-dung")
 
 
 @officer_required

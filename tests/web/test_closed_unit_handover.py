@@ -301,8 +301,10 @@ def test_the_hand_over_form_leaves_out_a_commune_dissolving_before_the_dossier_i
     page = lxml.html.fromstring(client.get(reverse("backoffice:dossier", args=[d.pk])).content)
     offered = _offered(client, d)
     assert str(other.pk) not in offered and str(agency.pk) not in offered and str(later.pk) in offered
-    label = page.xpath("//form[contains(@action, 'hand_over')]//label[@for='hand_over-to_agency']")[0].text_content()
-    assert said in label
+    # said under the choice, and read with it by a screen reader (the control's aria-describedby)
+    (choice,) = page.xpath("//form[contains(@action, 'hand_over')]//select[@id='hand_over-to_agency']")
+    told = " ".join(page.get_element_by_id(ref).text_content() for ref in choice.get("aria-describedby").split())
+    assert said in told
 
     answer = _hand_over(client, d, other)
     assert answer.status_code == 400

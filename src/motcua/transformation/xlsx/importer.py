@@ -210,7 +210,7 @@ def _write(plan: Plan, parsed: ParsedPlan, user, money: dict[str, list[tuple]] |
     order, lead_units = 0, plan_services.lead_matcher()
     for s_order, ps in enumerate((s for s in parsed.sections if not s.received), start=1):
         section = PlanSection.objects.create(plan=plan, order=s_order, numeral=ps.numeral or "",
-                                             title=ps.title[:500], group=ps.group)
+                                             title=ps.title, group=ps.group)
         for n, pt in enumerate((t for t in ps.tasks if not t.received), start=1):
             order += 1
             task = Task.objects.create(

@@ -27,14 +27,23 @@ from ..models import PlanSection, Task
 from ..money import format_million, parse_million
 from ..services.catalogue import is_roman, match_group, resolve_sources, source_codes
 from ..services.merger import RECEIVED_GROUP, parse_received
+from .bounds import LAST_COLUMN, MAX_COLS, keep_columns, too_long
 from .layout import column_key, parse_time, plain_year, text
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 HEADER_SCAN = 20
-# what the plan's columns hold: a longer STT would pass the preview and fail the import at the database
-NUMBER_MAX = Task._meta.get_field("number").max_length
-NUMERAL_MAX = PlanSection._meta.get_field("numeral").max_length
+# what each text the import writes may hold (bounds.too_long, from the model's max_length): a longer one would pass
+# the preview and then be cut, or fail the import at the database
+SECTION_TEXTS = {"numeral": " (ghi I, II, III, …)", "title": ""}
+TASK_TEXTS = {"number": " (ghi số thứ tự như 1, 2a, 1.2)", "content": "", "explanation": "", "lead_text": "",
+              "cooperating_text": "", "result": "", "note": ""}
+
+
+def _check_lengths(plan: ParsedPlan, n: int, model, texts: dict[str, str], item) -> None:
+    for name, hint in texts.items():
+        if error := too_long(model, name, getattr(item, name), hint):
+            plan.error(n, error)
 
 
 @dataclass
@@ -139,10 +148,10 @@ def load_rows(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(keep_columns(data)), read_only=True, data_only=True)
         ws = wb.worksheets[0]
         rows = []
-        for n, cells in enumerate(ws.iter_rows(), start=1):
+        for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLS), start=1):
             if n > MAX_ROWS:
                 raise ValidationFailed("xlsx_too_large", f"Bảng tính có quá {MAX_ROWS} dòng.")
             rows.append([(c.value, getattr(c, "number_format", None)) for c in cells])
@@ -172,8 +181,9 @@ def _find_header(rows) -> tuple[int, dict[int, str], list[str], int]:
                     mapping.update(sub_keys)
                     start += 1
             return i, mapping, ignored, start
-    raise ValidationFailed("xlsx_no_header", "Không tìm thấy dòng tiêu đề của bảng (cần các cột \u201cSTT\u201d và "
-                                             "\u201cNội dung nhiệm vụ\u201d).")
+    raise ValidationFailed("xlsx_no_header", f"Không tìm thấy dòng tiêu đề của bảng trong {HEADER_SCAN} dòng đầu, "
+                                             f"cột A–{LAST_COLUMN} (cần các cột \u201cSTT\u201d và \u201cNội dung "
+                                             "nhiệm vụ\u201d).")
 
 
 def _amount(plan: ParsedPlan, n: int, value, fmt, label: str) -> tuple[int, int] | None:
@@ -241,13 +251,12 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
         heading = _heading(number, content, values)
         if heading is not None:
             numeral, title = heading
-            if len(numeral) > NUMERAL_MAX:
-                plan.error(n, f"Số thứ tự nhóm \u201c{numeral}\u201d dài quá {NUMERAL_MAX} ký tự (ghi I, II, III, …).")
             none = "khong co nhiem vu" in fold(title)
             shown = title.rsplit(":", 1)[0].strip() if none else title
             received = fold(shown) == fold(RECEIVED_GROUP)
             section = ParsedSection(n, numeral, shown, None if received else match_group(title),
                                     amount[0] if amount else None, received=received)
+            _check_lengths(plan, n, PlanSection, SECTION_TEXTS, section)
             plan.sections.append(section)
             task = None
             continue
@@ -259,9 +268,6 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
             plan.error(n, "Thiếu nội dung nhiệm vụ.")
             continue
         else:
-            if len(number) > NUMBER_MAX:
-                plan.error(n, f"STT \u201c{number}\u201d dài quá {NUMBER_MAX} ký tự (ghi số thứ tự như 1, 2a, "
-                              "1.2).")
             if section is None:
                 section = ParsedSection(n, "I", "Nhiệm vụ", None, None)
                 plan.sections.append(section)
@@ -282,6 +288,7 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
                               text(values.get("lead")), text(values.get("cooperating")), deadline, year, result,
                               text(values.get("note")), received=bool(origin) or section.received,
                               received_from=origin[1] if origin else "")
+            _check_lengths(plan, n, Task, TASK_TEXTS, task)
             section.tasks.append(task)
         if amount is None and values.get("sources") in (None, ""):
             continue

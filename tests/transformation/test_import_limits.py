@@ -1,0 +1,58 @@
+"""What the plan import keeps of a file: a group title longer than the 500 characters a plan keeps was cut silently
+on import (the preview showed it whole); now its row is named in the preview and nothing is written. A sheet with
+thousands of columns was parsed cell by cell; only the columns a plan's table uses (A–AD) are read now, and a
+heading row further right is refused by name."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from motcua.api.auth import issue_token
+from motcua.transformation.models import Plan, PlanSection, Task
+
+from .test_import import _bad
+
+pytestmark = pytest.mark.django_db
+HEADER = ("STT", "Nội dung nhiệm vụ", "Kinh phí (triệu đồng)", "Nguồn vốn", "Thời gian thực hiện")
+TASK = ["1", "Mua máy quét", "500", "NST", "2024"]
+
+
+def _post(dx, data, dry_run="false"):
+    token = issue_token(dx.dp_admin, "thử")[1]
+    return Client(headers={"Authorization": f"Bearer {token}"}).post("/api/v1/transformation/plans/import", {
+        "file": SimpleUploadedFile("ke-hoach.xlsx", data), "unit": "21439", "year": 2024, "dry_run": dry_run})
+
+
+@pytest.mark.parametrize("dry_run", ["true", "false"])
+def test_a_group_title_longer_than_a_plan_keeps_is_named_with_its_row(dx, dry_run):
+    title = "Nhóm phát triển chính quyền số " + "và dữ liệu số " * 40  # 591 characters
+    r = _post(dx, _bad([["II", title.strip()], TASK]), dry_run)
+    assert r.status_code == 422 and r.json()["code"] == "plan_import_invalid", r.content
+    first = r.json()["details"]["errors"][0]
+    assert first["row"] == 3
+    assert first["message"] == f"Tên nhóm “Nhóm phát triển chính quyền số và dữ…” dài quá 500 ký tự (có " \
+                               f"{len(title.strip())} ký tự)."
+    assert not Plan.objects.exists() and not PlanSection.objects.exists() and not Task.objects.exists()
+
+
+def test_a_title_of_exactly_500_characters_is_kept_whole(dx):
+    title = ("Nhóm phát triển chính quyền số " * 20)[:500]
+    r = _post(dx, _bad([["II", title], TASK]))
+    assert r.status_code == 201, r.content
+    assert PlanSection.objects.get(numeral="II").title == title.strip()
+
+
+def test_a_heading_row_past_the_columns_read_is_refused_by_name(dx):
+    r = _post(dx, _bad([TASK], header=(None,) * 30 + HEADER))
+    assert r.status_code == 422 and r.json()["code"] == "xlsx_no_header", r.content
+    assert "cột A–AD" in r.json()["message"]
+    assert not Plan.objects.exists()
+
+
+def test_cells_past_the_columns_read_are_left_out_and_the_table_is_read_as_before(dx):
+    wide = ["chữ thừa"] * 3000
+    r = _post(dx, _bad([TASK + [None] * 25 + wide, ["2", "Tập huấn", "100", "NSH", "2024", "ghi"] + wide],
+                       header=HEADER + ("Ghi chú",) + (None,) * 24 + ("Cột thừa",) * 3000))
+    assert r.status_code == 201, r.content
+    tasks = list(Task.objects.order_by("order").values_list("number", "content", "note"))
+    assert tasks == [("1", "Mua máy quét", ""), ("2", "Tập huấn", "ghi")]

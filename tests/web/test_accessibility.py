@@ -213,6 +213,22 @@ def test_a_dossier_further_on_meets_them_too(client, world, submitted):
     assert not found, "\n".join(found)
 
 
+def test_the_leaders_statistics_and_digital_transformation_plan_meet_them_too(client, world):
+    """A commune's leader reads the statistics and writes the unit's digital transformation plan (its form sent
+    back wrong, its page of groups, tasks and targets)."""
+    from motcua.transformation.services.plans import create_plan
+
+    plan = create_plan(world["leader"], agency=world["agency"], year=timezone.localdate().year,
+                       title="Kế hoạch chuyển đổi số")
+    pages = [("leader", "get", reverse("backoffice:dashboard"), None),
+             ("leader", "get", reverse("backoffice:dx_home"), None),
+             ("leader", "get", reverse("backoffice:dx_plan_new"), None),
+             ("leader", "post", reverse("backoffice:dx_plan_new"), {}),
+             ("leader", "get", reverse("backoffice:dx_plan", args=[plan.pk]), None)]
+    found = _found(client, world, pages)
+    assert not found, "\n".join(found)
+
+
 def test_the_password_page_after_a_vneid_sign_in_meets_them_too(client, world):
     """Choosing a password again, open only to a session signed in with VNeID as the holder of the number."""
     from motcua.integrations import eid

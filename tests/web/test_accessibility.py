@@ -168,6 +168,7 @@ def _pages(world, submitted):
         ("counter", "get", reverse("backoffice:dossiers"), None),
         ("counter", "get", reverse("backoffice:dossier", args=[submitted.pk]), None),
         ("counter", "post", reverse("backoffice:action", args=[submitted.pk, "refuse"]), {"reason": ""}),
+        ("counter", "post", reverse("backoffice:action", args=[submitted.pk, "request_supplement"]), {}),  # boxes' error
         ("counter", "get", reverse("backoffice:inbox"), None),
     ]
 
@@ -209,6 +210,82 @@ def test_a_dossier_further_on_meets_them_too(client, world, submitted):
              ("citizen", "post", reverse("portal:supplement", args=[submitted.pk]), {"note": ""}),
              ("counter", "get", reverse("backoffice:dossier", args=[submitted.pk]), None)]
     found += _found(client, world, pages)
+    assert not found, "\n".join(found)
+
+
+def test_the_leaders_statistics_and_digital_transformation_plan_meet_them_too(client, world):
+    """A commune's leader reads the statistics and writes the unit's digital transformation plan (its form sent
+    back wrong, its page of groups, tasks and targets)."""
+    from motcua.transformation.services.plans import create_plan
+
+    plan = create_plan(world["leader"], agency=world["agency"], year=timezone.localdate().year,
+                       title="Kế hoạch chuyển đổi số")
+    pages = [("leader", "get", reverse("backoffice:dashboard"), None),
+             ("leader", "get", reverse("backoffice:dx_home"), None),
+             ("leader", "get", reverse("backoffice:dx_plan_new"), None),
+             ("leader", "post", reverse("backoffice:dx_plan_new"), {}),
+             ("leader", "get", reverse("backoffice:dx_plan", args=[plan.pk]), None)]
+    found = _found(client, world, pages)
+    assert not found, "\n".join(found)
+
+
+def test_the_password_page_after_a_vneid_sign_in_meets_them_too(client, world):
+    """Choosing a password again, open only to a session signed in with VNeID as the holder of the number."""
+    from motcua.integrations import eid
+
+    holder = world["citizen"]
+    holder.verified_id_number = holder.id_number
+    holder.save(update_fields=["verified_id_number"])
+    sign_in(client, holder)
+    session = client.session
+    session[eid.VERIFIED_KEY] = holder.id_number
+    session.save()
+    url = reverse("portal:set_password")
+    found = []
+    for resp in (client.get(url), client.post(url, {"password": "ngan"})):
+        assert resp.status_code in (200, 400), resp.status_code
+        found += [f"{resp.request['REQUEST_METHOD']} {url}: {p}" for p in problems(resp.content.decode())]
+    assert not found, "\n".join(found)
+
+
+def test_a_file_asked_for_again_is_read_at_its_field(client, world, monkeypatch):
+    """A file the citizen chose but the portal could not keep (the form came back with a field to fix and the file
+    store refused it): the words asking for it again are the file field's description, read when TalkBack reaches
+    the field, not a paragraph it never visits."""
+    from motcua.core.errors import DomainError
+    from motcua.portal.views import submission
+
+    from .test_portal import _submit_payload
+
+    def refused(*args, **kwargs):
+        raise DomainError("storage_unavailable", "Kho tệp tạm thời không nhận tệp.")
+
+    monkeypatch.setattr(submission, "hold_upload", refused)
+    url = reverse("portal:submit", args=[world["proc"].code])
+    sign_in(client, world["citizen"])
+    resp = client.post(url, _submit_payload(world, agency=""))  # no place chosen: the files would be held
+    assert resp.status_code == 400 and "vui lòng chọn lại tệp này" in resp.content.decode()
+    found = [f"POST {url}: {p}" for p in problems(resp.content.decode())]
+    assert not found, "\n".join(found)
+
+
+def test_the_reorganization_form_meets_them_too(client):
+    """The provincial administrator's plan: the roles to end are check boxes named as a group, their error read
+    on reaching any of them."""
+    from tests.units import reorganization_world
+
+    from .test_reorganization_pages import _form
+
+    w = reorganization_world.build()
+    plan = reorganization_world.draft(w)
+    edit = reverse("backoffice:reorganization_edit", args=[plan.pk])
+    wrong = _form(w, ended_roles=["999999"])  # a role not among the boxes: the group's error
+    pages = [("admin", "get", reverse("backoffice:reorganization_new"), None),
+             ("admin", "post", reverse("backoffice:reorganization_new"), {}),
+             ("admin", "get", edit, None),
+             ("admin", "post", edit, wrong)]
+    found = _found(client, {"admin": w.admin}, pages)
+    assert "999999 không phải là một trong các lựa chọn" in client.post(edit, wrong).content.decode()
     assert not found, "\n".join(found)
 
 

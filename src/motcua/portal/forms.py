@@ -183,6 +183,9 @@ class SubmitForm(ApplicantForm):
         for n in self.component_names:
             comp = self.fields[n].component
             reuse = self[f"kho_{comp.pk}"] if f"kho_{comp.pk}" in self.fields else None
+            if n in dropped:  # "choose it again" is read at the field, after its hint (portal/submit.html: _dropped)
+                bound = self[n]
+                self.fields[n].widget.attrs["aria-describedby"] = f"{bound.aria_describedby} {bound.auto_id}_dropped".strip()
             out.append((self[n], self.stored_files.get(n), reuse, dropped.get(n)))
         return out
 

@@ -10,6 +10,7 @@ import io
 from django.db import transaction
 from django.utils import timezone
 from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role
@@ -75,25 +76,21 @@ class _TooLarge(SecurityError):
     """A merge field's ``*`` or ``**`` would build a value past MAX_MERGED."""
 
 
-def _sandbox():
+class _Bounded(SandboxedEnvironment):
     """Jinja's sandbox (a merge field reaches the fields it is given, never Python's internals) whose ``*`` and ``**``
     refuse to build a value past MAX_MERGED."""
-    from jinja2.sandbox import SandboxedEnvironment
 
-    class Bounded(SandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**"})
 
-        def call_binop(self, context, operator, left, right):
-            if operator == "**" and isinstance(left, int | float) and isinstance(right, int | float):
-                if abs(right) > 64 and abs(left) > 1:
-                    raise _TooLarge("power")
-            if operator == "*":
-                sized, times = (left, right) if isinstance(right, int) else (right, left)
-                if isinstance(times, int) and hasattr(sized, "__len__") and len(sized) * max(times, 0) > MAX_MERGED:
-                    raise _TooLarge("repetition")
-            return super().call_binop(context, operator, left, right)
-
-    return Bounded(autoescape=True)
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(left, int | float) and isinstance(right, int | float):
+            if abs(right) > 64 and abs(left) > 1:
+                raise _TooLarge("power")
+        if operator == "*":
+            sized, times = (left, right) if isinstance(right, int) else (right, left)
+            if isinstance(times, int) and hasattr(sized, "__len__") and len(sized) * max(times, 0) > MAX_MERGED:
+                raise _TooLarge("repetition")
+        return super().call_binop(context, operator, left, right)
 
 
 def _render(docx: bytes, context: dict) -> bytes:
@@ -104,7 +101,7 @@ def _render(docx: bytes, context: dict) -> bytes:
         tpl = DocxTemplate(io.BytesIO(docx))
         # sandboxed: in a plain Environment «{{ cycler.__init__.__globals__.os.popen(…) }}» in an uploaded template
         # ran a command on the server
-        tpl.render(context, jinja_env=_sandbox())
+        tpl.render(context, jinja_env=_Bounded(autoescape=True))
     except _TooLarge as exc:
         raise ValidationFailed("template_unsafe", f"Mẫu có trường trộn tạo giá trị quá lớn (quá "
                                                   f"{format_number(MAX_MERGED, 0)} ký tự); chỉ dùng các trường trộn "

@@ -13,6 +13,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from motcua.core.digits import typed_whole
+from motcua.core.money import format_number
 from motcua.units.models import Agency
 from motcua.units.receiving import handover_refusal, receiving_on, refusal
 from motcua.units.reorganization import latest_successor
@@ -149,7 +150,7 @@ class Validator:
             elif isinstance(f, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
                 high = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()][1]  # below 0: said above
                 if value > high:
-                    self.err(where, f"{label} {value:,} vượt quá mức tối đa {high:,}.".replace(",", "."))
+                    self.err(where, f"{label} {format_number(value)} vượt quá mức tối đa {format_number(high)}.")
                     ok = False
         return ok
 

@@ -117,10 +117,10 @@ def submit(request, code):
                           drafting=drafting, vault=vault)
         # A form that passed its checks and still came back was refused after them (the lifecycle: the place stopped
         # receiving since the page was opened; a draft saved with no place): nothing was written.
-        refused = form.is_valid()
-        if refused and (result := _save_submission(request, proc, form, draft, drafting, held)) is not None:
+        passed = form.is_valid()
+        if passed and (result := _save_submission(request, proc, form, draft, drafting, held)) is not None:
             return result
-        draft = _keep_uploads(request, proc, form, draft, held, refused=refused) or draft
+        draft = _keep_uploads(request, proc, form, draft, held, refused=passed) or draft
     else:
         person = _population_record(request) if request.GET.get("dan_cu") == "1" else None
         form = SubmitForm(initial=_initial(request.user, proc, draft, person, agencies), procedure=proc, agencies=agencies,

@@ -34,8 +34,9 @@ def due_class(value):
 
 @register.filter
 def due_word(value):
-    """"quá hạn", "sắp đến hạn" or "": the words for the colour due_class gives."""
-    return DEADLINE_WORDS.get(deadline_class(value), "")
+    """" (quá hạn)", " (sắp đến hạn)" or "": the words for the colour due_class gives, to write after the date."""
+    word = DEADLINE_WORDS.get(deadline_class(value))
+    return f" ({word})" if word else ""
 
 
 @register.filter

@@ -209,7 +209,7 @@ def reconcile(day: dt.date) -> Reconciliation:
     (``MAX_TOTAL_VND``): it is not added, and nothing is confirmed by that line. The gateway's count and total are
     those of the paid lines whose amount could be read and added; ours, those of our payments added."""
     rows = gateway().settlement(day)
-    mismatches, fixed, seen, amounts = [], 0, set(), []
+    mismatches, fixed, seen, amounts, total = [], 0, set(), [], 0
     with transaction.atomic():
         for row in rows:
             if row.status != "paid":
@@ -222,13 +222,14 @@ def reconcile(day: dt.date) -> Reconciliation:
             except DomainError:
                 mismatches.append(_unreadable_amount(row, payment))
                 continue
-            too_large = _past_the_total(sum(amounts), amount, f"Dòng {row.line} của bảng đối soát",
+            too_large = _past_the_total(total, amount, f"Dòng {row.line} của bảng đối soát",
                                         "không cộng vào tổng, không ghi nhận thanh toán theo dòng này")
             if too_large:
                 mismatches.append({"line": row.line, "merchant_ref": row.merchant_ref, "gateway_ref": row.gateway_ref,
                                    **too_large})
                 continue
             amounts.append(amount)
+            total += amount
             if payment is None:
                 mismatches.append({"line": row.line, "gateway_ref": row.gateway_ref, "problem": "unknown_payment",
                                    "message": "Cổng có giao dịch mà hệ thống không có.", "amount_vnd": amount})
@@ -238,19 +239,21 @@ def reconcile(day: dt.date) -> Reconciliation:
             except DomainError as exc:
                 mismatches.append({"line": row.line, "merchant_ref": row.merchant_ref, "problem": exc.code,
                                    "message": exc.message, "amount_vnd": amount, "expected_vnd": payment.amount_vnd})
-        ours = []
-        for p in Payment.objects.filter(status=Payment.PAID, paid_at__isnull=False).order_by("paid_at", "pk"):
-            if timezone.localtime(p.paid_at).date() != day:
-                continue
+        ours, ours_total = [], 0
+        # the day's payments, local time (read by their moment, not every payment ever read and sorted out here)
+        start, end = (timezone.make_aware(dt.datetime.combine(d, dt.time.min)) for d in (day, day + dt.timedelta(1)))
+        paid = Payment.objects.filter(status=Payment.PAID, paid_at__gte=start, paid_at__lt=end)
+        for p in paid.order_by("paid_at", "pk"):
             if p.pk not in seen:
                 mismatches.append({"merchant_ref": p.merchant_ref, "problem": "missing_at_gateway",
                                    "message": "Hệ thống ghi đã thanh toán nhưng cổng không có.", "amount_vnd": p.amount_vnd})
-            too_large = _past_the_total(sum(ours), p.amount_vnd, f"Giao dịch {p.merchant_ref} của hệ thống",
+            too_large = _past_the_total(ours_total, p.amount_vnd, f"Giao dịch {p.merchant_ref} của hệ thống",
                                         "không cộng vào tổng theo hệ thống")
             if too_large:
                 mismatches.append({"merchant_ref": p.merchant_ref, **too_large})
             else:
                 ours.append(p.amount_vnd)
+                ours_total += p.amount_vnd
         return Reconciliation.objects.create(
-            day=day, gateway_count=len(amounts), gateway_total_vnd=sum(amounts),
-            ours_count=len(ours), ours_total_vnd=sum(ours), fixed=fixed, mismatches=mismatches)
+            day=day, gateway_count=len(amounts), gateway_total_vnd=total,
+            ours_count=len(ours), ours_total_vnd=ours_total, fixed=fixed, mismatches=mismatches)

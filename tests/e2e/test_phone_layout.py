@@ -1,5 +1,5 @@
 """On a phone (360 px): a list of dossiers reads row by row with every column on screen, and the controls people
-tap — the menu, a back-office action, a choice — are a thumb's height (40 px; a button or an action panel 44 px); a text link — a dossier in a table, a
+tap — the menu, a back-office action, a choice — are a thumb's height (40 px; a button, an action panel or a link of the header 44 px); a text link — a dossier in a table, a
 file in a list, "‹ Hồ sơ của tôi" — is at least the 24 px WCAG 2.2 asks of a target (2.5.8). The statistics, the
 Decision 766 losses and the feedback list read the same way, and the citizen's forms bring up the keyboard and the
 autofill each field needs."""
@@ -276,3 +276,35 @@ def test_a_commune_leader_walks_the_day_on_a_phone_without_panning_and_taps_each
     lead.locator("#tt-reject").get_by_role("button", name="Không giải quyết").click()
     lead.wait_for_load_state()
     expect(lead.locator("main .msgs .success")).to_be_in_viewport()
+
+
+def _header_targets(page):
+    """(name, height, width) of each link and button of the page's header, and of the skip link once focused."""
+    page.keyboard.press("Tab")  # the skip link shows on the first Tab
+    skip = page.locator("a.skip")
+    expect(skip).to_be_focused()
+    return [("skip", skip.evaluate("e => e.getBoundingClientRect().height"))] + page.locator(
+        "header a, header button").evaluate_all(
+        "els => els.filter(e => e.getClientRects().length)"
+        "          .map(e => [e.innerText.trim(), e.getBoundingClientRect().height])")
+
+
+def test_the_header_links_are_as_tall_as_the_main_actions_on_a_phone(new_page, at_the_leader):
+    """On a phone the skip link, the site's name and each link of the menus — "Đăng nhập", "Đăng ký", "Hồ sơ của tôi",
+    the back office's "Việc của tôi"… — are 44 px targets like the buttons beside them (WCAG 2.2, 2.5.5; they were
+    40), and no taller than the target asks: the header grows by no more than the few pixels each row of the menu
+    needed."""
+    pages = [(new_page(PHONE), None, "/"), (new_page(PHONE), "congdan", "/ho-so-cua-toi/"),
+             (new_page(PHONE), "lanhdao", "/can-bo/viec-cua-toi/")]
+    for page, who, url in pages:
+        if who:
+            login(page, who)
+        page.goto(url)
+        page.wait_for_load_state()  # its style sheet applied
+        found = _header_targets(page)
+        assert len(found) > 3 and not [(n, h) for n, h in found if h < MAIN_ACTION], (url, found)
+        assert all(h < 48 for _, h in found), (url, found)  # a target's height, not a taller header
+        # the menu is its rows and nothing more: no padding around the 44 px targets, no gap between rows
+        rows, height = page.locator("header nav").evaluate("""nav => [new Set([...nav.querySelectorAll('a, button')]
+            .map(e => Math.round(e.getBoundingClientRect().top))).size, nav.getBoundingClientRect().height]""")
+        assert height <= rows * 44 + 1, (url, rows, height)

@@ -12,7 +12,8 @@ so a page added later that forgets a label, a title or a table's header cells is
   ``aria-invalid``, so a screen reader says it on reaching the field; no ``aria-*`` reference points at nothing (3.3.1);
 - a deadline coloured as overdue or close says so in words too (1.4.1);
 - a required field says so in its label, not only by colour, and the page says what the mark means (3.3.2);
-- images have ``alt``, links and buttons a name of words, not only a sign (1.1.1, 2.4.4);
+- images have ``alt``, links and buttons a name of words, not only a sign (1.1.1, 2.4.4); a link to a place on the
+  page (the error summary's link to a field) leads to an element of the page (2.4.1);
 - data tables have header cells with ``scope`` (1.3.1);
 - the style sheet keeps a visible focus on every control (2.4.7).
 """
@@ -125,6 +126,9 @@ def problems(html: str) -> list[str]:
     for svg in doc.xpath("//svg[not(@aria-hidden='true')]"):
         if not (svg.get("aria-label") or svg.get("aria-labelledby")):
             out.append("<svg> without a name")
+    for a in doc.xpath("//a[starts-with(@href, '#')]"):  # a link to a place on the page (a field in error) leads there
+        if a.get("href")[1:] not in ids:
+            out.append(f"<a href={a.get('href')!r}> {_text(a)[:40]!r} leads nowhere on the page")
     for el in doc.xpath("//a[@href]|//button"):
         if not WORD.search(_name(el, ids)):
             out.append(f"<{el.tag} href={el.get('href')!r}> has no name in words: {_text(el)!r}")
@@ -318,3 +322,27 @@ def test_the_style_sheet_keeps_a_visible_focus():
         colours = re.findall(r"#[0-9a-fA-F]{6}", " ".join(rings))
         for background in ("#ffffff", variables["--bg"], variables["--c"]):
             assert max(_contrast(c, background) for c in colours) >= 3, f"{tag}'s focus hardly shows on {background}"
+
+
+def test_the_return_method_is_a_group_named_by_its_legend_and_described_by_its_error(client, world):
+    """How the citizen gets the result (counter, online, post) is drawn like the other groups of choices
+    (web/check_group.html): a fieldset named by its legend, "*" in it, its error its description, and the error
+    summary's link to it leads to its first choice (it was "#", leading nowhere)."""
+    from .test_portal import _submit_payload
+
+    sign_in(client, world["citizen"])
+    url = reverse("portal:submit", args=[world["proc"].code])
+    resp = client.post(url, _submit_payload(world, return_method="bay"))
+    assert resp.status_code == 400
+    doc = lxml.html.fromstring(resp.content.decode())
+    ids = _ids(doc)
+    group = doc.xpath("//input[@name='return_method']/ancestor::fieldset[1]")[0]
+    assert "group" in group.get("class", "").split()
+    assert _text(group.find("legend")) == f"Hình thức nhận kết quả {REQUIRED_MARK}"
+    assert [_text(lab) for lab in group.xpath(".//label[@for]")] == [
+        "Tại Bộ phận Một cửa", "Trực tuyến", "Qua bưu chính công ích"]
+    error = ids[group.get("aria-describedby")]
+    assert "bay không phải là một trong các lựa chọn" in _text(error) and error.getparent() is group
+    link = doc.xpath("//div[@role='alert']//a[normalize-space()='Hình thức nhận kết quả']")[0]
+    assert ids[link.get("href")[1:]] is group.xpath(".//input[@name='return_method']")[0]
+    assert not problems(resp.content.decode())

@@ -82,11 +82,22 @@ def _action_form(action, dossier, data=None, files=None):
     return cls(data, files, **kwargs) if data is not None else cls(**kwargs)
 
 
+# The action the dossier waits for, first among the panels of the person who may take it: the leader's approval once
+# the process steps are done or the last one (the leader's approval step, closed by the decision) is open — the only
+# times lifecycle offers "approve". It was the 6th of 8 panels, below hand-over, pause, extension and apology.
+EXPECTED_FIRST = ("approve",)
+
+
+def _expected_first(actions: list[str]) -> list[str]:
+    """``actions`` in lifecycle's order, the one the dossier's current step expects moved to the front."""
+    return sorted(actions, key=lambda a: a not in EXPECTED_FIRST)  # stable: the others keep their order
+
+
 @officer_required
 def dossier_detail(request, pk, forms_override=None, status=None, consent_form=None):
     dossier = _officer_dossier(request, pk)
     record_dossier_read(request.user, dossier, purpose="backoffice_view")
-    actions = [a for a in lifecycle.allowed_actions(dossier, request.user) if a in ACTION_FORMS]
+    actions = _expected_first([a for a in lifecycle.allowed_actions(dossier, request.user) if a in ACTION_FORMS])
     forms = forms_override or {}
     action_forms = [(a, lifecycle.ACTION_LABELS.get(a, a), forms.get(a) or _action_form(a, dossier)) for a in actions]
     return bo_page(request, "backoffice/dossier.html", {

@@ -300,3 +300,20 @@ def test_a_catalog_naming_a_merged_commune_tells_the_successor_code_and_imports_
                            .replace(f"\"{old.code}\"", f"\"{new.code}\""))
     import_catalog_data(corrected)
     assert list(Procedure.objects.get(code=w.procedures["only_a"].code).agencies.all()) == [new]
+
+
+def test_xlsx_export_keeps_a_name_typed_as_a_formula_as_text(province, tmp_path):
+    import_catalog(DEMO)
+    evil = '=HYPERLINK("http://evil.example";"Đăng ký khai sinh")'
+    proc = Procedure.objects.order_by("code").first()
+    Procedure.objects.filter(pk=proc.pk).update(name=evil, fee_note="-50% lệ phí khi nộp trực tuyến")
+    path = tmp_path / "catalog.xlsx"
+    export_catalog(path)
+    cells = [c for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    for text in (evil, "-50% lệ phí khi nộp trực tuyến"):
+        cell = next(c for c in cells if c.value == text)
+        assert cell.data_type == "s" and cell.quotePrefix
+    Procedure.objects.all().delete()
+    import_catalog(path)
+    assert Procedure.objects.get(code=proc.code).name == evil  # reads back the same words

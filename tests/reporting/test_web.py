@@ -168,3 +168,19 @@ def test_api_indicators_766_and_drilldown(client, world):
     assert client.get(url, params).json() == {"metric": "in_progress", "count": 1, "dossier_ids": [world.late.pk]}
     xlsx = client.get("/api/v1/reporting/report.xlsx", {"period": "2026-03", "scope": world.agency.code})
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_xlsx_keeps_a_procedure_or_unit_name_typed_as_a_formula_as_text(world):
+    from motcua.catalog.models import Procedure
+    from motcua.units.models import Agency
+
+    evil = '=HYPERLINK("http://evil.example";"Đăng ký khai sinh")'
+    Procedure.objects.filter(pk=world.procedure.pk).update(name=evil)
+    Agency.objects.filter(pk=world.agency.pk).update(name="-UBND xã An Phú")
+    wb = load_workbook(io.BytesIO(statistics.build_xlsx(world.agency.code, dt.date(2026, 3, 1), dt.date(2026, 3, 31))))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    for text in (evil, "-UBND xã An Phú"):
+        found = [c for c in cells if c.value == text]
+        assert found and all(c.data_type == "s" and c.quotePrefix for c in found), text
+    assert [c.value for c in wb["Theo thủ tục"][2]][2:4] == [evil, 3]  # the count beside it is still a number

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
+from motcua.core.downloads import attachment_header
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.papers import statistics
 from motcua.reporting import decision766, indicators, texts
@@ -118,5 +119,5 @@ def get_report(request, kind: str, q: Query[PeriodQuery]):
                  None if scope in (None, "province") else scope)
     data = statistics.build_docx(scope, start, end) if kind == "docx" else statistics.build_xlsx(scope, start, end)
     resp = HttpResponse(data, content_type=CONTENT_TYPES[kind])
-    resp["Content-Disposition"] = f'attachment; filename="bao-cao-{scope or "tinh"}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"'
+    resp["Content-Disposition"] = attachment_header(f"bao-cao-{scope or 'tinh'}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}")
     return resp

@@ -8,7 +8,6 @@ statistics page: reporting.texts.existence_note, from motcua.units.lifetime)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.money import format_number
+from motcua.core.spreadsheet import save_workbook
 from motcua.core.text import fold
 from motcua.reporting import decision766, indicators
 from motcua.reporting.continuity import LINEAGE
@@ -220,9 +220,7 @@ class _Workbook:
         return ws
 
     def bytes(self) -> bytes:
-        buf = io.BytesIO()
-        self.wb.save(buf)
-        return buf.getvalue()
+        return save_workbook(self.wb)
 
 
 def build_xlsx(scope: str | None, start: dt.date, end: dt.date, progress: Progress = _noop) -> bytes:

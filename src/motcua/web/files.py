@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from motcua.core.errors import DomainError
 from motcua.documents import validation
@@ -83,7 +83,10 @@ def slip_response(request, dossier, kind, fmt):
         data, ctype, name = render_slip(kind, dossier, fmt=fmt)
     except DomainError as err:
         show_domain_error(request, err)
-        return redirect(request.META.get("HTTP_REFERER") or "portal:home")
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+            back = "portal:home"  # a link on another site leads here, not back out to it
+        return redirect(back)
     resp = HttpResponse(data, content_type=ctype)
     resp["Content-Disposition"] = content_disposition_header(fmt != "pdf", name)
     return resp

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
+from motcua.core.downloads import attachment_header
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.transformation import permissions
 from motcua.transformation.models import BudgetLine, Plan, TaskGroup
@@ -200,5 +201,5 @@ def add_evidence(request, task_id: int, file: File[UploadedFile]):
 def export_xlsx(request, plan_id: int):
     plan = plan_or_404(request, plan_id)
     resp = HttpResponse(export_plan(plan), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.agency.code}-{plan.year}.xlsx"'
+    resp["Content-Disposition"] = attachment_header(f"ke-hoach-{plan.agency.code}-{plan.year}.xlsx")
     return resp

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from motcua.core.digits import whole_number
+from motcua.core.downloads import attachment_header
 from motcua.core.errors import DomainError
 from motcua.documents.attachments import get_attachment
 from motcua.transformation import permissions
@@ -280,7 +281,7 @@ def plan_status(request, pk, action):
 def plan_export(request, pk):
     plan = plan_or_404(request, pk)
     resp = HttpResponse(export_plan(plan), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.agency.code}-{plan.year}.xlsx"'
+    resp["Content-Disposition"] = attachment_header(f"ke-hoach-{plan.agency.code}-{plan.year}.xlsx")
     return resp
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.spreadsheet import save_workbook
 from motcua.units.models import Agency
 from motcua.units.receiving import receiving_on
 
@@ -107,7 +108,7 @@ def write_xlsx(data: dict, path) -> None:
         ws.freeze_panes = "A2"
         for i, (key, _) in enumerate(columns, start=1):
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 40 if key == "name" else 16
-    wb.save(path)
+    save_workbook(wb, path)
 
 
 def export_catalog(path, procedures=None) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils import timezone
 
+from motcua.core.spreadsheet import save_workbook
 from motcua.reporting.indicators import format_count, format_percent, seed_sentence, summary_table
 from motcua.transformation.money import format_million
 from motcua.transformation.sections import RESULT_AREAS, SECTION_TITLES
@@ -190,10 +191,9 @@ def build_xlsx(agency, year: int, progress: Progress = _noop) -> bytes:
     progress(70, "Phụ lục")
     for appendix in _appendices(f):  # the sheet "Phụ lục II" (str.title() wrote "Phụ Lục Ii")
         add_to_xlsx(wb, appendix, "Phụ lục " + appendix.label.removeprefix("PHỤ LỤC").strip())
-    out = io.BytesIO()
-    wb.save(out)
+    data = save_workbook(wb)
     progress(100, "Hoàn thành")
-    return out.getvalue()
+    return data
 
 
 def describe(f: AnnualFigures) -> dict[str, list[str]]:

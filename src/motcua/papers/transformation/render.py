@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from motcua.core.spreadsheet import save_workbook
 from motcua.transformation.models import Plan
 
 from . import appendices, builder
@@ -29,9 +30,7 @@ def appendix_xlsx(appendix: Appendix, sheet: str = "Phụ lục") -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     add_to_xlsx(wb, appendix, sheet)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save_workbook(wb)
 
 
 def plan_paper(kind: str, plan: Plan, fmt: str, *, number: str = "") -> bytes:

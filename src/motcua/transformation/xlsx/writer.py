@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+from motcua.core.spreadsheet import save_workbook
 
 from ..models import Plan
 from ..money import format_million, million_value
@@ -88,9 +88,7 @@ def export_plan(plan: Plan) -> bytes:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.print_title_rows = f"{header}:{header}"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return save_workbook(wb)
 
 
 def _decimals(vnd: int | None) -> int:

@@ -7,7 +7,8 @@ only an amount continues the task above with one more budget line; a "Tổng" ro
 printed page and the column-number row ("1 2 4 5 6") are skipped. Nothing here writes to the database.
 
 A task a merger handed over to the unit, as the appendices that report print it (the group «Nhiệm vụ nhận chuyển
-giao khi sắp xếp đơn vị hành chính», «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)»), is read apart
+giao khi sắp xếp đơn vị hành chính», «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)», or «… với tư cách cơ
+quan kế thừa)» for one an administrator's successor handed over: merger.received_label), is read apart
 (``ParsedTask.received``): it is not part of the plan (services/merger.py), the importer finds the task it names.
 """
 

@@ -82,3 +82,12 @@ def test_many_headings_past_the_columns_read_are_named_five_and_counted(dx):
 def test_a_sheet_without_headings_past_the_columns_read_has_no_warning(dx):
     r = _post(dx, _bad([TASK + [None] * 30 + ["ghi ngoài bảng"]]), dry_run="true")
     assert r.status_code == 200 and r.json()["warnings"] == [] and r.json()["message"] == "", r.content
+
+
+def test_the_back_office_preview_lists_the_headings_past_the_columns_read(dx, signed_in):
+    header = HEADER + (None,) * (31 - len(HEADER)) + ("Kinh phí bổ sung",)
+    r = signed_in(dx.dp_admin).post("/can-bo/chuyen-doi-so/nhap/", {
+        "agency": dx.dp.pk, "year": 2024, "kind": "plan", "file": SimpleUploadedFile("k.xlsx", _bad([TASK], header))})
+    assert r.status_code == 200
+    assert ('<ul id="cot-ngoai-mau"><li>Cột AF (“Kinh phí bổ sung”, ô AF1) nằm ngoài vùng A–AD của mẫu, không được '
+            "đọc.</li></ul>") in r.content.decode()

@@ -56,3 +56,38 @@ def test_cells_past_the_columns_read_are_left_out_and_the_table_is_read_as_befor
     assert r.status_code == 201, r.content
     tasks = list(Task.objects.order_by("order").values_list("number", "content", "note"))
     assert tasks == [("1", "Mua máy quét", ""), ("2", "Tập huấn", "ghi")]
+
+
+def test_a_heading_past_the_columns_read_is_told_by_its_cell_and_the_rest_imports(dx):
+    header = HEADER + (None,) * (31 - len(HEADER)) + ("Kinh phí bổ sung",)  # AE empty, AF the heading
+    r = _post(dx, _bad([TASK + [None] * 26 + ["300"]], header=header), dry_run="true")
+    assert r.status_code == 200, r.content
+    told = "Cột AF (“Kinh phí bổ sung”, ô AF1) nằm ngoài vùng A–AD của mẫu, không được đọc."
+    assert r.json()["warnings"] == [{"row": 1, "cell": "AF1", "code": "column_outside_template", "message": told}]
+    assert told in r.json()["message"]
+    r = _post(dx, _bad([TASK + [None] * 26 + ["300"]], header=header))
+    assert r.status_code == 201 and told in r.json()["message"], r.content
+    assert list(Task.objects.values_list("content", flat=True)) == ["Mua máy quét"]
+
+
+def test_many_headings_past_the_columns_read_are_named_five_and_counted(dx):
+    r = _post(dx, _bad([TASK], header=HEADER + (None,) * 25 + tuple(f"Cột {i}" for i in range(3000))),
+              dry_run="true")
+    warnings = r.json()["warnings"]
+    assert [w["cell"] for w in warnings] == ["AE1", "AF1", "AG1", "AH1", "AI1", None]
+    assert warnings[0]["message"].startswith("Cột AE (“Cột 0”, ô AE1)")
+    assert warnings[-1]["message"] == "Dòng tiêu đề 1 còn 2.995 cột khác nằm ngoài vùng A–AD của mẫu, không được đọc."
+
+
+def test_a_sheet_without_headings_past_the_columns_read_has_no_warning(dx):
+    r = _post(dx, _bad([TASK + [None] * 30 + ["ghi ngoài bảng"]]), dry_run="true")
+    assert r.status_code == 200 and r.json()["warnings"] == [] and r.json()["message"] == "", r.content
+
+
+def test_the_back_office_preview_lists_the_headings_past_the_columns_read(dx, signed_in):
+    header = HEADER + (None,) * (31 - len(HEADER)) + ("Kinh phí bổ sung",)
+    r = signed_in(dx.dp_admin).post("/can-bo/chuyen-doi-so/nhap/", {
+        "agency": dx.dp.pk, "year": 2024, "kind": "plan", "file": SimpleUploadedFile("k.xlsx", _bad([TASK], header))})
+    assert r.status_code == 200
+    assert ('<ul id="cot-ngoai-mau"><li>Cột AF (“Kinh phí bổ sung”, ô AF1) nằm ngoài vùng A–AD của mẫu, không được '
+            "đọc.</li></ul>") in r.content.decode()

@@ -26,12 +26,12 @@ from motcua.units.reorganization import Step, Targets, agency_label, steps
 from motcua.units.succession import Follower, followers
 
 from .models import Plan, RoundResponse
-from .services.merger import hand_over_task, move_team, tasks_of_units, teams_of_units
+from .services.merger import hand_over_task, merger_reason, move_team, succession_reason, tasks_of_units, teams_of_units
 from .services.rounds import follow_merger, open_rounds_with
 
 
 def _reason(t: Targets) -> str:
-    return f"Sắp xếp đơn vị hành chính theo Nghị quyết số {t.plan.resolution_number}"
+    return merger_reason(t.plan.resolution_number)
 
 
 def _answers(t: Targets, rnd) -> dict[int, str]:
@@ -140,11 +140,6 @@ class CommunityTeams(_Moves):
                             rows=rows, counts={"moved": len(teams)}, notes=notes if teams else [])
 
 
-def _succession_reason(agency, successor) -> str:
-    """Why a successor recorded in the admin takes over (beside a handed-over task, in the round's notice)."""
-    return f"{agency.name} ngừng hoạt động, {successor.name} là cơ quan kế thừa"
-
-
 class _SuccessorMoves(Follower):
     """Items of the agency (``items(agency, on)``) that ``move`` gives to the successor, as a merger's ``_Moves``
     step does; ``said`` tells the administrator how many, in Vietnamese (with ``{n}``, ``{agency}``, ``{successor}``
@@ -160,7 +155,7 @@ class _SuccessorMoves(Follower):
         raise NotImplementedError
 
     def follow(self, actor, agency, successor, on):
-        reason = _succession_reason(agency, successor)
+        reason = succession_reason(agency, successor)
         moved = [item for item in self.items(agency, on)
                  if self.move(actor, item, [agency.pk], successor, reason, on)]
         if not moved:
@@ -188,7 +183,7 @@ class SuccessorReportsInRounds(Follower):
     (its admins and leaders told)."""
 
     def follow(self, actor, agency, successor, on):
-        reason = _succession_reason(agency, successor)
+        reason = succession_reason(agency, successor)
         followed = []
         for rnd in open_rounds_with([agency.pk]):
             answers = dict(RoundResponse.objects.filter(round=rnd, agency__in=[agency, successor])

@@ -90,7 +90,7 @@ def import_xlsx(request, file: File[UploadedFile], unit: Form[str], year: Form[W
            "sections": len(parsed.groups), "tasks": result.tasks, "planned_vnd": parsed.planned_vnd,
            "planned": format_million(parsed.planned_vnd), "rows": rows, "received": len(result.received),
            "received_updated": result.updated, "money_kept": result.money_kept,
-           "money_dropped": result.money_dropped, "message": result.notes}
+           "money_dropped": result.money_dropped, "message": result.notes, "warnings": parsed.warnings}
     return Status(201 if result.created and not dry_run else 200, out)
 
 

@@ -154,15 +154,48 @@ def counted_tasks(plan):
     return _in_order(Q(plan=plan) & ~HANDED_AWAY | _received(plan.agency_id, plan.year, plan.kind))
 
 
+# Why a task was handed over (``TaskHandover.reason``, written by transformation/reorganization.py): a merger's plan
+# (a resolution rearranging administrative units), or a successor an administrator recorded in the admin for an agency
+# that stopped working (units.succession) — not a rearrangement of administrative units. A reason left empty is of a
+# handover recorded before reasons were kept, when a merger's plan was the only way (migration 0012).
+MERGER_REASON = "Sắp xếp đơn vị hành chính"
+
+
+def merger_reason(resolution_number: str) -> str:
+    return f"{MERGER_REASON} theo Nghị quyết số {resolution_number}"
+
+
+def succession_reason(agency, successor) -> str:
+    """Why a successor recorded in the admin takes over (beside a handed-over task, in the round's notice)."""
+    return f"{agency.name} ngừng hoạt động, {successor.name} là cơ quan kế thừa"
+
+
+def by_merger(reason: str) -> bool:
+    """A handover of `reason` was a merger's (an administrative-unit rearrangement), not an admin-recorded successor's."""
+    return not reason or reason.startswith(MERGER_REASON)
+
+
 # How the papers that count a received task print it (the plan's appendices that report, the annual report), and
-# how an import of such a paper recognises it: the new unit's figures count it, its plan does not hold it.
+# how an import of such a paper recognises it: the new unit's figures count it, its plan does not hold it. The words
+# after the old unit say how the unit received it ({by_merger: words}).
 RECEIVED_GROUP = "Nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính"
-_RECEIVED_FROM = re.compile(r"^(?P<content>.+?) \(nhận từ (?P<unit>.+) theo sắp xếp đơn vị hành chính\)$", re.S)
+RECEIVED_BY = {True: "theo sắp xếp đơn vị hành chính", False: "với tư cách cơ quan kế thừa"}
+_RECEIVED_FROM = re.compile(r"^(?P<content>.+?) \(nhận từ (?P<unit>.+) (?:"
+                            + "|".join(re.escape(words) for words in RECEIVED_BY.values()) + r")\)$", re.S)
+
+
+def _received_reason(task: Task) -> str:
+    """The reason of the first handover that gave `task` to the unit it counts for ("" when none is found)."""
+    for handover in task.handovers.all():  # by date (TaskHandover.Meta.ordering); prefetched by the papers
+        if handover.to_agency_id == task.handed_over_to_id:
+            return handover.reason
+    return ""
 
 
 def received_label(task: Task) -> str:
-    """A received task as the papers print it: «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)»."""
-    return f"{task.content} (nhận từ {task.plan.agency.name} theo sắp xếp đơn vị hành chính)"
+    """A received task as the papers print it: «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)» from a
+    merger, «… (nhận từ ‹old unit› với tư cách cơ quan kế thừa)» from a successor recorded in the admin."""
+    return f"{task.content} (nhận từ {task.plan.agency.name} {RECEIVED_BY[by_merger(_received_reason(task))]})"
 
 
 def parse_received(text: str) -> tuple[str, str] | None:

@@ -33,7 +33,12 @@ class ImportResult:
     @property
     def notes(self) -> str:
         """Everything the officer is told beside the counts."""
-        return " ".join(n for n in (self.money_note, self.received_note) if n)
+        return " ".join(n for n in (self.columns_note, self.money_note, self.received_note) if n)
+
+    @property
+    def columns_note(self) -> str:
+        """The headings written past the columns the import reads (reader._outside_columns), "" when none."""
+        return " ".join(w["message"] for w in self.parsed.warnings)
 
     @property
     def money_note(self) -> str:

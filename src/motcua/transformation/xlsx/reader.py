@@ -7,19 +7,20 @@ only an amount continues the task above with one more budget line; a "Tổng" ro
 printed page and the column-number row ("1 2 4 5 6") are skipped. Nothing here writes to the database.
 
 A task a merger handed over to the unit, as the appendices that report print it (the group «Nhiệm vụ nhận chuyển
-giao khi sắp xếp đơn vị hành chính», «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)»), is read apart
+giao khi sắp xếp đơn vị hành chính», «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)», or «… với tư cách cơ
+quan kế thừa)» for one an administrator's successor handed over: merger.received_label), is read apart
 (``ParsedTask.received``): it is not part of the plan (services/merger.py), the importer finds the task it names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
 from motcua.core.digits import ascii_digits
 from motcua.core.errors import ValidationFailed
+from motcua.core.money import format_number
 from motcua.core.text import fold
 from motcua.documents.validation import check_ooxml
 
@@ -27,12 +28,11 @@ from ..models import PlanSection, Task
 from ..money import format_million, parse_million
 from ..services.catalogue import is_roman, match_group, resolve_sources, source_codes
 from ..services.merger import RECEIVED_GROUP, parse_received
-from .bounds import LAST_COLUMN, MAX_COLS, keep_columns, too_long
+from .bounds import HEADER_SCAN, LAST_COLUMN, MAX_COLS, keep_columns, too_long
 from .layout import column_key, parse_time, plain_year, text
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-HEADER_SCAN = 20
 # what each text the import writes may hold (bounds.too_long, from the model's max_length): a longer one would pass
 # the preview and then be cut, or fail the import at the database
 SECTION_TEXTS = {"numeral": " (ghi I, II, III, …)", "title": ""}
@@ -103,8 +103,13 @@ class ParsedPlan:
     stated_sources: list = field(default_factory=list)
     has_money: bool = True  # False: the table has no money column (the results appendix)
 
+    warnings: list[dict] = field(default_factory=list)  # told to the officer; the import goes on
+
     def error(self, row: int | None, message: str) -> None:
         self.errors.append({"row": row, "message": message})
+
+    def warn(self, row: int | None, cell: str | None, code: str, message: str) -> None:
+        self.warnings.append({"row": row, "cell": cell, "code": code, "message": message})
 
     @property
     def groups(self) -> list[ParsedSection]:
@@ -132,8 +137,9 @@ class ParsedPlan:
         return sum(s.planned_vnd for s in self.sections)
 
 
-def load_rows(data: bytes) -> list[list]:
-    """Cells of the first worksheet as (value, number_format) pairs; refuses what is not a sound .xlsx."""
+def load_rows(data: bytes) -> tuple[list[list], dict[int, tuple[int, list[tuple[str, str]]]]]:
+    """Cells of the first worksheet as (value, number_format) pairs, and what of its first rows lies past MAX_COLS
+    (bounds.Kept.outside); refuses what is not a sound .xlsx."""
     if not data:
         raise ValidationFailed("xlsx_invalid", "Tệp rỗng, không có nội dung.")
     if len(data) > MAX_BYTES:
@@ -147,21 +153,41 @@ def load_rows(data: bytes) -> list[list]:
         raise
     from openpyxl import load_workbook
 
+    kept = None
     try:
-        wb = load_workbook(io.BytesIO(keep_columns(data)), read_only=True, data_only=True)
+        kept = keep_columns(data)
+        wb = load_workbook(kept.file, read_only=True, data_only=True)
         ws = wb.worksheets[0]
         rows = []
         for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLS), start=1):
             if n > MAX_ROWS:
                 raise ValidationFailed("xlsx_too_large", f"Bảng tính có quá {MAX_ROWS} dòng.")
             rows.append([(c.value, getattr(c, "number_format", None)) for c in cells])
+        outside = kept.outside(getattr(ws, "_worksheet_path", ""), getattr(ws, "_shared_strings", []))
         wb.close()
     except ValidationFailed:
         raise
     except Exception:  # openpyxl raises many kinds for a broken file
         raise ValidationFailed("xlsx_invalid", "Tệp không phải bảng tính .xlsx hợp lệ (không đọc được trang tính "
                                                "đầu tiên).") from None
-    return rows
+    finally:
+        if kept is not None:
+            kept.file.close()
+    return rows, outside
+
+
+def _outside_columns(plan: ParsedPlan, outside: dict, heading_rows: range) -> None:
+    """A warning for each heading written past MAX_COLS in the table's heading rows: its column is not read."""
+    for n in heading_rows:
+        count, cells = outside.get(n, (0, []))
+        for column, label in cells:
+            plan.warn(n, f"{column}{n}", "column_outside_template",
+                      f"Cột {column} (\u201c{label}\u201d, ô {column}{n}) nằm ngoài vùng A–{LAST_COLUMN} của mẫu, "
+                      "không được đọc.")
+        if count > len(cells):
+            plan.warn(n, None, "column_outside_template",
+                      f"Dòng tiêu đề {n} còn {format_number(count - len(cells))} cột khác nằm ngoài vùng "
+                      f"A–{LAST_COLUMN} của mẫu, không được đọc.")
 
 
 def _find_header(rows) -> tuple[int, dict[int, str], list[str], int]:
@@ -212,9 +238,10 @@ def _heading(number: str, content: str, values: dict) -> tuple[str, str] | None:
 
 
 def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
-    rows = load_rows(data)
+    rows, outside = load_rows(data)
     plan = ParsedPlan()
     h, mapping, plan.ignored_columns, start = _find_header(rows)
+    _outside_columns(plan, outside, range(h + 1, start + 1))
     plan.has_money = "planned" in mapping.values()
     headings = {fold(text(v)) for r in rows[h:start] for v, _ in r if v not in (None, "")}
     for cells in rows[:h]:

@@ -179,6 +179,11 @@ class Agency(models.Model):
     def __str__(self):
         return self.name
 
+    def procedure_codes(self) -> list[str]:
+        """The codes of the procedures this agency receives (the catalog's ``Procedure.agencies``), sorted: what the
+        national portal lists under its identity code (``units.reorganized``, ``units.successor_recorded``)."""
+        return sorted(self.procedures.values_list("code", flat=True))
+
     def clean(self):
         """What the admin (any ModelForm) may save. A code, once given, never changes (units/services.py): dossier codes,
         code sequences and the statistics keep it as text. A row's code from before this check stays as it is. The

@@ -23,8 +23,9 @@ from .models import Agency
 
 # The outbox event of a successor recorded here: the statistics read again which agency a rating given after the
 # agency's unit ended counts for (motcua.reporting.consumer), as on a merger's ``units.reorganized``, whose payload
-# shape (``predecessors`` with their ``agency_codes``, ``effective_date``) it shares. Not ``units.reorganized``
-# itself: that one tells the national portal a resolution's new identity codes (integrations/adapters/portal.py).
+# shape (``predecessors`` with their ``agency_codes``, ``effective_date``, ``agency``, ``unit``, ``procedure_codes``)
+# it shares; the national portal learns the old code → the successor's (integrations/adapters/portal.py, kind
+# "successor"). Not ``units.reorganized`` itself: there is no resolution, nor a new administrative unit.
 SUCCESSOR_RECORDED = "units.successor_recorded"
 
 
@@ -38,17 +39,20 @@ class Follower:
 followers: Registry[type[Follower]] = Registry("successor follower")
 
 
-@followers.register("units.statistics")
-class TellTheStatistics(Follower):
+@followers.register("units.outbox")
+class TellTheOutbox(Follower):
     """``SUCCESSOR_RECORDED`` to the outbox, in the admin's transaction: the statistics consumer counts the ratings
-    the agency received since ``on`` for the successor at once, as a rebuild would (nothing to tell the administrator:
-    the figures follow)."""
+    the agency received since ``on`` for the successor at once, as a rebuild would, and the national portal's adapter
+    tells the portal the successor now receives the agency's procedures (what the administrator is told of it is
+    integrations.reorganization's follower; nothing here: the figures follow)."""
 
     def follow(self, actor, agency, successor, on):
-        unit = agency.admin_unit
+        unit, new_unit = agency.admin_unit, successor.admin_unit
         event = emit(SUCCESSOR_RECORDED, "agency", agency.pk, {
             "effective_date": on.isoformat(), "agency": {"code": successor.code, "name": successor.name},
-            "predecessors": [{"unit_code": unit.code, "unit_name": unit.name, "agency_codes": [agency.code]}]})
+            "unit": {"code": new_unit.code, "name": new_unit.name, "level": new_unit.level},
+            "predecessors": [{"unit_code": unit.code, "unit_name": unit.name, "agency_codes": [agency.code]}],
+            "procedure_codes": agency.procedure_codes()})
         record(actor, SUCCESSOR_RECORDED, "units.Agency", agency.pk,
                {"successor": successor.code, "on": on.isoformat(), "event": event.pk})
         return ""

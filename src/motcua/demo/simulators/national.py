@@ -10,7 +10,8 @@ from .base import Simulator
 
 class PortalSimulator(Simulator):
     """National Public Service Portal: keeps every dossier's status history (with its agency) in arrival order,
-    and which agency code succeeds which after a reorganization of administrative units. Like the real portal it
+    every agency change it accepted (``changes``: a reorganization of administrative units under a resolution, or a
+    successor recorded by decision) and which agency code succeeds which after it. Like the real portal it
     refuses records of procedures it does not know (``unknown_procedures``: not published on the national
     procedure database)."""
 
@@ -21,6 +22,7 @@ class PortalSimulator(Simulator):
         self.history: dict[str, list[tuple[int, str]]] = {}
         self.agencies: dict[str, str] = {}  # dossier code → agency code last reported
         self.successors: dict[str, str] = {}  # old agency code → new agency code
+        self.changes: list[dict] = []  # the /agency-changes bodies accepted, in arrival order
         self.unknown_procedures = set(unknown_procedures)
         self.refused: list[str] = []
 
@@ -36,6 +38,9 @@ class PortalSimulator(Simulator):
         if method == "POST" and path == "/agency-changes":
             if not data.get("agency_code") or not isinstance(data.get("replaces"), list):
                 return 422, {"error": "agency_code and replaces are required"}
+            if data.get("kind", "reorganization") not in ("reorganization", "successor"):
+                return 422, {"error": f"unknown kind {data.get('kind')!r}"}
+            self.changes.append(data)
             for old in data["replaces"]:
                 self.successors[old] = data["agency_code"]
             return 200, {"accepted": True}

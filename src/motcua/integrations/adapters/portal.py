@@ -13,25 +13,32 @@ STATUS_LABELS = {
 }
 
 
+# The agency changes the portal learns (``POST /agency-changes``), by outbox topic → the change's ``kind``: a
+# reorganization of administrative units under a resolution (its number), or a successor an administrator recorded
+# for an agency that stopped working (a department merged into another by decision: no resolution number).
+AGENCY_CHANGES = {"units.reorganized": "reorganization", "units.successor_recorded": "successor"}
+
+
 @adapters.register("dvcqg")
 class NationalPortalAdapter(Adapter):
-    topics = ("dossier.*", "units.reorganized")
+    topics = ("dossier.*", *AGENCY_CHANGES)
     outcome_topic = "integration.portal_sync"  # Decision 766 1.4: dossiers the portal acknowledged (not units.*)
 
     def accepts(self, event) -> bool:
-        if event.topic == "units.reorganized":
+        if event.topic in AGENCY_CHANGES:
             return True
         # drafts never leave the province; a dossier is synced from the moment it has a code
         return super().accepts(event) and bool(event.payload.get("code")) and event.payload.get("action") != "save_draft"
 
     def deliver(self, event, delivery) -> dict:
         p = event.payload
-        if event.topic == "units.reorganized":
-            # a reorganization of administrative units: the old identity codes and their successor
+        if event.topic in AGENCY_CHANGES:
+            # the old agency identity codes, their successor's, and the procedures the portal now routes to it
             return self.post("/agency-changes", {
-                "event_id": event.pk, "resolution_number": p.get("resolution_number"),
+                "event_id": event.pk, "kind": AGENCY_CHANGES[event.topic],
+                "resolution_number": p.get("resolution_number"),
                 "effective_date": p.get("effective_date"), "agency_code": p["agency"]["code"],
-                "agency_name": p["agency"]["name"], "unit_code": p["unit"]["code"],
+                "agency_name": p["agency"]["name"], "unit_code": (p.get("unit") or {}).get("code"),
                 "replaces": [code for unit in p.get("predecessors", []) for code in unit.get("agency_codes", [])],
                 "procedure_codes": p.get("procedure_codes", []),
             }, delivery)

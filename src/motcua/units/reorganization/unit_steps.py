@@ -112,7 +112,7 @@ def notice(t: Targets) -> dict:
     """The ``units.reorganized`` outbox payload: the national portal and webhooks learn the new agency code
     and which codes it succeeds (motcua.integrations delivers it)."""
     plan = t.plan
-    procedures = sorted(t.new_agency.procedures.values_list("code", flat=True)) if t.started else []
+    procedures = t.new_agency.procedure_codes() if t.started else []
     return {
         "plan_id": plan.pk, "resolution_number": plan.resolution_number,
         "resolution_date": plan.resolution_date.isoformat(), "effective_date": plan.effective_date.isoformat(),

@@ -12,7 +12,7 @@ from motcua.integrations import dispatcher
 from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
 from motcua.units.models import AdministrativeUnit, Agency
-from motcua.units.reorganization import apply
+from motcua.units.reorganization import apply, preview
 from motcua.units.succession import SUCCESSOR_RECORDED
 from tests.admin_forms import admin_form, errors_of
 from tests.factories import AdministrativeUnitFactory, AgencyFactory, sign_in
@@ -98,3 +98,13 @@ def test_without_the_portal_configured_the_administrator_is_told_to_update_it(se
     assert (f"Cổng Dịch vụ công quốc gia chưa cấu hình: hệ thống không gửi được thông báo mã định danh H55.02 → "
             f"H55.03 từ ngày {today:%d/%m/%Y}; cập nhật cơ quan tiếp nhận thủ tục của Sở Thử Nghiệm 2 trên Cổng."
             ) in [str(m) for m in get_messages(answer.wsgi_request)]
+
+
+def test_merger_preview_without_the_portal_says_the_new_code_is_not_sent(settings):
+    # the dispatcher gives an event deliveries only for the targets configured when it fans out: one written while
+    # the portal is not configured never reaches it, so the preview must not promise it waits in the queue
+    settings.MOTCUA_INTEGRATIONS = {}
+    w = world.build()
+    shown = dict(dict(preview(world.approved(w)).sections)["integrations.national_portal"].facts)
+    assert shown["Cổng DVCQG"] == ("chưa cấu hình: mã mới không được gửi lên Cổng (sự kiện không chờ đến khi cấu "
+                                   "hình); khai báo trên Cổng bằng tay")

@@ -31,7 +31,8 @@ class NationalPortal(Step):
         hooks = [w.name for w in WebhookSubscription.objects.filter(is_active=True)
                  if any(p.strip().startswith(("units.", "dossier.", "*")) for p in w.topics.split(","))]
         facts = [("Cổng DVCQG", f"đã cấu hình ({portal['url']})" if portal.get("url") else
-                  "chưa cấu hình: sự kiện chờ trong hàng đợi đến khi cấu hình"),
+                  "chưa cấu hình: mã mới không được gửi lên Cổng (sự kiện không chờ đến khi cấu hình); "
+                  "khai báo trên Cổng bằng tay"),
                  ("Cập nhật trạng thái hồ sơ gửi Cổng (đổi cơ quan)", str(updates)),
                  ("Webhook nhận sự kiện", ", ".join(hooks) or "không có")]
         notes = [f"Khai báo mã định danh {t.new_agency.code} ({t.new_agency.name}) và danh mục thủ tục của cơ quan "

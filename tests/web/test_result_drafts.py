@@ -3,6 +3,7 @@ reason and nothing kept; the specialist's draft PDF; the leader's PAdES signatur
 
 import io
 import shutil
+import time
 import zipfile
 
 import pytest
@@ -75,6 +76,80 @@ def test_bad_templates_are_refused_and_nothing_is_kept(client, world, content, s
     assert message in resp.content.decode()
     assert not ResultTemplate.objects.exists()
     assert not Attachment.objects.filter(kind="template").exists()
+
+
+TOO_LARGE = "Mẫu có trường trộn tạo giá trị quá lớn (quá 100.000 ký tự)"
+N = "applicant_name"  # «…» in the context a template is tried with on upload
+
+
+# Each built a text of a gigabyte or more (or, «round», computed a number of ten million digits) on upload and on
+# every draft; now each is measured before it is built, or right after a step that cannot pass the limit by much.
+@pytest.mark.parametrize("field", [
+    f"{{{{ '{{:>999999999}}'.format({N}) }}}}", f"{{{{ '{{:>{{w}}}}'.format({N}, w=10**9) }}}}",
+    "{{ '{:.999999999f}'.format(1.5) }}", f"{{{{ '{{a:>999999999}}'.format_map({{'a': {N}}}) }}}}",
+    f"{{{{ ('{{0:>99999}}' * 9000).format({N}) }}}}",
+    f"{{{{ '%999999999s' % {N} }}}}", f"{{{{ '%*s' % (999999999, {N}) }}}}", "{{ '%.999999999f' % 1.5 }}",
+    f"{{{{ ('%(a)s' * 20000) % {{'a': {N} * 99999}} }}}}", f"{{{{ '%999999999s'|format({N}) }}}}",
+    f"{{{{ {N}|center(999999999) }}}}", f"{{{{ {N}|indent(999999999, true) }}}}",
+    f"{{% set words = ({N} ~ ' ') * 50000 %}}{{{{ words|wordwrap(1, wrapstring={N} * 99999) }}}}",
+    f"{{{{ ({N} * 99999)|replace({N}, {N} * 99999) }}}}", f"{{{{ range(99999)|join({N} * 99999) }}}}",
+    f"{{{{ ([{N} * 99999] * 99999)|join }}}}", f"{{{{ [{N}]|batch(999999999, {N})|list|length }}}}",
+    f"{{{{ [{N}]|slice(999999999)|list|length }}}}", "{{ 5|round(-10000000) }}",
+    f"{{{{ {N}.center(999999999) }}}}", f"{{{{ {N}.ljust(999999999) }}}}", f"{{{{ {N}.rjust(999999999) }}}}",
+    f"{{{{ {N}.zfill(999999999) }}}}", "{{ ('\\t' * 99999).expandtabs(99999) }}",
+    f"{{{{ ({N} * 99999).replace({N}, {N} * 99999) }}}}", f"{{{{ ({N} * 99999).join([{N} * 99999] * 99) }}}}",
+    f"{{{{ ({N} * 99999).translate({{8230: {N} * 99999}}) }}}}", "{{ ((10**64)**64)**64 }}",
+    "{% set a = ((10**64)**64)**16 %}{{ a * a }}", "{{ lipsum(999999999) }}", "{{ range(999999999)|length }}",
+    f"{{{{ ([[{N}] * 99999] * 99999)|sum(start=[])|length }}}}",
+    # doubled at each turn of a loop or of a macro calling itself
+    f"{{% set ns = namespace(s={N}) %}}{{% for i in range(40) %}}{{% set ns.s = ns.s ~ ns.s %}}{{% endfor %}}",
+    f"{{% set ns = namespace(s={N}) %}}{{% for i in range(40) %}}{{% set ns.s = ns.s + ns.s %}}{{% endfor %}}",
+    f"{{% macro twice(s, k) %}}{{{{ twice(s ~ s, k - 1) if k else s|length }}}}{{% endmacro %}}{{{{ twice({N}, 40) }}}}",
+])
+def test_merge_fields_building_past_the_limit_are_refused_quickly(client, world, field):
+    client.force_login(world["leader"])
+    started = time.monotonic()
+    resp = _upload_template(client, world["proc"], template_docx("GIẤY", [field]))
+    assert resp.status_code == 422 and TOO_LARGE in resp.content.decode()
+    assert time.monotonic() - started < 3
+    assert not ResultTemplate.objects.exists() and not Attachment.objects.filter(kind="template").exists()
+
+
+def test_a_list_is_not_changed_in_place_by_a_merge_field(client, world):
+    # «l.extend(l)» in a loop doubled the list at each turn
+    field = f"{{% set l = [{N}] %}}{{% for i in range(40) %}}{{{{ l.extend(l) }}}}{{% endfor %}}"
+    client.force_login(world["leader"])
+    resp = _upload_template(client, world["proc"], template_docx("GIẤY", [field]))
+    assert resp.status_code == 422 and "truy cập thành phần nội bộ" in resp.content.decode()
+    assert not ResultTemplate.objects.exists()
+
+
+def test_small_padding_and_formatting_still_render(world):
+    from motcua.documents.result_drafts import _render
+
+    fields = ["[{{ '{:>8}'.format(dossier_code) }}][{{ '%-6s' % today }}][{{ applicant_name|center(16) }}]",
+              "[{{ applicant_id_number.zfill(14) }}][{{ '%s, %s'|format(applicant_name, agency_name) }}]"
+              "[{{ [received_date, due_date]|join(' → ') }}][{{ agency_name.replace('xã', 'phường') }}][{{ 2 ** 10 }}]"]
+    out = _render(template_docx("GIẤY", fields), {"dossier_code": "H-1", "today": "02/11", "applicant_name": "Trần Mai",
+                                                  "applicant_id_number": "1234", "agency_name": "UBND xã A",
+                                                  "received_date": "01/11", "due_date": "05/11"})
+    text = zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").decode()
+    assert "[     H-1][02/11 ][    Trần Mai    ]" in text
+    assert "[00000000001234][Trần Mai, UBND xã A][01/11 → 05/11][UBND phường A][1024]" in text
+
+
+def test_a_draft_building_past_the_limit_is_refused_and_not_kept(client, world, submitted):
+    # «…» on upload, the applicant's name when drafting: the upload check alone cannot see it
+    field = "{% if applicant_name != '…' %}{{ applicant_name|center(999999999) }}{% endif %}"
+    client.force_login(world["leader"])
+    assert _upload_template(client, world["proc"], template_docx("GIẤY", [field])).status_code == 302
+    d = _processing(world, submitted)
+    client.force_login(world["specialist"])
+    started = time.monotonic()
+    resp = client.post(reverse("backoffice:result_draft", args=[d.pk]))
+    assert resp.status_code == 422 and TOO_LARGE in resp.content.decode()
+    assert time.monotonic() - started < 3
+    assert not Attachment.objects.filter(dossier=d, kind="result_draft").exists()
 
 
 def test_only_a_leader_of_the_agency_sets_the_template(client, world):

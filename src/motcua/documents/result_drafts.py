@@ -10,7 +10,6 @@ import io
 from django.db import transaction
 from django.utils import timezone
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role
@@ -24,6 +23,7 @@ from . import validation
 from .attachments import save_bytes
 from .convert import docx_to_pdf
 from .models import Attachment, AttachmentKind, ResultTemplate
+from .template_bounds import MAX_MERGED, Bounded, TooLarge
 
 DRAFT_ROLES = (Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.LEADER)
 TEMPLATE_ROLES = (Role.LEADER, Role.UNIT_ADMIN, Role.PROVINCIAL_ADMIN)
@@ -67,32 +67,6 @@ def template_context(dossier) -> dict:
     }
 
 
-# The largest value a merge field's arithmetic may build (characters of a repeated text, digits of a power): a result
-# fills a page or two; «{{ 'a' * 10**9 }}» would hold a gigabyte of the worker's memory.
-MAX_MERGED = 100_000
-
-
-class _TooLarge(SecurityError):
-    """A merge field's ``*`` or ``**`` would build a value past MAX_MERGED."""
-
-
-class _Bounded(SandboxedEnvironment):
-    """Jinja's sandbox (a merge field reaches the fields it is given, never Python's internals) whose ``*`` and ``**``
-    refuse to build a value past MAX_MERGED."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "**" and isinstance(left, int | float) and isinstance(right, int | float):
-            if abs(right) > 64 and abs(left) > 1:
-                raise _TooLarge("power")
-        if operator == "*":
-            sized, times = (left, right) if isinstance(right, int) else (right, left)
-            if isinstance(times, int) and hasattr(sized, "__len__") and len(sized) * max(times, 0) > MAX_MERGED:
-                raise _TooLarge("repetition")
-        return super().call_binop(context, operator, left, right)
-
-
 def _render(docx: bytes, context: dict) -> bytes:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
@@ -100,9 +74,9 @@ def _render(docx: bytes, context: dict) -> bytes:
     try:
         tpl = DocxTemplate(io.BytesIO(docx))
         # sandboxed: in a plain Environment «{{ cycler.__init__.__globals__.os.popen(…) }}» in an uploaded template
-        # ran a command on the server
-        tpl.render(context, jinja_env=_Bounded(autoescape=True))
-    except _TooLarge as exc:
+        # ran a command on the server; bounded: «{{ 'a' * 10**9 }}», «{{ x|center(10**9) }}» held its memory
+        tpl.render(context, jinja_env=Bounded(autoescape=True))
+    except TooLarge as exc:
         raise ValidationFailed("template_unsafe", f"Mẫu có trường trộn tạo giá trị quá lớn (quá "
                                                   f"{format_number(MAX_MERGED, 0)} ký tự); chỉ dùng các trường trộn "
                                                   "được liệt kê.") from exc

@@ -1,0 +1,292 @@
+"""The sandbox a result template's merge fields run in (result_drafts._render): Jinja's sandbox, which keeps a merge
+field away from Python's internals, bounded so that no merge field builds a value past MAX_MERGED characters
+(digits, items) and holds the worker's memory and CPU: «{{ 'a' * 10**9 }}», «{{ '{:>999999999}'.format(x) }}»,
+«{{ x|center(999999999) }}», «{{ (x * 9999)|replace('a', x * 9999) }}» … Each way of building text is measured before
+the value is built where its size can be told from its arguments (padding width, replacements × growth,
+separators × items), and the value is measured right after otherwise."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import re
+from collections.abc import Mapping
+
+from jinja2.exceptions import SecurityError
+from jinja2.filters import make_attrgetter
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
+from jinja2.utils import Namespace, generate_lorem_ipsum
+from markupsafe import Markup
+
+# The largest value a merge field may build (characters of a text, digits of a number, items of a list): a result
+# fills a page or two; «{{ 'a' * 10**9 }}» would hold a gigabyte of the worker's memory.
+MAX_MERGED = 100_000
+
+
+class TooLarge(SecurityError):
+    """A merge field would build a value past MAX_MERGED."""
+
+
+def _refuse_past(size, what: str) -> None:
+    if size > MAX_MERGED:
+        raise TooLarge(what)
+
+
+def _size(value) -> int:
+    return len(value) if isinstance(value, str | bytes | list | tuple | dict) else 0
+
+
+def _check(value, what: str):
+    _refuse_past(_size(value), what)
+    return value
+
+
+def _int(value) -> int:
+    return abs(value) if isinstance(value, int) else 0
+
+
+# --- Numbers written in a format: «'{:>999999999}'», «'%.999999999f'» ---------------------------------------------
+
+def _spec_widths(spec: str) -> int:
+    """The largest number written in a format spec (width, precision; a fill digit at worst adds a small one)."""
+    return max((int(n) for n in re.findall(r"\d+", spec)), default=0)
+
+
+class _Measured:
+    """A str.format formatter that refuses a field padded or written past MAX_MERGED, and stops as soon as the text
+    it builds passes MAX_MERGED (a format string may repeat one long field)."""
+
+    built = 0
+
+    def vformat(self, format_string, args, kwargs):
+        self.built = len(format_string)
+        return _check(super().vformat(format_string, args, kwargs), "format")
+
+    def format_field(self, value, format_spec):
+        _refuse_past(_spec_widths(format_spec), "format width")
+        text = super().format_field(value, format_spec)
+        self.built += len(text)
+        _refuse_past(self.built, "format")
+        return text
+
+
+class _Formatter(_Measured, SandboxedFormatter):
+    pass
+
+
+class _EscapeFormatter(_Measured, SandboxedEscapeFormatter):
+    pass
+
+
+_PRINTF = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<prec>\*|\d+))?[hlL]?(?P<conv>.)",
+                     re.S)
+
+
+def printf_size(fmt: str, values) -> int:
+    """At most how long «fmt % values» comes out: the format, each width and precision, each value written."""
+    mapping = values if isinstance(values, Mapping) else None
+    args = list(values) if isinstance(values, tuple) else [values]
+    size, taken, seen = len(fmt), 0, {}
+
+    def next_arg():
+        nonlocal taken
+        taken += 1
+        return args[taken - 1] if taken <= len(args) else None
+
+    for m in _PRINTF.finditer(fmt):
+        for number in (m["width"], m["prec"]):
+            size += _int(next_arg()) if number == "*" else int(number or 0)
+        if m["conv"] == "%":
+            continue
+        value = (mapping.get(m["key"]) if mapping is not None else None) if m["key"] is not None else next_arg()
+        if isinstance(value, str | bytes):
+            size += len(value)
+        elif not isinstance(value, int | float) or m["conv"] in "ra":
+            if (id(value), m["conv"]) not in seen:
+                seen[id(value), m["conv"]] = len(repr(value)) if m["conv"] in "ra" else len(str(value))
+            size += seen[id(value), m["conv"]]
+        else:  # a float written whole («%f» of 1e308: 316 characters); its precision is counted above
+            size += len(f"{value:f}") if isinstance(value, float) else len(str(value))
+        _refuse_past(size, "printf")
+    return size
+
+
+# --- Methods of a text called in a merge field: «x.center(n)», «x.replace(a, b)», «x.join(items)» ----------------
+
+def replace_size(s, old, new, count=-1) -> int:
+    times = (s.count(old) if old else len(s) + 1) if isinstance(old, str | bytes) else 0
+    if isinstance(count, int) and count >= 0:
+        times = min(times, count)
+    return len(s) + times * max(_size(new) - _size(old), 0)
+
+
+def join_size(sep, items) -> int:
+    return sum(_size(item) or len(str(item)) for item in items) + max(len(items) - 1, 0) * _size(sep)
+
+
+def _translate_size(s, table) -> int:
+    longest = max((_size(v) for v in table.values()), default=1) if isinstance(table, Mapping) else 1
+    return len(s) * max(longest, 1)
+
+
+def _method_call(method, args, kwargs):
+    """A text's own method (str or bytes), measured before it builds its result."""
+    s, name = method.__self__, method.__name__
+    # bound to str's (bytes') own signature: Markup's methods take «*args, **kwargs»
+    bound = inspect.signature(getattr(str if isinstance(s, str) else bytes, name)).bind(s, *args, **kwargs).arguments
+    if name in {"center", "ljust", "rjust", "zfill"}:
+        _refuse_past(_int(bound.get("width")), name)
+    elif name == "expandtabs":
+        _refuse_past(len(s) + s.count("\t" if isinstance(s, str) else b"\t") * _int(bound.get("tabsize", 8)), name)
+    elif name == "replace":
+        _refuse_past(replace_size(s, bound.get("old"), bound.get("new"), bound.get("count", -1)), name)
+    elif name == "join":
+        items = list(bound.get("iterable"))
+        _refuse_past(join_size(s, items), name)
+        return _check(method(items), name)
+    elif name == "translate":
+        _refuse_past(_translate_size(s, bound.get("table")), name)
+    return _check(method(*args, **kwargs), name)
+
+
+_TEXT_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join", "translate"}
+
+
+# --- Filters: «x|center(n)», «x|indent(n)», «x|replace(a, b)», «items|join(sep)» ----------------------------------
+
+def _indent(a):
+    width, s = a.get("width", 4), str(a["s"])
+    return len(s) + (s.count("\n") + 1) * (len(width) if isinstance(width, str) else _int(width))
+
+
+def _wordwrap(a):
+    # a line ends between two words, inside a word longer than the width, or where the text had a line break
+    s, width = str(a["s"]), max(_int(a.get("width", 79)), 1)
+    lines = len(s.split()) + s.count("\n") + len(s) // width + 1
+    return len(s) + lines * (_size(a.get("wrapstring")) or 2)
+
+
+def _urlize(a):
+    s = str(a["value"])
+    extra = sum(_size(a.get(k)) for k in ("target", "rel"))
+    return 3 * len(s) + ((len(s.split()) + 1) * (extra + 48) if extra else 0)
+
+
+# What each filter would build at most, told from its arguments (bound by name to the filter's own signature).
+_FILTER_SIZES = {
+    "center": lambda a: max(len(str(a["value"])), _int(a.get("width", 80))),
+    "indent": _indent,
+    "wordwrap": _wordwrap,
+    "replace": lambda a: replace_size(str(a["s"]), str(a["old"]), str(a["new"]), -1 if a["count"] is None else a["count"]),
+    "format": lambda a: printf_size(str(a["value"]), a.get("kwargs") or a.get("args", ())),
+    "truncate": lambda a: min(len(str(a["s"])), _int(a.get("length", 255))) + _size(a.get("end", "...")),
+    "urlize": _urlize,
+    # «[x]|batch(10**9, 'a')» fills the last batch with 10**9 items; «x|slice(10**9)» yields 10**9 lists
+    "batch": lambda a: _int(a.get("linecount")) if a.get("fill_with") is not None else 0,
+    "slice": lambda a: _int(a.get("slices")),
+    # «5|round(-10**7)» computes 10**(10**7): seconds of CPU
+    "round": lambda a: _int(a.get("precision", 0)),
+}
+
+
+def _bounded_filter(name, func, env):
+    if getattr(func, "jinja_async_variant", False):  # «join», «slice»: the sync filter (a sandbox never renders async)
+        func = func.__wrapped__
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)  # keeps jinja's pass_eval_context / pass_environment mark
+    def bounded(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        if name in {"join", "sum"}:  # measured on the items themselves (read once: they may come from a generator)
+            seq = "value" if name == "join" else "iterable"
+            items = bound.arguments[seq] = list(bound.arguments[seq])
+            attribute = bound.arguments.get("attribute")
+            parts = [make_attrgetter(env, attribute)(i) for i in items] if attribute is not None else items
+            if name == "join":
+                _refuse_past(join_size(bound.arguments.get("d", ""), parts), name)
+            elif isinstance(bound.arguments.get("start"), list | tuple):  # «lists|sum(start=[])»: one long list
+                _refuse_past(sum(_size(part) for part in parts), name)
+        else:
+            bound.apply_defaults()
+            _refuse_past(_FILTER_SIZES[name](bound.arguments), name)
+        return _check(func(*bound.args, **bound.kwargs), name)
+
+    return bounded
+
+
+# --- Values kept across a loop and the lorem-ipsum helper --------------------------------------------------------
+
+class _Namespace(Namespace):
+    """namespace(): «{% set ns.x = ns.x ~ ns.x %}» in a loop doubles a text at each turn."""
+
+    def __setitem__(self, name, value):
+        super().__setitem__(name, _check(value, "namespace"))
+
+
+def _lipsum(n=5, html=True, min=20, max=100):  # noqa: A002 (jinja's own argument names)
+    _refuse_past(_int(n) * _int(max), "lipsum")
+    return _check(generate_lorem_ipsum(n, html, min, max), "lipsum")
+
+
+def _range(*args):
+    """jinja's sandbox stops a range past 100.000 items with an OverflowError, which read as a broken Word file."""
+    numbers = range(*args)
+    _refuse_past(len(numbers), "range")
+    return numbers
+
+
+class Bounded(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (a merge field reaches the fields it is given, never Python's internals, and changes no list or
+    dict in place) where nothing builds a value past MAX_MERGED: arithmetic, formatting, a text's methods, filters."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in [*_FILTER_SIZES, "join", "sum"]:
+            self.filters[name] = _bounded_filter(name, self.filters[name], self)
+        self.globals.update(namespace=_Namespace, lipsum=_lipsum, range=_range)
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+            _refuse_past(right * math.log10(abs(left)), "power")  # its digits
+        elif operator == "**" and isinstance(left, int | float) and isinstance(right, int | float):
+            _refuse_past(abs(right) if abs(left) > 1 else 0, "power")
+        elif operator == "*" and isinstance(left, int) and isinstance(right, int) and left and right:
+            _refuse_past(math.log10(abs(left)) + math.log10(abs(right)), "product")
+        elif operator == "*":
+            sized, times = (left, right) if isinstance(right, int) else (right, left)
+            if isinstance(times, int) and hasattr(sized, "__len__"):
+                _refuse_past(len(sized) * max(times, 0), "repetition")
+        elif operator == "+":
+            _refuse_past(_size(left) + _size(right), "concatenation")
+        elif operator == "%" and isinstance(left, str | bytes):
+            _refuse_past(printf_size(left, right), "printf")
+        return _check(super().call_binop(context, operator, left, right), operator)
+
+    def wrap_str_format(self, value):
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        f_self, is_map = value.__self__, value.__name__ == "format_map"
+        formatter = _EscapeFormatter(self, escape=f_self.escape) if isinstance(f_self, Markup) else _Formatter(self)
+
+        @functools.wraps(value)
+        def bounded(*args, **kwargs):
+            if is_map and (kwargs or len(args) != 1):
+                return wrapper(*args, **kwargs)  # jinja's own wrapper says what is wrong with the arguments
+            if is_map:
+                args, kwargs = (), args[0]
+            return type(f_self)(formatter.vformat(f_self, args, kwargs))
+
+        return bounded
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja's own signature)
+        for arg in (*args, *kwargs.values()):
+            _check(arg, "argument")
+        if getattr(__obj, "__name__", None) in _TEXT_METHODS and isinstance(getattr(__obj, "__self__", None),
+                                                                            str | bytes):
+            return _method_call(__obj, args, kwargs)
+        return _check(super().call(__context, __obj, *args, **kwargs), "call")
+

@@ -6,10 +6,11 @@ only an amount continues the task above with one more budget line; a "Tổng" ro
 (and its sources), checked too, and ends the table (notes may follow). Headings repeated on each
 printed page and the column-number row ("1 2 4 5 6") are skipped. Nothing here writes to the database.
 
-A task a merger handed over to the unit, as the appendices that report print it (the group «Nhiệm vụ nhận chuyển
-giao khi sắp xếp đơn vị hành chính», «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)», or «… với tư cách cơ
-quan kế thừa)» for one an administrator's successor handed over: merger.received_label), is read apart
-(``ParsedTask.received``): it is not part of the plan (services/merger.py), the importer finds the task it names.
+A task handed over to the unit, as the appendices that report print it (the group «Nhiệm vụ nhận chuyển giao từ đơn
+vị khác» — or the title printed before, «… khi sắp xếp đơn vị hành chính»: merger.RECEIVED_GROUPS —, «… (nhận từ ‹old
+unit› theo sắp xếp đơn vị hành chính)», or «… với tư cách cơ quan kế thừa)» for one an administrator's successor
+handed over: merger.received_label), is read apart (``ParsedTask.received``): it is not part of the plan
+(services/merger.py), the importer finds the task it names.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from motcua.documents.validation import check_ooxml
 from ..models import PlanSection, Task
 from ..money import format_million, parse_million
 from ..services.catalogue import is_roman, match_group, resolve_sources, source_codes
-from ..services.merger import RECEIVED_GROUP, parse_received
+from ..services.merger import RECEIVED_GROUPS, parse_received
 from .bounds import HEADER_SCAN, LAST_COLUMN, MAX_COLS, keep_columns, too_long
 from .layout import column_key, parse_time, plain_year, text
 
@@ -85,7 +86,7 @@ class ParsedSection:
     group: object = None
     stated_vnd: int | None = None
     tasks: list[ParsedTask] = field(default_factory=list)
-    received: bool = False  # the group of the tasks a merger handed over (RECEIVED_GROUP): not a group of the plan
+    received: bool = False  # the group of the tasks handed over to the unit (RECEIVED_GROUPS): not a group of the plan
 
     @property
     def planned_vnd(self) -> int:
@@ -280,7 +281,7 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
             numeral, title = heading
             none = "khong co nhiem vu" in fold(title)
             shown = title.rsplit(":", 1)[0].strip() if none else title
-            received = fold(shown) == fold(RECEIVED_GROUP)
+            received = fold(shown) in {fold(title) for title in RECEIVED_GROUPS}
             section = ParsedSection(n, numeral, shown, None if received else match_group(title),
                                     amount[0] if amount else None, received=received)
             _check_lengths(plan, n, PlanSection, SECTION_TEXTS, section)

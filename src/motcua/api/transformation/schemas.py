@@ -251,7 +251,9 @@ class ImportOut(Schema):
     money_kept: int = 0  # a file without money columns: tasks found again whose money the plan keeps
     money_dropped: int = 0  # …and tasks with money the file no longer lists (their money goes)
     message: str = ""
-    warnings: list[dict] = []  # {row, cell, code, message}: e.g. column_outside_template, a heading past AD (not read)
+    # {row, cell, code, message}: column_outside_template (a heading past AD), column_not_recognised (a heading within
+    # A–AD that names no column of the template): neither column is read
+    warnings: list[dict] = []
 
 
 class RoundIn(Schema):

@@ -37,7 +37,8 @@ class ImportResult:
 
     @property
     def columns_note(self) -> str:
-        """The headings written past the columns the import reads (reader._outside_columns), "" when none."""
+        """The headings whose columns the import does not read (reader._outside_columns, _unrecognised_columns), ""
+        when none."""
         return " ".join(w["message"] for w in self.parsed.warnings)
 
     @property

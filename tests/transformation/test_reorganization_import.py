@@ -136,6 +136,6 @@ def test_a_received_row_the_commune_did_not_receive_is_refused_and_nothing_is_wr
     assert exc.value.code == "plan_import_invalid"
     [err] = exc.value.details["errors"]
     assert err["message"] == (f"Nhiệm vụ «Camera giao thông» ghi nhận chuyển giao từ {m['b'].name} nhưng "
-                              f"{m['new'].name} không nhận chuyển giao nhiệm vụ này khi sắp xếp đơn vị hành chính "
+                              f"{m['new'].name} không nhận chuyển giao nhiệm vụ này từ đơn vị khác "
                               f"(năm {m['year']}); sửa lại cho đúng nội dung nhiệm vụ hoặc bỏ dòng này.")
     assert Plan.objects.get(pk=m["own"].pk).tasks.count() == 1 and AuditEntry.objects.count() == audits

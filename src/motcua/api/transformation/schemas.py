@@ -103,8 +103,9 @@ class TaskOut(Schema):
     lead_text: str
     lead_units: list[str]
     cooperating_text: str
-    handed_over_to: str | None = Field(None, description="Mã cơ quan nhận chuyển giao nhiệm vụ khi sắp xếp đơn vị "
-                                                         "hành chính, nơi nhiệm vụ được tính khi đơn vị của kế hoạch "
+    handed_over_to: str | None = Field(None, description="Mã cơ quan nhận chuyển giao nhiệm vụ (khi sắp xếp đơn vị "
+                                                         "hành chính, hoặc với tư cách cơ quan kế thừa), nơi nhiệm vụ "
+                                                         "được tính khi đơn vị của kế hoạch "
                                                          "đã sáp nhập trong năm của kế hoạch (nếu không, nhiệm vụ vẫn "
                                                          "tính trong kế hoạch: counts_elsewhere); đơn vị chủ trì ghi "
                                                          "trong kế hoạch không đổi")
@@ -114,7 +115,8 @@ class TaskOut(Schema):
                                                       "hoạch (đơn vị này đã sáp nhập trong năm đó hoặc trước đó); "
                                                       "false: tính cho đơn vị của kế hoạch, kể cả khi có phần chủ trì "
                                                       "đã chuyển giao")
-    handovers: list[dict] = Field([], description="Từng phần chủ trì được chuyển giao khi sắp xếp đơn vị hành chính: "
+    handovers: list[dict] = Field([], description="Từng phần chủ trì được chuyển giao cho đơn vị khác (khi sắp xếp "
+                                                  "đơn vị hành chính, hoặc cho cơ quan kế thừa): "
                                                   "from, to (mã cơ quan), on (ngày), reason (lý do: nghị quyết "
                                                   "sắp xếp, hoặc cơ quan kế thừa ghi nhận trong trang quản trị), theo "
                                                   "thứ tự; to của mục cuối: đơn vị nhận chuyển giao gần nhất, đang "
@@ -249,7 +251,9 @@ class ImportOut(Schema):
     money_kept: int = 0  # a file without money columns: tasks found again whose money the plan keeps
     money_dropped: int = 0  # …and tasks with money the file no longer lists (their money goes)
     message: str = ""
-    warnings: list[dict] = []  # {row, cell, code, message}: e.g. column_outside_template, a heading past AD (not read)
+    # {row, cell, code, message}: column_outside_template (a heading past AD), column_not_recognised (a heading within
+    # A–AD that names no column of the template): neither column is read
+    warnings: list[dict] = []
 
 
 class RoundIn(Schema):

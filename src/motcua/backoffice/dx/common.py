@@ -68,6 +68,7 @@ def editor_context(request, plan: Plan, task_form=None, **extra) -> dict:
            "measured": indicators.measure_targets(plan),
            # tasks of merged units' plans handed over to this unit: they count in this plan's figures
            "received": list(merger.received_tasks(plan.agency, plan.year, plan.kind).select_related("plan__agency")),
+           "received_group": merger.RECEIVED_GROUP,
            "section_form": SectionForm(), "line_form": BudgetLineForm(),
            "target_form": TargetForm(), "value_form": ValueForm()}
     ctx.update(extra)

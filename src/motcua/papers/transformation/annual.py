@@ -40,13 +40,11 @@ def _figure_lines(f: AnnualFigures, area: str) -> list[str]:
         c = f.task_counts
         states = (f"hoàn thành {c['done']}, đang thực hiện {c['in_progress']}, chưa thực hiện {c['not_started']}, "
                   f"quá hạn {c['overdue']}.")
-        if f.plan is None:  # only the tasks a merger handed over to it, as its roll-up row counts them
-            out.append(f"Chưa có kế hoạch chuyển đổi số năm {f.year}; {c['tasks']} nhiệm vụ nhận chuyển giao khi sắp "
-                       f"xếp đơn vị hành chính; {states}")
+        if f.plan is None:  # only the tasks handed over to it, as its roll-up row counts them
+            out.append(f"Chưa có kế hoạch chuyển đổi số năm {f.year}; {f.received_words}; {states}")
         else:
             approved = f", phê duyệt ngày {f.plan.approved_at:%d/%m/%Y}" if f.plan.approved_at else ""
-            received = (f" (gồm {c['received']} nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính)"
-                        if c["received"] else "")
+            received = f" (gồm {f.received_words})" if c["received"] else ""
             out.append(f"{f.plan.title}{f' (số {f.plan.number})' if f.plan.number else ''}{approved}: {c['tasks']} "
                        f"nhiệm vụ{received}; {states}")
     if area == "digital_government":

@@ -18,6 +18,7 @@ from ..sections import ALL_SECTIONS, SECTION_TITLES
 from . import community, indicators, plans
 from .budget import PlanTable, plan_table, received_table
 from .common import audit, stored_user
+from .merger import received_count
 
 MAX_TEXT = 50_000
 
@@ -71,6 +72,13 @@ class AnnualFigures:
             state = plans.task_state(row.task, self.period[1])[0]
             out[state] = out.get(state, 0) + 1
         return out
+
+    @property
+    def received_words(self) -> str:
+        """The tasks the year's figures count that the unit received, by how it received them
+        (merger.received_count: «3 nhiệm vụ nhận chuyển giao khi sắp xếp … và 1 nhiệm vụ nhận với tư cách cơ quan kế
+        thừa»); "" when none."""
+        return received_count([row.task for row in self.table.rows if row.received])
 
     @property
     def spending_table(self) -> PlanTable:

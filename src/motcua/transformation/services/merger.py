@@ -176,10 +176,15 @@ def by_merger(reason: str) -> bool:
 
 
 # How the papers that count a received task print it (the plan's appendices that report, the annual report), and
-# how an import of such a paper recognises it: the new unit's figures count it, its plan does not hold it. The words
-# after the old unit say how the unit received it ({by_merger: words}).
-RECEIVED_GROUP = "Nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính"
+# how an import of such a paper recognises it: the new unit's figures count it, its plan does not hold it. The group's
+# title fits both ways of receiving a task (a merger's, a successor's); the words after the old unit on each row say
+# how the unit received it ({by_merger: words}). The import also recognises the title printed before it fitted both
+# (``RECEIVED_GROUPS``): papers printed then are still typed and imported back.
+RECEIVED_GROUP = "Nhiệm vụ nhận chuyển giao từ đơn vị khác"
+RECEIVED_GROUPS = (RECEIVED_GROUP, "Nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính")
 RECEIVED_BY = {True: "theo sắp xếp đơn vị hành chính", False: "với tư cách cơ quan kế thừa"}
+# a count of received tasks of each kind, in a sentence ({by_merger: words after «n nhiệm vụ»})
+RECEIVED_COUNTED = {True: "nhận chuyển giao khi sắp xếp đơn vị hành chính", False: "nhận với tư cách cơ quan kế thừa"}
 _RECEIVED_FROM = re.compile(r"^(?P<content>.+?) \(nhận từ (?P<unit>.+) (?:"
                             + "|".join(re.escape(words) for words in RECEIVED_BY.values()) + r")\)$", re.S)
 
@@ -192,10 +197,23 @@ def _received_reason(task: Task) -> str:
     return ""
 
 
+def received_by_merger(task: Task) -> bool:
+    """`task` (a received one) came to the unit it counts for by a merger, not from a successor recorded in the admin."""
+    return by_merger(_received_reason(task))
+
+
 def received_label(task: Task) -> str:
     """A received task as the papers print it: «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)» from a
     merger, «… (nhận từ ‹old unit› với tư cách cơ quan kế thừa)» from a successor recorded in the admin."""
-    return f"{task.content} (nhận từ {task.plan.agency.name} {RECEIVED_BY[by_merger(_received_reason(task))]})"
+    return f"{task.content} (nhận từ {task.plan.agency.name} {RECEIVED_BY[received_by_merger(task)]})"
+
+
+def received_count(tasks) -> str:
+    """How many of the received `tasks` came each way, for a sentence: «3 nhiệm vụ nhận chuyển giao khi sắp xếp đơn
+    vị hành chính và 1 nhiệm vụ nhận với tư cách cơ quan kế thừa» (a kind with none left out; "" when none)."""
+    merged = sum(1 for task in tasks if received_by_merger(task))
+    counts = {True: merged, False: len(tasks) - merged}
+    return " và ".join(f"{n} nhiệm vụ {RECEIVED_COUNTED[kind]}" for kind, n in counts.items() if n)
 
 
 def parse_received(text: str) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ from .. import permissions
 from ..models import BudgetLine, Plan, PlanSection, Task, TaskHandover
 from ..services import plans as plan_services
 from ..services.common import audit, stored_user
-from ..services.merger import received_tasks
+from ..services.merger import received_count, received_tasks
 from .layout import text
 from .reader import ParsedPlan, ParsedTask, parse
 
@@ -37,7 +37,8 @@ class ImportResult:
 
     @property
     def columns_note(self) -> str:
-        """The headings written past the columns the import reads (reader._outside_columns), "" when none."""
+        """The headings whose columns the import does not read (reader._outside_columns, _unrecognised_columns), ""
+        when none."""
         return " ".join(w["message"] for w in self.parsed.warnings)
 
     @property
@@ -57,12 +58,13 @@ class ImportResult:
 
     @property
     def received_note(self) -> str:
-        """What the import does with the rows of tasks a merger handed over, for the officer ("" when none)."""
+        """What the import does with the rows of tasks handed over to the unit (by a merger or to a successor), for the
+        officer, by how each came ("" when none)."""
         if not self.received:
             return ""
         done = ("sẽ cập nhật kết quả đã ghi" if self.dry_run else f"đã cập nhật kết quả {self.updated} nhiệm vụ")
-        return (f"{len(self.received)} nhiệm vụ nhận chuyển giao khi sắp xếp đơn vị hành chính không thêm vào kế "
-                f"hoạch (đã có, tính một lần); {done}.")
+        return (f"{received_count([task for _, task in self.received])} không thêm vào kế hoạch (đã có, tính một "
+                f"lần); {done}.")
 
 
 def _errors(parsed: ParsedPlan) -> ValidationFailed:
@@ -181,7 +183,7 @@ def _received(parsed: ParsedPlan, agency, year: int, kind: str) -> list[tuple[Pa
     papers that report list them), by its content and old unit; a row naming none is an error of its row."""
     if not parsed.received:
         return []
-    left = list(received_tasks(agency, year, kind))
+    left = list(received_tasks(agency, year, kind).prefetch_related("handovers"))  # how each came (received_count)
     out = []
     for row in parsed.received:
         same = [t for t in left if text(t.content) == row.content
@@ -191,8 +193,8 @@ def _received(parsed: ParsedPlan, agency, year: int, kind: str) -> list[tuple[Pa
             origin = f" ghi nhận chuyển giao từ {row.received_from}" if row.received_from else (
                 " thuộc nhóm nhiệm vụ nhận chuyển giao")
             parsed.error(row.row, f"Nhiệm vụ «{row.content}»{origin} nhưng {agency.name} không nhận chuyển giao nhiệm vụ "
-                                  f"này khi sắp xếp đơn vị hành chính (năm {year}); sửa lại cho đúng nội dung nhiệm vụ "
-                                  "hoặc bỏ dòng này.")
+                                  f"này từ đơn vị khác (năm {year}); sửa lại cho đúng nội dung nhiệm vụ hoặc bỏ dòng "
+                                  "này.")
             continue
         left.remove(task)
         out.append((row, task))

@@ -6,10 +6,14 @@ only an amount continues the task above with one more budget line; a "Tổng" ro
 (and its sources), checked too, and ends the table (notes may follow). Headings repeated on each
 printed page and the column-number row ("1 2 4 5 6") are skipped. Nothing here writes to the database.
 
-A task a merger handed over to the unit, as the appendices that report print it (the group «Nhiệm vụ nhận chuyển
-giao khi sắp xếp đơn vị hành chính», «… (nhận từ ‹old unit› theo sắp xếp đơn vị hành chính)», or «… với tư cách cơ
-quan kế thừa)» for one an administrator's successor handed over: merger.received_label), is read apart
-(``ParsedTask.received``): it is not part of the plan (services/merger.py), the importer finds the task it names.
+A heading of the heading row, within A–AD, that names none of the template's columns (layout.column_key) is told to
+the officer (``column_not_recognised``), as one past AD is (``column_outside_template``): its column is not read.
+
+A task handed over to the unit, as the appendices that report print it (the group «Nhiệm vụ nhận chuyển giao từ đơn
+vị khác» — or the title printed before, «… khi sắp xếp đơn vị hành chính»: merger.RECEIVED_GROUPS —, «… (nhận từ ‹old
+unit› theo sắp xếp đơn vị hành chính)», or «… với tư cách cơ quan kế thừa)» for one an administrator's successor
+handed over: merger.received_label), is read apart (``ParsedTask.received``): it is not part of the plan
+(services/merger.py), the importer finds the task it names.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
 
 from motcua.core.digits import ascii_digits
 from motcua.core.errors import ValidationFailed
@@ -27,7 +33,7 @@ from motcua.documents.validation import check_ooxml
 from ..models import PlanSection, Task
 from ..money import format_million, parse_million
 from ..services.catalogue import is_roman, match_group, resolve_sources, source_codes
-from ..services.merger import RECEIVED_GROUP, parse_received
+from ..services.merger import RECEIVED_GROUPS, parse_received
 from .bounds import HEADER_SCAN, LAST_COLUMN, MAX_COLS, keep_columns, too_long
 from .layout import column_key, parse_time, plain_year, text
 
@@ -85,7 +91,7 @@ class ParsedSection:
     group: object = None
     stated_vnd: int | None = None
     tasks: list[ParsedTask] = field(default_factory=list)
-    received: bool = False  # the group of the tasks a merger handed over (RECEIVED_GROUP): not a group of the plan
+    received: bool = False  # the group of the tasks handed over to the unit (RECEIVED_GROUPS): not a group of the plan
 
     @property
     def planned_vnd(self) -> int:
@@ -98,7 +104,7 @@ class ParsedPlan:
     sections: list[ParsedSection] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     title_lines: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)  # headings naming no column of the template (not read)
     stated_total_vnd: int | None = None
     stated_sources: list = field(default_factory=list)
     has_money: bool = True  # False: the table has no money column (the results appendix)
@@ -190,13 +196,22 @@ def _outside_columns(plan: ParsedPlan, outside: dict, heading_rows: range) -> No
                       f"A–{LAST_COLUMN} của mẫu, không được đọc.")
 
 
-def _find_header(rows) -> tuple[int, dict[int, str], list[str], int]:
-    """(header row index, {column: key}, ignored headings, first data row index)."""
+def _unrecognised_columns(plan: ParsedPlan, n: int, ignored: dict[int, str]) -> None:
+    """A warning for each heading of heading row `n`, within A–AD, that names no column of the template: its column is
+    not read (a blank heading's column is not told: nothing was written there to be lost)."""
+    for c, label in ignored.items():
+        column = get_column_letter(c + 1)
+        plan.warn(n, f"{column}{n}", "column_not_recognised",
+                  f"Cột {column} (\u201c{label}\u201d, ô {column}{n}) không thuộc mẫu, không được đọc.")
+
+
+def _find_header(rows) -> tuple[int, dict[int, str], dict[int, str], int]:
+    """(header row index, {column: key}, {column: heading naming no column of the template}, first data row index)."""
     for i, cells in enumerate(rows[:HEADER_SCAN]):
         keys = {c: column_key(v) for c, (v, _) in enumerate(cells)}
         if "number" in keys.values() and "content" in keys.values():
             mapping = {c: k for c, k in keys.items() if k}
-            ignored = [text(v) for c, (v, _) in enumerate(cells) if v not in (None, "") and not keys[c]]
+            ignored = {c: text(v) for c, (v, _) in enumerate(cells) if text(v) and not keys[c]}
             start = i + 1
             if start < len(rows):  # a second heading row under merged cells ("Kinh phí" | "Nguồn vốn")
                 sub = rows[start]
@@ -240,7 +255,9 @@ def _heading(number: str, content: str, values: dict) -> tuple[str, str] | None:
 def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
     rows, outside = load_rows(data)
     plan = ParsedPlan()
-    h, mapping, plan.ignored_columns, start = _find_header(rows)
+    h, mapping, ignored, start = _find_header(rows)
+    plan.ignored_columns = list(ignored.values())
+    _unrecognised_columns(plan, h + 1, ignored)
     _outside_columns(plan, outside, range(h + 1, start + 1))
     plan.has_money = "planned" in mapping.values()
     headings = {fold(text(v)) for r in rows[h:start] for v, _ in r if v not in (None, "")}
@@ -280,7 +297,7 @@ def parse(data: bytes, *, first_year: int, last_year: int) -> ParsedPlan:
             numeral, title = heading
             none = "khong co nhiem vu" in fold(title)
             shown = title.rsplit(":", 1)[0].strip() if none else title
-            received = fold(shown) == fold(RECEIVED_GROUP)
+            received = fold(shown) in {fold(title) for title in RECEIVED_GROUPS}
             section = ParsedSection(n, numeral, shown, None if received else match_group(title),
                                     amount[0] if amount else None, received=received)
             _check_lengths(plan, n, PlanSection, SECTION_TEXTS, section)

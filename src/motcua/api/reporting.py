@@ -14,20 +14,25 @@ from motcua.core.errors import NotFound, ValidationFailed
 from motcua.papers import statistics
 from motcua.reporting import decision766, indicators, texts
 from motcua.reporting.access import check_scope
+from motcua.reporting.scopes import parse_scope
 from motcua.units import lifetime
-from motcua.units.models import Agency
 
 from .auth import api_auth
+from .openapi import told
 
 router = Router(tags=["reporting"])
+# What every statistics operation refuses (reporting.periods, reporting.scopes; docs/operations.md's error table)
+REFUSED = {"404": "`unit_not_found`: phạm vi (scope) nêu một cơ quan hoặc đơn vị hành chính không có.",
+           "422": "`invalid_period`, `invalid_date` (kỳ báo cáo), `invalid_scope` (phạm vi viết sai), `invalid_group`, "
+                  "`invalid_metric`, `invalid_filter`."}
 
 
 class PeriodQuery(Schema):
     period: str | None = None  # 2025, 2025-Q4, 2025-11
     start: str | None = None  # yyyy-mm-dd or dd/mm/yyyy
     end: str | None = None
-    scope: str | None = None  # agency code, "province", "level:commune", "unit:<admin unit code>",
-    # "lineage:<agency code>" (the agency with the units merged into it)
+    scope: str | None = None  # agency code, "province", "level:province|commune", "unit:<admin unit code>",
+    # "lineage:<agency code>" (the agency with the units merged into it); checked by reporting.scopes.parse_scope
 
 
 class IndicatorQuery(PeriodQuery):
@@ -41,14 +46,10 @@ def _period(q: PeriodQuery):
 
 
 def _scope(q: PeriodQuery):
-    scope = q.scope or None
-    if scope and not scope.startswith(("level:", "unit:")) and scope != "province":
-        if not Agency.objects.filter(code=scope.removeprefix("lineage:")).exists():
-            raise NotFound("unit_not_found", "Không tìm thấy đơn vị.")
-    return scope
+    return parse_scope(q.scope)  # 404 unit_not_found / 422 invalid_scope for a unit that does not exist
 
 
-@router.get("/indicators", summary="Chỉ tiêu thống kê theo đơn vị, kỳ và nhóm")
+@router.get("/indicators", openapi_extra=told(**REFUSED), summary="Chỉ tiêu thống kê theo đơn vị, kỳ và nhóm")
 def get_indicators(request, q: Query[IndicatorQuery]):
     start, end = _period(q)
     scope = _scope(q)
@@ -71,7 +72,7 @@ def _existence(cover) -> dict:
     return {**cover.as_dict(), "note": texts.existence_note(cover)}
 
 
-@router.get("/index766", summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)")
+@router.get("/index766", openapi_extra=told(**REFUSED), summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)")
 def get_index766(request, q: Query[PeriodQuery]):
     start, end = _period(q)
     return decision766.evaluate(start, end, _scope(q))
@@ -85,7 +86,7 @@ class DrillQuery(IndicatorQuery):
     online_level: str | None = None
 
 
-@router.get("/drilldown", auth=api_auth, summary="Danh sách hồ sơ sau một con số")
+@router.get("/drilldown", auth=api_auth, openapi_extra=told(**REFUSED), summary="Danh sách hồ sơ sau một con số")
 def get_drilldown(request, q: Query[DrillQuery]):
     start, end = _period(q)
     scope = _scope(q)
@@ -95,7 +96,7 @@ def get_drilldown(request, q: Query[DrillQuery]):
     return {"metric": q.metric, "count": len(ids), "dossier_ids": ids}
 
 
-@router.get("/costly766", auth=api_auth, summary="Hồ sơ làm giảm điểm chỉ số 766")
+@router.get("/costly766", auth=api_auth, openapi_extra=told(**REFUSED), summary="Hồ sơ làm giảm điểm chỉ số 766")
 def get_costly(request, q: Query[PeriodQuery]):
     start, end = _period(q)
     scope = _scope(q)
@@ -109,7 +110,9 @@ CONTENT_TYPES = {
 }
 
 
-@router.get("/report.{kind}", auth=api_auth, summary="Tải báo cáo .docx (Nghị định 30/2020) hoặc .xlsx")
+@router.get("/report.{kind}", auth=api_auth, openapi_extra=told(**{
+    **REFUSED, "404": f"`report_kind`: chỉ có .docx hoặc .xlsx; {REFUSED['404']}"}),
+            summary="Tải báo cáo .docx (Nghị định 30/2020) hoặc .xlsx")
 def get_report(request, kind: str, q: Query[PeriodQuery]):
     if kind not in CONTENT_TYPES:
         raise NotFound("report_kind", "Chỉ có báo cáo .docx hoặc .xlsx.")

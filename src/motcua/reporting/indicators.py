@@ -234,6 +234,9 @@ LEVELS = {"full", "partial", "none"}
 def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = None,
                filters: dict | None = None) -> list[int]:
     """Ids of the dossiers counted in one cell; len() equals the cell's value for count metrics."""
+    for key, allowed in (("channel", CHANNELS), ("online_level", LEVELS)):
+        if (filters or {}).get(key) and filters[key] not in allowed:  # a mistyped value: not an empty list
+            raise ValidationFailed("invalid_filter", f"Giá trị lọc không hợp lệ: «{str(filters[key])[:40]}».")
     if metric in STOCKS:
         if metric == "carried_over":
             q = open_filter(start - dt.timedelta(days=1))

@@ -13,6 +13,7 @@ from motcua.core.errors import DomainError, PermissionDenied
 from motcua.reporting import indicators
 from motcua.reporting.access import check_scope
 from motcua.reporting.continuity import LINEAGE
+from motcua.reporting.scopes import scope_label
 from motcua.units.models import Agency
 from motcua.web.pages import officer_frame, page
 
@@ -50,6 +51,8 @@ def agency_or_404(code: str) -> Agency:
 def scope_name(scope: str | None) -> str:
     if not scope or scope == "province":
         return "Toàn tỉnh"
+    if label := scope_label(scope):  # level:… / unit:…
+        return label
     agency = Agency.objects.filter(code=scope.removeprefix(LINEAGE)).only("name").first()
     if agency is None:
         return "Đơn vị không còn hoạt động"

@@ -14,9 +14,10 @@ from motcua.reporting import decision766
 from motcua.reporting.access import check_scope
 from motcua.reporting.continuity import LINEAGE
 from motcua.reporting.indicators import period_label
+from motcua.reporting.scopes import parse_scope
 from motcua.web import charts
 
-from .common import agencies, agency_or_404, error, may_list_dossiers, own_unit, period_from, render, scope_name
+from .common import agencies, error, may_list_dossiers, own_unit, period_from, render, scope_name
 
 KIND_LABELS = {"dossiers": "hồ sơ", "procedures": "thủ tục", "feedback": "phản ánh, kiến nghị"}
 
@@ -38,8 +39,7 @@ def index766(request):
         scope = scope or None
         if scope and request.GET.get("ke-thua") == "1" and not scope.startswith(LINEAGE):
             scope = f"{LINEAGE}{scope}"  # with the units merged into it (reorganization), as reports offer
-        if scope:
-            agency_or_404(scope)
+        scope = parse_scope(scope)  # a unit that does not exist: its message, not an empty index
         result = decision766.evaluate(start, end, scope)
     except DomainError as exc:
         return error(request, exc)
@@ -84,9 +84,7 @@ def loss766(request, code: str):
         raise Http404("Không có chỉ số này.")
     try:
         start, end = period_from(request)
-        scope = request.GET.get("don-vi") or None
-        if scope:
-            agency_or_404(scope)
+        scope = parse_scope(request.GET.get("don-vi"))
         score, found = decision766.score_and_losses(code, start, end, scope)
         if found.kind != "procedures":  # dossiers and feedback are for the unit's officers
             if not request.user.is_authenticated:

@@ -19,6 +19,7 @@ from motcua.reporting.access import check_scope
 from motcua.reporting.continuity import LINEAGE
 from motcua.reporting.indicators import LABELS, format_count, period_label
 from motcua.reporting.models import DossierFact, ReportJob
+from motcua.reporting.scopes import parse_scope
 from motcua.units.models import Agency
 
 from .common import CHANNELS, agencies, error, period_from, render, scope_name
@@ -30,8 +31,8 @@ SHOWN = 1000
 def drill_down(request):
     g = request.GET
     metric = g.get("chi-tieu", "")
-    scope = g.get("don-vi") or None
     try:
+        scope = parse_scope(g.get("don-vi"))  # a unit that does not exist: its message, not an empty list
         check_scope(request.user, scope)
         start, end = period_from(request)
         filters = {k: g.get(k) for k in ("procedure", "field", "channel", "online_level") if g.get(k)}
@@ -66,9 +67,8 @@ def report_new(request):
         try:
             if kind is None:
                 raise ValidationFailed("invalid_kind", "Chọn loại báo cáo .docx hoặc .xlsx.")
+            parse_scope(scope)  # 404 unit_not_found, 422 invalid_scope
             check_scope(request.user, None if scope == "province" else scope)
-            if scope != "province" and not Agency.objects.filter(code=scope.removeprefix(LINEAGE)).exists():
-                raise ValidationFailed("invalid_unit", "Đơn vị không tồn tại.")
             if p.get("tu") and p.get("den"):
                 start, end = indicators.parse_period(start=p["tu"], end=p["den"])
             else:

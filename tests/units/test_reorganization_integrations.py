@@ -13,9 +13,9 @@ from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.reorganization import apply, preview
-from motcua.units.succession import SUCCESSOR_RECORDED
+from motcua.units.succession import SUCCESSOR_RECORDED, followers
 from tests.admin_forms import admin_form, errors_of
-from tests.factories import AdministrativeUnitFactory, AgencyFactory, sign_in
+from tests.factories import AdministrativeUnitFactory, AgencyFactory, ProcedureFactory, sign_in
 from tests.integrations.conftest import configure, sims  # noqa: F401  (fixtures)
 from tests.units import reorganization_world as world
 
@@ -65,11 +65,12 @@ def test_portal_learns_a_successor_recorded_in_the_admin(sims, configure, client
     url = f"/admin/units/agency/{old.pk}/change/"
     answer = client.post(url, admin_form(client, url, successor=str(new.pk), is_active=""), follow=True)
     assert answer.status_code == 200 and not errors_of(answer)
-    only_a = w.procedures["only_a"].code  # the catalog names commune B for the shared procedure, not for this one
+    said = [str(m) for m in get_messages(answer.wsgi_request)]
+    # the catalog names commune B for the procedure only A received (B had the shared one): nothing left to add
+    assert (f"Danh mục: 2 thủ tục của {old.name} chuyển cho {new.name} tiếp nhận (1 thủ tục {new.name} đã tiếp "
+            f"nhận trước); 1 bước xử lý liên thông do {old.name} thực hiện chuyển cho {new.name}.") in said
     assert (f"Cổng Dịch vụ công quốc gia được thông báo qua hàng đợi sự kiện: mã định danh {old.code} → {new.code} "
-            f"từ ngày 01/04/2026, 2 thủ tục của {old.name} chuyển sang {new.name}. Danh mục thủ tục chưa ghi "
-            f"{new.name} tiếp nhận 1 thủ tục trong số đó ({only_a}): bổ sung để công dân nộp được."
-            ) in [str(m) for m in get_messages(answer.wsgi_request)]
+            f"từ ngày 01/04/2026, 2 thủ tục của {old.name} chuyển sang {new.name}.") in said
     _dispatch_all()  # with the dossiers' own events the world wrote before
 
     portal = running["dvcqg"]
@@ -83,6 +84,28 @@ def test_portal_learns_a_successor_recorded_in_the_admin(sims, configure, client
     # an agency change, not a dossier the portal synced (Decision 766 1.4 counts dossiers only)
     synced = OutboxEvent.objects.filter(topic="integration.portal_sync")
     assert synced.exists() and not synced.filter(payload__topic=SUCCESSOR_RECORDED).exists()
+
+
+def test_the_administrator_is_told_what_the_catalog_still_misses(settings, client, django_user_model):
+    # without the catalog's follower (an installation that removed it), the portal still sends citizens to the
+    # successor: the administrator is told which of the procedures intake refuses there
+    settings.MOTCUA_INTEGRATIONS = {"dvcqg": {"url": "http://127.0.0.1:9/dvcqg"}}
+    province = AdministrativeUnitFactory(code="55", name="Tỉnh Thử Nghiệm", level=AdministrativeUnit.PROVINCE)
+    old, new = (AgencyFactory(code=f"H55.0{n}", name=f"Sở Thử Nghiệm {n}", kind=Agency.PROVINCIAL_DEPARTMENT,
+                              admin_unit=province) for n in (2, 3))
+    missing, shared = (ProcedureFactory(code=code, agency_kind=Agency.PROVINCIAL_DEPARTMENT) for code in
+                       ("1.000002", "1.000001"))
+    missing.agencies.add(old)
+    shared.agencies.add(old, new)
+    sign_in(client, django_user_model.objects.create_superuser("quantri", "qt@example.vn", "matkhau-123"))
+    url = f"/admin/units/agency/{old.pk}/change/"
+    with followers.replaced("catalog.procedures", None):
+        answer = client.post(url, admin_form(client, url, successor=str(new.pk), is_active=""), follow=True)
+    assert answer.status_code == 200 and not errors_of(answer)
+    assert (f"Cổng Dịch vụ công quốc gia được thông báo qua hàng đợi sự kiện: mã định danh H55.02 → H55.03 từ ngày "
+            f"{timezone.localdate():%d/%m/%Y}, 2 thủ tục của Sở Thử Nghiệm 2 chuyển sang Sở Thử Nghiệm 3. Danh mục "
+            "thủ tục chưa ghi Sở Thử Nghiệm 3 tiếp nhận 1 thủ tục trong số đó (1.000002): bổ sung để công dân nộp "
+            "được.") in [str(m) for m in get_messages(answer.wsgi_request)]
 
 
 def test_without_the_portal_configured_the_administrator_is_told_to_update_it(settings, client, django_user_model):

@@ -8,4 +8,4 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import reorganization  # noqa: F401  (its steps of a reorganization of units)
+        from . import reorganization  # noqa: F401  (its steps of a reorganization of units, its successor follower)

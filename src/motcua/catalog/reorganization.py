@@ -3,6 +3,9 @@
 A procedure the old committees received is received, afterwards, by the agency the plan names for it, or
 by the new unit's committee; the old committees no longer appear among its receiving agencies (public
 procedure pages, the submission form). A process step done by an old committee is done by the new one.
+
+An agency whose successor an administrator records in the admin (a department merged into another, no plan:
+units.succession) hands its procedures and process steps to the successor the same way (``SuccessorReceives``).
 """
 
 from __future__ import annotations
@@ -11,14 +14,21 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from motcua.audit.models import AuditEntry
 from motcua.audit.services import record
+from motcua.core.money import format_number
 from motcua.units import receiving
 from motcua.units.models import ReorganizationProgress
 from motcua.units.reorganization import Step, Targets, agency_label, steps
+from motcua.units.succession import Follower, followers
 
 from .models import Procedure, ProcessStep
 
 KIND_LABELS = dict(Procedure._meta.get_field("agency_kind").choices)
+PROCEDURE_REASSIGNED = "catalog.procedure_reassigned"
+# The key of a move's audit data that a successor recorded in the admin made it (its value: the day the successor
+# takes over); a plan's moves have "plan" (and their progress rows).
+SUCCESSION = "succession_on"
 
 
 def offered_by_old(t: Targets) -> dict[Procedure, list]:
@@ -35,19 +45,48 @@ def offered_by_old(t: Targets) -> dict[Procedure, list]:
 def offered_as_of(agency_codes, moment) -> set[str]:
     """Codes of the procedures the agencies ``agency_codes`` received at ``moment`` (explicitly: their links),
     undoing the reorganizations applied since (each moved procedure's progress row names where it came from and
-    whether its new agency already had it). Other changes to the links keep no history: they read as they are
+    whether its new agency already had it) and the successors recorded since (their moves' audit entries). Other changes to the links keep no history: they read as they are
     now."""
     codes = set(agency_codes)
     offered = set(Procedure.agencies.through.objects.filter(agency__code__in=codes)
                   .values_list("procedure__code", flat=True))
-    moves = (ReorganizationProgress.objects.filter(step="catalog.procedures", outcome="moved", done_at__gt=moment)
-             .order_by("-done_at", "-id").values_list("key", "detail"))
-    for code, detail in moves:  # newest first: back to how it was
+    moves = [(at, code, detail) for code, detail, at in ReorganizationProgress.objects.filter(
+        step="catalog.procedures", outcome="moved", done_at__gt=moment).order_by("-done_at", "-id")
+        .values_list("key", "detail", "done_at")]
+    moves += [(at, data["code"], data) for data, at in AuditEntry.objects.filter(  # a successor's (no plan)
+        action=PROCEDURE_REASSIGNED, data__has_key=SUCCESSION, at__gt=moment).values_list("data", "at")]
+    for _at, code, detail in sorted(moves, key=lambda move: move[0], reverse=True):  # newest first: back to how it was
         if detail.get("to") in codes and not detail.get("already_offered"):
             offered.discard(code)
         if codes & set(detail.get("from") or ()):
             offered.add(code)
     return offered
+
+
+def hand_over_procedure(actor, proc: Procedure, old_ids, taker, why: dict) -> dict | None:
+    """``taker`` receives ``proc`` instead of the agencies ``old_ids`` that received it, which stop being listed
+    (public procedure pages, the submission form; their past periods' figures keep it: ``offered_as_of``); a taker
+    that already received it (a collision) keeps one link. Audited with ``why`` (the plan, or the succession).
+    What moved (None when none of them received it any more)."""
+    olds = list(proc.agencies.filter(pk__in=old_ids).order_by("code"))
+    if not olds:
+        return None
+    already = proc.agencies.filter(pk=taker.pk).exists()
+    proc.agencies.add(taker)
+    proc.agencies.remove(*olds)
+    detail = {"from": [a.code for a in olds], "to": taker.code, "already_offered": already}
+    record(actor, PROCEDURE_REASSIGNED, "catalog.Procedure", proc.pk, {**why, "code": proc.code, **detail})
+    return detail
+
+
+def hand_over_step(actor, step: ProcessStep, old_ids, agency, why: dict) -> dict | None:
+    """The process step ``step`` done by one of the agencies ``old_ids`` is done by ``agency``; audited with ``why``.
+    What moved (None when the step is no longer theirs)."""
+    if not ProcessStep.objects.filter(pk=step.pk, agency_id__in=old_ids).update(agency=agency):
+        return None
+    detail = {"procedure": step.procedure.code, "order": step.order, "from": step.agency.code, "to": agency.code}
+    record(actor, "catalog.process_step_reassigned", "catalog.ProcessStep", step.pk, {**why, **detail})
+    return detail
 
 
 def _closed_on_taking(agency, t: Targets) -> str:
@@ -107,17 +146,8 @@ class Procedures(Step):
         return [(proc.code, proc) for proc in offered_by_old(t)]
 
     def apply(self, t: Targets, key, proc, actor):
-        olds = list(proc.agencies.filter(pk__in=t.old_agency_ids).order_by("code"))
-        if not olds:
-            return None
-        taker = t.taker(proc.code)
-        already = proc.agencies.filter(pk=taker.pk).exists()
-        proc.agencies.add(taker)
-        proc.agencies.remove(*olds)
-        detail = {"from": [a.code for a in olds], "to": taker.code, "already_offered": already}
-        record(actor, "catalog.procedure_reassigned", "catalog.Procedure", proc.pk,
-               {"plan": t.plan.pk, "code": proc.code, **detail})
-        return "moved", detail
+        detail = hand_over_procedure(actor, proc, t.old_agency_ids, t.taker(proc.code), {"plan": t.plan.pk})
+        return ("moved", detail) if detail else None
 
 
 @steps.register("catalog.process_steps")
@@ -141,10 +171,31 @@ class ProcessSteps(Step):
         return [(s.pk, s) for s in self._steps(t)]
 
     def apply(self, t: Targets, key, step, actor):
-        moved = ProcessStep.objects.filter(pk=step.pk, agency_id__in=t.old_agency_ids).update(agency=t.new_agency)
-        if not moved:
-            return None
-        detail = {"procedure": step.procedure.code, "order": step.order, "from": step.agency.code,
-                  "to": t.new_agency.code}
-        record(actor, "catalog.process_step_reassigned", "catalog.ProcessStep", step.pk, {"plan": t.plan.pk, **detail})
-        return "moved", detail
+        detail = hand_over_step(actor, step, t.old_agency_ids, t.new_agency, {"plan": t.plan.pk})
+        return ("moved", detail) if detail else None
+
+
+@followers.register("catalog.procedures")
+class SuccessorReceives(Follower):
+    """The procedures the agency receives are received by the successor an administrator recorded, and the process
+    steps it did are done by the successor, as a merger's plan moves them (``Procedures``, ``ProcessSteps``): intake
+    takes the agency's procedures at the successor (it refused them, ``agency_not_offering``, where the portal now
+    sends citizens), and the agency, no longer working, stops being listed for them."""
+
+    order = 10  # before the portal's follower, which says what the catalog still misses
+
+    def follow(self, actor, agency, successor, on):
+        why = {SUCCESSION: on.isoformat()}
+        moved = [detail for proc in Procedure.objects.filter(agencies=agency).order_by("code")
+                 if (detail := hand_over_procedure(actor, proc, [agency.pk], successor, why))]
+        done = [step for step in ProcessStep.objects.filter(agency=agency).select_related("procedure", "agency")
+                .order_by("procedure__code", "order") if hand_over_step(actor, step, [agency.pk], successor, why)]
+        said = []
+        if moved:
+            said.append(f"{format_number(len(moved))} thủ tục của {agency.name} chuyển cho {successor.name} tiếp nhận")
+            if already := sum(detail["already_offered"] for detail in moved):
+                said[-1] += f" ({format_number(already)} thủ tục {successor.name} đã tiếp nhận trước)"
+        if done:
+            said.append(f"{format_number(len(done))} bước xử lý liên thông do {agency.name} thực hiện chuyển cho "
+                        f"{successor.name}")
+        return f"Danh mục: {'; '.join(said)}." if said else ""

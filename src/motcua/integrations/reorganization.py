@@ -11,9 +11,10 @@ merged into another, units.succession) writes ``units.successor_recorded``, whic
 
 from __future__ import annotations
 
+from motcua.core.money import format_number
 from motcua.dossiers.reorganization import moved_dossiers
 from motcua.units.reorganization import Step, Targets, agency_label, steps
-from motcua.units.succession import Follower, followers
+from motcua.units.succession import Follower, followers, told_procedures
 
 from .config import target_config
 from .models import WebhookSubscription
@@ -45,19 +46,22 @@ class NationalPortal(Step):
 class TellThePortal(Follower):
     """What the national portal learns of a successor recorded in the admin (units.succession's outbox event, which
     the ``dvcqg`` adapter delivers as an agency change), for the administrator: the portal stops routing citizens to
-    the old code."""
+    the old code. After the catalog's follower (``order``): what it could not hand the successor is what citizens
+    still cannot file there."""
+
+    order = 70
 
     def follow(self, actor, agency, successor, on):
         change = f"mã định danh {agency.code} → {successor.code} từ ngày {on:%d/%m/%Y}"
         if not target_config("dvcqg").get("url"):
             return (f"Cổng Dịch vụ công quốc gia chưa cấu hình: hệ thống không gửi được thông báo {change}; cập nhật "
                     f"cơ quan tiếp nhận thủ tục của {agency.name} trên Cổng.")
-        procedures = agency.procedure_codes()
+        procedures = told_procedures(agency)  # the agency's, before the catalog's follower handed them over
         said = f"Cổng Dịch vụ công quốc gia được thông báo qua hàng đợi sự kiện: {change}"
         if procedures:
-            said += f", {len(procedures)} thủ tục của {agency.name} chuyển sang {successor.name}"
+            said += f", {format_number(len(procedures))} thủ tục của {agency.name} chuyển sang {successor.name}"
         # the portal sends citizens there, but intake takes a procedure only at an agency the catalog names for it
         if missing := sorted(set(procedures) - set(successor.procedure_codes())):
-            said += (f". Danh mục thủ tục chưa ghi {successor.name} tiếp nhận {len(missing)} thủ tục trong số đó "
-                     f"({', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}): bổ sung để công dân nộp được")
+            said += (f". Danh mục thủ tục chưa ghi {successor.name} tiếp nhận {format_number(len(missing))} thủ tục "
+                     f"trong số đó ({', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}): bổ sung để công dân nộp được")
         return said + "."

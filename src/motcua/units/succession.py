@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from motcua.audit.services import record
 from motcua.core.plugins import Registry
+from motcua.outbox.models import OutboxEvent
 from motcua.outbox.services import emit
 
 from .models import Agency
@@ -30,6 +31,11 @@ SUCCESSOR_RECORDED = "units.successor_recorded"
 
 
 class Follower:
+    # Followers run by ``order`` (then as registered), like a plan's steps: the outbox event first (it lists the
+    # procedures the agency receives before the catalog's follower hands them to the successor), the catalog's (10)
+    # before the national portal's (70), which tells the administrator what the catalog still misses.
+    order = 50
+
     def follow(self, actor, agency: Agency, successor: Agency, on: dt.date) -> str:
         """Give `successor` what of this kind `agency` leaves, from `on`; a sentence saying what moved, for the
         administrator ("" when nothing did)."""
@@ -46,6 +52,8 @@ class TellTheOutbox(Follower):
     tells the portal the successor now receives the agency's procedures (what the administrator is told of it is
     integrations.reorganization's follower; nothing here: the figures follow)."""
 
+    order = 0
+
     def follow(self, actor, agency, successor, on):
         unit, new_unit = agency.admin_unit, successor.admin_unit
         event = emit(SUCCESSOR_RECORDED, "agency", agency.pk, {
@@ -58,6 +66,14 @@ class TellTheOutbox(Follower):
         return ""
 
 
+def told_procedures(agency: Agency) -> list[str]:
+    """The codes of the procedures the latest ``SUCCESSOR_RECORDED`` of `agency` says the successor now receives (what
+    the agency received when its successor was recorded: the catalog's follower has handed them over since)."""
+    event = (OutboxEvent.objects.filter(topic=SUCCESSOR_RECORDED, aggregate_type="agency", aggregate_id=str(agency.pk))
+             .order_by("-pk").first())
+    return list(event.payload.get("procedure_codes") or []) if event else []
+
+
 def taking_over_on(agency: Agency) -> dt.date:
     """The day the successor takes over: the day after the agency's unit's last day when one is recorded, else today
     (the day the administrator records it; ``Agency.clean`` asks the successor to work on that day)."""
@@ -68,4 +84,5 @@ def taking_over_on(agency: Agency) -> dt.date:
 def follow(actor, agency: Agency, successor: Agency) -> list[str]:
     """Run every registered follower for `agency`, whose successor `successor` an administrator has just recorded."""
     on = taking_over_on(agency)
-    return [said for _name, cls in followers.items() if (said := cls().follow(actor, agency, successor, on))]
+    ordered = sorted(followers.items(), key=lambda item: item[1].order)
+    return [said for _name, cls in ordered if (said := cls().follow(actor, agency, successor, on))]

@@ -13,6 +13,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from motcua.core.digits import typed_whole
+from motcua.core.fields import overlong
 from motcua.core.money import format_number
 from motcua.units.models import Agency
 from motcua.units.receiving import handover_refusal, receiving_on, refusal
@@ -144,8 +145,8 @@ class Validator:
             if _has_nul(value):
                 self.err(where, f"{label} chứa ký tự không hợp lệ (NUL).")
                 ok = False
-            elif isinstance(f, models.CharField) and isinstance(value, str) and len(value) > f.max_length:
-                self.err(where, f"{label} dài quá {f.max_length} ký tự ({len(value)} ký tự).")
+            elif isinstance(f, models.CharField) and (over := overlong(f, value)):
+                self.err(where, f"{label} dài quá {over.limit} ký tự ({over.length} ký tự).")
                 ok = False
             elif isinstance(f, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
                 high = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()][1]  # below 0: said above

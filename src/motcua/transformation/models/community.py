@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .moves import AgencyMove
+
 
 class CommunityTeam(models.Model):
     """A community digital-technology team (tổ công nghệ số cộng đồng) of a unit or one of its villages."""
@@ -31,25 +33,19 @@ class CommunityTeam(models.Model):
         return self.village or str(self.agency)
 
 
-class TeamMove(models.Model):
+class TeamMove(AgencyMove):
     """A merger of administrative units moved `team` from `from_agency` to `to_agency` on `on`: the team belonged to
     `from_agency` until the day before. A team that several mergers moved has one row per merger, in order."""
 
+    MOVED = "team"
+
     team = models.ForeignKey(CommunityTeam, on_delete=models.CASCADE, related_name="moves", verbose_name="tổ")
-    from_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="đơn vị trước khi sắp xếp")
-    to_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+",
-                                  verbose_name="đơn vị sau sắp xếp")
-    on = models.DateField("thuộc đơn vị sau sắp xếp từ ngày")
 
     class Meta:
         ordering = ["team", "on", "id"]
         constraints = [models.UniqueConstraint(fields=["team", "from_agency"], name="dx_team_move_once")]
         verbose_name = "lần chuyển tổ công nghệ số (sắp xếp đơn vị hành chính)"
         verbose_name_plural = "các lần chuyển tổ công nghệ số (sắp xếp đơn vị hành chính)"
-
-    def __str__(self):
-        return f"{self.team}: {self.from_agency} → {self.to_agency} ({self.on:%d/%m/%Y})"
 
 
 class Activity(models.Model):

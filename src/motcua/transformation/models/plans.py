@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .moves import AgencyMove
+
 
 class Plan(models.Model):
     """A unit's digital-transformation plan (or report) for a year.
@@ -118,14 +120,15 @@ class Task(models.Model):
         return self.content[:80]
 
 
-class TaskHandover(models.Model):
+class TaskHandover(AgencyMove):
     """A merger moved the part of a task's lead that `from_agency` carried (a lead unit as written, or the plan's
     unit for a task naming none, or the unit an earlier merger had moved it to) to `to_agency` on `on`; `reason`
     says which: a reorganization plan's resolution, or a successor an administrator recorded (units.succession)."""
 
+    MOVED = "task_id"
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="handovers", verbose_name="nhiệm vụ")
-    from_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="đơn vị trước khi sắp xếp")
+    # AgencyMove's to_agency and on, named as a handover says them (the same columns)
     to_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="dx_task_handovers",
                                   verbose_name="đơn vị nhận chuyển giao")
     on = models.DateField("ngày chuyển giao")
@@ -136,9 +139,6 @@ class TaskHandover(models.Model):
         constraints = [models.UniqueConstraint(fields=["task", "from_agency"], name="dx_task_handover_once")]
         verbose_name = "chuyển giao nhiệm vụ (sắp xếp đơn vị hành chính)"
         verbose_name_plural = "chuyển giao nhiệm vụ (sắp xếp đơn vị hành chính)"
-
-    def __str__(self):
-        return f"{self.task_id}: {self.from_agency} → {self.to_agency} ({self.on:%d/%m/%Y})"
 
     @property
     def why(self) -> str:

@@ -8,7 +8,8 @@ sheets a piece at a time (to a temporary file), and keeps the text of the cells 
 the heading row is, so that a heading placed past ``MAX_COLS`` is told to the officer, not dropped without a word.
 
 Values: a text longer than the column that stores it would be cut (or refused by PostgreSQL) on import; ``too_long``
-names it, from the model field's own ``max_length``, so the rule follows the model.
+names it, from the model field's own ``max_length`` (core.fields.overlong, as the catalog import does), so the
+rule follows the model.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import IO
 from django.utils.text import capfirst
 from openpyxl.utils import get_column_letter
 
+from motcua.core.fields import overlong
 from motcua.core.money import format_number
 
 MAX_COLS = 30  # A–AD: the layout's columns (layout.COLUMNS) with room for the ones a unit adds
@@ -155,9 +157,9 @@ def _text(xml: bytes, shared_strings) -> str:
 
 def too_long(model, name: str, value: str, hint: str = "") -> str | None:
     """The error for `value` when it is longer than `model`.`name` keeps (None when it fits, or has no limit)."""
-    f = model._meta.get_field(name)
-    if f.max_length is None or len(value) <= f.max_length:
+    over = overlong(model._meta.get_field(name), value)
+    if over is None:
         return None
-    shown = value if len(value) <= 60 else (value[:41].rsplit(None, 1)[0] or value[:40]) + "…"  # at a word's end
-    return (f"{capfirst(f.verbose_name)} \u201c{shown}\u201d dài quá {format_number(f.max_length)} ký tự"
-            f"{f' (có {format_number(len(value))} ký tự)' if len(value) > 60 else ''}{hint}.")
+    shown = value if over.length <= 60 else (value[:41].rsplit(None, 1)[0] or value[:40]) + "…"  # at a word's end
+    return (f"{capfirst(over.label)} \u201c{shown}\u201d dài quá {format_number(over.limit)} ký tự"
+            f"{f' (có {format_number(over.length)} ký tự)' if over.length > 60 else ''}{hint}.")

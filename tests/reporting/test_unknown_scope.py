@@ -89,3 +89,14 @@ def test_the_api_document_lists_the_refusals_of_every_statistics_operation(clien
         responses = paths[API + endpoint]["get"]["responses"]
         assert "unit_not_found" in responses["404"]["description"], endpoint
         assert "invalid_scope" in responses["422"]["description"], endpoint
+
+
+def test_the_level_resolver_reads_an_unknown_level_as_no_unit_not_every_commune():
+    # below the checked entries too: a level it does not name (the districts are gone) is no agency at all
+    from motcua.reporting.indicators import agency_codes_for
+
+    province = AdministrativeUnitFactory(code="51", level=AdministrativeUnit.PROVINCE)
+    commune = AdministrativeUnitFactory(code="21001", level=AdministrativeUnit.COMMUNE, parent=province)
+    AgencyFactory(code="X21001", admin_unit=commune)
+    assert agency_codes_for("level:commune") == ["X21001"]
+    assert agency_codes_for("level:huyen") == []

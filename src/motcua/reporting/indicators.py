@@ -21,6 +21,7 @@ from motcua.units import lifetime
 from motcua.units.lifetime import Coverage
 from motcua.units.models import Agency
 from motcua.units.reorganization import lineage_codes
+from motcua.units.services import COMMUNE_LEVELS
 
 from .agency_moves import MOVES, STOCKS, UNMOVED, held_in, open_stock, overdue_stock
 from .consumer import fact_data
@@ -41,13 +42,16 @@ GROUPS = {
     "channel": "channel",
     "online_level": "online_level",
 }
+# the administrative levels of a ``level:`` scope: the province, or every commune-level unit (xã, phường, đặc khu)
+SCOPE_LEVELS = {"province": ("province",), "commune": COMMUNE_LEVELS}
+
+
 def agency_codes_for(scope: str | None) -> list[str] | None:
     """None = province; an agency code; 'level:province' / 'level:commune'; 'unit:<admin code>'; 'lineage:<code>'."""
     if not scope or scope == "province":
         return None
     if scope.startswith("level:"):
-        level = scope.split(":", 1)[1]
-        levels = ["province"] if level == "province" else ["commune", "ward", "special_zone"]
+        levels = SCOPE_LEVELS.get(scope.split(":", 1)[1], ())  # one not named here is no unit (scopes.parse_scope)
         return list(Agency.objects.filter(admin_unit__level__in=levels).values_list("code", flat=True))
     if scope.startswith("unit:"):
         return list(Agency.objects.filter(admin_unit__code=scope.split(":", 1)[1]).values_list("code", flat=True))

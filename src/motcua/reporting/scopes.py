@@ -15,6 +15,8 @@ from __future__ import annotations
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.units.models import AdministrativeUnit, Agency
 
+from .indicators import SCOPE_LEVELS
+
 PROVINCE = "province"
 LEVEL, UNIT, LINEAGE = "level:", "unit:", "lineage:"
 LEVELS = {"province": "Cấp tỉnh", "commune": "Cấp xã"}  # level:commune covers xã, phường and đặc khu
@@ -45,7 +47,7 @@ def parse_scope(text: str | None) -> str | None:
     if not rest:
         raise _invalid(text)
     if text.startswith(LEVEL):
-        if rest not in LEVELS:
+        if rest not in SCOPE_LEVELS:
             raise _invalid(text)
         return text
     if text.startswith(UNIT):

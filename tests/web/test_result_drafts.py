@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from motcua.demo.result_templates import template_docx
+from motcua.demo.result_templates import DEMO_TEMPLATES, template_docx
 from motcua.documents.models import Attachment, ResultTemplate
+from motcua.documents.result_drafts import FIELDS
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Status
 from tests.factories import officer
@@ -218,3 +219,106 @@ def test_another_communes_leader_cannot_set_the_template(client, world):
     resp = _upload_template(client, world["proc"], template_docx("GIẤY KHAI SINH", BODY))
     assert resp.status_code == 403
     assert not ResultTemplate.objects.exists()
+
+
+# Loops inside loops build no large value and ran for hours of a worker's CPU (10^10 turns), on upload and on every
+# draft; now the render stops at its deadline (lowered here to half a second).
+SLOW = [
+    "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+    "{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}",  # a character a turn
+    f"{{% set s = {N} * 99999 %}}{{% for a in s %}}{{% for b in s %}}{{% for c in s %}}{{% endfor %}}{{% endfor %}}"
+    "{% endfor %}",
+    "{% set x %}{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}{% endset %}",
+    # a macro calling itself twice: 2^60 calls, no loop
+    "{% macro r(n) %}{% if n %}{{ r(n - 1) }}{{ r(n - 1) }}{% endif %}{% endmacro %}{{ r(60) }}",
+]
+
+
+def _refused_quickly(client, world, field, message):
+    content = template_docx("GIẤY", [field])
+    client.force_login(world["leader"])
+    client.get(reverse("backoffice:result_template", args=[world["proc"].code]))  # the first request's set-up
+    started = time.monotonic()
+    resp = _upload_template(client, world["proc"], content)
+    assert resp.status_code == 422 and message in resp.content.decode()
+    assert time.monotonic() - started < 3
+    assert not ResultTemplate.objects.exists() and not Attachment.objects.filter(kind="template").exists()
+
+
+@pytest.mark.parametrize("field", SLOW)
+def test_loops_inside_loops_stop_at_the_deadline(client, world, field, monkeypatch):
+    from motcua.documents import render_budget
+
+    monkeypatch.setattr(render_budget, "RENDER_SECONDS", 0.5)
+    _refused_quickly(client, world, field, "Mẫu kết quả mất quá 0,5 giây để điền dữ liệu")
+
+
+# The same loops writing a little at each turn wrote gigabytes into the worker's memory: refused as soon as the
+# render has written 2.000.000 characters beyond the template's own text, long before the deadline.
+@pytest.mark.parametrize("field", [
+    f"{{% for i in range(99999) %}}{{% for j in range(99999) %}}{{{{ {N} * 999 }}}}{{% endfor %}}{{% endfor %}}",
+    # written into a macro's buffer, then measured once whole
+    f"{{% macro m() %}}{{% for i in range(99999) %}}{{{{ {N} * 99999 }}}}{{% endfor %}}{{% endmacro %}}{{{{ m()|length }}}}",
+    f"{{% filter upper %}}{{% for i in range(99999) %}}{{{{ {N} * 99999 }}}}{{% endfor %}}{{% endfilter %}}",
+])
+def test_loops_writing_past_the_output_bound_are_refused_quickly(client, world, field):
+    _refused_quickly(client, world, field, "Mẫu kết quả điền ra văn bản quá dài (quá 2.000.000 ký tự")
+
+
+def test_a_draft_looping_past_the_deadline_is_refused_and_not_kept(client, world, submitted, monkeypatch):
+    from motcua.documents import render_budget
+
+    field = ("{% if applicant_name != '…' %}{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}"
+             "{% endfor %}{% endif %}")
+    client.force_login(world["leader"])
+    assert _upload_template(client, world["proc"], template_docx("GIẤY", [field])).status_code == 302
+    d = _processing(world, submitted)
+    monkeypatch.setattr(render_budget, "RENDER_SECONDS", 0.5)
+    client.force_login(world["specialist"])
+    started = time.monotonic()
+    resp = client.post(reverse("backoffice:result_draft", args=[d.pk]))
+    assert resp.status_code == 422 and "Mẫu kết quả mất quá 0,5 giây" in resp.content.decode()
+    assert time.monotonic() - started < 3
+    assert not Attachment.objects.filter(dossier=d, kind="result_draft").exists()
+
+
+@pytest.mark.parametrize("code", list(DEMO_TEMPLATES))
+def test_the_demo_templates_render_as_before(world, code):
+    # the same Word file as the sandbox without the render's clock and output count gives
+    from docxtpl import DocxTemplate
+
+    from motcua.documents.result_drafts import _render
+    from motcua.documents.template_bounds import Bounded
+
+    context = {key: f"«{key}»" for key in FIELDS} | {"form": {"child_name": "Trần Gia Bảo", "birth_date": "01/10/2025"}}
+    docx = template_docx(*DEMO_TEMPLATES[code])
+    before = DocxTemplate(io.BytesIO(docx))
+    before.render(context, jinja_env=Bounded(autoescape=True))
+    expected = io.BytesIO()
+    before.save(expected)
+    parts = [zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml") for out in (expected.getvalue(),
+                                                                                     _render(docx, context))]
+    assert parts[0] == parts[1] and "«applicant_name»".encode() in parts[1]
+
+
+def test_the_deadline_holds_in_a_worker_thread(monkeypatch):
+    # runserver and threaded WSGI servers render outside the main thread, where a signal or alarm never comes
+    import threading
+
+    from motcua.core.errors import ValidationFailed
+    from motcua.documents import render_budget
+    from motcua.documents.result_drafts import _render
+
+    monkeypatch.setattr(render_budget, "RENDER_SECONDS", 0.5)
+    refused = []
+
+    def render():
+        try:
+            _render(template_docx("GIẤY", [SLOW[0]]), {})
+        except ValidationFailed as exc:
+            refused.append(exc.code)
+
+    worker = threading.Thread(target=render, daemon=True)
+    worker.start()
+    worker.join(timeout=3)
+    assert not worker.is_alive() and refused == ["template_unsafe"]

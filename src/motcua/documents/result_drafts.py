@@ -19,11 +19,12 @@ from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, Va
 from motcua.core.money import format_number
 from motcua.dossiers.models import Status
 
-from . import validation
+from . import render_budget, validation
 from .attachments import save_bytes
 from .convert import docx_to_pdf
 from .models import Attachment, AttachmentKind, ResultTemplate
-from .template_bounds import MAX_MERGED, Bounded, TooLarge
+from .render_budget import BoundedRender, TooLong, TooSlow
+from .template_bounds import MAX_MERGED, TooLarge
 
 DRAFT_ROLES = (Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.LEADER)
 TEMPLATE_ROLES = (Role.LEADER, Role.UNIT_ADMIN, Role.PROVINCIAL_ADMIN)
@@ -74,8 +75,17 @@ def _render(docx: bytes, context: dict) -> bytes:
     try:
         tpl = DocxTemplate(io.BytesIO(docx))
         # sandboxed: in a plain Environment «{{ cycler.__init__.__globals__.os.popen(…) }}» in an uploaded template
-        # ran a command on the server; bounded: «{{ 'a' * 10**9 }}», «{{ x|center(10**9) }}» held its memory
-        tpl.render(context, jinja_env=Bounded(autoescape=True))
+        # ran a command on the server; bounded: «{{ 'a' * 10**9 }}», «{{ x|center(10**9) }}» held its memory, loops
+        # inside loops held its CPU for hours or wrote gigabytes
+        tpl.render(context, jinja_env=BoundedRender(autoescape=True))
+    except TooSlow as exc:
+        seconds = f"{render_budget.RENDER_SECONDS:g}".replace(".", ",")
+        raise ValidationFailed("template_unsafe", f"Mẫu kết quả mất quá {seconds} giây để điền dữ liệu (vòng lặp "
+                                                  "quá nhiều lần); chỉ dùng các trường trộn được liệt kê.") from exc
+    except TooLong as exc:
+        raise ValidationFailed("template_unsafe", f"Mẫu kết quả điền ra văn bản quá dài (quá "
+                                                  f"{format_number(render_budget.MAX_OUTPUT, 0)} ký tự ngoài nội "
+                                                  "dung của mẫu); chỉ dùng các trường trộn được liệt kê.") from exc
     except TooLarge as exc:
         raise ValidationFailed("template_unsafe", f"Mẫu có trường trộn tạo giá trị quá lớn (quá "
                                                   f"{format_number(MAX_MERGED, 0)} ký tự); chỉ dùng các trường trộn "

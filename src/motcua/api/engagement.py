@@ -25,6 +25,7 @@ from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback, ratings
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
+from motcua.engagement.privacy import named_dossier
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
@@ -219,8 +220,8 @@ def _lookup(model, code: str | None, label: str):
         return None
     obj = model.objects.filter(code=code).first()
     if obj is None:
-        raise NotFound(f"{label}_not_found", {"procedure": "Không tìm thấy thủ tục.", "agency": "Không tìm thấy cơ quan.",
-                                              "dossier": "Không tìm thấy hồ sơ."}[label])
+        raise NotFound(f"{label}_not_found", {"procedure": "Không tìm thấy thủ tục.",
+                                              "agency": "Không tìm thấy cơ quan."}[label])
     return obj
 
 
@@ -254,7 +255,7 @@ def get_rating(request, dossier_id: int):
              summary="Gửi phản ánh, kiến nghị (không bắt buộc đăng nhập)")
 def submit_feedback(request, payload: FeedbackIn):
     user = request.auth
-    dossier = _lookup(Dossier, payload.dossier_code, "dossier")
+    dossier = named_dossier(user, payload.dossier_code)  # someone else's reads as a code that does not exist
     earlier = None
     if payload.reraises_code:
         earlier = Feedback.objects.filter(code=payload.reraises_code.strip().upper(),

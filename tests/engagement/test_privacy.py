@@ -54,3 +54,52 @@ def test_the_applicant_still_names_their_own_dossier(client):
     assert status == 201
     assert _portal(client, dossier.code.lower())[0] == 302
     assert Feedback.objects.filter(dossier=dossier).count() == 2
+
+
+SENSITIVE = ["Võ Thị Lan", "võ thị lan", "0935", "111 222", "001190012345", "lan.vo@example.com", "Lý Thường Kiệt"]
+
+
+def _published(agency):
+    from motcua.engagement.feedback import answer_feedback, submit_feedback
+    from tests.factories import officer
+
+    fb = submit_feedback(None, classification="conduct", title="Võ Thị Lan: chờ 3 giờ ở quầy",
+                         content="Tôi là Võ Thị Lan, SĐT 0935 111 222, CCCD 001190012345, thư lan.vo@example.com, ở "
+                                 "số 12 Lý Thường Kiệt. Cán bộ quầy 3 bắt tôi chờ 3 giờ.",
+                         name="Võ Thị Lan", phone="0935111222", address="số 12 Lý Thường Kiệt", agency=agency)
+    answer_feedback(officer("department_head", agency), fb, "Kính gửi bà võ thị lan (0935.111.222): quầy 3 đã được "
+                    "nhắc nhở; mức phí 1.500.000 đồng giữ nguyên.", publish=True)
+    return fb
+
+
+def test_published_feedback_shows_no_personal_data_of_the_sender(client):
+    """Decree 13/2023/ND-CP art. 11: the sender's details typed into the text are not published with it."""
+    agency = AgencyFactory(code="H55.99")
+    fb = _published(agency)
+    page = client.get(reverse("portal:feedback_answers")).content.decode()
+    public = client.get(f"{BASE}/feedback/public").json()
+    assert len(public) == 1 and fb.code in page
+    shown = page + str(public)
+    assert [s for s in SENSITIVE if s in shown] == []
+    assert "Võ T. L." in public[0]["title"] and "Võ T. L." in public[0]["content"]
+    assert "Cán bộ quầy 3 bắt tôi chờ 3 giờ." in public[0]["content"]
+    assert "1.500.000 đồng" in public[0]["answer"], "an amount is not a phone number"
+    # nor may a search tell that an item holds someone's number or name
+    for q in ("0935111222", "001190012345", "Võ Thị Lan", "lan.vo@example.com"):
+        assert client.get(f"{BASE}/feedback/public", {"q": q}).json() == [], q
+    assert len(client.get(f"{BASE}/feedback/public", {"q": "quầy 3"}).json()) == 1
+    # the officers still read what was sent
+    fb.refresh_from_db()
+    assert "0935 111 222" in fb.content and fb.submitter_phone == "0935111222"
+
+
+def test_items_published_before_the_public_copy_get_one():
+    import importlib
+
+    from django.apps import apps
+
+    fb = _published(AgencyFactory())
+    Feedback.objects.filter(pk=fb.pk).update(public_title="", public_content="", public_answer="")
+    importlib.import_module("motcua.engagement.migrations.0007_feedback_public_copy_backfill").backfill(apps, None)
+    fb.refresh_from_db()
+    assert fb.public_content.startswith("Tôi là Võ T. L., SĐT [đã ẩn], CCCD [đã ẩn]")

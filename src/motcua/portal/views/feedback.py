@@ -97,10 +97,10 @@ def feedback_rate(request, code):
 
 
 def feedback_answers(request):
-    """Published answers to feedback (without the sender's details)."""
+    """Published answers to feedback, in their public copy: without the sender's details (engagement.privacy)."""
     qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
-          .select_related("agency", "procedure").only("code", "title", "content", "answer", "received_at",
-                                                     "published_at", "agency__name", "procedure__name")
+          .select_related("agency", "procedure").only("code", "public_title", "public_content", "public_answer",
+                                                     "received_at", "published_at", "agency__name", "procedure__name")
           .order_by("-published_at"))
     return page(request, "portal/feedback_answers.html",
                 {"page_obj": Paginator(qs, PER_PAGE).get_page(request.GET.get("trang")), "nav": "feedback"})

@@ -91,3 +91,24 @@ def test_the_access_line_of_the_feedback_tracking_carries_no_e_mail_address(capl
     text = caplog.text.lower()
     assert "lan.vo" not in text and "0935111222" not in text
     assert "contact=l***%40example.com" in text and "contact=l***@example.com" in text  # lines stay told apart
+
+
+def test_an_error_logged_with_its_traceback_carries_no_id_number_in_the_traceback():
+    """A database error logs its traceback (api.errors, db.middleware, Django's 500s); the exception's own text — e.g.
+    PostgreSQL's «Key (id_number)=(…) already exists» — is written by the formatter after the filter has run."""
+    import io
+
+    console = next(h for h in logging.getLogger().handlers
+                   if any(type(f).__name__ == "MaskPersonalNumbers" for f in h.filters))
+    stream = console.setStream(io.StringIO())
+    try:
+        try:
+            raise ValueError("duplicate key: Key (id_number)=(051190012345) already exists; contact lan.vo@example.com")
+        except ValueError as exc:
+            logging.getLogger("motcua.api").error("database error under the API: %s", exc, exc_info=exc)
+        written = console.stream.getvalue()
+    finally:
+        console.setStream(stream)
+    assert "Traceback" in written and "ValueError: duplicate key" in written
+    assert "051190012345" not in written and "lan.vo" not in written
+    assert "051*******45" in written

@@ -49,4 +49,12 @@ class MaskPersonalNumbers(logging.Filter):
         masked = mask_numbers(message)
         if masked != message:
             record.msg, record.args = masked, None
+        # The traceback is written by the formatter after the filters ran, from exc_info, with the exception's own text
+        # (a database's «Key (id_number)=(…) already exists»): written here, masked, where the formatter takes it.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_numbers(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_numbers(record.stack_info)
         return True

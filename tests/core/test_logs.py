@@ -75,3 +75,40 @@ def test_an_id_number_sent_with_spaces_in_a_query_string_is_masked_in_the_access
     assert "/api/v1/documents/vault?id_number=" in line and "&purpose=prefill" in line and '" 200 2' in line
     kept = line.split("id_number=")[1].split("&")[0].replace("%20", " ")
     assert "".join(ch for ch in kept if ch.isdigit()) == "05145"  # its first three and last two digits, as elsewhere
+
+
+def test_the_access_line_of_the_feedback_tracking_carries_no_e_mail_address(caplog):
+    """GET /api/v1/engagement/feedback/track/{code}?contact=… takes the sender's phone or e-mail: the phone was
+    masked as every number is, the e-mail was written in full (Decree 13/2023/ND-CP art. 26)."""
+    server = logging.getLogger("django.server")
+    server.addHandler(caplog.handler)
+    try:
+        for contact in ("lan.vo%40example.com", "Lan.Vo@Example.com", "0935111222"):
+            server.info('"%s" %s %s', f"GET /api/v1/engagement/feedback/track/PA261202ABC123?contact={contact} "
+                                      "HTTP/1.1", "200", "97")
+    finally:
+        server.removeHandler(caplog.handler)
+    text = caplog.text.lower()
+    assert "lan.vo" not in text and "0935111222" not in text
+    assert "contact=l***%40example.com" in text and "contact=l***@example.com" in text  # lines stay told apart
+
+
+def test_an_error_logged_with_its_traceback_carries_no_id_number_in_the_traceback():
+    """A database error logs its traceback (api.errors, db.middleware, Django's 500s); the exception's own text — e.g.
+    PostgreSQL's «Key (id_number)=(…) already exists» — is written by the formatter after the filter has run."""
+    import io
+
+    console = next(h for h in logging.getLogger().handlers
+                   if any(type(f).__name__ == "MaskPersonalNumbers" for f in h.filters))
+    stream = console.setStream(io.StringIO())
+    try:
+        try:
+            raise ValueError("duplicate key: Key (id_number)=(051190012345) already exists; contact lan.vo@example.com")
+        except ValueError as exc:
+            logging.getLogger("motcua.api").error("database error under the API: %s", exc, exc_info=exc)
+        written = console.stream.getvalue()
+    finally:
+        console.setStream(stream)
+    assert "Traceback" in written and "ValueError: duplicate key" in written
+    assert "051190012345" not in written and "lan.vo" not in written
+    assert "051*******45" in written

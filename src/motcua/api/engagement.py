@@ -25,6 +25,7 @@ from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback, ratings
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
+from motcua.engagement.privacy import named_dossier
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
@@ -219,8 +220,8 @@ def _lookup(model, code: str | None, label: str):
         return None
     obj = model.objects.filter(code=code).first()
     if obj is None:
-        raise NotFound(f"{label}_not_found", {"procedure": "Không tìm thấy thủ tục.", "agency": "Không tìm thấy cơ quan.",
-                                              "dossier": "Không tìm thấy hồ sơ."}[label])
+        raise NotFound(f"{label}_not_found", {"procedure": "Không tìm thấy thủ tục.",
+                                              "agency": "Không tìm thấy cơ quan."}[label])
     return obj
 
 
@@ -254,7 +255,7 @@ def get_rating(request, dossier_id: int):
              summary="Gửi phản ánh, kiến nghị (không bắt buộc đăng nhập)")
 def submit_feedback(request, payload: FeedbackIn):
     user = request.auth
-    dossier = _lookup(Dossier, payload.dossier_code, "dossier")
+    dossier = named_dossier(user, payload.dossier_code)  # someone else's reads as a code that does not exist
     earlier = None
     if payload.reraises_code:
         earlier = Feedback.objects.filter(code=payload.reraises_code.strip().upper(),
@@ -269,20 +270,23 @@ def submit_feedback(request, payload: FeedbackIn):
     return Status(201, _receipt(fb))
 
 
-@router.get("/feedback/public", response=list[PublicFeedbackOut], summary="Phản ánh, kiến nghị đã công khai kết quả")
+@router.get("/feedback/public", response=list[PublicFeedbackOut], summary="Phản ánh, kiến nghị đã công khai kết quả",
+            description="Bản công khai: họ tên người gửi viết tắt (Võ T. L.); địa chỉ, thư điện tử, số điện thoại, "
+                        "số định danh trong nội dung được ẩn. `q` chỉ tìm trong bản công khai.")
 def public_feedback(request, q: Annotated[str, StringConstraints(max_length=200)] = "",
                     agency_code: str | None = Query(None, max_length=32),
                     limit: page_size(100) = 20, offset: page_start(100_000) = 0):
     qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
           .select_related("agency", "procedure").order_by("-published_at", "-id"))
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q) | Q(code__iexact=q))
+        # the public copy only: a search must not tell which item holds someone's number or name (engagement.privacy)
+        qs = qs.filter(Q(public_title__icontains=q) | Q(public_content__icontains=q) | Q(code__iexact=q))
     if agency_code:
         qs = qs.filter(agency__code=agency_code)
-    return [{"code": f.code, "classification": f.classification, "title": f.title, "content": f.content,
+    return [{"code": f.code, "classification": f.classification, "title": f.public_title, "content": f.public_content,
              "agency": f.agency.name if f.agency_id else None,
              "procedure_code": f.procedure.code if f.procedure_id else None, "received_at": f.received_at,
-             "answer": f.answer, "answered_at": f.answered_at, "published_at": f.published_at}
+             "answer": f.public_answer, "answered_at": f.answered_at, "published_at": f.published_at}
             for f in qs[offset:offset + limit]]
 
 

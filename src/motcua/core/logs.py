@@ -4,7 +4,9 @@ Django writes the path of every 4xx/5xx answer to the log ("Forbidden: /api/v1/i
 the deprecated population look-up has the ID number in its path, and any message may quote a number someone typed.
 The filter puts the route's placeholder in place of that path's last segment, and keeps the first three and the last
 two digits of every other run of 9 to 12 digits (old ID cards, phone numbers), enough to tell two lines apart, not to
-know the person. Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
+know the person. An e-mail address (the feedback tracking's ``?contact=`` takes one, ``@`` or ``%40``) keeps the
+first character of its name and its domain: l***@example.com. Decree 13/2023/ND-CP art. 26: personal data processed
+only as far as needed."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ POPULATION_PLACEHOLDER = "{id_number}"
 # The same 9 to 12 digits with URL-encoded spaces between groups, as a query string carries them in an access line
 # ("?id_number=051%20190%20012%20345", "…=051+190+012+345": core.cccd accepts the number with spaces).
 _SPACED_NUMBER = re.compile(r"(?<![\d%])\d+(?:(?:%20|\+)\d+)+(?!\d)")
+_EMAIL = re.compile(r"(?<![\w.%+-])([\w.%+-])[\w.%+-]*?(@|%40)(?=[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
 
 
 def _mask_spaced(m: re.Match) -> str:
@@ -35,6 +38,7 @@ def _mask_spaced(m: re.Match) -> str:
 
 def mask_numbers(text: str) -> str:
     text = _POPULATION_PATH.sub(lambda m: m.group(1) + POPULATION_PLACEHOLDER, text)
+    text = _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), text)
     text = _SPACED_NUMBER.sub(_mask_spaced, text)
     return _NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
 
@@ -45,4 +49,12 @@ class MaskPersonalNumbers(logging.Filter):
         masked = mask_numbers(message)
         if masked != message:
             record.msg, record.args = masked, None
+        # The traceback is written by the formatter after the filters ran, from exc_info, with the exception's own text
+        # (a database's «Key (id_number)=(…) already exists»): written here, masked, where the formatter takes it.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_numbers(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_numbers(record.stack_info)
         return True

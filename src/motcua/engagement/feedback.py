@@ -39,6 +39,7 @@ from motcua.units import receiving
 
 from .common import MAX_CONTENT, clean_text, iso, percent
 from .models import Feedback, FeedbackClassification, FeedbackStatus
+from .privacy import public_copy
 from .rules import feedback_deadlines
 
 
@@ -251,6 +252,7 @@ def publish_feedback(user, fb, at=None) -> Feedback:
         fb.status = FeedbackStatus.PUBLISHED
         fb.published_at = now
         fb.is_public = True
+        public_copy(fb)  # without the sender's personal data (privacy.py)
         fb.save()
         _log(user, fb, "published", now)
     return fb

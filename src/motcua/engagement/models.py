@@ -102,6 +102,11 @@ class Feedback(models.Model):
                                     related_name="+", verbose_name="người trả lời")
     is_public = models.BooleanField("công khai", default=False,
                                     help_text="Kết quả được công khai trên Cổng (không kèm thông tin người gửi).")
+    # What the public reads and searches once published: the text without the sender's personal data
+    # (engagement.privacy.public_copy, Decree 13/2023/ND-CP art. 11); title, content and answer stay for the officers.
+    public_title = models.CharField("tiêu đề công khai", max_length=300, blank=True)
+    public_content = models.TextField("nội dung công khai", blank=True)
+    public_answer = models.TextField("kết quả xử lý công khai", blank=True)
     submitter_satisfied = models.BooleanField("người gửi hài lòng với kết quả", null=True, blank=True)
     # Decision 766 5.3 (LEGAL.md §6, §8): a feedback raised again after its answer counts against the agency; the
     # agency may ask the sender once for more information (within the deadline of rules.FEEDBACK_DEADLINES).

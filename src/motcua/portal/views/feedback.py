@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
-from motcua.dossiers.models import Dossier
 from motcua.engagement.feedback import provide_information, rate_feedback_answer, submit_feedback
 from motcua.engagement.models import Feedback, FeedbackStatus
+from motcua.engagement.privacy import named_dossier
 from motcua.units.reorganization import latest_successor
 from motcua.web.pages import actor, page, place_domain_error, show_domain_error
 
@@ -97,22 +97,17 @@ def feedback_rate(request, code):
 
 
 def feedback_answers(request):
-    """Published answers to feedback (without the sender's details)."""
+    """Published answers to feedback, in their public copy: without the sender's details (engagement.privacy)."""
     qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
-          .select_related("agency", "procedure").only("code", "title", "content", "answer", "received_at",
-                                                     "published_at", "agency__name", "procedure__name")
+          .select_related("agency", "procedure").only("code", "public_title", "public_content", "public_answer",
+                                                     "received_at", "published_at", "agency__name", "procedure__name")
           .order_by("-published_at"))
     return page(request, "portal/feedback_answers.html",
                 {"page_obj": Paginator(qs, PER_PAGE).get_page(request.GET.get("trang")), "nav": "feedback"})
 
 
 def _send_feedback(user, data, again=None):
-    dossier = None
-    if data["dossier_code"]:
-        dossier = Dossier.objects.filter(code=data["dossier_code"].strip().upper()).first()
-        if dossier is None:
-            raise DomainError("dossier_not_found", "Không tìm thấy hồ sơ có mã đã nhập.", status=404,
-                              details={"dossier_code": "Không tìm thấy hồ sơ có mã đã nhập."})
+    dossier = named_dossier(user, data["dossier_code"])  # someone else's reads as a code that does not exist
     obj = submit_feedback(user if user.is_authenticated else None,
                                      classification=data["classification"], title=data["title"],
                                      content=data["content"], name=data["name"], phone=data["phone"],

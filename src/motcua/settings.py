@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "motcua.api.lean.Messages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.api.lean.Htmx",
+    "motcua.core.input.NfcInputMiddleware",  # form fields and query parameters in NFC (core/input.py)
     "motcua.api.errors.MethodNotAllowedPage",
 ]
 # Django's deployment check looks for CsrfViewMiddleware by its dotted path; motcua.api.lean.Csrf is that class

@@ -2,6 +2,7 @@
 legal source on the dossier page and the receipt."""
 
 import json
+import unicodedata
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
@@ -177,3 +178,17 @@ def test_the_dossier_page_lets_its_pay_form_reach_the_gateway(client, world, red
     assert "'self'" in form_action and gateway.url in form_action
     other = client.get(reverse("portal:my_dossiers"))["Content-Security-Policy"]
     assert gateway.url not in other  # only where the pay button is
+
+
+def test_a_signed_result_with_decomposed_vietnamese_is_checked_as_sent(client, world, reduced, gateway):
+    """Pages read their parameters precomposed (core.input); the gateway's signed result is checked exactly as sent,
+    or a description it signed in decomposed Vietnamese would fail its own signature (portal payment_return is
+    @raw_input)."""
+    client.force_login(world["citizen"])
+    path, result = _press(_to_gateway(client, reduced))
+    described = unicodedata.normalize("NFD", "Thanh toán lệ phí hồ sơ")
+    signed = sign_params(SECRET, {**{k: v for k, v in result.items() if k not in ("ts", "sig")},
+                                  "order_info": described})
+    back = client.get(path, signed, follow=True)
+    assert "Đã thanh toán trực tuyến 7.500 đ" in back.content.decode()
+    assert Payment.objects.get(dossier=reduced).status == Payment.PAID

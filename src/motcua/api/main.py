@@ -1,8 +1,11 @@
 """The OpenAPI surface under /api/v1; each app contributes a router (motcua.api.<app>)."""
 
 import orjson
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+
+from motcua.core.text import nfc
 
 from . import (
     accounts,
@@ -71,8 +74,20 @@ class VietnameseJSONRenderer(JSONRenderer):
     _default = staticmethod(NinjaJSONEncoder().default)
 
 
+class NfcParser(Parser):
+    """The JSON body, query parameters and form fields an operation receives, with their Vietnamese text precomposed
+    (core.text.nfc; password and secret fields as sent): the API's side of core.input.NfcInputMiddleware.
+    request.body itself is left as sent (the payment callback checks its signature over it)."""
+
+    def parse_body(self, request):
+        return nfc(super().parse_body(request))
+
+    def parse_querydict(self, data, list_fields, request):
+        return nfc(super().parse_querydict(data, list_fields, request))
+
+
 api = openapi.MotcuaAPI(title="Một Cửa Số API", version="1", urls_namespace="api", description=DESCRIPTION,
-               renderer=VietnameseJSONRenderer())
+               renderer=VietnameseJSONRenderer(), parser=NfcParser())
 
 
 errors.install(api)  # every error → JSON ErrorOut (api/errors.py)

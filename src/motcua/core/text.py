@@ -1,8 +1,19 @@
-"""Vietnamese text helpers: folding for accent-insensitive search."""
+"""Vietnamese text helpers: folding for accent-insensitive search, and one form (NFC) for what comes in.
+
+Vietnamese arrives in two Unicode forms that look the same: precomposed («ế» = U+1EBF, NFC) and decomposed («e» +
+U+0302 + U+0301, NFD: the «Unicode tổ hợp» setting of Unikey/VietKey, text pasted from some PDF and Word files).
+They compare unequal, the decomposed one is longer (a field's ``max_length`` counts code points) and the papers'
+PDF font draws its combining marks on top of each other (no text shaping). ``nfc`` makes what a user sends — form
+fields and query parameters (core.input), the API's JSON, query and form values (api.openapi), the cells of the
+catalog and plan imports — precomposed, once, where it comes in.
+"""
 
 import unicodedata
 
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
+# Values compared byte for byte, never rewritten: a password typed in the decomposed form before NFC was applied
+# must still match its hash; a secret is an opaque string.
+SECRET_KEYS = ("password", "secret")
 
 
 def fold(text: str) -> str:
@@ -13,3 +24,34 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return " ".join(stripped.lower().split())
+
+
+def nfc(value):
+    """`value` with its text in the precomposed form (NFC): a string, or the strings inside a dict, list or tuple
+    (a JSON document, a row of cells); a dict's value under a secret key (SECRET_KEYS) is left as it is. Anything
+    else, and text already precomposed (ASCII included), is returned as it is."""
+    if isinstance(value, str):
+        return value if value.isascii() or unicodedata.is_normalized("NFC", value) else (
+            unicodedata.normalize("NFC", value))
+    if isinstance(value, dict):
+        return {nfc(k): (v if is_secret(k) else nfc(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(nfc(v) for v in value)
+    return value
+
+
+def is_secret(key) -> bool:
+    return isinstance(key, str) and any(word in key.lower() for word in SECRET_KEYS)
+
+
+def nfc_querydict(data):
+    """A copy of a QueryDict (request.GET / request.POST) with its keys and values precomposed, secret fields as they
+    were; `data` itself when nothing changes (ASCII input: the same object)."""
+    if all(nfc(k) == k and all(is_secret(k) or nfc(v) == v for v in data.getlist(k)) for k in data):
+        return data
+    out = data.copy()  # mutable; made immutable again below, as Django hands it out
+    out.clear()
+    for key in data:
+        out.setlist(nfc(key), data.getlist(key) if is_secret(key) else [nfc(v) for v in data.getlist(key)])
+    out._mutable = False
+    return out

@@ -7,6 +7,7 @@ from django.db.models import ProtectedError
 
 from motcua.core.digits import whole_number
 from motcua.core.errors import ValidationFailed
+from motcua.core.text import nfc
 
 from ..models import (
     ComponentRequirement,
@@ -58,7 +59,9 @@ def write_catalog(fields, procs) -> dict:
 
 
 def import_catalog_data(data: dict) -> dict:
-    """Validate then write `data` (the JSON shape); all or nothing. Returns counts."""
+    """Validate then write `data` (the JSON shape); all or nothing. Returns counts. Its text is taken precomposed
+    (NFC, core.text.nfc), whatever form the file was typed in."""
+    data = nfc(data)
     fmt = data.get("format", FORMAT)
     version = whole_number(str(data.get("version", VERSION)))  # None: "2.0", "", a list… (no traceback)
     if fmt != FORMAT or version is None or version > VERSION:

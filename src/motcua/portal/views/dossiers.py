@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from motcua.accounts.services import password_settable_after_eid
 from motcua.audit.services import record_dossier_read
 from motcua.core.errors import DomainError
+from motcua.core.input import raw_input
 from motcua.core.money import format_vnd
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, Status
@@ -137,6 +138,7 @@ def pay(request, pk):
     return redirect(payment.payment_url)
 
 
+@raw_input  # the gateway's signed result: checked exactly as sent (core.input)
 @login_required
 def payment_return(request, pk):
     """Where the gateway sends the citizen back (the return_url given when the payment was created), with its

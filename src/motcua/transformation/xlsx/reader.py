@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from motcua.core.digits import ascii_digits
 from motcua.core.errors import ValidationFailed
 from motcua.core.money import format_number
-from motcua.core.text import fold
+from motcua.core.text import fold, nfc
 from motcua.documents.validation import check_ooxml
 
 from ..models import PlanSection, Task
@@ -168,7 +168,8 @@ def load_rows(data: bytes) -> tuple[list[list], dict[int, tuple[int, list[tuple[
         for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLS), start=1):
             if n > MAX_ROWS:
                 raise ValidationFailed("xlsx_too_large", f"Bảng tính có quá {MAX_ROWS} dòng.")
-            rows.append([(c.value, getattr(c, "number_format", None)) for c in cells])
+            # text precomposed (NFC, core.text.nfc): a task typed either way is the same task on re-import
+            rows.append([(nfc(c.value), getattr(c, "number_format", None)) for c in cells])
         outside = kept.outside(getattr(ws, "_worksheet_path", ""), getattr(ws, "_shared_strings", []))
         wb.close()
     except ValidationFailed:

@@ -4,7 +4,7 @@
 the files themselves are left alone, their names are made NFC by documents.attachments) with their text in NFC,
 so «Nguyễn Văn Hải» typed with Unikey's «Unicode tổ hợp» is the same name as the one typed precomposed: in a search,
 a comparison, a length limit, on a printed paper. Password and secret fields stay as typed (core.text.SECRET_KEYS).
-Not under /api/: the API normalizes through its parser (api.openapi.NfcParser), and request.body is never rewritten
+Not under /api/: the API normalizes through its parser (api.main.NfcParser), and request.body is never rewritten
 (the payment gateway's callback is signed over its raw body). A view whose parameters are signed by someone else
 (the payment gateway's return) is marked ``@raw_input`` and gets them exactly as sent.
 """

@@ -4,7 +4,7 @@ Vietnamese arrives in two Unicode forms that look the same: precomposed («ế»
 U+0302 + U+0301, NFD: the «Unicode tổ hợp» setting of Unikey/VietKey, text pasted from some PDF and Word files).
 They compare unequal, the decomposed one is longer (a field's ``max_length`` counts code points) and the papers'
 PDF font draws its combining marks on top of each other (no text shaping). ``nfc`` makes what a user sends — form
-fields and query parameters (core.input), the API's JSON, query and form values (api.openapi), the cells of the
+fields and query parameters (core.input), the API's JSON, query and form values (api.main.NfcParser), the cells of the
 catalog and plan imports — precomposed, once, where it comes in.
 """
 

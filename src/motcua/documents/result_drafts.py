@@ -23,7 +23,7 @@ from . import render_budget, validation
 from .attachments import save_bytes
 from .convert import docx_to_pdf
 from .models import Attachment, AttachmentKind, ResultTemplate
-from .render_budget import BoundedRender, TooLong, TooSlow
+from .render_budget import BoundedRender, TooLong, TooMuch, TooSlow
 from .template_bounds import MAX_MERGED, TooLarge
 
 DRAFT_ROLES = (Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.LEADER)
@@ -76,7 +76,7 @@ def _render(docx: bytes, context: dict) -> bytes:
         tpl = DocxTemplate(io.BytesIO(docx))
         # sandboxed: in a plain Environment «{{ cycler.__init__.__globals__.os.popen(…) }}» in an uploaded template
         # ran a command on the server; bounded: «{{ 'a' * 10**9 }}», «{{ x|center(10**9) }}» held its memory, loops
-        # inside loops held its CPU for hours or wrote gigabytes
+        # inside loops held its CPU for hours or wrote gigabytes, many values each under the bound added up to gigabytes
         tpl.render(context, jinja_env=BoundedRender(autoescape=True))
     except TooSlow as exc:
         seconds = f"{render_budget.RENDER_SECONDS:g}".replace(".", ",")
@@ -86,6 +86,10 @@ def _render(docx: bytes, context: dict) -> bytes:
         raise ValidationFailed("template_unsafe", f"Mẫu kết quả điền ra văn bản quá dài (quá "
                                                   f"{format_number(render_budget.MAX_OUTPUT, 0)} ký tự ngoài nội "
                                                   "dung của mẫu); chỉ dùng các trường trộn được liệt kê.") from exc
+    except TooMuch as exc:
+        raise ValidationFailed("template_unsafe", f"Mẫu kết quả tạo quá nhiều dữ liệu khi điền (tổng cộng quá "
+                                                  f"{format_number(render_budget.MAX_BUILT, 0)} ký tự); chỉ dùng các "
+                                                  "trường trộn được liệt kê.") from exc
     except TooLarge as exc:
         raise ValidationFailed("template_unsafe", f"Mẫu có trường trộn tạo giá trị quá lớn (quá "
                                                   f"{format_number(MAX_MERGED, 0)} ký tự); chỉ dùng các trường trộn "

@@ -3,7 +3,9 @@ field away from Python's internals, bounded so that no merge field builds a valu
 (digits, items) and holds the worker's memory and CPU: «{{ 'a' * 10**9 }}», «{{ '{:>999999999}'.format(x) }}»,
 «{{ x|center(999999999) }}», «{{ (x * 9999)|replace('a', x * 9999) }}» … Each way of building text is measured before
 the value is built where its size can be told from its arguments (padding width, replacements × growth,
-separators × items), and the value is measured right after otherwise."""
+separators × items), and the value is measured right after otherwise; every other filter's value is measured right
+after too. Each value built passes through Bounded.built, where a render (render_budget.BoundedRender) also adds it
+to the total it may build."""
 
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ class _Measured:
 
     def vformat(self, format_string, args, kwargs):
         self.built = len(format_string)
-        return _check(super().vformat(format_string, args, kwargs), "format")
+        return self._env.built(super().vformat(format_string, args, kwargs), "format")
 
     def format_field(self, value, format_spec):
         _refuse_past(_spec_widths(format_spec), "format width")
@@ -130,7 +132,7 @@ def _translate_size(s, table) -> int:
     return len(s) * max(longest, 1)
 
 
-def _method_call(method, args, kwargs):
+def _method_call(env, method, args, kwargs):
     """A text's own method (str or bytes), measured before it builds its result."""
     s, name = method.__self__, method.__name__
     # bound to str's (bytes') own signature: Markup's methods take «*args, **kwargs»
@@ -144,10 +146,10 @@ def _method_call(method, args, kwargs):
     elif name == "join":
         items = list(bound.get("iterable"))
         _refuse_past(join_size(s, items), name)
-        return _check(method(items), name)
+        return env.built(method(items), name)
     elif name == "translate":
         _refuse_past(_translate_size(s, bound.get("table")), name)
-    return _check(method(*args, **kwargs), name)
+    return env.built(method(*args, **kwargs), name)
 
 
 _TEXT_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join", "translate"}
@@ -190,9 +192,25 @@ _FILTER_SIZES = {
 }
 
 
+def _sync(func):
+    """«join», «slice», «map» …: the sync filter (a sandbox never renders async)."""
+    return func.__wrapped__ if getattr(func, "jinja_async_variant", False) else func
+
+
+def _counted_filter(name, func, env):
+    """Any other filter («upper», «list», «string» …): its result measured once built (items of a «map» are built
+    by the filter it runs, itself counted)."""
+    func = _sync(func)
+
+    @functools.wraps(func)
+    def counted(*args, **kwargs):
+        return env.built(func(*args, **kwargs), name)
+
+    return counted
+
+
 def _bounded_filter(name, func, env):
-    if getattr(func, "jinja_async_variant", False):  # «join», «slice»: the sync filter (a sandbox never renders async)
-        func = func.__wrapped__
+    func = _sync(func)
     signature = inspect.signature(func)
 
     @functools.wraps(func)  # keeps jinja's pass_eval_context / pass_environment mark
@@ -210,7 +228,7 @@ def _bounded_filter(name, func, env):
         else:
             bound.apply_defaults()
             _refuse_past(_FILTER_SIZES[name](bound.arguments), name)
-        return _check(func(*bound.args, **bound.kwargs), name)
+        return env.built(func(*bound.args, **bound.kwargs), name)
 
     return bounded
 
@@ -244,8 +262,9 @@ class Bounded(ImmutableSandboxedEnvironment):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in [*_FILTER_SIZES, "join", "sum"]:
-            self.filters[name] = _bounded_filter(name, self.filters[name], self)
+        for name, func in list(self.filters.items()):
+            bounded = name in _FILTER_SIZES or name in {"join", "sum"}
+            self.filters[name] = (_bounded_filter if bounded else _counted_filter)(name, func, self)
         self.globals.update(namespace=_Namespace, lipsum=_lipsum, range=_range)
 
     def call_binop(self, context, operator, left, right):
@@ -263,7 +282,7 @@ class Bounded(ImmutableSandboxedEnvironment):
             _refuse_past(_size(left) + _size(right), "concatenation")
         elif operator == "%" and isinstance(left, str | bytes):
             _refuse_past(printf_size(left, right), "printf")
-        return _check(super().call_binop(context, operator, left, right), operator)
+        return self.built(super().call_binop(context, operator, left, right), operator)
 
     def wrap_str_format(self, value):
         wrapper = super().wrap_str_format(value)
@@ -287,6 +306,11 @@ class Bounded(ImmutableSandboxedEnvironment):
             _check(arg, "argument")
         if getattr(__obj, "__name__", None) in _TEXT_METHODS and isinstance(getattr(__obj, "__self__", None),
                                                                             str | bytes):
-            return _method_call(__obj, args, kwargs)
-        return _check(super().call(__context, __obj, *args, **kwargs), "call")
+            return _method_call(__self, __obj, args, kwargs)
+        return __self.built(super().call(__context, __obj, *args, **kwargs), "call")
+
+    def built(self, value, what: str):
+        """Each value built by an operation above (arithmetic, formatting, a text's method, a filter, a call): refused
+        past MAX_MERGED; a render (render_budget.BoundedRender) also counts it towards its total."""
+        return _check(value, what)
 

@@ -177,8 +177,9 @@ def refuse_token_guessing(request) -> None:
 
 # --- public look-ups by a code and a secret ------------------------------------------------------------------
 # A dossier's code and the last 4 digits of the applicant's ID or phone number (portal tracking), a feedback's code
-# and its sender's phone or e-mail (API): wrong guesses are counted per address and per code; per code also over a
-# day, so that guesses spread over many addresses do not get through the 4 digits (10 every 15 minutes was 960 a day).
+# and its sender's phone or e-mail (API), an ID number that already has an account at sign-up (portal): wrong
+# guesses are counted per address and per code; per code also over a day, so that guesses spread over many addresses
+# do not get through the 4 digits (10 every 15 minutes was 960 a day).
 
 LOOKUP_WINDOW = 15 * 60
 LOOKUP_LIMIT = 10  # wrong guesses per address, and per code, in LOOKUP_WINDOW seconds
@@ -196,10 +197,22 @@ def lookup_key(kind: str, scope: str, code: str) -> str:
     return f"motcua:lookup:{kind}:{scope}:{digest}"
 
 
+# Sign-up with an ID number that already has an account (portal.forms.SignupForm): each such attempt counts as a wrong
+# guess under kind "signup", the ID number standing for the code, so that nobody can try thousands of numbers to learn
+# which have an account (Decree 13/2023/ND-CP art. 3(6): personal data protected against unlawful processing).
+SIGNUP_MESSAGE = ("Quá nhiều lần thử đăng ký bằng số định danh đã có tài khoản. Vui lòng thử lại sau 15 phút. Nếu đó "
+                  "là số định danh của bạn, hãy đăng nhập, hoặc đăng nhập bằng VNeID để đặt lại mật khẩu.")
+SIGNUP_DAILY_MESSAGE = ("Quá nhiều lần thử đăng ký bằng số định danh này trong ngày; vui lòng thử lại sau 1440 phút (24 "
+                        "giờ). Nếu đó là số định danh của bạn, hãy đăng nhập, hoặc đăng nhập bằng VNeID để đặt lại mật "
+                        "khẩu.")
+_KIND_MESSAGES = {"signup": (SIGNUP_MESSAGE, SIGNUP_DAILY_MESSAGE)}
+
+
 def _lookup_counters(request, kind: str, code: str) -> list[tuple[str, int, int, str]]:
-    return [(f"motcua:lookup:{kind}:ip:{client_address(request) or '?'}", LOOKUP_LIMIT, LOOKUP_WINDOW, LOOKUP_MESSAGE),
-            (lookup_key(kind, "code", code), LOOKUP_LIMIT, LOOKUP_WINDOW, LOOKUP_MESSAGE),
-            (lookup_key(kind, "day", code), LOOKUP_DAILY_LIMIT, LOOKUP_DAY, LOOKUP_DAILY_MESSAGE)]
+    window, day = _KIND_MESSAGES.get(kind, (LOOKUP_MESSAGE, LOOKUP_DAILY_MESSAGE))
+    return [(f"motcua:lookup:{kind}:ip:{client_address(request) or '?'}", LOOKUP_LIMIT, LOOKUP_WINDOW, window),
+            (lookup_key(kind, "code", code), LOOKUP_LIMIT, LOOKUP_WINDOW, window),
+            (lookup_key(kind, "day", code), LOOKUP_DAILY_LIMIT, LOOKUP_DAY, day)]
 
 
 def lookup_refusal(request, kind: str, code: str) -> str | None:

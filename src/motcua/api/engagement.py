@@ -1,7 +1,8 @@
 """Engagement API: satisfaction ratings and feedback (phản ánh, kiến nghị).
 
 Public (no sign-in): GET /criteria, POST /feedback (anonymous with a name + phone or e-mail),
-GET /feedback/public, GET /feedback/track/{code}?contact=… (the submitter's phone or e-mail).
+GET /feedback/public, POST /feedback/track/{code} with {"contact": …} (the submitter's phone or e-mail; the older
+GET …?contact=… still answers, deprecated: the contact lands in access logs and browser history).
 Signed-in (bearer token or session + CSRF): rating of one's own returned dossier, the officer inbox,
 processing / answering / publishing / rejecting, and the submitter's satisfaction with an answer.
 Officer reads of a submitter's contact data are written to the audit trail.
@@ -17,10 +18,9 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
-from motcua.accounts import lockout
 from motcua.audit.services import record_read
 from motcua.catalog.models import Procedure
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import NotFound
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback, ratings
@@ -103,12 +103,6 @@ class PublicFeedbackOut(Schema):
     answer: str
     answered_at: datetime | None
     published_at: datetime | None
-
-
-class TrackOut(FeedbackReceipt):
-    answer: str
-    answered_at: datetime | None
-    reject_reason: str
 
 
 class OfficerFeedbackOut(Schema):
@@ -288,23 +282,6 @@ def public_feedback(request, q: Annotated[str, StringConstraints(max_length=200)
              "procedure_code": f.procedure.code if f.procedure_id else None, "received_at": f.received_at,
              "answer": f.public_answer, "answered_at": f.answered_at, "published_at": f.published_at}
             for f in qs[offset:offset + limit]]
-
-
-@router.get("/feedback/track/{code}", response={200: TrackOut, 429: ErrorOut},
-            summary="Tra cứu phản ánh bằng mã và số điện thoại/thư")
-def track_feedback(request, code: str, contact: str = Query(..., min_length=3, max_length=255)):
-    refusal = lockout.lookup_refusal(request, "feedback", code)  # wrong guesses per address and per code
-    if refusal:
-        raise DomainError("too_many_attempts", refusal, status=429)
-    fb = Feedback.objects.filter(code=code.strip().upper()).first()
-    contact = contact.strip().lower().replace(" ", "")
-    if contact.startswith("+84"):
-        contact = "0" + contact[3:]
-    if fb is None or contact not in {fb.submitter_phone, fb.submitter_email.lower()} - {""}:
-        lockout.note_wrong_lookup(request, "feedback", code)
-        raise NotFound("feedback_not_found", "Không tìm thấy phản ánh với mã và thông tin liên hệ đã nhập.")
-    return {**_receipt(fb), "answer": fb.answer if fb.answered_at else "", "answered_at": fb.answered_at,
-            "reject_reason": fb.reject_reason}
 
 
 # --- feedback: officers ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from . import (
     retry,
     transformation,
 )
+from . import feedback_tracking as _feedback_tracking  # noqa: F401  (adds feedback tracking to the engagement router)
 from . import slips as _slips  # noqa: F401  (adds the slip downloads to the dossiers router)
 
 DESCRIPTION = """

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from motcua.accounts import lockout
 from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
 from motcua.core.digits import ascii_digits
 from motcua.core.errors import DomainError
@@ -69,6 +70,10 @@ class PasswordsMatch:
         return data
 
 
+ID_NUMBER_HAS_ACCOUNT = ("Số định danh này đã có tài khoản. Vui lòng đăng nhập bằng số định danh và mật khẩu; nếu quên "
+                         "mật khẩu, đăng nhập bằng VNeID rồi đặt lại mật khẩu.")
+
+
 class SignupForm(PasswordsMatch, forms.Form):
     full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages=REQUIRED,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
@@ -86,10 +91,25 @@ class SignupForm(PasswordsMatch, forms.Form):
     password2 = forms.CharField(label="Nhập lại mật khẩu", error_messages=REQUIRED,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.refused = False  # too many tries with numbers that have an account: the page answers 429
+
     def clean_id_number(self):
+        """The holder of a number that has an account is told so and how to get in; everyone is limited in how often
+        a sign-up may hit such a number (accounts.lockout, kind "signup", per address and per number), and an address
+        or a number past the limit is refused whatever the number, so a refusal tells nothing either."""
         value = clean_id_number(self.cleaned_data["id_number"])
+        if not value:
+            return value
+        refusal = lockout.lookup_refusal(self.request, "signup", value)
+        if refusal:
+            self.refused = True
+            raise forms.ValidationError(refusal)
         if get_user_model().objects.filter(id_number=value).exists():
-            raise forms.ValidationError("Số định danh này đã có tài khoản. Vui lòng đăng nhập.")
+            lockout.note_wrong_lookup(self.request, "signup", value)
+            raise forms.ValidationError(ID_NUMBER_HAS_ACCOUNT)
         return value
 
     def clean_phone(self):

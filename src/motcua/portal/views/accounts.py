@@ -73,7 +73,7 @@ def logout_view(request):
 
 
 def signup(request):
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -85,7 +85,9 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Đăng ký tài khoản thành công.")
             return redirect(_safe_next(request, "portal:my_dossiers"))
-    return page(request, "portal/signup.html", {"form": form, "nav": "signup"}, status=400 if form.errors else 200)
+    status = 429 if form.refused else 400 if form.errors else 200
+    return page(request, "portal/signup.html", {"form": form, "nav": "signup", "eid_url": _eid_url(request)},
+                status=status)
 
 
 @login_required

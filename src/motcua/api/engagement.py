@@ -4,18 +4,18 @@ Public (no sign-in): GET /criteria, POST /feedback (anonymous with a name + phon
 GET /feedback/public, POST /feedback/track/{code} with {"contact": …} (the submitter's phone or e-mail; the older
 GET …?contact=… still answers, deprecated: the contact lands in access logs and browser history).
 Signed-in (bearer token or session + CSRF): rating of one's own returned dossier, the officer inbox,
-processing / answering / publishing / rejecting, and the submitter's satisfaction with an answer.
+processing / answering / publishing (with the public copy as sent, or edited: engagement.privacy.edited_copy) /
+correcting a published item's public copy / rejecting, and the submitter's satisfaction with an answer.
 Officer reads of a submitter's contact data are written to the audit trail.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import StringConstraints
 
 from motcua.audit.services import record_read
@@ -25,17 +25,30 @@ from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback, ratings
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
-from motcua.engagement.privacy import named_dossier
+from motcua.engagement.privacy import automatic_copy, named_dossier
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
+from .engagement_schemas import (
+    CriterionOut,
+    FeedbackAnswerIn,
+    FeedbackIn,
+    FeedbackReasonIn,
+    FeedbackReceipt,
+    OfficerFeedbackListItem,
+    OfficerFeedbackOut,
+    PublicCopyIn,
+    PublicFeedbackOut,
+    QuestionIn,
+    RatingIn,
+    RatingOut,
+    ReplyIn,
+    SatisfiedIn,
+)
 from .schemas import ErrorOut
-from .values import Boolean, WholeNumber, page_size, page_start
+from .values import page_size, page_start
 
 router = Router(tags=["engagement"])
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
 
 
 def _anonymous(request):
@@ -43,129 +56,6 @@ def _anonymous(request):
 
 
 optional_auth = [token_auth, session_auth, _anonymous]
-
-
-# --- schemas -----------------------------------------------------------------------------------------------
-
-class CriterionOut(Schema):
-    code: str
-    name: str
-    options: dict[str, str]
-
-
-class RatingIn(Schema):
-    satisfied: Boolean = Field(..., description="Hài lòng (true) hoặc không hài lòng (false)")
-    scores: dict[str, WholeNumber] = Field(default_factory=dict, description="Điểm 0/1/2 theo mã tiêu chí (tùy chọn)")
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
-
-
-class RatingOut(Schema):
-    dossier_id: int
-    dossier_code: str | None
-    satisfied: bool
-    scores: dict[str, int]
-    total_score: int
-    max_score: int
-    comment: str
-    created_at: datetime
-
-
-class FeedbackIn(Schema):
-    classification: Literal["regulation", "conduct"]
-    title: Short
-    content: Text
-    name: Short = ""
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
-    email: Short = ""
-    address: Short = ""
-    procedure_code: Short | None = None
-    agency_code: Short | None = None
-    dossier_code: Short | None = None
-    reraises_code: Short | None = Field(None, description="Mã phản ánh trước (của chính người gửi) được phản ánh lại")
-
-
-class FeedbackReceipt(Schema):
-    code: str
-    status: str
-    status_label: str
-    received_at: datetime
-    handle_due_at: datetime
-
-
-class PublicFeedbackOut(Schema):
-    code: str
-    classification: str
-    title: str
-    content: str
-    agency: str | None
-    procedure_code: str | None
-    received_at: datetime
-    answer: str
-    answered_at: datetime | None
-    published_at: datetime | None
-
-
-class OfficerFeedbackOut(Schema):
-    id: int
-    code: str
-    classification: str
-    status: str
-    status_label: str
-    title: str
-    content: str
-    agency_code: str | None
-    procedure_code: str | None
-    dossier_code: str | None
-    submitter_name: str
-    submitter_phone: str
-    submitter_email: str
-    submitter_address: str
-    received_at: datetime
-    reject_due_at: datetime
-    handle_due_at: datetime
-    answered_at: datetime | None
-    published_at: datetime | None
-    rejected_at: datetime | None
-    answer: str
-    reject_reason: str
-    is_public: bool
-    on_time: bool
-
-
-class OfficerFeedbackListItem(Schema):
-    id: int
-    code: str
-    classification: str
-    status: str
-    status_label: str
-    title: str
-    agency_code: str | None
-    received_at: datetime
-    handle_due_at: datetime
-    on_time: bool
-
-
-class FeedbackAnswerIn(Schema):
-    # The OpenAPI document names a body by its class: AnswerIn is a reporting round's answer (api.transformation).
-    answer: Text
-    publish: Boolean = False
-
-
-class FeedbackReasonIn(Schema):
-    # ReasonIn is a dossier action's reason (api.schemas), which may not be empty.
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-
-
-class SatisfiedIn(Schema):
-    satisfied: Boolean
-
-
-class QuestionIn(Schema):
-    question: Text
-
-
-class ReplyIn(Schema):
-    reply: Text
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -198,7 +88,9 @@ def _officer_out(fb: Feedback) -> dict:
             "received_at": fb.received_at, "reject_due_at": fb.reject_due_at, "handle_due_at": fb.handle_due_at,
             "answered_at": fb.answered_at, "published_at": fb.published_at, "rejected_at": fb.rejected_at,
             "answer": fb.answer, "reject_reason": fb.reject_reason, "is_public": fb.is_public,
-            "on_time": feedback.feedback_on_time(fb)}
+            "on_time": feedback.feedback_on_time(fb),
+            **({"public_title": fb.public_title, "public_content": fb.public_content, "public_answer": fb.public_answer}
+               if fb.is_public else automatic_copy(fb))}
 
 
 def _visible_feedback(user, feedback_id: int) -> Feedback:
@@ -333,9 +225,22 @@ def answer_feedback(request, feedback_id: int, payload: FeedbackAnswerIn):
 
 
 @router.post("/feedback/{id:feedback_id}/publish", auth=api_auth, response=OfficerFeedbackOut,
-             summary="Công khai kết quả trả lời")
-def publish_feedback(request, feedback_id: int):
-    fb = feedback.publish_feedback(request.auth, _visible_feedback(request.auth, feedback_id))
+             summary="Công khai kết quả trả lời (kèm bản công khai đã sửa, tùy chọn)",
+             description="Trường bản công khai không gửi thì dùng bản ẩn tự động (xem `public_*` ở chi tiết phản ánh). "
+                         "Số điện thoại, thư điện tử, số định danh, họ tên người gửi trong bản gửi lên được ẩn lại tự "
+                         "động. 422 `feedback_public_copy_invalid`: trường trống hoặc quá dài.")
+def publish_feedback(request, feedback_id: int, payload: PublicCopyIn | None = None):
+    texts = payload.dict() if payload else {}
+    fb = feedback.publish_feedback(request.auth, _visible_feedback(request.auth, feedback_id), **texts)
+    return _officer_out(fb)
+
+
+@router.patch("/feedback/{id:feedback_id}/public-copy", auth=api_auth, response=OfficerFeedbackOut,
+              summary="Sửa bản công khai của phản ánh đã công khai (ghi nhật ký)",
+              description="Cùng quyền công khai. Trường không gửi giữ nguyên; thông tin cá nhân của người gửi được ẩn "
+                          "lại tự động. 409 `feedback_invalid_status` nếu chưa công khai.")
+def correct_public_copy(request, feedback_id: int, payload: PublicCopyIn):
+    fb = feedback.correct_public_copy(request.auth, _visible_feedback(request.auth, feedback_id), **payload.dict())
     return _officer_out(fb)
 
 

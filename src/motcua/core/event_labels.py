@@ -40,6 +40,7 @@ LABELS = {
     "engagement.feedback_info_provided": "Bổ sung thông tin phản ánh", "engagement.feedback_answered": "Trả lời phản ánh",
     "engagement.feedback_published": "Công khai trả lời phản ánh", "engagement.feedback_rejected": "Từ chối phản ánh",
     "engagement.feedback_rated": "Đánh giá trả lời phản ánh",
+    "engagement.feedback_public_copy_corrected": "Sửa nội dung công khai của phản ánh",
     "units.reorganization_created": "Lập phương án sắp xếp", "units.reorganization_edited": "Sửa phương án sắp xếp",
     "units.reorganization_approved": "Phê duyệt phương án sắp xếp",
     "units.reorganization_reopened": "Trả phương án sắp xếp về bản nháp",

@@ -3,15 +3,15 @@
 Every write runs in one transaction, validates its input (DomainError with a code and a Vietnamese
 message, nothing half-written), writes an audit entry and an outbox event:
 engagement.feedback_received, _processing, _info_requested, _info_provided, _answered, _published, _rejected,
-_rated, _transferred.
+_rated, _transferred, _public_copy_corrected.
 
 - ``submit_feedback(user, classification=..., title=..., content=..., ...)`` (anonymous allowed with a
   name and a phone or e-mail; ``reraises=`` an earlier answered item of the same sender raises it again),
   ``start_processing``, ``request_information`` (once), ``answer_feedback``, ``publish_feedback``,
-  ``reject_feedback``, ``transfer_feedback`` (officers of the handling agency or province-wide),
+  ``reject_feedback``, ``transfer_feedback`` (officers of the handling agency or province-wide; ``may_handle``),
+  ``correct_public_copy`` (a published item's public copy, by whoever may publish it),
   ``provide_information`` and ``rate_feedback_answer`` (the submitter); ``visible_feedback(user)``.
-  Deadlines: rules.FEEDBACK_DEADLINES (working days,
-  motcua.core.calendar).
+  Deadlines: rules.FEEDBACK_DEADLINES (working days, motcua.core.calendar).
 
 For reporting (Decision 766 group 5)
     ``feedback_on_time(feedback, as_of)`` — True/False per item (indicator 5.2 rule: finished items on time
@@ -39,7 +39,7 @@ from motcua.units import receiving
 
 from .common import MAX_CONTENT, clean_text, iso, percent
 from .models import Feedback, FeedbackClassification, FeedbackStatus
-from .privacy import public_copy
+from .privacy import edited_copy, public_copy
 from .rules import feedback_deadlines
 
 
@@ -139,12 +139,14 @@ def visible_feedback(user, qs=None):
     return qs.filter(Q(agency_id__in=staff_agencies_of(user)) | Q(submitter_id=user.pk))
 
 
-def _require_handler(user, fb: Feedback, capability: str = "answer_feedback") -> None:
+def may_handle(user, fb: Feedback, capability: str = "answer_feedback") -> bool:
     if fb.agency_id is None:
-        ok = is_province_wide(user) and can(user, capability)
-    else:
-        ok = can(user, capability, fb.agency_id)
-    if not ok:
+        return is_province_wide(user) and can(user, capability)
+    return can(user, capability, fb.agency_id)
+
+
+def _require_handler(user, fb: Feedback, capability: str = "answer_feedback") -> None:
+    if not may_handle(user, fb, capability):
         raise PermissionDenied("forbidden", "Bạn không có quyền xử lý phản ánh, kiến nghị này.")
 
 
@@ -243,18 +245,33 @@ def answer_feedback(user, fb, answer: str, publish: bool = False, at=None) -> Fe
     return fb
 
 
-def publish_feedback(user, fb, at=None) -> Feedback:
+def publish_feedback(user, fb, at=None, **public) -> Feedback:
+    """Publish with the automatic public copy or the officer's (``public_title=``, ...: privacy.edited_copy)."""
     now = at or timezone.now()
     with transaction.atomic():
         fb = _locked(fb)
         _require_handler(user, fb, "publish_feedback")
         _require_status(fb, {FeedbackStatus.ANSWERED}, "công khai")
-        fb.status = FeedbackStatus.PUBLISHED
-        fb.published_at = now
-        fb.is_public = True
+        fb.status, fb.published_at, fb.is_public = FeedbackStatus.PUBLISHED, now, True
         public_copy(fb)  # without the sender's personal data (privacy.py)
+        vars(fb).update(edited := edited_copy(fb, **public))
         fb.save()
-        _log(user, fb, "published", now)
+        _log(user, fb, "published", now, {"edited": sorted(edited)})
+    return fb
+
+
+def correct_public_copy(user, fb, at=None, **public) -> Feedback:
+    """Correct a published item's public copy; audited with the fields and what the public now reads (not what it
+    read: that may be the personal data taken out)."""
+    now = at or timezone.now()
+    with transaction.atomic():
+        fb = _locked(fb)
+        _require_handler(user, fb, "publish_feedback")
+        _require_status(fb, {FeedbackStatus.PUBLISHED}, "sửa nội dung công khai")
+        if changed := edited_copy(fb, **public):
+            vars(fb).update(changed)
+            fb.save(update_fields=sorted(changed))
+            _log(user, fb, "public_copy_corrected", now, {"fields": sorted(changed), "now": changed})
     return fb
 
 

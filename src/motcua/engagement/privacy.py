@@ -10,6 +10,11 @@
   of the dossier named) becomes «Võ T. L.»; the sender's address and e-mail, every e-mail address, every phone number
   (0… or +84…, spaces, dots or dashes between the digits) and every run of 9 or more digits (ID numbers, accounts)
   become «[đã ẩn]». Neither a number in full nor its last digits: the last 4 are the public tracking's second factor.
+- ``automatic_copy(fb)`` — that copy as a dict (``public_title``, ``public_content``, ``public_answer``), not set:
+  what the publish form shows the officer to read and edit first (a third person's name, a house address...).
+- ``edited_copy(fb, public_title=..., ...)`` — what the officer changed in the copy, checked (not empty where the text as sent is not,
+  the model's lengths; else ``ValidationFailed('feedback_public_copy_invalid')`` with a message per field) and masked
+  again by ``redact``: a phone, an e-mail, an ID number or the sender's name typed back is hidden all the same.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
+
+from .common import MAX_CONTENT, clean_text
 
 DOSSIER_NOT_FOUND = ("Không tìm thấy hồ sơ có mã đã nhập trong các hồ sơ của bạn. Để phản ánh về một hồ sơ, vui lòng "
                      "đăng nhập bằng tài khoản đã nộp hồ sơ đó.")
@@ -72,11 +79,50 @@ def redact(text: str, *, names=(), details=()) -> str:
     return _LONG_NUMBER.sub(HIDDEN, text)
 
 
+def _people(fb) -> dict:
+    return {"names": [fb.submitter_name, getattr(fb.dossier, "applicant_name", "") if fb.dossier_id else ""],
+            "details": [fb.submitter_email, fb.submitter_address, fb.submitter_phone]}
+
+
+PUBLIC_FIELDS = {"public_title": "title", "public_content": "content", "public_answer": "answer"}
+# The model's lengths (Feedback.public_title) and the sent text's (MAX_CONTENT)
+PUBLIC_MAX = {"public_title": 300, "public_content": MAX_CONTENT, "public_answer": MAX_CONTENT}
+PUBLIC_LABELS = {"public_title": "Tiêu đề công khai", "public_content": "Nội dung công khai",
+                 "public_answer": "Kết quả xử lý công khai"}
+
+
+def automatic_copy(fb) -> dict[str, str]:
+    """What ``public_copy`` would set, as {"public_title": ..., "public_content": ..., "public_answer": ...}."""
+    people = _people(fb)
+    copy = {public: redact(getattr(fb, sent), **people) for public, sent in PUBLIC_FIELDS.items()}
+    copy["public_title"] = copy["public_title"][:300]
+    return copy
+
+
 def public_copy(fb) -> None:
     """Set what the public sees of feedback item `fb` (not saved here). Decree 13/2023/ND-CP art. 11: publishing a
     person's data needs their consent, which the sender of a feedback item has not given."""
-    names = [fb.submitter_name, getattr(fb.dossier, "applicant_name", "") if fb.dossier_id else ""]
-    details = [fb.submitter_email, fb.submitter_address, fb.submitter_phone]
-    fb.public_title = redact(fb.title, names=names, details=details)[:300]
-    fb.public_content = redact(fb.content, names=names, details=details)
-    fb.public_answer = redact(fb.answer, names=names, details=details)
+    for field, value in automatic_copy(fb).items():
+        setattr(fb, field, value)
+
+
+def edited_copy(fb, **texts) -> dict[str, str]:
+    """The fields of the public copy an officer wrote (``public_title=``, ``public_content=``, ``public_answer=``; one
+    not given or None keeps what ``fb`` holds) that differ from ``fb``'s, checked and masked again; not set. Decree 13/2023/ND-CP art. 11, as ``public_copy``: the
+    officer removes what the automatic masking cannot find, never puts back what it hides."""
+    errors, copy = {}, {}
+    if all(texts.get(field) is None for field in PUBLIC_FIELDS):
+        return copy
+    for field, sent in PUBLIC_FIELDS.items():
+        given = texts.get(field)
+        text = unicodedata.normalize("NFC", clean_text(getattr(fb, field) if given is None else given))
+        if field == "public_title":
+            text = " ".join(text.split())
+        if not text and getattr(fb, sent):
+            errors[field] = f"Vui lòng nhập {PUBLIC_LABELS[field].lower()}."
+        elif len(text) > PUBLIC_MAX[field]:
+            errors[field] = f"{PUBLIC_LABELS[field]} không được dài quá {PUBLIC_MAX[field]} ký tự."
+        copy[field] = redact(text, **_people(fb))[:PUBLIC_MAX[field]]
+    if errors:
+        raise ValidationFailed("feedback_public_copy_invalid", next(iter(errors.values())), details=errors)
+    return {field: text for field, text in copy.items() if text != getattr(fb, field)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -12,7 +14,8 @@ from motcua.audit.services import record_read
 from motcua.core.errors import DomainError
 from motcua.engagement import feedback as engagement
 from motcua.engagement.models import FeedbackStatus
-from motcua.web.pages import actor, show_domain_error
+from motcua.engagement.privacy import PUBLIC_FIELDS, PUBLIC_LABELS, automatic_copy
+from motcua.web.pages import actor, place_domain_error, show_domain_error
 
 from .common import bo_page, officer_required
 
@@ -20,7 +23,8 @@ from .common import bo_page, officer_required
 class AnswerForm(forms.Form):
     answer = forms.CharField(label="Nội dung trả lời", widget=forms.Textarea(attrs={"rows": 5}),
                              error_messages={"required": "Vui lòng nhập nội dung trả lời."})
-    publish = forms.BooleanField(label="Công khai kết quả trên Cổng (không kèm thông tin người gửi)", required=False)
+    publish = forms.BooleanField(label="Công khai kết quả trên Cổng ngay (bản công khai được ẩn thông tin cá nhân tự "
+                                       "động; xem và sửa được sau bằng «Sửa nội dung công khai»)", required=False)
 
 
 class RejectForm(forms.Form):
@@ -33,11 +37,44 @@ class InfoForm(forms.Form):
                                error_messages={"required": "Vui lòng nêu rõ thông tin cần bổ sung."})
 
 
-FORMS = {"start": None, "info": InfoForm, "answer": AnswerForm, "publish": None, "reject": RejectForm}
+class PublicCopyForm(forms.Form):
+    """The public copy (engagement.privacy) the officer reads and edits before it goes out, or corrects after."""
+    hint = ("Hệ thống đã tự động viết tắt họ tên người gửi (ví dụ «Võ T. L.») và thay địa chỉ, thư điện tử của người "
+            "gửi, mọi số điện thoại, thư điện tử, dãy từ 9 chữ số trở lên bằng «[đã ẩn]». Hệ thống không nhận ra được "
+            "mọi thông tin cá nhân: vui lòng đọc lại và xóa họ tên người khác, địa chỉ nhà, biển số xe… trước khi "
+            "công khai. Số điện thoại, thư điện tử, số định danh nhập lại sẽ được ẩn tự động khi lưu.")
+    public_title = forms.CharField(label=PUBLIC_LABELS["public_title"], required=False)
+    public_content = forms.CharField(label=PUBLIC_LABELS["public_content"], required=False,
+                                     widget=forms.Textarea(attrs={"rows": 6}))
+    public_answer = forms.CharField(label=PUBLIC_LABELS["public_answer"], required=False,
+                                    widget=forms.Textarea(attrs={"rows": 5}))
+
+
+FORMS = {"start": None, "info": InfoForm, "answer": AnswerForm, "publish": PublicCopyForm, "reject": RejectForm,
+         "public_copy": PublicCopyForm}
 LABELS = {"start": "Chuyển sang xử lý", "info": "Yêu cầu bổ sung thông tin", "answer": "Trả lời",
-          "publish": "Công khai kết quả", "reject": "Từ chối xử lý"}
+          "publish": "Công khai kết quả", "reject": "Từ chối xử lý", "public_copy": "Sửa nội dung công khai"}
 BY_STATUS = {FeedbackStatus.RECEIVED: ["start", "info", "answer", "reject"],
-             FeedbackStatus.PROCESSING: ["info", "answer", "reject"], FeedbackStatus.ANSWERED: ["publish"]}
+             FeedbackStatus.PROCESSING: ["info", "answer", "reject"], FeedbackStatus.ANSWERED: ["publish"],
+             FeedbackStatus.PUBLISHED: ["public_copy"]}
+PUBLISHING = {"publish", "public_copy"}  # the publish_feedback capability's
+
+
+def _blank_form(action, fb):
+    if action == "publish":
+        return PublicCopyForm(initial=automatic_copy(fb))
+    if action == "public_copy":
+        return PublicCopyForm(initial={field: getattr(fb, field) for field in PUBLIC_FIELDS})
+    return FORMS[action]() if FORMS[action] else None
+
+
+def _offered(user, fb):
+    for action in BY_STATUS.get(fb.status, []):
+        if action == "info" and fb.info_requested_at is not None:
+            continue
+        if action in PUBLISHING and not engagement.may_handle(user, fb, "publish_feedback"):
+            continue
+        yield action
 
 
 def _visible(request):
@@ -62,8 +99,7 @@ def feedback_detail(request, pk, bound=None, status=200):
     if fb.submitter_id != request.user.pk:  # the sender's contact details are personal data
         record_read(request.user, "feedback", fb.pk, ["submitter_name", "submitter_phone", "submitter_email"],
                     purpose="backoffice_feedback")
-    actions = [(a, LABELS[a], (bound or {}).get(a) or (FORMS[a]() if FORMS[a] else None))
-               for a in BY_STATUS.get(fb.status, []) if a != "info" or fb.info_requested_at is None]
+    actions = [(a, LABELS[a], (bound or {}).get(a) or _blank_form(a, fb)) for a in _offered(request.user, fb)]
     return bo_page(request, "backoffice/feedback.html", {"fb": fb, "actions": actions, "nav": "feedback",
                                                           "open_action": next(iter(bound or {}), None)},
                     status=status)
@@ -86,12 +122,25 @@ def feedback_action(request, pk, action):
             engagement.request_information(user, fb, form.cleaned_data["question"])
         elif action == "answer":
             engagement.answer_feedback(user, fb, form.cleaned_data["answer"], publish=form.cleaned_data["publish"])
-        elif action == "publish":
-            engagement.publish_feedback(user, fb)
+        elif action in PUBLISHING:
+            # a field the request does not send keeps the automatic copy (publish) or the current one (correction)
+            texts = {f: form.cleaned_data[f] if f in request.POST else None for f in PUBLIC_FIELDS}
+            service = engagement.publish_feedback if action == "publish" else engagement.correct_public_copy
+            fb = service(user, fb, **texts)
+            if any(_words(text) != _words(getattr(fb, f)) for f, text in texts.items() if text is not None):
+                messages.info(request, "Số điện thoại, thư điện tử, số định danh hoặc họ tên người gửi còn trong bản "
+                                       "công khai đã được ẩn tự động.")
         else:
             engagement.reject_feedback(user, fb, form.cleaned_data["reason"])
     except DomainError as err:
-        show_domain_error(request, err)
+        if action in PUBLISHING and err.details:
+            place_domain_error(form, err)
+        else:
+            show_domain_error(request, err)
         return feedback_detail(request, pk, bound={action: form} if form else None, status=err.status)
     messages.success(request, f"Đã thực hiện: {LABELS[action]}.")
     return redirect("backoffice:feedback", pk=pk)
+
+
+def _words(text: str) -> list[str]:
+    return unicodedata.normalize("NFC", text).split()

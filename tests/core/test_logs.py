@@ -112,3 +112,29 @@ def test_an_error_logged_with_its_traceback_carries_no_id_number_in_the_tracebac
     assert "Traceback" in written and "ValueError: duplicate key" in written
     assert "051190012345" not in written and "lan.vo" not in written
     assert "051*******45" in written
+
+
+def test_the_access_line_of_a_search_carries_no_searched_name(caplog):
+    """The back office's dossier list searches by the applicant's name (``?q=Nguyễn Văn A``), the document vault
+    takes an officer's ``reason``: the value is masked as sent — percent-encoded, ``+`` for spaces, decoded — in the
+    request line and the Referer, and the rest of the line is kept."""
+    server = logging.getLogger("django.server")
+    server.addHandler(caplog.handler)
+    try:
+        for query in ("q=Nguy%E1%BB%85n+V%C4%83n+An&status=received", "status=received&q=Nguy%E1%BB%85n%20V%C4%83n%20An",
+                      "status=received&q=Nguyễn Văn An"):
+            server.info('"%s" %s %s "%s"', f"GET /can-bo/ho-so/?{query} HTTP/1.1", "200", "512",
+                        "https://motcua.example/can-bo/ho-so/?q=Nguy%E1%BB%85n+V%C4%83n+An&trang=2")
+        server.info('"%s" %s %s', "GET /api/v1/documents/vault?id_number=051190012345&reason=H%E1%BB%93+s%C6%A1+"
+                                  "c%E1%BB%A7a+Nguy%E1%BB%85n+V%C4%83n+An HTTP/1.1", "200", "2")
+        server.info('"%s" %s %s', "GET /can-bo/ho-so/?q=&faq=1 HTTP/1.1", "200", "512")
+    finally:
+        server.removeHandler(caplog.handler)
+    lines = [r.getMessage() for r in caplog.records if r.name == "django.server"]
+    assert not any(name in line for line in lines for name in ("Nguy", "V%C4%83n", "Văn", "An ", "An&", "An\""))
+    assert lines[0] == ('"GET /can-bo/ho-so/?q=***&status=received HTTP/1.1" 200 512 '
+                        '"https://motcua.example/can-bo/ho-so/?q=***&trang=2"')
+    assert lines[1].startswith('"GET /can-bo/ho-so/?status=received&q=*** HTTP/1.1" 200 512')
+    assert lines[2].startswith('"GET /can-bo/ho-so/?status=received&q=*** HTTP/1.1" 200 512')
+    assert lines[3] == '"GET /api/v1/documents/vault?id_number=051*******45&reason=*** HTTP/1.1" 200 2'
+    assert lines[4] == '"GET /can-bo/ho-so/?q=&faq=1 HTTP/1.1" 200 512'  # nothing searched, other names kept

@@ -9,6 +9,7 @@ from motcua.audit.models import AuditEntry
 from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback as services
+from motcua.engagement import feedback_reporting as reporting
 from motcua.engagement.models import Feedback, FeedbackStatus
 from motcua.outbox.models import OutboxEvent
 from tests.factories import AgencyFactory, citizen, officer, procedure_with_steps, sign_in
@@ -92,12 +93,12 @@ def test_officer_workflow_answer_publish_and_rate():
         services.answer_feedback(clerk, fb, "ok", at=at(4))
     fb = services.answer_feedback(clerk, fb, "Thời hạn 3 ngày làm việc theo quy định hiện hành.", at=at(10))
     assert fb.status == FeedbackStatus.ANSWERED and fb.answered_by == clerk and fb.publish_due_at == at(12)
-    assert services.feedback_on_time(fb, at(30))
+    assert reporting.feedback_on_time(fb, at(30))
     with pytest.raises(PermissionDenied):  # a counter officer answers, a manager publishes
         services.publish_feedback(clerk, fb, at=at(11))
     fb = services.publish_feedback(officer("leader", agency), fb, at=at(11))
     assert fb.status == FeedbackStatus.PUBLISHED and fb.is_public
-    assert services.feedback_published_on_time(fb) is True
+    assert reporting.feedback_published_on_time(fb) is True
     with pytest.raises(InvalidTransition):
         services.reject_feedback(clerk, fb, "Không thuộc thẩm quyền", at=at(12))
     with pytest.raises(PermissionDenied):
@@ -114,7 +115,7 @@ def test_province_level_feedback_is_handled_by_province_wide_officers():
     with pytest.raises(PermissionDenied):
         services.reject_feedback(officer("leader", AgencyFactory()), fb, "Nội dung không rõ ràng")
     fb = services.reject_feedback(officer("provincial_admin", None), fb, "Nội dung không rõ ràng", at=at(3))
-    assert fb.status == FeedbackStatus.REJECTED and services.feedback_on_time(fb)
+    assert fb.status == FeedbackStatus.REJECTED and reporting.feedback_on_time(fb)
 
 
 def test_on_time_rules_and_summary():
@@ -126,18 +127,18 @@ def test_on_time_rules_and_summary():
                                              "Trùng nội dung đã trả lời", at=at(5))
     open_item = submit(agency=agency, when=at(16))  # due 06/04
     old_open = submit(agency=agency)  # due 23/03
-    assert services.feedback_on_time(answered_on_time)
-    assert not services.feedback_on_time(answered_late)
-    assert not services.feedback_on_time(rejected_late)  # rejection allowed only within 2 working days
+    assert reporting.feedback_on_time(answered_on_time)
+    assert not reporting.feedback_on_time(answered_late)
+    assert not reporting.feedback_on_time(rejected_late)  # rejection allowed only within 2 working days
     as_of = at(25)
-    assert services.feedback_on_time(open_item, as_of) and not services.feedback_on_time(old_open, as_of)
+    assert reporting.feedback_on_time(open_item, as_of) and not reporting.feedback_on_time(old_open, as_of)
 
-    s = services.feedback_summary(Feedback.objects.filter(agency=agency), as_of)
+    s = reporting.feedback_summary(Feedback.objects.filter(agency=agency), as_of)
     assert (s["total"], s["finished"], s["finished_on_time"], s["finished_late"]) == (5, 3, 1, 2)
     assert (s["in_progress"], s["in_progress_on_time"], s["in_progress_late"]) == (2, 1, 1)
     assert s["on_time_rate"] == Decimal("40.00") and s["by_classification"] == {"regulation": 4, "conduct": 1}
     assert s["handling_satisfaction_rate"] == Decimal("40.00")
-    assert services.feedback_summary(Feedback.objects.none())["on_time_rate"] is None
+    assert reporting.feedback_summary(Feedback.objects.none())["on_time_rate"] is None
 
 
 def test_visible_feedback_scopes():

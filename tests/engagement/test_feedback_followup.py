@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from motcua.core.errors import InvalidTransition, PermissionDenied
 from motcua.engagement import feedback as services
+from motcua.engagement import feedback_reporting as reporting
 from motcua.engagement.models import Feedback, FeedbackStatus
 from tests.factories import AgencyFactory, citizen, officer, sign_in
 
@@ -30,17 +31,17 @@ def test_information_request_stops_the_clock_and_moves_the_deadline(people):
     with pytest.raises(PermissionDenied):  # only the sender replies
         services.provide_information(citizen(), fb, "Hồ sơ số 123", at=at(6))
     # waiting is not the agency's time: on time even after the handling deadline
-    assert services.feedback_on_time(fb, as_of=at(25))
+    assert reporting.feedback_on_time(fb, as_of=at(25))
     fb = services.provide_information(sender, fb, "Hồ sơ H51-260301-0001 nộp ngày 01/03.", at=at(6))
     assert fb.status == FeedbackStatus.PROCESSING and fb.handle_due_at == at(25)  # 2 working days later
-    assert services.feedback_on_time(fb, as_of=at(24)) and not services.feedback_on_time(fb, as_of=at(26))
+    assert reporting.feedback_on_time(fb, as_of=at(24)) and not reporting.feedback_on_time(fb, as_of=at(26))
 
 
 def test_asking_too_late_makes_the_item_late(people):
     agency, handler, sender = people
     fb = services.request_information(handler, submit(sender, agency=agency), "Đề nghị bổ sung bản chụp giấy tờ.",
                                       at=at(10))
-    assert not services.feedback_on_time(fb, as_of=at(10))
+    assert not reporting.feedback_on_time(fb, as_of=at(10))
 
 
 def test_reraised_items_cost_the_handling_satisfaction(people):
@@ -53,7 +54,7 @@ def test_reraised_items_cost_the_handling_satisfaction(people):
         submit(citizen(), reraises=first, at=at(5))
     again = submit(sender, reraises=first, title="Vẫn chưa được giải quyết", at=at(5))
     assert again.reraises == first and again.agency == agency
-    summary = services.feedback_summary(Feedback.objects.filter(pk__in=[first.pk, happy.pk]), as_of=at(6))
+    summary = reporting.feedback_summary(Feedback.objects.filter(pk__in=[first.pk, happy.pk]), as_of=at(6))
     assert summary["reraised"] == 1 and summary["total"] == 2
     assert summary["handling_satisfaction_rate"] == 50
     pending = submit(sender, agency=agency, at=at(6))

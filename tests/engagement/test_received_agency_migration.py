@@ -34,7 +34,7 @@ def test_items_already_there_keep_the_agency_that_received_them():
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
-    from motcua.engagement.feedback import received_by
+    from motcua.engagement.feedback_reporting import received_by
     from motcua.engagement.models import Feedback
 
     assert Feedback.objects.get(pk=moved.pk).received_agency_id == old.pk

@@ -23,7 +23,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
-from motcua.engagement import feedback, ratings
+from motcua.engagement import feedback, feedback_reporting, ratings
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
 from motcua.engagement.privacy import automatic_copy, named_dossier
 from motcua.units.models import Agency
@@ -88,7 +88,7 @@ def _officer_out(fb: Feedback) -> dict:
             "received_at": fb.received_at, "reject_due_at": fb.reject_due_at, "handle_due_at": fb.handle_due_at,
             "answered_at": fb.answered_at, "published_at": fb.published_at, "rejected_at": fb.rejected_at,
             "answer": fb.answer, "reject_reason": fb.reject_reason, "is_public": fb.is_public,
-            "on_time": feedback.feedback_on_time(fb),
+            "on_time": feedback_reporting.feedback_on_time(fb),
             **({"public_title": fb.public_title, "public_content": fb.public_content, "public_answer": fb.public_answer}
                if fb.is_public else automatic_copy(fb))}
 
@@ -188,7 +188,7 @@ def officer_feedback(request, status: str | None = Query(None, max_length=16),
     return [{"id": f.pk, "code": f.code, "classification": f.classification, "status": f.status,
              "status_label": f.get_status_display(), "title": f.title,
              "agency_code": f.agency.code if f.agency_id else None, "received_at": f.received_at,
-             "handle_due_at": f.handle_due_at, "on_time": feedback.feedback_on_time(f)}
+             "handle_due_at": f.handle_due_at, "on_time": feedback_reporting.feedback_on_time(f)}
             for f in qs[offset:offset + limit]]
 
 

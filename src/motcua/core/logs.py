@@ -5,8 +5,9 @@ the deprecated population look-up has the ID number in its path, and any message
 The filter puts the route's placeholder in place of that path's last segment, and keeps the first three and the last
 two digits of every other run of 9 to 12 digits (old ID cards, phone numbers), enough to tell two lines apart, not to
 know the person. An e-mail address (the feedback tracking's ``?contact=`` takes one, ``@`` or ``%40``) keeps the
-first character of its name and its domain: l***@example.com. Decree 13/2023/ND-CP art. 26: personal data processed
-only as far as needed."""
+first character of its name and its domain: l***@example.com. The value of a free-text parameter in a query string
+(``?q=``: the back office's dossier search takes an applicant's name) is written ``q=***``, wherever the URL is (the
+request line, the Referer). Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ POPULATION_PLACEHOLDER = "{id_number}"
 # ("?id_number=051%20190%20012%20345", "…=051+190+012+345": core.cccd accepts the number with spaces).
 _SPACED_NUMBER = re.compile(r"(?<![\d%])\d+(?:(?:%20|\+)\d+)+(?!\d)")
 _EMAIL = re.compile(r"(?<![\w.%+-])([\w.%+-])[\w.%+-]*?(@|%40)(?=[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
+# Free text in a query string, a name as often as not: ``q`` (the back office's dossier list — «Mã hồ sơ, tên hoặc số
+# định danh người nộp» — and walk-in procedure picker, the portal's and the API's catalog search, Django admin's
+# change lists) and ``reason`` (GET /api/v1/documents/vault: why an officer opens a citizen's documents). The value as
+# sent, percent-encoded or ``+`` for spaces; a decoded value with spaces is taken up to the HTTP version or a quote.
+SEARCH_PARAMETERS = ("q", "reason")
+_SEARCH = re.compile(rf"(?<=[?&])((?:{'|'.join(SEARCH_PARAMETERS)})=)[^&#\"'\s]+(?:\s+(?!HTTP/)[^&#\"'\s]+)*")
 
 
 def _mask_spaced(m: re.Match) -> str:
@@ -38,6 +45,7 @@ def _mask_spaced(m: re.Match) -> str:
 
 def mask_numbers(text: str) -> str:
     text = _POPULATION_PATH.sub(lambda m: m.group(1) + POPULATION_PLACEHOLDER, text)
+    text = _SEARCH.sub(lambda m: m.group(1) + "***", text)
     text = _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), text)
     text = _SPACED_NUMBER.sub(_mask_spaced, text)
     return _NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure, Target
 from motcua.catalog.reorganization import offered_as_of
-from motcua.engagement.feedback import feedback_summary, received_by
+from motcua.engagement.feedback_reporting import feedback_summary, received_by
 from motcua.engagement.models import Feedback
 from motcua.units import lifetime
 from motcua.units.models import Agency

@@ -13,7 +13,7 @@ from django.utils import timezone
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.core.money import format_vnd
 from motcua.dossiers.models import Channel, Status
-from motcua.engagement.feedback import feedback_on_time
+from motcua.engagement.feedback_reporting import feedback_on_time
 from motcua.engagement.models import Feedback
 from motcua.units.models import Agency
 

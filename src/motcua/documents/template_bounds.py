@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from jinja2.filters import make_attrgetter
 from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
-from jinja2.utils import Namespace, generate_lorem_ipsum
+from jinja2.utils import Namespace, generate_lorem_ipsum, pass_context
 from markupsafe import Markup
 
 from .text_size import MAX_MERGED, TooLarge, check_json, check_text, check_texts
@@ -268,6 +268,22 @@ def _bounded_filter(name, func, env):
     return bounded
 
 
+def _at_render(filtered):
+    """A filter jinja gives the render's context first, as to a filter marked so, handing on what it asked for: jinja
+    never runs such a filter while it compiles the template, to fold a constant («{{ (['a']|batch(99999,
+    fill_with='x'|center(9999)|list)|list ~ '')|length }}» was joined into 5 × 10^9 characters there, where no check
+    and no clock look); it runs when the template renders, measured."""
+    kind = getattr(filtered, "jinja_pass_arg", None)
+    given = {"context": lambda c: c, "eval_context": lambda c: c.eval_ctx,
+             "environment": lambda c: c.environment}.get(getattr(kind, "name", None))
+
+    @functools.wraps(filtered)
+    def run(context, *args, **kwargs):
+        return filtered(*args, **kwargs) if given is None else filtered(given(context), *args, **kwargs)
+
+    return pass_context(run)
+
+
 # --- Values kept across a loop and the lorem-ipsum helper --------------------------------------------------------
 
 class _Namespace(Namespace):
@@ -315,7 +331,7 @@ class Bounded(ImmutableSandboxedEnvironment):
         self.filters["pprint"] = _pprint
         for name, func in list(self.filters.items()):
             bounded = name in _FILTER_SIZES or name in {"join", "sum"}
-            self.filters[name] = (_bounded_filter if bounded else _counted_filter)(name, func, self)
+            self.filters[name] = _at_render((_bounded_filter if bounded else _counted_filter)(name, func, self))
         self.globals.update(namespace=_Namespace, lipsum=_lipsum, range=_range)
 
     def call_binop(self, context, operator, left, right):

@@ -335,6 +335,61 @@ def test_the_demo_templates_render_as_before(world, code):
     assert parts[0] == parts[1] and "«applicant_name»".encode() in parts[1]
 
 
+# Lists of lists sharing their items: ten references at each level, small in memory, ten times longer at each level
+# once written out; each of these turned one into 10^9 characters in one call of C code, where no check looked (a
+# level more, 10^10). Now its text is measured before, without building it.
+NESTED = (f"{{% set a = {N} * 99999 %}}{{% set b = [a, a, a, a, a, a, a, a, a, a] %}}"
+          "{% set c = [b, b, b, b, b, b, b, b, b, b] %}{% set e = [c, c, c, c, c, c, c, c, c, c] %}"
+          "{% set d = [e, e, e, e, e, e, e, e, e, e] %}")
+
+
+@pytest.mark.parametrize("field", [
+    "{{ d }}", "{{ d|string }}", "{{ d|upper }}", "{{ d|join }}", "{{ d|tojson }}", "{{ d|pprint }}",
+    "{{ '%s' % d }}", "{{ '%r' % (d,) }}", "{{ '%s'|format(d) }}", "{{ '{}'.format(d) }}", "{{ '{!r}'.format(d) }}",
+    "{{ '{x}'.format_map({'x': d}) }}", "{{ d ~ '' }}", "{{ 'x'.join([d]) }}", "{{ ({}[d]).x }}",
+    "{% set ns = namespace(d=d) %}{{ ns }}", "{{ {'d': d}.items()|list }}",
+    # constants: jinja ran the filters and joined «~» while compiling the template, where no check looked
+    "{{ ((['a']|batch(99999, fill_with=('x'|center(9999)|list))|list) ~ '')|length }}",
+])
+def test_lists_of_lists_written_out_past_the_limit_are_refused_quickly(client, world, field):
+    _refused_quickly(client, world, NESTED + field, TOO_LARGE)
+
+
+# Written out whole, each is under the limit; the line breaks and indents tojson and pprint add came to 4 × 10^8 and
+# 3,6 × 10^8 characters, built in full before they were measured. Now refused as they are written.
+@pytest.mark.parametrize("field", [
+    "{% set x = [[[['…'] * 10] * 10] * 10] * 10 %}{{ x|tojson(indent=9999) }}",
+    "{% set s = 'a ' * 1500 %}{% set k = '…' * 10000 %}{% set l1 = {k: [s, s]} %}{% set l2 = {k: [l1, l1]} %}"
+    "{{ {k: [l2, l2]}|pprint }}",
+])
+def test_indents_past_the_limit_are_refused_before_they_are_built(field):
+    import tracemalloc
+
+    from motcua.documents.render_budget import BoundedRender
+    from motcua.documents.template_bounds import TooLarge
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(TooLarge):
+            BoundedRender(autoescape=True).from_string(field).render()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 10**6
+
+
+def test_small_lists_written_out_still_render(world):
+    from motcua.documents.result_drafts import _render
+
+    fields = ["[{{ l }}][{{ l|string }}][{{ '%s' % (l,) }}][{{ '{}'.format(l) }}][{{ l ~ '!' }}][{{ l|join('/') }}]",
+              "[{{ l|tojson }}][{{ {'k': l}|pprint }}][{{ {}[l] }}][{{ '%s'|format(l) }}]"]
+    out = _render(template_docx("GIẤY", fields), {"l": ["Trần Mai", 1, {"k": [1.5, None]}]})
+    text = zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").decode()
+    shown = "['Trần Mai', 1, {'k': [1.5, None]}]"
+    assert f"[{shown}][{shown}][{shown}][{shown}][{shown}!][Trần Mai/1/{{'k': [1.5, None]}}]" in text
+    assert f'[["Tr\\u1ea7n Mai", 1, {{"k": [1.5, null]}}]][{{\'k\': {shown}}}][][{shown}]' in text
+
+
 def test_the_deadline_holds_in_a_worker_thread(monkeypatch):
     # runserver and threaded WSGI servers render outside the main thread, where a signal or alarm never comes
     import threading

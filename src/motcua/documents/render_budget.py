@@ -12,10 +12,10 @@ Output: the text the template writes is counted as it is written — what it yie
 reads the render's output piece by piece) and what it writes into a buffer (a macro, a «{% set %}…{% endset %}», a
 «{% filter %}» or «{% call %}» block): text written inside a buffer counts once there and once where it goes.
 Built: every value the sandbox builds (Bounded.built: arithmetic, formatting, a text's methods, every filter, every
-call, and here «~» too) is counted once, when built, by built_size: a text its characters, a number its digits, a
-list, tuple, set or dict its items and the characters of the texts among them (what writing it out would cost: «[x]
-* 99999» is 99.999 times x). A lazy «map»/«select» builds nothing itself: what it yields is built by the filter or
-call it runs, counted there."""
+call, and here «~» too, each operand measured by Bounded.textable before it is turned into text) is counted once,
+when built, by built_size: a text its characters, a number its digits, a list, tuple, set or dict its items and
+the characters of the texts among them (what writing it out would cost: «[x] * 99999» is 99.999 times x). A lazy
+«map»/«select» builds nothing itself: what it yields is built by the filter or call it runs, counted there."""
 
 from __future__ import annotations
 
@@ -159,8 +159,8 @@ def concat(budget: Budget, parts) -> str:
 
 
 class CountingCodeGenerator(CodeGenerator):
-    """Jinja's code generator, writing buffers as Buffer (counted) rather than plain lists, and passing what «~»
-    builds to Bounded.built."""
+    """Jinja's code generator, writing buffers as Buffer (counted) rather than plain lists, measuring each operand
+    of «~» before it is turned into text and passing what «~» builds to Bounded.built."""
 
     def buffer(self, frame) -> None:
         frame.buffer = self.temporary_identifier()
@@ -168,8 +168,22 @@ class CountingCodeGenerator(CodeGenerator):
 
     def visit_Concat(self, node, frame) -> None:
         self.write("environment.built(")
-        super().visit_Concat(node, frame)
+        self._concat(node, frame)
         self.write(', "~")')
+
+    def _concat(self, node, frame) -> None:
+        """jinja's visit_Concat, each operand passed to Bounded.textable before str() turns it into text; never
+        joined when the template is compiled, where no check looks («('x'|center(99999)|list) ~ ''» is a constant)."""
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"{join}((")
+        for arg in node.nodes:
+            self.write("environment.textable(")
+            self.visit(arg, frame)
+            self.write("), ")
+        self.write("))")
 
 
 class BoundedRender(Bounded):

@@ -5,29 +5,28 @@ field away from Python's internals, bounded so that no merge field builds a valu
 the value is built where its size can be told from its arguments (padding width, replacements × growth,
 separators × items), and the value is measured right after otherwise; every other filter's value is measured right
 after too. Each value built passes through Bounded.built, where a render (render_budget.BoundedRender) also adds it
-to the total it may build."""
+to the total it may build. A value turned into text — what «{{ }}» writes (finalize), «~», «%s»/«%r», a format
+field, «join», «tojson», «pprint», every filter that takes a text, the key an error names — is measured first by
+text_size, without building the text: a list of lists sharing its items is ten times longer at each level once
+written out («{{ d }}» of four levels: 10^9 characters in one call of C code)."""
 
 from __future__ import annotations
 
 import functools
 import inspect
+import io
 import math
+import pprint
 import re
 from collections.abc import Mapping
 
-from jinja2.exceptions import SecurityError
 from jinja2.filters import make_attrgetter
+from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
-from jinja2.utils import Namespace, generate_lorem_ipsum
+from jinja2.utils import Namespace, generate_lorem_ipsum, pass_context
 from markupsafe import Markup
 
-# The largest value a merge field may build (characters of a text, digits of a number, items of a list): a result
-# fills a page or two; «{{ 'a' * 10**9 }}» would hold a gigabyte of the worker's memory.
-MAX_MERGED = 100_000
-
-
-class TooLarge(SecurityError):
-    """A merge field would build a value past MAX_MERGED."""
+from .text_size import MAX_MERGED, TooLarge, check_json, check_text, check_texts
 
 
 def _refuse_past(size, what: str) -> None:
@@ -65,8 +64,13 @@ class _Measured:
         self.built = len(format_string)
         return self._env.built(super().vformat(format_string, args, kwargs), "format")
 
+    def convert_field(self, value, conversion):
+        check_text(value, quote=_QUOTES.get(conversion, str))  # «{0!r}»: repr of a list of lists
+        return super().convert_field(value, conversion)
+
     def format_field(self, value, format_spec):
         _refuse_past(_spec_widths(format_spec), "format width")
+        check_text(value)  # «'{}'.format(d)»: str of a list of lists
         text = super().format_field(value, format_spec)
         self.built += len(text)
         _refuse_past(self.built, "format")
@@ -80,6 +84,8 @@ class _Formatter(_Measured, SandboxedFormatter):
 class _EscapeFormatter(_Measured, SandboxedEscapeFormatter):
     pass
 
+
+_QUOTES = {"r": repr, "a": ascii}  # «%r», «{!r}» … write a value's repr; «%s», «{!s}» its str
 
 _PRINTF = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<prec>\*|\d+))?[hlL]?(?P<conv>.)",
                      re.S)
@@ -102,11 +108,9 @@ def printf_size(fmt: str, values) -> int:
         if m["conv"] == "%":
             continue
         value = (mapping.get(m["key"]) if mapping is not None else None) if m["key"] is not None else next_arg()
-        if isinstance(value, str | bytes):
-            size += len(value)
-        elif not isinstance(value, int | float) or m["conv"] in "ra":
+        if not isinstance(value, int | float) or m["conv"] in "ra":  # measured, not built (a list of lists)
             if (id(value), m["conv"]) not in seen:
-                seen[id(value), m["conv"]] = len(repr(value)) if m["conv"] in "ra" else len(str(value))
+                seen[id(value), m["conv"]] = check_text(value, quote=_QUOTES.get(m["conv"], str))
             size += seen[id(value), m["conv"]]
         else:  # a float written whole («%f» of 1e308: 316 characters); its precision is counted above
             size += len(f"{value:f}") if isinstance(value, float) else len(str(value))
@@ -124,7 +128,7 @@ def replace_size(s, old, new, count=-1) -> int:
 
 
 def join_size(sep, items) -> int:
-    return sum(_size(item) or len(str(item)) for item in items) + max(len(items) - 1, 0) * _size(sep)
+    return check_texts(items) + max(len(items) - 1, 0) * _size(sep)
 
 
 def _translate_size(s, table) -> int:
@@ -189,7 +193,36 @@ _FILTER_SIZES = {
     "slice": lambda a: _int(a.get("slices")),
     # «5|round(-10**7)» computes 10**(10**7): seconds of CPU
     "round": lambda a: _int(a.get("precision", 0)),
+    "tojson": lambda a: check_json(a["value"], a.get("indent")),
 }
+
+# Filters that take a list (or a number) as it is: every other filter turns its value into text (str), measured
+# first by check_text («d|string», «d|upper», «d|center(9)» of a list of lists); «join», «tojson» and «pprint»
+# measure what they write themselves.
+_AS_IS = {"abs", "attr", "batch", "count", "d", "default", "dictsort", "first", "float", "groupby", "int", "items",
+          "join", "last", "length", "list", "map", "max", "min", "pprint", "random", "reject", "rejectattr",
+          "reverse", "round", "select", "selectattr", "slice", "sort", "sum", "tojson", "unique"}
+
+
+def _check_value(name, func, args):
+    """The value a filter turns into text, measured before (a filter has it first, after its context if any)."""
+    at = 1 if getattr(func, "jinja_pass_arg", None) is not None else 0
+    if name not in _AS_IS and len(args) > at:
+        check_text(args[at])
+
+
+class _Capped(io.StringIO):
+    def write(self, text):
+        _refuse_past(self.tell() + len(text), "pprint")
+        return super().write(text)
+
+
+def _pprint(value):
+    """«pprint»: its repr measured first (pprint builds it whole), then its line breaks and indents as written."""
+    check_text(value, quote=repr)
+    out = _Capped()
+    pprint.PrettyPrinter(stream=out).pprint(value)  # pformat's text and a line break
+    return out.getvalue()[:-1]
 
 
 def _sync(func):
@@ -204,6 +237,7 @@ def _counted_filter(name, func, env):
 
     @functools.wraps(func)
     def counted(*args, **kwargs):
+        _check_value(name, func, args)
         return env.built(func(*args, **kwargs), name)
 
     return counted
@@ -215,6 +249,7 @@ def _bounded_filter(name, func, env):
 
     @functools.wraps(func)  # keeps jinja's pass_eval_context / pass_environment mark
     def bounded(*args, **kwargs):
+        _check_value(name, func, args)
         bound = signature.bind(*args, **kwargs)
         if name in {"join", "sum"}:  # measured on the items themselves (read once: they may come from a generator)
             seq = "value" if name == "join" else "iterable"
@@ -231,6 +266,22 @@ def _bounded_filter(name, func, env):
         return env.built(func(*bound.args, **bound.kwargs), name)
 
     return bounded
+
+
+def _at_render(filtered):
+    """A filter jinja gives the render's context first, as to a filter marked so, handing on what it asked for: jinja
+    never runs such a filter while it compiles the template, to fold a constant («{{ (['a']|batch(99999,
+    fill_with='x'|center(9999)|list)|list ~ '')|length }}» was joined into 5 × 10^9 characters there, where no check
+    and no clock look); it runs when the template renders, measured."""
+    kind = getattr(filtered, "jinja_pass_arg", None)
+    given = {"context": lambda c: c, "eval_context": lambda c: c.eval_ctx,
+             "environment": lambda c: c.environment}.get(getattr(kind, "name", None))
+
+    @functools.wraps(filtered)
+    def run(context, *args, **kwargs):
+        return filtered(*args, **kwargs) if given is None else filtered(given(context), *args, **kwargs)
+
+    return pass_context(run)
 
 
 # --- Values kept across a loop and the lorem-ipsum helper --------------------------------------------------------
@@ -254,6 +305,18 @@ def _range(*args):
     return numbers
 
 
+class _Undefined(Undefined):
+    """What a missing item reads as: the error it raises once used names the key, written by repr
+    («{{ ({}[d]).x }}»: a list of lists as the key)."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        check_text(self._undefined_name, quote=repr)
+        return super()._undefined_message
+
+
 class Bounded(ImmutableSandboxedEnvironment):
     """Jinja's sandbox (a merge field reaches the fields it is given, never Python's internals, and changes no list or
     dict in place) where nothing builds a value past MAX_MERGED: arithmetic, formatting, a text's methods, filters."""
@@ -261,10 +324,14 @@ class Bounded(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("undefined", _Undefined)
         super().__init__(*args, **kwargs)
+        if self.finalize is None:
+            self.finalize = self.textable  # each «{{ }}» value, before str() writes it
+        self.filters["pprint"] = _pprint
         for name, func in list(self.filters.items()):
             bounded = name in _FILTER_SIZES or name in {"join", "sum"}
-            self.filters[name] = (_bounded_filter if bounded else _counted_filter)(name, func, self)
+            self.filters[name] = _at_render((_bounded_filter if bounded else _counted_filter)(name, func, self))
         self.globals.update(namespace=_Namespace, lipsum=_lipsum, range=_range)
 
     def call_binop(self, context, operator, left, right):
@@ -308,6 +375,13 @@ class Bounded(ImmutableSandboxedEnvironment):
                                                                             str | bytes):
             return _method_call(__self, __obj, args, kwargs)
         return __self.built(super().call(__context, __obj, *args, **kwargs), "call")
+
+    def textable(self, value):
+        """A value str() is about to write out («{{ d }}», «d ~ ''»): refused past MAX_MERGED before, measured without
+        building it (text_size: a list of lists sharing their items is written out whole)."""
+        if not isinstance(value, str):
+            check_text(value)
+        return value
 
     def built(self, value, what: str):
         """Each value built by an operation above (arithmetic, formatting, a text's method, a filter, a call): refused

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from motcua.accounts.models import Role, RoleAssignment
 from motcua.integrations import dispatcher
 from motcua.integrations.models import Delivery
 from motcua.outbox.models import OutboxEvent
@@ -61,7 +62,10 @@ def test_portal_learns_a_successor_recorded_in_the_admin(sims, configure, client
     w.a.save(update_fields=["valid_to"])
     old, new = w.agency_a, w.agency_b
 
-    sign_in(client, django_user_model.objects.create_superuser("quantri", "qt@example.vn", "matkhau-123"))
+    # commune A's open dossiers move to B: the provincial administrator's role (a bare superuser is refused)
+    admin = django_user_model.objects.create_superuser("quantri", "qt@example.vn", "matkhau-123")
+    RoleAssignment.objects.create(user=admin, role=Role.PROVINCIAL_ADMIN, agency=None)
+    sign_in(client, admin)
     url = f"/admin/units/agency/{old.pk}/change/"
     answer = client.post(url, admin_form(client, url, successor=str(new.pk), is_active=""), follow=True)
     assert answer.status_code == 200 and not errors_of(answer)

@@ -3,15 +3,19 @@
 Each assignment held in an old committee moves to the new committee (its department: the one with the same
 code there, else the whole agency), unless the plan lists it among those that end; an assignment the
 officer already holds in the new committee (an officer of both merged communes) is merged into it.
-Province-wide assignments (provincial administrator, auditor, citizens) do not change.
+Province-wide assignments (provincial administrator, auditor, citizens) do not change. A department whose successor
+an administrator records in the admin (units.succession) hands its officers' roles to the successor the same way
+(``SuccessorTakesRoles``, through ``move_role``).
 """
 
 from __future__ import annotations
 
 from motcua.audit.services import record
+from motcua.core.money import format_number
 from motcua.units.models import Department
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 from motcua.units.services import commune_departments
+from motcua.units.succession import Follower, followers
 
 from .models import Role, RoleAssignment
 
@@ -83,24 +87,56 @@ class Roles(Step):
         return [(ra.pk, ra) for ra in _held(t)]
 
     def apply(self, t: Targets, key, ra, actor):
-        ra = (RoleAssignment.objects.select_for_update(of=("self",)).filter(pk=ra.pk, agency_id__in=t.old_agency_ids)
-              .select_related("user", "agency", "department").first())
-        if ra is None:
-            return None
-        detail = {"user": ra.user.username, "role": ra.role, "from": ra.agency.code,
-                  "department": ra.department.code if ra.department_id else None}
-        if ra.pk in set(t.plan.ended_roles or ()):
-            ra.delete()
-            record(actor, "accounts.role_ended", "accounts.RoleAssignment", key, {"plan": t.plan.pk, **detail})
-            return "ended", detail
-        dept = (Department.objects.filter(agency=t.new_agency, code=ra.department.code).first()
-                if ra.department_id else None)
-        detail.update(to=t.new_agency.code, to_department=dept.code if dept else None)
-        if RoleAssignment.objects.filter(user=ra.user, role=ra.role, agency=t.new_agency, department=dept).exists():
-            ra.delete()
-            record(actor, "accounts.role_merged", "accounts.RoleAssignment", key, {"plan": t.plan.pk, **detail})
-            return "merged", detail
-        ra.agency, ra.department = t.new_agency, dept
-        ra.save(update_fields=["agency", "department"])
-        record(actor, "accounts.role_moved", "accounts.RoleAssignment", key, {"plan": t.plan.pk, **detail})
-        return "moved", detail
+        return move_role(actor, ra.pk, t.old_agency_ids, t.new_agency, {"plan": t.plan.pk},
+                         end=ra.pk in set(t.plan.ended_roles or ()))
+
+
+def move_role(actor, pk, old_ids, new_agency, why: dict, *, end: bool = False):
+    """The assignment ``pk`` held in one of the agencies ``old_ids`` moves to ``new_agency`` (its department: the one
+    with the same code there, else the whole agency), is merged into the same one the officer already holds there, or
+    ends (``end``); audited with ``why`` (the plan, or the succession). (outcome, detail); None when it is no longer
+    held there."""
+    ra = (RoleAssignment.objects.select_for_update(of=("self",)).filter(pk=pk, agency_id__in=old_ids)
+          .select_related("user", "agency", "department").first())
+    if ra is None:
+        return None
+    detail = {"user": ra.user.username, "role": ra.role, "from": ra.agency.code,
+              "department": ra.department.code if ra.department_id else None}
+    if end:
+        ra.delete()
+        record(actor, "accounts.role_ended", "accounts.RoleAssignment", pk, {**why, **detail})
+        return "ended", detail
+    dept = (Department.objects.filter(agency=new_agency, code=ra.department.code).first()
+            if ra.department_id else None)
+    detail.update(to=new_agency.code, to_department=dept.code if dept else None)
+    if RoleAssignment.objects.filter(user=ra.user, role=ra.role, agency=new_agency, department=dept).exists():
+        ra.delete()
+        record(actor, "accounts.role_merged", "accounts.RoleAssignment", pk, {**why, **detail})
+        return "merged", detail
+    ra.agency, ra.department = new_agency, dept
+    ra.save(update_fields=["agency", "department"])
+    record(actor, "accounts.role_moved", "accounts.RoleAssignment", pk, {**why, **detail})
+    return "moved", detail
+
+
+@followers.register("accounts.roles")
+class SuccessorTakesRoles(Follower):
+    """The officers' roles at a department no longer working move to the successor an administrator recorded, as a
+    merger's plan moves them (``Roles``; none ends: there is no plan to list them, the administrator ends one in the
+    admin afterwards): a department merged into another by decision brings its officers with it, who go on handling
+    its dossiers and feedback there (moved after them); a role left at an agency that no longer works would give them
+    an empty queue and their assigned dossiers would go back to the successor's queue."""
+
+    order = 20  # before the dossiers (30) and feedback (40)
+
+    def follow(self, actor, agency, successor, on):
+        why = {"succession_on": on.isoformat()}
+        outcomes = [moved[0] for pk in RoleAssignment.objects.filter(agency=agency).order_by("pk")
+                    .values_list("pk", flat=True) if (moved := move_role(actor, pk, [agency.pk], successor, why))]
+        if not outcomes:
+            return ""
+        said = (f"Phân quyền: {format_number(len(outcomes), 0)} phân quyền của cán bộ tại {agency.name} chuyển sang "
+                f"{successor.name}")
+        if merged := outcomes.count("merged"):
+            said += f" ({format_number(merged, 0)} phân quyền trùng với phân quyền đã có ở {successor.name}, gộp làm một)"
+        return said + "."

@@ -1,14 +1,18 @@
 """Open feedback (phản ánh, kiến nghị) follows a reorganization of administrative units
 (motcua.units.reorganization): an item an old committee has not finished goes to the new committee with
-its deadlines unchanged; finished items stay with the old committee's history."""
+its deadlines unchanged; finished items stay with the old committee's history. A department whose successor an administrator records in the
+admin (units.succession) hands its open items to the successor the same way (``SuccessorTakesFeedback``)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
+from motcua.core.money import format_number
+from motcua.units import receiving
 from motcua.units.reorganization import Step, Targets, agency_label, steps
+from motcua.units.succession import Follower, followers
 
-from .feedback import OPEN_STATUSES, transfer_feedback
+from .feedback import OPEN_STATUSES, may_handle, transfer_feedback
 from .models import Feedback
 
 
@@ -39,3 +43,36 @@ class OpenFeedback(Step):
         moved = transfer_feedback(actor, fb, t.new_agency, f"Sắp xếp đơn vị hành chính theo Nghị quyết số "
                                                            f"{t.plan.resolution_number}")
         return "moved", {"code": moved.code, "from": fb.agency.code, "to": t.new_agency.code}
+
+
+def _open_at(agency):
+    return list(Feedback.objects.filter(agency=agency, status__in=OPEN_STATUSES).select_related("agency").order_by("pk"))
+
+
+@followers.register("engagement.feedback")
+class SuccessorTakesFeedback(Follower):
+    """The open feedback items addressed to a department no longer working go to the successor an administrator
+    recorded, deadlines unchanged, as a merger's plan moves them (``OpenFeedback``); refused before anything is saved
+    when the administrator may not move them or the successor does not receive."""
+
+    order = 40
+
+    def refusal(self, actor, agency, successor, on):
+        items = _open_at(agency)
+        if not items:
+            return ""
+        count = format_number(len(items), 0)
+        if not may_handle(actor, items[0]):
+            return (f"{agency.name} còn {count} phản ánh, kiến nghị đang xử lý, sẽ chuyển sang {successor.name}: tài "
+                    "khoản này không có quyền chuyển phản ánh, kiến nghị.")
+        if refused := receiving.handover_refusal(successor, timezone.localdate()):
+            return f"{agency.name} còn {count} phản ánh, kiến nghị đang xử lý: {refused.message}"
+        return ""
+
+    def follow(self, actor, agency, successor, on):
+        reason = f"{agency.name} ngừng hoạt động, {successor.name} là cơ quan kế thừa"
+        moved = [transfer_feedback(actor, fb, successor, reason) for fb in _open_at(agency)]
+        if not moved:
+            return ""
+        return (f"Phản ánh, kiến nghị: {format_number(len(moved), 0)} phản ánh, kiến nghị đang xử lý của {agency.name} "
+                f"chuyển sang {successor.name} (giữ hạn xử lý).")

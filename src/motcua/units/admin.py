@@ -68,6 +68,23 @@ class AgencyAdmin(admin.ModelAdmin):
             return ("successor",)
         return ()
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The form refuses a successor the apps could not hand the agency's work to safely (units.succession
+        ``refusals``: e.g. an open dossier due after the successor's unit closes), before anything is saved."""
+        form = super().get_form(request, obj, change, **kwargs)
+        actor = request.user
+
+        class SuccessionForm(form):
+            def clean(self):
+                data = super().clean()
+                successor = data.get("successor")
+                if self.instance.pk and successor and "successor" in self.changed_data and not data.get("is_active"):
+                    for why in succession.refusals(actor, self.instance, successor):
+                        self.add_error("successor", why)
+                return data
+
+        return SuccessionForm
+
     def save_model(self, request, obj, form, change):
         """A successor recorded here (no reorganization plan: a department merged into another) takes over the work
         the apps hand it (units.succession), in the same transaction; the administrator is told what moved."""

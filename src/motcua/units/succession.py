@@ -32,9 +32,15 @@ SUCCESSOR_RECORDED = "units.successor_recorded"
 
 class Follower:
     # Followers run by ``order`` (then as registered), like a plan's steps: the outbox event first (it lists the
-    # procedures the agency receives before the catalog's follower hands them to the successor), the catalog's (10)
-    # before the national portal's (70), which tells the administrator what the catalog still misses.
+    # procedures the agency receives before the catalog's follower hands them to the successor), the catalog's (10),
+    # the officers' roles (20) before the open dossiers (30: an assignee keeps a dossier where they now hold a role)
+    # and feedback (40), the national portal's (70) last, which tells the administrator what the catalog still misses.
     order = 50
+
+    def refusal(self, actor, agency: Agency, successor: Agency, on: dt.date) -> str:
+        """Why the administrator may not record `successor` for `agency` now (what this follower could not hand over
+        safely: the admin refuses the save with it, and nothing moves); "" when it can."""
+        return ""
 
     def follow(self, actor, agency: Agency, successor: Agency, on: dt.date) -> str:
         """Give `successor` what of this kind `agency` leaves, from `on`; a sentence saying what moved, for the
@@ -81,8 +87,18 @@ def taking_over_on(agency: Agency) -> dt.date:
     return last + dt.timedelta(days=1) if last else timezone.localdate()
 
 
+def _ordered():
+    return [cls() for _name, cls in sorted(followers.items(), key=lambda item: item[1].order)]
+
+
+def refusals(actor, agency: Agency, successor: Agency) -> list[str]:
+    """Why the followers could not hand `agency`'s work to `successor` (the admin form refuses the save; [] when
+    they can)."""
+    on = taking_over_on(agency)
+    return [why for each in _ordered() if (why := each.refusal(actor, agency, successor, on))]
+
+
 def follow(actor, agency: Agency, successor: Agency) -> list[str]:
     """Run every registered follower for `agency`, whose successor `successor` an administrator has just recorded."""
     on = taking_over_on(agency)
-    ordered = sorted(followers.items(), key=lambda item: item[1].order)
-    return [said for _name, cls in ordered if (said := cls().follow(actor, agency, successor, on))]
+    return [said for each in _ordered() if (said := each.follow(actor, agency, successor, on))]

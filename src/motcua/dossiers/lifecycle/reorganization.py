@@ -5,16 +5,22 @@ procedure (``moves_under``).
 The dossier keeps its code (its receiving agency's identity code at receipt, Circular 01/2018 art. 19), its
 history, its status and its appointment date; only who holds it changes. Its event, audit entry and outbox
 event (``dossier.transfer_agency``: the national portal learns the new agency, the applicant is told) are
-written like any other transition's. Only a plan being applied may do it (motcua.units.reorganization).
+written like any other transition's. Only a plan being applied may do it (motcua.units.reorganization), or the
+successor an administrator records in the admin for a department that stopped working (``Succession``: no plan,
+units.succession), which moves the department's open dossiers to its successor the same way.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 
 from motcua.accounts.models import ACTING_ROLES
 from motcua.accounts.permissions import has_role
+from motcua.core.calendar import TZ
 from motcua.core.errors import InvalidTransition, ValidationFailed
 from motcua.units import receiving
 from motcua.units.models import Agency, ReorganizationPlan
@@ -22,6 +28,22 @@ from motcua.units.models import Agency, ReorganizationPlan
 from ..models import StepRun
 from .commit import Event, iso, transition
 from .guards import TERMINAL, wrong_status
+
+
+@dataclass(frozen=True)
+class Succession:
+    """What a successor recorded in the admin (units.succession) hands ``transfer_agency`` instead of a plan: the
+    department no longer working (``agency``), its successor (``new_agency``) and the day it takes over (``on``).
+    Only its open dossiers move: those it closed stay its history."""
+
+    agency: Agency
+    new_agency: Agency
+    on: dt.date
+
+    @property
+    def takes_effect_at(self) -> dt.datetime:
+        """The moment the move counts from in the statistics: the successor answers from the day it takes over."""
+        return dt.datetime.combine(self.on, dt.time.min, tzinfo=TZ)
 
 
 def moves_under(plan) -> Q:
@@ -38,21 +60,26 @@ def moved_by(d, plan) -> bool:
 
 
 def _old_agencies(plan) -> set[int]:
+    if isinstance(plan, Succession):
+        return {plan.agency.pk}
     return set(Agency.objects.filter(admin_unit__in=plan.old_units.all()).values_list("pk", flat=True))
 
 
 def _under_plan(d, at, args) -> None:
     plan = args.get("plan")
-    if not isinstance(plan, ReorganizationPlan) or plan.status != ReorganizationPlan.APPLYING:
+    succession = isinstance(plan, Succession)
+    if not succession and (not isinstance(plan, ReorganizationPlan) or plan.status != ReorganizationPlan.APPLYING):
         raise InvalidTransition("plan_not_applying", "Chỉ chuyển hồ sơ khi đang thực hiện một phương án sắp xếp đơn vị "
                                                      "hành chính đã được phê duyệt.")
     old = _old_agencies(plan)
     if d.agency_id not in old and d.current_agency_id not in old:
         raise InvalidTransition("dossier_not_on_old_unit", "Hồ sơ không thuộc đơn vị hành chính được sắp xếp.")
-    if not moved_by(d, plan):  # closed before the merger took effect: the old committee's history
+    # closed before the merger took effect (or closed at all, for a successor): the old agency's history
+    if d.status in TERMINAL if succession else not moved_by(d, plan):
         raise wrong_status(d, "transfer_agency")
     to_agency = args.get("to_agency")
-    if getattr(to_agency, "pk", None) is None or to_agency.pk in old or not to_agency.is_active:
+    if (getattr(to_agency, "pk", None) is None or to_agency.pk in old or not to_agency.is_active
+            or (succession and to_agency.pk != plan.new_agency.pk)):
         raise ValidationFailed("to_agency_invalid", "Cơ quan nhận hồ sơ phải là cơ quan đang hoạt động, ngoài các đơn "
                                                     "vị được sắp xếp.")
     if refused := receiving.handover_refusal(to_agency, timezone.localdate(at)):  # its unit closed: nobody there
@@ -66,7 +93,8 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
     One the old committee closed after the merger took effect moves as well (``moves_under``): what it did then
     counts for the new unit. Code, history, status and appointment date are unchanged; an assignee who holds no
     role where the dossier now is gives it back to that agency's queue. ``effective_at`` (event data and outbox payload): the moment the
-    move counts from in the statistics, the plan's ``takes_effect_at`` however late the plan is applied."""
+    move counts from in the statistics, the plan's ``takes_effect_at`` however late the plan is applied. ``plan`` may
+    be a ``Succession`` (a successor recorded in the admin): the department's open dossiers go to its successor."""
     old = _old_agencies(plan)
     from_receiving, from_holder = d.agency, d.current_agency
     if d.agency_id in old:
@@ -75,7 +103,9 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
         d.current_agency = d.agency if d.current_agency_id == from_receiving.pk else plan.new_agency
     holder = d.current_agency or d.agency
     StepRun.objects.filter(dossier=d, finished_at__isnull=True, agency_id__in=old).update(agency=holder)
-    data = {"plan": plan.pk, "resolution": plan.resolution_number, "from_agency": from_receiving.code,
+    why = ({"succession_on": plan.on.isoformat()} if isinstance(plan, Succession)
+           else {"plan": plan.pk, "resolution": plan.resolution_number})
+    data = {**why, "from_agency": from_receiving.code,
             "to_agency": d.agency.code, "from_current_agency": from_holder.code if from_holder else None,
             "to_current_agency": d.current_agency.code if d.current_agency_id else None, "due_at": iso(d.due_at),
             "effective_at": iso(plan.takes_effect_at)}
@@ -83,8 +113,10 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
         data["assignee_cleared"] = d.assignee.username
         d.assignee = None
     moved_from = from_holder if from_holder is not None and from_holder.pk in old else from_receiving
-    note = (f"Chuyển từ {moved_from.name} sang {holder.name} theo Nghị quyết số {plan.resolution_number} về sắp xếp "
-            f"đơn vị hành chính; mã hồ sơ và ngày hẹn trả giữ nguyên.")
+    reason = (f"do {plan.agency.name} ngừng hoạt động, {plan.new_agency.name} là cơ quan kế thừa"
+              if isinstance(plan, Succession) else
+              f"theo Nghị quyết số {plan.resolution_number} về sắp xếp đơn vị hành chính")
+    note = f"Chuyển từ {moved_from.name} sang {holder.name} {reason}; mã hồ sơ và ngày hẹn trả giữ nguyên."
     return Event(note=note, agency=moved_from, to_agency=holder, step=d.current_step, data=data,
                  published={"effective_at": data["effective_at"]})
 

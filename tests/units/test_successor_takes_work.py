@@ -1,0 +1,192 @@
+"""A department an administrator merges into another in the Django admin («đang hoạt động» unticked, «cơ quan kế
+thừa» chosen: no reorganization plan) hands its open dossiers, open feedback and officers' roles to the successor, as
+a merger's plan moves them (units.succession followers of dossiers, engagement and accounts): nothing stays stranded
+at an agency that no longer works."""
+
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
+from django.utils import timezone
+
+from motcua.accounts.models import Role, RoleAssignment
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import DossierEvent, Status
+from motcua.engagement import feedback as feedback_services
+from motcua.integrations.adapters.notify import SmsAdapter
+from motcua.integrations.messages import sms_text
+from motcua.outbox.models import OutboxEvent
+from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.succession import Follower, followers
+from tests.admin_forms import admin_form, errors_of
+from tests.dossiers.factories import APPLICANT
+from tests.factories import AdministrativeUnitFactory, AgencyFactory, officer, procedure_with_steps, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(django_user_model):
+    user = django_user_model.objects.create_superuser("quantri", "qt@example.vn", "matkhau-123")
+    RoleAssignment.objects.create(user=user, role=Role.PROVINCIAL_ADMIN, agency=None)
+    return user
+
+
+def _departments(successor_unit=None):
+    province = AdministrativeUnitFactory(code="55", name="Tỉnh Thử Nghiệm", level=AdministrativeUnit.PROVINCE)
+    old, other = (AgencyFactory(code=f"H55.0{n}", name=f"Sở Thử Nghiệm {n}", kind=Agency.PROVINCIAL_DEPARTMENT,
+                                admin_unit=province) for n in (2, 4))
+    new = AgencyFactory(code="H55.03", name="Sở Thử Nghiệm 3", kind=Agency.PROVINCIAL_DEPARTMENT,
+                        admin_unit=successor_unit or province)
+    return old, new, other
+
+
+def _post(client, old, new):
+    url = f"/admin/units/agency/{old.pk}/change/"
+    return client.post(url, admin_form(client, url, successor=str(new.pk), is_active=""), follow=True)
+
+
+def _world():
+    old, new, other = _departments()
+    proc = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province")
+    proc.agencies.add(old)
+    counter = officer(Role.COUNTER_OFFICER, old, username="motcua.so2")
+    specialist = officer(Role.SPECIALIST, old, username="chuyenvien.so2")
+    leader = officer(Role.LEADER, old, username="lanhdao.chung")
+    RoleAssignment.objects.create(user=leader, role=Role.LEADER, agency=new)  # leads both: merged into one
+    processing = lifecycle.receive_at_counter(officer=counter, procedure=proc, agency=old, applicant_data=APPLICANT,
+                                              form_data={})
+    lifecycle.start_processing(processing, officer=counter, assignee=specialist)
+    received = lifecycle.receive_at_counter(officer=counter, procedure=proc, agency=old, applicant_data=APPLICANT,
+                                            form_data={})
+    item = feedback_services.submit_feedback(
+        AnonymousUser(), agency=old, classification="regulation", title="Thời hạn cấp giấy phép",
+        content="Đề nghị rút ngắn thời hạn giải quyết thủ tục cấp giấy phép.", name="Phạm Văn Đức",
+        phone="0905 123 456")
+    return old, new, other, processing, received, item, specialist, leader
+
+
+def test_a_successor_recorded_in_the_admin_takes_the_open_dossiers_feedback_and_roles(client, admin):
+    old, new, _other, processing, received, item, specialist, leader = _world()
+    codes = {processing.pk: processing.code, received.pk: received.code}
+    due = {processing.pk: processing.due_at, received.pk: received.due_at}
+    sign_in(client, admin)
+
+    answer = _post(client, old, new)
+
+    assert answer.status_code == 200 and not errors_of(answer)
+    said = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert (f"Hồ sơ: 2 hồ sơ chưa kết thúc của {old.name} chuyển sang {new.name} (giữ mã hồ sơ, lịch sử và ngày hẹn "
+            "trả; người nộp được báo tin).") in said
+    assert (f"Phản ánh, kiến nghị: 1 phản ánh, kiến nghị đang xử lý của {old.name} chuyển sang {new.name} (giữ hạn xử "
+            "lý).") in said
+    assert (f"Phân quyền: 3 phân quyền của cán bộ tại {old.name} chuyển sang {new.name} (1 phân quyền trùng với phân "
+            f"quyền đã có ở {new.name}, gộp làm một).") in said
+    for d in (processing, received):
+        d.refresh_from_db()
+        assert (d.agency, d.code, d.due_at) == (new, codes[d.pk], due[d.pk])
+        assert d.current_agency in (None, new)
+        event = DossierEvent.objects.get(dossier=d, action="transfer_agency")
+        assert event.data["from_agency"] == old.code and event.data["to_agency"] == new.code
+        outbox = OutboxEvent.objects.get(topic="dossier.transfer_agency", payload__code=d.code)
+        assert SmsAdapter({}).accepts(outbox) and new.name in sms_text(outbox.payload)  # the applicant is told
+    assert processing.status == Status.PROCESSING and processing.assignee == specialist  # kept: their role moved
+    assert list(RoleAssignment.objects.filter(agency=old)) == []
+    assert set(RoleAssignment.objects.filter(agency=new).values_list("user__username", "role")) == {
+        ("motcua.so2", Role.COUNTER_OFFICER), ("chuyenvien.so2", Role.SPECIALIST), ("lanhdao.chung", Role.LEADER)}
+    item.refresh_from_db()
+    assert item.agency == new
+
+    # the officers go on at the successor (signed in afresh): the counter forwards, the specialist and the leader
+    # process
+    counter = RoleAssignment.objects.get(agency=new, role=Role.COUNTER_OFFICER).user
+    specialist, leader = (type(u).objects.get(pk=u.pk) for u in (specialist, leader))
+    assert lifecycle.start_processing(received, officer=counter).status == Status.PROCESSING
+    lifecycle.complete_step(processing, officer=specialist)
+    assert "approve" in lifecycle.allowed_actions(processing, leader)
+    assert lifecycle.approve(processing, officer=leader).status == Status.APPROVED
+
+
+def test_nothing_moves_when_a_later_follower_fails(client, admin):
+    old, new, _other, processing, _received, item, specialist, _leader = _world()
+    sign_in(client, admin)
+    seen = []
+
+    class Fails(Follower):
+        order = 99
+
+        def follow(self, actor, agency, successor, on):
+            seen.append(type(processing).objects.get(pk=processing.pk).agency_id)  # moved, then undone
+            raise RuntimeError("hỏng")
+
+    url = f"/admin/units/agency/{old.pk}/change/"
+    with followers.replaced("tests.fails", Fails), pytest.raises(RuntimeError):
+        client.post(url, admin_form(client, url, successor=str(new.pk), is_active=""))
+    assert seen == [new.pk]
+    processing.refresh_from_db()
+    item.refresh_from_db()
+    assert processing.agency == old and item.agency == old and processing.assignee == specialist
+    assert not DossierEvent.objects.filter(action="transfer_agency").exists()
+    assert not OutboxEvent.objects.filter(topic="dossier.transfer_agency").exists()
+    assert RoleAssignment.objects.filter(agency=old).count() == 3
+    old.refresh_from_db()
+    assert (old.successor_id, old.is_active) == (None, True)
+
+
+def test_a_successor_that_could_not_keep_an_open_dossier_is_refused_in_the_admin(client, admin):
+    today = timezone.localdate()
+    closing = AdministrativeUnitFactory(code="56", name="Tỉnh Giải Thể", level=AdministrativeUnit.PROVINCE,
+                                        valid_to=today)  # its dissolution recorded: today is its last day
+    old, new, _other = _departments(successor_unit=closing)
+    proc = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province")
+    proc.agencies.add(old)
+    counter = officer(Role.COUNTER_OFFICER, old)
+    d = lifecycle.receive_at_counter(officer=counter, procedure=proc, agency=old, applicant_data=APPLICANT,
+                                     form_data={})
+    assert timezone.localdate(d.due_at) > today
+    sign_in(client, admin)
+
+    answer = _post(client, old, new)
+
+    problems = errors_of(answer)
+    assert problems and any(f"{new.name} không nhận được 1 hồ sơ chưa kết thúc của {old.name} ({d.code})" in p
+                            for p in problems), problems
+    old.refresh_from_db()
+    d.refresh_from_db()
+    assert (old.successor_id, old.is_active, d.agency) == (None, True, old)
+    assert RoleAssignment.objects.filter(agency=old).count() == 1
+
+
+def test_an_account_that_may_not_move_dossiers_is_refused_in_the_admin(client, django_user_model):
+    old, new, _other = _departments()
+    proc = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province")
+    proc.agencies.add(old)
+    d = lifecycle.receive_at_counter(officer=officer(Role.COUNTER_OFFICER, old), procedure=proc, agency=old,
+                                     applicant_data=APPLICANT, form_data={})
+    sign_in(client, django_user_model.objects.create_superuser("sieu", "s@example.vn", "matkhau-123"))
+
+    problems = errors_of(_post(client, old, new))
+
+    assert any("chỉ tài khoản có vai trò quản trị cấp tỉnh mới chuyển được hồ sơ" in p for p in problems), problems
+    d.refresh_from_db()
+    assert d.agency == old
+
+
+def test_closed_dossiers_stay_with_the_old_department(client, admin):
+    old, new, _other = _departments()
+    proc = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province")
+    proc.agencies.add(old)
+    counter = officer(Role.COUNTER_OFFICER, old)
+    d = lifecycle.receive_at_counter(officer=counter, procedure=proc, agency=old, applicant_data=APPLICANT,
+                                     form_data={})
+    lifecycle.withdraw(d, by=counter, reason="Người nộp rút hồ sơ")
+    still_open = lifecycle.receive_at_counter(officer=counter, procedure=proc, agency=old, applicant_data=APPLICANT,
+                                              form_data={})
+    sign_in(client, admin)
+    assert not errors_of(_post(client, old, new))
+    d.refresh_from_db()
+    still_open.refresh_from_db()
+    assert d.agency == old and d.status == Status.WITHDRAWN  # its history
+    assert still_open.agency == new
+
+

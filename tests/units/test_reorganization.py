@@ -109,6 +109,8 @@ def test_preview_says_what_apply_does_once_and_totals_do_not_move():
     event = OutboxEvent.objects.filter(topic="dossier.transfer_agency", payload__code=w.dossiers["a:paused"].code).get()
     assert event.payload["agency_code"] == new.code
     assert "chuyển về UBND phường Hợp Nhất" in messages.sms_text(event.payload)
+    assert messages.sms_text(event.payload).startswith("Do sắp xếp đơn vị hành chính, hồ sơ ")
+    assert messages.email_message(event.payload)[1].startswith("Do sắp xếp đơn vị hành chính, hồ sơ ")
 
     # Statistics: the province's figures are unchanged, the new unit with its predecessors is the sum of both.
     consume()

@@ -14,7 +14,7 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.engagement import feedback as feedback_services
 from motcua.integrations.adapters.notify import SmsAdapter
-from motcua.integrations.messages import sms_text
+from motcua.integrations.messages import email_message, sms_text
 from motcua.outbox.models import OutboxEvent
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.succession import Follower, followers
@@ -90,6 +90,9 @@ def test_a_successor_recorded_in_the_admin_takes_the_open_dossiers_feedback_and_
         assert event.data["from_agency"] == old.code and event.data["to_agency"] == new.code
         outbox = OutboxEvent.objects.get(topic="dossier.transfer_agency", payload__code=d.code)
         assert SmsAdapter({}).accepts(outbox) and new.name in sms_text(outbox.payload)  # the applicant is told
+        # …why, in the words of a department merged by decision, not of a merger of administrative units
+        assert sms_text(outbox.payload).startswith("Do cơ quan tiếp nhận trước đây ngừng hoạt động, hồ sơ ")
+        assert email_message(outbox.payload)[1].startswith("Do cơ quan tiếp nhận trước đây ngừng hoạt động, hồ sơ ")
     assert processing.status == Status.PROCESSING and processing.assignee == specialist  # kept: their role moved
     assert list(RoleAssignment.objects.filter(agency=old)) == []
     assert set(RoleAssignment.objects.filter(agency=new).values_list("user__username", "role")) == {

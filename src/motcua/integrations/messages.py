@@ -30,8 +30,7 @@ _SMS = {
     "return_result": "Hồ sơ {code} đã trả kết quả. Mời Ông/Bà đánh giá mức độ hài lòng.",
     "withdraw": "Hồ sơ {code} đã được rút theo đề nghị của Ông/Bà.",
     "stop": "Hồ sơ {code} bị dừng giải quyết. Xem thông báo trên Cổng Dịch vụ công.",
-    "transfer_agency": "Do sắp xếp đơn vị hành chính, hồ sơ {code} chuyển về {agency}; mã hồ sơ và hẹn trả giữ "
-                       "nguyên: {due}.",
+    "transfer_agency": "{why}, hồ sơ {code} chuyển về {agency}; mã hồ sơ và hẹn trả giữ nguyên: {due}.",
 }
 
 _EMAIL = {
@@ -59,9 +58,20 @@ _EMAIL = {
     "withdraw": ("Đã rút hồ sơ {code}", "Hồ sơ {code} đã được rút theo đề nghị của Ông/Bà."),
     "stop": ("Dừng giải quyết hồ sơ {code}", "Hồ sơ {code} bị dừng giải quyết; lý do được nêu trong thông báo."),
     "transfer_agency": ("Hồ sơ {code} chuyển về {agency}",
-                        "Do sắp xếp đơn vị hành chính, hồ sơ {code} ({procedure}) được chuyển về {agency} tiếp tục "
+                        "{why}, hồ sơ {code} ({procedure}) được chuyển về {agency} tiếp tục "
                         "giải quyết. Mã hồ sơ và ngày hẹn trả kết quả giữ nguyên: {due}."),
 }
+
+
+# Why a dossier moved to another agency (``transfer_agency``'s ``moved_by``): a merger of administrative units, or a
+# department that stopped working and the successor an administrator recorded (units.succession). A payload from
+# before ``moved_by`` existed is a merger's.
+MOVED_BECAUSE = {"reorganization": "Do sắp xếp đơn vị hành chính",
+                 "successor": "Do cơ quan tiếp nhận trước đây ngừng hoạt động"}
+
+
+def _why(payload: dict) -> str:
+    return MOVED_BECAUSE.get(payload.get("moved_by") or "reorganization", MOVED_BECAUSE["reorganization"])
 
 
 EMAIL_FOOTER = "\n\nMột Cửa Số — thư tự động, vui lòng không trả lời."
@@ -96,12 +106,12 @@ def sms_text(payload: dict, *, ascii_only: bool = False) -> str:
     160-character GSM-7 segment instead of 70-character Unicode segments."""
     template = _SMS[payload["action"]]
     agency = _agency(payload) if "{agency}" in template else ""
-    text = template.format(code=payload.get("code") or "", due=_due(payload), agency=agency)
+    text = template.format(code=payload.get("code") or "", due=_due(payload), agency=agency, why=_why(payload))
     return strip_diacritics(text) if ascii_only else text
 
 
 def email_message(payload: dict, procedure_name: str = "") -> tuple[str, str]:
     subject, body = _EMAIL[payload["action"]]
     values = {"code": payload.get("code") or "", "due": _due(payload), "procedure": procedure_name,
-              "agency": _agency(payload) if "{agency}" in subject + body else ""}
+              "agency": _agency(payload) if "{agency}" in subject + body else "", "why": _why(payload)}
     return subject.format(**values), body.format(**values) + EMAIL_FOOTER

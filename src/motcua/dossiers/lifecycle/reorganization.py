@@ -118,7 +118,8 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
               f"theo Nghị quyết số {plan.resolution_number} về sắp xếp đơn vị hành chính")
     note = f"Chuyển từ {moved_from.name} sang {holder.name} {reason}; mã hồ sơ và ngày hẹn trả giữ nguyên."
     return Event(note=note, agency=moved_from, to_agency=holder, step=d.current_step, data=data,
-                 published={"effective_at": data["effective_at"]})
+                 published={"effective_at": data["effective_at"],
+                            "moved_by": "successor" if isinstance(plan, Succession) else "reorganization"})
 
 
 def receiving_agency_at(d, moment) -> Agency:

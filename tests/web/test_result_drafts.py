@@ -390,6 +390,7 @@ def test_small_lists_written_out_still_render(world):
     assert f'[["Tr\\u1ea7n Mai", 1, {{"k": [1.5, null]}}]][{{\'k\': {shown}}}][][{shown}]' in text
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")  # fork from a thread: render_process
 def test_the_deadline_holds_in_a_worker_thread(monkeypatch):
     # runserver and threaded WSGI servers render outside the main thread, where a signal or alarm never comes
     import threading

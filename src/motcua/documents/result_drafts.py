@@ -19,7 +19,7 @@ from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, Va
 from motcua.core.money import format_number
 from motcua.dossiers.models import Status
 
-from . import render_budget, validation
+from . import render_budget, render_process, validation
 from .attachments import save_bytes
 from .convert import docx_to_pdf
 from .models import Attachment, AttachmentKind, ResultTemplate
@@ -68,7 +68,41 @@ def template_context(dossier) -> dict:
     }
 
 
+def _seconds() -> str:
+    return f"{render_budget.RENDER_SECONDS:g}".replace(".", ",")
+
+
+# Why a merge field is unsafe, by what stopped it (the first class of the exception's own that is listed).
+_UNSAFE = {
+    TooSlow: lambda: f"Mẫu kết quả mất quá {_seconds()} giây để điền dữ liệu (vòng lặp quá nhiều lần)",
+    TooLong: lambda: (f"Mẫu kết quả điền ra văn bản quá dài (quá {format_number(render_budget.MAX_OUTPUT, 0)} ký tự "
+                      "ngoài nội dung của mẫu)"),
+    TooMuch: lambda: (f"Mẫu kết quả tạo quá nhiều dữ liệu khi điền (tổng cộng quá "
+                      f"{format_number(render_budget.MAX_BUILT, 0)} ký tự)"),
+    TooLarge: lambda: f"Mẫu có trường trộn tạo giá trị quá lớn (quá {format_number(MAX_MERGED, 0)} ký tự)",
+    MemoryError: lambda: "Mẫu kết quả cần quá nhiều bộ nhớ khi điền dữ liệu",
+    SecurityError: lambda: "Mẫu có trường trộn truy cập thành phần nội bộ của hệ thống",
+}
+
+
+def _unsafe(exc: BaseException) -> ValidationFailed:
+    reason = next(_UNSAFE[cls] for cls in type(exc).__mro__ if cls in _UNSAFE)
+    return ValidationFailed("template_unsafe", f"{reason()}; chỉ dùng các trường trộn được liệt kê.")
+
+
 def _render(docx: bytes, context: dict) -> bytes:
+    """The template filled with context (plain data), in a child process under the system's limits
+    (render_process); what the in-process bounds refuse comes back with their own message."""
+    import docxtpl  # noqa: F401  imported here, once, not in each child
+    import jinja2  # noqa: F401
+
+    try:
+        return render_process.run(_render_here, docx, context)
+    except (TooSlow, MemoryError) as exc:  # the child ended at its deadline or past its memory
+        raise _unsafe(exc) from exc
+
+
+def _render_here(docx: bytes, context: dict) -> bytes:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
@@ -78,25 +112,8 @@ def _render(docx: bytes, context: dict) -> bytes:
         # ran a command on the server; bounded: «{{ 'a' * 10**9 }}», «{{ x|center(10**9) }}» held its memory, loops
         # inside loops held its CPU for hours or wrote gigabytes, many values each under the bound added up to gigabytes
         tpl.render(context, jinja_env=BoundedRender(autoescape=True))
-    except TooSlow as exc:
-        seconds = f"{render_budget.RENDER_SECONDS:g}".replace(".", ",")
-        raise ValidationFailed("template_unsafe", f"Mẫu kết quả mất quá {seconds} giây để điền dữ liệu (vòng lặp "
-                                                  "quá nhiều lần); chỉ dùng các trường trộn được liệt kê.") from exc
-    except TooLong as exc:
-        raise ValidationFailed("template_unsafe", f"Mẫu kết quả điền ra văn bản quá dài (quá "
-                                                  f"{format_number(render_budget.MAX_OUTPUT, 0)} ký tự ngoài nội "
-                                                  "dung của mẫu); chỉ dùng các trường trộn được liệt kê.") from exc
-    except TooMuch as exc:
-        raise ValidationFailed("template_unsafe", f"Mẫu kết quả tạo quá nhiều dữ liệu khi điền (tổng cộng quá "
-                                                  f"{format_number(render_budget.MAX_BUILT, 0)} ký tự); chỉ dùng các "
-                                                  "trường trộn được liệt kê.") from exc
-    except TooLarge as exc:
-        raise ValidationFailed("template_unsafe", f"Mẫu có trường trộn tạo giá trị quá lớn (quá "
-                                                  f"{format_number(MAX_MERGED, 0)} ký tự); chỉ dùng các trường trộn "
-                                                  "được liệt kê.") from exc
-    except SecurityError as exc:
-        raise ValidationFailed("template_unsafe", "Mẫu có trường trộn truy cập thành phần nội bộ của hệ thống; chỉ "
-                                                  "dùng các trường trộn được liệt kê.") from exc
+    except tuple(_UNSAFE) as exc:
+        raise _unsafe(exc) from exc
     except TemplateError as exc:
         raise ValidationFailed("template_syntax", f"Mẫu có trường trộn sai cú pháp: {exc}") from exc
     except Exception as exc:  # a Word file docxtpl cannot read (docx parts missing or broken)

@@ -193,3 +193,24 @@ def test_closed_dossiers_stay_with_the_old_department(client, admin):
     assert still_open.agency == new
 
 
+
+
+def test_the_dossier_history_says_why_it_moved_to_the_successor(client, admin):
+    """The timeline the applicant (portal tracking) and the officers read names a move to an admin-recorded successor
+    for what it is, as the SMS does: no administrative units were rearranged."""
+    old, new, _other, _processing, received, *_rest = _world()
+    sign_in(client, admin)
+    assert not errors_of(_post(client, old, new))
+    client.logout()
+
+    page = client.post("/tra-cuu/", {"code": received.code, "secret": APPLICANT["phone"][-4:]})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động → {new.name}" in text
+    assert (f"Hồ sơ nộp tại {old.name}; do cơ quan tiếp nhận trước đây ngừng hoạt động, hồ sơ chuyển về {new.name}"
+            in text)
+    assert "sắp xếp đơn vị hành chính" not in text
+    sign_in(client, admin)
+    text = client.get(f"/can-bo/ho-so/{received.pk}/").content.decode()
+    assert "Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động" in text
+    assert "Chuyển cơ quan do sắp xếp đơn vị hành chính" not in text

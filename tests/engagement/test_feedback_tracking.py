@@ -56,3 +56,13 @@ def test_the_get_with_the_contact_in_the_url_is_documented_as_deprecated(client)
     assert not paths["post"].get("deprecated") and spec["components"]["schemas"][body]["required"] == ["contact"]
     assert {"200", "404"} <= set(paths["post"]["responses"])
     assert paths["post"]["responses"]["429"]["description"].startswith("Quá nhiều lần thử sai")
+
+
+@pytest.mark.parametrize("typed", ["0935.111.222", "0935-111-222", "(0935) 111 222", "84935111222"])
+def test_the_phone_as_the_sender_writes_it_finds_the_item(client, typed):
+    """The phone is kept as the sending form normalized it (accounts.services.normalize_phone: dots, dashes,
+    brackets, 84…): tracking reads what the sender types the same way, not as a wrong guess that counts."""
+    code = _sent(client)
+    r = _track(client, code, typed)
+    assert r.status_code == 200, r.content
+    assert r.json()["code"] == code

@@ -16,6 +16,7 @@ from motcua.engagement import feedback as feedback_services
 from motcua.integrations.adapters.notify import SmsAdapter
 from motcua.integrations.messages import email_message, sms_text
 from motcua.outbox.models import OutboxEvent
+from motcua.units import succession
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.succession import Follower, followers
 from tests.admin_forms import admin_form, errors_of
@@ -193,3 +194,54 @@ def test_closed_dossiers_stay_with_the_old_department(client, admin):
     assert still_open.agency == new
 
 
+
+
+def test_the_dossier_history_says_why_it_moved_to_the_successor(client, admin):
+    """The timeline the applicant (portal tracking) and the officers read names a move to an admin-recorded successor
+    for what it is, as the SMS does: no administrative units were rearranged."""
+    old, new, _other, _processing, received, *_rest = _world()
+    sign_in(client, admin)
+    assert not errors_of(_post(client, old, new))
+    client.logout()
+
+    page = client.post("/tra-cuu/", {"code": received.code, "secret": APPLICANT["phone"][-4:]})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động → {new.name}" in text
+    assert (f"Hồ sơ nộp tại {old.name}; do cơ quan tiếp nhận trước đây ngừng hoạt động, hồ sơ chuyển về {new.name}"
+            in text)
+    assert "sắp xếp đơn vị hành chính" not in text
+    sign_in(client, admin)
+    text = client.get(f"/can-bo/ho-so/{received.pk}/").content.decode()
+    assert "Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động" in text
+    assert "Chuyển cơ quan do sắp xếp đơn vị hành chính" not in text
+
+
+def test_feedback_closed_while_the_successor_takes_over_stays_and_the_rest_moves(client, admin, monkeypatch):
+    """An item an officer publishes between the follower listing the department's open feedback and moving it is
+    closed history: it stays, as a dossier closed meanwhile does, instead of failing the administrator's save."""
+    from motcua.engagement import reorganization as feedback_follower
+    from motcua.engagement.models import Feedback, FeedbackStatus
+
+    old, new, _other, *_rest, item, _specialist, _leader = _world()
+    later = feedback_services.submit_feedback(
+        AnonymousUser(), agency=old, classification="regulation", title="Phí sao y bản chính",
+        content="Đề nghị công khai mức phí sao y bản chính tại bộ phận một cửa.", name="Lê Văn Hải",
+        phone="0905 654 321")
+    listed = feedback_follower._open_at
+
+    def listed_then_published(agency):
+        items = listed(agency)
+        Feedback.objects.filter(pk=item.pk).update(status=FeedbackStatus.PUBLISHED)  # an officer, meanwhile
+        return items
+
+    monkeypatch.setattr(feedback_follower, "_open_at", listed_then_published)
+    old.successor, old.is_active = new, False
+    old.save()
+
+    said = succession.follow(admin, old, new)
+
+    assert any("Phản ánh, kiến nghị: 1 phản ánh" in s for s in said), said
+    item.refresh_from_db()
+    later.refresh_from_db()
+    assert (item.agency, later.agency) == (old, new)

@@ -13,7 +13,8 @@ from datetime import datetime
 from ninja import Field, Query, Schema
 
 from motcua.accounts import lockout
-from motcua.core.errors import DomainError, NotFound
+from motcua.accounts.services import normalize_phone
+from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.engagement.models import Feedback
 
 from .engagement import FeedbackReceipt, _receipt, router
@@ -53,14 +54,25 @@ def track_feedback(request, code: str, contact: str = Query(..., min_length=3, m
     return _track_feedback(request, code, contact)
 
 
+def _as_kept(contact: str) -> str:
+    """The contact as a feedback item keeps it: an e-mail in lower case, a phone in national form as the sending form
+    normalized it (normalize_phone: spaces, dots, dashes, brackets, +84 or 84), so the sender's own way of writing it
+    is not a wrong guess."""
+    contact = contact.strip().lower()
+    if "@" in contact:
+        return contact
+    try:
+        return normalize_phone(contact)
+    except ValidationFailed:
+        return contact.replace(" ", "")  # not a phone: matches nothing
+
+
 def _track_feedback(request, code: str, contact: str) -> dict:
     refusal = lockout.lookup_refusal(request, "feedback", code)  # wrong guesses per address and per code
     if refusal:
         raise DomainError("too_many_attempts", refusal, status=429)
     fb = Feedback.objects.filter(code=code.strip().upper()).first()
-    contact = contact.strip().lower().replace(" ", "")
-    if contact.startswith("+84"):
-        contact = "0" + contact[3:]
+    contact = _as_kept(contact)
     if fb is None or contact not in {fb.submitter_phone, fb.submitter_email.lower()} - {""}:
         lockout.note_wrong_lookup(request, "feedback", code)
         raise NotFound("feedback_not_found", "Không tìm thấy phản ánh với mã và thông tin liên hệ đã nhập.")

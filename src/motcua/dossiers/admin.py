@@ -5,7 +5,7 @@ Every state field is read-only here; transitions go through motcua.dossiers.life
 
 from django.contrib import admin
 
-from .lifecycle import ACTION_LABELS
+from .lifecycle import event_label
 from .models import Dossier, DossierEvent, Slip, Status, StepRun, SupplementRequest
 
 LIFECYCLE_FIELDS = (
@@ -44,7 +44,7 @@ class DossierEventInline(ReadOnlyInline):
 
     @admin.display(description="thao tác")
     def action_name(self, obj):
-        return ACTION_LABELS.get(obj.action, obj.action)
+        return event_label(obj.action, obj.data)
 
     @admin.display(description="từ trạng thái")
     def from_status_name(self, obj):

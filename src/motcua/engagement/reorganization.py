@@ -5,6 +5,7 @@ admin (units.succession) hands its open items to the successor the same way (``S
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 
 from motcua.core.money import format_number
@@ -38,11 +39,22 @@ class OpenFeedback(Step):
         return [(fb.pk, fb) for fb in _open(t)]
 
     def apply(self, t: Targets, key, fb, actor):
-        if not Feedback.objects.filter(pk=fb.pk, agency_id__in=t.old_agency_ids, status__in=OPEN_STATUSES).exists():
+        moved = move_open(actor, fb, t.old_agency_ids, t.new_agency, f"Sắp xếp đơn vị hành chính theo Nghị quyết số "
+                                                                     f"{t.plan.resolution_number}")
+        if moved is None:
             return None
-        moved = transfer_feedback(actor, fb, t.new_agency, f"Sắp xếp đơn vị hành chính theo Nghị quyết số "
-                                                           f"{t.plan.resolution_number}")
         return "moved", {"code": moved.code, "from": fb.agency.code, "to": t.new_agency.code}
+
+
+def move_open(actor, fb, old_ids, to_agency, reason: str) -> Feedback | None:
+    """``fb`` goes to ``to_agency`` (``transfer_feedback``), unless it was closed (published, rejected) or moved since
+    it was listed (None): read under its lock, so an officer's concurrent publication does not fail the move."""
+    with transaction.atomic():
+        if (Feedback.objects.select_for_update(of=("self",)).filter(pk=fb.pk, agency_id__in=old_ids,
+                                                                   status__in=OPEN_STATUSES)
+                .values_list("pk", flat=True).first()) is None:
+            return None
+        return transfer_feedback(actor, fb, to_agency, reason)
 
 
 def _open_at(agency):
@@ -71,7 +83,7 @@ class SuccessorTakesFeedback(Follower):
 
     def follow(self, actor, agency, successor, on):
         reason = f"{agency.name} ngừng hoạt động, {successor.name} là cơ quan kế thừa"
-        moved = [transfer_feedback(actor, fb, successor, reason) for fb in _open_at(agency)]
+        moved = [m for fb in _open_at(agency) if (m := move_open(actor, fb, [agency.pk], successor, reason))]
         if not moved:
             return ""
         return (f"Phản ánh, kiến nghị: {format_number(len(moved), 0)} phản ánh, kiến nghị đang xử lý của {agency.name} "

@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from motcua.core.calendar import TZ
-from motcua.dossiers.lifecycle import ACTION_LABELS
+from motcua.dossiers.lifecycle import event_label
 
 TIMELINESS = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn",
               "in_progress_on_time": "đang trong hạn", "in_progress_late": "đang quá hạn"}
@@ -45,7 +45,12 @@ def deadline_class(due_at, now=None, soon_hours: int = 24) -> str:
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, "Cập nhật hồ sơ")  # never the code: every kind is named in ACTION_LABELS
+    return event_label(action, None)
+
+
+def event_name(event) -> str:
+    """What a dossier event is called in a timeline (a transfer to an admin-recorded successor: lifecycle.event_label)."""
+    return event_label(event.action, event.data)
 
 
 def form_rows(procedure, form_data: dict) -> list[tuple[str, str]]:

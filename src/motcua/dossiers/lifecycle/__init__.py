@@ -84,15 +84,15 @@ from .processing import (
     return_from_agency,
     start_processing,
 )
-from .reorganization import Succession, filed_with, receiving_agency_at, transfer_agency
+from .reorganization import Succession, event_label, filed_with, moved_because, receiving_agency_at, transfer_agency
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
     "MAX_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "Succession", "allowed_actions", "appointment", "approve", "awaiting_decision", "check_off_day_reason",
     "complete_step",
-    "digitization_recordable", "extend", "filed_with", "hand_over", "handovers", "issue_apology",
-    "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement", "receive",
+    "digitization_recordable", "event_label", "extend", "filed_with", "hand_over", "handovers", "issue_apology",
+    "moved_because", "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement", "receive",
     "receive_at_counter", "receiving_agency_at", "reception_day_off",
     "record_data_link", "record_digitization", "record_electronic_result", "record_online_payment", "refuse",
     "reject", "request_supplement", "resume", "return_from_agency", "return_result", "save_draft", "sign_result",

@@ -27,7 +27,13 @@ from motcua.units.models import Agency, ReorganizationPlan
 
 from ..models import StepRun
 from .commit import Event, iso, transition
-from .guards import TERMINAL, wrong_status
+from .guards import ACTION_LABELS, TERMINAL, wrong_status
+
+# The key of a transfer's event data that a successor recorded in the admin made it (its value: the day the successor
+# takes over); a merger's has "plan". What the dossier's history calls such a move: no administrative unit was
+# rearranged (as the applicant's SMS says, integrations.messages.MOVED_BECAUSE).
+SUCCESSION_ON = "succession_on"
+SUCCESSION_LABEL = "Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động"
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
         d.current_agency = d.agency if d.current_agency_id == from_receiving.pk else plan.new_agency
     holder = d.current_agency or d.agency
     StepRun.objects.filter(dossier=d, finished_at__isnull=True, agency_id__in=old).update(agency=holder)
-    why = ({"succession_on": plan.on.isoformat()} if isinstance(plan, Succession)
+    why = ({SUCCESSION_ON: plan.on.isoformat()} if isinstance(plan, Succession)
            else {"plan": plan.pk, "resolution": plan.resolution_number})
     data = {**why, "from_agency": from_receiving.code,
             "to_agency": d.agency.code, "from_current_agency": from_holder.code if from_holder else None,
@@ -122,6 +128,14 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
                             "moved_by": "successor" if isinstance(plan, Succession) else "reorganization"})
 
 
+def event_label(action: str, data: dict | None) -> str:
+    """The Vietnamese name of a dossier event (the timelines of the portal and the back office, the admin): its
+    action's, but a transfer to an admin-recorded successor's own (``SUCCESSION_LABEL``)."""
+    if action == "transfer_agency" and SUCCESSION_ON in (data or {}):
+        return SUCCESSION_LABEL
+    return ACTION_LABELS.get(action, "Cập nhật hồ sơ")  # never the code: every kind is named in ACTION_LABELS
+
+
 def receiving_agency_at(d, moment) -> Agency:
     """The agency that received `d` as of `moment`: its receiving agency, unless a reorganization moved it since,
     when the first move after `moment` names the old committee. A slip keeps the committee that issued it (a
@@ -135,6 +149,17 @@ def receiving_agency_at(d, moment) -> Agency:
             if earlier is not None:
                 return earlier
     return d.agency
+
+
+def moved_because(d) -> str:
+    """Why `d` left the agency the applicant filed it with (the portal's «Nơi tiếp nhận», beside ``filed_with``): the
+    first move after filing, a merger's or one to an admin-recorded successor's (``SUCCESSION_ON``)."""
+    moment = d.submitted_at or d.received_at or d.created_at
+    moved = (d.events.filter(action="transfer_agency", at__gt=moment).order_by("at", "id")
+             .values_list("data", flat=True).first()) if moment else None
+    if SUCCESSION_ON in (moved or {}):
+        return "do cơ quan tiếp nhận trước đây ngừng hoạt động"
+    return "do sắp xếp đơn vị hành chính"
 
 
 def filed_with(d) -> Agency | None:

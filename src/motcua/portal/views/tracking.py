@@ -37,8 +37,9 @@ def track(request):
                 status = 404
     elif posted:
         status = 400
+    filed_with = lifecycle.filed_with(dossier) if dossier else None
     ctx = {"form": form, "d": dossier, "events": dossier.events.all() if dossier else [], "nav": "track",
-           "filed_with": lifecycle.filed_with(dossier) if dossier else None}
+           "filed_with": filed_with, "moved_because": lifecycle.moved_because(dossier) if filed_with else ""}
     resp = page(request, "portal/track.html", ctx, status=status)
     if posted:
         resp["Cache-Control"] = "no-store"  # a shared computer's back button must not replay someone's dossier

@@ -2,7 +2,7 @@ from django import template
 
 from motcua.core.money import format_number, format_vnd
 from motcua.transformation.money import format_million
-from motcua.web.display import DEADLINE_WORDS, action_label, deadline_class, vn_date, vn_datetime
+from motcua.web.display import DEADLINE_WORDS, action_label, deadline_class, event_name, vn_date, vn_datetime
 
 register = template.Library()
 
@@ -51,6 +51,12 @@ def days(value):
 @register.filter
 def action_vi(value):
     return action_label(value or "")
+
+
+@register.filter
+def event_vi(event):
+    """A dossier event's name in a timeline ({{ e|event_vi }}), which may depend on its data."""
+    return event_name(event)
 
 
 @register.filter

@@ -100,3 +100,9 @@ def test_the_level_resolver_reads_an_unknown_level_as_no_unit_not_every_commune(
     AgencyFactory(code="X21001", admin_unit=commune)
     assert agency_codes_for("level:commune") == ["X21001"]
     assert agency_codes_for("level:huyen") == []
+
+
+def test_a_scope_pasted_with_spaces_around_it_names_its_unit(admin_client):
+    agency = AgencyFactory(code="H51.77")
+    r = admin_client.get(API + "indicators", {"period": "2026-03", "scope": f" {agency.code} "})
+    assert r.status_code == 200, r.content[:300]

@@ -37,6 +37,7 @@ def parse_scope(text: str | None) -> str | None:
     Raises ValidationFailed ``invalid_scope`` (422) for a scope that does not follow the grammar (an unknown prefix,
     an empty code, an unknown level) and NotFound ``unit_not_found`` (404) for an agency or administrative unit that
     is not in the catalog."""
+    text = (text or "").strip()  # « H51.06 » pasted with its spaces names the agency
     if not text:
         return None
     if text == PROVINCE:

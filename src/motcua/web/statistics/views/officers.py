@@ -60,7 +60,7 @@ def report_new(request):
         return error(request, PermissionDenied("forbidden", "Chỉ cán bộ mới tạo được báo cáo."))
     if request.method == "POST":
         p = request.POST
-        scope = p.get("don-vi") or "province"
+        scope = (p.get("don-vi") or "").strip() or "province"
         if scope != "province" and p.get("ke-thua") == "1":
             scope = f"{LINEAGE}{scope}"  # with the units merged into it (reorganization)
         kind = p.get("loai") if p.get("loai") in ("docx", "xlsx") else None

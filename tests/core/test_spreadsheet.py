@@ -30,3 +30,15 @@ def test_saving_to_a_path_keeps_text_as_text(tmp_path):
     save_workbook(wb, tmp_path / "a.xlsx")
     cell = load_workbook(tmp_path / "a.xlsx").active["B3"]
     assert (cell.value, cell.data_type) == ("=1+1", "s")
+
+
+def test_saving_visits_the_cells_written_not_every_empty_position_of_the_sheet():
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "Báo cáo thống kê"
+    ws.cell(row=3000, column=300, value="=ghi chú")  # one note far from the title: 900,000 positions between them
+    written = len(ws._cells)
+    data = save_workbook(wb)
+    assert len(ws._cells) == written  # no empty cell made for each position of the used range
+    cell = load_workbook(io.BytesIO(data)).active.cell(row=3000, column=300)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ("=ghi chú", "s", True)

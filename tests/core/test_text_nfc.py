@@ -28,3 +28,12 @@ def test_input_with_nothing_to_change_is_handed_back_as_it_was():
     data["new_password1"] = DECOMPOSED
     out = nfc_querydict(data)
     assert out.getlist("q") == [NAME, "abc"] and out["new_password1"] == DECOMPOSED and not out._mutable
+
+
+def test_a_key_sent_both_ways_keeps_the_values_of_both():
+    key = "tỉnh"
+    data = QueryDict(mutable=True)
+    data.setlist(key, ["Đà Nẵng"])
+    data.setlist(unicodedata.normalize("NFD", key), [DECOMPOSED, "Huế"])
+    out = nfc_querydict(data)
+    assert list(out) == [key] and out.getlist(key) == ["Đà Nẵng", NAME, "Huế"]

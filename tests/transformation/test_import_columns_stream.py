@@ -67,3 +67,40 @@ def test_pieces_cut_anywhere_read_the_same(monkeypatch):
                                                                        ("AG", "thừa")])
         assert _read(kept) == whole
     assert whole[0] == ("1", "Nhiệm vụ & 1") and len(whole) == 30 and all(len(r) == 2 for r in whole)
+
+
+def _unclosed(cells: int) -> bytes:
+    """A broken sheet whose cells past AD are opened and never closed (random row numbers: it compresses like a
+    real file, within the ratio documents.validation allows)."""
+    import random
+
+    wb = Workbook()
+    buf = io.BytesIO()
+    wb.save(buf)
+    rnd = random.Random(7)
+    body = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData><row r="1">'
+            + b"".join(f'<c r="AE{rnd.randrange(1, 10**6)}">'.encode() for _ in range(cells))
+            + b"</row></sheetData></worksheet>")
+    src, out = zipfile.ZipFile(io.BytesIO(buf.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, body if info.filename == "xl/worksheets/sheet1.xml" else src.read(info))
+    return out.getvalue()
+
+
+def test_cells_never_closed_cost_no_more_than_closed_ones():
+    """Each cell is looked for up to the next one's start: a sheet of unclosed cells (a crafted upload) is not
+    searched from every cell to the end of its piece (seconds per thousand cells, growing with their square)."""
+    import time
+
+    from motcua.core.errors import ValidationFailed
+    from motcua.transformation.xlsx.reader import load_rows
+
+    data = _unclosed(30_000)  # ~450 KB of XML, one piece
+    started = time.perf_counter()
+    try:
+        load_rows(data)
+    except ValidationFailed:
+        pass  # refused as a broken file, or read: either way, answered at once
+    assert time.perf_counter() - started < 3

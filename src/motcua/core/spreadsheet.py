@@ -18,12 +18,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def keep_as_text(wb) -> None:
     """Make every cell of `wb` that is a formula, or text a spreadsheet would read as one, plain text."""
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                value = cell.value
-                if isinstance(value, str) and (cell.data_type == "f" or value.startswith(FORMULA_STARTS)):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+        # the cells written, not ws.iter_rows(): that makes a cell for every empty position of the used range (a note
+        # far from the table would mean millions of them, each kept in the sheet)
+        for cell in list(ws._cells.values()):
+            value = cell.value
+            if isinstance(value, str) and (cell.data_type == "f" or value.startswith(FORMULA_STARTS)):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def save_workbook(wb, path=None) -> bytes | None:

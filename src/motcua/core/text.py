@@ -51,7 +51,8 @@ def nfc_querydict(data):
         return data
     out = data.copy()  # mutable; made immutable again below, as Django hands it out
     out.clear()
-    for key in data:
-        out.setlist(nfc(key), data.getlist(key) if is_secret(key) else [nfc(v) for v in data.getlist(key)])
+    for key in data:  # a key sent both ways is one key: its values together, in the order sent
+        values = data.getlist(key) if is_secret(key) else [nfc(v) for v in data.getlist(key)]
+        out.setlist(nfc(key), out.getlist(nfc(key)) + values)
     out._mutable = False
     return out

@@ -35,9 +35,13 @@ HEADING_ROWS = HEADER_SCAN + 1  # …and the second heading row under it: cells 
 SHOWN = 5  # cells left out of a row that are named; the others are counted
 CHUNK = 1 << 20  # a sheet is read and written this much at a time, never whole
 
-# one cell (<c r="AE12" …/> or <c r="AE12" …>…</c>, any namespace prefix)
-_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', re.DOTALL)
-_CELL_WITHOUT_REF = re.compile(rb'<(?:\w+:)?c(?:\s(?![^>]*\br=)[^>]*)?/?>')
+# one cell (<c r="AE12" …/> or <c r="AE12" …>…</c>, any namespace prefix). Each part is looked for only as far as
+# it can reach in a sound sheet, never back again: its attributes up to the tag's end (no "<" or ">" in a tag), its
+# end up to the next cell's start. A crafted sheet (cells never closed, a tag that never ends, thousands of r=) would
+# otherwise be searched from each cell to the end of its piece, again for each r= (minutes for one upload).
+_CELL = re.compile(rb'<(?:\w+:)?c(?>\s[^<>]*?\br="([A-Z]{1,3})(\d+)")(?>[^<>]*)'
+                   rb'(?:(?<=/)>|>(?:(?!<(?:\w+:)?c[\s/>]).)*?</(?:\w+:)?c>)', re.DOTALL)
+_CELL_WITHOUT_REF = re.compile(rb'<(?:\w+:)?c(?:\s(?![^<>]*\br=)[^<>]*)?/?>')
 _CELL_START = re.compile(rb'<(?:\w+:)?c[\s/>]')
 _WIDE = {get_column_letter(c).encode() for c in range(1, MAX_COLS + 1)}
 _VALUE = re.compile(rb'<(?:\w+:)?(?:v|is)>', re.DOTALL)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from motcua.accounts.models import Role
+from motcua.accounts.models import Role, RoleAssignment
 from motcua.dossiers import lifecycle
 from motcua.engagement.ratings import submit_rating
 from motcua.reporting import indicators
@@ -44,7 +44,10 @@ def test_a_successor_recorded_in_the_admin_takes_the_late_ratings_in_the_live_co
     may = indicators.month_bounds(2026, 5)
     assert indicators.totals(*may, w.agency_a.code)["rated_dissatisfied"] == 1
 
-    sign_in(client, django_user_model.objects.create_superuser("quantri", "qt@example.vn", "matkhau-123"))
+    admin = django_user_model.objects.create_superuser("quantri", "qt@example.vn", "matkhau-123")
+    # the commune's open dossiers move with it: only a provincial administrator moves dossiers between agencies
+    RoleAssignment.objects.create(user=admin, role=Role.PROVINCIAL_ADMIN, agency=None)
+    sign_in(client, admin)
     url = f"/admin/units/agency/{w.agency_a.pk}/change/"
     answer = client.post(url, admin_form(client, url, successor=str(w.agency_b.pk), is_active=""), follow=True)
     assert answer.status_code == 200 and not errors_of(answer)

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from motcua.accounts.models import Role
+from motcua.accounts.models import Role, RoleAssignment
 from motcua.audit.models import AuditEntry
 from motcua.outbox.models import OutboxEvent
 from motcua.transformation.models import CommunityTeam, RoundResponse, Task, TeamMove
@@ -57,8 +57,11 @@ def test_a_department_merged_in_the_admin_hands_its_unfinished_tasks_to_its_succ
         assert [(h.from_agency, h.to_agency) for h in task.handovers.all()] == [(dept, successor)]
         assert patch_progress(successor_head, task).status_code == 200  # the successor reports on it now
         assert Task.objects.get(pk=task.pk).progress == 40
-    # the old department's officer is told who does
-    r = patch_progress(dx.dept_head, Task.objects.get(pk=led.pk))
+    # the old department's head went with it (accounts.reorganization: roles follow a successor) and reports there
+    assert set(RoleAssignment.objects.filter(user=dx.dept_head).values_list("agency", flat=True)) == {successor.pk}
+    assert patch_progress(dx.dept_head, Task.objects.get(pk=led.pk)).status_code == 200
+    # a role left at the old department (given after the succession) is told who does
+    r = patch_progress(officer(Role.DEPARTMENT_HEAD, dept, username="tp.cu"), Task.objects.get(pk=led.pk))
     assert r.status_code == 403
     assert r.json()["message"] == (f"{dept.name} đã ngừng hoạt động: dữ liệu chuyển đổi số của đơn vị là lịch sử, chỉ "
                                    f"quản trị tỉnh được thay đổi. Nhiệm vụ này nay do {successor.name} thực hiện và "

@@ -15,7 +15,7 @@ from motcua.core.money import format_number
 from motcua.units.models import Department
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 from motcua.units.services import commune_departments
-from motcua.units.succession import Follower, followers
+from motcua.units.succession import SUCCESSION_ON, Follower, followers
 
 from .models import Role, RoleAssignment
 
@@ -130,7 +130,7 @@ class SuccessorTakesRoles(Follower):
     order = 20  # before the dossiers (30) and feedback (40)
 
     def follow(self, actor, agency, successor, on):
-        why = {"succession_on": on.isoformat()}
+        why = {SUCCESSION_ON: on.isoformat()}
         outcomes = [moved[0] for pk in RoleAssignment.objects.filter(agency=agency).order_by("pk")
                     .values_list("pk", flat=True) if (moved := move_role(actor, pk, [agency.pk], successor, why))]
         if not outcomes:

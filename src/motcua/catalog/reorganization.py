@@ -20,15 +20,12 @@ from motcua.core.money import format_number
 from motcua.units import receiving
 from motcua.units.models import ReorganizationProgress
 from motcua.units.reorganization import Step, Targets, agency_label, steps
-from motcua.units.succession import Follower, followers
+from motcua.units.succession import SUCCESSION_ON, Follower, followers
 
 from .models import Procedure, ProcessStep
 
 KIND_LABELS = dict(Procedure._meta.get_field("agency_kind").choices)
 PROCEDURE_REASSIGNED = "catalog.procedure_reassigned"
-# The key of a move's audit data that a successor recorded in the admin made it (its value: the day the successor
-# takes over); a plan's moves have "plan" (and their progress rows).
-SUCCESSION = "succession_on"
 
 
 def offered_by_old(t: Targets) -> dict[Procedure, list]:
@@ -54,7 +51,7 @@ def offered_as_of(agency_codes, moment) -> set[str]:
         step="catalog.procedures", outcome="moved", done_at__gt=moment).order_by("-done_at", "-id")
         .values_list("key", "detail", "done_at")]
     moves += [(at, data["code"], data) for data, at in AuditEntry.objects.filter(  # a successor's (no plan)
-        action=PROCEDURE_REASSIGNED, data__has_key=SUCCESSION, at__gt=moment).values_list("data", "at")]
+        action=PROCEDURE_REASSIGNED, data__has_key=SUCCESSION_ON, at__gt=moment).values_list("data", "at")]
     for _at, code, detail in sorted(moves, key=lambda move: move[0], reverse=True):  # newest first: back to how it was
         if detail.get("to") in codes and not detail.get("already_offered"):
             offered.discard(code)
@@ -185,7 +182,7 @@ class SuccessorReceives(Follower):
     order = 10  # before the portal's follower, which says what the catalog still misses
 
     def follow(self, actor, agency, successor, on):
-        why = {SUCCESSION: on.isoformat()}
+        why = {SUCCESSION_ON: on.isoformat()}
         moved = [detail for proc in Procedure.objects.filter(agencies=agency).order_by("code")
                  if (detail := hand_over_procedure(actor, proc, [agency.pk], successor, why))]
         done = [step for step in ProcessStep.objects.filter(agency=agency).select_related("procedure", "agency")

@@ -28,6 +28,10 @@ from .models import Agency
 # it shares; the national portal learns the old code → the successor's (integrations/adapters/portal.py, kind
 # "successor"). Not ``units.reorganized`` itself: there is no resolution, nor a new administrative unit.
 SUCCESSOR_RECORDED = "units.successor_recorded"
+# The key, in the audit data and dossier events of what a follower moved, that a successor recorded here moved it (its
+# value: the day the successor takes over); a merger's plan writes "plan" instead. The catalog's past procedure lists,
+# a dossier's history and the portal's «Nơi tiếp nhận» read it back.
+SUCCESSION_ON = "succession_on"
 
 
 class Follower:

@@ -10,7 +10,9 @@ import datetime as dt
 import unicodedata
 
 from django.utils import timezone
+from django.utils.text import capfirst
 
+from motcua.dossiers.lifecycle.reorganization import MOVED_BECAUSE
 from motcua.units.models import Agency
 
 _SMS = {
@@ -63,15 +65,9 @@ _EMAIL = {
 }
 
 
-# Why a dossier moved to another agency (``transfer_agency``'s ``moved_by``): a merger of administrative units, or a
-# department that stopped working and the successor an administrator recorded (units.succession). A payload from
-# before ``moved_by`` existed is a merger's.
-MOVED_BECAUSE = {"reorganization": "Do sắp xếp đơn vị hành chính",
-                 "successor": "Do cơ quan tiếp nhận trước đây ngừng hoạt động"}
-
-
 def _why(payload: dict) -> str:
-    return MOVED_BECAUSE.get(payload.get("moved_by") or "reorganization", MOVED_BECAUSE["reorganization"])
+    """Why the dossier moved (``transfer_agency``'s ``moved_by``; none: a merger's), at the head of a sentence."""
+    return capfirst(MOVED_BECAUSE.get(payload.get("moved_by") or "reorganization", MOVED_BECAUSE["reorganization"]))
 
 
 EMAIL_FOOTER = "\n\nMột Cửa Số — thư tự động, vui lòng không trả lời."

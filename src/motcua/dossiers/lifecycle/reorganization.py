@@ -24,16 +24,20 @@ from motcua.core.calendar import TZ
 from motcua.core.errors import InvalidTransition, ValidationFailed
 from motcua.units import receiving
 from motcua.units.models import Agency, ReorganizationPlan
+from motcua.units.succession import SUCCESSION_ON
 
 from ..models import StepRun
 from .commit import Event, iso, transition
 from .guards import ACTION_LABELS, TERMINAL, wrong_status
 
-# The key of a transfer's event data that a successor recorded in the admin made it (its value: the day the successor
-# takes over); a merger's has "plan". What the dossier's history calls such a move: no administrative unit was
-# rearranged (as the applicant's SMS says, integrations.messages.MOVED_BECAUSE).
-SUCCESSION_ON = "succession_on"
+# What the dossier's history calls a move to an admin-recorded successor (its event data has units.succession's
+# SUCCESSION_ON): no administrative unit was rearranged (as the applicant's SMS says, integrations.messages).
 SUCCESSION_LABEL = "Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động"
+# Why a dossier moved to another agency, by the ``moved_by`` its transfer publishes: the words after «Hồ sơ nộp tại …;»
+# on the portal (``moved_because``) and, capitalized, at the head of the applicant's SMS and e-mail
+# (integrations.messages). A payload from before ``moved_by`` existed is a merger's.
+MOVED_BECAUSE = {"reorganization": "do sắp xếp đơn vị hành chính",
+                 "successor": "do cơ quan tiếp nhận trước đây ngừng hoạt động"}
 
 
 @dataclass(frozen=True)
@@ -157,9 +161,7 @@ def moved_because(d) -> str:
     moment = d.submitted_at or d.received_at or d.created_at
     moved = (d.events.filter(action="transfer_agency", at__gt=moment).order_by("at", "id")
              .values_list("data", flat=True).first()) if moment else None
-    if SUCCESSION_ON in (moved or {}):
-        return "do cơ quan tiếp nhận trước đây ngừng hoạt động"
-    return "do sắp xếp đơn vị hành chính"
+    return MOVED_BECAUSE["successor" if SUCCESSION_ON in (moved or {}) else "reorganization"]
 
 
 def filed_with(d) -> Agency | None:

@@ -4,6 +4,8 @@ a merger's plan moves them (units.succession followers of dossiers, engagement a
 at an agency that no longer works."""
 
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
@@ -245,3 +247,47 @@ def test_feedback_closed_while_the_successor_takes_over_stays_and_the_rest_moves
     item.refresh_from_db()
     later.refresh_from_db()
     assert (item.agency, later.agency) == (old, new)
+
+
+def test_a_dossier_received_between_the_forms_check_and_the_save_is_checked_too(client, admin, monkeypatch):
+    """Another officer receives a dossier at the old department after the admin form checked its open dossiers and
+    before the save moves them: the move checks it as well (under the same lock), and the successor, whose unit
+    closes before that dossier is due, is refused with the form's words; nothing is half-written."""
+    today = timezone.localdate()
+    closing = AdministrativeUnitFactory(code="56", name="Tỉnh Giải Thể", level=AdministrativeUnit.PROVINCE,
+                                        valid_to=today + dt.timedelta(days=20))
+    old, new, _other = _departments(successor_unit=closing)
+    quick = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province", processing_days=1)
+    slow = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province", processing_days=45)
+    quick.agencies.add(old)
+    slow.agencies.add(old)
+    counter = officer(Role.COUNTER_OFFICER, old)
+    first = lifecycle.receive_at_counter(officer=counter, procedure=quick, agency=old, applicant_data=APPLICANT,
+                                         form_data={})
+    checked, late = succession.refusals, []
+
+    def then_another_officer_receives(*args):
+        said = checked(*args)
+        if not late:
+            late.append(lifecycle.receive_at_counter(officer=counter, procedure=slow, agency=old,
+                                                     applicant_data=APPLICANT, form_data={}))
+        return said
+
+    monkeypatch.setattr(succession, "refusals", then_another_officer_receives)
+    sign_in(client, admin)
+
+    answer = _post(client, old, new)
+
+    assert answer.status_code == 200
+    said = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert any(f"{new.name} không nhận được 1 hồ sơ chưa kết thúc của {old.name} ({late[0].code})" in s
+               for s in said), said
+    old.refresh_from_db()
+    assert (old.successor_id, old.is_active) == (None, True)
+    first.refresh_from_db()
+    assert first.agency == old
+    # (the late dossier was received on the admin's own connection here, so its receipt is undone with the save)
+    assert not type(first).objects.filter(agency=new).exists()
+    assert not DossierEvent.objects.filter(action="transfer_agency").exists()
+    assert not OutboxEvent.objects.filter(topic__in=["dossier.transfer_agency", succession.SUCCESSOR_RECORDED]).exists()
+    assert RoleAssignment.objects.filter(agency=old).count() == 1

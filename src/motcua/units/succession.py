@@ -95,14 +95,34 @@ def _ordered():
     return [cls() for _name, cls in sorted(followers.items(), key=lambda item: item[1].order)]
 
 
+class Refused(Exception):
+    """The followers could not hand the agency's work over when it came to moving it (``follow``): what changed since
+    the admin form checked it (``reasons``, the followers' refusals). The caller's transaction is undone."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def lock(agency: Agency) -> None:
+    """Hold `agency`'s row until the caller's transaction ends (FOR UPDATE): a dossier received there meanwhile waits
+    (its row refers to the agency's), so what the followers check is what they move."""
+    list(Agency.objects.select_for_update().filter(pk=agency.pk).values_list("pk", flat=True))
+
+
 def refusals(actor, agency: Agency, successor: Agency) -> list[str]:
     """Why the followers could not hand `agency`'s work to `successor` (the admin form refuses the save; [] when
-    they can)."""
+    they can), checked under `agency`'s lock, held until the caller's transaction ends."""
+    lock(agency)
     on = taking_over_on(agency)
     return [why for each in _ordered() if (why := each.refusal(actor, agency, successor, on))]
 
 
 def follow(actor, agency: Agency, successor: Agency) -> list[str]:
-    """Run every registered follower for `agency`, whose successor `successor` an administrator has just recorded."""
+    """Run every registered follower for `agency`, whose successor `successor` an administrator has just recorded, in
+    the caller's transaction. The followers' refusals are asked again first, under the same lock as the moves: a
+    dossier received since the admin form checked them is checked too, or the whole save is ``Refused``."""
+    if why := refusals(actor, agency, successor):
+        raise Refused(why)
     on = taking_over_on(agency)
     return [said for each in _ordered() if (said := each.follow(actor, agency, successor, on))]

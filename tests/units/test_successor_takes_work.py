@@ -291,3 +291,34 @@ def test_a_dossier_received_between_the_forms_check_and_the_save_is_checked_too(
     assert not DossierEvent.objects.filter(action="transfer_agency").exists()
     assert not OutboxEvent.objects.filter(topic__in=["dossier.transfer_agency", succession.SUCCESSOR_RECORDED]).exists()
     assert RoleAssignment.objects.filter(agency=old).count() == 1
+
+
+def test_a_successor_that_took_the_work_is_not_changed_or_cleared_in_the_admin(client, admin):
+    """What moved to the recorded successor stays there: choosing another one (or none) afterwards is refused with
+    what moved and when, instead of leaving the work at the first, telling the portal a second successor and counting
+    later ratings for the second. A successor whose followers never ran (nothing moved) may still be changed."""
+    old, new, other, *_rest = _world()
+    sign_in(client, admin)
+    assert not errors_of(_post(client, old, new))
+    url = f"/admin/units/agency/{old.pk}/change/"
+    told = OutboxEvent.objects.filter(topic=succession.SUCCESSOR_RECORDED).count()
+
+    for choice in (str(other.pk), ""):
+        problems = errors_of(client.post(url, admin_form(client, url, successor=choice)))
+        assert len(problems) == 1, problems
+        assert problems[0].startswith(f"Ngày {timezone.localdate():%d/%m/%Y} đã ghi nhận {new.name} là cơ quan kế "
+                                      f"thừa của {old.name} và chuyển sang {new.name}"), problems
+        assert f"Hồ sơ: 2 hồ sơ chưa kết thúc của {old.name} chuyển sang {new.name}" in problems[0]
+        assert "không đổi hoặc bỏ cơ quan kế thừa được nữa" in problems[0]
+    old.refresh_from_db()
+    assert old.successor == new
+    assert OutboxEvent.objects.filter(topic=succession.SUCCESSOR_RECORDED).count() == told
+
+    # recorded without its followers (before they existed): nothing moved, it may change
+    Agency.objects.filter(pk=other.pk).update(is_active=False, successor=new)
+    url = f"/admin/units/agency/{other.pk}/change/"
+    fifth = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+    answer = client.post(url, admin_form(client, url, successor=str(fifth.pk)))
+    assert answer.status_code == 302, errors_of(answer)
+    assert Agency.objects.get(pk=other.pk).successor == fifth

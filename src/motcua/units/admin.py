@@ -71,7 +71,8 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The form refuses a successor the apps could not hand the agency's work to safely (units.succession
-        ``refusals``: e.g. an open dossier due after the successor's unit closes), before anything is saved."""
+        ``refusals``: e.g. an open dossier due after the successor's unit closes), before anything is saved, and a
+        change to (or clearing of) a successor whose followers have already moved the work (``change_refusal``)."""
         form = super().get_form(request, obj, change, **kwargs)
         actor = request.user
 
@@ -79,6 +80,11 @@ class AgencyAdmin(admin.ModelAdmin):
             def clean(self):
                 data = super().clean()
                 successor = data.get("successor")
+                if self.instance.pk and "successor" in self.changed_data and self.initial.get("successor"):
+                    # one recorded here before: its followers have moved the work (units.succession)
+                    if refused := succession.change_refusal(Agency.objects.get(pk=self.instance.pk)):
+                        self.add_error("successor", refused)
+                        return data
                 if self.instance.pk and successor and "successor" in self.changed_data and not data.get("is_active"):
                     for why in succession.refusals(actor, self.instance, successor):
                         self.add_error("successor", why)

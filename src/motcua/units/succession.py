@@ -15,6 +15,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from motcua.audit.models import AuditEntry
 from motcua.audit.services import record
 from motcua.core.plugins import Registry
 from motcua.outbox.models import OutboxEvent
@@ -64,15 +65,15 @@ class TellTheOutbox(Follower):
 
     order = 0
 
+    event: OutboxEvent | None = None  # what it wrote: ``follow`` names it in its audit entry
+
     def follow(self, actor, agency, successor, on):
         unit, new_unit = agency.admin_unit, successor.admin_unit
-        event = emit(SUCCESSOR_RECORDED, "agency", agency.pk, {
+        self.event = emit(SUCCESSOR_RECORDED, "agency", agency.pk, {
             "effective_date": on.isoformat(), "agency": {"code": successor.code, "name": successor.name},
             "unit": {"code": new_unit.code, "name": new_unit.name, "level": new_unit.level},
             "predecessors": [{"unit_code": unit.code, "unit_name": unit.name, "agency_codes": [agency.code]}],
             "procedure_codes": agency.procedure_codes()})
-        record(actor, SUCCESSOR_RECORDED, "units.Agency", agency.pk,
-               {"successor": successor.code, "on": on.isoformat(), "event": event.pk})
         return ""
 
 
@@ -125,4 +126,33 @@ def follow(actor, agency: Agency, successor: Agency) -> list[str]:
     if why := refusals(actor, agency, successor):
         raise Refused(why)
     on = taking_over_on(agency)
-    return [said for each in _ordered() if (said := each.follow(actor, agency, successor, on))]
+    run = _ordered()
+    said = [said for each in run if (said := each.follow(actor, agency, successor, on))]
+    event = next((each.event for each in run if isinstance(each, TellTheOutbox)), None)
+    # what moved, in the followers' words: the admin reads it back if the successor is changed (``change_refusal``)
+    record(actor, SUCCESSOR_RECORDED, "units.Agency", agency.pk, {
+        "successor": successor.code, "on": on.isoformat(), "event": event.pk if event else None, "moved": said})
+    return said
+
+
+def change_refusal(agency: Agency) -> str:
+    """Why the successor recorded for `agency` may no longer be changed or cleared in the admin ("" when it may): the
+    followers have handed it the agency's work (procedures, open dossiers whose applicants were told, feedback,
+    officers' roles), the national portal was told and the statistics count the agency's later ratings for it.
+    Changing it would leave all that there and tell the portal a second successor; a successor that stops working in
+    turn gets its own successor recorded (the statistics and the portal follow the chain). Nothing moved (a successor
+    recorded before its followers existed): it may change."""
+    if not agency.successor_id:
+        return ""
+    entry = (AuditEntry.objects.filter(action=SUCCESSOR_RECORDED, object_type="units.Agency",
+                                       object_id=str(agency.pk), data__successor=agency.successor.code)
+             .order_by("-pk").first())
+    if entry is None:
+        return ""
+    successor = agency.successor
+    moved = "; ".join(said.rstrip(".") for said in entry.data.get("moved") or ())
+    return (f"Ngày {timezone.localtime(entry.at):%d/%m/%Y} đã ghi nhận {successor.name} là cơ quan kế thừa của "
+            f"{agency.name} và chuyển sang {successor.name} công việc cơ quan này để lại"
+            + (f" ({moved})" if moved else "")
+            + f": không đổi hoặc bỏ cơ quan kế thừa được nữa, những gì đã chuyển vẫn ở {successor.name}. Nếu "
+            f"{successor.name} cũng ngừng hoạt động, hãy ghi cơ quan kế thừa cho {successor.name}.")

@@ -6,6 +6,7 @@ at an agency that no longer works."""
 
 import datetime as dt
 
+import lxml.html
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
@@ -322,3 +323,24 @@ def test_a_successor_that_took_the_work_is_not_changed_or_cleared_in_the_admin(c
     answer = client.post(url, admin_form(client, url, successor=str(fifth.pk)))
     assert answer.status_code == 302, errors_of(answer)
     assert Agency.objects.get(pk=other.pk).successor == fifth
+
+
+def test_the_audit_trail_and_the_outbox_name_the_moves_to_the_successor(client, admin):
+    """The admin's audit trail and outbox list call a dossier or role moved to an admin-recorded successor what it is,
+    in the dossier history's words, not a rearrangement of administrative units."""
+    old, new, *_rest = _world()
+    sign_in(client, admin)
+    assert not errors_of(_post(client, old, new))
+
+    def rows(url):  # the list's rows (its filter names each kind of event by its code alone)
+        page = lxml.html.fromstring(client.get(url).content.decode())
+        return " ".join(page.xpath("string(//table[@id='result_list'])").split())
+
+    audit, outbox = rows("/admin/audit/auditentry/"), rows("/admin/outbox/outboxevent/")
+    for text in (audit, outbox):
+        assert "Hồ sơ: Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động" in text
+        assert "do sắp xếp đơn vị hành chính" not in text
+    assert "Tài khoản: Chuyển vai trò sang cơ quan kế thừa" in audit
+    assert "Tài khoản: Gộp vai trò vào vai trò đã có ở cơ quan kế thừa" in audit
+    assert "do sắp xếp đơn vị" not in audit
+    assert "Phản ánh, đánh giá: Chuyển phản ánh sang cơ quan khác" in audit

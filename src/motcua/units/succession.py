@@ -35,6 +35,14 @@ SUCCESSOR_RECORDED = "units.successor_recorded"
 SUCCESSION_ON = "succession_on"
 
 
+def by_succession(data: dict | None) -> bool:
+    """Whether an audit entry's or a dossier event's data (``SUCCESSION_ON``), or a dossier transfer's outbox payload
+    (``moved_by``, dossiers.lifecycle.reorganization), says a successor recorded here moved it."""
+    if not isinstance(data, dict):
+        return False
+    return SUCCESSION_ON in data or data.get("moved_by") == "successor"
+
+
 class Follower:
     # Followers run by ``order`` (then as registered), like a plan's steps: the outbox event first (it lists the
     # procedures the agency receives before the catalog's follower hands them to the successor), the catalog's (10),

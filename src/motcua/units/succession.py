@@ -49,6 +49,9 @@ class Follower:
     # the officers' roles (20) before the open dossiers (30: an assignee keeps a dossier where they now hold a role)
     # and feedback (40), the national portal's (70) last, which tells the administrator what the catalog still misses.
     order = 50
+    # The codes of the procedures the agency received when its successor was recorded, read once by ``follow`` before
+    # any follower runs (the catalog's hands them over): what the outbox event lists and the portal's follower tells.
+    procedure_codes: tuple[str, ...] = ()
 
     def refusal(self, actor, agency: Agency, successor: Agency, on: dt.date) -> str:
         """Why the administrator may not record `successor` for `agency` now (what this follower could not hand over
@@ -81,16 +84,8 @@ class TellTheOutbox(Follower):
             "effective_date": on.isoformat(), "agency": {"code": successor.code, "name": successor.name},
             "unit": {"code": new_unit.code, "name": new_unit.name, "level": new_unit.level},
             "predecessors": [{"unit_code": unit.code, "unit_name": unit.name, "agency_codes": [agency.code]}],
-            "procedure_codes": agency.procedure_codes()})
+            "procedure_codes": list(self.procedure_codes)})
         return ""
-
-
-def told_procedures(agency: Agency) -> list[str]:
-    """The codes of the procedures the latest ``SUCCESSOR_RECORDED`` of `agency` says the successor now receives (what
-    the agency received when its successor was recorded: the catalog's follower has handed them over since)."""
-    event = (OutboxEvent.objects.filter(topic=SUCCESSOR_RECORDED, aggregate_type="agency", aggregate_id=str(agency.pk))
-             .order_by("-pk").first())
-    return list(event.payload.get("procedure_codes") or []) if event else []
 
 
 def taking_over_on(agency: Agency) -> dt.date:
@@ -134,7 +129,9 @@ def follow(actor, agency: Agency, successor: Agency) -> list[str]:
     if why := refusals(actor, agency, successor):
         raise Refused(why)
     on = taking_over_on(agency)
-    run = _ordered()
+    run, procedures = _ordered(), tuple(agency.procedure_codes())
+    for each in run:
+        each.procedure_codes = procedures
     said = [said for each in run if (said := each.follow(actor, agency, successor, on))]
     event = next((each.event for each in run if isinstance(each, TellTheOutbox)), None)
     # what moved, in the followers' words: the admin reads it back if the successor is changed (``change_refusal``)

@@ -87,7 +87,8 @@ def _under_plan(d, at, args) -> None:
     if d.agency_id not in old and d.current_agency_id not in old:
         raise InvalidTransition("dossier_not_on_old_unit", "Hồ sơ không thuộc đơn vị hành chính được sắp xếp.")
     # closed before the merger took effect (or closed at all, for a successor): the old agency's history
-    if d.status in TERMINAL if succession else not moved_by(d, plan):
+    stays = d.status in TERMINAL if succession else not moved_by(d, plan)
+    if stays:
         raise wrong_status(d, "transfer_agency")
     to_agency = args.get("to_agency")
     if (getattr(to_agency, "pk", None) is None or to_agency.pk in old or not to_agency.is_active

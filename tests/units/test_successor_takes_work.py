@@ -8,6 +8,7 @@ import datetime as dt
 
 import lxml.html
 import pytest
+from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.utils import timezone
@@ -344,3 +345,23 @@ def test_the_audit_trail_and_the_outbox_name_the_moves_to_the_successor(client, 
     assert "Tài khoản: Gộp vai trò vào vai trò đã có ở cơ quan kế thừa" in audit
     assert "do sắp xếp đơn vị" not in audit
     assert "Phản ánh, đánh giá: Chuyển phản ánh sang cơ quan khác" in audit
+
+
+def test_the_administrator_is_warned_of_procedures_another_kind_of_agency_decides(client, admin):
+    """A procedure the catalog gives to another kind of agency than the successor's moves all the same; the
+    administrator is warned after saving, with its code, to check who receives it (one of the successor's kind: no)."""
+    old, new, _other = _departments()
+    fits = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province")
+    vertical = procedure_with_steps(agency_kind=Agency.VERTICAL, level="province")
+    for proc in (fits, vertical):
+        proc.agencies.add(old)
+    sign_in(client, admin)
+
+    answer = _post(client, old, new)
+
+    assert not errors_of(answer)
+    warned = [str(m) for m in get_messages(answer.wsgi_request) if m.level == messages.WARNING]
+    assert warned == [f"Lưu ý: 1 thủ tục chuyển cho {new.name} (Sở, ban, ngành tỉnh) có cơ quan có thẩm quyền theo "
+                      f"danh mục thuộc loại khác: {vertical.code} (Cơ quan ngành dọc). Kiểm tra lại cơ quan tiếp nhận "
+                      "các thủ tục này trong danh mục thủ tục hành chính."]
+    assert set(new.procedure_codes()) == {fits.code, vertical.code}

@@ -110,7 +110,8 @@ class AgencyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if obj.successor_id and "successor" in form.changed_data:
             for said in succession.follow(request.user, obj, obj.successor):
-                self.message_user(request, said, messages.INFO)
+                level = messages.WARNING if isinstance(said, succession.Caution) else messages.INFO
+                self.message_user(request, said, level)
 
 
 @admin.register(Department)

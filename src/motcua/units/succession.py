@@ -43,6 +43,11 @@ def by_succession(data: dict | None) -> bool:
     return SUCCESSION_ON in data or data.get("moved_by") == "successor"
 
 
+class Caution(str):
+    """A follower's sentence that warns the administrator (shown as a warning, not as news): something moved that
+    they should check."""
+
+
 class Follower:
     # Followers run by ``order`` (then as registered), like a plan's steps: the outbox event first (it lists the
     # procedures the agency receives before the catalog's follower hands them to the successor), the catalog's (10),
@@ -60,7 +65,7 @@ class Follower:
 
     def follow(self, actor, agency: Agency, successor: Agency, on: dt.date) -> str:
         """Give `successor` what of this kind `agency` leaves, from `on`; a sentence saying what moved, for the
-        administrator ("" when nothing did)."""
+        administrator ("" when nothing did; a ``Caution`` when they should check it)."""
         return ""
 
 

@@ -11,15 +11,20 @@ an administrator records in the admin (units.succession) hands its officers' rol
 from __future__ import annotations
 
 from motcua.audit.services import record
+from motcua.core import event_labels
 from motcua.core.money import format_number
 from motcua.units.models import Department
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 from motcua.units.services import commune_departments
-from motcua.units.succession import SUCCESSION_ON, Follower, followers
+from motcua.units.succession import SUCCESSION_ON, Follower, by_succession, followers
 
 from .models import Role, RoleAssignment
 
 ROLE_LABELS = dict(Role.choices)
+# The audit trail's names of a role moved or merged by an admin-recorded successor's follower (``SuccessorTakesRoles``),
+# instead of «… do sắp xếp đơn vị» (core.event_labels)
+event_labels.register_case("accounts.role_moved", by_succession, "Chuyển vai trò sang cơ quan kế thừa")
+event_labels.register_case("accounts.role_merged", by_succession, "Gộp vai trò vào vai trò đã có ở cơ quan kế thừa")
 
 
 def _held(t: Targets):

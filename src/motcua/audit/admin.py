@@ -25,7 +25,7 @@ class AuditEntryAdmin(ViewOnly, admin.ModelAdmin):
 
     @admin.display(description="hành động", ordering="action")
     def event(self, obj):
-        return event_label(obj.action)
+        return event_label(obj.action, obj.data)
 
     @admin.display(description="loại đối tượng", ordering="object_type")
     def object_kind(self, obj):

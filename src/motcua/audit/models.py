@@ -60,7 +60,7 @@ class AuditEntry(models.Model):
                                 condition=models.Q(seq__isnull=True))]
 
     def __str__(self):
-        return f"#{self.pk} {event_label(self.action)} — {object_type_label(self.object_type)} {self.object_id}"
+        return f"#{self.pk} {event_label(self.action, self.data)} — {object_type_label(self.object_type)} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -20,7 +20,7 @@ from motcua.core.money import format_number
 from motcua.units import receiving
 from motcua.units.models import ReorganizationProgress
 from motcua.units.reorganization import Step, Targets, agency_label, steps
-from motcua.units.succession import SUCCESSION_ON, Follower, followers
+from motcua.units.succession import SUCCESSION_ON, Caution, Follower, followers
 
 from .models import Procedure, ProcessStep
 
@@ -196,3 +196,26 @@ class SuccessorReceives(Follower):
             said.append(f"{format_number(len(done))} bước xử lý liên thông do {agency.name} thực hiện chuyển cho "
                         f"{successor.name}")
         return f"Danh mục: {'; '.join(said)}." if said else ""
+
+
+@followers.register("catalog.agency_kind")
+class OtherKindOfAgency(Follower):
+    """The agency's procedures that the catalog says another kind of agency decides (``Procedure.agency_kind``: a
+    provincial department's procedure handed to a service center, say) move to the successor all the same
+    (``SuccessorReceives``), as a merger's preview only remarks on them; the administrator is warned, with their codes,
+    to check who receives them."""
+
+    order = 12  # after the catalog's follower, before the portal's
+    SHOWN = 10  # codes named
+
+    def follow(self, actor, agency, successor, on):
+        odd = list(Procedure.objects.filter(code__in=self.procedure_codes).exclude(agency_kind=successor.kind)
+                   .order_by("code").values_list("code", "agency_kind"))
+        if not odd:
+            return ""
+        named = ", ".join(f"{code} ({KIND_LABELS.get(kind, kind)})" for code, kind in odd[:self.SHOWN])
+        more = ", …" if len(odd) > self.SHOWN else ""
+        return Caution(f"Lưu ý: {format_number(len(odd))} thủ tục chuyển cho {successor.name} "
+                       f"({KIND_LABELS.get(successor.kind, successor.kind)}) có cơ quan có thẩm quyền theo danh mục "
+                       f"thuộc loại khác: {named}{more}. Kiểm tra lại cơ quan tiếp nhận các thủ tục này trong danh "
+                       "mục thủ tục hành chính.")

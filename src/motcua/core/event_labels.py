@@ -5,6 +5,8 @@ The dossier actions are named once, in the dossier lifecycle (``ACTION_LABELS``)
 from ``DossiersConfig.ready``; the other events are named below.
 """
 
+from collections.abc import Callable
+
 GROUPS = {
     "account": "Tài khoản", "accounts": "Tài khoản", "twofactor": "Xác thực hai lớp", "api": "API",
     "dossier": "Hồ sơ", "document": "Tài liệu", "documents": "Tài liệu", "vault": "Kho dữ liệu điện tử",
@@ -40,6 +42,7 @@ LABELS = {
     "engagement.feedback_info_provided": "Bổ sung thông tin phản ánh", "engagement.feedback_answered": "Trả lời phản ánh",
     "engagement.feedback_published": "Công khai trả lời phản ánh", "engagement.feedback_rejected": "Từ chối phản ánh",
     "engagement.feedback_rated": "Đánh giá trả lời phản ánh",
+    "engagement.feedback_transferred": "Chuyển phản ánh sang cơ quan khác",
     "engagement.feedback_public_copy_corrected": "Sửa nội dung công khai của phản ánh",
     "units.reorganization_created": "Lập phương án sắp xếp", "units.reorganization_edited": "Sửa phương án sắp xếp",
     "units.reorganization_approved": "Phê duyệt phương án sắp xếp",
@@ -68,15 +71,28 @@ OBJECT_TYPES = {
 }
 
 
+# Events named by their data as well as by their code: code → [(applies(data), name)], the first that applies wins. A
+# move to a successor an administrator recorded is not a rearrangement of administrative units: the apps that name
+# such a move register its name here (the dossier lifecycle's, the roles').
+CASES: dict[str, list[tuple[Callable[[dict], bool], str]]] = {}
+
+
 def register(prefix: str, labels: dict[str, str]) -> None:
     """Names events ``<prefix>.<action>`` (the dossier lifecycle registers its actions this way)."""
     LABELS.update({f"{prefix}.{action}": label for action, label in labels.items()})
 
 
-def event_label(code: str) -> str:
-    """«Hồ sơ: Phê duyệt kết quả» for ``dossier.approve``; an unnamed event by its group («Hồ sơ: sự kiện khác»)."""
+def register_case(code: str, applies: Callable[[dict], bool], label: str) -> None:
+    """Names the event ``code`` ``label`` when its data (audit entry's, outbox payload's) ``applies``."""
+    CASES.setdefault(code, []).append((applies, label))
+
+
+def event_label(code: str, data: dict | None = None) -> str:
+    """«Hồ sơ: Phê duyệt kết quả» for ``dossier.approve``; an unnamed event by its group («Hồ sơ: sự kiện khác»);
+    ``data`` (an audit entry's, an outbox event's payload) chooses among its ``CASES``."""
     group = GROUPS.get(code.split(".", 1)[0], "Hệ thống")
-    return f"{group}: {LABELS.get(code, 'sự kiện khác')}"
+    name = next((label for applies, label in CASES.get(code, ()) if applies(data or {})), None)
+    return f"{group}: {name or LABELS.get(code, 'sự kiện khác')}"
 
 
 def object_type_label(value: str) -> str:

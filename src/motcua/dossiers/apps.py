@@ -9,8 +9,11 @@ class DossiersConfig(AppConfig):
 
     def ready(self):
         from motcua.core import event_labels
+        from motcua.units.succession import by_succession
 
         from . import reorganization  # noqa: F401  (its steps of a reorganization of units)
         from .lifecycle import ACTION_LABELS
+        from .lifecycle.reorganization import SUCCESSION_LABEL
 
         event_labels.register("dossier", ACTION_LABELS)  # the audit trail's and the outbox's dossier events
+        event_labels.register_case("dossier.transfer_agency", by_succession, SUCCESSION_LABEL)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from motcua.core.money import format_number
 from motcua.dossiers.reorganization import moved_dossiers
 from motcua.units.reorganization import Step, Targets, agency_label, steps
-from motcua.units.succession import Follower, followers, told_procedures
+from motcua.units.succession import Follower, followers
 
 from .config import target_config
 from .models import WebhookSubscription
@@ -56,7 +56,7 @@ class TellThePortal(Follower):
         if not target_config("dvcqg").get("url"):
             return (f"Cổng Dịch vụ công quốc gia chưa cấu hình: hệ thống không gửi được thông báo {change}; cập nhật "
                     f"cơ quan tiếp nhận thủ tục của {agency.name} trên Cổng.")
-        procedures = told_procedures(agency)  # the agency's, before the catalog's follower handed them over
+        procedures = self.procedure_codes  # the agency's, before the catalog's follower handed them over
         said = f"Cổng Dịch vụ công quốc gia được thông báo qua hàng đợi sự kiện: {change}"
         if procedures:
             said += f", {format_number(len(procedures))} thủ tục của {agency.name} chuyển sang {successor.name}"

@@ -18,7 +18,7 @@ class OutboxEventAdmin(ViewOnly, admin.ModelAdmin):
 
     @admin.display(description="loại sự kiện", ordering="topic")
     def event(self, obj):
-        return event_label(obj.topic)
+        return event_label(obj.topic, obj.payload)
 
     @admin.display(description="loại đối tượng", ordering="aggregate_type")
     def object_kind(self, obj):

@@ -21,4 +21,4 @@ class OutboxEvent(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return f"#{self.pk} {event_label(self.topic)} — {object_type_label(self.aggregate_type)} {self.aggregate_id}"
+        return f"#{self.pk} {event_label(self.topic, self.payload)} — {object_type_label(self.aggregate_type)} {self.aggregate_id}"

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -70,7 +71,8 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The form refuses a successor the apps could not hand the agency's work to safely (units.succession
-        ``refusals``: e.g. an open dossier due after the successor's unit closes), before anything is saved."""
+        ``refusals``: e.g. an open dossier due after the successor's unit closes), before anything is saved, and a
+        change to (or clearing of) a successor whose followers have already moved the work (``change_refusal``)."""
         form = super().get_form(request, obj, change, **kwargs)
         actor = request.user
 
@@ -78,6 +80,11 @@ class AgencyAdmin(admin.ModelAdmin):
             def clean(self):
                 data = super().clean()
                 successor = data.get("successor")
+                if self.instance.pk and "successor" in self.changed_data and self.initial.get("successor"):
+                    # one recorded here before: its followers have moved the work (units.succession)
+                    if refused := succession.change_refusal(Agency.objects.get(pk=self.instance.pk)):
+                        self.add_error("successor", refused)
+                        return data
                 if self.instance.pk and successor and "successor" in self.changed_data and not data.get("is_active"):
                     for why in succession.refusals(actor, self.instance, successor):
                         self.add_error("successor", why)
@@ -85,13 +92,26 @@ class AgencyAdmin(admin.ModelAdmin):
 
         return SuccessionForm
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A save the followers refuse when it comes to moving the work (``succession.Refused``: a dossier received
+        since the form checked it, which the successor could not keep) is undone whole, agency included (the admin's
+        transaction), and the administrator is shown why on the agency's page again, as the form would have."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except succession.Refused as refused:
+            for why in refused.reasons:
+                self.message_user(request, f"Chưa lưu cơ quan kế thừa: {why}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
         """A successor recorded here (no reorganization plan: a department merged into another) takes over the work
-        the apps hand it (units.succession), in the same transaction; the administrator is told what moved."""
+        the apps hand it (units.succession), in the same transaction and under the lock the form's check took (the
+        followers check again before moving); the administrator is told what moved."""
         super().save_model(request, obj, form, change)
         if obj.successor_id and "successor" in form.changed_data:
             for said in succession.follow(request.user, obj, obj.successor):
-                self.message_user(request, said, messages.INFO)
+                level = messages.WARNING if isinstance(said, succession.Caution) else messages.INFO
+                self.message_user(request, said, level)
 
 
 @admin.register(Department)

@@ -15,6 +15,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from motcua.audit.models import AuditEntry
 from motcua.audit.services import record
 from motcua.core.plugins import Registry
 from motcua.outbox.models import OutboxEvent
@@ -34,12 +35,28 @@ SUCCESSOR_RECORDED = "units.successor_recorded"
 SUCCESSION_ON = "succession_on"
 
 
+def by_succession(data: dict | None) -> bool:
+    """Whether an audit entry's or a dossier event's data (``SUCCESSION_ON``), or a dossier transfer's outbox payload
+    (``moved_by``, dossiers.lifecycle.reorganization), says a successor recorded here moved it."""
+    if not isinstance(data, dict):
+        return False
+    return SUCCESSION_ON in data or data.get("moved_by") == "successor"
+
+
+class Caution(str):
+    """A follower's sentence that warns the administrator (shown as a warning, not as news): something moved that
+    they should check."""
+
+
 class Follower:
     # Followers run by ``order`` (then as registered), like a plan's steps: the outbox event first (it lists the
     # procedures the agency receives before the catalog's follower hands them to the successor), the catalog's (10),
     # the officers' roles (20) before the open dossiers (30: an assignee keeps a dossier where they now hold a role)
     # and feedback (40), the national portal's (70) last, which tells the administrator what the catalog still misses.
     order = 50
+    # The codes of the procedures the agency received when its successor was recorded, read once by ``follow`` before
+    # any follower runs (the catalog's hands them over): what the outbox event lists and the portal's follower tells.
+    procedure_codes: tuple[str, ...] = ()
 
     def refusal(self, actor, agency: Agency, successor: Agency, on: dt.date) -> str:
         """Why the administrator may not record `successor` for `agency` now (what this follower could not hand over
@@ -48,7 +65,7 @@ class Follower:
 
     def follow(self, actor, agency: Agency, successor: Agency, on: dt.date) -> str:
         """Give `successor` what of this kind `agency` leaves, from `on`; a sentence saying what moved, for the
-        administrator ("" when nothing did)."""
+        administrator ("" when nothing did; a ``Caution`` when they should check it)."""
         return ""
 
 
@@ -64,24 +81,16 @@ class TellTheOutbox(Follower):
 
     order = 0
 
+    event: OutboxEvent | None = None  # what it wrote: ``follow`` names it in its audit entry
+
     def follow(self, actor, agency, successor, on):
         unit, new_unit = agency.admin_unit, successor.admin_unit
-        event = emit(SUCCESSOR_RECORDED, "agency", agency.pk, {
+        self.event = emit(SUCCESSOR_RECORDED, "agency", agency.pk, {
             "effective_date": on.isoformat(), "agency": {"code": successor.code, "name": successor.name},
             "unit": {"code": new_unit.code, "name": new_unit.name, "level": new_unit.level},
             "predecessors": [{"unit_code": unit.code, "unit_name": unit.name, "agency_codes": [agency.code]}],
-            "procedure_codes": agency.procedure_codes()})
-        record(actor, SUCCESSOR_RECORDED, "units.Agency", agency.pk,
-               {"successor": successor.code, "on": on.isoformat(), "event": event.pk})
+            "procedure_codes": list(self.procedure_codes)})
         return ""
-
-
-def told_procedures(agency: Agency) -> list[str]:
-    """The codes of the procedures the latest ``SUCCESSOR_RECORDED`` of `agency` says the successor now receives (what
-    the agency received when its successor was recorded: the catalog's follower has handed them over since)."""
-    event = (OutboxEvent.objects.filter(topic=SUCCESSOR_RECORDED, aggregate_type="agency", aggregate_id=str(agency.pk))
-             .order_by("-pk").first())
-    return list(event.payload.get("procedure_codes") or []) if event else []
 
 
 def taking_over_on(agency: Agency) -> dt.date:
@@ -95,14 +104,65 @@ def _ordered():
     return [cls() for _name, cls in sorted(followers.items(), key=lambda item: item[1].order)]
 
 
+class Refused(Exception):
+    """The followers could not hand the agency's work over when it came to moving it (``follow``): what changed since
+    the admin form checked it (``reasons``, the followers' refusals). The caller's transaction is undone."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def lock(agency: Agency) -> None:
+    """Hold `agency`'s row until the caller's transaction ends (FOR UPDATE): a dossier received there meanwhile waits
+    (its row refers to the agency's), so what the followers check is what they move."""
+    list(Agency.objects.select_for_update().filter(pk=agency.pk).values_list("pk", flat=True))
+
+
 def refusals(actor, agency: Agency, successor: Agency) -> list[str]:
     """Why the followers could not hand `agency`'s work to `successor` (the admin form refuses the save; [] when
-    they can)."""
+    they can), checked under `agency`'s lock, held until the caller's transaction ends."""
+    lock(agency)
     on = taking_over_on(agency)
     return [why for each in _ordered() if (why := each.refusal(actor, agency, successor, on))]
 
 
 def follow(actor, agency: Agency, successor: Agency) -> list[str]:
-    """Run every registered follower for `agency`, whose successor `successor` an administrator has just recorded."""
+    """Run every registered follower for `agency`, whose successor `successor` an administrator has just recorded, in
+    the caller's transaction. The followers' refusals are asked again first, under the same lock as the moves: a
+    dossier received since the admin form checked them is checked too, or the whole save is ``Refused``."""
+    if why := refusals(actor, agency, successor):
+        raise Refused(why)
     on = taking_over_on(agency)
-    return [said for each in _ordered() if (said := each.follow(actor, agency, successor, on))]
+    run, procedures = _ordered(), tuple(agency.procedure_codes())
+    for each in run:
+        each.procedure_codes = procedures
+    said = [said for each in run if (said := each.follow(actor, agency, successor, on))]
+    event = next((each.event for each in run if isinstance(each, TellTheOutbox)), None)
+    # what moved, in the followers' words: the admin reads it back if the successor is changed (``change_refusal``)
+    record(actor, SUCCESSOR_RECORDED, "units.Agency", agency.pk, {
+        "successor": successor.code, "on": on.isoformat(), "event": event.pk if event else None, "moved": said})
+    return said
+
+
+def change_refusal(agency: Agency) -> str:
+    """Why the successor recorded for `agency` may no longer be changed or cleared in the admin ("" when it may): the
+    followers have handed it the agency's work (procedures, open dossiers whose applicants were told, feedback,
+    officers' roles), the national portal was told and the statistics count the agency's later ratings for it.
+    Changing it would leave all that there and tell the portal a second successor; a successor that stops working in
+    turn gets its own successor recorded (the statistics and the portal follow the chain). Nothing moved (a successor
+    recorded before its followers existed): it may change."""
+    if not agency.successor_id:
+        return ""
+    entry = (AuditEntry.objects.filter(action=SUCCESSOR_RECORDED, object_type="units.Agency",
+                                       object_id=str(agency.pk), data__successor=agency.successor.code)
+             .order_by("-pk").first())
+    if entry is None:
+        return ""
+    successor = agency.successor
+    moved = "; ".join(said.rstrip(".") for said in entry.data.get("moved") or ())
+    return (f"Ngày {timezone.localtime(entry.at):%d/%m/%Y} đã ghi nhận {successor.name} là cơ quan kế thừa của "
+            f"{agency.name} và chuyển sang {successor.name} công việc cơ quan này để lại"
+            + (f" ({moved})" if moved else "")
+            + f": không đổi hoặc bỏ cơ quan kế thừa được nữa, những gì đã chuyển vẫn ở {successor.name}. Nếu "
+            f"{successor.name} cũng ngừng hoạt động, hãy ghi cơ quan kế thừa cho {successor.name}.")

@@ -24,14 +24,16 @@ from motcua.core.calendar import TZ
 from motcua.core.errors import InvalidTransition, ValidationFailed
 from motcua.units import receiving
 from motcua.units.models import Agency, ReorganizationPlan
-from motcua.units.succession import SUCCESSION_ON
+from motcua.units.succession import SUCCESSION_ON, by_succession
 
 from ..models import StepRun
 from .commit import Event, iso, transition
 from .guards import ACTION_LABELS, TERMINAL, wrong_status
 
-# What the dossier's history calls a move to an admin-recorded successor (its event data has units.succession's
-# SUCCESSION_ON): no administrative unit was rearranged (as the applicant's SMS says, integrations.messages).
+# What the dossier's history, the audit trail and the outbox call a move to an admin-recorded successor (its event
+# data has units.succession's SUCCESSION_ON, its outbox payload moved_by "successor": ``by_succession``; registered
+# with core.event_labels by DossiersConfig): no administrative unit was rearranged (as the applicant's SMS says,
+# integrations.messages).
 SUCCESSION_LABEL = "Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động"
 # Why a dossier moved to another agency, by the ``moved_by`` its transfer publishes: the words after «Hồ sơ nộp tại …;»
 # on the portal (``moved_because``) and, capitalized, at the head of the applicant's SMS and e-mail
@@ -85,7 +87,8 @@ def _under_plan(d, at, args) -> None:
     if d.agency_id not in old and d.current_agency_id not in old:
         raise InvalidTransition("dossier_not_on_old_unit", "Hồ sơ không thuộc đơn vị hành chính được sắp xếp.")
     # closed before the merger took effect (or closed at all, for a successor): the old agency's history
-    if d.status in TERMINAL if succession else not moved_by(d, plan):
+    stays = d.status in TERMINAL if succession else not moved_by(d, plan)
+    if stays:
         raise wrong_status(d, "transfer_agency")
     to_agency = args.get("to_agency")
     if (getattr(to_agency, "pk", None) is None or to_agency.pk in old or not to_agency.is_active
@@ -135,7 +138,7 @@ def transfer_agency(d, at, *, officer, plan, to_agency) -> Event:
 def event_label(action: str, data: dict | None) -> str:
     """The Vietnamese name of a dossier event (the timelines of the portal and the back office, the admin): its
     action's, but a transfer to an admin-recorded successor's own (``SUCCESSION_LABEL``)."""
-    if action == "transfer_agency" and SUCCESSION_ON in (data or {}):
+    if action == "transfer_agency" and by_succession(data):
         return SUCCESSION_LABEL
     return ACTION_LABELS.get(action, "Cập nhật hồ sơ")  # never the code: every kind is named in ACTION_LABELS
 

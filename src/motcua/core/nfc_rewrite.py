@@ -14,6 +14,10 @@ values is not NFC (on a PostgreSQL UTF8 database the rows are first narrowed wit
 ``QuerySet.update`` on that row (no save(): no signals, ``auto_now`` untouched), one transaction per batch. A row
 whose new value would collide with a unique value already there (the same name typed both ways) is left as it is
 and reported. Nothing is recorded about progress: running it again finds only what is still decomposed.
+
+Audit: rewriting stored text is an administrative act. Each run that writes (not a dry run) sends ``text_normalized``
+once, after its last batch or when it stopped, with its counts per table and per field (never the rows); the audit
+app records it (audit.receivers: core imports nothing above it).
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from collections import Counter
 
 from django.apps import apps
 from django.db import DatabaseError, connection, models, transaction
+from django.dispatch import Signal
 
 from .text import nfc
 
 BATCH = 1000
+# Sent once per writing run: result (Result, what was rewritten so far), complete (False: it stopped on an error).
+text_normalized = Signal()
 
 # Models left whole, with the reason (label: reason).
 SKIPPED_MODELS = {
@@ -115,7 +122,18 @@ def _is_nfc(value) -> bool:
 
 def normalize(*, dry_run: bool = False, batch: int = BATCH, only=None) -> Result:
     """Rewrite (or, dry_run, count) the stored text that is not NFC; `only`: labels of the models to visit."""
-    result, narrow = Result(), _prefilter()
+    result, complete = Result(), False
+    try:
+        _normalize(result, dry_run=dry_run, batch=batch, only=only)
+        complete = True
+    finally:
+        if not dry_run:  # what was written is recorded, also when a batch failed after others were committed
+            text_normalized.send(sender=Result, result=result, complete=complete)
+    return result
+
+
+def _normalize(result: Result, *, dry_run: bool, batch: int, only) -> None:
+    narrow = _prefilter()
     for model, fields in targets():
         label = model._meta.label
         if only and label not in only:
@@ -144,7 +162,6 @@ def normalize(*, dry_run: bool = False, batch: int = BATCH, only=None) -> Result
                 _count(result, label, changes)
             else:
                 _write(model, label, changes, result)
-    return result
 
 
 def _count(result: Result, label: str, changes) -> None:

@@ -146,3 +146,15 @@ def test_a_run_stopped_by_an_error_records_what_it_had_written(world, stored_dec
         call_command("normalize_text")
     [entry] = AuditEntry.objects.filter(action="core.text_normalized")
     assert entry.data["tables"] == {written[0]: 1} and entry.data["complete"] is False
+
+
+def test_a_declaration_with_a_key_stored_both_ways_is_left_and_reported(world, stored_decomposed, capsys):
+    d = stored_decomposed["dossier"]
+    both = {"tỉnh": "Đà Nẵng", nfd("tỉnh"): "Quảng Ngãi"}  # one key once precomposed: a value would be lost
+    Dossier.objects.filter(pk=d.pk).update(form_data=both)
+    call_command("normalize_text")
+    captured = capsys.readouterr()
+    assert f"dossiers.Dossier #{d.pk}: không đổi được (Khóa «tỉnh» xuất hiện hai lần" in captured.err
+    d.refresh_from_db()
+    assert d.form_data == both and d.applicant_name == nfd(NAME)  # the row as it was, whole
+    assert "accounts.User.full_name: đã đổi 1 bản ghi" in captured.out  # the other rows go on

@@ -103,3 +103,25 @@ def test_items_published_before_the_public_copy_get_one():
     importlib.import_module("motcua.engagement.migrations.0007_feedback_public_copy_backfill").backfill(apps, None)
     fb.refresh_from_db()
     assert fb.public_content.startswith("Tôi là Võ T. L., SĐT [đã ẩn], CCCD [đã ẩn]")
+
+
+def test_the_backfill_writes_the_same_copy_whatever_the_application_code_becomes(monkeypatch):
+    """A data migration keeps what it wrote when the application code changes later (here: privacy.py gone)."""
+    import importlib
+    import sys
+
+    from django.apps import apps
+
+    from motcua.engagement.privacy import automatic_copy
+
+    fb = _published(AgencyFactory())
+    fb.refresh_from_db()
+    expected = automatic_copy(fb)
+    assert expected["public_answer"].startswith("Kính gửi bà Võ T. L. ([đã ẩn])")
+    Feedback.objects.filter(pk=fb.pk).update(public_title="", public_content="", public_answer="")
+    name = "motcua.engagement.migrations.0007_feedback_public_copy_backfill"
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "motcua.engagement.privacy", None)  # importing it fails
+    importlib.import_module(name).backfill(apps, None)
+    fb.refresh_from_db()
+    assert {field: getattr(fb, field) for field in expected} == expected

@@ -108,3 +108,53 @@ def test_a_value_that_would_collide_with_a_unique_one_is_left_and_reported(world
     assert "không đổi được" in captured.err and "1 bản ghi không đổi được" in captured.out
     world["counter"].refresh_from_db()
     assert world["counter"].username == nfd("cán_bộ")
+
+
+def test_each_writing_run_leaves_one_audit_entry_with_its_counts_per_table(world, stored_decomposed, capsys):
+    def entries():
+        return list(AuditEntry.objects.filter(action="core.text_normalized"))
+
+    run(capsys, "--dry-run")
+    assert entries() == []  # nothing written, nothing to record
+    run(capsys)
+    [entry] = entries()
+    assert entry.actor_label == "quản trị hệ thống (dòng lệnh)" and entry.object_type == "database"
+    assert entry.data["tables"] == {"accounts.User": 1, "dossiers.Dossier": 1}  # rows per table, not the rows
+    assert entry.data["fields"]["dossiers.Dossier.applicant_name"] == 1 and entry.data["complete"] is True
+    run(capsys)  # a second run, with nothing left, is an act all the same
+    assert [e.data["tables"] for e in entries()] == [{"accounts.User": 1, "dossiers.Dossier": 1}, {}]
+    chainer.chain_pending()
+    call_command("verify_audit", "--without-anchors")
+    assert "toàn vẹn" in capsys.readouterr().out
+
+
+def test_a_run_stopped_by_an_error_records_what_it_had_written(world, stored_decomposed, capsys, monkeypatch):
+    from django.db import DatabaseError
+
+    from motcua.core import nfc_rewrite
+
+    written, write = [], nfc_rewrite._write
+
+    def lost_after_the_first_table(model, label, changes, result):
+        if changes and written:
+            raise DatabaseError("server closed the connection unexpectedly")
+        write(model, label, changes, result)
+        written.extend([label] if changes else [])
+
+    monkeypatch.setattr(nfc_rewrite, "_write", lost_after_the_first_table)
+    with pytest.raises(DatabaseError):
+        call_command("normalize_text")
+    [entry] = AuditEntry.objects.filter(action="core.text_normalized")
+    assert entry.data["tables"] == {written[0]: 1} and entry.data["complete"] is False
+
+
+def test_a_declaration_with_a_key_stored_both_ways_is_left_and_reported(world, stored_decomposed, capsys):
+    d = stored_decomposed["dossier"]
+    both = {"tỉnh": "Đà Nẵng", nfd("tỉnh"): "Quảng Ngãi"}  # one key once precomposed: a value would be lost
+    Dossier.objects.filter(pk=d.pk).update(form_data=both)
+    call_command("normalize_text")
+    captured = capsys.readouterr()
+    assert f"dossiers.Dossier #{d.pk}: không đổi được (Khóa «tỉnh» xuất hiện hai lần" in captured.err
+    d.refresh_from_db()
+    assert d.form_data == both and d.applicant_name == nfd(NAME)  # the row as it was, whole
+    assert "accounts.User.full_name: đã đổi 1 bản ghi" in captured.out  # the other rows go on

@@ -4,6 +4,7 @@ the process that forked it goes on working; a normal template renders the same b
 
 import io
 import os
+import signal
 import threading
 import time
 import zipfile
@@ -13,7 +14,7 @@ from django.db import connection
 
 from motcua.core.errors import ValidationFailed
 from motcua.demo.result_templates import DEMO_TEMPLATES, template_docx
-from motcua.documents import render_budget, render_process
+from motcua.documents import render_budget, render_process, result_drafts
 from motcua.documents.models import Attachment, ResultTemplate
 from motcua.documents.result_drafts import FIELDS, _render, _render_here
 from tests.web.test_result_drafts import _refused_quickly, _upload_template
@@ -68,6 +69,39 @@ def test_a_render_past_its_memory_is_refused(client, world, small_memory):
     assert resp.status_code == 422 and TOO_MUCH_MEMORY in resp.content.decode()
     assert not ResultTemplate.objects.exists() and not Attachment.objects.filter(kind="template").exists()
     _database_works()
+
+
+def _killed_by_the_kernel(docx, context):
+    """What the kernel's OOM killer does to a render that took the machine's memory: SIGKILL, no answer, no trace."""
+    hoard = [bytearray(2**20) for _ in range(32)]  # noqa: F841  what it took
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _past_its_cpu_limit(docx, context):
+    """C code the render's clock does not see, running until the CPU limit ends it; SIGXCPU ignored, as C code may
+    do, so that the hard limit's SIGKILL ends it."""
+    signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+    while True:
+        sum(range(10**7))
+
+
+def test_a_render_killed_by_the_kernel_for_its_memory_is_refused_for_its_memory_not_its_time(client, world,
+                                                                                             monkeypatch):
+    monkeypatch.setattr(result_drafts, "_render_here", _killed_by_the_kernel)
+    client.force_login(world["leader"])
+    resp = _upload_template(client, world["proc"], template_docx("GIẤY", ["{{ applicant_name }}"]))
+    body = resp.content.decode()
+    assert resp.status_code == 422 and TOO_MUCH_MEMORY in body and "giây" not in body
+    assert not ResultTemplate.objects.exists() and not Attachment.objects.filter(kind="template").exists()
+    _database_works()
+
+
+def test_a_render_killed_at_its_cpu_limit_is_still_too_slow(monkeypatch, half_a_second):
+    monkeypatch.setattr(render_process, "MARGIN_SECONDS", 30.0)  # the CPU limit, not the parent, ends it
+    monkeypatch.setattr(result_drafts, "_render_here", _past_its_cpu_limit)
+    with pytest.raises(ValidationFailed) as refused:
+        _render(template_docx("GIẤY", ["{{ x }}"]), {})
+    assert refused.value.code == "template_unsafe" and refused.value.message.startswith(SLOW)
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")

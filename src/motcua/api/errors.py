@@ -118,6 +118,8 @@ def describe(exc: BaseException) -> Answer | None:
         return _error(401, "unauthenticated", "Chưa xác thực: cần khóa API (Authorization: Bearer …) hoặc phiên "
                                               "đăng nhập hợp lệ.")
     if isinstance(exc, HttpError):
+        if isinstance(exc.__cause__, DomainError):  # raised while ninja parsed the body (api.main.NfcParser)
+            return describe(exc.__cause__)
         return exc.status_code, http_error_payload(exc), {}
     if isinstance(exc, Http404):
         return _error(404, "not_found", "Không tìm thấy.")

@@ -16,5 +16,10 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The signed anchors travel with every backup (core.backup.folders).
-        from . import anchors  # noqa: F401
+        from motcua.core import nfc_rewrite
+
+        # anchors: the signed anchors travel with every backup (core.backup.folders)
+        from . import anchors, receivers  # noqa: F401
+
+        # Acts of the layers below that the trail shows (they cannot import audit).
+        nfc_rewrite.text_normalized.connect(receivers.text_normalized, dispatch_uid="motcua_audit_text_normalized")

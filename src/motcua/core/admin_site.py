@@ -54,14 +54,33 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class RepeatedKey(json.JSONDecodeError):
+    """An object naming one key twice: typed so, or typed once precomposed and once decomposed, which the pages'
+    input (core.input) has made the same key before the field reads it."""
+
+    def __init__(self, key: str):
+        super().__init__("repeated key", key, 0)
+        self.key = key
+
+
 class FiniteJSONDecoder(json.JSONDecoder):
     """JSON as the databases store it: no NaN or Infinity (Python reads them, and «1e400» as infinity, but neither
     SQLite's json_valid nor PostgreSQL's jsonb accepts them) and no integer longer than Python converts (4.300
-    digits). Each is a JSONDecodeError, which the form field turns into its «invalid» error."""
+    digits). Each is a JSONDecodeError, which the form field turns into its «invalid» error. Nor an object naming a
+    key twice (RepeatedKey, its own error): which value was meant is unknown, Python would keep the last."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **{**kwargs, "parse_constant": self._constant, "parse_float": self._float,
-                                   "parse_int": self._int})
+                                   "parse_int": self._int, "object_pairs_hook": self._object})
+
+    @staticmethod
+    def _object(pairs):
+        out = {}
+        for key, value in pairs:
+            if key in out:
+                raise RepeatedKey(key)
+            out[key] = value
+        return out
 
     @staticmethod
     def _constant(name):
@@ -86,6 +105,18 @@ class FiniteJSONField(forms.JSONField):
 
     def __init__(self, encoder=None, decoder=None, **kwargs):
         super().__init__(encoder=encoder, decoder=decoder or FiniteJSONDecoder, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            if isinstance(exc.__context__, RepeatedKey):
+                key = exc.__context__.key
+                raise ValidationError(
+                    "Khóa «%(key)s» xuất hiện hai lần trong cùng một đối tượng JSON (có thể một lần gõ dạng dựng sẵn, "
+                    "một lần dạng tổ hợp); không rõ giá trị nào được dùng, hãy để mỗi khóa một lần.",
+                    code="repeated_key", params={"key": key if len(key) <= 60 else key[:60] + "…"}) from exc
+            raise
 
 
 class _DigitsAsShown:

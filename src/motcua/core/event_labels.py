@@ -57,6 +57,7 @@ LABELS = {
     "dx.team_moved": "Chuyển tổ công nghệ số cộng đồng cho đơn vị mới",
     "notice.dx_round_opened": "Báo mở kỳ báo cáo chuyển đổi số", "notice.dx_round_reminder": "Nhắc báo cáo chuyển đổi số",
     "integration.portal_sync": "Đồng bộ với Cổng Dịch vụ công quốc gia", "integration.storage_sync": "Đồng bộ kho lưu trữ",
+    "core.text_normalized": "Chuẩn hóa văn bản đã lưu sang Unicode dựng sẵn (normalize_text)",
     "audit.anchor": "Neo chuỗi nhật ký", "personal_data.read": "Xem dữ liệu cá nhân",
     "admin.add": "Thêm mới", "admin.change": "Sửa", "admin.delete": "Xóa",
 }
@@ -66,7 +67,7 @@ OBJECT_TYPES = {
     "digitization_job": "lượt số hóa", "feedback": "phản ánh, kiến nghị", "storage": "kho tệp", "vault": "kho dữ liệu",
     "vault_consent": "sự đồng ý khai thác dữ liệu", "vault_item": "giấy tờ trong kho", "administrative_unit": "đơn vị hành chính",
     "dx_plan": "kế hoạch chuyển đổi số", "dx_round": "kỳ báo cáo chuyển đổi số", "dx_task": "nhiệm vụ chuyển đổi số",
-    "procedure": "thủ tục",
+    "procedure": "thủ tục", "database": "cơ sở dữ liệu",
     "reorganization_plan": "phương án sắp xếp", "agency": "cơ quan", "payment": "thanh toán", "rating": "đánh giá",
 }
 

@@ -12,8 +12,13 @@ DossierFact, StatCounter) hold codes and numbers, no names.
 How: by primary key in batches, reading the key and the text columns only; a row is rewritten only when one of its
 values is not NFC (on a PostgreSQL UTF8 database the rows are first narrowed with ``IS NOT NFC NORMALIZED``), with
 ``QuerySet.update`` on that row (no save(): no signals, ``auto_now`` untouched), one transaction per batch. A row
-whose new value would collide with a unique value already there (the same name typed both ways) is left as it is
-and reported. Nothing is recorded about progress: running it again finds only what is still decomposed.
+whose new value would collide with a unique value already there (the same name typed both ways), or whose JSON
+document has a key stored both ways (core.text.DuplicateKey: one of the values would be lost), is left as it is and
+reported. Nothing is recorded about progress: running it again finds only what is still decomposed.
+
+Audit: rewriting stored text is an administrative act. Each run that writes (not a dry run) sends ``text_normalized``
+once, after its last batch or when it stopped, with its counts per table and per field (never the rows); the audit
+app records it (audit.receivers: core imports nothing above it).
 """
 
 from __future__ import annotations
@@ -24,10 +29,13 @@ from collections import Counter
 
 from django.apps import apps
 from django.db import DatabaseError, connection, models, transaction
+from django.dispatch import Signal
 
-from .text import nfc
+from .text import DuplicateKey, nfc
 
 BATCH = 1000
+# Sent once per writing run: result (Result, what was rewritten so far), complete (False: it stopped on an error).
+text_normalized = Signal()
 
 # Models left whole, with the reason (label: reason).
 SKIPPED_MODELS = {
@@ -115,7 +123,18 @@ def _is_nfc(value) -> bool:
 
 def normalize(*, dry_run: bool = False, batch: int = BATCH, only=None) -> Result:
     """Rewrite (or, dry_run, count) the stored text that is not NFC; `only`: labels of the models to visit."""
-    result, narrow = Result(), _prefilter()
+    result, complete = Result(), False
+    try:
+        _normalize(result, dry_run=dry_run, batch=batch, only=only)
+        complete = True
+    finally:
+        if not dry_run:  # what was written is recorded, also when a batch failed after others were committed
+            text_normalized.send(sender=Result, result=result, complete=complete)
+    return result
+
+
+def _normalize(result: Result, *, dry_run: bool, batch: int, only) -> None:
+    narrow = _prefilter()
     for model, fields in targets():
         label = model._meta.label
         if only and label not in only:
@@ -137,14 +156,17 @@ def normalize(*, dry_run: bool = False, batch: int = BATCH, only=None) -> Result
             result.scanned[label] += len(rows)
             changes = []
             for pk, *values in rows:
-                new = {n: nfc(v) for n, v in zip(names, values, strict=True) if v is not None and not _is_nfc(v)}
+                try:
+                    new = {n: nfc(v) for n, v in zip(names, values, strict=True) if v is not None and not _is_nfc(v)}
+                except DuplicateKey as exc:  # a JSON object with a key stored both ways: no value is dropped
+                    result.refused.append((label, pk, exc.message))
+                    continue
                 if new:
                     changes.append((pk, new))
             if dry_run:
                 _count(result, label, changes)
             else:
                 _write(model, label, changes, result)
-    return result
 
 
 def _count(result: Result, label: str, changes) -> None:

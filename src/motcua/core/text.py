@@ -6,14 +6,30 @@ They compare unequal, the decomposed one is longer (a field's ``max_length`` cou
 PDF font draws its combining marks on top of each other (no text shaping). ``nfc`` makes what a user sends — form
 fields and query parameters (core.input), the API's JSON, query and form values (api.main.NfcParser), the cells of the
 catalog and plan imports — precomposed, once, where it comes in.
+
+Two keys of one JSON object that are the same key once precomposed («tỉnh» typed both ways) cannot both be kept: the
+document is refused (``DuplicateKey``, 422 ``duplicate_key``) rather than one value silently dropped. A form field or
+query parameter sent both ways is one field with the values of both (``nfc_querydict``), as a field sent twice is.
 """
 
 import unicodedata
+
+from .errors import ValidationFailed
 
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
 # Values compared byte for byte, never rewritten: a password typed in the decomposed form before NFC was applied
 # must still match its hash; a secret is an opaque string.
 SECRET_KEYS = ("password", "secret")
+
+
+class DuplicateKey(ValidationFailed):
+    """A JSON object naming one key twice, once precomposed and once decomposed: which value was meant is unknown."""
+
+    def __init__(self, key: str):
+        shown = key if len(key) <= 60 else key[:60] + "…"
+        super().__init__("duplicate_key", f"Khóa «{shown}» xuất hiện hai lần trong cùng một đối tượng JSON (một lần gõ "
+                                          "dạng dựng sẵn, một lần dạng tổ hợp), không rõ giá trị nào được dùng; hãy "
+                                          "gửi mỗi khóa một lần.", details={"key": key})
 
 
 def fold(text: str) -> str:
@@ -29,12 +45,19 @@ def fold(text: str) -> str:
 def nfc(value):
     """`value` with its text in the precomposed form (NFC): a string, or the strings inside a dict, list or tuple
     (a JSON document, a row of cells); a dict's value under a secret key (SECRET_KEYS) is left as it is. Anything
-    else, and text already precomposed (ASCII included), is returned as it is."""
+    else, and text already precomposed (ASCII included), is returned as it is. DuplicateKey when two keys of a dict
+    become one."""
     if isinstance(value, str):
         return value if value.isascii() or unicodedata.is_normalized("NFC", value) else (
             unicodedata.normalize("NFC", value))
     if isinstance(value, dict):
-        return {nfc(k): (v if is_secret(k) else nfc(v)) for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            key = nfc(k)
+            if key in out:
+                raise DuplicateKey(key)
+            out[key] = v if is_secret(k) else nfc(v)
+        return out
     if isinstance(value, (list, tuple)):
         return type(value)(nfc(v) for v in value)
     return value

@@ -12,8 +12,9 @@ flushed there; objects alive at the fork are never collected in it (gc.freeze), 
 is not closed from the child either. Its limits: RLIMIT_CPU of RENDER_SECONDS + 2 seconds of CPU (then SIGXCPU, one
 second later SIGKILL) and RLIMIT_AS of RENDER_MEMORY above what it had mapped at the fork. The parent waits
 RENDER_SECONDS + MARGIN_SECONDS at most for the answer, then ends it (SIGTERM, then SIGKILL). A child stopped by
-its clock or the parent's raises TooSlow here; one that ran out of memory (MemoryError, or died otherwise without an
-answer) raises MemoryError. Without fork (not Linux) the render runs in the caller's process, bounded as before."""
+its clock or the parent's, or by its CPU limit (SIGXCPU; SIGKILL once it had used the CPU seconds of its limit),
+raises TooSlow here; one that ran out of memory — MemoryError, killed (SIGKILL) before it had used its CPU seconds:
+the kernel's OOM killer, or died otherwise without an answer — raises MemoryError. Without fork (not Linux) the render runs in the caller's process, bounded as before."""
 
 from __future__ import annotations
 
@@ -83,19 +84,47 @@ def run(func, *args):
         finally:
             gc.unfreeze()
     writer.close()
-    answer = None
+    answer, used = None, None
     try:
         answer = _answer(reader, time.monotonic() + seconds + MARGIN_SECONDS)
+        if answer is None:  # it died: how much CPU it had used tells its CPU limit from the OOM killer
+            used = _cpu_used(child.pid)
     finally:
         reader.close()
         code = _end(child, now=answer is None or answer is _LATE)
-    if answer is _LATE or (answer is None and code in (-signal.SIGXCPU, -signal.SIGKILL)):
+    if answer is _LATE or (answer is None and _out_of_time(code, used, math.ceil(seconds) + 2)):
         raise TooSlow("child")  # ended by the parent at the deadline, or by its CPU limit (soft, then hard)
     if answer is None or answer[0] == "memory":
-        raise MemoryError("child")  # or died without an answer: C code failing an allocation under RLIMIT_AS
+        raise MemoryError("child")  # killed short of its CPU limit (OOM killer), or C code failing an allocation
     if answer[0] == "refused":
         raise ValidationFailed(answer[1], answer[2], status=answer[3])
     return answer[1]
+
+
+def _out_of_time(code: int | None, used: float | None, cpu_seconds: int) -> bool:
+    """Whether a child that died without an answer was ended by its CPU limit: SIGXCPU at the soft limit, SIGKILL at
+    the hard one (a second later) — a SIGKILL before it had used the soft limit's seconds came from elsewhere: the
+    kernel's OOM killer, the memory it took. Its CPU time unknown: a SIGKILL counts as the limit, as it always did."""
+    if code == -signal.SIGXCPU:
+        return True
+    return code == -signal.SIGKILL and (used is None or used >= cpu_seconds)
+
+
+def _cpu_used(pid: int) -> float | None:
+    """CPU seconds (user + system) the child `pid` used, read once it has ended and before it is reaped (waitid
+    WNOWAIT leaves it a zombie, its /proc entry kept); None where that cannot be read (not ended within
+    MARGIN_SECONDS, or reaped meanwhile by another thread starting a child: multiprocessing's cleanup)."""
+    deadline = time.monotonic() + MARGIN_SECONDS
+    try:
+        while os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is None:
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.005)
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _answer(reader, deadline: float):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connections, router
 from django.db.models import Q
 
+from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import ValidationFailed
 from motcua.units import lifetime
 from motcua.units.lifetime import Coverage
@@ -233,14 +234,28 @@ def monthly(year: int, scope: str | None = None) -> list[tuple[int, Indicators]]
 
 CHANNELS = {"online", "counter", "post"}
 LEVELS = {"full", "partial", "none"}
+# A code filter names a procedure or field of the catalog — withdrawn ones included (is_active=False: kept) — or of
+# the figures' history (a procedure whose code was changed or that left the catalog: its dossiers' facts keep it).
+KNOWN_CODES = {"procedure": (Procedure, "procedure_code", "thủ tục"), "field": (Field, "field_code", "lĩnh vực")}
+
+
+def _check_filters(filters: dict) -> None:
+    """A mistyped filter is refused (422 invalid_filter), not read as an empty list."""
+    for key, allowed in (("channel", CHANNELS), ("online_level", LEVELS)):
+        if filters.get(key) and filters[key] not in allowed:
+            raise ValidationFailed("invalid_filter", f"Giá trị lọc không hợp lệ: «{str(filters[key])[:40]}».")
+    for key, (model, column, noun) in KNOWN_CODES.items():
+        code = filters.get(key)
+        if code and not (model.objects.filter(code=code).exists()
+                         or DossierFact.objects.filter(**{column: code}).exists()):
+            raise ValidationFailed("invalid_filter", f"Không có {noun} nào mang mã «{str(code)[:40]}» trong danh mục "
+                                                     "hay trong số liệu đã ghi nhận.")
 
 
 def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = None,
                filters: dict | None = None) -> list[int]:
     """Ids of the dossiers counted in one cell; len() equals the cell's value for count metrics."""
-    for key, allowed in (("channel", CHANNELS), ("online_level", LEVELS)):
-        if (filters or {}).get(key) and filters[key] not in allowed:  # a mistyped value: not an empty list
-            raise ValidationFailed("invalid_filter", f"Giá trị lọc không hợp lệ: «{str(filters[key])[:40]}».")
+    _check_filters(filters or {})
     if metric in STOCKS:
         if metric == "carried_over":
             q = open_filter(start - dt.timedelta(days=1))

@@ -1,0 +1,54 @@
+"""A drill-down filter naming a procedure or field code that never existed is refused (422 invalid_filter, the code
+named) on the API and the statistics page, instead of an empty list that reads «0 hồ sơ»; a procedure withdrawn
+since (kept in the catalog, not applied) or whose code left the catalog (its dossiers' figures keep it) is history,
+and its dossiers are still listed."""
+
+import pytest
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers import lifecycle
+from motcua.reporting import consumer
+from tests.dossiers.factories import at, make_world
+from tests.factories import sign_in
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/reporting/drilldown"
+PAGE = "/thong-ke/ho-so/"
+
+
+@pytest.fixture
+def world(client):
+    w = make_world()
+    d = w.submit(when=at(2026, 3, 2, 8))
+    w.dossier = lifecycle.receive(d, officer=w.counter, digitized=True, at=at(2026, 3, 2, 9))
+    consumer.consume()
+    sign_in(client, w.counter)
+    return w
+
+
+def _listed(client, world, **filters):
+    r = client.get(API, {"period": "2026-03", "scope": world.agency.code, "metric": "received", **filters})
+    assert r.status_code == 200, r.content[:300]
+    page = client.get(PAGE, {"ky": "2026-03", "don-vi": world.agency.code, "chi-tieu": "received", **filters})
+    assert page.status_code == 200 and world.dossier.code in page.content.decode()
+    return r.json()["dossier_ids"]
+
+
+@pytest.mark.parametrize("key, noun", [("procedure", "thủ tục"), ("field", "lĩnh vực")])
+def test_a_code_that_never_existed_is_refused_with_the_code_named(client, world, key, noun):
+    r = client.get(API, {"period": "2026-03", "scope": world.agency.code, "metric": "received", key: "9.999999"})
+    body = r.json()
+    assert (r.status_code, body["code"]) == (422, "invalid_filter")
+    assert noun in body["message"] and "«9.999999»" in body["message"]
+    page = client.get(PAGE, {"ky": "2026-03", "don-vi": world.agency.code, "chi-tieu": "received", key: "9.999999"})
+    assert page.status_code == 422 and "«9.999999»" in page.content.decode()
+
+
+def test_codes_of_the_catalog_and_of_the_figures_history_list_their_dossiers(client, world):
+    proc = world.procedure
+    assert _listed(client, world, procedure=proc.code) == [world.dossier.pk]
+    assert _listed(client, world, field=proc.field.code) == [world.dossier.pk]
+    Procedure.objects.filter(pk=proc.pk).update(is_active=False)  # withdrawn: kept in the catalog, not applied
+    assert _listed(client, world, procedure=proc.code) == [world.dossier.pk]
+    Procedure.objects.filter(pk=proc.pk).update(code="9.000001")  # its old code is left in the figures only
+    assert _listed(client, world, procedure=proc.code) == [world.dossier.pk]

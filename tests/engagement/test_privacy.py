@@ -103,3 +103,25 @@ def test_items_published_before_the_public_copy_get_one():
     importlib.import_module("motcua.engagement.migrations.0007_feedback_public_copy_backfill").backfill(apps, None)
     fb.refresh_from_db()
     assert fb.public_content.startswith("Tôi là Võ T. L., SĐT [đã ẩn], CCCD [đã ẩn]")
+
+
+@pytest.mark.parametrize("name, initial", [("Hà", "H."), ("Tú", "T."), ("An", "A."), ("Lan", "L.")])
+def test_a_sender_named_in_one_short_word_is_masked_in_the_public_copy(client, name, initial):
+    """Decree 13/2023/ND-CP art. 11: «Hà» or «Tú» is a name as much as «Võ Thị Lan»; written capitalized it is the
+    name, an everyday word («an toàn») stays."""
+    from motcua.engagement.feedback import answer_feedback, publish_feedback, submit_feedback
+    from tests.factories import officer
+
+    agency = AgencyFactory()
+    fb = submit_feedback(None, classification="conduct", title=f"{name} chờ ở quầy",
+                         content=f"Tôi là {name}, cán bộ bắt tôi chờ lâu; quầy vẫn an toàn.", name=name,
+                         phone="0935111222", agency=agency)
+    head = officer("department_head", agency)
+    answer_feedback(head, fb, f"Kính gửi {name.upper()}: cán bộ quầy 3 đã được nhắc nhở.")
+    publish_feedback(head, fb)
+    [shown] = client.get(f"{BASE}/feedback/public").json()
+    assert shown["title"] == f"{initial} chờ ở quầy"
+    assert shown["content"] == f"Tôi là {initial}, cán bộ bắt tôi chờ lâu; quầy vẫn an toàn."
+    assert shown["answer"] == f"Kính gửi {initial}: cán bộ quầy 3 đã được nhắc nhở."
+    page = client.get(reverse("portal:feedback_answers")).content.decode()
+    assert f"{initial} chờ ở quầy" in page and f"{name} chờ" not in page

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 from ninja import Query, Router, Status
 from pydantic import StringConstraints
 
@@ -25,7 +24,7 @@ from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback, feedback_reporting, ratings
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
-from motcua.engagement.privacy import automatic_copy, named_dossier
+from motcua.engagement.privacy import automatic_copy, named_dossier, search_public
 from motcua.units.models import Agency
 
 from .auth import api_auth, session_auth, token_auth
@@ -158,15 +157,14 @@ def submit_feedback(request, payload: FeedbackIn):
 
 @router.get("/feedback/public", response=list[PublicFeedbackOut], summary="Phản ánh, kiến nghị đã công khai kết quả",
             description="Bản công khai: họ tên người gửi viết tắt (Võ T. L.); địa chỉ, thư điện tử, số điện thoại, "
-                        "số định danh trong nội dung được ẩn. `q` chỉ tìm trong bản công khai.")
+                        "số định danh trong nội dung được ẩn. `q` tìm trong bản công khai (tiêu đề, nội dung, kết quả "
+                        "trả lời) hoặc theo mã phản ánh.")
 def public_feedback(request, q: Annotated[str, StringConstraints(max_length=200)] = "",
                     agency_code: str | None = Query(None, max_length=32),
                     limit: page_size(100) = 20, offset: page_start(100_000) = 0):
     qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
           .select_related("agency", "procedure").order_by("-published_at", "-id"))
-    if q:
-        # the public copy only: a search must not tell which item holds someone's number or name (engagement.privacy)
-        qs = qs.filter(Q(public_title__icontains=q) | Q(public_content__icontains=q) | Q(code__iexact=q))
+    qs = search_public(qs, q)  # the public copy, answer included, never the text as sent (engagement.privacy)
     if agency_code:
         qs = qs.filter(agency__code=agency_code)
     return [{"code": f.code, "classification": f.classification, "title": f.public_title, "content": f.public_content,

@@ -13,6 +13,8 @@
   become «[đã ẩn]». Neither a number in full nor its last digits: the last 4 are the public tracking's second factor.
 - ``automatic_copy(fb)`` — that copy as a dict (``public_title``, ``public_content``, ``public_answer``), not set:
   what the publish form shows the officer to read and edit first (a third person's name, a house address...).
+- ``search_public(qs, q)`` — the published items whose public copy (title, content or answer) holds ``q``, or whose
+  code it is: never the text as sent, so a search cannot tell which item holds someone's number or name.
 - ``edited_copy(fb, public_title=..., ...)`` — what the officer changed in the copy, checked (not empty where the text as sent is not,
   the model's lengths; else ``ValidationFailed('feedback_public_copy_invalid')`` with a message per field) and masked
   again by ``redact``: a phone, an e-mail, an ID number or the sender's name typed back is hidden all the same.
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from django.db.models import Q
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
@@ -119,6 +123,18 @@ def public_copy(fb) -> None:
     person's data needs their consent, which the sender of a feedback item has not given."""
     for field, value in automatic_copy(fb).items():
         setattr(fb, field, value)
+
+
+def search_public(qs, q: str):
+    """``qs`` narrowed to the items whose public copy holds ``q`` (a citizen finds how a question was answered by the
+    words of the answer) or whose code is ``q``; the text as sent is never searched (Decree 13/2023/ND-CP art. 26)."""
+    q = unicodedata.normalize("NFC", q or "").strip()
+    if not q:
+        return qs
+    found = Q(code__iexact=q)
+    for field in PUBLIC_FIELDS:
+        found |= Q(**{f"{field}__icontains": q})
+    return qs.filter(found)
 
 
 def edited_copy(fb, **texts) -> dict[str, str]:

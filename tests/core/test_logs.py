@@ -138,3 +138,18 @@ def test_the_access_line_of_a_search_carries_no_searched_name(caplog):
     assert lines[2].startswith('"GET /can-bo/ho-so/?status=received&q=*** HTTP/1.1" 200 512')
     assert lines[3] == '"GET /api/v1/documents/vault?id_number=051*******45&reason=*** HTTP/1.1" 200 2'
     assert lines[4] == '"GET /can-bo/ho-so/?q=&faq=1 HTTP/1.1" 200 512'  # nothing searched, other names kept
+
+
+@pytest.mark.parametrize("sent", ["051.190.012.345", "051-190-012-345", "lan.vo%40example.com", "0935.111.222",
+                                  "V%C3%B5+Th%E1%BB%8B+Lan", "051190012345"])
+def test_the_access_line_of_the_e_id_sign_in_carries_nothing_of_its_hint(caplog, sent):
+    """/tich-hop/vneid/dang-nhap/?hint=… is the citizen's login identifier as typed, passed on as the provider's
+    login_hint: an ID number with dots or dashes, a phone, an e-mail, a name. None of it reaches the log."""
+    server = logging.getLogger("django.server")
+    server.addHandler(caplog.handler)
+    try:
+        server.info('"%s" %s %s', f"GET /tich-hop/vneid/dang-nhap/?next=/ho-so/&hint={sent} HTTP/1.1", "302", "0")
+    finally:
+        server.removeHandler(caplog.handler)
+    line = next(r.getMessage() for r in caplog.records if r.name == "django.server")
+    assert line == '"GET /tich-hop/vneid/dang-nhap/?next=/ho-so/&hint=*** HTTP/1.1" 302 0'

@@ -60,16 +60,17 @@ SENSITIVE = ["Võ Thị Lan", "võ thị lan", "0935", "111 222", "001190012345"
 
 
 def _published(agency):
-    from motcua.engagement.feedback import answer_feedback, submit_feedback
+    from motcua.engagement.feedback import answer_feedback, publish_feedback, submit_feedback
     from tests.factories import officer
 
     fb = submit_feedback(None, classification="conduct", title="Võ Thị Lan: chờ 3 giờ ở quầy",
                          content="Tôi là Võ Thị Lan, SĐT 0935 111 222, CCCD 001190012345, thư lan.vo@example.com, ở "
                                  "số 12 Lý Thường Kiệt. Cán bộ quầy 3 bắt tôi chờ 3 giờ.",
                          name="Võ Thị Lan", phone="0935111222", address="số 12 Lý Thường Kiệt", agency=agency)
-    answer_feedback(officer("department_head", agency), fb, "Kính gửi bà võ thị lan (0935.111.222): quầy 3 đã được "
-                    "nhắc nhở; mức phí 1.500.000 đồng giữ nguyên.", publish=True)
-    return fb
+    head = officer("department_head", agency)
+    answer_feedback(head, fb, "Kính gửi bà võ thị lan (0935.111.222): quầy 3 đã được nhắc nhở; mức phí 1.500.000 đồng "
+                    "giữ nguyên.")
+    return publish_feedback(head, fb)
 
 
 def test_published_feedback_shows_no_personal_data_of_the_sender(client):

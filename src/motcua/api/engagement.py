@@ -215,10 +215,17 @@ def request_info(request, feedback_id: int, payload: QuestionIn):
 
 
 @router.post("/feedback/{id:feedback_id}/answer", auth=api_auth, response=OfficerFeedbackOut,
-             summary="Trả lời phản ánh (publish=true để công khai ngay)")
+             summary="Trả lời phản ánh (publish=true để công khai ngay, kèm bản công khai đã đọc lại)",
+             description="Công khai ngay (`publish=true`) cần `public_answer`: bản công khai của nội dung trả lời mà "
+                         "người công khai đã đọc lại (thông tin cá nhân của người gửi trong đó được ẩn lại tự động); "
+                         "`public_title`, `public_content` không gửi thì dùng bản ẩn tự động như khi công khai "
+                         "(`public_*` ở chi tiết phản ánh). Thiếu `public_answer`: 422 `feedback_public_copy_required`, "
+                         "không ghi gì; cách khác: trả lời, đọc `public_answer` ở kết quả trả về rồi gọi `/publish`. "
+                         "Các trường bản công khai chỉ dùng khi `publish=true`.")
 def answer_feedback(request, feedback_id: int, payload: FeedbackAnswerIn):
+    texts = payload.dict(include={"public_title", "public_content", "public_answer"}) if payload.publish else {}
     fb = feedback.answer_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.answer,
-                                  publish=payload.publish)
+                                  publish=payload.publish, **texts)
     return _officer_out(fb)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.contrib.auth.models import AnonymousUser
 from ninja import Query, Router, Status
 from pydantic import StringConstraints
 
@@ -27,7 +26,7 @@ from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRatin
 from motcua.engagement.privacy import automatic_copy, named_dossier, search_public
 from motcua.units.models import Agency
 
-from .auth import api_auth, session_auth, token_auth
+from .auth import api_auth, optional_auth
 from .engagement_schemas import (
     CriterionOut,
     FeedbackAnswerIn,
@@ -48,13 +47,6 @@ from .schemas import ErrorOut
 from .values import page_size, page_start
 
 router = Router(tags=["engagement"])
-
-
-def _anonymous(request):
-    return AnonymousUser()
-
-
-optional_auth = [token_auth, session_auth, _anonymous]
 
 
 # --- helpers -----------------------------------------------------------------------------------------------

@@ -60,18 +60,23 @@ def test_the_population_look_up_by_post_puts_no_id_number_in_the_logged_path(cap
 
 
 
+def _access_lines(caplog, request_line: str, status: str, size: str) -> list[str]:
+    """The access line runserver's django.server writes (gunicorn's through core.access_log), as the log has it."""
+    server = logging.getLogger("django.server")
+    server.addHandler(caplog.handler)
+    try:
+        server.info('"%s" %s %s', request_line, status, size)
+    finally:
+        server.removeHandler(caplog.handler)
+    return [r.getMessage() for r in caplog.records if r.name == "django.server"]
+
+
 @pytest.mark.parametrize("sent", ["051%20190%20012%20345", "051+190+012+345", "0511+9001+2345"],
                          ids=["percent-encoded-spaces", "plus-spaces", "groups-of-four"])
 def test_an_id_number_sent_with_spaces_in_a_query_string_is_masked_in_the_access_line(caplog, sent):
     """GET /api/v1/documents/vault?id_number=… takes the number with spaces (core.cccd drops them); the access line
     (runserver's django.server, gunicorn's through core.access_log) has the query string as sent, encoded."""
-    server = logging.getLogger("django.server")
-    server.addHandler(caplog.handler)
-    try:
-        server.info('"%s" %s %s', f"GET /api/v1/documents/vault?id_number={sent}&purpose=prefill HTTP/1.1", "200", "2")
-    finally:
-        server.removeHandler(caplog.handler)
-    line = next(r.getMessage() for r in caplog.records if r.name == "django.server")
+    [line] = _access_lines(caplog, f"GET /api/v1/documents/vault?id_number={sent}&purpose=prefill HTTP/1.1", "200", "2")
     assert "/api/v1/documents/vault?id_number=" in line and "&purpose=prefill" in line and '" 200 2' in line
     kept = line.split("id_number=")[1].split("&")[0].replace("%20", " ")
     assert "".join(ch for ch in kept if ch.isdigit()) == "05145"  # its first three and last two digits, as elsewhere
@@ -138,3 +143,12 @@ def test_the_access_line_of_a_search_carries_no_searched_name(caplog):
     assert lines[2].startswith('"GET /can-bo/ho-so/?status=received&q=*** HTTP/1.1" 200 512')
     assert lines[3] == '"GET /api/v1/documents/vault?id_number=051*******45&reason=*** HTTP/1.1" 200 2'
     assert lines[4] == '"GET /can-bo/ho-so/?q=&faq=1 HTTP/1.1" 200 512'  # nothing searched, other names kept
+
+
+@pytest.mark.parametrize("sent", ["051.190.012.345", "051-190-012-345", "lan.vo%40example.com", "0935.111.222",
+                                  "V%C3%B5+Th%E1%BB%8B+Lan", "051190012345"])
+def test_the_access_line_of_the_e_id_sign_in_carries_nothing_of_its_hint(caplog, sent):
+    """/tich-hop/vneid/dang-nhap/?hint=… is the citizen's login identifier as typed, passed on as the provider's
+    login_hint: an ID number with dots or dashes, a phone, an e-mail, a name. None of it reaches the log."""
+    [line] = _access_lines(caplog, f"GET /tich-hop/vneid/dang-nhap/?next=/ho-so/&hint={sent} HTTP/1.1", "302", "0")
+    assert line == '"GET /tich-hop/vneid/dang-nhap/?next=/ho-so/&hint=*** HTTP/1.1" 302 0'

@@ -25,7 +25,9 @@ def test_the_feedback_answer_and_reject_bodies_are_documented_as_themselves(clie
         return components[ref["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
 
     answer = body("answer")
-    assert set(answer["properties"]) == {"answer", "publish"} and answer["properties"]["publish"]["type"] == "boolean"
+    # publish=true takes the public copy the manager read (public_answer required then: engagement.feedback)
+    assert set(answer["properties"]) == {"answer", "publish", "public_title", "public_content", "public_answer"}
+    assert answer["properties"]["publish"]["type"] == "boolean"
     assert answer["required"] == ["answer"]
     reason = body("reject")
     assert set(reason["properties"]) == {"reason"} and "minLength" not in reason["properties"]["reason"]

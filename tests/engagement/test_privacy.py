@@ -60,16 +60,17 @@ SENSITIVE = ["Võ Thị Lan", "võ thị lan", "0935", "111 222", "001190012345"
 
 
 def _published(agency):
-    from motcua.engagement.feedback import answer_feedback, submit_feedback
+    from motcua.engagement.feedback import answer_feedback, publish_feedback, submit_feedback
     from tests.factories import officer
 
     fb = submit_feedback(None, classification="conduct", title="Võ Thị Lan: chờ 3 giờ ở quầy",
                          content="Tôi là Võ Thị Lan, SĐT 0935 111 222, CCCD 001190012345, thư lan.vo@example.com, ở "
                                  "số 12 Lý Thường Kiệt. Cán bộ quầy 3 bắt tôi chờ 3 giờ.",
                          name="Võ Thị Lan", phone="0935111222", address="số 12 Lý Thường Kiệt", agency=agency)
-    answer_feedback(officer("department_head", agency), fb, "Kính gửi bà võ thị lan (0935.111.222): quầy 3 đã được "
-                    "nhắc nhở; mức phí 1.500.000 đồng giữ nguyên.", publish=True)
-    return fb
+    head = officer("department_head", agency)
+    answer_feedback(head, fb, "Kính gửi bà võ thị lan (0935.111.222): quầy 3 đã được nhắc nhở; mức phí 1.500.000 đồng "
+                    "giữ nguyên.")
+    return publish_feedback(head, fb)
 
 
 def test_published_feedback_shows_no_personal_data_of_the_sender(client):
@@ -125,3 +126,25 @@ def test_the_backfill_writes_the_same_copy_whatever_the_application_code_becomes
     importlib.import_module(name).backfill(apps, None)
     fb.refresh_from_db()
     assert {field: getattr(fb, field) for field in expected} == expected
+
+
+@pytest.mark.parametrize("name, initial", [("Hà", "H."), ("Tú", "T."), ("An", "A."), ("Lan", "L.")])
+def test_a_sender_named_in_one_short_word_is_masked_in_the_public_copy(client, name, initial):
+    """Decree 13/2023/ND-CP art. 11: «Hà» or «Tú» is a name as much as «Võ Thị Lan»; written capitalized it is the
+    name, an everyday word («an toàn») stays."""
+    from motcua.engagement.feedback import answer_feedback, publish_feedback, submit_feedback
+    from tests.factories import officer
+
+    agency = AgencyFactory()
+    fb = submit_feedback(None, classification="conduct", title=f"{name} chờ ở quầy",
+                         content=f"Tôi là {name}, cán bộ bắt tôi chờ lâu; quầy vẫn an toàn.", name=name,
+                         phone="0935111222", agency=agency)
+    head = officer("department_head", agency)
+    answer_feedback(head, fb, f"Kính gửi {name.upper()}: cán bộ quầy 3 đã được nhắc nhở.")
+    publish_feedback(head, fb)
+    [shown] = client.get(f"{BASE}/feedback/public").json()
+    assert shown["title"] == f"{initial} chờ ở quầy"
+    assert shown["content"] == f"Tôi là {initial}, cán bộ bắt tôi chờ lâu; quầy vẫn an toàn."
+    assert shown["answer"] == f"Kính gửi {initial}: cán bộ quầy 3 đã được nhắc nhở."
+    page = client.get(reverse("portal:feedback_answers")).content.decode()
+    assert f"{initial} chờ ở quầy" in page and f"{name} chờ" not in page

@@ -3,7 +3,7 @@
 import pytest
 
 from motcua.audit.models import AuditEntry
-from motcua.engagement.feedback import answer_feedback, submit_feedback
+from motcua.engagement.feedback import answer_feedback, publish_feedback, submit_feedback
 from motcua.engagement.models import FeedbackStatus
 from tests.factories import AgencyFactory, officer, sign_in
 
@@ -15,8 +15,8 @@ CONTENT = "Tôi là Võ Thị Lan, SĐT 0935 111 222. Cán bộ Nguyễn Văn Ba
 def _answered(agency, publish=False):
     fb = submit_feedback(None, classification="conduct", title="Chờ ở quầy", content=CONTENT, name="Võ Thị Lan",
                          phone="0935111222", agency=agency)
-    return answer_feedback(officer("leader", agency), fb, "Kính gửi bà Võ Thị Lan: đã nhắc nhở cán bộ quầy 3.",
-                           publish=publish)
+    fb = answer_feedback(officer("leader", agency), fb, "Kính gửi bà Võ Thị Lan: đã nhắc nhở cán bộ quầy 3.")
+    return publish_feedback(officer("leader", agency), fb) if publish else fb
 
 
 def _send(client, method, url, data):
@@ -54,17 +54,41 @@ def test_publishing_without_a_body_keeps_the_automatic_copy(client):
     assert _public(client)[0]["content"].startswith("Tôi là Võ T. L., SĐT [đã ẩn].")
 
 
-def test_answering_with_publish_still_publishes_a_masked_copy(client):
+def test_answering_with_publish_needs_the_public_answer_the_manager_read(client):
+    """Decree 13/2023/ND-CP art. 11: the masked copy of an answer written in the same call was never shown to anyone;
+    publishing at once takes the copy the manager read, else it is refused and nothing is written."""
     agency = AgencyFactory()
-    fb = _answered(agency)
-    fb.delete()
+    sign_in(client, officer("leader", agency))
+    fb = submit_feedback(None, classification="conduct", title="Chờ", content=CONTENT, name="Võ Thị Lan",
+                         phone="0935111222", agency=agency)
+    url = f"{BASE}/feedback/{fb.pk}/answer"
+    answer = "Gửi bà Võ Thị Lan, số 0935 111 222: đã nhắc nhở cán bộ Nguyễn Văn Ba."
+    r = _send(client, "post", url, {"answer": answer, "publish": True})
+    assert r.status_code == 422 and r.json()["code"] == "feedback_public_copy_required"
+    assert "kết quả xử lý công khai" in r.json()["message"] and "public_answer" in r.json()["details"]
+    fb.refresh_from_db()
+    assert fb.status == FeedbackStatus.RECEIVED and fb.answer == "" and not fb.is_public, "nothing half-written"
+    assert _public(client) == []
+    sign_in(client, officer("leader", agency))
+    r = _send(client, "post", url, {"answer": answer, "publish": True,
+                                    "public_answer": "Gửi bà Võ Thị Lan, số 0935 111 222: đã nhắc nhở cán bộ quầy 3."})
+    assert r.status_code == 200 and r.json()["status"] == FeedbackStatus.PUBLISHED
+    assert r.json()["answer"] == answer, "the officers keep the answer as sent"
+    [shown] = _public(client)
+    assert shown["answer"] == "Gửi bà Võ T. L., số [đã ẩn]: đã nhắc nhở cán bộ quầy 3.", "the copy sent, masked again"
+    assert shown["title"] == "Chờ" and shown["content"].startswith("Tôi là Võ T. L., SĐT [đã ẩn]."), "automatic"
+
+
+def test_answering_without_publish_shows_the_public_answer_to_read_before_publishing(client):
+    agency = AgencyFactory()
     sign_in(client, officer("leader", agency))
     fb = submit_feedback(None, classification="conduct", title="Chờ", content=CONTENT, name="Võ Thị Lan",
                          phone="0935111222", agency=agency)
     r = _send(client, "post", f"{BASE}/feedback/{fb.pk}/answer",
-              {"answer": "Gửi bà Võ Thị Lan, số 0935 111 222: đã nhắc nhở.", "publish": True})
-    assert r.status_code == 200 and r.json()["public_answer"] == "Gửi bà Võ T. L., số [đã ẩn]: đã nhắc nhở."
-    assert _public(client)[0]["answer"] == "Gửi bà Võ T. L., số [đã ẩn]: đã nhắc nhở."
+              {"answer": "Gửi bà Võ Thị Lan, số 0935 111 222: đã nhắc nhở.", "public_answer": "ignored"})
+    assert r.status_code == 200 and r.json()["status"] == FeedbackStatus.ANSWERED
+    assert r.json()["public_answer"] == "Gửi bà Võ T. L., số [đã ẩn]: đã nhắc nhở.", "what /publish would publish"
+    assert _public(client) == []
 
 
 def test_a_manager_corrects_a_published_copy_others_may_not(client):

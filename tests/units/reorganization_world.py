@@ -145,7 +145,7 @@ def build() -> World:
                                   content="Đề nghị hướng dẫn rõ thành phần hồ sơ khai sinh.", agency=w.agency_a,
                                   at=at(2026, 3, 23, 8)) for title in ("Hỏi về khai sinh", "Đã trả lời")]
     answer_feedback(w.officers[("a", Role.LEADER)], w.feedback[1], "Đã hướng dẫn tại Bộ phận Một cửa.", publish=True,
-                    at=at(2026, 3, 24, 8))
+                    public_answer="Đã hướng dẫn tại Bộ phận Một cửa.", at=at(2026, 3, 24, 8))
     return w
 
 

@@ -105,3 +105,41 @@ def test_an_officer_without_publishing_rights_neither_publishes_nor_corrects(cli
     fb.refresh_from_db()
     assert fb.public_title == "Võ T. L.: chờ 3 giờ ở quầy"
     assert not AuditEntry.objects.filter(action="engagement.feedback_public_copy_corrected").exists()
+
+
+def _received(world):
+    return submit_feedback(None, classification="conduct", title="Võ Thị Lan: chờ 3 giờ ở quầy", content=CONTENT,
+                           name="Võ Thị Lan", phone="0935111222", agency=world["agency"])
+
+
+def test_answer_and_publish_at_once_opens_the_public_copy_to_read_before_anything_goes_public(client, world):
+    """Decree 13/2023/ND-CP art. 11: «công khai ngay» no longer publishes a masked copy no one has read; the manager
+    lands on the publish step, the copy of the new answer prefilled, and publishes what they edited."""
+    fb = _received(world)
+    client.force_login(world["leader"])
+    resp = _act(client, fb, "answer", {"answer": "Kính gửi bà Võ Thị Lan (0935 111 222): cán bộ Nguyễn Văn Ba đã "
+                                                 "được nhắc nhở.", "publish": "on"})
+    assert resp.status_code == 302
+    fb.refresh_from_db()
+    assert fb.status == FeedbackStatus.ANSWERED and not fb.is_public and fb.published_at is None
+    page = client.get(resp.url).content.decode()
+    assert "Vui lòng đọc lại bản công khai" in page
+    assert '<details id="xu-ly-publish" open' in page, "the publish step is open"
+    assert _field(page, "public_answer") == "Kính gửi bà Võ T. L. ([đã ẩn]): cán bộ Nguyễn Văn Ba đã được nhắc nhở."
+    assert fb.code not in _portal(client), "nothing public yet"
+    client.force_login(world["leader"])
+    resp = _act(client, fb, "publish", {"public_title": _field(page, "public_title"),
+                                        "public_content": _field(page, "public_content"),
+                                        "public_answer": "Kính gửi bà Võ T. L.: cán bộ quầy 3 đã được nhắc nhở."})
+    assert resp.status_code == 302
+    body = _portal(client)
+    assert "Kính gửi bà Võ T. L.: cán bộ quầy 3 đã được nhắc nhở." in body and "Nguyễn Văn Ba đã" not in body
+
+
+def test_answer_and_publish_at_once_by_whoever_may_not_publish_writes_nothing(client, world):
+    fb = _received(world)
+    client.force_login(world["counter"])
+    resp = _act(client, fb, "answer", {"answer": "Quầy 3 đã được nhắc nhở, cảm ơn bà.", "publish": "on"})
+    assert resp.status_code == 403 and "Bạn không có quyền xử lý phản ánh" in resp.content.decode()
+    fb.refresh_from_db()
+    assert fb.status == FeedbackStatus.RECEIVED and fb.answer == "" and not fb.is_public

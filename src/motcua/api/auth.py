@@ -20,6 +20,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
@@ -133,3 +134,11 @@ token_auth = TokenAuth()
 session_auth = SessionAuth()
 #: Use on any router or operation that needs a signed-in caller: ``Router(auth=api_auth)``.
 api_auth = [token_auth, session_auth]
+
+
+def _anonymous(request):
+    return AnonymousUser()
+
+
+#: An operation anyone may call that answers a signed-in caller more (``request.auth``: the user, or AnonymousUser).
+optional_auth = [token_auth, session_auth, _anonymous]

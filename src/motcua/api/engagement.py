@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 from ninja import Query, Router, Status
 from pydantic import StringConstraints
 
@@ -25,10 +23,10 @@ from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import Dossier
 from motcua.engagement import feedback, feedback_reporting, ratings
 from motcua.engagement.models import Feedback, FeedbackStatus, SatisfactionRating
-from motcua.engagement.privacy import automatic_copy, named_dossier
+from motcua.engagement.privacy import automatic_copy, named_dossier, search_public
 from motcua.units.models import Agency
 
-from .auth import api_auth, session_auth, token_auth
+from .auth import api_auth, optional_auth
 from .engagement_schemas import (
     CriterionOut,
     FeedbackAnswerIn,
@@ -49,13 +47,6 @@ from .schemas import ErrorOut
 from .values import page_size, page_start
 
 router = Router(tags=["engagement"])
-
-
-def _anonymous(request):
-    return AnonymousUser()
-
-
-optional_auth = [token_auth, session_auth, _anonymous]
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -158,15 +149,14 @@ def submit_feedback(request, payload: FeedbackIn):
 
 @router.get("/feedback/public", response=list[PublicFeedbackOut], summary="Phản ánh, kiến nghị đã công khai kết quả",
             description="Bản công khai: họ tên người gửi viết tắt (Võ T. L.); địa chỉ, thư điện tử, số điện thoại, "
-                        "số định danh trong nội dung được ẩn. `q` chỉ tìm trong bản công khai.")
+                        "số định danh trong nội dung được ẩn. `q` tìm trong bản công khai (tiêu đề, nội dung, kết quả "
+                        "trả lời) hoặc theo mã phản ánh.")
 def public_feedback(request, q: Annotated[str, StringConstraints(max_length=200)] = "",
                     agency_code: str | None = Query(None, max_length=32),
                     limit: page_size(100) = 20, offset: page_start(100_000) = 0):
     qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
           .select_related("agency", "procedure").order_by("-published_at", "-id"))
-    if q:
-        # the public copy only: a search must not tell which item holds someone's number or name (engagement.privacy)
-        qs = qs.filter(Q(public_title__icontains=q) | Q(public_content__icontains=q) | Q(code__iexact=q))
+    qs = search_public(qs, q)  # the public copy, answer included, never the text as sent (engagement.privacy)
     if agency_code:
         qs = qs.filter(agency__code=agency_code)
     return [{"code": f.code, "classification": f.classification, "title": f.public_title, "content": f.public_content,
@@ -217,10 +207,17 @@ def request_info(request, feedback_id: int, payload: QuestionIn):
 
 
 @router.post("/feedback/{id:feedback_id}/answer", auth=api_auth, response=OfficerFeedbackOut,
-             summary="Trả lời phản ánh (publish=true để công khai ngay)")
+             summary="Trả lời phản ánh (publish=true để công khai ngay, kèm bản công khai đã đọc lại)",
+             description="Công khai ngay (`publish=true`) cần `public_answer`: bản công khai của nội dung trả lời mà "
+                         "người công khai đã đọc lại (thông tin cá nhân của người gửi trong đó được ẩn lại tự động); "
+                         "`public_title`, `public_content` không gửi thì dùng bản ẩn tự động như khi công khai "
+                         "(`public_*` ở chi tiết phản ánh). Thiếu `public_answer`: 422 `feedback_public_copy_required`, "
+                         "không ghi gì; cách khác: trả lời, đọc `public_answer` ở kết quả trả về rồi gọi `/publish`. "
+                         "Các trường bản công khai chỉ dùng khi `publish=true`.")
 def answer_feedback(request, feedback_id: int, payload: FeedbackAnswerIn):
+    texts = payload.dict(include={"public_title", "public_content", "public_answer"}) if payload.publish else {}
     fb = feedback.answer_feedback(request.auth, _visible_feedback(request.auth, feedback_id), payload.answer,
-                                  publish=payload.publish)
+                                  publish=payload.publish, **texts)
     return _officer_out(fb)
 
 

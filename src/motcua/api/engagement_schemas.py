@@ -106,17 +106,17 @@ class OfficerFeedbackOut(OfficerFeedbackListItem):
     public_answer: str
 
 
-class FeedbackAnswerIn(Schema):
-    # The OpenAPI document names a body by its class: AnswerIn is a reporting round's answer (api.transformation).
-    answer: Text
-    publish: Boolean = False
-
-
 class PublicCopyIn(Schema):
     """The public copy, each field optional: one left out keeps the automatic copy (publish) or the current one."""
     public_title: str | None = Field(None, description="Tiêu đề công khai (tối đa 300 ký tự)")
     public_content: str | None = Field(None, description="Nội dung công khai")
     public_answer: str | None = Field(None, description="Kết quả xử lý công khai")
+
+
+class FeedbackAnswerIn(PublicCopyIn):
+    # The OpenAPI document names a body by its class: AnswerIn is a reporting round's answer (api.transformation).
+    answer: Text
+    publish: Boolean = False
 
 
 class FeedbackReasonIn(Schema):

@@ -9,15 +9,16 @@ from __future__ import annotations
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
+from motcua.accounts.permissions import is_officer
 from motcua.core.downloads import attachment_header
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.papers import statistics
-from motcua.reporting import decision766, indicators, texts
+from motcua.reporting import decision766, disclosure, indicators, texts
 from motcua.reporting.access import check_scope
 from motcua.reporting.scopes import parse_scope
 from motcua.units import lifetime
 
-from .auth import api_auth
+from .auth import api_auth, optional_auth
 from .openapi import told
 
 router = Router(tags=["reporting"])
@@ -49,10 +50,16 @@ def _scope(q: PeriodQuery):
     return parse_scope(q.scope)  # 404 unit_not_found / 422 invalid_scope for a unit that does not exist
 
 
-@router.get("/indicators", openapi_extra=told(**REFUSED), summary="Chỉ tiêu thống kê theo đơn vị, kỳ và nhóm")
+@router.get("/indicators", auth=optional_auth, openapi_extra=told(**REFUSED),
+            summary="Chỉ tiêu thống kê theo đơn vị, kỳ và nhóm",
+            description=f"Không đăng nhập bằng tài khoản cán bộ: nhóm có dưới {disclosure.MIN_PUBLIC_RATINGS} lượt đánh "
+                        "giá không công bố số, tỷ lệ hài lòng (`rated_satisfied`, `rated_dissatisfied`, "
+                        "`satisfaction_rate` là null, `formatted` ghi «Chưa đủ số lượng để công bố», `withheld` nêu "
+                        "các trường đó): Nghị định 13/2023/NĐ-CP.")
 def get_indicators(request, q: Query[IndicatorQuery]):
     start, end = _period(q)
     scope = _scope(q)
+    officer = is_officer(request.auth)  # a visitor reads no satisfaction figure of a handful of ratings
     grouped = indicators.compute(start, end, scope, q.group_by)
     # A unit a reorganization created or closed: which part of the period it existed in, as the 766 index says it
     # (counted_from, counted_until, absent; motcua.units.lifetime), for the scope and for each agency's row.
@@ -63,7 +70,8 @@ def get_indicators(request, q: Query[IndicatorQuery]):
                      for metric, label, value, rate in indicators.summary_table(ind)}
         life = per_agency.get(key[0]) if key else None
         existence = _existence(life.cover(start, end)) if life else {}
-        rows.append({"group": key[0] if key else None, **ind.as_dict(), "formatted": formatted, **existence})
+        row = {"group": key[0] if key else None, **ind.as_dict(), "formatted": formatted, **existence}
+        rows.append(row if officer else disclosure.public_row(ind, row))
     return {"start": start.isoformat(), "end": end.isoformat(), "scope": scope or "province",
             "group_by": q.group_by, **_existence(indicators.coverage(start, end, scope)), "rows": rows}
 

@@ -6,8 +6,8 @@ The filter puts the route's placeholder in place of that path's last segment, an
 two digits of every other run of 9 to 12 digits (old ID cards, phone numbers), enough to tell two lines apart, not to
 know the person. An e-mail address (the feedback tracking's ``?contact=`` takes one, ``@`` or ``%40``) keeps the
 first character of its name and its domain: l***@example.com. The value of a free-text parameter in a query string
-(``?q=``: the back office's dossier search takes an applicant's name) is written ``q=***``, wherever the URL is (the
-request line, the Referer). Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
+(``?q=``: the back office's dossier search takes an applicant's name; ``?hint=``: the e-ID sign-in's login identifier)
+is written ``q=***``, wherever the URL is (the request line, the Referer). Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
 
 from __future__ import annotations
 
@@ -28,9 +28,12 @@ _SPACED_NUMBER = re.compile(r"(?<![\d%])\d+(?:(?:%20|\+)\d+)+(?!\d)")
 _EMAIL = re.compile(r"(?<![\w.%+-])([\w.%+-])[\w.%+-]*?(@|%40)(?=[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
 # Free text in a query string, a name as often as not: ``q`` (the back office's dossier list — «Mã hồ sơ, tên hoặc số
 # định danh người nộp» — and walk-in procedure picker, the portal's and the API's catalog search, Django admin's
-# change lists) and ``reason`` (GET /api/v1/documents/vault: why an officer opens a citizen's documents). The value as
-# sent, percent-encoded or ``+`` for spaces; a decoded value with spaces is taken up to the HTTP version or a quote.
-SEARCH_PARAMETERS = ("q", "reason")
+# change lists), ``reason`` (GET /api/v1/documents/vault: why an officer opens a citizen's documents) and ``hint``
+# (the e-ID sign-in /tich-hop/vneid/dang-nhap/?hint=…, passed on as the provider's ``login_hint``: the citizen's login
+# identifier as typed — an ID number with dots or dashes, which the digit rules do not see, a phone, an e-mail, a
+# name). The value as sent, percent-encoded or ``+`` for spaces; a decoded value with spaces is taken up to the HTTP
+# version or a quote.
+SEARCH_PARAMETERS = ("q", "reason", "hint")
 _SEARCH = re.compile(rf"(?<=[?&])((?:{'|'.join(SEARCH_PARAMETERS)})=)[^&#\"'\s]+(?:\s+(?!HTTP/)[^&#\"'\s]+)*")
 
 

@@ -7,7 +7,8 @@ _rated, _transferred, _public_copy_corrected.
 
 - ``submit_feedback(user, classification=..., title=..., content=..., ...)`` (anonymous allowed with a
   name and a phone or e-mail; ``reraises=`` an earlier answered item of the same sender raises it again),
-  ``start_processing``, ``request_information`` (once), ``answer_feedback``, ``publish_feedback``,
+  ``start_processing``, ``request_information`` (once), ``answer_feedback`` (published at once only with the
+  public answer the officer read), ``publish_feedback``,
   ``reject_feedback``, ``transfer_feedback`` (officers of the handling agency or province-wide; ``may_handle``),
   ``correct_public_copy`` (a published item's public copy, by whoever may publish it),
   ``provide_information`` and ``rate_feedback_answer`` (the submitter); ``visible_feedback(user)``.
@@ -217,8 +218,21 @@ def provide_information(user, fb, reply: str, at=None) -> Feedback:
     return fb
 
 
-def answer_feedback(user, fb, answer: str, publish: bool = False, at=None) -> Feedback:
-    """Record the answer (status answered); publish=True also publishes it (needs publish_feedback rights)."""
+PUBLIC_ANSWER_UNSEEN = ("Để công khai ngay khi trả lời, vui lòng gửi kèm kết quả xử lý công khai (bản trả lời đã ẩn "
+                        "thông tin cá nhân, đã đọc lại); hoặc trả lời trước, xem bản công khai rồi mới công khai.")
+
+
+def may_publish(user, fb: Feedback) -> None:
+    """PermissionDenied unless ``user`` may publish ``fb``'s answer (publish_feedback)."""
+    _require_handler(user, fb, "publish_feedback")
+
+
+def answer_feedback(user, fb, answer: str, publish: bool = False, at=None, **public) -> Feedback:
+    """Record the answer (status answered). publish=True also publishes it (needs publish_feedback rights) with the
+    public copy the officer read: ``public_answer=`` is required, as no one has seen the masked copy of an answer
+    written in the same breath (else ValidationFailed('feedback_public_copy_required'), nothing written); title and
+    content left out keep the automatic copy, which the item's detail showed (publish_feedback, privacy.edited_copy).
+    Decree 13/2023/ND-CP art. 11: what goes public is what a manager read."""
     answer = clean_text(answer)
     if len(answer) < 10:
         raise ValidationFailed("feedback_answer_required", "Vui lòng nhập nội dung trả lời (ít nhất 10 ký tự).")
@@ -229,6 +243,11 @@ def answer_feedback(user, fb, answer: str, publish: bool = False, at=None) -> Fe
         fb = _locked(fb)
         _require_handler(user, fb)
         _require_status(fb, {FeedbackStatus.RECEIVED, FeedbackStatus.PROCESSING}, "trả lời")
+        if publish:
+            may_publish(user, fb)
+            if public.get("public_answer") is None:
+                raise ValidationFailed("feedback_public_copy_required", PUBLIC_ANSWER_UNSEEN,
+                                       details={"public_answer": PUBLIC_ANSWER_UNSEEN})
         fb.status = FeedbackStatus.ANSWERED
         fb.processing_at = fb.processing_at or now
         fb.answer = answer
@@ -238,7 +257,7 @@ def answer_feedback(user, fb, answer: str, publish: bool = False, at=None) -> Fe
         fb.save()
         _log(user, fb, "answered", now)
         if publish:
-            fb = publish_feedback(user, fb, at=now)
+            fb = publish_feedback(user, fb, at=now, **public)
     return fb
 
 

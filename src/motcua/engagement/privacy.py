@@ -7,11 +7,14 @@
 - ``public_copy(fb)`` — fills ``public_title``, ``public_content``, ``public_answer``: what the Portal and
   ``GET /api/v1/engagement/feedback/public`` show and search once the answer is published. The text as sent stays
   for the officers. In the copy, by ``redact(text, names=..., details=...)``: the sender's name (and the applicant's
-  of the dossier named) becomes «Võ T. L.»; the sender's address and e-mail, every e-mail address, every phone number
+  of the dossier named) becomes «Võ T. L.», a name of one word its initial («Hà» → «H.»); the sender's address and
+  e-mail, every e-mail address, every phone number
   (0… or +84…, spaces, dots or dashes between the digits) and every run of 9 or more digits (ID numbers, accounts)
   become «[đã ẩn]». Neither a number in full nor its last digits: the last 4 are the public tracking's second factor.
 - ``automatic_copy(fb)`` — that copy as a dict (``public_title``, ``public_content``, ``public_answer``), not set:
   what the publish form shows the officer to read and edit first (a third person's name, a house address...).
+- ``search_public(qs, q)`` — the published items whose public copy (title, content or answer) holds ``q``, or whose
+  code it is: never the text as sent, so a search cannot tell which item holds someone's number or name.
 - ``edited_copy(fb, public_title=..., ...)`` — what the officer changed in the copy, checked (not empty where the text as sent is not,
   the model's lengths; else ``ValidationFailed('feedback_public_copy_invalid')`` with a message per field) and masked
   again by ``redact``: a phone, an e-mail, an ID number or the sender's name typed back is hidden all the same.
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from django.db.models import Q
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.access import can_view_dossier
@@ -53,8 +58,11 @@ _LONG_NUMBER = re.compile(r"(?<!\d)\d{9,}(?!\d)")  # 9 (old ID card) or 12 (citi
 
 
 def masked_name(name: str) -> str:
-    """«Võ Thị Lan» → «Võ T. L.»: the family name and the initials of the others."""
+    """«Võ Thị Lan» → «Võ T. L.»: the family name and the initials of the others; a name of one word («Hà», «Lan»)
+    has no family name to keep: its initial, «H.»."""
     words = name.split()
+    if len(words) == 1:
+        return words[0][0] + "."
     return " ".join(words[:1] + [w[0] + "." for w in words[1:]])
 
 
@@ -65,6 +73,17 @@ def _literal(value: str) -> re.Pattern | None:
     return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
 
 
+def _name_pattern(name: str) -> re.Pattern | None:
+    """Where a person's name is written. A name of two letters («Hà», «Tú», «An») is also an everyday word («an
+    toàn»): found written as a name, capitalized («Hà», «HÀ»); a single letter is no name to find."""
+    words = unicodedata.normalize("NFC", name or "").split()
+    if len(words) == 1 and len(words[0]) == 2:
+        word = words[0]
+        forms = {word[0].upper() + word[1:].lower(), word.upper()}
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(forms))) + r")(?!\w)")
+    return _literal(name)
+
+
 def redact(text: str, *, names=(), details=()) -> str:
     """`text` with the given people's names masked, the given details and every e-mail, phone and ID number hidden."""
     text = unicodedata.normalize("NFC", text or "")
@@ -72,7 +91,7 @@ def redact(text: str, *, names=(), details=()) -> str:
         if pattern := _literal(value):
             text = pattern.sub(HIDDEN, text)
     for name in sorted({n for n in names if n}, key=len, reverse=True):
-        if pattern := _literal(name):
+        if pattern := _name_pattern(name):
             text = pattern.sub(masked_name(unicodedata.normalize("NFC", name)), text)
     text = _EMAIL.sub(HIDDEN, text)
     text = _PHONE.sub(HIDDEN, text)
@@ -104,6 +123,18 @@ def public_copy(fb) -> None:
     person's data needs their consent, which the sender of a feedback item has not given."""
     for field, value in automatic_copy(fb).items():
         setattr(fb, field, value)
+
+
+def search_public(qs, q: str):
+    """``qs`` narrowed to the items whose public copy holds ``q`` (a citizen finds how a question was answered by the
+    words of the answer) or whose code is ``q``; the text as sent is never searched (Decree 13/2023/ND-CP art. 26)."""
+    q = unicodedata.normalize("NFC", q or "").strip()
+    if not q:
+        return qs
+    found = Q(code__iexact=q)
+    for field in PUBLIC_FIELDS:
+        found |= Q(**{f"{field}__icontains": q})
+    return qs.filter(found)
 
 
 def edited_copy(fb, **texts) -> dict[str, str]:

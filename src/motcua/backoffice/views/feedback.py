@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from motcua.audit.services import record_read
@@ -23,8 +24,8 @@ from .common import bo_page, officer_required
 class AnswerForm(forms.Form):
     answer = forms.CharField(label="Nội dung trả lời", widget=forms.Textarea(attrs={"rows": 5}),
                              error_messages={"required": "Vui lòng nhập nội dung trả lời."})
-    publish = forms.BooleanField(label="Công khai kết quả trên Cổng ngay (bản công khai được ẩn thông tin cá nhân tự "
-                                       "động; xem và sửa được sau bằng «Sửa nội dung công khai»)", required=False)
+    publish = forms.BooleanField(label="Công khai kết quả trên Cổng ngay sau khi trả lời (chuyển đến bước đọc lại và "
+                                       "sửa bản công khai đã ẩn thông tin cá nhân, rồi mới công khai)", required=False)
 
 
 class RejectForm(forms.Form):
@@ -58,6 +59,7 @@ BY_STATUS = {FeedbackStatus.RECEIVED: ["start", "info", "answer", "reject"],
              FeedbackStatus.PROCESSING: ["info", "answer", "reject"], FeedbackStatus.ANSWERED: ["publish"],
              FeedbackStatus.PUBLISHED: ["public_copy"]}
 PUBLISHING = {"publish", "public_copy"}  # the publish_feedback capability's
+REVIEW = "cong-khai"  # ?mo=…: the page opens on the publish step (answered with «công khai ngay»)
 
 
 def _blank_form(action, fb):
@@ -100,9 +102,9 @@ def feedback_detail(request, pk, bound=None, status=200):
         record_read(request.user, "feedback", fb.pk, ["submitter_name", "submitter_phone", "submitter_email"],
                     purpose="backoffice_feedback")
     actions = [(a, LABELS[a], (bound or {}).get(a) or _blank_form(a, fb)) for a in _offered(request.user, fb)]
+    opened = next(iter(bound or {}), None) or ("publish" if request.GET.get("mo") == REVIEW else None)
     return bo_page(request, "backoffice/feedback.html", {"fb": fb, "actions": actions, "nav": "feedback",
-                                                          "open_action": next(iter(bound or {}), None)},
-                    status=status)
+                                                          "open_action": opened}, status=status)
 
 
 @officer_required
@@ -121,7 +123,16 @@ def feedback_action(request, pk, action):
         elif action == "info":
             engagement.request_information(user, fb, form.cleaned_data["question"])
         elif action == "answer":
-            engagement.answer_feedback(user, fb, form.cleaned_data["answer"], publish=form.cleaned_data["publish"])
+            if publish := form.cleaned_data["publish"]:
+                engagement.may_publish(user, fb)  # refused before the answer is written, as before
+            engagement.answer_feedback(user, fb, form.cleaned_data["answer"])
+            if publish:
+                # Decree 13/2023/ND-CP art. 11: the manager reads the masked copy of the answer before it goes out,
+                # in the publish step, open and prefilled (engagement.privacy.automatic_copy)
+                messages.success(request, "Đã ghi nhận trả lời. Vui lòng đọc lại bản công khai ở mục «Công khai kết "
+                                          "quả» (thông tin cá nhân đã được ẩn tự động), sửa nếu cần rồi bấm «Công "
+                                          "khai kết quả».")
+                return redirect(reverse("backoffice:feedback", args=[pk]) + f"?mo={REVIEW}#xu-ly-publish")
         elif action in PUBLISHING:
             # a field the request does not send keeps the automatic copy (publish) or the current one (correction)
             texts = {f: form.cleaned_data[f] if f in request.POST else None for f in PUBLIC_FIELDS}

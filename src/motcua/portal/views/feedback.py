@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from motcua.core.errors import DomainError
 from motcua.engagement.feedback import provide_information, rate_feedback_answer, submit_feedback
 from motcua.engagement.models import Feedback, FeedbackStatus
-from motcua.engagement.privacy import named_dossier
+from motcua.engagement.privacy import named_dossier, search_public
 from motcua.units.reorganization import latest_successor
 from motcua.web.pages import actor, page, place_domain_error, show_domain_error
 
@@ -97,13 +97,16 @@ def feedback_rate(request, code):
 
 
 def feedback_answers(request):
-    """Published answers to feedback, in their public copy: without the sender's details (engagement.privacy)."""
+    """Published answers to feedback, in their public copy: without the sender's details (engagement.privacy);
+    ``q`` searches that copy, the answer included."""
+    q = (request.GET.get("q") or "").strip()[:200]
     qs = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, is_public=True)
           .select_related("agency", "procedure").only("code", "public_title", "public_content", "public_answer",
                                                      "received_at", "published_at", "agency__name", "procedure__name")
-          .order_by("-published_at"))
+          .order_by("-published_at", "-id"))
     return page(request, "portal/feedback_answers.html",
-                {"page_obj": Paginator(qs, PER_PAGE).get_page(request.GET.get("trang")), "nav": "feedback"})
+                {"page_obj": Paginator(search_public(qs, q), PER_PAGE).get_page(request.GET.get("trang")), "q": q,
+                 "nav": "feedback"})
 
 
 def _send_feedback(user, data, again=None):

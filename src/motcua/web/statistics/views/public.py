@@ -6,9 +6,10 @@ import datetime as dt
 
 from django.utils import timezone
 
+from motcua.accounts.permissions import is_officer
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError, ValidationFailed
-from motcua.reporting import continuity, indicators
+from motcua.reporting import continuity, disclosure, indicators
 from motcua.reporting.continuity import LINEAGE
 from motcua.reporting.indicators import format_count, format_percent, period_label
 from motcua.reporting.texts import existence_note, existence_word
@@ -30,9 +31,11 @@ def _trend(months: list[tuple[int, indicators.Indicators]], title: str) -> str:
                                width=560, height=200)
 
 
-def _summary(total, *, scope, start, end, drill: bool) -> dict:
-    return {"table": indicators.summary_table(total), "drill": drill, "drill_scope": scope or "",
-            "tu": start.strftime("%d/%m/%Y"), "den": end.strftime("%d/%m/%Y")}
+def _summary(request, total, *, scope, start, end, drill: bool) -> dict:
+    officer = is_officer(request.user)  # a visitor reads no satisfaction figure of a handful of ratings (disclosure)
+    return {"table": indicators.summary_table(total) if officer else disclosure.public_summary_table(total),
+            "drill": drill, "drill_scope": scope or "", "tu": start.strftime("%d/%m/%Y"), "den": end.strftime("%d/%m/%Y"),
+            "withheld_note": disclosure.NOTE if not officer and disclosure.withheld(total) else ""}
 
 
 def transparency_index(request):
@@ -69,7 +72,7 @@ def transparency_index(request):
         "rows": rows, "label": period_label(start, end), "year": year, "period": request.GET.get("ky") or str(year),
         "fold": fold,
         "total": total, "trend": trend, "ranking": ranking, "ranked_more": len(ranked) > RANKED_MAX,
-        **_summary(total, scope=None, start=start, end=end, drill=may_list_dossiers(request.user, None))})
+        **_summary(request, total, scope=None, start=start, end=end, drill=may_list_dossiers(request.user, None))})
 
 
 def transparency_unit(request, code: str):
@@ -80,6 +83,7 @@ def transparency_unit(request, code: str):
     lineage = request.GET.get("ke-thua") == "1"  # with the units merged into this one (reorganization)
     scope = f"{LINEAGE}{agency.code}" if lineage else agency.code
     months = indicators.monthly(year, scope)
+    officer = is_officer(request.user)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     cover = indicators.coverage(start, end, scope)  # a unit a reorganization created or closed
     rows = [{"month": MONTHS[m - 1],
@@ -88,11 +92,17 @@ def transparency_unit(request, code: str):
              "online": format_count(i["received_online"]), "resolved": format_count(i["resolved"]),
              "on_time": format_percent(i.rates["on_time_rate"], 1), "late": format_count(i["resolved_late"]),
              "overdue": format_count(i["in_progress_overdue"]),
-             "satisfaction": format_percent(i.rates["satisfaction_rate"], 1)} for m, i in months]
+             "satisfaction": _satisfaction(i, officer)} for m, i in months]
     total = indicators.totals(start, end, scope)
     return render(request, "reporting/unit.html", {
         "agency": agency, "year": year, "rows": rows, "total": total, "years": [year - 1, year + 1],
         "existence": existence_note(cover),
         "chart": _trend(months, f"{agency.name}: hồ sơ tiếp nhận và giải quyết theo tháng năm {year}"),
         "lineage": lineage, "predecessors": predecessors(agency), "query": "&ke-thua=1" if lineage else "",
-        **_summary(total, scope=scope, start=start, end=end, drill=may_list_dossiers(request.user, scope))})
+        "months_note": disclosure.NOTE if not officer and any(disclosure.withheld(i) for _, i in months) else "",
+        **_summary(request, total, scope=scope, start=start, end=end, drill=may_list_dossiers(request.user, scope))})
+
+
+def _satisfaction(ind, officer: bool) -> str:
+    rate = format_percent(ind.rates["satisfaction_rate"], 1)
+    return rate if officer else disclosure.public_rate(ind, rate)

@@ -1,0 +1,75 @@
+"""The public statistics do not tell one citizen's satisfaction (Decree 13/2023/ND-CP): a commune with one rating in
+a month showed «Hài lòng 0 %» to anyone; under reporting.disclosure.MIN_PUBLIC_RATINGS ratings a visitor reads «Chưa
+đủ số lượng để công bố», an officer still reads the figure."""
+
+import html
+
+import pytest
+
+from motcua.engagement.ratings import submit_rating
+from motcua.reporting import consumer
+from motcua.reporting.disclosure import MIN_PUBLIC_RATINGS
+from tests.dossiers.factories import at, make_world
+from tests.factories import sign_in
+
+from .test_consumer import _journey
+
+pytestmark = pytest.mark.django_db
+WITHHELD = "Chưa đủ số lượng để công bố"
+
+
+def _rated(w, answers):
+    for day, satisfied in enumerate(answers, start=2):
+        submit_rating(w.citizen, _journey(w, at(2026, 3, day, 8)), satisfied=satisfied, at=at(2026, 3, day, 16))
+    consumer.consume()
+
+
+def _unit_page(client, w) -> str:
+    return html.unescape(client.get(f"/thong-ke/don-vi/{w.agency.code}/", {"nam": "2026"}).content.decode())
+
+
+def _march_row(page: str) -> str:
+    return page.split("<th scope=\"row\">T3")[1].split("</tr>")[0]
+
+
+def _indicators(client, w) -> dict:
+    r = client.get("/api/v1/reporting/indicators", {"period": "2026-03", "scope": w.agency.code})
+    assert r.status_code == 200
+    [row] = r.json()["rows"]
+    return row
+
+
+def test_one_rating_in_a_commune_in_a_month_is_not_shown_to_visitors(client):
+    w = make_world()
+    _rated(w, [False])
+    page = _unit_page(client, w)
+    assert _march_row(page).endswith(f"{WITHHELD}</td>"), "the month's satisfaction"
+    assert f"<td>Hài lòng</td><td class=\"n\">{WITHHELD}</td><td class=\"n\">{WITHHELD}</td>" in page, "the year"
+    assert "Nghị định 13/2023/NĐ-CP" in page and f"dưới {MIN_PUBLIC_RATINGS} lượt đánh giá" in page
+    row = _indicators(client, w)
+    assert row["values"]["rated"] == 1, "how many rated is no one's answer"
+    assert row["values"]["rated_satisfied"] is None and row["values"]["rated_dissatisfied"] is None
+    assert row["rates"]["satisfaction_rate"] is None
+    assert row["formatted"]["rated_satisfied"] == {"label": "Hài lòng", "value": WITHHELD, "rate": WITHHELD}
+    assert "rated_satisfied" in row["withheld"]["fields"] and WITHHELD in row["withheld"]["note"]
+    province = client.get("/thong-ke/", {"ky": "2026-03"}).content.decode()
+    assert WITHHELD in html.unescape(province), "the province's total of one rating as well"
+
+    sign_in(client, w.leader)  # the officers' statistics are unchanged
+    page = _unit_page(client, w)
+    assert WITHHELD not in page and _march_row(page).endswith("0,0 %</td>")
+    row = _indicators(client, w)
+    assert row["values"]["rated_dissatisfied"] == 1 and row["rates"]["satisfaction_rate"] == 0
+    assert "withheld" not in row
+
+
+def test_enough_ratings_are_shown_to_visitors():
+    from django.test import Client
+
+    w = make_world()
+    _rated(w, [True] * (MIN_PUBLIC_RATINGS - 1) + [False])
+    client = Client()
+    page = _unit_page(client, w)
+    assert WITHHELD not in page and _march_row(page).endswith("80,0 %</td>")
+    row = _indicators(client, w)
+    assert row["values"]["rated_satisfied"] == MIN_PUBLIC_RATINGS - 1 and "withheld" not in row

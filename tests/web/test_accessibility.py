@@ -132,6 +132,8 @@ def problems(html: str) -> list[str]:
     for el in doc.xpath("//a[@href]|//button"):
         if not WORD.search(_name(el, ids)):
             out.append(f"<{el.tag} href={el.get('href')!r}> has no name in words: {_text(el)!r}")
+    for lst in doc.xpath("//ul[@role]|//ol[@role]|//li[@role]"):  # a role there hides the list and its count
+        out.append(f"<{lst.tag} role={lst.get('role')!r}>: no longer a list (put the role on an element around it)")
     for table in doc.xpath("//table"):
         if table.get("role") == "presentation":
             continue

@@ -1,13 +1,13 @@
 """axe-core 4.12 (bundled by axe-playwright-python) in Chromium on the pages citizens, counter officers, commune leaders
 and the digital transformation (chuyển đổi số) users open most — the portal's home, a procedure, tracking, the
-statistics, the feedback form (also sent back wrong), the sign-in sent back wrong; the citizen's dossiers, a dossier
-returned and one in progress, the submission form, also sent back wrong and saved as a draft; the counter's queue,
-reception form (also sent back wrong), dossier list, a dossier, the feedback list and an item; the leader's work, a
-dossier to approve and one to sign, the dashboard, the statistics, Decision 766, the DX home, new plan, a plan, my
-tasks and the reporting rounds — each at desktop (1280 px) and phone (360 px) width, with WCAG 2.0/2.1/2.2 A and AA
-rules (tags ``wcag2a`` … ``wcag22aa``). Every action panel (``<details>``) is opened first, so a form folded away is
-checked too. Each violation of impact serious or critical fails the test, listed as rule (impact) target — page
-(user) @width: what is wrong | the element.
+statistics and a unit's months, the feedback form (also sent back wrong), the sign-in sent back wrong; the citizen's
+dossiers, a dossier returned and one in progress, the submission form, also sent back wrong and saved as a draft; the
+counter's queue, reception form (also sent back wrong), dossier list, a dossier, the feedback list and an item; the
+leader's work, a dossier to approve and one to sign, the dashboard, the statistics, Decision 766, the DX home, new
+plan, a plan, my tasks and the reporting rounds — each at desktop (1280 px) and phone (360 px) width, with WCAG
+2.0/2.1/2.2 A and AA rules (tags ``wcag2a`` … ``wcag22aa``). Every action panel (``<details>``) is opened first, so a
+form folded away is checked too. Each violation of impact serious or critical fails the test, listed as rule (impact)
+target — page (user) @width: what is wrong | the element.
 
 Who checks what. axe, here, checks what only a browser knows: text contrast on its computed background (1.4.3),
 names as the browser computes them for controls, links, buttons and images (4.1.2, 2.4.4, 1.1.1), ARIA roles,
@@ -98,6 +98,7 @@ def _pages(world):
         (None, f"/thu-tuc/{code}/", None),
         (None, "/tra-cuu/?ma=KHONG-CO", None),
         (None, "/thong-ke/?ky=2026-03", None),  # public transparency
+        (None, f"/thong-ke/don-vi/{agency}/?nam=2026", None),  # a unit's months: a table that pans on a phone
         (None, "/gui-phan-anh/", None),
         (None, "/gui-phan-anh/", _sent_empty("Gửi")),
         (None, "/tai-khoan/dang-nhap/", _sent_empty("Đăng nhập")),

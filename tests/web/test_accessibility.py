@@ -14,8 +14,15 @@ so a page added later that forgets a label, a title or a table's header cells is
 - a required field says so in its label, not only by colour, and the page says what the mark means (3.3.2);
 - images have ``alt``, links and buttons a name of words, not only a sign (1.1.1, 2.4.4); a link to a place on the
   page (the error summary's link to a field) leads to an element of the page (2.4.1);
-- data tables have header cells with ``scope`` (1.3.1);
+- data tables have header cells with ``scope`` (1.3.1); a list keeps its role, a live region (``alert``, ``status``)
+  or a note being an element around it (1.3.1);
 - the style sheet keeps a visible focus on every control (2.4.7).
+
+It runs without a browser, in the suite CI runs on every change. tests/e2e/test_axe.py runs axe-core in Chromium on
+the same kind of pages, at desktop and phone width, for what needs the browser: text contrast on its computed
+background, names as the browser computes them, ARIA roles and parents allowed where used, what CSS hides, the 24 px
+target's spacing. Names, ``alt``, ``lang`` and roles on lists are checked by both; the descriptions of errors, the
+required mark in words, deadlines in words, the skip link, ``<h1>`` and ``scope`` and the focus ring only here.
 """
 
 from __future__ import annotations
@@ -132,6 +139,8 @@ def problems(html: str) -> list[str]:
     for el in doc.xpath("//a[@href]|//button"):
         if not WORD.search(_name(el, ids)):
             out.append(f"<{el.tag} href={el.get('href')!r}> has no name in words: {_text(el)!r}")
+    for lst in doc.xpath("//ul[@role]|//ol[@role]|//li[@role]"):  # a role there hides the list and its count
+        out.append(f"<{lst.tag} role={lst.get('role')!r}>: no longer a list (put the role on an element around it)")
     for table in doc.xpath("//table"):
         if table.get("role") == "presentation":
             continue

@@ -144,7 +144,7 @@ def test_a_dissolution_dated_ahead_still_takes_hand_overs_and_its_officers_see_w
             f"trước ngày {closes:%d/%m/%Y}.")
     for url in (reverse("backoffice:queue"), reverse("backoffice:dossier", args=[d.pk])):
         page = lxml.html.fromstring(client.get(url).content)
-        assert [li.text_content() for li in page.xpath("//ul[@role='note']/li")] == [said]
+        assert [li.text_content() for li in page.xpath("//*[@role='note']/ul/li")] == [said]
 
     # after its last day, as long as a dossier is still open there
     assert closing_notices(world["other_counter"], today=closes) == [

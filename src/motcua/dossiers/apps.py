@@ -11,7 +11,8 @@ class DossiersConfig(AppConfig):
         from motcua.core import event_labels
         from motcua.units.succession import by_succession
 
-        from . import reorganization  # noqa: F401  (its steps of a reorganization of units)
+        # the steps of a reorganization of units; the follower of a successor recorded in the admin
+        from . import handover, reorganization  # noqa: F401
         from .lifecycle import ACTION_LABELS
         from .lifecycle.reorganization import SUCCESSION_LABEL
 

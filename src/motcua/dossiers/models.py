@@ -224,3 +224,28 @@ class DossierCodeSequence(models.Model):
         verbose_name = "dãy số mã hồ sơ"
         verbose_name_plural = "dãy số mã hồ sơ"
         unique_together = [("prefix", "day")]
+
+
+class SuccessorHandover(models.Model):
+    """The open dossiers of a department an administrator recorded a successor for, moving to it in the background
+    (dossiers.handover: too many to move in the admin's request). One per department; the dossiers themselves say
+    what is left (those still at the department), ``moved`` counts what the batches committed."""
+
+    agency = models.OneToOneField("units.Agency", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name="cơ quan ngừng hoạt động")
+    successor = models.ForeignKey("units.Agency", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name="cơ quan kế thừa")
+    on = models.DateField("ngày cơ quan kế thừa tiếp nhận")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="người ghi nhận")
+    total = models.PositiveIntegerField("số hồ sơ lúc ghi nhận", default=0)
+    moved = models.PositiveIntegerField("số hồ sơ đã chuyển", default=0)
+    started_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+    finished_at = models.DateTimeField("chuyển xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "chuyển hồ sơ sang cơ quan kế thừa"
+        verbose_name_plural = "chuyển hồ sơ sang cơ quan kế thừa"
+
+    def __str__(self):
+        return f"{self.agency_id} → {self.successor_id}"

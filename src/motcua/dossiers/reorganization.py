@@ -9,7 +9,7 @@ the new unit. Dossiers closed before the effective date stay where they were: th
 reachable from its successor's statistics.
 
 A department whose successor an administrator records in the admin (no plan: units.succession) hands its open
-dossiers to the successor the same way (``SuccessorTakesDossiers``, through ``move_dossier``).
+dossiers to the successor the same way (dossiers.handover's ``SuccessorTakesDossiers``, through ``move_dossier``).
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from motcua.core.errors import InvalidTransition, PermissionDenied
+from motcua.core.errors import InvalidTransition
 from motcua.core.money import format_number
-from motcua.units import receiving
 from motcua.units.dissolution import Blocker, blockers
 from motcua.units.reorganization import Step, Targets, agency_label, steps
-from motcua.units.succession import Follower, followers
 
 from . import lifecycle
 from .lifecycle.guards import TERMINAL
@@ -151,50 +149,3 @@ def move_dossier(actor, d: Dossier, plan, to_agency) -> Dossier | None:
         if exc.code in ("dossier_not_on_old_unit", "invalid_transition"):
             return None
         raise
-
-
-@followers.register("dossiers.in_flight")
-class SuccessorTakesDossiers(Follower):
-    """The dossiers a department no longer working received or holds and has not closed (a citizen's draft for it
-    too) go to the successor an administrator recorded, as a merger's plan moves them (``InFlight``): its officers
-    (whose roles moved before, accounts.reorganization) process and return them there, from its queue. Refused
-    before anything is saved when the administrator may not move them, or the successor could not keep them (its
-    unit closing before a dossier is due: nobody would return the result)."""
-
-    order = 30  # after the roles (20): an assignee who now holds a role at the successor keeps the dossier
-    SHOWN = 5  # codes named in a refusal
-
-    def refusal(self, actor, agency, successor, on):
-        held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
-        if not held:
-            return ""
-        count = format_number(len(held), 0)
-        try:
-            lifecycle.GUARDS["transfer_agency"](held[0], actor)
-        except PermissionDenied:
-            return (f"{agency.name} còn {count} hồ sơ chưa kết thúc, sẽ chuyển sang {successor.name}: chỉ tài khoản có "
-                    "vai trò quản trị cấp tỉnh mới chuyển được hồ sơ giữa các cơ quan.")
-        today = timezone.localdate()
-        if refused := receiving.handover_refusal(successor, today):
-            return f"{agency.name} còn {count} hồ sơ chưa kết thúc: {refused.message}"
-        late = [(d, refused) for d in held if d.due_at and (refused := receiving.appointment_refusal(
-            successor, today, timezone.localdate(d.due_at), receiving.HANDING))]
-        if not late:
-            return ""
-        codes = ", ".join(d.code or f"bản nháp #{d.pk}" for d, _ in late[:self.SHOWN])
-        more = ", …" if len(late) > self.SHOWN else ""
-        return (f"{successor.name} không nhận được {format_number(len(late), 0)} hồ sơ chưa kết thúc của {agency.name} "
-                f"({codes}{more}): {late[0][1].fact}. Hãy giải quyết xong các hồ sơ này, hoặc chọn cơ quan kế thừa "
-                "khác.")
-
-    def follow(self, actor, agency, successor, on):
-        succession = lifecycle.Succession(agency, successor, on)
-        moved = [m for d in open_at([agency.pk]).order_by("pk") if (m := move_dossier(actor, d, succession, successor))]
-        if not moved:
-            return ""
-        drafts = sum(m.status == Status.DRAFT for m in moved)
-        said = (f"Hồ sơ: {format_number(len(moved), 0)} hồ sơ chưa kết thúc của {agency.name} chuyển sang "
-                f"{successor.name} (giữ mã hồ sơ, lịch sử và ngày hẹn trả; người nộp được báo tin)")
-        if drafts:
-            said += f", trong đó {format_number(drafts, 0)} bản nháp của người nộp"
-        return said + "."

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from . import succession
 from .models import (
@@ -64,10 +64,18 @@ class AgencyAdmin(admin.ModelAdmin):
         return queryset, duplicates
 
     def get_readonly_fields(self, request, obj=None):
-        """An agency a reorganization plan closed keeps the successor the plan recorded (Agency.clean)."""
-        if obj is not None and obj.successor_id and closing_plan(obj.admin_unit.code):
-            return ("successor",)
-        return ()
+        """An agency a reorganization plan closed keeps the successor the plan recorded (Agency.clean). One whose
+        successor was recorded here shows what of its work is still moving there in the background, or finished
+        moving (``handover_progress``)."""
+        fields = ("successor",) if obj is not None and obj.successor_id and closing_plan(obj.admin_unit.code) else ()
+        if obj is not None and obj.successor_id and succession.progress(obj):
+            fields += ("handover_progress",)
+        return fields
+
+    @admin.display(description="Tiến độ chuyển sang cơ quan kế thừa")
+    def handover_progress(self, obj):
+        """The followers' sentences (units.succession ``progress``): how many moved, how many remain."""
+        return format_html_join("", "<p>{}</p>", ((said,) for said in succession.progress(obj)))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The form refuses a successor the apps could not hand the agency's work to safely (units.succession

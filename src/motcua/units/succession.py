@@ -68,6 +68,11 @@ class Follower:
         administrator ("" when nothing did; a ``Caution`` when they should check it)."""
         return ""
 
+    def progress(self, agency: Agency) -> str:
+        """What of `agency`'s work this follower is still moving to its successor after the admin's save (in the
+        background: too much for one request), or finished moving, for the agency's admin page ("" when nothing)."""
+        return ""
+
 
 followers: Registry[type[Follower]] = Registry("successor follower")
 
@@ -143,6 +148,12 @@ def follow(actor, agency: Agency, successor: Agency) -> list[str]:
     record(actor, SUCCESSOR_RECORDED, "units.Agency", agency.pk, {
         "successor": successor.code, "on": on.isoformat(), "event": event.pk if event else None, "moved": said})
     return said
+
+
+def progress(agency: Agency) -> list[str]:
+    """The followers' sentences on what of `agency`'s work is still moving to its successor, or has finished moving,
+    in the background (``Follower.progress``): shown on the agency's admin page."""
+    return [said for each in _ordered() if (said := each.progress(agency))]
 
 
 def change_refusal(agency: Agency) -> str:

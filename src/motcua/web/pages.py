@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from motcua.accounts.models import Role
-from motcua.accounts.permissions import has_role, is_officer, roles_of
+from motcua.accounts.permissions import has_role, is_officer, roles_of, staff_agencies_of
 from motcua.core.errors import DomainError
+from motcua.dossiers.handover import arriving
 
 from .closing import closing_notices
 
@@ -36,7 +37,8 @@ def officer_frame(request, **kw) -> dict:
     kw["my_roles"] = sorted({ra.get_role_display() for ra in roles_of(request.user)})
     kw["is_counter"] = has_role(request.user, Role.COUNTER_OFFICER)
     kw["can_reorganize"] = request.user.has_perm("units.manage_reorganization")
-    kw["closing_notices"] = closing_notices(request.user)  # their unit closes (or has closed) with dossiers open
+    kw["closing_notices"] = [*closing_notices(request.user),  # their unit closes (or has closed) with dossiers open
+                             *arriving(staff_agencies_of(request.user))]  # a predecessor's dossiers still moving in
     return kw
 
 

@@ -1,0 +1,176 @@
+"""A department's open dossiers moving to the successor an administrator recorded in the admin, in the background.
+
+Each move is a lifecycle transition (``transfer_agency``: event, audit entry, outbox event, the applicant's SMS) of
+about 5 ms on PostgreSQL (bench/successor_dossiers.py): the 5.000 open dossiers of a provincial department merged
+in 2025 would hold the admin's request, its transaction and the agency's lock for half a minute, and 10.000 run past
+the web worker's timeout, undoing the whole save. So the admin's save moves at most ``INLINE_AT_MOST`` of them itself
+(dossiers.reorganization's ``SuccessorTakesDossiers``); with more, it records a ``SuccessorHandover`` in its
+transaction and the task worker (``manage.py db_worker``) moves them in batches of ``BATCH``, each batch in its own
+transaction with the count it adds to the handover's ``moved``. The dossiers themselves say what is left (those
+still at the department): a worker killed in a batch loses that batch's transaction only, and the task enqueued
+again or ``manage.py move_to_successors`` moves the rest; a dossier already moved is no longer at the department
+and is not moved twice.
+
+Meanwhile the waiting dossiers are shown as such to the successor's officers, above their queue and their inbox
+(``arriving``): the department's officers' roles moved to the successor in the admin's save, so nobody processes a
+dossier before it has moved; those due first move first.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.tasks import task
+from django.utils import timezone
+
+from motcua.audit.services import record
+from motcua.core.errors import PermissionDenied
+from motcua.core.money import format_number
+from motcua.units import receiving
+from motcua.units.succession import Follower, followers
+
+from . import lifecycle
+from .models import Status, SuccessorHandover
+from .reorganization import move_dossier, open_at
+
+# Open dossiers the admin's save moves itself; with more, they move in the background (the admin's request stays
+# within a second or two: ~5 ms a dossier).
+INLINE_AT_MOST = 200
+# Dossiers moved per transaction in the worker: a killed worker redoes at most this many (~0,5 s).
+BATCH = 100
+# The audit trail's entry when the last of a department's dossiers has moved to its successor.
+HANDED_OVER = "dossiers.successor_handover_finished"
+
+
+def waiting(agency_id: int):
+    """The dossiers of the department still to move, those due first first (then those with no appointment)."""
+    return open_at([agency_id]).order_by(F("due_at").asc(nulls_last=True), "pk")
+
+
+def start(actor, agency, successor, on, count: int) -> SuccessorHandover:
+    """Record, in the admin's transaction, that the department's `count` open dossiers move to `successor` in the
+    background, and queue the move once that transaction has committed."""
+    handover = SuccessorHandover.objects.create(agency=agency, successor=successor, on=on, actor=actor, total=count)
+    transaction.on_commit(lambda: move_to_successor.enqueue(handover.pk))
+    return handover
+
+
+def run(handover_id: int) -> SuccessorHandover:
+    """Move the dossiers still waiting for handover `handover_id`, ``BATCH`` per transaction, until none is left (then
+    the handover is finished). Run twice, or after a stopped run, it moves only what is still at the department."""
+    while True:
+        with transaction.atomic():
+            handover = (SuccessorHandover.objects.select_for_update(of=("self",))
+                        .select_related("agency", "successor", "actor")
+                        .get(pk=handover_id))
+            if handover.finished_at is not None:
+                return handover
+            batch = list(waiting(handover.agency_id).select_related("agency", "current_agency", "assignee")[:BATCH])
+            if not batch:
+                handover.finished_at = timezone.now()
+                handover.save(update_fields=["finished_at"])
+                record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
+                       {"successor": handover.successor.code, "moved": handover.moved})
+                return handover
+            plan = lifecycle.Succession(handover.agency, handover.successor, handover.on)
+            moved = sum(move_dossier(handover.actor, d, plan, handover.successor) is not None for d in batch)
+            if not moved:  # none of them could move (``move_dossier``'s None): nothing left to do but say so
+                return handover
+            SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
+
+
+@task
+def move_to_successor(handover_id: int) -> None:
+    run(handover_id)
+
+
+def unfinished():
+    return SuccessorHandover.objects.filter(finished_at__isnull=True).select_related("agency", "successor")
+
+
+def progress(agency) -> str:
+    """What the administrator reads on the department's page about its dossiers moving in the background ("" when
+    none did): how many moved, how many remain, or when the last one moved."""
+    handover = SuccessorHandover.objects.filter(agency=agency).select_related("successor").first()
+    if handover is None:
+        return ""
+    moved = format_number(handover.moved, 0)
+    if handover.finished_at is not None:
+        return (f"Hồ sơ: đã chuyển xong {moved} hồ sơ chưa kết thúc sang {handover.successor.name} "
+                f"(lúc {timezone.localtime(handover.finished_at):%H:%M %d/%m/%Y}).")
+    left = format_number(waiting(agency.pk).count(), 0)
+    return (f"Hồ sơ: đã chuyển {moved} hồ sơ chưa kết thúc sang {handover.successor.name}, còn {left} hồ sơ đang chờ "
+            "chuyển (chuyển dần trong nền, hồ sơ đến hạn trả trước chuyển trước; tải lại trang để cập nhật). Nếu số "
+            "còn lại không giảm, hãy báo quản trị hệ thống kiểm tra tiến trình chạy nền (manage.py db_worker) hoặc "
+            "chạy lệnh manage.py move_to_successors.")
+
+
+def arriving(agency_ids) -> list[str]:
+    """For the officers of `agency_ids`, above their work lists: the dossiers of a department they succeed that are
+    still moving to them (not yet in their lists, not yet processable)."""
+    said = []
+    for handover in unfinished().filter(successor_id__in=agency_ids).order_by("pk"):
+        left = waiting(handover.agency_id).count()
+        if left:
+            said.append(f"Đang chuyển {format_number(left, 0)} hồ sơ chưa kết thúc của {handover.agency.name} "
+                        f"(ngừng hoạt động) sang {handover.successor.name}: hồ sơ đến hạn trả trước được chuyển "
+                        "trước, và hiện trong danh sách này ngay khi đã chuyển (trước đó chưa xử lý được).")
+    return said
+
+
+@followers.register("dossiers.in_flight")
+class SuccessorTakesDossiers(Follower):
+    """The dossiers a department no longer working received or holds and has not closed (a citizen's draft for it
+    too) go to the successor an administrator recorded, as a merger's plan moves them (``InFlight``): its officers
+    (whose roles moved before, accounts.reorganization) process and return them there, from its queue. More than
+    ``INLINE_AT_MOST`` move in the background (``start``, ``run``), all checked in the save all the same. Refused
+    before anything is saved when the administrator may not move them, or the successor could not keep them (its
+    unit closing before a dossier is due: nobody would return the result)."""
+
+    order = 30  # after the roles (20): an assignee who now holds a role at the successor keeps the dossier
+    SHOWN = 5  # codes named in a refusal
+
+    def refusal(self, actor, agency, successor, on):
+        held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
+        if not held:
+            return ""
+        count = format_number(len(held), 0)
+        try:
+            lifecycle.GUARDS["transfer_agency"](held[0], actor)
+        except PermissionDenied:
+            return (f"{agency.name} còn {count} hồ sơ chưa kết thúc, sẽ chuyển sang {successor.name}: chỉ tài khoản có "
+                    "vai trò quản trị cấp tỉnh mới chuyển được hồ sơ giữa các cơ quan.")
+        today = timezone.localdate()
+        if refused := receiving.handover_refusal(successor, today):
+            return f"{agency.name} còn {count} hồ sơ chưa kết thúc: {refused.message}"
+        late = [(d, refused) for d in held if d.due_at and (refused := receiving.appointment_refusal(
+            successor, today, timezone.localdate(d.due_at), receiving.HANDING))]
+        if not late:
+            return ""
+        codes = ", ".join(d.code or f"bản nháp #{d.pk}" for d, _ in late[:self.SHOWN])
+        more = ", …" if len(late) > self.SHOWN else ""
+        return (f"{successor.name} không nhận được {format_number(len(late), 0)} hồ sơ chưa kết thúc của {agency.name} "
+                f"({codes}{more}): {late[0][1].fact}. Hãy giải quyết xong các hồ sơ này, hoặc chọn cơ quan kế thừa "
+                "khác.")
+
+    def follow(self, actor, agency, successor, on):
+        count = open_at([agency.pk]).count()
+        if count > INLINE_AT_MOST:  # too many for the admin's request: the task worker moves them (``run``)
+            start(actor, agency, successor, on, count)
+            return (f"Hồ sơ: {format_number(count, 0)} hồ sơ chưa kết thúc của {agency.name} đang được chuyển dần "
+                    f"sang {successor.name} trong nền (giữ mã hồ sơ, lịch sử và ngày hẹn trả; hồ sơ đến hạn trả trước "
+                    "chuyển trước; người nộp được báo tin khi hồ sơ của họ chuyển): tiến độ ở mục «Tiến độ chuyển "
+                    "sang cơ quan kế thừa» trên trang cơ quan này.")
+        succession = lifecycle.Succession(agency, successor, on)
+        moved = [m for d in open_at([agency.pk]).order_by("pk") if (m := move_dossier(actor, d, succession, successor))]
+        if not moved:
+            return ""
+        drafts = sum(m.status == Status.DRAFT for m in moved)
+        said = (f"Hồ sơ: {format_number(len(moved), 0)} hồ sơ chưa kết thúc của {agency.name} chuyển sang "
+                f"{successor.name} (giữ mã hồ sơ, lịch sử và ngày hẹn trả; người nộp được báo tin)")
+        if drafts:
+            said += f", trong đó {format_number(drafts, 0)} bản nháp của người nộp"
+        return said + "."
+
+    def progress(self, agency):
+        return progress(agency)

@@ -51,7 +51,7 @@ def test_a_twin_the_locking_statement_did_not_see_is_found_after_the_unique_viol
     first = post(world, "citizen", "", submit_body(world), "lan-2")
     assert first.status_code == 201
     before = written()
-    monkeypatch.setattr(intake_reads, "lock_submitter", lambda account_pk, key: None)  # as if it waited for the twin
+    monkeypatch.setattr(intake_reads, "lock_submitter", lambda account_pk, key, agency: None)  # as if it waited for the twin
     again = post(world, "citizen", "", submit_body(world), "lan-2")
     assert again.status_code == 200 and again.json()["code"] == first.json()["code"]
     assert written() == before

@@ -11,7 +11,10 @@ Transitions that create the dossier (save_draft, submit_online, receive_at_count
 use ``lock``/``run_locked`` and ``commit`` directly.
 
 Lock order (no deadlock between transitions, whoever acts on whichever dossiers): the submitting account
-(``create_once``, idempotent submissions only), the day's code sequence, the dossier. The audit entry takes
+(``create_once``, idempotent submissions only), the receiving agency's row ``FOR SHARE`` (submissions: in the same
+statement as the account's, else intake's first; intake_reads says why), the day's code sequence, the dossier. An
+administrator switching an agency off or recording its successor locks the agency's row, then its dossiers
+(units.succession): the same order, and the share lock lets submissions into one agency run side by side. The audit entry takes
 no lock (the chainer links entries later: audit/chainer.py). Rows are locked ``FOR NO KEY UPDATE``: Django's
 foreign keys are checked at COMMIT with ``FOR KEY SHARE`` on the rows they name (the actor's account, the
 dossier), which ``FOR UPDATE`` would block — two transitions of one account would wait for each other.
@@ -244,7 +247,7 @@ def issue_slip(d: Dossier, kind: str, *, officer, at, **data) -> Slip:
     return slip
 
 
-def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Dossier:
+def create_once(account, idempotency_key, create: Callable[[], Dossier], agency) -> Dossier:
     """Create a dossier once per (submitting account, idempotency key): a retry gets the first one back,
     marked ``idempotent_replay = True``; without a key every call creates one.
 
@@ -253,7 +256,10 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
     while this statement waited for the lock is not seen by it: the new row then violates the unique
     (submitted_by, idempotency_key) constraint, the savepoint below rolls back what this attempt wrote (its code
     number included), and the earlier dossier is read again. So the savepoint stays, even inside the caller's
-    transaction (the API's): without it the IntegrityError would leave that transaction unusable."""
+    transaction (the API's): without it the IntegrityError would leave that transaction unusable.
+
+    The same statement reads the receiving ``agency``'s row FOR SHARE (intake_reads), which ``create`` then checks
+    without reading it again; without a key, ``create`` reads it so itself (intake._share)."""
 
     def earlier():
         return Dossier.objects.filter(submitted_by=account, idempotency_key=idempotency_key).first()
@@ -263,7 +269,7 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
             if idempotency_key:
                 # FOR NO KEY UPDATE (see ``lock``): the account's other transitions check their foreign keys
                 # against this row at COMMIT; FOR UPDATE would deadlock with them.
-                pk = intake_reads.lock_submitter(account.pk, idempotency_key)
+                pk = intake_reads.lock_submitter(account.pk, idempotency_key, agency)
                 if pk is not None:
                     return replayed(Dossier.objects.get(pk=pk))
             return create()
@@ -272,6 +278,8 @@ def create_once(account, idempotency_key, create: Callable[[], Dossier]) -> Doss
         if existing is not None:
             return replayed(existing)
         raise
+    finally:
+        intake_reads.release(agency)  # the next submission reads the agency's row again
 
 
 def run_locked(original, body: Callable[[Dossier], Dossier]) -> Dossier:

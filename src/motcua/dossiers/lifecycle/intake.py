@@ -18,6 +18,7 @@ from motcua.units import receiving
 
 from .. import codes, rules
 from ..models import Channel, Dossier, ReturnMethod, Slip, Status, SupplementRequest
+from . import intake_reads
 from .commit import Event, commit, create_once, flag_of, issue_slip, lock, now, reason, run_locked, save_new, transition
 from .guards import COUNTER, is_owner, require_role, require_status
 from .processing import check_shifted_due, shift_clock
@@ -67,7 +68,23 @@ def _offered(procedure, agency) -> tuple[int, int]:
     return offered["named"], offered["this"]
 
 
-def _check_offered(procedure, agency, *, online: bool, at: dt.datetime) -> None:
+def _share(procedure, agency) -> tuple[int, int] | None:
+    """Read ``agency``'s row FOR SHARE in the submission's transaction, unless the submission's first statement did
+    (commit.create_once), so that whether it still receives is checked on the row its dossier is inserted against
+    (intake_reads: an administrator switching it off or recording its successor meanwhile). Returns what
+    ``_offered`` counts when it was read with it (None: ``_offered`` tells). Lock order: before the dossier's row
+    (commit.py)."""
+    if intake_reads.shared_in_transaction(agency):
+        return None
+    offered = intake_reads.share_agency(agency, procedure.pk)
+    if offered is None:
+        raise ValidationFailed("agency_not_found", f"Không có cơ quan mã “{agency.code}”.")
+    return offered
+
+
+def _check_offered(procedure, agency, *, online: bool, at: dt.datetime, offered=None) -> None:
+    """Whether ``procedure`` is received by ``agency`` at ``at`` (ValidationFailed with why not). ``offered``: what
+    ``_share`` read, when the caller took the agency's share lock (intake_reads); else what ``_offered`` tells."""
     if not procedure.is_active:
         raise ValidationFailed("procedure_inactive", "Thủ tục này không còn áp dụng.")
     # An agency not working, or whose unit does not exist that day (merged or dissolved), receives nothing.
@@ -76,7 +93,7 @@ def _check_offered(procedure, agency, *, online: bool, at: dt.datetime) -> None:
     if online and procedure.online_level not in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
         # Decree 42/2022: only procedures offered as online public services take online dossiers.
         raise ValidationFailed("procedure_not_online", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.")
-    named, this = _offered(procedure, agency)
+    named, this = offered or _offered(procedure, agency)
     if named:
         if not this:
             raise ValidationFailed("agency_not_offering", "Cơ quan đã chọn không tiếp nhận thủ tục này.")
@@ -134,7 +151,10 @@ def save_draft(*, applicant, procedure, agency, applicant_data: dict, form_data:
             if not is_owner(d, applicant):
                 raise PermissionDenied("forbidden", "Bạn không có quyền sửa hồ sơ này.")
             require_status(d, "save_draft", {Status.DRAFT})
-        _check_offered(procedure, agency, online=True, at=at)
+        # A new draft reads the agency's row under the share lock; a saved one is locked already (run_locked), and
+        # the agency's row is never locked after a dossier's (lock order: commit.py). A draft is not received: its
+        # submission checks again.
+        _check_offered(procedure, agency, online=True, at=at, offered=_share(procedure, agency) if created else None)
         d.procedure, d.agency = procedure, agency
         # Name may be missing in an early draft; keep what we have.
         data = dict(applicant_data or {})
@@ -162,6 +182,7 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
     _check_return_method(return_method)
 
     def create() -> Dossier:
+        offered = _share(procedure, agency)  # the agency's row before the draft's (lock order: commit.py)
         if draft is not None:
             d = lock(draft)
             if not is_owner(d, applicant):
@@ -171,7 +192,7 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
         else:
             d = Dossier(applicant=applicant, submitted_by=applicant)
             from_status = ""
-        _check_offered(procedure, agency, online=True, at=at)
+        _check_offered(procedure, agency, online=True, at=at, offered=offered)
         check_appointment(procedure, agency, at)
         _apply_applicant(d, applicant_data)
         d.form_data = _validate_form(procedure, form_data)
@@ -186,7 +207,7 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
         d.code = codes.assign_code(agency, at)
         return commit(d, action="submit_online", from_status=from_status, actor=applicant, at=at, agency=agency)
 
-    return create_once(applicant, idempotency_key, create)
+    return create_once(applicant, idempotency_key, create, agency)
 
 
 # ---------------------------------------------------------------------------------------------- counter
@@ -259,7 +280,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
     require_role(officer, COUNTER, [agency], "receive_at_counter")
 
     def create() -> Dossier:
-        _check_offered(procedure, agency, online=False, at=at)
+        _check_offered(procedure, agency, online=False, at=at, offered=_share(procedure, agency))
         check_appointment(procedure, agency, at)
         reason_given = off_day_reason if off_day_reason is None else check_off_day_reason(agency, at, off_day_reason)
         d = Dossier(submitted_by=officer, procedure=procedure, agency=agency)
@@ -278,7 +299,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
         return commit(d, action="receive_at_counter", from_status="", actor=officer, at=at, agency=agency,
                       **_off_day(reason_given))
 
-    return create_once(officer, idempotency_key, create)
+    return create_once(officer, idempotency_key, create, agency)
 
 
 def _supplement_items(d, at, args) -> None:

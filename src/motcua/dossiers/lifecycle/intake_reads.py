@@ -1,8 +1,21 @@
 """A submission's own reads, each ONE statement through the lifecycle store's helpers (store.py: SQL from the
 models' ``_meta``, prepared on PostgreSQL, model instances built with the fields' converters).
 
-``lock_submitter(account_pk, key)`` — for an idempotent submission (commit.create_once): the submitting account's
-row locked ``FOR NO KEY UPDATE`` and the id of its earlier dossier with that key.
+``lock_submitter(account_pk, key, agency)`` — for an idempotent submission (commit.create_once): the submitting
+account's row locked ``FOR NO KEY UPDATE``, the id of its earlier dossier with that key, and the receiving agency's
+row read ``FOR SHARE`` (``share_agency``'s lock, in the same statement).
+
+``share_agency(agency, procedure_pk)`` — for a submission without a key (and a draft): the receiving agency's row
+read ``FOR SHARE`` with what intake's ``_check_offered`` counts, in place of the statement that counted them.
+
+Why the agency's row is read ``FOR SHARE`` inside the submission's transaction: an administrator switching the agency
+off, or recording its successor (units.succession, which locks the row ``FOR UPDATE`` and then moves its open
+dossiers), writes that row; a submission that read it earlier without a lock would insert its dossier after the
+followers ran, at an agency that no longer works. ``FOR SHARE`` waits for the administrator's transaction and then
+reads the row as committed (refused: ``agency_inactive``), or holds the administrator back until the dossier is
+committed (the followers then move it). Submissions into one agency share the lock and do not wait for each other
+(not ``FOR NO KEY UPDATE``); ``FOR KEY SHARE`` (the foreign key's own check) would not wait for a switch-off, which
+changes no key.
 
 ``procedure_and_agency(procedure_code, agency_code)`` — for a submission (the API): the procedure with its field,
 the agency with its administrative unit, and what intake's ``_check_offered`` counts (how many agencies the
@@ -21,29 +34,84 @@ from .store import _cursor, _instances, _parts, _qn, writer
 
 
 @functools.cache
+def _agency_columns(alias: str) -> str:
+    agency = Agency._meta
+    return ", ".join(f"{alias}.{_qn(agency.get_field(name).column)}" for name in ("is_active", "successor"))
+
+
+@functools.cache
 def _submitter_sql(for_update: bool) -> str:
     meta = Dossier._meta
     submitted_by = meta.get_field("submitted_by")
     account = submitted_by.related_model._meta
     return (f"SELECT (SELECT d.{_qn(meta.pk.column)} FROM {_qn(meta.db_table)} d "
             f"WHERE d.{_qn(submitted_by.column)} = a.{_qn(account.pk.column)} "
-            f"AND d.{_qn(meta.get_field('idempotency_key').column)} = %s) "
-            f"FROM {_qn(account.db_table)} a WHERE a.{_qn(account.pk.column)} = %s"
-            + (" FOR NO KEY UPDATE OF a" if for_update else ""))
+            f"AND d.{_qn(meta.get_field('idempotency_key').column)} = %s), {_agency_columns('g')} "
+            f"FROM {_qn(account.db_table)} a, {_qn(Agency._meta.db_table)} g "
+            f"WHERE a.{_qn(account.pk.column)} = %s AND g.{_qn(Agency._meta.pk.column)} = %s"
+            + (" FOR NO KEY UPDATE OF a FOR SHARE OF g" if for_update else ""))
 
 
-def lock_submitter(account_pk, idempotency_key: str) -> int | None:
+def lock_submitter(account_pk, idempotency_key: str, agency: Agency) -> int | None:
     """Lock the submitting account's row FOR NO KEY UPDATE (inside the caller's transaction; lock order and why
-    not FOR UPDATE: commit.py) and return the id of its earlier dossier with ``idempotency_key``, or None.
+    not FOR UPDATE: commit.py), read ``agency``'s row FOR SHARE (``_shared``: see the module's docstring) and return
+    the id of the account's earlier dossier with ``idempotency_key``, or None.
 
     One statement, so it reads the dossiers as they were when it started: a twin submission that committed while
     this one waited for the lock is not seen here. Its INSERT then violates the unique (submitted_by,
     idempotency_key) constraint, and create_once finds the twin after rolling back (commit.py)."""
     connection = writer()
     with _cursor(connection) as cur:
-        cur.execute(_submitter_sql(connection.features.has_select_for_update), [idempotency_key, account_pk])
+        cur.execute(_submitter_sql(connection.features.has_select_for_update),
+                    [idempotency_key, account_pk, agency.pk])
         row = cur.fetchone()
-    return row[0] if row else None
+    if row is None:  # the agency is gone: intake's own statement (share_agency) says so
+        return None
+    _shared(agency, row[1], row[2])
+    agency._intake_shared = True  # until the submission's transaction ends: commit.create_once clears it
+    return row[0]
+
+
+@functools.cache
+def _share_sql(for_share: bool) -> str:
+    through = Procedure._meta.get_field("agencies").remote_field.through._meta
+    named = (f"(SELECT COUNT(*) FROM {_qn(through.db_table)} t "
+             f"WHERE t.{_qn(through.get_field('procedure').column)} = %s")
+    this = f"{named} AND t.{_qn(through.get_field('agency').column)} = g.{_qn(Agency._meta.pk.column)})"
+    return (f"SELECT {_agency_columns('g')}, {named}), {this} FROM {_qn(Agency._meta.db_table)} g "
+            f"WHERE g.{_qn(Agency._meta.pk.column)} = %s" + (" FOR SHARE OF g" if for_share else ""))
+
+
+def share_agency(agency: Agency, procedure_pk) -> tuple[int, int] | None:
+    """Read ``agency``'s row FOR SHARE (inside the caller's transaction: see the module's docstring), refresh what the
+    instance says of whether it works (``is_active``, its successor), and return what intake's ``_check_offered``
+    counts: how many agencies the procedure names and whether this agency is one of them. None: the agency is gone."""
+    connection = writer()
+    with _cursor(connection) as cur:
+        cur.execute(_share_sql(connection.features.has_select_for_update), [procedure_pk, procedure_pk, agency.pk])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    _shared(agency, row[0], row[1])
+    return row[2], row[3]
+
+
+def _shared(agency: Agency, is_active, successor_id) -> None:
+    """``agency`` as its row reads under the submission's share lock: whether it works, and its successor."""
+    agency.is_active = bool(is_active)
+    if agency.successor_id != successor_id:
+        agency.successor_id = successor_id
+        agency._state.fields_cache.pop("successor", None)
+
+
+def shared_in_transaction(agency: Agency) -> bool:
+    """Whether ``agency``'s row was read FOR SHARE by this submission (lock_submitter): then intake reads it no more."""
+    return getattr(agency, "_intake_shared", False)
+
+
+def release(agency: Agency) -> None:
+    """The submission's transaction ended (or its savepoint): the next one reads the row again."""
+    agency.__dict__.pop("_intake_shared", None)
 
 
 @functools.cache

@@ -151,6 +151,9 @@ def problems(html: str) -> list[str]:
         for th in table.xpath(".//th"):  # a header said over nothing: a cell with no data is a <td>
             if not _text(th) and not th.get("aria-label"):
                 out.append(f"an empty header cell in a table of {_text(table)[:40]!r}")
+    scrolls = doc.xpath("//*[contains(concat(' ', @class, ' '), ' scroll ')]")
+    if scrolls and len(doc.xpath("//script[contains(@src, 'motcua/scroll.js')]")) != 1:  # a box that pans, by keys
+        out.append(f"{len(scrolls)} table boxes (.scroll) but scroll.js not loaded once")
     for el in doc.xpath("//*[@style]"):
         if re.search(r"outline\s*:\s*(none|0)", el.get("style")):
             out.append(f"<{el.tag}> removes its focus outline")

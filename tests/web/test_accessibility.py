@@ -148,6 +148,12 @@ def problems(html: str) -> list[str]:
             out.append(f"a table without header cells: {_text(table)[:60]!r}")
         for th in table.xpath(".//th[not(@scope)]"):
             out.append(f"<th> {_text(th)[:40]!r} without scope")
+        for th in table.xpath(".//th"):  # a header said over nothing: a cell with no data is a <td>
+            if not _text(th) and not th.get("aria-label"):
+                out.append(f"an empty header cell in a table of {_text(table)[:40]!r}")
+    scrolls = doc.xpath("//*[contains(concat(' ', @class, ' '), ' scroll ')]")
+    if scrolls and len(doc.xpath("//script[contains(@src, 'motcua/scroll.js')]")) != 1:  # a box that pans, by keys
+        out.append(f"{len(scrolls)} table boxes (.scroll) but scroll.js not loaded once")
     for el in doc.xpath("//*[@style]"):
         if re.search(r"outline\s*:\s*(none|0)", el.get("style")):
             out.append(f"<{el.tag}> removes its focus outline")
@@ -227,8 +233,8 @@ def test_a_dossier_further_on_meets_them_too(client, world, submitted):
 
 
 def test_the_leaders_statistics_and_digital_transformation_plan_meet_them_too(client, world):
-    """A commune's leader reads the statistics and writes the unit's digital transformation plan (its form sent
-    back wrong, its page of groups, tasks and targets)."""
+    """A commune's leader reads the statistics and Decision 766 (so does anyone) and writes the unit's digital
+    transformation plan (its form sent back wrong, its page of groups, tasks and targets)."""
     from motcua.transformation.services.plans import create_plan
 
     plan = create_plan(world["leader"], agency=world["agency"], year=timezone.localdate().year,
@@ -237,7 +243,9 @@ def test_the_leaders_statistics_and_digital_transformation_plan_meet_them_too(cl
              ("leader", "get", reverse("backoffice:dx_home"), None),
              ("leader", "get", reverse("backoffice:dx_plan_new"), None),
              ("leader", "post", reverse("backoffice:dx_plan_new"), {}),
-             ("leader", "get", reverse("backoffice:dx_plan", args=[plan.pk]), None)]
+             ("leader", "get", reverse("backoffice:dx_plan", args=[plan.pk]), None),
+             ("leader", "get", reverse("reporting:index766"), None),
+             (None, "get", reverse("reporting:index766"), None)]
     found = _found(client, world, pages)
     assert not found, "\n".join(found)
 

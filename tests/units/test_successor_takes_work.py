@@ -326,6 +326,34 @@ def test_a_successor_that_took_the_work_is_not_changed_or_cleared_in_the_admin(c
     assert Agency.objects.get(pk=other.pk).successor == fifth
 
 
+def test_a_successor_recorded_by_another_administrator_meanwhile_is_not_replaced(client, admin, monkeypatch):
+    """Two administrators open the department's page while it has no successor; one records «Sở 4» and its work moves
+    there while the other's save, choosing «Sở 3», waits on the lock. That save sees the first successor under the
+    lock and is refused with the form's words, instead of moving the work a second time and telling the national
+    portal a second successor."""
+    old, new, other, *_rest = _world()
+    checked, first = succession.refusals, []
+
+    def another_administrator_records_a_successor_first(*args):
+        if not first:  # the other administrator's save, committed before this one's lock is granted
+            first.append(True)
+            Agency.objects.filter(pk=old.pk).update(is_active=False, successor=other)
+            succession.follow(admin, Agency.objects.get(pk=old.pk), other)
+        return checked(*args)
+
+    monkeypatch.setattr(succession, "refusals", another_administrator_records_a_successor_first)
+    sign_in(client, admin)
+
+    answer = _post(client, old, new)
+
+    said = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert any(f"đã ghi nhận {other.name} là cơ quan kế thừa của {old.name}" in s
+               and "không đổi hoặc bỏ cơ quan kế thừa được nữa" in s for s in said), said
+    # (the first administrator's save ran on this connection here, so it is undone with the refused one)
+    assert not type(_rest[0]).objects.filter(agency=new).exists()
+    assert not OutboxEvent.objects.filter(topic=succession.SUCCESSOR_RECORDED, payload__agency__code=new.code).exists()
+
+
 def test_the_audit_trail_and_the_outbox_name_the_moves_to_the_successor(client, admin):
     """The admin's audit trail and outbox list call a dossier or role moved to an admin-recorded successor what it is,
     in the dossier history's words, not a rearrangement of administrative units."""

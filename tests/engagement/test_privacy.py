@@ -148,3 +148,26 @@ def test_a_sender_named_in_one_short_word_is_masked_in_the_public_copy(client, n
     assert shown["answer"] == f"Kính gửi {initial}: cán bộ quầy 3 đã được nhắc nhở."
     page = client.get(reverse("portal:feedback_answers")).content.decode()
     assert f"{initial} chờ ở quầy" in page and f"{name} chờ" not in page
+
+
+@pytest.mark.parametrize("name, word, text", [("Minh", "minh bạch", "Đề nghị công khai minh bạch mức phí."),
+                                              ("Bình", "bình thường", "Quầy 3 vẫn làm việc bình thường."),
+                                              ("Tâm", "quan tâm", "Cảm ơn sự quan tâm của cơ quan.")])
+def test_a_one_word_name_that_is_also_an_everyday_word_masks_the_name_not_the_word(client, name, word, text):
+    """A sender named «Minh», «Bình» or «Tâm»: the name is masked where it is written as a name; «minh bạch»,
+    «bình thường», «quan tâm» in the text or the answer stay words, not «M. bạch»."""
+    from motcua.engagement.feedback import answer_feedback, publish_feedback, submit_feedback
+    from tests.factories import officer
+
+    agency = AgencyFactory()
+    fb = submit_feedback(None, classification="regulation", title=f"{name} hỏi về lệ phí",
+                         content=f"Tôi là {name}; {text}", name=name, phone="0935111222", agency=agency)
+    head = officer("department_head", agency)
+    answer_feedback(head, fb, f"Kính gửi ông {name}: {text}")
+    publish_feedback(head, fb)
+    [shown] = client.get(f"{BASE}/feedback/public").json()
+    initial = f"{name[0]}."
+    assert shown["title"] == f"{initial} hỏi về lệ phí"
+    assert shown["content"] == f"Tôi là {initial}; {text}"
+    assert shown["answer"] == f"Kính gửi ông {initial}: {text}"
+    assert word in client.get(reverse("portal:feedback_answers")).content.decode()

@@ -52,3 +52,25 @@ def test_codes_of_the_catalog_and_of_the_figures_history_list_their_dossiers(cli
     assert _listed(client, world, procedure=proc.code) == [world.dossier.pk]
     Procedure.objects.filter(pk=proc.pk).update(code="9.000001")  # its old code is left in the figures only
     assert _listed(client, world, procedure=proc.code) == [world.dossier.pk]
+
+
+@pytest.mark.parametrize("key", ["procedure", "field"])
+def test_checking_a_code_reads_an_index_not_every_dossier_figure(world, key):
+    """The check runs on every drill-down with a code filter; one that names no code of the catalog asks the figures,
+    one row per dossier ever received: a scan of them all would make each mistyped code a long query."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.core.errors import ValidationFailed
+    from motcua.reporting import indicators
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationFailed):
+        indicators.drill_down("received", at(2026, 3, 1).date(), at(2026, 3, 31).date(), world.agency.code,
+                              {key: "9.999999"})
+    (sql,) = [q["sql"] for q in queries if "reporting_dossierfact" in q["sql"]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small is read whole whatever its indexes
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "INDEX" in plan.upper() and "SEQ SCAN" not in plan.upper(), plan

@@ -73,3 +73,14 @@ def test_enough_ratings_are_shown_to_visitors():
     assert WITHHELD not in page and _march_row(page).endswith("80,0 %</td>")
     row = _indicators(client, w)
     assert row["values"]["rated_satisfied"] == MIN_PUBLIC_RATINGS - 1 and "withheld" not in row
+
+
+def test_the_openapi_document_says_the_indicators_are_read_with_or_without_signing_in(client):
+    """GET /reporting/indicators answers anyone (officers read more): its OpenAPI operation lists no credentials among
+    its alternatives («{}»), as before it took an optional sign-in, so a client generated from the document does not
+    demand a token. The operations that need one still say so."""
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    security = paths["/api/v1/reporting/indicators"]["get"]["security"]
+    assert {} in security and {"TokenAuth": []} in security and {"SessionAuth": []} in security
+    assert {} not in paths["/api/v1/reporting/drilldown"]["get"]["security"]
+    assert client.get("/api/v1/reporting/indicators", {"period": "2026-03"}).status_code == 200

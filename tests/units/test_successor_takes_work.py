@@ -326,6 +326,61 @@ def test_a_successor_that_took_the_work_is_not_changed_or_cleared_in_the_admin(c
     assert Agency.objects.get(pk=other.pk).successor == fifth
 
 
+def test_a_successor_recorded_by_another_administrator_meanwhile_is_not_replaced(client, admin, monkeypatch):
+    """Two administrators open the department's page while it has no successor; one records «Sở 4» and its work moves
+    there while the other's save, choosing «Sở 3», waits on the lock. That save sees the first successor under the
+    lock and is refused with the form's words, instead of moving the work a second time and telling the national
+    portal a second successor."""
+    old, new, other, *_rest = _world()
+    checked, first = succession.refusals, []
+
+    def another_administrator_records_a_successor_first(*args):
+        if not first:  # the other administrator's save, committed before this one's lock is granted
+            first.append(True)
+            Agency.objects.filter(pk=old.pk).update(is_active=False, successor=other)
+            succession.follow(admin, Agency.objects.get(pk=old.pk), other)
+        return checked(*args)
+
+    monkeypatch.setattr(succession, "refusals", another_administrator_records_a_successor_first)
+    sign_in(client, admin)
+
+    answer = _post(client, old, new)
+
+    said = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert any(f"đã ghi nhận {other.name} là cơ quan kế thừa của {old.name}" in s
+               and "không đổi hoặc bỏ cơ quan kế thừa được nữa" in s for s in said), said
+    # (the first administrator's save ran on this connection here, so it is undone with the refused one)
+    assert not type(_rest[0]).objects.filter(agency=new).exists()
+    assert not OutboxEvent.objects.filter(topic=succession.SUCCESSOR_RECORDED, payload__agency__code=new.code).exists()
+
+
+def test_an_edit_saved_over_a_successor_recorded_meanwhile_does_not_clear_it(client, admin, monkeypatch):
+    """An administrator edits the department's name while another records its successor and the work moves there:
+    the edit, whose page still had no successor, would save «no successor» over it (the admin saves every field),
+    leaving the work at a successor the department no longer names. It is refused with the form's words."""
+    old, new, *_rest = _world()
+    checked, first = Agency.clean, []
+
+    def another_administrator_records_a_successor_first(agency):
+        if not first and agency.pk == old.pk:  # committed after this page was read, before its save
+            first.append(True)
+            Agency.objects.filter(pk=old.pk).update(is_active=False, successor=new)
+            succession.follow(admin, Agency.objects.get(pk=old.pk), new)
+        return checked(agency)
+
+    sign_in(client, admin)
+    url = f"/admin/units/agency/{old.pk}/change/"
+    form = admin_form(client, url, name="Sở Thử Nghiệm 2 (đổi tên)")
+    monkeypatch.setattr(Agency, "clean", another_administrator_records_a_successor_first)
+
+    answer = client.post(url, form, follow=True)
+
+    said = [str(m) for m in get_messages(answer.wsgi_request)] + errors_of(answer)
+    assert any(f"đã ghi nhận {new.name} là cơ quan kế thừa của {old.name}" in s
+               and "không đổi hoặc bỏ cơ quan kế thừa được nữa" in s for s in said), said
+    assert not Agency.objects.filter(name="Sở Thử Nghiệm 2 (đổi tên)").exists()
+
+
 def test_the_audit_trail_and_the_outbox_name_the_moves_to_the_successor(client, admin):
     """The admin's audit trail and outbox list call a dossier or role moved to an admin-recorded successor what it is,
     in the dossier history's words, not a rearrangement of administrative units."""

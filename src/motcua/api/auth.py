@@ -140,5 +140,8 @@ def _anonymous(request):
     return AnonymousUser()
 
 
+_anonymous.anonymous = True  # the OpenAPI document lists no credentials among the alternatives (api.openapi)
+
+
 #: An operation anyone may call that answers a signed-in caller more (``request.auth``: the user, or AnonymousUser).
 optional_auth = [token_auth, session_auth, _anonymous]

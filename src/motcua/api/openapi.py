@@ -22,6 +22,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 WRITES = {"post", "put", "patch", "delete"}
@@ -88,9 +89,21 @@ def complete(schema: dict) -> dict:
     return schema
 
 
+class MotcuaSchema(OpenAPISchema):
+    def operation_security(self, operation):
+        """An operation anyone may call that answers a signed-in caller more (api.auth.optional_auth) lists no
+        credentials (``{}``) among its alternatives: OpenAPI's word for an optional sign-in."""
+        security = super().operation_security(operation)
+        if security and any(getattr(auth, "anonymous", False) for auth in operation.auth_callbacks):
+            security.append({})
+        return security
+
+
 class MotcuaAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = MotcuaSchema(self, path_prefix)
         if "ErrorOut" not in schema.get("components", {}).get("schemas", {}):  # pragma: no cover
             raise RuntimeError("ErrorOut must be in the OpenAPI components")
         return complete(schema)

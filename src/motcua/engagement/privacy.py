@@ -74,10 +74,11 @@ def _literal(value: str) -> re.Pattern | None:
 
 
 def _name_pattern(name: str) -> re.Pattern | None:
-    """Where a person's name is written. A name of two letters («Hà», «Tú», «An») is also an everyday word («an
-    toàn»): found written as a name, capitalized («Hà», «HÀ»); a single letter is no name to find."""
+    """Where a person's name is written. A name of one word is also an everyday word as often as not («an toàn»,
+    «minh bạch», «bình thường», «quan tâm»): found written as a name, capitalized («Hà», «HÀ», «Minh»); a single
+    letter is no name to find."""
     words = unicodedata.normalize("NFC", name or "").split()
-    if len(words) == 1 and len(words[0]) == 2:
+    if len(words) == 1 and len(words[0]) >= 2:
         word = words[0]
         forms = {word[0].upper() + word[1:].lower(), word.upper()}
         return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(forms))) + r")(?!\w)")

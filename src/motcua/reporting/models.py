@@ -72,6 +72,10 @@ class DossierFact(models.Model):
             models.Index(fields=["decided_at"]),
             models.Index(fields=["due_at"]),
             models.Index(fields=["closed_at"]),
+            # a drill-down's code filter is checked against the figures' history (indicators._check_filters): an
+            # unknown code must not read every dossier's row to find it is not there
+            models.Index(fields=["procedure_code"]),
+            models.Index(fields=["field_code"]),
         ]
 
     def __str__(self):

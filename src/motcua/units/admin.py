@@ -108,13 +108,20 @@ class AgencyAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except succession.Refused as refused:
             for why in refused.reasons:
-                self.message_user(request, f"Chưa lưu cơ quan kế thừa: {why}", messages.ERROR)
+                self.message_user(request, f"Chưa lưu thay đổi: {why}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         """A successor recorded here (no reorganization plan: a department merged into another) takes over the work
         the apps hand it (units.succession), in the same transaction and under the lock the form's check took (the
-        followers check again before moving); the administrator is told what moved."""
+        followers check again before moving); the administrator is told what moved. A page read before another
+        administrator's successor took the work (saved since) would save over it: refused, as the form refuses it."""
+        if change:
+            succession.lock(obj)
+            stored = Agency.objects.get(pk=obj.pk)
+            if stored.successor_id not in (form.initial.get("successor"), obj.successor_id) and (
+                    why := succession.change_refusal(stored)):
+                raise succession.Refused([why])
         super().save_model(request, obj, form, change)
         if obj.successor_id and "successor" in form.changed_data:
             for said in succession.follow(request.user, obj, obj.successor):

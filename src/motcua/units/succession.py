@@ -138,6 +138,8 @@ def follow(actor, agency: Agency, successor: Agency) -> list[str]:
     dossier received since the admin form checked them is checked too, or the whole save is ``Refused``."""
     if why := refusals(actor, agency, successor):
         raise Refused(why)
+    if why := _recorded_meanwhile(agency, successor):  # another administrator's save, committed before the lock
+        raise Refused([why])
     on = taking_over_on(agency)
     run, procedures = _ordered(), tuple(agency.procedure_codes())
     for each in run:
@@ -168,9 +170,19 @@ def change_refusal(agency: Agency) -> str:
     entry = (AuditEntry.objects.filter(action=SUCCESSOR_RECORDED, object_type="units.Agency",
                                        object_id=str(agency.pk), data__successor=agency.successor.code)
              .order_by("-pk").first())
-    if entry is None:
-        return ""
-    successor = agency.successor
+    return _unchangeable(agency, agency.successor, entry) if entry else ""
+
+
+def _recorded_meanwhile(agency: Agency, successor: Agency) -> str:
+    """``change_refusal``'s words when another successor of `agency` took its work since the admin form read the
+    agency (two administrators saving at once: this save waited on the lock); "" otherwise. Read under the lock."""
+    entry = (AuditEntry.objects.filter(action=SUCCESSOR_RECORDED, object_type="units.Agency", object_id=str(agency.pk))
+             .exclude(data__successor=successor.code).order_by("-pk").first())
+    first = entry and Agency.objects.filter(code=entry.data.get("successor")).first()
+    return _unchangeable(agency, first, entry) if first else ""
+
+
+def _unchangeable(agency: Agency, successor: Agency, entry: AuditEntry) -> str:
     moved = "; ".join(said.rstrip(".") for said in entry.data.get("moved") or ())
     return (f"Ngày {timezone.localtime(entry.at):%d/%m/%Y} đã ghi nhận {successor.name} là cơ quan kế thừa của "
             f"{agency.name} và chuyển sang {successor.name} công việc cơ quan này để lại"

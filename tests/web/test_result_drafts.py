@@ -81,6 +81,10 @@ def test_bad_templates_are_refused_and_nothing_is_kept(client, world, content, s
 
 TOO_LARGE = "Mẫu có trường trộn tạo giá trị quá lớn (quá 100.000 ký tự)"
 N = "applicant_name"  # «…» in the context a template is tried with on upload
+# Which bound stopped a render is told by its message (size, total or deadline); the time only shows it was not
+# left to run to a much later limit (the child process's CPU limit, hours without any). Generous: a loaded 2-core
+# machine took 4,5 s for what takes under a second when it is quiet.
+STOPPED_WITHIN = 15
 
 
 # Each built a text of a gigabyte or more (or, «round», computed a number of ten million digits) on upload and on
@@ -112,7 +116,7 @@ def test_merge_fields_building_past_the_limit_are_refused_quickly(client, world,
     started = time.monotonic()
     resp = _upload_template(client, world["proc"], template_docx("GIẤY", [field]))
     assert resp.status_code == 422 and TOO_LARGE in resp.content.decode()
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < STOPPED_WITHIN
     assert not ResultTemplate.objects.exists() and not Attachment.objects.filter(kind="template").exists()
 
 
@@ -183,7 +187,7 @@ def test_a_draft_building_past_the_limit_is_refused_and_not_kept(client, world, 
     started = time.monotonic()
     resp = client.post(reverse("backoffice:result_draft", args=[d.pk]))
     assert resp.status_code == 422 and TOO_LARGE in resp.content.decode()
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < STOPPED_WITHIN
     assert not Attachment.objects.filter(dossier=d, kind="result_draft").exists()
 
 
@@ -275,7 +279,7 @@ def _refused_quickly(client, world, field, message):
     started = time.monotonic()
     resp = _upload_template(client, world["proc"], content)
     assert resp.status_code == 422 and message in resp.content.decode()
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < STOPPED_WITHIN
     assert not ResultTemplate.objects.exists() and not Attachment.objects.filter(kind="template").exists()
 
 
@@ -312,7 +316,7 @@ def test_a_draft_looping_past_the_deadline_is_refused_and_not_kept(client, world
     started = time.monotonic()
     resp = client.post(reverse("backoffice:result_draft", args=[d.pk]))
     assert resp.status_code == 422 and "Mẫu kết quả mất quá 0,5 giây" in resp.content.decode()
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < STOPPED_WITHIN
     assert not Attachment.objects.filter(dossier=d, kind="result_draft").exists()
 
 

@@ -57,7 +57,10 @@ def start(actor, agency, successor, on, count: int) -> SuccessorHandover:
 
 def run(handover_id: int) -> SuccessorHandover:
     """Move the dossiers still waiting for handover `handover_id`, ``BATCH`` per transaction, until none is left (then
-    the handover is finished). Run twice, or after a stopped run, it moves only what is still at the department."""
+    the handover is finished). Run twice, or after a stopped run, it moves only what is still at the department. A
+    dossier that did not move (``move_dossier``'s None: closed or moved since it was listed) is not listed again, and
+    the batches go on: a batch of them must not end the run with the rest still waiting."""
+    passed: set[int] = set()
     while True:
         with transaction.atomic():
             handover = (SuccessorHandover.objects.select_for_update(of=("self",))
@@ -65,18 +68,21 @@ def run(handover_id: int) -> SuccessorHandover:
                         .get(pk=handover_id))
             if handover.finished_at is not None:
                 return handover
-            batch = list(waiting(handover.agency_id).select_related("agency", "current_agency", "assignee")[:BATCH])
+            batch = list(waiting(handover.agency_id).exclude(pk__in=passed)
+                         .select_related("agency", "current_agency", "assignee")[:BATCH])
             if not batch:
+                if passed and waiting(handover.agency_id).filter(pk__in=passed).exists():
+                    return handover  # still waiting although it would not move: the next run tries again
                 handover.finished_at = timezone.now()
                 handover.save(update_fields=["finished_at"])
                 record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
                        {"successor": handover.successor.code, "moved": handover.moved})
                 return handover
             plan = lifecycle.Succession(handover.agency, handover.successor, handover.on)
-            moved = sum(move_dossier(handover.actor, d, plan, handover.successor) is not None for d in batch)
-            if not moved:  # none of them could move (``move_dossier``'s None): nothing left to do but say so
-                return handover
-            SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
+            missed = [d.pk for d in batch if move_dossier(handover.actor, d, plan, handover.successor) is None]
+            passed.update(missed)
+            if moved := len(batch) - len(missed):
+                SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
 
 
 @task

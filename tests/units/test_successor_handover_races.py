@@ -1,0 +1,35 @@
+"""A department's open dossiers moving to its successor in the background (dossiers.handover) when something else
+happens meanwhile: dossiers closed between the worker's listing and its move, the «Lưu» button pressed twice, a
+successor recorded for the successor while the move into it is still running."""
+
+import pytest
+
+from motcua.dossiers import handover
+from motcua.dossiers.models import Dossier, Status
+from tests.units import test_successor_in_background as background
+from tests.units.test_successor_in_background import OPEN, _progress, _record, _worker, _world
+
+pytestmark = pytest.mark.django_db
+
+admin, small = background.admin, background.small  # its fixtures: a provincial administrator, small batches
+
+
+def test_a_batch_whose_dossiers_were_all_closed_meanwhile_does_not_stop_the_move(
+        client, admin, django_capture_on_commit_callbacks, monkeypatch):
+    old, new, _counter, dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    first_batch = set(handover.waiting(old.pk).values_list("pk", flat=True)[:handover.BATCH])
+    real = handover.move_dossier
+
+    def withdrawn_just_before(actor, d, plan, to_agency):
+        if d.pk in first_batch:  # its applicant withdrew it between the worker's listing and its move
+            Dossier.objects.filter(pk=d.pk).update(status=Status.WITHDRAWN)
+        return real(actor, d, plan, to_agency)
+
+    monkeypatch.setattr(handover, "move_dossier", withdrawn_just_before)
+    _worker()
+
+    left = [d.code for d in dossiers if d.pk not in first_batch and Dossier.objects.get(pk=d.pk).agency_id != new.pk]
+    assert left == []
+    assert f"đã chuyển xong {OPEN - len(first_batch)} hồ sơ chưa kết thúc sang {new.name}" in _progress(client, old)
+

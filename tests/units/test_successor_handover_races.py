@@ -4,8 +4,14 @@ successor recorded for the successor while the move into it is still running."""
 
 import pytest
 
+from motcua.audit.models import AuditEntry
 from motcua.dossiers import handover
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier, Status, SuccessorHandover
+from motcua.units import succession
+from motcua.units.admin import AgencyAdmin
+from motcua.units.models import Agency
+from tests.admin_forms import admin_form, errors_of
+from tests.factories import sign_in
 from tests.units import test_successor_in_background as background
 from tests.units.test_successor_in_background import OPEN, _progress, _record, _worker, _world
 
@@ -32,4 +38,22 @@ def test_a_batch_whose_dossiers_were_all_closed_meanwhile_does_not_stop_the_move
     left = [d.code for d in dossiers if d.pk not in first_batch and Dossier.objects.get(pk=d.pk).agency_id != new.pk]
     assert left == []
     assert f"đã chuyển xong {OPEN - len(first_batch)} hồ sơ chưa kết thúc sang {new.name}" in _progress(client, old)
+
+
+def test_the_save_pressed_twice_records_the_successor_once(client, admin, django_capture_on_commit_callbacks,
+                                                           monkeypatch):
+    old, new, _counter, _dossiers = _world()
+    sign_in(client, admin)
+    url = f"/admin/units/agency/{old.pk}/change/"
+    data = admin_form(client, url, successor=str(new.pk), is_active="")
+    stale = Agency.objects.get(pk=old.pk)  # the second request read the agency before the first one committed
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+
+    monkeypatch.setattr(AgencyAdmin, "get_object", lambda self, request, object_id, from_field=None: stale)
+    answer = client.post(url, data, follow=True)
+
+    assert answer.status_code == 200
+    assert any("không đổi hoặc bỏ cơ quan kế thừa được nữa" in e for e in errors_of(answer)), errors_of(answer)
+    assert SuccessorHandover.objects.filter(agency=old).count() == 1
+    assert AuditEntry.objects.filter(action=succession.SUCCESSOR_RECORDED, object_id=str(old.pk)).count() == 1
 

@@ -3,6 +3,7 @@ happens meanwhile: dossiers closed between the worker's listing and its move, th
 successor recorded for the successor while the move into it is still running."""
 
 import pytest
+from django.core.management import call_command
 
 from motcua.audit.models import AuditEntry
 from motcua.dossiers import handover
@@ -11,7 +12,7 @@ from motcua.units import succession
 from motcua.units.admin import AgencyAdmin
 from motcua.units.models import Agency
 from tests.admin_forms import admin_form, errors_of
-from tests.factories import sign_in
+from tests.factories import AgencyFactory, sign_in
 from tests.units import test_successor_in_background as background
 from tests.units.test_successor_in_background import OPEN, _progress, _record, _worker, _world
 
@@ -57,3 +58,24 @@ def test_the_save_pressed_twice_records_the_successor_once(client, admin, django
     assert SuccessorHandover.objects.filter(agency=old).count() == 1
     assert AuditEntry.objects.filter(action=succession.SUCCESSOR_RECORDED, object_id=str(old.pk)).count() == 1
 
+
+def test_no_successor_is_recorded_for_a_successor_still_receiving_a_predecessors_dossiers(
+        client, admin, django_capture_on_commit_callbacks):
+    old, new, _counter, _dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+
+    url = f"/admin/units/agency/{new.pk}/change/"
+    answer = client.post(url, admin_form(client, url, successor=str(later.pk), is_active=""), follow=True)
+
+    assert any(e.startswith(f"{new.name} đang nhận {OPEN} hồ sơ chưa kết thúc của {old.name}")
+               for e in errors_of(answer)), errors_of(answer)
+    new.refresh_from_db()
+    assert (new.is_active, new.successor) == (True, None)
+    _worker()  # the move into it finishes; then its own successor may be recorded
+    assert Dossier.objects.filter(agency=new).count() == OPEN
+    answer = client.post(url, admin_form(client, url, successor=str(later.pk), is_active=""), follow=True)
+    assert not errors_of(answer)
+    call_command("move_to_successors", verbosity=0)
+    assert Dossier.objects.filter(agency=later).count() == OPEN

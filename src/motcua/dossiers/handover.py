@@ -137,6 +137,13 @@ class SuccessorTakesDossiers(Follower):
     SHOWN = 5  # codes named in a refusal
 
     def refusal(self, actor, agency, successor, on):
+        # Still taking a predecessor's dossiers in the background: switched off now, it could take none of the rest
+        # (lifecycle.transfer_agency moves only to an agency that works), and they would wait at the predecessor.
+        for coming in unfinished().filter(successor=agency).order_by("pk"):
+            if left := waiting(coming.agency_id).count():
+                return (f"{agency.name} đang nhận {format_number(left, 0)} hồ sơ chưa kết thúc của {coming.agency.name} "
+                        f"chuyển dần trong nền: chỉ ghi nhận được cơ quan kế thừa cho {agency.name} khi các hồ sơ này "
+                        f"đã chuyển xong (mục «Tiến độ chuyển sang cơ quan kế thừa» trên trang {coming.agency.name}).")
         held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
         if not held:
             return ""

@@ -74,6 +74,53 @@ def _switch_off(agency_pk, successor_pk, actor, locked, go):
         connections.close_all()
 
 
+def _record_successor(world, admin, successor, after, answer):
+    """Once ``after`` is set, what the admin's agency page does on recording ``successor``: the form's check locks the
+    agency's row (succession.refusals), then the agency is saved and the followers move its work (into ``answer``)."""
+    try:
+        after.wait(30)
+        with transaction.atomic():
+            old = Agency.objects.get(pk=world.agency.pk)
+            answer["refusals"] = succession.refusals(admin, old, successor)
+            old.is_active, old.successor = False, successor
+            old.save()
+            answer["moved"] = succession.follow(admin, old, successor)
+    except Exception as exc:  # pragma: no cover - reported by the callers' assertions
+        answer["admin"] = exc
+    finally:
+        connections.close_all()
+
+
+def _while_the_successor_is_recorded(world, admin, successor, work, answer, timeout=2.0) -> bool:
+    """Run ``work()`` in a transaction of its own thread and, once it has written, record ``successor`` in another
+    (``_record_successor``); ``work``'s transaction commits once the administrator waits for a lock, or after
+    ``timeout`` seconds. Whether the administrator waited; what failed is in ``answer`` ("first", "admin")."""
+    written, go = threading.Event(), threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                work()
+                written.set()
+                go.wait(30)
+        except Exception as exc:  # pragma: no cover - reported by the callers' assertions
+            answer["first"] = exc
+            written.set()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first),
+               threading.Thread(target=_record_successor, args=(world, admin, successor, written, answer))]
+    for t in threads:
+        t.start()
+    assert written.wait(30)
+    waited = _waiting_on_a_lock(timeout=timeout)
+    go.set()
+    for t in threads:
+        t.join(60)
+    return waited
+
+
 def _post(world, who, path, body, key):
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     return world.client(who).post(f"/api/v1/dossiers{path}", body, content_type="application/json", **headers)
@@ -143,39 +190,14 @@ def test_a_submission_while_the_admin_switches_the_agency_off_is_refused_not_str
 def test_a_dossier_received_just_before_the_successor_is_recorded_moves_to_it(world, admin):
     """The other order: the counter's reception holds the agency's row (shared) until it commits, so the administrator's
     lock waits for it, and the followers then see the dossier and move it."""
-    proc, agency, successor, inserted, go, answer = _read_before(world)
+    proc, agency, successor, _inserted, _go, answer = _read_before(world)
 
     def receive():
-        try:
-            with transaction.atomic():
-                answer["dossier"] = lifecycle.receive_at_counter(
-                    officer=world.users["counter"], procedure=proc, agency=agency, applicant_data=APPLICANT,
-                    form_data={"ho_ten_tre": "Trần Minh An"})
-                inserted.set()
-                go.wait(30)
-        finally:
-            connections.close_all()
+        answer["dossier"] = lifecycle.receive_at_counter(
+            officer=world.users["counter"], procedure=proc, agency=agency, applicant_data=APPLICANT,
+            form_data={"ho_ten_tre": "Trần Minh An"})
 
-    def record_successor():
-        try:
-            inserted.wait(30)
-            with transaction.atomic():
-                old = Agency.objects.get(pk=world.agency.pk)
-                answer["refusals"] = succession.refusals(admin, old, successor)
-                old.is_active, old.successor = False, successor
-                old.save()
-                answer["moved"] = succession.follow(admin, old, successor)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=receive), threading.Thread(target=record_successor)]
-    for t in threads:
-        t.start()
-    assert inserted.wait(30)
-    waited = _waiting_on_a_lock(timeout=2.0)  # the administrator waits for the reception
-    go.set()
-    for t in threads:
-        t.join(60)
+    waited = _while_the_successor_is_recorded(world, admin, successor, receive, answer)  # the admin waits for it
 
     dossier = Dossier.objects.get(pk=answer["dossier"].pk)
     assert waited
@@ -242,3 +264,23 @@ def test_parallel_submissions_into_one_agency_while_its_successor_is_recorded_ne
     assert not open_at([world.agency.pk]).filter(current_agency=world.agency).exists()
     assert set(Dossier.objects.filter(agency=world.agency).values_list("current_agency", flat=True)) <= {successor.pk}
 
+
+
+def test_an_officers_step_committing_while_the_successor_is_recorded_is_moved_not_deadlocked(world, admin):
+    """An officer's transition holds its dossier and, at COMMIT, checks its event's foreign key to the agency
+    (FOR KEY SHARE). The administrator's lock on the agency's row must not block that check while the followers
+    wait for the dossier: both finish, the step is kept and the dossier moves to the successor."""
+    received = lifecycle.receive_at_counter(officer=world.users["counter"], procedure=world.procedure,
+                                            agency=world.agency, applicant_data=APPLICANT,
+                                            form_data={"ho_ten_tre": "Trần Minh An"})
+    _proc, _agency, successor, _written, _go, answer = _read_before(world)
+
+    def start_processing():
+        lifecycle.start_processing(received.pk, officer=world.users["counter"], assignee=world.users["specialist"])
+
+    # the followers wait for the officer's dossier
+    assert _while_the_successor_is_recorded(world, admin, successor, start_processing, answer, timeout=5.0)
+
+    assert "first" not in answer and "admin" not in answer and answer["refusals"] == [], answer
+    dossier = Dossier.objects.get(pk=received.pk)
+    assert (dossier.status, dossier.current_agency) == (Status.PROCESSING, successor)

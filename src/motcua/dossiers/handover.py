@@ -57,7 +57,10 @@ def start(actor, agency, successor, on, count: int) -> SuccessorHandover:
 
 def run(handover_id: int) -> SuccessorHandover:
     """Move the dossiers still waiting for handover `handover_id`, ``BATCH`` per transaction, until none is left (then
-    the handover is finished). Run twice, or after a stopped run, it moves only what is still at the department."""
+    the handover is finished). Run twice, or after a stopped run, it moves only what is still at the department. A
+    dossier that did not move (``move_dossier``'s None: closed or moved since it was listed) is not listed again, and
+    the batches go on: a batch of them must not end the run with the rest still waiting."""
+    passed: set[int] = set()
     while True:
         with transaction.atomic():
             handover = (SuccessorHandover.objects.select_for_update(of=("self",))
@@ -65,18 +68,21 @@ def run(handover_id: int) -> SuccessorHandover:
                         .get(pk=handover_id))
             if handover.finished_at is not None:
                 return handover
-            batch = list(waiting(handover.agency_id).select_related("agency", "current_agency", "assignee")[:BATCH])
+            batch = list(waiting(handover.agency_id).exclude(pk__in=passed)
+                         .select_related("agency", "current_agency", "assignee")[:BATCH])
             if not batch:
+                if passed and waiting(handover.agency_id).filter(pk__in=passed).exists():
+                    return handover  # still waiting although it would not move: the next run tries again
                 handover.finished_at = timezone.now()
                 handover.save(update_fields=["finished_at"])
                 record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
                        {"successor": handover.successor.code, "moved": handover.moved})
                 return handover
             plan = lifecycle.Succession(handover.agency, handover.successor, handover.on)
-            moved = sum(move_dossier(handover.actor, d, plan, handover.successor) is not None for d in batch)
-            if not moved:  # none of them could move (``move_dossier``'s None): nothing left to do but say so
-                return handover
-            SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
+            missed = [d.pk for d in batch if move_dossier(handover.actor, d, plan, handover.successor) is None]
+            passed.update(missed)
+            if moved := len(batch) - len(missed):
+                SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
 
 
 @task
@@ -131,6 +137,13 @@ class SuccessorTakesDossiers(Follower):
     SHOWN = 5  # codes named in a refusal
 
     def refusal(self, actor, agency, successor, on):
+        # Still taking a predecessor's dossiers in the background: switched off now, it could take none of the rest
+        # (lifecycle.transfer_agency moves only to an agency that works), and they would wait at the predecessor.
+        for coming in unfinished().filter(successor=agency).order_by("pk"):
+            if left := waiting(coming.agency_id).count():
+                return (f"{agency.name} đang nhận {format_number(left, 0)} hồ sơ chưa kết thúc của {coming.agency.name} "
+                        f"chuyển dần trong nền: chỉ ghi nhận được cơ quan kế thừa cho {agency.name} khi các hồ sơ này "
+                        f"đã chuyển xong (mục «Tiến độ chuyển sang cơ quan kế thừa» trên trang {coming.agency.name}).")
         held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
         if not held:
             return ""

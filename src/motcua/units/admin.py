@@ -94,7 +94,13 @@ class AgencyAdmin(admin.ModelAdmin):
                         self.add_error("successor", refused)
                         return data
                 if self.instance.pk and successor and "successor" in self.changed_data and not data.get("is_active"):
-                    for why in succession.refusals(actor, self.instance, successor):
+                    reasons = succession.refusals(actor, self.instance, successor)  # under the agency's lock
+                    # The form was read before that lock: a save of this agency that committed meanwhile (the
+                    # «Lưu» button pressed twice) recorded a successor already and its followers moved the work;
+                    # following again would hand it over twice.
+                    if refused := succession.change_refusal(Agency.objects.get(pk=self.instance.pk)):
+                        reasons = [refused]
+                    for why in reasons:
                         self.add_error("successor", why)
                 return data
 

@@ -119,9 +119,11 @@ class Refused(Exception):
 
 
 def lock(agency: Agency) -> None:
-    """Hold `agency`'s row until the caller's transaction ends (FOR UPDATE): a dossier received there meanwhile waits
-    (its row refers to the agency's), so what the followers check is what they move."""
-    list(Agency.objects.select_for_update().filter(pk=agency.pk).values_list("pk", flat=True))
+    """Hold `agency`'s row until the caller's transaction ends (FOR NO KEY UPDATE): a dossier received there meanwhile
+    waits (a submission reads the row FOR SHARE: dossiers.lifecycle.intake_reads), so what the followers check is what
+    they move. Not FOR UPDATE: an officer's transition at the agency checks its event's foreign key to this row at
+    COMMIT (FOR KEY SHARE) while holding its dossier, which the followers then wait for: a deadlock."""
+    list(Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).values_list("pk", flat=True))
 
 
 def refusals(actor, agency: Agency, successor: Agency) -> list[str]:

@@ -17,7 +17,8 @@ administrator switching an agency off or recording its successor locks the agenc
 (units.succession): the same order, and the share lock lets submissions into one agency run side by side. The audit entry takes
 no lock (the chainer links entries later: audit/chainer.py). Rows are locked ``FOR NO KEY UPDATE``: Django's
 foreign keys are checked at COMMIT with ``FOR KEY SHARE`` on the rows they name (the actor's account, the
-dossier), which ``FOR UPDATE`` would block — two transitions of one account would wait for each other.
+dossier, the event's agency), which ``FOR UPDATE`` would block — two transitions of one account would wait for each
+other, and an administrator's lock on the agency (units.succession) for the transition it waits for.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ row read ``FOR SHARE`` (``share_agency``'s lock, in the same statement).
 read ``FOR SHARE`` with what intake's ``_check_offered`` counts, in place of the statement that counted them.
 
 Why the agency's row is read ``FOR SHARE`` inside the submission's transaction: an administrator switching the agency
-off, or recording its successor (units.succession, which locks the row ``FOR UPDATE`` and then moves its open
+off, or recording its successor (units.succession, which locks the row ``FOR NO KEY UPDATE`` and then moves its open
 dossiers), writes that row; a submission that read it earlier without a lock would insert its dossier after the
 followers ran, at an agency that no longer works. ``FOR SHARE`` waits for the administrator's transaction and then
 reads the row as committed (refused: ``agency_inactive``), or holds the administrator back until the dossier is

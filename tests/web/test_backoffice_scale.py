@@ -2,6 +2,7 @@
 reads the dossier table through its indexes (bench/backoffice_scale.py measures both at 1.000 and 20.000 dossiers)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Channel, Dossier, Status
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,19 @@ def test_dashboard_overdue_list_costs_the_same_for_3_and_30_dossiers(client, wor
     many, body = _statements(client, url)
     assert body.count("H55-2-") == 30
     assert many == few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_an_officers_dossiers_are_found_through_indexes_not_by_reading_the_whole_table(world):
+    _processing(world, 30)
+    qs = visible_dossiers(world["counter"]).order_by("-created_at")[:30]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")  # what the planner picks on a large table, on a small one
+        cur.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert not re.search(r"Seq Scan on dossiers_dossier\b", plan), plan
+    assert len(qs) == 30
 
 
 def _handed_over(world, times):

@@ -57,6 +57,7 @@ def test_an_officers_dossiers_are_found_through_indexes_not_by_reading_the_whole
         cur.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cur.fetchall())
     assert not re.search(r"Seq Scan on dossiers_dossier\b", plan), plan
+    assert "BitmapOr" in plan  # one index per branch of the rule, hand-overs included
     assert len(qs) == 30
 
 

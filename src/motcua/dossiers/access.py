@@ -41,6 +41,7 @@ from django.db.models import Q
 from motcua.accounts.models import ACTING_ROLES
 from motcua.accounts.permissions import can, has_role, is_province_wide, staff_agencies_of
 from motcua.core.errors import DomainError, InvalidTransition, PermissionDenied
+from motcua.db.expressions import AmongIds
 
 from . import lifecycle
 from .models import Dossier, DossierEvent, Status
@@ -64,22 +65,16 @@ def visible_dossiers(user, qs=None):
         return qs.none()
     if is_province_wide(user):
         return qs
+    cond = Q(applicant_id=user.pk) | Q(submitted_by_id=user.pk)
     agencies = staff_agencies_of(user)
-    if not agencies:
-        return qs.filter(Q(applicant_id=user.pk) | Q(submitted_by_id=user.pk))
-    # The officer's rule as a union of id look-ups, each on its own index ((agency, status), (current_agency,
-    # status), the events' to_agency, assignee, applicant, (submitted_by, idempotency_key)): OR-ed in one WHERE
-    # with the hand-over sub-query, PostgreSQL can only read the whole dossier table (a hashed sub-plan is no
-    # index condition), on every back-office list (bench/backoffice_scale.md).
-    ids = _ids(agency_id__in=agencies).union(
-        _ids(current_agency_id__in=agencies),
-        DossierEvent.objects.filter(to_agency_id__in=agencies).order_by().values("dossier_id"),
-        _ids(assignee_id=user.pk), _ids(applicant_id=user.pk), _ids(submitted_by_id=user.pk), all=True)
-    return qs.filter(pk__in=ids)
-
-
-def _ids(**lookup):
-    return Dossier.objects.filter(**lookup).order_by().values("pk")
+    if agencies:
+        # Each branch on its own index ((agency, status), (current_agency, status), assignee, applicant,
+        # (submitted_by, idempotency_key), the primary key for the hand-overs), combined by a BitmapOr: with the
+        # hand-overs as ``pk IN (SELECT …)`` every back-office list read the whole dossier table (AmongIds).
+        handed = DossierEvent.objects.filter(to_agency_id__in=agencies).values("dossier_id")
+        cond |= (Q(agency_id__in=agencies) | Q(current_agency_id__in=agencies) | Q(AmongIds(handed))
+                 | Q(assignee_id=user.pk))
+    return qs.filter(cond)
 
 
 def can_view_dossier(user, dossier) -> bool:

@@ -92,3 +92,17 @@ def test_the_citizens_timeline_costs_the_same_for_3_and_30_hand_overs(client, wo
         assert resp.content.decode().count("→ UBND xã Bình Sơn") == times  # each hand-over names its agency
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_feedback_list_reads_no_dossier(client, world, submitted):
+    from motcua.engagement.feedback import submit_feedback
+
+    submit_feedback(world["citizen"], classification="conduct", title="Chậm trả kết quả", content="Hồ sơ của tôi đã quá hạn trả kết quả.",
+                    name="Trần Thị Mai", phone="0912345678", dossier=submitted, procedure=world["proc"],
+                    agency=world["agency"])
+    client.force_login(world["leader"])
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(reverse("backoffice:feedback_list")).content.decode()
+    assert "Chậm trả kết quả" in body
+    listing = [q["sql"] for q in ctx.captured_queries if 'FROM "engagement_feedback"' in q["sql"]]
+    assert listing and not any("dossiers_dossier" in sql for sql in listing), listing

@@ -41,6 +41,7 @@ from django.db.models import Q
 from motcua.accounts.models import ACTING_ROLES
 from motcua.accounts.permissions import can, has_role, is_province_wide, staff_agencies_of
 from motcua.core.errors import DomainError, InvalidTransition, PermissionDenied
+from motcua.db.expressions import AmongIds
 
 from . import lifecycle
 from .models import Dossier, DossierEvent, Status
@@ -67,8 +68,11 @@ def visible_dossiers(user, qs=None):
     cond = Q(applicant_id=user.pk) | Q(submitted_by_id=user.pk)
     agencies = staff_agencies_of(user)
     if agencies:
+        # Each branch on its own index ((agency, status), (current_agency, status), assignee, applicant,
+        # (submitted_by, idempotency_key), the primary key for the hand-overs), combined by a BitmapOr: with the
+        # hand-overs as ``pk IN (SELECT …)`` every back-office list read the whole dossier table (AmongIds).
         handed = DossierEvent.objects.filter(to_agency_id__in=agencies).values("dossier_id")
-        cond |= (Q(agency_id__in=agencies) | Q(current_agency_id__in=agencies) | Q(pk__in=handed)
+        cond |= (Q(agency_id__in=agencies) | Q(current_agency_id__in=agencies) | Q(AmongIds(handed))
                  | Q(assignee_id=user.pk))
     return qs.filter(cond)
 

@@ -36,7 +36,8 @@ def dashboard(request):
         "in_progress": base.filter(status__in=IN_PROGRESS).count(),
         "overdue": base.filter(status__in=OPEN, due_at__lt=now).count(),
     }
-    overdue = (base.filter(status__in=OPEN, due_at__lt=now).select_related("procedure", "current_agency", "assignee")
+    overdue = (base.filter(status__in=OPEN, due_at__lt=now)
+               .select_related("procedure", "current_agency", "current_step", "assignee")
                .order_by("due_at")[:50])
     start = today - dt.timedelta(days=29)
     start_dt = dt.datetime.combine(start, dt.time.min, tzinfo=TZ)

@@ -79,7 +79,7 @@ def dossier_detail(request, pk):
 def _detail_page(request, dossier, status=200, consent_form=None, rating_form=None):
     filed_with = lifecycle.filed_with(dossier)
     response = page(request, "portal/dossier.html", {
-        "d": dossier, "events": dossier.events.all(), "attachments": list_attachments(dossier),
+        "d": dossier, "events": dossier.events.select_related("to_agency"), "attachments": list_attachments(dossier),
         "filed_with": filed_with, "moved_because": lifecycle.moved_because(dossier) if filed_with else "",
         "supplements": dossier.supplement_requests.all(), "slips": dossier.slips.all(),
         "rating_form": RatingForm() if rating_form is None else rating_form, "rating": _existing_rating(dossier),

@@ -38,7 +38,8 @@ def track(request):
     elif posted:
         status = 400
     filed_with = lifecycle.filed_with(dossier) if dossier else None
-    ctx = {"form": form, "d": dossier, "events": dossier.events.all() if dossier else [], "nav": "track",
+    events = dossier.events.select_related("to_agency") if dossier else []  # a hand-over names its agency
+    ctx = {"form": form, "d": dossier, "events": events, "nav": "track",
            "filed_with": filed_with, "moved_because": lifecycle.moved_because(dossier) if filed_with else ""}
     resp = page(request, "portal/track.html", ctx, status=status)
     if posted:

@@ -18,6 +18,7 @@ dossier before it has moved; those due first move first.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.tasks import task
@@ -40,6 +41,12 @@ INLINE_AT_MOST = 200
 BATCH = 100
 # The audit trail's entry when the last of a department's dossiers has moved to its successor.
 HANDED_OVER = "dossiers.successor_handover_finished"
+# The shared cache's flag (settings.CACHES: one for every process of the host) saying whether any handover is
+# unfinished, so the officers' pages (``arriving``) read nothing more in the common case, none running. Dropped when a
+# handover is recorded or finishes (``changed``, at its transaction's commit); the timeout bounds how long a process
+# that read the table just before such a commit may keep the old answer.
+UNFINISHED_FLAG = "dossiers.handover.any_unfinished"
+FLAG_SECONDS = 60
 
 
 def waiting(agency_id: int):
@@ -51,8 +58,25 @@ def start(actor, agency, successor, on, count: int) -> SuccessorHandover:
     """Record, in the admin's transaction, that the department's `count` open dossiers move to `successor` in the
     background, and queue the move once that transaction has committed."""
     handover = SuccessorHandover.objects.create(agency=agency, successor=successor, on=on, actor=actor, total=count)
+    changed()
     transaction.on_commit(lambda: move_to_successor.enqueue(handover.pk))
     return handover
+
+
+def changed() -> None:
+    """A handover was recorded or finished in the current transaction: the flag (``UNFINISHED_FLAG``) is dropped now
+    and again at the commit (a process reading it between the two caches what it read before the commit)."""
+    cache.delete(UNFINISHED_FLAG)
+    transaction.on_commit(lambda: cache.delete(UNFINISHED_FLAG))
+
+
+def any_unfinished() -> bool:
+    """Whether a handover is still running, from the shared cache (read from the table when the flag is missing)."""
+    flag = cache.get(UNFINISHED_FLAG)
+    if flag is None:
+        flag = unfinished().exists()
+        cache.set(UNFINISHED_FLAG, flag, FLAG_SECONDS)
+    return flag
 
 
 def run(handover_id: int) -> SuccessorHandover:
@@ -75,6 +99,7 @@ def run(handover_id: int) -> SuccessorHandover:
                     return handover  # still waiting although it would not move: the next run tries again
                 handover.finished_at = timezone.now()
                 handover.save(update_fields=["finished_at"])
+                changed()
                 record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
                        {"successor": handover.successor.code, "moved": handover.moved})
                 return handover
@@ -113,8 +138,11 @@ def progress(agency) -> str:
 
 def arriving(agency_ids) -> list[str]:
     """For the officers of `agency_ids`, above their work lists: the dossiers of a department they succeed that are
-    still moving to them (not yet in their lists, not yet processable)."""
+    still moving to them (not yet in their lists, not yet processable). No statement when none moves anywhere (the
+    cached flag, ``any_unfinished``): every back-office page asks."""
     said = []
+    if not agency_ids or not any_unfinished():
+        return said
     for handover in unfinished().filter(successor_id__in=agency_ids).order_by("pk"):
         left = waiting(handover.agency_id).count()
         if left:

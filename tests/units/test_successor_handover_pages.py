@@ -1,5 +1,6 @@
 """What the pages around a department's dossiers moving to its successor in the background (dossiers.handover) cost:
-an officer's back-office page reads nothing more while no handover runs."""
+an officer's back-office page reads nothing more while no handover runs, the agency's admin page works out the
+administrator's progress text once."""
 
 import pytest
 from django.db import connection
@@ -7,10 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from motcua.dossiers import handover
+from motcua.units import succession
 from motcua.web import pages
 from tests.factories import sign_in
 from tests.units import test_successor_in_background as background
-from tests.units.test_successor_in_background import _record, _world
+from tests.units.test_successor_in_background import _progress, _record, _world
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +53,17 @@ def test_the_notice_appears_as_soon_as_a_handover_is_recorded_and_goes_when_it_f
     assert "Đang chuyển" not in client.get(reverse("backoffice:queue")).content.decode()
     assert not handover.any_unfinished()
 
+
+def test_the_agency_admin_page_works_out_the_progress_once(client, admin, django_capture_on_commit_callbacks,
+                                                           monkeypatch):
+    old, new, _counter, _dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    real, calls = succession.progress, []
+
+    def counted(agency):
+        calls.append(agency.pk)
+        return real(agency)
+
+    monkeypatch.setattr(succession, "progress", counted)
+    assert f"còn {background.OPEN} hồ sơ đang chờ chuyển" in _progress(client, old)
+    assert calls == [old.pk]

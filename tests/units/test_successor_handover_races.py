@@ -1,9 +1,12 @@
 """A department's open dossiers moving to its successor in the background (dossiers.handover) when something else
-happens meanwhile: dossiers closed between the worker's listing and its move, the «Lưu» button pressed twice, a
-successor recorded for the successor while the move into it is still running."""
+happens meanwhile: dossiers closed between the worker's listing and its move, one whose move the lifecycle refuses,
+the «Lưu» button pressed twice, a successor recorded for the successor while the move into it is still running."""
+
+import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from motcua.audit.models import AuditEntry
 from motcua.dossiers import handover
@@ -79,3 +82,29 @@ def test_no_successor_is_recorded_for_a_successor_still_receiving_a_predecessors
     assert not errors_of(answer)
     call_command("move_to_successors", verbosity=0)
     assert Dossier.objects.filter(agency=later).count() == OPEN
+
+
+def test_a_dossier_whose_move_is_refused_is_named_to_the_administrator_and_holds_up_no_other(
+        client, admin, django_capture_on_commit_callbacks):
+    old, new, _counter, dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    first = handover.waiting(old.pk).first()  # due first: every run of the worker takes it first
+    # its last event timed in the future (a clock set wrong at the counter): the lifecycle refuses to move it now
+    Dossier.objects.filter(pk=first.pk).update(last_event_at=timezone.now() + dt.timedelta(days=1))
+
+    _worker()
+
+    assert Dossier.objects.filter(agency=new).count() == OPEN - 1  # the others moved
+    assert Dossier.objects.get(pk=first.pk).agency == old
+    said = _progress(client, old)
+    assert (f"Không chuyển được 1 hồ sơ: {first.code} (Thời điểm thao tác không được trước thao tác gần nhất của hồ "
+            "sơ)") in said, said
+    assert "chuyển xong" not in said and "còn 1 hồ sơ đang chờ chuyển" in said
+    assert handover.unfinished().filter(agency=old).exists()
+
+    Dossier.objects.filter(pk=first.pk).update(last_event_at=timezone.now())  # set right by hand
+    call_command("move_to_successors", verbosity=0)
+
+    assert Dossier.objects.filter(agency=new).count() == OPEN
+    said = _progress(client, old)
+    assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {new.name}" in said and "Không chuyển được" not in said

@@ -18,13 +18,14 @@ dossier before it has moved; those due first move first.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
 from motcua.audit.services import record
-from motcua.core.errors import PermissionDenied
+from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.money import format_number
 from motcua.units import receiving
 from motcua.units.succession import Follower, followers
@@ -40,6 +41,15 @@ INLINE_AT_MOST = 200
 BATCH = 100
 # The audit trail's entry when the last of a department's dossiers has moved to its successor.
 HANDED_OVER = "dossiers.successor_handover_finished"
+# Dossiers named by code in what the administrator reads: those whose move was refused (``progress``), those the
+# successor could not keep (``SuccessorTakesDossiers.refusal``).
+SHOWN = 5
+# The shared cache's flag (settings.CACHES: one for every process of the host) saying whether any handover is
+# unfinished, so the officers' pages (``arriving``) read nothing more in the common case, none running. Dropped when a
+# handover is recorded or finishes (``changed``, at its transaction's commit); the timeout bounds how long a process
+# that read the table just before such a commit may keep the old answer.
+UNFINISHED_FLAG = "dossiers.handover.any_unfinished"
+FLAG_SECONDS = 60
 
 
 def waiting(agency_id: int):
@@ -51,15 +61,35 @@ def start(actor, agency, successor, on, count: int) -> SuccessorHandover:
     """Record, in the admin's transaction, that the department's `count` open dossiers move to `successor` in the
     background, and queue the move once that transaction has committed."""
     handover = SuccessorHandover.objects.create(agency=agency, successor=successor, on=on, actor=actor, total=count)
+    changed()
     transaction.on_commit(lambda: move_to_successor.enqueue(handover.pk))
     return handover
+
+
+def changed() -> None:
+    """A handover was recorded or finished in the current transaction: the flag (``UNFINISHED_FLAG``) is dropped now
+    and again at the commit (a process reading it between the two caches what it read before the commit)."""
+    cache.delete(UNFINISHED_FLAG)
+    transaction.on_commit(lambda: cache.delete(UNFINISHED_FLAG))
+
+
+def any_unfinished() -> bool:
+    """Whether a handover is still running, from the shared cache (read from the table when the flag is missing)."""
+    flag = cache.get(UNFINISHED_FLAG)
+    if flag is None:
+        flag = unfinished().exists()
+        cache.set(UNFINISHED_FLAG, flag, FLAG_SECONDS)
+    return flag
 
 
 def run(handover_id: int) -> SuccessorHandover:
     """Move the dossiers still waiting for handover `handover_id`, ``BATCH`` per transaction, until none is left (then
     the handover is finished). Run twice, or after a stopped run, it moves only what is still at the department. A
     dossier that did not move (``move_dossier``'s None: closed or moved since it was listed) is not listed again, and
-    the batches go on: a batch of them must not end the run with the rest still waiting."""
+    the batches go on: a batch of them must not end the run with the rest still waiting. A dossier whose move the
+    lifecycle refuses (a ``DomainError``) is skipped the same way, its refusal kept in ``stuck`` for the
+    administrator (``progress``): the dossiers after it move, and the handover stays unfinished while it waits (the
+    next run tries it again)."""
     passed: set[int] = set()
     while True:
         with transaction.atomic():
@@ -75,14 +105,29 @@ def run(handover_id: int) -> SuccessorHandover:
                     return handover  # still waiting although it would not move: the next run tries again
                 handover.finished_at = timezone.now()
                 handover.save(update_fields=["finished_at"])
+                changed()
                 record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
                        {"successor": handover.successor.code, "moved": handover.moved})
                 return handover
             plan = lifecycle.Succession(handover.agency, handover.successor, handover.on)
-            missed = [d.pk for d in batch if move_dossier(handover.actor, d, plan, handover.successor) is None]
-            passed.update(missed)
-            if moved := len(batch) - len(missed):
+            stuck, moved = dict(handover.stuck), 0
+            for d in batch:
+                try:
+                    with transaction.atomic():  # its own savepoint: a refused move undoes that dossier's only
+                        done = move_dossier(handover.actor, d, plan, handover.successor)
+                except DomainError as refused:  # e.g. its last event timed later than now: handled by hand
+                    stuck[str(d.pk)] = {"code": d.code or f"bản nháp #{d.pk}", "reason": refused.message}
+                    passed.add(d.pk)
+                    continue
+                stuck.pop(str(d.pk), None)
+                if done is None:
+                    passed.add(d.pk)
+                else:
+                    moved += 1
+            if moved:
                 SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
+            if stuck != handover.stuck:
+                SuccessorHandover.objects.filter(pk=handover.pk).update(stuck=stuck)
 
 
 @task
@@ -108,13 +153,32 @@ def progress(agency) -> str:
     return (f"Hồ sơ: đã chuyển {moved} hồ sơ chưa kết thúc sang {handover.successor.name}, còn {left} hồ sơ đang chờ "
             "chuyển (chuyển dần trong nền, hồ sơ đến hạn trả trước chuyển trước; tải lại trang để cập nhật). Nếu số "
             "còn lại không giảm, hãy báo quản trị hệ thống kiểm tra tiến trình chạy nền (manage.py db_worker) hoặc "
-            "chạy lệnh manage.py move_to_successors.")
+            "chạy lệnh manage.py move_to_successors." + refused_moves(handover))
+
+
+def refused_moves(handover) -> str:
+    """The dossiers still at the department whose move the lifecycle refused (``run``), up to ``SHOWN`` by code with
+    the refusal's words: to be handled one by one before the handover can finish."""
+    if not handover.stuck:
+        return ""
+    ids = [int(pk) for pk in handover.stuck]
+    still = set(waiting(handover.agency_id).filter(pk__in=ids).values_list("pk", flat=True))
+    if not still:
+        return ""
+    named = [f"{each['code']} ({each['reason'].rstrip('.')})" for pk, each in handover.stuck.items() if int(pk) in still]
+    more = "; …" if len(named) > SHOWN else ""
+    return (f" Không chuyển được {format_number(len(named), 0)} hồ sơ: {'; '.join(named[:SHOWN])}{more}. Các hồ sơ "
+            "này còn ở cơ quan cũ và việc chuyển chưa xong: hãy xử lý riêng từng hồ sơ (hoặc báo quản trị hệ thống), "
+            "rồi chạy lại lệnh manage.py move_to_successors.")
 
 
 def arriving(agency_ids) -> list[str]:
     """For the officers of `agency_ids`, above their work lists: the dossiers of a department they succeed that are
-    still moving to them (not yet in their lists, not yet processable)."""
+    still moving to them (not yet in their lists, not yet processable). No statement when none moves anywhere (the
+    cached flag, ``any_unfinished``): every back-office page asks."""
     said = []
+    if not agency_ids or not any_unfinished():
+        return said
     for handover in unfinished().filter(successor_id__in=agency_ids).order_by("pk"):
         left = waiting(handover.agency_id).count()
         if left:
@@ -134,7 +198,6 @@ class SuccessorTakesDossiers(Follower):
     unit closing before a dossier is due: nobody would return the result)."""
 
     order = 30  # after the roles (20): an assignee who now holds a role at the successor keeps the dossier
-    SHOWN = 5  # codes named in a refusal
 
     def refusal(self, actor, agency, successor, on):
         # Still taking a predecessor's dossiers in the background: switched off now, it could take none of the rest
@@ -160,8 +223,8 @@ class SuccessorTakesDossiers(Follower):
             successor, today, timezone.localdate(d.due_at), receiving.HANDING))]
         if not late:
             return ""
-        codes = ", ".join(d.code or f"bản nháp #{d.pk}" for d, _ in late[:self.SHOWN])
-        more = ", …" if len(late) > self.SHOWN else ""
+        codes = ", ".join(d.code or f"bản nháp #{d.pk}" for d, _ in late[:SHOWN])
+        more = ", …" if len(late) > SHOWN else ""
         return (f"{successor.name} không nhận được {format_number(len(late), 0)} hồ sơ chưa kết thúc của {agency.name} "
                 f"({codes}{more}): {late[0][1].fact}. Hãy giải quyết xong các hồ sơ này, hoặc chọn cơ quan kế thừa "
                 "khác.")

@@ -242,6 +242,9 @@ class SuccessorHandover(models.Model):
     moved = models.PositiveIntegerField("số hồ sơ đã chuyển", default=0)
     started_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
     finished_at = models.DateTimeField("chuyển xong lúc", null=True, blank=True)
+    # The dossiers whose move the lifecycle refused (dossiers.handover.run): {pk: {"code", "reason"}}, the reason in
+    # the refusal's Vietnamese words; the handover is not finished while they wait at the department.
+    stuck = models.JSONField("hồ sơ không chuyển được", default=dict, blank=True)
 
     class Meta:
         verbose_name = "chuyển hồ sơ sang cơ quan kế thừa"

@@ -68,14 +68,23 @@ class AgencyAdmin(admin.ModelAdmin):
         successor was recorded here shows what of its work is still moving there in the background, or finished
         moving (``handover_progress``)."""
         fields = ("successor",) if obj is not None and obj.successor_id and closing_plan(obj.admin_unit.code) else ()
-        if obj is not None and obj.successor_id and succession.progress(obj):
+        if obj is not None and obj.successor_id and self._progress(obj):
             fields += ("handover_progress",)
         return fields
+
+    @staticmethod
+    def _progress(obj) -> list[str]:
+        """The followers' sentences (units.succession ``progress``), worked out once per page: the admin asks for the
+        read-only fields several times while building it, then shows them (``handover_progress``), all on the one
+        instance it loaded."""
+        if not hasattr(obj, "_handover_progress"):
+            obj._handover_progress = succession.progress(obj)
+        return obj._handover_progress
 
     @admin.display(description="Tiến độ chuyển sang cơ quan kế thừa")
     def handover_progress(self, obj):
         """The followers' sentences (units.succession ``progress``): how many moved, how many remain."""
-        return format_html_join("", "<p>{}</p>", ((said,) for said in succession.progress(obj)))
+        return format_html_join("", "<p>{}</p>", ((said,) for said in self._progress(obj)))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The form refuses a successor the apps could not hand the agency's work to safely (units.succession

@@ -27,4 +27,5 @@ class Command(BaseCommand):
             done = handover.run(each.pk)
             left = handover.waiting(each.agency_id).count()
             self.stdout.write(f"{each.agency.name} → {each.successor.name}: đã chuyển "
-                              f"{format_number(done.moved, 0)} hồ sơ, còn {format_number(left, 0)}.")
+                              f"{format_number(done.moved, 0)} hồ sơ, còn {format_number(left, 0)}."
+                              + handover.refused_moves(done))

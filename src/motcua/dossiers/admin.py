@@ -83,7 +83,7 @@ class SlipInline(ReadOnlyInline):
 class DossierAdmin(admin.ModelAdmin):
     list_display = ("code", "applicant_name", "procedure", "agency", "status", "channel", "received_at", "due_at")
     list_filter = ("status", "channel", "rule_version", "agency")
-    search_fields = ("code", "applicant_name", "applicant_id_number", "applicant_phone")
+    search_fields = ("code", "applicant_name", "applicant_name_folded", "applicant_id_number", "applicant_phone")
     date_hierarchy = "received_at"
     list_select_related = ("procedure", "agency")
     readonly_fields = LIFECYCLE_FIELDS

@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 from django.utils.timezone import localtime
+
+from motcua.core.text import fold
 
 
 class Status(models.TextChoices):
@@ -53,6 +56,11 @@ class Dossier(models.Model):
 
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="dossiers", verbose_name="tài khoản người nộp")
+    # What the back-office search matches (core.text.fold), set with the name by _FoldsName below. Declared before
+    # the name: Model.__init__ assigns fields in this order, so a value given or loaded for it is then replaced by
+    # the fold of the name.
+    applicant_name_folded = models.CharField("họ tên người nộp không dấu (tìm kiếm)", max_length=200, blank=True,
+                                             default="", editable=False)
     applicant_name = models.CharField("họ tên người nộp", max_length=200)
     applicant_id_number = models.CharField("số định danh", max_length=12, blank=True)
     applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
@@ -115,6 +123,19 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code or f"Hồ sơ nháp #{self.pk}"
+
+
+class _FoldsName(DeferredAttribute):
+    """``Dossier.applicant_name``: assigning it (intake, the admin, a row loaded) sets ``applicant_name_folded``
+    too, so every writer — ``Model.save``, bulk_create and the lifecycle's store, whose ``commit`` writes the
+    columns that changed since the row was locked — writes the two together, without a statement of its own."""
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+        instance.__dict__["applicant_name_folded"] = fold(value)[:200] if isinstance(value, str) else ""
+
+
+Dossier.applicant_name = _FoldsName(Dossier._meta.get_field("applicant_name"))
 
 
 class DossierEvent(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import roles_of, staff_agencies_of
+from motcua.core.text import fold
 from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Status
 from motcua.units.models import Agency
@@ -68,7 +69,12 @@ def dossier_list(request):
     status = request.GET.get("status") or ""
     qs = _mine(request).order_by("-created_at")
     if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q) | Q(applicant_id_number=q))
+        # The name is matched folded (core.text.fold): «tran thi mai», «Trần Thị Mai» and «TRẦN THỊ MAI» find the
+        # same people, on SQLite too (whose LIKE folds ASCII letters only).
+        cond = Q(code__icontains=q) | Q(applicant_id_number=q)
+        if folded := fold(q):
+            cond |= Q(applicant_name_folded__contains=folded)
+        qs = qs.filter(cond)
     if status:
         qs = qs.filter(status=status)
     pager = Paginator(qs, PER_PAGE)

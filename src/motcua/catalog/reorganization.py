@@ -17,6 +17,7 @@ from django.utils import timezone
 from motcua.audit.models import AuditEntry
 from motcua.audit.services import record
 from motcua.core.money import format_number
+from motcua.core.text import first_few
 from motcua.units import receiving
 from motcua.units.models import ReorganizationProgress
 from motcua.units.reorganization import Step, Targets, agency_label, steps
@@ -213,9 +214,8 @@ class OtherKindOfAgency(Follower):
                    .order_by("code").values_list("code", "agency_kind"))
         if not odd:
             return ""
-        named = ", ".join(f"{code} ({KIND_LABELS.get(kind, kind)})" for code, kind in odd[:self.SHOWN])
-        more = ", …" if len(odd) > self.SHOWN else ""
+        named = first_few((f"{code} ({KIND_LABELS.get(kind, kind)})" for code, kind in odd), self.SHOWN)
         return Caution(f"Lưu ý: {format_number(len(odd))} thủ tục chuyển cho {successor.name} "
                        f"({KIND_LABELS.get(successor.kind, successor.kind)}) có cơ quan có thẩm quyền theo danh mục "
-                       f"thuộc loại khác: {named}{more}. Kiểm tra lại cơ quan tiếp nhận các thủ tục này trong danh "
+                       f"thuộc loại khác: {named}. Kiểm tra lại cơ quan tiếp nhận các thủ tục này trong danh "
                        "mục thủ tục hành chính.")

@@ -32,6 +32,15 @@ class DuplicateKey(ValidationFailed):
                                           "gửi mỗi khóa một lần.", details={"key": key})
 
 
+def first_few(items, shown: int, *, sep: str = ", ", total: int | None = None) -> str:
+    """The first `shown` of `items` (texts) joined by `sep`, ending «…» when there are more (`total`, else as many as
+    `items`): the codes a message names of a longer list, «H55-1, H55-2, …»."""
+    items = list(items)
+    listed = items[:shown]
+    more = len(items) if total is None else total
+    return sep.join(listed) + (f"{sep}…" if more > len(listed) else "")
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics and collapse spaces: 'Đăng ký khai sinh' -> 'dang ky khai sinh'."""
     if not text:

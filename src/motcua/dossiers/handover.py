@@ -27,6 +27,7 @@ from django.utils import timezone
 from motcua.audit.services import record
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.money import format_number
+from motcua.core.text import first_few
 from motcua.units import receiving
 from motcua.units.succession import Follower, followers
 
@@ -116,7 +117,7 @@ def run(handover_id: int) -> SuccessorHandover:
                     with transaction.atomic():  # its own savepoint: a refused move undoes that dossier's only
                         done = move_dossier(handover.actor, d, plan, handover.successor)
                 except DomainError as refused:  # e.g. its last event timed later than now: handled by hand
-                    stuck[str(d.pk)] = {"code": d.code or f"bản nháp #{d.pk}", "reason": refused.message}
+                    stuck[str(d.pk)] = {"code": _named(d), "reason": refused.message}
                     passed.add(d.pk)
                     continue
                 stuck.pop(str(d.pk), None)
@@ -128,6 +129,11 @@ def run(handover_id: int) -> SuccessorHandover:
                 SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
             if stuck != handover.stuck:
                 SuccessorHandover.objects.filter(pk=handover.pk).update(stuck=stuck)
+
+
+def _named(d) -> str:
+    """A dossier as the administrator's messages name it: its code, or a citizen's draft (none yet) by its number."""
+    return d.code or f"bản nháp #{d.pk}"
 
 
 @task
@@ -166,26 +172,27 @@ def refused_moves(handover) -> str:
     if not still:
         return ""
     named = [f"{each['code']} ({each['reason'].rstrip('.')})" for pk, each in handover.stuck.items() if int(pk) in still]
-    more = "; …" if len(named) > SHOWN else ""
-    return (f" Không chuyển được {format_number(len(named), 0)} hồ sơ: {'; '.join(named[:SHOWN])}{more}. Các hồ sơ "
+    return (f" Không chuyển được {format_number(len(named), 0)} hồ sơ: {first_few(named, SHOWN, sep='; ')}. Các hồ sơ "
             "này còn ở cơ quan cũ và việc chuyển chưa xong: hãy xử lý riêng từng hồ sơ (hoặc báo quản trị hệ thống), "
             "rồi chạy lại lệnh manage.py move_to_successors.")
+
+
+def incoming(agency_ids):
+    """(handover, dossiers still to move) of each unfinished handover into `agency_ids` that has some left."""
+    for handover in unfinished().filter(successor_id__in=agency_ids).order_by("pk"):
+        if left := waiting(handover.agency_id).count():
+            yield handover, left
 
 
 def arriving(agency_ids) -> list[str]:
     """For the officers of `agency_ids`, above their work lists: the dossiers of a department they succeed that are
     still moving to them (not yet in their lists, not yet processable). No statement when none moves anywhere (the
     cached flag, ``any_unfinished``): every back-office page asks."""
-    said = []
     if not agency_ids or not any_unfinished():
-        return said
-    for handover in unfinished().filter(successor_id__in=agency_ids).order_by("pk"):
-        left = waiting(handover.agency_id).count()
-        if left:
-            said.append(f"Đang chuyển {format_number(left, 0)} hồ sơ chưa kết thúc của {handover.agency.name} "
-                        f"(ngừng hoạt động) sang {handover.successor.name}: hồ sơ đến hạn trả trước được chuyển "
-                        "trước, và hiện trong danh sách này ngay khi đã chuyển (trước đó chưa xử lý được).")
-    return said
+        return []
+    return [f"Đang chuyển {format_number(left, 0)} hồ sơ chưa kết thúc của {handover.agency.name} (ngừng hoạt động) "
+            f"sang {handover.successor.name}: hồ sơ đến hạn trả trước được chuyển trước, và hiện trong danh sách này "
+            "ngay khi đã chuyển (trước đó chưa xử lý được)." for handover, left in incoming(agency_ids)]
 
 
 @followers.register("dossiers.in_flight")
@@ -202,11 +209,10 @@ class SuccessorTakesDossiers(Follower):
     def refusal(self, actor, agency, successor, on):
         # Still taking a predecessor's dossiers in the background: switched off now, it could take none of the rest
         # (lifecycle.transfer_agency moves only to an agency that works), and they would wait at the predecessor.
-        for coming in unfinished().filter(successor=agency).order_by("pk"):
-            if left := waiting(coming.agency_id).count():
-                return (f"{agency.name} đang nhận {format_number(left, 0)} hồ sơ chưa kết thúc của {coming.agency.name} "
-                        f"chuyển dần trong nền: chỉ ghi nhận được cơ quan kế thừa cho {agency.name} khi các hồ sơ này "
-                        f"đã chuyển xong (mục «Tiến độ chuyển sang cơ quan kế thừa» trên trang {coming.agency.name}).")
+        for coming, left in incoming([agency.pk]):
+            return (f"{agency.name} đang nhận {format_number(left, 0)} hồ sơ chưa kết thúc của {coming.agency.name} "
+                    f"chuyển dần trong nền: chỉ ghi nhận được cơ quan kế thừa cho {agency.name} khi các hồ sơ này "
+                    f"đã chuyển xong (mục «Tiến độ chuyển sang cơ quan kế thừa» trên trang {coming.agency.name}).")
         held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
         if not held:
             return ""
@@ -223,10 +229,9 @@ class SuccessorTakesDossiers(Follower):
             successor, today, timezone.localdate(d.due_at), receiving.HANDING))]
         if not late:
             return ""
-        codes = ", ".join(d.code or f"bản nháp #{d.pk}" for d, _ in late[:SHOWN])
-        more = ", …" if len(late) > SHOWN else ""
+        codes = first_few((_named(d) for d, _ in late), SHOWN)
         return (f"{successor.name} không nhận được {format_number(len(late), 0)} hồ sơ chưa kết thúc của {agency.name} "
-                f"({codes}{more}): {late[0][1].fact}. Hãy giải quyết xong các hồ sơ này, hoặc chọn cơ quan kế thừa "
+                f"({codes}): {late[0][1].fact}. Hãy giải quyết xong các hồ sơ này, hoặc chọn cơ quan kế thừa "
                 "khác.")
 
     def follow(self, actor, agency, successor, on):

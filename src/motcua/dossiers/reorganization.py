@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from motcua.core.errors import InvalidTransition
 from motcua.core.money import format_number
+from motcua.core.text import first_few
 from motcua.units.dissolution import Blocker, blockers
 from motcua.units.reorganization import Step, Targets, agency_label, steps
 
@@ -62,10 +63,10 @@ class OpenDossiers(Blocker):
         count = held.count()
         if not count:
             return ""
-        codes = [c for c in held.order_by("code").values_list("code", flat=True)[:self.SHOWN] if c]
-        more = ", …" if count > len(codes) else ""
+        codes = first_few([c for c in held.order_by("code").values_list("code", flat=True)[:self.SHOWN] if c],
+                          self.SHOWN, total=count)
         return (f"Các cơ quan của đơn vị đang giữ {format_number(count, 0)} hồ sơ đã nộp chưa kết thúc "
-                f"({', '.join(codes)}{more}): đơn vị chỉ ngừng hoạt động ở đây khi các hồ sơ này đã được giải quyết "
+                f"({codes}): đơn vị chỉ ngừng hoạt động ở đây khi các hồ sơ này đã được giải quyết "
                 "và trả kết quả, hoặc từ chối, dừng giải quyết (trang Cán bộ của cơ quan); không có chức năng chuyển "
                 "hồ sơ sang cơ quan khác ngoài phương án sắp xếp. Nếu đơn vị được sáp nhập vào đơn vị khác, hãy thực "
                 "hiện qua «Sắp xếp đơn vị» (Cán bộ → Sắp xếp đơn vị, hoặc lệnh manage.py reorganize_units): phương "

@@ -169,19 +169,23 @@ def change_refusal(agency: Agency) -> str:
     recorded before its followers existed): it may change."""
     if not agency.successor_id:
         return ""
-    entry = (AuditEntry.objects.filter(action=SUCCESSOR_RECORDED, object_type="units.Agency",
-                                       object_id=str(agency.pk), data__successor=agency.successor.code)
-             .order_by("-pk").first())
+    entry = _recordings(agency).filter(data__successor=agency.successor.code).first()
     return _unchangeable(agency, agency.successor, entry) if entry else ""
 
 
 def _recorded_meanwhile(agency: Agency, successor: Agency) -> str:
     """``change_refusal``'s words when another successor of `agency` took its work since the admin form read the
     agency (two administrators saving at once: this save waited on the lock); "" otherwise. Read under the lock."""
-    entry = (AuditEntry.objects.filter(action=SUCCESSOR_RECORDED, object_type="units.Agency", object_id=str(agency.pk))
-             .exclude(data__successor=successor.code).order_by("-pk").first())
+    entry = _recordings(agency).exclude(data__successor=successor.code).first()
     first = entry and Agency.objects.filter(code=entry.data.get("successor")).first()
     return _unchangeable(agency, first, entry) if first else ""
+
+
+def _recordings(agency: Agency):
+    """The audit entries of the successors recorded for `agency` whose followers ran (``follow``), latest first: what
+    moved, in their words."""
+    return AuditEntry.objects.filter(action=SUCCESSOR_RECORDED, object_type="units.Agency",
+                                     object_id=str(agency.pk)).order_by("-pk")
 
 
 def _unchangeable(agency: Agency, successor: Agency, entry: AuditEntry) -> str:

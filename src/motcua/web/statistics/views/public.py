@@ -31,8 +31,9 @@ def _trend(months: list[tuple[int, indicators.Indicators]], title: str) -> str:
                                width=560, height=200)
 
 
-def _summary(request, total, *, scope, start, end, drill: bool) -> dict:
-    officer = is_officer(request.user)  # a visitor reads no satisfaction figure of a handful of ratings (disclosure)
+def _summary(total, *, officer: bool, scope, start, end, drill: bool) -> dict:
+    """The summary table; a visitor (not ``officer``) reads no satisfaction figure of a handful of ratings
+    (disclosure)."""
     return {"table": indicators.summary_table(total) if officer else disclosure.public_summary_table(total),
             "drill": drill, "drill_scope": scope or "", "tu": start.strftime("%d/%m/%Y"), "den": end.strftime("%d/%m/%Y"),
             "withheld_note": disclosure.NOTE if not officer and disclosure.withheld(total) else ""}
@@ -72,7 +73,8 @@ def transparency_index(request):
         "rows": rows, "label": period_label(start, end), "year": year, "period": request.GET.get("ky") or str(year),
         "fold": fold,
         "total": total, "trend": trend, "ranking": ranking, "ranked_more": len(ranked) > RANKED_MAX,
-        **_summary(request, total, scope=None, start=start, end=end, drill=may_list_dossiers(request.user, None))})
+        **_summary(total, officer=is_officer(request.user), scope=None, start=start, end=end,
+                   drill=may_list_dossiers(request.user, None))})
 
 
 def transparency_unit(request, code: str):
@@ -100,7 +102,8 @@ def transparency_unit(request, code: str):
         "chart": _trend(months, f"{agency.name}: hồ sơ tiếp nhận và giải quyết theo tháng năm {year}"),
         "lineage": lineage, "predecessors": predecessors(agency), "query": "&ke-thua=1" if lineage else "",
         "months_note": disclosure.NOTE if not officer and any(disclosure.withheld(i) for _, i in months) else "",
-        **_summary(request, total, scope=scope, start=start, end=end, drill=may_list_dossiers(request.user, scope))})
+        **_summary(total, officer=officer, scope=scope, start=start, end=end,
+                   drill=may_list_dossiers(request.user, scope))})
 
 
 def _satisfaction(ind, officer: bool) -> str:

@@ -48,7 +48,7 @@ trang HTML: 400 `invalid_json`, `malformed_multipart`, `invalid_encoding`, `bad_
 `conflict` và các mã nghiệp vụ khác; 413 `payload_too_large`; 422 `invalid_input` với `details.fields` cho
 từng trường (giá trị có/không: `true` hoặc `false` của JSON, trong chuỗi truy vấn hay biểu mẫu đúng chữ `true`
 hoặc `false`; số nguyên: chỉ các chữ số 0–9; "yes", "1", "on", "1_0", "10.0" bị từ chối); 422 `duplicate_key`
-khi một đối tượng JSON có một khóa gửi hai lần, một lần dạng dựng sẵn, một lần dạng tổ hợp (Unicode tổ hợp);
+khi một đối tượng JSON có một khóa gửi hai lần (y hệt nhau, hoặc một lần dạng dựng sẵn, một lần dạng tổ hợp);
 429 `too_many_attempts`; 503 `database_busy` / `database_unavailable` kèm `Retry-After` (giây).
 Yêu cầu GET/PUT/DELETE, yêu cầu có `Idempotency-Key` và các thao tác nghiệp vụ trên hồ sơ
 (`POST /dossiers/{code}/<thao-tác>`) được hệ thống tự thử lại khi cơ sở dữ liệu báo xung đột đồng thời; các

@@ -152,3 +152,15 @@ def test_the_access_line_of_the_e_id_sign_in_carries_nothing_of_its_hint(caplog,
     login_hint: an ID number with dots or dashes, a phone, an e-mail, a name. None of it reaches the log."""
     [line] = _access_lines(caplog, f"GET /tich-hop/vneid/dang-nhap/?next=/ho-so/&hint={sent} HTTP/1.1", "302", "0")
     assert line == '"GET /tich-hop/vneid/dang-nhap/?next=/ho-so/&hint=*** HTTP/1.1" 302 0'
+
+
+@pytest.mark.parametrize(("inner", "masked"), [
+    ("%3Fq%3DTran%2BThi%2BMai", "%3Fq%3D***"),
+    ("%3Fstatus%3Dreceived%26q%3DTran%2BThi%2BMai%26page%3D2", "%3Fstatus%3Dreceived%26q%3D***%26page%3D2"),
+    ("%3fq%3dTr%25E1%25BA%25A7n%2BMai", "%3fq%3d***"),
+])
+def test_a_search_carried_in_the_sign_in_page_next_leaves_no_searched_name(caplog, inner, masked):
+    """A signed-out officer on a dossier search is sent to /login/?next=… with the search URL-encoded in it: the
+    searched name is masked there too, and the parameters beside it are kept."""
+    [line] = _access_lines(caplog, f"GET /login/?next=/backoffice/dossiers/{inner}&lang=vi HTTP/1.1", "200", "512")
+    assert line == f'"GET /login/?next=/backoffice/dossiers/{masked}&lang=vi HTTP/1.1" 200 512'

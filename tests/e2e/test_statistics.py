@@ -58,3 +58,18 @@ def test_footer_leads_to_the_public_transparency_pages(new_page, world, shot):
     page.get_by_role("contentinfo").get_by_role("link", name="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quyết định 766/QĐ-TTg")
     shot(page, "chi-so-766-cong-khai")
+
+
+def test_the_summary_table_fits_a_phone_without_panning(new_page, world, shot):
+    """A visitor on a 360 px phone reads the summary — figure, number of dossiers, rate — without panning the table
+    sideways, on the province's page and on a unit's."""
+    page = new_page(PHONE)
+    width = PHONE["width"]
+    for url in ("/thong-ke/?ky=2026-03", f"/thong-ke/don-vi/{world.w.agency.code}/?ky=2026-03"):
+        page.goto(url)
+        page.wait_for_load_state()  # its style sheet applied
+        summary = page.get_by_role("table").filter(has=page.locator("caption", has_text="Số liệu tổng hợp"))
+        expect(summary).to_be_visible()
+        shown = summary.evaluate("t => [t.scrollWidth, t.parentElement.scrollWidth, t.getBoundingClientRect().right]")
+        assert max(shown) <= width, (url, shown)
+    shot(page, "tong-hop-dien-thoai")

@@ -1,7 +1,7 @@
 """A drill-down filter naming a procedure or field code that never existed is refused (422 invalid_filter, the code
 named) on the API and the statistics page, instead of an empty list that reads «0 hồ sơ»; a procedure withdrawn
 since (kept in the catalog, not applied) or whose code left the catalog (its dossiers' figures keep it) is history,
-and its dossiers are still listed."""
+and its dossiers are still listed. The agency filter of reporting.indicators.drill_down is checked the same way."""
 
 import pytest
 
@@ -54,7 +54,28 @@ def test_codes_of_the_catalog_and_of_the_figures_history_list_their_dossiers(cli
     assert _listed(client, world, procedure=proc.code) == [world.dossier.pk]
 
 
-@pytest.mark.parametrize("key", ["procedure", "field"])
+def _drill(world, **filters):
+    from motcua.reporting import indicators
+
+    return indicators.drill_down("received", at(2026, 3, 1).date(), at(2026, 3, 31).date(), None, filters)
+
+
+def test_an_agency_code_that_never_existed_is_refused_and_a_known_or_past_one_lists_its_dossiers(world):
+    """The drill-down's agency filter is checked like the procedure's: a mistyped agency is its message, not «0 hồ
+    sơ»; an agency whose code left the register is history, its dossiers' figures keep the code."""
+    from motcua.core.errors import ValidationFailed
+    from motcua.units.models import Agency
+
+    with pytest.raises(ValidationFailed) as refused:
+        _drill(world, agency="000.00.00.X99")
+    assert refused.value.code == "invalid_filter"
+    assert "cơ quan" in refused.value.message and "«000.00.00.X99»" in refused.value.message
+    assert _drill(world, agency=world.agency.code) == [world.dossier.pk]
+    Agency.objects.filter(pk=world.agency.pk).update(code="000.00.00.X98")  # its old code is left in the figures
+    assert _drill(world, agency=world.agency.code) == [world.dossier.pk]
+
+
+@pytest.mark.parametrize("key", ["agency", "procedure", "field"])
 def test_checking_a_code_reads_an_index_not_every_dossier_figure(world, key):
     """The check runs on every drill-down with a code filter; one that names no code of the catalog asks the figures,
     one row per dossier ever received: a scan of them all would make each mistyped code a long query."""

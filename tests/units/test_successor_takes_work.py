@@ -385,12 +385,13 @@ def test_an_edit_saved_over_a_successor_recorded_meanwhile_does_not_clear_it(cli
 
 def test_the_audit_trail_and_the_outbox_name_the_moves_to_the_successor(client, admin):
     """The admin's audit trail and outbox list call a dossier or role moved to an admin-recorded successor what it is,
-    in the dossier history's words, not a rearrangement of administrative units."""
+    in the dossier history's words, not a rearrangement of administrative units; the audit trail's filter option for
+    each such kind of event names both causes of a move."""
     old, new, *_rest = _world()
     sign_in(client, admin)
     assert not errors_of(_post(client, old, new))
 
-    def rows(url):  # the list's rows (its filter names each kind of event by its code alone)
+    def rows(url):  # the list's rows (its filter is read below)
         page = lxml.html.fromstring(client.get(url).content.decode())
         return " ".join(page.xpath("string(//table[@id='result_list'])").split())
 
@@ -402,6 +403,13 @@ def test_the_audit_trail_and_the_outbox_name_the_moves_to_the_successor(client, 
     assert "Tài khoản: Gộp vai trò vào vai trò đã có ở cơ quan kế thừa" in audit
     assert "do sắp xếp đơn vị" not in audit
     assert "Phản ánh, đánh giá: Chuyển phản ánh sang cơ quan khác" in audit
+    # the filter's one option per kind of event fits a move of either cause
+    options = lxml.html.fromstring(client.get("/admin/audit/auditentry/").content.decode()).xpath(
+        "//*[@id='changelist-filter']//a/text()")
+    for kind in ("Hồ sơ: Chuyển cơ quan do sắp xếp đơn vị hành chính hoặc sang cơ quan kế thừa",
+                 "Tài khoản: Chuyển vai trò do sắp xếp đơn vị hoặc sang cơ quan kế thừa",
+                 "Tài khoản: Gộp vai trò do sắp xếp đơn vị hoặc ở cơ quan kế thừa"):
+        assert kind in [" ".join(o.split()) for o in options], options
 
 
 def test_the_administrator_is_warned_of_procedures_another_kind_of_agency_decides(client, admin):

@@ -22,9 +22,11 @@ from .models import Role, RoleAssignment
 
 ROLE_LABELS = dict(Role.choices)
 # The audit trail's names of a role moved or merged by an admin-recorded successor's follower (``SuccessorTakesRoles``),
-# instead of «… do sắp xếp đơn vị» (core.event_labels)
-event_labels.register_case("accounts.role_moved", by_succession, "Chuyển vai trò sang cơ quan kế thừa")
-event_labels.register_case("accounts.role_merged", by_succession, "Gộp vai trò vào vai trò đã có ở cơ quan kế thừa")
+# instead of «… do sắp xếp đơn vị» (core.event_labels); the audit trail's filter option names both cases
+event_labels.register_case("accounts.role_moved", by_succession, "Chuyển vai trò sang cơ quan kế thừa",
+                           kind="Chuyển vai trò do sắp xếp đơn vị hoặc sang cơ quan kế thừa")
+event_labels.register_case("accounts.role_merged", by_succession, "Gộp vai trò vào vai trò đã có ở cơ quan kế thừa",
+                           kind="Gộp vai trò do sắp xếp đơn vị hoặc ở cơ quan kế thừa")
 
 
 def _held(t: Targets):

@@ -1,11 +1,13 @@
 """The OpenAPI surface under /api/v1; each app contributes a router (motcua.api.<app>)."""
 
+import json
+
 import orjson
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from motcua.core.text import nfc, nfc_querydict
+from motcua.core.text import nfc, nfc_querydict, unique_keys
 
 from . import (
     accounts,
@@ -46,7 +48,7 @@ trang HTML: 400 `invalid_json`, `malformed_multipart`, `invalid_encoding`, `bad_
 `conflict` và các mã nghiệp vụ khác; 413 `payload_too_large`; 422 `invalid_input` với `details.fields` cho
 từng trường (giá trị có/không: `true` hoặc `false` của JSON, trong chuỗi truy vấn hay biểu mẫu đúng chữ `true`
 hoặc `false`; số nguyên: chỉ các chữ số 0–9; "yes", "1", "on", "1_0", "10.0" bị từ chối); 422 `duplicate_key`
-khi một đối tượng JSON có một khóa gửi hai lần, một lần dạng dựng sẵn, một lần dạng tổ hợp (Unicode tổ hợp);
+khi một đối tượng JSON có một khóa gửi hai lần (y hệt nhau, hoặc một lần dạng dựng sẵn, một lần dạng tổ hợp);
 429 `too_many_attempts`; 503 `database_busy` / `database_unavailable` kèm `Retry-After` (giây).
 Yêu cầu GET/PUT/DELETE, yêu cầu có `Idempotency-Key` và các thao tác nghiệp vụ trên hồ sơ
 (`POST /dossiers/{code}/<thao-tác>`) được hệ thống tự thử lại khi cơ sở dữ liệu báo xung đột đồng thời; các
@@ -81,12 +83,13 @@ class NfcParser(Parser):
     (core.text.nfc; password and secret fields as sent): the API's side of core.input.NfcInputMiddleware.
     request.body itself is left as sent (the payment callback checks its signature over it).
 
-    A JSON object with a key sent both precomposed and decomposed is refused, 422 ``duplicate_key`` (core.text.
-    DuplicateKey; ninja wraps it in its 400, api.errors answers the cause); a query parameter or form field sent
-    both ways is one, with the values of both (core.text.nfc_querydict), as on the pages."""
+    A JSON object with a key sent twice, the same or once precomposed and once decomposed, is refused, 422
+    ``duplicate_key`` (core.text.DuplicateKey, the first case seen while parsing: core.text.unique_keys; ninja wraps
+    it in its 400, api.errors answers the cause); a query parameter or form field sent both ways is one, with the
+    values of both (core.text.nfc_querydict), as on the pages."""
 
     def parse_body(self, request):
-        return nfc(super().parse_body(request))
+        return nfc(json.loads(request.body, object_pairs_hook=unique_keys))
 
     def parse_querydict(self, data, list_fields, request):
         return super().parse_querydict(nfc_querydict(data), list_fields, request)

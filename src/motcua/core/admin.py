@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from .event_labels import event_label
+from .event_labels import kind_label
 from .models import CalendarException
 
 
@@ -68,7 +68,8 @@ admin.site.register(DBTaskResult, TaskResultAdmin)
 
 
 class EventFilter(admin.SimpleListFilter):
-    """The admin's filter by event, listing the events present by their Vietnamese names."""
+    """The admin's filter by event, listing the events present by their Vietnamese names: one option per code, named
+    to fit all its cases (core.event_labels.kind_label)."""
 
     title = "loại sự kiện"
     field = ""
@@ -79,7 +80,7 @@ class EventFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         codes = model_admin.get_queryset(request).order_by().values_list(self.field, flat=True).distinct()
-        return sorted(((c, event_label(c)) for c in codes), key=lambda pair: pair[1])
+        return sorted(((c, kind_label(c)) for c in codes), key=lambda pair: pair[1])
 
     def queryset(self, request, queryset):
         return queryset.filter(**{self.field: self.value()}) if self.value() else queryset

@@ -76,6 +76,8 @@ OBJECT_TYPES = {
 # move to a successor an administrator recorded is not a rearrangement of administrative units: the apps that name
 # such a move register its name here (the dossier lifecycle's, the roles').
 CASES: dict[str, list[tuple[Callable[[dict], bool], str]]] = {}
+# The name of such an event whatever its data, that fits each of its cases: the admin's filter option, one per code.
+KINDS: dict[str, str] = {}
 
 
 def register(prefix: str, labels: dict[str, str]) -> None:
@@ -83,9 +85,11 @@ def register(prefix: str, labels: dict[str, str]) -> None:
     LABELS.update({f"{prefix}.{action}": label for action, label in labels.items()})
 
 
-def register_case(code: str, applies: Callable[[dict], bool], label: str) -> None:
-    """Names the event ``code`` ``label`` when its data (audit entry's, outbox payload's) ``applies``."""
+def register_case(code: str, applies: Callable[[dict], bool], label: str, *, kind: str) -> None:
+    """Names the event ``code`` ``label`` when its data (audit entry's, outbox payload's) ``applies``, and ``kind``
+    when its data is not known (a filter option: events of this code with any data, ``kind_label``)."""
     CASES.setdefault(code, []).append((applies, label))
+    KINDS[code] = kind
 
 
 def event_label(code: str, data: dict | None = None) -> str:
@@ -94,6 +98,13 @@ def event_label(code: str, data: dict | None = None) -> str:
     group = GROUPS.get(code.split(".", 1)[0], "Hệ thống")
     name = next((label for applies, label in CASES.get(code, ()) if applies(data or {})), None)
     return f"{group}: {name or LABELS.get(code, 'sự kiện khác')}"
+
+
+def kind_label(code: str) -> str:
+    """The name of every event ``code``, whatever its data: the admin's filter option «Hồ sơ: Chuyển cơ quan do sắp
+    xếp đơn vị hành chính hoặc sang cơ quan kế thừa» covers the moves of both cases (``KINDS``)."""
+    group = GROUPS.get(code.split(".", 1)[0], "Hệ thống")
+    return f"{group}: {KINDS.get(code) or LABELS.get(code, 'sự kiện khác')}"
 
 
 def object_type_label(value: str) -> str:

@@ -7,7 +7,8 @@ two digits of every other run of 9 to 12 digits (old ID cards, phone numbers), e
 know the person. An e-mail address (the feedback tracking's ``?contact=`` takes one, ``@`` or ``%40``) keeps the
 first character of its name and its domain: l***@example.com. The value of a free-text parameter in a query string
 (``?q=``: the back office's dossier search takes an applicant's name; ``?hint=``: the e-ID sign-in's login identifier)
-is written ``q=***``, wherever the URL is (the request line, the Referer). Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
+is written ``q=***``, wherever the URL is (the request line, the Referer), also URL-encoded inside another parameter
+(``?next=…%3Fq%3D***``). Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ _EMAIL = re.compile(r"(?<![\w.%+-])([\w.%+-])[\w.%+-]*?(@|%40)(?=[\w-]+(?:\.[\w-
 # version or a quote.
 SEARCH_PARAMETERS = ("q", "reason", "hint")
 _SEARCH = re.compile(rf"(?<=[?&])((?:{'|'.join(SEARCH_PARAMETERS)})=)[^&#\"'\s]+(?:\s+(?!HTTP/)[^&#\"'\s]+)*")
+# The same parameters inside another parameter's value, URL-encoded once: the sign-in page's
+# ``?next=/backoffice/dossiers/%3Fq%3DTran%2BThi%2BMai`` brings back the search a signed-out officer was on. The value
+# runs up to the encoded ``&`` (``%26``) of the inner query or the end of the outer parameter.
+_ENCODED_SEARCH = re.compile(rf"((?:%3F|%26)(?:{'|'.join(SEARCH_PARAMETERS)})%3D)(?:(?!%26)[^&#\"'\s])+",
+                             re.IGNORECASE)
 
 
 def _mask_spaced(m: re.Match) -> str:
@@ -49,6 +55,7 @@ def _mask_spaced(m: re.Match) -> str:
 def mask_numbers(text: str) -> str:
     text = _POPULATION_PATH.sub(lambda m: m.group(1) + POPULATION_PLACEHOLDER, text)
     text = _SEARCH.sub(lambda m: m.group(1) + "***", text)
+    text = _ENCODED_SEARCH.sub(lambda m: m.group(1) + "***", text)
     text = _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), text)
     text = _SPACED_NUMBER.sub(_mask_spaced, text)
     return _NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)

@@ -23,13 +23,27 @@ SECRET_KEYS = ("password", "secret")
 
 
 class DuplicateKey(ValidationFailed):
-    """A JSON object naming one key twice, once precomposed and once decomposed: which value was meant is unknown."""
+    """A JSON object naming one key twice, once precomposed and once decomposed (`exact` False) or twice as the very
+    same text (`exact`): which value was meant is unknown."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, *, exact: bool = False):
         shown = key if len(key) <= 60 else key[:60] + "…"
-        super().__init__("duplicate_key", f"Khóa «{shown}» xuất hiện hai lần trong cùng một đối tượng JSON (một lần gõ "
-                                          "dạng dựng sẵn, một lần dạng tổ hợp), không rõ giá trị nào được dùng; hãy "
-                                          "gửi mỗi khóa một lần.", details={"key": key})
+        how = "" if exact else " (một lần gõ dạng dựng sẵn, một lần dạng tổ hợp)"
+        super().__init__("duplicate_key", f"Khóa «{shown}» xuất hiện hai lần trong cùng một đối tượng JSON{how}, không "
+                                          "rõ giá trị nào được dùng; hãy gửi mỗi khóa một lần.", details={"key": key})
+
+
+def unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """json's object_pairs_hook: the object as a dict, DuplicateKey(exact=True) when it names a key twice (json.loads
+    alone keeps the last value without a word)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key, exact=True)
+            seen.add(key)
+    return obj
 
 
 def first_few(items, shown: int, *, sep: str = ", ", total: int | None = None) -> str:

@@ -14,7 +14,7 @@ class DossiersConfig(AppConfig):
         # the steps of a reorganization of units; the follower of a successor recorded in the admin
         from . import handover, reorganization  # noqa: F401
         from .lifecycle import ACTION_LABELS
-        from .lifecycle.reorganization import SUCCESSION_LABEL
+        from .lifecycle.reorganization import SUCCESSION_KIND, SUCCESSION_LABEL
 
         event_labels.register("dossier", ACTION_LABELS)  # the audit trail's and the outbox's dossier events
-        event_labels.register_case("dossier.transfer_agency", by_succession, SUCCESSION_LABEL)
+        event_labels.register_case("dossier.transfer_agency", by_succession, SUCCESSION_LABEL, kind=SUCCESSION_KIND)

@@ -234,9 +234,12 @@ def monthly(year: int, scope: str | None = None) -> list[tuple[int, Indicators]]
 
 CHANNELS = {"online", "counter", "post"}
 LEVELS = {"full", "partial", "none"}
-# A code filter names a procedure or field of the catalog — withdrawn ones included (is_active=False: kept) — or of
-# the figures' history (a procedure whose code was changed or that left the catalog: its dossiers' facts keep it).
-KNOWN_CODES = {"procedure": (Procedure, "procedure_code", "thủ tục"), "field": (Field, "field_code", "lĩnh vực")}
+# A code filter names an agency, procedure or field of the registers — withdrawn or dissolved ones included (kept,
+# inactive) — or of the figures' history (a code that was changed or left the register: its dossiers' facts keep it).
+# Each is looked up through an index: the register's unique code, DossierFact's (agency_code, received_at),
+# procedure_code and field_code.
+KNOWN_CODES = {"agency": (Agency, "agency_code", "cơ quan"), "procedure": (Procedure, "procedure_code", "thủ tục"),
+               "field": (Field, "field_code", "lĩnh vực")}
 
 
 def _check_filters(filters: dict) -> None:

@@ -35,6 +35,8 @@ from .guards import ACTION_LABELS, TERMINAL, wrong_status
 # with core.event_labels by DossiersConfig): no administrative unit was rearranged (as the applicant's SMS says,
 # integrations.messages).
 SUCCESSION_LABEL = "Chuyển sang cơ quan kế thừa do cơ quan cũ ngừng hoạt động"
+# Both kinds of move at once (the admin audit trail's filter option, core.event_labels.kind_label)
+SUCCESSION_KIND = "Chuyển cơ quan do sắp xếp đơn vị hành chính hoặc sang cơ quan kế thừa"
 # Why a dossier moved to another agency, by the ``moved_by`` its transfer publishes: the words after «Hồ sơ nộp tại …;»
 # on the portal (``moved_because``) and, capitalized, at the head of the applicant's SMS and e-mail
 # (integrations.messages). A payload from before ``moved_by`` existed is a merger's.

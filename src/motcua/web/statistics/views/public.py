@@ -36,7 +36,8 @@ def _summary(total, *, officer: bool, scope, start, end, drill: bool) -> dict:
     (disclosure)."""
     return {"table": indicators.summary_table(total) if officer else disclosure.public_summary_table(total),
             "drill": drill, "drill_scope": scope or "", "tu": start.strftime("%d/%m/%Y"), "den": end.strftime("%d/%m/%Y"),
-            "withheld_note": disclosure.NOTE if not officer and disclosure.withheld(total) else ""}
+            "withheld_note": disclosure.NOTE if not officer and disclosure.withheld(total) else "",
+            "withheld": disclosure.WITHHELD}  # read once across both figure columns, wrapping on a phone
 
 
 def transparency_index(request):

@@ -146,3 +146,13 @@ def test_a_file_lost_before_the_backup_is_named_by_the_backup_and_the_restore(in
     done = manage("restore", str(tmp_path / "sao-luu"), env=restored_env(tmp_path / "restored", url))
     assert done.returncode == 1
     assert lost.name in done.stderr and "không có trong kho lưu trữ" in done.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pgbouncer stands in front of PostgreSQL only")
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backup_and_restore_refuse_to_go_through_pgbouncer(command, settings, tmp_path):
+    """pg_restore through pgbouncer left search_path '' on the pooled connection: every query after it failed."""
+    settings.MOTCUA_DB_TRANSACTION_POOLING = True
+    with pytest.raises(CommandError, match="pgbouncer.*DATABASE_URL trỏ thẳng"):
+        call_command(command, str(tmp_path / "sao-luu"))
+    assert not (tmp_path / "sao-luu").exists()

@@ -165,6 +165,16 @@ def _pg() -> tuple[dict, list[str], dict]:
     return params, cli, env
 
 
+def _refuse_pooler() -> None:
+    """pg_dump and pg_restore set ``search_path`` to '' for their session: behind pgbouncer's transaction pooling
+    that setting stays on the server connection they used, and the application's next queries there find no
+    table (seen: every query after a restore through pgbouncer). They must reach PostgreSQL directly."""
+    if connection.vendor == "postgresql" and settings.MOTCUA_DB_TRANSACTION_POOLING:
+        raise BackupError("Không sao lưu, khôi phục qua pgbouncer (MOTCUA_DB_TRANSACTION_POOLING): pg_dump và "
+                          "pg_restore đổi search_path của kết nối dùng chung. Chạy lệnh với DATABASE_URL trỏ thẳng "
+                          "tới máy chủ chính (cổng dẫn tới leader của haproxy) và MOTCUA_DB_TRANSACTION_POOLING=0.")
+
+
 def _run(cmd: list[str], env: dict) -> None:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -196,6 +206,7 @@ def _copy_sqlite(target: Path) -> dict[str, int]:
 # --- backup --------------------------------------------------------------------------------------------------
 
 def backup(dest: Path | str) -> dict:
+    _refuse_pooler()
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"Thư mục sao lưu {dest} đã có dữ liệu; hãy chọn một thư mục mới.")
@@ -255,6 +266,7 @@ def _refuse_non_empty_targets(folders: dict[str, Path]) -> None:
 
 
 def restore(src: Path | str) -> RestoreReport:
+    _refuse_pooler()
     src = Path(src)
     try:
         manifest = json.loads((src / MANIFEST).read_text())

@@ -131,3 +131,28 @@ def test_backup_refuses_a_folder_that_has_files(installation, tmp_path):
     (tmp_path / "cu" / "x.txt").write_text("cũ")
     with pytest.raises(CommandError, match="đã có dữ liệu"):
         call_command("backup", str(tmp_path / "cu"))
+
+
+def test_a_file_lost_before_the_backup_is_named_by_the_backup_and_the_restore(installation, empty_database,
+                                                                              tmp_path, capsys):
+    """The manifest lists only the files that were there: a document lost from the live storage (another disk,
+    a hand-made copy) must not make a restore say everything came back."""
+    url, _target = empty_database
+    lost = next(p for p in (Path(installation.MEDIA_ROOT) / "documents").rglob("*") if p.is_file())
+    lost.unlink()
+    call_command("backup", str(tmp_path / "sao-luu"))
+    assert lost.name in capsys.readouterr().err  # the operator learns it the day of the backup
+
+    done = manage("restore", str(tmp_path / "sao-luu"), env=restored_env(tmp_path / "restored", url))
+    assert done.returncode == 1
+    assert lost.name in done.stderr and "không có trong kho lưu trữ" in done.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pgbouncer stands in front of PostgreSQL only")
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backup_and_restore_refuse_to_go_through_pgbouncer(command, settings, tmp_path):
+    """pg_restore through pgbouncer left search_path '' on the pooled connection: every query after it failed."""
+    settings.MOTCUA_DB_TRANSACTION_POOLING = True
+    with pytest.raises(CommandError, match="pgbouncer.*DATABASE_URL trỏ thẳng"):
+        call_command(command, str(tmp_path / "sao-luu"))
+    assert not (tmp_path / "sao-luu").exists()

@@ -3,7 +3,8 @@
 ``backup(dest)`` writes a folder (mode 0700: it holds private keys):
 
     manifest.json        what was saved: every table's row count, every file's SHA-256, each folder's notes
-                         (audit-anchors: the audit chain's head)
+                         (audit-anchors: the audit chain's head), and the warnings of the ``checks`` (documents:
+                         files rows name that the live system did not have, so the backup cannot carry them)
     database.dump        PostgreSQL: ``pg_dump --format=custom`` of one snapshot (the counts come from it too)
     database.sqlite3     SQLite: a copy made with SQLite's online backup API
     files/media/…        uploaded files (MEDIA_ROOT)
@@ -21,7 +22,8 @@ before the row that refers to it commits, so every file the dump refers to is al
 
 ``restore(src)`` loads such a folder into an EMPTY database (the one DATABASE_URL names, created beforehand
 with ``createdb``) and empty folders, then checks it: every table's row count and every file's checksum
-against the manifest, and each folder's own check (the audit chain against the restored anchors). It refuses
+against the manifest, each folder's own check (the audit chain against the restored anchors) and the ``checks``
+(documents: every file a row names is stored — the manifest alone cannot tell a file lost before the backup). It refuses
 a database that already has tables or a folder that already has files. Keys given in the environment
 (MOTCUA_TOTP_KEY) are not in the backup: keep them in the host's secret store.
 """
@@ -75,6 +77,19 @@ class BackupFolder:
 
 
 folders: Registry[type[BackupFolder]] = Registry("backup folder")
+
+
+class WholeCheck:
+    """A check that the installation's data is whole, no folder's own (documents: every file a row names is
+    stored): after a backup its problems are warnings (the backup carries what the live system has), after a
+    restore they are problems. A plugin of ``checks``."""
+
+    def run(self) -> tuple[str, list[str]]:
+        """A summary line for the operator, and the problems found."""
+        raise NotImplementedError
+
+
+checks: Registry[type[WholeCheck]] = Registry("backup check")
 
 
 @folders.register("media")
@@ -150,6 +165,16 @@ def _pg() -> tuple[dict, list[str], dict]:
     return params, cli, env
 
 
+def _refuse_pooler() -> None:
+    """pg_dump and pg_restore set ``search_path`` to '' for their session: behind pgbouncer's transaction pooling
+    that setting stays on the server connection they used, and the application's next queries there find no
+    table (seen: every query after a restore through pgbouncer). They must reach PostgreSQL directly."""
+    if connection.vendor == "postgresql" and settings.MOTCUA_DB_TRANSACTION_POOLING:
+        raise BackupError("Không sao lưu, khôi phục qua pgbouncer (MOTCUA_DB_TRANSACTION_POOLING): pg_dump và "
+                          "pg_restore đổi search_path của kết nối dùng chung. Chạy lệnh với DATABASE_URL trỏ thẳng "
+                          "tới máy chủ chính (cổng dẫn tới leader của haproxy) và MOTCUA_DB_TRANSACTION_POOLING=0.")
+
+
 def _run(cmd: list[str], env: dict) -> None:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -181,6 +206,7 @@ def _copy_sqlite(target: Path) -> dict[str, int]:
 # --- backup --------------------------------------------------------------------------------------------------
 
 def backup(dest: Path | str) -> dict:
+    _refuse_pooler()
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"Thư mục sao lưu {dest} đã có dữ liệu; hãy chọn một thư mục mới.")
@@ -207,8 +233,10 @@ def backup(dest: Path | str) -> dict:
         raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {vendor}.")
     copy(after_database=True)
     notes = {name: note for name, part in parts.items() if (note := part.note()) is not None}
+    warnings = [problem for _name, check in checks.items() for problem in check().run()[1]]
     manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(), "database": {
-        "vendor": vendor, "file": db_file, "tables": counts}, "files": files, "notes": notes}
+        "vendor": vendor, "file": db_file, "tables": counts}, "files": files, "notes": notes,
+        "warnings": warnings}
     (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
     return manifest
 
@@ -238,6 +266,7 @@ def _refuse_non_empty_targets(folders: dict[str, Path]) -> None:
 
 
 def restore(src: Path | str) -> RestoreReport:
+    _refuse_pooler()
     src = Path(src)
     try:
         manifest = json.loads((src / MANIFEST).read_text())
@@ -279,8 +308,10 @@ def check_restored(manifest: dict, targets: dict[str, Path]) -> RestoreReport:
             if actual.get(rel) != digest:
                 report.problems.append(f"Tệp {name}/{rel} thiếu hoặc khác bản sao lưu.")
         report.files += len(expected)
-    for _name, plugin in folders.items():
-        summary, problems = plugin().check_restored()
+    runs = [plugin().check_restored for _name, plugin in folders.items()]
+    runs += [check().run for _name, check in checks.items()]  # documents: every file a row names is there
+    for run in runs:
+        summary, problems = run()
         if summary:
             report.checks.append(summary)
         report.problems.extend(problems)

@@ -8,5 +8,6 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The PKI folder travels with every backup (core.backup.folders).
-        from . import pki  # noqa: F401
+        # The PKI folder travels with every backup (core.backup.folders); backups and restores check that every
+        # file a row names is stored (core.backup.checks).
+        from . import orphans, pki  # noqa: F401

@@ -1,4 +1,6 @@
-"""Stored files that no row refers to any more ("orphans"), and their removal (``manage.py sweep_orphan_files``).
+"""Stored files that no row refers to any more ("orphans"), and their removal (``manage.py sweep_orphan_files``);
+the other way round, rows that name a file the storage does not have (``missing``: checked after every backup
+and restore, ``core.backup.checks``).
 
 A rolled-back transaction removes the files it wrote (transactional.py); what remains are files whose writer
 died before its transaction ended, and files of attachments deleted later (a dossier removed in the admin).
@@ -25,8 +27,10 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.files.storage import Storage
-from django.db import models, router
+from django.db import connections, models, router
 from django.utils import timezone
+
+from motcua.core.backup import WholeCheck, checks
 
 from .models import Attachment, AttachmentKind
 from .storage import document_storage
@@ -113,3 +117,41 @@ def sweep(*, older_than: dt.timedelta, apply: bool, storage: Storage | None = No
             storage.delete(name)
             result.removed += 1
     return result
+
+
+# --- files a row names that are not stored -------------------------------------------------------------------
+
+SHOWN = 20  # missing files named one by one; the rest are counted
+
+
+def missing() -> tuple[int, list[str]]:
+    """How many stored files rows name, and «model.field: name» of those the storage does not have. Attachments
+    are looked up in one listing of documents/ (a bucket is not asked once per file), anything else one by one."""
+    names = 0
+    gone: list[str] = []
+    listed: dict[int, set[str]] = {}
+    for model, column in _references():
+        alias = router.db_for_write(model)
+        if model._meta.db_table not in connections[alias].introspection.table_names():
+            continue  # a backup of an older release, restored before `migrate` creates this (empty) table
+        rows = model._default_manager.using(alias).exclude(**{column: ""})
+        for name in rows.values_list(column, flat=True).distinct().iterator(chunk_size=CHUNK):
+            storage = document_storage() if model is Attachment else getattr(model, column).field.storage
+            if id(storage) not in listed:
+                listed[id(storage)] = set(walk(storage, ROOT))
+            names += 1
+            if name not in listed[id(storage)] and not storage.exists(name):
+                gone.append(f"{model._meta.label}.{column}: {name}")
+    return names, gone
+
+
+@checks.register("documents")
+class StoredFiles(WholeCheck):
+    """Every file a row names is stored: what a backup cannot carry, and what a restore must give back."""
+
+    def run(self) -> tuple[str, list[str]]:
+        names, gone = missing()
+        problems = [f"Tệp {item} có trong dữ liệu nhưng không có trong kho lưu trữ tệp." for item in gone[:SHOWN]]
+        if len(gone) > SHOWN:
+            problems.append(f"… và {len(gone) - SHOWN} tệp khác cũng thiếu.")
+        return f"{names - len(gone)}/{names} tệp được dữ liệu tham chiếu có trong kho lưu trữ.", problems

@@ -20,3 +20,6 @@ class Command(BaseCommand):
         tables = manifest["database"]["tables"]
         files = sum(len(v) for v in manifest["files"].values())
         self.stdout.write(f"Đã sao lưu {len(tables)} bảng ({sum(tables.values())} dòng) và {files} tệp vào {dest}.")
+        if manifest["warnings"]:  # the live system lacks them already: no backup can carry them
+            self.stderr.write("Cảnh báo — bản sao lưu không thể chứa những gì hệ thống đang chạy đã thiếu:\n"
+                              + "\n".join(manifest["warnings"]))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import Role, RoleAssignment
 from motcua.audit.models import AuditEntry
+from motcua.core.errors import PermissionDenied
 from motcua.dossiers import handover
 from motcua.dossiers.models import Dossier, SuccessorHandover
 from motcua.units.models import AdministrativeUnit, Agency
@@ -130,3 +131,28 @@ def test_a_dossier_the_successor_can_no_longer_keep_is_named_and_the_others_move
     assert f"Không chuyển được 1 hồ sơ: {late.code} (" in said, said
     assert f"có ngày hẹn trả kết quả đến hết ngày {last:%d/%m/%Y}" in said, said
     assert handover.unfinished().filter(agency=old).exists()
+
+
+def test_a_reason_arising_within_a_batch_keeps_what_moved_and_names_no_dossier(
+        client, admin, other_admin, django_capture_on_commit_callbacks, monkeypatch):
+    old, new, _counter, _dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    real, calls = handover.move_dossier, []
+
+    def role_lost_after_the_first(actor, d, plan, to_agency):
+        calls.append(d.pk)
+        if len(calls) == 2:  # the lifecycle refuses the second: the role was taken away since the first moved
+            raise PermissionDenied("forbidden", "Bạn không có quyền «Chuyển cơ quan do sắp xếp đơn vị hành chính».")
+        moved = real(actor, d, plan, to_agency)
+        RoleAssignment.objects.filter(user=admin, role=Role.PROVINCIAL_ADMIN).delete()
+        return moved
+
+    monkeypatch.setattr(handover, "move_dossier", role_lost_after_the_first)
+    _worker()
+
+    assert Dossier.objects.filter(agency=new).count() == 1  # the first moved whole and stays moved
+    assert SuccessorHandover.objects.get(agency=old).moved == 1
+    sign_in(client, other_admin)
+    said = _progress(client, old)
+    assert "Việc chuyển đang tạm dừng vì tài khoản quantri (quantri)" in said and "Không chuyển được" not in said
+    assert f"còn {OPEN - 1} hồ sơ đang chờ chuyển" in said, said

@@ -74,11 +74,10 @@ def _switch_off(agency_pk, successor_pk, actor, locked, go):
         connections.close_all()
 
 
-def _record_successor(world, admin, successor, after, answer):
-    """Once ``after`` is set, what the admin's agency page does on recording ``successor``: the form's check locks the
-    agency's row (succession.refusals), then the agency is saved and the followers move its work (into ``answer``)."""
+def _record_successor(world, admin, successor, answer):
+    """What the admin's agency page does on recording ``successor``: the form's check locks the agency's row
+    (succession.refusals), then the agency is saved and the followers move its work (into ``answer``)."""
     try:
-        after.wait(30)
         with transaction.atomic():
             old = Agency.objects.get(pk=world.agency.pk)
             answer["refusals"] = succession.refusals(admin, old, successor)
@@ -87,20 +86,25 @@ def _record_successor(world, admin, successor, after, answer):
             answer["moved"] = succession.follow(admin, old, successor)
     except Exception as exc:  # pragma: no cover - reported by the callers' assertions
         answer["admin"] = exc
-    finally:
-        connections.close_all()
 
 
 def _while_the_successor_is_recorded(world, admin, successor, work, answer, timeout=2.0) -> bool:
     """Run ``work()`` in a transaction of its own thread and, once it has written, record ``successor`` in another
     (``_record_successor``); ``work``'s transaction commits once the administrator waits for a lock, or after
     ``timeout`` seconds. Whether the administrator waited; what failed is in ``answer`` ("first", "admin")."""
+    return first_then(work, lambda: _record_successor(world, admin, successor, answer), answer, timeout)
+
+
+def first_then(first, then, answer, timeout=2.0) -> bool:
+    """``first()`` in a transaction of its own thread and, once it has written, ``then()`` in another thread;
+    ``first``'s transaction commits once ``then`` waits for a lock, or after ``timeout`` seconds. Whether ``then``
+    waited; what ``first`` raised is in ``answer["first"]``."""
     written, go = threading.Event(), threading.Event()
 
-    def first():
+    def run_first():
         try:
             with transaction.atomic():
-                work()
+                first()
                 written.set()
                 go.wait(30)
         except Exception as exc:  # pragma: no cover - reported by the callers' assertions
@@ -109,8 +113,14 @@ def _while_the_successor_is_recorded(world, admin, successor, work, answer, time
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=first),
-               threading.Thread(target=_record_successor, args=(world, admin, successor, written, answer))]
+    def run_then():
+        try:
+            written.wait(30)
+            then()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run_first), threading.Thread(target=run_then)]
     for t in threads:
         t.start()
     assert written.wait(30)

@@ -18,3 +18,21 @@ class DossiersConfig(AppConfig):
 
         event_labels.register("dossier", ACTION_LABELS)  # the audit trail's and the outbox's dossier events
         event_labels.register_case("dossier.transfer_agency", by_succession, SUCCESSION_LABEL, kind=SUCCESSION_KIND)
+        
+        # a handover paused for a reason (dossiers.handover.blocker: a role lost, the successor switched off or its
+        # unit closed) resumes once an agency, a unit or a role saved since removes it
+        from django.db.models.signals import post_save
+
+        from motcua.accounts.models import RoleAssignment
+        from motcua.units.models import AdministrativeUnit, Agency
+
+        for model in (Agency, AdministrativeUnit, RoleAssignment):
+            post_save.connect(_resume_paused, sender=model, dispatch_uid=f"dossiers.handover.resume.{model.__name__}")
+
+
+def _resume_paused(sender, **kwargs):
+    from django.db import transaction
+
+    from .handover import resume_blocked
+
+    transaction.on_commit(resume_blocked)

@@ -24,11 +24,13 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
+from motcua.accounts.permissions import forget_roles
 from motcua.audit.services import record
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.money import format_number
 from motcua.core.text import first_few
 from motcua.units import receiving
+from motcua.units.models import Agency
 from motcua.units.succession import Follower, followers
 
 from . import lifecycle
@@ -42,6 +44,8 @@ INLINE_AT_MOST = 200
 BATCH = 100
 # The audit trail's entry when the last of a department's dossiers has moved to its successor.
 HANDED_OVER = "dossiers.successor_handover_finished"
+# The audit trail's entry when another provincial administrator carries on a paused handover (``take_over``).
+TAKEN_OVER = "dossiers.successor_handover_taken_over"
 # Dossiers named by code in what the administrator reads: those whose move was refused (``progress``), those the
 # successor could not keep (``SuccessorTakesDossiers.refusal``).
 SHOWN = 5
@@ -88,14 +92,17 @@ def run(handover_id: int) -> SuccessorHandover:
     the handover is finished). Run twice, or after a stopped run, it moves only what is still at the department. A
     dossier that did not move (``move_dossier``'s None: closed or moved since it was listed) is not listed again, and
     the batches go on: a batch of them must not end the run with the rest still waiting. A dossier whose move the
-    lifecycle refuses (a ``DomainError``) is skipped the same way, its refusal kept in ``stuck`` for the
-    administrator (``progress``): the dossiers after it move, and the handover stays unfinished while it waits (the
-    next run tries it again)."""
+    lifecycle refuses (a ``DomainError``), or that the successor could no longer keep (``_late``: its unit's closing
+    recorded since the save), is skipped the same way, its refusal kept in ``stuck`` for the administrator
+    (``progress``): the dossiers after it move, and the handover stays unfinished while it waits (the next run tries
+    it again). When no dossier can move at all (``blocker``), the run stops with the reason in ``blocked``, having
+    moved only whole dossiers; it resumes when the reason goes (``resume_blocked``) or another administrator takes
+    the handover over (``take_over``)."""
     passed: set[int] = set()
     while True:
         with transaction.atomic():
             handover = (SuccessorHandover.objects.select_for_update(of=("self",))
-                        .select_related("agency", "successor", "actor")
+                        .select_related("agency", "actor")
                         .get(pk=handover_id))
             if handover.finished_at is not None:
                 return handover
@@ -104,19 +111,28 @@ def run(handover_id: int) -> SuccessorHandover:
             if not batch:
                 if passed and waiting(handover.agency_id).filter(pk__in=passed).exists():
                     return handover  # still waiting although it would not move: the next run tries again
-                handover.finished_at = timezone.now()
-                handover.save(update_fields=["finished_at"])
+                handover.finished_at, handover.blocked = timezone.now(), ""
+                handover.save(update_fields=["finished_at", "blocked"])
                 changed()
                 record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
                        {"successor": handover.successor.code, "moved": handover.moved})
                 return handover
-            plan = lifecycle.Succession(handover.agency, handover.successor, handover.on)
+            today = timezone.localdate()
+            handover.successor = successor = _successor(handover)  # as it is now: switched off since?
+            blocked = blocker(handover, batch[0], today)
+            plan = lifecycle.Succession(handover.agency, successor, handover.on)
             stuck, moved = dict(handover.stuck), 0
-            for d in batch:
+            for d in [] if blocked else batch:
+                if late := _late(successor, today, d):  # its unit's closing recorded since the save
+                    stuck[str(d.pk)] = {"code": _named(d), "reason": late.fact}
+                    passed.add(d.pk)
+                    continue
                 try:
                     with transaction.atomic():  # its own savepoint: a refused move undoes that dossier's only
-                        done = move_dossier(handover.actor, d, plan, handover.successor)
+                        done = move_dossier(handover.actor, d, plan, successor)
                 except DomainError as refused:  # e.g. its last event timed later than now: handled by hand
+                    if blocked := blocker(handover, d, today, fresh=True):  # none would move: not this one's own
+                        break
                     stuck[str(d.pk)] = {"code": _named(d), "reason": refused.message}
                     passed.add(d.pk)
                     continue
@@ -127,8 +143,82 @@ def run(handover_id: int) -> SuccessorHandover:
                     moved += 1
             if moved:
                 SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
-            if stuck != handover.stuck:
-                SuccessorHandover.objects.filter(pk=handover.pk).update(stuck=stuck)
+            if stuck != handover.stuck or blocked != handover.blocked:
+                SuccessorHandover.objects.filter(pk=handover.pk).update(stuck=stuck, blocked=blocked)
+            if blocked:
+                handover.blocked = blocked
+                return handover  # the dossiers it moved stay moved; the rest wait, whole, at the department
+
+
+# Why the move waits for the recording administrator: only this role moves dossiers between agencies (the guard of
+# ``transfer_agency``), also said when the save itself is refused (``SuccessorTakesDossiers.refusal``).
+ONLY_PROVINCIAL = "chỉ tài khoản có vai trò quản trị cấp tỉnh mới chuyển được hồ sơ giữa các cơ quan"
+
+
+def _successor(handover) -> Agency:
+    return Agency.objects.select_related("admin_unit").get(pk=handover.successor_id)
+
+
+def blocker(handover, d, today, *, fresh: bool = False) -> str:
+    """Why no dossier of `handover` can move now, `d` being one of them ("" when they can): the administrator who
+    recorded the successor no longer holds the role that moves them, or the successor no longer takes dossiers (switched
+    off, its unit closed by a reorganization); with the way it resumes, for the administrator (Vietnamese)."""
+    actor = handover.actor
+    forget_roles(actor)  # read now, not when the batch began
+    try:
+        lifecycle.GUARDS["transfer_agency"](d, actor)
+    except PermissionDenied:
+        return (f"tài khoản {actor.get_full_name() or actor.username} ({actor.username}), người ghi nhận cơ quan kế "
+                f"thừa, không còn vai trò quản trị cấp tỉnh ({ONLY_PROVINCIAL}). Việc chuyển tự tiếp tục khi tài "
+                "khoản này được cấp lại vai trò, hoặc khi một quản trị viên cấp tỉnh khác nhận tiếp bằng lệnh "
+                "manage.py move_to_successors --as <tên đăng nhập của mình>")
+    successor = _successor(handover) if fresh else handover.successor
+    if refused := receiving.handover_refusal(successor, today):
+        return (f"{refused.fact}. Việc chuyển tự tiếp tục khi {successor.name} nhận lại hồ sơ chuyển đến; nếu "
+                "không, hãy báo quản trị hệ thống")
+    return ""
+
+
+def _late(successor, today, d):
+    """Why `successor` cannot keep `d` (its unit's closing recorded ahead, before `d` is due: nobody would return the
+    result), or None."""
+    if d.due_at is None:
+        return None
+    return receiving.appointment_refusal(successor, today, timezone.localdate(d.due_at), receiving.HANDING)
+
+
+def take_over(handover_id: int, actor) -> bool:
+    """`actor`, a provincial administrator, carries on `handover_id` in place of the administrator who recorded it
+    and has since lost the role (the moves are recorded in `actor`'s name from now on; an audit entry says so).
+    False when the recording administrator may still move them (nothing changes); ``PermissionDenied`` when `actor`
+    may not either."""
+    with transaction.atomic():
+        handover = (SuccessorHandover.objects.select_for_update(of=("self",)).select_related("agency", "actor")
+                    .get(pk=handover_id))
+        d = waiting(handover.agency_id).select_related("agency", "current_agency").first()
+        if handover.finished_at is not None or d is None:
+            return False
+        lifecycle.GUARDS["transfer_agency"](d, actor)  # who carries it on must hold the role
+        try:
+            lifecycle.GUARDS["transfer_agency"](d, handover.actor)
+            return False
+        except PermissionDenied:
+            pass  # the recording administrator no longer may: `actor` carries it on
+        record(actor, TAKEN_OVER, "units.Agency", handover.agency_id,
+               {"from": handover.actor.username, "to": actor.username})
+        SuccessorHandover.objects.filter(pk=handover.pk).update(actor=actor, blocked="")
+        return True
+
+
+def resume_blocked() -> None:
+    """Queue every paused handover whose reason has gone (an agency, unit or role was saved: ``DossiersConfig``)."""
+    if not any_unfinished():
+        return
+    today = timezone.localdate()
+    for handover in unfinished().exclude(blocked="").select_related("actor"):
+        first = waiting(handover.agency_id).select_related("agency", "current_agency").first()
+        if first is None or not blocker(handover, first, today, fresh=True):
+            move_to_successor.enqueue(handover.pk)
 
 
 def _named(d) -> str:
@@ -156,6 +246,10 @@ def progress(agency) -> str:
         return (f"Hồ sơ: đã chuyển xong {moved} hồ sơ chưa kết thúc sang {handover.successor.name} "
                 f"(lúc {timezone.localtime(handover.finished_at):%H:%M %d/%m/%Y}).")
     left = format_number(waiting(agency.pk).count(), 0)
+    if handover.blocked:
+        return (f"Hồ sơ: đã chuyển {moved} hồ sơ chưa kết thúc sang {handover.successor.name}, còn {left} hồ sơ đang chờ "
+                f"chuyển. Việc chuyển đang tạm dừng vì {handover.blocked}. Các hồ sơ chưa chuyển vẫn ở {agency.name} "
+                "nguyên vẹn (không hồ sơ nào chuyển dở)." + refused_moves(handover))
     return (f"Hồ sơ: đã chuyển {moved} hồ sơ chưa kết thúc sang {handover.successor.name}, còn {left} hồ sơ đang chờ "
             "chuyển (chuyển dần trong nền, hồ sơ đến hạn trả trước chuyển trước; tải lại trang để cập nhật). Nếu số "
             "còn lại không giảm, hãy báo quản trị hệ thống kiểm tra tiến trình chạy nền (manage.py db_worker) hoặc "
@@ -220,13 +314,12 @@ class SuccessorTakesDossiers(Follower):
         try:
             lifecycle.GUARDS["transfer_agency"](held[0], actor)
         except PermissionDenied:
-            return (f"{agency.name} còn {count} hồ sơ chưa kết thúc, sẽ chuyển sang {successor.name}: chỉ tài khoản có "
-                    "vai trò quản trị cấp tỉnh mới chuyển được hồ sơ giữa các cơ quan.")
+            return (f"{agency.name} còn {count} hồ sơ chưa kết thúc, sẽ chuyển sang {successor.name}: "
+                    f"{ONLY_PROVINCIAL}.")
         today = timezone.localdate()
         if refused := receiving.handover_refusal(successor, today):
             return f"{agency.name} còn {count} hồ sơ chưa kết thúc: {refused.message}"
-        late = [(d, refused) for d in held if d.due_at and (refused := receiving.appointment_refusal(
-            successor, today, timezone.localdate(d.due_at), receiving.HANDING))]
+        late = [(d, refused) for d in held if (refused := _late(successor, today, d))]
         if not late:
             return ""
         codes = first_few((_named(d) for d, _ in late), SHOWN)

@@ -266,6 +266,9 @@ class SuccessorHandover(models.Model):
     # The dossiers whose move the lifecycle refused (dossiers.handover.run): {pk: {"code", "reason"}}, the reason in
     # the refusal's Vietnamese words; the handover is not finished while they wait at the department.
     stuck = models.JSONField("hồ sơ không chuyển được", default=dict, blank=True)
+    # Why no dossier can move for now (dossiers.handover.blocker: the recording administrator lost the role, the
+    # successor stopped taking dossiers), in Vietnamese; "" while the move runs. Cleared when it resumes.
+    blocked = models.TextField("lý do tạm dừng", blank=True, default="")
 
     class Meta:
         verbose_name = "chuyển hồ sơ sang cơ quan kế thừa"

@@ -3,7 +3,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 from motcua.core.calendar import TZ
 
@@ -104,6 +104,7 @@ class AdministrativeUnit(models.Model):
         elif self.replaced_by_id and self.replaced_by_id != stored.get("replaced_by_id"):
             errors["replaced_by"] = self._merged_into_problem()
         if self.valid_to and "valid_to" in changed and not any(errors.values()):
+            self._lock()  # a submission into the unit meanwhile: its dossier is seen here, or it sees the closing
             found = dissolution.reasons(list(Agency.objects.filter(admin_unit_id=self.pk).values_list("pk", flat=True)))
             if found:
                 errors["valid_to"] = found
@@ -115,6 +116,14 @@ class AdministrativeUnit(models.Model):
         errors = {k: v for k, v in errors.items() if v}
         if errors:
             raise ValidationError(errors)
+
+    def _lock(self) -> None:
+        """Hold the unit's row until the caller's transaction ends (FOR NO KEY UPDATE; the admin's save runs in one),
+        so that what ``clean`` counts of its agencies' open dossiers is what the closing leaves: a submission reads
+        the row FOR SHARE (dossiers.lifecycle.intake_reads) and waits, then reads the closing; one holding it first is
+        committed before the count. Nothing to hold outside a transaction (a form checked without saving)."""
+        if transaction.get_connection().in_atomic_block:
+            list(AdministrativeUnit.objects.select_for_update(no_key=True).filter(pk=self.pk).values_list("pk"))
 
     def _merged_into_problem(self) -> str:
         """Why «sáp nhập vào» given here cannot be saved ("" when it can)."""

@@ -1,0 +1,158 @@
+"""A department's open dossiers moving to its successor in the background (dossiers.handover) when, meanwhile, no
+dossier can move at all: the administrator who recorded the successor lost the provincial-admin role, or the successor
+stopped taking dossiers. The move pauses with the reason on the agency's page (not every dossier named as refused one
+by one), moves nothing by halves, and resumes when the reason goes or another administrator takes it over; a dossier
+the successor can no longer keep (its unit's closing recorded since the save) is named and skipped."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from motcua.accounts.models import Role, RoleAssignment
+from motcua.audit.models import AuditEntry
+from motcua.core.errors import PermissionDenied
+from motcua.dossiers import handover
+from motcua.dossiers.models import Dossier, SuccessorHandover
+from motcua.units.models import AdministrativeUnit, Agency
+from tests.factories import AdministrativeUnitFactory, sign_in
+from tests.units import test_successor_in_background as background
+from tests.units.test_successor_in_background import OPEN, _moved_once, _progress, _record, _worker, _world
+
+pytestmark = pytest.mark.django_db
+
+admin, small = background.admin, background.small  # its fixtures: a provincial administrator, small batches
+
+
+@pytest.fixture
+def other_admin(django_user_model):
+    user = django_user_model.objects.create_superuser("quantri2", "qt2@example.vn", "matkhau-123")
+    RoleAssignment.objects.create(user=user, role=Role.PROVINCIAL_ADMIN, agency=None)
+    return user
+
+
+def _paused(client, viewer, old, because: str) -> None:
+    """Nothing moved, the page says why (once, not as refused dossiers), and the handover is not finished."""
+    assert Dossier.objects.filter(agency=old).count() == OPEN
+    sign_in(client, viewer)
+    said = _progress(client, old)
+    assert f"Việc chuyển đang tạm dừng vì {because}" in said, said
+    assert "Không chuyển được" not in said and "kiểm tra tiến trình chạy nền" not in said, said
+    assert f"còn {OPEN} hồ sơ đang chờ chuyển" in said, said
+    assert SuccessorHandover.objects.get(agency=old).stuck == {}
+
+
+def test_the_recording_administrator_losing_the_role_pauses_the_move_until_another_takes_it_over(
+        client, admin, other_admin, django_capture_on_commit_callbacks):
+    old, new, _counter, dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    RoleAssignment.objects.filter(user=admin, role=Role.PROVINCIAL_ADMIN).delete()
+
+    _worker()
+    call_command("move_to_successors", verbosity=0)  # run again by hand: still paused, still nothing half-moved
+
+    _paused(client, other_admin, old, "tài khoản quantri (quantri), người ghi nhận cơ quan kế thừa, không còn vai "
+                                      "trò quản trị cấp tỉnh")
+    with pytest.raises(CommandError, match="chỉ tài khoản có vai trò quản trị cấp tỉnh"):
+        call_command("move_to_successors", "--as", "quantri", verbosity=0)  # not by someone without the role
+
+    call_command("move_to_successors", "--as", "quantri2", verbosity=0)
+
+    _moved_once(dossiers, new)
+    assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {new.name}" in _progress(client, old)
+    assert AuditEntry.objects.filter(action=handover.TAKEN_OVER, actor=other_admin).count() == 1
+
+
+def test_the_role_given_back_resumes_the_move_by_itself(client, admin, other_admin,
+                                                        django_capture_on_commit_callbacks):
+    old, new, _counter, dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    RoleAssignment.objects.filter(user=admin, role=Role.PROVINCIAL_ADMIN).delete()
+    _worker()
+    _paused(client, other_admin, old, "tài khoản quantri (quantri)")
+
+    with django_capture_on_commit_callbacks(execute=True):  # the role given back: the move is queued again
+        RoleAssignment.objects.create(user=admin, role=Role.PROVINCIAL_ADMIN, agency=None)
+    _worker()
+
+    _moved_once(dossiers, new)
+    assert f"đã chuyển xong {OPEN} hồ sơ" in _progress(client, old)
+
+
+def test_a_successor_switched_off_meanwhile_pauses_the_move_until_it_works_again(
+        client, admin, django_capture_on_commit_callbacks):
+    old, new, _counter, dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    Agency.objects.filter(pk=new.pk).update(is_active=False)
+
+    _worker()
+
+    _paused(client, admin, old, f"{new.name} đã ngừng nhận hồ sơ chuyển đến")
+    assert not Dossier.objects.filter(agency=new).exists()
+
+    new.refresh_from_db()
+    new.is_active = True
+    with django_capture_on_commit_callbacks(execute=True):
+        new.save()
+    _worker()
+
+    _moved_once(dossiers, new)
+
+
+def test_a_successor_whose_unit_a_reorganization_closed_meanwhile_pauses_the_move(
+        client, admin, django_capture_on_commit_callbacks):
+    old, new, _counter, _dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    into = AdministrativeUnitFactory(code="56", name="Tỉnh Hợp Nhất", level=AdministrativeUnit.PROVINCE)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    AdministrativeUnit.objects.filter(pk=new.admin_unit_id).update(valid_to=yesterday, replaced_by=into)
+
+    _worker()
+
+    _paused(client, admin, old, f"{new.admin_unit.name} đã sáp nhập vào {into.name}")
+
+
+def test_a_dossier_the_successor_can_no_longer_keep_is_named_and_the_others_move(
+        client, admin, django_capture_on_commit_callbacks):
+    old, new, _counter, dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    # after the save: the successor's unit's dissolution is recorded ahead, and one dossier is due after its last day
+    last = timezone.localdate() + dt.timedelta(days=30)
+    AdministrativeUnit.objects.filter(pk=new.admin_unit_id).update(valid_to=last)
+    late = dossiers[-1]
+    Dossier.objects.filter(pk=late.pk).update(due_at=timezone.now() + dt.timedelta(days=60))
+
+    _worker()
+
+    assert Dossier.objects.filter(agency=new).count() == OPEN - 1
+    assert Dossier.objects.get(pk=late.pk).agency == old
+    said = _progress(client, old)
+    assert f"Không chuyển được 1 hồ sơ: {late.code} (" in said, said
+    assert f"có ngày hẹn trả kết quả đến hết ngày {last:%d/%m/%Y}" in said, said
+    assert handover.unfinished().filter(agency=old).exists()
+
+
+def test_a_reason_arising_within_a_batch_keeps_what_moved_and_names_no_dossier(
+        client, admin, other_admin, django_capture_on_commit_callbacks, monkeypatch):
+    old, new, _counter, _dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    real, calls = handover.move_dossier, []
+
+    def role_lost_after_the_first(actor, d, plan, to_agency):
+        calls.append(d.pk)
+        if len(calls) == 2:  # the lifecycle refuses the second: the role was taken away since the first moved
+            raise PermissionDenied("forbidden", "Bạn không có quyền «Chuyển cơ quan do sắp xếp đơn vị hành chính».")
+        moved = real(actor, d, plan, to_agency)
+        RoleAssignment.objects.filter(user=admin, role=Role.PROVINCIAL_ADMIN).delete()
+        return moved
+
+    monkeypatch.setattr(handover, "move_dossier", role_lost_after_the_first)
+    _worker()
+
+    assert Dossier.objects.filter(agency=new).count() == 1  # the first moved whole and stays moved
+    assert SuccessorHandover.objects.get(agency=old).moved == 1
+    sign_in(client, other_admin)
+    said = _progress(client, old)
+    assert "Việc chuyển đang tạm dừng vì tài khoản quantri (quantri)" in said and "Không chuyển được" not in said
+    assert f"còn {OPEN - 1} hồ sơ đang chờ chuyển" in said, said

@@ -18,7 +18,7 @@ class DossiersConfig(AppConfig):
 
         event_labels.register("dossier", ACTION_LABELS)  # the audit trail's and the outbox's dossier events
         event_labels.register_case("dossier.transfer_agency", by_succession, SUCCESSION_LABEL, kind=SUCCESSION_KIND)
-        
+
         # a handover paused for a reason (dossiers.handover.blocker: a role lost, the successor switched off or its
         # unit closed) resumes once an agency, a unit or a role saved since removes it
         from django.db.models.signals import post_save

@@ -16,7 +16,7 @@ INDEXES joined by «+», created for it, the others dropped):
 - the write cost: ``--writes`` inserts and as many status changes (``writes``), execution time, WAL bytes and
   full-page images per statement, and what merging a GIN index's pending list adds.
 
-«trigram» is migration dossiers 0013's index (PostgreSQL only): GIN over the folded name and ``UPPER(code)`` with
+«trigram» is migration dossiers 0014's index (PostgreSQL only): GIN over the folded name and ``UPPER(code)`` with
 ``gin_trgm_ops``; it is dropped before the first round. Figures: bench/backoffice_scale.md.
 """
 

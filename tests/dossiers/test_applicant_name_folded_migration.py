@@ -1,4 +1,4 @@
-"""Migrations 0010 and 0012 fill the folded and the lowered applicant name (the back-office search's columns) of the
+"""Migrations 0010 and 0013 fill the folded and the lowered applicant name (the back-office search's columns) of the
 dossiers saved before they existed, batch by batch; what they write is what the model writes for a new dossier."""
 
 import importlib
@@ -13,7 +13,7 @@ from tests.factories import AgencyFactory, procedure_with_steps
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("motcua.dossiers.migrations.0010_dossier_applicant_name_folded_backfill")
-lowering = importlib.import_module("motcua.dossiers.migrations.0012_dossier_applicant_name_lower_backfill")
+lowering = importlib.import_module("motcua.dossiers.migrations.0013_dossier_applicant_name_lower_backfill")
 
 
 @pytest.mark.parametrize("module, column, names, stored", [

@@ -29,7 +29,7 @@ def nfd(text: str) -> str:
 def stored_decomposed(world, submitted):
     """What the database holds from before the upgrade: written past every input normalization."""
     Dossier.objects.filter(pk=submitted.pk).update(
-        applicant_name=nfd(NAME), applicant_name_folded=fold(nfd(NAME)),  # as migrations dossiers 0010 and 0012
+        applicant_name=nfd(NAME), applicant_name_folded=fold(nfd(NAME)),  # as migrations dossiers 0010 and 0013
         applicant_name_lower=lowered(nfd(NAME)),                          # fill them
         applicant_address=nfd("Tịnh Khê, Quảng Ngãi"),
         form_data={"child_name": nfd("Trần Minh Đức"), "birth_date": "2026-11-01"}, idempotency_key=nfd("khóa"))

@@ -1,5 +1,5 @@
 """PostgreSQL: a province-wide search (provincial administrator, auditor: no agency narrows it) by applicant name or
-code is answered through the trigram index of migration dossiers 0013, not by reading the whole dossier table
+code is answered through the trigram index of migration dossiers 0014, not by reading the whole dossier table
 (bench/name_search.py measures it at 100.000 dossiers)."""
 
 import re

@@ -121,7 +121,7 @@ class Dossier(models.Model):
         # Every index here is written on each transition (a status change is never a HOT update), so only those a
         # query uses: no separate index for a foreign key that leads a composite one, and plain indexes for status
         # and the ID number (db_index=True would add a second, LIKE-prefix index on PostgreSQL that no query uses).
-        # On PostgreSQL migration 0013 adds a trigram index (pg_trgm, GIN) of the folded name and UPPER(code) for
+        # On PostgreSQL migration 0014 adds a trigram index (pg_trgm, GIN) of the folded name and UPPER(code) for
         # the province-wide search, outside these (SQLite has none): bench/backoffice_scale.md, «Province-wide».
         indexes = [models.Index(fields=["agency", "status"]), models.Index(fields=["current_agency", "status"]),
                    models.Index(fields=["status"], name="dossier_status_idx"),

@@ -20,7 +20,7 @@ def _fold(text):
 
 
 def fill(apps, column, of_name, batch=None):
-    """Dossier.<column> = of_name(applicant_name) for every dossier, by batches (also dossiers 0012's)."""
+    """Dossier.<column> = of_name(applicant_name) for every dossier, by batches (also dossiers 0013's)."""
     Dossier = apps.get_model("dossiers", "Dossier")
     last = 0
     while True:

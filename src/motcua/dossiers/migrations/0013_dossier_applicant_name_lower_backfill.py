@@ -26,7 +26,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("dossiers", "0011_dossier_applicant_name_lower"),
+        ("dossiers", "0012_dossier_applicant_name_lower"),
     ]
 
     operations = [

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("dossiers", "0012_dossier_applicant_name_lower_backfill"),
+        ("dossiers", "0013_dossier_applicant_name_lower_backfill"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -220,19 +220,13 @@ def explain(sql: str) -> list[str]:
         return [r[0] for r in cur.fetchall()]
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", default="1000,20000", help="dossier counts, ascending, comma-separated (≤ 30000 here)")
-    p.add_argument("--repeat", type=int, default=3, help="timed fetches per page (after one warm-up)")
-    p.add_argument("--fresh", action="store_true", help="drop, create and migrate the database first")
-    p.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest statements at the largest size")
-    p.add_argument("--explain-top", type=int, default=6, help="how many pages (slowest statement first)")
-    args = p.parse_args()
-    sizes = [int(float(s)) for s in args.sizes.split(",")]
+def prepare(fresh: bool) -> None:
+    """Django set up on the scratch database of DATABASE_URL (dropped and created first with `fresh`), migrated and
+    empty, the test client's environment on (also bench/name_search.py's)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("DATABASE_URL must name a scratch PostgreSQL database")
-    if args.fresh:
+    if fresh:
         _fresh(url)
 
     import django
@@ -243,7 +237,6 @@ def main() -> int:
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     from django.core.management import call_command
-    from django.db import connection
     from django.test.utils import setup_test_environment
 
     from motcua.dossiers.models import Dossier
@@ -252,6 +245,20 @@ def main() -> int:
     if Dossier.objects.exists():
         raise SystemExit("the database already holds dossiers: run with --fresh (or another scratch database)")
     setup_test_environment()  # the test client's response.context, ALLOWED_HOSTS 'testserver'
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="1000,20000", help="dossier counts, ascending, comma-separated (≤ 30000 here)")
+    p.add_argument("--repeat", type=int, default=3, help="timed fetches per page (after one warm-up)")
+    p.add_argument("--fresh", action="store_true", help="drop, create and migrate the database first")
+    p.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest statements at the largest size")
+    p.add_argument("--explain-top", type=int, default=6, help="how many pages (slowest statement first)")
+    args = p.parse_args()
+    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    prepare(args.fresh)
+    from django.db import connection
+
     load = os.getloadavg()
     print(f"# load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores; "
           f"PostgreSQL {connection.pg_version // 10000}")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from motcua.audit import chainer, services
 from motcua.audit.models import AuditEntry
-from motcua.core.text import fold
+from motcua.core.text import fold, lowered
 from motcua.dossiers.models import Dossier
 from motcua.payments.models import Payment
 
@@ -29,7 +29,8 @@ def nfd(text: str) -> str:
 def stored_decomposed(world, submitted):
     """What the database holds from before the upgrade: written past every input normalization."""
     Dossier.objects.filter(pk=submitted.pk).update(
-        applicant_name=nfd(NAME), applicant_name_folded=fold(nfd(NAME)),  # as migration dossiers 0010 fills it
+        applicant_name=nfd(NAME), applicant_name_folded=fold(nfd(NAME)),  # as migrations dossiers 0010 and 0013
+        applicant_name_lower=lowered(nfd(NAME)),                          # fill them
         applicant_address=nfd("Tịnh Khê, Quảng Ngãi"),
         form_data={"child_name": nfd("Trần Minh Đức"), "birth_date": "2026-11-01"}, idempotency_key=nfd("khóa"))
     citizen = world["citizen"]
@@ -54,7 +55,8 @@ def found(client, world, q, code) -> bool:
 
 def test_a_name_stored_decomposed_is_rewritten_and_found_before_and_after(client, world, stored_decomposed, capsys):
     d = stored_decomposed["dossier"]
-    # the search matches the folded name (dossiers.models), the same for either form: found before the command too
+    # the search matches the folded and the lowered name (dossiers.models), the same for either form: found before
+    # the command too
     assert found(client, world, "Thị Huệ", d.code)
     out = run(capsys)
     assert "dossiers.Dossier.applicant_name: đã đổi 1 bản ghi" in out

@@ -65,6 +65,12 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+def lowered(text: str) -> str:
+    """Precomposed, case-folded and spaces collapsed, marks kept: 'TRẦN  Thị' -> 'trần thị'. What a name typed with
+    diacritics is matched against (the back-office search); ``fold`` of it is ``fold`` of the text."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split()) if text else ""
+
+
 def nfc(value):
     """`value` with its text in the precomposed form (NFC): a string, or the strings inside a dict, list or tuple
     (a JSON document, a row of cells); a dict's value under a secret key (SECRET_KEYS) is left as it is. Anything

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.timezone import localtime
 
-from motcua.core.text import fold
+from motcua.core.text import fold, lowered
 
 
 class Status(models.TextChoices):
@@ -61,6 +61,10 @@ class Dossier(models.Model):
     # the fold of the name.
     applicant_name_folded = models.CharField("họ tên người nộp không dấu (tìm kiếm)", max_length=200, blank=True,
                                              default="", editable=False)
+    # The name as written but in small letters (core.text.lowered): a query typed with diacritics is matched against
+    # it, the folded one narrowing (set by _FoldsName too).
+    applicant_name_lower = models.CharField("họ tên người nộp chữ thường (tìm kiếm)", max_length=200, blank=True,
+                                            default="", editable=False)
     applicant_name = models.CharField("họ tên người nộp", max_length=200)
     applicant_id_number = models.CharField("số định danh", max_length=12, blank=True)
     applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
@@ -117,6 +121,8 @@ class Dossier(models.Model):
         # Every index here is written on each transition (a status change is never a HOT update), so only those a
         # query uses: no separate index for a foreign key that leads a composite one, and plain indexes for status
         # and the ID number (db_index=True would add a second, LIKE-prefix index on PostgreSQL that no query uses).
+        # On PostgreSQL migration 0014 adds a trigram index (pg_trgm, GIN) of the folded name and UPPER(code) for
+        # the province-wide search, outside these (SQLite has none): bench/backoffice_scale.md, «Province-wide».
         indexes = [models.Index(fields=["agency", "status"]), models.Index(fields=["current_agency", "status"]),
                    models.Index(fields=["status"], name="dossier_status_idx"),
                    models.Index(fields=["applicant_id_number"], name="dossier_id_number_idx")]
@@ -126,13 +132,16 @@ class Dossier(models.Model):
 
 
 class _FoldsName(DeferredAttribute):
-    """``Dossier.applicant_name``: assigning it (intake, the admin, a row loaded) sets ``applicant_name_folded``
-    too, so every writer — ``Model.save``, bulk_create and the lifecycle's store, whose ``commit`` writes the
-    columns that changed since the row was locked — writes the two together, without a statement of its own."""
+    """``Dossier.applicant_name``: assigning it (intake, the admin, a row loaded) sets ``applicant_name_folded`` and
+    ``applicant_name_lower`` too, so every writer — ``Model.save``, bulk_create and the lifecycle's store, whose
+    ``commit`` writes the columns that changed since the row was locked — writes the three together, without a
+    statement of its own."""
 
     def __set__(self, instance, value):
         instance.__dict__[self.field.attname] = value
-        instance.__dict__["applicant_name_folded"] = fold(value)[:200] if isinstance(value, str) else ""
+        text = value if isinstance(value, str) else ""
+        instance.__dict__["applicant_name_folded"] = fold(text)[:200]
+        instance.__dict__["applicant_name_lower"] = lowered(text)[:200]
 
 
 Dossier.applicant_name = _FoldsName(Dossier._meta.get_field("applicant_name"))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import roles_of, staff_agencies_of
-from motcua.core.text import fold
+from motcua.core.text import fold, lowered
 from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Status
 from motcua.units.models import Agency
@@ -69,11 +69,16 @@ def dossier_list(request):
     status = request.GET.get("status") or ""
     qs = _mine(request).order_by("-created_at")
     if q:
-        # The name is matched folded (core.text.fold): «tran thi mai», «Trần Thị Mai» and «TRẦN THỊ MAI» find the
-        # same people, on SQLite too (whose LIKE folds ASCII letters only).
+        # The name is matched in any case, on SQLite too (whose LIKE folds ASCII letters only): typed without
+        # diacritics, folded (core.text.fold: «tran thi mai» finds «Trần Thị Mai» and «Trấn Thi Mại»); typed with
+        # them, as typed (core.text.lowered: «trần thị mai» finds «TRẦN THỊ MAI», not «Trấn Thị Mai»), the folded
+        # column narrowing (its index).
         cond = Q(code__icontains=q) | Q(applicant_id_number=q)
         if folded := fold(q):
-            cond |= Q(applicant_name_folded__contains=folded)
+            name = Q(applicant_name_folded__contains=folded)
+            if (exact := lowered(q)) != folded:
+                name &= Q(applicant_name_lower__contains=exact)
+            cond |= name
         qs = qs.filter(cond)
     if status:
         qs = qs.filter(status=status)

@@ -19,17 +19,22 @@ def _fold(text):
     return " ".join(stripped.lower().split())[:200]
 
 
-def backfill(apps, schema_editor):
+def fill(apps, column, of_name, batch=None):
+    """Dossier.<column> = of_name(applicant_name) for every dossier, by batches (also dossiers 0013's)."""
     Dossier = apps.get_model("dossiers", "Dossier")
     last = 0
     while True:
-        batch = list(Dossier.objects.filter(pk__gt=last).order_by("pk").only("pk", "applicant_name")[:BATCH])
-        if not batch:
+        rows = list(Dossier.objects.filter(pk__gt=last).order_by("pk").only("pk", "applicant_name")[:batch or BATCH])
+        if not rows:
             return
-        for d in batch:
-            d.applicant_name_folded = _fold(d.applicant_name)
-        Dossier.objects.bulk_update(batch, ["applicant_name_folded"])
-        last = batch[-1].pk
+        for d in rows:
+            setattr(d, column, of_name(d.applicant_name))
+        Dossier.objects.bulk_update(rows, [column])
+        last = rows[-1].pk
+
+
+def backfill(apps, schema_editor):
+    fill(apps, "applicant_name_folded", _fold)
 
 
 class Migration(migrations.Migration):

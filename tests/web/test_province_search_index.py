@@ -1,0 +1,32 @@
+"""PostgreSQL: a province-wide search (provincial administrator, auditor: no agency narrows it) by applicant name or
+code is answered through the trigram index of migration dossiers 0014, not by reading the whole dossier table
+(bench/name_search.py measures it at 100.000 dossiers)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from motcua.accounts.models import Role
+from tests.factories import officer
+
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")]
+
+
+@pytest.mark.parametrize("typed", ["tran thi mai", "Trần Thị Mai", "H55-2611"])
+def test_a_province_wide_search_reads_the_dossiers_through_the_trigram_index(client, world, submitted, typed):
+    client.force_login(officer(Role.PROVINCIAL_ADMIN, None))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("backoffice:dossiers"), {"q": typed}).status_code == 200
+    # the page's count (and rows, when some match): the statements matching the name and the code
+    searching = [q["sql"] for q in ctx.captured_queries if "dossiers_dossier" in q["sql"] and " LIKE " in q["sql"]]
+    assert searching
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")  # what the planner picks on a large table, on a small one
+        cur.execute("EXPLAIN " + searching[0])
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert not re.search(r"Seq Scan on dossiers_dossier\b", plan), plan
+    assert "dossier_search_trgm" in plan, plan

@@ -39,3 +39,32 @@ def test_counter_asks_for_the_address_when_the_result_goes_by_post(client, world
     resp = client.post(reverse("backoffice:walk_in"), _walk_in(world, return_method="post"))
     assert resp.status_code == 400 and NEEDS_ADDRESS in resp.content.decode()
     assert not Dossier.objects.exists()
+
+
+def _sent_by_post(world, status):
+    from motcua.dossiers import lifecycle
+    from motcua.integrations.adapters.postal import POSTAL_STATUS_LABELS
+    from motcua.integrations.models import PostalShipment
+
+    d = lifecycle.submit_online(
+        applicant=world["citizen"], procedure=world["proc"], agency=world["agency"], return_method="post",
+        applicant_data={"name": "Trần Thị Mai", "id_number": "051190001234", "phone": "0912345678",
+                        "address": "Thôn Làng Mới, xã Sơn Tây"},
+        form_data={"child_name": "Trần Minh An", "birth_date": "2026-11-01"})
+    PostalShipment.objects.create(dossier_id=d.pk, dossier_code=d.code, tracking_number="EB123456789VN",
+                                  status=status, status_label=POSTAL_STATUS_LABELS[status])
+    return d
+
+
+@pytest.mark.parametrize(("status", "citizen_reads", "officer_reads"), [
+    ("in_transit", "Số hiệu EB123456789VN — Đang vận chuyển", "Số hiệu EB123456789VN — Đang vận chuyển"),
+    # undelivered: each is told what to do
+    ("failed", "liên hệ Bộ phận Một cửa để nhận lại", "liên hệ người nộp để hẹn nhận lại kết quả"),
+])
+def test_citizen_and_officer_see_the_parcel_and_where_it_is(client, world, status, citizen_reads, officer_reads):
+    d = _sent_by_post(world, status)
+    client.force_login(world["citizen"])
+    page = client.get(reverse("portal:dossier", args=[d.pk])).content.decode()
+    assert "Bưu gửi kết quả" in page and citizen_reads in page
+    client.force_login(world["counter"])
+    assert officer_reads in client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()

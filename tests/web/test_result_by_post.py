@@ -68,3 +68,18 @@ def test_citizen_and_officer_see_the_parcel_and_where_it_is(client, world, statu
     assert "Bưu gửi kết quả" in page and citizen_reads in page
     client.force_login(world["counter"])
     assert officer_reads in client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+
+
+def test_counter_cannot_record_a_return_by_post_without_an_address(client, world, submitted):
+    from motcua.dossiers import lifecycle
+
+    d = lifecycle.receive(submitted, officer=world["counter"])
+    d = lifecycle.start_processing(d, officer=world["counter"])
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"])
+    d = lifecycle.sign_result(d, officer=world["leader"], electronic=False, digitized=False)
+    client.force_login(world["counter"])
+    resp = client.post(reverse("backoffice:action", args=[d.pk, "return_result"]), {"method": "post"})
+    assert resp.status_code == 422 and NEEDS_ADDRESS in resp.content.decode()
+    d.refresh_from_db()
+    assert d.status == Status.READY_FOR_RETURN and d.returned_at is None

@@ -10,6 +10,7 @@ from motcua.catalog.io.format import APPLICANT_FACTS
 from motcua.core.cccd import is_valid_id_number
 from motcua.core.digits import ascii_digits, read_otherwise, whole_number
 from motcua.core.errors import DomainError
+from motcua.dossiers.lifecycle import check_return_method
 from motcua.units import receiving
 from motcua.units.models import Agency
 
@@ -168,7 +169,17 @@ class ApplicantForm(forms.Form):
     applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, error_messages=REQUIRED,
                                       widget=forms.TextInput(attrs={"type": "tel"}))
     applicant_email = forms.EmailField(label="Thư điện tử", required=False, error_messages=EMAIL_INVALID)
-    applicant_address = forms.CharField(label="Địa chỉ", max_length=255, required=False)
+    applicant_address = forms.CharField(label="Địa chỉ", max_length=255, required=False,
+                                        help_text="bắt buộc khi nhận kết quả qua bưu chính công ích")
+
+    def clean(self):
+        data = super().clean()
+        if "return_method" in data and not getattr(self, "drafting", False):  # a draft may be incomplete
+            try:
+                check_return_method(data["return_method"], {"address": data.get("applicant_address")})
+            except DomainError as err:
+                self.add_error("applicant_address", err.message)
+        return data
 
     def add_eform(self, procedure) -> None:
         self.eform_names = []

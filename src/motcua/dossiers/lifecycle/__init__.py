@@ -63,6 +63,7 @@ from .guards import ACTION_LABELS, BEFORE_RECEIPT, DECIDED, GUARDS, IN_PROGRESS,
 from .intake import (
     appointment,
     check_off_day_reason,
+    check_return_method,
     provide_supplement,
     receive,
     receive_at_counter,
@@ -90,6 +91,7 @@ from .timeliness import awaiting_decision, handovers, online_receipt_due_at, ste
 __all__ = [
     "MAX_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "Succession", "allowed_actions", "appointment", "approve", "awaiting_decision", "check_off_day_reason",
+    "check_return_method",
     "complete_step",
     "digitization_recordable", "event_label", "extend", "filed_with", "hand_over", "handovers", "issue_apology",
     "moved_because", "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement", "receive",

@@ -7,6 +7,7 @@ from motcua.core.errors import ValidationFailed
 
 from ..models import Dossier, ReturnMethod, Status
 from .commit import Event, flag_of, reason, transition
+from .intake import check_return_method
 from .processing import shift_clock
 
 
@@ -54,6 +55,7 @@ def _return_method(d, at, args) -> None:
     args["method"] = args.get("method") or d.return_method
     if args["method"] not in ReturnMethod.values:
         raise ValidationFailed("return_method_invalid", "Hình thức trả kết quả không hợp lệ.")
+    check_return_method(args["method"], {"address": d.applicant_address})  # by post: to an address
 
 
 @transition("return_result", checks=[_return_method])

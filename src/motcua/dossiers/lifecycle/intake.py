@@ -119,9 +119,14 @@ def check_appointment(procedure, agency, at: dt.datetime, *, advice: str = "") -
                                details=refused.details)
 
 
-def _check_return_method(return_method) -> None:
+def check_return_method(return_method, applicant_data: dict | None = None) -> None:
+    """The way the result is to reach the applicant; by post only with an address the post office can deliver to
+    (results by public post: LEGAL §1.6 [A: S57])."""
     if return_method not in ReturnMethod.values:
         raise ValidationFailed("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
+    if return_method == ReturnMethod.POST and not ((applicant_data or {}).get("address") or "").strip():
+        raise ValidationFailed("return_address_required",
+                               "Cần nhập địa chỉ nhận kết quả khi chọn nhận kết quả qua bưu chính công ích.")
 
 
 def _set_received(d: Dossier, at: dt.datetime, digitized) -> None:
@@ -179,7 +184,7 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
     at = now(at)
     if applicant is None or not getattr(applicant, "is_authenticated", False):
         raise PermissionDenied("forbidden", "Bạn cần đăng nhập để nộp hồ sơ trực tuyến.")
-    _check_return_method(return_method)
+    check_return_method(return_method, applicant_data)
 
     def create() -> Dossier:
         offered = _share(procedure, agency)  # the agency's row before the draft's (lock order: commit.py)
@@ -276,7 +281,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
     at = now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed("channel_invalid", "Hình thức nộp phải là trực tiếp hoặc bưu chính.")
-    _check_return_method(return_method)
+    check_return_method(return_method, applicant_data)
     require_role(officer, COUNTER, [agency], "receive_at_counter")
 
     def create() -> Dossier:

@@ -16,6 +16,13 @@ POSTAL_STATUS_LABELS = {
 }
 
 
+def shipment_of(dossier) -> PostalShipment | None:
+    """The latest parcel the post office took this dossier's result in (None if it was not sent by post)."""
+    if dossier.return_method != "post":
+        return None
+    return PostalShipment.objects.filter(dossier_id=dossier.pk).order_by("-id").first()
+
+
 @adapters.register("postal")
 class PostalAdapter(Adapter):
     # the signed result is ready: ask the post office to pick it up (Decree 118/2025, results by post)

@@ -1,6 +1,7 @@
 from django import template
 
 from motcua.core.money import format_number, format_vnd
+from motcua.integrations.adapters.postal import shipment_of
 from motcua.transformation.money import format_million
 from motcua.web.display import DEADLINE_WORDS, action_label, deadline_class, event_name, vn_date, vn_datetime
 
@@ -69,3 +70,9 @@ def trieu(value, decimals=None):
 def asks_required(form) -> bool:
     """Whether a form shows a field that must be filled (marked "*", explained once by web/form_errors.html)."""
     return any(f.field.required for f in getattr(form, "visible_fields", list)())
+
+
+@register.simple_tag
+def postal_shipment(dossier):
+    """The parcel carrying `dossier`'s result home by post, or None (web/_postal_shipment.html)."""
+    return shipment_of(dossier)

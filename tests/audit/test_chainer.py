@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -266,3 +267,16 @@ def test_the_chainer_does_not_chain_over_deleted_newest_entries():
     with pytest.raises(CommandError, match="đã bị xóa hoặc sửa"):
         call_command("chain_audit", "--once")
     assert unchained() == 1
+
+
+@deferred
+@pytest.mark.django_db
+def test_a_one_off_chain_audit_run_is_the_last_run_verify_audit_shows(capsys):
+    services.record(None, "test.once", "x", 1)
+    call_command("verify_audit", without_anchors=True)
+    assert "tiến trình chain_audit chưa chạy lần nào." in capsys.readouterr().out
+    call_command("chain_audit", "--once")
+    call_command("verify_audit", without_anchors=True)
+    out = capsys.readouterr().out
+    assert "chưa chạy lần nào" not in out
+    assert re.search(r"tiến trình chain_audit chạy lần cuối lúc \d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.", out)

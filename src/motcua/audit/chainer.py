@@ -206,6 +206,12 @@ def _state(waiting: bool) -> None:
     ChainerState.objects.update_or_create(pk=1, defaults={"waiting": waiting, "seen_at": timezone.now()})
 
 
+def mark_ran() -> None:
+    """A one-off run (``chain_audit --once``) ran now: verify_audit shows it. ``waiting`` is left as it is: a
+    chainer process may be sleeping on its NOTIFY at the same time."""
+    ChainerState.objects.update_or_create(pk=1, defaults={"seen_at": timezone.now()})
+
+
 def last_seen():
     return ChainerState.objects.filter(pk=1).values_list("seen_at", flat=True).first()
 

@@ -24,11 +24,12 @@ from pypdf import PdfReader
 
 from motcua.audit.services import record as audit_record
 from motcua.core.errors import ValidationFailed
+from motcua.core.stalled import silent
 
 from . import validation
 from .attachments import check_component, save_bytes
 from .digitization_rules import receipt_digitization_applies
-from .models import STALLED_AFTER, Attachment, AttachmentKind, DigitizationJob, DigitizationKind, JobStatus
+from .models import Attachment, AttachmentKind, DigitizationJob, DigitizationKind, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +77,11 @@ def start_digitization(*, sources: list[Attachment], actor, dossier=None, kind: 
 
 def retry_digitization(job: DigitizationJob, *, actor) -> DigitizationJob:
     """Run a failed job's OCR again, once what stopped it has passed (the worker was stopped, the storage did not
-    answer), or a stalled one (running, silent for ``STALLED_AFTER``: its worker was killed): queued again for the
-    worker through the same task as the start, and audited like it. Only such a job (``digitization_not_failed``,
+    answer), or a stalled one (running, silent for ``core.stalled.STALLED_AFTER``: its worker was killed): queued
+    again for the worker through the same task as the start, and audited like it. Only such a job (``digitization_not_failed``,
     409, otherwise: a second click finds it queued). Who may ask is the caller's check (the back office:
     ``may_digitize``)."""
-    silent_since = timezone.now() - STALLED_AFTER
-    stalled = Q(status=JobStatus.RUNNING) & (Q(progress_at__lt=silent_since) | Q(progress_at__isnull=True,
-                                                                                  started_at__lt=silent_since))
+    stalled = Q(status=JobStatus.RUNNING) & silent("progress_at", "started_at")
     with transaction.atomic():
         queued = DigitizationJob.objects.filter(Q(status=JobStatus.FAILED) | stalled, pk=job.pk).update(
             status=JobStatus.QUEUED, pages_done=0, task_id="", started_at=None, progress_at=None, finished_at=None)

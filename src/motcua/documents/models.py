@@ -1,10 +1,10 @@
 """Files attached to dossiers, digitization jobs, and the citizen data repository (Vault)."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from motcua.core import stalled as stalls
 
 from .storage import document_storage
 
@@ -101,8 +101,6 @@ class JobStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Đã xác nhận"
 
 
-# A page's recognition takes seconds; a running job silent for this long was abandoned by its worker.
-STALLED_AFTER = dt.timedelta(minutes=10)
 STALLED_MESSAGE = ("Lượt nhận dạng đã dừng giữa chừng: không có tiến triển từ {at} (máy xử lý có thể đã khởi động "
                    "lại). Bấm “Thử nhận dạng lại”; nếu vẫn không được, quét lại giấy tờ và tải lên từ trang hồ sơ.")
 
@@ -168,8 +166,7 @@ class DigitizationJob(models.Model):
     def stalled(self) -> bool:
         """Running, but with no progress for longer than any page takes: the worker running it was killed (out of
         memory, a restart) and nothing will finish it; the officer may run it again (retry_digitization)."""
-        last = self.progress_at or self.started_at
-        return self.status == JobStatus.RUNNING and last is not None and last < timezone.now() - STALLED_AFTER
+        return stalls.is_stalled(self.status == JobStatus.RUNNING, self.progress_at or self.started_at)
 
     @property
     def officer_error(self) -> str:
@@ -177,8 +174,7 @@ class DigitizationJob(models.Model):
         if self.status == JobStatus.FAILED:
             return self.error or "Lượt nhận dạng bị lỗi."
         if self.stalled:
-            return STALLED_MESSAGE.format(at=timezone.localtime(self.progress_at or self.started_at).strftime(
-                "%H:%M ngày %d/%m/%Y"))
+            return STALLED_MESSAGE.format(at=stalls.since(self.progress_at or self.started_at))
         return ""
 
     @property

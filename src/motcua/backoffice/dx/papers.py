@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
+from motcua.papers.jobs import settle_stalled
 from motcua.papers.transformation.annual import describe
 from motcua.papers.transformation.appendices import KINDS
 from motcua.papers.transformation.render import CONTENT_TYPES
@@ -83,6 +84,7 @@ def paper_new(request):
 
 
 def _job(request, pk) -> PaperJob:
+    settle_stalled(PaperJob.objects.filter(pk=pk))  # a build whose worker died is shown failed, not running
     job = get_object_or_404(PaperJob.objects.select_related("plan__agency", "agency"), pk=pk)
     if job.requested_by_id != request.user.pk and not permissions.reads_all(request.user):
         raise Http404

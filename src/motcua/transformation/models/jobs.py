@@ -32,6 +32,8 @@ class PaperJob(models.Model):
                                      related_name="+")
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    progress_at = models.DateTimeField("tiến triển gần nhất lúc", null=True, blank=True,
+                                       help_text="Lần cuối lượt đang chạy báo tiến độ (papers.jobs, core.stalled).")
 
     class Meta:
         verbose_name = "lượt lập văn bản chuyển đổi số"

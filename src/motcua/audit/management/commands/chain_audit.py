@@ -30,6 +30,7 @@ class Command(BaseCommand):
                 done = chainer.chain_pending(batch)
             except chainer.ChainError as exc:
                 raise CommandError(str(exc)) from exc
+            chainer.mark_ran()
             window = chainer.window()
             self.stdout.write(f"Đã nối {format_number(done)} bản ghi vào chuỗi; còn {format_number(window.count)} bản "
                               "ghi chưa nối "

@@ -76,3 +76,17 @@ def test_a_run_failed_as_stalled_while_still_alive_writes_nothing_more(settings,
     job.refresh_from_db()
     assert job.state == ReportJob.FAILED and STOPPED.match(job.message) and not job.file
     assert not (tmp_path / "media" / "reports").exists()
+
+
+def test_a_build_that_fails_tells_the_officer_what_to_do_not_the_exception(client, leader):
+    job = _job(leader)
+
+    def broken(job, progress):
+        raise KeyError("column_x")
+
+    with pytest.raises(KeyError):
+        run_build(ReportJob, job.pk, broken, lambda job: "x.docx")
+    job.refresh_from_db()
+    page = client.get(f"/thong-ke/bao-cao/{job.pk}/").content.decode()
+    assert job.state == ReportJob.FAILED and "column_x" not in page and "Lỗi: Lỗi" not in page
+    assert "Không tạo được tệp do lỗi của hệ thống. Hãy yêu cầu tạo lại" in page

@@ -18,8 +18,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from motcua.core import stalled
+from motcua.core.errors import DomainError
 from motcua.documents import transactional
 
+# A build that failed on something unexpected: the officer reads what to do, the exception goes to the log (raised).
+FAILED_MESSAGE = "Không tạo được tệp do lỗi của hệ thống. Hãy yêu cầu tạo lại; nếu vẫn lỗi, hãy báo quản trị hệ thống."
 STALLED_MESSAGE = ("Quá trình tạo tệp đã dừng giữa chừng: không có tiến triển từ {at} (máy xử lý có thể đã khởi động "
                    "lại). Hãy yêu cầu tạo lại.")
 
@@ -56,7 +59,9 @@ def run_build(model, job_id: int, build: Callable, file_name: Callable, *, query
     except _Abandoned:
         return
     except Exception as exc:
-        mine.update(state=model.FAILED, message=f"Lỗi: {exc}"[:255], finished_at=timezone.now())
+        # the page reads «Lỗi: …» already; a refusal in Vietnamese is shown as it is, anything else is not the officer's
+        told = exc.message if isinstance(exc, DomainError) else FAILED_MESSAGE
+        mine.update(state=model.FAILED, message=told[:255], finished_at=timezone.now())
         raise
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=job_id)

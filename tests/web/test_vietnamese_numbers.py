@@ -95,3 +95,26 @@ def test_a_result_drafted_from_the_form_prints_its_numbers_and_yes_in_vietnamese
     form = template_context(submitted)["form"]
     assert (form["area"], form["capital"], form["agree"], form["birth_date"]) == ("125,5", "1.500.000.000", "Có",
                                                                                    "01/11/2026")
+
+
+# ---- limits named in messages: «5.000 ký tự», not «5000 ký tự» ----
+
+def test_a_feedback_too_long_names_its_limit_the_vietnamese_way(client, world):
+    resp = client.post(reverse("portal:feedback"), {
+        "name": "Võ Thị Lan", "phone": "0905123456", "classification": "regulation", "title": "Thời gian chờ",
+        "content": "Nội dung " * 600})
+    assert resp.status_code == 400 and "Nội dung không được dài quá 5.000 ký tự." in resp.content.decode()
+
+
+def test_an_api_client_sending_too_long_a_comment_reads_the_limit_the_vietnamese_way(client, world):
+    from motcua.core.errors import ValidationFailed
+    from motcua.engagement.ratings import submit_rating
+    from tests.engagement.test_api import make_dossier
+
+    dossier = make_dossier(world["citizen"])
+    client.force_login(world["citizen"])
+    r = client.post(f"/api/v1/engagement/dossiers/{dossier.pk}/rating", {"satisfied": True, "comment": "x" * 2001},
+                    content_type="application/json")
+    assert r.status_code == 422 and r.json()["details"]["fields"] == {"comment": "Quá dài: tối đa 2.000 ký tự."}
+    with pytest.raises(ValidationFailed, match=r"^Ý kiến không được dài quá 2\.000 ký tự\.$"):
+        submit_rating(world["citizen"], dossier, True, comment="x" * 2001)

@@ -12,7 +12,7 @@ from motcua.catalog.io.format import APPLICANT_FACTS
 from motcua.core.cccd import is_valid_id_number
 from motcua.core.digits import ascii_digits, read_otherwise, whole_number
 from motcua.core.errors import DomainError
-from motcua.core.money import format_typed_number
+from motcua.core.money import format_number, format_typed_number
 from motcua.units import receiving
 from motcua.units.models import Agency
 
@@ -22,6 +22,12 @@ ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
 
 REQUIRED = {"required": "Vui lòng nhập mục này."}
 EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
+
+
+def at_most(limit: int, what: str = "Nội dung") -> dict:
+    """The message of a text longer than ``limit`` characters, the limit written as people read it (Django's own
+    says «tối đa 5000 kí tự»)."""
+    return {"max_length": f"{what} không được dài quá {format_number(limit)} ký tự."}
 
 
 def _ascii_number(field: forms.Field, value):
@@ -157,6 +163,7 @@ def eform_fields(schema: list) -> dict[str, forms.Field]:
                   "help_text": item.get("help", ""), "error_messages": REQUIRED}
         if kind == "textarea":
             field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, **common)
+            field.error_messages.update(at_most(4000))
         elif kind == "date":
             field = DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)

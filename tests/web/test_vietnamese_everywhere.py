@@ -153,6 +153,12 @@ def test_the_checker_tells_a_dossier_code_from_an_agency_code():
     assert [t for t, _ in problems("Cơ quan H51.50.01 tiếp nhận; cơ quan H51.01.")] == ["H51.50.01", "H51.01"]
 
 
+def test_the_checker_finds_a_date_as_the_machine_writes_it_and_not_a_code_or_a_file_name():
+    assert [t for t, _ in problems("Hẹn trả 2026-12-02; kỳ 2026-01-01–2026-03-31.")] == [
+        "2026-12-02", "2026-01-01", "2026-03-31"]
+    assert problems("Hẹn trả 02/12/2026, hồ sơ H51.01-261202-0001, tệp bao-cao-2026-12-02.xlsx") == []
+
+
 def test_every_kind_of_dossier_event_has_a_vietnamese_name():
     from pathlib import Path
 

@@ -188,6 +188,20 @@ def test_refusals_and_errors_read_vietnamese(client, rf):
         assert not page_problems(html, extra=ADMIN_WORDS), (what, page_problems(html, extra=ADMIN_WORDS))
 
 
+def test_a_form_sent_without_its_anti_forgery_cookie_or_referer_is_told_in_vietnamese(world):
+    # a session expired or cookies switched off: Django's page said why in English
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["citizen"])
+    pages = {"không có cookie": client.post("/gui-phan-anh/", {"name": "Lan"}),
+             "không có Referer (HTTPS)": client.post("/gui-phan-anh/", {"name": "Lan"}, secure=True)}
+    for what, resp in pages.items():
+        html = resp.content.decode()
+        assert resp.status_code == 403 and "Vui lòng tải lại trang và thử lại." in html, what
+        assert '<html lang="vi">' in html, what
+        assert not page_problems(html, extra=ADMIN_WORDS), (what, page_problems(html, extra=ADMIN_WORDS))
+        assert "Những gì bạn vừa nhập chưa được lưu." in html, what
+
+
 def test_every_page_of_every_role_reads_vietnamese(demo):
     # what the demo prints: Vietnamese, and no command that does not exist (it once named load_calendar)
     assert not problems(demo), problems(demo)

@@ -16,7 +16,8 @@ person reads (title, alt, aria-label, placeholder, value of buttons and submit i
 values are code and are not checked. Forbidden: the values our models store for statuses, channels, levels, roles
 and kinds (taken from the code itself, so a new value is caught), the statistics' metric names, English words of
 the interface, snake_case identifiers, agency identity codes (``H51.01``; a dossier code ``H51.01-260302-0001``
-is fine), report scopes (``level:commune``) and leaked Python values (``None``, ``True``).
+is fine), report scopes (``level:commune``), dates as the machine writes them (``2026-12-02``: people read
+02/12/2026) and leaked Python values (``None``, ``True``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 # a whole agency code (H51.01, H51.50.01), not the head of a dossier code (H51.50.01-261012-0001)
 AGENCY_CODE = re.compile(r"\b[A-Z]\d{2}(?:\.[0-9A-Z]{1,5})+(?!\.?\w)(?!-\d{6})")
 SCOPE = re.compile(r"\b(?:level|unit|kind):[\w.]+")
+# a date as the machine writes it (2026-12-02): people read 02/12/2026; a dossier code's date part (261202) is not one
+ISO_DATE = re.compile(r"(?<![\w.-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w-])")
 WORD = re.compile(r"(?<!\w)[A-Za-z]{2,}(?!\w)")  # whole ASCII words (Vietnamese letters are \w)
 READ_ATTRS = {"title", "alt", "aria-label", "placeholder"}
 
@@ -111,7 +114,7 @@ def problems(text: str, *, allow=(), extra=()) -> list[tuple[str, str]]:
         if token not in allowed:
             found.append((start, token, text[max(0, start - 40):end + 40].replace("\n", " ")))
 
-    for pattern in (SNAKE, AGENCY_CODE, SCOPE):
+    for pattern in (SNAKE, AGENCY_CODE, SCOPE, ISO_DATE):
         for m in pattern.finditer(text):
             add(m.group(0), m.start(), m.end())
     for m in WORD.finditer(text):

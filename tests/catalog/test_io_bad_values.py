@@ -32,6 +32,7 @@ def _one(path, value):
 @pytest.mark.parametrize("path, value, message", [
     (["fields", 0, "name"], "L" * 256, "Lĩnh vực thứ 1: tên dài quá 255 ký tự (256 ký tự)."),
     (["procedures", 0, "name"], "T" * 501, "tên thủ tục dài quá 500 ký tự (501 ký tự)."),
+    (["procedures", 0, "name"], "T" * 1200, "tên thủ tục dài quá 500 ký tự (1.200 ký tự)."),
     (["procedures", 0, "announcing_decision"], "1" * 65, "quyết định công bố dài quá 64 ký tự (65 ký tự)."),
     (["procedures", 0, "components", 0, "name"], "G" * 501, "thành phần hồ sơ thứ 1: tên giấy tờ dài quá 500 ký tự"),
     (["procedures", 0, "steps", 0, "name"], "B" * 256, "bước thứ 1: tên bước dài quá 255 ký tự"),

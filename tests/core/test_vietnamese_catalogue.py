@@ -59,6 +59,34 @@ def test_django_strings_people_read_come_out_in_vietnamese():
         assert _("Task Results") == "kết quả tác vụ nền"
 
 
+def test_the_length_and_range_checks_of_a_form_read_plain_vietnamese():
+    from django import forms
+
+    class Form(forms.Form):
+        name = forms.CharField(max_length=5, min_length=2)
+        days = forms.IntegerField(min_value=1, max_value=30)
+
+    with translation.override("vi"):
+        assert Form({"name": "Nguyễn", "days": "31"}).errors == {
+            "name": ["Không được dài quá 5 ký tự (đang có 6 ký tự)."], "days": ["Giá trị phải nhỏ hơn hoặc bằng 30."]}
+        assert Form({"name": "A", "days": "0"}).errors == {
+            "name": ["Cần ít nhất 2 ký tự (đang có 1 ký tự)."], "days": ["Giá trị phải lớn hơn hoặc bằng 1."]}
+
+
+def test_a_code_typed_with_diacritics_is_refused_in_vietnamese():
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    with translation.override("vi"):
+        for field in (forms.SlugField(), forms.SlugField(allow_unicode=True)):
+            try:
+                field.clean("mã có dấu cách")
+            except ValidationError as refused:
+                assert refused.messages[0].startswith("Mã chỉ gồm chữ cái"), refused.messages
+            else:
+                raise AssertionError("a code with spaces was taken")
+
+
 COMMAND = re.compile(r"manage\.py ([a-z][a-z0-9_]+)|lệnh `?([a-z]+_[a-z0-9_]+)")
 NOT_COMMANDS = {"in"}  # "manage.py in this environment" (a docstring of scripts/ha)
 

@@ -38,3 +38,11 @@ def test_the_unit_page_refuses_a_year_in_other_digits(client, year):
     assert client.get(f"/thong-ke/don-vi/{agency.code}/", {"nam": "2026"}).status_code == 200
     resp = client.get(f"/thong-ke/don-vi/{agency.code}/", {"nam": year})
     assert resp.status_code == 422 and "Năm không hợp lệ" in resp.content.decode()
+
+
+def test_a_date_or_a_grouping_that_is_none_is_quoted_as_typed_not_as_python_writes_it(client):
+    # «'31/02/2026'» was Python's repr; a person reads the value between «»
+    resp = client.get("/api/v1/reporting/indicators", {"start": "31/02/2026", "end": "31/03/2026"})
+    assert resp.status_code == 422 and resp.json()["message"] == "Ngày không hợp lệ: «31/02/2026» (dd/mm/yyyy)."
+    resp = client.get("/api/v1/reporting/indicators", {"period": "2026", "group_by": "khong_co"})
+    assert resp.status_code == 422 and resp.json()["message"] == "Không thể nhóm theo «khong_co»."

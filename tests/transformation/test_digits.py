@@ -64,7 +64,7 @@ def test_a_target_value_in_other_digits_is_not_a_value(dp, value):
 def test_a_place_in_the_catalogue_in_other_digits_is_refused(signed_in, dx, order):
     c = signed_in(dx.admin)
     r = c.post("/can-bo/chuyen-doi-so/danh-muc/", {"loai": "nhom", "code": "thu", "name": "Nhóm thử", "order": order})
-    assert r.status_code == 422 and "Thứ tự phải là số nguyên từ 0 đến 32767." in r.content.decode()
+    assert r.status_code == 422 and "Thứ tự phải là số nguyên từ 0 đến 32.767." in r.content.decode()
     assert not TaskGroup.objects.filter(code="thu").exists()
 
 

@@ -91,3 +91,9 @@ def test_the_back_office_preview_lists_the_headings_past_the_columns_read(dx, si
     assert r.status_code == 200
     assert ('<ul id="cot-ngoai-mau"><li>Cột AF (“Kinh phí bổ sung”, ô AF1) nằm ngoài vùng A–AD của mẫu, không được '
             "đọc.</li></ul>") in r.content.decode()
+
+
+def test_a_sheet_of_too_many_rows_is_refused_with_its_limit_written_the_vietnamese_way(dx):
+    r = _post(dx, _bad([TASK] * 5000))
+    assert r.status_code == 422 and r.json() == {"code": "xlsx_too_large", "message": "Bảng tính có quá 5.000 dòng."}
+    assert not Plan.objects.exists()

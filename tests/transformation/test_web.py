@@ -212,7 +212,7 @@ def test_catalogue_is_kept_by_the_provincial_admin(signed_in, dx):
     assert source_codes(resolve_sources("Ngân sách cấp tỉnh, CTX")) == "CTX, NST"
     for order in ("abc", "1,5", "-1", "99999"):  # typed by hand into the post: a message, not a server error
         r = c.post(f"{BASE}/danh-muc/", {"loai": "nhom", "code": "thu", "name": "Nhóm thử", "order": order})
-        assert r.status_code == 422 and "Thứ tự phải là số nguyên từ 0 đến 32767." in r.content.decode()
+        assert r.status_code == 422 and "Thứ tự phải là số nguyên từ 0 đến 32.767." in r.content.decode()
     assert not TaskGroup.objects.filter(code="thu").exists()
     # «Sửa» on a row: the form holds the entry as it is, so a rename sent from it keeps its other names and state
     FundingSource.objects.filter(code="NST").update(aliases="Ngân sách tỉnh\nNS tỉnh")

@@ -44,7 +44,7 @@ def test_a_code_that_would_break_dossier_codes_addresses_or_statistics_is_refuse
 
 def test_an_over_long_code_is_refused_in_vietnamese(admin_client):
     answer = _new(admin_client, "H51." + "1" * 40)
-    assert answer.status_code == 200 and errors_of(answer) == ["Giá trị này chỉ có tối đa 32 kí tự (hiện có 44)"]
+    assert answer.status_code == 200 and errors_of(answer) == ["Không được dài quá 32 ký tự (đang có 44 ký tự)."]
     assert not Agency.objects.filter(name="Sở Thử Nghiệm").exists()
 
 

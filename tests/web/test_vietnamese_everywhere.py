@@ -153,6 +153,12 @@ def test_the_checker_tells_a_dossier_code_from_an_agency_code():
     assert [t for t, _ in problems("Cơ quan H51.50.01 tiếp nhận; cơ quan H51.01.")] == ["H51.50.01", "H51.01"]
 
 
+def test_the_checker_finds_a_date_as_the_machine_writes_it_and_not_a_code_or_a_file_name():
+    assert [t for t, _ in problems("Hẹn trả 2026-12-02; kỳ 2026-01-01–2026-03-31.")] == [
+        "2026-12-02", "2026-01-01", "2026-03-31"]
+    assert problems("Hẹn trả 02/12/2026, hồ sơ H51.01-261202-0001, tệp bao-cao-2026-12-02.xlsx") == []
+
+
 def test_every_kind_of_dossier_event_has_a_vietnamese_name():
     from pathlib import Path
 
@@ -180,6 +186,20 @@ def test_refusals_and_errors_read_vietnamese(client, rf):
     for what, page in pages.items():
         html = page if isinstance(page, str) else page.content.decode()
         assert not page_problems(html, extra=ADMIN_WORDS), (what, page_problems(html, extra=ADMIN_WORDS))
+
+
+def test_a_form_sent_without_its_anti_forgery_cookie_or_referer_is_told_in_vietnamese(world):
+    # a session expired or cookies switched off: Django's page said why in English
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["citizen"])
+    pages = {"không có cookie": client.post("/gui-phan-anh/", {"name": "Lan"}),
+             "không có Referer (HTTPS)": client.post("/gui-phan-anh/", {"name": "Lan"}, secure=True)}
+    for what, resp in pages.items():
+        html = resp.content.decode()
+        assert resp.status_code == 403 and "Vui lòng tải lại trang và thử lại." in html, what
+        assert '<html lang="vi">' in html, what
+        assert not page_problems(html, extra=ADMIN_WORDS), (what, page_problems(html, extra=ADMIN_WORDS))
+        assert "Những gì bạn vừa nhập chưa được lưu." in html, what
 
 
 def test_every_page_of_every_role_reads_vietnamese(demo):

@@ -3,6 +3,8 @@ turned into ``{code, message, details?}`` with Vietnamese messages (api/errors.p
 
 from __future__ import annotations
 
+from motcua.core.money import format_number
+
 from .values import MAX_FORM_BYTES
 
 _MESSAGES = {
@@ -45,6 +47,15 @@ def _field_name(loc) -> str:
     return ".".join(parts) or "body"
 
 
+def _shown(value):
+    """A limit in a message as people read it: «tối đa 5.000 ký tự», «nhỏ hơn hoặc bằng 0,5»."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return format_number(value)
+    return f"{value:g}".replace(".", ",") if isinstance(value, float) else value
+
+
 def _message(err: dict) -> str:
     kind = err.get("type", "")
     if kind == "value_error":
@@ -54,7 +65,7 @@ def _message(err: dict) -> str:
     if template is None:
         return "Giá trị không hợp lệ."
     try:
-        return template.format(**(err.get("ctx") or {}))
+        return template.format(**{k: _shown(v) for k, v in (err.get("ctx") or {}).items()})
     except (KeyError, IndexError, ValueError):
         return template.split(":")[0] + "."
 

@@ -14,6 +14,7 @@ from jinja2.exceptions import SecurityError
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import has_role
 from motcua.audit.services import record as audit_record
+from motcua.core.answers import field_kinds, shown_answer
 from motcua.core.calendar import TZ
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.money import format_number
@@ -50,13 +51,9 @@ def _date(value) -> str:
 
 
 def template_context(dossier) -> dict:
-    """The dossier's data for the template; dates dd/mm/yyyy, e-form dates too."""
-    form = {}
-    for key, value in (dossier.form_data or {}).items():
-        try:
-            form[key] = _date(dt.date.fromisoformat(value)) if isinstance(value, str) and len(value) == 10 else value
-        except ValueError:
-            form[key] = value
+    """The dossier's data for the template; dates dd/mm/yyyy, the e-form's answers as people read them."""
+    kinds = field_kinds(dossier.procedure.form_schema)
+    form = {key: shown_answer(value, kinds.get(key)) for key, value in (dossier.form_data or {}).items()}
     agency = dossier.current_agency or dossier.agency
     return {
         "dossier_code": dossier.code or "", "procedure_name": dossier.procedure.name,

@@ -30,6 +30,7 @@ from motcua.accounts.services import check_phone_and_email
 from motcua.audit.services import record
 from motcua.core.calendar import add_working_days, add_working_time, working_time_between
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from motcua.core.money import format_number
 from motcua.dossiers.access import can_view_dossier
 from motcua.outbox.services import emit
 from motcua.units import receiving
@@ -92,7 +93,7 @@ def submit_feedback(user, *, classification: str, title: str, content: str, name
     if len(content) < 10:
         errors["content"] = "Vui lòng nhập nội dung phản ánh, kiến nghị (ít nhất 10 ký tự)."
     elif len(content) > MAX_CONTENT:
-        errors["content"] = f"Nội dung không được dài quá {MAX_CONTENT} ký tự."
+        errors["content"] = f"Nội dung không được dài quá {format_number(MAX_CONTENT)} ký tự."
     name = " ".join(clean_text(name or (user.full_name or user.get_username() if signed_in else "")).split())
     phone = clean_text(phone or (user.phone if signed_in else ""))
     email = clean_text(email or (user.email if signed_in else "")).lower()
@@ -237,7 +238,7 @@ def answer_feedback(user, fb, answer: str, publish: bool = False, at=None, **pub
     if len(answer) < 10:
         raise ValidationFailed("feedback_answer_required", "Vui lòng nhập nội dung trả lời (ít nhất 10 ký tự).")
     if len(answer) > MAX_CONTENT:
-        raise ValidationFailed("feedback_answer_too_long", f"Nội dung trả lời không được dài quá {MAX_CONTENT} ký tự.")
+        raise ValidationFailed("feedback_answer_too_long", f"Nội dung trả lời không được dài quá {format_number(MAX_CONTENT)} ký tự.")
     now = at or timezone.now()
     with transaction.atomic():
         fb = _locked(fb)

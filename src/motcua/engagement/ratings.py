@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from motcua.audit.services import record
 from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from motcua.core.money import format_number
 from motcua.dossiers.models import Dossier, Status
 from motcua.outbox.services import emit
 
@@ -74,7 +75,7 @@ def submit_rating(user, dossier, satisfied: bool, scores: dict | None = None, co
         raise ValidationFailed("rating_satisfied_required", "Vui lòng chọn hài lòng hoặc không hài lòng.")
     comment = clean_text(comment)
     if len(comment) > MAX_COMMENT:
-        raise ValidationFailed("rating_comment_too_long", f"Ý kiến không được dài quá {MAX_COMMENT} ký tự.")
+        raise ValidationFailed("rating_comment_too_long", f"Ý kiến không được dài quá {format_number(MAX_COMMENT)} ký tự.")
     clean = _validate_scores(scores)
     try:
         with transaction.atomic():

@@ -12,6 +12,7 @@ from motcua.accounts.permissions import has_role
 from motcua.audit.services import record
 from motcua.core.cccd import parse_id_number
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.money import format_number
 
 from .adapters.base import Adapter, PermanentError, TransientError
 from .config import target_config
@@ -45,7 +46,7 @@ def _count_look_up(user) -> None:
     if count > limit:
         if count == limit + 1:
             record(user, "population.limit_reached", "user", user.pk, {"limit": limit})
-        raise DomainError("population_limit", LIMIT_MESSAGE.format(limit=limit), status=429)
+        raise DomainError("population_limit", LIMIT_MESSAGE.format(limit=format_number(limit)), status=429)
 
 
 def lookup(id_number: str, *, by=None) -> dict:

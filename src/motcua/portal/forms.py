@@ -23,6 +23,7 @@ from motcua.web.forms import (
     REQUIRED,
     ApplicantForm,
     ReceivingAgencyField,
+    at_most,
     checked_upload,
     clean_id_number,
     clean_phone,
@@ -264,7 +265,7 @@ class RatingForm(forms.Form):
                                        choices=[("1", "Hài lòng"), ("0", "Không hài lòng")],
                                        coerce=lambda v: v == "1", widget=forms.RadioSelect,
                                        error_messages={"required": "Vui lòng chọn mức độ hài lòng."})
-    comment = forms.CharField(label="Ý kiến thêm", required=False, max_length=2000,
+    comment = forms.CharField(label="Ý kiến thêm", required=False, max_length=2000, error_messages=at_most(2000, "Ý kiến"),
                               widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -298,7 +299,8 @@ class FeedbackForm(forms.Form):
     dossier_code = forms.CharField(label="Mã hồ sơ (nếu có)", max_length=64, required=False,
                                    widget=forms.TextInput(attrs=CODE_INPUT))
     title = forms.CharField(label="Tiêu đề", max_length=255, error_messages=REQUIRED)
-    content = forms.CharField(label="Nội dung phản ánh, kiến nghị", max_length=5000, error_messages=REQUIRED,
+    content = forms.CharField(label="Nội dung phản ánh, kiến nghị", max_length=5000,
+                              error_messages={**REQUIRED, **at_most(5000)},
                               widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args, **kwargs):
@@ -313,7 +315,7 @@ class FeedbackForm(forms.Form):
 
 class SupplementForm(forms.Form):
     note = forms.CharField(label="Ghi chú khi bổ sung", required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+                           error_messages=at_most(2000, "Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}))
     files = forms.FileField(label="Tệp bổ sung", required=True,
                             error_messages={"required": "Vui lòng đính kèm ít nhất một tệp."})
 

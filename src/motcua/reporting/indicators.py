@@ -199,7 +199,7 @@ def compute(start: dt.date, end: dt.date, scope: str | None = None, group_by: st
     if group_by in ADMIN_GROUPS:
         return _by_admin(start, end, scope, group_by, filters)
     if group_by is not None and group_by not in GROUPS:
-        raise ValidationFailed("invalid_group", f"Không thể nhóm theo {group_by!r}.")
+        raise ValidationFailed("invalid_group", f"Không thể nhóm theo «{str(group_by)[:40]}».")
     codes = agency_codes_for(scope)
     extra = {GROUPS[k]: v for k, v in (filters or {}).items() if k in GROUPS and v}
     group_keys = [GROUPS[group_by]] if group_by else []
@@ -282,7 +282,7 @@ def drill_down(metric: str, start: dt.date, end: dt.date, scope: str | None = No
         q = metric_filter(metric, start, end)
         exact = counted = metric
     else:
-        raise ValidationFailed("invalid_metric", f"Chỉ tiêu không tồn tại: {metric!r}.")
+        raise ValidationFailed("invalid_metric", f"Chỉ tiêu không tồn tại: «{str(metric)[:40]}».")
     qs = DossierFact.objects.filter(q)
     codes = agency_codes_for(scope)
     for k, v in (filters or {}).items():

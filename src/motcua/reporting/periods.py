@@ -90,7 +90,7 @@ def parse_period(period: str | None = None, start: str | dt.date | None = None,
                     return dt.datetime.strptime(value.strip(), fmt).date()
             except ValueError:
                 pass
-        raise ValidationFailed("invalid_date", f"Ngày không hợp lệ: {value!r} (dd/mm/yyyy).")
+        raise ValidationFailed("invalid_date", f"Ngày không hợp lệ: «{str(value)[:40]}» (dd/mm/yyyy).")
 
     def number(text: str) -> int:
         # 0–9 only, at most a year's four (core.digits): int() reads "２０２６" and "٤", and a year of twenty

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from motcua.core.answers import field_kinds, shown_answer
 from motcua.core.calendar import TZ
 from motcua.dossiers.lifecycle import event_label
 
@@ -54,16 +55,7 @@ def event_name(event) -> str:
 
 
 def form_rows(procedure, form_data: dict) -> list[tuple[str, str]]:
-    """The e-form answers with their labels from the procedure's schema; ISO dates shown dd/mm/yyyy."""
+    """The e-form answers with their labels from the procedure's schema, as people read them (core.answers)."""
     labels = {f.get("name"): f.get("label") or f.get("name") for f in procedure.form_schema or [] if isinstance(f, dict)}
-    rows = []
-    for key, value in (form_data or {}).items():
-        if isinstance(value, bool):
-            value = "Có" if value else "Không"
-        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-            except ValueError:
-                pass
-        rows.append((labels.get(key, key), value))
-    return rows
+    kinds = field_kinds(procedure.form_schema)
+    return [(labels.get(key, key), shown_answer(value, kinds.get(key))) for key, value in (form_data or {}).items()]

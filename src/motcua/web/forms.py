@@ -3,6 +3,8 @@ fields built from a procedure's e-form, and the applicant block both submission 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 
@@ -10,6 +12,7 @@ from motcua.catalog.io.format import APPLICANT_FACTS
 from motcua.core.cccd import is_valid_id_number
 from motcua.core.digits import ascii_digits, read_otherwise, whole_number
 from motcua.core.errors import DomainError
+from motcua.core.money import format_number, format_typed_number
 from motcua.dossiers.lifecycle import check_return_method
 from motcua.units import receiving
 from motcua.units.models import Agency
@@ -20,6 +23,12 @@ ALLOWED_UPLOAD_EXT = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
 
 REQUIRED = {"required": "Vui lòng nhập mục này."}
 EMAIL_INVALID = {"invalid": "Địa chỉ thư điện tử không hợp lệ."}
+
+
+def at_most(limit: int, what: str = "Nội dung") -> dict:
+    """The message of a text longer than ``limit`` characters, the limit written as people read it (Django's own
+    says «tối đa 5000 kí tự»)."""
+    return {"max_length": f"{what} không được dài quá {format_number(limit)} ký tự."}
 
 
 def _ascii_number(field: forms.Field, value):
@@ -40,9 +49,19 @@ class WholeNumberField(forms.IntegerField):
 
 
 class NumberField(forms.DecimalField):
-    """Django's DecimalField, with 0–9 only."""
+    """Django's DecimalField, with 0–9 only, read as Vietnamese write numbers (the ``vi`` formats): «125,5», «1.500.000»,
+    «0,5»; a single dot not followed by three digits is a decimal point («12.5», Django's sanitize_separators). A text
+    box with the numeric keyboard: a browser's number box takes the browser's language, not the page's («0,5» in an
+    English browser is sent empty)."""
 
     default_error_messages = {"invalid": "Vui lòng nhập một số."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
 
     def to_python(self, value):
         return super().to_python(_ascii_number(self, value))
@@ -64,6 +83,18 @@ APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", 
 # only: the e-form does not ask them again, its answer is the block's. ``person.*`` facts stay e-form fields,
 # pre-filled from the population database once the applicant agreed, and editable.
 APPLICANT_BINDS = {f"applicant.{fact}": field for fact, field in zip(APPLICANT_FACTS, APPLICANT_FIELDS, strict=True)}
+
+
+def saved_answers(schema: list, form_data: dict) -> dict:
+    """The e-form's initial values from a saved draft: a number as a number, so that its box shows it as typed
+    (1.500,25), not as stored ("1500.250", which the field would read back as 1.500.250)."""
+    numbers = {f.get("name") for f in schema or [] if isinstance(f, dict) and f.get("type") == "number"}
+    out = {}
+    for key, value in (form_data or {}).items():
+        if key in numbers and isinstance(value, str) and format_typed_number(value) is not None:
+            value = Decimal(value.strip())
+        out[f"f_{key}"] = value
+    return out
 
 
 def person_prefill(schema: list, person: dict) -> dict:
@@ -133,6 +164,7 @@ def eform_fields(schema: list) -> dict[str, forms.Field]:
                   "help_text": item.get("help", ""), "error_messages": REQUIRED}
         if kind == "textarea":
             field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, **common)
+            field.error_messages.update(at_most(4000))
         elif kind == "date":
             field = DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)

@@ -9,7 +9,7 @@ from motcua.transformation import measures, permissions
 from motcua.transformation.models import Activity, Plan, Target, Task, TaskGroup
 from motcua.transformation.sections import TARGET_AREAS
 from motcua.units import lifetime
-from motcua.web.forms import REQUIRED, DateField, WholeNumberField
+from motcua.web.forms import REQUIRED, DateField, WholeNumberField, at_most
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -114,7 +114,8 @@ class TargetForm(forms.Form):
 
 class ValueForm(forms.Form):
     value = forms.CharField(label="Giá trị đạt được", max_length=32, error_messages=REQUIRED)
-    note = forms.CharField(label="Nguồn số liệu, ghi chú", required=False, max_length=2000)
+    note = forms.CharField(label="Nguồn số liệu, ghi chú", required=False, max_length=2000,
+                           error_messages=at_most(2000, "Ghi chú"))
     evidence = forms.FileField(label="Tệp minh chứng (PDF, ảnh, DOCX)", required=False)
 
 

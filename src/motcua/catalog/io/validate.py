@@ -146,7 +146,7 @@ class Validator:
                 self.err(where, f"{label} chứa ký tự không hợp lệ (NUL).")
                 ok = False
             elif isinstance(f, models.CharField) and (over := overlong(f, value)):
-                self.err(where, f"{label} dài quá {over.limit} ký tự ({over.length} ký tự).")
+                self.err(where, f"{label} dài quá {format_number(over.limit)} ký tự ({format_number(over.length)} ký tự).")
                 ok = False
             elif isinstance(f, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
                 high = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()][1]  # below 0: said above

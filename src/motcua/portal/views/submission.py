@@ -30,7 +30,7 @@ from motcua.web.files import (
     list_attachments,
     store_attachment,
 )
-from motcua.web.forms import person_prefill
+from motcua.web.forms import person_prefill, saved_answers
 from motcua.web.pages import actor, page
 
 from ..forms import SubmitForm
@@ -57,7 +57,7 @@ def _initial(user, proc, draft, person=None, agencies=None):
                                               "applicant_email", "applicant_address", "return_method")}
         if agencies is None or agencies.filter(pk=draft.agency_id).exists():  # else it no longer receives
             init["agency"] = draft.agency_id
-        init.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
+        init.update(saved_answers(proc.form_schema, draft.form_data))
     else:
         init = {"applicant_name": user.full_name or user.get_full_name(), "applicant_id_number": user.id_number,
                 "applicant_phone": user.phone, "applicant_email": user.email, "applicant_address": user.address}

@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from motcua.core.digits import typed_whole
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.money import format_number
 from motcua.core.text import fold
 
 from .. import permissions
@@ -113,7 +114,7 @@ def _order(value, entry) -> int:
         return (type(entry).objects.aggregate(m=Max("order"))["m"] or 0) + 1
     order = typed_whole(value)
     if order is None or not 0 <= order <= MAX_ORDER:
-        raise ValidationFailed("order_invalid", f"Thứ tự phải là số nguyên từ 0 đến {MAX_ORDER}.")
+        raise ValidationFailed("order_invalid", f"Thứ tự phải là số nguyên từ 0 đến {format_number(MAX_ORDER)}.")
     return order
 
 

@@ -167,7 +167,7 @@ def load_rows(data: bytes) -> tuple[list[list], dict[int, tuple[int, list[tuple[
         rows = []
         for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLS), start=1):
             if n > MAX_ROWS:
-                raise ValidationFailed("xlsx_too_large", f"Bảng tính có quá {MAX_ROWS} dòng.")
+                raise ValidationFailed("xlsx_too_large", f"Bảng tính có quá {format_number(MAX_ROWS)} dòng.")
             # text precomposed (NFC, core.text.nfc): a task typed either way is the same task on re-import
             rows.append([(nfc(c.value), getattr(c, "number_format", None)) for c in cells])
         outside = kept.outside(getattr(ws, "_worksheet_path", ""), getattr(ws, "_shared_strings", []))

@@ -156,3 +156,22 @@ def test_a_reason_arising_within_a_batch_keeps_what_moved_and_names_no_dossier(
     said = _progress(client, old)
     assert "Việc chuyển đang tạm dừng vì tài khoản quantri (quantri)" in said and "Không chuyển được" not in said
     assert f"còn {OPEN - 1} hồ sơ đang chờ chuyển" in said, said
+
+
+def test_many_saves_in_one_transaction_queue_the_paused_move_once(client, admin, other_admin, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    old, new, _counter, _dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    RoleAssignment.objects.filter(user=admin, role=Role.PROVINCIAL_ADMIN).delete()
+    _worker()
+    queued = []
+    monkeypatch.setattr(handover, "move_to_successor", type("Task", (), {"enqueue": staticmethod(queued.append)}))
+
+    # an import or a reorganization saving many roles and agencies in one transaction, the reason gone among them
+    with django_capture_on_commit_callbacks(execute=True):
+        RoleAssignment.objects.create(user=admin, role=Role.PROVINCIAL_ADMIN, agency=None)
+        for _ in range(5):
+            new.save()
+            RoleAssignment.objects.get(user=other_admin).save()
+
+    assert queued == [SuccessorHandover.objects.get(agency=old).pk]  # the move queued once, not once per save

@@ -211,14 +211,17 @@ def take_over(handover_id: int, actor) -> bool:
 
 
 def resume_blocked() -> None:
-    """Queue every paused handover whose reason has gone (an agency, unit or role was saved: ``DossiersConfig``)."""
+    """Queue every paused handover whose reason has gone (an agency, unit or role was saved: ``DossiersConfig``), once."""
     if not any_unfinished():
         return
     today = timezone.localdate()
     for handover in unfinished().exclude(blocked="").select_related("actor"):
         first = waiting(handover.agency_id).select_related("agency", "current_agency").first()
         if first is None or not blocker(handover, first, today, fresh=True):
-            move_to_successor.enqueue(handover.pk)
+            # the reason cleared as it is queued, once: a transaction saving many agencies or roles runs this once
+            # per save (DossiersConfig), and the worker writes the reason again if it comes back
+            if SuccessorHandover.objects.filter(pk=handover.pk).exclude(blocked="").update(blocked=""):
+                move_to_successor.enqueue(handover.pk)
 
 
 def _named(d) -> str:

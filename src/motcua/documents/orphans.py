@@ -130,17 +130,21 @@ def missing() -> tuple[int, list[str]]:
     names = 0
     gone: list[str] = []
     listed: dict[int, set[str]] = {}
+    tables: dict[str, list[str]] = {}
     for model, column in _references():
         alias = router.db_for_write(model)
-        if model._meta.db_table not in connections[alias].introspection.table_names():
+        if alias not in tables:
+            tables[alias] = connections[alias].introspection.table_names()
+        if model._meta.db_table not in tables[alias]:
             continue  # a backup of an older release, restored before `migrate` creates this (empty) table
+        storage = document_storage() if model is Attachment else getattr(model, column).field.storage
+        if id(storage) not in listed:
+            listed[id(storage)] = set(walk(storage, ROOT))
+        stored = listed[id(storage)]
         rows = model._default_manager.using(alias).exclude(**{column: ""})
         for name in rows.values_list(column, flat=True).distinct().iterator(chunk_size=CHUNK):
-            storage = document_storage() if model is Attachment else getattr(model, column).field.storage
-            if id(storage) not in listed:
-                listed[id(storage)] = set(walk(storage, ROOT))
             names += 1
-            if name not in listed[id(storage)] and not storage.exists(name):
+            if name not in stored and not storage.exists(name):
                 gone.append(f"{model._meta.label}.{column}: {name}")
     return names, gone
 

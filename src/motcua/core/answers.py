@@ -13,8 +13,8 @@ def shown_answer(value, kind: str | None = None):
     for a person to read; anything else as it is."""
     if isinstance(value, bool):
         return "Có" if value else "Không"
-    if kind == "number" and format_typed_number(value) is not None:
-        return format_typed_number(value)
+    if kind == "number" and (number := format_typed_number(value)) is not None:
+        return number
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
             return dt.date.fromisoformat(value).strftime("%d/%m/%Y")

@@ -71,3 +71,20 @@ def test_population_database_down_falls_back_to_our_records(client, world, popul
     body = client.post(reverse("backoffice:person_lookup"), {"applicant_id_number": "051190001234"}).content.decode()
     assert "Trần Thị Mai" in body and "CSDL quốc gia" not in body
     assert not _walk_in(client, world, "051190001234", "w3").applicant_population
+
+
+def test_population_database_down_and_no_account_fills_from_the_latest_dossier(client, world, population):
+    """A walk-in applicant without an account: the counter's form is filled from that ID number's latest dossier
+    (found through the search entries' index), not from an older one nor from someone else's."""
+    population.chaos.down = True
+    client.force_login(world["counter"])
+    _walk_in(client, world, "051080002222", "w4")
+    data = {"thu_tuc": world["proc"].code, "applicant_id_number": "051080002222", "applicant_name": "Hồ Văn Lực Mới",
+            "applicant_phone": "0905333444", "f_child_name": "Hồ Bảo", "f_birth_date": "01/11/2026",
+            "agency": world["agency"].pk, "channel": "counter", "return_method": "counter", "idem": "w5",
+            **{f"tp_{c.pk}": "on" for c in world["proc"].components.all()}}
+    assert client.post(reverse("backoffice:walk_in"), data).status_code == 302
+    body = client.post(reverse("backoffice:person_lookup"), {"applicant_id_number": "051080002222"}).content.decode()
+    assert "Hồ Văn Lực Mới" in body and "0905333444" in body and "Nguyễn Thị Hồng Nhung" not in body
+    body = client.post(reverse("backoffice:person_lookup"), {"applicant_id_number": "051080003333"}).content.decode()
+    assert "Hồ Văn Lực" not in body

@@ -119,13 +119,12 @@ class Dossier(models.Model):
             models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], name="dossier_idempotency_unique"),
         ]
         # Every index here is written on each transition (a status change is never a HOT update), so only those a
-        # query uses: no separate index for a foreign key that leads a composite one, and plain indexes for status
-        # and the ID number (db_index=True would add a second, LIKE-prefix index on PostgreSQL that no query uses).
-        # On PostgreSQL migration 0014 adds a trigram index (pg_trgm, GIN) of the folded name and UPPER(code) for
-        # the province-wide search, outside these (SQLite has none): bench/backoffice_scale.md, «Province-wide».
+        # query uses: no separate index for a foreign key that leads a composite one, and a plain index for status
+        # (db_index=True would add a second, LIKE-prefix index on PostgreSQL that no query uses). What the search
+        # and the counter's look-up by ID number match is indexed on DossierSearchEntry instead, which a status
+        # change does not write.
         indexes = [models.Index(fields=["agency", "status"]), models.Index(fields=["current_agency", "status"]),
-                   models.Index(fields=["status"], name="dossier_status_idx"),
-                   models.Index(fields=["applicant_id_number"], name="dossier_id_number_idx")]
+                   models.Index(fields=["status"], name="dossier_status_idx")]
 
     def __str__(self):
         return self.code or f"Hồ sơ nháp #{self.pk}"
@@ -145,6 +144,49 @@ class _FoldsName(DeferredAttribute):
 
 
 Dossier.applicant_name = _FoldsName(Dossier._meta.get_field("applicant_name"))
+
+
+class DossierSearchEntry(models.Model):
+    """What the back-office search and the counter's look-up by ID number match, one row per dossier. Database
+    triggers (migration 0015) write it when a dossier is inserted or its name, code or ID number changes, whichever
+    code writes the row; a status change leaves it alone, so transitions do not write its indexes. On PostgreSQL
+    migration 0016 adds a trigram index (pg_trgm, GIN) of the folded name and UPPER(code) for the province-wide
+    search (bench/backoffice_scale.md, «Province-wide»); SQLite has none."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="search_entry", verbose_name="hồ sơ")
+    name_folded = models.CharField("họ tên không dấu", max_length=200, blank=True, default="")
+    name_lower = models.CharField("họ tên chữ thường", max_length=200, blank=True, default="")
+    code = models.CharField("mã hồ sơ", max_length=64, null=True, blank=True)
+    id_number = models.CharField("số định danh", max_length=12, blank=True, default="")
+
+    class Meta:
+        verbose_name = "mục tìm kiếm hồ sơ"
+        verbose_name_plural = "mục tìm kiếm hồ sơ"
+        indexes = [models.Index(fields=["id_number"], name="dossier_search_id_number_idx")]
+
+    def __str__(self):
+        return self.code or str(self.dossier_id)
+
+    @classmethod
+    def matching(cls, q: str) -> models.Q:
+        """A condition on Dossier: the code contains ``q`` in any case, the ID number is ``q``, or the name matches.
+        The name is matched in any case, on SQLite too (whose LIKE folds ASCII letters only): typed without
+        diacritics, folded (core.text.fold: «tran thi mai» finds «Trần Thị Mai» and «Trấn Thi Mại»); typed with
+        them, as typed (core.text.lowered: «trần thị mai» finds «TRẦN THỊ MAI», not «Trấn Thị Mai»), the folded
+        column narrowing (its index)."""
+        cond = models.Q(code__icontains=q) | models.Q(id_number=q)
+        if folded := fold(q):
+            name = models.Q(name_folded__contains=folded)
+            if (exact := lowered(q)) != folded:
+                name &= models.Q(name_lower__contains=exact)
+            cond |= name
+        return models.Q(pk__in=cls.objects.filter(cond).values("dossier_id"))
+
+    @classmethod
+    def with_id_number(cls, number: str) -> models.Q:
+        """A condition on Dossier: its applicant's ID number is ``number`` (through this table's index)."""
+        return models.Q(pk__in=cls.objects.filter(id_number=number).values("dossier_id"))
 
 
 class DossierEvent(models.Model):

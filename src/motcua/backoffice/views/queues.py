@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from motcua.accounts.models import Role
 from motcua.accounts.permissions import roles_of, staff_agencies_of
-from motcua.core.text import fold, lowered
 from motcua.dossiers.access import visible_dossiers
-from motcua.dossiers.models import Status
+from motcua.dossiers.models import DossierSearchEntry, Status
 from motcua.units.models import Agency
 from motcua.web.pages import workplace
 
@@ -69,17 +68,7 @@ def dossier_list(request):
     status = request.GET.get("status") or ""
     qs = _mine(request).order_by("-created_at")
     if q:
-        # The name is matched in any case, on SQLite too (whose LIKE folds ASCII letters only): typed without
-        # diacritics, folded (core.text.fold: «tran thi mai» finds «Trần Thị Mai» and «Trấn Thi Mại»); typed with
-        # them, as typed (core.text.lowered: «trần thị mai» finds «TRẦN THỊ MAI», not «Trấn Thị Mai»), the folded
-        # column narrowing (its index).
-        cond = Q(code__icontains=q) | Q(applicant_id_number=q)
-        if folded := fold(q):
-            name = Q(applicant_name_folded__contains=folded)
-            if (exact := lowered(q)) != folded:
-                name &= Q(applicant_name_lower__contains=exact)
-            cond |= name
-        qs = qs.filter(cond)
+        qs = qs.filter(DossierSearchEntry.matching(q))
     if status:
         qs = qs.filter(status=status)
     pager = Paginator(qs, PER_PAGE)

@@ -19,7 +19,7 @@ from motcua.core.calendar import TZ
 from motcua.core.cccd import is_valid_id_number
 from motcua.core.errors import DomainError
 from motcua.dossiers import lifecycle
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierSearchEntry
 from motcua.integrations import population
 from motcua.units.models import Agency
 from motcua.units.receiving import receiving_on
@@ -102,7 +102,7 @@ def person_lookup(request):
             found = {"applicant_name": user.full_name, "applicant_phone": user.phone,
                      "applicant_email": user.email, "applicant_address": user.address}
         else:
-            last = Dossier.objects.filter(applicant_id_number=number).order_by("-created_at").first()
+            last = Dossier.objects.filter(DossierSearchEntry.with_id_number(number)).order_by("-created_at").first()
             if last is not None:
                 found = {"applicant_name": last.applicant_name, "applicant_phone": last.applicant_phone,
                          "applicant_email": last.applicant_email, "applicant_address": last.applicant_address}

@@ -34,7 +34,7 @@ function init(args)
   end
   plan[#plan + 1] = { "approve", leader, '{"summary":"Đồng ý"}' }
   plan[#plan + 1] = { "sign-result", leader, '{"electronic":true}' }
-  plan[#plan + 1] = { "return", counter, "{}" }
+  plan[#plan + 1] = { "return", counter, '{"method":"counter"}' }  -- a result signed without a file is paper: collected at the counter
 end
 
 function request()

@@ -102,7 +102,7 @@ def run_lifecycle(client: httpx.Client, setup: dict, citizen_token: str, rec: Re
     plan += [("complete-step", auth["specialist"], {"note": "xong"})] * (int(setup.get("steps", 2)) - 1)
     plan += [("approve", auth["leader"], {"summary": "Đồng ý"}),
              ("sign-result", auth["leader"], {"electronic": True}),
-             ("return", auth["counter"], {})]
+             ("return", auth["counter"], {"method": "counter"})]
     for action, headers, body in plan:
         if call(action, f"{base}/{action}", headers, body) is None:
             return False

@@ -91,7 +91,7 @@ def main() -> int:
         plan += [("complete-step", auth["specialist"], {"note": "xong"})] * (args.steps - 1)
         plan += [("approve", auth["leader"], {"summary": "Đồng ý"}),
                  ("sign-result", auth["leader"], {"electronic": True}),
-                 ("return", auth["counter"], {})]
+                 ("return", auth["counter"], {"method": "counter"})]
         for action, headers, body in plan:
             call(action, f"{base}/{action}", headers, body, measure)
 

@@ -145,7 +145,7 @@ def record_lifecycles(k: int, steps: int, clients: int = 1) -> list[list[tuple[s
         plan += [("complete-step", auth["specialist"], {"note": "xong"})] * (steps - 1)
         plan += [("approve", auth["leader"], {"summary": "Đồng ý"}),
                  ("sign-result", auth["leader"], {"electronic": True}),
-                 ("return", auth["counter"], {})]
+                 ("return", auth["counter"], {"method": "counter"})]
         for action, headers, body in plan:
             recorded.append((action, call(f"{base}/{action}", headers, body)[1]))
         if n >= 3:  # the first three warm the caches, as in a worker that has served a while

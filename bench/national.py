@@ -141,7 +141,7 @@ def lifecycle(client: httpx.Client, setup: dict, agency: str, citizen: str, res:
     plan = [("receive", "counter", RECEIVE), ("start-processing", "counter", {})]
     plan += [("complete-step", "specialist", {"note": "xong"})] * (int(setup.get("steps", 1)) - 1)
     plan += [("approve", "leader", {"summary": "Đồng ý"}), ("sign-result", "leader", {"electronic": True}),
-             ("return", "counter", {})]
+             ("return", "counter", {"method": "counter"})]
     for action, role, body in plan:
         if call("POST", f"{base}/{action}", auth[role], body) is None:
             return

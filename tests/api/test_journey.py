@@ -52,7 +52,9 @@ def test_full_lifecycle_over_http_with_role_tokens(world):
     assert r.status_code == 200, r.content
     assert r.json()["allowed_actions"] == []  # nothing left for the leader; the counter returns it
 
-    r = post(counter, f"/{code}/return", {})
+    r = post(counter, f"/{code}/return", {})  # asked for online, but signed without a file: a paper result
+    assert r.status_code == 422 and r.json()["code"] == "result_not_electronic", r.content
+    r = post(counter, f"/{code}/return", {"method": "counter"})
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "returned" and r.json()["returned_at"]
 

@@ -205,9 +205,27 @@ class SignForm(forms.Form):
         return upload
 
 
+SIGNED_RESULT_MAKES_IT_ELECTRONIC = "Trả trực tuyến được nếu đính kèm dưới đây tệp kết quả PDF đã ký số hợp lệ."
+
+
 class ReturnForm(forms.Form):
     method = forms.ChoiceField(label="Hình thức trả kết quả", choices=ReturnMethod.choices)
     result_file = forms.FileField(label="Tệp kết quả bản quét (nếu có)", required=False)
+
+    def __init__(self, *args, online_refusal=None, **kwargs):
+        """``online_refusal``: why this dossier's result cannot go online now (dossiers.lifecycle.online_return_refusal),
+        which the officer reads under the choice. Without an account to receive it, online is not offered; without an
+        electronic result it still is, for a validly signed result PDF attached here makes the result electronic."""
+        super().__init__(*args, **kwargs)
+        if online_refusal is not None:
+            field = self.fields["method"]
+            field.help_text = online_refusal.message
+            if online_refusal.code == "return_online_needs_account":
+                field.choices = [c for c in ReturnMethod.choices if c[0] != ReturnMethod.ONLINE]
+            else:
+                field.help_text += " " + SIGNED_RESULT_MAKES_IT_ELECTRONIC
+            if self.initial.get("method") == ReturnMethod.ONLINE:
+                self.initial["method"] = ReturnMethod.COUNTER
 
     def clean_result_file(self):
         upload = self.cleaned_data.get("result_file")
@@ -249,8 +267,10 @@ class WalkInForm(OffDayReception, ApplicantForm):
                                       widget=forms.TextInput(attrs={"type": "tel"}))
     channel = forms.ChoiceField(label="Hình thức nộp", choices=[(Channel.COUNTER, Channel.COUNTER.label),
                                                                 (Channel.POST, Channel.POST.label)])
-    return_method = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
-                                      initial=ReturnMethod.COUNTER)
+    # a walk-in dossier is linked to no portal account, so there is no one to download a result online
+    return_method = forms.ChoiceField(label="Hình thức nhận kết quả", initial=ReturnMethod.COUNTER,
+                                      choices=lifecycle.return_choices(account=False))
+    applicant_has_account = False
 
     def __init__(self, *args, procedure, agencies, moment=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -319,7 +319,10 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
     if t >= now:
         return "ready_for_return"
     counter = staff.get(d.agency, Role.COUNTER_OFFICER)
-    lc.return_result(d, officer=counter, at=t)
+    # asked for online but issued on paper only: the applicant is called to collect it at the counter
+    d.refresh_from_db()
+    paper_only = d.return_method == "online" and lc.online_return_refusal(d) is not None
+    lc.return_result(d, officer=counter, method="counter" if paper_only else None, at=t)
     if t + dt.timedelta(hours=2) < now:
         cases.file_result(d, counter, t + dt.timedelta(hours=1))
         if account is not None:

@@ -203,14 +203,17 @@ class ApplicantForm(forms.Form):
     applicant_email = forms.EmailField(label="Thư điện tử", required=False, error_messages=EMAIL_INVALID)
     applicant_address = forms.CharField(label="Địa chỉ", max_length=255, required=False,
                                         help_text="bắt buộc khi nhận kết quả qua bưu chính công ích")
+    applicant_has_account = True  # submitted from the applicant's own account (the portal): a result online reaches it
 
     def clean(self):
         data = super().clean()
         if "return_method" in data and not getattr(self, "drafting", False):  # a draft may be incomplete
             try:
-                check_return_method(data["return_method"], {"address": data.get("applicant_address")})
+                check_return_method(data["return_method"], {"address": data.get("applicant_address")},
+                                    account=self.applicant_has_account)
             except DomainError as err:
-                self.add_error("applicant_address", err.message)
+                self.add_error("applicant_address" if err.code == "return_address_required" else "return_method",
+                               err.message)
         return data
 
     def add_eform(self, procedure) -> None:

@@ -69,6 +69,7 @@ def _action_form(action, dossier, data=None, files=None):
         kwargs["officers"] = _officers_for(dossier)
     if action == "return_result":
         kwargs["initial"] = {"method": dossier.return_method}
+        kwargs["online_refusal"] = lifecycle.online_return_refusal(dossier)
     if action == "receive":
         kwargs["agency"] = dossier.agency
     if action == "sign_result":
@@ -199,7 +200,8 @@ def _success(action, dossier) -> str:
 
 
 # A transition's refusal that one field of the action's form answers.
-FIELD_OF_REFUSAL = {"result_file_required": "result_file"}
+FIELD_OF_REFUSAL = {"result_file_required": "result_file", "result_not_electronic": "method",
+                    "return_address_required": "method"}
 
 
 @officer_required

@@ -3,12 +3,10 @@ the early ends (withdrawal by the applicant, stopping the settlement)."""
 
 from __future__ import annotations
 
-from motcua.core.errors import ValidationFailed
-
-from ..models import Dossier, ReturnMethod, Status
+from ..models import Dossier, Status
 from .commit import Event, flag_of, reason, transition
-from .intake import check_return_method
 from .processing import shift_clock
+from .returns import check_return
 
 
 def _close_open_step(d: Dossier, at) -> None:
@@ -53,9 +51,7 @@ def sign_result(d, at, *, officer, electronic=True, digitized=True) -> Event:
 
 def _return_method(d, at, args) -> None:
     args["method"] = args.get("method") or d.return_method
-    if args["method"] not in ReturnMethod.values:
-        raise ValidationFailed("return_method_invalid", "Hình thức trả kết quả không hợp lệ.")
-    check_return_method(args["method"], {"address": d.applicant_address})  # by post: to an address
+    check_return(d, args["method"])
 
 
 @transition("return_result", checks=[_return_method])

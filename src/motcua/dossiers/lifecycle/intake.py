@@ -22,6 +22,7 @@ from . import intake_reads
 from .commit import Event, commit, create_once, flag_of, issue_slip, lock, now, reason, run_locked, save_new, transition
 from .guards import COUNTER, is_owner, require_role, require_status
 from .processing import check_shifted_due, shift_clock
+from .returns import check_return_method
 
 
 def _apply_applicant(d: Dossier, applicant_data: dict) -> None:
@@ -117,16 +118,6 @@ def check_appointment(procedure, agency, at: dt.datetime, *, advice: str = "") -
     if refused := receiving.appointment_refusal(agency, timezone.localdate(at), due):
         raise ValidationFailed(refused.code, f"{refused.fact}. {advice}" if advice else refused.message,
                                details=refused.details)
-
-
-def check_return_method(return_method, applicant_data: dict | None = None) -> None:
-    """The way the result is to reach the applicant; by post only with an address the post office can deliver to
-    (results by public post: LEGAL §1.6 [A: S57])."""
-    if return_method not in ReturnMethod.values:
-        raise ValidationFailed("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
-    if return_method == ReturnMethod.POST and not ((applicant_data or {}).get("address") or "").strip():
-        raise ValidationFailed("return_address_required",
-                               "Cần nhập địa chỉ nhận kết quả khi chọn nhận kết quả qua bưu chính công ích.")
 
 
 def _set_received(d: Dossier, at: dt.datetime, digitized) -> None:
@@ -281,7 +272,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
     at = now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed("channel_invalid", "Hình thức nộp phải là trực tiếp hoặc bưu chính.")
-    check_return_method(return_method, applicant_data)
+    check_return_method(return_method, applicant_data, account=False)  # no account to link
     require_role(officer, COUNTER, [agency], "receive_at_counter")
 
     def create() -> Dossier:

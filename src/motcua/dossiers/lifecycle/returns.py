@@ -1,0 +1,60 @@
+"""How a result may reach the applicant (LEGAL §1.6): at the counter, by public post to an address, or online — an
+electronic result the applicant downloads through the portal account the dossier was submitted from. A procedure
+whose result is a paper document may still be asked for online: the agency can issue a signed electronic copy
+(documents.digitization_flags.result_electronic); if it does not, the return itself is refused online. The one home of these rules: intake
+(the method asked for), the return itself, and the pages that offer the choices."""
+
+from __future__ import annotations
+
+from motcua.core.errors import ValidationFailed
+
+from ..models import ReturnMethod
+
+# (code, message) of each refusal
+METHOD_INVALID = ("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
+ADDRESS_REQUIRED = (
+    "return_address_required", "Cần nhập địa chỉ nhận kết quả khi chọn nhận kết quả qua bưu chính công ích.")
+OTHER_WAYS = "Chọn nhận kết quả tại Bộ phận Một cửa hoặc qua bưu chính công ích."
+NEEDS_ACCOUNT = (
+    "return_online_needs_account",
+    "Hồ sơ nộp tại Bộ phận Một cửa hoặc qua bưu chính không gắn với tài khoản trên Cổng dịch vụ công, nên người nộp "
+    f"không tải được kết quả trực tuyến. {OTHER_WAYS}")
+NOT_ELECTRONIC = (
+    "result_not_electronic",
+    "Kết quả của hồ sơ này chưa có bản điện tử có chữ ký số, nên không trả trực tuyến được: trả tại Bộ phận Một cửa "
+    "hoặc qua bưu chính công ích (bản quét không thay được bản điện tử).")
+
+
+def check_return_method(return_method, applicant_data: dict | None = None, *, account: bool = True) -> None:
+    """The way asked for at intake. By post only with an address the post office can deliver to; online only for an
+    applicant with an account to download the result from (``account``: the dossier is submitted from one).
+    # LEGAL §1.6 [A: S57, S59]: results at the counter, by public post (to an address), or electronically"""
+    if return_method not in ReturnMethod.values:
+        raise ValidationFailed(*METHOD_INVALID)
+    if return_method == ReturnMethod.POST and not ((applicant_data or {}).get("address") or "").strip():
+        raise ValidationFailed(*ADDRESS_REQUIRED)
+    if return_method == ReturnMethod.ONLINE and not account:
+        raise ValidationFailed(*NEEDS_ACCOUNT)
+
+
+def return_choices(*, account: bool = True) -> list[tuple[str, str]]:
+    """The ways a form offers at intake: those check_return_method accepts for this applicant."""
+    return [c for c in ReturnMethod.choices if account or c[0] != ReturnMethod.ONLINE]
+
+
+def online_return_refusal(dossier) -> ValidationFailed | None:
+    """Why this dossier's result cannot be returned online now, or None: an online return hands over the electronic
+    result (signed; a scan of a paper result is not one) to the account the dossier was submitted from.
+    # LEGAL §1.6 [A: S59]: an electronic return is of an electronic result, with a paper one's validity"""
+    if dossier.applicant_id is None:
+        return ValidationFailed(*NEEDS_ACCOUNT)
+    if not dossier.result_electronic:
+        return ValidationFailed(*NOT_ELECTRONIC)
+    return None
+
+
+def check_return(dossier, method) -> None:
+    """The way a result is being returned (the return itself)."""
+    check_return_method(method, {"address": dossier.applicant_address})
+    if method == ReturnMethod.ONLINE and (refusal := online_return_refusal(dossier)):
+        raise refusal

@@ -84,3 +84,51 @@ def test_the_openapi_document_says_the_indicators_are_read_with_or_without_signi
     assert {} in security and {"TokenAuth": []} in security and {"SessionAuth": []} in security
     assert {} not in paths["/api/v1/reporting/drilldown"]["get"]["security"]
     assert client.get("/api/v1/reporting/indicators", {"period": "2026-03"}).status_code == 200
+
+
+def _index(client, w) -> dict:
+    r = client.get("/api/v1/reporting/index766", {"period": "2026-03", "scope": w.agency.code})
+    assert r.status_code == 200
+    return r.json()
+
+
+def _item(index: dict, code: str) -> dict:
+    return next(i for g in index["groups"] for i in g["indicators"] if i["code"] == code)
+
+
+def test_the_public_766_index_does_not_tell_a_withheld_rating_by_its_satisfaction_indicator(client):
+    """5.4 is (resolved − late − dissatisfied) ÷ resolved: with resolved and late published, its numerator — or its
+    points, recovered from the total minus the other published points — told the one dissatisfied rating the
+    statistics withhold."""
+    w = make_world()
+    _rated(w, [False])
+    index = _index(client, w)
+    item = _item(index, "5.4")
+    assert item["status"] == "withheld" and item["numerator"] is None and item["score"] is None
+    assert item["rate"] is None and item["lost"] is None and item["display"] == WITHHELD
+    assert index["score"] is None and index["score_100"] is None  # the sums it enters
+    assert next(g for g in index["groups"] if g["code"] == "5")["score"] is None
+    assert index["withheld"]["indicators"] == ["5.4"] and "Nghị định 13/2023/NĐ-CP" in index["withheld"]["note"]
+    assert _item(index, "5.3")["status"] != "withheld"  # feedback, not ratings: still published
+    page = html.unescape(client.get("/thong-ke/chi-so-766/", {"don-vi": w.agency.code, "ky": "2026-03"})
+                         .content.decode())
+    row = page.split('id="chi-so-5.4"')[1].split("</tr>")[0]
+    assert WITHHELD in row and "điểm (" not in row
+    assert f"Điểm: <strong>{WITHHELD}</strong>" in page and "quy đổi thang 100" not in page
+
+    sign_in(client, w.leader)  # the unit's officers read the index in full
+    index = _index(client, w)
+    assert _item(index, "5.4")["numerator"] == 0 and index["score"] is not None and "withheld" not in index
+    page = html.unescape(client.get("/thong-ke/chi-so-766/", {"don-vi": w.agency.code, "ky": "2026-03"})
+                         .content.decode())
+    assert WITHHELD not in page and "quy đổi thang 100" in page
+
+
+def test_the_public_766_index_is_whole_with_enough_ratings():
+    from django.test import Client
+
+    w = make_world()
+    _rated(w, [True] * (MIN_PUBLIC_RATINGS - 1) + [False])
+    index = _index(Client(), w)
+    assert _item(index, "5.4")["numerator"] == MIN_PUBLIC_RATINGS - 1 and index["score"] is not None
+    assert "withheld" not in index

@@ -80,10 +80,16 @@ def _existence(cover) -> dict:
     return {**cover.as_dict(), "note": texts.existence_note(cover)}
 
 
-@router.get("/index766", openapi_extra=told(**REFUSED), summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)")
+@router.get("/index766", auth=optional_auth, openapi_extra=told(**REFUSED),
+            summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)",
+            description=f"Không đăng nhập bằng tài khoản cán bộ: kỳ có dưới {disclosure.MIN_PUBLIC_RATINGS} lượt đánh "
+                        "giá không công bố chỉ số 5.4 (tính từ số đánh giá không hài lòng), điểm nhóm 5 và tổng điểm "
+                        "(`score`, `score_100`, điểm nhóm và các số của 5.4 là null, `withheld` nêu chỉ số và lý do): "
+                        "Nghị định 13/2023/NĐ-CP.")
 def get_index766(request, q: Query[PeriodQuery]):
     start, end = _period(q)
-    return decision766.evaluate(start, end, _scope(q))
+    result = decision766.evaluate(start, end, _scope(q))
+    return result if is_officer(request.auth) else disclosure.public_index(result)
 
 
 class DrillQuery(IndicatorQuery):

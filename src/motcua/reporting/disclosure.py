@@ -12,6 +12,10 @@ not touched: this is only what anonymous visitors read.
 - ``public_rate(ind, rate_text)`` — a cell's formatted satisfaction rate, or the withheld note.
 - ``public_row(ind, row)`` — an API row (``values``, ``rates``, ``formatted``) with the figures withheld set to
   None / the note, and ``withheld`` naming them.
+- ``public_index(result)`` — a Decision 766 index (``decision766.evaluate``) as a visitor reads it: where its ratings
+  are withheld, so is sub-indicator 5.4, whose numerator subtracts the dissatisfied ratings from figures the
+  statistics publish, and so are the sums 5.4 enters (its group's and the index's), from which it could be recovered
+  by subtracting the other, published points. The official index in the reports is not touched.
 """
 
 from __future__ import annotations
@@ -54,3 +58,25 @@ def public_row(ind, row: dict) -> dict:
                  if metric in RATING_METRICS else cell for metric, cell in row["formatted"].items()}
     return {**row, "values": values, "rates": rates, "formatted": formatted,
             "withheld": {"fields": [*RATING_METRICS, *RATING_RATES], "note": NOTE}}
+
+
+# Decision 766 sub-indicators whose figures subtract the dissatisfied ratings (5.4: resolved − late − dissatisfied)
+RATING_FORMULAS = ("dossier_satisfaction",)
+INDEX_NOTE = (f"«{WITHHELD}»: dưới {MIN_PUBLIC_RATINGS} lượt đánh giá trong kỳ, chỉ số 5.4 (tính từ số đánh giá không "
+              "hài lòng), điểm nhóm của nó và tổng điểm không được công bố để không lộ đánh giá của từng người "
+              "(Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân). Cán bộ đăng nhập xem đủ.")
+
+
+def public_index(result: dict) -> dict:
+    if not 0 < result.get("ratings", 0) < MIN_PUBLIC_RATINGS:
+        return result
+    hidden = {"numerator": None, "rate": None, "score": None, "lost": None, "lost_text": "", "status": "withheld",
+              "display": WITHHELD}
+    groups = []
+    for g in result["groups"]:
+        items = [{**i, **hidden} if i["formula"] in RATING_FORMULAS else i for i in g["indicators"]]
+        withheld_here = any(i["status"] == "withheld" for i in items)
+        groups.append({**g, "indicators": items, **({"score": None, "withheld": True} if withheld_here else {})})
+    codes = [i["code"] for g in groups for i in g["indicators"] if i["status"] == "withheld"]
+    return {**result, "groups": groups, "score": None, "score_100": None,
+            "withheld": {"indicators": codes, "note": INDEX_NOTE}}

@@ -100,6 +100,7 @@ def evaluate(start: dt.date, end: dt.date, scope: str | None = None) -> dict:
         "groups": groups, "score": total, "measured_max": measured_max,
         "score_100": round(total * 100 / measured_max, 2) if measured_max else None,
         "not_measured": [s.code for s in scores if not s.measured],
+        "ratings": ctx.ind["rated"],  # how many ratings 5.4 counts (what the public view asks: reporting.disclosure)
     }
 
 

@@ -8,9 +8,10 @@ import datetime as dt
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
+from motcua.accounts.permissions import is_officer
 from motcua.core.errors import DomainError
 from motcua.core.money import format_number
-from motcua.reporting import decision766
+from motcua.reporting import decision766, disclosure
 from motcua.reporting.access import check_scope
 from motcua.reporting.continuity import LINEAGE
 from motcua.reporting.indicators import period_label
@@ -43,9 +44,11 @@ def index766(request):
         result = decision766.evaluate(start, end, scope)
     except DomainError as exc:
         return error(request, exc)
+    if not is_officer(request.user):  # a visitor reads no figure that tells a handful of ratings apart
+        result = disclosure.public_index(result)
     chart = _scaled_groups(result)
     for g in result["groups"]:
-        g["score_text"] = format_number(g["score"], 2)
+        g["score_text"] = disclosure.WITHHELD if g["score"] is None else f"{format_number(g['score'], 2)} điểm"
     return render(request, "reporting/index766.html", {
         "result": result, "label": period_label(start, end), "scope": scope or "", "scope_name": scope_name(scope),
         # the dossiers and feedback behind a figure: a link only for whom the list opens (procedures: for everyone)
@@ -53,8 +56,10 @@ def index766(request):
         "own": _own_unit_link(request, scope) if not lists else None,
         "agencies": agencies(scope), "unit": (scope or "").removeprefix(LINEAGE),
         "lineage": bool(scope and scope.startswith(LINEAGE)), "period": request.GET.get("ky") or str(start.year), "query": _query(request, scope),
-        "score": format_number(result["score"], 2), "measured_max": format_number(result["measured_max"], 0),
-        "score_100": format_number(result["score_100"] or 0, 2), "no_data": decision766.NO_DATA, "chart": chart,
+        "score": format_number(result["score"], 2) if result["score"] is not None else None,
+        "measured_max": format_number(result["measured_max"], 0),
+        "score_100": format_number(result["score_100"] or 0, 2), "withheld": disclosure.WITHHELD,
+        "no_data": decision766.NO_DATA, "chart": chart,
         **{k: dt.date.fromisoformat(result[k]) if result[k] else None for k in ("counted_from", "counted_until")},
         "nav": "index766"})
 
@@ -74,7 +79,8 @@ def _scaled_groups(result) -> str:
     """Each group's points against its maximum (bars scaled to the group's own maximum)."""
     return charts.ranked_bars(
         [(f"{g['code']}. {g['name']}", g["score"] * 100 / g["max"] if g["max"] else 0,
-          f"{format_number(g['score'], 2)}/{g['max']} điểm") for g in result["groups"]],
+          f"{format_number(g['score'], 2)}/{g['max']} điểm") if g["score"] is not None else
+         (f"{g['code']}. {g['name']}", 0, disclosure.WITHHELD) for g in result["groups"]],
         maximum=100, colour="#0b4f9c", title="Điểm năm nhóm chỉ số phục vụ người dân, doanh nghiệp")
 
 

@@ -132,3 +132,41 @@ def test_the_public_766_index_is_whole_with_enough_ratings():
     index = _index(Client(), w)
     assert _item(index, "5.4")["numerator"] == MIN_PUBLIC_RATINGS - 1 and index["score"] is not None
     assert "withheld" not in index
+
+
+def test_a_period_chosen_by_the_day_publishes_no_satisfaction_figure_to_visitors(client):
+    """Two periods a day apart, each with plenty of ratings, differ by that day's ratings: 02–07/03 minus 02–06/03
+    told the one rating given on 07/03. A visitor reads satisfaction of calendar months, quarters and years only."""
+    w = make_world()
+    _rated(w, [True] * MIN_PUBLIC_RATINGS + [False])  # ratings on 02/03 … 07/03, the last one unhappy
+    api = "/api/v1/reporting/indicators"
+    for start, end in (("2026-03-02", "2026-03-07"), ("2026-03-02", "2026-03-06")):
+        [row] = client.get(api, {"start": start, "end": end, "scope": w.agency.code}).json()["rows"]
+        assert row["values"]["rated_dissatisfied"] is None and row["rates"]["satisfaction_rate"] is None
+        assert "tháng, quý hoặc năm" in row["withheld"]["note"]
+    for period in ("2026-03", "2026-Q1", "2026"):  # a calendar period with enough ratings: published
+        [row] = client.get(api, {"period": period, "scope": w.agency.code}).json()["rows"]
+        assert row["values"]["rated_dissatisfied"] == 1 and "withheld" not in row
+    page = html.unescape(client.get(f"/thong-ke/don-vi/{w.agency.code}/", {"nam": "2026"}).content.decode())
+    assert WITHHELD not in page  # the unit's months and year
+    page = html.unescape(client.get("/thong-ke/", {"tu": "02/03/2026", "den": "07/03/2026"}).content.decode())
+    assert WITHHELD in page and "tháng, quý hoặc năm" in page
+    index = client.get("/api/v1/reporting/index766", {"start": "2026-03-02", "end": "2026-03-07",
+                                                       "scope": w.agency.code}).json()
+    assert index["score"] is None and _item(index, "5.4")["numerator"] is None
+    sign_in(client, w.leader)  # officers choose any period
+    [row] = client.get(api, {"start": "2026-03-02", "end": "2026-03-07", "scope": w.agency.code}).json()["rows"]
+    assert row["values"]["rated_dissatisfied"] == 1
+
+
+@pytest.mark.parametrize(("start", "end", "calendar"), [
+    ("2026-03-01", "2026-03-31", True), ("2026-02-01", "2026-02-28", True), ("2026-04-01", "2026-06-30", True),
+    ("2026-01-01", "2026-12-31", True), ("2026-02-01", "2026-04-30", False), ("2026-03-02", "2026-03-31", False),
+    ("2026-03-01", "2026-03-30", False), ("2026-01-01", "2026-02-28", False), ("2026-03-05", "2026-03-05", False),
+])
+def test_calendar_periods(start, end, calendar):
+    import datetime as dt
+
+    from motcua.reporting.disclosure import calendar_period
+
+    assert calendar_period(dt.date.fromisoformat(start), dt.date.fromisoformat(end)) is calendar

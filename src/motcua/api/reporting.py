@@ -53,9 +53,9 @@ def _scope(q: PeriodQuery):
 @router.get("/indicators", auth=optional_auth, openapi_extra=told(**REFUSED),
             summary="Chỉ tiêu thống kê theo đơn vị, kỳ và nhóm",
             description=f"Không đăng nhập bằng tài khoản cán bộ: nhóm có dưới {disclosure.MIN_PUBLIC_RATINGS} lượt đánh "
-                        "giá không công bố số, tỷ lệ hài lòng (`rated_satisfied`, `rated_dissatisfied`, "
-                        "`satisfaction_rate` là null, `formatted` ghi «Chưa đủ số lượng để công bố», `withheld` nêu "
-                        "các trường đó): Nghị định 13/2023/NĐ-CP.")
+                        "giá, và mọi nhóm của một kỳ không phải tháng, quý hoặc năm, không công bố số, tỷ lệ hài lòng "
+                        "(`rated_satisfied`, `rated_dissatisfied`, `satisfaction_rate` là null, `formatted` ghi «Chưa "
+                        "đủ số lượng để công bố», `withheld` nêu các trường đó và lý do): Nghị định 13/2023/NĐ-CP.")
 def get_indicators(request, q: Query[IndicatorQuery]):
     start, end = _period(q)
     scope = _scope(q)
@@ -71,7 +71,7 @@ def get_indicators(request, q: Query[IndicatorQuery]):
         life = per_agency.get(key[0]) if key else None
         existence = _existence(life.cover(start, end)) if life else {}
         row = {"group": key[0] if key else None, **ind.as_dict(), "formatted": formatted, **existence}
-        rows.append(row if officer else disclosure.public_row(ind, row))
+        rows.append(row if officer else disclosure.public_row(ind, row, start, end))
     return {"start": start.isoformat(), "end": end.isoformat(), "scope": scope or "province",
             "group_by": q.group_by, **_existence(indicators.coverage(start, end, scope)), "rows": rows}
 
@@ -83,7 +83,8 @@ def _existence(cover) -> dict:
 @router.get("/index766", auth=optional_auth, openapi_extra=told(**REFUSED),
             summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)",
             description=f"Không đăng nhập bằng tài khoản cán bộ: kỳ có dưới {disclosure.MIN_PUBLIC_RATINGS} lượt đánh "
-                        "giá không công bố chỉ số 5.4 (tính từ số đánh giá không hài lòng), điểm nhóm 5 và tổng điểm "
+                        "giá, hoặc kỳ không phải tháng, quý, năm, không công bố chỉ số 5.4 (tính từ số đánh giá không "
+                        "hài lòng), điểm nhóm 5 và tổng điểm "
                         "(`score`, `score_100`, điểm nhóm và các số của 5.4 là null, `withheld` nêu chỉ số và lý do): "
                         "Nghị định 13/2023/NĐ-CP.")
 def get_index766(request, q: Query[PeriodQuery]):

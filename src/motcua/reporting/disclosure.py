@@ -7,11 +7,16 @@ satisfaction rate are withheld and read «Chưa đủ số lượng để công 
 nothing of what anyone answered). Officers see every figure, and the official Decision 766 index and report files are
 not touched: this is only what anonymous visitors read.
 
-- ``withheld(ind)`` — whether the satisfaction figures of an ``indicators.Indicators`` cell are withheld.
-- ``public_summary_table(ind)`` — ``texts.summary_table`` as a visitor reads it.
-- ``public_rate(ind, rate_text)`` — a cell's formatted satisfaction rate, or the withheld note.
-- ``public_row(ind, row)`` — an API row (``values``, ``rates``, ``formatted``) with the figures withheld set to
-  None / the note, and ``withheld`` naming them.
+A period chosen day by day is a second way to one person's answer: two periods a day apart, each with plenty of
+ratings, differ by that day's ratings. So a visitor reads satisfaction figures of calendar periods only — a month, a
+quarter, a year — and of a period chosen otherwise none at all (``calendar_period``).
+
+- ``reason(ind, start, end)`` — why the satisfaction figures of an ``indicators.Indicators`` cell of [start, end] are
+  withheld from a visitor (the note to show), or "" (``start`` None: a calendar month); ``withheld`` the same as a flag.
+- ``public_summary_table(ind, start, end)`` — ``texts.summary_table`` as a visitor reads it.
+- ``public_rate(ind, rate_text)`` — a month's formatted satisfaction rate, or the withheld note.
+- ``public_row(ind, row, start, end)`` — an API row (``values``, ``rates``, ``formatted``) with the figures withheld
+  set to None / the note, and ``withheld`` naming them.
 - ``public_index(result)`` — a Decision 766 index (``decision766.evaluate``) as a visitor reads it: where its ratings
   are withheld, so is sub-indicator 5.4, whose numerator subtracts the dissatisfied ratings from figures the
   statistics publish, and so are the sums 5.4 enters (its group's and the index's), from which it could be recovered
@@ -19,6 +24,8 @@ not touched: this is only what anonymous visitors read.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from .texts import summary_table
 
@@ -29,46 +36,67 @@ MIN_PUBLIC_RATINGS = 5
 WITHHELD = "Chưa đủ số lượng để công bố"
 NOTE = (f"«{WITHHELD}»: dưới {MIN_PUBLIC_RATINGS} lượt đánh giá, số và tỷ lệ hài lòng không được công bố để không "
         "lộ đánh giá của từng người (Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân).")
+RANGE_NOTE = (f"«{WITHHELD}»: số và tỷ lệ hài lòng chỉ công bố theo tháng, quý hoặc năm; với khoảng thời gian chọn "
+              "theo ngày, so hai khoảng lệch nhau một ngày sẽ lộ đánh giá của từng người (Nghị định 13/2023/NĐ-CP về "
+              "bảo vệ dữ liệu cá nhân).")
 RATING_METRICS = ("rated_satisfied", "rated_dissatisfied")
 RATING_RATES = ("satisfaction_rate",)
 
 
-def withheld(ind) -> bool:
-    return 0 < ind["rated"] < MIN_PUBLIC_RATINGS
+def calendar_period(start: dt.date, end: dt.date) -> bool:
+    """[start, end] is a month, a quarter or a year of the calendar (what the period menus offer)."""
+    if start.day != 1 or (end + dt.timedelta(days=1)).day != 1:
+        return False
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return months == 1 or (months == 3 and start.month % 3 == 1) or (months == 12 and start.month == 1)
+
+
+def reason(ind, start: dt.date | None = None, end: dt.date | None = None) -> str:
+    if not ind["rated"]:
+        return ""
+    if start is not None and not calendar_period(start, end):
+        return RANGE_NOTE
+    return NOTE if ind["rated"] < MIN_PUBLIC_RATINGS else ""
+
+
+def withheld(ind, start: dt.date | None = None, end: dt.date | None = None) -> bool:
+    return bool(reason(ind, start, end))
 
 
 def public_rate(ind, rate_text: str) -> str:
     return WITHHELD if withheld(ind) else rate_text
 
 
-def public_summary_table(ind) -> list[tuple[str, str, str, str]]:
+def public_summary_table(ind, start: dt.date | None = None, end: dt.date | None = None) -> list[tuple[str, str, str, str]]:
     rows = summary_table(ind)
-    if not withheld(ind):
+    if not withheld(ind, start, end):
         return rows
     return [(metric, label, WITHHELD, WITHHELD if rate else rate) if metric in RATING_METRICS
             else (metric, label, value, rate) for metric, label, value, rate in rows]
 
 
-def public_row(ind, row: dict) -> dict:
-    if not withheld(ind):
+def public_row(ind, row: dict, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    if not (note := reason(ind, start, end)):
         return row
     values = {**row["values"], **{m: None for m in RATING_METRICS if m in row["values"]}}
     rates = {**row["rates"], **{r: None for r in RATING_RATES}}
     formatted = {metric: {**cell, "value": WITHHELD, "rate": WITHHELD if cell["rate"] else cell["rate"]}
                  if metric in RATING_METRICS else cell for metric, cell in row["formatted"].items()}
     return {**row, "values": values, "rates": rates, "formatted": formatted,
-            "withheld": {"fields": [*RATING_METRICS, *RATING_RATES], "note": NOTE}}
+            "withheld": {"fields": [*RATING_METRICS, *RATING_RATES], "note": note}}
 
 
 # Decision 766 sub-indicators whose figures subtract the dissatisfied ratings (5.4: resolved − late − dissatisfied)
 RATING_FORMULAS = ("dossier_satisfaction",)
+INDEX_ALSO = "Vì vậy chỉ số 5.4 (tính từ số đánh giá không hài lòng), điểm nhóm của nó và tổng điểm không được công bố."
 INDEX_NOTE = (f"«{WITHHELD}»: dưới {MIN_PUBLIC_RATINGS} lượt đánh giá trong kỳ, chỉ số 5.4 (tính từ số đánh giá không "
               "hài lòng), điểm nhóm của nó và tổng điểm không được công bố để không lộ đánh giá của từng người "
               "(Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân). Cán bộ đăng nhập xem đủ.")
 
 
 def public_index(result: dict) -> dict:
-    if not 0 < result.get("ratings", 0) < MIN_PUBLIC_RATINGS:
+    start, end = dt.date.fromisoformat(result["start"]), dt.date.fromisoformat(result["end"])
+    if not (note := reason({"rated": result.get("ratings", 0)}, start, end)):
         return result
     hidden = {"numerator": None, "rate": None, "score": None, "lost": None, "lost_text": "", "status": "withheld",
               "display": WITHHELD}
@@ -79,4 +107,4 @@ def public_index(result: dict) -> dict:
         groups.append({**g, "indicators": items, **({"score": None, "withheld": True} if withheld_here else {})})
     codes = [i["code"] for g in groups for i in g["indicators"] if i["status"] == "withheld"]
     return {**result, "groups": groups, "score": None, "score_100": None,
-            "withheld": {"indicators": codes, "note": INDEX_NOTE}}
+            "withheld": {"indicators": codes, "note": INDEX_NOTE if note == NOTE else f"{note} {INDEX_ALSO}"}}

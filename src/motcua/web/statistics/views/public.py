@@ -34,9 +34,9 @@ def _trend(months: list[tuple[int, indicators.Indicators]], title: str) -> str:
 def _summary(total, *, officer: bool, scope, start, end, drill: bool) -> dict:
     """The summary table; a visitor (not ``officer``) reads no satisfaction figure of a handful of ratings
     (disclosure)."""
-    return {"table": indicators.summary_table(total) if officer else disclosure.public_summary_table(total),
+    return {"table": indicators.summary_table(total) if officer else disclosure.public_summary_table(total, start, end),
             "drill": drill, "drill_scope": scope or "", "tu": start.strftime("%d/%m/%Y"), "den": end.strftime("%d/%m/%Y"),
-            "withheld_note": disclosure.NOTE if not officer and disclosure.withheld(total) else "",
+            "withheld_note": "" if officer else disclosure.reason(total, start, end),
             "withheld": disclosure.WITHHELD}  # read once across both figure columns, wrapping on a phone
 
 

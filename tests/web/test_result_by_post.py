@@ -83,3 +83,12 @@ def test_counter_cannot_record_a_return_by_post_without_an_address(client, world
     assert resp.status_code == 422 and NEEDS_ADDRESS in resp.content.decode()
     d.refresh_from_db()
     assert d.status == Status.READY_FOR_RETURN and d.returned_at is None
+
+
+def test_the_public_tracking_page_shows_the_parcel(client, world):
+    """An applicant who tracks the dossier by its code and four digits (no account, a phone on a slow connection)
+    sees how the result comes and where the parcel is, as on the dossier page."""
+    d = _sent_by_post(world, "failed")
+    page = client.post(reverse("portal:track"), {"code": d.code, "secret": "1234"}).content.decode()
+    assert "Qua bưu chính công ích" in page and "Số hiệu EB123456789VN" in page
+    assert "liên hệ Bộ phận Một cửa để nhận lại" in page

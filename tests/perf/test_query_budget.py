@@ -72,7 +72,7 @@ def _lifecycle(bench, counts=None):
     last = None
     for action, who, body in [("receive", "counter", {"digitized": True}), ("start-processing", "counter", {}),
                               ("complete-step", "specialist", {"note": "xong"}), ("approve", "leader", {}),
-                              ("sign-result", "leader", {}), ("return", "counter", {})]:
+                              ("sign-result", "leader", {}), ("return", "counter", {"method": "counter"})]:
         last = call(action, f"{base}/{action}", auth[who], body)
     return d["code"], last
 

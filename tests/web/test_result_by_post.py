@@ -92,3 +92,53 @@ def test_the_public_tracking_page_shows_the_parcel(client, world):
     page = client.post(reverse("portal:track"), {"code": d.code, "secret": "1234"}).content.decode()
     assert "Qua bưu chính công ích" in page and "Số hiệu EB123456789VN" in page
     assert "liên hệ Bộ phận Một cửa để nhận lại" in page
+
+
+def _returned_by_post(world):
+    from motcua.dossiers import lifecycle
+    from motcua.integrations.models import PostalShipment
+
+    d = _sent_by_post(world, "in_transit")
+    d = lifecycle.receive(d, officer=world["counter"])
+    d = lifecycle.start_processing(d, officer=world["counter"])
+    d = lifecycle.complete_step(d, officer=world["specialist"])
+    d = lifecycle.approve(d, officer=world["leader"])
+    d = lifecycle.sign_result(d, officer=world["leader"], electronic=False, digitized=False)
+    d = lifecycle.return_result(d, officer=world["counter"], method="post")
+    PostalShipment.objects.filter(dossier_id=d.pk).update(status="failed", status_label="Phát không thành công")
+    return d
+
+
+def test_an_undelivered_parcel_waits_in_the_counter_queue_until_the_applicant_collects_it(client, world):
+    from motcua.audit.models import AuditEntry
+    from motcua.integrations.models import PostalShipment
+
+    d = _returned_by_post(world)
+    client.force_login(world["counter"])
+    queue = client.get(reverse("backoffice:queue")).content.decode()
+    assert "Bưu điện phát không thành công, chờ người nộp nhận lại (1)" in queue
+    assert d.code in queue.split('id="buu-gui-khong-phat-duoc"')[1]
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Ghi nhận người nộp đã nhận lại tại Bộ phận Một cửa" in page
+    resp = client.post(reverse("backoffice:parcel_collected", args=[d.pk]))
+    assert resp.status_code == 302
+    ship = PostalShipment.objects.get(dossier_id=d.pk)
+    assert ship.status == "collected" and ship.status_label.startswith("Người nộp đã nhận lại tại Bộ phận Một cửa ngày")
+    assert AuditEntry.objects.filter(action="integration.parcel_collected", object_id=str(d.pk),
+                                     actor_id=world["counter"].pk).exists()
+    assert "buu-gui-khong-phat-duoc" not in client.get(reverse("backoffice:queue")).content.decode()
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert "Người nộp đã nhận lại tại Bộ phận Một cửa ngày" in page and "Ghi nhận người nộp đã nhận lại" not in page
+    again = client.post(reverse("backoffice:parcel_collected", args=[d.pk]))  # pressed twice: said, nothing written
+    assert again.status_code == 422 and "báo phát không thành công" in again.content.decode()
+    assert AuditEntry.objects.filter(action="integration.parcel_collected").count() == 1
+
+
+def test_only_the_counter_records_a_collected_parcel(client, world):
+    from motcua.integrations.models import PostalShipment
+
+    d = _returned_by_post(world)
+    client.force_login(world["specialist"])
+    assert "Ghi nhận người nộp đã nhận lại" not in client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    assert client.post(reverse("backoffice:parcel_collected", args=[d.pk])).status_code == 403
+    assert PostalShipment.objects.get(dossier_id=d.pk).status == "failed"

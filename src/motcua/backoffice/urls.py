@@ -14,6 +14,7 @@ urlpatterns = [
     path("ho-so/", queues.dossier_list, name="dossiers"),
     path("ho-so/<id:pk>/", dossier.dossier_detail, name="dossier"),
     path("ho-so/<id:pk>/xu-ly/<slug:action>/", dossier.dossier_action, name="action"),
+    path("ho-so/<id:pk>/buu-gui/da-nhan-lai/", dossier.parcel_collected, name="parcel_collected"),
     path("ho-so/<id:pk>/phieu/<slug:kind>.<str:fmt>", dossier.dossier_slip, name="slip"),
     path("ho-so/<id:pk>/tep/<id:att_id>/", dossier.attachment, name="attachment"),
     path("ho-so/<id:pk>/kho-du-lieu/dong-y/", dossier.consent, {"action": "grant"}, name="consent_grant"),

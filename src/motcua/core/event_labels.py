@@ -57,6 +57,7 @@ LABELS = {
     "dx.team_moved": "Chuyển tổ công nghệ số cộng đồng cho đơn vị mới",
     "notice.dx_round_opened": "Báo mở kỳ báo cáo chuyển đổi số", "notice.dx_round_reminder": "Nhắc báo cáo chuyển đổi số",
     "integration.portal_sync": "Đồng bộ với Cổng Dịch vụ công quốc gia", "integration.storage_sync": "Đồng bộ kho lưu trữ",
+    "integration.parcel_collected": "Người nộp nhận lại tại quầy kết quả bưu điện phát không thành công",
     "core.text_normalized": "Chuẩn hóa văn bản đã lưu sang Unicode dựng sẵn (normalize_text)",
     "audit.anchor": "Neo chuỗi nhật ký", "personal_data.read": "Xem dữ liệu cá nhân",
     "admin.add": "Thêm mới", "admin.change": "Sửa", "admin.delete": "Xóa",

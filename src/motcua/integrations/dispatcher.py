@@ -32,7 +32,7 @@ from django.utils import timezone
 from motcua.outbox.models import OutboxEvent
 from motcua.outbox.services import emit
 
-from .adapters import PermanentError, TransientError, active_targets, build
+from .adapters import PermanentError, TransientError, active_targets, build, postal
 from .config import dispatch_config
 from .models import Delivery, FanOut, PostalShipment
 
@@ -205,7 +205,7 @@ def refresh_postal(limit: int = 200) -> int:
     if adapter is None:
         return 0
     changed = 0
-    for shipment in PostalShipment.objects.exclude(status__in=("delivered", "failed"))[:limit]:
+    for shipment in PostalShipment.objects.exclude(status__in=postal.FINAL)[:limit]:
         before = shipment.status
         try:
             changed += adapter.refresh(shipment) != before

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import Role
+from motcua.accounts.permissions import has_role
 from motcua.audit.services import record_dossier_read
 from motcua.core import calendar
 from motcua.core.errors import DomainError
@@ -31,6 +32,7 @@ from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
 from motcua.dossiers.access import can_view_dossier, handles_dossier
 from motcua.dossiers.models import Channel, Dossier
+from motcua.integrations.adapters import postal
 from motcua.web.consent import consent_section, post_consent
 from motcua.web.display import TIMELINESS, form_rows
 from motcua.web.files import attachment_of, attachment_response, list_attachments, slip_response, store_attachment
@@ -109,7 +111,30 @@ def dossier_detail(request, pk, forms_override=None, status=None, consent_form=N
         "timeliness": TIMELINESS.get(lifecycle.timeliness(dossier) or "", ""), "nav": "list",
         "form_rows": form_rows(dossier.procedure, dossier.form_data), **digitization_panel(request.user, dossier),
         **result_panel(request.user, dossier), **_consent_panel(request.user, dossier, consent_form),
+        "can_collect_parcel": _collects_parcels(request.user, dossier),
     }, status=status or (400 if forms else 200))
+
+
+def _collects_parcels(user, dossier) -> bool:
+    """The counter of the agency that returned the result hands it over when the post brings it back."""
+    return dossier.return_method == "post" and has_role(user, Role.COUNTER_OFFICER, dossier.agency)
+
+
+@officer_required
+@require_POST
+def parcel_collected(request, pk):
+    """The applicant collected at the counter a result the post office could not deliver."""
+    dossier = _officer_dossier(request, pk)
+    if not _collects_parcels(request.user, dossier):
+        messages.error(request, "Chỉ cán bộ Bộ phận Một cửa của cơ quan trả kết quả ghi nhận được việc này.")
+        return dossier_detail(request, pk, status=403)
+    try:
+        postal.record_collected(dossier, officer=actor(request))
+    except DomainError as err:
+        show_domain_error(request, err)
+        return dossier_detail(request, pk, status=err.status)
+    messages.success(request, "Đã ghi nhận người nộp nhận lại kết quả tại Bộ phận Một cửa.")
+    return redirect(reverse("backoffice:dossier", args=[pk]) + "#noi-dung")
 
 
 def _consent_panel(user, dossier, form) -> dict:

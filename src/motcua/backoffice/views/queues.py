@@ -11,6 +11,7 @@ from motcua.accounts.models import Role
 from motcua.accounts.permissions import roles_of, staff_agencies_of
 from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import DossierSearchEntry, Status
+from motcua.integrations.adapters import postal
 from motcua.units.models import Agency
 from motcua.web.pages import workplace
 
@@ -42,6 +43,7 @@ def queue(request):
         "to_forward": base.filter(status=Status.RECEIVED).order_by("due_at")[:QUEUE_MAX],
         "to_return": base.filter(status=Status.READY_FOR_RETURN).order_by("due_at")[:QUEUE_MAX],
         "waiting": base.filter(status=Status.SUPPLEMENT_REQUESTED).order_by("due_at")[:QUEUE_MAX],
+        "undelivered": postal.undelivered(base).order_by("returned_at")[:QUEUE_MAX],
         "nav": "queue", "my_agencies": _names(agencies),
     })
 

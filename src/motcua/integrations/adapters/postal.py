@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from motcua.dossiers.models import Dossier
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from motcua.audit.services import record
+from motcua.core.errors import ValidationFailed
+from motcua.dossiers.models import Dossier, ReturnMethod, Status
 
 from ..models import PostalShipment
 from .base import Adapter, PermanentError, adapters
@@ -13,7 +19,11 @@ POSTAL_STATUS_LABELS = {
     "in_transit": "Đang vận chuyển",
     "delivered": "Đã phát thành công",
     "failed": "Phát không thành công",
+    "collected": "Người nộp đã nhận lại tại Bộ phận Một cửa",
 }
+# The post office has nothing more to say of a parcel in these (refresh stops asking); "collected" is the counter's
+# word after a parcel came back undelivered.
+FINAL = ("delivered", "failed", "collected")
 
 
 def shipment_of(dossier) -> PostalShipment | None:
@@ -21,6 +31,31 @@ def shipment_of(dossier) -> PostalShipment | None:
     if dossier.return_method != "post":
         return None
     return PostalShipment.objects.filter(dossier_id=dossier.pk).order_by("-id").first()
+
+
+def undelivered(dossiers):
+    """The dossiers among `dossiers` whose result went by post and came back undelivered, not collected since: the
+    counter calls the applicant to collect it (the queue's list)."""
+    latest = PostalShipment.objects.filter(dossier_id=OuterRef("pk")).order_by("-id").values("status")[:1]
+    return (dossiers.filter(return_method=ReturnMethod.POST, status=Status.RETURNED)
+            .annotate(parcel=Subquery(latest)).filter(parcel="failed"))
+
+
+def record_collected(dossier, *, officer, at=None) -> PostalShipment:
+    """The applicant collected at the counter the result whose parcel came back undelivered: the parcel says so, the
+    audit trail says who recorded it. Refused (422 ``parcel_not_undelivered``) unless the latest parcel failed."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        shipment = PostalShipment.objects.select_for_update().filter(dossier_id=dossier.pk).order_by("-id").first()
+        if shipment is None or shipment.status != "failed":
+            raise ValidationFailed("parcel_not_undelivered",
+                                   "Chỉ ghi nhận được khi bưu gửi kết quả của hồ sơ đã báo phát không thành công.")
+        shipment.status = "collected"
+        shipment.status_label = f"{POSTAL_STATUS_LABELS['collected']} ngày {timezone.localtime(at):%d/%m/%Y}"
+        shipment.save(update_fields=["status", "status_label", "updated_at"])
+        record(officer, "integration.parcel_collected", "dossier", dossier.pk,
+               {"code": dossier.code, "tracking_number": shipment.tracking_number}, at=at)
+    return shipment
 
 
 @adapters.register("postal")

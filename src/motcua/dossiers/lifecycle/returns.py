@@ -1,8 +1,9 @@
 """How a result may reach the applicant (LEGAL §1.6): at the counter, by public post to an address, or online — an
 electronic result the applicant downloads through the portal account the dossier was submitted from. A procedure
 whose result is a paper document may still be asked for online: the agency can issue a signed electronic copy
-(documents.digitization_flags.result_electronic); if it does not, the return itself is refused online. The one home of these rules: intake
-(the method asked for), the return itself, and the pages that offer the choices."""
+(documents.digitization_flags.result_electronic); if it does not, the return itself is refused online.
+
+The one home of these rules: intake (the method asked for), the return itself, and the pages offering the choices."""
 
 from __future__ import annotations
 

@@ -39,3 +39,15 @@ def test_saving_the_applicant_details_in_the_admin_does_not_write_back_the_state
     fresh = Dossier.objects.get(pk=d.pk)
     assert fresh.applicant_phone == "0905123456"
     assert (fresh.status, fresh.version, fresh.last_event_at) == ("received", 2, at(2026, 3, 2, 9))
+
+
+def test_the_admin_finds_a_dossier_as_the_back_office_search_does(client):
+    """By its name typed without diacritics, part of its code, its ID number or its phone — through the search
+    entries, as the back office's search."""
+    w = make_world()
+    d = w.submit()
+    other = w.submit(applicant_data={"name": "Lê Văn Tám", "id_number": "051190000999", "phone": "0905000111"})
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    for term in ("tran thi binh", "TRẦN THỊ", d.code[-6:].lower(), "051190000123", "0912345678"):
+        listing = client.get("/admin/dossiers/dossier/", {"q": term}).text
+        assert d.code in listing and other.code not in listing, term

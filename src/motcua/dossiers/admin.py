@@ -4,9 +4,10 @@ Every state field is read-only here; transitions go through motcua.dossiers.life
 """
 
 from django.contrib import admin
+from django.db.models import Q
 
 from .lifecycle import event_label
-from .models import Dossier, DossierEvent, Slip, Status, StepRun, SupplementRequest
+from .models import Dossier, DossierEvent, DossierSearchEntry, Slip, Status, StepRun, SupplementRequest
 
 LIFECYCLE_FIELDS = (
     "code", "procedure", "agency", "current_agency", "current_step", "assignee", "status", "channel",
@@ -83,7 +84,15 @@ class SlipInline(ReadOnlyInline):
 class DossierAdmin(admin.ModelAdmin):
     list_display = ("code", "applicant_name", "procedure", "agency", "status", "channel", "received_at", "due_at")
     list_filter = ("status", "channel", "rule_version", "agency")
-    search_fields = ("code", "applicant_name", "applicant_name_folded", "applicant_id_number", "applicant_phone")
+    search_fields = ("applicant_phone",)  # and, in get_search_results, what the back office's search matches
+
+    def get_search_results(self, request, queryset, search_term):
+        """The back office's search (code, ID number, the name with or without diacritics, through the search entries'
+        indexes: DossierSearchEntry.matching), or the phone number typed in full."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(DossierSearchEntry.matching(term) | Q(applicant_phone=term)), False
     date_hierarchy = "received_at"
     list_select_related = ("procedure", "agency")
     readonly_fields = LIFECYCLE_FIELDS

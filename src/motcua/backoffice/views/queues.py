@@ -68,7 +68,7 @@ def inbox(request):
 def dossier_list(request):
     q = (request.GET.get("q") or "").strip()
     status = request.GET.get("status") or ""
-    qs = _mine(request).order_by("-created_at")
+    qs = _mine(request).order_by("-created_at", "-id")  # unique: no dossier shown twice or skipped across pages
     if q:
         qs = qs.filter(DossierSearchEntry.matching(q))
     if status:

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from motcua.accounts.permissions import forget_roles
+from motcua.accounts.permissions import forget_roles, hold_roles
 from motcua.audit.services import record
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.money import format_number
@@ -117,6 +117,9 @@ def run(handover_id: int) -> SuccessorHandover:
                 record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
                        {"successor": handover.successor.code, "moved": handover.moved})
                 return handover
+            # the recording administrator's roles read now, not cached, and held until this batch commits: a role
+            # removed meanwhile waits for the batch, and the next one sees it gone (no dossier moves after that)
+            hold_roles(handover.actor)
             today = timezone.localdate()
             handover.successor = successor = _successor(handover)  # as it is now: switched off since?
             blocked = blocker(handover, batch[0], today)
@@ -164,7 +167,8 @@ def blocker(handover, d, today, *, fresh: bool = False) -> str:
     recorded the successor no longer holds the role that moves them, or the successor no longer takes dossiers (switched
     off, its unit closed by a reorganization); with the way it resumes, for the administrator (Vietnamese)."""
     actor = handover.actor
-    forget_roles(actor)  # read now, not when the batch began
+    if fresh:
+        forget_roles(actor)  # read now, not when the batch began (``run`` reads and holds them as each batch begins)
     try:
         lifecycle.GUARDS["transfer_agency"](d, actor)
     except PermissionDenied:

@@ -6,8 +6,10 @@ the successor can no longer keep (its unit's closing recorded since the save) is
 
 import datetime as dt
 
+import lxml.html
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from motcua.accounts.models import Role, RoleAssignment
@@ -175,3 +177,30 @@ def test_many_saves_in_one_transaction_queue_the_paused_move_once(client, admin,
             RoleAssignment.objects.get(user=other_admin).save()
 
     assert queued == [SuccessorHandover.objects.get(agency=old).pk]  # the move queued once, not once per save
+
+
+def _arriving(client, counter) -> str:
+    """The notice above the successor's officer's queue (the counter officer's role moved there in the save)."""
+    sign_in(client, type(counter).objects.get(pk=counter.pk))
+    page = lxml.html.fromstring(client.get(reverse("backoffice:queue")).content.decode())
+    return " ".join(page.text_content().split())
+
+
+@pytest.mark.parametrize("reason", ["role", "switched_off"])
+def test_the_successors_officers_read_that_the_move_is_paused_and_why(client, admin, reason,
+                                                                      django_capture_on_commit_callbacks):
+    old, new, counter, _dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    if reason == "role":
+        RoleAssignment.objects.filter(user=admin, role=Role.PROVINCIAL_ADMIN).delete()
+        why = "tài khoản đã ghi nhận cơ quan kế thừa không còn quyền chuyển hồ sơ giữa các cơ quan"
+    else:
+        Agency.objects.filter(pk=new.pk).update(is_active=False)
+        why = f"{new.name} đã ngừng nhận hồ sơ chuyển đến"
+    _worker()
+
+    said = _arriving(client, counter)
+
+    assert (f"Việc chuyển {OPEN} hồ sơ chưa kết thúc từ {old.name} sang {new.name} đang tạm dừng: {why}. "
+            f"Quản trị viên cấp tỉnh đã được báo lý do trên trang quản trị của {old.name}") in said, said
+    assert "Đang chuyển" not in said, said

@@ -13,7 +13,8 @@ and is not moved twice.
 
 Meanwhile the waiting dossiers are shown as such to the successor's officers, above their queue and their inbox
 (``arriving``): the department's officers' roles moved to the successor in the admin's save, so nobody processes a
-dossier before it has moved; those due first move first.
+dossier before it has moved; those due first move first. While the move is paused, they read that it is and why in a
+few words (``paused_because``).
 """
 
 from __future__ import annotations
@@ -280,7 +281,8 @@ def refused_moves(handover) -> str:
 
 def incoming(agency_ids):
     """(handover, dossiers still to move) of each unfinished handover into `agency_ids` that has some left."""
-    for handover in unfinished().filter(successor_id__in=agency_ids).order_by("pk"):
+    for handover in (unfinished().filter(successor_id__in=agency_ids).select_related("successor__admin_unit")
+                     .order_by("pk")):
         if left := waiting(handover.agency_id).count():
             yield handover, left
 
@@ -291,9 +293,27 @@ def arriving(agency_ids) -> list[str]:
     cached flag, ``any_unfinished``): every back-office page asks."""
     if not agency_ids or not any_unfinished():
         return []
-    return [f"Đang chuyển {format_number(left, 0)} hồ sơ chưa kết thúc của {handover.agency.name} (ngừng hoạt động) "
-            f"sang {handover.successor.name}: hồ sơ đến hạn trả trước được chuyển trước, và hiện trong danh sách này "
-            "ngay khi đã chuyển (trước đó chưa xử lý được)." for handover, left in incoming(agency_ids)]
+    said = []
+    for handover, left in incoming(agency_ids):
+        count, old = format_number(left, 0), handover.agency.name
+        if handover.blocked:  # paused (``run``): nothing arrives until the reason goes
+            said.append(f"Việc chuyển {count} hồ sơ chưa kết thúc từ {old} sang {handover.successor.name} đang tạm "
+                        f"dừng: {paused_because(handover)}. Quản trị viên cấp tỉnh đã được báo lý do trên trang quản trị "
+                        f"của {old}; hồ sơ hiện trong danh sách này ngay khi được chuyển.")
+        else:
+            said.append(f"Đang chuyển {count} hồ sơ chưa kết thúc của {old} (ngừng hoạt động) sang "
+                        f"{handover.successor.name}: hồ sơ đến hạn trả trước được chuyển trước, và hiện trong danh "
+                        "sách này ngay khi đã chuyển (trước đó chưa xử lý được).")
+    return said
+
+
+def paused_because(handover) -> str:
+    """Why `handover` is paused, in a few words for the successor's officers (who cannot change it; the administrator
+    reads the whole reason, ``blocked``): the successor not taking dossiers, read from the rows on hand, or else the
+    recording administrator's lost role (``blocker``'s two reasons)."""
+    if refused := receiving.handover_refusal(handover.successor, timezone.localdate()):
+        return refused.fact
+    return "tài khoản đã ghi nhận cơ quan kế thừa không còn quyền chuyển hồ sơ giữa các cơ quan"
 
 
 @followers.register("dossiers.in_flight")

@@ -330,10 +330,18 @@ class SuccessorTakesDossiers(Follower):
     def refusal(self, actor, agency, successor, on):
         # Still taking a predecessor's dossiers in the background: switched off now, it could take none of the rest
         # (lifecycle.transfer_agency moves only to an agency that works), and they would wait at the predecessor.
+        # Already switched off (read under units.succession's lock), the move into it is paused: its successor may be
+        # recorded, and that move goes there instead (``follow``), once a batch under way has committed.
+        if not Agency.objects.filter(pk=agency.pk, is_active=True).exists():
+            list(unfinished().select_for_update(of=("self",)).filter(successor=agency).values_list("pk", flat=True))
+            return self._refusal(actor, agency, successor)
         for coming, left in incoming([agency.pk]):
             return (f"{agency.name} đang nhận {format_number(left, 0)} hồ sơ chưa kết thúc của {coming.agency.name} "
                     f"chuyển dần trong nền: chỉ ghi nhận được cơ quan kế thừa cho {agency.name} khi các hồ sơ này "
                     f"đã chuyển xong (mục «Tiến độ chuyển sang cơ quan kế thừa» trên trang {coming.agency.name}).")
+        return self._refusal(actor, agency, successor)
+
+    def _refusal(self, actor, agency, successor):
         held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
         if not held:
             return ""
@@ -355,6 +363,9 @@ class SuccessorTakesDossiers(Follower):
                 "khác.")
 
     def follow(self, actor, agency, successor, on):
+        return " ".join(filter(None, [self._follow(actor, agency, successor, on), _redirected(agency, successor)]))
+
+    def _follow(self, actor, agency, successor, on):
         count = open_at([agency.pk]).count()
         if count > INLINE_AT_MOST:  # too many for the admin's request: the task worker moves them (``run``)
             start(actor, agency, successor, on, count)
@@ -375,3 +386,12 @@ class SuccessorTakesDossiers(Follower):
 
     def progress(self, agency):
         return progress(agency)
+
+
+def _redirected(agency, successor) -> str:
+    """The moves into `agency` (switched off, paused: ``SuccessorTakesDossiers.refusal``) now go to `successor`, the
+    dossiers straight from their department (one move each); the next batch resumes them (``resume_blocked``)."""
+    said = [f"Việc chuyển {format_number(left, 0)} hồ sơ của {coming.agency.name} (đang tạm dừng) nay chuyển thẳng "
+            f"sang {successor.name}." for coming, left in incoming([agency.pk])]
+    SuccessorHandover.objects.filter(finished_at__isnull=True, successor=agency).update(successor=successor)
+    return " ".join(said)

@@ -6,8 +6,11 @@ the successor can no longer keep (its unit's closing recorded since the save) is
 
 import datetime as dt
 
+import lxml.html
 import pytest
+from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from motcua.accounts.models import Role, RoleAssignment
@@ -16,7 +19,7 @@ from motcua.core.errors import PermissionDenied
 from motcua.dossiers import handover
 from motcua.dossiers.models import Dossier, SuccessorHandover
 from motcua.units.models import AdministrativeUnit, Agency
-from tests.factories import AdministrativeUnitFactory, sign_in
+from tests.factories import AdministrativeUnitFactory, AgencyFactory, sign_in
 from tests.units import test_successor_in_background as background
 from tests.units.test_successor_in_background import OPEN, _moved_once, _progress, _record, _worker, _world
 
@@ -80,16 +83,22 @@ def test_the_role_given_back_resumes_the_move_by_itself(client, admin, other_adm
     assert f"đã chuyển xong {OPEN} hồ sơ" in _progress(client, old)
 
 
-def test_a_successor_switched_off_meanwhile_pauses_the_move_until_it_works_again(
-        client, admin, django_capture_on_commit_callbacks):
-    old, new, _counter, dossiers = _world()
-    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+def _switched_off_meanwhile(client, admin, capture):
+    """The successor switched off after the save: the worker's move pauses, nothing moved."""
+    old, new, counter, dossiers = _world()
+    _record(client, admin, old, new, capture)
     Agency.objects.filter(pk=new.pk).update(is_active=False)
 
     _worker()
 
     _paused(client, admin, old, f"{new.name} đã ngừng nhận hồ sơ chuyển đến")
     assert not Dossier.objects.filter(agency=new).exists()
+    return old, new, counter, dossiers
+
+
+def test_a_successor_switched_off_meanwhile_pauses_the_move_until_it_works_again(
+        client, admin, django_capture_on_commit_callbacks):
+    _old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
 
     new.refresh_from_db()
     new.is_active = True
@@ -175,3 +184,46 @@ def test_many_saves_in_one_transaction_queue_the_paused_move_once(client, admin,
             RoleAssignment.objects.get(user=other_admin).save()
 
     assert queued == [SuccessorHandover.objects.get(agency=old).pk]  # the move queued once, not once per save
+
+
+def _arriving(client, counter) -> str:
+    """The notice above the successor's officer's queue (the counter officer's role moved there in the save)."""
+    sign_in(client, type(counter).objects.get(pk=counter.pk))
+    page = lxml.html.fromstring(client.get(reverse("backoffice:queue")).content.decode())
+    return " ".join(page.text_content().split())
+
+
+@pytest.mark.parametrize("reason", ["role", "switched_off"])
+def test_the_successors_officers_read_that_the_move_is_paused_and_why(client, admin, reason,
+                                                                      django_capture_on_commit_callbacks):
+    old, new, counter, _dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    if reason == "role":
+        RoleAssignment.objects.filter(user=admin, role=Role.PROVINCIAL_ADMIN).delete()
+        why = "tài khoản đã ghi nhận cơ quan kế thừa không còn quyền chuyển hồ sơ giữa các cơ quan"
+    else:
+        Agency.objects.filter(pk=new.pk).update(is_active=False)
+        why = f"{new.name} đã ngừng nhận hồ sơ chuyển đến"
+    _worker()
+
+    said = _arriving(client, counter)
+
+    assert (f"Việc chuyển {OPEN} hồ sơ chưa kết thúc từ {old.name} sang {new.name} đang tạm dừng: {why}. "
+            f"Quản trị viên cấp tỉnh đã được báo lý do trên trang quản trị của {old.name}") in said, said
+    assert "Đang chuyển" not in said, said
+
+
+def test_a_switched_off_successor_receiving_a_paused_move_gets_a_successor_and_the_move_goes_on_there(
+        client, admin, django_capture_on_commit_callbacks):
+    old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+
+    answer = _record(client, admin, new, later, django_capture_on_commit_callbacks)  # resumes the paused move
+    _worker()
+
+    said = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert f"Việc chuyển {OPEN} hồ sơ của {old.name} (đang tạm dừng) nay chuyển thẳng sang {later.name}." in " ".join(
+        said), said
+    _moved_once(dossiers, later)  # straight from the department: one move, one message each
+    assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {later.name}" in _progress(client, old)

@@ -3,7 +3,8 @@ without agency is province-wide.
 
 - ``roles_of(user)`` — the user's RoleAssignments (cached on the user object); ``forget_roles(user)``;
   ``roles_known(user)`` / ``remember_roles(user, assignments)`` for a caller that reads them with its own
-  statement (the dossier lifecycle's locking read).
+  statement (the dossier lifecycle's locking read); ``hold_roles(user)`` to read them afresh and keep them
+  unchanged until the caller's transaction ends.
 - ``has_role(user, roles, agency=None)`` — holds one of ``roles`` in ``agency`` (or province-wide).
 - ``agencies_of(user)`` — ids of the agencies where the user holds any role.
 - ``staff_agencies_of(user)`` — agencies where the user holds a staff role.
@@ -18,6 +19,8 @@ The role groups (OFFICER_ROLES, STAFF_ROLES, ...) are defined once, beside ``Rol
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from django.db import connections, router
 
 from .models import ACTING_ROLES, OFFICER_ROLES, PROVINCE_WIDE_ROLES, STAFF_ROLES, Role, RoleAssignment
 
@@ -59,6 +62,19 @@ def forget_roles(user) -> None:
     """Drop the cached roles (after assigning or removing a role)."""
     if user is not None and hasattr(user, "_motcua_roles"):
         del user._motcua_roles
+
+
+def hold_roles(user) -> None:
+    """Read the user's roles afresh (not the cached ones) and cache them, their rows locked FOR SHARE until the
+    caller's transaction ends on PostgreSQL: a role removed or changed meanwhile waits for that transaction, so
+    nothing it does on the strength of the role happens after the removal has committed. On SQLite the read is
+    fresh only (a writing transaction there holds the whole database anyway)."""
+    qs = RoleAssignment.objects.filter(user=user)
+    connection = connections[router.db_for_write(RoleAssignment)]
+    if connection.vendor == "postgresql":
+        sql, params = qs.query.sql_with_params()
+        qs = RoleAssignment.objects.db_manager(connection.alias).raw(f"{sql} FOR SHARE", params)
+    remember_roles(user, qs)
 
 
 def has_role(user, roles: Iterable[str] | str, agency=None) -> bool:

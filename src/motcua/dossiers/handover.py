@@ -13,7 +13,8 @@ and is not moved twice.
 
 Meanwhile the waiting dossiers are shown as such to the successor's officers, above their queue and their inbox
 (``arriving``): the department's officers' roles moved to the successor in the admin's save, so nobody processes a
-dossier before it has moved; those due first move first.
+dossier before it has moved; those due first move first. While the move is paused, they read that it is and why in a
+few words (``paused_because``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from motcua.accounts.permissions import forget_roles
+from motcua.accounts.permissions import forget_roles, hold_roles
 from motcua.audit.services import record
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.money import format_number
@@ -117,6 +118,9 @@ def run(handover_id: int) -> SuccessorHandover:
                 record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
                        {"successor": handover.successor.code, "moved": handover.moved})
                 return handover
+            # the recording administrator's roles read now, not cached, and held until this batch commits: a role
+            # removed meanwhile waits for the batch, and the next one sees it gone (no dossier moves after that)
+            hold_roles(handover.actor)
             today = timezone.localdate()
             handover.successor = successor = _successor(handover)  # as it is now: switched off since?
             blocked = blocker(handover, batch[0], today)
@@ -164,7 +168,8 @@ def blocker(handover, d, today, *, fresh: bool = False) -> str:
     recorded the successor no longer holds the role that moves them, or the successor no longer takes dossiers (switched
     off, its unit closed by a reorganization); with the way it resumes, for the administrator (Vietnamese)."""
     actor = handover.actor
-    forget_roles(actor)  # read now, not when the batch began
+    if fresh:
+        forget_roles(actor)  # read now, not when the batch began (``run`` reads and holds them as each batch begins)
     try:
         lifecycle.GUARDS["transfer_agency"](d, actor)
     except PermissionDenied:
@@ -276,7 +281,8 @@ def refused_moves(handover) -> str:
 
 def incoming(agency_ids):
     """(handover, dossiers still to move) of each unfinished handover into `agency_ids` that has some left."""
-    for handover in unfinished().filter(successor_id__in=agency_ids).order_by("pk"):
+    for handover in (unfinished().filter(successor_id__in=agency_ids).select_related("successor__admin_unit")
+                     .order_by("pk")):
         if left := waiting(handover.agency_id).count():
             yield handover, left
 
@@ -287,9 +293,27 @@ def arriving(agency_ids) -> list[str]:
     cached flag, ``any_unfinished``): every back-office page asks."""
     if not agency_ids or not any_unfinished():
         return []
-    return [f"Đang chuyển {format_number(left, 0)} hồ sơ chưa kết thúc của {handover.agency.name} (ngừng hoạt động) "
-            f"sang {handover.successor.name}: hồ sơ đến hạn trả trước được chuyển trước, và hiện trong danh sách này "
-            "ngay khi đã chuyển (trước đó chưa xử lý được)." for handover, left in incoming(agency_ids)]
+    said = []
+    for handover, left in incoming(agency_ids):
+        count, old = format_number(left, 0), handover.agency.name
+        if handover.blocked:  # paused (``run``): nothing arrives until the reason goes
+            said.append(f"Việc chuyển {count} hồ sơ chưa kết thúc từ {old} sang {handover.successor.name} đang tạm "
+                        f"dừng: {paused_because(handover)}. Quản trị viên cấp tỉnh đã được báo lý do trên trang quản trị "
+                        f"của {old}; hồ sơ hiện trong danh sách này ngay khi được chuyển.")
+        else:
+            said.append(f"Đang chuyển {count} hồ sơ chưa kết thúc của {old} (ngừng hoạt động) sang "
+                        f"{handover.successor.name}: hồ sơ đến hạn trả trước được chuyển trước, và hiện trong danh "
+                        "sách này ngay khi đã chuyển (trước đó chưa xử lý được).")
+    return said
+
+
+def paused_because(handover) -> str:
+    """Why `handover` is paused, in a few words for the successor's officers (who cannot change it; the administrator
+    reads the whole reason, ``blocked``): the successor not taking dossiers, read from the rows on hand, or else the
+    recording administrator's lost role (``blocker``'s two reasons)."""
+    if refused := receiving.handover_refusal(handover.successor, timezone.localdate()):
+        return refused.fact
+    return "tài khoản đã ghi nhận cơ quan kế thừa không còn quyền chuyển hồ sơ giữa các cơ quan"
 
 
 @followers.register("dossiers.in_flight")
@@ -306,10 +330,18 @@ class SuccessorTakesDossiers(Follower):
     def refusal(self, actor, agency, successor, on):
         # Still taking a predecessor's dossiers in the background: switched off now, it could take none of the rest
         # (lifecycle.transfer_agency moves only to an agency that works), and they would wait at the predecessor.
+        # Already switched off (read under units.succession's lock), the move into it is paused: its successor may be
+        # recorded, and that move goes there instead (``follow``), once a batch under way has committed.
+        if not Agency.objects.filter(pk=agency.pk, is_active=True).exists():
+            list(unfinished().select_for_update(of=("self",)).filter(successor=agency).values_list("pk", flat=True))
+            return self._refusal(actor, agency, successor)
         for coming, left in incoming([agency.pk]):
             return (f"{agency.name} đang nhận {format_number(left, 0)} hồ sơ chưa kết thúc của {coming.agency.name} "
                     f"chuyển dần trong nền: chỉ ghi nhận được cơ quan kế thừa cho {agency.name} khi các hồ sơ này "
                     f"đã chuyển xong (mục «Tiến độ chuyển sang cơ quan kế thừa» trên trang {coming.agency.name}).")
+        return self._refusal(actor, agency, successor)
+
+    def _refusal(self, actor, agency, successor):
         held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
         if not held:
             return ""
@@ -331,6 +363,9 @@ class SuccessorTakesDossiers(Follower):
                 "khác.")
 
     def follow(self, actor, agency, successor, on):
+        return " ".join(filter(None, [self._follow(actor, agency, successor, on), _redirected(agency, successor)]))
+
+    def _follow(self, actor, agency, successor, on):
         count = open_at([agency.pk]).count()
         if count > INLINE_AT_MOST:  # too many for the admin's request: the task worker moves them (``run``)
             start(actor, agency, successor, on, count)
@@ -351,3 +386,12 @@ class SuccessorTakesDossiers(Follower):
 
     def progress(self, agency):
         return progress(agency)
+
+
+def _redirected(agency, successor) -> str:
+    """The moves into `agency` (switched off, paused: ``SuccessorTakesDossiers.refusal``) now go to `successor`, the
+    dossiers straight from their department (one move each); the next batch resumes them (``resume_blocked``)."""
+    said = [f"Việc chuyển {format_number(left, 0)} hồ sơ của {coming.agency.name} (đang tạm dừng) nay chuyển thẳng "
+            f"sang {successor.name}." for coming, left in incoming([agency.pk])]
+    SuccessorHandover.objects.filter(finished_at__isnull=True, successor=agency).update(successor=successor)
+    return " ".join(said)

@@ -209,7 +209,7 @@ def test_the_successors_officers_read_that_the_move_is_paused_and_why(client, ad
     said = _arriving(client, counter)
 
     assert (f"Việc chuyển {OPEN} hồ sơ chưa kết thúc từ {old.name} sang {new.name} đang tạm dừng: {why}. "
-            f"Quản trị viên cấp tỉnh đã được báo lý do trên trang quản trị của {old.name}") in said, said
+            f"Lý do và cách tiếp tục có trên trang quản trị của {old.name}, nơi quản trị viên cấp tỉnh xử lý") in said, said
     assert "Đang chuyển" not in said, said
 
 

@@ -298,8 +298,8 @@ def arriving(agency_ids) -> list[str]:
         count, old = format_number(left, 0), handover.agency.name
         if handover.blocked:  # paused (``run``): nothing arrives until the reason goes
             said.append(f"Việc chuyển {count} hồ sơ chưa kết thúc từ {old} sang {handover.successor.name} đang tạm "
-                        f"dừng: {paused_because(handover)}. Quản trị viên cấp tỉnh đã được báo lý do trên trang quản trị "
-                        f"của {old}; hồ sơ hiện trong danh sách này ngay khi được chuyển.")
+                        f"dừng: {paused_because(handover)}. Lý do và cách tiếp tục có trên trang quản trị của {old}, "
+                        "nơi quản trị viên cấp tỉnh xử lý; hồ sơ hiện trong danh sách này ngay khi được chuyển.")
         else:
             said.append(f"Đang chuyển {count} hồ sơ chưa kết thúc của {old} (ngừng hoạt động) sang "
                         f"{handover.successor.name}: hồ sơ đến hạn trả trước được chuyển trước, và hiện trong danh "

@@ -5,6 +5,7 @@ from django.test import Client
 
 from motcua.accounts.models import Role
 from motcua.demo.simulators import Chaos
+from motcua.dossiers.models import Dossier
 from motcua.integrations import dispatcher
 from motcua.integrations.adapters import build
 from motcua.integrations.models import PostalShipment
@@ -103,3 +104,32 @@ def test_all_simulators_start_and_configure(settings):
     finally:
         for sim in sims.values():
             sim.stop()
+
+
+def test_the_pickup_follows_the_way_the_result_is_returned(sims, configure, make_dossier):
+    """Asked at the counter, returned by post: the pickup is asked at the return. Asked by post, collected at the
+    counter before the post office came: the pickup is called off (and not asked about again)."""
+    running = sims(("postal",), chaos=Chaos())
+    configure(running)
+    to_post = make_dossier(return_method="counter", applicant_address="Thôn An Kỳ, xã Tịnh Khê")
+    to_counter = make_dossier(return_method="post", applicant_address="Thôn Trường Thọ, xã Tịnh Khê")
+    signing, returning = [("sign_result", "ready_for_return")], [("return_result", "returned")]
+    emit_journey(to_post, signing)
+    emit_journey(to_counter, signing)
+    for _ in range(3):
+        dispatcher.run_batch()
+    assert list(PostalShipment.objects.values_list("dossier_id", "status")) == [(to_counter.pk, "pickup_requested")]
+    Dossier.objects.filter(pk=to_post.pk).update(return_method="post")  # what return_result records
+    Dossier.objects.filter(pk=to_counter.pk).update(return_method="counter")
+    emit_journey(to_post, returning)
+    emit_journey(to_counter, returning)
+    for _ in range(3):
+        dispatcher.run_batch()
+    asked = PostalShipment.objects.get(dossier_id=to_post.pk)
+    assert asked.status == "pickup_requested"
+    assert running["postal"].parcels[asked.tracking_number]["recipient"]["address"] == "Thôn An Kỳ, xã Tịnh Khê"
+    off = PostalShipment.objects.get(dossier_id=to_counter.pk)
+    assert off.status == "cancelled" and running["postal"].parcels[off.tracking_number]["cancelled"]
+    assert dispatcher.refresh_postal() == 1  # only the parcel still on its way is asked about
+    off.refresh_from_db()
+    assert off.status == "cancelled"

@@ -91,6 +91,9 @@ class Simulator:
             def do_POST(self):  # noqa: N802
                 self._serve("POST")
 
+            def do_DELETE(self):  # noqa: N802
+                self._serve("DELETE")
+
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name=f"sim-{self.name}", daemon=True)

@@ -108,8 +108,18 @@ class PostalSimulator(Simulator):
             parcel = self.parcels.get(path.rsplit("/", 1)[-1])
             if parcel is None:
                 return 404, {"error": "not_found"}
+            if parcel.get("cancelled"):
+                return 200, {"status": "cancelled"}
             parcel["status"] = min(parcel["status"] + 1, len(self.FLOW) - 1)
             return 200, {"status": self.FLOW[parcel["status"]]}
+        if method == "DELETE" and path.startswith("/pickups/"):  # call off a pickup not made yet
+            parcel = self.parcels.get(path.rsplit("/", 1)[-1])
+            if parcel is None:
+                return 404, {"error": "not_found"}
+            if parcel["status"] > 0:
+                return 409, {"error": "already_picked_up"}
+            parcel["cancelled"] = True
+            return 200, {"status": "cancelled"}
         return 404, {"error": "not_found"}
 
 

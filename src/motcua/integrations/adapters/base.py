@@ -89,6 +89,10 @@ class Adapter:
         headers = signed_headers(self.secret, body)
         return self._send("GET", self.url + path, params=params, headers=headers)
 
+    def delete(self, path: str) -> dict:
+        headers = signed_headers(self.secret, b"")
+        return self._send("DELETE", self.url + path, headers=headers)
+
     def _send(self, method: str, url: str, **kwargs) -> dict:
         try:
             response = http_client().request(method, url, timeout=dispatch_config()["timeout_s"], **kwargs)

@@ -20,10 +20,11 @@ POSTAL_STATUS_LABELS = {
     "delivered": "Đã phát thành công",
     "failed": "Phát không thành công",
     "collected": "Người nộp đã nhận lại tại Bộ phận Một cửa",
+    "cancelled": "Đã hủy yêu cầu bưu điện đến nhận (kết quả trả theo cách khác)",
 }
 # The post office has nothing more to say of a parcel in these (refresh stops asking); "collected" is the counter's
 # word after a parcel came back undelivered.
-FINAL = ("delivered", "failed", "collected")
+FINAL = ("delivered", "failed", "collected", "cancelled")
 
 
 def shipment_of(dossier) -> PostalShipment | None:
@@ -60,19 +61,32 @@ def record_collected(dossier, *, officer, at=None) -> PostalShipment:
 
 @adapters.register("postal")
 class PostalAdapter(Adapter):
-    # the signed result is ready: ask the post office to pick it up (Decree 118/2025, results by post)
-    topics = ("dossier.sign_result",)
+    # The signed result is ready: ask the post office to pick it up (Decree 118/2025, results by post). The return
+    # recorded: by post when the applicant asked otherwise at submission, the pickup is asked now; another way when a
+    # pickup was asked, it is called off while the post office has not taken the result yet.
+    topics = ("dossier.sign_result", "dossier.return_result")
 
     def accepts(self, event) -> bool:
         if not super().accepts(event):
             return False
-
-        return Dossier.objects.filter(pk=event.payload.get("dossier_id"), return_method="post").exists()
+        dossier_id = event.payload.get("dossier_id")
+        if event.topic == "dossier.return_result":
+            method = Dossier.objects.filter(pk=dossier_id).values_list("return_method", flat=True).first()
+            parcels = PostalShipment.objects.filter(dossier_id=dossier_id)
+            if method == "post":
+                return not parcels.exists()
+            return parcels.filter(status="pickup_requested").exists()
+        return Dossier.objects.filter(pk=dossier_id, return_method="post").exists()
 
     def deliver(self, event, delivery) -> dict:
         d = Dossier.objects.select_related("agency").filter(pk=event.payload.get("dossier_id")).first()
         if d is None:
             raise PermanentError("Không tìm thấy hồ sơ.")
+        shipments = PostalShipment.objects.filter(dossier_id=d.pk)
+        if d.return_method != "post":  # returned another way since (a signing's pickup not asked yet: never asked)
+            return {"cancelled": [t for t in map(self.cancel, shipments.filter(status="pickup_requested")) if t]}
+        if event.topic == "dossier.return_result" and shipments.exists():
+            return {"already": "pickup"}
         answer = self.post("/pickups", {
             "reference": d.code, "sender": {"name": d.agency.name, "address": d.agency.address,
                                             "phone": d.agency.phone},
@@ -86,6 +100,17 @@ class PostalAdapter(Adapter):
             defaults={"dossier_id": d.pk, "dossier_code": d.code or "", "status": "pickup_requested",
                       "status_label": POSTAL_STATUS_LABELS["pickup_requested"]})
         return answer
+
+    def cancel(self, shipment) -> str:
+        """Call off a pickup the post office has not made yet; returns the parcel's tracking number, or "" when the
+        post office had taken the result already (the parcel goes on; its status says where)."""
+        try:
+            self.delete(f"/pickups/{shipment.tracking_number}")
+        except PermanentError:
+            return ""
+        shipment.status, shipment.status_label = "cancelled", POSTAL_STATUS_LABELS["cancelled"]
+        shipment.save(update_fields=["status", "status_label", "updated_at"])
+        return shipment.tracking_number
 
     def refresh(self, shipment) -> str:
         """Ask the post office where a shipment is; returns the new status."""

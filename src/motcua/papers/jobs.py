@@ -4,7 +4,8 @@ the page polls that row.
 
 A build whose task worker died mid-run (kill -9, a restart) is never run again by django_tasks_db: each step
 stamps ``progress_at``, and a running build silent for ``core.stalled.STALLED_AFTER`` is failed by
-``settle_stalled`` (called wherever a job is shown) with ``STALLED_MESSAGE``; the officer asks for the file again.
+``core.builds.BuildQuerySet.settled`` (the rows as every page reads them) with ``STALLED_MESSAGE``; the officer
+asks for the file again.
 """
 
 from __future__ import annotations
@@ -13,18 +14,13 @@ from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from motcua.core import stalled
 from motcua.core.errors import DomainError
 from motcua.documents import transactional
 
 # A build that failed on something unexpected: the officer reads what to do, the exception goes to the log (raised).
 FAILED_MESSAGE = "Không tạo được tệp do lỗi của hệ thống. Hãy yêu cầu tạo lại; nếu vẫn lỗi, hãy báo quản trị hệ thống."
-STALLED_MESSAGE = ("Quá trình tạo tệp đã dừng giữa chừng: không có tiến triển từ {at} (máy xử lý có thể đã khởi động "
-                   "lại). Hãy yêu cầu tạo lại.")
 
 
 class _Abandoned(Exception):
@@ -37,7 +33,7 @@ def run_build(model, job_id: int, build: Callable, file_name: Callable, *, query
 
     Progress is written as it goes; a failure is recorded on the row (and raised); a finished job is left alone,
     also when another run of it finished while this one was building (a task delivered twice), and so is one
-    failed as stalled while this run was still going (``settle_stalled``). The file is written inside the
+    failed as stalled while this run was still going (``BuildQuerySet.settled``). The file is written inside the
     transaction that records it, so a failure of that transaction removes the file again
     (documents.transactional) instead of leaving it on disk with no row naming it.
     """
@@ -73,12 +69,3 @@ def run_build(model, job_id: int, build: Callable, file_name: Callable, *, query
         locked.state, locked.progress, locked.message, locked.finished_at = model.DONE, 100, "Hoàn thành", timezone.now()
         locked.save()
 
-
-def settle_stalled(jobs) -> None:
-    """Fail the running builds among ``jobs`` (a queryset) that were abandoned by their worker, each with
-    ``STALLED_MESSAGE``: the officer reads why, and the page stops waiting."""
-    model = jobs.model
-    abandoned = stalled.silent("progress_at", "created_at") & Q(state=model.RUNNING)
-    for pk, last in jobs.filter(abandoned).values_list("pk", Coalesce("progress_at", "created_at")):
-        model.objects.filter(abandoned, pk=pk).update(  # not if its run made progress since
-            state=model.FAILED, finished_at=timezone.now(), message=STALLED_MESSAGE.format(at=stalled.since(last)))

@@ -8,7 +8,6 @@ from django.http import FileResponse
 from ninja import Field, Router, Schema, Status
 
 from motcua.core.errors import InvalidTransition, NotFound
-from motcua.papers.jobs import settle_stalled
 from motcua.papers.transformation.render import CONTENT_TYPES
 from motcua.papers.transformation.tasks import start_job
 from motcua.transformation import permissions
@@ -88,8 +87,7 @@ def put_narrative(request, unit: str, year: int, section: str, payload: Narrativ
 
 
 def _job(request, job_id: int) -> PaperJob:
-    settle_stalled(PaperJob.objects.filter(pk=job_id))  # a build whose worker died is answered failed
-    job = PaperJob.objects.filter(pk=job_id).first()
+    job = PaperJob.objects.settled(pk=job_id).first()  # a build whose worker died is answered failed
     if job is None or (job.requested_by_id != getattr(request.auth, "pk", None)
                        and not permissions.reads_all(request.auth)):
         raise NotFound("paper_not_found", "Không tìm thấy yêu cầu tạo tệp.")

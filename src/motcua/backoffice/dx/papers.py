@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
-from motcua.papers.jobs import settle_stalled
 from motcua.papers.transformation.annual import describe
 from motcua.papers.transformation.appendices import KINDS
 from motcua.papers.transformation.render import CONTENT_TYPES
@@ -84,8 +83,8 @@ def paper_new(request):
 
 
 def _job(request, pk) -> PaperJob:
-    settle_stalled(PaperJob.objects.filter(pk=pk))  # a build whose worker died is shown failed, not running
-    job = get_object_or_404(PaperJob.objects.select_related("plan__agency", "agency"), pk=pk)
+    # a build whose worker died is shown failed, not running
+    job = get_object_or_404(PaperJob.objects.settled(pk=pk).select_related("plan__agency", "agency"))
     if job.requested_by_id != request.user.pk and not permissions.reads_all(request.user):
         raise Http404
     return job

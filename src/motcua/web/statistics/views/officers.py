@@ -13,7 +13,6 @@ from motcua.catalog.models import Procedure
 from motcua.core.errors import DomainError, PermissionDenied, ValidationFailed
 from motcua.core.money import format_vnd
 from motcua.dossiers.models import Status
-from motcua.papers.jobs import settle_stalled
 from motcua.papers.tasks import start_job
 from motcua.reporting import indicators
 from motcua.reporting.access import check_scope
@@ -78,15 +77,13 @@ def report_new(request):
             return error(request, exc)
         job = start_job(kind=kind, scope=scope, start=start, end=end, user=request.user)
         return redirect("reporting:report_job", job_id=job.pk)
-    settle_stalled(ReportJob.objects.filter(requested_by=request.user))
-    jobs = [{"job": j, "scope_name": scope_name(j.scope)} for j in ReportJob.objects.filter(requested_by=request.user)[:10]]
+    jobs = [{"job": j, "scope_name": scope_name(j.scope)} for j in ReportJob.objects.settled(requested_by=request.user)[:10]]
     return render(request, "reporting/report_new.html", {
         "agencies": agencies(), "year": timezone.localdate().year, "jobs": jobs, "nav": "reports"})
 
 
 def _own_job(request, job_id: int) -> ReportJob:
-    settle_stalled(ReportJob.objects.filter(pk=job_id))  # a build whose worker died is shown failed, not running
-    job = get_object_or_404(ReportJob, pk=job_id)
+    job = get_object_or_404(ReportJob.objects.settled(pk=job_id))  # a build whose worker died is shown failed
     if job.requested_by_id != request.user.pk and not permissions.is_province_wide(request.user):
         raise Http404
     return job

@@ -7,7 +7,7 @@ stamps ``progress_at``, and a running build silent for ``core.stalled.STALLED_AF
 ``core.builds.BuildQuerySet.settled`` (the rows as every page reads them) with ``STALLED_MESSAGE``; the officer
 asks for the file again. A long step beats (``progress()`` without arguments, at most every ``BEAT_EVERY``), so
 only a dead worker falls silent; a worker stopped cleanly (SIGTERM, Ctrl+C) fails its build at once with
-``INTERRUPTED_MESSAGE``.
+``INTERRUPTED_MESSAGE``. A failed build is queued again by ``retry``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, InvalidTransition
 from motcua.documents import transactional
 
 # A build that failed on something unexpected: the officer reads what to do, the exception goes to the log (raised).
@@ -127,3 +127,18 @@ def run_build(model, job_id: int, build: Callable, file_name: Callable, *, query
         locked.save()
 
 
+
+def retry(model, job_id: int, enqueue: Callable[[int], object]):
+    """Queue failed build ``job_id`` again, as its first request did (``enqueue(pk)`` once committed), and return
+    it; the row is locked, so a second click waits and is then refused as running (409 ``build_running``)."""
+    with transaction.atomic():
+        job = model.objects.select_for_update().get(pk=job_id)
+        if job.state in (model.QUEUED, model.RUNNING):
+            raise InvalidTransition("build_running", "Tệp đang được tạo, chưa thể tạo lại.")
+        if job.state == model.DONE:
+            raise InvalidTransition("build_done", "Tệp đã tạo xong, không cần tạo lại.")
+        job.state, job.progress, job.message = model.QUEUED, 0, ""
+        job.progress_at = job.finished_at = None
+        job.save(update_fields=["state", "progress", "message", "progress_at", "finished_at"])
+        transaction.on_commit(lambda: enqueue(job.pk))
+    return job

@@ -8,8 +8,9 @@ from django.http import FileResponse
 from ninja import Field, Router, Schema, Status
 
 from motcua.core.errors import InvalidTransition, NotFound
+from motcua.papers.jobs import retry
 from motcua.papers.transformation.render import CONTENT_TYPES
-from motcua.papers.transformation.tasks import start_job
+from motcua.papers.transformation.tasks import build_paper, start_job
 from motcua.transformation import permissions
 from motcua.transformation.models import PaperJob
 from motcua.transformation.services import annual, plans
@@ -97,6 +98,13 @@ def _job(request, job_id: int) -> PaperJob:
 @router.get("/papers/{id:job_id}", response={200: PaperJobOut, **ERRORS}, summary="Tiến độ tạo tệp")
 def paper_status(request, job_id: int):
     return _job_out(_job(request, job_id))
+
+
+@router.post("/papers/{id:job_id}/retry", response={202: PaperJobOut, **ERRORS}, summary="Tạo lại tệp bị lỗi")
+def paper_retry(request, job_id: int):
+    """A failed build queued again; 409 ``build_running`` while it is queued or being built, ``build_done`` once
+    built."""
+    return Status(202, _job_out(retry(PaperJob, _job(request, job_id).pk, build_paper.enqueue)))
 
 
 @router.get("/papers/{id:job_id}/file", response={200: None, **ERRORS}, summary="Tải tệp đã tạo")

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
+from motcua.papers.jobs import retry
 from motcua.papers.transformation.annual import describe
 from motcua.papers.transformation.appendices import KINDS
 from motcua.papers.transformation.render import CONTENT_TYPES
-from motcua.papers.transformation.tasks import start_job
+from motcua.papers.transformation.tasks import build_paper, start_job
 from motcua.transformation import permissions
 from motcua.transformation.models import PaperJob
 from motcua.transformation.sections import ALL_SECTIONS
@@ -100,6 +101,18 @@ def _label(job: PaperJob) -> str:
 def paper_job(request, pk):
     job = _job(request, pk)
     return page(request, "backoffice/dx/paper_job.html", {"job": job, "label": _label(job)})
+
+
+@officer_required
+@require_POST
+def paper_retry(request, pk):
+    """«Tạo lại»: a failed build queued again; one still being built (a second click) is shown as it is."""
+    job = _job(request, pk)
+    try:
+        retry(PaperJob, job.pk, build_paper.enqueue)
+    except DomainError as err:
+        messages.error(request, err.message)
+    return redirect("backoffice:dx_paper", pk=job.pk)
 
 
 @officer_required

@@ -6,14 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts import permissions
 from motcua.catalog.models import Procedure
 from motcua.core.errors import DomainError, PermissionDenied, ValidationFailed
 from motcua.core.money import format_vnd
 from motcua.dossiers.models import Status
-from motcua.papers.tasks import start_job
+from motcua.papers.jobs import retry
+from motcua.papers.tasks import build_report, start_job
 from motcua.reporting import indicators
 from motcua.reporting.access import check_scope
 from motcua.reporting.continuity import LINEAGE
@@ -94,6 +95,18 @@ def report_job(request, job_id: int):
     job = _own_job(request, job_id)
     return render(request, "reporting/report_job.html", {
         "job": job, "label": period_label(job.start, job.end), "scope_name": scope_name(job.scope), "nav": "reports"})
+
+
+@login_required
+@require_POST
+def report_retry(request, job_id: int):
+    """«Tạo lại»: a failed build queued again; one still being built is answered 409 (a second click)."""
+    job = _own_job(request, job_id)
+    try:
+        retry(ReportJob, job.pk, build_report.enqueue)
+    except DomainError as exc:
+        return error(request, exc)
+    return redirect("reporting:report_job", job_id=job.pk)
 
 
 @login_required

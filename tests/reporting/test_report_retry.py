@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def leader(client, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # the installation's: kept queued
-    user = officer("leader", AgencyFactory())
+    user = officer("leader", AgencyFactory(code="SO-TU-PHAP"))
     sign_in(client, user)
     return user
 
@@ -27,7 +27,7 @@ def _queued() -> list[int]:
 
 
 def test_a_failed_report_is_made_again_once(client, leader, django_capture_on_commit_callbacks):
-    job = ReportJob.objects.create(kind="docx", scope="province", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31),
+    job = ReportJob.objects.create(kind="docx", scope="SO-TU-PHAP", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31),
                                    requested_by=leader, state=ReportJob.FAILED, message="Không tạo được tệp",
                                    finished_at=timezone.now())
     page = client.get(f"/thong-ke/bao-cao/{job.pk}/").content.decode()
@@ -51,3 +51,12 @@ def test_only_its_officer_makes_it_again(client, leader):
     assert client.post(f"/thong-ke/bao-cao/{job.pk}/tao-lai/").status_code == 404
     assert client.get(f"/thong-ke/bao-cao/{job.pk}/tao-lai/").status_code == 405
     assert _queued() == []
+
+
+def test_a_report_of_a_unit_no_longer_the_officers_is_not_made_again(client, leader):
+    job = ReportJob.objects.create(kind="docx", scope="province", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31),
+                                   requested_by=leader, state=ReportJob.FAILED)  # before the officer moved unit
+    answer = client.post(f"/thong-ke/bao-cao/{job.pk}/tao-lai/")
+    assert answer.status_code == 403 and "Bạn chỉ xem được hồ sơ của đơn vị mình." in answer.content.decode()
+    job.refresh_from_db()
+    assert job.state == ReportJob.FAILED and _queued() == []

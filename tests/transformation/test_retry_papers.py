@@ -110,3 +110,13 @@ def test_the_row_is_locked_while_it_is_queued_again(dx, queued):
     with CaptureQueriesContext(connection) as ctx:
         retry(PaperJob, job.pk, lambda pk: None)
     assert any(q["sql"].endswith("FOR UPDATE") for q in ctx.captured_queries)
+
+
+def test_a_paper_of_a_unit_no_longer_the_officers_is_not_made_again(dx, signed_in, queued):
+    job = PaperJob.objects.create(kind="annual", fmt="docx", agency=dx.ct, year=2023, requested_by=dx.dp_admin,
+                                  state=PaperJob.FAILED)  # asked for before the officer moved unit
+    answer = _api(dx.dp_admin).post(f"/api/v1/transformation/papers/{job.pk}/retry")
+    assert answer.status_code == 404 and answer.json()["code"] == "paper_not_found"
+    assert signed_in(dx.dp_admin).post(f"/can-bo/chuyen-doi-so/giay-to/{job.pk}/tao-lai/").status_code == 404
+    job.refresh_from_db()
+    assert job.state == PaperJob.FAILED and queued == []

@@ -104,7 +104,10 @@ def paper_status(request, job_id: int):
 def paper_retry(request, job_id: int):
     """A failed build queued again; 409 ``build_running`` while it is queued or being built, ``build_done`` once
     built."""
-    return Status(202, _job_out(retry(PaperJob, _job(request, job_id).pk, build_paper.enqueue)))
+    job = _job(request, job_id)
+    if not permissions.can_view_paper_of(request.auth, job):  # its plan or unit no longer the caller's
+        raise NotFound("paper_not_found", "Không tìm thấy yêu cầu tạo tệp.")
+    return Status(202, _job_out(retry(PaperJob, job.pk, build_paper.enqueue)))
 
 
 @router.get("/papers/{id:job_id}/file", response={200: None, **ERRORS}, summary="Tải tệp đã tạo")

@@ -108,6 +108,8 @@ def paper_job(request, pk):
 def paper_retry(request, pk):
     """«Tạo lại»: a failed build queued again; one still being built (a second click) is shown as it is."""
     job = _job(request, pk)
+    if not permissions.can_view_paper_of(request.user, job):  # its plan or unit no longer the officer's
+        raise Http404
     try:
         retry(PaperJob, job.pk, build_paper.enqueue)
     except DomainError as err:

@@ -103,6 +103,7 @@ def report_retry(request, job_id: int):
     """«Tạo lại»: a failed build queued again; one still being built is answered 409 (a second click)."""
     job = _own_job(request, job_id)
     try:
+        check_scope(request.user, None if job.scope == "province" else job.scope)  # still the officer's to see
         retry(ReportJob, job.pk, build_report.enqueue)
     except DomainError as exc:
         return error(request, exc)

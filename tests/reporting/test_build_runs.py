@@ -7,9 +7,11 @@ import signal
 
 import pytest
 from django.db.models import F
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from motcua.core.stalled import STALLED_AFTER
-from motcua.papers import jobs, statistics
+from motcua.papers import jobs, statistics, tasks
 from motcua.papers.jobs import INTERRUPTED_MESSAGE, run_build
 from motcua.reporting.models import ReportJob
 
@@ -94,3 +96,29 @@ def test_a_signal_after_the_build_is_the_workers_alone(worker_handler):
     os.kill(os.getpid(), signal.SIGTERM)
     job.refresh_from_db()
     assert job.state == ReportJob.DONE and worker_handler == [signal.SIGTERM]
+
+
+def test_the_task_worker_stopped_during_a_build_fails_it_and_exits(settings, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def build(job, progress):
+        progress(30, "Số liệu theo đơn vị")
+        os.kill(os.getpid(), signal.SIGTERM)
+        return b"report"
+
+    monkeypatch.setattr(tasks, "_build", build)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = tasks.start_job(kind="docx", scope="province", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="w1", excluded_queue_names=[])  # manage.py db_worker's
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    worker.configure_signals()
+    try:
+        worker.run()
+    finally:
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGINT, before[1])
+    job.refresh_from_db()
+    assert (job.state, job.message, worker.running) == (ReportJob.FAILED, INTERRUPTED_MESSAGE, False)
+    assert DBTaskResult.objects.get().status == "FAILED"

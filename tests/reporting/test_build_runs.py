@@ -7,6 +7,7 @@ import signal
 
 import pytest
 from django.db.models import F
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -108,6 +109,7 @@ def test_the_task_worker_stopped_during_a_build_fails_it_and_exits(settings, mon
         return b"report"
 
     monkeypatch.setattr(tasks, "_build", build)
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)  # the test's connection, in its transaction
     with django_capture_on_commit_callbacks(execute=True):
         job = tasks.start_job(kind="docx", scope="province", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
     worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from motcua.core.stalled import STALLED_AFTER
-from motcua.papers.jobs import run_build, settle_stalled
+from motcua.papers.jobs import run_build
 from motcua.reporting.models import ReportJob
 from tests.factories import AgencyFactory, officer, sign_in
 
@@ -68,7 +68,7 @@ def test_a_run_failed_as_stalled_while_still_alive_writes_nothing_more(settings,
 
     def slow_build(job, progress):  # silent longer than any step takes, then goes on
         ReportJob.objects.filter(pk=job.pk).update(progress_at=timezone.now() - STALLED_AFTER * 2)
-        settle_stalled(ReportJob.objects.all())  # the officer's page looked meanwhile
+        ReportJob.objects.settled()  # the officer's page looked meanwhile
         progress(60, "Số liệu theo lĩnh vực")
         return b"late report"
 

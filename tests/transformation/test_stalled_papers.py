@@ -1,5 +1,5 @@
 """A paper build whose task worker died mid-build is answered failed, with what to do, on the back-office page
-and over the API, instead of running for ever (papers.jobs.settle_stalled)."""
+and over the API, instead of running for ever (core.builds.BuildQuerySet.settled)."""
 
 import datetime as dt
 

@@ -27,10 +27,10 @@ from motcua.units.reorganization import predecessors
 
 from .decree30 import Decree30Document
 
-Progress = Callable[[int, str], None]
+Progress = Callable[..., None]  # (pct, message): a step; (): a beat of a long step (papers.jobs.run_build)
 
 
-def _noop(pct: int, message: str) -> None:
+def _noop(pct: int | None = None, message: str = "") -> None:
     pass
 
 
@@ -257,6 +257,7 @@ def build_xlsx(scope: str | None, start: dt.date, end: dt.date, progress: Progre
     while cur <= end:
         nxt = (cur.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         lo, hi = max(cur, start), min(nxt - dt.timedelta(days=1), end)
+        progress()  # a query per month: years of them take long (a beat at most every few seconds)
         word = existence_word(cover.lifetime.cover(lo, hi))  # «đã sáp nhập» beside a month it did not exist in
         rows.append([f"{cur:%m/%Y}", f"{lo:%d/%m/%Y} – {hi:%d/%m/%Y}" + (f" ({word})" if word else ""),
                      *_figures(indicators.totals(lo, hi, scope))])

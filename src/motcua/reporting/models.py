@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from motcua.core.builds import BuildQuerySet
+
 from .metrics import METRICS
 
 
@@ -142,6 +144,8 @@ class ReportJob(models.Model):
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
     progress_at = models.DateTimeField("tiến triển gần nhất lúc", null=True, blank=True,
                                        help_text="Lần cuối lượt đang chạy báo tiến độ (papers.jobs, core.stalled).")
+
+    objects = BuildQuerySet.as_manager()  # .settled(): a build whose worker died is read failed
 
     class Meta:
         verbose_name = "lượt lập báo cáo"

@@ -134,6 +134,12 @@ def can_view_plan(user, plan) -> bool:
     return visible_plans(user).filter(pk=plan.pk).exists()
 
 
+def can_view_paper_of(user, job) -> bool:
+    """Whether ``user`` may still read what a paper build (``PaperJob``) is made of: its plan, or the unit of its
+    annual report (a build is made again only then)."""
+    return can_view_plan(user, job.plan) if job.plan_id else can_view_agency(user, job.agency)
+
+
 def visible_rows(user, rows) -> list:
     """The rows of a roll-up (services/rollup.py) `user` may see: a plan's row to whoever may see the plan; a row
     without a plan (a unit that took over merged ones, with the tasks and teams it now carries) to whoever may see

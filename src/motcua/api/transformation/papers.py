@@ -8,9 +8,9 @@ from django.http import FileResponse
 from ninja import Field, Router, Schema, Status
 
 from motcua.core.errors import InvalidTransition, NotFound
-from motcua.papers.jobs import settle_stalled
+from motcua.papers.jobs import retry
 from motcua.papers.transformation.render import CONTENT_TYPES
-from motcua.papers.transformation.tasks import start_job
+from motcua.papers.transformation.tasks import build_paper, start_job
 from motcua.transformation import permissions
 from motcua.transformation.models import PaperJob
 from motcua.transformation.services import annual, plans
@@ -88,8 +88,7 @@ def put_narrative(request, unit: str, year: int, section: str, payload: Narrativ
 
 
 def _job(request, job_id: int) -> PaperJob:
-    settle_stalled(PaperJob.objects.filter(pk=job_id))  # a build whose worker died is answered failed
-    job = PaperJob.objects.filter(pk=job_id).first()
+    job = PaperJob.objects.settled(pk=job_id).first()  # a build whose worker died is answered failed
     if job is None or (job.requested_by_id != getattr(request.auth, "pk", None)
                        and not permissions.reads_all(request.auth)):
         raise NotFound("paper_not_found", "Không tìm thấy yêu cầu tạo tệp.")
@@ -99,6 +98,16 @@ def _job(request, job_id: int) -> PaperJob:
 @router.get("/papers/{id:job_id}", response={200: PaperJobOut, **ERRORS}, summary="Tiến độ tạo tệp")
 def paper_status(request, job_id: int):
     return _job_out(_job(request, job_id))
+
+
+@router.post("/papers/{id:job_id}/retry", response={202: PaperJobOut, **ERRORS}, summary="Tạo lại tệp bị lỗi")
+def paper_retry(request, job_id: int):
+    """A failed build queued again; 409 ``build_running`` while it is queued or being built, ``build_done`` once
+    built."""
+    job = _job(request, job_id)
+    if not permissions.can_view_paper_of(request.auth, job):  # its plan or unit no longer the caller's
+        raise NotFound("paper_not_found", "Không tìm thấy yêu cầu tạo tệp.")
+    return Status(202, _job_out(retry(PaperJob, job.pk, build_paper.enqueue)))
 
 
 @router.get("/papers/{id:job_id}/file", response={200: None, **ERRORS}, summary="Tải tệp đã tạo")

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from motcua.core.digits import whole_number
 from motcua.core.errors import DomainError
-from motcua.papers.jobs import settle_stalled
+from motcua.papers.jobs import retry
 from motcua.papers.transformation.annual import describe
 from motcua.papers.transformation.appendices import KINDS
 from motcua.papers.transformation.render import CONTENT_TYPES
-from motcua.papers.transformation.tasks import start_job
+from motcua.papers.transformation.tasks import build_paper, start_job
 from motcua.transformation import permissions
 from motcua.transformation.models import PaperJob
 from motcua.transformation.sections import ALL_SECTIONS
@@ -84,8 +84,8 @@ def paper_new(request):
 
 
 def _job(request, pk) -> PaperJob:
-    settle_stalled(PaperJob.objects.filter(pk=pk))  # a build whose worker died is shown failed, not running
-    job = get_object_or_404(PaperJob.objects.select_related("plan__agency", "agency"), pk=pk)
+    # a build whose worker died is shown failed, not running
+    job = get_object_or_404(PaperJob.objects.settled(pk=pk).select_related("plan__agency", "agency"))
     if job.requested_by_id != request.user.pk and not permissions.reads_all(request.user):
         raise Http404
     return job
@@ -101,6 +101,20 @@ def _label(job: PaperJob) -> str:
 def paper_job(request, pk):
     job = _job(request, pk)
     return page(request, "backoffice/dx/paper_job.html", {"job": job, "label": _label(job)})
+
+
+@officer_required
+@require_POST
+def paper_retry(request, pk):
+    """«Tạo lại»: a failed build queued again; one still being built (a second click) is shown as it is."""
+    job = _job(request, pk)
+    if not permissions.can_view_paper_of(request.user, job):  # its plan or unit no longer the officer's
+        raise Http404
+    try:
+        retry(PaperJob, job.pk, build_paper.enqueue)
+    except DomainError as err:
+        messages.error(request, err.message)
+    return redirect("backoffice:dx_paper", pk=job.pk)
 
 
 @officer_required

@@ -33,5 +33,6 @@ urlpatterns = [
     path("giay-to/", papers.paper_new, name="dx_paper_new"),
     path("giay-to/<id:pk>/", papers.paper_job, name="dx_paper"),
     path("giay-to/<id:pk>/tien-do/", papers.paper_progress, name="dx_paper_progress"),
+    path("giay-to/<id:pk>/tao-lai/", papers.paper_retry, name="dx_paper_retry"),
     path("giay-to/<id:pk>/tai-ve/", papers.paper_download, name="dx_paper_download"),
 ]

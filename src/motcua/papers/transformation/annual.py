@@ -23,13 +23,13 @@ from motcua.transformation.services.annual import AnnualFigures, figures
 from . import appendices, builder
 from .layout import Appendix, add_to_docx, add_to_xlsx
 
-Progress = Callable[[int, str], None]
+Progress = Callable[..., None]  # (pct, message): a step; (): a beat of a long step (papers.jobs.run_build)
 ROMAN = ["I", "II", "III", "IV", "V", "VI"]
 HEAD_TITLE = {"provincial_committee": "CHỦ TỊCH", "commune_committee": "CHỦ TỊCH",
               "provincial_department": "GIÁM ĐỐC", "service_center": "GIÁM ĐỐC"}
 
 
-def _noop(pct: int, message: str) -> None:
+def _noop(pct: int | None = None, message: str = "") -> None:
     pass
 
 
@@ -139,6 +139,7 @@ def build_docx(agency, year: int, progress: Progress = _noop) -> bytes:
     progress(75, "Phụ lục")
     d = builder.open_docx(doc.to_docx())
     for appendix in _appendices(f):
+        progress()  # a beat (papers.jobs): an appendix of a large plan takes a while to lay out
         section = builder.appendix_section(d, landscape=True)
         add_to_docx(d, appendix, builder.text_width_mm(section))
     out = io.BytesIO()
@@ -188,6 +189,7 @@ def build_xlsx(agency, year: int, progress: Progress = _noop) -> bytes:
         sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 50, 50
     progress(70, "Phụ lục")
     for appendix in _appendices(f):  # the sheet "Phụ lục II" (str.title() wrote "Phụ Lục Ii")
+        progress()  # a beat (papers.jobs)
         add_to_xlsx(wb, appendix, "Phụ lục " + appendix.label.removeprefix("PHỤ LỤC").strip())
     data = save_workbook(wb)
     progress(100, "Hoàn thành")

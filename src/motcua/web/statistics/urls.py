@@ -12,5 +12,6 @@ urlpatterns = [
     path("bao-cao/", officers.report_new, name="report_new"),
     path("bao-cao/<id:job_id>/", officers.report_job, name="report_job"),
     path("bao-cao/<id:job_id>/tien-do/", officers.report_progress, name="report_progress"),
+    path("bao-cao/<id:job_id>/tao-lai/", officers.report_retry, name="report_retry"),
     path("bao-cao/<id:job_id>/tai-ve/", officers.report_download, name="report_download"),
 ]

@@ -6,15 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts import permissions
 from motcua.catalog.models import Procedure
 from motcua.core.errors import DomainError, PermissionDenied, ValidationFailed
 from motcua.core.money import format_vnd
 from motcua.dossiers.models import Status
-from motcua.papers.jobs import settle_stalled
-from motcua.papers.tasks import start_job
+from motcua.papers.jobs import retry
+from motcua.papers.tasks import build_report, start_job
 from motcua.reporting import indicators
 from motcua.reporting.access import check_scope
 from motcua.reporting.continuity import LINEAGE
@@ -78,15 +78,13 @@ def report_new(request):
             return error(request, exc)
         job = start_job(kind=kind, scope=scope, start=start, end=end, user=request.user)
         return redirect("reporting:report_job", job_id=job.pk)
-    settle_stalled(ReportJob.objects.filter(requested_by=request.user))
-    jobs = [{"job": j, "scope_name": scope_name(j.scope)} for j in ReportJob.objects.filter(requested_by=request.user)[:10]]
+    jobs = [{"job": j, "scope_name": scope_name(j.scope)} for j in ReportJob.objects.settled(requested_by=request.user)[:10]]
     return render(request, "reporting/report_new.html", {
         "agencies": agencies(), "year": timezone.localdate().year, "jobs": jobs, "nav": "reports"})
 
 
 def _own_job(request, job_id: int) -> ReportJob:
-    settle_stalled(ReportJob.objects.filter(pk=job_id))  # a build whose worker died is shown failed, not running
-    job = get_object_or_404(ReportJob, pk=job_id)
+    job = get_object_or_404(ReportJob.objects.settled(pk=job_id))  # a build whose worker died is shown failed
     if job.requested_by_id != request.user.pk and not permissions.is_province_wide(request.user):
         raise Http404
     return job
@@ -97,6 +95,19 @@ def report_job(request, job_id: int):
     job = _own_job(request, job_id)
     return render(request, "reporting/report_job.html", {
         "job": job, "label": period_label(job.start, job.end), "scope_name": scope_name(job.scope), "nav": "reports"})
+
+
+@login_required
+@require_POST
+def report_retry(request, job_id: int):
+    """«Tạo lại»: a failed build queued again; one still being built is answered 409 (a second click)."""
+    job = _own_job(request, job_id)
+    try:
+        check_scope(request.user, None if job.scope == "province" else job.scope)  # still the officer's to see
+        retry(ReportJob, job.pk, build_report.enqueue)
+    except DomainError as exc:
+        return error(request, exc)
+    return redirect("reporting:report_job", job_id=job.pk)
 
 
 @login_required

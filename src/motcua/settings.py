@@ -24,6 +24,7 @@ DEMO_SECRET_KEY = "insecure-demo-key-change-me-in-production-0123456789"
 SECRET_KEY = env.str("MOTCUA_SECRET_KEY", default=DEMO_SECRET_KEY)
 ALLOWED_HOSTS = env.list("MOTCUA_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("MOTCUA_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "motcua.api.errors.csrf_failure"  # the admin's look under /admin/, the portal's elsewhere
 
 INSTALLED_APPS = [
     "motcua.audit.apps.AdminConfig",  # django.contrib.admin with the project's site (audit.admin_site)

@@ -1,10 +1,12 @@
 """Every lifecycle endpoint reached over HTTP at least once, with the state it leaves behind."""
 
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 
 from motcua.api.auth import issue_token
+from motcua.core import calendar
 from motcua.core.calendar import TZ
 from motcua.dossiers.models import Dossier
 from tests.factories import officer
@@ -69,6 +71,27 @@ def test_pause_resume_extend_apology(world):
     assert r.status_code == 200, r.content
     assert r.json()["apology_count"] == 1
     assert datetime.fromisoformat(r.json()["due_at"]) > due
+
+
+@pytest.mark.parametrize(("days", "shown"), [(0.5, "0.5"), ("1.5", "1.5"), (2.0, "2")])
+def test_an_extension_takes_half_days_as_the_page_does(world, days, shown):
+    """0.5 working day is the shortest extension, on the page and in the API (lifecycle.MIN_EXTENSION_DAYS)."""
+    code = processing(world)
+    before = Dossier.objects.get(code=code).due_at
+    r = post(world, "leader", f"/{code}/extend", {"days": days, "reason": "Cần lấy ý kiến phòng chuyên môn"})
+    assert r.status_code == 200, r.content
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.due_at == calendar.add_working_days(before, Decimal(shown))
+    assert dossier.events.get(action="extend").data["days"] == shown
+    r = post(world, "leader", f"/{code}/extend", {"days": 0.4, "reason": "Cần lấy ý kiến phòng chuyên môn"})
+    assert r.status_code == 422 and r.json()["details"]["fields"] == {"days": "Phải lớn hơn hoặc bằng 0,5."}
+
+
+def test_the_extension_days_in_the_openapi_schema_are_a_number_from_half_a_day(world):
+    from motcua.api.main import api
+
+    days = api.get_openapi_schema()["components"]["schemas"]["ExtendIn"]["properties"]["days"]
+    assert days["type"] == "number" and days["minimum"] == 0.5 and days["maximum"] == 365
 
 
 def test_an_apology_given_as_a_day_is_due_at_the_end_of_that_days_office_hours(world, settings):

@@ -158,6 +158,14 @@ def test_the_access_line_of_the_e_id_sign_in_carries_nothing_of_its_hint(caplog,
     ("%3Fq%3DTran%2BThi%2BMai", "%3Fq%3D***"),
     ("%3Fstatus%3Dreceived%26q%3DTran%2BThi%2BMai%26page%3D2", "%3Fstatus%3Dreceived%26q%3D***%26page%3D2"),
     ("%3fq%3dTr%25E1%25BA%25A7n%2BMai", "%3fq%3d***"),
+    # a next inside a next: encoded twice, three and four times; the parameters beside it kept at every level
+    ("%3Fnext%3D/ho-so/%253Fq%253DTran%252BThi%252BMai%2526page%253D2%26lang%3Dvi",
+     "%3Fnext%3D/ho-so/%253Fq%253D***%2526page%253D2%26lang%3Dvi"),
+    ("%3Fnext%3D/a/%253Fnext%253D/b/%25253Fq%25253D051190001234%2525252B%252526trang%25253D3",
+     "%3Fnext%3D/a/%253Fnext%253D/b/%25253Fq%25253D***%252526trang%25253D3"),
+    ("%2525253Fhint%2525253DTran%2525252BMai%25252526x%2525253D1", "%2525253Fhint%2525253D***%25252526x%2525253D1"),
+    # an & typed in the searched text is encoded once more than its level: the text after it is masked too
+    ("%253Fq%253DTran%252526Mai", "%253Fq%253D***"),
 ])
 def test_a_search_carried_in_the_sign_in_page_next_leaves_no_searched_name(caplog, inner, masked):
     """A signed-out officer on a dossier search is sent to /login/?next=… with the search URL-encoded in it: the

@@ -15,6 +15,8 @@ _MESSAGES = {
     "int_type": "Phải là một số nguyên.",
     "int_parsing": "Phải là một số nguyên.",
     "int_from_float": "Phải là một số nguyên.",
+    "float_type": "Phải là một số.",
+    "float_parsing": "Phải là một số.",
     "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
     "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
     "bool_type": "Phải là true hoặc false.",

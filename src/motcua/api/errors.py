@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.contrib import admin
 from django.core.exceptions import (
     BadRequest,
     RequestDataTooBig,
@@ -32,10 +33,12 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse, UnreadablePostError
+from django.http import Http404, HttpResponseForbidden, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
-from django.views import defaults
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views import csrf, defaults
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.core.errors import DomainError
@@ -189,6 +192,15 @@ def server_error(request):
         answer = describe(sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
         return json_answer(answer or _error(500, "server_error", "Lỗi hệ thống; sự cố đã được ghi lại để xử lý."))
     return defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without its anti-forgery cookie or token. Under Django's admin the page has the
+    admin's own look and header (admin/403_csrf.html); elsewhere the portal's frame (403_csrf.html), as Django's view."""
+    if request.path.startswith(reverse("admin:index")):
+        context = {**admin.site.each_context(request), "title": "Phiên làm việc đã hết hạn"}
+        return HttpResponseForbidden(render_to_string("admin/403_csrf.html", context, request))
+    return csrf.csrf_failure(request, reason)
 
 
 class MethodNotAllowedPage:

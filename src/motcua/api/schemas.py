@@ -14,9 +14,9 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from motcua.dossiers.lifecycle import MAX_EXTENSION_DAYS
+from motcua.dossiers.lifecycle import MAX_EXTENSION_DAYS, MIN_EXTENSION_DAYS
 
-from .values import Boolean, Code, FormData, Note, Reason, ShortText, Username, WholeNumber, text
+from .values import Boolean, Code, FormData, Note, Reason, ShortText, Username, number, text
 
 
 class ErrorOut(Schema):
@@ -184,7 +184,8 @@ class NoteIn(Schema):
 
 
 class ExtendIn(Schema):
-    days: WholeNumber = Field(..., ge=1, le=MAX_EXTENSION_DAYS)
+    days: number(ge=MIN_EXTENSION_DAYS, le=MAX_EXTENSION_DAYS) = Field(
+        ..., description="Số ngày làm việc gia hạn, nửa ngày được: 0.5, 1, 1.5 (như trên trang cán bộ).")
     reason: Reason
 
 

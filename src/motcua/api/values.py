@@ -7,6 +7,7 @@ api/schemas.py.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field
@@ -82,6 +83,28 @@ def whole(**bounds):
 
 
 WholeNumber = whole()
+
+
+def _number(value):
+    """As ``_whole``, for a number that may have a decimal part (half a working day): a JSON number, or a string of 0–9
+    with at most one decimal point, so that true, "1_5", " 1.5" and "1,5" are refused, not read as pydantic reads
+    them (its float_type, float_parsing errors: «Phải là một số.»)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    if isinstance(value, str) and not all(ascii_digits(part) for part in value.split(".", 1)):
+        raise PydanticCustomError("float_parsing", "Input should be a valid number, unable to parse string as a number")
+    return value
+
+
+def _decimal(value: float) -> Decimal:
+    """The number as a form's DecimalField gives it: 2 for 2.0, 0.5 for 0.5."""
+    exact = Decimal(str(value))
+    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact
+
+
+def number(**bounds):
+    """A number sent, within ``bounds`` (ge, le), used as a Decimal; a JSON number in the OpenAPI schema."""
+    return Annotated[float, Field(**bounds), BeforeValidator(_number), AfterValidator(_decimal)]
 
 
 def page_size(maximum: int):

@@ -235,7 +235,8 @@ class ReturnForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    days = NumberField(label="Số ngày làm việc gia hạn", min_value=0.5, max_value=lifecycle.MAX_EXTENSION_DAYS,
+    days = NumberField(label="Số ngày làm việc gia hạn", min_value=lifecycle.MIN_EXTENSION_DAYS,
+                       max_value=lifecycle.MAX_EXTENSION_DAYS,
                        error_messages={**REQUIRED, "min_value": "Số ngày phải lớn hơn 0."})
     reason = forms.CharField(label="Lý do", error_messages=REASON, widget=forms.Textarea(attrs={"rows": 2}))
 

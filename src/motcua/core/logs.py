@@ -8,7 +8,7 @@ know the person. An e-mail address (the feedback tracking's ``?contact=`` takes 
 first character of its name and its domain: l***@example.com. The value of a free-text parameter in a query string
 (``?q=``: the back office's dossier search takes an applicant's name; ``?hint=``: the e-ID sign-in's login identifier)
 is written ``q=***``, wherever the URL is (the request line, the Referer), also URL-encoded inside another parameter
-(``?next=…%3Fq%3D***``). Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
+(``?next=…%3Fq%3D***``), once or up to four times (``%253Fq%253D***``). Decree 13/2023/ND-CP art. 26: personal data processed only as far as needed."""
 
 from __future__ import annotations
 
@@ -37,10 +37,21 @@ _EMAIL = re.compile(r"(?<![\w.%+-])([\w.%+-])[\w.%+-]*?(@|%40)(?=[\w-]+(?:\.[\w-
 SEARCH_PARAMETERS = ("q", "reason", "hint")
 _SEARCH = re.compile(rf"(?<=[?&])((?:{'|'.join(SEARCH_PARAMETERS)})=)[^&#\"'\s]+(?:\s+(?!HTTP/)[^&#\"'\s]+)*")
 # The same parameters inside another parameter's value, URL-encoded once: the sign-in page's
-# ``?next=/backoffice/dossiers/%3Fq%3DTran%2BThi%2BMai`` brings back the search a signed-out officer was on. The value
-# runs up to the encoded ``&`` (``%26``) of the inner query or the end of the outer parameter.
-_ENCODED_SEARCH = re.compile(rf"((?:%3F|%26)(?:{'|'.join(SEARCH_PARAMETERS)})%3D)(?:(?!%26)[^&#\"'\s])+",
-                             re.IGNORECASE)
+# ``?next=/backoffice/dossiers/%3Fq%3DTran%2BThi%2BMai`` brings back the search a signed-out officer was on; or
+# encoded again at each further level (a ``next`` inside a ``next``: ``%253Fq%253D…``, ``%25253Fq%25253D…``), every
+# ``%`` of one level written ``%25`` in the next. At level n the value runs up to an encoded ``&`` of that level or an
+# outer one (``%26``, ``%2526``, … with at most n-1 ``25``) or the end of the outer parameter; an ``&`` typed in the
+# value is encoded once more than its level, so it does not end it.
+ENCODING_LEVELS = 4
+
+
+def _encoded_search(level: int) -> re.Pattern:
+    pct = "%" + "25" * (level - 1)
+    return re.compile(rf"((?:{pct}3F|{pct}26)(?:{'|'.join(SEARCH_PARAMETERS)}){pct}3D)"
+                      rf"(?:(?!%(?:25){{0,{level - 1}}}26)[^&#\"'\s])+", re.IGNORECASE)
+
+
+_ENCODED_SEARCH = tuple(_encoded_search(level) for level in range(1, ENCODING_LEVELS + 1))
 
 
 def _mask_spaced(m: re.Match) -> str:
@@ -55,7 +66,8 @@ def _mask_spaced(m: re.Match) -> str:
 def mask_numbers(text: str) -> str:
     text = _POPULATION_PATH.sub(lambda m: m.group(1) + POPULATION_PLACEHOLDER, text)
     text = _SEARCH.sub(lambda m: m.group(1) + "***", text)
-    text = _ENCODED_SEARCH.sub(lambda m: m.group(1) + "***", text)
+    for encoded in _ENCODED_SEARCH:
+        text = encoded.sub(lambda m: m.group(1) + "***", text)
     text = _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), text)
     text = _SPACED_NUMBER.sub(_mask_spaced, text)
     return _NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)

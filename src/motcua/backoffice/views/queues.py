@@ -39,11 +39,11 @@ def queue(request):
     agencies = staff_agencies_of(request.user)
     base = _mine(request).filter(agency_id__in=agencies) if agencies else _mine(request)
     return bo_page(request, "backoffice/queue.html", {
-        "to_check": base.filter(status=Status.SUBMITTED).order_by("submitted_at")[:QUEUE_MAX],
-        "to_forward": base.filter(status=Status.RECEIVED).order_by("due_at")[:QUEUE_MAX],
-        "to_return": base.filter(status=Status.READY_FOR_RETURN).order_by("due_at")[:QUEUE_MAX],
-        "waiting": base.filter(status=Status.SUPPLEMENT_REQUESTED).order_by("due_at")[:QUEUE_MAX],
-        "undelivered": postal.undelivered(base).order_by("returned_at")[:QUEUE_MAX],
+        "to_check": base.filter(status=Status.SUBMITTED).order_by("submitted_at", "id")[:QUEUE_MAX],
+        "to_forward": base.filter(status=Status.RECEIVED).order_by("due_at", "id")[:QUEUE_MAX],
+        "to_return": base.filter(status=Status.READY_FOR_RETURN).order_by("due_at", "id")[:QUEUE_MAX],
+        "waiting": base.filter(status=Status.SUPPLEMENT_REQUESTED).order_by("due_at", "id")[:QUEUE_MAX],
+        "undelivered": postal.undelivered(base).order_by("returned_at", "id")[:QUEUE_MAX],
         "nav": "queue", "my_agencies": _names(agencies),
     })
 
@@ -59,7 +59,7 @@ def inbox(request):
         cond |= Q(status__in=[Status.APPROVED]) | Q(status=Status.PROCESSING, current_step__isnull=True)
     qs = (_mine(request).filter(status__in=[Status.PROCESSING, Status.PAUSED, Status.APPROVED])
           .filter(Q(current_agency_id__in=agencies) | Q(assignee=user)).filter(cond)
-          .order_by("due_at", "received_at"))
+          .order_by("due_at", "received_at", "id"))
     return bo_page(request, "backoffice/inbox.html", {"rows": qs[:QUEUE_MAX], "now": timezone.now(), "nav": "inbox",
                                                        "my_agencies": _names(agencies)})
 

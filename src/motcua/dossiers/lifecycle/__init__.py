@@ -75,6 +75,7 @@ from .intake import (
 from .intake_reads import procedure_and_agency
 from .processing import (
     MAX_EXTENSION_DAYS,
+    MIN_EXTENSION_DAYS,
     complete_step,
     extend,
     hand_over,
@@ -89,7 +90,7 @@ from .returns import check_return_method, online_return_refusal, return_choices
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
-    "MAX_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
+    "MAX_EXTENSION_DAYS", "MIN_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "Succession", "allowed_actions", "appointment", "approve", "awaiting_decision", "check_off_day_reason",
     "check_return_method", "online_return_refusal", "return_choices",
     "complete_step",

@@ -254,6 +254,7 @@ def resume(d, at, *, officer) -> Event:
 
 
 MAX_EXTENSION_DAYS = 365  # the longest extension taken as typed: a bound on typing errors, not a legal limit
+MIN_EXTENSION_DAYS = 0.5  # the shortest: half a working day (the page's and the API's lower bound, checked again here)
 
 
 def _extension_days(d, at, args) -> None:
@@ -261,7 +262,7 @@ def _extension_days(d, at, args) -> None:
         n = float(args.get("days"))
     except (TypeError, ValueError):
         n = 0
-    if not 0 < n <= MAX_EXTENSION_DAYS:  # NaN compares false both ways, so it fails here too (infinity is past)
+    if not MIN_EXTENSION_DAYS <= n <= MAX_EXTENSION_DAYS:  # NaN compares false both ways, so it fails here too (infinity is past)
         raise ValidationFailed("days_invalid", "Số ngày gia hạn phải là số dương (ngày làm việc).")
 
 

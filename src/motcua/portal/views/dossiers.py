@@ -53,7 +53,8 @@ PAY_AT_COUNTER = "Bạn có thể nộp phí, lệ phí trực tiếp tại Bộ
 
 @login_required
 def my_dossiers(request):
-    qs = Dossier.objects.filter(applicant=request.user).select_related("procedure", "agency").order_by("-created_at")
+    qs = (Dossier.objects.filter(applicant=request.user).select_related("procedure", "agency")
+          .order_by("-created_at", "-id"))  # id last: pages neither repeat nor skip
     pager = Paginator(qs, PER_PAGE)
     return page(request, "portal/my_dossiers.html", {"page_obj": pager.get_page(request.GET.get("trang")),
                                                      "nav": "mine", "vneid_session": holder_signed_in(request.session, request.user)

@@ -1,0 +1,46 @@
+"""Paged dossier lists order by a unique key last: dossiers created in the same instant are neither repeated nor skipped
+from one page to the next (the back-office search, the citizen's own dossiers): among them the last registered comes
+first, as on the API's list (``-created_at, -id``)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.dossiers.models import Channel, Dossier, Status
+
+pytestmark = pytest.mark.django_db
+
+N = 95  # 4 pages of 30 in the back office, 5 of 20 on the portal
+
+
+def _same_instant(world, n=N, **extra):
+    """n dossiers of the agency, all created at the same instant (a bulk import, a migration)."""
+    Dossier.objects.bulk_create([Dossier(
+        code=f"H56-{i:05d}", procedure=world["proc"], agency=world["agency"], current_agency=world["agency"],
+        status=Status.RECEIVED, channel=Channel.COUNTER, rule_version="61/2018",
+        applicant_name=f"Nguyễn Văn {i}", **extra) for i in range(n)])
+    Dossier.objects.update(created_at=timezone.now())
+    return set(Dossier.objects.values_list("code", flat=True))
+
+
+def _walk(client, url, per_page):
+    seen = []
+    for page in range(1, N // per_page + 2):
+        seen += re.findall(r"H56-\d{5}", client.get(url, {"trang": page}).content.decode())
+    return seen
+
+
+def test_back_office_search_pages_show_each_dossier_once(client, world):
+    codes = _same_instant(world)
+    client.force_login(world["counter"])
+    seen = _walk(client, reverse("backoffice:dossiers"), 30)
+    assert seen == sorted(codes, reverse=True)  # each once, the codes given in order of registration
+
+
+def test_my_dossiers_pages_show_each_dossier_once(client, world):
+    codes = _same_instant(world, applicant=world["citizen"])
+    client.force_login(world["citizen"])
+    seen = _walk(client, reverse("portal:my_dossiers"), 20)
+    assert seen == sorted(codes, reverse=True)  # each once, the codes given in order of registration

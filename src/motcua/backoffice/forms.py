@@ -221,7 +221,7 @@ class ReturnForm(forms.Form):
             field = self.fields["method"]
             field.help_text = online_refusal.message
             if online_refusal.code == "return_online_needs_account":
-                field.choices = [c for c in ReturnMethod.choices if c[0] != ReturnMethod.ONLINE]
+                field.choices = lifecycle.return_choices(account=False)
             else:
                 field.help_text += " " + SIGNED_RESULT_MAKES_IT_ELECTRONIC
             if self.initial.get("method") == ReturnMethod.ONLINE:

@@ -31,7 +31,7 @@ from motcua.documents.result_drafts import latest_draft
 from motcua.documents.results import issue_signed_result
 from motcua.dossiers import lifecycle
 from motcua.dossiers.access import can_view_dossier, handles_dossier
-from motcua.dossiers.models import Channel, Dossier
+from motcua.dossiers.models import Channel, Dossier, ReturnMethod
 from motcua.integrations.adapters import postal
 from motcua.web.consent import consent_section, post_consent
 from motcua.web.display import TIMELINESS, form_rows
@@ -117,7 +117,7 @@ def dossier_detail(request, pk, forms_override=None, status=None, consent_form=N
 
 def _collects_parcels(user, dossier) -> bool:
     """The counter of the agency that returned the result hands it over when the post brings it back."""
-    return dossier.return_method == "post" and has_role(user, Role.COUNTER_OFFICER, dossier.agency)
+    return dossier.return_method == ReturnMethod.POST and has_role(user, Role.COUNTER_OFFICER, dossier.agency)
 
 
 @officer_required

@@ -27,17 +27,22 @@ POSTAL_STATUS_LABELS = {
 FINAL = ("delivered", "failed", "collected", "cancelled")
 
 
+def _parcels(dossier_id):
+    """The parcels of a dossier's result (a pk, or an OuterRef to one), the latest first."""
+    return PostalShipment.objects.filter(dossier_id=dossier_id).order_by("-id")
+
+
 def shipment_of(dossier) -> PostalShipment | None:
     """The latest parcel the post office took this dossier's result in (None if it was not sent by post)."""
-    if dossier.return_method != "post":
+    if dossier.return_method != ReturnMethod.POST:
         return None
-    return PostalShipment.objects.filter(dossier_id=dossier.pk).order_by("-id").first()
+    return _parcels(dossier.pk).first()
 
 
 def undelivered(dossiers):
     """The dossiers among `dossiers` whose result went by post and came back undelivered, not collected since: the
     counter calls the applicant to collect it (the queue's list)."""
-    latest = PostalShipment.objects.filter(dossier_id=OuterRef("pk")).order_by("-id").values("status")[:1]
+    latest = _parcels(OuterRef("pk")).values("status")[:1]
     return (dossiers.filter(return_method=ReturnMethod.POST, status=Status.RETURNED)
             .annotate(parcel=Subquery(latest)).filter(parcel="failed"))
 
@@ -47,7 +52,7 @@ def record_collected(dossier, *, officer, at=None) -> PostalShipment:
     audit trail says who recorded it. Refused (422 ``parcel_not_undelivered``) unless the latest parcel failed."""
     at = at or timezone.now()
     with transaction.atomic():
-        shipment = PostalShipment.objects.select_for_update().filter(dossier_id=dossier.pk).order_by("-id").first()
+        shipment = _parcels(dossier.pk).select_for_update().first()
         if shipment is None or shipment.status != "failed":
             raise ValidationFailed("parcel_not_undelivered",
                                    "Chỉ ghi nhận được khi bưu gửi kết quả của hồ sơ đã báo phát không thành công.")

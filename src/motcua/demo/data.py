@@ -309,8 +309,8 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
     # An electronic result is signed here with the agency's certificate, as the back office does; three in four paper
     # results are scanned once signed. The flags are what the files show, asked as the back office asks them.
     born_electronic, scanned = proc.result_type != "paper", rng.random() < 0.75
-    lc.sign_result(d, officer=leader, electronic=functools.partial(result_electronic, born_electronic=born_electronic),
-                   digitized=functools.partial(result_digitized, born_electronic=born_electronic), at=t)
+    d = lc.sign_result(d, officer=leader, electronic=functools.partial(result_electronic, born_electronic=born_electronic),
+                       digitized=functools.partial(result_digitized, born_electronic=born_electronic), at=t)
     if born_electronic:
         cases.sign_result_file(d, leader, t)
     elif scanned and t + SCAN_MINUTES < now:
@@ -320,7 +320,6 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         return "ready_for_return"
     counter = staff.get(d.agency, Role.COUNTER_OFFICER)
     # asked for online but issued on paper only: the applicant is called to collect it at the counter
-    d.refresh_from_db()
     paper_only = d.return_method == "online" and lc.online_return_refusal(d) is not None
     lc.return_result(d, officer=counter, method="counter" if paper_only else None, at=t)
     if t + dt.timedelta(hours=2) < now:

@@ -393,5 +393,5 @@ def _redirected(agency, successor) -> str:
     dossiers straight from their department (one move each); the next batch resumes them (``resume_blocked``)."""
     said = [f"Việc chuyển {format_number(left, 0)} hồ sơ của {coming.agency.name} (đang tạm dừng) nay chuyển thẳng "
             f"sang {successor.name}." for coming, left in incoming([agency.pk])]
-    SuccessorHandover.objects.filter(finished_at__isnull=True, successor=agency).update(successor=successor)
+    unfinished().filter(successor=agency).update(successor=successor)
     return " ".join(said)

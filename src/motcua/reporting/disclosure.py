@@ -88,10 +88,8 @@ def public_row(ind, row: dict, start: dt.date | None = None, end: dt.date | None
 
 # Decision 766 sub-indicators whose figures subtract the dissatisfied ratings (5.4: resolved − late − dissatisfied)
 RATING_FORMULAS = ("dossier_satisfaction",)
-INDEX_ALSO = "Vì vậy chỉ số 5.4 (tính từ số đánh giá không hài lòng), điểm nhóm của nó và tổng điểm không được công bố."
-INDEX_NOTE = (f"«{WITHHELD}»: dưới {MIN_PUBLIC_RATINGS} lượt đánh giá trong kỳ, chỉ số 5.4 (tính từ số đánh giá không "
-              "hài lòng), điểm nhóm của nó và tổng điểm không được công bố để không lộ đánh giá của từng người "
-              "(Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân). Cán bộ đăng nhập xem đủ.")
+INDEX_ALSO = ("Vì vậy chỉ số 5.4 (tính từ số đánh giá không hài lòng), điểm nhóm của nó và tổng điểm cũng không được "
+              "công bố; cán bộ đăng nhập xem đủ.")
 
 
 def public_index(result: dict) -> dict:
@@ -107,4 +105,4 @@ def public_index(result: dict) -> dict:
         groups.append({**g, "indicators": items, **({"score": None, "withheld": True} if withheld_here else {})})
     codes = [i["code"] for g in groups for i in g["indicators"] if i["status"] == "withheld"]
     return {**result, "groups": groups, "score": None, "score_100": None,
-            "withheld": {"indicators": codes, "note": INDEX_NOTE if note == NOTE else f"{note} {INDEX_ALSO}"}}
+            "withheld": {"indicators": codes, "note": f"{note} {INDEX_ALSO}"}}

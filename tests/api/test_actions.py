@@ -87,6 +87,19 @@ def test_an_extension_takes_half_days_as_the_page_does(world, days, shown):
     assert r.status_code == 422 and r.json()["details"]["fields"] == {"days": "Phải lớn hơn hoặc bằng 0,5."}
 
 
+@pytest.mark.parametrize("days", [1.25, "0.75", 2.1])
+def test_an_extension_that_is_not_whole_or_half_days_is_refused_and_nothing_moves(world, days):
+    code = processing(world)
+    before = Dossier.objects.get(code=code).due_at
+    r = post(world, "leader", f"/{code}/extend", {"days": days, "reason": "Cần lấy ý kiến phòng chuyên môn"})
+    assert r.status_code == 422, r.content
+    body = r.json()
+    assert body["code"] == "days_invalid" and body["details"] == {"field": "days"}
+    assert "nửa ngày" in body["message"]
+    d = Dossier.objects.get(code=code)
+    assert (d.due_at, d.extension_count) == (before, 0) and not d.events.filter(action="extend").exists()
+
+
 def test_the_extension_days_in_the_openapi_schema_are_a_number_from_half_a_day(world):
     from motcua.api.main import api
 

@@ -87,6 +87,17 @@ def test_a_leader_extends_by_half_a_day_typed_with_a_comma(client, world, submit
     assert Dossier.objects.get(pk=submitted.pk).extension_count == 1
 
 
+def test_a_leader_typing_a_quarter_day_reads_that_extensions_go_by_half_days(client, world, submitted):
+    lifecycle.start_processing(lifecycle.receive(submitted, officer=world["counter"]), officer=world["counter"])
+    due = Dossier.objects.get(pk=submitted.pk).due_at
+    client.force_login(world["leader"])
+    resp = client.post(reverse("backoffice:action", args=[submitted.pk, "extend"]), {"days": "1,25", "reason": "Xác minh"})
+    assert resp.status_code == 422
+    assert "Số ngày gia hạn tính theo ngày làm việc hoặc nửa ngày (ví dụ 0,5; 1; 1,5)." in resp.content.decode()
+    d = Dossier.objects.get(pk=submitted.pk)
+    assert (d.extension_count, d.due_at) == (0, due)
+
+
 def test_a_result_drafted_from_the_form_prints_its_numbers_and_yes_in_vietnamese(world, submitted, proc):
     from motcua.documents.result_drafts import template_context
 

@@ -257,13 +257,19 @@ MAX_EXTENSION_DAYS = 365  # the longest extension taken as typed: a bound on typ
 MIN_EXTENSION_DAYS = 0.5  # the shortest: half a working day (the page's and the API's lower bound, checked again here)
 
 
+DAYS_INVALID = ("days_invalid", "Số ngày gia hạn phải là số dương (ngày làm việc).")
+DAYS_NOT_HALVES = ("days_invalid", "Số ngày gia hạn tính theo ngày làm việc hoặc nửa ngày (ví dụ 0,5; 1; 1,5).")
+
+
 def _extension_days(d, at, args) -> None:
     try:
         n = float(args.get("days"))
     except (TypeError, ValueError):
         n = 0
     if not MIN_EXTENSION_DAYS <= n <= MAX_EXTENSION_DAYS:  # NaN compares false both ways, so it fails here too (infinity is past)
-        raise ValidationFailed("days_invalid", "Số ngày gia hạn phải là số dương (ngày làm việc).")
+        raise ValidationFailed(*DAYS_INVALID)
+    if not (2 * n).is_integer():  # a working day is counted by its two sessions: whole or half days, as the page says
+        raise ValidationFailed(*DAYS_NOT_HALVES, details={"field": "days"})
 
 
 def _extended_in_time(d, at, args) -> None:

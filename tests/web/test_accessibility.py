@@ -358,7 +358,7 @@ def test_the_return_method_is_a_group_named_by_its_legend_and_described_by_its_e
     assert _text(group.find("legend")) == f"Hình thức nhận kết quả {REQUIRED_MARK}"
     assert [_text(lab) for lab in group.xpath(".//label[@for]")] == [
         "Tại Bộ phận Một cửa", "Trực tuyến", "Qua bưu chính công ích"]
-    error = ids[group.get("aria-describedby")]
+    error = ids[group.get("aria-describedby").split()[-1]]  # after the note on a paper result, if any
     assert "bay không phải là một trong các lựa chọn" in _text(error) and error.getparent() is group
     link = doc.xpath("//div[@role='alert']//a[normalize-space()='Hình thức nhận kết quả']")[0]
     assert ids[link.get("href")[1:]] is group.xpath(".//input[@name='return_method']")[0]

@@ -10,6 +10,7 @@ from motcua.accounts import lockout
 from motcua.catalog.models import Field, OnlineLevel, ProcedureLevel
 from motcua.core.digits import ascii_digits
 from motcua.core.errors import DomainError
+from motcua.dossiers.lifecycle import online_return_note
 from motcua.dossiers.models import ReturnMethod
 from motcua.engagement.models import RatingCriterion
 from motcua.units import receiving
@@ -192,6 +193,7 @@ class SubmitForm(ApplicantForm):
                      lambda a: f"{a.name} (trước đây: {formerly[a.pk]})" if a.pk in formerly else a.name)
         self.fields["return_method"] = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
                                                          initial=ReturnMethod.ONLINE, widget=forms.RadioSelect)
+        self.return_method_note = online_return_note(procedure)  # read beside the choice (web/check_group.html)
         if drafting:  # a draft may be incomplete
             for field in self.fields.values():
                 field.required = False

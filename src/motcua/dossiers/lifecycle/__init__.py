@@ -86,13 +86,13 @@ from .processing import (
     start_processing,
 )
 from .reorganization import Succession, event_label, filed_with, moved_because, receiving_agency_at, transfer_agency
-from .returns import check_return_method, online_return_refusal, return_choices
+from .returns import check_return_method, online_return_note, online_return_refusal, return_choices
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
     "MAX_EXTENSION_DAYS", "MIN_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "Succession", "allowed_actions", "appointment", "approve", "awaiting_decision", "check_off_day_reason",
-    "check_return_method", "online_return_refusal", "return_choices",
+    "check_return_method", "online_return_note", "online_return_refusal", "return_choices",
     "complete_step",
     "digitization_recordable", "event_label", "extend", "filed_with", "hand_over", "handovers", "issue_apology",
     "moved_because", "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement", "receive",

@@ -7,6 +7,7 @@ The one home of these rules: intake (the method asked for), the return itself, a
 
 from __future__ import annotations
 
+from motcua.catalog.models import ResultType
 from motcua.core.errors import ValidationFailed
 
 from ..models import ReturnMethod
@@ -24,6 +25,9 @@ NOT_ELECTRONIC = (
     "result_not_electronic",
     "Kết quả của hồ sơ này chưa có bản điện tử có chữ ký số, nên không trả trực tuyến được: trả tại Bộ phận Một cửa "
     "hoặc qua bưu chính công ích (bản quét không thay được bản điện tử).")
+PAPER_RESULT_ONLINE = (
+    "Kết quả của thủ tục này là bản giấy: chỉ nhận trực tuyến được nếu cơ quan giải quyết cấp bản điện tử có chữ ký "
+    "số; nếu không, hãy chọn nhận tại Bộ phận Một cửa hoặc qua bưu chính công ích.")
 
 
 def check_return_method(return_method, applicant_data: dict | None = None, *, account: bool = True) -> None:
@@ -41,6 +45,14 @@ def check_return_method(return_method, applicant_data: dict | None = None, *, ac
 def return_choices(*, account: bool = True) -> list[tuple[str, str]]:
     """The ways a form offers at intake: those check_return_method accepts for this applicant."""
     return [c for c in ReturnMethod.choices if account or c[0] != ReturnMethod.ONLINE]
+
+
+def online_return_note(procedure) -> str:
+    """What a form offering the online return at intake says beside the choice for this procedure, or "": a result
+    the catalog gives as a paper document comes online only if the agency issues a signed electronic copy of it, else
+    the return itself is refused online (online_return_refusal) — the applicant reads it before choosing.
+    # LEGAL §1.6 [A: S59]: an electronic return is of an electronic result, with a paper one's validity"""
+    return PAPER_RESULT_ONLINE if procedure.result_type == ResultType.PAPER else ""
 
 
 def online_return_refusal(dossier) -> ValidationFailed | None:

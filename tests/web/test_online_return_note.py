@@ -44,6 +44,8 @@ def test_a_paper_result_is_said_beside_the_return_choice_as_its_description(clie
     assert [_text(lab) for lab in group.xpath(".//label[@for]")] == [
         "Tại Bộ phận Một cửa", "Trực tuyến", "Qua bưu chính công ích"]  # online is still offered
     assert not problems(html)
+    checked = group.xpath(".//input[@checked]")  # the sure choice is chosen beforehand, not the online one
+    assert [c.get("value") for c in checked] == ["counter"]
 
 
 def test_sent_back_wrong_the_group_is_described_by_the_note_and_its_error(client, world):
@@ -65,3 +67,4 @@ def test_a_procedure_with_an_electronic_result_shows_no_note(client, world, resu
     group, described = _return_group(html)
     assert described == [] and group.get("aria-describedby") is None
     assert "là bản giấy" not in html
+    assert [c.get("value") for c in group.xpath(".//input[@checked]")] == ["online"]

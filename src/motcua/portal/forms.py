@@ -191,9 +191,11 @@ class SubmitForm(ApplicantForm):
             self.fields["agency"].help_text = "Đã chọn sẵn nơi bạn nộp hồ sơ lần trước; bạn vẫn chọn được nơi khác."
         mark_closing(self.fields["agency"], closing_before_appointment(procedure, agencies),
                      lambda a: f"{a.name} (trước đây: {formerly[a.pk]})" if a.pk in formerly else a.name)
-        self.fields["return_method"] = forms.ChoiceField(label="Hình thức nhận kết quả", choices=ReturnMethod.choices,
-                                                         initial=ReturnMethod.ONLINE, widget=forms.RadioSelect)
         self.return_method_note = online_return_note(procedure)  # read beside the choice (web/check_group.html)
+        # a paper result comes online only if the agency issues an electronic copy: the counter is the sure choice
+        self.fields["return_method"] = forms.ChoiceField(
+            label="Hình thức nhận kết quả", choices=ReturnMethod.choices, widget=forms.RadioSelect,
+            initial=ReturnMethod.COUNTER if self.return_method_note else ReturnMethod.ONLINE)
         if drafting:  # a draft may be incomplete
             for field in self.fields.values():
                 field.required = False

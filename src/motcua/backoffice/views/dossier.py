@@ -226,7 +226,7 @@ def _success(action, dossier) -> str:
 
 # A transition's refusal that one field of the action's form answers.
 FIELD_OF_REFUSAL = {"result_file_required": "result_file", "result_not_electronic": "method",
-                    "return_address_required": "method"}
+                    "return_address_required": "method", "result_with_post": "method"}
 
 
 @officer_required

@@ -30,7 +30,8 @@ Other public names: ``allowed_actions``, ``timeliness``, ``step_timeliness``, ``
 forms, the API and ``receive`` / ``receive_at_counter`` share), ``appointment`` (a dossier's due date were it received
 at a moment: what a unit whose dissolution is recorded ahead may still take, units.receiving), ``GUARDS`` (action → guard(dossier,
 user) raising the same errors as the transition; used by dossiers.access.can_act),
-``ACTION_LABELS`` (Vietnamese button labels), ``payload`` (the outbox payload), ``TERMINAL``, ``SIGNED``
+``ACTION_LABELS`` (Vietnamese button labels), ``ReturnHold`` and ``return_holds`` (a layer above that may hold the
+result elsewhere refuses a return here: returns.py), ``payload`` (the outbox payload), ``TERMINAL``, ``SIGNED``
 (the statuses after the result was signed), ``DossierRef`` (name a dossier by code + visibility rule instead of
 loading it: the transition's own locking statement finds it; used by the API), ``procedure_and_agency`` (a submission's procedure, with its
 field, and agency by code, active or not, in one statement that also reads whether the agency receives the
@@ -86,13 +87,21 @@ from .processing import (
     start_processing,
 )
 from .reorganization import Succession, event_label, filed_with, moved_because, receiving_agency_at, transfer_agency
-from .returns import check_return_method, online_return_note, online_return_refusal, return_choices
+from .returns import (
+    ReturnHold,
+    check_return_method,
+    online_return_note,
+    online_return_refusal,
+    return_choices,
+    return_holds,
+)
 from .timeliness import awaiting_decision, handovers, online_receipt_due_at, step_timeliness, timeliness
 
 __all__ = [
     "MAX_EXTENSION_DAYS", "MIN_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "Succession", "allowed_actions", "appointment", "approve", "awaiting_decision", "check_off_day_reason",
-    "check_return_method", "online_return_note", "online_return_refusal", "return_choices",
+    "check_return_method", "online_return_note", "online_return_refusal", "return_choices", "ReturnHold",
+    "return_holds",
     "complete_step",
     "digitization_recordable", "event_label", "extend", "filed_with", "hand_over", "handovers", "issue_apology",
     "moved_because", "online_receipt_due_at", "pause", "payload", "procedure_and_agency", "provide_supplement", "receive",

@@ -3,12 +3,22 @@ electronic result the applicant downloads through the portal account the dossier
 whose result is a paper document may still be asked for online: the agency can issue a signed electronic copy
 (documents.digitization_flags.result_electronic); if it does not, the return itself is refused online.
 
-The one home of these rules: intake (the method asked for), the return itself, and the pages offering the choices."""
+The one home of these rules: intake (the method asked for), the return itself, and the pages offering the choices.
+
+Where the result is, the dossier may not say: a layer above that holds it elsewhere registers a ``ReturnHold`` from its
+``AppConfig.ready`` (the post office holding the paper result: integrations.adapters.postal), asked by the return
+itself under the dossier's lock::
+
+    @return_holds.register("integrations.postal")
+    class ResultWithPostOffice(ReturnHold):
+        def refusal(self, dossier, method): ...  # a DomainError when the result cannot be returned this way, or None
+"""
 
 from __future__ import annotations
 
 from motcua.catalog.models import ResultType
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import DomainError, ValidationFailed
+from motcua.core.plugins import Registry
 
 from ..models import ReturnMethod
 
@@ -66,8 +76,20 @@ def online_return_refusal(dossier) -> ValidationFailed | None:
     return None
 
 
+class ReturnHold:
+    def refusal(self, dossier, method) -> DomainError | None:
+        """Why the result of ``dossier`` cannot be returned by ``method`` now (None: this hold does not stop it)."""
+        return None
+
+
+return_holds: Registry[type[ReturnHold]] = Registry("return hold")
+
+
 def check_return(dossier, method) -> None:
-    """The way a result is being returned (the return itself)."""
+    """The way a result is being returned (the return itself), then what the registered holds say."""
     check_return_method(method, {"address": dossier.applicant_address})
     if method == ReturnMethod.ONLINE and (refusal := online_return_refusal(dossier)):
         raise refusal
+    for _name, hold in return_holds.items():
+        if (refusal := hold().refusal(dossier, method)) is not None:
+            raise refusal

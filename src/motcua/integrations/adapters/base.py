@@ -84,18 +84,20 @@ class Adapter:
                                  event_id=delivery.event_id if delivery else None)
         return self._send("POST", url, content=body, headers=headers)
 
-    def get(self, path: str, params: dict | None = None) -> dict:
+    def get(self, path: str, params: dict | None = None, *, timeout_s: float | None = None) -> dict:
         body = b""
         headers = signed_headers(self.secret, body)
-        return self._send("GET", self.url + path, params=params, headers=headers)
+        return self._send("GET", self.url + path, params=params, headers=headers, timeout_s=timeout_s)
 
     def delete(self, path: str) -> dict:
         headers = signed_headers(self.secret, b"")
         return self._send("DELETE", self.url + path, headers=headers)
 
-    def _send(self, method: str, url: str, **kwargs) -> dict:
+    def _send(self, method: str, url: str, *, timeout_s: float | None = None, **kwargs) -> dict:
+        """``timeout_s``: a caller waiting for the answer (a person at the counter) waits less than the dispatcher."""
         try:
-            response = http_client().request(method, url, timeout=dispatch_config()["timeout_s"], **kwargs)
+            response = http_client().request(method, url, timeout=timeout_s or dispatch_config()["timeout_s"],
+                                             **kwargs)
         except httpx.HTTPError as exc:  # connection refused/reset, timeout, protocol error
             raise TransientError(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code in (408, 425, 429) or response.status_code >= 500:

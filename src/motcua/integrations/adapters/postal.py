@@ -1,4 +1,10 @@
-"""Public postal service (bưu chính công ích): pickup of results to be delivered home, tracking."""
+"""Public postal service (bưu chính công ích): pickup of results to be delivered home, tracking.
+
+A result the post office has taken (picked up, on its way, delivered) goes on by post: a return recorded another way
+(at the counter, online) is refused, 409 ``result_with_post`` (``ResultWithPostOffice``, a hold the return asks:
+dossiers.lifecycle.returns). While the pickup is only asked, the post office is asked first, briefly; when it cannot
+be reached the return goes on and the outbox calls the pickup off. A parcel that came back undelivered is collected at
+the counter (``record_collected``)."""
 
 from __future__ import annotations
 
@@ -7,11 +13,12 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from motcua.audit.services import record
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import InvalidTransition, ValidationFailed
+from motcua.dossiers.lifecycle import ReturnHold, return_holds
 from motcua.dossiers.models import Dossier, ReturnMethod, Status
 
 from ..models import PostalShipment
-from .base import Adapter, PermanentError, adapters
+from .base import Adapter, PermanentError, TransientError, adapters, build
 
 POSTAL_STATUS_LABELS = {
     "pickup_requested": "Đã yêu cầu bưu điện đến nhận",
@@ -25,6 +32,9 @@ POSTAL_STATUS_LABELS = {
 # The post office has nothing more to say of a parcel in these (refresh stops asking); "collected" is the counter's
 # word after a parcel came back undelivered.
 FINAL = ("delivered", "failed", "collected", "cancelled")
+# The post office has the paper result: it is delivered by post, or comes back to the counter undelivered ("failed").
+WITH_POST_OFFICE = ("picked_up", "in_transit", "delivered")
+ASK_TIMEOUT_S = 3.0  # an officer at the counter waits this long at most for the post office's word on a pickup
 
 
 def _parcels(dossier_id):
@@ -62,6 +72,31 @@ def record_collected(dossier, *, officer, at=None) -> PostalShipment:
         record(officer, "integration.parcel_collected", "dossier", dossier.pk,
                {"code": dossier.code, "tracking_number": shipment.tracking_number}, at=at)
     return shipment
+
+
+@return_holds.register("integrations.postal")
+class ResultWithPostOffice(ReturnHold):
+    def refusal(self, dossier, method):
+        """A return other than by post while the post office has the result (asked first while only the pickup is
+        known locally; not reached: no refusal, the outbox calls the pickup off)."""
+        # LEGAL §1.6 [A: S57, S59]: one result, returned one way: the paper result the post office took goes on by post
+        if method == ReturnMethod.POST:
+            return None
+        shipment = shipment_of(dossier)  # the way asked for until the return records another
+        if shipment is not None and shipment.status == "pickup_requested" and (adapter := build("postal")):
+            try:
+                adapter.refresh(shipment, timeout_s=ASK_TIMEOUT_S)
+            except (TransientError, PermanentError):  # not reached, or no answer to take: the return goes on
+                pass
+        if shipment is None or shipment.status not in WITH_POST_OFFICE:
+            return None
+        return InvalidTransition(
+            "result_with_post",
+            f"Bản kết quả giấy của hồ sơ đã giao cho bưu điện (bưu gửi số {shipment.tracking_number}: "
+            f"{shipment.status_label}), nên không trả theo cách khác được. Ghi nhận trả kết quả qua bưu chính công "
+            "ích. Nếu bưu điện báo phát không thành công, bưu gửi được chuyển về Bộ phận Một cửa: khi người nộp đến "
+            "nhận, dùng «Ghi nhận người nộp đã nhận lại tại Bộ phận Một cửa» trên trang hồ sơ.",
+            details={"tracking_number": shipment.tracking_number, "parcel_status": shipment.status})
 
 
 @adapters.register("postal")
@@ -108,7 +143,8 @@ class PostalAdapter(Adapter):
 
     def cancel(self, shipment) -> str:
         """Call off a pickup the post office has not made yet; returns the parcel's tracking number, or "" when the
-        post office had taken the result already (the parcel goes on; its status says where)."""
+        post office had taken the result already (the parcel goes on; its status says where): a return recorded while
+        the post office could not be asked (``ResultWithPostOffice``)."""
         try:
             self.delete(f"/pickups/{shipment.tracking_number}")
         except PermanentError:
@@ -117,9 +153,9 @@ class PostalAdapter(Adapter):
         shipment.save(update_fields=["status", "status_label", "updated_at"])
         return shipment.tracking_number
 
-    def refresh(self, shipment) -> str:
+    def refresh(self, shipment, *, timeout_s: float | None = None) -> str:
         """Ask the post office where a shipment is; returns the new status."""
-        answer = self.get(f"/pickups/{shipment.tracking_number}")
+        answer = self.get(f"/pickups/{shipment.tracking_number}", timeout_s=timeout_s)
         status = answer.get("status", shipment.status)
         shipment.status = status
         shipment.status_label = POSTAL_STATUS_LABELS.get(status, status)

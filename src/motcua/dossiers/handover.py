@@ -47,6 +47,9 @@ BATCH = 100
 HANDED_OVER = "dossiers.successor_handover_finished"
 # The audit trail's entry when another provincial administrator carries on a paused handover (``take_over``).
 TAKEN_OVER = "dossiers.successor_handover_taken_over"
+# The audit trail's entry when a paused handover into a successor switched off since goes to that successor's own
+# successor instead (``_redirected``): who re-pointed it, from which successor to which, with how many dossiers left.
+REDIRECTED = "dossiers.successor_handover_redirected"
 # Dossiers named by code in what the administrator reads: those whose move was refused (``progress``), those the
 # successor could not keep (``SuccessorTakesDossiers.refusal``).
 SHOWN = 5
@@ -363,7 +366,8 @@ class SuccessorTakesDossiers(Follower):
                 "khác.")
 
     def follow(self, actor, agency, successor, on):
-        return " ".join(filter(None, [self._follow(actor, agency, successor, on), _redirected(agency, successor)]))
+        return " ".join(filter(None, [self._follow(actor, agency, successor, on),
+                                      _redirected(actor, agency, successor)]))
 
     def _follow(self, actor, agency, successor, on):
         count = open_at([agency.pk]).count()
@@ -388,10 +392,18 @@ class SuccessorTakesDossiers(Follower):
         return progress(agency)
 
 
-def _redirected(agency, successor) -> str:
+def _redirected(actor, agency, successor) -> str:
     """The moves into `agency` (switched off, paused: ``SuccessorTakesDossiers.refusal``) now go to `successor`, the
-    dossiers straight from their department (one move each); the next batch resumes them (``resume_blocked``)."""
-    said = [f"Việc chuyển {format_number(left, 0)} hồ sơ của {coming.agency.name} (đang tạm dừng) nay chuyển thẳng "
-            f"sang {successor.name}." for coming, left in incoming([agency.pk])]
+    dossiers straight from their department (one move each); the next batch resumes them (``resume_blocked``). Each
+    re-pointed handover leaves an audit entry in `actor`'s name (``REDIRECTED``) on the department whose dossiers move:
+    its code, the successor before and now, and how many dossiers were still to move."""
+    said = []
+    for coming in unfinished().filter(successor=agency).order_by("pk"):  # held since ``refusal``: no batch under way
+        left = waiting(coming.agency_id).count()
+        record(actor, REDIRECTED, "units.Agency", coming.agency_id,
+               {"agency": coming.agency.code, "from": agency.code, "to": successor.code, "waiting": left})
+        if left:
+            said.append(f"Việc chuyển {format_number(left, 0)} hồ sơ của {coming.agency.name} (đang tạm dừng) nay "
+                        f"chuyển thẳng sang {successor.name}.")
     unfinished().filter(successor=agency).update(successor=successor)
     return " ".join(said)

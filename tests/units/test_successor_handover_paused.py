@@ -65,6 +65,12 @@ def test_the_recording_administrator_losing_the_role_pauses_the_move_until_anoth
     _moved_once(dossiers, new)
     assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {new.name}" in _progress(client, old)
     assert AuditEntry.objects.filter(action=handover.TAKEN_OVER, actor=other_admin).count() == 1
+    # the audit log names both entries (who carried the move on, when it finished), not «sự kiện khác»
+    page = lxml.html.fromstring(client.get("/admin/audit/auditentry/").content.decode())
+    rows = " ".join(page.xpath("string(//table[@id='result_list'])").split())
+    assert "Hồ sơ: Nhận tiếp việc chuyển hồ sơ sang cơ quan kế thừa" in rows, rows
+    assert "Hồ sơ: Chuyển xong hồ sơ sang cơ quan kế thừa" in rows, rows
+    assert "sự kiện khác" not in rows, rows
 
 
 def test_the_role_given_back_resumes_the_move_by_itself(client, admin, other_admin,

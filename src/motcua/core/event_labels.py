@@ -51,6 +51,8 @@ LABELS = {
     "units.reorganization_started": "Bắt đầu thực hiện sắp xếp", "units.reorganization_applied": "Hoàn thành sắp xếp",
     "units.reorganized": "Đơn vị hành chính đã sắp xếp", "units.unit_closed": "Đóng đơn vị", "units.unit_opened": "Mở đơn vị",
     "units.successor_recorded": "Ghi nhận cơ quan kế thừa",
+    "dossiers.successor_handover_finished": "Chuyển xong hồ sơ sang cơ quan kế thừa",
+    "dossiers.successor_handover_taken_over": "Nhận tiếp việc chuyển hồ sơ sang cơ quan kế thừa",
     "dossiers.successor_handover_redirected": "Chuyển hướng việc chuyển hồ sơ sang cơ quan kế thừa mới",
     "dx.plan_created": "Lập kế hoạch", "dx.plan_imported": "Nhập kế hoạch từ tệp", "dx.plan_approved": "Phê duyệt kế hoạch",
     "dx.plan_reopened": "Mở lại kế hoạch", "dx.round_opened": "Mở kỳ báo cáo", "dx.round_answered": "Gửi báo cáo kỳ",

@@ -113,5 +113,6 @@ def kind_label(code: str) -> str:
 
 
 def object_type_label(value: str) -> str:
-    return OBJECT_TYPES.get(value, "đối tượng khác")
+    """«cơ quan» for ``units.agency``, and for ``units.Agency`` as some entries write the model (its label, not lower)."""
+    return OBJECT_TYPES.get(value) or OBJECT_TYPES.get(value.lower(), "đối tượng khác")
 

@@ -65,6 +65,12 @@ def test_the_recording_administrator_losing_the_role_pauses_the_move_until_anoth
     _moved_once(dossiers, new)
     assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {new.name}" in _progress(client, old)
     assert AuditEntry.objects.filter(action=handover.TAKEN_OVER, actor=other_admin).count() == 1
+    # the audit log names both entries (who carried the move on, when it finished), not «sự kiện khác»
+    page = lxml.html.fromstring(client.get("/admin/audit/auditentry/").content.decode())
+    rows = " ".join(page.xpath("string(//table[@id='result_list'])").split())
+    assert "Hồ sơ: Nhận tiếp việc chuyển hồ sơ sang cơ quan kế thừa" in rows, rows
+    assert "Hồ sơ: Chuyển xong hồ sơ sang cơ quan kế thừa" in rows, rows
+    assert "sự kiện khác" not in rows and "đối tượng khác" not in rows, rows  # the agency, the roles: by their names
 
 
 def test_the_role_given_back_resumes_the_move_by_itself(client, admin, other_admin,
@@ -227,3 +233,28 @@ def test_a_switched_off_successor_receiving_a_paused_move_gets_a_successor_and_t
         said), said
     _moved_once(dossiers, later)  # straight from the department: one move, one message each
     assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {later.name}" in _progress(client, old)
+
+
+def test_the_audit_trail_says_who_redirected_a_paused_move_where_and_with_how_many_dossiers(
+        client, admin, django_capture_on_commit_callbacks, capsys):
+    """A provincial monitor reads in the audit trail that the paused move of the department's dossiers was re-pointed
+    from the switched-off successor to its own successor, by whom, with how many dossiers still to move; the trail
+    still verifies."""
+    old, new, _counter, _dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+
+    _record(client, admin, new, later, django_capture_on_commit_callbacks)
+    _worker()
+
+    [entry] = AuditEntry.objects.filter(action=handover.REDIRECTED)
+    assert (entry.actor, entry.object_type, entry.object_id) == (admin, "units.Agency", str(old.pk))
+    assert entry.data == {"agency": old.code, "from": new.code, "to": later.code, "waiting": OPEN}
+    sign_in(client, admin)
+    page = lxml.html.fromstring(client.get(f"/admin/audit/auditentry/{entry.pk}/change/").content.decode())
+    shown = " ".join(page.text_content().split())
+    assert "Hồ sơ: Chuyển hướng việc chuyển hồ sơ sang cơ quan kế thừa mới" in shown, shown
+    assert old.code in shown and new.code in shown and later.code in shown
+    call_command("chain_audit", "--once")
+    call_command("verify_audit", "--without-anchors")
+    assert "toàn vẹn" in capsys.readouterr().out

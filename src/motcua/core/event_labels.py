@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 GROUPS = {
     "account": "Tài khoản", "accounts": "Tài khoản", "twofactor": "Xác thực hai lớp", "api": "API",
-    "dossier": "Hồ sơ", "document": "Tài liệu", "documents": "Tài liệu", "vault": "Kho dữ liệu điện tử",
+    "dossier": "Hồ sơ", "dossiers": "Hồ sơ", "document": "Tài liệu", "documents": "Tài liệu",
+    "vault": "Kho dữ liệu điện tử",
     "payment": "Thanh toán", "engagement": "Phản ánh, đánh giá", "catalog": "Thủ tục hành chính",
     "units": "Đơn vị hành chính", "dx": "Chuyển đổi số", "integration": "Kết nối", "audit": "Nhật ký hệ thống",
     "notice": "Thông báo", "personal_data": "Dữ liệu cá nhân", "admin": "Trang quản trị",
@@ -50,6 +51,9 @@ LABELS = {
     "units.reorganization_started": "Bắt đầu thực hiện sắp xếp", "units.reorganization_applied": "Hoàn thành sắp xếp",
     "units.reorganized": "Đơn vị hành chính đã sắp xếp", "units.unit_closed": "Đóng đơn vị", "units.unit_opened": "Mở đơn vị",
     "units.successor_recorded": "Ghi nhận cơ quan kế thừa",
+    "dossiers.successor_handover_finished": "Chuyển xong hồ sơ sang cơ quan kế thừa",
+    "dossiers.successor_handover_taken_over": "Nhận tiếp việc chuyển hồ sơ sang cơ quan kế thừa",
+    "dossiers.successor_handover_redirected": "Chuyển hướng việc chuyển hồ sơ sang cơ quan kế thừa mới",
     "dx.plan_created": "Lập kế hoạch", "dx.plan_imported": "Nhập kế hoạch từ tệp", "dx.plan_approved": "Phê duyệt kế hoạch",
     "dx.plan_reopened": "Mở lại kế hoạch", "dx.round_opened": "Mở kỳ báo cáo", "dx.round_answered": "Gửi báo cáo kỳ",
     "dx.value_entered": "Nhập kết quả chỉ tiêu", "dx.narrative_saved": "Lưu phần thuyết minh",
@@ -109,5 +113,6 @@ def kind_label(code: str) -> str:
 
 
 def object_type_label(value: str) -> str:
-    return OBJECT_TYPES.get(value, "đối tượng khác")
+    """«cơ quan» for ``units.agency``, and for ``units.Agency`` as some entries write the model (its label, not lower)."""
+    return OBJECT_TYPES.get(value) or OBJECT_TYPES.get(value.lower(), "đối tượng khác")
 

@@ -14,7 +14,7 @@ and is not moved twice.
 Meanwhile the waiting dossiers are shown as such to the successor's officers, above their queue and their inbox
 (``arriving``): the department's officers' roles moved to the successor in the admin's save, so nobody processes a
 dossier before it has moved; those due first move first. While the move is paused, they read that it is and why in a
-few words (``paused_because``).
+few words (``paused_because``). What it says to people, in Vietnamese, is written in handover_texts.py.
 """
 
 from __future__ import annotations
@@ -28,12 +28,11 @@ from django.utils import timezone
 from motcua.accounts.permissions import forget_roles, hold_roles
 from motcua.audit.services import record
 from motcua.core.errors import DomainError, PermissionDenied
-from motcua.core.money import format_number
-from motcua.core.text import first_few
 from motcua.units import receiving
 from motcua.units.models import Agency
 from motcua.units.succession import Follower, followers
 
+from . import handover_texts as texts
 from . import lifecycle
 from .models import Status, SuccessorHandover
 from .reorganization import move_dossier, open_at
@@ -47,9 +46,9 @@ BATCH = 100
 HANDED_OVER = "dossiers.successor_handover_finished"
 # The audit trail's entry when another provincial administrator carries on a paused handover (``take_over``).
 TAKEN_OVER = "dossiers.successor_handover_taken_over"
-# Dossiers named by code in what the administrator reads: those whose move was refused (``progress``), those the
-# successor could not keep (``SuccessorTakesDossiers.refusal``).
-SHOWN = 5
+# The audit trail's entry when a paused handover into a successor switched off since goes to that successor's own
+# successor instead (``_redirected``): who re-pointed it, from which successor to which, with how many dossiers left.
+REDIRECTED = "dossiers.successor_handover_redirected"
 # The shared cache's flag (settings.CACHES: one for every process of the host) saying whether any handover is
 # unfinished, so the officers' pages (``arriving``) read nothing more in the common case, none running. Dropped when a
 # handover is recorded or finishes (``changed``, at its transaction's commit); the timeout bounds how long a process
@@ -128,7 +127,7 @@ def run(handover_id: int) -> SuccessorHandover:
             stuck, moved = dict(handover.stuck), 0
             for d in [] if blocked else batch:
                 if late := _late(successor, today, d):  # its unit's closing recorded since the save
-                    stuck[str(d.pk)] = {"code": _named(d), "reason": late.fact}
+                    stuck[str(d.pk)] = {"code": texts.named(d), "reason": late.fact}
                     passed.add(d.pk)
                     continue
                 try:
@@ -137,7 +136,7 @@ def run(handover_id: int) -> SuccessorHandover:
                 except DomainError as refused:  # e.g. its last event timed later than now: handled by hand
                     if blocked := blocker(handover, d, today, fresh=True):  # none would move: not this one's own
                         break
-                    stuck[str(d.pk)] = {"code": _named(d), "reason": refused.message}
+                    stuck[str(d.pk)] = {"code": texts.named(d), "reason": refused.message}
                     passed.add(d.pk)
                     continue
                 stuck.pop(str(d.pk), None)
@@ -154,11 +153,6 @@ def run(handover_id: int) -> SuccessorHandover:
                 return handover  # the dossiers it moved stay moved; the rest wait, whole, at the department
 
 
-# Why the move waits for the recording administrator: only this role moves dossiers between agencies (the guard of
-# ``transfer_agency``), also said when the save itself is refused (``SuccessorTakesDossiers.refusal``).
-ONLY_PROVINCIAL = "chỉ tài khoản có vai trò quản trị cấp tỉnh mới chuyển được hồ sơ giữa các cơ quan"
-
-
 def _successor(handover) -> Agency:
     return Agency.objects.select_related("admin_unit").get(pk=handover.successor_id)
 
@@ -173,14 +167,10 @@ def blocker(handover, d, today, *, fresh: bool = False) -> str:
     try:
         lifecycle.GUARDS["transfer_agency"](d, actor)
     except PermissionDenied:
-        return (f"tài khoản {actor.get_full_name() or actor.username} ({actor.username}), người ghi nhận cơ quan kế "
-                f"thừa, không còn vai trò quản trị cấp tỉnh ({ONLY_PROVINCIAL}). Việc chuyển tự tiếp tục khi tài "
-                "khoản này được cấp lại vai trò, hoặc khi một quản trị viên cấp tỉnh khác nhận tiếp bằng lệnh "
-                "manage.py move_to_successors --as <tên đăng nhập của mình>")
+        return texts.role_lost(actor)
     successor = _successor(handover) if fresh else handover.successor
     if refused := receiving.handover_refusal(successor, today):
-        return (f"{refused.fact}. Việc chuyển tự tiếp tục khi {successor.name} nhận lại hồ sơ chuyển đến; nếu "
-                "không, hãy báo quản trị hệ thống")
+        return texts.successor_refuses(refused.fact, successor.name)
     return ""
 
 
@@ -229,11 +219,6 @@ def resume_blocked() -> None:
                 move_to_successor.enqueue(handover.pk)
 
 
-def _named(d) -> str:
-    """A dossier as the administrator's messages name it: its code, or a citizen's draft (none yet) by its number."""
-    return d.code or f"bản nháp #{d.pk}"
-
-
 @task
 def move_to_successor(handover_id: int) -> None:
     run(handover_id)
@@ -249,34 +234,26 @@ def progress(agency) -> str:
     handover = SuccessorHandover.objects.filter(agency=agency).select_related("successor").first()
     if handover is None:
         return ""
-    moved = format_number(handover.moved, 0)
+    moved, successor = handover.moved, handover.successor.name
     if handover.finished_at is not None:
-        return (f"Hồ sơ: đã chuyển xong {moved} hồ sơ chưa kết thúc sang {handover.successor.name} "
-                f"(lúc {timezone.localtime(handover.finished_at):%H:%M %d/%m/%Y}).")
-    left = format_number(waiting(agency.pk).count(), 0)
+        return texts.finished(moved, successor, handover.finished_at)
+    left = waiting(agency.pk).count()
     if handover.blocked:
-        return (f"Hồ sơ: đã chuyển {moved} hồ sơ chưa kết thúc sang {handover.successor.name}, còn {left} hồ sơ đang chờ "
-                f"chuyển. Việc chuyển đang tạm dừng vì {handover.blocked}. Các hồ sơ chưa chuyển vẫn ở {agency.name} "
-                "nguyên vẹn (không hồ sơ nào chuyển dở)." + refused_moves(handover))
-    return (f"Hồ sơ: đã chuyển {moved} hồ sơ chưa kết thúc sang {handover.successor.name}, còn {left} hồ sơ đang chờ "
-            "chuyển (chuyển dần trong nền, hồ sơ đến hạn trả trước chuyển trước; tải lại trang để cập nhật). Nếu số "
-            "còn lại không giảm, hãy báo quản trị hệ thống kiểm tra tiến trình chạy nền (manage.py db_worker) hoặc "
-            "chạy lệnh manage.py move_to_successors." + refused_moves(handover))
+        return texts.paused(moved, left, successor, handover.blocked, agency.name) + refused_moves(handover)
+    return texts.moving(moved, left, successor) + refused_moves(handover)
 
 
 def refused_moves(handover) -> str:
-    """The dossiers still at the department whose move the lifecycle refused (``run``), up to ``SHOWN`` by code with
-    the refusal's words: to be handled one by one before the handover can finish."""
+    """The dossiers still at the department whose move the lifecycle refused (``run``), the first few by code with the
+    refusal's words: to be handled one by one before the handover can finish."""
     if not handover.stuck:
         return ""
     ids = [int(pk) for pk in handover.stuck]
     still = set(waiting(handover.agency_id).filter(pk__in=ids).values_list("pk", flat=True))
     if not still:
         return ""
-    named = [f"{each['code']} ({each['reason'].rstrip('.')})" for pk, each in handover.stuck.items() if int(pk) in still]
-    return (f" Không chuyển được {format_number(len(named), 0)} hồ sơ: {first_few(named, SHOWN, sep='; ')}. Các hồ sơ "
-            "này còn ở cơ quan cũ và việc chuyển chưa xong: hãy xử lý riêng từng hồ sơ (hoặc báo quản trị hệ thống), "
-            "rồi chạy lại lệnh manage.py move_to_successors.")
+    return texts.refused_moves([texts.refused_move(each["code"], each["reason"])
+                                for pk, each in handover.stuck.items() if int(pk) in still])
 
 
 def incoming(agency_ids):
@@ -295,15 +272,11 @@ def arriving(agency_ids) -> list[str]:
         return []
     said = []
     for handover, left in incoming(agency_ids):
-        count, old = format_number(left, 0), handover.agency.name
+        old, new = handover.agency.name, handover.successor.name
         if handover.blocked:  # paused (``run``): nothing arrives until the reason goes
-            said.append(f"Việc chuyển {count} hồ sơ chưa kết thúc từ {old} sang {handover.successor.name} đang tạm "
-                        f"dừng: {paused_because(handover)}. Lý do và cách tiếp tục có trên trang quản trị của {old}, "
-                        "nơi quản trị viên cấp tỉnh xử lý; hồ sơ hiện trong danh sách này ngay khi được chuyển.")
+            said.append(texts.arriving_paused(left, old, new, paused_because(handover)))
         else:
-            said.append(f"Đang chuyển {count} hồ sơ chưa kết thúc của {old} (ngừng hoạt động) sang "
-                        f"{handover.successor.name}: hồ sơ đến hạn trả trước được chuyển trước, và hiện trong danh "
-                        "sách này ngay khi đã chuyển (trước đó chưa xử lý được).")
+            said.append(texts.arriving_moving(left, old, new))
     return said
 
 
@@ -313,7 +286,7 @@ def paused_because(handover) -> str:
     recording administrator's lost role (``blocker``'s two reasons)."""
     if refused := receiving.handover_refusal(handover.successor, timezone.localdate()):
         return refused.fact
-    return "tài khoản đã ghi nhận cơ quan kế thừa không còn quyền chuyển hồ sơ giữa các cơ quan"
+    return texts.ROLE_LOST_SHORT
 
 
 @followers.register("dossiers.in_flight")
@@ -336,62 +309,56 @@ class SuccessorTakesDossiers(Follower):
             list(unfinished().select_for_update(of=("self",)).filter(successor=agency).values_list("pk", flat=True))
             return self._refusal(actor, agency, successor)
         for coming, left in incoming([agency.pk]):
-            return (f"{agency.name} đang nhận {format_number(left, 0)} hồ sơ chưa kết thúc của {coming.agency.name} "
-                    f"chuyển dần trong nền: chỉ ghi nhận được cơ quan kế thừa cho {agency.name} khi các hồ sơ này "
-                    f"đã chuyển xong (mục «Tiến độ chuyển sang cơ quan kế thừa» trên trang {coming.agency.name}).")
+            return texts.still_receiving(agency.name, left, coming.agency.name)
         return self._refusal(actor, agency, successor)
 
     def _refusal(self, actor, agency, successor):
         held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
         if not held:
             return ""
-        count = format_number(len(held), 0)
         try:
             lifecycle.GUARDS["transfer_agency"](held[0], actor)
         except PermissionDenied:
-            return (f"{agency.name} còn {count} hồ sơ chưa kết thúc, sẽ chuyển sang {successor.name}: "
-                    f"{ONLY_PROVINCIAL}.")
+            return texts.refusal_role(agency.name, len(held), successor.name)
         today = timezone.localdate()
         if refused := receiving.handover_refusal(successor, today):
-            return f"{agency.name} còn {count} hồ sơ chưa kết thúc: {refused.message}"
+            return texts.refusal_successor(agency.name, len(held), refused.message)
         late = [(d, refused) for d in held if (refused := _late(successor, today, d))]
         if not late:
             return ""
-        codes = first_few((_named(d) for d, _ in late), SHOWN)
-        return (f"{successor.name} không nhận được {format_number(len(late), 0)} hồ sơ chưa kết thúc của {agency.name} "
-                f"({codes}): {late[0][1].fact}. Hãy giải quyết xong các hồ sơ này, hoặc chọn cơ quan kế thừa "
-                "khác.")
+        return texts.cannot_keep(successor.name, agency.name, [texts.named(d) for d, _ in late], late[0][1].fact)
 
     def follow(self, actor, agency, successor, on):
-        return " ".join(filter(None, [self._follow(actor, agency, successor, on), _redirected(agency, successor)]))
+        return " ".join(filter(None, [self._follow(actor, agency, successor, on),
+                                      _redirected(actor, agency, successor)]))
 
     def _follow(self, actor, agency, successor, on):
         count = open_at([agency.pk]).count()
         if count > INLINE_AT_MOST:  # too many for the admin's request: the task worker moves them (``run``)
             start(actor, agency, successor, on, count)
-            return (f"Hồ sơ: {format_number(count, 0)} hồ sơ chưa kết thúc của {agency.name} đang được chuyển dần "
-                    f"sang {successor.name} trong nền (giữ mã hồ sơ, lịch sử và ngày hẹn trả; hồ sơ đến hạn trả trước "
-                    "chuyển trước; người nộp được báo tin khi hồ sơ của họ chuyển): tiến độ ở mục «Tiến độ chuyển "
-                    "sang cơ quan kế thừa» trên trang cơ quan này.")
+            return texts.moving_in_background(count, agency.name, successor.name)
         succession = lifecycle.Succession(agency, successor, on)
         moved = [m for d in open_at([agency.pk]).order_by("pk") if (m := move_dossier(actor, d, succession, successor))]
         if not moved:
             return ""
         drafts = sum(m.status == Status.DRAFT for m in moved)
-        said = (f"Hồ sơ: {format_number(len(moved), 0)} hồ sơ chưa kết thúc của {agency.name} chuyển sang "
-                f"{successor.name} (giữ mã hồ sơ, lịch sử và ngày hẹn trả; người nộp được báo tin)")
-        if drafts:
-            said += f", trong đó {format_number(drafts, 0)} bản nháp của người nộp"
-        return said + "."
+        return texts.moved_now(len(moved), agency.name, successor.name, drafts)
 
     def progress(self, agency):
         return progress(agency)
 
 
-def _redirected(agency, successor) -> str:
+def _redirected(actor, agency, successor) -> str:
     """The moves into `agency` (switched off, paused: ``SuccessorTakesDossiers.refusal``) now go to `successor`, the
-    dossiers straight from their department (one move each); the next batch resumes them (``resume_blocked``)."""
-    said = [f"Việc chuyển {format_number(left, 0)} hồ sơ của {coming.agency.name} (đang tạm dừng) nay chuyển thẳng "
-            f"sang {successor.name}." for coming, left in incoming([agency.pk])]
+    dossiers straight from their department (one move each); the next batch resumes them (``resume_blocked``). Each
+    re-pointed handover leaves an audit entry in `actor`'s name (``REDIRECTED``) on the department whose dossiers move:
+    its code, the successor before and now, and how many dossiers were still to move."""
+    said = []
+    for coming in unfinished().filter(successor=agency).order_by("pk"):  # held since ``refusal``: no batch under way
+        left = waiting(coming.agency_id).count()
+        record(actor, REDIRECTED, "units.Agency", coming.agency_id,
+               {"agency": coming.agency.code, "from": agency.code, "to": successor.code, "waiting": left})
+        if left:
+            said.append(texts.redirected(left, coming.agency.name, successor.name))
     unfinished().filter(successor=agency).update(successor=successor)
     return " ".join(said)

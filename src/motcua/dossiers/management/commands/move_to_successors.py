@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from motcua.core.errors import PermissionDenied
 from motcua.core.money import format_number
 from motcua.dossiers import handover
+from motcua.dossiers.handover_texts import ONLY_PROVINCIAL
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
                                           "việc chuyển.")
                 except PermissionDenied as refused:
                     raise CommandError(f"Tài khoản {actor.username} không nhận tiếp được việc chuyển: "
-                                       f"{handover.ONLY_PROVINCIAL}.") from refused
+                                       f"{ONLY_PROVINCIAL}.") from refused
             if enqueue:
                 handover.move_to_successor.enqueue(each.pk)
                 self.stdout.write(f"{each.agency.name} → {each.successor.name}: đã giao cho tiến trình chạy nền.")

@@ -17,7 +17,7 @@ from motcua.accounts.models import Role, RoleAssignment
 from motcua.audit.models import AuditEntry
 from motcua.core.errors import PermissionDenied
 from motcua.dossiers import handover
-from motcua.dossiers.models import Dossier, SuccessorHandover
+from motcua.dossiers.models import Dossier, DossierEvent, SuccessorHandover
 from motcua.units.models import AdministrativeUnit, Agency
 from tests.factories import AdministrativeUnitFactory, AgencyFactory, sign_in
 from tests.units import test_successor_in_background as background
@@ -258,3 +258,22 @@ def test_the_audit_trail_says_who_redirected_a_paused_move_where_and_with_how_ma
     call_command("chain_audit", "--once")
     call_command("verify_audit", "--without-anchors")
     assert "toàn vẹn" in capsys.readouterr().out
+
+
+def test_a_move_re_pointed_by_another_administrator_goes_on_in_that_administrators_name(
+        client, admin, other_admin, django_capture_on_commit_callbacks):
+    """The administrator who recorded the first successor has lost the role since; the one who records the switched-off
+    successor's own successor re-points the move and carries it on: the dossiers arrive, each move in that name."""
+    old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    RoleAssignment.objects.filter(user=admin, role=Role.PROVINCIAL_ADMIN).delete()
+    later = AgencyFactory(code="H55.06", name="Sở Thử Nghiệm 6", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+
+    _record(client, other_admin, new, later, django_capture_on_commit_callbacks)
+    _worker()
+
+    _moved_once(dossiers, later)
+    moves = DossierEvent.objects.filter(dossier__in=dossiers, action="transfer_agency")
+    assert {e.actor for e in moves} == {other_admin}
+    sign_in(client, other_admin)
+    assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {later.name}" in _progress(client, old)

@@ -350,7 +350,8 @@ class SuccessorTakesDossiers(Follower):
 
 def _redirected(actor, agency, successor) -> str:
     """The moves into `agency` (switched off, paused: ``SuccessorTakesDossiers.refusal``) now go to `successor`, the
-    dossiers straight from their department (one move each); the next batch resumes them (``resume_blocked``). Each
+    dossiers straight from their department (one move each), in `actor`'s name from now on; the next batch resumes them
+    (``resume_blocked``). Each
     re-pointed handover leaves an audit entry in `actor`'s name (``REDIRECTED``) on the department whose dossiers move:
     its code, the successor before and now, and how many dossiers were still to move."""
     said = []
@@ -360,5 +361,6 @@ def _redirected(actor, agency, successor) -> str:
                {"agency": coming.agency.code, "from": agency.code, "to": successor.code, "waiting": left})
         if left:
             said.append(texts.redirected(left, coming.agency.name, successor.name))
-    unfinished().filter(successor=agency).update(successor=successor)
+    # carried on in the name of the administrator who re-pointed it, who holds the role (the recording one may not)
+    unfinished().filter(successor=agency).update(successor=successor, actor=actor)
     return " ".join(said)

@@ -118,3 +118,46 @@ def test_the_counter_reads_on_the_return_form_that_the_post_office_has_the_resul
                        {"method": "counter"}).status_code == 302
     undelivered.refresh_from_db()
     assert undelivered.status == Status.RETURNED and undelivered.return_method == "counter"
+
+
+def test_a_refused_return_keeps_what_the_post_office_said_and_the_form_then_offers_only_the_post(
+        post_office, make_dossier, staff):
+    d = _signed_for_post(make_dossier, staff)
+    client = Client()
+    sign_in(client, staff["counter_officer"])
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    form = page.split('id="return_result-method"', 1)[1].split("</select>", 1)[0]
+    assert 'value="counter"' in form and 'value="post"' in form  # only the pickup is known: every way offered
+    resp = client.post(reverse("backoffice:action", args=[d.pk, "return_result"]), {"method": "counter"})
+    assert resp.status_code == 409 and _not_returned(d)
+    # The post office's answer is kept although the return was refused: the parcel reads where it is.
+    shipment = PostalShipment.objects.get(dossier_id=d.pk)
+    assert shipment.status == "picked_up" and shipment.status_label == "Bưu điện đã nhận kết quả"
+    page = client.get(reverse("backoffice:dossier", args=[d.pk])).content.decode()
+    form = page.split('id="return_result-method"', 1)[1].split("</select>", 1)[0]
+    assert 'value="post"' in form and 'value="counter"' not in form and 'value="online"' not in form
+    assert 'selected' in form.split('value="post"', 1)[1].split(">", 1)[0]
+    assert WITH_POST in page.split('id="return_result-method_helptext"', 1)[1].split("</div>", 1)[0]  # why
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_post_office_is_asked_before_the_dossier_is_locked(post_office, make_dossier, staff, monkeypatch):
+    from django.db import transaction
+
+    from motcua.integrations.adapters.postal import PostalAdapter
+
+    d = _signed_for_post(make_dossier, staff)
+    asked_in_transaction = []
+    refresh = PostalAdapter.refresh
+
+    def watched(self, shipment, **kwargs):
+        asked_in_transaction.append(transaction.get_connection().in_atomic_block)
+        return refresh(self, shipment, **kwargs)
+
+    monkeypatch.setattr(PostalAdapter, "refresh", watched)
+    r = _api_return(staff, d, "counter")
+    assert r.status_code == 409 and r.json()["code"] == "result_with_post"
+    assert asked_in_transaction == [False]  # asked once, with no transaction (so no row lock) open
+    assert PostalShipment.objects.get(dossier_id=d.pk).status == "picked_up"  # and kept after the refusal
+    assert _api_return(staff, d, "post").status_code == 200
+    assert asked_in_transaction == [False]  # by post: nothing to ask

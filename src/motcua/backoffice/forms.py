@@ -212,11 +212,21 @@ class ReturnForm(forms.Form):
     method = forms.ChoiceField(label="Hình thức trả kết quả", choices=ReturnMethod.choices)
     result_file = forms.FileField(label="Tệp kết quả bản quét (nếu có)", required=False)
 
-    def __init__(self, *args, online_refusal=None, **kwargs):
+    def __init__(self, *args, online_refusal=None, held=None, **kwargs):
         """``online_refusal``: why this dossier's result cannot go online now (dossiers.lifecycle.online_return_refusal),
         which the officer reads under the choice. Without an account to receive it, online is not offered; without an
-        electronic result it still is, for a validly signed result PDF attached here makes the result electronic."""
+        electronic result it still is, for a validly signed result PDF attached here makes the result electronic.
+        ``held``: the ways a hold refuses now (dossiers.lifecycle.hold_refusals: the post office has the paper result),
+        not offered, and why under the choice; one chosen on a page loaded before is refused by the return itself."""
         super().__init__(*args, **kwargs)
+        if held:
+            field = self.fields["method"]
+            offered = [c for c in field.choices if c[0] not in held]
+            field.widget.choices = offered  # shown; the return refuses the others with the same words
+            field.help_text = next(iter(held.values())).message
+            if self.initial.get("method") in held and offered:
+                self.initial["method"] = offered[0][0]
+            return
         if online_refusal is not None:
             field = self.fields["method"]
             field.help_text = online_refusal.message

@@ -72,6 +72,7 @@ def _action_form(action, dossier, data=None, files=None):
     if action == "return_result":
         kwargs["initial"] = {"method": dossier.return_method}
         kwargs["online_refusal"] = lifecycle.online_return_refusal(dossier)
+        kwargs["held"] = lifecycle.hold_refusals(dossier)
     if action == "receive":
         kwargs["agency"] = dossier.agency
     if action == "sign_result":
@@ -196,8 +197,8 @@ def _apply(action, dossier, user, form):
     if action == "return_result":
         if c.get("result_file"):  # a validly signed PDF makes a result signed as paper electronic after all
             mark_result_electronic(store_attachment(dossier, c["result_file"], by=user, kind="result"), actor=user)
-        result = lifecycle.return_result(dossier, officer=user, method=c["method"])
-        return result
+        # asked where the result is before this transaction (dossier_action), so that a refusal keeps the answer
+        return lifecycle.return_result(dossier, officer=user, method=c["method"], prepared=True)
     raise Http404("Thao tác không tồn tại.")
 
 
@@ -239,6 +240,8 @@ def dossier_action(request, pk, action):
     if form is not None and not form.is_valid():
         messages.error(request, "Vui lòng sửa các mục được đánh dấu.")
         return dossier_detail(request, pk, forms_override={action: form})
+    if action == "return_result":  # outside the transaction below: what the holds learn stays, refused or not
+        lifecycle.return_result.prepare(dossier, officer=actor(request), method=form.cleaned_data["method"])
     try:
         with transaction.atomic():  # the transition and any file it carries, or nothing
             done = _apply(action, dossier, actor(request), form)

@@ -31,7 +31,7 @@ forms, the API and ``receive`` / ``receive_at_counter`` share), ``appointment`` 
 at a moment: what a unit whose dissolution is recorded ahead may still take, units.receiving), ``GUARDS`` (action → guard(dossier,
 user) raising the same errors as the transition; used by dossiers.access.can_act),
 ``ACTION_LABELS`` (Vietnamese button labels), ``ReturnHold`` and ``return_holds`` (a layer above that may hold the
-result elsewhere refuses a return here: returns.py), ``payload`` (the outbox payload), ``TERMINAL``, ``SIGNED``
+result elsewhere refuses a return here: returns.py; ``hold_refusals``, the ways they refuse now, for the form), ``payload`` (the outbox payload), ``TERMINAL``, ``SIGNED``
 (the statuses after the result was signed), ``DossierRef`` (name a dossier by code + visibility rule instead of
 loading it: the transition's own locking statement finds it; used by the API), ``procedure_and_agency`` (a submission's procedure, with its
 field, and agency by code, active or not, in one statement that also reads whether the agency receives the
@@ -90,6 +90,7 @@ from .reorganization import Succession, event_label, filed_with, moved_because, 
 from .returns import (
     ReturnHold,
     check_return_method,
+    hold_refusals,
     online_return_note,
     online_return_refusal,
     return_choices,
@@ -100,7 +101,8 @@ from .timeliness import awaiting_decision, handovers, online_receipt_due_at, ste
 __all__ = [
     "MAX_EXTENSION_DAYS", "MIN_EXTENSION_DAYS", "ACTION_LABELS", "BEFORE_RECEIPT", "DECIDED", "GUARDS", "IN_PROGRESS", "SIGNED", "TERMINAL", "DossierRef",
     "Succession", "allowed_actions", "appointment", "approve", "awaiting_decision", "check_off_day_reason",
-    "check_return_method", "online_return_note", "online_return_refusal", "return_choices", "ReturnHold",
+    "check_return_method", "hold_refusals", "online_return_note", "online_return_refusal", "return_choices",
+    "ReturnHold",
     "return_holds",
     "complete_step",
     "digitization_recordable", "event_label", "extend", "filed_with", "hand_over", "handovers", "issue_apology",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..models import Dossier, Status
 from .commit import Event, flag_of, reason, transition
 from .processing import shift_clock
-from .returns import check_return
+from .returns import ask_holds, check_return
 
 
 def _close_open_step(d: Dossier, at) -> None:
@@ -54,7 +54,7 @@ def _return_method(d, at, args) -> None:
     check_return(d, args["method"])
 
 
-@transition("return_result", checks=[_return_method])
+@transition("return_result", checks=[_return_method], prepare=ask_holds)
 def return_result(d, at, *, officer, method=None) -> Event:
     """READY_FOR_RETURN → RETURNED at the counter, online or by public post."""
     d.status = Status.RETURNED

@@ -327,10 +327,14 @@ def reason(message: str):
     return check
 
 
-def transition(action: str, *, actor: str = "officer", checks=(), reads=()):
+def transition(action: str, *, actor: str = "officer", checks=(), reads=(), prepare=None):
     """Declare a transition: ``action`` (its guard is guards.GUARDS[action]), the keyword naming who acts,
     the argument checks run after the guard, in order (each ``check(dossier, at, args)`` raises or
-    cleans ``args``), and what the locking statement reads besides the dossier (store.READS). The decorated
+    cleans ``args``), and what the locking statement reads besides the dossier (store.READS). ``prepare(dossier,
+    args)``, if given, runs before the transaction and its lock: what may wait on another system (a network call)
+    and must stay learnt whether the transition then goes on or is refused. A caller that runs the transition
+    inside a transaction of its own calls ``run.prepare(dossier, **kwargs)`` before it and passes
+    ``prepared=True``, or what was learnt is rolled back with a refusal. The decorated
     function receives the locked dossier, the moment and the arguments, changes the dossier and returns the ``Event`` to record; the public function takes the dossier (or a
     ``DossierRef``), the same keyword arguments and ``at=`` (aware datetime; default now)."""
     guard = GUARDS[action]
@@ -340,11 +344,20 @@ def transition(action: str, *, actor: str = "officer", checks=(), reads=()):
         signature = inspect.signature(change)
         params = list(signature.parameters.values())[2:]  # after (dossier, at)
 
-        @functools.wraps(change)
-        def run(dossier, *, at=None, **kwargs):
+        def arguments(kwargs) -> dict:
             bound = signature.replace(parameters=params).bind(**kwargs)
             bound.apply_defaults()
-            args = dict(bound.arguments)
+            return dict(bound.arguments)
+
+        def prepare_run(dossier, **kwargs) -> None:
+            if prepare is not None:
+                prepare(dossier, arguments(kwargs))
+
+        @functools.wraps(change)
+        def run(dossier, *, at=None, prepared=False, **kwargs):
+            args = arguments(kwargs)
+            if prepare is not None and not prepared:
+                prepare(dossier, dict(args))
             moment = now(at)
             who = args[actor]
             with transaction.atomic():
@@ -362,9 +375,11 @@ def transition(action: str, *, actor: str = "officer", checks=(), reads=()):
 
         run.__signature__ = inspect.Signature(
             [inspect.Parameter("dossier", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params,
-             inspect.Parameter("at", inspect.Parameter.KEYWORD_ONLY, default=None)])
+             inspect.Parameter("at", inspect.Parameter.KEYWORD_ONLY, default=None),
+             inspect.Parameter("prepared", inspect.Parameter.KEYWORD_ONLY, default=False)])
         run.action = action
         run.guard = guard
+        run.prepare = prepare_run
         return run
 
     return wrap

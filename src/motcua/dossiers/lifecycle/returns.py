@@ -6,11 +6,14 @@ whose result is a paper document may still be asked for online: the agency can i
 The one home of these rules: intake (the method asked for), the return itself, and the pages offering the choices.
 
 Where the result is, the dossier may not say: a layer above that holds it elsewhere registers a ``ReturnHold`` from its
-``AppConfig.ready`` (the post office holding the paper result: integrations.adapters.postal), asked by the return
-itself under the dossier's lock::
+``AppConfig.ready`` (the post office holding the paper result: integrations.adapters.postal). Its ``ask`` runs before
+the return's transaction, outside the dossier's lock (a network call may wait there, and what it learns stays stored
+when the return is then refused); its ``refusal`` runs under the lock and reads only what is stored; the return form
+offers only the ways no hold refuses (``hold_refusals``)::
 
     @return_holds.register("integrations.postal")
     class ResultWithPostOffice(ReturnHold):
+        def ask(self, dossier, method): ...  # learn and store where the result is (dossier: a Dossier or DossierRef)
         def refusal(self, dossier, method): ...  # a DomainError when the result cannot be returned this way, or None
 """
 
@@ -77,12 +80,36 @@ def online_return_refusal(dossier) -> ValidationFailed | None:
 
 
 class ReturnHold:
+    def ask(self, dossier, method) -> None:
+        """Before the return's transaction, outside any lock: learn and store what ``refusal`` reads. ``dossier`` is a
+        Dossier or a ``DossierRef`` (by code, not yet loaded nor checked visible); ``method`` may be None (the way
+        the applicant asked for)."""
+
     def refusal(self, dossier, method) -> DomainError | None:
-        """Why the result of ``dossier`` cannot be returned by ``method`` now (None: this hold does not stop it)."""
+        """Why the result of ``dossier`` cannot be returned by ``method`` now (None: this hold does not stop it), from
+        what is stored: it runs under the dossier's lock."""
         return None
 
 
 return_holds: Registry[type[ReturnHold]] = Registry("return hold")
+
+
+def ask_holds(dossier, args) -> None:
+    """The return's preparation (``transition(prepare=…)``): each hold learns where the result is."""
+    for _name, hold in return_holds.items():
+        hold().ask(dossier, args.get("method"))
+
+
+def hold_refusals(dossier) -> dict[str, DomainError]:
+    """The ways a registered hold refuses now, each with its refusal, from what is stored: the return form offers
+    the others and says why."""
+    refused = {}
+    for method in ReturnMethod.values:
+        for _name, hold in return_holds.items():
+            if (refusal := hold().refusal(dossier, method)) is not None:
+                refused[method] = refusal
+                break
+    return refused
 
 
 def check_return(dossier, method) -> None:

@@ -2,8 +2,10 @@
 
 A result the post office has taken (picked up, on its way, delivered) goes on by post: a return recorded another way
 (at the counter, online) is refused, 409 ``result_with_post`` (``ResultWithPostOffice``, a hold the return asks:
-dossiers.lifecycle.returns). While the pickup is only asked, the post office is asked first, briefly; when it cannot
-be reached the return goes on and the outbox calls the pickup off. A parcel that came back undelivered is collected at
+dossiers.lifecycle.returns), and the return form offers only the post. While the pickup is only asked, the post office
+is asked first, briefly, before the return's transaction (the dossier is not locked while it answers, and what it says
+stays stored when the return is then refused); when it cannot be reached the return goes on and the outbox calls the
+pickup off. A parcel that came back undelivered is collected at
 the counter (``record_collected``)."""
 
 from __future__ import annotations
@@ -76,18 +78,32 @@ def record_collected(dossier, *, officer, at=None) -> PostalShipment:
 
 @return_holds.register("integrations.postal")
 class ResultWithPostOffice(ReturnHold):
+    def ask(self, dossier, method):
+        """A return other than by post of a result whose pickup is only asked: ask the post office whether it has taken
+        it (``refusal`` reads its answer). Not reached, or no answer to take: nothing learnt, the return goes on."""
+        asked = getattr(dossier, "return_method", None)  # None: a DossierRef does not say
+        if (method or asked) == ReturnMethod.POST or asked not in (None, ReturnMethod.POST):
+            return  # returned by post, or asked another way (no parcel)
+        if (adapter := build("postal")) is None:
+            return
+        if isinstance(dossier, Dossier):
+            shipment = _parcels(dossier.pk).first()
+        else:  # named by its code (the API): the dossier's visibility is checked by the return, which reads it
+            shipment = PostalShipment.objects.filter(
+                dossier_id=Subquery(Dossier.objects.filter(code=dossier.code).values("pk")[:1])).order_by("-id").first()
+        if shipment is None or shipment.status != "pickup_requested":
+            return
+        try:
+            adapter.refresh(shipment, timeout_s=ASK_TIMEOUT_S)
+        except (TransientError, PermanentError):
+            pass
+
     def refusal(self, dossier, method):
-        """A return other than by post while the post office has the result (asked first while only the pickup is
-        known locally; not reached: no refusal, the outbox calls the pickup off)."""
+        """A return other than by post while the post office has the result (as last stored: ``ask`` asked first)."""
         # LEGAL §1.6 [A: S57, S59]: one result, returned one way: the paper result the post office took goes on by post
         if method == ReturnMethod.POST:
             return None
         shipment = shipment_of(dossier)  # the way asked for until the return records another
-        if shipment is not None and shipment.status == "pickup_requested" and (adapter := build("postal")):
-            try:
-                adapter.refresh(shipment, timeout_s=ASK_TIMEOUT_S)
-            except (TransientError, PermanentError):  # not reached, or no answer to take: the return goes on
-                pass
         if shipment is None or shipment.status not in WITH_POST_OFFICE:
             return None
         return InvalidTransition(

@@ -19,6 +19,7 @@ from motcua.core.errors import PermissionDenied
 from motcua.dossiers import handover
 from motcua.dossiers.models import Dossier, DossierEvent, SuccessorHandover
 from motcua.units.models import AdministrativeUnit, Agency
+from tests.admin_forms import admin_form, errors_of
 from tests.factories import AdministrativeUnitFactory, AgencyFactory, sign_in
 from tests.units import test_successor_in_background as background
 from tests.units.test_successor_in_background import OPEN, _moved_once, _progress, _record, _worker, _world
@@ -277,3 +278,53 @@ def test_a_move_re_pointed_by_another_administrator_goes_on_in_that_administrato
     assert {e.actor for e in moves} == {other_admin}
     sign_in(client, other_admin)
     assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {later.name}" in _progress(client, old)
+
+
+def _re_pointing_refused(client, viewer, old, new, later, dossiers, said: str) -> None:
+    """The administrator's save of `new`'s successor `later` is refused with `said`, and nothing changed: `new` has no
+    successor, the paused move still goes to `new` in the recording administrator's name, no dossier moved."""
+    sign_in(client, viewer)
+    url = f"/admin/units/agency/{new.pk}/change/"
+    answer = client.post(url, admin_form(client, url, successor=str(later.pk), is_active=""), follow=True)
+
+    problems = errors_of(answer)
+    assert any(said in p for p in problems), problems
+    new.refresh_from_db()
+    assert new.successor_id is None
+    moving = SuccessorHandover.objects.get(agency=old)
+    assert (moving.successor_id, moving.finished_at) == (new.pk, None)
+    assert not AuditEntry.objects.filter(action=handover.REDIRECTED).exists()
+    assert Dossier.objects.filter(agency=old).count() == len(dossiers)
+
+
+def test_re_pointing_a_paused_move_is_refused_to_an_administrator_who_may_not_move_its_dossiers(
+        client, admin, django_user_model, django_capture_on_commit_callbacks):
+    """The switched-off successor holds no dossier of its own, but the paused move into it would go on in the name of
+    whoever records its successor: an account without the provincial-admin role is refused, the department whose
+    dossiers wait named, instead of a move that would pause again at once."""
+    old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+    nobody = django_user_model.objects.create_superuser("sieu", "s@example.vn", "matkhau-123")
+
+    _re_pointing_refused(client, nobody, old, new, later, dossiers,
+                         f"{old.name} còn {OPEN} hồ sơ chưa kết thúc, sẽ chuyển sang {later.name}: chỉ tài khoản có "
+                         "vai trò quản trị cấp tỉnh mới chuyển được hồ sơ giữa các cơ quan")
+    assert SuccessorHandover.objects.get(agency=old).actor == admin
+
+
+def test_re_pointing_a_paused_move_to_a_successor_that_could_not_keep_a_waiting_dossier_is_refused(
+        client, admin, django_capture_on_commit_callbacks):
+    """The new successor's unit's dissolution is recorded ahead, before one of the waiting dossiers is due: nobody
+    there would return its result, so the save is refused naming that dossier and the department it waits at."""
+    old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    today = timezone.localdate()
+    closing = AdministrativeUnitFactory(code="56", name="Tỉnh Giải Thể", level=AdministrativeUnit.PROVINCE,
+                                        valid_to=today + dt.timedelta(days=20))
+    later = AgencyFactory(code="H56.05", name="Sở Giải Thể 5", kind=Agency.PROVINCIAL_DEPARTMENT, admin_unit=closing)
+    Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(due_at=timezone.now() + dt.timedelta(days=5))
+    late = dossiers[2]
+    Dossier.objects.filter(pk=late.pk).update(due_at=timezone.now() + dt.timedelta(days=60))
+
+    _re_pointing_refused(client, admin, old, new, later, dossiers,
+                         f"{later.name} không nhận được 1 hồ sơ chưa kết thúc của {old.name} ({late.code})")

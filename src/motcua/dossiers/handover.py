@@ -296,7 +296,8 @@ class SuccessorTakesDossiers(Follower):
     (whose roles moved before, accounts.reorganization) process and return them there, from its queue. More than
     ``INLINE_AT_MOST`` move in the background (``start``, ``run``), all checked in the save all the same. Refused
     before anything is saved when the administrator may not move them, or the successor could not keep them (its
-    unit closing before a dossier is due: nobody would return the result)."""
+    unit closing before a dossier is due: nobody would return the result); so are the dossiers still waiting in a
+    paused move into the department, which goes to the successor too (``_redirected``)."""
 
     order = 30  # after the roles (20): an assignee who now holds a role at the successor keeps the dossier
 
@@ -305,28 +306,15 @@ class SuccessorTakesDossiers(Follower):
         # (lifecycle.transfer_agency moves only to an agency that works), and they would wait at the predecessor.
         # Already switched off (read under units.succession's lock), the move into it is paused: its successor may be
         # recorded, and that move goes there instead (``follow``), once a batch under way has committed.
+        # Those paused moves go on into `successor` in `actor`'s name (``_redirected``): their waiting dossiers are
+        # checked as the agency's own are, each at the department it waits at.
         if not Agency.objects.filter(pk=agency.pk, is_active=True).exists():
-            list(unfinished().select_for_update(of=("self",)).filter(successor=agency).values_list("pk", flat=True))
-            return self._refusal(actor, agency, successor)
+            coming = list(unfinished().select_for_update(of=("self",)).filter(successor=agency).order_by("pk"))
+            return " ".join(filter(None, [_cannot_move(actor, agency, open_at([agency.pk]), successor)] + [
+                _cannot_move(actor, each.agency, waiting(each.agency_id), successor) for each in coming]))
         for coming, left in incoming([agency.pk]):
             return texts.still_receiving(agency.name, left, coming.agency.name)
-        return self._refusal(actor, agency, successor)
-
-    def _refusal(self, actor, agency, successor):
-        held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
-        if not held:
-            return ""
-        try:
-            lifecycle.GUARDS["transfer_agency"](held[0], actor)
-        except PermissionDenied:
-            return texts.refusal_role(agency.name, len(held), successor.name)
-        today = timezone.localdate()
-        if refused := receiving.handover_refusal(successor, today):
-            return texts.refusal_successor(agency.name, len(held), refused.message)
-        late = [(d, refused) for d in held if (refused := _late(successor, today, d))]
-        if not late:
-            return ""
-        return texts.cannot_keep(successor.name, agency.name, [texts.named(d) for d, _ in late], late[0][1].fact)
+        return _cannot_move(actor, agency, open_at([agency.pk]), successor)
 
     def follow(self, actor, agency, successor, on):
         return " ".join(filter(None, [self._follow(actor, agency, successor, on),
@@ -346,6 +334,26 @@ class SuccessorTakesDossiers(Follower):
 
     def progress(self, agency):
         return progress(agency)
+
+
+def _cannot_move(actor, agency, dossiers, successor) -> str:
+    """Why `actor` may not move `dossiers`, open at the department `agency`, to `successor` ("" when they may): the
+    role that moves them (checked on the first), the successor taking no dossiers, or not able to keep some of them
+    (``_late``); the message names `agency`, where they are."""
+    held = list(dossiers.select_related("agency", "current_agency").order_by("pk"))
+    if not held:
+        return ""
+    try:
+        lifecycle.GUARDS["transfer_agency"](held[0], actor)
+    except PermissionDenied:
+        return texts.refusal_role(agency.name, len(held), successor.name)
+    today = timezone.localdate()
+    if refused := receiving.handover_refusal(successor, today):
+        return texts.refusal_successor(agency.name, len(held), refused.message)
+    late = [(d, refused) for d in held if (refused := _late(successor, today, d))]
+    if not late:
+        return ""
+    return texts.cannot_keep(successor.name, agency.name, [texts.named(d) for d, _ in late], late[0][1].fact)
 
 
 def _redirected(actor, agency, successor) -> str:

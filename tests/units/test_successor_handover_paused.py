@@ -19,6 +19,7 @@ from motcua.core.errors import PermissionDenied
 from motcua.dossiers import handover
 from motcua.dossiers.models import Dossier, DossierEvent, SuccessorHandover
 from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.succession import SUCCESSION_ON
 from tests.admin_forms import admin_form, errors_of
 from tests.factories import AdministrativeUnitFactory, AgencyFactory, sign_in
 from tests.units import test_successor_in_background as background
@@ -328,3 +329,23 @@ def test_re_pointing_a_paused_move_to_a_successor_that_could_not_keep_a_waiting_
 
     _re_pointing_refused(client, admin, old, new, later, dossiers,
                          f"{later.name} không nhận được 1 hồ sơ chưa kết thúc của {old.name} ({late.code})")
+
+
+def test_a_re_pointed_move_records_the_date_of_the_succession_that_now_applies(
+        client, admin, django_capture_on_commit_callbacks):
+    """The first successor was recorded days ago; its own successor, recorded today, takes the paused move over from
+    today: each dossier's move says so (its history, the statistics' moment), not the first recording's day."""
+    old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    today = timezone.localdate()
+    SuccessorHandover.objects.filter(agency=old).update(on=today - dt.timedelta(days=10))
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+
+    _record(client, admin, new, later, django_capture_on_commit_callbacks)
+    _worker()
+
+    _moved_once(dossiers, later)
+    assert SuccessorHandover.objects.get(agency=old).on == today
+    moves = DossierEvent.objects.filter(dossier__in=dossiers, action="transfer_agency")
+    assert {e.data[SUCCESSION_ON] for e in moves} == {today.isoformat()}
+    assert {e.data["effective_at"][:10] for e in moves} == {today.isoformat()}

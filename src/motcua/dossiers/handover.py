@@ -318,7 +318,7 @@ class SuccessorTakesDossiers(Follower):
 
     def follow(self, actor, agency, successor, on):
         return " ".join(filter(None, [self._follow(actor, agency, successor, on),
-                                      _redirected(actor, agency, successor)]))
+                                      _redirected(actor, agency, successor, on)]))
 
     def _follow(self, actor, agency, successor, on):
         count = open_at([agency.pk]).count()
@@ -356,10 +356,10 @@ def _cannot_move(actor, agency, dossiers, successor) -> str:
     return texts.cannot_keep(successor.name, agency.name, [texts.named(d) for d, _ in late], late[0][1].fact)
 
 
-def _redirected(actor, agency, successor) -> str:
+def _redirected(actor, agency, successor, on) -> str:
     """The moves into `agency` (switched off, paused: ``SuccessorTakesDossiers.refusal``) now go to `successor`, the
-    dossiers straight from their department (one move each), in `actor`'s name from now on; the next batch resumes them
-    (``resume_blocked``). Each
+    dossiers straight from their department (one move each), in `actor`'s name and under this succession (taking over
+    `on`: the date the moves record) from now on; the next batch resumes them (``resume_blocked``). Each
     re-pointed handover leaves an audit entry in `actor`'s name (``REDIRECTED``) on the department whose dossiers move:
     its code, the successor before and now, and how many dossiers were still to move."""
     said = []
@@ -370,5 +370,5 @@ def _redirected(actor, agency, successor) -> str:
         if left:
             said.append(texts.redirected(left, coming.agency.name, successor.name))
     # carried on in the name of the administrator who re-pointed it, who holds the role (the recording one may not)
-    unfinished().filter(successor=agency).update(successor=successor, actor=actor)
+    unfinished().filter(successor=agency).update(successor=successor, actor=actor, on=on)
     return " ".join(said)

@@ -349,3 +349,77 @@ def test_a_re_pointed_move_records_the_date_of_the_succession_that_now_applies(
     moves = DossierEvent.objects.filter(dossier__in=dossiers, action="transfer_agency")
     assert {e.data[SUCCESSION_ON] for e in moves} == {today.isoformat()}
     assert {e.data["effective_at"][:10] for e in moves} == {today.isoformat()}
+
+
+def test_a_move_re_pointed_midway_says_how_many_dossiers_went_to_each_successor(
+        client, admin, django_capture_on_commit_callbacks, monkeypatch):
+    """Some dossiers reached the first successor before it was switched off; the rest go to its own successor. The
+    department's page and the audit trail credit each successor with its own, not every dossier to the last one."""
+    old, new, _counter, dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    real, calls = handover.move_dossier, []
+
+    def switched_off_after_the_first_batch(actor, d, plan, to_agency):
+        calls.append(d.pk)
+        moved = real(actor, d, plan, to_agency)
+        if len(calls) == 2:
+            Agency.objects.filter(pk=new.pk).update(is_active=False)
+        return moved
+
+    monkeypatch.setattr(handover, "move_dossier", switched_off_after_the_first_batch)
+    _worker()
+    monkeypatch.setattr(handover, "move_dossier", real)
+    assert Dossier.objects.filter(agency=new).count() == 2
+    assert f"đã chuyển 2 hồ sơ chưa kết thúc sang {new.name}, còn {OPEN - 2} hồ sơ đang chờ chuyển" in _progress(
+        client, old)
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+
+    _record(client, admin, new, later, django_capture_on_commit_callbacks)
+
+    said = _progress(client, old)
+    assert (f"đã chuyển 2 hồ sơ chưa kết thúc (2 sang {new.name}), còn {OPEN - 2} hồ sơ đang chờ chuyển sang "
+            f"{later.name}") in said, said
+
+    _worker()
+
+    # the two the first successor held went on to its successor with its own (in its save), the rest straight there
+    assert Dossier.objects.filter(agency=later).count() == OPEN
+    assert DossierEvent.objects.filter(dossier__in=dossiers, action="transfer_agency").count() == OPEN + 2
+    said = _progress(client, old)
+    assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc (2 sang {new.name}, {OPEN - 2} sang {later.name})" in said, said
+    [entry] = AuditEntry.objects.filter(action=handover.HANDED_OVER)
+    assert entry.data["moved"] == OPEN
+    assert entry.data["moved_to"] == [{"successor": new.code, "moved": 2}, {"successor": later.code, "moved": OPEN - 2}]
+
+
+def test_the_count_by_successor_reads_as_people_write_numbers():
+    from motcua.dossiers import handover_texts
+
+    said = handover_texts.finished(1500, "Sở B", timezone.now(), [("Sở A", 1234), ("Sở B", 266)])
+
+    assert "đã chuyển xong 1.500 hồ sơ chưa kết thúc (1.234 sang Sở A, 266 sang Sở B)" in said, said
+
+
+def test_a_handover_recorded_before_the_count_by_successor_credits_its_moves_to_its_successor(admin):
+    """Migration 0018: a handover that had moved dossiers before ``moved_to`` existed reads, on its page, as before
+    (everything toward its current successor); one that had moved none starts empty."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("motcua.dossiers.migrations.0018_successor_handover_moved_to")
+    old, new, _other = background._departments()
+    other_old = AgencyFactory(code="H55.07", name="Sở Thử Nghiệm 7", kind=Agency.PROVINCIAL_DEPARTMENT,
+                              admin_unit=old.admin_unit)
+    moving = SuccessorHandover.objects.create(agency=old, successor=new, on=timezone.localdate(), actor=admin,
+                                              total=9, moved=4)
+    fresh = SuccessorHandover.objects.create(agency=other_old, successor=new, on=timezone.localdate(), actor=admin,
+                                             total=9)
+
+    migration.counted_toward_the_current_successor(apps, None)
+
+    moving.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (moving.moved_to, fresh.moved_to) == ([{"agency": new.pk, "moved": 4}], [])
+    assert handover.moved_to(moving) == []  # one successor: the page's sentence as before

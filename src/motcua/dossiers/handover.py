@@ -114,8 +114,10 @@ def run(handover_id: int) -> SuccessorHandover:
                 handover.finished_at, handover.blocked = timezone.now(), ""
                 handover.save(update_fields=["finished_at", "blocked"])
                 changed()
-                record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
-                       {"successor": handover.successor.code, "moved": handover.moved})
+                data = {"successor": handover.successor.code, "moved": handover.moved}
+                if several := moved_to(handover):
+                    data["moved_to"] = [{"successor": agency.code, "moved": count} for agency, count in several]
+                record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id, data)
                 return handover
             # the recording administrator's roles read now, not cached, and held until this batch commits: a role
             # removed meanwhile waits for the batch, and the next one sees it gone (no dossier moves after that)
@@ -144,13 +146,34 @@ def run(handover_id: int) -> SuccessorHandover:
                     passed.add(d.pk)
                 else:
                     moved += 1
-            if moved:
-                SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
+            if moved:  # the row is held since the batch began: ``moved_to`` as read is the stored one
+                SuccessorHandover.objects.filter(pk=handover.pk).update(
+                    moved=F("moved") + moved, moved_to=_credited(handover.moved_to, successor.pk, moved))
             if stuck != handover.stuck or blocked != handover.blocked:
                 SuccessorHandover.objects.filter(pk=handover.pk).update(stuck=stuck, blocked=blocked)
             if blocked:
                 handover.blocked = blocked
                 return handover  # the dossiers it moved stay moved; the rest wait, whole, at the department
+
+
+def _credited(moved_to: list, successor_id: int, count: int) -> list:
+    """``SuccessorHandover.moved_to`` with `count` more dossiers moved to `successor_id` (a new entry, last, for a
+    successor that took none before)."""
+    credited = [dict(each) for each in moved_to]
+    for each in credited:
+        if each["agency"] == successor_id:
+            each["moved"] += count
+            return credited
+    return [*credited, {"agency": successor_id, "moved": count}]
+
+
+def moved_to(handover) -> list[tuple[Agency, int]]:
+    """(successor, dossiers moved to it) of `handover`, in the order they took them, when the move was re-pointed
+    (``_redirected``) after some moved; [] when its successor now took them all (or none moved yet)."""
+    if not handover.moved_to or [each["agency"] for each in handover.moved_to] == [handover.successor_id]:
+        return []
+    agencies = Agency.objects.in_bulk([each["agency"] for each in handover.moved_to])
+    return [(agencies[each["agency"]], each["moved"]) for each in handover.moved_to if each["agency"] in agencies]
 
 
 def _successor(handover) -> Agency:
@@ -235,12 +258,13 @@ def progress(agency) -> str:
     if handover is None:
         return ""
     moved, successor = handover.moved, handover.successor.name
+    split = [(each.name, count) for each, count in moved_to(handover)]
     if handover.finished_at is not None:
-        return texts.finished(moved, successor, handover.finished_at)
+        return texts.finished(moved, successor, handover.finished_at, split)
     left = waiting(agency.pk).count()
     if handover.blocked:
-        return texts.paused(moved, left, successor, handover.blocked, agency.name) + refused_moves(handover)
-    return texts.moving(moved, left, successor) + refused_moves(handover)
+        return texts.paused(moved, left, successor, handover.blocked, agency.name, split) + refused_moves(handover)
+    return texts.moving(moved, left, successor, split) + refused_moves(handover)
 
 
 def refused_moves(handover) -> str:

@@ -19,6 +19,8 @@ from motcua.core.errors import PermissionDenied
 from motcua.dossiers import handover
 from motcua.dossiers.models import Dossier, DossierEvent, SuccessorHandover
 from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.succession import SUCCESSION_ON
+from tests.admin_forms import admin_form, errors_of
 from tests.factories import AdministrativeUnitFactory, AgencyFactory, sign_in
 from tests.units import test_successor_in_background as background
 from tests.units.test_successor_in_background import OPEN, _moved_once, _progress, _record, _worker, _world
@@ -277,3 +279,147 @@ def test_a_move_re_pointed_by_another_administrator_goes_on_in_that_administrato
     assert {e.actor for e in moves} == {other_admin}
     sign_in(client, other_admin)
     assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc sang {later.name}" in _progress(client, old)
+
+
+def _re_pointing_refused(client, viewer, old, new, later, dossiers, said: str) -> None:
+    """The administrator's save of `new`'s successor `later` is refused with `said`, and nothing changed: `new` has no
+    successor, the paused move still goes to `new` in the recording administrator's name, no dossier moved."""
+    sign_in(client, viewer)
+    url = f"/admin/units/agency/{new.pk}/change/"
+    answer = client.post(url, admin_form(client, url, successor=str(later.pk), is_active=""), follow=True)
+
+    problems = errors_of(answer)
+    assert any(said in p for p in problems), problems
+    new.refresh_from_db()
+    assert new.successor_id is None
+    moving = SuccessorHandover.objects.get(agency=old)
+    assert (moving.successor_id, moving.finished_at) == (new.pk, None)
+    assert not AuditEntry.objects.filter(action=handover.REDIRECTED).exists()
+    assert Dossier.objects.filter(agency=old).count() == len(dossiers)
+
+
+def test_re_pointing_a_paused_move_is_refused_to_an_administrator_who_may_not_move_its_dossiers(
+        client, admin, django_user_model, django_capture_on_commit_callbacks):
+    """The switched-off successor holds no dossier of its own, but the paused move into it would go on in the name of
+    whoever records its successor: an account without the provincial-admin role is refused, the department whose
+    dossiers wait named, instead of a move that would pause again at once."""
+    old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+    nobody = django_user_model.objects.create_superuser("sieu", "s@example.vn", "matkhau-123")
+
+    _re_pointing_refused(client, nobody, old, new, later, dossiers,
+                         f"{old.name} còn {OPEN} hồ sơ chưa kết thúc, sẽ chuyển sang {later.name}: chỉ tài khoản có "
+                         "vai trò quản trị cấp tỉnh mới chuyển được hồ sơ giữa các cơ quan")
+    assert SuccessorHandover.objects.get(agency=old).actor == admin
+
+
+def test_re_pointing_a_paused_move_to_a_successor_that_could_not_keep_a_waiting_dossier_is_refused(
+        client, admin, django_capture_on_commit_callbacks):
+    """The new successor's unit's dissolution is recorded ahead, before one of the waiting dossiers is due: nobody
+    there would return its result, so the save is refused naming that dossier and the department it waits at."""
+    old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    today = timezone.localdate()
+    closing = AdministrativeUnitFactory(code="56", name="Tỉnh Giải Thể", level=AdministrativeUnit.PROVINCE,
+                                        valid_to=today + dt.timedelta(days=20))
+    later = AgencyFactory(code="H56.05", name="Sở Giải Thể 5", kind=Agency.PROVINCIAL_DEPARTMENT, admin_unit=closing)
+    Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(due_at=timezone.now() + dt.timedelta(days=5))
+    late = dossiers[2]
+    Dossier.objects.filter(pk=late.pk).update(due_at=timezone.now() + dt.timedelta(days=60))
+
+    _re_pointing_refused(client, admin, old, new, later, dossiers,
+                         f"{later.name} không nhận được 1 hồ sơ chưa kết thúc của {old.name} ({late.code})")
+
+
+def test_a_re_pointed_move_records_the_date_of_the_succession_that_now_applies(
+        client, admin, django_capture_on_commit_callbacks):
+    """The first successor was recorded days ago; its own successor, recorded today, takes the paused move over from
+    today: each dossier's move says so (its history, the statistics' moment), not the first recording's day."""
+    old, new, _counter, dossiers = _switched_off_meanwhile(client, admin, django_capture_on_commit_callbacks)
+    today = timezone.localdate()
+    SuccessorHandover.objects.filter(agency=old).update(on=today - dt.timedelta(days=10))
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+
+    _record(client, admin, new, later, django_capture_on_commit_callbacks)
+    _worker()
+
+    _moved_once(dossiers, later)
+    assert SuccessorHandover.objects.get(agency=old).on == today
+    moves = DossierEvent.objects.filter(dossier__in=dossiers, action="transfer_agency")
+    assert {e.data[SUCCESSION_ON] for e in moves} == {today.isoformat()}
+    assert {e.data["effective_at"][:10] for e in moves} == {today.isoformat()}
+
+
+def test_a_move_re_pointed_midway_says_how_many_dossiers_went_to_each_successor(
+        client, admin, django_capture_on_commit_callbacks, monkeypatch):
+    """Some dossiers reached the first successor before it was switched off; the rest go to its own successor. The
+    department's page and the audit trail credit each successor with its own, not every dossier to the last one."""
+    old, new, _counter, dossiers = _world()
+    _record(client, admin, old, new, django_capture_on_commit_callbacks)
+    real, calls = handover.move_dossier, []
+
+    def switched_off_after_the_first_batch(actor, d, plan, to_agency):
+        calls.append(d.pk)
+        moved = real(actor, d, plan, to_agency)
+        if len(calls) == 2:
+            Agency.objects.filter(pk=new.pk).update(is_active=False)
+        return moved
+
+    monkeypatch.setattr(handover, "move_dossier", switched_off_after_the_first_batch)
+    _worker()
+    monkeypatch.setattr(handover, "move_dossier", real)
+    assert Dossier.objects.filter(agency=new).count() == 2
+    assert f"đã chuyển 2 hồ sơ chưa kết thúc sang {new.name}, còn {OPEN - 2} hồ sơ đang chờ chuyển" in _progress(
+        client, old)
+    later = AgencyFactory(code="H55.05", name="Sở Thử Nghiệm 5", kind=Agency.PROVINCIAL_DEPARTMENT,
+                          admin_unit=new.admin_unit)
+
+    _record(client, admin, new, later, django_capture_on_commit_callbacks)
+
+    said = _progress(client, old)
+    assert (f"đã chuyển 2 hồ sơ chưa kết thúc (2 sang {new.name}), còn {OPEN - 2} hồ sơ đang chờ chuyển sang "
+            f"{later.name}") in said, said
+
+    _worker()
+
+    # the two the first successor held went on to its successor with its own (in its save), the rest straight there
+    assert Dossier.objects.filter(agency=later).count() == OPEN
+    assert DossierEvent.objects.filter(dossier__in=dossiers, action="transfer_agency").count() == OPEN + 2
+    said = _progress(client, old)
+    assert f"đã chuyển xong {OPEN} hồ sơ chưa kết thúc (2 sang {new.name}, {OPEN - 2} sang {later.name})" in said, said
+    [entry] = AuditEntry.objects.filter(action=handover.HANDED_OVER)
+    assert entry.data["moved"] == OPEN
+    assert entry.data["moved_to"] == [{"successor": new.code, "moved": 2}, {"successor": later.code, "moved": OPEN - 2}]
+
+
+def test_the_count_by_successor_reads_as_people_write_numbers():
+    from motcua.dossiers import handover_texts
+
+    said = handover_texts.finished(1500, "Sở B", timezone.now(), [("Sở A", 1234), ("Sở B", 266)])
+
+    assert "đã chuyển xong 1.500 hồ sơ chưa kết thúc (1.234 sang Sở A, 266 sang Sở B)" in said, said
+
+
+def test_a_handover_recorded_before_the_count_by_successor_credits_its_moves_to_its_successor(admin):
+    """Migration 0018: a handover that had moved dossiers before ``moved_to`` existed reads, on its page, as before
+    (everything toward its current successor); one that had moved none starts empty."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("motcua.dossiers.migrations.0018_successor_handover_moved_to")
+    old, new, _other = background._departments()
+    other_old = AgencyFactory(code="H55.07", name="Sở Thử Nghiệm 7", kind=Agency.PROVINCIAL_DEPARTMENT,
+                              admin_unit=old.admin_unit)
+    moving = SuccessorHandover.objects.create(agency=old, successor=new, on=timezone.localdate(), actor=admin,
+                                              total=9, moved=4)
+    fresh = SuccessorHandover.objects.create(agency=other_old, successor=new, on=timezone.localdate(), actor=admin,
+                                             total=9)
+
+    migration.counted_toward_the_current_successor(apps, None)
+
+    moving.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (moving.moved_to, fresh.moved_to) == ([{"agency": new.pk, "moved": 4}], [])
+    assert handover.moved_to(moving) == []  # one successor: the page's sentence as before

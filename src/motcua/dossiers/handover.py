@@ -114,8 +114,10 @@ def run(handover_id: int) -> SuccessorHandover:
                 handover.finished_at, handover.blocked = timezone.now(), ""
                 handover.save(update_fields=["finished_at", "blocked"])
                 changed()
-                record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id,
-                       {"successor": handover.successor.code, "moved": handover.moved})
+                data = {"successor": handover.successor.code, "moved": handover.moved}
+                if several := moved_to(handover):
+                    data["moved_to"] = [{"successor": agency.code, "moved": count} for agency, count in several]
+                record(handover.actor, HANDED_OVER, "units.Agency", handover.agency_id, data)
                 return handover
             # the recording administrator's roles read now, not cached, and held until this batch commits: a role
             # removed meanwhile waits for the batch, and the next one sees it gone (no dossier moves after that)
@@ -144,13 +146,34 @@ def run(handover_id: int) -> SuccessorHandover:
                     passed.add(d.pk)
                 else:
                     moved += 1
-            if moved:
-                SuccessorHandover.objects.filter(pk=handover.pk).update(moved=F("moved") + moved)
+            if moved:  # the row is held since the batch began: ``moved_to`` as read is the stored one
+                SuccessorHandover.objects.filter(pk=handover.pk).update(
+                    moved=F("moved") + moved, moved_to=_credited(handover.moved_to, successor.pk, moved))
             if stuck != handover.stuck or blocked != handover.blocked:
                 SuccessorHandover.objects.filter(pk=handover.pk).update(stuck=stuck, blocked=blocked)
             if blocked:
                 handover.blocked = blocked
                 return handover  # the dossiers it moved stay moved; the rest wait, whole, at the department
+
+
+def _credited(moved_to: list, successor_id: int, count: int) -> list:
+    """``SuccessorHandover.moved_to`` with `count` more dossiers moved to `successor_id` (a new entry, last, for a
+    successor that took none before)."""
+    credited = [dict(each) for each in moved_to]
+    for each in credited:
+        if each["agency"] == successor_id:
+            each["moved"] += count
+            return credited
+    return [*credited, {"agency": successor_id, "moved": count}]
+
+
+def moved_to(handover) -> list[tuple[Agency, int]]:
+    """(successor, dossiers moved to it) of `handover`, in the order they took them, when the move was re-pointed
+    (``_redirected``) after some moved; [] when its successor now took them all (or none moved yet)."""
+    if not handover.moved_to or [each["agency"] for each in handover.moved_to] == [handover.successor_id]:
+        return []
+    agencies = Agency.objects.in_bulk([each["agency"] for each in handover.moved_to])
+    return [(agencies[each["agency"]], each["moved"]) for each in handover.moved_to if each["agency"] in agencies]
 
 
 def _successor(handover) -> Agency:
@@ -235,12 +258,13 @@ def progress(agency) -> str:
     if handover is None:
         return ""
     moved, successor = handover.moved, handover.successor.name
+    split = [(each.name, count) for each, count in moved_to(handover)]
     if handover.finished_at is not None:
-        return texts.finished(moved, successor, handover.finished_at)
+        return texts.finished(moved, successor, handover.finished_at, split)
     left = waiting(agency.pk).count()
     if handover.blocked:
-        return texts.paused(moved, left, successor, handover.blocked, agency.name) + refused_moves(handover)
-    return texts.moving(moved, left, successor) + refused_moves(handover)
+        return texts.paused(moved, left, successor, handover.blocked, agency.name, split) + refused_moves(handover)
+    return texts.moving(moved, left, successor, split) + refused_moves(handover)
 
 
 def refused_moves(handover) -> str:
@@ -296,7 +320,8 @@ class SuccessorTakesDossiers(Follower):
     (whose roles moved before, accounts.reorganization) process and return them there, from its queue. More than
     ``INLINE_AT_MOST`` move in the background (``start``, ``run``), all checked in the save all the same. Refused
     before anything is saved when the administrator may not move them, or the successor could not keep them (its
-    unit closing before a dossier is due: nobody would return the result)."""
+    unit closing before a dossier is due: nobody would return the result); so are the dossiers still waiting in a
+    paused move into the department, which goes to the successor too (``_redirected``)."""
 
     order = 30  # after the roles (20): an assignee who now holds a role at the successor keeps the dossier
 
@@ -305,32 +330,19 @@ class SuccessorTakesDossiers(Follower):
         # (lifecycle.transfer_agency moves only to an agency that works), and they would wait at the predecessor.
         # Already switched off (read under units.succession's lock), the move into it is paused: its successor may be
         # recorded, and that move goes there instead (``follow``), once a batch under way has committed.
+        # Those paused moves go on into `successor` in `actor`'s name (``_redirected``): their waiting dossiers are
+        # checked as the agency's own are, each at the department it waits at.
         if not Agency.objects.filter(pk=agency.pk, is_active=True).exists():
-            list(unfinished().select_for_update(of=("self",)).filter(successor=agency).values_list("pk", flat=True))
-            return self._refusal(actor, agency, successor)
+            coming = list(unfinished().select_for_update(of=("self",)).filter(successor=agency).order_by("pk"))
+            return " ".join(filter(None, [_cannot_move(actor, agency, open_at([agency.pk]), successor)] + [
+                _cannot_move(actor, each.agency, waiting(each.agency_id), successor) for each in coming]))
         for coming, left in incoming([agency.pk]):
             return texts.still_receiving(agency.name, left, coming.agency.name)
-        return self._refusal(actor, agency, successor)
-
-    def _refusal(self, actor, agency, successor):
-        held = list(open_at([agency.pk]).select_related("agency", "current_agency").order_by("pk"))
-        if not held:
-            return ""
-        try:
-            lifecycle.GUARDS["transfer_agency"](held[0], actor)
-        except PermissionDenied:
-            return texts.refusal_role(agency.name, len(held), successor.name)
-        today = timezone.localdate()
-        if refused := receiving.handover_refusal(successor, today):
-            return texts.refusal_successor(agency.name, len(held), refused.message)
-        late = [(d, refused) for d in held if (refused := _late(successor, today, d))]
-        if not late:
-            return ""
-        return texts.cannot_keep(successor.name, agency.name, [texts.named(d) for d, _ in late], late[0][1].fact)
+        return _cannot_move(actor, agency, open_at([agency.pk]), successor)
 
     def follow(self, actor, agency, successor, on):
         return " ".join(filter(None, [self._follow(actor, agency, successor, on),
-                                      _redirected(actor, agency, successor)]))
+                                      _redirected(actor, agency, successor, on)]))
 
     def _follow(self, actor, agency, successor, on):
         count = open_at([agency.pk]).count()
@@ -348,10 +360,30 @@ class SuccessorTakesDossiers(Follower):
         return progress(agency)
 
 
-def _redirected(actor, agency, successor) -> str:
+def _cannot_move(actor, agency, dossiers, successor) -> str:
+    """Why `actor` may not move `dossiers`, open at the department `agency`, to `successor` ("" when they may): the
+    role that moves them (checked on the first), the successor taking no dossiers, or not able to keep some of them
+    (``_late``); the message names `agency`, where they are."""
+    held = list(dossiers.select_related("agency", "current_agency").order_by("pk"))
+    if not held:
+        return ""
+    try:
+        lifecycle.GUARDS["transfer_agency"](held[0], actor)
+    except PermissionDenied:
+        return texts.refusal_role(agency.name, len(held), successor.name)
+    today = timezone.localdate()
+    if refused := receiving.handover_refusal(successor, today):
+        return texts.refusal_successor(agency.name, len(held), refused.message)
+    late = [(d, refused) for d in held if (refused := _late(successor, today, d))]
+    if not late:
+        return ""
+    return texts.cannot_keep(successor.name, agency.name, [texts.named(d) for d, _ in late], late[0][1].fact)
+
+
+def _redirected(actor, agency, successor, on) -> str:
     """The moves into `agency` (switched off, paused: ``SuccessorTakesDossiers.refusal``) now go to `successor`, the
-    dossiers straight from their department (one move each), in `actor`'s name from now on; the next batch resumes them
-    (``resume_blocked``). Each
+    dossiers straight from their department (one move each), in `actor`'s name and under this succession (taking over
+    `on`: the date the moves record) from now on; the next batch resumes them (``resume_blocked``). Each
     re-pointed handover leaves an audit entry in `actor`'s name (``REDIRECTED``) on the department whose dossiers move:
     its code, the successor before and now, and how many dossiers were still to move."""
     said = []
@@ -362,5 +394,5 @@ def _redirected(actor, agency, successor) -> str:
         if left:
             said.append(texts.redirected(left, coming.agency.name, successor.name))
     # carried on in the name of the administrator who re-pointed it, who holds the role (the recording one may not)
-    unfinished().filter(successor=agency).update(successor=successor, actor=actor)
+    unfinished().filter(successor=agency).update(successor=successor, actor=actor, on=on)
     return " ".join(said)

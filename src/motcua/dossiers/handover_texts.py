@@ -45,20 +45,33 @@ def successor_refuses(fact: str, successor_name: str) -> str:
 
 # --- the department's admin page (``progress``) --------------------------------------------------------------------
 
-def finished(moved: int, successor_name: str, at) -> str:
-    return (f"Hồ sơ: đã chuyển xong {_n(moved)} hồ sơ chưa kết thúc sang {successor_name} "
+def _moved(moved: int, successor_name: str, split: list[tuple[str, int]]) -> str:
+    """«N hồ sơ chưa kết thúc sang X», or, when several successors took them (the move was re-pointed: ``split``, each
+    successor's name and count, in order), how many went to each."""
+    if not split:
+        return f"{_n(moved)} hồ sơ chưa kết thúc sang {successor_name}"
+    return f"{_n(moved)} hồ sơ chưa kết thúc ({', '.join(f'{_n(count)} sang {name}' for name, count in split)})"
+
+
+def _left(left: int, successor_name: str, split: list[tuple[str, int]]) -> str:
+    return f"còn {_n(left)} hồ sơ đang chờ chuyển" + (f" sang {successor_name}" if split else "")
+
+
+def finished(moved: int, successor_name: str, at, split: list[tuple[str, int]] = ()) -> str:
+    return (f"Hồ sơ: đã chuyển xong {_moved(moved, successor_name, split)} "
             f"(lúc {timezone.localtime(at):%H:%M %d/%m/%Y}).")
 
 
-def paused(moved: int, left: int, successor_name: str, blocked: str, agency_name: str) -> str:
-    return (f"Hồ sơ: đã chuyển {_n(moved)} hồ sơ chưa kết thúc sang {successor_name}, còn {_n(left)} hồ sơ đang chờ "
-            f"chuyển. Việc chuyển đang tạm dừng vì {blocked}. Các hồ sơ chưa chuyển vẫn ở {agency_name} "
+def paused(moved: int, left: int, successor_name: str, blocked: str, agency_name: str,
+           split: list[tuple[str, int]] = ()) -> str:
+    return (f"Hồ sơ: đã chuyển {_moved(moved, successor_name, split)}, {_left(left, successor_name, split)}. "
+            f"Việc chuyển đang tạm dừng vì {blocked}. Các hồ sơ chưa chuyển vẫn ở {agency_name} "
             "nguyên vẹn (không hồ sơ nào chuyển dở).")
 
 
-def moving(moved: int, left: int, successor_name: str) -> str:
-    return (f"Hồ sơ: đã chuyển {_n(moved)} hồ sơ chưa kết thúc sang {successor_name}, còn {_n(left)} hồ sơ đang chờ "
-            "chuyển (chuyển dần trong nền, hồ sơ đến hạn trả trước chuyển trước; tải lại trang để cập nhật). Nếu số "
+def moving(moved: int, left: int, successor_name: str, split: list[tuple[str, int]] = ()) -> str:
+    return (f"Hồ sơ: đã chuyển {_moved(moved, successor_name, split)}, {_left(left, successor_name, split)} "
+            "(chuyển dần trong nền, hồ sơ đến hạn trả trước chuyển trước; tải lại trang để cập nhật). Nếu số "
             "còn lại không giảm, hãy báo quản trị hệ thống kiểm tra tiến trình chạy nền (manage.py db_worker) hoặc "
             "chạy lệnh manage.py move_to_successors.")
 

@@ -5,6 +5,7 @@ by one), moves nothing by halves, and resumes when the reason goes or another ad
 the successor can no longer keep (its unit's closing recorded since the save) is named and skipped."""
 
 import datetime as dt
+import io
 
 import lxml.html
 import pytest
@@ -251,7 +252,8 @@ def test_the_audit_trail_says_who_redirected_a_paused_move_where_and_with_how_ma
 
     [entry] = AuditEntry.objects.filter(action=handover.REDIRECTED)
     assert (entry.actor, entry.object_type, entry.object_id) == (admin, "units.Agency", str(old.pk))
-    assert entry.data == {"agency": old.code, "from": new.code, "to": later.code, "waiting": OPEN}
+    on = SuccessorHandover.objects.get(agency=old).on  # the day the new succession takes over: the moves record it
+    assert entry.data == {"agency": old.code, "from": new.code, "to": later.code, "on": on.isoformat(), "waiting": OPEN}
     sign_in(client, admin)
     page = lxml.html.fromstring(client.get(f"/admin/audit/auditentry/{entry.pk}/change/").content.decode())
     shown = " ".join(page.text_content().split())
@@ -381,8 +383,11 @@ def test_a_move_re_pointed_midway_says_how_many_dossiers_went_to_each_successor(
     assert (f"đã chuyển 2 hồ sơ chưa kết thúc (2 sang {new.name}), còn {OPEN - 2} hồ sơ đang chờ chuyển sang "
             f"{later.name}") in said, said
 
-    _worker()
+    out = io.StringIO()
+    call_command("move_to_successors", stdout=out)  # the operator's command says it too
 
+    assert (f"{old.name} → {later.name}: đã chuyển {OPEN} hồ sơ (2 sang {new.name}, {OPEN - 2} sang {later.name}), "
+            "còn 0.") in out.getvalue(), out.getvalue()
     # the two the first successor held went on to its successor with its own (in its save), the rest straight there
     assert Dossier.objects.filter(agency=later).count() == OPEN
     assert DossierEvent.objects.filter(dossier__in=dossiers, action="transfer_agency").count() == OPEN + 2

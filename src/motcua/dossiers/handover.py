@@ -385,12 +385,14 @@ def _redirected(actor, agency, successor, on) -> str:
     dossiers straight from their department (one move each), in `actor`'s name and under this succession (taking over
     `on`: the date the moves record) from now on; the next batch resumes them (``resume_blocked``). Each
     re-pointed handover leaves an audit entry in `actor`'s name (``REDIRECTED``) on the department whose dossiers move:
-    its code, the successor before and now, and how many dossiers were still to move."""
+    its code, the successor before and now, the day the new succession takes over (``on``) and how many dossiers were
+    still to move."""
     said = []
     for coming in unfinished().filter(successor=agency).order_by("pk"):  # held since ``refusal``: no batch under way
         left = waiting(coming.agency_id).count()
         record(actor, REDIRECTED, "units.Agency", coming.agency_id,
-               {"agency": coming.agency.code, "from": agency.code, "to": successor.code, "waiting": left})
+               {"agency": coming.agency.code, "from": agency.code, "to": successor.code, "on": on.isoformat(),
+                "waiting": left})
         if left:
             said.append(texts.redirected(left, coming.agency.name, successor.name))
     # carried on in the name of the administrator who re-pointed it, who holds the role (the recording one may not)

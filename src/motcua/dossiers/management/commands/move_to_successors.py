@@ -11,6 +11,7 @@ from motcua.core.errors import PermissionDenied
 from motcua.core.money import format_number
 from motcua.dossiers import handover
 from motcua.dossiers.handover_texts import ONLY_PROVINCIAL
+from motcua.dossiers.models import SuccessorHandover
 
 
 class Command(BaseCommand):
@@ -40,10 +41,14 @@ class Command(BaseCommand):
                 handover.move_to_successor.enqueue(each.pk)
                 self.stdout.write(f"{each.agency.name} → {each.successor.name}: đã giao cho tiến trình chạy nền.")
                 continue
-            done = handover.run(each.pk)
+            handover.run(each.pk)
+            done = SuccessorHandover.objects.select_related("successor").get(pk=each.pk)  # as it stands now
             left = handover.waiting(each.agency_id).count()
-            self.stdout.write(f"{each.agency.name} → {each.successor.name}: đã chuyển "
-                              f"{format_number(done.moved, 0)} hồ sơ, còn {format_number(left, 0)}."
+            several = handover.moved_to(done)  # re-pointed midway: how many went to each successor
+            split = (" (" + ", ".join(f"{format_number(count, 0)} sang {agency.name}" for agency, count in several) + ")"
+                     if several else "")
+            self.stdout.write(f"{each.agency.name} → {done.successor.name}: đã chuyển "
+                              f"{format_number(done.moved, 0)} hồ sơ{split}, còn {format_number(left, 0)}."
                               + (f" Tạm dừng vì {done.blocked}." if done.blocked else "")
                               + handover.refused_moves(done))
 

@@ -1,7 +1,9 @@
 """Backup, then restore into an empty database and data folder: same rows, same files, the audit chain verifies."""
 
 import hashlib
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -156,3 +158,25 @@ def test_backup_and_restore_refuse_to_go_through_pgbouncer(command, settings, tm
     with pytest.raises(CommandError, match="pgbouncer.*DATABASE_URL trỏ thẳng"):
         call_command(command, str(tmp_path / "sao-luu"))
     assert not (tmp_path / "sao-luu").exists()
+
+
+def test_a_backup_made_before_the_checksum_lists_still_restores(installation, empty_database, tmp_path):
+    """Format 1 kept every file's digest in manifest.json: the backups an installation already has stay restorable
+    (and checked) after an upgrade."""
+    url, target = empty_database
+    saved = tmp_path / "sao-luu"
+    call_command("backup", str(saved))
+    manifest = json.loads((saved / "manifest.json").read_text())
+    manifest["format"] = 1
+    manifest["files"] = {name: dict(backups._read_list(saved / entry["list"]))
+                         for name, entry in manifest["files"].items()}
+    shutil.rmtree(saved / "checksums")
+    (saved / "manifest.json").write_text(json.dumps(manifest))
+    source_files = {name: checksums(folder) for name, folder in live_folders().items()}
+    (saved / "files" / "keys" / "totp.key").write_bytes(b"doi")  # and its check still compares every file
+
+    done = manage("restore", str(saved), env=restored_env(tmp_path / "restored", url))
+
+    assert done.returncode == 1 and "Tệp keys/totp.key thiếu hoặc khác bản sao lưu." in done.stderr, done.stderr
+    assert restored_counts(url, target) == backups.table_counts()
+    assert checksums(tmp_path / "restored" / "media") == source_files["media"]

@@ -2,9 +2,14 @@
 
 ``backup(dest)`` writes a folder (mode 0700: it holds private keys):
 
-    manifest.json        what was saved: every table's row count, every file's SHA-256, each folder's notes
-                         (audit-anchors: the audit chain's head), and the warnings of the ``checks`` (documents:
-                         files rows name that the live system did not have, so the backup cannot carry them)
+    manifest.json        what was saved: every table's row count, each folder's file count and the SHA-256 of its
+                         checksum list, each folder's notes (audit-anchors: the audit chain's head), and the warnings
+                         of the ``checks`` (documents: files rows name that the live system did not have, so the
+                         backup cannot carry them)
+    checksums/<folder>.sha256
+                         every file of that folder with its SHA-256, one line each in ``sha256sum``'s format, in the
+                         order of ``walk`` (a folder with millions of documents is listed and checked line by line:
+                         no step holds all its names in memory)
     database.dump        PostgreSQL: ``pg_dump --format=custom`` of one snapshot (the counts come from it too)
     database.sqlite3     SQLite: a copy made with SQLite's online backup API
     files/media/…        uploaded files (MEDIA_ROOT)
@@ -22,10 +27,12 @@ before the row that refers to it commits, so every file the dump refers to is al
 
 ``restore(src)`` loads such a folder into an EMPTY database (the one DATABASE_URL names, created beforehand
 with ``createdb``) and empty folders, then checks it: every table's row count and every file's checksum
-against the manifest, each folder's own check (the audit chain against the restored anchors) and the ``checks``
+against the manifest and its lists (a file missing, different or not in the backup; at most ``PROBLEMS_SHOWN`` named per
+folder), each folder's own check (the audit chain against the restored anchors) and the ``checks``
 (documents: every file a row names is stored — the manifest alone cannot tell a file lost before the backup). It refuses
 a database that already has tables or a folder that already has files. Keys given in the environment
-(MOTCUA_TOTP_KEY) are not in the backup: keep them in the host's secret store.
+(MOTCUA_TOTP_KEY) are not in the backup: keep them in the host's secret store. A backup of format 1 (every file's
+digest in the manifest itself) still restores.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,10 +53,13 @@ from django.db import connection
 from django.utils import timezone
 
 from .keyfiles import keys_dir
+from .money import format_number
 from .plugins import Registry
 
-FORMAT = 1
+FORMAT = 2  # 1: every file's digest in manifest.json (still restored)
 MANIFEST = "manifest.json"
+LISTS = "checksums"
+PROBLEMS_SHOWN = 200  # per folder: the rest are counted
 
 
 class BackupError(Exception):
@@ -119,21 +130,94 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def checksums(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under `folder`, by path relative to it (lock files aside)."""
+def walk(folder: Path) -> Iterator[str]:
+    """The relative path of every file under `folder` (lock files aside), each directory's entries in sorted order,
+    depth first: that is the order of their path components compared as tuples (``_order``), which the checksum lists
+    keep, so that a list and a folder are compared by merging, one name at a time. Only one directory's names are
+    held at once."""
     if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): _sha256(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.suffix != ".lock"}
+        return
+
+    def entries(directory: Path, prefix: str) -> Iterator[str]:
+        with os.scandir(directory) as it:
+            listed = sorted((e.name, e.is_dir(follow_symlinks=False), e.is_file()) for e in it)
+        for name, is_dir, is_file in listed:
+            if is_dir:
+                yield from entries(directory / name, f"{prefix}{name}/")
+            elif is_file and not name.endswith(".lock"):
+                yield prefix + name
+
+    yield from entries(folder, "")
 
 
-def _copy_tree(src: Path, dst: Path, names) -> None:
-    for rel in names:
-        target = dst / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src / rel, target)
+def _order(rel: str) -> tuple[str, ...]:
+    return tuple(rel.split("/"))
 
 
+def checksums(folder: Path) -> Iterator[tuple[str, str]]:
+    """(relative path, SHA-256) of every file under `folder`, in ``walk``'s order."""
+    for rel in walk(folder):
+        yield rel, _sha256(folder / rel)
+
+
+# One line per file as ``sha256sum`` writes it: «digest  name»; a name holding a backslash or a line break is escaped
+# and its line starts with a backslash (``sha256sum -c`` reads the list as it is).
+def _line(rel: str, digest: str) -> str:
+    if "\\" in rel or "\n" in rel or "\r" in rel:
+        escaped = rel.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        return f"\\{digest}  {escaped}\n"
+    return f"{digest}  {rel}\n"
+
+
+def _parse(line: str) -> tuple[str, str]:
+    escaped = line.startswith("\\")
+    digest, rel = line[escaped:].rstrip("\n").split("  ", 1)
+    if escaped:
+        out, i = [], 0
+        while i < len(rel):
+            if rel[i] == "\\" and i + 1 < len(rel):
+                out.append({"n": "\n", "r": "\r"}.get(rel[i + 1], rel[i + 1]))
+                i += 2
+            else:
+                out.append(rel[i])
+                i += 1
+        rel = "".join(out)
+    return rel, digest
+
+
+def _read_list(path: Path) -> Iterator[tuple[str, str]]:
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
+        for line in fh:
+            if line.strip():
+                yield _parse(line)
+
+
+def _copy_hashed(src: Path, dst: Path) -> str:
+    """Copy `src` to `dst` (times and mode as ``shutil.copy2``) and return the SHA-256 of the bytes copied."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        for block in iter(lambda: fin.read(1 << 20), b""):
+            digest.update(block)
+            fout.write(block)
+    shutil.copystat(src, dst)
+    return digest.hexdigest()
+
+
+def _save_folder(src: Path, dst: Path, listing: Path) -> dict:
+    """Copy every file of `src` to `dst`, writing each one's digest to `listing` as it goes: the manifest's entry."""
+    listing.parent.mkdir(parents=True, exist_ok=True)
+    count, whole = 0, hashlib.sha256()
+    with open(listing, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as out:
+        for rel in walk(src):
+            line = _line(rel, _copy_hashed(src / rel, dst / rel))
+            out.write(line)
+            whole.update(line.encode("utf-8", "surrogateescape"))
+            count += 1
+    return {"count": count, "list": listing.relative_to(listing.parent.parent).as_posix(), "sha256": whole.hexdigest()}
+
+
+# --- database ------------------------------------------------------------------------------------------------
 # --- database ------------------------------------------------------------------------------------------------
 
 def _tables() -> list[str]:
@@ -215,13 +299,12 @@ def backup(dest: Path | str) -> dict:
     parts = {name: plugin() for name, plugin in folders.items()}
     for part in parts.values():
         part.before_backup()  # audit: the newest entries get an anchor that travels with this backup
-    files: dict[str, dict[str, str]] = {}
+    files: dict[str, dict] = {}
 
     def copy(after_database: bool) -> None:
         for name, part in parts.items():
             if part.copied_after_database == after_database:
-                files[name] = checksums(part.path())
-                _copy_tree(part.path(), dest / "files" / name, files[name])
+                files[name] = _save_folder(part.path(), dest / "files" / name, dest / LISTS / f"{name}.sha256")
 
     copy(after_database=False)
     vendor = connection.vendor
@@ -265,6 +348,23 @@ def _refuse_non_empty_targets(folders: dict[str, Path]) -> None:
             raise BackupError(f"Thư mục đích {folder} ({name}) đã có tệp: khôi phục chỉ vào thư mục trống.")
 
 
+def _lists_checked(src: Path, manifest: dict) -> None:
+    """Format 2: every checksum list is the one the backup wrote (its SHA-256 in the manifest)."""
+    for name, entry in manifest["files"].items():
+        path = src / entry["list"]
+        if not path.is_file() or _sha256(path) != entry["sha256"]:
+            raise BackupError(f"Danh sách mã băm {path} của thư mục {name} thiếu hoặc đã bị sửa: bản sao lưu không "
+                              "còn nguyên vẹn.")
+
+
+def _listed(src: Path, manifest: dict, name: str) -> Iterator[tuple[str, str]]:
+    """(relative path, SHA-256) of every file the backup holds in folder `name`, in ``walk``'s order."""
+    entry = manifest["files"][name]
+    if manifest["format"] == 1:  # the digests are in the manifest itself
+        return iter(sorted(entry.items(), key=lambda item: _order(item[0])))
+    return _read_list(src / entry["list"])
+
+
 def restore(src: Path | str) -> RestoreReport:
     _refuse_pooler()
     src = Path(src)
@@ -272,13 +372,18 @@ def restore(src: Path | str) -> RestoreReport:
         manifest = json.loads((src / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
         raise BackupError(f"Không đọc được {src / MANIFEST}: đây không phải một bản sao lưu.") from exc
-    if manifest.get("format") != FORMAT or manifest["database"]["vendor"] != connection.vendor:
+    if manifest.get("format") not in (1, FORMAT):
+        raise BackupError(f"Bản sao lưu có định dạng {manifest.get('format')}, phiên bản này đọc định dạng 1 và "
+                          f"{FORMAT}: khôi phục bằng phiên bản đã tạo ra nó.")
+    if manifest["database"]["vendor"] != connection.vendor:
         raise BackupError(f"Bản sao lưu là cơ sở dữ liệu {manifest['database']['vendor']}, cấu hình hiện tại là "
                           f"{connection.vendor}.")
     targets = sections()
     unknown = sorted(set(manifest["files"]) - set(targets))
     if unknown:
         raise BackupError(f"Bản sao lưu có thư mục mà cài đặt này không có: {', '.join(unknown)}.")
+    if manifest["format"] != 1:
+        _lists_checked(src, manifest)
     _refuse_non_empty_targets(targets)
     db_file = src / manifest["database"]["file"]
     if connection.vendor == "postgresql":
@@ -289,25 +394,56 @@ def restore(src: Path | str) -> RestoreReport:
         connection.ensure_connection()
         with contextlib.closing(sqlite3.connect(db_file)) as backup_db:
             backup_db.backup(connection.connection)
-    for name, names in manifest["files"].items():
-        _copy_tree(src / "files" / name, targets[name], names)
-    return check_restored(manifest, targets)
+    for name in manifest["files"]:
+        saved = src / "files" / name
+        for rel, _digest in _listed(src, manifest, name):
+            if (saved / rel).is_file():  # one missing from the backup's folder is named by the check below
+                target = targets[name] / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(saved / rel, target)
+    return check_restored(manifest, targets, src)
 
 
-def check_restored(manifest: dict, targets: dict[str, Path]) -> RestoreReport:
-    """Compare the configured installation with a backup's manifest, then run each folder's own check."""
+def _compared(listed: Iterable[tuple[str, str]], folder: Path) -> Iterator[tuple[str, bool]]:
+    """Merge a backup's list with the files of `folder`, both in ``walk``'s order: (relative path, True) for a file
+    listed that is missing or different, (relative path, False) for a file there that the backup does not have."""
+    there = walk(folder)
+    here = next(there, None)
+    for rel, digest in listed:
+        key = _order(rel)
+        while here is not None and _order(here) < key:
+            yield here, False
+            here = next(there, None)
+        if here is not None and _order(here) == key:
+            if _sha256(folder / here) != digest:
+                yield rel, True
+            here = next(there, None)
+        else:
+            yield rel, True
+    while here is not None:
+        yield here, False
+        here = next(there, None)
+
+
+def check_restored(manifest: dict, targets: dict[str, Path], src: Path) -> RestoreReport:
+    """Compare the configured installation with a backup (`src`, its `manifest`), then run each folder's own check."""
     report = RestoreReport()
     counts = table_counts()
     for table, expected in manifest["database"]["tables"].items():
         if counts.get(table) != expected:
             report.problems.append(f"Bảng {table}: {counts.get(table)} dòng, bản sao lưu có {expected}.")
     report.tables, report.rows = len(counts), sum(counts.values())
-    for name, expected in manifest["files"].items():
-        actual = checksums(targets[name])
-        for rel, digest in expected.items():
-            if actual.get(rel) != digest:
-                report.problems.append(f"Tệp {name}/{rel} thiếu hoặc khác bản sao lưu.")
-        report.files += len(expected)
+    for name in manifest["files"]:
+        listed, found = _counted(_listed(src, manifest, name)), 0
+        for rel, in_backup in _compared(listed, targets[name]):
+            found += 1
+            if found <= PROBLEMS_SHOWN:
+                report.problems.append(f"Tệp {name}/{rel} thiếu hoặc khác bản sao lưu." if in_backup
+                                       else f"Tệp {name}/{rel} không có trong bản sao lưu.")
+        if found > PROBLEMS_SHOWN:
+            report.problems.append(f"… và {format_number(found - PROBLEMS_SHOWN)} tệp khác của thư mục {name} có vấn "
+                                   f"đề (chỉ liệt kê {PROBLEMS_SHOWN} tệp đầu).")
+        report.files += listed.count
     runs = [plugin().check_restored for _name, plugin in folders.items()]
     runs += [check().run for _name, check in checks.items()]  # documents: every file a row names is there
     for run in runs:
@@ -316,3 +452,15 @@ def check_restored(manifest: dict, targets: dict[str, Path]) -> RestoreReport:
             report.checks.append(summary)
         report.problems.extend(problems)
     return report
+
+
+class _counted:
+    """An iterable that counts what went through it."""
+
+    def __init__(self, items: Iterable):
+        self.items, self.count = iter(items), 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.count += 1
+            yield item

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.backup import BackupError, backup
+from motcua.core.money import format_number
 
 
 class Command(BaseCommand):
@@ -18,8 +19,9 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         tables = manifest["database"]["tables"]
-        files = sum(len(v) for v in manifest["files"].values())
-        self.stdout.write(f"Đã sao lưu {len(tables)} bảng ({sum(tables.values())} dòng) và {files} tệp vào {dest}.")
+        files = sum(folder["count"] for folder in manifest["files"].values())
+        self.stdout.write(f"Đã sao lưu {len(tables)} bảng ({format_number(sum(tables.values()))} dòng) và "
+                          f"{format_number(files)} tệp vào {dest}.")
         if manifest["warnings"]:  # the live system lacks them already: no backup can carry them
             self.stderr.write("Cảnh báo — bản sao lưu không thể chứa những gì hệ thống đang chạy đã thiếu:\n"
                               + "\n".join(manifest["warnings"]))

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.backup import BackupError, restore
+from motcua.core.money import format_number
 
 
 class Command(BaseCommand):
@@ -21,5 +22,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if not report.ok:
             raise CommandError("Khôi phục xong nhưng không khớp bản sao lưu:\n" + "\n".join(report.problems))
-        self.stdout.write(f"Đã khôi phục {report.tables} bảng ({report.rows} dòng) và {report.files} tệp; "
+        self.stdout.write(f"Đã khôi phục {report.tables} bảng ({format_number(report.rows)} dòng) và "
+                          f"{format_number(report.files)} tệp; "
                           f"khớp bản sao lưu. {' '.join(report.checks)}")

@@ -115,3 +115,24 @@ def test_a_backup_of_a_newer_format_is_refused_in_vietnamese(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"format": 3, "database": {"vendor": "sqlite"}, "files": {}}))
     with pytest.raises(backups.BackupError, match="định dạng 3"):
         backups.restore(tmp_path)
+
+
+def test_a_file_removed_while_the_backup_runs_is_left_out_not_fatal(tmp_path, monkeypatch):
+    """On a live system an upload whose transaction rolled back is removed again: listed a moment before its copy, it
+    must not stop the night's backup."""
+    live = _folder(tmp_path / "live", ["a.pdf", "b.pdf"])
+    listed = backups.walk
+
+    def walk_then_remove(folder):
+        for rel in listed(folder):
+            if rel == "a.pdf":
+                (folder / rel).unlink()
+            yield rel
+
+    monkeypatch.setattr(backups, "walk", walk_then_remove)
+    entry = backups._save_folder(live, tmp_path / "backup" / "files" / "media",
+                                 tmp_path / "backup" / "checksums" / "media.sha256")
+
+    assert entry["count"] == 1
+    assert [rel for rel, _ in backups._read_list(tmp_path / "backup" / entry["list"])] == ["b.pdf"]
+    assert not (tmp_path / "backup" / "files" / "media" / "a.pdf").exists()

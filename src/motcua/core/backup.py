@@ -210,7 +210,12 @@ def _save_folder(src: Path, dst: Path, listing: Path) -> dict:
     count, whole = 0, hashlib.sha256()
     with open(listing, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as out:
         for rel in walk(src):
-            line = _line(rel, _copy_hashed(src / rel, dst / rel))
+            try:
+                digest = _copy_hashed(src / rel, dst / rel)
+            except FileNotFoundError:  # removed since it was listed (an upload whose transaction rolled back): not
+                (dst / rel).unlink(missing_ok=True)  # part of any committed row, so not part of the backup either
+                continue
+            line = _line(rel, digest)
             out.write(line)
             whole.update(line.encode("utf-8", "surrogateescape"))
             count += 1

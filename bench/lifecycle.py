@@ -7,7 +7,8 @@ sign-result → return) through the public API with C concurrent clients — by 
 bench/lifecycle.lua (a native load generator: far less CPU per call than a Python client), else with
 Python threads — then, in the same run, runs pgbench's simple-update script (``pgbench -N``) on a
 scratch database of the same PostgreSQL server, and prints both side by side, with the load average,
-the client's CPU share and (``--server-pid``) the server workers' CPU per transition.
+the client's CPU share, (``--server-pid``) the server workers' CPU per transition and (``--chainer-pid``) the audit
+chainer's, with how many entries it had still to link when the load stopped.
 
     python manage.py bench_setup --citizens 16 > var/bench.json
     python bench/lifecycle.py --base-url http://127.0.0.1:8000 --setup var/bench.json \\
@@ -224,6 +225,32 @@ def server_cpu(master_pid: int | None) -> float:
     return total
 
 
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds of one process (the audit chainer), from /proc/<pid>/stat."""
+    if not pid:
+        return float("nan")
+    try:
+        rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return float("nan")
+    return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def unchained(timeout_s: float = 60.0) -> tuple[int, float]:
+    """(audit entries not yet in the chain when the load stopped, seconds until the chainer had linked them all):
+    read from the application's database (DATABASE_URL), every 0,1 s."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    started = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        count = left = conn.execute("SELECT count(*) FROM audit_auditentry WHERE seq IS NULL").fetchone()[0]
+        while left and time.monotonic() - started < timeout_s:
+            time.sleep(0.1)
+            left = conn.execute("SELECT count(*) FROM audit_auditentry WHERE seq IS NULL").fetchone()[0]
+    return count, (time.monotonic() - started if not left else float("nan"))
+
+
 def fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
@@ -239,6 +266,9 @@ def main(argv=None) -> int:
     p.add_argument("-n", "--lifecycles", type=int, default=200, help="lifecycles to drive (Python client)")
     p.add_argument("-c", "--concurrency", type=int, default=16)
     p.add_argument("--server-pid", type=int, help="gunicorn master: its workers' CPU per transition is printed")
+    p.add_argument("--chainer-pid", type=int,
+                   help="the audit chainer (manage.py chain_audit): its CPU per transition and how far behind it "
+                        "was are printed (reads DATABASE_URL)")
     p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
                    help="the PostgreSQL server the app uses (any database on it; a scratch one is created)")
     p.add_argument("--pgbench-seconds", type=int, default=20)
@@ -264,7 +294,7 @@ def main(argv=None) -> int:
           f"{args.concurrency} client song song → {args.base_url}", flush=True)
     load_before = os.getloadavg()
     busy0, total0 = machine_cpu()
-    server0 = server_cpu(args.server_pid)
+    server0, chainer0 = server_cpu(args.server_pid), process_cpu(args.chainer_pid)
     if args.client == "wrk":
         w = drive_wrk(args.base_url, setup, args.concurrency, args.duration)
         wall, transitions, lifecycles, client_cpu = w["wall"], w["ok"], w["lifecycles"], w["client_cpu_s"]
@@ -286,7 +316,7 @@ def main(argv=None) -> int:
         for action, xs in rec.latency.items():
             print(f"{action:<18}{len(xs):>8}{fmt(percentile(xs, 50) * 1000):>10}{fmt(percentile(xs, 99) * 1000):>10}")
     busy1, total1 = machine_cpu()
-    server = server_cpu(args.server_pid) - server0
+    server, chainer = server_cpu(args.server_pid) - server0, process_cpu(args.chainer_pid) - chainer0
     load_after = os.getloadavg()
     busy = busy1 - busy0
     ours = transitions / wall if wall else 0.0
@@ -310,6 +340,13 @@ def main(argv=None) -> int:
               "client_cpu_s": client_cpu, "client_cpu_share": client_cpu / busy if busy else None,
               "server_cpu_ms_per_transition": 1000 * server / transitions if args.server_pid and transitions
               else None}
+    if args.chainer_pid:
+        behind, drained = unchained()
+        print(f"CPU của tiến trình nối chuỗi nhật ký: {fmt(chainer, 2)} s, "
+              f"{fmt(1000 * chainer / max(transitions, 1), 2)} ms mỗi lần chuyển; khi hết tải còn {behind} bản ghi "
+              f"chưa nối, nối xong sau {fmt(drained, 2)} s")
+        result.update({"chainer_cpu_ms_per_transition": 1000 * chainer / transitions if transitions else None,
+                       "unchained_at_end": behind, "unchained_drained_s": drained})
     if not args.skip_pgbench:
         print(f"\npgbench -N (simple-update), {args.concurrency} client, {args.pgbench_seconds} s …", flush=True)
         base = run_pgbench(args.pg_url, args.concurrency, args.pgbench_seconds, args.pgbench_scale,

@@ -280,3 +280,25 @@ def test_a_one_off_chain_audit_run_is_the_last_run_verify_audit_shows(capsys):
     out = capsys.readouterr().out
     assert "chưa chạy lần nào" not in out
     assert re.search(r"tiến trình chain_audit chạy lần cuối lúc \d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.", out)
+
+
+@deferred
+@pytest.mark.django_db
+def test_a_chainer_started_after_one_that_died_asleep_says_it_is_awake_and_seen(monkeypatch):
+    """The state a chainer stopped while sleeping left (waiting: the writers send NOTIFY at every commit) is put right
+    by the first batch of the next one, which also tells verify_audit when it last ran; a batch that took all that was
+    ready pauses to let the next one gather."""
+    ChainerState.objects.update_or_create(pk=1, defaults={"waiting": True, "seen_at": timezone.now()
+                                                          - dt.timedelta(hours=1)})
+    for n in range(3):
+        services.record(None, "test.after_restart", "x", n)
+    paused = []
+    monkeypatch.setattr(chainer.time, "sleep", paused.append)
+    listener = chainer.Listener()
+
+    assert chainer.step(listener, 500, poll=30) == 3
+
+    state = ChainerState.objects.get(pk=1)
+    assert not state.waiting and timezone.now() - state.seen_at < dt.timedelta(minutes=1)
+    assert paused == [chainer.GATHER_S]
+    listener.close()

@@ -46,6 +46,10 @@ from .models import AuditEntry, ChainerState
 LOCK_KEY = 7246002  # pg_advisory_xact_lock of the chainers (7246001 was the writers' lock before the chainer)
 CHANNEL = "audit_pending"
 DEFAULT_BATCH = 500
+# Under a steady load a batch that took all that was ready lets this much time gather the next: without the pause the
+# chainer took a handful of entries per transaction (about 12 at 200 transitions/s), each batch paying its advisory
+# lock, the oldest-open read, the head and the state (bench/lifecycle.md, 04/12/2026).
+GATHER_S = 0.2
 CONTENT = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "data")
 _OWN = "pg_current_xact_id_if_assigned()::text::bigint"
 # The oldest transaction still open in this database (other databases of the cluster do not write here), as
@@ -155,7 +159,8 @@ def chain_batch(limit: int = DEFAULT_BATCH) -> int:
             ids.append(pk), seqs.append(seq), prevs.append(prev), hashes.append(new)
             prev = new
         _store(ids, seqs, prevs, hashes)
-        ChainerState.objects.update_or_create(pk=1, defaults={"head_seq": seq, "head_hash": prev})
+        ChainerState.objects.update_or_create(pk=1, defaults={"head_seq": seq, "head_hash": prev,
+                                                              "seen_at": timezone.now()})
     return len(rows)
 
 
@@ -222,6 +227,7 @@ class Listener:
 
     def __init__(self):
         self.conn = None
+        self.asleep: bool | None = None  # what this process last wrote to ChainerState.waiting (None: nothing yet)
 
     def usable(self) -> bool:
         return connection.vendor == "postgresql" and not settings.MOTCUA_DB_TRANSACTION_POOLING
@@ -250,17 +256,25 @@ class Listener:
 
 
 def step(listener: Listener, batch: int, poll: float) -> int:
-    """Chain what is ready; when nothing is left, sleep until a NOTIFY or `poll` seconds. Returns how many."""
+    """Chain what is ready; when nothing is left, sleep until a NOTIFY or `poll` seconds. Returns how many. After a
+    last batch smaller than `batch` (all that was ready) it pauses ``GATHER_S`` so that the next one gathers more;
+    each batch records when the chainer was last seen (``chain_batch``)."""
     done = chain_pending(batch)
     if done:
-        _state(False)
+        if listener.asleep is not False:  # the state may still say asleep (a chainer stopped while it slept):
+            _state(False)  # the writers would go on sending NOTIFY
+            listener.asleep = False
+        if done % batch:
+            time.sleep(GATHER_S)
         return done
     if window().count:  # entries of transactions still open (or younger than one still open)
         time.sleep(min(poll, 0.2))
         return 0
     _state(True)
+    listener.asleep = True
     done = chain_pending(batch)  # what committed before `waiting` was visible sent no NOTIFY
     if not done:
         listener.wait(poll)
     _state(False)
+    listener.asleep = False
     return done

@@ -150,6 +150,26 @@ def test_a_file_lost_before_the_backup_is_named_by_the_backup_and_the_restore(in
     assert lost.name in done.stderr and "không có trong kho lưu trữ" in done.stderr
 
 
+def test_a_file_the_list_names_but_the_backup_folder_lost_is_named_not_fatal(installation, empty_database, tmp_path):
+    """A backup copied by hand (or a disk error) may lose a file its list names: the restore goes on with the rest and
+    its check names that file, instead of stopping half-way with a traceback."""
+    url, target = empty_database
+    saved = tmp_path / "sao-luu"
+    call_command("backup", str(saved))
+    lost = next(p for p in (saved / "files" / "media" / "documents").rglob("*") if p.is_file())
+    lost.unlink()
+    rel = lost.relative_to(saved / "files" / "media").as_posix()
+    source_pki = checksums(Path(installation.MOTCUA_PKI_DIR))
+
+    done = manage("restore", str(saved), env=restored_env(tmp_path / "restored", url))
+
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"Tệp media/{rel} thiếu hoặc khác bản sao lưu." in done.stderr
+    assert not (tmp_path / "restored" / "media" / rel).exists()
+    assert checksums(tmp_path / "restored" / "pki") == source_pki  # the other files all came back
+    assert restored_counts(url, target) == backups.table_counts()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pgbouncer stands in front of PostgreSQL only")
 @pytest.mark.parametrize("command", ["backup", "restore"])
 def test_backup_and_restore_refuse_to_go_through_pgbouncer(command, settings, tmp_path):

@@ -130,3 +130,44 @@ def test_restore_check_names_missing_files_and_skips_a_table_an_older_backup_lac
     summary, problems = orphans.StoredFiles().run()
     assert summary.startswith("1/2 tệp")
     assert len(problems) == 1 and lost.storage_path in problems[0] and kept.storage_path not in problems[0]
+
+
+def test_the_referenced_files_check_lists_only_the_directories_rows_name(people, tmp_path, monkeypatch):
+    """Run after every backup and restore: with millions of stored documents it must not hold every stored name in
+    memory, so it never lists the storage whole, only the directories of the names the rows hold, a few at a time."""
+    from django.core.files.base import ContentFile
+
+    from motcua.documents import orphans
+
+    named = [store_upload(make_pdf(f"tep {n}"), owner=people["citizen"], name=f"tep-{n}.pdf") for n in range(3)]
+    lost = store_upload(make_pdf("mat"), owner=people["citizen"], name="mat.pdf")
+    storage = document_storage()
+    storage.delete(lost.storage_path)
+    for n in range(12):  # files no row names, in directories no row names
+        storage.save(f"documents/khac/{n:02}/tep.pdf", ContentFile(b"%PDF"))
+    asked = []
+    listdir = type(storage).listdir
+    monkeypatch.setattr(type(storage), "listdir", lambda self, path: asked.append(path) or listdir(self, path))
+    monkeypatch.setattr(orphans, "_references", lambda: [(Attachment, "storage_path")])
+
+    summary, problems = orphans.StoredFiles().run()
+
+    assert summary.startswith("3/4 tệp")
+    assert problems == [f"Tệp documents.Attachment.storage_path: {lost.storage_path} có trong dữ liệu nhưng không có "
+                        "trong kho lưu trữ tệp."]
+    rows_dirs = {a.storage_path.rpartition("/")[0] for a in [*named, lost]}
+    assert sorted(asked) == sorted(rows_dirs)  # each once: the rows come ordered by name
+
+
+def test_the_referenced_files_check_names_the_first_missing_files_and_counts_the_rest(people, monkeypatch):
+    from motcua.documents import orphans
+
+    for n in range(5):
+        attachment = store_upload(make_pdf(f"mat {n}"), owner=people["citizen"], name=f"mat-{n}.pdf")
+        document_storage().delete(attachment.storage_path)
+    monkeypatch.setattr(orphans, "SHOWN", 2)
+
+    summary, problems = orphans.StoredFiles().run()
+
+    assert summary.startswith("0/5 tệp")
+    assert len(problems) == 3 and problems[-1] == "… và 3 tệp khác cũng thiếu."

@@ -1,6 +1,7 @@
 """Stored files that no row refers to any more ("orphans"), and their removal (``manage.py sweep_orphan_files``);
 the other way round, rows that name a file the storage does not have (``missing``: checked after every backup
-and restore, ``core.backup.checks``).
+and restore, ``core.backup.checks``, a few directories' listings at a time, so that millions of stored documents are
+checked without holding their names).
 
 A rolled-back transaction removes the files it wrote (transactional.py); what remains are files whose writer
 died before its transaction ended, and files of attachments deleted later (a dossier removed in the admin).
@@ -22,6 +23,7 @@ and then referenced is kept.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -31,6 +33,7 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from motcua.core.backup import WholeCheck, checks
+from motcua.core.money import format_number
 
 from .models import Attachment, AttachmentKind
 from .storage import document_storage
@@ -122,14 +125,41 @@ def sweep(*, older_than: dt.timedelta, apply: bool, storage: Storage | None = No
 # --- files a row names that are not stored -------------------------------------------------------------------
 
 SHOWN = 20  # missing files named one by one; the rest are counted
+KEPT = 8  # directory listings held at once by ``missing``
 
 
-def missing() -> tuple[int, list[str]]:
-    """How many stored files rows name, and «model.field: name» of those the storage does not have. Attachments
-    are looked up in one listing of documents/ (a bucket is not asked once per file), anything else one by one."""
-    names = 0
+class _Listings:
+    """Whether a storage holds a name, looked up in its directory's listing. The rows come ordered by name, so one
+    listing serves a directory's rows one after the other; only the last ``KEPT`` directories' names are held (the
+    storage of millions of documents is never listed whole into memory), and a bucket is asked once per directory,
+    not once per file. A name its directory's listing lacks is asked for on its own before it is called missing."""
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+        self.kept: OrderedDict[str, set[str]] = OrderedDict()
+
+    def __contains__(self, name: str) -> bool:
+        folder, _, base = name.rpartition("/")
+        files = self.kept.get(folder)
+        if files is None:
+            try:
+                files = set(self.storage.listdir(folder)[1])
+            except (FileNotFoundError, NotADirectoryError):
+                files = set()
+            self.kept[folder] = files
+            if len(self.kept) > KEPT:
+                self.kept.popitem(last=False)
+        else:
+            self.kept.move_to_end(folder)
+        return base in files or self.storage.exists(name)
+
+
+def missing(shown: int = SHOWN) -> tuple[int, int, list[str]]:
+    """How many stored files rows name, how many of those the storage does not have, and «model.field: name» of the
+    first `shown` of them. Memory stays at a few directories' names, however many files are stored."""
+    names = lost = 0
     gone: list[str] = []
-    listed: dict[int, set[str]] = {}
+    listings: dict[int, _Listings] = {}
     tables: dict[str, list[str]] = {}
     for model, column in _references():
         alias = router.db_for_write(model)
@@ -138,15 +168,15 @@ def missing() -> tuple[int, list[str]]:
         if model._meta.db_table not in tables[alias]:
             continue  # a backup of an older release, restored before `migrate` creates this (empty) table
         storage = document_storage() if model is Attachment else getattr(model, column).field.storage
-        if id(storage) not in listed:
-            listed[id(storage)] = set(walk(storage, ROOT))
-        stored = listed[id(storage)]
-        rows = model._default_manager.using(alias).exclude(**{column: ""})
+        stored = listings.setdefault(id(storage), _Listings(storage))
+        rows = model._default_manager.using(alias).exclude(**{column: ""}).order_by(column)
         for name in rows.values_list(column, flat=True).distinct().iterator(chunk_size=CHUNK):
             names += 1
-            if name not in stored and not storage.exists(name):
-                gone.append(f"{model._meta.label}.{column}: {name}")
-    return names, gone
+            if name not in stored:
+                lost += 1
+                if len(gone) < shown:
+                    gone.append(f"{model._meta.label}.{column}: {name}")
+    return names, lost, gone
 
 
 @checks.register("documents")
@@ -154,8 +184,9 @@ class StoredFiles(WholeCheck):
     """Every file a row names is stored: what a backup cannot carry, and what a restore must give back."""
 
     def run(self) -> tuple[str, list[str]]:
-        names, gone = missing()
-        problems = [f"Tệp {item} có trong dữ liệu nhưng không có trong kho lưu trữ tệp." for item in gone[:SHOWN]]
-        if len(gone) > SHOWN:
-            problems.append(f"… và {len(gone) - SHOWN} tệp khác cũng thiếu.")
-        return f"{names - len(gone)}/{names} tệp được dữ liệu tham chiếu có trong kho lưu trữ.", problems
+        names, lost, gone = missing(SHOWN)
+        problems = [f"Tệp {item} có trong dữ liệu nhưng không có trong kho lưu trữ tệp." for item in gone]
+        if lost > len(gone):
+            problems.append(f"… và {format_number(lost - len(gone))} tệp khác cũng thiếu.")
+        return (f"{format_number(names - lost)}/{format_number(names)} tệp được dữ liệu tham chiếu có trong kho lưu "
+                "trữ."), problems

@@ -7,6 +7,10 @@ Builds ``-n`` small files in a scratch folder (about a hundred per directory, as
 for each way in turn, copies the folder as a backup does and checks the copy as a restore does, and prints the peak of
 Python's allocations (tracemalloc) for each, side by side, with the time each took.
 
+Then the check that runs after every backup and restore beside the folders' (``documents.orphans.missing``: every file
+a row names is stored), over the same files as the rows naming them, in name order as the database hands them: the
+way it was (one set of every name under ``documents/``) beside the listing of a few directories at a time.
+
     PYTHONPATH=src .venv/bin/python bench/backup_memory.py -n 60000
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -28,12 +33,16 @@ sys.path.insert(0, str(ROOT / "src"))
 from motcua.core import backup  # noqa: E402  (pure file helpers: no Django set-up needed)
 
 
+def _name(n: int) -> str:
+    return f"documents/2026/{n // 10000:02}/{n // 100 % 100:02}/{n:08}-giay-to.pdf"
+
+
 def _build(folder: Path, count: int) -> None:
     for n in range(count):
-        directory = folder / "documents" / f"2026/{n // 10000:02}/{n // 100 % 100:02}"
+        path = folder / _name(n)
         if n % 100 == 0:
-            directory.mkdir(parents=True, exist_ok=True)
-        (directory / f"{n:08}-giay-to.pdf").write_bytes(b"%PDF-1.7 " + str(n).encode() * 20)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.7 " + str(n).encode() * 20)
 
 
 def _format1(live: Path, out: Path) -> int:
@@ -66,8 +75,43 @@ def _measure(way, live: Path, scratch: Path) -> tuple[float, float, int]:
     spent = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    shutil.rmtree(out)
+    shutil.rmtree(out, ignore_errors=True)
     return peak / 2**20, spent, problems
+
+
+def _referenced_check(scratch: Path, count: int) -> list[tuple[str, object]]:
+    """The two ways of ``documents.orphans.missing`` over a storage of `count` files that the rows all name."""
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "motcua.settings", "MOTCUA_DEMO": "1",
+                       "MOTCUA_DATA_DIR": str(scratch / "data")})
+    import django
+
+    django.setup()
+    from django.core.files.storage import FileSystemStorage
+
+    from motcua.documents import orphans
+
+    storage = FileSystemStorage(location=scratch / "live")
+
+    def rows():  # the names as the database's iterator hands them: ordered by name, a chunk at a time
+        return (_name(n) for n in range(count))
+
+    def listing_whole(_live, _out) -> int:
+        stored = set(orphans.walk(storage, orphans.ROOT))
+        return sum(1 for name in rows() if name not in stored and not storage.exists(name))
+
+    def listing_by_directory(_live, _out) -> int:
+        stored = orphans._Listings(storage)
+        return sum(1 for name in rows() if name not in stored)
+
+    return [("tất cả tên trong một set", listing_whole), ("từng thư mục, tối đa 8 một lúc", listing_by_directory)]
+
+
+def _table(title: str, ways, live: Path, scratch: Path) -> None:
+    print(title)
+    print(f"{'cách làm':<34}{'bộ nhớ đỉnh (MiB)':>20}{'thời gian (s)':>16}{'sai khác':>10}")
+    for label, way in ways:
+        peak, spent, problems = _measure(way, live, scratch)
+        print(f"{label:<34}{peak:>20.1f}{spent:>16.1f}{problems:>10}".replace(".", ","))
 
 
 def main() -> int:
@@ -79,11 +123,10 @@ def main() -> int:
         live = scratch / "live"
         _build(live, args.n)
         print(f"{args.n:,} tệp".replace(",", "."))
-        print(f"{'cách làm':<34}{'bộ nhớ đỉnh (MiB)':>20}{'thời gian (s)':>16}{'sai khác':>10}")
-        for label, way in (("định dạng 1: dict trong manifest", _format1),
-                           ("định dạng 2: danh sách từng dòng", _format2)):
-            peak, spent, problems = _measure(way, live, scratch)
-            print(f"{label:<34}{peak:>20.1f}{spent:>16.1f}{problems:>10}".replace(".", ","))
+        _table("Sao lưu và đối chiếu các tệp:", (("định dạng 1: dict trong manifest", _format1),
+                                                 ("định dạng 2: danh sách từng dòng", _format2)), live, scratch)
+        _table("Kiểm tra tệp được dữ liệu tham chiếu (documents.orphans.missing):",
+               _referenced_check(scratch, args.n), live, scratch)
     return 0
 
 

@@ -136,3 +136,21 @@ def test_a_file_removed_while_the_backup_runs_is_left_out_not_fatal(tmp_path, mo
     assert entry["count"] == 1
     assert [rel for rel, _ in backups._read_list(tmp_path / "backup" / entry["list"])] == ["b.pdf"]
     assert not (tmp_path / "backup" / "files" / "media" / "a.pdf").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rel", ["../../ngoai.txt", "/etc/ngoai.txt", "a/../../ngoai.txt"])
+def test_a_restore_refuses_a_listed_file_outside_its_folder(tmp_path, rel):
+    """A backup edited to write outside the installation's folders (its list and recorded digest both changed) is
+    refused before anything is restored."""
+    _live, entry = _saved(tmp_path)
+    listing = tmp_path / "backup" / entry["list"]
+    with open(listing, "a", encoding="utf-8") as out:
+        out.write(f"{'0' * 64}  {rel}\n")
+    entry["sha256"] = backups._sha256(listing)
+    manifest = {"format": backups.FORMAT, "database": {"vendor": backups.connection.vendor, "file": "x", "tables": {}},
+                "files": {"media": entry}}
+    (tmp_path / "backup" / "manifest.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(backups.BackupError, match="nằm ngoài thư mục đó"):
+        backups.restore(tmp_path / "backup")

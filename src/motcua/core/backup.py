@@ -353,12 +353,18 @@ def _refuse_non_empty_targets(folders: dict[str, Path]) -> None:
 
 
 def _lists_checked(src: Path, manifest: dict) -> None:
-    """Format 2: every checksum list is the one the backup wrote (its SHA-256 in the manifest)."""
+    """Every file a backup lists stays inside its folder (no absolute path, no «..»), and (format 2) every checksum
+    list is the one the backup wrote (its SHA-256 in the manifest): refused before anything is restored."""
     for name, entry in manifest["files"].items():
-        path = src / entry["list"]
-        if not path.is_file() or _sha256(path) != entry["sha256"]:
-            raise BackupError(f"Danh sách mã băm {path} của thư mục {name} thiếu hoặc đã bị sửa: bản sao lưu không "
-                              "còn nguyên vẹn.")
+        if manifest["format"] != 1:
+            path = src / entry["list"]
+            if not path.is_file() or _sha256(path) != entry["sha256"]:
+                raise BackupError(f"Danh sách mã băm {path} của thư mục {name} thiếu hoặc đã bị sửa: bản sao lưu "
+                                  "không còn nguyên vẹn.")
+        for rel, _digest in _listed(src, manifest, name):
+            if rel.startswith("/") or ".." in rel.split("/") or "" in rel.split("/"):
+                raise BackupError(f"Bản sao lưu liệt kê tệp «{rel}» của thư mục {name} nằm ngoài thư mục đó: không "
+                                  "khôi phục.")
 
 
 def _listed(src: Path, manifest: dict, name: str) -> Iterator[tuple[str, str]]:
@@ -386,8 +392,7 @@ def restore(src: Path | str) -> RestoreReport:
     unknown = sorted(set(manifest["files"]) - set(targets))
     if unknown:
         raise BackupError(f"Bản sao lưu có thư mục mà cài đặt này không có: {', '.join(unknown)}.")
-    if manifest["format"] != 1:
-        _lists_checked(src, manifest)
+    _lists_checked(src, manifest)
     _refuse_non_empty_targets(targets)
     db_file = src / manifest["database"]["file"]
     if connection.vendor == "postgresql":

@@ -161,3 +161,49 @@ def test_the_post_office_is_asked_before_the_dossier_is_locked(post_office, make
     assert PostalShipment.objects.get(dossier_id=d.pk).status == "picked_up"  # and kept after the refusal
     assert _api_return(staff, d, "post").status_code == 200
     assert asked_in_transaction == [False]  # by post: nothing to ask
+
+
+def _watch_the_post_office(monkeypatch) -> list:
+    from motcua.integrations.adapters.postal import PostalAdapter
+
+    asked = []
+    refresh = PostalAdapter.refresh
+
+    def watched(self, shipment, **kwargs):
+        asked.append(shipment.tracking_number)
+        return refresh(self, shipment, **kwargs)
+
+    monkeypatch.setattr(PostalAdapter, "refresh", watched)
+    return asked
+
+
+def test_a_return_asked_by_someone_who_may_not_see_or_return_the_dossier_asks_the_post_office_nothing(
+        post_office, make_dossier, staff, monkeypatch):
+    from tests.factories import AgencyFactory
+
+    d = _signed_for_post(make_dossier, staff)
+    asked = _watch_the_post_office(monkeypatch)
+    elsewhere = officer("counter_officer", AgencyFactory())  # another commune's counter: the dossier is not found
+    specialist = staff["specialist"]  # sees the dossier, may not record its return
+    for who, status in ((elsewhere, 404), (citizen(), 404), (specialist, 403)):
+        token = issue_token(who, "test")[1]
+        r = Client(headers={"Authorization": f"Bearer {token}"}).post(
+            f"/api/v1/dossiers/{d.code}/return", {"method": "counter"}, content_type="application/json")
+        assert r.status_code == status, (who, r.content)
+    # nothing written, nobody's request passed on to the post office for a dossier the caller may not return
+    assert asked == [] and PostalShipment.objects.get(dossier_id=d.pk).status == "pickup_requested"
+    assert _not_returned(d)
+
+
+def test_a_return_over_the_api_the_way_the_applicant_asked_by_post_asks_the_post_office_nothing(
+        post_office, make_dossier, staff, monkeypatch):
+    d = _signed_for_post(make_dossier, staff)
+    asked = _watch_the_post_office(monkeypatch)
+    post_office.chaos.down = True  # were it asked, the officer would wait for nothing
+    token = issue_token(staff["counter_officer"], "test")[1]
+    r = Client(headers={"Authorization": f"Bearer {token}"}).post(
+        f"/api/v1/dossiers/{d.code}/return", {}, content_type="application/json")  # no method: the one asked for
+    assert r.status_code == 200 and r.json()["status"] == "returned", r.content
+    assert asked == []
+    d.refresh_from_db()
+    assert d.return_method == "post"

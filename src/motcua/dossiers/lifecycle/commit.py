@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from motcua.audit import services as audit
 from motcua.core.calendar import TZ
-from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.outbox.models import OutboxEvent
 
 from ..models import Dossier, DossierEvent, Slip
@@ -327,12 +327,33 @@ def reason(message: str):
     return check
 
 
+def may_act(dossier, who, action: str) -> Dossier | None:
+    """For a transition's ``prepare``: the dossier (a ``DossierRef`` loaded by its code), read without a lock, when
+    `who` may see it and take `action` on it as it reads now; None otherwise, and the preparation then does nothing:
+    the transaction refuses as it would have (not found, not allowed), and no other system was asked, nothing stored,
+    on behalf of someone who may not act (nor does the answer's delay tell them whether such a dossier exists)."""
+    if isinstance(dossier, DossierRef):
+        d = (Dossier.objects.select_related("procedure", "agency", "current_agency", "current_step")
+             .filter(code=dossier.code).first())
+        if d is None or (dossier.visible is not None and not dossier.visible(d)):
+            return None
+    else:
+        d = dossier
+    try:
+        GUARDS[action](d, who)
+    except DomainError:
+        return None
+    return d
+
+
 def transition(action: str, *, actor: str = "officer", checks=(), reads=(), prepare=None):
     """Declare a transition: ``action`` (its guard is guards.GUARDS[action]), the keyword naming who acts,
     the argument checks run after the guard, in order (each ``check(dossier, at, args)`` raises or
     cleans ``args``), and what the locking statement reads besides the dossier (store.READS). ``prepare(dossier,
     args)``, if given, runs before the transaction and its lock: what may wait on another system (a network call)
-    and must stay learnt whether the transition then goes on or is refused. A caller that runs the transition
+    and must stay learnt whether the transition then goes on or is refused; it receives the dossier as passed (a
+    ``DossierRef`` too, neither loaded nor checked: ``may_act`` reads it for a preparation that writes or asks
+    another system). A caller that runs the transition
     inside a transaction of its own calls ``run.prepare(dossier, **kwargs)`` before it and passes
     ``prepared=True``, or what was learnt is rolled back with a refusal. The decorated
     function receives the locked dossier, the moment and the arguments, changes the dossier and returns the ``Event`` to record; the public function takes the dossier (or a

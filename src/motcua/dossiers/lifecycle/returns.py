@@ -13,7 +13,8 @@ offers only the ways no hold refuses (``hold_refusals``)::
 
     @return_holds.register("integrations.postal")
     class ResultWithPostOffice(ReturnHold):
-        def ask(self, dossier, method): ...  # learn and store where the result is (dossier: a Dossier or DossierRef)
+        def asks(self, method): ...  # whether ask may learn something for this way (no dossier read yet)
+        def ask(self, dossier, method): ...  # learn and store where the result is (before the lock)
         def refusal(self, dossier, method): ...  # a DomainError when the result cannot be returned this way, or None
 """
 
@@ -24,6 +25,7 @@ from motcua.core.errors import DomainError, ValidationFailed
 from motcua.core.plugins import Registry
 
 from ..models import ReturnMethod
+from .commit import may_act
 
 # (code, message) of each refusal
 METHOD_INVALID = ("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
@@ -80,10 +82,15 @@ def online_return_refusal(dossier) -> ValidationFailed | None:
 
 
 class ReturnHold:
+    def asks(self, method) -> bool:
+        """Whether ``ask`` may have something to learn for a return by ``method`` (None: the way the applicant asked
+        for), before anything is read: False spares the return reading the dossier before its transaction."""
+        return False
+
     def ask(self, dossier, method) -> None:
-        """Before the return's transaction, outside any lock: learn and store what ``refusal`` reads. ``dossier`` is a
-        Dossier or a ``DossierRef`` (by code, not yet loaded nor checked visible); ``method`` may be None (the way
-        the applicant asked for)."""
+        """Before the return's transaction, outside any lock: learn and store what ``refusal`` reads. ``dossier`` is
+        loaded, read without a lock, and the officer may see it and record its return as it read then
+        (``transition(prepare=…)``); ``method`` may be None (the way the applicant asked for)."""
 
     def refusal(self, dossier, method) -> DomainError | None:
         """Why the result of ``dossier`` cannot be returned by ``method`` now (None: this hold does not stop it), from
@@ -95,9 +102,15 @@ return_holds: Registry[type[ReturnHold]] = Registry("return hold")
 
 
 def ask_holds(dossier, args) -> None:
-    """The return's preparation (``transition(prepare=…)``): each hold learns where the result is."""
-    for _name, hold in return_holds.items():
-        hold().ask(dossier, args.get("method"))
+    """The return's preparation (``transition(prepare=…)``): each hold that may have something to learn for this way
+    (``asks``) learns where the result is, of a dossier the officer may see and return as it reads now (a
+    ``DossierRef`` is loaded by its code only then: ``commit.may_act``)."""
+    method = args.get("method")
+    asking = [hold() for _name, hold in return_holds.items()]
+    asking = [hold for hold in asking if hold.asks(method)]
+    if asking and (d := may_act(dossier, args["officer"], "return_result")) is not None:
+        for hold in asking:
+            hold.ask(d, method)
 
 
 def hold_refusals(dossier) -> dict[str, DomainError]:

@@ -78,19 +78,18 @@ def record_collected(dossier, *, officer, at=None) -> PostalShipment:
 
 @return_holds.register("integrations.postal")
 class ResultWithPostOffice(ReturnHold):
+    def asks(self, method):
+        """Not for a return by post, nor with no post office configured."""
+        return method != ReturnMethod.POST and build("postal") is not None
+
     def ask(self, dossier, method):
         """A return other than by post of a result whose pickup is only asked: ask the post office whether it has taken
         it (``refusal`` reads its answer). Not reached, or no answer to take: nothing learnt, the return goes on."""
-        asked = getattr(dossier, "return_method", None)  # None: a DossierRef does not say
-        if (method or asked) == ReturnMethod.POST or asked not in (None, ReturnMethod.POST):
+        if (method or dossier.return_method) == ReturnMethod.POST or dossier.return_method != ReturnMethod.POST:
             return  # returned by post, or asked another way (no parcel)
         if (adapter := build("postal")) is None:
             return
-        if isinstance(dossier, Dossier):
-            shipment = _parcels(dossier.pk).first()
-        else:  # named by its code (the API): the dossier's visibility is checked by the return, which reads it
-            shipment = PostalShipment.objects.filter(
-                dossier_id=Subquery(Dossier.objects.filter(code=dossier.code).values("pk")[:1])).order_by("-id").first()
+        shipment = _parcels(dossier.pk).first()
         if shipment is None or shipment.status != "pickup_requested":
             return
         try:

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from motcua.core import backup  # noqa: E402  (pure file helpers: no Django set-up needed)
+from motcua.core import file_lists  # noqa: E402  (pure file helpers: no Django set-up needed)
 
 
 def _name(n: int) -> str:
@@ -63,8 +63,8 @@ def _format1(live: Path, out: Path) -> int:
 
 def _format2(live: Path, out: Path) -> int:
     """Format 2: copy and list line by line, then merge the list with a walk of the copy."""
-    entry = backup._save_folder(live, out / "files", out / "checksums" / "media.sha256")
-    return sum(1 for _ in backup._compared(backup._read_list(out / entry["list"]), out / "files"))
+    entry = file_lists.save_folder(live, out / "files", out / "checksums" / "media.sha256")
+    return sum(1 for _ in file_lists.compared(file_lists.read_list(out / entry["list"]), out / "files"))
 
 
 def _measure(way, live: Path, scratch: Path) -> tuple[float, float, int]:

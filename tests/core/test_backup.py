@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from motcua.core import backup as backups
+from motcua.core import file_lists
 from motcua.documents import pki
 from motcua.documents.attachments import store_upload
 from motcua.dossiers import lifecycle
@@ -188,7 +189,7 @@ def test_a_backup_made_before_the_checksum_lists_still_restores(installation, em
     call_command("backup", str(saved))
     manifest = json.loads((saved / "manifest.json").read_text())
     manifest["format"] = 1
-    manifest["files"] = {name: dict(backups._read_list(saved / entry["list"]))
+    manifest["files"] = {name: dict(file_lists.read_list(saved / entry["list"]))
                          for name, entry in manifest["files"].items()}
     shutil.rmtree(saved / "checksums")
     (saved / "manifest.json").write_text(json.dumps(manifest))

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from motcua.core import backup as backups
+from motcua.core import file_lists
 
 # Names that sort differently as whole strings and as path components ("a-b" < "a/…" < "a.txt" as strings, but the
 # folder "a" comes first, component by component), Vietnamese, spaces, and the two characters sha256sum escapes.
@@ -25,14 +26,14 @@ def _folder(root, names=NAMES):
 
 def _saved(tmp_path, names=NAMES):
     live = _folder(tmp_path / "live", names)
-    entry = backups._save_folder(live, tmp_path / "backup" / "files" / "media",
+    entry = file_lists.save_folder(live, tmp_path / "backup" / "files" / "media",
                                  tmp_path / "backup" / "checksums" / "media.sha256")
     return live, entry
 
 
 def _problems(tmp_path, entry, folder):
-    listed = backups._read_list(tmp_path / "backup" / entry["list"])
-    return list(backups._compared(listed, folder))
+    listed = file_lists.read_list(tmp_path / "backup" / entry["list"])
+    return list(file_lists.compared(listed, folder))
 
 
 def test_a_folder_is_copied_and_listed_in_walk_order_and_compares_clean(tmp_path):
@@ -40,7 +41,7 @@ def test_a_folder_is_copied_and_listed_in_walk_order_and_compares_clean(tmp_path
 
     kept = [n for n in NAMES if not n.endswith(".lock")]  # lock files are never carried
     assert entry["count"] == len(kept) and entry["list"] == "checksums/media.sha256"
-    listed = list(backups._read_list(tmp_path / "backup" / entry["list"]))
+    listed = list(file_lists.read_list(tmp_path / "backup" / entry["list"]))
     assert [rel for rel, _ in listed] == sorted(kept, key=lambda rel: rel.split("/"))
     assert sorted(rel for rel, _ in listed) == sorted(kept)  # names with a backslash or a line break come back
     assert _problems(tmp_path, entry, tmp_path / "backup" / "files" / "media") == []
@@ -74,7 +75,7 @@ def test_a_changed_a_missing_and_an_extra_file_are_each_named(tmp_path):
 
 def test_an_empty_or_absent_folder_compares_against_an_empty_list(tmp_path):
     (tmp_path / "empty").mkdir()
-    entry = backups._save_folder(tmp_path / "absent", tmp_path / "backup" / "files" / "keys",
+    entry = file_lists.save_folder(tmp_path / "absent", tmp_path / "backup" / "files" / "keys",
                                  tmp_path / "backup" / "checksums" / "keys.sha256")
     assert entry["count"] == 0
     assert _problems(tmp_path, entry, tmp_path / "empty") == []
@@ -121,7 +122,7 @@ def test_a_file_removed_while_the_backup_runs_is_left_out_not_fatal(tmp_path, mo
     """On a live system an upload whose transaction rolled back is removed again: listed a moment before its copy, it
     must not stop the night's backup."""
     live = _folder(tmp_path / "live", ["a.pdf", "b.pdf"])
-    listed = backups.walk
+    listed = file_lists.walk
 
     def walk_then_remove(folder):
         for rel in listed(folder):
@@ -129,12 +130,12 @@ def test_a_file_removed_while_the_backup_runs_is_left_out_not_fatal(tmp_path, mo
                 (folder / rel).unlink()
             yield rel
 
-    monkeypatch.setattr(backups, "walk", walk_then_remove)
-    entry = backups._save_folder(live, tmp_path / "backup" / "files" / "media",
+    monkeypatch.setattr(file_lists, "walk", walk_then_remove)
+    entry = file_lists.save_folder(live, tmp_path / "backup" / "files" / "media",
                                  tmp_path / "backup" / "checksums" / "media.sha256")
 
     assert entry["count"] == 1
-    assert [rel for rel, _ in backups._read_list(tmp_path / "backup" / entry["list"])] == ["b.pdf"]
+    assert [rel for rel, _ in file_lists.read_list(tmp_path / "backup" / entry["list"])] == ["b.pdf"]
     assert not (tmp_path / "backup" / "files" / "media" / "a.pdf").exists()
 
 
@@ -147,7 +148,7 @@ def test_a_restore_refuses_a_listed_file_outside_its_folder(tmp_path, rel):
     listing = tmp_path / "backup" / entry["list"]
     with open(listing, "a", encoding="utf-8") as out:
         out.write(f"{'0' * 64}  {rel}\n")
-    entry["sha256"] = backups._sha256(listing)
+    entry["sha256"] = file_lists.sha256(listing)
     manifest = {"format": backups.FORMAT, "database": {"vendor": backups.connection.vendor, "file": "x", "tables": {}},
                 "files": {"media": entry}}
     (tmp_path / "backup" / "manifest.json").write_text(json.dumps(manifest))

@@ -38,13 +38,12 @@ digest in the manifest itself) still restores.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +51,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .file_lists import compared, order, read_list, save_folder, sha256
 from .keyfiles import keys_dir
 from .money import format_number
 from .plugins import Registry
@@ -120,106 +120,6 @@ class Keys(BackupFolder):
 def sections() -> dict[str, Path]:
     """The folders a backup carries, by name."""
     return {name: plugin().path() for name, plugin in folders.items()}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def walk(folder: Path) -> Iterator[str]:
-    """The relative path of every file under `folder` (lock files aside), each directory's entries in sorted order,
-    depth first: that is the order of their path components compared as tuples (``_order``), which the checksum lists
-    keep, so that a list and a folder are compared by merging, one name at a time. Only one directory's names are
-    held at once."""
-    if not folder.is_dir():
-        return
-
-    def entries(directory: Path, prefix: str) -> Iterator[str]:
-        with os.scandir(directory) as it:
-            listed = sorted((e.name, e.is_dir(follow_symlinks=False), e.is_file()) for e in it)
-        for name, is_dir, is_file in listed:
-            if is_dir:
-                yield from entries(directory / name, f"{prefix}{name}/")
-            elif is_file and not name.endswith(".lock"):
-                yield prefix + name
-
-    yield from entries(folder, "")
-
-
-def _order(rel: str) -> tuple[str, ...]:
-    return tuple(rel.split("/"))
-
-
-def checksums(folder: Path) -> Iterator[tuple[str, str]]:
-    """(relative path, SHA-256) of every file under `folder`, in ``walk``'s order."""
-    for rel in walk(folder):
-        yield rel, _sha256(folder / rel)
-
-
-# One line per file as ``sha256sum`` writes it: «digest  name»; a name holding a backslash or a line break is escaped
-# and its line starts with a backslash (``sha256sum -c`` reads the list as it is).
-def _line(rel: str, digest: str) -> str:
-    if "\\" in rel or "\n" in rel or "\r" in rel:
-        escaped = rel.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
-        return f"\\{digest}  {escaped}\n"
-    return f"{digest}  {rel}\n"
-
-
-def _parse(line: str) -> tuple[str, str]:
-    escaped = line.startswith("\\")
-    digest, rel = line[escaped:].rstrip("\n").split("  ", 1)
-    if escaped:
-        out, i = [], 0
-        while i < len(rel):
-            if rel[i] == "\\" and i + 1 < len(rel):
-                out.append({"n": "\n", "r": "\r"}.get(rel[i + 1], rel[i + 1]))
-                i += 2
-            else:
-                out.append(rel[i])
-                i += 1
-        rel = "".join(out)
-    return rel, digest
-
-
-def _read_list(path: Path) -> Iterator[tuple[str, str]]:
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
-        for line in fh:
-            if line.strip():
-                yield _parse(line)
-
-
-def _copy_hashed(src: Path, dst: Path) -> str:
-    """Copy `src` to `dst` (times and mode as ``shutil.copy2``) and return the SHA-256 of the bytes copied."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with open(src, "rb") as fin, open(dst, "wb") as fout:
-        for block in iter(lambda: fin.read(1 << 20), b""):
-            digest.update(block)
-            fout.write(block)
-    shutil.copystat(src, dst)
-    return digest.hexdigest()
-
-
-def _save_folder(src: Path, dst: Path, listing: Path) -> dict:
-    """Copy every file of `src` to `dst`, writing each one's digest to `listing` as it goes: the manifest's entry."""
-    listing.parent.mkdir(parents=True, exist_ok=True)
-    count, whole = 0, hashlib.sha256()
-    with open(listing, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as out:
-        for rel in walk(src):
-            try:
-                digest = _copy_hashed(src / rel, dst / rel)
-            except FileNotFoundError:  # removed since it was listed (an upload whose transaction rolled back): not
-                (dst / rel).unlink(missing_ok=True)  # part of any committed row, so not part of the backup either
-                continue
-            line = _line(rel, digest)
-            out.write(line)
-            whole.update(line.encode("utf-8", "surrogateescape"))
-            count += 1
-    return {"count": count, "list": listing.relative_to(listing.parent.parent).as_posix(), "sha256": whole.hexdigest()}
 
 
 # --- database ------------------------------------------------------------------------------------------------
@@ -308,7 +208,7 @@ def backup(dest: Path | str) -> dict:
     def copy(after_database: bool) -> None:
         for name, part in parts.items():
             if part.copied_after_database == after_database:
-                files[name] = _save_folder(part.path(), dest / "files" / name, dest / LISTS / f"{name}.sha256")
+                files[name] = save_folder(part.path(), dest / "files" / name, dest / LISTS / f"{name}.sha256")
 
     copy(after_database=False)
     vendor = connection.vendor
@@ -358,7 +258,7 @@ def _lists_checked(src: Path, manifest: dict) -> None:
     for name, entry in manifest["files"].items():
         if manifest["format"] != 1:
             path = src / entry["list"]
-            if not path.is_file() or _sha256(path) != entry["sha256"]:
+            if not path.is_file() or sha256(path) != entry["sha256"]:
                 raise BackupError(f"Danh sách mã băm {path} của thư mục {name} thiếu hoặc đã bị sửa: bản sao lưu "
                                   "không còn nguyên vẹn.")
         for rel, _digest in _listed(src, manifest, name):
@@ -371,8 +271,8 @@ def _listed(src: Path, manifest: dict, name: str) -> Iterator[tuple[str, str]]:
     """(relative path, SHA-256) of every file the backup holds in folder `name`, in ``walk``'s order."""
     entry = manifest["files"][name]
     if manifest["format"] == 1:  # the digests are in the manifest itself
-        return iter(sorted(entry.items(), key=lambda item: _order(item[0])))
-    return _read_list(src / entry["list"])
+        return iter(sorted(entry.items(), key=lambda item: order(item[0])))
+    return read_list(src / entry["list"])
 
 
 def restore(src: Path | str) -> RestoreReport:
@@ -413,27 +313,6 @@ def restore(src: Path | str) -> RestoreReport:
     return check_restored(manifest, targets, src)
 
 
-def _compared(listed: Iterable[tuple[str, str]], folder: Path) -> Iterator[tuple[str, bool]]:
-    """Merge a backup's list with the files of `folder`, both in ``walk``'s order: (relative path, True) for a file
-    listed that is missing or different, (relative path, False) for a file there that the backup does not have."""
-    there = walk(folder)
-    here = next(there, None)
-    for rel, digest in listed:
-        key = _order(rel)
-        while here is not None and _order(here) < key:
-            yield here, False
-            here = next(there, None)
-        if here is not None and _order(here) == key:
-            if _sha256(folder / here) != digest:
-                yield rel, True
-            here = next(there, None)
-        else:
-            yield rel, True
-    while here is not None:
-        yield here, False
-        here = next(there, None)
-
-
 def check_restored(manifest: dict, targets: dict[str, Path], src: Path) -> RestoreReport:
     """Compare the configured installation with a backup (`src`, its `manifest`), then run each folder's own check."""
     report = RestoreReport()
@@ -443,8 +322,8 @@ def check_restored(manifest: dict, targets: dict[str, Path], src: Path) -> Resto
             report.problems.append(f"Bảng {table}: {counts.get(table)} dòng, bản sao lưu có {expected}.")
     report.tables, report.rows = len(counts), sum(counts.values())
     for name in manifest["files"]:
-        listed, found = _counted(_listed(src, manifest, name)), 0
-        for rel, in_backup in _compared(listed, targets[name]):
+        found = 0
+        for rel, in_backup in compared(_listed(src, manifest, name), targets[name]):
             found += 1
             if found <= PROBLEMS_SHOWN:
                 report.problems.append(f"Tệp {name}/{rel} thiếu hoặc khác bản sao lưu." if in_backup
@@ -452,7 +331,8 @@ def check_restored(manifest: dict, targets: dict[str, Path], src: Path) -> Resto
         if found > PROBLEMS_SHOWN:
             report.problems.append(f"… và {format_number(found - PROBLEMS_SHOWN)} tệp khác của thư mục {name} có vấn "
                                    f"đề (chỉ liệt kê {PROBLEMS_SHOWN} tệp đầu).")
-        report.files += listed.count
+        entry = manifest["files"][name]
+        report.files += len(entry) if manifest["format"] == 1 else entry["count"]
     runs = [plugin().check_restored for _name, plugin in folders.items()]
     runs += [check().run for _name, check in checks.items()]  # documents: every file a row names is there
     for run in runs:
@@ -461,15 +341,3 @@ def check_restored(manifest: dict, targets: dict[str, Path], src: Path) -> Resto
             report.checks.append(summary)
         report.problems.extend(problems)
     return report
-
-
-class _counted:
-    """An iterable that counts what went through it."""
-
-    def __init__(self, items: Iterable):
-        self.items, self.count = iter(items), 0
-
-    def __iter__(self):
-        for item in self.items:
-            self.count += 1
-            yield item

@@ -130,6 +130,10 @@ def test_a_refused_return_keeps_what_the_post_office_said_and_the_form_then_offe
     assert 'value="counter"' in form and 'value="post"' in form  # only the pickup is known: every way offered
     resp = client.post(reverse("backoffice:action", args=[d.pk, "return_result"]), {"method": "counter"})
     assert resp.status_code == 409 and _not_returned(d)
+    # The form shown with the refusal already offers only the post: choosing the counter again would be refused again.
+    form = resp.content.decode().split('id="return_result-method"', 1)[1].split("</select>", 1)[0]
+    assert 'value="post"' in form and 'value="counter"' not in form and 'value="online"' not in form
+    assert 'selected' in form.split('value="post"', 1)[1].split(">", 1)[0]
     # The post office's answer is kept although the return was refused: the parcel reads where it is.
     shipment = PostalShipment.objects.get(dossier_id=d.pk)
     assert shipment.status == "picked_up" and shipment.status_label == "Bưu điện đã nhận kết quả"

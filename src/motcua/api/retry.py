@@ -3,8 +3,9 @@ failure, a deadlock, a lock wait that timed out (``errors.is_transient``).
 
 Only where a second try is safe: an idempotent method (GET, HEAD, OPTIONS, PUT, DELETE), a request that
 carries an ``Idempotency-Key`` (the submission answers a repeated key with the dossier it already made), or an
-operation marked ``@whole_transaction`` (the dossier actions: each writes only inside its one transaction and
-does nothing outside it, so a try the database aborted left nothing to repeat).
+operation marked ``@whole_transaction`` (the dossier actions: each writes only inside its one transaction, so a
+try the database aborted left nothing to repeat; the one thing the return does before it, asking the post office
+where a result is and storing the answer, may be done again by the next try, which asks afresh).
 Such an operation runs in one transaction, so a failed try leaves nothing behind (files it stored included:
 documents/transactional.py) and the next try starts clean. A domain refusal still commits what the operation
 wrote before refusing — audit entries of refused reads — as it would without the retry. At most
@@ -41,7 +42,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
 def whole_transaction(view):
-    """Mark an operation that writes only inside its one transaction, with no effect outside it: safe to retry."""
+    """Mark an operation that writes only inside its one transaction (before it, at most a read or an ask that may
+    be repeated): safe to retry."""
     view.retry_whole_transaction = True
     return view
 

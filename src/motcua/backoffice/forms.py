@@ -219,13 +219,7 @@ class ReturnForm(forms.Form):
         ``held``: the ways a hold refuses now (dossiers.lifecycle.hold_refusals: the post office has the paper result),
         not offered, and why under the choice; one chosen on a page loaded before is refused by the return itself."""
         super().__init__(*args, **kwargs)
-        if held:
-            field = self.fields["method"]
-            offered = [c for c in field.choices if c[0] not in held]
-            field.widget.choices = offered  # shown; the return refuses the others with the same words
-            field.help_text = next(iter(held.values())).message
-            if self.initial.get("method") in held and offered:
-                self.initial["method"] = offered[0][0]
+        if self.offer(held):
             return
         if online_refusal is not None:
             field = self.fields["method"]
@@ -236,6 +230,23 @@ class ReturnForm(forms.Form):
                 field.help_text += " " + SIGNED_RESULT_MAKES_IT_ELECTRONIC
             if self.initial.get("method") == ReturnMethod.ONLINE:
                 self.initial["method"] = ReturnMethod.COUNTER
+
+    def offer(self, held) -> bool:
+        """Offer only the ways the holds do not refuse (``held``, as ``hold_refusals`` returns them), and say why under
+        the choice; also on a form shown again after the return learnt of a hold and was refused. True if any."""
+        if not held:
+            return False
+        field = self.fields["method"]
+        offered = [c for c in field.choices if c[0] not in held]
+        field.widget.choices = offered  # shown; the return refuses the others with the same words
+        field.help_text = next(iter(held.values())).message
+        if offered:
+            if self.initial.get("method") in held:
+                self.initial["method"] = offered[0][0]
+            if self.is_bound and self.data.get("method") in held:  # the refused choice: the one left is selected
+                self.data = self.data.copy()
+                self.data["method"] = offered[0][0]
+        return True
 
     def clean_result_file(self):
         upload = self.cleaned_data.get("result_file")

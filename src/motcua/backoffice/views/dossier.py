@@ -247,6 +247,8 @@ def dossier_action(request, pk, action):
             done = _apply(action, dossier, actor(request), form)
     except DomainError as err:
         show_domain_error(request, err)
+        if action == "return_result":  # the choices as the holds now say (what the post office answered just now)
+            form.offer(lifecycle.hold_refusals(dossier))
         if form is not None and err.code in FIELD_OF_REFUSAL:  # also by the field the officer fills to go ahead
             form.add_error(FIELD_OF_REFUSAL[err.code], err.message)
         return dossier_detail(request, pk, forms_override={action: form} if form is not None else None,

@@ -44,8 +44,8 @@ is represented as: status PROCESSING, ``current_step`` None and no open StepRun 
 leader's approval step is closed by the decision itself).
 
 Layout: ``guards.py`` (who may take which action from which status: one declared Guard per action),
-``commit.py`` (locking, the commit path and the ``transition`` declaration that writes the skeleton
-once), ``store.py`` (the commit path's own statements), ``intake.py``, ``processing.py``, ``closing.py`` (the transitions by stage), ``reorganization.py``
+``commit.py`` (locking and the commit path), ``transitions.py`` (the ``transition`` declaration that writes the
+skeleton once), ``creation.py`` (a new dossier's first write, idempotent submissions), ``store.py`` (the commit path's own statements), ``intake.py``, ``processing.py``, ``closing.py`` (the transitions by stage), ``reorganization.py``
 (``transfer_agency``: a reorganization plan moves a dossier not closed before it took effect to the successor
 agency), ``facts.py`` (facts
 without a status change), ``timeliness.py`` (early / on time / late, hand-overs).

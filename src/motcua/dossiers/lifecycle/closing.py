@@ -4,9 +4,10 @@ the early ends (withdrawal by the applicant, stopping the settlement)."""
 from __future__ import annotations
 
 from ..models import Dossier, Status
-from .commit import Event, flag_of, reason, transition
+from .commit import flag_of
 from .processing import shift_clock
 from .returns import ask_holds, check_return
+from .transitions import Event, reason, transition
 
 
 def _close_open_step(d: Dossier, at) -> None:

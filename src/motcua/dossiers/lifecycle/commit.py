@@ -1,17 +1,17 @@
 """The commit path every transition shares, written once.
 
-``transition(action, actor=..., checks=...)`` turns a function that only changes the dossier into a
-public transition: in one transaction it locks the dossier row (``lock``), runs the action's guard
-(guards.GUARDS: status, role, legal limits), the argument checks in their order, the time-order check,
-then the change, and commits it: the dossier row (changed columns only), a DossierEvent, an outbox event
-(``dossier.<action>``, payload below) and the audit entry (one statement on PostgreSQL: store.py). A refusal
-raises before anything is written; the instance the caller passed is refreshed after a success.
+A transition declared with ``transitions.transition(action, actor=..., checks=...)`` runs it: in one transaction
+it locks the dossier row (``lock``), runs the action's guard (guards.GUARDS: status, role, legal limits), the
+argument checks in their order, the time-order check, then the change, and commits it: the dossier row (changed
+columns only), a DossierEvent, an outbox event (``dossier.<action>``, payload below) and the audit entry (one
+statement on PostgreSQL: store.py). A refusal raises before anything is written; the instance the caller passed is
+refreshed after a success.
 
-Transitions that create the dossier (save_draft, submit_online, receive_at_counter) and recorded facts
-use ``lock``/``run_locked`` and ``commit`` directly.
+Transitions that create the dossier (save_draft, submit_online, receive_at_counter; with ``creation.py``) and
+recorded facts use ``lock``/``run_locked`` and ``commit`` directly.
 
 Lock order (no deadlock between transitions, whoever acts on whichever dossiers): the submitting account
-(``create_once``, idempotent submissions only), the receiving agency's row ``FOR SHARE`` (submissions: in the same
+(``creation.create_once``, idempotent submissions only), the receiving agency's row ``FOR SHARE`` (submissions: in the same
 statement as the account's, else intake's first; intake_reads says why), the day's code sequence, the dossier. An
 administrator switching an agency off or recording its successor locks the agency's row, then its dossiers
 (units.succession): the same order, and the share lock lets submissions into one agency run side by side. The audit entry takes
@@ -25,22 +25,19 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from motcua.audit import services as audit
 from motcua.core.calendar import TZ
-from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.core.errors import NotFound, ValidationFailed
 from motcua.outbox.models import OutboxEvent
 
 from ..models import Dossier, DossierEvent, Slip
-from . import intake_reads, store
-from .guards import GUARDS
+from . import store
 
 
 def now(at) -> dt.datetime:
@@ -107,11 +104,12 @@ def lock(dossier, actor=None, reads: tuple = ()) -> Dossier:
         d = _fetch_locked("pk", int(pk), actor, reads) if pk is not None else None
         if d is None:
             raise _not_found()
-    _remember_loaded(d)
+    remember_loaded(d)
     return d
 
 
-def _remember_loaded(d: Dossier) -> None:
+def remember_loaded(d: Dossier) -> None:
+    """The row's values as loaded (or inserted): ``commit`` then writes only the columns changed since."""
     loaded = {}
     for f in Dossier._meta.concrete_fields:
         value = getattr(d, f.attname)
@@ -211,23 +209,9 @@ def commit(d: Dossier, *, action: str, from_status: str, actor, at: dt.datetime,
     # The changed columns, the event, the outbox event (its payload gains "event_id") and the audit entry: one
     # statement on PostgreSQL (store.py).
     store.write(d, changed, event, outbox, entry)
-    _remember_loaded(d)
+    remember_loaded(d)
     d.__dict__.pop("_lifecycle_open_run", None)  # the change may have closed or opened a step run
     return d
-
-
-def save_new(d: Dossier) -> Dossier:
-    """Insert a new dossier before its transition writes a row that refers to it (a slip): one INSERT, after which
-    ``commit`` writes only the columns changed since (the row is not written whole a second time)."""
-    store.insert(d)
-    _remember_loaded(d)
-    return d
-
-
-def replayed(existing: Dossier) -> Dossier:
-    """An idempotent retry: the dossier created by the first attempt, marked ``idempotent_replay = True``."""
-    existing.idempotent_replay = True
-    return existing
 
 
 def refresh_caller(original, fresh: Dossier) -> Dossier:
@@ -248,41 +232,6 @@ def issue_slip(d: Dossier, kind: str, *, officer, at, **data) -> Slip:
     return slip
 
 
-def create_once(account, idempotency_key, create: Callable[[], Dossier], agency) -> Dossier:
-    """Create a dossier once per (submitting account, idempotency key): a retry gets the first one back,
-    marked ``idempotent_replay = True``; without a key every call creates one.
-
-    With a key, one statement locks the account's row, which serialises the account's submissions, and finds the
-    id of the earlier attempt (intake_reads.lock_submitter); only a replay loads that dossier. A twin that committed
-    while this statement waited for the lock is not seen by it: the new row then violates the unique
-    (submitted_by, idempotency_key) constraint, the savepoint below rolls back what this attempt wrote (its code
-    number included), and the earlier dossier is read again. So the savepoint stays, even inside the caller's
-    transaction (the API's): without it the IntegrityError would leave that transaction unusable.
-
-    The same statement reads the receiving ``agency``'s row FOR SHARE (intake_reads), which ``create`` then checks
-    without reading it again; without a key, ``create`` reads it so itself (intake._share)."""
-
-    def earlier():
-        return Dossier.objects.filter(submitted_by=account, idempotency_key=idempotency_key).first()
-
-    try:
-        with transaction.atomic():
-            if idempotency_key:
-                # FOR NO KEY UPDATE (see ``lock``): the account's other transitions check their foreign keys
-                # against this row at COMMIT; FOR UPDATE would deadlock with them.
-                pk = intake_reads.lock_submitter(account.pk, idempotency_key, agency)
-                if pk is not None:
-                    return replayed(Dossier.objects.get(pk=pk))
-            return create()
-    except IntegrityError:
-        existing = earlier() if idempotency_key else None
-        if existing is not None:
-            return replayed(existing)
-        raise
-    finally:
-        intake_reads.release(agency)  # the next submission reads the agency's row again
-
-
 def run_locked(original, body: Callable[[Dossier], Dossier]) -> Dossier:
     """Lock the dossier, run `body` on it in the same transaction, refresh the caller's instance."""
     with transaction.atomic():
@@ -297,110 +246,3 @@ def flag_of(flag, d: Dossier) -> bool:
     return bool(flag(d) if callable(flag) else flag)
 
 
-# ---------------------------------------------------------------------------------------------- transitions
-
-@dataclass
-class Event:
-    """What a transition's change tells the commit path: the event's note, data and agencies."""
-
-    note: str = ""
-    data: dict | None = None
-    agency: object = None
-    to_agency: object = None
-    step: object = None
-    published: dict | None = None  # what the outbox payload carries besides the usual keys
-
-
-def require_reason(reason, code: str = "reason_required", message: str = "Cần nêu rõ lý do.") -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise ValidationFailed(code, message)
-    return text
-
-
-def reason(message: str):
-    """Argument check: a non-blank ``reason`` (stripped), else ValidationFailed('reason_required', message)."""
-
-    def check(d, at, args):
-        args["reason"] = require_reason(args.get("reason"), message=message)
-
-    return check
-
-
-def may_act(dossier, who, action: str) -> Dossier | None:
-    """For a transition's ``prepare``: the dossier (a ``DossierRef`` loaded by its code), read without a lock, when
-    `who` may see it and take `action` on it as it reads now; None otherwise, and the preparation then does nothing:
-    the transaction refuses as it would have (not found, not allowed), and no other system was asked, nothing stored,
-    on behalf of someone who may not act (nor does the answer's delay tell them whether such a dossier exists)."""
-    if isinstance(dossier, DossierRef):
-        d = (Dossier.objects.select_related("procedure", "agency", "current_agency", "current_step")
-             .filter(code=dossier.code).first())
-        if d is None or (dossier.visible is not None and not dossier.visible(d)):
-            return None
-    else:
-        d = dossier
-    try:
-        GUARDS[action](d, who)
-    except DomainError:
-        return None
-    return d
-
-
-def transition(action: str, *, actor: str = "officer", checks=(), reads=(), prepare=None):
-    """Declare a transition: ``action`` (its guard is guards.GUARDS[action]), the keyword naming who acts,
-    the argument checks run after the guard, in order (each ``check(dossier, at, args)`` raises or
-    cleans ``args``), and what the locking statement reads besides the dossier (store.READS). ``prepare(dossier,
-    args)``, if given, runs before the transaction and its lock: what may wait on another system (a network call)
-    and must stay learnt whether the transition then goes on or is refused; it receives the dossier as passed (a
-    ``DossierRef`` too, neither loaded nor checked: ``may_act`` reads it for a preparation that writes or asks
-    another system). A caller that runs the transition
-    inside a transaction of its own calls ``run.prepare(dossier, **kwargs)`` before it and passes
-    ``prepared=True``, or what was learnt is rolled back with a refusal. The decorated
-    function receives the locked dossier, the moment and the arguments, changes the dossier and returns the ``Event`` to record; the public function takes the dossier (or a
-    ``DossierRef``), the same keyword arguments and ``at=`` (aware datetime; default now)."""
-    guard = GUARDS[action]
-    reads = tuple(reads)
-
-    def wrap(change: Callable[..., Event]):
-        signature = inspect.signature(change)
-        params = list(signature.parameters.values())[2:]  # after (dossier, at)
-
-        def arguments(kwargs) -> dict:
-            bound = signature.replace(parameters=params).bind(**kwargs)
-            bound.apply_defaults()
-            return dict(bound.arguments)
-
-        def prepare_run(dossier, **kwargs) -> None:
-            if prepare is not None:
-                prepare(dossier, arguments(kwargs))
-
-        @functools.wraps(change)
-        def run(dossier, *, at=None, prepared=False, **kwargs):
-            args = arguments(kwargs)
-            if prepare is not None and not prepared:
-                prepare(dossier, dict(args))
-            moment = now(at)
-            who = args[actor]
-            with transaction.atomic():
-                d = lock(dossier, who, reads)
-                guard(d, who)
-                for check in checks:
-                    check(d, moment, args)
-                check_time_order(d, moment)
-                from_status = d.status
-                event = change(d, moment, **args)
-                fresh = commit(d, action=action, from_status=from_status, actor=who, at=moment,
-                               note=event.note, agency=event.agency, to_agency=event.to_agency, step=event.step,
-                               data=event.data, published=event.published)
-            return refresh_caller(dossier, fresh)
-
-        run.__signature__ = inspect.Signature(
-            [inspect.Parameter("dossier", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params,
-             inspect.Parameter("at", inspect.Parameter.KEYWORD_ONLY, default=None),
-             inspect.Parameter("prepared", inspect.Parameter.KEYWORD_ONLY, default=False)])
-        run.action = action
-        run.guard = guard
-        run.prepare = prepare_run
-        return run
-
-    return wrap

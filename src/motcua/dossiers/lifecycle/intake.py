@@ -19,10 +19,12 @@ from motcua.units import receiving
 from .. import codes, rules
 from ..models import Channel, Dossier, ReturnMethod, Slip, Status, SupplementRequest
 from . import intake_reads
-from .commit import Event, commit, create_once, flag_of, issue_slip, lock, now, reason, run_locked, save_new, transition
+from .commit import commit, flag_of, issue_slip, lock, now, run_locked
+from .creation import create_once, save_new
 from .guards import COUNTER, is_owner, require_role, require_status
 from .processing import check_shifted_due, shift_clock
 from .returns import check_return_method
+from .transitions import Event, reason, transition
 
 
 def _apply_applicant(d: Dossier, applicant_data: dict) -> None:
@@ -71,7 +73,7 @@ def _offered(procedure, agency) -> tuple[int, int]:
 
 def _share(procedure, agency) -> tuple[int, int] | None:
     """Read ``agency``'s row FOR SHARE in the submission's transaction, unless the submission's first statement did
-    (commit.create_once), so that whether it still receives is checked on the row its dossier is inserted against
+    (creation.create_once), so that whether it still receives is checked on the row its dossier is inserted against
     (intake_reads: an administrator switching it off or recording its successor meanwhile). Returns what
     ``_offered`` counts when it was read with it (None: ``_offered`` tells). Lock order: before the dossier's row
     (commit.py)."""

@@ -1,7 +1,7 @@
 """A submission's own reads, each ONE statement through the lifecycle store's helpers (store.py: SQL from the
 models' ``_meta``, prepared on PostgreSQL, model instances built with the fields' converters).
 
-``lock_submitter(account_pk, key, agency)`` — for an idempotent submission (commit.create_once): the submitting
+``lock_submitter(account_pk, key, agency)`` — for an idempotent submission (creation.create_once): the submitting
 account's row locked ``FOR NO KEY UPDATE``, the id of its earlier dossier with that key, and the receiving agency's
 row and its unit's read ``FOR SHARE`` (``share_agency``'s lock, in the same statement).
 
@@ -99,7 +99,7 @@ def lock_submitter(account_pk, idempotency_key: str, agency: Agency) -> int | No
     if row is None:  # the agency is gone: intake's own statement (share_agency) says so
         return None
     _shared(agency, *row[1:])
-    agency._intake_shared = True  # until the submission's transaction ends: commit.create_once clears it
+    agency._intake_shared = True  # until the submission's transaction ends: creation.create_once clears it
     return row[0]
 
 

@@ -20,8 +20,9 @@ from motcua.units.models import Agency
 from .. import rules
 from ..models import Dossier, Slip, Status, StepRun
 from . import store
-from .commit import Event, iso, issue_slip, now, reason, transition
+from .commit import iso, issue_slip, now
 from .timeliness import step_timeliness
+from .transitions import Event, reason, transition
 
 
 def _agency_of_step(d: Dossier, step, at: dt.datetime) -> Agency:

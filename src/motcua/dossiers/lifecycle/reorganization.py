@@ -27,8 +27,9 @@ from motcua.units.models import Agency, ReorganizationPlan
 from motcua.units.succession import SUCCESSION_ON, by_succession
 
 from ..models import StepRun
-from .commit import Event, iso, transition
+from .commit import iso
 from .guards import ACTION_LABELS, TERMINAL, wrong_status
+from .transitions import Event, transition
 
 # What the dossier's history, the audit trail and the outbox call a move to an admin-recorded successor (its event
 # data has units.succession's SUCCESSION_ON, its outbox payload moved_by "successor": ``by_succession``; registered

@@ -25,7 +25,7 @@ from motcua.core.errors import DomainError, ValidationFailed
 from motcua.core.plugins import Registry
 
 from ..models import ReturnMethod
-from .commit import may_act
+from .transitions import may_act
 
 # (code, message) of each refusal
 METHOD_INVALID = ("return_method_invalid", "Hình thức nhận kết quả không hợp lệ.")
@@ -104,7 +104,7 @@ return_holds: Registry[type[ReturnHold]] = Registry("return hold")
 def ask_holds(dossier, args) -> None:
     """The return's preparation (``transition(prepare=…)``): each hold that may have something to learn for this way
     (``asks``) learns where the result is, of a dossier the officer may see and return as it reads now (a
-    ``DossierRef`` is loaded by its code only then: ``commit.may_act``)."""
+    ``DossierRef`` is loaded by its code only then: ``transitions.may_act``)."""
     method = args.get("method")
     asking = [hold() for _name, hold in return_holds.items()]
     asking = [hold for hold in asking if hold.asks(method)]

@@ -7,7 +7,9 @@ database in DATABASE_URL (use a scratch PostgreSQL database; it runs ``bench_set
 prints per action the number of SQL statements and the CPU milliseconds (``time.process_time``) of
 this process: Python's (request cycle, ninja, ORM, lifecycle). When PostgreSQL runs on this machine
 (its server process readable in /proc), it also prints the CPU milliseconds the connection's server
-process spent on each call (``/proc/<pid>/schedstat``), from which round trips and planning show.
+process spent on each call (``/proc/<pid>/schedstat``), from which round trips and planning show. On PostgreSQL it
+then runs the audit chainer's batches over the timed run's entries and prints their cost per entry (``--no-chain``:
+not).
 With ``--profile FILE`` it also writes a cProfile of the timed lifecycles.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench PYTHONPATH=src \\
@@ -45,6 +47,9 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=2)
     p.add_argument("--profile", help="write a cProfile (pstats) of the timed lifecycles to this file")
     p.add_argument("--json", help="write the figures as JSON to this file")
+    p.add_argument("--no-chain", action="store_true",
+                   help="PostgreSQL: leave the audit entries unchained (by default the chainer's batches run after the "
+                        "timed lifecycles and their CPU per entry is printed)")
     args = p.parse_args()
 
     import django
@@ -95,8 +100,15 @@ def main() -> int:
         for action, headers, body in plan:
             call(action, f"{base}/{action}", headers, body, measure)
 
+    chaining = connection.vendor == "postgresql" and not args.no_chain
+    if chaining:
+        from motcua.audit import chainer
+
+        chainer.chain_pending()  # what earlier runs left: the timed run's entries are chained alone below
     for _ in range(3):
         lifecycle(False)
+    if chaining:
+        chainer.chain_pending()  # the warm-up's
     prof = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waiting for the database
     if prof:
         prof.enable()
@@ -106,6 +118,13 @@ def main() -> int:
         prof.disable()
         prof.dump_stats(args.profile)
 
+    chain = None
+    if chaining:  # production's chainer (manage.py chain_audit) does this for every entry, in its own process
+        s0, t0 = server(), time.process_time()
+        with CaptureQueriesContext(connection) as ctx:
+            entries = chainer.chain_pending()
+        chain = {"entries": entries, "sql": len(ctx.captured_queries), "cpu_ms": (time.process_time() - t0) * 1000,
+                 "server_cpu_ms": (server() - s0) * 1000}
     total_q = sum(sum(v) for v in queries.values())
     total_cpu = sum(sum(v) for v in cpu.values())
     total_server = sum(sum(v) for v in server_cpu.values())
@@ -117,12 +136,17 @@ def main() -> int:
               f"{statistics.median(server_cpu[action]):>30.2f}")
     print(f"{'per transition':<18}{total_q / calls:>10.2f}{total_cpu / calls:>24.2f}{total_server / calls:>30.2f}"
           "  (mean)")
+    if chain and chain["entries"]:
+        n = chain["entries"]
+        print(f"{'chaining, per entry':<18}{chain['sql'] / n:>10.2f}{chain['cpu_ms'] / n:>24.3f}"
+              f"{chain['server_cpu_ms'] / n:>30.3f}  (the chainer's batches of the timed run's {n} audit entries)")
     if args.json:
         Path(args.json).write_text(json.dumps({
             "vendor": connection.vendor, "transitions": calls, "sql_per_transition": total_q / calls,
             "cpu_ms_per_transition": total_cpu / calls, "server_cpu_ms_per_transition": total_server / calls,
             "per_action": {a: {"sql": statistics.mean(queries[a]), "cpu_ms": statistics.median(cpu[a]),
-                               "server_cpu_ms": statistics.median(server_cpu[a])} for a in queries}}, indent=2))
+                               "server_cpu_ms": statistics.median(server_cpu[a])} for a in queries},
+            "chaining": chain}, indent=2))
     return 0
 
 

@@ -267,6 +267,9 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_pr
 # in demo mode, failing both, a key derived from SECRET_KEY as before (accounts/keys.py).
 MOTCUA_KEYS_DIR = Path(env.str("MOTCUA_KEYS_DIR", default=str(DATA_DIR / "keys")))
 MOTCUA_TOTP_KEY = env.str("MOTCUA_TOTP_KEY", default="")
+# Seals each backup's manifest (HMAC-SHA256, core/backup_seal.py); a restore then refuses one not sealed with it.
+# Kept in the host's secret store, never in MOTCUA_KEYS_DIR (which every backup carries). Empty: not sealed.
+MOTCUA_BACKUP_KEY = env.str("MOTCUA_BACKUP_KEY", default="")
 
 # Password guessing (django-axes): an account locks after MOTCUA_LOGIN_FAILURE_LIMIT failures, a client
 # address after MOTCUA_LOGIN_ADDRESS_FAILURE_LIMIT (a commune office shares one address), for

@@ -1,6 +1,7 @@
 """Backup, then restore into an empty database and data folder: same rows, same files, the audit chain verifies."""
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -104,8 +105,13 @@ def restored_counts(url: str, target) -> dict:
 def test_restore_into_an_empty_installation_gives_back_everything(installation, empty_database, tmp_path):
     url, target = empty_database
     saved = tmp_path / "sao-luu"
-    call_command("backup", str(saved))
+    key = "5e" * 32  # sealed with a key from the host's secret store (core/backup_seal.py)
+    installation.MOTCUA_BACKUP_KEY = key
+    out = io.StringIO()
+    call_command("backup", str(saved), stdout=out)
+    assert "Đã ký manifest.json bằng MOTCUA_BACKUP_KEY" in out.getvalue()
     assert (saved / "manifest.json").is_file() and saved.stat().st_mode & 0o077 == 0
+    assert (saved / "manifest.json.hmac").is_file()
     source_counts = backups.table_counts()
     source_files = {name: checksums(folder) for name, folder in live_folders().items()}
     assert source_counts["dossiers_dossier"] == 1 and source_counts["audit_auditentry"] >= 3
@@ -113,9 +119,13 @@ def test_restore_into_an_empty_installation_gives_back_everything(installation, 
 
     data_dir = tmp_path / "restored"
     env = restored_env(data_dir, url)
-    done = manage("restore", str(saved), env=env)
+    done = manage("restore", str(saved), env={**env, "MOTCUA_BACKUP_KEY": "6f" * 32})  # not the key it was sealed with
+    assert done.returncode != 0 and "không khớp manifest.json" in done.stderr, done.stderr
+    assert not data_dir.exists() or not any(p.is_file() for p in data_dir.rglob("*"))  # nothing restored
+    done = manage("restore", str(saved), env={**env, "MOTCUA_BACKUP_KEY": key})
     assert done.returncode == 0, done.stderr
     assert "khớp bản sao lưu" in done.stdout and "mốc neo" in done.stdout
+    assert "Chữ ký bản sao lưu (MOTCUA_BACKUP_KEY) hợp lệ" in done.stdout
 
     # Checked here independently of the command: every table's rows, every file's bytes, the audit chain.
     assert restored_counts(url, target) == source_counts

@@ -2,10 +2,11 @@
 
 ``backup(dest)`` writes a folder (mode 0700: it holds private keys):
 
-    manifest.json        what was saved: every table's row count, each folder's file count and the SHA-256 of its
-                         checksum list, each folder's notes (audit-anchors: the audit chain's head), and the warnings
-                         of the ``checks`` (documents: files rows name that the live system did not have, so the
-                         backup cannot carry them)
+    manifest.json        what was saved: every table's row count, the database file's SHA-256, each folder's file
+                         count and the SHA-256 of its checksum list, each folder's notes (audit-anchors: the audit
+                         chain's head), and the warnings of the ``checks`` (documents: files rows name that the live
+                         system did not have, so the backup cannot carry them)
+    manifest.json.hmac   the manifest's seal, when MOTCUA_BACKUP_KEY is configured (core.backup_seal)
     checksums/<folder>.sha256
                          every file of that folder with its SHA-256, one line each in ``sha256sum``'s format, in the
                          order of ``walk`` (a folder with millions of documents is listed and checked line by line:
@@ -51,6 +52,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from . import backup_seal
 from .file_lists import compared, order, read_list, save_folder, sha256
 from .keyfiles import keys_dir
 from .money import format_number
@@ -196,6 +198,10 @@ def _copy_sqlite(target: Path) -> dict[str, int]:
 def backup(dest: Path | str) -> dict:
     _refuse_pooler()
     dest = Path(dest)
+    try:
+        backup_seal.configured()  # a key too short is refused before anything is copied
+    except backup_seal.SealError as exc:
+        raise BackupError(str(exc)) from None
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"Thư mục sao lưu {dest} đã có dữ liệu; hãy chọn một thư mục mới.")
     dest.mkdir(parents=True, exist_ok=True)
@@ -222,10 +228,11 @@ def backup(dest: Path | str) -> dict:
     notes = {name: note for name, part in parts.items() if (note := part.note()) is not None}
     warnings = [problem for _name, check in checks.items() for problem in check().run()[1]]
     manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(), "database": {
-        "vendor": vendor, "file": db_file, "tables": counts}, "files": files, "notes": notes,
-        "warnings": warnings}
-    (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
-    return manifest
+        "vendor": vendor, "file": db_file, "sha256": sha256(dest / db_file), "tables": counts}, "files": files,
+        "notes": notes, "warnings": warnings}
+    data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    (dest / MANIFEST).write_bytes(data)
+    return {**manifest, "sealed": backup_seal.seal(dest, data)}
 
 
 # --- restore -------------------------------------------------------------------------------------------------
@@ -267,6 +274,20 @@ def _lists_checked(src: Path, manifest: dict) -> None:
                                   "khôi phục.")
 
 
+def _database_checked(src: Path, manifest: dict) -> Path:
+    """The backup's database file, there and (backups since 04/12/2026, which record it) with the SHA-256 the manifest
+    names: refused before anything is restored."""
+    name = manifest["database"]["file"]
+    path = src / name
+    if "/" in name or not path.is_file():
+        raise BackupError(f"Bản sao lưu thiếu tệp cơ sở dữ liệu {path}: không khôi phục.")
+    expected = manifest["database"].get("sha256")
+    if expected is not None and sha256(path) != expected:
+        raise BackupError(f"Tệp cơ sở dữ liệu {path} khác mã băm ghi trong manifest.json: bản sao lưu đã bị sửa hoặc "
+                          "hỏng. Không khôi phục.")
+    return path
+
+
 def _listed(src: Path, manifest: dict, name: str) -> Iterator[tuple[str, str]]:
     """(relative path, SHA-256) of every file the backup holds in folder `name`, in ``walk``'s order."""
     entry = manifest["files"][name]
@@ -279,7 +300,8 @@ def restore(src: Path | str) -> RestoreReport:
     _refuse_pooler()
     src = Path(src)
     try:
-        manifest = json.loads((src / MANIFEST).read_text())
+        data = (src / MANIFEST).read_bytes()
+        manifest = json.loads(data)
     except (OSError, ValueError) as exc:
         raise BackupError(f"Không đọc được {src / MANIFEST}: đây không phải một bản sao lưu.") from exc
     if manifest.get("format") not in (1, FORMAT):
@@ -288,13 +310,17 @@ def restore(src: Path | str) -> RestoreReport:
     if manifest["database"]["vendor"] != connection.vendor:
         raise BackupError(f"Bản sao lưu là cơ sở dữ liệu {manifest['database']['vendor']}, cấu hình hiện tại là "
                           f"{connection.vendor}.")
+    try:
+        origin = backup_seal.check(src, data)
+    except backup_seal.SealError as exc:
+        raise BackupError(str(exc)) from None
     targets = sections()
     unknown = sorted(set(manifest["files"]) - set(targets))
     if unknown:
         raise BackupError(f"Bản sao lưu có thư mục mà cài đặt này không có: {', '.join(unknown)}.")
     _lists_checked(src, manifest)
+    db_file = _database_checked(src, manifest)
     _refuse_non_empty_targets(targets)
-    db_file = src / manifest["database"]["file"]
     if connection.vendor == "postgresql":
         params, cli, env = _pg()
         _run(["pg_restore", *cli, "--no-owner", "--no-privileges", "--exit-on-error", "-d", params["dbname"],
@@ -310,7 +336,9 @@ def restore(src: Path | str) -> RestoreReport:
                 target = targets[name] / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(saved / rel, target)
-    return check_restored(manifest, targets, src)
+    report = check_restored(manifest, targets, src)
+    report.checks.append(origin)
+    return report
 
 
 def check_restored(manifest: dict, targets: dict[str, Path], src: Path) -> RestoreReport:

@@ -22,6 +22,11 @@ class Command(BaseCommand):
         files = sum(folder["count"] for folder in manifest["files"].values())
         self.stdout.write(f"Đã sao lưu {len(tables)} bảng ({format_number(sum(tables.values()))} dòng) và "
                           f"{format_number(files)} tệp vào {dest}.")
+        if manifest["sealed"]:
+            self.stdout.write("Đã ký manifest.json bằng MOTCUA_BACKUP_KEY (manifest.json.hmac).")
+        else:
+            self.stdout.write("Chưa ký bản sao lưu: cấu hình MOTCUA_BACKUP_KEY (giữ ngoài máy chủ, cùng MOTCUA_SECRET_KEY) "
+                              "để khi khôi phục kiểm tra được bản sao lưu không bị sửa.")
         if manifest["warnings"]:  # the live system lacks them already: no backup can carry them
             self.stderr.write("Cảnh báo — bản sao lưu không thể chứa những gì hệ thống đang chạy đã thiếu:\n"
                               + "\n".join(manifest["warnings"]))

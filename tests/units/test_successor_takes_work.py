@@ -165,6 +165,34 @@ def test_a_successor_that_could_not_keep_an_open_dossier_is_refused_in_the_admin
     assert RoleAssignment.objects.filter(agency=old).count() == 1
 
 
+def test_the_refusal_counts_every_dossier_the_successor_could_not_keep_and_names_the_first_five(client, admin):
+    """Counted in the database and named from the first few read: a department with thousands of open dossiers is
+    not read whole in the administrator's request."""
+    from motcua.dossiers.models import Dossier
+
+    today = timezone.localdate()
+    closing = AdministrativeUnitFactory(code="56", name="Tỉnh Giải Thể", level=AdministrativeUnit.PROVINCE,
+                                        valid_to=today)
+    old, new, _other = _departments(successor_unit=closing)
+    proc = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province")
+    proc.agencies.add(old)
+    counter = officer(Role.COUNTER_OFFICER, old)
+    received = [lifecycle.receive_at_counter(officer=counter, procedure=proc, agency=old, applicant_data=APPLICANT,
+                                             form_data={}) for _ in range(8)]
+    due_today = received[1]  # due on the successor's last day: it could keep this one
+    Dossier.objects.filter(pk=due_today.pk).update(due_at=timezone.localtime().replace(hour=16, minute=0, second=0))
+    late = [d.code for d in received if d.pk != due_today.pk]
+    sign_in(client, admin)
+
+    problems = errors_of(_post(client, old, new))
+
+    said = f"{new.name} không nhận được 7 hồ sơ chưa kết thúc của {old.name} ({', '.join(late[:5])}, …)"
+    assert any(said in p for p in problems), problems
+    assert not any(due_today.code in p for p in problems)
+    old.refresh_from_db()
+    assert (old.successor_id, old.is_active) == (None, True)
+
+
 def test_an_account_that_may_not_move_dossiers_is_refused_in_the_admin(client, django_user_model):
     old, new, _other = _departments()
     proc = procedure_with_steps(agency_kind=Agency.PROVINCIAL_DEPARTMENT, level="province")

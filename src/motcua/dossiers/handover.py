@@ -363,21 +363,30 @@ class SuccessorTakesDossiers(Follower):
 def _cannot_move(actor, agency, dossiers, successor) -> str:
     """Why `actor` may not move `dossiers`, open at the department `agency`, to `successor` ("" when they may): the
     role that moves them (checked on the first), the successor taking no dossiers, or not able to keep some of them
-    (``_late``); the message names `agency`, where they are."""
-    held = list(dossiers.select_related("agency", "current_agency").order_by("pk"))
-    if not held:
+    (``_late``); the message names `agency`, where they are. Reads the first dossier, and only where the successor's
+    unit closes, the first few that fall after it and their count: not every dossier (a department may have tens of
+    thousands open)."""
+    dossiers = dossiers.select_related("agency", "current_agency").order_by("pk")
+    first = dossiers.first()
+    if first is None:
         return ""
     try:
-        lifecycle.GUARDS["transfer_agency"](held[0], actor)
+        lifecycle.GUARDS["transfer_agency"](first, actor)
     except PermissionDenied:
-        return texts.refusal_role(agency.name, len(held), successor.name)
+        return texts.refusal_role(agency.name, dossiers.count(), successor.name)
     today = timezone.localdate()
     if refused := receiving.handover_refusal(successor, today):
-        return texts.refusal_successor(agency.name, len(held), refused.message)
-    late = [(d, refused) for d in held if (refused := _late(successor, today, d))]
-    if not late:
+        return texts.refusal_successor(agency.name, dossiers.count(), refused.message)
+    after = receiving.due_after_bound(successor)
+    if after is None:
         return ""
-    return texts.cannot_keep(successor.name, agency.name, [texts.named(d) for d, _ in late], late[0][1].fact)
+    late = dossiers.filter(due_at__gte=after)  # those ``_late`` refuses
+    shown = list(late[:texts.SHOWN + 1])
+    if not shown:
+        return ""
+    count = len(shown) if len(shown) <= texts.SHOWN else late.count()
+    return texts.cannot_keep(successor.name, agency.name, count, [texts.named(d) for d in shown],
+                             _late(successor, today, shown[0]).fact)
 
 
 def _redirected(actor, agency, successor, on) -> str:

@@ -118,10 +118,11 @@ def refusal_successor(agency_name: str, count: int, message: str) -> str:
     return f"{agency_name} còn {_n(count)} hồ sơ chưa kết thúc: {message}"
 
 
-def cannot_keep(successor_name: str, agency_name: str, codes: list[str], fact: str) -> str:
-    return (f"{successor_name} không nhận được {_n(len(codes))} hồ sơ chưa kết thúc của {agency_name} "
-            f"({first_few(codes, SHOWN)}): {fact}. Hãy giải quyết xong các hồ sơ này, hoặc chọn cơ quan kế thừa "
-            "khác.")
+def cannot_keep(successor_name: str, agency_name: str, count: int, codes: list[str], fact: str) -> str:
+    """`count` dossiers the successor could not keep, the first of them named by `codes`."""
+    return (f"{successor_name} không nhận được {_n(count)} hồ sơ chưa kết thúc của {agency_name} "
+            f"({first_few(codes, SHOWN, total=count)}): {fact}. Hãy giải quyết xong các hồ sơ này, hoặc chọn cơ quan "
+            "kế thừa khác.")
 
 
 def moving_in_background(count: int, agency_name: str, successor_name: str) -> str:

@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 
 from . import lifetime
 from .models import Agency
@@ -84,6 +85,15 @@ def appointment_bound(agency: Agency) -> dt.date | None:
     to compute an appointment to ask ``appointment_refusal``. Read from the row on hand, no statement."""
     life = lifetime.of_unit(agency.admin_unit)
     return None if life.merged else life.last
+
+
+def due_after_bound(agency: Agency) -> dt.datetime | None:
+    """``appointment_refusal`` as a filter on due times: the first moment of the day after ``appointment_bound`` (local
+    time), from which a dossier's appointment falls after it (``due_at__gte``); None when there is no bound."""
+    last = appointment_bound(agency)
+    if last is None:
+        return None
+    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=timezone.get_current_timezone())
 
 
 def appointment_refusal(agency: Agency, day: dt.date, due: dt.date, words: _Words = FILING) -> Refusal | None:

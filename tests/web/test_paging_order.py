@@ -44,3 +44,31 @@ def test_my_dossiers_pages_show_each_dossier_once(client, world):
     client.force_login(world["citizen"])
     seen = _walk(client, reverse("portal:my_dossiers"), 20)
     assert seen == sorted(codes, reverse=True)  # each once, the codes given in order of registration
+
+
+def test_a_dossier_recorded_afterwards_takes_its_place_by_its_own_time_not_by_when_it_was_written(client, world):
+    """A dossier the lifecycle creates at a moment in the past (``at=``: the demo's history, a dossier entered after
+    the fact) is listed where that moment puts it, newest first, on the citizen's page and in the back office."""
+    import datetime as dt
+
+    from motcua.dossiers import lifecycle
+
+    now = timezone.now()
+    online = {}
+    for days in (3, 10):  # written newest first: by the order of writing the older would come first
+        online[days] = lifecycle.submit_online(
+            applicant=world["citizen"], procedure=world["proc"], agency=world["agency"],
+            applicant_data={"name": "Trần Thị Mai", "id_number": "051190001234"},
+            form_data={"child_name": "Bé An", "birth_date": "2026-01-02"}, at=now - dt.timedelta(days=days))
+    at_counter = lifecycle.receive_at_counter(
+        officer=world["counter"], procedure=world["proc"], agency=world["agency"],
+        applicant_data={"name": "Lê Văn Nam"}, form_data={"child_name": "Bé Bình", "birth_date": "2026-01-03"},
+        at=now - dt.timedelta(days=5))
+    assert online[10].created_at == now - dt.timedelta(days=10)
+
+    client.force_login(world["citizen"])
+    page = client.get(reverse("portal:my_dossiers")).content.decode()
+    assert page.index(online[3].code) < page.index(online[10].code)
+    client.force_login(world["counter"])
+    page = client.get(reverse("backoffice:dossiers")).content.decode()
+    assert page.index(online[3].code) < page.index(at_counter.code) < page.index(online[10].code)

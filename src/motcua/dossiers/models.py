@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.utils import timezone
 from django.utils.timezone import localtime
 
 from motcua.core.text import fold, lowered
@@ -77,7 +78,9 @@ class Dossier(models.Model):
     return_method = models.CharField("hình thức nhận kết quả", max_length=16, choices=ReturnMethod.choices,
                                      default=ReturnMethod.COUNTER)
 
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    # the moment the lifecycle created it (``at=``: a dossier recorded afterwards, as the demo's, keeps its own time),
+    # which orders the lists newest first
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
     submitted_at = models.DateTimeField("ngày nộp", null=True, blank=True)
     received_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True, db_index=True)
     due_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True, db_index=True)

@@ -144,7 +144,7 @@ def save_draft(*, applicant, procedure, agency, applicant_data: dict, form_data:
         created = d is None
         if created:
             d = Dossier(applicant=applicant, submitted_by=applicant, status=Status.DRAFT, channel=Channel.ONLINE,
-                        return_method=ReturnMethod.ONLINE)
+                        return_method=ReturnMethod.ONLINE, created_at=at)
         else:
             if not is_owner(d, applicant):
                 raise PermissionDenied("forbidden", "Bạn không có quyền sửa hồ sơ này.")
@@ -188,7 +188,7 @@ def submit_online(*, applicant, procedure, agency, applicant_data: dict, form_da
             require_status(d, "submit_online", {Status.DRAFT})
             from_status = Status.DRAFT
         else:
-            d = Dossier(applicant=applicant, submitted_by=applicant)
+            d = Dossier(applicant=applicant, submitted_by=applicant, created_at=at)
             from_status = ""
         _check_offered(procedure, agency, online=True, at=at, offered=offered)
         check_appointment(procedure, agency, at)
@@ -281,7 +281,7 @@ def receive_at_counter(*, officer, procedure, agency, applicant_data, form_data,
         _check_offered(procedure, agency, online=False, at=at, offered=_share(procedure, agency))
         check_appointment(procedure, agency, at)
         reason_given = off_day_reason if off_day_reason is None else check_off_day_reason(agency, at, off_day_reason)
-        d = Dossier(submitted_by=officer, procedure=procedure, agency=agency)
+        d = Dossier(submitted_by=officer, procedure=procedure, agency=agency, created_at=at)
         _apply_applicant(d, applicant_data)
         d.form_data = _validate_form(procedure, form_data)
         d.channel = channel

@@ -43,6 +43,16 @@ def test_setup_demo_twice(client, settings, tmp_path):
     assert demo.exclude(status__in=[Status.RETURNED, Status.REFUSED, Status.REJECTED, Status.WITHDRAWN]).exists()
     returned = demo.filter(status=Status.RETURNED).first()
     assert returned.events.get(from_status=Status.READY_FOR_RETURN, to_status=Status.RETURNED).action == "return_result"
+    # officers act in office hours: what they did is timed in a working session (a citizen may submit at night)
+    from motcua.core import calendar
+
+    acted = DossierEvent.objects.filter(dossier__in=demo, action__in=[
+        "receive", "refuse", "request_supplement", "start_processing", "complete_step", "approve", "sign_result",
+        "return_result"]).values_list("action", "at")
+    minute = dt.timedelta(minutes=1)
+    assert acted and [(action, timezone.localtime(at)) for action, at in acted  # a session's first minute or its last
+                      if calendar.working_time_between(at, at + minute) + calendar.working_time_between(at - minute, at)
+                      == dt.timedelta(0)] == []
     assert "congdan123" in text and "admin123" in text
     # feedback of the last weeks, one answered and published (by a leader: a counter officer may not publish)
     assert "Phản ánh, kiến nghị mẫu: 6." in text and Feedback.objects.exclude(published_at=None).count() == 1

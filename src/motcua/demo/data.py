@@ -163,11 +163,18 @@ def _applicant(rng: random.Random, n: int) -> dict:
 def _work_start(rng: random.Random, day: dt.date) -> dt.datetime:
     while not calendar.is_working_day(day):
         day += dt.timedelta(days=1)
-    return dt.datetime.combine(day, dt.time(rng.randint(7, 15), rng.choice([0, 15, 30, 45])), calendar.TZ)
+    picked = dt.datetime.combine(day, dt.time(rng.randint(7, 15), rng.choice([0, 15, 30, 45])), calendar.TZ)
+    return calendar.add_working_time(picked, dt.timedelta(0))  # in a session (not the lunch break)
 
 
 def _later(t: dt.datetime, days) -> dt.datetime:
     return calendar.add_working_days(t, Decimal(str(days)))
+
+
+def _at_work(t: dt.datetime, minutes: int) -> dt.datetime:
+    """`minutes` of the office's working time after `t`: officers act in office hours (a dossier submitted online in the
+    evening is received the next working morning, not at 23:00)."""
+    return calendar.add_working_time(t, dt.timedelta(minutes=minutes))
 
 
 def generate_dossiers(count: int, prefix: str, *, seed: int = 2025, days_back: int = 60, log=None) -> dict:
@@ -196,9 +203,11 @@ def generate_dossiers(count: int, prefix: str, *, seed: int = 2025, days_back: i
             agency = Agency.objects.filter(pk__in=offered).order_by("code").first()
             if agency is None:
                 continue
-        start = _work_start(rng, (now - dt.timedelta(days=rng.randint(0, days_back))).astimezone(calendar.TZ).date())
-        if start >= now:
-            start = now - dt.timedelta(hours=2)
+        day = (now - dt.timedelta(days=rng.randint(0, days_back))).astimezone(calendar.TZ).date()
+        start = _work_start(rng, day)
+        while start >= now:  # later today, or on a working day still to come: an earlier working day
+            day -= dt.timedelta(days=1)
+            start = _work_start(rng, day)
         try:
             with transaction.atomic():
                 status = _simulate(lc, rng, n, proc, agency, start, now, staff, citizen, cases)
@@ -235,7 +244,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         cases.reuse(d, account, t + dt.timedelta(minutes=5))
         cases.upload_components(d, account)
         fate = rng.random()
-        t = t + dt.timedelta(hours=rng.randint(1, 20))
+        t = _at_work(t, 30 * rng.randint(1, 20))
         if t >= now:
             return "submitted"
         if fate < 0.06:
@@ -248,7 +257,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
             if t >= now or fate < 0.09:
                 return "supplement_requested"
             lc.provide_supplement(d, by=account, form_data={}, at=t)
-            t = t + dt.timedelta(hours=2)
+            t = _at_work(t, 120)
             if t >= now:
                 return "submitted"
         if fate > 0.97:
@@ -267,7 +276,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
                                   form_data=form, return_method="counter", idempotency_key=key, at=t)
         if scanned and t + SCAN_MINUTES < now:
             cases.scan_components(d, counter, t + SCAN_MINUTES)
-    t = t + dt.timedelta(minutes=rng.randint(20, 180))
+    t = _at_work(t, rng.randint(20, 180))
     if t >= now:
         return "received"
     lc.start_processing(d, officer=counter, at=t)
@@ -303,7 +312,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         lc.reject(d, officer=leader, reason="Không đủ điều kiện theo quy định.", at=t)
         return "rejected"
     lc.approve(d, officer=leader, summary=proc.result_name or "Kết quả giải quyết", at=t)
-    t = t + dt.timedelta(minutes=rng.randint(10, 120))
+    t = _at_work(t, rng.randint(10, 120))
     if t >= now:
         return "approved"
     # An electronic result is signed here with the agency's certificate, as the back office does; three in four paper
@@ -315,7 +324,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         cases.sign_result_file(d, leader, t)
     elif scanned and t + SCAN_MINUTES < now:
         cases.scan_result(d, staff.get(d.current_agency or d.agency, Role.COUNTER_OFFICER), t + SCAN_MINUTES)
-    t = t + dt.timedelta(hours=rng.randint(1, 40))
+    t = _at_work(t, 30 * rng.randint(1, 40))
     if t >= now:
         return "ready_for_return"
     counter = staff.get(d.agency, Role.COUNTER_OFFICER)

@@ -11,7 +11,7 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from motcua.accounts.checks import security_keys
+from motcua.accounts.checks import backup_key, refuse_insecure_start, security_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = "k" * 20 + "-production-secret-0123456789abcdef"
@@ -79,8 +79,22 @@ def test_own_keys_pass_and_weak_ones_do_not(production):
     assert [e.id for e in security_keys()] == ["motcua.E003"]  # the TOTP key must not be SECRET_KEY
     call_command("create_keys")
     production.MOTCUA_TOTP_KEY = ""
+    production.MOTCUA_BACKUP_KEY = "b" * 64
     assert security_keys() == []
     assert not [e for e in run_checks(include_deployment_checks=True) if e.id.startswith("motcua.")]
+
+
+def test_backups_without_a_key_of_their_own_are_a_warning_that_does_not_stop_the_server(production):
+    production.SECRET_KEY, production.MOTCUA_TOTP_KEY = STRONG, "t" * 40
+    production.MOTCUA_BACKUP_KEY = ""
+    (unsealed,) = backup_key()
+    assert unsealed.id == "motcua.W001" and "không được ký" in unsealed.msg and not unsealed.is_serious()
+    production.MOTCUA_BACKUP_KEY = "ngan-qua"
+    (short,) = backup_key()
+    assert short.id == "motcua.W002" and "quá ngắn" in short.msg and "manage.py backup từ chối" in short.hint
+    refuse_insecure_start()  # warned, not refused: the web server does not depend on it
+    production.MOTCUA_BACKUP_KEY = "b" * 64
+    assert backup_key() == []
 
 
 def test_demo_mode_accepts_the_demo_key(settings):

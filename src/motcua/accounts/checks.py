@@ -9,8 +9,10 @@ system-check framework, so ``check``, ``check --deploy``, ``migrate`` and ``runs
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register, run_checks
+from django.core.checks import Error, Tags, Warning, register, run_checks
 from django.core.exceptions import ImproperlyConfigured
+
+from motcua.core import backup_seal
 
 from . import keys
 
@@ -44,6 +46,25 @@ def security_keys(app_configs=None, **kwargs) -> list[Error]:
                             hint=f"Dùng một chuỗi ngẫu nhiên riêng, tối thiểu {MIN_KEY_LENGTH} ký tự.",
                             id="motcua.E003"))
     return errors
+
+
+@register(Tags.security)
+def backup_key(app_configs=None, **kwargs) -> list[Warning]:
+    """Backups unsealed, or refused: warned (``check``, ``migrate``, ``runserver``), not refused at start-up — the web
+    server does not depend on it, the night's ``manage.py backup`` does (core/backup_seal.py)."""
+    if not production():
+        return []
+    try:
+        if backup_seal.configured():
+            return []
+    except backup_seal.SealError as exc:
+        return [Warning(str(exc), hint="manage.py backup từ chối chạy cho đến khi sửa.", id="motcua.W002")]
+    return [Warning(
+        "Chưa đặt MOTCUA_BACKUP_KEY: bản sao lưu không được ký, nên khi khôi phục không kiểm tra được bản sao lưu có bị "
+        "sửa hay không.",
+        hint="Đặt MOTCUA_BACKUP_KEY (tối thiểu 32 ký tự, ví dụ: openssl rand -hex 32) ở máy chạy sao lưu và máy khôi "
+             "phục, giữ trong kho bí mật cùng MOTCUA_SECRET_KEY (docs/operations.md, «Backup and restore»).",
+        id="motcua.W001")]
 
 
 def refuse_insecure_start() -> None:

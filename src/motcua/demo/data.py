@@ -164,17 +164,11 @@ def _work_start(rng: random.Random, day: dt.date) -> dt.datetime:
     while not calendar.is_working_day(day):
         day += dt.timedelta(days=1)
     picked = dt.datetime.combine(day, dt.time(rng.randint(7, 15), rng.choice([0, 15, 30, 45])), calendar.TZ)
-    return calendar.add_working_time(picked, dt.timedelta(0))  # in a session (not the lunch break)
+    return calendar.add_working_minutes(picked, 0)  # in a session (not the lunch break)
 
 
 def _later(t: dt.datetime, days) -> dt.datetime:
     return calendar.add_working_days(t, Decimal(str(days)))
-
-
-def _at_work(t: dt.datetime, minutes: int) -> dt.datetime:
-    """`minutes` of the office's working time after `t`: officers act in office hours (a dossier submitted online in the
-    evening is received the next working morning, not at 23:00)."""
-    return calendar.add_working_time(t, dt.timedelta(minutes=minutes))
 
 
 def generate_dossiers(count: int, prefix: str, *, seed: int = 2025, days_back: int = 60, log=None) -> dict:
@@ -224,6 +218,8 @@ def generate_dossiers(count: int, prefix: str, *, seed: int = 2025, days_back: i
 
 
 def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Cases) -> str:
+    # Officers act in working time (calendar.add_working_minutes): a dossier submitted online in the evening is received
+    # the next working morning, not at 23:00. Citizens act at any hour.
     applicant = _applicant(rng, n)
     form = {f["name"]: _fake_value(f, rng, applicant) for f in proc.form_schema or [] if isinstance(f, dict)}
     counter = staff.get(agency, Role.COUNTER_OFFICER)
@@ -244,7 +240,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         cases.reuse(d, account, t + dt.timedelta(minutes=5))
         cases.upload_components(d, account)
         fate = rng.random()
-        t = _at_work(t, 30 * rng.randint(1, 20))
+        t = calendar.add_working_minutes(t, 30 * rng.randint(1, 20))
         if t >= now:
             return "submitted"
         if fate < 0.06:
@@ -257,7 +253,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
             if t >= now or fate < 0.09:
                 return "supplement_requested"
             lc.provide_supplement(d, by=account, form_data={}, at=t)
-            t = _at_work(t, 120)
+            t = calendar.add_working_minutes(t, 120)
             if t >= now:
                 return "submitted"
         if fate > 0.97:
@@ -276,7 +272,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
                                   form_data=form, return_method="counter", idempotency_key=key, at=t)
         if scanned and t + SCAN_MINUTES < now:
             cases.scan_components(d, counter, t + SCAN_MINUTES)
-    t = _at_work(t, rng.randint(20, 180))
+    t = calendar.add_working_minutes(t, rng.randint(20, 180))
     if t >= now:
         return "received"
     lc.start_processing(d, officer=counter, at=t)
@@ -312,7 +308,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         lc.reject(d, officer=leader, reason="Không đủ điều kiện theo quy định.", at=t)
         return "rejected"
     lc.approve(d, officer=leader, summary=proc.result_name or "Kết quả giải quyết", at=t)
-    t = _at_work(t, rng.randint(10, 120))
+    t = calendar.add_working_minutes(t, rng.randint(10, 120))
     if t >= now:
         return "approved"
     # An electronic result is signed here with the agency's certificate, as the back office does; three in four paper
@@ -324,7 +320,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         cases.sign_result_file(d, leader, t)
     elif scanned and t + SCAN_MINUTES < now:
         cases.scan_result(d, staff.get(d.current_agency or d.agency, Role.COUNTER_OFFICER), t + SCAN_MINUTES)
-    t = _at_work(t, 30 * rng.randint(1, 40))
+    t = calendar.add_working_minutes(t, 30 * rng.randint(1, 40))
     if t >= now:
         return "ready_for_return"
     counter = staff.get(d.agency, Role.COUNTER_OFFICER)

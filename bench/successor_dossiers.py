@@ -3,7 +3,7 @@
 
 Builds, inside one transaction that is rolled back at the end (nothing stays in the database), a provincial
 department with N open dossiers received at its counter, then times moving them to its successor
-(``lifecycle.transfer_agency`` for each, dossiers.handover's ``SuccessorTakesDossiers``): the refusal check over all
+(``lifecycle.transfer_agency`` for each, dossiers.handover_save's ``SuccessorTakesDossiers``): the refusal check over all
 of them; the baseline, every dossier moved in the admin's request (as before dossiers.handover); then the admin's
 save now (it records the handover) and the task worker's batches (``handover.run``), each with the SQL statements
 per dossier and the time spent in the database driver (a cProfile of the inline moves with ``--profile``).
@@ -47,7 +47,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
 
     from motcua.accounts.models import Role, RoleAssignment
-    from motcua.dossiers import handover, lifecycle
+    from motcua.dossiers import handover, handover_save, lifecycle
     from motcua.dossiers.reorganization import open_at
     from motcua.units import succession
     from motcua.units.models import AdministrativeUnit, Agency
@@ -83,7 +83,7 @@ def main() -> int:
             Agency.objects.filter(pk=old.pk).update(is_active=False, successor=new)
             old.refresh_from_db()
             on = succession.taking_over_on(old)
-            follower = handover.SuccessorTakesDossiers()
+            follower = handover_save.SuccessorTakesDossiers()
 
             def follow_with(threshold):
                 handover.INLINE_AT_MOST, saved = threshold, handover.INLINE_AT_MOST

@@ -12,7 +12,7 @@ class DossiersConfig(AppConfig):
         from motcua.units.succession import by_succession
 
         # the steps of a reorganization of units; the follower of a successor recorded in the admin
-        from . import handover, reorganization  # noqa: F401
+        from . import handover, handover_save, reorganization  # noqa: F401
         from .lifecycle import ACTION_LABELS
         from .lifecycle.reorganization import SUCCESSION_KIND, SUCCESSION_LABEL
 

@@ -4,7 +4,7 @@ Each move is a lifecycle transition (``transfer_agency``: event, audit entry, ou
 about 5 ms on PostgreSQL (bench/successor_dossiers.py): the 5.000 open dossiers of a provincial department merged
 in 2025 would hold the admin's request, its transaction and the agency's lock for half a minute, and 10.000 run past
 the web worker's timeout, undoing the whole save. So the admin's save moves at most ``INLINE_AT_MOST`` of them itself
-(dossiers.reorganization's ``SuccessorTakesDossiers``); with more, it records a ``SuccessorHandover`` in its
+(``SuccessorTakesDossiers``, handover_save.py); with more, it records a ``SuccessorHandover`` in its
 transaction and the task worker (``manage.py db_worker``) moves them in batches of ``BATCH``, each batch in its own
 transaction with the count it adds to the handover's ``moved``. The dossiers themselves say what is left (those
 still at the department): a worker killed in a batch loses that batch's transaction only, and the task enqueued
@@ -30,11 +30,10 @@ from motcua.audit.services import record
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.units import receiving
 from motcua.units.models import Agency
-from motcua.units.succession import Follower, followers
 
 from . import handover_texts as texts
 from . import lifecycle
-from .models import Status, SuccessorHandover
+from .models import SuccessorHandover
 from .reorganization import move_dossier, open_at
 
 # Open dossiers the admin's save moves itself; with more, they move in the background (the admin's request stays
@@ -47,7 +46,7 @@ HANDED_OVER = "dossiers.successor_handover_finished"
 # The audit trail's entry when another provincial administrator carries on a paused handover (``take_over``).
 TAKEN_OVER = "dossiers.successor_handover_taken_over"
 # The audit trail's entry when a paused handover into a successor switched off since goes to that successor's own
-# successor instead (``_redirected``): who re-pointed it, from which successor to which, with how many dossiers left.
+# successor instead (``handover_save._redirected``): who re-pointed it, from which successor to which, with how many dossiers left.
 REDIRECTED = "dossiers.successor_handover_redirected"
 # The shared cache's flag (settings.CACHES: one for every process of the host) saying whether any handover is
 # unfinished, so the officers' pages (``arriving``) read nothing more in the common case, none running. Dropped when a
@@ -92,8 +91,8 @@ def run(handover_id: int) -> SuccessorHandover:
     the handover is finished). Run twice, or after a stopped run, it moves only what is still at the department. A
     dossier that did not move (``move_dossier``'s None: closed or moved since it was listed) is not listed again, and
     the batches go on: a batch of them must not end the run with the rest still waiting. A dossier whose move the
-    lifecycle refuses (a ``DomainError``), or that the successor could no longer keep (``_late``: its unit's closing
-    recorded since the save), is skipped the same way, its refusal kept in ``stuck`` for the administrator
+    lifecycle refuses (a ``DomainError``), or that the successor could no longer keep (``keeping_refusal``: its unit's
+    closing recorded since the save), is skipped the same way, its refusal kept in ``stuck`` for the administrator
     (``progress``): the dossiers after it move, and the handover stays unfinished while it waits (the next run tries
     it again). When no dossier can move at all (``blocker``), the run stops with the reason in ``blocked``, having
     moved only whole dossiers; it resumes when the reason goes (``resume_blocked``) or another administrator takes
@@ -128,7 +127,7 @@ def run(handover_id: int) -> SuccessorHandover:
             plan = lifecycle.Succession(handover.agency, successor, handover.on)
             stuck, moved = dict(handover.stuck), 0
             for d in [] if blocked else batch:
-                if late := _late(successor, today, d):  # its unit's closing recorded since the save
+                if late := keeping_refusal(successor, today, d):  # its unit's closing recorded since the save
                     stuck[str(d.pk)] = {"code": texts.named(d), "reason": late.fact}
                     passed.add(d.pk)
                     continue
@@ -169,7 +168,7 @@ def _credited(moved_to: list, successor_id: int, count: int) -> list:
 
 def moved_to(handover) -> list[tuple[Agency, int]]:
     """(successor, dossiers moved to it) of `handover`, in the order they took them, when the move was re-pointed
-    (``_redirected``) after some moved; [] when its successor now took them all (or none moved yet)."""
+    (``handover_save._redirected``) after some moved; [] when its successor now took them all (or none moved yet)."""
     if not handover.moved_to or [each["agency"] for each in handover.moved_to] == [handover.successor_id]:
         return []
     agencies = Agency.objects.in_bulk([each["agency"] for each in handover.moved_to])
@@ -197,7 +196,7 @@ def blocker(handover, d, today, *, fresh: bool = False) -> str:
     return ""
 
 
-def _late(successor, today, d):
+def keeping_refusal(successor, today, d):
     """Why `successor` cannot keep `d` (its unit's closing recorded ahead, before `d` is due: nobody would return the
     result), or None."""
     if d.due_at is None:
@@ -311,99 +310,3 @@ def paused_because(handover) -> str:
     if refused := receiving.handover_refusal(handover.successor, timezone.localdate()):
         return refused.fact
     return texts.ROLE_LOST_SHORT
-
-
-@followers.register("dossiers.in_flight")
-class SuccessorTakesDossiers(Follower):
-    """The dossiers a department no longer working received or holds and has not closed (a citizen's draft for it
-    too) go to the successor an administrator recorded, as a merger's plan moves them (``InFlight``): its officers
-    (whose roles moved before, accounts.reorganization) process and return them there, from its queue. More than
-    ``INLINE_AT_MOST`` move in the background (``start``, ``run``), all checked in the save all the same. Refused
-    before anything is saved when the administrator may not move them, or the successor could not keep them (its
-    unit closing before a dossier is due: nobody would return the result); so are the dossiers still waiting in a
-    paused move into the department, which goes to the successor too (``_redirected``)."""
-
-    order = 30  # after the roles (20): an assignee who now holds a role at the successor keeps the dossier
-
-    def refusal(self, actor, agency, successor, on):
-        # Still taking a predecessor's dossiers in the background: switched off now, it could take none of the rest
-        # (lifecycle.transfer_agency moves only to an agency that works), and they would wait at the predecessor.
-        # Already switched off (read under units.succession's lock), the move into it is paused: its successor may be
-        # recorded, and that move goes there instead (``follow``), once a batch under way has committed.
-        # Those paused moves go on into `successor` in `actor`'s name (``_redirected``): their waiting dossiers are
-        # checked as the agency's own are, each at the department it waits at.
-        if not Agency.objects.filter(pk=agency.pk, is_active=True).exists():
-            coming = list(unfinished().select_for_update(of=("self",)).filter(successor=agency).order_by("pk"))
-            return " ".join(filter(None, [_cannot_move(actor, agency, open_at([agency.pk]), successor)] + [
-                _cannot_move(actor, each.agency, waiting(each.agency_id), successor) for each in coming]))
-        for coming, left in incoming([agency.pk]):
-            return texts.still_receiving(agency.name, left, coming.agency.name)
-        return _cannot_move(actor, agency, open_at([agency.pk]), successor)
-
-    def follow(self, actor, agency, successor, on):
-        return " ".join(filter(None, [self._follow(actor, agency, successor, on),
-                                      _redirected(actor, agency, successor, on)]))
-
-    def _follow(self, actor, agency, successor, on):
-        count = open_at([agency.pk]).count()
-        if count > INLINE_AT_MOST:  # too many for the admin's request: the task worker moves them (``run``)
-            start(actor, agency, successor, on, count)
-            return texts.moving_in_background(count, agency.name, successor.name)
-        succession = lifecycle.Succession(agency, successor, on)
-        moved = [m for d in open_at([agency.pk]).order_by("pk") if (m := move_dossier(actor, d, succession, successor))]
-        if not moved:
-            return ""
-        drafts = sum(m.status == Status.DRAFT for m in moved)
-        return texts.moved_now(len(moved), agency.name, successor.name, drafts)
-
-    def progress(self, agency):
-        return progress(agency)
-
-
-def _cannot_move(actor, agency, dossiers, successor) -> str:
-    """Why `actor` may not move `dossiers`, open at the department `agency`, to `successor` ("" when they may): the
-    role that moves them (checked on the first), the successor taking no dossiers, or not able to keep some of them
-    (``_late``); the message names `agency`, where they are. Reads the first dossier, and only where the successor's
-    unit closes, the first few that fall after it and their count: not every dossier (a department may have tens of
-    thousands open)."""
-    dossiers = dossiers.select_related("agency", "current_agency").order_by("pk")
-    first = dossiers.first()
-    if first is None:
-        return ""
-    try:
-        lifecycle.GUARDS["transfer_agency"](first, actor)
-    except PermissionDenied:
-        return texts.refusal_role(agency.name, dossiers.count(), successor.name)
-    today = timezone.localdate()
-    if refused := receiving.handover_refusal(successor, today):
-        return texts.refusal_successor(agency.name, dossiers.count(), refused.message)
-    after = receiving.due_after_bound(successor)
-    if after is None:
-        return ""
-    late = dossiers.filter(due_at__gte=after)  # those ``_late`` refuses
-    shown = list(late[:texts.SHOWN + 1])
-    if not shown:
-        return ""
-    count = len(shown) if len(shown) <= texts.SHOWN else late.count()
-    return texts.cannot_keep(successor.name, agency.name, count, [texts.named(d) for d in shown],
-                             _late(successor, today, shown[0]).fact)
-
-
-def _redirected(actor, agency, successor, on) -> str:
-    """The moves into `agency` (switched off, paused: ``SuccessorTakesDossiers.refusal``) now go to `successor`, the
-    dossiers straight from their department (one move each), in `actor`'s name and under this succession (taking over
-    `on`: the date the moves record) from now on; the next batch resumes them (``resume_blocked``). Each
-    re-pointed handover leaves an audit entry in `actor`'s name (``REDIRECTED``) on the department whose dossiers move:
-    its code, the successor before and now, the day the new succession takes over (``on``) and how many dossiers were
-    still to move."""
-    said = []
-    for coming in unfinished().filter(successor=agency).order_by("pk"):  # held since ``refusal``: no batch under way
-        left = waiting(coming.agency_id).count()
-        record(actor, REDIRECTED, "units.Agency", coming.agency_id,
-               {"agency": coming.agency.code, "from": agency.code, "to": successor.code, "on": on.isoformat(),
-                "waiting": left})
-        if left:
-            said.append(texts.redirected(left, coming.agency.name, successor.name))
-    # carried on in the name of the administrator who re-pointed it, who holds the role (the recording one may not)
-    unfinished().filter(successor=agency).update(successor=successor, actor=actor, on=on)
-    return " ".join(said)

@@ -319,7 +319,7 @@ class SuccessorHandover(models.Model):
     total = models.PositiveIntegerField("số hồ sơ lúc ghi nhận", default=0)
     moved = models.PositiveIntegerField("số hồ sơ đã chuyển", default=0)
     # ``moved`` by successor, in the order they took dossiers: [{"agency": pk, "moved": count}], more than one entry
-    # when a paused move was re-pointed to a switched-off successor's own successor (dossiers.handover._redirected).
+    # when a paused move was re-pointed to a switched-off successor's own successor (dossiers.handover_save._redirected).
     moved_to = models.JSONField("số hồ sơ đã chuyển theo cơ quan kế thừa", default=list, blank=True)
     started_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
     finished_at = models.DateTimeField("chuyển xong lúc", null=True, blank=True)

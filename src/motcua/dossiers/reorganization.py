@@ -9,7 +9,7 @@ the new unit. Dossiers closed before the effective date stay where they were: th
 reachable from its successor's statistics.
 
 A department whose successor an administrator records in the admin (no plan: units.succession) hands its open
-dossiers to the successor the same way (dossiers.handover's ``SuccessorTakesDossiers``, through ``move_dossier``).
+dossiers to the successor the same way (dossiers.handover_save's ``SuccessorTakesDossiers``, through ``move_dossier``).
 """
 
 from __future__ import annotations

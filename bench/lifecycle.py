@@ -210,30 +210,31 @@ def machine_cpu() -> tuple[float, float]:
     return (sum(fields[:8]) - idle) / hz, sum(fields[:8]) / hz
 
 
+def _proc_stat(stat: Path) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a process, from its /proc/<pid>/stat (fields 4, 14 and 15); None when gone."""
+    try:
+        rest = stat.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(rest[1]), (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def server_cpu(master_pid: int | None) -> float:
-    """CPU seconds of the server master's children (gunicorn workers), from /proc/<pid>/stat."""
+    """CPU seconds of the server master's children (gunicorn workers)."""
     if not master_pid:
         return float("nan")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            rest = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(rest[1]) == master_pid:  # field 4: ppid; 14, 15: utime, stime
-            total += (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+        read = _proc_stat(stat)
+        if read is not None and read[0] == master_pid:
+            total += read[1]
     return total
 
 
 def process_cpu(pid: int | None) -> float:
-    """CPU seconds of one process (the audit chainer), from /proc/<pid>/stat."""
-    if not pid:
-        return float("nan")
-    try:
-        rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return float("nan")
-    return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds of one process (the audit chainer)."""
+    read = _proc_stat(Path(f"/proc/{pid}/stat")) if pid else None
+    return read[1] if read is not None else float("nan")
 
 
 def unchained(timeout_s: float = 60.0) -> tuple[int, float]:

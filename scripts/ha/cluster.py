@@ -301,6 +301,16 @@ def revive_node(layout: Layout, i: int, timeout: float = 90) -> None:
              and node_state(layout, i).get("state") == "running" and healthy(layout), timeout)
 
 
+def revive_dead(layout: Layout, timeout: float = 90) -> list[int]:
+    """Bring back every node whose Patroni is gone (a drill that failed before its own recovery), then wait
+    until the cluster is whole again. Returns the nodes revived."""
+    dead = [i for i in range(layout.nodes) if not _alive(_pid(layout.dir / f"node{i}.pid"))]
+    for i in dead:
+        revive_node(layout, i, timeout)
+    wait_for("the cluster whole again", lambda: healthy(layout), timeout)
+    return dead
+
+
 def _stop_pid(pid: int | None, timeout: float) -> None:
     if not _alive(pid):
         return

@@ -26,8 +26,8 @@ def _rows(url: str, sql: str, params=None) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def test_leader_killed_nothing_acknowledged_is_lost_or_doubled(ha_cluster, drill_app, portal_sim):
-    app, layout = drill_app, ha_cluster
+def test_leader_killed_nothing_acknowledged_is_lost_or_doubled(whole_cluster, drill_app, portal_sim):
+    app, layout = drill_app, whole_cluster
     url = app.web(port=layout.base + 40, workers=3)
     app.worker("dispatch_outbox", "--interval", "0.2")
     app.worker("consume_events", "--loop", "--interval", "0.5", "--lag", "1")

@@ -42,8 +42,8 @@ def _login(client: httpx.Client, username: str) -> None:
     assert r.status_code == 302, r.text[:500]
 
 
-def test_statistics_and_own_pages_on_a_lagging_then_stopped_replica(ha_cluster, drill_app):
-    app, layout, setup = drill_app, ha_cluster, drill_app.setup
+def test_statistics_and_own_pages_on_a_lagging_then_stopped_replica(whole_cluster, drill_app):
+    app, layout, setup = drill_app, whole_cluster, drill_app.setup
     leader = ha.wait_leader(layout, 30)
     replica = next(i for i in range(layout.nodes) if i != leader)
     citizen_name = "bench_citizen_5"

@@ -84,3 +84,44 @@ def test_a_worker_waits_out_a_write_refused_by_a_standby_not_yet_promoted():
     assert pauses == [0.25]
     with pytest.raises(ProgrammingError), guard:
         raise wrapped(ProgrammingError, psycopg.errors.UndefinedTable("relation does not exist"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_any_database_error_that_leaves_the_connection_broken_counts_as_a_lost_database():
+    """A pooler whose server dies mid-COMMIT answers an error and closes the socket; psycopg may report it as
+    "received 2 results from command 'COMMIT'", an InternalError, not a connection error. A failover drill's
+    dispatcher died of that. Whatever the error says, a broken connection is a lost database: the worker waits
+    it out, a page answers 503, the API database_unavailable. The same error on a healthy connection is not."""
+    from django.db import InternalError
+
+    from motcua.api.errors import describe
+
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's broken connection: PostgreSQL only")
+    protocol_error = InternalError("received 2 results from command 'COMMIT'")
+    page = RequestFactory().get("/ho-so/")
+    pauses = []
+    guard = OutageGuard("dispatch_outbox", io.StringIO(), sleep=pauses.append)
+    with pytest.raises(InternalError), guard:  # a healthy connection: a bug, the worker stops
+        raise protocol_error
+    assert DatabaseUnavailableMiddleware(lambda r: None).process_exception(page, protocol_error) is None
+    assert describe(protocol_error)[1]["code"] == "database_error"
+
+    connection.ensure_connection()
+    other = connection.copy()
+    with other.cursor() as cur:  # the server ends this connection, as a dead leader does
+        cur.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    other.close()
+    with pytest.raises(OperationalError):
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+    assert connection.connection.broken
+
+    assert DatabaseUnavailableMiddleware(lambda r: None).process_exception(page, protocol_error).status_code == 503
+    status, body, headers = describe(protocol_error)
+    assert (status, body["code"], headers) == (503, "database_unavailable", {"Retry-After": "2"})
+    with guard:
+        raise protocol_error
+    assert pauses == [0.25]
+    with connection.cursor() as cur:  # the guard closed the broken connection: the next statement reconnects
+        cur.execute("SELECT 1")

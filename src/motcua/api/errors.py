@@ -32,7 +32,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
+from django.db import DatabaseError, DataError, IntegrityError, OperationalError
 from django.http import Http404, HttpResponseForbidden, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -43,6 +43,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.core.errors import DomainError
 from motcua.db.middleware import UNAVAILABLE_MESSAGE
+from motcua.db.outage import connection_lost
 
 from .error_payloads import http_error_payload, validation_payload
 
@@ -89,7 +90,7 @@ def _database(exc: DatabaseError) -> Answer:
         return _error(503, "database_busy", BUSY, **retry)
     # Logged with its traceback: a database that stays away is an operator's problem, not the caller's.
     log.error("database error under the API: %s", exc, exc_info=exc)
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if connection_lost(exc):
         return _error(503, "database_unavailable", UNAVAILABLE, **retry)
     return _error(503, "database_error", "Cơ sở dữ liệu không thực hiện được yêu cầu; vui lòng thử lại sau.", **retry)
 

@@ -34,6 +34,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
 from . import health
+from .outage import connection_lost
 from .router import _replica_reads
 
 STICKY_COOKIE = "motcua_leader"
@@ -134,7 +135,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)) or request.path.startswith(API_PREFIX):
+        if not connection_lost(exception) or request.path.startswith(API_PREFIX):
             return None
         # Logged with its traceback: a database that stays away is an operator's problem, not a caller's.
         log.error("database unavailable for %s %s", request.method, request.path, exc_info=exception)

@@ -7,15 +7,16 @@
 
 The pause doubles from 0,25 s up to 5 s while the database stays away; the next statement opens a new
 connection, which the leader address routes to the new leader. Only connection failures are swallowed
-(OperationalError, InterfaceError), and a write refused by a server still in recovery (SQLSTATE 25006, a standby
-not yet promoted, which Django raises as InternalError); any other error still stops the worker.
+(``connection_lost``: OperationalError, InterfaceError, or any database error that left the connection broken),
+and a write refused by a server still in recovery (SQLSTATE 25006, a standby not yet promoted, which Django
+raises as InternalError); any other error still stops the worker.
 """
 
 from __future__ import annotations
 
 import time
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 MAX_PAUSE_S = 5.0
 
@@ -50,9 +51,25 @@ class OutageGuard:
 
 def _transient(exc) -> bool:
     """A failure a failover causes and a new connection cures."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if connection_lost(exc):
         return True
     return getattr(exc.__cause__, "sqlstate", None) == "25006"  # read_only_sql_transaction: a standby
+
+
+def connection_lost(exc) -> bool:
+    """The database connection failed under this error, so a new connection is the cure.
+
+    Besides the connection errors proper, any database error after which a connection of this thread is
+    broken: a pooler whose server died mid-COMMIT answers with an error and a closed socket, which psycopg may
+    report as "received 2 results from command 'COMMIT'", an InternalError (seen in a failover drill).
+    """
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DatabaseError) and any(_broken(conn) for conn in connections.all(initialized_only=True))
+
+
+def _broken(conn) -> bool:
+    return bool(getattr(conn.connection, "broken", False))  # psycopg: closed by the server, not by us
 
 
 def close_all() -> None:

@@ -161,3 +161,39 @@ def test_the_demo_digitization_has_its_scans_behind_it(settings, tmp_path, djang
     fully = sum(d.digitized_at_receipt and d.result_digitized for d in demo if d.decided_at)
     assert (scores["4.1"]["numerator"], scores["4.2"]["numerator"]) == (electronic, fully)
     assert resolved and 0.5 <= electronic / resolved and 0.4 <= fully / resolved <= 0.9, (electronic, fully, resolved)
+
+
+@pytest.mark.django_db
+def test_a_demo_database_made_anew_does_not_inherit_the_old_ones_anchors(settings):
+    """Deleting var/motcua.sqlite3 and running `make demo` again left var/audit-anchors of the old database:
+    verify_audit then called the new chain rewritten from its first entry. setup_demo moves such anchors aside
+    (while the audit log is empty, in demo mode only), so the new demo verifies; outside demo mode an emptied log
+    beside its anchors stays a failure."""
+    from django.core.management import CommandError
+
+    from motcua.audit import anchors
+    from motcua.audit.models import ChainerState
+    from motcua.demo.management.commands.setup_demo import set_aside_earlier_anchors
+    from tests.audit.test_audit import chain, raw
+
+    chain(3)
+    call_command("anchor_audit")
+    raw("DELETE FROM audit_auditentry")  # what a new database file holds: no entry yet, no chain head
+    ChainerState.objects.all().delete()
+    old = anchors.anchor_path().read_text()
+
+    settings.MOTCUA_DEMO = False
+    assert set_aside_earlier_anchors() is None
+    with pytest.raises(CommandError, match="không còn trong cơ sở dữ liệu"):
+        call_command("verify_audit")
+
+    settings.MOTCUA_DEMO = True
+    aside = set_aside_earlier_anchors()
+    assert aside.parent == anchors.anchor_path().parent and aside.read_text() == old  # kept, not deleted
+    assert not anchors.anchor_path().exists()
+    chain(2)
+    call_command("anchor_audit")
+    assert set_aside_earlier_anchors() is None  # the new database's own anchors stay where they are
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "toàn vẹn" in out.getvalue()

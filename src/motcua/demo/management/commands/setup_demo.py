@@ -4,10 +4,13 @@ digital-transformation plans and round."""
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.audit.anchors import anchor_path
+from motcua.audit.models import AuditEntry
 from motcua.catalog.io import CatalogInvalid, import_catalog
 from motcua.core.errors import DomainError
 from motcua.core.models import CalendarException
@@ -37,6 +40,8 @@ class Command(BaseCommand):
     def handle(self, *args, dossiers=100, prefix=None, seed=2025, **options):
         started = time.monotonic()
         prefix = prefix or default_prefix()
+        if aside := set_aside_earlier_anchors():
+            self.say(f"Mốc neo nhật ký của cơ sở dữ liệu trình diễn trước (đã xoá) được chuyển sang {aside}.")
         try:
             self.say(f"Đơn vị hành chính: {load_units(province_code())}.")
             self.say(f"Cơ quan, quầy, phòng ban: {load_agencies(province_code(), prefix=prefix)}.")
@@ -101,3 +106,16 @@ def calendar_summary() -> str:
 
 def _status_label(value: str) -> str:
     return Status(value).label if value in Status.values else "bỏ qua"
+
+
+def set_aside_earlier_anchors() -> Path | None:
+    """The demo's database made anew (its file deleted) beside the anchors of the one before: verify_audit would
+    call the new chain rewritten from its first entry. In demo mode, while the audit log is still empty, anchors
+    can only be an earlier database's: they are moved aside (kept, renamed), never deleted. Outside demo mode an
+    emptied audit log beside its anchors is exactly what verify_audit must report, so nothing is touched."""
+    path = anchor_path()
+    if not settings.MOTCUA_DEMO or not path.exists() or AuditEntry.objects.exists():
+        return None
+    aside = path.with_name(f"anchors-{timezone.localtime():%Y%m%d-%H%M%S}-earlier-database.jsonl")
+    path.rename(aside)
+    return aside

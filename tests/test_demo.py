@@ -48,7 +48,10 @@ def test_setup_demo_twice(client, settings, tmp_path):
 
     acted = DossierEvent.objects.filter(dossier__in=demo, action__in=[
         "receive", "refuse", "request_supplement", "start_processing", "complete_step", "approve", "sign_result",
-        "return_result"]).values_list("action", "at")
+        "return_result", "issue_apology"]).values_list("action", "at")
+    acted = [*acted, *DossierEvent.objects.filter(  # scans and results filed by an officer (a citizen's: any hour)
+        dossier__in=demo, action__in=["digitized", "data_linked"], actor__role_assignments__isnull=False)
+        .values_list("action", "at")]
     minute = dt.timedelta(minutes=1)
     assert acted and [(action, timezone.localtime(at)) for action, at in acted  # a session's first minute or its last
                       if calendar.working_time_between(at, at + minute) + calendar.working_time_between(at - minute, at)

@@ -29,7 +29,7 @@ from .decision766 import Cases
 DEMO_COMMUNE_UNIT = "21025"  # Phường Cẩm Thành, the lowest 2025 code of Quảng Ngãi
 SERVICE_CENTER_SUFFIX = ".01"
 DEMO_KEY = "demo-"
-SCAN_MINUTES = dt.timedelta(minutes=10)  # from a paper reception or signing to its scans confirmed
+SCAN_MINUTES = 10  # working minutes from a paper reception or signing to its scans confirmed
 
 
 @dataclass
@@ -167,6 +167,14 @@ def _work_start(rng: random.Random, day: dt.date) -> dt.datetime:
     return calendar.add_working_minutes(picked, 0)  # in a session (not the lunch break)
 
 
+def _apology_moment(due_at: dt.datetime) -> dt.datetime:
+    """In a morning session of the last working day two or more calendar days before the appointment."""
+    day = timezone.localtime(due_at).date() - dt.timedelta(days=2)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return calendar.add_working_minutes(dt.datetime.combine(day, dt.time(7), calendar.TZ), 60)
+
+
 def _later(t: dt.datetime, days) -> dt.datetime:
     return calendar.add_working_days(t, Decimal(str(days)))
 
@@ -270,8 +278,8 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         applicant_data, scanned = cases.counter_applicant(applicant), rng.random() < 0.6
         d = lc.receive_at_counter(officer=counter, procedure=proc, agency=agency, applicant_data=applicant_data,
                                   form_data=form, return_method="counter", idempotency_key=key, at=t)
-        if scanned and t + SCAN_MINUTES < now:
-            cases.scan_components(d, counter, t + SCAN_MINUTES)
+        if scanned and (scanned_at := calendar.add_working_minutes(t, SCAN_MINUTES)) < now:
+            cases.scan_components(d, counter, scanned_at)
     t = calendar.add_working_minutes(t, rng.randint(20, 180))
     if t >= now:
         return "received"
@@ -287,7 +295,7 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
         t = _later(t, max(Decimal("0.1"), step.duration_days * speed))
         if speed > 1 and d.apology_count == 0 and t > d.due_at:
             # The late agency apologises at least a day before the appointment (rule in lifecycle).
-            apology_at = d.due_at - dt.timedelta(days=2)
+            apology_at = _apology_moment(d.due_at)
             if d.events.order_by("-at").values_list("at", flat=True).first() < apology_at < now:
                 try:
                     with transaction.atomic():
@@ -318,8 +326,8 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
                        digitized=functools.partial(result_digitized, born_electronic=born_electronic), at=t)
     if born_electronic:
         cases.sign_result_file(d, leader, t)
-    elif scanned and t + SCAN_MINUTES < now:
-        cases.scan_result(d, staff.get(d.current_agency or d.agency, Role.COUNTER_OFFICER), t + SCAN_MINUTES)
+    elif scanned and (scanned_at := calendar.add_working_minutes(t, SCAN_MINUTES)) < now:
+        cases.scan_result(d, staff.get(d.current_agency or d.agency, Role.COUNTER_OFFICER), scanned_at)
     t = calendar.add_working_minutes(t, 30 * rng.randint(1, 40))
     if t >= now:
         return "ready_for_return"
@@ -327,8 +335,9 @@ def _simulate(lc, rng, n, proc, agency, t, now, staff: Staff, citizen, cases: Ca
     # asked for online but issued on paper only: the applicant is called to collect it at the counter
     paper_only = d.return_method == "online" and lc.online_return_refusal(d) is not None
     lc.return_result(d, officer=counter, method="counter" if paper_only else None, at=t)
-    if t + dt.timedelta(hours=2) < now:
-        cases.file_result(d, counter, t + dt.timedelta(hours=1))
+    filed_at = calendar.add_working_minutes(t, 60)  # the counter files it in the applicant's repository, at work
+    if filed_at + dt.timedelta(hours=1) < now:
+        cases.file_result(d, counter, filed_at)
         if account is not None:
-            cases.rate(d, account, t + dt.timedelta(hours=2))
+            cases.rate(d, account, filed_at + dt.timedelta(hours=1))  # a citizen rates at any hour
     return "returned"

@@ -6,11 +6,12 @@
 
 On the PostgreSQL database in DATABASE_URL (a scratch one: with ``--fresh`` the script drops and creates it, then
 migrates it) it builds one province: 40 commune agencies, a two-step procedure, a counter officer, a department
-head and a specialist of the first agency, a citizen. It then grows the dossier table to each size in turn
-(bulk-created rows spread over the agencies and every status, Vietnamese applicant names, two events per received
-dossier, one feedback item per 20 dossiers) and, at each size, fetches with Django's test client, in this process,
-the pages these people open most: the counter's queue, the work list, the dossier search (all, by status, by code,
-by applicant name with and without diacritics), a dossier page, the feedback list, the dashboard, the citizen's own
+head and a specialist of the first agency, a provincial administrator (sees every dossier), a citizen. It then
+grows the dossier table to each size in turn (bulk-created rows spread over the agencies and every status,
+Vietnamese applicant names, two events per received dossier, one feedback item per 20 dossiers) and, at each
+size, fetches with Django's test client, in this process, the pages these people open most: the counter's queue,
+the work list, the dossier search (all, by status, by code, by applicant name with and without diacritics), a
+dossier page, the feedback list, the dashboard, the administrator's province-wide list, the citizen's own
 dossiers, a dossier page and the public tracking. Per page: the SQL statements (CaptureQueriesContext) and the
 median server time of ``--repeat`` fetches, one column per size; a page whose statement count changes with the size
 is marked. ``--explain`` runs EXPLAIN (ANALYZE, BUFFERS) at the largest size on the slowest statement of each of the
@@ -69,10 +70,11 @@ def build_people():
         "counter": officer(Role.COUNTER_OFFICER, home, username="bench_counter"),
         "head": officer(Role.DEPARTMENT_HEAD, home, username="bench_head"),
         "specialist": officer(Role.SPECIALIST, home, username="bench_specialist"),
+        "monitor": officer(Role.PROVINCIAL_ADMIN, None, username="bench_monitor"),  # sees every dossier
         "citizen": citizen(username="bench_citizen", full_name="Trần Thị Mai", id_number="051190001234",
                            phone="0912345678"),
     }
-    for who in ("counter", "head", "specialist"):
+    for who in ("counter", "head", "specialist", "monitor"):
         enrol_2fa(people[who])
     steps = list(proc.steps.order_by("order"))
     return {"agencies": agencies, "proc": proc, "steps": steps, "people": people, "now": timezone.now()}
@@ -160,6 +162,9 @@ def pages(world):
         ("head", "feedback list, status=answered", "get", reverse("backoffice:feedback_list") + "?status=answered",
          None),
         ("head", "dashboard", "get", reverse("backoffice:dashboard"), None),
+        ("monitor", "dossier list, all", "get", lst, None),
+        ("monitor", "dossier list, page 5", "get", lst + "?trang=5", None),
+        ("monitor", "dossier list, status=returned", "get", lst + "?status=returned", None),
         ("citizen", "my dossiers", "get", reverse("portal:my_dossiers"), None),
         ("citizen", "my dossier page", "get", reverse("portal:dossier", args=[own.pk]), None),
         ("citizen", "tracking (code + 4 digits)", "post", reverse("portal:track"),

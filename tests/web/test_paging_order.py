@@ -72,3 +72,25 @@ def test_a_dossier_recorded_afterwards_takes_its_place_by_its_own_time_not_by_wh
     client.force_login(world["counter"])
     page = client.get(reverse("backoffice:dossiers")).content.decode()
     assert page.index(online[3].code) < page.index(at_counter.code) < page.index(online[10].code)
+
+
+def test_back_office_list_pages_without_counting_the_list(client, world):
+    """The list shows ‹ › links and no total, so it does not count the dossiers an officer may see (for a
+    province-wide officer, every dossier of the province): one row read past the page tells of a next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _same_instant(world, n=60)  # exactly two pages
+    client.force_login(world["counter"])
+    url = reverse("backoffice:dossiers")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url).content.decode()
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "dossiers_dossier" in q["sql"]]
+    assert "Trang sau" in first and "Trang trước" not in first and len(re.findall(r"H56-\d{5}", first)) == 30
+    second = client.get(url, {"trang": 2}).content.decode()
+    assert "Trang trước" in second and "Trang sau" not in second and len(re.findall(r"H56-\d{5}", second)) == 30
+    past = client.get(url, {"trang": 7}).content.decode()  # past the end: empty, with the way back
+    assert "Không có hồ sơ." in past and "trang=6" in past
+    assert client.get(url, {"trang": "abc"}).content.decode().count("H56-") == 30  # not a number: the first page
+    huge = client.get(url, {"trang": "9" * 20})  # past any OFFSET the database takes: the deepest page, empty
+    assert huge.status_code == 200 and "Không có hồ sơ." in huge.content.decode()

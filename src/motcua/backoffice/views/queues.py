@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -73,7 +74,52 @@ def dossier_list(request):
         qs = qs.filter(DossierSearchEntry.matching(q))
     if status:
         qs = qs.filter(status=status)
-    pager = Paginator(qs, PER_PAGE)
     return bo_page(request, "backoffice/dossier_list.html", {
-        "page_obj": pager.get_page(request.GET.get("trang")), "q": q, "status": status,
+        "page_obj": ListPage.of(qs, request.GET.get("trang")), "q": q, "status": status,
         "statuses": Status.choices, "nav": "list"})
+
+
+@dataclass
+class ListPage:
+    """A page of the dossier list, found without counting the list: the page shows no total, only ‹ › links, and one
+    row read past the page says whether a next one exists. (Django's Paginator counted every visible dossier on each
+    page: for a province-wide officer, every dossier of the province over the years.) A page past the end is empty,
+    with its ‹ link."""
+
+    MAX_PAGE = 10_000  # 300.000 rows deep: a larger number would overflow the OFFSET; search narrows sooner
+
+    rows: list
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, qs, number) -> ListPage:
+        try:
+            number = min(max(1, int(number)), cls.MAX_PAGE)
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * PER_PAGE
+        rows = list(qs[start:start + PER_PAGE + 1])
+        return cls(rows[:PER_PAGE], number, len(rows) > PER_PAGE)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1

@@ -101,6 +101,8 @@ def test_sweep_removes_only_old_unreferenced_files(people, tmp_path, settings):
     out = io.StringIO()
     call_command("sweep_orphan_files", "--apply", stdout=out)
     assert "0 mồ côi" in out.getvalue()
+    # the sentence keeps its commas (the byte count's thousands separator once turned them all into full stops)
+    assert "đang được tham chiếu, " in out.getvalue() and "không được nộp, quá hạn" in out.getvalue()
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError):

@@ -1,9 +1,8 @@
 """Create the installation's own keys under MOTCUA_KEYS_DIR (never overwrites): TOTP encryption, audit anchors."""
 
-from django.core.management.base import BaseCommand
-
 from motcua.accounts import keys
 from motcua.audit import anchors
+from motcua.cli import BaseCommand
 
 
 class Command(BaseCommand):

@@ -1,12 +1,13 @@
 """Move every stored TOTP secret under the installation's own TOTP key (accounts/keys.py)."""
 
 from cryptography.fernet import InvalidToken
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from motcua.accounts import keys
 from motcua.accounts.models import TwoFactorDevice
 from motcua.audit.services import record
+from motcua.cli import BaseCommand
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 """Unlock an account or a client address locked out for password or token guessing (audited)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from motcua.accounts.lockout import unlock
+from motcua.cli import BaseCommand
 
 
 class Command(BaseCommand):

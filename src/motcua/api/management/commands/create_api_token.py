@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from motcua.accounts.models import User
 from motcua.api.auth import issue_token
+from motcua.cli import BaseCommand
 
 
 class Command(BaseCommand):

@@ -3,9 +3,10 @@
 import time
 from contextlib import nullcontext
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from motcua.audit.anchors import AnchorError, anchor_path, write_anchor
+from motcua.cli import BaseCommand
 from motcua.db.outage import OutageGuard
 
 

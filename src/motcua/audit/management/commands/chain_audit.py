@@ -5,9 +5,10 @@ Runs as a process (``make demo`` starts it); ``--once`` chains what is ready and
 committed one.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from motcua.audit import chainer
+from motcua.cli import BaseCommand
 from motcua.core.money import format_number
 from motcua.db.outage import OutageGuard
 

@@ -4,12 +4,13 @@ Exit code 1 with the first broken row when the chain does not hold, or when the 
 has waited longer than the bound (MOTCUA_AUDIT_CHAIN_WINDOW_S, --max-window): the chainer is down or a
 transaction stays open (docs/operations.md, "Audit chaining")."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import formats, timezone
 
 from motcua.audit import anchors as anchor_store
 from motcua.audit import chainer
 from motcua.audit.services import verify_chain
+from motcua.cli import BaseCommand
 from motcua.core.money import format_number
 
 

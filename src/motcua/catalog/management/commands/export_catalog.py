@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from motcua.catalog.io import export_catalog
+from motcua.cli import BaseCommand
 from motcua.core.errors import DomainError
 
 

@@ -1,7 +1,8 @@
 """Back up the installation into a new folder (docs/operations.md, "Backup and restore")."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from motcua.cli import BaseCommand
 from motcua.core.backup import BackupError, backup
 from motcua.core.money import format_number
 

@@ -1,8 +1,10 @@
 """Once after the upgrade that normalizes text where it comes in: stored text typed decomposed made NFC
 (core/nfc_rewrite.py; docs/operations.md, "Upgrading")."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.apps import apps
+from django.core.management.base import CommandError
 
+from motcua.cli import BaseCommand
 from motcua.core.money import format_number
 from motcua.core.nfc_rewrite import BATCH, SKIPPED_MODELS, normalize
 
@@ -32,5 +34,10 @@ class Command(BaseCommand):
             f"Đã xét {format_number(result.tables)} bảng, đọc {format_number(sum(result.scanned.values()))} bản ghi; "
             f"{verb} {format_number(rows)} bản ghi ({format_number(len(result.changed))} trường)"
             + (f", {format_number(len(result.refused))} bản ghi không đổi được" if result.refused else "")
-            + f". Không xét: {', '.join(sorted(SKIPPED_MODELS))} (nhật ký, lịch sử đã gửi)."
+            + f". Không xét: {', '.join(sorted(_names(SKIPPED_MODELS)))} (nhật ký, lịch sử đã gửi)."
             + (" Chạy lại không có --dry-run để ghi." if dry_run and rows else ""))
+
+
+def _names(labels) -> list[str]:
+    """What the operator reads: each model's Vietnamese name, not its label (motcua_db.ArchivedPartition)."""
+    return [str(apps.get_model(label)._meta.verbose_name_plural) for label in labels]

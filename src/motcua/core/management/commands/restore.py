@@ -1,7 +1,8 @@
 """Restore a backup into an empty database and empty folders, then check counts, checksums and the audit chain."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from motcua.cli import BaseCommand
 from motcua.core.backup import BackupError, restore
 from motcua.core.money import format_number
 

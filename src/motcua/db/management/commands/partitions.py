@@ -7,9 +7,10 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
+from motcua.cli import BaseCommand
 from motcua.db import partitions as p
 
 

@@ -9,13 +9,13 @@ run issues fresh tokens (the old ones are revoked).
 import json
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from motcua.accounts.models import ApiToken, Role, RoleAssignment, User
 from motcua.api.auth import issue_token
 from motcua.catalog.models import ComponentRequirement, Field, OnlineLevel, Procedure, ProcessStep
+from motcua.cli import BaseCommand
 from motcua.units.models import AdministrativeUnit, Agency
 
 AGENCY_CODE = "BENCH.01"

@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from motcua.cli import BaseCommand
 from motcua.demo import pki as demo_pki
 from motcua.documents import pki
 from motcua.units.models import Agency

@@ -6,9 +6,8 @@ Prints the MOTCUA_INTEGRATIONS value to export for the web server and the dispat
 import json
 import time
 
-from django.core.management.base import BaseCommand
-
 from motcua.catalog.models import Procedure
+from motcua.cli import BaseCommand
 from motcua.demo import simulators
 
 

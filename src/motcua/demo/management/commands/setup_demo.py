@@ -5,13 +5,14 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from motcua.audit.anchors import anchor_path
 from motcua.audit.models import AuditEntry
 from motcua.catalog.io import CatalogInvalid, import_catalog
+from motcua.cli import BaseCommand
 from motcua.core.errors import DomainError
 from motcua.core.models import CalendarException
 from motcua.demo import data as demo_data

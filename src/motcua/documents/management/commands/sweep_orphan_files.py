@@ -2,9 +2,11 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from motcua.audit.services import record as audit_record
+from motcua.cli import BaseCommand
+from motcua.core.money import format_number
 from motcua.documents.orphans import sweep
 
 
@@ -22,13 +24,14 @@ class Command(BaseCommand):
             raise CommandError("--older-than-hours phải từ 1 giờ trở lên: tệp mới ghi có thể thuộc giao dịch chưa xong.")
         result = sweep(older_than=dt.timedelta(hours=older_than_hours), apply=apply)
         for name, size in result.orphans:
-            self.stdout.write(f"{'đã xóa' if apply else 'mồ côi'}: {name} ({size:,} byte)".replace(",", "."))
+            self.stdout.write(f"{'đã xóa' if apply else 'mồ côi'}: {name} ({format_number(size)} byte)")
+        hours = format_number(older_than_hours, 0 if older_than_hours == int(older_than_hours) else 1)
         self.stdout.write(
-            f"Đã quét {result.scanned} tệp: {result.referenced} đang được tham chiếu, {result.young} mới ghi "
-            f"(dưới {older_than_hours:g} giờ), {len(result.orphans)} mồ côi "
-            f"(trong đó {result.held_expired} tệp gửi kèm không được nộp, quá hạn chờ chọn nơi nộp) "
-            f"({result.orphan_bytes:,} byte)".replace(",", ".")
-            + (f"; đã xóa {result.removed}." if apply else "; chạy lại với --apply để xóa."))
+            f"Đã quét {format_number(result.scanned)} tệp: {format_number(result.referenced)} đang được tham chiếu, "
+            f"{format_number(result.young)} mới ghi (dưới {hours} giờ), {format_number(len(result.orphans))} mồ côi "
+            f"(trong đó {format_number(result.held_expired)} tệp gửi kèm không được nộp, quá hạn chờ chọn nơi nộp) "
+            f"({format_number(result.orphan_bytes)} byte)"
+            + (f"; đã xóa {format_number(result.removed)}." if apply else "; chạy lại với --apply để xóa."))
         if apply and result.removed:
             audit_record(None, "documents.orphans_swept", "storage", "documents",
                          {"removed": result.removed, "bytes": result.orphan_bytes,

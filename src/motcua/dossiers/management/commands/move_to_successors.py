@@ -5,8 +5,9 @@ already moved is not moved again. ``--enqueue`` hands them to the task worker (`
 recording the successor (paused until then: dossiers.handover.blocker)."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from motcua.cli import BaseCommand
 from motcua.core.errors import PermissionDenied
 from motcua.core.money import format_number
 from motcua.dossiers import handover

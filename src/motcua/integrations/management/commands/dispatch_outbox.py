@@ -6,8 +6,7 @@ Run one or more of these (any host); they share the work safely. ``--once`` runs
 import signal
 import time
 
-from django.core.management.base import BaseCommand
-
+from motcua.cli import BaseCommand
 from motcua.db.outage import OutageGuard
 from motcua.integrations import dispatcher
 from motcua.integrations.config import dispatch_config

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from motcua.cli import BaseCommand
 from motcua.core.errors import DomainError
 from motcua.core.money import format_vnd
 from motcua.payments.services import reconcile

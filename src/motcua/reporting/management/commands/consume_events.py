@@ -3,8 +3,9 @@
 import time
 from contextlib import nullcontext
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from motcua.cli import BaseCommand
 from motcua.db.outage import OutageGuard
 from motcua.reporting import consumer
 

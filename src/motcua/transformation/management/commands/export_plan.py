@@ -1,7 +1,8 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from motcua.cli import BaseCommand
 from motcua.core.errors import DomainError
 from motcua.transformation.models import Plan
 from motcua.transformation.services.plans import unit_agency

@@ -1,5 +1,4 @@
-from django.core.management.base import BaseCommand
-
+from motcua.cli import BaseCommand
 from motcua.transformation.services.rounds import send_reminders
 
 

@@ -1,9 +1,10 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from motcua.cli import BaseCommand
 from motcua.core.errors import DomainError
 from motcua.units.models import AdministrativeUnit, Agency, ReorganizationPlan
 from motcua.units.reorganization import apply, approve, parse_assignments, preview, save_draft

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import formats, timezone
 
 from motcua.cli import BaseCommand
 from motcua.db import partitions as p
@@ -52,7 +53,17 @@ class Command(BaseCommand):
     def _list(self, specs):
         with connection.cursor() as cur:
             for spec in specs:
-                self.stdout.write(f"{spec.table} (theo {spec.column}, mỗi {'tháng' if spec.interval == 'month' else 'năm'})")
+                self.stdout.write(f"{spec.table} (mỗi {'tháng' if spec.interval == 'month' else 'năm'} một phân vùng)")
                 for part in p.partitions(cur, spec.table):
-                    bounds = f"{part['from']} → {part['to']}" if part["from"] else "mặc định (ngoài mọi khoảng)"
-                    self.stdout.write(f"  {part['name']:<40} {bounds}  ~{part['rows']} bản ghi")
+                    bounds = (f"từ {_local(part['from'])} đến trước {_local(part['to'])}" if part["from"]
+                              else "mặc định (ngoài mọi khoảng)")
+                    rows = formats.number_format(part["rows"], force_grouping=True)
+                    self.stdout.write(f"  {part['name']:<40} {bounds}  ~{rows} bản ghi")
+
+
+def _local(bound: str) -> str:
+    """A bound as PostgreSQL prints it (2026-11-30 17:00:00+00, or a date) as the operator reads it: 01/12/2026 00:00."""
+    moment = dt.datetime.fromisoformat(bound)
+    if moment.tzinfo is None:
+        return f"{moment:%d/%m/%Y}"
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}"

@@ -54,6 +54,23 @@ def test_on_the_command_line_the_refusal_is_vietnamese_with_the_usage_and_status
                                          "nguyên")
 
 
+ENGLISH = {"the", "and", "of", "to", "every", "this", "only", "with", "for", "seconds", "default", "keep", "drop",
+           "read", "than", "older", "show", "message", "exit", "usage", "options", "positional", "arguments"}
+
+
+def test_every_project_command_explains_itself_in_vietnamese():
+    """--help: the command's description and options, Django's own options and argparse's section titles."""
+    commands = _project_commands()
+    found = {}
+    for name, app in commands.items():
+        text = load_command_class(app, name).create_parser("manage.py", name).format_help()
+        text = re.sub(r"--?[\w-]+(?: [A-Z_]+| \{[^}]*\})?|\{[^}]*\}", "", text)  # options, metavars, choices as typed
+        if problems_ := problems(text, allow=set(get_commands()) | {"H51.02", "audit_auditentry_p202501"},
+                                 extra=ENGLISH):
+            found[name] = sorted({token for token, _ in problems_})
+    assert found == {}
+
+
 # what the commands print on a database with nothing to do, or refuse for a missing file or account
 OUTPUT = [
     ("verify_audit", []), ("anchor_audit", []), ("chain_audit", ["--once"]), ("dispatch_outbox", ["--once"]),

@@ -14,12 +14,13 @@ class Command(BaseCommand):
     help = "Cập nhật số liệu thống kê từ các sự kiện hồ sơ (outbox)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--loop", action="store_true", help="keep running, polling every --interval seconds")
-        parser.add_argument("--interval", type=float, default=2.0)
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--loop", action="store_true", help="chạy liên tục, xem sự kiện mới mỗi --interval giây")
+        parser.add_argument("--interval", type=float, default=2.0, help="số giây chờ giữa hai lượt (mặc định 2)")
+        parser.add_argument("--batch-size", type=int, default=500, help="số sự kiện mỗi lượt (mặc định 500)")
         parser.add_argument("--lag", type=float, default=2.0,
-                            help="only read events older than this many seconds (late commits)")
-        parser.add_argument("--rebuild", action="store_true", help="drop the read model and replay every event")
+                            help="chỉ đọc sự kiện ghi cách đây hơn ngần ấy giây (giao dịch ghi muộn; mặc định 2)")
+        parser.add_argument("--rebuild", action="store_true",
+                            help="xóa dữ liệu thống kê đã tổng hợp rồi đọc lại mọi sự kiện từ đầu")
 
     def handle(self, *args, **opts):
         if opts["rebuild"]:

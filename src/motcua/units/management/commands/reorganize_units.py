@@ -33,7 +33,7 @@ class Command(BaseCommand):
             + USAGE)
 
     def add_arguments(self, parser):
-        parser.add_argument("old_codes", nargs="*", help="mã các đơn vị được sắp xếp (khi không dùng --plan)")
+        parser.add_argument("old_codes", nargs="*", metavar="MÃ_CŨ", help="mã các đơn vị được sắp xếp (khi không dùng --plan)")
         parser.add_argument("--plan", type=int, help="số của phương án đã lập")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không thay đổi gì")

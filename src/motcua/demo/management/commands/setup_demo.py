@@ -42,7 +42,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         prefix = prefix or default_prefix()
         if aside := set_aside_earlier_anchors():
-            self.say(f"Mốc neo nhật ký của cơ sở dữ liệu trình diễn trước (đã xoá) được chuyển sang {aside}.")
+            self.say(f"Mốc neo nhật ký của cơ sở dữ liệu trình diễn trước (đã xóa) được chuyển sang {aside}.")
         try:
             self.say(f"Đơn vị hành chính: {load_units(province_code())}.")
             self.say(f"Cơ quan, quầy, phòng ban: {load_agencies(province_code(), prefix=prefix)}.")

@@ -157,10 +157,13 @@ def test_unlock_command_for_an_account_and_an_address(capsys):
     for _ in range(5):
         portal_login(client, "em", "sai")
     call_command("unlock_login", "--username", "em")
-    assert "Đã mở khóa tài khoản “em”" in capsys.readouterr().out
+    assert "Đã mở khóa tài khoản “em”" in (said := capsys.readouterr().out) and "Lưu ý" not in said
     assert portal_login(client, "em", RIGHT).status_code == 302
     call_command("unlock_login", "--address", "192.0.2.80")
     assert [d["address"] for _, d in audit("account.unlocked")] == ["", "192.0.2.80"]
+    capsys.readouterr()
+    call_command("unlock_login", "--username", "em-go-nham")  # a mistyped name: the operator is told
+    assert "không có tài khoản nào tên “em-go-nham”" in capsys.readouterr().out
 
 
 def test_unknown_bearer_tokens_are_throttled_per_address(settings):

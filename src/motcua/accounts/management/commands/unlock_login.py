@@ -1,5 +1,6 @@
 """Unlock an account or a client address locked out for password or token guessing (audited)."""
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from motcua.accounts.lockout import unlock
@@ -22,3 +23,7 @@ class Command(BaseCommand):
         target = " và ".join(x for x in (f"tài khoản “{username}”" if username else "",
                                            f"địa chỉ {address}" if address else "") if x)
         self.stdout.write(f"Đã mở khóa {target} (xóa {cleared} bản ghi đăng nhập sai).")
+        if username and not get_user_model().objects.filter(username__iexact=username).exists():
+            # a name someone guessed at: its failed sign-ins are cleared all the same
+            self.stdout.write(f"Lưu ý: không có tài khoản nào tên “{username}”; chỉ các lần đăng nhập sai ghi dưới "
+                              "tên này được xóa. Kiểm tra lại tên đăng nhập.")

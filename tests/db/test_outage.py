@@ -8,9 +8,11 @@ import json
 
 import pytest
 from django.db import OperationalError, connection
+from django.http import HttpResponse
 from django.test import RequestFactory
 
-from motcua.db.middleware import DatabaseUnavailableMiddleware
+from motcua.db import health
+from motcua.db.middleware import DatabaseUnavailableMiddleware, ReplicaReadsMiddleware
 from motcua.db.outage import OutageGuard
 
 
@@ -91,7 +93,8 @@ def test_any_database_error_that_leaves_the_connection_broken_counts_as_a_lost_d
     """A pooler whose server dies mid-COMMIT answers an error and closes the socket; psycopg may report it as
     "received 2 results from command 'COMMIT'", an InternalError, not a connection error. A failover drill's
     dispatcher died of that. Whatever the error says, a broken connection is a lost database: the worker waits
-    it out, a page answers 503, the API database_unavailable. The same error on a healthy connection is not."""
+    it out, a page answers 503 (one reading the replica is read again from the leader), the API
+    database_unavailable. The same error on a healthy connection is not."""
     from django.db import InternalError
 
     from motcua.api.errors import describe
@@ -105,6 +108,9 @@ def test_any_database_error_that_leaves_the_connection_broken_counts_as_a_lost_d
     with pytest.raises(InternalError), guard:  # a healthy connection: a bug, the worker stops
         raise protocol_error
     assert DatabaseUnavailableMiddleware(lambda r: None).process_exception(page, protocol_error) is None
+    on_replica = RequestFactory().get("/thong-ke/")  # a page reading the replica
+    on_replica.motcua_replica, on_replica.motcua_view = True, (lambda request: HttpResponse("từ máy chủ chính"), (), {})
+    assert ReplicaReadsMiddleware(lambda r: None).process_exception(on_replica, protocol_error) is None
     assert describe(protocol_error)[1]["code"] == "database_error"
 
     connection.ensure_connection()
@@ -118,6 +124,10 @@ def test_any_database_error_that_leaves_the_connection_broken_counts_as_a_lost_d
     assert connection.connection.broken
 
     assert DatabaseUnavailableMiddleware(lambda r: None).process_exception(page, protocol_error).status_code == 503
+    # the page reading the replica is read again from the leader
+    assert ReplicaReadsMiddleware(lambda r: None).process_exception(on_replica, protocol_error).content.decode() == \
+        "từ máy chủ chính"
+    health.forget()
     status, body, headers = describe(protocol_error)
     assert (status, body["code"], headers) == (503, "database_unavailable", {"Retry-After": "2"})
     with guard:

@@ -30,7 +30,7 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError
 from django.http import HttpResponse
 
 from . import health
@@ -114,8 +114,7 @@ class ReplicaReadsMiddleware:
         return None
 
     def process_exception(self, request, exception):
-        if not (getattr(request, "motcua_replica", False) and isinstance(exception, (OperationalError,
-                                                                                     InterfaceError))):
+        if not (getattr(request, "motcua_replica", False) and connection_lost(exception)):
             return None
         health.mark_down()  # the replica failed mid-page: this page and the next ones read the leader
         request.motcua_replica = False
@@ -123,8 +122,10 @@ class ReplicaReadsMiddleware:
         view_func, args, kwargs = request.motcua_view
         try:
             return view_func(request, *args, **kwargs)
-        except (OperationalError, InterfaceError):
-            return None  # the leader is away too: DatabaseUnavailableMiddleware answers 503
+        except DatabaseError as exc:
+            if connection_lost(exc):
+                return None  # the leader is away too: DatabaseUnavailableMiddleware answers 503
+            raise
 
 
 class DatabaseUnavailableMiddleware:

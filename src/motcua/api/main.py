@@ -24,6 +24,7 @@ from . import (
     transformation,
 )
 from . import feedback_tracking as _feedback_tracking  # noqa: F401  (adds feedback tracking to the engagement router)
+from . import report_builds as _report_builds  # noqa: F401  (adds the background report builds to the reporting router)
 from . import slips as _slips  # noqa: F401  (adds the slip downloads to the dossiers router)
 
 DESCRIPTION = """

@@ -70,7 +70,7 @@ def test_an_officer_builds_the_report_of_their_agency_polls_it_and_downloads_it(
 
     waiting = world.client("leader").get(url + "/file")
     assert (waiting.status_code, waiting.json()["code"]) == (409, "report_not_ready")
-    assert waiting.json()["message"] == "Báo cáo chưa tạo xong (đang chờ, 0%). Hãy hỏi lại tiến độ sau ít giây."
+    assert waiting.json()["message"] == "Báo cáo chưa tạo xong (đang chờ, 0 %). Hãy hỏi lại tiến độ sau ít giây."
 
     _run_worker()
     done = world.client("leader").get(url).json()

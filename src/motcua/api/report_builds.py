@@ -21,6 +21,7 @@ from ninja import Field, Schema, Status
 from motcua.accounts.permissions import is_officer, is_province_wide
 from motcua.core.downloads import attachment_header
 from motcua.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from motcua.papers import statistics
 from motcua.papers.jobs import retry
 from motcua.papers.tasks import build_report, start_job
 from motcua.reporting.access import check_scope
@@ -124,14 +125,13 @@ def get_report_build_file(request, build_id: int):
         raise InvalidTransition("report_failed", f"Không tạo được báo cáo: {job.message or job.get_state_display()}")
     if job.state != ReportJob.DONE or not job.file:
         raise InvalidTransition("report_not_ready", f"Báo cáo chưa tạo xong ({job.get_state_display().lower()}, "
-                                                    f"{job.progress}%). Hãy hỏi lại tiến độ sau ít giây.")
+                                                    f"{job.progress} %). Hãy hỏi lại tiến độ sau ít giây.")
     try:
         data = job.file.open("rb")
     except FileNotFoundError:
         raise NotFound("report_file_not_found", "Tệp báo cáo không còn trên máy chủ; hãy yêu cầu tạo báo cáo mới.") from None
-    name = f"bao-cao-{'tinh' if job.scope == 'province' else job.scope}-{job.start:%Y%m%d}-{job.end:%Y%m%d}.{job.kind}"
     resp = FileResponse(data, content_type=CONTENT_TYPES[job.kind])
-    resp["Content-Disposition"] = attachment_header(name)
+    resp["Content-Disposition"] = attachment_header(statistics.file_name(job.scope, job.start, job.end, job.kind))
     return resp
 
 

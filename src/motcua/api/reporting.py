@@ -137,5 +137,5 @@ def get_report(request, kind: str, q: Query[PeriodQuery]):
                  None if scope in (None, "province") else scope)
     data = statistics.build_docx(scope, start, end) if kind == "docx" else statistics.build_xlsx(scope, start, end)
     resp = HttpResponse(data, content_type=CONTENT_TYPES[kind])
-    resp["Content-Disposition"] = attachment_header(f"bao-cao-{scope or 'tinh'}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}")
+    resp["Content-Disposition"] = attachment_header(statistics.file_name(scope, start, end, kind))
     return resp

@@ -34,6 +34,13 @@ def _noop(pct: int | None = None, message: str = "") -> None:
     pass
 
 
+def file_name(scope: str | None, start: dt.date, end: dt.date, kind: str) -> str:
+    """The report file's name, the same from the page's build, the API's build and its synchronous download:
+    ``bao-cao-tinh-20260101-20261231.docx`` for the province, ``bao-cao-lineage-H55.1-…`` for a scope with a colon."""
+    name = "tinh" if scope in (None, "", "province") else scope.replace(":", "-")
+    return f"bao-cao-{name}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"
+
+
 def scope_names(scope: str | None) -> tuple[str, str, str]:
     """(issuing agency, parent agency, place) for a scope: an agency code (with its predecessors:
     'lineage:<code>') or the province."""

@@ -26,7 +26,7 @@ def _build(job: ReportJob, progress) -> bytes:
 
 
 def _file_name(job: ReportJob) -> str:
-    return f"bao-cao-{job.scope.replace(':', '-')}-{job.start:%Y%m%d}-{job.end:%Y%m%d}.{job.kind}"
+    return statistics.file_name(job.scope, job.start, job.end, job.kind)
 
 
 def run_job(job_id: int) -> None:

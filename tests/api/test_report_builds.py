@@ -18,7 +18,7 @@ from motcua.api.auth import issue_token
 from motcua.core.stalled import STALLED_AFTER
 from motcua.papers import tasks
 from motcua.reporting.models import ReportJob
-from tests.factories import officer
+from tests.factories import AgencyFactory, officer
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,20 @@ def test_a_province_wide_xlsx_for_the_administrator(admin, django_capture_on_com
     assert f["Content-Disposition"] == 'attachment; filename="bao-cao-tinh-20260101-20260331.xlsx"'
     book = load_workbook(io.BytesIO(b"".join(f.streaming_content)))
     assert book.worksheets and book.worksheets[0].max_row > 1
+
+
+def test_the_lineage_of_an_agency_with_the_longest_code_is_built(admin, django_capture_on_commit_callbacks):
+    """An agency's code may have 32 characters; its lineage, ``lineage:`` and the code, is longer: it is kept whole
+    (PostgreSQL refused it as too long for the build's row, 422, when the row held 32)."""
+    code = "H55." + "9" * 28
+    AgencyFactory(code=code)
+    r = _ask(admin, "admin", django_capture_on_commit_callbacks, kind="xlsx", period="2026-03", scope=f"lineage:{code}")
+    assert r.status_code == 202, r.content
+    assert r.json()["scope"] == f"lineage:{code}"
+    _run_worker()
+    f = admin.client("admin").get(r.json()["status_url"] + "/file")
+    assert f.status_code == 200, f.content
+    assert f["Content-Disposition"] == f'attachment; filename="bao-cao-lineage-{code}-20260301-20260331.xlsx"'
 
 
 @pytest.mark.parametrize("who, scope, message", [

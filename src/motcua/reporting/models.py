@@ -130,7 +130,9 @@ class ReportJob(models.Model):
     KINDS = [("docx", "Báo cáo .docx"), ("xlsx", "Bảng số liệu .xlsx")]
 
     kind = models.CharField("loại", max_length=8, choices=KINDS, default="docx")
-    scope = models.CharField("phạm vi", max_length=32, help_text="Mã cơ quan, hoặc 'province'.")
+    # an agency's code has up to 32 characters, and its lineage is asked for as ``lineage:<code>``
+    scope = models.CharField("phạm vi", max_length=64,
+                             help_text="Phạm vi như API: mã cơ quan, lineage:<mã>, unit:<mã>, hoặc 'province'.")
     start = models.DateField("từ ngày")
     end = models.DateField("đến ngày")
     state = models.CharField("tình trạng", max_length=16, choices=STATES, default=QUEUED)

@@ -112,9 +112,9 @@ def test_the_lineage_of_an_agency_with_the_longest_code_is_built(admin, django_c
 
 
 @pytest.mark.parametrize("who, scope, message", [
-    ("leader", "H55.102", "Bạn chỉ xem được hồ sơ của đơn vị mình."),  # the neighbouring commune's
-    ("leader", None, "Bạn chỉ xem được hồ sơ của đơn vị mình."),  # the whole province
-    ("leader", "province", "Bạn chỉ xem được hồ sơ của đơn vị mình."),
+    ("leader", "H55.102", "Bạn chỉ xem được hồ sơ và báo cáo của đơn vị mình."),  # the neighbouring commune's
+    ("leader", None, "Bạn chỉ xem được hồ sơ và báo cáo của đơn vị mình."),  # the whole province
+    ("leader", "province", "Bạn chỉ xem được hồ sơ và báo cáo của đơn vị mình."),
     ("citizen", "H55.101", "Chỉ cán bộ mới tạo được báo cáo."),
 ])
 def test_a_unit_not_the_callers_is_refused_and_nothing_is_queued(world, django_capture_on_commit_callbacks, who,

@@ -57,6 +57,6 @@ def test_a_report_of_a_unit_no_longer_the_officers_is_not_made_again(client, lea
     job = ReportJob.objects.create(kind="docx", scope="province", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31),
                                    requested_by=leader, state=ReportJob.FAILED)  # before the officer moved unit
     answer = client.post(f"/thong-ke/bao-cao/{job.pk}/tao-lai/")
-    assert answer.status_code == 403 and "Bạn chỉ xem được hồ sơ của đơn vị mình." in answer.content.decode()
+    assert answer.status_code == 403 and "Bạn chỉ xem được hồ sơ và báo cáo của đơn vị mình." in answer.content.decode()
     job.refresh_from_db()
     assert job.state == ReportJob.FAILED and _queued() == []

@@ -211,3 +211,47 @@ def test_a_backup_made_before_the_checksum_lists_still_restores(installation, em
     assert done.returncode == 1 and "Tệp keys/totp.key thiếu hoặc khác bản sao lưu." in done.stderr, done.stderr
     assert restored_counts(url, target) == backups.table_counts()
     assert checksums(tmp_path / "restored" / "media") == source_files["media"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump dumps PostgreSQL only")
+@pytest.mark.parametrize("pg_dump", ["fails after its whole output", "absent"])
+def test_a_backup_whose_pg_dump_fails_says_so_and_leaves_nothing_that_restores(pg_dump, installation, tmp_path,
+                                                                                monkeypatch):
+    """The dump goes through a pipe into the backup: only pg_dump's exit status tells a dump cut short (a lost
+    connection, a query cancelled) from a whole one, and the operator must not find a folder that looks complete."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if pg_dump == "absent":
+        monkeypatch.setenv("PATH", str(bin_dir))
+        expected = "Không chạy được lệnh pg_dump"
+    else:
+        (bin_dir / "pg_dump").write_text(f'#!/bin/sh\n"{shutil.which("pg_dump")}" "$@"\n'
+                                         'echo "pg_dump: error: query failed: server closed the connection" >&2\n'
+                                         "exit 1\n")
+        (bin_dir / "pg_dump").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+        expected = "Lệnh pg_dump thất bại: pg_dump: error: query failed: server closed the connection"
+    saved = tmp_path / "sao-luu"
+
+    with pytest.raises(CommandError, match=expected):
+        call_command("backup", str(saved))
+
+    assert not (saved / "database.dump").exists() and not (saved / "manifest.json").exists()
+    with pytest.raises(backups.BackupError, match="đây không phải một bản sao lưu"):
+        backups.restore(saved)
+
+
+def test_a_database_file_altered_after_the_backup_is_refused(installation, tmp_path):
+    """The digest is taken while the dump is written (PostgreSQL) or right after the copy (SQLite): the file's bytes
+    changed afterwards, by one byte, still stop the restore before it loads anything."""
+    saved = tmp_path / "sao-luu"
+    call_command("backup", str(saved))
+    manifest = json.loads((saved / "manifest.json").read_text())
+    database = saved / manifest["database"]["file"]
+    assert manifest["database"]["sha256"] == file_lists.sha256(database)
+    data = bytearray(database.read_bytes())
+    data[len(data) // 2] ^= 1
+    database.write_bytes(bytes(data))
+
+    with pytest.raises(backups.BackupError, match="khác mã băm ghi trong manifest.json"):
+        backups.restore(saved)

@@ -38,12 +38,8 @@ digest in the manifest itself) still restores.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
-import sqlite3
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +49,7 @@ from django.db import connection
 from django.utils import timezone
 
 from . import backup_seal
+from .backup_database import BackupError, copy_sqlite, dump_postgres, has_tables, load, refuse_pooler, table_counts
 from .file_lists import compared, order, read_list, save_folder, sha256
 from .keyfiles import keys_dir
 from .money import format_number
@@ -62,10 +59,6 @@ FORMAT = 2  # 1: every file's digest in manifest.json (still restored)
 MANIFEST = "manifest.json"
 LISTS = "checksums"
 PROBLEMS_SHOWN = 200  # per folder: the rest are counted
-
-
-class BackupError(Exception):
-    """A backup or restore that cannot go on; the message is Vietnamese."""
 
 
 class BackupFolder:
@@ -124,79 +117,10 @@ def sections() -> dict[str, Path]:
     return {name: plugin().path() for name, plugin in folders.items()}
 
 
-# --- database ------------------------------------------------------------------------------------------------
-
-def _tables() -> list[str]:
-    with connection.cursor() as cur:
-        return sorted(connection.introspection.table_names(cur))
-
-
-def _count_sql(table: str) -> str:
-    return f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}"
-
-
-def table_counts() -> dict[str, int]:
-    """Row count of every table of the configured database."""
-    with connection.cursor() as cur:
-        counts = {}
-        for table in _tables():
-            cur.execute(_count_sql(table))
-            counts[table] = cur.fetchone()[0]
-    return counts
-
-
-def _pg() -> tuple[dict, list[str], dict]:
-    """Connection parameters of the configured PostgreSQL database, as psycopg, command-line and environment."""
-    db = settings.DATABASES["default"]
-    params = {"host": db.get("HOST") or "127.0.0.1", "port": str(db.get("PORT") or 5432),
-              "user": db.get("USER") or "postgres", "password": db.get("PASSWORD") or None, "dbname": db["NAME"]}
-    cli = ["-h", params["host"], "-p", params["port"], "-U", params["user"]]
-    env = {**os.environ, **({"PGPASSWORD": params["password"]} if params["password"] else {})}
-    return params, cli, env
-
-
-def _refuse_pooler() -> None:
-    """pg_dump and pg_restore set ``search_path`` to '' for their session: behind pgbouncer's transaction pooling
-    that setting stays on the server connection they used, and the application's next queries there find no
-    table (seen: every query after a restore through pgbouncer). They must reach PostgreSQL directly."""
-    if connection.vendor == "postgresql" and settings.MOTCUA_DB_TRANSACTION_POOLING:
-        raise BackupError("Không sao lưu, khôi phục qua pgbouncer (MOTCUA_DB_TRANSACTION_POOLING): pg_dump và "
-                          "pg_restore đổi search_path của kết nối dùng chung. Chạy lệnh với DATABASE_URL trỏ thẳng "
-                          "tới máy chủ chính (cổng dẫn tới leader của haproxy) và MOTCUA_DB_TRANSACTION_POOLING=0.")
-
-
-def _run(cmd: list[str], env: dict) -> None:
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise BackupError(f"Lệnh {cmd[0]} thất bại: {done.stderr.strip()[:2000]}")
-
-
-def _dump_postgres(target: Path) -> dict[str, int]:
-    """pg_dump of one exported snapshot; the row counts are read in that same snapshot."""
-    import psycopg
-
-    params, cli, env = _pg()
-    with psycopg.connect(**params, autocommit=True) as conn:  # the transaction is opened by hand below
-        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        counts = {t: conn.execute(_count_sql(t)).fetchone()[0] for t in _tables()}
-        _run(["pg_dump", *cli, "--format=custom", f"--snapshot={snapshot}", "--no-owner", "--no-privileges",
-              "-f", str(target), params["dbname"]], env)
-        conn.execute("ROLLBACK")
-    return counts
-
-
-def _copy_sqlite(target: Path) -> dict[str, int]:
-    connection.ensure_connection()
-    with contextlib.closing(sqlite3.connect(target)) as dst:
-        connection.connection.backup(dst)
-        return {t: dst.execute(_count_sql(t)).fetchone()[0] for t in _tables()}
-
-
 # --- backup --------------------------------------------------------------------------------------------------
 
 def backup(dest: Path | str) -> dict:
-    _refuse_pooler()
+    refuse_pooler()
     dest = Path(dest)
     try:
         backup_seal.configured()  # a key too short is refused before anything is copied
@@ -218,17 +142,17 @@ def backup(dest: Path | str) -> dict:
 
     copy(after_database=False)
     vendor = connection.vendor
-    if vendor == "postgresql":
-        db_file, counts = "database.dump", _dump_postgres(dest / "database.dump")
+    if vendor == "postgresql":  # the dump's SHA-256 is computed as it is written (core.backup_database)
+        db_file, (counts, db_digest) = "database.dump", dump_postgres(dest / "database.dump")
     elif vendor == "sqlite":
-        db_file, counts = "database.sqlite3", _copy_sqlite(dest / "database.sqlite3")
+        db_file, (counts, db_digest) = "database.sqlite3", copy_sqlite(dest / "database.sqlite3")
     else:
         raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {vendor}.")
     copy(after_database=True)
     notes = {name: note for name, part in parts.items() if (note := part.note()) is not None}
     warnings = [problem for _name, check in checks.items() for problem in check().run()[1]]
     manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(), "database": {
-        "vendor": vendor, "file": db_file, "sha256": sha256(dest / db_file), "tables": counts}, "files": files,
+        "vendor": vendor, "file": db_file, "sha256": db_digest, "tables": counts}, "files": files,
         "notes": notes, "warnings": warnings}
     data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
     (dest / MANIFEST).write_bytes(data)
@@ -251,7 +175,7 @@ class RestoreReport:
 
 
 def _refuse_non_empty_targets(folders: dict[str, Path]) -> None:
-    if _tables():
+    if has_tables():
         raise BackupError("Cơ sở dữ liệu đích đã có bảng: khôi phục chỉ vào một cơ sở dữ liệu trống "
                           "(tạo mới bằng createdb).")
     for name, folder in folders.items():
@@ -297,7 +221,7 @@ def _listed(src: Path, manifest: dict, name: str) -> Iterator[tuple[str, str]]:
 
 
 def restore(src: Path | str) -> RestoreReport:
-    _refuse_pooler()
+    refuse_pooler()
     src = Path(src)
     try:
         data = (src / MANIFEST).read_bytes()
@@ -321,14 +245,7 @@ def restore(src: Path | str) -> RestoreReport:
     _lists_checked(src, manifest)
     db_file = _database_checked(src, manifest)
     _refuse_non_empty_targets(targets)
-    if connection.vendor == "postgresql":
-        params, cli, env = _pg()
-        _run(["pg_restore", *cli, "--no-owner", "--no-privileges", "--exit-on-error", "-d", params["dbname"],
-              str(db_file)], env)
-    else:
-        connection.ensure_connection()
-        with contextlib.closing(sqlite3.connect(db_file)) as backup_db:
-            backup_db.backup(connection.connection)
+    load(db_file)
     for name in manifest["files"]:
         saved = src / "files" / name
         for rel, _digest in _listed(src, manifest, name):

@@ -155,3 +155,29 @@ def test_a_restore_refuses_a_listed_file_outside_its_folder(tmp_path, rel):
 
     with pytest.raises(backups.BackupError, match="nằm ngoài thư mục đó"):
         backups.restore(tmp_path / "backup")
+
+
+def test_a_restore_copies_and_checks_in_one_read_of_the_list_and_names_what_differs(tmp_path):
+    """A restore copies each file back and checks the bytes copied against the list in the same pass; the list is read
+    a second time only to name files that something else wrote into the folder meanwhile."""
+    _live, entry = _saved(tmp_path)
+    saved = tmp_path / "backup" / "files" / "media"
+    reads = []
+
+    def listing():
+        reads.append(1)
+        return file_lists.read_list(tmp_path / "backup" / entry["list"])
+
+    clean = tmp_path / "clean"
+    assert list(file_lists.restored(listing, saved, clean)) == [] and len(reads) == 1
+    assert _problems(tmp_path, entry, clean) == []  # every listed file is there, with its bytes
+
+    (saved / "a.txt").write_bytes(b"khac")
+    (saved / "a" / "z.pdf").unlink()
+    (tmp_path / "other" / "a").mkdir(parents=True)
+    (tmp_path / "other" / "a" / "moi.pdf").write_bytes(b"ghi trong luc khoi phuc")
+    reads.clear()
+    assert list(file_lists.restored(listing, saved, tmp_path / "other")) == [
+        ("a/z.pdf", True), ("a.txt", True), ("a/moi.pdf", False)]
+    assert len(reads) == 2
+    assert (tmp_path / "other" / "a.txt").read_bytes() == b"khac"  # copied all the same, and named

@@ -38,9 +38,10 @@ digest in the manifest itself) still restores.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
-import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,7 @@ from django.utils import timezone
 
 from . import backup_seal
 from .backup_database import BackupError, copy_sqlite, dump_postgres, has_tables, load, refuse_pooler, table_counts
-from .file_lists import compared, order, read_list, save_folder, sha256
+from .file_lists import compared, order, read_list, restored, save_folder, sha256
 from .keyfiles import keys_dir
 from .money import format_number
 from .plugins import Registry
@@ -183,19 +184,32 @@ def _refuse_non_empty_targets(folders: dict[str, Path]) -> None:
             raise BackupError(f"Thư mục đích {folder} ({name}) đã có tệp: khôi phục chỉ vào thư mục trống.")
 
 
+def _outside(rel: str) -> bool:
+    parts = rel.split("/")
+    return rel.startswith("/") or ".." in parts or "" in parts
+
+
 def _lists_checked(src: Path, manifest: dict) -> None:
     """Every file a backup lists stays inside its folder (no absolute path, no «..»), and (format 2) every checksum
-    list is the one the backup wrote (its SHA-256 in the manifest): refused before anything is restored."""
+    list is the one the backup wrote (its SHA-256 in the manifest): refused before anything is restored. Each list is
+    read once, its digest computed as its lines are checked."""
     for name, entry in manifest["files"].items():
-        if manifest["format"] != 1:
-            path = src / entry["list"]
-            if not path.is_file() or sha256(path) != entry["sha256"]:
+        if manifest["format"] == 1:
+            outside = next((rel for rel, _digest in _listed(src, manifest, name) if _outside(rel)), None)
+        else:
+            path, whole, outside = src / entry["list"], hashlib.sha256(), None
+            try:
+                for rel, _digest in read_list(path, whole) if path.is_file() else ():
+                    if outside is None and _outside(rel):
+                        outside = rel
+            except ValueError:  # a line that is not «digest  name»: not the list the backup wrote
+                whole = None
+            if not path.is_file() or whole is None or whole.hexdigest() != entry["sha256"]:
                 raise BackupError(f"Danh sách mã băm {path} của thư mục {name} thiếu hoặc đã bị sửa: bản sao lưu "
                                   "không còn nguyên vẹn.")
-        for rel, _digest in _listed(src, manifest, name):
-            if rel.startswith("/") or ".." in rel.split("/") or "" in rel.split("/"):
-                raise BackupError(f"Bản sao lưu liệt kê tệp «{rel}» của thư mục {name} nằm ngoài thư mục đó: không "
-                                  "khôi phục.")
+        if outside is not None:
+            raise BackupError(f"Bản sao lưu liệt kê tệp «{outside}» của thư mục {name} nằm ngoài thư mục đó: không "
+                              "khôi phục.")
 
 
 def _database_checked(src: Path, manifest: dict) -> Path:
@@ -246,29 +260,32 @@ def restore(src: Path | str) -> RestoreReport:
     db_file = _database_checked(src, manifest)
     _refuse_non_empty_targets(targets)
     load(db_file)
-    for name in manifest["files"]:
-        saved = src / "files" / name
-        for rel, _digest in _listed(src, manifest, name):
-            if (saved / rel).is_file():  # one missing from the backup's folder is named by the check below
-                target = targets[name] / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(saved / rel, target)
-    report = check_restored(manifest, targets, src)
+    # Each folder's files are copied back and checked in one pass (file_lists.restored: its list read once more).
+    differences = {name: restored(functools.partial(_listed, src, manifest, name), src / "files" / name, targets[name])
+                   for name in manifest["files"]}
+    report = _report(manifest, differences)
     report.checks.append(origin)
     return report
 
 
 def check_restored(manifest: dict, targets: dict[str, Path], src: Path) -> RestoreReport:
     """Compare the configured installation with a backup (`src`, its `manifest`), then run each folder's own check."""
+    return _report(manifest, {name: compared(_listed(src, manifest, name), targets[name]) for name in manifest["files"]})
+
+
+def _report(manifest: dict, differences: dict[str, Iterable[tuple[str, bool]]]) -> RestoreReport:
+    """Every table's row count against the manifest, then each folder's `differences` (``file_lists.compared``'s or
+    ``restored``'s: (relative path, whether the backup has it), consumed here, folder after folder, before the checks
+    below run), then each folder's own check and the ``checks``."""
     report = RestoreReport()
     counts = table_counts()
     for table, expected in manifest["database"]["tables"].items():
         if counts.get(table) != expected:
             report.problems.append(f"Bảng {table}: {counts.get(table)} dòng, bản sao lưu có {expected}.")
     report.tables, report.rows = len(counts), sum(counts.values())
-    for name in manifest["files"]:
+    for name, found_in in differences.items():
         found = 0
-        for rel, in_backup in compared(_listed(src, manifest, name), targets[name]):
+        for rel, in_backup in found_in:
             found += 1
             if found <= PROBLEMS_SHOWN:
                 report.problems.append(f"Tệp {name}/{rel} thiếu hoặc khác bản sao lưu." if in_backup

@@ -1,13 +1,14 @@
 """A folder's files as a checksum list (core.backup, format 2): one line per file in ``sha256sum``'s format, written
-while the folder is copied (``save_folder``) and compared with a folder by merging (``compared``), both in ``walk``'s
-order, so that no step holds every name of a folder of millions of documents in memory."""
+while the folder is copied (``save_folder``), copied back and checked in the same pass (``restored``) and compared with
+a folder by merging (``compared``), all in ``walk``'s order, so that no step holds every name of a folder of millions of
+documents in memory."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 
@@ -68,9 +69,16 @@ def _parse(line: str) -> tuple[str, str]:
     return rel, digest
 
 
-def read_list(path: Path) -> Iterator[tuple[str, str]]:
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
-        for line in fh:
+def read_list(path: Path, whole=None) -> Iterator[tuple[str, str]]:
+    """(relative path, SHA-256) of every line of the list at `path`, one line at a time. `whole`, a ``hashlib`` object,
+    is fed every byte of the list as it is read: its digest, once the list is read to the end, is the list's own (the
+    one the manifest records), so checking the list and reading it is one read. A line that is not «digest  name»
+    raises ValueError."""
+    with open(path, "rb") as fh:
+        for raw in fh:  # split at "\n" only, as sha256sum writes and reads it
+            if whole is not None:
+                whole.update(raw)
+            line = raw.decode("utf-8", "surrogateescape")
             if line.strip():
                 yield _parse(line)
 
@@ -105,9 +113,10 @@ def save_folder(src: Path, dst: Path, listing: Path) -> dict:
     return {"count": count, "list": listing.relative_to(listing.parent.parent).as_posix(), "sha256": whole.hexdigest()}
 
 
-def compared(listed: Iterable[tuple[str, str]], folder: Path) -> Iterator[tuple[str, bool]]:
+def compared(listed: Iterable[tuple[str, str]], folder: Path, *, digests: bool = True) -> Iterator[tuple[str, bool]]:
     """Merge a backup's list with the files of `folder`, both in ``walk``'s order: (relative path, True) for a file
-    listed that is missing or different, (relative path, False) for a file there that the backup does not have."""
+    listed that is missing or (`digests`: each file there is read and its SHA-256 compared) different, (relative path,
+    False) for a file there that the backup does not have."""
     there = walk(folder)
     here = next(there, None)
     for rel, digest in listed:
@@ -116,7 +125,7 @@ def compared(listed: Iterable[tuple[str, str]], folder: Path) -> Iterator[tuple[
             yield here, False
             here = next(there, None)
         if here is not None and order(here) == key:
-            if sha256(folder / here) != digest:
+            if digests and sha256(folder / here) != digest:
                 yield rel, True
             here = next(there, None)
         else:
@@ -124,3 +133,22 @@ def compared(listed: Iterable[tuple[str, str]], folder: Path) -> Iterator[tuple[
     while here is not None:
         yield here, False
         here = next(there, None)
+
+
+def restored(listing: Callable[[], Iterable[tuple[str, str]]], saved: Path, target: Path) -> Iterator[tuple[str, bool]]:
+    """Copy every file a backup's list names from `saved` into `target` (a folder that was empty), checking the bytes
+    copied against the list as they go, as ``compared`` would afterwards: (relative path, True) for a file listed that
+    `saved` lacks or whose bytes differ from its digest (copied all the same: the check names it), then (relative path,
+    False) for a file in `target` that the list does not name. `listing` gives the list anew each time it is called:
+    once for the copy; the files in `target` are then counted, and only when they are not the files copied (something
+    else wrote there during the restore) is the list read a second time, to name them by merging."""
+    copied = 0
+    for rel, digest in listing():
+        if not (saved / rel).is_file():
+            yield rel, True
+            continue
+        copied += 1
+        if copy_hashed(saved / rel, target / rel) != digest:
+            yield rel, True
+    if sum(1 for _rel in walk(target)) != copied:
+        yield from ((rel, False) for rel, in_backup in compared(listing(), target, digests=False) if not in_backup)

@@ -11,7 +11,19 @@ Then the check that runs after every backup and restore beside the folders' (``d
 a row names is stored), over the same files as the rows naming them, in name order as the database hands them: the
 way it was (one set of every name under ``documents/``) beside the listing of a few directories at a time.
 
+Then the listing of one flat directory of ``-n`` files beside the same number spread a hundred a directory (the
+sorting of one directory's names in ``file_lists.walk``).
+
+Then the commands themselves, ``manage.py backup`` and ``manage.py restore``, each in its own process, over the same
+files and a migrated scratch database (SQLite, or PostgreSQL when DATABASE_URL names a server: databases
+``<its name>_bench_*`` are created there and dropped) to which a table of ``--database-mb`` MB of random bytes is added,
+so that the dump weighs something. For each repository given with ``--trees`` (default: this one; give the old
+checkout's beside it to measure before and after in the same run), in turn: the time, the peak resident memory
+(VmHWM) and the bytes the command's Python process read (``rchar`` of /proc/self/io at its exit: files, pipes
+and sockets alike, the Python modules it imports included).
+
     PYTHONPATH=src .venv/bin/python bench/backup_memory.py -n 60000
+    PYTHONPATH=src .venv/bin/python bench/backup_memory.py -n 60000 --commands-only --trees . ../motcua-old
 """
 
 from __future__ import annotations
@@ -21,6 +33,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -106,6 +119,26 @@ def _referenced_check(scratch: Path, count: int) -> list[tuple[str, object]]:
     return [("tất cả tên trong một set", listing_whole), ("từng thư mục, tối đa 8 một lúc", listing_by_directory)]
 
 
+def _flat_walk(scratch: Path, count: int) -> None:
+    """``file_lists.walk`` sorts one directory's entries in memory: its peak over one directory of `count` files (the
+    flat folders, reports/ and dx-papers/, hold one file per build) beside the nested layout of uploads."""
+    flat = scratch / "flat"
+    flat.mkdir()
+    for n in range(count):
+        (flat / f"{n:032x}.pdf").touch()  # a build's name: a token of 32 characters
+    files = f"{count:,}".replace(",", ".")
+    print(f"Liệt kê theo thứ tự (file_lists.walk), {files} tệp:")
+    print(f"{'thư mục':<34}{'bộ nhớ đỉnh (MiB)':>20}{'thời gian (s)':>16}")
+    for label, folder in (("một thư mục phẳng", flat), ("100 tệp một thư mục", scratch / "live")):
+        tracemalloc.start()
+        started = time.perf_counter()
+        sum(1 for _rel in file_lists.walk(folder))
+        spent, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"{label:<34}{peak / 2**20:>20.1f}{spent:>16.1f}".replace(".", ","))
+    shutil.rmtree(flat)
+
+
 def _table(title: str, ways, live: Path, scratch: Path) -> None:
     print(title)
     print(f"{'cách làm':<34}{'bộ nhớ đỉnh (MiB)':>20}{'thời gian (s)':>16}{'sai khác':>10}")
@@ -114,19 +147,126 @@ def _table(title: str, ways, live: Path, scratch: Path) -> None:
         print(f"{label:<34}{peak:>20.1f}{spent:>16.1f}{problems:>10}".replace(".", ","))
 
 
+# --- the commands, each in its own process -----------------------------------------------------------------------
+
+# Runs manage.py in this process and prints, at exit, how many bytes the process read (/proc/self/io) and its peak
+# resident memory (VmHWM of /proc/self/status: this program's own, where the ru_maxrss that wait4 gives counts the
+# memory of the process that started it, before exec). Linux.
+_RUN_COUNTING_READS = """import atexit, runpy, sys
+def _reads():
+    with open("/proc/self/io") as fh:
+        sys.stderr.write("BENCH-RCHAR " + fh.read().split()[1] + "\\n")
+    with open("/proc/self/status") as fh:
+        sys.stderr.write("BENCH-" + next(line for line in fh if line.startswith("VmHWM:")))
+atexit.register(_reads)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+class _Databases:
+    """Scratch databases of the engine DATABASE_URL names (SQLite files by default)."""
+
+    def __init__(self, scratch: Path):
+        self.scratch, self.url, self.made = scratch, os.environ.get("DATABASE_URL", ""), []
+
+    def new(self, label: str) -> str:
+        if not self.url.startswith("postgres"):
+            return f"sqlite:///{self.scratch / f'{label}.sqlite3'}"
+        import psycopg
+
+        base, name = self.url.rsplit("/", 1)
+        name = f"{name}_bench_{label}"
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        self.made.append((base, name))
+        return f"{base}/{name}"
+
+    def drop(self) -> None:
+        for base, name in self.made:
+            import psycopg
+
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _fill(url: str, megabytes: int) -> None:
+    """A table of random bytes, 1 MB a row, that every backup dumps and every restore loads and counts."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            db.execute("CREATE TABLE bench_filler (id integer PRIMARY KEY, data blob)")
+            db.executemany("INSERT INTO bench_filler (data) VALUES (?)", ((os.urandom(1 << 20),) for _ in range(megabytes)))
+        return
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        db.execute("CREATE TABLE bench_filler (id serial PRIMARY KEY, data bytea)")
+        for _ in range(megabytes):
+            db.execute("INSERT INTO bench_filler (data) VALUES (%s)", (os.urandom(1 << 20),))
+
+
+def _command(tree: Path, env: dict, *args: str) -> tuple[float, float, float]:
+    """Run ``manage.py *args`` of `tree`: seconds, peak resident MiB, MiB its Python process read."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", _RUN_COUNTING_READS, str(tree / "manage.py"), *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    errors = proc.stderr.read()
+    proc.wait()
+    spent = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} ({tree}) failed:\n{errors[-3000:]}")
+    figures = dict(line.removeprefix("BENCH-").split()[:2] for line in errors.splitlines() if line.startswith("BENCH-"))
+    return spent, int(figures["VmHWM:"]) / 1024, int(figures["RCHAR"]) / 2**20
+
+
+def _commands(scratch: Path, live: Path, trees: list[Path], megabytes: int) -> None:
+    databases = _Databases(scratch)
+    try:
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}, "MOTCUA_DEMO": "1",
+               "DJANGO_SETTINGS_MODULE": "motcua.settings"}
+        env.pop("PYTHONPATH", None)  # each tree's manage.py puts its own src first
+        source = {**env, "DATABASE_URL": databases.new("source"), "MOTCUA_DATA_DIR": str(scratch / "source"),
+                  "MOTCUA_MEDIA_ROOT": str(live)}
+        subprocess.run([sys.executable, str(trees[0] / "manage.py"), "migrate", "-v0"], env=source, check=True)
+        _fill(source["DATABASE_URL"], megabytes)
+        vendor = "PostgreSQL" if source["DATABASE_URL"].startswith("postgres") else "SQLite"
+        print(f"Lệnh sao lưu và khôi phục ({vendor}, bảng thêm {megabytes} MB):")
+        print(f"{'mã nguồn':<24}{'lệnh':<10}{'thời gian (s)':>15}{'bộ nhớ đỉnh (MiB)':>20}{'đã đọc (MiB)':>15}")
+        for n, tree in enumerate(trees):
+            saved = scratch / f"saved-{n}"
+            figures = [("backup", _command(tree, source, "backup", str(saved)))]
+            restored = {**env, "DATABASE_URL": databases.new(f"restore{n}"), "MOTCUA_DATA_DIR": str(scratch / f"r-{n}")}
+            figures.append(("restore", _command(tree, restored, "restore", str(saved))))
+            for name, (spent, peak, read) in figures:
+                print(f"{tree.resolve().name:<24}{name:<10}{spent:>15.1f}{peak:>20.1f}{read:>15.1f}".replace(".", ","))
+            shutil.rmtree(saved)
+            shutil.rmtree(scratch / f"r-{n}")
+    finally:
+        databases.drop()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("-n", type=int, default=60000, help="files in the folder (default 60000)")
+    p.add_argument("--database-mb", type=int, default=200, help="random bytes added to the database (default 200)")
+    p.add_argument("--trees", type=Path, nargs="+", default=[ROOT], help="repositories whose commands are measured")
+    p.add_argument("--commands-only", action="store_true", help="measure only backup and restore as commands")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="motcua-backup-bench-") as tmp:
         scratch = Path(tmp)
         live = scratch / "live"
         _build(live, args.n)
         print(f"{args.n:,} tệp".replace(",", "."))
-        _table("Sao lưu và đối chiếu các tệp:", (("định dạng 1: dict trong manifest", _format1),
-                                                 ("định dạng 2: danh sách từng dòng", _format2)), live, scratch)
-        _table("Kiểm tra tệp được dữ liệu tham chiếu (documents.orphans.missing):",
-               _referenced_check(scratch, args.n), live, scratch)
+        if not args.commands_only:
+            _table("Sao lưu và đối chiếu các tệp:", (("định dạng 1: dict trong manifest", _format1),
+                                                     ("định dạng 2: danh sách từng dòng", _format2)), live, scratch)
+            _table("Kiểm tra tệp được dữ liệu tham chiếu (documents.orphans.missing):",
+                   _referenced_check(scratch, args.n), live, scratch)
+            _flat_walk(scratch, args.n)
+        _commands(scratch, live, args.trees, args.database_mb)
     return 0
 
 

@@ -41,9 +41,10 @@ def admin(world):
     return world
 
 
-def _ask(world, who, django_capture_on_commit_callbacks, **body):
+def _ask(world, who, django_capture_on_commit_callbacks, key=None, **body):
+    headers = {"Idempotency-Key": key} if key else {}
     with django_capture_on_commit_callbacks(execute=True):  # the build is queued once the row is committed
-        return world.client(who).post(BUILDS, body, content_type="application/json")
+        return world.client(who).post(BUILDS, body, content_type="application/json", headers=headers)
 
 
 def _queued() -> list[int]:
@@ -109,6 +110,40 @@ def test_the_lineage_of_an_agency_with_the_longest_code_is_built(admin, django_c
     f = admin.client("admin").get(r.json()["status_url"] + "/file")
     assert f.status_code == 200, f.content
     assert f["Content-Disposition"] == f'attachment; filename="bao-cao-lineage-{code}-20260301-20260331.xlsx"'
+
+
+def test_a_request_sent_again_with_its_key_gets_the_same_build_and_queues_nothing(admin,
+                                                                                 django_capture_on_commit_callbacks):
+    """A client that lost the answer on a slow line sends the request again with the same Idempotency-Key: the build
+    it already asked for (200), not a second build of the same file. Another key, or another account with the same
+    key, is another build."""
+    ask = dict(kind="docx", period="2026-03", scope=admin.agency.code)
+    first = _ask(admin, "leader", django_capture_on_commit_callbacks, key="bao-cao-thang-3", **ask)
+    again = _ask(admin, "leader", django_capture_on_commit_callbacks, key="bao-cao-thang-3", **ask)
+    assert (first.status_code, again.status_code) == (202, 200), again.content
+    assert again.json()["id"] == first.json()["id"] and again["Location"] == first.json()["status_url"]
+    assert _queued() == [first.json()["id"]]
+
+    other_key = _ask(admin, "leader", django_capture_on_commit_callbacks, key="bao-cao-thang-3-lan-2", **ask)
+    other_account = _ask(admin, "admin", django_capture_on_commit_callbacks, key="bao-cao-thang-3", **ask)
+    assert (other_key.status_code, other_account.status_code) == (202, 202)
+    assert len({first.json()["id"], other_key.json()["id"], other_account.json()["id"]}) == 3
+    assert len(_queued()) == 3
+
+
+def test_twin_requests_with_one_key_that_both_miss_the_first_look_make_one_build(admin, monkeypatch,
+                                                                                django_capture_on_commit_callbacks):
+    """The twin committed between this request's look for its key and its insert: the row's unique key refuses the
+    second build, whose queueing is undone, and the answer is the twin's build."""
+    ask = dict(kind="xlsx", period="2026-03", scope=admin.agency.code)
+    twin = _ask(admin, "leader", django_capture_on_commit_callbacks, key="k-1", **ask).json()
+    looked = ReportJob.objects.settled
+    misses = iter([True])
+    monkeypatch.setattr(ReportJob.objects, "settled", lambda **f: ReportJob.objects.none()
+                        if f.get("idempotency_key") and next(misses, False) else looked(**f))
+    r = _ask(admin, "leader", django_capture_on_commit_callbacks, key="k-1", **ask)
+    assert (r.status_code, r.json()["id"]) == (200, twin["id"]), r.content
+    assert _queued() == [twin["id"]] and ReportJob.objects.count() == 1
 
 
 @pytest.mark.parametrize("who, scope, message", [

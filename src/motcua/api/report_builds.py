@@ -6,17 +6,19 @@ reads its progress, ``…/file`` downloads the file once built, ``…/retry`` qu
 Mounted on the reporting router (api.main imports it). Who may ask for which unit is the synchronous endpoint's
 rule (reporting.access.check_scope). Who may read a build is the back office page's: the officer who asked for it,
 or a province-wide role; anyone else is answered 404, as for a build that does not exist. A build whose worker died
-is read as failed (``ReportJob.objects.settled``). No ``Idempotency-Key``: as for the other builds of the API
-(``/transformation/papers``), a request sent twice queues two builds of the same file.
+is read as failed (``ReportJob.objects.settled``). With an ``Idempotency-Key``, a request sent again (a timeout on a
+slow line, a client's retry) gets the build the first one queued, 200 instead of 202, and queues nothing; without
+one, a request sent twice queues two builds of the same file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
-from ninja import Field, Schema, Status
+from ninja import Field, Header, Schema, Status
 
 from motcua.accounts.permissions import is_officer, is_province_wide
 from motcua.core.downloads import attachment_header
@@ -34,6 +36,10 @@ from .reporting import CONTENT_TYPES, REFUSED, PeriodQuery, _period, _scope, rou
 
 NOT_FOUND = ("`report_build_not_found`: không có yêu cầu tạo báo cáo này, hoặc yêu cầu đó không phải của người gọi (chỉ "
              "người yêu cầu và vai trò toàn tỉnh: quản trị tỉnh, thanh tra, xem được).")
+
+
+IdempotencyKey = Header(None, alias="Idempotency-Key", max_length=100,
+                        description="Khóa chống gửi trùng: gửi lại cùng khóa trả về đúng lượt tạo báo cáo đã có.")
 
 
 class BuildIn(PeriodQuery):
@@ -78,7 +84,7 @@ def _build(request, build_id: int) -> ReportJob:
     return job
 
 
-@router.post("/builds", auth=api_auth, response={202: BuildOut}, openapi_extra=told(**{
+@router.post("/builds", auth=api_auth, response={202: BuildOut, 200: BuildOut}, openapi_extra=told(**{
     **REFUSED,
     "403": "`forbidden`: chỉ cán bộ mới tạo được báo cáo; cán bộ của một cơ quan chỉ tạo báo cáo của cơ quan mình "
            "(`scope` là mã cơ quan đó, hoặc `lineage:` mã đó); quản trị tỉnh, thanh tra tạo được mọi phạm vi.",
@@ -86,9 +92,11 @@ def _build(request, build_id: int) -> ReportJob:
              summary="Yêu cầu tạo báo cáo .docx (Nghị định 30/2020) hoặc .xlsx trong nền",
              description="Kỳ và phạm vi như `GET /reporting/report.{kind}`, gửi trong thân JSON. Trả lời 202 ngay, "
                          "tệp được tạo trong nền: hỏi `status_url` (tiêu đề `Location`) đến khi `state` là `done` rồi "
-                         "tải `file_url`; `failed`: `message` nêu lý do, gửi `POST …/retry` để tạo lại. Gửi hai lần "
-                         "là hai lượt tạo.")
-def create_report_build(request, payload: BuildIn, response: HttpResponse):
+                         "tải `file_url`; `failed`: `message` nêu lý do, gửi `POST …/retry` để tạo lại. Gửi lại cùng "
+                         "`Idempotency-Key` (cùng tài khoản) trả về 200 với đúng lượt tạo đã có, không tạo thêm; "
+                         "không có khóa, gửi hai lần là hai lượt tạo.")
+def create_report_build(request, payload: BuildIn, response: HttpResponse,
+                        idempotency_key: str | None = IdempotencyKey):
     user = request.auth
     if payload.kind not in CONTENT_TYPES:
         raise ValidationFailed("report_kind", "Chỉ có báo cáo .docx hoặc .xlsx.")
@@ -97,10 +105,27 @@ def create_report_build(request, payload: BuildIn, response: HttpResponse):
     if not is_officer(user):
         raise PermissionDenied("forbidden", "Chỉ cán bộ mới tạo được báo cáo.")
     _scope_checked(user, scope)
-    job = start_job(kind=payload.kind, scope=scope, start=start, end=end, user=user)
+    job, status = _started_once(user, idempotency_key, lambda: start_job(
+        kind=payload.kind, scope=scope, start=start, end=end, user=user, idempotency_key=idempotency_key))
     out = _out(job)
     response["Location"] = out["status_url"]
-    return Status(202, out)
+    return Status(status, out)
+
+
+def _started_once(user, key: str | None, start):
+    """(build, status): the build `start()` queues (202), or the one this account already asked for with `key`
+    (200), also when the twin request committed first (the unique key of the row)."""
+    if key:
+        if (earlier := ReportJob.objects.settled(requested_by=user, idempotency_key=key).first()) is not None:
+            return earlier, 200
+    try:
+        with transaction.atomic():  # a twin's row committed meanwhile: this one and its queueing are undone
+            return start(), 202
+    except IntegrityError:
+        earlier = ReportJob.objects.settled(requested_by=user, idempotency_key=key).first() if key else None
+        if earlier is None:
+            raise
+        return earlier, 200
 
 
 @router.get("/builds/{id:build_id}", auth=api_auth, response={200: BuildOut}, openapi_extra=told(**{"404": NOT_FOUND}),

@@ -39,9 +39,10 @@ def build_report(job_id: int) -> None:
     run_job(job_id)
 
 
-def start_job(*, kind: str, scope: str, start, end, user=None) -> ReportJob:
+def start_job(*, kind: str, scope: str, start, end, user=None, idempotency_key: str | None = None) -> ReportJob:
     """Create the job and queue its build once the row is committed."""
     job = ReportJob.objects.create(kind=kind, scope=scope or "province", start=start, end=end,
-                                   requested_by=user if getattr(user, "pk", None) else None)
+                                   requested_by=user if getattr(user, "pk", None) else None,
+                                   idempotency_key=idempotency_key or None)
     transaction.on_commit(lambda: build_report.enqueue(job.pk))
     return job

@@ -147,12 +147,18 @@ class ReportJob(models.Model):
     progress_at = models.DateTimeField("tiến triển gần nhất lúc", null=True, blank=True,
                                        help_text="Lần cuối lượt đang chạy báo tiến độ (papers.jobs, core.stalled).")
 
+    # the API's Idempotency-Key (api/report_builds.py): the same key from the same account is the same build
+    idempotency_key = models.CharField("khóa chống gửi trùng", max_length=100, null=True, blank=True)
+
     objects = BuildQuerySet.as_manager()  # .settled(): a build whose worker died is read failed
 
     class Meta:
         verbose_name = "lượt lập báo cáo"
         verbose_name_plural = "lượt lập báo cáo"
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["requested_by", "idempotency_key"],
+                                               condition=models.Q(idempotency_key__isnull=False),
+                                               name="report_job_idempotency_key")]
 
     def __str__(self):
         return f"{self.kind} {self.scope} {self.start}–{self.end} ({self.state})"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime
 
-from django.db import IntegrityError
 from django.utils import timezone
 from ninja import Header, Query, Router, Status
 
@@ -31,7 +30,7 @@ from motcua.integrations import eid, population
 from motcua.units import receiving
 from motcua.units.models import Agency
 
-from . import retry
+from . import idempotency, retry
 from .auth import api_auth, eid_signed_in
 from .dossier_shapes import dossier_detail, dossier_state, dossier_summary
 from .schemas import (
@@ -160,23 +159,10 @@ def _from_population(data: dict, user) -> dict:
 
 
 def _idempotent(user, key: str | None, create, *, precheck: bool = True):
-    """Run `create()` once per (caller, key): a retry, even a concurrent one, gets the first dossier."""
-    if not key:
-        return create(), 201
-    if precheck:
-        existing = Dossier.objects.filter(submitted_by=user, idempotency_key=key).first()
-        if existing is not None:
-            return existing, 200
-    # The lifecycle looks for the earlier attempt itself too (under a lock on the account) and marks it.
-    try:
-        dossier = create()
-        return dossier, (200 if getattr(dossier, "idempotent_replay", False) else 201)
-    except IntegrityError:
-        # The twin request committed first (unique submitted_by + idempotency_key).
-        existing = Dossier.objects.filter(submitted_by=user, idempotency_key=key).first()
-        if existing is None:
-            raise
-        return existing, 200
+    """Run `create()` once per (caller, key): a retry, even a concurrent one, gets the first dossier (the lifecycle
+    looks for the earlier attempt itself too, under a lock on the account, and marks it)."""
+    return idempotency.once(key, lambda: Dossier.objects.filter(submitted_by=user, idempotency_key=key).first(),
+                            create, created=201, precheck=precheck)
 
 
 # ---------------------------------------------------------------- reads

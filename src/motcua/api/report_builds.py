@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from ninja import Field, Header, Schema, Status
@@ -30,6 +30,7 @@ from motcua.reporting.access import check_scope
 from motcua.reporting.indicators import period_label
 from motcua.reporting.models import ReportJob
 
+from . import idempotency
 from .auth import api_auth
 from .openapi import told
 from .reporting import CONTENT_TYPES, REFUSED, PeriodQuery, _period, _scope, router
@@ -105,27 +106,18 @@ def create_report_build(request, payload: BuildIn, response: HttpResponse,
     if not is_officer(user):
         raise PermissionDenied("forbidden", "Chỉ cán bộ mới tạo được báo cáo.")
     _scope_checked(user, scope)
-    job, status = _started_once(user, idempotency_key, lambda: start_job(
-        kind=payload.kind, scope=scope, start=start, end=end, user=user, idempotency_key=idempotency_key))
+
+    def create() -> ReportJob:
+        with transaction.atomic():  # a twin's row committed meanwhile: this one and its queueing are undone
+            return start_job(kind=payload.kind, scope=scope, start=start, end=end, user=user,
+                             idempotency_key=idempotency_key)
+
+    job, status = idempotency.once(
+        idempotency_key, lambda: ReportJob.objects.settled(requested_by=user, idempotency_key=idempotency_key).first(),
+        create, created=202)
     out = _out(job)
     response["Location"] = out["status_url"]
     return Status(status, out)
-
-
-def _started_once(user, key: str | None, start):
-    """(build, status): the build `start()` queues (202), or the one this account already asked for with `key`
-    (200), also when the twin request committed first (the unique key of the row)."""
-    if key:
-        if (earlier := ReportJob.objects.settled(requested_by=user, idempotency_key=key).first()) is not None:
-            return earlier, 200
-    try:
-        with transaction.atomic():  # a twin's row committed meanwhile: this one and its queueing are undone
-            return start(), 202
-    except IntegrityError:
-        earlier = ReportJob.objects.settled(requested_by=user, idempotency_key=key).first() if key else None
-        if earlier is None:
-            raise
-        return earlier, 200
 
 
 @router.get("/builds/{id:build_id}", auth=api_auth, response={200: BuildOut}, openapi_extra=told(**{"404": NOT_FOUND}),

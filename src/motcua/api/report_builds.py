@@ -75,7 +75,7 @@ def _out(job: ReportJob) -> dict:
 
 
 def _scope_checked(user, scope: str | None) -> None:
-    check_scope(user, None if scope in (None, "province") else scope)  # as GET /report.{kind}
+    check_scope(user, statistics.scope_arg(scope))  # as GET /report.{kind}
 
 
 def _build(request, build_id: int) -> ReportJob:

@@ -134,7 +134,7 @@ def get_report(request, kind: str, q: Query[PeriodQuery]):
     start, end = _period(q)
     scope = _scope(q)
     check_scope(request.auth if hasattr(request.auth, "pk") else request.user,
-                 None if scope in (None, "province") else scope)
+                 statistics.scope_arg(scope))
     data = statistics.build_docx(scope, start, end) if kind == "docx" else statistics.build_xlsx(scope, start, end)
     resp = HttpResponse(data, content_type=CONTENT_TYPES[kind])
     resp["Content-Disposition"] = attachment_header(statistics.file_name(scope, start, end, kind))

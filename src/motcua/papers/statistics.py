@@ -34,10 +34,16 @@ def _noop(pct: int | None = None, message: str = "") -> None:
     pass
 
 
+def scope_arg(scope: str | None) -> str | None:
+    """A report's scope as the builders and ``reporting.access.check_scope`` take it: None for the whole province
+    (no scope, "", or ``province`` as a build's row and the API's ``scope=province`` say it)."""
+    return None if scope in (None, "", "province") else scope
+
+
 def file_name(scope: str | None, start: dt.date, end: dt.date, kind: str) -> str:
     """The report file's name, the same from the page's build, the API's build and its synchronous download:
     ``bao-cao-tinh-20260101-20261231.docx`` for the province, ``bao-cao-lineage-H55.1-…`` for a scope with a colon."""
-    name = "tinh" if scope in (None, "", "province") else scope.replace(":", "-")
+    name = "tinh" if (scope := scope_arg(scope)) is None else scope.replace(":", "-")
     return f"bao-cao-{name}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"
 
 

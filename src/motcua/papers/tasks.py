@@ -15,14 +15,10 @@ from . import statistics
 from .jobs import run_build
 
 
-def _scope_arg(scope: str) -> str | None:
-    return None if scope in ("", "province") else scope
-
-
 def _build(job: ReportJob, progress) -> bytes:
     build = statistics.build_xlsx if job.kind == "xlsx" else statistics.build_docx
     with replica_reads():  # the figures tolerate the replica's few seconds of lag
-        return build(_scope_arg(job.scope), job.start, job.end, progress=progress)
+        return build(statistics.scope_arg(job.scope), job.start, job.end, progress=progress)
 
 
 def _file_name(job: ReportJob) -> str:

@@ -15,7 +15,6 @@ copy is read once after it is made, for its digest.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sqlite3
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from .file_lists import sha256
+from .file_lists import copy_stream, sha256
 
 ERRORS_SHOWN = 2000  # characters of a failing command's own message
 
@@ -101,7 +100,6 @@ def _streamed(cmd: list[str], env: dict, target: Path) -> str:
     """Run `cmd`, writing its standard output into `target` through SHA-256; return the digest. Its standard error
     goes to a temporary file (a pipe nobody reads could stop it). A command that fails, or output that cannot be
     written, removes `target` and raises BackupError."""
-    digest = hashlib.sha256()
     try:
         with tempfile.TemporaryFile() as errors, open(target, "wb") as out:
             try:
@@ -110,9 +108,7 @@ def _streamed(cmd: list[str], env: dict, target: Path) -> str:
                 raise _not_started(cmd[0], exc) from exc
             with proc:
                 try:
-                    for block in iter(lambda: proc.stdout.read(1 << 20), b""):
-                        digest.update(block)
-                        out.write(block)
+                    digest = copy_stream(proc.stdout, out)
                     out.flush()
                     os.fsync(out.fileno())
                 except OSError as exc:
@@ -127,7 +123,7 @@ def _streamed(cmd: list[str], env: dict, target: Path) -> str:
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    return digest.hexdigest()
+    return digest
 
 
 def dump_postgres(target: Path) -> tuple[dict[str, int], str]:

@@ -83,16 +83,22 @@ def read_list(path: Path, whole=None) -> Iterator[tuple[str, str]]:
                 yield _parse(line)
 
 
+def copy_stream(fin, fout) -> str:
+    """Copy the binary stream `fin` into `fout` block by block; return the SHA-256 of the bytes copied."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: fin.read(1 << 20), b""):
+        digest.update(block)
+        fout.write(block)
+    return digest.hexdigest()
+
+
 def copy_hashed(src: Path, dst: Path) -> str:
     """Copy `src` to `dst` (times and mode as ``shutil.copy2``) and return the SHA-256 of the bytes copied."""
     dst.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
     with open(src, "rb") as fin, open(dst, "wb") as fout:
-        for block in iter(lambda: fin.read(1 << 20), b""):
-            digest.update(block)
-            fout.write(block)
+        digest = copy_stream(fin, fout)
     shutil.copystat(src, dst)
-    return digest.hexdigest()
+    return digest
 
 
 def save_folder(src: Path, dst: Path, listing: Path) -> dict:
